@@ -1,0 +1,90 @@
+#include "app/cli_common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "geo/error.h"
+
+namespace fs = std::filesystem;
+
+namespace gw::app {
+
+void add_dataset_args(CLI::App* cmd, DatasetArgs& a, bool optional) {
+    auto* opt = cmd->add_option("DATASET", a.sources,
+                                "GDAL vector source(s): GeoPackage, shapefile folder, GeoJSON, KML, FlatGeobuf, "
+                                "CSV, PG:…");
+    if (!optional) opt->required();
+    cmd->add_option("--assume-crs", a.assume_crs, "CRS for layers that carry none, e.g. EPSG:4490");
+    cmd->add_option("--work-crs", a.work_crs, "metric working CRS (default: Gauss-Kruger zone of the data)");
+    auto* g = cmd->add_flag("--from-gcj02", a.from_gcj02, "point layers are GCJ-02 (phone apps): convert to WGS84");
+    auto* b = cmd->add_flag("--from-bd09", a.from_bd09, "point layers are BD-09 (Baidu): convert to WGS84");
+    g->excludes(b);
+}
+
+Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bool allow_default) const {
+    OpenOptions o;
+    o.assume_crs = assume_crs;
+    o.work_crs = work_crs;
+    o.coords = from_gcj02 ? SourceCoords::Gcj02 : from_bd09 ? SourceCoords::Bd09 : SourceCoords::Native;
+    o.layers = std::move(layers);
+    o.check_tiling = check_tiling;
+    o.progress = stderr_progress();
+    std::vector<std::string> src = sources;
+    if (src.empty() && allow_default) src.push_back(bundled_dataset_path());
+    return open_dataset(src, o);
+}
+
+Progress stderr_progress() {
+    const bool tty = isatty(STDERR_FILENO);
+    auto last_label = std::make_shared<std::string>();
+    auto last_pct = std::make_shared<int>(-1);
+    return [tty, last_label, last_pct](double f, const std::string& label) {
+        const int pct = static_cast<int>(f * 100);
+        if (tty) {
+            if (pct == *last_pct && label == *last_label) return;
+            const int width = 30, filled = static_cast<int>(f * width);
+            std::fprintf(stderr, "\r[%.*s%*s] %3d%% %-40.40s", filled, "##############################",
+                         width - filled, "", pct, label.c_str());
+            if (f >= 1) std::fprintf(stderr, "\r%*s\r", 80, "");
+            std::fflush(stderr);
+        } else if (label != *last_label && f < 1 && std::getenv("GRIDWATCH_PROGRESS")) {
+            std::fprintf(stderr, "%s…\n", label.c_str());
+        }
+        *last_label = label;
+        *last_pct = pct;
+    };
+}
+
+void warn(const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.c_str()); }
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+    fs::path target(path);
+    fs::path tmp = target;
+    tmp += ".tmp-" + std::to_string(getpid());
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        if (!out) throw Error("cannot be written", {path}, "check the folder exists and is writable");
+        out << text;
+        out.close();
+        if (!out) {
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            throw Error("write failed (disk full?)", {path}, "free space and try again");
+        }
+    }
+    std::error_code ec;
+    fs::rename(tmp, target, ec);
+    if (ec) {
+        fs::remove(tmp, ec);
+        throw Error("cannot be moved into place: " + ec.message(), {path}, "check the folder is writable");
+    }
+}
+
+CLI::Option* add_level_option(CLI::App* cmd, int& level) {
+    return cmd->add_option("--level", level, "grid level 1–4 (default 4)")->check(CLI::Range(1, 4));
+}
+
+}  // namespace gw::app

@@ -1,0 +1,36 @@
+#pragma once
+/** What every command shares: dataset options, progress on stderr, output helpers. */
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "geo/dataset.h"
+
+namespace gw::app {
+
+/** DATASET plus --assume-crs, --work-crs, --from-gcj02, --from-bd09. */
+struct DatasetArgs {
+    std::vector<std::string> sources;
+    std::string assume_crs, work_crs;
+    bool from_gcj02 = false, from_bd09 = false;
+    /** Opens the dataset (the bundled one when no source was given and allow_default). */
+    Dataset open(std::vector<std::string> layers = {}, bool check_tiling = true, bool allow_default = false) const;
+};
+
+/** Adds the DATASET positional (required unless optional) and the CRS options. */
+void add_dataset_args(CLI::App* cmd, DatasetArgs& args, bool optional = false);
+
+/** A progress reporter: a bar on a terminal, a line per stage otherwise. */
+Progress stderr_progress();
+
+/** Prints a warning line to stderr ("warning: …"). */
+void warn(const std::string& line);
+
+/** Writes text to `path` through a temporary name renamed on success. */
+void write_file_atomically(const std::string& path, const std::string& text);
+
+/** Level option validated to 1–4. */
+CLI::Option* add_level_option(CLI::App* cmd, int& level);
+
+}  // namespace gw::app

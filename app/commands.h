@@ -1,0 +1,15 @@
+#pragma once
+/**
+ * One file per command (cmd_*.cpp); each adds its subcommand to the root app. The callbacks
+ * throw gw::Error for runtime failures (exit 1) and CLI::ValidationError for usage (exit 2).
+ */
+#include <CLI/CLI.hpp>
+
+namespace gw::app {
+
+void setup_info(CLI::App& root);
+void setup_stats(CLI::App& root);
+void setup_export(CLI::App& root);
+void setup_demo(CLI::App& root);
+
+}  // namespace gw::app

@@ -1,0 +1,705 @@
+// [SECTION] Opening sources and finding layers
+// [SECTION] CRS and the working CRS
+// [SECTION] Fields: lookup and typed reads
+// [SECTION] Geometry conversion
+// [SECTION] Reading each layer
+// [SECTION] open_dataset
+#include "geo/dataset.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <set>
+
+#include "geo/crs.h"
+#include "geo/error.h"
+#include "geo/gcj02.h"
+#include "geo/geos.h"
+#include "geo/validate.h"
+
+namespace fs = std::filesystem;
+
+namespace gw {
+
+bool Dataset::has_layer(const std::string& canonical) const {
+    for (const auto& l : layers)
+        if (l.name == canonical) return true;
+    return false;
+}
+
+Box Dataset::extent() const {
+    Box b;
+    for (const auto& g : grids) b.add(bounds(g.shape));
+    for (const auto& h : households) b.add(h.pos);
+    for (const auto& c : cameras) b.add(c.pos);
+    for (const auto& e : enterprises) b.add(bounds(e.shape));
+    for (const auto& r : roads) b.add(bounds(r.shape));
+    for (const auto& i : incidents) b.add(i.pos);
+    return b;
+}
+
+std::vector<const Grid*> Dataset::grids_of_level(int level) const {
+    std::vector<const Grid*> out;
+    for (const auto& g : grids)
+        if (g.level == level) out.push_back(&g);
+    return out;
+}
+
+std::vector<const Camera*> Dataset::usable_cameras(bool include_offline) const {
+    std::vector<const Camera*> out;
+    for (const auto& c : cameras)
+        if (camera_problem(c).empty() && (include_offline || c.online())) out.push_back(&c);
+    return out;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Opening sources and finding layers
+
+void register_drivers() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        CPLSetConfigOption("OGR_GEOMETRY_ACCEPT_UNCLOSED_RING", "NO");
+    });
+}
+
+/** Collects GDAL's errors while in scope, so that failures can name GDAL's reason. */
+struct CplCapture {
+    std::vector<std::string> messages;
+    CplCapture() { CPLPushErrorHandlerEx(&CplCapture::handler, this); }
+    ~CplCapture() { CPLPopErrorHandler(); }
+    static void CPL_STDCALL handler(CPLErr cls, CPLErrorNum, const char* msg) {
+        auto* self = static_cast<CplCapture*>(CPLGetErrorHandlerUserData());
+        if (cls >= CE_Warning && self) self->messages.push_back(msg);
+    }
+    std::string last() const { return messages.empty() ? std::string() : messages.back(); }
+};
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+/** The SPEC layer a source layer stands for, or "" when it is none of them. */
+std::string canonical_name(const std::string& source_name) {
+    std::string n = lower(source_name);
+    for (const auto& c : canonical_layers())
+        if (n == c) return c;
+    if (n.rfind("grids_l", 0) == 0 && n.size() == 8 && n[7] >= '1' && n[7] <= '4') return "grids";
+    return {};
+}
+
+struct OpenedSource {
+    std::string path;
+    GDALDatasetUniquePtr ds;
+    bool is_csv = false;
+};
+
+OpenedSource open_source(const std::string& path, bool cp936 = false) {
+    register_drivers();
+    const bool is_pg = path.rfind("PG:", 0) == 0;
+    if (!is_pg && !fs::exists(path))
+        throw Error("no such file or folder", {path}, "check the path");
+    OpenedSource src;
+    src.path = path;
+    src.is_csv = lower(fs::path(path).extension().string()) == ".csv";
+    CPLStringList opts;
+    if (src.is_csv) {
+        opts.AddString("X_POSSIBLE_NAMES=lon,lng,longitude,x,经度");
+        opts.AddString("Y_POSSIBLE_NAMES=lat,latitude,y,纬度");
+        opts.AddString("KEEP_GEOM_COLUMNS=NO");
+        opts.AddString("AUTODETECT_TYPE=YES");
+    }
+    if (cp936) opts.AddString("ENCODING=CP936");
+    CplCapture cap;
+    GDALDataset* raw = GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                         opts.List(), nullptr);
+    if (!raw) {
+        std::string why = cap.last();
+        throw Error("cannot be opened as a vector dataset" + (why.empty() ? std::string() : ": " + why),
+                    {path},
+                    "give a GeoPackage, a folder of shapefiles, GeoJSON, KML, FlatGeobuf, CSV with "
+                    "lon/lat columns, or PG: connection");
+    }
+    src.ds.reset(raw);
+    return src;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Fields: lookup and typed reads
+
+/** Finds a field by name, case-insensitively, also under its 10-character shapefile cut. */
+int field_index(OGRFeatureDefn* defn, const std::string& name) {
+    const std::string want = lower(name);
+    const std::string cut = want.substr(0, 10);
+    int fallback = -1;
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        std::string have = lower(defn->GetFieldDefn(i)->GetNameRef());
+        if (have == want) return i;
+        if (have == cut && fallback < 0) fallback = i;
+    }
+    return fallback;
+}
+
+struct LayerReader {
+    const OpenedSource* src;
+    OGRLayer* layer;
+    std::string canonical;
+    OGRFeatureDefn* defn;
+    bool recode_gbk = false;
+    std::vector<int> known;  // field indices consumed by typed reads
+
+    Error::Where where(const std::string& feature = {}, const std::string& field = {}) const {
+        return {src->path, layer->GetName(), feature, field};
+    }
+    int field(const std::string& name, bool required) {
+        int i = field_index(defn, name);
+        if (i < 0 && required)
+            throw Error("has no field '" + name + "', which SPEC §3 requires", where({}, name),
+                        "add the field, or rename the one that holds it");
+        if (i >= 0) known.push_back(i);
+        return i;
+    }
+    std::string str(OGRFeature& f, int idx) const {
+        if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
+        std::string s = f.GetFieldAsString(idx);
+        if (recode_gbk || !CPLIsUTF8(s.c_str(), -1)) {
+            char* u = CPLRecode(s.c_str(), "CP936", CPL_ENC_UTF8);
+            s = u;
+            CPLFree(u);
+        }
+        return s;
+    }
+    /** A number, or nullopt when unset; throws when set but not a number. */
+    std::optional<double> number(OGRFeature& f, int idx, const std::string& id, bool strict) const {
+        if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return std::nullopt;
+        const OGRFieldType t = defn->GetFieldDefn(idx)->GetType();
+        if (t == OFTReal || t == OFTInteger || t == OFTInteger64) return f.GetFieldAsDouble(idx);
+        std::string s = f.GetFieldAsString(idx);
+        char* end = nullptr;
+        double v = std::strtod(s.c_str(), &end);
+        while (end && *end == ' ') ++end;
+        if (s.empty() || !end || *end != '\0') {
+            if (strict)
+                throw Error("value '" + s + "' is not a number", where(id, defn->GetFieldDefn(idx)->GetNameRef()),
+                            "fix the value or the field's type");
+            return std::numeric_limits<double>::quiet_NaN();
+        }
+        return v;
+    }
+    std::string id_or_fid(OGRFeature& f, int idx) const {
+        std::string s = str(f, idx);
+        return s.empty() ? std::to_string(f.GetFID()) : s;
+    }
+    void fill_extra(Feature& out, OGRFeature& f, ExtraFields& extra) const {
+        out.fid = f.GetFID();
+        for (int i = 0; i < defn->GetFieldCount(); ++i)
+            if (std::find(known.begin(), known.end(), i) == known.end()) out.extra.push_back(str(f, i));
+        (void)extra;
+    }
+    ExtraFields extra_fields() const {
+        ExtraFields e;
+        for (int i = 0; i < defn->GetFieldCount(); ++i)
+            if (std::find(known.begin(), known.end(), i) == known.end()) {
+                e.names.push_back(defn->GetFieldDefn(i)->GetNameRef());
+                e.ogr_types.push_back(defn->GetFieldDefn(i)->GetType());
+            }
+        return e;
+    }
+};
+
+/** True when some text value of the layer is not valid UTF-8 (then it is GBK, SPEC §3). */
+bool has_non_utf8(OGRLayer* layer) {
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    std::vector<int> text;
+    for (int i = 0; i < defn->GetFieldCount(); ++i)
+        if (defn->GetFieldDefn(i)->GetType() == OFTString) text.push_back(i);
+    if (text.empty()) return false;
+    layer->ResetReading();
+    bool found = false;
+    for (auto& f : *layer) {
+        for (int i : text)
+            if (f->IsFieldSetAndNotNull(i) && !CPLIsUTF8(f->GetFieldAsString(i), -1)) found = true;
+        if (found) break;
+    }
+    layer->ResetReading();
+    return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Geometry conversion
+
+struct GeomConverter {
+    const Transform* to_work;
+    SourceCoords coords = SourceCoords::Native;
+
+    void project(std::vector<Vec2>& pts, const std::string& what) const {
+        if (coords != SourceCoords::Native)
+            for (auto& p : pts) p = coords == SourceCoords::Gcj02 ? gcj02::to_wgs84(p) : gcj02::bd09_to_wgs84(p);
+        to_work->apply(pts, what);
+    }
+    Ring ring(const OGRLinearRing* r) const {
+        Ring out;
+        const int n = r->getNumPoints();
+        out.reserve(n);
+        for (int i = 0; i < n; ++i) out.push_back({r->getX(i), r->getY(i)});
+        if (out.size() > 1 && out.front() == out.back()) out.pop_back();
+        return out;
+    }
+    void polygon(const OGRPolygon* p, MultiPolygon& out) const {
+        if (p->IsEmpty()) return;
+        Polygon poly;
+        poly.rings.push_back(ring(p->getExteriorRing()));
+        for (int i = 0; i < p->getNumInteriorRings(); ++i) poly.rings.push_back(ring(p->getInteriorRing(i)));
+        out.push_back(std::move(poly));
+    }
+    /** Polygonal geometry, or nullopt when the geometry is not polygonal. */
+    std::optional<MultiPolygon> polygons(const OGRGeometry* g, const std::string& what) const {
+        std::unique_ptr<OGRGeometry> lin;
+        if (g->hasCurveGeometry()) {
+            lin.reset(g->getLinearGeometry());
+            g = lin.get();
+        }
+        MultiPolygon mp;
+        switch (wkbFlatten(g->getGeometryType())) {
+            case wkbPolygon: polygon(g->toPolygon(), mp); break;
+            case wkbMultiPolygon:
+                for (const auto* p : *g->toMultiPolygon()) polygon(p, mp);
+                break;
+            default: return std::nullopt;
+        }
+        for (auto& poly : mp)
+            for (auto& r : poly.rings) project(r, what);
+        return mp;
+    }
+    std::optional<MultiLineString> lines(const OGRGeometry* g, const std::string& what) const {
+        std::unique_ptr<OGRGeometry> lin;
+        if (g->hasCurveGeometry()) {
+            lin.reset(g->getLinearGeometry());
+            g = lin.get();
+        }
+        MultiLineString ml;
+        auto add = [&](const OGRLineString* l) {
+            LineString ls;
+            for (int i = 0; i < l->getNumPoints(); ++i) ls.push_back({l->getX(i), l->getY(i)});
+            if (ls.size() >= 2) ml.push_back(std::move(ls));
+        };
+        switch (wkbFlatten(g->getGeometryType())) {
+            case wkbLineString: add(g->toLineString()); break;
+            case wkbMultiLineString:
+                for (const auto* l : *g->toMultiLineString()) add(l);
+                break;
+            default: return std::nullopt;
+        }
+        for (auto& l : ml) project(l, what);
+        return ml;
+    }
+    std::optional<Vec2> point(const OGRGeometry* g, const std::string& what) const {
+        const OGRPoint* p = nullptr;
+        switch (wkbFlatten(g->getGeometryType())) {
+            case wkbPoint: p = g->toPoint(); break;
+            case wkbMultiPoint:
+                if (g->toMultiPoint()->getNumGeometries() > 0) p = g->toMultiPoint()->getGeometryRef(0);
+                break;
+            default: return std::nullopt;
+        }
+        if (!p || p->IsEmpty()) return std::nullopt;
+        if (!std::isfinite(p->getX()) || !std::isfinite(p->getY())) return std::nullopt;
+        std::vector<Vec2> v{{p->getX(), p->getY()}};
+        project(v, what);
+        return v[0];
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Reading each layer
+
+struct Found {
+    const OpenedSource* src;
+    OGRLayer* layer;
+    std::string canonical;
+    OGRSpatialReference srs;
+    bool recode_gbk = false;
+    std::unique_ptr<OpenedSource> reopened;  // the same file opened as CP936
+};
+
+void fail_geometry(const LayerReader& r, const std::string& id, const char* expected, const OGRGeometry* g) {
+    throw Error(std::string("geometry is ") + (g ? g->getGeometryName() : "missing") + ", expected " + expected,
+                r.where(id), "fix the feature or move it to the right layer");
+}
+
+template <typename Fn>
+void for_each_feature(LayerReader& r, Fn&& fn) {
+    r.layer->ResetReading();
+    for (auto& f : *r.layer) fn(*f);
+}
+
+void repair_if_invalid(MultiPolygon& shape, const std::string& id, const std::string& layer, Dataset& ds,
+                       int& invalid) {
+    bool bad = false;
+    for (const auto& p : shape)
+        for (const auto& r : p.rings)
+            if (r.size() < 3) bad = true;
+    if (!bad) {
+        geos::Geom g = geos::to_geos(shape);
+        bad = !geos::is_valid(g.get());
+    }
+    if (!bad) return;
+    shape = geos::make_valid(shape);
+    ds.report.repaired[layer].push_back(id);
+    ++invalid;
+}
+
+unsigned parse_tags(const std::string& tags) {
+    unsigned bits = 0;
+    size_t start = 0;
+    while (start <= tags.size()) {
+        size_t end = tags.find(';', start);
+        if (end == std::string::npos) end = tags.size();
+        std::string t = lower(tags.substr(start, end - start));
+        t.erase(0, t.find_first_not_of(' '));
+        t.erase(t.find_last_not_of(' ') + 1);
+        if (t == "relocated") bits |= kRelocated;
+        if (t == "risk") bits |= kRisk;
+        if (t == "newcomer") bits |= kNewcomer;
+        if (t == "camera") bits |= kCameraTag;
+        start = end + 1;
+    }
+    return bits;
+}
+
+int read_layer(Found& fl, const GeomConverter& conv, Dataset& ds) {
+    LayerReader r{fl.src, fl.layer, fl.canonical, fl.layer->GetLayerDefn(), fl.recode_gbk, {}};
+    const std::string& L = fl.canonical;
+    int invalid = 0;
+    int null_geoms = 0;
+    auto skip_null = [&](OGRFeature& f) {
+        if (f.GetGeometryRef() && !f.GetGeometryRef()->IsEmpty()) return false;
+        ++null_geoms;
+        return true;
+    };
+    ExtraFields extra_dummy;
+
+    if (L == "grids") {
+        int i_id = r.field("grid_id", true), i_level = r.field("level", true), i_parent = r.field("parent_id", true);
+        int i_name = r.field("name", false), i_mgr = r.field("manager", false), i_phone = r.field("phone", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Grid g;
+            g.grid_id = r.id_or_fid(f, i_id);
+            if (skip_null(f)) return;
+            auto lv = r.number(f, i_level, g.grid_id, true);
+            if (!lv || *lv != std::floor(*lv) || *lv < 1 || *lv > 4)
+                throw Error("level must be a whole number from 1 to 4", r.where(g.grid_id, "level"),
+                            "fix the value");
+            g.level = static_cast<int>(*lv);
+            g.parent_id = r.str(f, i_parent);
+            g.name = r.str(f, i_name), g.manager = r.str(f, i_mgr), g.phone = r.str(f, i_phone);
+            auto mp = conv.polygons(f.GetGeometryRef(), g.grid_id);
+            if (!mp) fail_geometry(r, g.grid_id, "Polygon or MultiPolygon", f.GetGeometryRef());
+            g.shape = std::move(*mp);
+            repair_if_invalid(g.shape, g.grid_id, L, ds, invalid);
+            r.fill_extra(g, f, extra_dummy);
+            ds.grids.push_back(std::move(g));
+        });
+    } else if (L == "households") {
+        int i_id = r.field("hh_id", false), i_grid = r.field("grid_id", false), i_head = r.field("head", false);
+        int i_mem = r.field("members", false), i_tags = r.field("tags", false), i_phone = r.field("phone", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Household h;
+            h.hh_id = r.id_or_fid(f, i_id);
+            if (skip_null(f)) return;
+            h.grid_id = r.str(f, i_grid), h.head = r.str(f, i_head), h.tags = r.str(f, i_tags);
+            h.phone = r.str(f, i_phone);
+            auto m = r.number(f, i_mem, h.hh_id, true);
+            h.members = m && std::isfinite(*m) ? static_cast<int>(*m) : 0;
+            h.tag_bits = parse_tags(h.tags);
+            auto p = conv.point(f.GetGeometryRef(), h.hh_id);
+            if (!p) fail_geometry(r, h.hh_id, "Point", f.GetGeometryRef());
+            h.pos = *p;
+            r.fill_extra(h, f, extra_dummy);
+            ds.households.push_back(std::move(h));
+        });
+    } else if (L == "cameras") {
+        int i_id = r.field("cam_id", false), i_owner = r.field("owner", false), i_az = r.field("azimuth", true);
+        int i_fov = r.field("fov", true), i_range = r.field("range", true), i_h = r.field("height", false);
+        int i_res = r.field("resolution_px", false), i_status = r.field("status", false);
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        for_each_feature(r, [&](OGRFeature& f) {
+            Camera c;
+            c.cam_id = r.id_or_fid(f, i_id);
+            if (skip_null(f)) return;
+            c.owner = lower(r.str(f, i_owner)), c.status = lower(r.str(f, i_status));
+            // Bad camera values are reported by validate_cameras, never fatal (SPEC §3).
+            c.azimuth = r.number(f, i_az, c.cam_id, false).value_or(nan);
+            c.fov = r.number(f, i_fov, c.cam_id, false).value_or(nan);
+            c.range = r.number(f, i_range, c.cam_id, false).value_or(nan);
+            if (auto h = r.number(f, i_h, c.cam_id, false); h && std::isfinite(*h)) c.height = *h;
+            if (auto px = r.number(f, i_res, c.cam_id, false); px && std::isfinite(*px) && *px > 0)
+                c.resolution_px = static_cast<int>(*px);
+            auto p = conv.point(f.GetGeometryRef(), c.cam_id);
+            if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
+            c.pos = *p;
+            r.fill_extra(c, f, extra_dummy);
+            ds.cameras.push_back(std::move(c));
+        });
+    } else if (L == "enterprises") {
+        int i_id = r.field("ent_id", false), i_name = r.field("name", false), i_ind = r.field("industry", false);
+        int i_emp = r.field("employees", false), i_pair = r.field("paired_grid", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Enterprise e;
+            e.ent_id = r.id_or_fid(f, i_id);
+            if (skip_null(f)) return;
+            e.name = r.str(f, i_name), e.industry = r.str(f, i_ind), e.paired_grid = r.str(f, i_pair);
+            auto n = r.number(f, i_emp, e.ent_id, true);
+            e.employees = n && std::isfinite(*n) ? static_cast<int>(*n) : 0;
+            auto mp = conv.polygons(f.GetGeometryRef(), e.ent_id);
+            if (!mp) fail_geometry(r, e.ent_id, "Polygon or MultiPolygon", f.GetGeometryRef());
+            e.shape = std::move(*mp);
+            repair_if_invalid(e.shape, e.ent_id, L, ds, invalid);
+            r.fill_extra(e, f, extra_dummy);
+            ds.enterprises.push_back(std::move(e));
+        });
+    } else if (L == "roads") {
+        int i_name = r.field("name", false), i_class = r.field("class", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Road rd;
+            std::string id = std::to_string(f.GetFID());
+            if (skip_null(f)) return;
+            rd.name = r.str(f, i_name), rd.road_class = lower(r.str(f, i_class));
+            auto ml = conv.lines(f.GetGeometryRef(), id);
+            if (!ml) fail_geometry(r, id, "LineString or MultiLineString", f.GetGeometryRef());
+            rd.shape = std::move(*ml);
+            r.fill_extra(rd, f, extra_dummy);
+            ds.roads.push_back(std::move(rd));
+        });
+    } else if (L == "buildings") {
+        int i_h = r.field("height", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Building b;
+            std::string id = std::to_string(f.GetFID());
+            if (skip_null(f)) return;
+            if (auto h = r.number(f, i_h, id, true); h && std::isfinite(*h)) b.height = *h;
+            auto mp = conv.polygons(f.GetGeometryRef(), id);
+            if (!mp) fail_geometry(r, id, "Polygon or MultiPolygon", f.GetGeometryRef());
+            b.shape = std::move(*mp);
+            repair_if_invalid(b.shape, id, L, ds, invalid);
+            r.fill_extra(b, f, extra_dummy);
+            ds.buildings.push_back(std::move(b));
+        });
+    } else if (L == "incidents") {
+        int i_id = r.field("inc_id", false), i_type = r.field("type", false), i_time = r.field("time", false);
+        int i_color = r.field("color", false), i_settled = r.field("settled_at", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Incident in;
+            in.inc_id = r.id_or_fid(f, i_id);
+            if (skip_null(f)) return;
+            in.type = lower(r.str(f, i_type)), in.time = r.str(f, i_time), in.color = lower(r.str(f, i_color));
+            in.settled_at = lower(r.str(f, i_settled));
+            auto p = conv.point(f.GetGeometryRef(), in.inc_id);
+            if (!p) fail_geometry(r, in.inc_id, "Point", f.GetGeometryRef());
+            in.pos = *p;
+            r.fill_extra(in, f, extra_dummy);
+            ds.incidents.push_back(std::move(in));
+        });
+    } else if (L == "facilities") {
+        int i_name = r.field("name", false), i_kind = r.field("kind", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Facility fa;
+            std::string id = std::to_string(f.GetFID());
+            if (skip_null(f)) return;
+            fa.name = r.str(f, i_name), fa.kind = lower(r.str(f, i_kind));
+            auto p = conv.point(f.GetGeometryRef(), id);
+            if (!p) fail_geometry(r, id, "Point", f.GetGeometryRef());
+            fa.pos = *p;
+            r.fill_extra(fa, f, extra_dummy);
+            ds.facilities.push_back(std::move(fa));
+        });
+    } else if (L == "candidates") {
+        int i_id = r.field("site_id", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Candidate c;
+            c.site_id = r.id_or_fid(f, i_id);
+            if (skip_null(f)) return;
+            auto p = conv.point(f.GetGeometryRef(), c.site_id);
+            if (!p) fail_geometry(r, c.site_id, "Point", f.GetGeometryRef());
+            c.pos = *p;
+            r.fill_extra(c, f, extra_dummy);
+            ds.candidates.push_back(std::move(c));
+        });
+    }
+    if (!ds.extra_fields.count(L)) ds.extra_fields[L] = r.extra_fields();
+    if (null_geoms > 0)
+        ds.report.other.push_back({L, "", std::to_string(null_geoms) + " feature(s) without geometry left out"});
+    return invalid;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] open_dataset
+
+std::string bundled_dataset_path() {
+    std::vector<fs::path> tries;
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0) {
+        fs::path exe = fs::path(std::string(buf, n)).parent_path();
+        tries.push_back(exe / "data/dapingzi.gpkg");
+        tries.push_back(exe / "../data/dapingzi.gpkg");
+        tries.push_back(exe / "../share/gridwatch/dapingzi.gpkg");
+    }
+#ifdef GRIDWATCH_DATA_DIR
+    tries.push_back(fs::path(GRIDWATCH_DATA_DIR) / "dapingzi.gpkg");
+#endif
+    tries.push_back("data/dapingzi.gpkg");
+    for (const auto& p : tries)
+        if (fs::exists(p)) return fs::weakly_canonical(p).string();
+    throw Error("the bundled dataset data/dapingzi.gpkg was not found", {}, "give a DATASET path");
+}
+
+Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions& options) {
+    if (sources.empty()) throw Error("no dataset given", {}, "give a DATASET path");
+    Dataset ds;
+    ds.source = sources.front();
+    auto progress = [&](double f, const std::string& s) {
+        if (options.progress) options.progress(f, s);
+    };
+    progress(0, "opening");
+
+    // Phase 1: open every source, find its layers and their CRSs.
+    std::vector<std::unique_ptr<OpenedSource>> opened;
+    std::vector<Found> found;
+    std::optional<OGRSpatialReference> assumed;
+    if (!options.assume_crs.empty()) assumed = parse_crs(options.assume_crs, "--assume-crs");
+    for (const auto& path : sources) {
+        opened.push_back(std::make_unique<OpenedSource>(open_source(path)));
+        OpenedSource& src = *opened.back();
+        for (auto* layer : src.ds->GetLayers()) {
+            std::string canonical = canonical_name(layer->GetName());
+            if (canonical.empty() && src.is_csv) canonical = canonical_name(fs::path(path).stem().string());
+            LayerInfo info;
+            info.source_name = layer->GetName();
+            info.source = path;
+            info.name = canonical.empty() ? info.source_name : canonical;
+            info.geometry = OGRGeometryTypeToName(layer->GetGeomType());
+            info.count = layer->GetFeatureCount();
+            if (canonical.empty() || (!options.layers.empty() && std::find(options.layers.begin(),
+                                                                            options.layers.end(),
+                                                                            canonical) == options.layers.end())) {
+                if (const OGRSpatialReference* s = layer->GetSpatialRef()) info.crs = crs_label(*s);
+                ds.layers.push_back(info);
+                continue;
+            }
+            Found fl{&src, layer, canonical, OGRSpatialReference(), false, nullptr};
+            if (const OGRSpatialReference* s = layer->GetSpatialRef()) {
+                fl.srs = *s;
+            } else if (assumed) {
+                fl.srs = *assumed;
+            } else if (options.coords != SourceCoords::Native) {
+                fl.srs = parse_crs("EPSG:4326");
+            } else {
+                throw Error("has no CRS", {path, layer->GetName()},
+                            "give the layer a CRS (a .prj for shapefiles) or pass --assume-crs EPSG:4490");
+            }
+            fl.srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+            info.crs = crs_label(fl.srs);
+            // GBK fallback (SPEC §3): a shapefile without .cpg whose text is not UTF-8 is CP936.
+            if (std::string(src.ds->GetDriverName()) == "ESRI Shapefile") {
+                fs::path shp = fs::is_directory(path) ? fs::path(path) / (std::string(layer->GetName()) + ".shp")
+                                                      : fs::path(path);
+                fs::path cpg = shp;
+                cpg.replace_extension(".cpg");
+                if (!fs::exists(cpg) && !fs::exists(fs::path(cpg).replace_extension(".CPG")) && has_non_utf8(layer)) {
+                    fl.reopened = std::make_unique<OpenedSource>(open_source(shp.string(), true));
+                    fl.src = fl.reopened.get();
+                    fl.layer = fl.reopened->ds->GetLayer(0);
+                    ds.report.other.push_back({canonical, "", "no .cpg and text not UTF-8: read as GBK (CP936)"});
+                }
+            }
+            ds.layers.push_back(info);
+            found.push_back(std::move(fl));
+        }
+    }
+
+    // Phase 2: the working CRS (SPEC §3).
+    const Found* primary = nullptr;
+    for (const auto& f : found)
+        if (f.canonical == "grids") primary = &f;
+    if (!primary && !found.empty()) primary = &found.front();
+    OGRSpatialReference work;
+    if (!options.work_crs.empty()) {
+        work = parse_crs(options.work_crs, "--work-crs");
+        if (!is_metric_projected(work))
+            throw Error("working CRS " + options.work_crs + " is not projected in metres", {"", "", "", "--work-crs"},
+                        "give a metric CRS such as EPSG:4542");
+    } else if (primary && is_metric_projected(primary->srs) && options.coords == SourceCoords::Native) {
+        work = primary->srs;
+    } else if (primary) {
+        OGREnvelope env;
+        if (primary->layer->GetExtent(&env, TRUE) != OGRERR_NONE)
+            throw Error("has no extent (no features?)", {primary->src->path, primary->layer->GetName()},
+                        "add features, or pass --work-crs");
+        OGRSpatialReference geo = parse_crs("EPSG:4490");
+        Transform t(primary->srs, geo);
+        Vec2 c = t.apply(Vec2{(env.MinX + env.MaxX) / 2, (env.MinY + env.MaxY) / 2});
+        work = parse_crs("EPSG:" + std::to_string(working_epsg_for(c.x, c.y)));
+    } else {
+        work = parse_crs("EPSG:4542");
+    }
+    work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    ds.work_crs = crs_label(work);
+    {
+        char* wkt = nullptr;
+        work.exportToWkt(&wkt);
+        ds.work_crs_wkt = wkt ? wkt : "";
+        CPLFree(wkt);
+    }
+    if (primary) {
+        ds.crs = crs_label(primary->srs);
+        char* wkt = nullptr;
+        primary->srs.exportToWkt(&wkt);
+        ds.source_crs_wkt = wkt ? wkt : "";
+        CPLFree(wkt);
+    } else {
+        ds.crs = ds.work_crs;
+        ds.source_crs_wkt = ds.work_crs_wkt;
+    }
+
+    // Phase 3: read the features.
+    for (size_t i = 0; i < found.size(); ++i) {
+        Found& fl = found[i];
+        progress(0.1 + 0.7 * i / found.size(), "reading " + fl.canonical);
+        Transform t(fl.srs, work);
+        const bool is_points = fl.canonical == "households" || fl.canonical == "cameras" ||
+                               fl.canonical == "incidents" || fl.canonical == "facilities" ||
+                               fl.canonical == "candidates";
+        GeomConverter conv{&t, is_points ? options.coords : SourceCoords::Native};
+        int invalid = read_layer(fl, conv, ds);
+        for (auto& info : ds.layers)
+            if (info.source == fl.src->path || fl.reopened)
+                if (info.source_name == fl.layer->GetName() || (fl.reopened && info.name == fl.canonical))
+                    info.invalid += invalid;
+    }
+
+    // Phase 4: checks.
+    ds.report.bad_cameras = validate_cameras(ds.cameras);
+    if (options.check_tiling && !ds.grids.empty()) {
+        progress(0.85, "checking the grid tiling");
+        ds.report.tiling = check_tiling(ds.grids);
+        ds.report.tiling_checked = true;
+    }
+    progress(1, "done");
+    return ds;
+}
+
+}  // namespace gw

@@ -1,0 +1,135 @@
+#pragma once
+/**
+ * Plain geometry in the metric working CRS: what analyses and the renderer share.
+ * Rings are closed implicitly (the first point is not repeated at the end).
+ */
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace gw {
+
+struct Vec2 {
+    double x = 0, y = 0;
+    friend Vec2 operator+(Vec2 a, Vec2 b) { return {a.x + b.x, a.y + b.y}; }
+    friend Vec2 operator-(Vec2 a, Vec2 b) { return {a.x - b.x, a.y - b.y}; }
+    friend Vec2 operator*(Vec2 a, double s) { return {a.x * s, a.y * s}; }
+    friend bool operator==(Vec2 a, Vec2 b) { return a.x == b.x && a.y == b.y; }
+};
+
+inline double dot(Vec2 a, Vec2 b) { return a.x * b.x + a.y * b.y; }
+inline double cross(Vec2 a, Vec2 b) { return a.x * b.y - a.y * b.x; }
+inline double length(Vec2 a) { return std::hypot(a.x, a.y); }
+inline double distance(Vec2 a, Vec2 b) { return length(a - b); }
+
+struct Box {
+    double xmin = std::numeric_limits<double>::infinity(), ymin = std::numeric_limits<double>::infinity();
+    double xmax = -std::numeric_limits<double>::infinity(), ymax = -std::numeric_limits<double>::infinity();
+    bool empty() const { return xmin > xmax || ymin > ymax; }
+    void add(Vec2 p) {
+        xmin = std::min(xmin, p.x), ymin = std::min(ymin, p.y);
+        xmax = std::max(xmax, p.x), ymax = std::max(ymax, p.y);
+    }
+    void add(const Box& b) {
+        if (b.empty()) return;
+        add(Vec2{b.xmin, b.ymin}), add(Vec2{b.xmax, b.ymax});
+    }
+    bool contains(Vec2 p) const { return p.x >= xmin && p.x <= xmax && p.y >= ymin && p.y <= ymax; }
+    bool intersects(const Box& b) const {
+        return !(b.xmin > xmax || b.xmax < xmin || b.ymin > ymax || b.ymax < ymin);
+    }
+    double width() const { return xmax - xmin; }
+    double height() const { return ymax - ymin; }
+    Vec2 center() const { return {(xmin + xmax) / 2, (ymin + ymax) / 2}; }
+};
+
+using Ring = std::vector<Vec2>;
+using LineString = std::vector<Vec2>;
+
+/** A polygon: rings[0] is the shell, the rest are holes. */
+struct Polygon {
+    std::vector<Ring> rings;
+};
+using MultiPolygon = std::vector<Polygon>;
+using MultiLineString = std::vector<LineString>;
+
+/** Signed area of a ring (positive when counter-clockwise), m². */
+inline double signed_area(const Ring& r) {
+    double a = 0;
+    for (size_t i = 0, n = r.size(); i < n; ++i) a += cross(r[i], r[(i + 1) % n]);
+    return a / 2;
+}
+inline double area(const Polygon& p) {
+    double a = 0;
+    for (size_t i = 0; i < p.rings.size(); ++i) a += (i == 0 ? 1 : -1) * std::abs(signed_area(p.rings[i]));
+    return a;
+}
+inline double area(const MultiPolygon& mp) {
+    double a = 0;
+    for (const auto& p : mp) a += area(p);
+    return a;
+}
+inline Box bounds(const Ring& r) {
+    Box b;
+    for (auto p : r) b.add(p);
+    return b;
+}
+inline Box bounds(const MultiPolygon& mp) {
+    Box b;
+    for (const auto& p : mp)
+        if (!p.rings.empty()) b.add(bounds(p.rings[0]));
+    return b;
+}
+inline Box bounds(const MultiLineString& ml) {
+    Box b;
+    for (const auto& l : ml) b.add(bounds(l));
+    return b;
+}
+
+/** Even-odd point-in-ring test (boundary points may fall either way). */
+inline bool inside(const Ring& r, Vec2 p) {
+    bool in = false;
+    for (size_t i = 0, n = r.size(), j = n - 1; i < n; j = i++) {
+        const Vec2 a = r[i], b = r[j];
+        if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) in = !in;
+    }
+    return in;
+}
+inline bool inside(const Polygon& poly, Vec2 p) {
+    if (poly.rings.empty() || !inside(poly.rings[0], p)) return false;
+    for (size_t i = 1; i < poly.rings.size(); ++i)
+        if (inside(poly.rings[i], p)) return false;
+    return true;
+}
+inline bool inside(const MultiPolygon& mp, Vec2 p) {
+    for (const auto& poly : mp)
+        if (inside(poly, p)) return true;
+    return false;
+}
+
+/** Area-weighted centroid of the largest polygon part; a point inside is not guaranteed. */
+inline Vec2 centroid(const MultiPolygon& mp) {
+    double sa = 0, sx = 0, sy = 0;
+    for (const auto& poly : mp)
+        for (size_t k = 0; k < poly.rings.size(); ++k) {
+            const auto& r = poly.rings[k];
+            for (size_t i = 0, n = r.size(); i < n; ++i) {
+                const Vec2 a = r[i], b = r[(i + 1) % n];
+                double c = cross(a, b);
+                sa += c, sx += (a.x + b.x) * c, sy += (a.y + b.y) * c;
+            }
+        }
+    if (std::abs(sa) < 1e-12) return bounds(mp).center();
+    return {sx / (3 * sa), sy / (3 * sa)};
+}
+
+/** Distance from p to segment ab. */
+inline double segment_distance(Vec2 p, Vec2 a, Vec2 b) {
+    Vec2 ab = b - a;
+    double l2 = dot(ab, ab);
+    double t = l2 > 0 ? std::clamp(dot(p - a, ab) / l2, 0.0, 1.0) : 0.0;
+    return distance(p, a + ab * t);
+}
+
+}  // namespace gw

@@ -1,0 +1,138 @@
+#include "geo/validate.h"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "geo/geos.h"
+
+namespace gw {
+
+std::string camera_problem(const Camera& c) {
+    if (!std::isfinite(c.azimuth)) return "azimuth is missing or not a finite number";
+    if (!std::isfinite(c.fov)) return "fov is missing or not a number";
+    if (c.fov <= 0 || c.fov > 360) return "fov " + std::to_string(c.fov) + " is outside (0, 360] degrees";
+    if (!std::isfinite(c.range)) return "range is missing or not a number";
+    if (c.range <= 0 || c.range > 10000) return "range " + std::to_string(c.range) + " is outside (0, 10000] m";
+    return {};
+}
+
+std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras) {
+    std::vector<Issue> out;
+    for (const auto& c : cameras)
+        if (auto why = camera_problem(c); !why.empty()) out.push_back({"cameras", c.cam_id, why});
+    return out;
+}
+
+namespace {
+
+std::string fmt_area(double a) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f m²", a);
+    return buf;
+}
+std::string fmt_at(const MultiPolygon& mp) {
+    Vec2 c = centroid(mp);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, " near (%.1f, %.1f)", c.x, c.y);
+    return buf;
+}
+
+/** Checks one parent against its children; appends what breaks the tiling. */
+void check_family(const Grid& parent, const std::vector<const Grid*>& kids, double tol, std::vector<Issue>& out) {
+    std::vector<const MultiPolygon*> shapes;
+    double sum = 0;
+    for (const Grid* k : kids) shapes.push_back(&k->shape), sum += area(k->shape);
+    geos::Geom uni = geos::union_all(shapes.data(), shapes.size());
+    geos::Geom par = geos::to_geos(parent.shape);
+    const double uni_area = geos::area(uni.get());
+    geos::Geom gap = geos::difference(par.get(), uni.get());
+    if (double a = geos::area(gap.get()); a > tol)
+        out.push_back({"grids", parent.grid_id,
+                       "gap of " + fmt_area(a) + " not covered by its level-" + std::to_string(parent.level + 1) +
+                           " cells" + fmt_at(geos::to_multipolygon(gap.get()))});
+    geos::Geom outside = geos::difference(uni.get(), par.get());
+    if (double a = geos::area(outside.get()); a > tol) {
+        // Name the children that stick out.
+        for (const Grid* k : kids) {
+            geos::Geom kg = geos::to_geos(k->shape);
+            geos::Geom d = geos::difference(kg.get(), par.get());
+            if (double ka = geos::area(d.get()); ka > tol)
+                out.push_back({"grids", k->grid_id,
+                               fmt_area(ka) + " lies outside its parent " + parent.grid_id +
+                                   fmt_at(geos::to_multipolygon(d.get()))});
+        }
+    }
+    if (sum - uni_area > tol) {
+        for (size_t i = 0; i < kids.size(); ++i) {
+            Box bi = bounds(kids[i]->shape);
+            geos::Geom gi = geos::to_geos(kids[i]->shape);
+            for (size_t j = i + 1; j < kids.size(); ++j) {
+                if (!bi.intersects(bounds(kids[j]->shape))) continue;
+                geos::Geom gj = geos::to_geos(kids[j]->shape);
+                geos::Geom x = geos::intersection(gi.get(), gj.get());
+                if (double a = geos::area(x.get()); a > tol)
+                    out.push_back({"grids", kids[i]->grid_id,
+                                   "overlaps " + kids[j]->grid_id + " by " + fmt_area(a) +
+                                       fmt_at(geos::to_multipolygon(x.get()))});
+            }
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<Issue> check_tiling(const std::vector<Grid>& grids, double tol) {
+    std::vector<Issue> out;
+    std::unordered_map<std::string, const Grid*> by_id;
+    std::set<int> levels;
+    for (const auto& g : grids) {
+        levels.insert(g.level);
+        if (!by_id.emplace(g.grid_id, &g).second)
+            out.push_back({"grids", g.grid_id, "grid_id is not unique"});
+    }
+    std::map<const Grid*, std::vector<const Grid*>> children;
+    for (const auto& g : grids) {
+        if (g.level == 1) {
+            if (!g.parent_id.empty() && by_id.count(g.parent_id))
+                out.push_back({"grids", g.grid_id, "level-1 cell has parent_id '" + g.parent_id + "'"});
+            continue;
+        }
+        auto it = by_id.find(g.parent_id);
+        if (g.parent_id.empty() || it == by_id.end()) {
+            out.push_back({"grids", g.grid_id,
+                           g.parent_id.empty() ? "level-" + std::to_string(g.level) + " cell has no parent_id"
+                                               : "parent_id '" + g.parent_id + "' is not a grid_id in the layer"});
+            continue;
+        }
+        if (it->second->level != g.level - 1) {
+            out.push_back({"grids", g.grid_id,
+                           "level " + std::to_string(g.level) + " but its parent " + g.parent_id + " is level " +
+                               std::to_string(it->second->level)});
+            continue;
+        }
+        children[it->second].push_back(&g);
+    }
+    for (const auto& g : grids)
+        if (g.level < 4 && levels.count(g.level + 1) && !children.count(&g))
+            out.push_back({"grids", g.grid_id, "has no level-" + std::to_string(g.level + 1) + " cells"});
+
+    // The geometric checks, split over two threads (each with its own GEOS context).
+    std::vector<std::pair<const Grid*, std::vector<const Grid*>>> fams(children.begin(), children.end());
+    const size_t nthreads = std::min<size_t>(2, std::max<size_t>(1, std::thread::hardware_concurrency()));
+    std::vector<std::vector<Issue>> part(nthreads);
+    auto work = [&](size_t t) {
+        for (size_t i = t; i < fams.size(); i += nthreads) check_family(*fams[i].first, fams[i].second, tol, part[t]);
+    };
+    std::vector<std::thread> threads;
+    for (size_t t = 1; t < nthreads; ++t) threads.emplace_back(work, t);
+    work(0);
+    for (auto& th : threads) th.join();
+    for (auto& p : part) out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+}  // namespace gw

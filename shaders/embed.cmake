@@ -1,0 +1,11 @@
+# Turns every shaders/*.glsl into a C++ table { name, source } compiled into the binary.
+file(GLOB files ${SHADER_DIR}/*.glsl)
+list(SORT files)
+set(body "")
+foreach(f ${files})
+  get_filename_component(name ${f} NAME_WE)
+  file(READ ${f} text)
+  string(APPEND body "    {\"${name}\", R\"GWSHADER(${text})GWSHADER\"},\n")
+endforeach()
+file(WRITE ${OUT}.tmp "// Generated from shaders/*.glsl by shaders/embed.cmake. Do not edit.\n#include <string_view>\n#include <utility>\nnamespace gw::shaders {\nextern const std::pair<std::string_view, std::string_view> kTable[];\nextern const int kCount;\nconst std::pair<std::string_view, std::string_view> kTable[] = {\n${body}    {\"\", \"\"}};\nconst int kCount = static_cast<int>(sizeof(kTable) / sizeof(kTable[0])) - 1;\n}\n")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,224 @@
+// Unit tests of geo/: CRS, GCJ-02, camera validation, the tiling check, reading GBK shapefiles.
+#include <cpl_conv.h>
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "geo/crs.h"
+#include "geo/dataset.h"
+#include "geo/error.h"
+#include "geo/gcj02.h"
+#include "geo/validate.h"
+
+namespace fs = std::filesystem;
+using namespace gw;
+
+namespace {
+
+/**
+ * Transverse Mercator forward by Snyder's series (USGS Professional Paper 1395, eqs. 8-9, 8-10),
+ * written from the book, independent of PROJ: the reference for the EPSG:4542 check.
+ */
+Vec2 snyder_tm(double lon_deg, double lat_deg, double lon0_deg, double a, double inv_f, double fe) {
+    const double d2r = M_PI / 180.0;
+    const double f = 1.0 / inv_f, e2 = 2 * f - f * f, ep2 = e2 / (1 - e2);
+    const double phi = lat_deg * d2r, lam = lon_deg * d2r, lam0 = lon0_deg * d2r;
+    const double N = a / std::sqrt(1 - e2 * std::sin(phi) * std::sin(phi));
+    const double T = std::tan(phi) * std::tan(phi), C = ep2 * std::cos(phi) * std::cos(phi);
+    const double A = (lam - lam0) * std::cos(phi);
+    const double e4 = e2 * e2, e6 = e4 * e2;
+    const double M = a * ((1 - e2 / 4 - 3 * e4 / 64 - 5 * e6 / 256) * phi -
+                          (3 * e2 / 8 + 3 * e4 / 32 + 45 * e6 / 1024) * std::sin(2 * phi) +
+                          (15 * e4 / 256 + 45 * e6 / 1024) * std::sin(4 * phi) - (35 * e6 / 3072) * std::sin(6 * phi));
+    const double x = N * (A + (1 - T + C) * std::pow(A, 3) / 6 +
+                          (5 - 18 * T + T * T + 72 * C - 58 * ep2) * std::pow(A, 5) / 120);
+    const double y = M + N * std::tan(phi) *
+                             (A * A / 2 + (5 - T + 9 * C + 4 * C * C) * std::pow(A, 4) / 24 +
+                              (61 - 58 * T + T * T + 600 * C - 330 * ep2) * std::pow(A, 6) / 720);
+    return {fe + x, y};
+}
+
+Grid square(const std::string& id, int level, const std::string& parent, double x0, double y0, double w, double h) {
+    Grid g;
+    g.grid_id = id, g.level = level, g.parent_id = parent;
+    g.shape = {Polygon{{Ring{{x0, y0}, {x0 + w, y0}, {x0 + w, y0 + h}, {x0, y0 + h}}}}};
+    return g;
+}
+
+}  // namespace
+
+TEST(Crs, LonglingPointTo4542MatchesSnyderSeries) {
+    // A point in the Longling county seat area, CGCS2000 geographic -> CGCS2000 GK CM 99E.
+    const double lon = 98.69, lat = 24.59;
+    Transform t(parse_crs("EPSG:4490"), parse_crs("EPSG:4542"));
+    Vec2 p = t.apply(Vec2{lon, lat});
+    Vec2 ref = snyder_tm(lon, lat, 99.0, 6378137.0, 298.257222101, 500000.0);
+    EXPECT_NEAR(p.x, ref.x, 0.01);
+    EXPECT_NEAR(p.y, ref.y, 0.01);
+    // Sanity of the magnitude: ~31.4 km west of the central meridian, ~2,720 km north.
+    EXPECT_NEAR(p.x, 468600, 400);
+    EXPECT_NEAR(p.y, 2720700, 1500);
+}
+
+TEST(Crs, GaussKrugerZoneFormula) {
+    EXPECT_EQ(gauss_kruger_epsg(98.69), 4542);  // CM 99E
+    EXPECT_EQ(gauss_kruger_epsg(75.2), 4534);
+    EXPECT_EQ(gauss_kruger_epsg(135.0), 4554);
+    EXPECT_EQ(gauss_kruger_epsg(116.4), 4548);  // Beijing, CM 117E: 4534 + 42/3
+    EXPECT_EQ(gauss_kruger_epsg(20.0), 0);
+    EXPECT_EQ(working_epsg_for(98.69, 24.59), 4542);
+    EXPECT_EQ(working_epsg_for(2.35, 48.85), 32631);    // Paris: UTM 31N
+    EXPECT_EQ(working_epsg_for(151.2, -33.87), 32756);  // Sydney: UTM 56S
+}
+
+TEST(Crs, TraditionalAxisOrderFor4490) {
+    // EPSG:4490 is latitude-first by definition; we always pass longitude first.
+    Transform t(parse_crs("EPSG:4490"), parse_crs("EPSG:4326"));
+    Vec2 p = t.apply(Vec2{98.69, 24.59});
+    EXPECT_NEAR(p.x, 98.69, 1e-6);
+    EXPECT_NEAR(p.y, 24.59, 1e-6);
+}
+
+TEST(Crs, BadDefinitionIsAnErrorNamingTheOption) {
+    try {
+        parse_crs("EPSG:999999", "--work-crs");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("--work-crs"), std::string::npos);
+    }
+}
+
+TEST(Gcj02, KnownOffsetNearBeijing) {
+    // Published pair (Tiananmen): WGS84 116.391305, 39.907333 -> GCJ-02 ~116.397547, 39.908740.
+    Vec2 g = gcj02::from_wgs84({116.391305, 39.907333});
+    EXPECT_NEAR(g.x, 116.397547, 2e-5);
+    EXPECT_NEAR(g.y, 39.908740, 2e-5);
+}
+
+TEST(Gcj02, RoundTripsBelowOneMicroDegree) {
+    for (double lon = 74; lon < 135; lon += 3.7)
+        for (double lat = 19; lat < 53; lat += 2.9) {
+            const Vec2 w{lon, lat};
+            const Vec2 back = gcj02::to_wgs84(gcj02::from_wgs84(w));
+            EXPECT_LT(std::abs(back.x - w.x), 1e-6) << lon << "," << lat;
+            EXPECT_LT(std::abs(back.y - w.y), 1e-6) << lon << "," << lat;
+            const Vec2 bd = gcj02::bd09_from_gcj02(gcj02::from_wgs84(w));
+            const Vec2 back2 = gcj02::bd09_to_wgs84(bd);
+            EXPECT_LT(std::abs(back2.x - w.x), 1e-6);
+            EXPECT_LT(std::abs(back2.y - w.y), 1e-6);
+        }
+    // The offset near Longling is a few hundred metres, not zero.
+    Vec2 g = gcj02::from_wgs84({98.69, 24.59});
+    EXPECT_GT(std::hypot(g.x - 98.69, g.y - 24.59), 1e-3);
+    // Outside China nothing moves.
+    EXPECT_EQ(gcj02::from_wgs84({2.35, 48.85}).x, 2.35);
+}
+
+TEST(CameraValidation, ListsEachBadValueByCamId) {
+    std::vector<Camera> cams(7);
+    const double nan = std::nan("");
+    double vals[7][3] = {{10, 90, 50}, {nan, 90, 50}, {10, 0, 50}, {10, 361, 50},
+                         {10, 90, 0}, {10, 90, 10001}, {INFINITY, 360, 10000}};
+    for (int i = 0; i < 7; ++i) {
+        cams[i].cam_id = "C" + std::to_string(i);
+        cams[i].azimuth = vals[i][0], cams[i].fov = vals[i][1], cams[i].range = vals[i][2];
+    }
+    auto bad = validate_cameras(cams);
+    ASSERT_EQ(bad.size(), 6u);
+    EXPECT_EQ(bad[0].feature, "C1");
+    EXPECT_NE(bad[0].problem.find("azimuth"), std::string::npos);
+    EXPECT_NE(bad[1].problem.find("fov"), std::string::npos);
+    EXPECT_NE(bad[4].problem.find("range"), std::string::npos);
+    EXPECT_EQ(bad[5].feature, "C6");
+    cams[0].fov = 360;  // a full disc is fine
+    EXPECT_EQ(camera_problem(cams[0]), "");
+}
+
+TEST(Tiling, ExactTilingHasNoIssues) {
+    std::vector<Grid> g = {square("A", 1, "", 0, 0, 100, 100), square("A1", 2, "A", 0, 0, 50, 100),
+                           square("A2", 2, "A", 50, 0, 50, 100)};
+    EXPECT_TRUE(check_tiling(g).empty());
+}
+
+TEST(Tiling, ReportsGapOverlapOutsideAndBadParents) {
+    std::vector<Grid> gap = {square("A", 1, "", 0, 0, 100, 100), square("A1", 2, "A", 0, 0, 40, 100),
+                             square("A2", 2, "A", 50, 0, 50, 100)};
+    auto issues = check_tiling(gap);
+    ASSERT_EQ(issues.size(), 1u);
+    EXPECT_EQ(issues[0].feature, "A");
+    EXPECT_NE(issues[0].problem.find("gap of 1000.0 m²"), std::string::npos) << issues[0].problem;
+
+    std::vector<Grid> overlap = {square("A", 1, "", 0, 0, 100, 100), square("A1", 2, "A", 0, 0, 60, 100),
+                                 square("A2", 2, "A", 50, 0, 50, 100)};
+    issues = check_tiling(overlap);
+    ASSERT_EQ(issues.size(), 1u);
+    EXPECT_NE(issues[0].problem.find("overlaps A2 by 1000.0 m²"), std::string::npos) << issues[0].problem;
+
+    std::vector<Grid> outside = {square("A", 1, "", 0, 0, 100, 100), square("A1", 2, "A", 0, 0, 50, 100),
+                                 square("A2", 2, "A", 50, 0, 60, 100)};
+    issues = check_tiling(outside);
+    ASSERT_EQ(issues.size(), 1u);
+    EXPECT_EQ(issues[0].feature, "A2");
+    EXPECT_NE(issues[0].problem.find("outside its parent A"), std::string::npos);
+
+    std::vector<Grid> parents = {square("A", 1, "", 0, 0, 100, 100), square("A1", 2, "A", 0, 0, 100, 100),
+                                 square("X", 3, "nope", 0, 0, 10, 10), square("Y", 3, "A", 0, 0, 10, 10),
+                                 square("A1", 3, "A1", 0, 0, 100, 100)};
+    issues = check_tiling(parents);
+    std::string all;
+    for (auto& i : issues) all += i.feature + ": " + i.problem + "\n";
+    EXPECT_NE(all.find("A1: grid_id is not unique"), std::string::npos) << all;
+    EXPECT_NE(all.find("X: parent_id 'nope' is not a grid_id"), std::string::npos) << all;
+    EXPECT_NE(all.find("Y: level 3 but its parent A is level 1"), std::string::npos) << all;
+}
+
+TEST(Reading, GbkShapefileWithoutCpgReadsAsChinese) {
+    GDALAllRegister();
+    fs::path dir = fs::temp_directory_path() / ("gw_gbk_" + std::to_string(getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string name = "罗家大坡安置点", manager = "张三丰";
+    {
+        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile");
+        GDALDatasetUniquePtr ds(drv->Create(dir.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        OGRSpatialReference srs;
+        srs.importFromEPSG(4542);
+        const char* opts[] = {"ENCODING=", nullptr};  // write bytes as given, no .cpg
+        OGRLayer* l = ds->CreateLayer("grids", &srs, wkbPolygon, const_cast<char**>(opts));
+        for (const char* f : {"grid_id", "parent_id", "name", "manager"}) {
+            OGRFieldDefn fd(f, OFTString);
+            l->CreateField(&fd);
+        }
+        OGRFieldDefn lv("level", OFTInteger);
+        l->CreateField(&lv);
+        OGRFeature f(l->GetLayerDefn());
+        f.SetField("grid_id", "G1");
+        f.SetField("level", 1);
+        char* gbk_name = CPLRecode(name.c_str(), CPL_ENC_UTF8, "CP936");
+        char* gbk_mgr = CPLRecode(manager.c_str(), CPL_ENC_UTF8, "CP936");
+        ASSERT_FALSE(CPLIsUTF8(gbk_name, -1));
+        f.SetField("name", gbk_name);
+        f.SetField("manager", gbk_mgr);
+        CPLFree(gbk_name);
+        CPLFree(gbk_mgr);
+        OGRPolygon poly;
+        OGRLinearRing ring;
+        ring.addPoint(468000, 2720000), ring.addPoint(468100, 2720000), ring.addPoint(468100, 2720100);
+        ring.addPoint(468000, 2720100), ring.addPoint(468000, 2720000);
+        poly.addRing(&ring);
+        f.SetGeometry(&poly);
+        ASSERT_EQ(l->CreateFeature(&f), OGRERR_NONE);
+    }
+    fs::remove(dir / "grids.cpg");
+    ASSERT_FALSE(fs::exists(dir / "grids.cpg"));
+    Dataset ds = open_dataset({dir.string()});
+    ASSERT_EQ(ds.grids.size(), 1u);
+    EXPECT_EQ(ds.grids[0].name, name);
+    EXPECT_EQ(ds.grids[0].manager, manager);
+    EXPECT_EQ(ds.work_crs, "EPSG:4542");
+    EXPECT_NEAR(area(ds.grids[0].shape), 10000, 1e-6);
+    fs::remove_all(dir);
+}
