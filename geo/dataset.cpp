@@ -695,7 +695,21 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     ds.report.bad_cameras = validate_cameras(ds.cameras);
     if (options.check_tiling && !ds.grids.empty()) {
         progress(0.85, "checking the grid tiling");
-        ds.report.tiling = check_tiling(ds.grids);
+        if (primary && primary->srs.IsGeographic() && options.coords == SourceCoords::Native) {
+            // Edges are straight in longitude/latitude: check there, in a local frame scaled to metres.
+            auto back = std::make_shared<Transform>(work, primary->srs);
+            auto fwd = std::make_shared<Transform>(primary->srs, work);
+            const Vec2 c0 = back->apply(ds.extent().center());
+            const double kx = 111320.0 * std::cos(c0.y * M_PI / 180.0), ky = 110574.0;
+            auto to_check = [back, c0, kx, ky](std::vector<Vec2>& ring) {
+                back->apply(ring);
+                for (auto& g : ring) g = {(g.x - c0.x) * kx, (g.y - c0.y) * ky};
+            };
+            auto to_report = [fwd, c0, kx, ky](Vec2 p) { return fwd->apply(Vec2{c0.x + p.x / kx, c0.y + p.y / ky}); };
+            ds.report.tiling = check_tiling(ds.grids, to_check, to_report);
+        } else {
+            ds.report.tiling = check_tiling(ds.grids);
+        }
         ds.report.tiling_checked = true;
     }
     progress(1, "done");

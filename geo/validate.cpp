@@ -13,10 +13,15 @@ namespace gw {
 
 std::string camera_problem(const Camera& c) {
     if (!std::isfinite(c.azimuth)) return "azimuth is missing or not a finite number";
+    auto num = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    };
     if (!std::isfinite(c.fov)) return "fov is missing or not a number";
-    if (c.fov <= 0 || c.fov > 360) return "fov " + std::to_string(c.fov) + " is outside (0, 360] degrees";
+    if (c.fov <= 0 || c.fov > 360) return "fov " + num(c.fov) + " is outside (0, 360] degrees";
     if (!std::isfinite(c.range)) return "range is missing or not a number";
-    if (c.range <= 0 || c.range > 10000) return "range " + std::to_string(c.range) + " is outside (0, 10000] m";
+    if (c.range <= 0 || c.range > 10000) return "range " + num(c.range) + " m is outside (0, 10000] m";
     return {};
 }
 
@@ -34,8 +39,11 @@ std::string fmt_area(double a) {
     std::snprintf(buf, sizeof buf, "%.1f m²", a);
     return buf;
 }
+thread_local const std::function<Vec2(Vec2)>* t_report = nullptr;
+
 std::string fmt_at(const MultiPolygon& mp) {
     Vec2 c = centroid(mp);
+    if (t_report && *t_report) c = (*t_report)(c);
     char buf[96];
     std::snprintf(buf, sizeof buf, " near (%.1f, %.1f)", c.x, c.y);
     return buf;
@@ -124,7 +132,9 @@ std::vector<Issue> check_tiling(const std::vector<Grid>& grids, double tol) {
     std::vector<std::pair<const Grid*, std::vector<const Grid*>>> fams(children.begin(), children.end());
     const size_t nthreads = std::min<size_t>(2, std::max<size_t>(1, std::thread::hardware_concurrency()));
     std::vector<std::vector<Issue>> part(nthreads);
+    const auto* report = t_report;
     auto work = [&](size_t t) {
+        t_report = report;
         for (size_t i = t; i < fams.size(); i += nthreads) check_family(*fams[i].first, fams[i].second, tol, part[t]);
     };
     std::vector<std::thread> threads;
@@ -132,6 +142,24 @@ std::vector<Issue> check_tiling(const std::vector<Grid>& grids, double tol) {
     work(0);
     for (auto& th : threads) th.join();
     for (auto& p : part) out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+std::vector<Issue> check_tiling(const std::vector<Grid>& grids, const std::function<void(std::vector<Vec2>&)>& to_check,
+                                const std::function<Vec2(Vec2)>& to_report, double tol) {
+    std::vector<Grid> mapped;
+    mapped.reserve(grids.size());
+    for (const auto& g : grids) {
+        Grid m;
+        m.grid_id = g.grid_id, m.parent_id = g.parent_id, m.level = g.level;
+        m.shape = g.shape;
+        for (auto& poly : m.shape)
+            for (auto& ring : poly.rings) to_check(ring);
+        mapped.push_back(std::move(m));
+    }
+    t_report = &to_report;
+    auto out = check_tiling(mapped, tol);
+    t_report = nullptr;
     return out;
 }
 

@@ -1,0 +1,242 @@
+// End-to-end tests of `info` and `stats`, and of every error path (SPEC §4: exit 0 / 1 / 2, one line).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli_run.h"
+
+using gwtest::run_gridwatch;
+using gwtest::TempDir;
+
+namespace {
+
+// A small community in WGS84 near Longling, written as GeoJSON files (one layer each).
+// L1 "C" = [98.680, 98.700] × [24.580, 24.600]; two L2 halves split at 98.690.
+std::string square(double x0, double y0, double x1, double y1) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}",
+                  x0, y0, x1, y0, x1, y1, x0, y1, x0, y0);
+    return buf;
+}
+std::string point(double x, double y) {
+    return "{\"type\":\"Point\",\"coordinates\":[" + std::to_string(x) + "," + std::to_string(y) + "]}";
+}
+std::string fc(const std::string& features) {
+    return "{\"type\":\"FeatureCollection\",\"features\":[" + features + "]}";
+}
+std::string feat(const std::string& props, const std::string& geom) {
+    return "{\"type\":\"Feature\",\"properties\":{" + props + "},\"geometry\":" + geom + "}";
+}
+
+struct Community {
+    TempDir dir{"cli"};
+    Community() {
+        dir.write("grids.geojson",
+                  fc(feat(R"("grid_id":"C","level":1,"parent_id":"","name":"大坪子社区","manager":"张三丰","phone":"13812345678")",
+                          square(98.68, 24.58, 98.70, 24.60)) +
+                     "," +
+                     feat(R"("grid_id":"W","level":2,"parent_id":"C","name":"西片","manager":"李四","phone":"")",
+                          square(98.68, 24.58, 98.69, 24.60)) +
+                     "," +
+                     feat(R"("grid_id":"E","level":2,"parent_id":"C","name":"罗家大坡","manager":"王五","phone":"")",
+                          square(98.69, 24.58, 98.70, 24.60))));
+        // West: 2 households (3 + 4 people); east: 1 household (5 people).
+        dir.write("households.geojson",
+                  fc(feat(R"("hh_id":"H1","grid_id":"W","head":"赵一","members":3,"tags":"camera")", point(98.683, 24.59)) +
+                     "," + feat(R"("hh_id":"H2","grid_id":"W","head":"钱二","members":4,"tags":"risk;newcomer")", point(98.685, 24.585)) +
+                     "," + feat(R"("hh_id":"H3","grid_id":"E","head":"孙三","members":5,"tags":"relocated")", point(98.695, 24.595))));
+        // West: a household camera online; east: a road camera offline and one with a bad fov.
+        dir.write("cameras.geojson",
+                  fc(feat(R"("cam_id":"K1","owner":"household","azimuth":90,"fov":90,"range":30,"status":"online")", point(98.683, 24.5901)) +
+                     "," + feat(R"("cam_id":"K2","owner":"road","azimuth":0,"fov":60,"range":100,"status":"offline")", point(98.696, 24.59)) +
+                     "," + feat(R"("cam_id":"K3","owner":"road","azimuth":0,"fov":400,"range":100)", point(98.697, 24.59))));
+        dir.write("incidents.geojson",
+                  fc(feat(R"("inc_id":"I1","type":"dispute","time":"2024-01-02T10:00:00","color":"yellow","settled_at":"group")", point(98.684, 24.59)) +
+                     "," + feat(R"("inc_id":"I2","type":"traffic","time":"2025-03-02T10:00:00","color":"red")", point(98.698, 24.581)) +
+                     "," + feat(R"("inc_id":"I3","type":"theft","time":"2025-04-02T10:00:00","color":"green")", point(98.699, 24.599))));
+    }
+    std::string args() const {
+        return dir / "grids.geojson" + " " + dir / "households.geojson" + " " + dir / "cameras.geojson" + " " +
+               dir / "incidents.geojson";
+    }
+};
+
+}  // namespace
+
+TEST(CliUsage, NoSubcommandOrMissingArgumentExitsTwo) {
+    EXPECT_EQ(run_gridwatch("").status, 2);
+    EXPECT_EQ(run_gridwatch("info").status, 2);
+    EXPECT_EQ(run_gridwatch("info --no-such-flag x").status, 2);
+    EXPECT_EQ(run_gridwatch("stats x --level 7").status, 2);
+    EXPECT_EQ(run_gridwatch("frobnicate").status, 2);
+    auto help = run_gridwatch("info --help");
+    EXPECT_EQ(help.status, 0);
+    EXPECT_NE(help.out.find("--json"), std::string::npos);
+}
+
+TEST(CliInfo, ReportsLayersCountsCrsAndValidity) {
+    Community c;
+    auto r = run_gridwatch("info " + c.args() + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["crs"], "EPSG:4326");
+    EXPECT_EQ(j["work_crs"], "EPSG:4542");  // CGCS2000 GK CM 99E for data at 98.69E
+    std::map<std::string, int> counts;
+    for (auto& l : j["layers"]) {
+        counts[l["name"]] = l["count"];
+        EXPECT_TRUE(l.contains("geometry"));
+        EXPECT_EQ(l["invalid"], 0);
+    }
+    EXPECT_EQ(counts["grids"], 3);
+    EXPECT_EQ(counts["households"], 3);
+    EXPECT_EQ(counts["cameras"], 3);
+    EXPECT_TRUE(j["tiling_ok"]);
+    ASSERT_EQ(j["bad_cameras"].size(), 1u);
+    EXPECT_EQ(j["bad_cameras"][0]["cam_id"], "K3");
+
+    auto text = run_gridwatch("info " + c.args());
+    ASSERT_EQ(text.status, 0);
+    EXPECT_NE(text.out.find("大坪子社区"), std::string::npos);
+    EXPECT_NE(text.out.find("K3: fov"), std::string::npos);
+}
+
+TEST(CliInfo, ReportsTilingBreaksAndRepairsInvalidPolygons) {
+    TempDir d("tiling");
+    // E is too narrow: a gap between 98.695 and 98.70; W is a bow-tie (invalid) polygon.
+    d.write("grids.geojson",
+            fc(feat(R"("grid_id":"C","level":1,"parent_id":"")", square(98.68, 24.58, 98.70, 24.60)) + "," +
+               feat(R"("grid_id":"W","level":2,"parent_id":"C")",
+                    R"({"type":"Polygon","coordinates":[[[98.68,24.58],[98.69,24.60],[98.69,24.58],[98.68,24.60],[98.68,24.58]]]})") +
+               "," + feat(R"("grid_id":"E","level":2,"parent_id":"C")", square(98.69, 24.58, 98.695, 24.60))));
+    auto r = run_gridwatch("info " + d / "grids.geojson" + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_FALSE(j["tiling_ok"]);
+    ASSERT_EQ(j["repaired"]["grids"].size(), 1u);
+    EXPECT_EQ(j["repaired"]["grids"][0], "W");
+    bool gap_reported = false;
+    for (auto& i : j["tiling"])
+        if (i["grid_id"] == "C" && i["problem"].get<std::string>().find("gap") != std::string::npos) gap_reported = true;
+    EXPECT_TRUE(gap_reported) << r.out;
+}
+
+TEST(CliStats, CountsByLocationMatchHandTally) {
+    Community c;
+    auto r = run_gridwatch("stats " + c.args() + " --level 2 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["grids"].size(), 2u);
+    auto& w = j["grids"][0];
+    auto& e = j["grids"][1];
+    EXPECT_EQ(w["grid_id"], "W");
+    EXPECT_EQ(w["households"], 2);
+    EXPECT_EQ(w["people"], 7);
+    EXPECT_EQ(w["cameras"], 1);
+    EXPECT_EQ(w["cameras_by_owner"]["household"], 1);
+    EXPECT_EQ(w["incidents_by_type"]["dispute"], 1);
+    EXPECT_EQ(w["incidents_by_color"]["yellow"], 1);
+    EXPECT_EQ(e["households"], 1);
+    EXPECT_EQ(e["people"], 5);
+    EXPECT_EQ(e["cameras"], 2);
+    EXPECT_EQ(e["cameras_offline"], 1);
+    EXPECT_EQ(e["cameras_by_owner"]["road"], 2);
+    EXPECT_EQ(e["incidents"], 2);
+    EXPECT_EQ(j["total"]["people"], 12);
+    // Each cell's area: 0.01° × 0.02° near 24.59°N, ~1012 m × 2215 m.
+    EXPECT_NEAR(w["area_m2"].get<double>(), 1012.5 * 2215.0, 0.02 * 1012.5 * 2215.0);
+
+    auto csv = run_gridwatch("stats " + c.args() + " --level 2 --csv");
+    ASSERT_EQ(csv.status, 0);
+    EXPECT_EQ(csv.out.rfind("grid_id,name,", 0), 0u);
+    EXPECT_NE(csv.out.find("E,罗家大坡,"), std::string::npos);
+    EXPECT_EQ(run_gridwatch("stats " + c.args() + " --level 3").status, 1);  // no L3 cells: runtime error
+}
+
+TEST(CliErrors, MissingFileIsOneLineNamingIt) {
+    auto r = run_gridwatch("info /no/such/place.gpkg");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("/no/such/place.gpkg"), std::string::npos);
+}
+
+TEST(CliErrors, GarbageAndTruncatedFilesAreOneLine) {
+    TempDir d("bad");
+    std::string junk;
+    for (int i = 0; i < 5000; ++i) junk += static_cast<char>((i * 7919) % 251);
+    d.write("junk.gpkg", junk);
+    d.write("cut.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"grid_id":"A","le)");
+    d.write("cut.gpkg", "SQLite format 3" + std::string(1, '\0') + junk.substr(0, 2000));
+    for (const char* f : {"junk.gpkg", "cut.geojson", "cut.gpkg"}) {
+        auto r = run_gridwatch("info " + d / f);
+        EXPECT_EQ(r.status, 1) << f << ": " << r.err;
+        EXPECT_EQ(r.error_lines(), 1) << f << ": " << r.err;
+        EXPECT_NE(r.err.find(f), std::string::npos) << r.err;
+    }
+}
+
+TEST(CliErrors, LayerWithoutCrsNeedsAssumeCrs) {
+    TempDir d("nocrs");
+    // A CSV of households without coordinates' CRS: lon/lat columns but no CRS.
+    d.write("households.csv", "hh_id,head,members,lon,lat\nH1,赵一,3,98.69,24.59\n");
+    auto r = run_gridwatch("info " + d / "households.csv");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("has no CRS"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("households"), std::string::npos);
+    EXPECT_NE(r.err.find("--assume-crs"), std::string::npos);
+    auto ok = run_gridwatch("info " + d / "households.csv" + " --assume-crs EPSG:4490 --json");
+    ASSERT_EQ(ok.status, 0) << ok.err;
+    EXPECT_EQ(nlohmann::json::parse(ok.out)["households"], 1);
+}
+
+TEST(CliErrors, WrongFieldTypesAndMissingRequiredFields) {
+    TempDir d("fields");
+    d.write("grids.geojson", fc(feat(R"("grid_id":"A","level":"top","parent_id":"")", square(98.68, 24.58, 98.70, 24.60))));
+    auto r = run_gridwatch("info " + d / "grids.geojson");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("feature A"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("'level'"), std::string::npos) << r.err;
+
+    d.write("cameras.geojson", fc(feat(R"("cam_id":"K1","fov":90,"range":30)", point(98.69, 24.59))));
+    auto c = run_gridwatch("info " + d / "cameras.geojson");
+    EXPECT_EQ(c.status, 1);
+    EXPECT_NE(c.err.find("'azimuth'"), std::string::npos) << c.err;
+}
+
+TEST(CliErrors, NonFiniteCameraValuesAreReportedNotFatal) {
+    TempDir d("nan");
+    // GDAL reads NaN / Infinity literals in GeoJSON; a string where a number belongs counts too.
+    d.write("cameras.geojson",
+            fc(feat(R"("cam_id":"K1","azimuth":NaN,"fov":90,"range":30)", point(98.69, 24.59)) + "," +
+               feat(R"("cam_id":"K2","azimuth":10,"fov":90,"range":Infinity)", point(98.691, 24.59)) + "," +
+               feat(R"("cam_id":"K3","azimuth":10,"fov":90,"range":30)", point(98.692, 24.59))));
+    auto r = run_gridwatch("info " + d / "cameras.geojson" + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["bad_cameras"].size(), 2u) << r.out;
+    EXPECT_EQ(j["bad_cameras"][0]["cam_id"], "K1");
+    EXPECT_EQ(j["bad_cameras"][1]["cam_id"], "K2");
+}
+
+TEST(CliReading, Gcj02CsvIsMovedBackToWgs84) {
+    TempDir d("gcj");
+    // The same place given in WGS84 and in GCJ-02 (the phone app's coordinates).
+    d.write("households.csv", "hh_id,lon,lat\nH1,98.69,24.59\n");
+    std::filesystem::create_directories(d.path / "phone");
+    // GCJ-02 of (98.69, 24.59) by the published closed form, worked out separately in Python.
+    d.write("phone/households.csv", "hh_id,lon,lat\nH1,98.690345568,24.586927194\n");
+    auto plain = run_gridwatch("info " + d / "households.csv" + " --assume-crs EPSG:4326 --work-crs EPSG:4542 --json");
+    auto phone = run_gridwatch("info " + d / "phone/households.csv" + " --from-gcj02 --work-crs EPSG:4542 --json");
+    ASSERT_EQ(plain.status, 0) << plain.err;
+    ASSERT_EQ(phone.status, 0) << phone.err;
+    auto e1 = nlohmann::json::parse(plain.out)["extent"], e2 = nlohmann::json::parse(phone.out)["extent"];
+    // The GCJ-02 value above is rounded to 1e-9° (0.1 mm); the iterated inverse is far finer.
+    EXPECT_NEAR(e1[0].get<double>(), e2[0].get<double>(), 0.001);
+    EXPECT_NEAR(e1[1].get<double>(), e2[1].get<double>(), 0.001);
+    // And the offset undone is hundreds of metres: reading it without --from-gcj02 lands elsewhere.
+    auto raw = run_gridwatch("info " + d / "phone/households.csv" + " --assume-crs EPSG:4326 --work-crs EPSG:4542 --json");
+    auto e3 = nlohmann::json::parse(raw.out)["extent"];
+    EXPECT_GT(std::hypot(e3[0].get<double>() - e1[0].get<double>(), e3[1].get<double>() - e1[1].get<double>()), 100.0);
+}
