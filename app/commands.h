@@ -11,5 +11,6 @@ void setup_info(CLI::App& root);
 void setup_stats(CLI::App& root);
 void setup_export(CLI::App& root);
 void setup_demo(CLI::App& root);
+void setup_coverage(CLI::App& root);
 
 }  // namespace gw::app

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     gw::app::setup_stats(app);
     gw::app::setup_export(app);
     gw::app::setup_demo(app);
+    gw::app::setup_coverage(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
