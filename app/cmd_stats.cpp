@@ -12,7 +12,7 @@ namespace {
 struct StatsArgs {
     DatasetArgs data;
     int level = 4;
-    bool json = false, csv = false;
+    bool json = false, csv = false, no_coverage = false;
 };
 
 nlohmann::json row_json(const GridStats& r) {
@@ -27,6 +27,11 @@ nlohmann::json row_json(const GridStats& r) {
     j["cameras_by_owner"] = owners;
     j["incidents_by_type"] = types;
     j["incidents_by_color"] = colors;
+    if (r.has_coverage()) {
+        j["covered_m2"] = r.covered_m2;
+        j["coverage"] = r.coverage;
+        j["households_covered"] = r.households_covered;
+    }
     return j;
 }
 
@@ -39,7 +44,7 @@ std::string csv_field(const std::string& s) {
 
 void run_stats(const StatsArgs& a) {
     Dataset ds = a.data.open({}, /*check_tiling=*/false);
-    StatsTable t = compute_stats(ds, a.level);
+    StatsTable t = compute_stats(ds, a.level, !a.no_coverage && !ds.cameras.empty());
     if (a.json) {
         nlohmann::json j;
         j["level"] = t.level;
@@ -57,7 +62,7 @@ void run_stats(const StatsArgs& a) {
         out += ",incidents";
         for (auto k : kIncidentTypes) out += std::string(",inc_") + k;
         for (auto c : kColors) out += std::string(",inc_") + c;
-        out += "\n";
+        out += ",covered_m2,coverage,households_covered\n";
         auto line = [&](const GridStats& r) {
             char area[32];
             std::snprintf(area, sizeof area, "%.1f", r.area_m2);
@@ -68,6 +73,13 @@ void run_stats(const StatsArgs& a) {
             out += "," + std::to_string(r.incidents);
             for (int n : r.incidents_by_type) out += "," + std::to_string(n);
             for (int n : r.incidents_by_color) out += "," + std::to_string(n);
+            if (r.has_coverage()) {
+                char cov[64];
+                std::snprintf(cov, sizeof cov, ",%.1f,%.4f,%d", r.covered_m2, r.coverage, r.households_covered);
+                out += cov;
+            } else {
+                out += ",,,";
+            }
             out += "\n";
         };
         for (const auto& r : t.rows) line(r);
@@ -76,8 +88,9 @@ void run_stats(const StatsArgs& a) {
         return;
     }
     std::printf("level %d: %zu cells\n\n", t.level, t.rows.size());
-    std::printf("%-16s %-22s %8s %6s %6s %5s %5s %5s %5s %5s %5s  %s\n", "grid_id", "name", "area_ha", "hh", "people",
-                "cams", "onl", "road", "ent", "hh", "pub", "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)");
+    std::printf("%-16s %-22s %8s %6s %6s %5s %5s %5s %5s %5s %5s %6s %6s  %s\n", "grid_id", "name", "area_ha", "hh",
+                "people", "cams", "onl", "road", "ent", "hh", "pub", "cover%", "hh_cov",
+                "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)");
     auto line = [](const GridStats& r) {
         // Pad Chinese names by display width (2 columns a character) so the table lines up.
         std::string name = r.name;
@@ -86,10 +99,15 @@ void run_stats(const StatsArgs& a) {
             if ((static_cast<unsigned char>(name[i]) & 0xC0) != 0x80)
                 width += static_cast<unsigned char>(name[i]) >= 0xE0 ? 2 : 1;
         if (width < 22) name += std::string(22 - width, ' ');
-        std::printf("%-16s %s %8.2f %6d %6d %5d %5d %5d %5d %5d %5d  %d (%d/%d/%d/%d/%d/%d; %d/%d/%d/%d)\n",
+        char cov[32] = "-", hhc[32] = "-";
+        if (r.has_coverage()) {
+            std::snprintf(cov, sizeof cov, "%.1f", 100 * r.coverage);
+            std::snprintf(hhc, sizeof hhc, "%d", r.households_covered);
+        }
+        std::printf("%-16s %s %8.2f %6d %6d %5d %5d %5d %5d %5d %5d %6s %6s  %d (%d/%d/%d/%d/%d/%d; %d/%d/%d/%d)\n",
                     r.grid_id.c_str(), name.c_str(), r.area_m2 / 1e4, r.households, r.people, r.cameras,
                     r.cameras_online, r.cameras_by_owner[0], r.cameras_by_owner[1], r.cameras_by_owner[2],
-                    r.cameras_by_owner[3], r.incidents, r.incidents_by_type[0], r.incidents_by_type[1],
+                    r.cameras_by_owner[3], cov, hhc, r.incidents, r.incidents_by_type[0], r.incidents_by_type[1],
                     r.incidents_by_type[2], r.incidents_by_type[3], r.incidents_by_type[4], r.incidents_by_type[5],
                     r.incidents_by_color[0], r.incidents_by_color[1], r.incidents_by_color[2], r.incidents_by_color[3]);
     };
@@ -111,6 +129,7 @@ void setup_stats(CLI::App& root) {
     auto* j = cmd->add_flag("--json", a->json, "print one JSON document on stdout");
     auto* c = cmd->add_flag("--csv", a->csv, "print CSV on stdout");
     j->excludes(c);
+    cmd->add_flag("--no-coverage", a->no_coverage, "skip the camera coverage columns (faster)");
     cmd->callback([a] { run_stats(*a); });
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "geo/coverage.h"
 #include "geo/error.h"
 
 namespace gw {
@@ -15,6 +16,11 @@ void GridStats::add(const GridStats& o) {
     for (size_t i = 0; i < kOwners.size(); ++i) cameras_by_owner[i] += o.cameras_by_owner[i];
     for (size_t i = 0; i < kIncidentTypes.size(); ++i) incidents_by_type[i] += o.incidents_by_type[i];
     for (size_t i = 0; i < kColors.size(); ++i) incidents_by_color[i] += o.incidents_by_color[i];
+    if (o.has_coverage()) {
+        covered_m2 = std::max(covered_m2, 0.0) + o.covered_m2;
+        households_covered = std::max(households_covered, 0) + o.households_covered;
+        coverage = area_m2 > 0 ? covered_m2 / area_m2 : 0;
+    }
 }
 
 CellLocator::CellLocator(std::vector<const Grid*> cells) : cells_(std::move(cells)) {
@@ -57,7 +63,7 @@ int index_of(const std::array<const char*, N>& names, const std::string& v) {
 }
 }  // namespace
 
-StatsTable compute_stats(const Dataset& ds, int level) {
+StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage) {
     StatsTable t;
     t.level = level;
     std::vector<const Grid*> cells = ds.grids_of_level(level);
@@ -102,6 +108,17 @@ StatsTable compute_stats(const Dataset& ds, int level) {
         r.incidents += 1;
         if (int k = index_of(kIncidentTypes, in.type); k >= 0) r.incidents_by_type[k] += 1;
         if (int k = index_of(kColors, in.color); k >= 0) r.incidents_by_color[k] += 1;
+    }
+    if (with_coverage) {
+        CoverageOptions co;
+        co.level = level;
+        co.gaps = false;
+        CoverageReport rep = compute_coverage(ds, co);
+        for (size_t i = 0; i < t.rows.size(); ++i) {
+            t.rows[i].covered_m2 = rep.cells[i].covered_m2;
+            t.rows[i].coverage = rep.cells[i].coverage;
+            t.rows[i].households_covered = rep.cells[i].households_covered;
+        }
     }
     t.total.grid_id = "total";
     t.total.level = level;

@@ -26,6 +26,10 @@ struct GridStats {
     int incidents = 0;
     std::array<int, kIncidentTypes.size()> incidents_by_type{};
     std::array<int, kColors.size()> incidents_by_color{};
+    // Camera coverage (SPEC §5.2), when the table was computed with it; otherwise negative.
+    double covered_m2 = -1, coverage = -1;
+    int households_covered = -1;
+    bool has_coverage() const { return coverage >= 0; }
     void add(const GridStats& o);
 };
 
@@ -36,8 +40,12 @@ struct StatsTable {
     int outside_households = 0, outside_cameras = 0, outside_incidents = 0;  // in no cell of the level
 };
 
-/** Computes the table for cells of `level` (1–4). Throws gw::Error when the level has no cells. */
-StatsTable compute_stats(const Dataset& ds, int level);
+/**
+ * Computes the table for cells of `level` (1–4), with the coverage columns when `with_coverage`
+ * (default coverage options: occlusion by buildings, online cameras). Throws gw::Error when the
+ * level has no cells.
+ */
+StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage = false);
 
 /** Finds the cell that contains a point among a set of cells, through a bin index on their boxes. */
 class CellLocator {
