@@ -1,0 +1,117 @@
+#pragma once
+/**
+ * Incident hotspots (SPEC §5.3): kernel density (quartic), Getis-Ord Gi* on grid cells, a
+ * distance band or a hexagon mesh, DBSCAN clusters, and the four-colour warning per cell.
+ * Geometry in the working CRS (metres).
+ */
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "geo/dataset.h"
+
+namespace gw {
+
+// ---- filters -------------------------------------------------------------------------------
+
+struct IncidentFilter {
+    std::vector<std::string> types;  // empty = all
+    std::string from, to;            // ISO dates or datetimes, inclusive; empty = open
+};
+/** The incidents that pass the filter (compared as ISO-8601 text: a date covers its whole day). */
+std::vector<const Incident*> filter_incidents(const Dataset& ds, const IncidentFilter& f);
+
+// ---- KDE -------------------------------------------------------------------------------------
+
+struct KdeOptions {
+    double cell_m = 10;
+    double bandwidth_m = 0;  // 0 = Silverman's rule (see silverman_bandwidth)
+};
+
+struct KdeRaster {
+    double x0 = 0, y0 = 0;  // top-left corner (working CRS)
+    double cell = 10, bandwidth = 0;
+    int width = 0, height = 0;
+    std::vector<float> density;  // row-major from the top, incidents per km²
+    double max_density = 0;
+    float at(int col, int row) const { return density[static_cast<size_t>(row) * width + col]; }
+};
+
+/**
+ * Silverman's rule of thumb for a 2-D Gaussian kernel, σ · n^(−1/6) with σ the pooled standard
+ * deviation sqrt((var x + var y) / 2), scaled by 2.623 to the quartic kernel's equivalent radius
+ * (the ratio of the canonical bandwidths of the biweight and Gaussian kernels). Metres.
+ */
+double silverman_bandwidth(const std::vector<Vec2>& pts);
+
+/**
+ * f(x) = Σ 3/(π h²) · (1 − d²/h²)² for d < h, in incidents per km², on cells of `cell_m` over the
+ * points' extent grown by h. Each cell's value is taken at its centre.
+ */
+KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o);
+
+/** Writes the raster as a Float32 GeoTIFF in the working CRS (temporary name, renamed). */
+void write_kde_geotiff(const KdeRaster& r, const std::string& path, const std::string& work_crs_wkt);
+
+// ---- Gi* -------------------------------------------------------------------------------------
+
+/** Neighbour lists (each unit its own neighbour included), one per unit. */
+using Neighbours = std::vector<std::vector<int>>;
+
+/** Queen contiguity: cells that share at least a point of boundary (within 1 mm), self included. */
+Neighbours queen_neighbours(const std::vector<const MultiPolygon*>& cells);
+/** Units whose centroids lie within `band_m` (inclusive), self included. */
+Neighbours band_neighbours(const std::vector<Vec2>& centroids, double band_m);
+
+struct GiResult {
+    std::vector<double> z, p;  // p: two-sided, normal approximation or conditional permutation
+    std::vector<std::string> cls;  // hot99 hot95 hot90 cold99 cold95 cold90 ns
+};
+
+struct GiOptions {
+    int permutations = 0;  // 0 = normal approximation
+    uint64_t seed = 12345;
+    bool fdr = false;  // Benjamini–Hochberg at each confidence level
+};
+
+/**
+ * Getis-Ord Gi* with binary weights (Ord & Getis 1995), the same z as PySAL esda
+ * G_Local(star=True, transform='B'):
+ *   z_i = (Σ_j w_ij x_j − x̄ W_i) / (s · sqrt((n W_i − W_i²) / (n − 1))),  s² = Σ x² / n − x̄².
+ */
+GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, const GiOptions& o = {});
+
+/** Benjamini–Hochberg: which p-values are significant at false discovery rate alpha. */
+std::vector<bool> benjamini_hochberg(const std::vector<double>& p, double alpha);
+
+/** A hexagon mesh (pointy-top, `size_m` = centre-to-vertex) covering `area`, kept where a centre is inside. */
+struct HexMesh {
+    std::vector<MultiPolygon> cells;
+    std::vector<Vec2> centres;
+    Neighbours neighbours;  // one ring, self included
+};
+HexMesh hex_mesh(const Box& extent, double size_m, const std::vector<const MultiPolygon*>& study_area);
+
+// ---- DBSCAN ---------------------------------------------------------------------------------
+
+/** Cluster label per point (−1 noise), clusters numbered 0.. in order of discovery. */
+std::vector<int> dbscan(const std::vector<Vec2>& pts, double eps, int min_pts);
+
+/** Concave hull of a cluster's points (GEOS, ratio 0.3), a 1 m buffer around degenerate ones. */
+MultiPolygon cluster_hull(const std::vector<Vec2>& pts);
+
+// ---- Four-colour warning --------------------------------------------------------------------
+
+struct WarningThresholds {
+    // A cell's score is Σ weight(colour of incident) over its incidents in the window.
+    double w_red = 3, w_yellow = 2, w_blue = 1, w_green = 0.5, w_none = 1;
+    double red = 6, yellow = 3, blue = 1;  // score ≥ red → red, ≥ yellow → yellow, ≥ blue → blue, else green
+};
+/** Reads the "warning" object of a project file (JSON) when it exists; defaults otherwise. */
+WarningThresholds load_warning_thresholds(const std::string& project_file);
+/** "red" / "yellow" / "blue" / "green" for a score. */
+const char* warning_colour(double score, const WarningThresholds& t);
+double incident_score(const Incident& in, const WarningThresholds& t);
+
+}  // namespace gw

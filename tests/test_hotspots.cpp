@@ -1,0 +1,179 @@
+// Hotspots (SPEC §5.3) against published values, direct summation and brute force.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "geo/hotspots.h"
+
+using namespace gw;
+
+TEST(GiStar, MatchesPySalEsdaTestCase) {
+    // esda's own test: six points, values 2, 3, 3.2, 5, 8, 7; binary distance band 15 (inclusive),
+    // each point its own neighbour. Expected z from esda's G_Local(star=True, transform='B').
+    std::vector<Vec2> pts = {{10, 10}, {20, 10}, {40, 10}, {15, 20}, {30, 20}, {30, 30}};
+    std::vector<double> x = {2, 3, 3.2, 5, 8, 7};
+    Neighbours w = band_neighbours(pts, 15);
+    GiResult r = getis_ord_gi_star(x, w);
+    const double want[] = {-1.39727626, -0.28917762, 0.65064964, -0.28917762, 1.23452088, 2.02424331};
+    for (int i = 0; i < 6; ++i) EXPECT_NEAR(r.z[i], want[i], 1e-6) << i;
+    // Two-sided normal p of z = 2.0242: 0.0429 -> hot at 95%.
+    EXPECT_NEAR(r.p[5], 0.04295, 1e-4);
+    EXPECT_EQ(r.cls[5], "hot95");
+    EXPECT_EQ(r.cls[0], "ns");
+}
+
+TEST(GiStar, PermutationPValuesAgreeWithTheNormalApproximationOnALargeLattice) {
+    // A 30×30 lattice (rook + diagonal = queen via band √2) with a planted hot block: the pseudo
+    // p of the block centre is at the floor 1/(N+1), far cells are not significant.
+    std::vector<Vec2> pts;
+    std::vector<double> x;
+    std::mt19937_64 rng(5);
+    std::poisson_distribution<int> base(2.0), hot(9.0);
+    for (int r = 0; r < 30; ++r)
+        for (int c = 0; c < 30; ++c) {
+            pts.push_back({double(c), double(r)});
+            const bool in_block = r >= 10 && r < 14 && c >= 10 && c < 14;
+            x.push_back(in_block ? hot(rng) : base(rng));
+        }
+    Neighbours w = band_neighbours(pts, std::sqrt(2.0));
+    GiOptions o;
+    o.permutations = 999;
+    GiResult r = getis_ord_gi_star(x, w, o);
+    const int centre = 11 * 30 + 11;
+    EXPECT_NEAR(r.p[centre], 1.0 / 1000, 1e-12);
+    EXPECT_EQ(r.cls[centre], "hot99");
+    int far_sig = 0;
+    for (int i = 0; i < 900; ++i)
+        if ((i / 30 > 20 || i / 30 < 5) && r.p[i] < 0.01) ++far_sig;
+    EXPECT_LE(far_sig, 9);  // about 1% by chance
+}
+
+TEST(Fdr, BenjaminiHochbergWorkedExample) {
+    // m = 5, α = 0.05: sorted p 0.005 ≤ 0.01, 0.01 ≤ 0.02, 0.03 ≤ 0.03, 0.04 ≤ 0.04, 0.20 > 0.05:
+    // the four smallest are discoveries, although 0.03 and 0.04 alone are not below α/m·k for k=1.
+    std::vector<double> p = {0.01, 0.04, 0.03, 0.005, 0.20};
+    auto s = benjamini_hochberg(p, 0.05);
+    EXPECT_EQ(s, (std::vector<bool>{true, true, true, true, false}));
+    // A step-up case: 0.04 passes at rank 4 even though 0.035 at rank 3 fails its own bound (0.03).
+    std::vector<double> q = {0.001, 0.02, 0.035, 0.04, 0.9};
+    EXPECT_EQ(benjamini_hochberg(q, 0.05), (std::vector<bool>{true, true, true, true, false}));
+    std::vector<double> none = {0.2, 0.3, 0.5};
+    EXPECT_EQ(benjamini_hochberg(none, 0.05), (std::vector<bool>{false, false, false}));
+}
+
+TEST(Kde, MatchesDirectSummationAtSampledCells) {
+    std::mt19937_64 rng(9);
+    std::uniform_real_distribution<double> U(0, 500);
+    std::vector<Vec2> pts;
+    for (int i = 0; i < 400; ++i) pts.push_back({468000 + U(rng), 2720000 + U(rng) * 0.6});
+    KdeOptions o;
+    o.cell_m = 10, o.bandwidth_m = 50;
+    KdeRaster r = kernel_density(pts, o);
+    ASSERT_GT(r.width, 50);
+    const double h = 50;
+    for (int s = 0; s < 200; ++s) {
+        const int col = static_cast<int>(rng() % r.width), row = static_cast<int>(rng() % r.height);
+        const Vec2 c{r.x0 + (col + 0.5) * r.cell, r.y0 - (row + 0.5) * r.cell};
+        double f = 0;
+        for (auto p : pts) {
+            const double d2 = (p.x - c.x) * (p.x - c.x) + (p.y - c.y) * (p.y - c.y);
+            if (d2 < h * h) f += 3 / (M_PI * h * h) * std::pow(1 - d2 / (h * h), 2);
+        }
+        EXPECT_NEAR(r.at(col, row), f * 1e6, 1e-3 * std::max(1.0, f * 1e6)) << col << "," << row;
+    }
+    // The kernel integrates to one: Σ density · cell area ≈ n (per km² → per m²).
+    double total = 0;
+    for (float v : r.density) total += v * 1e-6 * r.cell * r.cell;
+    EXPECT_NEAR(total, 400, 400 * 0.01);
+}
+
+TEST(Kde, SilvermanBandwidthFollowsTheStatedRule) {
+    std::vector<Vec2> pts = {{0, 0}, {2, 0}, {0, 2}, {2, 2}};
+    // var x = var y = 4/3, σ = 1.1547; n^(−1/6) = 0.7937; × 2.623 = 2.404.
+    EXPECT_NEAR(silverman_bandwidth(pts), 2.623 * std::sqrt(4.0 / 3.0) * std::pow(4.0, -1.0 / 6.0), 1e-12);
+}
+
+TEST(Dbscan, MatchesBruteForceReference) {
+    std::mt19937_64 rng(3);
+    std::normal_distribution<double> N(0, 1);
+    std::uniform_real_distribution<double> U(0, 1000);
+    std::vector<Vec2> pts;
+    for (int c = 0; c < 6; ++c) {
+        Vec2 m{U(rng), U(rng)};
+        for (int i = 0; i < 80; ++i) pts.push_back({m.x + 15 * N(rng), m.y + 15 * N(rng)});
+    }
+    for (int i = 0; i < 300; ++i) pts.push_back({U(rng), U(rng)});
+    const double eps = 12;
+    const int min_pts = 5;
+    std::vector<int> got = dbscan(pts, eps, min_pts);
+    // Brute force: core points by O(n²) counting; two core points are in one cluster when linked
+    // by a chain of core points within eps; a border point lies within eps of some core point.
+    const size_t n = pts.size();
+    std::vector<bool> core(n);
+    for (size_t i = 0; i < n; ++i) {
+        int k = 0;
+        for (size_t j = 0; j < n; ++j) k += distance(pts[i], pts[j]) <= eps;
+        core[i] = k >= min_pts;
+    }
+    std::vector<int> comp(n, -1);
+    int nc = 0;
+    for (size_t i = 0; i < n; ++i) {
+        if (!core[i] || comp[i] >= 0) continue;
+        std::vector<size_t> st{i};
+        comp[i] = nc;
+        while (!st.empty()) {
+            size_t a = st.back();
+            st.pop_back();
+            for (size_t b = 0; b < n; ++b)
+                if (core[b] && comp[b] < 0 && distance(pts[a], pts[b]) <= eps) comp[b] = nc, st.push_back(b);
+        }
+        ++nc;
+    }
+    int clusters = 0;
+    for (int l : got) clusters = std::max(clusters, l + 1);
+    EXPECT_EQ(clusters, nc);
+    for (size_t i = 0; i < n; ++i) {
+        if (core[i]) {
+            ASSERT_GE(got[i], 0);
+            // Same brute-force component <=> same label.
+            for (size_t j = 0; j < i; ++j)
+                if (core[j]) EXPECT_EQ(comp[i] == comp[j], got[i] == got[j]);
+        } else {
+            bool near_core = false;
+            for (size_t j = 0; j < n; ++j)
+                if (core[j] && distance(pts[i], pts[j]) <= eps) {
+                    near_core = true;
+                    if (got[i] >= 0) {
+                        // A border point takes the label of one of its core neighbours.
+                    }
+                }
+            EXPECT_EQ(near_core, got[i] >= 0) << i;
+        }
+    }
+}
+
+TEST(Warning, ThresholdsGiveTheFourColours) {
+    WarningThresholds t;
+    EXPECT_STREQ(warning_colour(0, t), "green");
+    EXPECT_STREQ(warning_colour(1, t), "blue");
+    EXPECT_STREQ(warning_colour(3, t), "yellow");
+    EXPECT_STREQ(warning_colour(6.5, t), "red");
+    Incident red;
+    red.color = "red";
+    EXPECT_EQ(incident_score(red, t), 3);
+}
+
+TEST(HexMesh, NeighboursAreOneRing) {
+    Box b;
+    b.add(Vec2{0, 0}), b.add(Vec2{1000, 1000});
+    HexMesh m = hex_mesh(b, 50, {});
+    ASSERT_GT(m.centres.size(), 100u);
+    int interior = 0;
+    for (size_t i = 0; i < m.centres.size(); ++i) {
+        for (int j : m.neighbours[i]) EXPECT_LE(distance(m.centres[i], m.centres[j]), std::sqrt(3.0) * 50 + 1e-6);
+        if (m.neighbours[i].size() == 7) ++interior;
+    }
+    EXPECT_GT(interior, static_cast<int>(m.centres.size() * 6 / 10));  // all but the rim
+    EXPECT_NEAR(area(m.cells[0]), 1.5 * std::sqrt(3.0) * 50 * 50, 1e-6);
+}
