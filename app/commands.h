@@ -11,6 +11,9 @@ void setup_info(CLI::App& root);
 void setup_stats(CLI::App& root);
 void setup_export(CLI::App& root);
 void setup_demo(CLI::App& root);
+void setup_view(CLI::App& root);
+void setup_render(CLI::App& root);
 void setup_coverage(CLI::App& root);
+void setup_hotspots(CLI::App& root);
 
 }  // namespace gw::app

@@ -20,7 +20,10 @@ int main(int argc, char** argv) {
     gw::app::setup_stats(app);
     gw::app::setup_export(app);
     gw::app::setup_demo(app);
+    gw::app::setup_view(app);
+    gw::app::setup_render(app);
     gw::app::setup_coverage(app);
+    gw::app::setup_hotspots(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

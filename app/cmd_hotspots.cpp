@@ -1,0 +1,284 @@
+// gridwatch hotspots DATASET --method kde|gi|dbscan|warning [options] [--out FILE] [--json]
+// Incident hotspots (SPEC §5.3).
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/cli_common.h"
+#include "app/commands.h"
+#include "geo/error.h"
+#include "geo/hotspots.h"
+#include "geo/out_layers.h"
+#include "geo/stats.h"
+
+namespace gw::app {
+namespace {
+
+struct HotspotArgs {
+    DatasetArgs data;
+    std::string method, out, types, from, to, value, project;
+    int level = 4, permutations = 0, min_pts = 5;
+    double bandwidth = 0, cell = 10, band = 0, hex = 0, eps = 50;
+    uint64_t seed = 12345;
+    bool fdr = false, json = false;
+};
+
+std::vector<std::string> split(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    for (std::string t; std::getline(ss, t, ',');)
+        if (!t.empty()) out.push_back(t);
+    return out;
+}
+
+std::vector<Vec2> positions(const std::vector<const Incident*>& v) {
+    std::vector<Vec2> p;
+    p.reserve(v.size());
+    for (auto* i : v) p.push_back(i->pos);
+    return p;
+}
+
+void run_kde(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
+    KdeOptions o;
+    o.cell_m = a.cell, o.bandwidth_m = a.bandwidth;
+    if (inc.empty()) throw Error("no incidents match the filters", {ds.source, "incidents"}, "widen --type/--from/--to");
+    KdeRaster r = kernel_density(positions(inc), o);
+    if (!a.out.empty()) write_kde_geotiff(r, a.out, ds.work_crs_wkt);
+    if (a.json) {
+        nlohmann::json j{{"cell_m", r.cell}, {"bandwidth_m", r.bandwidth}, {"max_density_per_km2", r.max_density},
+                         {"raster", a.out.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.out)},
+                         {"width", r.width}, {"height", r.height}, {"incidents", inc.size()}};
+        std::printf("%s\n", j.dump(2).c_str());
+        return;
+    }
+    std::printf("kernel density of %zu incidents: quartic kernel, bandwidth %.1f m%s, %g m cells (%d × %d)\n",
+                inc.size(), r.bandwidth, a.bandwidth > 0 ? "" : " (Silverman)", r.cell, r.width, r.height);
+    std::printf("peak %.1f incidents per km²%s\n", r.max_density, a.out.empty() ? " (give --out FILE.tif for the raster)" : "");
+    if (!a.out.empty()) std::printf("wrote %s\n", a.out.c_str());
+}
+
+void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
+    // The units: hexagons, or the grid cells of a level.
+    std::vector<Grid> hex_cells;
+    std::vector<const Grid*> units;
+    Neighbours w;
+    if (a.hex > 0) {
+        std::vector<const MultiPolygon*> area;
+        for (const auto& g : ds.grids)
+            if (g.level == 1) area.push_back(&g.shape);
+        Box ext = area.empty() ? ds.extent() : Box{};
+        for (auto* s : area) ext.add(bounds(*s));
+        HexMesh m = hex_mesh(ext, a.hex, area);
+        for (size_t i = 0; i < m.cells.size(); ++i) {
+            Grid g;
+            g.grid_id = "H" + std::to_string(i + 1);
+            g.shape = std::move(m.cells[i]);
+            hex_cells.push_back(std::move(g));
+        }
+        for (auto& g : hex_cells) units.push_back(&g);
+        w = std::move(m.neighbours);
+    } else {
+        units = ds.grids_of_level(a.level);
+        if (units.empty())
+            throw Error("has no cells of level " + std::to_string(a.level), {ds.source, "grids", "", "level"},
+                        "choose a level the dataset has, or --hex SIZE_M");
+        if (a.band > 0) {
+            std::vector<Vec2> c;
+            for (auto* g : units) c.push_back(centroid(g->shape));
+            w = band_neighbours(c, a.band);
+        } else {
+            std::vector<const MultiPolygon*> shapes;
+            for (auto* g : units) shapes.push_back(&g->shape);
+            w = queen_neighbours(shapes);
+        }
+    }
+    std::vector<double> x(units.size(), 0);
+    std::vector<int> counts(units.size(), 0);
+    CellLocator loc(units);
+    for (auto* i : inc)
+        if (int k = loc.find(i->pos); k >= 0) counts[k]++;
+    for (size_t i = 0; i < units.size(); ++i) x[i] = counts[i];
+    if (!a.value.empty()) {
+        if (a.hex > 0) throw Error("--value reads a field of the grid cells, not of hexagons", {}, "drop --hex");
+        const auto& extra = ds.extra_fields.at("grids");
+        auto it = std::find(extra.names.begin(), extra.names.end(), a.value);
+        if (it == extra.names.end())
+            throw Error("has no field '" + a.value + "'", {ds.source, "grids", "", a.value}, "name a numeric field of the cells");
+        const size_t fi = it - extra.names.begin();
+        for (size_t i = 0; i < units.size(); ++i) {
+            const std::string& s = units[i]->extra.at(fi);
+            char* end = nullptr;
+            x[i] = std::strtod(s.c_str(), &end);
+            if (s.empty() || *end || !std::isfinite(x[i]))
+                throw Error("value '" + s + "' is not a number", {ds.source, "grids", units[i]->grid_id, a.value},
+                            "fix the value");
+        }
+    }
+    GiOptions o;
+    o.permutations = a.permutations, o.seed = a.seed, o.fdr = a.fdr;
+    GiResult r = getis_ord_gi_star(x, w, o);
+    if (!a.out.empty()) {
+        OutLayer L;
+        L.name = "gi_star";
+        L.fields = {{"id"}, {"count", OutField::Integer}, {"value", OutField::Real}, {"z", OutField::Real},
+                    {"p", OutField::Real}, {"class"}};
+        for (size_t i = 0; i < units.size(); ++i)
+            L.features.push_back({units[i]->shape, {}, {units[i]->grid_id, static_cast<long long>(counts[i]), x[i],
+                                                         r.z[i], r.p[i], r.cls[i]}});
+        write_out_layers(a.out, {L}, ds.work_crs_wkt);
+    }
+    if (a.json) {
+        nlohmann::json j;
+        j["cells"] = nlohmann::json::array();
+        for (size_t i = 0; i < units.size(); ++i)
+            j["cells"].push_back({{"id", units[i]->grid_id}, {"count", counts[i]}, {"value", x[i]}, {"z", r.z[i]},
+                                  {"p", r.p[i]}, {"class", r.cls[i]}});
+        j["permutations"] = a.permutations;
+        j["fdr"] = a.fdr;
+        std::printf("%s\n", j.dump(2).c_str());
+        return;
+    }
+    std::map<std::string, int> by_class;
+    for (auto& c : r.cls) by_class[c]++;
+    std::printf("Getis-Ord Gi* on %zu %s, %zu incidents%s%s\n", units.size(),
+                a.hex > 0 ? "hexagons" : ("level-" + std::to_string(a.level) + " cells").c_str(), inc.size(),
+                a.permutations ? (", " + std::to_string(a.permutations) + " permutations").c_str() : ", normal p",
+                a.fdr ? ", FDR" : "");
+    for (const char* c : {"hot99", "hot95", "hot90", "cold99", "cold95", "cold90", "ns"})
+        std::printf("  %-7s %d\n", c, by_class[c]);
+    std::vector<size_t> order(units.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](size_t p, size_t q) { return r.z[p] > r.z[q]; });
+    std::printf("hottest:\n");
+    for (size_t k = 0; k < order.size() && k < 10; ++k) {
+        size_t i = order[k];
+        std::printf("  %-16s %-20s count %3d  z %6.2f  p %.4f  %s\n", units[i]->grid_id.c_str(), units[i]->name.c_str(),
+                    counts[i], r.z[i], r.p[i], r.cls[i].c_str());
+    }
+}
+
+void run_dbscan(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
+    std::vector<Vec2> pts = positions(inc);
+    std::vector<int> label = dbscan(pts, a.eps, a.min_pts);
+    int nclusters = 0, noise = 0;
+    for (int l : label) nclusters = std::max(nclusters, l + 1), noise += l < 0;
+    std::vector<std::vector<int>> members(nclusters);
+    for (size_t i = 0; i < label.size(); ++i)
+        if (label[i] >= 0) members[label[i]].push_back(static_cast<int>(i));
+    if (!a.out.empty()) {
+        OutLayer L;
+        L.name = "clusters";
+        L.fields = {{"id", OutField::Integer}, {"count", OutField::Integer}, {"members"}};
+        for (int c = 0; c < nclusters; ++c) {
+            std::vector<Vec2> p;
+            std::string ids;
+            for (int i : members[c]) p.push_back(pts[i]), ids += (ids.empty() ? "" : ";") + inc[i]->inc_id;
+            L.features.push_back({cluster_hull(p), {}, {static_cast<long long>(c + 1),
+                                                         static_cast<long long>(members[c].size()), ids}});
+        }
+        write_out_layers(a.out, {L}, ds.work_crs_wkt);
+    }
+    if (a.json) {
+        nlohmann::json j;
+        j["clusters"] = nlohmann::json::array();
+        for (int c = 0; c < nclusters; ++c) {
+            std::vector<std::string> ids;
+            for (int i : members[c]) ids.push_back(inc[i]->inc_id);
+            j["clusters"].push_back({{"id", c + 1}, {"count", members[c].size()}, {"members", ids}});
+        }
+        j["noise"] = noise;
+        std::printf("%s\n", j.dump(2).c_str());
+        return;
+    }
+    std::printf("DBSCAN (eps %.1f m, min %d points) on %zu incidents: %d clusters, %d noise\n", a.eps, a.min_pts,
+                inc.size(), nclusters, noise);
+    for (int c = 0; c < nclusters && c < 20; ++c) std::printf("  cluster %d: %zu incidents\n", c + 1, members[c].size());
+}
+
+void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
+    std::string project = a.project;
+    if (project.empty()) project = ds.source + ".gridwatch.json";
+    WarningThresholds t = load_warning_thresholds(project);
+    auto units = ds.grids_of_level(a.level);
+    if (units.empty())
+        throw Error("has no cells of level " + std::to_string(a.level), {ds.source, "grids", "", "level"},
+                    "choose a level the dataset has");
+    CellLocator loc(units);
+    std::vector<double> score(units.size(), 0);
+    std::vector<int> count(units.size(), 0);
+    for (auto* i : inc)
+        if (int k = loc.find(i->pos); k >= 0) score[k] += incident_score(*i, t), count[k]++;
+    if (!a.out.empty()) {
+        OutLayer L;
+        L.name = "warning";
+        L.fields = {{"grid_id"}, {"name"}, {"incidents", OutField::Integer}, {"score", OutField::Real}, {"colour"}};
+        for (size_t i = 0; i < units.size(); ++i)
+            L.features.push_back({units[i]->shape, {}, {units[i]->grid_id, units[i]->name,
+                                                         static_cast<long long>(count[i]), score[i],
+                                                         std::string(warning_colour(score[i], t))}});
+        write_out_layers(a.out, {L}, ds.work_crs_wkt);
+    }
+    if (a.json) {
+        nlohmann::json j;
+        j["thresholds"] = {{"red", t.red}, {"yellow", t.yellow}, {"blue", t.blue}};
+        j["cells"] = nlohmann::json::array();
+        for (size_t i = 0; i < units.size(); ++i)
+            j["cells"].push_back({{"grid_id", units[i]->grid_id}, {"incidents", count[i]}, {"score", score[i]},
+                                  {"colour", warning_colour(score[i], t)}});
+        std::printf("%s\n", j.dump(2).c_str());
+        return;
+    }
+    std::map<std::string, int> n;
+    for (double s : score) n[warning_colour(s, t)]++;
+    std::printf("four-colour warning of %zu level-%d cells (red ≥ %g, yellow ≥ %g, blue ≥ %g): red %d, yellow %d, "
+                "blue %d, green %d\n",
+                units.size(), a.level, t.red, t.yellow, t.blue, n["red"], n["yellow"], n["blue"], n["green"]);
+    for (size_t i = 0; i < units.size(); ++i)
+        if (std::string(warning_colour(score[i], t)) != "green")
+            std::printf("  %-16s %-20s %-6s score %.1f (%d incidents)\n", units[i]->grid_id.c_str(),
+                        units[i]->name.c_str(), warning_colour(score[i], t), score[i], count[i]);
+}
+
+void run_hotspots(const HotspotArgs& a) {
+    Dataset ds = a.data.open({}, /*check_tiling=*/false);
+    IncidentFilter f;
+    f.types = split(a.types), f.from = a.from, f.to = a.to;
+    std::vector<const Incident*> inc = filter_incidents(ds, f);
+    if (a.method == "kde") run_kde(a, ds, inc);
+    else if (a.method == "gi") run_gi(a, ds, inc);
+    else if (a.method == "dbscan") run_dbscan(a, ds, inc);
+    else run_warning(a, ds, inc);
+}
+
+}  // namespace
+
+void setup_hotspots(CLI::App& root) {
+    auto a = std::make_shared<HotspotArgs>();
+    auto* cmd = root.add_subcommand("hotspots", "incident hotspots: kernel density, Gi*, DBSCAN, four-colour warning");
+    add_dataset_args(cmd, a->data);
+    cmd->add_option("--method", a->method, "kde, gi, dbscan, or warning (four colours per cell)")
+        ->required()
+        ->check(CLI::IsMember({"kde", "gi", "dbscan", "warning"}));
+    cmd->add_option("--type", a->types, "incident types, comma-separated (fire,traffic,dispute,theft,fraud,other)");
+    cmd->add_option("--from", a->from, "first date, ISO (2024-01-01)");
+    cmd->add_option("--to", a->to, "last date, ISO, inclusive");
+    cmd->add_option("--bandwidth", a->bandwidth, "KDE radius in metres (default: Silverman's rule)")->check(CLI::PositiveNumber);
+    cmd->add_option("--cell", a->cell, "KDE cell size in metres (default 10)")->check(CLI::PositiveNumber);
+    add_level_option(cmd, a->level);
+    cmd->add_option("--band", a->band, "Gi*: neighbours whose centroids lie within M metres")->check(CLI::PositiveNumber);
+    cmd->add_option("--hex", a->hex, "Gi* on a hexagon mesh of this size (centre to corner, m)")->check(CLI::PositiveNumber);
+    cmd->add_option("--value", a->value, "Gi* on a numeric field of the cells instead of incident counts");
+    cmd->add_option("--permutations", a->permutations, "Gi*: conditional permutations for p (e.g. 999)")
+        ->check(CLI::Range(0, 1000000));
+    cmd->add_option("--seed", a->seed, "random seed of the permutations");
+    cmd->add_flag("--fdr", a->fdr, "Gi*: Benjamini–Hochberg false discovery rate");
+    cmd->add_option("--eps", a->eps, "DBSCAN radius in metres (default 50)")->check(CLI::PositiveNumber);
+    cmd->add_option("--min-pts", a->min_pts, "DBSCAN core point threshold (default 5)")->check(CLI::PositiveNumber);
+    cmd->add_option("--project", a->project, "project file with warning thresholds (default DATASET.gridwatch.json)");
+    cmd->add_option("--out", a->out, "kde: GeoTIFF; gi, dbscan, warning: vector file (.gpkg, .geojson, .shp…)");
+    cmd->add_flag("--json", a->json, "print one JSON document on stdout");
+    cmd->callback([a] { run_hotspots(*a); });
+}
+
+}  // namespace gw::app
