@@ -15,5 +15,6 @@ void setup_view(CLI::App& root);
 void setup_render(CLI::App& root);
 void setup_coverage(CLI::App& root);
 void setup_hotspots(CLI::App& root);
+void setup_plan(CLI::App& root);
 
 }  // namespace gw::app
