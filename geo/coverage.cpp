@@ -1,6 +1,8 @@
 // [SECTION] Views
 // [SECTION] Households
-// [SECTION] compute_coverage: per-cell area and gaps, then road redundancy
+// [SECTION] The engine: per-cell work shared by compute_coverage and LiveCoverage
+// [SECTION] compute_coverage
+// [SECTION] LiveCoverage
 #include "geo/coverage.h"
 
 #include <algorithm>
@@ -75,11 +77,185 @@ bool household_seen(const Household& h, const MultiPolygon* house, const MultiPo
 }
 
 // ---------------------------------------------------------------------------------------------
+// [SECTION] The engine: per-cell work shared by compute_coverage and LiveCoverage
+
+struct CoverageEngine {
+    const Dataset& ds;
+    CoverageOptions o;
+    std::vector<const Grid*> cells;
+    std::vector<Box> cell_boxes;
+    CellLocator loc;
+    BoxIndex cindex, bindex, rindex, eindex, hindex;
+    std::vector<const MultiPolygon*> house;  // per household: the building it stands in
+    std::vector<int> hh_cell;                // per household: its cell, or −1
+    struct RoadSample {
+        Vec2 p;
+        double len;
+        int count;
+    };
+    std::vector<RoadSample> road;  // one per metre of road inside the level's cells
+    std::vector<std::vector<Gap>> cell_gaps;
+
+    static std::vector<Box> boxes_of_cells(const std::vector<const Grid*>& c) {
+        std::vector<Box> b;
+        for (auto* g : c) b.push_back(bounds(g->shape));
+        return b;
+    }
+    template <typename T>
+    static std::vector<Box> boxes_of(const std::vector<T>& v) {
+        std::vector<Box> b;
+        for (const auto& f : v) b.push_back(bounds(f.shape));
+        return b;
+    }
+    static std::vector<Box> boxes_of_points(const std::vector<Household>& v) {
+        std::vector<Box> b;
+        for (const auto& h : v) b.push_back(BoxIndex::around(h.pos, 0));
+        return b;
+    }
+
+    CoverageEngine(const Dataset& d, const CoverageOptions& opt, std::vector<const Grid*> c)
+        : ds(d),
+          o(opt),
+          cells(std::move(c)),
+          cell_boxes(boxes_of_cells(cells)),
+          loc(cells),
+          cindex(cell_boxes, 200),
+          bindex(boxes_of(d.buildings), 50),
+          rindex(boxes_of(d.roads), 200),
+          eindex(boxes_of(d.enterprises), 200),
+          hindex(boxes_of_points(d.households), 100),
+          cell_gaps(cells.size()) {
+        house.assign(ds.households.size(), nullptr);
+        hh_cell.assign(ds.households.size(), -1);
+        parallel_for(ds.households.size(), [&](size_t i) {
+            const Vec2 p = ds.households[i].pos;
+            for (int b : bindex.query(BoxIndex::around(p, 0)))
+                if (inside(ds.buildings[b].shape, p)) house[i] = &ds.buildings[b].shape;
+            hh_cell[i] = loc.find(p);
+        });
+        for (const auto& r : ds.roads)
+            for (const auto& line : r.shape)
+                for (size_t s = 0; s + 1 < line.size(); ++s) {
+                    const double len = distance(line[s], line[s + 1]);
+                    const int n = std::max(1, static_cast<int>(std::ceil(len)));
+                    for (int k = 0; k < n; ++k) {
+                        const Vec2 p = line[s] + (line[s + 1] - line[s]) * ((k + 0.5) / n);
+                        if (loc.find(p) >= 0) road.push_back({p, len / n, 0});
+                    }
+                }
+    }
+
+    /** Cameras seeing household i among the views whose boxes are given. */
+    int household_count(size_t i, const std::vector<MultiPolygon>& views, const std::vector<int>& near) const {
+        int n = 0;
+        for (int v : near) n += household_seen(ds.households[i], house[i], views[v]);
+        return n;
+    }
+    Box household_box(size_t i) const {
+        Box q = BoxIndex::around(ds.households[i].pos, 0);
+        if (house[i]) q.add(bounds(*house[i]));
+        return q;
+    }
+
+    /** Covered area and gaps of one cell, given the views that may reach it. */
+    void cover_cell(size_t ci, const std::vector<const MultiPolygon*>& near, CellCoverage& out) {
+        GEOSContextHandle_t h = geos::ctx();
+        const Grid& cell = *cells[ci];
+        const Box cb = cell_boxes[ci];
+        geos::Geom cg = geos::to_geos(cell.shape);
+        geos::Geom seen = union_of(near);
+        geos::Geom covered = geos::intersection(cg.get(), seen.get());
+        out.covered_m2 = geos::area(covered.get());
+        out.coverage = out.area_m2 > 0 ? out.covered_m2 / out.area_m2 : 0;
+        cell_gaps[ci].clear();
+        if (!o.gaps) return;
+        // Where coverage matters: road corridors, enterprise parcels, around households.
+        std::vector<GEOSGeometry*> parts;
+        Box grown = cb;
+        grown.add(Vec2{cb.xmin - o.household_buffer_m, cb.ymin - o.household_buffer_m});
+        grown.add(Vec2{cb.xmax + o.household_buffer_m, cb.ymax + o.household_buffer_m});
+        for (int r : rindex.query(grown))
+            for (const auto& line : ds.roads[r].shape) {
+                GEOSCoordSequence* cs = GEOSCoordSeq_create_r(h, static_cast<unsigned>(line.size()), 2);
+                for (size_t k = 0; k < line.size(); ++k)
+                    GEOSCoordSeq_setXY_r(h, cs, static_cast<unsigned>(k), line[k].x, line[k].y);
+                geos::Geom ls(GEOSGeom_createLineString_r(h, cs));
+                geos::Geom clipped(GEOSClipByRect_r(h, ls.get(), grown.xmin, grown.ymin, grown.xmax, grown.ymax));
+                if (clipped && !GEOSisEmpty_r(h, clipped.get()))
+                    parts.push_back(GEOSBuffer_r(h, clipped.get(), o.corridor_m, 8));
+            }
+        for (int e : eindex.query(cb)) parts.push_back(geos::to_geos(ds.enterprises[e].shape).release());
+        for (int k : hindex.query(grown)) {
+            geos::Geom p = geos::point(ds.households[k].pos);
+            parts.push_back(GEOSBuffer_r(h, p.get(), o.household_buffer_m, 8));
+        }
+        if (parts.empty()) return;
+        geos::Geom coll = collection(parts);
+        geos::Geom demand(GEOSUnaryUnion_r(h, coll.get()));
+        geos::Geom in_cell = geos::intersection(demand.get(), cg.get());
+        geos::Geom gap = geos::difference(in_cell.get(), seen.get());
+        for (auto& poly : geos::to_multipolygon(gap.get())) {
+            const double a = area(poly);
+            if (a < o.min_gap_m2) continue;
+            Gap g;
+            g.area_m2 = a;
+            g.grid_id = cell.grid_id;
+            g.shape = {std::move(poly)};
+            cell_gaps[ci].push_back(std::move(g));
+        }
+    }
+
+    /** The nearest road's name for each gap (from a point inside the gap). */
+    void name_roads(std::vector<Gap>& gaps) const {
+        for (auto& g : gaps) {
+            geos::Geom gg = geos::to_geos(g.shape);
+            geos::Geom pt(GEOSPointOnSurface_r(geos::ctx(), gg.get()));
+            double x = 0, y = 0;
+            GEOSGeomGetX_r(geos::ctx(), pt.get(), &x);
+            GEOSGeomGetY_r(geos::ctx(), pt.get(), &y);
+            const Vec2 p{x, y};
+            double best = std::numeric_limits<double>::infinity();
+            for (double r = 100; r <= 1e5 && !std::isfinite(best); r *= 4)
+                for (int k : rindex.query(BoxIndex::around(p, r)))
+                    for (const auto& line : ds.roads[k].shape)
+                        for (size_t s = 0; s + 1 < line.size(); ++s) {
+                            double d = segment_distance(p, line[s], line[s + 1]);
+                            if (d < best && d <= r) best = d, g.road = ds.roads[k].name;
+                        }
+        }
+    }
+
+    void collect(CoverageReport& rep) {
+        rep.gaps.clear();
+        for (auto& v : cell_gaps)
+            for (auto& g : v) rep.gaps.push_back(g);
+        std::stable_sort(rep.gaps.begin(), rep.gaps.end(),
+                         [](const Gap& a, const Gap& b) { return a.area_m2 > b.area_m2; });
+        rep.total = CellCoverage{};
+        rep.total.grid_id = "total";
+        for (auto& c : rep.cells) {
+            rep.total.area_m2 += c.area_m2, rep.total.covered_m2 += c.covered_m2;
+            rep.total.households += c.households, rep.total.households_covered += c.households_covered;
+        }
+        rep.total.coverage = rep.total.area_m2 > 0 ? rep.total.covered_m2 / rep.total.area_m2 : 0;
+        rep.road_m = 0;
+        rep.road_m_seen_by.assign(4, 0.0);
+        for (const auto& s : road) rep.road_m += s.len, rep.road_m_seen_by[std::min(s.count, 3)] += s.len;
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
 // [SECTION] compute_coverage
 
 CoverageReport compute_coverage(const Dataset& ds, const CoverageOptions& o) {
-    CoverageReport rep;
-    rep.level = o.level;
+    LiveCoverage live(ds, o);
+    return live.report();
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] LiveCoverage
+
+LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
     auto progress = [&](double f, const std::string& s) {
         if (o.progress) o.progress(f, s);
     };
@@ -87,172 +263,109 @@ CoverageReport compute_coverage(const Dataset& ds, const CoverageOptions& o) {
     if (cells.empty())
         throw Error("has no cells of level " + std::to_string(o.level), {ds.source, "grids", "", "level"},
                     "choose a level the dataset has (gridwatch info lists them)");
-    for (const auto& i : ds.report.bad_cameras) rep.skipped_cameras.push_back(i.feature);
+    rep_.level = o.level;
+    for (const auto& i : ds.report.bad_cameras) rep_.skipped_cameras.push_back(i.feature);
+    progress(0.02, "indexing");
+    engine_ = std::make_unique<CoverageEngine>(ds, o, cells);
+    CoverageEngine& e = *engine_;
+    if (o.occlusion && !ds.buildings.empty()) occluders_ = std::make_unique<Occluders>(ds.buildings);
+    view_options_ = ViewOptions{o.occlusion, o.quality};
+    rep_.occlusion_applied = occluders_ != nullptr;
 
     progress(0.05, "camera views");
-    rep.cameras = ds.usable_cameras(o.include_offline);
-    ViewOptions vo{o.occlusion, o.quality};
-    rep.views = compute_views(ds, rep.cameras, vo);
-    rep.occlusion_applied = o.occlusion && !ds.buildings.empty();
+    rep_.cameras = ds.usable_cameras(o.include_offline);
+    rep_.views.resize(rep_.cameras.size());
+    parallel_for(rep_.cameras.size(),
+                 [&](size_t i) { rep_.views[i] = camera_view(*rep_.cameras[i], occluders_.get(), view_options_); });
     std::vector<Box> vboxes;
-    for (const auto& v : rep.views) vboxes.push_back(bounds(v));
+    for (const auto& v : rep_.views) vboxes.push_back(bounds(v));
+    view_boxes_ = vboxes;
     BoxIndex vindex(vboxes, 100);
 
-    // Households: which house each stands in, then how many views see it.
     progress(0.3, "households");
-    std::vector<Box> bboxes;
-    for (const auto& b : ds.buildings) bboxes.push_back(bounds(b.shape));
-    BoxIndex bindex(bboxes, 50);
-    rep.household_cameras.assign(ds.households.size(), 0);
-    parallel_for(ds.households.size(), [&](size_t i) {
-        const Household& h = ds.households[i];
-        const MultiPolygon* house = nullptr;
-        Box pb;
-        pb.add(h.pos);
-        for (int b : bindex.query(pb))
-            if (inside(ds.buildings[b].shape, h.pos)) house = &ds.buildings[b].shape;
-        Box q = pb;
-        if (house) q.add(bounds(*house));
-        int n = 0;
-        for (int v : vindex.query(q)) n += household_seen(h, house, rep.views[v]);
-        rep.household_cameras[i] = n;
-    });
+    rep_.household_cameras.assign(ds.households.size(), 0);
+    parallel_for(ds.households.size(),
+                 [&](size_t i) { rep_.household_cameras[i] = e.household_count(i, rep_.views, vindex.query(e.household_box(i))); });
 
-    // Per cell: covered area, households, gaps.
     progress(0.4, "coverage per cell");
-    CellLocator loc(cells);
-    rep.cells.resize(cells.size());
+    rep_.cells.resize(cells.size());
     for (size_t i = 0; i < cells.size(); ++i) {
-        rep.cells[i].grid_id = cells[i]->grid_id;
-        rep.cells[i].name = cells[i]->name;
-        rep.cells[i].area_m2 = area(cells[i]->shape);
+        rep_.cells[i].grid_id = cells[i]->grid_id;
+        rep_.cells[i].name = cells[i]->name;
+        rep_.cells[i].area_m2 = area(cells[i]->shape);
     }
-    for (size_t i = 0; i < ds.households.size(); ++i) {
-        int c = loc.find(ds.households[i].pos);
-        if (c < 0) continue;
-        rep.cells[c].households++;
-        rep.cells[c].households_covered += rep.household_cameras[i] > 0;
-    }
-    std::vector<Box> rboxes;
-    for (const auto& r : ds.roads) rboxes.push_back(bounds(r.shape));
-    BoxIndex rindex(rboxes, 200);
-    std::vector<Box> eboxes;
-    for (const auto& e : ds.enterprises) eboxes.push_back(bounds(e.shape));
-    BoxIndex eindex(eboxes, 200);
-    std::vector<Box> hboxes;
-    for (const auto& h : ds.households) {
-        Box b;
-        b.add(h.pos);
-        hboxes.push_back(b);
-    }
-    BoxIndex hindex(hboxes, 100);
-
-    std::vector<std::vector<Gap>> cell_gaps(cells.size());
+    for (size_t i = 0; i < ds.households.size(); ++i)
+        if (int c = e.hh_cell[i]; c >= 0) {
+            rep_.cells[c].households++;
+            rep_.cells[c].households_covered += rep_.household_cameras[i] > 0;
+        }
     std::atomic<size_t> done{0};
     parallel_for(cells.size(), [&](size_t ci) {
-        GEOSContextHandle_t h = geos::ctx();
-        const Grid& cell = *cells[ci];
-        const Box cb = bounds(cell.shape);
         std::vector<const MultiPolygon*> near;
-        for (int v : vindex.query(cb)) near.push_back(&rep.views[v]);
-        geos::Geom cg = geos::to_geos(cell.shape);
-        geos::Geom seen = union_of(near);
-        geos::Geom covered = geos::intersection(cg.get(), seen.get());
-        rep.cells[ci].covered_m2 = geos::area(covered.get());
-        if (o.gaps) {
-            // Where coverage matters: road corridors, enterprise parcels, around households.
-            std::vector<GEOSGeometry*> parts;
-            Box grown = cb;
-            grown.add(Vec2{cb.xmin - o.household_buffer_m, cb.ymin - o.household_buffer_m});
-            grown.add(Vec2{cb.xmax + o.household_buffer_m, cb.ymax + o.household_buffer_m});
-            for (int r : rindex.query(grown))
-                for (const auto& line : ds.roads[r].shape) {
-                    GEOSCoordSequence* cs = GEOSCoordSeq_create_r(h, static_cast<unsigned>(line.size()), 2);
-                    for (size_t k = 0; k < line.size(); ++k)
-                        GEOSCoordSeq_setXY_r(h, cs, static_cast<unsigned>(k), line[k].x, line[k].y);
-                    geos::Geom ls(GEOSGeom_createLineString_r(h, cs));
-                    geos::Geom clipped(GEOSClipByRect_r(h, ls.get(), grown.xmin, grown.ymin, grown.xmax, grown.ymax));
-                    if (clipped && !GEOSisEmpty_r(h, clipped.get()))
-                        parts.push_back(GEOSBuffer_r(h, clipped.get(), o.corridor_m, 8));
-                }
-            for (int e : eindex.query(cb)) parts.push_back(geos::to_geos(ds.enterprises[e].shape).release());
-            for (int k : hindex.query(grown)) {
-                geos::Geom p = geos::point(ds.households[k].pos);
-                parts.push_back(GEOSBuffer_r(h, p.get(), o.household_buffer_m, 8));
-            }
-            if (!parts.empty()) {
-                geos::Geom coll = collection(parts);
-                geos::Geom demand(GEOSUnaryUnion_r(h, coll.get()));
-                geos::Geom in_cell = geos::intersection(demand.get(), cg.get());
-                geos::Geom gap = geos::difference(in_cell.get(), seen.get());
-                for (auto& poly : geos::to_multipolygon(gap.get())) {
-                    const double a = area(poly);
-                    if (a < o.min_gap_m2) continue;
-                    Gap g;
-                    g.area_m2 = a;
-                    g.grid_id = cell.grid_id;
-                    g.shape = {std::move(poly)};
-                    cell_gaps[ci].push_back(std::move(g));
-                }
-            }
-        }
+        for (int v : vindex.query(e.cell_boxes[ci])) near.push_back(&rep_.views[v]);
+        e.cover_cell(ci, near, rep_.cells[ci]);
         const size_t d = ++done;
-        if (ci == 0 || d % 64 == 0) progress(0.4 + 0.45 * d / cells.size(), "coverage per cell");
+        if (d % 64 == 0) progress(0.4 + 0.45 * d / cells.size(), "coverage per cell");
     });
-    for (auto& v : cell_gaps)
-        for (auto& g : v) rep.gaps.push_back(std::move(g));
-    // Nearest road by name for each gap (distance from a point inside the gap).
-    for (auto& g : rep.gaps) {
-        geos::Geom gg = geos::to_geos(g.shape);
-        geos::Geom pt(GEOSPointOnSurface_r(geos::ctx(), gg.get()));
-        double x = 0, y = 0;
-        GEOSGeomGetX_r(geos::ctx(), pt.get(), &x);
-        GEOSGeomGetY_r(geos::ctx(), pt.get(), &y);
-        const Vec2 p{x, y};
-        double best = std::numeric_limits<double>::infinity();
-        for (double r = 100; r <= 1e5 && !std::isfinite(best); r *= 4) {
-            Box q;
-            q.add(Vec2{x - r, y - r}), q.add(Vec2{x + r, y + r});
-            for (int k : rindex.query(q))
-                for (const auto& line : ds.roads[k].shape)
-                    for (size_t s = 0; s + 1 < line.size(); ++s) {
-                        double d = segment_distance(p, line[s], line[s + 1]);
-                        if (d < best && d <= r) best = d, g.road = ds.roads[k].name;
-                    }
-        }
-    }
-    std::stable_sort(rep.gaps.begin(), rep.gaps.end(), [](const Gap& a, const Gap& b) { return a.area_m2 > b.area_m2; });
 
-    // Roads: metres seen by 0, 1, 2, 3+ cameras, sampled every metre inside the level's cells.
     progress(0.9, "road redundancy");
-    rep.road_m_seen_by.assign(4, 0.0);
-    for (const auto& road : ds.roads)
-        for (const auto& line : road.shape)
-            for (size_t s = 0; s + 1 < line.size(); ++s) {
-                const double len = distance(line[s], line[s + 1]);
-                const int n = std::max(1, static_cast<int>(std::ceil(len)));
-                const double step = len / n;
-                for (int k = 0; k < n; ++k) {
-                    const Vec2 p = line[s] + (line[s + 1] - line[s]) * ((k + 0.5) / n);
-                    if (loc.find(p) < 0) continue;
-                    Box pb;
-                    pb.add(p);
-                    int seen = 0;
-                    for (int v : vindex.query(pb)) seen += inside(rep.views[v], p);
-                    rep.road_m += step;
-                    rep.road_m_seen_by[std::min(seen, 3)] += step;
-                }
-            }
-
-    rep.total.grid_id = "total";
-    for (auto& c : rep.cells) {
-        c.coverage = c.area_m2 > 0 ? c.covered_m2 / c.area_m2 : 0;
-        rep.total.area_m2 += c.area_m2, rep.total.covered_m2 += c.covered_m2;
-        rep.total.households += c.households, rep.total.households_covered += c.households_covered;
-    }
-    rep.total.coverage = rep.total.area_m2 > 0 ? rep.total.covered_m2 / rep.total.area_m2 : 0;
+    parallel_for(e.road.size(), [&](size_t i) {
+        int seen = 0;
+        for (int v : vindex.query(BoxIndex::around(e.road[i].p, 0))) seen += inside(rep_.views[v], e.road[i].p);
+        e.road[i].count = seen;
+    });
+    e.collect(rep_);
+    e.name_roads(rep_.gaps);
     progress(1, "done");
-    return rep;
+}
+
+LiveCoverage::~LiveCoverage() = default;
+
+std::vector<int> LiveCoverage::set_camera(size_t slot, const Camera* cam) {
+    CoverageEngine& e = *engine_;
+    if (slot >= rep_.views.size()) {
+        slot = rep_.views.size();
+        rep_.views.emplace_back();
+        rep_.cameras.push_back(cam);
+        view_boxes_.emplace_back();
+    }
+    const Box old_box = view_boxes_[slot];
+    rep_.views[slot] = cam ? camera_view(*cam, occluders_.get(), view_options_) : MultiPolygon{};
+    rep_.cameras[slot] = cam;
+    view_boxes_[slot] = bounds(rep_.views[slot]);
+    Box touched = old_box;
+    touched.add(view_boxes_[slot]);
+    if (touched.empty()) return {};
+    auto views_near = [&](const Box& q) {
+        std::vector<int> out;
+        for (size_t v = 0; v < view_boxes_.size(); ++v)
+            if (view_boxes_[v].intersects(q)) out.push_back(static_cast<int>(v));
+        return out;
+    };
+    // Households whose count may change: their houses reach a few metres past their points.
+    Box near_houses = touched;
+    near_houses.add(Vec2{touched.xmin - 50, touched.ymin - 50}), near_houses.add(Vec2{touched.xmax + 50, touched.ymax + 50});
+    for (int i : e.hindex.query(near_houses)) {
+        const int before = rep_.household_cameras[i];
+        const int after = e.household_count(i, rep_.views, views_near(e.household_box(i)));
+        rep_.household_cameras[i] = after;
+        if (int c = e.hh_cell[i]; c >= 0 && (before > 0) != (after > 0)) rep_.cells[c].households_covered += after > 0 ? 1 : -1;
+    }
+    std::vector<int> cells = e.cindex.query(touched);
+    for (int ci : cells) {
+        std::vector<const MultiPolygon*> near;
+        for (int v : views_near(e.cell_boxes[ci])) near.push_back(&rep_.views[v]);
+        e.cover_cell(ci, near, rep_.cells[ci]);
+    }
+    for (auto& s : e.road)
+        if (touched.contains(s.p)) {
+            int seen = 0;
+            for (int v : views_near(BoxIndex::around(s.p, 0))) seen += inside(rep_.views[v], s.p);
+            s.count = seen;
+        }
+    e.collect(rep_);
+    e.name_roads(rep_.gaps);
+    return cells;
 }
 
 }  // namespace gw

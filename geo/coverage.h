@@ -4,6 +4,7 @@
  * union of camera views covers, and the gap polygons where coverage matters (road corridors,
  * enterprise parcels, around households). Geometry and areas in the working CRS (m, m²).
  */
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,33 @@ struct CoverageReport {
     double road_m = 0;                    // road length inside the level's cells, sampled every metre
     std::vector<double> road_m_seen_by;   // [k] metres seen by exactly k cameras (last: k or more)
     bool occlusion_applied = false;
+};
+
+struct CoverageEngine;
+class Occluders;
+
+/**
+ * Coverage kept up to date while cameras are edited (the viewer's camera handles): a change
+ * recomputes only the cells, households and road metres that the old and new views reach.
+ * The dataset must outlive it; camera pointers given to it must stay valid.
+ */
+class LiveCoverage {
+public:
+    LiveCoverage(const Dataset& ds, const CoverageOptions& options);
+    ~LiveCoverage();
+    const CoverageReport& report() const { return rep_; }
+    /**
+     * Sets the camera in view slot `slot` (an index into report().cameras; a slot past the end
+     * adds one), or removes its view when cam is null. Returns the indices of the cells redone.
+     */
+    std::vector<int> set_camera(size_t slot, const Camera* cam);
+
+private:
+    CoverageReport rep_;
+    std::unique_ptr<CoverageEngine> engine_;
+    std::unique_ptr<Occluders> occluders_;
+    ViewOptions view_options_;
+    std::vector<Box> view_boxes_;
 };
 
 /** The views of the given cameras (occlusion by ds.buildings when options.occlusion). Threads: 2. */

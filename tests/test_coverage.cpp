@@ -196,3 +196,38 @@ TEST(Coverage, HouseholdInItsHouseIsSeenWhenAViewTouchesTheHouse) {
     ds.cameras[0].azimuth = 270;  // looking away
     EXPECT_EQ(compute_coverage(ds, o).household_cameras[0], 0);
 }
+
+TEST(LiveCoverage, MovingACameraMatchesAFullRecompute) {
+    Dataset ds = random_dataset(21, 20);
+    Building b;
+    b.shape = {Polygon{{Ring{{90, 40}, {110, 40}, {110, 60}, {90, 60}}}}};
+    ds.buildings.push_back(b);
+    CoverageOptions o;
+    o.level = 2;
+    LiveCoverage live(ds, o);
+    // Move camera 2 across the cell border and turn it; the live report must equal a fresh one.
+    ds.cameras[2].pos = {104, 30};
+    ds.cameras[2].azimuth = 10;
+    size_t slot = 0;
+    const auto& rep0 = live.report();
+    for (; slot < rep0.cameras.size(); ++slot)
+        if (rep0.cameras[slot] == &ds.cameras[2]) break;
+    ASSERT_LT(slot, rep0.cameras.size());
+    live.set_camera(slot, &ds.cameras[2]);
+    CoverageReport fresh = compute_coverage(ds, o);
+    const CoverageReport& got = live.report();
+    ASSERT_EQ(got.cells.size(), fresh.cells.size());
+    for (size_t i = 0; i < got.cells.size(); ++i) {
+        EXPECT_NEAR(got.cells[i].covered_m2, fresh.cells[i].covered_m2, 1e-6);
+        EXPECT_EQ(got.cells[i].households_covered, fresh.cells[i].households_covered);
+    }
+    EXPECT_EQ(got.household_cameras, fresh.household_cameras);
+    EXPECT_NEAR(got.road_m_seen_by[0], fresh.road_m_seen_by[0], 1e-6);
+    ASSERT_EQ(got.gaps.size(), fresh.gaps.size());
+    for (size_t i = 0; i < got.gaps.size(); ++i) EXPECT_NEAR(got.gaps[i].area_m2, fresh.gaps[i].area_m2, 1e-6);
+    // Removing it, too.
+    live.set_camera(slot, nullptr);
+    ds.cameras[2].status = "offline";
+    CoverageReport without = compute_coverage(ds, o);
+    EXPECT_NEAR(live.report().total.covered_m2, without.total.covered_m2, 1e-6);
+}
