@@ -94,7 +94,9 @@ struct CoverageEngine {
         int count;
     };
     std::vector<RoadSample> road;  // one per metre of road inside the level's cells
+    std::unique_ptr<BoxIndex> road_index;
     std::vector<std::vector<Gap>> cell_gaps;
+    std::vector<geos::Geom> demand;  // per cell, built on first use
 
     static std::vector<Box> boxes_of_cells(const std::vector<const Grid*>& c) {
         std::vector<Box> b;
@@ -124,7 +126,8 @@ struct CoverageEngine {
           rindex(boxes_of(d.roads), 200),
           eindex(boxes_of(d.enterprises), 200),
           hindex(boxes_of_points(d.households), 100),
-          cell_gaps(cells.size()) {
+          cell_gaps(cells.size()),
+          demand(cells.size()) {
         house.assign(ds.households.size(), nullptr);
         hh_cell.assign(ds.households.size(), -1);
         parallel_for(ds.households.size(), [&](size_t i) {
@@ -143,6 +146,10 @@ struct CoverageEngine {
                         if (loc.find(p) >= 0) road.push_back({p, len / n, 0});
                     }
                 }
+        std::vector<Box> rb;
+        rb.reserve(road.size());
+        for (const auto& s : road) rb.push_back(BoxIndex::around(s.p, 0));
+        road_index = std::make_unique<BoxIndex>(rb, 50);
     }
 
     /** Cameras seeing household i among the views whose boxes are given. */
@@ -157,19 +164,10 @@ struct CoverageEngine {
         return q;
     }
 
-    /** Covered area and gaps of one cell, given the views that may reach it. */
-    void cover_cell(size_t ci, const std::vector<const MultiPolygon*>& near, CellCoverage& out) {
+    /** Where coverage matters inside cell ci: road corridors, enterprise parcels, around households. */
+    geos::Geom demand_in_cell(size_t ci, const GEOSGeometry* cg) const {
         GEOSContextHandle_t h = geos::ctx();
-        const Grid& cell = *cells[ci];
         const Box cb = cell_boxes[ci];
-        geos::Geom cg = geos::to_geos(cell.shape);
-        geos::Geom seen = union_of(near);
-        geos::Geom covered = geos::intersection(cg.get(), seen.get());
-        out.covered_m2 = geos::area(covered.get());
-        out.coverage = out.area_m2 > 0 ? out.covered_m2 / out.area_m2 : 0;
-        cell_gaps[ci].clear();
-        if (!o.gaps) return;
-        // Where coverage matters: road corridors, enterprise parcels, around households.
         std::vector<GEOSGeometry*> parts;
         Box grown = cb;
         grown.add(Vec2{cb.xmin - o.household_buffer_m, cb.ymin - o.household_buffer_m});
@@ -189,11 +187,26 @@ struct CoverageEngine {
             geos::Geom p = geos::point(ds.households[k].pos);
             parts.push_back(GEOSBuffer_r(h, p.get(), o.household_buffer_m, 8));
         }
-        if (parts.empty()) return;
+        if (parts.empty()) return empty_polygon();
         geos::Geom coll = collection(parts);
-        geos::Geom demand(GEOSUnaryUnion_r(h, coll.get()));
-        geos::Geom in_cell = geos::intersection(demand.get(), cg.get());
-        geos::Geom gap = geos::difference(in_cell.get(), seen.get());
+        geos::Geom all(GEOSUnaryUnion_r(h, coll.get()));
+        return geos::intersection(all.get(), cg);
+    }
+
+    /** Covered area and gaps of one cell, given the views that may reach it. */
+    void cover_cell(size_t ci, const std::vector<const MultiPolygon*>& near, CellCoverage& out) {
+        GEOSContextHandle_t h = geos::ctx();
+        const Grid& cell = *cells[ci];
+        geos::Geom cg = geos::to_geos(cell.shape);
+        geos::Geom seen = union_of(near);
+        geos::Geom covered = geos::intersection(cg.get(), seen.get());
+        out.covered_m2 = geos::area(covered.get());
+        out.coverage = out.area_m2 > 0 ? out.covered_m2 / out.area_m2 : 0;
+        cell_gaps[ci].clear();
+        if (!o.gaps) return;
+        if (!demand[ci]) demand[ci] = demand_in_cell(ci, cg.get());
+        if (GEOSisEmpty_r(h, demand[ci].get())) return;
+        geos::Geom gap = geos::difference(demand[ci].get(), seen.get());
         for (auto& poly : geos::to_multipolygon(gap.get())) {
             const double a = area(poly);
             if (a < o.min_gap_m2) continue;
@@ -203,6 +216,7 @@ struct CoverageEngine {
             g.shape = {std::move(poly)};
             cell_gaps[ci].push_back(std::move(g));
         }
+        name_roads(cell_gaps[ci]);
     }
 
     /** The nearest road's name for each gap (from a point inside the gap). */
@@ -315,7 +329,6 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
         e.road[i].count = seen;
     });
     e.collect(rep_);
-    e.name_roads(rep_.gaps);
     progress(1, "done");
 }
 
@@ -357,14 +370,13 @@ std::vector<int> LiveCoverage::set_camera(size_t slot, const Camera* cam) {
         for (int v : views_near(e.cell_boxes[ci])) near.push_back(&rep_.views[v]);
         e.cover_cell(ci, near, rep_.cells[ci]);
     }
-    for (auto& s : e.road)
-        if (touched.contains(s.p)) {
-            int seen = 0;
-            for (int v : views_near(BoxIndex::around(s.p, 0))) seen += inside(rep_.views[v], s.p);
-            s.count = seen;
-        }
+    for (int k : e.road_index->query(touched)) {
+        auto& s = e.road[k];
+        int seen = 0;
+        for (int v : views_near(BoxIndex::around(s.p, 0))) seen += inside(rep_.views[v], s.p);
+        s.count = seen;
+    }
     e.collect(rep_);
-    e.name_roads(rep_.gaps);
     return cells;
 }
 
