@@ -1,0 +1,126 @@
+// End-to-end tests of coverage, hotspots and plan on the model community (SPEC §4 JSON shapes).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "tests/cli_run.h"
+
+using gwtest::run_gridwatch;
+using gwtest::TempDir;
+using nlohmann::json;
+
+namespace {
+
+/** The model community, written once per test binary run by `gridwatch demo`. */
+const std::string& community() {
+    static TempDir dir("analyses");
+    static std::string path = [] {
+        std::string p = dir / "dpz.gpkg";
+        auto r = run_gridwatch("demo --out " + p);
+        EXPECT_EQ(r.status, 0) << r.err;
+        return p;
+    }();
+    return path;
+}
+
+}  // namespace
+
+TEST(CliCoverage, JsonShapeAndTotalsAddUp) {
+    auto r = run_gridwatch("coverage " + community() + " --level 3 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    json j = json::parse(r.out);
+    EXPECT_EQ(j["level"], 3);
+    ASSERT_EQ(j["grids"].size(), 8u);
+    double area = 0, covered = 0;
+    int hh = 0, hh_cov = 0;
+    for (auto& g : j["grids"]) {
+        for (const char* k : {"grid_id", "area_m2", "covered_m2", "coverage", "households", "households_covered"})
+            EXPECT_TRUE(g.contains(k)) << k;
+        EXPECT_GE(g["coverage"].get<double>(), 0.0);
+        EXPECT_LE(g["coverage"].get<double>(), 1.0);
+        area += g["area_m2"].get<double>(), covered += g["covered_m2"].get<double>();
+        hh += g["households"].get<int>(), hh_cov += g["households_covered"].get<int>();
+    }
+    EXPECT_NEAR(j["total"]["area_m2"].get<double>(), area, 1e-3);
+    EXPECT_NEAR(j["total"]["covered_m2"].get<double>(), covered, 1e-3);
+    EXPECT_EQ(j["total"]["households"], hh);
+    EXPECT_EQ(j["total"]["households_covered"], hh_cov);
+    EXPECT_GT(j["gaps"].get<int>(), 0);
+    EXPECT_TRUE(j["skipped_cameras"].is_array());
+    // Occlusion can only take coverage away.
+    auto no = run_gridwatch("coverage " + community() + " --level 3 --occlusion none --json");
+    ASSERT_EQ(no.status, 0);
+    EXPECT_GE(json::parse(no.out)["total"]["covered_m2"].get<double>(), covered - 1e-6);
+    // Offline cameras add coverage when included.
+    auto off = run_gridwatch("coverage " + community() + " --level 3 --include-offline --json");
+    EXPECT_GE(json::parse(off.out)["total"]["covered_m2"].get<double>(), covered - 1e-6);
+}
+
+TEST(CliCoverage, OutWritesCellsGapsAndViews) {
+    TempDir d("cov_out");
+    auto r = run_gridwatch("coverage " + community() + " --out " + d / "cov.gpkg");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto info = run_gridwatch("info " + d / "cov.gpkg" + " --json");
+    ASSERT_EQ(info.status, 0) << info.err;
+    std::set<std::string> names;
+    const json j = json::parse(info.out);
+    for (auto& l : j["layers"]) names.insert(l["name"].get<std::string>());
+    EXPECT_TRUE(names.count("coverage_L4") && names.count("gaps") && names.count("views"));
+    EXPECT_EQ(run_gridwatch("coverage " + community() + " --out " + d / "x.unknown").status, 1);
+    EXPECT_FALSE(std::filesystem::exists(d / "x.unknown"));
+}
+
+TEST(CliHotspots, JsonShapesOfEachMethod) {
+    TempDir d("hot");
+    auto gi = run_gridwatch("hotspots " + community() + " --method gi --level 4 --json");
+    ASSERT_EQ(gi.status, 0) << gi.err;
+    json g = json::parse(gi.out);
+    ASSERT_EQ(g["cells"].size(), 97u);
+    std::set<std::string> classes = {"hot99", "hot95", "hot90", "cold99", "cold95", "cold90", "ns"};
+    int total = 0;
+    for (auto& c : g["cells"]) {
+        EXPECT_TRUE(classes.count(c["class"].get<std::string>()));
+        for (const char* k : {"id", "count", "z", "p"}) EXPECT_TRUE(c.contains(k));
+        total += c["count"].get<int>();
+    }
+    EXPECT_GT(total, 200);
+
+    auto kde = run_gridwatch("hotspots " + community() + " --method kde --out " + d / "kde.tif" + " --json");
+    ASSERT_EQ(kde.status, 0) << kde.err;
+    json k = json::parse(kde.out);
+    EXPECT_EQ(k["cell_m"], 10.0);
+    EXPECT_GT(k["bandwidth_m"].get<double>(), 0);
+    EXPECT_GT(k["max_density_per_km2"].get<double>(), 0);
+    EXPECT_EQ(k["raster"], d / "kde.tif");
+    EXPECT_TRUE(std::filesystem::exists(d / "kde.tif"));
+
+    auto db = run_gridwatch("hotspots " + community() + " --method dbscan --eps 60 --min-pts 4 --type theft,fraud --json");
+    ASSERT_EQ(db.status, 0) << db.err;
+    json c = json::parse(db.out);
+    int members = c["noise"].get<int>();
+    for (auto& cl : c["clusters"]) {
+        EXPECT_EQ(cl["count"].get<size_t>(), cl["members"].size());
+        members += cl["count"].get<int>();
+    }
+    EXPECT_GT(members, 0);
+
+    EXPECT_EQ(run_gridwatch("hotspots " + community() + " --method gi --level 4 --from 2030-01-01 --json").status, 0);
+    EXPECT_EQ(run_gridwatch("hotspots " + community() + " --method voodoo").status, 2);
+}
+
+TEST(CliPlan, TenCamerasWithGainsAndABound) {
+    auto r = run_gridwatch("plan " + community() + " --add 10 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    json j = json::parse(r.out);
+    ASSERT_EQ(j["picks"].size(), 10u);
+    double sum = j["covered_before"].get<double>();
+    for (auto& p : j["picks"]) {
+        for (const char* k : {"x", "y", "azimuth", "gain"}) EXPECT_TRUE(p.contains(k));
+        EXPECT_GT(p["gain"].get<double>(), 0);
+        sum += p["gain"].get<double>();
+    }
+    EXPECT_NEAR(sum, j["covered_after"].get<double>(), 1e-6);
+    EXPECT_GE(j["upper_bound"].get<double>(), j["covered_after"].get<double>() - 1e-9);
+    EXPECT_EQ(run_gridwatch("plan " + community()).status, 2);  // --add is required
+}
