@@ -222,3 +222,14 @@ TEST(Reading, GbkShapefileWithoutCpgReadsAsChinese) {
     EXPECT_NEAR(area(ds.grids[0].shape), 10000, 1e-6);
     fs::remove_all(dir);
 }
+
+TEST(Tiling, ShiftedChildWithTheRightAreaIsStillCaught) {
+    // A2 moved up 10 m: the children's area equals the parent's, but 500 m² stick out and 500 m² are missing.
+    std::vector<Grid> g = {square("A", 1, "", 0, 0, 100, 100), square("A1", 2, "A", 0, 0, 50, 100),
+                           square("A2", 2, "A", 50, 10, 50, 100)};
+    auto issues = check_tiling(g);
+    std::string all;
+    for (auto& i : issues) all += i.feature + ": " + i.problem + "\n";
+    EXPECT_NE(all.find("A: gap of 500.0 m²"), std::string::npos) << all;
+    EXPECT_NE(all.find("A2: 500.0 m² lies outside its parent A"), std::string::npos) << all;
+}
