@@ -3,6 +3,7 @@
 // [SECTION] Fields: lookup and typed reads
 // [SECTION] Geometry conversion
 // [SECTION] Reading each layer
+// [SECTION] Reprojecting a layer in bulk
 // [SECTION] open_dataset
 #include "geo/dataset.h"
 
@@ -23,6 +24,7 @@
 #include "geo/error.h"
 #include "geo/gcj02.h"
 #include "geo/geos.h"
+#include "geo/projector.h"
 #include "geo/validate.h"
 
 namespace fs = std::filesystem;
@@ -240,13 +242,13 @@ bool has_non_utf8(OGRLayer* layer) {
 // [SECTION] Geometry conversion
 
 struct GeomConverter {
-    const Transform* to_work;
     SourceCoords coords = SourceCoords::Native;
 
+    /** GCJ-02 / BD-09 undone here; the CRS transformation runs in bulk per layer (reproject_layer). */
     void project(std::vector<Vec2>& pts, const std::string& what) const {
         if (coords != SourceCoords::Native)
             for (auto& p : pts) p = coords == SourceCoords::Gcj02 ? gcj02::to_wgs84(p) : gcj02::bd09_to_wgs84(p);
-        to_work->apply(pts, what);
+        (void)what;
     }
     Ring ring(const OGRLinearRing* r) const {
         Ring out;
@@ -315,6 +317,7 @@ struct GeomConverter {
         }
         if (!p || p->IsEmpty()) return std::nullopt;
         if (!std::isfinite(p->getX()) || !std::isfinite(p->getY())) return std::nullopt;
+        if (coords == SourceCoords::Native) return Vec2{p->getX(), p->getY()};
         std::vector<Vec2> v{{p->getX(), p->getY()}};
         project(v, what);
         return v[0];
@@ -543,6 +546,86 @@ int read_layer(Found& fl, const GeomConverter& conv, Dataset& ds) {
     return invalid;
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Reprojecting a layer in bulk
+
+template <typename Fn>
+void for_each_coordinate(MultiPolygon& mp, Fn&& fn) {
+    for (auto& poly : mp)
+        for (auto& ring : poly.rings)
+            for (auto& p : ring) fn(p);
+}
+template <typename Fn>
+void for_each_coordinate(MultiLineString& ml, Fn&& fn) {
+    for (auto& l : ml)
+        for (auto& p : l) fn(p);
+}
+
+/** Calls fn(feature id, coordinate&) for every coordinate of the features of `layer` from `first` on. */
+template <typename Fn>
+void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn) {
+    auto shapes = [&](auto& v, auto id_of) {
+        for (size_t i = first; i < v.size(); ++i) for_each_coordinate(v[i].shape, [&](Vec2& p) { fn(id_of(v[i]), p); });
+    };
+    auto points = [&](auto& v, auto id_of) {
+        for (size_t i = first; i < v.size(); ++i) fn(id_of(v[i]), v[i].pos);
+    };
+    auto fid = [](const Feature& f) { return std::to_string(f.fid); };
+    if (layer == "grids") shapes(ds.grids, [](const Grid& g) { return g.grid_id; });
+    else if (layer == "enterprises") shapes(ds.enterprises, [](const Enterprise& e) { return e.ent_id; });
+    else if (layer == "buildings") shapes(ds.buildings, fid);
+    else if (layer == "roads") shapes(ds.roads, fid);
+    else if (layer == "households") points(ds.households, [](const Household& h) { return h.hh_id; });
+    else if (layer == "cameras") points(ds.cameras, [](const Camera& c) { return c.cam_id; });
+    else if (layer == "incidents") points(ds.incidents, [](const Incident& i) { return i.inc_id; });
+    else if (layer == "facilities") points(ds.facilities, fid);
+    else if (layer == "candidates") points(ds.candidates, [](const Candidate& c) { return c.site_id; });
+}
+
+size_t layer_size(const Dataset& ds, const std::string& layer) {
+    if (layer == "grids") return ds.grids.size();
+    if (layer == "enterprises") return ds.enterprises.size();
+    if (layer == "buildings") return ds.buildings.size();
+    if (layer == "roads") return ds.roads.size();
+    if (layer == "households") return ds.households.size();
+    if (layer == "cameras") return ds.cameras.size();
+    if (layer == "incidents") return ds.incidents.size();
+    if (layer == "facilities") return ds.facilities.size();
+    if (layer == "candidates") return ds.candidates.size();
+    return 0;
+}
+
+/**
+ * Takes the features of a layer read from `first` on from the source CRS to the working CRS,
+ * every distinct point once, over two threads. A failure names the first feature that fails.
+ */
+void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const OGRSpatialReference& from,
+                     const OGRSpatialReference& to, const std::string& file, const std::string& source_layer) {
+    Projector proj(from, to);
+    std::vector<Vec2> pts;
+    visit_layer(ds, layer, first, [&](const std::string&, Vec2& p) { pts.push_back(p); });
+    try {
+        proj.apply_shared(pts);
+    } catch (const Error&) {
+        std::string bad;
+        visit_layer(ds, layer, first, [&](const std::string& id, Vec2& p) {
+            if (!bad.empty()) return;
+            std::vector<Vec2> one{p};
+            try {
+                proj.apply_one(one);
+                if (!std::isfinite(one[0].x) || !std::isfinite(one[0].y)) bad = id;
+            } catch (const Error&) {
+                bad = id;
+            }
+        });
+        throw Error("coordinates cannot be transformed to the working CRS " + crs_label(to), {file, source_layer, bad},
+                    "check the layer's CRS (or --assume-crs)");
+    }
+    size_t k = 0;
+    visit_layer(ds, layer, first, [&](const std::string&, Vec2& p) { p = pts[k++]; });
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -675,16 +758,38 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
         ds.source_crs_wkt = ds.work_crs_wkt;
     }
 
-    // Phase 3: read the features.
+    // Phase 3: read the features, then take each layer to the working CRS in bulk. Grids in
+    // longitude/latitude keep a copy in a local metric frame for the tiling check (see below).
+    std::vector<Grid> tiling_frame;
+    Vec2 frame_c0;
+    double frame_kx = 0, frame_ky = 0;
+    const bool geographic_grids = primary && primary->canonical == "grids" && primary->srs.IsGeographic() &&
+                                  options.coords == SourceCoords::Native && options.check_tiling;
     for (size_t i = 0; i < found.size(); ++i) {
         Found& fl = found[i];
         progress(0.1 + 0.7 * i / found.size(), "reading " + fl.canonical);
-        Transform t(fl.srs, work);
         const bool is_points = fl.canonical == "households" || fl.canonical == "cameras" ||
                                fl.canonical == "incidents" || fl.canonical == "facilities" ||
                                fl.canonical == "candidates";
-        GeomConverter conv{&t, is_points ? options.coords : SourceCoords::Native};
+        GeomConverter conv{is_points ? options.coords : SourceCoords::Native};
+        const size_t first = layer_size(ds, fl.canonical);
         int invalid = read_layer(fl, conv, ds);
+        if (geographic_grids && fl.canonical == "grids") {
+            Box b;
+            for (size_t k = first; k < ds.grids.size(); ++k) b.add(bounds(ds.grids[k].shape));
+            if (tiling_frame.empty() && !b.empty()) {
+                frame_c0 = b.center();
+                frame_kx = 111320.0 * std::cos(frame_c0.y * M_PI / 180.0), frame_ky = 110574.0;
+            }
+            for (size_t k = first; k < ds.grids.size(); ++k) {
+                Grid g;
+                g.grid_id = ds.grids[k].grid_id, g.parent_id = ds.grids[k].parent_id, g.level = ds.grids[k].level;
+                g.shape = ds.grids[k].shape;
+                for_each_coordinate(g.shape, [&](Vec2& p) { p = {(p.x - frame_c0.x) * frame_kx, (p.y - frame_c0.y) * frame_ky}; });
+                tiling_frame.push_back(std::move(g));
+            }
+        }
+        reproject_layer(ds, fl.canonical, first, fl.srs, work, fl.src->path, fl.layer->GetName());
         for (auto& info : ds.layers)
             if (info.source == fl.src->path || fl.reopened)
                 if (info.source_name == fl.layer->GetName() || (fl.reopened && info.name == fl.canonical))
@@ -695,18 +800,14 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     ds.report.bad_cameras = validate_cameras(ds.cameras);
     if (options.check_tiling && !ds.grids.empty()) {
         progress(0.85, "checking the grid tiling");
-        if (primary && primary->srs.IsGeographic() && options.coords == SourceCoords::Native) {
-            // Edges are straight in longitude/latitude: check there, in a local frame scaled to metres.
-            auto back = std::make_shared<Transform>(work, primary->srs);
+        if (geographic_grids && tiling_frame.size() == ds.grids.size()) {
+            // Edges are straight in longitude/latitude: check there, in a local frame scaled to
+            // metres; positions in the messages go back to the working CRS.
             auto fwd = std::make_shared<Transform>(primary->srs, work);
-            const Vec2 c0 = back->apply(ds.extent().center());
-            const double kx = 111320.0 * std::cos(c0.y * M_PI / 180.0), ky = 110574.0;
-            auto to_check = [back, c0, kx, ky](std::vector<Vec2>& ring) {
-                back->apply(ring);
-                for (auto& g : ring) g = {(g.x - c0.x) * kx, (g.y - c0.y) * ky};
+            auto to_report = [fwd, frame_c0, frame_kx, frame_ky](Vec2 p) {
+                return fwd->apply(Vec2{frame_c0.x + p.x / frame_kx, frame_c0.y + p.y / frame_ky});
             };
-            auto to_report = [fwd, c0, kx, ky](Vec2 p) { return fwd->apply(Vec2{c0.x + p.x / kx, c0.y + p.y / ky}); };
-            ds.report.tiling = check_tiling(ds.grids, to_check, to_report);
+            ds.report.tiling = check_tiling(tiling_frame, [](std::vector<Vec2>&) {}, to_report);
         } else {
             ds.report.tiling = check_tiling(ds.grids);
         }
