@@ -74,7 +74,7 @@ void run_demo(const DemoArgs& a) {
     WriteOptions w;
     w.path = a.out;
     w.format = format;
-    w.on_message = [](const std::string& line) { warn(line); };
+    w.on_message = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
     if (progress) progress(0.97, "writing " + a.out);
     write_dataset(ds, w);
     CPLSetConfigOption("OGR_CURRENT_DATE", nullptr);
