@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 
 echo "machine: $(machine)"
 t_demo=$(median_of 1 "$gw" demo --scale 100 --out "$work/county.gpkg")
-echo "county: $(du -h "$work/county.gpkg" | cut -f1), $("$gw" info "$work/county.gpkg" --json | /usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); print(", ".join(f"{l["name"]} {l["count"]}" for l in j["layers"]))')"
+echo "county: $(du -h "$work/county.gpkg" | cut -f1), $("$gw" info "$work/county.gpkg" --json | /usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); print(", ".join("%s %d" % (l["name"], l["count"]) for l in j["layers"]))')"
 t_info=$(median_of "$runs" "$gw" info "$work/county.gpkg")
 t_stats=$(median_of "$runs" "$gw" stats "$work/county.gpkg" --no-coverage)
 t_export=$(median_of "$runs" bash -c "rm -rf '$work/gw_shp' && '$gw' export '$work/county.gpkg' --out '$work/gw_shp'")
