@@ -1,0 +1,135 @@
+// gridwatch render DATASET --out FILE.png|.tif|.pdf [--size WxH] [--extent GRID_ID|xmin,ymin,xmax,ymax]
+// The map drawn off-screen (SPEC §4, §7): EGL surfaceless, so it runs with no X display.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+
+#include "app/cli_common.h"
+#include "app/commands.h"
+#include "app/gl_context.h"
+#include "app/image_out.h"
+#include "app/labels.h"
+#include "app/renderer.h"
+#include "app/scene.h"
+#include "geo/error.h"
+
+namespace gw::app {
+namespace {
+
+struct RenderArgs {
+    DatasetArgs data;
+    std::string out, size = "1600x1200", extent;
+    std::vector<std::string> layers;
+    bool no_labels = false, timing = false;
+};
+
+/** Parses "WxH"; throws a usage error when it is not two positive integers. */
+std::pair<int, int> parse_size(const std::string& s) {
+    int w = 0, h = 0;
+    char x = 0, rest = 0;
+    if (std::sscanf(s.c_str(), "%d%c%d%c", &w, &x, &h, &rest) != 3 || (x != 'x' && x != 'X') || w < 1 ||
+        h < 1 || w > 65536 || h > 65536)
+        throw CLI::ValidationError("--size", "'" + s + "' is not WIDTHxHEIGHT in pixels (e.g. 1920x1080)");
+    return {w, h};
+}
+
+/** The extent to show: a bbox in the working CRS, a grid cell (with a 5% margin), or the data. */
+Box resolve_extent(const std::string& spec, const Dataset& ds) {
+    if (spec.empty()) {
+        Box b = scene_extent(ds);
+        const double m = std::max(b.width(), b.height()) * 0.03;
+        return {b.xmin - m, b.ymin - m, b.xmax + m, b.ymax + m};
+    }
+    double v[4];
+    char rest = 0;
+    if (std::count(spec.begin(), spec.end(), ',') == 3) {
+        if (std::sscanf(spec.c_str(), "%lf,%lf,%lf,%lf%c", &v[0], &v[1], &v[2], &v[3], &rest) != 4 ||
+            !(v[2] > v[0]) || !(v[3] > v[1]))
+            throw CLI::ValidationError("--extent",
+                                       "'" + spec + "' is not xmin,ymin,xmax,ymax with min < max");
+        return {v[0], v[1], v[2], v[3]};
+    }
+    for (const auto& g : ds.grids)
+        if (g.grid_id == spec) {
+            Box b = bounds(g.shape);
+            const double m = std::max(b.width(), b.height()) * 0.05;
+            return {b.xmin - m, b.ymin - m, b.xmax + m, b.ymax + m};
+        }
+    throw Error("no grid cell '" + spec + "' in layer 'grids'", {ds.source, "grids"},
+                "give a grid_id from `gridwatch stats` or a bbox xmin,ymin,xmax,ymax in " + ds.work_crs);
+}
+
+void run_render(const RenderArgs& a) {
+    using Clock = std::chrono::steady_clock;
+    const auto [w, h] = parse_size(a.size);
+    if (!image_format_supported(a.out))
+        throw CLI::ValidationError("--out", "'" + a.out + "' must end in .png, .tif or .pdf");
+    const auto t0 = Clock::now();
+    Dataset ds = a.data.open({}, /*check_tiling=*/false);
+    const auto t1 = Clock::now();
+    const MapView view = MapView::fit(resolve_extent(a.extent, ds), w, h);
+    Scene scene = build_scene(ds, view.mpp);
+    if (!a.layers.empty()) {
+        for (auto& L : scene.layers)
+            L.visible = std::find(a.layers.begin(), a.layers.end(), L.key) != a.layers.end();
+        for (const auto& name : a.layers) {
+            bool known = false;
+            for (const auto& L : scene.layers) known |= L.key == name;
+            if (!known)
+                throw CLI::ValidationError(
+                    "--layers",
+                    "no layer '" + name +
+                        "' (choropleth, enterprises, buildings, roads, "
+                        "grids, camera_views, households, cameras, incidents, facilities, candidates)");
+        }
+        if (scene.layer(LayerId::Choropleth).visible)
+            build_choropleth(scene, ds, ChoroplethStat::Households, 4);
+    }
+    const auto t2 = Clock::now();
+
+    HeadlessGl gl;
+    std::vector<uint8_t> rgba;
+    {
+        std::unique_ptr<OffscreenLabelPainter> painter;
+        if (!a.no_labels) {
+            // Only the labels' characters: the atlas of a county's every name takes seconds to build.
+            std::string text;
+            for (const auto& c : scene.labels) text += c.text;
+            painter = std::make_unique<OffscreenLabelPainter>(text);
+        }
+        rgba = render_image(scene, view, painter.get());
+    }
+    const auto t3 = Clock::now();
+    // Top-left corner of the top-left pixel; north up, square pixels.
+    const Box shown = view.world_box();
+    const GeoTransform gt{shown.xmin, view.mpp, 0, shown.ymax, 0, -view.mpp};
+    write_image(a.out, rgba, w, h, gt, ds.work_crs_wkt);
+    const auto t4 = Clock::now();
+    if (a.timing) {
+        auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+        std::fprintf(stderr, "timing: open %.0f ms, scene %.0f ms, draw %.0f ms, write %.0f ms (%s)\n",
+                     ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), gl.description().c_str());
+    }
+}
+
+}  // namespace
+
+void setup_render(CLI::App& root) {
+    auto a = std::make_shared<RenderArgs>();
+    auto* cmd =
+        root.add_subcommand("render", "draw the map off-screen to an image (PNG + world file, GeoTIFF, PDF)");
+    add_dataset_args(cmd, a->data);
+    cmd->add_option("--out", a->out, "image to write: FILE.png (with FILE.wld), FILE.tif or FILE.pdf")
+        ->required();
+    cmd->add_option("--size", a->size, "image size WIDTHxHEIGHT in pixels")->capture_default_str();
+    cmd->add_option("--extent", a->extent,
+                    "GRID_ID, or xmin,ymin,xmax,ymax in the working CRS (default: the whole dataset)");
+    cmd->add_option("--layers", a->layers, "layers to draw, comma-separated (default: the viewer's defaults)")
+        ->delimiter(',');
+    cmd->add_flag("--no-labels", a->no_labels, "leave out grid and enterprise names");
+    cmd->add_flag("--timing", a->timing, "print how long each stage took on stderr")->group("");
+    cmd->callback([a] { run_render(*a); });
+}
+
+}  // namespace gw::app

@@ -1,0 +1,60 @@
+#pragma once
+/**
+ * OpenGL without a window: an EGL context on Mesa's surfaceless platform (no X display needed),
+ * and an off-screen framebuffer to draw into and read back.
+ */
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gw::app {
+
+/** A current OpenGL 3.3 core context with no surface. Throws gw::Error when EGL cannot make one. */
+class HeadlessGl {
+public:
+    HeadlessGl();
+    ~HeadlessGl();
+    HeadlessGl(const HeadlessGl&) = delete;
+    HeadlessGl& operator=(const HeadlessGl&) = delete;
+    /** "4.5 (Core Profile) Mesa 22.3.6 | llvmpipe …". */
+    std::string description() const;
+
+private:
+    void* display_ = nullptr;
+    void* context_ = nullptr;
+};
+
+/** Largest framebuffer side the driver allows (GL_MAX_RENDERBUFFER_SIZE, capped by the viewport). */
+int max_framebuffer_side();
+
+/**
+ * A w×h colour framebuffer, multisampled for smooth polygon edges and resolved on read.
+ * Bind it, draw, then read() the pixels.
+ */
+class OffscreenTarget {
+public:
+    OffscreenTarget(int w, int h, int samples = 4);
+    ~OffscreenTarget();
+    OffscreenTarget(const OffscreenTarget&) = delete;
+    OffscreenTarget& operator=(const OffscreenTarget&) = delete;
+    void bind();
+    /** RGBA rows, top row first. */
+    std::vector<uint8_t> read();
+    /** Resolves into the window's framebuffer (0), same size. */
+    void blit_to_window();
+    int width() const { return w_; }
+    int height() const { return h_; }
+
+private:
+    int w_, h_, samples_;
+    unsigned fbo_ = 0, color_ = 0, resolve_fbo_ = 0, resolve_color_ = 0;
+};
+
+/** True on software rasterisers (llvmpipe, softpipe, swrast), where multisampling costs ~3× a frame. */
+bool software_renderer();
+
+/** Reads the bound framebuffer's w×h pixels as RGBA rows, top row first. */
+std::vector<uint8_t> read_framebuffer(int w, int h);
+
+}  // namespace gw::app

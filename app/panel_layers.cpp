@@ -1,0 +1,114 @@
+// The layer panel: visibility, drawing order and opacity of every layer, and the choropleth's
+// statistic and grid level.
+#include <imgui.h>
+
+#include "app/viewer.h"
+
+namespace gw::app {
+namespace {
+
+size_t feature_count(const Dataset& ds, LayerId id) {
+    switch (id) {
+        case LayerId::Choropleth:
+        case LayerId::Grids:
+            return ds.grids.size();
+        case LayerId::Enterprises:
+            return ds.enterprises.size();
+        case LayerId::Buildings:
+            return ds.buildings.size();
+        case LayerId::Roads:
+            return ds.roads.size();
+        case LayerId::CameraViews:
+        case LayerId::Cameras:
+            return ds.cameras.size();
+        case LayerId::Households:
+            return ds.households.size();
+        case LayerId::Incidents:
+            return ds.incidents.size();
+        case LayerId::Facilities:
+            return ds.facilities.size();
+        case LayerId::Candidates:
+            return ds.candidates.size();
+        default:
+            return 0;
+    }
+}
+
+const char* stat_title(ChoroplethStat s, Lang lang) {
+    switch (s) {
+        case ChoroplethStat::Households:
+            return tr(Ui::StatHouseholds, lang);
+        case ChoroplethStat::People:
+            return tr(Ui::StatPeople, lang);
+        case ChoroplethStat::Cameras:
+            return tr(Ui::StatCameras, lang);
+        case ChoroplethStat::CamerasOffline:
+            return tr(Ui::StatCamerasOffline, lang);
+        default:
+            return tr(Ui::StatIncidents, lang);
+    }
+}
+
+void choropleth_options(ViewerState& st) {
+    ChoroplethStat stat = st.scene.choropleth_stat;
+    int level = st.scene.choropleth_level;
+    ImGui::Indent();
+    ImGui::SetNextItemWidth(140);
+    if (ImGui::BeginCombo(st.t(Ui::Statistic), stat_title(stat, st.lang))) {
+        for (int i = 0; i < int(ChoroplethStat::Count); ++i)
+            if (ImGui::Selectable(stat_title(ChoroplethStat(i), st.lang), int(stat) == i))
+                stat = ChoroplethStat(i);
+        ImGui::EndCombo();
+    }
+    ImGui::SetNextItemWidth(140);
+    ImGui::SliderInt(st.t(Ui::Level), &level, 1, 4);
+    if (!st.choropleth_built || stat != st.scene.choropleth_stat || level != st.scene.choropleth_level) {
+        build_choropleth(st.scene, st.ds, stat, level);
+        st.choropleth_built = true;
+    }
+    const auto& br = st.scene.choropleth_breaks;
+    if (!br.empty())
+        ImGui::TextDisabled("≤ %.0f / %.0f / %.0f / %.0f / %.0f", br[0], br[1], br[2], br[3], br[4]);
+    ImGui::Unindent();
+}
+
+}  // namespace
+
+void panel_layers(ViewerState& st) {
+    ImGui::SetNextWindowPos(ImVec2(10, 34), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(ImVec2(380, 0), ImGuiCond_FirstUseEver);
+    if (!ImGui::Begin(st.t(Ui::Layers))) {
+        ImGui::End();
+        return;
+    }
+    auto& layers = st.scene.layers;
+    // Listed top-most first, as every GIS does; the scene stores them bottom first.
+    int move_from = -1, move_to = -1;
+    for (int i = int(layers.size()) - 1; i >= 0; --i) {
+        SceneLayer& L = layers[size_t(i)];
+        ImGui::PushID(int(L.id));
+        ImGui::Checkbox("##visible", &L.visible);
+        ImGui::SameLine();
+        ImGui::Text("%s (%zu)", layer_title(L.id, st.lang), feature_count(st.ds, L.id));
+        // Right-aligned controls: opacity, then the two order arrows.
+        const float arrow = ImGui::GetFrameHeight();
+        ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 64 - 2 * arrow -
+                        2 * ImGui::GetStyle().ItemSpacing.x);
+        ImGui::SetNextItemWidth(64);
+        ImGui::SliderFloat("##opacity", &L.opacity, 0, 1, "%.1f");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", st.t(Ui::Opacity));
+        ImGui::SameLine();
+        if (ImGui::ArrowButton("##up", ImGuiDir_Up) && i + 1 < int(layers.size()))
+            move_from = i, move_to = i + 1;
+        ImGui::SameLine();
+        if (ImGui::ArrowButton("##down", ImGuiDir_Down) && i > 0) move_from = i, move_to = i - 1;
+        if (L.id == LayerId::Choropleth && L.visible) choropleth_options(st);
+        ImGui::PopID();
+    }
+    if (move_from >= 0) std::swap(layers[size_t(move_from)], layers[size_t(move_to)]);
+    ImGui::Separator();
+    ImGui::Checkbox(st.t(Ui::Labels), &st.labels_on);
+    ImGui::End();
+}
+
+}  // namespace gw::app

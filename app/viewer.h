@@ -1,0 +1,87 @@
+#pragma once
+/**
+ * The map viewer (SPEC §6): a GLFW window with the map drawn by MapRenderer and Dear ImGui
+ * panels, one panel per file (panel_*.cpp). ViewerState is what the panels share.
+ */
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/fonts.h"
+#include "app/scene.h"
+#include "app/viewer_text.h"
+#include "geo/crs.h"
+#include "geo/model.h"
+
+namespace gw::app {
+
+/** A picked feature: its layer and its index in the dataset's vector for that layer. */
+struct Selection {
+    LayerId layer = LayerId::Count;
+    size_t index = 0;
+};
+
+/** One recorded input, for tests and benchmarks: drag, wheel, click or key. */
+struct ScriptEvent {
+    enum Kind { Drag, Wheel, Click, Key } kind = Drag;
+    double x = 0, y = 0, dx = 0, dy = 0;
+    std::string key;  // for Key: home, left, right, up, down, plus, minus
+};
+
+/** Parses "drag:x,y,dx,dy;wheel:x,y,n;click:x,y;key:home" (also newline-separated); throws on bad input. */
+std::vector<ScriptEvent> parse_events(const std::string& text);
+
+struct ViewerOptions {
+    Lang lang = Lang::Zh;
+    int width = 1280, height = 800;
+    std::string screenshot;           // save the window after the last frame, then exit
+    std::vector<ScriptEvent> events;  // applied one per frame
+    int frames = 0;                   // exit after this many frames (0 = run until closed)
+    bool timing = false;              // print the mean frame time on exit
+};
+
+struct ViewerState {
+    Dataset ds;
+    Scene scene;
+    MapView view;
+    FontSet fonts;
+    Lang lang = Lang::Zh;
+    std::optional<Transform> to_wgs84;
+    std::optional<Selection> selected;
+    bool labels_on = true;
+    bool choropleth_built = false;
+    std::optional<Vec2> cursor;  // screen position over the map
+    bool quit = false;
+
+    const char* t(Ui id) const { return tr(id, lang); }
+    /** Fits the view to `box` with a margin. */
+    void zoom_to(const Box& box);
+    /** Selects and centres a feature (zooming in on points). */
+    void zoom_to(const Selection& s);
+    /** Fits the whole dataset. */
+    void fit_all();
+};
+
+/** The nearest point feature within a few pixels of `screen`, else the smallest polygon under it. */
+std::optional<Selection> pick(const ViewerState& st, Vec2 screen);
+/** Name/value pairs of a feature for the inspector (extra fields included). */
+std::vector<std::pair<std::string, std::string>> attributes(const ViewerState& st, const Selection& s);
+/** A one-line title for a feature ("网格 大坪子社区"). */
+std::string feature_title(const ViewerState& st, const Selection& s);
+/** Bounds of a feature in the working CRS. */
+Box feature_bounds(const Dataset& ds, const Selection& s);
+/** The display name of a scene layer. */
+const char* layer_title(LayerId id, Lang lang);
+
+// Panels and overlays, one per file.
+void panel_layers(ViewerState& st);
+void panel_search(ViewerState& st);
+void panel_inspect(ViewerState& st);
+/** Labels, selection highlight, scale bar, north arrow and cursor coordinates over the map. */
+void draw_map_overlay(ViewerState& st);
+
+/** Opens the window and runs until closed (or until options.frames). Throws gw::Error without a display. */
+void run_viewer(Dataset ds, const ViewerOptions& options);
+
+}  // namespace gw::app

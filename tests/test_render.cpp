@@ -1,0 +1,301 @@
+// The off-screen renderer: small known scenes checked pixel by pixel (the MapLibre way), tiling,
+// labels, and `gridwatch render` end to end with no X display.
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include "app/gl_context.h"
+#include "app/labels.h"
+#include "app/renderer.h"
+#include "app/scene.h"
+#include "tests/cli_run.h"
+
+using namespace gw;
+using namespace gw::app;
+using gwtest::run_gridwatch;
+using gwtest::TempDir;
+
+namespace {
+
+// Gauss-Kruger-sized coordinates on purpose: float precision problems show up only out here.
+constexpr double kX0 = 466000, kY0 = 2720000;
+
+MultiPolygon square(double x0, double y0, double x1, double y1) {
+    return {Polygon{{Ring{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}}}};
+}
+
+/** One 1 km community cell with a road camera in the middle looking east (fov 90, range 300 m). */
+Dataset small_community() {
+    Dataset ds;
+    ds.work_crs = "EPSG:4542";
+    Grid g;
+    g.grid_id = "C";
+    g.level = 1;
+    g.name = "大坪子社区";
+    g.shape = square(kX0, kY0, kX0 + 1000, kY0 + 1000);
+    ds.grids.push_back(g);
+    Camera c;
+    c.cam_id = "K1";
+    c.owner = "road";
+    c.azimuth = 90;
+    c.fov = 90;
+    c.range = 300;
+    c.status = "online";
+    c.pos = {kX0 + 500, kY0 + 500};
+    ds.cameras.push_back(c);
+    return ds;
+}
+
+struct Pixel {
+    int r, g, b;
+};
+Pixel at(const std::vector<uint8_t>& img, int w, int x, int y) {
+    const uint8_t* p = &img[(size_t(y) * w + x) * 4];
+    return {p[0], p[1], p[2]};
+}
+Pixel unpack(Rgba c) { return {int(c & 255), int(c >> 8 & 255), int(c >> 16 & 255)}; }
+bool near(Pixel a, Pixel b, int tol = 6) {
+    return std::abs(a.r - b.r) <= tol && std::abs(a.g - b.g) <= tol && std::abs(a.b - b.b) <= tol;
+}
+::testing::AssertionResult same_color(Pixel a, Pixel b, int tol = 6) {
+    if (near(a, b, tol)) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "(" << a.r << "," << a.g << "," << a.b << ") vs (" << b.r << "," << b.g << "," << b.b << ")";
+}
+
+/** Source-over blend of `c` at its alpha onto the paper background. */
+Pixel over_background(Rgba c) {
+    const double a = (c >> 24 & 255) / 255.0;
+    Pixel s = unpack(c), d = unpack(kMapBackground);
+    return {int(std::lround(s.r * a + d.r * (1 - a))), int(std::lround(s.g * a + d.g * (1 - a))),
+            int(std::lround(s.b * a + d.b * (1 - a)))};
+}
+
+}  // namespace
+
+TEST(RenderScene, TriangulationCoversPolygonWithHole) {
+    Polygon p{{Ring{{0, 0}, {10, 0}, {10, 10}, {5, 12}, {0, 10}}, Ring{{3, 3}, {6, 3}, {6, 6}, {3, 6}}}};
+    auto tris = triangulate(p);
+    ASSERT_EQ(tris.size() % 3, 0u);
+    double sum = 0;
+    for (size_t i = 0; i < tris.size(); i += 3)
+        sum += std::abs(cross(tris[i + 1] - tris[i], tris[i + 2] - tris[i])) / 2;
+    EXPECT_NEAR(sum, area(p), 1e-6);
+    // Convex rings take the fan path and are exact too.
+    Polygon q{{Ring{{0, 0}, {4, 0}, {4, 3}, {0, 3}}}};
+    EXPECT_EQ(triangulate(q).size(), 6u);
+}
+
+TEST(RenderScene, FitShowsExactExtentLargerSideFitted) {
+    Box b{100, 200, 500, 400};  // 400 × 200 m into 200 × 200 px: width fitted, height centred
+    MapView v = MapView::fit(b, 200, 200);
+    EXPECT_DOUBLE_EQ(v.mpp, 2.0);
+    Box shown = v.world_box();
+    EXPECT_DOUBLE_EQ(shown.xmin, 100);
+    EXPECT_DOUBLE_EQ(shown.xmax, 500);
+    EXPECT_DOUBLE_EQ(shown.ymin, 100);
+    EXPECT_DOUBLE_EQ(shown.ymax, 500);
+    // Zooming at a point keeps that point under the cursor.
+    Vec2 before = v.to_world({37, 150});
+    v.zoom_at({37, 150}, 2.5);
+    Vec2 after = v.to_world({37, 150});
+    EXPECT_NEAR(before.x, after.x, 1e-9);
+    EXPECT_NEAR(before.y, after.y, 1e-9);
+}
+
+TEST(RenderPixels, CameraSectorGridLineAndBackground) {
+    Dataset ds = small_community();
+    Scene scene = build_scene(ds);
+    HeadlessGl gl;
+    // 1 m per pixel over the 1 km cell plus 100 m around it.
+    MapView view = MapView::fit(Box{kX0 - 100, kY0 - 100, kX0 + 1100, kY0 + 1100}, 1200, 1200);
+    ASSERT_DOUBLE_EQ(view.mpp, 1.0);
+    auto img = render_image(scene, view, nullptr);
+    auto px = [&](double x, double y) {
+        Vec2 s = view.to_screen({x, y});
+        return at(img, view.width, int(s.x), int(s.y));
+    };
+    const Pixel bg = unpack(kMapBackground);
+    const Pixel sector = over_background(with_alpha(camera_color(ds.cameras[0]), 64));
+    // Inside the sector (east of the camera), outside it (west, north), outside the cell.
+    EXPECT_TRUE(same_color(px(kX0 + 700, kY0 + 510), sector));
+    EXPECT_TRUE(same_color(px(kX0 + 300, kY0 + 500), bg));
+    EXPECT_TRUE(same_color(px(kX0 + 500, kY0 + 760), bg));
+    EXPECT_TRUE(same_color(px(kX0 - 50, kY0 + 500), bg));
+    // The L1 boundary (3.6 px dark line) on the cell's west edge.
+    Pixel line = px(kX0, kY0 + 300);
+    EXPECT_LT(line.r + line.g + line.b, 150) << line.r << "," << line.g << "," << line.b;
+    // The camera symbol at the apex: the road (orange) colour.
+    EXPECT_TRUE(same_color(px(kX0 + 500, kY0 + 500), unpack(camera_color(ds.cameras[0])), 12));
+}
+
+TEST(RenderPixels, HiddenLayerIsNotDrawn) {
+    Dataset ds = small_community();
+    Scene scene = build_scene(ds);
+    scene.layer(LayerId::CameraViews).visible = false;
+    HeadlessGl gl;
+    MapView view = MapView::fit(Box{kX0 - 100, kY0 - 100, kX0 + 1100, kY0 + 1100}, 300, 300);
+    auto img = render_image(scene, view, nullptr);
+    Vec2 s = view.to_screen({kX0 + 700, kY0 + 510});
+    EXPECT_TRUE(same_color(at(img, view.width, int(s.x), int(s.y)), unpack(kMapBackground)));
+}
+
+TEST(RenderPixels, TilesJoinWithoutSeams) {
+    Dataset ds = small_community();
+    Scene scene = build_scene(ds);
+    HeadlessGl gl;
+    MapView view = MapView::fit(Box{kX0 - 100, kY0 - 100, kX0 + 1100, kY0 + 1100}, 333, 250);
+    OffscreenLabelPainter labels(dataset_text(ds));
+    auto whole = render_image(scene, view, &labels);
+    auto tiled = render_image(scene, view, &labels, 64);  // 6 × 4 tiles, ragged at the edges
+    ASSERT_EQ(whole.size(), tiled.size());
+    size_t differ = 0;
+    for (size_t i = 0; i < whole.size(); ++i) differ += std::abs(int(whole[i]) - int(tiled[i])) > 2;
+    EXPECT_LE(differ, whole.size() / 1000) << differ << " bytes differ";
+}
+
+TEST(RenderPixels, ChineseLabelIsDrawnInItsBox) {
+    Dataset ds = small_community();
+    ds.cameras.clear();
+    Scene scene = build_scene(ds);
+    HeadlessGl gl;
+    MapView view = MapView::fit(Box{kX0 - 100, kY0 - 100, kX0 + 1100, kY0 + 1100}, 400, 400);
+    OffscreenLabelPainter painter(dataset_text(ds));
+    auto placed = place_labels(scene, view, painter.measure());
+    ASSERT_EQ(placed.size(), 1u);
+    EXPECT_EQ(placed[0].candidate->text, "大坪子社区");
+    // Five CJK glyphs are a good deal wider than five '?' (what missing glyphs turn into).
+    EXPECT_GT(placed[0].size.x, 1.6 * painter.measure()("?????", placed[0].candidate->size_px).x);
+    auto with = render_image(scene, view, &painter);
+    auto without = render_image(scene, view, nullptr);
+    int ink = 0, ink_without = 0;
+    for (int y = int(placed[0].min.y); y < int(placed[0].min.y + placed[0].size.y); ++y)
+        for (int x = int(placed[0].min.x); x < int(placed[0].min.x + placed[0].size.x); ++x) {
+            Pixel p = at(with, view.width, x, y), q = at(without, view.width, x, y);
+            ink += p.r + p.g + p.b < 300;
+            ink_without += q.r + q.g + q.b < 300;
+        }
+    EXPECT_GT(ink, 40);
+    EXPECT_EQ(ink_without, 0);
+}
+
+TEST(RenderPixels, LabelsAvoidEachOther) {
+    Dataset ds = small_community();
+    // Two L2 halves, each labelled at its centre, and the L1 label at the middle would collide with neither.
+    for (int i = 0; i < 2; ++i) {
+        Grid g;
+        g.grid_id = i ? "E" : "W";
+        g.level = 2;
+        g.parent_id = "C";
+        g.name = i ? "罗家大坡" : "西片";
+        g.shape = square(kX0 + 500 * i, kY0, kX0 + 500 * (i + 1), kY0 + 1000);
+        ds.grids.push_back(g);
+    }
+    Scene scene = build_scene(ds);
+    MapView view = MapView::fit(Box{kX0, kY0, kX0 + 1000, kY0 + 1000}, 400, 400);
+    // A fixed-width measure: 40 px a character at 13+ px makes the L2 labels run into the L1 label.
+    auto wide = [](const std::string& t, float) { return Vec2{double(t.size()) / 3 * 40, 20}; };
+    auto placed = place_labels(scene, view, wide);
+    ASSERT_FALSE(placed.empty());
+    EXPECT_EQ(placed[0].candidate->text, "大坪子社区");  // the highest priority wins
+    for (size_t i = 0; i < placed.size(); ++i)
+        for (size_t j = i + 1; j < placed.size(); ++j) {
+            Box a{placed[i].min.x, placed[i].min.y, placed[i].min.x + placed[i].size.x,
+                  placed[i].min.y + placed[i].size.y};
+            Box b{placed[j].min.x, placed[j].min.y, placed[j].min.x + placed[j].size.x,
+                  placed[j].min.y + placed[j].size.y};
+            EXPECT_FALSE(a.intersects(b)) << placed[i].candidate->text << " / " << placed[j].candidate->text;
+        }
+}
+
+// ---- gridwatch render end to end ----------------------------------------------------------------
+
+namespace {
+
+/** A community near Longling in WGS84 GeoJSON (the working CRS becomes EPSG:4542). */
+struct GeoJsonCommunity {
+    TempDir dir{"render"};
+    GeoJsonCommunity() {
+        dir.write(
+            "grids.geojson",
+            R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"grid_id":"C","level":1,"parent_id":"","name":"大坪子社区"},)"
+            R"("geometry":{"type":"Polygon","coordinates":[[[98.68,24.58],[98.70,24.58],[98.70,24.60],[98.68,24.60],[98.68,24.58]]]}}]})");
+        dir.write(
+            "cameras.geojson",
+            R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"cam_id":"K1","owner":"road","azimuth":90,"fov":90,"range":300,"status":"online"},)"
+            R"("geometry":{"type":"Point","coordinates":[98.69,24.59]}}]})");
+    }
+    std::string args() const { return dir / "grids.geojson" + " " + dir / "cameras.geojson"; }
+};
+
+}  // namespace
+
+TEST(RenderCli, PngWithWorldFileWithoutDisplay) {
+    GeoJsonCommunity c;
+    const std::string out = c.dir / "map.png";
+    // A 2000 × 1000 m box into 400 × 400 px: 5 m a pixel, 500 m of paper above and below.
+    auto r = run_gridwatch(
+        "render " + c.args() + " --out " + out + " --size 400x400 --extent 466500,2720500,468500,2721500",
+        "env -u DISPLAY -u WAYLAND_DISPLAY");
+    ASSERT_EQ(r.status, 0) << r.err;
+    ASSERT_TRUE(std::filesystem::exists(out));
+    ASSERT_TRUE(std::filesystem::exists(c.dir / "map.wld"));
+    for (const auto& e : std::filesystem::directory_iterator(c.dir.path))
+        EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+    GDALAllRegister();
+    GDALDatasetUniquePtr img(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
+    ASSERT_TRUE(img);
+    EXPECT_EQ(img->GetRasterXSize(), 400);
+    EXPECT_EQ(img->GetRasterYSize(), 400);
+    double gt[6];
+    ASSERT_EQ(img->GetGeoTransform(gt), CE_None);
+    EXPECT_NEAR(gt[0], 466500, 1e-6);
+    EXPECT_NEAR(gt[1], 5, 1e-9);
+    EXPECT_NEAR(gt[3], 2721500 + 500, 1e-6);
+    EXPECT_NEAR(gt[5], -5, 1e-9);
+    // The world file itself holds the centre of the top-left pixel.
+    std::istringstream wld(gwtest::slurp(c.dir / "map.wld"));
+    double v[6];
+    for (double& x : v) wld >> x;
+    EXPECT_NEAR(v[0], 5, 1e-9);
+    EXPECT_NEAR(v[4], 466500 + 2.5, 1e-6);
+    EXPECT_NEAR(v[5], 2722000 - 2.5, 1e-6);
+}
+
+TEST(RenderCli, GeoTiffCarriesWorkingCrsAndGridExtent) {
+    GeoJsonCommunity c;
+    const std::string out = c.dir / "map.tif";
+    auto r = run_gridwatch("render " + c.args() + " --out " + out + " --size 300x200 --extent C --no-labels",
+                           "env -u DISPLAY");
+    ASSERT_EQ(r.status, 0) << r.err;
+    GDALAllRegister();
+    GDALDatasetUniquePtr img(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
+    ASSERT_TRUE(img);
+    const OGRSpatialReference* srs = img->GetSpatialRef();
+    ASSERT_TRUE(srs);
+    EXPECT_STREQ(srs->GetAuthorityCode(nullptr), "4542");
+    double gt[6];
+    ASSERT_EQ(img->GetGeoTransform(gt), CE_None);
+    // The cell (plus its 5% margin) is taller than 3:2 so the height is fitted: the image spans it.
+    const double top = gt[3], bottom = gt[3] + 200 * gt[5];
+    // 0.02° of latitude is ~2214 m; the margin adds 10% of the larger side.
+    EXPECT_GT(top - bottom, 2214 * 1.05);
+    EXPECT_LT(top - bottom, 2214 * 1.15);
+    EXPECT_EQ(img->GetRasterCount(), 3);
+}
+
+TEST(RenderCli, BadArgumentsAndUnknownGrid) {
+    GeoJsonCommunity c;
+    EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + c.dir / "a.png" + " --size 12by3").status, 2);
+    EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + c.dir / "a.bmp").status, 2);
+    EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + c.dir / "a.png" + " --extent 5,5,1,1").status,
+              2);
+    auto r = run_gridwatch("render " + c.args() + " --out " + c.dir / "a.png" + " --extent NOPE",
+                           "env -u DISPLAY");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("NOPE"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(c.dir / "a.png"));
+}

@@ -1,0 +1,152 @@
+// The viewer: scripted input parsing, and the real window under xvfb with injected pan, zoom
+// and click, checked through screenshots.
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "app/viewer.h"
+#include "geo/error.h"
+#include "tests/cli_run.h"
+
+using gwtest::run_gridwatch;
+using gwtest::TempDir;
+
+TEST(ViewerEvents, ParsesScriptAndRejectsGarbage) {
+    auto e = gw::app::parse_events("drag:10,20,30,-40;wheel:5,6,2; click:7,8;key:home");
+    ASSERT_EQ(e.size(), 4u);
+    EXPECT_EQ(e[0].kind, gw::app::ScriptEvent::Drag);
+    EXPECT_DOUBLE_EQ(e[0].dy, -40);
+    EXPECT_EQ(e[1].kind, gw::app::ScriptEvent::Wheel);
+    EXPECT_DOUBLE_EQ(e[1].dx, 2);
+    EXPECT_EQ(e[2].kind, gw::app::ScriptEvent::Click);
+    EXPECT_EQ(e[3].key, "home");
+    EXPECT_EQ(gw::app::parse_events("# a comment\nclick:1,2\n\nwheel:1,2,-1\n").size(), 2u);
+    EXPECT_THROW(gw::app::parse_events("drag:1,2"), gw::Error);
+    EXPECT_THROW(gw::app::parse_events("jump:1,2"), gw::Error);
+}
+
+namespace {
+
+/** xvfb-run must be there (CI installs it): fail loudly rather than skip. */
+bool have_xvfb() { return std::system("command -v xvfb-run >/dev/null 2>&1") == 0; }
+const char* kXvfb = "xvfb-run -a -s \"-screen 0 1280x800x24\"";
+
+struct Shot {
+    int w = 0, h = 0;
+    std::vector<uint8_t> rgb;
+};
+Shot load(const std::string& path) {
+    GDALAllRegister();
+    Shot s;
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER));
+    if (!ds) return s;
+    s.w = ds->GetRasterXSize(), s.h = ds->GetRasterYSize();
+    s.rgb.resize(size_t(s.w) * s.h * 3);
+    int bands[] = {1, 2, 3};
+    if (ds->RasterIO(GF_Read, 0, 0, s.w, s.h, s.rgb.data(), s.w, s.h, GDT_Byte, 3, bands, 3,
+                     GSpacing(s.w) * 3, 1, nullptr) != CE_None)
+        s.rgb.clear();
+    return s;
+}
+
+/** A community of four villager groups with a road camera in the middle (WGS84 GeoJSON). */
+struct ViewerCommunity {
+    TempDir dir{"viewer"};
+    ViewerCommunity() {
+        std::string cells;
+        const char* names[] = {"大坪子一组", "大坪子二组", "罗家大坡", "河边组"};
+        for (int i = 0; i < 4; ++i) {
+            const double x0 = 98.68 + 0.01 * (i % 2), y0 = 24.58 + 0.01 * (i / 2);
+            char buf[512];
+            std::snprintf(
+                buf, sizeof buf,
+                R"(,{"type":"Feature","properties":{"grid_id":"G%d","level":3,"parent_id":"C","name":"%s"},)"
+                R"("geometry":{"type":"Polygon","coordinates":[[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f]]]}})",
+                i + 1, names[i], x0, y0, x0 + 0.01, y0, x0 + 0.01, y0 + 0.01, x0, y0 + 0.01, x0, y0);
+            cells += buf;
+        }
+        dir.write(
+            "grids.geojson",
+            R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"grid_id":"C","level":1,"parent_id":"","name":"大坪子社区"},)"
+            R"("geometry":{"type":"Polygon","coordinates":[[[98.68,24.58],[98.70,24.58],[98.70,24.60],[98.68,24.60],[98.68,24.58]]]}})" +
+                cells + "]}");
+        dir.write(
+            "cameras.geojson",
+            R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"cam_id":"K1","owner":"road","azimuth":45,"fov":90,"range":400,"status":"online"},)"
+            R"("geometry":{"type":"Point","coordinates":[98.69,24.59]}}]})");
+    }
+    std::string args() const { return dir / "grids.geojson" + " " + dir / "cameras.geojson"; }
+};
+
+double differing_fraction(const Shot& a, const Shot& b) {
+    size_t n = 0;
+    for (size_t i = 0; i + 2 < a.rgb.size(); i += 3)
+        n += std::abs(a.rgb[i] - b.rgb[i]) + std::abs(a.rgb[i + 1] - b.rgb[i + 1]) +
+                 std::abs(a.rgb[i + 2] - b.rgb[i + 2]) >
+             30;
+    return double(n) / (a.rgb.size() / 3);
+}
+
+}  // namespace
+
+TEST(ViewerWindow, ScreenshotsChangeWithPanZoomAndClickInspects) {
+    ASSERT_TRUE(have_xvfb())
+        << "xvfb-run is missing: install the xvfb and xauth packages to run the viewer tests";
+    ViewerCommunity c;
+    const std::string a = c.dir / "a.png", b = c.dir / "b.png";
+    auto r1 = run_gridwatch("view " + c.args() + " --size 800x600 --frames 4 --screenshot " + a, kXvfb);
+    ASSERT_EQ(r1.status, 0) << r1.err;
+    // The camera sits at the centre of the data, so at the centre of the window (a hair above
+    // it: the fit leaves room for the menu and status bars).
+    auto r2 = run_gridwatch("view " + c.args() + " --size 800x600 --screenshot " + b +
+                                " --events \"click:400,299;drag:400,300,150,80;wheel:400,300,3\"",
+                            kXvfb);
+    ASSERT_EQ(r2.status, 0) << r2.err;
+    EXPECT_NE(r2.out.find("selected: cameras K1"), std::string::npos) << r2.out;
+
+    Shot sa = load(a), sb = load(b);
+    ASSERT_EQ(sa.w, 800);
+    ASSERT_EQ(sa.h, 600);
+    ASSERT_FALSE(sa.rgb.empty());
+    ASSERT_EQ(sb.rgb.size(), sa.rgb.size());
+    // Not blank: many pixels differ from the paper colour, and there are dark (line, text) ones.
+    size_t dark = 0, paper = 0;
+    for (size_t i = 0; i + 2 < sa.rgb.size(); i += 3) {
+        dark += sa.rgb[i] + sa.rgb[i + 1] + sa.rgb[i + 2] < 200;
+        paper += sa.rgb[i] == 244 && sa.rgb[i + 1] == 241 && sa.rgb[i + 2] == 234;
+    }
+    EXPECT_GT(dark, 2000u);
+    EXPECT_GT(paper, sa.rgb.size() / 3 / 10);
+    EXPECT_GT(differing_fraction(sa, sb), 0.05);
+}
+
+TEST(ViewerWindow, ClickOnCellSelectsFinestCellAndEnglishSwitchWorks) {
+    ASSERT_TRUE(have_xvfb())
+        << "xvfb-run is missing: install the xvfb and xauth packages to run the viewer tests";
+    ViewerCommunity c;
+    const std::string zh = c.dir / "zh.png", en = c.dir / "en.png";
+    // Left of the centre and below it: inside the south-west group G1, away from the camera's view.
+    auto r = run_gridwatch(
+        "view " + c.args() + " --size 800x600 --screenshot " + zh + " --events \"click:300,400\"", kXvfb);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("selected: grids G1"), std::string::npos) << r.out;
+    auto r2 = run_gridwatch(
+        "view " + c.args() + " --lang en --size 800x600 --screenshot " + en + " --events \"click:300,400\"",
+        kXvfb);
+    ASSERT_EQ(r2.status, 0) << r2.err;
+    Shot a = load(zh), b = load(en);
+    ASSERT_EQ(a.rgb.size(), b.rgb.size());
+    const double d = differing_fraction(a, b);
+    EXPECT_GT(d, 0.001);  // the panels' text changed …
+    EXPECT_LT(d, 0.2);    // … the map did not
+}
+
+TEST(ViewerWindow, WithoutDisplayFailsWithOneClearLine) {
+    ViewerCommunity c;
+    auto r = run_gridwatch("view " + c.args() + " --frames 1", "env -u DISPLAY -u WAYLAND_DISPLAY");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("display"), std::string::npos) << r.err;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+}
