@@ -921,7 +921,7 @@ TEST(ExportCli, MissingInputExitsOneWithOneLine) {
 
 TEST(ExportCli, BundledDataset) {
     const std::string bundled = std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg";
-    if (!fs::exists(bundled)) GTEST_SKIP() << "data/dapingzi.gpkg is not generated yet";
+    ASSERT_TRUE(fs::exists(bundled)) << "data/dapingzi.gpkg is missing: run gridwatch demo --out data/dapingzi.gpkg";
     TempDir tmp("export_cli_bundled");
     auto r = gwtest::run_gridwatch("export " + shell_quote(bundled) + " --out " + tmp / "shp");
     ASSERT_EQ(r.status, 0) << r.err;
