@@ -308,16 +308,18 @@ MultiPolygon camera_view(const Camera& cam, const Occluders* occ, const ViewOpti
                     }
         if (reaches) cut.push_back(i);
     }
-    if (cut.empty()) {
-        geos::Geom g = geos::to_geos(vis);
-        if (geos::is_valid(g.get())) return {std::move(vis)};
-        return geos::make_valid({vis});
-    }
+    // The sweep's polygon is simple and star-shaped by construction: no validity pass (it costs a
+    // noding of every ring) unless GEOS rejects it while cutting out a building.
+    if (cut.empty()) return {std::move(vis)};
     geos::Geom g = geos::to_geos(vis);
-    if (!geos::is_valid(g.get())) g = geos::to_geos(geos::make_valid({vis}));
     for (int i : cut) {
         geos::Geom b = geos::to_geos(occ->shape(i));
-        g = geos::difference(g.get(), b.get());
+        try {
+            g = geos::difference(g.get(), b.get());
+        } catch (const Error&) {
+            g = geos::to_geos(geos::make_valid(geos::to_multipolygon(g.get())));
+            g = geos::difference(g.get(), b.get());
+        }
     }
     return geos::to_multipolygon(g.get());
 }

@@ -27,7 +27,7 @@ const char* quality_name(Quality q);
 double quality_distance(const Camera& cam, Quality q);
 
 /** Largest angular step of an arc (radians) keeping a polygon within 0.1% of the true sector. */
-inline constexpr double kArcStep = 1.0 * 3.14159265358979323846 / 180.0;  // area short by δ²/6 = 0.005%
+inline constexpr double kArcStep = 2.0 * 3.14159265358979323846 / 180.0;  // area short by δ²/6 = 0.02%
 
 /**
  * The open sector: apex, azimuth (degrees clockwise from north), fov (degrees, 360 = disc), radius

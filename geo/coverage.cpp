@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <functional>
+#include <map>
+#include <numeric>
 #include <cmath>
 #include <limits>
 #include <thread>
@@ -141,9 +144,13 @@ struct CoverageEngine {
                 for (size_t s = 0; s + 1 < line.size(); ++s) {
                     const double len = distance(line[s], line[s + 1]);
                     const int n = std::max(1, static_cast<int>(std::ceil(len)));
+                    // Most segments lie wholly inside the cells: test the ends and the middle
+                    // first, and every metre only for the segments that may leave.
+                    const bool whole = loc.find(line[s]) >= 0 && loc.find(line[s + 1]) >= 0 &&
+                                       loc.find((line[s] + line[s + 1]) * 0.5) >= 0 && len < 50;
                     for (int k = 0; k < n; ++k) {
                         const Vec2 p = line[s] + (line[s + 1] - line[s]) * ((k + 0.5) / n);
-                        if (loc.find(p) >= 0) road.push_back({p, len / n, 0});
+                        if (whole || loc.find(p) >= 0) road.push_back({p, len / n, 0});
                     }
                 }
         std::vector<Box> rb;
@@ -172,20 +179,27 @@ struct CoverageEngine {
         Box grown = cb;
         grown.add(Vec2{cb.xmin - o.household_buffer_m, cb.ymin - o.household_buffer_m});
         grown.add(Vec2{cb.xmax + o.household_buffer_m, cb.ymax + o.household_buffer_m});
+        // Roads: one buffer of all the road lines near the cell, clipped to the grown box.
+        std::vector<GEOSGeometry*> lines;
         for (int r : rindex.query(grown))
             for (const auto& line : ds.roads[r].shape) {
                 GEOSCoordSequence* cs = GEOSCoordSeq_create_r(h, static_cast<unsigned>(line.size()), 2);
                 for (size_t k = 0; k < line.size(); ++k)
                     GEOSCoordSeq_setXY_r(h, cs, static_cast<unsigned>(k), line[k].x, line[k].y);
-                geos::Geom ls(GEOSGeom_createLineString_r(h, cs));
-                geos::Geom clipped(GEOSClipByRect_r(h, ls.get(), grown.xmin, grown.ymin, grown.xmax, grown.ymax));
-                if (clipped && !GEOSisEmpty_r(h, clipped.get()))
-                    parts.push_back(GEOSBuffer_r(h, clipped.get(), o.corridor_m, 8));
+                lines.push_back(GEOSGeom_createLineString_r(h, cs));
             }
+        if (!lines.empty()) {
+            geos::Geom ml = collection(lines, GEOS_MULTILINESTRING);
+            geos::Geom clipped(GEOSClipByRect_r(h, ml.get(), grown.xmin, grown.ymin, grown.xmax, grown.ymax));
+            if (clipped && !GEOSisEmpty_r(h, clipped.get())) parts.push_back(GEOSBuffer_r(h, clipped.get(), o.corridor_m, 6));
+        }
         for (int e : eindex.query(cb)) parts.push_back(geos::to_geos(ds.enterprises[e].shape).release());
-        for (int k : hindex.query(grown)) {
-            geos::Geom p = geos::point(ds.households[k].pos);
-            parts.push_back(GEOSBuffer_r(h, p.get(), o.household_buffer_m, 8));
+        // Households: one buffer of all the points.
+        std::vector<GEOSGeometry*> pts;
+        for (int k : hindex.query(grown)) pts.push_back(geos::point(ds.households[k].pos).release());
+        if (!pts.empty()) {
+            geos::Geom mp = collection(pts, GEOS_MULTIPOINT);
+            parts.push_back(GEOSBuffer_r(h, mp.get(), o.household_buffer_m, 6));
         }
         if (parts.empty()) return empty_polygon();
         geos::Geom coll = collection(parts);
@@ -193,14 +207,62 @@ struct CoverageEngine {
         return geos::intersection(all.get(), cg);
     }
 
+    /**
+     * cell ∩ ⋃ views with as little overlay as possible: a view inside the cell is taken whole, one
+     * across its edge is cut by it, and only views whose boxes overlap are unioned (in groups).
+     * The groups are disjoint, so the result is a valid multipolygon.
+     */
+    geos::Geom covered_part(const GEOSGeometry* cg, const Box& cb, const std::vector<const MultiPolygon*>& near) const {
+        GEOSContextHandle_t h = geos::ctx();
+        std::vector<geos::Geom> pieces;
+        std::vector<Box> boxes;
+        geos::Prepared pc;
+        for (const MultiPolygon* v : near) {
+            const Box vb = bounds(*v);
+            if (!vb.intersects(cb)) continue;
+            geos::Geom vg = geos::to_geos(*v);
+            if (!pc) pc.reset(GEOSPrepare_r(h, cg));
+            const bool inside_cell = vb.xmin >= cb.xmin && vb.xmax <= cb.xmax && vb.ymin >= cb.ymin && vb.ymax <= cb.ymax &&
+                                     GEOSPreparedContainsProperly_r(h, pc.get(), vg.get()) == 1;
+            if (!inside_cell) {
+                if (GEOSPreparedIntersects_r(h, pc.get(), vg.get()) != 1) continue;
+                vg = geos::intersection(vg.get(), cg);
+                if (GEOSisEmpty_r(h, vg.get())) continue;
+            }
+            pieces.push_back(std::move(vg));
+            boxes.push_back(vb);
+        }
+        // Groups of pieces whose boxes overlap (union-find).
+        std::vector<int> parent(pieces.size());
+        std::iota(parent.begin(), parent.end(), 0);
+        std::function<int(int)> root = [&](int i) { return parent[i] == i ? i : parent[i] = root(parent[i]); };
+        for (size_t i = 0; i < pieces.size(); ++i)
+            for (size_t j = i + 1; j < pieces.size(); ++j)
+                if (boxes[i].intersects(boxes[j])) parent[root(static_cast<int>(i))] = root(static_cast<int>(j));
+        std::map<int, std::vector<GEOSGeometry*>> groups;
+        for (size_t i = 0; i < pieces.size(); ++i) groups[root(static_cast<int>(i))].push_back(pieces[i].release());
+        std::vector<GEOSGeometry*> polys;
+        for (auto& [r, g] : groups) {
+            geos::Geom merged;
+            if (g.size() == 1) {
+                merged.reset(g[0]);
+            } else {
+                geos::Geom coll = collection(g);
+                merged.reset(GEOSUnaryUnion_r(h, coll.get()));
+            }
+            for (auto& p : geos::to_multipolygon(merged.get())) polys.push_back(geos::to_geos(p).release());
+        }
+        if (polys.empty()) return empty_polygon();
+        return collection(polys, GEOS_MULTIPOLYGON);
+    }
+
     /** Covered area and gaps of one cell, given the views that may reach it. */
     void cover_cell(size_t ci, const std::vector<const MultiPolygon*>& near, CellCoverage& out) {
         GEOSContextHandle_t h = geos::ctx();
         const Grid& cell = *cells[ci];
         geos::Geom cg = geos::to_geos(cell.shape);
-        geos::Geom seen = union_of(near);
-        geos::Geom covered = geos::intersection(cg.get(), seen.get());
-        out.covered_m2 = geos::area(covered.get());
+        geos::Geom seen = covered_part(cg.get(), cell_boxes[ci], near);
+        out.covered_m2 = geos::area(seen.get());
         out.coverage = out.area_m2 > 0 ? out.covered_m2 / out.area_m2 : 0;
         cell_gaps[ci].clear();
         if (!o.gaps) return;

@@ -13,6 +13,8 @@
 #include <OsiClpSolverInterface.hpp>
 
 #include <algorithm>
+#include <limits>
+#include <tuple>
 #include <atomic>
 #include <cmath>
 #include <mutex>
@@ -83,7 +85,7 @@ std::vector<DemandPoint> build_demand(const Dataset& ds, const DemandWeights& w)
     if (today.size() >= 10) {
         int y = std::stoi(today.substr(0, 4)), m = std::stoi(today.substr(5, 2)) - w.incident_months;
         while (m <= 0) m += 12, --y;
-        char from[16];
+        char from[32];
         std::snprintf(from, sizeof from, "%04d-%02d-%s", y, m, today.substr(8, 2).c_str());
         for (const auto& in : ds.incidents)
             if (in.time.substr(0, 10) > std::string(from) && in.time.substr(0, 10) <= today)
@@ -148,10 +150,14 @@ double covered_weight(const CoverageMatrix& m, const std::vector<int>& cols) {
     return w;
 }
 
-std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps) {
+std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, double* online_bound) {
     const size_t C = m.col_rows.size();
     std::vector<int> chosen;
-    if (C == 0 || k <= 0) return chosen;
+    if (online_bound) *online_bound = std::numeric_limits<double>::infinity();
+    if (C == 0 || k <= 0) {
+        if (online_bound) *online_bound = 0;
+        return chosen;
+    }
     std::vector<char> cov(m.row_weight.size(), 0);
     auto gain_of = [&](int c) {
         double g = 0;
@@ -162,24 +168,48 @@ std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps) {
     // CELF: marginal gains only shrink, so a stale gain on top of the heap that is still on top
     // after re-evaluation is the true best.
     using Entry = std::tuple<double, int, int>;  // gain, -column (ties: lowest column), round
-    std::priority_queue<Entry> heap;
+    std::vector<Entry> heap;
+    heap.reserve(C);
     std::vector<double> standalone(C);
-    for (size_t c = 0; c < C; ++c) standalone[c] = gain_of(static_cast<int>(c)), heap.push({standalone[c], -static_cast<int>(c), 0});
+    for (size_t c = 0; c < C; ++c) standalone[c] = gain_of(static_cast<int>(c)), heap.push_back({standalone[c], -static_cast<int>(c), 0});
+    std::make_heap(heap.begin(), heap.end());
     std::vector<char> in(C, 0);
+    double f = 0;
+    std::vector<double> gains;
+    // The online bound at every greedy prefix S_i: f(S_i) + the k largest marginal gains over S_i
+    // bounds the optimum (Leskovec et al. 2007); stale heap values only overstate those gains, so
+    // they keep it valid, and the smallest bound over the prefixes is kept.
+    auto note_bound = [&] {
+        if (!online_bound) return;
+        gains.clear();
+        for (const auto& e : heap)
+            if (!in[-std::get<1>(e)]) gains.push_back(std::get<0>(e));
+        const size_t top = std::min<size_t>(k, gains.size());
+        std::nth_element(gains.begin(), gains.begin() + top - (top ? 1 : 0), gains.end(), std::greater<>());
+        double b = f;
+        for (size_t i = 0; i < top; ++i) b += gains[i];
+        *online_bound = std::min(*online_bound, b);
+    };
+    note_bound();
     for (int round = 1; round <= k && !heap.empty();) {
-        auto [g, negc, stamp] = heap.top();
-        heap.pop();
+        std::pop_heap(heap.begin(), heap.end());
+        auto [g, negc, stamp] = heap.back();
+        heap.pop_back();
         const int c = -negc;
         if (in[c]) continue;
         if (stamp == round) {
             if (g <= 0) break;
             chosen.push_back(c), in[c] = 1;
             for (int r : m.col_rows[c]) cov[r] = 1;
+            f += g;
             ++round;
+            note_bound();
         } else {
-            heap.push({gain_of(c), negc, round});
+            heap.push_back({gain_of(c), negc, round});
+            std::push_heap(heap.begin(), heap.end());
         }
     }
+    if (online_bound && heap.empty()) *online_bound = std::min(*online_bound, f);
     if (!swaps || chosen.empty()) return chosen;
 
     // 1-swap local search: replace a chosen column by another when that raises the total.
@@ -464,6 +494,7 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
 
     progress(0.75, "choosing");
     std::vector<int> chosen;
+    double online = std::numeric_limits<double>::infinity();
     if (o.exact) {
         if (plan.nonzeros > o.exact_max_nonzeros)
             throw Error("the instance is too large for --exact (" + std::to_string(plan.columns) + " columns, " +
@@ -472,7 +503,7 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
         chosen = exact_max_cover(m, o.k, o.exact_seconds, &plan.proven_optimal);
         plan.method = "cbc";
     } else {
-        chosen = greedy_max_cover(m, o.k, true);
+        chosen = greedy_max_cover(m, o.k, true, &online);
         plan.method = "greedy+swap";
     }
     // Order picks by marginal gain (what each adds given the ones before it).
@@ -500,7 +531,7 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
 
     progress(0.9, "bounds");
     const double greedy_part = covered_weight(m, chosen);
-    plan.greedy_bound = plan.covered_before + submodular_bound(m, chosen, o.k);
+    plan.greedy_bound = plan.covered_before + std::min(online, submodular_bound(m, chosen, o.k));
     double bound = plan.greedy_bound;
     if (plan.proven_optimal) bound = plan.covered_after;
     else if (plan.nonzeros <= o.lp_max_nonzeros && plan.columns > 0) {

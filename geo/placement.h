@@ -78,8 +78,11 @@ struct CoverageMatrix {
     std::vector<double> row_weight;
 };
 
-/** Greedy (CELF) + 1-swap on a matrix, returning chosen columns; exposed for tests. */
-std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps = true);
+/**
+ * Greedy (CELF) + 1-swap on a matrix, returning chosen columns. With `online_bound`, also the
+ * smallest online bound f(S_i) + Σ top-k marginal gains over the greedy prefixes S_i (≥ optimum).
+ */
+std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps = true, double* online_bound = nullptr);
 /** The exact optimum with CBC (columns chosen); throws gw::Error when CBC fails or runs out of time. */
 std::vector<int> exact_max_cover(const CoverageMatrix& m, int k, double seconds, bool* proven = nullptr);
 /** The LP relaxation's optimal value (an upper bound on the integer optimum). */

@@ -25,9 +25,9 @@ TEST(Basemap, GeoTiffInLonLatIsWarpedToGaussKruger) {
         std::vector<uint8_t> r(200 * 100), g(200 * 100, 0), b(200 * 100);
         for (int y = 0; y < 100; ++y)
             for (int x = 0; x < 200; ++x) r[y * 200 + x] = x < 100 ? 255 : 0, b[y * 200 + x] = x < 100 ? 0 : 255;
-        ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 200, 100, r.data(), 200, 100, GDT_Byte, 0, 0);
-        ds->GetRasterBand(2)->RasterIO(GF_Write, 0, 0, 200, 100, g.data(), 200, 100, GDT_Byte, 0, 0);
-        ds->GetRasterBand(3)->RasterIO(GF_Write, 0, 0, 200, 100, b.data(), 200, 100, GDT_Byte, 0, 0);
+        ASSERT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 200, 100, r.data(), 200, 100, GDT_Byte, 0, 0), CE_None);
+        ASSERT_EQ(ds->GetRasterBand(2)->RasterIO(GF_Write, 0, 0, 200, 100, g.data(), 200, 100, GDT_Byte, 0, 0), CE_None);
+        ASSERT_EQ(ds->GetRasterBand(3)->RasterIO(GF_Write, 0, 0, 200, 100, b.data(), 200, 100, GDT_Byte, 0, 0), CE_None);
     }
     OGRSpatialReference work = parse_crs("EPSG:4542");
     char* wkt = nullptr;
