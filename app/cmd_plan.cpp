@@ -109,6 +109,8 @@ void setup_plan(CLI::App& root) {
     cmd->add_option("--time-limit", a->o.exact_seconds, "seconds for --exact (default 60)")->check(CLI::PositiveNumber);
     cmd->add_flag("--no-occlusion", a->no_occlusion, "ignore buildings");
     cmd->add_flag("--include-offline", a->o.include_offline, "count what offline cameras see as covered");
+    cmd->add_option("--write-lp", a->o.write_lp, "also write the integer programme as PATH.lp (for other solvers)")
+        ->group("");
     cmd->add_option("--out", a->out, "write the proposed cameras and their views (.gpkg, .geojson, .shp…)");
     cmd->add_flag("--json", a->json, "print one JSON document on stdout");
     cmd->callback([a] { run_plan(*a); });

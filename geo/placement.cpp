@@ -326,6 +326,15 @@ double lp_max_cover_bound(const CoverageMatrix& m, int k) {
     return -clp.objectiveValue();
 }
 
+void write_max_cover_lp(const CoverageMatrix& m, int k, const std::string& path) {
+    MaxCoverLp lp = build_lp(m, k);
+    OsiClpSolverInterface solver;
+    solver.messageHandler()->setLogLevel(0);
+    solver.loadProblem(lp.A, lp.collb.data(), lp.colub.data(), lp.obj.data(), lp.rowlb.data(), lp.rowub.data());
+    for (size_t c = 0; c < m.col_rows.size(); ++c) solver.setInteger(static_cast<int>(c));
+    solver.writeLp(path.c_str(), "lp");
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Exact: CBC
 
@@ -492,6 +501,7 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
     m.site_pos = sites;
     plan.columns = m.col_rows.size();
 
+    if (!o.write_lp.empty()) write_max_cover_lp(m, o.k, o.write_lp);
     progress(0.75, "choosing");
     std::vector<int> chosen;
     double online = std::numeric_limits<double>::infinity();

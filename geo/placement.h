@@ -48,6 +48,7 @@ struct PlanOptions {
     size_t exact_max_nonzeros = 2'000'000;
     size_t lp_max_nonzeros = 2'000'000;
     DemandWeights weights;
+    std::string write_lp;  // also write the integer programme here (CPLEX LP format), for peers
     Progress progress;
 };
 
@@ -85,6 +86,8 @@ struct CoverageMatrix {
 std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps = true, double* online_bound = nullptr);
 /** The exact optimum with CBC (columns chosen); throws gw::Error when CBC fails or runs out of time. */
 std::vector<int> exact_max_cover(const CoverageMatrix& m, int k, double seconds, bool* proven = nullptr);
+/** Writes the max-cover integer programme of a matrix as a CPLEX LP file (`path` without ".lp"). */
+void write_max_cover_lp(const CoverageMatrix& m, int k, const std::string& path);
 /** The LP relaxation's optimal value (an upper bound on the integer optimum). */
 double lp_max_cover_bound(const CoverageMatrix& m, int k);
 /** Weight covered by a set of columns. */
