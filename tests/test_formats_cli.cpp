@@ -14,11 +14,6 @@ using nlohmann::json;
 namespace {
 std::string bundled() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
 
-std::map<std::string, long long> counts(const json& j) {
-    std::map<std::string, long long> c;
-    for (const auto& l : j["layers"]) c[l["name"].get<std::string>()] += l["count"].get<long long>();
-    return c;
-}
 }  // namespace
 
 TEST(Formats, EveryFormatReadsBackTheSameCommunity) {

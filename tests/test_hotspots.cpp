@@ -138,7 +138,9 @@ TEST(Dbscan, MatchesBruteForceReference) {
             ASSERT_GE(got[i], 0);
             // Same brute-force component <=> same label.
             for (size_t j = 0; j < i; ++j)
-                if (core[j]) EXPECT_EQ(comp[i] == comp[j], got[i] == got[j]);
+                if (core[j]) {
+                    EXPECT_EQ(comp[i] == comp[j], got[i] == got[j]);
+                }
         } else {
             bool near_core = false;
             for (size_t j = 0; j < n; ++j)

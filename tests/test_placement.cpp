@@ -164,7 +164,9 @@ TEST(Placement, PlanReportsBeforeAfterAndABoundAboveIt) {
     double sum = g.covered_before;
     for (size_t i = 0; i < g.picks.size(); ++i) {
         sum += g.picks[i].gain;
-        if (i) EXPECT_GE(g.picks[i - 1].gain, g.picks[i].gain - 1e-9);
+        if (i) {
+            EXPECT_GE(g.picks[i - 1].gain, g.picks[i].gain - 1e-9);
+        }
     }
     EXPECT_NEAR(sum, g.covered_after, 1e-6);
     EXPECT_GE(g.upper_bound, g.covered_after - 1e-9);
