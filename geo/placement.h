@@ -46,7 +46,7 @@ struct PlanOptions {
     bool exact = false;            // solve the integer programme with CBC
     double exact_seconds = 60;
     size_t exact_max_nonzeros = 2'000'000;
-    size_t lp_max_nonzeros = 2'000'000;
+    size_t lp_max_nonzeros = 300'000;   // CLP's dual simplex needs ~40 s at 900k non-zeros
     DemandWeights weights;
     std::string write_lp;  // also write the integer programme here (CPLEX LP format), for peers
     Progress progress;
