@@ -17,6 +17,7 @@
 
 #include "geo/box_index.h"
 #include "geo/error.h"
+#include "geo/parallel.h"
 #include "geo/geos.h"
 #include "geo/stats.h"
 #include "geo/validate.h"
@@ -25,18 +26,6 @@ namespace gw {
 
 namespace {
 
-template <typename Fn>
-void parallel_for(size_t n, Fn&& fn) {
-    const size_t nt = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 2);
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-        for (size_t i; (i = next.fetch_add(1)) < n;) fn(i);
-    };
-    std::vector<std::thread> ts;
-    for (size_t t = 1; t < nt; ++t) ts.emplace_back(work);
-    work();
-    for (auto& t : ts) t.join();
-}
 
 geos::Geom collection(std::vector<GEOSGeometry*>& parts, int type = GEOS_GEOMETRYCOLLECTION) {
     return geos::Geom(GEOSGeom_createCollection_r(geos::ctx(), type, parts.data(), static_cast<unsigned>(parts.size())));

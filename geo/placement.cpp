@@ -26,6 +26,7 @@
 #include "geo/box_index.h"
 #include "geo/coverage.h"
 #include "geo/error.h"
+#include "geo/parallel.h"
 #include "geo/validate.h"
 
 namespace gw {
@@ -33,18 +34,6 @@ namespace gw {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
 
-template <typename Fn>
-void parallel_for(size_t n, Fn&& fn) {
-    const size_t nt = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 2);
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-        for (size_t i; (i = next.fetch_add(1)) < n;) fn(i);
-    };
-    std::vector<std::thread> ts;
-    for (size_t t = 1; t < nt; ++t) ts.emplace_back(work);
-    work();
-    for (auto& t : ts) t.join();
-}
 
 /** Points every `step` metres along a line, at the middle of each step. */
 void sample_line(const LineString& l, double step, std::vector<Vec2>& out) {
