@@ -1,6 +1,6 @@
 // [SECTION] Quality zones
 // [SECTION] Sectors
-// [SECTION] Occluders: a bin index over building boxes
+// [SECTION] Occluders: buildings and an index over their boxes
 // [SECTION] Visibility: an angular sweep over the building edges near the camera
 // [SECTION] camera_view
 #include "geo/camera_view.h"
@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 
+#include "geo/box_index.h"
 #include "geo/error.h"
 #include "geo/geos.h"
 #include "geo/validate.h"
@@ -98,51 +99,20 @@ Polygon sector_polygon(Vec2 apex, double azimuth_deg, double fov_deg, double rad
 double sector_area(double fov_deg, double radius) { return std::min(fov_deg, 360.0) / 360.0 * kPi * radius * radius; }
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] Occluders: a bin index over building boxes
+// [SECTION] Occluders: buildings and an index over their boxes
 
 Occluders::Occluders(const std::vector<Building>& buildings) {
     for (const auto& b : buildings) {
         if (b.shape.empty()) continue;
         polys_.push_back(b.shape);
         boxes_.push_back(bounds(b.shape));
-        extent_.add(boxes_.back());
     }
-    if (polys_.empty()) return;
-    nx_ = std::clamp(static_cast<int>(extent_.width() / cell_) + 1, 1, 8192);
-    ny_ = std::clamp(static_cast<int>(extent_.height() / cell_) + 1, 1, 8192);
-    const double cw = std::max(extent_.width() / nx_, 1e-9), ch = std::max(extent_.height() / ny_, 1e-9);
-    cell_ = std::max(cw, ch);
-    nx_ = static_cast<int>(extent_.width() / cell_) + 1;
-    ny_ = static_cast<int>(extent_.height() / cell_) + 1;
-    bins_.resize(static_cast<size_t>(nx_) * ny_);
-    for (size_t i = 0; i < boxes_.size(); ++i) {
-        const Box& b = boxes_[i];
-        int x0 = static_cast<int>((b.xmin - extent_.xmin) / cell_), x1 = static_cast<int>((b.xmax - extent_.xmin) / cell_);
-        int y0 = static_cast<int>((b.ymin - extent_.ymin) / cell_), y1 = static_cast<int>((b.ymax - extent_.ymin) / cell_);
-        for (int y = std::max(0, y0); y <= std::min(ny_ - 1, y1); ++y)
-            for (int x = std::max(0, x0); x <= std::min(nx_ - 1, x1); ++x)
-                bins_[static_cast<size_t>(y) * nx_ + x].push_back(static_cast<int>(i));
-    }
+    index_ = std::make_unique<BoxIndex>(boxes_, 50);
 }
 
-std::vector<int> Occluders::near(Vec2 c, double r) const {
-    std::vector<int> out;
-    if (polys_.empty()) return out;
-    Box q;
-    q.add(Vec2{c.x - r, c.y - r}), q.add(Vec2{c.x + r, c.y + r});
-    if (!q.intersects(extent_)) return out;
-    int x0 = std::max(0, static_cast<int>((q.xmin - extent_.xmin) / cell_));
-    int x1 = std::min(nx_ - 1, static_cast<int>((q.xmax - extent_.xmin) / cell_));
-    int y0 = std::max(0, static_cast<int>((q.ymin - extent_.ymin) / cell_));
-    int y1 = std::min(ny_ - 1, static_cast<int>((q.ymax - extent_.ymin) / cell_));
-    for (int y = y0; y <= y1; ++y)
-        for (int x = x0; x <= x1; ++x)
-            for (int i : bins_[static_cast<size_t>(y) * nx_ + x])
-                if (boxes_[i].intersects(q)) out.push_back(i);
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-}
+Occluders::~Occluders() = default;
+
+std::vector<int> Occluders::near(Vec2 c, double r) const { return index_->query(BoxIndex::around(c, r)); }
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Visibility: an angular sweep over the building edges near the camera

@@ -12,6 +12,8 @@
 
 namespace gw {
 
+class BoxIndex;
+
 /** IEC 62676-4 pixel-density zones, px/m at the target. */
 enum class Quality { Any = 0, Detect, Observe, Recognise, Identify };
 double quality_px_per_m(Quality q);  // 0, 25, 62.5, 125, 250
@@ -42,6 +44,7 @@ double sector_area(double fov_deg, double radius);
 class Occluders {
 public:
     explicit Occluders(const std::vector<Building>& buildings);
+    ~Occluders();
     bool empty() const { return polys_.empty(); }
     /**
      * The visibility polygon from `apex` within the sector: every point q with |q − apex| ≤ radius,
@@ -58,10 +61,7 @@ public:
 private:
     std::vector<MultiPolygon> polys_;
     std::vector<Box> boxes_;
-    Box extent_;
-    double cell_ = 50;
-    int nx_ = 0, ny_ = 0;
-    std::vector<std::vector<int>> bins_;
+    std::unique_ptr<BoxIndex> index_;
 };
 
 struct ViewOptions {
