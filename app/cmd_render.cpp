@@ -12,6 +12,13 @@
 #include "app/labels.h"
 #include "app/renderer.h"
 #include "app/scene.h"
+#include "app/wall.h"
+#include "geo/project.h"
+#include "geo/writer.h"
+
+#include <unistd.h>
+
+#include <filesystem>
 #include "geo/error.h"
 
 namespace gw::app {
@@ -22,6 +29,9 @@ struct RenderArgs {
     std::string out, size = "1600x1200", extent;
     std::vector<std::string> layers;
     bool no_labels = false, timing = false;
+    bool wall = false;  // the wall layout (wall.h) instead of the plain map
+    std::string scene;
+    int max_tile = 0;  // hidden: force small tiles (tests)
 };
 
 /** Parses "WxH"; throws a usage error when it is not two positive integers. */
@@ -60,6 +70,53 @@ Box resolve_extent(const std::string& spec, const Dataset& ds) {
                 "give a grid_id from `gridwatch stats` or a bbox xmin,ymin,xmax,ymax in " + ds.work_crs);
 }
 
+/** A temporary vector file, removed when it goes out of scope. */
+struct TempVectors {
+    std::string path;
+    TempVectors() = default;
+    TempVectors(TempVectors&& o) noexcept : path(std::move(o.path)) { o.path.clear(); }
+    TempVectors& operator=(TempVectors&& o) noexcept {
+        std::swap(path, o.path);
+        return *this;
+    }
+    ~TempVectors() {
+        std::error_code ec;
+        if (!path.empty()) std::filesystem::remove(path, ec);
+    }
+};
+
+/** The grid cells that touch `shown`, in the working CRS, written beside `out` (GeoPackage). */
+TempVectors grid_vectors(const Dataset& ds, const Box& shown, const std::string& out) {
+    Dataset sub;
+    sub.source = ds.source;
+    sub.crs = ds.work_crs;
+    sub.work_crs = ds.work_crs;
+    sub.work_crs_wkt = ds.work_crs_wkt;
+    sub.source_crs_wkt = ds.work_crs_wkt;
+    for (const auto& L : ds.layers)
+        if (L.name == "grids") sub.layers.push_back(L);
+    if (auto it = ds.extra_fields.find("grids"); it != ds.extra_fields.end()) sub.extra_fields["grids"] = it->second;
+    for (const auto& g : ds.grids)
+        if (bounds(g.shape).intersects(shown)) sub.grids.push_back(g);
+    TempVectors t;
+    if (sub.grids.empty()) return t;
+    const std::filesystem::path o(out);
+    const std::string path = (o.parent_path() / ("." + o.stem().string() + ".grids" + std::to_string(getpid()) + ".gpkg")).string();
+    WriteOptions w;
+    w.path = path;
+    w.format = "GPKG";
+    w.layers = {"grids"};
+    w.crs = ds.work_crs;
+    w.mask_personal = true;
+    try {
+        write_dataset(sub, w);
+        t.path = path;
+    } catch (const Error& e) {
+        warn("the PDF is written without its grid vectors: " + std::string(e.what()));
+    }
+    return t;
+}
+
 void run_render(const RenderArgs& a) {
     using Clock = std::chrono::steady_clock;
     const auto [w, h] = parse_size(a.size);
@@ -68,7 +125,41 @@ void run_render(const RenderArgs& a) {
     const auto t0 = Clock::now();
     Dataset ds = a.data.open({}, /*check_tiling=*/false);
     const auto t1 = Clock::now();
-    const MapView view = MapView::fit(resolve_extent(a.extent, ds), w, h);
+    if (a.wall) {
+        // The wall layout (SPEC §6) as a briefing image: same drawing as `view --wall`.
+        HeadlessGl gl;
+        MapView view;
+        const auto rgba = render_wall_image(ds, project_for(ds).scenes, a.scene, w, h, view, a.max_tile);
+        const auto t2 = Clock::now();
+        const Box shown = view.world_box();
+        // A PDF also carries the grid cells on the page as georeferenced vectors (GDAL's PDF text
+        // cannot show Chinese, so the wall itself is the page image), personal fields masked.
+        std::vector<std::string> pdf_options;
+        TempVectors grids;
+        if (std::filesystem::path(a.out).extension() == ".pdf") {
+            grids = grid_vectors(ds, shown, a.out);
+            if (!grids.path.empty())
+                pdf_options = {"OGR_DATASOURCE=" + grids.path, "OGR_DISPLAY_FIELD=grid_id"};
+        }
+        write_image(a.out, rgba, w, h, GeoTransform{shown.xmin, view.mpp, 0, shown.ymax, 0, -view.mpp},
+                    ds.work_crs_wkt, pdf_options);
+        if (a.timing) {
+            auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+            std::fprintf(stderr, "timing: open %.0f ms, wall %.0f ms, write %.0f ms (%s)\n", ms(t1 - t0),
+                         ms(t2 - t1), ms(Clock::now() - t2), gl.description().c_str());
+        }
+        return;
+    }
+    std::string extent = a.extent;
+    if (!a.scene.empty()) {
+        // A scene's extent, as the wall shows it, on the plain map.
+        WallScenes ws(project_for(ds).scenes);
+        const gw::Scene& sc = ws.all()[ws.find(a.scene)];
+        if (extent.empty())
+            extent = std::to_string(sc.extent.xmin) + "," + std::to_string(sc.extent.ymin) + "," +
+                     std::to_string(sc.extent.xmax) + "," + std::to_string(sc.extent.ymax);
+    }
+    const MapView view = MapView::fit(resolve_extent(extent, ds), w, h);
     Scene scene = build_scene(ds, view.mpp);
     if (!a.layers.empty()) {
         for (auto& L : scene.layers)
@@ -98,7 +189,7 @@ void run_render(const RenderArgs& a) {
             for (const auto& c : scene.labels) text += c.text;
             painter = std::make_unique<OffscreenLabelPainter>(text);
         }
-        rgba = render_image(scene, view, painter.get());
+        rgba = render_image(scene, view, painter.get(), a.max_tile);
     }
     const auto t3 = Clock::now();
     // Top-left corner of the top-left pixel; north up, square pixels.
@@ -128,6 +219,9 @@ void setup_render(CLI::App& root) {
     cmd->add_option("--layers", a->layers, "layers to draw, comma-separated (default: the viewer's defaults)")
         ->delimiter(',');
     cmd->add_flag("--no-labels", a->no_labels, "leave out grid and enterprise names");
+    cmd->add_flag("--wall", a->wall, "draw the wall layout: title, clock, figure tiles, legend, dark map");
+    cmd->add_option("--scene", a->scene, "a scene of DATASET.gridwatch.json (or a default scene): its extent");
+    cmd->add_option("--max-tile", a->max_tile, "largest tile side in pixels")->group("");
     cmd->add_flag("--timing", a->timing, "print how long each stage took on stderr")->group("");
     cmd->callback([a] { run_render(*a); });
 }

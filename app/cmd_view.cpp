@@ -6,6 +6,7 @@
 #include "app/cli_common.h"
 #include "app/commands.h"
 #include "app/viewer.h"
+#include "app/wall.h"
 #include "geo/error.h"
 
 namespace gw::app {
@@ -13,19 +14,24 @@ namespace {
 
 struct ViewArgs {
     DatasetArgs data;
-    std::string lang = "zh", size = "1280x800", screenshot, events, script;
+    std::string lang = "zh", size, screenshot, events, script;
     int frames = 0;
     bool timing = false;
+    bool print_coverage = false;  // tests: open the coverage panel, print its total on exit
+    bool wall = false;  // wall mode (wall.h)
+    std::string monitor = "0", scene;
+    double tour = 0;
 };
 
 void run_view(const ViewArgs& a) {
     ViewerOptions o;
     o.lang = a.lang == "en" ? Lang::En : Lang::Zh;
-    if (std::sscanf(a.size.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 64 || o.height < 64)
+    if (!a.size.empty() && (std::sscanf(a.size.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 64 || o.height < 64))
         throw CLI::ValidationError("--size", "'" + a.size + "' is not WIDTHxHEIGHT");
     o.screenshot = a.screenshot;
     o.frames = a.frames;
     o.timing = a.timing;
+    o.print_coverage = a.print_coverage;
     std::string events = a.events;
     if (!a.script.empty()) {
         std::ifstream in(a.script);
@@ -35,6 +41,14 @@ void run_view(const ViewArgs& a) {
         events += (events.empty() ? "" : ";") + ss.str();
     }
     o.events = parse_events(events);
+    if (a.wall) {
+        WallOptions w;
+        w.monitor = a.monitor, w.scene = a.scene, w.tour_s = a.tour;
+        if (!a.size.empty()) w.width = o.width, w.height = o.height;
+        w.screenshot = o.screenshot, w.events = o.events, w.frames = o.frames, w.timing = o.timing;
+        run_wall(a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true), w);
+        return;
+    }
     run_viewer(a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true), o);
 }
 
@@ -47,9 +61,14 @@ void setup_view(CLI::App& root) {
     cmd->add_option("--lang", a->lang, "interface language: zh (简体中文) or en")
         ->check(CLI::IsMember({"zh", "en"}))
         ->capture_default_str();
+    cmd->add_flag("--wall", a->wall, "wall mode: borderless fullscreen, figures, scenes (PageDown/PageUp, Esc)");
+    cmd->add_option("--monitor", a->monitor, "wall mode: monitor index, or 'all' to span every monitor")
+        ->capture_default_str();
+    cmd->add_option("--scene", a->scene, "wall mode: scene to start with (from DATASET.gridwatch.json)");
+    cmd->add_option("--tour", a->tour, "wall mode: step to the next scene every SECONDS")->check(CLI::NonNegativeNumber);
     // Hidden options for tests, screenshots and benchmarks.
     const std::string hidden;
-    cmd->add_option("--size", a->size, "window size WIDTHxHEIGHT")->group(hidden);
+    cmd->add_option("--size", a->size, "window size WIDTHxHEIGHT (default 1280x800; wall: the monitor's)")->group(hidden);
     cmd->add_option("--screenshot", a->screenshot, "save the window to a PNG after the last frame and exit")
         ->group(hidden);
     cmd->add_option("--events", a->events, "drag:x,y,dx,dy;wheel:x,y,n;click:x,y;key:home, one a frame")
@@ -57,6 +76,8 @@ void setup_view(CLI::App& root) {
     cmd->add_option("--script", a->script, "file of events, one a line")->group(hidden);
     cmd->add_option("--frames", a->frames, "exit after N frames")->group(hidden);
     cmd->add_flag("--timing", a->timing, "print the mean frame time on exit")->group(hidden);
+    cmd->add_flag("--print-coverage", a->print_coverage, "open the coverage panel; print its total on exit")
+        ->group(hidden);
     cmd->callback([a] { run_view(*a); });
 }
 

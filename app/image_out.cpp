@@ -43,7 +43,8 @@ std::vector<fs::path> sidecars(const fs::path& base) {
 bool image_format_supported(const std::string& path) { return driver_for(lower_ext(path)) != nullptr; }
 
 void write_image(const std::string& path, const std::vector<uint8_t>& rgba, int width, int height,
-                 const std::optional<GeoTransform>& geo, const std::string& crs_wkt) {
+                 const std::optional<GeoTransform>& geo, const std::string& crs_wkt,
+                 const std::vector<std::string>& creation_options) {
     GDALAllRegister();
     const std::string ext = lower_ext(path);
     const char* driver_name = driver_for(ext);
@@ -63,6 +64,9 @@ void write_image(const std::string& path, const std::vector<uint8_t>& rgba, int 
         src->SetGeoTransform(gt.data());
         if (!crs_wkt.empty()) {
             OGRSpatialReference srs;
+            // x = easting: without this a northing-first CRS (the Gauss-Kruger EPSG codes) swaps
+            // the axes of vectors the PDF driver reprojects onto the page.
+            srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
             if (srs.importFromWkt(crs_wkt.c_str()) == OGRERR_NONE) src->SetSpatialRef(&srs);
         }
     }
@@ -79,6 +83,7 @@ void write_image(const std::string& path, const std::vector<uint8_t>& rgba, int 
         options.SetNameValue("TILED", "YES");
     }
     if (ext == ".pdf") options.SetNameValue("DPI", "150");
+    for (const auto& o : creation_options) options.AddString(o.c_str());
     std::string gdal_msg;
     {
         CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);

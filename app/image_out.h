@@ -15,10 +15,12 @@ using GeoTransform = std::array<double, 6>;
  * Writes RGBA rows (top first) as an RGB image; the format follows the extension (.png, .tif,
  * .tiff, .pdf). With a geotransform a PNG gets a .wld world file and the CRS in .png.aux.xml, a
  * GeoTIFF and a PDF carry both inside. Written under a temporary name and renamed on success.
+ * `creation_options` ("NAME=VALUE") go to the driver as well (e.g. the PDF driver's OGR_DATASOURCE).
  * Throws gw::Error naming the file when GDAL fails.
  */
 void write_image(const std::string& path, const std::vector<uint8_t>& rgba, int width, int height,
-                 const std::optional<GeoTransform>& geo = std::nullopt, const std::string& crs_wkt = {});
+                 const std::optional<GeoTransform>& geo = std::nullopt, const std::string& crs_wkt = {},
+                 const std::vector<std::string>& creation_options = {});
 
 /** True when write_image knows the extension of `path`. */
 bool image_format_supported(const std::string& path);

@@ -34,6 +34,14 @@ size_t feature_count(const Dataset& ds, LayerId id) {
     }
 }
 
+/** Features of a layer; analysis layers count what their panel drew. */
+size_t layer_count(const ViewerState& st, LayerId id) {
+    if (id == LayerId::Coverage && st.workbench) return st.workbench->report().cells.size();
+    if (id == LayerId::Gaps && st.workbench) return st.workbench->report().gaps.size();
+    if (id == LayerId::Coverage || id == LayerId::Gaps) return 0;
+    return feature_count(st.ds, id);
+}
+
 const char* stat_title(ChoroplethStat s, Lang lang) {
     switch (s) {
         case ChoroplethStat::Households:
@@ -89,7 +97,10 @@ void panel_layers(ViewerState& st) {
         ImGui::PushID(int(L.id));
         ImGui::Checkbox("##visible", &L.visible);
         ImGui::SameLine();
-        ImGui::Text("%s (%zu)", layer_title(L.id, st.lang), feature_count(st.ds, L.id));
+        if (L.id == LayerId::Hotspots || L.id == LayerId::Plan)
+            ImGui::TextUnformatted(layer_title(L.id, st.lang));  // what they hold is in their panel
+        else
+            ImGui::Text("%s (%zu)", layer_title(L.id, st.lang), layer_count(st, L.id));
         // Right-aligned controls: opacity, then the two order arrows.
         const float arrow = ImGui::GetFrameHeight();
         ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 64 - 2 * arrow -

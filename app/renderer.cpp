@@ -139,16 +139,60 @@ std::vector<std::pair<size_t, size_t>> visible_runs(const std::vector<ScaleBand>
     return runs;
 }
 
+/** A layer's value raster as a float texture with its quad. */
+struct GpuRaster {
+    GLuint texture = 0;
+    Batch quad;
+    float vmax = 1;
+};
+
 struct GpuLayer {
     uint64_t revision = 0;
     Batch fills, lines, points;
+    GpuRaster raster;
 };
 
 }  // namespace
 
 struct MapRenderer::Impl {
-    Program fill, line, point;
+    Program fill, line, point, raster;
+    GLint raster_vmax = -1, raster_values = -1;
     std::map<LayerId, GpuLayer> layers;
+
+    /** The raster of L as an R32F texture (linear filtering smooths the cells) and a quad over its extent. */
+    void upload_raster(const SceneLayer& L, const Vec2 origin, GpuRaster& r) {
+        const ScalarRaster& src = L.raster;
+        if (src.values.empty() || src.width <= 0 || src.height <= 0) {
+            r.quad.count = 0;
+            return;
+        }
+        if (!r.texture) {
+            glGenTextures(1, &r.texture);
+            r.quad.create();
+            glBindVertexArray(r.quad.vao);
+            glBindBuffer(GL_ARRAY_BUFFER, r.quad.vbo);
+            attrib(0, 2, GL_FLOAT, false, 4 * sizeof(float), 0, false);
+            attrib(1, 2, GL_FLOAT, false, 4 * sizeof(float), 2 * sizeof(float), false);
+            glBindVertexArray(0);
+        }
+        glBindTexture(GL_TEXTURE_2D, r.texture);
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, src.width, src.height, 0, GL_RED, GL_FLOAT, src.values.data());
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        glBindTexture(GL_TEXTURE_2D, 0);
+        const float x0 = float(src.extent.xmin - origin.x), x1 = float(src.extent.xmax - origin.x);
+        const float y0 = float(src.extent.ymin - origin.y), y1 = float(src.extent.ymax - origin.y);
+        // Row 0 of the values is the top (ymax): v = 0 there.
+        const float quad[] = {x0, y0, 0, 1, x1, y0, 1, 1, x0, y1, 0, 0, x1, y1, 1, 0};
+        glBindBuffer(GL_ARRAY_BUFFER, r.quad.vbo);
+        glBufferData(GL_ARRAY_BUFFER, sizeof quad, quad, GL_STATIC_DRAW);
+        glBindBuffer(GL_ARRAY_BUFFER, 0);
+        r.quad.count = 4;
+        r.vmax = src.vmax;
+    }
 
     void upload(const SceneLayer& L, GpuLayer& g) {
         if (!g.fills.vao) {
@@ -182,6 +226,9 @@ MapRenderer::MapRenderer() : impl_(std::make_unique<Impl>()) {
     impl_->fill.build("fill_vs", "fill_fs");
     impl_->line.build("line_vs", "line_fs");
     impl_->point.build("point_vs", "point_fs");
+    impl_->raster.build("raster_vs", "raster_fs");
+    impl_->raster_vmax = glGetUniformLocation(impl_->raster.id, "u_vmax");
+    impl_->raster_values = glGetUniformLocation(impl_->raster.id, "u_values");
 }
 
 MapRenderer::~MapRenderer() {
@@ -189,15 +236,20 @@ MapRenderer::~MapRenderer() {
         g.fills.destroy();
         g.lines.destroy();
         g.points.destroy();
+        g.raster.quad.destroy();
+        if (g.raster.texture) glDeleteTextures(1, &g.raster.texture);
     }
-    for (Program* p : {&impl_->fill, &impl_->line, &impl_->point})
+    for (Program* p : {&impl_->fill, &impl_->line, &impl_->point, &impl_->raster})
         if (p->id) glDeleteProgram(p->id);
 }
 
 void MapRenderer::sync(const Scene& scene) {
     for (const auto& L : scene.layers) {
         GpuLayer& g = impl_->layers[L.id];
-        if (g.revision != L.revision) impl_->upload(L, g);
+        if (g.revision != L.revision) {
+            impl_->upload(L, g);
+            impl_->upload_raster(L, scene.origin, g.raster);
+        }
     }
 }
 
@@ -230,6 +282,16 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
     for (const auto& L : scene.layers) {
         if (!L.visible || L.opacity <= 0) continue;
         const GpuLayer& g = impl_->layers[L.id];
+        if (g.raster.quad.count) {
+            use(impl_->raster, L.opacity);
+            glUniform1f(impl_->raster_vmax, g.raster.vmax);
+            glUniform1i(impl_->raster_values, 0);
+            glActiveTexture(GL_TEXTURE0);
+            glBindTexture(GL_TEXTURE_2D, g.raster.texture);
+            glBindVertexArray(g.raster.quad.vao);
+            glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+            glBindTexture(GL_TEXTURE_2D, 0);
+        }
         if (g.fills.count) {
             use(impl_->fill, L.opacity);
             glBindVertexArray(g.fills.vao);

@@ -14,6 +14,10 @@
 
 #include "geo/model.h"
 
+namespace gw {
+struct KdeRaster;
+}
+
 namespace gw::app {
 
 /** Colour packed as bytes R, G, B, A in memory order (what GL reads as GL_UNSIGNED_BYTE × 4). */
@@ -60,7 +64,23 @@ enum class LayerId : int {
     Incidents,
     Facilities,
     Candidates,
+    // Analysis layers, added to a scene when their panel first shows something (scene_analysis.cpp).
+    Coverage,  // cells filled by coverage
+    Gaps,      // coverage gap polygons
+    Hotspots,  // KDE raster, Gi* classes, DBSCAN clusters, four colours
+    Plan,      // proposed cameras of a placement plan
     Count
+};
+
+/**
+ * A grid of values drawn colour-mapped (the KDE surface): rows from the top, values ≥ 0, drawn
+ * over `extent` with transparent zero and the ramp reaching its top at `vmax`.
+ */
+struct ScalarRaster {
+    std::vector<float> values;
+    int width = 0, height = 0;
+    Box extent;
+    float vmax = 1;
 };
 
 /**
@@ -89,6 +109,7 @@ struct SceneLayer {
     std::vector<PointInstance> points;
     // Runs of fills, lines and points with their scale limits; an array without bands is drawn whole.
     std::vector<ScaleBand> fill_bands, line_bands, point_bands;
+    ScalarRaster raster;  // drawn under the fills when it has values (the KDE overlay)
     uint64_t revision = 1;  // bumped when the arrays change; the renderer re-uploads on a new revision
 };
 
@@ -150,6 +171,27 @@ Rgba camera_color(const Camera& cam);
 
 /** Colour of an incident type (fire, traffic, …). */
 Rgba incident_color(const std::string& type);
+
+/**
+ * Rebuilds the Cameras and CameraViews layers from ds.cameras (after an edit). With `views`
+ * (parallel to `view_cameras`, null entries skipped) those polygons are drawn instead of plain
+ * sectors: the occluded views the coverage panel computes.
+ */
+void build_camera_layers(Scene& scene, const Dataset& ds, const std::vector<const Camera*>* view_cameras = nullptr,
+                         const std::vector<MultiPolygon>* views = nullptr);
+
+/** The layer `id`, added just above layer `below` when the scene has none yet. */
+SceneLayer& ensure_layer(Scene& scene, LayerId id, const char* key, LayerId below);
+
+/** Fills polygons and outlines them into `L` (no scale bands: analysis layers are small). */
+void add_polygons(SceneLayer& L, Vec2 origin, const MultiPolygon& shape, Rgba fill, Rgba outline,
+                  float width_px, float dash_px = 0);
+
+/** A KDE surface as a raster the renderer colour-maps (top of the ramp at the peak density). */
+ScalarRaster to_scalar_raster(const KdeRaster& kde);
+
+/** Fill colour for a coverage fraction 0..1: red (none) through yellow to green (all). */
+Rgba coverage_color(double coverage);
 
 /** A screen view onto the map: centre in the working CRS, metres per pixel, size in pixels. */
 struct MapView {

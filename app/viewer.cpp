@@ -121,12 +121,28 @@ void apply_key(ViewerState& st, const std::string& key) {
         st.view.zoom_at(mid, 1 / 1.5);
     else if (key == "lang")
         st.lang = st.lang == Lang::Zh ? Lang::En : Lang::Zh;
+    else if (key == "coverage")
+        st.show_coverage = !st.show_coverage;
+    else if (key == "hotspots")
+        st.show_hotspots = !st.show_hotspots;
+    else if (key == "plan")
+        st.show_plan = !st.show_plan;
+    else if (key == "plan_run" || key == "plan_accept")
+        plan_action(st, key);
+    else if (key == "hotspots_next")
+        hotspots_action(st, key);
+    else if (key == "save" && st.workbench)
+        save_camera_edits(st);
+    else if (key == "undo" && st.workbench)
+        st.workbench->undo();
+    else if (key == "redo" && st.workbench)
+        st.workbench->redo();
 }
 
 void apply_event(ViewerState& st, const ScriptEvent& e) {
     switch (e.kind) {
         case ScriptEvent::Drag:
-            st.view.pan_pixels(e.dx, e.dy);
+            if (!camera_handles_scripted_drag(st, e)) st.view.pan_pixels(e.dx, e.dy);
             break;
         case ScriptEvent::Wheel:
             st.view.zoom_at({e.x, e.y}, std::pow(1.25, e.dx));
@@ -146,10 +162,12 @@ void handle_input(ViewerState& st) {
     if (!io.WantCaptureMouse) {
         const Vec2 mouse{io.MousePos.x, io.MousePos.y};
         if (io.MousePos.x > -1e5f) st.cursor = mouse;
-        if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 2))
+        // A press on a handle of the selected camera edits it instead of panning.
+        const bool editing = camera_handles_input(st);
+        if (!editing && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 2))
             st.view.pan_pixels(io.MouseDelta.x, io.MouseDelta.y);
         if (io.MouseWheel != 0) st.view.zoom_at(mouse, std::pow(1.25, io.MouseWheel));
-        if (ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
+        if (!editing && ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
             const ImVec2 d = ImGui::GetMouseDragDelta(ImGuiMouseButton_Left, 0);
             if (std::abs(d.x) + std::abs(d.y) < 3) st.selected = pick(st, mouse);
         }
@@ -180,6 +198,12 @@ void main_menu(ViewerState& st) {
             if (ImGui::MenuItem("English", nullptr, st.lang == Lang::En)) st.lang = Lang::En;
             ImGui::EndMenu();
         }
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu(st.t(Ui::Analysis))) {
+        ImGui::MenuItem(st.t(Ui::CoveragePanel), nullptr, &st.show_coverage);
+        ImGui::MenuItem(st.t(Ui::HotspotsPanel), nullptr, &st.show_hotspots);
+        ImGui::MenuItem(st.t(Ui::PlanPanel), nullptr, &st.show_plan);
         ImGui::EndMenu();
     }
     const std::string file = std::filesystem::path(st.ds.source).filename().string();
@@ -225,6 +249,7 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
 
     ViewerState st;
     st.lang = options.lang;
+    st.show_coverage = options.print_coverage;
     st.ds = std::move(ds);
     st.scene = build_scene(st.ds);
     st.fonts = load_fonts(io.Fonts, dataset_text(st.ds) + all_ui_text());
@@ -276,6 +301,10 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
             panel_layers(st);
             panel_search(st);
             panel_inspect(st);
+            panel_coverage(st);
+            panel_hotspots(st);
+            panel_plan(st);
+            camera_edit_keys(st);
             draw_map_overlay(st);
             ImGui::Render();
             const auto t1 = Clock::now();
@@ -315,6 +344,7 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
             std::printf("selected: %s %s\n", st.scene.layer(st.selected->layer).key.c_str(),
                         attrs.empty() ? "" : attrs.front().second.c_str());
         }
+        if (options.print_coverage) std::printf("%s\n", coverage_summary(st).c_str());
         if (options.timing && timed)
             std::fprintf(stderr,
                          "timing: %d frames at %dx%d, mean frame %.1f ms (panels+labels %.1f, map %.1f, msaa "

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/camera_edit.h"
 #include "app/fonts.h"
 #include "app/scene.h"
 #include "app/viewer_text.h"
@@ -39,7 +40,11 @@ struct ViewerOptions {
     std::vector<ScriptEvent> events;  // applied one per frame
     int frames = 0;                   // exit after this many frames (0 = run until closed)
     bool timing = false;              // print the mean frame time on exit
+    bool print_coverage = false;      // open the coverage panel; print its total on exit (tests)
 };
+
+struct HotspotsState;  // panel_hotspots.cpp
+struct PlanState;      // panel_plan.cpp
 
 struct ViewerState {
     Dataset ds;
@@ -53,6 +58,13 @@ struct ViewerState {
     bool choropleth_built = false;
     std::optional<Vec2> cursor;  // screen position over the map
     bool quit = false;
+    // Analysis panels (the Analysis menu). The workbench lives while the coverage panel is on.
+    bool show_coverage = false, show_hotspots = false, show_plan = false;
+    std::unique_ptr<CameraWorkbench> workbench;
+    uint64_t workbench_drawn = 0;  // the workbench revision the map layers show
+    std::shared_ptr<HotspotsState> hotspots;
+    std::shared_ptr<PlanState> plan;
+    std::string message;  // the last action's outcome (saved, or why not), shown in the coverage panel
 
     const char* t(Ui id) const { return tr(id, lang); }
     /** Fits the view to `box` with a margin. */
@@ -78,6 +90,25 @@ const char* layer_title(LayerId id, Lang lang);
 void panel_layers(ViewerState& st);
 void panel_search(ViewerState& st);
 void panel_inspect(ViewerState& st);
+void panel_coverage(ViewerState& st);
+void panel_hotspots(ViewerState& st);
+void panel_plan(ViewerState& st);
+/** Starts, stops and draws camera handle drags from the mouse; true when the mouse went to a handle. */
+bool camera_handles_input(ViewerState& st);
+/** A scripted drag that starts on a handle of the selected camera edits it; true when it did. */
+bool camera_handles_scripted_drag(ViewerState& st, const ScriptEvent& e);
+/** Saves the edited cameras into the dataset; the outcome (or the error) goes to st.message. */
+void save_camera_edits(ViewerState& st);
+/** Scripted hotspot steps: "hotspots_next" shows the next method. */
+void hotspots_action(ViewerState& st, const std::string& what);
+/** Scripted plan steps: "plan_run" (runs and waits) and "plan_accept". */
+void plan_action(ViewerState& st, const std::string& what);
+/** The handles of the selected camera over the map, while the coverage panel is on. */
+void draw_camera_handles(ViewerState& st);
+/** Undo/redo keys (Ctrl+Z, Ctrl+Y / Ctrl+Shift+Z) for camera edits. */
+void camera_edit_keys(ViewerState& st);
+/** The coverage line printed by --print-coverage. */
+std::string coverage_summary(const ViewerState& st);
 /** Labels, selection highlight, scale bar, north arrow and cursor coordinates over the map. */
 void draw_map_overlay(ViewerState& st);
 

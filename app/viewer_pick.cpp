@@ -52,6 +52,14 @@ const char* layer_title(LayerId id, Lang lang) {
             return tr(Ui::LayerFacilities, lang);
         case LayerId::Candidates:
             return tr(Ui::LayerCandidates, lang);
+        case LayerId::Coverage:
+            return tr(Ui::LayerCoverage, lang);
+        case LayerId::Gaps:
+            return tr(Ui::LayerGaps, lang);
+        case LayerId::Hotspots:
+            return tr(Ui::LayerHotspots, lang);
+        case LayerId::Plan:
+            return tr(Ui::LayerPlan, lang);
         default:
             return "";
     }

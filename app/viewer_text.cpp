@@ -24,7 +24,7 @@ const char* tr(Ui id, Lang lang) {
 std::string all_ui_text() {
     std::string s;
     for (const auto& e : kStrings) s += e.zh;
-    s += "中文English米千°′″北东南西";
+    s += "中文English米千°′″北东南西→—…";
     return s;
 }
 

@@ -60,7 +60,76 @@ enum class Lang { Zh, En };
     X(North, "北", "N")                                               \
     X(Legend, "图例", "Legend")                                       \
     X(Features, "要素", "features")                                   \
-    X(WorkingCrs, "工作坐标系", "working CRS")
+    X(WorkingCrs, "工作坐标系", "working CRS")                       \
+    X(Analysis, "分析", "Analysis")                                   \
+    X(CoveragePanel, "覆盖与盲区", "Coverage and gaps")               \
+    X(LayerCoverage, "网格覆盖率", "Cell coverage")                   \
+    X(LayerGaps, "监控盲区", "Coverage gaps")                         \
+    X(LayerHotspots, "热点分析", "Hotspots")                          \
+    X(LayerPlan, "布点方案", "Placement plan")                        \
+    X(Total, "合计", "Total")                                         \
+    X(CoveragePct, "覆盖率", "Coverage")                              \
+    X(HouseholdsSeen, "覆盖户数", "Households seen")                  \
+    X(GridId, "网格编号", "Grid id")                                  \
+    X(Name, "名称", "Name")                                           \
+    X(Cells, "网格覆盖", "Cells")                                     \
+    X(Gaps, "盲区（按面积）", "Gaps (largest first)")                 \
+    X(AreaM2, "面积 m²", "Area m²")                                   \
+    X(NearestRoad, "最近道路", "Nearest road")                        \
+    X(EditCameras, "编辑摄像头", "Edit cameras")                      \
+    X(EditHint, "选中摄像头后拖动：圆心移动，蓝色手柄旋转，橙色手柄调视角", "select a camera, then drag: centre moves, blue handle rotates, orange handle widens") \
+    X(AddCamera, "添加摄像头", "Add camera")                          \
+    X(Undo, "撤销", "Undo")                                           \
+    X(Redo, "重做", "Redo")                                           \
+    X(Save, "保存到数据", "Save to dataset")                          \
+    X(Saved, "摄像头已保存", "cameras saved")                         \
+    X(Unsaved, "有未保存的修改", "unsaved edits")                     \
+    X(Computing, "计算中…", "computing…")                             \
+    X(HotspotsPanel, "事件热点", "Incident hotspots")                 \
+    X(Method, "方法", "Method")                                       \
+    X(MethodKde, "核密度", "Kernel density")                          \
+    X(MethodGi, "Gi* 冷热点", "Gi* hot/cold spots")                   \
+    X(MethodDbscan, "DBSCAN 聚类", "DBSCAN clusters")                 \
+    X(MethodFourColour, "四色预警", "Four-colour warning")            \
+    X(BandwidthM, "带宽 (米, 0=自动)", "Bandwidth (m, 0 = auto)")     \
+    X(CellM, "像元 (米)", "Cell (m)")                                 \
+    X(EpsM, "邻域半径 (米)", "Radius eps (m)")                        \
+    X(MinPts, "最少点数", "Min points")                               \
+    X(FromMonth, "起始月", "From month")                              \
+    X(ToMonth, "截止月", "To month")                                  \
+    X(IncidentType, "事件类型", "Incident type")                      \
+    X(AllTypes, "全部类型", "all types")                              \
+    X(IncidentsIn, "范围内事件", "incidents in window")               \
+    X(Clusters, "聚类", "clusters")                                   \
+    X(Hot, "热点", "hot")                                             \
+    X(Cold, "冷点", "cold")                                           \
+    X(NotSignificant, "不显著", "not significant")                    \
+    X(Density, "密度 (起/km²)", "density (per km²)")                  \
+    X(Red, "红", "red")                                               \
+    X(Yellow, "黄", "yellow")                                         \
+    X(Blue, "蓝", "blue")                                             \
+    X(Green, "绿", "green")                                           \
+    X(PlanPanel, "摄像头布点", "Camera placement")                    \
+    X(NewCameras, "新增数量 K", "New cameras K")                      \
+    X(FovDeg, "视角 (度)", "Field of view (°)")                       \
+    X(RangeM, "视距 (米)", "Range (m)")                               \
+    X(Quality, "画质要求", "Image quality")                           \
+    X(QualityAny, "不限", "any")                                      \
+    X(QualityDetect, "探测 (≥25 px/m)", "detect (≥ 25 px/m)")         \
+    X(QualityObserve, "观察 (≥62.5 px/m)", "observe (≥ 62.5 px/m)")   \
+    X(QualityRecognise, "识别 (≥125 px/m)", "recognise (≥ 125 px/m)") \
+    X(QualityIdentify, "辨认 (≥250 px/m)", "identify (≥ 250 px/m)")   \
+    X(DemandWeights, "需求权重", "Demand weights")                    \
+    X(WRoad, "道路", "road")                                          \
+    X(WHousehold, "住户", "household")                                \
+    X(WIncident, "事件", "incident")                                  \
+    X(WEnterprise, "企业", "enterprise")                              \
+    X(Run, "运行", "Run")                                             \
+    X(Accept, "采纳方案", "Accept")                                   \
+    X(Gain, "增益", "gain")                                           \
+    X(CoveredWeight, "已覆盖需求", "covered demand")                  \
+    X(UpperBound, "最优上界", "upper bound")                          \
+    X(CurveTitle, "覆盖需求随 K 变化", "covered demand vs K")
 
 enum class Ui {
 #define GW_UI_ID(id, zh, en) id,

@@ -1,0 +1,187 @@
+// Saving cameras back into their source (see camera_store.h).
+#include "geo/camera_store.h"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <filesystem>
+#include <set>
+
+#include "geo/crs.h"
+#include "geo/error.h"
+
+namespace gw {
+namespace {
+
+namespace fs = std::filesystem;
+
+/** The file and layer name the cameras were read from. */
+std::pair<std::string, std::string> cameras_origin(const std::string& source, const Dataset& ds) {
+    for (const auto& info : ds.layers)
+        if (info.name == "cameras" && !info.source.empty()) return {info.source, info.source_name};
+    return {source, "cameras"};
+}
+
+void set_field(OGRFeature& f, const char* name, const std::string& v) {
+    if (int i = f.GetFieldIndex(name); i >= 0) f.SetField(i, v.c_str());
+}
+void set_field(OGRFeature& f, const char* name, double v) {
+    if (int i = f.GetFieldIndex(name); i >= 0) f.SetField(i, v);
+}
+
+/** The transformation from the working CRS back to the layer's CRS. */
+Transform back_transform(const OGRLayer& layer, const Dataset& ds) {
+    const OGRSpatialReference* layer_srs = const_cast<OGRLayer&>(layer).GetSpatialRef();
+    const OGRSpatialReference work = parse_crs(ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt);
+    const OGRSpatialReference target =
+        layer_srs ? *layer_srs : parse_crs(ds.source_crs_wkt.empty() ? ds.work_crs : ds.source_crs_wkt);
+    return Transform(work, target);
+}
+
+/** Sets the camera's fields (those the layer has) and its point in the layer's CRS. */
+void fill_feature(OGRFeature& f, const Camera& cam, const Transform& back) {
+    set_field(f, "cam_id", cam.cam_id);
+    set_field(f, "owner", cam.owner);
+    set_field(f, "status", cam.status);
+    set_field(f, "azimuth", cam.azimuth);
+    set_field(f, "fov", cam.fov);
+    set_field(f, "range", cam.range);
+    if (cam.height) set_field(f, "height", *cam.height);
+    if (cam.resolution_px) set_field(f, "resolution_px", double(*cam.resolution_px));
+    std::vector<Vec2> p{cam.pos};
+    back.apply(p, cam.cam_id);
+    OGRPoint pt(p[0].x, p[0].y);
+    f.SetGeometry(&pt);
+}
+
+/** Updates, inserts and deletes features of `layer` so it holds exactly ds.cameras. */
+std::vector<int64_t> write_cameras(OGRLayer& layer, const Dataset& ds, const std::string& file) {
+    const Error::Where where{file, layer.GetName(), "", ""};
+    const Transform back = back_transform(layer, ds);
+    std::vector<int64_t> fids;
+    std::set<int64_t> kept;
+    for (const Camera& cam : ds.cameras) {
+        OGRFeatureUniquePtr f(cam.fid >= 0 ? layer.GetFeature(cam.fid) : nullptr);
+        const bool insert = !f;
+        if (insert) f.reset(OGRFeature::CreateFeature(layer.GetLayerDefn()));
+        fill_feature(*f, cam, back);
+        const OGRErr err = insert ? layer.CreateFeature(f.get()) : layer.SetFeature(f.get());
+        if (err != OGRERR_NONE)
+            throw Error(std::string("cannot write the camera: ") + CPLGetLastErrorMsg(),
+                        {file, layer.GetName(), cam.cam_id, ""}, "check the file is writable");
+        fids.push_back(f->GetFID());
+        kept.insert(f->GetFID());
+    }
+    // Cameras removed in the editor: delete their features.
+    std::vector<int64_t> gone;
+    layer.ResetReading();
+    for (auto& f : layer)
+        if (!kept.count(f->GetFID())) gone.push_back(f->GetFID());
+    for (int64_t fid : gone)
+        if (layer.DeleteFeature(fid) != OGRERR_NONE)
+            throw Error(std::string("cannot delete a removed camera: ") + CPLGetLastErrorMsg(), where);
+    return fids;
+}
+
+OGRLayer& find_layer(GDALDataset& gds, const std::string& name, const std::string& file) {
+    OGRLayer* layer = gds.GetLayerByName(name.c_str());
+    if (!layer && gds.GetLayerCount() == 1) layer = gds.GetLayer(0);
+    if (!layer) throw Error("has no cameras layer to save into", {file, name, "", ""});
+    return *layer;
+}
+
+/** Files that make up a dataset at `path` (a shapefile's .shp, .shx, .dbf, .prj, .cpg …). */
+std::vector<fs::path> siblings(const fs::path& path) {
+    std::vector<fs::path> out;
+    if (path.extension() != ".shp") return {path};
+    for (const auto& e : fs::directory_iterator(path.parent_path()))
+        if (e.path().stem() == path.stem()) out.push_back(e.path());
+    return out;
+}
+
+}  // namespace
+
+std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) {
+    GDALAllRegister();
+    CPLErrorReset();
+    const auto [file, layer_name] = cameras_origin(source, ds);
+    const Error::Where where{file, layer_name, "", ""};
+    GDALDatasetUniquePtr probe(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!probe) throw Error("cannot be opened to save the cameras", where);
+    const std::string driver = probe->GetDriverName();
+
+    if (driver == "GPKG" || driver == "SQLite" || driver == "PostgreSQL") {
+        probe.reset();
+        // In place, in one transaction: SQLite's journal keeps the old data whole until commit.
+        GDALDatasetUniquePtr gds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        if (!gds)
+            throw Error("cannot be opened for writing: " + std::string(CPLGetLastErrorMsg()), where,
+                        "check the file is not read-only");
+        OGRLayer& layer = find_layer(*gds, layer_name, file);
+        if (gds->StartTransaction(FALSE) != OGRERR_NONE)
+            throw Error("cannot start a transaction: " + std::string(CPLGetLastErrorMsg()), where);
+        std::vector<int64_t> fids;
+        try {
+            fids = write_cameras(layer, ds, file);
+        } catch (...) {
+            gds->RollbackTransaction();
+            throw;
+        }
+        if (gds->CommitTransaction() != OGRERR_NONE)
+            throw Error("cannot commit the cameras: " + std::string(CPLGetLastErrorMsg()), where,
+                        "check the disk is not full and the file is writable");
+        return fids;
+    }
+
+    // Formats without transactions: the whole file written anew beside the old one (the cameras
+    // layer from ds, its other fields from the old features, any other layer copied), then
+    // renamed over it.
+    const fs::path path(file);
+    const fs::path tmp = path.parent_path() / (".saving_" + path.filename().string());
+    GDALDriver* drv = probe->GetDriver();
+    std::vector<int64_t> fids;
+    auto discard = [&] {
+        for (const auto& f : siblings(tmp)) fs::remove(f);
+    };
+    try {
+        GDALDatasetUniquePtr out(drv->Create(tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        if (!out)
+            throw Error("cannot write a temporary copy: " + std::string(CPLGetLastErrorMsg()), {tmp.string()},
+                        "check the folder is writable");
+        OGRLayer& src = find_layer(*probe, layer_name, file);
+        for (auto* other : probe->GetLayers())
+            if (other != &src && !out->CopyLayer(other, other->GetName()))
+                throw Error("cannot copy layer: " + std::string(CPLGetLastErrorMsg()),
+                            {file, other->GetName()});
+        OGRLayer* dst = out->CreateLayer(src.GetName(), src.GetSpatialRef(), src.GetGeomType(), nullptr);
+        if (!dst) throw Error("cannot create the layer: " + std::string(CPLGetLastErrorMsg()), where);
+        OGRFeatureDefn* defn = src.GetLayerDefn();
+        for (int i = 0; i < defn->GetFieldCount(); ++i) dst->CreateField(defn->GetFieldDefn(i));
+        const Transform back = back_transform(src, ds);
+        for (size_t i = 0; i < ds.cameras.size(); ++i) {
+            const Camera& cam = ds.cameras[i];
+            OGRFeatureUniquePtr f(OGRFeature::CreateFeature(dst->GetLayerDefn()));
+            if (cam.fid >= 0)
+                if (OGRFeatureUniquePtr old{src.GetFeature(cam.fid)}) f->SetFrom(old.get(), TRUE);
+            fill_feature(*f, cam, back);
+            f->SetFID(OGRNullFID);
+            if (dst->CreateFeature(f.get()) != OGRERR_NONE)
+                throw Error(std::string("cannot write the camera: ") + CPLGetLastErrorMsg(),
+                            {file, layer_name, cam.cam_id, ""});
+            fids.push_back(int64_t(i));  // files without stored fids number features in order
+        }
+    } catch (...) {
+        discard();
+        throw;
+    }
+    probe.reset();
+    std::error_code ec;
+    for (const auto& f : siblings(tmp)) {
+        const std::string name = f.filename().string().substr(std::string(".saving_").size());
+        fs::rename(f, path.parent_path() / name, ec);
+        if (ec) throw Error("cannot replace the file: " + ec.message(), where);
+    }
+    return fids;
+}
+
+}  // namespace gw

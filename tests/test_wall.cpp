@@ -1,0 +1,253 @@
+// Wall mode (SPEC §6): masking of what the wall shows, the layout drawn off-screen and checked by
+// region, tiled = single render, georeferenced GeoTIFF and PDF, scenes from the CLI, and the wall
+// window stepping scenes with PageDown under xvfb.
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <gtest/gtest.h>
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "app/gl_context.h"
+#include "app/labels.h"
+#include "app/scene.h"
+#include "app/wall.h"
+#include "geo/dataset.h"
+#include "geo/project.h"
+#include "tests/cli_run.h"
+
+using namespace gw;
+using namespace gw::app;
+using gwtest::run_gridwatch;
+using gwtest::TempDir;
+
+namespace {
+
+const Dataset& bundled() {
+    static const Dataset ds = [] {
+        OpenOptions o;
+        o.check_tiling = false;
+        return open_dataset({bundled_dataset_path()}, o);
+    }();
+    return ds;
+}
+
+WallContent fixed_content(const Dataset& ds) {
+    WallContent c;
+    c.figures = wall_figures(ds, "2026-11-27");
+    c.figures.coverage = 0.617;
+    c.clock = "09:30";
+    c.date = "2026-11-27 星期五";
+    return c;
+}
+
+bool is_background(const uint8_t* p) {
+    const Rgba b = kWallBackground;
+    return std::abs(p[0] - int(b & 255)) < 4 && std::abs(p[1] - int(b >> 8 & 255)) < 4 &&
+           std::abs(p[2] - int(b >> 16 & 255)) < 4;
+}
+
+/** Fraction of pixels in `box` whose colour differs from the region's most common colour. */
+double ink_fraction(const std::vector<uint8_t>& img, int w, const Box& box) {
+    std::map<uint32_t, size_t> hist;
+    size_t n = 0;
+    for (int y = int(box.ymin) + 1; y < int(box.ymax) - 1; ++y)
+        for (int x = int(box.xmin) + 1; x < int(box.xmax) - 1; ++x, ++n) {
+            const uint8_t* p = &img[(size_t(y) * w + x) * 4];
+            ++hist[uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16];
+        }
+    size_t top = 0;
+    for (auto& [c, k] : hist) top = std::max(top, k);
+    return n ? 1.0 - double(top) / n : 0;
+}
+
+}  // namespace
+
+TEST(WallMasking, PersonLabelsAndSceneTextAreMasked) {
+    EXPECT_EQ(wall_person_label("张三丰"), "张*丰");
+    EXPECT_EQ(wall_person_label("张三"), "张*");
+    Dataset ds;
+    Grid g;
+    g.manager = "李晓梅";
+    g.phone = "13812341234";
+    ds.grids.push_back(g);
+    Household h;
+    h.head = "王大富";
+    h.phone = "13987654321";
+    ds.households.push_back(h);
+    const std::string t =
+        wall_mask_text("网格长 李晓梅 13812341234，户主王大富 电话13987654321，值班 15011112222", ds);
+    EXPECT_EQ(t.find("李晓梅"), std::string::npos) << t;
+    EXPECT_EQ(t.find("王大富"), std::string::npos) << t;
+    EXPECT_NE(t.find("李*梅"), std::string::npos) << t;
+    EXPECT_NE(t.find("138****1234"), std::string::npos) << t;
+    EXPECT_EQ(t.find("13987654321"), std::string::npos) << t;
+    EXPECT_EQ(t.find("15011112222"), std::string::npos) << t;  // any phone-like run
+}
+
+TEST(WallMasking, DefaultScenesOfBundledDataShowNoNameOrPhone) {
+    const Dataset& ds = bundled();
+    const auto scenes = default_scenes(ds);
+    std::string shown;
+    for (const auto& s : scenes) shown += wall_mask_text(s.title, ds) + "|" + wall_mask_text(s.subtitle, ds) + "|";
+    shown += wall_glyph_text(ds, scenes);
+    int managers = 0;
+    for (const auto& g : ds.grids) {
+        if (g.manager.size() >= 2) {
+            ++managers;
+            EXPECT_EQ(shown.find(g.manager), std::string::npos) << g.manager;
+        }
+        if (g.phone.size() >= 7) {
+            EXPECT_EQ(shown.find(g.phone), std::string::npos) << g.phone;
+        }
+    }
+    EXPECT_GT(managers, 0);  // the area scenes' subtitles do name the grid heads
+    for (const auto& h : ds.households) {
+        if (h.head.size() >= 6) {
+            EXPECT_EQ(shown.find(h.head), std::string::npos) << h.head;
+        }
+    }
+}
+
+TEST(WallFigures, MonthFallsBackToNewestIncident) {
+    Dataset ds;
+    for (const char* t : {"2024-05-03T10:00:00", "2024-06-01T08:00:00", "2024-06-20T08:00:00"}) {
+        Incident in;
+        in.time = t;
+        in.color = std::string(t).substr(8, 2) == "20" ? "red" : "green";
+        ds.incidents.push_back(in);
+    }
+    const WallFigures f = wall_figures(ds, "2026-11-27");
+    EXPECT_EQ(f.month, "2024-06");
+    EXPECT_TRUE(f.month_from_data);
+    EXPECT_EQ(f.incidents[0], 1);
+    EXPECT_EQ(f.incidents[3], 1);
+}
+
+TEST(WallRender, LayoutRegionsDrawnAndTilesEqualSingle) {
+    HeadlessGl gl;
+    const Dataset& ds = bundled();
+    const auto scenes = default_scenes(ds);
+    const WallContent content = fixed_content(ds);
+    const int w = 960, h = 540;
+    MapView v1, v2;
+    const auto single = render_wall_image(ds, scenes, "", w, h, v1, 0, &content);
+    const auto tiled = render_wall_image(ds, scenes, "", w, h, v2, 200, &content);
+    ASSERT_EQ(single.size(), tiled.size());
+    int worst = 0;
+    for (size_t i = 0; i < single.size(); ++i) worst = std::max(worst, std::abs(single[i] - tiled[i]));
+    EXPECT_LE(worst, 1);
+
+    const WallLayout L = wall_layout(w, h);
+    for (int i = 0; i < 4; ++i) EXPECT_GT(ink_fraction(single, w, L.tile[size_t(i)]), 0.02) << "tile " << i;
+    EXPECT_GT(ink_fraction(single, w, L.legend_band), 0.02);
+    EXPECT_GT(ink_fraction(single, w, L.title_band), 0.02);
+    // The map area shows the data, not only the background.
+    size_t drawn = 0, n = 0;
+    for (int y = int(L.map.ymin); y < int(L.map.ymax); y += 3)
+        for (int x = int(L.map.xmin); x < int(L.map.xmax); x += 3, ++n)
+            drawn += !is_background(&single[(size_t(y) * w + x) * 4]);
+    EXPECT_GT(double(drawn) / n, 0.2);
+}
+
+TEST(WallCli, SceneExtentGeoTiffAndGeospatialPdf) {
+    TempDir dir("wallcli");
+    const Dataset& ds = bundled();
+    const auto scenes = default_scenes(ds);
+    const auto it = std::find_if(scenes.begin(), scenes.end(), [](const auto& s) { return s.name == "luojiadapo"; });
+    ASSERT_NE(it, scenes.end());
+    const MapView expect = wall_view(it->extent, 960, 540);
+    const Box shown = expect.world_box();
+    GDALAllRegister();
+    for (const char* ext : {"tif", "pdf"}) {
+        const std::string out = dir / (std::string("wall.") + ext);
+        auto r = run_gridwatch("render " + bundled_dataset_path() + " --wall --scene luojiadapo --out " + out +
+                                   " --size 960x540 --max-tile 512",
+                               "env -u DISPLAY");
+        ASSERT_EQ(r.status, 0) << r.err;
+        GDALDatasetUniquePtr img(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
+        ASSERT_TRUE(img) << out;
+        ASSERT_TRUE(img->GetSpatialRef()) << ext;
+        EXPECT_STREQ(img->GetSpatialRef()->GetAuthorityCode(nullptr), "4542") << ext;
+        double gt[6];
+        ASSERT_EQ(img->GetGeoTransform(gt), CE_None) << ext;
+        // The PDF page is 150 dpi: its raster may be rescaled, so compare the ground it spans.
+        const double x1 = gt[0] + img->GetRasterXSize() * gt[1], y1 = gt[3] + img->GetRasterYSize() * gt[5];
+        const double tol = std::string(ext) == "pdf" ? shown.width() * 0.01 : 1e-6 * shown.width();
+        EXPECT_NEAR(gt[0], shown.xmin, tol) << ext;
+        EXPECT_NEAR(gt[3], shown.ymax, tol) << ext;
+        EXPECT_NEAR(x1, shown.xmax, tol) << ext;
+        EXPECT_NEAR(y1, shown.ymin, tol) << ext;
+        if (std::string(ext) == "tif") {
+            EXPECT_NEAR(gt[1], expect.mpp, 1e-9);
+        }
+        if (std::string(ext) == "pdf") {
+            // The grid cells ride along as georeferenced vectors (GDAL's PDF driver, OGR_DATASOURCE).
+            GDALDatasetUniquePtr vec(GDALDataset::Open(out.c_str(), GDAL_OF_VECTOR));
+            ASSERT_TRUE(vec);
+            OGRLayer* layer = vec->GetLayerByName("grids");
+            ASSERT_TRUE(layer);
+            EXPECT_GT(layer->GetFeatureCount(), 0);
+            OGREnvelope env;
+            ASSERT_EQ(layer->GetExtent(&env), OGRERR_NONE);
+            EXPECT_LT(env.MinX, shown.xmax);
+            EXPECT_GT(env.MaxX, shown.xmin);
+            EXPECT_LT(env.MinY, shown.ymax);
+            EXPECT_GT(env.MaxY, shown.ymin);
+        }
+    }
+    auto bad = run_gridwatch("render " + bundled_dataset_path() + " --wall --scene nosuch --out " + (dir / "x.png"),
+                             "env -u DISPLAY");
+    EXPECT_EQ(bad.status, 1);
+    EXPECT_NE(bad.err.find("luojiadapo"), std::string::npos) << bad.err;  // lists the names
+}
+
+TEST(WallWindow, PageDownStepsToTheNextScene) {
+    ASSERT_EQ(std::system("command -v xvfb-run >/dev/null 2>&1"), 0) << "install xvfb and xauth";
+    TempDir dir("wallwin");
+    const char* xvfb = "xvfb-run -a -s \"-screen 0 1280x800x24\"";
+    const auto scenes = default_scenes(bundled());
+    ASSERT_GE(scenes.size(), 3u);
+    const std::string base = "view " + bundled_dataset_path() + " --wall --size 960x540 --frames 6";
+    auto a = run_gridwatch(base + " --screenshot " + (dir / "a.png"), xvfb);
+    ASSERT_EQ(a.status, 0) << a.err;
+    EXPECT_NE(a.out.find("scene: " + scenes[0].name), std::string::npos) << a.out;
+    auto b = run_gridwatch(base + " --events 'key:pagedown;key:pagedown;key:pageup' --screenshot " + (dir / "b.png"),
+                           xvfb);
+    ASSERT_EQ(b.status, 0) << b.err;
+    EXPECT_NE(b.out.find("scene: " + scenes[1].name), std::string::npos) << b.out;
+    auto c = run_gridwatch(base + " --scene luojiadapo", xvfb);
+    ASSERT_EQ(c.status, 0) << c.err;
+    EXPECT_NE(c.out.find("scene: luojiadapo"), std::string::npos) << c.out;
+    EXPECT_NE(gwtest::slurp(dir / "a.png"), gwtest::slurp(dir / "b.png"));
+}
+
+TEST(WallLabels, MapNamesAtLeastTheWallMinimumAndNeverPeople) {
+    const Dataset& ds = bundled();
+    ImGuiContext* ctx = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    const WallFonts fonts = load_wall_fonts(io.Fonts, 1080, wall_glyph_text(ds, default_scenes(ds)));
+    io.Fonts->Build();
+    gw::app::Scene map = build_scene(ds);
+    darken_scene_for_wall(map, ds);
+    const MapView view = wall_view(map.extent, 1920, 1080);
+    const auto labels = wall_labels(map, view, fonts);
+    EXPECT_GT(labels.size(), 5u);
+    for (const auto& l : labels) {
+        EXPECT_GE(l.px, kWallMinTextPx) << l.candidate->text;
+        for (const auto& g : ds.grids) {
+            if (g.manager.size() >= 4) {
+                EXPECT_EQ(l.candidate->text.find(g.manager), std::string::npos);
+            }
+        }
+        for (const auto& h : ds.households) {
+            if (h.head.size() >= 4) {
+                EXPECT_NE(l.candidate->text, h.head);
+            }
+        }
+    }
+    ImGui::DestroyContext(ctx);
+}
