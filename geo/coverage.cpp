@@ -33,15 +33,6 @@ geos::Geom collection(std::vector<GEOSGeometry*>& parts, int type = GEOS_GEOMETR
 
 geos::Geom empty_polygon() { return geos::Geom(GEOSGeom_createEmptyPolygon_r(geos::ctx())); }
 
-geos::Geom union_of(const std::vector<const MultiPolygon*>& shapes) {
-    if (shapes.empty()) return empty_polygon();
-    std::vector<GEOSGeometry*> parts;
-    for (const auto* s : shapes)
-        for (const auto& p : *s) parts.push_back(geos::to_geos(p).release());
-    geos::Geom coll = collection(parts, GEOS_MULTIPOLYGON);
-    return geos::Geom(GEOSUnaryUnion_r(geos::ctx(), coll.get()));
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
