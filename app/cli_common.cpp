@@ -6,11 +6,20 @@
 #include <filesystem>
 #include <fstream>
 
+#include "geo/basemap.h"
 #include "geo/error.h"
 
 namespace fs = std::filesystem;
 
 namespace gw::app {
+
+std::vector<std::string> basemap_paths(const DatasetArgs& args, const std::vector<std::string>& extra) {
+    std::vector<std::string> out;
+    for (const auto& s : args.sources)
+        if (has_raster(s)) out.push_back(s);
+    out.insert(out.end(), extra.begin(), extra.end());
+    return out;
+}
 
 void add_dataset_args(CLI::App* cmd, DatasetArgs& a, bool optional) {
     auto* opt = cmd->add_option("DATASET", a.sources,

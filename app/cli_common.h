@@ -18,6 +18,12 @@ struct DatasetArgs {
     Dataset open(std::vector<std::string> layers = {}, bool check_tiling = true, bool allow_default = false) const;
 };
 
+/**
+ * The basemap rasters to draw: the DATASET sources that hold a georeferenced raster (a GeoPackage
+ * with tiles), then `extra` (--basemap, in the order given, the last drawn on top).
+ */
+std::vector<std::string> basemap_paths(const DatasetArgs& args, const std::vector<std::string>& extra);
+
 /** Adds the DATASET positional (required unless optional) and the CRS options. */
 void add_dataset_args(CLI::App* cmd, DatasetArgs& args, bool optional = false);
 

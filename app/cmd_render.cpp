@@ -28,6 +28,7 @@ struct RenderArgs {
     DatasetArgs data;
     std::string out, size = "1600x1200", extent;
     std::vector<std::string> layers;
+    std::vector<std::string> basemaps;  // --basemap, repeatable
     bool no_labels = false, timing = false;
     bool wall = false;  // the wall layout (wall.h) instead of the plain map
     std::string scene;
@@ -167,16 +168,21 @@ void run_render(const RenderArgs& a) {
         for (const auto& name : a.layers) {
             bool known = false;
             for (const auto& L : scene.layers) known |= L.key == name;
+            known |= name == "basemap";
             if (!known)
                 throw CLI::ValidationError(
                     "--layers",
                     "no layer '" + name +
                         "' (choropleth, enterprises, buildings, roads, "
-                        "grids, camera_views, households, cameras, incidents, facilities, candidates)");
+                        "grids, camera_views, households, cameras, incidents, facilities, candidates, basemap)");
         }
         if (scene.layer(LayerId::Choropleth).visible)
             build_choropleth(scene, ds, ChoroplethStat::Households, 4);
     }
+    // Basemaps under everything, read at about the image's resolution (no more than 8192 px).
+    add_basemaps(scene, basemap_paths(a.data, a.basemaps), ds.work_crs_wkt, std::min(8192, 2 * std::max(w, h)));
+    if (!a.layers.empty() && !scene.layers.empty() && scene.layers.front().id == LayerId::Basemap)
+        scene.layers.front().visible = std::find(a.layers.begin(), a.layers.end(), "basemap") != a.layers.end();
     const auto t2 = Clock::now();
 
     HeadlessGl gl;
@@ -218,6 +224,9 @@ void setup_render(CLI::App& root) {
                     "GRID_ID, or xmin,ymin,xmax,ymax in the working CRS (default: the whole dataset)");
     cmd->add_option("--layers", a->layers, "layers to draw, comma-separated (default: the viewer's defaults)")
         ->delimiter(',');
+    cmd->add_option("--basemap", a->basemaps,
+                    "raster drawn under the map (GeoTIFF, MBTiles, GeoPackage tiles…); repeatable")
+        ->check(CLI::ExistingFile);
     cmd->add_flag("--no-labels", a->no_labels, "leave out grid and enterprise names");
     cmd->add_flag("--wall", a->wall, "draw the wall layout: title, clock, figure tiles, legend, dark map");
     cmd->add_option("--scene", a->scene, "a scene of DATASET.gridwatch.json (or a default scene): its extent");

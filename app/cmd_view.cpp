@@ -20,6 +20,7 @@ struct ViewArgs {
     bool print_coverage = false;  // tests: open the coverage panel, print its total on exit
     bool wall = false;  // wall mode (wall.h)
     std::string monitor = "0", scene;
+    std::vector<std::string> basemaps;  // --basemap, repeatable
     double tour = 0;
 };
 
@@ -32,6 +33,7 @@ void run_view(const ViewArgs& a) {
     o.frames = a.frames;
     o.timing = a.timing;
     o.print_coverage = a.print_coverage;
+    o.basemaps = basemap_paths(a.data, a.basemaps);
     std::string events = a.events;
     if (!a.script.empty()) {
         std::ifstream in(a.script);
@@ -65,6 +67,9 @@ void setup_view(CLI::App& root) {
     cmd->add_option("--monitor", a->monitor, "wall mode: monitor index, or 'all' to span every monitor")
         ->capture_default_str();
     cmd->add_option("--scene", a->scene, "wall mode: scene to start with (from DATASET.gridwatch.json)");
+    cmd->add_option("--basemap", a->basemaps,
+                    "raster drawn under the map (GeoTIFF, MBTiles, GeoPackage tiles…); repeatable")
+        ->check(CLI::ExistingFile);
     cmd->add_option("--tour", a->tour, "wall mode: step to the next scene every SECONDS")->check(CLI::NonNegativeNumber);
     // Hidden options for tests, screenshots and benchmarks.
     const std::string hidden;

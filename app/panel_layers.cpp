@@ -1,6 +1,9 @@
-// The layer panel: visibility, drawing order and opacity of every layer, and the choropleth's
-// statistic and grid level.
+// The layer panel: visibility, drawing order and opacity of every layer, each layer's style
+// (colour, line width, point size; shader uniforms, so nothing is re-uploaded), and the
+// choropleth's statistic and grid level. The basemap layer stays at the bottom.
 #include <imgui.h>
+
+#include <algorithm>
 
 #include "app/viewer.h"
 
@@ -39,6 +42,11 @@ size_t layer_count(const ViewerState& st, LayerId id) {
     if (id == LayerId::Coverage && st.workbench) return st.workbench->report().cells.size();
     if (id == LayerId::Gaps && st.workbench) return st.workbench->report().gaps.size();
     if (id == LayerId::Coverage || id == LayerId::Gaps) return 0;
+    if (id == LayerId::Basemap) {
+        for (const auto& L : st.scene.layers)
+            if (L.id == id) return L.images.size();
+        return 0;
+    }
     return feature_count(st.ds, id);
 }
 
@@ -80,6 +88,39 @@ void choropleth_options(ViewerState& st) {
     ImGui::Unindent();
 }
 
+/** A layer's style editor (colour, line width, point size, live), in the popup of its swatch. */
+void style_options(ViewerState& st, SceneLayer& L) {
+    LayerStyle& s = L.style;
+    ImGui::TextUnformatted(layer_title(L.id, st.lang));
+    ImGui::Separator();
+    const Rgba c = s.recolor ? s.color : layer_color(L);
+    float col[4] = {(c & 255) / 255.f, (c >> 8 & 255) / 255.f, (c >> 16 & 255) / 255.f, (c >> 24 & 255) / 255.f};
+    ImGui::Checkbox(st.t(Ui::UseColour), &s.recolor);
+    ImGui::SameLine();
+    if (ImGui::ColorEdit4(st.t(Ui::Colour), col, ImGuiColorEditFlags_NoInputs | ImGuiColorEditFlags_AlphaBar)) {
+        auto byte = [](float v) { return unsigned(std::clamp(v, 0.f, 1.f) * 255.f + 0.5f); };
+        s.color = rgba(byte(col[0]), byte(col[1]), byte(col[2]), byte(col[3]));
+        s.recolor = true;
+    } else if (!s.recolor) {
+        s.color = c;  // the checkbox alone starts from the layer's own colour
+    }
+    if (!L.lines.empty()) {
+        ImGui::SetNextItemWidth(140);
+        ImGui::SliderFloat(st.t(Ui::LineWidth), &s.line_width, 0.25f, 5.f, "%.2f");
+    }
+    if (!L.points.empty()) {
+        ImGui::SetNextItemWidth(140);
+        ImGui::SliderFloat(st.t(Ui::PointSize), &s.point_size, 0.25f, 5.f, "%.2f");
+    }
+    if (ImGui::SmallButton(st.t(Ui::ResetStyle))) s = LayerStyle{};
+}
+
+/** Whether a layer has vector features whose style can be edited. */
+bool styleable(const SceneLayer& L) {
+    return L.id != LayerId::Basemap && L.id != LayerId::Hotspots &&
+           (!L.fills.empty() || !L.lines.empty() || !L.points.empty());
+}
+
 }  // namespace
 
 void panel_layers(ViewerState& st) {
@@ -101,18 +142,38 @@ void panel_layers(ViewerState& st) {
             ImGui::TextUnformatted(layer_title(L.id, st.lang));  // what they hold is in their panel
         else
             ImGui::Text("%s (%zu)", layer_title(L.id, st.lang), layer_count(st, L.id));
-        // Right-aligned controls: opacity, then the two order arrows.
+        // Right-aligned controls: style swatch, opacity, then the two order arrows.
         const float arrow = ImGui::GetFrameHeight();
-        ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 64 - 2 * arrow -
-                        2 * ImGui::GetStyle().ItemSpacing.x);
+        ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 64 - 3 * arrow -
+                        3 * ImGui::GetStyle().ItemSpacing.x);
+        if (styleable(L)) {
+            const Rgba c = L.style.recolor ? L.style.color : layer_color(L);
+            const ImVec4 swatch((c & 255) / 255.f, (c >> 8 & 255) / 255.f, (c >> 16 & 255) / 255.f,
+                                (c >> 24 & 255) / 255.f);
+            if (ImGui::ColorButton("##style", swatch, ImGuiColorEditFlags_AlphaPreviewHalf, ImVec2(arrow, arrow)))
+                ImGui::OpenPopup("style");
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", st.t(Ui::Style));
+            if (ImGui::BeginPopup("style")) {
+                style_options(st, L);
+                ImGui::EndPopup();
+            }
+        } else {
+            ImGui::Dummy(ImVec2(arrow, arrow));
+        }
+        ImGui::SameLine();
         ImGui::SetNextItemWidth(64);
         ImGui::SliderFloat("##opacity", &L.opacity, 0, 1, "%.1f");
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", st.t(Ui::Opacity));
         ImGui::SameLine();
+        // The basemap stays under everything: it has no arrows and nothing moves below it.
+        const bool basemap = L.id == LayerId::Basemap;
+        ImGui::BeginDisabled(basemap);
         if (ImGui::ArrowButton("##up", ImGuiDir_Up) && i + 1 < int(layers.size()))
             move_from = i, move_to = i + 1;
         ImGui::SameLine();
-        if (ImGui::ArrowButton("##down", ImGuiDir_Down) && i > 0) move_from = i, move_to = i - 1;
+        if (ImGui::ArrowButton("##down", ImGuiDir_Down) && i > 0 && layers[size_t(i - 1)].id != LayerId::Basemap)
+            move_from = i, move_to = i - 1;
+        ImGui::EndDisabled();
         if (L.id == LayerId::Choropleth && L.visible) choropleth_options(st);
         ImGui::PopID();
     }

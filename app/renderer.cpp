@@ -52,6 +52,7 @@ GLuint compile(GLenum type, std::string_view name) {
 struct Program {
     GLuint id = 0;
     GLint offset = -1, ppm = -1, half = -1, opacity = -1, symbol_scale = -1;
+    GLint recolor = -1, width_scale = -1, size_scale = -1;  // the layer style (LayerStyle)
     void build(std::string_view vs, std::string_view fs) {
         GLuint v = compile(GL_VERTEX_SHADER, vs), f = compile(GL_FRAGMENT_SHADER, fs);
         id = glCreateProgram();
@@ -72,6 +73,9 @@ struct Program {
         half = glGetUniformLocation(id, "u_half");
         opacity = glGetUniformLocation(id, "u_opacity");
         symbol_scale = glGetUniformLocation(id, "u_symbol_scale");
+        recolor = glGetUniformLocation(id, "u_recolor");
+        width_scale = glGetUniformLocation(id, "u_width_scale");
+        size_scale = glGetUniformLocation(id, "u_size_scale");
     }
 };
 
@@ -150,13 +154,47 @@ struct GpuLayer {
     uint64_t revision = 0;
     Batch fills, lines, points;
     GpuRaster raster;
+    std::vector<GpuRaster> images;  // RGBA textures of the layer's images (basemaps)
 };
+
+/** A quad over `extent` (relative to `origin`) with v = 0 at the top row, into r.quad. */
+void upload_quad(GpuRaster& r, const Box& extent, const Vec2 origin) {
+    if (!r.quad.vao) {
+        r.quad.create();
+        glBindVertexArray(r.quad.vao);
+        glBindBuffer(GL_ARRAY_BUFFER, r.quad.vbo);
+        attrib(0, 2, GL_FLOAT, false, 4 * sizeof(float), 0, false);
+        attrib(1, 2, GL_FLOAT, false, 4 * sizeof(float), 2 * sizeof(float), false);
+        glBindVertexArray(0);
+    }
+    const float x0 = float(extent.xmin - origin.x), x1 = float(extent.xmax - origin.x);
+    const float y0 = float(extent.ymin - origin.y), y1 = float(extent.ymax - origin.y);
+    // Row 0 of the image is the top (ymax): v = 0 there.
+    const float quad[] = {x0, y0, 0, 1, x1, y0, 1, 1, x0, y1, 0, 0, x1, y1, 1, 0};
+    glBindBuffer(GL_ARRAY_BUFFER, r.quad.vbo);
+    glBufferData(GL_ARRAY_BUFFER, sizeof quad, quad, GL_STATIC_DRAW);
+    glBindBuffer(GL_ARRAY_BUFFER, 0);
+    r.quad.count = 4;
+}
+
+void texture_params() {
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+}
+
+void destroy(GpuRaster& r) {
+    r.quad.destroy();
+    if (r.texture) glDeleteTextures(1, &r.texture);
+    r.texture = 0;
+}
 
 }  // namespace
 
 struct MapRenderer::Impl {
-    Program fill, line, point, raster;
-    GLint raster_vmax = -1, raster_values = -1;
+    Program fill, line, point, raster, basemap;
+    GLint raster_vmax = -1, raster_values = -1, basemap_image = -1;
     std::map<LayerId, GpuLayer> layers;
 
     /** The raster of L as an R32F texture (linear filtering smooths the cells) and a quad over its extent. */
@@ -166,32 +204,36 @@ struct MapRenderer::Impl {
             r.quad.count = 0;
             return;
         }
-        if (!r.texture) {
-            glGenTextures(1, &r.texture);
-            r.quad.create();
-            glBindVertexArray(r.quad.vao);
-            glBindBuffer(GL_ARRAY_BUFFER, r.quad.vbo);
-            attrib(0, 2, GL_FLOAT, false, 4 * sizeof(float), 0, false);
-            attrib(1, 2, GL_FLOAT, false, 4 * sizeof(float), 2 * sizeof(float), false);
-            glBindVertexArray(0);
-        }
+        if (!r.texture) glGenTextures(1, &r.texture);
         glBindTexture(GL_TEXTURE_2D, r.texture);
         glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
         glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, src.width, src.height, 0, GL_RED, GL_FLOAT, src.values.data());
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        texture_params();
         glBindTexture(GL_TEXTURE_2D, 0);
-        const float x0 = float(src.extent.xmin - origin.x), x1 = float(src.extent.xmax - origin.x);
-        const float y0 = float(src.extent.ymin - origin.y), y1 = float(src.extent.ymax - origin.y);
-        // Row 0 of the values is the top (ymax): v = 0 there.
-        const float quad[] = {x0, y0, 0, 1, x1, y0, 1, 1, x0, y1, 0, 0, x1, y1, 1, 0};
-        glBindBuffer(GL_ARRAY_BUFFER, r.quad.vbo);
-        glBufferData(GL_ARRAY_BUFFER, sizeof quad, quad, GL_STATIC_DRAW);
-        glBindBuffer(GL_ARRAY_BUFFER, 0);
-        r.quad.count = 4;
+        upload_quad(r, src.extent, origin);
         r.vmax = src.vmax;
+    }
+
+    /** The RGBA images of L (basemaps) as RGBA8 textures, each with a quad over its extent. */
+    void upload_images(const SceneLayer& L, const Vec2 origin, GpuLayer& g) {
+        for (size_t i = L.images.size(); i < g.images.size(); ++i) destroy(g.images[i]);
+        g.images.resize(L.images.size());
+        for (size_t i = 0; i < L.images.size(); ++i) {
+            const RasterImage& src = L.images[i];
+            GpuRaster& r = g.images[i];
+            if (src.width <= 0 || src.height <= 0 || src.rgba.size() < size_t(src.width) * src.height * 4) {
+                r.quad.count = 0;
+                continue;
+            }
+            if (!r.texture) glGenTextures(1, &r.texture);
+            glBindTexture(GL_TEXTURE_2D, r.texture);
+            glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+            glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, src.width, src.height, 0, GL_RGBA, GL_UNSIGNED_BYTE,
+                         src.rgba.data());
+            texture_params();
+            glBindTexture(GL_TEXTURE_2D, 0);
+            upload_quad(r, src.extent, origin);
+        }
     }
 
     void upload(const SceneLayer& L, GpuLayer& g) {
@@ -229,6 +271,8 @@ MapRenderer::MapRenderer() : impl_(std::make_unique<Impl>()) {
     impl_->raster.build("raster_vs", "raster_fs");
     impl_->raster_vmax = glGetUniformLocation(impl_->raster.id, "u_vmax");
     impl_->raster_values = glGetUniformLocation(impl_->raster.id, "u_values");
+    impl_->basemap.build("raster_vs", "basemap_fs");
+    impl_->basemap_image = glGetUniformLocation(impl_->basemap.id, "u_image");
 }
 
 MapRenderer::~MapRenderer() {
@@ -236,10 +280,10 @@ MapRenderer::~MapRenderer() {
         g.fills.destroy();
         g.lines.destroy();
         g.points.destroy();
-        g.raster.quad.destroy();
-        if (g.raster.texture) glDeleteTextures(1, &g.raster.texture);
+        destroy(g.raster);
+        for (auto& r : g.images) destroy(r);
     }
-    for (Program* p : {&impl_->fill, &impl_->line, &impl_->point, &impl_->raster})
+    for (Program* p : {&impl_->fill, &impl_->line, &impl_->point, &impl_->raster, &impl_->basemap})
         if (p->id) glDeleteProgram(p->id);
 }
 
@@ -249,6 +293,7 @@ void MapRenderer::sync(const Scene& scene) {
         if (g.revision != L.revision) {
             impl_->upload(L, g);
             impl_->upload_raster(L, scene.origin, g.raster);
+            impl_->upload_images(L, scene.origin, g);
         }
     }
 }
@@ -271,17 +316,37 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
     const float ppm = float(1.0 / view.mpp);
     // Full size up to 6 m a pixel (a community on screen), then shrinking to half at county scale.
     const float symbol_scale = float(std::clamp(std::sqrt(6.0 / view.mpp), 0.5, 1.0));
-    auto use = [&](const Program& p, float opacity) {
+    auto use = [&](const Program& p, float opacity, const LayerStyle& style = LayerStyle{}) {
         glUseProgram(p.id);
         glUniform2f(p.offset, off_x, off_y);
         glUniform1f(p.ppm, ppm);
         glUniform2f(p.half, view.width * 0.5f, view.height * 0.5f);
         glUniform1f(p.opacity, opacity);
         if (p.symbol_scale >= 0) glUniform1f(p.symbol_scale, symbol_scale);
+        if (p.recolor >= 0) {
+            const Rgba c = style.color;
+            if (style.recolor)
+                glUniform4f(p.recolor, (c & 255) / 255.f, (c >> 8 & 255) / 255.f, (c >> 16 & 255) / 255.f,
+                            (c >> 24 & 255) / 255.f);
+            else
+                glUniform4f(p.recolor, 0, 0, 0, -1);
+        }
+        if (p.width_scale >= 0) glUniform1f(p.width_scale, std::max(style.line_width, 0.f));
+        if (p.size_scale >= 0) glUniform1f(p.size_scale, std::max(style.point_size, 0.f));
     };
     for (const auto& L : scene.layers) {
         if (!L.visible || L.opacity <= 0) continue;
         const GpuLayer& g = impl_->layers[L.id];
+        for (const GpuRaster& img : g.images) {
+            if (!img.quad.count) continue;
+            use(impl_->basemap, L.opacity);
+            glUniform1i(impl_->basemap_image, 0);
+            glActiveTexture(GL_TEXTURE0);
+            glBindTexture(GL_TEXTURE_2D, img.texture);
+            glBindVertexArray(img.quad.vao);
+            glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+            glBindTexture(GL_TEXTURE_2D, 0);
+        }
         if (g.raster.quad.count) {
             use(impl_->raster, L.opacity);
             glUniform1f(impl_->raster_vmax, g.raster.vmax);
@@ -293,13 +358,13 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
             glBindTexture(GL_TEXTURE_2D, 0);
         }
         if (g.fills.count) {
-            use(impl_->fill, L.opacity);
+            use(impl_->fill, L.opacity, L.style);
             glBindVertexArray(g.fills.vao);
             for (auto [first, count] : visible_runs(L.fill_bands, size_t(g.fills.count), view))
                 glDrawArrays(GL_TRIANGLES, GLint(first), GLsizei(count));
         }
         if (g.lines.count) {
-            use(impl_->line, L.opacity);
+            use(impl_->line, L.opacity, L.style);
             glBindVertexArray(g.lines.vao);
             for (auto [first, count] : visible_runs(L.line_bands, size_t(g.lines.count), view)) {
                 line_attributes(g.lines.vbo, first);
@@ -307,7 +372,7 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
             }
         }
         if (g.points.count) {
-            use(impl_->point, L.opacity);
+            use(impl_->point, L.opacity, L.style);
             glBindVertexArray(g.points.vao);
             for (auto [first, count] : visible_runs(L.point_bands, size_t(g.points.count), view)) {
                 point_attributes(g.points.vbo, first);

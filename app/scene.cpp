@@ -649,4 +649,32 @@ void MapView::zoom_at(Vec2 at, double factor) {
     center = {w.x - (at.x - width / 2.0) * mpp, w.y + (at.y - height / 2.0) * mpp};
 }
 
+void add_basemaps(Scene& scene, const std::vector<std::string>& paths, const std::string& work_crs_wkt,
+                  int max_px) {
+    if (paths.empty()) return;
+    // Every file is read before the scene changes, so a bad one leaves the scene as it was.
+    std::vector<RasterImage> images;
+    for (const auto& p : paths) images.push_back(load_basemap(p, work_crs_wkt, max_px));
+    auto it = std::find_if(scene.layers.begin(), scene.layers.end(),
+                           [](const SceneLayer& L) { return L.id == LayerId::Basemap; });
+    if (it == scene.layers.end()) {
+        SceneLayer L;
+        L.id = LayerId::Basemap;
+        L.key = "basemap";
+        scene.layers.insert(scene.layers.begin(), std::move(L));
+        it = scene.layers.begin();
+    }
+    for (auto& img : images) it->images.push_back(std::move(img));
+    ++it->revision;
+    // Always the bottom layer: everything else is drawn over it.
+    if (it != scene.layers.begin()) std::rotate(scene.layers.begin(), it, it + 1);
+}
+
+Rgba layer_color(const SceneLayer& L) {
+    if (!L.fills.empty()) return L.fills.front().color;
+    if (!L.lines.empty()) return L.lines.front().color;
+    if (!L.points.empty()) return L.points.front().fill;
+    return rgba(128, 128, 128);
+}
+
 }  // namespace gw::app

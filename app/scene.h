@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "geo/basemap.h"
 #include "geo/model.h"
 
 namespace gw {
@@ -69,6 +70,7 @@ enum class LayerId : int {
     Gaps,      // coverage gap polygons
     Hotspots,  // KDE raster, Gi* classes, DBSCAN clusters, four colours
     Plan,      // proposed cameras of a placement plan
+    Basemap,   // raster basemaps (RGBA images), always the bottom layer (add_basemaps)
     Count
 };
 
@@ -98,6 +100,18 @@ struct ScaleBand {
     Box bounds;             // … and this box (working CRS) is on screen: bands are ~2 km chunks
 };
 
+/**
+ * How the user restyled a layer in the layer panel, applied as shader uniforms (no re-upload):
+ * with `recolor`, fills, lines and point fills take `color` (its alpha times the feature's);
+ * line widths and point sizes are multiplied by the two factors.
+ */
+struct LayerStyle {
+    bool recolor = false;
+    Rgba color = rgba(0, 0, 0);
+    float line_width = 1;  // × each line's own width
+    float point_size = 1;  // × each symbol's own size
+};
+
 /** One drawable layer: fills under lines under points; a layer is at most a few draw calls. */
 struct SceneLayer {
     LayerId id = LayerId::Count;
@@ -110,6 +124,8 @@ struct SceneLayer {
     // Runs of fills, lines and points with their scale limits; an array without bands is drawn whole.
     std::vector<ScaleBand> fill_bands, line_bands, point_bands;
     ScalarRaster raster;  // drawn under the fills when it has values (the KDE overlay)
+    std::vector<RasterImage> images;  // RGBA images drawn first, in order (the basemaps)
+    LayerStyle style;
     uint64_t revision = 1;  // bumped when the arrays change; the renderer re-uploads on a new revision
 };
 
@@ -186,6 +202,17 @@ SceneLayer& ensure_layer(Scene& scene, LayerId id, const char* key, LayerId belo
 /** Fills polygons and outlines them into `L` (no scale bands: analysis layers are small). */
 void add_polygons(SceneLayer& L, Vec2 origin, const MultiPolygon& shape, Rgba fill, Rgba outline,
                   float width_px, float dash_px = 0);
+
+/**
+ * Reads each raster of `paths` (load_basemap: warped to `work_crs_wkt`, at most `max_px` on a
+ * side) into the Basemap layer, made the scene's bottom layer; the first path is drawn lowest.
+ * Throws gw::Error naming a file that is not a georeferenced raster. No-op for no paths.
+ */
+void add_basemaps(Scene& scene, const std::vector<std::string>& paths, const std::string& work_crs_wkt,
+                  int max_px = 4096);
+
+/** A colour that stands for a layer in the style editor: its first fill, line or point colour. */
+Rgba layer_color(const SceneLayer& L);
 
 /** A KDE surface as a raster the renderer colour-maps (top of the ramp at the peak density). */
 ScalarRaster to_scalar_raster(const KdeRaster& kde);

@@ -252,6 +252,7 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
     st.show_coverage = options.print_coverage;
     st.ds = std::move(ds);
     st.scene = build_scene(st.ds);
+    add_basemaps(st.scene, options.basemaps, st.ds.work_crs_wkt.empty() ? st.ds.work_crs : st.ds.work_crs_wkt);
     st.fonts = load_fonts(io.Fonts, dataset_text(st.ds) + all_ui_text());
     io.FontDefault = st.fonts.ui;
     try {

@@ -41,6 +41,7 @@ struct ViewerOptions {
     int frames = 0;                   // exit after this many frames (0 = run until closed)
     bool timing = false;              // print the mean frame time on exit
     bool print_coverage = false;      // open the coverage panel; print its total on exit (tests)
+    std::vector<std::string> basemaps;  // raster files drawn under the map (add_basemaps)
 };
 
 struct HotspotsState;  // panel_hotspots.cpp

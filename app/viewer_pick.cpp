@@ -60,6 +60,8 @@ const char* layer_title(LayerId id, Lang lang) {
             return tr(Ui::LayerHotspots, lang);
         case LayerId::Plan:
             return tr(Ui::LayerPlan, lang);
+        case LayerId::Basemap:
+            return tr(Ui::LayerBasemap, lang);
         default:
             return "";
     }

@@ -129,7 +129,14 @@ enum class Lang { Zh, En };
     X(Gain, "增益", "gain")                                           \
     X(CoveredWeight, "已覆盖需求", "covered demand")                  \
     X(UpperBound, "最优上界", "upper bound")                          \
-    X(CurveTitle, "覆盖需求随 K 变化", "covered demand vs K")
+    X(CurveTitle, "覆盖需求随 K 变化", "covered demand vs K")        \
+    X(LayerBasemap, "底图", "Basemap")                                \
+    X(Style, "样式", "Style")                                         \
+    X(Colour, "颜色", "Colour")                                       \
+    X(UseColour, "统一颜色", "Single colour")                         \
+    X(LineWidth, "线宽 ×", "Line width ×")                            \
+    X(PointSize, "符号大小 ×", "Point size ×")                        \
+    X(ResetStyle, "恢复默认样式", "Reset style")
 
 enum class Ui {
 #define GW_UI_ID(id, zh, en) id,

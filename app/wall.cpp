@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -20,6 +21,7 @@
 #include "app/fonts.h"
 #include "app/labels.h"
 #include "geo/coverage.h"
+#include "geo/hotspots.h"
 #include "geo/writer.h"
 
 namespace gw::app {
@@ -52,12 +54,16 @@ WallFigures wall_figures(const Dataset& ds, const std::string& today) {
     return f;
 }
 
-double wall_coverage(const Dataset& ds) {
+CoverageReport wall_coverage_report(const Dataset& ds, bool gaps) {
     CoverageOptions o;
     o.level = 4;
     o.occlusion = true;
-    o.gaps = false;  // the wall shows the total only
-    return compute_coverage(ds, o).total.coverage;
+    o.gaps = gaps;
+    return compute_coverage(ds, o);
+}
+
+double wall_coverage(const Dataset& ds) {
+    return wall_coverage_report(ds, false).total.coverage;  // the figure tile shows the total only
 }
 
 std::string wall_person_label(const std::string& name) { return mask_name(name); }
@@ -191,6 +197,71 @@ void darken_scene_for_wall(Scene& scene, const Dataset& ds) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// [SECTION] Analysis overlays
+// ---------------------------------------------------------------------------------------------
+
+LayerId wall_overlay_layer(const std::string& overlay) {
+    if (overlay == "gaps") return LayerId::Gaps;
+    if (overlay == "kde") return LayerId::Hotspots;
+    if (overlay == "coverage") return LayerId::Coverage;
+    return LayerId::Count;
+}
+
+void add_wall_coverage_overlays(Scene& map, const Dataset& ds, const CoverageReport& report) {
+    SceneLayer& cov = ensure_layer(map, LayerId::Coverage, "coverage", LayerId::Choropleth);
+    cov.fills.clear(), cov.lines.clear();
+    const auto cells = ds.grids_of_level(report.level);
+    for (size_t i = 0; i < cells.size() && i < report.cells.size(); ++i)
+        add_polygons(cov, map.origin, cells[i]->shape, with_alpha(coverage_color(report.cells[i].coverage), 110),
+                     0, 0);
+    cov.visible = false;
+    ++cov.revision;
+
+    // A clear magenta on the dark map: translucent fill, solid outline wide enough for 5 m away.
+    SceneLayer& gaps = ensure_layer(map, LayerId::Gaps, "gaps", LayerId::Grids);
+    gaps.fills.clear(), gaps.lines.clear();
+    for (const Gap& g : report.gaps) add_polygons(gaps, map.origin, g.shape, with_alpha(kWallGap, 110), kWallGap, 2.5f);
+    gaps.visible = false;
+    ++gaps.revision;
+}
+
+void add_wall_kde_overlay(Scene& map, const Dataset& ds, const std::string& month) {
+    IncidentFilter f;
+    int y = 0, m = 0;
+    if (month.size() >= 7 && std::sscanf(month.c_str(), "%d-%d", &y, &m) == 2 && m >= 1 && m <= 12) {
+        int fy = y, fm = m - 11;
+        if (fm < 1) fm += 12, --fy;
+        char from[16];
+        std::snprintf(from, sizeof from, "%04d-%02d-01", fy, fm);
+        f.from = from;
+        f.to = month.substr(0, 7) + "-31";  // text comparison: the last day of any month
+    }
+    std::vector<Vec2> pts;
+    for (const Incident* in : filter_incidents(ds, f)) pts.push_back(in->pos);
+    if (pts.empty()) return;
+    // The raster spans the points grown by the bandwidth: cells of 10 m (community size), coarser
+    // where that would pass ~4096 px on a side (county size).
+    Box b;
+    for (Vec2 p : pts) b.add(p);
+    const double h = pts.size() > 1 ? silverman_bandwidth(pts) : 0;
+    KdeOptions o;
+    o.bandwidth_m = 0;  // Silverman, as kernel_density computes it
+    o.cell_m = std::max(10.0, (std::max(b.width(), b.height()) + 2 * h) / 4096);
+    KdeRaster r;
+    try {
+        r = kernel_density(pts, o);
+    } catch (const std::exception&) {
+        return;  // degenerate points (one incident, all in one place): no surface to show
+    }
+    if (r.width <= 0 || r.height <= 0 || r.max_density <= 0) return;
+    SceneLayer& L = ensure_layer(map, LayerId::Hotspots, "hotspots", LayerId::Buildings);
+    L.fills.clear(), L.lines.clear(), L.points.clear();
+    L.raster = to_scalar_raster(r);
+    L.visible = false;
+    ++L.revision;
+}
+
+// ---------------------------------------------------------------------------------------------
 // [SECTION] Fonts
 // ---------------------------------------------------------------------------------------------
 
@@ -198,7 +269,7 @@ namespace {
 
 // Text of the layout itself (captions, legend, units).
 const char* const kWallUiText =
-    "户数摄像头在线覆盖率本月事件红黄蓝绿网格视野住户计算中…数据月份星期日一二三四五六年月/%·,：:";
+    "户数摄像头在线覆盖率本月事件红黄蓝绿网格视野住户计算中…数据月份星期日一二三四五六年月/%·,：:盲区密度近一低高";
 
 }  // namespace
 
@@ -453,6 +524,31 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
     }
     x += 12 * s;
     label("事件");
+    // The scene's analysis overlay, in the colours the map draws it.
+    if (c.overlay == "gaps") {
+        dl->AddRectFilled(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5), col(with_alpha(kWallGap, 110)));
+        dl->AddRect(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5), col(kWallGap), 0, 0, 3 * s);
+        x += sw * 1.3 + 12 * s;
+        label("盲区");
+    } else if (c.overlay == "kde") {
+        // The ramp of shaders/raster_fs.glsl (YlOrRd), low to high.
+        const ImU32 stops[] = {IM_COL32(255, 237, 160, 150), IM_COL32(252, 178, 76, 200),
+                               IM_COL32(240, 59, 32, 230), IM_COL32(128, 0, 38, 255)};
+        const double bw = sw * 3;
+        for (int i = 0; i < 3; ++i)
+            dl->AddRectFilledMultiColor(P.p(x + bw * i / 3, cy - sw * 0.35), P.p(x + bw * (i + 1) / 3, cy + sw * 0.35),
+                                        stops[i], stops[i + 1], stops[i + 1], stops[i]);
+        x += bw + 12 * s;
+        label("事件密度");
+    } else if (c.overlay == "coverage") {
+        for (int k = 0; k < 5; ++k) {
+            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
+                              col(coverage_color((k + 0.5) / 5)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label("覆盖率");
+    }
 
     // Scale bar on the map's bottom-right corner: a round length at most a fifth of the map width.
     if (c.mpp > 0) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/scene.h"
+#include "geo/coverage.h"
 #include "geo/model.h"
 #include "geo/project.h"
 
@@ -46,6 +47,9 @@ WallFigures wall_figures(const Dataset& ds, const std::string& today);
 /** Total coverage at level 4 with occlusion (where the dataset has buildings), fraction 0–1. */
 double wall_coverage(const Dataset& ds);
 
+/** The level-4 coverage report behind wall_coverage, with gap polygons when `gaps` (scene overlays). */
+CoverageReport wall_coverage_report(const Dataset& ds, bool gaps);
+
 /** What a person's name becomes on the wall: always masked (张*三). */
 std::string wall_person_label(const std::string& name);
 
@@ -63,6 +67,7 @@ struct WallContent {
     WallFigures figures;
     double mpp = 1;  // metres per pixel of the map, for the scale bar
     const std::vector<PlacedLabel>* labels = nullptr;  // map labels (wall_labels), drawn under the panels
+    std::string overlay;  // the scene's analysis overlay ("gaps", "kde", "coverage"): its legend entry
 };
 
 /** "HH:MM" and "YYYY-MM-DD 星期X" for now (local time). */
@@ -116,6 +121,28 @@ inline constexpr Rgba kWallBackground = rgba(16, 20, 28);
  * warning colour (red, yellow, blue, green), the colours of the incidents tile and legend.
  */
 void darken_scene_for_wall(Scene& scene, const Dataset& ds);
+
+// ---- Analysis overlays of scenes (gw::Scene::overlay) ----------------------------------------
+
+/** Magenta of the gaps overlay on the dark map (fill is this with alpha, outline opaque). */
+inline constexpr Rgba kWallGap = rgba(236, 64, 200);
+
+/**
+ * Adds the scene overlays computed from a coverage report to `map` (after darken_scene_for_wall):
+ * the Gaps layer (magenta outline and fill) and the Coverage layer (cells by coverage). Hidden
+ * until WallScenes::apply shows them on a scene that asks for them.
+ */
+void add_wall_coverage_overlays(Scene& map, const Dataset& ds, const CoverageReport& report);
+
+/**
+ * Adds the Hotspots layer: a quartic KDE (Silverman bandwidth) of the incidents of the 12 months
+ * ending with `month` ("YYYY-MM"; empty: all), 10 m cells, coarser where the raster would exceed
+ * ~4096 px on a side. No incidents: no layer.
+ */
+void add_wall_kde_overlay(Scene& map, const Dataset& ds, const std::string& month);
+
+/** The overlay layer a scene overlay name shows (Gaps, Hotspots, Coverage), or LayerId::Count. */
+LayerId wall_overlay_layer(const std::string& overlay);
 
 /** The warning colour of an incident's `color` field on the wall (unknown → grey). */
 Rgba wall_warning_rgba(const std::string& color);

@@ -71,9 +71,15 @@ size_t WallScenes::find(const std::string& name) const {
 
 void WallScenes::apply(Scene& map, MapView& view, int w, int h) const {
     const gw::Scene& s = scene();
-    for (auto& L : map.layers)
+    const LayerId overlay = wall_overlay_layer(s.overlay);
+    for (auto& L : map.layers) {
         L.visible = s.layers.empty() ? default_visible(L.key)
                                      : std::find(s.layers.begin(), s.layers.end(), L.key) != s.layers.end();
+        // Analysis overlays only on the scenes that ask for them (their layers are built once).
+        if (wall_overlay_layer("gaps") == L.id || wall_overlay_layer("kde") == L.id ||
+            wall_overlay_layer("coverage") == L.id)
+            L.visible = L.id == overlay;
+    }
     view = wall_view(s.extent.empty() ? map.extent : s.extent, w, h);
 }
 
@@ -90,22 +96,32 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
     const MapView view = wall_view(sc.extent.empty() ? scene_extent(ds) : sc.extent, w, h);
     Scene map = build_scene(ds, view.mpp);
     darken_scene_for_wall(map, ds);
-    MapView ignored;
-    ws.apply(map, ignored, w, h);
     view_out = view;
 
+    // One scene is drawn: only its overlay is computed (the coverage report serves the tile too).
+    const bool coverage_overlay = sc.overlay == "gaps" || sc.overlay == "coverage";
+    std::optional<CoverageReport> report;
+    if (!fixed || coverage_overlay) try {
+            report = wall_coverage_report(ds, sc.overlay == "gaps");
+        } catch (const Error&) {
+            // no level-4 cells to measure: the tile shows "—" and there are no gaps
+        }
     WallContent content;
     if (fixed) {
         content = *fixed;
     } else {
         content.figures = wall_figures(ds, wall_clock_now().second.substr(0, 10));
-        try {
-            content.figures.coverage = wall_coverage(ds);
-        } catch (const Error&) {
-            content.figures.coverage_unavailable = true;  // no level-4 cells to measure
-        }
+        if (report)
+            content.figures.coverage = report->total.coverage;
+        else
+            content.figures.coverage_unavailable = true;
         std::tie(content.clock, content.date) = wall_clock_now();
     }
+    if (coverage_overlay && report) add_wall_coverage_overlays(map, ds, *report);
+    if (sc.overlay == "kde") add_wall_kde_overlay(map, ds, content.figures.month);
+    MapView ignored;
+    ws.apply(map, ignored, w, h);
+    content.overlay = sc.overlay;
     content.title = wall_mask_text(sc.title, ds);
     content.subtitle = wall_mask_text(sc.subtitle, ds);
     content.mpp = view.mpp;
@@ -265,14 +281,18 @@ void run_wall(Dataset dataset, const WallOptions& options) {
     struct CoverageResult {
         std::atomic<bool> done{false};
         double value = 0;
+        std::optional<CoverageReport> report;  // with gaps, for the scenes' gaps and coverage overlays
     };
     auto cov = std::make_shared<CoverageResult>();
-    std::thread([ds, cov] {
+    bool want_gaps = false;
+    for (const auto& s : scenes.all()) want_gaps |= s.overlay == "gaps";
+    std::thread([ds, cov, want_gaps] {
         // Lowest priority (the nice value is per thread on Linux, and its workers inherit it): the
         // wall's frames, drawn by the CPU on a software rasteriser, come first.
         setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), 19);
         try {
-            cov->value = wall_coverage(*ds);
+            cov->report = wall_coverage_report(*ds, want_gaps);
+            cov->value = cov->report->total.coverage;
         } catch (const std::exception&) {
             cov->value = -1;  // no level-4 cells: the tile shows "—"
         }
@@ -286,6 +306,11 @@ void run_wall(Dataset dataset, const WallOptions& options) {
         MapRenderer renderer;
         Scene map = build_scene(*ds);
         darken_scene_for_wall(map, *ds);
+        // The KDE overlay once, now; gaps and coverage when the coverage thread is done. Each is
+        // uploaded once and only shown or hidden by scene.
+        bool want_kde = false;
+        for (const auto& s : scenes.all()) want_kde |= s.overlay == "kde";
+        if (want_kde) add_wall_kde_overlay(map, *ds, figures.month);
         renderer.sync(map);  // every layer on the GPU once; switching scenes only changes the view
         MapView view;
         scenes.apply(map, view, std::max(1, fw), std::max(1, fh));
@@ -341,6 +366,11 @@ void run_wall(Dataset dataset, const WallOptions& options) {
                 else
                     figures.coverage_unavailable = true;
                 coverage_set = true;
+                if (cov->report) {
+                    add_wall_coverage_overlays(map, *ds, *cov->report);
+                    cov->report.reset();
+                    scenes.apply(map, view, std::max(1, fw), std::max(1, fh));  // visibility of the new layers
+                }
             }
 
             WallContent c;
@@ -352,6 +382,7 @@ void run_wall(Dataset dataset, const WallOptions& options) {
             c.figures = figures;
             c.mpp = view.mpp;
             c.labels = &labels;
+            c.overlay = sc.overlay;
             draw_wall_overlay(ImGui::GetBackgroundDrawList(), fonts, c, int(io.DisplaySize.x),
                               int(io.DisplaySize.y));
             ImGui::Render();

@@ -7,6 +7,8 @@ layout(location = 2) in vec4 a_style;  // width px, distance along the line at a
 uniform vec2 u_offset;
 uniform float u_ppm;
 uniform vec2 u_half;
+uniform vec4 u_recolor;     // the layer's colour from the style editor; alpha < 0: per-line colours
+uniform float u_width_scale;  // the layer's line width factor from the style editor
 out vec2 v_px;
 out float v_along;
 flat out vec2 v_a;
@@ -20,7 +22,8 @@ void main() {
     float len = length(d);
     vec2 dir = len > 1e-4 ? d / len : vec2(1.0, 0.0);
     vec2 n = vec2(-dir.y, dir.x);
-    float w = max(a_style.x, 1.0);
+    float req = a_style.x * u_width_scale;
+    float w = max(req, 1.0);
     float r = w * 0.5 + 1.0;
     int id = gl_VertexID;
     float t = (id == 1 || id == 2 || id == 4) ? 1.0 : 0.0;
@@ -29,8 +32,8 @@ void main() {
     v_px = p;
     v_a = a;
     v_b = b;
-    v_color = a_color;
-    v_style = vec4(w, a_style.x, a_style.z, a_style.w);
+    v_color = u_recolor.a < 0.0 ? a_color : vec4(u_recolor.rgb, a_color.a * u_recolor.a);
+    v_style = vec4(w, req, a_style.z, a_style.w);
     v_along = a_style.y * u_ppm + dot(p - a, dir);
     gl_Position = vec4(p / u_half, 0.0, 1.0);
 }

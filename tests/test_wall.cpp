@@ -251,3 +251,93 @@ TEST(WallLabels, MapNamesAtLeastTheWallMinimumAndNeverPeople) {
     }
     ImGui::DestroyContext(ctx);
 }
+
+namespace {
+
+/** Pixels of the map area of a w×h wall whose colour differs (any channel > 24) between a and b. */
+size_t map_pixels_differing(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b, int w, int h) {
+    const WallLayout L = wall_layout(w, h);
+    size_t n = 0;
+    for (int y = int(L.map.ymin) + 1; y < int(L.map.ymax) - 1; ++y)
+        for (int x = int(L.map.xmin) + 1; x < int(L.map.xmax) - 1; ++x) {
+            const size_t i = (size_t(y) * w + x) * 4;
+            n += std::abs(a[i] - b[i]) > 24 || std::abs(a[i + 1] - b[i + 1]) > 24 || std::abs(a[i + 2] - b[i + 2]) > 24;
+        }
+    return n;
+}
+
+/** Map-area pixels in the gaps' magenta (strong red and blue, little green). */
+size_t magenta_pixels(const std::vector<uint8_t>& img, int w, int h) {
+    const WallLayout L = wall_layout(w, h);
+    size_t n = 0;
+    for (int y = int(L.map.ymin); y < int(L.map.ymax); ++y)
+        for (int x = int(L.map.xmin); x < int(L.map.xmax); ++x) {
+            const uint8_t* p = &img[(size_t(y) * w + x) * 4];
+            n += p[0] > 150 && p[2] > 120 && p[1] + 60 < p[0] && p[1] + 40 < p[2];
+        }
+    return n;
+}
+
+}  // namespace
+
+TEST(WallScenesOverlay, OverlayLayersVisibleOnlyOnTheirScenes) {
+    const Dataset& ds = bundled();
+    gw::app::Scene map = build_scene(ds, 5);
+    CoverageReport rep;  // empty report: the layers exist, visibility is what is checked
+    add_wall_coverage_overlays(map, ds, rep);
+    add_wall_kde_overlay(map, ds, wall_figures(ds, "2026-11-27").month);
+    WallScenes ws(default_scenes(ds));
+    MapView v;
+    auto visible = [&](LayerId id) {
+        for (const auto& L : map.layers)
+            if (L.id == id) return L.visible;
+        ADD_FAILURE() << "no layer " << int(id);
+        return false;
+    };
+    ws.go(ws.find("blind-spots"));
+    ws.apply(map, v, 960, 540);
+    EXPECT_TRUE(visible(LayerId::Gaps));
+    EXPECT_FALSE(visible(LayerId::Hotspots));
+    EXPECT_FALSE(visible(LayerId::Coverage));
+    ws.go(ws.find("hotspots"));
+    ws.apply(map, v, 960, 540);
+    EXPECT_FALSE(visible(LayerId::Gaps));
+    EXPECT_TRUE(visible(LayerId::Hotspots));
+    ws.go(0);
+    ws.apply(map, v, 960, 540);
+    if (ws.scene().overlay.empty()) {
+        EXPECT_FALSE(visible(LayerId::Gaps));
+        EXPECT_FALSE(visible(LayerId::Hotspots));
+    }
+    // The KDE raster: transparent at zero, peak > 0, at most ~4096 cells on a side.
+    for (const auto& L : map.layers)
+        if (L.id == LayerId::Hotspots) {
+            EXPECT_GT(L.raster.vmax, 0);
+            EXPECT_LE(std::max(L.raster.width, L.raster.height), 4200);
+        }
+}
+
+TEST(WallRender, BlindSpotsAndHotspotsDrawTheirOverlay) {
+    HeadlessGl gl;
+    const Dataset& ds = bundled();
+    auto scenes = default_scenes(ds);
+    // The same extent as the overlay scenes, without an overlay.
+    const auto hot = std::find_if(scenes.begin(), scenes.end(), [](const auto& s) { return s.name == "hotspots"; });
+    ASSERT_NE(hot, scenes.end());
+    gw::Scene plain = *hot;
+    plain.name = "plain", plain.overlay = "";
+    scenes.push_back(plain);
+    const WallContent content = fixed_content(ds);
+    const int w = 960, h = 540;
+    MapView v0, v1, v2;
+    const auto base = render_wall_image(ds, scenes, "plain", w, h, v0, 0, &content);
+    const auto gaps = render_wall_image(ds, scenes, "blind-spots", w, h, v1, 0, &content);
+    const auto kde = render_wall_image(ds, scenes, "hotspots", w, h, v2, 0, &content);
+    EXPECT_EQ(v0.mpp, v1.mpp);
+    EXPECT_EQ(v0.mpp, v2.mpp);
+    const size_t map_px = size_t(wall_layout(w, h).map.width() * wall_layout(w, h).map.height());
+    EXPECT_GT(map_pixels_differing(base, gaps, w, h), map_px / 200) << "gaps overlay not drawn";
+    EXPECT_GT(map_pixels_differing(base, kde, w, h), map_px / 200) << "KDE overlay not drawn";
+    EXPECT_GT(magenta_pixels(gaps, w, h), magenta_pixels(base, w, h) + 100);
+    EXPECT_GT(ink_fraction(gaps, w, wall_layout(w, h).legend_band), ink_fraction(base, w, wall_layout(w, h).legend_band));
+}
