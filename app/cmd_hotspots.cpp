@@ -17,7 +17,7 @@ namespace {
 
 struct HotspotArgs {
     DatasetArgs data;
-    std::string method, out, types, from, to, value, project;
+    std::string method, out, types, from, to, value, project, per;
     int level = 4, permutations = 0, min_pts = 5;
     double bandwidth = 0, cell = 10, band = 0, hex = 0, eps = 50;
     uint64_t seed = 12345;
@@ -99,6 +99,25 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
     for (auto* i : inc)
         if (int k = loc.find(i->pos); k >= 0) counts[k]++;
     for (size_t i = 0; i < units.size(); ++i) x[i] = counts[i];
+    int no_households = 0;
+    if (a.per == "households") {
+        // Incidents per household, so that a hotspot is not only where people live. A cell
+        // without households has no rate: it counts as the mean rate (z contribution zero).
+        std::vector<int> hh(units.size(), 0);
+        for (const auto& h : ds.households)
+            if (int k = loc.find(h.pos); k >= 0) hh[k]++;
+        double sum = 0;
+        int with = 0;
+        for (size_t i = 0; i < units.size(); ++i)
+            if (hh[i] > 0) sum += counts[i] / static_cast<double>(hh[i]), ++with;
+        const double mean_rate = with ? sum / with : 0;
+        for (size_t i = 0; i < units.size(); ++i) {
+            if (hh[i] > 0) x[i] = counts[i] / static_cast<double>(hh[i]);
+            else x[i] = mean_rate, ++no_households;
+        }
+    }
+    if (!a.value.empty() && !a.per.empty())
+        throw CLI::ValidationError("--value and --per", "give one of them");
     if (!a.value.empty()) {
         if (a.hex > 0) throw Error("--value reads a field of the grid cells, not of hexagons", {}, "drop --hex");
         const auto& extra = ds.extra_fields.at("grids");
@@ -135,6 +154,8 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
             j["cells"].push_back({{"id", units[i]->grid_id}, {"count", counts[i]}, {"value", x[i]}, {"z", r.z[i]},
                                   {"p", r.p[i]}, {"class", r.cls[i]}});
         j["permutations"] = a.permutations;
+        j["per"] = a.per.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.per);
+        j["cells_without_households"] = no_households;
         j["fdr"] = a.fdr;
         std::printf("%s\n", j.dump(2).c_str());
         return;
@@ -269,6 +290,8 @@ void setup_hotspots(CLI::App& root) {
     cmd->add_option("--band", a->band, "Gi*: neighbours whose centroids lie within M metres")->check(CLI::PositiveNumber);
     cmd->add_option("--hex", a->hex, "Gi* on a hexagon mesh of this size (centre to corner, m)")->check(CLI::PositiveNumber);
     cmd->add_option("--value", a->value, "Gi* on a numeric field of the cells instead of incident counts");
+    cmd->add_option("--per", a->per, "Gi* on incidents per household of each cell (cells without households take the mean rate)")
+        ->check(CLI::IsMember({"households"}));
     cmd->add_option("--permutations", a->permutations, "Gi*: conditional permutations for p (e.g. 999)")
         ->check(CLI::Range(0, 1000000));
     cmd->add_option("--seed", a->seed, "random seed of the permutations");

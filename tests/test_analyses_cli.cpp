@@ -124,3 +124,21 @@ TEST(CliPlan, TenCamerasWithGainsAndABound) {
     EXPECT_GE(j["upper_bound"].get<double>(), j["covered_after"].get<double>() - 1e-9);
     EXPECT_EQ(run_gridwatch("plan " + community()).status, 2);  // --add is required
 }
+
+TEST(CliHotspots, PerHouseholdRatesAreIncidentsOverHouseholds) {
+    auto gi = run_gridwatch("hotspots " + community() + " --method gi --level 3 --per households --json");
+    ASSERT_EQ(gi.status, 0) << gi.err;
+    auto st = run_gridwatch("stats " + community() + " --level 3 --no-coverage --json");
+    ASSERT_EQ(st.status, 0) << st.err;
+    const json g = json::parse(gi.out), s = json::parse(st.out);
+    EXPECT_EQ(g["per"], "households");
+    ASSERT_EQ(g["cells"].size(), s["grids"].size());
+    for (size_t i = 0; i < s["grids"].size(); ++i) {
+        const auto& row = s["grids"][i];
+        ASSERT_EQ(g["cells"][i]["id"], row["grid_id"]);
+        ASSERT_GT(row["households"].get<int>(), 0);
+        EXPECT_NEAR(g["cells"][i]["value"].get<double>(),
+                    row["incidents"].get<double>() / row["households"].get<double>(), 1e-12);
+    }
+    EXPECT_EQ(run_gridwatch("hotspots " + community() + " --method gi --per people").status, 2);
+}
