@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <map>
 #include <set>
-#include <thread>
 #include <unordered_map>
 
 #include "geo/box_index.h"
 #include "geo/geos.h"
+#include "geo/parallel.h"
 
 namespace gw {
 
@@ -185,19 +185,15 @@ std::vector<Issue> check_tiling(const std::vector<Grid>& grids, double tol) {
         if (g.level < 4 && levels.count(g.level + 1) && !children.count(&g))
             out.push_back({"grids", g.grid_id, "has no level-" + std::to_string(g.level + 1) + " cells"});
 
-    // The geometric checks, split over two threads (each with its own GEOS context).
+    // The geometric checks over two threads (each with its own GEOS context), one issue list per
+    // family so that the report keeps the layer's order whatever the threads did.
     std::vector<std::pair<const Grid*, std::vector<const Grid*>>> fams(children.begin(), children.end());
-    const size_t nthreads = std::min<size_t>(2, std::max<size_t>(1, std::thread::hardware_concurrency()));
-    std::vector<std::vector<Issue>> part(nthreads);
+    std::vector<std::vector<Issue>> part(fams.size());
     const auto* report = t_report;
-    auto work = [&](size_t t) {
+    parallel_for(fams.size(), [&](size_t i) {
         t_report = report;
-        for (size_t i = t; i < fams.size(); i += nthreads) check_family(*fams[i].first, fams[i].second, tol, part[t]);
-    };
-    std::vector<std::thread> threads;
-    for (size_t t = 1; t < nthreads; ++t) threads.emplace_back(work, t);
-    work(0);
-    for (auto& th : threads) th.join();
+        check_family(*fams[i].first, fams[i].second, tol, part[i]);
+    });
     for (auto& p : part) out.insert(out.end(), p.begin(), p.end());
     return out;
 }

@@ -15,15 +15,11 @@ work=$(mktemp -d /tmp/gw_bench_wall.XXXX)
 trap 'rm -rf "$work"' EXIT
 log() { echo "[bench_wall] $*" >&2; }
 
-if [ -z "$data" ]; then
-    data=$work/county.gpkg
-    log "making the county: gridwatch demo --scale 100"
-    "$gw" demo --scale 100 --out "$data" >/dev/null
-fi
+data=$(county_or "$data" "$work" bench_wall)
 
 echo "# The wall at county size (demo --scale 100)"
 echo
-echo "machine: $(machine), load average $(cut -d" " -f1-3 /proc/loadavg); GL: $(env -u DISPLAY "$gw" render "$data" --out "$work/probe.png" --size 64x64 --timing 2>&1 | sed -n "s/^timing: [^(]*(//p" | sed "s/)$//")"
+echo "machine: $(machine), load average $(cut -d" " -f1-3 /proc/loadavg); GL: $(gl_line "$data" "$work")"
 echo
 echo "| what | median of $runs | goal |"
 echo "|---|---|---|"

@@ -15,3 +15,17 @@ median_of() {
 machine() {
     echo "$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB"
 }
+# county_or DATA WORK TAG: prints DATA, or makes the county (demo --scale 100) in WORK when DATA is empty.
+county_or() {
+    local data=$1 work=$2 tag=$3
+    if [ -z "$data" ]; then
+        data=$work/county.gpkg
+        echo "[$tag] making the county: gridwatch demo --scale 100" >&2
+        "$gw" demo --scale 100 --out "$data" >/dev/null
+    fi
+    echo "$data"
+}
+# gl_line DATA WORK: the GL renderer gridwatch's off-screen render gets, as its --timing reports it.
+gl_line() {
+    env -u DISPLAY "$gw" render "$1" --out "$2/probe.png" --size 64x64 --timing 2>&1 | sed -n "s/^timing: [^(]*(//p" | sed "s/)$//"
+}
