@@ -13,6 +13,7 @@
 namespace gw {
 
 class BoxIndex;
+class Terrain;
 
 /** IEC 62676-4 pixel-density zones, px/m at the target. */
 enum class Quality { Any = 0, Detect, Observe, Recognise, Identify };
@@ -67,6 +68,7 @@ private:
 struct ViewOptions {
     bool occlusion = true;
     Quality quality = Quality::Any;
+    const Terrain* terrain = nullptr;  // the dataset's DEM (geo/terrain.h), used when occlusion is on
 };
 
 /**

@@ -325,7 +325,7 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
     engine_ = std::make_unique<CoverageEngine>(ds, o, cells);
     CoverageEngine& e = *engine_;
     if (o.occlusion && !ds.buildings.empty()) occluders_ = std::make_unique<Occluders>(ds.buildings);
-    view_options_ = ViewOptions{o.occlusion, o.quality};
+    view_options_ = ViewOptions{o.occlusion, o.quality, ds.terrain.get()};
     rep_.occlusion_applied = occluders_ != nullptr;
 
     progress(0.05, "camera views");

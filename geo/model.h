@@ -5,6 +5,7 @@
  */
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -104,6 +105,8 @@ struct LayerInfo {
     int invalid = 0;  // geometries repaired
 };
 
+class Terrain;
+
 struct Dataset {
     std::string source;    // what the user named
     std::string crs;       // the data's CRS (of the grids layer, else the first layer)
@@ -122,6 +125,7 @@ struct Dataset {
     std::vector<Facility> facilities;
     std::vector<Candidate> candidates;
     std::map<std::string, ExtraFields> extra_fields;  // per canonical layer name
+    std::shared_ptr<const Terrain> terrain;            // the `dem` raster (geo/terrain.h), when a source has one
 
     ValidityReport report;
 

@@ -387,7 +387,7 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
     // What existing cameras already see.
     progress(0.05, "existing views");
     auto cams = ds.usable_cameras(o.include_offline);
-    std::vector<MultiPolygon> views = compute_views(ds, cams, ViewOptions{o.occlusion, Quality::Any});
+    std::vector<MultiPolygon> views = compute_views(ds, cams, ViewOptions{o.occlusion, Quality::Any, ds.terrain.get()});
     std::vector<Box> vboxes;
     for (const auto& v : views) vboxes.push_back(bounds(v));
     BoxIndex vindex(vboxes, 100);
