@@ -1,4 +1,4 @@
-// gridwatch coverage DATASET [--level L] [--occlusion auto|none] [--quality Q] [--include-offline]
+// gridwatch coverage DATASET [--level L] [--occlusion auto|none] [--quality Q] [--include-offline] [--no-gaps]
 //                            [--out FILE] [--json]: per-grid camera coverage and gaps (SPEC §5.2).
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -16,7 +16,7 @@ struct CoverageArgs {
     DatasetArgs data;
     int level = 4;
     std::string occlusion = "auto", quality = "any", out;
-    bool include_offline = false, json = false;
+    bool include_offline = false, json = false, no_gaps = false;
 };
 
 nlohmann::json cell_json(const CellCoverage& c) {
@@ -54,12 +54,15 @@ void write_out(const std::string& path, const Dataset& ds, const CoverageReport&
 }
 
 void run_coverage(const CoverageArgs& a) {
-    Dataset ds = a.data.open({}, /*check_tiling=*/false);
+    // Incidents, facilities and candidates play no part: not read.
+    Dataset ds = a.data.open({"grids", "households", "cameras", "enterprises", "roads", "buildings"},
+                             /*check_tiling=*/false);
     CoverageOptions o;
     o.level = a.level;
     o.occlusion = a.occlusion == "auto";
     o.include_offline = a.include_offline;
     o.quality = parse_quality(a.quality);
+    o.gaps = !a.no_gaps;
     o.progress = stderr_progress();
     CoverageReport rep = compute_coverage(ds, o);
     if (!a.out.empty()) write_out(a.out, ds, rep);
@@ -118,6 +121,7 @@ void setup_coverage(CLI::App& root) {
     cmd->add_option("--quality", a->quality, "count only the IEC 62676-4 zone and better")
         ->check(CLI::IsMember({"any", "detect", "observe", "recognise", "recognize", "identify"}));
     cmd->add_flag("--include-offline", a->include_offline, "count offline cameras too");
+    cmd->add_flag("--no-gaps", a->no_gaps, "per-cell table only: skip the gap polygons (faster at county size)");
     cmd->add_option("--out", a->out, "write cells, gaps and views (.gpkg, .geojson, .shp, .fgb, .kml)");
     cmd->add_flag("--json", a->json, "print one JSON document on stdout");
     cmd->callback([a] { run_coverage(*a); });

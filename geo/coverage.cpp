@@ -151,17 +151,26 @@ struct CoverageEngine {
         return q;
     }
 
+    /** Whether p lies in the cell or within d of its outline (its buffer then reaches the cell). */
+    static bool near_cell(const Grid& cell, Vec2 p, double d) {
+        if (inside(cell.shape, p)) return true;
+        for (const auto& poly : cell.shape)
+            for (const auto& ring : poly.rings)
+                for (size_t i = 0, n = ring.size(); i < n; ++i)
+                    if (segment_distance(p, ring[i], ring[(i + 1) % n]) <= d) return true;
+        return false;
+    }
+
     /** Where coverage matters inside cell ci: road corridors, enterprise parcels, around households. */
     geos::Geom demand_in_cell(size_t ci, const GEOSGeometry* cg) const {
         GEOSContextHandle_t h = geos::ctx();
         const Box cb = cell_boxes[ci];
         std::vector<GEOSGeometry*> parts;
-        Box grown = cb;
-        grown.add(Vec2{cb.xmin - o.household_buffer_m, cb.ymin - o.household_buffer_m});
-        grown.add(Vec2{cb.xmax + o.household_buffer_m, cb.ymax + o.household_buffer_m});
-        // Roads: one buffer of all the road lines near the cell, clipped to the grown box.
+        auto grown_by = [&](double d) { return Box{cb.xmin - d, cb.ymin - d, cb.xmax + d, cb.ymax + d}; };
+        // Roads: one buffer of the road lines within a corridor's width of the cell's box.
+        const Box road_box = grown_by(o.corridor_m);
         std::vector<GEOSGeometry*> lines;
-        for (int r : rindex.query(grown))
+        for (int r : rindex.query(road_box))
             for (const auto& line : ds.roads[r].shape) {
                 GEOSCoordSequence* cs = GEOSCoordSeq_create_r(h, static_cast<unsigned>(line.size()), 2);
                 for (size_t k = 0; k < line.size(); ++k)
@@ -170,13 +179,15 @@ struct CoverageEngine {
             }
         if (!lines.empty()) {
             geos::Geom ml = collection(lines, GEOS_MULTILINESTRING);
-            geos::Geom clipped(GEOSClipByRect_r(h, ml.get(), grown.xmin, grown.ymin, grown.xmax, grown.ymax));
+            geos::Geom clipped(GEOSClipByRect_r(h, ml.get(), road_box.xmin, road_box.ymin, road_box.xmax, road_box.ymax));
             if (clipped && !GEOSisEmpty_r(h, clipped.get())) parts.push_back(GEOSBuffer_r(h, clipped.get(), o.corridor_m, 6));
         }
         for (int e : eindex.query(cb)) parts.push_back(geos::to_geos(ds.enterprises[e].shape).release());
-        // Households: one buffer of all the points.
+        // Households: one buffer of the points whose 15 m reach the cell.
         std::vector<GEOSGeometry*> pts;
-        for (int k : hindex.query(grown)) pts.push_back(geos::point(ds.households[k].pos).release());
+        for (int k : hindex.query(grown_by(o.household_buffer_m)))
+            if (near_cell(*cells[ci], ds.households[k].pos, o.household_buffer_m))
+                pts.push_back(geos::point(ds.households[k].pos).release());
         if (!pts.empty()) {
             geos::Geom mp = collection(pts, GEOS_MULTIPOINT);
             parts.push_back(GEOSBuffer_r(h, mp.get(), o.household_buffer_m, 6));

@@ -57,6 +57,23 @@ TEST(CliCoverage, JsonShapeAndTotalsAddUp) {
     EXPECT_GE(json::parse(off.out)["total"]["covered_m2"].get<double>(), covered - 1e-6);
 }
 
+TEST(CliCoverage, NoGapsKeepsThePerCellTable) {
+    auto full = run_gridwatch("coverage " + community() + " --json");
+    auto quick = run_gridwatch("coverage " + community() + " --no-gaps --json");
+    ASSERT_EQ(full.status, 0) << full.err;
+    ASSERT_EQ(quick.status, 0) << quick.err;
+    const json f = json::parse(full.out), q = json::parse(quick.out);
+    EXPECT_GT(f["gaps"].get<int>(), 0);
+    EXPECT_EQ(q["gaps"].get<int>(), 0);
+    EXPECT_TRUE(q["gap_list"].empty());
+    ASSERT_EQ(f["grids"].size(), q["grids"].size());
+    for (size_t i = 0; i < f["grids"].size(); ++i) {
+        EXPECT_EQ(f["grids"][i]["grid_id"], q["grids"][i]["grid_id"]);
+        EXPECT_DOUBLE_EQ(f["grids"][i]["covered_m2"].get<double>(), q["grids"][i]["covered_m2"].get<double>());
+        EXPECT_EQ(f["grids"][i]["households_covered"], q["grids"][i]["households_covered"]);
+    }
+}
+
 TEST(CliCoverage, OutWritesCellsGapsAndViews) {
     TempDir d("cov_out");
     auto r = run_gridwatch("coverage " + community() + " --out " + d / "cov.gpkg");
