@@ -9,6 +9,7 @@
 
 #include "geo/crs.h"
 #include "geo/error.h"
+#include "geo/gcj02.h"
 
 namespace gw {
 namespace {
@@ -38,8 +39,11 @@ Transform back_transform(const OGRLayer& layer, const Dataset& ds) {
     return Transform(work, target);
 }
 
-/** Sets the camera's fields (those the layer has) and its point in the layer's CRS. */
-void fill_feature(OGRFeature& f, const Camera& cam, const Transform& back) {
+/**
+ * Sets the camera's fields (those the layer has) and its point in the layer's CRS, obfuscated
+ * again when the layer was read as GCJ-02 or BD-09 (`point_coords`), so a save moves nothing.
+ */
+void fill_feature(OGRFeature& f, const Camera& cam, const Transform& back, const std::string& point_coords) {
     set_field(f, "cam_id", cam.cam_id);
     set_field(f, "owner", cam.owner);
     set_field(f, "status", cam.status);
@@ -50,6 +54,8 @@ void fill_feature(OGRFeature& f, const Camera& cam, const Transform& back) {
     if (cam.resolution_px) set_field(f, "resolution_px", double(*cam.resolution_px));
     std::vector<Vec2> p{cam.pos};
     back.apply(p, cam.cam_id);
+    if (point_coords == "gcj02") p[0] = gcj02::from_wgs84(p[0]);
+    if (point_coords == "bd09") p[0] = gcj02::bd09_from_gcj02(gcj02::from_wgs84(p[0]));
     OGRPoint pt(p[0].x, p[0].y);
     f.SetGeometry(&pt);
 }
@@ -64,7 +70,7 @@ std::vector<int64_t> write_cameras(OGRLayer& layer, const Dataset& ds, const std
         OGRFeatureUniquePtr f(cam.fid >= 0 ? layer.GetFeature(cam.fid) : nullptr);
         const bool insert = !f;
         if (insert) f.reset(OGRFeature::CreateFeature(layer.GetLayerDefn()));
-        fill_feature(*f, cam, back);
+        fill_feature(*f, cam, back, ds.point_coords);
         const OGRErr err = insert ? layer.CreateFeature(f.get()) : layer.SetFeature(f.get());
         if (err != OGRERR_NONE)
             throw Error(std::string("cannot write the camera: ") + CPLGetLastErrorMsg(),
@@ -163,7 +169,7 @@ std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) 
             OGRFeatureUniquePtr f(OGRFeature::CreateFeature(dst->GetLayerDefn()));
             if (cam.fid >= 0)
                 if (OGRFeatureUniquePtr old{src.GetFeature(cam.fid)}) f->SetFrom(old.get(), TRUE);
-            fill_feature(*f, cam, back);
+            fill_feature(*f, cam, back, ds.point_coords);
             f->SetFID(OGRNullFID);
             if (dst->CreateFeature(f.get()) != OGRERR_NONE)
                 throw Error(std::string("cannot write the camera: ") + CPLGetLastErrorMsg(),

@@ -741,6 +741,7 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     }
     work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     ds.work_crs = crs_label(work);
+    ds.point_coords = options.coords == SourceCoords::Gcj02 ? "gcj02" : options.coords == SourceCoords::Bd09 ? "bd09" : "";
     {
         char* wkt = nullptr;
         work.exportToWkt(&wkt);

@@ -113,6 +113,7 @@ struct Dataset {
     std::string work_crs;  // "EPSG:4542"
     std::string work_crs_wkt;
     std::string source_crs_wkt;  // WKT of `crs`, for export back to it
+    std::string point_coords;    // "gcj02" / "bd09": the point layers were read from those (--from-…)
     std::vector<LayerInfo> layers;
 
     std::vector<Grid> grids;

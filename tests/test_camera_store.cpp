@@ -1,6 +1,8 @@
 // Saving edited cameras back into a GeoPackage: edits survive a reopen, and a failed save
 // leaves the file exactly as it was.
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,4 +110,34 @@ TEST(CameraStore, GeoJsonIsRewrittenWhole) {
     EXPECT_DOUBLE_EQ(again.cameras[0].azimuth, 200);
     EXPECT_NEAR(again.cameras[0].pos.x, ds.cameras[0].pos.x, 0.01);
     EXPECT_FALSE(std::filesystem::exists(dir / ".saving_cameras.geojson"));
+}
+
+// Cameras read with --from-gcj02 / --from-bd09 are written back in the coordinates they came in:
+// saving without a move leaves every point where it was (the forward GCJ-02 / BD-09 formulas are
+// independent of the iterated inverses used when reading).
+TEST(CameraStore, ObfuscatedCoordinatesAreWrittenBackObfuscated) {
+    for (auto coords : {gw::SourceCoords::Gcj02, gw::SourceCoords::Bd09}) {
+        gwtest::TempDir dir("camstore_gcj");
+        dir.write(
+            "cameras.geojson",
+            R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"cam_id":"K1","owner":"road","azimuth":45,"fov":90,"range":400,"status":"online"},)"
+            R"("geometry":{"type":"Point","coordinates":[98.69,24.59]}}]})");
+        const std::string path = dir / "cameras.geojson";
+        gw::OpenOptions o;
+        o.coords = coords;
+        gw::Dataset ds = gw::open_dataset({path}, o);
+        ASSERT_EQ(ds.cameras.size(), 1u);
+        ds.cameras[0].azimuth = 200;
+        gw::save_cameras(path, ds);
+        const std::string saved = gwtest::slurp(path);
+        // Written back as read: 98.69, 24.59 (to 1e-7°, about 1 cm), not the WGS84 point ~500 m away.
+        GDALDatasetUniquePtr f(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
+        ASSERT_TRUE(f);
+        OGRFeatureUniquePtr feat(f->GetLayer(0)->GetNextFeature());
+        ASSERT_TRUE(feat);
+        const auto* pt = feat->GetGeometryRef()->toPoint();
+        EXPECT_NEAR(pt->getX(), 98.69, 1e-7) << saved;
+        EXPECT_NEAR(pt->getY(), 24.59, 1e-7) << saved;
+        EXPECT_DOUBLE_EQ(feat->GetFieldAsDouble("azimuth"), 200);
+    }
 }

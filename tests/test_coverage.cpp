@@ -44,7 +44,7 @@ Dataset random_dataset(uint64_t seed, int ncams) {
     }
     for (int i = 0; i < 60; ++i) {
         Household h;
-        h.hh_id = std::to_string(i).insert(0, 1, 'H');  // "H" + … trips g++ 12's -Wrestrict (PR 105329)
+        h.hh_id = "H" + std::to_string(i);
         h.pos = {200 * U(rng), 100 * U(rng)};
         h.members = 3;
         ds.households.push_back(h);

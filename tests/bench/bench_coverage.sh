@@ -52,8 +52,9 @@ t_gw_none=$(timed bash -c "'$gw' coverage '$data' --level $level --occlusion non
 log "gridwatch coverage (occlusion by buildings)"
 t_gw_occ=$(timed bash -c "'$gw' coverage '$data' --level $level --json > '$work/gw_occ.json'")
 
-log "gridwatch stats (coverage with occlusion but no gap polygons), and stats --no-coverage"
-t_gw_stats=$(timed "$gw" stats "$data" --level $level)
+log "gridwatch coverage --no-gaps: the per-cell table alone (what the peers compute), without and with occlusion"
+t_gw_like=$(timed "$gw" coverage "$data" --level $level --occlusion none --no-gaps --json)
+t_gw_nogaps=$(timed "$gw" coverage "$data" --level $level --no-gaps --json)
 t_gw_stats_nocov=$(timed "$gw" stats "$data" --level $level --no-coverage)
 
 # --- peer (a): geopandas / shapely --------------------------------------------------------------
@@ -121,19 +122,21 @@ cat <<MD
 - peers: geopandas $("$py" -c 'import geopandas; print(geopandas.__version__)') / shapely $("$py" -c 'import shapely; print(shapely.__version__)') (GEOS $("$py" -c 'import shapely.geos as g; print(".".join(map(str, g.geos_version)))'), one thread); PostgreSQL $pg_version (max_parallel_workers_per_gather $par_workers, the per-cell query got a $pg_plan; fsync off, throwaway cluster)
 - timings: median of $runs runs (one run where the first took over 60 s); gridwatch uses 2 threads
 
-| run | median s | vs faster peer ($peer_name) |
+| run | median s | $peer_name ÷ this |
 |---|---|---|
-| gridwatch coverage --occlusion none (per-cell area, households, gap polygons) | $t_gw_none | $(ratio "$t_gw_none" "$t_peer")× |
-| gridwatch coverage (occlusion by buildings, the default) | $t_gw_occ | $(ratio "$t_gw_occ" "$t_peer")× |
-| gridwatch stats --level $level (coverage with occlusion, no gap polygons) | $t_gw_stats | $(ratio "$t_gw_stats" "$t_peer")× |
+| gridwatch coverage --occlusion none --no-gaps (per-cell area and households: the peers' work) | $t_gw_like | $(ratio "$t_peer" "$t_gw_like")× |
+| gridwatch coverage --no-gaps (the same with occlusion by buildings) | $t_gw_nogaps | $(ratio "$t_peer" "$t_gw_nogaps")× |
+| gridwatch coverage --occlusion none (per-cell area, households, gap polygons) | $t_gw_none | $(ratio "$t_peer" "$t_gw_none")× |
+| gridwatch coverage (occlusion by buildings, gap polygons: the default) | $t_gw_occ | $(ratio "$t_peer" "$t_gw_occ")× |
 | gridwatch stats --level $level --no-coverage (reading, per-cell counts) | $t_gw_stats_nocov | |
-| peer: geopandas + shapely STRtree (per-cell area only) | $t_gpd | $(ratio "$t_gpd" "$t_peer")× |
+| peer: geopandas + shapely STRtree (per-cell area only) | $t_gpd | $(ratio "$t_peer" "$t_gpd")× |
 | peer: PostGIS load (ogr2ogr grids + cameras) | $t_pg_load | |
 | peer: PostGIS SQL (sectors, GiST, ST_Union per cell, ST_Intersection, ST_Area) | $t_pg_sql | |
-| peer: PostGIS total | $(printf '%.3f' "$t_pg") | $(ratio "$t_pg" "$t_peer")× |
+| peer: PostGIS total | $(printf '%.3f' "$t_pg") | $(ratio "$t_peer" "$t_pg")× |
 
-The gridwatch times include what the peers skip: households covered, gap polygons (road
-corridors, enterprises, 15 m around households) and reading every layer of the dataset.
+Every gridwatch time includes reading the dataset's layers from the GeoPackage and reprojecting
+them, and counts households covered and road metres seen, which the peers skip; the rows without
+\`--no-gaps\` also build the gap polygons (road corridors, enterprises, 15 m around households).
 
 Results: without occlusion $tot_none % of the level-$level area covered, households $hh_none;
 with occlusion $tot_occ %, households $hh_occ, $gaps_occ gap polygons.
