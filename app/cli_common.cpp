@@ -8,6 +8,7 @@
 
 #include "geo/basemap.h"
 #include "geo/error.h"
+#include "geo/terrain.h"
 
 namespace fs = std::filesystem;
 
@@ -15,8 +16,9 @@ namespace gw::app {
 
 std::vector<std::string> basemap_paths(const DatasetArgs& args, const std::vector<std::string>& extra) {
     std::vector<std::string> out;
+    // A DEM is elevation for terrain occlusion, not a picture: it is not drawn.
     for (const auto& s : args.sources)
-        if (has_raster(s)) out.push_back(s);
+        if (has_raster(s) && !raster_is_dem(s)) out.push_back(s);
     out.insert(out.end(), extra.begin(), extra.end());
     return out;
 }

@@ -20,7 +20,8 @@ struct DatasetArgs {
 
 /**
  * The basemap rasters to draw: the DATASET sources that hold a georeferenced raster (a GeoPackage
- * with tiles), then `extra` (--basemap, in the order given, the last drawn on top).
+ * with tiles) other than a DEM (geo/terrain.h raster_is_dem), then `extra` (--basemap, in the order
+ * given, the last drawn on top).
  */
 std::vector<std::string> basemap_paths(const DatasetArgs& args, const std::vector<std::string>& extra);
 

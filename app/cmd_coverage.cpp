@@ -8,6 +8,7 @@
 #include "geo/coverage.h"
 #include "geo/error.h"
 #include "geo/out_layers.h"
+#include "geo/terrain.h"
 
 namespace gw::app {
 namespace {
@@ -64,6 +65,9 @@ void run_coverage(const CoverageArgs& a) {
     o.quality = parse_quality(a.quality);
     o.gaps = !a.no_gaps;
     o.progress = stderr_progress();
+    if (ds.terrain && o.occlusion)
+        std::fprintf(stderr, "terrain occlusion on: DEM %s (%.3g m cells); cameras without height at %g m\n",
+                     ds.terrain->info().gdal_name.c_str(), ds.terrain->info().work_cell, kDefaultCameraHeight);
     CoverageReport rep = compute_coverage(ds, o);
     if (!a.out.empty()) write_out(a.out, ds, rep);
     if (a.json) {
@@ -89,8 +93,8 @@ void run_coverage(const CoverageArgs& a) {
         std::printf("%s\n", j.dump(2).c_str());
         return;
     }
-    std::printf("coverage of level-%d cells by %zu cameras%s%s\n\n", rep.level, rep.cameras.size(),
-                rep.occlusion_applied ? ", buildings occluding" : "",
+    std::printf("coverage of level-%d cells by %zu cameras%s%s%s\n\n", rep.level, rep.cameras.size(),
+                rep.occlusion_applied ? ", buildings occluding" : "", ds.terrain && o.occlusion ? ", terrain occluding" : "",
                 o.quality != Quality::Any ? (std::string(", quality ≥ ") + quality_name(o.quality)).c_str() : "");
     std::printf("%-16s %10s %10s %8s %6s %8s\n", "grid_id", "area_m2", "covered", "cover%", "hh", "hh_seen");
     for (const auto& c : rep.cells)
@@ -116,7 +120,7 @@ void setup_coverage(CLI::App& root) {
     auto* cmd = root.add_subcommand("coverage", "per-grid camera coverage and the blind spots that matter");
     add_dataset_args(cmd, a->data);
     add_level_option(cmd, a->level);
-    cmd->add_option("--occlusion", a->occlusion, "buildings block views: auto (when a buildings layer exists) or none")
+    cmd->add_option("--occlusion", a->occlusion, "buildings and terrain block views: auto (when a buildings layer or a DEM exists) or none")
         ->check(CLI::IsMember({"auto", "none"}));
     cmd->add_option("--quality", a->quality, "count only the IEC 62676-4 zone and better")
         ->check(CLI::IsMember({"any", "detect", "observe", "recognise", "recognize", "identify"}));

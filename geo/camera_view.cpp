@@ -2,7 +2,7 @@
 // [SECTION] Sectors
 // [SECTION] Occluders: buildings and an index over their boxes
 // [SECTION] Visibility: an angular sweep over the building edges near the camera
-// [SECTION] camera_view
+// [SECTION] camera_view (buildings, then terrain)
 #include "geo/camera_view.h"
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include "geo/box_index.h"
 #include "geo/error.h"
 #include "geo/geos.h"
+#include "geo/terrain.h"
 #include "geo/validate.h"
 
 namespace gw {
@@ -248,12 +249,10 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
 // ---------------------------------------------------------------------------------------------
 // [SECTION] camera_view
 
-MultiPolygon camera_view(const Camera& cam, const Occluders* occ, const ViewOptions& options) {
-    if (!camera_problem(cam).empty()) return {};
-    const double r = std::min(cam.range, quality_distance(cam, options.quality));
-    if (!(r > 0)) return {};
-    const bool occlude = options.occlusion && occ && !occ->empty();
-    if (!occlude) return {sector_polygon(cam.pos, cam.azimuth, cam.fov, r)};
+namespace {
+
+/** The sector of radius r cut by the buildings of `occ` (non-empty), building interiors removed. */
+MultiPolygon building_view(const Camera& cam, const Occluders* occ, double r) {
     Polygon vis = occ->visibility(cam.pos, cam.azimuth, cam.fov, r);
     // Building interiors are never seen: remove the camera's own building (the sweep ignored
     // it) and any building the polygon reaches into.
@@ -292,6 +291,39 @@ MultiPolygon camera_view(const Camera& cam, const Occluders* occ, const ViewOpti
         }
     }
     return geos::to_multipolygon(g.get());
+}
+
+/** The view minus the ground terrain hides from the camera's lens (camera_height above the DEM). */
+MultiPolygon terrain_cut(MultiPolygon view, const Camera& cam, const Terrain& terrain, double r) {
+    if (view.empty()) return view;
+    MultiPolygon hidden = terrain.hidden(cam.pos, camera_height(cam), r);
+    if (hidden.empty()) return view;
+    geos::Geom v = geos::to_geos(view), h = geos::to_geos(hidden);
+    try {
+        return geos::to_multipolygon(geos::difference(v.get(), h.get()).get());
+    } catch (const Error&) {
+        v = geos::to_geos(geos::make_valid(view));
+        h = geos::to_geos(geos::make_valid(hidden));
+        return geos::to_multipolygon(geos::difference(v.get(), h.get()).get());
+    }
+}
+
+}  // namespace
+
+MultiPolygon camera_view(const Camera& cam, const Occluders* occ, const ViewOptions& options) {
+    if (!camera_problem(cam).empty()) return {};
+    const double r = std::min(cam.range, quality_distance(cam, options.quality));
+    if (!(r > 0)) return {};
+    const bool occlude = options.occlusion && occ && !occ->empty();
+    const bool terrain = options.occlusion && options.terrain;
+    if (!terrain) {
+        if (!occlude) return {sector_polygon(cam.pos, cam.azimuth, cam.fov, r)};
+        return building_view(cam, occ, r);
+    }
+    // Terrain after buildings: what the buildings leave, less the ground the DEM hides.
+    MultiPolygon view = occlude ? building_view(cam, occ, r)
+                                : MultiPolygon{sector_polygon(cam.pos, cam.azimuth, cam.fov, r)};
+    return terrain_cut(std::move(view), cam, *options.terrain, r);
 }
 
 }  // namespace gw

@@ -73,7 +73,9 @@ struct ViewOptions {
 
 /**
  * The view of one camera: the sector (radius shortened to the quality zone), with building
- * occlusion when `occluders` is given and non-empty, minus every building interior it reaches.
+ * occlusion when `occluders` is given and non-empty, minus every building interior it reaches,
+ * and, when options.occlusion and options.terrain, minus the ground the DEM hides from the lens
+ * (Terrain::hidden from camera_height(cam), geo/terrain.h).
  * Empty for a camera whose values are unusable (see camera_problem).
  */
 MultiPolygon camera_view(const Camera& cam, const Occluders* occluders, const ViewOptions& options = {});

@@ -25,6 +25,7 @@
 #include "geo/gcj02.h"
 #include "geo/geos.h"
 #include "geo/projector.h"
+#include "geo/terrain.h"
 #include "geo/validate.h"
 
 namespace fs = std::filesystem;
@@ -135,6 +136,20 @@ OpenedSource open_source(const std::string& path, bool cp936 = false) {
     }
     src.ds.reset(raw);
     return src;
+}
+
+/**
+ * True when GDAL opens `path` as a raster but not as a vector dataset (a DEM, an orthophoto): such
+ * a source holds no layers; it is the dataset's terrain (find_dem) or a basemap the viewer draws.
+ */
+bool raster_only(const std::string& path) {
+    if (path.rfind("PG:", 0) == 0 || !fs::exists(path)) return false;
+    register_drivers();
+    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+    GDALDatasetUniquePtr v(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (v) return false;
+    GDALDatasetUniquePtr r(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    return r && r->GetRasterCount() > 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -664,7 +679,14 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     std::vector<Found> found;
     std::optional<OGRSpatialReference> assumed;
     if (!options.assume_crs.empty()) assumed = parse_crs(options.assume_crs, "--assume-crs");
+    std::string dem_name, dem_file;  // the first source's DEM (terrain occlusion, SPEC §5.1)
     for (const auto& path : sources) {
+        register_drivers();
+        if (std::string dem = find_dem(path); !dem.empty()) {
+            if (dem_name.empty()) dem_name = dem, dem_file = path;
+            else ds.report.other.push_back({"dem", "", "a second DEM in " + path + " is left out; " + dem_file + " is used"});
+        }
+        if (raster_only(path)) continue;
         opened.push_back(std::make_unique<OpenedSource>(open_source(path)));
         OpenedSource& src = *opened.back();
         for (auto* layer : src.ds->GetLayers()) {
@@ -795,6 +817,20 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
             if (info.source == fl.src->path || fl.reopened)
                 if (info.source_name == fl.layer->GetName() || (fl.reopened && info.name == fl.canonical))
                     info.invalid += invalid;
+    }
+
+    // The DEM, in the working CRS, over the data and as far around it as any camera reaches.
+    if (!dem_name.empty()) {
+        progress(0.82, "reading the DEM");
+        Box area = ds.extent();
+        if (!area.empty()) {
+            double reach = 1000;
+            for (const auto& c : ds.cameras)
+                if (std::isfinite(c.range) && c.range > 0 && c.range <= 10000) reach = std::max(reach, c.range);
+            area.add(Vec2{area.xmin - reach, area.ymin - reach});
+            area.add(Vec2{area.xmax + reach, area.ymax + reach});
+        }
+        ds.terrain = Terrain::load(dem_name, dem_file, ds.work_crs_wkt, area);
     }
 
     // Phase 4: checks.

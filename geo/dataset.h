@@ -30,8 +30,12 @@ struct OpenOptions {
  * Reads one or more sources (their layers merged; a later source adds features to a layer an
  * earlier one has) into a Dataset in the metric working CRS. Repairs invalid polygons (counted
  * in report.repaired), lists unusable cameras, and checks the grid tiling when asked.
+ * A source GDAL opens only as a raster holds no layers: when its stem is `dem` (dem.tif) it is the
+ * dataset's terrain, otherwise a basemap left to the viewer. A GeoPackage's raster table `dem` is
+ * the terrain too (see find_dem, geo/terrain.h); the first DEM found is used.
  * Throws gw::Error naming the file, layer, feature or field for anything that stops reading:
- * a missing or unreadable file, a layer without CRS, a required field absent or of the wrong type.
+ * a missing or unreadable file, a layer without CRS, a required field absent or of the wrong type,
+ * a DEM without geotransform or CRS.
  */
 Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions& options = {});
 
