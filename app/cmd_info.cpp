@@ -71,9 +71,12 @@ void run_info(const InfoArgs& a) {
         return;
     }
 
+    // The communities by name: up to three, then how many more (a county has a hundred).
     std::string title;
+    int communities = 0;
     for (const auto& g : ds.grids)
-        if (g.level == 1 && !g.name.empty()) title += (title.empty() ? "" : "、") + g.name;
+        if (g.level == 1 && !g.name.empty() && ++communities <= 3) title += (title.empty() ? "" : "、") + g.name;
+    if (communities > 3) title += " 等 " + std::to_string(communities) + " 个社区 (" + std::to_string(communities) + " communities)";
     std::printf("%s%s\n", title.empty() ? "" : (title + " — ").c_str(), ds.source.c_str());
     std::printf("CRS %s; working CRS %s (metres)\n", ds.crs.c_str(), ds.work_crs.c_str());
     if (!ext.empty())

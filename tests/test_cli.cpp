@@ -101,6 +101,17 @@ TEST(CliInfo, ReportsLayersCountsCrsAndValidity) {
     EXPECT_NE(text.out.find("K3: fov"), std::string::npos);
 }
 
+TEST(CliInfo, HeaderNamesAFewCommunitiesAndCountsTheRest) {
+    gwtest::TempDir d("info_five");
+    ASSERT_EQ(run_gridwatch("demo --scale 5 --out " + d / "five.gpkg").status, 0);
+    auto r = run_gridwatch("info " + d / "five.gpkg");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string header = r.out.substr(0, r.out.find('\n'));
+    EXPECT_NE(header.find("大坪子社区（C002）"), std::string::npos) << header;
+    EXPECT_EQ(header.find("大坪子社区（C003）"), std::string::npos) << header;
+    EXPECT_NE(header.find("等 5 个社区"), std::string::npos) << header;
+}
+
 TEST(CliInfo, ReportsTilingBreaksAndRepairsInvalidPolygons) {
     TempDir d("tiling");
     // E is too narrow: a gap between 98.695 and 98.70; W is a bow-tie (invalid) polygon.
