@@ -59,84 +59,19 @@ void run_kde(const HotspotArgs& a, const Dataset& ds, const std::vector<const In
 }
 
 void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
-    // The units: hexagons, or the grid cells of a level.
-    std::vector<Grid> hex_cells;
-    std::vector<const Grid*> units;
-    Neighbours w;
-    if (a.hex > 0) {
-        std::vector<const MultiPolygon*> area;
-        for (const auto& g : ds.grids)
-            if (g.level == 1) area.push_back(&g.shape);
-        Box ext = area.empty() ? ds.extent() : Box{};
-        for (auto* s : area) ext.add(bounds(*s));
-        HexMesh m = hex_mesh(ext, a.hex, area);
-        for (size_t i = 0; i < m.cells.size(); ++i) {
-            Grid g;
-            g.grid_id = "H" + std::to_string(i + 1);
-            g.shape = std::move(m.cells[i]);
-            hex_cells.push_back(std::move(g));
-        }
-        for (auto& g : hex_cells) units.push_back(&g);
-        w = std::move(m.neighbours);
-    } else {
-        units = ds.grids_of_level(a.level);
-        if (units.empty())
-            throw Error("has no cells of level " + std::to_string(a.level), {ds.source, "grids", "", "level"},
-                        "choose a level the dataset has, or --hex SIZE_M");
-        if (a.band > 0) {
-            std::vector<Vec2> c;
-            for (auto* g : units) c.push_back(centroid(g->shape));
-            w = band_neighbours(c, a.band);
-        } else {
-            std::vector<const MultiPolygon*> shapes;
-            for (auto* g : units) shapes.push_back(&g->shape);
-            w = queen_neighbours(shapes);
-        }
-    }
-    std::vector<double> x(units.size(), 0);
-    std::vector<int> counts(units.size(), 0);
-    CellLocator loc(units);
-    for (auto* i : inc)
-        if (int k = loc.find(i->pos); k >= 0) counts[k]++;
-    for (size_t i = 0; i < units.size(); ++i) x[i] = counts[i];
-    int no_households = 0;
-    if (a.per == "households") {
-        // Incidents per household, so that a hotspot is not only where people live. A cell
-        // without households has no rate: it counts as the mean rate (z contribution zero).
-        std::vector<int> hh(units.size(), 0);
-        for (const auto& h : ds.households)
-            if (int k = loc.find(h.pos); k >= 0) hh[k]++;
-        double sum = 0;
-        int with = 0;
-        for (size_t i = 0; i < units.size(); ++i)
-            if (hh[i] > 0) sum += counts[i] / static_cast<double>(hh[i]), ++with;
-        const double mean_rate = with ? sum / with : 0;
-        for (size_t i = 0; i < units.size(); ++i) {
-            if (hh[i] > 0) x[i] = counts[i] / static_cast<double>(hh[i]);
-            else x[i] = mean_rate, ++no_households;
-        }
-    }
     if (!a.value.empty() && !a.per.empty())
         throw CLI::ValidationError("--value and --per", "give one of them");
-    if (!a.value.empty()) {
-        if (a.hex > 0) throw Error("--value reads a field of the grid cells, not of hexagons", {}, "drop --hex");
-        const auto& extra = ds.extra_fields.at("grids");
-        auto it = std::find(extra.names.begin(), extra.names.end(), a.value);
-        if (it == extra.names.end())
-            throw Error("has no field '" + a.value + "'", {ds.source, "grids", "", a.value}, "name a numeric field of the cells");
-        const size_t fi = it - extra.names.begin();
-        for (size_t i = 0; i < units.size(); ++i) {
-            const std::string& s = units[i]->extra.at(fi);
-            char* end = nullptr;
-            x[i] = std::strtod(s.c_str(), &end);
-            if (s.empty() || *end || !std::isfinite(x[i]))
-                throw Error("value '" + s + "' is not a number", {ds.source, "grids", units[i]->grid_id, a.value},
-                            "fix the value");
-        }
-    }
-    GiOptions o;
-    o.permutations = a.permutations, o.seed = a.seed, o.fdr = a.fdr;
-    GiResult r = getis_ord_gi_star(x, w, o);
+    // The same analysis the viewer's hotspots panel runs (geo/hotspots.h).
+    GiSetup s;
+    s.level = a.level, s.band_m = a.band, s.hex_m = a.hex, s.value = a.value;
+    s.per_households = a.per == "households";
+    s.options.permutations = a.permutations, s.options.seed = a.seed, s.options.fdr = a.fdr;
+    const GiAnalysis gi = gi_star_analysis(ds, inc, s);
+    const std::vector<const Grid*>& units = gi.units;
+    const std::vector<int>& counts = gi.counts;
+    const std::vector<double>& x = gi.x;
+    const GiResult& r = gi.result;
+    const int no_households = gi.without_households;
     if (!a.out.empty()) {
         OutLayer L;
         L.name = "gi_star";

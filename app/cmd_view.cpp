@@ -18,6 +18,7 @@ struct ViewArgs {
     int frames = 0;
     bool timing = false;
     bool print_coverage = false;  // tests: open the coverage panel, print its total on exit
+    bool print_hotspots = false;  // tests: print the hotspots panel's result and the view on exit
     bool wall = false;  // wall mode (wall.h)
     std::string monitor = "0", scene;
     std::vector<std::string> basemaps;  // --basemap, repeatable
@@ -33,6 +34,7 @@ void run_view(const ViewArgs& a) {
     o.frames = a.frames;
     o.timing = a.timing;
     o.print_coverage = a.print_coverage;
+    o.print_hotspots = a.print_hotspots;
     o.basemaps = basemap_paths(a.data, a.basemaps);
     std::string events = a.events;
     if (!a.script.empty()) {
@@ -76,12 +78,14 @@ void setup_view(CLI::App& root) {
     cmd->add_option("--size", a->size, "window size WIDTHxHEIGHT (default 1280x800; wall: the monitor's)")->group(hidden);
     cmd->add_option("--screenshot", a->screenshot, "save the window to a PNG after the last frame and exit")
         ->group(hidden);
-    cmd->add_option("--events", a->events, "drag:x,y,dx,dy;wheel:x,y,n;click:x,y;key:home, one a frame")
+    cmd->add_option("--events", a->events, "drag:x,y,dx,dy;wheel:x,y,n;click:x,y;uiclick:x,y;key:home, one a frame")
         ->group(hidden);
     cmd->add_option("--script", a->script, "file of events, one a line")->group(hidden);
     cmd->add_option("--frames", a->frames, "exit after N frames")->group(hidden);
     cmd->add_flag("--timing", a->timing, "print the mean frame time on exit")->group(hidden);
     cmd->add_flag("--print-coverage", a->print_coverage, "open the coverage panel; print its total on exit")
+        ->group(hidden);
+    cmd->add_flag("--print-hotspots", a->print_hotspots, "print the hotspots panel's result and the view on exit")
         ->group(hidden);
     cmd->callback([a] { run_view(*a); });
 }

@@ -1,10 +1,18 @@
 // The hotspots panel (SPEC §5.3): kernel density, Gi* hot and cold cells, DBSCAN clusters and the
 // four-colour warning, over a month window and an incident type; everything recomputes as a
 // slider moves. The numbers come from the geo/hotspots.h functions `gridwatch hotspots` calls.
+//
+// Gi* takes the command line's options (neighbours: queen, --band, --hex; --permutations with
+// --seed; --fdr; --per households; --value FIELD) and runs gw::gi_star_analysis, as the command
+// does, on a background thread, so the panel stays live while permutations run on a fine mesh.
+// Its significant units are listed by |z| below the legend; a click on one zooms to it.
 #include <imgui.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <future>
 #include <map>
 #include <set>
 
@@ -30,7 +38,25 @@ struct HotspotsState {
     int clusters = 0;
     std::map<std::string, int> classes;  // Gi* class or warning colour → cells
     std::string error;
+    // Gi* options, as `gridwatch hotspots --method gi` takes them.
+    int neighbours = 0;  // GiWeights: queen contiguity of a level's cells, --band, --hex
+    float band_m = 300, hex_m = 50;
+    int permutations = 0, seed = 12345;
+    bool fdr = false;
+    int value = 0;                    // 0 incident counts, 1 per household, 2 + k: numeric field k of `fields`
+    std::vector<std::string> fields;  // the cells' numeric fields (what --value may name)
+    // Gi* runs off the UI thread on a copy of the dataset (the viewer edits cameras meanwhile).
+    std::shared_ptr<const Dataset> data;
+    std::future<GiAnalysis> running;
+    bool rerun = false;                // the options changed while a run was going
+    std::optional<GiAnalysis> gi;      // the run shown
+    std::vector<size_t> significant;   // units of `gi` that are hot or cold, |z| descending
+    std::optional<ImVec2> first_row;   // where the list's first row is on screen (--print-hotspots)
 };
+
+namespace {
+enum GiWeights : int { kQueen, kBand, kHex };  // HotspotsState::neighbours
+}  // namespace
 
 namespace {
 
@@ -67,6 +93,18 @@ void init_choices(HotspotsState& h, const Dataset& ds) {
     h.types.assign(types.begin(), types.end());
     h.from = 0, h.to = std::max(0, int(h.months.size()) - 1);
     while (h.level > 1 && ds.grids_of_level(h.level).empty()) --h.level;
+    // The cells' fields --value may name: those whose every value is a number.
+    if (auto f = ds.extra_fields.find("grids"); f != ds.extra_fields.end())
+        for (size_t k = 0; k < f->second.names.size(); ++k) {
+            bool numeric = !ds.grids.empty();
+            for (const Grid& g : ds.grids) {
+                const std::string v = k < g.extra.size() ? g.extra[k] : std::string();
+                char* end = nullptr;
+                const double x = std::strtod(v.c_str(), &end);
+                if (v.empty() || *end || !std::isfinite(x)) numeric = false;
+            }
+            if (numeric) h.fields.push_back(f->second.names[k]);
+        }
 }
 
 IncidentFilter filter_of(const HotspotsState& h) {
@@ -79,8 +117,99 @@ IncidentFilter filter_of(const HotspotsState& h) {
     return f;
 }
 
-/** Recomputes the chosen method and rebuilds the Hotspots layer. */
+// ---- Gi* ------------------------------------------------------------------------------------
+
+/** The panel's Gi* options as the command line's (--level, --band, --hex, --per, --value, …). */
+GiSetup gi_setup(const HotspotsState& h) {
+    GiSetup s;
+    s.level = h.level;
+    if (h.neighbours == kBand) s.band_m = h.band_m;
+    if (h.neighbours == kHex) s.hex_m = h.hex_m;
+    s.per_households = h.value == 1;
+    if (h.value >= 2 && size_t(h.value - 2) < h.fields.size()) s.value = h.fields[size_t(h.value - 2)];
+    s.options.permutations = h.permutations, s.options.seed = uint64_t(h.seed), s.options.fdr = h.fdr;
+    return s;
+}
+
+/** Starts a Gi* run with the current options, or marks one to follow the run in progress. */
+void start_gi(ViewerState& st, HotspotsState& h) {
+    if (h.running.valid()) {
+        h.rerun = true;
+        return;
+    }
+    h.rerun = false;
+    if (!h.data) h.data = std::make_shared<const Dataset>(st.ds);
+    const std::shared_ptr<const Dataset> data = h.data;
+    const IncidentFilter f = filter_of(h);
+    const GiSetup s = gi_setup(h);
+    h.incidents = filter_incidents(*data, f).size();
+    h.running = std::async(std::launch::async,
+                           [data, f, s] { return gi_star_analysis(*data, filter_incidents(*data, f), s); });
+}
+
+/** The Gi* result on the map: hot and cold units filled by class; a hexagon mesh drawn whole. */
+void draw_gi(ViewerState& st, HotspotsState& h) {
+    SceneLayer& L = ensure_layer(st.scene, LayerId::Hotspots, "hotspots", LayerId::Buildings);
+    L.fills.clear(), L.lines.clear(), L.points.clear(), L.raster = {};
+    ++L.revision;
+    h.classes.clear(), h.significant.clear(), h.first_row.reset();
+    if (!h.gi) return;
+    const GiAnalysis& a = *h.gi;
+    const GiResult& r = a.result;
+    // Grid cells have their outlines in the grid layer; hexagons have none elsewhere.
+    const float mesh_px = a.hexagons.empty() ? 0.f : 0.6f;
+    for (size_t i = 0; i < a.units.size(); ++i) {
+        h.classes[r.cls[i]]++;
+        const Rgba c = gi_color(r.cls[i]);
+        if (c || mesh_px > 0) add_polygons(L, st.scene.origin, a.units[i]->shape, c, rgba(90, 90, 90, 150), mesh_px);
+        if (c) h.significant.push_back(i);
+    }
+    std::stable_sort(h.significant.begin(), h.significant.end(),
+                     [&](size_t p, size_t q) { return std::abs(r.z[p]) > std::abs(r.z[q]); });
+}
+
+/** Takes a finished Gi* run (with `wait`, waits for it) and draws it; starts the next if asked. */
+void collect_gi(ViewerState& st, HotspotsState& h, bool wait) {
+    while (h.running.valid()) {
+        if (!wait && h.running.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+        h.error.clear();
+        h.gi.reset();
+        try {
+            h.gi = h.running.get();
+        } catch (const Error& e) {
+            h.error = e.what();
+        }
+        if (h.method != HotspotMethod::GiStar) {  // the user moved on to another method meanwhile
+            h.gi.reset();
+            return;
+        }
+        draw_gi(st, h);
+        if (!h.rerun) return;
+        start_gi(st, h);
+    }
+}
+
+/** Zooms to unit `i` of a Gi* run: a grid cell is selected too, as the search panel does. */
+void zoom_to_unit(ViewerState& st, const GiAnalysis& a, size_t i) {
+    const Grid& g = *a.units[i];
+    if (a.hexagons.empty())
+        for (size_t k = 0; k < st.ds.grids.size(); ++k)
+            if (st.ds.grids[k].level == g.level && st.ds.grids[k].grid_id == g.grid_id) {
+                st.zoom_to(Selection{LayerId::Grids, k});
+                return;
+            }
+    st.zoom_to(bounds(g.shape));
+}
+
+// ---- All methods -----------------------------------------------------------------------------
+
+/** Recomputes the chosen method and rebuilds the Hotspots layer (Gi*: when its run is back). */
 void recompute(ViewerState& st, HotspotsState& h) {
+    if (h.method == HotspotMethod::GiStar) {
+        start_gi(st, h);
+        return;
+    }
+    h.gi.reset(), h.significant.clear();
     SceneLayer& L = ensure_layer(st.scene, LayerId::Hotspots, "hotspots", LayerId::Buildings);
     L.fills.clear(), L.lines.clear(), L.points.clear(), L.raster = {};
     ++L.revision;
@@ -101,24 +230,8 @@ void recompute(ViewerState& st, HotspotsState& h) {
                 L.raster = to_scalar_raster(r);
                 break;
             }
-            case HotspotMethod::GiStar: {
-                const auto units = st.ds.grids_of_level(h.level);
-                if (units.size() < 3) return;
-                std::vector<const MultiPolygon*> shapes;
-                for (auto* g : units) shapes.push_back(&g->shape);
-                std::vector<double> x(units.size(), 0);
-                CellLocator loc(units);
-                for (Vec2 p : pts)
-                    if (int k = loc.find(p); k >= 0) x[size_t(k)] += 1;
-                // No incidents in the window: Gi* has no variance to test against.
-                if (std::all_of(x.begin(), x.end(), [](double v) { return v == 0; })) return;
-                const GiResult r = getis_ord_gi_star(x, queen_neighbours(shapes));
-                for (size_t i = 0; i < units.size(); ++i) {
-                    h.classes[r.cls[i]]++;
-                    if (Rgba c = gi_color(r.cls[i])) add_polygons(L, o, units[i]->shape, c, 0, 0);
-                }
-                break;
-            }
+            case HotspotMethod::GiStar:
+                break;  // start_gi
             case HotspotMethod::Dbscan: {
                 const std::vector<int> label = dbscan(pts, h.eps, h.min_pts);
                 for (int l : label) h.clusters = std::max(h.clusters, l + 1);
@@ -148,6 +261,114 @@ void recompute(ViewerState& st, HotspotsState& h) {
     } catch (const Error& e) {
         h.error = e.what();
     }
+}
+
+/** "热点 99%" / "hot 99%", "冷点 90%", "不显著" for a Gi* class. */
+std::string class_label(const ViewerState& st, const std::string& cls) {
+    if (cls.size() < 5 || cls == "ns") return st.t(Ui::NotSignificant);
+    return std::string(cls[0] == 'h' ? st.t(Ui::Hot) : st.t(Ui::Cold)) + " " + cls.substr(cls.size() - 2) + "%";
+}
+
+/** The Gi* options of `gridwatch hotspots --method gi`; true when one changed. */
+bool gi_options(ViewerState& st, HotspotsState& h) {
+    bool changed = false;
+    const Ui kinds[] = {Ui::GiQueen, Ui::GiBand, Ui::GiHex};
+    ImGui::SetNextItemWidth(200);
+    if (ImGui::BeginCombo(st.t(Ui::GiNeighbours), st.t(kinds[h.neighbours]))) {
+        for (int i = 0; i < 3; ++i)
+            if (ImGui::Selectable(st.t(kinds[i]), i == h.neighbours)) h.neighbours = i, changed = true;
+        ImGui::EndCombo();
+    }
+    ImGui::SetNextItemWidth(200);
+    if (h.neighbours == kHex)  // over the level-1 cells, whatever the level
+        changed |= ImGui::SliderFloat(st.t(Ui::HexM), &h.hex_m, 20, 500, "%.0f");
+    else
+        changed |= ImGui::SliderInt(st.t(Ui::Level), &h.level, 1, 4);
+    if (h.neighbours == kBand) {
+        ImGui::SetNextItemWidth(200);
+        changed |= ImGui::SliderFloat(st.t(Ui::BandM), &h.band_m, 50, 2000, "%.0f");
+    }
+    // Permutations: the counts pseudo p-values usually take (a p of 0.001 needs 999).
+    static constexpr int kPermutations[] = {0, 99, 199, 499, 999, 4999, 9999};
+    char shown[32];
+    std::snprintf(shown, sizeof shown, "%d", h.permutations);
+    ImGui::SetNextItemWidth(200);
+    if (ImGui::BeginCombo(st.t(Ui::Permutations), h.permutations > 0 ? shown : st.t(Ui::NormalP))) {
+        for (int n : kPermutations) {
+            std::snprintf(shown, sizeof shown, "%d", n);
+            if (ImGui::Selectable(n > 0 ? shown : st.t(Ui::NormalP), n == h.permutations))
+                h.permutations = n, changed = true;
+        }
+        ImGui::EndCombo();
+    }
+    ImGui::BeginDisabled(h.permutations == 0);
+    ImGui::SetNextItemWidth(200);
+    if (ImGui::InputInt(st.t(Ui::Seed), &h.seed)) h.seed = std::max(0, h.seed), changed = true;
+    ImGui::EndDisabled();
+    changed |= ImGui::Checkbox(st.t(Ui::Fdr), &h.fdr);
+    auto value_title = [&](int v) {
+        return v == 0 ? st.t(Ui::ValueCounts) : v == 1 ? st.t(Ui::ValuePerHousehold) : h.fields[size_t(v - 2)].c_str();
+    };
+    ImGui::SetNextItemWidth(200);
+    if (ImGui::BeginCombo(st.t(Ui::GiValue), value_title(h.value))) {
+        for (int v = 0; v < 2 + int(h.fields.size()); ++v)
+            if (ImGui::Selectable(value_title(v), v == h.value)) h.value = v, changed = true;
+        ImGui::EndCombo();
+    }
+    return changed;
+}
+
+/** The significant units of the Gi* run, |z| descending; a click zooms the map to one. */
+void gi_results(ViewerState& st, HotspotsState& h) {
+    if (!h.gi) return;
+    const GiAnalysis& a = *h.gi;
+    const GiResult& r = a.result;
+    ImGui::Separator();
+    ImGui::TextDisabled("%s: %zu", st.t(Ui::Significant), h.significant.size());
+    if (h.significant.empty()) {
+        ImGui::TextDisabled("%s", st.t(Ui::NoneSignificant));
+        return;
+    }
+    const bool mesh = !a.hexagons.empty();
+    const float row = ImGui::GetTextLineHeightWithSpacing();
+    const float height = row * (float(std::min<size_t>(h.significant.size(), 5)) + 1) + 8;
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
+                                  ImGuiTableFlags_SizingFixedFit;
+    if (!ImGui::BeginTable("gi_units", 5, flags, ImVec2(0, height))) return;
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn(st.t(mesh ? Ui::HexId : Ui::GridId), ImGuiTableColumnFlags_WidthFixed, 96);
+    ImGui::TableSetupColumn(st.t(Ui::Name), ImGuiTableColumnFlags_WidthFixed, 96);
+    ImGui::TableSetupColumn(st.t(Ui::Class), ImGuiTableColumnFlags_WidthFixed, 66);
+    ImGui::TableSetupColumn("z", ImGuiTableColumnFlags_WidthFixed, 40);
+    ImGui::TableSetupColumn("p", ImGuiTableColumnFlags_WidthFixed, 56);
+    ImGui::TableHeadersRow();
+    ImGuiListClipper clip;
+    clip.Begin(int(h.significant.size()));
+    while (clip.Step())
+        for (int k = clip.DisplayStart; k < clip.DisplayEnd; ++k) {
+            const size_t i = h.significant[size_t(k)];
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::PushID(k);
+            if (ImGui::Selectable(a.units[i]->grid_id.c_str(), false, ImGuiSelectableFlags_SpanAllColumns))
+                zoom_to_unit(st, a, i);
+            if (k == 0) {
+                const ImVec2 lo = ImGui::GetItemRectMin(), hi = ImGui::GetItemRectMax();
+                h.first_row = ImVec2(lo.x + 12, (lo.y + hi.y) / 2);
+            }
+            ImGui::PopID();
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(a.units[i]->name.c_str());
+            ImGui::TableNextColumn();
+            // The darkest of each side's colours: the pale 90% fills do not read as text.
+            const Rgba c = gi_color(r.cls[i][0] == 'h' ? "hot99" : "cold99");
+            ImGui::TextColored(im_color(c), "%s", class_label(st, r.cls[i]).c_str());
+            ImGui::TableNextColumn();
+            ImGui::Text("%.2f", r.z[i]);
+            ImGui::TableNextColumn();
+            ImGui::Text("%.4f", r.p[i]);
+        }
+    ImGui::EndTable();
 }
 
 void swatch(Rgba c, const char* label, int count = -1) {
@@ -181,15 +402,15 @@ void legend(ViewerState& st, const HotspotsState& h) {
         }
         case HotspotMethod::GiStar: {
             auto n = [&](const char* k) { return h.classes.count(k) ? h.classes.at(k) : 0; };
-            char label[64];
-            const std::pair<const char*, int> rows[] = {{"hot99", 99},  {"hot95", 95},  {"hot90", 90},
-                                                        {"cold90", 90}, {"cold95", 95}, {"cold99", 99}};
-            for (auto [k, conf] : rows) {
-                std::snprintf(label, sizeof label, "%s %d%%", k[0] == 'h' ? st.t(Ui::Hot) : st.t(Ui::Cold),
-                              conf);
-                swatch(gi_color(k), label, n(k));
+            // Hot beside cold, confidence level by level: the legend stays short above the list.
+            const float column = ImGui::GetCursorPosX() + 150;
+            for (const char* k : {"hot99", "cold99", "hot95", "cold95", "hot90", "cold90"}) {
+                if (k[0] == 'c') ImGui::SameLine(column);
+                swatch(gi_color(k), class_label(st, k).c_str(), n(k));
             }
             swatch(rgba(255, 255, 255), st.t(Ui::NotSignificant), n("ns"));
+            if (h.gi && h.gi->without_households > 0)
+                ImGui::TextDisabled("%s: %d", st.t(Ui::NoHouseholdUnits), h.gi->without_households);
             break;
         }
         case HotspotMethod::Dbscan:
@@ -214,10 +435,71 @@ void hotspots_action(ViewerState& st, const std::string& what) {
         st.hotspots = std::make_shared<HotspotsState>();
         init_choices(*st.hotspots, st.ds);
     }
-    if (what == "hotspots_next") {
-        st.hotspots->method = HotspotMethod((int(st.hotspots->method) + 1) % 4);
-        st.hotspots->dirty = true;
+    HotspotsState& h = *st.hotspots;
+    // "gi_band=300": the option and its value, as on the command line.
+    const size_t eq = what.find('=');
+    const std::string key = what.substr(0, eq), arg = eq == std::string::npos ? "" : what.substr(eq + 1);
+    const double v = std::strtod(arg.c_str(), nullptr);
+    if (key == "hotspots_next")
+        h.method = HotspotMethod((int(h.method) + 1) % 4);
+    else if (key == "hotspots_gi")
+        h.method = HotspotMethod::GiStar;
+    else if (key == "gi_queen")
+        h.neighbours = kQueen;
+    else if (key == "gi_band")
+        h.neighbours = kBand, h.band_m = float(v);
+    else if (key == "gi_hex")
+        h.neighbours = kHex, h.hex_m = float(v);
+    else if (key == "gi_level")
+        h.level = int(v);
+    else if (key == "gi_perm")
+        h.permutations = std::max(0, int(v));
+    else if (key == "gi_seed")
+        h.seed = std::max(0, int(v));
+    else if (key == "gi_fdr")
+        h.fdr = arg != "0";
+    else if (key == "gi_per")
+        h.value = arg == "households" ? 1 : 0;
+    else if (key == "gi_value") {
+        const auto it = std::find(h.fields.begin(), h.fields.end(), arg);
+        h.value = it == h.fields.end() ? 0 : 2 + int(it - h.fields.begin());
+    } else
+        return;
+    // Scripted: the next event sees the result, as if the user had waited for it.
+    recompute(st, h);
+    collect_gi(st, h, true);
+    h.dirty = false;
+}
+
+std::string hotspots_summary(ViewerState& st) {
+    if (!st.hotspots) return "hotspots: off";
+    HotspotsState& h = *st.hotspots;
+    collect_gi(st, h, true);
+    static constexpr const char* kMethods[] = {"kde", "gi", "dbscan", "warning"};
+    std::string s = std::string("hotspots: ") + kMethods[int(h.method)];
+    char buf[160];
+    if (h.gi) {
+        std::snprintf(buf, sizeof buf, " units %zu", h.gi->units.size());
+        s += buf;
     }
+    std::snprintf(buf, sizeof buf, " incidents %zu", h.incidents);
+    s += buf;
+    for (const char* k : {"hot99", "hot95", "hot90", "cold99", "cold95", "cold90", "ns", "red", "yellow", "blue",
+                          "green"})
+        if (h.classes.count(k)) s += " " + std::string(k) + " " + std::to_string(h.classes.at(k));
+    if (!h.error.empty()) s += "\nhotspots error: " + h.error;
+    if (h.gi && !h.significant.empty()) {
+        const size_t i = h.significant.front();
+        std::snprintf(buf, sizeof buf, "\nhotspots first: %s z %.4f p %.4f", h.gi->units[i]->grid_id.c_str(),
+                      h.gi->result.z[i], h.gi->result.p[i]);
+        s += buf;
+        if (h.first_row) {
+            std::snprintf(buf, sizeof buf, " row at %.0f,%.0f", h.first_row->x, h.first_row->y);
+            s += buf;
+        }
+    }
+    std::snprintf(buf, sizeof buf, "\nview: %.3f %.3f mpp %.5f", st.view.center.x, st.view.center.y, st.view.mpp);
+    return s + buf;
 }
 
 void panel_hotspots(ViewerState& st) {
@@ -235,7 +517,8 @@ void panel_hotspots(ViewerState& st) {
         init_choices(*st.hotspots, st.ds);
     }
     HotspotsState& h = *st.hotspots;
-    ImGui::SetNextWindowPos(ImVec2(float(st.view.width) - 470, 300), ImGuiCond_FirstUseEver);
+    // Under the inspector: Gi*'s options and its list need the height.
+    ImGui::SetNextWindowPos(ImVec2(float(st.view.width) - 470, 120), ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowSize(ImVec2(420, 0), ImGuiCond_FirstUseEver);
     if (!ImGui::Begin(st.t(Ui::HotspotsPanel), &st.show_hotspots, ImGuiWindowFlags_AlwaysAutoResize)) {
         ImGui::End();
@@ -262,7 +545,10 @@ void panel_hotspots(ViewerState& st) {
             ImGui::SetNextItemWidth(200);
             changed |= ImGui::SliderInt(st.t(Ui::MinPts), &h.min_pts, 2, 20);
             break;
-        default:
+        case HotspotMethod::GiStar:
+            changed |= gi_options(st, h);
+            break;
+        case HotspotMethod::FourColour:
             changed |= ImGui::SliderInt(st.t(Ui::Level), &h.level, 1, 4);
             break;
     }
@@ -286,9 +572,15 @@ void panel_hotspots(ViewerState& st) {
         recompute(st, h);
         h.dirty = false;
     }
+    collect_gi(st, h, false);
     ImGui::Text("%s: %zu", st.t(Ui::IncidentsIn), h.incidents);
+    if (h.running.valid()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", st.t(Ui::Computing));
+    }
     if (!h.error.empty()) ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s", h.error.c_str());
     legend(st, h);
+    if (h.method == HotspotMethod::GiStar) gi_results(st, h);
     ImGui::End();
 }
 

@@ -36,7 +36,7 @@ std::vector<ScriptEvent> parse_events(const std::string& text) {
     std::string item;
     std::istringstream in(text);
     auto bad = [](const std::string& e) {
-        return Error("event '" + e + "' is not drag:x,y,dx,dy, wheel:x,y,n, click:x,y or key:NAME");
+        return Error("event '" + e + "' is not drag:x,y,dx,dy, wheel:x,y,n, click:x,y, uiclick:x,y or key:NAME");
     };
     while (std::getline(in, item, text.find(';') != std::string::npos ? ';' : '\n')) {
         while (!item.empty() && (item.back() == '\n' || item.back() == '\r' || item.back() == ' '))
@@ -55,6 +55,8 @@ std::vector<ScriptEvent> parse_events(const std::string& text) {
             e = {ScriptEvent::Wheel, v[0], v[1], v[2], 0, {}};
         else if (kind == "click" && n == 2)
             e = {ScriptEvent::Click, v[0], v[1], 0, 0, {}};
+        else if (kind == "uiclick" && n == 2)
+            e = {ScriptEvent::UiClick, v[0], v[1], 0, 0, {}};
         else if (kind == "key" && !args.empty())
             e = {ScriptEvent::Key, 0, 0, 0, 0, args};
         else
@@ -129,7 +131,7 @@ void apply_key(ViewerState& st, const std::string& key) {
         st.show_plan = !st.show_plan;
     else if (key == "plan_run" || key == "plan_accept")
         plan_action(st, key);
-    else if (key == "hotspots_next")
+    else if (key.rfind("hotspots_", 0) == 0 || key.rfind("gi_", 0) == 0)
         hotspots_action(st, key);
     else if (key == "save" && st.workbench)
         save_camera_edits(st);
@@ -153,6 +155,8 @@ void apply_event(ViewerState& st, const ScriptEvent& e) {
         case ScriptEvent::Key:
             apply_key(st, e.key);
             break;
+        case ScriptEvent::UiClick:
+            break;  // fed to ImGui in the main loop, between the backend's frame and ImGui's
     }
 }
 
@@ -281,6 +285,7 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
         // With --timing: the panels and labels on the CPU, the map, and ImGui's drawing, each to glFinish.
         double ms_total = 0, ms_ui = 0, ms_map = 0;
         int frame = 0, timed = 0;
+        std::optional<ImVec2> ui_release;  // where a scripted panel click lets the button go
         const int last_frame = options.frames > 0
                                    ? std::max<int>(options.frames, int(options.events.size()) + 3)
                                    : (options.screenshot.empty() ? 0 : int(options.events.size()) + 3);
@@ -290,11 +295,22 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
             glfwGetFramebufferSize(window, &fw, &fh);
             st.view.width = std::max(1, fw), st.view.height = std::max(1, fh);
             // Scripted events start after two frames, once ImGui has laid out its windows.
-            if (frame >= 2 && size_t(frame - 2) < options.events.size())
-                apply_event(st, options.events[frame - 2]);
+            const ScriptEvent* event =
+                frame >= 2 && size_t(frame - 2) < options.events.size() ? &options.events[frame - 2] : nullptr;
+            if (event) apply_event(st, *event);
 
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
+            // A scripted click on a panel: over the backend's mouse, pressed now, released next frame.
+            if (event && event->kind == ScriptEvent::UiClick) {
+                ui_release = ImVec2(float(event->x), float(event->y));
+                io.MousePos = *ui_release;
+                io.MouseDown[0] = true;
+            } else if (ui_release) {
+                io.MousePos = *ui_release;
+                io.MouseDown[0] = false;
+                ui_release.reset();
+            }
             ImGui::NewFrame();
             handle_input(st);
             if (ImGui::IsKeyDown(GLFW_KEY_LEFT_CONTROL) && ImGui::IsKeyPressed(GLFW_KEY_Q)) st.quit = true;
@@ -346,6 +362,7 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
                         attrs.empty() ? "" : attrs.front().second.c_str());
         }
         if (options.print_coverage) std::printf("%s\n", coverage_summary(st).c_str());
+        if (options.print_hotspots) std::printf("%s\n", hotspots_summary(st).c_str());
         if (options.timing && timed)
             std::fprintf(stderr,
                          "timing: %d frames at %dx%d, mean frame %.1f ms (panels+labels %.1f, map %.1f, msaa "

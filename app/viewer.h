@@ -23,14 +23,17 @@ struct Selection {
     size_t index = 0;
 };
 
-/** One recorded input, for tests and benchmarks: drag, wheel, click or key. */
+/**
+ * One recorded input, for tests and benchmarks: drag, wheel, click (a pick on the map), key, or
+ * uiclick (the left button pressed over the panels at x,y and released there the next frame).
+ */
 struct ScriptEvent {
-    enum Kind { Drag, Wheel, Click, Key } kind = Drag;
+    enum Kind { Drag, Wheel, Click, Key, UiClick } kind = Drag;
     double x = 0, y = 0, dx = 0, dy = 0;
     std::string key;  // for Key: home, left, right, up, down, plus, minus
 };
 
-/** Parses "drag:x,y,dx,dy;wheel:x,y,n;click:x,y;key:home" (also newline-separated); throws on bad input. */
+/** Parses "drag:x,y,dx,dy;wheel:x,y,n;click:x,y;uiclick:x,y;key:home" (also newline-separated); throws on bad input. */
 std::vector<ScriptEvent> parse_events(const std::string& text);
 
 struct ViewerOptions {
@@ -41,6 +44,7 @@ struct ViewerOptions {
     int frames = 0;                   // exit after this many frames (0 = run until closed)
     bool timing = false;              // print the mean frame time on exit
     bool print_coverage = false;      // open the coverage panel; print its total on exit (tests)
+    bool print_hotspots = false;      // print the hotspots panel's result and the view on exit (tests)
     std::vector<std::string> basemaps;  // raster files drawn under the map (add_basemaps)
 };
 
@@ -100,8 +104,14 @@ bool camera_handles_input(ViewerState& st);
 bool camera_handles_scripted_drag(ViewerState& st, const ScriptEvent& e);
 /** Saves the edited cameras into the dataset; the outcome (or the error) goes to st.message. */
 void save_camera_edits(ViewerState& st);
-/** Scripted hotspot steps: "hotspots_next" shows the next method. */
+/**
+ * Scripted hotspot steps: "hotspots_next" shows the next method, "hotspots_gi" Gi*; Gi* options
+ * as on the command line: "gi_queen", "gi_band=M", "gi_hex=SIZE_M", "gi_level=N", "gi_perm=N",
+ * "gi_seed=N", "gi_fdr=1|0", "gi_per=households|none", "gi_value=FIELD". Each waits for the result.
+ */
 void hotspots_action(ViewerState& st, const std::string& what);
+/** The lines printed by --print-hotspots: method, class counts, the first listed unit, the view. */
+std::string hotspots_summary(ViewerState& st);
 /** Scripted plan steps: "plan_run" (runs and waits) and "plan_accept". */
 void plan_action(ViewerState& st, const std::string& what);
 /** The handles of the selected camera over the map, while the coverage panel is on. */

@@ -136,7 +136,25 @@ enum class Lang { Zh, En };
     X(UseColour, "统一颜色", "Single colour")                         \
     X(LineWidth, "线宽 ×", "Line width ×")                            \
     X(PointSize, "符号大小 ×", "Point size ×")                        \
-    X(ResetStyle, "恢复默认样式", "Reset style")
+    X(ResetStyle, "恢复默认样式", "Reset style")                      \
+    X(GiNeighbours, "空间权重", "Neighbours")                         \
+    X(GiQueen, "网格邻接 (Queen)", "Queen contiguity of cells")       \
+    X(GiBand, "距离带", "Distance band")                              \
+    X(GiHex, "六边形网格", "Hexagon mesh")                            \
+    X(BandM, "距离带 (米)", "Band (m)")                               \
+    X(HexM, "六边形大小 (米)", "Hexagon size (m)")                    \
+    X(Permutations, "置换次数", "Permutations")                       \
+    X(NormalP, "0 (正态近似)", "0 (normal approximation)")            \
+    X(Seed, "随机种子", "Seed")                                       \
+    X(Fdr, "FDR 校正 (Benjamini–Hochberg)", "FDR (Benjamini–Hochberg)") \
+    X(GiValue, "分析值", "Value")                                     \
+    X(ValueCounts, "事件数", "incident count")                        \
+    X(ValuePerHousehold, "每户事件数", "incidents per household")     \
+    X(NoHouseholdUnits, "无住户单元 (取平均值)", "units without households (mean rate)") \
+    X(Significant, "显著单元 (按 |z| 排序)", "Significant units (by |z|)") \
+    X(NoneSignificant, "无显著单元", "no significant units")          \
+    X(HexId, "六边形", "Hexagon")                                     \
+    X(Class, "类别", "Class")
 
 enum class Ui {
 #define GW_UI_ID(id, zh, en) id,

@@ -3,6 +3,7 @@
 // [SECTION] Neighbours
 // [SECTION] Gi*
 // [SECTION] Hexagon mesh
+// [SECTION] Gi* analysis   units, values and result, for the command line and the viewer
 // [SECTION] DBSCAN
 // [SECTION] Four-colour warning
 #include "geo/hotspots.h"
@@ -26,6 +27,7 @@
 #include "geo/error.h"
 #include "geo/geos.h"
 #include "geo/parallel.h"
+#include "geo/stats.h"
 
 namespace fs = std::filesystem;
 
@@ -382,6 +384,94 @@ HexMesh hex_mesh(const Box& ext, double size, const std::vector<const MultiPolyg
             std::sort(m.neighbours[i].begin(), m.neighbours[i].end());
         }
     return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Gi* analysis
+
+GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*>& inc, const GiSetup& s) {
+    GiAnalysis a;
+    if (!s.value.empty() && s.per_households)
+        throw Error("takes a field or rates per household, not both", {ds.source, "grids", "", s.value},
+                    "give one of them");
+    if (!s.value.empty() && s.hex_m > 0)
+        throw Error("--value reads a field of the grid cells, not of hexagons", {}, "drop --hex");
+    // The units: hexagons over the community (its level-1 cells), or the grid cells of a level.
+    if (s.hex_m > 0) {
+        std::vector<const MultiPolygon*> area;
+        for (const auto& g : ds.grids)
+            if (g.level == 1) area.push_back(&g.shape);
+        Box ext = area.empty() ? ds.extent() : Box{};
+        for (auto* p : area) ext.add(bounds(*p));
+        HexMesh m = hex_mesh(ext, s.hex_m, area);
+        a.hexagons.reserve(m.cells.size());
+        for (size_t i = 0; i < m.cells.size(); ++i) {
+            Grid g;
+            g.grid_id = "H" + std::to_string(i + 1);
+            g.shape = std::move(m.cells[i]);
+            a.hexagons.push_back(std::move(g));
+        }
+        for (auto& g : a.hexagons) a.units.push_back(&g);
+        a.neighbours = std::move(m.neighbours);
+    } else {
+        a.units = ds.grids_of_level(s.level);
+        if (a.units.empty())
+            throw Error("has no cells of level " + std::to_string(s.level), {ds.source, "grids", "", "level"},
+                        "choose a level the dataset has, or --hex SIZE_M");
+        if (s.band_m > 0) {
+            std::vector<Vec2> c;
+            for (auto* g : a.units) c.push_back(centroid(g->shape));
+            a.neighbours = band_neighbours(c, s.band_m);
+        } else {
+            std::vector<const MultiPolygon*> shapes;
+            for (auto* g : a.units) shapes.push_back(&g->shape);
+            a.neighbours = queen_neighbours(shapes);
+        }
+    }
+    const size_t n = a.units.size();
+    a.counts.assign(n, 0);
+    a.x.assign(n, 0);
+    CellLocator loc(a.units);
+    for (auto* i : inc)
+        if (int k = loc.find(i->pos); k >= 0) a.counts[static_cast<size_t>(k)]++;
+    for (size_t i = 0; i < n; ++i) a.x[i] = a.counts[i];
+    if (s.per_households) {
+        // Incidents per household, so that a hotspot is not only where people live.
+        std::vector<int> hh(n, 0);
+        for (const auto& h : ds.households)
+            if (int k = loc.find(h.pos); k >= 0) hh[static_cast<size_t>(k)]++;
+        double sum = 0;
+        int with = 0;
+        for (size_t i = 0; i < n; ++i)
+            if (hh[i] > 0) sum += a.counts[i] / static_cast<double>(hh[i]), ++with;
+        const double mean_rate = with ? sum / with : 0;
+        for (size_t i = 0; i < n; ++i) {
+            if (hh[i] > 0)
+                a.x[i] = a.counts[i] / static_cast<double>(hh[i]);
+            else
+                a.x[i] = mean_rate, ++a.without_households;
+        }
+    }
+    if (!s.value.empty()) {
+        const auto fields = ds.extra_fields.find("grids");
+        const std::vector<std::string> none;
+        const auto& names = fields == ds.extra_fields.end() ? none : fields->second.names;
+        const auto it = std::find(names.begin(), names.end(), s.value);
+        if (it == names.end())
+            throw Error("has no field '" + s.value + "'", {ds.source, "grids", "", s.value},
+                        "name a numeric field of the cells");
+        const size_t fi = static_cast<size_t>(it - names.begin());
+        for (size_t i = 0; i < n; ++i) {
+            const std::string& v = a.units[i]->extra.at(fi);
+            char* end = nullptr;
+            a.x[i] = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end || !std::isfinite(a.x[i]))
+                throw Error("value '" + v + "' is not a number", {ds.source, "grids", a.units[i]->grid_id, s.value},
+                            "fix the value");
+        }
+    }
+    a.result = getis_ord_gi_star(a.x, a.neighbours, s.options);
+    return a;
 }
 
 // ---------------------------------------------------------------------------------------------

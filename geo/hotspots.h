@@ -93,6 +93,42 @@ struct HexMesh {
 };
 HexMesh hex_mesh(const Box& extent, double size_m, const std::vector<const MultiPolygon*>& study_area);
 
+/** Where and on what Gi* runs (SPEC §5.3): the options of `gridwatch hotspots --method gi`. */
+struct GiSetup {
+    int level = 4;                // grid level of the units (--level; not with hex_m)
+    double band_m = 0;            // > 0: neighbours whose centroids lie within this distance (--band)
+    double hex_m = 0;             // > 0: a hexagon mesh of this size over the level-1 cells (--hex)
+    std::string value;            // a numeric field of the cells instead of incident counts (--value)
+    bool per_households = false;  // incidents per household of each unit (--per households)
+    GiOptions options;            // --permutations, --seed, --fdr
+};
+
+/** One Gi* run: its units (cells of a level, or hexagons "H1", "H2", …), what was tested, the result. */
+struct GiAnalysis {
+    std::vector<Grid> hexagons;      // the mesh, when hex_m > 0; `units` points into it
+    std::vector<const Grid*> units;  // into the dataset's grids or `hexagons`
+    Neighbours neighbours;
+    std::vector<int> counts;      // incidents in each unit
+    std::vector<double> x;        // the value tested: counts, rates or the field
+    int without_households = 0;   // per_households: units with none, which take the mean rate
+    GiResult result;
+
+    GiAnalysis() = default;
+    GiAnalysis(GiAnalysis&&) = default;  // a moved vector keeps its elements where they were
+    GiAnalysis& operator=(GiAnalysis&&) = default;
+    GiAnalysis(const GiAnalysis&) = delete;  // a copy's `units` would point into the original
+    GiAnalysis& operator=(const GiAnalysis&) = delete;
+};
+
+/**
+ * Builds the units and their neighbours (queen contiguity, a distance band or a hexagon mesh),
+ * counts the incidents `inc` in each (pointers into `ds`), turns counts into rates or reads the
+ * field, and runs getis_ord_gi_star. A unit without households takes the mean rate of the others
+ * (its z contribution is zero). Throws gw::Error for a level without cells, a field with a mesh,
+ * both a field and rates, an unknown field or a value that is not a number.
+ */
+GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*>& inc, const GiSetup& s);
+
 // ---- DBSCAN ---------------------------------------------------------------------------------
 
 /** Cluster label per point (−1 noise), clusters numbered 0.. in order of discovery. */
