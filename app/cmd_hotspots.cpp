@@ -156,15 +156,10 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
     std::string project = a.project;
     if (project.empty()) project = ds.source + ".gridwatch.json";
     WarningThresholds t = load_warning_thresholds(project);
-    auto units = ds.grids_of_level(a.level);
-    if (units.empty())
-        throw Error("has no cells of level " + std::to_string(a.level), {ds.source, "grids", "", "level"},
-                    "choose a level the dataset has");
-    CellLocator loc(units);
-    std::vector<double> score(units.size(), 0);
-    std::vector<int> count(units.size(), 0);
-    for (auto* i : inc)
-        if (int k = loc.find(i->pos); k >= 0) score[k] += incident_score(*i, t), count[k]++;
+    const WarningCells w = four_colour_warning(ds, inc, a.level, t);
+    const auto& units = w.units;
+    const auto& score = w.score;
+    const auto& count = w.count;
     if (!a.out.empty()) {
         OutLayer L;
         L.name = "warning";
@@ -197,7 +192,10 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
 }
 
 void run_hotspots(const HotspotArgs& a) {
-    Dataset ds = a.data.open({}, /*check_tiling=*/false);
+    // Each method reads only what it uses: KDE and DBSCAN the incidents alone.
+    std::vector<std::string> layers = {"incidents"};
+    if (a.method == "gi" || a.method == "warning") layers.insert(layers.end(), {"grids", "households"});
+    Dataset ds = a.data.open(layers, /*check_tiling=*/false);
     IncidentFilter f;
     f.types = split(a.types), f.from = a.from, f.to = a.to;
     std::vector<const Incident*> inc = filter_incidents(ds, f);

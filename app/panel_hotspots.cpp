@@ -243,17 +243,13 @@ void recompute(ViewerState& st, HotspotsState& h) {
                 break;
             }
             case HotspotMethod::FourColour: {
-                const auto units = st.ds.grids_of_level(h.level);
-                if (units.empty()) return;
+                if (st.ds.grids_of_level(h.level).empty()) return;
                 const WarningThresholds t = load_warning_thresholds(st.ds.source + ".gridwatch.json");
-                CellLocator loc(units);
-                std::vector<double> score(units.size(), 0);
-                for (auto* i : inc)
-                    if (int k = loc.find(i->pos); k >= 0) score[size_t(k)] += incident_score(*i, t);
-                for (size_t i = 0; i < units.size(); ++i) {
-                    const std::string c = warning_colour(score[i], t);
+                const WarningCells w = four_colour_warning(st.ds, inc, h.level, t);
+                for (size_t i = 0; i < w.units.size(); ++i) {
+                    const std::string c = w.colour[i];
                     h.classes[c]++;
-                    add_polygons(L, o, units[i]->shape, warning_color(c), 0, 0);
+                    add_polygons(L, o, w.units[i]->shape, warning_color(c), 0, 0);
                 }
                 break;
             }

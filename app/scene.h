@@ -70,6 +70,8 @@ enum class LayerId : int {
     Gaps,      // coverage gap polygons
     Hotspots,  // KDE raster, Gi* classes, DBSCAN clusters, four colours
     Plan,      // proposed cameras of a placement plan
+    GiCells,       // the wall's Gi* scene overlay: hot and cold cells
+    WarningCells,  // the wall's four-colour scene overlay: cells by warning colour
     Basemap,   // raster basemaps (RGBA images), always the bottom layer (add_basemaps)
     Count
 };

@@ -21,6 +21,7 @@
 #include "app/fonts.h"
 #include "app/labels.h"
 #include "geo/coverage.h"
+#include "geo/error.h"
 #include "geo/hotspots.h"
 #include "geo/writer.h"
 
@@ -204,7 +205,71 @@ LayerId wall_overlay_layer(const std::string& overlay) {
     if (overlay == "gaps") return LayerId::Gaps;
     if (overlay == "kde") return LayerId::Hotspots;
     if (overlay == "coverage") return LayerId::Coverage;
+    if (overlay == "gi") return LayerId::GiCells;
+    if (overlay == "warning") return LayerId::WarningCells;
     return LayerId::Count;
+}
+
+namespace {
+
+/** The incidents of the 12 months ending with `month` ("YYYY-MM"; anything else: all). */
+IncidentFilter last_twelve_months(const std::string& month) {
+    IncidentFilter f;
+    int y = 0, m = 0;
+    if (month.size() >= 7 && std::sscanf(month.c_str(), "%d-%d", &y, &m) == 2 && m >= 1 && m <= 12) {
+        int fy = y, fm = m - 11;
+        if (fm < 1) fm += 12, --fy;
+        char from[16];
+        std::snprintf(from, sizeof from, "%04d-%02d-01", fy, fm);
+        f.from = from;
+        f.to = month.substr(0, 7) + "-31";  // text comparison: the last day of any month
+    }
+    return f;
+}
+
+}  // namespace
+
+Rgba wall_gi_rgba(const std::string& cls) {
+    if (cls == "hot99") return rgba(240, 40, 60, 200);
+    if (cls == "hot95") return rgba(245, 100, 90, 170);
+    if (cls == "hot90") return rgba(250, 160, 140, 140);
+    if (cls == "cold99") return rgba(40, 110, 240, 200);
+    if (cls == "cold95") return rgba(90, 150, 245, 170);
+    if (cls == "cold90") return rgba(150, 190, 250, 140);
+    return rgba(0, 0, 0, 0);
+}
+
+void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month) {
+    GiSetup setup;  // queen contiguity on level 4, normal p-values: what the briefing shows
+    GiAnalysis a;
+    try {
+        a = gi_star_analysis(ds, filter_incidents(ds, last_twelve_months(month)), setup);
+    } catch (const gw::Error&) {
+        return;  // no level-4 cells
+    }
+    SceneLayer& L = ensure_layer(map, LayerId::GiCells, "gi", LayerId::Grids);
+    L.fills.clear(), L.lines.clear();
+    for (size_t i = 0; i < a.units.size() && i < a.result.cls.size(); ++i)
+        if (a.result.cls[i] != "ns")
+            add_polygons(L, map.origin, a.units[i]->shape, wall_gi_rgba(a.result.cls[i]), 0, 0);
+    L.visible = false;
+    ++L.revision;
+}
+
+void add_wall_warning_overlay(Scene& map, const Dataset& ds, const std::string& month) {
+    WarningCells w;
+    try {
+        w = four_colour_warning(ds, filter_incidents(ds, last_twelve_months(month)), 4,
+                                load_warning_thresholds(ds.source + ".gridwatch.json"));
+    } catch (const gw::Error&) {
+        return;  // no level-4 cells
+    }
+    SceneLayer& L = ensure_layer(map, LayerId::WarningCells, "warning", LayerId::Grids);
+    L.fills.clear(), L.lines.clear();
+    for (size_t i = 0; i < w.units.size(); ++i)
+        add_polygons(L, map.origin, w.units[i]->shape, with_alpha(wall_warning_rgba(w.colour[i]), 120), 0, 0);
+    L.visible = false;
+    ++L.revision;
 }
 
 void add_wall_coverage_overlays(Scene& map, const Dataset& ds, const CoverageReport& report) {
@@ -226,18 +291,8 @@ void add_wall_coverage_overlays(Scene& map, const Dataset& ds, const CoverageRep
 }
 
 void add_wall_kde_overlay(Scene& map, const Dataset& ds, const std::string& month) {
-    IncidentFilter f;
-    int y = 0, m = 0;
-    if (month.size() >= 7 && std::sscanf(month.c_str(), "%d-%d", &y, &m) == 2 && m >= 1 && m <= 12) {
-        int fy = y, fm = m - 11;
-        if (fm < 1) fm += 12, --fy;
-        char from[16];
-        std::snprintf(from, sizeof from, "%04d-%02d-01", fy, fm);
-        f.from = from;
-        f.to = month.substr(0, 7) + "-31";  // text comparison: the last day of any month
-    }
     std::vector<Vec2> pts;
-    for (const Incident* in : filter_incidents(ds, f)) pts.push_back(in->pos);
+    for (const Incident* in : filter_incidents(ds, last_twelve_months(month))) pts.push_back(in->pos);
     if (pts.empty()) return;
     // The raster spans the points grown by the bandwidth: cells of 10 m (community size), coarser
     // where that would pass ~4096 px on a side (county size).
@@ -269,7 +324,8 @@ namespace {
 
 // Text of the layout itself (captions, legend, units).
 const char* const kWallUiText =
-    "户数摄像头在线覆盖率本月事件红黄蓝绿网格视野住户计算中…数据月份星期日一二三四五六年月/%·,：:盲区密度近一低高";
+    "户数摄像头在线覆盖率本月事件红黄蓝绿网格视野住户计算中…数据月份星期日一二三四五六年月/%·,：:盲区密度近一低高"
+    "热点冷点预警";
 
 }  // namespace
 
@@ -548,6 +604,27 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
         }
         x += 12 * s;
         label("覆盖率");
+    } else if (c.overlay == "gi") {
+        for (const char* k : {"hot99", "hot95", "hot90"}) {
+            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(wall_gi_rgba(k)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label("热点");
+        for (const char* k : {"cold99", "cold95", "cold90"}) {
+            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(wall_gi_rgba(k)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label("冷点");
+    } else if (c.overlay == "warning") {
+        for (const char* k : {"red", "yellow", "blue", "green"}) {
+            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
+                              col(with_alpha(wall_warning_rgba(k), 120)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label("网格预警");
     }
 
     // Scale bar on the map's bottom-right corner: a round length at most a fifth of the map width.

@@ -141,7 +141,22 @@ void add_wall_coverage_overlays(Scene& map, const Dataset& ds, const CoverageRep
  */
 void add_wall_kde_overlay(Scene& map, const Dataset& ds, const std::string& month);
 
-/** The overlay layer a scene overlay name shows (Gaps, Hotspots, Coverage), or LayerId::Count. */
+/**
+ * Adds the GiCells layer: Gi* (queen contiguity, level 4) on the incident counts of the 12 months
+ * ending with `month`, hot and cold cells filled by confidence. No level-4 cells: no layer.
+ */
+void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month);
+
+/**
+ * Adds the WarningCells layer: the four-colour warning of the level-4 cells over the 12 months
+ * ending with `month`, thresholds from the project file (DATASET.gridwatch.json) or the defaults.
+ */
+void add_wall_warning_overlay(Scene& map, const Dataset& ds, const std::string& month);
+
+/** The hot/cold colour of a Gi* class on the wall (ns: transparent). */
+Rgba wall_gi_rgba(const std::string& cls);
+
+/** The overlay layer a scene overlay name shows (Gaps, Hotspots, Coverage, GiCells, WarningCells), or LayerId::Count. */
 LayerId wall_overlay_layer(const std::string& overlay);
 
 /** The warning colour of an incident's `color` field on the wall (unknown → grey). */

@@ -77,7 +77,8 @@ void WallScenes::apply(Scene& map, MapView& view, int w, int h) const {
                                      : std::find(s.layers.begin(), s.layers.end(), L.key) != s.layers.end();
         // Analysis overlays only on the scenes that ask for them (their layers are built once).
         if (wall_overlay_layer("gaps") == L.id || wall_overlay_layer("kde") == L.id ||
-            wall_overlay_layer("coverage") == L.id)
+            wall_overlay_layer("coverage") == L.id || wall_overlay_layer("gi") == L.id ||
+            wall_overlay_layer("warning") == L.id)
             L.visible = L.id == overlay;
     }
     view = wall_view(s.extent.empty() ? map.extent : s.extent, w, h);
@@ -119,6 +120,8 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
     }
     if (coverage_overlay && report) add_wall_coverage_overlays(map, ds, *report);
     if (sc.overlay == "kde") add_wall_kde_overlay(map, ds, content.figures.month);
+    if (sc.overlay == "gi") add_wall_gi_overlay(map, ds, content.figures.month);
+    if (sc.overlay == "warning") add_wall_warning_overlay(map, ds, content.figures.month);
     MapView ignored;
     ws.apply(map, ignored, w, h);
     content.overlay = sc.overlay;
@@ -306,11 +309,14 @@ void run_wall(Dataset dataset, const WallOptions& options) {
         MapRenderer renderer;
         Scene map = build_scene(*ds);
         darken_scene_for_wall(map, *ds);
-        // The KDE overlay once, now; gaps and coverage when the coverage thread is done. Each is
-        // uploaded once and only shown or hidden by scene.
-        bool want_kde = false;
-        for (const auto& s : scenes.all()) want_kde |= s.overlay == "kde";
+        // The KDE, Gi* and warning overlays once, now; gaps and coverage when the coverage thread is
+        // done. Each is uploaded once and only shown or hidden by scene.
+        bool want_kde = false, want_gi = false, want_warning = false;
+        for (const auto& s : scenes.all())
+            want_kde |= s.overlay == "kde", want_gi |= s.overlay == "gi", want_warning |= s.overlay == "warning";
         if (want_kde) add_wall_kde_overlay(map, *ds, figures.month);
+        if (want_gi) add_wall_gi_overlay(map, *ds, figures.month);
+        if (want_warning) add_wall_warning_overlay(map, *ds, figures.month);
         renderer.sync(map);  // every layer on the GPU once; switching scenes only changes the view
         MapView view;
         scenes.apply(map, view, std::max(1, fw), std::max(1, fh));

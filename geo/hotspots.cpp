@@ -600,4 +600,20 @@ const char* warning_colour(double score, const WarningThresholds& t) {
     return "green";
 }
 
+WarningCells four_colour_warning(const Dataset& ds, const std::vector<const Incident*>& inc, int level,
+                                 const WarningThresholds& t) {
+    WarningCells w;
+    w.units = ds.grids_of_level(level);
+    if (w.units.empty())
+        throw Error("has no cells of level " + std::to_string(level), {ds.source, "grids", "", "level"},
+                    "choose a level the dataset has");
+    CellLocator loc(w.units);
+    w.count.assign(w.units.size(), 0);
+    w.score.assign(w.units.size(), 0.0);
+    for (const Incident* i : inc)
+        if (int k = loc.find(i->pos); k >= 0) w.score[size_t(k)] += incident_score(*i, t), w.count[size_t(k)]++;
+    for (double s : w.score) w.colour.push_back(warning_colour(s, t));
+    return w;
+}
+
 }  // namespace gw

@@ -150,4 +150,15 @@ WarningThresholds load_warning_thresholds(const std::string& project_file);
 const char* warning_colour(double score, const WarningThresholds& t);
 double incident_score(const Incident& in, const WarningThresholds& t);
 
+/** The four-colour warning on the cells of a level: per cell its incidents, score and colour. */
+struct WarningCells {
+    std::vector<const Grid*> units;  // the level's cells, in layer order
+    std::vector<int> count;
+    std::vector<double> score;
+    std::vector<const char*> colour;  // warning_colour(score)
+};
+/** Scores the incidents `inc` (pointers into `ds`) by cell. Throws gw::Error for a level without cells. */
+WarningCells four_colour_warning(const Dataset& ds, const std::vector<const Incident*>& inc, int level,
+                                 const WarningThresholds& t);
+
 }  // namespace gw

@@ -341,3 +341,50 @@ TEST(WallRender, BlindSpotsAndHotspotsDrawTheirOverlay) {
     EXPECT_GT(magenta_pixels(gaps, w, h), magenta_pixels(base, w, h) + 100);
     EXPECT_GT(ink_fraction(gaps, w, wall_layout(w, h).legend_band), ink_fraction(base, w, wall_layout(w, h).legend_band));
 }
+
+TEST(WallRender, GiAndWarningScenesDrawTheirCells) {
+    HeadlessGl gl;
+    const Dataset& ds = bundled();
+    auto scenes = default_scenes(ds);
+    const auto hot = std::find_if(scenes.begin(), scenes.end(), [](const auto& s) { return s.name == "hotspots"; });
+    ASSERT_NE(hot, scenes.end());
+    for (const char* overlay : {"", "gi", "warning"}) {
+        gw::Scene sc = *hot;
+        sc.name = std::string("x-") + overlay, sc.overlay = overlay;
+        scenes.push_back(sc);
+    }
+    const WallContent content = fixed_content(ds);
+    const int w = 960, h = 540;
+    MapView v0, v1, v2;
+    const auto base = render_wall_image(ds, scenes, "x-", w, h, v0, 0, &content);
+    const auto gi = render_wall_image(ds, scenes, "x-gi", w, h, v1, 0, &content);
+    const auto warn = render_wall_image(ds, scenes, "x-warning", w, h, v2, 0, &content);
+    const Box band = wall_layout(w, h).legend_band;
+    const size_t map_px = size_t(wall_layout(w, h).map.width() * wall_layout(w, h).map.height());
+    // The bundled incidents cluster: some cells are hot, and every level-4 cell gets a warning colour.
+    EXPECT_GT(map_pixels_differing(base, gi, w, h), map_px / 200) << "Gi* overlay not drawn";
+    EXPECT_GT(map_pixels_differing(base, warn, w, h), map_px / 20) << "warning overlay not drawn";
+    EXPECT_GT(ink_fraction(gi, w, band), ink_fraction(base, w, band)) << "no Gi* legend";
+    EXPECT_GT(ink_fraction(warn, w, band), ink_fraction(base, w, band)) << "no warning legend";
+
+    // Only the scene that asks shows its layer.
+    gw::app::Scene map = build_scene(ds, 5);
+    add_wall_gi_overlay(map, ds, content.figures.month);
+    add_wall_warning_overlay(map, ds, content.figures.month);
+    WallScenes ws(scenes);
+    MapView v;
+    auto visible = [&](LayerId id) {
+        for (const auto& L : map.layers)
+            if (L.id == id) return L.visible;
+        ADD_FAILURE() << "no layer " << int(id);
+        return false;
+    };
+    ws.go(ws.find("x-gi"));
+    ws.apply(map, v, w, h);
+    EXPECT_TRUE(visible(LayerId::GiCells));
+    EXPECT_FALSE(visible(LayerId::WarningCells));
+    ws.go(ws.find("x-warning"));
+    ws.apply(map, v, w, h);
+    EXPECT_FALSE(visible(LayerId::GiCells));
+    EXPECT_TRUE(visible(LayerId::WarningCells));
+}
