@@ -2,7 +2,7 @@
 -- Expects tables `grids` and `cameras` as ogr2ogr loads them from the dataset (EPSG:4490,
 -- geometry column `geom`); :level is the grid level. Builds each usable online camera's sector
 -- (SPEC §5.1: apex, azimuth clockwise from north, opening fov, radius range, arc vertices at most
--- 1° apart, fov 360 a disc) in EPSG:4542, GiST indexes, then per cell
+-- 2° apart as geo/camera_view.h kArcStep, fov 360 a disc) in EPSG:4542, GiST indexes, then per cell
 -- ST_Area(ST_Intersection(cell, ST_Union(sectors intersecting the cell))). No occlusion.
 \set ON_ERROR_STOP on
 DROP TABLE IF EXISTS cells, sectors, cov;
@@ -22,7 +22,7 @@ WITH c AS (
       AND azimuth IS NOT NULL AND azimuth NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
       AND fov > 0 AND fov <= 360 AND "range" > 0 AND "range" <= 10000
 ), n AS (
-    SELECT *, greatest(1, ceil((a1 - a0) / (1.0 * pi() / 180.0)))::int AS n FROM c
+    SELECT *, greatest(1, ceil((a1 - a0) / (2.0 * pi() / 180.0)))::int AS n FROM c
 )
 SELECT cam_id, ST_SetSRID(ST_MakePolygon(ST_MakeLine(
     CASE WHEN fov >= 360 THEN
