@@ -28,6 +28,15 @@ std::string copy_bundled(const gwtest::TempDir& dir) {
     return path;
 }
 
+/** One camera at 98.69, 24.59 in a GeoJSON file of its own; returns its path. */
+std::string one_camera_geojson(const gwtest::TempDir& dir) {
+    dir.write(
+        "cameras.geojson",
+        R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"cam_id":"K1","owner":"road","azimuth":45,"fov":90,"range":400,"status":"online"},)"
+        R"("geometry":{"type":"Point","coordinates":[98.69,24.59]}}]})");
+    return dir / "cameras.geojson";
+}
+
 }  // namespace
 
 TEST(CameraStore, EditsSurviveSaveAndReopen) {
@@ -96,11 +105,7 @@ TEST(CameraStore, FailedSaveLeavesTheFileWhole) {
 
 TEST(CameraStore, GeoJsonIsRewrittenWhole) {
     gwtest::TempDir dir("camstore_json");
-    dir.write(
-        "cameras.geojson",
-        R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"cam_id":"K1","owner":"road","azimuth":45,"fov":90,"range":400,"status":"online"},)"
-        R"("geometry":{"type":"Point","coordinates":[98.69,24.59]}}]})");
-    const std::string path = dir / "cameras.geojson";
+    const std::string path = one_camera_geojson(dir);
     gw::Dataset ds = gw::open_dataset({path});
     ASSERT_EQ(ds.cameras.size(), 1u);
     ds.cameras[0].azimuth = 200;
@@ -118,11 +123,7 @@ TEST(CameraStore, GeoJsonIsRewrittenWhole) {
 TEST(CameraStore, ObfuscatedCoordinatesAreWrittenBackObfuscated) {
     for (auto coords : {gw::SourceCoords::Gcj02, gw::SourceCoords::Bd09}) {
         gwtest::TempDir dir("camstore_gcj");
-        dir.write(
-            "cameras.geojson",
-            R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"cam_id":"K1","owner":"road","azimuth":45,"fov":90,"range":400,"status":"online"},)"
-            R"("geometry":{"type":"Point","coordinates":[98.69,24.59]}}]})");
-        const std::string path = dir / "cameras.geojson";
+        const std::string path = one_camera_geojson(dir);
         gw::OpenOptions o;
         o.coords = coords;
         gw::Dataset ds = gw::open_dataset({path}, o);

@@ -9,6 +9,7 @@
 #include "app/viewer.h"
 #include "geo/error.h"
 #include "tests/cli_run.h"
+#include "tests/screenshot.h"
 
 using gwtest::run_gridwatch;
 using gwtest::TempDir;
@@ -33,23 +34,8 @@ namespace {
 bool have_xvfb() { return std::system("command -v xvfb-run >/dev/null 2>&1") == 0; }
 const char* kXvfb = "xvfb-run -a -s \"-screen 0 1280x800x24\"";
 
-struct Shot {
-    int w = 0, h = 0;
-    std::vector<uint8_t> rgb;
-};
-Shot load(const std::string& path) {
-    GDALAllRegister();
-    Shot s;
-    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER));
-    if (!ds) return s;
-    s.w = ds->GetRasterXSize(), s.h = ds->GetRasterYSize();
-    s.rgb.resize(size_t(s.w) * s.h * 3);
-    int bands[] = {1, 2, 3};
-    if (ds->RasterIO(GF_Read, 0, 0, s.w, s.h, s.rgb.data(), s.w, s.h, GDT_Byte, 3, bands, 3,
-                     GSpacing(s.w) * 3, 1, nullptr) != CE_None)
-        s.rgb.clear();
-    return s;
-}
+using gwtest::Shot;
+Shot load(const std::string& path) { return gwtest::load_shot(path); }
 
 /** A community of four villager groups with a road camera in the middle (WGS84 GeoJSON). */
 struct ViewerCommunity {

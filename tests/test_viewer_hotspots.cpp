@@ -15,6 +15,7 @@
 #include "geo/dataset.h"
 #include "geo/hotspots.h"
 #include "tests/cli_run.h"
+#include "tests/screenshot.h"
 
 using gwtest::run_gridwatch;
 
@@ -75,23 +76,8 @@ PanelResult run_cli(const std::string& args) {
     return p;
 }
 
-struct Shot {
-    int w = 0, h = 0;
-    std::vector<uint8_t> rgb;
-};
-Shot load(const std::string& path) {
-    GDALAllRegister();
-    Shot s;
-    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER));
-    if (!ds) return s;
-    s.w = ds->GetRasterXSize(), s.h = ds->GetRasterYSize();
-    s.rgb.resize(size_t(s.w) * s.h * 3);
-    int bands[] = {1, 2, 3};
-    if (ds->RasterIO(GF_Read, 0, 0, s.w, s.h, s.rgb.data(), s.w, s.h, GDT_Byte, 3, bands, 3, GSpacing(s.w) * 3, 1,
-                     nullptr) != CE_None)
-        s.rgb.clear();
-    return s;
-}
+using gwtest::Shot;
+Shot load(const std::string& path) { return gwtest::load_shot(path); }
 
 /**
  * Share of the pixels that differ clearly between two screenshots in the map's open part of an

@@ -317,20 +317,30 @@ TEST(WallScenesOverlay, OverlayLayersVisibleOnlyOnTheirScenes) {
         }
 }
 
+/** The default scenes and, for each overlay given, a copy of "hotspots" named "x-OVERLAY" showing it. */
+std::vector<gw::Scene> with_hotspot_copies(const Dataset& ds, std::initializer_list<const char*> overlays) {
+    auto scenes = default_scenes(ds);
+    const auto hot = std::find_if(scenes.begin(), scenes.end(), [](const auto& s) { return s.name == "hotspots"; });
+    EXPECT_NE(hot, scenes.end());
+    if (hot == scenes.end()) return scenes;
+    const gw::Scene base = *hot;
+    for (const char* overlay : overlays) {
+        gw::Scene sc = base;
+        sc.name = std::string("x-") + overlay, sc.overlay = overlay;
+        scenes.push_back(sc);
+    }
+    return scenes;
+}
+
 TEST(WallRender, BlindSpotsAndHotspotsDrawTheirOverlay) {
     HeadlessGl gl;
     const Dataset& ds = bundled();
-    auto scenes = default_scenes(ds);
-    // The same extent as the overlay scenes, without an overlay.
-    const auto hot = std::find_if(scenes.begin(), scenes.end(), [](const auto& s) { return s.name == "hotspots"; });
-    ASSERT_NE(hot, scenes.end());
-    gw::Scene plain = *hot;
-    plain.name = "plain", plain.overlay = "";
-    scenes.push_back(plain);
+    // "x-": the same extent as the overlay scenes, without an overlay.
+    const auto scenes = with_hotspot_copies(ds, {""});
     const WallContent content = fixed_content(ds);
     const int w = 960, h = 540;
     MapView v0, v1, v2;
-    const auto base = render_wall_image(ds, scenes, "plain", w, h, v0, 0, &content);
+    const auto base = render_wall_image(ds, scenes, "x-", w, h, v0, 0, &content);
     const auto gaps = render_wall_image(ds, scenes, "blind-spots", w, h, v1, 0, &content);
     const auto kde = render_wall_image(ds, scenes, "hotspots", w, h, v2, 0, &content);
     EXPECT_EQ(v0.mpp, v1.mpp);
@@ -345,14 +355,7 @@ TEST(WallRender, BlindSpotsAndHotspotsDrawTheirOverlay) {
 TEST(WallRender, GiAndWarningScenesDrawTheirCells) {
     HeadlessGl gl;
     const Dataset& ds = bundled();
-    auto scenes = default_scenes(ds);
-    const auto hot = std::find_if(scenes.begin(), scenes.end(), [](const auto& s) { return s.name == "hotspots"; });
-    ASSERT_NE(hot, scenes.end());
-    for (const char* overlay : {"", "gi", "warning"}) {
-        gw::Scene sc = *hot;
-        sc.name = std::string("x-") + overlay, sc.overlay = overlay;
-        scenes.push_back(sc);
-    }
+    const auto scenes = with_hotspot_copies(ds, {"", "gi", "warning"});
     const WallContent content = fixed_content(ds);
     const int w = 960, h = 540;
     MapView v0, v1, v2;
