@@ -280,13 +280,30 @@ size_t magenta_pixels(const std::vector<uint8_t>& img, int w, int h) {
 
 }  // namespace
 
+/** The default scenes and, for each overlay given, a copy of "hotspots" named "x-OVERLAY" showing it. */
+std::vector<gw::Scene> with_hotspot_copies(const Dataset& ds, std::initializer_list<const char*> overlays) {
+    auto scenes = default_scenes(ds);
+    const auto hot = std::find_if(scenes.begin(), scenes.end(), [](const auto& s) { return s.name == "hotspots"; });
+    EXPECT_NE(hot, scenes.end());
+    if (hot == scenes.end()) return scenes;
+    const gw::Scene base = *hot;
+    for (const char* overlay : overlays) {
+        gw::Scene sc = base;
+        sc.name = std::string("x-") + overlay, sc.overlay = overlay;
+        scenes.push_back(sc);
+    }
+    return scenes;
+}
+
 TEST(WallScenesOverlay, OverlayLayersVisibleOnlyOnTheirScenes) {
     const Dataset& ds = bundled();
     gw::app::Scene map = build_scene(ds, 5);
     CoverageReport rep;  // empty report: the layers exist, visibility is what is checked
     add_wall_coverage_overlays(map, ds, rep);
     add_wall_kde_overlay(map, ds, wall_figures(ds, "2026-11-27").month);
-    WallScenes ws(default_scenes(ds));
+    add_wall_gi_overlay(map, ds, wall_figures(ds, "2026-11-27").month);
+    add_wall_warning_overlay(map, ds, wall_figures(ds, "2026-11-27").month);
+    WallScenes ws(with_hotspot_copies(ds, {"gi", "warning"}));
     MapView v;
     auto visible = [&](LayerId id) {
         for (const auto& L : map.layers)
@@ -303,6 +320,16 @@ TEST(WallScenesOverlay, OverlayLayersVisibleOnlyOnTheirScenes) {
     ws.apply(map, v, 960, 540);
     EXPECT_FALSE(visible(LayerId::Gaps));
     EXPECT_TRUE(visible(LayerId::Hotspots));
+    EXPECT_FALSE(visible(LayerId::GiCells));
+    ws.go(ws.find("x-gi"));
+    ws.apply(map, v, 960, 540);
+    EXPECT_TRUE(visible(LayerId::GiCells));
+    EXPECT_FALSE(visible(LayerId::WarningCells));
+    EXPECT_FALSE(visible(LayerId::Hotspots));
+    ws.go(ws.find("x-warning"));
+    ws.apply(map, v, 960, 540);
+    EXPECT_FALSE(visible(LayerId::GiCells));
+    EXPECT_TRUE(visible(LayerId::WarningCells));
     ws.go(0);
     ws.apply(map, v, 960, 540);
     if (ws.scene().overlay.empty()) {
@@ -315,21 +342,6 @@ TEST(WallScenesOverlay, OverlayLayersVisibleOnlyOnTheirScenes) {
             EXPECT_GT(L.raster.vmax, 0);
             EXPECT_LE(std::max(L.raster.width, L.raster.height), 4200);
         }
-}
-
-/** The default scenes and, for each overlay given, a copy of "hotspots" named "x-OVERLAY" showing it. */
-std::vector<gw::Scene> with_hotspot_copies(const Dataset& ds, std::initializer_list<const char*> overlays) {
-    auto scenes = default_scenes(ds);
-    const auto hot = std::find_if(scenes.begin(), scenes.end(), [](const auto& s) { return s.name == "hotspots"; });
-    EXPECT_NE(hot, scenes.end());
-    if (hot == scenes.end()) return scenes;
-    const gw::Scene base = *hot;
-    for (const char* overlay : overlays) {
-        gw::Scene sc = base;
-        sc.name = std::string("x-") + overlay, sc.overlay = overlay;
-        scenes.push_back(sc);
-    }
-    return scenes;
 }
 
 TEST(WallRender, BlindSpotsAndHotspotsDrawTheirOverlay) {
@@ -369,25 +381,4 @@ TEST(WallRender, GiAndWarningScenesDrawTheirCells) {
     EXPECT_GT(map_pixels_differing(base, warn, w, h), map_px / 20) << "warning overlay not drawn";
     EXPECT_GT(ink_fraction(gi, w, band), ink_fraction(base, w, band)) << "no Gi* legend";
     EXPECT_GT(ink_fraction(warn, w, band), ink_fraction(base, w, band)) << "no warning legend";
-
-    // Only the scene that asks shows its layer.
-    gw::app::Scene map = build_scene(ds, 5);
-    add_wall_gi_overlay(map, ds, content.figures.month);
-    add_wall_warning_overlay(map, ds, content.figures.month);
-    WallScenes ws(scenes);
-    MapView v;
-    auto visible = [&](LayerId id) {
-        for (const auto& L : map.layers)
-            if (L.id == id) return L.visible;
-        ADD_FAILURE() << "no layer " << int(id);
-        return false;
-    };
-    ws.go(ws.find("x-gi"));
-    ws.apply(map, v, w, h);
-    EXPECT_TRUE(visible(LayerId::GiCells));
-    EXPECT_FALSE(visible(LayerId::WarningCells));
-    ws.go(ws.find("x-warning"));
-    ws.apply(map, v, w, h);
-    EXPECT_FALSE(visible(LayerId::GiCells));
-    EXPECT_TRUE(visible(LayerId::WarningCells));
 }
