@@ -130,7 +130,8 @@ void run_render(const RenderArgs& a) {
         // The wall layout (SPEC §6) as a briefing image: same drawing as `view --wall`.
         HeadlessGl gl;
         MapView view;
-        const auto rgba = render_wall_image(ds, project_for(ds).scenes, a.scene, w, h, view, a.max_tile);
+        const auto rgba = render_wall_image(ds, project_for(ds).scenes, a.scene, w, h, view, a.max_tile, nullptr,
+                                            basemap_paths(a.data, a.basemaps));
         const auto t2 = Clock::now();
         const Box shown = view.world_box();
         // A PDF also carries the grid cells on the page as georeferenced vectors (GDAL's PDF text

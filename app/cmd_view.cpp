@@ -50,6 +50,7 @@ void run_view(const ViewArgs& a) {
         w.monitor = a.monitor, w.scene = a.scene, w.tour_s = a.tour;
         if (!a.size.empty()) w.width = o.width, w.height = o.height;
         w.screenshot = o.screenshot, w.events = o.events, w.frames = o.frames, w.timing = o.timing;
+        w.basemaps = o.basemaps;
         run_wall(a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true), w);
         return;
     }

@@ -193,6 +193,7 @@ struct WallOptions {
     std::vector<ScriptEvent> events;
     int frames = 0;
     bool timing = false;  // print scene-switch times on exit
+    std::vector<std::string> basemaps;  // rasters under the map (--basemap and raster sources)
 };
 
 /** The wall window: borderless fullscreen on one monitor or spanning all. Runs until Esc. */
@@ -200,11 +201,12 @@ void run_wall(Dataset ds, const WallOptions& options);
 
 /**
  * The wall drawn off-screen at w×h (needs a current GL context): scene `scene_name` (empty: the
- * first), tiles of at most `max_tile` pixels (0: the largest framebuffer). Returns the RGBA rows
- * and the map view (for georeferencing).
+ * first), tiles of at most `max_tile` pixels (0: the largest framebuffer), `basemaps` drawn under
+ * the map. Returns the RGBA rows and the map view (for georeferencing).
  */
 std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::Scene>& scenes,
                                        const std::string& scene_name, int w, int h, MapView& view_out,
-                                       int max_tile = 0, const WallContent* fixed = nullptr);
+                                       int max_tile = 0, const WallContent* fixed = nullptr,
+                                       const std::vector<std::string>& basemaps = {});
 
 }  // namespace gw::app

@@ -90,13 +90,16 @@ void WallScenes::apply(Scene& map, MapView& view, int w, int h) const {
 
 std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::Scene>& scenes,
                                        const std::string& scene_name, int w, int h, MapView& view_out,
-                                       int max_tile, const WallContent* fixed) {
+                                       int max_tile, const WallContent* fixed,
+                                       const std::vector<std::string>& basemaps) {
     WallScenes ws(scenes);
     if (!scene_name.empty()) ws.go(ws.find(scene_name));
     const gw::Scene& sc = ws.scene();
     const MapView view = wall_view(sc.extent.empty() ? scene_extent(ds) : sc.extent, w, h);
     Scene map = build_scene(ds, view.mpp);
     darken_scene_for_wall(map, ds);
+    add_basemaps(map, basemaps, ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt,
+                 std::min(8192, 2 * std::max(w, h)));
     view_out = view;
 
     // One scene is drawn: only its overlay is computed (the coverage report serves the tile too).
@@ -309,6 +312,7 @@ void run_wall(Dataset dataset, const WallOptions& options) {
         MapRenderer renderer;
         Scene map = build_scene(*ds);
         darken_scene_for_wall(map, *ds);
+        add_basemaps(map, options.basemaps, ds->work_crs_wkt.empty() ? ds->work_crs : ds->work_crs_wkt);
         // The KDE, Gi* and warning overlays once, now; gaps and coverage when the coverage thread is
         // done. Each is uploaded once and only shown or hidden by scene.
         bool want_kde = false, want_gi = false, want_warning = false;

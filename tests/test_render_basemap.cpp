@@ -236,3 +236,44 @@ TEST(ViewerBasemap, ViewDrawsTheBasemapUnderTheMap) {
     EXPECT_GT(red, w * h / 50) << red;
     EXPECT_GT(blue, w * h / 50) << blue;
 }
+
+TEST(RenderBasemap, WallDrawsTheBasemapUnderTheMap) {
+    TempDir dir("basemap_wall");
+    const std::string tif = dir / "halves.tif";
+    write_halves_tif(tif);
+    dir.write(
+        "grids.geojson",
+        R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"grid_id":"C","level":1,"parent_id":"","name":"C"},)"
+        R"("geometry":{"type":"Polygon","coordinates":[[[98.68,24.58],[98.70,24.58],[98.70,24.60],[98.68,24.60],[98.68,24.58]]]}}]})");
+    auto inside_cell = [&](const std::string& png, bool with_basemap) {
+        auto r = run_gridwatch("render " + dir / "grids.geojson" + (with_basemap ? " --basemap " + tif : std::string()) +
+                                   " --wall --size 960x540 --out " + png,
+                               "env -u DISPLAY -u WAYLAND_DISPLAY");
+        EXPECT_EQ(r.status, 0) << r.err;
+        GDALAllRegister();
+        GDALDatasetUniquePtr img(GDALDataset::Open(png.c_str(), GDAL_OF_RASTER));
+        std::array<std::array<int, 3>, 2> px{};
+        if (!img) return px;
+        double gt[6];
+        EXPECT_EQ(img->GetGeoTransform(gt), CE_None);
+        // A quarter of the cell in from its west and east edges: red and blue halves of the basemap.
+        const Vec2 at[2] = {to_gk(98.685, 24.585), to_gk(98.695, 24.585)};
+        for (int k = 0; k < 2; ++k) {
+            const int x = int((at[k].x - gt[0]) / gt[1]), y = int((at[k].y - gt[3]) / gt[5]);
+            for (int b = 0; b < 3; ++b) {
+                uint8_t v = 0;
+                EXPECT_EQ(img->GetRasterBand(b + 1)->RasterIO(GF_Read, x, y, 1, 1, &v, 1, 1, GDT_Byte, 0, 0), CE_None);
+                px[size_t(k)][size_t(b)] = v;
+            }
+        }
+        return px;
+    };
+    const auto plain = inside_cell(dir / "plain.png", false);
+    const auto over = inside_cell(dir / "over.png", true);
+    // Without the basemap the dark wall map; with it, red to the west and blue to the east.
+    EXPECT_LT(plain[0][0], 100);
+    EXPECT_GT(over[0][0], 150) << over[0][0] << "," << over[0][1] << "," << over[0][2];
+    EXPECT_LT(over[0][2], 60);
+    EXPECT_GT(over[1][2], 150) << over[1][0] << "," << over[1][1] << "," << over[1][2];
+    EXPECT_LT(over[1][0], 60);
+}
