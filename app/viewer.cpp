@@ -22,6 +22,7 @@
 
 #include "app/gl_context.h"
 #include "app/image_out.h"
+#include "app/layer_prefs.h"
 #include "app/renderer.h"
 #include "geo/error.h"
 
@@ -257,6 +258,10 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
     st.ds = std::move(ds);
     st.scene = build_scene(st.ds);
     add_basemaps(st.scene, options.basemaps, st.ds.work_crs_wkt.empty() ? st.ds.work_crs : st.ds.work_crs_wkt);
+    // The layer looks of the last session; kept again on exit when the user changed any.
+    const std::string prefs = layer_prefs_path();
+    load_layer_prefs(st.scene, prefs);
+    const std::string looks_at_start = layer_prefs_json(st.scene);
     st.fonts = load_fonts(io.Fonts, dataset_text(st.ds) + all_ui_text());
     io.FontDefault = st.fonts.ui;
     try {
@@ -361,6 +366,7 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
             std::printf("selected: %s %s\n", st.scene.layer(st.selected->layer).key.c_str(),
                         attrs.empty() ? "" : attrs.front().second.c_str());
         }
+        if (layer_prefs_json(st.scene) != looks_at_start) save_layer_prefs(st.scene, prefs);
         if (options.print_coverage) std::printf("%s\n", coverage_summary(st).c_str());
         if (options.print_hotspots) std::printf("%s\n", hotspots_summary(st).c_str());
         if (options.timing && timed)

@@ -37,8 +37,11 @@ inline RunResult run_gridwatch(const std::string& args, const std::string& env =
     static int counter = 0;
     auto base = std::filesystem::temp_directory_path() /
                 ("gw_run_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
-    std::string cmd = env + (env.empty() ? "" : " ") + std::string(GRIDWATCH_BIN) + " " + args + " >" +
-                      base.string() + ".out 2>" + base.string() + ".err </dev/null";
+    // A configuration folder of its own (the viewer keeps layer looks there): no run sees another's,
+    // nor the user's. An `env` that sets XDG_CONFIG_HOME itself comes later on the line and wins.
+    std::string cmd = "XDG_CONFIG_HOME=" + base.string() + ".cfg " + env + (env.empty() ? "" : " ") +
+                      std::string(GRIDWATCH_BIN) + " " + args + " >" + base.string() + ".out 2>" + base.string() +
+                      ".err </dev/null";
     int rc = std::system(cmd.c_str());
     RunResult r;
     r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : 128 + WTERMSIG(rc);
@@ -46,6 +49,7 @@ inline RunResult run_gridwatch(const std::string& args, const std::string& env =
     r.err = slurp(base.string() + ".err");
     std::filesystem::remove(base.string() + ".out");
     std::filesystem::remove(base.string() + ".err");
+    std::filesystem::remove_all(base.string() + ".cfg");
     return r;
 }
 
