@@ -9,6 +9,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -47,11 +48,15 @@ struct HotspotsState {
     std::vector<std::string> fields;  // the cells' numeric fields (what --value may name)
     // Gi* runs off the UI thread on a copy of the dataset (the viewer edits cameras meanwhile).
     std::shared_ptr<const Dataset> data;
-    std::future<GiAnalysis> running;
+    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    std::future<GiAnalysis> running;  // its destructor waits for the run: cancelled first (below)
     bool rerun = false;                // the options changed while a run was going
     std::optional<GiAnalysis> gi;      // the run shown
     std::vector<size_t> significant;   // units of `gi` that are hot or cold, |z| descending
     std::optional<ImVec2> first_row;   // where the list's first row is on screen (--print-hotspots)
+
+    // Closing the panel or the viewer does not wait for a long run: its permutations stop.
+    ~HotspotsState() { *cancel = true; }
 };
 
 namespace {
@@ -138,13 +143,22 @@ void start_gi(ViewerState& st, HotspotsState& h) {
         return;
     }
     h.rerun = false;
-    if (!h.data) h.data = std::make_shared<const Dataset>(st.ds);
+    if (!h.data) {
+        // What Gi* reads, as `gridwatch hotspots --method gi` reads it: cells, households, incidents.
+        auto d = std::make_shared<Dataset>();
+        d->source = st.ds.source, d->work_crs = st.ds.work_crs, d->work_crs_wkt = st.ds.work_crs_wkt;
+        d->grids = st.ds.grids, d->households = st.ds.households, d->incidents = st.ds.incidents;
+        d->extra_fields = st.ds.extra_fields;
+        h.data = std::move(d);
+    }
     const std::shared_ptr<const Dataset> data = h.data;
     const IncidentFilter f = filter_of(h);
-    const GiSetup s = gi_setup(h);
+    GiSetup s = gi_setup(h);
+    s.options.cancel = h.cancel.get();
     h.incidents = filter_incidents(*data, f).size();
-    h.running = std::async(std::launch::async,
-                           [data, f, s] { return gi_star_analysis(*data, filter_incidents(*data, f), s); });
+    h.running = std::async(std::launch::async, [data, f, s, cancel = h.cancel] {
+        return gi_star_analysis(*data, filter_incidents(*data, f), s);
+    });
 }
 
 /** The Gi* result on the map: hot and cold units filled by class; a hexagon mesh drawn whole. */
@@ -172,17 +186,18 @@ void draw_gi(ViewerState& st, HotspotsState& h) {
 void collect_gi(ViewerState& st, HotspotsState& h, bool wait) {
     while (h.running.valid()) {
         if (!wait && h.running.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
-        h.error.clear();
+        std::string error;
         h.gi.reset();
         try {
             h.gi = h.running.get();
-        } catch (const Error& e) {
-            h.error = e.what();
+        } catch (const std::exception& e) {  // gw::Error, and anything else (out of memory): shown, never fatal
+            error = e.what();
         }
         if (h.method != HotspotMethod::GiStar) {  // the user moved on to another method meanwhile
             h.gi.reset();
             return;
         }
+        h.error = error;
         draw_gi(st, h);
         if (!h.rerun) return;
         start_gi(st, h);

@@ -240,13 +240,9 @@ Rgba wall_gi_rgba(const std::string& cls) {
 }
 
 void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month) {
+    if (ds.grids_of_level(4).empty()) return;  // nothing to colour
     GiSetup setup;  // queen contiguity on level 4, normal p-values: what the briefing shows
-    GiAnalysis a;
-    try {
-        a = gi_star_analysis(ds, filter_incidents(ds, last_twelve_months(month)), setup);
-    } catch (const gw::Error&) {
-        return;  // no level-4 cells
-    }
+    const GiAnalysis a = gi_star_analysis(ds, filter_incidents(ds, last_twelve_months(month)), setup);
     SceneLayer& L = ensure_layer(map, LayerId::GiCells, "gi", LayerId::Grids);
     L.fills.clear(), L.lines.clear();
     for (size_t i = 0; i < a.units.size() && i < a.result.cls.size(); ++i)
@@ -257,13 +253,10 @@ void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month
 }
 
 void add_wall_warning_overlay(Scene& map, const Dataset& ds, const std::string& month) {
-    WarningCells w;
-    try {
-        w = four_colour_warning(ds, filter_incidents(ds, last_twelve_months(month)), 4,
-                                load_warning_thresholds(ds.source + ".gridwatch.json"));
-    } catch (const gw::Error&) {
-        return;  // no level-4 cells
-    }
+    if (ds.grids_of_level(4).empty()) return;  // nothing to colour
+    // A malformed project file is the user's to fix: its error (file and key) ends the run.
+    const WarningCells w = four_colour_warning(ds, filter_incidents(ds, last_twelve_months(month)), 4,
+                                               load_warning_thresholds(ds.source + ".gridwatch.json"));
     SceneLayer& L = ensure_layer(map, LayerId::WarningCells, "warning", LayerId::Grids);
     L.fills.clear(), L.lines.clear();
     for (size_t i = 0; i < w.units.size(); ++i)

@@ -34,8 +34,14 @@ void set_field(OGRFeature& f, const char* name, double v) {
 Transform back_transform(const OGRLayer& layer, const Dataset& ds) {
     const OGRSpatialReference* layer_srs = const_cast<OGRLayer&>(layer).GetSpatialRef();
     const OGRSpatialReference work = parse_crs(ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt);
+    // A layer without a CRS goes back to the CRS it was read as (--assume-crs, or WGS84 for
+    // --from-gcj02/--from-bd09), not to the grids' CRS.
+    std::string read_as;
+    for (const auto& info : ds.layers)
+        if (info.name == "cameras" && info.crs.rfind("EPSG:", 0) == 0) read_as = info.crs;
     const OGRSpatialReference target =
-        layer_srs ? *layer_srs : parse_crs(ds.source_crs_wkt.empty() ? ds.work_crs : ds.source_crs_wkt);
+        layer_srs ? *layer_srs
+                  : parse_crs(!read_as.empty() ? read_as : ds.source_crs_wkt.empty() ? ds.work_crs : ds.source_crs_wkt);
     return Transform(work, target);
 }
 

@@ -680,14 +680,23 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     std::optional<OGRSpatialReference> assumed;
     if (!options.assume_crs.empty()) assumed = parse_crs(options.assume_crs, "--assume-crs");
     std::string dem_name, dem_file;  // the first source's DEM (terrain occlusion, SPEC §5.1)
+    // Terrain only cuts camera views: a command that reads no cameras does not read the DEM either.
+    const bool wants_terrain = options.layers.empty() ||
+                               std::find(options.layers.begin(), options.layers.end(), "cameras") != options.layers.end();
     for (const auto& path : sources) {
         register_drivers();
-        if (std::string dem = find_dem(path); !dem.empty()) {
+        if (std::string dem = wants_terrain ? find_dem(path) : std::string(); !dem.empty()) {
             if (dem_name.empty()) dem_name = dem, dem_file = path;
             else ds.report.other.push_back({"dem", "", "a second DEM in " + path + " is left out; " + dem_file + " is used"});
         }
-        if (raster_only(path)) continue;
-        opened.push_back(std::make_unique<OpenedSource>(open_source(path)));
+        std::unique_ptr<OpenedSource> vec;
+        try {
+            vec = std::make_unique<OpenedSource>(open_source(path));
+        } catch (const Error&) {
+            if (raster_only(path)) continue;  // a DEM or a basemap: no layers in it
+            throw;
+        }
+        opened.push_back(std::move(vec));
         OpenedSource& src = *opened.back();
         for (auto* layer : src.ds->GetLayers()) {
             std::string canonical = canonical_name(layer->GetName());

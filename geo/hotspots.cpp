@@ -305,6 +305,7 @@ GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, co
         two_threads([&](size_t t, size_t nt) {
             std::vector<int> pool(n - 1);
             for (size_t i = t; i < n; i += nt) {
+                if (o.cancel && o.cancel->load(std::memory_order_relaxed)) return;
                 std::mt19937_64 rng(o.seed * 1000003ULL + i);
                 const size_t k = w[i].size() - 1;  // neighbours other than i itself
                 if (k == 0 || k > n - 1) continue;
@@ -327,6 +328,7 @@ GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, co
                 r.p[i] = std::min(1.0, (2.0 * std::min(ge, le) + 1) / (o.permutations + 1.0));
             }
         });
+        if (o.cancel && o.cancel->load()) throw Error("Gi* was cancelled");
     }
     std::vector<bool> s99(n), s95(n), s90(n);
     if (o.fdr) {
@@ -462,7 +464,7 @@ GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*
                         "name a numeric field of the cells");
         const size_t fi = static_cast<size_t>(it - names.begin());
         for (size_t i = 0; i < n; ++i) {
-            const std::string& v = a.units[i]->extra.at(fi);
+            const std::string& v = fi < a.units[i]->extra.size() ? a.units[i]->extra[fi] : std::string();
             char* end = nullptr;
             a.x[i] = std::strtod(v.c_str(), &end);
             if (v.empty() || *end || !std::isfinite(a.x[i]))

@@ -6,6 +6,7 @@
  */
 #include <cstdint>
 #include <optional>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,7 @@ struct GiOptions {
     int permutations = 0;  // 0 = normal approximation
     uint64_t seed = 12345;
     bool fdr = false;  // Benjamini–Hochberg at each confidence level
+    const std::atomic<bool>* cancel = nullptr;  // set: the permutations stop and gw::Error is thrown
 };
 
 /**

@@ -27,6 +27,7 @@
 #include "geo/coverage.h"
 #include "geo/error.h"
 #include "geo/parallel.h"
+#include "geo/terrain.h"
 #include "geo/validate.h"
 
 namespace gw {
@@ -458,12 +459,16 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
         if (near.empty()) return;
         Polygon vis;
         if (occ) vis = occ->visibility(site, 0, 360, radius);
+        // Terrain too (SPEC §5.4: occlusion applies): a new camera's lens at the default height.
+        MultiPolygon hidden;
+        if (o.occlusion && ds.terrain) hidden = ds.terrain->hidden(site, kDefaultCameraHeight, radius);
         std::vector<std::pair<int, double>> visible;  // matrix row, bearing (deg)
         for (int r : near)
             for (auto p : probes[open_rows[r]]) {
                 const Vec2 d = p - site;
                 if (length(d) > radius) continue;
                 if (occ && !inside(vis, p)) continue;
+                if (!hidden.empty() && inside(hidden, p)) continue;
                 visible.push_back({r, std::atan2(d.x, d.y) * 180 / kPi});
             }
         if (visible.empty()) return;

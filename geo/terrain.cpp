@@ -29,6 +29,14 @@ namespace {
 
 constexpr float kNoData = std::numeric_limits<float>::quiet_NaN();
 
+/** Heights from stored values: a band may store e.g. decimetres as Int16 with scale 0.1 (NaN stays NaN). */
+void apply_scale_offset(GDALRasterBand& band, std::vector<float>& z) {
+    int has_scale = 0, has_offset = 0;
+    const double scale = band.GetScale(&has_scale), offset = band.GetOffset(&has_offset);
+    if ((!has_scale || scale == 1) && (!has_offset || offset == 0)) return;
+    for (float& v : z) v = static_cast<float>(v * (has_scale ? scale : 1) + (has_offset ? offset : 0));
+}
+
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
@@ -67,6 +75,9 @@ double camera_height(const Camera& cam) {
 
 std::string find_dem(const std::string& source) {
     if (source.rfind("PG:", 0) == 0 || !fs::exists(source)) return {};
+    // Only a file named dem… or a GeoPackage can hold one: other sources are not opened here (a
+    // large GeoJSON costs a scan of the whole file each time GDAL opens it).
+    if (!stem_is_dem(source) && lower(fs::path(source).extension().string()) != ".gpkg") return {};
     auto ds = open_quiet(source, GDAL_OF_RASTER | GDAL_OF_VECTOR);
     if (!ds) return {};
     if (is_gpkg(*ds))
@@ -147,10 +158,12 @@ std::shared_ptr<const Terrain> Terrain::load(const std::string& gdal_name, const
         // Already in the working CRS, north-up: read the cells as they are (no resampling).
         int c0 = 0, r0 = 0, c1 = info.width, r1 = info.height;
         if (!area.empty()) {
-            c0 = std::max(c0, static_cast<int>(std::floor((area.xmin - gt[0]) / gt[1])) - 1);
-            c1 = std::min(c1, static_cast<int>(std::ceil((area.xmax - gt[0]) / gt[1])) + 1);
-            r0 = std::max(r0, static_cast<int>(std::floor((area.ymax - gt[3]) / gt[5])) - 1);
-            r1 = std::min(r1, static_cast<int>(std::ceil((area.ymin - gt[3]) / gt[5])) + 1);
+            // Clamped as doubles first: an area far off the DEM must not overflow the int casts.
+            auto cell = [](double v, int lo, int hi) { return static_cast<int>(std::clamp(v, double(lo), double(hi))); };
+            c0 = cell(std::floor((area.xmin - gt[0]) / gt[1]) - 1, 0, info.width);
+            c1 = cell(std::ceil((area.xmax - gt[0]) / gt[1]) + 1, 0, info.width);
+            r0 = cell(std::floor((area.ymax - gt[3]) / gt[5]) - 1, 0, info.height);
+            r1 = cell(std::ceil((area.ymin - gt[3]) / gt[5]) + 1, 0, info.height);
         }
         const int w = std::max(0, c1 - c0), h = std::max(0, r1 - r0);
         std::vector<float> z(static_cast<size_t>(w) * h);
@@ -158,6 +171,7 @@ std::shared_ptr<const Terrain> Terrain::load(const std::string& gdal_name, const
         if (w > 0 && h > 0) {
             if (band->RasterIO(GF_Read, c0, r0, w, h, z.data(), w, h, GDT_Float32, 0, 0, nullptr) != CE_None)
                 throw Error(std::string("the DEM cannot be read: ") + CPLGetLastErrorMsg(), {file});
+            apply_scale_offset(*band, z);
             if (!(band->GetMaskFlags() & GMF_ALL_VALID)) {
                 std::vector<GByte> mask(z.size());
                 if (band->GetMaskBand()->RasterIO(GF_Read, c0, r0, w, h, mask.data(), w, h, GDT_Byte, 0, 0,
@@ -201,6 +215,7 @@ std::shared_ptr<const Terrain> Terrain::load(const std::string& gdal_name, const
     std::vector<float> z(static_cast<size_t>(w) * h);
     if (warped->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, z.data(), w, h, GDT_Float32, 0, 0, nullptr) != CE_None)
         throw Error(std::string("the warped DEM cannot be read: ") + CPLGetLastErrorMsg(), {file});
+    apply_scale_offset(*src->GetRasterBand(1), z);  // gdalwarp carries raw values, not the source's scale
     info.warped = true;
     return std::make_shared<const Terrain>(w, h, wgt, std::move(z), std::move(info));
 }
@@ -265,7 +280,9 @@ MultiPolygon Terrain::hidden(Vec2 apex, double camera_height_m, double radius_m)
     const int col = static_cast<int>(fc), row = static_cast<int>(fr);
     if (std::isnan(z_[static_cast<size_t>(row) * w_ + col])) return {};
 
-    // The window: every cell that can meet the disc, the camera's cell in the middle.
+    // The window: every cell that can meet the disc, the camera's cell in the middle; at most
+    // kMaxReachCells cells each way (a 10 km range on a 1 m DEM would be 1.6 GB a window).
+    radius_m = std::min(radius_m, kMaxReachCells * std::min(cw, ch));
     const int nx = static_cast<int>(std::ceil(radius_m / cw)) + 1, ny = static_cast<int>(std::ceil(radius_m / ch)) + 1;
     const int W = 2 * nx + 1, H = 2 * ny + 1, c0 = col - nx, r0 = row - ny;
     std::vector<float> win(static_cast<size_t>(W) * H, kNoData);

@@ -21,6 +21,12 @@ namespace gw {
  */
 inline constexpr double kDefaultCameraHeight = 3.0;
 
+/**
+ * Terrain is checked up to this many DEM cells from a camera (2 km on a 1 m DEM, far past any
+ * street camera's range); ground farther out is taken as visible, so a window stays ~70 MB at most.
+ */
+inline constexpr double kMaxReachCells = 2048;
+
 /** The lens height used for terrain occlusion: the camera's `height` when set and ≥ 0, else the default. */
 double camera_height(const Camera& cam);
 
@@ -70,8 +76,9 @@ public:
     /**
      * The ground hidden by terrain from a lens `camera_height_m` above the DEM at `apex`, within
      * `radius_m` of it: the DEM cells GDAL's viewshed marks invisible (target height 0, no
-     * earth-curvature correction, GVM_Edge), polygonised along cell edges. Empty when nothing is
-     * hidden, and when the ground under the apex is unknown (outside the DEM, nodata).
+     * earth-curvature correction, GVM_Edge), polygonised along cell edges, up to kMaxReachCells
+     * cells away. Empty when nothing is hidden, and when the ground under the apex is unknown
+     * (outside the DEM, nodata).
      */
     MultiPolygon hidden(Vec2 apex, double camera_height_m, double radius_m) const;
 

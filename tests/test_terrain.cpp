@@ -409,6 +409,11 @@ TEST(TerrainDataset, DemWithoutCrsOrGeotransformFailsNamingTheFile) {
     EXPECT_EQ(r.error_lines(), 1) << r.err;
     EXPECT_NE(r.err.find(dir / "nocrs/dem.tif"), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty());
+    // A command that reads no cameras has no use for terrain and does not read the DEM: here KDE
+    // stops on the dataset having no incidents, not on the DEM.
+    auto kde = run_gridwatch("hotspots " + dir / "community.gpkg" + " " + dir / "nocrs/dem.tif" + " --method kde --json");
+    EXPECT_EQ(kde.err.find("dem.tif"), std::string::npos) << kde.err;
+    EXPECT_NE(kde.err.find("incidents"), std::string::npos) << kde.err;
 }
 
 TEST(TerrainCli, CoverageWithTheDemCoversLessAndInfoListsIt) {
