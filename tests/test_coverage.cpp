@@ -231,3 +231,30 @@ TEST(LiveCoverage, MovingACameraMatchesAFullRecompute) {
     CoverageReport without = compute_coverage(ds, o);
     EXPECT_NEAR(live.report().total.covered_m2, without.total.covered_m2, 1e-6);
 }
+
+// A household outside the cell still makes demand inside it when its 15 m reach over the edge:
+// 10 m out, the disc's cap inside is r² acos(d/r) − d √(r² − d²) with r 15, d 10 (77.5 m²; the
+// 24-gon GEOS buffers with is inscribed, so a little less); 16 m out, none.
+TEST(Coverage, HouseholdsOutsideTheCellMakeDemandWithinTheirReach) {
+    auto gaps_of = [](double outside_m) {
+        Dataset ds;
+        ds.source = "test";
+        ds.grids.push_back(cell("A", 1, "", 0, 0, 100, 100));
+        Household h;
+        h.hh_id = "H";
+        h.pos = {100 + outside_m, 50};
+        ds.households.push_back(h);
+        CoverageOptions o;
+        o.level = 1;
+        o.min_gap_m2 = 0;
+        double a = 0;
+        for (const auto& g : compute_coverage(ds, o).gaps) a += g.area_m2;
+        return a;
+    };
+    const double r = 15, d = 10, cap = r * r * std::acos(d / r) - d * std::sqrt(r * r - d * d);
+    EXPECT_NEAR(gaps_of(10), cap, 0.03 * cap);
+    EXPECT_LT(gaps_of(10), cap);
+    // 10 m inside: the disc less the same cap, which lies past the edge.
+    EXPECT_NEAR(gaps_of(-10), M_PI * r * r - cap, 0.02 * (M_PI * r * r - cap));
+    EXPECT_EQ(gaps_of(16), 0.0);
+}

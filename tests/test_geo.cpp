@@ -4,13 +4,16 @@
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <mutex>
 
 #include "geo/crs.h"
 #include "geo/dataset.h"
 #include "geo/error.h"
 #include "geo/gcj02.h"
+#include "geo/parallel.h"
 #include "geo/validate.h"
 
 namespace fs = std::filesystem;
@@ -232,4 +235,23 @@ TEST(Tiling, ShiftedChildWithTheRightAreaIsStillCaught) {
     for (auto& i : issues) all += i.feature + ": " + i.problem + "\n";
     EXPECT_NE(all.find("A: gap of 500.0 m²"), std::string::npos) << all;
     EXPECT_NE(all.find("A2: 500.0 m² lies outside its parent A"), std::string::npos) << all;
+}
+
+// An exception thrown by a call on a worker thread reaches the caller (it must not end the process).
+TEST(ParallelFor, AWorkersExceptionIsRethrownOnTheCaller) {
+    std::atomic<int> calls{0};
+    EXPECT_THROW(gw::parallel_for(1000,
+                                  [&](size_t i) {
+                                      ++calls;
+                                      if (i == 500) throw gw::Error("stop at 500");
+                                  }),
+                 gw::Error);
+    EXPECT_LE(calls.load(), 1000);
+    int sum = 0;
+    std::mutex m;
+    gw::parallel_for(100, [&](size_t i) {
+        std::lock_guard<std::mutex> lock(m);
+        sum += static_cast<int>(i);
+    });
+    EXPECT_EQ(sum, 4950);
 }

@@ -88,6 +88,30 @@ TEST(Kde, MatchesDirectSummationAtSampledCells) {
     EXPECT_NEAR(total, 400, 400 * 0.01);
 }
 
+// Every cell of the rows where the 32-row bands meet, with kernels reaching 45 rows: one point's
+// kernel spans three and four bands, so a seam that drops or doubles a row shows.
+TEST(Kde, BandSeamsMatchDirectSummationInEveryCell) {
+    std::mt19937_64 rng(21);
+    std::uniform_real_distribution<double> U(0, 1);
+    std::vector<Vec2> pts;
+    for (int i = 0; i < 60; ++i) pts.push_back({1000 + 300 * U(rng), 5000 + 900 * U(rng)});
+    KdeOptions o;
+    o.cell_m = 2, o.bandwidth_m = 90;
+    KdeRaster r = kernel_density(pts, o);
+    ASSERT_GT(r.height, 4 * 32);
+    const double h = 90;
+    for (int row : {0, 31, 32, 33, 63, 64, 95, 96, r.height - 1})
+        for (int col = 0; col < r.width; ++col) {
+            const Vec2 c{r.x0 + (col + 0.5) * r.cell, r.y0 - (row + 0.5) * r.cell};
+            double f = 0;
+            for (auto p : pts) {
+                const double d2 = (p.x - c.x) * (p.x - c.x) + (p.y - c.y) * (p.y - c.y);
+                if (d2 < h * h) f += 3 / (M_PI * h * h) * std::pow(1 - d2 / (h * h), 2);
+            }
+            ASSERT_NEAR(r.at(col, row), f * 1e6, 1e-4 * std::max(1.0, f * 1e6)) << col << "," << row;
+        }
+}
+
 TEST(Kde, SilvermanBandwidthFollowsTheStatedRule) {
     std::vector<Vec2> pts = {{0, 0}, {2, 0}, {0, 2}, {2, 2}};
     // var x = var y = 4/3, σ = 1.1547; n^(−1/6) = 0.7937; × 2.623 = 2.404.
