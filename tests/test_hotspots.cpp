@@ -1,10 +1,13 @@
 // Hotspots (SPEC §5.3) against published values, direct summation and brute force.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 
 #include "geo/hotspots.h"
+#include "geo/model.h"
 
 using namespace gw;
 
@@ -202,4 +205,87 @@ TEST(HexMesh, NeighboursAreOneRing) {
     }
     EXPECT_GT(interior, static_cast<int>(m.centres.size() * 6 / 10));  // all but the rim
     EXPECT_NEAR(area(m.cells[0]), 1.5 * std::sqrt(3.0) * 50 * 50, 1e-6);
+}
+
+// gi_star_analysis on a 3×3 block of 100 m cells, worked by hand: queen neighbours (self
+// included) are 4 at a corner, 6 on an edge, 9 in the middle; a 100 m band links only the four
+// edge-sharing cells (centroids 100 m apart; diagonals are 141 m). Counts: 9 incidents in the
+// middle cell, 1 in each other. With per-household rates the middle's 3 households make it 3.
+TEST(GiStar, AnalysisBuildsTheHandWorkedWeightsAndValues) {
+    Dataset ds;
+    ds.source = "test";
+    auto square = [](double x0, double y0) { return MultiPolygon{Polygon{{Ring{{x0, y0}, {x0 + 100, y0}, {x0 + 100, y0 + 100}, {x0, y0 + 100}}}}}; };
+    Grid top;
+    top.grid_id = "A", top.level = 3, top.shape = {Polygon{{Ring{{0, 0}, {300, 0}, {300, 300}, {0, 300}}}}};
+    ds.grids.push_back(top);
+    for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 3; ++c) {
+            Grid g;
+            g.grid_id = "C" + std::to_string(r * 3 + c), g.level = 4, g.parent_id = "A";
+            g.shape = square(c * 100.0, r * 100.0);
+            ds.grids.push_back(g);
+        }
+    int id = 0;
+    auto add = [&](double x, double y, int n) {
+        for (int k = 0; k < n; ++k) {
+            Incident in;
+            in.inc_id = std::to_string(id++), in.type = "theft", in.time = "2026-01-01";
+            in.pos = {x + k * 0.5, y};
+            ds.incidents.push_back(in);
+        }
+    };
+    for (int i = 0; i < 9; ++i) add((i % 3) * 100 + 20, (i / 3) * 100 + 50, i == 4 ? 9 : 1);
+    for (int k = 0; k < 3; ++k) {
+        Household h;
+        h.hh_id = std::to_string(k), h.pos = {150.0 + k, 150.0};
+        ds.households.push_back(h);
+    }
+    std::vector<const Incident*> inc;
+    for (const auto& in : ds.incidents) inc.push_back(&in);
+
+    // z by the Ord–Getis formula with the weights and values worked out above.
+    auto z_by_hand = [](const std::vector<double>& x, const std::vector<std::vector<int>>& w, int i) {
+        const double n = x.size();
+        double sum = 0, sum2 = 0;
+        for (double v : x) sum += v, sum2 += v * v;
+        const double mean = sum / n, s = std::sqrt(sum2 / n - mean * mean), W = w[i].size();
+        double wx = 0;
+        for (int j : w[i]) wx += x[j];
+        const double den = s * std::sqrt((n * W - W * W) / (n - 1));
+        return den > 0 ? (wx - mean * W) / den : 0.0;  // the middle's queen holds every cell: no variance, z 0
+    };
+    const std::vector<std::vector<int>> queen = {{0, 1, 3, 4},          {0, 1, 2, 3, 4, 5}, {1, 2, 4, 5},
+                                                 {0, 1, 3, 4, 6, 7},    {0, 1, 2, 3, 4, 5, 6, 7, 8},
+                                                 {1, 2, 4, 5, 7, 8},    {3, 4, 6, 7},       {3, 4, 5, 6, 7, 8},
+                                                 {4, 5, 7, 8}};
+    const std::vector<std::vector<int>> band = {{0, 1, 3}, {0, 1, 2, 4}, {1, 2, 5},    {0, 3, 4, 6}, {1, 3, 4, 5, 7},
+                                                {2, 4, 5, 8}, {3, 6, 7}, {4, 6, 7, 8}, {5, 7, 8}};
+    const std::vector<double> counts = {1, 1, 1, 1, 9, 1, 1, 1, 1};
+
+    GiSetup s;
+    s.level = 4;
+    GiAnalysis q = gi_star_analysis(ds, inc, s);
+    ASSERT_EQ(q.units.size(), 9u);
+    for (int i = 0; i < 9; ++i) {
+        std::vector<int> got = q.neighbours[i];
+        std::sort(got.begin(), got.end());
+        EXPECT_EQ(got, queen[i]) << "queen of cell " << i;
+        EXPECT_EQ(q.counts[i], counts[i]) << i;
+        EXPECT_NEAR(q.result.z[i], z_by_hand(counts, queen, i), 1e-12) << i;
+    }
+    s.band_m = 100;
+    GiAnalysis b = gi_star_analysis(ds, inc, s);
+    for (int i = 0; i < 9; ++i) {
+        std::vector<int> got = b.neighbours[i];
+        std::sort(got.begin(), got.end());
+        EXPECT_EQ(got, band[i]) << "band of cell " << i;
+        EXPECT_NEAR(b.result.z[i], z_by_hand(counts, band, i), 1e-12) << i;
+    }
+    // Rates: the middle cell 9 incidents / 3 households = 3; cells without households take the
+    // mean rate of the others (here only the middle has any: 3), so every value is 3 and z is 0.
+    s.band_m = 0, s.per_households = true;
+    GiAnalysis r = gi_star_analysis(ds, inc, s);
+    EXPECT_EQ(r.without_households, 8);
+    for (int i = 0; i < 9; ++i) EXPECT_DOUBLE_EQ(r.x[i], 3.0) << i;
+    for (int i = 0; i < 9; ++i) EXPECT_EQ(r.result.z[i], 0.0) << i;
 }
