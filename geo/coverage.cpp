@@ -119,8 +119,10 @@ struct CoverageEngine {
                 if (inside(ds.buildings[b].shape, p)) house[i] = &ds.buildings[b].shape;
             hh_cell[i] = loc.find(p);
         });
-        for (const auto& r : ds.roads)
-            for (const auto& line : r.shape)
+        // Per road on two threads, joined in road order.
+        std::vector<std::vector<RoadSample>> per_road(ds.roads.size());
+        parallel_for(ds.roads.size(), [&](size_t ri) {
+            for (const auto& line : ds.roads[ri].shape)
                 for (size_t s = 0; s + 1 < line.size(); ++s) {
                     const double len = distance(line[s], line[s + 1]);
                     const int n = std::max(1, static_cast<int>(std::ceil(len)));
@@ -130,9 +132,11 @@ struct CoverageEngine {
                                        loc.find((line[s] + line[s + 1]) * 0.5) >= 0 && len < 50;
                     for (int k = 0; k < n; ++k) {
                         const Vec2 p = line[s] + (line[s + 1] - line[s]) * ((k + 0.5) / n);
-                        if (whole || loc.find(p) >= 0) road.push_back({p, len / n, 0});
+                        if (whole || loc.find(p) >= 0) per_road[ri].push_back({p, len / n, 0});
                     }
                 }
+        });
+        for (auto& v : per_road) road.insert(road.end(), v.begin(), v.end());
         std::vector<Box> rb;
         rb.reserve(road.size());
         for (const auto& s : road) rb.push_back(BoxIndex::around(s.p, 0));
