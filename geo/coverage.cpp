@@ -77,7 +77,7 @@ struct CoverageEngine {
         int count;
     };
     std::vector<RoadSample> road;  // one per metre of road inside the level's cells
-    std::unique_ptr<BoxIndex> road_index;
+    std::unique_ptr<BoxIndex> road_index;  // see road_metres()
     std::vector<std::vector<Gap>> cell_gaps;
     std::vector<geos::Geom> demand;  // per cell, built on first use
 
@@ -137,10 +137,17 @@ struct CoverageEngine {
                 }
         });
         for (auto& v : per_road) road.insert(road.end(), v.begin(), v.end());
-        std::vector<Box> rb;
-        rb.reserve(road.size());
-        for (const auto& s : road) rb.push_back(BoxIndex::around(s.p, 0));
-        road_index = std::make_unique<BoxIndex>(rb, 50);
+    }
+
+    /** The index of the road metres, built on the first live edit (a full run does not need it). */
+    const BoxIndex& road_metres() {
+        if (!road_index) {
+            std::vector<Box> rb;
+            rb.reserve(road.size());
+            for (const auto& s : road) rb.push_back(BoxIndex::around(s.p, 0));
+            road_index = std::make_unique<BoxIndex>(rb, 50);
+        }
+        return *road_index;
     }
 
     /** Cameras seeing household i among the views whose boxes are given. */
@@ -427,7 +434,7 @@ std::vector<int> LiveCoverage::set_camera(size_t slot, const Camera* cam) {
         for (int v : views_near(e.cell_boxes[ci])) near.push_back(&rep_.views[v]);
         e.cover_cell(ci, near, rep_.cells[ci]);
     }
-    for (int k : e.road_index->query(touched)) {
+    for (int k : e.road_metres().query(touched)) {
         auto& s = e.road[k];
         int seen = 0;
         for (int v : views_near(BoxIndex::around(s.p, 0))) seen += inside(rep_.views[v], s.p);
