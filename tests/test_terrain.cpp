@@ -49,6 +49,7 @@ struct DemSpec {
     double x0 = -20, x1 = 140, y0 = -90, y1 = 90, cell = 1;
     bool crs = true, geotransform = true;
     double nodata_x0 = NAN, nodata_x1 = NAN;  // samples with x in [nodata_x0, nodata_x1] are nodata
+    double normal_deg = 0;  // the ridge runs across this direction (degrees from the x axis)
 };
 
 double ridge(double x) { return x >= 40 - 1e-9 && x <= 50 + 1e-9 ? 5.0 : 0.0; }
@@ -70,9 +71,10 @@ GDALDatasetUniquePtr ridge_mem(const DemSpec& s) {
     std::vector<float> z(static_cast<size_t>(w) * h);
     for (int j = 0; j < h; ++j)
         for (int i = 0; i < w; ++i) {
-            const double x = s.x0 + i * s.cell;
+            const double x = s.x0 + i * s.cell, y = s.y1 - j * s.cell;
             const bool hole = x >= s.nodata_x0 - 1e-9 && x <= s.nodata_x1 + 1e-9;
-            z[static_cast<size_t>(j) * w + i] = hole ? -9999.0f : static_cast<float>(ridge(x));
+            const double a = s.normal_deg * M_PI / 180, u = x * std::cos(a) + y * std::sin(a);
+            z[static_cast<size_t>(j) * w + i] = hole ? -9999.0f : static_cast<float>(ridge(u));
         }
     GDALRasterBand* b = ds->GetRasterBand(1);
     EXPECT_EQ(b->RasterIO(GF_Write, 0, 0, w, h, z.data(), w, h, GDT_Float32, 0, 0, nullptr), CE_None);
@@ -216,6 +218,32 @@ TEST(Terrain, RidgeHidesTheBandItsShadowCasts) {
     EXPECT_NEAR(hidden_in_disc, want_disc, 2 * 90.5 * 2);  // one cell at each edge, full height
     EXPECT_TRUE(inside(disc, at(-60, 0)));
     EXPECT_FALSE(inside(disc, at(70, -80)));
+}
+
+// The same ridge turned 45°, the camera looking along its normal (bearing 45°): the shadow is the
+// same band by symmetry, now cut from the raster along staircase edges.
+TEST(Terrain, DiagonalRidgeCastsTheSameShadow) {
+    TempDir dir("terrain_diagonal");
+    DemSpec spec;
+    spec.x0 = -20, spec.x1 = 140, spec.y0 = -20, spec.y1 = 140, spec.normal_deg = 45;
+    write_dem_tif(dir / "dem.tif", spec);
+    auto t = load_dem(dir / "dem.tif");
+    Camera c = east_camera(10.0);
+    c.azimuth = 45;
+    const MultiPolygon v = view_with(t.get(), c);
+    const double want = sector_area_exact() - band(50, 100);
+    EXPECT_NEAR(area(v), want, cell_slack(50, 100));  // one cell at each edge, as for the straight ridge
+    auto along = [](double u, double off) {  // u metres along the normal, off metres across it
+        const double k = std::sqrt(0.5);
+        return at(u * k - off * k, u * k + off * k);
+    };
+    for (double off : {0.0, 20.0, -30.0}) {  // within the sector's ±30° at these distances
+        EXPECT_FALSE(inside(v, along(70, off))) << off;
+        EXPECT_FALSE(inside(v, along(95, off))) << off;
+    }
+    for (double off : {0.0, 10.0, -15.0}) EXPECT_TRUE(inside(v, along(30, off))) << off;
+    EXPECT_TRUE(inside(v, along(110, 0)));
+    EXPECT_TRUE(inside(v, along(105, 30)));
 }
 
 TEST(Terrain, NoDemOrOcclusionOffGivesThePlainSector) {
