@@ -9,7 +9,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <array>
+#include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "app/gl_context.h"
 #include "app/labels.h"
@@ -381,4 +384,50 @@ TEST(WallRender, GiAndWarningScenesDrawTheirCells) {
     EXPECT_GT(map_pixels_differing(base, warn, w, h), map_px / 20) << "warning overlay not drawn";
     EXPECT_GT(ink_fraction(gi, w, band), ink_fraction(base, w, band)) << "no Gi* legend";
     EXPECT_GT(ink_fraction(warn, w, band), ink_fraction(base, w, band)) << "no warning legend";
+
+    // Cell by cell: where a level-4 cell's centroid lies inside it and nothing is drawn over it, the
+    // warning render moves the plain map's pixel towards that cell's colour as `gridwatch hotspots
+    // --method warning` gives it for the same 12 months.
+    const std::string month = content.figures.month;  // "YYYY-MM"
+    int y = 0, m = 0;
+    ASSERT_EQ(std::sscanf(month.c_str(), "%d-%d", &y, &m), 2);
+    int fy = y, fm = m - 11;
+    if (fm < 1) fm += 12, --fy;
+    char from[32];
+    std::snprintf(from, sizeof from, "%04d-%02d-01", fy, fm);
+    auto cli = run_gridwatch("hotspots " + bundled_dataset_path() + " --method warning --level 4 --from " + from +
+                             " --to " + month + "-31 --json");
+    ASSERT_EQ(cli.status, 0) << cli.err;
+    std::map<std::string, std::string> colour;
+    const nlohmann::json cells = nlohmann::json::parse(cli.out)["cells"];
+    for (const auto& c : cells) colour[c["grid_id"].get<std::string>()] = c["colour"].get<std::string>();
+    ASSERT_EQ(colour.size(), ds.grids_of_level(4).size());
+    const std::map<std::string, std::array<int, 3>> rgb = {
+        {"red", {240, 62, 62}}, {"yellow", {250, 204, 21}}, {"blue", {59, 130, 246}}, {"green", {64, 192, 87}}};
+    int probed = 0, matched = 0;
+    for (const Grid* g : ds.grids_of_level(4)) {
+        const Vec2 c = centroid(g->shape);
+        if (!inside(g->shape, c)) continue;
+        const Vec2 px = v2.to_screen(c);
+        if (px.x < wall_layout(w, h).map.xmin + 2 || px.x > wall_layout(w, h).map.xmax - 2 ||
+            px.y < wall_layout(w, h).map.ymin + 2 || px.y > wall_layout(w, h).map.ymax - 2)
+            continue;
+        const size_t i = (size_t(px.y) * w + size_t(px.x)) * 4;
+        // The drawn shift, and which of the four colours it points to best.
+        const std::array<int, 3> d = {warn[i] - base[i], warn[i + 1] - base[i + 1], warn[i + 2] - base[i + 2]};
+        if (std::abs(d[0]) + std::abs(d[1]) + std::abs(d[2]) < 6) continue;  // a symbol or label drawn on top
+        std::string best;
+        double best_cos = -2;
+        for (const auto& [name, c3] : rgb) {
+            const std::array<int, 3> e = {c3[0] - base[i], c3[1] - base[i + 1], c3[2] - base[i + 2]};
+            const double dot = double(d[0]) * e[0] + double(d[1]) * e[1] + double(d[2]) * e[2];
+            const double n = std::sqrt(double(d[0]) * d[0] + double(d[1]) * d[1] + double(d[2]) * d[2]) *
+                             std::sqrt(double(e[0]) * e[0] + double(e[1]) * e[1] + double(e[2]) * e[2]);
+            if (n > 0 && dot / n > best_cos) best_cos = dot / n, best = name;
+        }
+        ++probed;
+        matched += best == colour[g->grid_id];
+    }
+    ASSERT_GT(probed, 40);
+    EXPECT_EQ(matched, probed);
 }
