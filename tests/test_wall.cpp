@@ -13,6 +13,7 @@
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "app/gl_context.h"
 #include "app/labels.h"
@@ -367,6 +368,43 @@ TEST(WallRender, BlindSpotsAndHotspotsDrawTheirOverlay) {
     EXPECT_GT(ink_fraction(gaps, w, wall_layout(w, h).legend_band), ink_fraction(base, w, wall_layout(w, h).legend_band));
 }
 
+namespace {
+
+/**
+ * `gridwatch hotspots --method METHOD --level 4 --json` on the bundled data over the 12 months
+ * ending with `month` (as the wall's overlays take them): per cell, the field `value_key`.
+ */
+std::map<std::string, std::string> cells_by(const Dataset& ds, const std::string& month, const std::string& method,
+                                            const std::string& id_key, const std::string& value_key) {
+    std::map<std::string, std::string> out;
+    int y = 0, m = 0;
+    EXPECT_EQ(std::sscanf(month.c_str(), "%d-%d", &y, &m), 2) << month;
+    int fy = y, fm = m - 11;
+    if (fm < 1) fm += 12, --fy;
+    char from[32];
+    std::snprintf(from, sizeof from, "%04d-%02d-01", fy, fm);
+    auto cli = run_gridwatch("hotspots " + bundled_dataset_path() + " --method " + method + " --level 4 --from " +
+                             from + " --to " + month.substr(0, 7) + "-31 --json");
+    EXPECT_EQ(cli.status, 0) << cli.err;
+    if (cli.status != 0) return out;
+    const nlohmann::json cells = nlohmann::json::parse(cli.out)["cells"];
+    for (const auto& c : cells) out[c[id_key].get<std::string>()] = c[value_key].get<std::string>();
+    EXPECT_EQ(out.size(), ds.grids_of_level(4).size());
+    return out;
+}
+
+/** The RGBA offset of a cell's centroid in a w×h wall image, when it lies inside the cell and the map. */
+std::optional<size_t> centroid_pixel(const Grid& g, const MapView& v, int w, int h) {
+    const Vec2 c = centroid(g.shape);
+    if (!inside(g.shape, c)) return std::nullopt;
+    const Vec2 px = v.to_screen(c);
+    const Box map = wall_layout(w, h).map;
+    if (px.x < map.xmin + 2 || px.x > map.xmax - 2 || px.y < map.ymin + 2 || px.y > map.ymax - 2) return std::nullopt;
+    return (size_t(px.y) * size_t(w) + size_t(px.x)) * 4;
+}
+
+}  // namespace
+
 TEST(WallRender, GiAndWarningScenesDrawTheirCells) {
     HeadlessGl gl;
     const Dataset& ds = bundled();
@@ -386,36 +424,28 @@ TEST(WallRender, GiAndWarningScenesDrawTheirCells) {
     EXPECT_GT(ink_fraction(warn, w, band), ink_fraction(base, w, band)) << "no warning legend";
 
     // Cell by cell: where a level-4 cell's centroid lies inside it and nothing is drawn over it, the
-    // warning render moves the plain map's pixel towards that cell's colour as `gridwatch hotspots
-    // --method warning` gives it for the same 12 months.
-    const std::string month = content.figures.month;  // "YYYY-MM"
-    int y = 0, m = 0;
-    ASSERT_EQ(std::sscanf(month.c_str(), "%d-%d", &y, &m), 2);
-    int fy = y, fm = m - 11;
-    if (fm < 1) fm += 12, --fy;
-    char from[32];
-    std::snprintf(from, sizeof from, "%04d-%02d-01", fy, fm);
-    auto cli = run_gridwatch("hotspots " + bundled_dataset_path() + " --method warning --level 4 --from " + from +
-                             " --to " + month + "-31 --json");
-    ASSERT_EQ(cli.status, 0) << cli.err;
-    std::map<std::string, std::string> colour;
-    const nlohmann::json cells = nlohmann::json::parse(cli.out)["cells"];
-    for (const auto& c : cells) colour[c["grid_id"].get<std::string>()] = c["colour"].get<std::string>();
-    ASSERT_EQ(colour.size(), ds.grids_of_level(4).size());
+    // overlay moves the plain map's pixel towards the colour `gridwatch hotspots` gives that cell for
+    // the same 12 months: the warning colour; for Gi*, red-ward for hot, blue-ward for cold, and no
+    // change at all for cells that are not significant.
+    const auto warning = cells_by(ds, content.figures.month, "warning", "grid_id", "colour");
+    const auto gi_class = cells_by(ds, content.figures.month, "gi", "id", "class");
     const std::map<std::string, std::array<int, 3>> rgb = {
         {"red", {240, 62, 62}}, {"yellow", {250, 204, 21}}, {"blue", {59, 130, 246}}, {"green", {64, 192, 87}}};
-    int probed = 0, matched = 0;
+    int probed = 0, matched = 0, hot_cold = 0, gi_matched = 0, ns = 0, ns_unchanged = 0;
     for (const Grid* g : ds.grids_of_level(4)) {
-        const Vec2 c = centroid(g->shape);
-        if (!inside(g->shape, c)) continue;
-        const Vec2 px = v2.to_screen(c);
-        if (px.x < wall_layout(w, h).map.xmin + 2 || px.x > wall_layout(w, h).map.xmax - 2 ||
-            px.y < wall_layout(w, h).map.ymin + 2 || px.y > wall_layout(w, h).map.ymax - 2)
-            continue;
-        const size_t i = (size_t(px.y) * w + size_t(px.x)) * 4;
-        // The drawn shift, and which of the four colours it points to best.
+        const auto px = centroid_pixel(*g, v2, w, h);
+        if (!px) continue;
+        const size_t i = *px;
         const std::array<int, 3> d = {warn[i] - base[i], warn[i + 1] - base[i + 1], warn[i + 2] - base[i + 2]};
+        const std::array<int, 3> dg = {gi[i] - base[i], gi[i + 1] - base[i + 1], gi[i + 2] - base[i + 2]};
+        const std::string cls = gi_class.at(g->grid_id);
+        if (cls == "ns") {
+            ++ns, ns_unchanged += dg == std::array<int, 3>{0, 0, 0};
+        } else if (std::abs(dg[0]) + std::abs(dg[2]) >= 6) {
+            ++hot_cold, gi_matched += cls.rfind("hot", 0) == 0 ? dg[0] > dg[2] : dg[2] > dg[0];
+        }
         if (std::abs(d[0]) + std::abs(d[1]) + std::abs(d[2]) < 6) continue;  // a symbol or label drawn on top
+        // Which of the four colours the drawn shift points to best.
         std::string best;
         double best_cos = -2;
         for (const auto& [name, c3] : rgb) {
@@ -426,8 +456,12 @@ TEST(WallRender, GiAndWarningScenesDrawTheirCells) {
             if (n > 0 && dot / n > best_cos) best_cos = dot / n, best = name;
         }
         ++probed;
-        matched += best == colour[g->grid_id];
+        matched += best == warning.at(g->grid_id);
     }
     ASSERT_GT(probed, 40);
     EXPECT_EQ(matched, probed);
+    ASSERT_GT(hot_cold, 5);
+    EXPECT_EQ(gi_matched, hot_cold);
+    ASSERT_GT(ns, 20);
+    EXPECT_EQ(ns_unchanged, ns);
 }
