@@ -9,7 +9,7 @@
 #include "app/scene.h"
 #include "geo/dataset.h"
 #include "tests/cli_run.h"
-#include "tests/screenshot.h"
+#include "tests/viewer_run.h"
 
 using namespace gw;
 using namespace gw::app;
@@ -18,10 +18,7 @@ using gwtest::TempDir;
 
 namespace {
 
-const Dataset& bundled() {
-    static const Dataset ds = open_dataset({bundled_dataset_path()});
-    return ds;
-}
+using gwtest::bundled;
 
 SceneLayer& layer(Scene& s, const std::string& key) {
     for (auto& L : s.layers)
@@ -79,7 +76,7 @@ TEST(LayerPrefs, MalformedOrMissingFileChangesNothing) {
 }
 
 TEST(LayerPrefs, ViewerStartsWithTheSavedLooksAndLeavesThemWhenNothingChanged) {
-    ASSERT_EQ(std::system("command -v xvfb-run >/dev/null 2>&1"), 0) << "xvfb-run is needed (CI installs it)";
+    ASSERT_TRUE(gwtest::have_xvfb()) << "xvfb-run is needed (CI installs it)";
     TempDir dir("layer_prefs_view");
     // Written by hand: every base layer but the grid cells hidden.
     const std::string cfg = dir / "cfg";
@@ -89,7 +86,7 @@ TEST(LayerPrefs, ViewerStartsWithTheSavedLooksAndLeavesThemWhenNothingChanged) {
         R"( "roads": {"visible": false}, "camera_views": {"visible": false}, "households": {"visible": false},)"
         R"( "cameras": {"visible": false}, "incidents": {"visible": false}, "facilities": {"visible": false}}})";
     dir.write("cfg/gridwatch/layers.json", text);
-    const std::string xvfb = "xvfb-run -a -s \"-screen 0 1280x800x24\"";
+    const std::string xvfb = gwtest::kXvfb;
     const std::string plain = dir / "plain.png", sparse = dir / "sparse.png";
     auto r1 = run_gridwatch("view --size 800x600 --frames 4 --screenshot " + plain, xvfb);
     ASSERT_EQ(r1.status, 0) << r1.err;

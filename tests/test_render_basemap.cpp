@@ -48,6 +48,14 @@ void write_halves_tif(const std::string& path) {
     }
 }
 
+/** One grid cell inside the basemap, 98.68–98.70°E × 24.58–24.60°N: `grids.geojson` in `dir`. */
+void write_one_cell(const TempDir& dir) {
+    dir.write(
+        "grids.geojson",
+        R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"grid_id":"C","level":1,"parent_id":"","name":"C"},)"
+        R"("geometry":{"type":"Polygon","coordinates":[[[98.68,24.58],[98.70,24.58],[98.70,24.60],[98.68,24.60],[98.68,24.58]]]}}]})");
+}
+
 std::string wkt_of(const std::string& crs) {
     char* wkt = nullptr;
     parse_crs(crs).exportToWkt(&wkt);
@@ -123,11 +131,7 @@ TEST(RenderBasemap, CliRenderWithBasemapWithoutDisplay) {
     TempDir dir("basemap_cli");
     const std::string tif = dir / "halves.tif";
     write_halves_tif(tif);
-    // One grid cell inside the basemap, 98.68–98.70°E × 24.58–24.60°N.
-    dir.write(
-        "grids.geojson",
-        R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"grid_id":"C","level":1,"parent_id":"","name":"C"},)"
-        R"("geometry":{"type":"Polygon","coordinates":[[[98.68,24.58],[98.70,24.58],[98.70,24.60],[98.68,24.60],[98.68,24.58]]]}}]})");
+    write_one_cell(dir);
     const Vec2 sw = to_gk(kLon0 + 0.005, kLat0 + 0.005), ne = to_gk(kLon1 - 0.005, kLat1 - 0.005);
     const std::string out = dir / "map.png";
     char extent[128];
@@ -241,10 +245,7 @@ TEST(RenderBasemap, WallDrawsTheBasemapUnderTheMap) {
     TempDir dir("basemap_wall");
     const std::string tif = dir / "halves.tif";
     write_halves_tif(tif);
-    dir.write(
-        "grids.geojson",
-        R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"grid_id":"C","level":1,"parent_id":"","name":"C"},)"
-        R"("geometry":{"type":"Polygon","coordinates":[[[98.68,24.58],[98.70,24.58],[98.70,24.60],[98.68,24.60],[98.68,24.58]]]}}]})");
+    write_one_cell(dir);
     auto inside_cell = [&](const std::string& png, bool with_basemap) {
         auto r = run_gridwatch("render " + dir / "grids.geojson" + (with_basemap ? " --basemap " + tif : std::string()) +
                                    " --wall --size 960x540 --out " + png,

@@ -9,7 +9,7 @@
 #include "app/viewer.h"
 #include "geo/error.h"
 #include "tests/cli_run.h"
-#include "tests/screenshot.h"
+#include "tests/viewer_run.h"
 
 using gwtest::run_gridwatch;
 using gwtest::TempDir;
@@ -30,9 +30,8 @@ TEST(ViewerEvents, ParsesScriptAndRejectsGarbage) {
 
 namespace {
 
-/** xvfb-run must be there (CI installs it): fail loudly rather than skip. */
-bool have_xvfb() { return std::system("command -v xvfb-run >/dev/null 2>&1") == 0; }
-const char* kXvfb = "xvfb-run -a -s \"-screen 0 1280x800x24\"";
+using gwtest::have_xvfb;
+using gwtest::kXvfb;
 
 using gwtest::Shot;
 Shot load(const std::string& path) { return gwtest::load_shot(path); }
@@ -40,30 +39,12 @@ Shot load(const std::string& path) { return gwtest::load_shot(path); }
 /** A community of four villager groups with a road camera in the middle (WGS84 GeoJSON). */
 struct ViewerCommunity {
     TempDir dir{"viewer"};
+    std::string dataset;
     ViewerCommunity() {
-        std::string cells;
-        const char* names[] = {"大坪子一组", "大坪子二组", "罗家大坡", "河边组"};
-        for (int i = 0; i < 4; ++i) {
-            const double x0 = 98.68 + 0.01 * (i % 2), y0 = 24.58 + 0.01 * (i / 2);
-            char buf[512];
-            std::snprintf(
-                buf, sizeof buf,
-                R"(,{"type":"Feature","properties":{"grid_id":"G%d","level":3,"parent_id":"C","name":"%s"},)"
-                R"("geometry":{"type":"Polygon","coordinates":[[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f]]]}})",
-                i + 1, names[i], x0, y0, x0 + 0.01, y0, x0 + 0.01, y0 + 0.01, x0, y0 + 0.01, x0, y0);
-            cells += buf;
-        }
-        dir.write(
-            "grids.geojson",
-            R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"grid_id":"C","level":1,"parent_id":"","name":"大坪子社区"},)"
-            R"("geometry":{"type":"Polygon","coordinates":[[[98.68,24.58],[98.70,24.58],[98.70,24.60],[98.68,24.60],[98.68,24.58]]]}})" +
-                cells + "]}");
-        dir.write(
-            "cameras.geojson",
-            R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"cam_id":"K1","owner":"road","azimuth":45,"fov":90,"range":400,"status":"online"},)"
-            R"("geometry":{"type":"Point","coordinates":[98.69,24.59]}}]})");
+        const char* const names[] = {"大坪子一组", "大坪子二组", "罗家大坡", "河边组"};
+        dataset = gwtest::write_four_cells(dir, names, "大坪子社区");
     }
-    std::string args() const { return dir / "grids.geojson" + " " + dir / "cameras.geojson"; }
+    std::string args() const { return dataset; }
 };
 
 double differing_fraction(const Shot& a, const Shot& b) {

@@ -8,41 +8,25 @@
 
 #include "geo/dataset.h"
 #include "tests/cli_run.h"
+#include "tests/viewer_run.h"
 
 using gwtest::run_gridwatch;
 
 namespace {
 
-const char* kXvfb = "xvfb-run -a -s \"-screen 0 1280x800x24\"";
+using gwtest::kXvfb;
 
 /** Four 0.01° cells with a 400 m, 90° camera at their shared corner looking north-east. */
 struct Community {
     gwtest::TempDir dir{"viewer_cov"};
+    std::string dataset;
     Community() {
-        std::string cells;
-        for (int i = 0; i < 4; ++i) {
-            const double x0 = 98.68 + 0.01 * (i % 2), y0 = 24.58 + 0.01 * (i / 2);
-            char buf[400];
-            std::snprintf(
-                buf, sizeof buf,
-                R"(,{"type":"Feature","properties":{"grid_id":"G%d","level":3,"parent_id":"C","name":"组%d"},)"
-                R"("geometry":{"type":"Polygon","coordinates":[[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f]]]}})",
-                i + 1, i + 1, x0, y0, x0 + 0.01, y0, x0 + 0.01, y0 + 0.01, x0, y0 + 0.01, x0, y0);
-            cells += buf;
-        }
-        dir.write(
-            "grids.geojson",
-            R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"grid_id":"C","level":1,"parent_id":"","name":"社区"},)"
-            R"("geometry":{"type":"Polygon","coordinates":[[[98.68,24.58],[98.70,24.58],[98.70,24.60],[98.68,24.60],[98.68,24.58]]]}})" +
-                cells + "]}");
-        dir.write(
-            "cameras.geojson",
-            R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"cam_id":"K1","owner":"road","azimuth":45,"fov":90,"range":400,"status":"online"},)"
-            R"("geometry":{"type":"Point","coordinates":[98.69,24.59]}}]})");
+        const char* const names[] = {"组1", "组2", "组3", "组4"};
+        dataset = gwtest::write_four_cells(dir, names, "社区");
     }
     /** The coverage percentage printed on exit after `events`. */
     double coverage_after(const std::string& events) const {
-        auto r = run_gridwatch("view " + dir / "grids.geojson" + " " + dir / "cameras.geojson" +
+        auto r = run_gridwatch("view " + dataset +
                                    " --size 800x600 --frames 3 --print-coverage --events \"" + events + "\"",
                                kXvfb);
         EXPECT_EQ(r.status, 0) << r.err;

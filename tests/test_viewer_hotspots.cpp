@@ -15,13 +15,13 @@
 #include "geo/dataset.h"
 #include "geo/hotspots.h"
 #include "tests/cli_run.h"
-#include "tests/screenshot.h"
+#include "tests/viewer_run.h"
 
 using gwtest::run_gridwatch;
 
 namespace {
 
-const char* kXvfb = "xvfb-run -a -s \"-screen 0 1280x800x24\"";
+using gwtest::kXvfb;
 
 std::string community() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
 

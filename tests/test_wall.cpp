@@ -22,6 +22,7 @@
 #include "geo/dataset.h"
 #include "geo/project.h"
 #include "tests/cli_run.h"
+#include "tests/viewer_run.h"
 
 using namespace gw;
 using namespace gw::app;
@@ -30,14 +31,7 @@ using gwtest::TempDir;
 
 namespace {
 
-const Dataset& bundled() {
-    static const Dataset ds = [] {
-        OpenOptions o;
-        o.check_tiling = false;
-        return open_dataset({bundled_dataset_path()}, o);
-    }();
-    return ds;
-}
+using gwtest::bundled;
 
 WallContent fixed_content(const Dataset& ds) {
     WallContent c;

@@ -29,17 +29,6 @@ trap cleanup EXIT
 load0=$(cut -d" " -f1-3 /proc/loadavg)
 log() { echo "[bench_coverage] $*" >&2; }
 
-# The median of RUNS timings, or a single timing when the first run takes over 60 s.
-timed() {
-    local t0 t1 first
-    t0=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; return 1; }
-    t1=$(date +%s.%N)
-    first=$(echo "$t1 - $t0" | bc -l)
-    if [ "$(echo "$first > 60" | bc -l)" = 1 ] || [ "$runs" -le 1 ]; then printf '%.3f\n' "$first"; return; fi
-    { printf '%s\n' "$first"; for _ in $(seq $((runs - 1))); do median_of 1 "$@"; done; } |
-        sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f\n", m}'
-}
 
 if [ ! -f "$data" ]; then
     log "making $data (demo --scale 100)"
@@ -107,7 +96,6 @@ read -r n_cells tot_none hh_none _ skipped <<<"$(summary "$work/gw_none.json")"
 read -r _ tot_occ hh_occ gaps_occ _ <<<"$(summary "$work/gw_occ.json")"
 counts=$("$gw" info "$data" --json | "$py" -c 'import json,sys; j=json.load(sys.stdin); print(", ".join("%s %d" % (l["name"], l["count"]) for l in j["layers"]))')
 
-ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
 faster=$(echo "if ($t_gpd < $t_pg) 1 else 0" | bc -l)
 if [ "$faster" = 1 ]; then t_peer=$t_gpd; peer_name="geopandas/shapely"; else t_peer=$t_pg; peer_name="PostGIS (load + SQL)"; fi
 

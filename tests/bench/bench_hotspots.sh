@@ -27,18 +27,6 @@ export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$work/xdg
 mkdir -m 700 "$work/xdg"
 export PYTHONPATH=$peers${PYTHONPATH:+:$PYTHONPATH}
 
-# The median of RUNS timings, or a single timing when the first run takes over 60 s.
-timed() {
-    local t0 t1 first
-    t0=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; return 1; }
-    t1=$(date +%s.%N)
-    first=$(echo "$t1 - $t0" | bc -l)
-    if [ "$(echo "$first > 60" | bc -l)" = 1 ] || [ "$runs" -le 1 ]; then printf '%.3f\n' "$first"; return; fi
-    { printf '%s\n' "$first"; for _ in $(seq $((runs - 1))); do median_of 1 "$@"; done; } |
-        sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f\n", m}'
-}
-ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
 
 if [ ! -f "$data" ]; then
     log "making $data (demo --scale 100)"
