@@ -20,6 +20,7 @@
 #include "geo/parallel.h"
 #include "geo/geos.h"
 #include "geo/stats.h"
+#include "geo/union_area.h"
 #include "geo/validate.h"
 
 namespace gw {
@@ -54,9 +55,7 @@ bool household_seen(const Household& h, const MultiPolygon* house, const MultiPo
     if (inside(view, h.pos)) return true;
     if (!house) return false;
     // The camera sees the house when its view touches the house's outline.
-    if (!bounds(view).intersects(bounds(*house))) return false;
-    geos::Geom v = geos::to_geos(view), b = geos::to_geos(*house);
-    return GEOSIntersects_r(geos::ctx(), v.get(), b.get()) == 1;
+    return polygons_meet(view, *house);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -68,16 +67,25 @@ struct CoverageEngine {
     std::vector<const Grid*> cells;
     std::vector<Box> cell_boxes;
     CellLocator loc;
-    BoxIndex cindex, bindex, rindex, eindex, hindex;
+    BoxIndex cindex, bindex, rindex, eindex;
     std::vector<const MultiPolygon*> house;  // per household: the building it stands in
     std::vector<int> hh_cell;                // per household: its cell, or −1
-    struct RoadSample {
-        Vec2 p;
-        double len;
-        int count;
+    BoxIndex hindex{{}, 100};                // households: their points and houses (household_box)
+    /**
+     * Road metres: each road segment is cut into pieces of at most a metre, each sampled at its
+     * middle; a sample counts when it lies in a cell of the level.
+     */
+    struct RoadSegment {
+        Vec2 a, b;
+        int n;        // pieces
+        int first;    // its first sample in sample_in / sample_seen
+        double piece;  // m
+        Vec2 sample(int k) const { return a + (b - a) * ((k + 0.5) / n); }
     };
-    std::vector<RoadSample> road;  // one per metre of road inside the level's cells
-    std::unique_ptr<BoxIndex> road_index;  // see road_metres()
+    std::vector<RoadSegment> road;
+    std::vector<unsigned char> sample_in;  // per sample: inside a cell of the level
+    std::vector<int> sample_seen;          // per sample: how many cameras see it
+    BoxIndex road_index{{}, 50};          // road segments with a sample inside the cells
     std::vector<std::vector<Gap>> cell_gaps;
     std::vector<geos::Geom> demand;  // per cell, built on first use
 
@@ -92,11 +100,6 @@ struct CoverageEngine {
         for (const auto& f : v) b.push_back(bounds(f.shape));
         return b;
     }
-    static std::vector<Box> boxes_of_points(const std::vector<Household>& v) {
-        std::vector<Box> b;
-        for (const auto& h : v) b.push_back(BoxIndex::around(h.pos, 0));
-        return b;
-    }
 
     CoverageEngine(const Dataset& d, const CoverageOptions& opt, std::vector<const Grid*> c)
         : ds(d),
@@ -108,46 +111,127 @@ struct CoverageEngine {
           bindex(boxes_of(d.buildings), 50),
           rindex(boxes_of(d.roads), 200),
           eindex(boxes_of(d.enterprises), 200),
-          hindex(boxes_of_points(d.households), 100),
           cell_gaps(cells.size()),
           demand(cells.size()) {
         house.assign(ds.households.size(), nullptr);
         hh_cell.assign(ds.households.size(), -1);
         parallel_for(ds.households.size(), [&](size_t i) {
             const Vec2 p = ds.households[i].pos;
-            for (int b : bindex.query(BoxIndex::around(p, 0)))
+            bindex.visit(BoxIndex::around(p, 0), [&](int b) {
                 if (inside(ds.buildings[b].shape, p)) house[i] = &ds.buildings[b].shape;
+            });
             hh_cell[i] = loc.find(p);
         });
-        // Per road on two threads, joined in road order.
-        std::vector<std::vector<RoadSample>> per_road(ds.roads.size());
-        parallel_for(ds.roads.size(), [&](size_t ri) {
-            for (const auto& line : ds.roads[ri].shape)
-                for (size_t s = 0; s + 1 < line.size(); ++s) {
-                    const double len = distance(line[s], line[s + 1]);
-                    const int n = std::max(1, static_cast<int>(std::ceil(len)));
-                    // Most segments lie wholly inside the cells: test the ends and the middle
-                    // first, and every metre only for the segments that may leave.
-                    const bool whole = loc.find(line[s]) >= 0 && loc.find(line[s + 1]) >= 0 &&
-                                       loc.find((line[s] + line[s + 1]) * 0.5) >= 0 && len < 50;
-                    for (int k = 0; k < n; ++k) {
-                        const Vec2 p = line[s] + (line[s + 1] - line[s]) * ((k + 0.5) / n);
-                        if (whole || loc.find(p) >= 0) per_road[ri].push_back({p, len / n, 0});
-                    }
-                }
-        });
-        for (auto& v : per_road) road.insert(road.end(), v.begin(), v.end());
+        std::vector<Box> hb(ds.households.size());
+        for (size_t i = 0; i < hb.size(); ++i) hb[i] = household_box(i);
+        hindex = BoxIndex(hb, 100);
+        cut_roads();
     }
 
-    /** The index of the road metres, built on the first live edit (a full run does not need it). */
-    const BoxIndex& road_metres() {
-        if (!road_index) {
-            std::vector<Box> rb;
-            rb.reserve(road.size());
-            for (const auto& s : road) rb.push_back(BoxIndex::around(s.p, 0));
-            road_index = std::make_unique<BoxIndex>(rb, 50);
+    /**
+     * Where segment ab meets the outlines of the cells near it, as parameters in (0, 1): between
+     * two of them the segment is wholly in the cells or wholly outside.
+     */
+    void cell_crossings(Vec2 a, Vec2 b, std::vector<double>& ts) const {
+        Box sb;
+        sb.add(a), sb.add(b);
+        const Vec2 d = b - a;
+        cindex.visit(sb, [&](int ci) {
+            for (const auto& poly : cells[ci]->shape)
+                for (const auto& ring : poly.rings)
+                    for (size_t i = 0, n = ring.size(); i < n; ++i) {
+                        const Vec2 c = ring[i], e = ring[(i + 1) % n];
+                        if (!segments_meet(a, b, c, e)) continue;
+                        const double den = cross(d, e - c);
+                        if (den != 0) {
+                            ts.push_back(cross(c - a, e - c) / den);
+                        } else {  // along the edge: where the overlap starts and ends
+                            const double l2 = dot(d, d);
+                            ts.push_back(dot(c - a, d) / l2), ts.push_back(dot(e - a, d) / l2);
+                        }
+                    }
+        });
+    }
+
+    /** The road samples; per road on two threads, joined in road order. */
+    void cut_roads() {
+        std::vector<std::vector<RoadSegment>> segs(ds.roads.size());
+        std::vector<std::vector<unsigned char>> in(ds.roads.size());
+        parallel_for(ds.roads.size(), [&](size_t ri) {
+            std::vector<double> ts;
+            std::vector<char> span_in;
+            for (const auto& line : ds.roads[ri].shape)
+                for (size_t s = 0; s + 1 < line.size(); ++s) {
+                    const Vec2 a = line[s], b = line[s + 1];
+                    const double len = distance(a, b);
+                    RoadSegment seg{a, b, std::max(1, static_cast<int>(std::ceil(len))), 0, 0};
+                    seg.piece = len / seg.n;
+                    // The spans between crossings of cell outlines are each in the cells or out,
+                    // as their middles are; a road along a cell's edge is in (its middle is on it).
+                    ts.assign({0.0, 1.0});
+                    cell_crossings(a, b, ts);
+                    for (double& t : ts) t = std::clamp(t, 0.0, 1.0);
+                    std::sort(ts.begin(), ts.end());
+                    ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
+                    span_in.clear();
+                    for (size_t k = 0; k + 1 < ts.size(); ++k)
+                        span_in.push_back(loc.find_within(a + (b - a) * ((ts[k] + ts[k + 1]) / 2), 1e-6) >= 0);
+                    size_t inside_count = 0, span = 0;
+                    for (int k = 0; k < seg.n; ++k) {
+                        const double t = (k + 0.5) / seg.n;
+                        while (span + 1 < span_in.size() && ts[span + 1] < t) ++span;
+                        // A sample right on a crossing is on an outline: in when either side is.
+                        const bool at = span_in[span] || (ts[span + 1] == t && span + 1 < span_in.size() && span_in[span + 1]);
+                        in[ri].push_back(at);
+                        inside_count += at;
+                    }
+                    if (inside_count > 0) segs[ri].push_back(seg);
+                    else in[ri].resize(in[ri].size() - seg.n);
+                }
+        });
+        for (size_t ri = 0; ri < segs.size(); ++ri) {
+            int first = static_cast<int>(sample_in.size());
+            for (auto& seg : segs[ri]) {
+                seg.first = first;
+                first += seg.n;
+                road.push_back(seg);
+            }
+            sample_in.insert(sample_in.end(), in[ri].begin(), in[ri].end());
         }
-        return *road_index;
+        sample_seen.assign(sample_in.size(), 0);
+        std::vector<Box> rb;
+        for (const auto& seg : road) {
+            Box b;
+            b.add(seg.a), b.add(seg.b);
+            rb.push_back(b);
+        }
+        road_index = BoxIndex(rb, 50);
+    }
+
+    /** Calls fn(sample index, point) for each sample inside the cells that lies in box q. */
+    template <typename Fn>
+    void road_samples_in(const Box& q, Fn&& fn) const {
+        road_index.visit(q, [&](int si) {
+            const RoadSegment& seg = road[si];
+            // The pieces whose middles may fall in q (a piece either side of the clipped span).
+            double t0 = 0, t1 = 1;
+            const Vec2 d = seg.b - seg.a;
+            auto clip = [&](double p, double dp, double lo, double hi) {
+                if (dp == 0) return p >= lo && p <= hi;
+                double u = (lo - p) / dp, v = (hi - p) / dp;
+                if (u > v) std::swap(u, v);
+                t0 = std::max(t0, u), t1 = std::min(t1, v);
+                return t0 <= t1;
+            };
+            if (!clip(seg.a.x, d.x, q.xmin, q.xmax) || !clip(seg.a.y, d.y, q.ymin, q.ymax)) return;
+            const int k0 = std::max(0, static_cast<int>(std::floor(t0 * seg.n - 0.5)) - 1);
+            const int k1 = std::min(seg.n - 1, static_cast<int>(std::ceil(t1 * seg.n - 0.5)) + 1);
+            for (int k = k0; k <= k1; ++k) {
+                if (!sample_in[seg.first + k]) continue;
+                const Vec2 p = seg.sample(k);
+                if (q.contains(p)) fn(seg.first + k, p);
+            }
+        });
     }
 
     /** Cameras seeing household i among the views whose boxes are given. */
@@ -262,12 +346,12 @@ struct CoverageEngine {
     void cover_cell(size_t ci, const std::vector<const MultiPolygon*>& near, CellCoverage& out) {
         GEOSContextHandle_t h = geos::ctx();
         const Grid& cell = *cells[ci];
-        geos::Geom cg = geos::to_geos(cell.shape);
-        geos::Geom seen = covered_part(cg.get(), cell_boxes[ci], near);
-        out.covered_m2 = geos::area(seen.get());
+        out.covered_m2 = union_area_within(cell.shape, near);
         out.coverage = out.area_m2 > 0 ? out.covered_m2 / out.area_m2 : 0;
         cell_gaps[ci].clear();
         if (!o.gaps) return;
+        geos::Geom cg = geos::to_geos(cell.shape);
+        geos::Geom seen = covered_part(cg.get(), cell_boxes[ci], near);
         if (!demand[ci]) demand[ci] = demand_in_cell(ci, cg.get());
         if (GEOSisEmpty_r(h, demand[ci].get())) return;
         geos::Geom gap = geos::difference(demand[ci].get(), seen.get());
@@ -318,7 +402,9 @@ struct CoverageEngine {
         rep.total.coverage = rep.total.area_m2 > 0 ? rep.total.covered_m2 / rep.total.area_m2 : 0;
         rep.road_m = 0;
         rep.road_m_seen_by.assign(4, 0.0);
-        for (const auto& s : road) rep.road_m += s.len, rep.road_m_seen_by[std::min(s.count, 3)] += s.len;
+        for (const auto& seg : road)
+            for (int k = seg.first; k < seg.first + seg.n; ++k)
+                if (sample_in[k]) rep.road_m += seg.piece, rep.road_m_seen_by[std::min(sample_seen[k], 3)] += seg.piece;
     }
 };
 
@@ -361,9 +447,14 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
     BoxIndex vindex(vboxes, 100);
 
     progress(0.3, "households");
+    // View by view: each household near a view asks whether it is seen.
     rep_.household_cameras.assign(ds.households.size(), 0);
-    parallel_for(ds.households.size(),
-                 [&](size_t i) { rep_.household_cameras[i] = e.household_count(i, rep_.views, vindex.query(e.household_box(i))); });
+    parallel_for(rep_.views.size(), [&](size_t v) {
+        e.hindex.visit(vboxes[v], [&](int i) {
+            if (household_seen(ds.households[i], e.house[i], rep_.views[v]))
+                std::atomic_ref<int>(rep_.household_cameras[i]).fetch_add(1, std::memory_order_relaxed);
+        });
+    });
 
     progress(0.4, "coverage per cell");
     rep_.cells.resize(cells.size());
@@ -387,10 +478,10 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
     });
 
     progress(0.9, "road redundancy");
-    parallel_for(e.road.size(), [&](size_t i) {
-        int seen = 0;
-        for (int v : vindex.query(BoxIndex::around(e.road[i].p, 0))) seen += inside(rep_.views[v], e.road[i].p);
-        e.road[i].count = seen;
+    parallel_for(rep_.views.size(), [&](size_t v) {
+        e.road_samples_in(vboxes[v], [&](int k, Vec2 p) {
+            if (inside(rep_.views[v], p)) std::atomic_ref<int>(e.sample_seen[k]).fetch_add(1, std::memory_order_relaxed);
+        });
     });
     e.collect(rep_);
     progress(1, "done");
@@ -419,10 +510,8 @@ std::vector<int> LiveCoverage::set_camera(size_t slot, const Camera* cam) {
             if (view_boxes_[v].intersects(q)) out.push_back(static_cast<int>(v));
         return out;
     };
-    // Households whose count may change: their houses reach a few metres past their points.
-    Box near_houses = touched;
-    near_houses.add(Vec2{touched.xmin - 50, touched.ymin - 50}), near_houses.add(Vec2{touched.xmax + 50, touched.ymax + 50});
-    for (int i : e.hindex.query(near_houses)) {
+    // Households whose count may change: the old or the new view reaches their point or house.
+    for (int i : e.hindex.query(touched)) {
         const int before = rep_.household_cameras[i];
         const int after = e.household_count(i, rep_.views, views_near(e.household_box(i)));
         rep_.household_cameras[i] = after;
@@ -434,12 +523,11 @@ std::vector<int> LiveCoverage::set_camera(size_t slot, const Camera* cam) {
         for (int v : views_near(e.cell_boxes[ci])) near.push_back(&rep_.views[v]);
         e.cover_cell(ci, near, rep_.cells[ci]);
     }
-    for (int k : e.road_metres().query(touched)) {
-        auto& s = e.road[k];
+    e.road_samples_in(touched, [&](int k, Vec2 p) {
         int seen = 0;
-        for (int v : views_near(BoxIndex::around(s.p, 0))) seen += inside(rep_.views[v], s.p);
-        s.count = seen;
-    }
+        for (int v : views_near(BoxIndex::around(p, 0))) seen += inside(rep_.views[v], p);
+        e.sample_seen[k] = seen;
+    });
     e.collect(rep_);
     return cells;
 }

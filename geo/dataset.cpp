@@ -17,8 +17,13 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <atomic>
+#include <exception>
+#include <map>
 #include <mutex>
+#include <numeric>
 #include <set>
+#include <thread>
 
 #include "geo/crs.h"
 #include "geo/error.h"
@@ -598,19 +603,6 @@ void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn) {
     else if (layer == "candidates") points(ds.candidates, [](const Candidate& c) { return c.site_id; });
 }
 
-size_t layer_size(const Dataset& ds, const std::string& layer) {
-    if (layer == "grids") return ds.grids.size();
-    if (layer == "enterprises") return ds.enterprises.size();
-    if (layer == "buildings") return ds.buildings.size();
-    if (layer == "roads") return ds.roads.size();
-    if (layer == "households") return ds.households.size();
-    if (layer == "cameras") return ds.cameras.size();
-    if (layer == "incidents") return ds.incidents.size();
-    if (layer == "facilities") return ds.facilities.size();
-    if (layer == "candidates") return ds.candidates.size();
-    return 0;
-}
-
 /**
  * Takes the features of a layer read from `first` on from the source CRS to the working CRS,
  * every distinct point once, over two threads. A failure names the first feature that fails.
@@ -639,6 +631,32 @@ void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const 
     }
     size_t k = 0;
     visit_layer(ds, layer, first, [&](const std::string&, Vec2& p) { p = pts[k++]; });
+}
+
+template <typename T>
+void append(std::vector<T>& to, std::vector<T>&& from) {
+    if (to.empty()) {
+        to = std::move(from);
+        return;
+    }
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+/** Adds a layer read on its own (its features and what reading it reported) to the dataset. */
+void join_part(Dataset& ds, Dataset&& part) {
+    append(ds.grids, std::move(part.grids));
+    append(ds.households, std::move(part.households));
+    append(ds.cameras, std::move(part.cameras));
+    append(ds.enterprises, std::move(part.enterprises));
+    append(ds.roads, std::move(part.roads));
+    append(ds.buildings, std::move(part.buildings));
+    append(ds.incidents, std::move(part.incidents));
+    append(ds.facilities, std::move(part.facilities));
+    append(ds.candidates, std::move(part.candidates));
+    for (auto& [layer, fields] : part.extra_fields)
+        if (!ds.extra_fields.count(layer)) ds.extra_fields[layer] = std::move(fields);
+    for (auto& [layer, ids] : part.report.repaired) append(ds.report.repaired[layer], std::move(ids));
+    append(ds.report.other, std::move(part.report.other));
 }
 
 }  // namespace
@@ -790,42 +808,93 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
         ds.source_crs_wkt = ds.work_crs_wkt;
     }
 
-    // Phase 3: read the features, then take each layer to the working CRS in bulk. Grids in
-    // longitude/latitude keep a copy in a local metric frame for the tiling check (see below).
-    std::vector<Grid> tiling_frame;
-    Vec2 frame_c0;
-    double frame_kx = 0, frame_ky = 0;
+    // Phase 3: read the features of each layer into a part of its own and take it to the working
+    // CRS in bulk; two layers at a time when there is much to read (the second thread opens the
+    // sources again: a GDAL handle serves one thread). The parts are joined in layer order. Grids
+    // in longitude/latitude keep a copy for the tiling check (see below).
     const bool geographic_grids = primary && primary->canonical == "grids" && primary->srs.IsGeographic() &&
                                   options.coords == SourceCoords::Native && options.check_tiling;
-    for (size_t i = 0; i < found.size(); ++i) {
+    std::vector<Dataset> parts(found.size());
+    std::vector<std::vector<Grid>> raw_grids(found.size());
+    std::vector<int> invalid(found.size(), 0);
+    std::vector<std::exception_ptr> failed(found.size());
+    int64_t features = 0;
+    for (const auto& fl : found) features += std::max<int64_t>(0, fl.layer->GetFeatureCount(FALSE));
+    std::vector<size_t> order(found.size());
+    std::iota(order.begin(), order.end(), 0);
+    // Longest first, so that the two threads finish together.
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return found[a].layer->GetFeatureCount(FALSE) > found[b].layer->GetFeatureCount(FALSE);
+    });
+    std::map<std::string, std::unique_ptr<OpenedSource>> second_handles;
+    const OGRSpatialReference work_second = work;  // an OGRSpatialReference serves one thread too
+    std::atomic<size_t> next{0}, done{0};
+    auto read_part = [&](size_t i, bool second_thread) {
         Found& fl = found[i];
-        progress(0.1 + 0.7 * i / found.size(), "reading " + fl.canonical);
+        Found mine{fl.src, fl.layer, fl.canonical, fl.srs, fl.recode_gbk, nullptr};
+        if (second_thread && !fl.reopened) {  // a GBK shapefile's own handle serves this layer alone
+            auto& h = second_handles[fl.src->path];
+            if (!h) h = std::make_unique<OpenedSource>(open_source(fl.src->path));
+            mine.src = h.get();
+            mine.layer = h->ds->GetLayerByName(fl.layer->GetName());
+            if (!mine.layer) throw Error("could not be opened a second time", {fl.src->path, fl.layer->GetName()}, "try again");
+        }
         const bool is_points = fl.canonical == "households" || fl.canonical == "cameras" ||
                                fl.canonical == "incidents" || fl.canonical == "facilities" ||
                                fl.canonical == "candidates";
         GeomConverter conv{is_points ? options.coords : SourceCoords::Native};
-        const size_t first = layer_size(ds, fl.canonical);
-        int invalid = read_layer(fl, conv, ds);
-        if (geographic_grids && fl.canonical == "grids") {
-            Box b;
-            for (size_t k = first; k < ds.grids.size(); ++k) b.add(bounds(ds.grids[k].shape));
-            if (tiling_frame.empty() && !b.empty()) {
-                frame_c0 = b.center();
-                frame_kx = 111320.0 * std::cos(frame_c0.y * M_PI / 180.0), frame_ky = 110574.0;
+        Dataset& part = parts[i];
+        invalid[i] = read_layer(mine, conv, part);
+        if (geographic_grids && fl.canonical == "grids")
+            for (const auto& g : part.grids) {
+                Grid copy;
+                copy.grid_id = g.grid_id, copy.parent_id = g.parent_id, copy.level = g.level, copy.shape = g.shape;
+                raw_grids[i].push_back(std::move(copy));
             }
-            for (size_t k = first; k < ds.grids.size(); ++k) {
-                Grid g;
-                g.grid_id = ds.grids[k].grid_id, g.parent_id = ds.grids[k].parent_id, g.level = ds.grids[k].level;
-                g.shape = ds.grids[k].shape;
-                for_each_coordinate(g.shape, [&](Vec2& p) { p = {(p.x - frame_c0.x) * frame_kx, (p.y - frame_c0.y) * frame_ky}; });
-                tiling_frame.push_back(std::move(g));
+        reproject_layer(part, fl.canonical, 0, fl.srs, second_thread ? work_second : work, fl.src->path, fl.layer->GetName());
+    };
+    auto reader = [&](bool second_thread) {
+        for (size_t k; (k = next.fetch_add(1)) < order.size();) {
+            const size_t i = order[k];
+            if (!second_thread) progress(0.1 + 0.7 * done / found.size(), "reading " + found[i].canonical);
+            try {
+                read_part(i, second_thread);
+            } catch (...) {
+                failed[i] = std::current_exception();
             }
+            ++done;
         }
-        reproject_layer(ds, fl.canonical, first, fl.srs, work, fl.src->path, fl.layer->GetName());
+    };
+    if (features > 20000 && found.size() > 1 && std::thread::hardware_concurrency() > 1) {
+        std::thread second(reader, true);
+        reader(false);
+        second.join();
+    } else {
+        reader(false);
+    }
+    // The first failure in layer order is the one reported, as when reading one layer at a time.
+    for (const auto& f : failed)
+        if (f) std::rethrow_exception(f);
+    std::vector<Grid> tiling_frame;
+    Vec2 frame_c0;
+    double frame_kx = 0, frame_ky = 0;
+    for (size_t i = 0; i < found.size(); ++i) {
+        Found& fl = found[i];
+        join_part(ds, std::move(parts[i]));
+        Box b;
+        for (const auto& g : raw_grids[i]) b.add(bounds(g.shape));
+        if (tiling_frame.empty() && !b.empty()) {
+            frame_c0 = b.center();
+            frame_kx = 111320.0 * std::cos(frame_c0.y * M_PI / 180.0), frame_ky = 110574.0;
+        }
+        for (auto& g : raw_grids[i]) {
+            for_each_coordinate(g.shape, [&](Vec2& p) { p = {(p.x - frame_c0.x) * frame_kx, (p.y - frame_c0.y) * frame_ky}; });
+            tiling_frame.push_back(std::move(g));
+        }
         for (auto& info : ds.layers)
             if (info.source == fl.src->path || fl.reopened)
                 if (info.source_name == fl.layer->GetName() || (fl.reopened && info.name == fl.canonical))
-                    info.invalid += invalid;
+                    info.invalid += invalid[i];
     }
 
     // The DEM, in the working CRS, over the data and as far around it as any camera reaches.

@@ -108,6 +108,47 @@ inline bool inside(const MultiPolygon& mp, Vec2 p) {
     return false;
 }
 
+/** Whether closed segments ab and cd share a point (touching ends and collinear overlaps count). */
+inline bool segments_meet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
+    if (std::max(a.x, b.x) < std::min(c.x, d.x) || std::max(c.x, d.x) < std::min(a.x, b.x) ||
+        std::max(a.y, b.y) < std::min(c.y, d.y) || std::max(c.y, d.y) < std::min(a.y, b.y))
+        return false;
+    auto side = [](Vec2 p, Vec2 q, Vec2 r) {
+        const double v = cross(q - p, r - p);
+        return (v > 0) - (v < 0);
+    };
+    // Each segment's ends on both sides of (or on) the other's line; when all four points are
+    // collinear, the overlapping boxes already say the segments overlap.
+    return side(a, b, c) * side(a, b, d) <= 0 && side(c, d, a) * side(c, d, b) <= 0;
+}
+
+/** Whether two polygonal areas share a point (touching boundaries count). */
+inline bool polygons_meet(const MultiPolygon& a, const MultiPolygon& b) {
+    const Box ba = bounds(a), bb = bounds(b);
+    if (!ba.intersects(bb)) return false;
+    auto any_vertex_inside = [](const MultiPolygon& from, const MultiPolygon& in) {
+        for (const auto& poly : from)
+            for (const auto& ring : poly.rings)
+                for (Vec2 p : ring)
+                    if (inside(in, p)) return true;
+        return false;
+    };
+    if (any_vertex_inside(a, b) || any_vertex_inside(b, a)) return true;
+    for (const auto& pa : a)
+        for (const auto& ra : pa.rings)
+            for (size_t i = 0, n = ra.size(); i < n; ++i) {
+                const Vec2 p = ra[i], q = ra[(i + 1) % n];
+                Box e;
+                e.add(p), e.add(q);
+                if (!e.intersects(bb)) continue;
+                for (const auto& pb : b)
+                    for (const auto& rb : pb.rings)
+                        for (size_t j = 0, m = rb.size(); j < m; ++j)
+                            if (segments_meet(p, q, rb[j], rb[(j + 1) % m])) return true;
+            }
+    return false;
+}
+
 /** Area-weighted centroid of the largest polygon part; a point inside is not guaranteed. */
 inline Vec2 centroid(const MultiPolygon& mp) {
     double sa = 0, sx = 0, sy = 0;

@@ -54,6 +54,19 @@ int CellLocator::find(Vec2 p) const {
     return -1;
 }
 
+int CellLocator::find_within(Vec2 p, double d) const {
+    if (int c = find(p); c >= 0) return c;
+    if (bins_.empty() || !box_.contains(p)) return -1;
+    int x = std::clamp(static_cast<int>((p.x - box_.xmin) / cw_), 0, nx_ - 1);
+    int y = std::clamp(static_cast<int>((p.y - box_.ymin) / ch_), 0, ny_ - 1);
+    for (int i : bins_[static_cast<size_t>(y) * nx_ + x])
+        for (const auto& poly : cells_[i]->shape)
+            for (const auto& ring : poly.rings)
+                for (size_t k = 0, n = ring.size(); k < n; ++k)
+                    if (segment_distance(p, ring[k], ring[(k + 1) % n]) <= d) return i;
+    return -1;
+}
+
 namespace {
 template <size_t N>
 int index_of(const std::array<const char*, N>& names, const std::string& v) {

@@ -53,6 +53,8 @@ public:
     explicit CellLocator(std::vector<const Grid*> cells);
     /** Index into the cells given, or -1 when no cell contains p. */
     int find(Vec2 p) const;
+    /** As find, and failing that a cell whose outline passes within d of p (points on shared edges). */
+    int find_within(Vec2 p, double d) const;
 
 private:
     std::vector<const Grid*> cells_;

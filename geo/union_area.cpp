@@ -1,0 +1,215 @@
+#include "geo/union_area.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gw {
+
+namespace {
+
+/** A non-vertical edge, left end first, in coordinates relative to the clip's corner. */
+struct SweepEdge {
+    double x0, y0, x1, slope;
+    int owner;  // 0: the clip; k > 0: parts[k − 1]
+    int dir;    // the winding change of its owner when a vertical line crosses it upwards
+    double y_at(double x) const { return y0 + slope * (x - x0); }
+};
+
+void add_rings(const MultiPolygon& mp, int owner, Vec2 o, std::vector<SweepEdge>& out) {
+    for (const auto& poly : mp)
+        for (size_t r = 0; r < poly.rings.size(); ++r) {
+            const Ring& ring = poly.rings[r];
+            const double sa = signed_area(ring);
+            if (sa == 0) continue;
+            // Shells wind +1 inside and holes −1, whichever way the rings were stored: an edge
+            // running towards +x along a counter-clockwise shell has the inside above it.
+            const int flip = (sa > 0) == (r == 0) ? 1 : -1;
+            for (size_t i = 0, n = ring.size(); i < n; ++i) {
+                Vec2 a = ring[i] - o, b = ring[(i + 1) % n] - o;
+                if (a.x == b.x) continue;  // vertical: no length on any open slab
+                const int dir = (b.x > a.x ? 1 : -1) * flip;
+                if (a.x > b.x) std::swap(a, b);
+                out.push_back({a.x, a.y, b.x, (b.y - a.y) / (b.x - a.x), owner, dir});
+            }
+        }
+}
+
+/** Polygon area with the coordinates taken about o: far from the origin, plain sums lose digits. */
+double area_about(const Polygon& poly, Vec2 o) {
+    double a = 0;
+    for (size_t r = 0; r < poly.rings.size(); ++r) {
+        const Ring& ring = poly.rings[r];
+        double s = 0;
+        for (size_t i = 0, n = ring.size(); i < n; ++i) s += cross(ring[i] - o, ring[(i + 1) % n] - o);
+        a += (r == 0 ? 0.5 : -0.5) * std::abs(s);
+    }
+    return a;
+}
+
+/** Whether segment ab meets the closed box b (the box's corners all on one side of the line: no). */
+bool segment_meets_box(Vec2 a, Vec2 b, const Box& box) {
+    if (std::max(a.x, b.x) < box.xmin || std::min(a.x, b.x) > box.xmax || std::max(a.y, b.y) < box.ymin ||
+        std::min(a.y, b.y) > box.ymax)
+        return false;
+    const Vec2 d = b - a;
+    int pos = 0, neg = 0;
+    for (Vec2 c : {Vec2{box.xmin, box.ymin}, Vec2{box.xmax, box.ymin}, Vec2{box.xmin, box.ymax}, Vec2{box.xmax, box.ymax}}) {
+        const double side = cross(d, c - a);
+        pos += side >= 0, neg += side <= 0;
+    }
+    return pos > 0 && neg > 0;
+}
+
+Vec2 first_vertex(const MultiPolygon& mp) {
+    for (const auto& poly : mp)
+        if (!poly.rings.empty() && !poly.rings[0].empty()) return poly.rings[0][0];
+    return {};
+}
+
+struct Sweep {
+    std::vector<SweepEdge> edges;
+    std::vector<double> xs, cuts, ya, yb;
+    std::vector<size_t> active;
+    struct Crossing {
+        double y;
+        int owner, dir;
+    };
+    std::vector<Crossing> line;
+    std::vector<int> winding;
+    bool clip_everywhere = false;
+
+    /** The length of the vertical line at x inside the clip and inside at least one part. */
+    double covered_length(double x) {
+        line.clear();
+        for (size_t i : active) line.push_back({edges[i].y_at(x), edges[i].owner, edges[i].dir});
+        std::sort(line.begin(), line.end(), [](const Crossing& a, const Crossing& b) { return a.y < b.y; });
+        double len = 0, prev = 0;
+        int in_clip = clip_everywhere ? 1 : 0, parts_inside = 0;
+        for (const Crossing& c : line) {
+            if (in_clip != 0 && parts_inside > 0) len += c.y - prev;
+            prev = c.y;
+            if (c.owner == 0) {
+                in_clip += c.dir;
+            } else {
+                int& w = winding[c.owner];
+                parts_inside -= w != 0;
+                w += c.dir;
+                parts_inside += w != 0;
+            }
+        }
+        for (const Crossing& c : line) winding[c.owner] = 0;
+        return len;
+    }
+
+    /**
+     * The covered area over lo ≤ x ≤ hi (outside it no part reaches). Without clip edges the
+     * clip is taken to hold the whole range.
+     */
+    double run(int n_owners, double lo, double hi, bool with_clip) {
+        winding.assign(n_owners + 1, 0);
+        std::sort(edges.begin(), edges.end(), [](const SweepEdge& a, const SweepEdge& b) { return a.x0 < b.x0; });
+        xs.clear();
+        for (const auto& e : edges) {
+            if (e.x0 >= lo) xs.push_back(e.x0);
+            if (e.x1 <= hi) xs.push_back(e.x1);
+        }
+        std::sort(xs.begin(), xs.end());
+        xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
+        active.clear();
+        clip_everywhere = !with_clip;
+        double area = 0;
+        size_t next = 0;
+        for (size_t s = 0; s + 1 < xs.size(); ++s) {
+            const double xa = xs[s], xb = xs[s + 1];
+            while (next < edges.size() && edges[next].x0 <= xa) active.push_back(next++);
+            active.erase(std::remove_if(active.begin(), active.end(), [&](size_t i) { return edges[i].x1 <= xa; }),
+                         active.end());
+            bool clip = false, part = false;
+            for (size_t i : active) (edges[i].owner == 0 ? clip : part) = true;
+            if ((with_clip && !clip) || !part) continue;
+            // Every active edge spans the slab; where two cross inside it, the covered length
+            // stops being linear in x, so the slab is cut there.
+            ya.clear(), yb.clear();
+            for (size_t i : active) ya.push_back(edges[i].y_at(xa)), yb.push_back(edges[i].y_at(xb));
+            cuts.assign({xa, xb});
+            for (size_t i = 0; i < active.size(); ++i)
+                for (size_t j = i + 1; j < active.size(); ++j) {
+                    const double d0 = ya[i] - ya[j], d1 = yb[i] - yb[j];
+                    if ((d0 < 0 && d1 > 0) || (d0 > 0 && d1 < 0))
+                        cuts.push_back(std::clamp(xa + (xb - xa) * (d0 / (d0 - d1)), xa, xb));
+                }
+            if (cuts.size() > 2) std::sort(cuts.begin(), cuts.end());
+            for (size_t c = 0; c + 1 < cuts.size(); ++c)
+                if (cuts[c + 1] > cuts[c]) area += (cuts[c + 1] - cuts[c]) * covered_length((cuts[c] + cuts[c + 1]) / 2);
+        }
+        return area;
+    }
+};
+
+}  // namespace
+
+double union_area_within(const MultiPolygon& clip, const std::vector<const MultiPolygon*>& parts) {
+    const Box cb = bounds(clip);
+    if (cb.empty() || parts.empty()) return 0;
+    const Vec2 o{cb.xmin, cb.ymin};
+    std::vector<std::pair<Vec2, Vec2>> clip_edges;
+    for (const auto& poly : clip)
+        for (const auto& ring : poly.rings)
+            for (size_t i = 0, n = ring.size(); i < n; ++i) clip_edges.push_back({ring[i], ring[(i + 1) % n]});
+    // A part that no clip edge comes near lies wholly inside the clip or wholly outside it.
+    std::vector<size_t> kept;
+    std::vector<Box> boxes;
+    std::vector<char> on_edge;
+    for (size_t k = 0; k < parts.size(); ++k) {
+        const Box b = bounds(*parts[k]);
+        if (!b.intersects(cb)) continue;
+        const bool near_edge = std::any_of(clip_edges.begin(), clip_edges.end(),
+                                           [&](const auto& e) { return segment_meets_box(e.first, e.second, b); });
+        if (!near_edge && !inside(clip, first_vertex(*parts[k]))) continue;
+        kept.push_back(k), boxes.push_back(b), on_edge.push_back(near_edge);
+    }
+    // Parts whose boxes overlap form a group; the groups are swept one by one.
+    std::vector<size_t> group(kept.size());
+    for (size_t i = 0; i < kept.size(); ++i) group[i] = i;
+    auto root = [&](size_t i) {
+        while (group[i] != i) i = group[i] = group[group[i]];
+        return i;
+    };
+    for (size_t i = 0; i < kept.size(); ++i)
+        for (size_t j = i + 1; j < kept.size(); ++j)
+            if (boxes[i].intersects(boxes[j])) group[root(i)] = root(j);
+    thread_local Sweep sweep;
+    double area = 0;
+    std::vector<char> done(kept.size(), 0);
+    for (size_t g = 0; g < kept.size(); ++g) {
+        if (done[g] || root(g) != g) continue;
+        std::vector<size_t> members;
+        for (size_t i = 0; i < kept.size(); ++i)
+            if (root(i) == g) members.push_back(i), done[i] = 1;
+        // Most views stand alone inside one cell: counted whole.
+        if (members.size() == 1 && !on_edge[g] && parts[kept[g]]->size() == 1) {
+            area += area_about(parts[kept[g]]->front(), o);
+            continue;
+        }
+        sweep.edges.clear();
+        Box gb;
+        bool with_clip = false;
+        for (size_t i : members) {
+            add_rings(*parts[kept[i]], static_cast<int>(i) + 1, o, sweep.edges);
+            gb.add(boxes[i]);
+            with_clip = with_clip || on_edge[i];
+        }
+        if (with_clip) {
+            const size_t n_part_edges = sweep.edges.size();
+            add_rings(clip, 0, o, sweep.edges);
+            // Only clip edges over the group's x-range matter (those below it set the winding).
+            sweep.edges.erase(std::remove_if(sweep.edges.begin() + static_cast<long>(n_part_edges), sweep.edges.end(),
+                                             [&](const SweepEdge& e) { return e.x1 <= gb.xmin - o.x || e.x0 >= gb.xmax - o.x; }),
+                              sweep.edges.end());
+        }
+        area += sweep.run(static_cast<int>(kept.size()), gb.xmin - o.x, gb.xmax - o.x, with_clip);
+    }
+    return area;
+}
+
+}  // namespace gw

@@ -1,0 +1,20 @@
+#pragma once
+/**
+ * The area of a clip polygon covered by the union of other polygons — a cell's covered_m2
+ * (SPEC §5.2) — without building the union: a sweep over x in which the covered length of
+ * each vertical line is linear between events (vertices and edge crossings).
+ */
+#include <vector>
+
+#include "geo/geometry.h"
+
+namespace gw {
+
+/**
+ * area(clip ∩ ⋃ parts), m², exact up to rounding. Each MultiPolygon of `parts` may have holes and
+ * overlapping pieces (nonzero winding per MultiPolygon); rings may run either way. Edges that
+ * coincide, or nearly do, cost no more than the sliver between them. Thread-safe.
+ */
+double union_area_within(const MultiPolygon& clip, const std::vector<const MultiPolygon*>& parts);
+
+}  // namespace gw
