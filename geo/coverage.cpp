@@ -153,6 +153,24 @@ struct CoverageEngine {
         });
     }
 
+    /** Whether segment ab meets the outline of cell ci. */
+    bool meets_outline(int ci, Vec2 a, Vec2 b) const {
+        for (const auto& poly : cells[ci]->shape)
+            for (const auto& ring : poly.rings)
+                for (size_t i = 0, n = ring.size(); i < n; ++i)
+                    if (segments_meet(a, b, ring[i], ring[(i + 1) % n])) return true;
+        return false;
+    }
+
+    /** Whether p lies within d of the outline of cell ci. */
+    bool near_outline(int ci, Vec2 p, double d) const {
+        for (const auto& poly : cells[ci]->shape)
+            for (const auto& ring : poly.rings)
+                for (size_t i = 0, n = ring.size(); i < n; ++i)
+                    if (near_segment(p, ring[i], ring[(i + 1) % n], d)) return true;
+        return false;
+    }
+
     /** The road samples; per road on two threads, joined in road order. */
     void cut_roads() {
         std::vector<std::vector<RoadSegment>> segs(ds.roads.size());
@@ -160,12 +178,19 @@ struct CoverageEngine {
         parallel_for(ds.roads.size(), [&](size_t ri) {
             std::vector<double> ts;
             std::vector<char> span_in;
+            int last = -1;  // the cell the previous segment ended in
             for (const auto& line : ds.roads[ri].shape)
                 for (size_t s = 0; s + 1 < line.size(); ++s) {
                     const Vec2 a = line[s], b = line[s + 1];
                     const double len = distance(a, b);
                     RoadSegment seg{a, b, std::max(1, static_cast<int>(std::ceil(len))), 0, 0};
                     seg.piece = len / seg.n;
+                    // Most segments stay inside the cell the last one was in: wholly in the cells.
+                    if (last >= 0 && !meets_outline(last, a, b) && inside(cells[last]->shape, (a + b) * 0.5)) {
+                        in[ri].insert(in[ri].end(), seg.n, 1);
+                        segs[ri].push_back(seg);
+                        continue;
+                    }
                     // The spans between crossings of cell outlines are each in the cells or out,
                     // as their middles are; a road along a cell's edge is in (its middle is on it).
                     ts.assign({0.0, 1.0});
@@ -174,8 +199,16 @@ struct CoverageEngine {
                     std::sort(ts.begin(), ts.end());
                     ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
                     span_in.clear();
-                    for (size_t k = 0; k + 1 < ts.size(); ++k)
-                        span_in.push_back(loc.find_within(a + (b - a) * ((ts[k] + ts[k + 1]) / 2), 1e-6) >= 0);
+                    for (size_t k = 0; k + 1 < ts.size(); ++k) {
+                        const Vec2 m = a + (b - a) * ((ts[k] + ts[k + 1]) / 2);
+                        // In the cell last found or on its outline (a road along its edge), else
+                        // in or on any other.
+                        bool at = last >= 0 && (inside(cells[last]->shape, m) || near_outline(last, m, 1e-6));
+                        if (!at) {
+                            if (const int c = loc.find_within(m, 1e-6); c >= 0) last = c, at = true;
+                        }
+                        span_in.push_back(at);
+                    }
                     size_t inside_count = 0, span = 0;
                     for (int k = 0; k < seg.n; ++k) {
                         const double t = (k + 0.5) / seg.n;

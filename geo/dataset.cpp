@@ -820,12 +820,16 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     std::vector<std::exception_ptr> failed(found.size());
     int64_t features = 0;
     for (const auto& fl : found) features += std::max<int64_t>(0, fl.layer->GetFeatureCount(FALSE));
+    // Longest first, so that the two threads finish together. A feature's cost in point features,
+    // as measured on the demo county: grid cells and roads carry many vertices, buildings few.
+    auto cost = [&](size_t i) {
+        const std::string& L = found[i].canonical;
+        const double per = L == "grids" || L == "roads" ? 9 : L == "enterprises" ? 7 : L == "buildings" ? 2 : 1;
+        return per * static_cast<double>(std::max<int64_t>(0, found[i].layer->GetFeatureCount(FALSE)));
+    };
     std::vector<size_t> order(found.size());
     std::iota(order.begin(), order.end(), 0);
-    // Longest first, so that the two threads finish together.
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        return found[a].layer->GetFeatureCount(FALSE) > found[b].layer->GetFeatureCount(FALSE);
-    });
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost(a) > cost(b); });
     std::map<std::string, std::unique_ptr<OpenedSource>> second_handles;
     const OGRSpatialReference work_second = work;  // an OGRSpatialReference serves one thread too
     std::atomic<size_t> next{0}, done{0};

@@ -165,6 +165,18 @@ inline Vec2 centroid(const MultiPolygon& mp) {
     return {sx / (3 * sa), sy / (3 * sa)};
 }
 
+/** Whether p lies within d of segment ab (no square root: cheap enough for tight loops). */
+inline bool near_segment(Vec2 p, Vec2 a, Vec2 b, double d) {
+    if (p.x < std::min(a.x, b.x) - d || p.x > std::max(a.x, b.x) + d || p.y < std::min(a.y, b.y) - d ||
+        p.y > std::max(a.y, b.y) + d)
+        return false;
+    const Vec2 ab = b - a;
+    const double l2 = dot(ab, ab);
+    const double t = l2 > 0 ? std::clamp(dot(p - a, ab) / l2, 0.0, 1.0) : 0.0;
+    const Vec2 q = a + ab * t - p;
+    return dot(q, q) <= d * d;
+}
+
 /** Distance from p to segment ab. */
 inline double segment_distance(Vec2 p, Vec2 a, Vec2 b) {
     Vec2 ab = b - a;

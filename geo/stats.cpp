@@ -63,7 +63,7 @@ int CellLocator::find_within(Vec2 p, double d) const {
         for (const auto& poly : cells_[i]->shape)
             for (const auto& ring : poly.rings)
                 for (size_t k = 0, n = ring.size(); k < n; ++k)
-                    if (segment_distance(p, ring[k], ring[(k + 1) % n]) <= d) return i;
+                    if (near_segment(p, ring[k], ring[(k + 1) % n], d)) return i;
     return -1;
 }
 

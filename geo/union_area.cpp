@@ -1,6 +1,7 @@
 #include "geo/union_area.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace gw {
@@ -66,6 +67,142 @@ Vec2 first_vertex(const MultiPolygon& mp) {
     return {};
 }
 
+/** The ring of a polygon that is one convex ring (collinear vertices allowed), else null. */
+const Ring* convex_ring(const MultiPolygon& mp) {
+    if (mp.size() != 1 || mp[0].rings.size() != 1 || mp[0].rings[0].size() < 3) return nullptr;
+    const Ring& r = mp[0].rings[0];
+    const size_t n = r.size();
+    int left = 0, right = 0, turns = 0, last_dx = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const Vec2 a = r[i], b = r[(i + 1) % n], c = r[(i + 2) % n];
+        const double t = cross(b - a, c - b);
+        left += t > 0, right += t < 0;
+        // Turning one way only and once around: the x direction changes sign twice at most.
+        const int dx = (b.x > a.x) - (b.x < a.x);
+        if (dx != 0) {
+            turns += last_dx != 0 && dx != last_dx;
+            last_dx = dx;
+        }
+    }
+    for (size_t i = 0; i < n && last_dx != 0; ++i) {  // close the cycle: first x direction against the last
+        const int dx = (r[(i + 1) % n].x > r[i].x) - (r[(i + 1) % n].x < r[i].x);
+        if (dx != 0) {
+            turns += dx != last_dx;
+            break;
+        }
+    }
+    return (left == 0 || right == 0) && turns <= 2 ? &r : nullptr;
+}
+
+/** Signed area of a ring given in coordinates about a nearby origin. */
+double shoelace(const std::vector<Vec2>& r) {
+    double s = 0;
+    for (size_t i = 0, n = r.size(); i < n; ++i) s += cross(r[i], r[(i + 1) % n]);
+    return s / 2;
+}
+
+/**
+ * subject ∩ the convex counter-clockwise ring k (Sutherland–Hodgman). The subject may be concave:
+ * the bridges the result may then run along k's edges come in pairs and cancel in its area.
+ */
+void clip_convex(const std::vector<Vec2>& subject, const std::vector<Vec2>& k, std::vector<Vec2>& out,
+                 std::vector<Vec2>& scratch) {
+    // First by k's box (cheap tests that leave few of a large subject's vertices), then by k.
+    Box kb;
+    for (Vec2 p : k) kb.add(p);
+    out = subject;
+    auto by_side = [&](auto&& inside, auto&& cut) {
+        scratch.clear();
+        for (size_t i = 0, n = out.size(); i < n; ++i) {
+            const Vec2 p = out[i], q = out[(i + 1) % n];
+            const bool ip = inside(p), iq = inside(q);
+            if (ip) scratch.push_back(p);
+            if (ip != iq) scratch.push_back(cut(p, q));
+        }
+        std::swap(out, scratch);
+    };
+    auto at_x = [](double x) { return [x](Vec2 p, Vec2 q) { return Vec2{x, p.y + (q.y - p.y) * ((x - p.x) / (q.x - p.x))}; }; };
+    auto at_y = [](double y) { return [y](Vec2 p, Vec2 q) { return Vec2{p.x + (q.x - p.x) * ((y - p.y) / (q.y - p.y)), y}; }; };
+    by_side([&](Vec2 p) { return p.x >= kb.xmin; }, at_x(kb.xmin));
+    by_side([&](Vec2 p) { return p.x <= kb.xmax; }, at_x(kb.xmax));
+    by_side([&](Vec2 p) { return p.y >= kb.ymin; }, at_y(kb.ymin));
+    by_side([&](Vec2 p) { return p.y <= kb.ymax; }, at_y(kb.ymax));
+    for (size_t e = 0, m = k.size(); e < m && !out.empty(); ++e) {
+        const Vec2 a = k[e], d = k[(e + 1) % m] - a;
+        scratch.clear();
+        for (size_t i = 0, n = out.size(); i < n; ++i) {
+            const Vec2 p = out[i], q = out[(i + 1) % n];
+            const double sp = cross(d, p - a), sq = cross(d, q - a);
+            if (sp >= 0) scratch.push_back(p);
+            if ((sp >= 0) != (sq >= 0)) scratch.push_back(p + (q - p) * (sp / (sp - sq)));
+        }
+        std::swap(out, scratch);
+    }
+    if (out.size() < 3) out.clear();
+}
+
+constexpr double kNegligible = 1e-9;  // m²: an intersection of views this small is left out
+constexpr size_t kMaxConvexGroup = 3;  // 2^n − 1 intersections: past three views the sweep is cheaper
+
+/**
+ * area(clip ∩ ⋃ views) for a few convex views, by inclusion–exclusion: each intersection of
+ * views is convex, and the clip is cut by it exactly.
+ */
+class ConvexGroup {
+public:
+    ConvexGroup(const MultiPolygon& clip, const std::vector<const Ring*>& views, Vec2 o, bool with_clip)
+        : clip_(clip), o_(o), with_clip_(with_clip) {
+        for (const Ring* r : views) {
+            std::vector<Vec2> v;
+            for (Vec2 p : *r) v.push_back(p - o);
+            if (shoelace(v) < 0) std::reverse(v.begin(), v.end());
+            views_.push_back(std::move(v));
+        }
+    }
+    double area() {
+        const size_t n = views_.size();
+        std::vector<std::vector<Vec2>> meet(size_t{1} << n);  // meet[mask]: ∩ of the views in mask
+        double total = 0;
+        for (size_t mask = 1; mask < meet.size(); ++mask) {
+            const size_t low = static_cast<size_t>(std::countr_zero(mask)), rest = mask & (mask - 1);
+            if (rest == 0) {
+                meet[mask] = views_[low];
+            } else if (!meet[rest].empty()) {
+                clip_convex(meet[rest], views_[low], meet[mask], scratch_);
+            }
+            // Views that only touch (two cameras on one pole) meet in a point or a sliver: a window
+            // that thin cuts nothing reliably, and whatever it holds is at most its own area.
+            const double whole = meet[mask].empty() ? 0 : shoelace(meet[mask]);
+            if (whole <= kNegligible) {
+                meet[mask].clear();
+                continue;
+            }
+            const double a = with_clip_ ? std::clamp(clipped_area(meet[mask]), 0.0, whole) : whole;
+            total += std::popcount(mask) % 2 == 1 ? a : -a;
+        }
+        return total;
+    }
+
+private:
+    /** area(clip ∩ k) for the convex counter-clockwise ring k, holes of the clip taken off. */
+    double clipped_area(const std::vector<Vec2>& k) {
+        double a = 0;
+        for (const auto& poly : clip_)
+            for (size_t r = 0; r < poly.rings.size(); ++r) {
+                ring_.clear();
+                for (Vec2 p : poly.rings[r]) ring_.push_back(p - o_);
+                clip_convex(ring_, k, out_, scratch_);
+                a += (r == 0 ? 1 : -1) * std::abs(shoelace(out_));
+            }
+        return a;
+    }
+    const MultiPolygon& clip_;
+    Vec2 o_;
+    bool with_clip_;
+    std::vector<std::vector<Vec2>> views_;
+    std::vector<Vec2> ring_, out_, scratch_;
+};
+
 struct Sweep {
     std::vector<SweepEdge> edges;
     std::vector<double> xs, cuts, ya, yb;
@@ -101,6 +238,28 @@ struct Sweep {
         return len;
     }
 
+    /** covered_length at the middle of a slab whose active edges keep their order (ya, yb) across it. */
+    double ordered_length() {
+        double len = 0, prev = 0;
+        int in_clip = clip_everywhere ? 1 : 0, parts_inside = 0;
+        for (size_t k = 0; k < active.size(); ++k) {
+            const SweepEdge& e = edges[active[k]];
+            const double y = (ya[k] + yb[k]) / 2;
+            if (in_clip != 0 && parts_inside > 0) len += y - prev;
+            prev = y;
+            if (e.owner == 0) {
+                in_clip += e.dir;
+            } else {
+                int& w = winding[e.owner];
+                parts_inside -= w != 0;
+                w += e.dir;
+                parts_inside += w != 0;
+            }
+        }
+        for (size_t i : active) winding[edges[i].owner] = 0;
+        return len;
+    }
+
     /**
      * The covered area over lo ≤ x ≤ hi (outside it no part reaches). Without clip edges the
      * clip is taken to hold the whole range.
@@ -121,16 +280,31 @@ struct Sweep {
         size_t next = 0;
         for (size_t s = 0; s + 1 < xs.size(); ++s) {
             const double xa = xs[s], xb = xs[s + 1];
-            while (next < edges.size() && edges[next].x0 <= xa) active.push_back(next++);
             active.erase(std::remove_if(active.begin(), active.end(), [&](size_t i) { return edges[i].x1 <= xa; }),
                          active.end());
+            while (next < edges.size() && edges[next].x0 <= xa) active.push_back(next++);
             bool clip = false, part = false;
             for (size_t i : active) (edges[i].owner == 0 ? clip : part) = true;
             if ((with_clip && !clip) || !part) continue;
-            // Every active edge spans the slab; where two cross inside it, the covered length
-            // stops being linear in x, so the slab is cut there.
-            ya.clear(), yb.clear();
-            for (size_t i : active) ya.push_back(edges[i].y_at(xa)), yb.push_back(edges[i].y_at(xb));
+            // The active edges in order of height at xa (ties by height at xb): kept from the last
+            // slab, so an insertion sort has little to move.
+            ya.resize(active.size()), yb.resize(active.size());
+            for (size_t k = 0; k < active.size(); ++k) {
+                const size_t i = active[k];
+                const double a = edges[i].y_at(xa), b = edges[i].y_at(xb);
+                size_t j = k;
+                for (; j > 0 && (ya[j - 1] > a || (ya[j - 1] == a && yb[j - 1] > b)); --j)
+                    active[j] = active[j - 1], ya[j] = ya[j - 1], yb[j] = yb[j - 1];
+                active[j] = i, ya[j] = a, yb[j] = b;
+            }
+            bool crossing = false;
+            for (size_t k = 0; k + 1 < active.size() && !crossing; ++k) crossing = yb[k] > yb[k + 1];
+            if (!crossing) {  // the order holds over the slab: the covered length is linear in x
+                area += (xb - xa) * ordered_length();
+                continue;
+            }
+            // Where two edges cross inside the slab, the covered length stops being linear: the
+            // slab is cut there.
             cuts.assign({xa, xb});
             for (size_t i = 0; i < active.size(); ++i)
                 for (size_t j = i + 1; j < active.size(); ++j) {
@@ -138,7 +312,7 @@ struct Sweep {
                     if ((d0 < 0 && d1 > 0) || (d0 > 0 && d1 < 0))
                         cuts.push_back(std::clamp(xa + (xb - xa) * (d0 / (d0 - d1)), xa, xb));
                 }
-            if (cuts.size() > 2) std::sort(cuts.begin(), cuts.end());
+            std::sort(cuts.begin(), cuts.end());
             for (size_t c = 0; c + 1 < cuts.size(); ++c)
                 if (cuts[c + 1] > cuts[c]) area += (cuts[c + 1] - cuts[c]) * covered_length((cuts[c] + cuts[c + 1]) / 2);
         }
@@ -191,13 +365,23 @@ double union_area_within(const MultiPolygon& clip, const std::vector<const Multi
             area += area_about(parts[kept[g]]->front(), o);
             continue;
         }
+        bool with_clip = false;
+        for (size_t i : members) with_clip = with_clip || on_edge[i];
+        // A few convex views: inclusion–exclusion over their intersections, each clipped exactly.
+        if (members.size() <= kMaxConvexGroup) {
+            std::vector<const Ring*> convex;
+            for (size_t i : members)
+                if (const Ring* r = convex_ring(*parts[kept[i]])) convex.push_back(r);
+            if (convex.size() == members.size()) {
+                area += ConvexGroup(clip, convex, o, with_clip).area();
+                continue;
+            }
+        }
         sweep.edges.clear();
         Box gb;
-        bool with_clip = false;
         for (size_t i : members) {
             add_rings(*parts[kept[i]], static_cast<int>(i) + 1, o, sweep.edges);
             gb.add(boxes[i]);
-            with_clip = with_clip || on_edge[i];
         }
         if (with_clip) {
             const size_t n_part_edges = sweep.edges.size();

@@ -1,0 +1,152 @@
+// union_area_within (a cell's covered_m2, SPEC §5.2) against hand-worked areas and against GEOS's
+// overlay (union of the views, intersection with the cell, area) on random layouts.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "geo/camera_view.h"
+#include "geo/geos.h"
+#include "geo/union_area.h"
+
+using namespace gw;
+
+namespace {
+
+MultiPolygon rect(double x0, double y0, double x1, double y1) {
+    return {Polygon{{Ring{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}}}};
+}
+
+MultiPolygon shifted(MultiPolygon mp, Vec2 d) {
+    for (auto& p : mp)
+        for (auto& r : p.rings)
+            for (auto& v : r) v = v + d;
+    return mp;
+}
+
+double area_of(const MultiPolygon& clip, const std::vector<MultiPolygon>& parts) {
+    std::vector<const MultiPolygon*> ptrs;
+    for (const auto& p : parts) ptrs.push_back(&p);
+    return union_area_within(clip, ptrs);
+}
+
+/** The same area by GEOS: union of the parts, intersection with the clip. */
+double geos_area(const MultiPolygon& clip, const std::vector<MultiPolygon>& parts) {
+    std::vector<const MultiPolygon*> ptrs;
+    for (const auto& p : parts) ptrs.push_back(&p);
+    if (ptrs.empty()) return 0;
+    geos::Geom u = geos::union_all(ptrs.data(), ptrs.size());
+    geos::Geom c = geos::to_geos(clip);
+    geos::Geom i = geos::intersection(u.get(), c.get());
+    return geos::area(i.get());
+}
+
+/** A star-shaped (mostly concave) cell around c with n spikes, and a square hole when asked. */
+MultiPolygon concave_cell(std::mt19937_64& rng, Vec2 c, double r, int n, bool hole) {
+    std::uniform_real_distribution<double> U(0.45, 1.0);
+    Ring ring;
+    for (int i = 0; i < n; ++i) {
+        const double a = 2 * M_PI * i / n;
+        const double rr = r * U(rng);
+        ring.push_back({c.x + rr * std::cos(a), c.y + rr * std::sin(a)});
+    }
+    Polygon p{{ring}};
+    if (hole) p.rings.push_back(Ring{{c.x - 0.1 * r, c.y - 0.1 * r}, {c.x - 0.1 * r, c.y + 0.1 * r},
+                                     {c.x + 0.1 * r, c.y + 0.1 * r}, {c.x + 0.1 * r, c.y - 0.1 * r}});
+    return {p};
+}
+
+}  // namespace
+
+TEST(UnionArea, TwoOverlappingSquaresInsideTheClip) {
+    // 1 + 1 − ¼ (they overlap in a 0.5 × 0.5 square).
+    EXPECT_NEAR(area_of(rect(-10, -10, 10, 10), {rect(0, 0, 1, 1), rect(0.5, 0.5, 1.5, 1.5)}), 1.75, 1e-12);
+}
+
+TEST(UnionArea, DuplicatesCountOnce) {
+    EXPECT_NEAR(area_of(rect(-10, -10, 10, 10), {rect(0, 0, 2, 1), rect(0, 0, 2, 1), rect(0, 0, 2, 1)}), 2.0, 1e-12);
+}
+
+TEST(UnionArea, NeighboursSharingAnEdge) {
+    EXPECT_NEAR(area_of(rect(-10, -10, 10, 10), {rect(0, 0, 1, 1), rect(1, 0, 2, 1)}), 2.0, 1e-12);
+}
+
+TEST(UnionArea, ClippedByTheCellAndItsHole) {
+    MultiPolygon cell = rect(0, 0, 10, 10);
+    cell[0].rings.push_back(Ring{{4, 4}, {4, 6}, {6, 6}, {6, 4}});  // a 2 × 2 hole
+    // A square 3..7 × 3..7 (16) less the hole (4); a square straddling the right edge: 1 × 2 inside.
+    EXPECT_NEAR(area_of(cell, {rect(3, 3, 7, 7), rect(9, 0, 11, 2)}), 12.0 + 2.0, 1e-12);
+}
+
+TEST(UnionArea, ClockwiseRingsAndPartsWithHoles) {
+    MultiPolygon ring = rect(0, 0, 4, 4);
+    std::reverse(ring[0].rings[0].begin(), ring[0].rings[0].end());  // clockwise shell
+    ring[0].rings.push_back(Ring{{1, 1}, {3, 1}, {3, 3}, {1, 3}});     // counter-clockwise hole
+    EXPECT_NEAR(area_of(rect(-10, -10, 10, 10), {ring}), 12.0, 1e-12);
+    // A second part filling half the hole.
+    EXPECT_NEAR(area_of(rect(-10, -10, 10, 10), {ring, rect(1, 1, 2, 3)}), 14.0, 1e-12);
+}
+
+TEST(UnionArea, FarFromTheOriginKeepsItsDigits) {
+    // Gauss-Kruger coordinates of the county: plain shoelace sums there lose about 1e-3 m².
+    const Vec2 far{471234.5, 2712345.5};
+    MultiPolygon cell = shifted(rect(0, 0, 300, 300), far);
+    Polygon s = sector_polygon(far + Vec2{150, 150}, 40, 90, 43.5);
+    const double expect = area(MultiPolygon{s} /*whole, inside the cell*/);
+    MultiPolygon local = shifted({s}, Vec2{-far.x, -far.y});
+    EXPECT_NEAR(area_of(cell, {{s}}), area(local), 1e-9);
+    EXPECT_NEAR(area_of(cell, {{s}}), expect, 1e-3);
+}
+
+TEST(UnionArea, CamerasOnOnePoleTouchingAtThePoleOrAlongAnEdge) {
+    // Their views meet in a point or along a ray: nothing to take off twice, and a window that
+    // thin must not be mistaken for the whole cell.
+    const Vec2 far{471000, 2712000};
+    MultiPolygon cell = shifted(rect(0, 0, 100, 100), far);
+    for (double az = 0; az < 360; az += 7.5)
+        for (Vec2 pole : {Vec2{50, 95}, Vec2{3, 50}, Vec2{97, 97}}) {
+            const Vec2 p = far + pole;
+            std::vector<MultiPolygon> views = {{sector_polygon(p, az, 90, 40)},
+                                               {sector_polygon(p, az + 180, 90, 40)},  // touches at p
+                                               {sector_polygon(p, az + 90, 90, 30)}};  // shares two rays
+            for (size_t n = 2; n <= views.size(); ++n) {
+                std::vector<MultiPolygon> some(views.begin(), views.begin() + static_cast<long>(n));
+                ASSERT_NEAR(area_of(cell, some), geos_area(cell, some), 1e-6) << "azimuth " << az << ", " << n << " views";
+            }
+        }
+}
+
+TEST(UnionArea, RandomSectorsAndConcaveCellsAgreeWithGeos) {
+    std::mt19937_64 rng(20261127);
+    std::uniform_real_distribution<double> U(0, 1);
+    const Vec2 far{471000, 2712000};
+    int convex_groups = 0;
+    for (int trial = 0; trial < 300; ++trial) {
+        const Vec2 c = far + Vec2{1000 * U(rng), 1000 * U(rng)};
+        MultiPolygon cell = concave_cell(rng, c, 100, 8 + trial % 30, trial % 4 == 0);
+        const int n = 1 + trial % 9;
+        std::vector<MultiPolygon> views;
+        Vec2 pole{};
+        double az = 0, fov = 90;
+        for (int i = 0; i < n; ++i) {
+            const bool same_pole = i > 0 && trial % 3 == 1;
+            // Cameras on one pole look side by side (their views touch at the pole or along an
+            // edge); the others stand anywhere. Mostly convex sectors; every seventh view wider
+            // than 180° (concave) or a disc.
+            const double next_fov = i % 7 == 6 ? (i % 2 ? 360 : 270) : 20 + 160 * U(rng);
+            if (same_pole) {
+                az += fov / 2 + next_fov / 2 + (i % 2 ? 0 : 5 * U(rng));
+            } else {
+                pole = c + Vec2{(U(rng) - 0.5) * 220, (U(rng) - 0.5) * 220};
+                az = 360 * U(rng);
+            }
+            fov = next_fov;
+            views.push_back({sector_polygon(pole, az, fov, 15 + 60 * U(rng))});
+            if (i == 2 && trial % 5 == 0) views.push_back(views.back());  // an exact duplicate
+        }
+        convex_groups += n <= 3;
+        const double want = geos_area(cell, views);
+        ASSERT_NEAR(area_of(cell, views), want, 1e-6 * std::max(1.0, want)) << "trial " << trial << ", " << n << " views";
+    }
+    EXPECT_GT(convex_groups, 50);
+}
