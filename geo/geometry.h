@@ -122,6 +122,49 @@ inline bool segments_meet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
     return side(a, b, c) * side(a, b, d) <= 0 && side(c, d, a) * side(c, d, b) <= 0;
 }
 
+/**
+ * Whether the ring is certainly simple: at least three distinct points, no two edges meeting
+ * except neighbours at their shared vertex, no edge folding back on the one before. "false" only
+ * means "not certain" (near touches included): ask GEOS then. For rings of up to max_points.
+ */
+inline bool ring_clearly_simple(const Ring& ring, size_t max_points = 64) {
+    std::vector<Vec2> r;
+    for (Vec2 p : ring) {
+        if (!std::isfinite(p.x) || !std::isfinite(p.y)) return false;
+        if (r.empty() || !(p == r.back())) r.push_back(p);
+    }
+    while (r.size() > 1 && r.front() == r.back()) r.pop_back();
+    const size_t n = r.size();
+    if (n < 3 || n > max_points) return false;
+    // A point within kEps × (edge length) × (ring size) of an edge's line counts as on it.
+    constexpr double kEps = 1e-9;
+    Box box;
+    for (Vec2 p : r) box.add(p);
+    const double size = std::max(box.width(), box.height());
+    std::vector<double> tol(n);
+    for (size_t i = 0; i < n; ++i) tol[i] = kEps * length(r[(i + 1) % n] - r[i]) * size;
+    auto one_side = [&](size_t e, Vec2 u, Vec2 v) {  // u and v clearly on one side of edge e's line
+        const Vec2 p = r[e], d = r[(e + 1) % n] - p;
+        const double su = cross(d, u - p), sv = cross(d, v - p);
+        return (su > tol[e] && sv > tol[e]) || (su < -tol[e] && sv < -tol[e]);
+    };
+    for (size_t i = 0; i < n; ++i) {
+        const Vec2 a = r[i], b = r[(i + 1) % n], c = r[(i + 2) % n];
+        if (std::abs(cross(b - a, c - b)) <= tol[i] * length(c - b) / std::max(size, 1e-300) &&
+            dot(b - a, c - b) < 0)
+            return false;  // a spike: the next edge folds back
+        const double xlo = std::min(a.x, b.x), xhi = std::max(a.x, b.x), ylo = std::min(a.y, b.y), yhi = std::max(a.y, b.y);
+        for (size_t j = i + 2; j < n; ++j) {
+            if (i == 0 && j == n - 1) continue;  // the closing edge neighbours the first
+            const Vec2 u = r[j], v = r[(j + 1) % n];
+            if (std::max(u.x, v.x) < xlo || std::min(u.x, v.x) > xhi || std::max(u.y, v.y) < ylo || std::min(u.y, v.y) > yhi)
+                continue;
+            if (!one_side(i, u, v) && !one_side(j, a, b)) return false;
+        }
+    }
+    return true;
+}
+
 /** Whether two polygonal areas share a point (touching boundaries count). */
 inline bool polygons_meet(const MultiPolygon& a, const MultiPolygon& b) {
     const Box ba = bounds(a), bb = bounds(b);

@@ -1,0 +1,120 @@
+// The small geometric predicates coverage and reading lean on, against GEOS's robust ones:
+// segments_meet, polygons_meet (a camera sees a house) and ring_clearly_simple (validity).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "geo/geometry.h"
+#include "geo/geos.h"
+
+using namespace gw;
+
+namespace {
+
+geos::Geom segment(Vec2 a, Vec2 b) {
+    GEOSContextHandle_t h = geos::ctx();
+    GEOSCoordSequence* cs = GEOSCoordSeq_create_r(h, 2, 2);
+    GEOSCoordSeq_setXY_r(h, cs, 0, a.x, a.y);
+    GEOSCoordSeq_setXY_r(h, cs, 1, b.x, b.y);
+    return geos::Geom(GEOSGeom_createLineString_r(h, cs));
+}
+
+bool geos_meet(const MultiPolygon& a, const MultiPolygon& b) {
+    geos::Geom ga = geos::to_geos(a), gb = geos::to_geos(b);
+    return GEOSIntersects_r(geos::ctx(), ga.get(), gb.get()) == 1;
+}
+
+MultiPolygon polygon(const Ring& r) { return {Polygon{{r}}}; }
+
+}  // namespace
+
+TEST(Predicates, SegmentsMeetHandCases) {
+    struct Case {
+        Vec2 a, b, c, d;
+        bool meet;
+    } cases[] = {
+        {{0, 0}, {2, 2}, {0, 2}, {2, 0}, true},    // cross
+        {{0, 0}, {1, 0}, {1, 0}, {2, 5}, true},    // share an end
+        {{0, 0}, {2, 0}, {1, 0}, {1, 3}, true},    // an end on the other
+        {{0, 0}, {2, 0}, {1, 0}, {3, 0}, true},    // collinear overlap
+        {{0, 0}, {1, 0}, {2, 0}, {3, 0}, false},   // collinear apart
+        {{0, 0}, {2, 0}, {1, 1e-9}, {1, 3}, false},  // just above
+        {{0, 0}, {1, 1}, {2, 0}, {3, -5}, false},
+    };
+    for (const auto& k : cases) {
+        EXPECT_EQ(segments_meet(k.a, k.b, k.c, k.d), k.meet);
+        EXPECT_EQ(segments_meet(k.c, k.d, k.b, k.a), k.meet);  // symmetric, either direction
+    }
+}
+
+TEST(Predicates, SegmentsMeetAgreesWithGeosOnRandomAndGridPoints) {
+    std::mt19937_64 rng(11);
+    std::uniform_int_distribution<int> G(0, 4);  // grid points: many touches and collinear cases
+    for (int i = 0; i < 20000; ++i) {
+        Vec2 p[4];
+        for (auto& v : p) v = {static_cast<double>(G(rng)), static_cast<double>(G(rng))};
+        if (p[0] == p[1] || p[2] == p[3]) continue;
+        geos::Geom s = segment(p[0], p[1]), t = segment(p[2], p[3]);
+        ASSERT_EQ(segments_meet(p[0], p[1], p[2], p[3]), GEOSIntersects_r(geos::ctx(), s.get(), t.get()) == 1) << i;
+    }
+}
+
+TEST(Predicates, PolygonsMeetAgreesWithGeos) {
+    std::mt19937_64 rng(12);
+    std::uniform_int_distribution<int> G(0, 6);
+    auto random_triangle_or_box = [&](int k) {
+        Vec2 a{static_cast<double>(G(rng)), static_cast<double>(G(rng))};
+        if (k % 2) return polygon(Ring{a, a + Vec2{1, 0}, a + Vec2{1, 1}, a + Vec2{0, 1}});
+        Vec2 b{static_cast<double>(G(rng)), static_cast<double>(G(rng))}, c{static_cast<double>(G(rng)), static_cast<double>(G(rng))};
+        return polygon(Ring{a, b, c});
+    };
+    int met = 0;
+    for (int i = 0; i < 5000; ++i) {
+        MultiPolygon p = random_triangle_or_box(i), q = random_triangle_or_box(i / 2);
+        if (std::abs(area(p)) == 0 || std::abs(area(q)) == 0) continue;
+        const bool want = geos_meet(p, q);
+        met += want;
+        ASSERT_EQ(polygons_meet(p, q), want) << i;
+    }
+    EXPECT_GT(met, 500);
+    // A box wholly inside another (no edges meeting) and one touching it at a corner.
+    EXPECT_TRUE(polygons_meet(polygon({{0, 0}, {10, 0}, {10, 10}, {0, 10}}), polygon({{4, 4}, {5, 4}, {5, 5}, {4, 5}})));
+    EXPECT_TRUE(polygons_meet(polygon({{0, 0}, {1, 0}, {1, 1}, {0, 1}}), polygon({{1, 1}, {2, 1}, {2, 2}, {1, 2}})));
+}
+
+TEST(Predicates, RingClearlySimpleHandCases) {
+    EXPECT_TRUE(ring_clearly_simple({{0, 0}, {4, 0}, {4, 3}, {0, 3}}));
+    EXPECT_TRUE(ring_clearly_simple({{0, 0}, {4, 0}, {4, 0}, {4, 3}, {0, 3}, {0, 0}}));  // repeats, closed
+    EXPECT_TRUE(ring_clearly_simple({{0, 0}, {2, 0}, {4, 0}, {4, 3}, {0, 3}}));           // a straight vertex
+    EXPECT_FALSE(ring_clearly_simple({{0, 0}, {4, 3}, {4, 0}, {0, 3}}));                  // a bow tie
+    EXPECT_FALSE(ring_clearly_simple({{0, 0}, {4, 0}, {6, 0}, {4, 0}, {4, 3}, {0, 3}}));  // a spike
+    EXPECT_FALSE(ring_clearly_simple({{0, 0}, {4, 0}, {2, 2}, {4, 4}, {0, 4}, {2, 2}}));  // touches itself
+    EXPECT_FALSE(ring_clearly_simple({{0, 0}, {4, 0}, {0, 0}}));                          // too few points
+    EXPECT_FALSE(ring_clearly_simple({{0, 0}, {4, 0}, {4, NAN}, {0, 3}}));
+}
+
+TEST(Predicates, RingClearlySimpleNeverPassesWhatGeosFindsInvalid) {
+    std::mt19937_64 rng(13);
+    std::uniform_int_distribution<int> G(0, 5), N(3, 9);
+    std::uniform_real_distribution<double> U(0, 1);
+    int simple = 0, invalid = 0;
+    for (int i = 0; i < 20000; ++i) {
+        Ring r;
+        const int n = N(rng);
+        // Grid points (touches, collinear runs, repeats) and, now and then, far-off coordinates.
+        const Vec2 off = i % 3 ? Vec2{0, 0} : Vec2{471000, 2712000};
+        for (int k = 0; k < n; ++k) r.push_back(off + Vec2{static_cast<double>(G(rng)), static_cast<double>(G(rng))});
+        std::uniform_int_distribution<int> K(0, n - 1);
+        if (i % 5 == 0) r[K(rng)] = r[K(rng)] + Vec2{1e-10, 0};  // a near touch
+        geos::Geom g = geos::to_geos(polygon(r));
+        const bool valid = g && geos::is_valid(g.get());
+        const bool ours = ring_clearly_simple(r);
+        if (ours) {
+            ASSERT_TRUE(valid) << "ring " << i << " passed but GEOS finds it invalid";
+        }
+        simple += ours, invalid += !valid;
+    }
+    EXPECT_GT(simple, 1000);  // it does pass most valid rings
+    EXPECT_GT(invalid, 1000);
+}
