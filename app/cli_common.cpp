@@ -35,8 +35,9 @@ void add_dataset_args(CLI::App* cmd, DatasetArgs& a, bool optional) {
     g->excludes(b);
 }
 
-Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bool allow_default) const {
+Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bool allow_default, int grid_level) const {
     OpenOptions o;
+    o.grid_level = check_tiling ? 0 : grid_level;
     o.assume_crs = assume_crs;
     o.work_crs = work_crs;
     o.coords = from_gcj02 ? SourceCoords::Gcj02 : from_bd09 ? SourceCoords::Bd09 : SourceCoords::Native;

@@ -14,8 +14,12 @@ struct DatasetArgs {
     std::vector<std::string> sources;
     std::string assume_crs, work_crs;
     bool from_gcj02 = false, from_bd09 = false;
-    /** Opens the dataset (the bundled one when no source was given and allow_default). */
-    Dataset open(std::vector<std::string> layers = {}, bool check_tiling = true, bool allow_default = false) const;
+    /**
+     * Opens the dataset (the bundled one when no source was given and allow_default); with
+     * grid_level, only that level's cells are read (no tiling check then).
+     */
+    Dataset open(std::vector<std::string> layers = {}, bool check_tiling = true, bool allow_default = false,
+                 int grid_level = 0) const;
 };
 
 /**

@@ -55,9 +55,11 @@ void write_out(const std::string& path, const Dataset& ds, const CoverageReport&
 }
 
 void run_coverage(const CoverageArgs& a) {
-    // Incidents, facilities and candidates play no part: not read.
-    Dataset ds = a.data.open({"grids", "households", "cameras", "enterprises", "roads", "buildings"},
-                             /*check_tiling=*/false);
+    // Incidents, facilities and candidates play no part, enterprises only in the gaps, and of the
+    // grids only the level's cells: not read.
+    std::vector<std::string> layers = {"grids", "households", "cameras", "roads", "buildings"};
+    if (!a.no_gaps) layers.push_back("enterprises");
+    Dataset ds = a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, a.level);
     CoverageOptions o;
     o.level = a.level;
     o.occlusion = a.occlusion == "auto";

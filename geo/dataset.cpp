@@ -849,6 +849,15 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
                                fl.canonical == "incidents" || fl.canonical == "facilities" ||
                                fl.canonical == "candidates";
         GeomConverter conv{is_points ? options.coords : SourceCoords::Native};
+        // One level's cells: the source skips the others (a filter it cannot run reads them all,
+        // and grids_of_level picks the level as ever).
+        if (fl.canonical == "grids" && options.grid_level > 0 && !options.check_tiling)
+            if (const int f = field_index(mine.layer->GetLayerDefn(), "level"); f >= 0) {
+                CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+                const std::string name = mine.layer->GetLayerDefn()->GetFieldDefn(f)->GetNameRef();
+                if (mine.layer->SetAttributeFilter(("\"" + name + "\" = " + std::to_string(options.grid_level)).c_str()) != OGRERR_NONE)
+                    mine.layer->SetAttributeFilter(nullptr);
+            }
         Dataset& part = parts[i];
         invalid[i] = read_layer(mine, conv, part);
         if (geographic_grids && fl.canonical == "grids")

@@ -23,6 +23,7 @@ struct OpenOptions {
     SourceCoords coords = SourceCoords::Native;    // --from-gcj02 / --from-bd09 (point layers)
     std::vector<std::string> layers;               // canonical layers to read (empty = all)
     bool check_tiling = true;                      // run the grid hierarchy check
+    int grid_level = 0;                            // read only the cells of this level (0: all; no tiling check)
     Progress progress;
 };
 

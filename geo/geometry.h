@@ -56,8 +56,11 @@ using MultiLineString = std::vector<LineString>;
 
 /** Signed area of a ring (positive when counter-clockwise), m². */
 inline double signed_area(const Ring& r) {
+    // About the first vertex: far from the origin (Gauss-Kruger metres) plain sums lose digits.
+    if (r.empty()) return 0;
+    const Vec2 o = r[0];
     double a = 0;
-    for (size_t i = 0, n = r.size(); i < n; ++i) a += cross(r[i], r[(i + 1) % n]);
+    for (size_t i = 1, n = r.size(); i + 1 < n; ++i) a += cross(r[i] - o, r[i + 1] - o);
     return a / 2;
 }
 inline double area(const Polygon& p) {

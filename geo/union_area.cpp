@@ -61,6 +61,15 @@ bool segment_meets_box(Vec2 a, Vec2 b, const Box& box) {
     return pos > 0 && neg > 0;
 }
 
+/** Whether segment ab meets the closed area of mp (crosses or touches its outline, or lies inside). */
+bool segment_meets_area(Vec2 a, Vec2 b, const MultiPolygon& mp) {
+    for (const auto& poly : mp)
+        for (const auto& ring : poly.rings)
+            for (size_t i = 0, n = ring.size(); i < n; ++i)
+                if (segments_meet(a, b, ring[i], ring[(i + 1) % n])) return true;
+    return inside(mp, a);
+}
+
 Vec2 first_vertex(const MultiPolygon& mp) {
     for (const auto& poly : mp)
         if (!poly.rings.empty() && !poly.rings[0].empty()) return poly.rings[0][0];
@@ -330,15 +339,16 @@ double union_area_within(const MultiPolygon& clip, const std::vector<const Multi
     for (const auto& poly : clip)
         for (const auto& ring : poly.rings)
             for (size_t i = 0, n = ring.size(); i < n; ++i) clip_edges.push_back({ring[i], ring[(i + 1) % n]});
-    // A part that no clip edge comes near lies wholly inside the clip or wholly outside it.
+    // A part that no clip edge meets lies wholly inside the clip or wholly outside it.
     std::vector<size_t> kept;
     std::vector<Box> boxes;
     std::vector<char> on_edge;
     for (size_t k = 0; k < parts.size(); ++k) {
         const Box b = bounds(*parts[k]);
         if (!b.intersects(cb)) continue;
-        const bool near_edge = std::any_of(clip_edges.begin(), clip_edges.end(),
-                                           [&](const auto& e) { return segment_meets_box(e.first, e.second, b); });
+        const bool near_edge = std::any_of(clip_edges.begin(), clip_edges.end(), [&](const auto& e) {
+            return segment_meets_box(e.first, e.second, b) && segment_meets_area(e.first, e.second, *parts[k]);
+        });
         if (!near_edge && !inside(clip, first_vertex(*parts[k]))) continue;
         kept.push_back(k), boxes.push_back(b), on_edge.push_back(near_edge);
     }
