@@ -241,11 +241,18 @@ struct CoverageEngine {
         road_index = BoxIndex(rb, 50);
     }
 
-    /** Calls fn(sample index, point) for each sample inside the cells that lies in box q. */
+    /**
+     * Calls fn(sample index) for each sample inside the cells that lies in box q and, when a view
+     * is given, in the view. A convex view is met segment by segment (the samples inside it are
+     * one run), another sample by sample. The full run and live edits both count through here.
+     */
     template <typename Fn>
-    void road_samples_in(const Box& q, Fn&& fn) const {
+    void road_samples_in(const Box& q, const MultiPolygon* view, Fn&& fn) const {
+        const Ring* convex = view ? convex_ring(*view) : nullptr;
         road_index.visit(q, [&](int si) {
             const RoadSegment& seg = road[si];
+            double c0 = 0, c1 = 1;
+            if (convex && !convex_span(*convex, seg.a, seg.b, c0, c1)) return;
             // The pieces whose middles may fall in q (a piece either side of the clipped span).
             double t0 = 0, t1 = 1;
             const Vec2 d = seg.b - seg.a;
@@ -262,7 +269,14 @@ struct CoverageEngine {
             for (int k = k0; k <= k1; ++k) {
                 if (!sample_in[seg.first + k]) continue;
                 const Vec2 p = seg.sample(k);
-                if (q.contains(p)) fn(seg.first + k, p);
+                if (!q.contains(p)) continue;
+                if (convex) {
+                    const double t = (k + 0.5) / seg.n;
+                    if (t < c0 || t > c1) continue;
+                } else if (view && !inside(*view, p)) {
+                    continue;
+                }
+                fn(seg.first + k);
             }
         });
     }
@@ -512,9 +526,8 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
 
     progress(0.9, "road redundancy");
     parallel_for(rep_.views.size(), [&](size_t v) {
-        e.road_samples_in(vboxes[v], [&](int k, Vec2 p) {
-            if (inside(rep_.views[v], p)) std::atomic_ref<int>(e.sample_seen[k]).fetch_add(1, std::memory_order_relaxed);
-        });
+        e.road_samples_in(vboxes[v], &rep_.views[v],
+                          [&](int k) { std::atomic_ref<int>(e.sample_seen[k]).fetch_add(1, std::memory_order_relaxed); });
     });
     e.collect(rep_);
     progress(1, "done");
@@ -556,11 +569,14 @@ std::vector<int> LiveCoverage::set_camera(size_t slot, const Camera* cam) {
         for (int v : views_near(e.cell_boxes[ci])) near.push_back(&rep_.views[v]);
         e.cover_cell(ci, near, rep_.cells[ci]);
     }
-    e.road_samples_in(touched, [&](int k, Vec2 p) {
-        int seen = 0;
-        for (int v : views_near(BoxIndex::around(p, 0))) seen += inside(rep_.views[v], p);
-        e.sample_seen[k] = seen;
-    });
+    // The road samples in reach: counted afresh, view by view as in the full run.
+    e.road_samples_in(touched, nullptr, [&](int k) { e.sample_seen[k] = 0; });
+    for (int v : views_near(touched)) {
+        Box q = touched;
+        q.xmin = std::max(q.xmin, view_boxes_[v].xmin), q.ymin = std::max(q.ymin, view_boxes_[v].ymin);
+        q.xmax = std::min(q.xmax, view_boxes_[v].xmax), q.ymax = std::min(q.ymax, view_boxes_[v].ymax);
+        e.road_samples_in(q, &rep_.views[v], [&](int k) { ++e.sample_seen[k]; });
+    }
     e.collect(rep_);
     return cells;
 }

@@ -610,8 +610,9 @@ void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn) {
  * every distinct point once, over two threads. A failure names the first feature that fails.
  */
 void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const OGRSpatialReference& from,
-                     const OGRSpatialReference& to, const std::string& file, const std::string& source_layer) {
+                     const OGRSpatialReference& to, const std::string& file, const std::string& source_layer, size_t threads) {
     Projector proj(from, to);
+    proj.limit_threads(threads);
     std::vector<Vec2> pts;
     visit_layer(ds, layer, first, [&](const std::string&, Vec2& p) { pts.push_back(p); });
     try {
@@ -832,6 +833,8 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     std::vector<size_t> order(found.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost(a) > cost(b); });
+    // Two layers at a time, each reprojected on its own thread then.
+    const bool two_readers = features > 20000 && found.size() > 1 && std::thread::hardware_concurrency() > 1;
     std::map<std::string, std::unique_ptr<OpenedSource>> second_handles;
     const OGRSpatialReference work_second = work;  // an OGRSpatialReference serves one thread too
     std::atomic<size_t> next{0}, done{0};
@@ -866,7 +869,8 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
                 copy.grid_id = g.grid_id, copy.parent_id = g.parent_id, copy.level = g.level, copy.shape = g.shape;
                 raw_grids[i].push_back(std::move(copy));
             }
-        reproject_layer(part, fl.canonical, 0, fl.srs, second_thread ? work_second : work, fl.src->path, fl.layer->GetName());
+        reproject_layer(part, fl.canonical, 0, fl.srs, second_thread ? work_second : work, fl.src->path,
+                        fl.layer->GetName(), two_readers ? 1 : 2);
     };
     auto reader = [&](bool second_thread) {
         for (size_t k; (k = next.fetch_add(1)) < order.size();) {
@@ -880,7 +884,7 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
             ++done;
         }
     };
-    if (features > 20000 && found.size() > 1 && std::thread::hardware_concurrency() > 1) {
+    if (two_readers) {
         std::thread second(reader, true);
         reader(false);
         second.join();

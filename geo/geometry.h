@@ -195,6 +195,55 @@ inline bool polygons_meet(const MultiPolygon& a, const MultiPolygon& b) {
     return false;
 }
 
+/** The ring of a polygon that is one convex ring (collinear vertices allowed), else null. */
+inline const Ring* convex_ring(const MultiPolygon& mp) {
+    if (mp.size() != 1 || mp[0].rings.size() != 1 || mp[0].rings[0].size() < 3) return nullptr;
+    const Ring& r = mp[0].rings[0];
+    const size_t n = r.size();
+    int left = 0, right = 0, turns = 0, last_dx = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const Vec2 a = r[i], b = r[(i + 1) % n], c = r[(i + 2) % n];
+        const double t = cross(b - a, c - b);
+        left += t > 0, right += t < 0;
+        // Turning one way only and once around: the x direction changes sign twice at most.
+        const int dx = (b.x > a.x) - (b.x < a.x);
+        if (dx != 0) {
+            turns += last_dx != 0 && dx != last_dx;
+            last_dx = dx;
+        }
+    }
+    for (size_t i = 0; i < n && last_dx != 0; ++i) {  // close the cycle: first x direction against the last
+        const int dx = (r[(i + 1) % n].x > r[i].x) - (r[(i + 1) % n].x < r[i].x);
+        if (dx != 0) {
+            turns += dx != last_dx;
+            break;
+        }
+    }
+    return (left == 0 || right == 0) && turns <= 2 ? &r : nullptr;
+}
+
+/**
+ * The part [t0, t1] of segment a→b (a + t (b − a), 0 ≤ t ≤ 1) inside the convex ring (either
+ * way round), boundary included; false when the segment misses it (Cyrus–Beck).
+ */
+inline bool convex_span(const Ring& ring, Vec2 a, Vec2 b, double& t0, double& t1) {
+    const double s = signed_area(ring) >= 0 ? 1 : -1;
+    const Vec2 d = b - a;
+    for (size_t i = 0, n = ring.size(); i < n; ++i) {
+        const Vec2 p = ring[i], e = ring[(i + 1) % n] - p;
+        const double f0 = s * cross(e, a - p), df = s * cross(e, d);  // inside where f0 + t df ≥ 0
+        if (df == 0) {
+            if (f0 < 0) return false;
+        } else if (df > 0) {
+            t0 = std::max(t0, -f0 / df);
+        } else {
+            t1 = std::min(t1, -f0 / df);
+        }
+        if (t0 > t1) return false;
+    }
+    return true;
+}
+
 /** Area-weighted centroid of the largest polygon part; a point inside is not guaranteed. */
 inline Vec2 centroid(const MultiPolygon& mp) {
     double sa = 0, sx = 0, sy = 0;

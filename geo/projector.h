@@ -83,11 +83,13 @@ public:
     Projector(const OGRSpatialReference& from, const OGRSpatialReference& to)
         : main_(from, to), from_wkt_(wkt2(from)), to_wkt_(wkt2(to)) {}
 
+    /** At most this many threads (the caller may already keep the other cores busy). */
+    void limit_threads(size_t n) { max_threads_ = std::max<size_t>(1, n); }
     /** Transforms in place; throws gw::Error when a point fails. */
     void apply(std::vector<Vec2>& pts) const {
         if (main_.identity() || pts.empty()) return;
         constexpr size_t kPerThread = 50000;  // below this a thread's setup (~1 ms) is not worth it
-        const size_t threads = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 8,
+        const size_t threads = std::min<size_t>({max_threads_, std::max(1u, std::thread::hardware_concurrency()), 8,
                                                  (pts.size() + kPerThread - 1) / kPerThread});
         if (threads <= 1) {
             main_.apply(pts);
@@ -159,6 +161,7 @@ private:
 
     Transform main_;
     std::string from_wkt_, to_wkt_;
+    size_t max_threads_ = 8;
     PointIndex seen_;              // distinct points given to apply_shared
     std::vector<Vec2> projected_;  // their transforms, in the same order
 };

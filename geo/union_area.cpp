@@ -76,33 +76,6 @@ Vec2 first_vertex(const MultiPolygon& mp) {
     return {};
 }
 
-/** The ring of a polygon that is one convex ring (collinear vertices allowed), else null. */
-const Ring* convex_ring(const MultiPolygon& mp) {
-    if (mp.size() != 1 || mp[0].rings.size() != 1 || mp[0].rings[0].size() < 3) return nullptr;
-    const Ring& r = mp[0].rings[0];
-    const size_t n = r.size();
-    int left = 0, right = 0, turns = 0, last_dx = 0;
-    for (size_t i = 0; i < n; ++i) {
-        const Vec2 a = r[i], b = r[(i + 1) % n], c = r[(i + 2) % n];
-        const double t = cross(b - a, c - b);
-        left += t > 0, right += t < 0;
-        // Turning one way only and once around: the x direction changes sign twice at most.
-        const int dx = (b.x > a.x) - (b.x < a.x);
-        if (dx != 0) {
-            turns += last_dx != 0 && dx != last_dx;
-            last_dx = dx;
-        }
-    }
-    for (size_t i = 0; i < n && last_dx != 0; ++i) {  // close the cycle: first x direction against the last
-        const int dx = (r[(i + 1) % n].x > r[i].x) - (r[(i + 1) % n].x < r[i].x);
-        if (dx != 0) {
-            turns += dx != last_dx;
-            break;
-        }
-    }
-    return (left == 0 || right == 0) && turns <= 2 ? &r : nullptr;
-}
-
 /** Signed area of a ring given in coordinates about a nearby origin. */
 double shoelace(const std::vector<Vec2>& r) {
     double s = 0;
@@ -159,8 +132,9 @@ constexpr size_t kMaxConvexGroup = 3;  // 2^n − 1 intersections: past three vi
  */
 class ConvexGroup {
 public:
-    ConvexGroup(const MultiPolygon& clip, const std::vector<const Ring*>& views, Vec2 o, bool with_clip)
-        : clip_(clip), o_(o), with_clip_(with_clip) {
+    /** views: convex rings; bit i of inside_clip: view i lies wholly inside the clip. */
+    ConvexGroup(const MultiPolygon& clip, const std::vector<const Ring*>& views, Vec2 o, unsigned inside_clip)
+        : clip_(clip), o_(o), inside_clip_(inside_clip) {
         for (const Ring* r : views) {
             std::vector<Vec2> v;
             for (Vec2 p : *r) v.push_back(p - o);
@@ -186,7 +160,8 @@ public:
                 meet[mask].clear();
                 continue;
             }
-            const double a = with_clip_ ? std::clamp(clipped_area(meet[mask]), 0.0, whole) : whole;
+            // An intersection with a view inside the clip lies inside it too.
+            const double a = (mask & inside_clip_) ? whole : std::clamp(clipped_area(meet[mask]), 0.0, whole);
             total += std::popcount(mask) % 2 == 1 ? a : -a;
         }
         return total;
@@ -207,7 +182,7 @@ private:
     }
     const MultiPolygon& clip_;
     Vec2 o_;
-    bool with_clip_;
+    unsigned inside_clip_;
     std::vector<std::vector<Vec2>> views_;
     std::vector<Vec2> ring_, out_, scratch_;
 };
@@ -380,10 +355,13 @@ double union_area_within(const MultiPolygon& clip, const std::vector<const Multi
         // A few convex views: inclusion–exclusion over their intersections, each clipped exactly.
         if (members.size() <= kMaxConvexGroup) {
             std::vector<const Ring*> convex;
-            for (size_t i : members)
+            unsigned inside_clip = 0;  // bit i: view i lies wholly inside the clip
+            for (size_t i : members) {
+                if (!on_edge[i]) inside_clip |= 1u << convex.size();
                 if (const Ring* r = convex_ring(*parts[kept[i]])) convex.push_back(r);
+            }
             if (convex.size() == members.size()) {
-                area += ConvexGroup(clip, convex, o, with_clip).area();
+                area += ConvexGroup(clip, convex, o, inside_clip).area();
                 continue;
             }
         }
