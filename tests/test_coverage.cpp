@@ -149,6 +149,35 @@ TEST(Coverage, GapsFollowRoadCorridorsAndNameTheRoad) {
     EXPECT_NEAR(rep.road_m_seen_by[0], 60.0, 1.0);
 }
 
+TEST(Coverage, RoadsAlongCellEdgesAreInTheCells) {
+    // Cells follow roads: a road on the edge two cells share, one on the outer edge, one leaving
+    // the cells half way. Every metre on an edge is in the cells (they are closed); the metres
+    // past x = 200 are not. Cameras see exactly the metres of the shared road within 30 m of (50, 50).
+    Dataset ds;
+    ds.source = "test";
+    ds.grids.push_back(cell("A", 1, "", 0, 0, 100, 100));
+    ds.grids.push_back(cell("B", 1, "", 100, 0, 100, 100));
+    auto road = [&](LineString l) {
+        Road r;
+        r.shape = {std::move(l)};
+        ds.roads.push_back(r);
+    };
+    road({{100, 0}, {100, 37.5}, {100, 100}});  // shared edge, 100 m, in two segments
+    road({{0, 100}, {200, 100}});               // outer edge, 200 m
+    road({{150, 50}, {250, 50}});               // 50 m in, 50 m out
+    Camera c;
+    c.cam_id = "K";
+    c.pos = {100, 50}, c.azimuth = 0, c.fov = 360, c.range = 30;
+    ds.cameras.push_back(c);
+    CoverageOptions o;
+    o.level = 1;
+    o.gaps = false;
+    CoverageReport rep = compute_coverage(ds, o);
+    EXPECT_NEAR(rep.road_m, 100.0 + 200.0 + 50.0, 1.0);
+    // The disc's 2° chords lie inside the circle: 60 m of the shared road less a few millimetres.
+    EXPECT_NEAR(rep.road_m_seen_by[1], 60.0, 1.0);
+}
+
 TEST(Coverage, WallBlocksTheViewBehindIt) {
     // A camera facing a wall sees nothing behind it (the "done when").
     Dataset ds;

@@ -35,6 +35,9 @@ TEST(Formats, EveryFormatReadsBackTheSameCommunity) {
              d / "gj/facilities.geojson " + d / "gj/candidates.geojson"},
         {"--out " + d / "gbk --encoding GBK", d / "gbk"},                        // GBK shapefiles
     };
+    auto ref_cov = run_gridwatch("coverage " + bundled() + " --level 3 --occlusion none --no-gaps --json");
+    ASSERT_EQ(ref_cov.status, 0) << ref_cov.err;
+    const json want_cov = json::parse(ref_cov.out);
     for (const auto& c : cases) {
         auto e = run_gridwatch("export " + bundled() + " " + c.export_args);
         ASSERT_EQ(e.status, 0) << c.export_args << ": " << e.err;
@@ -51,5 +54,13 @@ TEST(Formats, EveryFormatReadsBackTheSameCommunity) {
         auto stats = run_gridwatch("stats " + c.info_args + " --level 3 --no-coverage --csv");
         ASSERT_EQ(stats.status, 0) << stats.err;
         EXPECT_NE(stats.out.find("罗家大坡"), std::string::npos) << c.info_args;  // Chinese text survived
+        // Coverage reads one level's cells through a filter the source runs (or all of them
+        // where it cannot, KML's text fields): the same cells either way.
+        auto cov = run_gridwatch("coverage " + c.info_args + " --level 3 --occlusion none --no-gaps --json");
+        ASSERT_EQ(cov.status, 0) << c.info_args << ": " << cov.err;
+        const json got_cov = json::parse(cov.out);
+        EXPECT_EQ(got_cov["grids"].size(), want_cov["grids"].size()) << c.info_args;
+        EXPECT_NEAR(got_cov["total"]["covered_m2"].get<double>(), want_cov["total"]["covered_m2"].get<double>(), 1.0)
+            << c.info_args;
     }
 }
