@@ -150,3 +150,33 @@ TEST(UnionArea, RandomSectorsAndConcaveCellsAgreeWithGeos) {
     }
     EXPECT_GT(convex_groups, 50);
 }
+
+TEST(UnionArea, OccludedViewsAmongBuildingsAgreeWithGeos) {
+    // Visibility polygons cut by buildings are concave, with notches and holes: the sweep's case.
+    std::mt19937_64 rng(28);
+    std::uniform_real_distribution<double> U(0, 1);
+    const Vec2 far{471000, 2712000};
+    for (int trial = 0; trial < 60; ++trial) {
+        const Vec2 c = far + Vec2{1000 * U(rng), 1000 * U(rng)};
+        std::vector<Building> buildings;
+        for (int b = 0; b < 25; ++b) {
+            const Vec2 p = c + Vec2{(U(rng) - 0.5) * 200, (U(rng) - 0.5) * 200};
+            const double w = 4 + 10 * U(rng), h = 4 + 10 * U(rng);
+            Building bd;
+            bd.shape = {Polygon{{Ring{p, p + Vec2{w, 0}, p + Vec2{w, h}, p + Vec2{0, h}}}}};
+            buildings.push_back(bd);
+        }
+        Occluders occ(buildings);
+        MultiPolygon cell = concave_cell(rng, c, 90, 12, trial % 3 == 0);
+        std::vector<MultiPolygon> views;
+        for (int i = 0; i < 1 + trial % 8; ++i) {
+            Camera cam;
+            cam.pos = c + Vec2{(U(rng) - 0.5) * 180, (U(rng) - 0.5) * 180};
+            cam.azimuth = 360 * U(rng), cam.fov = i % 4 == 3 ? 360 : 40 + 100 * U(rng), cam.range = 20 + 50 * U(rng);
+            MultiPolygon v = camera_view(cam, &occ);
+            if (!v.empty()) views.push_back(std::move(v));
+        }
+        const double want = geos_area(cell, views);
+        ASSERT_NEAR(area_of(cell, views), want, 1e-6 * std::max(1.0, want)) << "trial " << trial;
+    }
+}
