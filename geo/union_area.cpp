@@ -199,11 +199,8 @@ struct Sweep {
     std::vector<int> winding;
     bool clip_everywhere = false;
 
-    /** The length of the vertical line at x inside the clip and inside at least one part. */
-    double covered_length(double x) {
-        line.clear();
-        for (size_t i : active) line.push_back({edges[i].y_at(x), edges[i].owner, edges[i].dir});
-        std::sort(line.begin(), line.end(), [](const Crossing& a, const Crossing& b) { return a.y < b.y; });
+    /** The length inside the clip and inside at least one part of a vertical line crossing `line`. */
+    double walk() {
         double len = 0, prev = 0;
         int in_clip = clip_everywhere ? 1 : 0, parts_inside = 0;
         for (const Crossing& c : line) {
@@ -222,26 +219,20 @@ struct Sweep {
         return len;
     }
 
+    /** The covered length of the vertical line at x. */
+    double covered_length(double x) {
+        line.clear();
+        for (size_t i : active) line.push_back({edges[i].y_at(x), edges[i].owner, edges[i].dir});
+        std::sort(line.begin(), line.end(), [](const Crossing& a, const Crossing& b) { return a.y < b.y; });
+        return walk();
+    }
+
     /** covered_length at the middle of a slab whose active edges keep their order (ya, yb) across it. */
     double ordered_length() {
-        double len = 0, prev = 0;
-        int in_clip = clip_everywhere ? 1 : 0, parts_inside = 0;
-        for (size_t k = 0; k < active.size(); ++k) {
-            const SweepEdge& e = edges[active[k]];
-            const double y = (ya[k] + yb[k]) / 2;
-            if (in_clip != 0 && parts_inside > 0) len += y - prev;
-            prev = y;
-            if (e.owner == 0) {
-                in_clip += e.dir;
-            } else {
-                int& w = winding[e.owner];
-                parts_inside -= w != 0;
-                w += e.dir;
-                parts_inside += w != 0;
-            }
-        }
-        for (size_t i : active) winding[edges[i].owner] = 0;
-        return len;
+        line.clear();
+        for (size_t k = 0; k < active.size(); ++k)
+            line.push_back({(ya[k] + yb[k]) / 2, edges[active[k]].owner, edges[active[k]].dir});
+        return walk();
     }
 
     /**

@@ -26,6 +26,13 @@ bool in_sector(const Camera& c, Vec2 q) {
     return std::abs(std::remainder(bearing - c.azimuth, 360.0)) <= c.fov / 2;
 }
 
+Camera disc_camera(Vec2 pos, double range) {
+    Camera c;
+    c.cam_id = "K";
+    c.pos = pos, c.azimuth = 0, c.fov = 360, c.range = range;
+    return c;
+}
+
 Dataset random_dataset(uint64_t seed, int ncams) {
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> U(0, 1);
@@ -128,11 +135,8 @@ TEST(Coverage, GapsFollowRoadCorridorsAndNameTheRoad) {
     r.name = "大坪子进村路";
     r.shape = {LineString{{0, 50}, {100, 50}}};
     ds.roads.push_back(r);
-    // One camera at the west end looking east along the road, 40 m.
-    Camera c;
-    c.cam_id = "K";
-    c.pos = {0, 50}, c.azimuth = 90, c.fov = 360, c.range = 40;
-    ds.cameras.push_back(c);
+    // One camera at the west end of the road, seeing 40 m all round.
+    ds.cameras.push_back(disc_camera({0, 50}, 40));
     CoverageOptions o;
     o.level = 1;
     CoverageReport rep = compute_coverage(ds, o);
@@ -152,7 +156,7 @@ TEST(Coverage, GapsFollowRoadCorridorsAndNameTheRoad) {
 TEST(Coverage, RoadsAlongCellEdgesAreInTheCells) {
     // Cells follow roads: a road on the edge two cells share, one on the outer edge, one leaving
     // the cells half way. Every metre on an edge is in the cells (they are closed); the metres
-    // past x = 200 are not. Cameras see exactly the metres of the shared road within 30 m of (50, 50).
+    // past x = 200 are not. The camera sees the 60 m of the shared road within 30 m of (100, 50).
     Dataset ds;
     ds.source = "test";
     ds.grids.push_back(cell("A", 1, "", 0, 0, 100, 100));
@@ -165,10 +169,7 @@ TEST(Coverage, RoadsAlongCellEdgesAreInTheCells) {
     road({{100, 0}, {100, 37.5}, {100, 100}});  // shared edge, 100 m, in two segments
     road({{0, 100}, {200, 100}});               // outer edge, 200 m
     road({{150, 50}, {250, 50}});               // 50 m in, 50 m out
-    Camera c;
-    c.cam_id = "K";
-    c.pos = {100, 50}, c.azimuth = 0, c.fov = 360, c.range = 30;
-    ds.cameras.push_back(c);
+    ds.cameras.push_back(disc_camera({100, 50}, 30));
     CoverageOptions o;
     o.level = 1;
     o.gaps = false;
