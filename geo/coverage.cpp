@@ -155,20 +155,12 @@ struct CoverageEngine {
 
     /** Whether segment ab meets the outline of cell ci. */
     bool meets_outline(int ci, Vec2 a, Vec2 b) const {
-        for (const auto& poly : cells[ci]->shape)
-            for (const auto& ring : poly.rings)
-                for (size_t i = 0, n = ring.size(); i < n; ++i)
-                    if (segments_meet(a, b, ring[i], ring[(i + 1) % n])) return true;
-        return false;
+        return any_edge(cells[ci]->shape, [&](Vec2 c, Vec2 d) { return segments_meet(a, b, c, d); });
     }
 
     /** Whether p lies within d of the outline of cell ci. */
     bool near_outline(int ci, Vec2 p, double d) const {
-        for (const auto& poly : cells[ci]->shape)
-            for (const auto& ring : poly.rings)
-                for (size_t i = 0, n = ring.size(); i < n; ++i)
-                    if (near_segment(p, ring[i], ring[(i + 1) % n], d)) return true;
-        return false;
+        return any_edge(cells[ci]->shape, [&](Vec2 a, Vec2 b) { return near_segment(p, a, b, d); });
     }
 
     /** The road samples; per road on two threads, joined in road order. */
@@ -178,11 +170,12 @@ struct CoverageEngine {
         parallel_for(ds.roads.size(), [&](size_t ri) {
             std::vector<double> ts;
             std::vector<char> span_in;
-            int last = -1;  // the cell the previous segment ended in
+            int last = -1;  // the cell found last along this road (a hint: every use checks it)
             for (const auto& line : ds.roads[ri].shape)
                 for (size_t s = 0; s + 1 < line.size(); ++s) {
                     const Vec2 a = line[s], b = line[s + 1];
                     const double len = distance(a, b);
+                    if (len == 0) continue;  // a repeated vertex: no metres
                     RoadSegment seg{a, b, std::max(1, static_cast<int>(std::ceil(len))), 0, 0};
                     seg.piece = len / seg.n;
                     // Most segments stay inside the cell the last one was in: wholly in the cells.
@@ -264,6 +257,8 @@ struct CoverageEngine {
                 return t0 <= t1;
             };
             if (!clip(seg.a.x, d.x, q.xmin, q.xmax) || !clip(seg.a.y, d.y, q.ymin, q.ymax)) return;
+            t0 = std::max(t0, c0), t1 = std::min(t1, c1);  // within the view's run too
+            if (t0 > t1) return;
             const int k0 = std::max(0, static_cast<int>(std::floor(t0 * seg.n - 0.5)) - 1);
             const int k1 = std::min(seg.n - 1, static_cast<int>(std::ceil(t1 * seg.n - 0.5)) + 1);
             for (int k = k0; k <= k1; ++k) {
@@ -295,12 +290,7 @@ struct CoverageEngine {
 
     /** Whether p lies in the cell or within d of its outline (its buffer then reaches the cell). */
     static bool near_cell(const Grid& cell, Vec2 p, double d) {
-        if (inside(cell.shape, p)) return true;
-        for (const auto& poly : cell.shape)
-            for (const auto& ring : poly.rings)
-                for (size_t i = 0, n = ring.size(); i < n; ++i)
-                    if (segment_distance(p, ring[i], ring[(i + 1) % n]) <= d) return true;
-        return false;
+        return inside(cell.shape, p) || any_edge(cell.shape, [&](Vec2 a, Vec2 b) { return near_segment(p, a, b, d); });
     }
 
     /** Where coverage matters inside cell ci: road corridors, enterprise parcels, around households. */

@@ -403,8 +403,14 @@ unsigned parse_tags(const std::string& tags) {
     return bits;
 }
 
-int read_layer(Found& fl, const GeomConverter& conv, Dataset& ds) {
-    LayerReader r{fl.src, fl.layer, fl.canonical, fl.layer->GetLayerDefn(), fl.recode_gbk, {}};
+/** The handle a thread reads a found layer through (its own, on a second thread). */
+struct LayerSource {
+    const OpenedSource* src;
+    OGRLayer* layer;
+};
+
+int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& ds) {
+    LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
     const std::string& L = fl.canonical;
     int invalid = 0;
     int null_geoms = 0;
@@ -821,18 +827,27 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     std::vector<std::vector<Grid>> raw_grids(found.size());
     std::vector<int> invalid(found.size(), 0);
     std::vector<std::exception_ptr> failed(found.size());
+    // What the threads need of each layer, taken on this thread: GDAL objects serve one thread.
+    std::vector<std::string> names(found.size());
+    std::vector<int> index(found.size(), -1);
+    std::vector<double> cost(found.size());
     int64_t features = 0;
-    for (const auto& fl : found) features += std::max<int64_t>(0, fl.layer->GetFeatureCount(FALSE));
-    // Longest first, so that the two threads finish together. A feature's cost in point features,
-    // as measured on the demo county: grid cells and roads carry many vertices, buildings few.
-    auto cost = [&](size_t i) {
-        const std::string& L = found[i].canonical;
-        const double per = L == "grids" || L == "roads" ? 9 : L == "enterprises" ? 7 : L == "buildings" ? 2 : 1;
-        return per * static_cast<double>(std::max<int64_t>(0, found[i].layer->GetFeatureCount(FALSE)));
-    };
+    for (size_t i = 0; i < found.size(); ++i) {
+        const Found& fl = found[i];
+        names[i] = fl.layer->GetName();
+        for (int k = 0; k < fl.src->ds->GetLayerCount(); ++k)
+            if (fl.src->ds->GetLayer(k) == fl.layer) index[i] = k;
+        const int64_t n = std::max<int64_t>(0, fl.layer->GetFeatureCount(FALSE));
+        features += n;
+        // A feature's cost in point features, as measured on the demo county: grid cells and
+        // roads carry many vertices, buildings few.
+        const std::string& L = fl.canonical;
+        cost[i] = (L == "grids" || L == "roads" ? 9 : L == "enterprises" ? 7 : L == "buildings" ? 2 : 1) * static_cast<double>(n);
+    }
+    // Longest first, so that the two threads finish together.
     std::vector<size_t> order(found.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost(a) > cost(b); });
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
     // Two layers at a time, each reprojected on its own thread then.
     const bool two_readers = features > 20000 && found.size() > 1 && std::thread::hardware_concurrency() > 1;
     std::map<std::string, std::unique_ptr<OpenedSource>> second_handles;
@@ -840,58 +855,62 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     std::atomic<size_t> next{0}, done{0};
     auto read_part = [&](size_t i, bool second_thread) {
         Found& fl = found[i];
-        Found mine{fl.src, fl.layer, fl.canonical, fl.srs, fl.recode_gbk, nullptr};
+        LayerSource mine{fl.src, fl.layer};
         if (second_thread && !fl.reopened) {  // a GBK shapefile's own handle serves this layer alone
             auto& h = second_handles[fl.src->path];
             if (!h) h = std::make_unique<OpenedSource>(open_source(fl.src->path));
             mine.src = h.get();
-            mine.layer = h->ds->GetLayerByName(fl.layer->GetName());
-            if (!mine.layer) throw Error("could not be opened a second time", {fl.src->path, fl.layer->GetName()}, "try again");
+            mine.layer = index[i] >= 0 ? h->ds->GetLayer(index[i]) : nullptr;
+            if (!mine.layer) throw Error("could not be opened a second time", {fl.src->path, names[i]}, "try again");
         }
         const bool is_points = fl.canonical == "households" || fl.canonical == "cameras" ||
                                fl.canonical == "incidents" || fl.canonical == "facilities" ||
                                fl.canonical == "candidates";
         GeomConverter conv{is_points ? options.coords : SourceCoords::Native};
-        // One level's cells: the source skips the others (a filter it cannot run reads them all,
-        // and grids_of_level picks the level as ever).
+        // One level's cells: the source skips the others, when the level is a number field (a
+        // text level such as "4.0" is read and judged as ever, and so is a filter the source
+        // cannot run).
         if (fl.canonical == "grids" && options.grid_level > 0 && !options.check_tiling)
             if (const int f = field_index(mine.layer->GetLayerDefn(), "level"); f >= 0) {
-                CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-                const std::string name = mine.layer->GetLayerDefn()->GetFieldDefn(f)->GetNameRef();
-                if (mine.layer->SetAttributeFilter(("\"" + name + "\" = " + std::to_string(options.grid_level)).c_str()) != OGRERR_NONE)
-                    mine.layer->SetAttributeFilter(nullptr);
+                const OGRFieldDefn* def = mine.layer->GetLayerDefn()->GetFieldDefn(f);
+                const OGRFieldType t = def->GetType();
+                if (t == OFTInteger || t == OFTInteger64 || t == OFTReal) {
+                    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+                    const std::string filter = "\"" + std::string(def->GetNameRef()) + "\" = " + std::to_string(options.grid_level);
+                    if (mine.layer->SetAttributeFilter(filter.c_str()) != OGRERR_NONE) mine.layer->SetAttributeFilter(nullptr);
+                }
             }
         Dataset& part = parts[i];
-        invalid[i] = read_layer(mine, conv, part);
+        invalid[i] = read_layer(fl, mine, conv, part);
         if (geographic_grids && fl.canonical == "grids")
             for (const auto& g : part.grids) {
                 Grid copy;
                 copy.grid_id = g.grid_id, copy.parent_id = g.parent_id, copy.level = g.level, copy.shape = g.shape;
                 raw_grids[i].push_back(std::move(copy));
             }
-        reproject_layer(part, fl.canonical, 0, fl.srs, second_thread ? work_second : work, fl.src->path,
-                        fl.layer->GetName(), two_readers ? 1 : 2);
+        reproject_layer(part, fl.canonical, 0, fl.srs, second_thread ? work_second : work, fl.src->path, names[i],
+                        two_readers ? 1 : 8);
     };
     auto reader = [&](bool second_thread) {
         for (size_t k; (k = next.fetch_add(1)) < order.size();) {
             const size_t i = order[k];
-            if (!second_thread) progress(0.1 + 0.7 * done / found.size(), "reading " + found[i].canonical);
             try {
+                if (!second_thread) progress(0.1 + 0.7 * done / found.size(), "reading " + found[i].canonical);
                 read_part(i, second_thread);
             } catch (...) {
                 failed[i] = std::current_exception();
+                next = order.size();  // what fails stops the reading: no layer more is started
             }
             ++done;
         }
     };
     if (two_readers) {
-        std::thread second(reader, true);
+        std::jthread second(reader, true);
         reader(false);
-        second.join();
     } else {
         reader(false);
     }
-    // The first failure in layer order is the one reported, as when reading one layer at a time.
+    // Of the layers that failed (one, or one on each thread), the first in layer order is reported.
     for (const auto& f : failed)
         if (f) std::rethrow_exception(f);
     std::vector<Grid> tiling_frame;

@@ -111,6 +111,16 @@ inline bool inside(const MultiPolygon& mp, Vec2 p) {
     return false;
 }
 
+/** Whether fn(a, b) holds for some edge a→b of the rings of mp. */
+template <typename Fn>
+bool any_edge(const MultiPolygon& mp, Fn&& fn) {
+    for (const auto& poly : mp)
+        for (const auto& ring : poly.rings)
+            for (size_t i = 0, n = ring.size(); i < n; ++i)
+                if (fn(ring[i], ring[(i + 1) % n])) return true;
+    return false;
+}
+
 /** Whether closed segments ab and cd share a point (touching ends and collinear overlaps count). */
 inline bool segments_meet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
     if (std::max(a.x, b.x) < std::min(c.x, d.x) || std::max(c.x, d.x) < std::min(a.x, b.x) ||

@@ -56,14 +56,16 @@ int CellLocator::find(Vec2 p) const {
 
 int CellLocator::find_within(Vec2 p, double d) const {
     if (int c = find(p); c >= 0) return c;
-    if (bins_.empty() || !box_.contains(p)) return -1;
-    int x = std::clamp(static_cast<int>((p.x - box_.xmin) / cw_), 0, nx_ - 1);
-    int y = std::clamp(static_cast<int>((p.y - box_.ymin) / ch_), 0, ny_ - 1);
-    for (int i : bins_[static_cast<size_t>(y) * nx_ + x])
-        for (const auto& poly : cells_[i]->shape)
-            for (const auto& ring : poly.rings)
-                for (size_t k = 0, n = ring.size(); k < n; ++k)
-                    if (near_segment(p, ring[k], ring[(k + 1) % n], d)) return i;
+    // Every bin within d of p: a point on an outer edge may round just outside the box, or into a
+    // bin its cell does not reach.
+    if (bins_.empty() || p.x < box_.xmin - d || p.x > box_.xmax + d || p.y < box_.ymin - d || p.y > box_.ymax + d)
+        return -1;
+    auto bx = [&](double v) { return std::clamp(static_cast<int>((v - box_.xmin) / cw_), 0, nx_ - 1); };
+    auto by = [&](double v) { return std::clamp(static_cast<int>((v - box_.ymin) / ch_), 0, ny_ - 1); };
+    for (int y = by(p.y - d); y <= by(p.y + d); ++y)
+        for (int x = bx(p.x - d); x <= bx(p.x + d); ++x)
+            for (int i : bins_[static_cast<size_t>(y) * nx_ + x])
+                if (any_edge(cells_[i]->shape, [&](Vec2 a, Vec2 b) { return near_segment(p, a, b, d); })) return i;
     return -1;
 }
 

@@ -35,18 +35,6 @@ void add_rings(const MultiPolygon& mp, int owner, Vec2 o, std::vector<SweepEdge>
         }
 }
 
-/** Polygon area with the coordinates taken about o: far from the origin, plain sums lose digits. */
-double area_about(const Polygon& poly, Vec2 o) {
-    double a = 0;
-    for (size_t r = 0; r < poly.rings.size(); ++r) {
-        const Ring& ring = poly.rings[r];
-        double s = 0;
-        for (size_t i = 0, n = ring.size(); i < n; ++i) s += cross(ring[i] - o, ring[(i + 1) % n] - o);
-        a += (r == 0 ? 0.5 : -0.5) * std::abs(s);
-    }
-    return a;
-}
-
 /** Whether segment ab meets the closed box b (the box's corners all on one side of the line: no). */
 bool segment_meets_box(Vec2 a, Vec2 b, const Box& box) {
     if (std::max(a.x, b.x) < box.xmin || std::min(a.x, b.x) > box.xmax || std::max(a.y, b.y) < box.ymin ||
@@ -63,24 +51,13 @@ bool segment_meets_box(Vec2 a, Vec2 b, const Box& box) {
 
 /** Whether segment ab meets the closed area of mp (crosses or touches its outline, or lies inside). */
 bool segment_meets_area(Vec2 a, Vec2 b, const MultiPolygon& mp) {
-    for (const auto& poly : mp)
-        for (const auto& ring : poly.rings)
-            for (size_t i = 0, n = ring.size(); i < n; ++i)
-                if (segments_meet(a, b, ring[i], ring[(i + 1) % n])) return true;
-    return inside(mp, a);
+    return any_edge(mp, [&](Vec2 c, Vec2 d) { return segments_meet(a, b, c, d); }) || inside(mp, a);
 }
 
 Vec2 first_vertex(const MultiPolygon& mp) {
     for (const auto& poly : mp)
         if (!poly.rings.empty() && !poly.rings[0].empty()) return poly.rings[0][0];
     return {};
-}
-
-/** Signed area of a ring given in coordinates about a nearby origin. */
-double shoelace(const std::vector<Vec2>& r) {
-    double s = 0;
-    for (size_t i = 0, n = r.size(); i < n; ++i) s += cross(r[i], r[(i + 1) % n]);
-    return s / 2;
 }
 
 /**
@@ -138,7 +115,7 @@ public:
         for (const Ring* r : views) {
             std::vector<Vec2> v;
             for (Vec2 p : *r) v.push_back(p - o);
-            if (shoelace(v) < 0) std::reverse(v.begin(), v.end());
+            if (signed_area(v) < 0) std::reverse(v.begin(), v.end());
             views_.push_back(std::move(v));
         }
     }
@@ -155,7 +132,7 @@ public:
             }
             // Views that only touch (two cameras on one pole) meet in a point or a sliver: a window
             // that thin cuts nothing reliably, and whatever it holds is at most its own area.
-            const double whole = meet[mask].empty() ? 0 : shoelace(meet[mask]);
+            const double whole = meet[mask].empty() ? 0 : signed_area(meet[mask]);
             if (whole <= kNegligible) {
                 meet[mask].clear();
                 continue;
@@ -176,7 +153,7 @@ private:
                 ring_.clear();
                 for (Vec2 p : poly.rings[r]) ring_.push_back(p - o_);
                 clip_convex(ring_, k, out_, scratch_);
-                a += (r == 0 ? 1 : -1) * std::abs(shoelace(out_));
+                a += (r == 0 ? 1 : -1) * std::abs(signed_area(out_));
             }
         return a;
     }
@@ -312,7 +289,9 @@ double union_area_within(const MultiPolygon& clip, const std::vector<const Multi
     for (size_t k = 0; k < parts.size(); ++k) {
         const Box b = bounds(*parts[k]);
         if (!b.intersects(cb)) continue;
-        const bool near_edge = std::any_of(clip_edges.begin(), clip_edges.end(), [&](const auto& e) {
+        // A part in pieces (a view split by terrain) may lie on both sides with no edge between:
+        // it is always cut by the clip.
+        const bool near_edge = parts[k]->size() > 1 || std::any_of(clip_edges.begin(), clip_edges.end(), [&](const auto& e) {
             return segment_meets_box(e.first, e.second, b) && segment_meets_area(e.first, e.second, *parts[k]);
         });
         if (!near_edge && !inside(clip, first_vertex(*parts[k]))) continue;
@@ -338,7 +317,7 @@ double union_area_within(const MultiPolygon& clip, const std::vector<const Multi
             if (root(i) == g) members.push_back(i), done[i] = 1;
         // Most views stand alone inside one cell: counted whole.
         if (members.size() == 1 && !on_edge[g] && parts[kept[g]]->size() == 1) {
-            area += area_about(parts[kept[g]]->front(), o);
+            area += gw::area(parts[kept[g]]->front());
             continue;
         }
         bool with_clip = false;

@@ -1,8 +1,10 @@
 #pragma once
 /**
  * The area of a clip polygon covered by the union of other polygons — a cell's covered_m2
- * (SPEC §5.2) — without building the union: a sweep over x in which the covered length of
- * each vertical line is linear between events (vertices and edge crossings).
+ * (SPEC §5.2) — without building the union. Parts wholly inside the clip count whole; up to three
+ * convex parts whose boxes overlap go by inclusion–exclusion, each intersection clipped exactly;
+ * other groups by a sweep over x in which the covered length of each vertical line is linear
+ * between events (vertices and edge crossings).
  */
 #include <vector>
 
@@ -11,9 +13,10 @@
 namespace gw {
 
 /**
- * area(clip ∩ ⋃ parts), m², exact up to rounding. Each MultiPolygon of `parts` may have holes and
- * overlapping pieces (nonzero winding per MultiPolygon); rings may run either way. Edges that
- * coincide, or nearly do, cost no more than the sliver between them. Thread-safe.
+ * area(clip ∩ ⋃ parts), m², exact up to rounding (an intersection of convex parts under 1e-9 m²,
+ * parts that only touch, is left out). Each MultiPolygon of `parts` may have holes and overlapping
+ * pieces (nonzero winding per MultiPolygon); rings may run either way. Edges that coincide, or
+ * nearly do, cost no more than the sliver between them. Thread-safe.
  */
 double union_area_within(const MultiPolygon& clip, const std::vector<const MultiPolygon*>& parts);
 

@@ -255,3 +255,120 @@ TEST(ParallelFor, AWorkersExceptionIsRethrownOnTheCaller) {
     });
     EXPECT_EQ(sum, 4950);
 }
+
+namespace {
+
+/**
+ * A GeoPackage large enough to be read two layers at a time: four cells (levels 4, 4, 3 and a
+ * text-level layer's "4.0"), 25,000 households, and cameras with or without their azimuth.
+ */
+std::string write_two_reader_gpkg(const fs::path& dir, bool cameras_have_azimuth) {
+    GDALAllRegister();
+    fs::create_directories(dir);
+    const std::string path = (dir / (cameras_have_azimuth ? "ok.gpkg" : "bad.gpkg")).string();
+    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
+    GDALDatasetUniquePtr ds(drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    OGRSpatialReference srs;
+    srs.importFromEPSG(4542);
+    auto square = [](double x0, double y0, double s) {
+        OGRPolygon p;
+        OGRLinearRing r;
+        r.addPoint(x0, y0), r.addPoint(x0 + s, y0), r.addPoint(x0 + s, y0 + s), r.addPoint(x0, y0 + s), r.addPoint(x0, y0);
+        p.addRing(&r);
+        return p;
+    };
+    auto grids = [&](const char* name, OGRFieldType level_type, std::vector<std::pair<std::string, std::string>> cells) {
+        OGRLayer* l = ds->CreateLayer(name, &srs, wkbPolygon, nullptr);
+        for (const char* f : {"grid_id", "parent_id"}) {
+            OGRFieldDefn fd(f, OFTString);
+            l->CreateField(&fd);
+        }
+        OGRFieldDefn lv("level", level_type);
+        l->CreateField(&lv);
+        double x = 468000;
+        for (const auto& [id, level] : cells) {
+            OGRFeature f(l->GetLayerDefn());
+            f.SetField("grid_id", id.c_str());
+            f.SetField("parent_id", "P");
+            f.SetField("level", level.c_str());
+            OGRPolygon p = square(x, 2720000, 100);
+            f.SetGeometry(&p);
+            EXPECT_EQ(l->CreateFeature(&f), OGRERR_NONE);
+            x += 100;
+        }
+    };
+    grids("grids", OFTInteger, {{"A4", "4"}, {"B4", "4"}, {"C3", "3"}});
+    grids("grids_L4", OFTString, {{"D4", "4.0"}});  // a layer of level-4 cells, its level as text
+    ds->StartTransaction();
+    OGRLayer* hh = ds->CreateLayer("households", &srs, wkbPoint, nullptr);
+    OGRFieldDefn id("hh_id", OFTString);
+    hh->CreateField(&id);
+    for (int i = 0; i < 25000; ++i) {
+        OGRFeature f(hh->GetLayerDefn());
+        f.SetField("hh_id", ("H" + std::to_string(i)).c_str());
+        OGRPoint p(468000 + (i % 300), 2720000 + (i / 300) % 100);
+        f.SetGeometry(&p);
+        EXPECT_EQ(hh->CreateFeature(&f), OGRERR_NONE);
+    }
+    ds->CommitTransaction();
+    OGRLayer* cams = ds->CreateLayer("cameras", &srs, wkbPoint, nullptr);
+    std::vector<const char*> fields = {"fov", "range"};
+    if (cameras_have_azimuth) fields.push_back("azimuth");
+    for (const char* f : fields) {
+        OGRFieldDefn fd(f, OFTReal);
+        cams->CreateField(&fd);
+    }
+    OGRFeature c(cams->GetLayerDefn());
+    c.SetField("fov", 90.0), c.SetField("range", 30.0);
+    if (cameras_have_azimuth) c.SetField("azimuth", 45.0);
+    OGRPoint cp(468050, 2720050);
+    c.SetGeometry(&cp);
+    EXPECT_EQ(cams->CreateFeature(&c), OGRERR_NONE);
+    return path;
+}
+
+}  // namespace
+
+TEST(Reading, TwoLayersAtATimeGiveWhatOneAtATimeGives) {
+    const fs::path dir = fs::temp_directory_path() / ("gw_two_readers_" + std::to_string(getpid()));
+    const std::string path = write_two_reader_gpkg(dir, true);
+    OpenOptions o;
+    o.check_tiling = false;
+    Dataset both = open_dataset({path}, o);  // 25,000+ features: two readers
+    EXPECT_EQ(both.households.size(), 25000u);
+    EXPECT_EQ(both.households[24999].hh_id, "H24999");  // features keep their order
+    EXPECT_EQ(both.grids.size(), 4u);
+    EXPECT_EQ(both.cameras.size(), 1u);
+    o.layers = {"grids", "cameras"};  // a few features: one reader
+    Dataset one = open_dataset({path}, o);
+    ASSERT_EQ(one.grids.size(), both.grids.size());
+    for (size_t i = 0; i < one.grids.size(); ++i) {
+        EXPECT_EQ(one.grids[i].grid_id, both.grids[i].grid_id);
+        EXPECT_EQ(one.grids[i].shape[0].rings[0][0], both.grids[i].shape[0].rings[0][0]);
+    }
+    // Only level 4: the number field is filtered by the source; the text "4.0" is read and judged.
+    o.layers = {};
+    o.grid_level = 4;
+    Dataset l4 = open_dataset({path}, o);
+    std::vector<std::string> ids;
+    for (const auto& g : l4.grids) ids.push_back(g.grid_id);
+    EXPECT_EQ(ids, (std::vector<std::string>{"A4", "B4", "D4"}));
+    EXPECT_EQ(l4.grids_of_level(4).size(), 3u);
+    fs::remove_all(dir);
+}
+
+TEST(Reading, AFailingLayerWhileReadingTwoAtATimeIsOneClearError) {
+    const fs::path dir = fs::temp_directory_path() / ("gw_two_readers_bad_" + std::to_string(getpid()));
+    const std::string path = write_two_reader_gpkg(dir, false);
+    OpenOptions o;
+    o.check_tiling = false;
+    try {
+        open_dataset({path}, o);
+        FAIL() << "cameras without azimuth opened";
+    } catch (const Error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("cameras"), std::string::npos) << what;
+        EXPECT_NE(what.find("azimuth"), std::string::npos) << what;
+    }
+    fs::remove_all(dir);
+}

@@ -78,6 +78,14 @@ TEST(UnionArea, ClippedByTheCellAndItsHole) {
     EXPECT_NEAR(area_of(cell, {rect(3, 3, 7, 7), rect(9, 0, 11, 2)}), 12.0 + 2.0, 1e-12);
 }
 
+TEST(UnionArea, AViewInTwoPiecesOverTwoCells) {
+    // Terrain can split a view; no cell edge meets either piece, yet each lies in another cell.
+    const MultiPolygon view = {Polygon{{Ring{{10, 10}, {40, 10}, {40, 40}, {10, 40}}}},
+                               Polygon{{Ring{{150, 10}, {180, 10}, {180, 40}, {150, 40}}}}};
+    EXPECT_NEAR(area_of(rect(0, 0, 100, 100), {view}), 900.0, 1e-9);
+    EXPECT_NEAR(area_of(rect(100, 0, 200, 100), {view}), 900.0, 1e-9);
+}
+
 TEST(UnionArea, ClockwiseRingsAndPartsWithHoles) {
     MultiPolygon ring = rect(0, 0, 4, 4);
     std::reverse(ring[0].rings[0].begin(), ring[0].rings[0].end());  // clockwise shell
