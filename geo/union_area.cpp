@@ -70,13 +70,17 @@ void clip_convex(const std::vector<Vec2>& subject, const std::vector<Vec2>& k, s
     Box kb;
     for (Vec2 p : k) kb.add(p);
     out = subject;
+    // One Sutherland–Hodgman pass: the part of `out` where inside(p) holds.
     auto by_side = [&](auto&& inside, auto&& cut) {
         scratch.clear();
-        for (size_t i = 0, n = out.size(); i < n; ++i) {
-            const Vec2 p = out[i], q = out[(i + 1) % n];
-            const bool ip = inside(p), iq = inside(q);
-            if (ip) scratch.push_back(p);
+        if (out.empty()) return;
+        Vec2 p = out.back();
+        bool ip = inside(p);
+        for (const Vec2 q : out) {
+            const bool iq = inside(q);
             if (ip != iq) scratch.push_back(cut(p, q));
+            if (iq) scratch.push_back(q);
+            p = q, ip = iq;
         }
         std::swap(out, scratch);
     };
@@ -88,14 +92,11 @@ void clip_convex(const std::vector<Vec2>& subject, const std::vector<Vec2>& k, s
     by_side([&](Vec2 p) { return p.y <= kb.ymax; }, at_y(kb.ymax));
     for (size_t e = 0, m = k.size(); e < m && !out.empty(); ++e) {
         const Vec2 a = k[e], d = k[(e + 1) % m] - a;
-        scratch.clear();
-        for (size_t i = 0, n = out.size(); i < n; ++i) {
-            const Vec2 p = out[i], q = out[(i + 1) % n];
-            const double sp = cross(d, p - a), sq = cross(d, q - a);
-            if (sp >= 0) scratch.push_back(p);
-            if ((sp >= 0) != (sq >= 0)) scratch.push_back(p + (q - p) * (sp / (sp - sq)));
-        }
-        std::swap(out, scratch);
+        auto side = [&](Vec2 p) { return cross(d, p - a); };
+        by_side([&](Vec2 p) { return side(p) >= 0; }, [&](Vec2 p, Vec2 q) {
+            const double sp = side(p), sq = side(q);
+            return p + (q - p) * (sp / (sp - sq));
+        });
     }
     if (out.size() < 3) out.clear();
 }
