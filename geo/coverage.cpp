@@ -163,13 +163,54 @@ struct CoverageEngine {
         return any_edge(cells[ci]->shape, [&](Vec2 a, Vec2 b) { return near_segment(p, a, b, d); });
     }
 
+    /**
+     * Appends to `in` whether each sample of the segment lies in the cells; false (nothing
+     * appended) when none does. `last` is the cell found last along the road.
+     */
+    bool sample_segment(const RoadSegment& seg, int& last, std::vector<unsigned char>& in) const {
+        const Vec2 a = seg.a, b = seg.b;
+        // Most segments stay inside the cell the last one was in: wholly in the cells.
+        if (last >= 0 && !meets_outline(last, a, b) && inside(cells[last]->shape, (a + b) * 0.5)) {
+            in.insert(in.end(), seg.n, 1);
+            return true;
+        }
+        // The spans between crossings of cell outlines are each in the cells or out, as their
+        // middles are; a road along a cell's edge is in (its middle is on it).
+        thread_local std::vector<double> ts;
+        thread_local std::vector<char> span_in;
+        ts.assign({0.0, 1.0});
+        cell_crossings(a, b, ts);
+        for (double& t : ts) t = std::clamp(t, 0.0, 1.0);
+        std::sort(ts.begin(), ts.end());
+        ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
+        span_in.clear();
+        for (size_t k = 0; k + 1 < ts.size(); ++k) {
+            const Vec2 m = a + (b - a) * ((ts[k] + ts[k + 1]) / 2);
+            // In the cell last found or on its outline (a road along its edge), else in or on any other.
+            bool at = last >= 0 && (inside(cells[last]->shape, m) || near_outline(last, m, 1e-6));
+            if (!at) {
+                if (const int c = loc.find_within(m, 1e-6); c >= 0) last = c, at = true;
+            }
+            span_in.push_back(at);
+        }
+        size_t inside_count = 0, span = 0;
+        for (int k = 0; k < seg.n; ++k) {
+            const double t = (k + 0.5) / seg.n;
+            while (span + 1 < span_in.size() && ts[span + 1] < t) ++span;
+            // A sample right on a crossing is on an outline: in when either side is.
+            const bool at = span_in[span] || (ts[span + 1] == t && span + 1 < span_in.size() && span_in[span + 1]);
+            in.push_back(at);
+            inside_count += at;
+        }
+        if (inside_count == 0) in.resize(in.size() - seg.n);
+        return inside_count > 0;
+    }
+
     /** The road samples; per road on two threads, joined in road order. */
     void cut_roads() {
         std::vector<std::vector<RoadSegment>> segs(ds.roads.size());
         std::vector<std::vector<unsigned char>> in(ds.roads.size());
         parallel_for(ds.roads.size(), [&](size_t ri) {
-            std::vector<double> ts;
-            std::vector<char> span_in;
             int last = -1;  // the cell found last along this road (a hint: every use checks it)
             for (const auto& line : ds.roads[ri].shape)
                 for (size_t s = 0; s + 1 < line.size(); ++s) {
@@ -178,41 +219,7 @@ struct CoverageEngine {
                     if (len == 0) continue;  // a repeated vertex: no metres
                     RoadSegment seg{a, b, std::max(1, static_cast<int>(std::ceil(len))), 0, 0};
                     seg.piece = len / seg.n;
-                    // Most segments stay inside the cell the last one was in: wholly in the cells.
-                    if (last >= 0 && !meets_outline(last, a, b) && inside(cells[last]->shape, (a + b) * 0.5)) {
-                        in[ri].insert(in[ri].end(), seg.n, 1);
-                        segs[ri].push_back(seg);
-                        continue;
-                    }
-                    // The spans between crossings of cell outlines are each in the cells or out,
-                    // as their middles are; a road along a cell's edge is in (its middle is on it).
-                    ts.assign({0.0, 1.0});
-                    cell_crossings(a, b, ts);
-                    for (double& t : ts) t = std::clamp(t, 0.0, 1.0);
-                    std::sort(ts.begin(), ts.end());
-                    ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
-                    span_in.clear();
-                    for (size_t k = 0; k + 1 < ts.size(); ++k) {
-                        const Vec2 m = a + (b - a) * ((ts[k] + ts[k + 1]) / 2);
-                        // In the cell last found or on its outline (a road along its edge), else
-                        // in or on any other.
-                        bool at = last >= 0 && (inside(cells[last]->shape, m) || near_outline(last, m, 1e-6));
-                        if (!at) {
-                            if (const int c = loc.find_within(m, 1e-6); c >= 0) last = c, at = true;
-                        }
-                        span_in.push_back(at);
-                    }
-                    size_t inside_count = 0, span = 0;
-                    for (int k = 0; k < seg.n; ++k) {
-                        const double t = (k + 0.5) / seg.n;
-                        while (span + 1 < span_in.size() && ts[span + 1] < t) ++span;
-                        // A sample right on a crossing is on an outline: in when either side is.
-                        const bool at = span_in[span] || (ts[span + 1] == t && span + 1 < span_in.size() && span_in[span + 1]);
-                        in[ri].push_back(at);
-                        inside_count += at;
-                    }
-                    if (inside_count > 0) segs[ri].push_back(seg);
-                    else in[ri].resize(in[ri].size() - seg.n);
+                    if (sample_segment(seg, last, in[ri])) segs[ri].push_back(seg);
                 }
         });
         for (size_t ri = 0; ri < segs.size(); ++ri) {
