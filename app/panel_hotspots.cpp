@@ -65,17 +65,6 @@ enum GiWeights : int { kQueen, kBand, kHex };  // HotspotsState::neighbours
 
 namespace {
 
-Rgba gi_color(const std::string& cls) {
-    // The ColorBrewer RdBu diverging scheme ArcGIS and GeoDa use for Gi* confidence bins.
-    if (cls == "hot99") return rgba(178, 24, 43, 170);
-    if (cls == "hot95") return rgba(239, 138, 98, 160);
-    if (cls == "hot90") return rgba(253, 219, 199, 160);
-    if (cls == "cold90") return rgba(209, 229, 240, 160);
-    if (cls == "cold95") return rgba(103, 169, 207, 160);
-    if (cls == "cold99") return rgba(33, 102, 172, 170);
-    return 0;  // not significant: no fill
-}
-
 Rgba warning_color(const std::string& c) {
     // The grid office's own four colours.
     if (c == "red") return rgba(220, 38, 38, 150);
@@ -174,7 +163,7 @@ void draw_gi(ViewerState& st, HotspotsState& h) {
     const float mesh_px = a.hexagons.empty() ? 0.f : 0.6f;
     for (size_t i = 0; i < a.units.size(); ++i) {
         h.classes[r.cls[i]]++;
-        const Rgba c = gi_color(r.cls[i]);
+        const Rgba c = gi_class_rgba(r.cls[i]);
         if (c || mesh_px > 0) add_polygons(L, st.scene.origin, a.units[i]->shape, c, rgba(90, 90, 90, 150), mesh_px);
         if (c) h.significant.push_back(i);
     }
@@ -372,7 +361,7 @@ void gi_results(ViewerState& st, HotspotsState& h) {
             ImGui::TextUnformatted(a.units[i]->name.c_str());
             ImGui::TableNextColumn();
             // The darkest of each side's colours: the pale 90% fills do not read as text.
-            const Rgba c = gi_color(r.cls[i][0] == 'h' ? "hot99" : "cold99");
+            const Rgba c = gi_class_rgba(r.cls[i][0] == 'h' ? "hot99" : "cold99");
             ImGui::TextColored(im_color(c), "%s", class_label(st, r.cls[i]).c_str());
             ImGui::TableNextColumn();
             ImGui::Text("%.2f", r.z[i]);
@@ -417,7 +406,7 @@ void legend(ViewerState& st, const HotspotsState& h) {
             const float column = ImGui::GetCursorPosX() + 150;
             for (const char* k : {"hot99", "cold99", "hot95", "cold95", "hot90", "cold90"}) {
                 if (k[0] == 'c') ImGui::SameLine(column);
-                swatch(gi_color(k), class_label(st, k).c_str(), n(k));
+                swatch(gi_class_rgba(k), class_label(st, k).c_str(), n(k));
             }
             swatch(rgba(255, 255, 255), st.t(Ui::NotSignificant), n("ns"));
             if (h.gi && h.gi->without_households > 0)

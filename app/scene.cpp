@@ -15,6 +15,16 @@
 #include "geo/stats.h"
 
 namespace gw::app {
+
+Rgba gi_class_rgba(const std::string& cls) {
+    if (cls == "hot99") return rgba(178, 24, 43, 170);
+    if (cls == "hot95") return rgba(239, 138, 98, 160);
+    if (cls == "hot90") return rgba(253, 219, 199, 160);
+    if (cls == "cold90") return rgba(209, 229, 240, 160);
+    if (cls == "cold95") return rgba(103, 169, 207, 160);
+    if (cls == "cold99") return rgba(33, 102, 172, 170);
+    return 0;  // not significant: no fill
+}
 namespace {
 
 // ---------------------------------------------------------------------------------------------

@@ -28,6 +28,12 @@ constexpr Rgba rgba(unsigned r, unsigned g, unsigned b, unsigned a = 255) {
 }
 constexpr Rgba with_alpha(Rgba c, unsigned a) { return (c & 0x00FFFFFFu) | (a & 255u) << 24; }
 
+/**
+ * The fill of a Gi* class (hot99 … cold99; ns: none), the same in the viewer's panel and on the
+ * wall: ColorBrewer's RdBu diverging scheme, as ArcGIS and GeoDa use for Gi* confidence bins.
+ */
+Rgba gi_class_rgba(const std::string& cls);
+
 /** A vertex of a filled triangle (polygon fills, camera view sectors). */
 struct FillVertex {
     float x, y;

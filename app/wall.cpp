@@ -229,15 +229,6 @@ IncidentFilter last_twelve_months(const std::string& month) {
 
 }  // namespace
 
-Rgba wall_gi_rgba(const std::string& cls) {
-    if (cls == "hot99") return rgba(240, 40, 60, 200);
-    if (cls == "hot95") return rgba(245, 100, 90, 170);
-    if (cls == "hot90") return rgba(250, 160, 140, 140);
-    if (cls == "cold99") return rgba(40, 110, 240, 200);
-    if (cls == "cold95") return rgba(90, 150, 245, 170);
-    if (cls == "cold90") return rgba(150, 190, 250, 140);
-    return rgba(0, 0, 0, 0);
-}
 
 void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month) {
     if (ds.grids_of_level(4).empty()) return;  // nothing to colour
@@ -247,7 +238,7 @@ void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month
     L.fills.clear(), L.lines.clear();
     for (size_t i = 0; i < a.units.size() && i < a.result.cls.size(); ++i)
         if (a.result.cls[i] != "ns")
-            add_polygons(L, map.origin, a.units[i]->shape, wall_gi_rgba(a.result.cls[i]), 0, 0);
+            add_polygons(L, map.origin, a.units[i]->shape, gi_class_rgba(a.result.cls[i]), 0, 0);
     L.visible = false;
     ++L.revision;
 }
@@ -599,13 +590,13 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
         label("覆盖率");
     } else if (c.overlay == "gi") {
         for (const char* k : {"hot99", "hot95", "hot90"}) {
-            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(wall_gi_rgba(k)));
+            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(gi_class_rgba(k)));
             x += sw * 0.6;
         }
         x += 12 * s;
         label("热点");
         for (const char* k : {"cold99", "cold95", "cold90"}) {
-            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(wall_gi_rgba(k)));
+            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(gi_class_rgba(k)));
             x += sw * 0.6;
         }
         x += 12 * s;

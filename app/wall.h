@@ -153,9 +153,6 @@ void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month
  */
 void add_wall_warning_overlay(Scene& map, const Dataset& ds, const std::string& month);
 
-/** The hot/cold colour of a Gi* class on the wall (ns: transparent). */
-Rgba wall_gi_rgba(const std::string& cls);
-
 /** The overlay layer a scene overlay name shows (Gaps, Hotspots, Coverage, GiCells, WarningCells), or LayerId::Count. */
 LayerId wall_overlay_layer(const std::string& overlay);
 

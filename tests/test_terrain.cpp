@@ -165,6 +165,12 @@ std::shared_ptr<const Terrain> load_dem(const std::string& path) {
     return Terrain::load(path, path, w);
 }
 
+/** The default ridge DEM written into dir as dem.tif and loaded. */
+std::shared_ptr<const Terrain> ridge_dem(const TempDir& dir) {
+    write_dem_tif(dir / "dem.tif");
+    return load_dem(dir / "dem.tif");
+}
+
 Camera east_camera(std::optional<double> height) {
     Camera c;
     c.cam_id = "K1", c.pos = {kX0, kY0}, c.azimuth = 90, c.fov = kFov, c.range = kRange, c.height = height;
@@ -187,8 +193,7 @@ Vec2 at(double x, double y) { return {kX0 + x, kY0 + y}; }
 
 TEST(Terrain, RidgeHidesTheBandItsShadowCasts) {
     TempDir dir("terrain_ridge");
-    write_dem_tif(dir / "dem.tif");
-    auto t = load_dem(dir / "dem.tif");
+    auto t = ridge_dem(dir);
     EXPECT_FALSE(t->info().warped);  // already on the working CRS's grid: read as it is
     EXPECT_EQ(t->info().width, 161);
     EXPECT_EQ(t->info().height, 181);
@@ -248,8 +253,7 @@ TEST(Terrain, DiagonalRidgeCastsTheSameShadow) {
 
 TEST(Terrain, NoDemOrOcclusionOffGivesThePlainSector) {
     TempDir dir("terrain_plain");
-    write_dem_tif(dir / "dem.tif");
-    auto t = load_dem(dir / "dem.tif");
+    auto t = ridge_dem(dir);
     const Camera c = east_camera(10.0);
     const Polygon sector = sector_polygon(c.pos, c.azimuth, c.fov, c.range);
     for (const MultiPolygon& v : {view_with(nullptr, c), view_with(t.get(), c, /*occlusion=*/false)}) {
@@ -267,8 +271,7 @@ TEST(Terrain, NoDemOrOcclusionOffGivesThePlainSector) {
 
 TEST(Terrain, TallerCameraSeesOverMoreAndTheDefaultHeightSeesLess) {
     TempDir dir("terrain_heights");
-    write_dem_tif(dir / "dem.tif");
-    auto t = load_dem(dir / "dem.tif");
+    auto t = ridge_dem(dir);
     const double at10 = area(view_with(t.get(), east_camera(10.0)));
     // 20 m: the shadow ends at x = 50 · 20 / 15 = 66.7.
     const MultiPolygon v20 = view_with(t.get(), east_camera(20.0));
@@ -345,8 +348,7 @@ TEST(Terrain, WarpedFromLonLatKeepsTheShadow) {
 TEST(Terrain, ViewsOnTwoThreadsMatchOneAtATime) {
     // Camera views run on two threads (geo/parallel.h); each query copies its own window.
     TempDir dir("terrain_threads");
-    write_dem_tif(dir / "dem.tif");
-    auto t = load_dem(dir / "dem.tif");
+    auto t = ridge_dem(dir);
     std::vector<Camera> cams;
     for (int k = 0; k < 48; ++k) {
         Camera c = east_camera(2.0 + k % 7 * 2.5);

@@ -298,9 +298,10 @@ TEST(WallScenesOverlay, OverlayLayersVisibleOnlyOnTheirScenes) {
     gw::app::Scene map = build_scene(ds, 5);
     CoverageReport rep;  // empty report: the layers exist, visibility is what is checked
     add_wall_coverage_overlays(map, ds, rep);
-    add_wall_kde_overlay(map, ds, wall_figures(ds, "2026-11-27").month);
-    add_wall_gi_overlay(map, ds, wall_figures(ds, "2026-11-27").month);
-    add_wall_warning_overlay(map, ds, wall_figures(ds, "2026-11-27").month);
+    const std::string month = wall_figures(ds, "2026-11-27").month;
+    add_wall_kde_overlay(map, ds, month);
+    add_wall_gi_overlay(map, ds, month);
+    add_wall_warning_overlay(map, ds, month);
     WallScenes ws(with_hotspot_copies(ds, {"gi", "warning"}));
     MapView v;
     auto visible = [&](LayerId id) {
@@ -309,23 +310,23 @@ TEST(WallScenesOverlay, OverlayLayersVisibleOnlyOnTheirScenes) {
         ADD_FAILURE() << "no layer " << int(id);
         return false;
     };
-    ws.go(ws.find("blind-spots"));
-    ws.apply(map, v, 960, 540);
+    auto show = [&](const char* scene) {
+        ws.go(ws.find(scene));
+        ws.apply(map, v, 960, 540);
+    };
+    show("blind-spots");
     EXPECT_TRUE(visible(LayerId::Gaps));
     EXPECT_FALSE(visible(LayerId::Hotspots));
     EXPECT_FALSE(visible(LayerId::Coverage));
-    ws.go(ws.find("hotspots"));
-    ws.apply(map, v, 960, 540);
+    show("hotspots");
     EXPECT_FALSE(visible(LayerId::Gaps));
     EXPECT_TRUE(visible(LayerId::Hotspots));
     EXPECT_FALSE(visible(LayerId::GiCells));
-    ws.go(ws.find("x-gi"));
-    ws.apply(map, v, 960, 540);
+    show("x-gi");
     EXPECT_TRUE(visible(LayerId::GiCells));
     EXPECT_FALSE(visible(LayerId::WarningCells));
     EXPECT_FALSE(visible(LayerId::Hotspots));
-    ws.go(ws.find("x-warning"));
-    ws.apply(map, v, 960, 540);
+    show("x-warning");
     EXPECT_FALSE(visible(LayerId::GiCells));
     EXPECT_TRUE(visible(LayerId::WarningCells));
     ws.go(0);
