@@ -64,7 +64,7 @@ void check_image_memory(int w, int h) {
         char msg[256];
         std::snprintf(msg, sizeof msg, "an image of %s pixels needs %.1f GiB of memory and %.1f GiB is available",
                       size.c_str(), need / (1u << 30), avail / (1u << 30));
-        throw Error(msg, {"", "", "", "--size"}, "give a smaller --size, e.g. 8000x6000");
+        throw Error(msg, {}, "give a smaller --size, e.g. 8000x6000");
     }
 }
 

@@ -167,7 +167,13 @@ void link_missing(const fs::path& from, const fs::path& to, const std::function<
     for (auto it = fs::directory_iterator(from, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
         const std::string name = it->path().filename().string();
         const fs::path dest = to / name;
-        if (fs::exists(fs::symlink_status(dest, ec)) || (top && keep && !keep(name))) continue;
+        if (fs::exists(fs::symlink_status(dest, ec)) || (top && keep && !keep(name))) {
+            // A file of the output replaces its old namesake; a folder of the user's there is no
+            // old output, and is not thrown away with the old folder.
+            if (top && it->is_directory(ec) && !it->is_symlink(ec))
+                errors.push_back(it->path().string() + ": is a folder where the output writes a file (move it away)");
+            continue;
+        }
         if (it->is_symlink(ec)) {
             fs::copy_symlink(it->path(), dest, ec);
         } else if (it->is_directory(ec)) {

@@ -530,8 +530,12 @@ public:
                 return std::find(stems_.begin(), stems_.end(), stem) == stems_.end();
             });
         static std::atomic<int> counter{0};
-        if (format_.per_layer)
+        if (format_.per_layer) {
             staging_ = "/vsimem/gridwatch-export-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+            // A folder that exists: the CSV driver creates a layer only in a folder it can stat
+            // (an implicit /vsimem folder is none until a file is in it).
+            VSIMkdir(staging_.c_str(), 0755);
+        }
     }
     ~Output() { discard(); }
     Output(const Output&) = delete;

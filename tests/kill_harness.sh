@@ -18,9 +18,12 @@ small="$src/data/dapingzi.gpkg"
 RANDOM=$seed
 work=$(mktemp -d /tmp/gw_kill.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-scale=2; [ "$mode" = --full ] && scale=5
+# The new output comes from another community (demo seed 7): bigger in the full run, so that kills
+# land in the writing phase too.
+scale=1 size=1200x900
+[ "$mode" = --full ] && scale=5 size=2400x1800
 
-"$gw" demo --scale $scale --out "$work/big.gpkg" >/dev/null 2>&1 || { echo "demo failed"; exit 1; }
+"$gw" demo --scale $scale --seed 7 --out "$work/big.gpkg" >/dev/null 2>&1 || { echo "demo failed"; exit 1; }
 "$gw" export "$work/big.gpkg" --out "$work/big_shp" >/dev/null 2>&1 || { echo "export failed"; exit 1; }
 
 # One entry per command: name | target (relative to the command's folder) | old-output command | new-output command.
@@ -29,7 +32,7 @@ commands=(
   "export|exp|\"$gw\" export \"$small\" --out \$D/exp && echo mine > \$D/exp/notes.txt|\"$gw\" export \"$work/big.gpkg\" --out \$D/exp"
   "coverage|cov.shp|\"$gw\" coverage \"$small\" --level 3 --occlusion none --out \$D/cov.shp|\"$gw\" coverage \"$work/big.gpkg\" --level 3 --occlusion none --out \$D/cov.shp"
   "kde|k.tif|\"$gw\" hotspots \"$small\" --method kde --out \$D/k.tif|\"$gw\" hotspots \"$work/big.gpkg\" --method kde --cell 5 --out \$D/k.tif"
-  "render|r.png|\"$gw\" render \"$small\" --out \$D/r.png --size 400x300|\"$gw\" render \"$work/big.gpkg\" --out \$D/r.png --size 2400x1800"
+  "render|r.png|\"$gw\" render \"$small\" --out \$D/r.png --size 400x300|\"$gw\" render \"$work/big.gpkg\" --out \$D/r.png --size $size"
   "camera-save|shp|cp -a \"$work/big_shp\" \$D/shp|\"$tool\" save-cameras \$D/shp"
 )
 

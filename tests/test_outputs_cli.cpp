@@ -21,10 +21,10 @@ namespace {
 std::string bundled() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
 
 /** Every file under `dir` with its bytes, for "nothing changed" checks. */
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-    std::map<std::string, std::string> m;
+std::map<std::string, size_t> snapshot(const fs::path& dir) {
+    std::map<std::string, size_t> m;
     for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file()) m[fs::relative(e.path(), dir).string()] = gwtest::slurp(e.path());
+        if (e.is_regular_file()) m[fs::relative(e.path(), dir).string()] = std::hash<std::string>{}(gwtest::slurp(e.path()));
     return m;
 }
 
@@ -36,6 +36,7 @@ TEST(OutputsCli, OutOntoAnInputIsRefusedBeforeAnyWork) {
     fs::copy_file(bundled(), gpkg);
     // A shapefile folder of the same data: its grids_L4.shp is an input file.
     ASSERT_EQ(run_gridwatch("export " + gpkg + " --out " + dir / "shp").status, 0);
+    std::ofstream(dir.path / "shp" / "map.png") << "the user's picture, kept beside the data";
     const auto before_gpkg = gwtest::slurp(gpkg);
     const auto before_shp = snapshot(dir.path / "shp");
     const std::string shp = dir / "shp";
@@ -45,11 +46,11 @@ TEST(OutputsCli, OutOntoAnInputIsRefusedBeforeAnyWork) {
         "coverage " + shp + " --level 3 --out " + shp + "/grids_L4.dbf",
         "hotspots " + gpkg + " --method kde --out " + gpkg,
         "hotspots " + gpkg + " --method gi --out " + dir.path.string() + "/./c.gpkg",
-        "plan " + gpkg + " --budget 1 --out " + gpkg,
+        "plan " + gpkg + " --add 1 --out " + gpkg,
         "export " + gpkg + " --format GPKG --out " + gpkg,
         "export " + shp + " --out " + shp,
         "export " + shp + " --out " + dir.path.string(),  // a folder holding the dataset
-        "render " + shp + " --out " + shp + "/grids_L4.png",
+        "render " + shp + " --out " + shp + "/map.png",
     };
     for (const auto& args : cases) {
         const auto r = run_gridwatch(args);
@@ -86,7 +87,7 @@ TEST(OutputsCli, ExportCsvWritesGeometryAsWkt) {
     OGRFeatureUniquePtr f(L->GetNextFeature());
     ASSERT_TRUE(f && f->GetGeometryRef()) << "no WKT geometry in the CSV";
     EXPECT_EQ(wkbFlatten(f->GetGeometryRef()->getGeometryType()), wkbPoint);
-    GDALDatasetUniquePtr grids(GDALDataset::Open((dir / "csv/grids_L4.csv").c_str(), GDAL_OF_VECTOR));
+    GDALDatasetUniquePtr grids(GDALDataset::Open((dir / "csv/grids.csv").c_str(), GDAL_OF_VECTOR));
     ASSERT_TRUE(grids);
     OGRFeatureUniquePtr g(grids->GetLayer(0)->GetNextFeature());
     ASSERT_TRUE(g && g->GetGeometryRef());
