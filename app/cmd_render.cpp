@@ -125,7 +125,10 @@ TempVectors grid_vectors(const Dataset& ds, const Box& shown, const std::string&
     TempVectors t;
     if (sub.grids.empty()) return t;
     const std::filesystem::path o(out);
-    const std::string path = (o.parent_path() / ("." + o.stem().string() + ".grids" + std::to_string(getpid()) + ".gpkg")).string();
+    // Named as geo/atomic_output.h names its temporaries, so that one a kill leaves behind is
+    // removed by the next write in the folder.
+    const std::string path =
+        (o.parent_path() / (".gw-tmp-" + std::to_string(getpid()) + "-grids-" + o.stem().string() + ".gpkg")).string();
     WriteOptions w;
     w.path = path;
     w.format = "GPKG";
