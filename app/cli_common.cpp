@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "geo/atomic_output.h"
 #include "geo/basemap.h"
 #include "geo/error.h"
 #include "geo/terrain.h"
@@ -72,27 +73,12 @@ Progress stderr_progress() {
 
 void warn(const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.c_str()); }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-    fs::path target(path);
-    fs::path tmp = target;
-    tmp += ".tmp-" + std::to_string(getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        if (!out) throw Error("cannot be written", {path}, "check the folder exists and is writable");
-        out << text;
-        out.close();
-        if (!out) {
-            std::error_code ec;
-            fs::remove(tmp, ec);
-            throw Error("write failed (disk full?)", {path}, "free space and try again");
-        }
-    }
-    std::error_code ec;
-    fs::rename(tmp, target, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw Error("cannot be moved into place: " + ec.message(), {path}, "check the folder is writable");
-    }
+void refuse_output_onto_input(const DatasetArgs& args, const std::string& out) {
+    if (out.empty()) return;
+    for (const auto& source : args.sources)
+        if (output_would_overwrite(out, source))
+            throw CLI::ValidationError("--out", "'" + out + "' would overwrite the input " + source +
+                                                    " (give an output outside the dataset)");
 }
 
 CLI::Option* add_level_option(CLI::App* cmd, int& level) {

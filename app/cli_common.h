@@ -38,8 +38,12 @@ Progress stderr_progress();
 /** Prints a warning line to stderr ("warning: …"). */
 void warn(const std::string& line);
 
-/** Writes text to `path` through a temporary name renamed on success. */
-void write_file_atomically(const std::string& path, const std::string& text);
+/**
+ * Usage error (exit 2) when writing `out` would overwrite a DATASET source: the file itself, a
+ * file of its shapefile set, a file of a dataset folder, or a folder that holds a source.
+ * Called before anything is read.
+ */
+void refuse_output_onto_input(const DatasetArgs& args, const std::string& out);
 
 /** Level option validated to 1–4. */
 CLI::Option* add_level_option(CLI::App* cmd, int& level);

@@ -59,6 +59,7 @@ void run_coverage(const CoverageArgs& a) {
     // grids only the level's cells: not read.
     std::vector<std::string> layers = {"grids", "households", "cameras", "roads", "buildings"};
     if (!a.no_gaps) layers.push_back("enterprises");
+    refuse_output_onto_input(a.data, a.out);
     Dataset ds = a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, a.level);
     CoverageOptions o;
     o.level = a.level;

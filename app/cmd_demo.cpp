@@ -12,6 +12,7 @@
 #include "app/commands.h"
 #include "geo/demo.h"
 #include "geo/error.h"
+#include "geo/out_formats.h"
 #include "geo/writer.h"
 
 namespace fs = std::filesystem;
@@ -30,18 +31,14 @@ struct DemoArgs {
  * shapefiles. Empty when the extension is unknown.
  */
 std::string format_for(const std::string& path) {
-    std::string ext = fs::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (ext == ".gpkg") return "GPKG";
-    if (ext == ".geojson" || ext == ".json") return "GeoJSON";
-    if (ext == ".fgb") return "FlatGeobuf";
-    if (ext == ".kml") return "KML";
-    if (ext == ".shp" || ext.empty() || fs::is_directory(path)) return "ESRI Shapefile";
-    return {};
+    if (fs::path(path).extension().empty() || fs::is_directory(path)) return "ESRI Shapefile";
+    const OutFormat* f = out_format_for_path(path);
+    return f ? f->driver : std::string();
 }
 
 /** True when the GDAL driver keeps one layer per file (shapefile, GeoJSON, FlatGeobuf). */
 bool one_file_per_layer(const std::string& format) {
+    if (const OutFormat* f = out_format_named(format)) return f->per_layer;
     GDALAllRegister();
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(format.c_str());
     if (!driver) return false;  // the writer says which drivers exist

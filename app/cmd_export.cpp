@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <mutex>
 #include <set>
 
@@ -13,6 +12,7 @@
 #include "app/commands.h"
 #include "geo/crs.h"
 #include "geo/error.h"
+#include "geo/out_formats.h"
 #include "geo/stats.h"
 #include "geo/writer.h"
 
@@ -34,17 +34,8 @@ std::string lower(std::string s) {
 
 /** The GDAL driver short name for what the user typed ("shp", "gpkg", "geojson", "fgb" …), or "". */
 std::string resolve_format(const std::string& typed) {
-    static const std::map<std::string, std::string> aliases = {{"shp", "ESRI Shapefile"},
-                                                               {"shapefile", "ESRI Shapefile"},
-                                                               {"gpkg", "GPKG"},
-                                                               {"geopackage", "GPKG"},
-                                                               {"geojson", "GeoJSON"},
-                                                               {"json", "GeoJSON"},
-                                                               {"kml", "KML"},
-                                                               {"fgb", "FlatGeobuf"},
-                                                               {"flatgeobuf", "FlatGeobuf"}};
+    if (const OutFormat* f = out_format_named(typed)) return f->driver;
     const std::string key = lower(typed);
-    if (auto it = aliases.find(key); it != aliases.end()) return it->second;
     static std::once_flag once;
     std::call_once(once, [] { GDALAllRegister(); });
     GDALDriverManager* dm = GetGDALDriverManager();
@@ -70,6 +61,7 @@ void run_export(const ExportArgs& a) {
     if (a.with_stats && !all_layers)
         for (const char* l : {"households", "cameras", "incidents"})
             if (!listed(l)) to_open.push_back(l);
+    refuse_output_onto_input(a.data, a.out);
     const Dataset ds = a.data.open(to_open, /*check_tiling=*/false);
 
     StatsTable stats;
@@ -131,14 +123,12 @@ void setup_export(CLI::App& root) {
     add_dataset_args(cmd, a->data);
     cmd->add_option("--out", a->out, "output folder (shapefile, GeoJSON, FlatGeobuf) or file (GPKG, KML)")
         ->required();
-    cmd->add_option("--format", a->format,
-                    "GDAL driver: ESRI Shapefile (default), GPKG, GeoJSON, KML, FlatGeobuf …")
+    cmd->add_option("--format", a->format, "GDAL driver: " + out_format_list() + " … (default ESRI Shapefile)")
         ->transform(CLI::Validator(
             [](std::string& s) {
                 std::string name = resolve_format(s);
                 if (name.empty())
-                    return "GDAL has no vector format '" + s +
-                           "' it can write (try GPKG, GeoJSON, KML, FlatGeobuf)";
+                    return "GDAL has no vector format '" + s + "' it can write (try " + out_format_list() + ")";
                 s = name;
                 return std::string();
             },

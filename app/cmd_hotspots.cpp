@@ -195,6 +195,7 @@ void run_hotspots(const HotspotArgs& a) {
     // Each method reads only what it uses: KDE and DBSCAN the incidents alone.
     std::vector<std::string> layers = {"incidents"};
     if (a.method == "gi" || a.method == "warning") layers.insert(layers.end(), {"grids", "households"});
+    refuse_output_onto_input(a.data, a.out);
     Dataset ds = a.data.open(layers, /*check_tiling=*/false);
     IncidentFilter f;
     f.types = split(a.types), f.from = a.from, f.to = a.to;

@@ -39,10 +39,33 @@ struct RenderArgs {
 std::pair<int, int> parse_size(const std::string& s) {
     int w = 0, h = 0;
     char x = 0, rest = 0;
-    if (std::sscanf(s.c_str(), "%d%c%d%c", &w, &x, &h, &rest) != 3 || (x != 'x' && x != 'X') || w < 1 ||
-        h < 1 || w > 65536 || h > 65536)
+    if (std::sscanf(s.c_str(), "%d%c%d%c", &w, &x, &h, &rest) != 3 || (x != 'x' && x != 'X') || w < 1 || h < 1)
         throw CLI::ValidationError("--size", "'" + s + "' is not WIDTHxHEIGHT in pixels (e.g. 1920x1080)");
     return {w, h};
+}
+
+/**
+ * A runtime error (exit 1) when the image cannot be held: the RGBA pixels and GDAL's RGB copy
+ * (7 bytes a pixel) must fit in the memory available now. Checked before the data is read, so
+ * the answer comes at once.
+ */
+void check_image_memory(int w, int h) {
+    const double need = double(w) * double(h) * 7;
+    double avail = 0;
+    if (std::FILE* f = std::fopen("/proc/meminfo", "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, f))
+            if (long long kb = 0; std::sscanf(line, "MemAvailable: %lld kB", &kb) == 1) avail = double(kb) * 1024;
+        std::fclose(f);
+    }
+    if (avail <= 0) avail = double(sysconf(_SC_AVPHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
+    const std::string size = std::to_string(w) + "x" + std::to_string(h);
+    if (avail > 0 && need > avail) {
+        char msg[256];
+        std::snprintf(msg, sizeof msg, "an image of %s pixels needs %.1f GiB of memory and %.1f GiB is available",
+                      size.c_str(), need / (1u << 30), avail / (1u << 30));
+        throw Error(msg, {}, "give a smaller --size, e.g. 8000x6000");
+    }
 }
 
 /** The extent to show: a bbox in the working CRS, a grid cell (with a 5% margin), or the data. */
@@ -102,7 +125,10 @@ TempVectors grid_vectors(const Dataset& ds, const Box& shown, const std::string&
     TempVectors t;
     if (sub.grids.empty()) return t;
     const std::filesystem::path o(out);
-    const std::string path = (o.parent_path() / ("." + o.stem().string() + ".grids" + std::to_string(getpid()) + ".gpkg")).string();
+    // Named as geo/atomic_output.h names its temporaries, so that one a kill leaves behind is
+    // removed by the next write in the folder.
+    const std::string path =
+        (o.parent_path() / (".gw-tmp-" + std::to_string(getpid()) + "-grids-" + o.stem().string() + ".gpkg")).string();
     WriteOptions w;
     w.path = path;
     w.format = "GPKG";
@@ -123,6 +149,8 @@ void run_render(const RenderArgs& a) {
     const auto [w, h] = parse_size(a.size);
     if (!image_format_supported(a.out))
         throw CLI::ValidationError("--out", "'" + a.out + "' must end in .png, .tif or .pdf");
+    refuse_output_onto_input(a.data, a.out);
+    check_image_memory(w, h);
     const auto t0 = Clock::now();
     Dataset ds = a.data.open({}, /*check_tiling=*/false);
     const auto t1 = Clock::now();

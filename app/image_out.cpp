@@ -4,11 +4,11 @@
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <gdal_priv.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 
+#include "geo/atomic_output.h"
 #include "geo/error.h"
 
 namespace fs = std::filesystem;
@@ -29,13 +29,11 @@ const char* driver_for(const std::string& ext) {
     return nullptr;
 }
 
-/** Files a driver writes beside `base`: the image, its world file and its PAM sidecar. */
-std::vector<fs::path> sidecars(const fs::path& base) {
-    fs::path wld = base;
+/** Files a driver writes beside `base`: its world file and its PAM sidecar. */
+std::vector<std::string> sidecars(const fs::path& base) {
+    fs::path wld = base.filename();
     wld.replace_extension(".wld");
-    fs::path aux = base;
-    aux += ".aux.xml";
-    return {wld, aux};
+    return {wld.string(), base.filename().string() + ".aux.xml"};
 }
 
 }  // namespace
@@ -53,7 +51,15 @@ void write_image(const std::string& path, const std::vector<uint8_t>& rgba, int 
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
     if (!mem || !driver) throw Error(std::string("GDAL lacks the ") + driver_name + " driver", {path});
 
-    GDALDatasetUniquePtr src(mem->Create("", width, height, 3, GDT_Byte, nullptr));
+    GDALDatasetUniquePtr src;
+    {
+        CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+        src.reset(mem->Create("", width, height, 3, GDT_Byte, nullptr));
+    }
+    if (!src)
+        throw Error("an image of " + std::to_string(width) + "x" + std::to_string(height) +
+                        " pixels does not fit in memory",
+                    {path}, "give a smaller --size");
     // RGBA interleaved in memory: pixel stride 4, the three colour bands 1 byte apart.
     int bands[] = {1, 2, 3};
     if (src->RasterIO(GF_Write, 0, 0, width, height, const_cast<uint8_t*>(rgba.data()), width, height,
@@ -71,10 +77,11 @@ void write_image(const std::string& path, const std::vector<uint8_t>& rgba, int 
         }
     }
 
-    // The temporary name keeps the real extension so the driver names its world file after it.
-    const fs::path target(path);
-    fs::path tmp =
-        target.parent_path() / ("." + target.stem().string() + ".tmp" + std::to_string(getpid()) + ext);
+    // The image, its world file and its .aux.xml are one set: they replace the old set together
+    // (a new world file beside an old image would misplace it). The temporary name keeps the real
+    // extension so the driver names its world file after it.
+    AtomicOutput out(path);
+    out.replaces(sidecars(path));
     CPLStringList options;
     if (ext == ".png" && geo) options.SetNameValue("WORLDFILE", "YES");
     if (ext == ".tif" || ext == ".tiff") {
@@ -87,29 +94,19 @@ void write_image(const std::string& path, const std::vector<uint8_t>& rgba, int 
     std::string gdal_msg;
     {
         CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-        GDALDatasetUniquePtr out(
-            driver->CreateCopy(tmp.string().c_str(), src.get(), FALSE, options.List(), nullptr, nullptr));
-        if (!out) gdal_msg = CPLGetLastErrorMsg();
+        CPLErrorReset();
+        GDALDatasetUniquePtr copy(
+            driver->CreateCopy(out.temp().c_str(), src.get(), FALSE, options.List(), nullptr, nullptr));
+        const bool created = copy != nullptr;
+        copy.reset();  // closing finishes the file; its errors count too
+        if (!created || CPLGetLastErrorType() >= CE_Failure) gdal_msg = CPLGetLastErrorMsg();
+        if (!created && gdal_msg.empty()) gdal_msg = "GDAL failed";
     }
     std::error_code ec;
-    if (!gdal_msg.empty() || !fs::exists(tmp)) {
-        fs::remove(tmp, ec);
-        for (const auto& s : sidecars(tmp)) fs::remove(s, ec);
-        throw Error("cannot be written: " + (gdal_msg.empty() ? std::string("GDAL failed") : gdal_msg),
-                    {path}, "check the folder exists and is writable");
-    }
-    const auto tmp_side = sidecars(tmp), target_side = sidecars(target);
-    for (size_t i = 0; i < tmp_side.size(); ++i) {
-        if (fs::exists(tmp_side[i]))
-            fs::rename(tmp_side[i], target_side[i], ec);
-        else if (i == 0 && ext == ".png")
-            fs::remove(target_side[i], ec);  // a stale world file would misplace the new image
-    }
-    fs::rename(tmp, target, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw Error("cannot be renamed into place: " + ec.message(), {path});
-    }
+    if (!gdal_msg.empty() || !fs::exists(out.temp(), ec))
+        throw Error("cannot be written: " + (gdal_msg.empty() ? std::string("GDAL failed") : gdal_msg), {path},
+                    "check the folder exists and is writable");
+    out.commit();
 }
 
 }  // namespace gw::app

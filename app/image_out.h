@@ -14,7 +14,8 @@ using GeoTransform = std::array<double, 6>;
 /**
  * Writes RGBA rows (top first) as an RGB image; the format follows the extension (.png, .tif,
  * .tiff, .pdf). With a geotransform a PNG gets a .wld world file and the CRS in .png.aux.xml, a
- * GeoTIFF and a PDF carry both inside. Written under a temporary name and renamed on success.
+ * GeoTIFF and a PDF carry both inside. The image and its sidecars replace the old ones as one set
+ * (geo/atomic_output.h). Throws gw::Error (exit 1) when the image does not fit in memory.
  * `creation_options` ("NAME=VALUE") go to the driver as well (e.g. the PDF driver's OGR_DATASOURCE).
  * Throws gw::Error naming the file when GDAL fails.
  */

@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "geo/atomic_output.h"
+#include "geo/error.h"
+
 namespace gw::app {
 namespace {
 
@@ -99,24 +102,13 @@ void load_layer_prefs(Scene& scene, const std::string& path) {
 
 void save_layer_prefs(const Scene& scene, const std::string& path) {
     if (path.empty()) return;
-    const fs::path fin(path);
-    const fs::path tmp = fin.parent_path() / (".tmp-" + std::to_string(getpid()) + "-" + fin.filename().string());
     std::error_code ec;
-    fs::create_directories(fin.parent_path(), ec);
-    {
-        std::ofstream out(tmp);
-        out << layer_prefs_json(scene);
-        if (!out) {
-            std::fprintf(stderr, "%s: cannot write the layer preferences; they are not kept\n", path.c_str());
-            fs::remove(tmp, ec);
-            return;
-        }
-    }
-    fs::rename(tmp, fin, ec);
-    if (ec) {
-        std::fprintf(stderr, "%s: cannot write the layer preferences (%s); they are not kept\n", path.c_str(),
-                     ec.message().c_str());
-        fs::remove(tmp, ec);
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    try {
+        write_file_atomically(path, layer_prefs_json(scene));
+    } catch (const Error& e) {
+        // Preferences are a convenience: the viewer goes on without them.
+        std::fprintf(stderr, "%s; the layer preferences are not kept\n", e.what());
     }
 }
 

@@ -4,9 +4,11 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
+#include "geo/atomic_output.h"
 #include "geo/crs.h"
 #include "geo/error.h"
 #include "geo/gcj02.h"
@@ -102,15 +104,6 @@ OGRLayer& find_layer(GDALDataset& gds, const std::string& name, const std::strin
     return *layer;
 }
 
-/** Files that make up a dataset at `path` (a shapefile's .shp, .shx, .dbf, .prj, .cpg …). */
-std::vector<fs::path> siblings(const fs::path& path) {
-    std::vector<fs::path> out;
-    if (path.extension() != ".shp") return {path};
-    for (const auto& e : fs::directory_iterator(path.parent_path()))
-        if (e.path().stem() == path.stem()) out.push_back(e.path());
-    return out;
-}
-
 }  // namespace
 
 std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) {
@@ -145,30 +138,61 @@ std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) 
         return fids;
     }
 
-    // Formats without transactions: the whole file written anew beside the old one (the cameras
-    // layer from ds, its other fields from the old features, any other layer copied), then
-    // renamed over it.
+    // Formats without transactions: written anew beside the old (the cameras layer from ds, its
+    // other fields from the old features, any other layer of the file copied) and switched in
+    // whole (geo/atomic_output.h). A shapefile folder: only the cameras' file set is new, the
+    // folder is swapped with one that holds it and the folder's other files; a lone .shp: its
+    // file set is committed together.
     const fs::path path(file);
-    const fs::path tmp = path.parent_path() / (".saving_" + path.filename().string());
+    std::error_code ec;
+    const bool folder = fs::is_directory(path, ec);
+    const bool shapefile = driver == "ESRI Shapefile";
     GDALDriver* drv = probe->GetDriver();
+    OGRLayer& src = find_layer(*probe, layer_name, file);
+    AtomicOutput out(path, folder ? AtomicOutput::Kind::Folder : AtomicOutput::Kind::File);
+    const std::string stem = folder ? std::string(src.GetName()) : path.stem().string();
+    if (folder) {
+        const std::vector<std::string> set = shapefile_set(stem);
+        out.keep_old_if([set](const std::string& n) { return std::find(set.begin(), set.end(), n) == set.end(); });
+    } else if (shapefile) {
+        out.replaces(shapefile_set(stem));
+    }
+    const fs::path dest = folder ? out.temp() / (stem + ".shp") : out.temp();
     std::vector<int64_t> fids;
-    auto discard = [&] {
-        for (const auto& f : siblings(tmp)) fs::remove(f);
-    };
-    try {
-        GDALDatasetUniquePtr out(drv->Create(tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-        if (!out)
-            throw Error("cannot write a temporary copy: " + std::string(CPLGetLastErrorMsg()), {tmp.string()},
+    {
+        GDALDatasetUniquePtr o(drv->Create(dest.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        if (!o)
+            throw Error("cannot write a temporary copy: " + std::string(CPLGetLastErrorMsg()), {dest.string()},
                         "check the folder is writable");
-        OGRLayer& src = find_layer(*probe, layer_name, file);
-        for (auto* other : probe->GetLayers())
-            if (other != &src && !out->CopyLayer(other, other->GetName()))
-                throw Error("cannot copy layer: " + std::string(CPLGetLastErrorMsg()),
-                            {file, other->GetName()});
-        OGRLayer* dst = out->CreateLayer(src.GetName(), src.GetSpatialRef(), src.GetGeomType(), nullptr);
+        if (!folder)
+            for (auto* other : probe->GetLayers())
+                if (other != &src && !o->CopyLayer(other, other->GetName()))
+                    throw Error("cannot copy layer: " + std::string(CPLGetLastErrorMsg()), {file, other->GetName()});
+        CPLStringList lco;
+        // Text as UTF-8 with a .cpg saying so: without it the driver writes Latin-1 and Chinese
+        // names come back as "??????".
+        if (shapefile) lco.SetNameValue("ENCODING", "UTF-8");
+        OGRLayer* dst = o->CreateLayer(shapefile ? stem.c_str() : src.GetName(), src.GetSpatialRef(),
+                                       src.GetGeomType(), lco.List());
         if (!dst) throw Error("cannot create the layer: " + std::string(CPLGetLastErrorMsg()), where);
         OGRFeatureDefn* defn = src.GetLayerDefn();
-        for (int i = 0; i < defn->GetFieldCount(); ++i) dst->CreateField(defn->GetFieldDefn(i));
+        for (int i = 0; i < defn->GetFieldCount(); ++i) {
+            OGRFieldDefn field(defn->GetFieldDefn(i));
+            // A fixed-width text field (.dbf) is widened to the longest new value in bytes: a
+            // UTF-8 Chinese name cut short would be garbage.
+            if (field.GetType() == OFTString && field.GetWidth() > 0)
+                for (const Camera& cam : ds.cameras) {
+                    const std::string name = field.GetNameRef();
+                    const size_t len = name == "cam_id" ? cam.cam_id.size()
+                                       : name == "owner" ? cam.owner.size()
+                                       : name == "status" ? cam.status.size()
+                                                          : 0;
+                    if (int(len) > field.GetWidth()) field.SetWidth(std::min<int>(int(len), 254));
+                }
+            if (dst->CreateField(&field) != OGRERR_NONE)
+                throw Error("cannot create the field: " + std::string(CPLGetLastErrorMsg()),
+                            {file, layer_name, "", field.GetNameRef()});
+        }
         const Transform back = back_transform(src, ds);
         for (size_t i = 0; i < ds.cameras.size(); ++i) {
             const Camera& cam = ds.cameras[i];
@@ -182,17 +206,13 @@ std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) 
                             {file, layer_name, cam.cam_id, ""});
             fids.push_back(int64_t(i));  // files without stored fids number features in order
         }
-    } catch (...) {
-        discard();
-        throw;
+        CPLErrorReset();
+        o.reset();  // the driver finishes the files on close
+        if (CPLGetLastErrorType() >= CE_Failure)
+            throw Error(std::string("cannot write the cameras: ") + CPLGetLastErrorMsg(), where, "check free space");
     }
     probe.reset();
-    std::error_code ec;
-    for (const auto& f : siblings(tmp)) {
-        const std::string name = f.filename().string().substr(std::string(".saving_").size());
-        fs::rename(f, path.parent_path() / name, ec);
-        if (ec) throw Error("cannot replace the file: " + ec.message(), where);
-    }
+    out.commit();
     return fids;
 }
 

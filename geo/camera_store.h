@@ -19,8 +19,9 @@ namespace gw {
  * to the layer's CRS; only the fields the layer has are written.
  *
  * All or nothing: a GeoPackage is changed inside one transaction; any other format is written
- * whole to a temporary file beside it and renamed over it, so a failure (or a crash) leaves
- * the old file whole. Returns the fid of every camera, parallel to ds.cameras (new ones filled
+ * whole beside it and switched in by geo/atomic_output.h (a shapefile folder: the folder swapped
+ * with one holding the new cameras set and the other files; a .shp: its file set together), so a
+ * failure (or a kill) leaves the old data whole. Shapefile text is written as UTF-8 with a .cpg. Returns the fid of every camera, parallel to ds.cameras (new ones filled
  * in). Throws gw::Error naming the file, layer and camera when it cannot write.
  */
 std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds);

@@ -23,6 +23,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "geo/atomic_output.h"
 #include "geo/crs.h"
 #include "geo/error.h"
 #include "geo/geos.h"
@@ -142,28 +143,26 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o) {
 void write_kde_geotiff(const KdeRaster& r, const std::string& path, const std::string& wkt) {
     GDALAllRegister();
     GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-    const fs::path fin(path);
-    const fs::path tmp = fin.parent_path() / (".tmp-" + std::to_string(getpid()) + "-" + fin.filename().string());
+    AtomicOutput out(path);
+    out.replaces({fs::path(path).filename().string() + ".aux.xml"});  // stale statistics of the old raster
     // Compressed on both cores; the fastest deflate level (most of a county is empty).
     const char* opts[] = {"COMPRESS=DEFLATE", "ZLEVEL=1", "TILED=YES", "NUM_THREADS=2", "SPARSE_OK=TRUE", nullptr};
-    {
-        GDALDatasetUniquePtr ds(drv->Create(tmp.c_str(), r.width, r.height, 1, GDT_Float32, const_cast<char**>(opts)));
-        if (!ds) throw Error(std::string("cannot be created: ") + CPLGetLastErrorMsg(), {path}, "check the folder is writable");
-        double gt[6] = {r.x0, r.cell, 0, r.y0, 0, -r.cell};
-        ds->SetGeoTransform(gt);
-        ds->SetProjection(wkt.c_str());
-        GDALRasterBand* band = ds->GetRasterBand(1);
-        band->SetDescription("incidents per km²");
-        if (band->RasterIO(GF_Write, 0, 0, r.width, r.height, const_cast<float*>(r.density.data()), r.width, r.height,
-                           GDT_Float32, 0, 0) != CE_None) {
-            std::error_code ec;
-            fs::remove(tmp, ec);
-            throw Error(std::string("write failed: ") + CPLGetLastErrorMsg(), {path});
-        }
-    }
-    std::error_code ec;
-    fs::rename(tmp, fin, ec);
-    if (ec) throw Error("cannot be moved into place: " + ec.message(), {path});
+    GDALDatasetUniquePtr ds(drv->Create(out.temp().c_str(), r.width, r.height, 1, GDT_Float32, const_cast<char**>(opts)));
+    if (!ds) throw Error(std::string("cannot be created: ") + CPLGetLastErrorMsg(), {path}, "check the folder is writable");
+    double gt[6] = {r.x0, r.cell, 0, r.y0, 0, -r.cell};
+    ds->SetGeoTransform(gt);
+    ds->SetProjection(wkt.c_str());
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    band->SetDescription("incidents per km²");
+    if (band->RasterIO(GF_Write, 0, 0, r.width, r.height, const_cast<float*>(r.density.data()), r.width, r.height,
+                       GDT_Float32, 0, 0) != CE_None)
+        throw Error(std::string("write failed: ") + CPLGetLastErrorMsg(), {path}, "check free space");
+    // GDAL finishes the file on close; an error there (disk full) must not be committed.
+    CPLErrorReset();
+    ds.reset();
+    if (CPLGetLastErrorType() >= CE_Failure)
+        throw Error(std::string("write failed: ") + CPLGetLastErrorMsg(), {path}, "check free space");
+    out.commit();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,13 +3,14 @@
 #include <cpl_conv.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 
+#include "geo/atomic_output.h"
 #include "geo/crs.h"
 #include "geo/error.h"
+#include "geo/out_formats.h"
 
 namespace fs = std::filesystem;
 
@@ -22,21 +23,12 @@ std::string lower(std::string s) {
     return s;
 }
 
-struct Format {
-    const char* driver;
-    bool one_file_per_layer;
-    bool wgs84;
-};
-
-Format format_for(const std::string& path) {
-    const std::string ext = lower(fs::path(path).extension().string());
-    if (ext == ".gpkg") return {"GPKG", false, false};
-    if (ext == ".geojson" || ext == ".json") return {"GeoJSON", true, true};
-    if (ext == ".shp") return {"ESRI Shapefile", true, false};
-    if (ext == ".fgb") return {"FlatGeobuf", true, false};
-    if (ext == ".kml") return {"KML", false, true};
-    if (ext == ".csv") return {"CSV", true, false};
-    throw Error("unknown output format '" + ext + "'", {path}, "end the name in .gpkg, .geojson, .shp, .fgb, .kml or .csv");
+const OutFormat& format_for(const std::string& path) {
+    if (const OutFormat* f = out_format_for_path(path)) return *f;
+    std::string exts;
+    for (const auto& f : out_formats()) exts += (exts.empty() ? "" : ", ") + f.extensions[0];
+    throw Error("unknown output format '" + lower(fs::path(path).extension().string()) + "'", {path},
+                "end the name in " + exts);
 }
 
 OGRGeometry* to_ogr(const OutFeature& f, bool points, const Transform& t) {
@@ -60,18 +52,17 @@ OGRGeometry* to_ogr(const OutFeature& f, bool points, const Transform& t) {
     return mp;
 }
 
-void write_one(const std::string& file, const Format& fmt, const std::vector<const OutLayer*>& layers,
+void write_one(const std::string& file, const OutFormat& fmt, const std::vector<const OutLayer*>& layers,
                const OGRSpatialReference& srs, const Transform& t) {
-    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName(fmt.driver);
-    if (!drv) throw Error(std::string("GDAL has no ") + fmt.driver + " driver", {file});
+    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName(fmt.driver.c_str());
+    if (!drv) throw Error("GDAL has no " + fmt.driver + " driver", {file});
     GDALDatasetUniquePtr ds(drv->Create(file.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds) throw Error(std::string("cannot be created: ") + CPLGetLastErrorMsg(), {file}, "check the folder is writable");
     const bool tx = ds->StartTransaction() == OGRERR_NONE;
     for (const OutLayer* L : layers) {
         CPLStringList lco;
-        if (std::string(fmt.driver) == "ESRI Shapefile") lco.AddString("ENCODING=UTF-8");
-        if (std::string(fmt.driver) == "CSV") lco.AddString("GEOMETRY=AS_WKT");
-        if (std::string(fmt.driver) == "GeoJSON") lco.AddString("RFC7946=YES");
+        if (fmt.driver == "ESRI Shapefile") lco.AddString("ENCODING=UTF-8");
+        for (const auto& option : fmt.layer_options) lco.AddString(option.c_str());
         OGRLayer* ol = ds->CreateLayer(L->name.c_str(), const_cast<OGRSpatialReference*>(&srs), L->points ? wkbPoint : wkbMultiPolygon, lco.List());
         if (!ol) throw Error(std::string("layer cannot be created: ") + CPLGetLastErrorMsg(), {file, L->name});
         for (const auto& f : L->fields) {
@@ -96,6 +87,10 @@ void write_one(const std::string& file, const Format& fmt, const std::vector<con
     }
     if (tx && ds->CommitTransaction() != OGRERR_NONE)
         throw Error(std::string("cannot be committed: ") + CPLGetLastErrorMsg(), {file});
+    // GDAL finishes the file on close; a failure there (disk full) must not be committed.
+    CPLErrorReset();
+    ds.reset();
+    if (CPLGetLastErrorType() >= CE_Failure) throw Error(std::string("cannot be written: ") + CPLGetLastErrorMsg(), {file}, "check free space");
 }
 
 }  // namespace
@@ -103,7 +98,7 @@ void write_one(const std::string& file, const Format& fmt, const std::vector<con
 void write_out_layers(const std::string& path, const std::vector<OutLayer>& layers, const std::string& work_wkt,
                       const std::string& target_wkt) {
     GDALAllRegister();
-    const Format fmt = format_for(path);
+    const OutFormat& fmt = format_for(path);
     OGRSpatialReference work;
     work.importFromWkt(work_wkt.c_str());
     work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -113,59 +108,28 @@ void write_out_layers(const std::string& path, const std::vector<OutLayer>& laye
     target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     Transform t(work, target);
 
-    // Each file goes to a temporary name in the same folder, renamed when all are written.
+    // Every file written (one per layer beside the first, for one-file-per-layer formats) is one
+    // set: they replace the old ones together (geo/atomic_output.h).
     const fs::path base(path);
-    std::vector<std::pair<fs::path, fs::path>> moves;  // tmp -> final
-    auto tmp_for = [&](const fs::path& final_path) {
-        fs::path tmp = final_path.parent_path() / (".tmp-" + std::to_string(getpid()) + "-" + final_path.filename().string());
-        return tmp;
+    AtomicOutput out(base);
+    auto add = [&](const fs::path& fin) {
+        if (fmt.driver == "ESRI Shapefile") out.replaces(shapefile_set(fin.stem().string()));
+        else out.replaces({fin.filename().string() + ".aux.xml"});
+        return out.temp_for(fin).string();
     };
-    auto cleanup = [&] {
-        std::error_code ec;
-        for (auto& [tmp, fin] : moves) {
-            fs::path stem = tmp;
-            for (const char* ext : {"", ".shp", ".shx", ".dbf", ".prj", ".cpg"}) {
-                fs::path p = stem;
-                if (*ext) p.replace_extension(ext);
-                fs::remove(p, ec);
-            }
+    if (fmt.per_layer) {
+        for (size_t i = 0; i < layers.size(); ++i) {
+            const fs::path fin = i == 0 ? base
+                                        : base.parent_path() / (base.stem().string() + "_" + layers[i].name +
+                                                                base.extension().string());
+            write_one(add(fin), fmt, {&layers[i]}, target, t);
         }
-    };
-    try {
-        if (fmt.one_file_per_layer) {
-            for (size_t i = 0; i < layers.size(); ++i) {
-                fs::path fin = i == 0 ? base
-                                      : base.parent_path() / (base.stem().string() + "_" + layers[i].name +
-                                                              base.extension().string());
-                moves.push_back({tmp_for(fin), fin});
-                write_one(moves.back().first.string(), fmt, {&layers[i]}, target, t);
-            }
-        } else {
-            std::vector<const OutLayer*> all;
-            for (const auto& l : layers) all.push_back(&l);
-            moves.push_back({tmp_for(base), base});
-            write_one(moves.back().first.string(), fmt, all, target, t);
-        }
-    } catch (...) {
-        cleanup();
-        throw;
+    } else {
+        std::vector<const OutLayer*> all;
+        for (const auto& l : layers) all.push_back(&l);
+        write_one(add(base), fmt, all, target, t);
     }
-    for (auto& [tmp, fin] : moves) {
-        std::error_code ec;
-        if (std::string(fmt.driver) == "ESRI Shapefile") {
-            for (const char* ext : {".shp", ".shx", ".dbf", ".prj", ".cpg"}) {
-                fs::path a = tmp, b = fin;
-                a.replace_extension(ext), b.replace_extension(ext);
-                if (fs::exists(a)) fs::rename(a, b, ec);
-            }
-        } else {
-            fs::rename(tmp, fin, ec);
-        }
-        if (ec) {
-            cleanup();
-            throw Error("cannot be moved into place: " + ec.message(), {fin.string()});
-        }
-    }
+    out.commit();
 }
 
 }  // namespace gw

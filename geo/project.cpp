@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "geo/atomic_output.h"
 #include "geo/error.h"
 
 namespace fs = std::filesystem;
@@ -66,16 +67,7 @@ void save_project(const Project& p, const std::string& path) {
     const auto& w = p.warning;
     j["warning"] = {{"red", w.red}, {"yellow", w.yellow}, {"blue", w.blue},
                     {"weights", {{"red", w.w_red}, {"yellow", w.w_yellow}, {"blue", w.w_blue}, {"green", w.w_green}, {"none", w.w_none}}}};
-    const fs::path fin(path);
-    const fs::path tmp = fin.string() + ".tmp-" + std::to_string(getpid());
-    {
-        std::ofstream out(tmp);
-        out << j.dump(2) << "\n";
-        if (!out) throw Error("cannot be written", {path}, "check the folder is writable");
-    }
-    std::error_code ec;
-    fs::rename(tmp, fin, ec);
-    if (ec) throw Error("cannot be moved into place: " + ec.message(), {path});
+    write_file_atomically(path, j.dump(2) + "\n");
 }
 
 std::vector<Scene> default_scenes(const Dataset& ds) {

@@ -19,6 +19,7 @@
 #include <ogrsf_frmts.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cerrno>
@@ -34,9 +35,11 @@
 #include <unordered_map>
 #include <utility>
 
+#include "geo/atomic_output.h"
 #include "geo/crs.h"
 #include "geo/projector.h"
 #include "geo/error.h"
+#include "geo/out_formats.h"
 #include "geo/stats.h"
 
 namespace fs = std::filesystem;
@@ -440,6 +443,7 @@ struct Format {
     bool shapefile = false;
     bool per_layer = false;  // one file per layer in a folder (shapefile, GeoJSON, FlatGeobuf…)
     bool wgs84 = false;      // the format mandates WGS84 longitude/latitude (GeoJSON RFC 7946, KML)
+    std::vector<std::string> layer_options;  // given to every layer (CSV: GEOMETRY=AS_WKT)
 };
 
 void register_drivers() {
@@ -450,33 +454,40 @@ void register_drivers() {
 Format find_format(const std::string& name) {
     register_drivers();
     Format f;
-    f.driver = GetGDALDriverManager()->GetDriverByName(name.c_str());
+    const OutFormat* known = out_format_named(name);
+    f.driver = GetGDALDriverManager()->GetDriverByName(known ? known->driver.c_str() : name.c_str());
     if (!f.driver || !f.driver->GetMetadataItem(GDAL_DCAP_VECTOR) ||
         !f.driver->GetMetadataItem(GDAL_DCAP_CREATE))
         throw Error("GDAL has no vector driver '" + name + "' that can write", {"", "", "", "--format"},
-                    "use ESRI Shapefile, GPKG, GeoJSON, KML or FlatGeobuf");
+                    "use " + out_format_list());
     f.name = f.driver->GetDescription();
     f.shapefile = f.name == "ESRI Shapefile";
-    f.wgs84 = f.name == "GeoJSON" || f.name == "KML" || f.name == "LIBKML";
+    if (known) {
+        // gridwatch's own table (geo/out_formats.h): extension, layout and options it knows work.
+        f.ext = known->ext;
+        f.per_layer = known->per_layer;
+        f.wgs84 = known->wgs84;
+        f.layer_options = known->layer_options;
+        return f;
+    }
+    // Any other GDAL vector driver, described by its own metadata.
+    f.wgs84 = f.name == "LIBKML";
     const char* multi = f.driver->GetMetadataItem(GDAL_DCAP_MULTIPLE_VECTOR_LAYERS);
     f.per_layer = !(multi && EQUAL(multi, "YES"));
-    if (f.shapefile)
-        f.ext = "shp";
-    else if (f.name == "GeoJSON")
-        f.ext = "geojson";
-    else if (const char* e = f.driver->GetMetadataItem(GDAL_DMD_EXTENSION); e && *e)
+    if (const char* e = f.driver->GetMetadataItem(GDAL_DMD_EXTENSION); e && *e)
         f.ext = e;
     else if (const char* es = f.driver->GetMetadataItem(GDAL_DMD_EXTENSIONS); es && *es)
         f.ext = CPLStringList(CSLTokenizeString(es))[0];
     if (f.ext.empty())
         throw Error("GDAL driver " + f.name + " does not write files", {"", "", "", "--format"},
-                    "use ESRI Shapefile, GPKG, GeoJSON, KML or FlatGeobuf");
+                    "use " + out_format_list());
     return f;
 }
 
 /**
- * Where the output goes: a temporary file or folder beside the target (same filesystem, so the
- * final rename is atomic), moved into place by commit(); removed by the destructor otherwise.
+ * Where the output goes: an AtomicOutput (geo/atomic_output.h) beside the target, switched into
+ * place whole by commit(): a single file renamed, a folder swapped with the old one, a shapefile's
+ * file set committed together; removed by the destructor otherwise.
  *
  * One-file-per-layer formats are written into GDAL's in-memory filesystem first and copied to
  * the temporary folder when each layer is done: the shapefile driver seeks and writes a few bytes
@@ -509,17 +520,22 @@ public:
         if (!single_file_ && !file_set_ && fs::exists(target_, ec) && !fs::is_directory(target_, ec))
             throw Error("is a file, and " + format_.name + " output is a folder of files", {path},
                         "give a folder path, or remove the file");
+        out_.emplace(target_, single_file_ || file_set_ ? AtomicOutput::Kind::File : AtomicOutput::Kind::Folder);
+        if (file_set_) out_->replaces(shapefile_set(target_.stem().string()));
+        if (!single_file_ && !file_set_)
+            // The user's other files in the folder stay; a layer written replaces every old file
+            // of its name (a shapefile's stale .qix or .cpg too).
+            out_->keep_old_if([this](const std::string& name) {
+                const std::string stem = name.substr(0, name.find('.'));
+                return std::find(stems_.begin(), stems_.end(), stem) == stems_.end();
+            });
         static std::atomic<int> counter{0};
-        const std::string unique = std::to_string(getpid()) + "-" + std::to_string(counter++);
-        std::string tmp_name = "." + target_.filename().string() + ".tmp-" + unique;
-        if (single_file_)
-            tmp_name += target_.extension().empty() ? "." + format_.ext : target_.extension().string();
-        temp_ = parent / tmp_name;
-        if (format_.per_layer) staging_ = "/vsimem/gridwatch-export-" + unique;
-        folder_ = file_set_ ? parent : target_;
-        if (!single_file_ && !fs::create_directory(temp_, ec))
-            throw Error("cannot create a folder beside it: " + ec.message(), {path},
-                        "check the folder is writable");
+        if (format_.per_layer) {
+            staging_ = "/vsimem/gridwatch-export-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+            // A folder that exists: the CSV driver creates a layer only in a folder it can stat
+            // (an implicit /vsimem folder is none until a file is in it).
+            VSIMkdir(staging_.c_str(), 0755);
+        }
     }
     ~Output() { discard(); }
     Output(const Output&) = delete;
@@ -535,7 +551,7 @@ public:
     GDALDataset* dataset_for(const std::string& layer, GdalMessages& gdal) {
         if (!format_.per_layer && dataset_) return dataset_.get();
         const std::string file =
-            format_.per_layer ? staging_ + "/" + file_stem(layer) + "." + format_.ext : temp_.string();
+            format_.per_layer ? staging_ + "/" + file_stem(layer) + "." + format_.ext : out_->temp().string();
         CPLStringList dsco;
         GDALDataset* ds = format_.driver->Create(file.c_str(), 0, 0, 0, GDT_Unknown, dsco.List());
         if (!ds) {
@@ -561,10 +577,13 @@ public:
         dataset_.reset();  // GDAL writes headers and indexes on close
         if (const std::string why = gdal.take_error(); !why.empty())
             throw Error("writing failed: " + why, {target_.string(), layer});
+        stems_.push_back(file_stem(layer));
         const CPLStringList files(VSIReadDir(staging_.c_str()));
         for (int i = 0; i < files.size(); ++i) {
             const std::string mem = staging_ + "/" + files[i];
-            const fs::path disk = single_file_ ? temp_ : temp_ / files[i];
+            const fs::path disk = single_file_ ? out_->temp()
+                                  : file_set_  ? out_->temp_of(files[i])
+                                               : out_->temp() / files[i];
             vsi_l_offset size = 0;
             const GByte* data = VSIGetMemFileBuffer(mem.c_str(), &size, FALSE);
             FILE* f = std::fopen(disk.c_str(), "wb");
@@ -572,7 +591,6 @@ public:
             if (f && std::fclose(f) != 0 && ok) return fail_write(disk);
             if (!ok) return fail_write(disk);
             VSIUnlink(mem.c_str());
-            if (!single_file_) written_.push_back(files[i]);
         }
     }
 
@@ -583,36 +601,8 @@ public:
         if (!why.empty()) throw Error("writing failed: " + why, {target_.string()}, "check free space");
     }
 
-    /**
-     * Moves the output into place. A folder target that exists keeps the user's other files: each
-     * file written replaces its namesake, and a shapefile's stale spatial index is removed. (A
-     * single shapefile's file set cannot move at once: its files are renamed one by one.)
-     */
-    void commit() {
-        std::error_code ec;
-        if (single_file_ || (!file_set_ && !fs::exists(target_))) {
-            fs::rename(temp_, target_, ec);
-            if (ec)
-                throw Error("cannot be moved into place: " + ec.message(), {target_.string()},
-                            "check the folder is writable");
-            committed_ = true;
-            return;
-        }
-        for (const auto& entry : fs::directory_iterator(temp_)) {
-            const fs::path dest = folder_ / entry.path().filename();
-            fs::rename(entry.path(), dest, ec);
-            if (ec)
-                throw Error("cannot be moved into place: " + ec.message(), {dest.string()},
-                            "check the folder is writable");
-        }
-        if (format_.shapefile)
-            for (const auto& file : written_)
-                if (fs::path(file).extension() == ".shp")
-                    for (const char* stale : {".qix", ".sbn", ".sbx"})
-                        fs::remove(folder_ / fs::path(file).replace_extension(stale), ec);
-        fs::remove_all(temp_, ec);
-        committed_ = true;
-    }
+    /** Moves the output into place, whole (see the class comment). */
+    void commit() { out_->commit(); }
 
 private:
     [[noreturn]] void fail_write(const fs::path& disk) {
@@ -622,21 +612,17 @@ private:
     void discard() {
         dataset_.reset();
         if (!staging_.empty()) VSIRmdirRecursive(staging_.c_str());
-        if (committed_ || temp_.empty()) return;
-        std::error_code ec;
-        fs::remove_all(temp_, ec);
-        for (const char* side : {"-journal", "-wal", "-shm"}) fs::remove(fs::path(temp_.string() + side), ec);
+        out_.reset();  // removes the temporaries unless committed
     }
 
     Format format_;
-    fs::path target_, temp_;
+    fs::path target_;
+    std::optional<AtomicOutput> out_;
     std::string staging_;       // /vsimem folder of the layer being written (per-layer formats)
-    fs::path folder_;           // where the files of a folder output (or a shapefile's file set) go
     bool single_file_ = false;  // one file: GPKG, KML, out.geojson …
     bool file_set_ = false;     // out.shp: one shapefile's files, beside each other in the parent
-    bool committed_ = false;
     GDALDatasetUniquePtr dataset_;
-    std::vector<std::string> written_;
+    std::vector<std::string> stems_;  // file names (before the extension) of the layers written
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -913,7 +899,7 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
     // UTF-8 goes out as it is: an empty ENCODING spares GDAL a UTF-8 -> UTF-8 "recode" (a copy)
     // of every value, and the .cpg is written below. GBK is recoded by GDAL.
     if (shp) lco.SetNameValue("ENCODING", cx.enc.gbk() ? "CP936" : "");
-    if (cx.format.name == "GeoJSON") lco.SetNameValue("RFC7946", "YES");
+    for (const auto& option : cx.format.layer_options) lco.AddString(option.c_str());
     OGRLayer* layer = ds->CreateLayer(name.c_str(), const_cast<OGRSpatialReference*>(&cx.srs),
                                       geometry_type<T>(), lco.List());
     if (!layer) {

@@ -1,0 +1,130 @@
+// Outputs that cannot hurt (issue 12 §3): --out onto an input is refused before any work,
+// a huge render is refused with one line, export --format CSV works, and a camera save into a
+// shapefile folder keeps Chinese text.
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "geo/camera_store.h"
+#include "geo/dataset.h"
+#include "tests/cli_run.h"
+
+namespace fs = std::filesystem;
+using gwtest::run_gridwatch;
+
+namespace {
+
+std::string bundled() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
+
+/** Every file under `dir` with its bytes, for "nothing changed" checks. */
+std::map<std::string, size_t> snapshot(const fs::path& dir) {
+    std::map<std::string, size_t> m;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) m[fs::relative(e.path(), dir).string()] = std::hash<std::string>{}(gwtest::slurp(e.path()));
+    return m;
+}
+
+}  // namespace
+
+TEST(OutputsCli, OutOntoAnInputIsRefusedBeforeAnyWork) {
+    gwtest::TempDir dir("out_onto_input");
+    const std::string gpkg = dir / "c.gpkg";
+    fs::copy_file(bundled(), gpkg);
+    // A shapefile folder of the same data: its grids_L4.shp is an input file.
+    ASSERT_EQ(run_gridwatch("export " + gpkg + " --out " + dir / "shp").status, 0);
+    std::ofstream(dir.path / "shp" / "map.png") << "the user's picture, kept beside the data";
+    const auto before_gpkg = gwtest::slurp(gpkg);
+    const auto before_shp = snapshot(dir.path / "shp");
+    const std::string shp = dir / "shp";
+    const std::vector<std::string> cases = {
+        "coverage " + gpkg + " --level 3 --out " + gpkg,
+        "coverage " + shp + " --level 3 --out " + shp + "/grids_L4.shp",
+        "coverage " + shp + " --level 3 --out " + shp + "/grids_L4.dbf",
+        "hotspots " + gpkg + " --method kde --out " + gpkg,
+        "hotspots " + gpkg + " --method gi --out " + dir.path.string() + "/./c.gpkg",
+        "plan " + gpkg + " --add 1 --out " + gpkg,
+        "export " + gpkg + " --format GPKG --out " + gpkg,
+        "export " + shp + " --out " + shp,
+        "export " + shp + " --out " + dir.path.string(),  // a folder holding the dataset
+        "render " + shp + " --out " + shp + "/map.png",
+    };
+    for (const auto& args : cases) {
+        const auto r = run_gridwatch(args);
+        EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
+        EXPECT_EQ(r.error_lines(), 1) << args << "\n" << r.err;
+        EXPECT_NE(r.err.find("would overwrite the input"), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(gwtest::slurp(gpkg), before_gpkg);
+    EXPECT_EQ(snapshot(dir.path / "shp"), before_shp);
+    // An output beside the input, under another name, is fine.
+    EXPECT_EQ(run_gridwatch("coverage " + gpkg + " --level 3 --occlusion none --out " + dir / "cov.gpkg").status, 0);
+}
+
+TEST(OutputsCli, RenderTooBigForMemoryIsOneLineExit1) {
+    gwtest::TempDir dir("render_huge");
+    const auto r = run_gridwatch("render " + bundled() + " --out " + dir / "a.png" + " --size 200000x200000");
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("200000x200000"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("smaller --size"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "a.png"));
+}
+
+TEST(OutputsCli, ExportCsvWritesGeometryAsWkt) {
+    gwtest::TempDir dir("export_csv");
+    const auto r = run_gridwatch("export " + bundled() + " --format CSV --out " + dir / "csv");
+    ASSERT_EQ(r.status, 0) << r.err;
+    GDALAllRegister();
+    const gw::Dataset ds = gw::open_dataset({bundled()});
+    GDALDatasetUniquePtr cams(GDALDataset::Open((dir / "csv/cameras.csv").c_str(), GDAL_OF_VECTOR));
+    ASSERT_TRUE(cams);
+    OGRLayer* L = cams->GetLayer(0);
+    EXPECT_EQ(size_t(L->GetFeatureCount()), ds.cameras.size());
+    OGRFeatureUniquePtr f(L->GetNextFeature());
+    ASSERT_TRUE(f && f->GetGeometryRef()) << "no WKT geometry in the CSV";
+    EXPECT_EQ(wkbFlatten(f->GetGeometryRef()->getGeometryType()), wkbPoint);
+    GDALDatasetUniquePtr grids(GDALDataset::Open((dir / "csv/grids.csv").c_str(), GDAL_OF_VECTOR));
+    ASSERT_TRUE(grids);
+    OGRFeatureUniquePtr g(grids->GetLayer(0)->GetNextFeature());
+    ASSERT_TRUE(g && g->GetGeometryRef());
+    EXPECT_GT(g->GetGeometryRef()->toMultiPolygon()->get_Area() + 0, 0);
+    // The analyses' --out takes .csv too.
+    EXPECT_EQ(run_gridwatch("coverage " + bundled() + " --level 3 --occlusion none --out " + dir / "cov.csv").status, 0);
+    EXPECT_TRUE(fs::exists(dir / "cov.csv"));
+}
+
+TEST(OutputsCli, CameraSaveIntoAShapefileFolderKeepsChineseText) {
+    gwtest::TempDir dir("camsave_shp");
+    ASSERT_EQ(run_gridwatch("export " + bundled() + " --out " + dir / "shp").status, 0);
+    std::ofstream(dir.path / "shp" / "notes.txt") << "the user's own file";
+    const std::string folder = dir / "shp";
+    gw::Dataset ds = gw::open_dataset({folder});
+    ASSERT_GE(ds.cameras.size(), 2u);
+    ds.cameras[0].cam_id = "大坪子-东口-01";
+    ds.cameras[0].owner = "罗家大坡村委会";
+    ds.cameras[0].azimuth = 200;
+    gw::Camera added = ds.cameras[1];
+    added.fid = -1;
+    added.cam_id = "新增摄像头";
+    added.owner = "张三";
+    ds.cameras.push_back(added);
+    gw::save_cameras(folder, ds);
+    EXPECT_EQ(gwtest::slurp(dir.path / "shp" / "cameras.cpg").substr(0, 5), "UTF-8");
+    EXPECT_EQ(gwtest::slurp(dir.path / "shp" / "notes.txt"), "the user's own file");
+    const gw::Dataset back = gw::open_dataset({folder});
+    ASSERT_EQ(back.cameras.size(), ds.cameras.size());
+    bool first = false, second = false;
+    for (const auto& c : back.cameras) {
+        if (c.cam_id == "大坪子-东口-01") first = c.owner == "罗家大坡村委会" && std::abs(c.azimuth - 200) < 1e-6;
+        if (c.cam_id == "新增摄像头") second = c.owner == "张三";
+    }
+    EXPECT_TRUE(first);
+    EXPECT_TRUE(second);
+    EXPECT_EQ(back.grids.size(), ds.grids.size()) << "the folder's other layers stay";
+    for (const auto& e : fs::directory_iterator(dir.path))
+        EXPECT_NE(e.path().filename().string().rfind(".gw-", 0), 0u) << e.path();
+}
