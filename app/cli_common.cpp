@@ -79,6 +79,7 @@ void warn(const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.
 void print_json(nlohmann::json j, const Dataset& ds) {
     j["unreadable_times"] = ds.report.bad_times.size();
     j["unreadable_numbers"] = ds.report.bad_values.size();
+    j["without_geometry"] = ds.report.no_geometry.size();
     std::printf("%s\n", j.dump(2).c_str());
 }
 
@@ -106,6 +107,15 @@ void warn_reading(const Dataset& ds) {
     for (const auto& [layer, issues] : values)
         warn(file + ": layer '" + layer + "': " + std::to_string(issues.size()) +
              " number field value(s) that are text, read as nothing: " + name_some(issues) + " (fix the values)");
+    std::map<std::string, std::vector<Issue>> missing;
+    for (const auto& i : r.no_geometry) missing[i.layer].push_back(i);
+    for (const auto& [layer, issues] : missing) {
+        std::string ids;
+        for (size_t k = 0; k < issues.size() && k < 10; ++k) ids += (k ? ", " : "") + issues[k].feature;
+        if (issues.size() > 10) ids += " and " + std::to_string(issues.size() - 10) + " more";
+        warn(file + ": layer '" + layer + "': " + std::to_string(issues.size()) + " feature(s) without geometry left out: " +
+             ids + " (give them a geometry, or delete them)");
+    }
     std::map<std::string, std::vector<Issue>> gdal;
     for (const auto& i : r.gdal_warnings) gdal[i.layer].push_back(i);
     for (const auto& [layer, issues] : gdal) warn(file + ": layer '" + layer + "': GDAL: " + name_some(issues));

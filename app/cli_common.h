@@ -38,7 +38,8 @@ Progress stderr_progress();
 
 /**
  * Prints a command's JSON document on stdout, with what reading left out or read as nothing
- * (SPEC §3): "unreadable_times" (incidents left out of time windows), "unreadable_numbers".
+ * (SPEC §3): "unreadable_times" (incidents left out of time windows), "unreadable_numbers",
+ * "without_geometry" (features left out).
  */
 void print_json(nlohmann::json j, const Dataset& ds);
 

@@ -635,9 +635,11 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
     const std::string& L = fl.canonical;
     int invalid = 0;
     int null_geoms = 0;
-    auto skip_null = [&](OGRFeature& f) {
+    // A feature without geometry is left out of everything: named, so that it is not left out silently.
+    auto skip_null = [&](OGRFeature& f, const std::string& id) {
         if (f.GetGeometryRef() && (!f.GetGeometryRef()->IsEmpty() || has_nan(f.GetGeometryRef()))) return false;
         ++null_geoms;
+        ds.report.no_geometry.push_back({L, id, "no geometry"});
         return true;
     };
     ExtraFields extra_dummy;
@@ -649,7 +651,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Grid g;
             g.grid_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
+            if (skip_null(f, g.grid_id)) return;
             auto lv = r.number(f, i_level, g.grid_id, LayerReader::Mode::Strict);
             if (!lv || *lv != std::floor(*lv) || *lv < 1 || *lv > 4)
                 throw Error("level must be a whole number from 1 to 4", r.where(g.grid_id, "level"),
@@ -671,7 +673,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Household h;
             h.hh_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
+            if (skip_null(f, h.hh_id)) return;
             h.grid_id = r.str(f, i_grid), h.head = r.str(f, i_head), h.tags = r.str(f, i_tags);
             h.phone = r.str(f, i_phone);
             auto m = r.number(f, i_mem, h.hh_id, LayerReader::Mode::Warn);
@@ -692,7 +694,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Camera c;
             c.cam_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
+            if (skip_null(f, c.cam_id)) return;
             c.owner = lower(r.str(f, i_owner)), c.status = lower(r.str(f, i_status));
             // Bad camera values are reported by validate_cameras, never fatal (SPEC §3).
             c.azimuth = r.number(f, i_az, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
@@ -714,7 +716,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Enterprise e;
             e.ent_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
+            if (skip_null(f, e.ent_id)) return;
             e.name = r.str(f, i_name), e.industry = r.str(f, i_ind), e.paired_grid = r.str(f, i_pair);
             auto n = r.number(f, i_emp, e.ent_id, LayerReader::Mode::Warn);
             e.employees = n && std::isfinite(*n) ? static_cast<int>(*n) : 0;
@@ -730,7 +732,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Road rd;
             std::string id = std::to_string(f.GetFID());
-            if (skip_null(f)) return;
+            if (skip_null(f, id)) return;
             rd.name = r.str(f, i_name), rd.road_class = lower(r.str(f, i_class));
             auto ml = conv.lines(f.GetGeometryRef(), id);
             if (!ml) fail_geometry(r, id, "LineString or MultiLineString", f.GetGeometryRef());
@@ -744,7 +746,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Building b;
             std::string id = std::to_string(f.GetFID());
-            if (skip_null(f)) return;
+            if (skip_null(f, id)) return;
             if (auto h = r.number(f, i_h, id, LayerReader::Mode::Warn); h && std::isfinite(*h)) b.height = *h;
             auto mp = conv.polygons(f.GetGeometryRef(), id);
             if (!mp) fail_geometry(r, id, "Polygon or MultiPolygon", f.GetGeometryRef());
@@ -759,7 +761,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Incident in;
             in.inc_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
+            if (skip_null(f, in.inc_id)) return;
             in.type = lower(r.str(f, i_type)), in.color = lower(r.str(f, i_color));
             in.when = r.time(f, i_time, in.time);
             if (!in.when)
@@ -777,7 +779,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Facility fa;
             std::string id = std::to_string(f.GetFID());
-            if (skip_null(f)) return;
+            if (skip_null(f, id)) return;
             fa.name = r.str(f, i_name), fa.kind = lower(r.str(f, i_kind));
             auto p = conv.point(f.GetGeometryRef(), id);
             if (!p) fail_geometry(r, id, "Point", f.GetGeometryRef());
@@ -790,7 +792,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Candidate c;
             c.site_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
+            if (skip_null(f, c.site_id)) return;
             auto p = conv.point(f.GetGeometryRef(), c.site_id);
             if (!p) fail_geometry(r, c.site_id, "Point", f.GetGeometryRef());
             c.pos = *p;
@@ -938,6 +940,7 @@ void join_part(Dataset& ds, Dataset&& part) {
     append(ds.report.bad_times, std::move(part.report.bad_times));
     append(ds.report.bad_values, std::move(part.report.bad_values));
     append(ds.report.gdal_warnings, std::move(part.report.gdal_warnings));
+    append(ds.report.no_geometry, std::move(part.report.no_geometry));
 }
 
 size_t feature_count(const Dataset& part) {

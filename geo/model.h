@@ -94,6 +94,7 @@ struct ValidityReport {
     std::vector<Issue> bad_times;    // incidents whose time is empty or unreadable: left out of time windows
     std::vector<Issue> bad_values;   // text in a number field, read as 0 or unset (feature, "field: what")
     std::vector<Issue> gdal_warnings;  // what GDAL warned of while reading a layer
+    std::vector<Issue> no_geometry;    // features without geometry: left out of everything
     std::vector<Issue> other;                                   // everything else worth telling
     bool tiling_checked = false;
 };

@@ -196,6 +196,30 @@ TEST(ReadWhole, FarNanOrInfiniteCoordinatesNameLayerAndFeature) {
     EXPECT_EQ(line.find("geometry is"), std::string::npos) << line;
 }
 
+TEST(ReadWhole, NanPointIsAnErrorAndAMissingGeometryIsNamed) {
+    TempDir d("read_nan");
+    // GDAL reads a NaN coordinate as an empty point; it is a bad point, not a missing one.
+    d.write("incidents.geojson", R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"inc_id":"I1","time":"2024-03-01"},"geometry":{"type":"Point","coordinates":[98.605,24.505]}},
+{"type":"Feature","properties":{"inc_id":"I2","time":"2024-03-01"},"geometry":{"type":"Point","coordinates":[NaN,24.505]}}]})");
+    auto r = run_gridwatch("hotspots " + d / "incidents.geojson" + " --method kde --json");
+    EXPECT_EQ(r.status, 1) << r.out;
+    const std::string line = one_error_line(r);
+    EXPECT_NE(line.find("feature I2"), std::string::npos) << line;
+    EXPECT_NE(line.find("NaN"), std::string::npos) << line;
+
+    d.write("incidents.geojson", R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"inc_id":"I1","time":"2024-03-01"},"geometry":{"type":"Point","coordinates":[98.605,24.505]}},
+{"type":"Feature","properties":{"inc_id":"I3","time":"2024-03-02"},"geometry":{"type":"Point","coordinates":[98.606,24.506]}},
+{"type":"Feature","properties":{"inc_id":"I2","time":"2024-03-01"},"geometry":null}]})");
+    r = run_gridwatch("hotspots " + d / "incidents.geojson" + " --method kde --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["without_geometry"], 1);
+    const auto lines = stderr_lines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << r.err;
+    EXPECT_NE(lines[0].find("without geometry left out: I2"), std::string::npos) << lines[0];
+}
+
 // ---- incident times: parsed once, unreadable ones named and counted ---------------------------------
 
 TEST(ReadWhole, UnreadableIncidentTimesAreNamedCountedAndLeftOutOfWindows) {
