@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "geo/atomic_output.h"
 #include "geo/basemap.h"
 #include "geo/error.h"
 #include "geo/terrain.h"
+#include "geo/times.h"
 
 namespace fs = std::filesystem;
 
@@ -47,7 +49,9 @@ Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bo
     o.progress = stderr_progress();
     std::vector<std::string> src = sources;
     if (src.empty() && allow_default) src.push_back(bundled_dataset_path());
-    return open_dataset(src, o);
+    Dataset ds = open_dataset(src, o);
+    warn_reading(ds);
+    return ds;
 }
 
 Progress stderr_progress() {
@@ -79,6 +83,60 @@ void refuse_output_onto_input(const DatasetArgs& args, const std::string& out) {
         if (output_would_overwrite(out, source))
             throw CLI::ValidationError("--out", "'" + out + "' would overwrite the input " + source +
                                                     " (give an output outside the dataset)");
+}
+
+void print_json(nlohmann::json j, const Dataset& ds) {
+    j["unreadable_times"] = ds.report.bad_times.size();
+    j["unreadable_numbers"] = ds.report.bad_values.size();
+    j["without_geometry"] = ds.report.no_geometry.size();
+    std::printf("%s\n", j.dump(2).c_str());
+}
+
+namespace {
+/** One line for a list of features: the first few named ("INC-1: time 'yesterday' …; …"), the rest counted. */
+std::string name_some(const std::vector<Issue>& issues) {
+    std::string s;
+    const size_t shown = std::min<size_t>(issues.size(), 5);
+    for (size_t i = 0; i < shown; ++i)
+        s += (i ? "; " : "") + (issues[i].feature.empty() ? "" : issues[i].feature + ": ") + issues[i].problem;
+    if (issues.size() > shown) s += "; and " + std::to_string(issues.size() - shown) + " more";
+    return s;
+}
+}  // namespace
+
+void warn_reading(const Dataset& ds) {
+    const auto& r = ds.report;
+    const std::string file = ds.source;
+    if (!r.bad_times.empty())
+        warn(file + ": layer 'incidents': " + std::to_string(r.bad_times.size()) +
+             " incident(s) without a readable time, left out of time windows: " + name_some(r.bad_times) +
+             " (write times as ISO-8601, e.g. 2024-03-05T14:30)");
+    std::map<std::string, std::vector<Issue>> values;
+    for (const auto& i : r.bad_values) values[i.layer].push_back(i);
+    for (const auto& [layer, issues] : values)
+        warn(file + ": layer '" + layer + "': " + std::to_string(issues.size()) +
+             " number field value(s) that are text, read as nothing: " + name_some(issues) + " (fix the values)");
+    std::map<std::string, std::vector<Issue>> missing;
+    for (const auto& i : r.no_geometry) missing[i.layer].push_back(i);
+    for (const auto& [layer, issues] : missing) {
+        std::string ids;
+        for (size_t k = 0; k < issues.size() && k < 10; ++k) ids += (k ? ", " : "") + issues[k].feature;
+        if (issues.size() > 10) ids += " and " + std::to_string(issues.size() - 10) + " more";
+        warn(file + ": layer '" + layer + "': " + std::to_string(issues.size()) + " feature(s) without geometry left out: " +
+             ids + " (give them a geometry, or delete them)");
+    }
+    std::map<std::string, std::vector<Issue>> gdal;
+    for (const auto& i : r.gdal_warnings) gdal[i.layer].push_back(i);
+    for (const auto& [layer, issues] : gdal) warn(file + ": layer '" + layer + "': GDAL: " + name_some(issues));
+}
+
+CLI::Validator iso_date_check() {
+    return CLI::Validator(
+        [](std::string& v) {
+            return parse_iso_span(v) ? std::string()
+                                     : "'" + v + "' is not an ISO-8601 date (2024, 2024-03, 2024-03-05, 2024-03-05T14:00)";
+        },
+        "ISO-8601 date");
 }
 
 CLI::Option* add_level_option(CLI::App* cmd, int& level) {

@@ -1,6 +1,7 @@
 #pragma once
 /** What every command shares: dataset options, progress on stderr, output helpers. */
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
@@ -34,6 +35,19 @@ void add_dataset_args(CLI::App* cmd, DatasetArgs& args, bool optional = false);
 
 /** A progress reporter: a bar on a terminal, a line per stage otherwise. */
 Progress stderr_progress();
+
+/**
+ * Prints a command's JSON document on stdout, with what reading left out or read as nothing
+ * (SPEC §3): "unreadable_times" (incidents left out of time windows), "unreadable_numbers",
+ * "without_geometry" (features left out).
+ */
+void print_json(nlohmann::json j, const Dataset& ds);
+
+/** Tells on stderr, a line each, what reading left out or read as nothing, naming the features. */
+void warn_reading(const Dataset& ds);
+
+/** A CLI11 check that a value is an ISO-8601 date (geo/times.h parse_iso_span). */
+CLI::Validator iso_date_check();
 
 /** Prints a warning line to stderr ("warning: …"). */
 void warn(const std::string& line);

@@ -49,7 +49,7 @@ void run_kde(const HotspotArgs& a, const Dataset& ds, const std::vector<const In
         nlohmann::json j{{"cell_m", r.cell}, {"bandwidth_m", r.bandwidth}, {"max_density_per_km2", r.max_density},
                          {"raster", a.out.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.out)},
                          {"width", r.width}, {"height", r.height}, {"incidents", inc.size()}};
-        std::printf("%s\n", j.dump(2).c_str());
+        print_json(j, ds);
         return;
     }
     std::printf("kernel density of %zu incidents: quartic kernel, bandwidth %.1f m%s, %g m cells (%d × %d)\n",
@@ -92,7 +92,7 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
         j["per"] = a.per.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.per);
         j["cells_without_households"] = no_households;
         j["fdr"] = a.fdr;
-        std::printf("%s\n", j.dump(2).c_str());
+        print_json(j, ds);
         return;
     }
     std::map<std::string, int> by_class;
@@ -144,7 +144,7 @@ void run_dbscan(const HotspotArgs& a, const Dataset& ds, const std::vector<const
             j["clusters"].push_back({{"id", c + 1}, {"count", members[c].size()}, {"members", ids}});
         }
         j["noise"] = noise;
-        std::printf("%s\n", j.dump(2).c_str());
+        print_json(j, ds);
         return;
     }
     std::printf("DBSCAN (eps %.1f m, min %d points) on %zu incidents: %d clusters, %d noise\n", a.eps, a.min_pts,
@@ -177,7 +177,7 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
         for (size_t i = 0; i < units.size(); ++i)
             j["cells"].push_back({{"grid_id", units[i]->grid_id}, {"incidents", count[i]}, {"score", score[i]},
                                   {"colour", warning_colour(score[i], t)}});
-        std::printf("%s\n", j.dump(2).c_str());
+        print_json(j, ds);
         return;
     }
     std::map<std::string, int> n;
@@ -198,7 +198,7 @@ void run_hotspots(const HotspotArgs& a) {
     refuse_output_onto_input(a.data, a.out);
     Dataset ds = a.data.open(layers, /*check_tiling=*/false);
     IncidentFilter f;
-    f.types = split(a.types), f.from = a.from, f.to = a.to;
+    f.types = split(a.types), f.window = window_between(a.from, a.to);
     std::vector<const Incident*> inc = filter_incidents(ds, f);
     if (a.method == "kde") run_kde(a, ds, inc);
     else if (a.method == "gi") run_gi(a, ds, inc);
@@ -216,8 +216,8 @@ void setup_hotspots(CLI::App& root) {
         ->required()
         ->check(CLI::IsMember({"kde", "gi", "dbscan", "warning"}));
     cmd->add_option("--type", a->types, "incident types, comma-separated (fire,traffic,dispute,theft,fraud,other)");
-    cmd->add_option("--from", a->from, "first date, ISO (2024-01-01)");
-    cmd->add_option("--to", a->to, "last date, ISO, inclusive");
+    cmd->add_option("--from", a->from, "first date, ISO (2024-01-01)")->check(iso_date_check());
+    cmd->add_option("--to", a->to, "last date, ISO, inclusive (2024-03: to the end of March)")->check(iso_date_check());
     cmd->add_option("--bandwidth", a->bandwidth, "KDE radius in metres (default: Silverman's rule)")->check(CLI::PositiveNumber);
     cmd->add_option("--cell", a->cell, "KDE cell size in metres (default 10)")->check(CLI::PositiveNumber);
     add_level_option(cmd, a->level);

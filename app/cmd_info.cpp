@@ -67,7 +67,7 @@ void run_info(const InfoArgs& a) {
                         {"units", t.units},         {"crs", t.crs},             {"work_cell_m", t.work_cell},
                         {"warped", t.warped}};
         }
-        std::printf("%s\n", j.dump(2).c_str());
+        print_json(j, ds);
         return;
     }
 

@@ -53,7 +53,7 @@ void run_stats(const StatsArgs& a) {
         j["total"] = row_json(t.total);
         j["outside"] = {{"households", t.outside_households}, {"cameras", t.outside_cameras},
                         {"incidents", t.outside_incidents}};
-        std::printf("%s\n", j.dump(2).c_str());
+        print_json(j, ds);
         return;
     }
     if (a.csv) {

@@ -80,7 +80,7 @@ ImVec4 im_color(Rgba c) {
 void init_choices(HotspotsState& h, const Dataset& ds) {
     std::set<std::string> months, types;
     for (const auto& i : ds.incidents) {
-        if (i.time.size() >= 7) months.insert(i.time.substr(0, 7));
+        if (i.when) months.insert(iso_month(*i.when));
         if (!i.type.empty()) types.insert(i.type);
     }
     h.months.assign(months.begin(), months.end());
@@ -105,8 +105,7 @@ IncidentFilter filter_of(const HotspotsState& h) {
     IncidentFilter f;
     if (h.type >= 0) f.types = {h.types[size_t(h.type)]};
     if (!h.months.empty()) {
-        f.from = h.months[size_t(h.from)] + "-01";
-        f.to = h.months[size_t(h.to)] + "-31";  // text comparison: the last day of any month
+        f.window = window_between(h.months[size_t(h.from)], h.months[size_t(h.to)]);
     }
     return f;
 }

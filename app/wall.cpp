@@ -41,14 +41,14 @@ WallFigures wall_figures(const Dataset& ds, const std::string& today) {
     // rather than a wall of zeros.
     std::string newest;
     for (const auto& in : ds.incidents)
-        if (in.time.size() >= 7 && in.time.substr(0, 7) > newest) newest = in.time.substr(0, 7);
+        if (in.when && iso_month(*in.when) > newest) newest = iso_month(*in.when);
     f.month = today.substr(0, 7);
     if (!newest.empty() && newest < f.month) {
         f.month = newest;
         f.month_from_data = true;
     }
     for (const auto& in : ds.incidents) {
-        if (in.time.compare(0, 7, f.month) != 0) continue;
+        if (!in.when || iso_month(*in.when) != f.month) continue;
         const int k = in.color == "red" ? 0 : in.color == "yellow" ? 1 : in.color == "blue" ? 2 : 3;
         ++f.incidents[size_t(k)];
     }
@@ -215,15 +215,8 @@ namespace {
 /** The incidents of the 12 months ending with `month` ("YYYY-MM"; anything else: all). */
 IncidentFilter last_twelve_months(const std::string& month) {
     IncidentFilter f;
-    int y = 0, m = 0;
-    if (month.size() >= 7 && std::sscanf(month.c_str(), "%d-%d", &y, &m) == 2 && m >= 1 && m <= 12) {
-        int fy = y, fm = m - 11;
-        if (fm < 1) fm += 12, --fy;
-        char from[16];
-        std::snprintf(from, sizeof from, "%04d-%02d-01", fy, fm);
-        f.from = from;
-        f.to = month.substr(0, 7) + "-31";  // text comparison: the last day of any month
-    }
+    if (const auto span = parse_iso_span(month); span && month.size() == 7)
+        f.window = months_ending(span->end - 1, 12);  // the month's last second: its last day
     return f;
 }
 

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <system_error>
 #include <filesystem>
 #include <atomic>
 #include <exception>
@@ -31,6 +33,7 @@
 #include "geo/geos.h"
 #include "geo/projector.h"
 #include "geo/terrain.h"
+#include "geo/times.h"
 #include "geo/validate.h"
 
 namespace fs = std::filesystem;
@@ -81,16 +84,53 @@ void register_drivers() {
     });
 }
 
-/** Collects GDAL's errors while in scope, so that failures can name GDAL's reason. */
+/**
+ * Collects GDAL's messages on this thread while in scope, so that they are folded into the one
+ * line an error prints (SPEC §4), never printed beside it.
+ */
 struct CplCapture {
-    std::vector<std::string> messages;
+    std::vector<std::string> messages;  // warnings and errors, in order
+    std::vector<std::string> failures;  // errors only (CE_Failure, CE_Fatal)
     CplCapture() { CPLPushErrorHandlerEx(&CplCapture::handler, this); }
     ~CplCapture() { CPLPopErrorHandler(); }
+    CplCapture(const CplCapture&) = delete;
+    CplCapture& operator=(const CplCapture&) = delete;
     static void CPL_STDCALL handler(CPLErr cls, CPLErrorNum, const char* msg) {
         auto* self = static_cast<CplCapture*>(CPLGetErrorHandlerUserData());
-        if (cls >= CE_Warning && self) self->messages.push_back(msg);
+        if (!self || cls < CE_Warning) return;
+        self->messages.push_back(msg ? msg : "");
+        if (cls >= CE_Failure) self->failures.push_back(self->messages.back());
     }
     std::string last() const { return messages.empty() ? std::string() : messages.back(); }
+    /**
+     * GDAL's first error, and how many followed it (a bad file can raise one a feature). What a
+     * call site prefixes ("In ExecuteSQL(): sqlite3_step(SELECT …):") is left out: the reason is
+     * after it.
+     */
+    std::string failure_summary() const {
+        if (failures.empty()) return {};
+        std::string msg;
+        for (char c : failures.front()) {
+            if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+            if (!(c == ' ' && !msg.empty() && msg.back() == ' ')) msg += c;
+        }
+        if (msg.rfind("In ", 0) == 0)
+            if (const size_t colon = msg.rfind(": "); colon != std::string::npos && colon + 2 < msg.size())
+                msg = msg.substr(colon + 2);
+        std::string s = "GDAL: " + msg;
+        while (!s.empty() && (s.back() == '.' || s.back() == ' ')) s.pop_back();
+        if (failures.size() > 1) s += " (and " + std::to_string(failures.size() - 1) + " more GDAL errors)";
+        return s;
+    }
+    /** The warnings, each once. */
+    std::vector<std::string> warnings() const {
+        std::vector<std::string> out;
+        for (const auto& m : messages)
+            if (std::find(failures.begin(), failures.end(), m) == failures.end() &&
+                std::find(out.begin(), out.end(), m) == out.end())
+                out.push_back(m);
+        return out;
+    }
 };
 
 std::string lower(std::string s) {
@@ -113,11 +153,51 @@ struct OpenedSource {
     bool is_csv = false;
 };
 
+/**
+ * Throws unless `path` names something that can be read: a missing file, a folder without
+ * permission or a link loop each get one line, never std::filesystem's own text.
+ */
+void check_readable(const std::string& path) {
+    if (path.rfind("PG:", 0) == 0) return;
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+        throw Error("cannot be read: " + ec.message(), {path}, "check the path and the permissions of its folders");
+    if (!fs::exists(st)) throw Error("no such file or folder", {path}, "check the path");
+    const int need = fs::is_directory(st) ? (R_OK | X_OK) : R_OK;
+    if (access(path.c_str(), need) != 0)
+        throw Error(std::string(fs::is_directory(st) ? "the folder" : "the file") + " cannot be read: " +
+                        std::generic_category().message(errno),
+                    {path}, "check its permissions (chmod) or run as a user who may read it");
+}
+
+/** The layer a GDAL message is about, where it names a shapefile part ("…/grids.shx"). */
+std::string layer_named_in(const std::string& msg) {
+    for (const char* ext : {".shx", ".SHX", ".shp", ".dbf", ".DBF"}) {
+        const size_t at = msg.find(ext);
+        if (at == std::string::npos) continue;
+        size_t start = msg.find_last_of("/\\ `'", at);
+        start = start == std::string::npos ? 0 : start + 1;
+        return msg.substr(start, at - start);
+    }
+    return {};
+}
+
+/** What to do about GDAL's errors while opening or reading a source. */
+std::string hint_for_gdal(const std::string& msg) {
+    if (msg.find("SHAPE_RESTORE_SHX") != std::string::npos || msg.find(".shx") != std::string::npos)
+        return "the .shx index beside the .shp is missing or damaged: copy it back, or run once with "
+               "SHAPE_RESTORE_SHX=YES in the environment and GDAL rebuilds it";
+    if (msg.find("DBF") != std::string::npos || msg.find(".dbf") != std::string::npos)
+        return "the .dbf (the attribute table) is damaged or cut short: copy it again from its source";
+    if (msg.find("malformed") != std::string::npos || msg.find("corrupt") != std::string::npos)
+        return "the file is damaged: restore it from a backup; sqlite3 FILE .recover saves what is left";
+    return "fix or re-export the file; gridwatch computes on whole layers only";
+}
+
 OpenedSource open_source(const std::string& path, bool cp936 = false) {
     register_drivers();
-    const bool is_pg = path.rfind("PG:", 0) == 0;
-    if (!is_pg && !fs::exists(path))
-        throw Error("no such file or folder", {path}, "check the path");
+    check_readable(path);
     OpenedSource src;
     src.path = path;
     src.is_csv = lower(fs::path(path).extension().string()) == ".csv";
@@ -140,7 +220,25 @@ OpenedSource open_source(const std::string& path, bool cp936 = false) {
                     "lon/lat columns, or PG: connection");
     }
     src.ds.reset(raw);
+    // A folder of shapefiles opens even when one of them cannot: that layer would be missing.
+    if (!cap.failures.empty())
+        throw Error("cannot be read whole: " + cap.failure_summary(), {path, layer_named_in(cap.failures.front())},
+                    hint_for_gdal(cap.failures.front()));
     return src;
+}
+
+/**
+ * The layers of a source. A shapefile folder opens its layers only now: one that cannot be
+ * opened (no .shx) would be missing without a word, so GDAL's error stops reading here.
+ */
+std::vector<OGRLayer*> list_layers(const OpenedSource& src) {
+    CplCapture cap;
+    std::vector<OGRLayer*> layers;
+    for (auto* layer : src.ds->GetLayers()) layers.push_back(layer);
+    if (!cap.failures.empty())
+        throw Error("cannot be read whole: " + cap.failure_summary(), {src.path, layer_named_in(cap.failures.front())},
+                    hint_for_gdal(cap.failures.front()));
+    return layers;
 }
 
 /**
@@ -148,7 +246,8 @@ OpenedSource open_source(const std::string& path, bool cp936 = false) {
  * a source holds no layers; it is the dataset's terrain (find_dem) or a basemap the viewer draws.
  */
 bool raster_only(const std::string& path) {
-    if (path.rfind("PG:", 0) == 0 || !fs::exists(path)) return false;
+    std::error_code ec;
+    if (path.rfind("PG:", 0) == 0 || !fs::exists(path, ec)) return false;
     register_drivers();
     CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
     GDALDatasetUniquePtr v(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
@@ -202,21 +301,90 @@ struct LayerReader {
         }
         return s;
     }
-    /** A number, or nullopt when unset; throws when set but not a number. */
-    std::optional<double> number(OGRFeature& f, int idx, const std::string& id, bool strict) const {
+    /**
+     * Text a number field holds (a GeoPackage column typed INTEGER or REAL takes any value, and
+     * GDAL reads 'lots' there as 0), by FID and field index. Filled by find_text_in_numbers.
+     */
+    std::map<std::pair<GIntBig, int>, std::string> text_in_number;
+    std::vector<Issue>* bad_values = nullptr;  // where Mode::Warn tells of text in a number field
+
+    /** What text in a number field does: stop reading, be told and read as unset, or be NaN (checked later). */
+    enum class Mode { Strict, Warn, Quiet };
+
+    /** Looks up, in a SQLite-based source, the values of number fields that are text. */
+    void find_text_in_numbers(const std::vector<int>& fields) {
+        const std::string driver = src->ds->GetDriverName();
+        if (driver != "GPKG" && driver != "SQLite") return;
+        const std::string fid = layer->GetFIDColumn();
+        if (fid.empty()) return;
+        auto quote = [](const std::string& name) {
+            std::string q = "\"";
+            for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+            return q + "\"";
+        };
+        for (int idx : fields) {
+            if (idx < 0) continue;
+            const OGRFieldType t = defn->GetFieldDefn(idx)->GetType();
+            if (t != OFTReal && t != OFTInteger && t != OFTInteger64) continue;
+            const std::string col = quote(defn->GetFieldDefn(idx)->GetNameRef());
+            const std::string sql = "SELECT CAST(" + col + " AS TEXT) AS gw_value, " + quote(fid) + " AS gw_fid FROM " +
+                                    quote(layer->GetName()) + " WHERE typeof(" + col + ") NOT IN ('integer', 'real', 'null')";
+            OGRLayer* rs = src->ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+            if (!rs) continue;
+            // GDAL may take the FID column for the result's own FID, and then it is no field.
+            const int value_at = rs->GetLayerDefn()->GetFieldIndex("gw_value");
+            const int fid_at = rs->GetLayerDefn()->GetFieldIndex("gw_fid");
+            for (auto& f : *rs)
+                text_in_number[{fid_at >= 0 ? f->GetFieldAsInteger64(fid_at) : f->GetFID(), idx}] =
+                    value_at >= 0 ? f->GetFieldAsString(value_at) : "";
+            src->ds->ReleaseResultSet(rs);
+        }
+    }
+
+    /** A number, or nullopt when unset; text that is not a number is handled as `mode` says. */
+    std::optional<double> number(OGRFeature& f, int idx, const std::string& id, Mode mode) const {
         if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return std::nullopt;
         const OGRFieldType t = defn->GetFieldDefn(idx)->GetType();
-        if (t == OFTReal || t == OFTInteger || t == OFTInteger64) return f.GetFieldAsDouble(idx);
-        std::string s = f.GetFieldAsString(idx);
-        char* end = nullptr;
-        double v = std::strtod(s.c_str(), &end);
-        while (end && *end == ' ') ++end;
-        if (s.empty() || !end || *end != '\0') {
-            if (strict)
-                throw Error("value '" + s + "' is not a number", where(id, defn->GetFieldDefn(idx)->GetNameRef()),
-                            "fix the value or the field's type");
-            return std::numeric_limits<double>::quiet_NaN();
+        std::string s;
+        if (t == OFTReal || t == OFTInteger || t == OFTInteger64) {
+            const auto text = text_in_number.find({f.GetFID(), idx});
+            if (text == text_in_number.end()) return f.GetFieldAsDouble(idx);
+            s = text->second;
+        } else {
+            s = f.GetFieldAsString(idx);
+            char* end = nullptr;
+            const double v = std::strtod(s.c_str(), &end);
+            while (end && *end == ' ') ++end;
+            if (!s.empty() && end && *end == '\0') return v;
         }
+        const std::string field = defn->GetFieldDefn(idx)->GetNameRef();
+        if (mode == Mode::Strict)
+            throw Error("value '" + s + "' is not a number", where(id, field), "fix the value or the field's type");
+        if (mode == Mode::Warn) {
+            if (bad_values) bad_values->push_back({canonical, id, field + ": '" + s + "' is not a number"});
+            return std::nullopt;
+        }
+        return std::numeric_limits<double>::quiet_NaN();
+    }
+
+    /** An incident's time, read once: from an OGR Date/DateTime field, or ISO-8601 text. `text` gets it as written. */
+    std::optional<int64_t> time(OGRFeature& f, int idx, std::string& text) const {
+        if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return std::nullopt;
+        const OGRFieldType t = defn->GetFieldDefn(idx)->GetType();
+        if (t != OFTDate && t != OFTDateTime) {
+            text = str(f, idx);
+            return parse_incident_time(text);
+        }
+        int y = 0, m = 0, d = 0, h = 0, mi = 0, tz = 0;
+        float sec = 0;
+        text = str(f, idx);
+        if (!f.GetFieldAsDateTime(idx, &y, &m, &d, &h, &mi, &sec, &tz) || m < 1 || m > 12 || d < 1 ||
+            d > days_in_month(y, m))
+            return std::nullopt;
+        if (t == OFTDate) h = mi = 0, sec = 0;
+        const int64_t v = civil_seconds(y, m, d, h, mi, static_cast<int>(sec));
+        // GDAL writes these "2024/03/05 10:00:00": kept as ISO-8601, as a text field would hold it.
+        text = t == OFTDate ? iso_date(v) : iso_date_time(v);
         return v;
     }
     std::string id_or_fid(OGRFeature& f, int idx) const {
@@ -261,14 +429,60 @@ bool has_non_utf8(OGRLayer* layer) {
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Geometry conversion
 
+/**
+ * How far coordinates may lie in a layer's CRS: longitude and latitude within a turn of the
+ * globe, projected coordinates within 100 000 km. Beyond that a value is a typing error or a
+ * placeholder (1e308), and would make the working CRS a guess and areas wrong.
+ */
+struct CoordLimits {
+    double x = 1e8, y = 1e8;
+    bool geographic = false;
+    static CoordLimits of(const OGRSpatialReference& srs) {
+        CoordLimits l;
+        if (srs.IsGeographic()) {
+            l.geographic = true, l.x = 360, l.y = 90 + 1e-6;
+        } else if (const double unit = srs.GetLinearUnits(); unit > 0 && std::isfinite(unit)) {
+            l.x = l.y = 1e8 / unit;
+        }
+        return l;
+    }
+    bool holds(double x, double y) const { return std::abs(x) <= this->x && std::abs(y) <= this->y; }
+    bool holds(const OGREnvelope& e) const { return holds(e.MinX, e.MinY) && holds(e.MaxX, e.MaxY); }
+};
+
+/** GDAL reads a point with a NaN coordinate as an empty point: it is a bad one, not a missing one. */
+bool has_nan(const OGRGeometry* g) {
+    if (!g || wkbFlatten(g->getGeometryType()) != wkbPoint) return false;
+    const OGRPoint* p = g->toPoint();
+    return std::isnan(p->getX()) || std::isnan(p->getY());
+}
+
 struct GeomConverter {
     SourceCoords coords = SourceCoords::Native;
+    CoordLimits limits;
+    std::string file, layer;  // named by the errors of check()
 
+    /** Throws naming the feature when a coordinate is NaN, infinite or far outside the CRS. */
+    void check(double x, double y, const std::string& id) const {
+        if (limits.holds(x, y)) return;
+        char xy[96];
+        std::snprintf(xy, sizeof xy, "(%.9g, %.9g)", x, y);
+        const bool nan = std::isnan(x) || std::isnan(y);
+        const bool inf = !nan && (std::isinf(x) || std::isinf(y));
+        const std::string what = nan   ? std::string("a coordinate is NaN (not a number): ") + xy
+                                 : inf ? std::string("a coordinate is infinite: ") + xy
+                                       : std::string("coordinate ") + xy + " lies far outside what the layer's CRS can hold (" +
+                                             (limits.geographic ? "longitude ±360, latitude ±90" : "±100 000 km") + ")";
+        throw Error(what, {file, layer, id}, "fix the feature's geometry, or give the layer its real CRS with --assume-crs");
+    }
+    void check(const std::vector<Vec2>& pts, const std::string& id) const {
+        for (const auto& p : pts) check(p.x, p.y, id);
+    }
     /** GCJ-02 / BD-09 undone here; the CRS transformation runs in bulk per layer (reproject_layer). */
     void project(std::vector<Vec2>& pts, const std::string& what) const {
+        check(pts, what);
         if (coords != SourceCoords::Native)
             for (auto& p : pts) p = coords == SourceCoords::Gcj02 ? gcj02::to_wgs84(p) : gcj02::bd09_to_wgs84(p);
-        (void)what;
     }
     Ring ring(const OGRLinearRing* r) const {
         Ring out;
@@ -335,8 +549,9 @@ struct GeomConverter {
                 break;
             default: return std::nullopt;
         }
+        if (p && has_nan(p)) check(p->getX(), p->getY(), what);
         if (!p || p->IsEmpty()) return std::nullopt;
-        if (!std::isfinite(p->getX()) || !std::isfinite(p->getY())) return std::nullopt;
+        check(p->getX(), p->getY(), what);
         if (coords == SourceCoords::Native) return Vec2{p->getX(), p->getY()};
         std::vector<Vec2> v{{p->getX(), p->getY()}};
         project(v, what);
@@ -368,7 +583,7 @@ void for_each_feature(LayerReader& r, Fn&& fn) {
 }
 
 void repair_if_invalid(MultiPolygon& shape, const std::string& id, const std::string& layer, Dataset& ds,
-                       int& invalid) {
+                       int& invalid, const std::string& file = {}) {
     bool bad = false;
     for (const auto& p : shape)
         for (const auto& r : p.rings)
@@ -380,7 +595,12 @@ void repair_if_invalid(MultiPolygon& shape, const std::string& id, const std::st
         bad = !geos::is_valid(g.get());
     }
     if (!bad) return;
-    shape = geos::make_valid(shape);
+    try {
+        shape = geos::make_valid(shape);
+    } catch (const Error& e) {
+        throw Error("the polygon is invalid and cannot be repaired (" + e.problem() + ")", {file, layer, id},
+                    "fix the feature's geometry");
+    }
     ds.report.repaired[layer].push_back(id);
     ++invalid;
 }
@@ -411,12 +631,15 @@ struct LayerSource {
 
 int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& ds) {
     LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
+    r.bad_values = &ds.report.bad_values;
     const std::string& L = fl.canonical;
     int invalid = 0;
     int null_geoms = 0;
-    auto skip_null = [&](OGRFeature& f) {
-        if (f.GetGeometryRef() && !f.GetGeometryRef()->IsEmpty()) return false;
+    // A feature without geometry is left out of everything: named, so that it is not left out silently.
+    auto skip_null = [&](OGRFeature& f, const std::string& id) {
+        if (f.GetGeometryRef() && (!f.GetGeometryRef()->IsEmpty() || has_nan(f.GetGeometryRef()))) return false;
         ++null_geoms;
+        ds.report.no_geometry.push_back({L, id, "no geometry"});
         return true;
     };
     ExtraFields extra_dummy;
@@ -424,11 +647,12 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
     if (L == "grids") {
         int i_id = r.field("grid_id", true), i_level = r.field("level", true), i_parent = r.field("parent_id", true);
         int i_name = r.field("name", false), i_mgr = r.field("manager", false), i_phone = r.field("phone", false);
+        r.find_text_in_numbers({i_level});
         for_each_feature(r, [&](OGRFeature& f) {
             Grid g;
             g.grid_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
-            auto lv = r.number(f, i_level, g.grid_id, true);
+            if (skip_null(f, g.grid_id)) return;
+            auto lv = r.number(f, i_level, g.grid_id, LayerReader::Mode::Strict);
             if (!lv || *lv != std::floor(*lv) || *lv < 1 || *lv > 4)
                 throw Error("level must be a whole number from 1 to 4", r.where(g.grid_id, "level"),
                             "fix the value");
@@ -438,20 +662,21 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
             auto mp = conv.polygons(f.GetGeometryRef(), g.grid_id);
             if (!mp) fail_geometry(r, g.grid_id, "Polygon or MultiPolygon", f.GetGeometryRef());
             g.shape = std::move(*mp);
-            repair_if_invalid(g.shape, g.grid_id, L, ds, invalid);
+            repair_if_invalid(g.shape, g.grid_id, L, ds, invalid, r.src->path);
             r.fill_extra(g, f, extra_dummy);
             ds.grids.push_back(std::move(g));
         });
     } else if (L == "households") {
         int i_id = r.field("hh_id", false), i_grid = r.field("grid_id", false), i_head = r.field("head", false);
         int i_mem = r.field("members", false), i_tags = r.field("tags", false), i_phone = r.field("phone", false);
+        r.find_text_in_numbers({i_mem});
         for_each_feature(r, [&](OGRFeature& f) {
             Household h;
             h.hh_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
+            if (skip_null(f, h.hh_id)) return;
             h.grid_id = r.str(f, i_grid), h.head = r.str(f, i_head), h.tags = r.str(f, i_tags);
             h.phone = r.str(f, i_phone);
-            auto m = r.number(f, i_mem, h.hh_id, true);
+            auto m = r.number(f, i_mem, h.hh_id, LayerReader::Mode::Warn);
             h.members = m && std::isfinite(*m) ? static_cast<int>(*m) : 0;
             h.tag_bits = parse_tags(h.tags);
             auto p = conv.point(f.GetGeometryRef(), h.hh_id);
@@ -464,18 +689,19 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         int i_id = r.field("cam_id", false), i_owner = r.field("owner", false), i_az = r.field("azimuth", true);
         int i_fov = r.field("fov", true), i_range = r.field("range", true), i_h = r.field("height", false);
         int i_res = r.field("resolution_px", false), i_status = r.field("status", false);
+        r.find_text_in_numbers({i_az, i_fov, i_range, i_h, i_res});
         const double nan = std::numeric_limits<double>::quiet_NaN();
         for_each_feature(r, [&](OGRFeature& f) {
             Camera c;
             c.cam_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
+            if (skip_null(f, c.cam_id)) return;
             c.owner = lower(r.str(f, i_owner)), c.status = lower(r.str(f, i_status));
             // Bad camera values are reported by validate_cameras, never fatal (SPEC §3).
-            c.azimuth = r.number(f, i_az, c.cam_id, false).value_or(nan);
-            c.fov = r.number(f, i_fov, c.cam_id, false).value_or(nan);
-            c.range = r.number(f, i_range, c.cam_id, false).value_or(nan);
-            if (auto h = r.number(f, i_h, c.cam_id, false); h && std::isfinite(*h)) c.height = *h;
-            if (auto px = r.number(f, i_res, c.cam_id, false); px && std::isfinite(*px) && *px > 0)
+            c.azimuth = r.number(f, i_az, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
+            c.fov = r.number(f, i_fov, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
+            c.range = r.number(f, i_range, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
+            if (auto h = r.number(f, i_h, c.cam_id, LayerReader::Mode::Warn); h && std::isfinite(*h)) c.height = *h;
+            if (auto px = r.number(f, i_res, c.cam_id, LayerReader::Mode::Warn); px && std::isfinite(*px) && *px > 0)
                 c.resolution_px = static_cast<int>(*px);
             auto p = conv.point(f.GetGeometryRef(), c.cam_id);
             if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
@@ -486,17 +712,18 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
     } else if (L == "enterprises") {
         int i_id = r.field("ent_id", false), i_name = r.field("name", false), i_ind = r.field("industry", false);
         int i_emp = r.field("employees", false), i_pair = r.field("paired_grid", false);
+        r.find_text_in_numbers({i_emp});
         for_each_feature(r, [&](OGRFeature& f) {
             Enterprise e;
             e.ent_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
+            if (skip_null(f, e.ent_id)) return;
             e.name = r.str(f, i_name), e.industry = r.str(f, i_ind), e.paired_grid = r.str(f, i_pair);
-            auto n = r.number(f, i_emp, e.ent_id, true);
+            auto n = r.number(f, i_emp, e.ent_id, LayerReader::Mode::Warn);
             e.employees = n && std::isfinite(*n) ? static_cast<int>(*n) : 0;
             auto mp = conv.polygons(f.GetGeometryRef(), e.ent_id);
             if (!mp) fail_geometry(r, e.ent_id, "Polygon or MultiPolygon", f.GetGeometryRef());
             e.shape = std::move(*mp);
-            repair_if_invalid(e.shape, e.ent_id, L, ds, invalid);
+            repair_if_invalid(e.shape, e.ent_id, L, ds, invalid, r.src->path);
             r.fill_extra(e, f, extra_dummy);
             ds.enterprises.push_back(std::move(e));
         });
@@ -505,7 +732,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Road rd;
             std::string id = std::to_string(f.GetFID());
-            if (skip_null(f)) return;
+            if (skip_null(f, id)) return;
             rd.name = r.str(f, i_name), rd.road_class = lower(r.str(f, i_class));
             auto ml = conv.lines(f.GetGeometryRef(), id);
             if (!ml) fail_geometry(r, id, "LineString or MultiLineString", f.GetGeometryRef());
@@ -515,15 +742,16 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         });
     } else if (L == "buildings") {
         int i_h = r.field("height", false);
+        r.find_text_in_numbers({i_h});
         for_each_feature(r, [&](OGRFeature& f) {
             Building b;
             std::string id = std::to_string(f.GetFID());
-            if (skip_null(f)) return;
-            if (auto h = r.number(f, i_h, id, true); h && std::isfinite(*h)) b.height = *h;
+            if (skip_null(f, id)) return;
+            if (auto h = r.number(f, i_h, id, LayerReader::Mode::Warn); h && std::isfinite(*h)) b.height = *h;
             auto mp = conv.polygons(f.GetGeometryRef(), id);
             if (!mp) fail_geometry(r, id, "Polygon or MultiPolygon", f.GetGeometryRef());
             b.shape = std::move(*mp);
-            repair_if_invalid(b.shape, id, L, ds, invalid);
+            repair_if_invalid(b.shape, id, L, ds, invalid, r.src->path);
             r.fill_extra(b, f, extra_dummy);
             ds.buildings.push_back(std::move(b));
         });
@@ -533,8 +761,12 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Incident in;
             in.inc_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
-            in.type = lower(r.str(f, i_type)), in.time = r.str(f, i_time), in.color = lower(r.str(f, i_color));
+            if (skip_null(f, in.inc_id)) return;
+            in.type = lower(r.str(f, i_type)), in.color = lower(r.str(f, i_color));
+            in.when = r.time(f, i_time, in.time);
+            if (!in.when)
+                ds.report.bad_times.push_back({L, in.inc_id, in.time.empty() ? std::string("no time")
+                                                                             : "time '" + in.time + "' is not an ISO-8601 date"});
             in.settled_at = lower(r.str(f, i_settled));
             auto p = conv.point(f.GetGeometryRef(), in.inc_id);
             if (!p) fail_geometry(r, in.inc_id, "Point", f.GetGeometryRef());
@@ -547,7 +779,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Facility fa;
             std::string id = std::to_string(f.GetFID());
-            if (skip_null(f)) return;
+            if (skip_null(f, id)) return;
             fa.name = r.str(f, i_name), fa.kind = lower(r.str(f, i_kind));
             auto p = conv.point(f.GetGeometryRef(), id);
             if (!p) fail_geometry(r, id, "Point", f.GetGeometryRef());
@@ -560,7 +792,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
         for_each_feature(r, [&](OGRFeature& f) {
             Candidate c;
             c.site_id = r.id_or_fid(f, i_id);
-            if (skip_null(f)) return;
+            if (skip_null(f, c.site_id)) return;
             auto p = conv.point(f.GetGeometryRef(), c.site_id);
             if (!p) fail_geometry(r, c.site_id, "Point", f.GetGeometryRef());
             c.pos = *p;
@@ -574,6 +806,45 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
     return invalid;
 }
 
+
+/** The field that names a feature of a SPEC layer in messages ("" = its FID). */
+std::string id_field_of(const std::string& canonical) {
+    static const std::map<std::string, std::string> ids = {{"grids", "grid_id"},   {"households", "hh_id"},
+                                                           {"cameras", "cam_id"},  {"enterprises", "ent_id"},
+                                                           {"incidents", "inc_id"}, {"candidates", "site_id"}};
+    const auto it = ids.find(canonical);
+    return it == ids.end() ? std::string() : it->second;
+}
+
+/**
+ * The extent of the layer the working CRS is chosen from. A coordinate far outside what the
+ * layer's CRS can hold (or NaN, or infinite) would make that choice a guess: it stops reading,
+ * naming the first feature that holds one.
+ */
+OGREnvelope checked_extent(const Found& fl) {
+    OGREnvelope env;
+    CplCapture cap;
+    if (fl.layer->GetExtent(&env, TRUE) != OGRERR_NONE)
+        throw Error("has no extent (no features?)", {fl.src->path, fl.layer->GetName()}, "add features, or pass --work-crs");
+    const CoordLimits limits = CoordLimits::of(fl.srs);
+    if (limits.holds(env)) return env;
+    GeomConverter conv{SourceCoords::Native, limits, fl.src->path, fl.layer->GetName()};
+    const int id_field = field_index(fl.layer->GetLayerDefn(), id_field_of(fl.canonical));
+    fl.layer->ResetReading();
+    for (auto& f : *fl.layer) {
+        const OGRGeometry* g = f->GetGeometryRef();
+        if (!g || g->IsEmpty()) continue;
+        const std::string id = id_field >= 0 && f->IsFieldSetAndNotNull(id_field) ? f->GetFieldAsString(id_field)
+                                                                                  : std::to_string(f->GetFID());
+        // Each conversion checks every coordinate it reads (an envelope passes NaN by).
+        conv.polygons(g, id), conv.lines(g, id), conv.point(g, id);
+    }
+    fl.layer->ResetReading();
+    char box[160];
+    std::snprintf(box, sizeof box, "(%.9g, %.9g) – (%.9g, %.9g)", env.MinX, env.MinY, env.MaxX, env.MaxY);
+    throw Error(std::string("the layer's extent ") + box + " lies far outside what its CRS can hold",
+                {fl.src->path, fl.layer->GetName()}, "check the layer's CRS, or pass --work-crs");
+}
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Reprojecting a layer in bulk
@@ -666,6 +937,41 @@ void join_part(Dataset& ds, Dataset&& part) {
         if (!ds.extra_fields.count(layer)) ds.extra_fields[layer] = std::move(fields);
     for (auto& [layer, ids] : part.report.repaired) append(ds.report.repaired[layer], std::move(ids));
     append(ds.report.other, std::move(part.report.other));
+    append(ds.report.bad_times, std::move(part.report.bad_times));
+    append(ds.report.bad_values, std::move(part.report.bad_values));
+    append(ds.report.gdal_warnings, std::move(part.report.gdal_warnings));
+    append(ds.report.no_geometry, std::move(part.report.no_geometry));
+}
+
+size_t feature_count(const Dataset& part) {
+    return part.grids.size() + part.households.size() + part.cameras.size() + part.enterprises.size() +
+           part.roads.size() + part.buildings.size() + part.incidents.size() + part.facilities.size() +
+           part.candidates.size();
+}
+
+/**
+ * Reads a layer whole or not at all (SPEC §3): any GDAL error while reading it (a damaged page, a
+ * .dbf cut short) stops the command, naming the file and layer and how far reading got. GDAL's
+ * warnings are kept in the report.
+ */
+int read_layer_whole(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& part,
+                     const std::string& layer_name) {
+    CplCapture cap;
+    int invalid = 0;
+    try {
+        invalid = read_layer(fl, from, conv, part);
+    } catch (const Error&) {
+        if (cap.failures.empty()) throw;  // ours alone; else GDAL's error is the cause
+    }
+    if (!cap.failures.empty()) {
+        const GIntBig total = from.layer->GetFeatureCount(FALSE);
+        std::string got = std::to_string(feature_count(part));
+        if (total > 0) got += " of " + std::to_string(total);
+        throw Error("reading stopped after " + got + " features: " + cap.failure_summary(), {fl.src->path, layer_name},
+                    hint_for_gdal(cap.failures.front()));
+    }
+    for (const auto& w : cap.warnings()) part.report.gdal_warnings.push_back({fl.canonical, "", w});
+    return invalid;
 }
 
 }  // namespace
@@ -712,6 +1018,7 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
                                std::find(options.layers.begin(), options.layers.end(), "cameras") != options.layers.end();
     for (const auto& path : sources) {
         register_drivers();
+        check_readable(path);
         if (std::string dem = wants_terrain ? find_dem(path) : std::string(); !dem.empty()) {
             if (dem_name.empty()) dem_name = dem, dem_file = path;
             else ds.report.other.push_back({"dem", "", "a second DEM in " + path + " is left out; " + dem_file + " is used"});
@@ -725,7 +1032,7 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
         }
         opened.push_back(std::move(vec));
         OpenedSource& src = *opened.back();
-        for (auto* layer : src.ds->GetLayers()) {
+        for (auto* layer : list_layers(src)) {
             std::string canonical = canonical_name(layer->GetName());
             if (canonical.empty() && src.is_csv) canonical = canonical_name(fs::path(path).stem().string());
             LayerInfo info;
@@ -786,10 +1093,7 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     } else if (primary && is_metric_projected(primary->srs) && options.coords == SourceCoords::Native) {
         work = primary->srs;
     } else if (primary) {
-        OGREnvelope env;
-        if (primary->layer->GetExtent(&env, TRUE) != OGRERR_NONE)
-            throw Error("has no extent (no features?)", {primary->src->path, primary->layer->GetName()},
-                        "add features, or pass --work-crs");
+        const OGREnvelope env = checked_extent(*primary);
         OGRSpatialReference geo = parse_crs("EPSG:4490");
         Transform t(primary->srs, geo);
         Vec2 c = t.apply(Vec2{(env.MinX + env.MaxX) / 2, (env.MinY + env.MaxY) / 2});
@@ -866,7 +1170,7 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
         const bool is_points = fl.canonical == "households" || fl.canonical == "cameras" ||
                                fl.canonical == "incidents" || fl.canonical == "facilities" ||
                                fl.canonical == "candidates";
-        GeomConverter conv{is_points ? options.coords : SourceCoords::Native};
+        GeomConverter conv{is_points ? options.coords : SourceCoords::Native, CoordLimits::of(fl.srs), fl.src->path, names[i]};
         // One level's cells: the source skips the others, when the level is a number field (a
         // text level such as "4.0" is read and judged as ever, and so is a filter the source
         // cannot run).
@@ -881,7 +1185,7 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
                 }
             }
         Dataset& part = parts[i];
-        invalid[i] = read_layer(fl, mine, conv, part);
+        invalid[i] = read_layer_whole(fl, mine, conv, part, names[i]);
         if (geographic_grids && fl.canonical == "grids")
             for (const auto& g : part.grids) {
                 Grid copy;

@@ -49,6 +49,7 @@
 #include "geo/crs.h"
 #include "geo/error.h"
 #include "geo/geos.h"
+#include "geo/times.h"
 
 namespace gw {
 namespace {
@@ -1804,6 +1805,7 @@ private:
                                                       : day_hours;
                 in.time = strf("%04d-%02d-%02dT%02d:%02d:00", y, m, d, static_cast<int>(r.weighted(hours)),
                                r.integer(0, 59));
+                in.when = parse_incident_time(in.time);
                 const char* const colors[] = {"green", "blue", "yellow", "red"};
                 in.color = colors[r.weighted(type == "dispute" ? std::vector<double>{45, 30, 18, 7}
                                                                : std::vector<double>{55, 25, 14, 6})];

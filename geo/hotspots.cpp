@@ -52,12 +52,9 @@ void two_threads(Fn&& fn) {
 
 std::vector<const Incident*> filter_incidents(const Dataset& ds, const IncidentFilter& f) {
     std::vector<const Incident*> out;
-    // "2024-03" as --to means up to the end of March: compare against the bound padded with '~'.
-    const std::string to = f.to.empty() ? std::string() : f.to + "~";
     for (const auto& in : ds.incidents) {
         if (!f.types.empty() && std::find(f.types.begin(), f.types.end(), in.type) == f.types.end()) continue;
-        if (!f.from.empty() && in.time < f.from) continue;
-        if (!to.empty() && in.time > to) continue;
+        if (!f.window.contains(in.when)) continue;
         out.push_back(&in);
     }
     return out;

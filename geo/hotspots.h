@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "geo/dataset.h"
+#include "geo/times.h"
 
 namespace gw {
 
@@ -18,9 +19,12 @@ namespace gw {
 
 struct IncidentFilter {
     std::vector<std::string> types;  // empty = all
-    std::string from, to;            // ISO dates or datetimes, inclusive; empty = open
+    TimeWindow window;               // geo/times.h: window_between (--from/--to), months_ending; open = all
 };
-/** The incidents that pass the filter (compared as ISO-8601 text: a date covers its whole day). */
+/**
+ * The incidents that pass the filter. A bounded window leaves out the incidents whose time is
+ * unreadable (Dataset::report.bad_times names them).
+ */
 std::vector<const Incident*> filter_incidents(const Dataset& ds, const IncidentFilter& f);
 
 // ---- KDE -------------------------------------------------------------------------------------

@@ -66,7 +66,8 @@ struct Building : Feature {
 };
 
 struct Incident : Feature {
-    std::string inc_id, type, time, color, settled_at;
+    std::string inc_id, type, time, color, settled_at;  // time: as written (ISO-8601 for Date/DateTime fields)
+    std::optional<int64_t> when;  // time read once (geo/times.h); unset when empty or unreadable
     Vec2 pos;
 };
 
@@ -90,6 +91,10 @@ struct ValidityReport {
     std::map<std::string, std::vector<std::string>> repaired;  // layer -> feature ids repaired by MakeValid
     std::vector<Issue> bad_cameras;                             // left out of analyses
     std::vector<Issue> tiling;                                  // grid hierarchy breaks
+    std::vector<Issue> bad_times;    // incidents whose time is empty or unreadable: left out of time windows
+    std::vector<Issue> bad_values;   // text in a number field, read as 0 or unset (feature, "field: what")
+    std::vector<Issue> gdal_warnings;  // what GDAL warned of while reading a layer
+    std::vector<Issue> no_geometry;    // features without geometry: left out of everything
     std::vector<Issue> other;                                   // everything else worth telling
     bool tiling_checked = false;
 };

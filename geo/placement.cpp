@@ -26,6 +26,7 @@
 #include "geo/box_index.h"
 #include "geo/coverage.h"
 #include "geo/error.h"
+#include "geo/hotspots.h"
 #include "geo/parallel.h"
 #include "geo/terrain.h"
 #include "geo/validate.h"
@@ -58,6 +59,19 @@ void sample_line(const LineString& l, double step, std::vector<Vec2>& out) {
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Demand
 
+TimeWindow incident_window(const Dataset& ds, const DemandWeights& w) {
+    std::optional<int64_t> today;
+    if (!w.today.empty()) {
+        today = parse_incident_time(w.today);
+        if (!today)
+            throw Error("'" + w.today + "' is not an ISO-8601 date", {"", "", "", "today"}, "give it as 2024-03-05");
+    }
+    for (const auto& in : ds.incidents)
+        if (w.today.empty() && in.when && (!today || *in.when > *today)) today = in.when;
+    if (!today) return TimeWindow{int64_t{0}, int64_t{0}};  // no incident to count
+    return months_ending(*today, w.incident_months);
+}
+
 std::vector<DemandPoint> build_demand(const Dataset& ds, const DemandWeights& w) {
     std::vector<DemandPoint> d;
     for (const auto& r : ds.roads) {
@@ -68,19 +82,10 @@ std::vector<DemandPoint> build_demand(const Dataset& ds, const DemandWeights& w)
     }
     for (size_t i = 0; i < ds.households.size(); ++i)
         d.push_back({ds.households[i].pos, w.household, DemandPoint::Household, static_cast<int>(i)});
-    // Incidents of the last `incident_months` months before `today` (ISO text compares as dates).
-    std::string today = w.today;
-    if (today.empty())
-        for (const auto& in : ds.incidents) today = std::max(today, in.time.substr(0, 10));
-    if (today.size() >= 10) {
-        int y = std::stoi(today.substr(0, 4)), m = std::stoi(today.substr(5, 2)) - w.incident_months;
-        while (m <= 0) m += 12, --y;
-        char from[32];
-        std::snprintf(from, sizeof from, "%04d-%02d-%s", y, m, today.substr(8, 2).c_str());
-        for (const auto& in : ds.incidents)
-            if (in.time.substr(0, 10) > std::string(from) && in.time.substr(0, 10) <= today)
-                d.push_back({in.pos, w.incident, DemandPoint::Incident, -1});
-    }
+    // Incidents of the last `incident_months` months up to `today`; those without a readable
+    // time are in no window (report.bad_times names them).
+    for (const Incident* in : filter_incidents(ds, {{}, incident_window(ds, w)}))
+        d.push_back({in->pos, w.incident, DemandPoint::Incident, -1});
     for (const auto& e : ds.enterprises)
         for (const auto& poly : e.shape) {
             if (poly.rings.empty()) continue;

@@ -10,6 +10,7 @@
 
 #include "geo/camera_view.h"
 #include "geo/dataset.h"
+#include "geo/times.h"
 
 namespace gw {
 
@@ -19,6 +20,13 @@ struct DemandWeights {
     int incident_months = 12;
     std::string today;  // "YYYY-MM-DD" the 12 months count back from; "" = the newest incident's date
 };
+
+/**
+ * The time window incident demand is counted in: the `incident_months` months ending with the day
+ * of `today` (the newest readable incident time when empty); a window holding nothing when no
+ * incident has a readable time. Throws gw::Error when `today` is not an ISO-8601 date.
+ */
+TimeWindow incident_window(const Dataset& ds, const DemandWeights& w);
 
 struct DemandPoint {
     enum Kind { Road, Household, Incident, Enterprise };

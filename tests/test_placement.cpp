@@ -88,7 +88,7 @@ TEST(Placement, DemandFollowsTheSpecByHand) {
     ds.enterprises.push_back(e);
     for (const char* t : {"2026-10-01T10:00:00", "2025-11-02T00:00:00", "2025-10-30T00:00:00"}) {
         Incident in;
-        in.time = t;
+        in.time = t, in.when = parse_incident_time(t);  // as reading does
         ds.incidents.push_back(in);
     }
     DemandWeights w;

@@ -21,6 +21,7 @@
 #include "app/wall.h"
 #include "geo/dataset.h"
 #include "geo/project.h"
+#include "geo/times.h"
 #include "tests/cli_run.h"
 #include "tests/viewer_run.h"
 
@@ -114,7 +115,7 @@ TEST(WallFigures, MonthFallsBackToNewestIncident) {
     Dataset ds;
     for (const char* t : {"2024-05-03T10:00:00", "2024-06-01T08:00:00", "2024-06-20T08:00:00"}) {
         Incident in;
-        in.time = t;
+        in.time = t, in.when = gw::parse_incident_time(t);  // as reading does
         in.color = std::string(t).substr(8, 2) == "20" ? "red" : "green";
         ds.incidents.push_back(in);
     }

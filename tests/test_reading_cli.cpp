@@ -1,0 +1,301 @@
+// Reading says what it could not read (SPEC §3, §4): damaged files, poisoned coordinates,
+// unreadable incident times and text in number fields, each made the way a user meets it, end to
+// end through the gridwatch binary: exit 1 with one line naming file, layer and feature, or exit
+// 0 with what was left out named on stderr and counted in the JSON.
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tests/cli_run.h"
+
+using gwtest::run_gridwatch;
+using gwtest::TempDir;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string bundled() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
+
+std::vector<std::string> stderr_lines(const std::string& err) {
+    std::vector<std::string> out;
+    std::istringstream s(err);
+    for (std::string line; std::getline(s, line);)
+        if (!line.empty()) out.push_back(line);
+    return out;
+}
+
+/** The one line a failed command prints: exactly one line on stderr, none of GDAL's own. */
+std::string one_error_line(const gwtest::RunResult& r) {
+    const auto lines = stderr_lines(r.err);
+    EXPECT_EQ(lines.size(), 1u) << r.err;
+    EXPECT_EQ(r.err.find("ERROR "), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("filesystem error"), std::string::npos) << r.err;
+    return lines.empty() ? std::string() : lines.front();
+}
+
+/** Runs SQL on a GeoPackage opened for update (GDAL registers the functions its triggers use). */
+void gpkg_sql(const std::string& path, const std::string& sql) {
+    GDALAllRegister();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    ASSERT_TRUE(ds) << path;
+    OGRLayer* rs = ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (rs) ds->ReleaseResultSet(rs);
+}
+
+int64_t gpkg_number(const std::string& path, const std::string& sql) {
+    GDALAllRegister();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
+    OGRLayer* rs = ds ? ds->ExecuteSQL(sql.c_str(), nullptr, nullptr) : nullptr;
+    int64_t v = -1;
+    if (rs) {
+        OGRFeatureUniquePtr f(rs->GetNextFeature());
+        if (f) v = f->GetFieldAsInteger64(0);
+        ds->ReleaseResultSet(rs);
+    }
+    return v;
+}
+
+/** A small community of two level-1 cells in longitude/latitude, the second as given. */
+std::string two_cells(const std::string& second_ring) {
+    return R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"grid_id":"A","level":1,"parent_id":""},"geometry":{"type":"Polygon","coordinates":[[[98.60,24.50],[98.61,24.50],[98.61,24.51],[98.60,24.51],[98.60,24.50]]]}},
+{"type":"Feature","properties":{"grid_id":"B","level":1,"parent_id":""},"geometry":{"type":"Polygon","coordinates":[)" +
+           second_ring + R"(]}}]})";
+}
+
+std::string incidents_geojson(const std::vector<std::pair<std::string, std::string>>& id_time) {
+    std::string s = R"({"type":"FeatureCollection","features":[)";
+    for (size_t i = 0; i < id_time.size(); ++i) {
+        char xy[64];
+        std::snprintf(xy, sizeof xy, "[%.5f,%.5f]", 98.672 + 0.0003 * double(i % 7), 24.585 + 0.0002 * double(i % 5));
+        s += std::string(i ? "," : "") + R"({"type":"Feature","properties":{"inc_id":")" + id_time[i].first +
+             R"(","type":"theft","color":"red","time":")" + id_time[i].second +
+             R"("},"geometry":{"type":"Point","coordinates":)" + xy + "}}";
+    }
+    return s + "]}";
+}
+
+}  // namespace
+
+// ---- damaged files: any GDAL error while reading a layer stops the command ------------------------
+
+TEST(ReadWhole, GeoPackageWithADamagedPageStopsNamingFileAndLayer) {
+    TempDir d("read_gpkg");
+    const std::string copy = d / "damaged.gpkg";
+    fs::copy_file(bundled(), copy);
+    // A page in the middle of the grids table's pages: its b-tree breaks off part way.
+    const int64_t page_size = gpkg_number(copy, "PRAGMA page_size");
+    const int64_t first = gpkg_number(copy, "SELECT rootpage FROM sqlite_master WHERE name = 'grids'");
+    const int64_t next = gpkg_number(copy, "SELECT min(rootpage) FROM sqlite_master WHERE rootpage > " +
+                                               std::to_string(first + 1) + " AND type = 'table'");
+    ASSERT_GT(next, first + 4);
+    {
+        std::fstream f(copy, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp((first + next) / 2 * page_size - page_size);
+        const std::string junk(16, '\xff');
+        f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+    const auto r = run_gridwatch("stats " + copy + " --level 4 --no-coverage --json");
+    EXPECT_EQ(r.status, 1) << r.out;
+    const std::string line = one_error_line(r);
+    EXPECT_NE(line.find(copy), std::string::npos) << line;
+    EXPECT_NE(line.find("layer 'grids'"), std::string::npos) << line;
+    EXPECT_NE(line.find("malformed"), std::string::npos) << line;  // GDAL's reason, folded in
+    EXPECT_NE(line.find(" of "), std::string::npos) << line;       // how far reading got
+}
+
+TEST(ReadWhole, ShapefileWithACutDbfOrNoShxStops) {
+    TempDir d("read_shp");
+    const auto e = run_gridwatch("export " + bundled() + " --out " + d / "shp");
+    ASSERT_EQ(e.status, 0) << e.err;
+    ASSERT_EQ(run_gridwatch("info " + d / "shp" + " --json").status, 0);
+
+    fs::copy(d / "shp", d / "cut");
+    // The cells are one shapefile a level (grids_L1 … grids_L4).
+    fs::resize_file(d / "cut/grids_L4.dbf", fs::file_size(d / "cut/grids_L4.dbf") / 2);
+    auto r = run_gridwatch("info " + d / "cut" + " --json");
+    EXPECT_EQ(r.status, 1) << r.out;
+    std::string line = one_error_line(r);
+    EXPECT_NE(line.find("layer 'grids_L4'"), std::string::npos) << line;
+    EXPECT_NE(line.find(".dbf"), std::string::npos) << line;
+
+    fs::copy(d / "shp", d / "noshx");
+    fs::remove(d / "noshx/grids_L3.shx");
+    r = run_gridwatch("info " + d / "noshx" + " --json");
+    EXPECT_EQ(r.status, 1) << r.out;
+    line = one_error_line(r);
+    EXPECT_NE(line.find(d / "noshx"), std::string::npos) << line;
+    EXPECT_NE(line.find("layer 'grids_L3'"), std::string::npos) << line;
+    EXPECT_NE(line.find("SHAPE_RESTORE_SHX"), std::string::npos) << line;  // the way out, in the hint
+}
+
+TEST(ReadWhole, BrokenGeoJsonGivesOneLineNotAThousand) {
+    TempDir d("read_badjson");
+    std::string s = R"({"type":"FeatureCollection","features":[)";
+    for (int i = 0; i < 500; ++i)
+        s += std::string(i ? "," : "") + R"({"type":"Feature","properties":{"inc_id":"I)" + std::to_string(i) +
+             R"("},"geometry":{"type":"Point"}})";
+    d.write("incidents.geojson", s + "]}");
+    const auto r = run_gridwatch("info " + d / "incidents.geojson");
+    EXPECT_EQ(r.status, 1) << r.out;
+    const std::string line = one_error_line(r);
+    EXPECT_NE(line.find("incidents.geojson"), std::string::npos) << line;
+    EXPECT_NE(line.find("coordinates"), std::string::npos) << line;  // GDAL's reason, once
+}
+
+TEST(ReadWhole, UnreadablePathGivesOneLineOfOurOwn) {
+    TempDir d("read_loop");
+    fs::create_symlink(d / "b", d / "a");
+    fs::create_symlink(d / "a", d / "b");
+    const auto r = run_gridwatch("info " + d / "a/x.gpkg");
+    EXPECT_EQ(r.status, 1);
+    const std::string line = one_error_line(r);
+    EXPECT_NE(line.find(d / "a/x.gpkg"), std::string::npos) << line;
+    EXPECT_NE(line.find("check"), std::string::npos) << line;  // what to do
+}
+
+// ---- poisoned coordinates: an error naming layer and feature, never a CRS guess ---------------------
+
+TEST(ReadWhole, FarNanOrInfiniteCoordinatesNameLayerAndFeature) {
+    TempDir d("read_coords");
+    struct Case {
+        std::string name, ring, says;
+    };
+    const std::vector<Case> cases = {
+        {"far", "[[98.61,24.50],[1e308,24.50],[98.62,24.51],[98.61,24.51],[98.61,24.50]]", "far outside"},
+        {"inf", "[[98.61,24.50],[1e999,24.50],[98.62,24.51],[98.61,24.51],[98.61,24.50]]", "infinite"},
+    };
+    for (const auto& c : cases) {
+        fs::create_directories(d.path / c.name);
+        d.write(c.name + "/grids.geojson", two_cells(c.ring));
+        for (const std::string cmd : {"info ", "stats "}) {
+            const auto r = run_gridwatch(cmd + d / (c.name + "/grids.geojson") + (cmd == "stats " ? " --level 1 --json" : " --json"));
+            EXPECT_EQ(r.status, 1) << c.name << " " << r.out;
+            const std::string line = one_error_line(r);
+            EXPECT_NE(line.find("layer 'grids'"), std::string::npos) << line;
+            EXPECT_NE(line.find("feature B"), std::string::npos) << line;
+            EXPECT_NE(line.find(c.says), std::string::npos) << line;
+        }
+    }
+    // A point at infinity in a layer read beside metric cells: named, not "geometry is POINT".
+    d.write("incidents.geojson", R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"inc_id":"I1"},"geometry":{"type":"Point","coordinates":[98.605,24.505]}},
+{"type":"Feature","properties":{"inc_id":"I2"},"geometry":{"type":"Point","coordinates":[1e999,24.505]}}]})");
+    const auto r = run_gridwatch("hotspots " + bundled() + " " + d / "incidents.geojson" + " --method kde --json");
+    EXPECT_EQ(r.status, 1) << r.out;
+    const std::string line = one_error_line(r);
+    EXPECT_NE(line.find("feature I2"), std::string::npos) << line;
+    EXPECT_NE(line.find("infinite"), std::string::npos) << line;
+    EXPECT_EQ(line.find("geometry is"), std::string::npos) << line;
+}
+
+TEST(ReadWhole, NanPointIsAnErrorAndAMissingGeometryIsNamed) {
+    TempDir d("read_nan");
+    // GDAL reads a NaN coordinate as an empty point; it is a bad point, not a missing one.
+    d.write("incidents.geojson", R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"inc_id":"I1","time":"2024-03-01"},"geometry":{"type":"Point","coordinates":[98.605,24.505]}},
+{"type":"Feature","properties":{"inc_id":"I2","time":"2024-03-01"},"geometry":{"type":"Point","coordinates":[NaN,24.505]}}]})");
+    auto r = run_gridwatch("hotspots " + d / "incidents.geojson" + " --method kde --json");
+    EXPECT_EQ(r.status, 1) << r.out;
+    const std::string line = one_error_line(r);
+    EXPECT_NE(line.find("feature I2"), std::string::npos) << line;
+    EXPECT_NE(line.find("NaN"), std::string::npos) << line;
+
+    d.write("incidents.geojson", R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"inc_id":"I1","time":"2024-03-01"},"geometry":{"type":"Point","coordinates":[98.605,24.505]}},
+{"type":"Feature","properties":{"inc_id":"I3","time":"2024-03-02"},"geometry":{"type":"Point","coordinates":[98.606,24.506]}},
+{"type":"Feature","properties":{"inc_id":"I2","time":"2024-03-01"},"geometry":null}]})");
+    r = run_gridwatch("hotspots " + d / "incidents.geojson" + " --method kde --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["without_geometry"], 1);
+    const auto lines = stderr_lines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << r.err;
+    EXPECT_NE(lines[0].find("without geometry left out: I2"), std::string::npos) << lines[0];
+}
+
+// ---- incident times: parsed once, unreadable ones named and counted ---------------------------------
+
+TEST(ReadWhole, UnreadableIncidentTimesAreNamedCountedAndLeftOutOfWindows) {
+    TempDir d("read_times");
+    d.write("incidents.geojson", incidents_geojson({{"I1", "2024-03-05T10:00:00"},
+                                                    {"I2", "2024-03-20"},
+                                                    {"I3", "yesterday"},
+                                                    {"I4", "2026/13/45"},
+                                                    {"I5", "2024-04-02T08:00"},
+                                                    {"I6", "2024-01-10"}}));
+    const auto r = run_gridwatch("hotspots " + d / "incidents.geojson" + " --method kde --from 2024-03 --to 2024-03 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["incidents"], 2);  // I1 and I2: March, to its end
+    EXPECT_EQ(j["unreadable_times"], 2);
+    const auto lines = stderr_lines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << r.err;
+    EXPECT_EQ(lines[0].rfind("warning:", 0), 0u) << lines[0];
+    EXPECT_NE(lines[0].find("I3: time 'yesterday'"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("I4: time '2026/13/45'"), std::string::npos) << lines[0];
+
+    // A --from that is not a date is a usage error, not an empty answer.
+    const auto bad = run_gridwatch("hotspots " + d / "incidents.geojson" + " --method kde --from yesterday");
+    EXPECT_EQ(bad.status, 2) << bad.err;
+    EXPECT_NE(bad.err.find("--from"), std::string::npos) << bad.err;
+}
+
+TEST(ReadWhole, PlanLeavesOutUnreadableTimesWithoutMovingTheWindow) {
+    TempDir d("read_plan");
+    const std::string args = " --add 2 --no-occlusion --json";
+    const auto base = run_gridwatch("plan " + bundled() + args);
+    ASSERT_EQ(base.status, 0) << base.err;
+    const json want = json::parse(base.out);
+    for (const std::string t : {"yesterday", "2026/13/45", "2099-13-01"}) {
+        d.write("incidents.geojson", incidents_geojson({{"X1", t}}));
+        const auto r = run_gridwatch("plan " + bundled() + " " + d / "incidents.geojson" + args);
+        ASSERT_EQ(r.status, 0) << t << ": " << r.err;
+        const json j = json::parse(r.out);
+        EXPECT_EQ(j["unreadable_times"], 1) << t;
+        // The window and the demand are those of the readable incidents alone.
+        EXPECT_NEAR(j["total_demand"].get<double>(), want["total_demand"].get<double>(), 1e-6) << t;
+        EXPECT_NE(r.err.find("X1: time '" + t + "'"), std::string::npos) << r.err;
+    }
+}
+
+TEST(ReadWhole, DateTimeTypedTimeFieldsMatchFromTo) {
+    TempDir d("read_datetime");
+    // GDAL reads ISO text in a CSV as a DateTime field and gives it back as "2024/03/05 10:00:00".
+    d.write("incidents.csv",
+            "inc_id,type,color,time,lon,lat\n"
+            "I1,theft,red,2024-03-05T10:00:00,98.672,24.585\n"
+            "I2,theft,red,2024-03-20T18:30:00,98.673,24.586\n"
+            "I3,fire,yellow,2024-04-01T08:00:00,98.674,24.584\n"
+            "I4,fire,yellow,2024-02-29T23:59:00,98.675,24.587\n");
+    const auto r = run_gridwatch("hotspots " + d / "incidents.csv" +
+                                 " --assume-crs EPSG:4326 --method kde --from 2024-03-01 --to 2024-03-31 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["incidents"], 2);
+    EXPECT_EQ(j["unreadable_times"], 0);
+}
+
+// ---- text in a number field: a warning naming feature and field ------------------------------------
+
+TEST(ReadWhole, TextInANumberFieldIsNamedNotReadAsZeroSilently) {
+    TempDir d("read_lots");
+    const std::string copy = d / "lots.gpkg";
+    fs::copy_file(bundled(), copy);
+    gpkg_sql(copy, "UPDATE households SET members = 'lots' WHERE fid = 3");
+    const auto r = run_gridwatch("stats " + copy + " --level 1 --no-coverage --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["unreadable_numbers"], 1);
+    const auto lines = stderr_lines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << r.err;
+    EXPECT_NE(lines[0].find("layer 'households'"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("members: 'lots' is not a number"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("DPZ-H0003"), std::string::npos) << lines[0];
+}
