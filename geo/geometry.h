@@ -20,6 +20,47 @@ struct Vec2 {
 
 inline double dot(Vec2 a, Vec2 b) { return a.x * b.x + a.y * b.y; }
 inline double cross(Vec2 a, Vec2 b) { return a.x * b.y - a.y * b.x; }
+
+namespace detail {
+/** The exact sign of ax·by − ax·cy − cx·by − ay·bx + ay·cx + cy·bx: six exact products summed as a
+ * nonoverlapping expansion (Shewchuk 1997, two-product by fma, grow-expansion by two-sum). */
+inline int orient2d_exact(double ax, double ay, double bx, double by, double cx, double cy) {
+    double e[12];
+    int n = 0;
+    auto add = [&](double p, double q) {  // e += p·q, exactly
+        const double hi = p * q, lo = std::fma(p, q, -hi);
+        for (double v : {lo, hi}) {
+            int m = 0;
+            for (int i = 0; i < n; ++i) {  // grow-expansion: v + e, zeros dropped
+                const double s = e[i] + v, bv = s - e[i], err = (e[i] - (s - bv)) + (v - bv);
+                if (err != 0) e[m++] = err;
+                v = s;
+            }
+            if (v != 0) e[m++] = v;
+            n = m;
+        }
+    };
+    add(ax, by), add(-ax, cy), add(-cx, by), add(-ay, bx), add(ay, cx), add(cy, bx);
+    // The largest component (the last one) carries the sign of the whole expansion.
+    return n == 0 ? 0 : (e[n - 1] > 0) - (e[n - 1] < 0);
+}
+}  // namespace detail
+
+/**
+ * The exact sign of cross(b − a, c − a): +1 when a, b, c turn counter-clockwise, −1 clockwise,
+ * 0 exactly collinear. The plain determinant decides whenever its error bound allows (almost
+ * always); near-collinear input falls back to exact arithmetic (Shewchuk's orient2d, stage A then
+ * exact). Every predicate below that decides a side goes through here, so that two predicates
+ * never disagree about the same three points.
+ */
+inline int orient(Vec2 a, Vec2 b, Vec2 c) {
+    const double detl = (a.x - c.x) * (b.y - c.y), detr = (a.y - c.y) * (b.x - c.x), det = detl - detr;
+    constexpr double kErrA = (3.0 + 16.0 * 1.1102230246251565e-16) * 1.1102230246251565e-16;  // ccwerrboundA
+    const double bound = kErrA * (std::abs(detl) + std::abs(detr));
+    if (det > bound) return 1;
+    if (-det > bound) return -1;
+    return detail::orient2d_exact(a.x, a.y, b.x, b.y, c.x, c.y);
+}
 inline double length(Vec2 a) { return std::hypot(a.x, a.y); }
 inline double distance(Vec2 a, Vec2 b) { return length(a - b); }
 
@@ -90,12 +131,17 @@ inline Box bounds(const MultiLineString& ml) {
     return b;
 }
 
-/** Even-odd point-in-ring test (boundary points may fall either way). */
+/**
+ * Even-odd point-in-ring test, exact for points off the outline (boundary points may fall either
+ * way). The ray runs towards +x; an edge counts when it spans p.y half-open (a vertex at p.y
+ * counts for the edge above it only, so a collinear vertex is no crossing) and p lies strictly on
+ * the inner side of it, decided by orient, not by a rounded crossing abscissa.
+ */
 inline bool inside(const Ring& r, Vec2 p) {
     bool in = false;
     for (size_t i = 0, n = r.size(), j = n - 1; i < n; j = i++) {
         const Vec2 a = r[i], b = r[j];
-        if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) in = !in;
+        if ((a.y > p.y) != (b.y > p.y) && orient(a, b, p) == (b.y > a.y ? 1 : -1)) in = !in;
     }
     return in;
 }
@@ -126,13 +172,10 @@ inline bool segments_meet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
     if (std::max(a.x, b.x) < std::min(c.x, d.x) || std::max(c.x, d.x) < std::min(a.x, b.x) ||
         std::max(a.y, b.y) < std::min(c.y, d.y) || std::max(c.y, d.y) < std::min(a.y, b.y))
         return false;
-    auto side = [](Vec2 p, Vec2 q, Vec2 r) {
-        const double v = cross(q - p, r - p);
-        return (v > 0) - (v < 0);
-    };
     // Each segment's ends on both sides of (or on) the other's line; when all four points are
-    // collinear, the overlapping boxes already say the segments overlap.
-    return side(a, b, c) * side(a, b, d) <= 0 && side(c, d, a) * side(c, d, b) <= 0;
+    // collinear, the overlapping boxes already say the segments overlap. Exact (orient): a vertex
+    // on an edge, a crossing at a collinear vertex, always meet.
+    return orient(a, b, c) * orient(a, b, d) <= 0 && orient(c, d, a) * orient(c, d, b) <= 0;
 }
 
 /**
@@ -213,7 +256,7 @@ inline const Ring* convex_ring(const MultiPolygon& mp) {
     int left = 0, right = 0, turns = 0, last_dx = 0;
     for (size_t i = 0; i < n; ++i) {
         const Vec2 a = r[i], b = r[(i + 1) % n], c = r[(i + 2) % n];
-        const double t = cross(b - a, c - b);
+        const int t = orient(a, b, c);  // exact: a ring called convex is convex, not nearly
         left += t > 0, right += t < 0;
         // Turning one way only and once around: the x direction changes sign twice at most.
         const int dx = (b.x > a.x) - (b.x < a.x);
