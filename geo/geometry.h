@@ -248,16 +248,29 @@ inline bool polygons_meet(const MultiPolygon& a, const MultiPolygon& b) {
     return false;
 }
 
-/** The ring of a polygon that is one convex ring (collinear vertices allowed), else null. */
+/**
+ * The ring of a polygon that is one convex ring (collinear and repeated vertices allowed), else
+ * null. Decided exactly (orient): every edge's line bounds a ring called convex, so clipping by
+ * those lines (Sutherland–Hodgman, Cyrus–Beck) is right. Repeated vertices are stepped over (the
+ * turn at a point is between the edges to and from its distinct neighbours: snapped input repeats
+ * points), and a ring folding back along a line (a spike, collinear but reversed) is not convex.
+ */
 inline const Ring* convex_ring(const MultiPolygon& mp) {
     if (mp.size() != 1 || mp[0].rings.size() != 1 || mp[0].rings[0].size() < 3) return nullptr;
-    const Ring& r = mp[0].rings[0];
+    const Ring& ring = mp[0].rings[0];
+    thread_local std::vector<Vec2> r;
+    r.clear();
+    for (Vec2 p : ring)
+        if (r.empty() || !(p == r.back())) r.push_back(p);
+    while (r.size() > 1 && r.front() == r.back()) r.pop_back();
     const size_t n = r.size();
+    if (n < 3) return nullptr;
     int left = 0, right = 0, turns = 0, last_dx = 0;
     for (size_t i = 0; i < n; ++i) {
         const Vec2 a = r[i], b = r[(i + 1) % n], c = r[(i + 2) % n];
-        const int t = orient(a, b, c);  // exact: a ring called convex is convex, not nearly
+        const int t = orient(a, b, c);
         left += t > 0, right += t < 0;
+        if (t == 0 && dot(b - a, c - b) < 0) return nullptr;  // folds back
         // Turning one way only and once around: the x direction changes sign twice at most.
         const int dx = (b.x > a.x) - (b.x < a.x);
         if (dx != 0) {
@@ -272,7 +285,7 @@ inline const Ring* convex_ring(const MultiPolygon& mp) {
             break;
         }
     }
-    return (left == 0 || right == 0) && turns <= 2 ? &r : nullptr;
+    return (left == 0 || right == 0) && (left + right > 0) && turns <= 2 ? &ring : nullptr;
 }
 
 /**

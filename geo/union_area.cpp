@@ -98,12 +98,12 @@ void clip_convex(const std::vector<Vec2>& subject, const std::vector<Vec2>& k, s
         if (a == b) continue;  // a repeated vertex: no line to cut by
         auto side = [&](Vec2 p) { return cross(d, p - a); };
         // The side exactly (a vertex on the line is inside); the cut where the rounded distances
-        // put it, kept between p and q: when they disagree with orient, p and q both lie within
-        // rounding of the line, and so does every point between them.
+        // put it, clamped to [p, q]: where a rounded distance has the wrong sign, its point lies
+        // within rounding of the line, and the clamp picks that very point.
         by_side([&](Vec2 p) { return orient(a, b, p) >= 0; }, [&](Vec2 p, Vec2 q) {
             const double sp = side(p), sq = side(q);
             const double t = sp / (sp - sq);
-            return p + (q - p) * (t >= 0 && t <= 1 ? t : 0.5);
+            return p + (q - p) * (std::isnan(t) ? 0.5 : std::clamp(t, 0.0, 1.0));
         });
     }
     if (out.size() < 3) out.clear();
