@@ -157,6 +157,23 @@ inline bool inside(const MultiPolygon& mp, Vec2 p) {
     return false;
 }
 
+/**
+ * Whether p lies in the closed area of mp: inside, or exactly on an edge (orient 0 within the
+ * edge's box). What a view sees: a road along a view's straight edge is seen, as GEOS's
+ * intersection with the closed polygon keeps it.
+ */
+inline bool inside_or_on(const MultiPolygon& mp, Vec2 p) {
+    for (const auto& poly : mp)
+        for (const auto& ring : poly.rings)
+            for (size_t i = 0, n = ring.size(); i < n; ++i) {
+                const Vec2 a = ring[i], b = ring[(i + 1) % n];
+                if (p.x >= std::min(a.x, b.x) && p.x <= std::max(a.x, b.x) && p.y >= std::min(a.y, b.y) &&
+                    p.y <= std::max(a.y, b.y) && orient(a, b, p) == 0)
+                    return true;
+            }
+    return inside(mp, p);
+}
+
 /** Whether fn(a, b) holds for some edge a→b of the rings of mp. */
 template <typename Fn>
 bool any_edge(const MultiPolygon& mp, Fn&& fn) {
@@ -298,8 +315,8 @@ inline bool convex_span(const Ring& ring, Vec2 a, Vec2 b, double& t0, double& t1
     for (size_t i = 0, n = ring.size(); i < n; ++i) {
         const Vec2 p = ring[i], e = ring[(i + 1) % n] - p;
         const double f0 = s * cross(e, a - p), df = s * cross(e, d);  // inside where f0 + t df ≥ 0
-        if (df == 0) {
-            if (f0 < 0) return false;
+        if (df == 0) {  // parallel to the edge: wholly on its inner side, on its line, or out (exactly)
+            if (s * orient(p, ring[(i + 1) % n], a) < 0) return false;
         } else if (df > 0) {
             t0 = std::max(t0, -f0 / df);
         } else {
