@@ -52,7 +52,10 @@ double area_tolerance(const MultiPolygon& clip, const std::vector<MultiPolygon>&
 /** GEOS's area(clip ∩ ⋃ parts), computed after an exact translation towards the origin. */
 double geos_union_area(const MultiPolygon& clip, const std::vector<MultiPolygon>& parts);
 
-/** union_area_within against GEOS. */
+/** The same area by GEOS the other way round: each part cut by the clip, then their union. */
+double geos_union_area_cut_first(const MultiPolygon& clip, const std::vector<MultiPolygon>& parts);
+
+/** union_area_within against GEOS (either formulation: GEOS too errs on degenerate input). */
 Verdict check_union(const UnionCase& c);
 
 /** The smallest subset of views (and simplest cell) that still fails, greedily. */
