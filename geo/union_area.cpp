@@ -187,6 +187,15 @@ private:
     std::vector<Vec2> scratch_;
 };
 
+/**
+ * The sweep decides nothing topological, so it needs no exact predicate: the covered length of a
+ * vertical line is read off the sorted heights of the edges there, and two edges whose order is
+ * wrong by rounding are within rounding of each other, with no length between them. A crossing
+ * missed (or found twice) inside a slab only bends the linear interpolation over a width where
+ * the two edges lie within rounding: the error is that width times a rounding. Vertices on edges,
+ * collinear and shared edges (same pole, a view along the cell's edge) are heights that tie; the
+ * walk adds zero between ties in either order. Fuzzed (issue 12) with no failure.
+ */
 struct Sweep {
     std::vector<SweepEdge> edges;
     std::vector<double> xs, cuts, ya, yb;
