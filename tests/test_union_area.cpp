@@ -219,7 +219,14 @@ const std::vector<FuzzCase> kFuzzCases = {
 #include "tests/regressions/union_area_cases.inc"
 };
 
-INSTANTIATE_TEST_SUITE_P(Difffuzz, UnionAreaRegression, ::testing::ValuesIn(kFuzzCases));
+INSTANTIATE_TEST_SUITE_P(Difffuzz, UnionAreaRegression, ::testing::ValuesIn(kFuzzCases),
+                         [](const ::testing::TestParamInfo<FuzzCase>& info) {
+                             std::string n;  // "seed 2 case 7658: …" → seed2_case7658
+                             for (const char* c = info.param.name; *c && *c != ':'; ++c)
+                                 n += *c == ' ' ? (n.back() >= '0' && n.back() <= '9' ? '_' : '\0') : *c;
+                             std::erase(n, '\0');
+                             return n;
+                         });
 
 TEST(UnionArea, ThreeCollinearPointsOrientExactly) {
     // Far from the origin a rounded cross product of near-collinear points has the wrong sign;
