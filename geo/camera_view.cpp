@@ -258,24 +258,13 @@ MultiPolygon building_view(const Camera& cam, const Occluders* occ, double r) {
     // it) and any building the polygon reaches into.
     std::vector<int> cut;
     const Box vb = bounds(vis.rings[0]);
+    const MultiPolygon vis_mp{vis};
     for (int i : occ->near(cam.pos, r)) {
         if (!occ->box(i).intersects(vb)) continue;
-        const MultiPolygon& b = occ->shape(i);
-        bool reaches = inside(b, cam.pos);
-        if (!reaches)
-            for (const auto& p : vis.rings[0])
-                if (inside(b, p)) {
-                    reaches = true;
-                    break;
-                }
-        if (!reaches)
-            for (const auto& poly : b)
-                for (const auto& q : poly.rings[0])
-                    if (inside(vis, q)) {
-                        reaches = true;
-                        break;
-                    }
-        if (reaches) cut.push_back(i);
+        // Vertices inside each other are not enough: a camera on the wall two houses share looks
+        // across one of them with no vertex of either inside the other (issue 12's lattice
+        // fuzzer). Any shared point, decided exactly, sends the building to the cut.
+        if (polygons_meet(vis_mp, occ->shape(i))) cut.push_back(i);
     }
     // The sweep's polygon is simple and star-shaped by construction: no validity pass (it costs a
     // noding of every ring) unless GEOS rejects it while cutting out a building.

@@ -275,7 +275,7 @@ struct CoverageEngine {
                 if (convex) {
                     const double t = (k + 0.5) / seg.n;
                     if (t < c0 || t > c1) continue;
-                } else if (view && !inside(*view, p)) {
+                } else if (view && !inside_or_on(*view, p)) {  // the closed view, as convex_span
                     continue;
                 }
                 fn(seg.first + k);

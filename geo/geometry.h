@@ -20,6 +20,47 @@ struct Vec2 {
 
 inline double dot(Vec2 a, Vec2 b) { return a.x * b.x + a.y * b.y; }
 inline double cross(Vec2 a, Vec2 b) { return a.x * b.y - a.y * b.x; }
+
+namespace detail {
+/** The exact sign of ax·by − ax·cy − cx·by − ay·bx + ay·cx + cy·bx: six exact products summed as a
+ * nonoverlapping expansion (Shewchuk 1997, two-product by fma, grow-expansion by two-sum). */
+inline int orient2d_exact(double ax, double ay, double bx, double by, double cx, double cy) {
+    double e[12];
+    int n = 0;
+    auto add = [&](double p, double q) {  // e += p·q, exactly
+        const double hi = p * q, lo = std::fma(p, q, -hi);
+        for (double v : {lo, hi}) {
+            int m = 0;
+            for (int i = 0; i < n; ++i) {  // grow-expansion: v + e, zeros dropped
+                const double s = e[i] + v, bv = s - e[i], err = (e[i] - (s - bv)) + (v - bv);
+                if (err != 0) e[m++] = err;
+                v = s;
+            }
+            if (v != 0) e[m++] = v;
+            n = m;
+        }
+    };
+    add(ax, by), add(-ax, cy), add(-cx, by), add(-ay, bx), add(ay, cx), add(cy, bx);
+    // The largest component (the last one) carries the sign of the whole expansion.
+    return n == 0 ? 0 : (e[n - 1] > 0) - (e[n - 1] < 0);
+}
+}  // namespace detail
+
+/**
+ * The exact sign of cross(b − a, c − a): +1 when a, b, c turn counter-clockwise, −1 clockwise,
+ * 0 exactly collinear. The plain determinant decides whenever its error bound allows (almost
+ * always); near-collinear input falls back to exact arithmetic (Shewchuk's orient2d, stage A then
+ * exact). Every predicate below that decides a side goes through here, so that two predicates
+ * never disagree about the same three points.
+ */
+inline int orient(Vec2 a, Vec2 b, Vec2 c) {
+    const double detl = (a.x - c.x) * (b.y - c.y), detr = (a.y - c.y) * (b.x - c.x), det = detl - detr;
+    constexpr double kErrA = (3.0 + 16.0 * 1.1102230246251565e-16) * 1.1102230246251565e-16;  // ccwerrboundA
+    const double bound = kErrA * (std::abs(detl) + std::abs(detr));
+    if (det > bound) return 1;
+    if (-det > bound) return -1;
+    return detail::orient2d_exact(a.x, a.y, b.x, b.y, c.x, c.y);
+}
 inline double length(Vec2 a) { return std::hypot(a.x, a.y); }
 inline double distance(Vec2 a, Vec2 b) { return length(a - b); }
 
@@ -90,12 +131,17 @@ inline Box bounds(const MultiLineString& ml) {
     return b;
 }
 
-/** Even-odd point-in-ring test (boundary points may fall either way). */
+/**
+ * Even-odd point-in-ring test, exact for points off the outline (boundary points may fall either
+ * way). The ray runs towards +x; an edge counts when it spans p.y half-open (a vertex at p.y
+ * counts for the edge above it only, so a collinear vertex is no crossing) and p lies strictly on
+ * the inner side of it, decided by orient, not by a rounded crossing abscissa.
+ */
 inline bool inside(const Ring& r, Vec2 p) {
     bool in = false;
     for (size_t i = 0, n = r.size(), j = n - 1; i < n; j = i++) {
         const Vec2 a = r[i], b = r[j];
-        if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) in = !in;
+        if ((a.y > p.y) != (b.y > p.y) && orient(a, b, p) == (b.y > a.y ? 1 : -1)) in = !in;
     }
     return in;
 }
@@ -109,6 +155,23 @@ inline bool inside(const MultiPolygon& mp, Vec2 p) {
     for (const auto& poly : mp)
         if (inside(poly, p)) return true;
     return false;
+}
+
+/**
+ * Whether p lies in the closed area of mp: inside, or exactly on an edge (orient 0 within the
+ * edge's box). What a view sees: a road along a view's straight edge is seen, as GEOS's
+ * intersection with the closed polygon keeps it.
+ */
+inline bool inside_or_on(const MultiPolygon& mp, Vec2 p) {
+    for (const auto& poly : mp)
+        for (const auto& ring : poly.rings)
+            for (size_t i = 0, n = ring.size(); i < n; ++i) {
+                const Vec2 a = ring[i], b = ring[(i + 1) % n];
+                if (p.x >= std::min(a.x, b.x) && p.x <= std::max(a.x, b.x) && p.y >= std::min(a.y, b.y) &&
+                    p.y <= std::max(a.y, b.y) && orient(a, b, p) == 0)
+                    return true;
+            }
+    return inside(mp, p);
 }
 
 /** Whether fn(a, b) holds for some edge a→b of the rings of mp. */
@@ -126,13 +189,10 @@ inline bool segments_meet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
     if (std::max(a.x, b.x) < std::min(c.x, d.x) || std::max(c.x, d.x) < std::min(a.x, b.x) ||
         std::max(a.y, b.y) < std::min(c.y, d.y) || std::max(c.y, d.y) < std::min(a.y, b.y))
         return false;
-    auto side = [](Vec2 p, Vec2 q, Vec2 r) {
-        const double v = cross(q - p, r - p);
-        return (v > 0) - (v < 0);
-    };
     // Each segment's ends on both sides of (or on) the other's line; when all four points are
-    // collinear, the overlapping boxes already say the segments overlap.
-    return side(a, b, c) * side(a, b, d) <= 0 && side(c, d, a) * side(c, d, b) <= 0;
+    // collinear, the overlapping boxes already say the segments overlap. Exact (orient): a vertex
+    // on an edge, a crossing at a collinear vertex, always meet.
+    return orient(a, b, c) * orient(a, b, d) <= 0 && orient(c, d, a) * orient(c, d, b) <= 0;
 }
 
 /**
@@ -205,16 +265,29 @@ inline bool polygons_meet(const MultiPolygon& a, const MultiPolygon& b) {
     return false;
 }
 
-/** The ring of a polygon that is one convex ring (collinear vertices allowed), else null. */
+/**
+ * The ring of a polygon that is one convex ring (collinear and repeated vertices allowed), else
+ * null. Decided exactly (orient): every edge's line bounds a ring called convex, so clipping by
+ * those lines (Sutherland–Hodgman, Cyrus–Beck) is right. Repeated vertices are stepped over (the
+ * turn at a point is between the edges to and from its distinct neighbours: snapped input repeats
+ * points), and a ring folding back along a line (a spike, collinear but reversed) is not convex.
+ */
 inline const Ring* convex_ring(const MultiPolygon& mp) {
     if (mp.size() != 1 || mp[0].rings.size() != 1 || mp[0].rings[0].size() < 3) return nullptr;
-    const Ring& r = mp[0].rings[0];
+    const Ring& ring = mp[0].rings[0];
+    thread_local std::vector<Vec2> r;
+    r.clear();
+    for (Vec2 p : ring)
+        if (r.empty() || !(p == r.back())) r.push_back(p);
+    while (r.size() > 1 && r.front() == r.back()) r.pop_back();
     const size_t n = r.size();
+    if (n < 3) return nullptr;
     int left = 0, right = 0, turns = 0, last_dx = 0;
     for (size_t i = 0; i < n; ++i) {
         const Vec2 a = r[i], b = r[(i + 1) % n], c = r[(i + 2) % n];
-        const double t = cross(b - a, c - b);
+        const int t = orient(a, b, c);
         left += t > 0, right += t < 0;
+        if (t == 0 && dot(b - a, c - b) < 0) return nullptr;  // folds back
         // Turning one way only and once around: the x direction changes sign twice at most.
         const int dx = (b.x > a.x) - (b.x < a.x);
         if (dx != 0) {
@@ -229,7 +302,7 @@ inline const Ring* convex_ring(const MultiPolygon& mp) {
             break;
         }
     }
-    return (left == 0 || right == 0) && turns <= 2 ? &r : nullptr;
+    return (left == 0 || right == 0) && (left + right > 0) && turns <= 2 ? &ring : nullptr;
 }
 
 /**
@@ -242,8 +315,8 @@ inline bool convex_span(const Ring& ring, Vec2 a, Vec2 b, double& t0, double& t1
     for (size_t i = 0, n = ring.size(); i < n; ++i) {
         const Vec2 p = ring[i], e = ring[(i + 1) % n] - p;
         const double f0 = s * cross(e, a - p), df = s * cross(e, d);  // inside where f0 + t df ≥ 0
-        if (df == 0) {
-            if (f0 < 0) return false;
+        if (df == 0) {  // parallel to the edge: wholly on its inner side, on its line, or out (exactly)
+            if (s * orient(p, ring[(i + 1) % n], a) < 0) return false;
         } else if (df > 0) {
             t0 = std::max(t0, -f0 / df);
         } else {

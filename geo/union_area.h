@@ -5,6 +5,13 @@
  * convex parts whose boxes overlap go by inclusion–exclusion, each intersection clipped exactly;
  * other groups by a sweep over x in which the covered length of each vertical line is linear
  * between events (vertices and edge crossings).
+ *
+ * Degenerate input (issue 12; tests/fuzz checks it against GEOS): every side test is exact
+ * (gw::orient), so a part touching the clip's outline anywhere (an apex on an edge or a corner, a
+ * view tangent to an edge, an edge along the clip's) is cut by the clip, and one touching nowhere is
+ * counted whole or not at all by its first vertex. Views on one pole, nested and duplicate views go
+ * by inclusion–exclusion cut only by the input rings; snapped rings with repeated vertices are
+ * convex only when they really are.
  */
 #include <vector>
 

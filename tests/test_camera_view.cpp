@@ -161,3 +161,19 @@ TEST(Visibility, CameraOnItsOwnWallSeesOutwardNotInside) {
     EXPECT_FALSE(inside(v, Vec2{5, 5}));
     EXPECT_NEAR(area(v), sector_area(180, 20), sector_area(180, 20) * 1e-3);
 }
+
+TEST(Visibility, CameraOnTheWallTwoHousesShareSeesIntoNeither) {
+    // Issue 12's occlusion fuzzer: a camera on the shared wall x = 0 of two row houses looks
+    // south-west across the left one. No vertex of the view lies in that house and no corner of
+    // the house in the view, yet the view passes through it: its interior must be cut out.
+    const std::vector<Building> row = {box_building(-11, -4.076255718, 11, 13), box_building(0, -4.076255718, 6, 13)};
+    Occluders occ(row);
+    const Camera cam = cam_at({0, 0}, 221.99726754947696, 24.25518312247862, 63.8201233469009);
+    const MultiPolygon view = camera_view(cam, &occ);
+    geos::Geom v = geos::to_geos(view), house = geos::to_geos(row[0].shape);
+    geos::Geom overlap = geos::intersection(v.get(), house.get());
+    EXPECT_LT(geos::area(overlap.get()), 1e-9);
+    // What lies beyond the house is still seen (no building blocks it: the camera's own walls do not).
+    EXPECT_TRUE(inside(view, Vec2{-20.07, -22.29}));  // bearing 222°, 30 m
+    EXPECT_FALSE(inside(view, Vec2{-2.0, -2.23}));  // bearing 222°, 3 m: inside the left house
+}

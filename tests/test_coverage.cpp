@@ -179,6 +179,29 @@ TEST(Coverage, RoadsAlongCellEdgesAreInTheCells) {
     EXPECT_NEAR(rep.road_m_seen_by[1], 60.0, 1.0);
 }
 
+TEST(Coverage, ARoadAlongAViewsStraightEdgeIsSeen) {
+    // Issue 12's road fuzzer: fov 200° at azimuth 190° ends exactly on the bearing 90° (angle 0,
+    // cos 1, sin 0), so the road y = 50 east of the camera runs along the view's edge; west of it
+    // the road runs through the view. Views are closed (GEOS keeps the edge; a convex view's
+    // Cyrus–Beck span does too): 40 m each side, 80 m in all. It was 40 m (the east half lost by
+    // the even-odd test on its own edge).
+    Dataset ds;
+    ds.source = "test";
+    ds.grids.push_back(cell("A", 1, "", 0, 0, 200, 100));
+    Road r;
+    r.shape = {{{10, 50}, {190, 50}}};
+    ds.roads.push_back(r);
+    Camera c = disc_camera({100, 50}, 40);
+    c.azimuth = 190, c.fov = 200;
+    ds.cameras.push_back(c);
+    CoverageOptions o;
+    o.level = 1;
+    o.gaps = false;
+    CoverageReport rep = compute_coverage(ds, o);
+    EXPECT_NEAR(rep.road_m, 180.0, 1e-9);
+    EXPECT_NEAR(rep.road_m_seen_by[1], 80.0, 1.0);
+}
+
 TEST(Coverage, WallBlocksTheViewBehindIt) {
     // A camera facing a wall sees nothing behind it (the issue's "done when").
     Dataset ds;

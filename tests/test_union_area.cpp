@@ -8,6 +8,7 @@
 #include "geo/camera_view.h"
 #include "geo/geos.h"
 #include "geo/union_area.h"
+#include "tests/fuzz/difffuzz.h"
 
 using namespace gw;
 
@@ -187,4 +188,65 @@ TEST(UnionArea, OccludedViewsAmongBuildingsAgreeWithGeos) {
         const double want = geos_area(cell, views);
         ASSERT_NEAR(area_of(cell, views), want, 1e-6 * std::max(1.0, want)) << "trial " << trial;
     }
+}
+
+// ---- Regressions from the differential fuzzer (issue 12) ----------------------------------------
+// Each case failed before the fixes: a view with its apex on a cell edge (or a corner, or a
+// collinear vertex) classified as wholly inside or outside by rounded predicates; two cameras on
+// one pole whose computed intersection, used as a cutter, took a piece of the cell; snapped rings
+// with repeated vertices taken for convex; a cut point pushed off its edge. The reference is GEOS
+// (translated exactly towards the origin), the tolerance fuzz::area_tolerance (~1e-5 m² here).
+
+struct FuzzCase {
+    const char* name;
+    const char* cell;
+    std::vector<const char*> views;
+};
+
+class UnionAreaRegression : public ::testing::TestWithParam<FuzzCase> {};
+
+TEST_P(UnionAreaRegression, AgreesWithGeos) {
+    const FuzzCase& k = GetParam();
+    fuzz::UnionCase c;
+    c.cell = fuzz::from_wkt(k.cell);
+    for (const char* v : k.views) c.views.push_back(fuzz::from_wkt(v));
+    const fuzz::Verdict v = fuzz::check_union(c);
+    EXPECT_NEAR(v.ours, v.want, v.tol) << k.name;
+    EXPECT_LT(v.tol, 1e-3) << "the tolerance must stay far below any real error";
+}
+
+const std::vector<FuzzCase> kFuzzCases = {
+#include "tests/regressions/union_area_cases.inc"
+};
+
+INSTANTIATE_TEST_SUITE_P(Difffuzz, UnionAreaRegression, ::testing::ValuesIn(kFuzzCases),
+                         [](const ::testing::TestParamInfo<FuzzCase>& info) {
+                             std::string n;  // "seed 2 case 7658: …" → seed2_case7658
+                             for (const char* c = info.param.name; *c && *c != ':'; ++c)
+                                 n += *c == ' ' ? (n.back() >= '0' && n.back() <= '9' ? '_' : '\0') : *c;
+                             std::erase(n, '\0');
+                             return n;
+                         });
+
+TEST(UnionArea, ThreeCollinearPointsOrientExactly) {
+    // Far from the origin a rounded cross product of near-collinear points has the wrong sign;
+    // orient's exact stage never does.
+    const Vec2 a{512012.53690036014, 2712725.5}, b{512051.14611130115, 2712704.7170730387};
+    const Vec2 m = a + (b - a) * 0.5;  // rounded: within an ulp of the line, on one side or on it
+    const int s = orient(a, b, m);
+    EXPECT_EQ(orient(b, a, m), -s);
+    EXPECT_EQ(orient(m, a, b), s);  // cyclic
+    EXPECT_EQ(orient(a, b, a + (b - a) * 2.0), orient(a, b, a + (b - a) * 2.0));
+    EXPECT_EQ(orient({0, 0}, {1, 1}, {1e300, 1e300}), 0);
+}
+
+TEST(UnionArea, SnappedSectorWithRepeatedVerticesIsNotConvex) {
+    // A sector snapped to a 1 m grid: a staircase with repeated points. The turn at a repeated
+    // point is between its distinct neighbours; it turns right there, so the ring is not convex.
+    const Ring r{{0, 0}, {7, 19}, {6, 19}, {6, 19}, {5, 20}, {4, 20}, {-7, 19}};
+    EXPECT_EQ(convex_ring({Polygon{{r}}}), nullptr);
+    const Ring ok{{0, 0}, {7, 19}, {7, 19}, {5, 20}, {-7, 19}};
+    EXPECT_NE(convex_ring({Polygon{{ok}}}), nullptr);
+    const Ring spike{{0, 0}, {10, 0}, {10, 10}, {10, 5}, {0, 10}};  // folds back along x = 10
+    EXPECT_EQ(convex_ring({Polygon{{spike}}}), nullptr);
 }
