@@ -240,6 +240,15 @@ struct LayerReader {
     }
 };
 
+/**
+ * A count (members, employees, pixels) as an int; nullopt when it is not finite or beyond an int,
+ * which a corrupt or crafted file can hold (converting such a double is undefined behaviour).
+ */
+std::optional<int> as_int(std::optional<double> v) {
+    if (!v || !(*v >= std::numeric_limits<int>::min() && *v <= std::numeric_limits<int>::max())) return std::nullopt;
+    return static_cast<int>(*v);
+}
+
 /** True when some text value of the layer is not valid UTF-8 (then it is GBK, SPEC §3). */
 bool has_non_utf8(OGRLayer* layer) {
     OGRFeatureDefn* defn = layer->GetLayerDefn();
@@ -452,7 +461,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
             h.grid_id = r.str(f, i_grid), h.head = r.str(f, i_head), h.tags = r.str(f, i_tags);
             h.phone = r.str(f, i_phone);
             auto m = r.number(f, i_mem, h.hh_id, true);
-            h.members = m && std::isfinite(*m) ? static_cast<int>(*m) : 0;
+            h.members = as_int(m).value_or(0);
             h.tag_bits = parse_tags(h.tags);
             auto p = conv.point(f.GetGeometryRef(), h.hh_id);
             if (!p) fail_geometry(r, h.hh_id, "Point", f.GetGeometryRef());
@@ -475,8 +484,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
             c.fov = r.number(f, i_fov, c.cam_id, false).value_or(nan);
             c.range = r.number(f, i_range, c.cam_id, false).value_or(nan);
             if (auto h = r.number(f, i_h, c.cam_id, false); h && std::isfinite(*h)) c.height = *h;
-            if (auto px = r.number(f, i_res, c.cam_id, false); px && std::isfinite(*px) && *px > 0)
-                c.resolution_px = static_cast<int>(*px);
+            if (auto px = r.number(f, i_res, c.cam_id, false); px && *px > 0) c.resolution_px = as_int(px);
             auto p = conv.point(f.GetGeometryRef(), c.cam_id);
             if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
             c.pos = *p;
@@ -492,7 +500,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
             if (skip_null(f)) return;
             e.name = r.str(f, i_name), e.industry = r.str(f, i_ind), e.paired_grid = r.str(f, i_pair);
             auto n = r.number(f, i_emp, e.ent_id, true);
-            e.employees = n && std::isfinite(*n) ? static_cast<int>(*n) : 0;
+            e.employees = as_int(n).value_or(0);
             auto mp = conv.polygons(f.GetGeometryRef(), e.ent_id);
             if (!mp) fail_geometry(r, e.ent_id, "Polygon or MultiPolygon", f.GetGeometryRef());
             e.shape = std::move(*mp);
