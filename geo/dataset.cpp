@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <atomic>
 #include <exception>
 #include <map>
@@ -113,6 +114,37 @@ struct OpenedSource {
     bool is_csv = false;
 };
 
+// The columns GDAL takes a CSV's points from (phone reports, SPEC §3).
+constexpr const char* kCsvXNames = "lon,lng,longitude,x,经度";
+constexpr const char* kCsvYNames = "lat,latitude,y,纬度";
+
+/**
+ * True when a CSV's header names more than one longitude or latitude column ("x,lon,lat",
+ * "lon,lng,lat"). GDAL 3.6.2 dereferences a null pointer reading such a file when told to drop
+ * the coordinate columns (KEEP_GEOM_COLUMNS=NO), so such a file keeps them as attributes. Found by
+ * fuzzing (tests/fuzz/regressions/csv/). The split is looser than GDAL's (any separator, quotes
+ * and spaces trimmed): a false alarm only keeps two attribute columns more.
+ */
+bool several_coordinate_columns(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string header;
+    std::getline(in, header);
+    const CPLStringList xs(CSLTokenizeString2(kCsvXNames, ",", 0)), ys(CSLTokenizeString2(kCsvYNames, ",", 0));
+    int nx = 0, ny = 0;
+    size_t start = 0;
+    while (start <= header.size()) {
+        size_t end = header.find_first_of(",;\t|", start);
+        if (end == std::string::npos) end = header.size();
+        std::string name = header.substr(start, end - start);
+        const size_t a = name.find_first_not_of(" \"'\r\xEF\xBB\xBF"), b = name.find_last_not_of(" \"'\r");
+        name = a == std::string::npos ? std::string() : name.substr(a, b - a + 1);
+        if (xs.FindString(name.c_str()) >= 0) ++nx;
+        if (ys.FindString(name.c_str()) >= 0) ++ny;
+        start = end + 1;
+    }
+    return nx > 1 || ny > 1;
+}
+
 OpenedSource open_source(const std::string& path, bool cp936 = false) {
     register_drivers();
     const bool is_pg = path.rfind("PG:", 0) == 0;
@@ -123,9 +155,9 @@ OpenedSource open_source(const std::string& path, bool cp936 = false) {
     src.is_csv = lower(fs::path(path).extension().string()) == ".csv";
     CPLStringList opts;
     if (src.is_csv) {
-        opts.AddString("X_POSSIBLE_NAMES=lon,lng,longitude,x,经度");
-        opts.AddString("Y_POSSIBLE_NAMES=lat,latitude,y,纬度");
-        opts.AddString("KEEP_GEOM_COLUMNS=NO");
+        opts.AddString((std::string("X_POSSIBLE_NAMES=") + kCsvXNames).c_str());
+        opts.AddString((std::string("Y_POSSIBLE_NAMES=") + kCsvYNames).c_str());
+        opts.AddString(several_coordinate_columns(path) ? "KEEP_GEOM_COLUMNS=YES" : "KEEP_GEOM_COLUMNS=NO");
         opts.AddString("AUTODETECT_TYPE=YES");
     }
     if (cp936) opts.AddString("ENCODING=CP936");

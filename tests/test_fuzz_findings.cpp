@@ -72,3 +72,27 @@ TEST(FuzzFindings, CountsBeyondAnIntAreUnknown) {
     EXPECT_EQ(ds.enterprises[0].employees, 0);
     std::filesystem::remove_all(dir);
 }
+
+// A phone export with two longitude columns ("x,lon,lat"; fuzz target csv found "lon,lon,lat")
+// crashed GDAL 3.6.2's CSV driver told to drop the coordinate columns (a null dereference in the
+// reading, not ours to fix): such a file is now read with the columns kept.
+TEST(FuzzFindings, CsvWithTwoLongitudeColumnsIsRead) {
+    const auto dir = scratch_dir("twolon");
+    write(dir / "incidents.csv",
+          "x,lon,lat,inc_id,type\n"
+          "98.69,98.69,24.58,I1,fire\n"
+          "98.70,98.70,24.59,I2,dispute\n");
+    write(dir / "cameras.csv",
+          "lat;lat;lon;cam_id;azimuth;fov;range\n"
+          "24.58;24.58;98.69;C1;90;60;50\n");
+    OpenOptions o;
+    o.coords = SourceCoords::Gcj02;
+    Dataset ds = open_dataset({(dir / "incidents.csv").string(), (dir / "cameras.csv").string()}, o);
+    ASSERT_EQ(ds.incidents.size(), 2u);
+    EXPECT_EQ(ds.incidents[0].inc_id, "I1");
+    EXPECT_EQ(ds.incidents[1].type, "dispute");
+    EXPECT_LT(distance(ds.incidents[0].pos, ds.incidents[1].pos), 2000);
+    ASSERT_EQ(ds.cameras.size(), 1u);
+    EXPECT_EQ(ds.cameras[0].cam_id, "C1");
+    std::filesystem::remove_all(dir);
+}
