@@ -158,7 +158,10 @@ double angle_in(double a, double start) {
 
 Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, double radius) const {
     const bool disc = fov_deg >= 360;
-    auto [start, open] = sector_angles(azimuth_deg, std::min(fov_deg, 360.0));
+    // Plain names, not a structured binding: the lambdas below capture `start`, which clang
+    // before 16 refuses for a binding (the fuzz build, tests/fuzz, uses clang 14).
+    const auto sector = sector_angles(azimuth_deg, std::min(fov_deg, 360.0));
+    const double start = sector.first, open = sector.second;
     const double end = start + open;
 
     // The segments that can block: edges of nearby buildings, minus those of the building the

@@ -37,8 +37,10 @@ int gauss_kruger_epsg(double lon) {
 }
 
 int utm_epsg(double lon, double lat) {
-    int zone = static_cast<int>(std::floor((lon + 180.0) / 6.0)) + 1;
-    zone = std::clamp(zone, 1, 60);
+    // Clamped before the conversion: the centre of a layer with wild coordinates (1e16 in a
+    // longitude column) would overflow an int, which is undefined behaviour.
+    const double z = std::floor((lon + 180.0) / 6.0) + 1;
+    const int zone = std::isnan(z) ? 31 : static_cast<int>(std::clamp(z, 1.0, 60.0));
     return (lat >= 0 ? 32600 : 32700) + zone;
 }
 

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <system_error>
 #include <filesystem>
+#include <fstream>
 #include <atomic>
 #include <exception>
 #include <map>
@@ -195,6 +196,37 @@ std::string hint_for_gdal(const std::string& msg) {
     return "fix or re-export the file; gridwatch computes on whole layers only";
 }
 
+// The columns GDAL takes a CSV's points from (phone reports, SPEC §3).
+constexpr const char* kCsvXNames = "lon,lng,longitude,x,经度";
+constexpr const char* kCsvYNames = "lat,latitude,y,纬度";
+
+/**
+ * True when a CSV's header names more than one longitude or latitude column ("x,lon,lat",
+ * "lon,lng,lat"). GDAL 3.6.2 dereferences a null pointer reading such a file when told to drop
+ * the coordinate columns (KEEP_GEOM_COLUMNS=NO), so such a file keeps them as attributes. Found by
+ * fuzzing (tests/fuzz/regressions/csv/). The split is looser than GDAL's (any separator, quotes
+ * and spaces trimmed): a false alarm only keeps two attribute columns more.
+ */
+bool several_coordinate_columns(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string header;
+    std::getline(in, header);
+    const CPLStringList xs(CSLTokenizeString2(kCsvXNames, ",", 0)), ys(CSLTokenizeString2(kCsvYNames, ",", 0));
+    int nx = 0, ny = 0;
+    size_t start = 0;
+    while (start <= header.size()) {
+        size_t end = header.find_first_of(",;\t|", start);
+        if (end == std::string::npos) end = header.size();
+        std::string name = header.substr(start, end - start);
+        const size_t a = name.find_first_not_of(" \"'\r\xEF\xBB\xBF"), b = name.find_last_not_of(" \"'\r");
+        name = a == std::string::npos ? std::string() : name.substr(a, b - a + 1);
+        if (xs.FindString(name.c_str()) >= 0) ++nx;
+        if (ys.FindString(name.c_str()) >= 0) ++ny;
+        start = end + 1;
+    }
+    return nx > 1 || ny > 1;
+}
+
 OpenedSource open_source(const std::string& path, bool cp936 = false) {
     register_drivers();
     check_readable(path);
@@ -203,9 +235,9 @@ OpenedSource open_source(const std::string& path, bool cp936 = false) {
     src.is_csv = lower(fs::path(path).extension().string()) == ".csv";
     CPLStringList opts;
     if (src.is_csv) {
-        opts.AddString("X_POSSIBLE_NAMES=lon,lng,longitude,x,经度");
-        opts.AddString("Y_POSSIBLE_NAMES=lat,latitude,y,纬度");
-        opts.AddString("KEEP_GEOM_COLUMNS=NO");
+        opts.AddString((std::string("X_POSSIBLE_NAMES=") + kCsvXNames).c_str());
+        opts.AddString((std::string("Y_POSSIBLE_NAMES=") + kCsvYNames).c_str());
+        opts.AddString(several_coordinate_columns(path) ? "KEEP_GEOM_COLUMNS=YES" : "KEEP_GEOM_COLUMNS=NO");
         opts.AddString("AUTODETECT_TYPE=YES");
     }
     if (cp936) opts.AddString("ENCODING=CP936");
@@ -407,6 +439,15 @@ struct LayerReader {
         return e;
     }
 };
+
+/**
+ * A count (members, employees, pixels) as an int; nullopt when it is not finite or beyond an int,
+ * which a corrupt or crafted file can hold (converting such a double is undefined behaviour).
+ */
+std::optional<int> as_int(std::optional<double> v) {
+    if (!v || !(*v >= std::numeric_limits<int>::min() && *v <= std::numeric_limits<int>::max())) return std::nullopt;
+    return static_cast<int>(*v);
+}
 
 /** True when some text value of the layer is not valid UTF-8 (then it is GBK, SPEC §3). */
 bool has_non_utf8(OGRLayer* layer) {
@@ -677,7 +718,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
             h.grid_id = r.str(f, i_grid), h.head = r.str(f, i_head), h.tags = r.str(f, i_tags);
             h.phone = r.str(f, i_phone);
             auto m = r.number(f, i_mem, h.hh_id, LayerReader::Mode::Warn);
-            h.members = m && std::isfinite(*m) ? static_cast<int>(*m) : 0;
+            h.members = as_int(m).value_or(0);
             h.tag_bits = parse_tags(h.tags);
             auto p = conv.point(f.GetGeometryRef(), h.hh_id);
             if (!p) fail_geometry(r, h.hh_id, "Point", f.GetGeometryRef());
@@ -701,8 +742,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
             c.fov = r.number(f, i_fov, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
             c.range = r.number(f, i_range, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
             if (auto h = r.number(f, i_h, c.cam_id, LayerReader::Mode::Warn); h && std::isfinite(*h)) c.height = *h;
-            if (auto px = r.number(f, i_res, c.cam_id, LayerReader::Mode::Warn); px && std::isfinite(*px) && *px > 0)
-                c.resolution_px = static_cast<int>(*px);
+            if (auto px = r.number(f, i_res, c.cam_id, LayerReader::Mode::Warn); px && *px > 0) c.resolution_px = as_int(px);
             auto p = conv.point(f.GetGeometryRef(), c.cam_id);
             if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
             c.pos = *p;
@@ -719,7 +759,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
             if (skip_null(f, e.ent_id)) return;
             e.name = r.str(f, i_name), e.industry = r.str(f, i_ind), e.paired_grid = r.str(f, i_pair);
             auto n = r.number(f, i_emp, e.ent_id, LayerReader::Mode::Warn);
-            e.employees = n && std::isfinite(*n) ? static_cast<int>(*n) : 0;
+            e.employees = as_int(n).value_or(0);
             auto mp = conv.polygons(f.GetGeometryRef(), e.ent_id);
             if (!mp) fail_geometry(r, e.ent_id, "Polygon or MultiPolygon", f.GetGeometryRef());
             e.shape = std::move(*mp);
