@@ -8,7 +8,7 @@
 #include "geo/camera_view.h"
 #include "geo/geos.h"
 #include "geo/union_area.h"
-#include "tests/fuzz/difffuzz.h"
+#include "tests/difffuzz/difffuzz.h"
 
 using namespace gw;
 

@@ -1,4 +1,4 @@
-#include "tests/fuzz/difffuzz.h"
+#include "tests/difffuzz/difffuzz.h"
 
 #include <algorithm>
 #include <cmath>

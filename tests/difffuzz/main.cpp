@@ -1,4 +1,4 @@
-// gridwatch_difffuzz: differential fuzzing of coverage geometry (tests/fuzz/difffuzz.h).
+// gridwatch_difffuzz: differential fuzzing of coverage geometry (tests/difffuzz/difffuzz.h).
 //   gridwatch_difffuzz --seed S --cases N        N cases from seed S (CTest runs a fixed slice)
 //   gridwatch_difffuzz --seed S --time SEC       as many cases as fit in SEC seconds
 //   gridwatch_difffuzz --seed S --only I --print replay case I, print it as a C++ literal
@@ -12,7 +12,7 @@
 #include <string>
 
 #include "geo/geos.h"
-#include "tests/fuzz/difffuzz.h"
+#include "tests/difffuzz/difffuzz.h"
 
 using namespace gw;
 using namespace gw::fuzz;
