@@ -356,6 +356,31 @@ bool recover_output(const fs::path& target) {
     return true;
 }
 
+bool finish_interrupted_outputs(const fs::path& source) {
+    std::error_code ec;
+    const bool folder = fs::is_directory(source, ec);
+    const fs::path dir = folder ? source : parent_of(source);
+    const std::string name = source.filename().string();
+    bool finished = false;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        if (!starts_with(it->path().filename().string(), kJournal)) continue;
+        Journal j;
+        if (!parse_journal(it->path(), j) || !journal_orphaned(temp_pid(j.prefix))) continue;
+        if (!folder && std::find(j.members.begin(), j.members.end(), name) == j.members.end() &&
+            std::find(j.primaries.begin(), j.primaries.end(), name) == j.primaries.end())
+            continue;
+        try {
+            apply_journal(dir, it->path(), j);
+        } catch (const Error& e) {
+            throw Error(std::string("a write that was cut short (killed) is not finished and cannot be finished "
+                                    "here: ") + e.problem(),
+                        {source.string()}, "make the folder writable and run again, or write the output again");
+        }
+        finished = true;
+    }
+    return finished;
+}
+
 std::vector<std::string> shapefile_set(const std::string& stem) {
     std::vector<std::string> out;
     for (const char* ext : {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".shp.xml", ".qpj"})

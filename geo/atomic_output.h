@@ -94,6 +94,15 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
  */
 bool recover_output(const std::filesystem::path& target);
 
+/**
+ * Before reading `source` (a file or a folder): finishes every file-set commit a kill left
+ * half-done that writes `source` or a file inside the folder `source`, so a reader sees the
+ * whole new set, never one without its primary file. True when one was finished. Throws
+ * gw::Error when a commit cannot be finished (a read-only folder): reading on would see a set in
+ * the middle of its switch.
+ */
+bool finish_interrupted_outputs(const std::filesystem::path& source);
+
 /** The names of a shapefile's set for `stem`: .shp .shx .dbf .prj .cpg .qix .sbn .sbx .shp.xml .qpj. */
 std::vector<std::string> shapefile_set(const std::string& stem);
 

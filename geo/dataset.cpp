@@ -28,6 +28,7 @@
 #include <set>
 #include <thread>
 
+#include "geo/atomic_output.h"
 #include "geo/crs.h"
 #include "geo/error.h"
 #include "geo/gcj02.h"
@@ -339,6 +340,34 @@ struct LayerReader {
      */
     std::map<std::pair<GIntBig, int>, std::string> text_in_number;
     std::vector<Issue>* bad_values = nullptr;  // where Mode::Warn tells of text in a number field
+    CplCapture* cap = nullptr;                 // GDAL's messages while the layer is read
+
+    /**
+     * Other drivers (a shapefile's .dbf, FlatGeobuf, …) read 'lots' in a number field as 0 and,
+     * with OGR_SETFIELD_NUMERIC_WARNING set while reading (read_layer_whole), say so: "Value
+     * 'lots' of field grids.level parsed incompletely to integer 0." Called after each feature is
+     * read, this takes those warnings out of the capture into text_in_number for that feature.
+     */
+    void take_numeric_warnings(const OGRFeature& f) {
+        if (!cap) return;
+        auto& m = cap->messages;
+        for (size_t i = cap_seen; i < m.size();) {
+            const std::string& msg = m[i];
+            const size_t v = msg.find("Value '"), of = msg.rfind("' of field "), inc = msg.rfind(" parsed incompletely");
+            if (v != 0 || of == std::string::npos || inc == std::string::npos || inc < of) {
+                ++i;
+                continue;
+            }
+            std::string field = msg.substr(of + 11, inc - of - 11);
+            const std::string prefix = std::string(defn->GetName()) + ".";
+            if (field.rfind(prefix, 0) == 0) field = field.substr(prefix.size());
+            if (const int idx = defn->GetFieldIndex(field.c_str()); idx >= 0)
+                text_in_number[{f.GetFID(), idx}] = msg.substr(7, of - 7);
+            m.erase(m.begin() + std::ptrdiff_t(i));
+        }
+        cap_seen = m.size();
+    }
+    size_t cap_seen = 0;
 
     /** What text in a number field does: stop reading, be told and read as unset, or be NaN (checked later). */
     enum class Mode { Strict, Warn, Quiet };
@@ -620,7 +649,10 @@ void fail_geometry(const LayerReader& r, const std::string& id, const char* expe
 template <typename Fn>
 void for_each_feature(LayerReader& r, Fn&& fn) {
     r.layer->ResetReading();
-    for (auto& f : *r.layer) fn(*f);
+    for (auto& f : *r.layer) {
+        r.take_numeric_warnings(*f);
+        fn(*f);
+    }
 }
 
 void repair_if_invalid(MultiPolygon& shape, const std::string& id, const std::string& layer, Dataset& ds,
@@ -670,9 +702,10 @@ struct LayerSource {
     OGRLayer* layer;
 };
 
-int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& ds) {
+int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& ds, CplCapture& cap) {
     LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
     r.bad_values = &ds.report.bad_values;
+    r.cap = &cap;
     const std::string& L = fl.canonical;
     int invalid = 0;
     int null_geoms = 0;
@@ -997,9 +1030,16 @@ size_t feature_count(const Dataset& part) {
 int read_layer_whole(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& part,
                      const std::string& layer_name) {
     CplCapture cap;
+    // GDAL says when it reads text in a number field as 0 (LayerReader::take_numeric_warnings).
+    const std::string numeric_warning = CPLGetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", "");
+    CPLSetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", "YES");
+    struct Restore {
+        std::string was;
+        ~Restore() { CPLSetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", was.empty() ? nullptr : was.c_str()); }
+    } restore{numeric_warning};
     int invalid = 0;
     try {
-        invalid = read_layer(fl, from, conv, part);
+        invalid = read_layer(fl, from, conv, part, cap);
     } catch (const Error&) {
         if (cap.failures.empty()) throw;  // ours alone; else GDAL's error is the cause
     }
@@ -1058,6 +1098,7 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
                                std::find(options.layers.begin(), options.layers.end(), "cameras") != options.layers.end();
     for (const auto& path : sources) {
         register_drivers();
+        if (path.rfind("PG:", 0) != 0) finish_interrupted_outputs(path);
         check_readable(path);
         if (std::string dem = wants_terrain ? find_dem(path) : std::string(); !dem.empty()) {
             if (dem_name.empty()) dem_name = dem, dem_file = path;

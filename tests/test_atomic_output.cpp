@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "geo/atomic_output.h"
+#include "geo/dataset.h"
 #include "geo/error.h"
 #include "tests/cli_run.h"
 
@@ -124,6 +126,58 @@ TEST(AtomicOutput, CommitCutShortIsFinishedByTheNextRun) {
     EXPECT_EQ(gwtest::slurp(target), "new");
     EXPECT_EQ(gwtest::slurp(dir.path / "cov.dbf"), "new");
     EXPECT_EQ(temporaries(dir.path), 0);
+}
+
+namespace {
+
+/** Leaves a set (the primary first) whose commit a kill cut short: the primary gone. */
+void commit_cut_short(const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& name_text) {
+    const std::string blocked = name_text.back().first;
+    fs::create_directories(dir / blocked / "x");  // the last secondary's rename fails, as a kill there
+    in_dead_child([&] {
+        gw::AtomicOutput out(dir / name_text.front().first);
+        for (const auto& [name, text] : name_text) std::ofstream(out.temp_of(name)) << text;
+        out.commit();
+    });
+    fs::remove_all(dir / blocked);
+}
+
+}  // namespace
+
+TEST(AtomicOutput, ReadingASetWhoseCommitWasCutShortFinishesItFirst) {
+    gwtest::TempDir dir("atomic_read_journal");
+    const std::string grids = R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"grid_id":"A","level":1,"parent_id":""},"geometry":{"type":"Polygon","coordinates":[[[98.60,24.50],[98.61,24.50],[98.61,24.51],[98.60,24.51],[98.60,24.50]]]}}]})";
+    std::ofstream(dir.path / "grids.geojson") << "old, unreadable";
+    commit_cut_short(dir.path, {{"grids.geojson", grids}, {"grids.geojson.aux.xml", "<PAMDataset/>"}});
+    ASSERT_FALSE(fs::exists(dir.path / "grids.geojson")) << "the commit was to stop before the primary";
+
+    // The reader finishes the switch, then reads the whole new set.
+    const gw::Dataset ds = gw::open_dataset({(dir.path / "grids.geojson").string()});
+    ASSERT_EQ(ds.grids.size(), 1u);
+    EXPECT_EQ(ds.grids[0].grid_id, "A");
+    EXPECT_EQ(temporaries(dir.path), 0);
+}
+
+TEST(AtomicOutput, ReadingAFolderFinishesTheCutShortCommitsInIt) {
+    gwtest::TempDir dir("atomic_read_folder");
+    commit_cut_short(dir.path, {{"a.shp", "new"}, {"a.dbf", "new"}});
+    commit_cut_short(dir.path, {{"b.png", "new"}, {"b.wld", "new"}});
+    EXPECT_TRUE(gw::finish_interrupted_outputs(dir.path));
+    EXPECT_EQ(gwtest::slurp(dir.path / "a.shp"), "new");
+    EXPECT_EQ(gwtest::slurp(dir.path / "b.png"), "new");
+    EXPECT_EQ(temporaries(dir.path), 0);
+    EXPECT_FALSE(gw::finish_interrupted_outputs(dir.path)) << "nothing left to finish";
+}
+
+TEST(AtomicOutput, ReadingOneFileLeavesOtherSetsCutShortAlone) {
+    gwtest::TempDir dir("atomic_read_other");
+    commit_cut_short(dir.path, {{"a.shp", "new"}, {"a.dbf", "new"}});
+    std::ofstream(dir.path / "c.geojson") << "{}";
+    EXPECT_FALSE(gw::finish_interrupted_outputs(dir.path / "c.geojson"));
+    EXPECT_FALSE(fs::exists(dir.path / "a.shp"));
+    EXPECT_TRUE(gw::finish_interrupted_outputs(dir.path / "a.dbf")) << "a member names its set";
+    EXPECT_EQ(gwtest::slurp(dir.path / "a.shp"), "new");
 }
 
 TEST(AtomicOutput, TemporariesOfADeadProcessAreRemovedByTheNextRun) {

@@ -299,3 +299,63 @@ TEST(ReadWhole, TextInANumberFieldIsNamedNotReadAsZeroSilently) {
     EXPECT_NE(lines[0].find("members: 'lots' is not a number"), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find("DPZ-H0003"), std::string::npos) << lines[0];
 }
+
+namespace {
+
+/** Writes `value` into field `field` of record `record` of a .dbf (right-aligned, as numbers are);
+ *  returns the record's text in field `id_field`. */
+std::string patch_dbf(const std::string& path, int record, const std::string& field, const std::string& value,
+                      const std::string& id_field) {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    std::string head(32, '\0');
+    f.read(head.data(), 32);
+    const auto u16 = [&](int at) { return int(static_cast<unsigned char>(head[at])) | int(static_cast<unsigned char>(head[at + 1])) << 8; };
+    const int header_len = u16(8), record_len = u16(10);
+    int pos = 1, field_at = -1, field_width = 0, id_at = -1, id_width = 0;
+    for (int off = 32; off + 32 <= header_len; off += 32) {
+        std::string d(32, '\0');
+        f.seekg(off);
+        f.read(d.data(), 32);
+        if (d[0] == '\x0d') break;
+        const std::string name = d.substr(0, d.find('\0'));
+        const int width = static_cast<unsigned char>(d[16]);
+        if (name == field) field_at = pos, field_width = width;
+        if (name == id_field) id_at = pos, id_width = width;
+        pos += width;
+    }
+    EXPECT_GE(field_at, 0) << field;
+    EXPECT_GE(id_at, 0) << id_field;
+    EXPECT_LE(value.size(), size_t(field_width));
+    const std::streamoff rec = header_len + std::streamoff(record) * record_len;
+    f.seekp(rec + field_at);
+    const std::string padded = std::string(size_t(field_width) - value.size(), ' ') + value;
+    f.write(padded.data(), std::streamsize(padded.size()));
+    std::string id(size_t(id_width), '\0');
+    f.seekg(rec + id_at);
+    f.read(id.data(), id_width);
+    return id.substr(0, id.find_last_not_of(' ') + 1);
+}
+
+}  // namespace
+
+TEST(ReadWhole, TextInAShapefileNumberFieldIsNamedNotReadAsZeroSilently) {
+    TempDir d("read_lots_shp");
+    ASSERT_EQ(run_gridwatch("export " + bundled() + " --out " + d / "shp").status, 0);
+    const std::string hh = patch_dbf(d / "shp/households.dbf", 2, "members", "lots", "hh_id");
+    ASSERT_FALSE(hh.empty());
+    const auto r = run_gridwatch("stats " + d / "shp" + " --level 1 --no-coverage --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["unreadable_numbers"], 1);
+    const auto lines = stderr_lines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << r.err;  // GDAL's own "parsed incompletely" warning folded in, not beside
+    EXPECT_NE(lines[0].find("layer 'households'"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("members: 'lots' is not a number"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find(hh), std::string::npos) << lines[0];
+
+    // A cell level that is text stops the command: levels are never guessed.
+    patch_dbf(d / "shp/grids_L1.dbf", 0, "level", "one", "grid_id");
+    const auto bad = run_gridwatch("stats " + d / "shp" + " --level 1 --no-coverage --json");
+    EXPECT_EQ(bad.status, 1) << bad.out;
+    const std::string line = one_error_line(bad);
+    EXPECT_NE(line.find("'one' is not a number"), std::string::npos) << line;
+}
