@@ -443,7 +443,9 @@ struct LayerReader {
             d > days_in_month(y, m))
             return std::nullopt;
         if (t == OFTDate) h = mi = 0, sec = 0;
-        const int64_t v = civil_seconds(y, m, d, h, mi, static_cast<int>(sec));
+        int64_t v = civil_seconds(y, m, d, h, mi, static_cast<int>(sec));
+        // OGR's zone flag: 100 is UTC, each step 15 minutes east of it; 0 and 1 say no zone.
+        if (t == OFTDateTime && tz >= 2) v = to_community_clock(v, int64_t(tz - 100) * 15 * 60);
         // GDAL writes these "2024/03/05 10:00:00": kept as ISO-8601, as a text field would hold it.
         text = t == OFTDate ? iso_date(v) : iso_date_time(v);
         return v;

@@ -24,7 +24,7 @@ inline double cross(Vec2 a, Vec2 b) { return a.x * b.y - a.y * b.x; }
 namespace detail {
 /** The exact sign of ax·by − ax·cy − cx·by − ay·bx + ay·cx + cy·bx: six exact products summed as a
  * nonoverlapping expansion (Shewchuk 1997, two-product by fma, grow-expansion by two-sum). */
-inline int orient2d_exact(double ax, double ay, double bx, double by, double cx, double cy) {
+[[gnu::noinline]] inline int orient2d_exact(double ax, double ay, double bx, double by, double cx, double cy) {
     double e[12];
     int n = 0;
     auto add = [&](double p, double q) {  // e += p·q, exactly
@@ -53,13 +53,22 @@ inline int orient2d_exact(double ax, double ay, double bx, double by, double cx,
  * exact). Every predicate below that decides a side goes through here, so that two predicates
  * never disagree about the same three points.
  */
-inline int orient(Vec2 a, Vec2 b, Vec2 c) {
-    const double detl = (a.x - c.x) * (b.y - c.y), detr = (a.y - c.y) * (b.x - c.x), det = detl - detr;
+inline int orient(Vec2 a, Vec2 b, Vec2 c, double& det) {  // det: the rounded (a − c) × (b − c), for cuts
+    const double detl = (a.x - c.x) * (b.y - c.y), detr = (a.y - c.y) * (b.x - c.x);
+    det = detl - detr;
+    // Shewchuk's first exits: the signs of the rounded products are exact (a rounded difference is
+    // zero only when exact, and keeps its sign), so when they differ, or one is zero, so is det's.
+    // Points that share a coordinate (cells drawn along roads, sectors from one pole) end here.
+    if ((detl > 0 && detr <= 0) || (detl < 0 && detr >= 0) || detl == 0) return (det > 0) - (det < 0);
     constexpr double kErrA = (3.0 + 16.0 * 1.1102230246251565e-16) * 1.1102230246251565e-16;  // ccwerrboundA
     const double bound = kErrA * (std::abs(detl) + std::abs(detr));
     if (det > bound) return 1;
     if (-det > bound) return -1;
     return detail::orient2d_exact(a.x, a.y, b.x, b.y, c.x, c.y);
+}
+inline int orient(Vec2 a, Vec2 b, Vec2 c) {
+    double det;
+    return orient(a, b, c, det);
 }
 inline double length(Vec2 a) { return std::hypot(a.x, a.y); }
 inline double distance(Vec2 a, Vec2 b) { return length(a - b); }

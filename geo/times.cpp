@@ -52,20 +52,31 @@ bool digits(const std::string& s, size_t& i, int n, int& v) {
     return true;
 }
 
-/** "Z", "+08", "+08:00", "+0800" (or nothing) from s[i] to the end. */
-bool zone_suffix(const std::string& s, size_t i) {
+/**
+ * "Z", "+08", "+08:00", "+0800" (or nothing) from s[i] to the end: `offset` gets the zone's
+ * offset from UTC in seconds (nullopt when none is written). False when it is not a zone.
+ */
+bool zone_suffix(const std::string& s, size_t i, std::optional<int64_t>& offset) {
+    offset.reset();
     if (i == s.size()) return true;
-    if (s[i] == 'Z' || s[i] == 'z') return i + 1 == s.size();
+    if (s[i] == 'Z' || s[i] == 'z') {
+        offset = 0;
+        return i + 1 == s.size();
+    }
     if (s[i] != '+' && s[i] != '-') return false;
+    const int64_t sign = s[i] == '-' ? -1 : 1;
     ++i;
     int hh = 0, mm = 0;
     if (!digits(s, i, 2, hh) || hh > 14) return false;
     if (i < s.size() && s[i] == ':') ++i;
     if (i < s.size() && (!digits(s, i, 2, mm) || mm > 59)) return false;
+    offset = sign * (hh * 3600 + mm * 60);
     return i == s.size();
 }
 
 }  // namespace
+
+int64_t to_community_clock(int64_t civil, int64_t utc_offset) { return civil - utc_offset + kCommunityUtcOffset; }
 
 int days_in_month(int year, int month) {
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -108,8 +119,10 @@ std::optional<TimeSpan> parse_iso_span(const std::string& raw) {
             if (i == start) return std::nullopt;
         }
     }
-    if (!zone_suffix(s, i)) return std::nullopt;
-    const int64_t t = day + h * 3600 + mi * 60 + se;
+    std::optional<int64_t> offset;
+    if (!zone_suffix(s, i, offset)) return std::nullopt;
+    int64_t t = day + h * 3600 + mi * 60 + se;
+    if (offset) t = to_community_clock(t, *offset);
     return TimeSpan{t, t + length};
 }
 

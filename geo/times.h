@@ -1,15 +1,22 @@
 #pragma once
 /**
  * Incident times (SPEC §3): read once, when the layer is read, from ISO-8601 text or an OGR
- * Date/DateTime field, into seconds on the civil clock the data was written in (a zone suffix is
- * not applied: a community's incidents are all in one zone, and --from/--to are given in it too);
- * and the time windows analyses count incidents in, all built here.
+ * Date/DateTime field, into seconds on the community's civil clock, China Standard Time (UTC+8):
+ * a time written without a zone is taken as on that clock (as offices write them, and as
+ * --from/--to are given); one written with a zone ("Z" from a phone app, "+08:00") is moved onto
+ * it. And the time windows analyses count incidents in, all built here.
  */
 #include <cstdint>
 #include <optional>
 #include <string>
 
 namespace gw {
+
+/** The community's clock: China Standard Time, UTC+8 (no daylight saving since 1991). */
+constexpr int64_t kCommunityUtcOffset = 8 * 3600;
+
+/** A civil time read on a clock `utc_offset` seconds ahead of UTC, on the community's clock. */
+int64_t to_community_clock(int64_t civil, int64_t utc_offset);
 
 /** Seconds from 1970-01-01T00:00:00 to a civil date and time (proleptic Gregorian calendar). */
 int64_t civil_seconds(int year, int month, int day, int hour = 0, int minute = 0, int second = 0);
@@ -25,7 +32,7 @@ struct TimeSpan {
 /**
  * The span ISO-8601 text names: "2024" a year, "2024-03" a month, "2024-03-05" a day,
  * "2024-03-05T14:30" a minute, "2024-03-05T14:30:15[.5]" a second; a space may stand for the T,
- * and "Z" or "+08:00" may follow. nullopt for anything else, or a date that does not exist
+ * and "Z" or "+08:00" may follow (the time is then moved onto the community's clock). nullopt for anything else, or a date that does not exist
  * ("2026-13-45", "2025-02-29").
  */
 std::optional<TimeSpan> parse_iso_span(const std::string& text);

@@ -67,8 +67,14 @@ Vec2 first_vertex(const MultiPolygon& mp) {
  * subject ∩ the convex counter-clockwise ring k (Sutherland–Hodgman). The subject may be concave:
  * the bridges the result may then run along k's edges come in pairs and cancel in its area.
  */
+struct Side {
+    double dist;  // rounded, for placing a cut
+    bool in;      // exact
+};
+
 void clip_convex(const std::vector<Vec2>& subject, const std::vector<Vec2>& k, std::vector<Vec2>& out,
                  std::vector<Vec2>& scratch) {
+    thread_local std::vector<Side> sides;
     // First by k's box (cheap tests that leave few of a large subject's vertices), then by k.
     Box kb;
     for (Vec2 p : k) kb.add(p);
@@ -94,17 +100,27 @@ void clip_convex(const std::vector<Vec2>& subject, const std::vector<Vec2>& k, s
     by_side([&](Vec2 p) { return p.y >= kb.ymin; }, at_y(kb.ymin));
     by_side([&](Vec2 p) { return p.y <= kb.ymax; }, at_y(kb.ymax));
     for (size_t e = 0, m = k.size(); e < m && !out.empty(); ++e) {
-        const Vec2 a = k[e], b = k[(e + 1) % m], d = b - a;
+        const Vec2 a = k[e], b = k[(e + 1) % m];
         if (a == b) continue;  // a repeated vertex: no line to cut by
-        auto side = [&](Vec2 p) { return cross(d, p - a); };
-        // The side exactly (a vertex on the line is inside); the cut where the rounded distances
-        // put it, clamped to [p, q]: where a rounded distance has the wrong sign, its point lies
-        // within rounding of the line, and the clamp picks that very point.
-        by_side([&](Vec2 p) { return orient(a, b, p) >= 0; }, [&](Vec2 p, Vec2 q) {
-            const double sp = side(p), sq = side(q);
-            const double t = sp / (sp - sq);
-            return p + (q - p) * (std::isnan(t) ? 0.5 : std::clamp(t, 0.0, 1.0));
-        });
+        // Each vertex's side decided once, exactly (a vertex on the line is inside), with the
+        // rounded distance orient(b, p, a) ≈ cross(b − a, p − a) the cut is placed by, clamped to
+        // [p, q]: where a rounded distance has the wrong sign its point lies within rounding of
+        // the line, and the clamp picks that very point.
+        const size_t n = out.size();
+        sides.resize(n);
+        for (size_t i = 0; i < n; ++i) sides[i].in = orient(b, out[i], a, sides[i].dist) >= 0;
+        scratch.clear();
+        for (size_t i = 0, j = n - 1; i < n; j = i++) {
+            const Side& sp = sides[j];
+            const Side& sq = sides[i];
+            if (sp.in != sq.in) {
+                const Vec2 p = out[j], q = out[i];
+                const double t = sp.dist / (sp.dist - sq.dist);
+                scratch.push_back(p + (q - p) * (std::isnan(t) ? 0.5 : std::clamp(t, 0.0, 1.0)));
+            }
+            if (sq.in) scratch.push_back(out[i]);
+        }
+        std::swap(out, scratch);
     }
     if (out.size() < 3) out.clear();
 }
@@ -126,9 +142,9 @@ constexpr size_t kMaxConvexGroup = 3;  // 2^n − 1 intersections: past three vi
  */
 class ConvexGroup {
 public:
-    /** views: convex rings; bit i of inside_clip: view i lies wholly inside the clip. */
-    ConvexGroup(const MultiPolygon& clip, const std::vector<const Ring*>& views, Vec2 o, unsigned inside_clip)
-        : inside_clip_(inside_clip) {
+    /** views: convex rings; bit i of insidesclip: view i lies wholly inside the clip. */
+    ConvexGroup(const MultiPolygon& clip, const std::vector<const Ring*>& views, Vec2 o, unsigned insidesclip)
+        : insidesclip_(insidesclip) {
         for (const Ring* r : views) {
             std::vector<Vec2> v;
             for (Vec2 p : *r) v.push_back(p - o);
@@ -166,7 +182,7 @@ public:
             // An intersection with a view inside the clip lies inside it too. Otherwise no view of
             // the rest lies inside the clip either, so cut[rest] is there to be cut further.
             double a = whole;
-            if (!(mask & inside_clip_)) {
+            if (!(mask & insidesclip_)) {
                 cut[mask].resize(clip_rings_.size());
                 a = 0;
                 for (size_t r = 0; r < clip_rings_.size(); ++r) {
@@ -181,7 +197,7 @@ public:
     }
 
 private:
-    unsigned inside_clip_;
+    unsigned insidesclip_;
     std::vector<std::vector<Vec2>> views_, clip_rings_;
     std::vector<char> hole_;
     std::vector<Vec2> scratch_;
@@ -357,13 +373,13 @@ double union_area_within(const MultiPolygon& clip, const std::vector<const Multi
         // A few convex views: inclusion–exclusion over their intersections, each clipped exactly.
         if (members.size() <= kMaxConvexGroup) {
             std::vector<const Ring*> convex;
-            unsigned inside_clip = 0;  // bit i: view i lies wholly inside the clip
+            unsigned insidesclip = 0;  // bit i: view i lies wholly inside the clip
             for (size_t i : members) {
-                if (!on_edge[i]) inside_clip |= 1u << convex.size();
+                if (!on_edge[i]) insidesclip |= 1u << convex.size();
                 if (const Ring* r = convex_ring(*parts[kept[i]])) convex.push_back(r);
             }
             if (convex.size() == members.size()) {
-                area += ConvexGroup(clip, convex, o, inside_clip).area();
+                area += ConvexGroup(clip, convex, o, insidesclip).area();
                 continue;
             }
         }

@@ -273,12 +273,15 @@ TEST(ReadWhole, DateTimeTypedTimeFieldsMatchFromTo) {
             "I1,theft,red,2024-03-05T10:00:00,98.672,24.585\n"
             "I2,theft,red,2024-03-20T18:30:00,98.673,24.586\n"
             "I3,fire,yellow,2024-04-01T08:00:00,98.674,24.584\n"
-            "I4,fire,yellow,2024-02-29T23:59:00,98.675,24.587\n");
+            "I4,fire,yellow,2024-02-29T23:59:00,98.675,24.587\n"
+            // A phone app's UTC times: 04:00 on 1 March in the community (UTC+8), and 04:00 on 1 April.
+            "I5,fire,yellow,2024-02-29T20:00:00Z,98.676,24.585\n"
+            "I6,fire,yellow,2024-03-31T20:00:00Z,98.677,24.585\n");
     const auto r = run_gridwatch("hotspots " + d / "incidents.csv" +
                                  " --assume-crs EPSG:4326 --method kde --from 2024-03-01 --to 2024-03-31 --json");
     ASSERT_EQ(r.status, 0) << r.err;
     const json j = json::parse(r.out);
-    EXPECT_EQ(j["incidents"], 2);
+    EXPECT_EQ(j["incidents"], 3);
     EXPECT_EQ(j["unreadable_times"], 0);
 }
 

@@ -32,7 +32,10 @@ TEST(Times, IsoTextReadsAsTheSpanItNames) {
         {"2024-03-05T14:30", true, day + 14 * 3600 + 30 * 60, 60},
         {"2024-03-05 14:30:15", true, day + 14 * 3600 + 30 * 60 + 15, 1},
         {"2024-03-05T14:30:15.250+08:00", true, day + 14 * 3600 + 30 * 60 + 15, 1},
-        {"2024-03-05T14:30:15Z", true, day + 14 * 3600 + 30 * 60 + 15, 1},
+        // A zone moves the time onto the community's clock (UTC+8): a phone's UTC "Z" is 8 h later there.
+        {"2024-03-05T14:30:15Z", true, day + 22 * 3600 + 30 * 60 + 15, 1},
+        {"2024-03-05T20:30-05:00", true, day + 86400 + 9 * 3600 + 30 * 60, 60},
+        {"2024-03-05T14:30+0800", true, day + 14 * 3600 + 30 * 60, 60},
         {"yesterday", false, 0, 0},
         {"2026/13/45", false, 0, 0},
         {"2026-13-45", false, 0, 0},
