@@ -16,13 +16,13 @@
 #include <string>
 #include <vector>
 
-#include "app/commands.h"
-#include "geo/error.h"
+#include "app/cli/commands.h"
+#include "geo/core/error.h"
 
 namespace {
 
 /**
- * GDAL's messages that no reader collected into its own error (geo/dataset.cpp does, for every
+ * GDAL's messages that no reader collected into its own error (geo/io/dataset.cpp does, for every
  * file and layer it reads): never printed as GDAL's own "ERROR n:" lines beside gridwatch's one
  * line (SPEC §4). A failed command prints its line alone; a finished one tells GDAL's errors and
  * warnings as "warning:" lines at the end, each once.

@@ -1,4 +1,4 @@
-// The one atomic-output helper (geo/atomic_output.h): a file, a folder and a file set replace
+// The one atomic-output helper (geo/io/atomic_output.h): a file, a folder and a file set replace
 // the old output whole; a commit cut short is finished by the next run; temporaries of a dead
 // process are removed; an output onto an input is recognised.
 #include <gtest/gtest.h>
@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "geo/atomic_output.h"
-#include "geo/dataset.h"
-#include "geo/error.h"
+#include "geo/core/error.h"
+#include "geo/io/atomic_output.h"
+#include "geo/io/dataset.h"
 #include "tests/cli_run.h"
 
 namespace fs = std::filesystem;

@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
-#include "geo/basemap.h"
-#include "geo/crs.h"
-#include "geo/error.h"
+#include "geo/core/error.h"
+#include "geo/io/basemap.h"
+#include "geo/io/crs.h"
 
 using namespace gw;
 

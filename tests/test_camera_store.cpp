@@ -8,9 +8,9 @@
 
 #include <filesystem>
 
-#include "geo/camera_store.h"
-#include "geo/dataset.h"
-#include "geo/error.h"
+#include "geo/core/error.h"
+#include "geo/io/camera_store.h"
+#include "geo/io/dataset.h"
 #include "tests/cli_run.h"
 
 namespace {

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <random>
 
-#include "geo/camera_view.h"
-#include "geo/geos.h"
+#include "geo/analysis/camera_view.h"
+#include "geo/core/geos.h"
 
 using namespace gw;
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <random>
 
-#include "geo/coverage.h"
+#include "geo/analysis/coverage.h"
 
 using namespace gw;
 

@@ -1,4 +1,4 @@
-// Tests of the demo generator (geo/demo.h) and `gridwatch demo`: every fact of SPEC §2 on the
+// Tests of the demo generator (geo/demo/demo.h) and `gridwatch demo`: every fact of SPEC §2 on the
 // scale-1 community, determinism, scaling, and the bundled data/dapingzi.gpkg.
 #include <gtest/gtest.h>
 
@@ -9,11 +9,11 @@
 #include <set>
 
 #include "cli_run.h"
-#include "geo/crs.h"
-#include "geo/dataset.h"
-#include "geo/demo.h"
-#include "geo/error.h"
-#include "geo/validate.h"
+#include "geo/analysis/validate.h"
+#include "geo/core/error.h"
+#include "geo/demo/demo.h"
+#include "geo/io/crs.h"
+#include "geo/io/dataset.h"
 
 namespace fs = std::filesystem;
 using namespace gw;

@@ -14,11 +14,11 @@
 #include <filesystem>
 #include <set>
 
-#include "geo/crs.h"
-#include "geo/dataset.h"
-#include "geo/error.h"
-#include "geo/stats.h"
-#include "geo/writer.h"
+#include "geo/analysis/stats.h"
+#include "geo/core/error.h"
+#include "geo/io/crs.h"
+#include "geo/io/dataset.h"
+#include "geo/io/writer.h"
 #include "tests/cli_run.h"
 
 namespace fs = std::filesystem;

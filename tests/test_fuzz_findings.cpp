@@ -10,8 +10,8 @@
 #include <limits>
 #include <string>
 
-#include "geo/crs.h"
-#include "geo/dataset.h"
+#include "geo/io/crs.h"
+#include "geo/io/dataset.h"
 
 using namespace gw;
 

@@ -9,12 +9,12 @@
 #include <filesystem>
 #include <mutex>
 
-#include "geo/crs.h"
-#include "geo/dataset.h"
-#include "geo/error.h"
-#include "geo/gcj02.h"
-#include "geo/parallel.h"
-#include "geo/validate.h"
+#include "geo/analysis/validate.h"
+#include "geo/core/error.h"
+#include "geo/core/parallel.h"
+#include "geo/io/crs.h"
+#include "geo/io/dataset.h"
+#include "geo/io/gcj02.h"
 
 namespace fs = std::filesystem;
 using namespace gw;

@@ -6,8 +6,8 @@
 #include <random>
 #include <string>
 
-#include "geo/hotspots.h"
-#include "geo/model.h"
+#include "geo/analysis/hotspots.h"
+#include "geo/core/model.h"
 
 using namespace gw;
 
@@ -175,15 +175,17 @@ TEST(Dbscan, MatchesBruteForceReference) {
                     EXPECT_EQ(comp[i] == comp[j], got[i] == got[j]);
                 }
         } else {
-            bool near_core = false;
+            // A border point takes the label of one of its core neighbours; a point near no core is noise.
+            bool near_core = false, label_of_a_neighbour = false;
             for (size_t j = 0; j < n; ++j)
                 if (core[j] && distance(pts[i], pts[j]) <= eps) {
                     near_core = true;
-                    if (got[i] >= 0) {
-                        // A border point takes the label of one of its core neighbours.
-                    }
+                    label_of_a_neighbour = label_of_a_neighbour || got[i] == got[j];
                 }
             EXPECT_EQ(near_core, got[i] >= 0) << i;
+            if (near_core) {
+                EXPECT_TRUE(label_of_a_neighbour) << "border point " << i << " got label " << got[i];
+            }
         }
     }
 }

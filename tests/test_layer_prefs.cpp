@@ -1,13 +1,13 @@
-// Layer looks kept between viewer sessions (app/layer_prefs.h): a round trip through the file,
+// Layer looks kept between viewer sessions (app/viewer/layer_prefs.h): a round trip through the file,
 // a malformed file changes nothing, and the viewer starts with the looks the file gives.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "app/layer_prefs.h"
-#include "app/scene.h"
-#include "geo/dataset.h"
+#include "app/render/scene.h"
+#include "app/viewer/layer_prefs.h"
+#include "geo/io/dataset.h"
 #include "tests/cli_run.h"
 #include "tests/viewer_run.h"
 

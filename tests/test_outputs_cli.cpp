@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <map>
 
-#include "geo/camera_store.h"
-#include "geo/dataset.h"
+#include "geo/io/camera_store.h"
+#include "geo/io/dataset.h"
 #include "tests/cli_run.h"
 
 namespace fs = std::filesystem;

@@ -5,7 +5,7 @@
 #include <functional>
 #include <random>
 
-#include "geo/placement.h"
+#include "geo/analysis/placement.h"
 
 using namespace gw;
 

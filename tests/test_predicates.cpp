@@ -5,8 +5,8 @@
 #include <cmath>
 #include <random>
 
-#include "geo/geometry.h"
-#include "geo/geos.h"
+#include "geo/core/geometry.h"
+#include "geo/core/geos.h"
 
 using namespace gw;
 

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "geo/error.h"
-#include "geo/project.h"
+#include "geo/core/error.h"
+#include "geo/io/project.h"
 
 using namespace gw;
 

@@ -7,10 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "app/gl_context.h"
-#include "app/labels.h"
-#include "app/renderer.h"
-#include "app/scene.h"
+#include "app/render/gl_context.h"
+#include "app/render/labels.h"
+#include "app/render/renderer.h"
+#include "app/render/scene.h"
 #include "tests/cli_run.h"
 
 using namespace gw;

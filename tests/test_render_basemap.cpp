@@ -7,11 +7,11 @@
 
 #include <filesystem>
 
-#include "app/gl_context.h"
-#include "app/renderer.h"
-#include "app/scene.h"
-#include "geo/crs.h"
-#include "geo/error.h"
+#include "app/render/gl_context.h"
+#include "app/render/renderer.h"
+#include "app/render/scene.h"
+#include "geo/core/error.h"
+#include "geo/io/crs.h"
 #include "tests/cli_run.h"
 
 using namespace gw;

@@ -1,13 +1,13 @@
-// The KDE overlay's GPU path: a KdeRaster from geo/hotspots.h, turned into a scene raster as the
+// The KDE overlay's GPU path: a KdeRaster from geo/analysis/hotspots.h, turned into a scene raster as the
 // hotspots panel does (to_scalar_raster), uploaded as a float texture and colour-mapped by
 // shaders/raster_fs.glsl. A dense cluster must come out hot where the incidents are, and the
 // map must show through where none are.
 #include <gtest/gtest.h>
 
-#include "app/gl_context.h"
-#include "app/renderer.h"
-#include "app/scene.h"
-#include "geo/hotspots.h"
+#include "app/render/gl_context.h"
+#include "app/render/renderer.h"
+#include "app/render/scene.h"
+#include "geo/analysis/hotspots.h"
 
 using namespace gw;
 using namespace gw::app;

@@ -26,12 +26,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "app/cli_common.h"
-#include "geo/camera_view.h"
-#include "geo/dataset.h"
-#include "geo/error.h"
-#include "geo/parallel.h"
-#include "geo/terrain.h"
+#include "app/cli/cli_common.h"
+#include "geo/analysis/camera_view.h"
+#include "geo/analysis/terrain.h"
+#include "geo/core/error.h"
+#include "geo/core/parallel.h"
+#include "geo/io/dataset.h"
 #include "tests/cli_run.h"
 
 using namespace gw;
@@ -346,7 +346,7 @@ TEST(Terrain, WarpedFromLonLatKeepsTheShadow) {
 }
 
 TEST(Terrain, ViewsOnTwoThreadsMatchOneAtATime) {
-    // Camera views run on two threads (geo/parallel.h); each query copies its own window.
+    // Camera views run on two threads (geo/core/parallel.h); each query copies its own window.
     TempDir dir("terrain_threads");
     auto t = ridge_dem(dir);
     std::vector<Camera> cams;

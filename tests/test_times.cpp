@@ -1,9 +1,9 @@
-// Incident times (geo/times.h): ISO-8601 read once into civil seconds, and the windows analyses
+// Incident times (geo/core/times.h): ISO-8601 read once into civil seconds, and the windows analyses
 // count incidents in. Expected values are counted by hand from the calendar.
 #include <gtest/gtest.h>
 
-#include "geo/error.h"
-#include "geo/times.h"
+#include "geo/core/error.h"
+#include "geo/core/times.h"
 
 using namespace gw;
 

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <random>
 
-#include "geo/camera_view.h"
-#include "geo/geos.h"
-#include "geo/union_area.h"
+#include "geo/analysis/camera_view.h"
+#include "geo/analysis/union_area.h"
+#include "geo/core/geos.h"
 #include "tests/difffuzz/difffuzz.h"
 
 using namespace gw;

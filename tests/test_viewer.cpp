@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "app/viewer.h"
-#include "geo/error.h"
+#include "app/viewer/viewer.h"
+#include "geo/core/error.h"
 #include "tests/cli_run.h"
 #include "tests/viewer_run.h"
 

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <regex>
 
-#include "geo/dataset.h"
+#include "geo/io/dataset.h"
 #include "tests/cli_run.h"
 #include "tests/viewer_run.h"
 

@@ -12,8 +12,8 @@
 #include <regex>
 #include <sstream>
 
-#include "geo/dataset.h"
-#include "geo/hotspots.h"
+#include "geo/analysis/hotspots.h"
+#include "geo/io/dataset.h"
 #include "tests/cli_run.h"
 #include "tests/viewer_run.h"
 

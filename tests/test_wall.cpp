@@ -15,13 +15,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "app/gl_context.h"
-#include "app/labels.h"
-#include "app/scene.h"
-#include "app/wall.h"
-#include "geo/dataset.h"
-#include "geo/project.h"
-#include "geo/times.h"
+#include "app/render/gl_context.h"
+#include "app/render/labels.h"
+#include "app/render/scene.h"
+#include "app/wall/wall.h"
+#include "geo/core/times.h"
+#include "geo/io/dataset.h"
+#include "geo/io/project.h"
 #include "tests/cli_run.h"
 #include "tests/viewer_run.h"
 

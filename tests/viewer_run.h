@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "geo/dataset.h"
+#include "geo/io/dataset.h"
 #include "tests/cli_run.h"
 
 namespace gwtest {

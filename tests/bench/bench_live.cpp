@@ -6,8 +6,8 @@
 #include <map>
 #include <memory>
 
-#include "geo/coverage.h"
-#include "geo/demo.h"
+#include "geo/analysis/coverage.h"
+#include "geo/demo/demo.h"
 
 using namespace gw;
 

@@ -7,10 +7,10 @@
 #include <random>
 #include <stdexcept>
 
-#include "geo/camera_view.h"
-#include "geo/coverage.h"
-#include "geo/geos.h"
-#include "geo/union_area.h"
+#include "geo/analysis/camera_view.h"
+#include "geo/analysis/coverage.h"
+#include "geo/analysis/union_area.h"
+#include "geo/core/geos.h"
 
 namespace gw::fuzz {
 

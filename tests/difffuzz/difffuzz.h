@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "geo/geometry.h"
-#include "geo/model.h"
+#include "geo/core/geometry.h"
+#include "geo/core/model.h"
 
 namespace gw::fuzz {
 

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <string>
 
-#include "geo/geos.h"
+#include "geo/core/geos.h"
 #include "tests/difffuzz/difffuzz.h"
 
 using namespace gw;

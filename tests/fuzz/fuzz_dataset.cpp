@@ -1,5 +1,5 @@
 /**
- * Fuzz target: the dataset reader (open_dataset, geo/dataset.cpp) over one format, chosen at
+ * Fuzz target: the dataset reader (open_dataset, geo/io/dataset.cpp) over one format, chosen at
  * build time (tests/fuzz/targets.cmake):
  *   GW_FUZZ_GPKG       the bytes are a GeoPackage             (corpus: plain .gpkg files)
  *   GW_FUZZ_GEOJSON    the bytes are grids.geojson            (a "name" member names the layer)
@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "geo/dataset.h"
-#include "geo/error.h"
-#include "geo/project.h"
+#include "geo/core/error.h"
+#include "geo/io/dataset.h"
+#include "geo/io/project.h"
 #include "tests/fuzz/fuzz_common.h"
 
 namespace {

@@ -1,5 +1,5 @@
 /**
- * Fuzz target: the project file (DATASET.gridwatch.json, geo/project.cpp): scenes and warning
+ * Fuzz target: the project file (DATASET.gridwatch.json, geo/io/project.cpp): scenes and warning
  * thresholds. The bytes are the file. A project that loads must also survive being saved and
  * loaded again unchanged, since the viewer saves what it loaded (SPEC §6).
  */
@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "geo/error.h"
-#include "geo/project.h"
+#include "geo/core/error.h"
+#include "geo/io/project.h"
 #include "tests/fuzz/fuzz_common.h"
 
 namespace {

@@ -1,5 +1,5 @@
 // A small driver for the kill harness (tests/kill_harness.sh):
-//   gw_output_tool save-cameras SOURCE   the viewer's save path (geo/camera_store.cpp) on SOURCE:
+//   gw_output_tool save-cameras SOURCE   the viewer's save path (geo/io/camera_store.cpp) on SOURCE:
 //                                        every camera turned by 7° and renamed in Chinese, one added
 //   gw_output_tool recover TARGET        what the next write of TARGET does first: finish a commit
 //                                        cut short, remove temporaries of dead processes
@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <string>
 
-#include "geo/atomic_output.h"
-#include "geo/camera_store.h"
-#include "geo/dataset.h"
-#include "geo/error.h"
+#include "geo/core/error.h"
+#include "geo/io/atomic_output.h"
+#include "geo/io/camera_store.h"
+#include "geo/io/dataset.h"
 
 int main(int argc, char** argv) {
     if (argc != 3) {

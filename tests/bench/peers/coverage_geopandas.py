@@ -20,7 +20,7 @@ from shapely.prepared import prep
 from shapely.strtree import STRtree
 from shapely.validation import make_valid
 
-ARC_STEP = 2.0 * math.pi / 180.0  # geo/camera_view.h kArcStep: within 0.1 % of the true sector
+ARC_STEP = 2.0 * math.pi / 180.0  # geo/analysis/camera_view.h kArcStep: within 0.1 % of the true sector
 
 
 def sector(x, y, azimuth, fov, radius):

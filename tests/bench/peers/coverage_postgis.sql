@@ -2,7 +2,7 @@
 -- Expects tables `grids` and `cameras` as ogr2ogr loads them from the dataset (EPSG:4490,
 -- geometry column `geom`); :level is the grid level. Builds each usable online camera's sector
 -- (SPEC §5.1: apex, azimuth clockwise from north, opening fov, radius range, arc vertices at most
--- 2° apart as geo/camera_view.h kArcStep, fov 360 a disc) in EPSG:4542, GiST indexes, then per cell
+-- 2° apart as geo/analysis/camera_view.h kArcStep, fov 360 a disc) in EPSG:4542, GiST indexes, then per cell
 -- ST_Area(ST_Intersection(cell, ST_Union(sectors intersecting the cell))). No occlusion.
 \set ON_ERROR_STOP on
 DROP TABLE IF EXISTS cells, sectors, cov;

@@ -1,0 +1,146 @@
+#include "app/cli/cli_common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "geo/analysis/terrain.h"
+#include "geo/core/error.h"
+#include "geo/core/times.h"
+#include "geo/io/atomic_output.h"
+#include "geo/io/basemap.h"
+
+namespace fs = std::filesystem;
+
+namespace gw::app {
+
+std::vector<std::string> basemap_paths(const DatasetArgs& args, const std::vector<std::string>& extra) {
+    std::vector<std::string> out;
+    // A DEM is elevation for terrain occlusion, not a picture: it is not drawn.
+    for (const auto& s : args.sources)
+        if (has_raster(s) && !raster_is_dem(s)) out.push_back(s);
+    out.insert(out.end(), extra.begin(), extra.end());
+    return out;
+}
+
+void add_dataset_args(CLI::App* cmd, DatasetArgs& a, bool optional) {
+    auto* opt = cmd->add_option("DATASET", a.sources,
+                                "GDAL vector source(s): GeoPackage, shapefile folder, GeoJSON, KML, FlatGeobuf, "
+                                "CSV, PG:…");
+    if (!optional) opt->required();
+    cmd->add_option("--assume-crs", a.assume_crs, "CRS for layers that carry none, e.g. EPSG:4490");
+    cmd->add_option("--work-crs", a.work_crs, "metric working CRS (default: Gauss-Kruger zone of the data)");
+    auto* g = cmd->add_flag("--from-gcj02", a.from_gcj02, "point layers are GCJ-02 (phone apps): convert to WGS84");
+    auto* b = cmd->add_flag("--from-bd09", a.from_bd09, "point layers are BD-09 (Baidu): convert to WGS84");
+    g->excludes(b);
+}
+
+Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bool allow_default, int grid_level) const {
+    OpenOptions o;
+    o.grid_level = check_tiling ? 0 : grid_level;
+    o.assume_crs = assume_crs;
+    o.work_crs = work_crs;
+    o.coords = from_gcj02 ? SourceCoords::Gcj02 : from_bd09 ? SourceCoords::Bd09 : SourceCoords::Native;
+    o.layers = std::move(layers);
+    o.check_tiling = check_tiling;
+    o.progress = stderr_progress();
+    std::vector<std::string> src = sources;
+    if (src.empty() && allow_default) src.push_back(bundled_dataset_path());
+    Dataset ds = open_dataset(src, o);
+    warn_reading(ds);
+    return ds;
+}
+
+Progress stderr_progress() {
+    const bool tty = isatty(STDERR_FILENO);
+    auto last_label = std::make_shared<std::string>();
+    auto last_pct = std::make_shared<int>(-1);
+    return [tty, last_label, last_pct](double f, const std::string& label) {
+        const int pct = static_cast<int>(f * 100);
+        if (tty) {
+            if (pct == *last_pct && label == *last_label) return;
+            const int width = 30, filled = static_cast<int>(f * width);
+            std::fprintf(stderr, "\r[%.*s%*s] %3d%% %-40.40s", filled, "##############################",
+                         width - filled, "", pct, label.c_str());
+            if (f >= 1) std::fprintf(stderr, "\r%*s\r", 80, "");
+            std::fflush(stderr);
+        } else if (label != *last_label && f < 1 && std::getenv("GRIDWATCH_PROGRESS")) {
+            std::fprintf(stderr, "%s…\n", label.c_str());
+        }
+        *last_label = label;
+        *last_pct = pct;
+    };
+}
+
+void warn(const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.c_str()); }
+
+void refuse_output_onto_input(const DatasetArgs& args, const std::string& out) {
+    if (out.empty()) return;
+    for (const auto& source : args.sources)
+        if (output_would_overwrite(out, source))
+            throw CLI::ValidationError("--out", "'" + out + "' would overwrite the input " + source +
+                                                    " (give an output outside the dataset)");
+}
+
+void print_json(nlohmann::json j, const Dataset& ds) {
+    j["unreadable_times"] = ds.report.bad_times.size();
+    j["unreadable_numbers"] = ds.report.bad_values.size();
+    j["without_geometry"] = ds.report.no_geometry.size();
+    std::printf("%s\n", j.dump(2).c_str());
+}
+
+namespace {
+/** One line for a list of features: the first few named ("INC-1: time 'yesterday' …; …"), the rest counted. */
+std::string name_some(const std::vector<Issue>& issues) {
+    std::string s;
+    const size_t shown = std::min<size_t>(issues.size(), 5);
+    for (size_t i = 0; i < shown; ++i)
+        s += (i ? "; " : "") + (issues[i].feature.empty() ? "" : issues[i].feature + ": ") + issues[i].problem;
+    if (issues.size() > shown) s += "; and " + std::to_string(issues.size() - shown) + " more";
+    return s;
+}
+}  // namespace
+
+void warn_reading(const Dataset& ds) {
+    const auto& r = ds.report;
+    const std::string file = ds.source;
+    if (!r.bad_times.empty())
+        warn(file + ": layer 'incidents': " + std::to_string(r.bad_times.size()) +
+             " incident(s) without a readable time, left out of time windows: " + name_some(r.bad_times) +
+             " (write times as ISO-8601, e.g. 2024-03-05T14:30)");
+    std::map<std::string, std::vector<Issue>> values;
+    for (const auto& i : r.bad_values) values[i.layer].push_back(i);
+    for (const auto& [layer, issues] : values)
+        warn(file + ": layer '" + layer + "': " + std::to_string(issues.size()) +
+             " number field value(s) that are text, read as nothing: " + name_some(issues) + " (fix the values)");
+    std::map<std::string, std::vector<Issue>> missing;
+    for (const auto& i : r.no_geometry) missing[i.layer].push_back(i);
+    for (const auto& [layer, issues] : missing) {
+        std::string ids;
+        for (size_t k = 0; k < issues.size() && k < 10; ++k) ids += (k ? ", " : "") + issues[k].feature;
+        if (issues.size() > 10) ids += " and " + std::to_string(issues.size() - 10) + " more";
+        warn(file + ": layer '" + layer + "': " + std::to_string(issues.size()) + " feature(s) without geometry left out: " +
+             ids + " (give them a geometry, or delete them)");
+    }
+    std::map<std::string, std::vector<Issue>> gdal;
+    for (const auto& i : r.gdal_warnings) gdal[i.layer].push_back(i);
+    for (const auto& [layer, issues] : gdal) warn(file + ": layer '" + layer + "': GDAL: " + name_some(issues));
+}
+
+CLI::Validator iso_date_check() {
+    return CLI::Validator(
+        [](std::string& v) {
+            return parse_iso_span(v) ? std::string()
+                                     : "'" + v + "' is not an ISO-8601 date (2024, 2024-03, 2024-03-05, 2024-03-05T14:00)";
+        },
+        "ISO-8601 date");
+}
+
+CLI::Option* add_level_option(CLI::App* cmd, int& level) {
+    return cmd->add_option("--level", level, "grid level 1–4 (default 4)")->check(CLI::Range(1, 4));
+}
+
+}  // namespace gw::app

@@ -1,0 +1,65 @@
+#pragma once
+/** What every command shares: dataset options, progress on stderr, output helpers. */
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "geo/io/dataset.h"
+
+namespace gw::app {
+
+/** DATASET plus --assume-crs, --work-crs, --from-gcj02, --from-bd09. */
+struct DatasetArgs {
+    std::vector<std::string> sources;
+    std::string assume_crs, work_crs;
+    bool from_gcj02 = false, from_bd09 = false;
+    /**
+     * Opens the dataset (the bundled one when no source was given and allow_default); with
+     * grid_level, only that level's cells are read (no tiling check then).
+     */
+    Dataset open(std::vector<std::string> layers = {}, bool check_tiling = true, bool allow_default = false,
+                 int grid_level = 0) const;
+};
+
+/**
+ * The basemap rasters to draw: the DATASET sources that hold a georeferenced raster (a GeoPackage
+ * with tiles) other than a DEM (geo/analysis/terrain.h raster_is_dem), then `extra` (--basemap, in the order
+ * given, the last drawn on top).
+ */
+std::vector<std::string> basemap_paths(const DatasetArgs& args, const std::vector<std::string>& extra);
+
+/** Adds the DATASET positional (required unless optional) and the CRS options. */
+void add_dataset_args(CLI::App* cmd, DatasetArgs& args, bool optional = false);
+
+/** A progress reporter: a bar on a terminal, a line per stage otherwise. */
+Progress stderr_progress();
+
+/**
+ * Prints a command's JSON document on stdout, with what reading left out or read as nothing
+ * (SPEC §3): "unreadable_times" (incidents left out of time windows), "unreadable_numbers",
+ * "without_geometry" (features left out).
+ */
+void print_json(nlohmann::json j, const Dataset& ds);
+
+/** Tells on stderr, a line each, what reading left out or read as nothing, naming the features. */
+void warn_reading(const Dataset& ds);
+
+/** A CLI11 check that a value is an ISO-8601 date (geo/core/times.h parse_iso_span). */
+CLI::Validator iso_date_check();
+
+/** Prints a warning line to stderr ("warning: …"). */
+void warn(const std::string& line);
+
+/**
+ * Usage error (exit 2) when writing `out` would overwrite a DATASET source: the file itself, a
+ * file of its shapefile set, a file of a dataset folder, or a folder that holds a source.
+ * Called before anything is read.
+ */
+void refuse_output_onto_input(const DatasetArgs& args, const std::string& out);
+
+/** Level option validated to 1–4. */
+CLI::Option* add_level_option(CLI::App* cmd, int& level);
+
+}  // namespace gw::app

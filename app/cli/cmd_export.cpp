@@ -1,0 +1,177 @@
+// gridwatch export DATASET --out PATH: grid maps and layers to shapefiles (default) or any GDAL
+// vector format (SPEC §4, §7). The work is gw::write_dataset; this file parses and reports.
+#include <cpl_error.h>
+#include <gdal_priv.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <mutex>
+#include <set>
+
+#include "app/cli/cli_common.h"
+#include "app/cli/commands.h"
+#include "geo/analysis/stats.h"
+#include "geo/core/error.h"
+#include "geo/io/crs.h"
+#include "geo/io/gdal_setup.h"
+#include "geo/io/out_formats.h"
+#include "geo/io/writer.h"
+
+namespace gw::app {
+namespace {
+
+struct ExportArgs {
+    DatasetArgs data;
+    std::string out, format = "ESRI Shapefile", crs, encoding = "UTF-8";
+    std::vector<std::string> layers;
+    int level = 0;
+    bool with_stats = false, mask_personal = false, one_grids_layer = false;
+};
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+/** The GDAL driver short name for what the user typed ("shp", "gpkg", "geojson", "fgb" …), or "". */
+std::string resolve_format(const std::string& typed) {
+    if (const OutFormat* f = out_format_named(typed)) return f->driver;
+    const std::string key = lower(typed);
+    gdal_setup();
+    GDALDriverManager* dm = GetGDALDriverManager();
+    for (int i = 0; i < dm->GetDriverCount(); ++i) {
+        GDALDriver* d = dm->GetDriver(i);
+        if (lower(d->GetDescription()) == key && d->GetMetadataItem(GDAL_DCAP_VECTOR) &&
+            d->GetMetadataItem(GDAL_DCAP_CREATE))
+            return d->GetDescription();
+    }
+    return {};
+}
+
+void run_export(const ExportArgs& a) {
+    const bool all_layers = a.layers.empty();
+    auto listed = [&](const char* l) {
+        return std::find(a.layers.begin(), a.layers.end(), l) != a.layers.end();
+    };
+    if (a.with_stats && !all_layers && !listed("grids"))
+        throw CLI::ValidationError("--with-stats", "joins figures to grid cells: add grids to --layers");
+
+    // Read only what is written, plus what the stats count.
+    std::vector<std::string> to_open = a.layers;
+    if (a.with_stats && !all_layers)
+        for (const char* l : {"households", "cameras", "incidents"})
+            if (!listed(l)) to_open.push_back(l);
+    refuse_output_onto_input(a.data, a.out);
+    const Dataset ds = a.data.open(to_open, /*check_tiling=*/false);
+
+    StatsTable stats;
+    if (a.with_stats) stats = compute_stats(ds, a.level ? a.level : 4);
+
+    WriteOptions o;
+    o.path = a.out;
+    o.format = a.format;
+    o.layers = a.layers;
+    o.level = a.level;
+    o.crs = a.crs;
+    o.encoding = a.encoding;
+    o.split_grid_levels = !a.one_grids_layer;
+    o.mask_personal = a.mask_personal;
+    o.stats = a.with_stats ? &stats : nullptr;
+    o.on_message = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    write_dataset(ds, o);
+
+    // The summary counts what write_dataset wrote: the same layer and level choices.
+    const std::vector<std::string> names =
+        all_layers ? std::vector<std::string>(canonical_layers().begin(), canonical_layers().end())
+                   : a.layers;
+    size_t layers = 0, features = 0;
+    for (const auto& l : names) {
+        if (l == "grids") {
+            std::set<int> levels;
+            for (const auto& g : ds.grids)
+                if (a.level == 0 || g.level == a.level) levels.insert(g.level), ++features;
+            const bool split = a.format == "ESRI Shapefile" && !a.one_grids_layer;
+            layers += split ? std::max<size_t>(levels.size(), !all_layers || !levels.empty())
+                            : (!all_layers || !ds.grids.empty());
+            continue;
+        }
+        size_t n = l == "households"    ? ds.households.size()
+                   : l == "cameras"     ? ds.cameras.size()
+                   : l == "enterprises" ? ds.enterprises.size()
+                   : l == "roads"       ? ds.roads.size()
+                   : l == "buildings"   ? ds.buildings.size()
+                   : l == "incidents"   ? ds.incidents.size()
+                   : l == "facilities"  ? ds.facilities.size()
+                                        : ds.candidates.size();
+        if (n > 0 || !all_layers) ++layers, features += n;
+    }
+    const bool wgs84 = a.format == "GeoJSON" || a.format == "KML";
+    std::printf("wrote %zu layer%s, %zu features to %s (%s, %s%s)\n", layers, layers == 1 ? "" : "s",
+                features, a.out.c_str(), a.format.c_str(),
+                wgs84           ? "EPSG:4326"
+                : a.crs.empty() ? ds.crs.c_str()
+                                : a.crs.c_str(),
+                a.format == "ESRI Shapefile" ? (a.encoding == "GBK" ? ", GBK" : ", UTF-8") : "");
+}
+
+}  // namespace
+
+void setup_export(CLI::App& root) {
+    auto a = std::make_shared<ExportArgs>();
+    auto* cmd = root.add_subcommand("export",
+                                    "grid maps and layers to shapefiles (default) or any GDAL vector format");
+    add_dataset_args(cmd, a->data);
+    cmd->add_option("--out", a->out, "output folder (shapefile, GeoJSON, FlatGeobuf) or file (GPKG, KML)")
+        ->required();
+    cmd->add_option("--format", a->format, "GDAL driver: " + out_format_list() + " … (default ESRI Shapefile)")
+        ->transform(CLI::Validator(
+            [](std::string& s) {
+                std::string name = resolve_format(s);
+                if (name.empty())
+                    return "GDAL has no vector format '" + s + "' it can write (try " + out_format_list() + ")";
+                s = name;
+                return std::string();
+            },
+            "FORMAT"));
+    cmd->add_option("--layers", a->layers, "layers to write, comma-separated (default: every layer present)")
+        ->delimiter(',')
+        ->check(CLI::IsMember(canonical_layers(), CLI::ignore_case));
+    cmd->add_option("--level", a->level, "only grid cells of this level (1–4; default every level)")
+        ->check(CLI::Range(1, 4));
+    cmd->add_option("--crs", a->crs, "output CRS, e.g. EPSG:4490 (default: the dataset's own)")
+        ->check(CLI::Validator(
+            [](std::string& s) {
+                // The usage message says what is wrong; GDAL's own line would only repeat it.
+                CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+                try {
+                    parse_crs(s);
+                } catch (const Error&) {
+                    return "'" + s + "' is not a CRS GDAL knows (give EPSG:4490, a WKT or a PROJ string)";
+                }
+                return std::string();
+            },
+            "CRS"));
+    cmd->add_option("--encoding", a->encoding,
+                    "shapefile text encoding: UTF-8 (default) or GBK for older Chinese software")
+        ->transform(CLI::Validator(
+            [](std::string& s) {
+                const std::string k = lower(s);
+                if (k == "utf-8" || k == "utf8")
+                    s = "UTF-8";
+                else if (k == "gbk" || k == "cp936" || k == "936")
+                    s = "GBK";
+                else
+                    return "unknown encoding '" + s + "' (use UTF-8 or GBK)";
+                return std::string();
+            },
+            "UTF-8|GBK"));
+    cmd->add_flag("--with-stats", a->with_stats,
+                  "join the per-cell stats figures (SPEC §4 stats) to the grid cells");
+    cmd->add_flag("--mask-personal", a->mask_personal,
+                  "mask managers' and household heads' names and phones");
+    cmd->add_flag("--one-grids-layer", a->one_grids_layer,
+                  "shapefile: one grids layer with level, not grids_L1 … L4");
+    cmd->callback([a] { run_export(*a); });
+}
+
+}  // namespace gw::app

@@ -1,0 +1,242 @@
+// gridwatch hotspots DATASET --method kde|gi|dbscan|warning [options] [--out FILE] [--json]
+// Incident hotspots (SPEC §5.3).
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/cli/cli_common.h"
+#include "app/cli/commands.h"
+#include "geo/analysis/hotspots.h"
+#include "geo/analysis/stats.h"
+#include "geo/core/error.h"
+#include "geo/io/out_layers.h"
+#include "geo/io/project.h"
+#include "geo/io/raster_out.h"
+
+namespace gw::app {
+namespace {
+
+struct HotspotArgs {
+    DatasetArgs data;
+    std::string method, out, types, from, to, value, project, per;
+    int level = 4, permutations = 0, min_pts = 5;
+    double bandwidth = 0, cell = 10, band = 0, hex = 0, eps = 50;
+    uint64_t seed = 12345;
+    bool fdr = false, json = false;
+};
+
+std::vector<std::string> split(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    for (std::string t; std::getline(ss, t, ',');)
+        if (!t.empty()) out.push_back(t);
+    return out;
+}
+
+std::vector<Vec2> positions(const std::vector<const Incident*>& v) {
+    std::vector<Vec2> p;
+    p.reserve(v.size());
+    for (auto* i : v) p.push_back(i->pos);
+    return p;
+}
+
+void run_kde(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
+    KdeOptions o;
+    o.cell_m = a.cell, o.bandwidth_m = a.bandwidth;
+    if (inc.empty()) throw Error("no incidents match the filters", {ds.source, "incidents"}, "widen --type/--from/--to");
+    KdeRaster r = kernel_density(positions(inc), o);
+    if (!a.out.empty())
+        write_float_geotiff({r.width, r.height, r.x0, r.y0, r.cell, &r.density, "incidents per km²"}, a.out,
+                            ds.work_crs_wkt);
+    if (a.json) {
+        nlohmann::json j{{"cell_m", r.cell}, {"bandwidth_m", r.bandwidth}, {"max_density_per_km2", r.max_density},
+                         {"raster", a.out.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.out)},
+                         {"width", r.width}, {"height", r.height}, {"incidents", inc.size()}};
+        print_json(j, ds);
+        return;
+    }
+    std::printf("kernel density of %zu incidents: quartic kernel, bandwidth %.1f m%s, %g m cells (%d × %d)\n",
+                inc.size(), r.bandwidth, a.bandwidth > 0 ? "" : " (Silverman)", r.cell, r.width, r.height);
+    std::printf("peak %.1f incidents per km²%s\n", r.max_density, a.out.empty() ? " (give --out FILE.tif for the raster)" : "");
+    if (!a.out.empty()) std::printf("wrote %s\n", a.out.c_str());
+}
+
+void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
+    if (!a.value.empty() && !a.per.empty())
+        throw CLI::ValidationError("--value and --per", "give one of them");
+    // The same analysis the viewer's hotspots panel runs (geo/analysis/hotspots.h).
+    GiSetup s;
+    s.level = a.level, s.band_m = a.band, s.hex_m = a.hex, s.value = a.value;
+    s.per_households = a.per == "households";
+    s.options.permutations = a.permutations, s.options.seed = a.seed, s.options.fdr = a.fdr;
+    const GiAnalysis gi = gi_star_analysis(ds, inc, s);
+    const std::vector<const Grid*>& units = gi.units;
+    const std::vector<int>& counts = gi.counts;
+    const std::vector<double>& x = gi.x;
+    const GiResult& r = gi.result;
+    const int no_households = gi.without_households;
+    if (!a.out.empty()) {
+        OutLayer L;
+        L.name = "gi_star";
+        L.fields = {{"id"}, {"count", OutField::Integer}, {"value", OutField::Real}, {"z", OutField::Real},
+                    {"p", OutField::Real}, {"class"}};
+        for (size_t i = 0; i < units.size(); ++i)
+            L.features.push_back({units[i]->shape, {}, {units[i]->grid_id, static_cast<long long>(counts[i]), x[i],
+                                                         r.z[i], r.p[i], r.cls[i]}});
+        write_out_layers(a.out, {L}, ds.work_crs_wkt);
+    }
+    if (a.json) {
+        nlohmann::json j;
+        j["cells"] = nlohmann::json::array();
+        for (size_t i = 0; i < units.size(); ++i)
+            j["cells"].push_back({{"id", units[i]->grid_id}, {"count", counts[i]}, {"value", x[i]}, {"z", r.z[i]},
+                                  {"p", r.p[i]}, {"class", r.cls[i]}});
+        j["permutations"] = a.permutations;
+        j["per"] = a.per.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.per);
+        j["cells_without_households"] = no_households;
+        j["fdr"] = a.fdr;
+        print_json(j, ds);
+        return;
+    }
+    std::map<std::string, int> by_class;
+    for (auto& c : r.cls) by_class[c]++;
+    std::printf("Getis-Ord Gi* on %zu %s, %zu incidents%s%s\n", units.size(),
+                a.hex > 0 ? "hexagons" : ("level-" + std::to_string(a.level) + " cells").c_str(), inc.size(),
+                a.permutations ? (", " + std::to_string(a.permutations) + " permutations").c_str() : ", normal p",
+                a.fdr ? ", FDR" : "");
+    for (const char* c : {"hot99", "hot95", "hot90", "cold99", "cold95", "cold90", "ns"})
+        std::printf("  %-7s %d\n", c, by_class[c]);
+    std::vector<size_t> order(units.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](size_t p, size_t q) { return r.z[p] > r.z[q]; });
+    std::printf("hottest:\n");
+    for (size_t k = 0; k < order.size() && k < 10; ++k) {
+        size_t i = order[k];
+        std::printf("  %-16s %-20s count %3d  z %6.2f  p %.4f  %s\n", units[i]->grid_id.c_str(), units[i]->name.c_str(),
+                    counts[i], r.z[i], r.p[i], r.cls[i].c_str());
+    }
+}
+
+void run_dbscan(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
+    std::vector<Vec2> pts = positions(inc);
+    const Clusters cl = dbscan_clusters(pts, a.eps, a.min_pts);
+    const auto& members = cl.members;
+    const int nclusters = static_cast<int>(members.size()), noise = cl.noise;
+    if (!a.out.empty()) {
+        OutLayer L;
+        L.name = "clusters";
+        L.fields = {{"id", OutField::Integer}, {"count", OutField::Integer}, {"members"}};
+        for (int c = 0; c < nclusters; ++c) {
+            std::vector<Vec2> p;
+            std::string ids;
+            for (int i : members[c]) p.push_back(pts[i]), ids += (ids.empty() ? "" : ";") + inc[i]->inc_id;
+            L.features.push_back({cluster_hull(p), {}, {static_cast<long long>(c + 1),
+                                                         static_cast<long long>(members[c].size()), ids}});
+        }
+        write_out_layers(a.out, {L}, ds.work_crs_wkt);
+    }
+    if (a.json) {
+        nlohmann::json j;
+        j["clusters"] = nlohmann::json::array();
+        for (int c = 0; c < nclusters; ++c) {
+            std::vector<std::string> ids;
+            for (int i : members[c]) ids.push_back(inc[i]->inc_id);
+            j["clusters"].push_back({{"id", c + 1}, {"count", members[c].size()}, {"members", ids}});
+        }
+        j["noise"] = noise;
+        print_json(j, ds);
+        return;
+    }
+    std::printf("DBSCAN (eps %.1f m, min %d points) on %zu incidents: %d clusters, %d noise\n", a.eps, a.min_pts,
+                inc.size(), nclusters, noise);
+    for (int c = 0; c < nclusters && c < 20; ++c) std::printf("  cluster %d: %zu incidents\n", c + 1, members[c].size());
+}
+
+void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
+    std::string project = a.project;
+    if (project.empty()) project = project_path_for(ds.source);
+    WarningThresholds t = load_warning_thresholds(project);
+    const WarningCells w = four_colour_warning(ds, inc, a.level, t);
+    const auto& units = w.units;
+    const auto& score = w.score;
+    const auto& count = w.count;
+    if (!a.out.empty()) {
+        OutLayer L;
+        L.name = "warning";
+        L.fields = {{"grid_id"}, {"name"}, {"incidents", OutField::Integer}, {"score", OutField::Real}, {"colour"}};
+        for (size_t i = 0; i < units.size(); ++i)
+            L.features.push_back({units[i]->shape, {}, {units[i]->grid_id, units[i]->name,
+                                                         static_cast<long long>(count[i]), score[i],
+                                                         std::string(warning_colour(score[i], t))}});
+        write_out_layers(a.out, {L}, ds.work_crs_wkt);
+    }
+    if (a.json) {
+        nlohmann::json j;
+        j["thresholds"] = {{"red", t.red}, {"yellow", t.yellow}, {"blue", t.blue}};
+        j["cells"] = nlohmann::json::array();
+        for (size_t i = 0; i < units.size(); ++i)
+            j["cells"].push_back({{"grid_id", units[i]->grid_id}, {"incidents", count[i]}, {"score", score[i]},
+                                  {"colour", warning_colour(score[i], t)}});
+        print_json(j, ds);
+        return;
+    }
+    std::map<std::string, int> n;
+    for (double s : score) n[warning_colour(s, t)]++;
+    std::printf("four-colour warning of %zu level-%d cells (red ≥ %g, yellow ≥ %g, blue ≥ %g): red %d, yellow %d, "
+                "blue %d, green %d\n",
+                units.size(), a.level, t.red, t.yellow, t.blue, n["red"], n["yellow"], n["blue"], n["green"]);
+    for (size_t i = 0; i < units.size(); ++i)
+        if (std::string(warning_colour(score[i], t)) != "green")
+            std::printf("  %-16s %-20s %-6s score %.1f (%d incidents)\n", units[i]->grid_id.c_str(),
+                        units[i]->name.c_str(), warning_colour(score[i], t), score[i], count[i]);
+}
+
+void run_hotspots(const HotspotArgs& a) {
+    // Each method reads only what it uses: KDE and DBSCAN the incidents alone.
+    std::vector<std::string> layers = {"incidents"};
+    if (a.method == "gi" || a.method == "warning") layers.insert(layers.end(), {"grids", "households"});
+    refuse_output_onto_input(a.data, a.out);
+    Dataset ds = a.data.open(layers, /*check_tiling=*/false);
+    IncidentFilter f;
+    f.types = split(a.types), f.window = window_between(a.from, a.to);
+    std::vector<const Incident*> inc = filter_incidents(ds, f);
+    if (a.method == "kde") run_kde(a, ds, inc);
+    else if (a.method == "gi") run_gi(a, ds, inc);
+    else if (a.method == "dbscan") run_dbscan(a, ds, inc);
+    else run_warning(a, ds, inc);
+}
+
+}  // namespace
+
+void setup_hotspots(CLI::App& root) {
+    auto a = std::make_shared<HotspotArgs>();
+    auto* cmd = root.add_subcommand("hotspots", "incident hotspots: kernel density, Gi*, DBSCAN, four-colour warning");
+    add_dataset_args(cmd, a->data);
+    cmd->add_option("--method", a->method, "kde, gi, dbscan, or warning (four colours per cell)")
+        ->required()
+        ->check(CLI::IsMember({"kde", "gi", "dbscan", "warning"}));
+    cmd->add_option("--type", a->types, "incident types, comma-separated (fire,traffic,dispute,theft,fraud,other)");
+    cmd->add_option("--from", a->from, "first date, ISO (2024-01-01)")->check(iso_date_check());
+    cmd->add_option("--to", a->to, "last date, ISO, inclusive (2024-03: to the end of March)")->check(iso_date_check());
+    cmd->add_option("--bandwidth", a->bandwidth, "KDE radius in metres (default: Silverman's rule)")->check(CLI::PositiveNumber);
+    cmd->add_option("--cell", a->cell, "KDE cell size in metres (default 10)")->check(CLI::PositiveNumber);
+    add_level_option(cmd, a->level);
+    cmd->add_option("--band", a->band, "Gi*: neighbours whose centroids lie within M metres")->check(CLI::PositiveNumber);
+    cmd->add_option("--hex", a->hex, "Gi* on a hexagon mesh of this size (centre to corner, m)")->check(CLI::PositiveNumber);
+    cmd->add_option("--value", a->value, "Gi* on a numeric field of the cells instead of incident counts");
+    cmd->add_option("--per", a->per, "Gi* on incidents per household of each cell (cells without households take the mean rate)")
+        ->check(CLI::IsMember({"households"}));
+    cmd->add_option("--permutations", a->permutations, "Gi*: conditional permutations for p (e.g. 999)")
+        ->check(CLI::Range(0, 1000000));
+    cmd->add_option("--seed", a->seed, "random seed of the permutations");
+    cmd->add_flag("--fdr", a->fdr, "Gi*: Benjamini–Hochberg false discovery rate");
+    cmd->add_option("--eps", a->eps, "DBSCAN radius in metres (default 50)")->check(CLI::PositiveNumber);
+    cmd->add_option("--min-pts", a->min_pts, "DBSCAN core point threshold (default 5)")->check(CLI::PositiveNumber);
+    cmd->add_option("--project", a->project, "project file with warning thresholds (default DATASET.gridwatch.json)");
+    cmd->add_option("--out", a->out, "kde: GeoTIFF; gi, dbscan, warning: vector file (.gpkg, .geojson, .shp…)");
+    cmd->add_flag("--json", a->json, "print one JSON document on stdout");
+    cmd->callback([a] { run_hotspots(*a); });
+}
+
+}  // namespace gw::app

@@ -1,0 +1,143 @@
+// gridwatch info DATASET [--json]: layers, counts, CRS, extent and the validity report (SPEC §4).
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/cli_common.h"
+#include "app/cli/commands.h"
+#include "geo/analysis/stats.h"
+#include "geo/analysis/terrain.h"
+
+namespace gw::app {
+namespace {
+
+struct InfoArgs {
+    DatasetArgs data;
+    bool json = false;
+};
+
+nlohmann::json issues_json(const std::vector<Issue>& v, const char* id_key) {
+    auto a = nlohmann::json::array();
+    for (const auto& i : v) a.push_back({{id_key, i.feature}, {"layer", i.layer}, {"problem", i.problem}});
+    return a;
+}
+
+void run_info(const InfoArgs& a) {
+    Dataset ds = a.data.open();
+    const Box ext = ds.extent();
+    std::map<int, int> per_level;
+    for (const auto& g : ds.grids) per_level[g.level]++;
+    int people = 0;
+    for (const auto& h : ds.households) people += h.members;
+    std::map<std::string, int> by_owner;
+    int online = 0;
+    for (const auto& c : ds.cameras) by_owner[c.owner.empty() ? "unknown" : c.owner]++, online += c.online();
+    size_t repaired = 0;
+    for (const auto& [layer, ids] : ds.report.repaired) repaired += ids.size();
+
+    if (a.json) {
+        nlohmann::json j;
+        j["source"] = ds.source;
+        j["crs"] = ds.crs;
+        j["work_crs"] = ds.work_crs;
+        j["extent"] = ext.empty() ? nlohmann::json(nullptr) : nlohmann::json{ext.xmin, ext.ymin, ext.xmax, ext.ymax};
+        auto layers = nlohmann::json::array();
+        for (const auto& l : ds.layers)
+            layers.push_back({{"name", l.name}, {"source_name", l.source_name}, {"geometry", l.geometry},
+                              {"count", l.count}, {"invalid", l.invalid}, {"crs", l.crs}});
+        j["layers"] = layers;
+        nlohmann::json lv = nlohmann::json::object();
+        for (auto [l, n] : per_level) lv[std::to_string(l)] = n;
+        j["grid_levels"] = lv;
+        j["households"] = ds.households.size();
+        j["people"] = people;
+        j["cameras"] = {{"total", ds.cameras.size()}, {"online", online}, {"by_owner", by_owner}};
+        j["incidents"] = ds.incidents.size();
+        nlohmann::json rep = nlohmann::json::object();
+        for (const auto& [layer, ids] : ds.report.repaired) rep[layer] = ids;
+        j["repaired"] = rep;
+        j["tiling_ok"] = ds.report.tiling.empty();
+        j["tiling"] = issues_json(ds.report.tiling, "grid_id");
+        j["bad_cameras"] = issues_json(ds.report.bad_cameras, "cam_id");
+        j["notes"] = issues_json(ds.report.other, "feature");
+        if (ds.terrain) {
+            const TerrainInfo& t = ds.terrain->info();
+            j["dem"] = {{"file", t.file},           {"gdal_name", t.gdal_name}, {"width", t.width},
+                        {"height", t.height},       {"res_x", t.res_x},         {"res_y", t.res_y},
+                        {"units", t.units},         {"crs", t.crs},             {"work_cell_m", t.work_cell},
+                        {"warped", t.warped}};
+        }
+        print_json(j, ds);
+        return;
+    }
+
+    // The communities by name: up to three, then how many more (a county has a hundred).
+    std::string title;
+    int communities = 0;
+    for (const auto& g : ds.grids)
+        if (g.level == 1 && !g.name.empty() && ++communities <= 3) title += (title.empty() ? "" : "、") + g.name;
+    if (communities > 3) title += " 等 " + std::to_string(communities) + " 个社区 (" + std::to_string(communities) + " communities)";
+    std::printf("%s%s\n", title.empty() ? "" : (title + " — ").c_str(), ds.source.c_str());
+    std::printf("CRS %s; working CRS %s (metres)\n", ds.crs.c_str(), ds.work_crs.c_str());
+    if (!ext.empty())
+        std::printf("extent %.1f, %.1f – %.1f, %.1f (%.2f × %.2f km)\n", ext.xmin, ext.ymin, ext.xmax, ext.ymax,
+                    ext.width() / 1000, ext.height() / 1000);
+    std::printf("\n%-14s %-18s %9s %8s  %s\n", "layer", "geometry", "features", "repaired", "CRS");
+    for (const auto& l : ds.layers)
+        std::printf("%-14s %-18s %9lld %8d  %s%s\n", l.name.c_str(), l.geometry.c_str(),
+                    static_cast<long long>(l.count), l.invalid, l.crs.c_str(),
+                    l.name == l.source_name || l.source_name.empty() ? "" : ("  (" + l.source_name + ")").c_str());
+    if (!ds.grids.empty()) {
+        std::printf("\ngrid cells:");
+        for (auto [l, n] : per_level) std::printf("  L%d ×%d", l, n);
+        std::printf("\n");
+    }
+    if (ds.terrain) {
+        const TerrainInfo& t = ds.terrain->info();
+        std::printf("DEM %s: %d × %d cells of %g × %g %s, %s", t.gdal_name.c_str(), t.width, t.height, t.res_x,
+                    t.res_y, t.units.c_str(), t.crs.c_str());
+        if (t.warped) std::printf(" (warped to %s, %.3g m cells)", ds.work_crs.c_str(), t.work_cell);
+        std::printf("; terrain occlusion on, cameras without height at %g m\n", kDefaultCameraHeight);
+    }
+    std::printf("households %zu (%d people)", ds.households.size(), people);
+    std::printf("; cameras %zu (%d online", ds.cameras.size(), online);
+    for (const auto& [o, n] : by_owner) std::printf(", %s %d", o.c_str(), n);
+    std::printf("); enterprises %zu; incidents %zu\n", ds.enterprises.size(), ds.incidents.size());
+
+    std::printf("\nvalidity:\n");
+    if (repaired == 0) std::printf("  geometries: all valid\n");
+    for (const auto& [layer, ids] : ds.report.repaired) {
+        std::string list;
+        for (size_t i = 0; i < ids.size() && i < 10; ++i) list += (i ? ", " : "") + ids[i];
+        if (ids.size() > 10) list += ", …";
+        std::printf("  %s: %zu invalid geometr%s repaired (MakeValid): %s\n", layer.c_str(), ids.size(),
+                    ids.size() == 1 ? "y" : "ies", list.c_str());
+    }
+    if (ds.report.tiling_checked) {
+        if (ds.report.tiling.empty())
+            std::printf("  grid tiling: every cell tiles its parent (no gaps, no overlaps)\n");
+        else
+            std::printf("  grid tiling: %zu problem(s)\n", ds.report.tiling.size());
+        for (const auto& i : ds.report.tiling) std::printf("    %s: %s\n", i.feature.c_str(), i.problem.c_str());
+    }
+    if (!ds.cameras.empty()) {
+        std::printf("  cameras: %zu usable, %zu with bad values (left out of analyses)\n",
+                    ds.cameras.size() - ds.report.bad_cameras.size(), ds.report.bad_cameras.size());
+        for (const auto& i : ds.report.bad_cameras) std::printf("    %s: %s\n", i.feature.c_str(), i.problem.c_str());
+    }
+    for (const auto& i : ds.report.other)
+        std::printf("  %s%s%s: %s\n", i.layer.c_str(), i.feature.empty() ? "" : " ", i.feature.c_str(),
+                    i.problem.c_str());
+}
+
+}  // namespace
+
+void setup_info(CLI::App& root) {
+    auto a = std::make_shared<InfoArgs>();
+    auto* cmd = root.add_subcommand("info", "layers, feature counts, CRS, extent, validity report");
+    add_dataset_args(cmd, a->data);
+    cmd->add_flag("--json", a->json, "print one JSON document on stdout");
+    cmd->callback([a] { run_info(*a); });
+}
+
+}  // namespace gw::app

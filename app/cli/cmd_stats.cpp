@@ -1,0 +1,136 @@
+// gridwatch stats DATASET [--level L] [--json|--csv]: the per-grid briefing table (SPEC §4).
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/cli_common.h"
+#include "app/cli/commands.h"
+#include "geo/analysis/stats.h"
+
+namespace gw::app {
+namespace {
+
+struct StatsArgs {
+    DatasetArgs data;
+    int level = 4;
+    bool json = false, csv = false, no_coverage = false;
+};
+
+nlohmann::json row_json(const GridStats& r) {
+    nlohmann::json j{{"grid_id", r.grid_id}, {"name", r.name},         {"area_m2", r.area_m2},
+                     {"households", r.households}, {"people", r.people}, {"cameras", r.cameras},
+                     {"cameras_online", r.cameras_online}, {"cameras_offline", r.cameras_offline},
+                     {"incidents", r.incidents}};
+    nlohmann::json owners, types, colors;
+    for (size_t i = 0; i < kOwners.size(); ++i) owners[kOwners[i]] = r.cameras_by_owner[i];
+    for (size_t i = 0; i < kIncidentTypes.size(); ++i) types[kIncidentTypes[i]] = r.incidents_by_type[i];
+    for (size_t i = 0; i < kColors.size(); ++i) colors[kColors[i]] = r.incidents_by_color[i];
+    j["cameras_by_owner"] = owners;
+    j["incidents_by_type"] = types;
+    j["incidents_by_color"] = colors;
+    if (r.has_coverage()) {
+        j["covered_m2"] = r.covered_m2;
+        j["coverage"] = r.coverage;
+        j["households_covered"] = r.households_covered;
+    }
+    return j;
+}
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+void run_stats(const StatsArgs& a) {
+    Dataset ds = a.data.open({}, /*check_tiling=*/false);
+    StatsTable t = compute_stats(ds, a.level, !a.no_coverage && !ds.cameras.empty());
+    if (a.json) {
+        nlohmann::json j;
+        j["level"] = t.level;
+        j["grids"] = nlohmann::json::array();
+        for (const auto& r : t.rows) j["grids"].push_back(row_json(r));
+        j["total"] = row_json(t.total);
+        j["outside"] = {{"households", t.outside_households}, {"cameras", t.outside_cameras},
+                        {"incidents", t.outside_incidents}};
+        print_json(j, ds);
+        return;
+    }
+    if (a.csv) {
+        std::string out = "grid_id,name,area_m2,households,people,cameras,cameras_online,cameras_offline";
+        for (auto o : kOwners) out += std::string(",cam_") + o;
+        out += ",incidents";
+        for (auto k : kIncidentTypes) out += std::string(",inc_") + k;
+        for (auto c : kColors) out += std::string(",inc_") + c;
+        out += ",covered_m2,coverage,households_covered\n";
+        auto line = [&](const GridStats& r) {
+            char area[32];
+            std::snprintf(area, sizeof area, "%.1f", r.area_m2);
+            out += csv_field(r.grid_id) + "," + csv_field(r.name) + "," + area + "," + std::to_string(r.households) +
+                   "," + std::to_string(r.people) + "," + std::to_string(r.cameras) + "," +
+                   std::to_string(r.cameras_online) + "," + std::to_string(r.cameras_offline);
+            for (int n : r.cameras_by_owner) out += "," + std::to_string(n);
+            out += "," + std::to_string(r.incidents);
+            for (int n : r.incidents_by_type) out += "," + std::to_string(n);
+            for (int n : r.incidents_by_color) out += "," + std::to_string(n);
+            if (r.has_coverage()) {
+                char cov[64];
+                std::snprintf(cov, sizeof cov, ",%.1f,%.4f,%d", r.covered_m2, r.coverage, r.households_covered);
+                out += cov;
+            } else {
+                out += ",,,";
+            }
+            out += "\n";
+        };
+        for (const auto& r : t.rows) line(r);
+        line(t.total);
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        return;
+    }
+    std::printf("level %d: %zu cells\n\n", t.level, t.rows.size());
+    std::printf("%-16s %-22s %8s %6s %6s %5s %5s %5s %5s %5s %5s %6s %6s  %s\n", "grid_id", "name", "area_ha", "hh",
+                "people", "cams", "onl", "road", "ent", "hh", "pub", "cover%", "hh_cov",
+                "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)");
+    auto line = [](const GridStats& r) {
+        // Pad Chinese names by display width (2 columns a character) so the table lines up.
+        std::string name = r.name;
+        int width = 0;
+        for (size_t i = 0; i < name.size(); ++i)
+            if ((static_cast<unsigned char>(name[i]) & 0xC0) != 0x80)
+                width += static_cast<unsigned char>(name[i]) >= 0xE0 ? 2 : 1;
+        if (width < 22) name += std::string(22 - width, ' ');
+        char cov[32] = "-", hhc[32] = "-";
+        if (r.has_coverage()) {
+            std::snprintf(cov, sizeof cov, "%.1f", 100 * r.coverage);
+            std::snprintf(hhc, sizeof hhc, "%d", r.households_covered);
+        }
+        std::printf("%-16s %s %8.2f %6d %6d %5d %5d %5d %5d %5d %5d %6s %6s  %d (%d/%d/%d/%d/%d/%d; %d/%d/%d/%d)\n",
+                    r.grid_id.c_str(), name.c_str(), r.area_m2 / 1e4, r.households, r.people, r.cameras,
+                    r.cameras_online, r.cameras_by_owner[0], r.cameras_by_owner[1], r.cameras_by_owner[2],
+                    r.cameras_by_owner[3], cov, hhc, r.incidents, r.incidents_by_type[0], r.incidents_by_type[1],
+                    r.incidents_by_type[2], r.incidents_by_type[3], r.incidents_by_type[4], r.incidents_by_type[5],
+                    r.incidents_by_color[0], r.incidents_by_color[1], r.incidents_by_color[2], r.incidents_by_color[3]);
+    };
+    for (const auto& r : t.rows) line(r);
+    std::printf("\n");
+    line(t.total);
+    if (t.outside_households || t.outside_cameras || t.outside_incidents)
+        std::printf("outside every level-%d cell: %d households, %d cameras, %d incidents\n", t.level,
+                    t.outside_households, t.outside_cameras, t.outside_incidents);
+}
+
+}  // namespace
+
+void setup_stats(CLI::App& root) {
+    auto a = std::make_shared<StatsArgs>();
+    auto* cmd = root.add_subcommand("stats", "per-grid briefing table: households, people, cameras, incidents");
+    add_dataset_args(cmd, a->data);
+    add_level_option(cmd, a->level);
+    auto* j = cmd->add_flag("--json", a->json, "print one JSON document on stdout");
+    auto* c = cmd->add_flag("--csv", a->csv, "print CSV on stdout");
+    j->excludes(c);
+    cmd->add_flag("--no-coverage", a->no_coverage, "skip the camera coverage columns (faster)");
+    cmd->callback([a] { run_stats(*a); });
+}
+
+}  // namespace gw::app

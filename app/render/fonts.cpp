@@ -1,0 +1,95 @@
+// Font loading for the viewer and the off-screen label painter (see fonts.h).
+#include "app/render/fonts.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <vector>
+
+namespace gw::app {
+
+std::string cjk_font_path() {
+    for (const char* p : {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                          "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+                          "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"})
+        if (std::filesystem::exists(p)) return p;
+    return {};
+}
+
+ImFont* FontSet::label_for(float px) const {
+    size_t best = 0;
+    for (size_t i = 1; i < labels.size(); ++i)
+        if (std::abs(label_px[i] - px) < std::abs(label_px[best] - px)) best = i;
+    return labels[best] ? labels[best] : ui;
+}
+
+FontSet load_fonts(ImFontAtlas* atlas, const std::string& text, float ui_px) {
+    FontSet fs;
+    const std::string path = cjk_font_path();
+    if (path.empty()) {
+        fs.ui = atlas->AddFontDefault();
+        fs.labels = {fs.ui, fs.ui, fs.ui};
+        return fs;
+    }
+    // The collection is ~20 MB: read it once and share it between the sizes (the atlas does not own it).
+    static std::vector<char> data = [&] {
+        std::ifstream in(path, std::ios::binary);
+        return std::vector<char>(std::istreambuf_iterator<char>(in), {});
+    }();
+    // Ranges must outlive the atlas build: keep one set per process (texts only grow).
+    static std::vector<std::unique_ptr<ImVector<ImWchar>>> keep;
+    ImFontGlyphRangesBuilder builder;
+    builder.AddRanges(atlas->GetGlyphRangesDefault());
+    builder.AddText(text.c_str(), text.c_str() + text.size());
+    builder.AddText("…×·—°′″，。：；（）、？！“”《》");
+    keep.push_back(std::make_unique<ImVector<ImWchar>>());
+    builder.BuildRanges(keep.back().get());
+
+    auto add = [&](float px) {
+        ImFontConfig cfg;
+        cfg.FontNo = 2;  // Noto Sans CJK SC in the collection (0 JP, 1 KR, 3 TC)
+        cfg.FontDataOwnedByAtlas = false;
+        cfg.OversampleH = 1;  // CJK glyph sets are large; horizontal oversampling doubles the atlas
+        cfg.OversampleV = 1;
+        cfg.PixelSnapH = true;
+        return atlas->AddFontFromMemoryTTF(data.data(), int(data.size()), px, &cfg, keep.back()->Data);
+    };
+    fs.ui = add(ui_px);
+    for (size_t i = 0; i < fs.labels.size(); ++i) fs.labels[i] = add(fs.label_px[i]);
+    fs.cjk = fs.ui != nullptr;
+    if (!fs.ui) {
+        fs.ui = atlas->AddFontDefault();
+        fs.labels = {fs.ui, fs.ui, fs.ui};
+    }
+    return fs;
+}
+
+std::string dataset_text(const Dataset& ds) {
+    std::string t;
+    auto add = [&](const std::string& s) {
+        // ASCII is in the default ranges already; only multi-byte text needs to reach the builder.
+        for (unsigned char c : s)
+            if (c >= 0x80) {
+                t += s;
+                t += ' ';
+                return;
+            }
+    };
+    auto extra = [&](const Feature& f) {
+        for (const auto& e : f.extra) add(e);
+    };
+    for (const auto& [layer, fields] : ds.extra_fields)
+        for (const auto& n : fields.names) add(n);
+    for (const auto& g : ds.grids) add(g.name), add(g.manager), add(g.grid_id), extra(g);
+    for (const auto& h : ds.households) add(h.head), add(h.hh_id), extra(h);
+    for (const auto& c : ds.cameras) add(c.cam_id), add(c.owner), extra(c);
+    for (const auto& e : ds.enterprises) add(e.name), add(e.industry), extra(e);
+    for (const auto& r : ds.roads) add(r.name), extra(r);
+    for (const auto& i : ds.incidents) add(i.inc_id), extra(i);
+    for (const auto& f : ds.facilities) add(f.name), add(f.kind), extra(f);
+    return t;
+}
+
+}  // namespace gw::app

@@ -1,0 +1,38 @@
+#pragma once
+/**
+ * Chinese-capable fonts for ImGui: Noto Sans CJK SC (fonts-noto-cjk) with a glyph set built from
+ * the text actually shown. The common-Chinese table of ImGui misses place-name characters such
+ * as 坪 (大坪子), so every string of the dataset and the UI goes through the glyph builder.
+ */
+#include <imgui.h>
+
+#include <array>
+#include <string>
+
+#include "geo/core/model.h"
+
+namespace gw::app {
+
+struct FontSet {
+    ImFont* ui = nullptr;
+    // Sizes are line heights, as ImGui takes them: Noto CJK's em is ~0.69 of the line height.
+    std::array<ImFont*, 3> labels{};  // map labels pick the nearest size
+    std::array<float, 3> label_px{17, 22, 30};
+    bool cjk = false;  // false when the Noto CJK file is missing (Chinese shows as '?')
+    /** The label font whose rasterised size is nearest to `px`. */
+    ImFont* label_for(float px) const;
+};
+
+/**
+ * Adds the fonts to `atlas` (before it is built) with glyphs for ASCII and every character of
+ * `text`. Falls back to ImGui's built-in font, with cjk = false, when the font file is missing.
+ */
+FontSet load_fonts(ImFontAtlas* atlas, const std::string& text, float ui_px = 20);
+
+/** Every string of a dataset that the map or an inspector may show, concatenated. */
+std::string dataset_text(const Dataset& ds);
+
+/** Path of the Noto Sans CJK collection used ("" when none is installed). */
+std::string cjk_font_path();
+
+}  // namespace gw::app

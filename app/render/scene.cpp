@@ -1,0 +1,682 @@
+// Building the map's vertex arrays from a Dataset (see scene.h). No GL calls here.
+//
+// [SECTION] Styles           colours and widths of every layer
+// [SECTION] Geometry helpers polylines, triangulation, sectors
+// [SECTION] Layers           one builder per layer
+// [SECTION] Labels and view
+#include "app/render/scene.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <unordered_set>
+
+#include "geo/analysis/camera_view.h"
+#include "geo/analysis/stats.h"
+#include "geo/core/geos.h"
+
+namespace gw::app {
+
+Rgba gi_class_rgba(const std::string& cls) {
+    if (cls == "hot99") return rgba(178, 24, 43, 170);
+    if (cls == "hot95") return rgba(239, 138, 98, 160);
+    if (cls == "hot90") return rgba(253, 219, 199, 160);
+    if (cls == "cold90") return rgba(209, 229, 240, 160);
+    if (cls == "cold95") return rgba(103, 169, 207, 160);
+    if (cls == "cold99") return rgba(33, 102, 172, 170);
+    return 0;  // not significant: no fill
+}
+
+Rgba warning_rgba(const std::string& color) {
+    if (color == "red") return rgba(240, 62, 62);
+    if (color == "yellow") return rgba(250, 204, 21);
+    if (color == "blue") return rgba(59, 130, 246);
+    if (color == "green") return rgba(64, 192, 87);
+    return rgba(150, 150, 150);
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Styles
+// ---------------------------------------------------------------------------------------------
+
+struct LineStyle {
+    Rgba color;
+    float width_px;
+    float dash_px = 0, gap_px = 0;
+};
+
+/** Grid outlines by level: a bold dark community boundary down to thin light household groups. */
+LineStyle grid_style(int level) {
+    switch (level) {
+        case 1:
+            return {rgba(20, 20, 28), 3.6f};
+        case 2:
+            return {rgba(40, 52, 78), 2.8f};
+        case 3:
+            return {rgba(56, 70, 94), 2.0f, 9, 5};
+        default:
+            return {rgba(140, 148, 160), 0.9f};
+    }
+}
+
+struct RoadStyle {
+    int rank;  // drawing order: higher on top
+    LineStyle casing, fill;
+};
+
+RoadStyle road_style(const std::string& cls) {
+    if (cls == "national") return {3, {rgba(150, 80, 20), 7.5f}, {rgba(250, 178, 80), 5.5f}};
+    if (cls == "county") return {2, {rgba(170, 130, 60), 5.5f}, {rgba(252, 222, 140), 3.8f}};
+    if (cls == "path") return {0, {0, 0}, {rgba(140, 120, 100), 1.2f, 4, 3}};
+    return {1, {rgba(165, 165, 165), 3.8f}, {rgba(255, 255, 255), 2.4f}};
+}
+
+struct PointStyle {
+    Symbol symbol;
+    Rgba fill;
+    float size;
+};
+
+/** Households by their most telling tag: risk, then newcomer, relocated, camera. */
+PointStyle household_style(unsigned tags) {
+    if (tags & kRisk) return {Symbol::Triangle, rgba(224, 49, 49), 11};
+    if (tags & kNewcomer) return {Symbol::Diamond, rgba(240, 140, 0), 10};
+    if (tags & kRelocated) return {Symbol::Square, rgba(0, 166, 166), 7.5f};
+    if (tags & kCameraTag) return {Symbol::Circle, rgba(43, 138, 62), 8};
+    return {Symbol::Circle, rgba(108, 117, 125), 6.5f};
+}
+
+Symbol incident_symbol(const std::string& type) {
+    if (type == "fire") return Symbol::Triangle;
+    if (type == "traffic") return Symbol::Diamond;
+    if (type == "dispute") return Symbol::Square;
+    if (type == "fraud") return Symbol::Star;
+    return Symbol::Circle;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Geometry helpers
+// ---------------------------------------------------------------------------------------------
+
+/** Scale limits in metres per pixel (a community of ~4 km fills a screen at ~4 m/px). */
+constexpr double kHouseholdGroupsMpp = 9, kVillagerGroupsMpp = 20, kTwoCommitteesMpp = 45;
+constexpr double kBuildingsMpp = 5, kMinorRoadsMpp = 12, kHouseholdsMpp = 12, kViewsMpp = 12,
+                 kIncidentsMpp = 15;
+
+void grow(Box& b, const FillVertex& v) { b.add(Vec2{v.x, v.y}); }
+void grow(Box& b, const LineInstance& l) { b.add(Vec2{l.ax, l.ay}), b.add(Vec2{l.bx, l.by}); }
+void grow(Box& b, const PointInstance& p) { b.add(Vec2{p.x, p.y}); }
+
+/**
+ * Closes a band: what was appended to `array` since the last band shows for min ≤ mpp < max,
+ * when its bounds (computed here; `o` is the scene origin) are on screen.
+ */
+template <class T>
+void band(std::vector<ScaleBand>& bands, const std::vector<T>& array, Vec2 o, double max_mpp,
+          double min_mpp = 0) {
+    const size_t first = bands.empty() ? 0 : bands.back().first + bands.back().count;
+    if (array.size() == first) return;
+    Box b;
+    for (size_t i = first; i < array.size(); ++i) grow(b, array[i]);
+    bands.push_back({first, array.size() - first, max_mpp, min_mpp,
+                     Box{b.xmin + o.x, b.ymin + o.y, b.xmax + o.x, b.ymax + o.y}});
+}
+
+/** Square chunks of the data extent that bands are cut along (a community is ~4 km across). */
+struct Chunker {
+    Box extent;
+    double size = 2000;
+    // When > 0 the scene is built for this one scale (an off-screen image): runs that would not
+    // show at it are not built at all (a county overview skips 46k building triangulations).
+    double only_mpp = 0;
+    bool needed(double min_mpp, double max_mpp) const {
+        return only_mpp <= 0 || (only_mpp >= min_mpp && only_mpp < max_mpp);
+    }
+    int of(Vec2 p) const {
+        const int nx = std::max(1, int(std::ceil(extent.width() / size)));
+        const int cx = std::clamp(int((p.x - extent.xmin) / size), 0, nx - 1);
+        const int cy = std::max(0, int((p.y - extent.ymin) / size));
+        return cy * nx + cx;
+    }
+    /** 0..n-1 stably sorted by the chunk of pos(i). */
+    template <class Pos>
+    std::vector<size_t> order(size_t n, Pos pos) const {
+        std::vector<std::pair<int, size_t>> keyed(n);
+        for (size_t i = 0; i < n; ++i) keyed[i] = {of(pos(i)), i};
+        std::stable_sort(keyed.begin(), keyed.end(), [](auto& a, auto& b) { return a.first < b.first; });
+        std::vector<size_t> out(n);
+        for (size_t i = 0; i < n; ++i) out[i] = keyed[i].second;
+        return out;
+    }
+};
+
+/**
+ * Emits items in chunk order, closing a band of `array` (via `close`) each time the chunk changes
+ * and after the last item.
+ */
+template <class Pos, class Emit, class Close>
+void emit_by_chunk(const Chunker& ch, size_t n, Pos pos, Emit emit, Close close) {
+    int chunk = -1;
+    for (size_t i : ch.order(n, pos)) {
+        const int c = ch.of(pos(i));
+        if (c != chunk && chunk != -1) close();
+        chunk = c;
+        emit(i);
+    }
+    close();
+}
+
+/**
+ * Levels of detail for long boundaries and roads: past min_mpp a copy simplified to `tolerance`
+ * metres (about half a pixel at that scale) replaces the full line. At county scale the full
+ * boundaries are hundreds of thousands of sub-pixel segments.
+ */
+struct Lod {
+    double min_mpp, max_mpp, tolerance;
+};
+constexpr Lod kLods[] = {{0, 4, 0}, {4, 15, 2}, {15, 60, 7}, {60, 1e30, 30}};
+
+/** Appends a polyline's segments; `closed` adds the closing segment of a ring. */
+void add_polyline(std::vector<LineInstance>& out, Vec2 origin, const std::vector<Vec2>& pts, bool closed,
+                  const LineStyle& s) {
+    const size_t n = pts.size();
+    if (n < 2) return;
+    double dist = 0;
+    const size_t segs = closed ? n : n - 1;
+    for (size_t i = 0; i < segs; ++i) {
+        Vec2 a = pts[i] - origin, b = pts[(i + 1) % n] - origin;
+        out.push_back({float(a.x), float(a.y), float(b.x), float(b.y), s.color, s.width_px, float(dist),
+                       s.dash_px, s.gap_px});
+        dist += distance(a, b);
+    }
+}
+
+void add_triangles(std::vector<FillVertex>& out, Vec2 origin, const std::vector<Vec2>& tris, Rgba color) {
+    for (Vec2 p : tris) out.push_back({float(p.x - origin.x), float(p.y - origin.y), color});
+}
+
+void point_key(Vec2 p, int64_t& x, int64_t& y) {
+    x = std::llround(p.x * 100), y = std::llround(p.y * 100);  // centimetres
+}
+
+/** An undirected segment snapped to centimetres, to draw an edge two cells share only once. */
+struct EdgeKey {
+    int64_t ax, ay, bx, by;
+    bool operator==(const EdgeKey&) const = default;
+};
+struct EdgeHash {
+    size_t operator()(const EdgeKey& k) const {
+        uint64_t h = 1469598103934665603ull;
+        for (int64_t v : {k.ax, k.ay, k.bx, k.by}) h = (h ^ uint64_t(v)) * 1099511628211ull;
+        return size_t(h);
+    }
+};
+EdgeKey edge_key(Vec2 a, Vec2 b) {
+    EdgeKey k;
+    point_key(a, k.ax, k.ay);
+    point_key(b, k.bx, k.by);
+    if (std::tie(k.bx, k.by) < std::tie(k.ax, k.ay)) std::swap(k.ax, k.bx), std::swap(k.ay, k.by);
+    return k;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Layers
+// ---------------------------------------------------------------------------------------------
+
+PointInstance point(Vec2 p, Vec2 o, Rgba fill, Rgba outline, float size, Symbol s) {
+    return {float(p.x - o.x), float(p.y - o.y), fill, outline, size, float(int(s))};
+}
+
+void build_grids(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
+    // Finest level first so the coarser, bolder boundaries lie on top. Within a level an edge two
+    // cells share is drawn once: twice would double the antialiased edge and put two dash phases
+    // on top of each other.
+    for (int level = 4; level >= 1; --level) {
+        const LineStyle s = grid_style(level);
+        const double visible_below = level == 4   ? kHouseholdGroupsMpp
+                                     : level == 3 ? kVillagerGroupsMpp
+                                     : level == 2 ? kTwoCommitteesMpp
+                                                  : 1e30;
+        for (const Lod& lod : kLods) {
+            if (lod.min_mpp >= visible_below) break;
+            if (!ch.needed(lod.min_mpp, std::min(lod.max_mpp, visible_below))) continue;
+            std::unordered_set<EdgeKey, EdgeHash> seen;
+            const auto cells = ds.grids_of_level(level);
+            emit_by_chunk(
+                ch, cells.size(), [&](size_t i) { return bounds(cells[i]->shape).center(); },
+                [&](size_t k) {
+                    for (const auto& poly : cells[k]->shape)
+                        for (const auto& full : poly.rings) {
+                            const Ring ring = lod.tolerance > 0 ? simplify(full, lod.tolerance, true) : full;
+                            double dist = 0;
+                            for (size_t i = 0, n = ring.size(); i < n; ++i) {
+                                Vec2 a = ring[i], b = ring[(i + 1) % n];
+                                if (seen.insert(edge_key(a, b)).second) {
+                                    Vec2 ra = a - o, rb = b - o;
+                                    L.lines.push_back({float(ra.x), float(ra.y), float(rb.x), float(rb.y),
+                                                       s.color, s.width_px, float(dist), s.dash_px,
+                                                       s.gap_px});
+                                }
+                                dist += distance(a, b);
+                            }
+                        }
+                },
+                [&] { band(L.line_bands, L.lines, o, std::min(lod.max_mpp, visible_below), lod.min_mpp); });
+        }
+    }
+}
+
+void build_polygons(SceneLayer& L, const std::vector<const MultiPolygon*>& shapes, Vec2 o, Rgba fill,
+                    const LineStyle& outline, const Chunker& ch, double max_mpp) {
+    if (!ch.needed(0, max_mpp)) return;
+    emit_by_chunk(
+        ch, shapes.size(), [&](size_t i) { return bounds(*shapes[i]).center(); },
+        [&](size_t i) {
+            for (const auto& poly : *shapes[i]) {
+                add_triangles(L.fills, o, triangulate(poly), fill);
+                for (const auto& ring : poly.rings) add_polyline(L.lines, o, ring, true, outline);
+            }
+        },
+        [&] {
+            band(L.fill_bands, L.fills, o, max_mpp);
+            band(L.line_bands, L.lines, o, max_mpp);
+        });
+}
+
+void build_roads(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
+    std::vector<const Road*> order;
+    for (const auto& r : ds.roads) order.push_back(&r);
+    std::stable_sort(order.begin(), order.end(), [](const Road* a, const Road* b) {
+        return road_style(a->road_class).rank < road_style(b->road_class).rank;
+    });
+    // All casings first, then the fills: junctions then read as joined roads, not stacked ones.
+    // Each pass runs minor roads (village, path) then major ones, so minor roads get their own bands.
+    for (int pass = 0; pass < 2; ++pass)
+        for (bool major : {false, true}) {
+            const double visible_below = major ? 1e30 : kMinorRoadsMpp;
+            for (const Lod& lod : kLods) {
+                if (lod.min_mpp >= visible_below) break;
+                if (!ch.needed(lod.min_mpp, std::min(lod.max_mpp, visible_below))) continue;
+                std::vector<const Road*> group;
+                for (const Road* r : order)
+                    if ((road_style(r->road_class).rank >= 2) == major) group.push_back(r);
+                emit_by_chunk(
+                    ch, group.size(), [&](size_t i) { return bounds(group[i]->shape).center(); },
+                    [&](size_t i) {
+                        const RoadStyle s = road_style(group[i]->road_class);
+                        const LineStyle& st = pass == 0 ? s.casing : s.fill;
+                        if (st.width_px > 0)
+                            for (const auto& line : group[i]->shape)
+                                add_polyline(L.lines, o,
+                                             lod.tolerance > 0 ? simplify(line, lod.tolerance, false) : line,
+                                             false, st);
+                    },
+                    [&] {
+                        band(L.line_bands, L.lines, o, std::min(lod.max_mpp, visible_below), lod.min_mpp);
+                    });
+            }
+        }
+}
+
+void build_camera_views(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
+    if (!ch.needed(0, kViewsMpp)) return;
+    // Offline cameras first so the live coverage reads on top.
+    for (int pass = 0; pass < 2; ++pass) {
+        std::vector<const Camera*> cams;
+        for (const auto& cam : ds.cameras)
+            if (cam.online() == (pass == 1) && cam.fov > 0 && cam.fov <= 360 && cam.range > 0 &&
+                cam.range <= 10000 && std::isfinite(cam.azimuth))
+                cams.push_back(&cam);
+        emit_by_chunk(
+            ch, cams.size(), [&](size_t i) { return cams[i]->pos; },
+            [&](size_t i) {
+                const Rgba c = with_alpha(camera_color(*cams[i]), cams[i]->online() ? 64 : 56);
+                auto fan = sector_outline(*cams[i]);
+                for (size_t k = 1; k + 1 < fan.size(); ++k)
+                    add_triangles(L.fills, o, {fan[0], fan[k], fan[k + 1]}, c);
+            },
+            [&] { band(L.fill_bands, L.fills, o, kViewsMpp); });
+    }
+}
+
+/** Point symbols of one layer in chunk order, each chunk a band shown below `max_mpp`. */
+template <class F, class Make>
+void build_points(SceneLayer& L, const std::vector<F>& features, Vec2 o, const Chunker& ch, double max_mpp,
+                  Make make) {
+    if (!ch.needed(0, max_mpp)) return;
+    emit_by_chunk(
+        ch, features.size(), [&](size_t i) { return features[i].pos; },
+        [&](size_t i) { L.points.push_back(make(features[i])); },
+        [&] { band(L.point_bands, L.points, o, max_mpp); });
+}
+
+void add_layer(Scene& s, LayerId id, const char* key, bool visible = true) {
+    SceneLayer L;
+    L.id = id;
+    L.key = key;
+    L.visible = visible;
+    s.layers.push_back(std::move(L));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Public helpers
+// ---------------------------------------------------------------------------------------------
+
+const char* stat_key(ChoroplethStat s) {
+    switch (s) {
+        case ChoroplethStat::Households:
+            return "households";
+        case ChoroplethStat::People:
+            return "people";
+        case ChoroplethStat::Cameras:
+            return "cameras";
+        case ChoroplethStat::CamerasOffline:
+            return "cameras_offline";
+        case ChoroplethStat::Incidents:
+            return "incidents";
+        default:
+            return "";
+    }
+}
+
+Rgba camera_color(const Camera& cam) {
+    if (!cam.online()) return rgba(134, 142, 150);
+    if (cam.owner == "road") return rgba(232, 89, 12);
+    if (cam.owner == "enterprise") return rgba(112, 72, 232);
+    if (cam.owner == "household") return rgba(25, 96, 204);
+    if (cam.owner == "public") return rgba(47, 158, 68);
+    return rgba(73, 80, 87);
+}
+
+Rgba incident_color(const std::string& type) {
+    if (type == "fire") return rgba(224, 49, 49);
+    if (type == "traffic") return rgba(245, 159, 0);
+    if (type == "dispute") return rgba(174, 62, 201);
+    if (type == "theft") return rgba(25, 113, 194);
+    if (type == "fraud") return rgba(12, 166, 120);
+    return rgba(73, 80, 87);
+}
+
+std::vector<Vec2> sector_outline(const Camera& cam) {
+    Ring ring = sector_polygon(cam.pos, cam.azimuth, cam.fov, cam.range).rings[0];
+    if (cam.fov >= 360 && !ring.empty()) {
+        ring.push_back(ring.front());
+        ring.insert(ring.begin(), cam.pos);
+    }
+    return ring;
+}
+
+std::vector<Vec2> simplify(const std::vector<Vec2>& pts, double tolerance, bool closed) {
+    const size_t n = pts.size();
+    if (n < (closed ? 5u : 3u)) return pts;
+    // A ring is split at its first point and the point farthest from it; each half is an open line.
+    size_t split = n - 1;
+    if (closed) {
+        double far = -1;
+        for (size_t i = 1; i < n; ++i)
+            if (double d = distance(pts[0], pts[i]); d > far) far = d, split = i;
+    }
+    std::vector<char> keep(n + 1, 0);
+    keep[0] = keep[split] = 1;
+    std::vector<std::pair<size_t, size_t>> stack{{0, split}};
+    if (closed) stack.push_back({split, n}), keep[n] = 1;  // index n is pts[0] again
+    auto at = [&](size_t i) { return pts[i % n]; };
+    while (!stack.empty()) {
+        auto [a, b] = stack.back();
+        stack.pop_back();
+        double worst = tolerance;
+        size_t index = 0;
+        for (size_t i = a + 1; i < b; ++i)
+            if (double d = segment_distance(at(i), at(a), at(b)); d > worst) worst = d, index = i;
+        if (index) {
+            keep[index] = 1;
+            stack.push_back({a, index});
+            stack.push_back({index, b});
+        }
+    }
+    std::vector<Vec2> out;
+    for (size_t i = 0; i < n; ++i)
+        if (keep[i]) out.push_back(pts[i]);
+    if (closed && out.size() < 3) return pts;
+    return out;
+}
+
+std::vector<Vec2> triangulate(const Polygon& poly) {
+    std::vector<Vec2> out;
+    if (poly.rings.empty() || poly.rings[0].size() < 3) return out;
+    const Ring& shell = poly.rings[0];
+    if (poly.rings.size() == 1 && ring_convex(shell)) {
+        // Most buildings and many parcels: a fan is exact and ~100× cheaper than GEOS.
+        for (size_t i = 1; i + 1 < shell.size(); ++i)
+            out.insert(out.end(), {shell[0], shell[i], shell[i + 1]});
+        return out;
+    }
+    auto g = geos::to_geos(poly);
+    if (!g) return out;
+    geos::Geom tris(GEOSConstrainedDelaunayTriangulation_r(geos::ctx(), g.get()));
+    if (!tris) return out;
+    const int n = GEOSGetNumGeometries_r(geos::ctx(), tris.get());
+    for (int i = 0; i < n; ++i) {
+        const GEOSGeometry* t = GEOSGetGeometryN_r(geos::ctx(), tris.get(), i);
+        const GEOSGeometry* ring = GEOSGetExteriorRing_r(geos::ctx(), t);
+        const GEOSCoordSequence* seq = ring ? GEOSGeom_getCoordSeq_r(geos::ctx(), ring) : nullptr;
+        unsigned size = 0;
+        if (!seq || !GEOSCoordSeq_getSize_r(geos::ctx(), seq, &size) || size < 3) continue;
+        for (unsigned k = 0; k < 3; ++k) {
+            double x = 0, y = 0;
+            GEOSCoordSeq_getXY_r(geos::ctx(), seq, k, &x, &y);
+            out.push_back({x, y});
+        }
+    }
+    return out;
+}
+
+SceneLayer& Scene::layer(LayerId id) {
+    for (auto& L : layers)
+        if (L.id == id) return L;
+    throw std::out_of_range("scene layer");
+}
+const SceneLayer& Scene::layer(LayerId id) const { return const_cast<Scene*>(this)->layer(id); }
+
+Box scene_extent(const Dataset& ds) {
+    Box b = ds.extent();
+    for (const auto& x : ds.buildings) b.add(bounds(x.shape));
+    for (const auto& f : ds.facilities) b.add(f.pos);
+    return b.empty() ? Box{0, 0, 1, 1} : b;
+}
+
+Scene build_scene(const Dataset& ds, double only_mpp) {
+    Scene s;
+    s.extent = scene_extent(ds);
+    // Round the origin to a kilometre: a reader of vertex dumps sees tidy numbers.
+    s.origin = {std::round(s.extent.center().x / 1000) * 1000, std::round(s.extent.center().y / 1000) * 1000};
+    const Vec2 o = s.origin;
+
+    add_layer(s, LayerId::Choropleth, "choropleth", false);
+    add_layer(s, LayerId::Enterprises, "enterprises");
+    add_layer(s, LayerId::Buildings, "buildings");
+    add_layer(s, LayerId::Roads, "roads");
+    add_layer(s, LayerId::Grids, "grids");
+    add_layer(s, LayerId::CameraViews, "camera_views");
+    add_layer(s, LayerId::Households, "households");
+    add_layer(s, LayerId::Cameras, "cameras");
+    add_layer(s, LayerId::Incidents, "incidents");
+    add_layer(s, LayerId::Facilities, "facilities");
+    add_layer(s, LayerId::Candidates, "candidates", false);
+
+    const Chunker ch{s.extent, 2000, only_mpp};
+    {
+        std::vector<const MultiPolygon*> shapes;
+        for (const auto& e : ds.enterprises) shapes.push_back(&e.shape);
+        build_polygons(s.layer(LayerId::Enterprises), shapes, o, rgba(206, 190, 240, 220),
+                       {rgba(112, 82, 176), 1.2f}, ch, 1e30);
+    }
+    {
+        std::vector<const MultiPolygon*> shapes;
+        for (const auto& b : ds.buildings) shapes.push_back(&b.shape);
+        build_polygons(s.layer(LayerId::Buildings), shapes, o, rgba(216, 208, 196),
+                       {rgba(168, 158, 142), 0.7f}, ch, kBuildingsMpp);
+    }
+    build_roads(s.layer(LayerId::Roads), ds, o, ch);
+    build_grids(s.layer(LayerId::Grids), ds, o, ch);
+    build_camera_views(s.layer(LayerId::CameraViews), ds, o, ch);
+
+    build_points(s.layer(LayerId::Households), ds.households, o, ch, kHouseholdsMpp, [&](const Household& h) {
+        const PointStyle st = household_style(h.tag_bits);
+        return point(h.pos, o, st.fill, rgba(255, 255, 255, 230), st.size, st.symbol);
+    });
+    build_points(s.layer(LayerId::Cameras), ds.cameras, o, ch, 1e30, [&](const Camera& c) {
+        return point(c.pos, o, camera_color(c), c.online() ? rgba(255, 255, 255) : rgba(60, 60, 60), 10,
+                     c.online() ? Symbol::Circle : Symbol::Ring);
+    });
+    // A dark rim tells incidents from household symbols of similar hue.
+    build_points(s.layer(LayerId::Incidents), ds.incidents, o, ch, kIncidentsMpp, [&](const Incident& i) {
+        return point(i.pos, o, incident_color(i.type), rgba(40, 40, 40), 10, incident_symbol(i.type));
+    });
+    build_points(s.layer(LayerId::Facilities), ds.facilities, o, ch, 1e30, [&](const Facility& f) {
+        return point(f.pos, o, f.kind == "persuasion_station" ? rgba(214, 40, 40) : rgba(33, 37, 41),
+                     rgba(255, 255, 255), 20, Symbol::Star);
+    });
+    build_points(s.layer(LayerId::Candidates), ds.candidates, o, ch, 1e30,
+                 [&](const Candidate& c) { return point(c.pos, o, rgba(90, 90, 90), 0, 7, Symbol::Ring); });
+
+    // Labels: coarse cells first (a community name outranks a household group's), enterprises
+    // between villager groups and household groups.
+    for (const auto& g : ds.grids) {
+        if (g.shape.empty()) continue;
+        LabelCandidate c;
+        c.text = g.name.empty() ? g.grid_id : g.name;
+        c.feature_box = bounds(g.shape);
+        c.pos = centroid(g.shape);
+        if (!inside(g.shape, c.pos)) c.pos = c.feature_box.center();
+        c.level = g.level;
+        c.priority = g.level * 10;
+        // A cell's name shows only while its outline does.
+        c.max_mpp = g.level == 4 ? kHouseholdGroupsMpp : g.level == 3 ? kVillagerGroupsMpp : 1e30;
+        // ImGui sizes a font by its line height; Noto CJK's em is ~0.69 of that.
+        static constexpr float sizes[] = {17, 30, 25, 21, 17};
+        static constexpr Rgba colors[] = {rgba(80, 80, 80), rgba(15, 15, 20), rgba(28, 40, 66),
+                                          rgba(48, 62, 86), rgba(80, 86, 96)};
+        const int lv = std::clamp(g.level, 0, 4);
+        c.size_px = sizes[lv];
+        c.color = colors[lv];
+        c.layer = LayerId::Grids;
+        s.labels.push_back(std::move(c));
+    }
+    for (const auto& e : ds.enterprises) {
+        if (e.shape.empty() || e.name.empty()) continue;
+        LabelCandidate c;
+        c.text = e.name;
+        c.feature_box = bounds(e.shape);
+        c.pos = centroid(e.shape);
+        c.priority = 35;
+        c.size_px = 17;
+        c.color = rgba(88, 56, 150);
+        c.layer = LayerId::Enterprises;
+        s.labels.push_back(std::move(c));
+    }
+    std::stable_sort(s.labels.begin(), s.labels.end(), [](const LabelCandidate& a, const LabelCandidate& b) {
+        return a.priority < b.priority;
+    });
+    return s;
+}
+
+void build_choropleth(Scene& scene, const Dataset& ds, ChoroplethStat stat, int level) {
+    SceneLayer& L = scene.layer(LayerId::Choropleth);
+    L.fills.clear();
+    L.lines.clear();
+    ++L.revision;
+    scene.choropleth_stat = stat;
+    scene.choropleth_level = level;
+    scene.choropleth_breaks.clear();
+    const auto cells = ds.grids_of_level(level);
+    if (cells.empty()) return;
+    const StatsTable table = compute_stats(ds, level);
+    std::vector<double> values;
+    for (const auto& r : table.rows) {
+        switch (stat) {
+            case ChoroplethStat::Households:
+                values.push_back(r.households);
+                break;
+            case ChoroplethStat::People:
+                values.push_back(r.people);
+                break;
+            case ChoroplethStat::Cameras:
+                values.push_back(r.cameras);
+                break;
+            case ChoroplethStat::CamerasOffline:
+                values.push_back(r.cameras_offline);
+                break;
+            default:
+                values.push_back(r.incidents);
+                break;
+        }
+    }
+    // Quantile classes: counts per cell are skewed (the resettlement block dwarfs the rest).
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    for (int k = 1; k <= 5; ++k)
+        scene.choropleth_breaks.push_back(sorted[std::min(sorted.size() - 1, sorted.size() * k / 5)]);
+    static constexpr Rgba ramp[] = {rgba(255, 255, 178, 170), rgba(254, 204, 92, 170),
+                                    rgba(253, 141, 60, 170), rgba(240, 59, 32, 170), rgba(189, 0, 38, 170)};
+    for (size_t i = 0; i < cells.size() && i < values.size(); ++i) {
+        int cls = 0;
+        while (cls < 4 && values[i] > scene.choropleth_breaks[cls]) ++cls;
+        for (const auto& poly : cells[i]->shape)
+            add_triangles(L.fills, scene.origin, triangulate(poly), ramp[cls]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Labels and view
+// ---------------------------------------------------------------------------------------------
+
+MapView MapView::fit(const Box& extent, int w, int h) {
+    MapView v;
+    v.width = std::max(1, w), v.height = std::max(1, h);
+    v.center = extent.center();
+    const double ew = std::max(extent.width(), 1e-6), eh = std::max(extent.height(), 1e-6);
+    v.mpp = std::max(ew / v.width, eh / v.height);
+    return v;
+}
+
+void MapView::zoom_at(Vec2 at, double factor) {
+    const Vec2 w = to_world(at);
+    mpp = std::clamp(mpp / factor, 0.005, 20000.0);
+    // Keep w under the cursor: solve to_world(at) == w for the centre.
+    center = {w.x - (at.x - width / 2.0) * mpp, w.y + (at.y - height / 2.0) * mpp};
+}
+
+void add_basemaps(Scene& scene, const std::vector<std::string>& paths, const std::string& work_crs_wkt,
+                  int max_px) {
+    if (paths.empty()) return;
+    // Every file is read before the scene changes, so a bad one leaves the scene as it was.
+    std::vector<RasterImage> images;
+    for (const auto& p : paths) images.push_back(load_basemap(p, work_crs_wkt, max_px));
+    auto it = std::find_if(scene.layers.begin(), scene.layers.end(),
+                           [](const SceneLayer& L) { return L.id == LayerId::Basemap; });
+    if (it == scene.layers.end()) {
+        SceneLayer L;
+        L.id = LayerId::Basemap;
+        L.key = "basemap";
+        scene.layers.insert(scene.layers.begin(), std::move(L));
+        it = scene.layers.begin();
+    }
+    for (auto& img : images) it->images.push_back(std::move(img));
+    ++it->revision;
+    // Always the bottom layer: everything else is drawn over it.
+    if (it != scene.layers.begin()) std::rotate(scene.layers.begin(), it, it + 1);
+}
+
+Rgba layer_color(const SceneLayer& L) {
+    if (!L.fills.empty()) return L.fills.front().color;
+    if (!L.lines.empty()) return L.lines.front().color;
+    if (!L.points.empty()) return L.points.front().fill;
+    return rgba(128, 128, 128);
+}
+
+}  // namespace gw::app

@@ -1,0 +1,264 @@
+#pragma once
+/**
+ * The map as plain vertex arrays, shared by the viewer and `gridwatch render`.
+ *
+ * A Scene is built once from a gw::Dataset (no GL here, so it can be built and tested without a
+ * context); the renderer (renderer.h) uploads each layer when its revision changes and draws it
+ * with a handful of calls. Coordinates are floats relative to `Scene::origin`, a point near the
+ * data centre: Gauss-Kruger northings are ~2.7e6 m, which a float holds only to ~0.25 m.
+ */
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "geo/core/model.h"
+#include "geo/io/basemap.h"
+
+namespace gw {
+struct KdeRaster;
+}
+
+namespace gw::app {
+
+/** Colour packed as bytes R, G, B, A in memory order (what GL reads as GL_UNSIGNED_BYTE × 4). */
+using Rgba = uint32_t;
+constexpr Rgba rgba(unsigned r, unsigned g, unsigned b, unsigned a = 255) {
+    return (r & 255u) | (g & 255u) << 8 | (b & 255u) << 16 | (a & 255u) << 24;
+}
+constexpr Rgba with_alpha(Rgba c, unsigned a) { return (c & 0x00FFFFFFu) | (a & 255u) << 24; }
+
+/**
+ * The fill of a Gi* class (hot99 … cold99; ns: none), the same in the viewer's panel and on the
+ * wall: ColorBrewer's RdBu diverging scheme, as ArcGIS and GeoDa use for Gi* confidence bins.
+ */
+Rgba gi_class_rgba(const std::string& cls);
+/** The grid office's four warning colours ("red", "yellow", "blue", "green"; grey for anything else), opaque. */
+Rgba warning_rgba(const std::string& color);
+
+/** A vertex of a filled triangle (polygon fills, camera view sectors). */
+struct FillVertex {
+    float x, y;
+    Rgba color;
+};
+
+/** One line segment, drawn as a screen-space antialiased capsule (round joins come for free). */
+struct LineInstance {
+    float ax, ay, bx, by;
+    Rgba color;
+    float width_px;
+    float dist_m;           // distance along the line at a, so dashes run on across segments
+    float dash_px, gap_px;  // dash pattern in pixels; dash 0 = solid
+};
+
+enum class Symbol : int { Circle = 0, Square, Triangle, Diamond, Ring, Star };
+
+/** One point symbol, drawn as a screen-space quad shaded by a signed distance function. */
+struct PointInstance {
+    float x, y;
+    Rgba fill, outline;
+    float size_px;
+    float shape;  // Symbol as a float (a vertex attribute)
+};
+
+enum class LayerId : int {
+    Choropleth,
+    Enterprises,
+    Buildings,
+    Roads,
+    Grids,
+    CameraViews,
+    Households,
+    Cameras,
+    Incidents,
+    Facilities,
+    Candidates,
+    // Analysis layers, added to a scene when their panel first shows something (scene_analysis.cpp).
+    Coverage,  // cells filled by coverage
+    Gaps,      // coverage gap polygons
+    Hotspots,  // KDE raster, Gi* classes, DBSCAN clusters, four colours
+    Plan,      // proposed cameras of a placement plan
+    GiCells,       // the wall's Gi* scene overlay: hot and cold cells
+    WarningCells,  // the wall's four-colour scene overlay: cells by warning colour
+    Basemap,   // raster basemaps (RGBA images), always the bottom layer (add_basemaps)
+    Count
+};
+
+/**
+ * A grid of values drawn colour-mapped (the KDE surface): rows from the top, values ≥ 0, drawn
+ * over `extent` with transparent zero and the ramp reaching its top at `vmax`.
+ */
+struct ScalarRaster {
+    std::vector<float> values;
+    int width = 0, height = 0;
+    Box extent;
+    float vmax = 1;
+};
+
+/**
+ * A run of one of a layer's arrays drawn only in a range of scales (metres per pixel) and only
+ * when its bounds are on screen: scale-dependent visibility, as every GIS has, and culling by
+ * spatial chunk, so a view of one community in a county does not push the whole county through
+ * the vertex shaders. At county scale, ten thousand
+ * household-group outlines or forty thousand household dots are a grey smear that costs most of
+ * a frame; they appear as the user zooms towards a community.
+ */
+struct ScaleBand {
+    size_t first = 0, count = 0;
+    double max_mpp = 1e30;  // drawn while mpp < max_mpp …
+    double min_mpp = 0;     // … and mpp >= min_mpp (simplified copies of lines for far-out views)
+    Box bounds;             // … and this box (working CRS) is on screen: bands are ~2 km chunks
+};
+
+/**
+ * How the user restyled a layer in the layer panel, applied as shader uniforms (no re-upload):
+ * with `recolor`, fills, lines and point fills take `color` (its alpha times the feature's);
+ * line widths and point sizes are multiplied by the two factors.
+ */
+struct LayerStyle {
+    bool recolor = false;
+    Rgba color = rgba(0, 0, 0);
+    float line_width = 1;  // × each line's own width
+    float point_size = 1;  // × each symbol's own size
+};
+
+/** One drawable layer: fills under lines under points; a layer is at most a few draw calls. */
+struct SceneLayer {
+    LayerId id = LayerId::Count;
+    std::string key;  // canonical name: "grids", "camera_views", …
+    bool visible = true;
+    float opacity = 1;
+    std::vector<FillVertex> fills;
+    std::vector<LineInstance> lines;
+    std::vector<PointInstance> points;
+    // Runs of fills, lines and points with their scale limits; an array without bands is drawn whole.
+    std::vector<ScaleBand> fill_bands, line_bands, point_bands;
+    ScalarRaster raster;  // drawn under the fills when it has values (the KDE overlay)
+    std::vector<RasterImage> images;  // RGBA images drawn first, in order (the basemaps)
+    LayerStyle style;
+    uint64_t revision = 1;  // bumped when the arrays change; the renderer re-uploads on a new revision
+};
+
+/** A text label the label placer may show (grid cell names, enterprise names). */
+struct LabelCandidate {
+    std::string text;
+    Vec2 pos;          // anchor (centre of the label) in the working CRS
+    Box feature_box;   // the labelled feature's bounds: a label shows only when it fits inside
+    int priority = 0;  // lower first
+    float size_px = 13;
+    Rgba color = rgba(30, 30, 30);
+    LayerId layer = LayerId::Grids;
+    int level = 0;          // grid level for grid labels
+    double max_mpp = 1e30;  // shown only while zoomed in past this (metres per pixel)
+};
+
+/** Per-grid statistic a choropleth colours cells by (from gw::compute_stats). */
+enum class ChoroplethStat : int { Households, People, Cameras, CamerasOffline, Incidents, Count };
+
+const char* stat_key(ChoroplethStat s);
+
+/** The map of one dataset as vertex arrays, layers in drawing order from the bottom. */
+struct Scene {
+    Vec2 origin;
+    Box extent;
+    std::vector<SceneLayer> layers;
+    std::vector<LabelCandidate> labels;  // sorted by priority
+    ChoroplethStat choropleth_stat = ChoroplethStat::Households;
+    int choropleth_level = 4;
+    std::vector<double> choropleth_breaks;  // class upper bounds of the current choropleth
+
+    SceneLayer& layer(LayerId id);
+    const SceneLayer& layer(LayerId id) const;
+};
+
+/**
+ * Builds every layer. Polygons are triangulated once here (holes kept). Never touches GL.
+ * With only_mpp > 0 (an off-screen image at one scale) only what shows at that scale is built.
+ */
+Scene build_scene(const Dataset& ds, double only_mpp = 0);
+
+/** Bounds of everything a scene of `ds` draws (grids, points, roads, buildings…), working CRS. */
+Box scene_extent(const Dataset& ds);
+
+/** (Re)builds the choropleth layer: cells of `level` filled by `stat` in 5 quantile classes. */
+void build_choropleth(Scene& scene, const Dataset& ds, ChoroplethStat stat, int level);
+
+/** Douglas-Peucker simplification of a polyline (closed: a ring) to within `tolerance` metres. */
+std::vector<Vec2> simplify(const std::vector<Vec2>& pts, double tolerance, bool closed);
+
+/** Triangles (3 points each) covering a polygon with holes. */
+std::vector<Vec2> triangulate(const Polygon& poly);
+
+/**
+ * A camera's view sector as a fan, apex first: the very polygon the analyses use
+ * (gw::sector_polygon, arcs kArcStep apart), so the cone on screen is the cone analysed. A full
+ * circle (fov 360) gets its apex in front and its arc closed, so that a fan from it covers the disc.
+ */
+std::vector<Vec2> sector_outline(const Camera& cam);
+
+/** Owner colour of a camera (offline cameras are grey). */
+Rgba camera_color(const Camera& cam);
+
+/** Colour of an incident type (fire, traffic, …). */
+Rgba incident_color(const std::string& type);
+
+/**
+ * Rebuilds the Cameras and CameraViews layers from ds.cameras (after an edit). With `views`
+ * (parallel to `view_cameras`, null entries skipped) those polygons are drawn instead of plain
+ * sectors: the occluded views the coverage panel computes.
+ */
+void build_camera_layers(Scene& scene, const Dataset& ds, const std::vector<const Camera*>* view_cameras = nullptr,
+                         const std::vector<MultiPolygon>* views = nullptr);
+
+/** The layer `id`, added just above layer `below` when the scene has none yet. */
+SceneLayer& ensure_layer(Scene& scene, LayerId id, const char* key, LayerId below);
+
+/** Fills polygons and outlines them into `L` (no scale bands: analysis layers are small). */
+void add_polygons(SceneLayer& L, Vec2 origin, const MultiPolygon& shape, Rgba fill, Rgba outline,
+                  float width_px, float dash_px = 0);
+
+/**
+ * Reads each raster of `paths` (load_basemap: warped to `work_crs_wkt`, at most `max_px` on a
+ * side) into the Basemap layer, made the scene's bottom layer; the first path is drawn lowest.
+ * Throws gw::Error naming a file that is not a georeferenced raster. No-op for no paths.
+ */
+void add_basemaps(Scene& scene, const std::vector<std::string>& paths, const std::string& work_crs_wkt,
+                  int max_px = 4096);
+
+/** A colour that stands for a layer in the style editor: its first fill, line or point colour. */
+Rgba layer_color(const SceneLayer& L);
+
+/** A KDE surface as a raster the renderer colour-maps (top of the ramp at the peak density). */
+ScalarRaster to_scalar_raster(const KdeRaster& kde);
+
+/** Fill colour for a coverage fraction 0..1: red (none) through yellow to green (all). */
+Rgba coverage_color(double coverage);
+
+/** A screen view onto the map: centre in the working CRS, metres per pixel, size in pixels. */
+struct MapView {
+    Vec2 center;
+    double mpp = 1;  // metres per pixel
+    int width = 1, height = 1;
+
+    /** Screen pixel (origin top-left, y down) of a world point. */
+    Vec2 to_screen(Vec2 w) const {
+        return {(w.x - center.x) / mpp + width / 2.0, height / 2.0 - (w.y - center.y) / mpp};
+    }
+    Vec2 to_world(Vec2 s) const {
+        return {center.x + (s.x - width / 2.0) * mpp, center.y - (s.y - height / 2.0) * mpp};
+    }
+    Box world_box() const {
+        Box b;
+        b.add(to_world({0, 0}));
+        b.add(to_world({double(width), double(height)}));
+        return b;
+    }
+    /** A view of w×h pixels showing exactly `extent`: the larger side fitted, the other centred. */
+    static MapView fit(const Box& extent, int w, int h);
+    /** Zooms by `factor` (>1 in) keeping the world point under screen pixel `at` fixed. */
+    void zoom_at(Vec2 at, double factor);
+    /** Moves the map with the mouse: a drag of (dx, dy) pixels. */
+    void pan_pixels(double dx, double dy) { center = center + Vec2{-dx * mpp, dy * mpp}; }
+};
+
+}  // namespace gw::app

@@ -1,0 +1,202 @@
+// Camera editing with live coverage (see camera_edit.h).
+#include "app/viewer/camera_edit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "geo/analysis/validate.h"
+#include "geo/io/camera_store.h"
+
+namespace gw::app {
+namespace {
+
+constexpr double kDeg = std::numbers::pi / 180;
+
+/** Compass bearing (degrees clockwise from north, 0..360) from a to b. */
+double bearing(Vec2 a, Vec2 b) {
+    const double d = std::atan2(b.x - a.x, b.y - a.y) / kDeg;
+    return d < 0 ? d + 360 : d;
+}
+Vec2 along(Vec2 from, double azimuth_deg, double dist) {
+    return {from.x + dist * std::sin(azimuth_deg * kDeg), from.y + dist * std::cos(azimuth_deg * kDeg)};
+}
+
+}  // namespace
+
+CameraWorkbench::CameraWorkbench(Dataset& ds, int level) : ds_(ds), level_(level) {
+    // LiveCoverage keeps pointers to the cameras: room for added ones keeps them valid.
+    ds_.cameras.reserve(ds_.cameras.size() + 1024);
+    rebuild();
+}
+CameraWorkbench::~CameraWorkbench() = default;
+
+void CameraWorkbench::rebuild() {
+    CoverageOptions o;
+    o.level = level_;
+    live_ = std::make_unique<LiveCoverage>(ds_, o);
+    slot_.assign(ds_.cameras.size(), -1);
+    const auto& cams = live_->report().cameras;
+    for (size_t s = 0; s < cams.size(); ++s)
+        if (cams[s]) slot_[size_t(cams[s] - ds_.cameras.data())] = int(s);
+    ++revision_;
+}
+
+void CameraWorkbench::set_level(int level) {
+    level_ = level;
+    rebuild();
+}
+
+void CameraWorkbench::refresh(size_t index) {
+    if (slot_.size() < ds_.cameras.size()) slot_.resize(ds_.cameras.size(), -1);
+    const bool exists = index < ds_.cameras.size();
+    const Camera* cam = exists ? &ds_.cameras[index] : nullptr;
+    const bool usable = cam && camera_problem(*cam).empty() && cam->online();
+    int& slot = slot_[index];
+    if (usable || slot >= 0) {
+        // A slot past the end adds one; LiveCoverage returns it as the last.
+        const size_t s = slot >= 0 ? size_t(slot) : live_->report().views.size();
+        live_->set_camera(s, usable ? cam : nullptr);
+        slot = int(s);
+    }
+    ++revision_;
+}
+
+void CameraWorkbench::set_camera(const CameraChange& c, bool forward) {
+    if (forward) {
+        if (c.before) {
+            ds_.cameras[c.index] = c.after;
+        } else {
+            const bool moves = ds_.cameras.size() == ds_.cameras.capacity();
+            ds_.cameras.push_back(c.after);
+            if (moves) {  // the vector moved: every pointer LiveCoverage holds is stale
+                rebuild();
+                return;
+            }
+        }
+        refresh(c.index);
+    } else if (c.before) {
+        ds_.cameras[c.index] = *c.before;
+        refresh(c.index);
+    } else {
+        // Taking back an added camera: it is the last one (edits are undone in reverse order).
+        if (c.index < slot_.size() && slot_[c.index] >= 0) live_->set_camera(size_t(slot_[c.index]), nullptr);
+        ds_.cameras.pop_back();
+        ++revision_;
+    }
+}
+
+void CameraWorkbench::apply(CameraEdit edit) {
+    if (edit.empty()) return;
+    for (const auto& c : edit) set_camera(c, true);
+    undo_.push_back(std::move(edit));
+    redo_.clear();
+    dirty_ = true;
+}
+
+void CameraWorkbench::undo() {
+    if (undo_.empty()) return;
+    CameraEdit e = std::move(undo_.back());
+    undo_.pop_back();
+    for (auto it = e.rbegin(); it != e.rend(); ++it) set_camera(*it, false);
+    redo_.push_back(std::move(e));
+    dirty_ = true;
+}
+
+void CameraWorkbench::redo() {
+    if (redo_.empty()) return;
+    CameraEdit e = std::move(redo_.back());
+    redo_.pop_back();
+    for (const auto& c : e) set_camera(c, true);
+    undo_.push_back(std::move(e));
+    dirty_ = true;
+}
+
+size_t CameraWorkbench::add_camera(Vec2 pos) {
+    Camera c;
+    c.cam_id = "NEW-" + std::to_string(++added_);
+    c.owner = "public";
+    c.status = "online";
+    c.azimuth = 0, c.fov = 90, c.range = 50;
+    c.pos = pos;
+    const size_t index = ds_.cameras.size();
+    apply({CameraChange{index, std::nullopt, c}});
+    return index;
+}
+
+Vec2 CameraWorkbench::azimuth_handle(const Camera& cam) const {
+    return along(cam.pos, cam.azimuth, cam.range * 0.6);
+}
+Vec2 CameraWorkbench::fov_handle(const Camera& cam) const {
+    return along(cam.pos, cam.azimuth + std::min(cam.fov, 359.0) / 2, cam.range);
+}
+
+CameraHandle CameraWorkbench::hit(size_t index, Vec2 world, double tolerance) const {
+    if (index >= ds_.cameras.size()) return CameraHandle::None;
+    const Camera& cam = ds_.cameras[index];
+    // The small handles first: they sit inside the view, where a body drag would also match.
+    if (std::isfinite(cam.range) && cam.range > 0) {
+        if (distance(world, azimuth_handle(cam)) <= tolerance) return CameraHandle::Azimuth;
+        if (distance(world, fov_handle(cam)) <= tolerance) return CameraHandle::Fov;
+    }
+    if (distance(world, cam.pos) <= tolerance) return CameraHandle::Body;
+    return CameraHandle::None;
+}
+
+void CameraWorkbench::drag_begin(size_t index, CameraHandle handle, Vec2 world) {
+    if (index >= ds_.cameras.size() || handle == CameraHandle::None) return;
+    drag_index_ = index;
+    drag_handle_ = handle;
+    drag_start_ = ds_.cameras[index];
+    drag_grab_ = drag_start_.pos - world;
+}
+
+void CameraWorkbench::drag_to(Vec2 world) {
+    if (!dragging()) return;
+    Camera& cam = ds_.cameras[drag_index_];
+    switch (drag_handle_) {
+        case CameraHandle::Body:
+            cam.pos = world + drag_grab_;
+            break;
+        case CameraHandle::Azimuth:
+            cam.azimuth = std::round(bearing(cam.pos, world));
+            break;
+        case CameraHandle::Fov: {
+            // Half the opening is the angle between the bisector and the cursor.
+            double half = std::abs(std::remainder(bearing(cam.pos, world) - cam.azimuth, 360.0));
+            cam.fov = std::clamp(std::round(2 * half), 5.0, 360.0);
+            break;
+        }
+        case CameraHandle::None:
+            break;
+    }
+    refresh(drag_index_);
+}
+
+void CameraWorkbench::drag_end() {
+    if (!dragging()) return;
+    drag_handle_ = CameraHandle::None;
+    const Camera after = ds_.cameras[drag_index_];
+    if (after.pos == drag_start_.pos && after.azimuth == drag_start_.azimuth && after.fov == drag_start_.fov)
+        return;
+    // The camera already holds the result (each step was applied live); record the whole drag.
+    undo_.push_back({CameraChange{drag_index_, drag_start_, after}});
+    redo_.clear();
+    dirty_ = true;
+}
+
+void CameraWorkbench::save() {
+    const std::vector<int64_t> fids = save_cameras(ds_.source, ds_);
+    for (size_t i = 0; i < fids.size() && i < ds_.cameras.size(); ++i) ds_.cameras[i].fid = fids[i];
+    // Undo records hold fids too: an added camera taken back and redone must update, not insert.
+    for (auto* stack : {&undo_, &redo_})
+        for (auto& e : *stack)
+            for (auto& c : e)
+                if (c.index < fids.size()) {
+                    c.after.fid = fids[c.index];
+                    if (c.before) c.before->fid = fids[c.index];
+                }
+    dirty_ = false;
+}
+
+}  // namespace gw::app

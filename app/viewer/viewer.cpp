@@ -1,0 +1,385 @@
+// The viewer's window, main loop and map navigation (see viewer.h). Panels are in panel_*.cpp,
+// the overlay in viewer_overlay.cpp, picking and attributes in viewer_pick.cpp.
+//
+// [SECTION] Scripted input   --events / --script for tests and benchmarks
+// [SECTION] Navigation       zoom_to, fit_all, mouse and keys
+// [SECTION] Main loop
+#define GLFW_INCLUDE_NONE
+#include "app/viewer/viewer.h"
+
+#include <GLFW/glfw3.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <epoxy/gl.h>
+#include <imgui.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "app/render/gl_context.h"
+#include "app/render/image_out.h"
+#include "app/render/renderer.h"
+#include "app/viewer/layer_prefs.h"
+#include "geo/core/error.h"
+
+namespace gw::app {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Scripted input
+// ---------------------------------------------------------------------------------------------
+
+std::vector<ScriptEvent> parse_events(const std::string& text) {
+    std::vector<ScriptEvent> out;
+    std::string item;
+    std::istringstream in(text);
+    auto bad = [](const std::string& e) {
+        return Error("event '" + e + "' is not drag:x,y,dx,dy, wheel:x,y,n, click:x,y, uiclick:x,y or key:NAME");
+    };
+    while (std::getline(in, item, text.find(';') != std::string::npos ? ';' : '\n')) {
+        while (!item.empty() && (item.back() == '\n' || item.back() == '\r' || item.back() == ' '))
+            item.pop_back();
+        while (!item.empty() && (item.front() == '\n' || item.front() == ' ')) item.erase(item.begin());
+        if (item.empty() || item[0] == '#') continue;
+        const auto colon = item.find(':');
+        if (colon == std::string::npos) throw bad(item);
+        const std::string kind = item.substr(0, colon), args = item.substr(colon + 1);
+        ScriptEvent e;
+        double v[4] = {0, 0, 0, 0};
+        int n = std::sscanf(args.c_str(), "%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3]);
+        if (kind == "drag" && n == 4)
+            e = {ScriptEvent::Drag, v[0], v[1], v[2], v[3], {}};
+        else if (kind == "wheel" && n == 3)
+            e = {ScriptEvent::Wheel, v[0], v[1], v[2], 0, {}};
+        else if (kind == "click" && n == 2)
+            e = {ScriptEvent::Click, v[0], v[1], 0, 0, {}};
+        else if (kind == "uiclick" && n == 2)
+            e = {ScriptEvent::UiClick, v[0], v[1], 0, 0, {}};
+        else if (kind == "key" && !args.empty())
+            e = {ScriptEvent::Key, 0, 0, 0, 0, args};
+        else
+            throw bad(item);
+        out.push_back(e);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Navigation
+// ---------------------------------------------------------------------------------------------
+
+void ViewerState::zoom_to(const Box& box) {
+    const double m = std::max(box.width(), box.height()) * 0.08 + 1;
+    const MapView fitted =
+        MapView::fit(Box{box.xmin - m, box.ymin - m, box.xmax + m, box.ymax + m}, view.width, view.height);
+    view.center = fitted.center;
+    view.mpp = std::max(fitted.mpp, 0.05);
+}
+
+void ViewerState::zoom_to(const Selection& s) {
+    selected = s;
+    const Box b = feature_bounds(ds, s);
+    if (b.width() < 1 && b.height() < 1) {
+        view.center = b.center();
+        view.mpp = std::min(view.mpp, 0.5);  // a point: close enough to see the house
+    } else {
+        zoom_to(b);
+    }
+}
+
+void ViewerState::fit_all() {
+    // Fit into the map area between the menu bar and the status bar, right of the layer panel
+    // on a wide window, with a little paper around.
+    constexpr int kTop = 30, kBottom = 34, kMargin = 16;
+    const int left = view.width >= 1100 ? 390 : 0;
+    const int w = std::max(1, view.width - left - 2 * kMargin),
+              h = std::max(1, view.height - kTop - kBottom - 2 * kMargin);
+    const MapView fitted = MapView::fit(scene.extent, w, h);
+    view.mpp = fitted.mpp;
+    // Shift the centre so the extent sits in the middle of that area, not of the window.
+    view.center = fitted.center + Vec2{-left / 2.0 * view.mpp, (kTop - kBottom) / 2.0 * view.mpp};
+}
+
+namespace {
+
+void apply_key(ViewerState& st, const std::string& key) {
+    const double step = 120;  // pixels an arrow press moves the map
+    const Vec2 mid{st.view.width / 2.0, st.view.height / 2.0};
+    if (key == "home")
+        st.fit_all();
+    else if (key == "left")
+        st.view.pan_pixels(step, 0);
+    else if (key == "right")
+        st.view.pan_pixels(-step, 0);
+    else if (key == "up")
+        st.view.pan_pixels(0, step);
+    else if (key == "down")
+        st.view.pan_pixels(0, -step);
+    else if (key == "plus")
+        st.view.zoom_at(mid, 1.5);
+    else if (key == "minus")
+        st.view.zoom_at(mid, 1 / 1.5);
+    else if (key == "lang")
+        st.lang = st.lang == Lang::Zh ? Lang::En : Lang::Zh;
+    else if (key == "coverage")
+        st.show_coverage = !st.show_coverage;
+    else if (key == "hotspots")
+        st.show_hotspots = !st.show_hotspots;
+    else if (key == "plan")
+        st.show_plan = !st.show_plan;
+    else if (key == "plan_run" || key == "plan_accept")
+        plan_action(st, key);
+    else if (key.rfind("hotspots_", 0) == 0 || key.rfind("gi_", 0) == 0)
+        hotspots_action(st, key);
+    else if (key == "save" && st.workbench)
+        save_camera_edits(st);
+    else if (key == "undo" && st.workbench)
+        st.workbench->undo();
+    else if (key == "redo" && st.workbench)
+        st.workbench->redo();
+}
+
+void apply_event(ViewerState& st, const ScriptEvent& e) {
+    switch (e.kind) {
+        case ScriptEvent::Drag:
+            if (!camera_handles_scripted_drag(st, e)) st.view.pan_pixels(e.dx, e.dy);
+            break;
+        case ScriptEvent::Wheel:
+            st.view.zoom_at({e.x, e.y}, std::pow(1.25, e.dx));
+            break;
+        case ScriptEvent::Click:
+            st.selected = pick(st, {e.x, e.y});
+            break;
+        case ScriptEvent::Key:
+            apply_key(st, e.key);
+            break;
+        case ScriptEvent::UiClick:
+            break;  // fed to ImGui in the main loop, between the backend's frame and ImGui's
+    }
+}
+
+/** Mouse and keyboard on the map, when ImGui does not want them. */
+void handle_input(ViewerState& st) {
+    ImGuiIO& io = ImGui::GetIO();
+    if (!io.WantCaptureMouse) {
+        const Vec2 mouse{io.MousePos.x, io.MousePos.y};
+        if (io.MousePos.x > -1e5f) st.cursor = mouse;
+        // A press on a handle of the selected camera edits it instead of panning.
+        const bool editing = camera_handles_input(st);
+        if (!editing && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 2))
+            st.view.pan_pixels(io.MouseDelta.x, io.MouseDelta.y);
+        if (io.MouseWheel != 0) st.view.zoom_at(mouse, std::pow(1.25, io.MouseWheel));
+        if (!editing && ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
+            const ImVec2 d = ImGui::GetMouseDragDelta(ImGuiMouseButton_Left, 0);
+            if (std::abs(d.x) + std::abs(d.y) < 3) st.selected = pick(st, mouse);
+        }
+    } else {
+        st.cursor.reset();
+    }
+    if (!io.WantCaptureKeyboard) {
+        const std::pair<int, const char*> keys[] = {
+            {GLFW_KEY_HOME, "home"},   {GLFW_KEY_LEFT, "left"},   {GLFW_KEY_RIGHT, "right"},
+            {GLFW_KEY_UP, "up"},       {GLFW_KEY_DOWN, "down"},   {GLFW_KEY_EQUAL, "plus"},
+            {GLFW_KEY_KP_ADD, "plus"}, {GLFW_KEY_MINUS, "minus"}, {GLFW_KEY_KP_SUBTRACT, "minus"}};
+        for (auto [code, name] : keys)
+            if (ImGui::IsKeyPressed(code)) apply_key(st, name);
+    }
+}
+
+void main_menu(ViewerState& st) {
+    if (!ImGui::BeginMainMenuBar()) return;
+    if (ImGui::BeginMenu(st.t(Ui::File))) {
+        if (ImGui::MenuItem(st.t(Ui::Quit), "Ctrl+Q")) st.quit = true;
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu(st.t(Ui::View))) {
+        if (ImGui::MenuItem(st.t(Ui::FitAll), "Home")) st.fit_all();
+        ImGui::MenuItem(st.t(Ui::Labels), nullptr, &st.labels_on);
+        if (ImGui::BeginMenu(st.t(Ui::Language))) {
+            if (ImGui::MenuItem("中文", nullptr, st.lang == Lang::Zh)) st.lang = Lang::Zh;
+            if (ImGui::MenuItem("English", nullptr, st.lang == Lang::En)) st.lang = Lang::En;
+            ImGui::EndMenu();
+        }
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu(st.t(Ui::Analysis))) {
+        ImGui::MenuItem(st.t(Ui::CoveragePanel), nullptr, &st.show_coverage);
+        ImGui::MenuItem(st.t(Ui::HotspotsPanel), nullptr, &st.show_hotspots);
+        ImGui::MenuItem(st.t(Ui::PlanPanel), nullptr, &st.show_plan);
+        ImGui::EndMenu();
+    }
+    const std::string file = std::filesystem::path(st.ds.source).filename().string();
+    ImGui::TextDisabled("  %s  |  %s %s", file.c_str(), st.t(Ui::WorkingCrs), st.ds.work_crs.c_str());
+    ImGui::EndMainMenuBar();
+}
+
+struct GlfwSession {
+    GlfwSession() {
+        if (!glfwInit())
+            throw Error("no display for the viewer window", {},
+                        "run it on a desktop (or under xvfb-run); `gridwatch render` needs no display");
+    }
+    ~GlfwSession() { glfwTerminate(); }
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Main loop
+// ---------------------------------------------------------------------------------------------
+
+void run_viewer(Dataset ds, const ViewerOptions& options) {
+    GlfwSession glfw;
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    const std::string title = "gridwatch — " + ds.source;
+    GLFWwindow* window = glfwCreateWindow(options.width, options.height, title.c_str(), nullptr, nullptr);
+    if (!window)
+        throw Error("cannot open an OpenGL 3.3 window", {}, "check the graphics driver (Mesa) is installed");
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(options.timing || options.frames ? 0 : 1);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // panel positions are laid out by the code, not remembered
+    ImGui::StyleColorsLight();
+    ImGui::GetStyle().WindowRounding = 4;
+    ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 0.93f;
+
+    ViewerState st;
+    st.lang = options.lang;
+    st.show_coverage = options.print_coverage;
+    st.ds = std::move(ds);
+    st.scene = build_scene(st.ds);
+    add_basemaps(st.scene, options.basemaps, st.ds.work_crs_wkt.empty() ? st.ds.work_crs : st.ds.work_crs_wkt);
+    // The layer looks of the last session; kept again on exit when the user changed any.
+    const std::string prefs = layer_prefs_path();
+    load_layer_prefs(st.scene, prefs);
+    const std::string looks_at_start = layer_prefs_json(st.scene);
+    st.fonts = load_fonts(io.Fonts, dataset_text(st.ds) + all_ui_text());
+    io.FontDefault = st.fonts.ui;
+    try {
+        const std::string crs = st.ds.work_crs_wkt.empty() ? st.ds.work_crs : st.ds.work_crs_wkt;
+        st.to_wgs84.emplace(parse_crs(crs), parse_crs("EPSG:4326"));
+    } catch (const Error&) {
+        // Without a transformation the cursor shows working-CRS coordinates only.
+    }
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+
+    {
+        MapRenderer renderer;
+        // Lines and symbols antialias in their shaders; 4× MSAA smooths polygon and sector edges
+        // too, but costs ~3× a frame on a software rasteriser: there the map goes straight to the
+        // window. GRIDWATCH_MSAA=0/1 overrides the choice.
+        const char* msaa_env = std::getenv("GRIDWATCH_MSAA");
+        const bool msaa = msaa_env ? std::atoi(msaa_env) > 0 : !software_renderer();
+        std::unique_ptr<OffscreenTarget> map_target;
+        int fw = 0, fh = 0;
+        glfwGetFramebufferSize(window, &fw, &fh);
+        st.view.width = fw, st.view.height = fh;
+        st.fit_all();
+
+        using Clock = std::chrono::steady_clock;
+        // With --timing: the panels and labels on the CPU, the map, and ImGui's drawing, each to glFinish.
+        double ms_total = 0, ms_ui = 0, ms_map = 0;
+        int frame = 0, timed = 0;
+        std::optional<ImVec2> ui_release;  // where a scripted panel click lets the button go
+        const int last_frame = options.frames > 0
+                                   ? std::max<int>(options.frames, int(options.events.size()) + 3)
+                                   : (options.screenshot.empty() ? 0 : int(options.events.size()) + 3);
+        while (!glfwWindowShouldClose(window) && !st.quit) {
+            glfwPollEvents();
+            const auto t0 = Clock::now();
+            glfwGetFramebufferSize(window, &fw, &fh);
+            st.view.width = std::max(1, fw), st.view.height = std::max(1, fh);
+            // Scripted events start after two frames, once ImGui has laid out its windows.
+            const ScriptEvent* event =
+                frame >= 2 && size_t(frame - 2) < options.events.size() ? &options.events[frame - 2] : nullptr;
+            if (event) apply_event(st, *event);
+
+            ImGui_ImplOpenGL3_NewFrame();
+            ImGui_ImplGlfw_NewFrame();
+            // A scripted click on a panel: over the backend's mouse, pressed now, released next frame.
+            if (event && event->kind == ScriptEvent::UiClick) {
+                ui_release = ImVec2(float(event->x), float(event->y));
+                io.MousePos = *ui_release;
+                io.MouseDown[0] = true;
+            } else if (ui_release) {
+                io.MousePos = *ui_release;
+                io.MouseDown[0] = false;
+                ui_release.reset();
+            }
+            ImGui::NewFrame();
+            handle_input(st);
+            if (ImGui::IsKeyDown(GLFW_KEY_LEFT_CONTROL) && ImGui::IsKeyPressed(GLFW_KEY_Q)) st.quit = true;
+            main_menu(st);
+            panel_layers(st);
+            panel_search(st);
+            panel_inspect(st);
+            panel_coverage(st);
+            panel_hotspots(st);
+            panel_plan(st);
+            camera_edit_keys(st);
+            draw_map_overlay(st);
+            ImGui::Render();
+            const auto t1 = Clock::now();
+
+            if (msaa) {
+                if (!map_target || map_target->width() != st.view.width ||
+                    map_target->height() != st.view.height)
+                    map_target = std::make_unique<OffscreenTarget>(st.view.width, st.view.height);
+                map_target->bind();
+                renderer.draw(st.scene, st.view, kMapBackground);
+                map_target->blit_to_window();
+            } else {
+                glBindFramebuffer(GL_FRAMEBUFFER, 0);
+                renderer.draw(st.scene, st.view, kMapBackground);
+            }
+            if (options.timing) glFinish();
+            const auto t2 = Clock::now();
+            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+            ++frame;
+            const bool last = last_frame > 0 && frame >= last_frame;
+            if (options.timing) {
+                glFinish();  // count the GPU's work, not only the submission
+                auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+                if (frame > 2)
+                    ms_total += ms(Clock::now() - t0), ms_ui += ms(t1 - t0), ms_map += ms(t2 - t1), ++timed;
+            }
+            if (last && !options.screenshot.empty()) {
+                glReadBuffer(GL_BACK);
+                write_image(options.screenshot, read_framebuffer(fw, fh), fw, fh);
+            }
+            glfwSwapBuffers(window);
+            if (last) break;
+        }
+        // Scripted runs report what was picked, so tests can check click-to-inspect.
+        if (last_frame > 0 && st.selected) {
+            const auto attrs = attributes(st, *st.selected);
+            std::printf("selected: %s %s\n", st.scene.layer(st.selected->layer).key.c_str(),
+                        attrs.empty() ? "" : attrs.front().second.c_str());
+        }
+        if (layer_prefs_json(st.scene) != looks_at_start) save_layer_prefs(st.scene, prefs);
+        if (options.print_coverage) std::printf("%s\n", coverage_summary(st).c_str());
+        if (options.print_hotspots) std::printf("%s\n", hotspots_summary(st).c_str());
+        if (options.timing && timed)
+            std::fprintf(stderr,
+                         "timing: %d frames at %dx%d, mean frame %.1f ms (panels+labels %.1f, map %.1f, msaa "
+                         "%s) (%s)\n",
+                         timed, fw, fh, ms_total / timed, ms_ui / timed, ms_map / timed, msaa ? "on" : "off",
+                         reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
+    }
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+}
+
+}  // namespace gw::app

@@ -1,0 +1,129 @@
+#pragma once
+/**
+ * The map viewer (SPEC §6): a GLFW window with the map drawn by MapRenderer and Dear ImGui
+ * panels, one panel per file (panel_*.cpp). ViewerState is what the panels share.
+ */
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/render/fonts.h"
+#include "app/render/scene.h"
+#include "app/viewer/camera_edit.h"
+#include "app/viewer/viewer_text.h"
+#include "geo/core/model.h"
+#include "geo/io/crs.h"
+
+namespace gw::app {
+
+/** A picked feature: its layer and its index in the dataset's vector for that layer. */
+struct Selection {
+    LayerId layer = LayerId::Count;
+    size_t index = 0;
+};
+
+/**
+ * One recorded input, for tests and benchmarks: drag, wheel, click (a pick on the map), key, or
+ * uiclick (the left button pressed over the panels at x,y and released there the next frame).
+ */
+struct ScriptEvent {
+    enum Kind { Drag, Wheel, Click, Key, UiClick } kind = Drag;
+    double x = 0, y = 0, dx = 0, dy = 0;
+    std::string key;  // for Key: home, left, right, up, down, plus, minus
+};
+
+/** Parses "drag:x,y,dx,dy;wheel:x,y,n;click:x,y;uiclick:x,y;key:home" (also newline-separated); throws on bad input. */
+std::vector<ScriptEvent> parse_events(const std::string& text);
+
+struct ViewerOptions {
+    Lang lang = Lang::Zh;
+    int width = 1280, height = 800;
+    std::string screenshot;           // save the window after the last frame, then exit
+    std::vector<ScriptEvent> events;  // applied one per frame
+    int frames = 0;                   // exit after this many frames (0 = run until closed)
+    bool timing = false;              // print the mean frame time on exit
+    bool print_coverage = false;      // open the coverage panel; print its total on exit (tests)
+    bool print_hotspots = false;      // print the hotspots panel's result and the view on exit (tests)
+    std::vector<std::string> basemaps;  // raster files drawn under the map (add_basemaps)
+};
+
+struct HotspotsState;  // panel_hotspots.cpp
+struct PlanState;      // panel_plan.cpp
+
+struct ViewerState {
+    Dataset ds;
+    Scene scene;
+    MapView view;
+    FontSet fonts;
+    Lang lang = Lang::Zh;
+    std::optional<Transform> to_wgs84;
+    std::optional<Selection> selected;
+    bool labels_on = true;
+    bool choropleth_built = false;
+    std::optional<Vec2> cursor;  // screen position over the map
+    bool quit = false;
+    // Analysis panels (the Analysis menu). The workbench lives while the coverage panel is on.
+    bool show_coverage = false, show_hotspots = false, show_plan = false;
+    std::unique_ptr<CameraWorkbench> workbench;
+    uint64_t workbench_drawn = 0;  // the workbench revision the map layers show
+    std::shared_ptr<HotspotsState> hotspots;
+    std::shared_ptr<PlanState> plan;
+    std::string message;  // the last action's outcome (saved, or why not), shown in the coverage panel
+
+    const char* t(Ui id) const { return tr(id, lang); }
+    /** Fits the view to `box` with a margin. */
+    void zoom_to(const Box& box);
+    /** Selects and centres a feature (zooming in on points). */
+    void zoom_to(const Selection& s);
+    /** Fits the whole dataset. */
+    void fit_all();
+};
+
+/** The nearest point feature within a few pixels of `screen`, else the smallest polygon under it. */
+std::optional<Selection> pick(const ViewerState& st, Vec2 screen);
+/** Name/value pairs of a feature for the inspector (extra fields included). */
+std::vector<std::pair<std::string, std::string>> attributes(const ViewerState& st, const Selection& s);
+/** A one-line title for a feature ("网格 大坪子社区"). */
+std::string feature_title(const ViewerState& st, const Selection& s);
+/** Bounds of a feature in the working CRS. */
+Box feature_bounds(const Dataset& ds, const Selection& s);
+/** The display name of a scene layer. */
+const char* layer_title(LayerId id, Lang lang);
+
+// Panels and overlays, one per file.
+void panel_layers(ViewerState& st);
+void panel_search(ViewerState& st);
+void panel_inspect(ViewerState& st);
+void panel_coverage(ViewerState& st);
+void panel_hotspots(ViewerState& st);
+void panel_plan(ViewerState& st);
+/** Starts, stops and draws camera handle drags from the mouse; true when the mouse went to a handle. */
+bool camera_handles_input(ViewerState& st);
+/** A scripted drag that starts on a handle of the selected camera edits it; true when it did. */
+bool camera_handles_scripted_drag(ViewerState& st, const ScriptEvent& e);
+/** Saves the edited cameras into the dataset; the outcome (or the error) goes to st.message. */
+void save_camera_edits(ViewerState& st);
+/**
+ * Scripted hotspot steps: "hotspots_next" shows the next method, "hotspots_gi" Gi*; Gi* options
+ * as on the command line: "gi_queen", "gi_band=M", "gi_hex=SIZE_M", "gi_level=N", "gi_perm=N",
+ * "gi_seed=N", "gi_fdr=1|0", "gi_per=households|none", "gi_value=FIELD". Each waits for the result.
+ */
+void hotspots_action(ViewerState& st, const std::string& what);
+/** The lines printed by --print-hotspots: method, class counts, the first listed unit, the view. */
+std::string hotspots_summary(ViewerState& st);
+/** Scripted plan steps: "plan_run" (runs and waits) and "plan_accept". */
+void plan_action(ViewerState& st, const std::string& what);
+/** The handles of the selected camera over the map, while the coverage panel is on. */
+void draw_camera_handles(ViewerState& st);
+/** Undo/redo keys (Ctrl+Z, Ctrl+Y / Ctrl+Shift+Z) for camera edits. */
+void camera_edit_keys(ViewerState& st);
+/** The coverage line printed by --print-coverage. */
+std::string coverage_summary(const ViewerState& st);
+/** Labels, selection highlight, scale bar, north arrow and cursor coordinates over the map. */
+void draw_map_overlay(ViewerState& st);
+
+/** Opens the window and runs until closed (or until options.frames). Throws gw::Error without a display. */
+void run_viewer(Dataset ds, const ViewerOptions& options);
+
+}  // namespace gw::app

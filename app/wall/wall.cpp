@@ -1,0 +1,615 @@
+// Wall mode: figures, masking, fonts, the dark map style and the drawing of the layout (see wall.h).
+//
+// [SECTION] Figures and masking
+// [SECTION] Dark map style
+// [SECTION] Fonts
+// [SECTION] Layout and drawing
+#include "app/wall/wall.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <unordered_map>
+
+#include "app/render/fonts.h"
+#include "app/render/labels.h"
+#include "geo/analysis/coverage.h"
+#include "geo/analysis/hotspots.h"
+#include "geo/core/error.h"
+#include "geo/io/project.h"
+#include "geo/io/writer.h"
+
+namespace gw::app {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Figures and masking
+// ---------------------------------------------------------------------------------------------
+
+WallFigures wall_figures(const Dataset& ds, const std::string& today) {
+    WallFigures f;
+    f.households = int(ds.households.size());
+    f.cameras_total = int(ds.cameras.size());
+    for (const auto& c : ds.cameras) f.cameras_online += c.online();
+    // "This month" is the calendar month of today. Demo and archived datasets are often older than
+    // today; then their newest incident's month stands in (flagged, so the tile says which month),
+    // rather than a wall of zeros.
+    std::string newest;
+    for (const auto& in : ds.incidents)
+        if (in.when && iso_month(*in.when) > newest) newest = iso_month(*in.when);
+    f.month = today.substr(0, 7);
+    if (!newest.empty() && newest < f.month) {
+        f.month = newest;
+        f.month_from_data = true;
+    }
+    for (const auto& in : ds.incidents) {
+        if (!in.when || iso_month(*in.when) != f.month) continue;
+        const int k = in.color == "red" ? 0 : in.color == "yellow" ? 1 : in.color == "blue" ? 2 : 3;
+        ++f.incidents[size_t(k)];
+    }
+    return f;
+}
+
+CoverageReport wall_coverage_report(const Dataset& ds, bool gaps) {
+    CoverageOptions o;
+    o.level = 4;
+    o.occlusion = true;
+    o.gaps = gaps;
+    return compute_coverage(ds, o);
+}
+
+double wall_coverage(const Dataset& ds) {
+    return wall_coverage_report(ds, false).total.coverage;  // the figure tile shows the total only
+}
+
+std::string wall_person_label(const std::string& name) { return mask_name(name); }
+
+namespace {
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+    if (from.empty()) return;
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+        s.replace(at, from.size(), to);
+}
+
+/** Masks runs of 7 or more digits (phone numbers written in free text). */
+std::string mask_digit_runs(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        size_t j = i;
+        while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+        if (j - i >= 7) {
+            out += mask_phone(s.substr(i, j - i));
+            i = j;
+        } else if (j > i) {
+            out += s.substr(i, j - i);
+            i = j;
+        } else {
+            out += s[i++];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string wall_mask_text(const std::string& text, const Dataset& ds) {
+    std::string s = text;
+    // Longest names first, so 张三丰 is not half-masked as 张三.
+    std::vector<const std::string*> names;
+    for (const auto& g : ds.grids) names.push_back(&g.manager);
+    for (const auto& h : ds.households) names.push_back(&h.head);
+    std::sort(names.begin(), names.end(), [](auto* a, auto* b) { return a->size() > b->size(); });
+    for (const std::string* n : names)
+        if (n->size() >= 2 && s.find(*n) != std::string::npos) replace_all(s, *n, wall_person_label(*n));
+    for (const auto& g : ds.grids)
+        if (g.phone.size() >= 4) replace_all(s, g.phone, mask_phone(g.phone));
+    for (const auto& h : ds.households)
+        if (h.phone.size() >= 4) replace_all(s, h.phone, mask_phone(h.phone));
+    return mask_digit_runs(s);
+}
+
+std::pair<std::string, std::string> wall_clock_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char hm[16], ymd[32];
+    std::strftime(hm, sizeof hm, "%H:%M", &tm);
+    std::strftime(ymd, sizeof ymd, "%Y-%m-%d", &tm);
+    static const char* const days[] = {"日", "一", "二", "三", "四", "五", "六"};
+    return {hm, std::string(ymd) + " 星期" + days[tm.tm_wday % 7]};
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Dark map style
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr Rgba kWallCamera = rgba(236, 242, 248), kWallView = rgba(110, 150, 200);
+
+/** Luminance inverted and most of the colour taken out: paper goes dark, ink goes light. */
+Rgba dark_muted(Rgba c) {
+    const double r = c & 255, g = c >> 8 & 255, b = c >> 16 & 255;
+    const double lum = 0.3 * r + 0.59 * g + 0.11 * b;
+    const double target = 30 + (255 - lum) * 0.62;
+    auto ch = [&](double v) {
+        return unsigned(std::clamp(target + (v - lum) * 0.3, 0.0, 255.0) + 0.5);
+    };
+    return rgba(ch(r), ch(g), ch(b), c >> 24);
+}
+
+}  // namespace
+
+void darken_scene_for_wall(Scene& scene, const Dataset& ds) {
+    // Incident points carry no index back to the dataset (they are chunked); they are matched by
+    // their float position relative to the origin, exactly as build_scene computed it.
+    std::unordered_map<uint64_t, Rgba> incident_colour;
+    auto key = [](float x, float y) {
+        uint32_t a, b;
+        std::memcpy(&a, &x, 4), std::memcpy(&b, &y, 4);
+        return uint64_t(a) << 32 | b;
+    };
+    for (const auto& in : ds.incidents)
+        incident_colour[key(float(in.pos.x - scene.origin.x), float(in.pos.y - scene.origin.y))] =
+            warning_rgba(in.color);
+    for (auto& L : scene.layers) {
+        if (L.id == LayerId::Incidents) {
+            for (auto& p : L.points) {
+                auto it = incident_colour.find(key(p.x, p.y));
+                p.fill = it != incident_colour.end() ? it->second : rgba(150, 150, 150);
+                p.outline = rgba(10, 10, 10);
+                p.size_px *= 1.4f;
+            }
+        } else {
+            for (auto& v : L.fills) v.color = dark_muted(v.color);
+            for (auto& l : L.lines) l.color = dark_muted(l.color);
+            for (auto& p : L.points) {
+                p.fill = dark_muted(p.fill);
+                p.outline = with_alpha(kWallBackground, p.outline >> 24);
+            }
+            // Cameras are what the wall is about: a clear light blue, not an owner colour.
+            if (L.id == LayerId::Cameras)
+                for (auto& p : L.points) p.fill = with_alpha(kWallCamera, p.fill >> 24), p.size_px *= 1.2f;
+            // Their views in a translucent blue-grey: what is watched reads at a glance.
+            if (L.id == LayerId::CameraViews)
+                for (auto& v : L.fills) v.color = with_alpha(kWallView, std::max(70u, v.color >> 24));
+        }
+        ++L.revision;
+    }
+    // Names at wall sizes (relative: fonts are chosen per wall height), light on the dark map.
+    for (auto& c : scene.labels) {
+        c.size_px = c.layer == LayerId::Grids && c.level <= 2 ? 1.0f : 0.92f;  // 46 px of 50 at 1080p
+        c.color = c.layer == LayerId::Enterprises ? rgba(205, 190, 255) : rgba(236, 240, 246);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Analysis overlays
+// ---------------------------------------------------------------------------------------------
+
+LayerId wall_overlay_layer(const std::string& overlay) {
+    if (overlay == "gaps") return LayerId::Gaps;
+    if (overlay == "kde") return LayerId::Hotspots;
+    if (overlay == "coverage") return LayerId::Coverage;
+    if (overlay == "gi") return LayerId::GiCells;
+    if (overlay == "warning") return LayerId::WarningCells;
+    return LayerId::Count;
+}
+
+namespace {
+
+/** The incidents of the 12 months ending with `month` ("YYYY-MM"; anything else: all). */
+IncidentFilter last_twelve_months(const std::string& month) {
+    IncidentFilter f;
+    if (const auto span = parse_iso_span(month); span && month.size() == 7)
+        f.window = months_ending(span->end - 1, 12);  // the month's last second: its last day
+    return f;
+}
+
+}  // namespace
+
+
+void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month) {
+    if (ds.grids_of_level(4).empty()) return;  // nothing to colour
+    GiSetup setup;  // queen contiguity on level 4, normal p-values: what the briefing shows
+    const GiAnalysis a = gi_star_analysis(ds, filter_incidents(ds, last_twelve_months(month)), setup);
+    SceneLayer& L = ensure_layer(map, LayerId::GiCells, "gi", LayerId::Grids);
+    L.fills.clear(), L.lines.clear();
+    for (size_t i = 0; i < a.units.size() && i < a.result.cls.size(); ++i)
+        if (a.result.cls[i] != "ns")
+            add_polygons(L, map.origin, a.units[i]->shape, gi_class_rgba(a.result.cls[i]), 0, 0);
+    L.visible = false;
+    ++L.revision;
+}
+
+void add_wall_warning_overlay(Scene& map, const Dataset& ds, const std::string& month) {
+    if (ds.grids_of_level(4).empty()) return;  // nothing to colour
+    // A malformed project file is the user's to fix: its error (file and key) ends the run.
+    const WarningCells w = four_colour_warning(ds, filter_incidents(ds, last_twelve_months(month)), 4,
+                                               load_warning_thresholds(project_path_for(ds.source)));
+    SceneLayer& L = ensure_layer(map, LayerId::WarningCells, "warning", LayerId::Grids);
+    L.fills.clear(), L.lines.clear();
+    for (size_t i = 0; i < w.units.size(); ++i)
+        add_polygons(L, map.origin, w.units[i]->shape, with_alpha(warning_rgba(w.colour[i]), 120), 0, 0);
+    L.visible = false;
+    ++L.revision;
+}
+
+void add_wall_coverage_overlays(Scene& map, const Dataset& ds, const CoverageReport& report) {
+    SceneLayer& cov = ensure_layer(map, LayerId::Coverage, "coverage", LayerId::Choropleth);
+    cov.fills.clear(), cov.lines.clear();
+    const auto cells = ds.grids_of_level(report.level);
+    for (size_t i = 0; i < cells.size() && i < report.cells.size(); ++i)
+        add_polygons(cov, map.origin, cells[i]->shape, with_alpha(coverage_color(report.cells[i].coverage), 110),
+                     0, 0);
+    cov.visible = false;
+    ++cov.revision;
+
+    // A clear magenta on the dark map: translucent fill, solid outline wide enough for 5 m away.
+    SceneLayer& gaps = ensure_layer(map, LayerId::Gaps, "gaps", LayerId::Grids);
+    gaps.fills.clear(), gaps.lines.clear();
+    for (const Gap& g : report.gaps) add_polygons(gaps, map.origin, g.shape, with_alpha(kWallGap, 110), kWallGap, 2.5f);
+    gaps.visible = false;
+    ++gaps.revision;
+}
+
+void add_wall_kde_overlay(Scene& map, const Dataset& ds, const std::string& month) {
+    std::vector<Vec2> pts;
+    for (const Incident* in : filter_incidents(ds, last_twelve_months(month))) pts.push_back(in->pos);
+    if (pts.empty()) return;
+    // The raster spans the points grown by the bandwidth: cells of 10 m (community size), coarser
+    // where that would pass ~4096 px on a side (county size).
+    Box b;
+    for (Vec2 p : pts) b.add(p);
+    const double h = pts.size() > 1 ? silverman_bandwidth(pts) : 0;
+    KdeOptions o;
+    o.bandwidth_m = 0;  // Silverman, as kernel_density computes it
+    o.cell_m = std::max(10.0, (std::max(b.width(), b.height()) + 2 * h) / 4096);
+    KdeRaster r;
+    try {
+        r = kernel_density(pts, o);
+    } catch (const std::exception&) {
+        return;  // degenerate points (one incident, all in one place): no surface to show
+    }
+    if (r.width <= 0 || r.height <= 0 || r.max_density <= 0) return;
+    SceneLayer& L = ensure_layer(map, LayerId::Hotspots, "hotspots", LayerId::Buildings);
+    L.fills.clear(), L.lines.clear(), L.points.clear();
+    L.raster = to_scalar_raster(r);
+    L.visible = false;
+    ++L.revision;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Fonts
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// Text of the layout itself (captions, legend, units).
+const char* const kWallUiText =
+    "户数摄像头在线覆盖率本月事件红黄蓝绿网格视野住户计算中…数据月份星期日一二三四五六年月/%·,：:盲区密度近一低高"
+    "热点冷点预警";
+
+}  // namespace
+
+std::string wall_glyph_text(const Dataset& ds, const std::vector<gw::Scene>& scenes) {
+    std::string t = kWallUiText;
+    // Map labels: grid and enterprise names (no person is ever labelled on the map).
+    for (const auto& g : ds.grids) t += g.name;
+    for (const auto& e : ds.enterprises) t += e.name;
+    for (const auto& s : scenes) t += wall_mask_text(s.title + " " + s.subtitle, ds);
+    return t;
+}
+
+WallFonts load_wall_fonts(ImFontAtlas* atlas, int height, const std::string& text) {
+    WallFonts f;
+    const float s = std::max(0.25f, height / 1080.f);
+    f.title_px = std::round(76 * s);
+    f.text_px = std::round(50 * s);
+    f.figure_px = std::round(104 * s);
+    const std::string path = cjk_font_path();
+    if (path.empty()) {
+        f.title = f.text = f.figure = atlas->AddFontDefault();
+        return f;
+    }
+    static std::vector<char> data = [&] {
+        std::ifstream in(path, std::ios::binary);
+        return std::vector<char>(std::istreambuf_iterator<char>(in), {});
+    }();
+    // Glyph ranges must outlive the atlas build; a process opens at most a few walls.
+    static std::vector<std::unique_ptr<ImVector<ImWchar>>> keep;
+    auto ranges = [&](const std::string& chars) {
+        ImFontGlyphRangesBuilder b;
+        b.AddText(chars.c_str(), chars.c_str() + chars.size());
+        keep.push_back(std::make_unique<ImVector<ImWchar>>());
+        b.BuildRanges(keep.back().get());
+        return keep.back()->Data;
+    };
+    std::string ascii;
+    for (char c = 32; c < 127; ++c) ascii += c;
+    // Each size only with the glyphs it draws: at 4320 px high a figure glyph is ~400 px square.
+    const ImWchar* all = ranges(ascii + text + kWallUiText);
+    const ImWchar* digits = ranges("0123456789,./%-: …—");
+    auto add = [&](float px, const ImWchar* r) {
+        ImFontConfig cfg;
+        cfg.FontNo = 2;  // Noto Sans CJK SC
+        cfg.FontDataOwnedByAtlas = false;
+        cfg.OversampleH = cfg.OversampleV = 1;
+        cfg.PixelSnapH = true;
+        return atlas->AddFontFromMemoryTTF(data.data(), int(data.size()), px, &cfg, r);
+    };
+    f.text = add(f.text_px, all);
+    f.title = add(f.title_px, all);
+    f.figure = add(f.figure_px, digits);
+    f.cjk = f.text && f.title && f.figure;
+    if (!f.cjk) f.title = f.text = f.figure = atlas->AddFontDefault();
+    return f;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Layout and drawing
+// ---------------------------------------------------------------------------------------------
+
+std::vector<PlacedLabel> wall_labels(const Scene& scene, const MapView& view, const WallFonts& fonts) {
+    // Candidates carry a relative size (darken_scene_for_wall); place at the wall's text size.
+    Scene sized;
+    sized.layers.reserve(scene.layers.size());
+    for (const auto& L : scene.layers) {
+        SceneLayer l;
+        l.id = L.id, l.visible = L.visible, l.opacity = L.opacity;
+        sized.layers.push_back(std::move(l));
+    }
+    sized.labels = scene.labels;
+    for (auto& c : sized.labels) c.size_px = std::round(fonts.text_px * std::min(c.size_px, 1.0f));
+    const float min_px = std::floor(kWallMinTextPx * std::max(0.25f, view.height / 1080.f));
+    ImFont* f = fonts.text;
+    auto measure = [f](const std::string& t, float px) {
+        const ImVec2 s = f->CalcTextSizeA(px, 1e9f, 0, t.c_str(), t.c_str() + t.size());
+        return Vec2{s.x, s.y};
+    };
+    std::vector<PlacedLabel> placed = place_labels(sized, view, measure);
+    // Only names wholly inside the map area: the panels would cut the others.
+    const Box area = wall_layout(view.width, view.height).map;
+    std::vector<PlacedLabel> out;
+    for (auto p : placed) {
+        if (p.px < min_px) continue;
+        if (p.min.x < area.xmin || p.min.y < area.ymin || p.min.x + p.size.x > area.xmax ||
+            p.min.y + p.size.y > area.ymax)
+            continue;
+        // Point back at the caller's candidate (same index), which outlives this function.
+        p.candidate = &scene.labels[size_t(p.candidate - sized.labels.data())];
+        out.push_back(p);
+    }
+    return out;
+}
+
+WallLayout wall_layout(int w, int h) {
+    WallLayout L;
+    const float s = L.scale = std::max(0.25f, h / 1080.f);
+    const double band = 170 * s, legend = 96 * s;
+    const double tiles_w = std::min(560.0 * s, w * 0.4);
+    L.title_band = {0, 0, double(w), band};
+    L.tiles = {w - tiles_w, band, double(w), double(h)};
+    L.legend_band = {0, h - legend, w - tiles_w, double(h)};
+    L.map = {0, band, w - tiles_w, h - legend};
+    const double gap = 16 * s, th = (h - band - gap) / 4;
+    for (int i = 0; i < 4; ++i)
+        L.tile[size_t(i)] = {L.tiles.xmin + gap, band + gap + i * th, L.tiles.xmax - gap, band + (i + 1) * th};
+    return L;
+}
+
+namespace {
+
+ImU32 col(Rgba c) { return ImU32(c); }
+
+std::string thousands(int v) {
+    std::string s = std::to_string(std::abs(v)), out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (i && (s.size() - i) % 3 == 0) out += ',';
+        out += s[i];
+    }
+    return v < 0 ? "-" + out : out;
+}
+
+struct Painter {
+    ImDrawList* dl;
+    const WallFonts& f;
+    Vec2 off;
+    ImVec2 p(double x, double y) const { return ImVec2(float(x + off.x), float(y + off.y)); }
+    void rect(const Box& b, ImU32 c, float round = 0) const {
+        dl->AddRectFilled(p(b.xmin, b.ymin), p(b.xmax, b.ymax), c, round);
+    }
+    float width(ImFont* font, float px, const std::string& t) const {
+        return font->CalcTextSizeA(px, 1e9f, 0, t.c_str(), t.c_str() + t.size()).x;
+    }
+    void text(ImFont* font, float px, double x, double y, ImU32 c, const std::string& t) const {
+        dl->AddText(font, px, p(std::round(x), std::round(y)), c, t.c_str(), t.c_str() + t.size());
+    }
+    /** Text shrunk (never below the minimum size) to fit `max_w`. */
+    float fit(ImFont* font, float px, float min_px, double max_w, const std::string& t) const {
+        const float w = width(font, px, t);
+        return w <= max_w ? px : std::max(min_px, float(px * max_w / w));
+    }
+};
+
+/** A round scale-bar length: 1, 2 or 5 × 10^k metres no longer than `max_m`. */
+double nice_length(double max_m) {
+    const double p = std::pow(10, std::floor(std::log10(std::max(max_m, 1e-3))));
+    for (double m : {5.0, 2.0, 1.0})
+        if (m * p <= max_m) return m * p;
+    return p;
+}
+
+}  // namespace
+
+void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent& c, int w, int h,
+                       Vec2 offset) {
+    const WallLayout L = wall_layout(w, h);
+    const float s = L.scale;
+    const Painter P{dl, fonts, offset};
+    const ImU32 panel = IM_COL32(22, 28, 40, 255), tile_bg = IM_COL32(34, 42, 58, 255),
+                white = IM_COL32(240, 244, 250, 255), soft = IM_COL32(170, 182, 200, 255),
+                accent = IM_COL32(120, 196, 255, 255);
+    const float tp = fonts.title_px, xp = fonts.text_px, fp = fonts.figure_px;
+    const float min_px = std::round(kWallMinTextPx * s);
+    const double pad = 40 * s;
+
+    // Map labels first, under the panels: light text on a dark halo.
+    if (c.labels)
+        for (const auto& l : *c.labels) {
+            const std::string& t = l.candidate->text;
+            const ImVec2 at = P.p(std::round(l.min.x), std::round(l.min.y));
+            const float hw = std::max(1.0f, std::round(2 * s));
+            for (float dy = -hw; dy <= hw; dy += hw)
+                for (float dx = -hw; dx <= hw; dx += hw)
+                    if (dx != 0 || dy != 0)
+                        dl->AddText(fonts.text, l.px, ImVec2(at.x + dx, at.y + dy), IM_COL32(10, 14, 20, 230),
+                                    t.c_str(), t.c_str() + t.size());
+            dl->AddText(fonts.text, l.px, at, col(l.candidate->color), t.c_str(), t.c_str() + t.size());
+        }
+
+    // Title band: title and subtitle left, clock and date right.
+    P.rect(L.title_band, panel);
+    dl->AddLine(P.p(0, L.title_band.ymax), P.p(w, L.title_band.ymax), IM_COL32(70, 90, 120, 255), 3 * s);
+    const float clock_w = std::max(P.width(fonts.title, tp, c.clock), P.width(fonts.text, xp, c.date));
+    const double title_w = w - 3 * pad - clock_w;
+    P.text(fonts.title, P.fit(fonts.title, tp, min_px, title_w, c.title), pad, 8 * s, white, c.title);
+    std::string sub = c.subtitle;
+    if (!c.scene_counter.empty()) sub += (sub.empty() ? "" : "   ") + c.scene_counter;
+    P.text(fonts.text, P.fit(fonts.text, xp, min_px, title_w, sub), pad, 8 * s + tp * 1.05, soft, sub);
+    P.text(fonts.title, tp, w - pad - P.width(fonts.title, tp, c.clock), 8 * s, white, c.clock);
+    P.text(fonts.text, xp, w - pad - P.width(fonts.text, xp, c.date), 8 * s + tp * 1.05, soft, c.date);
+
+    // Figure tiles.
+    P.rect(L.tiles, panel);
+    const WallFigures& F = c.figures;
+    const char* captions[] = {"户数", "摄像头在线", "覆盖率", "本月事件"};
+    std::string figures[3] = {
+        thousands(F.households), thousands(F.cameras_online) + " / " + thousands(F.cameras_total),
+        F.coverage ? std::to_string(int(std::lround(*F.coverage * 1000)) / 10) + "." +
+                         std::to_string(int(std::lround(*F.coverage * 1000)) % 10) + "%"
+                   : F.coverage_unavailable ? "—" : "…"};
+    for (int i = 0; i < 4; ++i) {
+        const Box& b = L.tile[size_t(i)];
+        P.rect(b, tile_bg, 10 * s);
+        std::string cap = captions[i];
+        if (i == 3) cap = (F.month_from_data ? std::string("事件 ") : cap + " ") + F.month;
+        const double inner = b.width() - 2 * 24 * s;
+        P.text(fonts.text, P.fit(fonts.text, xp, min_px, inner, cap), b.xmin + 24 * s, b.ymin + 10 * s, soft, cap);
+        const double fy = b.ymin + 10 * s + xp * 1.1;
+        if (i < 3) {
+            const float px = P.fit(fonts.figure, fp, min_px, inner, figures[i]);
+            P.text(fonts.figure, px, b.xmin + 24 * s, fy + (fp - px) * 0.5, i == 1 ? accent : white, figures[i]);
+        } else {
+            // Four counts, two by two, each behind its warning colour swatch.
+            static const char* const names[] = {"red", "yellow", "blue", "green"};
+            const double cw = inner / 2, rh = (b.ymax - fy - 8 * s) / 2;
+            const float px = std::max(min_px, std::min(fp * 0.8f, float(rh * 0.95)));
+            for (int k = 0; k < 4; ++k) {
+                const double x = b.xmin + 24 * s + (k % 2) * cw, y = fy + (k / 2) * rh;
+                const double sw = px * 0.55;
+                P.rect({x, y + (rh - sw) / 2, x + sw, y + (rh + sw) / 2}, col(warning_rgba(names[k])), 6 * s);
+                P.text(fonts.figure, px, x + sw + 16 * s, y + (rh - px) / 2, white, thousands(F.incidents[size_t(k)]));
+            }
+        }
+    }
+
+    // Legend and scale bar along the bottom of the map.
+    P.rect(L.legend_band, panel);
+    const double ly = L.legend_band.ymin, lh = L.legend_band.height(), cy = ly + lh / 2;
+    double x = pad;
+    auto label = [&](const char* t) {
+        P.text(fonts.text, xp, x, cy - xp / 2, white, t);
+        x += P.width(fonts.text, xp, t) + 44 * s;
+    };
+    const float sw = 36 * s;
+    dl->AddLine(P.p(x, cy), P.p(x + sw * 1.4, cy), col(dark_muted(rgba(20, 20, 28))), 5 * s);
+    x += sw * 1.4 + 12 * s;
+    label("网格");
+    dl->AddTriangleFilled(P.p(x, cy), P.p(x + sw * 1.3, cy - sw * 0.6), P.p(x + sw * 1.3, cy + sw * 0.6),
+                          col(with_alpha(kWallView, 160)));
+    x += sw * 1.3 + 12 * s;
+    label("视野");
+    dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.4f, col(kWallCamera), 24);
+    x += sw + 12 * s;
+    label("摄像头");
+    dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.3f, col(dark_muted(rgba(108, 117, 125))), 24);
+    x += sw + 12 * s;
+    label("住户");
+    for (int k = 0; k < 4; ++k) {
+        static const char* const names[] = {"red", "yellow", "blue", "green"};
+        dl->AddCircleFilled(P.p(x + sw * 0.4, cy), sw * 0.36f, col(warning_rgba(names[k])), 24);
+        x += sw * 0.9;
+    }
+    x += 12 * s;
+    label("事件");
+    // The scene's analysis overlay, in the colours the map draws it.
+    if (c.overlay == "gaps") {
+        dl->AddRectFilled(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5), col(with_alpha(kWallGap, 110)));
+        dl->AddRect(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5), col(kWallGap), 0, 0, 3 * s);
+        x += sw * 1.3 + 12 * s;
+        label("盲区");
+    } else if (c.overlay == "kde") {
+        // The ramp of shaders/raster_fs.glsl (YlOrRd), low to high.
+        const ImU32 stops[] = {IM_COL32(255, 237, 160, 150), IM_COL32(252, 178, 76, 200),
+                               IM_COL32(240, 59, 32, 230), IM_COL32(128, 0, 38, 255)};
+        const double bw = sw * 3;
+        for (int i = 0; i < 3; ++i)
+            dl->AddRectFilledMultiColor(P.p(x + bw * i / 3, cy - sw * 0.35), P.p(x + bw * (i + 1) / 3, cy + sw * 0.35),
+                                        stops[i], stops[i + 1], stops[i + 1], stops[i]);
+        x += bw + 12 * s;
+        label("事件密度");
+    } else if (c.overlay == "coverage") {
+        for (int k = 0; k < 5; ++k) {
+            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
+                              col(coverage_color((k + 0.5) / 5)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label("覆盖率");
+    } else if (c.overlay == "gi") {
+        for (const char* k : {"hot99", "hot95", "hot90"}) {
+            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(gi_class_rgba(k)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label("热点");
+        for (const char* k : {"cold99", "cold95", "cold90"}) {
+            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(gi_class_rgba(k)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label("冷点");
+    } else if (c.overlay == "warning") {
+        for (const char* k : {"red", "yellow", "blue", "green"}) {
+            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
+                              col(with_alpha(warning_rgba(k), 120)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label("网格预警");
+    }
+
+    // Scale bar on the map's bottom-right corner: a round length at most a fifth of the map width.
+    if (c.mpp > 0) {
+        const double m = nice_length(L.map.width() * 0.2 * c.mpp), px = m / c.mpp;
+        const std::string t = m >= 1000 ? thousands(int(m / 1000)) + " km" : thousands(int(m)) + " m";
+        const double tw = P.width(fonts.text, xp, t);
+        const double x1 = L.map.xmax - pad, x0 = x1 - px, by = L.map.ymax - 24 * s;
+        P.rect({x0 - tw - 44 * s, by - xp - 16 * s, x1 + 20 * s, L.map.ymax - 8 * s}, IM_COL32(16, 20, 28, 200),
+               8 * s);
+        P.text(fonts.text, xp, x0 - tw - 24 * s, by - xp * 0.5 - 20 * s, white, t);
+        dl->AddRectFilled(P.p(x0, by - 26 * s), P.p(x1, by - 14 * s), white);
+        dl->AddRectFilled(P.p(x0, by - 38 * s), P.p(x0 + 5 * s, by - 2 * s), white);
+        dl->AddRectFilled(P.p(x1 - 5 * s, by - 38 * s), P.p(x1, by - 2 * s), white);
+    }
+}
+
+}  // namespace gw::app

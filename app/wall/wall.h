@@ -1,0 +1,206 @@
+#pragma once
+/**
+ * Wall mode (SPEC §6): the control-room map wall. One layout — title band with a clock, figure
+ * tiles on the right, legend and scale bar along the bottom, the map under them in a dark, muted
+ * style — drawn the same way in the live window (`gridwatch view --wall`) and off-screen
+ * (`gridwatch render --wall`, tiled past the largest framebuffer).
+ *
+ * wall.cpp holds the figures, masking, fonts and drawing of the layout; wall_scenes.cpp holds
+ * scene stepping, the window loop and the off-screen image.
+ */
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/render/scene.h"
+#include "geo/analysis/coverage.h"
+#include "geo/core/model.h"
+#include "geo/io/project.h"
+
+struct ImDrawList;
+struct ImFont;
+struct ImFontAtlas;
+
+namespace gw::app {
+
+struct ScriptEvent;
+struct PlacedLabel;
+
+// ---- What the wall shows ------------------------------------------------------------------
+
+/** The figure tiles, computed once from the dataset (coverage may arrive later from a thread). */
+struct WallFigures {
+    int households = 0;
+    int cameras_online = 0, cameras_total = 0;
+    std::optional<double> coverage;  // fraction 0–1 of level-4 cell area; empty = still computing
+    bool coverage_unavailable = false;  // no level-4 cells: the tile shows "—"
+    std::string month;               // "2026-11": the month the incident counts are for
+    bool month_from_data = false;    // true when the data is older than today (newest incident's month)
+    std::array<int, 4> incidents{};  // this month's incidents: red, yellow, blue, green
+};
+
+/** Households, cameras and this month's incidents (no coverage). `today` is "YYYY-MM-DD". */
+WallFigures wall_figures(const Dataset& ds, const std::string& today);
+
+/** Total coverage at level 4 with occlusion (where the dataset has buildings), fraction 0–1. */
+double wall_coverage(const Dataset& ds);
+
+/** The level-4 coverage report behind wall_coverage, with gap polygons when `gaps` (scene overlays). */
+CoverageReport wall_coverage_report(const Dataset& ds, bool gaps);
+
+/** What a person's name becomes on the wall: always masked (张*三). */
+std::string wall_person_label(const std::string& name);
+
+/**
+ * Text bound for the wall with every person's name (grid managers, household heads) and every
+ * phone number of `ds` masked: scene titles and subtitles are user-written and may name people.
+ */
+std::string wall_mask_text(const std::string& text, const Dataset& ds);
+
+/** Everything the overlay draws for one frame (already masked). */
+struct WallContent {
+    std::string title, subtitle;
+    std::string clock, date;  // "14:05", "2026-11-27 星期五"
+    std::string scene_counter;  // "3 / 9"
+    WallFigures figures;
+    double mpp = 1;  // metres per pixel of the map, for the scale bar
+    const std::vector<PlacedLabel>* labels = nullptr;  // map labels (wall_labels), drawn under the panels
+    std::string overlay;  // the scene's analysis overlay ("gaps", "kde", "coverage"): its legend entry
+};
+
+/** "HH:MM" and "YYYY-MM-DD 星期X" for now (local time). */
+std::pair<std::string, std::string> wall_clock_now();
+
+// ---- Layout and drawing ---------------------------------------------------------------------
+
+/** Rectangles of the layout in pixels of a w×h wall (origin top-left). */
+struct WallLayout {
+    float scale = 1;  // h / 1080: every size below is a 1080p size times this
+    Box title_band, tiles, legend_band, map;  // map: the area the scene's extent is fitted into
+    std::array<Box, 4> tile;                  // households, cameras, coverage, incidents
+};
+WallLayout wall_layout(int w, int h);
+
+/** A w×h view whose layout map area shows exactly `extent` plus 2% (larger side fitted, other centred). */
+MapView wall_view(const Box& extent, int w, int h);
+
+/** Smallest text size on a 1080-pixel-high wall: legible at 5 m. */
+inline constexpr float kWallMinTextPx = 46;
+
+/** The wall's fonts, rasterised at their real sizes for one wall height. */
+struct WallFonts {
+    ImFont *title = nullptr, *text = nullptr, *figure = nullptr;
+    float title_px = 0, text_px = 0, figure_px = 0;
+    bool cjk = false;
+};
+/** Adds the wall fonts for a wall `height` pixels high with glyphs for `text` (plus ASCII). */
+WallFonts load_wall_fonts(ImFontAtlas* atlas, int height, const std::string& text);
+
+/**
+ * Grid and enterprise names placed for `view` at wall sizes; names that would have to shrink below
+ * the wall's minimum size are left out rather than drawn unreadably small.
+ */
+std::vector<PlacedLabel> wall_labels(const Scene& scene, const MapView& view, const WallFonts& fonts);
+
+/** All the text the wall may show for `ds` and its scenes (for the glyph set). */
+std::string wall_glyph_text(const Dataset& ds, const std::vector<gw::Scene>& scenes);
+
+/** Draws the overlay of a w×h wall, shifted by `offset` pixels (a tile of a larger image). */
+void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent& c, int w, int h,
+                       Vec2 offset = {});
+
+// ---- The map in the wall's dark style -------------------------------------------------------
+
+inline constexpr Rgba kWallBackground = rgba(16, 20, 28);
+
+/**
+ * Recolours a scene for the wall once, before upload: every layer dark and muted (luminance
+ * inverted, colour mostly taken out) so that red stays for alarms only; incidents keep their
+ * warning colour (red, yellow, blue, green), the colours of the incidents tile and legend.
+ */
+void darken_scene_for_wall(Scene& scene, const Dataset& ds);
+
+// ---- Analysis overlays of scenes (gw::Scene::overlay) ----------------------------------------
+
+/** Magenta of the gaps overlay on the dark map (fill is this with alpha, outline opaque). */
+inline constexpr Rgba kWallGap = rgba(236, 64, 200);
+
+/**
+ * Adds the scene overlays computed from a coverage report to `map` (after darken_scene_for_wall):
+ * the Gaps layer (magenta outline and fill) and the Coverage layer (cells by coverage). Hidden
+ * until WallScenes::apply shows them on a scene that asks for them.
+ */
+void add_wall_coverage_overlays(Scene& map, const Dataset& ds, const CoverageReport& report);
+
+/**
+ * Adds the Hotspots layer: a quartic KDE (Silverman bandwidth) of the incidents of the 12 months
+ * ending with `month` ("YYYY-MM"; empty: all), 10 m cells, coarser where the raster would exceed
+ * ~4096 px on a side. No incidents: no layer.
+ */
+void add_wall_kde_overlay(Scene& map, const Dataset& ds, const std::string& month);
+
+/**
+ * Adds the GiCells layer: Gi* (queen contiguity, level 4) on the incident counts of the 12 months
+ * ending with `month`, hot and cold cells filled by confidence. No level-4 cells: no layer.
+ */
+void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month);
+
+/**
+ * Adds the WarningCells layer: the four-colour warning of the level-4 cells over the 12 months
+ * ending with `month`, thresholds from the project file (DATASET.gridwatch.json) or the defaults.
+ */
+void add_wall_warning_overlay(Scene& map, const Dataset& ds, const std::string& month);
+
+/** The overlay layer a scene overlay name shows (Gaps, Hotspots, Coverage, GiCells, WarningCells), or LayerId::Count. */
+LayerId wall_overlay_layer(const std::string& overlay);
+
+// ---- Scenes (wall_scenes.cpp) ---------------------------------------------------------------
+
+/** Stepping through the project's scenes: only view and layer visibility change, never GPU data. */
+class WallScenes {
+public:
+    explicit WallScenes(std::vector<gw::Scene> scenes);
+    /** Index of the scene named `name`; throws gw::Error listing the names when there is none. */
+    size_t find(const std::string& name) const;
+    size_t size() const { return scenes_.size(); }
+    size_t current() const { return current_; }
+    const gw::Scene& scene() const { return scenes_.at(current_); }
+    const std::vector<gw::Scene>& all() const { return scenes_; }
+    void step(int delta) { go(size_t((int(current_) + delta % int(size()) + int(size())) % int(size()))); }
+    void go(size_t i) { current_ = i < scenes_.size() ? i : 0; }
+    /** Sets layer visibility of `map` and fits `view` (w×h) so the extent fills the layout's map area. */
+    void apply(Scene& map, MapView& view, int w, int h) const;
+
+private:
+    std::vector<gw::Scene> scenes_;
+    size_t current_ = 0;
+};
+
+struct WallOptions {
+    std::string monitor = "0";  // monitor index, or "all"
+    std::string scene;          // start scene
+    double tour_s = 0;          // seconds per scene, 0 = stepped by hand
+    int width = 0, height = 0;  // test/benchmark window size (0 = the monitor's)
+    std::string screenshot;
+    std::vector<ScriptEvent> events;
+    int frames = 0;
+    bool timing = false;  // print scene-switch times on exit
+    std::vector<std::string> basemaps;  // rasters under the map (--basemap and raster sources)
+};
+
+/** The wall window: borderless fullscreen on one monitor or spanning all. Runs until Esc. */
+void run_wall(Dataset ds, const WallOptions& options);
+
+/**
+ * The wall drawn off-screen at w×h (needs a current GL context): scene `scene_name` (empty: the
+ * first), tiles of at most `max_tile` pixels (0: the largest framebuffer), `basemaps` drawn under
+ * the map. Returns the RGBA rows and the map view (for georeferencing).
+ */
+std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::Scene>& scenes,
+                                       const std::string& scene_name, int w, int h, MapView& view_out,
+                                       int max_tile = 0, const WallContent* fixed = nullptr,
+                                       const std::vector<std::string>& basemaps = {});
+
+}  // namespace gw::app

@@ -1,0 +1,439 @@
+// Wall mode: stepping through scenes, the borderless window and the off-screen wall image (wall.h).
+//
+// [SECTION] Scenes          visibility and view only: switching never touches GPU data
+// [SECTION] Off-screen      `gridwatch render --wall`, tiled, overlay drawn per tile
+// [SECTION] Window          `gridwatch view --wall`
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <epoxy/gl.h>
+#include <imgui.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "app/render/gl_context.h"
+#include "app/render/image_out.h"
+#include "app/render/labels.h"
+#include "app/render/renderer.h"
+#include "app/viewer/viewer.h"
+#include "app/wall/wall.h"
+#include "geo/core/error.h"
+
+namespace gw::app {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Scenes
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+/** Layers shown when a scene names none: the viewer's defaults. */
+bool default_visible(const std::string& key) { return key != "choropleth" && key != "candidates"; }
+
+}  // namespace
+
+MapView wall_view(const Box& extent, int w, int h) {
+    const WallLayout L = wall_layout(w, h);
+    const double m = std::max(extent.width(), extent.height()) * 0.02;
+    const Box e{extent.xmin - m, extent.ymin - m, extent.xmax + m, extent.ymax + m};
+    const MapView fitted = MapView::fit(e, std::max(1, int(L.map.width())), std::max(1, int(L.map.height())));
+    MapView v;
+    v.width = w, v.height = h, v.mpp = fitted.mpp;
+    const Vec2 mid = L.map.center();
+    v.center = e.center() - Vec2{(mid.x - w / 2.0) * v.mpp, -(mid.y - h / 2.0) * v.mpp};
+    return v;
+}
+
+WallScenes::WallScenes(std::vector<gw::Scene> scenes) : scenes_(std::move(scenes)) {
+    if (scenes_.empty()) throw Error("the project has no scenes", {}, "add scenes to DATASET.gridwatch.json");
+}
+
+size_t WallScenes::find(const std::string& name) const {
+    std::string names;
+    for (size_t i = 0; i < scenes_.size(); ++i) {
+        if (scenes_[i].name == name) return i;
+        names += (i ? ", " : "") + scenes_[i].name;
+    }
+    throw Error("no scene '" + name + "' in the project", {}, "give one of: " + names);
+}
+
+void WallScenes::apply(Scene& map, MapView& view, int w, int h) const {
+    const gw::Scene& s = scene();
+    const LayerId overlay = wall_overlay_layer(s.overlay);
+    for (auto& L : map.layers) {
+        L.visible = s.layers.empty() ? default_visible(L.key)
+                                     : std::find(s.layers.begin(), s.layers.end(), L.key) != s.layers.end();
+        // Analysis overlays only on the scenes that ask for them (their layers are built once).
+        if (wall_overlay_layer("gaps") == L.id || wall_overlay_layer("kde") == L.id ||
+            wall_overlay_layer("coverage") == L.id || wall_overlay_layer("gi") == L.id ||
+            wall_overlay_layer("warning") == L.id)
+            L.visible = L.id == overlay;
+    }
+    view = wall_view(s.extent.empty() ? map.extent : s.extent, w, h);
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Off-screen
+// ---------------------------------------------------------------------------------------------
+
+std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::Scene>& scenes,
+                                       const std::string& scene_name, int w, int h, MapView& view_out,
+                                       int max_tile, const WallContent* fixed,
+                                       const std::vector<std::string>& basemaps) {
+    WallScenes ws(scenes);
+    if (!scene_name.empty()) ws.go(ws.find(scene_name));
+    const gw::Scene& sc = ws.scene();
+    const MapView view = wall_view(sc.extent.empty() ? scene_extent(ds) : sc.extent, w, h);
+    Scene map = build_scene(ds, view.mpp);
+    darken_scene_for_wall(map, ds);
+    add_basemaps(map, basemaps, ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt,
+                 std::min(8192, 2 * std::max(w, h)));
+    view_out = view;
+
+    // One scene is drawn: only its overlay is computed (the coverage report serves the tile too).
+    const bool coverage_overlay = sc.overlay == "gaps" || sc.overlay == "coverage";
+    std::optional<CoverageReport> report;
+    if (!fixed || coverage_overlay) try {
+            report = wall_coverage_report(ds, sc.overlay == "gaps");
+        } catch (const Error&) {
+            // no level-4 cells to measure: the tile shows "—" and there are no gaps
+        }
+    WallContent content;
+    if (fixed) {
+        content = *fixed;
+    } else {
+        content.figures = wall_figures(ds, wall_clock_now().second.substr(0, 10));
+        if (report)
+            content.figures.coverage = report->total.coverage;
+        else
+            content.figures.coverage_unavailable = true;
+        std::tie(content.clock, content.date) = wall_clock_now();
+    }
+    if (coverage_overlay && report) add_wall_coverage_overlays(map, ds, *report);
+    if (sc.overlay == "kde") add_wall_kde_overlay(map, ds, content.figures.month);
+    if (sc.overlay == "gi") add_wall_gi_overlay(map, ds, content.figures.month);
+    if (sc.overlay == "warning") add_wall_warning_overlay(map, ds, content.figures.month);
+    MapView ignored;
+    ws.apply(map, ignored, w, h);
+    content.overlay = sc.overlay;
+    content.title = wall_mask_text(sc.title, ds);
+    content.subtitle = wall_mask_text(sc.subtitle, ds);
+    content.mpp = view.mpp;
+
+    // A private ImGui context draws the overlay into each tile, shifted by the tile's corner: the
+    // same draw list for every tile, clipped by the tile, so text and tiles line up at the seams.
+    ImGuiContext* previous = ImGui::GetCurrentContext();
+    ImGuiContext* ctx = ImGui::CreateContext();
+    ImGui::SetCurrentContext(ctx);
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.LogFilename = nullptr;
+    const WallFonts fonts =
+        load_wall_fonts(io.Fonts, h, wall_glyph_text(ds, scenes) + content.title + content.subtitle + content.date);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+    io.Fonts->Build();
+    // Placed once over the whole image, drawn per tile: no name is cut twice or lost at a seam.
+    const std::vector<PlacedLabel> labels = wall_labels(map, view, fonts);
+    content.labels = &labels;
+
+    const int side = max_tile > 0 ? std::min(max_tile, max_framebuffer_side()) : std::min(4096, max_framebuffer_side());
+    const int tw = std::min(w, side), th = std::min(h, side);
+    std::vector<uint8_t> image(size_t(w) * h * 4);
+    {
+        MapRenderer renderer;
+        // Multisampling costs ~3× on a software rasteriser; lines and symbols antialias in their shaders.
+        OffscreenTarget target(tw, th, software_renderer() ? 1 : 4);
+        for (int y0 = 0; y0 < h; y0 += th)
+            for (int x0 = 0; x0 < w; x0 += tw) {
+                MapView tile = view;
+                tile.width = tw, tile.height = th;
+                tile.center = view.to_world({x0 + tw / 2.0, y0 + th / 2.0});
+                target.bind();
+                renderer.draw(map, tile, kWallBackground);
+                io.DisplaySize = ImVec2(float(tw), float(th));
+                io.DeltaTime = 1.0f / 60;
+                ImGui_ImplOpenGL3_NewFrame();
+                ImGui::NewFrame();
+                draw_wall_overlay(ImGui::GetBackgroundDrawList(), fonts, content, w, h,
+                                  {-double(x0), -double(y0)});
+                ImGui::Render();
+                ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+                const auto px = target.read();
+                const int cw = std::min(tw, w - x0), ch = std::min(th, h - y0);
+                for (int y = 0; y < ch; ++y)
+                    std::memcpy(&image[(size_t(y0 + y) * w + x0) * 4], &px[size_t(y) * tw * 4], size_t(cw) * 4);
+            }
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui::DestroyContext(ctx);
+    ImGui::SetCurrentContext(previous);
+    return image;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Window
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+struct GlfwInit {
+    GlfwInit() {
+        if (!glfwInit())
+            throw Error("no display for the wall window", {},
+                        "run it on the wall's desktop; `gridwatch render --wall` needs no display");
+    }
+    ~GlfwInit() { glfwTerminate(); }
+};
+
+/** Position and size of the wall: one monitor's video mode, or the union of all monitors. */
+struct WallRect {
+    int x = 0, y = 0, w = 0, h = 0;
+};
+
+WallRect wall_rect(const std::string& which) {
+    int n = 0;
+    GLFWmonitor** monitors = glfwGetMonitors(&n);
+    if (n == 0 || !monitors) throw Error("no monitor found", {}, "connect the wall's displays");
+    auto rect_of = [](GLFWmonitor* m) {
+        WallRect r;
+        glfwGetMonitorPos(m, &r.x, &r.y);
+        const GLFWvidmode* mode = glfwGetVideoMode(m);
+        r.w = mode ? mode->width : 1920, r.h = mode ? mode->height : 1080;
+        return r;
+    };
+    if (which == "all") {
+        WallRect u = rect_of(monitors[0]);
+        int x1 = u.x + u.w, y1 = u.y + u.h;
+        for (int i = 1; i < n; ++i) {
+            const WallRect r = rect_of(monitors[i]);
+            u.x = std::min(u.x, r.x), u.y = std::min(u.y, r.y);
+            x1 = std::max(x1, r.x + r.w), y1 = std::max(y1, r.y + r.h);
+        }
+        u.w = x1 - u.x, u.h = y1 - u.y;
+        return u;
+    }
+    char* end = nullptr;
+    const long i = std::strtol(which.c_str(), &end, 10);
+    if (which.empty() || *end || i < 0 || i >= n)
+        throw Error("no monitor '" + which + "' (this desktop has " + std::to_string(n) + ")", {},
+                    "give --monitor 0.." + std::to_string(n - 1) + " or --monitor all");
+    return rect_of(monitors[i]);
+}
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+}  // namespace
+
+void run_wall(Dataset dataset, const WallOptions& options) {
+    GlfwInit glfw;
+    WallRect r;
+    if (options.width > 0 && options.height > 0)
+        r = {0, 0, options.width, options.height};
+    else
+        r = wall_rect(options.monitor);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    // Borderless, not exclusive fullscreen: no mode switch, and one window may span monitors
+    // (or fill one video-wall controller that presents the whole wall as a single huge monitor).
+    glfwWindowHint(GLFW_DECORATED, GLFW_FALSE);
+    glfwWindowHint(GLFW_AUTO_ICONIFY, GLFW_FALSE);
+    glfwWindowHint(GLFW_FOCUS_ON_SHOW, GLFW_TRUE);
+    GLFWwindow* window = glfwCreateWindow(r.w, r.h, "gridwatch wall", nullptr, nullptr);
+    if (!window)
+        throw Error("cannot open a " + std::to_string(r.w) + "×" + std::to_string(r.h) + " OpenGL 3.3 window", {},
+                    "check the graphics driver, or pick one monitor with --monitor N");
+    glfwSetWindowPos(window, r.x, r.y);
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(options.timing || options.frames ? 0 : 1);
+    glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
+
+    auto ds = std::make_shared<const Dataset>(std::move(dataset));
+    WallScenes scenes(project_for(*ds).scenes);
+    if (!options.scene.empty()) scenes.go(scenes.find(options.scene));
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    ImGui::StyleColorsDark();
+    int fw = 0, fh = 0;
+    glfwGetFramebufferSize(window, &fw, &fh);
+    const auto [clock0, date0] = wall_clock_now();
+    const WallFonts fonts = load_wall_fonts(io.Fonts, std::max(1, fh), wall_glyph_text(*ds, scenes.all()) + date0);
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+
+    // Coverage takes seconds at county size: the tile shows "…" until the thread is done. The
+    // thread owns a reference to the dataset, so leaving early does not pull it away.
+    struct CoverageResult {
+        std::atomic<bool> done{false};
+        double value = 0;
+        std::optional<CoverageReport> report;  // with gaps, for the scenes' gaps and coverage overlays
+    };
+    auto cov = std::make_shared<CoverageResult>();
+    bool want_gaps = false;
+    for (const auto& s : scenes.all()) want_gaps |= s.overlay == "gaps";
+    std::thread([ds, cov, want_gaps] {
+        // Lowest priority (the nice value is per thread on Linux, and its workers inherit it): the
+        // wall's frames, drawn by the CPU on a software rasteriser, come first.
+        setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), 19);
+        try {
+            cov->report = wall_coverage_report(*ds, want_gaps);
+            cov->value = cov->report->total.coverage;
+        } catch (const std::exception&) {
+            cov->value = -1;  // no level-4 cells: the tile shows "—"
+        }
+        cov->done = true;
+    }).detach();
+
+    WallFigures figures = wall_figures(*ds, date0.substr(0, 10));
+    bool coverage_set = false;
+
+    {
+        MapRenderer renderer;
+        Scene map = build_scene(*ds);
+        darken_scene_for_wall(map, *ds);
+        add_basemaps(map, options.basemaps, ds->work_crs_wkt.empty() ? ds->work_crs : ds->work_crs_wkt);
+        // The KDE, Gi* and warning overlays once, now; gaps and coverage when the coverage thread is
+        // done. Each is uploaded once and only shown or hidden by scene.
+        bool want_kde = false, want_gi = false, want_warning = false;
+        for (const auto& s : scenes.all())
+            want_kde |= s.overlay == "kde", want_gi |= s.overlay == "gi", want_warning |= s.overlay == "warning";
+        if (want_kde) add_wall_kde_overlay(map, *ds, figures.month);
+        if (want_gi) add_wall_gi_overlay(map, *ds, figures.month);
+        if (want_warning) add_wall_warning_overlay(map, *ds, figures.month);
+        renderer.sync(map);  // every layer on the GPU once; switching scenes only changes the view
+        MapView view;
+        scenes.apply(map, view, std::max(1, fw), std::max(1, fh));
+
+        using Clock = std::chrono::steady_clock;
+        auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+        auto last_switch = Clock::now();
+        std::vector<double> switch_ms, apply_ms;
+        std::optional<Clock::time_point> pending_switch;
+        int frame = 0;
+        const int last_frame = options.frames > 0
+                                   ? std::max<int>(options.frames, int(options.events.size()) + 3)
+                                   : (options.screenshot.empty() ? 0 : int(options.events.size()) + 3);
+        bool quit = false;
+        io.Fonts->Build();
+        std::vector<PlacedLabel> labels = wall_labels(map, view, fonts);
+        auto step = [&](int d) {
+            pending_switch = Clock::now();
+            scenes.step(d);
+            scenes.apply(map, view, std::max(1, fw), std::max(1, fh));
+            labels = wall_labels(map, view, fonts);
+            last_switch = Clock::now();
+            apply_ms.push_back(ms(last_switch - *pending_switch));
+        };
+        while (!glfwWindowShouldClose(window) && !quit) {
+            glfwPollEvents();
+            glfwGetFramebufferSize(window, &fw, &fh);
+            if (fw != view.width || fh != view.height) {
+                scenes.apply(map, view, std::max(1, fw), std::max(1, fh));
+                labels = wall_labels(map, view, fonts);
+            }
+            if (frame >= 2 && size_t(frame - 2) < options.events.size()) {
+                const ScriptEvent& e = options.events[size_t(frame - 2)];
+                if (e.kind == ScriptEvent::Key) {
+                    if (e.key == "pagedown" || e.key == "right") step(+1);
+                    if (e.key == "pageup" || e.key == "left") step(-1);
+                    if (e.key == "esc") quit = true;
+                }
+            }
+            ImGui_ImplOpenGL3_NewFrame();
+            ImGui_ImplGlfw_NewFrame();
+            ImGui::NewFrame();
+            // Clickers send PageDown/PageUp; the arrow keys do the same from a keyboard.
+            if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_DOWN) || ImGui::IsKeyPressed(GLFW_KEY_RIGHT) ||
+                ImGui::IsKeyPressed(GLFW_KEY_SPACE))
+                step(+1);
+            if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_UP) || ImGui::IsKeyPressed(GLFW_KEY_LEFT)) step(-1);
+            if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) quit = true;
+            if (options.tour_s > 0 && ms(Clock::now() - last_switch) >= options.tour_s * 1000) step(+1);
+            if (!coverage_set && cov->done) {
+                if (cov->value >= 0)
+                    figures.coverage = cov->value;
+                else
+                    figures.coverage_unavailable = true;
+                coverage_set = true;
+                if (cov->report) {
+                    add_wall_coverage_overlays(map, *ds, *cov->report);
+                    cov->report.reset();
+                    scenes.apply(map, view, std::max(1, fw), std::max(1, fh));  // visibility of the new layers
+                }
+            }
+
+            WallContent c;
+            const gw::Scene& sc = scenes.scene();
+            c.title = wall_mask_text(sc.title, *ds);
+            c.subtitle = wall_mask_text(sc.subtitle, *ds);
+            std::tie(c.clock, c.date) = wall_clock_now();
+            c.scene_counter = std::to_string(scenes.current() + 1) + " / " + std::to_string(scenes.size());
+            c.figures = figures;
+            c.mpp = view.mpp;
+            c.labels = &labels;
+            c.overlay = sc.overlay;
+            draw_wall_overlay(ImGui::GetBackgroundDrawList(), fonts, c, int(io.DisplaySize.x),
+                              int(io.DisplaySize.y));
+            ImGui::Render();
+
+            glBindFramebuffer(GL_FRAMEBUFFER, 0);
+            renderer.draw(map, view, kWallBackground);
+            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+            if (pending_switch) {
+                // Key to the new scene on screen (to glFinish): view change, map and overlay drawn.
+                glFinish();
+                switch_ms.push_back(ms(Clock::now() - *pending_switch));
+                pending_switch.reset();
+            }
+            ++frame;
+            const bool last = last_frame > 0 && frame >= last_frame;
+            if (last && !options.screenshot.empty()) {
+                glReadBuffer(GL_BACK);
+                write_image(options.screenshot, read_framebuffer(fw, fh), fw, fh);
+            }
+            glfwSwapBuffers(window);
+            if (last) break;
+        }
+        if (last_frame > 0) std::printf("scene: %s\n", scenes.scene().name.c_str());
+        if (options.timing && !switch_ms.empty())
+            std::fprintf(stderr,
+                         "timing: %zu scene switches at %dx%d, median %.1f ms, max %.1f ms to the new scene "
+                         "drawn; view and visibility change median %.3f ms (%s)\n",
+                         switch_ms.size(), fw, fh, median(switch_ms),
+                         *std::max_element(switch_ms.begin(), switch_ms.end()), median(apply_ms),
+                         reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
+    }
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    if (!cov->done) {
+        // Closed before the coverage thread finished (seconds at county size): leave without
+        // waiting for it, and without running static destructors under its feet.
+        std::fflush(nullptr);
+        std::_Exit(0);
+    }
+}
+
+}  // namespace gw::app

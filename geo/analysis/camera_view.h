@@ -1,0 +1,83 @@
+#pragma once
+/**
+ * What a camera sees (SPEC §5.1): the circular sector at the camera, bisected by its azimuth,
+ * cut by buildings into an exact 2-D visibility polygon, and optionally shortened to an IEC
+ * 62676-4 pixel-density zone. Geometry in the metric working CRS.
+ */
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "geo/core/model.h"
+
+namespace gw {
+
+class BoxIndex;
+class Terrain;
+
+/** IEC 62676-4 pixel-density zones, px/m at the target. */
+enum class Quality { Any = 0, Detect, Observe, Recognise, Identify };
+double quality_px_per_m(Quality q);  // 0, 25, 62.5, 125, 250
+/** Parses "detect|observe|recognise|recognize|identify|any"; throws gw::Error otherwise. */
+Quality parse_quality(const std::string& s);
+const char* quality_name(Quality q);
+
+/**
+ * Distance up to which a camera reaches `q` (m): resolution_px / (2 tan(fov/2) · density); for
+ * fov ≥ 180° the horizontal pixels spread over the arc, resolution_px / (fov_rad · density).
+ * Infinite for Quality::Any or a camera without resolution_px (no limit known).
+ */
+double quality_distance(const Camera& cam, Quality q);
+
+/** Largest angular step of an arc (radians) keeping a polygon within 0.1% of the true sector. */
+inline constexpr double kArcStep = 2.0 * 3.14159265358979323846 / 180.0;  // area short by δ²/6 = 0.02%
+
+/**
+ * The open sector: apex, azimuth (degrees clockwise from north), fov (degrees, 360 = disc), radius
+ * (m). Arc vertices at most kArcStep apart.
+ */
+Polygon sector_polygon(Vec2 apex, double azimuth_deg, double fov_deg, double radius);
+
+/** The exact area of a sector, fov/360 · π r². */
+double sector_area(double fov_deg, double radius);
+
+/** Buildings indexed for visibility queries. */
+class Occluders {
+public:
+    explicit Occluders(const std::vector<Building>& buildings);
+    ~Occluders();
+    bool empty() const { return polys_.empty(); }
+    /**
+     * The visibility polygon from `apex` within the sector: every point q with |q − apex| ≤ radius,
+     * inside the sector, and the open segment apex→q crossing no building edge. Exact up to the
+     * arc discretisation (kArcStep). The building the apex stands in or on (a camera on its own
+     * wall) is not an occluder but its interior is removed afterwards by camera_view.
+     */
+    Polygon visibility(Vec2 apex, double azimuth_deg, double fov_deg, double radius) const;
+    /** Indices of buildings whose box meets the disc (apex, radius). */
+    std::vector<int> near(Vec2 apex, double radius) const;
+    const MultiPolygon& shape(int i) const { return polys_[i]; }
+    const Box& box(int i) const { return boxes_[i]; }
+
+private:
+    std::vector<MultiPolygon> polys_;
+    std::vector<Box> boxes_;
+    std::unique_ptr<BoxIndex> index_;
+};
+
+struct ViewOptions {
+    bool occlusion = true;
+    Quality quality = Quality::Any;
+    const Terrain* terrain = nullptr;  // the dataset's DEM (geo/analysis/terrain.h), used when occlusion is on
+};
+
+/**
+ * The view of one camera: the sector (radius shortened to the quality zone), with building
+ * occlusion when `occluders` is given and non-empty, minus every building interior it reaches,
+ * and, when options.occlusion and options.terrain, minus the ground the DEM hides from the lens
+ * (Terrain::hidden from camera_height(cam), geo/analysis/terrain.h).
+ * Empty for a camera whose values are unusable (see camera_problem).
+ */
+MultiPolygon camera_view(const Camera& cam, const Occluders* occluders, const ViewOptions& options = {});
+
+}  // namespace gw

@@ -1,0 +1,94 @@
+#pragma once
+/**
+ * Coverage and blind spots (SPEC §5.2): per grid cell, the area and the households that the
+ * union of camera views covers, and the gap polygons where coverage matters (road corridors,
+ * enterprise parcels, around households). Geometry and areas in the working CRS (m, m²).
+ */
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "geo/analysis/camera_view.h"
+#include "geo/core/model.h"
+
+namespace gw {
+
+struct CoverageOptions {
+    int level = 4;
+    bool occlusion = true;         // buildings occlude when the dataset has them
+    bool include_offline = false;  // offline cameras count too
+    Quality quality = Quality::Any;
+    double corridor_m = 5;          // road corridor half-width
+    double household_buffer_m = 15;  // demand around each household
+    double min_gap_m2 = 25;          // slivers under this are dropped
+    bool gaps = true;                // compute gap polygons
+    Progress progress;
+};
+
+struct CellCoverage {
+    std::string grid_id, name;
+    double area_m2 = 0, covered_m2 = 0, coverage = 0;
+    int households = 0, households_covered = 0;
+};
+
+struct Gap {
+    MultiPolygon shape;
+    double area_m2 = 0;
+    std::string grid_id, road;  // the cell it lies in, the nearest road's name
+};
+
+struct CoverageReport {
+    int level = 4;
+    std::vector<CellCoverage> cells;  // one per cell of the level, in layer order
+    CellCoverage total;
+    std::vector<Gap> gaps;                      // largest first
+    std::vector<std::string> skipped_cameras;  // unusable values (see camera_problem)
+    std::vector<const Camera*> cameras;        // the cameras counted, parallel to views
+    std::vector<MultiPolygon> views;
+    std::vector<int> household_cameras;  // per household of the dataset: how many cameras see it
+    double road_m = 0;                    // road length inside the level's cells, sampled every metre
+    std::vector<double> road_m_seen_by;   // [k] metres seen by exactly k cameras (last: k or more)
+    bool occlusion_applied = false;
+};
+
+struct CoverageEngine;
+class Occluders;
+
+/**
+ * Coverage kept up to date while cameras are edited (the viewer's camera handles): a change
+ * recomputes only the cells, households and road metres that the old and new views reach.
+ * The dataset must outlive it; camera pointers given to it must stay valid.
+ */
+class LiveCoverage {
+public:
+    LiveCoverage(const Dataset& ds, const CoverageOptions& options);
+    ~LiveCoverage();
+    const CoverageReport& report() const { return rep_; }
+    /**
+     * Sets the camera in view slot `slot` (an index into report().cameras; a slot past the end
+     * adds one), or removes its view when cam is null. Returns the indices of the cells redone.
+     */
+    std::vector<int> set_camera(size_t slot, const Camera* cam);
+
+private:
+    CoverageReport rep_;
+    std::unique_ptr<CoverageEngine> engine_;
+    std::unique_ptr<Occluders> occluders_;
+    ViewOptions view_options_;
+    std::vector<Box> view_boxes_;
+};
+
+/** The views of the given cameras (occlusion by ds.buildings when options.occlusion). Threads: 2. */
+std::vector<MultiPolygon> compute_views(const Dataset& ds, const std::vector<const Camera*>& cams,
+                                        const ViewOptions& options);
+
+/** Computes coverage for every cell of options.level. Throws gw::Error when the level has no cells. */
+CoverageReport compute_coverage(const Dataset& ds, const CoverageOptions& options);
+
+/**
+ * Whether household h is seen by view v: its point inside the view, or, when the point lies
+ * inside a building (its house), the view touching that building's outline.
+ */
+bool household_seen(const Household& h, const MultiPolygon* house, const MultiPolygon& view);
+
+}  // namespace gw

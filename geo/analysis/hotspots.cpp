@@ -1,0 +1,570 @@
+// [SECTION] Filters
+// [SECTION] KDE
+// [SECTION] Neighbours
+// [SECTION] Gi*
+// [SECTION] Hexagon mesh
+// [SECTION] Gi* analysis   units, values and result, for the command line and the viewer
+// [SECTION] DBSCAN
+// [SECTION] Four-colour warning
+#include "geo/analysis/hotspots.h"
+
+#include <cpl_conv.h>
+#include <gdal_priv.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <random>
+#include <unordered_map>
+
+#include "geo/analysis/stats.h"
+#include "geo/core/error.h"
+#include "geo/core/geos.h"
+#include "geo/core/parallel.h"
+
+namespace fs = std::filesystem;
+
+namespace gw {
+
+namespace {
+constexpr double kPi = 3.14159265358979323846;
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Filters
+
+std::vector<const Incident*> filter_incidents(const Dataset& ds, const IncidentFilter& f) {
+    std::vector<const Incident*> out;
+    for (const auto& in : ds.incidents) {
+        if (!f.types.empty() && std::find(f.types.begin(), f.types.end(), in.type) == f.types.end()) continue;
+        if (!f.window.contains(in.when)) continue;
+        out.push_back(&in);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] KDE
+
+double silverman_bandwidth(const std::vector<Vec2>& pts) {
+    const size_t n = pts.size();
+    if (n < 2) return 100;
+    double mx = 0, my = 0;
+    for (auto p : pts) mx += p.x, my += p.y;
+    mx /= n, my /= n;
+    double vx = 0, vy = 0;
+    for (auto p : pts) vx += (p.x - mx) * (p.x - mx), vy += (p.y - my) * (p.y - my);
+    vx /= (n - 1), vy /= (n - 1);
+    const double sigma = std::sqrt((vx + vy) / 2);
+    const double h = 2.623 * sigma * std::pow(static_cast<double>(n), -1.0 / 6.0);
+    return h > 0 ? h : 100;
+}
+
+KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o) {
+    KdeRaster r;
+    r.cell = o.cell_m;
+    r.bandwidth = o.bandwidth_m > 0 ? o.bandwidth_m : silverman_bandwidth(pts);
+    const double h = r.bandwidth;
+    Box b;
+    for (auto p : pts) b.add(p);
+    if (b.empty()) b.add(Vec2{0, 0});
+    // The grid: the extent grown by h, snapped to whole cells.
+    const double xmin = std::floor((b.xmin - h) / r.cell) * r.cell, ymin = std::floor((b.ymin - h) / r.cell) * r.cell;
+    const double xmax = std::ceil((b.xmax + h) / r.cell) * r.cell, ymax = std::ceil((b.ymax + h) / r.cell) * r.cell;
+    r.width = std::max(1, static_cast<int>(std::lround((xmax - xmin) / r.cell)));
+    r.height = std::max(1, static_cast<int>(std::lround((ymax - ymin) / r.cell)));
+    if (static_cast<double>(r.width) * r.height > 4e8)
+        throw Error("the density raster would have " + std::to_string(static_cast<long long>(r.width) * r.height) +
+                        " cells", {"", "", "", "--cell"}, "use a larger --cell or filter the incidents");
+    r.x0 = xmin, r.y0 = ymax;
+    const double k = 3.0 / (kPi * h * h) * 1e6;  // per km²
+    const double h2 = h * h;
+    const int reach = static_cast<int>(std::ceil(h / r.cell)) + 1;
+    // Bands of rows, each point listed in the bands it reaches; a band sums into a small double
+    // buffer (cache-sized) and stores floats once, so the big raster is written a single time.
+    const int band_rows = 32;
+    const int nbands = (r.height + band_rows - 1) / band_rows;
+    std::vector<std::vector<Vec2>> in_band(static_cast<size_t>(nbands));
+    for (auto p : pts) {
+        const int pr = static_cast<int>((r.y0 - p.y) / r.cell);
+        const int b0 = std::max(0, (pr - reach) / band_rows), b1 = std::min(nbands - 1, (pr + reach) / band_rows);
+        for (int b = b0; b <= b1; ++b) in_band[b].push_back(p);
+    }
+    std::vector<float> dens(static_cast<size_t>(r.width) * r.height);
+    parallel_for(static_cast<size_t>(nbands), [&](size_t band) {
+        const int r0 = static_cast<int>(band) * band_rows, r1 = std::min(r.height, r0 + band_rows);
+        std::vector<double> acc(static_cast<size_t>(r.width) * (r1 - r0), 0.0);
+        for (auto p : in_band[band]) {
+            const int pc = static_cast<int>((p.x - r.x0) / r.cell), pr = static_cast<int>((r.y0 - p.y) / r.cell);
+            const int ra = std::max(r0, pr - reach), rb = std::min(r1 - 1, pr + reach);
+            const int ca = std::max(0, pc - reach), cb = std::min(r.width - 1, pc + reach);
+            for (int row = ra; row <= rb; ++row) {
+                const double cy = r.y0 - (row + 0.5) * r.cell, dy2 = (cy - p.y) * (cy - p.y);
+                if (dy2 >= h2) continue;
+                double* line = &acc[static_cast<size_t>(row - r0) * r.width];
+                for (int col = ca; col <= cb; ++col) {
+                    const double cx = r.x0 + (col + 0.5) * r.cell;
+                    const double d2 = (cx - p.x) * (cx - p.x) + dy2;
+                    if (d2 < h2) {
+                        const double u = 1 - d2 / h2;
+                        line[col] += u * u;
+                    }
+                }
+            }
+        }
+        float* out = &dens[static_cast<size_t>(r0) * r.width];
+        for (size_t i = 0; i < acc.size(); ++i) out[i] = static_cast<float>(acc[i] * k);
+    });
+    r.density = std::move(dens);
+    for (float v : r.density) r.max_density = std::max<double>(r.max_density, v);
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Neighbours
+
+Neighbours queen_neighbours(const std::vector<const MultiPolygon*>& cells) {
+    const size_t n = cells.size();
+    Neighbours nb(n);
+    std::vector<Box> boxes(n);
+    Box ext;
+    for (size_t i = 0; i < n; ++i) boxes[i] = bounds(*cells[i]), ext.add(boxes[i]);
+    // Bins of about the mean cell size.
+    double mean = 0;
+    for (auto& b : boxes) mean += std::max(b.width(), b.height());
+    mean = n ? std::max(mean / n, 1.0) : 1.0;
+    const int nx = std::max(1, std::min(4096, static_cast<int>(ext.width() / mean) + 1));
+    const int ny = std::max(1, std::min(4096, static_cast<int>(ext.height() / mean) + 1));
+    const double cw = std::max(ext.width() / nx, 1e-9), ch = std::max(ext.height() / ny, 1e-9);
+    std::vector<std::vector<int>> bins(static_cast<size_t>(nx) * ny);
+    auto span = [&](const Box& b, int& x0, int& y0, int& x1, int& y1) {
+        x0 = std::clamp(static_cast<int>((b.xmin - ext.xmin) / cw), 0, nx - 1);
+        x1 = std::clamp(static_cast<int>((b.xmax - ext.xmin) / cw), 0, nx - 1);
+        y0 = std::clamp(static_cast<int>((b.ymin - ext.ymin) / ch), 0, ny - 1);
+        y1 = std::clamp(static_cast<int>((b.ymax - ext.ymin) / ch), 0, ny - 1);
+    };
+    for (size_t i = 0; i < n; ++i) {
+        int x0, y0, x1, y1;
+        span(boxes[i], x0, y0, x1, y1);
+        for (int y = y0; y <= y1; ++y)
+            for (int x = x0; x <= x1; ++x) bins[static_cast<size_t>(y) * nx + x].push_back(static_cast<int>(i));
+    }
+    parallel_ranges(n, [&](size_t begin, size_t end) {
+        GEOSContextHandle_t h = geos::ctx();
+        for (size_t i = begin; i < end; ++i) {
+            geos::Geom gi = geos::to_geos(*cells[i]);
+            geos::Prepared pi(GEOSPrepare_r(h, gi.get()));
+            Box q = boxes[i];
+            q.add(Vec2{q.xmin - 1e-3, q.ymin - 1e-3}), q.add(Vec2{q.xmax + 1e-3, q.ymax + 1e-3});
+            int x0, y0, x1, y1;
+            span(q, x0, y0, x1, y1);
+            std::vector<int> cand;
+            for (int y = y0; y <= y1; ++y)
+                for (int x = x0; x <= x1; ++x)
+                    for (int j : bins[static_cast<size_t>(y) * nx + x])
+                        if (static_cast<size_t>(j) != i && boxes[j].intersects(q)) cand.push_back(j);
+            std::sort(cand.begin(), cand.end());
+            cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
+            nb[i].push_back(static_cast<int>(i));
+            for (int j : cand) {
+                geos::Geom gj = geos::to_geos(*cells[j]);
+                if (GEOSPreparedDistanceWithin_r(h, pi.get(), gj.get(), 1e-3) == 1) nb[i].push_back(j);
+            }
+        }
+    });
+    return nb;
+}
+
+Neighbours band_neighbours(const std::vector<Vec2>& c, double band) {
+    const size_t n = c.size();
+    Neighbours nb(n);
+    if (n == 0) return nb;
+    Box ext;
+    for (auto p : c) ext.add(p);
+    const double cell = std::max(band, 1e-9);
+    const int nx = std::max(1, std::min(8192, static_cast<int>(ext.width() / cell) + 1));
+    const int ny = std::max(1, std::min(8192, static_cast<int>(ext.height() / cell) + 1));
+    std::unordered_map<long long, std::vector<int>> bins;
+    auto key = [&](int x, int y) { return static_cast<long long>(y) * nx + x; };
+    auto cx = [&](double v) { return std::clamp(static_cast<int>((v - ext.xmin) / cell), 0, nx - 1); };
+    auto cy = [&](double v) { return std::clamp(static_cast<int>((v - ext.ymin) / cell), 0, ny - 1); };
+    for (size_t i = 0; i < n; ++i) bins[key(cx(c[i].x), cy(c[i].y))].push_back(static_cast<int>(i));
+    const double b2 = band * band * (1 + 1e-12);
+    for (size_t i = 0; i < n; ++i) {
+        const int x = cx(c[i].x), y = cy(c[i].y);
+        for (int yy = std::max(0, y - 1); yy <= std::min(ny - 1, y + 1); ++yy)
+            for (int xx = std::max(0, x - 1); xx <= std::min(nx - 1, x + 1); ++xx) {
+                auto it = bins.find(key(xx, yy));
+                if (it == bins.end()) continue;
+                for (int j : it->second) {
+                    const Vec2 d = c[j] - c[i];
+                    if (dot(d, d) <= b2) nb[i].push_back(j);
+                }
+            }
+        std::sort(nb[i].begin(), nb[i].end());
+    }
+    return nb;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Gi*
+
+namespace {
+
+double normal_sf(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
+
+const char* classify(double z, double p, bool sig99, bool sig95, bool sig90) {
+    (void)p;
+    if (z > 0) return sig99 ? "hot99" : sig95 ? "hot95" : sig90 ? "hot90" : "ns";
+    return sig99 ? "cold99" : sig95 ? "cold95" : sig90 ? "cold90" : "ns";
+}
+
+}  // namespace
+
+std::vector<bool> benjamini_hochberg(const std::vector<double>& p, double alpha) {
+    const size_t m = p.size();
+    std::vector<size_t> order(m);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return p[a] < p[b]; });
+    size_t k_max = 0;  // the largest k with p_(k) ≤ k α / m
+    for (size_t k = 1; k <= m; ++k)
+        if (p[order[k - 1]] <= alpha * static_cast<double>(k) / m) k_max = k;
+    std::vector<bool> sig(m, false);
+    for (size_t k = 0; k < k_max; ++k) sig[order[k]] = true;
+    return sig;
+}
+
+GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, const GiOptions& o) {
+    const size_t n = x.size();
+    GiResult r;
+    r.z.assign(n, 0), r.p.assign(n, 1), r.cls.assign(n, "ns");
+    if (n < 2) return r;
+    double sum = 0, sum2 = 0;
+    for (double v : x) sum += v, sum2 += v * v;
+    const double mean = sum / n;
+    const double s = std::sqrt(std::max(sum2 / n - mean * mean, 0.0));
+    auto z_of = [&](double wx, double W) {
+        const double den = s * std::sqrt((n * W - W * W) / (n - 1.0));
+        return den > 0 ? (wx - mean * W) / den : 0.0;
+    };
+    for (size_t i = 0; i < n; ++i) {
+        double wx = 0;
+        for (int j : w[i]) wx += x[j];
+        r.z[i] = z_of(wx, static_cast<double>(w[i].size()));
+        r.p[i] = std::min(1.0, 2 * normal_sf(std::abs(r.z[i])));
+    }
+    if (o.permutations > 0) {
+        // Conditional permutation: x_i stays at i; its neighbours' values are drawn without
+        // replacement from the other n − 1 values. Two-sided pseudo p = (2 · min(#≥, #≤) + 1) / (N + 1).
+        parallel_ranges(n, [&](size_t begin, size_t end) {
+            std::vector<int> pool(n - 1);
+            for (size_t i = begin; i < end; ++i) {
+                if (o.cancel && o.cancel->load(std::memory_order_relaxed)) return;
+                std::mt19937_64 rng(o.seed * 1000003ULL + i);
+                const size_t k = w[i].size() - 1;  // neighbours other than i itself
+                if (k == 0 || k > n - 1) continue;
+                for (size_t a = 0, b = 0; a < n; ++a)
+                    if (a != i) pool[b++] = static_cast<int>(a);
+                double obs = 0;
+                for (int j : w[i]) obs += x[j];
+                int ge = 0, le = 0;
+                for (int perm = 0; perm < o.permutations; ++perm) {
+                    double acc = x[i];
+                    // Partial Fisher–Yates: the first k entries become a random k-subset.
+                    for (size_t a = 0; a < k; ++a) {
+                        const size_t b = a + rng() % (n - 1 - a);
+                        std::swap(pool[a], pool[b]);
+                        acc += x[pool[a]];
+                    }
+                    ge += acc >= obs - 1e-12;
+                    le += acc <= obs + 1e-12;
+                }
+                r.p[i] = std::min(1.0, (2.0 * std::min(ge, le) + 1) / (o.permutations + 1.0));
+            }
+        });
+        if (o.cancel && o.cancel->load()) throw Error("Gi* was cancelled");
+    }
+    std::vector<bool> s99(n), s95(n), s90(n);
+    if (o.fdr) {
+        s99 = benjamini_hochberg(r.p, 0.01), s95 = benjamini_hochberg(r.p, 0.05), s90 = benjamini_hochberg(r.p, 0.10);
+    } else {
+        for (size_t i = 0; i < n; ++i) s99[i] = r.p[i] < 0.01, s95[i] = r.p[i] < 0.05, s90[i] = r.p[i] < 0.10;
+    }
+    for (size_t i = 0; i < n; ++i) r.cls[i] = classify(r.z[i], r.p[i], s99[i], s95[i], s90[i]);
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Hexagon mesh
+
+HexMesh hex_mesh(const Box& ext, double size, const std::vector<const MultiPolygon*>& area) {
+    HexMesh m;
+    if (size <= 0 || ext.empty()) return m;
+    const double w = std::sqrt(3.0) * size, vstep = 1.5 * size;  // pointy-top: width, row spacing
+    const int cols = static_cast<int>(std::ceil(ext.width() / w)) + 2;
+    const int rows = static_cast<int>(std::ceil(ext.height() / vstep)) + 2;
+    if (static_cast<double>(cols) * rows > 5e6)
+        throw Error("the hexagon mesh would have " + std::to_string(static_cast<long long>(cols) * rows) + " cells",
+                    {"", "", "", "--hex"}, "use a larger hexagon size");
+    std::vector<int> id(static_cast<size_t>(cols) * rows, -1);
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) {
+            const Vec2 ctr{ext.xmin + c * w + (r % 2 ? w / 2 : 0), ext.ymin + r * vstep};
+            bool keep = area.empty();
+            for (const auto* a : area)
+                if (!keep && inside(*a, ctr)) keep = true;
+            if (!keep) continue;
+            Ring ring;
+            for (int k = 0; k < 6; ++k) {
+                const double ang = (30 + 60 * k) * kPi / 180;
+                ring.push_back({ctr.x + size * std::cos(ang), ctr.y + size * std::sin(ang)});
+            }
+            id[static_cast<size_t>(r) * cols + c] = static_cast<int>(m.centres.size());
+            m.centres.push_back(ctr);
+            m.cells.push_back({Polygon{{std::move(ring)}}});
+        }
+    m.neighbours.resize(m.centres.size());
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) {
+            const int i = id[static_cast<size_t>(r) * cols + c];
+            if (i < 0) continue;
+            // Odd rows are shifted right by half a hexagon.
+            const int off = r % 2;
+            const int nbr[7][2] = {{0, 0}, {0, -1}, {0, 1}, {-1, -1 + off}, {-1, off}, {1, -1 + off}, {1, off}};
+            for (auto& d : nbr) {
+                const int rr = r + d[0], cc = c + d[1];
+                if (rr < 0 || rr >= rows || cc < 0 || cc >= cols) continue;
+                const int j = id[static_cast<size_t>(rr) * cols + cc];
+                if (j >= 0) m.neighbours[i].push_back(j);
+            }
+            std::sort(m.neighbours[i].begin(), m.neighbours[i].end());
+        }
+    return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Gi* analysis
+
+GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*>& inc, const GiSetup& s) {
+    GiAnalysis a;
+    if (!s.value.empty() && s.per_households)
+        throw Error("takes a field or rates per household, not both", {ds.source, "grids", "", s.value},
+                    "give one of them");
+    if (!s.value.empty() && s.hex_m > 0)
+        throw Error("--value reads a field of the grid cells, not of hexagons", {}, "drop --hex");
+    // The units: hexagons over the community (its level-1 cells), or the grid cells of a level.
+    if (s.hex_m > 0) {
+        std::vector<const MultiPolygon*> area;
+        for (const auto& g : ds.grids)
+            if (g.level == 1) area.push_back(&g.shape);
+        Box ext = area.empty() ? ds.extent() : Box{};
+        for (auto* p : area) ext.add(bounds(*p));
+        HexMesh m = hex_mesh(ext, s.hex_m, area);
+        a.hexagons.reserve(m.cells.size());
+        for (size_t i = 0; i < m.cells.size(); ++i) {
+            Grid g;
+            g.grid_id = "H" + std::to_string(i + 1);
+            g.shape = std::move(m.cells[i]);
+            a.hexagons.push_back(std::move(g));
+        }
+        for (auto& g : a.hexagons) a.units.push_back(&g);
+        a.neighbours = std::move(m.neighbours);
+    } else {
+        a.units = ds.grids_of_level(s.level);
+        if (a.units.empty())
+            throw Error("has no cells of level " + std::to_string(s.level), {ds.source, "grids", "", "level"},
+                        "choose a level the dataset has, or --hex SIZE_M");
+        if (s.band_m > 0) {
+            std::vector<Vec2> c;
+            for (auto* g : a.units) c.push_back(centroid(g->shape));
+            a.neighbours = band_neighbours(c, s.band_m);
+        } else {
+            std::vector<const MultiPolygon*> shapes;
+            for (auto* g : a.units) shapes.push_back(&g->shape);
+            a.neighbours = queen_neighbours(shapes);
+        }
+    }
+    const size_t n = a.units.size();
+    a.counts.assign(n, 0);
+    a.x.assign(n, 0);
+    CellLocator loc(a.units);
+    for (auto* i : inc)
+        if (int k = loc.find(i->pos); k >= 0) a.counts[static_cast<size_t>(k)]++;
+    for (size_t i = 0; i < n; ++i) a.x[i] = a.counts[i];
+    if (s.per_households) {
+        // Incidents per household, so that a hotspot is not only where people live.
+        std::vector<int> hh(n, 0);
+        for (const auto& h : ds.households)
+            if (int k = loc.find(h.pos); k >= 0) hh[static_cast<size_t>(k)]++;
+        double sum = 0;
+        int with = 0;
+        for (size_t i = 0; i < n; ++i)
+            if (hh[i] > 0) sum += a.counts[i] / static_cast<double>(hh[i]), ++with;
+        const double mean_rate = with ? sum / with : 0;
+        for (size_t i = 0; i < n; ++i) {
+            if (hh[i] > 0)
+                a.x[i] = a.counts[i] / static_cast<double>(hh[i]);
+            else
+                a.x[i] = mean_rate, ++a.without_households;
+        }
+    }
+    if (!s.value.empty()) {
+        const auto fields = ds.extra_fields.find("grids");
+        const std::vector<std::string> none;
+        const auto& names = fields == ds.extra_fields.end() ? none : fields->second.names;
+        const auto it = std::find(names.begin(), names.end(), s.value);
+        if (it == names.end())
+            throw Error("has no field '" + s.value + "'", {ds.source, "grids", "", s.value},
+                        "name a numeric field of the cells");
+        const size_t fi = static_cast<size_t>(it - names.begin());
+        for (size_t i = 0; i < n; ++i) {
+            const std::string& v = fi < a.units[i]->extra.size() ? a.units[i]->extra[fi] : std::string();
+            char* end = nullptr;
+            a.x[i] = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end || !std::isfinite(a.x[i]))
+                throw Error("value '" + v + "' is not a number", {ds.source, "grids", a.units[i]->grid_id, s.value},
+                            "fix the value");
+        }
+    }
+    a.result = getis_ord_gi_star(a.x, a.neighbours, s.options);
+    return a;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] DBSCAN
+
+std::vector<int> dbscan(const std::vector<Vec2>& pts, double eps, int min_pts) {
+    const size_t n = pts.size();
+    std::vector<int> label(n, -2);  // −2 unvisited, −1 noise
+    if (n == 0) return {};
+    Box ext;
+    for (auto p : pts) ext.add(p);
+    const double cell = std::max(eps, 1e-9);
+    const long long nx = std::max<long long>(1, static_cast<long long>(ext.width() / cell) + 1);
+    // Points sorted by grid cell; a hash from cell to its run in the sorted order.
+    std::vector<long long> key(n);
+    for (size_t i = 0; i < n; ++i)
+        key[i] = static_cast<long long>((pts[i].y - ext.ymin) / cell) * nx + static_cast<long long>((pts[i].x - ext.xmin) / cell);
+    std::vector<int> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return key[a] < key[b]; });
+    std::unordered_map<long long, std::pair<int, int>> runs;
+    runs.reserve(n);
+    for (size_t s = 0; s < n;) {
+        size_t e = s;
+        while (e < n && key[order[e]] == key[order[s]]) ++e;
+        runs[key[order[s]]] = {static_cast<int>(s), static_cast<int>(e)};
+        s = e;
+    }
+    const double e2 = eps * eps;
+    auto neighbours = [&](size_t i, std::vector<int>& out) {
+        out.clear();
+        const long long cx = static_cast<long long>((pts[i].x - ext.xmin) / cell);
+        const long long cy = static_cast<long long>((pts[i].y - ext.ymin) / cell);
+        for (long long y = cy - 1; y <= cy + 1; ++y)
+            for (long long x = cx - 1; x <= cx + 1; ++x) {
+                if (x < 0 || x >= nx || y < 0) continue;
+                auto it = runs.find(y * nx + x);
+                if (it == runs.end()) continue;
+                for (int k = it->second.first; k < it->second.second; ++k) {
+                    const int j = order[k];
+                    const Vec2 d = pts[j] - pts[i];
+                    if (dot(d, d) <= e2) out.push_back(j);
+                }
+            }
+    };
+    int cluster = 0;
+    std::vector<int> nb, nb2, stack;
+    for (size_t i = 0; i < n; ++i) {
+        if (label[i] != -2) continue;
+        neighbours(i, nb);
+        if (static_cast<int>(nb.size()) < min_pts) {
+            label[i] = -1;
+            continue;
+        }
+        label[i] = cluster;
+        stack.assign(nb.begin(), nb.end());
+        while (!stack.empty()) {
+            const int j = stack.back();
+            stack.pop_back();
+            if (label[j] == -1) label[j] = cluster;  // border point
+            if (label[j] != -2) continue;
+            label[j] = cluster;
+            neighbours(j, nb2);
+            if (static_cast<int>(nb2.size()) >= min_pts)
+                for (int k : nb2)
+                    if (label[k] < 0) stack.push_back(k);
+        }
+        ++cluster;
+    }
+    return label;
+}
+
+Clusters dbscan_clusters(const std::vector<Vec2>& pts, double eps, int min_pts) {
+    const std::vector<int> label = dbscan(pts, eps, min_pts);
+    Clusters c;
+    for (size_t i = 0; i < label.size(); ++i) {
+        if (label[i] < 0) {
+            ++c.noise;
+            continue;
+        }
+        if (static_cast<size_t>(label[i]) >= c.members.size()) c.members.resize(static_cast<size_t>(label[i]) + 1);
+        c.members[static_cast<size_t>(label[i])].push_back(static_cast<int>(i));
+    }
+    return c;
+}
+
+MultiPolygon cluster_hull(const std::vector<Vec2>& pts) {
+    GEOSContextHandle_t h = geos::ctx();
+    std::vector<GEOSGeometry*> parts;
+    for (auto p : pts) parts.push_back(geos::point(p).release());
+    geos::Geom mp(GEOSGeom_createCollection_r(h, GEOS_MULTIPOINT, parts.data(), static_cast<unsigned>(parts.size())));
+    geos::Geom hull(GEOSConcaveHull_r(h, mp.get(), 0.3, 0));
+    MultiPolygon out = hull ? geos::to_multipolygon(hull.get()) : MultiPolygon{};
+    if (out.empty() || area(out) < 1) {
+        geos::Geom buf(GEOSBuffer_r(h, hull ? hull.get() : mp.get(), 1.0, 4));
+        out = geos::to_multipolygon(buf.get());
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Four-colour warning
+
+double incident_score(const Incident& in, const WarningThresholds& t) {
+    if (in.color == "red") return t.w_red;
+    if (in.color == "yellow") return t.w_yellow;
+    if (in.color == "blue") return t.w_blue;
+    if (in.color == "green") return t.w_green;
+    return t.w_none;
+}
+
+const char* warning_colour(double score, const WarningThresholds& t) {
+    if (score >= t.red) return "red";
+    if (score >= t.yellow) return "yellow";
+    if (score >= t.blue) return "blue";
+    return "green";
+}
+
+WarningCells four_colour_warning(const Dataset& ds, const std::vector<const Incident*>& inc, int level,
+                                 const WarningThresholds& t) {
+    WarningCells w;
+    w.units = ds.grids_of_level(level);
+    if (w.units.empty())
+        throw Error("has no cells of level " + std::to_string(level), {ds.source, "grids", "", "level"},
+                    "choose a level the dataset has");
+    CellLocator loc(w.units);
+    w.count.assign(w.units.size(), 0);
+    w.score.assign(w.units.size(), 0.0);
+    for (const Incident* i : inc)
+        if (int k = loc.find(i->pos); k >= 0) w.score[size_t(k)] += incident_score(*i, t), w.count[size_t(k)]++;
+    for (double s : w.score) w.colour.push_back(warning_colour(s, t));
+    return w;
+}
+
+}  // namespace gw

@@ -1,0 +1,555 @@
+// [SECTION] Demand
+// [SECTION] Candidate sites
+// [SECTION] The coverage matrix
+// [SECTION] Greedy (CELF) and 1-swap
+// [SECTION] Bounds: submodular and LP
+// [SECTION] Exact: CBC
+// [SECTION] plan_cameras
+#include "geo/analysis/placement.h"
+
+#include <CbcModel.hpp>
+#include <ClpSimplex.hpp>
+#include <CoinPackedMatrix.hpp>
+#include <OsiClpSolverInterface.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <tuple>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <numeric>
+#include <queue>
+#include <thread>
+#include <unordered_set>
+
+#include "geo/analysis/coverage.h"
+#include "geo/analysis/hotspots.h"
+#include "geo/analysis/terrain.h"
+#include "geo/analysis/validate.h"
+#include "geo/core/box_index.h"
+#include "geo/core/error.h"
+#include "geo/core/parallel.h"
+
+namespace gw {
+
+namespace {
+constexpr double kPi = 3.14159265358979323846;
+
+
+/** Points every `step` metres along a line, at the middle of each step. */
+void sample_line(const LineString& l, double step, std::vector<Vec2>& out) {
+    double total = 0;
+    for (size_t i = 0; i + 1 < l.size(); ++i) total += distance(l[i], l[i + 1]);
+    const int n = std::max(1, static_cast<int>(std::round(total / step)));
+    const double s = total / n;
+    double next = s / 2, run = 0;
+    for (size_t i = 0; i + 1 < l.size() && static_cast<int>(out.size()) >= 0; ++i) {
+        const double len = distance(l[i], l[i + 1]);
+        while (next <= run + len + 1e-9 && len > 0) {
+            out.push_back(l[i] + (l[i + 1] - l[i]) * ((next - run) / len));
+            next += s;
+        }
+        run += len;
+    }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Demand
+
+TimeWindow incident_window(const Dataset& ds, const DemandWeights& w) {
+    std::optional<int64_t> today;
+    if (!w.today.empty()) {
+        today = parse_incident_time(w.today);
+        if (!today)
+            throw Error("'" + w.today + "' is not an ISO-8601 date", {"", "", "", "today"}, "give it as 2024-03-05");
+    }
+    for (const auto& in : ds.incidents)
+        if (w.today.empty() && in.when && (!today || *in.when > *today)) today = in.when;
+    if (!today) return TimeWindow{int64_t{0}, int64_t{0}};  // no incident to count
+    return months_ending(*today, w.incident_months);
+}
+
+std::vector<DemandPoint> build_demand(const Dataset& ds, const DemandWeights& w) {
+    std::vector<DemandPoint> d;
+    for (const auto& r : ds.roads) {
+        const double wt = w.road * (r.road_class == "national" ? w.national_factor : 1.0);
+        std::vector<Vec2> pts;
+        for (const auto& l : r.shape) sample_line(l, w.road_step_m, pts);
+        for (auto p : pts) d.push_back({p, wt, DemandPoint::Road, -1});
+    }
+    for (size_t i = 0; i < ds.households.size(); ++i)
+        d.push_back({ds.households[i].pos, w.household, DemandPoint::Household, static_cast<int>(i)});
+    // Incidents of the last `incident_months` months up to `today`; those without a readable
+    // time are in no window (report.bad_times names them).
+    for (const Incident* in : filter_incidents(ds, {{}, incident_window(ds, w)}))
+        d.push_back({in->pos, w.incident, DemandPoint::Incident, -1});
+    for (const auto& e : ds.enterprises)
+        for (const auto& poly : e.shape) {
+            if (poly.rings.empty()) continue;
+            LineString ring = poly.rings[0];
+            ring.push_back(ring.front());
+            std::vector<Vec2> pts;
+            sample_line(ring, w.enterprise_step_m, pts);
+            for (auto p : pts) d.push_back({p, w.enterprise, DemandPoint::Enterprise, -1});
+        }
+    return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Candidate sites
+
+std::vector<Vec2> candidate_sites(const Dataset& ds, bool use_layer) {
+    std::vector<Vec2> raw;
+    if (use_layer && !ds.candidates.empty()) {
+        for (const auto& c : ds.candidates) raw.push_back(c.pos);
+        return raw;
+    }
+    // Junctions: line ends and vertices shared by two or more roads.
+    std::map<std::pair<long long, long long>, int> seen;
+    auto key = [](Vec2 p) { return std::make_pair(std::llround(p.x * 10), std::llround(p.y * 10)); };
+    for (const auto& r : ds.roads)
+        for (const auto& l : r.shape)
+            for (size_t i = 0; i < l.size(); ++i) seen[key(l[i])] += (i == 0 || i + 1 == l.size()) ? 1 : 2;
+    for (const auto& r : ds.roads)
+        for (const auto& l : r.shape) {
+            for (auto p : l)
+                if (seen[key(p)] >= 3) raw.push_back(p);
+            sample_line(l, 20, raw);
+        }
+    for (const auto& b : ds.buildings)
+        for (const auto& poly : b.shape)
+            if (!poly.rings.empty())
+                for (auto p : poly.rings[0]) raw.push_back(p);
+    // One site per 2 m: duplicates add columns, not choices.
+    std::unordered_set<long long> kept;
+    std::vector<Vec2> out;
+    for (auto p : raw) {
+        const long long k = std::llround(p.x / 2) * 100000000LL + std::llround(p.y / 2);
+        if (kept.insert(k).second) out.push_back(p);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Greedy (CELF) and 1-swap
+
+double covered_weight(const CoverageMatrix& m, const std::vector<int>& cols) {
+    std::vector<char> cov(m.row_weight.size(), 0);
+    double w = 0;
+    for (int c : cols)
+        for (int r : m.col_rows[c])
+            if (!cov[r]) cov[r] = 1, w += m.row_weight[r];
+    return w;
+}
+
+std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, double* online_bound) {
+    const size_t C = m.col_rows.size();
+    std::vector<int> chosen;
+    if (online_bound) *online_bound = std::numeric_limits<double>::infinity();
+    if (C == 0 || k <= 0) {
+        if (online_bound) *online_bound = 0;
+        return chosen;
+    }
+    std::vector<char> cov(m.row_weight.size(), 0);
+    auto gain_of = [&](int c) {
+        double g = 0;
+        for (int r : m.col_rows[c])
+            if (!cov[r]) g += m.row_weight[r];
+        return g;
+    };
+    // CELF: marginal gains only shrink, so a stale gain on top of the heap that is still on top
+    // after re-evaluation is the true best.
+    using Entry = std::tuple<double, int, int>;  // gain, -column (ties: lowest column), round
+    std::vector<Entry> heap;
+    heap.reserve(C);
+    std::vector<double> standalone(C);
+    for (size_t c = 0; c < C; ++c) standalone[c] = gain_of(static_cast<int>(c)), heap.push_back({standalone[c], -static_cast<int>(c), 0});
+    std::make_heap(heap.begin(), heap.end());
+    std::vector<char> in(C, 0);
+    double f = 0;
+    std::vector<double> gains;
+    // The online bound at every greedy prefix S_i: f(S_i) + the k largest marginal gains over S_i
+    // bounds the optimum (Leskovec et al. 2007); stale heap values only overstate those gains, so
+    // they keep it valid, and the smallest bound over the prefixes is kept.
+    auto note_bound = [&] {
+        if (!online_bound) return;
+        gains.clear();
+        for (const auto& e : heap)
+            if (!in[-std::get<1>(e)]) gains.push_back(std::get<0>(e));
+        const size_t top = std::min<size_t>(k, gains.size());
+        std::nth_element(gains.begin(), gains.begin() + top - (top ? 1 : 0), gains.end(), std::greater<>());
+        double b = f;
+        for (size_t i = 0; i < top; ++i) b += gains[i];
+        *online_bound = std::min(*online_bound, b);
+    };
+    note_bound();
+    for (int round = 1; round <= k && !heap.empty();) {
+        std::pop_heap(heap.begin(), heap.end());
+        auto [g, negc, stamp] = heap.back();
+        heap.pop_back();
+        const int c = -negc;
+        if (in[c]) continue;
+        if (stamp == round) {
+            if (g <= 0) break;
+            chosen.push_back(c), in[c] = 1;
+            for (int r : m.col_rows[c]) cov[r] = 1;
+            f += g;
+            ++round;
+            note_bound();
+        } else {
+            heap.push_back({gain_of(c), negc, round});
+            std::push_heap(heap.begin(), heap.end());
+        }
+    }
+    if (online_bound && heap.empty()) *online_bound = std::min(*online_bound, f);
+    if (!swaps || chosen.empty()) return chosen;
+
+    // 1-swap local search: replace a chosen column by another when that raises the total.
+    std::vector<int> count(m.row_weight.size(), 0);
+    for (int c : chosen)
+        for (int r : m.col_rows[c]) count[r]++;
+    std::vector<int> by_gain(C);
+    std::iota(by_gain.begin(), by_gain.end(), 0);
+    std::sort(by_gain.begin(), by_gain.end(), [&](int a, int b) { return standalone[a] > standalone[b]; });
+    for (int pass = 0; pass < 20; ++pass) {
+        bool improved = false;
+        for (size_t i = 0; i < chosen.size(); ++i) {
+            const int out = chosen[i];
+            double loss = 0;
+            for (int r : m.col_rows[out])
+                if (count[r] == 1) loss += m.row_weight[r];
+            for (int r : m.col_rows[out]) count[r]--;
+            double best = loss + 1e-9;
+            int best_c = -1;
+            for (int c : by_gain) {
+                if (standalone[c] <= best) break;  // no later column can beat it
+                if (in[c]) continue;
+                double g = 0;
+                for (int r : m.col_rows[c])
+                    if (count[r] == 0) g += m.row_weight[r];
+                if (g > best) best = g, best_c = c;
+            }
+            if (best_c >= 0) {
+                in[out] = 0, in[best_c] = 1;
+                chosen[i] = best_c;
+                improved = true;
+            }
+            for (int r : m.col_rows[chosen[i]]) count[r]++;
+        }
+        if (!improved) break;
+    }
+    return chosen;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Bounds: submodular and LP
+
+double submodular_bound(const CoverageMatrix& m, const std::vector<int>& cols, int k) {
+    std::vector<char> cov(m.row_weight.size(), 0);
+    double f = 0;
+    for (int c : cols)
+        for (int r : m.col_rows[c])
+            if (!cov[r]) cov[r] = 1, f += m.row_weight[r];
+    std::vector<double> gains;
+    gains.reserve(m.col_rows.size());
+    for (const auto& rows : m.col_rows) {
+        double g = 0;
+        for (int r : rows)
+            if (!cov[r]) g += m.row_weight[r];
+        gains.push_back(g);
+    }
+    const size_t top = std::min<size_t>(k, gains.size());
+    std::partial_sort(gains.begin(), gains.begin() + top, gains.end(), std::greater<>());
+    for (size_t i = 0; i < top; ++i) f += gains[i];
+    return f;
+}
+
+namespace {
+
+/** The max-cover programme: x_j (columns), y_i (rows): max Σ w y; y_i ≤ Σ_{j∋i} x_j; Σ x ≤ K. */
+struct MaxCoverLp {
+    CoinPackedMatrix A;
+    std::vector<double> collb, colub, obj, rowlb, rowub;
+    int ncols = 0;
+};
+
+MaxCoverLp build_lp(const CoverageMatrix& m, int k) {
+    MaxCoverLp lp;
+    const int C = static_cast<int>(m.col_rows.size()), R = static_cast<int>(m.row_weight.size());
+    // Only rows some column covers matter.
+    std::vector<int> row_id(R, -1);
+    int nr = 0;
+    for (const auto& rows : m.col_rows)
+        for (int r : rows)
+            if (row_id[r] < 0) row_id[r] = nr++;
+    lp.ncols = C + nr;
+    lp.A = CoinPackedMatrix(false, 0, 0);  // row-ordered
+    lp.A.setDimensions(0, lp.ncols);
+    std::vector<std::vector<int>> cols_of_row(nr);
+    for (int c = 0; c < C; ++c)
+        for (int r : m.col_rows[c]) cols_of_row[row_id[r]].push_back(c);
+    for (int r = 0; r < nr; ++r) {
+        std::vector<int> idx = cols_of_row[r];
+        std::vector<double> val(idx.size(), -1.0);
+        idx.push_back(C + r), val.push_back(1.0);
+        lp.A.appendRow(static_cast<int>(idx.size()), idx.data(), val.data());
+        lp.rowlb.push_back(-COIN_DBL_MAX), lp.rowub.push_back(0.0);
+    }
+    std::vector<int> all(C);
+    std::iota(all.begin(), all.end(), 0);
+    std::vector<double> ones(C, 1.0);
+    lp.A.appendRow(C, all.data(), ones.data());
+    lp.rowlb.push_back(-COIN_DBL_MAX), lp.rowub.push_back(k);
+    lp.collb.assign(lp.ncols, 0.0), lp.colub.assign(lp.ncols, 1.0), lp.obj.assign(lp.ncols, 0.0);
+    for (int r = 0; r < R; ++r)
+        if (row_id[r] >= 0) lp.obj[C + row_id[r]] = -m.row_weight[r];  // minimise −Σ w y
+    return lp;
+}
+
+}  // namespace
+
+double lp_max_cover_bound(const CoverageMatrix& m, int k) {
+    MaxCoverLp lp = build_lp(m, k);
+    ClpSimplex clp;
+    clp.setLogLevel(0);
+    clp.loadProblem(lp.A, lp.collb.data(), lp.colub.data(), lp.obj.data(), lp.rowlb.data(), lp.rowub.data());
+    clp.dual();
+    if (!clp.isProvenOptimal()) throw Error("the LP relaxation did not solve (CLP status " + std::to_string(clp.status()) + ")");
+    return -clp.objectiveValue();
+}
+
+void write_max_cover_lp(const CoverageMatrix& m, int k, const std::string& path) {
+    MaxCoverLp lp = build_lp(m, k);
+    OsiClpSolverInterface solver;
+    solver.messageHandler()->setLogLevel(0);
+    solver.loadProblem(lp.A, lp.collb.data(), lp.colub.data(), lp.obj.data(), lp.rowlb.data(), lp.rowub.data());
+    for (size_t c = 0; c < m.col_rows.size(); ++c) solver.setInteger(static_cast<int>(c));
+    solver.writeLp(path.c_str(), "lp");
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Exact: CBC
+
+std::vector<int> exact_max_cover(const CoverageMatrix& m, int k, double seconds, bool* proven) {
+    MaxCoverLp lp = build_lp(m, k);
+    OsiClpSolverInterface solver;
+    solver.messageHandler()->setLogLevel(0);
+    solver.loadProblem(lp.A, lp.collb.data(), lp.colub.data(), lp.obj.data(), lp.rowlb.data(), lp.rowub.data());
+    const int C = static_cast<int>(m.col_rows.size());
+    for (int c = 0; c < C; ++c) solver.setInteger(c);
+    CbcModel model(solver);
+    model.setLogLevel(0);
+    model.messageHandler()->setLogLevel(0);
+    model.setMaximumSeconds(seconds);
+    // Start from greedy's answer: CBC then only has to prove or improve it.
+    std::vector<int> start = greedy_max_cover(m, k, true);
+    std::vector<double> sol(lp.ncols, 0.0);
+    for (int c : start) sol[c] = 1.0;
+    {
+        std::vector<char> cov(m.row_weight.size(), 0);
+        for (int c : start)
+            for (int r : m.col_rows[c]) cov[r] = 1;
+        // y values follow from x; build_lp numbered covered rows in first-seen column order.
+        std::vector<int> row_id(m.row_weight.size(), -1);
+        int nr = 0;
+        for (const auto& rows : m.col_rows)
+            for (int r : rows)
+                if (row_id[r] < 0) row_id[r] = nr++;
+        for (size_t r = 0; r < m.row_weight.size(); ++r)
+            if (row_id[r] >= 0 && cov[r]) sol[C + row_id[r]] = 1.0;
+        double objv = 0;
+        for (int i = 0; i < lp.ncols; ++i) objv += sol[i] * lp.obj[i];
+        model.setBestSolution(sol.data(), lp.ncols, objv, true);
+    }
+    model.branchAndBound();
+    if (!model.bestSolution()) throw Error("CBC found no solution");
+    const double* x = model.bestSolution();
+    std::vector<int> out;
+    for (int c = 0; c < C; ++c)
+        if (x[c] > 0.5) out.push_back(c);
+    if (proven) *proven = model.isProvenOptimal();
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] plan_cameras
+
+PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
+    PlacementPlan plan;
+    auto progress = [&](double f, const std::string& s) {
+        if (o.progress) o.progress(f, s);
+    };
+    progress(0.0, "demand");
+    std::vector<DemandPoint> demand = build_demand(ds, o.weights);
+    if (demand.empty())
+        throw Error("has no demand to cover (no roads, households, recent incidents or enterprises)", {ds.source},
+                    "add those layers");
+    plan.demand_points = demand.size();
+    for (const auto& d : demand) plan.total_demand += d.weight;
+
+    // What existing cameras already see.
+    progress(0.05, "existing views");
+    auto cams = ds.usable_cameras(o.include_offline);
+    std::vector<MultiPolygon> views = compute_views(ds, cams, ViewOptions{o.occlusion, Quality::Any, ds.terrain.get()});
+    std::vector<Box> vboxes;
+    for (const auto& v : views) vboxes.push_back(bounds(v));
+    BoxIndex vindex(vboxes, 100);
+    std::vector<Box> bboxes;
+    for (const auto& b : ds.buildings) bboxes.push_back(bounds(b.shape));
+    BoxIndex bindex(bboxes, 50);
+    // Households inside their house are seen when a view touches the house: probe just outside
+    // each corner of the house for the new columns.
+    std::vector<std::vector<Vec2>> probes(demand.size());
+    std::vector<char> seen_before(demand.size(), 0);
+    parallel_for(demand.size(), [&](size_t i) {
+        const DemandPoint& d = demand[i];
+        const MultiPolygon* house = nullptr;
+        if (d.kind == DemandPoint::Household)
+            for (int b : bindex.query(BoxIndex::around(d.pos, 0)))
+                if (inside(ds.buildings[b].shape, d.pos)) house = &ds.buildings[b].shape;
+        if (house) {
+            const Vec2 c = centroid(*house);
+            for (auto p : (*house)[0].rings[0]) {
+                const Vec2 dir = p - c;
+                const double len = length(dir);
+                probes[i].push_back(len > 0 ? p + dir * (0.3 / len) : p);
+            }
+        } else {
+            probes[i].push_back(d.pos);
+        }
+        Box q = BoxIndex::around(d.pos, 0);
+        if (house) q.add(bounds(*house));
+        for (int v : vindex.query(q)) {
+            if (d.kind == DemandPoint::Household && house) {
+                if (household_seen(ds.households[d.household], house, views[v])) seen_before[i] = 1;
+            } else if (inside(views[v], d.pos)) {
+                seen_before[i] = 1;
+            }
+            if (seen_before[i]) break;
+        }
+    });
+    for (size_t i = 0; i < demand.size(); ++i)
+        if (seen_before[i]) plan.covered_before += demand[i].weight;
+
+    // The coverage matrix over the demand nobody sees yet.
+    progress(0.2, "candidate views");
+    CoverageMatrix m;
+    std::vector<int> open_rows;  // matrix row -> demand index
+    for (size_t i = 0; i < demand.size(); ++i)
+        if (!seen_before[i]) open_rows.push_back(static_cast<int>(i)), m.row_weight.push_back(demand[i].weight);
+    std::vector<Box> dboxes;
+    for (int i : open_rows) {
+        Box b;
+        for (auto p : probes[i]) b.add(p);
+        dboxes.push_back(b);
+    }
+    BoxIndex dindex(dboxes, 50);
+    std::vector<Vec2> sites = candidate_sites(ds, !o.auto_candidates);
+    if (sites.empty()) throw Error("has no candidate sites", {ds.source, "candidates"}, "add a candidates layer or roads");
+    plan.sites = sites.size();
+    Camera proto;
+    proto.fov = o.fov, proto.range = o.range, proto.resolution_px = o.resolution_px;
+    const double radius = std::min(o.range, quality_distance(proto, o.quality));
+    std::unique_ptr<Occluders> occ;
+    if (o.occlusion && !ds.buildings.empty()) occ = std::make_unique<Occluders>(ds.buildings);
+    const int naz = std::max(1, static_cast<int>(std::round(360.0 / o.azimuth_step)));
+    std::vector<std::vector<std::vector<int>>> per_site(sites.size());
+    std::atomic<size_t> done{0};
+    parallel_for(sites.size(), [&](size_t s) {
+        const Vec2 site = sites[s];
+        std::vector<int> near = dindex.query(BoxIndex::around(site, radius));
+        if (near.empty()) return;
+        Polygon vis;
+        if (occ) vis = occ->visibility(site, 0, 360, radius);
+        // Terrain too (SPEC §5.4: occlusion applies): a new camera's lens at the default height.
+        MultiPolygon hidden;
+        if (o.occlusion && ds.terrain) hidden = ds.terrain->hidden(site, kDefaultCameraHeight, radius);
+        std::vector<std::pair<int, double>> visible;  // matrix row, bearing (deg)
+        for (int r : near)
+            for (auto p : probes[open_rows[r]]) {
+                const Vec2 d = p - site;
+                if (length(d) > radius) continue;
+                if (occ && !inside(vis, p)) continue;
+                if (!hidden.empty() && inside(hidden, p)) continue;
+                visible.push_back({r, std::atan2(d.x, d.y) * 180 / kPi});
+            }
+        if (visible.empty()) return;
+        auto& cols = per_site[s];
+        cols.resize(naz);
+        for (int a = 0; a < naz; ++a) {
+            const double az = a * o.azimuth_step;
+            for (auto [r, b] : visible)
+                if (o.fov >= 360 || std::abs(std::remainder(b - az, 360.0)) <= o.fov / 2) cols[a].push_back(r);
+            std::sort(cols[a].begin(), cols[a].end());
+            cols[a].erase(std::unique(cols[a].begin(), cols[a].end()), cols[a].end());
+        }
+        const size_t d = ++done;
+        if (d % 512 == 0) progress(0.2 + 0.5 * d / sites.size(), "candidate views");
+    });
+    for (size_t s = 0; s < sites.size(); ++s)
+        for (size_t a = 0; a < per_site[s].size(); ++a)
+            if (!per_site[s][a].empty()) {
+                m.col_site.push_back(static_cast<int>(s));
+                m.col_azimuth.push_back(a * o.azimuth_step);
+                plan.nonzeros += per_site[s][a].size();
+                m.col_rows.push_back(std::move(per_site[s][a]));
+            }
+    m.site_pos = sites;
+    plan.columns = m.col_rows.size();
+
+    if (!o.write_lp.empty()) write_max_cover_lp(m, o.k, o.write_lp);
+    progress(0.75, "choosing");
+    std::vector<int> chosen;
+    double online = std::numeric_limits<double>::infinity();
+    if (o.exact) {
+        if (plan.nonzeros > o.exact_max_nonzeros)
+            throw Error("the instance is too large for --exact (" + std::to_string(plan.columns) + " columns, " +
+                            std::to_string(plan.nonzeros) + " non-zeros)",
+                        {ds.source}, "drop --exact, or give a smaller candidates layer or area");
+        chosen = exact_max_cover(m, o.k, o.exact_seconds, &plan.proven_optimal);
+        plan.method = "cbc";
+    } else {
+        chosen = greedy_max_cover(m, o.k, true, &online);
+        plan.method = "greedy+swap";
+    }
+    // Order picks by marginal gain (what each adds given the ones before it).
+    std::vector<char> cov(m.row_weight.size(), 0);
+    std::vector<int> rest = chosen;
+    double acc = plan.covered_before;
+    plan.curve.push_back(acc);
+    while (!rest.empty()) {
+        size_t best = 0;
+        double bg = -1;
+        for (size_t i = 0; i < rest.size(); ++i) {
+            double g = 0;
+            for (int r : m.col_rows[rest[i]])
+                if (!cov[r]) g += m.row_weight[r];
+            if (g > bg) bg = g, best = i;
+        }
+        const int c = rest[best];
+        for (int r : m.col_rows[c]) cov[r] = 1;
+        acc += bg;
+        plan.picks.push_back({sites[m.col_site[c]], m.col_azimuth[c], bg});
+        plan.curve.push_back(acc);
+        rest.erase(rest.begin() + best);
+    }
+    plan.covered_after = acc;
+
+    progress(0.9, "bounds");
+    const double greedy_part = covered_weight(m, chosen);
+    plan.greedy_bound = plan.covered_before + std::min(online, submodular_bound(m, chosen, o.k));
+    double bound = plan.greedy_bound;
+    if (plan.proven_optimal) bound = plan.covered_after;
+    else if (plan.nonzeros <= o.lp_max_nonzeros && plan.columns > 0) {
+        plan.lp_bound = plan.covered_before + lp_max_cover_bound(m, o.k);
+        bound = std::min(bound, plan.lp_bound);
+    }
+    plan.upper_bound = std::max(bound, plan.covered_before + greedy_part);
+    progress(1, "done");
+    return plan;
+}
+
+}  // namespace gw

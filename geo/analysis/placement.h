@@ -1,0 +1,106 @@
+#pragma once
+/**
+ * Camera placement (SPEC §5.4): choose K new cameras — each a candidate site with an azimuth in
+ * 15° steps — maximising the weight of demand that no existing camera sees. Lazy greedy (CELF)
+ * with 1-swap local search, an upper bound on the optimum (the tighter of the LP relaxation and
+ * greedy's submodular bound), and the integer programme solved exactly with CBC on request.
+ */
+#include <string>
+#include <vector>
+
+#include "geo/analysis/camera_view.h"
+#include "geo/core/model.h"
+#include "geo/core/times.h"
+
+namespace gw {
+
+struct DemandWeights {
+    double road = 1, national_factor = 3, household = 5, incident = 2, enterprise = 1;
+    double road_step_m = 10, enterprise_step_m = 20;
+    int incident_months = 12;
+    std::string today;  // "YYYY-MM-DD" the 12 months count back from; "" = the newest incident's date
+};
+
+/**
+ * The time window incident demand is counted in: the `incident_months` months ending with the day
+ * of `today` (the newest readable incident time when empty); a window holding nothing when no
+ * incident has a readable time. Throws gw::Error when `today` is not an ISO-8601 date.
+ */
+TimeWindow incident_window(const Dataset& ds, const DemandWeights& w);
+
+struct DemandPoint {
+    enum Kind { Road, Household, Incident, Enterprise };
+    Vec2 pos;
+    double weight = 1;
+    Kind kind = Road;
+    int household = -1;  // index into ds.households for household demand
+};
+
+/** The demand of SPEC §5.4: road samples, households, recent incidents, enterprise boundaries. */
+std::vector<DemandPoint> build_demand(const Dataset& ds, const DemandWeights& w);
+
+/** Candidate sites: the `candidates` layer, or auto (road junctions, road points every 20 m, building corners). */
+std::vector<Vec2> candidate_sites(const Dataset& ds, bool use_layer);
+
+struct PlanOptions {
+    int k = 10;
+    double fov = 90, range = 60;
+    int resolution_px = 1920;  // of the new cameras, for --quality
+    Quality quality = Quality::Any;
+    double azimuth_step = 15;
+    bool occlusion = true;
+    bool include_offline = false;
+    bool auto_candidates = false;  // ignore a candidates layer
+    bool exact = false;            // solve the integer programme with CBC
+    double exact_seconds = 60;
+    size_t exact_max_nonzeros = 2'000'000;
+    size_t lp_max_nonzeros = 300'000;   // CLP's dual simplex needs ~40 s at 900k non-zeros
+    DemandWeights weights;
+    std::string write_lp;  // also write the integer programme here (CPLEX LP format), for peers
+    Progress progress;
+};
+
+struct Pick {
+    Vec2 pos;
+    double azimuth = 0, gain = 0;
+};
+
+struct PlacementPlan {
+    std::vector<Pick> picks;
+    double total_demand = 0, covered_before = 0, covered_after = 0, upper_bound = 0;
+    double greedy_bound = 0, lp_bound = -1;  // lp_bound < 0 when the LP was not solved
+    std::vector<double> curve;                // covered weight after 0..K picks (greedy order)
+    std::string method;                       // "greedy+swap" or "cbc"
+    bool proven_optimal = false;
+    size_t sites = 0, columns = 0, demand_points = 0, nonzeros = 0;
+};
+
+/** Plans K cameras. Throws gw::Error when there are no candidate sites or demand. */
+PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o);
+
+/** The coverage matrix: for each column (site × azimuth), the demand indices it sees. */
+struct CoverageMatrix {
+    std::vector<Vec2> site_pos;
+    std::vector<int> col_site;
+    std::vector<double> col_azimuth;
+    std::vector<std::vector<int>> col_rows;
+    std::vector<double> row_weight;
+};
+
+/**
+ * Greedy (CELF) + 1-swap on a matrix, returning chosen columns. With `online_bound`, also the
+ * smallest online bound f(S_i) + Σ top-k marginal gains over the greedy prefixes S_i (≥ optimum).
+ */
+std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps = true, double* online_bound = nullptr);
+/** The exact optimum with CBC (columns chosen); throws gw::Error when CBC fails or runs out of time. */
+std::vector<int> exact_max_cover(const CoverageMatrix& m, int k, double seconds, bool* proven = nullptr);
+/** Writes the max-cover integer programme of a matrix as a CPLEX LP file (`path` without ".lp"). */
+void write_max_cover_lp(const CoverageMatrix& m, int k, const std::string& path);
+/** The LP relaxation's optimal value (an upper bound on the integer optimum). */
+double lp_max_cover_bound(const CoverageMatrix& m, int k);
+/** Weight covered by a set of columns. */
+double covered_weight(const CoverageMatrix& m, const std::vector<int>& cols);
+/** Greedy's online bound: f(S) + the K largest marginal gains over S (Leskovec et al. 2007). */
+double submodular_bound(const CoverageMatrix& m, const std::vector<int>& cols, int k);
+
+}  // namespace gw

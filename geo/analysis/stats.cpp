@@ -1,0 +1,144 @@
+#include "geo/analysis/stats.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "geo/analysis/coverage.h"
+#include "geo/core/error.h"
+
+namespace gw {
+
+void GridStats::add(const GridStats& o) {
+    area_m2 += o.area_m2;
+    households += o.households, people += o.people;
+    cameras += o.cameras, cameras_online += o.cameras_online, cameras_offline += o.cameras_offline;
+    incidents += o.incidents;
+    for (size_t i = 0; i < kOwners.size(); ++i) cameras_by_owner[i] += o.cameras_by_owner[i];
+    for (size_t i = 0; i < kIncidentTypes.size(); ++i) incidents_by_type[i] += o.incidents_by_type[i];
+    for (size_t i = 0; i < kColors.size(); ++i) incidents_by_color[i] += o.incidents_by_color[i];
+    if (o.has_coverage()) {
+        covered_m2 = std::max(covered_m2, 0.0) + o.covered_m2;
+        households_covered = std::max(households_covered, 0) + o.households_covered;
+        coverage = area_m2 > 0 ? covered_m2 / area_m2 : 0;
+    }
+}
+
+CellLocator::CellLocator(std::vector<const Grid*> cells) : cells_(std::move(cells)) {
+    for (const Grid* g : cells_) box_.add(bounds(g->shape));
+    if (cells_.empty() || box_.empty()) return;
+    // About four cells per bin: a point test then touches a handful of polygons.
+    const double n = std::max<double>(1, cells_.size() / 4.0);
+    const double aspect = std::max(box_.width(), 1e-9) / std::max(box_.height(), 1e-9);
+    nx_ = std::clamp(static_cast<int>(std::sqrt(n * aspect)), 1, 4096);
+    ny_ = std::clamp(static_cast<int>(n / nx_), 1, 4096);
+    cw_ = std::max(box_.width(), 1e-9) / nx_;
+    ch_ = std::max(box_.height(), 1e-9) / ny_;
+    bins_.resize(static_cast<size_t>(nx_) * ny_);
+    for (size_t i = 0; i < cells_.size(); ++i) {
+        Box b = bounds(cells_[i]->shape);
+        int x0 = std::clamp(static_cast<int>((b.xmin - box_.xmin) / cw_), 0, nx_ - 1);
+        int x1 = std::clamp(static_cast<int>((b.xmax - box_.xmin) / cw_), 0, nx_ - 1);
+        int y0 = std::clamp(static_cast<int>((b.ymin - box_.ymin) / ch_), 0, ny_ - 1);
+        int y1 = std::clamp(static_cast<int>((b.ymax - box_.ymin) / ch_), 0, ny_ - 1);
+        for (int y = y0; y <= y1; ++y)
+            for (int x = x0; x <= x1; ++x) bins_[static_cast<size_t>(y) * nx_ + x].push_back(static_cast<int>(i));
+    }
+}
+
+int CellLocator::find(Vec2 p) const {
+    if (bins_.empty() || !box_.contains(p)) return -1;
+    int x = std::clamp(static_cast<int>((p.x - box_.xmin) / cw_), 0, nx_ - 1);
+    int y = std::clamp(static_cast<int>((p.y - box_.ymin) / ch_), 0, ny_ - 1);
+    for (int i : bins_[static_cast<size_t>(y) * nx_ + x])
+        if (inside(cells_[i]->shape, p)) return i;
+    return -1;
+}
+
+int CellLocator::find_within(Vec2 p, double d) const {
+    if (int c = find(p); c >= 0) return c;
+    // Every bin within d of p: a point on an outer edge may round just outside the box, or into a
+    // bin its cell does not reach.
+    if (bins_.empty() || p.x < box_.xmin - d || p.x > box_.xmax + d || p.y < box_.ymin - d || p.y > box_.ymax + d)
+        return -1;
+    auto bx = [&](double v) { return std::clamp(static_cast<int>((v - box_.xmin) / cw_), 0, nx_ - 1); };
+    auto by = [&](double v) { return std::clamp(static_cast<int>((v - box_.ymin) / ch_), 0, ny_ - 1); };
+    for (int y = by(p.y - d); y <= by(p.y + d); ++y)
+        for (int x = bx(p.x - d); x <= bx(p.x + d); ++x)
+            for (int i : bins_[static_cast<size_t>(y) * nx_ + x])
+                if (any_edge(cells_[i]->shape, [&](Vec2 a, Vec2 b) { return near_segment(p, a, b, d); })) return i;
+    return -1;
+}
+
+namespace {
+template <size_t N>
+int index_of(const std::array<const char*, N>& names, const std::string& v) {
+    for (size_t i = 0; i < N; ++i)
+        if (v == names[i]) return static_cast<int>(i);
+    return -1;
+}
+}  // namespace
+
+StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage) {
+    StatsTable t;
+    t.level = level;
+    std::vector<const Grid*> cells = ds.grids_of_level(level);
+    if (cells.empty())
+        throw Error("has no cells of level " + std::to_string(level), {ds.source, "grids", "", "level"},
+                    "choose a level the dataset has (gridwatch info lists them)");
+    t.rows.resize(cells.size());
+    for (size_t i = 0; i < cells.size(); ++i) {
+        t.rows[i].grid_id = cells[i]->grid_id;
+        t.rows[i].name = cells[i]->name;
+        t.rows[i].level = level;
+        t.rows[i].area_m2 = area(cells[i]->shape);
+    }
+    CellLocator loc(cells);
+    for (const auto& h : ds.households) {
+        int i = loc.find(h.pos);
+        if (i < 0) {
+            ++t.outside_households;
+            continue;
+        }
+        t.rows[i].households += 1;
+        t.rows[i].people += h.members;
+    }
+    for (const auto& c : ds.cameras) {
+        int i = loc.find(c.pos);
+        if (i < 0) {
+            ++t.outside_cameras;
+            continue;
+        }
+        auto& r = t.rows[i];
+        r.cameras += 1;
+        (c.online() ? r.cameras_online : r.cameras_offline) += 1;
+        if (int o = index_of(kOwners, c.owner); o >= 0) r.cameras_by_owner[o] += 1;
+    }
+    for (const auto& in : ds.incidents) {
+        int i = loc.find(in.pos);
+        if (i < 0) {
+            ++t.outside_incidents;
+            continue;
+        }
+        auto& r = t.rows[i];
+        r.incidents += 1;
+        if (int k = index_of(kIncidentTypes, in.type); k >= 0) r.incidents_by_type[k] += 1;
+        if (int k = index_of(kColors, in.color); k >= 0) r.incidents_by_color[k] += 1;
+    }
+    if (with_coverage) {
+        CoverageOptions co;
+        co.level = level;
+        co.gaps = false;
+        CoverageReport rep = compute_coverage(ds, co);
+        for (size_t i = 0; i < t.rows.size(); ++i) {
+            t.rows[i].covered_m2 = rep.cells[i].covered_m2;
+            t.rows[i].coverage = rep.cells[i].coverage;
+            t.rows[i].households_covered = rep.cells[i].households_covered;
+        }
+    }
+    t.total.grid_id = "total";
+    t.total.level = level;
+    for (const auto& r : t.rows) t.total.add(r);
+    return t;
+}
+
+}  // namespace gw

@@ -1,0 +1,165 @@
+#pragma once
+/**
+ * The dataset model of SPEC §3: every layer read into plain structs, geometry in the metric
+ * working CRS. Built by open_dataset() (dataset.h) and by the demo generator (demo.h).
+ */
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "geo/core/geometry.h"
+
+namespace gw {
+
+/** Called with a fraction 0..1 and a short label while long work runs. */
+using Progress = std::function<void(double, const std::string&)>;
+
+/** Attributes a layer carried beyond the ones SPEC §3 names, kept for inspection and export. */
+struct ExtraFields {
+    std::vector<std::string> names;
+    std::vector<int> ogr_types;  // OGRFieldType of each, to write them back as they came
+};
+
+struct Feature {
+    int64_t fid = -1;                 // feature id in the source layer
+    std::vector<std::string> extra;  // values of the layer's ExtraFields, as text
+};
+
+struct Grid : Feature {
+    std::string grid_id, parent_id, name, manager, phone;
+    int level = 0;
+    MultiPolygon shape;
+};
+
+enum HouseholdTag : unsigned { kRelocated = 1, kRisk = 2, kNewcomer = 4, kCameraTag = 8 };
+
+struct Household : Feature {
+    std::string hh_id, grid_id, head, tags, phone;
+    int members = 0;
+    unsigned tag_bits = 0;  // HouseholdTag flags parsed from tags
+    Vec2 pos;
+};
+
+struct Camera : Feature {
+    std::string cam_id, owner, status;
+    double azimuth = 0, fov = 0, range = 0;
+    std::optional<double> height;
+    std::optional<int> resolution_px;
+    Vec2 pos;
+    bool online() const { return status.empty() || status == "online"; }
+};
+
+struct Enterprise : Feature {
+    std::string ent_id, name, industry, paired_grid;
+    int employees = 0;
+    MultiPolygon shape;
+};
+
+struct Road : Feature {
+    std::string name, road_class;
+    MultiLineString shape;
+};
+
+struct Building : Feature {
+    std::optional<double> height;
+    MultiPolygon shape;
+};
+
+struct Incident : Feature {
+    std::string inc_id, type, time, color, settled_at;  // time: as written (ISO-8601 for Date/DateTime fields)
+    std::optional<int64_t> when;  // time read once (geo/core/times.h); unset when empty or unreadable
+    Vec2 pos;
+};
+
+struct Facility : Feature {
+    std::string name, kind;
+    Vec2 pos;
+};
+
+struct Candidate : Feature {
+    std::string site_id;
+    Vec2 pos;
+};
+
+/** One line of the validity report: what is wrong, where, and whether it was repaired. */
+struct Issue {
+    std::string layer, feature, problem;
+};
+
+/** What reading and checking a dataset found. */
+struct ValidityReport {
+    std::map<std::string, std::vector<std::string>> repaired;  // layer -> feature ids repaired by MakeValid
+    std::vector<Issue> bad_cameras;                             // left out of analyses
+    std::vector<Issue> tiling;                                  // grid hierarchy breaks
+    std::vector<Issue> bad_times;    // incidents whose time is empty or unreadable: left out of time windows
+    std::vector<Issue> bad_values;   // text in a number field, read as 0 or unset (feature, "field: what")
+    std::vector<Issue> gdal_warnings;  // what GDAL warned of while reading a layer
+    std::vector<Issue> no_geometry;    // features without geometry: left out of everything
+    std::vector<Issue> other;                                   // everything else worth telling
+    bool tiling_checked = false;
+};
+
+/** A source layer as it was found. */
+struct LayerInfo {
+    std::string name;         // canonical SPEC name (grids, households, …) or the source name
+    std::string source_name;  // as named in the source
+    std::string source;       // file or connection it came from
+    std::string geometry;     // OGR geometry type name
+    std::string crs;          // "EPSG:4490", or WKT name when no code
+    int64_t count = 0;
+    int invalid = 0;  // geometries repaired
+};
+
+class Terrain;
+
+/** The four-colour warning's settings (SPEC §5.3), from the project file or these defaults. */
+struct WarningThresholds {
+    // A cell's score is Σ weight(colour of incident) over its incidents in the window.
+    double w_red = 3, w_yellow = 2, w_blue = 1, w_green = 0.5, w_none = 1;
+    double red = 6, yellow = 3, blue = 1;  // score ≥ red → red, ≥ yellow → yellow, ≥ blue → blue, else green
+};
+
+struct Dataset {
+    std::string source;    // what the user named
+    std::string crs;       // the data's CRS (of the grids layer, else the first layer)
+    std::string work_crs;  // "EPSG:4542"
+    std::string work_crs_wkt;
+    std::string source_crs_wkt;  // WKT of `crs`, for export back to it
+    std::string point_coords;    // "gcj02" / "bd09": the point layers were read from those (--from-…)
+    std::vector<LayerInfo> layers;
+
+    std::vector<Grid> grids;
+    std::vector<Household> households;
+    std::vector<Camera> cameras;
+    std::vector<Enterprise> enterprises;
+    std::vector<Road> roads;
+    std::vector<Building> buildings;
+    std::vector<Incident> incidents;
+    std::vector<Facility> facilities;
+    std::vector<Candidate> candidates;
+    std::map<std::string, ExtraFields> extra_fields;  // per canonical layer name
+    std::shared_ptr<const Terrain> terrain;            // the `dem` raster (geo/analysis/terrain.h), when a source has one
+
+    ValidityReport report;
+
+    bool has_layer(const std::string& canonical) const;
+    Box extent() const;
+    /** Grid cells of one level, in source order. */
+    std::vector<const Grid*> grids_of_level(int level) const;
+    /** Cameras fit for analysis: valid values (see validate_cameras), online unless include_offline. */
+    std::vector<const Camera*> usable_cameras(bool include_offline = false) const;
+};
+
+/** The layer names of SPEC §3, in drawing order from the bottom. */
+inline const std::vector<std::string>& canonical_layers() {
+    static const std::vector<std::string> names = {"grids",     "enterprises", "buildings",  "roads",
+                                                   "households", "cameras",     "incidents", "facilities",
+                                                   "candidates"};
+    return names;
+}
+
+}  // namespace gw

@@ -1,0 +1,1353 @@
+// [SECTION] Opening sources and finding layers
+// [SECTION] CRS and the working CRS
+// [SECTION] Fields: lookup and typed reads
+// [SECTION] Geometry conversion
+// [SECTION] Reading each layer
+// [SECTION] Reprojecting a layer in bulk
+// [SECTION] open_dataset
+#include "geo/io/dataset.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <system_error>
+#include <filesystem>
+#include <fstream>
+#include <atomic>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <set>
+#include <thread>
+
+#include "geo/analysis/terrain.h"
+#include "geo/analysis/validate.h"
+#include "geo/core/error.h"
+#include "geo/core/geos.h"
+#include "geo/core/times.h"
+#include "geo/io/atomic_output.h"
+#include "geo/io/crs.h"
+#include "geo/io/gcj02.h"
+#include "geo/io/gdal_setup.h"
+#include "geo/io/projector.h"
+
+namespace fs = std::filesystem;
+
+namespace gw {
+
+bool Dataset::has_layer(const std::string& canonical) const {
+    for (const auto& l : layers)
+        if (l.name == canonical) return true;
+    return false;
+}
+
+Box Dataset::extent() const {
+    Box b;
+    for (const auto& g : grids) b.add(bounds(g.shape));
+    for (const auto& h : households) b.add(h.pos);
+    for (const auto& c : cameras) b.add(c.pos);
+    for (const auto& e : enterprises) b.add(bounds(e.shape));
+    for (const auto& r : roads) b.add(bounds(r.shape));
+    for (const auto& i : incidents) b.add(i.pos);
+    return b;
+}
+
+std::vector<const Grid*> Dataset::grids_of_level(int level) const {
+    std::vector<const Grid*> out;
+    for (const auto& g : grids)
+        if (g.level == level) out.push_back(&g);
+    return out;
+}
+
+std::vector<const Camera*> Dataset::usable_cameras(bool include_offline) const {
+    std::vector<const Camera*> out;
+    for (const auto& c : cameras)
+        if (camera_problem(c).empty() && (include_offline || c.online())) out.push_back(&c);
+    return out;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Opening sources and finding layers
+
+/**
+ * Collects GDAL's messages on this thread while in scope, so that they are folded into the one
+ * line an error prints (SPEC §4), never printed beside it.
+ */
+struct CplCapture {
+    std::vector<std::string> messages;  // warnings and errors, in order
+    std::vector<std::string> failures;  // errors only (CE_Failure, CE_Fatal)
+    CplCapture() { CPLPushErrorHandlerEx(&CplCapture::handler, this); }
+    ~CplCapture() { CPLPopErrorHandler(); }
+    CplCapture(const CplCapture&) = delete;
+    CplCapture& operator=(const CplCapture&) = delete;
+    static void CPL_STDCALL handler(CPLErr cls, CPLErrorNum, const char* msg) {
+        auto* self = static_cast<CplCapture*>(CPLGetErrorHandlerUserData());
+        if (!self || cls < CE_Warning) return;
+        self->messages.push_back(msg ? msg : "");
+        if (cls >= CE_Failure) self->failures.push_back(self->messages.back());
+    }
+    std::string last() const { return messages.empty() ? std::string() : messages.back(); }
+    /**
+     * GDAL's first error, and how many followed it (a bad file can raise one a feature). What a
+     * call site prefixes ("In ExecuteSQL(): sqlite3_step(SELECT …):") is left out: the reason is
+     * after it.
+     */
+    std::string failure_summary() const {
+        if (failures.empty()) return {};
+        std::string msg;
+        for (char c : failures.front()) {
+            if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+            if (!(c == ' ' && !msg.empty() && msg.back() == ' ')) msg += c;
+        }
+        if (msg.rfind("In ", 0) == 0)
+            if (const size_t colon = msg.rfind(": "); colon != std::string::npos && colon + 2 < msg.size())
+                msg = msg.substr(colon + 2);
+        std::string s = "GDAL: " + msg;
+        while (!s.empty() && (s.back() == '.' || s.back() == ' ')) s.pop_back();
+        if (failures.size() > 1) s += " (and " + std::to_string(failures.size() - 1) + " more GDAL errors)";
+        return s;
+    }
+    /** The warnings, each once. */
+    std::vector<std::string> warnings() const {
+        std::vector<std::string> out;
+        for (const auto& m : messages)
+            if (std::find(failures.begin(), failures.end(), m) == failures.end() &&
+                std::find(out.begin(), out.end(), m) == out.end())
+                out.push_back(m);
+        return out;
+    }
+};
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+/** The SPEC layer a source layer stands for, or "" when it is none of them. */
+std::string canonical_name(const std::string& source_name) {
+    std::string n = lower(source_name);
+    for (const auto& c : canonical_layers())
+        if (n == c) return c;
+    if (n.rfind("grids_l", 0) == 0 && n.size() == 8 && n[7] >= '1' && n[7] <= '4') return "grids";
+    return {};
+}
+
+struct OpenedSource {
+    std::string path;
+    GDALDatasetUniquePtr ds;
+    bool is_csv = false;
+};
+
+/**
+ * Throws unless `path` names something that can be read: a missing file, a folder without
+ * permission or a link loop each get one line, never std::filesystem's own text.
+ */
+void check_readable(const std::string& path) {
+    if (path.rfind("PG:", 0) == 0) return;
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+        throw Error("cannot be read: " + ec.message(), {path}, "check the path and the permissions of its folders");
+    if (!fs::exists(st)) throw Error("no such file or folder", {path}, "check the path");
+    const int need = fs::is_directory(st) ? (R_OK | X_OK) : R_OK;
+    if (access(path.c_str(), need) != 0)
+        throw Error(std::string(fs::is_directory(st) ? "the folder" : "the file") + " cannot be read: " +
+                        std::generic_category().message(errno),
+                    {path}, "check its permissions (chmod) or run as a user who may read it");
+}
+
+/** The layer a GDAL message is about, where it names a shapefile part ("…/grids.shx"). */
+std::string layer_named_in(const std::string& msg) {
+    for (const char* ext : {".shx", ".SHX", ".shp", ".dbf", ".DBF"}) {
+        const size_t at = msg.find(ext);
+        if (at == std::string::npos) continue;
+        size_t start = msg.find_last_of("/\\ `'", at);
+        start = start == std::string::npos ? 0 : start + 1;
+        return msg.substr(start, at - start);
+    }
+    return {};
+}
+
+/** What to do about GDAL's errors while opening or reading a source. */
+std::string hint_for_gdal(const std::string& msg) {
+    if (msg.find("SHAPE_RESTORE_SHX") != std::string::npos || msg.find(".shx") != std::string::npos)
+        return "the .shx index beside the .shp is missing or damaged: copy it back, or run once with "
+               "SHAPE_RESTORE_SHX=YES in the environment and GDAL rebuilds it";
+    if (msg.find("DBF") != std::string::npos || msg.find(".dbf") != std::string::npos)
+        return "the .dbf (the attribute table) is damaged or cut short: copy it again from its source";
+    if (msg.find("malformed") != std::string::npos || msg.find("corrupt") != std::string::npos)
+        return "the file is damaged: restore it from a backup; sqlite3 FILE .recover saves what is left";
+    return "fix or re-export the file; gridwatch computes on whole layers only";
+}
+
+// The columns GDAL takes a CSV's points from (phone reports, SPEC §3).
+constexpr const char* kCsvXNames = "lon,lng,longitude,x,经度";
+constexpr const char* kCsvYNames = "lat,latitude,y,纬度";
+
+/**
+ * True when a CSV's header names more than one longitude or latitude column ("x,lon,lat",
+ * "lon,lng,lat"). GDAL 3.6.2 dereferences a null pointer reading such a file when told to drop
+ * the coordinate columns (KEEP_GEOM_COLUMNS=NO), so such a file keeps them as attributes. Found by
+ * fuzzing (tests/fuzz/regressions/csv/). The split is looser than GDAL's (any separator, quotes
+ * and spaces trimmed): a false alarm only keeps two attribute columns more.
+ */
+bool several_coordinate_columns(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string header;
+    std::getline(in, header);
+    const CPLStringList xs(CSLTokenizeString2(kCsvXNames, ",", 0)), ys(CSLTokenizeString2(kCsvYNames, ",", 0));
+    int nx = 0, ny = 0;
+    size_t start = 0;
+    while (start <= header.size()) {
+        size_t end = header.find_first_of(",;\t|", start);
+        if (end == std::string::npos) end = header.size();
+        std::string name = header.substr(start, end - start);
+        const size_t a = name.find_first_not_of(" \"'\r\xEF\xBB\xBF"), b = name.find_last_not_of(" \"'\r");
+        name = a == std::string::npos ? std::string() : name.substr(a, b - a + 1);
+        if (xs.FindString(name.c_str()) >= 0) ++nx;
+        if (ys.FindString(name.c_str()) >= 0) ++ny;
+        start = end + 1;
+    }
+    return nx > 1 || ny > 1;
+}
+
+OpenedSource open_source(const std::string& path, bool cp936 = false) {
+    gdal_setup();
+    check_readable(path);
+    OpenedSource src;
+    src.path = path;
+    src.is_csv = lower(fs::path(path).extension().string()) == ".csv";
+    CPLStringList opts;
+    if (src.is_csv) {
+        opts.AddString((std::string("X_POSSIBLE_NAMES=") + kCsvXNames).c_str());
+        opts.AddString((std::string("Y_POSSIBLE_NAMES=") + kCsvYNames).c_str());
+        opts.AddString(several_coordinate_columns(path) ? "KEEP_GEOM_COLUMNS=YES" : "KEEP_GEOM_COLUMNS=NO");
+        opts.AddString("AUTODETECT_TYPE=YES");
+    }
+    if (cp936) opts.AddString("ENCODING=CP936");
+    CplCapture cap;
+    GDALDataset* raw = GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                         opts.List(), nullptr);
+    if (!raw) {
+        std::string why = cap.last();
+        throw Error("cannot be opened as a vector dataset" + (why.empty() ? std::string() : ": " + why),
+                    {path},
+                    "give a GeoPackage, a folder of shapefiles, GeoJSON, KML, FlatGeobuf, CSV with "
+                    "lon/lat columns, or PG: connection");
+    }
+    src.ds.reset(raw);
+    // A folder of shapefiles opens even when one of them cannot: that layer would be missing.
+    if (!cap.failures.empty())
+        throw Error("cannot be read whole: " + cap.failure_summary(), {path, layer_named_in(cap.failures.front())},
+                    hint_for_gdal(cap.failures.front()));
+    return src;
+}
+
+/**
+ * The layers of a source. A shapefile folder opens its layers only now: one that cannot be
+ * opened (no .shx) would be missing without a word, so GDAL's error stops reading here.
+ */
+std::vector<OGRLayer*> list_layers(const OpenedSource& src) {
+    CplCapture cap;
+    std::vector<OGRLayer*> layers;
+    for (auto* layer : src.ds->GetLayers()) layers.push_back(layer);
+    if (!cap.failures.empty())
+        throw Error("cannot be read whole: " + cap.failure_summary(), {src.path, layer_named_in(cap.failures.front())},
+                    hint_for_gdal(cap.failures.front()));
+    return layers;
+}
+
+/**
+ * True when GDAL opens `path` as a raster but not as a vector dataset (a DEM, an orthophoto): such
+ * a source holds no layers; it is the dataset's terrain (find_dem) or a basemap the viewer draws.
+ */
+bool raster_only(const std::string& path) {
+    std::error_code ec;
+    if (path.rfind("PG:", 0) == 0 || !fs::exists(path, ec)) return false;
+    gdal_setup();
+    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+    GDALDatasetUniquePtr v(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (v) return false;
+    GDALDatasetUniquePtr r(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    return r && r->GetRasterCount() > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Fields: lookup and typed reads
+
+/** Finds a field by name, case-insensitively, also under its 10-character shapefile cut. */
+int field_index(OGRFeatureDefn* defn, const std::string& name) {
+    const std::string want = lower(name);
+    const std::string cut = want.substr(0, 10);
+    int fallback = -1;
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        std::string have = lower(defn->GetFieldDefn(i)->GetNameRef());
+        if (have == want) return i;
+        if (have == cut && fallback < 0) fallback = i;
+    }
+    return fallback;
+}
+
+struct LayerReader {
+    const OpenedSource* src;
+    OGRLayer* layer;
+    std::string canonical;
+    OGRFeatureDefn* defn;
+    bool recode_gbk = false;
+    std::vector<int> known;  // field indices consumed by typed reads
+
+    Error::Where where(const std::string& feature = {}, const std::string& field = {}) const {
+        return {src->path, layer->GetName(), feature, field};
+    }
+    int field(const std::string& name, bool required) {
+        int i = field_index(defn, name);
+        if (i < 0 && required)
+            throw Error("has no field '" + name + "', which SPEC §3 requires", where({}, name),
+                        "add the field, or rename the one that holds it");
+        if (i >= 0) known.push_back(i);
+        return i;
+    }
+    std::string str(OGRFeature& f, int idx) const {
+        if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
+        std::string s = f.GetFieldAsString(idx);
+        if (recode_gbk || !CPLIsUTF8(s.c_str(), -1)) {
+            char* u = CPLRecode(s.c_str(), "CP936", CPL_ENC_UTF8);
+            s = u;
+            CPLFree(u);
+        }
+        return s;
+    }
+    /**
+     * Text a number field holds (a GeoPackage column typed INTEGER or REAL takes any value, and
+     * GDAL reads 'lots' there as 0), by FID and field index. Filled by find_text_in_numbers.
+     */
+    std::map<std::pair<GIntBig, int>, std::string> text_in_number;
+    std::vector<Issue>* bad_values = nullptr;  // where Mode::Warn tells of text in a number field
+    CplCapture* cap = nullptr;                 // GDAL's messages while the layer is read
+
+    /**
+     * Other drivers (a shapefile's .dbf, FlatGeobuf, …) read 'lots' in a number field as 0 and,
+     * with OGR_SETFIELD_NUMERIC_WARNING set while reading (read_layer_whole), say so: "Value
+     * 'lots' of field grids.level parsed incompletely to integer 0." Called after each feature is
+     * read, this takes those warnings out of the capture into text_in_number for that feature.
+     */
+    void take_numeric_warnings(const OGRFeature& f) {
+        if (!cap) return;
+        auto& m = cap->messages;
+        for (size_t i = cap_seen; i < m.size();) {
+            const std::string& msg = m[i];
+            const size_t v = msg.find("Value '"), of = msg.rfind("' of field "), inc = msg.rfind(" parsed incompletely");
+            if (v != 0 || of == std::string::npos || inc == std::string::npos || inc < of) {
+                ++i;
+                continue;
+            }
+            std::string field = msg.substr(of + 11, inc - of - 11);
+            const std::string prefix = std::string(defn->GetName()) + ".";
+            if (field.rfind(prefix, 0) == 0) field = field.substr(prefix.size());
+            if (const int idx = defn->GetFieldIndex(field.c_str()); idx >= 0)
+                text_in_number[{f.GetFID(), idx}] = msg.substr(7, of - 7);
+            m.erase(m.begin() + std::ptrdiff_t(i));
+        }
+        cap_seen = m.size();
+    }
+    size_t cap_seen = 0;
+
+    /** What text in a number field does: stop reading, be told and read as unset, or be NaN (checked later). */
+    enum class Mode { Strict, Warn, Quiet };
+
+    /** Looks up, in a SQLite-based source, the values of number fields that are text. */
+    void find_text_in_numbers(const std::vector<int>& fields) {
+        const std::string driver = src->ds->GetDriverName();
+        if (driver != "GPKG" && driver != "SQLite") return;
+        const std::string fid = layer->GetFIDColumn();
+        if (fid.empty()) return;
+        auto quote = [](const std::string& name) {
+            std::string q = "\"";
+            for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+            return q + "\"";
+        };
+        for (int idx : fields) {
+            if (idx < 0) continue;
+            const OGRFieldType t = defn->GetFieldDefn(idx)->GetType();
+            if (t != OFTReal && t != OFTInteger && t != OFTInteger64) continue;
+            const std::string col = quote(defn->GetFieldDefn(idx)->GetNameRef());
+            const std::string sql = "SELECT CAST(" + col + " AS TEXT) AS gw_value, " + quote(fid) + " AS gw_fid FROM " +
+                                    quote(layer->GetName()) + " WHERE typeof(" + col + ") NOT IN ('integer', 'real', 'null')";
+            OGRLayer* rs = src->ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+            if (!rs) continue;
+            // GDAL may take the FID column for the result's own FID, and then it is no field.
+            const int value_at = rs->GetLayerDefn()->GetFieldIndex("gw_value");
+            const int fid_at = rs->GetLayerDefn()->GetFieldIndex("gw_fid");
+            for (auto& f : *rs)
+                text_in_number[{fid_at >= 0 ? f->GetFieldAsInteger64(fid_at) : f->GetFID(), idx}] =
+                    value_at >= 0 ? f->GetFieldAsString(value_at) : "";
+            src->ds->ReleaseResultSet(rs);
+        }
+    }
+
+    /** A number, or nullopt when unset; text that is not a number is handled as `mode` says. */
+    std::optional<double> number(OGRFeature& f, int idx, const std::string& id, Mode mode) const {
+        if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return std::nullopt;
+        const OGRFieldType t = defn->GetFieldDefn(idx)->GetType();
+        std::string s;
+        if (t == OFTReal || t == OFTInteger || t == OFTInteger64) {
+            const auto text = text_in_number.find({f.GetFID(), idx});
+            if (text == text_in_number.end()) return f.GetFieldAsDouble(idx);
+            s = text->second;
+        } else {
+            s = f.GetFieldAsString(idx);
+            char* end = nullptr;
+            const double v = std::strtod(s.c_str(), &end);
+            while (end && *end == ' ') ++end;
+            if (!s.empty() && end && *end == '\0') return v;
+        }
+        const std::string field = defn->GetFieldDefn(idx)->GetNameRef();
+        if (mode == Mode::Strict)
+            throw Error("value '" + s + "' is not a number", where(id, field), "fix the value or the field's type");
+        if (mode == Mode::Warn) {
+            if (bad_values) bad_values->push_back({canonical, id, field + ": '" + s + "' is not a number"});
+            return std::nullopt;
+        }
+        return std::numeric_limits<double>::quiet_NaN();
+    }
+
+    /** An incident's time, read once: from an OGR Date/DateTime field, or ISO-8601 text. `text` gets it as written. */
+    std::optional<int64_t> time(OGRFeature& f, int idx, std::string& text) const {
+        if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return std::nullopt;
+        const OGRFieldType t = defn->GetFieldDefn(idx)->GetType();
+        if (t != OFTDate && t != OFTDateTime) {
+            text = str(f, idx);
+            return parse_incident_time(text);
+        }
+        int y = 0, m = 0, d = 0, h = 0, mi = 0, tz = 0;
+        float sec = 0;
+        text = str(f, idx);
+        if (!f.GetFieldAsDateTime(idx, &y, &m, &d, &h, &mi, &sec, &tz) || m < 1 || m > 12 || d < 1 ||
+            d > days_in_month(y, m))
+            return std::nullopt;
+        if (t == OFTDate) h = mi = 0, sec = 0;
+        int64_t v = civil_seconds(y, m, d, h, mi, static_cast<int>(sec));
+        // OGR's zone flag: 100 is UTC, each step 15 minutes east of it; 0 and 1 say no zone.
+        if (t == OFTDateTime && tz >= 2) v = to_community_clock(v, int64_t(tz - 100) * 15 * 60);
+        // GDAL writes these "2024/03/05 10:00:00": kept as ISO-8601, as a text field would hold it.
+        text = t == OFTDate ? iso_date(v) : iso_date_time(v);
+        return v;
+    }
+    std::string id_or_fid(OGRFeature& f, int idx) const {
+        std::string s = str(f, idx);
+        return s.empty() ? std::to_string(f.GetFID()) : s;
+    }
+    void fill_extra(Feature& out, OGRFeature& f, ExtraFields& extra) const {
+        out.fid = f.GetFID();
+        for (int i = 0; i < defn->GetFieldCount(); ++i)
+            if (std::find(known.begin(), known.end(), i) == known.end()) out.extra.push_back(str(f, i));
+        (void)extra;
+    }
+    ExtraFields extra_fields() const {
+        ExtraFields e;
+        for (int i = 0; i < defn->GetFieldCount(); ++i)
+            if (std::find(known.begin(), known.end(), i) == known.end()) {
+                e.names.push_back(defn->GetFieldDefn(i)->GetNameRef());
+                e.ogr_types.push_back(defn->GetFieldDefn(i)->GetType());
+            }
+        return e;
+    }
+};
+
+/**
+ * A count (members, employees, pixels) as an int; nullopt when it is not finite or beyond an int,
+ * which a corrupt or crafted file can hold (converting such a double is undefined behaviour).
+ */
+std::optional<int> as_int(std::optional<double> v) {
+    if (!v || !(*v >= std::numeric_limits<int>::min() && *v <= std::numeric_limits<int>::max())) return std::nullopt;
+    return static_cast<int>(*v);
+}
+
+/** True when some text value of the layer is not valid UTF-8 (then it is GBK, SPEC §3). */
+bool has_non_utf8(OGRLayer* layer) {
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    std::vector<int> text;
+    for (int i = 0; i < defn->GetFieldCount(); ++i)
+        if (defn->GetFieldDefn(i)->GetType() == OFTString) text.push_back(i);
+    if (text.empty()) return false;
+    layer->ResetReading();
+    bool found = false;
+    for (auto& f : *layer) {
+        for (int i : text)
+            if (f->IsFieldSetAndNotNull(i) && !CPLIsUTF8(f->GetFieldAsString(i), -1)) found = true;
+        if (found) break;
+    }
+    layer->ResetReading();
+    return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Geometry conversion
+
+/**
+ * How far coordinates may lie in a layer's CRS: longitude and latitude within a turn of the
+ * globe, projected coordinates within 100 000 km. Beyond that a value is a typing error or a
+ * placeholder (1e308), and would make the working CRS a guess and areas wrong.
+ */
+struct CoordLimits {
+    double x = 1e8, y = 1e8;
+    bool geographic = false;
+    static CoordLimits of(const OGRSpatialReference& srs) {
+        CoordLimits l;
+        if (srs.IsGeographic()) {
+            l.geographic = true, l.x = 360, l.y = 90 + 1e-6;
+        } else if (const double unit = srs.GetLinearUnits(); unit > 0 && std::isfinite(unit)) {
+            l.x = l.y = 1e8 / unit;
+        }
+        return l;
+    }
+    bool holds(double x, double y) const { return std::abs(x) <= this->x && std::abs(y) <= this->y; }
+    bool holds(const OGREnvelope& e) const { return holds(e.MinX, e.MinY) && holds(e.MaxX, e.MaxY); }
+};
+
+/** GDAL reads a point with a NaN coordinate as an empty point: it is a bad one, not a missing one. */
+bool has_nan(const OGRGeometry* g) {
+    if (!g || wkbFlatten(g->getGeometryType()) != wkbPoint) return false;
+    const OGRPoint* p = g->toPoint();
+    return std::isnan(p->getX()) || std::isnan(p->getY());
+}
+
+struct GeomConverter {
+    SourceCoords coords = SourceCoords::Native;
+    CoordLimits limits;
+    std::string file, layer;  // named by the errors of check()
+
+    /** Throws naming the feature when a coordinate is NaN, infinite or far outside the CRS. */
+    void check(double x, double y, const std::string& id) const {
+        if (limits.holds(x, y)) return;
+        char xy[96];
+        std::snprintf(xy, sizeof xy, "(%.9g, %.9g)", x, y);
+        const bool nan = std::isnan(x) || std::isnan(y);
+        const bool inf = !nan && (std::isinf(x) || std::isinf(y));
+        const std::string what = nan   ? std::string("a coordinate is NaN (not a number): ") + xy
+                                 : inf ? std::string("a coordinate is infinite: ") + xy
+                                       : std::string("coordinate ") + xy + " lies far outside what the layer's CRS can hold (" +
+                                             (limits.geographic ? "longitude ±360, latitude ±90" : "±100 000 km") + ")";
+        throw Error(what, {file, layer, id}, "fix the feature's geometry, or give the layer its real CRS with --assume-crs");
+    }
+    void check(const std::vector<Vec2>& pts, const std::string& id) const {
+        for (const auto& p : pts) check(p.x, p.y, id);
+    }
+    /** GCJ-02 / BD-09 undone here; the CRS transformation runs in bulk per layer (reproject_layer). */
+    void project(std::vector<Vec2>& pts, const std::string& what) const {
+        check(pts, what);
+        if (coords != SourceCoords::Native)
+            for (auto& p : pts) p = coords == SourceCoords::Gcj02 ? gcj02::to_wgs84(p) : gcj02::bd09_to_wgs84(p);
+    }
+    Ring ring(const OGRLinearRing* r) const {
+        Ring out;
+        const int n = r->getNumPoints();
+        out.reserve(n);
+        for (int i = 0; i < n; ++i) out.push_back({r->getX(i), r->getY(i)});
+        if (out.size() > 1 && out.front() == out.back()) out.pop_back();
+        return out;
+    }
+    void polygon(const OGRPolygon* p, MultiPolygon& out) const {
+        if (p->IsEmpty()) return;
+        Polygon poly;
+        poly.rings.push_back(ring(p->getExteriorRing()));
+        for (int i = 0; i < p->getNumInteriorRings(); ++i) poly.rings.push_back(ring(p->getInteriorRing(i)));
+        out.push_back(std::move(poly));
+    }
+    /** Polygonal geometry, or nullopt when the geometry is not polygonal. */
+    std::optional<MultiPolygon> polygons(const OGRGeometry* g, const std::string& what) const {
+        std::unique_ptr<OGRGeometry> lin;
+        if (g->hasCurveGeometry()) {
+            lin.reset(g->getLinearGeometry());
+            g = lin.get();
+        }
+        MultiPolygon mp;
+        switch (wkbFlatten(g->getGeometryType())) {
+            case wkbPolygon: polygon(g->toPolygon(), mp); break;
+            case wkbMultiPolygon:
+                for (const auto* p : *g->toMultiPolygon()) polygon(p, mp);
+                break;
+            default: return std::nullopt;
+        }
+        for (auto& poly : mp)
+            for (auto& r : poly.rings) project(r, what);
+        return mp;
+    }
+    std::optional<MultiLineString> lines(const OGRGeometry* g, const std::string& what) const {
+        std::unique_ptr<OGRGeometry> lin;
+        if (g->hasCurveGeometry()) {
+            lin.reset(g->getLinearGeometry());
+            g = lin.get();
+        }
+        MultiLineString ml;
+        auto add = [&](const OGRLineString* l) {
+            LineString ls;
+            for (int i = 0; i < l->getNumPoints(); ++i) ls.push_back({l->getX(i), l->getY(i)});
+            if (ls.size() >= 2) ml.push_back(std::move(ls));
+        };
+        switch (wkbFlatten(g->getGeometryType())) {
+            case wkbLineString: add(g->toLineString()); break;
+            case wkbMultiLineString:
+                for (const auto* l : *g->toMultiLineString()) add(l);
+                break;
+            default: return std::nullopt;
+        }
+        for (auto& l : ml) project(l, what);
+        return ml;
+    }
+    std::optional<Vec2> point(const OGRGeometry* g, const std::string& what) const {
+        const OGRPoint* p = nullptr;
+        switch (wkbFlatten(g->getGeometryType())) {
+            case wkbPoint: p = g->toPoint(); break;
+            case wkbMultiPoint:
+                if (g->toMultiPoint()->getNumGeometries() > 0) p = g->toMultiPoint()->getGeometryRef(0);
+                break;
+            default: return std::nullopt;
+        }
+        if (p && has_nan(p)) check(p->getX(), p->getY(), what);
+        if (!p || p->IsEmpty()) return std::nullopt;
+        check(p->getX(), p->getY(), what);
+        if (coords == SourceCoords::Native) return Vec2{p->getX(), p->getY()};
+        std::vector<Vec2> v{{p->getX(), p->getY()}};
+        project(v, what);
+        return v[0];
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Reading each layer
+
+struct Found {
+    const OpenedSource* src;
+    OGRLayer* layer;
+    std::string canonical;
+    OGRSpatialReference srs;
+    bool recode_gbk = false;
+    std::unique_ptr<OpenedSource> reopened;  // the same file opened as CP936
+};
+
+void fail_geometry(const LayerReader& r, const std::string& id, const char* expected, const OGRGeometry* g) {
+    throw Error(std::string("geometry is ") + (g ? g->getGeometryName() : "missing") + ", expected " + expected,
+                r.where(id), "fix the feature or move it to the right layer");
+}
+
+template <typename Fn>
+void for_each_feature(LayerReader& r, Fn&& fn) {
+    r.layer->ResetReading();
+    for (auto& f : *r.layer) {
+        r.take_numeric_warnings(*f);
+        fn(*f);
+    }
+}
+
+void repair_if_invalid(MultiPolygon& shape, const std::string& id, const std::string& layer, Dataset& ds,
+                       int& invalid, const std::string& file = {}) {
+    bool bad = false;
+    for (const auto& p : shape)
+        for (const auto& r : p.rings)
+            if (r.size() < 3) bad = true;
+    // One simple ring is valid: most buildings and cells are told so without GEOS.
+    if (!bad && shape.size() == 1 && shape[0].rings.size() == 1 && ring_clearly_simple(shape[0].rings[0])) return;
+    if (!bad) {
+        geos::Geom g = geos::to_geos(shape);
+        bad = !geos::is_valid(g.get());
+    }
+    if (!bad) return;
+    try {
+        shape = geos::make_valid(shape);
+    } catch (const Error& e) {
+        throw Error("the polygon is invalid and cannot be repaired (" + e.problem() + ")", {file, layer, id},
+                    "fix the feature's geometry");
+    }
+    ds.report.repaired[layer].push_back(id);
+    ++invalid;
+}
+
+unsigned parse_tags(const std::string& tags) {
+    unsigned bits = 0;
+    size_t start = 0;
+    while (start <= tags.size()) {
+        size_t end = tags.find(';', start);
+        if (end == std::string::npos) end = tags.size();
+        std::string t = lower(tags.substr(start, end - start));
+        t.erase(0, t.find_first_not_of(' '));
+        t.erase(t.find_last_not_of(' ') + 1);
+        if (t == "relocated") bits |= kRelocated;
+        if (t == "risk") bits |= kRisk;
+        if (t == "newcomer") bits |= kNewcomer;
+        if (t == "camera") bits |= kCameraTag;
+        start = end + 1;
+    }
+    return bits;
+}
+
+/** The handle a thread reads a found layer through (its own, on a second thread). */
+struct LayerSource {
+    const OpenedSource* src;
+    OGRLayer* layer;
+};
+
+int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& ds, CplCapture& cap) {
+    LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
+    r.bad_values = &ds.report.bad_values;
+    r.cap = &cap;
+    const std::string& L = fl.canonical;
+    int invalid = 0;
+    int null_geoms = 0;
+    // A feature without geometry is left out of everything: named, so that it is not left out silently.
+    auto skip_null = [&](OGRFeature& f, const std::string& id) {
+        if (f.GetGeometryRef() && (!f.GetGeometryRef()->IsEmpty() || has_nan(f.GetGeometryRef()))) return false;
+        ++null_geoms;
+        ds.report.no_geometry.push_back({L, id, "no geometry"});
+        return true;
+    };
+    ExtraFields extra_dummy;
+
+    if (L == "grids") {
+        int i_id = r.field("grid_id", true), i_level = r.field("level", true), i_parent = r.field("parent_id", true);
+        int i_name = r.field("name", false), i_mgr = r.field("manager", false), i_phone = r.field("phone", false);
+        r.find_text_in_numbers({i_level});
+        for_each_feature(r, [&](OGRFeature& f) {
+            Grid g;
+            g.grid_id = r.id_or_fid(f, i_id);
+            if (skip_null(f, g.grid_id)) return;
+            auto lv = r.number(f, i_level, g.grid_id, LayerReader::Mode::Strict);
+            if (!lv || *lv != std::floor(*lv) || *lv < 1 || *lv > 4)
+                throw Error("level must be a whole number from 1 to 4", r.where(g.grid_id, "level"),
+                            "fix the value");
+            g.level = static_cast<int>(*lv);
+            g.parent_id = r.str(f, i_parent);
+            g.name = r.str(f, i_name), g.manager = r.str(f, i_mgr), g.phone = r.str(f, i_phone);
+            auto mp = conv.polygons(f.GetGeometryRef(), g.grid_id);
+            if (!mp) fail_geometry(r, g.grid_id, "Polygon or MultiPolygon", f.GetGeometryRef());
+            g.shape = std::move(*mp);
+            repair_if_invalid(g.shape, g.grid_id, L, ds, invalid, r.src->path);
+            r.fill_extra(g, f, extra_dummy);
+            ds.grids.push_back(std::move(g));
+        });
+    } else if (L == "households") {
+        int i_id = r.field("hh_id", false), i_grid = r.field("grid_id", false), i_head = r.field("head", false);
+        int i_mem = r.field("members", false), i_tags = r.field("tags", false), i_phone = r.field("phone", false);
+        r.find_text_in_numbers({i_mem});
+        for_each_feature(r, [&](OGRFeature& f) {
+            Household h;
+            h.hh_id = r.id_or_fid(f, i_id);
+            if (skip_null(f, h.hh_id)) return;
+            h.grid_id = r.str(f, i_grid), h.head = r.str(f, i_head), h.tags = r.str(f, i_tags);
+            h.phone = r.str(f, i_phone);
+            auto m = r.number(f, i_mem, h.hh_id, LayerReader::Mode::Warn);
+            h.members = as_int(m).value_or(0);
+            h.tag_bits = parse_tags(h.tags);
+            auto p = conv.point(f.GetGeometryRef(), h.hh_id);
+            if (!p) fail_geometry(r, h.hh_id, "Point", f.GetGeometryRef());
+            h.pos = *p;
+            r.fill_extra(h, f, extra_dummy);
+            ds.households.push_back(std::move(h));
+        });
+    } else if (L == "cameras") {
+        int i_id = r.field("cam_id", false), i_owner = r.field("owner", false), i_az = r.field("azimuth", true);
+        int i_fov = r.field("fov", true), i_range = r.field("range", true), i_h = r.field("height", false);
+        int i_res = r.field("resolution_px", false), i_status = r.field("status", false);
+        r.find_text_in_numbers({i_az, i_fov, i_range, i_h, i_res});
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        for_each_feature(r, [&](OGRFeature& f) {
+            Camera c;
+            c.cam_id = r.id_or_fid(f, i_id);
+            if (skip_null(f, c.cam_id)) return;
+            c.owner = lower(r.str(f, i_owner)), c.status = lower(r.str(f, i_status));
+            // Bad camera values are reported by validate_cameras, never fatal (SPEC §3).
+            c.azimuth = r.number(f, i_az, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
+            c.fov = r.number(f, i_fov, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
+            c.range = r.number(f, i_range, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
+            if (auto h = r.number(f, i_h, c.cam_id, LayerReader::Mode::Warn); h && std::isfinite(*h)) c.height = *h;
+            if (auto px = r.number(f, i_res, c.cam_id, LayerReader::Mode::Warn); px && *px > 0) c.resolution_px = as_int(px);
+            auto p = conv.point(f.GetGeometryRef(), c.cam_id);
+            if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
+            c.pos = *p;
+            r.fill_extra(c, f, extra_dummy);
+            ds.cameras.push_back(std::move(c));
+        });
+    } else if (L == "enterprises") {
+        int i_id = r.field("ent_id", false), i_name = r.field("name", false), i_ind = r.field("industry", false);
+        int i_emp = r.field("employees", false), i_pair = r.field("paired_grid", false);
+        r.find_text_in_numbers({i_emp});
+        for_each_feature(r, [&](OGRFeature& f) {
+            Enterprise e;
+            e.ent_id = r.id_or_fid(f, i_id);
+            if (skip_null(f, e.ent_id)) return;
+            e.name = r.str(f, i_name), e.industry = r.str(f, i_ind), e.paired_grid = r.str(f, i_pair);
+            auto n = r.number(f, i_emp, e.ent_id, LayerReader::Mode::Warn);
+            e.employees = as_int(n).value_or(0);
+            auto mp = conv.polygons(f.GetGeometryRef(), e.ent_id);
+            if (!mp) fail_geometry(r, e.ent_id, "Polygon or MultiPolygon", f.GetGeometryRef());
+            e.shape = std::move(*mp);
+            repair_if_invalid(e.shape, e.ent_id, L, ds, invalid, r.src->path);
+            r.fill_extra(e, f, extra_dummy);
+            ds.enterprises.push_back(std::move(e));
+        });
+    } else if (L == "roads") {
+        int i_name = r.field("name", false), i_class = r.field("class", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Road rd;
+            std::string id = std::to_string(f.GetFID());
+            if (skip_null(f, id)) return;
+            rd.name = r.str(f, i_name), rd.road_class = lower(r.str(f, i_class));
+            auto ml = conv.lines(f.GetGeometryRef(), id);
+            if (!ml) fail_geometry(r, id, "LineString or MultiLineString", f.GetGeometryRef());
+            rd.shape = std::move(*ml);
+            r.fill_extra(rd, f, extra_dummy);
+            ds.roads.push_back(std::move(rd));
+        });
+    } else if (L == "buildings") {
+        int i_h = r.field("height", false);
+        r.find_text_in_numbers({i_h});
+        for_each_feature(r, [&](OGRFeature& f) {
+            Building b;
+            std::string id = std::to_string(f.GetFID());
+            if (skip_null(f, id)) return;
+            if (auto h = r.number(f, i_h, id, LayerReader::Mode::Warn); h && std::isfinite(*h)) b.height = *h;
+            auto mp = conv.polygons(f.GetGeometryRef(), id);
+            if (!mp) fail_geometry(r, id, "Polygon or MultiPolygon", f.GetGeometryRef());
+            b.shape = std::move(*mp);
+            repair_if_invalid(b.shape, id, L, ds, invalid, r.src->path);
+            r.fill_extra(b, f, extra_dummy);
+            ds.buildings.push_back(std::move(b));
+        });
+    } else if (L == "incidents") {
+        int i_id = r.field("inc_id", false), i_type = r.field("type", false), i_time = r.field("time", false);
+        int i_color = r.field("color", false), i_settled = r.field("settled_at", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Incident in;
+            in.inc_id = r.id_or_fid(f, i_id);
+            if (skip_null(f, in.inc_id)) return;
+            in.type = lower(r.str(f, i_type)), in.color = lower(r.str(f, i_color));
+            in.when = r.time(f, i_time, in.time);
+            if (!in.when)
+                ds.report.bad_times.push_back({L, in.inc_id, in.time.empty() ? std::string("no time")
+                                                                             : "time '" + in.time + "' is not an ISO-8601 date"});
+            in.settled_at = lower(r.str(f, i_settled));
+            auto p = conv.point(f.GetGeometryRef(), in.inc_id);
+            if (!p) fail_geometry(r, in.inc_id, "Point", f.GetGeometryRef());
+            in.pos = *p;
+            r.fill_extra(in, f, extra_dummy);
+            ds.incidents.push_back(std::move(in));
+        });
+    } else if (L == "facilities") {
+        int i_name = r.field("name", false), i_kind = r.field("kind", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Facility fa;
+            std::string id = std::to_string(f.GetFID());
+            if (skip_null(f, id)) return;
+            fa.name = r.str(f, i_name), fa.kind = lower(r.str(f, i_kind));
+            auto p = conv.point(f.GetGeometryRef(), id);
+            if (!p) fail_geometry(r, id, "Point", f.GetGeometryRef());
+            fa.pos = *p;
+            r.fill_extra(fa, f, extra_dummy);
+            ds.facilities.push_back(std::move(fa));
+        });
+    } else if (L == "candidates") {
+        int i_id = r.field("site_id", false);
+        for_each_feature(r, [&](OGRFeature& f) {
+            Candidate c;
+            c.site_id = r.id_or_fid(f, i_id);
+            if (skip_null(f, c.site_id)) return;
+            auto p = conv.point(f.GetGeometryRef(), c.site_id);
+            if (!p) fail_geometry(r, c.site_id, "Point", f.GetGeometryRef());
+            c.pos = *p;
+            r.fill_extra(c, f, extra_dummy);
+            ds.candidates.push_back(std::move(c));
+        });
+    }
+    if (!ds.extra_fields.count(L)) ds.extra_fields[L] = r.extra_fields();
+    if (null_geoms > 0)
+        ds.report.other.push_back({L, "", std::to_string(null_geoms) + " feature(s) without geometry left out"});
+    return invalid;
+}
+
+
+/** The field that names a feature of a SPEC layer in messages ("" = its FID). */
+std::string id_field_of(const std::string& canonical) {
+    static const std::map<std::string, std::string> ids = {{"grids", "grid_id"},   {"households", "hh_id"},
+                                                           {"cameras", "cam_id"},  {"enterprises", "ent_id"},
+                                                           {"incidents", "inc_id"}, {"candidates", "site_id"}};
+    const auto it = ids.find(canonical);
+    return it == ids.end() ? std::string() : it->second;
+}
+
+/**
+ * The extent of the layer the working CRS is chosen from. A coordinate far outside what the
+ * layer's CRS can hold (or NaN, or infinite) would make that choice a guess: it stops reading,
+ * naming the first feature that holds one.
+ */
+OGREnvelope checked_extent(const Found& fl) {
+    OGREnvelope env;
+    CplCapture cap;
+    if (fl.layer->GetExtent(&env, TRUE) != OGRERR_NONE)
+        throw Error("has no extent (no features?)", {fl.src->path, fl.layer->GetName()}, "add features, or pass --work-crs");
+    const CoordLimits limits = CoordLimits::of(fl.srs);
+    if (limits.holds(env)) return env;
+    GeomConverter conv{SourceCoords::Native, limits, fl.src->path, fl.layer->GetName()};
+    const int id_field = field_index(fl.layer->GetLayerDefn(), id_field_of(fl.canonical));
+    fl.layer->ResetReading();
+    for (auto& f : *fl.layer) {
+        const OGRGeometry* g = f->GetGeometryRef();
+        if (!g || g->IsEmpty()) continue;
+        const std::string id = id_field >= 0 && f->IsFieldSetAndNotNull(id_field) ? f->GetFieldAsString(id_field)
+                                                                                  : std::to_string(f->GetFID());
+        // Each conversion checks every coordinate it reads (an envelope passes NaN by).
+        conv.polygons(g, id), conv.lines(g, id), conv.point(g, id);
+    }
+    fl.layer->ResetReading();
+    char box[160];
+    std::snprintf(box, sizeof box, "(%.9g, %.9g) – (%.9g, %.9g)", env.MinX, env.MinY, env.MaxX, env.MaxY);
+    throw Error(std::string("the layer's extent ") + box + " lies far outside what its CRS can hold",
+                {fl.src->path, fl.layer->GetName()}, "check the layer's CRS, or pass --work-crs");
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Reprojecting a layer in bulk
+
+template <typename Fn>
+void for_each_coordinate(MultiPolygon& mp, Fn&& fn) {
+    for (auto& poly : mp)
+        for (auto& ring : poly.rings)
+            for (auto& p : ring) fn(p);
+}
+template <typename Fn>
+void for_each_coordinate(MultiLineString& ml, Fn&& fn) {
+    for (auto& l : ml)
+        for (auto& p : l) fn(p);
+}
+
+/** Calls fn(feature id, coordinate&) for every coordinate of the features of `layer` from `first` on. */
+template <typename Fn>
+void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn) {
+    auto shapes = [&](auto& v, auto id_of) {
+        for (size_t i = first; i < v.size(); ++i) for_each_coordinate(v[i].shape, [&](Vec2& p) { fn(id_of(v[i]), p); });
+    };
+    auto points = [&](auto& v, auto id_of) {
+        for (size_t i = first; i < v.size(); ++i) fn(id_of(v[i]), v[i].pos);
+    };
+    auto fid = [](const Feature& f) { return std::to_string(f.fid); };
+    if (layer == "grids") shapes(ds.grids, [](const Grid& g) { return g.grid_id; });
+    else if (layer == "enterprises") shapes(ds.enterprises, [](const Enterprise& e) { return e.ent_id; });
+    else if (layer == "buildings") shapes(ds.buildings, fid);
+    else if (layer == "roads") shapes(ds.roads, fid);
+    else if (layer == "households") points(ds.households, [](const Household& h) { return h.hh_id; });
+    else if (layer == "cameras") points(ds.cameras, [](const Camera& c) { return c.cam_id; });
+    else if (layer == "incidents") points(ds.incidents, [](const Incident& i) { return i.inc_id; });
+    else if (layer == "facilities") points(ds.facilities, fid);
+    else if (layer == "candidates") points(ds.candidates, [](const Candidate& c) { return c.site_id; });
+}
+
+/**
+ * Takes the features of a layer read from `first` on from the source CRS to the working CRS,
+ * every distinct point once, over two threads. A failure names the first feature that fails.
+ */
+void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const OGRSpatialReference& from,
+                     const OGRSpatialReference& to, const std::string& file, const std::string& source_layer, size_t threads) {
+    Projector proj(from, to);
+    proj.limit_threads(threads);
+    std::vector<Vec2> pts;
+    visit_layer(ds, layer, first, [&](const std::string&, Vec2& p) { pts.push_back(p); });
+    try {
+        proj.apply_shared(pts);
+    } catch (const Error&) {
+        std::string bad;
+        visit_layer(ds, layer, first, [&](const std::string& id, Vec2& p) {
+            if (!bad.empty()) return;
+            std::vector<Vec2> one{p};
+            try {
+                proj.apply_one(one);
+                if (!std::isfinite(one[0].x) || !std::isfinite(one[0].y)) bad = id;
+            } catch (const Error&) {
+                bad = id;
+            }
+        });
+        throw Error("coordinates cannot be transformed to the working CRS " + crs_label(to), {file, source_layer, bad},
+                    "check the layer's CRS (or --assume-crs)");
+    }
+    size_t k = 0;
+    visit_layer(ds, layer, first, [&](const std::string&, Vec2& p) { p = pts[k++]; });
+}
+
+template <typename T>
+void append(std::vector<T>& to, std::vector<T>&& from) {
+    if (to.empty()) {
+        to = std::move(from);
+        return;
+    }
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+/** Adds a layer read on its own (its features and what reading it reported) to the dataset. */
+void join_part(Dataset& ds, Dataset&& part) {
+    append(ds.grids, std::move(part.grids));
+    append(ds.households, std::move(part.households));
+    append(ds.cameras, std::move(part.cameras));
+    append(ds.enterprises, std::move(part.enterprises));
+    append(ds.roads, std::move(part.roads));
+    append(ds.buildings, std::move(part.buildings));
+    append(ds.incidents, std::move(part.incidents));
+    append(ds.facilities, std::move(part.facilities));
+    append(ds.candidates, std::move(part.candidates));
+    for (auto& [layer, fields] : part.extra_fields)
+        if (!ds.extra_fields.count(layer)) ds.extra_fields[layer] = std::move(fields);
+    for (auto& [layer, ids] : part.report.repaired) append(ds.report.repaired[layer], std::move(ids));
+    append(ds.report.other, std::move(part.report.other));
+    append(ds.report.bad_times, std::move(part.report.bad_times));
+    append(ds.report.bad_values, std::move(part.report.bad_values));
+    append(ds.report.gdal_warnings, std::move(part.report.gdal_warnings));
+    append(ds.report.no_geometry, std::move(part.report.no_geometry));
+}
+
+size_t feature_count(const Dataset& part) {
+    return part.grids.size() + part.households.size() + part.cameras.size() + part.enterprises.size() +
+           part.roads.size() + part.buildings.size() + part.incidents.size() + part.facilities.size() +
+           part.candidates.size();
+}
+
+/**
+ * Reads a layer whole or not at all (SPEC §3): any GDAL error while reading it (a damaged page, a
+ * .dbf cut short) stops the command, naming the file and layer and how far reading got. GDAL's
+ * warnings are kept in the report.
+ */
+int read_layer_whole(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& part,
+                     const std::string& layer_name) {
+    CplCapture cap;
+    // GDAL says when it reads text in a number field as 0 (LayerReader::take_numeric_warnings).
+    const std::string numeric_warning = CPLGetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", "");
+    CPLSetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", "YES");
+    struct Restore {
+        std::string was;
+        ~Restore() { CPLSetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", was.empty() ? nullptr : was.c_str()); }
+    } restore{numeric_warning};
+    int invalid = 0;
+    try {
+        invalid = read_layer(fl, from, conv, part, cap);
+    } catch (const Error&) {
+        if (cap.failures.empty()) throw;  // ours alone; else GDAL's error is the cause
+    }
+    if (!cap.failures.empty()) {
+        const GIntBig total = from.layer->GetFeatureCount(FALSE);
+        std::string got = std::to_string(feature_count(part));
+        if (total > 0) got += " of " + std::to_string(total);
+        throw Error("reading stopped after " + got + " features: " + cap.failure_summary(), {fl.src->path, layer_name},
+                    hint_for_gdal(cap.failures.front()));
+    }
+    for (const auto& w : cap.warnings()) part.report.gdal_warnings.push_back({fl.canonical, "", w});
+    return invalid;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] open_dataset
+
+std::string bundled_dataset_path() {
+    std::vector<fs::path> tries;
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0) {
+        fs::path exe = fs::path(std::string(buf, n)).parent_path();
+        tries.push_back(exe / "data/dapingzi.gpkg");
+        tries.push_back(exe / "../data/dapingzi.gpkg");
+        tries.push_back(exe / "../share/gridwatch/dapingzi.gpkg");
+    }
+#ifdef GRIDWATCH_DATA_DIR
+    tries.push_back(fs::path(GRIDWATCH_DATA_DIR) / "dapingzi.gpkg");
+#endif
+    tries.push_back("data/dapingzi.gpkg");
+    for (const auto& p : tries)
+        if (fs::exists(p)) return fs::weakly_canonical(p).string();
+    throw Error("the bundled dataset data/dapingzi.gpkg was not found", {}, "give a DATASET path");
+}
+
+Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions& options) {
+    if (sources.empty()) throw Error("no dataset given", {}, "give a DATASET path");
+    Dataset ds;
+    ds.source = sources.front();
+    auto progress = [&](double f, const std::string& s) {
+        if (options.progress) options.progress(f, s);
+    };
+    progress(0, "opening");
+
+    // Phase 1: open every source, find its layers and their CRSs.
+    std::vector<std::unique_ptr<OpenedSource>> opened;
+    std::vector<Found> found;
+    std::optional<OGRSpatialReference> assumed;
+    if (!options.assume_crs.empty()) assumed = parse_crs(options.assume_crs, "--assume-crs");
+    std::string dem_name, dem_file;  // the first source's DEM (terrain occlusion, SPEC §5.1)
+    // Terrain only cuts camera views: a command that reads no cameras does not read the DEM either.
+    const bool wants_terrain = options.layers.empty() ||
+                               std::find(options.layers.begin(), options.layers.end(), "cameras") != options.layers.end();
+    for (const auto& path : sources) {
+        gdal_setup();
+        if (path.rfind("PG:", 0) != 0) finish_interrupted_outputs(path);
+        check_readable(path);
+        if (std::string dem = wants_terrain ? find_dem(path) : std::string(); !dem.empty()) {
+            if (dem_name.empty()) dem_name = dem, dem_file = path;
+            else ds.report.other.push_back({"dem", "", "a second DEM in " + path + " is left out; " + dem_file + " is used"});
+        }
+        std::unique_ptr<OpenedSource> vec;
+        try {
+            vec = std::make_unique<OpenedSource>(open_source(path));
+        } catch (const Error&) {
+            if (raster_only(path)) continue;  // a DEM or a basemap: no layers in it
+            throw;
+        }
+        opened.push_back(std::move(vec));
+        OpenedSource& src = *opened.back();
+        for (auto* layer : list_layers(src)) {
+            std::string canonical = canonical_name(layer->GetName());
+            if (canonical.empty() && src.is_csv) canonical = canonical_name(fs::path(path).stem().string());
+            LayerInfo info;
+            info.source_name = layer->GetName();
+            info.source = path;
+            info.name = canonical.empty() ? info.source_name : canonical;
+            info.geometry = OGRGeometryTypeToName(layer->GetGeomType());
+            info.count = layer->GetFeatureCount();
+            if (canonical.empty() || (!options.layers.empty() && std::find(options.layers.begin(),
+                                                                            options.layers.end(),
+                                                                            canonical) == options.layers.end())) {
+                if (const OGRSpatialReference* s = layer->GetSpatialRef()) info.crs = crs_label(*s);
+                ds.layers.push_back(info);
+                continue;
+            }
+            Found fl{&src, layer, canonical, OGRSpatialReference(), false, nullptr};
+            if (const OGRSpatialReference* s = layer->GetSpatialRef()) {
+                fl.srs = *s;
+            } else if (assumed) {
+                fl.srs = *assumed;
+            } else if (options.coords != SourceCoords::Native) {
+                fl.srs = parse_crs("EPSG:4326");
+            } else {
+                throw Error("has no CRS", {path, layer->GetName()},
+                            "give the layer a CRS (a .prj for shapefiles) or pass --assume-crs EPSG:4490");
+            }
+            fl.srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+            info.crs = crs_label(fl.srs);
+            // GBK fallback (SPEC §3): a shapefile without .cpg whose text is not UTF-8 is CP936.
+            if (std::string(src.ds->GetDriverName()) == "ESRI Shapefile") {
+                fs::path shp = fs::is_directory(path) ? fs::path(path) / (std::string(layer->GetName()) + ".shp")
+                                                      : fs::path(path);
+                fs::path cpg = shp;
+                cpg.replace_extension(".cpg");
+                if (!fs::exists(cpg) && !fs::exists(fs::path(cpg).replace_extension(".CPG")) && has_non_utf8(layer)) {
+                    fl.reopened = std::make_unique<OpenedSource>(open_source(shp.string(), true));
+                    fl.src = fl.reopened.get();
+                    fl.layer = fl.reopened->ds->GetLayer(0);
+                    ds.report.other.push_back({canonical, "", "no .cpg and text not UTF-8: read as GBK (CP936)"});
+                }
+            }
+            ds.layers.push_back(info);
+            found.push_back(std::move(fl));
+        }
+    }
+
+    // Phase 2: the working CRS (SPEC §3).
+    const Found* primary = nullptr;
+    for (const auto& f : found)
+        if (f.canonical == "grids") primary = &f;
+    if (!primary && !found.empty()) primary = &found.front();
+    OGRSpatialReference work;
+    if (!options.work_crs.empty()) {
+        work = parse_crs(options.work_crs, "--work-crs");
+        if (!is_metric_projected(work))
+            throw Error("working CRS " + options.work_crs + " is not projected in metres", {"", "", "", "--work-crs"},
+                        "give a metric CRS such as EPSG:4542");
+    } else if (primary && is_metric_projected(primary->srs) && options.coords == SourceCoords::Native) {
+        work = primary->srs;
+    } else if (primary) {
+        const OGREnvelope env = checked_extent(*primary);
+        OGRSpatialReference geo = parse_crs("EPSG:4490");
+        Transform t(primary->srs, geo);
+        Vec2 c = t.apply(Vec2{(env.MinX + env.MaxX) / 2, (env.MinY + env.MaxY) / 2});
+        work = parse_crs("EPSG:" + std::to_string(working_epsg_for(c.x, c.y)));
+    } else {
+        work = parse_crs("EPSG:4542");
+    }
+    work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    ds.work_crs = crs_label(work);
+    ds.point_coords = options.coords == SourceCoords::Gcj02 ? "gcj02" : options.coords == SourceCoords::Bd09 ? "bd09" : "";
+    {
+        char* wkt = nullptr;
+        work.exportToWkt(&wkt);
+        ds.work_crs_wkt = wkt ? wkt : "";
+        CPLFree(wkt);
+    }
+    if (primary) {
+        ds.crs = crs_label(primary->srs);
+        char* wkt = nullptr;
+        primary->srs.exportToWkt(&wkt);
+        ds.source_crs_wkt = wkt ? wkt : "";
+        CPLFree(wkt);
+    } else {
+        ds.crs = ds.work_crs;
+        ds.source_crs_wkt = ds.work_crs_wkt;
+    }
+
+    // Phase 3: read the features of each layer into a part of its own and take it to the working
+    // CRS in bulk; two layers at a time when there is much to read (the second thread opens the
+    // sources again: a GDAL handle serves one thread). The parts are joined in layer order. Grids
+    // in longitude/latitude keep a copy for the tiling check (see below).
+    const bool geographic_grids = primary && primary->canonical == "grids" && primary->srs.IsGeographic() &&
+                                  options.coords == SourceCoords::Native && options.check_tiling;
+    std::vector<Dataset> parts(found.size());
+    std::vector<std::vector<Grid>> raw_grids(found.size());
+    std::vector<int> invalid(found.size(), 0);
+    std::vector<std::exception_ptr> failed(found.size());
+    // What the threads need of each layer, taken on this thread: GDAL objects serve one thread.
+    std::vector<std::string> names(found.size());
+    std::vector<int> index(found.size(), -1);
+    std::vector<double> cost(found.size());
+    int64_t features = 0;
+    for (size_t i = 0; i < found.size(); ++i) {
+        const Found& fl = found[i];
+        names[i] = fl.layer->GetName();
+        for (int k = 0; k < fl.src->ds->GetLayerCount(); ++k)
+            if (fl.src->ds->GetLayer(k) == fl.layer) index[i] = k;
+        const int64_t n = std::max<int64_t>(0, fl.layer->GetFeatureCount(FALSE));
+        features += n;
+        // A feature's cost in point features, as measured on the demo county: grid cells and
+        // roads carry many vertices, buildings few.
+        const std::string& L = fl.canonical;
+        cost[i] = (L == "grids" || L == "roads" ? 9 : L == "enterprises" ? 7 : L == "buildings" ? 2 : 1) * static_cast<double>(n);
+    }
+    // Longest first, so that the two threads finish together.
+    std::vector<size_t> order(found.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
+    // Two layers at a time, each reprojected on its own thread then.
+    const bool two_readers = features > 20000 && found.size() > 1 && std::thread::hardware_concurrency() > 1;
+    std::map<std::string, std::unique_ptr<OpenedSource>> second_handles;
+    const OGRSpatialReference work_second = work;  // an OGRSpatialReference serves one thread too
+    std::atomic<size_t> next{0}, done{0};
+    auto read_part = [&](size_t i, bool second_thread) {
+        Found& fl = found[i];
+        LayerSource mine{fl.src, fl.layer};
+        if (second_thread && !fl.reopened) {  // a GBK shapefile's own handle serves this layer alone
+            auto& h = second_handles[fl.src->path];
+            if (!h) h = std::make_unique<OpenedSource>(open_source(fl.src->path));
+            mine.src = h.get();
+            mine.layer = index[i] >= 0 ? h->ds->GetLayer(index[i]) : nullptr;
+            if (!mine.layer) throw Error("could not be opened a second time", {fl.src->path, names[i]}, "try again");
+        }
+        const bool is_points = fl.canonical == "households" || fl.canonical == "cameras" ||
+                               fl.canonical == "incidents" || fl.canonical == "facilities" ||
+                               fl.canonical == "candidates";
+        GeomConverter conv{is_points ? options.coords : SourceCoords::Native, CoordLimits::of(fl.srs), fl.src->path, names[i]};
+        // One level's cells: the source skips the others, when the level is a number field (a
+        // text level such as "4.0" is read and judged as ever, and so is a filter the source
+        // cannot run).
+        if (fl.canonical == "grids" && options.grid_level > 0 && !options.check_tiling)
+            if (const int f = field_index(mine.layer->GetLayerDefn(), "level"); f >= 0) {
+                const OGRFieldDefn* def = mine.layer->GetLayerDefn()->GetFieldDefn(f);
+                const OGRFieldType t = def->GetType();
+                if (t == OFTInteger || t == OFTInteger64 || t == OFTReal) {
+                    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+                    const std::string filter = "\"" + std::string(def->GetNameRef()) + "\" = " + std::to_string(options.grid_level);
+                    if (mine.layer->SetAttributeFilter(filter.c_str()) != OGRERR_NONE) mine.layer->SetAttributeFilter(nullptr);
+                }
+            }
+        Dataset& part = parts[i];
+        invalid[i] = read_layer_whole(fl, mine, conv, part, names[i]);
+        if (geographic_grids && fl.canonical == "grids")
+            for (const auto& g : part.grids) {
+                Grid copy;
+                copy.grid_id = g.grid_id, copy.parent_id = g.parent_id, copy.level = g.level, copy.shape = g.shape;
+                raw_grids[i].push_back(std::move(copy));
+            }
+        reproject_layer(part, fl.canonical, 0, fl.srs, second_thread ? work_second : work, fl.src->path, names[i],
+                        two_readers ? 1 : 8);
+    };
+    auto reader = [&](bool second_thread) {
+        for (size_t k; (k = next.fetch_add(1)) < order.size();) {
+            const size_t i = order[k];
+            try {
+                if (!second_thread) progress(0.1 + 0.7 * done / found.size(), "reading " + found[i].canonical);
+                read_part(i, second_thread);
+            } catch (...) {
+                failed[i] = std::current_exception();
+                next = order.size();  // what fails stops the reading: no layer more is started
+            }
+            ++done;
+        }
+    };
+    if (two_readers) {
+        std::jthread second(reader, true);
+        reader(false);
+    } else {
+        reader(false);
+    }
+    // Of the layers that failed (one, or one on each thread), the first in layer order is reported.
+    for (const auto& f : failed)
+        if (f) std::rethrow_exception(f);
+    std::vector<Grid> tiling_frame;
+    Vec2 frame_c0;
+    double frame_kx = 0, frame_ky = 0;
+    for (size_t i = 0; i < found.size(); ++i) {
+        Found& fl = found[i];
+        join_part(ds, std::move(parts[i]));
+        Box b;
+        for (const auto& g : raw_grids[i]) b.add(bounds(g.shape));
+        if (tiling_frame.empty() && !b.empty()) {
+            frame_c0 = b.center();
+            frame_kx = 111320.0 * std::cos(frame_c0.y * M_PI / 180.0), frame_ky = 110574.0;
+        }
+        for (auto& g : raw_grids[i]) {
+            for_each_coordinate(g.shape, [&](Vec2& p) { p = {(p.x - frame_c0.x) * frame_kx, (p.y - frame_c0.y) * frame_ky}; });
+            tiling_frame.push_back(std::move(g));
+        }
+        for (auto& info : ds.layers)
+            if (info.source == fl.src->path || fl.reopened)
+                if (info.source_name == fl.layer->GetName() || (fl.reopened && info.name == fl.canonical))
+                    info.invalid += invalid[i];
+    }
+
+    // The DEM, in the working CRS, over the data and as far around it as any camera reaches.
+    if (!dem_name.empty()) {
+        progress(0.82, "reading the DEM");
+        Box area = ds.extent();
+        if (!area.empty()) {
+            double reach = 1000;
+            for (const auto& c : ds.cameras)
+                if (std::isfinite(c.range) && c.range > 0 && c.range <= 10000) reach = std::max(reach, c.range);
+            area.add(Vec2{area.xmin - reach, area.ymin - reach});
+            area.add(Vec2{area.xmax + reach, area.ymax + reach});
+        }
+        ds.terrain = Terrain::load(dem_name, dem_file, ds.work_crs_wkt, area);
+    }
+
+    // Phase 4: checks.
+    ds.report.bad_cameras = validate_cameras(ds.cameras);
+    if (options.check_tiling && !ds.grids.empty()) {
+        progress(0.85, "checking the grid tiling");
+        if (geographic_grids && tiling_frame.size() == ds.grids.size()) {
+            // Edges are straight in longitude/latitude: check there, in a local frame scaled to
+            // metres; positions in the messages go back to the working CRS.
+            auto fwd = std::make_shared<Transform>(primary->srs, work);
+            auto to_report = [fwd, frame_c0, frame_kx, frame_ky](Vec2 p) {
+                return fwd->apply(Vec2{frame_c0.x + p.x / frame_kx, frame_c0.y + p.y / frame_ky});
+            };
+            ds.report.tiling = check_tiling(tiling_frame, [](std::vector<Vec2>&) {}, to_report);
+        } else {
+            ds.report.tiling = check_tiling(ds.grids);
+        }
+        ds.report.tiling_checked = true;
+    }
+    progress(1, "done");
+    return ds;
+}
+
+}  // namespace gw

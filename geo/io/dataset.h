@@ -1,0 +1,43 @@
+#pragma once
+/**
+ * Opening datasets: any GDAL vector source (GeoPackage, a folder of shapefiles, GeoJSON, KML,
+ * FlatGeobuf, CSV with coordinates, PG:) read into the SPEC §3 model in the working CRS.
+ */
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "geo/core/model.h"
+
+namespace gw {
+
+enum class SourceCoords { Native, Gcj02, Bd09 };
+
+struct OpenOptions {
+    std::string assume_crs;                        // CRS for layers that carry none ("" = none)
+    std::string work_crs;                          // override of the working CRS ("" = choose)
+    SourceCoords coords = SourceCoords::Native;    // --from-gcj02 / --from-bd09 (point layers)
+    std::vector<std::string> layers;               // canonical layers to read (empty = all)
+    bool check_tiling = true;                      // run the grid hierarchy check
+    int grid_level = 0;                            // read only the cells of this level (0: all; no tiling check)
+    Progress progress;
+};
+
+/**
+ * Reads one or more sources (their layers merged; a later source adds features to a layer an
+ * earlier one has) into a Dataset in the metric working CRS. Repairs invalid polygons (counted
+ * in report.repaired), lists unusable cameras, and checks the grid tiling when asked.
+ * A source GDAL opens only as a raster holds no layers: when its stem is `dem` (dem.tif) it is the
+ * dataset's terrain, otherwise a basemap left to the viewer. A GeoPackage's raster table `dem` is
+ * the terrain too (see find_dem, geo/analysis/terrain.h); the first DEM found is used.
+ * Throws gw::Error naming the file, layer, feature or field for anything that stops reading:
+ * a missing or unreadable file, a layer without CRS, a required field absent or of the wrong type,
+ * a DEM without geotransform or CRS.
+ */
+Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions& options = {});
+
+/** The bundled model community, data/dapingzi.gpkg (found beside the binary or in the source tree). */
+std::string bundled_dataset_path();
+
+}  // namespace gw

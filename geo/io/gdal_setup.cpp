@@ -1,0 +1,19 @@
+#include "geo/io/gdal_setup.h"
+
+#include <cpl_conv.h>
+#include <gdal_priv.h>
+
+#include <mutex>
+
+namespace gw {
+
+void gdal_setup() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        // An unclosed ring is an error to report by feature, never a ring GDAL closes silently.
+        CPLSetConfigOption("OGR_GEOMETRY_ACCEPT_UNCLOSED_RING", "NO");
+    });
+}
+
+}  // namespace gw

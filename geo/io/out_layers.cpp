@@ -1,0 +1,136 @@
+#include "geo/io/out_layers.h"
+
+#include <cpl_conv.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "geo/core/error.h"
+#include "geo/io/atomic_output.h"
+#include "geo/io/crs.h"
+#include "geo/io/gdal_setup.h"
+#include "geo/io/out_formats.h"
+
+namespace fs = std::filesystem;
+
+namespace gw {
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+const OutFormat& format_for(const std::string& path) {
+    if (const OutFormat* f = out_format_for_path(path)) return *f;
+    std::string exts;
+    for (const auto& f : out_formats()) exts += (exts.empty() ? "" : ", ") + f.extensions[0];
+    throw Error("unknown output format '" + lower(fs::path(path).extension().string()) + "'", {path},
+                "end the name in " + exts);
+}
+
+OGRGeometry* to_ogr(const OutFeature& f, bool points, const Transform& t) {
+    if (points) {
+        Vec2 p = t.apply(f.point);
+        return new OGRPoint(p.x, p.y);
+    }
+    auto* mp = new OGRMultiPolygon();
+    for (const auto& poly : f.polygons) {
+        OGRPolygon op;
+        for (const auto& ring : poly.rings) {
+            std::vector<Vec2> pts = ring;
+            t.apply(pts);
+            OGRLinearRing r;
+            for (auto p : pts) r.addPoint(p.x, p.y);
+            if (!pts.empty()) r.addPoint(pts[0].x, pts[0].y);
+            op.addRing(&r);
+        }
+        mp->addGeometry(&op);
+    }
+    return mp;
+}
+
+void write_one(const std::string& file, const OutFormat& fmt, const std::vector<const OutLayer*>& layers,
+               const OGRSpatialReference& srs, const Transform& t) {
+    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName(fmt.driver.c_str());
+    if (!drv) throw Error("GDAL has no " + fmt.driver + " driver", {file});
+    GDALDatasetUniquePtr ds(drv->Create(file.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds) throw Error(std::string("cannot be created: ") + CPLGetLastErrorMsg(), {file}, "check the folder is writable");
+    const bool tx = ds->StartTransaction() == OGRERR_NONE;
+    for (const OutLayer* L : layers) {
+        CPLStringList lco;
+        if (fmt.driver == "ESRI Shapefile") lco.AddString("ENCODING=UTF-8");
+        for (const auto& option : fmt.layer_options) lco.AddString(option.c_str());
+        OGRLayer* ol = ds->CreateLayer(L->name.c_str(), const_cast<OGRSpatialReference*>(&srs), L->points ? wkbPoint : wkbMultiPolygon, lco.List());
+        if (!ol) throw Error(std::string("layer cannot be created: ") + CPLGetLastErrorMsg(), {file, L->name});
+        for (const auto& f : L->fields) {
+            OGRFieldDefn fd(f.name.c_str(), f.type == OutField::Integer ? OFTInteger64
+                                            : f.type == OutField::Real  ? OFTReal
+                                                                        : OFTString);
+            if (ol->CreateField(&fd) != OGRERR_NONE)
+                throw Error("field cannot be created", {file, L->name, "", f.name});
+        }
+        for (const auto& f : L->features) {
+            OGRFeature feat(ol->GetLayerDefn());
+            for (size_t i = 0; i < f.values.size() && i < L->fields.size(); ++i) {
+                const OutValue& v = f.values[i];
+                if (auto* n = std::get_if<long long>(&v)) feat.SetField(static_cast<int>(i), static_cast<GIntBig>(*n));
+                else if (auto* d = std::get_if<double>(&v)) feat.SetField(static_cast<int>(i), *d);
+                else if (auto* s = std::get_if<std::string>(&v)) feat.SetField(static_cast<int>(i), s->c_str());
+            }
+            feat.SetGeometryDirectly(to_ogr(f, L->points, t));
+            if (ol->CreateFeature(&feat) != OGRERR_NONE)
+                throw Error(std::string("feature cannot be written: ") + CPLGetLastErrorMsg(), {file, L->name});
+        }
+    }
+    if (tx && ds->CommitTransaction() != OGRERR_NONE)
+        throw Error(std::string("cannot be committed: ") + CPLGetLastErrorMsg(), {file});
+    // GDAL finishes the file on close; a failure there (disk full) must not be committed.
+    CPLErrorReset();
+    ds.reset();
+    if (CPLGetLastErrorType() >= CE_Failure) throw Error(std::string("cannot be written: ") + CPLGetLastErrorMsg(), {file}, "check free space");
+}
+
+}  // namespace
+
+void write_out_layers(const std::string& path, const std::vector<OutLayer>& layers, const std::string& work_wkt,
+                      const std::string& target_wkt) {
+    gdal_setup();
+    const OutFormat& fmt = format_for(path);
+    OGRSpatialReference work;
+    work.importFromWkt(work_wkt.c_str());
+    work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    OGRSpatialReference target = work;
+    if (fmt.wgs84) target = parse_crs("EPSG:4326");
+    else if (!target_wkt.empty()) target.importFromWkt(target_wkt.c_str());
+    target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    Transform t(work, target);
+
+    // Every file written (one per layer beside the first, for one-file-per-layer formats) is one
+    // set: they replace the old ones together (geo/io/atomic_output.h).
+    const fs::path base(path);
+    AtomicOutput out(base);
+    auto add = [&](const fs::path& fin) {
+        if (fmt.driver == "ESRI Shapefile") out.replaces(shapefile_set(fin.stem().string()));
+        else out.replaces({fin.filename().string() + ".aux.xml"});
+        return out.temp_for(fin).string();
+    };
+    if (fmt.per_layer) {
+        for (size_t i = 0; i < layers.size(); ++i) {
+            const fs::path fin = i == 0 ? base
+                                        : base.parent_path() / (base.stem().string() + "_" + layers[i].name +
+                                                                base.extension().string());
+            write_one(add(fin), fmt, {&layers[i]}, target, t);
+        }
+    } else {
+        std::vector<const OutLayer*> all;
+        for (const auto& l : layers) all.push_back(&l);
+        write_one(add(base), fmt, all, target, t);
+    }
+    out.commit();
+}
+
+}  // namespace gw

@@ -1,0 +1,43 @@
+#pragma once
+/**
+ * Result layers of the analyses (coverage cells and gaps, hotspot cells, clusters, planned
+ * cameras) written through GDAL by file extension: .gpkg (every layer in one file), .geojson
+ * (WGS84, one file per layer beside the first), .shp (one set per layer), .fgb, .kml, .csv.
+ * Written to a temporary name and renamed on success.
+ */
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "geo/core/geometry.h"
+
+namespace gw {
+
+using OutValue = std::variant<std::monostate, long long, double, std::string>;
+
+struct OutField {
+    std::string name;
+    enum Type { Integer, Real, Text } type = Text;
+};
+
+struct OutFeature {
+    MultiPolygon polygons;  // when the layer is polygonal
+    Vec2 point;             // when the layer is of points
+    std::vector<OutValue> values;
+};
+
+struct OutLayer {
+    std::string name;
+    bool points = false;
+    std::vector<OutField> fields;
+    std::vector<OutFeature> features;
+};
+
+/**
+ * Writes the layers, transforming from the working CRS (`work_crs_wkt`) to `target_crs_wkt`
+ * (empty: stay in the working CRS). Throws gw::Error naming the output on failure.
+ */
+void write_out_layers(const std::string& path, const std::vector<OutLayer>& layers, const std::string& work_crs_wkt,
+                      const std::string& target_crs_wkt = {});
+
+}  // namespace gw

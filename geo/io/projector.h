@@ -1,0 +1,170 @@
+#pragma once
+/**
+ * Bulk coordinate transformation: PROJ over many points, split across threads, and each distinct
+ * point transformed once (grid cells share every edge with a neighbour and with their parent, so
+ * a county's 690,000 grid vertices are 185,000 distinct points). Used by reading and writing.
+ */
+#include <cpl_conv.h>
+#include <cpl_error.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <ogr_spatialref.h>
+
+#include "geo/core/geometry.h"
+#include "geo/io/crs.h"
+
+namespace gw {
+
+/**
+ * Distinct points, numbered in first-seen order: an open-addressing table keyed by the exact bits
+ * of the coordinates (a node-based map costs more in allocation than the PROJ calls it saves).
+ */
+class PointIndex {
+public:
+    /** The number of p, adding it when new. */
+    uint32_t find_or_add(Vec2 p) {
+        if ((points_.size() + 1) * 2 > slots_.size()) grow(slots_.size() * 2);
+        const uint64_t x = std::bit_cast<uint64_t>(p.x), y = std::bit_cast<uint64_t>(p.y);
+        for (size_t s = hash(x, y) & (slots_.size() - 1);; s = (s + 1) & (slots_.size() - 1)) {
+            if (slots_[s] == 0) {
+                points_.push_back(p);
+                slots_[s] = static_cast<uint32_t>(points_.size());
+                return slots_[s] - 1;
+            }
+            const Vec2 q = points_[slots_[s] - 1];
+            if (std::bit_cast<uint64_t>(q.x) == x && std::bit_cast<uint64_t>(q.y) == y) return slots_[s] - 1;
+        }
+    }
+    const std::vector<Vec2>& points() const { return points_; }
+    /** Makes room for n more points without growing on the way. */
+    void reserve(size_t n) {
+        points_.reserve(points_.size() + n);
+        if ((points_.size() + n) * 2 > slots_.size()) grow((points_.size() + n) * 2);
+    }
+
+private:
+    static uint64_t mix(uint64_t z) {  // splitmix64's finalizer: nearby coordinates spread out
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    static uint64_t hash(uint64_t x, uint64_t y) { return mix(x ^ mix(y)); }
+    /** Rehashes into at least `want` slots (a power of two, so that a mask picks the slot). */
+    void grow(size_t want) {
+        std::vector<uint32_t> old = std::move(slots_);
+        slots_.assign(std::bit_ceil(std::max<size_t>(1024, want)), 0);
+        for (uint32_t v : old) {
+            if (v == 0) continue;
+            const Vec2 q = points_[v - 1];
+            size_t s = hash(std::bit_cast<uint64_t>(q.x), std::bit_cast<uint64_t>(q.y)) & (slots_.size() - 1);
+            while (slots_[s] != 0) s = (s + 1) & (slots_.size() - 1);
+            slots_[s] = v;
+        }
+    }
+    std::vector<uint32_t> slots_;  // 1 + index into points_, 0 = empty
+    std::vector<Vec2> points_;
+};
+
+/**
+ * Takes coordinates from the working CRS to the output CRS through PROJ (an inverse Gauss-Kruger
+ * projection per vertex is most of an export's CPU time). Large batches are split over threads,
+ * each with its own transformation (PROJ objects are not shared between threads); every point is
+ * transformed on its own, so the result does not depend on the split.
+ */
+class Projector {
+public:
+    Projector(const OGRSpatialReference& from, const OGRSpatialReference& to)
+        : main_(from, to), from_wkt_(wkt2(from)), to_wkt_(wkt2(to)) {}
+
+    /** At most this many threads (the caller may already keep the other cores busy). */
+    void limit_threads(size_t n) { max_threads_ = std::max<size_t>(1, n); }
+    /** Transforms in place; throws gw::Error when a point fails. */
+    void apply(std::vector<Vec2>& pts) const {
+        if (main_.identity() || pts.empty()) return;
+        constexpr size_t kPerThread = 50000;  // below this a thread's setup (~1 ms) is not worth it
+        const size_t threads = std::min<size_t>({max_threads_, std::max(1u, std::thread::hardware_concurrency()), 8,
+                                                 (pts.size() + kPerThread - 1) / kPerThread});
+        if (threads <= 1) {
+            main_.apply(pts);
+            return;
+        }
+        const size_t chunk = (pts.size() + threads - 1) / threads;
+        std::vector<std::exception_ptr> failed(threads);
+        std::vector<std::thread> pool;
+        auto run = [&](size_t t) {
+            try {
+                std::vector<Vec2> part(pts.begin() + t * chunk,
+                                       pts.begin() + std::min(pts.size(), (t + 1) * chunk));
+                if (t == 0) {
+                    main_.apply(part);
+                } else {
+                    // A failure comes back as the exception; GDAL's own report of it would go
+                    // to the default handler (handlers are per thread) and print on stderr.
+                    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+                    Transform own(srs(from_wkt_), srs(to_wkt_));
+                    own.apply(part);
+                }
+                std::copy(part.begin(), part.end(), pts.begin() + t * chunk);
+            } catch (...) {
+                failed[t] = std::current_exception();
+            }
+        };
+        for (size_t t = 1; t < threads; ++t) pool.emplace_back(run, t);
+        run(0);
+        for (auto& th : pool) th.join();
+        for (auto& e : failed)
+            if (e) std::rethrow_exception(e);
+    }
+
+    /**
+     * Like apply, transforming each distinct point once over the whole export: grid cells share
+     * every edge with a neighbour and with their parent, so a county's 690,000 grid vertices are
+     * 185,000 distinct points.
+     */
+    void apply_shared(std::vector<Vec2>& pts) {
+        if (main_.identity() || pts.empty()) return;
+        std::vector<uint32_t> number(pts.size());
+        seen_.reserve(pts.size());
+        for (size_t i = 0; i < pts.size(); ++i) number[i] = seen_.find_or_add(pts[i]);
+        std::vector<Vec2> fresh(seen_.points().begin() + static_cast<std::ptrdiff_t>(projected_.size()),
+                                seen_.points().end());
+        apply(fresh);
+        projected_.insert(projected_.end(), fresh.begin(), fresh.end());
+        for (size_t i = 0; i < pts.size(); ++i) pts[i] = projected_[number[i]];
+    }
+
+    /** Transforms one feature's points with the main transformation (to name a failing feature). */
+    void apply_one(std::vector<Vec2>& pts) const { main_.apply(pts); }
+
+private:
+    static std::string wkt2(const OGRSpatialReference& s) {
+        char* wkt = nullptr;
+        const char* const options[] = {"FORMAT=WKT2_2019", nullptr};
+        s.exportToWkt(&wkt, options);
+        std::string out = wkt ? wkt : "";
+        CPLFree(wkt);
+        return out;
+    }
+    static OGRSpatialReference srs(const std::string& wkt) {
+        OGRSpatialReference s;
+        s.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        s.importFromWkt(wkt.c_str());
+        return s;
+    }
+
+    Transform main_;
+    std::string from_wkt_, to_wkt_;
+    size_t max_threads_ = 8;
+    PointIndex seen_;              // distinct points given to apply_shared
+    std::vector<Vec2> projected_;  // their transforms, in the same order
+};
+
+
+}  // namespace gw

@@ -1,0 +1,1172 @@
+// Writing the model out through GDAL (SPEC §7): shapefiles by default, GeoPackage, GeoJSON, KML,
+// FlatGeobuf or any other GDAL vector driver.
+//
+// [SECTION] Text: UTF-8 characters, cuts on character boundaries, bytes in the output encoding
+// [SECTION] Masking personal data
+// [SECTION] GDAL messages: every warning reaches the user
+// [SECTION] Columns: SPEC §3 fields, stats columns, extra fields, names that fit the format
+// [SECTION] Output: formats, temporary names, moving into place
+// [SECTION] Coordinates: working CRS to output CRS
+// [SECTION] Writing one layer
+// [SECTION] write_dataset
+#include "geo/io/writer.h"
+
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal_priv.h>
+#include <iconv.h>
+#include <ogrsf_frmts.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "geo/analysis/stats.h"
+#include "geo/core/error.h"
+#include "geo/io/atomic_output.h"
+#include "geo/io/crs.h"
+#include "geo/io/gdal_setup.h"
+#include "geo/io/out_formats.h"
+#include "geo/io/projector.h"
+
+namespace fs = std::filesystem;
+
+namespace gw {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Text: UTF-8 characters, cuts on character boundaries, bytes in the output encoding
+
+// A DBF field holds at most 254 bytes and a DBF field name 10 bytes, in the file's encoding.
+constexpr size_t kDbfValueBytes = 254;
+constexpr size_t kDbfNameBytes = 10;
+
+/** Length of the UTF-8 character starting at s[i], never past the end of s. */
+size_t utf8_char_len(std::string_view s, size_t i) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    size_t n = lead < 0x80           ? 1
+               : (lead >> 5) == 0x6  ? 2
+               : (lead >> 4) == 0xE  ? 3
+               : (lead >> 3) == 0x1E ? 4
+                                     : 1;
+    return std::min(n, s.size() - i);
+}
+
+bool is_ascii(std::string_view s) {
+    for (char c : s)
+        if (static_cast<unsigned char>(c) >= 0x80) return false;
+    return true;
+}
+
+std::string ascii_lower(std::string s) {
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+/**
+ * Measures text in the encoding a shapefile is written in, so that names and values can be cut
+ * on character boundaries before GDAL cuts them in the middle of one (it does, for names).
+ * UTF-8 bytes are what they are; for GBK each character is converted with iconv, and one that
+ * CP936 cannot hold is counted as 0 bytes, because GDAL's recoder drops it.
+ */
+class OutputEncoding {
+public:
+    explicit OutputEncoding(bool gbk) {
+        if (gbk) {
+            cd_ = iconv_open("CP936", "UTF-8");
+            if (cd_ == reinterpret_cast<iconv_t>(-1))
+                throw Error("the system's iconv cannot convert to CP936 (GBK)", {}, "use --encoding UTF-8");
+        }
+    }
+    ~OutputEncoding() {
+        if (gbk()) iconv_close(cd_);
+    }
+    OutputEncoding(const OutputEncoding&) = delete;
+    OutputEncoding& operator=(const OutputEncoding&) = delete;
+
+    bool gbk() const { return cd_ != reinterpret_cast<iconv_t>(-1); }
+
+    /** What fits: the first `keep` bytes of the UTF-8 text, `bytes` long in the output encoding. */
+    struct Fit {
+        size_t keep = 0, bytes = 0;
+        bool cut = false;
+        std::string lost;  // the first character the output encoding cannot hold
+    };
+
+    /** Fits UTF-8 text into max_bytes of the output encoding, cutting on a character boundary. */
+    Fit fit(std::string_view s, size_t max_bytes) {
+        Fit f;
+        // GBK never takes more bytes than UTF-8 (ASCII 1:1, others 2 or 0 instead of 2–4).
+        if (s.size() <= max_bytes && (!gbk() || is_ascii(s))) {
+            f.keep = f.bytes = s.size();
+            return f;
+        }
+        for (size_t i = 0; i < s.size();) {
+            const size_t n = utf8_char_len(s, i);
+            const size_t b = n == 1 ? 1 : gbk() ? gbk_bytes(s.substr(i, n)) : n;
+            if (b == 0 && f.lost.empty()) f.lost = std::string(s.substr(i, n));
+            if (f.bytes + b > max_bytes) {
+                f.cut = true;
+                return f;
+            }
+            f.bytes += b, f.keep = i + n, i += n;
+        }
+        return f;
+    }
+
+private:
+    /** GBK bytes of one non-ASCII UTF-8 character, through a table of the BMP filled as met. */
+    size_t gbk_bytes(std::string_view ch) {
+        // CP936 holds nothing outside the Basic Multilingual Plane (4-byte UTF-8).
+        if (ch.size() == 4) return 0;
+        const auto b = [&](size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(ch[i])); };
+        const unsigned cp = ch.size() == 2 ? (b(0) & 0x1F) << 6 | (b(1) & 0x3F)
+                                           : (b(0) & 0x0F) << 12 | (b(1) & 0x3F) << 6 | (b(2) & 0x3F);
+        if (bmp_.empty()) bmp_.assign(0x10000, kUnknown);
+        if (bmp_[cp] == kUnknown) bmp_[cp] = static_cast<uint8_t>(iconv_bytes(ch));
+        return bmp_[cp];
+    }
+    size_t iconv_bytes(std::string_view ch) {
+        char in[4], out[8];
+        std::copy(ch.begin(), ch.end(), in);
+        char* pin = in;
+        char* pout = out;
+        size_t inleft = ch.size(), outleft = sizeof out;
+        if (iconv(cd_, &pin, &inleft, &pout, &outleft) == static_cast<size_t>(-1)) {
+            iconv(cd_, nullptr, nullptr, nullptr, nullptr);  // reset the shift state after EILSEQ
+            return 0;
+        }
+        return sizeof out - outleft;
+    }
+    static constexpr uint8_t kUnknown = 0xFF;
+    iconv_t cd_ = reinterpret_cast<iconv_t>(-1);
+    std::vector<uint8_t> bmp_;  // GBK bytes by BMP code point, kUnknown until converted once
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Masking personal data
+
+std::string mask_name(const std::string& utf8_name) {
+    std::vector<std::string_view> chars;
+    std::string_view s(utf8_name);
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = utf8_char_len(s, i);
+        chars.push_back(s.substr(i, n));
+        i += n;
+    }
+    if (chars.empty()) return {};
+    if (chars.size() == 1) return "*";
+    // One star per hidden character, as on Chinese ID and bank forms: 张三 -> 张*, 张三丰 -> 张*丰.
+    std::string out(chars.front());
+    out.append(chars.size() == 2 ? 1 : chars.size() - 2, '*');
+    if (chars.size() > 2) out += chars.back();
+    return out;
+}
+
+std::string mask_phone(const std::string& phone) {
+    std::vector<std::string_view> chars;
+    std::string_view s(phone);
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = utf8_char_len(s, i);
+        chars.push_back(s.substr(i, n));
+        i += n;
+    }
+    const size_t n = chars.size();
+    // Mobile numbers (11 digits and longer) keep the carrier prefix and the last four, as Chinese
+    // apps show them; shorter (landline) numbers keep only their tail.
+    const size_t head = n >= 11 ? 3 : 0;
+    const size_t tail = n >= 8 ? 4 : n >= 4 ? 2 : 0;
+    std::string out;
+    for (size_t i = 0; i < n; ++i) {
+        if (i < head || i >= n - tail)
+            out += chars[i];
+        else
+            out += '*';
+    }
+    return out;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] GDAL messages: every warning reaches the user
+
+/**
+ * Collects GDAL's warnings and errors while in scope (a pushed handler), so that a warning while
+ * writing (recoding, truncation, a value that does not parse) is shown to the user, not lost on
+ * a console nobody reads, and a failure can name GDAL's reason.
+ */
+class GdalMessages {
+public:
+    GdalMessages() : pusher_(&GdalMessages::handler, this) {}
+
+    /** Passes the warnings seen since the last call to on_message, as "warning: WHERE: text (×N)". */
+    void flush(const std::string& where, const std::function<void(const std::string&)>& on_message) {
+        if (on_message)
+            for (const auto& [text, count] : warnings_)
+                on_message("warning: " + where + (where.empty() ? "" : ": ") + text +
+                           (count > 1 ? " (×" + std::to_string(count) + ")" : ""));
+        if (on_message && dropped_ > 0)
+            on_message("warning: " + where + ": " + std::to_string(dropped_) +
+                       " more GDAL warning(s) like these");
+        warnings_.clear();
+        dropped_ = 0;
+    }
+    /** The last GDAL error message since take_error() was last called ("" when none). */
+    std::string take_error() { return std::exchange(last_error_, {}); }
+
+private:
+    static void CPL_STDCALL handler(CPLErr cls, CPLErrorNum num, const char* msg) {
+        auto* self = static_cast<GdalMessages*>(CPLGetErrorHandlerUserData());
+        if (cls == CE_Debug || !self) {
+            CPLDefaultErrorHandler(cls, num, msg);
+            return;
+        }
+        if (cls >= CE_Failure) {
+            self->last_error_ = msg;
+            return;
+        }
+        // The same warning often repeats per feature: count repeats, keep a bounded list.
+        for (auto& [text, count] : self->warnings_)
+            if (text == msg) {
+                ++count;
+                return;
+            }
+        if (self->warnings_.size() < 20)
+            self->warnings_.emplace_back(msg, 1);
+        else
+            ++self->dropped_;
+    }
+
+    CPLErrorHandlerPusher pusher_;
+    std::vector<std::pair<std::string, int>> warnings_;
+    int dropped_ = 0;
+    std::string last_error_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Columns: SPEC §3 fields, stats columns, extra fields, names that fit the format
+
+/**
+ * The attribute columns of each layer, declared once as a visit over a feature: the same function
+ * lists the schema (SchemaSink), measures text widths (WidthSink) and fills OGR features
+ * (FeatureSink), so the three can never disagree on order or type.
+ */
+template <class Sink>
+void columns(Sink& s, const Grid& g) {
+    s.text("grid_id", g.grid_id);
+    s.integer("level", g.level);
+    s.text("parent_id", g.parent_id);
+    s.text("name", g.name);
+    s.person("manager", g.manager);
+    s.phone("phone", g.phone);
+}
+template <class Sink>
+void columns(Sink& s, const Household& h) {
+    s.text("hh_id", h.hh_id);
+    s.text("grid_id", h.grid_id);
+    s.person("head", h.head);
+    s.integer("members", h.members);
+    s.text("tags", h.tags);
+    s.phone("phone", h.phone);
+}
+template <class Sink>
+void columns(Sink& s, const Camera& c) {
+    s.text("cam_id", c.cam_id);
+    s.text("owner", c.owner);
+    s.real("azimuth", c.azimuth);
+    s.real("fov", c.fov);
+    s.real("range", c.range);
+    s.real("height", c.height);
+    s.integer("resolution_px", c.resolution_px);
+    s.text("status", c.status);
+}
+template <class Sink>
+void columns(Sink& s, const Enterprise& e) {
+    s.text("ent_id", e.ent_id);
+    s.text("name", e.name);
+    s.text("industry", e.industry);
+    s.integer("employees", e.employees);
+    s.text("paired_grid", e.paired_grid);
+}
+template <class Sink>
+void columns(Sink& s, const Road& r) {
+    s.text("name", r.name);
+    s.text("class", r.road_class);
+}
+template <class Sink>
+void columns(Sink& s, const Building& b) {
+    s.real("height", b.height);
+}
+template <class Sink>
+void columns(Sink& s, const Incident& i) {
+    s.text("inc_id", i.inc_id);
+    s.text("type", i.type);
+    // ISO-8601 text, not an OGR DateTime: shapefiles cannot hold one (GDAL 3.6 writes garbage
+    // into the date field it makes instead), and text reads back unchanged everywhere.
+    s.text("time", i.time);
+    s.text("color", i.color);
+    s.text("settled_at", i.settled_at);
+}
+template <class Sink>
+void columns(Sink& s, const Facility& f) {
+    s.text("name", f.name);
+    s.text("kind", f.kind);
+}
+template <class Sink>
+void columns(Sink& s, const Candidate& c) {
+    s.text("site_id", c.site_id);
+}
+
+// Stats column names, chosen to fit a DBF's 10 bytes as they are (no cut, no mapping to print).
+constexpr std::array<const char*, kOwners.size()> kOwnerColumns = {"cam_road", "cam_ent", "cam_house",
+                                                                   "cam_public"};
+constexpr std::array<const char*, kIncidentTypes.size()> kTypeColumns = {
+    "inc_fire", "inc_traff", "inc_disput", "inc_theft", "inc_fraud", "inc_other"};
+constexpr std::array<const char*, kColors.size()> kColorColumns = {"inc_red", "inc_yellow", "inc_blue",
+                                                                   "inc_green"};
+
+/** The §4 stats figures of one cell; null columns for a cell with no row (another level). */
+template <class Sink>
+void stats_columns(Sink& s, const GridStats* r) {
+    auto v = [r](int GridStats::*m) { return r ? std::optional<int>(r->*m) : std::nullopt; };
+    s.integer("households", v(&GridStats::households));
+    s.integer("people", v(&GridStats::people));
+    s.integer("cameras", v(&GridStats::cameras));
+    s.integer("cam_online", v(&GridStats::cameras_online));
+    s.integer("cam_off", v(&GridStats::cameras_offline));
+    for (size_t i = 0; i < kOwners.size(); ++i)
+        s.integer(kOwnerColumns[i], r ? std::optional<int>(r->cameras_by_owner[i]) : std::nullopt);
+    s.integer("incidents", v(&GridStats::incidents));
+    for (size_t i = 0; i < kIncidentTypes.size(); ++i)
+        s.integer(kTypeColumns[i], r ? std::optional<int>(r->incidents_by_type[i]) : std::nullopt);
+    for (size_t i = 0; i < kColors.size(); ++i)
+        s.integer(kColorColumns[i], r ? std::optional<int>(r->incidents_by_color[i]) : std::nullopt);
+}
+
+/** One output column: its SPEC (or source) name, the name written, OGR type and DBF width. */
+struct Column {
+    std::string name, out_name;
+    OGRFieldType type = OFTString;
+    bool text = false;  // measured and cut as text
+    size_t width = 1;   // shapefile text: widest value in bytes
+    int index = -1;     // field index in the output layer
+};
+
+/** Lists the columns of a layer (names and types). */
+struct SchemaSink {
+    std::vector<Column>* cols;
+    void add(const char* name, OGRFieldType t) { cols->push_back({name, {}, t, t == OFTString}); }
+    void text(const char* n, const std::string&) { add(n, OFTString); }
+    void person(const char* n, const std::string&) { add(n, OFTString); }
+    void phone(const char* n, const std::string&) { add(n, OFTString); }
+    template <class V>
+    void integer(const char* n, const V&) {
+        add(n, OFTInteger);
+    }
+    template <class V>
+    void real(const char* n, const V&) {
+        add(n, OFTReal);
+    }
+};
+
+/** How an extra field of the source is written: its own type where the format can hold it. */
+OGRFieldType extra_type(int source_type, bool shapefile) {
+    switch (source_type) {
+        case OFTInteger:
+        case OFTInteger64:
+        case OFTReal:
+        case OFTDate:
+            return static_cast<OGRFieldType>(source_type);
+        // Shapefiles have no time of day (GDAL 3.6 garbles a DateTime there): keep the text.
+        case OFTDateTime:
+        case OFTTime:
+            return shapefile ? OFTString : static_cast<OGRFieldType>(source_type);
+        // Lists and blobs: their text form, which every format holds.
+        default:
+            return OFTString;
+    }
+}
+
+/**
+ * Chooses the names written: SPEC names first, then stats columns, then extra fields, each made
+ * unique case-insensitively (DBF and GeoPackage both compare that way) and, for shapefiles, cut
+ * to 10 bytes of the output encoding on a character boundary (resolution_px -> resolution; a
+ * later resolution_note -> resolutio1). `taken` holds names the format reserves (fid, geom).
+ * Every renamed column is told through on_message as "layer.name → out_name".
+ */
+void assign_names(std::vector<Column>& cols, const std::string& layer, bool shapefile, OutputEncoding& enc,
+                  std::vector<std::string> taken, const std::function<void(const std::string&)>& on_message) {
+    for (auto& t : taken) t = ascii_lower(t);
+    auto is_taken = [&](const std::string& n) {
+        return std::find(taken.begin(), taken.end(), ascii_lower(n)) != taken.end();
+    };
+    auto cut = [&](const std::string& n, size_t bytes) { return n.substr(0, enc.fit(n, bytes).keep); };
+    for (auto& c : cols) {
+        std::string base = shapefile ? cut(c.name, kDbfNameBytes) : c.name;
+        if (base.empty()) base = "field";
+        std::string out = base;
+        for (int k = 1; is_taken(out); ++k) {
+            const std::string suffix = std::to_string(k);
+            out = shapefile ? cut(base, kDbfNameBytes - suffix.size()) + suffix : base + "_" + suffix;
+        }
+        taken.push_back(ascii_lower(out));
+        c.out_name = out;
+        if (out != c.name && on_message) on_message(layer + "." + c.name + " → " + out);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Output: formats, temporary names, moving into place
+
+/** A GDAL vector driver and how gridwatch lays its output out. */
+struct Format {
+    GDALDriver* driver = nullptr;
+    std::string name;  // GDAL short name
+    std::string ext;   // file extension without the dot
+    bool shapefile = false;
+    bool per_layer = false;  // one file per layer in a folder (shapefile, GeoJSON, FlatGeobuf…)
+    bool wgs84 = false;      // the format mandates WGS84 longitude/latitude (GeoJSON RFC 7946, KML)
+    std::vector<std::string> layer_options;  // given to every layer (CSV: GEOMETRY=AS_WKT)
+};
+
+
+Format find_format(const std::string& name) {
+    gdal_setup();
+    Format f;
+    const OutFormat* known = out_format_named(name);
+    f.driver = GetGDALDriverManager()->GetDriverByName(known ? known->driver.c_str() : name.c_str());
+    if (!f.driver || !f.driver->GetMetadataItem(GDAL_DCAP_VECTOR) ||
+        !f.driver->GetMetadataItem(GDAL_DCAP_CREATE))
+        throw Error("GDAL has no vector driver '" + name + "' that can write", {"", "", "", "--format"},
+                    "use " + out_format_list());
+    f.name = f.driver->GetDescription();
+    f.shapefile = f.name == "ESRI Shapefile";
+    if (known) {
+        // gridwatch's own table (geo/io/out_formats.h): extension, layout and options it knows work.
+        f.ext = known->ext;
+        f.per_layer = known->per_layer;
+        f.wgs84 = known->wgs84;
+        f.layer_options = known->layer_options;
+        return f;
+    }
+    // Any other GDAL vector driver, described by its own metadata.
+    f.wgs84 = f.name == "LIBKML";
+    const char* multi = f.driver->GetMetadataItem(GDAL_DCAP_MULTIPLE_VECTOR_LAYERS);
+    f.per_layer = !(multi && EQUAL(multi, "YES"));
+    if (const char* e = f.driver->GetMetadataItem(GDAL_DMD_EXTENSION); e && *e)
+        f.ext = e;
+    else if (const char* es = f.driver->GetMetadataItem(GDAL_DMD_EXTENSIONS); es && *es)
+        f.ext = CPLStringList(CSLTokenizeString(es))[0];
+    if (f.ext.empty())
+        throw Error("GDAL driver " + f.name + " does not write files", {"", "", "", "--format"},
+                    "use " + out_format_list());
+    return f;
+}
+
+/**
+ * Where the output goes: an AtomicOutput (geo/io/atomic_output.h) beside the target, switched into
+ * place whole by commit(): a single file renamed, a folder swapped with the old one, a shapefile's
+ * file set committed together; removed by the destructor otherwise.
+ *
+ * One-file-per-layer formats are written into GDAL's in-memory filesystem first and copied to
+ * the temporary folder when each layer is done: the shapefile driver seeks and writes a few bytes
+ * per record in each of .shp, .shx and .dbf, and on disk those syscalls cost more than the
+ * writing itself. One layer at a time keeps the memory to the largest layer.
+ */
+class Output {
+public:
+    Output(const Format& format, const std::string& path, size_t layer_count)
+        : format_(format), target_(path) {
+        if (path.empty()) throw Error("no output path given", {"", "", "", "--out"}, "give --out PATH");
+        const std::string ext = ascii_lower(target_.extension().string());
+        // A per-layer format given a file name (out.geojson, out.shp) writes that one file (or
+        // file set) when there is one layer; with several there is no file name for the others.
+        const bool named_file =
+            format_.per_layer && (ext == "." + format_.ext || (format_.name == "GeoJSON" && ext == ".json"));
+        single_file_ = !format_.per_layer || (named_file && !format_.shapefile);
+        file_set_ = named_file && format_.shapefile;
+        if (named_file && layer_count != 1)
+            throw Error(format_.name + " writes one file per layer and " + std::to_string(layer_count) +
+                            " layers are to be written",
+                        {path}, "give a folder path as --out, or pick one layer with --layers and --level");
+        fs::path parent = target_.parent_path();
+        if (parent.empty()) parent = ".";
+        std::error_code ec;
+        if (!fs::is_directory(parent, ec))
+            throw Error("the folder " + parent.string() + " does not exist", {path}, "create it first");
+        if ((single_file_ || file_set_) && fs::is_directory(target_, ec))
+            throw Error("is a folder, and a file is to be written there", {path}, "give a file name");
+        if (!single_file_ && !file_set_ && fs::exists(target_, ec) && !fs::is_directory(target_, ec))
+            throw Error("is a file, and " + format_.name + " output is a folder of files", {path},
+                        "give a folder path, or remove the file");
+        out_.emplace(target_, single_file_ || file_set_ ? AtomicOutput::Kind::File : AtomicOutput::Kind::Folder);
+        if (file_set_) out_->replaces(shapefile_set(target_.stem().string()));
+        if (!single_file_ && !file_set_)
+            // The user's other files in the folder stay; a layer written replaces every old file
+            // of its name (a shapefile's stale .qix or .cpg too).
+            out_->keep_old_if([this](const std::string& name) {
+                const std::string stem = name.substr(0, name.find('.'));
+                return std::find(stems_.begin(), stems_.end(), stem) == stems_.end();
+            });
+        static std::atomic<int> counter{0};
+        if (format_.per_layer) {
+            staging_ = "/vsimem/gridwatch-export-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+            // A folder that exists: the CSV driver creates a layer only in a folder it can stat
+            // (an implicit /vsimem folder is none until a file is in it).
+            VSIMkdir(staging_.c_str(), 0755);
+        }
+    }
+    ~Output() { discard(); }
+    Output(const Output&) = delete;
+    Output& operator=(const Output&) = delete;
+
+    const fs::path& target() const { return target_; }
+    /** The file name (without extension) layer `name` is written under. */
+    std::string file_stem(const std::string& layer) const {
+        return file_set_ ? target_.stem().string() : layer;
+    }
+
+    /** The GDAL dataset that receives layer `name`: the one file, or a new file for the layer. */
+    GDALDataset* dataset_for(const std::string& layer, GdalMessages& gdal) {
+        if (!format_.per_layer && dataset_) return dataset_.get();
+        const std::string file =
+            format_.per_layer ? staging_ + "/" + file_stem(layer) + "." + format_.ext : out_->temp().string();
+        CPLStringList dsco;
+        GDALDataset* ds = format_.driver->Create(file.c_str(), 0, 0, 0, GDT_Unknown, dsco.List());
+        if (!ds) {
+            const std::string why = gdal.take_error();
+            throw Error("cannot be created" + (why.empty() ? std::string() : ": " + why),
+                        {target_.string(), layer}, "check the folder is writable and has space");
+        }
+        dataset_.reset(ds);
+        return ds;
+    }
+
+    /** Adds a small file beside the layer's (a shapefile's .cpg). */
+    void add_file(const std::string& file_name, const std::string& text) {
+        VSILFILE* f = VSIFOpenL((staging_ + "/" + file_name).c_str(), "wb");
+        const bool ok = f && VSIFWriteL(text.data(), 1, text.size(), f) == text.size();
+        if (f) VSIFCloseL(f);
+        if (!ok) throw Error("cannot be written", {(target_ / file_name).string()}, "check free memory");
+    }
+
+    /** A layer is complete: a per-layer file is closed and copied from memory to the disk. */
+    void layer_done(const std::string& layer, GdalMessages& gdal) {
+        if (!format_.per_layer) return;
+        dataset_.reset();  // GDAL writes headers and indexes on close
+        if (const std::string why = gdal.take_error(); !why.empty())
+            throw Error("writing failed: " + why, {target_.string(), layer});
+        stems_.push_back(file_stem(layer));
+        const CPLStringList files(VSIReadDir(staging_.c_str()));
+        for (int i = 0; i < files.size(); ++i) {
+            const std::string mem = staging_ + "/" + files[i];
+            const fs::path disk = single_file_ ? out_->temp()
+                                  : file_set_  ? out_->temp_of(files[i])
+                                               : out_->temp() / files[i];
+            vsi_l_offset size = 0;
+            const GByte* data = VSIGetMemFileBuffer(mem.c_str(), &size, FALSE);
+            FILE* f = std::fopen(disk.c_str(), "wb");
+            const bool ok = f && data && std::fwrite(data, 1, size, f) == size;
+            if (f && std::fclose(f) != 0 && ok) return fail_write(disk);
+            if (!ok) return fail_write(disk);
+            VSIUnlink(mem.c_str());
+        }
+    }
+
+    /** Closes the single-file dataset (GDAL finishes the file then); throws when that fails. */
+    void close(GdalMessages& gdal) {
+        dataset_.reset();
+        const std::string why = gdal.take_error();
+        if (!why.empty()) throw Error("writing failed: " + why, {target_.string()}, "check free space");
+    }
+
+    /** Moves the output into place, whole (see the class comment). */
+    void commit() { out_->commit(); }
+
+private:
+    [[noreturn]] void fail_write(const fs::path& disk) {
+        throw Error("cannot be written: " + std::string(std::strerror(errno)), {disk.string()},
+                    "check free space and that the folder is writable");
+    }
+    void discard() {
+        dataset_.reset();
+        if (!staging_.empty()) VSIRmdirRecursive(staging_.c_str());
+        out_.reset();  // removes the temporaries unless committed
+    }
+
+    Format format_;
+    fs::path target_;
+    std::optional<AtomicOutput> out_;
+    std::string staging_;       // /vsimem folder of the layer being written (per-layer formats)
+    bool single_file_ = false;  // one file: GPKG, KML, out.geojson …
+    bool file_set_ = false;     // out.shp: one shapefile's files, beside each other in the parent
+    GDALDatasetUniquePtr dataset_;
+    std::vector<std::string> stems_;  // file names (before the extension) of the layers written
+};
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Coordinates: working CRS to output CRS
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Writing one layer
+
+std::string feature_id(const Grid& g) { return g.grid_id; }
+std::string feature_id(const Household& h) { return h.hh_id; }
+std::string feature_id(const Camera& c) { return c.cam_id; }
+std::string feature_id(const Enterprise& e) { return e.ent_id; }
+std::string feature_id(const Incident& i) { return i.inc_id; }
+std::string feature_id(const Candidate& c) { return c.site_id; }
+std::string feature_id(const Feature& f) { return std::to_string(f.fid); }
+
+// Geometry by feature type: the coordinates of each feature, flattened in one walk order, so
+// that a whole layer goes through PROJ in one call.
+const MultiPolygon* polygons_of(const Grid& g) { return &g.shape; }
+const MultiPolygon* polygons_of(const Enterprise& e) { return &e.shape; }
+const MultiPolygon* polygons_of(const Building& b) { return &b.shape; }
+const MultiPolygon* polygons_of(const Feature&) { return nullptr; }
+const MultiLineString* lines_of(const Road& r) { return &r.shape; }
+const MultiLineString* lines_of(const Feature&) { return nullptr; }
+const Vec2* point_of(const Household& h) { return &h.pos; }
+const Vec2* point_of(const Camera& c) { return &c.pos; }
+const Vec2* point_of(const Incident& i) { return &i.pos; }
+const Vec2* point_of(const Facility& f) { return &f.pos; }
+const Vec2* point_of(const Candidate& c) { return &c.pos; }
+const Vec2* point_of(const Feature&) { return nullptr; }
+
+/** Ring points without a repeated closing point (the model closes rings implicitly). */
+size_t open_size(const Ring& r) { return r.size() >= 2 && r.front() == r.back() ? r.size() - 1 : r.size(); }
+
+template <class T>
+void append_coords(const T& f, std::vector<Vec2>& out) {
+    if (const MultiPolygon* mp = polygons_of(f)) {
+        for (const auto& poly : *mp)
+            for (const auto& ring : poly.rings)
+                out.insert(out.end(), ring.begin(), ring.begin() + open_size(ring));
+    } else if (const MultiLineString* ml = lines_of(f)) {
+        for (const auto& line : *ml) out.insert(out.end(), line.begin(), line.end());
+    } else if (const Vec2* p = point_of(f)) {
+        out.push_back(*p);
+    }
+}
+
+template <class T>
+OGRwkbGeometryType geometry_type() {
+    T probe;
+    if (polygons_of(probe)) return wkbMultiPolygon;
+    if (lines_of(probe)) return wkbMultiLineString;
+    return wkbPoint;
+}
+
+/** Builds the OGR geometry of a polygon or line feature from its transformed coordinates. */
+template <class T>
+OGRGeometry* make_geometry(const T& f, const Vec2*& xy) {
+    if (const MultiPolygon* mp = polygons_of(f)) {
+        auto out = std::make_unique<OGRMultiPolygon>();
+        for (const auto& poly : *mp) {
+            auto p = std::make_unique<OGRPolygon>();
+            for (const auto& ring : poly.rings) {
+                const int n = static_cast<int>(open_size(ring));
+                if (n == 0) continue;
+                auto r = std::make_unique<OGRLinearRing>();
+                r->setNumPoints(n + 1, FALSE);
+                for (int i = 0; i < n; ++i) r->setPoint(i, xy[i].x, xy[i].y);
+                r->setPoint(n, xy[0].x, xy[0].y);
+                xy += n;
+                p->addRingDirectly(r.release());
+            }
+            out->addGeometryDirectly(p.release());
+        }
+        return out.release();
+    }
+    auto out = std::make_unique<OGRMultiLineString>();
+    for (const auto& line : *lines_of(f)) {
+        auto l = std::make_unique<OGRLineString>();
+        const int n = static_cast<int>(line.size());
+        l->setNumPoints(n, FALSE);
+        for (int i = 0; i < n; ++i) l->setPoint(i, xy[i].x, xy[i].y);
+        xy += n;
+        out->addGeometryDirectly(l.release());
+    }
+    return out.release();
+}
+
+/** Text values of one column that did not fit, or lost a character, for one warning line. */
+struct TextTrouble {
+    int cut = 0, lost = 0;
+    std::string first_cut, first_lost, lost_char;
+};
+
+/** Fills an OGR feature from a visit (see columns()): masks, fits text, sets nulls for gaps. */
+class FeatureSink {
+public:
+    FeatureSink(OGRFeature& f, const std::vector<Column>& cols, OutputEncoding& enc, bool shapefile,
+                bool mask, std::vector<TextTrouble>& trouble)
+        : f_(f), cols_(cols), enc_(enc), shapefile_(shapefile), mask_(mask), trouble_(trouble) {}
+
+    void start(const std::string* id) { i_ = 0, id_ = id; }
+
+    void text(const char*, const std::string& v) { set_text(v); }
+    void person(const char*, const std::string& v) { set_text(mask_ ? mask_name(v) : v); }
+    void phone(const char*, const std::string& v) { set_text(mask_ ? mask_phone(v) : v); }
+    void integer(const char*, int v) { f_.SetField(cols_[i_++].index, v); }
+    void integer(const char*, std::optional<int> v) {
+        if (v)
+            f_.SetField(cols_[i_].index, *v);
+        else
+            f_.SetFieldNull(cols_[i_].index);
+        ++i_;
+    }
+    void real(const char*, double v) {
+        // A camera's bad value (NaN) was reported on reading; in a file it becomes null.
+        if (std::isfinite(v))
+            f_.SetField(cols_[i_].index, v);
+        else
+            f_.SetFieldNull(cols_[i_].index);
+        ++i_;
+    }
+    void real(const char* n, std::optional<double> v) { real(n, v.value_or(std::nan(""))); }
+    /** An extra field's text value; OGR converts it to the column's type. */
+    void extra(const std::string& v) {
+        if (cols_[i_].text)
+            set_text(v);
+        else if (v.empty())
+            f_.SetFieldNull(cols_[i_++].index);
+        else
+            f_.SetField(cols_[i_++].index, v.c_str());
+    }
+    void skip() { f_.SetFieldNull(cols_[i_++].index); }
+
+private:
+    void set_text(const std::string& v) {
+        const size_t i = i_++;
+        const int field = cols_[i].index;
+        if (v.empty()) {
+            f_.SetFieldNull(field);
+            return;
+        }
+        if (!shapefile_) {
+            f_.SetField(field, v.c_str());
+            return;
+        }
+        const auto fit = enc_.fit(v, kDbfValueBytes);
+        if (!fit.lost.empty() && trouble_[i].lost++ == 0)
+            trouble_[i].first_lost = *id_, trouble_[i].lost_char = fit.lost;
+        if (fit.cut) {
+            if (trouble_[i].cut++ == 0) trouble_[i].first_cut = *id_;
+            f_.SetField(field, v.substr(0, fit.keep).c_str());
+        } else {
+            f_.SetField(field, v.c_str());
+        }
+    }
+
+    OGRFeature& f_;
+    const std::vector<Column>& cols_;
+    OutputEncoding& enc_;
+    bool shapefile_, mask_;
+    std::vector<TextTrouble>& trouble_;
+    size_t i_ = 0;  // column being visited
+    const std::string* id_ = nullptr;
+};
+
+/**
+ * Measures the widest text of each column in output bytes (after masking and cutting), so that
+ * DBF fields are created as wide as needed: GDAL would otherwise start at 80 bytes and rewrite
+ * the whole .dbf each time a longer value forces the field wider.
+ */
+class WidthSink {
+public:
+    WidthSink(std::vector<Column>& cols, OutputEncoding& enc, bool mask)
+        : cols_(cols), enc_(enc), mask_(mask) {}
+    void start() { i_ = 0; }
+    void text(const char*, const std::string& v) { measure(v); }
+    void person(const char*, const std::string& v) { measure(mask_ ? mask_name(v) : v); }
+    void phone(const char*, const std::string& v) { measure(mask_ ? mask_phone(v) : v); }
+    template <class V>
+    void integer(const char*, const V&) {
+        ++i_;
+    }
+    template <class V>
+    void real(const char*, const V&) {
+        ++i_;
+    }
+    void extra(const std::string& v) {
+        if (cols_[i_].text)
+            measure(v);
+        else
+            ++i_;
+    }
+    void skip() { ++i_; }
+
+private:
+    void measure(const std::string& v) {
+        auto& c = cols_[i_++];
+        if (v.size() > c.width || enc_.gbk()) c.width = std::max(c.width, enc_.fit(v, kDbfValueBytes).bytes);
+    }
+    std::vector<Column>& cols_;
+    OutputEncoding& enc_;
+    bool mask_;
+    size_t i_ = 0;
+};
+
+/** What write_layer needs besides the features themselves. */
+struct LayerContext {
+    const Dataset& ds;
+    const WriteOptions& opt;
+    const Format& format;
+    Output& out;
+    GdalMessages& gdal;
+    OutputEncoding& enc;
+    const OGRSpatialReference& srs;
+    Projector& to_target;
+    std::vector<std::string>& renamed_layers;  // canonical layers whose renames were already told
+};
+
+/**
+ * Writes one output layer: schema (SPEC columns, stats for the stats level, extra fields),
+ * fields sized and named for the format, geometry transformed to the target CRS in one batch,
+ * features inside a transaction where the driver has them.
+ */
+template <class T>
+void write_layer(LayerContext& cx, const std::string& canonical, const std::string& name,
+                 const std::vector<const T*>& features,
+                 const std::unordered_map<std::string, const GridStats*>* stats) {
+    const bool shp = cx.format.shapefile;
+    const std::string target = cx.out.target().string();
+
+    // Columns: SPEC §3, then stats, then the source's extra fields.
+    std::vector<Column> cols;
+    SchemaSink schema{&cols};
+    columns(schema, T{});
+    if (stats) stats_columns(schema, nullptr);
+    static const ExtraFields no_extras;
+    const auto ex = cx.ds.extra_fields.find(canonical);
+    const ExtraFields& extras = ex == cx.ds.extra_fields.end() ? no_extras : ex->second;
+    for (size_t k = 0; k < extras.names.size(); ++k) {
+        const OGRFieldType t = extra_type(k < extras.ogr_types.size() ? extras.ogr_types[k] : OFTString, shp);
+        cols.push_back({extras.names[k], {}, t, t == OFTString});
+    }
+
+    auto visit_extras = [&](auto& sink, const T& f) {
+        for (size_t k = 0; k < extras.names.size(); ++k)
+            if (k < f.extra.size())
+                sink.extra(f.extra[k]);
+            else
+                sink.skip();
+    };
+    auto stats_row = [&](const T& f) -> const GridStats* {
+        if constexpr (std::is_same_v<T, Grid>) {
+            auto it = stats->find(f.grid_id);
+            return it == stats->end() ? nullptr : it->second;
+        }
+        (void)f;
+        return nullptr;
+    };
+
+    if (shp) {
+        WidthSink w(cols, cx.enc, cx.opt.mask_personal);
+        for (const T* f : features) {
+            w.start();
+            columns(w, *f);
+            if (stats) stats_columns(w, stats_row(*f));
+            visit_extras(w, *f);
+        }
+    }
+
+    // The layer and its fields.
+    GDALDataset* ds = cx.out.dataset_for(name, cx.gdal);
+    CPLStringList lco;
+    // UTF-8 goes out as it is: an empty ENCODING spares GDAL a UTF-8 -> UTF-8 "recode" (a copy)
+    // of every value, and the .cpg is written below. GBK is recoded by GDAL.
+    if (shp) lco.SetNameValue("ENCODING", cx.enc.gbk() ? "CP936" : "");
+    for (const auto& option : cx.format.layer_options) lco.AddString(option.c_str());
+    OGRLayer* layer = ds->CreateLayer(name.c_str(), const_cast<OGRSpatialReference*>(&cx.srs),
+                                      geometry_type<T>(), lco.List());
+    if (!layer) {
+        const std::string why = cx.gdal.take_error();
+        throw Error("cannot create the layer" + (why.empty() ? std::string() : ": " + why), {target, name});
+    }
+    std::vector<std::string> reserved;
+    if (const char* fid = layer->GetFIDColumn(); fid && *fid) reserved.push_back(fid);
+    if (const char* geom = layer->GetGeometryColumn(); geom && *geom) reserved.push_back(geom);
+    const bool tell =
+        std::find(cx.renamed_layers.begin(), cx.renamed_layers.end(), canonical) == cx.renamed_layers.end();
+    cx.renamed_layers.push_back(canonical);
+    assign_names(cols, canonical, shp, cx.enc, reserved, tell ? cx.opt.on_message : nullptr);
+    for (auto& c : cols) {
+        // Some drivers start a layer with fields of their own (KML: Name, Description): a column
+        // of the same name goes into that field.
+        OGRFeatureDefn* defn = layer->GetLayerDefn();
+        for (int i = 0; i < defn->GetFieldCount() && c.index < 0; ++i)
+            if (ascii_lower(defn->GetFieldDefn(i)->GetNameRef()) == ascii_lower(c.out_name) &&
+                defn->GetFieldDefn(i)->GetType() == c.type)
+                c.index = i;
+        if (c.index >= 0) continue;
+        OGRFieldDefn field(c.out_name.c_str(), c.type);
+        if (shp && c.type == OFTString) field.SetWidth(static_cast<int>(std::min(c.width, kDbfValueBytes)));
+        const int before = defn->GetFieldCount();
+        // Field indices are kept, never looked up by name: with CP936, GDAL may not find a Chinese
+        // name it has just created until the file is reopened.
+        if (layer->CreateField(&field, FALSE) != OGRERR_NONE ||
+            layer->GetLayerDefn()->GetFieldCount() != before + 1) {
+            const std::string why = cx.gdal.take_error();
+            throw Error("cannot create the field" + (why.empty() ? std::string() : ": " + why),
+                        {target, name, "", c.name});
+        }
+        c.index = before;
+    }
+
+    // Geometry: every coordinate of the layer through PROJ at once.
+    std::vector<Vec2> xy;
+    for (const T* f : features) append_coords(*f, xy);
+    try {
+        if constexpr (std::is_same_v<T, Grid>)
+            cx.to_target.apply_shared(xy);
+        else
+            cx.to_target.apply(xy);
+    } catch (const Error&) {
+        for (const T* f : features) {  // find the feature to name
+            std::vector<Vec2> one;
+            append_coords(*f, one);
+            try {
+                cx.to_target.apply_one(one);
+            } catch (const Error&) {
+                throw Error("coordinates cannot be transformed to the output CRS",
+                            {target, name, feature_id(*f)}, "check --crs");
+            }
+        }
+        throw;
+    }
+
+    const bool transactions = ds->TestCapability(ODsCTransactions);
+    if (transactions && ds->StartTransaction() != OGRERR_NONE) {
+        const std::string why = cx.gdal.take_error();
+        throw Error("cannot start a transaction: " + why, {target, name});
+    }
+    // One feature reused for the whole layer: fields are overwritten (or nulled) each time.
+    OGRFeature feature(layer->GetLayerDefn());
+    OGRPoint* point = nullptr;
+    if (geometry_type<T>() == wkbPoint) {
+        point = new OGRPoint;
+        feature.SetGeometryDirectly(point);
+    }
+    std::vector<TextTrouble> trouble(cols.size());
+    FeatureSink sink(feature, cols, cx.enc, shp, cx.opt.mask_personal, trouble);
+    const Vec2* cursor = xy.data();
+    std::string id;
+    for (const T* f : features) {
+        id = feature_id(*f);
+        sink.start(&id);
+        columns(sink, *f);
+        if (stats) stats_columns(sink, stats_row(*f));
+        visit_extras(sink, *f);
+        if (point) {
+            point->setX(cursor->x), point->setY(cursor->y);
+            ++cursor;
+        } else {
+            feature.SetGeometryDirectly(make_geometry(*f, cursor));
+        }
+        feature.SetFID(OGRNullFID);
+        if (layer->CreateFeature(&feature) != OGRERR_NONE) {
+            const std::string why = cx.gdal.take_error();
+            throw Error("cannot write the feature" + (why.empty() ? std::string() : ": " + why),
+                        {target, name, id}, "check free space and the values");
+        }
+    }
+    if (transactions && ds->CommitTransaction() != OGRERR_NONE) {
+        const std::string why = cx.gdal.take_error();
+        throw Error("cannot commit the layer: " + why, {target, name});
+    }
+
+    // Tell what changed in the text, once per column.
+    if (cx.opt.on_message) {
+        for (size_t i = 0; i < cols.size(); ++i) {
+            const auto& t = trouble[i];
+            const std::string where = name + "." + cols[i].name;
+            if (t.cut)
+                cx.opt.on_message(
+                    "warning: " + where + ": " + std::to_string(t.cut) +
+                    " value(s) cut to 254 bytes on a character boundary (first: " + t.first_cut + ")");
+            if (t.lost)
+                cx.opt.on_message("warning: " + where + ": " + std::to_string(t.lost) +
+                                  " value(s) with characters GBK (CP936) cannot hold, such as '" +
+                                  t.lost_char + "' (first: " + t.first_lost +
+                                  "); they are left out of the file (use --encoding UTF-8 to keep them)");
+        }
+    }
+    if (shp && !cx.enc.gbk()) cx.out.add_file(cx.out.file_stem(name) + ".cpg", "UTF-8");
+    cx.out.layer_done(name, cx.gdal);
+    cx.gdal.flush(name, cx.opt.on_message);
+}
+
+template <class T>
+std::vector<const T*> pointers(const std::vector<T>& v) {
+    std::vector<const T*> out;
+    out.reserve(v.size());
+    for (const auto& x : v) out.push_back(&x);
+    return out;
+}
+
+/** Features the model holds for a canonical layer. */
+size_t feature_count(const Dataset& ds, const std::string& l) {
+    if (l == "grids") return ds.grids.size();
+    if (l == "households") return ds.households.size();
+    if (l == "cameras") return ds.cameras.size();
+    if (l == "enterprises") return ds.enterprises.size();
+    if (l == "roads") return ds.roads.size();
+    if (l == "buildings") return ds.buildings.size();
+    if (l == "incidents") return ds.incidents.size();
+    if (l == "facilities") return ds.facilities.size();
+    if (l == "candidates") return ds.candidates.size();
+    return 0;
+}
+
+OGRSpatialReference srs_from_wkt(const std::string& wkt, const std::string& what) {
+    OGRSpatialReference srs;
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (wkt.empty() || srs.importFromWkt(wkt.c_str()) != OGRERR_NONE)
+        throw Error("the dataset has no usable " + what, {}, "open it through open_dataset, or set its CRS");
+    return srs;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] write_dataset
+
+void write_dataset(const Dataset& ds, const WriteOptions& opt) {
+    GdalMessages gdal;
+    const Format format = find_format(opt.format);
+    std::string enc_name = ascii_lower(opt.encoding);
+    const bool gbk = enc_name == "gbk" || enc_name == "cp936" || enc_name == "936";
+    if (!gbk && enc_name != "utf-8" && enc_name != "utf8" && !enc_name.empty())
+        throw Error("unknown text encoding '" + opt.encoding + "'", {"", "", "", "--encoding"},
+                    "use UTF-8 or GBK");
+    if (opt.level < 0 || opt.level > 4)
+        throw Error("level must be 1 to 4 (or 0 for all)", {"", "", "", "--level"});
+    OutputEncoding enc(gbk && format.shapefile);
+    if (gbk && !format.shapefile && opt.on_message)
+        opt.on_message("note: --encoding applies to shapefiles only; " + format.name +
+                       " is written in UTF-8");
+
+    // Which layers, and for the grids which levels.
+    std::vector<std::string> wanted = opt.layers;
+    if (wanted.empty())
+        for (const auto& l : canonical_layers())
+            if (feature_count(ds, l) > 0) wanted.push_back(l);
+    for (const auto& l : wanted)
+        if (std::find(canonical_layers().begin(), canonical_layers().end(), l) == canonical_layers().end())
+            throw Error("unknown layer '" + l + "'", {"", "", "", "--layers"},
+                        "use grids, households, cameras, enterprises, roads, buildings, incidents, "
+                        "facilities or candidates");
+    auto want = [&](const std::string& l) {
+        return std::find(wanted.begin(), wanted.end(), l) != wanted.end();
+    };
+
+    struct GridLayer {
+        std::string name;
+        std::vector<const Grid*> cells;
+    };
+    std::vector<GridLayer> grid_layers;
+    if (want("grids")) {
+        std::vector<const Grid*> kept;
+        for (const auto& g : ds.grids)
+            if (opt.level == 0 || g.level == opt.level) kept.push_back(&g);
+        if (format.shapefile && opt.split_grid_levels) {
+            for (int level = 1; level <= 4; ++level) {
+                GridLayer gl{"grids_L" + std::to_string(level), {}};
+                for (const Grid* g : kept)
+                    if (g->level == level) gl.cells.push_back(g);
+                if (!gl.cells.empty() || opt.level == level) grid_layers.push_back(std::move(gl));
+            }
+            if (grid_layers.empty()) grid_layers.push_back({"grids", {}});
+        } else {
+            grid_layers.push_back({"grids", std::move(kept)});
+        }
+    }
+    size_t layer_count = grid_layers.size();
+    for (const auto& l : wanted) layer_count += l != "grids";
+    if (layer_count == 0) throw Error("there is nothing to write (the dataset has no layers)", {opt.path});
+
+    // CRSs: the model is in the working CRS; the file gets the target CRS.
+    const OGRSpatialReference work = srs_from_wkt(ds.work_crs_wkt, "working CRS");
+    OGRSpatialReference target;
+    if (format.wgs84) {
+        target = parse_crs("EPSG:4326");
+        if (!opt.crs.empty() && opt.on_message && crs_label(parse_crs(opt.crs)) != "EPSG:4326")
+            opt.on_message("note: " + format.name +
+                           " is written in WGS84 (EPSG:4326) as the format requires; --crs is not used");
+    } else if (!opt.crs.empty()) {
+        target = parse_crs(opt.crs, "--crs");
+    } else if (!ds.source_crs_wkt.empty()) {
+        target = srs_from_wkt(ds.source_crs_wkt, "source CRS");
+    } else if (!ds.crs.empty()) {
+        target = parse_crs(ds.crs, "the dataset's CRS");
+    } else {
+        target = work;
+    }
+    target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    Projector to_target(work, target);
+
+    std::unordered_map<std::string, const GridStats*> stats_by_id;
+    if (opt.stats)
+        for (const auto& r : opt.stats->rows) stats_by_id.emplace(r.grid_id, &r);
+
+    Output out(format, opt.path, layer_count);
+    std::vector<std::string> renamed;
+    LayerContext cx{ds, opt, format, out, gdal, enc, target, to_target, renamed};
+    try {
+        for (const auto& l : canonical_layers()) {
+            if (!want(l)) continue;
+            if (l == "grids") {
+                for (const auto& gl : grid_layers) {
+                    bool has_stats_level = false;
+                    for (const Grid* g : gl.cells)
+                        has_stats_level |= opt.stats && g->level == opt.stats->level;
+                    write_layer(cx, l, gl.name, gl.cells, has_stats_level ? &stats_by_id : nullptr);
+                }
+            } else if (l == "households") {
+                write_layer(cx, l, l, pointers(ds.households), nullptr);
+            } else if (l == "cameras") {
+                write_layer(cx, l, l, pointers(ds.cameras), nullptr);
+            } else if (l == "enterprises") {
+                write_layer(cx, l, l, pointers(ds.enterprises), nullptr);
+            } else if (l == "roads") {
+                write_layer(cx, l, l, pointers(ds.roads), nullptr);
+            } else if (l == "buildings") {
+                write_layer(cx, l, l, pointers(ds.buildings), nullptr);
+            } else if (l == "incidents") {
+                write_layer(cx, l, l, pointers(ds.incidents), nullptr);
+            } else if (l == "facilities") {
+                write_layer(cx, l, l, pointers(ds.facilities), nullptr);
+            } else if (l == "candidates") {
+                write_layer(cx, l, l, pointers(ds.candidates), nullptr);
+            }
+        }
+        out.close(gdal);
+        gdal.flush("", opt.on_message);
+        out.commit();
+    } catch (...) {
+        gdal.flush("", opt.on_message);
+        throw;  // ~Output removes the temporary output
+    }
+}
+
+}  // namespace gw
