@@ -1049,45 +1049,22 @@ int read_layer_whole(const Found& fl, LayerSource from, const GeomConverter& con
     return invalid;
 }
 
-}  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// [SECTION] open_dataset
-
-std::string bundled_dataset_path() {
-    std::vector<fs::path> tries;
-    char buf[4096];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n > 0) {
-        fs::path exe = fs::path(std::string(buf, n)).parent_path();
-        tries.push_back(exe / "data/dapingzi.gpkg");
-        tries.push_back(exe / "../data/dapingzi.gpkg");
-        tries.push_back(exe / "../share/gridwatch/dapingzi.gpkg");
-    }
-#ifdef GRIDWATCH_DATA_DIR
-    tries.push_back(fs::path(GRIDWATCH_DATA_DIR) / "dapingzi.gpkg");
-#endif
-    tries.push_back("data/dapingzi.gpkg");
-    for (const auto& p : tries)
-        if (fs::exists(p)) return fs::weakly_canonical(p).string();
-    throw Error("the bundled dataset data/dapingzi.gpkg was not found", {}, "give a DATASET path");
-}
-
-Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions& options) {
-    if (sources.empty()) throw Error("no dataset given", {}, "give a DATASET path");
-    Dataset ds;
-    ds.source = sources.front();
-    auto progress = [&](double f, const std::string& s) {
-        if (options.progress) options.progress(f, s);
-    };
-    progress(0, "opening");
-
-    // Phase 1: open every source, find its layers and their CRSs.
+/** What phase 1 found: the opened sources, the SPEC layers in them, and the first DEM. */
+struct Sources {
     std::vector<std::unique_ptr<OpenedSource>> opened;
     std::vector<Found> found;
+    std::string dem_name, dem_file;  // the first source's DEM (terrain occlusion, SPEC §5.1)
+};
+
+/** Phase 1: opens every source, finds its layers and their CRSs (ds.layers lists them all). */
+Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& options, Dataset& ds) {
+    Sources out;
+    auto& opened = out.opened;
+    auto& found = out.found;
     std::optional<OGRSpatialReference> assumed;
     if (!options.assume_crs.empty()) assumed = parse_crs(options.assume_crs, "--assume-crs");
-    std::string dem_name, dem_file;  // the first source's DEM (terrain occlusion, SPEC §5.1)
+    std::string& dem_name = out.dem_name;
+    std::string& dem_file = out.dem_file;
     // Terrain only cuts camera views: a command that reads no cameras does not read the DEM either.
     const bool wants_terrain = options.layers.empty() ||
                                std::find(options.layers.begin(), options.layers.end(), "cameras") != options.layers.end();
@@ -1155,11 +1132,28 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
         }
     }
 
-    // Phase 2: the working CRS (SPEC §3).
+    return out;
+}
+
+/** The layer whose CRS is the data's: the grids, else the first layer found. */
+const Found* primary_layer(const std::vector<Found>& found) {
     const Found* primary = nullptr;
     for (const auto& f : found)
         if (f.canonical == "grids") primary = &f;
     if (!primary && !found.empty()) primary = &found.front();
+    return primary;
+}
+
+std::string srs_wkt(const OGRSpatialReference& srs) {
+    char* wkt = nullptr;
+    srs.exportToWkt(&wkt);
+    std::string s = wkt ? wkt : "";
+    CPLFree(wkt);
+    return s;
+}
+
+/** Phase 2: the working CRS (SPEC §3), and the data's CRS labels and WKT in ds. */
+OGRSpatialReference choose_work_crs(const Found* primary, const OpenOptions& options, Dataset& ds) {
     OGRSpatialReference work;
     if (!options.work_crs.empty()) {
         work = parse_crs(options.work_crs, "--work-crs");
@@ -1180,38 +1174,34 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     ds.work_crs = crs_label(work);
     ds.point_coords = options.coords == SourceCoords::Gcj02 ? "gcj02" : options.coords == SourceCoords::Bd09 ? "bd09" : "";
-    {
-        char* wkt = nullptr;
-        work.exportToWkt(&wkt);
-        ds.work_crs_wkt = wkt ? wkt : "";
-        CPLFree(wkt);
-    }
+    ds.work_crs_wkt = srs_wkt(work);
     if (primary) {
         ds.crs = crs_label(primary->srs);
-        char* wkt = nullptr;
-        primary->srs.exportToWkt(&wkt);
-        ds.source_crs_wkt = wkt ? wkt : "";
-        CPLFree(wkt);
+        ds.source_crs_wkt = srs_wkt(primary->srs);
     } else {
         ds.crs = ds.work_crs;
         ds.source_crs_wkt = ds.work_crs_wkt;
     }
 
-    // Phase 3: read the features of each layer into a part of its own and take it to the working
-    // CRS in bulk; two layers at a time when there is much to read (the second thread opens the
-    // sources again: a GDAL handle serves one thread). The parts are joined in layer order. Grids
-    // in longitude/latitude keep a copy for the tiling check (see below).
-    const bool geographic_grids = primary && primary->canonical == "grids" && primary->srs.IsGeographic() &&
-                                  options.coords == SourceCoords::Native && options.check_tiling;
-    std::vector<Dataset> parts(found.size());
-    std::vector<std::vector<Grid>> raw_grids(found.size());
-    std::vector<int> invalid(found.size(), 0);
-    std::vector<std::exception_ptr> failed(found.size());
-    // What the threads need of each layer, taken on this thread: GDAL objects serve one thread.
-    std::vector<std::string> names(found.size());
-    std::vector<int> index(found.size(), -1);
-    std::vector<double> cost(found.size());
+    return work;
+}
+
+/** What the reading threads need of each layer, taken on the opening thread (GDAL objects serve one thread). */
+struct ReadPlan {
+    std::vector<std::string> names;  // the layers' own names
+    std::vector<int> index;          // each layer's index in its source (to open it again on a second handle)
+    std::vector<size_t> order;       // longest first, so that two threads finish together
     int64_t features = 0;
+};
+
+ReadPlan plan_reading(const std::vector<Found>& found) {
+    ReadPlan plan;
+    auto& names = plan.names;
+    auto& index = plan.index;
+    int64_t& features = plan.features;
+    names.resize(found.size());
+    index.assign(found.size(), -1);
+    std::vector<double> cost(found.size());
     for (size_t i = 0; i < found.size(); ++i) {
         const Found& fl = found[i];
         names[i] = fl.layer->GetName();
@@ -1225,9 +1215,38 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
         cost[i] = (L == "grids" || L == "roads" ? 9 : L == "enterprises" ? 7 : L == "buildings" ? 2 : 1) * static_cast<double>(n);
     }
     // Longest first, so that the two threads finish together.
-    std::vector<size_t> order(found.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
+    plan.order.resize(found.size());
+    std::iota(plan.order.begin(), plan.order.end(), 0);
+    std::stable_sort(plan.order.begin(), plan.order.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
+    return plan;
+}
+
+/** Each layer's features, read whole into a part of its own and in the working CRS. */
+struct LayerParts {
+    std::vector<Dataset> parts;
+    std::vector<std::vector<Grid>> raw_grids;  // grids as read (longitude/latitude), for the tiling check
+    std::vector<int> invalid;                  // polygons repaired, per layer
+};
+
+/**
+ * Phase 3: reads the features of each layer into a part of its own and takes it to the working
+ * CRS in bulk; two layers at a time when there is much to read (the second thread opens the
+ * sources again: a GDAL handle serves one thread). Grids in longitude/latitude keep a copy when
+ * `keep_raw_grids`. Throws the error of the first failed layer in layer order.
+ */
+LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& work, bool keep_raw_grids,
+                       const OpenOptions& options, const std::function<void(double, const std::string&)>& progress) {
+    const ReadPlan plan = plan_reading(found);
+    const auto& names = plan.names;
+    const auto& index = plan.index;
+    const auto& order = plan.order;
+    const int64_t features = plan.features;
+    LayerParts out;
+    auto& parts = out.parts;
+    auto& raw_grids = out.raw_grids;
+    auto& invalid = out.invalid;
+    parts.resize(found.size()), raw_grids.resize(found.size()), invalid.assign(found.size(), 0);
+    std::vector<std::exception_ptr> failed(found.size());
     // Two layers at a time, each reprojected on its own thread then.
     const bool two_readers = features > 20000 && found.size() > 1 && std::thread::hardware_concurrency() > 1;
     std::map<std::string, std::unique_ptr<OpenedSource>> second_handles;
@@ -1262,7 +1281,7 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
             }
         Dataset& part = parts[i];
         invalid[i] = read_layer_whole(fl, mine, conv, part, names[i]);
-        if (geographic_grids && fl.canonical == "grids")
+        if (keep_raw_grids && fl.canonical == "grids")
             for (const auto& g : part.grids) {
                 Grid copy;
                 copy.grid_id = g.grid_id, copy.parent_id = g.parent_id, copy.level = g.level, copy.shape = g.shape;
@@ -1293,9 +1312,26 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     // Of the layers that failed (one, or one on each thread), the first in layer order is reported.
     for (const auto& f : failed)
         if (f) std::rethrow_exception(f);
-    std::vector<Grid> tiling_frame;
-    Vec2 frame_c0;
-    double frame_kx = 0, frame_ky = 0;
+    return out;
+}
+
+/** The grids as read, in a local frame scaled to metres (the tiling check of geographic grids, see phase 4). */
+struct TilingFrame {
+    std::vector<Grid> grids;
+    Vec2 c0;
+    double kx = 0, ky = 0;
+};
+
+/** Joins the layers' parts into ds in layer order, and counts each layer's repairs in ds.layers. */
+TilingFrame join_layers(std::vector<Found>& found, LayerParts& read, Dataset& ds) {
+    TilingFrame frame;
+    auto& tiling_frame = frame.grids;
+    Vec2& frame_c0 = frame.c0;
+    double& frame_kx = frame.kx;
+    double& frame_ky = frame.ky;
+    auto& parts = read.parts;
+    auto& raw_grids = read.raw_grids;
+    auto& invalid = read.invalid;
     for (size_t i = 0; i < found.size(); ++i) {
         Found& fl = found[i];
         join_part(ds, std::move(parts[i]));
@@ -1315,37 +1351,88 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
                     info.invalid += invalid[i];
     }
 
-    // The DEM, in the working CRS, over the data and as far around it as any camera reaches.
-    if (!dem_name.empty()) {
-        progress(0.82, "reading the DEM");
-        Box area = ds.extent();
-        if (!area.empty()) {
-            double reach = 1000;
-            for (const auto& c : ds.cameras)
-                if (std::isfinite(c.range) && c.range > 0 && c.range <= 10000) reach = std::max(reach, c.range);
-            area.add(Vec2{area.xmin - reach, area.ymin - reach});
-            area.add(Vec2{area.xmax + reach, area.ymax + reach});
-        }
-        ds.terrain = Terrain::load(dem_name, dem_file, ds.work_crs_wkt, area);
-    }
+    return frame;
+}
 
-    // Phase 4: checks.
-    ds.report.bad_cameras = validate_cameras(ds.cameras);
-    if (options.check_tiling && !ds.grids.empty()) {
-        progress(0.85, "checking the grid tiling");
-        if (geographic_grids && tiling_frame.size() == ds.grids.size()) {
-            // Edges are straight in longitude/latitude: check there, in a local frame scaled to
-            // metres; positions in the messages go back to the working CRS.
-            auto fwd = std::make_shared<Transform>(primary->srs, work);
-            auto to_report = [fwd, frame_c0, frame_kx, frame_ky](Vec2 p) {
-                return fwd->apply(Vec2{frame_c0.x + p.x / frame_kx, frame_c0.y + p.y / frame_ky});
-            };
-            ds.report.tiling = check_tiling(tiling_frame, [](std::vector<Vec2>&) {}, to_report);
-        } else {
-            ds.report.tiling = check_tiling(ds.grids);
-        }
-        ds.report.tiling_checked = true;
+/** The DEM, in the working CRS, over the data and as far around it as any camera reaches. */
+void load_dem(const std::string& dem_name, const std::string& dem_file, Dataset& ds) {
+    Box area = ds.extent();
+    if (!area.empty()) {
+        double reach = 1000;
+        for (const auto& c : ds.cameras)
+            if (std::isfinite(c.range) && c.range > 0 && c.range <= 10000) reach = std::max(reach, c.range);
+        area.add(Vec2{area.xmin - reach, area.ymin - reach});
+        area.add(Vec2{area.xmax + reach, area.ymax + reach});
     }
+    ds.terrain = Terrain::load(dem_name, dem_file, ds.work_crs_wkt, area);
+}
+
+/** Phase 4: the checks of what was read (cameras; the grid tiling when asked). */
+void check_read(Dataset& ds, const TilingFrame& frame, const Found* primary, const OGRSpatialReference& work,
+                bool geographic_grids, const OpenOptions& options,
+                const std::function<void(double, const std::string&)>& progress) {
+    ds.report.bad_cameras = validate_cameras(ds.cameras);
+    if (!options.check_tiling || ds.grids.empty()) return;
+    progress(0.85, "checking the grid tiling");
+    if (geographic_grids && frame.grids.size() == ds.grids.size()) {
+        // Edges are straight in longitude/latitude: check there, in a local frame scaled to
+        // metres; positions in the messages go back to the working CRS.
+        auto fwd = std::make_shared<Transform>(primary->srs, work);
+        auto to_report = [fwd, c0 = frame.c0, kx = frame.kx, ky = frame.ky](Vec2 p) {
+            return fwd->apply(Vec2{c0.x + p.x / kx, c0.y + p.y / ky});
+        };
+        ds.report.tiling = check_tiling(frame.grids, [](std::vector<Vec2>&) {}, to_report);
+    } else {
+        ds.report.tiling = check_tiling(ds.grids);
+    }
+    ds.report.tiling_checked = true;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] open_dataset
+
+std::string bundled_dataset_path() {
+    std::vector<fs::path> tries;
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0) {
+        fs::path exe = fs::path(std::string(buf, n)).parent_path();
+        tries.push_back(exe / "data/dapingzi.gpkg");
+        tries.push_back(exe / "../data/dapingzi.gpkg");
+        tries.push_back(exe / "../share/gridwatch/dapingzi.gpkg");
+    }
+#ifdef GRIDWATCH_DATA_DIR
+    tries.push_back(fs::path(GRIDWATCH_DATA_DIR) / "dapingzi.gpkg");
+#endif
+    tries.push_back("data/dapingzi.gpkg");
+    for (const auto& p : tries)
+        if (fs::exists(p)) return fs::weakly_canonical(p).string();
+    throw Error("the bundled dataset data/dapingzi.gpkg was not found", {}, "give a DATASET path");
+}
+
+Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions& options) {
+    if (sources.empty()) throw Error("no dataset given", {}, "give a DATASET path");
+    Dataset ds;
+    ds.source = sources.front();
+    const std::function<void(double, const std::string&)> progress = [&](double f, const std::string& s) {
+        if (options.progress) options.progress(f, s);
+    };
+    progress(0, "opening");
+    Sources src = find_layers(sources, options, ds);
+    const Found* primary = primary_layer(src.found);
+    const OGRSpatialReference work = choose_work_crs(primary, options, ds);
+    // Grids in longitude/latitude are checked for tiling as read (see check_read).
+    const bool geographic_grids = primary && primary->canonical == "grids" && primary->srs.IsGeographic() &&
+                                  options.coords == SourceCoords::Native && options.check_tiling;
+    LayerParts parts = read_layers(src.found, work, geographic_grids, options, progress);
+    const TilingFrame frame = join_layers(src.found, parts, ds);
+    if (!src.dem_name.empty()) {
+        progress(0.82, "reading the DEM");
+        load_dem(src.dem_name, src.dem_file, ds);
+    }
+    check_read(ds, frame, primary, work, geographic_grids, options, progress);
     progress(1, "done");
     return ds;
 }
