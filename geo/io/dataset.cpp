@@ -697,181 +697,270 @@ struct LayerSource {
     OGRLayer* layer;
 };
 
-int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& ds, CplCapture& cap) {
-    LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
-    r.bad_values = &ds.report.bad_values;
-    r.cap = &cap;
-    const std::string& L = fl.canonical;
-    int invalid = 0;
-    int null_geoms = 0;
-    // A feature without geometry is left out of everything: named, so that it is not left out silently.
-    auto skip_null = [&](OGRFeature& f, const std::string& id) {
+/** What reading one layer's features needs, handed to the reader of each SPEC layer below. */
+struct LayerContext {
+    LayerReader& r;
+    const GeomConverter& conv;
+    Dataset& ds;
+    const std::string& L;  // the canonical layer name
+    int invalid = 0;       // polygons repaired
+    int null_geoms = 0;    // features without geometry, left out
+    ExtraFields extra;
+
+    /** A feature without geometry is left out of everything: named, so that it is not left out silently. */
+    bool skip_null(OGRFeature& f, const std::string& id) {
         if (f.GetGeometryRef() && (!f.GetGeometryRef()->IsEmpty() || has_nan(f.GetGeometryRef()))) return false;
         ++null_geoms;
         ds.report.no_geometry.push_back({L, id, "no geometry"});
         return true;
-    };
-    ExtraFields extra_dummy;
-
-    if (L == "grids") {
-        int i_id = r.field("grid_id", true), i_level = r.field("level", true), i_parent = r.field("parent_id", true);
-        int i_name = r.field("name", false), i_mgr = r.field("manager", false), i_phone = r.field("phone", false);
-        r.find_text_in_numbers({i_level});
-        for_each_feature(r, [&](OGRFeature& f) {
-            Grid g;
-            g.grid_id = r.id_or_fid(f, i_id);
-            if (skip_null(f, g.grid_id)) return;
-            auto lv = r.number(f, i_level, g.grid_id, LayerReader::Mode::Strict);
-            if (!lv || *lv != std::floor(*lv) || *lv < 1 || *lv > 4)
-                throw Error("level must be a whole number from 1 to 4", r.where(g.grid_id, "level"),
-                            "fix the value");
-            g.level = static_cast<int>(*lv);
-            g.parent_id = r.str(f, i_parent);
-            g.name = r.str(f, i_name), g.manager = r.str(f, i_mgr), g.phone = r.str(f, i_phone);
-            auto mp = conv.polygons(f.GetGeometryRef(), g.grid_id);
-            if (!mp) fail_geometry(r, g.grid_id, "Polygon or MultiPolygon", f.GetGeometryRef());
-            g.shape = std::move(*mp);
-            repair_if_invalid(g.shape, g.grid_id, L, ds, invalid, r.src->path);
-            r.fill_extra(g, f, extra_dummy);
-            ds.grids.push_back(std::move(g));
-        });
-    } else if (L == "households") {
-        int i_id = r.field("hh_id", false), i_grid = r.field("grid_id", false), i_head = r.field("head", false);
-        int i_mem = r.field("members", false), i_tags = r.field("tags", false), i_phone = r.field("phone", false);
-        r.find_text_in_numbers({i_mem});
-        for_each_feature(r, [&](OGRFeature& f) {
-            Household h;
-            h.hh_id = r.id_or_fid(f, i_id);
-            if (skip_null(f, h.hh_id)) return;
-            h.grid_id = r.str(f, i_grid), h.head = r.str(f, i_head), h.tags = r.str(f, i_tags);
-            h.phone = r.str(f, i_phone);
-            auto m = r.number(f, i_mem, h.hh_id, LayerReader::Mode::Warn);
-            h.members = as_int(m).value_or(0);
-            h.tag_bits = parse_tags(h.tags);
-            auto p = conv.point(f.GetGeometryRef(), h.hh_id);
-            if (!p) fail_geometry(r, h.hh_id, "Point", f.GetGeometryRef());
-            h.pos = *p;
-            r.fill_extra(h, f, extra_dummy);
-            ds.households.push_back(std::move(h));
-        });
-    } else if (L == "cameras") {
-        int i_id = r.field("cam_id", false), i_owner = r.field("owner", false), i_az = r.field("azimuth", true);
-        int i_fov = r.field("fov", true), i_range = r.field("range", true), i_h = r.field("height", false);
-        int i_res = r.field("resolution_px", false), i_status = r.field("status", false);
-        r.find_text_in_numbers({i_az, i_fov, i_range, i_h, i_res});
-        const double nan = std::numeric_limits<double>::quiet_NaN();
-        for_each_feature(r, [&](OGRFeature& f) {
-            Camera c;
-            c.cam_id = r.id_or_fid(f, i_id);
-            if (skip_null(f, c.cam_id)) return;
-            c.owner = lower(r.str(f, i_owner)), c.status = lower(r.str(f, i_status));
-            // Bad camera values are reported by validate_cameras, never fatal (SPEC §3).
-            c.azimuth = r.number(f, i_az, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
-            c.fov = r.number(f, i_fov, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
-            c.range = r.number(f, i_range, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
-            if (auto h = r.number(f, i_h, c.cam_id, LayerReader::Mode::Warn); h && std::isfinite(*h)) c.height = *h;
-            if (auto px = r.number(f, i_res, c.cam_id, LayerReader::Mode::Warn); px && *px > 0) c.resolution_px = as_int(px);
-            auto p = conv.point(f.GetGeometryRef(), c.cam_id);
-            if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
-            c.pos = *p;
-            r.fill_extra(c, f, extra_dummy);
-            ds.cameras.push_back(std::move(c));
-        });
-    } else if (L == "enterprises") {
-        int i_id = r.field("ent_id", false), i_name = r.field("name", false), i_ind = r.field("industry", false);
-        int i_emp = r.field("employees", false), i_pair = r.field("paired_grid", false);
-        r.find_text_in_numbers({i_emp});
-        for_each_feature(r, [&](OGRFeature& f) {
-            Enterprise e;
-            e.ent_id = r.id_or_fid(f, i_id);
-            if (skip_null(f, e.ent_id)) return;
-            e.name = r.str(f, i_name), e.industry = r.str(f, i_ind), e.paired_grid = r.str(f, i_pair);
-            auto n = r.number(f, i_emp, e.ent_id, LayerReader::Mode::Warn);
-            e.employees = as_int(n).value_or(0);
-            auto mp = conv.polygons(f.GetGeometryRef(), e.ent_id);
-            if (!mp) fail_geometry(r, e.ent_id, "Polygon or MultiPolygon", f.GetGeometryRef());
-            e.shape = std::move(*mp);
-            repair_if_invalid(e.shape, e.ent_id, L, ds, invalid, r.src->path);
-            r.fill_extra(e, f, extra_dummy);
-            ds.enterprises.push_back(std::move(e));
-        });
-    } else if (L == "roads") {
-        int i_name = r.field("name", false), i_class = r.field("class", false);
-        for_each_feature(r, [&](OGRFeature& f) {
-            Road rd;
-            std::string id = std::to_string(f.GetFID());
-            if (skip_null(f, id)) return;
-            rd.name = r.str(f, i_name), rd.road_class = lower(r.str(f, i_class));
-            auto ml = conv.lines(f.GetGeometryRef(), id);
-            if (!ml) fail_geometry(r, id, "LineString or MultiLineString", f.GetGeometryRef());
-            rd.shape = std::move(*ml);
-            r.fill_extra(rd, f, extra_dummy);
-            ds.roads.push_back(std::move(rd));
-        });
-    } else if (L == "buildings") {
-        int i_h = r.field("height", false);
-        r.find_text_in_numbers({i_h});
-        for_each_feature(r, [&](OGRFeature& f) {
-            Building b;
-            std::string id = std::to_string(f.GetFID());
-            if (skip_null(f, id)) return;
-            if (auto h = r.number(f, i_h, id, LayerReader::Mode::Warn); h && std::isfinite(*h)) b.height = *h;
-            auto mp = conv.polygons(f.GetGeometryRef(), id);
-            if (!mp) fail_geometry(r, id, "Polygon or MultiPolygon", f.GetGeometryRef());
-            b.shape = std::move(*mp);
-            repair_if_invalid(b.shape, id, L, ds, invalid, r.src->path);
-            r.fill_extra(b, f, extra_dummy);
-            ds.buildings.push_back(std::move(b));
-        });
-    } else if (L == "incidents") {
-        int i_id = r.field("inc_id", false), i_type = r.field("type", false), i_time = r.field("time", false);
-        int i_color = r.field("color", false), i_settled = r.field("settled_at", false);
-        for_each_feature(r, [&](OGRFeature& f) {
-            Incident in;
-            in.inc_id = r.id_or_fid(f, i_id);
-            if (skip_null(f, in.inc_id)) return;
-            in.type = lower(r.str(f, i_type)), in.color = lower(r.str(f, i_color));
-            in.when = r.time(f, i_time, in.time);
-            if (!in.when)
-                ds.report.bad_times.push_back({L, in.inc_id, in.time.empty() ? std::string("no time")
-                                                                             : "time '" + in.time + "' is not an ISO-8601 date"});
-            in.settled_at = lower(r.str(f, i_settled));
-            auto p = conv.point(f.GetGeometryRef(), in.inc_id);
-            if (!p) fail_geometry(r, in.inc_id, "Point", f.GetGeometryRef());
-            in.pos = *p;
-            r.fill_extra(in, f, extra_dummy);
-            ds.incidents.push_back(std::move(in));
-        });
-    } else if (L == "facilities") {
-        int i_name = r.field("name", false), i_kind = r.field("kind", false);
-        for_each_feature(r, [&](OGRFeature& f) {
-            Facility fa;
-            std::string id = std::to_string(f.GetFID());
-            if (skip_null(f, id)) return;
-            fa.name = r.str(f, i_name), fa.kind = lower(r.str(f, i_kind));
-            auto p = conv.point(f.GetGeometryRef(), id);
-            if (!p) fail_geometry(r, id, "Point", f.GetGeometryRef());
-            fa.pos = *p;
-            r.fill_extra(fa, f, extra_dummy);
-            ds.facilities.push_back(std::move(fa));
-        });
-    } else if (L == "candidates") {
-        int i_id = r.field("site_id", false);
-        for_each_feature(r, [&](OGRFeature& f) {
-            Candidate c;
-            c.site_id = r.id_or_fid(f, i_id);
-            if (skip_null(f, c.site_id)) return;
-            auto p = conv.point(f.GetGeometryRef(), c.site_id);
-            if (!p) fail_geometry(r, c.site_id, "Point", f.GetGeometryRef());
-            c.pos = *p;
-            r.fill_extra(c, f, extra_dummy);
-            ds.candidates.push_back(std::move(c));
-        });
     }
-    if (!ds.extra_fields.count(L)) ds.extra_fields[L] = r.extra_fields();
-    if (null_geoms > 0)
-        ds.report.other.push_back({L, "", std::to_string(null_geoms) + " feature(s) without geometry left out"});
-    return invalid;
+};
+
+void read_grids(LayerContext& ctx) {
+    LayerReader& r = ctx.r;
+    const GeomConverter& conv = ctx.conv;
+    Dataset& ds = ctx.ds;
+    const std::string& L = ctx.L;
+    int& invalid = ctx.invalid;
+    ExtraFields& extra_dummy = ctx.extra;
+    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+    int i_id = r.field("grid_id", true), i_level = r.field("level", true), i_parent = r.field("parent_id", true);
+    int i_name = r.field("name", false), i_mgr = r.field("manager", false), i_phone = r.field("phone", false);
+    r.find_text_in_numbers({i_level});
+    for_each_feature(r, [&](OGRFeature& f) {
+        Grid g;
+        g.grid_id = r.id_or_fid(f, i_id);
+        if (skip_null(f, g.grid_id)) return;
+        auto lv = r.number(f, i_level, g.grid_id, LayerReader::Mode::Strict);
+        if (!lv || *lv != std::floor(*lv) || *lv < 1 || *lv > 4)
+            throw Error("level must be a whole number from 1 to 4", r.where(g.grid_id, "level"),
+                        "fix the value");
+        g.level = static_cast<int>(*lv);
+        g.parent_id = r.str(f, i_parent);
+        g.name = r.str(f, i_name), g.manager = r.str(f, i_mgr), g.phone = r.str(f, i_phone);
+        auto mp = conv.polygons(f.GetGeometryRef(), g.grid_id);
+        if (!mp) fail_geometry(r, g.grid_id, "Polygon or MultiPolygon", f.GetGeometryRef());
+        g.shape = std::move(*mp);
+        repair_if_invalid(g.shape, g.grid_id, L, ds, invalid, r.src->path);
+        r.fill_extra(g, f, extra_dummy);
+        ds.grids.push_back(std::move(g));
+    });
+}
+
+void read_households(LayerContext& ctx) {
+    LayerReader& r = ctx.r;
+    const GeomConverter& conv = ctx.conv;
+    Dataset& ds = ctx.ds;
+    ExtraFields& extra_dummy = ctx.extra;
+    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+    int i_id = r.field("hh_id", false), i_grid = r.field("grid_id", false), i_head = r.field("head", false);
+    int i_mem = r.field("members", false), i_tags = r.field("tags", false), i_phone = r.field("phone", false);
+    r.find_text_in_numbers({i_mem});
+    for_each_feature(r, [&](OGRFeature& f) {
+        Household h;
+        h.hh_id = r.id_or_fid(f, i_id);
+        if (skip_null(f, h.hh_id)) return;
+        h.grid_id = r.str(f, i_grid), h.head = r.str(f, i_head), h.tags = r.str(f, i_tags);
+        h.phone = r.str(f, i_phone);
+        auto m = r.number(f, i_mem, h.hh_id, LayerReader::Mode::Warn);
+        h.members = as_int(m).value_or(0);
+        h.tag_bits = parse_tags(h.tags);
+        auto p = conv.point(f.GetGeometryRef(), h.hh_id);
+        if (!p) fail_geometry(r, h.hh_id, "Point", f.GetGeometryRef());
+        h.pos = *p;
+        r.fill_extra(h, f, extra_dummy);
+        ds.households.push_back(std::move(h));
+    });
+}
+
+void read_cameras(LayerContext& ctx) {
+    LayerReader& r = ctx.r;
+    const GeomConverter& conv = ctx.conv;
+    Dataset& ds = ctx.ds;
+    ExtraFields& extra_dummy = ctx.extra;
+    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+    int i_id = r.field("cam_id", false), i_owner = r.field("owner", false), i_az = r.field("azimuth", true);
+    int i_fov = r.field("fov", true), i_range = r.field("range", true), i_h = r.field("height", false);
+    int i_res = r.field("resolution_px", false), i_status = r.field("status", false);
+    r.find_text_in_numbers({i_az, i_fov, i_range, i_h, i_res});
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for_each_feature(r, [&](OGRFeature& f) {
+        Camera c;
+        c.cam_id = r.id_or_fid(f, i_id);
+        if (skip_null(f, c.cam_id)) return;
+        c.owner = lower(r.str(f, i_owner)), c.status = lower(r.str(f, i_status));
+        // Bad camera values are reported by validate_cameras, never fatal (SPEC §3).
+        c.azimuth = r.number(f, i_az, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
+        c.fov = r.number(f, i_fov, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
+        c.range = r.number(f, i_range, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
+        if (auto h = r.number(f, i_h, c.cam_id, LayerReader::Mode::Warn); h && std::isfinite(*h)) c.height = *h;
+        if (auto px = r.number(f, i_res, c.cam_id, LayerReader::Mode::Warn); px && *px > 0) c.resolution_px = as_int(px);
+        auto p = conv.point(f.GetGeometryRef(), c.cam_id);
+        if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
+        c.pos = *p;
+        r.fill_extra(c, f, extra_dummy);
+        ds.cameras.push_back(std::move(c));
+    });
+}
+
+void read_enterprises(LayerContext& ctx) {
+    LayerReader& r = ctx.r;
+    const GeomConverter& conv = ctx.conv;
+    Dataset& ds = ctx.ds;
+    const std::string& L = ctx.L;
+    int& invalid = ctx.invalid;
+    ExtraFields& extra_dummy = ctx.extra;
+    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+    int i_id = r.field("ent_id", false), i_name = r.field("name", false), i_ind = r.field("industry", false);
+    int i_emp = r.field("employees", false), i_pair = r.field("paired_grid", false);
+    r.find_text_in_numbers({i_emp});
+    for_each_feature(r, [&](OGRFeature& f) {
+        Enterprise e;
+        e.ent_id = r.id_or_fid(f, i_id);
+        if (skip_null(f, e.ent_id)) return;
+        e.name = r.str(f, i_name), e.industry = r.str(f, i_ind), e.paired_grid = r.str(f, i_pair);
+        auto n = r.number(f, i_emp, e.ent_id, LayerReader::Mode::Warn);
+        e.employees = as_int(n).value_or(0);
+        auto mp = conv.polygons(f.GetGeometryRef(), e.ent_id);
+        if (!mp) fail_geometry(r, e.ent_id, "Polygon or MultiPolygon", f.GetGeometryRef());
+        e.shape = std::move(*mp);
+        repair_if_invalid(e.shape, e.ent_id, L, ds, invalid, r.src->path);
+        r.fill_extra(e, f, extra_dummy);
+        ds.enterprises.push_back(std::move(e));
+    });
+}
+
+void read_roads(LayerContext& ctx) {
+    LayerReader& r = ctx.r;
+    const GeomConverter& conv = ctx.conv;
+    Dataset& ds = ctx.ds;
+    ExtraFields& extra_dummy = ctx.extra;
+    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+    int i_name = r.field("name", false), i_class = r.field("class", false);
+    for_each_feature(r, [&](OGRFeature& f) {
+        Road rd;
+        std::string id = std::to_string(f.GetFID());
+        if (skip_null(f, id)) return;
+        rd.name = r.str(f, i_name), rd.road_class = lower(r.str(f, i_class));
+        auto ml = conv.lines(f.GetGeometryRef(), id);
+        if (!ml) fail_geometry(r, id, "LineString or MultiLineString", f.GetGeometryRef());
+        rd.shape = std::move(*ml);
+        r.fill_extra(rd, f, extra_dummy);
+        ds.roads.push_back(std::move(rd));
+    });
+}
+
+void read_buildings(LayerContext& ctx) {
+    LayerReader& r = ctx.r;
+    const GeomConverter& conv = ctx.conv;
+    Dataset& ds = ctx.ds;
+    const std::string& L = ctx.L;
+    int& invalid = ctx.invalid;
+    ExtraFields& extra_dummy = ctx.extra;
+    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+    int i_h = r.field("height", false);
+    r.find_text_in_numbers({i_h});
+    for_each_feature(r, [&](OGRFeature& f) {
+        Building b;
+        std::string id = std::to_string(f.GetFID());
+        if (skip_null(f, id)) return;
+        if (auto h = r.number(f, i_h, id, LayerReader::Mode::Warn); h && std::isfinite(*h)) b.height = *h;
+        auto mp = conv.polygons(f.GetGeometryRef(), id);
+        if (!mp) fail_geometry(r, id, "Polygon or MultiPolygon", f.GetGeometryRef());
+        b.shape = std::move(*mp);
+        repair_if_invalid(b.shape, id, L, ds, invalid, r.src->path);
+        r.fill_extra(b, f, extra_dummy);
+        ds.buildings.push_back(std::move(b));
+    });
+}
+
+void read_incidents(LayerContext& ctx) {
+    LayerReader& r = ctx.r;
+    const GeomConverter& conv = ctx.conv;
+    Dataset& ds = ctx.ds;
+    const std::string& L = ctx.L;
+    ExtraFields& extra_dummy = ctx.extra;
+    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+    int i_id = r.field("inc_id", false), i_type = r.field("type", false), i_time = r.field("time", false);
+    int i_color = r.field("color", false), i_settled = r.field("settled_at", false);
+    for_each_feature(r, [&](OGRFeature& f) {
+        Incident in;
+        in.inc_id = r.id_or_fid(f, i_id);
+        if (skip_null(f, in.inc_id)) return;
+        in.type = lower(r.str(f, i_type)), in.color = lower(r.str(f, i_color));
+        in.when = r.time(f, i_time, in.time);
+        if (!in.when)
+            ds.report.bad_times.push_back({L, in.inc_id, in.time.empty() ? std::string("no time")
+                                                                         : "time '" + in.time + "' is not an ISO-8601 date"});
+        in.settled_at = lower(r.str(f, i_settled));
+        auto p = conv.point(f.GetGeometryRef(), in.inc_id);
+        if (!p) fail_geometry(r, in.inc_id, "Point", f.GetGeometryRef());
+        in.pos = *p;
+        r.fill_extra(in, f, extra_dummy);
+        ds.incidents.push_back(std::move(in));
+    });
+}
+
+void read_facilities(LayerContext& ctx) {
+    LayerReader& r = ctx.r;
+    const GeomConverter& conv = ctx.conv;
+    Dataset& ds = ctx.ds;
+    ExtraFields& extra_dummy = ctx.extra;
+    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+    int i_name = r.field("name", false), i_kind = r.field("kind", false);
+    for_each_feature(r, [&](OGRFeature& f) {
+        Facility fa;
+        std::string id = std::to_string(f.GetFID());
+        if (skip_null(f, id)) return;
+        fa.name = r.str(f, i_name), fa.kind = lower(r.str(f, i_kind));
+        auto p = conv.point(f.GetGeometryRef(), id);
+        if (!p) fail_geometry(r, id, "Point", f.GetGeometryRef());
+        fa.pos = *p;
+        r.fill_extra(fa, f, extra_dummy);
+        ds.facilities.push_back(std::move(fa));
+    });
+}
+
+void read_candidates(LayerContext& ctx) {
+    LayerReader& r = ctx.r;
+    const GeomConverter& conv = ctx.conv;
+    Dataset& ds = ctx.ds;
+    ExtraFields& extra_dummy = ctx.extra;
+    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+    int i_id = r.field("site_id", false);
+    for_each_feature(r, [&](OGRFeature& f) {
+        Candidate c;
+        c.site_id = r.id_or_fid(f, i_id);
+        if (skip_null(f, c.site_id)) return;
+        auto p = conv.point(f.GetGeometryRef(), c.site_id);
+        if (!p) fail_geometry(r, c.site_id, "Point", f.GetGeometryRef());
+        c.pos = *p;
+        r.fill_extra(c, f, extra_dummy);
+        ds.candidates.push_back(std::move(c));
+    });
+}
+
+int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& ds, CplCapture& cap) {
+    LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
+    r.bad_values = &ds.report.bad_values;
+    r.cap = &cap;
+    LayerContext ctx{r, conv, ds, fl.canonical};
+    static const std::map<std::string, void (*)(LayerContext&)> readers = {
+        {"grids", read_grids},
+        {"households", read_households},
+        {"cameras", read_cameras},
+        {"enterprises", read_enterprises},
+        {"roads", read_roads},
+        {"buildings", read_buildings},
+        {"incidents", read_incidents},
+        {"facilities", read_facilities},
+        {"candidates", read_candidates},
+    };
+    if (const auto it = readers.find(fl.canonical); it != readers.end()) it->second(ctx);
+    if (!ds.extra_fields.count(fl.canonical)) ds.extra_fields[fl.canonical] = r.extra_fields();
+    if (ctx.null_geoms > 0)
+        ds.report.other.push_back({fl.canonical, "", std::to_string(ctx.null_geoms) + " feature(s) without geometry left out"});
+    return ctx.invalid;
 }
 
 
