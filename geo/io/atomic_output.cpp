@@ -143,24 +143,36 @@ fs::path parent_of(const fs::path& target) {
     return parent.empty() ? fs::path(".") : parent;
 }
 
-/** Finishes every interrupted commit in `dir`, then removes temporaries of dead processes. */
-void tidy_folder(const fs::path& dir) {
+/**
+ * Finishes the interrupted commits in `dir` whose journal `wanted` accepts (those of a dead
+ * process, or of this one); true when one was finished. Throws what apply_journal throws.
+ */
+bool finish_journals(const fs::path& dir, const std::function<bool(const Journal&)>& wanted) {
     std::error_code ec;
-    std::vector<fs::path> journals, stale;
-    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (starts_with(name, kJournal)) journals.push_back(it->path());
-        else if (pid_dead(temp_pid(name))) stale.push_back(it->path());
-    }
+    std::vector<fs::path> journals;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+        if (starts_with(it->path().filename().string(), kJournal)) journals.push_back(it->path());
+    bool finished = false;
     for (const auto& jf : journals) {
         Journal j;
-        if (parse_journal(jf, j) && journal_orphaned(temp_pid(j.prefix))) apply_journal(dir, jf, j);
+        if (!parse_journal(jf, j) || !journal_orphaned(temp_pid(j.prefix)) || !wanted(j)) continue;
+        apply_journal(dir, jf, j);
+        finished = true;
     }
+    return finished;
+}
+
+/** Finishes every interrupted commit in `dir`, then removes temporaries of dead processes. */
+void tidy_folder(const fs::path& dir) {
+    finish_journals(dir, [](const Journal&) { return true; });
+    std::error_code ec;
+    std::vector<fs::path> stale;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+        if (pid_dead(temp_pid(it->path().filename().string()))) stale.push_back(it->path());
     for (const auto& p : stale)
         if (fs::exists(p, ec)) fs::remove_all(p, ec);  // a journal may have moved it away meanwhile
 }
 
-/** Hard links (copies where links fail) of the files of `from` that `to` lacks and `keep` allows. */
 void link_missing(const fs::path& from, const fs::path& to, const std::function<bool(const std::string&)>& keep,
                   bool top, std::vector<std::string>& errors) {
     std::error_code ec;
@@ -359,26 +371,18 @@ bool recover_output(const fs::path& target) {
 bool finish_interrupted_outputs(const fs::path& source) {
     std::error_code ec;
     const bool folder = fs::is_directory(source, ec);
-    const fs::path dir = folder ? source : parent_of(source);
     const std::string name = source.filename().string();
-    bool finished = false;
-    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-        if (!starts_with(it->path().filename().string(), kJournal)) continue;
-        Journal j;
-        if (!parse_journal(it->path(), j) || !journal_orphaned(temp_pid(j.prefix))) continue;
-        if (!folder && std::find(j.members.begin(), j.members.end(), name) == j.members.end() &&
-            std::find(j.primaries.begin(), j.primaries.end(), name) == j.primaries.end())
-            continue;
-        try {
-            apply_journal(dir, it->path(), j);
-        } catch (const Error& e) {
-            throw Error(std::string("a write that was cut short (killed) is not finished and cannot be finished "
-                                    "here: ") + e.problem(),
-                        {source.string()}, "make the folder writable and run again, or write the output again");
-        }
-        finished = true;
+    auto names_source = [&](const Journal& j) {
+        auto has = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), name) != v.end(); };
+        return folder || has(j.members) || has(j.primaries);
+    };
+    try {
+        return finish_journals(folder ? source : parent_of(source), names_source);
+    } catch (const Error& e) {
+        throw Error(std::string("a write that was cut short (killed) is not finished and cannot be finished here: ") +
+                        e.problem(),
+                    {source.string()}, "make the folder writable and run again, or write the output again");
     }
-    return finished;
 }
 
 std::vector<std::string> shapefile_set(const std::string& stem) {

@@ -447,11 +447,10 @@ struct LayerReader {
         std::string s = str(f, idx);
         return s.empty() ? std::to_string(f.GetFID()) : s;
     }
-    void fill_extra(Feature& out, OGRFeature& f, ExtraFields& extra) const {
+    void fill_extra(Feature& out, OGRFeature& f) const {
         out.fid = f.GetFID();
         for (int i = 0; i < defn->GetFieldCount(); ++i)
             if (std::find(known.begin(), known.end(), i) == known.end()) out.extra.push_back(str(f, i));
-        (void)extra;
     }
     ExtraFields extra_fields() const {
         ExtraFields e;
@@ -497,7 +496,7 @@ bool has_non_utf8(OGRLayer* layer) {
 /**
  * How far coordinates may lie in a layer's CRS: longitude and latitude within a turn of the
  * globe, projected coordinates within 100 000 km. Beyond that a value is a typing error or a
- * placeholder (1e308), and would make the working CRS a guess and areas wrong.
+ * stand-in value (1e308), and would make the working CRS a guess and areas wrong.
  */
 struct CoordLimits {
     double x = 1e8, y = 1e8;
@@ -705,7 +704,6 @@ struct LayerContext {
     const std::string& L;  // the canonical layer name
     int invalid = 0;       // polygons repaired
     int null_geoms = 0;    // features without geometry, left out
-    ExtraFields extra;
 
     /** A feature without geometry is left out of everything: named, so that it is not left out silently. */
     bool skip_null(OGRFeature& f, const std::string& id) {
@@ -714,16 +712,20 @@ struct LayerContext {
         ds.report.no_geometry.push_back({L, id, "no geometry"});
         return true;
     }
+
+    // One reader per SPEC layer: fields by name, then each feature into ds.
+    void grids();
+    void households();
+    void cameras();
+    void enterprises();
+    void roads();
+    void buildings();
+    void incidents();
+    void facilities();
+    void candidates();
 };
 
-void read_grids(LayerContext& ctx) {
-    LayerReader& r = ctx.r;
-    const GeomConverter& conv = ctx.conv;
-    Dataset& ds = ctx.ds;
-    const std::string& L = ctx.L;
-    int& invalid = ctx.invalid;
-    ExtraFields& extra_dummy = ctx.extra;
-    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+void LayerContext::grids() {
     int i_id = r.field("grid_id", true), i_level = r.field("level", true), i_parent = r.field("parent_id", true);
     int i_name = r.field("name", false), i_mgr = r.field("manager", false), i_phone = r.field("phone", false);
     r.find_text_in_numbers({i_level});
@@ -742,17 +744,12 @@ void read_grids(LayerContext& ctx) {
         if (!mp) fail_geometry(r, g.grid_id, "Polygon or MultiPolygon", f.GetGeometryRef());
         g.shape = std::move(*mp);
         repair_if_invalid(g.shape, g.grid_id, L, ds, invalid, r.src->path);
-        r.fill_extra(g, f, extra_dummy);
+        r.fill_extra(g, f);
         ds.grids.push_back(std::move(g));
     });
 }
 
-void read_households(LayerContext& ctx) {
-    LayerReader& r = ctx.r;
-    const GeomConverter& conv = ctx.conv;
-    Dataset& ds = ctx.ds;
-    ExtraFields& extra_dummy = ctx.extra;
-    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+void LayerContext::households() {
     int i_id = r.field("hh_id", false), i_grid = r.field("grid_id", false), i_head = r.field("head", false);
     int i_mem = r.field("members", false), i_tags = r.field("tags", false), i_phone = r.field("phone", false);
     r.find_text_in_numbers({i_mem});
@@ -768,17 +765,12 @@ void read_households(LayerContext& ctx) {
         auto p = conv.point(f.GetGeometryRef(), h.hh_id);
         if (!p) fail_geometry(r, h.hh_id, "Point", f.GetGeometryRef());
         h.pos = *p;
-        r.fill_extra(h, f, extra_dummy);
+        r.fill_extra(h, f);
         ds.households.push_back(std::move(h));
     });
 }
 
-void read_cameras(LayerContext& ctx) {
-    LayerReader& r = ctx.r;
-    const GeomConverter& conv = ctx.conv;
-    Dataset& ds = ctx.ds;
-    ExtraFields& extra_dummy = ctx.extra;
-    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+void LayerContext::cameras() {
     int i_id = r.field("cam_id", false), i_owner = r.field("owner", false), i_az = r.field("azimuth", true);
     int i_fov = r.field("fov", true), i_range = r.field("range", true), i_h = r.field("height", false);
     int i_res = r.field("resolution_px", false), i_status = r.field("status", false);
@@ -798,19 +790,12 @@ void read_cameras(LayerContext& ctx) {
         auto p = conv.point(f.GetGeometryRef(), c.cam_id);
         if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
         c.pos = *p;
-        r.fill_extra(c, f, extra_dummy);
+        r.fill_extra(c, f);
         ds.cameras.push_back(std::move(c));
     });
 }
 
-void read_enterprises(LayerContext& ctx) {
-    LayerReader& r = ctx.r;
-    const GeomConverter& conv = ctx.conv;
-    Dataset& ds = ctx.ds;
-    const std::string& L = ctx.L;
-    int& invalid = ctx.invalid;
-    ExtraFields& extra_dummy = ctx.extra;
-    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+void LayerContext::enterprises() {
     int i_id = r.field("ent_id", false), i_name = r.field("name", false), i_ind = r.field("industry", false);
     int i_emp = r.field("employees", false), i_pair = r.field("paired_grid", false);
     r.find_text_in_numbers({i_emp});
@@ -825,17 +810,12 @@ void read_enterprises(LayerContext& ctx) {
         if (!mp) fail_geometry(r, e.ent_id, "Polygon or MultiPolygon", f.GetGeometryRef());
         e.shape = std::move(*mp);
         repair_if_invalid(e.shape, e.ent_id, L, ds, invalid, r.src->path);
-        r.fill_extra(e, f, extra_dummy);
+        r.fill_extra(e, f);
         ds.enterprises.push_back(std::move(e));
     });
 }
 
-void read_roads(LayerContext& ctx) {
-    LayerReader& r = ctx.r;
-    const GeomConverter& conv = ctx.conv;
-    Dataset& ds = ctx.ds;
-    ExtraFields& extra_dummy = ctx.extra;
-    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+void LayerContext::roads() {
     int i_name = r.field("name", false), i_class = r.field("class", false);
     for_each_feature(r, [&](OGRFeature& f) {
         Road rd;
@@ -845,19 +825,12 @@ void read_roads(LayerContext& ctx) {
         auto ml = conv.lines(f.GetGeometryRef(), id);
         if (!ml) fail_geometry(r, id, "LineString or MultiLineString", f.GetGeometryRef());
         rd.shape = std::move(*ml);
-        r.fill_extra(rd, f, extra_dummy);
+        r.fill_extra(rd, f);
         ds.roads.push_back(std::move(rd));
     });
 }
 
-void read_buildings(LayerContext& ctx) {
-    LayerReader& r = ctx.r;
-    const GeomConverter& conv = ctx.conv;
-    Dataset& ds = ctx.ds;
-    const std::string& L = ctx.L;
-    int& invalid = ctx.invalid;
-    ExtraFields& extra_dummy = ctx.extra;
-    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+void LayerContext::buildings() {
     int i_h = r.field("height", false);
     r.find_text_in_numbers({i_h});
     for_each_feature(r, [&](OGRFeature& f) {
@@ -869,18 +842,12 @@ void read_buildings(LayerContext& ctx) {
         if (!mp) fail_geometry(r, id, "Polygon or MultiPolygon", f.GetGeometryRef());
         b.shape = std::move(*mp);
         repair_if_invalid(b.shape, id, L, ds, invalid, r.src->path);
-        r.fill_extra(b, f, extra_dummy);
+        r.fill_extra(b, f);
         ds.buildings.push_back(std::move(b));
     });
 }
 
-void read_incidents(LayerContext& ctx) {
-    LayerReader& r = ctx.r;
-    const GeomConverter& conv = ctx.conv;
-    Dataset& ds = ctx.ds;
-    const std::string& L = ctx.L;
-    ExtraFields& extra_dummy = ctx.extra;
-    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+void LayerContext::incidents() {
     int i_id = r.field("inc_id", false), i_type = r.field("type", false), i_time = r.field("time", false);
     int i_color = r.field("color", false), i_settled = r.field("settled_at", false);
     for_each_feature(r, [&](OGRFeature& f) {
@@ -896,17 +863,12 @@ void read_incidents(LayerContext& ctx) {
         auto p = conv.point(f.GetGeometryRef(), in.inc_id);
         if (!p) fail_geometry(r, in.inc_id, "Point", f.GetGeometryRef());
         in.pos = *p;
-        r.fill_extra(in, f, extra_dummy);
+        r.fill_extra(in, f);
         ds.incidents.push_back(std::move(in));
     });
 }
 
-void read_facilities(LayerContext& ctx) {
-    LayerReader& r = ctx.r;
-    const GeomConverter& conv = ctx.conv;
-    Dataset& ds = ctx.ds;
-    ExtraFields& extra_dummy = ctx.extra;
-    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+void LayerContext::facilities() {
     int i_name = r.field("name", false), i_kind = r.field("kind", false);
     for_each_feature(r, [&](OGRFeature& f) {
         Facility fa;
@@ -916,17 +878,12 @@ void read_facilities(LayerContext& ctx) {
         auto p = conv.point(f.GetGeometryRef(), id);
         if (!p) fail_geometry(r, id, "Point", f.GetGeometryRef());
         fa.pos = *p;
-        r.fill_extra(fa, f, extra_dummy);
+        r.fill_extra(fa, f);
         ds.facilities.push_back(std::move(fa));
     });
 }
 
-void read_candidates(LayerContext& ctx) {
-    LayerReader& r = ctx.r;
-    const GeomConverter& conv = ctx.conv;
-    Dataset& ds = ctx.ds;
-    ExtraFields& extra_dummy = ctx.extra;
-    auto skip_null = [&ctx](OGRFeature& f, const std::string& id) { return ctx.skip_null(f, id); };
+void LayerContext::candidates() {
     int i_id = r.field("site_id", false);
     for_each_feature(r, [&](OGRFeature& f) {
         Candidate c;
@@ -935,7 +892,7 @@ void read_candidates(LayerContext& ctx) {
         auto p = conv.point(f.GetGeometryRef(), c.site_id);
         if (!p) fail_geometry(r, c.site_id, "Point", f.GetGeometryRef());
         c.pos = *p;
-        r.fill_extra(c, f, extra_dummy);
+        r.fill_extra(c, f);
         ds.candidates.push_back(std::move(c));
     });
 }
@@ -945,18 +902,18 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
     r.bad_values = &ds.report.bad_values;
     r.cap = &cap;
     LayerContext ctx{r, conv, ds, fl.canonical};
-    static const std::map<std::string, void (*)(LayerContext&)> readers = {
-        {"grids", read_grids},
-        {"households", read_households},
-        {"cameras", read_cameras},
-        {"enterprises", read_enterprises},
-        {"roads", read_roads},
-        {"buildings", read_buildings},
-        {"incidents", read_incidents},
-        {"facilities", read_facilities},
-        {"candidates", read_candidates},
+    static const std::map<std::string, void (LayerContext::*)()> readers = {
+        {"grids", &LayerContext::grids},
+        {"households", &LayerContext::households},
+        {"cameras", &LayerContext::cameras},
+        {"enterprises", &LayerContext::enterprises},
+        {"roads", &LayerContext::roads},
+        {"buildings", &LayerContext::buildings},
+        {"incidents", &LayerContext::incidents},
+        {"facilities", &LayerContext::facilities},
+        {"candidates", &LayerContext::candidates},
     };
-    if (const auto it = readers.find(fl.canonical); it != readers.end()) it->second(ctx);
+    if (const auto it = readers.find(fl.canonical); it != readers.end()) (ctx.*it->second)();
     if (!ds.extra_fields.count(fl.canonical)) ds.extra_fields[fl.canonical] = r.extra_fields();
     if (ctx.null_geoms > 0)
         ds.report.other.push_back({fl.canonical, "", std::to_string(ctx.null_geoms) + " feature(s) without geometry left out"});
