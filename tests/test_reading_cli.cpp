@@ -354,6 +354,10 @@ TEST(ReadWhole, TextInAShapefileNumberFieldIsNamedNotReadAsZeroSilently) {
     EXPECT_NE(lines[0].find("layer 'households'"), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find("members: 'lots' is not a number"), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find(hh), std::string::npos) << lines[0];
+    // Every command that reads the layer counts it in its JSON, coverage too.
+    const auto cov = run_gridwatch("coverage " + d / "shp" + " --level 4 --occlusion none --no-gaps --json");
+    ASSERT_EQ(cov.status, 0) << cov.err;
+    EXPECT_EQ(json::parse(cov.out)["unreadable_numbers"], 1);
 
     // A cell level that is text stops the command: levels are never guessed.
     patch_dbf(d / "shp/grids_L1.dbf", 0, "level", "one", "grid_id");
