@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "app/cli/cli_common.h"
 #include "cli_run.h"
 #include "geo/analysis/validate.h"
 #include "geo/core/error.h"
@@ -417,7 +418,8 @@ TEST(DemoCli, WrittenFileReadsBackWithTheSameFacts) {
     gwtest::TempDir dir("demo_read");
     const auto r = gwtest::run_gridwatch("demo --out " + dir / "d.gpkg");
     ASSERT_EQ(r.status, 0) << r.err;
-    const Dataset ds = open_dataset({dir / "d.gpkg"});
+    Dataset ds = open_dataset({dir / "d.gpkg"});
+    app::check_grid_tiling(ds);
     EXPECT_EQ(ds.crs, "EPSG:4490");
     EXPECT_EQ(ds.work_crs, "EPSG:4542");
     EXPECT_TRUE(ds.report.tiling_checked);
@@ -466,7 +468,6 @@ TEST(DemoCli, BundledDatasetIsWhatDemoWritesNow) {
     const auto r = gwtest::run_gridwatch("demo --out " + dir / "now.gpkg");
     ASSERT_EQ(r.status, 0) << r.err;
     OpenOptions o;
-    o.check_tiling = false;
     const Dataset a = open_dataset({bundled}, o), b = open_dataset({dir / "now.gpkg"}, o);
     // Coordinates rounded to the millimetre, then the whole dataset as text.
     auto rounded = [](Dataset ds) {

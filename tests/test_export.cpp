@@ -594,7 +594,6 @@ TEST(ExportFormats, GeoPackageRoundTripAndSameBytes) {
 
     // gw::open_dataset reads it back into the same model.
     gw::OpenOptions oo;
-    oo.check_tiling = false;
     gw::Dataset back = gw::open_dataset({tmp / "a.gpkg"}, oo);
     EXPECT_EQ(back.crs, "EPSG:4490");
     EXPECT_EQ(back.grids.size(), ds.grids.size());

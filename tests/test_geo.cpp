@@ -333,7 +333,6 @@ TEST(Reading, TwoLayersAtATimeGiveWhatOneAtATimeGives) {
     const fs::path dir = fs::temp_directory_path() / ("gw_two_readers_" + std::to_string(getpid()));
     const std::string path = write_two_reader_gpkg(dir, true);
     OpenOptions o;
-    o.check_tiling = false;
     Dataset both = open_dataset({path}, o);  // 25,000+ features: two readers
     EXPECT_EQ(both.households.size(), 25000u);
     EXPECT_EQ(both.households[24999].hh_id, "H24999");  // features keep their order
@@ -361,7 +360,6 @@ TEST(Reading, AFailingLayerWhileReadingTwoAtATimeIsOneClearError) {
     const fs::path dir = fs::temp_directory_path() / ("gw_two_readers_bad_" + std::to_string(getpid()));
     const std::string path = write_two_reader_gpkg(dir, false);
     OpenOptions o;
-    o.check_tiling = false;
     try {
         open_dataset({path}, o);
         FAIL() << "cameras without azimuth opened";

@@ -29,6 +29,7 @@
 #include "app/cli/cli_common.h"
 #include "geo/analysis/camera_view.h"
 #include "geo/analysis/terrain.h"
+#include "geo/io/dem.h"
 #include "geo/core/error.h"
 #include "geo/core/parallel.h"
 #include "geo/io/dataset.h"
@@ -162,7 +163,7 @@ std::shared_ptr<const Terrain> load_dem(const std::string& path) {
     srs.exportToWkt(&wkt);
     std::string w = wkt;
     CPLFree(wkt);
-    return Terrain::load(path, path, w);
+    return std::make_shared<const Terrain>(read_dem(path, path, w));
 }
 
 /** The default ridge DEM written into dir as dem.tif and loaded. */
@@ -369,20 +370,21 @@ TEST(TerrainDataset, DemTifBesideTheLayersBecomesTheTerrain) {
     EXPECT_EQ(find_dem(dir / "DEM.tif"), dir / "DEM.tif");
     EXPECT_EQ(find_dem(dir / "community.gpkg"), "");
     const Dataset ds = open_dataset({dir / "community.gpkg", dir / "DEM.tif"});
-    ASSERT_TRUE(ds.terrain);
+    const std::optional<Terrain> terrain = terrain_of(ds);
+    ASSERT_TRUE(terrain);
     ASSERT_EQ(ds.cameras.size(), 1u);
     EXPECT_EQ(ds.work_crs, "EPSG:4542");
     EXPECT_EQ(ds.layers.size(), 2u);  // the DEM is not a layer
     // The dataset's camera (height 10 from its field) gets the ridge's shadow through the options
     // coverage and placement pass.
-    const MultiPolygon v = view_with(ds.terrain.get(), ds.cameras[0]);
+    const MultiPolygon v = view_with(&*terrain, ds.cameras[0]);
     EXPECT_NEAR(area(v), sector_area_exact() - band(50, 100), cell_slack(50, 100));
 
     // Any other raster-only source is no error (the viewer draws it as a basemap), and no DEM.
     std::filesystem::create_directories(dir / "photo");
     write_dem_tif(dir / "photo/ortho.tif");
     const Dataset with_photo = open_dataset({dir / "community.gpkg", dir / "photo/ortho.tif"});
-    EXPECT_FALSE(with_photo.terrain);
+    EXPECT_FALSE(with_photo.dem);
     EXPECT_EQ(with_photo.cameras.size(), 1u);
 
     // The DEM is elevation, not a basemap: only the photo is drawn.
@@ -397,12 +399,13 @@ TEST(TerrainDataset, GeoPackageRasterTableDemLoads) {
     EXPECT_EQ(find_dem(dir / "all.gpkg"), "GPKG:" + dir / "all.gpkg" + ":dem");
     EXPECT_TRUE(raster_is_dem(dir / "all.gpkg"));
     const Dataset ds = open_dataset({dir / "all.gpkg"});
-    ASSERT_TRUE(ds.terrain);
-    EXPECT_EQ(ds.terrain->info().file, dir / "all.gpkg");
+    const std::optional<Terrain> terrain = terrain_of(ds);
+    ASSERT_TRUE(terrain);
+    EXPECT_EQ(terrain->info().file, dir / "all.gpkg");
     EXPECT_EQ(ds.grids.size(), 1u);
     ASSERT_EQ(ds.cameras.size(), 1u);
-    EXPECT_DOUBLE_EQ(ds.terrain->ground(at(45, 0)), 5.0);
-    const MultiPolygon v = view_with(ds.terrain.get(), ds.cameras[0]);
+    EXPECT_DOUBLE_EQ(terrain->ground(at(45, 0)), 5.0);
+    const MultiPolygon v = view_with(&*terrain, ds.cameras[0]);
     EXPECT_NEAR(area(v), sector_area_exact() - band(50, 100), cell_slack(50, 100));
     EXPECT_FALSE(inside(v, at(70, 0)));
 }

@@ -52,7 +52,6 @@ inline std::string write_four_cells(const TempDir& dir, const char* const names[
 inline const gw::Dataset& bundled() {
     static const gw::Dataset ds = [] {
         gw::OpenOptions o;
-        o.check_tiling = false;
         return gw::open_dataset({gw::bundled_dataset_path()}, o);
     }();
     return ds;

@@ -2,16 +2,19 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 
-#include "geo/analysis/terrain.h"
+#include "geo/analysis/validate.h"
 #include "geo/core/error.h"
 #include "geo/core/times.h"
 #include "geo/io/atomic_output.h"
 #include "geo/io/basemap.h"
+#include "geo/io/crs.h"
+#include "geo/io/dem.h"
 
 namespace fs = std::filesystem;
 
@@ -45,13 +48,43 @@ Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bo
     o.work_crs = work_crs;
     o.coords = from_gcj02 ? SourceCoords::Gcj02 : from_bd09 ? SourceCoords::Bd09 : SourceCoords::Native;
     o.layers = std::move(layers);
-    o.check_tiling = check_tiling;
     o.progress = stderr_progress();
     std::vector<std::string> src = sources;
     if (src.empty() && allow_default) src.push_back(bundled_dataset_path());
     Dataset ds = open_dataset(src, o);
+    if (check_tiling) check_grid_tiling(ds, o.progress);
     warn_reading(ds);
     return ds;
+}
+
+void check_grid_tiling(Dataset& ds, const Progress& progress) {
+    if (ds.grids.empty()) return;
+    if (progress) progress(0.9, "checking the grid tiling");
+    OGRSpatialReference source, work;
+    source.importFromWkt(ds.source_crs_wkt.c_str());
+    work.importFromWkt(ds.work_crs_wkt.c_str());
+    source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    // Point layers moved off GCJ-02 / BD-09 say nothing of the grids' own CRS: checked as projected.
+    if (!source.IsGeographic() || !ds.point_coords.empty()) {
+        ds.report.tiling = check_tiling(ds.grids);
+    } else {
+        // Back to longitude/latitude (each distinct vertex maps to one point, so shared vertices
+        // stay shared), then a local frame in metres around the grids' centre.
+        auto to_degrees = std::make_shared<Transform>(work, source);
+        auto to_work = std::make_shared<Transform>(source, work);
+        Box b;
+        for (const auto& g : ds.grids) b.add(bounds(g.shape));
+        const Vec2 c0 = to_degrees->apply(b.center());
+        const double kx = 111320.0 * std::cos(c0.y * M_PI / 180.0), ky = 110574.0;
+        auto to_check = [to_degrees, c0, kx, ky](std::vector<Vec2>& ring) {
+            to_degrees->apply(ring);
+            for (Vec2& p : ring) p = {(p.x - c0.x) * kx, (p.y - c0.y) * ky};
+        };
+        auto to_report = [to_work, c0, kx, ky](Vec2 p) { return to_work->apply(Vec2{c0.x + p.x / kx, c0.y + p.y / ky}); };
+        ds.report.tiling = check_tiling(ds.grids, to_check, to_report);
+    }
+    ds.report.tiling_checked = true;
 }
 
 Progress stderr_progress() {

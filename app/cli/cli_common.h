@@ -16,16 +16,25 @@ struct DatasetArgs {
     std::string assume_crs, work_crs;
     bool from_gcj02 = false, from_bd09 = false;
     /**
-     * Opens the dataset (the bundled one when no source was given and allow_default); with
-     * grid_level, only that level's cells are read (no tiling check then).
+     * Opens the dataset (the bundled one when no source was given and allow_default) and, when
+     * check_tiling, checks its grid tiling (check_grid_tiling); with grid_level, only that level's
+     * cells are read (no tiling check then).
      */
     Dataset open(std::vector<std::string> layers = {}, bool check_tiling = true, bool allow_default = false,
                  int grid_level = 0) const;
 };
 
 /**
+ * The grid hierarchy check (geo/analysis/validate.h) on what was read, into ds.report.tiling. Cells
+ * whose source is in longitude/latitude are checked there, where their edges are straight (a
+ * neighbour's vertex on an edge that is straight in degrees leaves a sliver of tens of m² once
+ * projected), in a local frame scaled to metres; positions in the messages are in the working CRS.
+ */
+void check_grid_tiling(Dataset& ds, const Progress& progress = {});
+
+/**
  * The basemap rasters to draw: the DATASET sources that hold a georeferenced raster (a GeoPackage
- * with tiles) other than a DEM (geo/analysis/terrain.h raster_is_dem), then `extra` (--basemap, in the order
+ * with tiles) other than a DEM (geo/io/dem.h raster_is_dem), then `extra` (--basemap, in the order
  * given, the last drawn on top).
  */
 std::vector<std::string> basemap_paths(const DatasetArgs& args, const std::vector<std::string>& extra);

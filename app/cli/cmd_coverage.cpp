@@ -68,9 +68,9 @@ void run_coverage(const CoverageArgs& a) {
     o.quality = parse_quality(a.quality);
     o.gaps = !a.no_gaps;
     o.progress = stderr_progress();
-    if (ds.terrain && o.occlusion)
+    if (ds.dem && o.occlusion)
         std::fprintf(stderr, "terrain occlusion on: DEM %s (%.3g m cells); cameras without height at %g m\n",
-                     ds.terrain->info().gdal_name.c_str(), ds.terrain->info().work_cell, kDefaultCameraHeight);
+                     ds.dem->info.gdal_name.c_str(), ds.dem->info.work_cell, kDefaultCameraHeight);
     CoverageReport rep = compute_coverage(ds, o);
     if (!a.out.empty()) write_out(a.out, ds, rep);
     if (a.json) {
@@ -97,7 +97,7 @@ void run_coverage(const CoverageArgs& a) {
         return;
     }
     std::printf("coverage of level-%d cells by %zu cameras%s%s%s\n\n", rep.level, rep.cameras.size(),
-                rep.occlusion_applied ? ", buildings occluding" : "", ds.terrain && o.occlusion ? ", terrain occluding" : "",
+                rep.occlusion_applied ? ", buildings occluding" : "", ds.dem && o.occlusion ? ", terrain occluding" : "",
                 o.quality != Quality::Any ? (std::string(", quality ≥ ") + quality_name(o.quality)).c_str() : "");
     std::printf("%-16s %10s %10s %8s %6s %8s\n", "grid_id", "area_m2", "covered", "cover%", "hh", "hh_seen");
     for (const auto& c : rep.cells)

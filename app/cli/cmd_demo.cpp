@@ -12,7 +12,7 @@
 #include "app/cli/commands.h"
 #include "geo/core/error.h"
 #include "geo/demo/demo.h"
-#include "geo/io/gdal_setup.h"
+#include "geo/core/gdal_setup.h"
 #include "geo/io/out_formats.h"
 #include "geo/io/writer.h"
 

@@ -13,7 +13,7 @@
 #include "geo/analysis/stats.h"
 #include "geo/core/error.h"
 #include "geo/io/crs.h"
-#include "geo/io/gdal_setup.h"
+#include "geo/core/gdal_setup.h"
 #include "geo/io/out_formats.h"
 #include "geo/io/writer.h"
 

@@ -60,8 +60,8 @@ void run_info(const InfoArgs& a) {
         j["tiling"] = issues_json(ds.report.tiling, "grid_id");
         j["bad_cameras"] = issues_json(ds.report.bad_cameras, "cam_id");
         j["notes"] = issues_json(ds.report.other, "feature");
-        if (ds.terrain) {
-            const TerrainInfo& t = ds.terrain->info();
+        if (ds.dem) {
+            const DemInfo& t = ds.dem->info;
             j["dem"] = {{"file", t.file},           {"gdal_name", t.gdal_name}, {"width", t.width},
                         {"height", t.height},       {"res_x", t.res_x},         {"res_y", t.res_y},
                         {"units", t.units},         {"crs", t.crs},             {"work_cell_m", t.work_cell},
@@ -92,8 +92,8 @@ void run_info(const InfoArgs& a) {
         for (auto [l, n] : per_level) std::printf("  L%d ×%d", l, n);
         std::printf("\n");
     }
-    if (ds.terrain) {
-        const TerrainInfo& t = ds.terrain->info();
+    if (ds.dem) {
+        const DemInfo& t = ds.dem->info;
         std::printf("DEM %s: %d × %d cells of %g × %g %s, %s", t.gdal_name.c_str(), t.width, t.height, t.res_x,
                     t.res_y, t.units.c_str(), t.crs.c_str());
         if (t.warped) std::printf(" (warped to %s, %.3g m cells)", ds.work_crs.c_str(), t.work_cell);

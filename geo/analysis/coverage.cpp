@@ -477,7 +477,8 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
     engine_ = std::make_unique<CoverageEngine>(ds, o, cells);
     CoverageEngine& e = *engine_;
     if (o.occlusion && !ds.buildings.empty()) occluders_ = std::make_unique<Occluders>(ds.buildings);
-    view_options_ = ViewOptions{o.occlusion, o.quality, ds.terrain.get()};
+    terrain_ = terrain_of(ds);
+    view_options_ = ViewOptions{o.occlusion, o.quality, terrain_ ? &*terrain_ : nullptr};
     rep_.occlusion_applied = occluders_ != nullptr;
 
     progress(0.05, "camera views");

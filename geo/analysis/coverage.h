@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "geo/analysis/camera_view.h"
+#include "geo/analysis/terrain.h"
 #include "geo/core/model.h"
 
 namespace gw {
@@ -74,6 +75,7 @@ private:
     CoverageReport rep_;
     std::unique_ptr<CoverageEngine> engine_;
     std::unique_ptr<Occluders> occluders_;
+    std::optional<Terrain> terrain_;  // the dataset's DEM, when it has one
     ViewOptions view_options_;
     std::vector<Box> view_boxes_;
 };

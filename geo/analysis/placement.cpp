@@ -393,7 +393,8 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
     // What existing cameras already see.
     progress(0.05, "existing views");
     auto cams = ds.usable_cameras(o.include_offline);
-    std::vector<MultiPolygon> views = compute_views(ds, cams, ViewOptions{o.occlusion, Quality::Any, ds.terrain.get()});
+    const std::optional<Terrain> terrain = terrain_of(ds);
+    std::vector<MultiPolygon> views = compute_views(ds, cams, ViewOptions{o.occlusion, Quality::Any, terrain ? &*terrain : nullptr});
     std::vector<Box> vboxes;
     for (const auto& v : views) vboxes.push_back(bounds(v));
     BoxIndex vindex(vboxes, 100);
@@ -466,7 +467,7 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
         if (occ) vis = occ->visibility(site, 0, 360, radius);
         // Terrain too (SPEC §5.4: occlusion applies): a new camera's lens at the default height.
         MultiPolygon hidden;
-        if (o.occlusion && ds.terrain) hidden = ds.terrain->hidden(site, kDefaultCameraHeight, radius);
+        if (o.occlusion && terrain) hidden = terrain->hidden(site, kDefaultCameraHeight, radius);
         std::vector<std::pair<int, double>> visible;  // matrix row, bearing (deg)
         for (int r : near)
             for (auto p : probes[open_rows[r]]) {

@@ -12,27 +12,6 @@
 
 namespace gw {
 
-std::string camera_problem(const Camera& c) {
-    if (!std::isfinite(c.azimuth)) return "azimuth is missing or not a finite number";
-    auto num = [](double v) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%g", v);
-        return std::string(buf);
-    };
-    if (!std::isfinite(c.fov)) return "fov is missing or not a number";
-    if (c.fov <= 0 || c.fov > 360) return "fov " + num(c.fov) + " is outside (0, 360] degrees";
-    if (!std::isfinite(c.range)) return "range is missing or not a number";
-    if (c.range <= 0 || c.range > 10000) return "range " + num(c.range) + " m is outside (0, 10000] m";
-    return {};
-}
-
-std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras) {
-    std::vector<Issue> out;
-    for (const auto& c : cameras)
-        if (auto why = camera_problem(c); !why.empty()) out.push_back({"cameras", c.cam_id, why});
-    return out;
-}
-
 namespace {
 
 std::string fmt_area(double a) {

@@ -1,7 +1,7 @@
 #pragma once
 /**
- * Checks of SPEC §3: camera values, and the grid hierarchy tiling (no gaps, no overlaps, every
- * cell inside its parent, parent ids that exist, levels that step by one).
+ * The grid hierarchy check of SPEC §3: no gaps, no overlaps, every cell inside its parent, parent
+ * ids that exist, levels that step by one (camera values are the model's rule, core/model.h).
  */
 #include <functional>
 #include <string>
@@ -10,12 +10,6 @@
 #include "geo/core/model.h"
 
 namespace gw {
-
-/** Why a camera cannot be used (azimuth not finite, fov outside (0, 360], range outside (0, 10000]); "" if usable. */
-std::string camera_problem(const Camera& cam);
-
-/** Lists every unusable camera by cam_id. */
-std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras);
 
 /**
  * The tiling check: for each parent cell, its children must cover it without gaps or overlaps

@@ -114,7 +114,37 @@ struct LayerInfo {
     int invalid = 0;  // geometries repaired
 };
 
-class Terrain;
+/** What `gridwatch info` shows of a DEM. */
+struct DemInfo {
+    std::string file;          // the source the user named (a .tif, or the GeoPackage holding the table)
+    std::string gdal_name;     // what GDAL opened: the file, or GPKG:path:table
+    int width = 0, height = 0;  // native size in cells
+    double res_x = 0, res_y = 0;  // native cell size, in the units of the DEM's CRS (positive)
+    std::string crs;            // the DEM's own CRS ("EPSG:4542", or its name)
+    std::string units;          // linear units of that CRS ("metre", "degree", …)
+    int work_width = 0, work_height = 0;  // held in the working CRS
+    double work_cell = 0;                 // cell size there (m)
+    bool warped = false;                  // false when the DEM was already on the working CRS's grid
+};
+
+/**
+ * A DEM (SPEC §3 `dem`) as read into the working CRS: a north-up grid, `z` row-major from the
+ * top, NaN = unknown ground (nodata, outside the source). Read by geo/io/dem; terrain occlusion
+ * over it is geo/analysis/terrain.
+ */
+struct Dem {
+    Dem() = default;
+    /** A grid as read; its working-CRS size is noted in its info. */
+    Dem(int w, int h, const double geotransform[6], std::vector<float> heights, DemInfo about)
+        : width(w), height(h), z(std::move(heights)), info(std::move(about)) {
+        for (int i = 0; i < 6; ++i) gt[i] = geotransform[i];
+        info.work_width = w, info.work_height = h, info.work_cell = gt[1];
+    }
+    int width = 0, height = 0;
+    double gt[6] = {0, 1, 0, 0, 0, -1};  // GDAL geotransform: gt[2] = gt[4] = 0, gt[1] > 0, gt[5] < 0
+    std::vector<float> z;
+    DemInfo info;
+};
 
 /** The four-colour warning's settings (SPEC §5.3), from the project file or these defaults. */
 struct WarningThresholds {
@@ -142,7 +172,7 @@ struct Dataset {
     std::vector<Facility> facilities;
     std::vector<Candidate> candidates;
     std::map<std::string, ExtraFields> extra_fields;  // per canonical layer name
-    std::shared_ptr<const Terrain> terrain;            // the `dem` raster (geo/analysis/terrain.h), when a source has one
+    std::shared_ptr<const Dem> dem;                    // the `dem` raster, when a source has one
 
     ValidityReport report;
 
@@ -153,6 +183,12 @@ struct Dataset {
     /** Cameras fit for analysis: valid values (see validate_cameras), online unless include_offline. */
     std::vector<const Camera*> usable_cameras(bool include_offline = false) const;
 };
+
+/** Why a camera cannot be used (azimuth not finite, fov outside (0, 360], range outside (0, 10000]); "" if usable. */
+std::string camera_problem(const Camera& cam);
+
+/** Lists every unusable camera by cam_id (SPEC §3: left out of analyses, never fatal). */
+std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras);
 
 /** The layer names of SPEC §3, in drawing order from the bottom. */
 inline const std::vector<std::string>& canonical_layers() {

@@ -5,15 +5,21 @@
  * thread the first exception any call throws, after cancelling the rest: an exception never ends
  * the process from a worker. GEOS work inside uses each thread's own context (geos::ctx()).
  *
- * Not for work bound to one thread's handles (a GDAL dataset, a PROJ transformation): the layer
- * reader and the projector keep their own threads, since a TBB task may run on any thread.
+ * Handles that serve one thread at a time (a GDAL dataset, a PROJ transformation) are kept per task
+ * (the layer reader's handle sets) or per thread with tbb::enumerable_thread_specific inside
+ * tbb::this_task_arena::isolate (the projector), so no two calls ever use one at once.
  */
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <cstddef>
 
 namespace gw {
+
+/** How many calls can run at once (the machine's cores). */
+inline size_t parallel_width() { return static_cast<size_t>(std::max(1, tbb::this_task_arena::max_concurrency())); }
 
 /** Calls fn(i) for every i in [0, n), in parallel. */
 template <typename Fn>

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "geo/core/error.h"
-#include "geo/io/gdal_setup.h"
+#include "geo/core/gdal_setup.h"
 
 namespace gw {
 

@@ -12,7 +12,7 @@
 #include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
 #include "geo/io/gcj02.h"
-#include "geo/io/gdal_setup.h"
+#include "geo/core/gdal_setup.h"
 
 namespace gw {
 namespace {

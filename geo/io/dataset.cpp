@@ -26,53 +26,21 @@
 #include <mutex>
 #include <numeric>
 #include <set>
-#include <thread>
 
-#include "geo/analysis/terrain.h"
-#include "geo/analysis/validate.h"
 #include "geo/core/error.h"
 #include "geo/core/geos.h"
 #include "geo/core/times.h"
 #include "geo/io/atomic_output.h"
+#include "geo/core/parallel.h"
 #include "geo/io/crs.h"
+#include "geo/io/dem.h"
 #include "geo/io/gcj02.h"
-#include "geo/io/gdal_setup.h"
+#include "geo/core/gdal_setup.h"
 #include "geo/io/projector.h"
 
 namespace fs = std::filesystem;
 
 namespace gw {
-
-bool Dataset::has_layer(const std::string& canonical) const {
-    for (const auto& l : layers)
-        if (l.name == canonical) return true;
-    return false;
-}
-
-Box Dataset::extent() const {
-    Box b;
-    for (const auto& g : grids) b.add(bounds(g.shape));
-    for (const auto& h : households) b.add(h.pos);
-    for (const auto& c : cameras) b.add(c.pos);
-    for (const auto& e : enterprises) b.add(bounds(e.shape));
-    for (const auto& r : roads) b.add(bounds(r.shape));
-    for (const auto& i : incidents) b.add(i.pos);
-    return b;
-}
-
-std::vector<const Grid*> Dataset::grids_of_level(int level) const {
-    std::vector<const Grid*> out;
-    for (const auto& g : grids)
-        if (g.level == level) out.push_back(&g);
-    return out;
-}
-
-std::vector<const Camera*> Dataset::usable_cameras(bool include_offline) const {
-    std::vector<const Camera*> out;
-    for (const auto& c : cameras)
-        if (camera_problem(c).empty() && (include_offline || c.online())) out.push_back(&c);
-    return out;
-}
 
 namespace {
 
@@ -998,12 +966,11 @@ void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn) {
 
 /**
  * Takes the features of a layer read from `first` on from the source CRS to the working CRS,
- * every distinct point once, over two threads. A failure names the first feature that fails.
+ * every distinct point once, over the cores. A failure names the first feature that fails.
  */
 void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const OGRSpatialReference& from,
-                     const OGRSpatialReference& to, const std::string& file, const std::string& source_layer, size_t threads) {
+                     const OGRSpatialReference& to, const std::string& file, const std::string& source_layer) {
     Projector proj(from, to);
-    proj.limit_threads(threads);
     std::vector<Vec2> pts;
     visit_layer(ds, layer, first, [&](const std::string&, Vec2& p) { pts.push_back(p); });
     try {
@@ -1236,7 +1203,7 @@ OGRSpatialReference choose_work_crs(const Found* primary, const OpenOptions& opt
 struct ReadPlan {
     std::vector<std::string> names;  // the layers' own names
     std::vector<int> index;          // each layer's index in its source (to open it again on a second handle)
-    std::vector<size_t> order;       // longest first, so that two threads finish together
+    std::vector<size_t> order;       // longest first, so that the reading tasks finish together
     int64_t features = 0;
 };
 
@@ -1260,7 +1227,7 @@ ReadPlan plan_reading(const std::vector<Found>& found) {
         const std::string& L = fl.canonical;
         cost[i] = (L == "grids" || L == "roads" ? 9 : L == "enterprises" ? 7 : L == "buildings" ? 2 : 1) * static_cast<double>(n);
     }
-    // Longest first, so that the two threads finish together.
+    // Longest first, so that the reading tasks finish together.
     plan.order.resize(found.size());
     std::iota(plan.order.begin(), plan.order.end(), 0);
     std::stable_sort(plan.order.begin(), plan.order.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
@@ -1270,134 +1237,107 @@ ReadPlan plan_reading(const std::vector<Found>& found) {
 /** Each layer's features, read whole into a part of its own and in the working CRS. */
 struct LayerParts {
     std::vector<Dataset> parts;
-    std::vector<std::vector<Grid>> raw_grids;  // grids as read (longitude/latitude), for the tiling check
-    std::vector<int> invalid;                  // polygons repaired, per layer
+    std::vector<int> invalid;  // polygons repaired, per layer
 };
 
 /**
- * Phase 3: reads the features of each layer into a part of its own and takes it to the working
- * CRS in bulk; two layers at a time when there is much to read (the second thread opens the
- * sources again: a GDAL handle serves one thread). Grids in longitude/latitude keep a copy when
- * `keep_raw_grids`. Throws the error of the first failed layer in layer order.
+ * What one reading task reads with: GDAL handles of the sources and the working CRS, used by one
+ * task at a time (a GDAL dataset or an OGRSpatialReference serves one thread at a time). The first
+ * set is the sources' own handles; another set opens the sources again as it needs them.
  */
-LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& work, bool keep_raw_grids,
-                       const OpenOptions& options, const std::function<void(double, const std::string&)>& progress) {
+struct ReaderHandles {
+    bool first = true;
+    std::map<std::string, std::unique_ptr<OpenedSource>> reopened;  // by path
+    OGRSpatialReference work;
+
+    /** The layer found as `fl` (index `index` in its source), on this set's handles. */
+    LayerSource layer(const Found& fl, int index, const std::string& name) {
+        // A GBK shapefile's own handle serves its one layer alone, in whichever task reads it.
+        if (first || fl.reopened) return {fl.src, fl.layer};
+        auto& h = reopened[fl.src->path];
+        if (!h) h = std::make_unique<OpenedSource>(open_source(fl.src->path));
+        OGRLayer* l = index >= 0 ? h->ds->GetLayer(index) : nullptr;
+        if (!l) throw Error("could not be opened a second time", {fl.src->path, name}, "try again");
+        return {h.get(), l};
+    }
+};
+
+/** One level's cells: the source skips the others when the level is a number field it can filter on. */
+void filter_grid_level(OGRLayer& layer, int level) {
+    const int f = field_index(layer.GetLayerDefn(), "level");
+    if (f < 0) return;
+    const OGRFieldDefn* def = layer.GetLayerDefn()->GetFieldDefn(f);
+    const OGRFieldType t = def->GetType();
+    // A text level such as "4.0" is read and judged as ever, and so is a filter the source cannot run.
+    if (t != OFTInteger && t != OFTInteger64 && t != OFTReal) return;
+    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+    const std::string filter = "\"" + std::string(def->GetNameRef()) + "\" = " + std::to_string(level);
+    if (layer.SetAttributeFilter(filter.c_str()) != OGRERR_NONE) layer.SetAttributeFilter(nullptr);
+}
+
+/**
+ * Phase 3: reads the features of each layer into a part of its own and takes it to the working
+ * CRS in bulk. With much to read, layers are read by as many tasks as there are cores, longest
+ * first (geo/core/parallel.h), each task with its own handles. Throws the error of the first failed
+ * layer in layer order; a failure stops the reading (no layer more is started).
+ */
+LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& work, const OpenOptions& options,
+                       const std::function<void(double, const std::string&)>& progress) {
     const ReadPlan plan = plan_reading(found);
-    const auto& names = plan.names;
-    const auto& index = plan.index;
-    const auto& order = plan.order;
-    const int64_t features = plan.features;
     LayerParts out;
-    auto& parts = out.parts;
-    auto& raw_grids = out.raw_grids;
-    auto& invalid = out.invalid;
-    parts.resize(found.size()), raw_grids.resize(found.size()), invalid.assign(found.size(), 0);
+    out.parts.resize(found.size()), out.invalid.assign(found.size(), 0);
     std::vector<std::exception_ptr> failed(found.size());
-    // Two layers at a time, each reprojected on its own thread then.
-    const bool two_readers = features > 20000 && found.size() > 1 && std::thread::hardware_concurrency() > 1;
-    std::map<std::string, std::unique_ptr<OpenedSource>> second_handles;
-    const OGRSpatialReference work_second = work;  // an OGRSpatialReference serves one thread too
+    const size_t tasks = plan.features > 20000 && found.size() > 1
+                             ? std::min(found.size(), parallel_width())
+                             : 1;
+    std::vector<ReaderHandles> handles(tasks);
+    for (size_t t = 0; t < tasks; ++t) handles[t].first = t == 0, handles[t].work = work;
     std::atomic<size_t> next{0}, done{0};
-    auto read_part = [&](size_t i, bool second_thread) {
-        Found& fl = found[i];
-        LayerSource mine{fl.src, fl.layer};
-        if (second_thread && !fl.reopened) {  // a GBK shapefile's own handle serves this layer alone
-            auto& h = second_handles[fl.src->path];
-            if (!h) h = std::make_unique<OpenedSource>(open_source(fl.src->path));
-            mine.src = h.get();
-            mine.layer = index[i] >= 0 ? h->ds->GetLayer(index[i]) : nullptr;
-            if (!mine.layer) throw Error("could not be opened a second time", {fl.src->path, names[i]}, "try again");
-        }
+    std::mutex progress_mutex;  // the callback is not made for calls from two threads at once
+    auto read_part = [&](size_t i, ReaderHandles& h) {
+        const Found& fl = found[i];
+        const std::string& name = plan.names[i];
+        LayerSource mine = h.layer(fl, plan.index[i], name);
         const bool is_points = fl.canonical == "households" || fl.canonical == "cameras" ||
                                fl.canonical == "incidents" || fl.canonical == "facilities" ||
                                fl.canonical == "candidates";
-        GeomConverter conv{is_points ? options.coords : SourceCoords::Native, CoordLimits::of(fl.srs), fl.src->path, names[i]};
-        // One level's cells: the source skips the others, when the level is a number field (a
-        // text level such as "4.0" is read and judged as ever, and so is a filter the source
-        // cannot run).
-        if (fl.canonical == "grids" && options.grid_level > 0 && !options.check_tiling)
-            if (const int f = field_index(mine.layer->GetLayerDefn(), "level"); f >= 0) {
-                const OGRFieldDefn* def = mine.layer->GetLayerDefn()->GetFieldDefn(f);
-                const OGRFieldType t = def->GetType();
-                if (t == OFTInteger || t == OFTInteger64 || t == OFTReal) {
-                    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-                    const std::string filter = "\"" + std::string(def->GetNameRef()) + "\" = " + std::to_string(options.grid_level);
-                    if (mine.layer->SetAttributeFilter(filter.c_str()) != OGRERR_NONE) mine.layer->SetAttributeFilter(nullptr);
-                }
-            }
-        Dataset& part = parts[i];
-        invalid[i] = read_layer_whole(fl, mine, conv, part, names[i]);
-        if (keep_raw_grids && fl.canonical == "grids")
-            for (const auto& g : part.grids) {
-                Grid copy;
-                copy.grid_id = g.grid_id, copy.parent_id = g.parent_id, copy.level = g.level, copy.shape = g.shape;
-                raw_grids[i].push_back(std::move(copy));
-            }
-        reproject_layer(part, fl.canonical, 0, fl.srs, second_thread ? work_second : work, fl.src->path, names[i],
-                        two_readers ? 1 : 8);
+        GeomConverter conv{is_points ? options.coords : SourceCoords::Native, CoordLimits::of(fl.srs), fl.src->path, name};
+        if (fl.canonical == "grids" && options.grid_level > 0) filter_grid_level(*mine.layer, options.grid_level);
+        Dataset& part = out.parts[i];
+        out.invalid[i] = read_layer_whole(fl, mine, conv, part, name);
+        reproject_layer(part, fl.canonical, 0, fl.srs, h.work, fl.src->path, name);
     };
-    auto reader = [&](bool second_thread) {
-        for (size_t k; (k = next.fetch_add(1)) < order.size();) {
-            const size_t i = order[k];
+    parallel_for(tasks, [&](size_t t) {
+        for (size_t k; (k = next.fetch_add(1)) < plan.order.size();) {
+            const size_t i = plan.order[k];
             try {
-                if (!second_thread) progress(0.1 + 0.7 * done / found.size(), "reading " + found[i].canonical);
-                read_part(i, second_thread);
+                {
+                    std::lock_guard lock(progress_mutex);
+                    progress(0.1 + 0.7 * done / found.size(), "reading " + found[i].canonical);
+                }
+                read_part(i, handles[t]);
             } catch (...) {
                 failed[i] = std::current_exception();
-                next = order.size();  // what fails stops the reading: no layer more is started
+                next = plan.order.size();
             }
             ++done;
         }
-    };
-    if (two_readers) {
-        std::jthread second(reader, true);
-        reader(false);
-    } else {
-        reader(false);
-    }
-    // Of the layers that failed (one, or one on each thread), the first in layer order is reported.
+    });
     for (const auto& f : failed)
         if (f) std::rethrow_exception(f);
     return out;
 }
 
-/** The grids as read, in a local frame scaled to metres (the tiling check of geographic grids, see phase 4). */
-struct TilingFrame {
-    std::vector<Grid> grids;
-    Vec2 c0;
-    double kx = 0, ky = 0;
-};
-
 /** Joins the layers' parts into ds in layer order, and counts each layer's repairs in ds.layers. */
-TilingFrame join_layers(std::vector<Found>& found, LayerParts& read, Dataset& ds) {
-    TilingFrame frame;
-    auto& tiling_frame = frame.grids;
-    Vec2& frame_c0 = frame.c0;
-    double& frame_kx = frame.kx;
-    double& frame_ky = frame.ky;
-    auto& parts = read.parts;
-    auto& raw_grids = read.raw_grids;
-    auto& invalid = read.invalid;
+void join_layers(std::vector<Found>& found, LayerParts& read, Dataset& ds) {
     for (size_t i = 0; i < found.size(); ++i) {
         Found& fl = found[i];
-        join_part(ds, std::move(parts[i]));
-        Box b;
-        for (const auto& g : raw_grids[i]) b.add(bounds(g.shape));
-        if (tiling_frame.empty() && !b.empty()) {
-            frame_c0 = b.center();
-            frame_kx = 111320.0 * std::cos(frame_c0.y * M_PI / 180.0), frame_ky = 110574.0;
-        }
-        for (auto& g : raw_grids[i]) {
-            for_each_coordinate(g.shape, [&](Vec2& p) { p = {(p.x - frame_c0.x) * frame_kx, (p.y - frame_c0.y) * frame_ky}; });
-            tiling_frame.push_back(std::move(g));
-        }
+        join_part(ds, std::move(read.parts[i]));
         for (auto& info : ds.layers)
             if (info.source == fl.src->path || fl.reopened)
                 if (info.source_name == fl.layer->GetName() || (fl.reopened && info.name == fl.canonical))
-                    info.invalid += invalid[i];
+                    info.invalid += read.invalid[i];
     }
-
-    return frame;
 }
 
 /** The DEM, in the working CRS, over the data and as far around it as any camera reaches. */
@@ -1410,29 +1350,11 @@ void load_dem(const std::string& dem_name, const std::string& dem_file, Dataset&
         area.add(Vec2{area.xmin - reach, area.ymin - reach});
         area.add(Vec2{area.xmax + reach, area.ymax + reach});
     }
-    ds.terrain = Terrain::load(dem_name, dem_file, ds.work_crs_wkt, area);
+    ds.dem = read_dem(dem_name, dem_file, ds.work_crs_wkt, area);
 }
 
-/** Phase 4: the checks of what was read (cameras; the grid tiling when asked). */
-void check_read(Dataset& ds, const TilingFrame& frame, const Found* primary, const OGRSpatialReference& work,
-                bool geographic_grids, const OpenOptions& options,
-                const std::function<void(double, const std::string&)>& progress) {
-    ds.report.bad_cameras = validate_cameras(ds.cameras);
-    if (!options.check_tiling || ds.grids.empty()) return;
-    progress(0.85, "checking the grid tiling");
-    if (geographic_grids && frame.grids.size() == ds.grids.size()) {
-        // Edges are straight in longitude/latitude: check there, in a local frame scaled to
-        // metres; positions in the messages go back to the working CRS.
-        auto fwd = std::make_shared<Transform>(primary->srs, work);
-        auto to_report = [fwd, c0 = frame.c0, kx = frame.kx, ky = frame.ky](Vec2 p) {
-            return fwd->apply(Vec2{c0.x + p.x / kx, c0.y + p.y / ky});
-        };
-        ds.report.tiling = check_tiling(frame.grids, [](std::vector<Vec2>&) {}, to_report);
-    } else {
-        ds.report.tiling = check_tiling(ds.grids);
-    }
-    ds.report.tiling_checked = true;
-}
+/** Phase 4: the cameras' values checked (SPEC §3: bad ones are named and left out, never fatal). */
+void check_read(Dataset& ds) { ds.report.bad_cameras = validate_cameras(ds.cameras); }
 
 }  // namespace
 
@@ -1469,16 +1391,13 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     Sources src = find_layers(sources, options, ds);
     const Found* primary = primary_layer(src.found);
     const OGRSpatialReference work = choose_work_crs(primary, options, ds);
-    // Grids in longitude/latitude are checked for tiling as read (see check_read).
-    const bool geographic_grids = primary && primary->canonical == "grids" && primary->srs.IsGeographic() &&
-                                  options.coords == SourceCoords::Native && options.check_tiling;
-    LayerParts parts = read_layers(src.found, work, geographic_grids, options, progress);
-    const TilingFrame frame = join_layers(src.found, parts, ds);
+    LayerParts parts = read_layers(src.found, work, options, progress);
+    join_layers(src.found, parts, ds);
     if (!src.dem_name.empty()) {
         progress(0.82, "reading the DEM");
         load_dem(src.dem_name, src.dem_file, ds);
     }
-    check_read(ds, frame, primary, work, geographic_grids, options, progress);
+    check_read(ds);
     progress(1, "done");
     return ds;
 }

@@ -19,18 +19,18 @@ struct OpenOptions {
     std::string work_crs;                          // override of the working CRS ("" = choose)
     SourceCoords coords = SourceCoords::Native;    // --from-gcj02 / --from-bd09 (point layers)
     std::vector<std::string> layers;               // canonical layers to read (empty = all)
-    bool check_tiling = true;                      // run the grid hierarchy check
-    int grid_level = 0;                            // read only the cells of this level (0: all; no tiling check)
+    int grid_level = 0;                            // read only the cells of this level (0: all)
     Progress progress;
 };
 
 /**
  * Reads one or more sources (their layers merged; a later source adds features to a layer an
  * earlier one has) into a Dataset in the metric working CRS. Repairs invalid polygons (counted
- * in report.repaired), lists unusable cameras, and checks the grid tiling when asked.
+ * in report.repaired) and lists unusable cameras; the grid tiling check is an analysis
+ * (geo/analysis/validate.h), run by `info` on what was read.
  * A source GDAL opens only as a raster holds no layers: when its stem is `dem` (dem.tif) it is the
  * dataset's terrain, otherwise a basemap left to the viewer. A GeoPackage's raster table `dem` is
- * the terrain too (see find_dem, geo/analysis/terrain.h); the first DEM found is used.
+ * the terrain too (see find_dem, geo/io/dem.h); the first DEM found is used.
  * Throws gw::Error naming the file, layer, feature or field for anything that stops reading:
  * a missing or unreadable file, a layer without CRS, a required field absent or of the wrong type,
  * a DEM without geotransform or CRS.

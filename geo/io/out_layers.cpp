@@ -10,7 +10,7 @@
 #include "geo/core/error.h"
 #include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
-#include "geo/io/gdal_setup.h"
+#include "geo/core/gdal_setup.h"
 #include "geo/io/out_formats.h"
 
 namespace fs = std::filesystem;

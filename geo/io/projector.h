@@ -10,14 +10,16 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <exception>
 #include <string>
-#include <thread>
+#include <optional>
 #include <vector>
 
 #include <ogr_spatialref.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/task_arena.h>
 
 #include "geo/core/geometry.h"
+#include "geo/core/parallel.h"
 #include "geo/io/crs.h"
 
 namespace gw {
@@ -73,54 +75,41 @@ private:
 };
 
 /**
- * Takes coordinates from the working CRS to the output CRS through PROJ (an inverse Gauss-Kruger
- * projection per vertex is most of an export's CPU time). Large batches are split over threads,
- * each with its own transformation (PROJ objects are not shared between threads); every point is
- * transformed on its own, so the result does not depend on the split.
+ * Takes coordinates from one CRS to another through PROJ (an inverse Gauss-Kruger projection per
+ * vertex is most of an export's CPU time, a forward one most of reading's). Large batches are
+ * split over the cores (geo/core/parallel.h), each thread with its own transformation (a PROJ
+ * object serves one thread); every point is transformed on its own, so the result does not depend
+ * on the split.
  */
 class Projector {
 public:
     Projector(const OGRSpatialReference& from, const OGRSpatialReference& to)
         : main_(from, to), from_wkt_(wkt2(from)), to_wkt_(wkt2(to)) {}
 
-    /** At most this many threads (the caller may already keep the other cores busy). */
-    void limit_threads(size_t n) { max_threads_ = std::max<size_t>(1, n); }
     /** Transforms in place; throws gw::Error when a point fails. */
     void apply(std::vector<Vec2>& pts) const {
         if (main_.identity() || pts.empty()) return;
-        constexpr size_t kPerThread = 50000;  // below this a thread's setup (~1 ms) is not worth it
-        const size_t threads = std::min<size_t>({max_threads_, std::max(1u, std::thread::hardware_concurrency()), 8,
-                                                 (pts.size() + kPerThread - 1) / kPerThread});
-        if (threads <= 1) {
+        constexpr size_t kPerChunk = 50000;  // below this a transformation's setup (~1 ms) is not worth it
+        const size_t chunks = (pts.size() + kPerChunk - 1) / kPerChunk;
+        if (chunks <= 1) {
             main_.apply(pts);
             return;
         }
-        const size_t chunk = (pts.size() + threads - 1) / threads;
-        std::vector<std::exception_ptr> failed(threads);
-        std::vector<std::thread> pool;
-        auto run = [&](size_t t) {
-            try {
-                std::vector<Vec2> part(pts.begin() + t * chunk,
-                                       pts.begin() + std::min(pts.size(), (t + 1) * chunk));
-                if (t == 0) {
-                    main_.apply(part);
-                } else {
-                    // A failure comes back as the exception; GDAL's own report of it would go
-                    // to the default handler (handlers are per thread) and print on stderr.
-                    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-                    Transform own(srs(from_wkt_), srs(to_wkt_));
-                    own.apply(part);
-                }
-                std::copy(part.begin(), part.end(), pts.begin() + t * chunk);
-            } catch (...) {
-                failed[t] = std::current_exception();
-            }
-        };
-        for (size_t t = 1; t < threads; ++t) pool.emplace_back(run, t);
-        run(0);
-        for (auto& th : pool) th.join();
-        for (auto& e : failed)
-            if (e) std::rethrow_exception(e);
+        // Each thread's own transformation, made on its first chunk. Isolated: a thread waiting
+        // here takes no other work that could reach for the same transformation meanwhile.
+        tbb::enumerable_thread_specific<std::optional<Transform>> own;
+        tbb::this_task_arena::isolate([&] {
+            parallel_for(chunks, [&](size_t c) {
+                std::optional<Transform>& t = own.local();
+                // A failure comes back as the exception; GDAL's own report of it would go to the
+                // default handler (handlers are per thread) and print on stderr.
+                CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+                if (!t) t.emplace(srs(from_wkt_), srs(to_wkt_));
+                std::vector<Vec2> part(pts.begin() + c * kPerChunk, pts.begin() + std::min(pts.size(), (c + 1) * kPerChunk));
+                t->apply(part);
+                std::copy(part.begin(), part.end(), pts.begin() + c * kPerChunk);
+            });
+        });
     }
 
     /**
@@ -161,7 +150,6 @@ private:
 
     Transform main_;
     std::string from_wkt_, to_wkt_;
-    size_t max_threads_ = 8;
     PointIndex seen_;              // distinct points given to apply_shared
     std::vector<Vec2> projected_;  // their transforms, in the same order
 };

@@ -35,11 +35,11 @@
 #include <unordered_map>
 #include <utility>
 
-#include "geo/analysis/stats.h"
 #include "geo/core/error.h"
+#include "geo/core/stats_table.h"
 #include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
-#include "geo/io/gdal_setup.h"
+#include "geo/core/gdal_setup.h"
 #include "geo/io/out_formats.h"
 #include "geo/io/projector.h"
 

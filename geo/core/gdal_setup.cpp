@@ -1,4 +1,4 @@
-#include "geo/io/gdal_setup.h"
+#include "geo/core/gdal_setup.h"
 
 #include <cpl_conv.h>
 #include <gdal_priv.h>

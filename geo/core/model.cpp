@@ -1,0 +1,60 @@
+#include "geo/core/model.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace gw {
+
+std::string camera_problem(const Camera& c) {
+    if (!std::isfinite(c.azimuth)) return "azimuth is missing or not a finite number";
+    auto num = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    };
+    if (!std::isfinite(c.fov)) return "fov is missing or not a number";
+    if (c.fov <= 0 || c.fov > 360) return "fov " + num(c.fov) + " is outside (0, 360] degrees";
+    if (!std::isfinite(c.range)) return "range is missing or not a number";
+    if (c.range <= 0 || c.range > 10000) return "range " + num(c.range) + " m is outside (0, 10000] m";
+    return {};
+}
+
+std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras) {
+    std::vector<Issue> out;
+    for (const auto& c : cameras)
+        if (auto why = camera_problem(c); !why.empty()) out.push_back({"cameras", c.cam_id, why});
+    return out;
+}
+
+bool Dataset::has_layer(const std::string& canonical) const {
+    for (const auto& l : layers)
+        if (l.name == canonical) return true;
+    return false;
+}
+
+Box Dataset::extent() const {
+    Box b;
+    for (const auto& g : grids) b.add(bounds(g.shape));
+    for (const auto& h : households) b.add(h.pos);
+    for (const auto& c : cameras) b.add(c.pos);
+    for (const auto& e : enterprises) b.add(bounds(e.shape));
+    for (const auto& r : roads) b.add(bounds(r.shape));
+    for (const auto& i : incidents) b.add(i.pos);
+    return b;
+}
+
+std::vector<const Grid*> Dataset::grids_of_level(int level) const {
+    std::vector<const Grid*> out;
+    for (const auto& g : grids)
+        if (g.level == level) out.push_back(&g);
+    return out;
+}
+
+std::vector<const Camera*> Dataset::usable_cameras(bool include_offline) const {
+    std::vector<const Camera*> out;
+    for (const auto& c : cameras)
+        if (camera_problem(c).empty() && (include_offline || c.online())) out.push_back(&c);
+    return out;
+}
+
+}  // namespace gw

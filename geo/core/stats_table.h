@@ -1,0 +1,40 @@
+#pragma once
+/**
+ * The per-grid briefing table of SPEC §4 `stats` as data: computed by geo/analysis/stats, joined
+ * to the grid cells by the writers (`export --with-stats`), printed by the commands.
+ */
+#include <array>
+#include <string>
+#include <vector>
+
+namespace gw {
+
+inline constexpr std::array<const char*, 4> kOwners = {"road", "enterprise", "household", "public"};
+inline constexpr std::array<const char*, 6> kIncidentTypes = {"fire", "traffic", "dispute", "theft", "fraud", "other"};
+inline constexpr std::array<const char*, 4> kColors = {"red", "yellow", "blue", "green"};
+
+struct GridStats {
+    std::string grid_id, name;
+    int level = 0;
+    double area_m2 = 0;
+    int households = 0, people = 0;
+    int cameras = 0, cameras_online = 0, cameras_offline = 0;
+    std::array<int, kOwners.size()> cameras_by_owner{};  // in kOwners order; other owners count in total only
+    int incidents = 0;
+    std::array<int, kIncidentTypes.size()> incidents_by_type{};
+    std::array<int, kColors.size()> incidents_by_color{};
+    // Camera coverage (SPEC §5.2), when the table was computed with it; otherwise negative.
+    double covered_m2 = -1, coverage = -1;
+    int households_covered = -1;
+    bool has_coverage() const { return coverage >= 0; }
+    void add(const GridStats& o);
+};
+
+struct StatsTable {
+    int level = 4;
+    std::vector<GridStats> rows;  // one per cell of the level, in the layer's order
+    GridStats total;              // everything inside the level's cells
+    int outside_households = 0, outside_cameras = 0, outside_incidents = 0;  // in no cell of the level
+};
+
+}  // namespace gw
