@@ -166,6 +166,9 @@ struct RoadCase {
     double seen_m, seen_tol;    // of them, seen by one camera
 };
 
+// Failure messages name the case, not its bytes.
+void PrintTo(const RoadCase& k, std::ostream* os) { *os << k.name; }
+
 Camera turned(Camera c, double azimuth, double fov) {
     c.azimuth = azimuth, c.fov = fov;
     return c;
@@ -321,6 +324,9 @@ struct ReachCase {
     double want, rel_tol;  // gap area in m² and its tolerance as a share of it (0: exactly)
     bool below;            // the inscribed 24-gon makes less than the true disc
 };
+
+// Failure messages name the case, not its bytes.
+void PrintTo(const ReachCase& k, std::ostream* os) { *os << k.name; }
 
 const std::vector<ReachCase> kReachCases = {
     // 10 m out: the cap inside, a little less (the inscribed 24-gon).

@@ -112,6 +112,9 @@ struct DemandCase {
     std::optional<double> weight;  // the kind's total weight, where the case works it out
 };
 
+// Failure messages name the case, not its bytes.
+void PrintTo(const DemandCase& k, std::ostream* os) { *os << k.name; }
+
 const std::vector<DemandCase> kDemandCases = {
     // 100 m of village road: 10 samples of weight 1; 30 m of G320: 3 samples of weight 3.
     {"Roads", DemandPoint::Road, 13, 10 * 1 + 3 * 3},
@@ -156,6 +159,9 @@ struct OcclusionCase {
     bool occlusion;
     double gain;
 };
+
+// Failure messages name the case, not its bytes.
+void PrintTo(const OcclusionCase& k, std::ostream* os) { *os << k.name; }
 
 const std::vector<OcclusionCase> kOcclusionCases = {
     // The four road samples only (weight 1 each), not the household (5) behind the wall.

@@ -70,6 +70,9 @@ struct HandCase {
     double want, tol;
 };
 
+// Failure messages name the case, not its bytes.
+void PrintTo(const HandCase& k, std::ostream* os) { *os << k.name; }
+
 MultiPolygon with_hole(MultiPolygon mp, Ring hole) {
     mp[0].rings.push_back(std::move(hole));
     return mp;
