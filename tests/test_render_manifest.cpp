@@ -21,9 +21,11 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli_run.h"
+#include "tests/viewer_run.h"
 
 namespace fs = std::filesystem;
 using gwtest::run_gridwatch;
+using Image = gwtest::Shot;  // RGB, rows from the top
 
 namespace {
 
@@ -57,26 +59,6 @@ std::string shell_quoted(const std::string& s) {
     std::string q = "'";
     for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return q + "'";
-}
-
-struct Image {
-    int w = 0, h = 0;
-    std::vector<uint8_t> rgb;  // w × h × 3, rows top down
-};
-
-/** Reads the first three bands through GDAL; an empty image when it cannot. */
-Image read_rgb(const fs::path& p) {
-    GDALAllRegister();
-    Image img;
-    GDALDatasetUniquePtr ds(GDALDataset::Open(p.c_str(), GDAL_OF_RASTER));
-    if (!ds || ds->GetRasterCount() < 3) return img;
-    img.w = ds->GetRasterXSize(), img.h = ds->GetRasterYSize();
-    img.rgb.resize(size_t(img.w) * img.h * 3);
-    int bands[3] = {1, 2, 3};
-    if (ds->RasterIO(GF_Read, 0, 0, img.w, img.h, img.rgb.data(), img.w, img.h, GDT_Byte, 3, bands, 3,
-                     3 * img.w, 1, nullptr) != CE_None)
-        return {};
-    return img;
 }
 
 void write_png(const fs::path& p, const Image& img) {
@@ -150,8 +132,8 @@ TEST_P(RenderManifest, MatchesExpectedImage) {
     // No display: the off-screen path every user of `render` on a server gets.
     auto r = run_gridwatch(args, "env -u DISPLAY -u WAYLAND_DISPLAY");
     ASSERT_EQ(r.status, 0) << "gridwatch " << args << "\n" << r.err;
-    const Image got = read_rgb(actual_path);
-    ASSERT_GT(got.w, 0) << "cannot read " << actual_path;
+    const Image got = gwtest::load_shot(actual_path);
+    ASSERT_FALSE(got.rgb.empty()) << "cannot read " << actual_path;
 
     const fs::path expected_path = k.dir / "expected.png";
     if (updating()) {
@@ -162,8 +144,8 @@ TEST_P(RenderManifest, MatchesExpectedImage) {
     const fs::path out = results_dir(k.name);
     fs::remove_all(out);  // no stale images from an earlier failure
     ASSERT_TRUE(fs::exists(expected_path)) << expected_path << " missing: make it with GRIDWATCH_UPDATE_RENDER=1";
-    const Image want = read_rgb(expected_path);
-    ASSERT_GT(want.w, 0) << "cannot read " << expected_path;
+    const Image want = gwtest::load_shot(expected_path.string());
+    ASSERT_FALSE(want.rgb.empty()) << "cannot read " << expected_path;
 
     auto keep_results = [&](const Image* diff) {
         fs::create_directories(out);
