@@ -153,54 +153,77 @@ TEST(Coverage, GapsFollowRoadCorridorsAndNameTheRoad) {
     EXPECT_NEAR(rep.road_m_seen_by[0], 60.0, 1.0);
 }
 
-TEST(Coverage, RoadsAlongCellEdgesAreInTheCells) {
-    // Cells follow roads: a road on the edge two cells share, one on the outer edge, one leaving
-    // the cells half way. Every metre on an edge is in the cells (they are closed); the metres
-    // past x = 200 are not. The camera sees the 60 m of the shared road within 30 m of (100, 50).
-    Dataset ds;
-    ds.source = "test";
-    ds.grids.push_back(cell("A", 1, "", 0, 0, 100, 100));
-    ds.grids.push_back(cell("B", 1, "", 100, 0, 100, 100));
-    auto road = [&](LineString l) {
-        Road r;
-        r.shape = {std::move(l)};
-        ds.roads.push_back(r);
-    };
-    road({{100, 0}, {100, 37.5}, {100, 100}});  // shared edge, 100 m, in two segments
-    road({{0, 100}, {200, 100}});               // outer edge, 200 m
-    road({{150, 50}, {250, 50}});               // 50 m in, 50 m out
-    ds.cameras.push_back(disc_camera({100, 50}, 30));
-    CoverageOptions o;
-    o.level = 1;
-    o.gaps = false;
-    CoverageReport rep = compute_coverage(ds, o);
-    EXPECT_NEAR(rep.road_m, 100.0 + 200.0 + 50.0, 1.0);
-    // The disc's 2° chords lie inside the circle: 60 m of the shared road less a few millimetres.
-    EXPECT_NEAR(rep.road_m_seen_by[1], 60.0, 1.0);
+// ---- Road metres seen, worked by hand: one table, one body ----------------------------------------
+
+namespace {
+
+struct RoadCase {
+    const char* name;
+    std::vector<Grid> cells;  // level 1
+    std::vector<LineString> roads;
+    Camera camera;
+    double road_m, road_m_tol;  // road metres inside the cells
+    double seen_m, seen_tol;    // of them, seen by one camera
+};
+
+// Failure messages name the case, not its bytes.
+void PrintTo(const RoadCase& k, std::ostream* os) { *os << k.name; }
+
+Camera turned(Camera c, double azimuth, double fov) {
+    c.azimuth = azimuth, c.fov = fov;
+    return c;
 }
 
-TEST(Coverage, ARoadAlongAViewsStraightEdgeIsSeen) {
+const std::vector<RoadCase> kRoadCases = {
+    // Cells follow roads: a road on the edge two cells share, one on the outer edge, one leaving
+    // the cells half way. Every metre on an edge is in the cells (they are closed); the metres
+    // past x = 200 are not: 100 (shared edge, in two segments) + 200 (outer edge) + 50 (50 m in,
+    // 50 m out). The camera sees the 60 m of the shared road within 30 m of (100, 50); the disc's
+    // 2° chords lie inside the circle: 60 m less a few millimetres.
+    {"RoadsAlongCellEdgesAreInTheCells",
+     {cell("A", 1, "", 0, 0, 100, 100), cell("B", 1, "", 100, 0, 100, 100)},
+     {{{100, 0}, {100, 37.5}, {100, 100}}, {{0, 100}, {200, 100}}, {{150, 50}, {250, 50}}},
+     disc_camera({100, 50}, 30),
+     100.0 + 200.0 + 50.0, 1.0,
+     60.0, 1.0},
     // Issue 12's road fuzzer: fov 200° at azimuth 190° ends exactly on the bearing 90° (angle 0,
     // cos 1, sin 0), so the road y = 50 east of the camera runs along the view's edge; west of it
     // the road runs through the view. Views are closed (GEOS keeps the edge; a convex view's
     // Cyrus–Beck span does too): 40 m each side, 80 m in all. It was 40 m (the east half lost by
-    // the even-odd test on its own edge).
+    // the even-odd test on its own edge). The road is 180 m, all inside the 200 m cell.
+    {"ARoadAlongAViewsStraightEdgeIsSeen",
+     {cell("A", 1, "", 0, 0, 200, 100)},
+     {{{10, 50}, {190, 50}}},
+     turned(disc_camera({100, 50}, 40), 190, 200),
+     180.0, 1e-9,
+     80.0, 1.0},
+};
+
+}  // namespace
+
+class CoverageRoads : public ::testing::TestWithParam<RoadCase> {};
+
+TEST_P(CoverageRoads, RoadMetresInTheCellsAndSeen) {
+    const RoadCase& k = GetParam();
     Dataset ds;
     ds.source = "test";
-    ds.grids.push_back(cell("A", 1, "", 0, 0, 200, 100));
-    Road r;
-    r.shape = {{{10, 50}, {190, 50}}};
-    ds.roads.push_back(r);
-    Camera c = disc_camera({100, 50}, 40);
-    c.azimuth = 190, c.fov = 200;
-    ds.cameras.push_back(c);
+    ds.grids = k.cells;
+    for (const auto& l : k.roads) {
+        Road r;
+        r.shape = {l};
+        ds.roads.push_back(r);
+    }
+    ds.cameras.push_back(k.camera);
     CoverageOptions o;
     o.level = 1;
     o.gaps = false;
     CoverageReport rep = compute_coverage(ds, o);
-    EXPECT_NEAR(rep.road_m, 180.0, 1e-9);
-    EXPECT_NEAR(rep.road_m_seen_by[1], 80.0, 1.0);
+    EXPECT_NEAR(rep.road_m, k.road_m, k.road_m_tol);
+    EXPECT_NEAR(rep.road_m_seen_by[1], k.seen_m, k.seen_tol);
 }
+
+INSTANTIATE_TEST_SUITE_P(Coverage, CoverageRoads, ::testing::ValuesIn(kRoadCases),
+                         [](const ::testing::TestParamInfo<RoadCase>& info) { return std::string(info.param.name); });
 
 TEST(Coverage, WallBlocksTheViewBehindIt) {
     // A camera facing a wall sees nothing behind it (the issue's "done when").
@@ -285,29 +308,63 @@ TEST(LiveCoverage, MovingACameraMatchesAFullRecompute) {
     EXPECT_NEAR(live.report().total.covered_m2, without.total.covered_m2, 1e-6);
 }
 
-// A household outside the cell still makes demand inside it when its 15 m reach over the edge:
-// 10 m out, the disc's cap inside is r² acos(d/r) − d √(r² − d²) with r 15, d 10 (77.5 m²; the
-// 24-gon GEOS buffers with is inscribed, so a little less); 16 m out, none.
-TEST(Coverage, HouseholdsOutsideTheCellMakeDemandWithinTheirReach) {
-    auto gaps_of = [](double outside_m) {
-        Dataset ds;
-        ds.source = "test";
-        ds.grids.push_back(cell("A", 1, "", 0, 0, 100, 100));
-        Household h;
-        h.hh_id = "H";
-        h.pos = {100 + outside_m, 50};
-        ds.households.push_back(h);
-        CoverageOptions o;
-        o.level = 1;
-        o.min_gap_m2 = 0;
-        double a = 0;
-        for (const auto& g : compute_coverage(ds, o).gaps) a += g.area_m2;
-        return a;
-    };
-    const double r = 15, d = 10, cap = r * r * std::acos(d / r) - d * std::sqrt(r * r - d * d);
-    EXPECT_NEAR(gaps_of(10), cap, 0.03 * cap);
-    EXPECT_LT(gaps_of(10), cap);
+// ---- Demand from households near a cell's edge: one table, one body -----------------------------
+
+namespace {
+
+// A household's demand is a disc of 15 m around it (24-gon, inscribed). Its cap past a straight
+// edge at distance d is r² acos(d/r) − d √(r² − d²): with r 15, d 10, 77.5 m².
+constexpr double kReach = 15, kEdgeDistance = 10;
+const double kCap = kReach * kReach * std::acos(kEdgeDistance / kReach) -
+                    kEdgeDistance * std::sqrt(kReach * kReach - kEdgeDistance * kEdgeDistance);
+
+struct ReachCase {
+    const char* name;
+    double outside_m;      // how far east of the cell's east edge (negative: inside)
+    double want, rel_tol;  // gap area in m² and its tolerance as a share of it (0: exactly)
+    bool below;            // the inscribed 24-gon makes less than the true disc
+};
+
+// Failure messages name the case, not its bytes.
+void PrintTo(const ReachCase& k, std::ostream* os) { *os << k.name; }
+
+const std::vector<ReachCase> kReachCases = {
+    // 10 m out: the cap inside, a little less (the inscribed 24-gon).
+    {"TenMetresOutsideMakesTheCap", 10, kCap, 0.03, true},
     // 10 m inside: the disc less the same cap, which lies past the edge.
-    EXPECT_NEAR(gaps_of(-10), M_PI * r * r - cap, 0.02 * (M_PI * r * r - cap));
-    EXPECT_EQ(gaps_of(16), 0.0);
+    {"TenMetresInsideMakesTheDiscLessTheCap", -10, M_PI * kReach * kReach - kCap, 0.02, false},
+    // 16 m out: the reach does not get to the edge, no demand at all.
+    {"SixteenMetresOutsideMakesNone", 16, 0.0, 0, false},
+};
+
+}  // namespace
+
+// A household outside the cell still makes demand inside it when its 15 m reach over the edge.
+class CoverageReach : public ::testing::TestWithParam<ReachCase> {};
+
+TEST_P(CoverageReach, HouseholdsOutsideTheCellMakeDemandWithinTheirReach) {
+    const ReachCase& k = GetParam();
+    Dataset ds;
+    ds.source = "test";
+    ds.grids.push_back(cell("A", 1, "", 0, 0, 100, 100));
+    Household h;
+    h.hh_id = "H";
+    h.pos = {100 + k.outside_m, 50};
+    ds.households.push_back(h);
+    CoverageOptions o;
+    o.level = 1;
+    o.min_gap_m2 = 0;
+    double a = 0;
+    for (const auto& g : compute_coverage(ds, o).gaps) a += g.area_m2;
+    if (k.rel_tol == 0) {
+        EXPECT_EQ(a, k.want);
+    } else {
+        EXPECT_NEAR(a, k.want, k.rel_tol * k.want);
+    }
+    if (k.below) {
+        EXPECT_LT(a, k.want);
+    }
 }
+
+INSTANTIATE_TEST_SUITE_P(Coverage, CoverageReach, ::testing::ValuesIn(kReachCases),
+                         [](const ::testing::TestParamInfo<ReachCase>& info) { return std::string(info.param.name); });

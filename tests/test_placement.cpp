@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <random>
 
 #include "geo/analysis/placement.h"
@@ -69,7 +70,11 @@ TEST(Placement, ExactEqualsBruteForceAndGreedyStaysWithinItsBounds) {
     }
 }
 
-TEST(Placement, DemandFollowsTheSpecByHand) {
+// ---- Demand (SPEC §5.4) worked by hand on one small dataset: one row per kind ---------------------
+
+namespace {
+
+Dataset demand_by_hand() {
     Dataset ds;
     Road village;
     village.name = "村道";
@@ -91,24 +96,88 @@ TEST(Placement, DemandFollowsTheSpecByHand) {
         in.time = t, in.when = parse_incident_time(t);  // as reading does
         ds.incidents.push_back(in);
     }
-    DemandWeights w;
-    w.today = "2026-10-31";
-    auto d = build_demand(ds, w);
-    std::map<int, std::pair<int, double>> by_kind;
-    for (auto& p : d) by_kind[p.kind].first++, by_kind[p.kind].second += p.weight;
-    EXPECT_EQ(by_kind[DemandPoint::Road].first, 13);
-    EXPECT_DOUBLE_EQ(by_kind[DemandPoint::Road].second, 10 * 1 + 3 * 3);
-    EXPECT_EQ(by_kind[DemandPoint::Household].first, 1);
-    EXPECT_DOUBLE_EQ(by_kind[DemandPoint::Household].second, 5);
-    EXPECT_EQ(by_kind[DemandPoint::Incident].first, 2);  // the 2025-10-30 one is older than 12 months
-    EXPECT_EQ(by_kind[DemandPoint::Enterprise].first, 8);
-    // Road samples sit at the middle of each 10 m step.
-    EXPECT_NEAR(d[0].pos.x, 5, 1e-9);
+    return ds;
 }
 
-TEST(Placement, PicksNeverSeeThroughABuilding) {
+std::vector<DemandPoint> demand_by_hand_points() {
+    DemandWeights w;
+    w.today = "2026-10-31";
+    return build_demand(demand_by_hand(), w);
+}
+
+struct DemandCase {
+    const char* name;
+    DemandPoint::Kind kind;
+    int count;
+    std::optional<double> weight;  // the kind's total weight, where the case works it out
+};
+
+// Failure messages name the case, not its bytes.
+void PrintTo(const DemandCase& k, std::ostream* os) { *os << k.name; }
+
+const std::vector<DemandCase> kDemandCases = {
+    // 100 m of village road: 10 samples of weight 1; 30 m of G320: 3 samples of weight 3.
+    {"Roads", DemandPoint::Road, 13, 10 * 1 + 3 * 3},
+    // One household, weight 5.
+    {"Households", DemandPoint::Household, 1, 5},
+    // Two incidents within 12 months of 2026-10-31; the 2025-10-30 one is older.
+    {"Incidents", DemandPoint::Incident, 2, std::nullopt},
+    // A 40 × 40 m parcel: 160 m of boundary, a point every 20 m.
+    {"Enterprises", DemandPoint::Enterprise, 8, std::nullopt},
+};
+
+}  // namespace
+
+class PlacementDemand : public ::testing::TestWithParam<DemandCase> {};
+
+TEST_P(PlacementDemand, FollowsTheSpecByHand) {
+    const DemandCase& k = GetParam();
+    int count = 0;
+    double weight = 0;
+    for (const auto& p : demand_by_hand_points())
+        if (p.kind == k.kind) ++count, weight += p.weight;
+    EXPECT_EQ(count, k.count);
+    if (k.weight) {
+        EXPECT_DOUBLE_EQ(weight, *k.weight);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Placement, PlacementDemand, ::testing::ValuesIn(kDemandCases),
+                         [](const ::testing::TestParamInfo<DemandCase>& info) { return std::string(info.param.name); });
+
+TEST(Placement, RoadSamplesSitAtTheMiddleOfEachStep) {
+    // The first village-road sample: the middle of its first 10 m step.
+    EXPECT_NEAR(demand_by_hand_points()[0].pos.x, 5, 1e-9);
+}
+
+// ---- Occlusion in the plan: one row with, one without -------------------------------------------
+
+namespace {
+
+struct OcclusionCase {
+    const char* name;
+    bool occlusion;
+    double gain;
+};
+
+// Failure messages name the case, not its bytes.
+void PrintTo(const OcclusionCase& k, std::ostream* os) { *os << k.name; }
+
+const std::vector<OcclusionCase> kOcclusionCases = {
+    // The four road samples only (weight 1 each), not the household (5) behind the wall.
+    {"PicksNeverSeeThroughABuilding", true, 4.0},
+    // Without occlusion the household counts too: 4 + 5.
+    {"WithoutOcclusionTheHouseholdCounts", false, 9.0},
+};
+
+}  // namespace
+
+class PlacementOcclusion : public ::testing::TestWithParam<OcclusionCase> {};
+
+TEST_P(PlacementOcclusion, GainOfTheOnlyPick) {
     // Demand: a household behind a long wall, and road samples in front of it. The only
     // candidate sites are south of the wall; a 360° camera there must not count the household.
+    const OcclusionCase& k = GetParam();
     Dataset ds;
     ds.source = "test";
     ds.grids.push_back(square("A", -200, -200, 400, 400));
@@ -127,12 +196,14 @@ TEST(Placement, PicksNeverSeeThroughABuilding) {
     ds.candidates.push_back(c);
     PlanOptions o;
     o.k = 1, o.fov = 360, o.range = 60, o.azimuth_step = 90;
+    o.occlusion = k.occlusion;
     PlacementPlan p = plan_cameras(ds, o);
     ASSERT_EQ(p.picks.size(), 1u);
-    EXPECT_NEAR(p.picks[0].gain, 4.0, 1e-9);  // the four road samples only, not the household (5)
-    o.occlusion = false;
-    EXPECT_NEAR(plan_cameras(ds, o).picks[0].gain, 9.0, 1e-9);
+    EXPECT_NEAR(p.picks[0].gain, k.gain, 1e-9);
 }
+
+INSTANTIATE_TEST_SUITE_P(Placement, PlacementOcclusion, ::testing::ValuesIn(kOcclusionCases),
+                         [](const ::testing::TestParamInfo<OcclusionCase>& info) { return std::string(info.param.name); });
 
 TEST(Placement, PlanReportsBeforeAfterAndABoundAboveIt) {
     Dataset ds;

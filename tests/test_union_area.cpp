@@ -59,42 +59,72 @@ MultiPolygon concave_cell(std::mt19937_64& rng, Vec2 c, double r, int n, bool ho
 
 }  // namespace
 
-TEST(UnionArea, TwoOverlappingSquaresInsideTheClip) {
-    // 1 + 1 − ¼ (they overlap in a 0.5 × 0.5 square).
-    EXPECT_NEAR(area_of(rect(-10, -10, 10, 10), {rect(0, 0, 1, 1), rect(0.5, 0.5, 1.5, 1.5)}), 1.75, 1e-12);
+// ---- Hand-worked areas: one table, one body ------------------------------------------------------
+
+namespace {
+
+struct HandCase {
+    const char* name;
+    MultiPolygon clip;
+    std::vector<MultiPolygon> parts;
+    double want, tol;
+};
+
+// Failure messages name the case, not its bytes.
+void PrintTo(const HandCase& k, std::ostream* os) { *os << k.name; }
+
+MultiPolygon with_hole(MultiPolygon mp, Ring hole) {
+    mp[0].rings.push_back(std::move(hole));
+    return mp;
 }
 
-TEST(UnionArea, DuplicatesCountOnce) {
-    EXPECT_NEAR(area_of(rect(-10, -10, 10, 10), {rect(0, 0, 2, 1), rect(0, 0, 2, 1), rect(0, 0, 2, 1)}), 2.0, 1e-12);
-}
-
-TEST(UnionArea, NeighboursSharingAnEdge) {
-    EXPECT_NEAR(area_of(rect(-10, -10, 10, 10), {rect(0, 0, 1, 1), rect(1, 0, 2, 1)}), 2.0, 1e-12);
-}
-
-TEST(UnionArea, ClippedByTheCellAndItsHole) {
-    MultiPolygon cell = rect(0, 0, 10, 10);
-    cell[0].rings.push_back(Ring{{4, 4}, {4, 6}, {6, 6}, {6, 4}});  // a 2 × 2 hole
-    // A square 3..7 × 3..7 (16) less the hole (4); a square straddling the right edge: 1 × 2 inside.
-    EXPECT_NEAR(area_of(cell, {rect(3, 3, 7, 7), rect(9, 0, 11, 2)}), 12.0 + 2.0, 1e-12);
-}
-
-TEST(UnionArea, AViewInTwoPiecesOverTwoCells) {
-    // Terrain can split a view; no cell edge meets either piece, yet each lies in another cell.
-    const MultiPolygon view = {Polygon{{Ring{{10, 10}, {40, 10}, {40, 40}, {10, 40}}}},
-                               Polygon{{Ring{{150, 10}, {180, 10}, {180, 40}, {150, 40}}}}};
-    EXPECT_NEAR(area_of(rect(0, 0, 100, 100), {view}), 900.0, 1e-9);
-    EXPECT_NEAR(area_of(rect(100, 0, 200, 100), {view}), 900.0, 1e-9);
-}
-
-TEST(UnionArea, ClockwiseRingsAndPartsWithHoles) {
+/** A 4 × 4 square with a clockwise shell and a counter-clockwise 2 × 2 hole. */
+MultiPolygon clockwise_square_with_hole() {
     MultiPolygon ring = rect(0, 0, 4, 4);
-    std::reverse(ring[0].rings[0].begin(), ring[0].rings[0].end());  // clockwise shell
-    ring[0].rings.push_back(Ring{{1, 1}, {3, 1}, {3, 3}, {1, 3}});     // counter-clockwise hole
-    EXPECT_NEAR(area_of(rect(-10, -10, 10, 10), {ring}), 12.0, 1e-12);
-    // A second part filling half the hole.
-    EXPECT_NEAR(area_of(rect(-10, -10, 10, 10), {ring, rect(1, 1, 2, 3)}), 14.0, 1e-12);
+    std::reverse(ring[0].rings[0].begin(), ring[0].rings[0].end());
+    ring[0].rings.push_back(Ring{{1, 1}, {3, 1}, {3, 3}, {1, 3}});
+    return ring;
 }
+
+/** Terrain can split a view: two 30 × 30 pieces, 140 m apart. */
+const MultiPolygon kTwoPieceView = {Polygon{{Ring{{10, 10}, {40, 10}, {40, 40}, {10, 40}}}},
+                                    Polygon{{Ring{{150, 10}, {180, 10}, {180, 40}, {150, 40}}}}};
+
+const std::vector<HandCase> kHandCases = {
+    // 1 + 1 − ¼ (they overlap in a 0.5 × 0.5 square).
+    {"TwoOverlappingSquaresInsideTheClip", rect(-10, -10, 10, 10), {rect(0, 0, 1, 1), rect(0.5, 0.5, 1.5, 1.5)},
+     1.75, 1e-12},
+    // Three copies of one 2 × 1 rectangle: 2.
+    {"DuplicatesCountOnce", rect(-10, -10, 10, 10), {rect(0, 0, 2, 1), rect(0, 0, 2, 1), rect(0, 0, 2, 1)}, 2.0,
+     1e-12},
+    // Two unit squares side by side: 1 + 1, the shared edge taken off nothing.
+    {"NeighboursSharingAnEdge", rect(-10, -10, 10, 10), {rect(0, 0, 1, 1), rect(1, 0, 2, 1)}, 2.0, 1e-12},
+    // A 10 × 10 cell with a 2 × 2 hole: a square 3..7 × 3..7 (16) less the hole (4); a square
+    // straddling the right edge: 1 × 2 inside.
+    {"ClippedByTheCellAndItsHole", with_hole(rect(0, 0, 10, 10), Ring{{4, 4}, {4, 6}, {6, 6}, {6, 4}}),
+     {rect(3, 3, 7, 7), rect(9, 0, 11, 2)}, 12.0 + 2.0, 1e-12},
+    // No cell edge meets either piece of the split view, yet each lies in another cell: 30 × 30
+    // in the west cell, 30 × 30 in the east one.
+    {"AViewInTwoPiecesWestCell", rect(0, 0, 100, 100), {kTwoPieceView}, 900.0, 1e-9},
+    {"AViewInTwoPiecesEastCell", rect(100, 0, 200, 100), {kTwoPieceView}, 900.0, 1e-9},
+    // Clockwise shell, counter-clockwise hole: 16 − 4.
+    {"ClockwiseShellWithAHole", rect(-10, -10, 10, 10), {clockwise_square_with_hole()}, 12.0, 1e-12},
+    // A second part 1..2 × 1..3 filling half the hole: 12 + 2.
+    {"ClockwiseShellAndAPartFillingHalfItsHole", rect(-10, -10, 10, 10),
+     {clockwise_square_with_hole(), rect(1, 1, 2, 3)}, 14.0, 1e-12},
+};
+
+}  // namespace
+
+class UnionAreaByHand : public ::testing::TestWithParam<HandCase> {};
+
+TEST_P(UnionAreaByHand, MatchesTheWorkedArea) {
+    const HandCase& k = GetParam();
+    EXPECT_NEAR(area_of(k.clip, k.parts), k.want, k.tol);
+}
+
+INSTANTIATE_TEST_SUITE_P(UnionArea, UnionAreaByHand, ::testing::ValuesIn(kHandCases),
+                         [](const ::testing::TestParamInfo<HandCase>& info) { return std::string(info.param.name); });
 
 TEST(UnionArea, FarFromTheOriginKeepsItsDigits) {
     // Gauss-Kruger coordinates of the county: plain shoelace sums there lose about 1e-3 m².
