@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +31,20 @@ std::string_view shader_source(std::string_view name) {
     throw Error("shader '" + std::string(name) + "' is not built in", {}, "rebuild gridwatch");
 }
 
+/**
+ * The driver's log when a shader's compile or a program's link (`status`) failed, nothing when
+ * it succeeded: the same query for both, through the shader or the program functions.
+ */
+template <class GetIv, class GetLog>
+std::optional<std::string> failure_log(GLuint id, GLenum status, GetIv get_iv, GetLog get_log) {
+    GLint ok = 0;
+    get_iv(id, status, &ok);
+    if (ok) return std::nullopt;
+    char log[2048] = {};
+    get_log(id, sizeof log, nullptr, log);
+    return std::string(log);
+}
+
 GLuint compile(GLenum type, std::string_view name) {
     const std::string_view src = shader_source(name);
     GLuint s = glCreateShader(type);
@@ -37,13 +52,9 @@ GLuint compile(GLenum type, std::string_view name) {
     const GLint len = GLint(src.size());
     glShaderSource(s, 1, &text, &len);
     glCompileShader(s);
-    GLint ok = 0;
-    glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
-    if (!ok) {
-        char log[2048] = {};
-        glGetShaderInfoLog(s, sizeof log, nullptr, log);
+    if (const auto log = failure_log(s, GL_COMPILE_STATUS, glGetShaderiv, glGetShaderInfoLog)) {
         glDeleteShader(s);
-        throw Error("shader '" + std::string(name) + "' does not compile: " + log, {},
+        throw Error("shader '" + std::string(name) + "' does not compile: " + *log, {},
                     "the OpenGL driver needs GLSL 3.30");
     }
     return s;
@@ -61,13 +72,8 @@ struct Program {
         glLinkProgram(id);
         glDeleteShader(v);
         glDeleteShader(f);
-        GLint ok = 0;
-        glGetProgramiv(id, GL_LINK_STATUS, &ok);
-        if (!ok) {
-            char log[2048] = {};
-            glGetProgramInfoLog(id, sizeof log, nullptr, log);
-            throw Error("shader program '" + std::string(vs) + "' does not link: " + log);
-        }
+        if (const auto log = failure_log(id, GL_LINK_STATUS, glGetProgramiv, glGetProgramInfoLog))
+            throw Error("shader program '" + std::string(vs) + "' does not link: " + *log);
         offset = glGetUniformLocation(id, "u_offset");
         ppm = glGetUniformLocation(id, "u_ppm");
         half = glGetUniformLocation(id, "u_half");
