@@ -340,6 +340,18 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
         if (p.width_scale >= 0) glUniform1f(p.width_scale, std::max(style.line_width, 0.f));
         if (p.size_scale >= 0) glUniform1f(p.size_scale, std::max(style.point_size, 0.f));
     };
+    // Lines and points are instanced quads: each visible run points the instance attributes at its
+    // first segment or symbol.
+    auto draw_instanced = [&](const Program& p, const auto& L, const Batch& b, const std::vector<ScaleBand>& bands,
+                              void (*attributes)(GLuint, size_t)) {
+        if (!b.count) return;
+        use(p, L.opacity, L.style);
+        glBindVertexArray(b.vao);
+        for (auto [first, count] : visible_runs(bands, size_t(b.count), view)) {
+            attributes(b.vbo, first);
+            glDrawArraysInstanced(GL_TRIANGLES, 0, 6, GLsizei(count));
+        }
+    };
     for (const auto& L : scene.layers) {
         if (!L.visible || L.opacity <= 0) continue;
         const GpuLayer& g = impl_->layers[L.id];
@@ -369,22 +381,8 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
             for (auto [first, count] : visible_runs(L.fill_bands, size_t(g.fills.count), view))
                 glDrawArrays(GL_TRIANGLES, GLint(first), GLsizei(count));
         }
-        if (g.lines.count) {
-            use(impl_->line, L.opacity, L.style);
-            glBindVertexArray(g.lines.vao);
-            for (auto [first, count] : visible_runs(L.line_bands, size_t(g.lines.count), view)) {
-                line_attributes(g.lines.vbo, first);
-                glDrawArraysInstanced(GL_TRIANGLES, 0, 6, GLsizei(count));
-            }
-        }
-        if (g.points.count) {
-            use(impl_->point, L.opacity, L.style);
-            glBindVertexArray(g.points.vao);
-            for (auto [first, count] : visible_runs(L.point_bands, size_t(g.points.count), view)) {
-                point_attributes(g.points.vbo, first);
-                glDrawArraysInstanced(GL_TRIANGLES, 0, 6, GLsizei(count));
-            }
-        }
+        draw_instanced(impl_->line, L, g.lines, L.line_bands, line_attributes);
+        draw_instanced(impl_->point, L, g.points, L.point_bands, point_attributes);
     }
     glBindVertexArray(0);
     glUseProgram(0);
