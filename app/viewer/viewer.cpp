@@ -21,7 +21,6 @@
 #include <sstream>
 
 #include "app/render/gl_context.h"
-#include "app/render/image_out.h"
 #include "app/render/renderer.h"
 #include "app/viewer/layer_prefs.h"
 #include "app/viewer/window.h"
@@ -286,8 +285,7 @@ public:
         glfwGetFramebufferSize(window_, &fw_, &fh_);
         st_.view.width = fw_, st_.view.height = fh_;
         st_.fit_all();
-        last_frame_ = options.frames > 0 ? std::max<int>(options.frames, int(options.events.size()) + 3)
-                                         : (options.screenshot.empty() ? 0 : int(options.events.size()) + 3);
+        last_frame_ = last_scripted_frame(options.frames, options.events.size(), !options.screenshot.empty());
     }
 
     /** Draws one frame; false when the window closes, the user quits or the scripted run is over. */
@@ -322,11 +320,7 @@ public:
             if (frame_ > 2)
                 ms_total_ += ms(Clock::now() - t0), ms_ui_ += ms(t1 - t0), ms_map_ += ms(t2 - t1), ++timed_;
         }
-        if (last && !options_.screenshot.empty()) {
-            glReadBuffer(GL_BACK);
-            write_image(options_.screenshot, read_framebuffer(fw_, fh_), fw_, fh_);
-        }
-        glfwSwapBuffers(window_);
+        present_frame(window_, last, options_.screenshot, fw_, fh_);
         return !last;
     }
 
@@ -429,10 +423,7 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
         if (layer_prefs_json(st.scene) != looks_at_start) save_layer_prefs(st.scene, prefs);
         loop.print_summaries();
     }
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
-    glfwDestroyWindow(window);
+    close_imgui_window(window);
 }
 
 }  // namespace gw::app

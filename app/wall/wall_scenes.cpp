@@ -24,7 +24,6 @@
 #include <thread>
 
 #include "app/render/gl_context.h"
-#include "app/render/image_out.h"
 #include "app/render/labels.h"
 #include "app/render/renderer.h"
 #include "app/viewer/viewer.h"
@@ -327,8 +326,7 @@ public:
         renderer_.sync(map_);  // every layer on the GPU once; switching scenes only changes the view
         scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));
         last_switch_ = Clock::now();
-        last_frame_ = options.frames > 0 ? std::max<int>(options.frames, int(options.events.size()) + 3)
-                                         : (options.screenshot.empty() ? 0 : int(options.events.size()) + 3);
+        last_frame_ = last_scripted_frame(options.frames, options.events.size(), !options.screenshot.empty());
         io_.Fonts->Build();
         labels_ = wall_labels(map_, view_, fonts_);
     }
@@ -362,11 +360,7 @@ public:
         }
         ++frame_;
         const bool last = last_frame_ > 0 && frame_ >= last_frame_;
-        if (last && !options_.screenshot.empty()) {
-            glReadBuffer(GL_BACK);
-            write_image(options_.screenshot, read_framebuffer(fw_, fh_), fw_, fh_);
-        }
-        glfwSwapBuffers(window_);
+        present_frame(window_, last, options_.screenshot, fw_, fh_);
         return !last;
     }
 
@@ -494,10 +488,7 @@ void run_wall(Dataset dataset, const WallOptions& options) {
         }
         loop.print_results();
     }
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
-    glfwDestroyWindow(window);
+    close_imgui_window(window);
     if (!cov->done) {
         // Closed before the coverage thread finished (seconds at county size): leave without
         // waiting for it, and without running static destructors under its feet.
