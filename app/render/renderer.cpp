@@ -342,8 +342,8 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
     };
     // Lines and points are instanced quads: each visible run points the instance attributes at its
     // first segment or symbol.
-    auto draw_instanced = [&](const Program& p, const auto& L, const Batch& b, const std::vector<ScaleBand>& bands,
-                              void (*attributes)(GLuint, size_t)) {
+    auto draw_instanced = [&](const Program& p, const SceneLayer& L, const Batch& b,
+                              const std::vector<ScaleBand>& bands, void (*attributes)(GLuint, size_t)) {
         if (!b.count) return;
         use(p, L.opacity, L.style);
         glBindVertexArray(b.vao);
