@@ -22,55 +22,66 @@ nlohmann::json issues_json(const std::vector<Issue>& v, const char* id_key) {
     return a;
 }
 
-void run_info(const InfoArgs& a) {
-    Dataset ds = a.data.open();
-    const Box ext = ds.extent();
-    std::map<int, int> per_level;
-    for (const auto& g : ds.grids) per_level[g.level]++;
+/** The counts both the text and the JSON report. */
+struct InfoCounts {
+    Box extent;
+    std::map<int, int> per_level;  // grid cells per level
     int people = 0;
-    for (const auto& h : ds.households) people += h.members;
-    std::map<std::string, int> by_owner;
+    std::map<std::string, int> by_owner;  // cameras
     int online = 0;
-    for (const auto& c : ds.cameras) by_owner[c.owner.empty() ? "unknown" : c.owner]++, online += c.online();
-    size_t repaired = 0;
-    for (const auto& [layer, ids] : ds.report.repaired) repaired += ids.size();
+    size_t repaired = 0;  // geometries, all layers
+};
 
-    if (a.json) {
-        nlohmann::json j;
-        j["source"] = ds.source;
-        j["crs"] = ds.crs;
-        j["work_crs"] = ds.work_crs;
-        j["extent"] = ext.empty() ? nlohmann::json(nullptr) : nlohmann::json{ext.xmin, ext.ymin, ext.xmax, ext.ymax};
-        auto layers = nlohmann::json::array();
-        for (const auto& l : ds.layers)
-            layers.push_back({{"name", l.name}, {"source_name", l.source_name}, {"geometry", l.geometry},
-                              {"count", l.count}, {"invalid", l.invalid}, {"crs", l.crs}});
-        j["layers"] = layers;
-        nlohmann::json lv = nlohmann::json::object();
-        for (auto [l, n] : per_level) lv[std::to_string(l)] = n;
-        j["grid_levels"] = lv;
-        j["households"] = ds.households.size();
-        j["people"] = people;
-        j["cameras"] = {{"total", ds.cameras.size()}, {"online", online}, {"by_owner", by_owner}};
-        j["incidents"] = ds.incidents.size();
-        nlohmann::json rep = nlohmann::json::object();
-        for (const auto& [layer, ids] : ds.report.repaired) rep[layer] = ids;
-        j["repaired"] = rep;
-        j["tiling_ok"] = ds.report.tiling.empty();
-        j["tiling"] = issues_json(ds.report.tiling, "grid_id");
-        j["bad_cameras"] = issues_json(ds.report.bad_cameras, "cam_id");
-        j["notes"] = issues_json(ds.report.other, "feature");
-        if (ds.dem) {
-            const DemInfo& t = ds.dem->info;
-            j["dem"] = {{"file", t.file},           {"gdal_name", t.gdal_name}, {"width", t.width},
-                        {"height", t.height},       {"res_x", t.res_x},         {"res_y", t.res_y},
-                        {"units", t.units},         {"crs", t.crs},             {"work_cell_m", t.work_cell},
-                        {"warped", t.warped}};
-        }
-        print_json(j, ds);
-        return;
+InfoCounts count_info(const Dataset& ds) {
+    InfoCounts n;
+    n.extent = ds.extent();
+    for (const auto& g : ds.grids) n.per_level[g.level]++;
+    for (const auto& h : ds.households) n.people += h.members;
+    for (const auto& c : ds.cameras) n.by_owner[c.owner.empty() ? "unknown" : c.owner]++, n.online += c.online();
+    for (const auto& [layer, ids] : ds.report.repaired) n.repaired += ids.size();
+    return n;
+}
+
+/** `gridwatch info --json`: one document with the text report's facts. */
+void print_info_json(const Dataset& ds, const InfoCounts& n) {
+    nlohmann::json j;
+    j["source"] = ds.source;
+    j["crs"] = ds.crs;
+    j["work_crs"] = ds.work_crs;
+    const Box& ext = n.extent;
+    j["extent"] = ext.empty() ? nlohmann::json(nullptr) : nlohmann::json{ext.xmin, ext.ymin, ext.xmax, ext.ymax};
+    auto layers = nlohmann::json::array();
+    for (const auto& l : ds.layers)
+        layers.push_back({{"name", l.name}, {"source_name", l.source_name}, {"geometry", l.geometry},
+                          {"count", l.count}, {"invalid", l.invalid}, {"crs", l.crs}});
+    j["layers"] = layers;
+    nlohmann::json lv = nlohmann::json::object();
+    for (auto [l, cells] : n.per_level) lv[std::to_string(l)] = cells;
+    j["grid_levels"] = lv;
+    j["households"] = ds.households.size();
+    j["people"] = n.people;
+    j["cameras"] = {{"total", ds.cameras.size()}, {"online", n.online}, {"by_owner", n.by_owner}};
+    j["incidents"] = ds.incidents.size();
+    nlohmann::json rep = nlohmann::json::object();
+    for (const auto& [layer, ids] : ds.report.repaired) rep[layer] = ids;
+    j["repaired"] = rep;
+    j["tiling_ok"] = ds.report.tiling.empty();
+    j["tiling"] = issues_json(ds.report.tiling, "grid_id");
+    j["bad_cameras"] = issues_json(ds.report.bad_cameras, "cam_id");
+    j["notes"] = issues_json(ds.report.other, "feature");
+    if (ds.dem) {
+        const DemInfo& t = ds.dem->info;
+        j["dem"] = {{"file", t.file},           {"gdal_name", t.gdal_name}, {"width", t.width},
+                    {"height", t.height},       {"res_x", t.res_x},         {"res_y", t.res_y},
+                    {"units", t.units},         {"crs", t.crs},             {"work_cell_m", t.work_cell},
+                    {"warped", t.warped}};
     }
+    print_json(j, ds);
+}
 
+/** Title, CRS, extent, the layer table and the counts. */
+void print_info_text(const Dataset& ds, const InfoCounts& n) {
+    const Box& ext = n.extent;
     // The communities by name: up to three, then how many more (a county has a hundred).
     std::string title;
     int communities = 0;
@@ -89,7 +100,7 @@ void run_info(const InfoArgs& a) {
                     l.name == l.source_name || l.source_name.empty() ? "" : ("  (" + l.source_name + ")").c_str());
     if (!ds.grids.empty()) {
         std::printf("\ngrid cells:");
-        for (auto [l, n] : per_level) std::printf("  L%d ×%d", l, n);
+        for (auto [l, cells] : n.per_level) std::printf("  L%d ×%d", l, cells);
         std::printf("\n");
     }
     if (ds.dem) {
@@ -99,13 +110,16 @@ void run_info(const InfoArgs& a) {
         if (t.warped) std::printf(" (warped to %s, %.3g m cells)", ds.work_crs.c_str(), t.work_cell);
         std::printf("; terrain occlusion on, cameras without height at %g m\n", kDefaultCameraHeight);
     }
-    std::printf("households %zu (%d people)", ds.households.size(), people);
-    std::printf("; cameras %zu (%d online", ds.cameras.size(), online);
-    for (const auto& [o, n] : by_owner) std::printf(", %s %d", o.c_str(), n);
+    std::printf("households %zu (%d people)", ds.households.size(), n.people);
+    std::printf("; cameras %zu (%d online", ds.cameras.size(), n.online);
+    for (const auto& [o, cams] : n.by_owner) std::printf(", %s %d", o.c_str(), cams);
     std::printf("); enterprises %zu; incidents %zu\n", ds.enterprises.size(), ds.incidents.size());
+}
 
+/** The validity report (SPEC §4): repaired geometries, grid tiling, bad cameras, other notes. */
+void print_validity(const Dataset& ds, const InfoCounts& n) {
     std::printf("\nvalidity:\n");
-    if (repaired == 0) std::printf("  geometries: all valid\n");
+    if (n.repaired == 0) std::printf("  geometries: all valid\n");
     for (const auto& [layer, ids] : ds.report.repaired) {
         std::string list;
         for (size_t i = 0; i < ids.size() && i < 10; ++i) list += (i ? ", " : "") + ids[i];
@@ -128,6 +142,17 @@ void run_info(const InfoArgs& a) {
     for (const auto& i : ds.report.other)
         std::printf("  %s%s%s: %s\n", i.layer.c_str(), i.feature.empty() ? "" : " ", i.feature.c_str(),
                     i.problem.c_str());
+}
+
+void run_info(const InfoArgs& a) {
+    Dataset ds = a.data.open();
+    const InfoCounts n = count_info(ds);
+    if (a.json) {
+        print_info_json(ds, n);
+        return;
+    }
+    print_info_text(ds, n);
+    print_validity(ds, n);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +31,20 @@ std::string_view shader_source(std::string_view name) {
     throw Error("shader '" + std::string(name) + "' is not built in", {}, "rebuild gridwatch");
 }
 
+/**
+ * The driver's log when a shader's compile or a program's link (`status`) failed, nothing when
+ * it succeeded: the same query for both, through the shader or the program functions.
+ */
+template <class GetIv, class GetLog>
+std::optional<std::string> failure_log(GLuint id, GLenum status, GetIv get_iv, GetLog get_log) {
+    GLint ok = 0;
+    get_iv(id, status, &ok);
+    if (ok) return std::nullopt;
+    char log[2048] = {};
+    get_log(id, sizeof log, nullptr, log);
+    return std::string(log);
+}
+
 GLuint compile(GLenum type, std::string_view name) {
     const std::string_view src = shader_source(name);
     GLuint s = glCreateShader(type);
@@ -37,13 +52,9 @@ GLuint compile(GLenum type, std::string_view name) {
     const GLint len = GLint(src.size());
     glShaderSource(s, 1, &text, &len);
     glCompileShader(s);
-    GLint ok = 0;
-    glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
-    if (!ok) {
-        char log[2048] = {};
-        glGetShaderInfoLog(s, sizeof log, nullptr, log);
+    if (const auto log = failure_log(s, GL_COMPILE_STATUS, glGetShaderiv, glGetShaderInfoLog)) {
         glDeleteShader(s);
-        throw Error("shader '" + std::string(name) + "' does not compile: " + log, {},
+        throw Error("shader '" + std::string(name) + "' does not compile: " + *log, {},
                     "the OpenGL driver needs GLSL 3.30");
     }
     return s;
@@ -61,13 +72,8 @@ struct Program {
         glLinkProgram(id);
         glDeleteShader(v);
         glDeleteShader(f);
-        GLint ok = 0;
-        glGetProgramiv(id, GL_LINK_STATUS, &ok);
-        if (!ok) {
-            char log[2048] = {};
-            glGetProgramInfoLog(id, sizeof log, nullptr, log);
-            throw Error("shader program '" + std::string(vs) + "' does not link: " + log);
-        }
+        if (const auto log = failure_log(id, GL_LINK_STATUS, glGetProgramiv, glGetProgramInfoLog))
+            throw Error("shader program '" + std::string(vs) + "' does not link: " + *log);
         offset = glGetUniformLocation(id, "u_offset");
         ppm = glGetUniformLocation(id, "u_ppm");
         half = glGetUniformLocation(id, "u_half");
@@ -334,6 +340,18 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
         if (p.width_scale >= 0) glUniform1f(p.width_scale, std::max(style.line_width, 0.f));
         if (p.size_scale >= 0) glUniform1f(p.size_scale, std::max(style.point_size, 0.f));
     };
+    // Lines and points are instanced quads: each visible run points the instance attributes at its
+    // first segment or symbol.
+    auto draw_instanced = [&](const Program& p, const SceneLayer& L, const Batch& b,
+                              const std::vector<ScaleBand>& bands, void (*attributes)(GLuint, size_t)) {
+        if (!b.count) return;
+        use(p, L.opacity, L.style);
+        glBindVertexArray(b.vao);
+        for (auto [first, count] : visible_runs(bands, size_t(b.count), view)) {
+            attributes(b.vbo, first);
+            glDrawArraysInstanced(GL_TRIANGLES, 0, 6, GLsizei(count));
+        }
+    };
     for (const auto& L : scene.layers) {
         if (!L.visible || L.opacity <= 0) continue;
         const GpuLayer& g = impl_->layers[L.id];
@@ -363,22 +381,8 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
             for (auto [first, count] : visible_runs(L.fill_bands, size_t(g.fills.count), view))
                 glDrawArrays(GL_TRIANGLES, GLint(first), GLsizei(count));
         }
-        if (g.lines.count) {
-            use(impl_->line, L.opacity, L.style);
-            glBindVertexArray(g.lines.vao);
-            for (auto [first, count] : visible_runs(L.line_bands, size_t(g.lines.count), view)) {
-                line_attributes(g.lines.vbo, first);
-                glDrawArraysInstanced(GL_TRIANGLES, 0, 6, GLsizei(count));
-            }
-        }
-        if (g.points.count) {
-            use(impl_->point, L.opacity, L.style);
-            glBindVertexArray(g.points.vao);
-            for (auto [first, count] : visible_runs(L.point_bands, size_t(g.points.count), view)) {
-                point_attributes(g.points.vbo, first);
-                glDrawArraysInstanced(GL_TRIANGLES, 0, 6, GLsizei(count));
-            }
-        }
+        draw_instanced(impl_->line, L, g.lines, L.line_bands, line_attributes);
+        draw_instanced(impl_->point, L, g.points, L.point_bands, point_attributes);
     }
     glBindVertexArray(0);
     glUseProgram(0);

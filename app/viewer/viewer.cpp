@@ -21,9 +21,9 @@
 #include <sstream>
 
 #include "app/render/gl_context.h"
-#include "app/render/image_out.h"
 #include "app/render/renderer.h"
 #include "app/viewer/layer_prefs.h"
+#include "app/viewer/window.h"
 #include "geo/core/error.h"
 
 namespace gw::app {
@@ -216,34 +216,27 @@ void main_menu(ViewerState& st) {
     ImGui::EndMainMenuBar();
 }
 
-struct GlfwSession {
-    GlfwSession() {
-        if (!glfwInit())
-            throw Error("no display for the viewer window", {},
-                        "run it on a desktop (or under xvfb-run); `gridwatch render` needs no display");
-    }
-    ~GlfwSession() { glfwTerminate(); }
-};
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Main loop
 // ---------------------------------------------------------------------------------------------
 
-void run_viewer(Dataset ds, const ViewerOptions& options) {
-    GlfwSession glfw;
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    const std::string title = "gridwatch — " + ds.source;
+namespace {
+
+/** The viewer's window with its context current; no vsync for timed and scripted runs. */
+GLFWwindow* open_viewer_window(const ViewerOptions& options, const std::string& source) {
+    hint_gl33_core();
+    const std::string title = "gridwatch — " + source;
     GLFWwindow* window = glfwCreateWindow(options.width, options.height, title.c_str(), nullptr, nullptr);
     if (!window)
         throw Error("cannot open an OpenGL 3.3 window", {}, "check the graphics driver (Mesa) is installed");
     glfwMakeContextCurrent(window);
     glfwSwapInterval(options.timing || options.frames ? 0 : 1);
+    return window;
+}
 
+ImGuiIO& start_imgui() {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
@@ -251,17 +244,23 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
     ImGui::StyleColorsLight();
     ImGui::GetStyle().WindowRounding = 4;
     ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 0.93f;
+    return io;
+}
 
-    ViewerState st;
+/**
+ * The dataset's scene with basemaps and the layer looks of the last session (from `prefs`), the
+ * fonts and the cursor's transformation. Returns the looks as loaded, to tell on exit whether the
+ * user changed any.
+ */
+std::string load_viewer_state(ViewerState& st, Dataset ds, const ViewerOptions& options, ImGuiIO& io,
+                              const std::string& prefs) {
     st.lang = options.lang;
     st.show_coverage = options.print_coverage;
     st.ds = std::move(ds);
     st.scene = build_scene(st.ds);
     add_basemaps(st.scene, options.basemaps, st.ds.work_crs_wkt.empty() ? st.ds.work_crs : st.ds.work_crs_wkt);
-    // The layer looks of the last session; kept again on exit when the user changed any.
-    const std::string prefs = layer_prefs_path();
     load_layer_prefs(st.scene, prefs);
-    const std::string looks_at_start = layer_prefs_json(st.scene);
+    std::string looks_at_start = layer_prefs_json(st.scene);
     st.fonts = load_fonts(io.Fonts, dataset_text(st.ds) + all_ui_text());
     io.FontDefault = st.fonts.ui;
     try {
@@ -270,116 +269,161 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
     } catch (const Error&) {
         // Without a transformation the cursor shows working-CRS coordinates only.
     }
-    ImGui_ImplGlfw_InitForOpenGL(window, true);
-    ImGui_ImplOpenGL3_Init("#version 330 core");
+    return looks_at_start;
+}
 
-    {
-        MapRenderer renderer;
+/** The main loop's state between frames, and one frame: input, panels, map, screenshot. */
+class ViewerLoop {
+public:
+    ViewerLoop(GLFWwindow* window, ViewerState& st, const ViewerOptions& options)
+        : window_(window), st_(st), options_(options), io_(ImGui::GetIO()) {
         // Lines and symbols antialias in their shaders; 4× MSAA smooths polygon and sector edges
         // too, but costs ~3× a frame on a software rasteriser: there the map goes straight to the
         // window. GRIDWATCH_MSAA=0/1 overrides the choice.
         const char* msaa_env = std::getenv("GRIDWATCH_MSAA");
-        const bool msaa = msaa_env ? std::atoi(msaa_env) > 0 : !software_renderer();
-        std::unique_ptr<OffscreenTarget> map_target;
-        int fw = 0, fh = 0;
-        glfwGetFramebufferSize(window, &fw, &fh);
-        st.view.width = fw, st.view.height = fh;
-        st.fit_all();
+        msaa_ = msaa_env ? std::atoi(msaa_env) > 0 : !software_renderer();
+        glfwGetFramebufferSize(window_, &fw_, &fh_);
+        st_.view.width = fw_, st_.view.height = fh_;
+        st_.fit_all();
+        last_frame_ = last_scripted_frame(options.frames, options.events.size(), !options.screenshot.empty());
+    }
 
-        using Clock = std::chrono::steady_clock;
-        // With --timing: the panels and labels on the CPU, the map, and ImGui's drawing, each to glFinish.
-        double ms_total = 0, ms_ui = 0, ms_map = 0;
-        int frame = 0, timed = 0;
-        std::optional<ImVec2> ui_release;  // where a scripted panel click lets the button go
-        const int last_frame = options.frames > 0
-                                   ? std::max<int>(options.frames, int(options.events.size()) + 3)
-                                   : (options.screenshot.empty() ? 0 : int(options.events.size()) + 3);
-        while (!glfwWindowShouldClose(window) && !st.quit) {
-            glfwPollEvents();
-            const auto t0 = Clock::now();
-            glfwGetFramebufferSize(window, &fw, &fh);
-            st.view.width = std::max(1, fw), st.view.height = std::max(1, fh);
-            // Scripted events start after two frames, once ImGui has laid out its windows.
-            const ScriptEvent* event =
-                frame >= 2 && size_t(frame - 2) < options.events.size() ? &options.events[frame - 2] : nullptr;
-            if (event) apply_event(st, *event);
+    /** Draws one frame; false when the window closes, the user quits or the scripted run is over. */
+    bool frame() {
+        if (glfwWindowShouldClose(window_) || st_.quit) return false;
+        glfwPollEvents();
+        const auto t0 = Clock::now();
+        glfwGetFramebufferSize(window_, &fw_, &fh_);
+        st_.view.width = std::max(1, fw_), st_.view.height = std::max(1, fh_);
+        // Scripted events start after two frames, once ImGui has laid out its windows.
+        const ScriptEvent* event = frame_ >= 2 && size_t(frame_ - 2) < options_.events.size()
+                                       ? &options_.events[frame_ - 2]
+                                       : nullptr;
+        if (event) apply_event(st_, *event);
 
-            ImGui_ImplOpenGL3_NewFrame();
-            ImGui_ImplGlfw_NewFrame();
-            // A scripted click on a panel: over the backend's mouse, pressed now, released next frame.
-            if (event && event->kind == ScriptEvent::UiClick) {
-                ui_release = ImVec2(float(event->x), float(event->y));
-                io.MousePos = *ui_release;
-                io.MouseDown[0] = true;
-            } else if (ui_release) {
-                io.MousePos = *ui_release;
-                io.MouseDown[0] = false;
-                ui_release.reset();
-            }
-            ImGui::NewFrame();
-            handle_input(st);
-            if (ImGui::IsKeyDown(GLFW_KEY_LEFT_CONTROL) && ImGui::IsKeyPressed(GLFW_KEY_Q)) st.quit = true;
-            main_menu(st);
-            panel_layers(st);
-            panel_search(st);
-            panel_inspect(st);
-            panel_coverage(st);
-            panel_hotspots(st);
-            panel_plan(st);
-            camera_edit_keys(st);
-            draw_map_overlay(st);
-            ImGui::Render();
-            const auto t1 = Clock::now();
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplGlfw_NewFrame();
+        feed_ui_click(event);
+        ImGui::NewFrame();
+        build_ui();
+        ImGui::Render();
+        const auto t1 = Clock::now();
 
-            if (msaa) {
-                if (!map_target || map_target->width() != st.view.width ||
-                    map_target->height() != st.view.height)
-                    map_target = std::make_unique<OffscreenTarget>(st.view.width, st.view.height);
-                map_target->bind();
-                renderer.draw(st.scene, st.view, kMapBackground);
-                map_target->blit_to_window();
-            } else {
-                glBindFramebuffer(GL_FRAMEBUFFER, 0);
-                renderer.draw(st.scene, st.view, kMapBackground);
-            }
-            if (options.timing) glFinish();
-            const auto t2 = Clock::now();
-            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-            ++frame;
-            const bool last = last_frame > 0 && frame >= last_frame;
-            if (options.timing) {
-                glFinish();  // count the GPU's work, not only the submission
-                auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
-                if (frame > 2)
-                    ms_total += ms(Clock::now() - t0), ms_ui += ms(t1 - t0), ms_map += ms(t2 - t1), ++timed;
-            }
-            if (last && !options.screenshot.empty()) {
-                glReadBuffer(GL_BACK);
-                write_image(options.screenshot, read_framebuffer(fw, fh), fw, fh);
-            }
-            glfwSwapBuffers(window);
-            if (last) break;
+        draw_map();
+        if (options_.timing) glFinish();
+        const auto t2 = Clock::now();
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        ++frame_;
+        const bool last = last_frame_ > 0 && frame_ >= last_frame_;
+        if (options_.timing) {
+            glFinish();  // count the GPU's work, not only the submission
+            if (frame_ > 2)
+                ms_total_ += ms(Clock::now() - t0), ms_ui_ += ms(t1 - t0), ms_map_ += ms(t2 - t1), ++timed_;
         }
-        // Scripted runs report what was picked, so tests can check click-to-inspect.
-        if (last_frame > 0 && st.selected) {
-            const auto attrs = attributes(st, *st.selected);
-            std::printf("selected: %s %s\n", st.scene.layer(st.selected->layer).key.c_str(),
+        present_frame(window_, last, options_.screenshot, fw_, fh_);
+        return !last;
+    }
+
+    /** What a scripted run picked, so tests can check click-to-inspect. */
+    void print_selected() const {
+        if (last_frame_ > 0 && st_.selected) {
+            const auto attrs = attributes(st_, *st_.selected);
+            std::printf("selected: %s %s\n", st_.scene.layer(st_.selected->layer).key.c_str(),
                         attrs.empty() ? "" : attrs.front().second.c_str());
         }
-        if (layer_prefs_json(st.scene) != looks_at_start) save_layer_prefs(st.scene, prefs);
-        if (options.print_coverage) std::printf("%s\n", coverage_summary(st).c_str());
-        if (options.print_hotspots) std::printf("%s\n", hotspots_summary(st).c_str());
-        if (options.timing && timed)
+    }
+    /** The panels' summaries and the frame timing, when the options ask for them. */
+    void print_summaries() const {
+        if (options_.print_coverage) std::printf("%s\n", coverage_summary(st_).c_str());
+        if (options_.print_hotspots) std::printf("%s\n", hotspots_summary(st_).c_str());
+        if (options_.timing && timed_)
             std::fprintf(stderr,
                          "timing: %d frames at %dx%d, mean frame %.1f ms (panels+labels %.1f, map %.1f, msaa "
                          "%s) (%s)\n",
-                         timed, fw, fh, ms_total / timed, ms_ui / timed, ms_map / timed, msaa ? "on" : "off",
+                         timed_, fw_, fh_, ms_total_ / timed_, ms_ui_ / timed_, ms_map_ / timed_, msaa_ ? "on" : "off",
                          reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
     }
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
-    glfwDestroyWindow(window);
+
+private:
+    using Clock = std::chrono::steady_clock;
+    static double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+    /** A scripted click on a panel: over the backend's mouse, pressed now, released next frame. */
+    void feed_ui_click(const ScriptEvent* event) {
+        if (event && event->kind == ScriptEvent::UiClick) {
+            ui_release_ = ImVec2(float(event->x), float(event->y));
+            io_.MousePos = *ui_release_;
+            io_.MouseDown[0] = true;
+        } else if (ui_release_) {
+            io_.MousePos = *ui_release_;
+            io_.MouseDown[0] = false;
+            ui_release_.reset();
+        }
+    }
+
+    void build_ui() {
+        handle_input(st_);
+        if (ImGui::IsKeyDown(GLFW_KEY_LEFT_CONTROL) && ImGui::IsKeyPressed(GLFW_KEY_Q)) st_.quit = true;
+        main_menu(st_);
+        panel_layers(st_);
+        panel_search(st_);
+        panel_inspect(st_);
+        panel_coverage(st_);
+        panel_hotspots(st_);
+        panel_plan(st_);
+        camera_edit_keys(st_);
+        draw_map_overlay(st_);
+    }
+
+    void draw_map() {
+        if (msaa_) {
+            if (!map_target_ || map_target_->width() != st_.view.width || map_target_->height() != st_.view.height)
+                map_target_ = std::make_unique<OffscreenTarget>(st_.view.width, st_.view.height);
+            map_target_->bind();
+            renderer_.draw(st_.scene, st_.view, kMapBackground);
+            map_target_->blit_to_window();
+        } else {
+            glBindFramebuffer(GL_FRAMEBUFFER, 0);
+            renderer_.draw(st_.scene, st_.view, kMapBackground);
+        }
+    }
+
+    GLFWwindow* window_;
+    ViewerState& st_;
+    const ViewerOptions& options_;
+    ImGuiIO& io_;
+    MapRenderer renderer_;
+    bool msaa_ = false;
+    std::unique_ptr<OffscreenTarget> map_target_;
+    int fw_ = 0, fh_ = 0;
+    // With --timing: the panels and labels on the CPU, the map, and ImGui's drawing, each to glFinish.
+    double ms_total_ = 0, ms_ui_ = 0, ms_map_ = 0;
+    int frame_ = 0, timed_ = 0, last_frame_ = 0;
+    std::optional<ImVec2> ui_release_;  // where a scripted panel click lets the button go
+};
+
+}  // namespace
+
+void run_viewer(Dataset ds, const ViewerOptions& options) {
+    GlfwSession glfw("viewer window",
+                     "run it on a desktop (or under xvfb-run); `gridwatch render` needs no display");
+    GLFWwindow* window = open_viewer_window(options, ds.source);
+    ImGuiIO& io = start_imgui();
+    ViewerState st;
+    const std::string prefs = layer_prefs_path();
+    const std::string looks_at_start = load_viewer_state(st, std::move(ds), options, io, prefs);
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+    {
+        ViewerLoop loop(window, st, options);  // its renderer's GL objects go before the context
+        while (loop.frame()) {
+        }
+        loop.print_selected();
+        // The layer looks are kept for the next session when the user changed any.
+        if (layer_prefs_json(st.scene) != looks_at_start) save_layer_prefs(st.scene, prefs);
+        loop.print_summaries();
+    }
+    close_imgui_window(window);
 }
 
 }  // namespace gw::app

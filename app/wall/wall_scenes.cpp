@@ -24,10 +24,10 @@
 #include <thread>
 
 #include "app/render/gl_context.h"
-#include "app/render/image_out.h"
 #include "app/render/labels.h"
 #include "app/render/renderer.h"
 #include "app/viewer/viewer.h"
+#include "app/viewer/window.h"
 #include "app/wall/wall.h"
 #include "geo/core/error.h"
 
@@ -189,15 +189,6 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
 
 namespace {
 
-struct GlfwInit {
-    GlfwInit() {
-        if (!glfwInit())
-            throw Error("no display for the wall window", {},
-                        "run it on the wall's desktop; `gridwatch render --wall` needs no display");
-    }
-    ~GlfwInit() { glfwTerminate(); }
-};
-
 /** Position and size of the wall: one monitor's video mode, or the union of all monitors. */
 struct WallRect {
     int x = 0, y = 0, w = 0, h = 0;
@@ -241,17 +232,16 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-void run_wall(Dataset dataset, const WallOptions& options) {
-    GlfwInit glfw;
+namespace {
+
+/** The wall's borderless window on the monitor(s) chosen, or at the size given, its context current. */
+GLFWwindow* open_wall_window(const WallOptions& options) {
     WallRect r;
     if (options.width > 0 && options.height > 0)
         r = {0, 0, options.width, options.height};
     else
         r = wall_rect(options.monitor);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    hint_gl33_core();
     // Borderless, not exclusive fullscreen: no mode switch, and one window may span monitors
     // (or fill one video-wall controller that presents the whole wall as a single huge monitor).
     glfwWindowHint(GLFW_DECORATED, GLFW_FALSE);
@@ -265,31 +255,22 @@ void run_wall(Dataset dataset, const WallOptions& options) {
     glfwMakeContextCurrent(window);
     glfwSwapInterval(options.timing || options.frames ? 0 : 1);
     glfwSetInputMode(window, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
+    return window;
+}
 
-    auto ds = std::make_shared<const Dataset>(std::move(dataset));
-    WallScenes scenes(project_for(*ds).scenes);
-    if (!options.scene.empty()) scenes.go(scenes.find(options.scene));
+/** The coverage figure and report, filled by the coverage thread; `done` says when. */
+struct WallCoverage {
+    std::atomic<bool> done{false};
+    double value = 0;
+    std::optional<CoverageReport> report;  // with gaps, for the scenes' gaps and coverage overlays
+};
 
-    IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    ImGui::StyleColorsDark();
-    int fw = 0, fh = 0;
-    glfwGetFramebufferSize(window, &fw, &fh);
-    const auto [clock0, date0] = wall_clock_now();
-    const WallFonts fonts = load_wall_fonts(io.Fonts, std::max(1, fh), wall_glyph_text(*ds, scenes.all()) + date0);
-    ImGui_ImplGlfw_InitForOpenGL(window, true);
-    ImGui_ImplOpenGL3_Init("#version 330 core");
-
-    // Coverage takes seconds at county size: the tile shows "…" until the thread is done. The
-    // thread owns a reference to the dataset, so leaving early does not pull it away.
-    struct CoverageResult {
-        std::atomic<bool> done{false};
-        double value = 0;
-        std::optional<CoverageReport> report;  // with gaps, for the scenes' gaps and coverage overlays
-    };
-    auto cov = std::make_shared<CoverageResult>();
+/**
+ * Coverage takes seconds at county size: the tile shows "…" until the thread is done. The
+ * thread owns a reference to the dataset, so leaving early does not pull it away.
+ */
+std::shared_ptr<WallCoverage> start_wall_coverage(std::shared_ptr<const Dataset> ds, const WallScenes& scenes) {
+    auto cov = std::make_shared<WallCoverage>();
     bool want_gaps = false;
     for (const auto& s : scenes.all()) want_gaps |= s.overlay == "gaps";
     std::thread([ds, cov, want_gaps] {
@@ -304,130 +285,210 @@ void run_wall(Dataset dataset, const WallOptions& options) {
         }
         cov->done = true;
     }).detach();
+    return cov;
+}
 
-    WallFigures figures = wall_figures(*ds, date0.substr(0, 10));
-    bool coverage_set = false;
+/**
+ * The map every scene shows: the darkened dataset, basemaps, and the KDE, Gi* and warning
+ * overlays the scenes use, computed once now (gaps and coverage come when the thread is done).
+ */
+Scene build_wall_map(const Dataset& ds, const WallScenes& scenes, const WallOptions& options,
+                     const std::string& month) {
+    Scene map = build_scene(ds);
+    darken_scene_for_wall(map, ds);
+    add_basemaps(map, options.basemaps, ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt);
+    bool want_kde = false, want_gi = false, want_warning = false;
+    for (const auto& s : scenes.all())
+        want_kde |= s.overlay == "kde", want_gi |= s.overlay == "gi", want_warning |= s.overlay == "warning";
+    if (want_kde) add_wall_kde_overlay(map, ds, month);
+    if (want_gi) add_wall_gi_overlay(map, ds, month);
+    if (want_warning) add_wall_warning_overlay(map, ds, month);
+    return map;
+}
 
-    {
-        MapRenderer renderer;
-        Scene map = build_scene(*ds);
-        darken_scene_for_wall(map, *ds);
-        add_basemaps(map, options.basemaps, ds->work_crs_wkt.empty() ? ds->work_crs : ds->work_crs_wkt);
-        // The KDE, Gi* and warning overlays once, now; gaps and coverage when the coverage thread is
-        // done. Each is uploaded once and only shown or hidden by scene.
-        bool want_kde = false, want_gi = false, want_warning = false;
-        for (const auto& s : scenes.all())
-            want_kde |= s.overlay == "kde", want_gi |= s.overlay == "gi", want_warning |= s.overlay == "warning";
-        if (want_kde) add_wall_kde_overlay(map, *ds, figures.month);
-        if (want_gi) add_wall_gi_overlay(map, *ds, figures.month);
-        if (want_warning) add_wall_warning_overlay(map, *ds, figures.month);
-        renderer.sync(map);  // every layer on the GPU once; switching scenes only changes the view
-        MapView view;
-        scenes.apply(map, view, std::max(1, fw), std::max(1, fh));
+/** The wall's state between frames, and one frame: keys, the coverage arriving, map and overlay. */
+class WallLoop {
+public:
+    WallLoop(GLFWwindow* window, std::shared_ptr<const Dataset> ds, WallScenes& scenes, const WallFonts& fonts,
+             const WallOptions& options, WallFigures figures, std::shared_ptr<WallCoverage> cov, int fw, int fh)
+        : window_(window),
+          ds_(std::move(ds)),
+          scenes_(scenes),
+          fonts_(fonts),
+          options_(options),
+          io_(ImGui::GetIO()),
+          cov_(std::move(cov)),
+          figures_(std::move(figures)),
+          map_(build_wall_map(*ds_, scenes_, options_, figures_.month)),
+          fw_(fw),
+          fh_(fh) {
+        // Each overlay is uploaded once and only shown or hidden by scene.
+        renderer_.sync(map_);  // every layer on the GPU once; switching scenes only changes the view
+        scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));
+        last_switch_ = Clock::now();
+        last_frame_ = last_scripted_frame(options.frames, options.events.size(), !options.screenshot.empty());
+        io_.Fonts->Build();
+        labels_ = wall_labels(map_, view_, fonts_);
+    }
 
-        using Clock = std::chrono::steady_clock;
-        auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
-        auto last_switch = Clock::now();
-        std::vector<double> switch_ms, apply_ms;
-        std::optional<Clock::time_point> pending_switch;
-        int frame = 0;
-        const int last_frame = options.frames > 0
-                                   ? std::max<int>(options.frames, int(options.events.size()) + 3)
-                                   : (options.screenshot.empty() ? 0 : int(options.events.size()) + 3);
-        bool quit = false;
-        io.Fonts->Build();
-        std::vector<PlacedLabel> labels = wall_labels(map, view, fonts);
-        auto step = [&](int d) {
-            pending_switch = Clock::now();
-            scenes.step(d);
-            scenes.apply(map, view, std::max(1, fw), std::max(1, fh));
-            labels = wall_labels(map, view, fonts);
-            last_switch = Clock::now();
-            apply_ms.push_back(ms(last_switch - *pending_switch));
-        };
-        while (!glfwWindowShouldClose(window) && !quit) {
-            glfwPollEvents();
-            glfwGetFramebufferSize(window, &fw, &fh);
-            if (fw != view.width || fh != view.height) {
-                scenes.apply(map, view, std::max(1, fw), std::max(1, fh));
-                labels = wall_labels(map, view, fonts);
-            }
-            if (frame >= 2 && size_t(frame - 2) < options.events.size()) {
-                const ScriptEvent& e = options.events[size_t(frame - 2)];
-                if (e.kind == ScriptEvent::Key) {
-                    if (e.key == "pagedown" || e.key == "right") step(+1);
-                    if (e.key == "pageup" || e.key == "left") step(-1);
-                    if (e.key == "esc") quit = true;
-                }
-            }
-            ImGui_ImplOpenGL3_NewFrame();
-            ImGui_ImplGlfw_NewFrame();
-            ImGui::NewFrame();
-            // Clickers send PageDown/PageUp; the arrow keys do the same from a keyboard.
-            if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_DOWN) || ImGui::IsKeyPressed(GLFW_KEY_RIGHT) ||
-                ImGui::IsKeyPressed(GLFW_KEY_SPACE))
-                step(+1);
-            if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_UP) || ImGui::IsKeyPressed(GLFW_KEY_LEFT)) step(-1);
-            if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) quit = true;
-            if (options.tour_s > 0 && ms(Clock::now() - last_switch) >= options.tour_s * 1000) step(+1);
-            if (!coverage_set && cov->done) {
-                if (cov->value >= 0)
-                    figures.coverage = cov->value;
-                else
-                    figures.coverage_unavailable = true;
-                coverage_set = true;
-                if (cov->report) {
-                    add_wall_coverage_overlays(map, *ds, *cov->report);
-                    cov->report.reset();
-                    scenes.apply(map, view, std::max(1, fw), std::max(1, fh));  // visibility of the new layers
-                }
-            }
-
-            WallContent c;
-            const gw::Scene& sc = scenes.scene();
-            c.title = wall_mask_text(sc.title, *ds);
-            c.subtitle = wall_mask_text(sc.subtitle, *ds);
-            std::tie(c.clock, c.date) = wall_clock_now();
-            c.scene_counter = std::to_string(scenes.current() + 1) + " / " + std::to_string(scenes.size());
-            c.figures = figures;
-            c.mpp = view.mpp;
-            c.labels = &labels;
-            c.overlay = sc.overlay;
-            draw_wall_overlay(ImGui::GetBackgroundDrawList(), fonts, c, int(io.DisplaySize.x),
-                              int(io.DisplaySize.y));
-            ImGui::Render();
-
-            glBindFramebuffer(GL_FRAMEBUFFER, 0);
-            renderer.draw(map, view, kWallBackground);
-            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-            if (pending_switch) {
-                // Key to the new scene on screen (to glFinish): view change, map and overlay drawn.
-                glFinish();
-                switch_ms.push_back(ms(Clock::now() - *pending_switch));
-                pending_switch.reset();
-            }
-            ++frame;
-            const bool last = last_frame > 0 && frame >= last_frame;
-            if (last && !options.screenshot.empty()) {
-                glReadBuffer(GL_BACK);
-                write_image(options.screenshot, read_framebuffer(fw, fh), fw, fh);
-            }
-            glfwSwapBuffers(window);
-            if (last) break;
+    /** Draws one frame; false when the window closes, the user quits or the scripted run is over. */
+    bool frame() {
+        if (glfwWindowShouldClose(window_) || quit_) return false;
+        glfwPollEvents();
+        glfwGetFramebufferSize(window_, &fw_, &fh_);
+        if (fw_ != view_.width || fh_ != view_.height) {
+            scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));
+            labels_ = wall_labels(map_, view_, fonts_);
         }
-        if (last_frame > 0) std::printf("scene: %s\n", scenes.scene().name.c_str());
-        if (options.timing && !switch_ms.empty())
+        scripted_key();
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplGlfw_NewFrame();
+        ImGui::NewFrame();
+        keys();
+        take_coverage();
+        draw_overlay();
+        ImGui::Render();
+
+        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        renderer_.draw(map_, view_, kWallBackground);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        if (pending_switch_) {
+            // Key to the new scene on screen (to glFinish): view change, map and overlay drawn.
+            glFinish();
+            switch_ms_.push_back(ms(Clock::now() - *pending_switch_));
+            pending_switch_.reset();
+        }
+        ++frame_;
+        const bool last = last_frame_ > 0 && frame_ >= last_frame_;
+        present_frame(window_, last, options_.screenshot, fw_, fh_);
+        return !last;
+    }
+
+    /** The scene a scripted run ends on, and with --timing the scene switch times. */
+    void print_results() const {
+        if (last_frame_ > 0) std::printf("scene: %s\n", scenes_.scene().name.c_str());
+        if (options_.timing && !switch_ms_.empty())
             std::fprintf(stderr,
                          "timing: %zu scene switches at %dx%d, median %.1f ms, max %.1f ms to the new scene "
                          "drawn; view and visibility change median %.3f ms (%s)\n",
-                         switch_ms.size(), fw, fh, median(switch_ms),
-                         *std::max_element(switch_ms.begin(), switch_ms.end()), median(apply_ms),
+                         switch_ms_.size(), fw_, fh_, median(switch_ms_),
+                         *std::max_element(switch_ms_.begin(), switch_ms_.end()), median(apply_ms_),
                          reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
     }
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
-    glfwDestroyWindow(window);
+
+private:
+    using Clock = std::chrono::steady_clock;
+    static double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+    void step(int d) {
+        pending_switch_ = Clock::now();
+        scenes_.step(d);
+        scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));
+        labels_ = wall_labels(map_, view_, fonts_);
+        last_switch_ = Clock::now();
+        apply_ms_.push_back(ms(last_switch_ - *pending_switch_));
+    }
+
+    /** Scripted keys start after two frames, as in the viewer. */
+    void scripted_key() {
+        if (frame_ < 2 || size_t(frame_ - 2) >= options_.events.size()) return;
+        const ScriptEvent& e = options_.events[size_t(frame_ - 2)];
+        if (e.kind != ScriptEvent::Key) return;
+        if (e.key == "pagedown" || e.key == "right") step(+1);
+        if (e.key == "pageup" || e.key == "left") step(-1);
+        if (e.key == "esc") quit_ = true;
+    }
+
+    void keys() {
+        // Clickers send PageDown/PageUp; the arrow keys do the same from a keyboard.
+        if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_DOWN) || ImGui::IsKeyPressed(GLFW_KEY_RIGHT) ||
+            ImGui::IsKeyPressed(GLFW_KEY_SPACE))
+            step(+1);
+        if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_UP) || ImGui::IsKeyPressed(GLFW_KEY_LEFT)) step(-1);
+        if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) quit_ = true;
+        if (options_.tour_s > 0 && ms(Clock::now() - last_switch_) >= options_.tour_s * 1000) step(+1);
+    }
+
+    /** Once the coverage thread is done: the figure on its tile, the gaps and coverage overlays. */
+    void take_coverage() {
+        if (coverage_set_ || !cov_->done) return;
+        if (cov_->value >= 0)
+            figures_.coverage = cov_->value;
+        else
+            figures_.coverage_unavailable = true;
+        coverage_set_ = true;
+        if (cov_->report) {
+            add_wall_coverage_overlays(map_, *ds_, *cov_->report);
+            cov_->report.reset();
+            scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));  // visibility of the new layers
+        }
+    }
+
+    void draw_overlay() {
+        WallContent c;
+        const gw::Scene& sc = scenes_.scene();
+        c.title = wall_mask_text(sc.title, *ds_);
+        c.subtitle = wall_mask_text(sc.subtitle, *ds_);
+        std::tie(c.clock, c.date) = wall_clock_now();
+        c.scene_counter = std::to_string(scenes_.current() + 1) + " / " + std::to_string(scenes_.size());
+        c.figures = figures_;
+        c.mpp = view_.mpp;
+        c.labels = &labels_;
+        c.overlay = sc.overlay;
+        draw_wall_overlay(ImGui::GetBackgroundDrawList(), fonts_, c, int(io_.DisplaySize.x), int(io_.DisplaySize.y));
+    }
+
+    GLFWwindow* window_;
+    std::shared_ptr<const Dataset> ds_;
+    WallScenes& scenes_;
+    const WallFonts& fonts_;
+    const WallOptions& options_;
+    ImGuiIO& io_;
+    std::shared_ptr<WallCoverage> cov_;
+    WallFigures figures_;
+    bool coverage_set_ = false;
+    MapRenderer renderer_;
+    Scene map_;
+    MapView view_;
+    std::vector<PlacedLabel> labels_;
+    int fw_ = 0, fh_ = 0;
+    Clock::time_point last_switch_;
+    std::vector<double> switch_ms_, apply_ms_;
+    std::optional<Clock::time_point> pending_switch_;
+    int frame_ = 0, last_frame_ = 0;
+    bool quit_ = false;
+};
+
+}  // namespace
+
+void run_wall(Dataset dataset, const WallOptions& options) {
+    GlfwSession glfw("wall window", "run it on the wall's desktop; `gridwatch render --wall` needs no display");
+    GLFWwindow* window = open_wall_window(options);
+
+    auto ds = std::make_shared<const Dataset>(std::move(dataset));
+    WallScenes scenes(project_for(*ds).scenes);
+    if (!options.scene.empty()) scenes.go(scenes.find(options.scene));
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    ImGui::StyleColorsDark();
+    int fw = 0, fh = 0;
+    glfwGetFramebufferSize(window, &fw, &fh);
+    const std::string date0 = wall_clock_now().second;
+    const WallFonts fonts = load_wall_fonts(io.Fonts, std::max(1, fh), wall_glyph_text(*ds, scenes.all()) + date0);
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+
+    auto cov = start_wall_coverage(ds, scenes);
+    {
+        WallLoop loop(window, ds, scenes, fonts, options, wall_figures(*ds, date0.substr(0, 10)), cov, fw, fh);
+        while (loop.frame()) {
+        }
+        loop.print_results();
+    }
+    close_imgui_window(window);
     if (!cov->done) {
         // Closed before the coverage thread finished (seconds at county size): leave without
         // waiting for it, and without running static destructors under its feet.

@@ -377,24 +377,24 @@ std::vector<int> exact_max_cover(const CoverageMatrix& m, int k, double seconds,
 // ---------------------------------------------------------------------------------------------
 // [SECTION] plan_cameras
 
-PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
-    PlacementPlan plan;
-    auto progress = [&](double f, const std::string& s) {
-        if (o.progress) o.progress(f, s);
-    };
-    progress(0.0, "demand");
-    std::vector<DemandPoint> demand = build_demand(ds, o.weights);
-    if (demand.empty())
-        throw Error("has no demand to cover (no roads, households, recent incidents or enterprises)", {ds.source},
-                    "add those layers");
-    plan.demand_points = demand.size();
-    for (const auto& d : demand) plan.total_demand += d.weight;
+namespace {
 
-    // What existing cameras already see.
-    progress(0.05, "existing views");
+void report(const PlanOptions& o, double f, const std::string& stage) {
+    if (o.progress) o.progress(f, stage);
+}
+
+/** Where each demand point can be seen from, and whether an existing camera sees it already. */
+struct DemandProbes {
+    std::vector<std::vector<Vec2>> probes;  // per demand point
+    std::vector<char> seen_before;          // per demand point
+};
+
+/** What the existing cameras already see, and the probe points the new columns are tested at. */
+DemandProbes probe_existing_views(const Dataset& ds, const std::vector<DemandPoint>& demand, const PlanOptions& o) {
     auto cams = ds.usable_cameras(o.include_offline);
     const std::optional<Terrain> terrain = terrain_of(ds);
-    std::vector<MultiPolygon> views = compute_views(ds, cams, ViewOptions{o.occlusion, Quality::Any, terrain ? &*terrain : nullptr});
+    std::vector<MultiPolygon> views =
+        compute_views(ds, cams, ViewOptions{o.occlusion, Quality::Any, terrain ? &*terrain : nullptr});
     std::vector<Box> vboxes;
     for (const auto& v : views) vboxes.push_back(bounds(v));
     BoxIndex vindex(vboxes, 100);
@@ -403,8 +403,11 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
     BoxIndex bindex(bboxes, 50);
     // Households inside their house are seen when a view touches the house: probe just outside
     // each corner of the house for the new columns.
-    std::vector<std::vector<Vec2>> probes(demand.size());
-    std::vector<char> seen_before(demand.size(), 0);
+    DemandProbes out;
+    auto& probes = out.probes;
+    auto& seen_before = out.seen_before;
+    probes.resize(demand.size());
+    seen_before.assign(demand.size(), 0);
     parallel_for(demand.size(), [&](size_t i) {
         const DemandPoint& d = demand[i];
         const MultiPolygon* house = nullptr;
@@ -432,15 +435,20 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
             if (seen_before[i]) break;
         }
     });
-    for (size_t i = 0; i < demand.size(); ++i)
-        if (seen_before[i]) plan.covered_before += demand[i].weight;
+    return out;
+}
 
-    // The coverage matrix over the demand nobody sees yet.
-    progress(0.2, "candidate views");
+/**
+ * The coverage matrix over the demand nobody sees yet: one column per candidate site and
+ * azimuth that sees any of it. Fills the plan's sites, columns and nonzeros.
+ */
+CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint>& demand, const DemandProbes& dp,
+                                const PlanOptions& o, PlacementPlan& plan) {
+    const auto& probes = dp.probes;
     CoverageMatrix m;
     std::vector<int> open_rows;  // matrix row -> demand index
     for (size_t i = 0; i < demand.size(); ++i)
-        if (!seen_before[i]) open_rows.push_back(static_cast<int>(i)), m.row_weight.push_back(demand[i].weight);
+        if (!dp.seen_before[i]) open_rows.push_back(static_cast<int>(i)), m.row_weight.push_back(demand[i].weight);
     std::vector<Box> dboxes;
     for (int i : open_rows) {
         Box b;
@@ -456,6 +464,7 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
     const double radius = std::min(o.range, quality_distance(proto, o.quality));
     std::unique_ptr<Occluders> occ;
     if (o.occlusion && !ds.buildings.empty()) occ = std::make_unique<Occluders>(ds.buildings);
+    const std::optional<Terrain> terrain = o.occlusion ? terrain_of(ds) : std::nullopt;
     const int naz = std::max(1, static_cast<int>(std::round(360.0 / o.azimuth_step)));
     std::vector<std::vector<std::vector<int>>> per_site(sites.size());
     std::atomic<size_t> done{0};
@@ -467,7 +476,7 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
         if (occ) vis = occ->visibility(site, 0, 360, radius);
         // Terrain too (SPEC §5.4: occlusion applies): a new camera's lens at the default height.
         MultiPolygon hidden;
-        if (o.occlusion && terrain) hidden = terrain->hidden(site, kDefaultCameraHeight, radius);
+        if (terrain) hidden = terrain->hidden(site, kDefaultCameraHeight, radius);
         std::vector<std::pair<int, double>> visible;  // matrix row, bearing (deg)
         for (int r : near)
             for (auto p : probes[open_rows[r]]) {
@@ -488,7 +497,7 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
             cols[a].erase(std::unique(cols[a].begin(), cols[a].end()), cols[a].end());
         }
         const size_t d = ++done;
-        if (d % 512 == 0) progress(0.2 + 0.5 * d / sites.size(), "candidate views");
+        if (d % 512 == 0) report(o, 0.2 + 0.5 * d / sites.size(), "candidate views");
     });
     for (size_t s = 0; s < sites.size(); ++s)
         for (size_t a = 0; a < per_site[s].size(); ++a)
@@ -500,23 +509,26 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
             }
     m.site_pos = sites;
     plan.columns = m.col_rows.size();
+    return m;
+}
 
-    if (!o.write_lp.empty()) write_max_cover_lp(m, o.k, o.write_lp);
-    progress(0.75, "choosing");
-    std::vector<int> chosen;
-    double online = std::numeric_limits<double>::infinity();
+/** The chosen columns, by CBC or by greedy with swaps; `online` gets greedy's online bound. */
+std::vector<int> choose_columns(const Dataset& ds, const CoverageMatrix& m, const PlanOptions& o, PlacementPlan& plan,
+                                double& online) {
     if (o.exact) {
         if (plan.nonzeros > o.exact_max_nonzeros)
             throw Error("the instance is too large for --exact (" + std::to_string(plan.columns) + " columns, " +
                             std::to_string(plan.nonzeros) + " non-zeros)",
                         {ds.source}, "drop --exact, or give a smaller candidates layer or area");
-        chosen = exact_max_cover(m, o.k, o.exact_seconds, &plan.proven_optimal);
         plan.method = "cbc";
-    } else {
-        chosen = greedy_max_cover(m, o.k, true, &online);
-        plan.method = "greedy+swap";
+        return exact_max_cover(m, o.k, o.exact_seconds, &plan.proven_optimal);
     }
-    // Order picks by marginal gain (what each adds given the ones before it).
+    plan.method = "greedy+swap";
+    return greedy_max_cover(m, o.k, true, &online);
+}
+
+/** The picks ordered by marginal gain (what each adds given the ones before it), and the curve. */
+void order_picks(const CoverageMatrix& m, const std::vector<int>& chosen, PlacementPlan& plan) {
     std::vector<char> cov(m.row_weight.size(), 0);
     std::vector<int> rest = chosen;
     double acc = plan.covered_before;
@@ -533,13 +545,16 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
         const int c = rest[best];
         for (int r : m.col_rows[c]) cov[r] = 1;
         acc += bg;
-        plan.picks.push_back({sites[m.col_site[c]], m.col_azimuth[c], bg});
+        plan.picks.push_back({m.site_pos[m.col_site[c]], m.col_azimuth[c], bg});
         plan.curve.push_back(acc);
         rest.erase(rest.begin() + best);
     }
     plan.covered_after = acc;
+}
 
-    progress(0.9, "bounds");
+/** How far from the best possible the plan can be: greedy's bounds, the LP, or CBC's proof. */
+void bound_plan(const CoverageMatrix& m, const std::vector<int>& chosen, double online, const PlanOptions& o,
+                PlacementPlan& plan) {
     const double greedy_part = covered_weight(m, chosen);
     plan.greedy_bound = plan.covered_before + std::min(online, submodular_bound(m, chosen, o.k));
     double bound = plan.greedy_bound;
@@ -549,7 +564,37 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
         bound = std::min(bound, plan.lp_bound);
     }
     plan.upper_bound = std::max(bound, plan.covered_before + greedy_part);
-    progress(1, "done");
+}
+
+}  // namespace
+
+PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
+    PlacementPlan plan;
+    report(o, 0.0, "demand");
+    std::vector<DemandPoint> demand = build_demand(ds, o.weights);
+    if (demand.empty())
+        throw Error("has no demand to cover (no roads, households, recent incidents or enterprises)", {ds.source},
+                    "add those layers");
+    plan.demand_points = demand.size();
+    for (const auto& d : demand) plan.total_demand += d.weight;
+
+    report(o, 0.05, "existing views");
+    const DemandProbes probes = probe_existing_views(ds, demand, o);
+    for (size_t i = 0; i < demand.size(); ++i)
+        if (probes.seen_before[i]) plan.covered_before += demand[i].weight;
+
+    report(o, 0.2, "candidate views");
+    const CoverageMatrix m = candidate_matrix(ds, demand, probes, o, plan);
+
+    if (!o.write_lp.empty()) write_max_cover_lp(m, o.k, o.write_lp);
+    report(o, 0.75, "choosing");
+    double online = std::numeric_limits<double>::infinity();
+    const std::vector<int> chosen = choose_columns(ds, m, o, plan, online);
+    order_picks(m, chosen, plan);
+
+    report(o, 0.9, "bounds");
+    bound_plan(m, chosen, online, o, plan);
+    report(o, 1, "done");
     return plan;
 }
 

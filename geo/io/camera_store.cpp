@@ -107,47 +107,69 @@ OGRLayer& find_layer(GDALDataset& gds, const std::string& name, const std::strin
 
 }  // namespace
 
-std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) {
-    gdal_setup();
-    CPLErrorReset();
-    const auto [file, layer_name] = cameras_origin(source, ds);
+namespace {
+
+/** GeoPackage, SQLite, PostGIS: in place, in one transaction. */
+std::vector<int64_t> save_in_transaction(const std::string& file, const std::string& layer_name, const Dataset& ds) {
     const Error::Where where{file, layer_name, "", ""};
-    GDALDatasetUniquePtr probe(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-    if (!probe) throw Error("cannot be opened to save the cameras", where);
-    const std::string driver = probe->GetDriverName();
-
-    if (driver == "GPKG" || driver == "SQLite" || driver == "PostgreSQL") {
-        probe.reset();
-        // In place, in one transaction: SQLite's journal keeps the old data whole until commit.
-        GDALDatasetUniquePtr gds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        if (!gds)
-            throw Error("cannot be opened for writing: " + std::string(CPLGetLastErrorMsg()), where,
-                        "check the file is not read-only");
-        OGRLayer& layer = find_layer(*gds, layer_name, file);
-        if (gds->StartTransaction(FALSE) != OGRERR_NONE)
-            throw Error("cannot start a transaction: " + std::string(CPLGetLastErrorMsg()), where);
-        std::vector<int64_t> fids;
-        try {
-            fids = write_cameras(layer, ds, file);
-        } catch (...) {
-            gds->RollbackTransaction();
-            throw;
-        }
-        if (gds->CommitTransaction() != OGRERR_NONE)
-            throw Error("cannot commit the cameras: " + std::string(CPLGetLastErrorMsg()), where,
-                        "check the disk is not full and the file is writable");
-        return fids;
+    // SQLite's journal keeps the old data whole until commit.
+    GDALDatasetUniquePtr gds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    if (!gds)
+        throw Error("cannot be opened for writing: " + std::string(CPLGetLastErrorMsg()), where,
+                    "check the file is not read-only");
+    OGRLayer& layer = find_layer(*gds, layer_name, file);
+    if (gds->StartTransaction(FALSE) != OGRERR_NONE)
+        throw Error("cannot start a transaction: " + std::string(CPLGetLastErrorMsg()), where);
+    std::vector<int64_t> fids;
+    try {
+        fids = write_cameras(layer, ds, file);
+    } catch (...) {
+        gds->RollbackTransaction();
+        throw;
     }
+    if (gds->CommitTransaction() != OGRERR_NONE)
+        throw Error("cannot commit the cameras: " + std::string(CPLGetLastErrorMsg()), where,
+                    "check the disk is not full and the file is writable");
+    return fids;
+}
 
-    // Formats without transactions: written anew beside the old (the cameras layer from ds, its
-    // other fields from the old features, any other layer of the file copied) and switched in
-    // whole (geo/io/atomic_output.h). A shapefile folder: only the cameras' file set is new, the
-    // folder is swapped with one that holds it and the folder's other files; a lone .shp: its
-    // file set is committed together.
+/** The old layer's fields on the new one; fixed-width text widened to fit the new values. */
+void copy_camera_fields(OGRLayer& src, OGRLayer& dst, const Dataset& ds, const std::string& file,
+                        const std::string& layer_name) {
+    OGRFeatureDefn* defn = src.GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        OGRFieldDefn field(defn->GetFieldDefn(i));
+        // A fixed-width text field (.dbf) is widened to the longest new value in bytes: a
+        // UTF-8 Chinese name cut short would be garbage.
+        if (field.GetType() == OFTString && field.GetWidth() > 0)
+            for (const Camera& cam : ds.cameras) {
+                const std::string name = field.GetNameRef();
+                const size_t len = name == "cam_id" ? cam.cam_id.size()
+                                   : name == "owner" ? cam.owner.size()
+                                   : name == "status" ? cam.status.size()
+                                                      : 0;
+                if (int(len) > field.GetWidth()) field.SetWidth(std::min<int>(int(len), 254));
+            }
+        if (dst.CreateField(&field) != OGRERR_NONE)
+            throw Error("cannot create the field: " + std::string(CPLGetLastErrorMsg()),
+                        {file, layer_name, "", field.GetNameRef()});
+    }
+}
+
+/**
+ * Formats without transactions: written anew beside the old (the cameras layer from ds, its
+ * other fields from the old features, any other layer of the file copied) and switched in
+ * whole (geo/io/atomic_output.h). A shapefile folder: only the cameras' file set is new, the
+ * folder is swapped with one that holds it and the folder's other files; a lone .shp: its
+ * file set is committed together.
+ */
+std::vector<int64_t> save_by_copy(GDALDatasetUniquePtr probe, const std::string& file, const std::string& layer_name,
+                                  const Dataset& ds) {
+    const Error::Where where{file, layer_name, "", ""};
     const fs::path path(file);
     std::error_code ec;
     const bool folder = fs::is_directory(path, ec);
-    const bool shapefile = driver == "ESRI Shapefile";
+    const bool shapefile = std::string(probe->GetDriverName()) == "ESRI Shapefile";
     GDALDriver* drv = probe->GetDriver();
     OGRLayer& src = find_layer(*probe, layer_name, file);
     AtomicOutput out(path, folder ? AtomicOutput::Kind::Folder : AtomicOutput::Kind::File);
@@ -176,24 +198,7 @@ std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) 
         OGRLayer* dst = o->CreateLayer(shapefile ? stem.c_str() : src.GetName(), src.GetSpatialRef(),
                                        src.GetGeomType(), lco.List());
         if (!dst) throw Error("cannot create the layer: " + std::string(CPLGetLastErrorMsg()), where);
-        OGRFeatureDefn* defn = src.GetLayerDefn();
-        for (int i = 0; i < defn->GetFieldCount(); ++i) {
-            OGRFieldDefn field(defn->GetFieldDefn(i));
-            // A fixed-width text field (.dbf) is widened to the longest new value in bytes: a
-            // UTF-8 Chinese name cut short would be garbage.
-            if (field.GetType() == OFTString && field.GetWidth() > 0)
-                for (const Camera& cam : ds.cameras) {
-                    const std::string name = field.GetNameRef();
-                    const size_t len = name == "cam_id" ? cam.cam_id.size()
-                                       : name == "owner" ? cam.owner.size()
-                                       : name == "status" ? cam.status.size()
-                                                          : 0;
-                    if (int(len) > field.GetWidth()) field.SetWidth(std::min<int>(int(len), 254));
-                }
-            if (dst->CreateField(&field) != OGRERR_NONE)
-                throw Error("cannot create the field: " + std::string(CPLGetLastErrorMsg()),
-                            {file, layer_name, "", field.GetNameRef()});
-        }
+        copy_camera_fields(src, *dst, ds, file, layer_name);
         const Transform back = back_transform(src, ds);
         for (size_t i = 0; i < ds.cameras.size(); ++i) {
             const Camera& cam = ds.cameras[i];
@@ -215,6 +220,22 @@ std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) 
     probe.reset();
     out.commit();
     return fids;
+}
+
+}  // namespace
+
+std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) {
+    gdal_setup();
+    CPLErrorReset();
+    const auto [file, layer_name] = cameras_origin(source, ds);
+    GDALDatasetUniquePtr probe(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!probe) throw Error("cannot be opened to save the cameras", {file, layer_name, "", ""});
+    const std::string driver = probe->GetDriverName();
+    if (driver == "GPKG" || driver == "SQLite" || driver == "PostgreSQL") {
+        probe.reset();
+        return save_in_transaction(file, layer_name, ds);
+    }
+    return save_by_copy(std::move(probe), file, layer_name, ds);
 }
 
 }  // namespace gw
