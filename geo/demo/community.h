@@ -106,6 +106,17 @@ struct Region {
     std::vector<int> group_sizes;
 };
 
+/** A place beside a road where a rural house may stand, facing the road. */
+struct HouseSite {
+    Vec2 p, front;
+};
+
+/** The houses of one villager group's hamlets, before they are cut into joint-defence groups. */
+struct HamletHouses {
+    std::vector<House> houses;
+    std::vector<int> hamlet_of;  // per house, its hamlet
+};
+
 class CommunityBuilder {
 public:
     explicit CommunityBuilder(CommunitySpec spec) : spec_(std::move(spec)) {}
@@ -180,6 +191,12 @@ private:
     bool house_site_ok(const Region& reg, Vec2 p) const;
     void place_resettlement();
     void place_hamlets();
+    std::vector<HouseSite> road_side_sites(const Region& reg, Rng& r) const;
+    std::vector<Vec2> hamlet_centres(const Region& reg, const std::vector<HouseSite>& sites, int hamlets,
+                                     Rng& r) const;
+    HamletHouses place_hamlet_houses(const Region& reg, int ri, const std::vector<HouseSite>& sites,
+                                     const std::vector<Vec2>& centres, int hamlets, Rng& r) const;
+    void cut_into_joint_groups(Region& reg, HamletHouses& placed, int hamlets) const;
     void make_households();
 
     // cameras.cpp

@@ -111,125 +111,147 @@ void CommunityBuilder::place_resettlement() {
  */
 void CommunityBuilder::place_hamlets() {
     Rng r(stream(kStreamHamlets));
-    struct Site {
-        Vec2 p, front;
-    };
     for (size_t ri = 0; ri < regions_.size(); ++ri) {
         Region& reg = regions_[ri];
         if (reg.plan->resettlement) continue;
-        Box box = reg.area->box();
-        box.xmin -= 60, box.ymin -= 60, box.xmax += 60, box.ymax += 60;
-        std::vector<Site> sites;
-        for (const auto& road : roads_) {
-            if (!box.intersects(bounds(road.line))) continue;
-            for (const Station& st : stations(road.line, 12, 6)) {
-                if (!box.contains(st.p)) continue;
-                for (int side : {1, -1})
-                    for (double off : {15.0, 26.0}) {
-                        const Vec2 nrm = left_of(st.dir) * side;
-                        const Vec2 p = st.p + nrm * (off + r.uniform(-2, 2)) + st.dir * r.uniform(-3, 3);
-                        if (house_site_ok(reg, p)) sites.push_back({p, nrm * -1.0});
-                    }
-            }
-        }
-
-        const int groups = static_cast<int>(reg.group_sizes.size());
-        const int hamlets = 1 + groups / 5;
-        std::vector<Vec2> centres{reg.hamlet_centre};
-        while (static_cast<int>(centres.size()) < hamlets && !sites.empty()) {
-            size_t best = 0;
-            double best_score = -1;
-            for (size_t i = 0; i < sites.size(); ++i) {
-                double d = std::numeric_limits<double>::infinity();
-                for (Vec2 c : centres) d = std::min(d, distance(sites[i].p, c));
-                const double score = std::min(d, 700.0) * r.uniform(0.5, 1.0);
-                if (score > best_score) best_score = score, best = i;
-            }
-            centres.push_back(sites[best].p);
-        }
-
-        std::vector<House> placed;
-        std::vector<int> hamlet_of;  // per placed house
-        for (int h = 0; h < hamlets; ++h) {
-            const int g0 = groups * h / hamlets, g1 = groups * (h + 1) / hamlets;
-            int wanted = 0;
-            for (int g = g0; g < g1; ++g) wanted += reg.group_sizes[g];
-            const Vec2 centre = centres[std::min<size_t>(h, centres.size() - 1)];
-            std::vector<std::pair<double, size_t>> order;
-            for (size_t i = 0; i < sites.size(); ++i)
-                order.push_back({distance(sites[i].p, centre) * r.uniform(0.7, 1.5), i});
-            std::sort(order.begin(), order.end());
-            int count = 0;
-            auto spaced = [&](Vec2 p) {
-                for (const auto& q : placed)
-                    if (distance(p, q.pos) < kHouseSpacing) return false;
-                return true;
-            };
-            auto add = [&](Vec2 p, Vec2 front) {
-                House hs;
-                hs.pos = p, hs.front = front, hs.region = static_cast<int>(ri);
-                placed.push_back(hs);
-                hamlet_of.push_back(h);
-                ++count;
-            };
-            for (size_t o = 0; o < order.size() && count < wanted; ++o) {
-                const Site& s = sites[order[o].second];
-                if (spaced(s.p)) add(s.p, s.front);
-            }
-            // Too few road-side sites (rare): scattered farmsteads near the hamlet, facing their nearest
-            // road.
-            for (int tries = 0; count < wanted; ++tries) {
-                if (tries > 200000)
-                    throw Error("demo: no room for the houses of " + reg.grid_id + " (seed " +
-                                std::to_string(spec_.seed) + ")");
-                const double spread = tries < 5000 ? 200 : 2000;
-                const Vec2 p = centre + Vec2{r.normal() * spread, r.normal() * spread};
-                if (house_site_ok(reg, p) && spaced(p)) add(p, unit(nearest_road_point(p) - p));
-            }
-        }
-
-        // Joint-defence groups: each hamlet's houses chained neighbour to neighbour and cut where
-        // the chain jumps, so that a group's Voronoi cells touch and its cell is one piece (a
-        // step between touching cells inside a run keeps the run's union connected).
-        std::vector<Vec2> all;
-        for (const auto& q : placed) all.push_back(q.pos);
-        const auto touching = voronoi_touching(all, *reg.area);
-        auto neighbours = [&](size_t a, size_t b) { return touching.count(std::minmax(a, b)) > 0; };
-        for (int h = 0; h < hamlets; ++h) {
-            const int g0 = groups * h / hamlets, g1 = groups * (h + 1) / hamlets;
-            std::vector<size_t> members;
-            std::vector<Vec2> pts;
-            for (size_t k = 0; k < placed.size(); ++k)
-                if (hamlet_of[k] == h) members.push_back(k), pts.push_back(placed[k].pos);
-            auto step = [&](size_t a, size_t b) {  // cost of a chain step between hamlet houses a and b
-                return distance(pts[a], pts[b]) / 100 + (neighbours(members[a], members[b]) ? 0 : 1000);
-            };
-            auto chain =
-                chain_order(pts, [&](size_t a, size_t b) { return neighbours(members[a], members[b]); });
-            improve_chain(chain, step);
-            // A run costs its length along the chain, and a great deal when its cells do not all join up.
-            auto run_cost = [&](int first, int size) {
-                std::vector<size_t> run;
-                double len = 0;
-                for (int k = first; k < first + size; ++k) {
-                    run.push_back(members[chain[k]]);
-                    if (k > first) len += distance(pts[chain[k - 1]], pts[chain[k]]) / 100;
-                }
-                return len + (connected(run, neighbours) ? 0 : 1000);
-            };
-            const std::vector<int> sizes = cut_chain(static_cast<int>(chain.size()), g1 - g0, run_cost);
-            size_t k = 0;
-            for (int g = g0; g < g1; ++g) {
-                reg.group_sizes[g] = sizes[g - g0];
-                for (int m = 0; m < sizes[g - g0]; ++m, ++k) placed[members[chain[k]]].cell = g;
-            }
-        }
-        houses_.insert(houses_.end(), placed.begin(), placed.end());
+        const std::vector<HouseSite> sites = road_side_sites(reg, r);
+        const int hamlets = 1 + static_cast<int>(reg.group_sizes.size()) / 5;
+        const std::vector<Vec2> centres = hamlet_centres(reg, sites, hamlets, r);
+        HamletHouses placed = place_hamlet_houses(reg, static_cast<int>(ri), sites, centres, hamlets, r);
+        cut_into_joint_groups(reg, placed, hamlets);
+        houses_.insert(houses_.end(), placed.houses.begin(), placed.houses.end());
     }
     // Households are numbered by villager group and joint-defence group.
     std::stable_sort(houses_.begin(), houses_.end(), [](const House& a, const House& b) {
         return a.region != b.region ? a.region < b.region : a.cell < b.cell;
     });
+}
+
+/** Sites beside the roads near the villager group, 15 or 26 m from the centre line on both sides. */
+std::vector<HouseSite> CommunityBuilder::road_side_sites(const Region& reg, Rng& r) const {
+    Box box = reg.area->box();
+    box.xmin -= 60, box.ymin -= 60, box.xmax += 60, box.ymax += 60;
+    std::vector<HouseSite> sites;
+    for (const auto& road : roads_) {
+        if (!box.intersects(bounds(road.line))) continue;
+        for (const Station& st : stations(road.line, 12, 6)) {
+            if (!box.contains(st.p)) continue;
+            for (int side : {1, -1})
+                for (double off : {15.0, 26.0}) {
+                    const Vec2 nrm = left_of(st.dir) * side;
+                    const Vec2 p = st.p + nrm * (off + r.uniform(-2, 2)) + st.dir * r.uniform(-3, 3);
+                    if (house_site_ok(reg, p)) sites.push_back({p, nrm * -1.0});
+                }
+        }
+    }
+    return sites;
+}
+
+/** The main hamlet's centre (end of the spur road), then sites far from the centres so far. */
+std::vector<Vec2> CommunityBuilder::hamlet_centres(const Region& reg, const std::vector<HouseSite>& sites,
+                                                   int hamlets, Rng& r) const {
+    std::vector<Vec2> centres{reg.hamlet_centre};
+    while (static_cast<int>(centres.size()) < hamlets && !sites.empty()) {
+        size_t best = 0;
+        double best_score = -1;
+        for (size_t i = 0; i < sites.size(); ++i) {
+            double d = std::numeric_limits<double>::infinity();
+            for (Vec2 c : centres) d = std::min(d, distance(sites[i].p, c));
+            const double score = std::min(d, 700.0) * r.uniform(0.5, 1.0);
+            if (score > best_score) best_score = score, best = i;
+        }
+        centres.push_back(sites[best].p);
+    }
+    return centres;
+}
+
+/** Each hamlet's houses: its groups' households, on the sites nearest its centre, 20 m apart. */
+HamletHouses CommunityBuilder::place_hamlet_houses(const Region& reg, int ri,
+                                                   const std::vector<HouseSite>& sites,
+                                                   const std::vector<Vec2>& centres, int hamlets,
+                                                   Rng& r) const {
+    const int groups = static_cast<int>(reg.group_sizes.size());
+    HamletHouses placed;
+    for (int h = 0; h < hamlets; ++h) {
+        const int g0 = groups * h / hamlets, g1 = groups * (h + 1) / hamlets;
+        int wanted = 0;
+        for (int g = g0; g < g1; ++g) wanted += reg.group_sizes[g];
+        const Vec2 centre = centres[std::min<size_t>(h, centres.size() - 1)];
+        std::vector<std::pair<double, size_t>> order;
+        for (size_t i = 0; i < sites.size(); ++i)
+            order.push_back({distance(sites[i].p, centre) * r.uniform(0.7, 1.5), i});
+        std::sort(order.begin(), order.end());
+        int count = 0;
+        auto spaced = [&](Vec2 p) {
+            for (const auto& q : placed.houses)
+                if (distance(p, q.pos) < kHouseSpacing) return false;
+            return true;
+        };
+        auto add = [&](Vec2 p, Vec2 front) {
+            House hs;
+            hs.pos = p, hs.front = front, hs.region = ri;
+            placed.houses.push_back(hs);
+            placed.hamlet_of.push_back(h);
+            ++count;
+        };
+        for (size_t o = 0; o < order.size() && count < wanted; ++o) {
+            const HouseSite& s = sites[order[o].second];
+            if (spaced(s.p)) add(s.p, s.front);
+        }
+        // Too few road-side sites (rare): scattered farmsteads near the hamlet, facing their nearest
+        // road.
+        for (int tries = 0; count < wanted; ++tries) {
+            if (tries > 200000)
+                throw Error("demo: no room for the houses of " + reg.grid_id + " (seed " +
+                            std::to_string(spec_.seed) + ")");
+            const double spread = tries < 5000 ? 200 : 2000;
+            const Vec2 p = centre + Vec2{r.normal() * spread, r.normal() * spread};
+            if (house_site_ok(reg, p) && spaced(p)) add(p, unit(nearest_road_point(p) - p));
+        }
+    }
+    return placed;
+}
+
+/**
+ * Joint-defence groups: each hamlet's houses chained neighbour to neighbour and cut where the
+ * chain jumps, so that a group's Voronoi cells touch and its cell is one piece (a step between
+ * touching cells inside a run keeps the run's union connected). Sets each house's cell and the
+ * group sizes the cut chose.
+ */
+void CommunityBuilder::cut_into_joint_groups(Region& reg, HamletHouses& placed, int hamlets) const {
+    const int groups = static_cast<int>(reg.group_sizes.size());
+    std::vector<Vec2> all;
+    for (const auto& q : placed.houses) all.push_back(q.pos);
+    const auto touching = voronoi_touching(all, *reg.area);
+    auto neighbours = [&](size_t a, size_t b) { return touching.count(std::minmax(a, b)) > 0; };
+    for (int h = 0; h < hamlets; ++h) {
+        const int g0 = groups * h / hamlets, g1 = groups * (h + 1) / hamlets;
+        std::vector<size_t> members;
+        std::vector<Vec2> pts;
+        for (size_t k = 0; k < placed.houses.size(); ++k)
+            if (placed.hamlet_of[k] == h) members.push_back(k), pts.push_back(placed.houses[k].pos);
+        auto step = [&](size_t a, size_t b) {  // cost of a chain step between hamlet houses a and b
+            return distance(pts[a], pts[b]) / 100 + (neighbours(members[a], members[b]) ? 0 : 1000);
+        };
+        auto chain = chain_order(pts, [&](size_t a, size_t b) { return neighbours(members[a], members[b]); });
+        improve_chain(chain, step);
+        // A run costs its length along the chain, and a great deal when its cells do not all join up.
+        auto run_cost = [&](int first, int size) {
+            std::vector<size_t> run;
+            double len = 0;
+            for (int k = first; k < first + size; ++k) {
+                run.push_back(members[chain[k]]);
+                if (k > first) len += distance(pts[chain[k - 1]], pts[chain[k]]) / 100;
+            }
+            return len + (connected(run, neighbours) ? 0 : 1000);
+        };
+        const std::vector<int> sizes = cut_chain(static_cast<int>(chain.size()), g1 - g0, run_cost);
+        size_t k = 0;
+        for (int g = g0; g < g1; ++g) {
+            reg.group_sizes[g] = sizes[g - g0];
+            for (int m = 0; m < sizes[g - g0]; ++m, ++k) placed.houses[members[chain[k]]].cell = g;
+        }
+    }
 }
 
 /** Household records; the L4 manager is the head of the group's first household (联防小组长). */
