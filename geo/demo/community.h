@@ -28,8 +28,10 @@
 //   community.cpp    the finished community moved to its place (origin)
 // The toolbox they share (random numbers, names, polyline and GEOS helpers) is demo_internal.h,
 // the plan they follow (sizes, counts, tables) plan.h; demo.cpp lays N communities side by side.
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "geo/core/model.h"
@@ -121,7 +123,10 @@ class CommunityBuilder {
 public:
     explicit CommunityBuilder(CommunitySpec spec) : spec_(std::move(spec)) {}
 
-    /** The whole community, in EPSG:4542 (origin added): the stages in the order they draw. */
+    /**
+     * The whole community, in EPSG:4542 (origin added): the stages in order, each using what the
+     * ones before it made (each draws from its own random stream).
+     */
     Dataset build() {
         make_g320();                 // roads.cpp
         make_lattice_fitting();      // lattice.cpp
