@@ -3,9 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
+#include "cli_run.h"
 #include "geo/core/error.h"
 #include "geo/core/parallel.h"
 
@@ -33,4 +39,63 @@ TEST(Parallel, AWorkersExceptionReachesTheCaller) {
                      if (b <= 99999 && 99999 < e) throw std::runtime_error("late");
                  }),
                  std::runtime_error);
+}
+
+// Every parallel path of geo/, found in the sources (a new one is tested without new code here),
+// gets a fault injected on a worker (GRIDWATCH_FAULT_IN_WORKER=FILE:LINE, geo/core/parallel.h) and
+// must end its command with exit 1 and one line naming the fault: no crash, no second message.
+TEST(WorkerFaults, EveryParallelPathEndsItsCommandWithOneLine) {
+    namespace fs = std::filesystem;
+    gwtest::TempDir dir("worker_faults");
+    {
+        // Enough points (60,000 > one projector chunk) that reprojection runs in parallel.
+        std::ofstream csv(dir / "households.csv");
+        csv << "hh_id,lon,lat\n" << std::setprecision(10);
+        for (int i = 0; i < 60000; ++i)
+            csv << "H" << i << "," << 104.5 + (i % 250) * 2e-4 << "," << 26.5 + (i / 250) * 2e-4 << "\n";
+    }
+    const std::string d = std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg";
+    // The commands that reach each file's parallel paths, tried in order.
+    const std::map<std::string, std::vector<std::string>> reach = {
+        {"dataset.cpp", {"info " + d}},
+        {"validate.cpp", {"info " + d}},
+        {"projector.h", {"info " + dir / "households.csv" + " --assume-crs EPSG:4326"}},
+        {"coverage.cpp", {"coverage " + d + " --level 4 --json", "plan " + d + " --add 2"}},
+        {"placement.cpp", {"plan " + d + " --add 2"}},
+        {"hotspots.cpp",
+         {"hotspots " + d + " --method gi --level 4 --permutations 99", "hotspots " + d + " --method kde --out " + dir / "k.tif"}},
+        {"demo.cpp", {"demo --scale 2 --out " + dir / "d.gpkg"}},
+    };
+    std::vector<std::string> sites;
+    for (const auto& e : fs::recursive_directory_iterator(fs::path(GRIDWATCH_SOURCE_DIR) / "geo")) {
+        if (!e.is_regular_file() || e.path().filename() == "parallel.h") continue;
+        std::ifstream in(e.path());
+        std::string line;
+        for (int n = 1; std::getline(in, line); ++n)
+            if (line.find("parallel_for(") != std::string::npos || line.find("parallel_ranges(") != std::string::npos)
+                sites.push_back(e.path().filename().string() + ":" + std::to_string(n));
+    }
+    ASSERT_GE(sites.size(), 10u);
+    for (const auto& site : sites) {
+        const std::string file = site.substr(0, site.find(':'));
+        const auto cmds = reach.find(file);
+        if (cmds == reach.end()) {
+            ADD_FAILURE() << site << ": a parallel path in a file no command here reaches; add one to the table";
+            continue;
+        }
+        bool reached = false;
+        std::string seen;
+        for (const auto& c : cmds->second) {
+            const auto r = gwtest::run_gridwatch(c, "GRIDWATCH_FAULT_IN_WORKER=" + site);
+            if (r.err.find("injected on a worker in " + site + " ") == std::string::npos) {
+                seen += "\n  " + c + ": exit " + std::to_string(r.status) + ", " + r.err;
+                continue;
+            }
+            reached = true;
+            EXPECT_EQ(r.status, 1) << site << ": " << c << "\n" << r.err;
+            EXPECT_EQ(r.error_lines(), 1) << site << ": " << c << "\n" << r.err;
+            break;
+        }
+        EXPECT_TRUE(reached) << site << ": no command of the table reached it" << seen;
+    }
 }

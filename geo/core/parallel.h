@@ -15,25 +15,48 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <source_location>
 
 namespace gw {
 
 /** How many calls can run at once (the machine's cores). */
 inline size_t parallel_width() { return static_cast<size_t>(std::max(1, tbb::this_task_arena::max_concurrency())); }
 
+/**
+ * The fault the tests inject on a worker: GRIDWATCH_FAULT_IN_WORKER=FILE (a file name such as
+ * coverage.cpp, or FILE:LINE for one call site) makes the last call of each parallel_for /
+ * parallel_ranges there throw gw::Error,
+ * so that each parallel path shows its failure reaching the command as one line (exit 1).
+ * Unset (always, outside tests), this is one load of a static per call.
+ */
+const char* injected_fault_site();
+[[noreturn]] void throw_injected_fault(const std::source_location& where);
+
+bool fault_injected_at_site(const std::source_location& where);
+inline bool fault_injected_at(const std::source_location& where) {
+    return injected_fault_site() && fault_injected_at_site(where);
+}
+
 /** Calls fn(i) for every i in [0, n), in parallel. */
 template <typename Fn>
-void parallel_for(size_t n, Fn&& fn) {
+void parallel_for(size_t n, Fn&& fn, std::source_location where = std::source_location::current()) {
+    const bool fault = fault_injected_at(where);
     tbb::parallel_for(tbb::blocked_range<size_t>(0, n), [&](const tbb::blocked_range<size_t>& r) {
-        for (size_t i = r.begin(); i != r.end(); ++i) fn(i);
+        for (size_t i = r.begin(); i != r.end(); ++i) {
+            if (fault && i + 1 == n) throw_injected_fault(where);
+            fn(i);
+        }
     });
 }
 
 /** Calls fn(begin, end) over ranges that split [0, n), in parallel: for work that keeps scratch per range. */
 template <typename Fn>
-void parallel_ranges(size_t n, Fn&& fn) {
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, n),
-                      [&](const tbb::blocked_range<size_t>& r) { fn(r.begin(), r.end()); });
+void parallel_ranges(size_t n, Fn&& fn, std::source_location where = std::source_location::current()) {
+    const bool fault = fault_injected_at(where);
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, n), [&](const tbb::blocked_range<size_t>& r) {
+        if (fault && r.end() == n) throw_injected_fault(where);
+        fn(r.begin(), r.end());
+    });
 }
 
 }  // namespace gw

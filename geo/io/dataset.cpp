@@ -987,6 +987,7 @@ void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const 
                 bad = id;
             }
         });
+        if (bad.empty()) throw;  // no point of its own fails: what failed was not this layer's coordinates
         throw Error("coordinates cannot be transformed to the working CRS " + crs_label(to), {file, source_layer, bad},
                     "check the layer's CRS (or --assume-crs)");
     }

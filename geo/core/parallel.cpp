@@ -1,0 +1,31 @@
+#include "geo/core/parallel.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "geo/core/error.h"
+
+namespace gw {
+
+const char* injected_fault_site() {
+    static const char* site = [] {
+        const char* v = std::getenv("GRIDWATCH_FAULT_IN_WORKER");
+        return v && *v ? v : nullptr;
+    }();
+    return site;
+}
+
+bool fault_injected_at_site(const std::source_location& where) {
+    const std::string file = std::filesystem::path(where.file_name()).filename().string();
+    const std::string site = injected_fault_site();
+    return site == file || site == file + ":" + std::to_string(where.line());
+}
+
+void throw_injected_fault(const std::source_location& where) {
+    throw Error("a fault injected on a worker in " + std::filesystem::path(where.file_name()).filename().string() + ":" +
+                    std::to_string(where.line()) + " (GRIDWATCH_FAULT_IN_WORKER)",
+                {}, "unset GRIDWATCH_FAULT_IN_WORKER");
+}
+
+}  // namespace gw
