@@ -112,6 +112,25 @@ struct LayerInfo {
     std::string crs;          // "EPSG:4490", or WKT name when no code
     int64_t count = 0;
     int invalid = 0;  // geometries repaired
+    // How the layer was recognised (geo/io/names.h): "name", "chinese name", "fields", "mapping";
+    // "" when no role uses it (it is drawn, not analysed).
+    std::string recognised_by;
+    int level = 0;  // grids given one layer per level: the level this layer holds
+    std::vector<std::pair<std::string, std::string>> fields;  // contract field ← source field, as read
+    std::vector<std::string> source_fields;                   // every field the layer has
+};
+
+/**
+ * A source layer no role uses (SPEC §3: every vector layer is still drawn): its geometry in the
+ * working CRS, styled by geometry type, left out of analyses.
+ */
+struct OtherLayer {
+    std::string name;    // as named in the source
+    std::string source;  // file or connection it came from
+    std::vector<Vec2> points;
+    std::vector<MultiLineString> lines;
+    std::vector<MultiPolygon> polygons;
+    size_t size() const { return points.size() + lines.size() + polygons.size(); }
 };
 
 /** What `gridwatch info` shows of a DEM. */
@@ -172,6 +191,7 @@ struct Dataset {
     std::vector<Facility> facilities;
     std::vector<Candidate> candidates;
     std::map<std::string, ExtraFields> extra_fields;  // per canonical layer name
+    std::vector<OtherLayer> other_layers;              // layers no role uses: drawn only
     std::shared_ptr<const Dem> dem;                    // the `dem` raster, when a source has one
 
     ValidityReport report;
