@@ -54,6 +54,8 @@ void run_view(const ViewArgs& a) {
         run_wall(a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true), w);
         return;
     }
+    // The mapping dialog reopens the dataset as it was opened here, with the project file's new mapping.
+    o.reopen = [data = a.data] { return data.open({}, /*check_tiling=*/false, /*allow_default=*/true); };
     run_viewer(a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true), o);
 }
 

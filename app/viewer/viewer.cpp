@@ -12,6 +12,7 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <epoxy/gl.h>
 #include <imgui.h>
+#include <imgui_internal.h>  // ImTextCharFromUtf8
 
 #include <chrono>
 #include <cmath>
@@ -103,6 +104,22 @@ void ViewerState::fit_all() {
     view.center = fitted.center + Vec2{-left / 2.0 * view.mpp, (kTop - kBottom) / 2.0 * view.mpp};
 }
 
+void ViewerState::need_glyphs(const std::string& text) {
+    if (!fonts.cjk || !fonts.ui) return;  // without the CJK font Chinese shows as '?' anyway
+    const char* p = text.c_str();
+    const char* end = p + text.size();
+    while (p < end) {
+        unsigned int c = 0;
+        p += ImTextCharFromUtf8(&c, p, end);
+        if (c >= 0x80 && c <= 0xFFFF && !fonts.ui->FindGlyphNoFallback(ImWchar(c))) {
+            glyph_text += text;
+            glyph_text += ' ';
+            glyphs_stale = true;
+            return;
+        }
+    }
+}
+
 namespace {
 
 void apply_key(ViewerState& st, const std::string& key) {
@@ -130,6 +147,10 @@ void apply_key(ViewerState& st, const std::string& key) {
         st.show_hotspots = !st.show_hotspots;
     else if (key == "plan")
         st.show_plan = !st.show_plan;
+    else if (key == "mapping")
+        st.show_mapping = !st.show_mapping;
+    else if (key.rfind("map_", 0) == 0)
+        mapping_action(st, key);
     else if (key == "plan_run" || key == "plan_accept")
         plan_action(st, key);
     else if (key.rfind("hotspots_", 0) == 0 || key.rfind("gi_", 0) == 0)
@@ -209,6 +230,8 @@ void main_menu(ViewerState& st) {
         ImGui::MenuItem(st.t(Ui::CoveragePanel), nullptr, &st.show_coverage);
         ImGui::MenuItem(st.t(Ui::HotspotsPanel), nullptr, &st.show_hotspots);
         ImGui::MenuItem(st.t(Ui::PlanPanel), nullptr, &st.show_plan);
+        ImGui::Separator();
+        ImGui::MenuItem(st.t(Ui::MappingMenu), nullptr, &st.show_mapping);
         ImGui::EndMenu();
     }
     const std::string file = std::filesystem::path(st.ds.source).filename().string();
@@ -256,12 +279,19 @@ std::string load_viewer_state(ViewerState& st, Dataset ds, const ViewerOptions& 
                               const std::string& prefs) {
     st.lang = options.lang;
     st.show_coverage = options.print_coverage;
+    st.reopen = options.reopen;
+    st.basemaps = options.basemaps;
     st.ds = std::move(ds);
     st.scene = build_scene(st.ds);
-    add_basemaps(st.scene, options.basemaps, st.ds.work_crs_wkt.empty() ? st.ds.work_crs : st.ds.work_crs_wkt);
+    add_basemaps(st.scene, st.basemaps, st.ds.work_crs_wkt.empty() ? st.ds.work_crs : st.ds.work_crs_wkt);
     load_layer_prefs(st.scene, prefs);
     std::string looks_at_start = layer_prefs_json(st.scene);
-    st.fonts = load_fonts(io.Fonts, dataset_text(st.ds) + all_ui_text());
+    st.glyph_text = dataset_text(st.ds) + all_ui_text();
+    for (const auto& l : st.ds.layers) {  // the layer and field names the mapping dialog lists
+        st.glyph_text += l.source_name + ' ';
+        for (const auto& f : l.source_fields) st.glyph_text += f + ' ';
+    }
+    st.fonts = load_fonts(io.Fonts, st.glyph_text);
     io.FontDefault = st.fonts.ui;
     try {
         const std::string crs = st.ds.work_crs_wkt.empty() ? st.ds.work_crs : st.ds.work_crs_wkt;
@@ -271,6 +301,31 @@ std::string load_viewer_state(ViewerState& st, Dataset ds, const ViewerOptions& 
     }
     return looks_at_start;
 }
+
+}  // namespace
+
+void replace_dataset(ViewerState& st, Dataset ds) {
+    // What was computed from the old dataset goes first: the workbench edits it in place, the
+    // panels' runs hold their own copies (their destructors wait for them).
+    st.workbench.reset();
+    st.workbench_drawn = 0;
+    st.hotspots.reset();
+    st.plan.reset();
+    st.selected.reset();
+    st.choropleth_built = false;
+    // The renderer keeps each layer's GPU copy by layer id until the revision changes: the new
+    // scene's layers start past every revision drawn so far.
+    uint64_t drawn = 0;
+    for (const auto& L : st.scene.layers) drawn = std::max(drawn, L.revision);
+    st.ds = std::move(ds);
+    st.scene = build_scene(st.ds);
+    add_basemaps(st.scene, st.basemaps, st.ds.work_crs_wkt.empty() ? st.ds.work_crs : st.ds.work_crs_wkt);
+    load_layer_prefs(st.scene, layer_prefs_path());
+    for (auto& L : st.scene.layers) L.revision += drawn;
+    st.need_glyphs(dataset_text(st.ds));
+}
+
+namespace {
 
 /** The main loop's state between frames, and one frame: input, panels, map, screenshot. */
 class ViewerLoop {
@@ -301,6 +356,7 @@ public:
                                        : nullptr;
         if (event) apply_event(st_, *event);
 
+        if (st_.glyphs_stale) rebuild_fonts();
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
         feed_ui_click(event);
@@ -348,6 +404,16 @@ private:
     using Clock = std::chrono::steady_clock;
     static double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
+    /** The atlas again with every glyph of st.glyph_text (between frames: no draw list holds it). */
+    void rebuild_fonts() {
+        st_.glyphs_stale = false;
+        io_.Fonts->Clear();
+        st_.fonts = load_fonts(io_.Fonts, st_.glyph_text);
+        io_.FontDefault = st_.fonts.ui;
+        ImGui_ImplOpenGL3_DestroyFontsTexture();
+        ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
+
     /** A scripted click on a panel: over the backend's mouse, pressed now, released next frame. */
     void feed_ui_click(const ScriptEvent* event) {
         if (event && event->kind == ScriptEvent::UiClick) {
@@ -371,6 +437,7 @@ private:
         panel_coverage(st_);
         panel_hotspots(st_);
         panel_plan(st_);
+        panel_mapping(st_);
         camera_edit_keys(st_);
         draw_map_overlay(st_);
     }

@@ -3,6 +3,7 @@
  * The map viewer (SPEC §6): a GLFW window with the map drawn by MapRenderer and Dear ImGui
  * panels, one panel per file (panel_*.cpp). ViewerState is what the panels share.
  */
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,10 +47,14 @@ struct ViewerOptions {
     bool print_coverage = false;      // open the coverage panel; print its total on exit (tests)
     bool print_hotspots = false;      // print the hotspots panel's result and the view on exit (tests)
     std::vector<std::string> basemaps;  // raster files drawn under the map (add_basemaps)
+    // Opens the dataset again as it was opened at start, reading the project file anew (the
+    // mapping dialog's Apply). Unset: the first source alone, with default options.
+    std::function<Dataset()> reopen;
 };
 
 struct HotspotsState;  // panel_hotspots.cpp
 struct PlanState;      // panel_plan.cpp
+struct MappingState;   // panel_mapping.cpp
 
 struct ViewerState {
     Dataset ds;
@@ -70,6 +75,16 @@ struct ViewerState {
     std::shared_ptr<HotspotsState> hotspots;
     std::shared_ptr<PlanState> plan;
     std::string message;  // the last action's outcome (saved, or why not), shown in the coverage panel
+    // The mapping dialog (这一层是什么？): layers no role uses, assigned a role and fields.
+    bool show_mapping = false;
+    bool mapping_hint_closed = false;  // the user dismissed the hint for this session
+    std::shared_ptr<MappingState> mapping;
+    std::function<Dataset()> reopen;       // ViewerOptions::reopen
+    std::vector<std::string> basemaps;     // ViewerOptions::basemaps, for a rebuilt scene
+    // The text the fonts hold glyphs for; new text (another dataset, a layer's field values in
+    // the mapping dialog) marks them stale and they are rebuilt before the next frame.
+    std::string glyph_text;
+    bool glyphs_stale = false;
 
     const char* t(Ui id) const { return tr(id, lang); }
     /** Fits the view to `box` with a margin. */
@@ -78,6 +93,8 @@ struct ViewerState {
     void zoom_to(const Selection& s);
     /** Fits the whole dataset. */
     void fit_all();
+    /** Makes sure the fonts can show `text` (from the next frame on). */
+    void need_glyphs(const std::string& text);
 };
 
 /** The nearest point feature within a few pixels of `screen`, else the smallest polygon under it. */
@@ -112,6 +129,22 @@ void save_camera_edits(ViewerState& st);
 void hotspots_action(ViewerState& st, const std::string& what);
 /** The lines printed by --print-hotspots: method, class counts, the first listed unit, the view. */
 std::string hotspots_summary(ViewerState& st);
+/**
+ * The mapping dialog (这一层是什么？/ What is this layer?) and, while a source has layers no role
+ * uses, a small hint that opens it.
+ */
+void panel_mapping(ViewerState& st);
+/**
+ * Scripted mapping steps, each opening the dialog: "map_layer=NAME", "map_role=ROLE",
+ * "map_field=FIELD=SOURCE_FIELD" (empty: not used), "map_value=FIELD=SOURCE_VALUE=VALUE" and
+ * "map_apply" (the Apply button's own path: saves the project file and reopens the dataset).
+ */
+void mapping_action(ViewerState& st, const std::string& what);
+/**
+ * Replaces the viewer's dataset (after the mapping changed): the scene is rebuilt, the analyses
+ * of the old dataset and the selection are dropped and recomputed from the new one.
+ */
+void replace_dataset(ViewerState& st, Dataset ds);
 /** Scripted plan steps: "plan_run" (runs and waits) and "plan_accept". */
 void plan_action(ViewerState& st, const std::string& what);
 /** The handles of the selected camera over the map, while the coverage panel is on. */

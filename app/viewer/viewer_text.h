@@ -154,7 +154,24 @@ enum class Lang { Zh, En };
     X(Significant, "显著单元 (按 |z| 排序)", "Significant units (by |z|)") \
     X(NoneSignificant, "无显著单元", "no significant units")          \
     X(HexId, "六边形", "Hexagon")                                     \
-    X(Class, "类别", "Class")
+    X(Class, "类别", "Class")                                         \
+    X(MappingPanel, "这一层是什么？", "What is this layer?")           \
+    X(MappingMenu, "图层用途映射…", "Map layers to roles…")            \
+    X(UnrecognisedLayers, "个图层未识别：只绘制，不参与分析", "layers not recognised: drawn, not analysed") \
+    X(AssignLayers, "指定用途…", "Assign…")                           \
+    X(Dismiss, "关闭", "Dismiss")                                     \
+    X(SourceLayer, "源图层", "Source layer")                          \
+    X(Role, "用途", "Role")                                           \
+    X(RequiredFields, "必填字段", "Required fields")                  \
+    X(OptionalFields, "可选字段", "Optional fields")                  \
+    X(NotUsed, "（不使用）", "(not used)")                            \
+    X(ValueMapping, "取值对应", "Value mapping")                      \
+    X(SourceValue, "源数据取值", "Source value")                      \
+    X(MoreValues, "（另有更多取值）", "(more values not listed)")     \
+    X(Apply, "应用", "Apply")                                         \
+    X(MappingSaved, "映射已保存：", "mapping saved: ")                \
+    X(ChooseField, "请为必填字段选择源字段：", "choose a source field for: ") \
+    X(AllRecognised, "所有图层均已识别", "every layer is recognised")
 
 enum class Ui {
 #define GW_UI_ID(id, zh, en) id,
