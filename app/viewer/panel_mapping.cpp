@@ -219,9 +219,14 @@ void apply(ViewerState& st, MappingState& ms) {
     size_t n = 0;
     for (const auto& l : st.ds.layers)
         if (l.source_name == r.layer && !l.recognised_by.empty()) n = size_t(l.count);
+    // Cameras read with values no analysis can use (a text field as azimuth, status values left
+    // unmapped) show here at once, not as an empty coverage later.
+    char usable[96] = "";
+    if (ms.role == "cameras")
+        std::snprintf(usable, sizeof usable, ", %s %zu", st.t(Ui::UsableCameras), st.ds.usable_cameras().size());
     char line[512];
-    std::snprintf(line, sizeof line, "%s%s ← %s (%zu), %s", st.t(Ui::MappingSaved), ms.role.c_str(), r.layer.c_str(), n,
-                  path.c_str());
+    std::snprintf(line, sizeof line, "%s%s ← %s (%zu%s), %s", st.t(Ui::MappingSaved), ms.role.c_str(), r.layer.c_str(),
+                  n, usable, path.c_str());
     const std::string done = line;
     ms = MappingState{};
     ms.done = done;

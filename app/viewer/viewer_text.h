@@ -171,7 +171,8 @@ enum class Lang { Zh, En };
     X(Apply, "应用", "Apply")                                         \
     X(MappingSaved, "映射已保存：", "mapping saved: ")                \
     X(ChooseField, "请为必填字段选择源字段：", "choose a source field for: ") \
-    X(AllRecognised, "所有图层均已识别", "every layer is recognised")
+    X(AllRecognised, "所有图层均已识别", "every layer is recognised")   \
+    X(UsableCameras, "可用于分析", "usable in analyses")
 
 enum class Ui {
 #define GW_UI_ID(id, zh, en) id,

@@ -1,0 +1,39 @@
+#pragma once
+// ogr2ogr in process, for tests that rewrite the bundled community as a grid office's own data
+// would come (other layer and field names, other values).
+#include <gdal_priv.h>
+#include <gdal_utils.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "geo/core/gdal_setup.h"
+
+namespace gwtest {
+
+inline const std::string kBundledGpkg = std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg";
+
+/** One layer of the bundled community through SQLite SQL into `out` (added when `out` exists). */
+inline void translate_bundled(const std::string& out, const std::string& format, const std::string& layer,
+                              const std::string& sql, std::vector<std::string> extra = {}) {
+    gw::gdal_setup();
+    GDALDatasetH src = GDALOpenEx(kBundledGpkg.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    ASSERT_TRUE(src);
+    std::vector<std::string> args = {"-f", format, "-nln", layer, "-sql", sql, "-dialect", "SQLITE"};
+    if (std::filesystem::exists(out)) args.insert(args.begin(), "-update");
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    GDALVectorTranslateOptions* o = GDALVectorTranslateOptionsNew(argv.data(), nullptr);
+    int usage = 0;
+    GDALDatasetH d = GDALVectorTranslate(out.c_str(), nullptr, 1, &src, o, &usage);
+    GDALVectorTranslateOptionsFree(o);
+    ASSERT_TRUE(d) << layer << ": " << CPLGetLastErrorMsg();
+    GDALClose(d);
+    GDALClose(src);
+}
+
+}  // namespace gwtest
