@@ -1,9 +1,9 @@
 // [SECTION] Opening sources and finding layers
-// [SECTION] CRS and the working CRS
 // [SECTION] Fields: lookup and typed reads
 // [SECTION] Geometry conversion
 // [SECTION] Reading each layer
 // [SECTION] Reprojecting a layer in bulk
+// [SECTION] CRS and the working CRS
 // [SECTION] open_dataset
 #include "geo/io/dataset.h"
 
@@ -1272,6 +1272,9 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
 
     return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] CRS and the working CRS
 
 /** The layer whose CRS is the data's: the grids, else the first layer found. */
 const Found* primary_layer(const std::vector<Found>& found) {
