@@ -2,6 +2,7 @@
 //
 // [SECTION] Figures and masking
 // [SECTION] Dark map style
+// [SECTION] Analysis overlays
 // [SECTION] Fonts
 // [SECTION] Layout and drawing
 #include "app/wall/wall.h"

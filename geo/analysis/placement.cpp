@@ -1,10 +1,9 @@
 // [SECTION] Demand
 // [SECTION] Candidate sites
-// [SECTION] The coverage matrix
 // [SECTION] Greedy (CELF) and 1-swap
 // [SECTION] Bounds: submodular and LP
 // [SECTION] Exact: CBC
-// [SECTION] plan_cameras
+// [SECTION] plan_cameras: existing views, the coverage matrix, choosing, bounding
 #include "geo/analysis/placement.h"
 
 #include <CbcModel.hpp>
@@ -375,7 +374,7 @@ std::vector<int> exact_max_cover(const CoverageMatrix& m, int k, double seconds,
 }
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] plan_cameras
+// [SECTION] plan_cameras: existing views, the coverage matrix, choosing, bounding
 
 namespace {
 

@@ -1,9 +1,9 @@
 // [SECTION] Opening sources and finding layers
-// [SECTION] CRS and the working CRS
 // [SECTION] Fields: lookup and typed reads
 // [SECTION] Geometry conversion
 // [SECTION] Reading each layer
 // [SECTION] Reprojecting a layer in bulk
+// [SECTION] CRS and the working CRS
 // [SECTION] open_dataset
 #include "geo/io/dataset.h"
 
@@ -27,18 +27,19 @@
 #include <numeric>
 #include <set>
 
+#include "geo/core/box_index.h"
 #include "geo/core/error.h"
+#include "geo/core/gdal_setup.h"
 #include "geo/core/geos.h"
+#include "geo/core/parallel.h"
+#include "geo/core/text.h"
 #include "geo/core/times.h"
 #include "geo/io/atomic_output.h"
-#include "geo/core/box_index.h"
-#include "geo/core/parallel.h"
 #include "geo/io/crs.h"
 #include "geo/io/dem.h"
+#include "geo/io/gcj02.h"
 #include "geo/io/names.h"
 #include "geo/io/project.h"
-#include "geo/io/gcj02.h"
-#include "geo/core/gdal_setup.h"
 #include "geo/io/projector.h"
 
 namespace fs = std::filesystem;
@@ -98,11 +99,6 @@ struct CplCapture {
         return out;
     }
 };
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
 
 struct OpenedSource {
     std::string path;
@@ -188,7 +184,7 @@ OpenedSource open_source(const std::string& path, bool cp936 = false) {
     check_readable(path);
     OpenedSource src;
     src.path = path;
-    src.is_csv = lower(fs::path(path).extension().string()) == ".csv";
+    src.is_csv = ascii_lower(fs::path(path).extension().string()) == ".csv";
     CPLStringList opts;
     if (src.is_csv) {
         opts.AddString((std::string("X_POSSIBLE_NAMES=") + kCsvXNames).c_str());
@@ -252,7 +248,7 @@ int field_index(OGRFeatureDefn* defn, const std::string& name) {
     int fallback = -1;
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         const std::string have = defn->GetFieldDefn(i)->GetNameRef();
-        if (lower(have) == lower(name)) return i;
+        if (ascii_lower(have) == ascii_lower(name)) return i;
         if (fallback < 0 && field_name_matches(have, name)) fallback = i;
     }
     return fallback;
@@ -311,7 +307,7 @@ struct LayerReader {
             if (const auto m = mapping->values.find(field); m != mapping->values.end())
                 if (const auto v = m->second.find(s); v != m->second.end()) return v->second;
         if (auto zh = chinese_value(field, s)) return *zh;
-        return lower(s);
+        return ascii_lower(s);
     }
     std::string str(OGRFeature& f, int idx) const {
         if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
@@ -677,7 +673,7 @@ unsigned parse_tags(const std::string& tags) {
     while (start <= tags.size()) {
         size_t end = tags.find(';', start);
         if (end == std::string::npos) end = tags.size();
-        std::string t = lower(tags.substr(start, end - start));
+        std::string t = ascii_lower(tags.substr(start, end - start));
         t.erase(0, t.find_first_not_of(' '));
         t.erase(t.find_last_not_of(' ') + 1);
         if (t == "relocated") bits |= kRelocated;
@@ -1276,6 +1272,9 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
 
     return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] CRS and the working CRS
 
 /** The layer whose CRS is the data's: the grids, else the first layer found. */
 const Found* primary_layer(const std::vector<Found>& found) {

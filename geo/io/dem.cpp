@@ -16,6 +16,7 @@
 
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
+#include "geo/core/text.h"
 #include "geo/io/crs.h"
 
 namespace fs = std::filesystem;
@@ -34,12 +35,7 @@ void apply_scale_offset(GDALRasterBand& band, std::vector<float>& z) {
     for (float& v : z) v = static_cast<float>(v * (has_scale ? scale : 1) + (has_offset ? offset : 0));
 }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
-bool stem_is_dem(const std::string& source) { return lower(fs::path(source).stem().string()) == "dem"; }
+bool stem_is_dem(const std::string& source) { return ascii_lower(fs::path(source).stem().string()) == "dem"; }
 
 GDALDatasetUniquePtr open_quiet(const std::string& name, unsigned flags) {
     gdal_setup();
@@ -70,12 +66,12 @@ std::string find_dem(const std::string& source) {
     if (source.rfind("PG:", 0) == 0 || !fs::exists(source)) return {};
     // Only a file named dem… or a GeoPackage can hold one: other sources are not opened here (a
     // large GeoJSON costs a scan of the whole file each time GDAL opens it).
-    if (!stem_is_dem(source) && lower(fs::path(source).extension().string()) != ".gpkg") return {};
+    if (!stem_is_dem(source) && ascii_lower(fs::path(source).extension().string()) != ".gpkg") return {};
     auto ds = open_quiet(source, GDAL_OF_RASTER | GDAL_OF_VECTOR);
     if (!ds) return {};
     if (is_gpkg(*ds))
         for (const auto& t : gpkg_raster_tables(*ds))
-            if (lower(t) == "dem") return "GPKG:" + source + ":" + t;
+            if (ascii_lower(t) == "dem") return "GPKG:" + source + ":" + t;
     if (stem_is_dem(source) && ds->GetRasterCount() > 0) return source;
     return {};
 }
@@ -87,7 +83,7 @@ bool raster_is_dem(const std::string& source) {
     if (stem_is_dem(source)) return true;
     if (!is_gpkg(*ds)) return false;
     const auto tables = gpkg_raster_tables(*ds);
-    return tables.size() == 1 && lower(tables[0]) == "dem";
+    return tables.size() == 1 && ascii_lower(tables[0]) == "dem";
 }
 
 // ---------------------------------------------------------------------------------------------

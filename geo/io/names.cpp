@@ -7,15 +7,11 @@
 
 #include "geo/core/error.h"
 #include "geo/core/model.h"
+#include "geo/core/text.h"
 
 namespace gw {
 
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
 
 /** SPEC §3's Chinese layer names. */
 const std::map<std::string, std::string>& chinese_layers() {
@@ -30,7 +26,7 @@ const std::map<std::string, std::string>& chinese_layers() {
 }  // namespace
 
 std::string role_of_layer_name(const std::string& source_name) {
-    const std::string n = lower(source_name);
+    const std::string n = ascii_lower(source_name);
     for (const auto& c : canonical_layers())
         if (n == c) return c;
     if (level_of_layer_name(source_name) > 0) return "grids";
@@ -39,7 +35,7 @@ std::string role_of_layer_name(const std::string& source_name) {
 }
 
 int level_of_layer_name(const std::string& source_name) {
-    const std::string n = lower(source_name);
+    const std::string n = ascii_lower(source_name);
     if (n.rfind("grids_l", 0) == 0 && n.size() == 8 && n[7] >= '1' && n[7] <= '4') return n[7] - '0';
     return 0;
 }
@@ -79,7 +75,7 @@ const std::vector<std::string>& required_fields(const std::string& role) {
 }
 
 std::vector<std::string> roles_for_geometry(const std::string& geometry) {
-    const std::string g = lower(geometry);
+    const std::string g = ascii_lower(geometry);
     if (g.find("polygon") != std::string::npos) return {"grids", "enterprises", "buildings"};
     if (g.find("line") != std::string::npos) return {"roads"};
     if (g.find("point") != std::string::npos)
@@ -88,7 +84,7 @@ std::vector<std::string> roles_for_geometry(const std::string& geometry) {
 }
 
 bool field_name_matches(const std::string& have_raw, const std::string& want_raw) {
-    const std::string have = lower(have_raw), want = lower(want_raw);
+    const std::string have = ascii_lower(have_raw), want = ascii_lower(want_raw);
     if (have == want) return true;
     // A shapefile keeps 10 bytes of a name: "resolution_px" is "resolutio", "安装高度" in UTF-8 is
     // cut inside its fourth character (GDAL may keep 9 or 10 of the 12 bytes).

@@ -4,15 +4,9 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "geo/core/text.h"
+
 namespace gw {
-namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
-
-}  // namespace
 
 const std::vector<OutFormat>& out_formats() {
     static const std::vector<OutFormat> table = {
@@ -28,14 +22,14 @@ const std::vector<OutFormat>& out_formats() {
 }
 
 const OutFormat* out_format_named(const std::string& name) {
-    const std::string key = lower(name);
+    const std::string key = ascii_lower(name);
     for (const auto& f : out_formats())
-        if (lower(f.driver) == key || std::find(f.names.begin(), f.names.end(), key) != f.names.end()) return &f;
+        if (ascii_lower(f.driver) == key || std::find(f.names.begin(), f.names.end(), key) != f.names.end()) return &f;
     return nullptr;
 }
 
 const OutFormat* out_format_for_path(const std::string& path) {
-    const std::string ext = lower(std::filesystem::path(path).extension().string());
+    const std::string ext = ascii_lower(std::filesystem::path(path).extension().string());
     for (const auto& f : out_formats())
         if (std::find(f.extensions.begin(), f.extensions.end(), ext) != f.extensions.end()) return &f;
     return nullptr;

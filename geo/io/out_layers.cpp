@@ -8,9 +8,10 @@
 #include <filesystem>
 
 #include "geo/core/error.h"
+#include "geo/core/gdal_setup.h"
+#include "geo/core/text.h"
 #include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
-#include "geo/core/gdal_setup.h"
 #include "geo/io/out_formats.h"
 
 namespace fs = std::filesystem;
@@ -19,16 +20,11 @@ namespace gw {
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
 const OutFormat& format_for(const std::string& path) {
     if (const OutFormat* f = out_format_for_path(path)) return *f;
     std::string exts;
     for (const auto& f : out_formats()) exts += (exts.empty() ? "" : ", ") + f.extensions[0];
-    throw Error("unknown output format '" + lower(fs::path(path).extension().string()) + "'", {path},
+    throw Error("unknown output format '" + ascii_lower(fs::path(path).extension().string()) + "'", {path},
                 "end the name in " + exts);
 }
 

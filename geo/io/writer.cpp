@@ -36,10 +36,11 @@
 #include <utility>
 
 #include "geo/core/error.h"
+#include "geo/core/gdal_setup.h"
 #include "geo/core/stats_table.h"
+#include "geo/core/text.h"
 #include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
-#include "geo/core/gdal_setup.h"
 #include "geo/io/out_formats.h"
 #include "geo/io/projector.h"
 
@@ -70,12 +71,6 @@ bool is_ascii(std::string_view s) {
     for (char c : s)
         if (static_cast<unsigned char>(c) >= 0x80) return false;
     return true;
-}
-
-std::string ascii_lower(std::string s) {
-    for (char& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
 }
 
 /**
