@@ -13,6 +13,7 @@
 
 #include "app/viewer/viewer.h"
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 #include "geo/io/dataset.h"
 #include "geo/io/layer_samples.h"
 #include "geo/io/names.h"
@@ -118,8 +119,7 @@ void load_values(ViewerState& st, MappingState& ms, const std::string& field) {
     auto& chosen = ms.values[field];
     for (const auto& v : it->second.first) {
         if (chosen.count(v)) continue;
-        std::string lower = v;
-        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+        const std::string lower = ascii_lower(v);
         if (auto zh = chinese_value(field, v))
             chosen[v] = *zh;
         else if (std::find(targets.begin(), targets.end(), lower) != targets.end())
