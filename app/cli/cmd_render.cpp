@@ -198,12 +198,12 @@ void run_render(const RenderArgs& a) {
             bool known = false;
             for (const auto& L : scene.layers) known |= L.key == name;
             known |= name == "basemap";
-            if (!known)
-                throw CLI::ValidationError(
-                    "--layers",
-                    "no layer '" + name +
-                        "' (choropleth, enterprises, buildings, roads, "
-                        "grids, camera_views, households, cameras, incidents, facilities, candidates, basemap)");
+            if (!known) {
+                // The source's own layers no role uses are drawn, so they can be named too.
+                std::string names;
+                for (const auto& L : scene.layers) names += L.key + ", ";
+                throw CLI::ValidationError("--layers", "no layer '" + name + "' (" + names + "basemap)");
+            }
         }
         if (scene.layer(LayerId::Choropleth).visible)
             build_choropleth(scene, ds, ChoroplethStat::Households, 4);
