@@ -128,6 +128,7 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
     MapView ignored;
     ws.apply(map, ignored, w, h);
     content.overlay = sc.overlay;
+    content.others = wall_other_legend(map, ds);
     content.title = wall_mask_text(sc.title, ds);
     content.subtitle = wall_mask_text(sc.subtitle, ds);
     content.mpp = view.mpp;
@@ -435,6 +436,7 @@ private:
         c.mpp = view_.mpp;
         c.labels = &labels_;
         c.overlay = sc.overlay;
+        c.others = wall_other_legend(map_, *ds_);
         draw_wall_overlay(ImGui::GetBackgroundDrawList(), fonts_, c, int(io_.DisplaySize.x), int(io_.DisplaySize.y));
     }
 
