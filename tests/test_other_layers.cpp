@@ -18,6 +18,7 @@
 #include "app/viewer/layer_prefs.h"
 #include "app/viewer/viewer.h"
 #include "app/wall/wall.h"
+#include "geo/io/project.h"
 #include "tests/cli_run.h"
 #include "tests/viewer_run.h"
 
@@ -243,6 +244,13 @@ TEST(OtherLayersWall, MapAndLegendShowThem) {
     const Vec2 c = v1.to_screen({kX0 + 500, kY0 + 300});
     EXPECT_FALSE(near(at(shown, w, int(c.x), int(c.y)), unpack(kWallBackground), 3));
     EXPECT_TRUE(same_color(at(hidden, w, int(c.x), int(c.y)), unpack(kWallBackground), 3));
+    // The default scenes of such a source have no extent of their own (no grids, no contract
+    // layer): the wall fits the layers it draws.
+    MapView v3;
+    const auto by_default = render_wall_image(ds, default_scenes(ds), "", w, h, v3, 0, &fixed);
+    const Vec2 c3 = v3.to_screen({kX0 + 500, kY0 + 300});
+    ASSERT_TRUE(std::isfinite(c3.x) && std::isfinite(c3.y));
+    EXPECT_FALSE(near(at(by_default, w, int(c3.x), int(c3.y)), unpack(kWallBackground), 3));
     // Their key on the map's bottom-left corner: names where the hidden scene has none.
     const Box map = wall_layout(w, h).map;
     const Box corner{map.xmin, map.ymax - map.height() * 0.3, map.xmin + map.width() * 0.3, map.ymax};

@@ -185,9 +185,10 @@ void run_render(const RenderArgs& a) {
         // A scene's extent, as the wall shows it, on the plain map.
         WallScenes ws(project_for(ds).scenes);
         const gw::Scene& sc = ws.all()[ws.find(a.scene)];
+        const Box e = wall_scene_extent(sc, scene_extent(ds));
         if (extent.empty())
-            extent = std::to_string(sc.extent.xmin) + "," + std::to_string(sc.extent.ymin) + "," +
-                     std::to_string(sc.extent.xmax) + "," + std::to_string(sc.extent.ymax);
+            extent = std::to_string(e.xmin) + "," + std::to_string(e.ymin) + "," + std::to_string(e.xmax) + "," +
+                     std::to_string(e.ymax);
     }
     const MapView view = MapView::fit(resolve_extent(extent, ds), w, h);
     Scene scene = build_scene(ds, view.mpp);

@@ -45,7 +45,9 @@ Rgba category_rgba(size_t i) {
 OtherLayerStyle other_layer_style(size_t i) {
     const Rgba c = category_rgba(i);
     // A light fill: a county's borders drawn over roads and buildings must not hide them.
-    return {with_alpha(c, 56), c, c, c, 1.4f, 1.8f, 6.5f};
+    // Dots as large as the incidents: at county scale symbols shrink to half, and a smaller one is
+    // all white rim.
+    return {with_alpha(c, 56), c, c, c, 1.4f, 1.8f, 9.f};
 }
 
 GeometryKinds geometry_kinds(const OtherLayer& layer) {

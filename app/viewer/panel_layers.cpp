@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <string>
 
 #include "app/viewer/viewer.h"
 
@@ -152,6 +153,19 @@ void geometry_symbol(const ViewerState& st, const SceneLayer& L) {
     if (k.points) dl->AddCircleFilled(ImVec2(x + h / 2, at.y + h / 2), h * 0.22f, c(s.point), 16);
 }
 
+/** `text`, cut at a character with "…" added, to fit `width` pixels in the current font. */
+std::string fit_text(const std::string& text, float width) {
+    if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+    size_t end = text.size();
+    while (end > 0) {
+        do --end;
+        while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80);  // a UTF-8 lead byte
+        const std::string cut = text.substr(0, end) + "…";
+        if (ImGui::CalcTextSize(cut.c_str()).x <= width) return cut;
+    }
+    return "…";
+}
+
 /** Whether a layer has vector features whose style can be edited. */
 bool styleable(const SceneLayer& L) {
     return L.id != LayerId::Basemap && L.id != LayerId::Hotspots &&
@@ -180,15 +194,37 @@ void panel_layers(ViewerState& st) {
             geometry_symbol(st, L);  // its legend entry: the map has no fixed legend for it
             ImGui::SameLine();
         }
-        if (L.id == LayerId::Hotspots || L.id == LayerId::Plan)
-            ImGui::TextUnformatted(layer_title(L.id, st.lang));  // what they hold is in their panel
-        else
-            ImGui::Text("%s (%zu)", layer_title(st, L).c_str(), layer_count(st, L));
-        if (L.id == LayerId::Other && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", st.t(Ui::NotRecognisedHint));
         // Right-aligned controls: style swatch, opacity, then the two order arrows.
         const float arrow = ImGui::GetFrameHeight();
-        ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 64 - 3 * arrow -
-                        3 * ImGui::GetStyle().ItemSpacing.x);
+        const float controls_x = ImGui::GetWindowContentRegionMax().x - 64 - 3 * arrow -
+                                 3 * ImGui::GetStyle().ItemSpacing.x;
+        if (L.id == LayerId::Hotspots || L.id == LayerId::Plan) {
+            ImGui::TextUnformatted(layer_title(L.id, st.lang));  // what they hold is in their panel
+        } else {
+            // A source's own layer names can be long: cut to the room left of the controls, whole
+            // in the tooltip.
+            const std::string count = " (" + std::to_string(layer_count(st, L)) + ")";
+            const float room = controls_x - ImGui::GetCursorPosX() - ImGui::GetStyle().ItemSpacing.x;
+            if (L.id == LayerId::Other) {
+                // Name and count first; the note greyed after them, cut first when room runs out.
+                const std::string name =
+                    L.other >= 0 && size_t(L.other) < st.ds.other_layers.size() ? st.ds.other_layers[size_t(L.other)].name : L.key;
+                const std::string main = fit_text(name + count, room);
+                ImGui::TextUnformatted(main.c_str());
+                const bool hovered = ImGui::IsItemHovered();
+                const float left = room - ImGui::CalcTextSize(main.c_str()).x - ImGui::GetStyle().ItemSpacing.x;
+                const std::string note = fit_text(st.t(Ui::NotRecognised), left);
+                if (left > ImGui::CalcTextSize("…").x && note != "…") {
+                    ImGui::SameLine();
+                    ImGui::TextDisabled("%s", note.c_str());
+                }
+                if (hovered || ImGui::IsItemHovered())
+                    ImGui::SetTooltip("%s%s\n%s", layer_title(st, L).c_str(), count.c_str(), st.t(Ui::NotRecognisedHint));
+            } else {
+                ImGui::TextUnformatted(fit_text(layer_title(st, L) + count, room).c_str());
+            }
+        }
+        ImGui::SameLine(controls_x);
         if (styleable(L)) {
             const Rgba c = L.style.recolor ? L.style.color : layer_color(L);
             const ImVec4 swatch((c & 255) / 255.f, (c >> 8 & 255) / 255.f, (c >> 16 & 255) / 255.f,

@@ -91,6 +91,12 @@ struct WallLayout {
 };
 WallLayout wall_layout(int w, int h);
 
+/**
+ * The extent scene `s` shows: its own, else `data` — when it has none, or none that is finite (the
+ * default scenes of a source with no contract layer, whose layers no role uses are still drawn).
+ */
+Box wall_scene_extent(const gw::Scene& s, const Box& data);
+
 /** A w×h view whose layout map area shows exactly `extent` plus 2% (larger side fitted, other centred). */
 MapView wall_view(const Box& extent, int w, int h);
 
