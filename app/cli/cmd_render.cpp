@@ -185,9 +185,10 @@ void run_render(const RenderArgs& a) {
         // A scene's extent, as the wall shows it, on the plain map.
         WallScenes ws(project_for(ds).scenes);
         const gw::Scene& sc = ws.all()[ws.find(a.scene)];
+        const Box e = wall_scene_extent(sc, scene_extent(ds));
         if (extent.empty())
-            extent = std::to_string(sc.extent.xmin) + "," + std::to_string(sc.extent.ymin) + "," +
-                     std::to_string(sc.extent.xmax) + "," + std::to_string(sc.extent.ymax);
+            extent = std::to_string(e.xmin) + "," + std::to_string(e.ymin) + "," + std::to_string(e.xmax) + "," +
+                     std::to_string(e.ymax);
     }
     const MapView view = MapView::fit(resolve_extent(extent, ds), w, h);
     Scene scene = build_scene(ds, view.mpp);
@@ -198,12 +199,12 @@ void run_render(const RenderArgs& a) {
             bool known = false;
             for (const auto& L : scene.layers) known |= L.key == name;
             known |= name == "basemap";
-            if (!known)
-                throw CLI::ValidationError(
-                    "--layers",
-                    "no layer '" + name +
-                        "' (choropleth, enterprises, buildings, roads, "
-                        "grids, camera_views, households, cameras, incidents, facilities, candidates, basemap)");
+            if (!known) {
+                // The source's own layers no role uses are drawn, so they can be named too.
+                std::string names;
+                for (const auto& L : scene.layers) names += L.key + ", ";
+                throw CLI::ValidationError("--layers", "no layer '" + name + "' (" + names + "basemap)");
+            }
         }
         if (scene.layer(LayerId::Choropleth).visible)
             build_choropleth(scene, ds, ChoroplethStat::Households, 4);

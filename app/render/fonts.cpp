@@ -89,6 +89,7 @@ std::string dataset_text(const Dataset& ds) {
     for (const auto& r : ds.roads) add(r.name), extra(r);
     for (const auto& i : ds.incidents) add(i.inc_id), extra(i);
     for (const auto& f : ds.facilities) add(f.name), add(f.kind), extra(f);
+    for (const auto& o : ds.other_layers) add(o.name);  // the layer panel lists them by name
     return t;
 }
 

@@ -201,7 +201,8 @@ void destroy(GpuRaster& r) {
 struct MapRenderer::Impl {
     Program fill, line, point, raster, basemap;
     GLint raster_vmax = -1, raster_values = -1, basemap_image = -1;
-    std::map<LayerId, GpuLayer> layers;
+    // By id and key: the source layers no role uses share LayerId::Other, one SceneLayer each.
+    std::map<std::pair<LayerId, std::string>, GpuLayer> layers;
 
     /** The raster of L as an R32F texture (linear filtering smooths the cells) and a quad over its extent. */
     void upload_raster(const SceneLayer& L, const Vec2 origin, GpuRaster& r) {
@@ -295,7 +296,7 @@ MapRenderer::~MapRenderer() {
 
 void MapRenderer::sync(const Scene& scene) {
     for (const auto& L : scene.layers) {
-        GpuLayer& g = impl_->layers[L.id];
+        GpuLayer& g = impl_->layers[{L.id, L.key}];
         if (g.revision != L.revision) {
             impl_->upload(L, g);
             impl_->upload_raster(L, scene.origin, g.raster);
@@ -354,7 +355,7 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
     };
     for (const auto& L : scene.layers) {
         if (!L.visible || L.opacity <= 0) continue;
-        const GpuLayer& g = impl_->layers[L.id];
+        const GpuLayer& g = impl_->layers[{L.id, L.key}];
         for (const GpuRaster& img : g.images) {
             if (!img.quad.count) continue;
             use(impl_->basemap, L.opacity);

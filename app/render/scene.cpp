@@ -35,6 +35,25 @@ Rgba warning_rgba(const std::string& color) {
     return rgba(150, 150, 150);
 }
 
+Rgba category_rgba(size_t i) {
+    static constexpr Rgba dark2[] = {rgba(27, 158, 119), rgba(217, 95, 2),   rgba(117, 112, 179),
+                                     rgba(231, 41, 138), rgba(102, 166, 30), rgba(230, 171, 2),
+                                     rgba(166, 118, 29), rgba(102, 102, 102)};
+    return dark2[i % std::size(dark2)];
+}
+
+OtherLayerStyle other_layer_style(size_t i) {
+    const Rgba c = category_rgba(i);
+    // A light fill: a county's borders drawn over roads and buildings must not hide them.
+    // Dots as large as the incidents: at county scale symbols shrink to half, and a smaller one is
+    // all white rim.
+    return {with_alpha(c, 56), c, c, c, 1.4f, 1.8f, 9.f};
+}
+
+GeometryKinds geometry_kinds(const OtherLayer& layer) {
+    return {!layer.polygons.empty(), !layer.lines.empty(), !layer.points.empty()};
+}
+
 namespace {
 
 // ---------------------------------------------------------------------------------------------
@@ -352,6 +371,69 @@ void build_points(SceneLayer& L, const std::vector<F>& features, Vec2 o, const C
         [&] { band(L.point_bands, L.points, o, max_mpp); });
 }
 
+/**
+ * A source layer no role uses, styled by geometry type: light fills with outlines, lines, dots.
+ * Outlines and lines get the grids' levels of detail, since such layers are often county borders
+ * and rivers with far more vertices than a county view has pixels; drawn at every scale.
+ */
+void build_other(SceneLayer& L, const OtherLayer& other, const OtherLayerStyle& st, Vec2 o, const Chunker& ch) {
+    if (ch.needed(0, 1e30))
+        emit_by_chunk(
+            ch, other.polygons.size(), [&](size_t i) { return bounds(other.polygons[i]).center(); },
+            [&](size_t i) {
+                for (const auto& poly : other.polygons[i]) add_triangles(L.fills, o, triangulate(poly), st.fill);
+            },
+            [&] { band(L.fill_bands, L.fills, o, 1e30); });
+    const LineStyle outline{st.outline, st.outline_px}, line{st.line, st.line_px};
+    for (const Lod& lod : kLods) {
+        if (!ch.needed(lod.min_mpp, lod.max_mpp)) continue;
+        auto simplified = [&](const std::vector<Vec2>& pts, bool closed) {
+            return lod.tolerance > 0 ? simplify(pts, lod.tolerance, closed) : pts;
+        };
+        emit_by_chunk(
+            ch, other.polygons.size(), [&](size_t i) { return bounds(other.polygons[i]).center(); },
+            [&](size_t i) {
+                for (const auto& poly : other.polygons[i])
+                    for (const auto& ring : poly.rings) add_polyline(L.lines, o, simplified(ring, true), true, outline);
+            },
+            [&] { band(L.line_bands, L.lines, o, lod.max_mpp, lod.min_mpp); });
+        emit_by_chunk(
+            ch, other.lines.size(), [&](size_t i) { return bounds(other.lines[i]).center(); },
+            [&](size_t i) {
+                for (const auto& part : other.lines[i]) add_polyline(L.lines, o, simplified(part, false), false, line);
+            },
+            [&] { band(L.line_bands, L.lines, o, lod.max_mpp, lod.min_mpp); });
+    }
+    if (ch.needed(0, 1e30))
+        emit_by_chunk(
+            ch, other.points.size(), [&](size_t i) { return other.points[i]; },
+            [&](size_t i) {
+                L.points.push_back(point(other.points[i], o, st.point, rgba(255, 255, 255, 230), st.point_px,
+                                         Symbol::Circle));
+            },
+            [&] { band(L.point_bands, L.points, o, 1e30); });
+}
+
+/**
+ * A key for each source layer no role uses: its own name (so `render --layers 县界` and a wall
+ * scene's layer list can name it), made unique against the scene's keys and the other layers.
+ */
+std::vector<std::string> other_layer_keys(const Dataset& ds) {
+    std::unordered_set<std::string> taken = {"choropleth", "enterprises", "buildings", "roads",    "grids",
+                                             "camera_views", "households", "cameras",  "incidents", "facilities",
+                                             "candidates", "basemap",    "coverage",  "gaps",      "hotspots",
+                                             "plan",       "gi",         "warning"};
+    std::vector<std::string> keys;
+    for (size_t i = 0; i < ds.other_layers.size(); ++i) {
+        const std::string& name = ds.other_layers[i].name;
+        std::string key = name.empty() ? "layer" : name;
+        for (int n = 2; taken.count(key); ++n) key = (name.empty() ? "layer" : name) + " (" + std::to_string(n) + ")";
+        taken.insert(key);
+        keys.push_back(key);
+    }
+    return keys;
+}
+
 void add_layer(Scene& s, LayerId id, const char* key, bool visible = true) {
     SceneLayer L;
     L.id = id;
@@ -486,6 +568,12 @@ Box scene_extent(const Dataset& ds) {
     Box b = ds.extent();
     for (const auto& x : ds.buildings) b.add(bounds(x.shape));
     for (const auto& f : ds.facilities) b.add(f.pos);
+    // A source of layers no role uses (county borders, rivers) is drawn, so it is fitted too.
+    for (const auto& other : ds.other_layers) {
+        for (const auto& p : other.points) b.add(p);
+        for (const auto& l : other.lines) b.add(bounds(l));
+        for (const auto& p : other.polygons) b.add(bounds(p));
+    }
     return b.empty() ? Box{0, 0, 1, 1} : b;
 }
 
@@ -500,6 +588,20 @@ Scene build_scene(const Dataset& ds, double only_mpp) {
     add_layer(s, LayerId::Enterprises, "enterprises");
     add_layer(s, LayerId::Buildings, "buildings");
     add_layer(s, LayerId::Roads, "roads");
+    // Source layers no role uses: over the base layers, under the grids and every known point
+    // layer; polygon layers under line layers under point layers, so no fill hides a river.
+    std::vector<size_t> others(ds.other_layers.size());
+    for (size_t i = 0; i < others.size(); ++i) others[i] = i;
+    auto rank = [&](size_t i) {
+        const GeometryKinds k = geometry_kinds(ds.other_layers[i]);
+        return k.polygons ? 0 : k.lines ? 1 : 2;
+    };
+    std::stable_sort(others.begin(), others.end(), [&](size_t a, size_t b) { return rank(a) < rank(b); });
+    const auto other_keys = other_layer_keys(ds);
+    for (size_t i : others) {
+        add_layer(s, LayerId::Other, other_keys[i].c_str());
+        s.layers.back().other = int(i);
+    }
     add_layer(s, LayerId::Grids, "grids");
     add_layer(s, LayerId::CameraViews, "camera_views");
     add_layer(s, LayerId::Households, "households");
@@ -522,6 +624,9 @@ Scene build_scene(const Dataset& ds, double only_mpp) {
                        {rgba(168, 158, 142), 0.7f}, ch, kBuildingsMpp);
     }
     build_roads(s.layer(LayerId::Roads), ds, o, ch);
+    for (auto& L : s.layers)
+        if (L.id == LayerId::Other)
+            build_other(L, ds.other_layers[size_t(L.other)], other_layer_style(size_t(L.other)), o, ch);
     build_grids(s.layer(LayerId::Grids), ds, o, ch);
     build_camera_views(s.layer(LayerId::CameraViews), ds, o, ch);
 

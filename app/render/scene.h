@@ -35,6 +35,11 @@ constexpr Rgba with_alpha(Rgba c, unsigned a) { return (c & 0x00FFFFFFu) | (a & 
 Rgba gi_class_rgba(const std::string& cls);
 /** The grid office's four warning colours ("red", "yellow", "blue", "green"; grey for anything else), opaque. */
 Rgba warning_rgba(const std::string& color);
+/**
+ * The colour of the i-th of a set of unordered categories (the source layers no role uses), opaque:
+ * ColorBrewer's Dark2, which reads on paper as outlines and as light fills; repeats after 8.
+ */
+Rgba category_rgba(size_t i);
 
 /** A vertex of a filled triangle (polygon fills, camera view sectors). */
 struct FillVertex {
@@ -81,6 +86,7 @@ enum class LayerId : int {
     GiCells,       // the wall's Gi* scene overlay: hot and cold cells
     WarningCells,  // the wall's four-colour scene overlay: cells by warning colour
     Basemap,   // raster basemaps (RGBA images), always the bottom layer (add_basemaps)
+    Other,     // a source layer no role uses (one SceneLayer each, told apart by key and `other`)
     Count
 };
 
@@ -137,6 +143,7 @@ struct SceneLayer {
     std::vector<RasterImage> images;  // RGBA images drawn first, in order (the basemaps)
     LayerStyle style;
     uint64_t revision = 1;  // bumped when the arrays change; the renderer re-uploads on a new revision
+    int other = -1;         // LayerId::Other: its index in Dataset::other_layers
 };
 
 /** A text label the label placer may show (grid cell names, enterprise names). */
@@ -177,8 +184,24 @@ struct Scene {
  */
 Scene build_scene(const Dataset& ds, double only_mpp = 0);
 
-/** Bounds of everything a scene of `ds` draws (grids, points, roads, buildings…), working CRS. */
+/** Bounds of everything a scene of `ds` draws (grids, points, roads, buildings, other layers…), working CRS. */
 Box scene_extent(const Dataset& ds);
+
+/** What a source layer no role uses holds, for its legend symbol: polygons, lines, points (any mix). */
+struct GeometryKinds {
+    bool polygons = false, lines = false, points = false;
+};
+GeometryKinds geometry_kinds(const OtherLayer& layer);
+
+/**
+ * Style of the source layers no role uses, by geometry type (SPEC §3: every layer is drawn): the
+ * i-th layer's category_rgba as a light fill with an outline, a line, or small dots.
+ */
+struct OtherLayerStyle {
+    Rgba fill, outline, line, point;
+    float outline_px, line_px, point_px;
+};
+OtherLayerStyle other_layer_style(size_t i);
 
 /** (Re)builds the choropleth layer: cells of `level` filled by `stat` in 5 quantile classes. */
 void build_choropleth(Scene& scene, const Dataset& ds, ChoroplethStat stat, int level);

@@ -29,6 +29,7 @@ bool kept(const SceneLayer& L) {
         case LayerId::Plan:
         case LayerId::GiCells:
         case LayerId::WarningCells:
+        case LayerId::Other:  // named by the user's source ("Layer1"…): not the same layer in another dataset
         case LayerId::Count:
             return false;
         default:

@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <string>
 
 #include "app/viewer/viewer.h"
 
@@ -38,7 +39,11 @@ size_t feature_count(const Dataset& ds, LayerId id) {
 }
 
 /** Features of a layer; analysis layers count what their panel drew. */
-size_t layer_count(const ViewerState& st, LayerId id) {
+size_t layer_count(const ViewerState& st, const SceneLayer& L) {
+    const LayerId id = L.id;
+    if (id == LayerId::Other)
+        return L.other >= 0 && size_t(L.other) < st.ds.other_layers.size() ? st.ds.other_layers[size_t(L.other)].size()
+                                                                             : 0;
     if (id == LayerId::Coverage && st.workbench) return st.workbench->report().cells.size();
     if (id == LayerId::Gaps && st.workbench) return st.workbench->report().gaps.size();
     if (id == LayerId::Coverage || id == LayerId::Gaps) return 0;
@@ -91,7 +96,7 @@ void choropleth_options(ViewerState& st) {
 /** A layer's style editor (colour, line width, point size, live), in the popup of its swatch. */
 void style_options(ViewerState& st, SceneLayer& L) {
     LayerStyle& s = L.style;
-    ImGui::TextUnformatted(layer_title(L.id, st.lang));
+    ImGui::TextUnformatted(layer_title(st, L).c_str());
     ImGui::Separator();
     const Rgba c = s.recolor ? s.color : layer_color(L);
     float col[4] = {(c & 255) / 255.f, (c >> 8 & 255) / 255.f, (c >> 16 & 255) / 255.f, (c >> 24 & 255) / 255.f};
@@ -115,6 +120,52 @@ void style_options(ViewerState& st, SceneLayer& L) {
     if (ImGui::SmallButton(st.t(Ui::ResetStyle))) s = LayerStyle{};
 }
 
+/**
+ * The legend symbol of a source layer no role uses, by what it holds: a filled outlined square for
+ * polygons, a stroke for lines, a dot for points (side by side when it mixes them), in the colours
+ * the map draws it (the user's colour once restyled).
+ */
+void geometry_symbol(const ViewerState& st, const SceneLayer& L) {
+    if (L.other < 0 || size_t(L.other) >= st.ds.other_layers.size()) return;
+    const GeometryKinds k = geometry_kinds(st.ds.other_layers[size_t(L.other)]);
+    OtherLayerStyle s = other_layer_style(size_t(L.other));
+    if (L.style.recolor)
+        s.fill = with_alpha(L.style.color, (L.style.color >> 24) * 56 / 255), s.outline = s.line = s.point = L.style.color;
+    const float h = ImGui::GetFrameHeight(), pad = h * 0.2f;
+    const int n = int(k.polygons) + int(k.lines) + int(k.points);
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    ImGui::Dummy(ImVec2(h * std::max(n, 1), h));
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    auto c = [](Rgba v) { return ImU32(v); };  // the same byte order as IM_COL32
+    float x = at.x;
+    if (k.polygons) {
+        dl->AddRectFilled(ImVec2(x + pad, at.y + pad), ImVec2(x + h - pad, at.y + h - pad),
+                          c(with_alpha(s.fill, std::max(96u, s.fill >> 24))));
+        dl->AddRect(ImVec2(x + pad, at.y + pad), ImVec2(x + h - pad, at.y + h - pad), c(s.outline), 0, 0, s.outline_px);
+        x += h;
+    }
+    if (k.lines) {
+        dl->AddBezierCubic(ImVec2(x + pad, at.y + h - pad), ImVec2(x + h * 0.45f, at.y + pad),
+                           ImVec2(x + h * 0.55f, at.y + h - pad), ImVec2(x + h - pad, at.y + pad), c(s.line),
+                           s.line_px + 0.5f);
+        x += h;
+    }
+    if (k.points) dl->AddCircleFilled(ImVec2(x + h / 2, at.y + h / 2), h * 0.22f, c(s.point), 16);
+}
+
+/** `text`, cut at a character with "…" added, to fit `width` pixels in the current font. */
+std::string fit_text(const std::string& text, float width) {
+    if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+    size_t end = text.size();
+    while (end > 0) {
+        do --end;
+        while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80);  // a UTF-8 lead byte
+        const std::string cut = text.substr(0, end) + "…";
+        if (ImGui::CalcTextSize(cut.c_str()).x <= width) return cut;
+    }
+    return "…";
+}
+
 /** Whether a layer has vector features whose style can be edited. */
 bool styleable(const SceneLayer& L) {
     return L.id != LayerId::Basemap && L.id != LayerId::Hotspots &&
@@ -135,17 +186,45 @@ void panel_layers(ViewerState& st) {
     int move_from = -1, move_to = -1;
     for (int i = int(layers.size()) - 1; i >= 0; --i) {
         SceneLayer& L = layers[size_t(i)];
-        ImGui::PushID(int(L.id));
+        // By key: the source layers no role uses share one LayerId.
+        ImGui::PushID(L.key.c_str());
         ImGui::Checkbox("##visible", &L.visible);
         ImGui::SameLine();
-        if (L.id == LayerId::Hotspots || L.id == LayerId::Plan)
-            ImGui::TextUnformatted(layer_title(L.id, st.lang));  // what they hold is in their panel
-        else
-            ImGui::Text("%s (%zu)", layer_title(L.id, st.lang), layer_count(st, L.id));
+        if (L.id == LayerId::Other) {
+            geometry_symbol(st, L);  // its legend entry: the map has no fixed legend for it
+            ImGui::SameLine();
+        }
         // Right-aligned controls: style swatch, opacity, then the two order arrows.
         const float arrow = ImGui::GetFrameHeight();
-        ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - 64 - 3 * arrow -
-                        3 * ImGui::GetStyle().ItemSpacing.x);
+        const float controls_x = ImGui::GetWindowContentRegionMax().x - 64 - 3 * arrow -
+                                 3 * ImGui::GetStyle().ItemSpacing.x;
+        if (L.id == LayerId::Hotspots || L.id == LayerId::Plan) {
+            ImGui::TextUnformatted(layer_title(L.id, st.lang));  // what they hold is in their panel
+        } else {
+            // A source's own layer names can be long: cut to the room left of the controls, whole
+            // in the tooltip.
+            const std::string count = " (" + std::to_string(layer_count(st, L)) + ")";
+            const float room = controls_x - ImGui::GetCursorPosX() - ImGui::GetStyle().ItemSpacing.x;
+            if (L.id == LayerId::Other) {
+                // Name and count first; the note greyed after them, cut first when room runs out.
+                const std::string name =
+                    L.other >= 0 && size_t(L.other) < st.ds.other_layers.size() ? st.ds.other_layers[size_t(L.other)].name : L.key;
+                const std::string main = fit_text(name + count, room);
+                ImGui::TextUnformatted(main.c_str());
+                const bool hovered = ImGui::IsItemHovered();
+                const float left = room - ImGui::CalcTextSize(main.c_str()).x - ImGui::GetStyle().ItemSpacing.x;
+                const std::string note = fit_text(st.t(Ui::NotRecognised), left);
+                if (left > ImGui::CalcTextSize("…").x && note != "…") {
+                    ImGui::SameLine();
+                    ImGui::TextDisabled("%s", note.c_str());
+                }
+                if (hovered || ImGui::IsItemHovered())
+                    ImGui::SetTooltip("%s%s\n%s", layer_title(st, L).c_str(), count.c_str(), st.t(Ui::NotRecognisedHint));
+            } else {
+                ImGui::TextUnformatted(fit_text(layer_title(st, L) + count, room).c_str());
+            }
+        }
+        ImGui::SameLine(controls_x);
         if (styleable(L)) {
             const Rgba c = L.style.recolor ? L.style.color : layer_color(L);
             const ImVec4 swatch((c & 255) / 255.f, (c >> 8 & 255) / 255.f, (c >> 16 & 255) / 255.f,

@@ -107,6 +107,8 @@ std::string feature_title(const ViewerState& st, const Selection& s);
 Box feature_bounds(const Dataset& ds, const Selection& s);
 /** The display name of a scene layer. */
 const char* layer_title(LayerId id, Lang lang);
+/** The display name of `L`: layer_title, or for a source layer no role uses its own name and "未识别". */
+std::string layer_title(const ViewerState& st, const SceneLayer& L);
 
 // Panels and overlays, one per file.
 void panel_layers(ViewerState& st);

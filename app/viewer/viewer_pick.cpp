@@ -67,6 +67,13 @@ const char* layer_title(LayerId id, Lang lang) {
     }
 }
 
+std::string layer_title(const ViewerState& st, const SceneLayer& L) {
+    if (L.id != LayerId::Other) return layer_title(L.id, st.lang);
+    const bool known = L.other >= 0 && size_t(L.other) < st.ds.other_layers.size();
+    const std::string name = known ? st.ds.other_layers[size_t(L.other)].name : L.key;
+    return name + (st.lang == Lang::Zh ? "（" : " (") + st.t(Ui::NotRecognised) + (st.lang == Lang::Zh ? "）" : ")");
+}
+
 std::optional<Selection> pick(const ViewerState& st, Vec2 screen) {
     const Dataset& ds = st.ds;
     const Vec2 w = st.view.to_world(screen);

@@ -131,6 +131,8 @@ enum class Lang { Zh, En };
     X(UpperBound, "最优上界", "upper bound")                          \
     X(CurveTitle, "覆盖需求随 K 变化", "covered demand vs K")        \
     X(LayerBasemap, "底图", "Basemap")                                \
+    X(NotRecognised, "未识别", "not recognised")                      \
+    X(NotRecognisedHint, "未识别的图层：只绘制，不参与分析", "a layer no role uses: drawn, left out of analyses") \
     X(Style, "样式", "Style")                                         \
     X(Colour, "颜色", "Colour")                                       \
     X(UseColour, "统一颜色", "Single colour")                         \

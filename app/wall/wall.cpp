@@ -191,6 +191,20 @@ void darken_scene_for_wall(Scene& scene, const Dataset& ds) {
     }
 }
 
+std::vector<WallLegendEntry> wall_other_legend(const Scene& map, const Dataset& ds) {
+    std::vector<WallLegendEntry> out;
+    for (const auto& L : map.layers) {
+        if (L.id != LayerId::Other || !L.visible || L.other < 0 || size_t(L.other) >= ds.other_layers.size())
+            continue;
+        const OtherLayerStyle st = other_layer_style(size_t(L.other));
+        const GeometryKinds k = geometry_kinds(ds.other_layers[size_t(L.other)]);
+        // The colours darken_scene_for_wall gave the map; the fill a little stronger, as a swatch.
+        out.push_back({ds.other_layers[size_t(L.other)].name, k, with_alpha(dark_muted(st.fill), 140),
+                       dark_muted(k.polygons ? st.outline : k.lines ? st.line : st.point)});
+    }
+    return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Analysis overlays
 // ---------------------------------------------------------------------------------------------
@@ -305,6 +319,7 @@ std::string wall_glyph_text(const Dataset& ds, const std::vector<gw::Scene>& sce
     // Map labels: grid and enterprise names (no person is ever labelled on the map).
     for (const auto& g : ds.grids) t += g.name;
     for (const auto& e : ds.enterprises) t += e.name;
+    for (const auto& o : ds.other_layers) t += o.name;  // legend entries of layers no role uses
     for (const auto& s : scenes) t += wall_mask_text(s.title + " " + s.subtitle, ds);
     return t;
 }
@@ -596,6 +611,32 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
         }
         x += 12 * s;
         label("网格预警");
+    }
+    // The source's layers no role uses: the legend band is full with the fixed entries, so they
+    // get a key of their own on the map's bottom-left corner, one row each, as many as fit in half
+    // the map's height (a name is never cut).
+    if (!c.others.empty()) {
+        const double row = xp * 1.25, inner = 20 * s, sym = sw * 1.3;
+        const size_t rows = std::min(c.others.size(), size_t(std::max(1.0, L.map.height() * 0.5 / row)));
+        double text_w = 0;
+        for (size_t i = 0; i < rows; ++i) text_w = std::max(text_w, double(P.width(fonts.text, xp, c.others[i].name)));
+        const double x0 = L.map.xmin + pad, y1 = L.map.ymax - 8 * s, y0 = y1 - rows * row - 2 * inner;
+        P.rect({x0, y0, x0 + 2 * inner + sym + 12 * s + text_w, y1}, IM_COL32(16, 20, 28, 200), 8 * s);
+        for (size_t i = 0; i < rows; ++i) {
+            const WallLegendEntry& e = c.others[i];
+            const double ex = x0 + inner, ey = y0 + inner + i * row + row / 2;
+            if (e.kinds.polygons) {
+                dl->AddRectFilled(P.p(ex, ey - sw * 0.45), P.p(ex + sym, ey + sw * 0.45), col(e.fill));
+                dl->AddRect(P.p(ex, ey - sw * 0.45), P.p(ex + sym, ey + sw * 0.45), col(e.outline), 0, 0, 3 * s);
+            } else if (e.kinds.lines) {
+                dl->AddBezierCubic(P.p(ex, ey + sw * 0.4), P.p(ex + sym * 0.45, ey - sw * 0.6),
+                                   P.p(ex + sym * 0.55, ey + sw * 0.6), P.p(ex + sym, ey - sw * 0.4), col(e.outline),
+                                   4 * s);
+            } else {
+                dl->AddCircleFilled(P.p(ex + sym / 2, ey), sw * 0.3f, col(e.outline), 24);
+            }
+            P.text(fonts.text, xp, ex + sym + 12 * s, ey - xp / 2, white, e.name);
+        }
     }
 
     // Scale bar on the map's bottom-right corner: a round length at most a fifth of the map width.

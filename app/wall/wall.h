@@ -59,6 +59,13 @@ std::string wall_person_label(const std::string& name);
  */
 std::string wall_mask_text(const std::string& text, const Dataset& ds);
 
+/** A legend entry of a source layer no role uses: its name and symbol in the wall's colours. */
+struct WallLegendEntry {
+    std::string name;
+    GeometryKinds kinds;
+    Rgba fill = 0, outline = 0;
+};
+
 /** Everything the overlay draws for one frame (already masked). */
 struct WallContent {
     std::string title, subtitle;
@@ -68,6 +75,7 @@ struct WallContent {
     double mpp = 1;  // metres per pixel of the map, for the scale bar
     const std::vector<PlacedLabel>* labels = nullptr;  // map labels (wall_labels), drawn under the panels
     std::string overlay;  // the scene's analysis overlay ("gaps", "kde", "coverage"): its legend entry
+    std::vector<WallLegendEntry> others;  // shown source layers no role uses: a key on the map's corner
 };
 
 /** "HH:MM" and "YYYY-MM-DD 星期X" for now (local time). */
@@ -82,6 +90,12 @@ struct WallLayout {
     std::array<Box, 4> tile;                  // households, cameras, coverage, incidents
 };
 WallLayout wall_layout(int w, int h);
+
+/**
+ * The extent scene `s` shows: its own, else `data` — when it has none, or none that is finite (the
+ * default scenes of a source with no contract layer, whose layers no role uses are still drawn).
+ */
+Box wall_scene_extent(const gw::Scene& s, const Box& data);
 
 /** A w×h view whose layout map area shows exactly `extent` plus 2% (larger side fitted, other centred). */
 MapView wall_view(const Box& extent, int w, int h);
@@ -121,6 +135,9 @@ inline constexpr Rgba kWallBackground = rgba(16, 20, 28);
  * warning colour (red, yellow, blue, green), the colours of the incidents tile and legend.
  */
 void darken_scene_for_wall(Scene& scene, const Dataset& ds);
+
+/** Legend entries of the source layers no role uses that `map` shows (after WallScenes::apply). */
+std::vector<WallLegendEntry> wall_other_legend(const Scene& map, const Dataset& ds);
 
 // ---- Analysis overlays of scenes (gw::Scene::overlay) ----------------------------------------
 

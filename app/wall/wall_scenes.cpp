@@ -44,6 +44,12 @@ bool default_visible(const std::string& key) { return key != "choropleth" && key
 
 }  // namespace
 
+Box wall_scene_extent(const gw::Scene& s, const Box& data) {
+    const Box& e = s.extent;
+    const bool finite = std::isfinite(e.xmin) && std::isfinite(e.ymin) && std::isfinite(e.xmax) && std::isfinite(e.ymax);
+    return e.empty() || !finite ? data : e;
+}
+
 MapView wall_view(const Box& extent, int w, int h) {
     const WallLayout L = wall_layout(w, h);
     const double m = std::max(extent.width(), extent.height()) * 0.02;
@@ -81,7 +87,7 @@ void WallScenes::apply(Scene& map, MapView& view, int w, int h) const {
             wall_overlay_layer("warning") == L.id)
             L.visible = L.id == overlay;
     }
-    view = wall_view(s.extent.empty() ? map.extent : s.extent, w, h);
+    view = wall_view(wall_scene_extent(s, map.extent), w, h);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,7 +101,7 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
     WallScenes ws(scenes);
     if (!scene_name.empty()) ws.go(ws.find(scene_name));
     const gw::Scene& sc = ws.scene();
-    const MapView view = wall_view(sc.extent.empty() ? scene_extent(ds) : sc.extent, w, h);
+    const MapView view = wall_view(wall_scene_extent(sc, scene_extent(ds)), w, h);
     Scene map = build_scene(ds, view.mpp);
     darken_scene_for_wall(map, ds);
     add_basemaps(map, basemaps, ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt,
@@ -128,6 +134,7 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
     MapView ignored;
     ws.apply(map, ignored, w, h);
     content.overlay = sc.overlay;
+    content.others = wall_other_legend(map, ds);
     content.title = wall_mask_text(sc.title, ds);
     content.subtitle = wall_mask_text(sc.subtitle, ds);
     content.mpp = view.mpp;
@@ -435,6 +442,7 @@ private:
         c.mpp = view_.mpp;
         c.labels = &labels_;
         c.overlay = sc.overlay;
+        c.others = wall_other_legend(map_, *ds_);
         draw_wall_overlay(ImGui::GetBackgroundDrawList(), fonts_, c, int(io_.DisplaySize.x), int(io_.DisplaySize.y));
     }
 

@@ -40,6 +40,11 @@ Box Dataset::extent() const {
     for (const auto& e : enterprises) b.add(bounds(e.shape));
     for (const auto& r : roads) b.add(bounds(r.shape));
     for (const auto& i : incidents) b.add(i.pos);
+    for (const auto& o : other_layers) {
+        for (const auto& p : o.points) b.add(p);
+        for (const auto& l : o.lines) b.add(bounds(l));
+        for (const auto& mp : o.polygons) b.add(bounds(mp));
+    }
     return b;
 }
 
