@@ -7,6 +7,8 @@
 #include "app/cli/commands.h"
 #include "geo/analysis/stats.h"
 #include "geo/analysis/terrain.h"
+#include "geo/io/names.h"
+#include "geo/io/project.h"
 
 namespace gw::app {
 namespace {
@@ -42,6 +44,27 @@ InfoCounts count_info(const Dataset& ds) {
     return n;
 }
 
+/** The recognised layers as JSON: role, layer, how, fields. */
+nlohmann::json names_json(const Dataset& ds) {
+    nlohmann::json known = nlohmann::json::array(), unknown = nlohmann::json::array();
+    nlohmann::json suggestion = nlohmann::json::object();
+    for (const auto& l : ds.layers) {
+        if (!l.recognised_by.empty()) {
+            nlohmann::json fields = nlohmann::json::object();
+            for (const auto& [want, have] : l.fields) fields[want] = have;
+            known.push_back({{"role", l.name}, {"layer", l.source_name}, {"by", l.recognised_by}, {"level", l.level},
+                             {"fields", fields}});
+            continue;
+        }
+        const auto [role, fields] = suggest_role(l, ds.layers);
+        const std::string line = role.empty() ? std::string() : mapping_line(role, l.source_name, fields);
+        unknown.push_back({{"layer", l.source_name}, {"geometry", l.geometry}, {"count", l.count},
+                           {"fields", l.source_fields}, {"mapping_line", line}});
+        if (!line.empty()) suggestion.update(nlohmann::json::parse("{" + line + "}"));
+    }
+    return {{"recognised", known}, {"unrecognised", unknown}, {"mapping_to_add", suggestion}};
+}
+
 /** `gridwatch info --json`: one document with the text report's facts. */
 void print_info_json(const Dataset& ds, const InfoCounts& n) {
     nlohmann::json j;
@@ -71,6 +94,8 @@ void print_info_json(const Dataset& ds, const InfoCounts& n) {
     j["tiling"] = issues_json(ds.report.tiling, "grid_id");
     j["bad_cameras"] = issues_json(ds.report.bad_cameras, "cam_id");
     j["notes"] = issues_json(ds.report.other, "feature");
+    j["orphan_cells"] = issues_json(ds.report.orphan_cells, "grid_id");
+    j["names"] = names_json(ds);
     if (ds.dem) {
         const DemInfo& t = ds.dem->info;
         j["dem"] = {{"file", t.file},           {"gdal_name", t.gdal_name}, {"width", t.width},
@@ -79,6 +104,47 @@ void print_info_json(const Dataset& ds, const InfoCounts& n) {
                     {"warped", t.warped}};
     }
     print_json(j, ds);
+}
+
+/**
+ * What was recognised (role ← layer, field ← source field), what was not, and the mapping lines
+ * to add to the project file for the latter: one copy-paste (SPEC §3).
+ */
+void print_names(const Dataset& ds) {
+    bool any_unknown = false, any_named = false;
+    for (const auto& l : ds.layers) {
+        any_unknown |= l.recognised_by.empty();
+        bool renamed = l.recognised_by != "name";
+        for (const auto& [want, have] : l.fields) renamed |= want != have;
+        any_named |= !l.recognised_by.empty() && renamed;
+    }
+    if (any_named) {
+        std::printf("\nrecognised:\n");
+        for (const auto& l : ds.layers) {
+            if (l.recognised_by.empty()) continue;
+            std::string fields;
+            for (const auto& [want, have] : l.fields)
+                if (want != have) fields += (fields.empty() ? ": " : ", ") + want + " ← " + have;
+            const std::string level = l.level ? ", level " + std::to_string(l.level) : "";
+            std::printf("  %s ← %s (by %s%s)%s\n", l.name.c_str(), l.source_name.c_str(), l.recognised_by.c_str(),
+                        level.c_str(), fields.c_str());
+        }
+    }
+    if (!any_unknown) return;
+    std::printf("\nnot recognised (drawn, left out of analyses):\n");
+    std::string lines;
+    for (const auto& l : ds.layers) {
+        if (!l.recognised_by.empty()) continue;
+        std::string fields;
+        for (const auto& f : l.source_fields) fields += (fields.empty() ? "" : ", ") + f;
+        std::printf("  %s (%s, %lld features; fields: %s)\n", l.source_name.c_str(), l.geometry.c_str(),
+                    static_cast<long long>(l.count), fields.empty() ? "none" : fields.c_str());
+        const auto [role, named] = suggest_role(l, ds.layers);
+        if (!role.empty()) lines += std::string(lines.empty() ? "" : ",\n") + "    " + mapping_line(role, l.source_name, named);
+    }
+    if (lines.empty()) return;
+    std::printf("to analyse them, put the right role and fields (for each ?) in %s:\n  \"mapping\": {\n%s\n  }\n",
+                project_path_for(ds.source).c_str(), lines.c_str());
 }
 
 /** Title, CRS, extent, the layer table and the counts. */
@@ -144,9 +210,10 @@ void print_validity(const Dataset& ds, const InfoCounts& n) {
                     ds.cameras.size() - ds.report.bad_cameras.size(), ds.report.bad_cameras.size());
         for (const auto& i : ds.report.bad_cameras) std::printf("    %s: %s\n", i.feature.c_str(), i.problem.c_str());
     }
-    for (const auto& i : ds.report.other)
-        std::printf("  %s%s%s: %s\n", i.layer.c_str(), i.feature.empty() ? "" : " ", i.feature.c_str(),
-                    i.problem.c_str());
+    for (const auto* list : {&ds.report.orphan_cells, &ds.report.other})
+        for (const auto& i : *list)
+            std::printf("  %s%s%s: %s\n", i.layer.c_str(), i.feature.empty() ? "" : " ", i.feature.c_str(),
+                        i.problem.c_str());
 }
 
 void run_info(const InfoArgs& a) {
@@ -157,6 +224,7 @@ void run_info(const InfoArgs& a) {
         return;
     }
     print_info_text(ds, n);
+    print_names(ds);
     print_validity(ds, n);
 }
 

@@ -99,6 +99,7 @@ struct ValidityReport {
     std::vector<Issue> bad_values;   // text in a number field, read as 0 or unset (feature, "field: what")
     std::vector<Issue> gdal_warnings;  // what GDAL warned of while reading a layer
     std::vector<Issue> no_geometry;    // features without geometry: left out of everything
+    std::vector<Issue> orphan_cells;   // cells given without parent_id that no cell of the level above contains
     std::vector<Issue> other;                                   // everything else worth telling
     bool tiling_checked = false;
 };

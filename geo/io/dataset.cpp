@@ -31,9 +31,12 @@
 #include "geo/core/geos.h"
 #include "geo/core/times.h"
 #include "geo/io/atomic_output.h"
+#include "geo/core/box_index.h"
 #include "geo/core/parallel.h"
 #include "geo/io/crs.h"
 #include "geo/io/dem.h"
+#include "geo/io/names.h"
+#include "geo/io/project.h"
 #include "geo/io/gcj02.h"
 #include "geo/core/gdal_setup.h"
 #include "geo/io/projector.h"
@@ -99,15 +102,6 @@ struct CplCapture {
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
-}
-
-/** The SPEC layer a source layer stands for, or "" when it is none of them. */
-std::string canonical_name(const std::string& source_name) {
-    std::string n = lower(source_name);
-    for (const auto& c : canonical_layers())
-        if (n == c) return c;
-    if (n.rfind("grids_l", 0) == 0 && n.size() == 8 && n[7] >= '1' && n[7] <= '4') return "grids";
-    return {};
 }
 
 struct OpenedSource {
@@ -253,17 +247,28 @@ bool raster_only(const std::string& path) {
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Fields: lookup and typed reads
 
-/** Finds a field by name, case-insensitively, also under its 10-character shapefile cut. */
+/** Finds a field by name, case-insensitively, also under its 10-byte shapefile cut (names.h). */
 int field_index(OGRFeatureDefn* defn, const std::string& name) {
-    const std::string want = lower(name);
-    const std::string cut = want.substr(0, 10);
     int fallback = -1;
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
-        std::string have = lower(defn->GetFieldDefn(i)->GetNameRef());
-        if (have == want) return i;
-        if (have == cut && fallback < 0) fallback = i;
+        const std::string have = defn->GetFieldDefn(i)->GetNameRef();
+        if (lower(have) == lower(name)) return i;
+        if (fallback < 0 && field_name_matches(have, name)) fallback = i;
     }
     return fallback;
+}
+
+/**
+ * The field that holds contract field `want` (SPEC §3): the one the project file's mapping names,
+ * else the contract name, else one of its Chinese names. -1 when the layer has none.
+ */
+int find_field(OGRFeatureDefn* defn, const std::string& want, const RoleMapping* mapping) {
+    if (mapping)
+        if (const auto it = mapping->fields.find(want); it != mapping->fields.end()) return field_index(defn, it->second);
+    if (const int i = field_index(defn, want); i >= 0) return i;
+    for (const auto& zh : chinese_field_names(want))
+        if (const int i = field_index(defn, zh); i >= 0) return i;
+    return -1;
 }
 
 struct LayerReader {
@@ -273,17 +278,40 @@ struct LayerReader {
     OGRFeatureDefn* defn;
     bool recode_gbk = false;
     std::vector<int> known;  // field indices consumed by typed reads
+    const RoleMapping* mapping = nullptr;                      // the project file's, for this role
+    std::vector<std::pair<std::string, std::string>> matched;  // contract field ← source field
 
     Error::Where where(const std::string& feature = {}, const std::string& field = {}) const {
         return {src->path, layer->GetName(), feature, field};
     }
     int field(const std::string& name, bool required) {
-        int i = field_index(defn, name);
-        if (i < 0 && required)
-            throw Error("has no field '" + name + "', which SPEC §3 requires", where({}, name),
-                        "add the field, or rename the one that holds it");
-        if (i >= 0) known.push_back(i);
+        int i = find_field(defn, name, mapping);
+        if (i < 0 && required) {
+            std::string fields;
+            for (int k = 0; k < defn->GetFieldCount(); ++k)
+                fields += std::string(fields.empty() ? "" : ", ") + defn->GetFieldDefn(k)->GetNameRef();
+            throw Error("has no field '" + name + "' (nor " + chinese_or(name) + "), which SPEC §3 requires; its fields: " +
+                            (fields.empty() ? "none" : fields),
+                        where({}, name),
+                        "name the field that holds it in " + project_path_for(src->path) + ": \"mapping\": {" +
+                            mapping_line(canonical, layer->GetName(), {{name, ""}}) + "}");
+        }
+        if (i >= 0) known.push_back(i), matched.emplace_back(name, defn->GetFieldDefn(i)->GetNameRef());
         return i;
+    }
+    static std::string chinese_or(const std::string& name) {
+        std::string s;
+        for (const auto& zh : chinese_field_names(name)) s += (s.empty() ? "" : ", ") + zh;
+        return s.empty() ? "a mapped field" : s;
+    }
+    /** A coded value (status, type, owner, …) as the contract writes it: mapped, Chinese, or lower case. */
+    std::string code(OGRFeature& f, int idx, const std::string& field) const {
+        const std::string s = str(f, idx);
+        if (mapping)
+            if (const auto m = mapping->values.find(field); m != mapping->values.end())
+                if (const auto v = m->second.find(s); v != m->second.end()) return v->second;
+        if (auto zh = chinese_value(field, s)) return *zh;
+        return lower(s);
     }
     std::string str(OGRFeature& f, int idx) const {
         if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
@@ -601,6 +629,9 @@ struct Found {
     OGRSpatialReference srs;
     bool recode_gbk = false;
     std::unique_ptr<OpenedSource> reopened;  // the same file opened as CP936
+    const RoleMapping* mapping = nullptr;    // the project file's for this role
+    int level = 0;                           // grids given one layer per level: this layer's
+    std::vector<std::pair<std::string, std::string>> fields;  // contract field ← source field, as read
 };
 
 void fail_geometry(const LayerReader& r, const std::string& id, const char* expected, const OGRGeometry* g) {
@@ -669,7 +700,8 @@ struct LayerContext {
     LayerReader& r;
     const GeomConverter& conv;
     Dataset& ds;
-    const std::string& L;  // the canonical layer name
+    const std::string& L;  // the canonical layer name ("" for a layer no role uses)
+    int level = 0;         // grids given one layer per level: this layer's level (the field may be absent)
     int invalid = 0;       // polygons repaired
     int null_geoms = 0;    // features without geometry, left out
 
@@ -691,17 +723,21 @@ struct LayerContext {
     void incidents();
     void facilities();
     void candidates();
+    void other();
 };
 
 void LayerContext::grids() {
-    int i_id = r.field("grid_id", true), i_level = r.field("level", true), i_parent = r.field("parent_id", true);
+    // A layer per level (the project file's "levels"): the level is the layer's, and a missing
+    // parent is found by containment after reading (complete_grid_parents).
+    const bool by_layer = level > 0;
+    int i_id = r.field("grid_id", true), i_level = r.field("level", !by_layer), i_parent = r.field("parent_id", !by_layer);
     int i_name = r.field("name", false), i_mgr = r.field("manager", false), i_phone = r.field("phone", false);
     r.find_text_in_numbers({i_level});
     for_each_feature(r, [&](OGRFeature& f) {
         Grid g;
         g.grid_id = r.id_or_fid(f, i_id);
         if (skip_null(f, g.grid_id)) return;
-        auto lv = r.number(f, i_level, g.grid_id, LayerReader::Mode::Strict);
+        auto lv = by_layer ? std::optional<double>(level) : r.number(f, i_level, g.grid_id, LayerReader::Mode::Strict);
         if (!lv || *lv != std::floor(*lv) || *lv < 1 || *lv > 4)
             throw Error("level must be a whole number from 1 to 4", r.where(g.grid_id, "level"),
                         "fix the value");
@@ -748,7 +784,7 @@ void LayerContext::cameras() {
         Camera c;
         c.cam_id = r.id_or_fid(f, i_id);
         if (skip_null(f, c.cam_id)) return;
-        c.owner = lower(r.str(f, i_owner)), c.status = lower(r.str(f, i_status));
+        c.owner = r.code(f, i_owner, "owner"), c.status = r.code(f, i_status, "status");
         // Bad camera values are reported by validate_cameras, never fatal (SPEC §3).
         c.azimuth = r.number(f, i_az, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
         c.fov = r.number(f, i_fov, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
@@ -789,7 +825,7 @@ void LayerContext::roads() {
         Road rd;
         std::string id = std::to_string(f.GetFID());
         if (skip_null(f, id)) return;
-        rd.name = r.str(f, i_name), rd.road_class = lower(r.str(f, i_class));
+        rd.name = r.str(f, i_name), rd.road_class = r.code(f, i_class, "class");
         auto ml = conv.lines(f.GetGeometryRef(), id);
         if (!ml) fail_geometry(r, id, "LineString or MultiLineString", f.GetGeometryRef());
         rd.shape = std::move(*ml);
@@ -822,12 +858,12 @@ void LayerContext::incidents() {
         Incident in;
         in.inc_id = r.id_or_fid(f, i_id);
         if (skip_null(f, in.inc_id)) return;
-        in.type = lower(r.str(f, i_type)), in.color = lower(r.str(f, i_color));
+        in.type = r.code(f, i_type, "type"), in.color = r.code(f, i_color, "color");
         in.when = r.time(f, i_time, in.time);
         if (!in.when)
             ds.report.bad_times.push_back({L, in.inc_id, in.time.empty() ? std::string("no time")
                                                                          : "time '" + in.time + "' is not an ISO-8601 date"});
-        in.settled_at = lower(r.str(f, i_settled));
+        in.settled_at = r.code(f, i_settled, "settled_at");
         auto p = conv.point(f.GetGeometryRef(), in.inc_id);
         if (!p) fail_geometry(r, in.inc_id, "Point", f.GetGeometryRef());
         in.pos = *p;
@@ -842,7 +878,7 @@ void LayerContext::facilities() {
         Facility fa;
         std::string id = std::to_string(f.GetFID());
         if (skip_null(f, id)) return;
-        fa.name = r.str(f, i_name), fa.kind = lower(r.str(f, i_kind));
+        fa.name = r.str(f, i_name), fa.kind = r.code(f, i_kind, "kind");
         auto p = conv.point(f.GetGeometryRef(), id);
         if (!p) fail_geometry(r, id, "Point", f.GetGeometryRef());
         fa.pos = *p;
@@ -865,11 +901,35 @@ void LayerContext::candidates() {
     });
 }
 
-int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& ds, CplCapture& cap) {
+void LayerContext::other() {
+    OtherLayer out;
+    out.name = r.layer->GetName(), out.source = r.src->path;
+    int left_out = 0;
+    for_each_feature(r, [&](OGRFeature& f) {
+        const std::string id = std::to_string(f.GetFID());
+        const OGRGeometry* g = f.GetGeometryRef();
+        if (!g || g->IsEmpty()) return;
+        if (auto mp = conv.polygons(g, id)) out.polygons.push_back(std::move(*mp));
+        else if (auto ml = conv.lines(g, id)) out.lines.push_back(std::move(*ml));
+        else if (auto p = conv.point(g, id)) out.points.push_back(*p);
+        else ++left_out;
+    });
+    if (left_out > 0)
+        ds.report.other.push_back({out.name, "", std::to_string(left_out) + " feature(s) of a geometry that is not drawn left out"});
+    ds.other_layers.push_back(std::move(out));
+}
+
+int read_layer(Found& fl, LayerSource from, const GeomConverter& conv, Dataset& ds, CplCapture& cap) {
     LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
     r.bad_values = &ds.report.bad_values;
     r.cap = &cap;
+    r.mapping = fl.mapping;
     LayerContext ctx{r, conv, ds, fl.canonical};
+    ctx.level = fl.level;
+    if (fl.canonical.empty()) {
+        ctx.other();
+        return 0;
+    }
     static const std::map<std::string, void (LayerContext::*)()> readers = {
         {"grids", &LayerContext::grids},
         {"households", &LayerContext::households},
@@ -885,6 +945,7 @@ int read_layer(const Found& fl, LayerSource from, const GeomConverter& conv, Dat
     if (!ds.extra_fields.count(fl.canonical)) ds.extra_fields[fl.canonical] = r.extra_fields();
     if (ctx.null_geoms > 0)
         ds.report.other.push_back({fl.canonical, "", std::to_string(ctx.null_geoms) + " feature(s) without geometry left out"});
+    fl.fields = std::move(r.matched);
     return ctx.invalid;
 }
 
@@ -911,7 +972,7 @@ OGREnvelope checked_extent(const Found& fl) {
     const CoordLimits limits = CoordLimits::of(fl.srs);
     if (limits.holds(env)) return env;
     GeomConverter conv{SourceCoords::Native, limits, fl.src->path, fl.layer->GetName()};
-    const int id_field = field_index(fl.layer->GetLayerDefn(), id_field_of(fl.canonical));
+    const int id_field = find_field(fl.layer->GetLayerDefn(), id_field_of(fl.canonical), fl.mapping);
     fl.layer->ResetReading();
     for (auto& f : *fl.layer) {
         const OGRGeometry* g = f->GetGeometryRef();
@@ -962,6 +1023,12 @@ void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn) {
     else if (layer == "incidents") points(ds.incidents, [](const Incident& i) { return i.inc_id; });
     else if (layer == "facilities") points(ds.facilities, fid);
     else if (layer == "candidates") points(ds.candidates, [](const Candidate& c) { return c.site_id; });
+    else if (layer.empty())
+        for (auto& o : ds.other_layers) {
+            for (auto& p : o.points) fn(o.name, p);
+            for (auto& l : o.lines) for_each_coordinate(l, [&](Vec2& p) { fn(o.name, p); });
+            for (auto& mp : o.polygons) for_each_coordinate(mp, [&](Vec2& p) { fn(o.name, p); });
+        }
 }
 
 /**
@@ -1015,6 +1082,7 @@ void join_part(Dataset& ds, Dataset&& part) {
     append(ds.incidents, std::move(part.incidents));
     append(ds.facilities, std::move(part.facilities));
     append(ds.candidates, std::move(part.candidates));
+    append(ds.other_layers, std::move(part.other_layers));
     for (auto& [layer, fields] : part.extra_fields)
         if (!ds.extra_fields.count(layer)) ds.extra_fields[layer] = std::move(fields);
     for (auto& [layer, ids] : part.report.repaired) append(ds.report.repaired[layer], std::move(ids));
@@ -1028,7 +1096,7 @@ void join_part(Dataset& ds, Dataset&& part) {
 size_t feature_count(const Dataset& part) {
     return part.grids.size() + part.households.size() + part.cameras.size() + part.enterprises.size() +
            part.roads.size() + part.buildings.size() + part.incidents.size() + part.facilities.size() +
-           part.candidates.size();
+           part.candidates.size() + (part.other_layers.empty() ? 0 : part.other_layers.front().size());
 }
 
 /**
@@ -1036,7 +1104,7 @@ size_t feature_count(const Dataset& part) {
  * .dbf cut short) stops the command, naming the file and layer and how far reading got. GDAL's
  * warnings are kept in the report.
  */
-int read_layer_whole(const Found& fl, LayerSource from, const GeomConverter& conv, Dataset& part,
+int read_layer_whole(Found& fl, LayerSource from, const GeomConverter& conv, Dataset& part,
                      const std::string& layer_name) {
     CplCapture cap;
     // GDAL says when it reads text in a number field as 0 (LayerReader::take_numeric_warnings).
@@ -1063,11 +1131,56 @@ int read_layer_whole(const Found& fl, LayerSource from, const GeomConverter& con
     return invalid;
 }
 
+/** The .shp of a shapefile layer: the source itself, or the layer's file in a folder. */
+fs::path shapefile_of(const std::string& path, OGRLayer* layer) {
+    return fs::is_directory(path) ? fs::path(path) / (std::string(layer->GetName()) + ".shp") : fs::path(path);
+}
+
+/** A shapefile without .cpg whose field names or text are not UTF-8: GBK (SPEC §3). */
+bool gbk_shapefile(const std::string& path, OGRLayer* layer) {
+    fs::path cpg = shapefile_of(path, layer);
+    cpg.replace_extension(".cpg");
+    if (fs::exists(cpg) || fs::exists(fs::path(cpg).replace_extension(".CPG"))) return false;
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    for (int k = 0; k < defn->GetFieldCount(); ++k)
+        if (!CPLIsUTF8(defn->GetFieldDefn(k)->GetNameRef(), -1)) return true;
+    return has_non_utf8(layer);
+}
+
+/**
+ * Which role a layer plays (SPEC §3 "Names users bring"): the project file's mapping first, then
+ * its name (contract, grids_lN, Chinese; a CSV by its file's stem), then the fields it holds.
+ */
+void recognise(LayerInfo& info, Found& fl, const NameMapping& mapping, const std::string& csv_stem) {
+    for (const auto& [role, m] : mapping) {
+        if (m.layer == info.source_name) fl.canonical = role;
+        for (const auto& [level, layer] : m.levels)
+            if (layer == info.source_name) fl.canonical = role, fl.level = level;
+        if (!fl.canonical.empty()) {
+            info.recognised_by = "mapping";
+            break;
+        }
+    }
+    if (fl.canonical.empty()) {
+        fl.canonical = role_of_layer_name(info.source_name);
+        if (fl.canonical.empty() && !csv_stem.empty()) fl.canonical = role_of_layer_name(csv_stem);
+        if (!fl.canonical.empty())
+            info.recognised_by = CPLIsASCII(info.source_name.c_str(), info.source_name.size()) || !csv_stem.empty() ? "name" : "chinese name";
+    }
+    if (fl.canonical.empty()) {
+        fl.canonical = role_by_fields(info.source_fields, info.geometry);
+        if (!fl.canonical.empty()) info.recognised_by = "fields";
+    }
+    if (const auto it = mapping.find(fl.canonical); it != mapping.end()) fl.mapping = &it->second;
+    info.level = fl.level;
+}
+
 /** What phase 1 found: the opened sources, the SPEC layers in them, and the first DEM. */
 struct Sources {
     std::vector<std::unique_ptr<OpenedSource>> opened;
     std::vector<Found> found;
     std::string dem_name, dem_file;  // the first source's DEM (terrain occlusion, SPEC §5.1)
+    std::shared_ptr<const NameMapping> mapping;  // the layers' Found::mapping point into it
 };
 
 /** Phase 1: opens every source, finds its layers and their CRSs (ds.layers lists them all). */
@@ -1080,6 +1193,10 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
     std::string& dem_name = out.dem_name;
     std::string& dem_file = out.dem_file;
     // Terrain only cuts camera views: a command that reads no cameras does not read the DEM either.
+    // The project file's names for layers and fields (SPEC §3), beside the first source.
+    const std::string project_file = project_path_for(sources.front());
+    out.mapping = std::make_shared<const NameMapping>(options.mapping ? *options.mapping : load_mapping(project_file));
+    const NameMapping& mapping = *out.mapping;
     const bool wants_terrain = options.layers.empty() ||
                                std::find(options.layers.begin(), options.layers.end(), "cameras") != options.layers.end();
     for (const auto& path : sources) {
@@ -1100,22 +1217,31 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
         opened.push_back(std::move(vec));
         OpenedSource& src = *opened.back();
         for (auto* layer : list_layers(src)) {
-            std::string canonical = canonical_name(layer->GetName());
-            if (canonical.empty() && src.is_csv) canonical = canonical_name(fs::path(path).stem().string());
             LayerInfo info;
             info.source_name = layer->GetName();
             info.source = path;
-            info.name = canonical.empty() ? info.source_name : canonical;
             info.geometry = OGRGeometryTypeToName(layer->GetGeomType());
             info.count = layer->GetFeatureCount();
-            if (canonical.empty() || (!options.layers.empty() && std::find(options.layers.begin(),
-                                                                            options.layers.end(),
-                                                                            canonical) == options.layers.end())) {
+            Found fl{&src, layer, "", OGRSpatialReference(), false, nullptr};
+            // GBK fallback (SPEC §3): a shapefile without .cpg whose text is not UTF-8 is CP936;
+            // its field names too, which recognising the layer by its fields reads.
+            if (std::string(src.ds->GetDriverName()) == "ESRI Shapefile" && gbk_shapefile(path, layer)) {
+                fl.reopened = std::make_unique<OpenedSource>(open_source(shapefile_of(path, layer).string(), true));
+                fl.src = fl.reopened.get();
+                fl.layer = fl.reopened->ds->GetLayer(0);
+            }
+            OGRFeatureDefn* defn = fl.layer->GetLayerDefn();
+            for (int k = 0; k < defn->GetFieldCount(); ++k) info.source_fields.push_back(defn->GetFieldDefn(k)->GetNameRef());
+            recognise(info, fl, mapping, src.is_csv ? fs::path(path).stem().string() : std::string());
+            info.name = fl.canonical.empty() ? info.source_name : fl.canonical;
+            const bool wanted = options.layers.empty() || (!fl.canonical.empty() && std::find(options.layers.begin(),
+                                                                                              options.layers.end(),
+                                                                                              fl.canonical) != options.layers.end());
+            if (!wanted) {
                 if (const OGRSpatialReference* s = layer->GetSpatialRef()) info.crs = crs_label(*s);
                 ds.layers.push_back(info);
                 continue;
             }
-            Found fl{&src, layer, canonical, OGRSpatialReference(), false, nullptr};
             if (const OGRSpatialReference* s = layer->GetSpatialRef()) {
                 fl.srs = *s;
             } else if (assumed) {
@@ -1128,22 +1254,24 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             }
             fl.srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
             info.crs = crs_label(fl.srs);
-            // GBK fallback (SPEC §3): a shapefile without .cpg whose text is not UTF-8 is CP936.
-            if (std::string(src.ds->GetDriverName()) == "ESRI Shapefile") {
-                fs::path shp = fs::is_directory(path) ? fs::path(path) / (std::string(layer->GetName()) + ".shp")
-                                                      : fs::path(path);
-                fs::path cpg = shp;
-                cpg.replace_extension(".cpg");
-                if (!fs::exists(cpg) && !fs::exists(fs::path(cpg).replace_extension(".CPG")) && has_non_utf8(layer)) {
-                    fl.reopened = std::make_unique<OpenedSource>(open_source(shp.string(), true));
-                    fl.src = fl.reopened.get();
-                    fl.layer = fl.reopened->ds->GetLayer(0);
-                    ds.report.other.push_back({canonical, "", "no .cpg and text not UTF-8: read as GBK (CP936)"});
-                }
-            }
+            if (fl.reopened)
+                ds.report.other.push_back({info.name, "", "no .cpg and text not UTF-8: read as GBK (CP936)"});
             ds.layers.push_back(info);
             found.push_back(std::move(fl));
         }
+    }
+    for (const auto& [role, m] : mapping) {
+        auto missing = [&](const std::string& layer) {
+            return std::none_of(ds.layers.begin(), ds.layers.end(), [&](const LayerInfo& l) { return l.source_name == layer; });
+        };
+        if (!m.layer.empty() && missing(m.layer))
+            throw Error("the project file maps " + role + " to layer '" + m.layer + "', which no source has",
+                        {project_file, "", "", "mapping." + role + ".layer"}, "fix the layer name (gridwatch info lists them)");
+        for (const auto& [level, layer] : m.levels)
+            if (missing(layer))
+                throw Error("the project file maps grid level " + std::to_string(level) + " to layer '" + layer +
+                                "', which no source has",
+                            {project_file, "", "", "mapping.grids.levels"}, "fix the layer name (gridwatch info lists them)");
     }
 
     return out;
@@ -1281,8 +1409,8 @@ struct ReaderHandles {
 };
 
 /** One level's cells: the source skips the others when the level is a number field it can filter on. */
-void filter_grid_level(OGRLayer& layer, int level) {
-    const int f = field_index(layer.GetLayerDefn(), "level");
+void filter_grid_level(OGRLayer& layer, int level, const RoleMapping* mapping) {
+    const int f = find_field(layer.GetLayerDefn(), "level", mapping);
     if (f < 0) return;
     const OGRFieldDefn* def = layer.GetLayerDefn()->GetFieldDefn(f);
     const OGRFieldType t = def->GetType();
@@ -1313,14 +1441,17 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
     std::atomic<size_t> next{0}, done{0};
     std::mutex progress_mutex;  // the callback is not made for calls from two threads at once
     auto read_part = [&](size_t i, ReaderHandles& h) {
-        const Found& fl = found[i];
+        Found& fl = found[i];
         const std::string& name = plan.names[i];
         LayerSource mine = h.layer(fl, plan.index[i], name);
         const bool is_points = fl.canonical == "households" || fl.canonical == "cameras" ||
                                fl.canonical == "incidents" || fl.canonical == "facilities" ||
                                fl.canonical == "candidates";
         GeomConverter conv{is_points ? options.coords : SourceCoords::Native, CoordLimits::of(fl.srs), fl.src->path, name};
-        if (fl.canonical == "grids" && options.grid_level > 0) filter_grid_level(*mine.layer, options.grid_level);
+        if (fl.canonical == "grids" && options.grid_level > 0) {
+            if (fl.level > 0 && fl.level != options.grid_level) return;  // another level's layer
+            if (fl.level == 0) filter_grid_level(*mine.layer, options.grid_level, fl.mapping);
+        }
         Dataset& part = out.parts[i];
         out.invalid[i] = read_layer_whole(fl, mine, conv, part, name);
         reproject_layer(part, fl.canonical, 0, fl.srs, h.work, fl.src->path, name);
@@ -1353,8 +1484,10 @@ void join_layers(std::vector<Found>& found, LayerParts& read, Dataset& ds) {
         join_part(ds, std::move(read.parts[i]));
         for (auto& info : ds.layers)
             if (info.source == fl.src->path || fl.reopened)
-                if (info.source_name == fl.layer->GetName() || (fl.reopened && info.name == fl.canonical))
+                if (info.source_name == fl.layer->GetName() || (fl.reopened && info.name == fl.canonical)) {
                     info.invalid += read.invalid[i];
+                    if (info.fields.empty()) info.fields = fl.fields;
+                }
     }
 }
 
@@ -1369,6 +1502,46 @@ void load_dem(const std::string& dem_name, const std::string& dem_file, Dataset&
         area.add(Vec2{area.xmax + reach, area.ymax + reach});
     }
     ds.dem = read_dem(dem_name, dem_file, ds.work_crs_wkt, area);
+}
+
+/**
+ * Grids given without parent ids (one layer per level, SPEC §3): a cell of level 2–4 whose
+ * parent_id is empty gets the cell of the level above that contains its interior point (GEOS
+ * PointOnSurface, so a C-shaped cell is not judged by a centroid outside it). A cell no cell
+ * contains is named in the report (`info` lists it), its parent left empty.
+ */
+void complete_grid_parents(Dataset& ds) {
+    std::map<int, std::vector<size_t>> by_level;
+    bool any_missing = false;
+    for (size_t i = 0; i < ds.grids.size(); ++i) {
+        by_level[ds.grids[i].level].push_back(i);
+        any_missing |= ds.grids[i].level > 1 && ds.grids[i].parent_id.empty();
+    }
+    if (!any_missing) return;
+    for (int level = 2; level <= 4; ++level) {
+        const auto& upper = by_level[level - 1];
+        std::vector<Box> boxes;
+        for (size_t u : upper) boxes.push_back(bounds(ds.grids[u].shape));
+        const BoxIndex index(boxes, 200);
+        for (size_t i : by_level[level]) {
+            Grid& g = ds.grids[i];
+            if (!g.parent_id.empty()) continue;
+            geos::Geom shape = geos::to_geos(g.shape);
+            geos::Geom at(GEOSPointOnSurface_r(geos::ctx(), shape.get()));
+            double x = 0, y = 0;
+            if (!at || GEOSGeomGetX_r(geos::ctx(), at.get(), &x) != 1 || GEOSGeomGetY_r(geos::ctx(), at.get(), &y) != 1) continue;
+            const Vec2 p{x, y};
+            for (int k : index.query(Box{p.x, p.y, p.x, p.y}))
+                if (inside(ds.grids[upper[k]].shape, p)) {
+                    g.parent_id = ds.grids[upper[k]].grid_id;
+                    break;
+                }
+            if (g.parent_id.empty())
+                ds.report.orphan_cells.push_back({"grids", g.grid_id,
+                                                  "no cell of level " + std::to_string(level - 1) +
+                                                      " contains it: its parent is unknown"});
+        }
+    }
 }
 
 /** Phase 4: the cameras' values checked (SPEC §3: bad ones are named and left out, never fatal). */
@@ -1411,6 +1584,7 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     const OGRSpatialReference work = choose_work_crs(primary, options, ds);
     LayerParts parts = read_layers(src.found, work, options, progress);
     join_layers(src.found, parts, ds);
+    complete_grid_parents(ds);
     if (!src.dem_name.empty()) {
         progress(0.82, "reading the DEM");
         load_dem(src.dem_name, src.dem_file, ds);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "geo/core/model.h"
+#include "geo/io/names.h"
 
 namespace gw {
 
@@ -20,6 +21,7 @@ struct OpenOptions {
     SourceCoords coords = SourceCoords::Native;    // --from-gcj02 / --from-bd09 (point layers)
     std::vector<std::string> layers;               // canonical layers to read (empty = all)
     int grid_level = 0;                            // read only the cells of this level (0: all)
+    const NameMapping* mapping = nullptr;          // names for layers and fields (default: the project file's)
     Progress progress;
 };
 

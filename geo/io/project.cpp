@@ -75,6 +75,7 @@ Project load_project(const std::string& path) {
         throw Error(std::string("is not a valid project file: ") + e.what(), {path}, "fix the JSON");
     }
     p.warning = load_warning_thresholds(path);
+    if (j.contains("mapping")) p.mapping = mapping_from_json(j["mapping"], path);
     return p;
 }
 
@@ -91,6 +92,7 @@ void save_project(const Project& p, const std::string& path) {
     const auto& w = p.warning;
     j["warning"] = {{"red", w.red}, {"yellow", w.yellow}, {"blue", w.blue},
                     {"weights", {{"red", w.w_red}, {"yellow", w.w_yellow}, {"blue", w.w_blue}, {"green", w.w_green}, {"none", w.w_none}}}};
+    if (!p.mapping.empty()) j["mapping"] = mapping_to_json(p.mapping);
     write_file_atomically(path, j.dump(2) + "\n");
 }
 

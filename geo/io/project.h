@@ -1,12 +1,13 @@
 #pragma once
 /**
- * The project file beside a dataset (DATASET.gridwatch.json): wall scenes and the four-colour
- * warning thresholds. Scenes are what the control-room wall steps through (SPEC §6).
+ * The project file beside a dataset (DATASET.gridwatch.json): wall scenes, the four-colour
+ * warning thresholds and the mapping of the layer and field names users bring (geo/io/names.h). Scenes are what the control-room wall steps through (SPEC §6).
  */
 #include <string>
 #include <vector>
 
 #include "geo/core/model.h"
+#include "geo/io/names.h"
 
 namespace gw {
 
@@ -21,6 +22,7 @@ struct Scene {
 struct Project {
     std::vector<Scene> scenes;
     WarningThresholds warning;
+    NameMapping mapping;  // names for layers and fields (SPEC §3), kept as the file has them
 };
 
 /** DATASET + ".gridwatch.json". */

@@ -1,0 +1,206 @@
+#include "geo/io/names.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "geo/core/error.h"
+#include "geo/core/model.h"
+
+namespace gw {
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+/** SPEC §3's Chinese layer names. */
+const std::map<std::string, std::string>& chinese_layers() {
+    static const std::map<std::string, std::string> m = {
+        {"网格", "grids"},      {"住户", "households"}, {"户籍", "households"}, {"摄像头", "cameras"},
+        {"监控点位", "cameras"}, {"企业", "enterprises"}, {"道路", "roads"},     {"建筑", "buildings"},
+        {"房屋", "buildings"},  {"事件", "incidents"},  {"警情", "incidents"},  {"设施", "facilities"},
+        {"候选点位", "candidates"}};
+    return m;
+}
+
+}  // namespace
+
+std::string role_of_layer_name(const std::string& source_name) {
+    const std::string n = lower(source_name);
+    for (const auto& c : canonical_layers())
+        if (n == c) return c;
+    if (level_of_layer_name(source_name) > 0) return "grids";
+    if (const auto it = chinese_layers().find(source_name); it != chinese_layers().end()) return it->second;
+    return {};
+}
+
+int level_of_layer_name(const std::string& source_name) {
+    const std::string n = lower(source_name);
+    if (n.rfind("grids_l", 0) == 0 && n.size() == 8 && n[7] >= '1' && n[7] <= '4') return n[7] - '0';
+    return 0;
+}
+
+const std::vector<std::string>& chinese_field_names(const std::string& field) {
+    static const std::map<std::string, std::vector<std::string>> m = {
+        {"grid_id", {"网格编码"}}, {"level", {"层级"}},       {"parent_id", {"上级编码"}},
+        {"name", {"名称"}},        {"manager", {"网格员", "网格长"}}, {"phone", {"电话"}},
+        {"hh_id", {"户编号"}},     {"head", {"户主"}},        {"members", {"人数"}},
+        {"cam_id", {"点位编号"}},  {"owner", {"权属"}},       {"azimuth", {"方位角"}},
+        {"fov", {"视场角"}},       {"range", {"视距"}},       {"height", {"安装高度"}},
+        {"resolution_px", {"水平像素"}}, {"status", {"状态"}}, {"inc_id", {"事件编号"}},
+        {"type", {"类型"}},        {"time", {"时间"}}};
+    static const std::vector<std::string> none;
+    const auto it = m.find(field);
+    return it == m.end() ? none : it->second;
+}
+
+std::optional<std::string> chinese_value(const std::string& field, const std::string& value) {
+    static const std::map<std::string, std::map<std::string, std::string>> m = {
+        {"status", {{"在线", "online"}, {"离线", "offline"}}},
+        {"type",
+         {{"纠纷", "dispute"}, {"火灾", "fire"}, {"交通", "traffic"}, {"盗窃", "theft"}, {"诈骗", "fraud"}, {"其他", "other"}}}};
+    const auto f = m.find(field);
+    if (f == m.end()) return std::nullopt;
+    const auto v = f->second.find(value);
+    if (v == f->second.end()) return std::nullopt;
+    return v->second;
+}
+
+const std::vector<std::string>& required_fields(const std::string& role) {
+    static const std::map<std::string, std::vector<std::string>> m = {{"grids", {"grid_id", "level", "parent_id"}},
+                                                                     {"cameras", {"azimuth", "fov", "range"}}};
+    static const std::vector<std::string> none;
+    const auto it = m.find(role);
+    return it == m.end() ? none : it->second;
+}
+
+std::vector<std::string> roles_for_geometry(const std::string& geometry) {
+    const std::string g = lower(geometry);
+    if (g.find("polygon") != std::string::npos) return {"grids", "enterprises", "buildings"};
+    if (g.find("line") != std::string::npos) return {"roads"};
+    if (g.find("point") != std::string::npos)
+        return {"cameras", "households", "incidents", "facilities", "candidates"};
+    return {};
+}
+
+bool field_name_matches(const std::string& have_raw, const std::string& want_raw) {
+    const std::string have = lower(have_raw), want = lower(want_raw);
+    if (have == want) return true;
+    // A shapefile keeps 10 bytes of a name: "resolution_px" is "resolutio", "安装高度" in UTF-8 is
+    // cut inside its fourth character (GDAL may keep 9 or 10 of the 12 bytes).
+    return want.size() > 10 && have.size() >= 9 && have.size() <= 10 && want.compare(0, have.size(), have) == 0;
+}
+
+std::string role_by_fields(const std::vector<std::string>& fields, const std::string& geometry) {
+    std::string found;
+    for (const auto& role : roles_for_geometry(geometry)) {
+        const auto& need = required_fields(role);
+        if (need.empty()) continue;
+        const bool all = std::all_of(need.begin(), need.end(), [&](const std::string& f) {
+            return std::any_of(fields.begin(), fields.end(), [&](const std::string& have) {
+                if (field_name_matches(have, f)) return true;
+                for (const auto& zh : chinese_field_names(f))
+                    if (field_name_matches(have, zh)) return true;
+                return false;
+            });
+        });
+        if (!all) continue;
+        if (!found.empty()) return {};
+        found = role;
+    }
+    return found;
+}
+
+std::string mapping_line(const std::string& role, const std::string& layer,
+                         const std::vector<std::pair<std::string, std::string>>& fields) {
+    nlohmann::json named = nlohmann::json::object();
+    for (const auto& [want, have] : fields) named[want] = have.empty() ? "?" : have;
+    nlohmann::json m = {{"layer", layer}};
+    if (!fields.empty()) m["fields"] = named;
+    return "\"" + role + "\": " + m.dump();
+}
+
+std::pair<std::string, std::vector<std::pair<std::string, std::string>>> suggest_role(const LayerInfo& layer,
+                                                                                      const std::vector<LayerInfo>& all) {
+    const auto fits = roles_for_geometry(layer.geometry);
+    if (fits.empty()) return {};
+    std::string role = fits.front();
+    for (const auto& r : fits)
+        if (std::none_of(all.begin(), all.end(), [&](const LayerInfo& l) { return l.name == r; })) {
+            role = r;
+            break;
+        }
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (const auto& want : required_fields(role)) {
+        std::string have;
+        for (const auto& f : layer.source_fields) {
+            bool match = field_name_matches(f, want);
+            for (const auto& zh : chinese_field_names(want)) match |= field_name_matches(f, zh);
+            if (match && have.empty()) have = f;
+        }
+        fields.emplace_back(want, have);
+    }
+    return {role, fields};
+}
+
+NameMapping mapping_from_json(const nlohmann::json& j, const std::string& file) {
+    NameMapping out;
+    if (!j.is_object()) throw Error("\"mapping\" must be an object of roles", {file, "", "", "mapping"}, "fix the project file");
+    const auto& roles = canonical_layers();
+    for (const auto& [role, v] : j.items()) {
+        const std::string key = "mapping." + role;
+        if (std::find(roles.begin(), roles.end(), role) == roles.end())
+            throw Error("\"" + role + "\" is no layer role of SPEC §3", {file, "", "", key},
+                        "use one of grids, households, cameras, enterprises, roads, buildings, incidents, facilities, candidates");
+        if (!v.is_object()) throw Error("must be an object", {file, "", "", key}, "fix the project file");
+        RoleMapping r;
+        try {
+            r.layer = v.value("layer", "");
+            const nlohmann::json levels = v.value("levels", nlohmann::json::object());
+            for (const auto& [level, layer] : levels.items()) {
+                const int l = level.size() == 1 && level[0] >= '1' && level[0] <= '4' ? level[0] - '0' : 0;
+                if (l == 0 || role != "grids")
+                    throw Error("levels are 1 to 4, for grids only", {file, "", "", key + ".levels"}, "fix the project file");
+                r.levels[l] = layer.get<std::string>();
+            }
+            r.fields = v.value("fields", std::map<std::string, std::string>{});
+            r.values = v.value("values", std::map<std::string, std::map<std::string, std::string>>{});
+        } catch (const nlohmann::json::exception& e) {
+            throw Error(std::string("is malformed: ") + e.what(), {file, "", "", key}, "fix the project file");
+        }
+        out[role] = std::move(r);
+    }
+    return out;
+}
+
+nlohmann::json mapping_to_json(const NameMapping& m) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [role, r] : m) {
+        nlohmann::json v = nlohmann::json::object();
+        if (!r.layer.empty()) v["layer"] = r.layer;
+        for (const auto& [level, layer] : r.levels) v["levels"][std::to_string(level)] = layer;
+        if (!r.fields.empty()) v["fields"] = r.fields;
+        if (!r.values.empty()) v["values"] = r.values;
+        j[role] = v;
+    }
+    return j;
+}
+
+NameMapping load_mapping(const std::string& path) {
+    if (path.empty() || !std::filesystem::exists(path)) return {};
+    std::ifstream in(path);
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("is not valid JSON: ") + e.what(), {path}, "fix the project file");
+    }
+    if (!j.is_object() || !j.contains("mapping")) return {};
+    return mapping_from_json(j["mapping"], path);
+}
+
+}  // namespace gw
