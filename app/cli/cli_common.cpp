@@ -110,6 +110,13 @@ Progress stderr_progress() {
 
 void warn(const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.c_str()); }
 
+void warn_wide_extent(const Dataset& ds, const std::string& command) {
+    if (ds.work_crs_wide)
+        warn("the data spans a wide extent, so " + command + " runs in " + ds.work_crs +
+             ", which keeps areas but not distances or angles: camera ranges and view sectors are off far from its "
+             "centre; " + kWideExtentAdvice);
+}
+
 void refuse_output_onto_input(const DatasetArgs& args, const std::string& out) {
     if (out.empty()) return;
     for (const auto& source : args.sources)

@@ -61,6 +61,17 @@ CLI::Validator iso_date_check();
 /** Prints a warning line to stderr ("warning: …"). */
 void warn(const std::string& line);
 
+/** What to do when the working CRS is equal-area for a wide extent (Dataset::work_crs_wide). */
+inline constexpr const char* kWideExtentAdvice =
+    "for true metres pass --work-crs with a local zone (e.g. EPSG:4542) or open a smaller extent";
+
+/**
+ * For commands that measure in true metres on the ground (camera ranges, view sectors): one
+ * warning line when the data's extent is too wide for one zone and the working CRS only keeps
+ * areas (Dataset::work_crs_wide). The command goes on.
+ */
+void warn_wide_extent(const Dataset& ds, const std::string& command);
+
 /**
  * Usage error (exit 2) when writing `out` would overwrite a DATASET source: the file itself, a
  * file of its shapefile set, a file of a dataset folder, or a folder that holds a source.

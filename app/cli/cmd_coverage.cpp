@@ -61,6 +61,7 @@ void run_coverage(const CoverageArgs& a) {
     if (!a.no_gaps) layers.push_back("enterprises");
     refuse_output_onto_input(a.data, a.out);
     Dataset ds = a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, a.level);
+    warn_wide_extent(ds, "coverage");
     CoverageOptions o;
     o.level = a.level;
     o.occlusion = a.occlusion == "auto";

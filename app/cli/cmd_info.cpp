@@ -71,6 +71,8 @@ void print_info_json(const Dataset& ds, const InfoCounts& n) {
     j["source"] = ds.source;
     j["crs"] = ds.crs;
     j["work_crs"] = ds.work_crs;
+    j["work_crs_reason"] = ds.work_crs_reason;
+    j["work_crs_equal_area_only"] = ds.work_crs_wide;
     const Box& ext = n.extent;
     j["extent"] = ext.empty() ? nlohmann::json(nullptr) : nlohmann::json{ext.xmin, ext.ymin, ext.xmax, ext.ymax};
     auto layers = nlohmann::json::array();
@@ -156,6 +158,9 @@ void print_info_text(const Dataset& ds, const InfoCounts& n) {
     if (communities > 3) title += " 等 " + std::to_string(communities) + " 个社区 (" + std::to_string(communities) + " communities)";
     std::printf("%s%s\n", title.empty() ? "" : (title + " — ").c_str(), ds.source.c_str());
     std::printf("CRS %s; working CRS %s (metres)\n", ds.crs.c_str(), ds.work_crs.c_str());
+    if (!ds.work_crs_reason.empty()) std::printf("  why: %s\n", ds.work_crs_reason.c_str());
+    if (ds.work_crs_wide)
+        std::printf("  areas are true; distances and angles are not, far from its centre: %s\n", kWideExtentAdvice);
     if (!ext.empty())
         std::printf("extent %.1f, %.1f – %.1f, %.1f (%.2f × %.2f km)\n", ext.xmin, ext.ymin, ext.xmax, ext.ymax,
                     ext.width() / 1000, ext.height() / 1000);

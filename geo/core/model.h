@@ -178,6 +178,10 @@ struct Dataset {
     std::string crs;       // the data's CRS (of the grids layer, else the first layer)
     std::string work_crs;  // "EPSG:4542"
     std::string work_crs_wkt;
+    std::string work_crs_reason;  // why that working CRS (geo/io/crs.h choose_working_crs), for `info`
+    // The extent is too wide for one zone: the working CRS keeps areas true but distorts
+    // distances and angles, so camera ranges and view sectors are not true metres everywhere.
+    bool work_crs_wide = false;
     std::string source_crs_wkt;  // WKT of `crs`, for export back to it
     std::string point_coords;    // "gcj02" / "bd09": the point layers were read from those (--from-…)
     std::vector<LayerInfo> layers;

@@ -1,6 +1,8 @@
 #include "geo/io/crs.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "geo/core/error.h"
 
@@ -51,6 +53,69 @@ int working_epsg_for(double lon, double lat) {
         if (int gk = gauss_kruger_epsg(lon)) return gk;
     }
     return utm_epsg(lon, lat);
+}
+
+double tm_scale_error(double dlon, double lat, double k0) {
+    constexpr double kRad = 3.14159265358979323846 / 180.0;
+    const double b = std::cos(lat * kRad) * std::sin(std::min(std::abs(dlon), 89.0) * kRad);
+    return std::abs(k0 / std::sqrt(1 - b * b) - 1);
+}
+
+namespace {
+
+std::string fmt(const char* f, double a, double b = 0, double c = 0) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, f, a, b, c);
+    return buf;
+}
+
+/** CGCS2000 Albers equal-area conic for China: 25°N and 47°N standard parallels, 105°E. */
+OGRSpatialReference albers_china() {
+    OGRSpatialReference geo = parse_crs("EPSG:4490");
+    OGRSpatialReference s;
+    s.SetProjCS("CGCS2000 / Albers equal-area China (25N 47N 105E)");
+    s.CopyGeogCSFrom(&geo);
+    s.SetACEA(25.0, 47.0, 0.0, 105.0, 0.0, 0.0);
+    s.SetLinearUnits(SRS_UL_METER, 1.0);
+    s.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return s;
+}
+
+}  // namespace
+
+WorkCrsChoice choose_working_crs(double lon0, double lat0, double lon1, double lat1) {
+    WorkCrsChoice c;
+    const double span = lon1 - lon0, lon = (lon0 + lon1) / 2, lat = (lat0 + lat1) / 2;
+    // A transverse Mercator's scale error is largest on the latitude nearest the equator.
+    const double near_equator = lat0 <= 0 && lat1 >= 0 ? 0.0 : std::min(std::abs(lat0), std::abs(lat1));
+    if (span <= kMaxZoneSpanDeg) {
+        const int epsg = working_epsg_for(lon, lat);
+        c.srs = parse_crs("EPSG:" + std::to_string(epsg));
+        const bool gk = epsg >= 4534 && epsg <= 4554;
+        const double cm = gk ? 75.0 + 3.0 * (epsg - 4534) : -183.0 + 6.0 * (epsg % 100);
+        const double edge = std::max(std::abs(lon0 - cm), std::abs(lon1 - cm));
+        const double err = std::max(tm_scale_error(edge, near_equator, gk ? 1.0 : 0.9996),
+                                    gk ? 0.0 : tm_scale_error(0, 0, 0.9996));
+        c.reason = fmt("extent spans %.2f° of longitude, within %.2f° of the central meridian %g°", span, edge, cm) +
+                   (gk ? ": the CGCS2000 3-degree Gauss-Kruger zone of its centre (data in China)"
+                       : ": the WGS84 UTM zone of its centre") +
+                   fmt(", scale error at most %.3f%%", 100 * err);
+        return c;
+    }
+    c.wide = true;
+    // What one zone centred on the data would do at its edges.
+    const double edge_err = tm_scale_error(span / 2, near_equator);
+    const std::string why =
+        fmt("extent spans %.1f° of longitude: one transverse Mercator zone would distort it (", span) +
+        (edge_err < 1 ? fmt("%.0f%% in lengths at its edges)", 100 * edge_err) : std::string("lengths doubled and more at its edges)"));
+    if (in_china(lon, lat) && span <= 90.0) {
+        c.srs = albers_china();
+        c.reason = why + "; Albers equal-area conic for China chosen (areas true, distances and angles distorted)";
+    } else {
+        c.srs = parse_crs("EPSG:8857");
+        c.reason = why + "; Equal Earth (world, equal-area) chosen (areas true, distances and angles distorted)";
+    }
+    return c;
 }
 
 Transform::Transform(const OGRSpatialReference& from, const OGRSpatialReference& to) {

@@ -38,6 +38,47 @@ bool in_china(double lon, double lat);
 /** The working CRS for data centred at (lon, lat) in geographic degrees (SPEC §3). */
 int working_epsg_for(double lon, double lat);
 
+/**
+ * Widest longitude span (degrees) kept in the one transverse Mercator zone of the data's centre.
+ * The centre may lie up to half a zone (1.5° for Gauss-Kruger) off the zone's central meridian,
+ * so a 6° span reaches 4.5° from it, where the scale error of Gauss-Kruger (k0 = 1,
+ * k = 1/√(1 − (cos φ sin Δλ)²)) is 0.31 % in lengths and 0.62 % in areas at the equator, 0.25 %
+ * at 25°N, 0.18 % at 40°N; a county (under 2°) stays under 0.03 %. Beyond it the error grows with
+ * the square of the distance: China's 62° put its western edge 25–30° off a central meridian
+ * near 105°E, 6–15 % in lengths and twice that in areas, which is not a working CRS. Outside
+ * China the 6° UTM zone (k0 = 0.9996) lets a 6° span reach 6° off its meridian: 0.51 % at the
+ * equator, 0.33 % at 35°.
+ */
+inline constexpr double kMaxZoneSpanDeg = 6.0;
+
+/**
+ * Scale error |k − 1| of a transverse Mercator with scale k0 on its central meridian, at `dlon`
+ * degrees from it and latitude `lat`.
+ */
+double tm_scale_error(double dlon, double lat, double k0 = 1.0);
+
+/** The working CRS chosen for an extent, and why (SPEC §3; shown by `gridwatch info`). */
+struct WorkCrsChoice {
+    OGRSpatialReference srs;
+    std::string reason;  // one English sentence
+    // The extent is too wide for one zone: the CRS keeps areas, while distances, angles and
+    // shapes are distorted (camera ranges and view sectors are not true metres far from its centre).
+    bool wide = false;
+};
+
+/**
+ * The working CRS for data whose extent is lon0…lon1, lat0…lat1 (CGCS2000/WGS84 degrees):
+ * - a longitude span up to kMaxZoneSpanDeg: the zone of the centre (working_epsg_for), as before;
+ * - wider, centred in China and at most 90° wide (a province, China): an Albers equal-area conic
+ *   for China on CGCS2000 (standard parallels 25°N and 47°N, central meridian 105°E, as ESRI's
+ *   102025 "Asia North Albers" family uses), which keeps areas exactly; lengths along parallels are off by −1.8 % (at 35°N) to +3.4 %
+ *   (at 53°N) between 18°N and 53°N, the inverse along meridians;
+ * - anything else wider (a continent elsewhere, the world): Equal Earth (EPSG:8857), equal-area
+ *   over the whole globe.
+ * A span that crosses the antimeridian reads as wide (the box goes the long way round).
+ */
+WorkCrsChoice choose_working_crs(double lon0, double lat0, double lon1, double lat1);
+
 /** A coordinate transformation between two CRSs; throws gw::Error when PROJ cannot make one. */
 class Transform {
 public:

@@ -1301,16 +1301,33 @@ OGRSpatialReference choose_work_crs(const Found* primary, const OpenOptions& opt
         if (!is_metric_projected(work))
             throw Error("working CRS " + options.work_crs + " is not projected in metres", {"", "", "", "--work-crs"},
                         "give a metric CRS such as EPSG:4542");
+        ds.work_crs_reason = "given by --work-crs";
     } else if (primary && is_metric_projected(primary->srs) && options.coords == SourceCoords::Native) {
         work = primary->srs;
+        ds.work_crs_reason = "the data's own CRS, projected in metres";
     } else if (primary) {
         const OGREnvelope env = checked_extent(*primary);
         OGRSpatialReference geo = parse_crs("EPSG:4490");
         Transform t(primary->srs, geo);
         Vec2 c = t.apply(Vec2{(env.MinX + env.MaxX) / 2, (env.MinY + env.MaxY) / 2});
-        work = parse_crs("EPSG:" + std::to_string(working_epsg_for(c.x, c.y)));
+        // The extent in degrees: its corners and edges sampled (a projected box's edges curve in
+        // degrees); a point PROJ cannot take is left out, the centre above stands for the rest.
+        double lon0 = c.x, lon1 = c.x, lat0 = c.y, lat1 = c.y;
+        for (int i = 0; i <= 8; ++i)
+            for (int k = 0; k <= 8; k += (i == 0 || i == 8 ? 1 : 8)) {
+                try {
+                    const Vec2 p = t.apply(Vec2{env.MinX + (env.MaxX - env.MinX) * i / 8, env.MinY + (env.MaxY - env.MinY) * k / 8});
+                    lon0 = std::min(lon0, p.x), lon1 = std::max(lon1, p.x), lat0 = std::min(lat0, p.y), lat1 = std::max(lat1, p.y);
+                } catch (const Error&) {
+                }
+            }
+        WorkCrsChoice choice = choose_working_crs(lon0, lat0, lon1, lat1);
+        work = std::move(choice.srs);
+        ds.work_crs_reason = choice.reason;
+        ds.work_crs_wide = choice.wide;
     } else {
         work = parse_crs("EPSG:4542");
+        ds.work_crs_reason = "no layer to place: the bundled data's zone";
     }
     work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     ds.work_crs = crs_label(work);
