@@ -2,8 +2,6 @@
 // data would come (Chinese layer, field and value names in a GBK shapefile folder without .cpg;
 // one grids layer per level with odd names and no parent ids, mapped by a project file) must give
 // the same answers as the same data with the contract's names.
-#include <gdal_priv.h>
-#include <gdal_utils.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,7 +12,7 @@
 #include <vector>
 
 #include "cli_run.h"
-#include "geo/core/gdal_setup.h"
+#include "gpkg_translate.h"
 #include "geo/io/dataset.h"
 #include "geo/io/names.h"
 
@@ -24,28 +22,8 @@ using gwtest::TempDir;
 
 namespace {
 
-const std::string kBundled = std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg";
-
-/** ogr2ogr in process: one layer of the bundled community through SQL into `out`. */
-void translate(const std::string& out, const std::string& format, const std::string& layer, const std::string& sql,
-               std::vector<std::string> extra = {}) {
-    gw::gdal_setup();
-    GDALDatasetH src = GDALOpenEx(kBundled.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
-    ASSERT_TRUE(src);
-    std::vector<std::string> args = {"-f", format, "-nln", layer, "-sql", sql, "-dialect", "SQLITE"};
-    if (fs::exists(out)) args.insert(args.begin(), "-update");
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    GDALVectorTranslateOptions* o = GDALVectorTranslateOptionsNew(argv.data(), nullptr);
-    int usage = 0;
-    GDALDatasetH d = GDALVectorTranslate(out.c_str(), nullptr, 1, &src, o, &usage);
-    GDALVectorTranslateOptionsFree(o);
-    ASSERT_TRUE(d) << layer << ": " << CPLGetLastErrorMsg();
-    GDALClose(d);
-    GDALClose(src);
-}
+const std::string& kBundled = gwtest::kBundledGpkg;
+using gwtest::translate_bundled;
 
 const char* kCamerasEnglish =
     "SELECT cam_id, owner, azimuth, fov, \"range\", height, resolution_px, status, geom FROM cameras";
@@ -60,18 +38,18 @@ void write_shapefiles(const std::string& dir, bool chinese) {
     auto shp = [&](const std::string& name) { return (fs::path(dir) / (name + ".shp")).string(); };
     const std::vector<std::string> gbk = {"-lco", "ENCODING=CP936"};
     if (chinese) {
-        translate(shp("网格"), "ESRI Shapefile", "网格",
+        translate_bundled(shp("网格"), "ESRI Shapefile", "网格",
                   "SELECT grid_id AS 网格编码, level AS 层级, parent_id AS 上级编码, name AS 名称, manager AS 网格员, "
                   "phone AS 电话, geom FROM grids",
                   gbk);
-        translate(shp("住户"), "ESRI Shapefile", "住户",
+        translate_bundled(shp("住户"), "ESRI Shapefile", "住户",
                   "SELECT hh_id AS 户编号, grid_id AS 网格编码, head AS 户主, members AS 人数, tags, phone AS 电话, geom "
                   "FROM households",
                   gbk);
-        translate(shp("摄像头"), "ESRI Shapefile", "摄像头", kCamerasChinese, gbk);
-        translate(shp("道路"), "ESRI Shapefile", "道路", "SELECT name AS 名称, class, geom FROM roads", gbk);
-        translate(shp("建筑"), "ESRI Shapefile", "建筑", "SELECT height, geom FROM buildings", gbk);
-        translate(shp("事件"), "ESRI Shapefile", "事件",
+        translate_bundled(shp("摄像头"), "ESRI Shapefile", "摄像头", kCamerasChinese, gbk);
+        translate_bundled(shp("道路"), "ESRI Shapefile", "道路", "SELECT name AS 名称, class, geom FROM roads", gbk);
+        translate_bundled(shp("建筑"), "ESRI Shapefile", "建筑", "SELECT height, geom FROM buildings", gbk);
+        translate_bundled(shp("事件"), "ESRI Shapefile", "事件",
                   "SELECT inc_id AS 事件编号, CASE type WHEN 'dispute' THEN '纠纷' WHEN 'fire' THEN '火灾' WHEN 'traffic' "
                   "THEN '交通' WHEN 'theft' THEN '盗窃' WHEN 'fraud' THEN '诈骗' ELSE '其他' END AS 类型, time AS 时间, "
                   "color, geom FROM incidents",
@@ -81,14 +59,14 @@ void write_shapefiles(const std::string& dir, bool chinese) {
             if (e.path().extension() == ".cpg") fs::remove(e.path());
     } else {
         const std::vector<std::string> utf8 = {"-lco", "ENCODING=UTF-8"};
-        translate(shp("grids"), "ESRI Shapefile", "grids",
+        translate_bundled(shp("grids"), "ESRI Shapefile", "grids",
                   "SELECT grid_id, level, parent_id, name, manager, phone, geom FROM grids", utf8);
-        translate(shp("households"), "ESRI Shapefile", "households",
+        translate_bundled(shp("households"), "ESRI Shapefile", "households",
                   "SELECT hh_id, grid_id, head, members, tags, phone, geom FROM households", utf8);
-        translate(shp("cameras"), "ESRI Shapefile", "cameras", kCamerasEnglish, utf8);
-        translate(shp("roads"), "ESRI Shapefile", "roads", "SELECT name, class, geom FROM roads", utf8);
-        translate(shp("buildings"), "ESRI Shapefile", "buildings", "SELECT height, geom FROM buildings", utf8);
-        translate(shp("incidents"), "ESRI Shapefile", "incidents", "SELECT inc_id, type, time, color, geom FROM incidents", utf8);
+        translate_bundled(shp("cameras"), "ESRI Shapefile", "cameras", kCamerasEnglish, utf8);
+        translate_bundled(shp("roads"), "ESRI Shapefile", "roads", "SELECT name, class, geom FROM roads", utf8);
+        translate_bundled(shp("buildings"), "ESRI Shapefile", "buildings", "SELECT height, geom FROM buildings", utf8);
+        translate_bundled(shp("incidents"), "ESRI Shapefile", "incidents", "SELECT inc_id, type, time, color, geom FROM incidents", utf8);
     }
 }
 
@@ -152,17 +130,17 @@ TEST(Names, OneGridLayerPerLevelMappedByTheProjectFileGivesTheSameAnswers) {
     const std::string gpkg = dir / "office.gpkg";
     const char* names[] = {"", "社区", "片区", "村民小组", "联防小组"};
     for (int level = 1; level <= 4; ++level)
-        translate(gpkg, "GPKG", names[level],
+        translate_bundled(gpkg, "GPKG", names[level],
                   "SELECT grid_id AS BH, name AS MC, manager AS FZR, phone AS DH, geom FROM grids WHERE level = " +
                       std::to_string(level));
-    translate(gpkg, "GPKG", "2023",
+    translate_bundled(gpkg, "GPKG", "2023",
               "SELECT cam_id AS BH, owner, azimuth AS JD, fov AS FW, \"range\" AS SJ, height, resolution_px, "
               "CASE status WHEN 'online' THEN 'Y' ELSE 'N' END AS ZT, geom FROM cameras");
-    translate(gpkg, "GPKG", "households", "SELECT hh_id, grid_id, head, members, tags, phone, geom FROM households");
-    translate(gpkg, "GPKG", "buildings", "SELECT height, geom FROM buildings");
-    translate(gpkg, "GPKG", "roads", "SELECT name, class, geom FROM roads");
+    translate_bundled(gpkg, "GPKG", "households", "SELECT hh_id, grid_id, head, members, tags, phone, geom FROM households");
+    translate_bundled(gpkg, "GPKG", "buildings", "SELECT height, geom FROM buildings");
+    translate_bundled(gpkg, "GPKG", "roads", "SELECT name, class, geom FROM roads");
     for (const char* layer : {"enterprises", "incidents", "facilities", "candidates"})
-        translate(gpkg, "GPKG", layer, std::string("SELECT * FROM ") + layer);
+        translate_bundled(gpkg, "GPKG", layer, std::string("SELECT * FROM ") + layer);
 
     // Before the mapping: the per-level layers and "2023" are not recognised, and info says what to add.
     const auto before = run_gridwatch("info " + gpkg);
@@ -206,8 +184,8 @@ TEST(Names, OneGridLayerPerLevelMappedByTheProjectFileGivesTheSameAnswers) {
 TEST(Names, InfoPrintsTheMappingLinesForWhatItCannotPlace) {
     TempDir dir("names_unknown");
     const std::string gpkg = dir / "county.gpkg";
-    translate(gpkg, "GPKG", "县界", "SELECT name AS MC, geom FROM grids WHERE level = 1");
-    translate(gpkg, "GPKG", "点位2023", "SELECT cam_id AS BH, azimuth AS 朝向, geom FROM cameras");
+    translate_bundled(gpkg, "GPKG", "县界", "SELECT name AS MC, geom FROM grids WHERE level = 1");
+    translate_bundled(gpkg, "GPKG", "点位2023", "SELECT cam_id AS BH, azimuth AS 朝向, geom FROM cameras");
     const auto r = run_gridwatch("info " + gpkg);
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("县界 (Multi Polygon"), std::string::npos) << r.out;
@@ -223,7 +201,7 @@ TEST(Names, InfoPrintsTheMappingLinesForWhatItCannotPlace) {
     EXPECT_TRUE(j["names"]["mapping_to_add"].contains("cameras"));
 
     // A layer recognised by its fields alone: a point layer with 方位角, 视场角, 视距 is cameras.
-    translate(gpkg, "GPKG", "年度点位", "SELECT cam_id AS 点位编号, azimuth AS 方位角, fov AS 视场角, \"range\" AS 视距, geom FROM cameras");
+    translate_bundled(gpkg, "GPKG", "年度点位", "SELECT cam_id AS 点位编号, azimuth AS 方位角, fov AS 视场角, \"range\" AS 视距, geom FROM cameras");
     const auto k = nlohmann::json::parse(run_gridwatch("info --json " + gpkg).out);
     bool by_fields = false;
     for (const auto& l : k["names"]["recognised"]) by_fields |= l["layer"] == "年度点位" && l["by"] == "fields" && l["role"] == "cameras";
