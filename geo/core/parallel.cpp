@@ -16,15 +16,15 @@ const char* injected_fault_site() {
     return site;
 }
 
-bool fault_injected_at_site(const std::source_location& where) {
-    const std::string file = std::filesystem::path(where.file_name()).filename().string();
+bool fault_injected_at_site(const CallSite& where) {
+    const std::string file = std::filesystem::path(where.file).filename().string();
     const std::string site = injected_fault_site();
-    return site == file || site == file + ":" + std::to_string(where.line());
+    return site == file || site == file + ":" + std::to_string(where.line);
 }
 
-void throw_injected_fault(const std::source_location& where) {
-    throw Error("a fault injected on a worker in " + std::filesystem::path(where.file_name()).filename().string() + ":" +
-                    std::to_string(where.line()) + " (GRIDWATCH_FAULT_IN_WORKER)",
+void throw_injected_fault(const CallSite& where) {
+    throw Error("a fault injected on a worker in " + std::filesystem::path(where.file).filename().string() + ":" +
+                    std::to_string(where.line) + " (GRIDWATCH_FAULT_IN_WORKER)",
                 {}, "unset GRIDWATCH_FAULT_IN_WORKER");
 }
 

@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <source_location>
 
 namespace gw {
 
@@ -30,16 +29,25 @@ inline size_t parallel_width() { return static_cast<size_t>(std::max(1, tbb::thi
  * Unset (always, outside tests), this is one load of a static per call.
  */
 const char* injected_fault_site();
-[[noreturn]] void throw_injected_fault(const std::source_location& where);
+/**
+ * Where a parallel_for was called from, taken by default arguments (__builtin_FILE/LINE: clang 14
+ * with libstdc++ 12, the fuzz build's compiler, has no std::source_location).
+ */
+struct CallSite {
+    const char* file;
+    int line;
+};
+[[noreturn]] void throw_injected_fault(const CallSite& where);
 
-bool fault_injected_at_site(const std::source_location& where);
-inline bool fault_injected_at(const std::source_location& where) {
+bool fault_injected_at_site(const CallSite& where);
+inline bool fault_injected_at(const CallSite& where) {
     return injected_fault_site() && fault_injected_at_site(where);
 }
 
 /** Calls fn(i) for every i in [0, n), in parallel. */
 template <typename Fn>
-void parallel_for(size_t n, Fn&& fn, std::source_location where = std::source_location::current()) {
+void parallel_for(size_t n, Fn&& fn, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+    const CallSite where{file, line};
     const bool fault = fault_injected_at(where);
     tbb::parallel_for(tbb::blocked_range<size_t>(0, n), [&](const tbb::blocked_range<size_t>& r) {
         for (size_t i = r.begin(); i != r.end(); ++i) {
@@ -51,7 +59,8 @@ void parallel_for(size_t n, Fn&& fn, std::source_location where = std::source_lo
 
 /** Calls fn(begin, end) over ranges that split [0, n), in parallel: for work that keeps scratch per range. */
 template <typename Fn>
-void parallel_ranges(size_t n, Fn&& fn, std::source_location where = std::source_location::current()) {
+void parallel_ranges(size_t n, Fn&& fn, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+    const CallSite where{file, line};
     const bool fault = fault_injected_at(where);
     tbb::parallel_for(tbb::blocked_range<size_t>(0, n), [&](const tbb::blocked_range<size_t>& r) {
         if (fault && r.end() == n) throw_injected_fault(where);
