@@ -12,9 +12,14 @@
 #include "app/render/renderer.h"
 #include "app/render/scene.h"
 #include "tests/cli_run.h"
+#include "tests/pixels.h"
 
 using namespace gw;
 using namespace gw::app;
+using gwtest::at;
+using gwtest::near;
+using gwtest::Pixel;
+using gwtest::unpack;
 using gwtest::run_gridwatch;
 using gwtest::TempDir;
 
@@ -49,17 +54,6 @@ Dataset small_community() {
     return ds;
 }
 
-struct Pixel {
-    int r, g, b;
-};
-Pixel at(const std::vector<uint8_t>& img, int w, int x, int y) {
-    const uint8_t* p = &img[(size_t(y) * w + x) * 4];
-    return {p[0], p[1], p[2]};
-}
-Pixel unpack(Rgba c) { return {int(c & 255), int(c >> 8 & 255), int(c >> 16 & 255)}; }
-bool near(Pixel a, Pixel b, int tol = 6) {
-    return std::abs(a.r - b.r) <= tol && std::abs(a.g - b.g) <= tol && std::abs(a.b - b.b) <= tol;
-}
 ::testing::AssertionResult same_color(Pixel a, Pixel b, int tol = 6) {
     if (near(a, b, tol)) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure()
