@@ -46,7 +46,9 @@ const std::vector<std::string>& optional_fields(const std::string& role) {
         {"buildings", {"height"}},
         {"incidents", {"inc_id", "type", "time", "color", "settled_at"}},
         {"facilities", {"name", "kind"}},
-        {"candidates", {"site_id"}}};
+        {"candidates", {"site_id"}},
+        {"checks", {"check_id", "grid_id", "reporter", "time", "kind", "people", "note"}},
+        {"patrols", {"track_id", "team", "start", "end", "time"}}};
     static const std::vector<std::string> none;
     const auto it = m.find(role);
     return it == m.end() ? none : it->second;
@@ -55,8 +57,11 @@ const std::vector<std::string>& optional_fields(const std::string& role) {
 /** The contract values a field's source values are mapped onto; empty when they are kept as read. */
 const std::vector<std::string>& value_targets(const std::string& role, const std::string& field) {
     static const std::vector<std::string> status = {"online", "offline"},
-                                          type = {"dispute", "fire", "traffic", "theft", "fraud", "other"}, none;
+                                          type = {"dispute", "fire", "traffic", "theft", "fraud", "other"},
+                                          team = {"patrol", "joint", "grid", "video"}, none;
     if (role == "cameras" && field == "status") return status;
+    if (role == "checks" && field == "kind") return check_kinds();
+    if (role == "patrols" && field == "team") return team;
     if (role == "incidents" && field == "type") return type;
     return none;
 }

@@ -85,6 +85,35 @@ struct Candidate : Feature {
     Vec2 pos;
 };
 
+/** The check kinds of SPEC §3, in the order tables list them. */
+inline const std::vector<std::string>& check_kinds() {
+    static const std::vector<std::string> kinds = {"routine", "newcomer", "returnee", "hazard", "dispute", "other"};
+    return kinds;
+}
+
+/** A daily check a grid leader reported from a phone (SPEC §3 `checks`, §5.5). */
+struct Check : Feature {
+    std::string check_id, grid_id, reporter, kind, note;
+    std::string time;             // as written
+    std::optional<int64_t> when;  // on the community's clock (geo/core/times.h); unset: left out, named in bad_times
+    std::optional<int> people;
+    Vec2 pos;
+};
+
+/**
+ * A patrol's GPS track (SPEC §3 `patrols`). Every vertex carries the time the patrol was there:
+ * from the fixes when the track was given as points with `time`, else spread along the line
+ * between `start` and `end` in proportion to distance (a steady walk).
+ */
+struct PatrolTrack : Feature {
+    std::string track_id, team;
+    std::string start, end;                   // as written ("" when the track came as fixes)
+    std::optional<int64_t> t_start, t_end;    // on the community's clock; unset when unreadable
+    MultiLineString shape;
+    std::vector<std::vector<int64_t>> times;  // times[part][vertex]; empty when the track has no readable times
+    bool timed() const { return !times.empty(); }
+};
+
 /** One line of the validity report: what is wrong, where, and whether it was repaired. */
 struct Issue {
     std::string layer, feature, problem;
@@ -95,7 +124,7 @@ struct ValidityReport {
     std::map<std::string, std::vector<std::string>> repaired;  // layer -> feature ids repaired by MakeValid
     std::vector<Issue> bad_cameras;                             // left out of analyses
     std::vector<Issue> tiling;                                  // grid hierarchy breaks
-    std::vector<Issue> bad_times;    // incidents whose time is empty or unreadable: left out of time windows
+    std::vector<Issue> bad_times;    // incidents, checks and patrols whose time is empty or unreadable: left out of time windows
     std::vector<Issue> bad_values;   // text in a number field, read as 0 or unset (feature, "field: what")
     std::vector<Issue> gdal_warnings;  // what GDAL warned of while reading a layer
     std::vector<Issue> no_geometry;    // features without geometry: left out of everything
@@ -195,6 +224,8 @@ struct Dataset {
     std::vector<Incident> incidents;
     std::vector<Facility> facilities;
     std::vector<Candidate> candidates;
+    std::vector<Check> checks;
+    std::vector<PatrolTrack> patrols;
     std::map<std::string, ExtraFields> extra_fields;  // per canonical layer name
     std::vector<OtherLayer> other_layers;              // layers no role uses: drawn only
     std::shared_ptr<const Dem> dem;                    // the `dem` raster, when a source has one
@@ -219,7 +250,7 @@ std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras);
 inline const std::vector<std::string>& canonical_layers() {
     static const std::vector<std::string> names = {"grids",     "enterprises", "buildings",  "roads",
                                                    "households", "cameras",     "incidents", "facilities",
-                                                   "candidates"};
+                                                   "candidates", "patrols",    "checks"};
     return names;
 }
 

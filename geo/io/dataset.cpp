@@ -719,7 +719,13 @@ struct LayerContext {
     void incidents();
     void facilities();
     void candidates();
+    void checks();
+    void patrols();
+    void patrol_fixes(int i_id, int i_team, int i_time);
     void other();
+    void bad_time(const std::string& id, const std::string& field, const std::string& text) {
+        ds.report.bad_times.push_back({L, id, text.empty() ? "no " + field : field + " '" + text + "' is not an ISO-8601 date"});
+    }
 };
 
 void LayerContext::grids() {
@@ -897,6 +903,97 @@ void LayerContext::candidates() {
     });
 }
 
+void LayerContext::checks() {
+    int i_id = r.field("check_id", false), i_grid = r.field("grid_id", false), i_rep = r.field("reporter", false);
+    int i_time = r.field("time", false), i_kind = r.field("kind", false), i_people = r.field("people", false);
+    int i_note = r.field("note", false);
+    r.find_text_in_numbers({i_people});
+    for_each_feature(r, [&](OGRFeature& f) {
+        Check c;
+        c.check_id = r.id_or_fid(f, i_id);
+        if (skip_null(f, c.check_id)) return;
+        c.grid_id = r.str(f, i_grid), c.reporter = r.str(f, i_rep), c.note = r.str(f, i_note);
+        c.kind = r.code(f, i_kind, "kind");
+        c.when = r.time(f, i_time, c.time);
+        if (!c.when) bad_time(c.check_id, "time", c.time);
+        if (auto n = r.number(f, i_people, c.check_id, LayerReader::Mode::Warn)) c.people = as_int(n);
+        auto p = conv.point(f.GetGeometryRef(), c.check_id);
+        if (!p) fail_geometry(r, c.check_id, "Point", f.GetGeometryRef());
+        c.pos = *p;
+        r.fill_extra(c, f);
+        ds.checks.push_back(std::move(c));
+    });
+}
+
+void LayerContext::patrols() {
+    int i_id = r.field("track_id", false), i_team = r.field("team", false);
+    if (wkbFlatten(r.layer->GetGeomType()) == wkbPoint || wkbFlatten(r.layer->GetGeomType()) == wkbMultiPoint)
+        return patrol_fixes(i_id, i_team, r.field("time", true));
+    int i_start = r.field("start", false), i_end = r.field("end", false);
+    for_each_feature(r, [&](OGRFeature& f) {
+        PatrolTrack t;
+        t.track_id = r.id_or_fid(f, i_id);
+        if (skip_null(f, t.track_id)) return;
+        t.team = r.code(f, i_team, "team");
+        t.t_start = r.time(f, i_start, t.start);
+        t.t_end = r.time(f, i_end, t.end);
+        if (!t.t_start) bad_time(t.track_id, "start", t.start);
+        if (!t.t_end) bad_time(t.track_id, "end", t.end);
+        if (t.t_start && t.t_end && *t.t_end < *t.t_start) {
+            ds.report.bad_times.push_back({L, t.track_id, "end " + t.end + " is before start " + t.start});
+            t.t_start.reset(), t.t_end.reset();
+        }
+        auto ml = conv.lines(f.GetGeometryRef(), t.track_id);
+        if (!ml) fail_geometry(r, t.track_id, "LineString or MultiLineString (or points with track_id and time)",
+                               f.GetGeometryRef());
+        t.shape = std::move(*ml);
+        r.fill_extra(t, f);
+        ds.patrols.push_back(std::move(t));
+    });
+}
+
+/**
+ * A patrol layer of GPS fixes (SPEC §3: points with `track_id` and `time`): each track's fixes
+ * joined in time order. A fix more than kFixGap after the one before starts a new part, so that a
+ * phone switched off for an hour does not draw a straight line across the fields it did not walk.
+ * A fix without a readable time cannot be placed in its track: it is named and left out.
+ */
+void LayerContext::patrol_fixes(int i_id, int i_team, int i_time) {
+    constexpr int64_t kFixGap = 10 * 60;
+    struct Fix {
+        int64_t when;
+        Vec2 pos;
+    };
+    std::map<std::string, std::vector<Fix>> fixes;
+    std::map<std::string, PatrolTrack> tracks;
+    for_each_feature(r, [&](OGRFeature& f) {
+        const std::string fid = std::to_string(f.GetFID());
+        const std::string id = r.str(f, i_id);
+        if (skip_null(f, fid)) return;
+        if (id.empty()) throw Error("a GPS fix has no track_id", r.where(fid, "track_id"), "give every fix its track's id");
+        std::string text;
+        const auto when = r.time(f, i_time, text);
+        if (!when) return bad_time(id + " (fid " + fid + ")", "time", text);
+        auto p = conv.point(f.GetGeometryRef(), fid);
+        if (!p) fail_geometry(r, fid, "Point", f.GetGeometryRef());
+        fixes[id].push_back({*when, *p});
+        PatrolTrack& t = tracks[id];
+        if (t.track_id.empty()) t.track_id = id, t.team = r.code(f, i_team, "team"), t.fid = f.GetFID();
+    });
+    for (auto& [id, list] : fixes) {
+        std::stable_sort(list.begin(), list.end(), [](const Fix& a, const Fix& b) { return a.when < b.when; });
+        PatrolTrack& t = tracks[id];
+        for (size_t k = 0; k < list.size(); ++k) {
+            if (k == 0 || list[k].when - list[k - 1].when > kFixGap) t.shape.emplace_back(), t.times.emplace_back();
+            t.shape.back().push_back(list[k].pos);
+            t.times.back().push_back(list[k].when);
+        }
+        t.t_start = list.front().when, t.t_end = list.back().when;
+        t.start = iso_date_time(*t.t_start), t.end = iso_date_time(*t.t_end);
+        ds.patrols.push_back(std::move(t));
+    }
+}
+
 void LayerContext::other() {
     OtherLayer out;
     out.name = r.layer->GetName(), out.source = r.src->path;
@@ -936,6 +1033,8 @@ int read_layer(Found& fl, LayerSource from, const GeomConverter& conv, Dataset& 
         {"incidents", &LayerContext::incidents},
         {"facilities", &LayerContext::facilities},
         {"candidates", &LayerContext::candidates},
+        {"checks", &LayerContext::checks},
+        {"patrols", &LayerContext::patrols},
     };
     if (const auto it = readers.find(fl.canonical); it != readers.end()) (ctx.*it->second)();
     if (!ds.extra_fields.count(fl.canonical)) ds.extra_fields[fl.canonical] = r.extra_fields();
@@ -950,7 +1049,8 @@ int read_layer(Found& fl, LayerSource from, const GeomConverter& conv, Dataset& 
 std::string id_field_of(const std::string& canonical) {
     static const std::map<std::string, std::string> ids = {{"grids", "grid_id"},   {"households", "hh_id"},
                                                            {"cameras", "cam_id"},  {"enterprises", "ent_id"},
-                                                           {"incidents", "inc_id"}, {"candidates", "site_id"}};
+                                                           {"incidents", "inc_id"}, {"candidates", "site_id"},
+                                                           {"checks", "check_id"},  {"patrols", "track_id"}};
     const auto it = ids.find(canonical);
     return it == ids.end() ? std::string() : it->second;
 }
@@ -1014,6 +1114,8 @@ void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn) {
     else if (layer == "enterprises") shapes(ds.enterprises, [](const Enterprise& e) { return e.ent_id; });
     else if (layer == "buildings") shapes(ds.buildings, fid);
     else if (layer == "roads") shapes(ds.roads, fid);
+    else if (layer == "patrols") shapes(ds.patrols, [](const PatrolTrack& t) { return t.track_id; });
+    else if (layer == "checks") points(ds.checks, [](const Check& c) { return c.check_id; });
     else if (layer == "households") points(ds.households, [](const Household& h) { return h.hh_id; });
     else if (layer == "cameras") points(ds.cameras, [](const Camera& c) { return c.cam_id; });
     else if (layer == "incidents") points(ds.incidents, [](const Incident& i) { return i.inc_id; });
@@ -1078,6 +1180,8 @@ void join_part(Dataset& ds, Dataset&& part) {
     append(ds.incidents, std::move(part.incidents));
     append(ds.facilities, std::move(part.facilities));
     append(ds.candidates, std::move(part.candidates));
+    append(ds.checks, std::move(part.checks));
+    append(ds.patrols, std::move(part.patrols));
     append(ds.other_layers, std::move(part.other_layers));
     for (auto& [layer, fields] : part.extra_fields)
         if (!ds.extra_fields.count(layer)) ds.extra_fields[layer] = std::move(fields);
@@ -1092,7 +1196,7 @@ void join_part(Dataset& ds, Dataset&& part) {
 size_t feature_count(const Dataset& part) {
     return part.grids.size() + part.households.size() + part.cameras.size() + part.enterprises.size() +
            part.roads.size() + part.buildings.size() + part.incidents.size() + part.facilities.size() +
-           part.candidates.size() + (part.other_layers.empty() ? 0 : part.other_layers.front().size());
+           part.candidates.size() + part.checks.size() + part.patrols.size() + (part.other_layers.empty() ? 0 : part.other_layers.front().size());
 }
 
 /**
@@ -1445,7 +1549,7 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         LayerSource mine = h.layer(fl, plan.index[i], name);
         const bool is_points = fl.canonical == "households" || fl.canonical == "cameras" ||
                                fl.canonical == "incidents" || fl.canonical == "facilities" ||
-                               fl.canonical == "candidates";
+                               fl.canonical == "candidates" || fl.canonical == "checks";
         GeomConverter conv{is_points ? options.coords : SourceCoords::Native, CoordLimits::of(fl.srs), fl.src->path, name};
         if (fl.canonical == "grids" && options.grid_level > 0) {
             if (fl.level > 0 && fl.level != options.grid_level) return;  // another level's layer
@@ -1543,6 +1647,30 @@ void complete_grid_parents(Dataset& ds) {
     }
 }
 
+/**
+ * Patrol tracks given as lines with `start` and `end` (SPEC §3): each vertex gets its time in
+ * proportion to the distance walked, in the working CRS (metres, where a steady walk is steady).
+ * Tracks given as fixes already carry their times; a track without both times gets none.
+ */
+void time_patrol_tracks(Dataset& ds) {
+    for (auto& t : ds.patrols) {
+        if (t.timed() || !t.t_start || !t.t_end) continue;
+        double total = 0;
+        for (const auto& part : t.shape)
+            for (size_t k = 1; k < part.size(); ++k) total += distance(part[k - 1], part[k]);
+        const double span = static_cast<double>(*t.t_end - *t.t_start);
+        double walked = 0;
+        for (const auto& part : t.shape) {
+            auto& times = t.times.emplace_back();
+            for (size_t k = 0; k < part.size(); ++k) {
+                if (k > 0) walked += distance(part[k - 1], part[k]);
+                const double f = total > 0 ? walked / total : 0;
+                times.push_back(*t.t_start + static_cast<int64_t>(std::llround(span * f)));
+            }
+        }
+    }
+}
+
 /** Phase 4: the cameras' values checked (SPEC §3: bad ones are named and left out, never fatal). */
 void check_read(Dataset& ds) { ds.report.bad_cameras = validate_cameras(ds.cameras); }
 
@@ -1584,6 +1712,7 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     LayerParts parts = read_layers(src.found, work, options, progress);
     join_layers(src.found, parts, ds);
     complete_grid_parents(ds);
+    time_patrol_tracks(ds);
     if (!src.dem_name.empty()) {
         progress(0.82, "reading the DEM");
         load_dem(src.dem_name, src.dem_file, ds);

@@ -19,7 +19,7 @@ const std::map<std::string, std::string>& chinese_layers() {
         {"网格", "grids"},      {"住户", "households"}, {"户籍", "households"}, {"摄像头", "cameras"},
         {"监控点位", "cameras"}, {"企业", "enterprises"}, {"道路", "roads"},     {"建筑", "buildings"},
         {"房屋", "buildings"},  {"事件", "incidents"},  {"警情", "incidents"},  {"设施", "facilities"},
-        {"候选点位", "candidates"}};
+        {"候选点位", "candidates"}, {"巡查", "checks"},     {"巡逻", "patrols"}};
     return m;
 }
 
@@ -48,7 +48,9 @@ const std::vector<std::string>& chinese_field_names(const std::string& field) {
         {"cam_id", {"点位编号"}},  {"owner", {"权属"}},       {"azimuth", {"方位角"}},
         {"fov", {"视场角"}},       {"range", {"视距"}},       {"height", {"安装高度"}},
         {"resolution_px", {"水平像素"}}, {"status", {"状态"}}, {"inc_id", {"事件编号"}},
-        {"type", {"类型"}},        {"time", {"时间"}}};
+        {"type", {"类型"}},        {"time", {"时间"}},       {"check_id", {"巡查编号"}},
+        {"reporter", {"上报人"}},  {"kind", {"巡查类型"}},   {"track_id", {"轨迹编号"}},
+        {"team", {"队伍"}},        {"start", {"开始时间"}},   {"end", {"结束时间"}}};
     static const std::vector<std::string> none;
     const auto it = m.find(field);
     return it == m.end() ? none : it->second;
@@ -57,6 +59,10 @@ const std::vector<std::string>& chinese_field_names(const std::string& field) {
 std::optional<std::string> chinese_value(const std::string& field, const std::string& value) {
     static const std::map<std::string, std::map<std::string, std::string>> m = {
         {"status", {{"在线", "online"}, {"离线", "offline"}}},
+        {"kind",
+         {{"日常", "routine"}, {"新增人员", "newcomer"}, {"返乡人员", "returnee"}, {"隐患", "hazard"}, {"纠纷", "dispute"},
+          {"其他", "other"}}},
+        {"team", {{"巡逻队", "patrol"}, {"联防", "joint"}, {"网格员", "grid"}, {"视频巡查", "video"}}},
         {"type",
          {{"纠纷", "dispute"}, {"火灾", "fire"}, {"交通", "traffic"}, {"盗窃", "theft"}, {"诈骗", "fraud"}, {"其他", "other"}}}};
     const auto f = m.find(field);
@@ -77,9 +83,9 @@ const std::vector<std::string>& required_fields(const std::string& role) {
 std::vector<std::string> roles_for_geometry(const std::string& geometry) {
     const std::string g = ascii_lower(geometry);
     if (g.find("polygon") != std::string::npos) return {"grids", "enterprises", "buildings"};
-    if (g.find("line") != std::string::npos) return {"roads"};
+    if (g.find("line") != std::string::npos) return {"roads", "patrols"};
     if (g.find("point") != std::string::npos)
-        return {"cameras", "households", "incidents", "facilities", "candidates"};
+        return {"cameras", "households", "incidents", "facilities", "candidates", "checks", "patrols"};
     return {};
 }
 
@@ -91,10 +97,16 @@ bool field_name_matches(const std::string& have_raw, const std::string& want_raw
     return want.size() > 10 && have.size() >= 9 && have.size() <= 10 && want.compare(0, have.size(), have) == 0;
 }
 
+/** The fields that tell a layer's role when its name does not: the required ones, or those only it has. */
+const std::vector<std::string>& signature_fields(const std::string& role) {
+    static const std::vector<std::string> checks = {"check_id", "grid_id", "kind"}, patrols = {"track_id"};
+    return role == "checks" ? checks : role == "patrols" ? patrols : required_fields(role);
+}
+
 std::string role_by_fields(const std::vector<std::string>& fields, const std::string& geometry) {
     std::string found;
     for (const auto& role : roles_for_geometry(geometry)) {
-        const auto& need = required_fields(role);
+        const auto& need = signature_fields(role);
         if (need.empty()) continue;
         const bool all = std::all_of(need.begin(), need.end(), [&](const std::string& f) {
             return std::any_of(fields.begin(), fields.end(), [&](const std::string& have) {

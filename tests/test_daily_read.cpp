@@ -1,0 +1,96 @@
+// Reading SPEC §3's daily-work layers: checks (points with ISO-8601 times, Chinese names) and
+// patrols, given as lines with start and end (times spread along the walk) or as GPS fixes joined
+// by track_id in time order (a long silence starts a new part).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "geo/core/times.h"
+#include "geo/io/dataset.h"
+#include "tests/cli_run.h"
+
+using namespace gw;
+using gwtest::TempDir;
+
+namespace {
+
+constexpr double kX0 = 466000, kY0 = 2720000;  // EPSG:4542 metres, as the bundled data
+
+std::string write(const std::filesystem::path& p, const std::string& text) {
+    std::ofstream(p) << text;
+    return p.string();
+}
+
+const char* kCrs = R"("crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4542"}})";
+
+std::string point(double x, double y, const std::string& props) {
+    return R"({"type": "Feature", "geometry": {"type": "Point", "coordinates": [)" + std::to_string(kX0 + x) + ", " +
+           std::to_string(kY0 + y) + "]}, \"properties\": {" + props + "}}";
+}
+
+}  // namespace
+
+TEST(DailyRead, LineTrackTimesFollowTheDistanceWalked) {
+    TempDir dir("daily_read");
+    const std::string track = R"({"type": "FeatureCollection", )" + std::string(kCrs) + R"(, "features": [
+      {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[466000, 2720000], [466300, 2720000], [466300, 2720100]]},
+       "properties": {"track_id": "T1", "team": "patrol", "start": "2026-11-02T21:00:00", "end": "2026-11-02T21:40:00"}}]})";
+    const Dataset ds = open_dataset({write(dir.path / "patrols.geojson", track)});
+    ASSERT_EQ(ds.patrols.size(), 1u);
+    const PatrolTrack& t = ds.patrols[0];
+    EXPECT_EQ(t.track_id, "T1");
+    EXPECT_EQ(t.team, "patrol");
+    ASSERT_EQ(t.times.size(), 1u);
+    const int64_t t0 = civil_seconds(2026, 11, 2, 21, 0, 0);
+    // 400 m walked in 40 min: 300 m at 30 min, the end at 40 min.
+    EXPECT_EQ(t.times[0], (std::vector<int64_t>{t0, t0 + 30 * 60, t0 + 40 * 60}));
+}
+
+TEST(DailyRead, FixesAreJoinedInTimeOrderAndSplitAtLongSilences) {
+    TempDir dir("daily_read");
+    auto fix = [](double x, const std::string& id, const std::string& time) {
+        return point(x, 0, R"("track_id": ")" + id + R"(", "team": "joint", "time": ")" + time + "\"");
+    };
+    const std::string fixes = R"({"type": "FeatureCollection", )" + std::string(kCrs) + R"(, "features": [)" +
+                              fix(20, "A", "2026-11-02T08:02:00") + "," + fix(0, "A", "2026-11-02T08:00:00") + "," +
+                              fix(10, "A", "2026-11-02T08:01:00") + "," + fix(500, "A", "2026-11-02T09:30:00") + "," +
+                              fix(510, "A", "2026-11-02T09:31:00") + "," + fix(0, "B", "not a time") + "," +
+                              fix(5, "B", "2026-11-02T10:00:00") + "]}";
+    const Dataset ds = open_dataset({write(dir.path / "patrols.geojson", fixes)});
+    ASSERT_EQ(ds.patrols.size(), 2u);
+    const PatrolTrack& a = ds.patrols[0];
+    EXPECT_EQ(a.track_id, "A");
+    EXPECT_EQ(a.team, "joint");
+    ASSERT_EQ(a.shape.size(), 2u);  // 88 minutes of silence between 08:02 and 09:30
+    ASSERT_EQ(a.shape[0].size(), 3u);
+    EXPECT_DOUBLE_EQ(a.shape[0][0].x, kX0);
+    EXPECT_DOUBLE_EQ(a.shape[0][2].x, kX0 + 20);
+    EXPECT_EQ(a.times[1][1], civil_seconds(2026, 11, 2, 9, 31, 0));
+    EXPECT_EQ(a.start, "2026-11-02T08:00:00");
+    EXPECT_EQ(a.end, "2026-11-02T09:31:00");
+    // The fix without a readable time is named, not placed.
+    ASSERT_EQ(ds.report.bad_times.size(), 1u);
+    EXPECT_EQ(ds.report.bad_times[0].layer, "patrols");
+    EXPECT_NE(ds.report.bad_times[0].feature.find("B"), std::string::npos);
+    EXPECT_EQ(ds.patrols[1].shape[0].size(), 1u);
+}
+
+TEST(DailyRead, ChecksByChineseNamesWithKindsAndTimes) {
+    TempDir dir("daily_read");
+    const std::string checks = R"({"type": "FeatureCollection", )" + std::string(kCrs) + R"(, "features": [)" +
+                               point(1, 2, R"("巡查编号": "C1", "网格编码": "G4-1", "上报人": "李四", "时间": "2026-11-02T08:15:00", "巡查类型": "新增人员", "people": 2)") +
+                               "," + point(3, 4, R"("巡查编号": "C2", "网格编码": "G4-1", "时间": "yesterday", "巡查类型": "routine")") + "]}";
+    const Dataset ds = open_dataset({write(dir.path / "巡查.geojson", checks)});
+    ASSERT_EQ(ds.checks.size(), 2u);
+    EXPECT_EQ(ds.checks[0].check_id, "C1");
+    EXPECT_EQ(ds.checks[0].grid_id, "G4-1");
+    EXPECT_EQ(ds.checks[0].reporter, "李四");
+    EXPECT_EQ(ds.checks[0].kind, "newcomer");
+    EXPECT_EQ(ds.checks[0].people, 2);
+    EXPECT_EQ(ds.checks[0].when, civil_seconds(2026, 11, 2, 8, 15, 0));
+    EXPECT_DOUBLE_EQ(ds.checks[0].pos.x, kX0 + 1);
+    EXPECT_FALSE(ds.checks[1].when);
+    ASSERT_EQ(ds.report.bad_times.size(), 1u);
+    EXPECT_EQ(ds.report.bad_times[0].feature, "C2");
+}
