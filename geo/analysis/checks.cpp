@@ -88,26 +88,6 @@ ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& opt) {
     l4_index.reserve(l4.size() * 2);
     for (size_t i = 0; i < l4.size(); ++i) l4_index.emplace(l4[i]->grid_id, static_cast<int>(i));
 
-    // The reports on or before `date`, in time order (layer order among equal times): reporters
-    // are listed in order of first report and the day's reports in time order.
-    std::vector<std::pair<int64_t, size_t>> order;
-    order.reserve(ds.checks.size());
-    for (size_t k = 0; k < ds.checks.size(); ++k) {
-        const Check& c = ds.checks[k];
-        if (!c.when) {
-            ++rep.untimed;
-        } else if (day_of(*c.when) > today) {
-            ++rep.after_date;
-        } else {
-            order.emplace_back(*c.when, k);
-        }
-    }
-    std::sort(order.begin(), order.end());
-
-    // Per L4 cell: the latest check on or before `date`, whether one fell on it.
-    std::vector<std::optional<int64_t>> last(l4.size());
-    std::vector<char> checked_today(l4.size(), 0);
-
     // The row each L4 cell adds into: itself at level 4, its ancestor of `level` above.
     std::unordered_map<std::string, const Grid*> by_id;
     by_id.reserve(ds.grids.size() * 2);
@@ -126,37 +106,73 @@ ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& opt) {
         r.l4_cells = 0;
         for (const auto& k : check_kinds()) r.kinds[k] = 0;
     }
-    std::vector<std::unordered_set<std::string>> seen_reporters(cells.size());
-    std::unordered_set<std::string> unknown_seen;
 
-    for (const auto& [when, k] : order) {
+    // Every report once: per L4 cell the latest check on or before `date` and whether one fell on
+    // it; the window's reports kept (with their cell, -1 for none) for the rest.
+    std::vector<std::optional<int64_t>> last(l4.size());
+    std::vector<char> checked_today(l4.size(), 0);
+    struct InWindow {
+        int64_t when;
+        size_t k;
+        int cell;
+        bool operator<(const InWindow& o) const { return when != o.when ? when < o.when : k < o.k; }
+    };
+    std::vector<InWindow> window;
+    for (size_t k = 0; k < ds.checks.size(); ++k) {
         const Check& c = ds.checks[k];
-        const int64_t day = day_of(when);
-        const bool in_window = day >= first_day;
-        if (day == today) rep.today.push_back(&c);
-        auto it = l4_index.find(c.grid_id);
-        if (it == l4_index.end()) {
-            if (in_window) {
-                rep.unknown.push_back(&c);
-                if (unknown_seen.insert(c.grid_id).second) rep.unknown_cells.push_back(c.grid_id);
-            }
+        if (!c.when) {
+            ++rep.untimed;
             continue;
         }
-        const int cell = it->second;
-        last[cell] = when;  // in time order: the last one written is the latest
-        if (day == today) checked_today[cell] = 1;
-        const int row = row_of[cell];
-        if (!in_window || row < 0) continue;
+        const int64_t day = day_of(*c.when);
+        if (day > today) {
+            ++rep.after_date;
+            continue;
+        }
+        auto it = l4_index.find(c.grid_id);
+        const int cell = it == l4_index.end() ? -1 : it->second;
+        if (cell >= 0) {
+            if (!last[cell] || *c.when > *last[cell]) last[cell] = c.when;
+            if (day == today) checked_today[cell] = 1;
+        }
+        if (day >= first_day) window.push_back({*c.when, k, cell});
+    }
+    // In time order (layer order among equal times): reporters are listed in order of first
+    // report, the day's reports in time order.
+    std::sort(window.begin(), window.end());
+
+    // Kinds counted by index first (a map lookup per report is most of this loop otherwise).
+    const std::vector<std::string>& known = check_kinds();
+    const size_t nk = known.size();
+    std::vector<int> kind_counts(cells.size() * nk, 0);
+    std::vector<std::unordered_set<std::string>> seen_reporters(cells.size());
+    std::unordered_set<std::string> unknown_seen;
+    for (const InWindow& w : window) {
+        const Check& c = ds.checks[w.k];
+        if (day_of(w.when) == today) rep.today.push_back(&c);
+        if (w.cell < 0) {
+            rep.unknown.push_back(&c);
+            if (unknown_seen.insert(c.grid_id).second) rep.unknown_cells.push_back(c.grid_id);
+            continue;
+        }
+        const int row = row_of[w.cell];
+        if (row < 0) continue;
         CellChecks& r = rep.cells[row];
         ++r.checks;
-        ++r.kinds[c.kind.empty() ? "(none)" : c.kind];
+        const size_t kind = std::find(known.begin(), known.end(), c.kind) - known.begin();
+        if (kind < nk)
+            ++kind_counts[row * nk + kind];
+        else
+            ++r.kinds[c.kind.empty() ? "(none)" : c.kind];
         if (!c.reporter.empty() && seen_reporters[row].insert(c.reporter).second) r.reporters.push_back(c.reporter);
         // The one point-in-polygon test per report, against the cell it names.
-        if (!inside_or_on(l4[cell]->shape, c.pos)) {
+        if (!inside_or_on(l4[w.cell]->shape, c.pos)) {
             ++r.outside;
-            rep.outside.push_back({&c, distance_to_outline(l4[cell]->shape, c.pos)});
+            rep.outside.push_back({&c, distance_to_outline(l4[w.cell]->shape, c.pos)});
         }
     }
+    for (size_t i = 0; i < cells.size(); ++i)
+        for (size_t k = 0; k < nk; ++k) rep.cells[i].kinds[known[k]] += kind_counts[i * nk + k];
     std::stable_sort(rep.outside.begin(), rep.outside.end(),
                      [](const OutsideReport& a, const OutsideReport& b) { return a.distance_m > b.distance_m; });
 
