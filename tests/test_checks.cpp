@@ -187,10 +187,12 @@ TEST(Checks, AReportFromTheNeighbouringCellCountsWhereItSaysAndIsFlagged) {
     ASSERT_EQ(r.outside.size(), 1u);
     EXPECT_EQ(r.outside[0].check->check_id, "K07");
     EXPECT_NEAR(r.outside[0].distance_m, 50.0, 1e-9);  // (250, 60) to B2's west edge x = 300
-    // A point on the cell's outline is inside it.
-    Dataset edge = lattice();
-    edge.checks[6].pos = {300, 60};
-    EXPECT_EQ(row(on_march_2(edge), "B2").outside, 0);
+    // A point on the cell's outline is inside it (west, east and north edges, a corner).
+    for (Vec2 p : {Vec2{300, 60}, Vec2{400, 60}, Vec2{350, 100}, Vec2{400, 100}}) {
+        Dataset edge = lattice();
+        edge.checks[6].pos = p;
+        EXPECT_EQ(row(on_march_2(edge), "B2").outside, 0) << p.x << " " << p.y;
+    }
 }
 
 TEST(Checks, AnUnknownGridIdIsNamedAndCountedNowhere) {
