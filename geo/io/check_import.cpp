@@ -11,11 +11,13 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <unordered_set>
 
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
 #include "geo/core/text.h"
+#include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
 #include "geo/io/dataset.h"
 #include "geo/io/names.h"
@@ -63,6 +65,62 @@ std::string gdal_message() {
 /** Runs a statement that returns no rows we need. */
 void exec(GDALDataset& gds, const std::string& sql) { gds.ReleaseResultSet(gds.ExecuteSQL(sql.c_str(), nullptr, nullptr)); }
 
+/** The dataset's cells (grid_id → level) and the layer they came from. */
+struct Cells {
+    std::map<std::string, int> level;
+    std::string grids_layer;
+};
+
+/**
+ * The cells read the quick way: only the grid_id and level columns, no geometry (the full reader
+ * builds, reprojects and repairs every polygon, most of an import's time at county size). For the
+ * usual sources: a layer named as grids (or grids_L1…L4, or named by the project file's mapping)
+ * with a grid_id field and a numeric level. nullopt for anything else, which the full reader then
+ * reads with all its rules.
+ */
+std::optional<Cells> read_cells_quickly(GDALDataset& gds, const NameMapping& mapping) {
+    const auto m = mapping.find("grids");
+    const RoleMapping* gm = m == mapping.end() ? nullptr : &m->second;
+    const bool mapped = gm && (!gm->layer.empty() || !gm->levels.empty());
+    Cells out;
+    for (OGRLayer* l : gds.GetLayers()) {
+        const std::string name = l->GetName();
+        bool grids = false;
+        int fixed_level = 0;
+        if (mapped) {
+            grids = gm->layer == name;
+            for (const auto& [lv, layer] : gm->levels)
+                if (layer == name) grids = true, fixed_level = lv;
+        } else if (role_of_layer_name(name) == "grids") {
+            grids = true, fixed_level = level_of_layer_name(name);
+        }
+        if (!grids) continue;
+        OGRFeatureDefn& defn = *l->GetLayerDefn();
+        const int i_id = field_index(defn, "grid_id", gm), i_level = fixed_level ? -1 : field_index(defn, "level", gm);
+        if (i_id < 0 || (!fixed_level && i_level < 0)) return std::nullopt;
+        if (!fixed_level) {
+            const OGRFieldType t = defn.GetFieldDefn(i_level)->GetType();
+            if (t != OFTInteger && t != OFTInteger64) return std::nullopt;
+        }
+        CPLStringList ignored;
+        for (int i = 0; i < defn.GetFieldCount(); ++i)
+            if (i != i_id && i != i_level) ignored.AddString(defn.GetFieldDefn(i)->GetNameRef());
+        ignored.AddString("OGR_GEOMETRY");
+        ignored.AddString("OGR_STYLE");
+        l->SetIgnoredFields(const_cast<const char**>(ignored.List()));
+        l->ResetReading();
+        for (auto& f : *l) {
+            const int lv = fixed_level ? fixed_level : f->IsFieldSetAndNotNull(i_level) ? f->GetFieldAsInteger(i_level) : 0;
+            if (lv < 1 || lv > 4 || !f->IsFieldSetAndNotNull(i_id)) return std::nullopt;  // the full reader says what is wrong
+            out.level.emplace(f->GetFieldAsString(i_id), lv);
+        }
+        l->SetIgnoredFields(nullptr);
+        if (out.grids_layer.empty()) out.grids_layer = name;
+    }
+    if (out.level.empty()) return std::nullopt;
+    return out;
+}
+
 // [SECTION] the write: one transaction, locked before the check_ids are read
 
 /** What the write needs from the read: the grids' layer (its CRS for a new checks layer) and names. */
@@ -85,6 +143,9 @@ bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, Impor
     if (!gds)
         throw Error("cannot be opened for writing: " + gdal_message(), {t.dataset}, "check the file is not read-only");
     exec(*gds, "PRAGMA busy_timeout = 120000");
+    // SQLite's default page cache (2 MB) spills a county's checks pages to the file and the journal
+    // mid-transaction and reads them back; with room for them the transaction writes each page once.
+    exec(*gds, "PRAGMA cache_size = -262144");
     OGRLayer* layer = nullptr;
     for (OGRLayer* l : gds->GetLayers())
         if (is_checks_layer(l->GetName(), t.mapping)) {
@@ -223,6 +284,9 @@ ImportReport import_checks(const std::string& dataset, const std::string& file, 
     std::error_code ec;
     if (fs::exists(file, ec) && fs::exists(dataset, ec) && fs::equivalent(file, dataset, ec))
         throw Error("is the dataset itself", {file}, "pass the file the reporting app exported as --checks");
+    finish_interrupted_outputs(dataset);  // a kill during an earlier import: roll it back first
+    const NameMapping mapping = load_mapping(project_path_for(dataset));
+    std::optional<Cells> cells;
     {
         GDALDatasetUniquePtr probe(GDALDataset::Open(dataset.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
         if (!probe) throw Error("cannot be opened as a dataset: " + gdal_message(), {dataset});
@@ -234,17 +298,22 @@ ImportReport import_checks(const std::string& dataset, const std::string& file, 
                         {dataset},
                         "convert it with: gridwatch export " + dataset + " --format GPKG --out DATASET.gpkg, and import "
                         "into that");
+        cells = read_cells_quickly(*probe, mapping);
     }
-    OpenOptions oo;
-    oo.layers = {"grids"};
-    oo.progress = options.progress;
-    const Dataset ds = open_dataset({dataset}, oo);
-    std::map<std::string, int> cells;
-    for (const Grid& g : ds.grids) cells.emplace(g.grid_id, g.level);
+    if (!cells) {
+        OpenOptions oo;
+        oo.layers = {"grids"};
+        oo.progress = options.progress;
+        const Dataset ds = open_dataset({dataset}, oo);
+        cells.emplace();
+        for (const Grid& g : ds.grids) cells->level.emplace(g.grid_id, g.level);
+        for (const auto& l : ds.layers)
+            if (l.name == "grids" && cells->grids_layer.empty()) cells->grids_layer = l.source_name;
+    }
 
     CheckFileOptions fo;
     fo.from_gcj02 = options.from_gcj02;
-    fo.cells = &cells;
+    fo.cells = &cells->level;
     fo.dataset = dataset;
     CheckFile in = read_check_file(file, fo);
     ImportReport rep;
@@ -257,9 +326,7 @@ ImportReport import_checks(const std::string& dataset, const std::string& file, 
 
     Target t;
     t.dataset = dataset;
-    for (const auto& l : ds.layers)
-        if (l.name == "grids" && t.grids_layer.empty()) t.grids_layer = l.source_name;
-    const NameMapping mapping = load_mapping(project_path_for(dataset));
+    t.grids_layer = cells->grids_layer;
     if (const auto it = mapping.find("checks"); it != mapping.end()) t.mapping = &it->second;
     std::vector<const CheckRow*> rows;
     rows.reserve(in.good.size());
