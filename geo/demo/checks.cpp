@@ -86,6 +86,9 @@ void CommunityBuilder::make_checks() {
         const double habitual_hour = r.uniform(7.0, 9.5);
         const bool resettled = c.grid->name.find("罗家大坡") != std::string::npos;
         bool missed_yesterday = false;
+        const std::vector<double> kind_weights = {0.943, c.newcomers || resettled ? 0.03 : 0.012, 0.012,
+                                                  0.011, resettled ? 0.012 : 0.007, 0.006};
+        const std::vector<double> people_weights = {0.45, 0.3, 0.15, 0.1};
         for (int64_t day = first_day; day <= last_day; ++day) {
             const int64_t to_go = last_day - day;  // days before the last day
             bool report = true;
@@ -115,11 +118,9 @@ void CommunityBuilder::make_checks() {
             ck.time = iso_date_time(t);
             ck.when = t;
 
-            const std::vector<double> kind_weights = {0.943, c.newcomers || resettled ? 0.03 : 0.012, 0.012,
-                                                      0.011, resettled ? 0.012 : 0.007, 0.006};
             ck.kind = check_kinds()[r.weighted(kind_weights)];
             if (ck.kind == "newcomer" || ck.kind == "returnee")
-                ck.people = 1 + static_cast<int>(r.weighted({0.45, 0.3, 0.15, 0.1}));
+                ck.people = 1 + static_cast<int>(r.weighted(people_weights));
             if (ck.kind == "newcomer") ck.note = r.pick(kNewcomerNotes);
             if (ck.kind == "returnee") ck.note = r.pick(kReturneeNotes);
             if (ck.kind == "hazard") ck.note = r.pick(kHazardNotes);

@@ -53,11 +53,8 @@ public:
         }
     }
 
-    /** The road from `from` to `to` as points (from's point first). */
-    LineString path(int from, int to) const {
-        std::vector<double> dist;
-        std::vector<int> prev;
-        shortest(from, dist, prev);
+    /** The road to `to` as points, from the node `prev` (of shortest()) starts at. */
+    LineString path(const std::vector<int>& prev, int to) const {
         LineString l;
         for (int n = to; n >= 0; n = prev[n]) l.push_back(nodes_[n]);
         std::reverse(l.begin(), l.end());
@@ -120,7 +117,7 @@ void CommunityBuilder::make_patrols() {
         if (f.kind == "patrol_base") base_pos = f.pos;
     const int base = graph.nearest(base_pos);
     std::vector<double> from_base;
-    std::vector<int> prev;
+    std::vector<int> prev, prev_at;  // shortest-path trees from the base and from where a walk is
     graph.shortest(base, from_base, prev);
 
     // Where walks go: road ends and junctions, and the roads nearest the facilities and enterprises.
@@ -131,21 +128,26 @@ void CommunityBuilder::make_patrols() {
     for (const auto& f : out_.facilities) places.push_back(graph.nearest(f.pos));
     for (const auto& e : out_.enterprises) places.push_back(graph.nearest(centroid(e.shape)));
 
+    std::vector<double> dist;
     auto route = [&](double budget) {
         LineString line{graph.at(base)};
         int at = base;
         double walked = 0;
+        dist = from_base;
         for (int stops = 0, tries = 0; stops < 4 && tries < 30; ++tries) {
             const int to = places[r.integer(0, static_cast<int>(places.size()) - 1)];
-            if (to == at || !std::isfinite(from_base[to])) continue;
-            const LineString leg = graph.path(at, to);
-            const double len = polyline_length(leg);
+            if (to == at || !std::isfinite(dist[to])) continue;
+            const double len = dist[to];
             if (walked + len + from_base[to] > budget && stops > 0) continue;
             if (walked + len + from_base[to] > 1.6 * budget) continue;  // the first stop may stretch the walk
+            const LineString leg = graph.path(at == base ? prev : prev_at, to);
             line.insert(line.end(), leg.begin() + 1, leg.end());
             walked += len, at = to, ++stops;
+            graph.shortest(at, dist, prev_at);
         }
-        const LineString back = graph.path(at, base);
+        // Home by the shortest way (the roads are two-way: base's tree read backwards).
+        LineString back = graph.path(prev, at);
+        std::reverse(back.begin(), back.end());
         line.insert(line.end(), back.begin() + 1, back.end());
         return line;
     };
