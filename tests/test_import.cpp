@@ -393,6 +393,9 @@ TEST(Import, KillNineMidImportLeavesTheDatasetAsBefore) {
     const Cells c = cells_of(pristine);
     const int n = 30000;
     dir.write("r.csv", reports(c, 0, n, "K"));
+    // The layer exists before (as in daily use): a kill then leaves a journal only a writer can roll back.
+    dir.write("first.csv", reports(c, 0, 5, "P"));
+    ASSERT_EQ(run_gridwatch("import " + pristine + " --checks " + (dir / "first.csv")).status, 0);
     const int64_t old_count = stored_checks(pristine).count;
     const std::string ds = dir / "d.gpkg";
     const std::string csv = dir / "r.csv";
