@@ -298,9 +298,9 @@ TEST(Import, TimesWithZAndOffsetsAreMovedOntoTheCommunityClock) {
     TempDir dir("import_times");
     const std::string ds = copy_dataset(dir, "d.gpkg");
     const Cells c = cells_of(ds);
-    dir.write("t.csv", std::string(kHeader) + "T1," + c.l4[0] + ",a,2026-12-01T00:30:00Z,routine,,,98.68,24.58\n" +
-                           "T2," + c.l4[0] + ",a,2026-12-01T08:30:00+08:00,routine,,,98.68,24.58\n" +
-                           "T3," + c.l4[0] + ",a,2026-12-01T08:30,routine,,,98.68,24.58\n");
+    dir.write("t.csv", std::string(kHeader) + "TZ1," + c.l4[0] + ",a,2026-12-01T00:30:00Z,routine,,,98.68,24.58\n" +
+                           "TZ2," + c.l4[0] + ",a,2026-12-01T08:30:00+08:00,routine,,,98.68,24.58\n" +
+                           "TZ3," + c.l4[0] + ",a,2026-12-01T08:30,routine,,,98.68,24.58\n");
     ASSERT_EQ(run_gridwatch("import " + ds + " --checks " + (dir / "t.csv")).status, 0);
     OpenOptions o;
     o.layers = {"checks"};
@@ -308,7 +308,7 @@ TEST(Import, TimesWithZAndOffsetsAreMovedOntoTheCommunityClock) {
     const int64_t local = civil_seconds(2026, 12, 1, 8, 30, 0);
     int seen = 0;
     for (const auto& k : read.checks)
-        if (k.check_id.rfind("T", 0) == 0) {
+        if (k.check_id.rfind("TZ", 0) == 0) {
             ++seen;
             ASSERT_TRUE(k.when) << k.check_id;
             EXPECT_EQ(*k.when, local) << k.check_id << " " << k.time;
@@ -353,7 +353,7 @@ TEST(Import, RefusesTheDatasetAsItsOwnInputAndFormatsWithoutTransactions) {
     const auto shp = run_gridwatch("import " + (dir / "shp") + " --checks " + (dir / "r.csv"));
     EXPECT_EQ(shp.status, 1);
     EXPECT_EQ(shp.error_lines(), 1) << shp.err;
-    EXPECT_NE(shp.err.find("needs a GeoPackage"), std::string::npos) << shp.err;
+    EXPECT_NE(shp.err.find("gridwatch does on a GeoPackage"), std::string::npos) << shp.err;
     EXPECT_NE(shp.err.find("--format GPKG"), std::string::npos) << shp.err;
 }
 
@@ -393,6 +393,9 @@ TEST(Import, KillNineMidImportLeavesTheDatasetAsBefore) {
     const Cells c = cells_of(pristine);
     const int n = 30000;
     dir.write("r.csv", reports(c, 0, n, "K"));
+    // The layer exists before (as in daily use): a kill then leaves a journal only a writer can roll back.
+    dir.write("first.csv", reports(c, 0, 5, "P"));
+    ASSERT_EQ(run_gridwatch("import " + pristine + " --checks " + (dir / "first.csv")).status, 0);
     const int64_t old_count = stored_checks(pristine).count;
     const std::string ds = dir / "d.gpkg";
     const std::string csv = dir / "r.csv";

@@ -291,10 +291,12 @@ ImportReport import_checks(const std::string& dataset, const std::string& file, 
         GDALDatasetUniquePtr probe(GDALDataset::Open(dataset.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
         if (!probe) throw Error("cannot be opened as a dataset: " + gdal_message(), {dataset});
         const std::string driver = probe->GetDriverName();
+        // PostGIS (issue 16) takes the same path with its own lock (LOCK TABLE … IN SHARE ROW EXCLUSIVE
+        // MODE in place of the GeoPackage's first write); until then it is refused like the others.
         if (driver != "GPKG")
             throw Error("is a " + driver +
-                            " dataset; import appends the reports in one transaction, which needs a GeoPackage "
-                            "(or the PostGIS store, SPEC §9)",
+                            " dataset; import appends the reports in one transaction, which gridwatch does on a "
+                            "GeoPackage",
                         {dataset},
                         "convert it with: gridwatch export " + dataset + " --format GPKG --out DATASET.gpkg, and import "
                         "into that");

@@ -37,7 +37,7 @@ struct ImportReport {
  * One transaction: a kill at any moment leaves the dataset as it was or with every row. Two imports
  * at once: the write lock is taken before the layer's check_ids are read (a GeoPackage: BEGIN,
  * then a write that takes SQLite's RESERVED lock; the other waits up to a minute), so a check_id both
- * carry is stored once. Works on GeoPackage (and SQLite); any other format is refused with a line
+ * carry is stored once. Works on GeoPackage; any other format (PostGIS until issue 16) is refused with a line
  * saying how to get a GeoPackage: appending to a shapefile or GeoJSON cannot be one transaction.
  * Throws gw::Error naming the file, layer or field when it cannot read or write.
  */
