@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
     gw::app::setup_coverage(app);
     gw::app::setup_hotspots(app);
     gw::app::setup_plan(app);
+    gw::app::setup_patrols(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -147,10 +147,13 @@ std::string name_some(const std::vector<Issue>& issues) {
 void warn_reading(const Dataset& ds) {
     const auto& r = ds.report;
     const std::string file = ds.source;
-    if (!r.bad_times.empty())
-        warn(file + ": layer 'incidents': " + std::to_string(r.bad_times.size()) +
-             " incident(s) without a readable time, left out of time windows: " + name_some(r.bad_times) +
-             " (write times as ISO-8601, e.g. 2024-03-05T14:30)");
+    // Incidents, checks and patrols: each layer its own line (a patrol's is its track or fix).
+    std::map<std::string, std::vector<Issue>> times;
+    for (const auto& i : r.bad_times) times[i.layer.empty() ? "incidents" : i.layer].push_back(i);
+    for (const auto& [layer, issues] : times)
+        warn(file + ": layer '" + layer + "': " + std::to_string(issues.size()) + " " +
+             (layer == "incidents" ? "incident" : "feature") + "(s) without a readable time, left out of time windows: " +
+             name_some(issues) + " (write times as ISO-8601, e.g. 2024-03-05T14:30)");
     std::map<std::string, std::vector<Issue>> values;
     for (const auto& i : r.bad_values) values[i.layer].push_back(i);
     for (const auto& [layer, issues] : values)
