@@ -530,10 +530,11 @@ TEST(Patrols, BruteForceEveryCentimetreAgreesWithTheIntervals) {
                     for (int s = 0; s < n; ++s) {
                         const double x = (s + 0.5) * piece;
                         const Vec2 p = a + (b - a) * (x / len);
-                        int ci = -1;  // the first cell whose closed area holds p
+                        int ci = -1;  // the first cell whose closed area holds p, else one within 1 µm
                         for (size_t c = 0; c < nc && ci < 0; ++c)
-                            if (inside(cells[c]->shape, p) ||
-                                any_edge(cells[c]->shape, [&](Vec2 u, Vec2 v) { return near_segment(p, u, v, 1e-6); }))
+                            if (inside_or_on(cells[c]->shape, p)) ci = static_cast<int>(c);
+                        for (size_t c = 0; c < nc && ci < 0; ++c)
+                            if (any_edge(cells[c]->shape, [&](Vec2 u, Vec2 v) { return near_segment(p, u, v, 1e-6); }))
                                 ci = static_cast<int>(c);
                         bool seen = false;
                         for (const auto& v : views) seen = seen || inside_or_on(v, p);

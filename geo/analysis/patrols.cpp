@@ -254,21 +254,16 @@ struct Cells {
 
     /**
      * The cell holding p among `near` (ascending): the first in layer order whose closed area holds
-     * it (interior, or outline within a micrometre), so that a piece along an edge two cells share
-     * counts once, for the first of them; −1 when none.
+     * it, decided exactly (inside_or_on), so that a piece along an edge two cells share counts once,
+     * for the first of them. A point that rounds just outside every cell (along the grid's outer
+     * edge) goes to the first whose outline passes within a micrometre; −1 when none.
      */
     int cell_of(Vec2 p, const std::vector<int>& near) const {
-        int in = -1;
         for (int ci : near)
-            if (inside(cells[ci]->shape, p)) {
-                in = ci;
-                break;
-            }
-        for (int ci : near) {
-            if (in >= 0 && ci >= in) break;
+            if (inside_or_on(cells[ci]->shape, p)) return ci;
+        for (int ci : near)
             if (any_edge(cells[ci]->shape, [&](Vec2 a, Vec2 b) { return near_segment(p, a, b, 1e-6); })) return ci;
-        }
-        return in;
+        return -1;
     }
 
     /** Segment a→b cut by the cells' outlines: (t0, t1, cell) in order, the parts outside every cell left out. */

@@ -10,9 +10,10 @@
  *   times (PatrolTrack::times). The part of a track "in the window" is the set of its points whose
  *   time lies in [window.from, window.until); "at night" those whose time of day lies in
  *   [night_from, night_to) (wrapping midnight when night_from > night_to).
- * - Roads are cut exactly where they cross cell outlines. A piece counts for the cell whose
- *   closed area holds its middle; a piece running along an edge two cells share counts once, for
- *   the one first in the grids layer; one along the grid's outer edge for the cell it borders.
+ * - Roads are cut exactly where they cross cell outlines. A piece counts for the first cell, in the
+ *   grids layer's order, whose closed area holds its middle (decided exactly): a piece running along
+ *   an edge two cells share counts once, for the first of them; one along the grid's outer edge for
+ *   the cell it borders (a middle that rounds a hair outside: the cell within a micrometre).
  * - Patrolled: for each straight road segment S and each straight piece P of a track in the
  *   window, take the part of P within `along_m` of S (P ∩ the capsule of radius along_m around S:
  *   one interval of P, since the capsule is convex) and project it at right angles onto S; the
