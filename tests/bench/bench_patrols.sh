@@ -43,7 +43,11 @@ print("|".join([j["window"]["from"].replace("T", " "), j["window"]["until"].repl
 ' "$work/gw.json")"
 log "window $w_from … $w_until: $n_tracks tracks, $n_cells cells"
 log "gridwatch coverage --no-gaps --out: the views handed to the peer (not timed)"
-"$gw" coverage "$data" --no-gaps --out "$work/views.gpkg" --json >/dev/null 2>&1
+"$gw" coverage "$data" --no-gaps --out "$work/views.gpkg" --json >"$work/cov.json" 2>/dev/null
+cov_roads=$("$py" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["roads"]
+print("road %.0f m, seen %.0f m" % (r["length_m"], r["length_m"] - r["seen_by_0_m"]))' "$work/cov.json")
 
 # --- peer: PostGIS in a throwaway cluster -----------------------------------------------------------
 port=55533
@@ -129,4 +133,7 @@ the cell first in the layer.
 | measure | agreement |
 |---|---|
 $agreement
+
+The same views sampled every metre by \`gridwatch coverage --json\` (a different computation: road
+samples in the cells, not exact intervals): $cov_roads.
 MD

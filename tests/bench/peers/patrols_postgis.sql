@@ -18,12 +18,16 @@ CREATE TABLE cells AS
 SELECT fid AS ord, grid_id, ST_MakeValid(ST_Transform(geom, 4542)) AS geom FROM grids WHERE level = 4;
 CREATE TABLE rds AS SELECT fid AS id, ST_Transform(geom, 4542) AS geom FROM roads WHERE geom IS NOT NULL;
 
+-- A time that does not read is no time (the track is left out, as gridwatch leaves it out).
+CREATE FUNCTION pg_temp.ts(t text) RETURNS timestamp AS $$
+BEGIN RETURN t::timestamp; EXCEPTION WHEN others THEN RETURN NULL; END $$ LANGUAGE plpgsql IMMUTABLE;
+
 -- The tracks overlapping the window, with their times as civil seconds.
 CREATE TABLE trk AS
-SELECT track_id, ST_Transform(geom, 4542) AS geom,
-       extract(epoch FROM (start::text)::timestamp) AS t0, extract(epoch FROM ("end"::text)::timestamp) AS t1
-FROM patrols
-WHERE geom IS NOT NULL AND (start::text)::timestamp < :'until'::timestamp AND ("end"::text)::timestamp >= :'from'::timestamp;
+SELECT track_id, geom, extract(epoch FROM s) AS t0, extract(epoch FROM e) AS t1
+FROM (SELECT track_id, ST_Transform(geom, 4542) AS geom, pg_temp.ts(start::text) AS s, pg_temp.ts("end"::text) AS e
+      FROM patrols WHERE geom IS NOT NULL) p
+WHERE s <= e AND s < :'until'::timestamp AND e >= :'from'::timestamp;
 
 -- Each cut to the part walked in the window.
 CREATE TABLE walked AS
