@@ -18,5 +18,6 @@ void setup_hotspots(CLI::App& root);
 void setup_plan(CLI::App& root);
 void setup_checks(CLI::App& root);
 void setup_import(CLI::App& root);
+void setup_patrols(CLI::App& root);
 
 }  // namespace gw::app

@@ -19,6 +19,7 @@
 #include "geo/analysis/union_area.h"
 #include "geo/analysis/validate.h"
 #include "geo/core/box_index.h"
+#include "geo/core/crossings.h"
 #include "geo/core/error.h"
 #include "geo/core/geos.h"
 #include "geo/core/parallel.h"
@@ -135,22 +136,7 @@ struct CoverageEngine {
     void cell_crossings(Vec2 a, Vec2 b, std::vector<double>& ts) const {
         Box sb;
         sb.add(a), sb.add(b);
-        const Vec2 d = b - a;
-        cindex.visit(sb, [&](int ci) {
-            for (const auto& poly : cells[ci]->shape)
-                for (const auto& ring : poly.rings)
-                    for (size_t i = 0, n = ring.size(); i < n; ++i) {
-                        const Vec2 c = ring[i], e = ring[(i + 1) % n];
-                        if (!segments_meet(a, b, c, e)) continue;
-                        const double den = cross(d, e - c);
-                        if (den != 0) {
-                            ts.push_back(cross(c - a, e - c) / den);
-                        } else {  // along the edge: where the overlap starts and ends
-                            const double l2 = dot(d, d);
-                            ts.push_back(dot(c - a, d) / l2), ts.push_back(dot(e - a, d) / l2);
-                        }
-                    }
-        });
+        cindex.visit(sb, [&](int ci) { segment_crossings(cells[ci]->shape, a, b, ts); });
     }
 
     /** Whether segment ab meets the outline of cell ci. */

@@ -1,0 +1,31 @@
+#pragma once
+/** Where a segment meets polygon outlines: what cuts roads and tracks exactly by cells and views. */
+#include <vector>
+
+#include "geo/core/geometry.h"
+
+namespace gw {
+
+/**
+ * Appends the parameters t of segment a→b (a + t (b − a)) where it meets an edge of mp's rings: one
+ * per crossing, both ends of a collinear overlap (not clamped to [0, 1]). Between two consecutive
+ * ones, with 0 and 1 added, the segment lies wholly inside mp, wholly outside, or on its outline.
+ */
+inline void segment_crossings(const MultiPolygon& mp, Vec2 a, Vec2 b, std::vector<double>& ts) {
+    const Vec2 d = b - a;
+    for (const auto& poly : mp)
+        for (const auto& ring : poly.rings)
+            for (size_t i = 0, n = ring.size(); i < n; ++i) {
+                const Vec2 c = ring[i], e = ring[(i + 1) % n];
+                if (!segments_meet(a, b, c, e)) continue;
+                const double den = cross(d, e - c);
+                if (den != 0) {
+                    ts.push_back(cross(c - a, e - c) / den);
+                } else {  // along the edge: where the overlap starts and ends
+                    const double l2 = dot(d, d);
+                    ts.push_back(dot(c - a, d) / l2), ts.push_back(dot(e - a, d) / l2);
+                }
+            }
+}
+
+}  // namespace gw
