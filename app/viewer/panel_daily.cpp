@@ -48,7 +48,8 @@ struct DailyState {
     std::vector<size_t> tracks;            // ds.patrols drawn for the window
     std::map<std::string, int> teams;      // tracks drawn by team
     std::optional<ImVec2> first_overdue;   // where the overdue list's first row is on screen
-    std::string hovered_track;             // the track under the cursor (tooltip), for --print-daily
+    std::string hovered_track;             // the track under the cursor (tooltip)
+    std::string history;                   // the history shown: "GRID checks N outside K", for --print-daily
 
     ~DailyState() {
         if (running.valid()) running.wait();
@@ -312,8 +313,9 @@ void overdue_list(ViewerState& st, DailyState& d) {
 }
 
 /** The selected L4 cell's checks in the window, by day, newest first; reports outside the cell flagged. */
-void cell_history(ViewerState& st, const DailyState& d) {
+void cell_history(ViewerState& st, DailyState& d) {
     ImGui::Separator();
+    d.history.clear();
     const Grid* cell = st.selected && st.selected->layer == LayerId::Grids && st.selected->index < st.ds.grids.size() &&
                                st.ds.grids[st.selected->index].level == 4
                            ? &st.ds.grids[st.selected->index]
@@ -325,8 +327,13 @@ void cell_history(ViewerState& st, const DailyState& d) {
     ImGui::Text("%s: %s %s", st.t(Ui::CellHistory), cell->grid_id.c_str(), cell->name.c_str());
     const TimeWindow w = window_of(d);
     std::map<int64_t, std::vector<const Check*>, std::greater<>> by_day;
+    size_t n_checks = 0, n_outside = 0;
     for (const Check& c : st.ds.checks)
-        if (c.grid_id == cell->grid_id && c.when && w.contains(c.when)) by_day[day_start(*c.when)].push_back(&c);
+        if (c.grid_id == cell->grid_id && c.when && w.contains(c.when)) {
+            by_day[day_start(*c.when)].push_back(&c);
+            ++n_checks, n_outside += d.outside.count(&c);
+        }
+    d.history = cell->grid_id + " checks " + std::to_string(n_checks) + " outside " + std::to_string(n_outside);
     for (int64_t day = *w.until - kDay; day >= *w.from; day -= kDay) {
         auto it = by_day.find(day);
         const size_t n = it == by_day.end() ? 0 : it->second.size();
@@ -417,6 +424,7 @@ std::string daily_summary(ViewerState& st) {
         s += buf;
     }
     if (!d.error.empty()) s += "\ndaily error: " + d.error;
+    if (!d.history.empty()) s += "\ndaily history: " + d.history;
     if (d.checks && !d.checks->overdue.empty()) {
         const CellChecks& c = *d.checks->overdue.front();
         std::snprintf(buf, sizeof buf, "\ndaily first overdue: %s", c.grid_id.c_str());
