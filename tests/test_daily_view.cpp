@@ -114,7 +114,9 @@ struct PanelRun {
     }
     Pixel at(double x, double y) const {  // the pixel under world point (kX0 + x, kY0 + y)
         const Vec2 s = view().to_screen({kX0 + x, kY0 + y});
-        const size_t i = (size_t(std::lround(s.y)) * shot.w + size_t(std::lround(s.x))) * 3;
+        const long px = std::lround(s.x), py = std::lround(s.y);
+        if (px < 0 || py < 0 || px >= shot.w || py >= shot.h || shot.rgb.empty()) return {-1, -1, -1};
+        const size_t i = (size_t(py) * shot.w + size_t(px)) * 3;
         return {shot.rgb[i], shot.rgb[i + 1], shot.rgb[i + 2]};
     }
 };

@@ -108,14 +108,16 @@ SceneLayer& daily_layer(ViewerState& st) {
     return ensure_layer(st.scene, LayerId::Daily, "daily", st.scene.layers.back().id);
 }
 
-/** The cells' fills, once: each L4 cell's triangles, grey until a report colours them. */
+/** The cells' fills, once: each L4 cell's triangles, transparent until a report colours them. */
 void build_cells(ViewerState& st, DailyState& d) {
     SceneLayer& L = cells_layer(st);
     L.fills.clear(), L.lines.clear(), L.points.clear();
     d.cell_fills.clear();
     for (const Grid* g : st.ds.grids_of_level(4)) {
         const size_t first = L.fills.size();
-        add_polygons(L, st.scene.origin, g->shape, rgba(128, 128, 128, 0), 0, 0);
+        for (const auto& poly : g->shape)
+            for (Vec2 p : triangulate(poly))
+                L.fills.push_back({float(p.x - st.scene.origin.x), float(p.y - st.scene.origin.y), 0});
         d.cell_fills[g->grid_id] = {first, L.fills.size()};
     }
     d.cells_built = true;
@@ -401,10 +403,12 @@ void daily_action(ViewerState& st, const std::string& what) {
 }
 
 std::string daily_summary(ViewerState& st) {
-    if (!st.daily) return "daily: off";
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "\nview: %.3f %.3f mpp %.5f", st.view.center.x, st.view.center.y, st.view.mpp);
+    const std::string view = buf;
+    if (!st.daily) return "daily: off" + view;
     DailyState& d = *st.daily;
     collect_patrols(st, d, true);
-    char buf[256];
     std::string s = "daily:";
     if (d.checks) {
         int checked = 0;
@@ -434,8 +438,7 @@ std::string daily_summary(ViewerState& st) {
             s += buf;
         }
     }
-    std::snprintf(buf, sizeof buf, "\nview: %.3f %.3f mpp %.5f", st.view.center.x, st.view.center.y, st.view.mpp);
-    return s + buf;
+    return s + view;
 }
 
 void panel_daily(ViewerState& st) {
