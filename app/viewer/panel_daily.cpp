@@ -50,6 +50,9 @@ struct DailyState {
     std::optional<ImVec2> first_overdue;   // where the overdue list's first row is on screen
     std::string hovered_track;             // the track under the cursor (tooltip)
     std::string history;                   // the history shown: "GRID checks N outside K", for --print-daily
+    const Grid* history_cell = nullptr;    // the cell and window `by_day` lists
+    TimeWindow history_window;
+    std::map<int64_t, std::vector<const Check*>> by_day;  // its reports by day, in time order
 
     ~DailyState() {
         if (running.valid()) running.wait();
@@ -317,25 +320,32 @@ void overdue_list(ViewerState& st, DailyState& d) {
 /** The selected L4 cell's checks in the window, by day, newest first; reports outside the cell flagged. */
 void cell_history(ViewerState& st, DailyState& d) {
     ImGui::Separator();
-    d.history.clear();
     const Grid* cell = st.selected && st.selected->layer == LayerId::Grids && st.selected->index < st.ds.grids.size() &&
                                st.ds.grids[st.selected->index].level == 4
                            ? &st.ds.grids[st.selected->index]
                            : nullptr;
     if (!cell) {
+        d.history.clear(), d.history_cell = nullptr;
         ImGui::TextDisabled("%s", st.t(Ui::ClickCellHint));
         return;
     }
     ImGui::Text("%s: %s %s", st.t(Ui::CellHistory), cell->grid_id.c_str(), cell->name.c_str());
     const TimeWindow w = window_of(d);
-    std::map<int64_t, std::vector<const Check*>, std::greater<>> by_day;
-    size_t n_checks = 0, n_outside = 0;
-    for (const Check& c : st.ds.checks)
-        if (c.grid_id == cell->grid_id && c.when && w.contains(c.when)) {
-            by_day[day_start(*c.when)].push_back(&c);
-            ++n_checks, n_outside += d.outside.count(&c);
-        }
-    d.history = cell->grid_id + " checks " + std::to_string(n_checks) + " outside " + std::to_string(n_outside);
+    // Listed again only when the cell or the window changes: a county has ~290k reports a month.
+    if (d.history_cell != cell || !same(d.history_window, w)) {
+        d.history_cell = cell, d.history_window = w;
+        d.by_day.clear();
+        size_t n_checks = 0, n_outside = 0;
+        for (const Check& c : st.ds.checks)
+            if (c.grid_id == cell->grid_id && c.when && w.contains(c.when)) {
+                d.by_day[day_start(*c.when)].push_back(&c);
+                ++n_checks, n_outside += d.outside.count(&c);
+            }
+        for (auto& [day, list] : d.by_day)
+            std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return *a->when < *b->when; });
+        d.history = cell->grid_id + " checks " + std::to_string(n_checks) + " outside " + std::to_string(n_outside);
+    }
+    auto& by_day = d.by_day;
     for (int64_t day = *w.until - kDay; day >= *w.from; day -= kDay) {
         auto it = by_day.find(day);
         const size_t n = it == by_day.end() ? 0 : it->second.size();
@@ -343,7 +353,6 @@ void cell_history(ViewerState& st, DailyState& d) {
             ImGui::TextColored(im_color(days_since_rgba(4)), "%s  %s", iso_date(day).c_str(), st.t(Ui::NoReports));
             continue;
         }
-        std::sort(it->second.begin(), it->second.end(), [](auto* a, auto* b) { return *a->when < *b->when; });
         for (const Check* c : it->second) {
             const bool out = d.outside.count(c) > 0;
             const std::string t = iso_date_time(*c->when);
