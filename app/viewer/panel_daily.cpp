@@ -49,6 +49,7 @@ struct DailyState {
     std::map<std::string, int> teams;      // tracks drawn by team
     std::optional<ImVec2> first_overdue;   // where the overdue list's first row is on screen
     std::string hovered_track;             // the track under the cursor (tooltip)
+    std::vector<double> recompute_ms;      // each date or window change: checks, recolouring, the Daily layer
     std::string history;                   // the history shown: "GRID checks N outside K", for --print-daily
     const Grid* history_cell = nullptr;    // the cell and window `by_day` lists
     TimeWindow history_window;
@@ -212,10 +213,12 @@ void collect_patrols(ViewerState& st, DailyState& d, bool wait) {
 }
 
 void recompute(ViewerState& st, DailyState& d) {
+    const auto t0 = std::chrono::steady_clock::now();
     recompute_checks(st, d);
     draw_daily(st, d);
     start_patrols(st, d);
     d.dirty = false;
+    d.recompute_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
 }
 
 DailyState& state(ViewerState& st) {
@@ -434,6 +437,15 @@ std::string daily_summary(ViewerState& st) {
     if (d.patrols) {
         std::snprintf(buf, sizeof buf, " patrols_in_window %d neither_m %.0f", d.patrols->tracks_in_window,
                       d.patrols->total.neither_m);
+        s += buf;
+    }
+    if (!d.recompute_ms.empty()) {
+        // The first is the panel opening (cells triangulated once); the rest are slider moves.
+        std::vector<double> moves(d.recompute_ms.begin() + 1, d.recompute_ms.end());
+        std::sort(moves.begin(), moves.end());
+        std::snprintf(buf, sizeof buf, "\ndaily recompute: open %.1f ms, %zu changes, median %.1f ms, max %.1f ms",
+                      d.recompute_ms.front(), moves.size(), moves.empty() ? 0.0 : moves[moves.size() / 2],
+                      moves.empty() ? 0.0 : moves.back());
         s += buf;
     }
     if (!d.error.empty()) s += "\ndaily error: " + d.error;
