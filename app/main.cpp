@@ -85,6 +85,8 @@ int main(int argc, char** argv) {
     gw::app::setup_coverage(app);
     gw::app::setup_hotspots(app);
     gw::app::setup_plan(app);
+    gw::app::setup_checks(app);
+    gw::app::setup_import(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

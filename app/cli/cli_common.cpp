@@ -147,10 +147,18 @@ std::string name_some(const std::vector<Issue>& issues) {
 void warn_reading(const Dataset& ds) {
     const auto& r = ds.report;
     const std::string file = ds.source;
-    if (!r.bad_times.empty())
-        warn(file + ": layer 'incidents': " + std::to_string(r.bad_times.size()) +
-             " incident(s) without a readable time, left out of time windows: " + name_some(r.bad_times) +
+    // Incidents, checks and patrols each named under their own layer.
+    std::map<std::string, std::vector<Issue>> times;
+    for (const auto& i : r.bad_times) times[i.layer.empty() ? std::string("incidents") : i.layer].push_back(i);
+    for (const auto& [layer, issues] : times) {
+        const std::string what = layer == "incidents" ? " incident(s)"
+                                 : layer == "checks"  ? " check(s)"
+                                 : layer == "patrols" ? " patrol track(s) or fix(es)"
+                                                      : " feature(s)";
+        warn(file + ": layer '" + layer + "': " + std::to_string(issues.size()) + what +
+             " without a readable time, left out of time windows: " + name_some(issues) +
              " (write times as ISO-8601, e.g. 2024-03-05T14:30)");
+    }
     std::map<std::string, std::vector<Issue>> values;
     for (const auto& i : r.bad_values) values[i.layer].push_back(i);
     for (const auto& [layer, issues] : values)
@@ -177,6 +185,17 @@ CLI::Validator iso_date_check() {
                                      : "'" + v + "' is not an ISO-8601 date (2024, 2024-03, 2024-03-05, 2024-03-05T14:00)";
         },
         "ISO-8601 date");
+}
+
+CLI::Validator calendar_date_check() {
+    return CLI::Validator(
+        [](std::string& v) {
+            const auto span = parse_iso_span(v);
+            return span && v.size() == 10 && span->end - span->begin == 86400
+                       ? std::string()
+                       : "'" + v + "' is not a calendar date (YYYY-MM-DD, e.g. 2026-11-30)";
+        },
+        "YYYY-MM-DD");
 }
 
 CLI::Option* add_level_option(CLI::App* cmd, int& level) {

@@ -58,6 +58,9 @@ void warn_reading(const Dataset& ds);
 /** A CLI11 check that a value is an ISO-8601 date (geo/core/times.h parse_iso_span). */
 CLI::Validator iso_date_check();
 
+/** A CLI11 check that a value is one calendar date, YYYY-MM-DD (`checks --date`). */
+CLI::Validator calendar_date_check();
+
 /** Prints a warning line to stderr ("warning: …"). */
 void warn(const std::string& line);
 

@@ -59,13 +59,20 @@ void run_export(const ExportArgs& a) {
     // Read only what is written, plus what the stats count.
     std::vector<std::string> to_open = a.layers;
     if (a.with_stats && !all_layers)
-        for (const char* l : {"households", "cameras", "incidents"})
+        for (const char* l : {"households", "cameras", "incidents", "checks"})
             if (!listed(l)) to_open.push_back(l);
     refuse_output_onto_input(a.data, a.out);
     const Dataset ds = a.data.open(to_open, /*check_tiling=*/false);
 
     StatsTable stats;
-    if (a.with_stats) stats = compute_stats(ds, a.level ? a.level : 4);
+    if (a.with_stats) {
+        stats = compute_stats(ds, a.level ? a.level : 4);
+        // The daily checks join the figures when the dataset has them (with a time to take
+        // "today" from): their columns are the latest day's, over the default window.
+        bool timed = false;
+        for (const auto& c : ds.checks) timed |= c.when.has_value();
+        if (timed && !ds.grids_of_level(4).empty()) add_checks(stats, ds);
+    }
 
     WriteOptions o;
     o.path = a.out;

@@ -5,6 +5,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "geo/analysis/stats.h"
+#include "geo/core/times.h"
 
 namespace gw::app {
 namespace {
@@ -12,10 +13,12 @@ namespace {
 struct StatsArgs {
     DatasetArgs data;
     int level = 4;
-    bool json = false, csv = false, no_coverage = false;
+    bool json = false, csv = false, no_coverage = false, with_checks = false;
+    std::string date;  // --date for the check columns ("" = the latest report's)
+    int days = 7;
 };
 
-nlohmann::json row_json(const GridStats& r) {
+nlohmann::json row_json(const GridStats& r, bool with_checks) {
     nlohmann::json j{{"grid_id", r.grid_id}, {"name", r.name},         {"area_m2", r.area_m2},
                      {"households", r.households}, {"people", r.people}, {"cameras", r.cameras},
                      {"cameras_online", r.cameras_online}, {"cameras_offline", r.cameras_offline},
@@ -32,6 +35,13 @@ nlohmann::json row_json(const GridStats& r) {
         j["coverage"] = r.coverage;
         j["households_covered"] = r.households_covered;
     }
+    if (with_checks) {
+        j["days_since_check"] = r.check_days_since ? nlohmann::json(*r.check_days_since) : nlohmann::json(nullptr);
+        j["checks"] = r.checks;
+        j["checks_newcomer"] = r.checks_newcomer;
+        j["checks_returnee"] = r.checks_returnee;
+        j["checks_outside"] = r.checks_outside;
+    }
     return j;
 }
 
@@ -45,12 +55,23 @@ std::string csv_field(const std::string& s) {
 void run_stats(const StatsArgs& a) {
     Dataset ds = a.data.open({}, /*check_tiling=*/false);
     StatsTable t = compute_stats(ds, a.level, !a.no_coverage && !ds.cameras.empty());
+    if (a.with_checks) {
+        ChecksOptions co;
+        co.days = a.days;
+        if (!a.date.empty()) co.date = parse_iso_span(a.date)->begin;
+        add_checks(t, ds, co);
+    }
+    const bool wc = t.with_checks;
     if (a.json) {
         nlohmann::json j;
         j["level"] = t.level;
         j["grids"] = nlohmann::json::array();
-        for (const auto& r : t.rows) j["grids"].push_back(row_json(r));
-        j["total"] = row_json(t.total);
+        for (const auto& r : t.rows) j["grids"].push_back(row_json(r, wc));
+        j["total"] = row_json(t.total, wc);
+        if (wc)
+            j["checks"] = {{"date", iso_date(t.checks_date)},
+                           {"days", t.checks_days},
+                           {"from", iso_date(t.checks_date - int64_t(t.checks_days - 1) * 86400)}};
         j["outside"] = {{"households", t.outside_households}, {"cameras", t.outside_cameras},
                         {"incidents", t.outside_incidents}};
         print_json(j, ds);
@@ -62,7 +83,9 @@ void run_stats(const StatsArgs& a) {
         out += ",incidents";
         for (auto k : kIncidentTypes) out += std::string(",inc_") + k;
         for (auto c : kColors) out += std::string(",inc_") + c;
-        out += ",covered_m2,coverage,households_covered\n";
+        out += ",covered_m2,coverage,households_covered";
+        if (wc) out += ",days_since_check,checks,checks_newcomer,checks_returnee,checks_outside";
+        out += "\n";
         auto line = [&](const GridStats& r) {
             char area[32];
             std::snprintf(area, sizeof area, "%.1f", r.area_m2);
@@ -80,6 +103,10 @@ void run_stats(const StatsArgs& a) {
             } else {
                 out += ",,,";
             }
+            if (wc)
+                out += "," + (r.check_days_since ? std::to_string(*r.check_days_since) : std::string()) + "," +
+                       std::to_string(r.checks) + "," + std::to_string(r.checks_newcomer) + "," +
+                       std::to_string(r.checks_returnee) + "," + std::to_string(r.checks_outside);
             out += "\n";
         };
         for (const auto& r : t.rows) line(r);
@@ -87,11 +114,17 @@ void run_stats(const StatsArgs& a) {
         std::fwrite(out.data(), 1, out.size(), stdout);
         return;
     }
-    std::printf("level %d: %zu cells\n\n", t.level, t.rows.size());
+    std::printf("level %d: %zu cells\n", t.level, t.rows.size());
+    if (wc)
+        std::printf("checks on %s, window of %d day%s (chk_days: dates since the last check; chk: in the window; "
+                    "new/ret: newcomer/returnee reports; out: from outside the cell)\n",
+                    iso_date(t.checks_date).c_str(), t.checks_days, t.checks_days == 1 ? "" : "s");
+    std::printf("\n");
     std::printf("%-16s %-22s %8s %6s %6s %5s %5s %5s %5s %5s %5s %6s %6s  %s\n", "grid_id", "name", "area_ha", "hh",
                 "people", "cams", "onl", "road", "ent", "hh", "pub", "cover%", "hh_cov",
-                "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)");
-    auto line = [](const GridStats& r) {
+                wc ? "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)  chk_days chk new ret out"
+                   : "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)");
+    auto line = [wc](const GridStats& r) {
         // Pad Chinese names by display width (2 columns a character) so the table lines up.
         std::string name = r.name;
         int width = 0;
@@ -104,12 +137,16 @@ void run_stats(const StatsArgs& a) {
             std::snprintf(cov, sizeof cov, "%.1f", 100 * r.coverage);
             std::snprintf(hhc, sizeof hhc, "%d", r.households_covered);
         }
-        std::printf("%-16s %s %8.2f %6d %6d %5d %5d %5d %5d %5d %5d %6s %6s  %d (%d/%d/%d/%d/%d/%d; %d/%d/%d/%d)\n",
+        std::printf("%-16s %s %8.2f %6d %6d %5d %5d %5d %5d %5d %5d %6s %6s  %d (%d/%d/%d/%d/%d/%d; %d/%d/%d/%d)",
                     r.grid_id.c_str(), name.c_str(), r.area_m2 / 1e4, r.households, r.people, r.cameras,
                     r.cameras_online, r.cameras_by_owner[0], r.cameras_by_owner[1], r.cameras_by_owner[2],
                     r.cameras_by_owner[3], cov, hhc, r.incidents, r.incidents_by_type[0], r.incidents_by_type[1],
                     r.incidents_by_type[2], r.incidents_by_type[3], r.incidents_by_type[4], r.incidents_by_type[5],
                     r.incidents_by_color[0], r.incidents_by_color[1], r.incidents_by_color[2], r.incidents_by_color[3]);
+        if (wc)
+            std::printf("  %8s %3d %3d %3d %3d", r.check_days_since ? std::to_string(*r.check_days_since).c_str() : "never",
+                        r.checks, r.checks_newcomer, r.checks_returnee, r.checks_outside);
+        std::printf("\n");
     };
     for (const auto& r : t.rows) line(r);
     std::printf("\n");
@@ -130,6 +167,15 @@ void setup_stats(CLI::App& root) {
     auto* c = cmd->add_flag("--csv", a->csv, "print CSV on stdout");
     j->excludes(c);
     cmd->add_flag("--no-coverage", a->no_coverage, "skip the camera coverage columns (faster)");
+    auto* wc = cmd->add_flag("--with-checks", a->with_checks,
+                  "add the daily checks per cell: days since the last check, checks in the window, newcomer and "
+                  "returnee reports, reports from outside the cell (SPEC §5.5)");
+    cmd->add_option("--date", a->date, "with --with-checks: today, YYYY-MM-DD (default: the latest report's date)")
+        ->check(calendar_date_check())
+        ->needs(wc);
+    cmd->add_option("--days", a->days, "with --with-checks: the window in calendar dates ending on --date (default 7)")
+        ->check(CLI::Range(1, 3660))
+        ->needs(wc);
     cmd->callback([a] { run_stats(*a); });
 }
 

@@ -16,5 +16,7 @@ void setup_render(CLI::App& root);
 void setup_coverage(CLI::App& root);
 void setup_hotspots(CLI::App& root);
 void setup_plan(CLI::App& root);
+void setup_checks(CLI::App& root);
+void setup_import(CLI::App& root);
 
 }  // namespace gw::app

@@ -5,6 +5,25 @@
  * they name; roll-ups per level (the share of L4 cells under each cell checked on the day).
  * Times are on the community's clock (geo/core/times.h); a check without a readable time is in
  * no window (the reader names it in report.bad_times).
+ *
+ * A report counts for the L4 cell its grid_id names, wherever its point lies; one whose point lies
+ * outside that cell (its closed area: a point on the outline is inside) is counted there all the
+ * same and flagged `outside`. A report naming no L4 cell counts for no cell and is listed in
+ * `unknown`. A day is a calendar date on the community's clock; the window is the `days` dates
+ * ending on `date`, both ends included; reports after `date` count nowhere (not even as the last
+ * check).
+ *
+ * Cells of a level above 4 are summed over the L4 cells under them (found through parent_id):
+ * checks, kinds, reporters and outside are sums; last_check is the latest check of any of them
+ * (so days_since says when anyone in the cell last reported); never_checked and worst_days_since
+ * say how bad the worst L4 cell under it is.
+ *
+ * Roll-ups (`levels`, SPEC §4 checked_today_share): for level L, of the L4 cells that lie under
+ * some cell of level L (all of them when the hierarchy is whole; an L4 cell whose parent_id chain
+ * does not reach level L is in no share of that level), the share checked on `date`. Since every
+ * L4 cell lies under exactly one cell of each level, a whole hierarchy gives every level the same
+ * share; the per-level figures that differ are `cells_all_checked` (cells of level L whose every
+ * L4 cell was checked on the day) and the lowest cell share.
  */
 #include <cstdint>
 #include <map>
@@ -33,6 +52,13 @@ struct CellChecks {
     std::vector<std::string> reporters; // in the window, distinct, in order of first report
     int outside = 0;                    // reports in the window naming this cell whose point lies outside it
     int l4_cells = 1, l4_checked_today = 0;  // L4 cells under this one, and those checked on `date`
+    int never_checked = 0;                   // L4 cells under this one with no check on or before `date`
+    std::optional<int> worst_days_since;     // the largest days_since of those L4 cells that were checked
+    int by_kind(const std::string& kind) const {
+        auto it = kinds.find(kind);
+        return it == kinds.end() ? 0 : it->second;
+    }
+    bool checked_today() const { return l4_checked_today == l4_cells; }
 };
 
 /** A report whose point lies outside the cell it names. */
@@ -44,6 +70,10 @@ struct OutsideReport {
 struct LevelShare {
     int level = 0;
     double checked_today_share = 0;  // of the L4 cells (under the level's cells), checked on `date`
+    int l4_cells = 0, l4_checked_today = 0;  // the share's denominator and numerator
+    int cells = 0, cells_all_checked = 0;    // cells of the level; those whose every L4 cell was checked
+    std::string lowest_grid_id;              // the cell of the level with the lowest share ("" if none)
+    double lowest_share = 0;
 };
 
 struct ChecksReport {
@@ -51,14 +81,22 @@ struct ChecksReport {
     int days = 7;
     int level = 4;
     std::vector<CellChecks> cells;        // one per cell of `level`, in layer order
-    std::vector<const CellChecks*> overdue;  // cells of `level` not checked on `date`, worst first
+    // Cells of `level` with an L4 cell not checked on `date`, worst first: most L4 cells never
+    // checked, then the largest worst_days_since, then most L4 cells unchecked today, then layer order.
+    std::vector<const CellChecks*> overdue;
     std::vector<LevelShare> levels;       // 4, 3, 2, 1 (levels the dataset has)
     std::vector<OutsideReport> outside;   // in the window, farthest first
     std::vector<const Check*> today;      // the reports of `date`, in time order
     std::vector<std::string> unknown_cells;  // grid_ids reports name that no L4 cell has (counted nowhere)
+    std::vector<const Check*> unknown;       // the reports in the window naming those, in time order
+    int after_date = 0;                      // reports after `date`: ignored
+    int untimed = 0;                         // checks without a readable time: in no window
 };
 
-/** Throws gw::Error when the dataset has no L4 cells, or `date` is unset and no check has a time. */
+/**
+ * Throws gw::Error when the dataset has no L4 cells or no cell of `level`, `days` is < 1, or
+ * `date` is unset and no check has a time.
+ */
 ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& options = {});
 
 }  // namespace gw

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "geo/analysis/coverage.h"
 #include "geo/core/error.h"
@@ -16,6 +17,10 @@ void GridStats::add(const GridStats& o) {
     for (size_t i = 0; i < kOwners.size(); ++i) cameras_by_owner[i] += o.cameras_by_owner[i];
     for (size_t i = 0; i < kIncidentTypes.size(); ++i) incidents_by_type[i] += o.incidents_by_type[i];
     for (size_t i = 0; i < kColors.size(); ++i) incidents_by_color[i] += o.incidents_by_color[i];
+    if (o.check_days_since && (!check_days_since || *o.check_days_since < *check_days_since))
+        check_days_since = o.check_days_since;
+    checks += o.checks, checks_newcomer += o.checks_newcomer, checks_returnee += o.checks_returnee;
+    checks_outside += o.checks_outside;
     if (o.has_coverage()) {
         covered_m2 = std::max(covered_m2, 0.0) + o.covered_m2;
         households_covered = std::max(households_covered, 0) + o.households_covered;
@@ -139,6 +144,32 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage) {
     t.total.level = level;
     for (const auto& r : t.rows) t.total.add(r);
     return t;
+}
+
+void add_checks(StatsTable& t, const Dataset& ds, ChecksOptions options) {
+    options.level = t.level;
+    const ChecksReport rep = compute_checks(ds, options);
+    std::unordered_map<std::string, const CellChecks*> by_id;
+    for (const auto& c : rep.cells) by_id.emplace(c.grid_id, &c);
+    t.total.check_days_since.reset();
+    t.total.checks = t.total.checks_newcomer = t.total.checks_returnee = t.total.checks_outside = 0;
+    for (auto& r : t.rows) {
+        auto it = by_id.find(r.grid_id);
+        if (it == by_id.end()) continue;
+        const CellChecks& c = *it->second;
+        r.check_days_since = c.days_since;
+        r.checks = c.checks;
+        r.checks_newcomer = c.by_kind("newcomer");
+        r.checks_returnee = c.by_kind("returnee");
+        r.checks_outside = c.outside;
+        if (r.check_days_since && (!t.total.check_days_since || *r.check_days_since < *t.total.check_days_since))
+            t.total.check_days_since = r.check_days_since;
+        t.total.checks += r.checks, t.total.checks_newcomer += r.checks_newcomer;
+        t.total.checks_returnee += r.checks_returnee, t.total.checks_outside += r.checks_outside;
+    }
+    t.with_checks = true;
+    t.checks_date = rep.date;
+    t.checks_days = rep.days;
 }
 
 }  // namespace gw

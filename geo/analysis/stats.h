@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "geo/analysis/checks.h"
 #include "geo/core/model.h"
 #include "geo/core/stats_table.h"
 
@@ -18,6 +19,13 @@ namespace gw {
  * level has no cells.
  */
 StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage = false);
+
+/**
+ * Fills the check columns of a table compute_stats made (`stats --with-checks`, `export
+ * --with-stats`): compute_checks at the table's level, joined by grid_id. `options.level` is the
+ * table's. Throws what compute_checks throws (no date given and no check with a time).
+ */
+void add_checks(StatsTable& table, const Dataset& ds, ChecksOptions options = {});
 
 /** Finds the cell that contains a point among a set of cells, through a bin index on their boxes. */
 class CellLocator {

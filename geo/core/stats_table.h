@@ -4,6 +4,8 @@
  * to the grid cells by the writers (`export --with-stats`), printed by the commands.
  */
 #include <array>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,12 @@ struct GridStats {
     double covered_m2 = -1, coverage = -1;
     int households_covered = -1;
     bool has_coverage() const { return coverage >= 0; }
+    // Daily checks (SPEC §5.5, geo/analysis/checks.h), when the table was computed with them
+    // (StatsTable::with_checks): dates since the last check (unset: never checked; for a cell
+    // above L4 and the total, since the latest check of any L4 cell in it), checks in the window,
+    // the newcomer and returnee reports among them, and those from outside the cell they name.
+    std::optional<int> check_days_since;
+    int checks = 0, checks_newcomer = 0, checks_returnee = 0, checks_outside = 0;
     void add(const GridStats& o);
 };
 
@@ -35,6 +43,9 @@ struct StatsTable {
     std::vector<GridStats> rows;  // one per cell of the level, in the layer's order
     GridStats total;              // everything inside the level's cells
     int outside_households = 0, outside_cameras = 0, outside_incidents = 0;  // in no cell of the level
+    bool with_checks = false;   // the check columns are filled
+    int64_t checks_date = 0;    // their "today" (civil seconds, start of the day) and window in days
+    int checks_days = 0;
 };
 
 }  // namespace gw

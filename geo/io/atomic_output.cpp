@@ -16,7 +16,11 @@
 #include <set>
 #include <sstream>
 
+#include <cpl_conv.h>
+#include <gdal_priv.h>
+
 #include "geo/core/error.h"
+#include "geo/core/gdal_setup.h"
 
 namespace fs = std::filesystem;
 
@@ -368,9 +372,34 @@ bool recover_output(const fs::path& target) {
     return true;
 }
 
+namespace {
+/**
+ * A GeoPackage a kill left inside a transaction (gridwatch import, a camera save) keeps SQLite's hot
+ * rollback journal beside it. SQLite rolls it back at the next read, but only on a connection that
+ * may write: a read-only open fails ("attempt to write a readonly database"). So a reader opens it
+ * once for writing first; the journal puts back the old pages and the file is as before the kill.
+ */
+bool roll_back_sqlite_journal(const fs::path& source) {
+    std::error_code ec;
+    fs::path journal = source;
+    journal += "-journal";
+    if (fs::file_size(journal, ec) == 0 || ec) return false;
+    gdal_setup();
+    // Another import may be writing (its journal is not hot then): wait for its lock, never fail on it.
+    CPLConfigOptionSetter busy("OGR_SQLITE_PRAGMA", "busy_timeout=120000", false);
+    GDALDatasetUniquePtr gds(GDALDataset::Open(source.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    if (!gds)
+        throw Error("holds a transaction a kill cut short, and it cannot be rolled back here: " +
+                        std::string(CPLGetLastErrorMsg()),
+                    {source.string()}, "make the file and its folder writable and run again");
+    return true;
+}
+}  // namespace
+
 bool finish_interrupted_outputs(const fs::path& source) {
     std::error_code ec;
     const bool folder = fs::is_directory(source, ec);
+    if (!folder && roll_back_sqlite_journal(source)) return true;
     const std::string name = source.filename().string();
     auto names_source = [&](const Journal& j) {
         auto has = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), name) != v.end(); };

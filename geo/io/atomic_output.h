@@ -99,7 +99,9 @@ bool recover_output(const std::filesystem::path& target);
  * half-done that writes `source` or a file inside the folder `source`, so a reader sees the
  * whole new set, never one without its primary file. True when one was finished. Throws
  * gw::Error when a commit cannot be finished (a read-only folder): reading on would see a set in
- * the middle of its switch.
+ * the middle of its switch. A GeoPackage with a rollback journal a kill left (an import or a save
+ * cut short) is opened once for writing, which rolls the transaction back: SQLite cannot do that
+ * on the read-only connection readers use, and would refuse to read.
  */
 bool finish_interrupted_outputs(const std::filesystem::path& source);
 

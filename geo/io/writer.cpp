@@ -338,9 +338,12 @@ constexpr std::array<const char*, kIncidentTypes.size()> kTypeColumns = {
 constexpr std::array<const char*, kColors.size()> kColorColumns = {"inc_red", "inc_yellow", "inc_blue",
                                                                    "inc_green"};
 
-/** The §4 stats figures of one cell; null columns for a cell with no row (another level). */
+/**
+ * The §4 stats figures of one cell; null columns for a cell with no row (another level). The
+ * daily checks' columns follow when the table has them (chk_days null: never checked).
+ */
 template <class Sink>
-void stats_columns(Sink& s, const GridStats* r) {
+void stats_columns(Sink& s, const GridStats* r, const StatsTable& table) {
     auto v = [r](int GridStats::*m) { return r ? std::optional<int>(r->*m) : std::nullopt; };
     s.integer("households", v(&GridStats::households));
     s.integer("people", v(&GridStats::people));
@@ -354,6 +357,13 @@ void stats_columns(Sink& s, const GridStats* r) {
         s.integer(kTypeColumns[i], r ? std::optional<int>(r->incidents_by_type[i]) : std::nullopt);
     for (size_t i = 0; i < kColors.size(); ++i)
         s.integer(kColorColumns[i], r ? std::optional<int>(r->incidents_by_color[i]) : std::nullopt);
+    if (table.with_checks) {
+        s.integer("chk_days", r ? r->check_days_since : std::nullopt);
+        s.integer("chk_n", v(&GridStats::checks));
+        s.integer("chk_new", v(&GridStats::checks_newcomer));
+        s.integer("chk_ret", v(&GridStats::checks_returnee));
+        s.integer("chk_out", v(&GridStats::checks_outside));
+    }
 }
 
 /** One output column: its SPEC (or source) name, the name written, OGR type and DBF width. */
@@ -850,7 +860,7 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
     std::vector<Column> cols;
     SchemaSink schema{&cols};
     columns(schema, T{});
-    if (stats) stats_columns(schema, nullptr);
+    if (stats) stats_columns(schema, nullptr, *cx.opt.stats);
     static const ExtraFields no_extras;
     const auto ex = cx.ds.extra_fields.find(canonical);
     const ExtraFields& extras = ex == cx.ds.extra_fields.end() ? no_extras : ex->second;
@@ -880,7 +890,7 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
         for (const T* f : features) {
             w.start();
             columns(w, *f);
-            if (stats) stats_columns(w, stats_row(*f));
+            if (stats) stats_columns(w, stats_row(*f), *cx.opt.stats);
             visit_extras(w, *f);
         }
     }
@@ -970,7 +980,7 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
         id = feature_id(*f);
         sink.start(&id);
         columns(sink, *f);
-        if (stats) stats_columns(sink, stats_row(*f));
+        if (stats) stats_columns(sink, stats_row(*f), *cx.opt.stats);
         visit_extras(sink, *f);
         if (point) {
             point->setX(cursor->x), point->setY(cursor->y);

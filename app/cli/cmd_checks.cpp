@@ -1,0 +1,203 @@
+// gridwatch checks DATASET [--date D] [--days N] [--level L] [--json]: the daily checks per cell,
+// the overdue cells worst first, the day's reports and the reports from outside their cell
+// (SPEC §4, §5.5).
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/cli_common.h"
+#include "app/cli/commands.h"
+#include "geo/analysis/checks.h"
+#include "geo/core/times.h"
+
+namespace gw::app {
+namespace {
+
+struct ChecksArgs {
+    DatasetArgs data;
+    std::string date;
+    int days = 7, level = 4;
+    bool json = false;
+};
+
+nlohmann::json or_null(const std::optional<int>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+nlohmann::json time_or_null(const std::optional<int64_t>& t) {
+    return t ? nlohmann::json(iso_date_time(*t)) : nlohmann::json(nullptr);
+}
+
+nlohmann::json report_json(const Check& c) {
+    nlohmann::json j{{"check_id", c.check_id}, {"grid_id", c.grid_id}, {"reporter", c.reporter},
+                     {"time", time_or_null(c.when)}, {"kind", c.kind}};
+    j["people"] = c.people ? nlohmann::json(*c.people) : nlohmann::json(nullptr);
+    if (!c.note.empty()) j["note"] = c.note;
+    return j;
+}
+
+nlohmann::json checks_json(const ChecksReport& r) {
+    nlohmann::json j;
+    j["date"] = iso_date(r.date);
+    j["days"] = r.days;
+    j["level"] = r.level;
+    j["window"] = {{"from", iso_date(r.date - int64_t(r.days - 1) * 86400)}, {"to", iso_date(r.date)}};
+    nlohmann::json cells = nlohmann::json::array();
+    for (const auto& c : r.cells) {
+        nlohmann::json e{{"grid_id", c.grid_id},
+                         {"last_check", time_or_null(c.last_check)},
+                         {"days_since", or_null(c.days_since)},
+                         {"checks", c.checks},
+                         {"kinds", c.kinds},
+                         {"outside", c.outside},
+                         {"name", c.name},
+                         {"manager", c.manager},
+                         {"reporters", c.reporters.size()},
+                         {"checked_today", c.checked_today()}};
+        if (r.level < 4) {
+            e["l4_cells"] = c.l4_cells;
+            e["l4_checked_today"] = c.l4_checked_today;
+            e["never_checked"] = c.never_checked;
+            e["worst_days_since"] = or_null(c.worst_days_since);
+        }
+        cells.push_back(std::move(e));
+    }
+    j["cells"] = std::move(cells);
+    nlohmann::json levels = nlohmann::json::array();
+    for (const auto& s : r.levels)
+        levels.push_back({{"level", s.level},
+                          {"checked_today_share", s.checked_today_share},
+                          {"l4_cells", s.l4_cells},
+                          {"l4_checked_today", s.l4_checked_today},
+                          {"cells", s.cells},
+                          {"cells_all_checked", s.cells_all_checked},
+                          {"lowest", s.lowest_grid_id.empty() ? nlohmann::json(nullptr)
+                                                              : nlohmann::json{{"grid_id", s.lowest_grid_id},
+                                                                               {"share", s.lowest_share}}}});
+    j["levels"] = std::move(levels);
+    nlohmann::json overdue = nlohmann::json::array();
+    for (const CellChecks* c : r.overdue)
+        overdue.push_back({{"grid_id", c->grid_id},
+                           {"manager", c->manager},
+                           {"last_check", time_or_null(c->last_check)},
+                           {"days_since", or_null(c->level == 4 ? c->days_since : c->worst_days_since)},
+                           {"unchecked_today", c->l4_cells - c->l4_checked_today}});
+    j["overdue"] = std::move(overdue);
+    nlohmann::json outside = nlohmann::json::array();
+    for (const auto& o : r.outside) {
+        nlohmann::json e = report_json(*o.check);
+        e["distance_m"] = std::round(o.distance_m * 10) / 10;
+        outside.push_back(std::move(e));
+    }
+    j["outside_reports"] = std::move(outside);
+    // The day's reports other than routine ones: what the leaders look for.
+    nlohmann::json today = nlohmann::json::array();
+    for (const Check* c : r.today)
+        if (c->kind != "routine") today.push_back(report_json(*c));
+    j["today"] = {{"reports", r.today.size()}, {"notable", std::move(today)}};
+    nlohmann::json unknown = nlohmann::json::array();
+    for (const auto& id : r.unknown_cells) {
+        int n = 0;
+        for (const Check* c : r.unknown) n += c->grid_id == id;
+        unknown.push_back({{"grid_id", id}, {"reports", n}});
+    }
+    j["unknown_cells"] = std::move(unknown);
+    j["left_out"] = {{"unknown_cell", r.unknown.size()}, {"after_date", r.after_date}, {"unreadable_time", r.untimed}};
+    return j;
+}
+
+/** Pads UTF-8 text to a display width (a CJK character takes two columns). */
+std::string pad(const std::string& s, int width) {
+    int w = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) w += c >= 0xE0 ? 2 : 1;
+    return w >= width ? s : s + std::string(width - w, ' ');
+}
+
+void print_table(const ChecksReport& r) {
+    const std::string from = iso_date(r.date - int64_t(r.days - 1) * 86400), to = iso_date(r.date);
+    std::printf("checks on %s, window %s … %s (%d day%s), level %d: %zu cells\n", to.c_str(), from.c_str(), to.c_str(),
+                r.days, r.days == 1 ? "" : "s", r.level, r.cells.size());
+    std::printf("checked today:");
+    for (const auto& s : r.levels)
+        std::printf("  L%d %d/%d (%.1f%%, %d/%d cells all checked)", s.level, s.l4_checked_today, s.l4_cells,
+                    100 * s.checked_today_share, s.cells_all_checked, s.cells);
+    std::printf("\n\n");
+
+    std::printf("overdue, worst first: %zu\n", r.overdue.size());
+    if (!r.overdue.empty()) {
+        std::printf("  %-16s %s %s %-19s %10s%s\n", "grid_id", pad("name", 22).c_str(), pad("manager", 10).c_str(),
+                    "last_check", "days_since", r.level < 4 ? "  unchecked/L4 never" : "");
+        for (const CellChecks* c : r.overdue) {
+            const std::optional<int> days = c->level == 4 ? c->days_since : c->worst_days_since;
+            std::printf("  %-16s %s %s %-19s %10s", c->grid_id.c_str(), pad(c->name, 22).c_str(),
+                        pad(c->manager, 10).c_str(), c->last_check ? iso_date_time(*c->last_check).c_str() : "never",
+                        days ? std::to_string(*days).c_str() : "-");
+            if (r.level < 4)
+                std::printf("  %d/%d %d", c->l4_cells - c->l4_checked_today, c->l4_cells, c->never_checked);
+            std::printf("\n");
+        }
+    }
+
+    int notable = 0;
+    for (const Check* c : r.today) notable += c->kind == "newcomer" || c->kind == "returnee";
+    std::printf("\nnewcomer and returnee reports on %s: %d (of %zu reports)\n", to.c_str(), notable, r.today.size());
+    for (const Check* c : r.today)
+        if (c->kind == "newcomer" || c->kind == "returnee")
+            std::printf("  %s  %-16s %-9s %s %s%s%s\n", iso_date_time(*c->when).substr(11).c_str(), c->grid_id.c_str(),
+                        c->kind.c_str(), pad(c->reporter, 10).c_str(),
+                        c->people ? (std::to_string(*c->people) + " people").c_str() : "",
+                        c->note.empty() ? "" : "  ", c->note.c_str());
+
+    std::printf("\nreports from outside the cell they name, in the window: %zu\n", r.outside.size());
+    for (const auto& o : r.outside)
+        std::printf("  %-14s %-16s %s %s %8.1f m away\n", o.check->check_id.c_str(), o.check->grid_id.c_str(),
+                    pad(o.check->reporter, 10).c_str(), iso_date_time(*o.check->when).c_str(), o.distance_m);
+
+    if (!r.unknown.empty()) {
+        std::printf("\nreports naming no level-4 cell, in the window (counted nowhere): %zu\n", r.unknown.size());
+        for (const auto& id : r.unknown_cells) {
+            int n = 0;
+            for (const Check* c : r.unknown) n += c->grid_id == id;
+            std::printf("  %-16s %d report%s\n", id.empty() ? "(empty)" : id.c_str(), n, n == 1 ? "" : "s");
+        }
+    }
+    if (r.after_date) std::printf("\n%d report(s) after %s ignored\n", r.after_date, to.c_str());
+}
+
+void run_checks(const ChecksArgs& a) {
+    const Dataset ds = a.data.open({"grids", "checks"}, /*check_tiling=*/false);
+    ChecksOptions o;
+    o.days = a.days;
+    o.level = a.level;
+    if (!a.date.empty()) o.date = parse_iso_span(a.date)->begin;
+    const ChecksReport r = compute_checks(ds, o);
+    if (!r.unknown.empty()) {
+        std::string ids;
+        for (size_t i = 0; i < r.unknown_cells.size() && i < 5; ++i)
+            ids += (i ? ", " : "") + (r.unknown_cells[i].empty() ? std::string("(empty)") : r.unknown_cells[i]);
+        if (r.unknown_cells.size() > 5) ids += " and " + std::to_string(r.unknown_cells.size() - 5) + " more";
+        warn(ds.source + ": layer 'checks': " + std::to_string(r.unknown.size()) +
+             " report(s) in the window name no level-4 cell, counted nowhere: " + ids +
+             " (correct their grid_id)");
+    }
+    if (a.json) {
+        print_json(checks_json(r), ds);
+        return;
+    }
+    print_table(r);
+}
+
+}  // namespace
+
+void setup_checks(CLI::App& root) {
+    auto a = std::make_shared<ChecksArgs>();
+    auto* cmd = root.add_subcommand("checks", "the daily checks per cell: last check, days overdue, reports (SPEC §5.5)");
+    add_dataset_args(cmd, a->data);
+    cmd->add_option("--date", a->date, "today, YYYY-MM-DD (default: the latest report's date)")
+        ->check(calendar_date_check());
+    cmd->add_option("--days", a->days, "the window: this many calendar dates ending on --date (default 7)")
+        ->check(CLI::Range(1, 3660));
+    add_level_option(cmd, a->level);
+    cmd->add_flag("--json", a->json, "print one JSON document on stdout");
+    cmd->callback([a] { run_checks(*a); });
+}
+
+}  // namespace gw::app

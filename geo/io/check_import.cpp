@@ -1,0 +1,343 @@
+// Appending phone reports to the checks layer (see check_import.h).
+//
+// [SECTION] finding the checks layer and its fields
+// [SECTION] the write: one transaction, locked before the check_ids are read
+// [SECTION] import_checks
+#include "geo/io/check_import.h"
+
+#include <cpl_conv.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <unordered_set>
+
+#include "geo/core/error.h"
+#include "geo/core/gdal_setup.h"
+#include "geo/core/text.h"
+#include "geo/io/atomic_output.h"
+#include "geo/io/crs.h"
+#include "geo/io/dataset.h"
+#include "geo/io/names.h"
+#include "geo/io/project.h"
+
+namespace gw {
+namespace {
+
+namespace fs = std::filesystem;
+
+// [SECTION] finding the checks layer and its fields
+
+/** SPEC §3's checks fields, in the order a new layer gets them. */
+const std::vector<std::pair<std::string, OGRFieldType>>& check_fields() {
+    static const std::vector<std::pair<std::string, OGRFieldType>> f = {
+        {"check_id", OFTString}, {"grid_id", OFTString}, {"reporter", OFTString}, {"time", OFTString},
+        {"kind", OFTString},     {"people", OFTInteger}, {"note", OFTString}};
+    return f;
+}
+
+/** Whether a layer name plays the checks role: the mapping's layer, the contract or a Chinese name. */
+bool is_checks_layer(const std::string& name, const RoleMapping* m) {
+    if (m && !m->layer.empty()) return name == m->layer;
+    return role_of_layer_name(name) == "checks";
+}
+
+/** The layer's field that carries contract field `want`: the mapping's, the contract name, a Chinese name; -1. */
+int field_index(OGRFeatureDefn& defn, const std::string& want, const RoleMapping* m) {
+    if (m)
+        if (const auto it = m->fields.find(want); it != m->fields.end()) return defn.GetFieldIndex(it->second.c_str());
+    for (int i = 0; i < defn.GetFieldCount(); ++i) {
+        const std::string have = defn.GetFieldDefn(i)->GetNameRef();
+        if (field_name_matches(have, want)) return i;
+        for (const auto& zh : chinese_field_names(want))
+            if (field_name_matches(have, zh)) return i;
+    }
+    return -1;
+}
+
+std::string gdal_message() {
+    const char* m = CPLGetLastErrorMsg();
+    return m && *m ? m : "no message from GDAL";
+}
+
+/** Runs a statement that returns no rows we need. */
+void exec(GDALDataset& gds, const std::string& sql) { gds.ReleaseResultSet(gds.ExecuteSQL(sql.c_str(), nullptr, nullptr)); }
+
+/** The dataset's cells (grid_id → level) and the layer they came from. */
+struct Cells {
+    std::map<std::string, int> level;
+    std::string grids_layer;
+};
+
+/**
+ * The cells read the quick way: only the grid_id and level columns, no geometry (the full reader
+ * builds, reprojects and repairs every polygon, most of an import's time at county size). For the
+ * usual sources: a layer named as grids (or grids_L1…L4, or named by the project file's mapping)
+ * with a grid_id field and a numeric level. nullopt for anything else, which the full reader then
+ * reads with all its rules.
+ */
+std::optional<Cells> read_cells_quickly(GDALDataset& gds, const NameMapping& mapping) {
+    const auto m = mapping.find("grids");
+    const RoleMapping* gm = m == mapping.end() ? nullptr : &m->second;
+    const bool mapped = gm && (!gm->layer.empty() || !gm->levels.empty());
+    Cells out;
+    for (OGRLayer* l : gds.GetLayers()) {
+        const std::string name = l->GetName();
+        bool grids = false;
+        int fixed_level = 0;
+        if (mapped) {
+            grids = gm->layer == name;
+            for (const auto& [lv, layer] : gm->levels)
+                if (layer == name) grids = true, fixed_level = lv;
+        } else if (role_of_layer_name(name) == "grids") {
+            grids = true, fixed_level = level_of_layer_name(name);
+        }
+        if (!grids) continue;
+        OGRFeatureDefn& defn = *l->GetLayerDefn();
+        const int i_id = field_index(defn, "grid_id", gm), i_level = fixed_level ? -1 : field_index(defn, "level", gm);
+        if (i_id < 0 || (!fixed_level && i_level < 0)) return std::nullopt;
+        if (!fixed_level) {
+            const OGRFieldType t = defn.GetFieldDefn(i_level)->GetType();
+            if (t != OFTInteger && t != OFTInteger64) return std::nullopt;
+        }
+        CPLStringList ignored;
+        for (int i = 0; i < defn.GetFieldCount(); ++i)
+            if (i != i_id && i != i_level) ignored.AddString(defn.GetFieldDefn(i)->GetNameRef());
+        ignored.AddString("OGR_GEOMETRY");
+        ignored.AddString("OGR_STYLE");
+        l->SetIgnoredFields(const_cast<const char**>(ignored.List()));
+        l->ResetReading();
+        for (auto& f : *l) {
+            const int lv = fixed_level ? fixed_level : f->IsFieldSetAndNotNull(i_level) ? f->GetFieldAsInteger(i_level) : 0;
+            if (lv < 1 || lv > 4 || !f->IsFieldSetAndNotNull(i_id)) return std::nullopt;  // the full reader says what is wrong
+            out.level.emplace(f->GetFieldAsString(i_id), lv);
+        }
+        l->SetIgnoredFields(nullptr);
+        if (out.grids_layer.empty()) out.grids_layer = name;
+    }
+    if (out.level.empty()) return std::nullopt;
+    return out;
+}
+
+// [SECTION] the write: one transaction, locked before the check_ids are read
+
+/** What the write needs from the read: the grids' layer (its CRS for a new checks layer) and names. */
+struct Target {
+    std::string dataset;
+    std::string grids_layer;         // as named in the source
+    const RoleMapping* mapping = nullptr;
+};
+
+/**
+ * One attempt at the write. False when the checks layer appeared (or went) between GDAL's reading
+ * of the layer list and our lock: GDAL's picture of the file is stale, so the caller opens again.
+ */
+bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, ImportReport& rep, const Progress& progress) {
+    const Error::Where where{t.dataset, "checks", "", ""};
+    // A second import waits for the first's commit instead of failing at once: SQLite's busy timeout,
+    // set for every connection GDAL opens here (GDAL applies OGR_SQLITE_PRAGMA to GeoPackages).
+    CPLConfigOptionSetter busy("OGR_SQLITE_PRAGMA", "busy_timeout=120000", false);
+    GDALDatasetUniquePtr gds(GDALDataset::Open(t.dataset.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    if (!gds)
+        throw Error("cannot be opened for writing: " + gdal_message(), {t.dataset}, "check the file is not read-only");
+    exec(*gds, "PRAGMA busy_timeout = 120000");
+    // SQLite's default page cache (2 MB) spills a county's checks pages to the file and the journal
+    // mid-transaction and reads them back; with room for them the transaction writes each page once.
+    exec(*gds, "PRAGMA cache_size = -262144");
+    OGRLayer* layer = nullptr;
+    for (OGRLayer* l : gds->GetLayers())
+        if (is_checks_layer(l->GetName(), t.mapping)) {
+            layer = l;
+            break;
+        }
+    if (gds->StartTransaction(FALSE) != OGRERR_NONE)
+        throw Error("cannot start a transaction: " + gdal_message(), where);
+    bool committed = false;
+    struct Rollback {
+        GDALDataset& g;
+        bool& done;
+        ~Rollback() {
+            if (!done) g.RollbackTransaction();
+        }
+    } rollback{*gds, committed};
+    // BEGIN is deferred: the first statement of the transaction must write, so that SQLite takes its
+    // RESERVED lock (waiting on the busy timeout for another import's commit) before anything is
+    // read. Reading first and writing later would let two imports both read the old check_ids.
+    CPLErrorReset();
+    exec(*gds, "UPDATE gpkg_contents SET table_name = table_name WHERE 0");
+    if (CPLGetLastErrorType() >= CE_Failure)
+        throw Error("cannot lock the dataset for writing: " + gdal_message(), where,
+                    "another program holds it; try again when it is done");
+    // Under the lock: is GDAL's picture of the layers still the file's?
+    bool checks_now = false;
+    if (OGRLayer* r = gds->ExecuteSQL("SELECT table_name FROM gpkg_contents", nullptr, nullptr)) {
+        for (auto& f : *r)
+            if (is_checks_layer(f->GetFieldAsString(0), t.mapping)) checks_now = true;
+        gds->ReleaseResultSet(r);
+    }
+    if (checks_now != (layer != nullptr)) return false;
+
+    if (!layer) {
+        OGRLayer* grids = t.grids_layer.empty() ? nullptr : gds->GetLayerByName(t.grids_layer.c_str());
+        const OGRSpatialReference* srs = grids ? grids->GetSpatialRef() : nullptr;
+        if (!srs) throw Error("has no grids layer with a CRS to give a new checks layer", where);
+        CPLStringList lco;
+        lco.SetNameValue("GEOMETRY_NAME", "geom");
+        layer = gds->CreateLayer("checks", const_cast<OGRSpatialReference*>(srs), wkbPoint, lco.List());
+        if (!layer) throw Error("cannot create the layer: " + gdal_message(), where);
+        for (const auto& [name, type] : check_fields()) {
+            OGRFieldDefn fd(name.c_str(), type);
+            if (layer->CreateField(&fd) != OGRERR_NONE)
+                throw Error("cannot create the field: " + gdal_message(), {t.dataset, "checks", "", name});
+        }
+        rep.created_layer = true;
+    }
+    rep.layer = layer->GetName();
+    const Error::Where at{t.dataset, rep.layer, "", ""};
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    // A field the layer lacks is added: nothing the phone reported is dropped.
+    std::map<std::string, int> index;
+    for (const auto& [name, type] : check_fields()) {
+        int i = field_index(*defn, name, t.mapping);
+        if (i < 0) {
+            OGRFieldDefn fd(name.c_str(), type);
+            if (layer->CreateField(&fd) != OGRERR_NONE)
+                throw Error("cannot add the field: " + gdal_message(), {t.dataset, rep.layer, "", name});
+            i = defn->GetFieldIndex(name.c_str());
+        }
+        index[name] = i;
+    }
+    const int i_id = index["check_id"];
+
+    // The check_ids stored, read under the lock: only the id column.
+    std::unordered_set<std::string> stored;
+    {
+        std::vector<std::string> ignored_names;
+        for (int i = 0; i < defn->GetFieldCount(); ++i)
+            if (i != i_id) ignored_names.push_back(defn->GetFieldDefn(i)->GetNameRef());
+        ignored_names.push_back("OGR_GEOMETRY");
+        ignored_names.push_back("OGR_STYLE");
+        CPLStringList ignored;
+        for (const auto& n : ignored_names) ignored.AddString(n.c_str());
+        layer->SetIgnoredFields(const_cast<const char**>(ignored.List()));
+        layer->ResetReading();
+        for (auto& f : *layer) stored.insert(f->GetFieldAsString(i_id));
+        layer->SetIgnoredFields(nullptr);
+    }
+
+    OGRSpatialReference wgs84 = parse_crs("EPSG:4326");
+    const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
+    if (!layer_srs) throw Error("has no CRS to store the reports in", at, "give the layer a CRS (ogr2ogr -a_srs)");
+    rep.crs = crs_label(*layer_srs);
+    const Transform to_layer(wgs84, *layer_srs);
+    std::vector<Vec2> pts;
+    pts.reserve(rows.size());
+    for (const CheckRow* r : rows) pts.push_back(r->lonlat);
+    to_layer.apply(pts, "the reports");
+
+    OGRFeatureUniquePtr f(OGRFeature::CreateFeature(defn));
+    for (size_t k = 0; k < rows.size(); ++k) {
+        const CheckRow& r = *rows[k];
+        if (!stored.insert(r.check_id).second) {
+            ++rep.skipped_existing;
+            continue;
+        }
+        f->Reset();
+        f->SetFID(OGRNullFID);
+        f->SetField(i_id, r.check_id.c_str());
+        f->SetField(index["grid_id"], r.grid_id.c_str());
+        if (!r.reporter.empty()) f->SetField(index["reporter"], r.reporter.c_str());
+        f->SetField(index["time"], r.time.c_str());
+        f->SetField(index["kind"], r.kind.c_str());
+        if (r.people) f->SetField(index["people"], static_cast<GIntBig>(*r.people));
+        if (!r.note.empty()) f->SetField(index["note"], r.note.c_str());
+        f->SetGeometryDirectly(new OGRPoint(pts[k].x, pts[k].y));
+        if (layer->CreateFeature(f.get()) != OGRERR_NONE)
+            throw Error("cannot write the report: " + gdal_message(), {t.dataset, rep.layer, r.check_id, ""},
+                        "check free disk space and that the file is writable");
+        ++rep.added;
+        if (progress && (k + 1) % 2000 == 0) progress(double(k + 1) / double(rows.size()), "writing reports");
+    }
+    if (rep.added == 0) return true;  // the rollback guard ends the empty transaction
+    // Whatever GDAL keeps for later (a new layer's spatial index, the extent) goes in this transaction too.
+    layer->SyncToDisk();
+    if (rep.created_layer)
+        // SPEC §3: check_id unique. A new layer gets it as an index; an existing one may hold old duplicates.
+        exec(*gds, "CREATE UNIQUE INDEX IF NOT EXISTS \"checks_check_id_unique\" ON \"" + rep.layer + "\"(\"check_id\")");
+    CPLErrorReset();
+    if (gds->CommitTransaction() != OGRERR_NONE || CPLGetLastErrorType() >= CE_Failure)
+        throw Error("cannot commit the reports: " + gdal_message(), at,
+                    "nothing was imported; check free disk space and that the file is writable");
+    committed = true;
+    rep.written = true;
+    return true;
+}
+
+}  // namespace
+
+// [SECTION] import_checks
+
+ImportReport import_checks(const std::string& dataset, const std::string& file, const ImportOptions& options) {
+    gdal_setup();
+    std::error_code ec;
+    if (fs::exists(file, ec) && fs::exists(dataset, ec) && fs::equivalent(file, dataset, ec))
+        throw Error("is the dataset itself", {file}, "pass the file the reporting app exported as --checks");
+    finish_interrupted_outputs(dataset);  // a kill during an earlier import: roll it back first
+    const NameMapping mapping = load_mapping(project_path_for(dataset));
+    std::optional<Cells> cells;
+    {
+        GDALDatasetUniquePtr probe(GDALDataset::Open(dataset.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+        if (!probe) throw Error("cannot be opened as a dataset: " + gdal_message(), {dataset});
+        const std::string driver = probe->GetDriverName();
+        if (driver != "GPKG")
+            throw Error("is a " + driver +
+                            " dataset; import appends the reports in one transaction, which needs a GeoPackage "
+                            "(or the PostGIS store, SPEC §9)",
+                        {dataset},
+                        "convert it with: gridwatch export " + dataset + " --format GPKG --out DATASET.gpkg, and import "
+                        "into that");
+        cells = read_cells_quickly(*probe, mapping);
+    }
+    if (!cells) {
+        OpenOptions oo;
+        oo.layers = {"grids"};
+        oo.progress = options.progress;
+        const Dataset ds = open_dataset({dataset}, oo);
+        cells.emplace();
+        for (const Grid& g : ds.grids) cells->level.emplace(g.grid_id, g.level);
+        for (const auto& l : ds.layers)
+            if (l.name == "grids" && cells->grids_layer.empty()) cells->grids_layer = l.source_name;
+    }
+
+    CheckFileOptions fo;
+    fo.from_gcj02 = options.from_gcj02;
+    fo.cells = &cells->level;
+    fo.dataset = dataset;
+    CheckFile in = read_check_file(file, fo);
+    ImportReport rep;
+    rep.read = in.read;
+    rep.bad = std::move(in.bad);
+    rep.bad_rows = in.bad_rows;
+    rep.geojson = in.geojson;
+    if (rep.bad_rows > 0 && !options.skip_bad) return rep;  // nothing written
+    if (in.good.empty()) return rep;
+
+    Target t;
+    t.dataset = dataset;
+    t.grids_layer = cells->grids_layer;
+    if (const auto it = mapping.find("checks"); it != mapping.end()) t.mapping = &it->second;
+    std::vector<const CheckRow*> rows;
+    rows.reserve(in.good.size());
+    for (const auto& r : in.good) rows.push_back(&r);
+    for (int attempt = 0;; ++attempt) {
+        ImportReport r = rep;
+        if (write_rows(t, rows, r, options.progress)) return r;
+        if (attempt == 5)
+            throw Error("its checks layer keeps being created and dropped by another program", {dataset},
+                        "try again when the other program is done");
+    }
+}
+
+}  // namespace gw

@@ -1,0 +1,46 @@
+#pragma once
+/**
+ * `gridwatch import DATASET --checks FILE` (SPEC §5.5): phone reports appended to the dataset's
+ * `checks` layer, all or nothing, safe against a kill and against a second import at the same time.
+ */
+#include <string>
+#include <vector>
+
+#include "geo/core/model.h"
+#include "geo/io/check_file.h"
+
+namespace gw {
+
+struct ImportOptions {
+    bool from_gcj02 = false;  // FILE's positions are GCJ-02 (the dataset's are left as they are)
+    bool skip_bad = false;    // write the good rows when some are bad (otherwise nothing is written)
+    Progress progress;
+};
+
+struct ImportReport {
+    int read = 0, added = 0, skipped_existing = 0;
+    std::vector<BadRow> bad;  // one per bad field
+    int bad_rows = 0;
+    bool geojson = false;     // BadRow::line counts features, not lines
+    bool written = false;     // a transaction was committed
+    bool created_layer = false;
+    std::string layer;        // the layer written (as named in the dataset)
+    std::string crs;          // the layer's CRS ("EPSG:4490")
+};
+
+/**
+ * Reads and validates FILE (geo/io/check_file.h) against the cells of `dataset`, then, unless a
+ * row is bad and !skip_bad, appends the good rows whose check_id the layer does not hold yet to
+ * the checks layer (created with SPEC §3's fields and the grids' CRS when the dataset has none),
+ * positions transformed from WGS84 into the layer's CRS.
+ *
+ * One transaction: a kill at any moment leaves the dataset as it was or with every row. Two imports
+ * at once: the write lock is taken before the layer's check_ids are read (a GeoPackage: BEGIN,
+ * then a write that takes SQLite's RESERVED lock; the other waits up to a minute), so a check_id both
+ * carry is stored once. Works on GeoPackage (and SQLite); any other format is refused with a line
+ * saying how to get a GeoPackage: appending to a shapefile or GeoJSON cannot be one transaction.
+ * Throws gw::Error naming the file, layer or field when it cannot read or write.
+ */
+ImportReport import_checks(const std::string& dataset, const std::string& file, const ImportOptions& options);
+
+}  // namespace gw

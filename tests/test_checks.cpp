@@ -1,0 +1,494 @@
+// Daily checks (SPEC §5.5) on a lattice of 100 m square L4 cells with times worked out by hand:
+// days since across a month's end, never-checked cells, overdue worst first, the window's edges,
+// reports after --date, a phone's "Z" time on the community clock, a local time left as written,
+// a report from the neighbouring cell, an unknown grid_id, roll-ups per level; then the same
+// through `gridwatch checks` on a GeoPackage (JSON shape, table, exit codes) and `stats
+// --with-checks` / `export --with-stats`.
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
+
+#include <array>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "geo/analysis/checks.h"
+#include "geo/analysis/stats.h"
+#include "geo/core/error.h"
+#include "geo/core/gdal_setup.h"
+#include "geo/core/times.h"
+#include "tests/cli_run.h"
+
+using namespace gw;
+using gwtest::run_gridwatch;
+using gwtest::TempDir;
+
+namespace {
+
+struct CellDef {
+    const char* id;
+    int level;
+    const char* parent;
+    double x0, y0, w, h;
+    const char* manager;
+};
+
+// L1 C (0..400 × 0..200) ⊃ L2 P1 (x 0..200), P2 (x 200..400) ⊃ L3 V1 = P1, V2 = P2 ⊃ L4 cells of
+// 100 m: A1 (0,0) A2 (100,0) A3 (0,100) A4 (100,100) under V1; B1 (200,0) B2 (300,0) B3 (200,100)
+// B4 (300,100) under V2. X1 (400,0) names a parent no layer has: it is in the L4 share only.
+const std::vector<CellDef> kCells = {
+    {"C", 1, "", 0, 0, 400, 200, "社区"},       {"P1", 2, "C", 0, 0, 200, 200, "片一"},
+    {"P2", 2, "C", 200, 0, 200, 200, "片二"},   {"V1", 3, "P1", 0, 0, 200, 200, "组一"},
+    {"V2", 3, "P2", 200, 0, 200, 200, "组二"},  {"A1", 4, "V1", 0, 0, 100, 100, "张一"},
+    {"A2", 4, "V1", 100, 0, 100, 100, "张二"},  {"A3", 4, "V1", 0, 100, 100, 100, "张三"},
+    {"A4", 4, "V1", 100, 100, 100, 100, "张四"}, {"B1", 4, "V2", 200, 0, 100, 100, "李一"},
+    {"B2", 4, "V2", 300, 0, 100, 100, "李二"},  {"B3", 4, "V2", 200, 100, 100, 100, "李三"},
+    {"B4", 4, "V2", 300, 100, 100, 100, "李四"}, {"X1", 4, "V9", 400, 0, 100, 100, "王一"},
+};
+
+struct CheckDef {
+    const char* id;
+    const char* grid;
+    const char* time;
+    const char* kind;
+    double x, y;  // the phone's position
+    int people;   // 0: none given
+};
+
+// "Today" is 2026-03-02 and the window 3 days: 2026-02-28, 03-01, 03-02 (2026 is no leap year).
+const std::vector<CheckDef> kChecks = {
+    {"K01", "A1", "2026-03-02T23:30:00", "routine", 50, 50, 0},    // local: stays on 03-02 (+8 h would be 03-03)
+    {"K02", "A1", "2026-02-27T09:00:00", "newcomer", 50, 50, 2},   // before the window
+    {"K03", "A2", "2026-02-27T23:59:59", "routine", 150, 50, 0},   // last check 3 dates back, across the month's end
+    {"K04", "A3", "2026-02-28T00:00:00", "returnee", 50, 150, 1},  // the window's first second
+    {"K05", "A3", "2026-02-27T23:59:59", "routine", 50, 150, 0},   // one second before it
+    {"K06", "B1", "2026-03-01T17:30:00Z", "newcomer", 250, 50, 3}, // UTC: 03-02 01:30 on the community clock
+    {"K07", "B2", "2026-03-02T10:00:00", "routine", 250, 60, 0},   // from B1, 50 m from B2's edge
+    {"K08", "B2", "2026-03-03T07:00:00", "routine", 350, 50, 0},   // after --date: ignored
+    {"K09", "B3", "2026-03-01T12:00:00", "dispute", 250, 150, 0},
+    {"K10", "B3", "2026-03-02T23:59:59", "hazard", 250, 150, 0},   // the last second of today
+    {"K11", "B4", "2026-02-20T08:00:00", "routine", 350, 150, 0},  // 10 dates back
+    {"K12", "X1", "2026-03-02T09:00:00", "routine", 450, 50, 0},
+    {"K13", "Z9", "2026-03-01T08:00:00", "routine", 350, 150, 0},  // names no cell
+};
+
+Grid make_cell(const CellDef& d) {
+    Grid g;
+    g.grid_id = d.id, g.level = d.level, g.parent_id = d.parent, g.name = std::string("格") + d.id, g.manager = d.manager;
+    g.shape = {Polygon{{Ring{{d.x0, d.y0}, {d.x0 + d.w, d.y0}, {d.x0 + d.w, d.y0 + d.h}, {d.x0, d.y0 + d.h}}}}};
+    return g;
+}
+
+Dataset lattice() {
+    Dataset ds;
+    ds.source = "lattice";
+    for (const auto& d : kCells) ds.grids.push_back(make_cell(d));
+    for (const auto& k : kChecks) {
+        Check c;
+        c.check_id = k.id, c.grid_id = k.grid, c.time = k.time, c.kind = k.kind, c.reporter = std::string("报") + k.grid;
+        c.when = parse_incident_time(k.time);
+        c.pos = {k.x, k.y};
+        if (k.people) c.people = k.people;
+        ds.checks.push_back(c);
+    }
+    return ds;
+}
+
+int64_t day(int y, int m, int d) { return civil_seconds(y, m, d); }
+
+const CellChecks& row(const ChecksReport& r, const std::string& id) {
+    for (const auto& c : r.cells)
+        if (c.grid_id == id) return c;
+    throw std::runtime_error("no row " + id);
+}
+
+ChecksReport on_march_2(const Dataset& ds, int level = 4) {
+    ChecksOptions o;
+    o.date = day(2026, 3, 2) + 12 * 3600;  // any time of the day names the day
+    o.days = 3;
+    o.level = level;
+    return compute_checks(ds, o);
+}
+
+}  // namespace
+
+TEST(Checks, DaysSinceAcrossTheMonthsEndAndNeverChecked) {
+    const Dataset ds = lattice();
+    const ChecksReport r = on_march_2(ds);
+    EXPECT_EQ(r.date, day(2026, 3, 2));
+    ASSERT_EQ(r.cells.size(), 9u);
+    EXPECT_EQ(row(r, "A1").days_since, 0);
+    EXPECT_EQ(row(r, "A1").last_check, civil_seconds(2026, 3, 2, 23, 30, 0));
+    EXPECT_EQ(row(r, "A2").days_since, 3);  // 02-27 → 02-28, 03-01, 03-02
+    EXPECT_EQ(row(r, "A2").last_check, civil_seconds(2026, 2, 27, 23, 59, 59));
+    EXPECT_EQ(row(r, "A3").days_since, 2);
+    EXPECT_FALSE(row(r, "A4").last_check);
+    EXPECT_FALSE(row(r, "A4").days_since);
+    EXPECT_EQ(row(r, "B4").days_since, 10);
+    EXPECT_EQ(row(r, "B3").days_since, 0);
+}
+
+TEST(Checks, WindowIsInclusiveCalendarDatesAndLaterReportsAreIgnored) {
+    const Dataset ds = lattice();
+    const ChecksReport r = on_march_2(ds);
+    EXPECT_EQ(row(r, "A1").checks, 1);  // K02 on 02-27 is before the window
+    EXPECT_EQ(row(r, "A1").by_kind("routine"), 1);
+    EXPECT_EQ(row(r, "A1").by_kind("newcomer"), 0);
+    EXPECT_EQ(row(r, "A2").checks, 0);
+    EXPECT_EQ(row(r, "A3").checks, 1);  // 02-28T00:00:00 in, 02-27T23:59:59 out
+    EXPECT_EQ(row(r, "A3").by_kind("returnee"), 1);
+    EXPECT_EQ(row(r, "B3").checks, 2);  // 03-02T23:59:59 is still today
+    EXPECT_EQ(row(r, "B3").by_kind("dispute"), 1);
+    EXPECT_EQ(row(r, "B3").by_kind("hazard"), 1);
+    // K08 (03-03) counts nowhere, not even as B2's last check.
+    EXPECT_EQ(row(r, "B2").checks, 1);
+    EXPECT_EQ(row(r, "B2").last_check, civil_seconds(2026, 3, 2, 10, 0, 0));
+    EXPECT_EQ(r.after_date, 1);
+    // A one-day window holds today only.
+    ChecksOptions o;
+    o.date = day(2026, 3, 2);
+    o.days = 1;
+    const ChecksReport one = compute_checks(ds, o);
+    EXPECT_EQ(row(one, "B3").checks, 1);
+    EXPECT_EQ(row(one, "A3").checks, 0);
+}
+
+TEST(Checks, APhonesUtcTimeCountsOnTheCommunityClock) {
+    const Dataset ds = lattice();
+    const ChecksReport r = on_march_2(ds);
+    // 2026-03-01T17:30Z is 2026-03-02T01:30 in the community: B1 was checked today.
+    EXPECT_EQ(row(r, "B1").last_check, civil_seconds(2026, 3, 2, 1, 30, 0));
+    EXPECT_EQ(row(r, "B1").days_since, 0);
+    EXPECT_EQ(row(r, "B1").l4_checked_today, 1);
+    // The day's reports in time order: B1 01:30, X1 09:00, B2 10:00, A1 23:30, B3 23:59:59.
+    ASSERT_EQ(r.today.size(), 5u);
+    EXPECT_EQ(r.today[0]->check_id, "K06");
+    EXPECT_EQ(r.today[1]->check_id, "K12");
+    EXPECT_EQ(r.today[2]->check_id, "K07");
+    EXPECT_EQ(r.today[3]->check_id, "K01");
+    EXPECT_EQ(r.today[4]->check_id, "K10");
+}
+
+TEST(Checks, OverdueCellsWorstFirst) {
+    const Dataset ds = lattice();
+    const ChecksReport r = on_march_2(ds);
+    std::vector<std::string> ids;
+    for (const CellChecks* c : r.overdue) ids.push_back(c->grid_id);
+    // Never checked, then 10, 3 and 2 dates since the last check.
+    EXPECT_EQ(ids, (std::vector<std::string>{"A4", "B4", "A2", "A3"}));
+}
+
+TEST(Checks, AReportFromTheNeighbouringCellCountsWhereItSaysAndIsFlagged) {
+    const Dataset ds = lattice();
+    const ChecksReport r = on_march_2(ds);
+    EXPECT_EQ(row(r, "B2").outside, 1);
+    EXPECT_EQ(row(r, "B1").outside, 0);
+    EXPECT_EQ(row(r, "B1").checks, 1);  // the report from inside B1 names B2: not B1's
+    ASSERT_EQ(r.outside.size(), 1u);
+    EXPECT_EQ(r.outside[0].check->check_id, "K07");
+    EXPECT_NEAR(r.outside[0].distance_m, 50.0, 1e-9);  // (250, 60) to B2's west edge x = 300
+    // A point on the cell's outline is inside it.
+    Dataset edge = lattice();
+    edge.checks[6].pos = {300, 60};
+    EXPECT_EQ(row(on_march_2(edge), "B2").outside, 0);
+}
+
+TEST(Checks, AnUnknownGridIdIsNamedAndCountedNowhere) {
+    const Dataset ds = lattice();
+    const ChecksReport r = on_march_2(ds);
+    EXPECT_EQ(r.unknown_cells, std::vector<std::string>{"Z9"});
+    ASSERT_EQ(r.unknown.size(), 1u);
+    EXPECT_EQ(r.unknown[0]->check_id, "K13");
+    int total = 0;
+    for (const auto& c : r.cells) total += c.checks;
+    EXPECT_EQ(total, 7);  // 8 reports in the window, K13 in none of the cells (K13 lies in B4)
+    EXPECT_EQ(row(r, "B4").checks, 0);
+}
+
+TEST(Checks, RollUpsPerLevel) {
+    const Dataset ds = lattice();
+    const ChecksReport r = on_march_2(ds);
+    ASSERT_EQ(r.levels.size(), 4u);
+    EXPECT_EQ(r.levels[0].level, 4);
+    // Level 4: A1, B1, B2, B3, X1 of 9 checked today.
+    EXPECT_EQ(r.levels[0].l4_cells, 9);
+    EXPECT_EQ(r.levels[0].l4_checked_today, 5);
+    EXPECT_DOUBLE_EQ(r.levels[0].checked_today_share, 5.0 / 9);
+    // Levels 3, 2, 1: X1 lies under no cell of theirs; 4 of the 8 under them.
+    for (int i = 1; i < 4; ++i) {
+        EXPECT_EQ(r.levels[i].level, 4 - i);
+        EXPECT_EQ(r.levels[i].l4_cells, 8);
+        EXPECT_DOUBLE_EQ(r.levels[i].checked_today_share, 0.5);
+    }
+    EXPECT_EQ(r.levels[1].cells, 2);
+    EXPECT_EQ(r.levels[1].cells_all_checked, 0);
+    EXPECT_EQ(r.levels[1].lowest_grid_id, "V1");  // 1 of 4
+    EXPECT_DOUBLE_EQ(r.levels[1].lowest_share, 0.25);
+}
+
+TEST(Checks, CellsOfAHigherLevelSumTheirL4Cells) {
+    const Dataset ds = lattice();
+    const ChecksReport r = on_march_2(ds, 3);
+    ASSERT_EQ(r.cells.size(), 2u);
+    const CellChecks& v1 = row(r, "V1");
+    EXPECT_EQ(v1.checks, 2);  // A1 K01, A3 K04
+    EXPECT_EQ(v1.by_kind("routine"), 1);
+    EXPECT_EQ(v1.by_kind("returnee"), 1);
+    EXPECT_EQ(v1.last_check, civil_seconds(2026, 3, 2, 23, 30, 0));
+    EXPECT_EQ(v1.days_since, 0);
+    EXPECT_EQ(v1.l4_cells, 4);
+    EXPECT_EQ(v1.l4_checked_today, 1);
+    EXPECT_EQ(v1.never_checked, 1);      // A4
+    EXPECT_EQ(v1.worst_days_since, 3);   // A2
+    EXPECT_EQ(v1.manager, "组一");
+    const CellChecks& v2 = row(r, "V2");
+    EXPECT_EQ(v2.checks, 4);
+    EXPECT_EQ(v2.outside, 1);
+    EXPECT_EQ(v2.worst_days_since, 10);
+    EXPECT_EQ(v2.l4_checked_today, 3);
+    EXPECT_EQ(v2.reporters, (std::vector<std::string>{"报B3", "报B1", "报B2"}));  // in order of first report
+    ASSERT_EQ(r.overdue.size(), 2u);
+    EXPECT_EQ(r.overdue[0]->grid_id, "V1");  // a cell never checked beats 10 days
+}
+
+TEST(Checks, DateDefaultsToTheLatestReportsDay) {
+    Dataset ds = lattice();
+    ChecksOptions o;
+    o.days = 3;
+    EXPECT_EQ(compute_checks(ds, o).date, day(2026, 3, 3));  // K08
+    ds.checks.clear();
+    EXPECT_THROW(compute_checks(ds, o), Error);
+    o.date = day(2026, 3, 2);
+    const ChecksReport r = compute_checks(ds, o);  // with a date, an empty layer is every cell unchecked
+    EXPECT_EQ(r.overdue.size(), 9u);
+    o.days = 0;
+    EXPECT_THROW(compute_checks(ds, o), Error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through the command line, on a GeoPackage
+
+namespace {
+
+/** The lattice as a GeoPackage in EPSG:4542 (its cells moved to the bundled data's place). */
+std::string write_gpkg(const TempDir& dir, const std::vector<CheckDef>& checks = kChecks) {
+    constexpr double kX0 = 466000, kY0 = 2720000;
+    gw::gdal_setup();
+    const std::string path = dir / "lattice.gpkg";
+    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
+    GDALDataset* out = drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+    EXPECT_TRUE(out);
+    OGRSpatialReference srs;
+    srs.importFromEPSG(4542);
+    OGRLayer* grids = out->CreateLayer("grids", &srs, wkbPolygon, nullptr);
+    for (const char* f : {"grid_id", "parent_id", "name", "manager"}) {
+        OGRFieldDefn d(f, OFTString);
+        grids->CreateField(&d);
+    }
+    OGRFieldDefn lv("level", OFTInteger);
+    grids->CreateField(&lv);
+    for (const auto& c : kCells) {
+        OGRFeature f(grids->GetLayerDefn());
+        f.SetField("grid_id", c.id), f.SetField("parent_id", c.parent), f.SetField("level", c.level);
+        f.SetField("name", (std::string("格") + c.id).c_str()), f.SetField("manager", c.manager);
+        OGRLinearRing ring;
+        const double x = kX0 + c.x0, y = kY0 + c.y0;
+        ring.addPoint(x, y), ring.addPoint(x + c.w, y), ring.addPoint(x + c.w, y + c.h), ring.addPoint(x, y + c.h);
+        ring.closeRings();
+        OGRPolygon poly;
+        poly.addRing(&ring);
+        f.SetGeometry(&poly);
+        EXPECT_EQ(grids->CreateFeature(&f), OGRERR_NONE);
+    }
+    OGRLayer* layer = out->CreateLayer("checks", &srs, wkbPoint, nullptr);
+    for (const char* f : {"check_id", "grid_id", "reporter", "time", "kind"}) {
+        OGRFieldDefn d(f, OFTString);
+        layer->CreateField(&d);
+    }
+    OGRFieldDefn people("people", OFTInteger);
+    layer->CreateField(&people);
+    for (const auto& k : checks) {
+        OGRFeature f(layer->GetLayerDefn());
+        f.SetField("check_id", k.id), f.SetField("grid_id", k.grid), f.SetField("time", k.time);
+        f.SetField("kind", k.kind), f.SetField("reporter", (std::string("报") + k.grid).c_str());
+        if (k.people) f.SetField("people", k.people);
+        OGRPoint p(kX0 + k.x, kY0 + k.y);
+        f.SetGeometry(&p);
+        EXPECT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
+    }
+    GDALClose(out);
+    return path;
+}
+
+nlohmann::json cell_json(const nlohmann::json& j, const std::string& id) {
+    for (const auto& c : j["cells"])
+        if (c["grid_id"] == id) return c;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST(ChecksCli, JsonShapeAndFiguresFromAGeoPackage) {
+    TempDir dir("checks_cli");
+    std::vector<CheckDef> checks = kChecks;
+    checks.push_back({"K14", "B4", "last tuesday", "routine", 350, 150, 0});
+    const std::string gpkg = write_gpkg(dir, checks);
+    auto r = run_gridwatch("checks " + gpkg + " --date 2026-03-02 --days 3 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    // SPEC §4's keys, exactly as named.
+    for (const char* k : {"date", "days", "cells", "levels"}) EXPECT_TRUE(j.contains(k)) << k;
+    EXPECT_EQ(j["date"], "2026-03-02");
+    EXPECT_EQ(j["days"], 3);
+    ASSERT_EQ(j["cells"].size(), 9u);
+    for (const auto& c : j["cells"])
+        for (const char* k : {"grid_id", "last_check", "days_since", "checks", "kinds", "outside"})
+            EXPECT_TRUE(c.contains(k)) << k;
+    for (const auto& l : j["levels"])
+        for (const char* k : {"level", "checked_today_share"}) EXPECT_TRUE(l.contains(k)) << k;
+    // The local time stays on 03-02 (moved +8 h as if UTC it would be after --date).
+    EXPECT_EQ(cell_json(j, "A1")["last_check"], "2026-03-02T23:30:00");
+    EXPECT_EQ(cell_json(j, "A1")["days_since"], 0);
+    // The "Z" time on the community clock.
+    EXPECT_EQ(cell_json(j, "B1")["last_check"], "2026-03-02T01:30:00");
+    EXPECT_EQ(cell_json(j, "A2")["days_since"], 3);
+    EXPECT_TRUE(cell_json(j, "A4")["last_check"].is_null());
+    EXPECT_TRUE(cell_json(j, "A4")["days_since"].is_null());
+    EXPECT_EQ(cell_json(j, "B3")["checks"], 2);
+    EXPECT_EQ(cell_json(j, "B3")["kinds"]["hazard"], 1);
+    EXPECT_EQ(cell_json(j, "B2")["outside"], 1);
+    EXPECT_EQ(j["levels"][0]["level"], 4);
+    EXPECT_DOUBLE_EQ(j["levels"][0]["checked_today_share"].get<double>(), 5.0 / 9);
+    EXPECT_DOUBLE_EQ(j["levels"][1]["checked_today_share"].get<double>(), 0.5);
+    // What was left out is counted, and named on stderr.
+    EXPECT_EQ(j["left_out"]["unknown_cell"], 1);
+    EXPECT_EQ(j["left_out"]["after_date"], 1);
+    EXPECT_EQ(j["left_out"]["unreadable_time"], 1);
+    EXPECT_EQ(j["unreadable_times"], 1);
+    EXPECT_EQ(j["unknown_cells"][0]["grid_id"], "Z9");
+    EXPECT_NE(r.err.find("K14"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("layer 'checks'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("Z9"), std::string::npos) << r.err;
+    ASSERT_EQ(j["overdue"].size(), 4u);
+    EXPECT_EQ(j["overdue"][0]["grid_id"], "A4");
+    EXPECT_EQ(j["overdue"][1]["grid_id"], "B4");
+    ASSERT_EQ(j["outside_reports"].size(), 1u);
+    EXPECT_EQ(j["outside_reports"][0]["check_id"], "K07");
+    EXPECT_NEAR(j["outside_reports"][0]["distance_m"].get<double>(), 50.0, 0.05);
+    // The default date is the latest report's.
+    auto d = run_gridwatch("checks " + gpkg + " --json");
+    ASSERT_EQ(d.status, 0) << d.err;
+    EXPECT_EQ(nlohmann::json::parse(d.out)["date"], "2026-03-03");
+    EXPECT_EQ(nlohmann::json::parse(d.out)["days"], 7);
+}
+
+TEST(ChecksCli, LevelListsItsCellsSummed) {
+    TempDir dir("checks_cli");
+    const std::string gpkg = write_gpkg(dir);
+    auto r = run_gridwatch("checks " + gpkg + " --date 2026-03-02 --days 3 --level 3 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["cells"].size(), 2u);
+    EXPECT_EQ(cell_json(j, "V1")["checks"], 2);
+    EXPECT_EQ(cell_json(j, "V2")["checks"], 4);
+    EXPECT_EQ(cell_json(j, "V2")["l4_checked_today"], 3);
+    EXPECT_EQ(j["overdue"][0]["grid_id"], "V1");
+}
+
+TEST(ChecksCli, TableNamesOverdueCellsWithManagersAndTheDaysReports) {
+    TempDir dir("checks_cli");
+    const std::string gpkg = write_gpkg(dir);
+    auto r = run_gridwatch("checks " + gpkg + " --date 2026-03-02 --days 3");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string& t = r.out;
+    // Overdue worst first, with the managers.
+    const size_t a4 = t.find("A4"), b4 = t.find("B4 "), a2 = t.find("A2 "), a3 = t.find("A3 ");
+    ASSERT_NE(a4, std::string::npos) << t;
+    EXPECT_LT(a4, b4);
+    EXPECT_LT(b4, a2);
+    EXPECT_LT(a2, a3);
+    EXPECT_NE(t.find("张四"), std::string::npos);
+    EXPECT_NE(t.find("never"), std::string::npos);
+    // The day's newcomer (B1, 3 people) and the report from outside its cell.
+    EXPECT_NE(t.find("01:30:00  B1"), std::string::npos) << t;
+    EXPECT_NE(t.find("K07"), std::string::npos);
+    EXPECT_NE(t.find("50.0 m"), std::string::npos);
+    EXPECT_NE(t.find("Z9"), std::string::npos);
+}
+
+TEST(ChecksCli, BadDateOrDaysIsAUsageErrorOfOneLine) {
+    TempDir dir("checks_cli");
+    const std::string gpkg = write_gpkg(dir);
+    for (const std::string args : {"--date 2026-02-30", "--date 2026-03", "--date 2026-03-02T10:00", "--date soon",
+                                   "--days 0", "--days -3", "--days seven"}) {
+        auto r = run_gridwatch("checks " + gpkg + " " + args);
+        EXPECT_EQ(r.status, 2) << args << ": " << r.err;
+        EXPECT_EQ(r.error_lines(), 1) << args << ": " << r.err;
+        EXPECT_TRUE(r.out.empty()) << args;
+    }
+    auto missing = run_gridwatch("checks " + (dir / "nothing.gpkg") + " --json");
+    EXPECT_EQ(missing.status, 1);
+    EXPECT_EQ(missing.error_lines(), 1) << missing.err;
+}
+
+TEST(ChecksCli, StatsWithChecksAddsTheCheckColumns) {
+    TempDir dir("checks_cli");
+    const std::string gpkg = write_gpkg(dir);
+    auto r = run_gridwatch("stats " + gpkg + " --with-checks --date 2026-03-02 --days 3 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    auto grid = [&](const std::string& id) {
+        for (const auto& g : j["grids"])
+            if (g["grid_id"] == id) return g;
+        return nlohmann::json();
+    };
+    EXPECT_EQ(j["checks"]["date"], "2026-03-02");
+    EXPECT_EQ(j["checks"]["days"], 3);
+    EXPECT_EQ(grid("A1")["days_since_check"], 0);
+    EXPECT_EQ(grid("A2")["days_since_check"], 3);
+    EXPECT_TRUE(grid("A4")["days_since_check"].is_null());
+    EXPECT_EQ(grid("B3")["checks"], 2);
+    EXPECT_EQ(grid("B1")["checks_newcomer"], 1);
+    EXPECT_EQ(grid("A3")["checks_returnee"], 1);
+    EXPECT_EQ(grid("B2")["checks_outside"], 1);
+    EXPECT_EQ(j["total"]["checks"], 7);
+    // Level 3 sums its L4 cells.
+    auto l3 = run_gridwatch("stats " + gpkg + " --level 3 --with-checks --date 2026-03-02 --days 3 --csv");
+    ASSERT_EQ(l3.status, 0) << l3.err;
+    EXPECT_NE(l3.out.find("days_since_check,checks,checks_newcomer,checks_returnee,checks_outside"), std::string::npos);
+    EXPECT_NE(l3.out.find("V2,格V2,"), std::string::npos) << l3.out;
+    EXPECT_NE(l3.out.find(",0,4,1,0,1\n"), std::string::npos) << l3.out;  // V2: checked today, 4, B1's newcomer, B2's outside
+    // Without --with-checks the columns are absent, and --date alone is a usage error.
+    auto plain = run_gridwatch("stats " + gpkg + " --json");
+    ASSERT_EQ(plain.status, 0) << plain.err;
+    EXPECT_FALSE(nlohmann::json::parse(plain.out)["grids"][0].contains("checks"));
+    EXPECT_EQ(run_gridwatch("stats " + gpkg + " --date 2026-03-02").status, 2);
+}
+
+TEST(ChecksCli, ExportWithStatsCarriesTheCheckColumnsIntoTheShapefiles) {
+    TempDir dir("checks_cli");
+    const std::string gpkg = write_gpkg(dir);
+    auto r = run_gridwatch("export " + gpkg + " --out " + (dir / "shp") + " --layers grids --with-stats");
+    ASSERT_EQ(r.status, 0) << r.err;
+    GDALDataset* shp = static_cast<GDALDataset*>(
+        GDALOpenEx((dir / "shp/grids_L4.shp").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr));
+    ASSERT_TRUE(shp);
+    OGRLayer* l = shp->GetLayer(0);
+    std::map<std::string, std::array<std::string, 5>> got;
+    for (auto& f : *l) {
+        std::array<std::string, 5> v;
+        int k = 0;
+        for (const char* c : {"chk_days", "chk_n", "chk_new", "chk_ret", "chk_out"}) {
+            const int i = f->GetFieldIndex(c);
+            EXPECT_GE(i, 0) << c;
+            v[k++] = i >= 0 && f->IsFieldSetAndNotNull(i) ? f->GetFieldAsString(i) : "null";
+        }
+        got[f->GetFieldAsString("grid_id")] = v;
+    }
+    GDALClose(shp);
+    // The default date is the latest report's (03-03, K08) over 7 days: 02-25 … 03-03.
+    EXPECT_EQ(got["A4"], (std::array<std::string, 5>{"null", "0", "0", "0", "0"}));
+    EXPECT_EQ(got["B2"], (std::array<std::string, 5>{"0", "2", "0", "0", "1"}));
+    EXPECT_EQ(got["A1"], (std::array<std::string, 5>{"1", "2", "1", "0", "0"}));
+    EXPECT_EQ(got["B4"], (std::array<std::string, 5>{"11", "0", "0", "0", "0"}));
+}
