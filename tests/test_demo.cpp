@@ -96,6 +96,16 @@ std::string fingerprint(const Dataset& ds) {
             s += "\n";
     for (const auto& f : ds.facilities) s += f.name + "|" + f.kind, pt(f.pos), s += "\n";
     for (const auto& c : ds.candidates) s += c.site_id, pt(c.pos), s += "\n";
+    for (const auto& c : ds.checks)
+        s += c.check_id + "|" + c.grid_id + "|" + c.reporter + "|" + c.time + "|" + c.kind + "|" +
+                 std::to_string(c.people.value_or(-1)) + "|" + c.note,
+            pt(c.pos), s += "\n";
+    for (const auto& t : ds.patrols) {
+        s += t.track_id + "|" + t.team + "|" + t.start + "|" + t.end;
+        for (const auto& l : t.shape)
+            for (auto p : l) pt(p);
+        s += "\n";
+    }
     return s;
 }
 
@@ -346,6 +356,18 @@ TEST(DemoCommunity, LayersAreListedWithCounts) {
         if (l.name == "cameras") {
             EXPECT_EQ(l.count, 159);
         }
+        // SPEC §5.5: a month of daily checks from the 97 group heads, about a patrol walk a day.
+        if (l.name == "checks") {
+            EXPECT_EQ(l.count, static_cast<int64_t>(ds.checks.size()));
+            EXPECT_GT(l.count, 2500);
+            EXPECT_LE(l.count, 97 * 30);
+            EXPECT_EQ(l.geometry, "Point");
+        }
+        if (l.name == "patrols") {
+            EXPECT_EQ(l.count, static_cast<int64_t>(ds.patrols.size()));
+            EXPECT_GE(l.count, 24);
+            EXPECT_EQ(l.geometry, "Line String");
+        }
     }
 }
 
@@ -436,7 +458,7 @@ TEST(DemoCli, UsageErrorsExit2) {
     EXPECT_EQ(gwtest::run_gridwatch("demo --out /tmp/x.gpkg --scale 0").status, 2);    // scale < 1
     EXPECT_EQ(gwtest::run_gridwatch("demo --out /tmp/x.gpkg --scale abc").status, 2);  // not a number
     EXPECT_EQ(gwtest::run_gridwatch("demo --out /tmp/x.xyz").status, 2);               // unknown format
-    EXPECT_EQ(gwtest::run_gridwatch("demo --out /tmp/x.geojson").status, 2);           // 9 layers, one file
+    EXPECT_EQ(gwtest::run_gridwatch("demo --out /tmp/x.geojson").status, 2);           // 11 layers, one file
     EXPECT_EQ(gwtest::run_gridwatch("demo --out /tmp/x.shp").status, 2);
 }
 
@@ -492,6 +514,10 @@ TEST(DemoCli, BundledDatasetIsWhatDemoWritesNow) {
         for (auto& i : ds.incidents) mm(i.pos);
         for (auto& f : ds.facilities) mm(f.pos);
         for (auto& c : ds.candidates) mm(c.pos);
+        for (auto& c : ds.checks) mm(c.pos);
+        for (auto& t : ds.patrols)
+            for (auto& l : t.shape)
+                for (auto& p : l) mm(p);
         return fingerprint(ds);
     };
     const std::string fa = rounded(a), fb = rounded(b);

@@ -53,12 +53,12 @@ void run_demo(const DemoArgs& a) {
         throw CLI::ValidationError("--out", "unknown output extension '" +
                                                 fs::path(a.out).extension().string() +
                                                 "' (use .gpkg, .kml, a folder for shapefiles, or --format)");
-    // The demo always has nine layers: a one-file-per-layer format needs a folder (checked before
+    // The demo always has eleven layers: a one-file-per-layer format needs a folder (checked before
     // the generating, so a usage mistake costs nothing at scale 1000).
     if (one_file_per_layer(format) && !fs::path(a.out).extension().empty() && !fs::is_directory(a.out))
         throw CLI::ValidationError(
             "--out",
-            format + " keeps one layer per file and the demo has 9 layers: give a folder, e.g. --out " +
+            format + " keeps one layer per file and the demo has 11 layers: give a folder, e.g. --out " +
                 fs::path(a.out).stem().string() + (format == "ESRI Shapefile" ? "" : " --format " + format));
     const bool big = a.scale >= 10;
     Progress progress = big ? stderr_progress() : Progress{};
@@ -87,10 +87,10 @@ void run_demo(const DemoArgs& a) {
     };
     std::printf(
         "wrote %s: %d communit%s, grid cells %zu/%zu/%zu/%zu, %zu households, %zu cameras, %zu enterprises, "
-        "%zu incidents (generated in %lld ms, written in %lld ms)\n",
+        "%zu incidents, %zu checks, %zu patrol tracks (generated in %lld ms, written in %lld ms)\n",
         a.out.c_str(), a.scale, a.scale == 1 ? "y" : "ies", cells[1], cells[2], cells[3], cells[4],
-        ds.households.size(), ds.cameras.size(), ds.enterprises.size(), ds.incidents.size(), ms(t1 - t0),
-        ms(t2 - t1));
+        ds.households.size(), ds.cameras.size(), ds.enterprises.size(), ds.incidents.size(), ds.checks.size(),
+        ds.patrols.size(), ms(t1 - t0), ms(t2 - t1));
 }
 
 }  // namespace

@@ -109,6 +109,8 @@ void run_export(const ExportArgs& a) {
                    : l == "buildings"   ? ds.buildings.size()
                    : l == "incidents"   ? ds.incidents.size()
                    : l == "facilities"  ? ds.facilities.size()
+                   : l == "patrols"     ? ds.patrols.size()
+                   : l == "checks"      ? ds.checks.size()
                                         : ds.candidates.size();
         if (n > 0 || !all_layers) ++layers, features += n;
     }

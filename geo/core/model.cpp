@@ -26,6 +26,23 @@ std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras) {
     return out;
 }
 
+void spread_track_times(PatrolTrack& t) {
+    if (t.timed() || !t.t_start || !t.t_end) return;
+    double total = 0;
+    for (const auto& part : t.shape)
+        for (size_t k = 1; k < part.size(); ++k) total += distance(part[k - 1], part[k]);
+    const double span = static_cast<double>(*t.t_end - *t.t_start);
+    double walked = 0;
+    for (const auto& part : t.shape) {
+        auto& times = t.times.emplace_back();
+        for (size_t k = 0; k < part.size(); ++k) {
+            if (k > 0) walked += distance(part[k - 1], part[k]);
+            const double f = total > 0 ? walked / total : 0;
+            times.push_back(*t.t_start + static_cast<int64_t>(std::llround(span * f)));
+        }
+    }
+}
+
 bool Dataset::has_layer(const std::string& canonical) const {
     for (const auto& l : layers)
         if (l.name == canonical) return true;

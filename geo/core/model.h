@@ -114,6 +114,13 @@ struct PatrolTrack : Feature {
     bool timed() const { return !times.empty(); }
 };
 
+/**
+ * Gives every vertex of a track with t_start and t_end (and no times yet) its time, in proportion
+ * to the distance walked from the start (a steady walk): how a track given as a line is timed, by
+ * the reader and by the demo generator alike. Distances are in the model's working CRS (metres).
+ */
+void spread_track_times(PatrolTrack& t);
+
 /** One line of the validity report: what is wrong, where, and whether it was repaired. */
 struct Issue {
     std::string layer, feature, problem;

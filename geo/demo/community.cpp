@@ -18,6 +18,10 @@ void CommunityBuilder::translate_to_origin() {
     for (auto& i : out_.incidents) i.pos = i.pos + o;
     for (auto& f : out_.facilities) f.pos = f.pos + o;
     for (auto& c : out_.candidates) c.pos = c.pos + o;
+    for (auto& c : out_.checks) c.pos = c.pos + o;
+    for (auto& t : out_.patrols)
+        for (auto& l : t.shape)
+            for (auto& p : l) p = p + o;
     for (const auto& road : roads_) {
         Road rd;
         rd.name = road.name, rd.road_class = road.road_class;

@@ -25,6 +25,8 @@
 //   cameras.cpp      road, enterprise and household cameras; candidate camera sites
 //   buildings.cpp    house footprints, enterprise sheds, facility buildings
 //   incidents.cpp    incidents 2017-01 … 2026-10
+//   checks.cpp       the group heads' daily checks, 2026-10-02 … 2026-10-31
+//   patrols.cpp      the village–enterprise patrol's GPS tracks along the roads, same 30 days
 //   community.cpp    the finished community moved to its place (origin)
 // The toolbox they share (random numbers, names, polyline and GEOS helpers) is demo_internal.h,
 // the plan they follow (sizes, counts, tables) plan.h; demo.cpp lays N communities side by side.
@@ -144,6 +146,8 @@ public:
         make_buildings();            // buildings.cpp
         make_candidates();           // cameras.cpp
         make_incidents();            // incidents.cpp
+        make_checks();               // checks.cpp
+        make_patrols();              // patrols.cpp
         translate_to_origin();       // community.cpp
         return std::move(out_);
     }
@@ -216,6 +220,12 @@ private:
     // incidents.cpp
     void make_incidents();
     int first_relocated() const;
+
+    // checks.cpp
+    void make_checks();
+
+    // patrols.cpp
+    void make_patrols();
 
     // community.cpp
     void translate_to_origin();

@@ -108,8 +108,11 @@ Dataset generate_demo(const DemoOptions& options, const Progress& progress) {
     for (auto& p : parts) append(ds.incidents, p.incidents);
     for (auto& p : parts) append(ds.facilities, p.facilities);
     for (auto& p : parts) append(ds.candidates, p.candidates);
+    for (auto& p : parts) append(ds.patrols, p.patrols);
+    for (auto& p : parts) append(ds.checks, p.checks);
     number(ds.grids), number(ds.households), number(ds.cameras), number(ds.enterprises), number(ds.roads);
     number(ds.buildings), number(ds.incidents), number(ds.facilities), number(ds.candidates);
+    number(ds.patrols), number(ds.checks);
 
     auto layer = [&](const std::string& name, const char* geometry, size_t count) {
         LayerInfo info;
@@ -130,6 +133,8 @@ Dataset generate_demo(const DemoOptions& options, const Progress& progress) {
     layer("incidents", OGRGeometryTypeToName(wkbPoint), ds.incidents.size());
     layer("facilities", OGRGeometryTypeToName(wkbPoint), ds.facilities.size());
     layer("candidates", OGRGeometryTypeToName(wkbPoint), ds.candidates.size());
+    layer("patrols", OGRGeometryTypeToName(wkbLineString), ds.patrols.size());
+    layer("checks", OGRGeometryTypeToName(wkbPoint), ds.checks.size());
     report(1, "generated");
     return ds;
 }

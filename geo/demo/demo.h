@@ -23,7 +23,9 @@ struct DemoOptions {
  * Scale 1 is the model community of SPEC §2 centred near 24.59°N 98.69°E: 1/3/8/97 grid cells per
  * level tiling each other exactly, 159 cameras (15 road, 32 enterprise, 112 at 105 households),
  * 89 relocated households at 罗家大坡, 12 enterprises on 1,150 mu along G320, 38 disputes, the
- * persuasion station at the exit road × G320 junction. Scale N lays N such communities out in
+ * persuasion station at the exit road × G320 junction, and the daily work of SPEC §5.5 over the 30
+ * days ending 2026-10-31: the 97 group heads' checks (about 2,800) and the patrol's GPS tracks
+ * (about 30, as LineStrings timed by start and end). Scale N lays N such communities out in
  * ceil(√N) columns around the same centre, each from a seed derived from (seed, index) and with ids
  * prefixed "C017-" (scale 1 has no prefix, and copy 0 of any scale is the scale-1 community).
  * Progress is reported per community. Throws gw::Error when scale < 1.

@@ -99,6 +99,8 @@ enum Stream : uint64_t {
     kStreamBuildings,
     kStreamCandidates,
     kStreamIncidents,
+    kStreamChecks,
+    kStreamPatrols,
 };
 
 // =================================================================================================

@@ -20,6 +20,11 @@ constexpr int kRelocatedHouseholds = 89;
 constexpr double kHouseSpacing = 20;                        // least distance between two rural houses, m
 constexpr double kCopyStrideX = 4800, kCopyStrideY = 3800;  // scale N: communities side by side
 
+// The daily work (SPEC §5.5): 30 days of checks and patrols ending on the last day of the
+// incidents (2026-10-31), so a report and the month's incidents can be read side by side.
+constexpr int kDailyDays = 30;
+constexpr int kDailyLastYear = 2026, kDailyLastMonth = 10, kDailyLastDay = 31;
+
 struct VillagerGroupPlan {
     const char* name;
     const char* hamlet;  // the hamlet (寨) name its joint-defence groups are called after

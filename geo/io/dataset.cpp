@@ -1656,22 +1656,7 @@ void complete_grid_parents(Dataset& ds) {
  * Tracks given as fixes already carry their times; a track without both times gets none.
  */
 void time_patrol_tracks(Dataset& ds) {
-    for (auto& t : ds.patrols) {
-        if (t.timed() || !t.t_start || !t.t_end) continue;
-        double total = 0;
-        for (const auto& part : t.shape)
-            for (size_t k = 1; k < part.size(); ++k) total += distance(part[k - 1], part[k]);
-        const double span = static_cast<double>(*t.t_end - *t.t_start);
-        double walked = 0;
-        for (const auto& part : t.shape) {
-            auto& times = t.times.emplace_back();
-            for (size_t k = 0; k < part.size(); ++k) {
-                if (k > 0) walked += distance(part[k - 1], part[k]);
-                const double f = total > 0 ? walked / total : 0;
-                times.push_back(*t.t_start + static_cast<int64_t>(std::llround(span * f)));
-            }
-        }
-    }
+    for (auto& t : ds.patrols) spread_track_times(t);
 }
 
 /** Phase 4: the cameras' values checked (SPEC §3: bad ones are named and left out, never fatal). */

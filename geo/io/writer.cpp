@@ -326,6 +326,23 @@ void columns(Sink& s, const Facility& f) {
     s.text("kind", f.kind);
 }
 template <class Sink>
+void columns(Sink& s, const Check& c) {
+    s.text("check_id", c.check_id);
+    s.text("grid_id", c.grid_id);
+    s.person("reporter", c.reporter);
+    s.text("time", c.time);  // ISO-8601 text, as incidents' time (why: see there)
+    s.text("kind", c.kind);
+    s.integer("people", c.people);
+    s.text("note", c.note);
+}
+template <class Sink>
+void columns(Sink& s, const PatrolTrack& t) {
+    s.text("track_id", t.track_id);
+    s.text("team", t.team);
+    s.text("start", t.start);
+    s.text("end", t.end);
+}
+template <class Sink>
 void columns(Sink& s, const Candidate& c) {
     s.text("site_id", c.site_id);
 }
@@ -639,6 +656,8 @@ std::string feature_id(const Camera& c) { return c.cam_id; }
 std::string feature_id(const Enterprise& e) { return e.ent_id; }
 std::string feature_id(const Incident& i) { return i.inc_id; }
 std::string feature_id(const Candidate& c) { return c.site_id; }
+std::string feature_id(const Check& c) { return c.check_id; }
+std::string feature_id(const PatrolTrack& t) { return t.track_id; }
 std::string feature_id(const Feature& f) { return std::to_string(f.fid); }
 
 // Geometry by feature type: the coordinates of each feature, flattened in one walk order, so
@@ -648,12 +667,14 @@ const MultiPolygon* polygons_of(const Enterprise& e) { return &e.shape; }
 const MultiPolygon* polygons_of(const Building& b) { return &b.shape; }
 const MultiPolygon* polygons_of(const Feature&) { return nullptr; }
 const MultiLineString* lines_of(const Road& r) { return &r.shape; }
+const MultiLineString* lines_of(const PatrolTrack& t) { return &t.shape; }
 const MultiLineString* lines_of(const Feature&) { return nullptr; }
 const Vec2* point_of(const Household& h) { return &h.pos; }
 const Vec2* point_of(const Camera& c) { return &c.pos; }
 const Vec2* point_of(const Incident& i) { return &i.pos; }
 const Vec2* point_of(const Facility& f) { return &f.pos; }
 const Vec2* point_of(const Candidate& c) { return &c.pos; }
+const Vec2* point_of(const Check& c) { return &c.pos; }
 const Vec2* point_of(const Feature&) { return nullptr; }
 
 /** Ring points without a repeated closing point (the model closes rings implicitly). */
@@ -680,9 +701,28 @@ OGRwkbGeometryType geometry_type() {
     return wkbPoint;
 }
 
-/** Builds the OGR geometry of a polygon or line feature from its transformed coordinates. */
+/**
+ * The geometry type of an output layer. Patrol tracks are LineStrings (SPEC §3) when every track
+ * is one line; a track read from GPS fixes with a silence in it has several parts, and then the
+ * layer is MultiLineString.
+ */
 template <class T>
-OGRGeometry* make_geometry(const T& f, const Vec2*& xy) {
+OGRwkbGeometryType layer_geometry_type(const std::vector<const T*>& features) {
+    if constexpr (std::is_same_v<T, PatrolTrack>) {
+        for (const T* f : features)
+            if (f->shape.size() != 1) return wkbMultiLineString;
+        return wkbLineString;
+    }
+    (void)features;
+    return geometry_type<T>();
+}
+
+/**
+ * Builds the OGR geometry of a polygon or line feature from its transformed coordinates (a single
+ * line as a LineString when the layer is `single_line`).
+ */
+template <class T>
+OGRGeometry* make_geometry(const T& f, const Vec2*& xy, bool single_line = false) {
     if (const MultiPolygon* mp = polygons_of(f)) {
         auto out = std::make_unique<OGRMultiPolygon>();
         for (const auto& poly : *mp) {
@@ -700,6 +740,15 @@ OGRGeometry* make_geometry(const T& f, const Vec2*& xy) {
             out->addGeometryDirectly(p.release());
         }
         return out.release();
+    }
+    if (single_line && lines_of(f)->size() == 1) {
+        const LineString& line = lines_of(f)->front();
+        auto l = std::make_unique<OGRLineString>();
+        const int n = static_cast<int>(line.size());
+        l->setNumPoints(n, FALSE);
+        for (int i = 0; i < n; ++i) l->setPoint(i, xy[i].x, xy[i].y);
+        xy += n;
+        return l.release();
     }
     auto out = std::make_unique<OGRMultiLineString>();
     for (const auto& line : *lines_of(f)) {
@@ -902,8 +951,8 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
     // of every value, and the .cpg is written below. GBK is recoded by GDAL.
     if (shp) lco.SetNameValue("ENCODING", cx.enc.gbk() ? "CP936" : "");
     for (const auto& option : cx.format.layer_options) lco.AddString(option.c_str());
-    OGRLayer* layer = ds->CreateLayer(name.c_str(), const_cast<OGRSpatialReference*>(&cx.srs),
-                                      geometry_type<T>(), lco.List());
+    const OGRwkbGeometryType gtype = layer_geometry_type(features);
+    OGRLayer* layer = ds->CreateLayer(name.c_str(), const_cast<OGRSpatialReference*>(&cx.srs), gtype, lco.List());
     if (!layer) {
         const std::string why = cx.gdal.take_error();
         throw Error("cannot create the layer" + (why.empty() ? std::string() : ": " + why), {target, name});
@@ -986,7 +1035,7 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
             point->setX(cursor->x), point->setY(cursor->y);
             ++cursor;
         } else {
-            feature.SetGeometryDirectly(make_geometry(*f, cursor));
+            feature.SetGeometryDirectly(make_geometry(*f, cursor, gtype == wkbLineString));
         }
         feature.SetFID(OGRNullFID);
         if (layer->CreateFeature(&feature) != OGRERR_NONE) {
@@ -1040,6 +1089,8 @@ size_t feature_count(const Dataset& ds, const std::string& l) {
     if (l == "incidents") return ds.incidents.size();
     if (l == "facilities") return ds.facilities.size();
     if (l == "candidates") return ds.candidates.size();
+    if (l == "patrols") return ds.patrols.size();
+    if (l == "checks") return ds.checks.size();
     return 0;
 }
 
@@ -1080,7 +1131,7 @@ void write_dataset(const Dataset& ds, const WriteOptions& opt) {
         if (std::find(canonical_layers().begin(), canonical_layers().end(), l) == canonical_layers().end())
             throw Error("unknown layer '" + l + "'", {"", "", "", "--layers"},
                         "use grids, households, cameras, enterprises, roads, buildings, incidents, "
-                        "facilities or candidates");
+                        "facilities, candidates, patrols or checks");
     auto want = [&](const std::string& l) {
         return std::find(wanted.begin(), wanted.end(), l) != wanted.end();
     };
@@ -1163,6 +1214,10 @@ void write_dataset(const Dataset& ds, const WriteOptions& opt) {
                 write_layer(cx, l, l, pointers(ds.facilities), nullptr);
             } else if (l == "candidates") {
                 write_layer(cx, l, l, pointers(ds.candidates), nullptr);
+            } else if (l == "patrols") {
+                write_layer(cx, l, l, pointers(ds.patrols), nullptr);
+            } else if (l == "checks") {
+                write_layer(cx, l, l, pointers(ds.checks), nullptr);
             }
         }
         out.close(gdal);
