@@ -19,6 +19,7 @@ struct ViewArgs {
     bool timing = false;
     bool print_coverage = false;  // tests: open the coverage panel, print its total on exit
     bool print_hotspots = false;  // tests: print the hotspots panel's result and the view on exit
+    bool print_daily = false;     // tests: print the 巡查 panel's figures and the view on exit
     bool wall = false;  // wall mode (wall.h)
     std::string monitor = "0", scene;
     std::vector<std::string> basemaps;  // --basemap, repeatable
@@ -35,6 +36,7 @@ void run_view(const ViewArgs& a) {
     o.timing = a.timing;
     o.print_coverage = a.print_coverage;
     o.print_hotspots = a.print_hotspots;
+    o.print_daily = a.print_daily;
     o.basemaps = basemap_paths(a.data, a.basemaps);
     std::string events = a.events;
     if (!a.script.empty()) {
@@ -90,6 +92,7 @@ void setup_view(CLI::App& root) {
         ->group(hidden);
     cmd->add_flag("--print-hotspots", a->print_hotspots, "print the hotspots panel's result and the view on exit")
         ->group(hidden);
+    cmd->add_flag("--print-daily", a->print_daily, "print the 巡查 panel's figures and the view on exit")->group(hidden);
     cmd->callback([a] { run_view(*a); });
 }
 

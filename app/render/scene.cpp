@@ -42,6 +42,49 @@ Rgba category_rgba(size_t i) {
     return dark2[i % std::size(dark2)];
 }
 
+Rgba check_kind_rgba(const std::string& kind) {
+    if (kind == "routine") return rgba(47, 158, 68);
+    if (kind == "newcomer") return rgba(240, 140, 0);  // the households' newcomer orange
+    if (kind == "returnee") return rgba(25, 113, 194);
+    if (kind == "hazard") return rgba(224, 49, 49);
+    if (kind == "dispute") return rgba(174, 62, 201);
+    return rgba(108, 117, 125);
+}
+
+Symbol check_kind_symbol(const std::string& kind) {
+    if (kind == "newcomer") return Symbol::Diamond;
+    if (kind == "returnee") return Symbol::Square;
+    if (kind == "hazard") return Symbol::Triangle;
+    if (kind == "dispute") return Symbol::Star;
+    return Symbol::Circle;
+}
+
+Rgba patrol_team_rgba(const std::string& team) {
+    if (team == "patrol") return rgba(28, 126, 214);
+    if (team == "joint") return rgba(12, 166, 120);
+    if (team == "grid") return rgba(232, 89, 12);
+    if (team == "video") return rgba(112, 72, 232);
+    return rgba(73, 80, 87);
+}
+
+int days_since_class(const std::optional<int>& d) {
+    if (!d) return 5;
+    if (*d <= 0) return 0;
+    if (*d <= 2) return *d;
+    return *d <= 6 ? 3 : 4;
+}
+
+Rgba days_since_rgba(int cls) {
+    static constexpr Rgba classes[kDaysSinceClasses] = {rgba(26, 152, 80),  rgba(166, 217, 106), rgba(254, 224, 139),
+                                                        rgba(252, 141, 89), rgba(215, 48, 39),   rgba(84, 39, 136)};
+    return classes[std::clamp(cls, 0, kDaysSinceClasses - 1)];
+}
+
+const char* days_since_label(int cls) {
+    static constexpr const char* labels[kDaysSinceClasses] = {"0", "1", "2", "3–6", "7+", ""};
+    return labels[std::clamp(cls, 0, kDaysSinceClasses - 1)];
+}
+
 OtherLayerStyle other_layer_style(size_t i) {
     const Rgba c = category_rgba(i);
     // A light fill: a county's borders drawn over roads and buildings must not hide them.
@@ -122,7 +165,7 @@ Symbol incident_symbol(const std::string& type) {
 /** Scale limits in metres per pixel (a community of ~4 km fills a screen at ~4 m/px). */
 constexpr double kHouseholdGroupsMpp = 9, kVillagerGroupsMpp = 20, kTwoCommitteesMpp = 45;
 constexpr double kBuildingsMpp = 5, kMinorRoadsMpp = 12, kHouseholdsMpp = 12, kViewsMpp = 12,
-                 kIncidentsMpp = 15;
+                 kIncidentsMpp = 15, kChecksMpp = 15;
 
 void grow(Box& b, const FillVertex& v) { b.add(Vec2{v.x, v.y}); }
 void grow(Box& b, const LineInstance& l) { b.add(Vec2{l.ax, l.ay}), b.add(Vec2{l.bx, l.by}); }
@@ -371,6 +414,22 @@ void build_points(SceneLayer& L, const std::vector<F>& features, Vec2 o, const C
         [&] { band(L.point_bands, L.points, o, max_mpp); });
 }
 
+/** Patrol tracks in their team's colour, with the roads' levels of detail (GPS tracks are dense). */
+void build_patrols(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
+    for (const Lod& lod : kLods) {
+        if (!ch.needed(lod.min_mpp, lod.max_mpp)) continue;
+        emit_by_chunk(
+            ch, ds.patrols.size(), [&](size_t i) { return bounds(ds.patrols[i].shape).center(); },
+            [&](size_t i) {
+                const LineStyle st{patrol_team_rgba(ds.patrols[i].team), 2.2f};
+                for (const auto& part : ds.patrols[i].shape)
+                    add_polyline(L.lines, o, lod.tolerance > 0 ? simplify(part, lod.tolerance, false) : part, false,
+                                 st);
+            },
+            [&] { band(L.line_bands, L.lines, o, lod.max_mpp, lod.min_mpp); });
+    }
+}
+
 /**
  * A source layer no role uses, styled by geometry type: light fills with outlines, lines, dots.
  * Outlines and lines get the grids' levels of detail, since such layers are often county borders
@@ -422,7 +481,8 @@ std::vector<std::string> other_layer_keys(const Dataset& ds) {
     std::unordered_set<std::string> taken = {"choropleth", "enterprises", "buildings", "roads",    "grids",
                                              "camera_views", "households", "cameras",  "incidents", "facilities",
                                              "candidates", "basemap",    "coverage",  "gaps",      "hotspots",
-                                             "plan",       "gi",         "warning"};
+                                             "plan",       "gi",         "warning",   "checks",    "patrols",
+                                             "check_cells", "daily"};
     std::vector<std::string> keys;
     for (size_t i = 0; i < ds.other_layers.size(); ++i) {
         const std::string& name = ds.other_layers[i].name;
@@ -609,6 +669,10 @@ Scene build_scene(const Dataset& ds, double only_mpp) {
     add_layer(s, LayerId::Incidents, "incidents");
     add_layer(s, LayerId::Facilities, "facilities");
     add_layer(s, LayerId::Candidates, "candidates", false);
+    // Daily work is off on the plain map (SPEC §5.5): a month of checks would bury it. The 巡查
+    // panel and the wall's 今日巡查 scene draw what they need.
+    add_layer(s, LayerId::Patrols, "patrols", false);
+    add_layer(s, LayerId::Checks, "checks", false);
 
     const Chunker ch{s.extent, 2000, only_mpp};
     {
@@ -648,6 +712,11 @@ Scene build_scene(const Dataset& ds, double only_mpp) {
     });
     build_points(s.layer(LayerId::Candidates), ds.candidates, o, ch, 1e30,
                  [&](const Candidate& c) { return point(c.pos, o, rgba(90, 90, 90), 0, 7, Symbol::Ring); });
+
+    build_patrols(s.layer(LayerId::Patrols), ds, o, ch);
+    build_points(s.layer(LayerId::Checks), ds.checks, o, ch, kChecksMpp, [&](const Check& c) {
+        return point(c.pos, o, check_kind_rgba(c.kind), rgba(40, 40, 40), 8, check_kind_symbol(c.kind));
+    });
 
     // Labels: coarse cells first (a community name outranks a household group's), enterprises
     // between villager groups and household groups.

@@ -9,14 +9,18 @@
  */
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "geo/core/model.h"
+#include "geo/core/times.h"
 #include "geo/io/basemap.h"
 
 namespace gw {
 struct KdeRaster;
+struct ChecksReport;
+struct PatrolsReport;
 }
 
 namespace gw::app {
@@ -41,6 +45,29 @@ Rgba warning_rgba(const std::string& color);
  */
 Rgba category_rgba(size_t i);
 
+/**
+ * Daily work (SPEC §5.5). A check's kind (routine, newcomer, returnee, hazard, dispute, other) as a
+ * colour and a symbol: newcomers in the households' newcomer orange, hazards red; the same in the
+ * layer, the 巡查 panel and its legend.
+ */
+Rgba check_kind_rgba(const std::string& kind);
+enum class Symbol : int { Circle = 0, Square, Triangle, Diamond, Ring, Star };
+Symbol check_kind_symbol(const std::string& kind);
+/** A patrol team's colour (patrol, joint, grid, video; grey for anything else). */
+Rgba patrol_team_rgba(const std::string& team);
+/**
+ * The classes of days since a cell's last check, as the 巡查 panel's legend and the wall's scene
+ * show them: 0 (checked today), 1, 2, 3–6, 7+, never. ColorBrewer RdYlGn (green = checked today)
+ * with a dark purple for never, which a colour-blind reader still tells from 7+ by lightness.
+ */
+inline constexpr int kDaysSinceClasses = 6;
+int days_since_class(const std::optional<int>& days_since);
+Rgba days_since_rgba(int cls);
+/** "0", "1", "2", "3–6", "7+" (never: the caller's word). */
+const char* days_since_label(int cls);
+/** The road pieces neither a camera nor a patrol covers (magenta: the colour of the gaps). */
+inline constexpr Rgba kNeitherRgba = rgba(214, 51, 168);
+
 /** A vertex of a filled triangle (polygon fills, camera view sectors). */
 struct FillVertex {
     float x, y;
@@ -55,8 +82,6 @@ struct LineInstance {
     float dist_m;           // distance along the line at a, so dashes run on across segments
     float dash_px, gap_px;  // dash pattern in pixels; dash 0 = solid
 };
-
-enum class Symbol : int { Circle = 0, Square, Triangle, Diamond, Ring, Star };
 
 /** One point symbol, drawn as a screen-space quad shaded by a signed distance function. */
 struct PointInstance {
@@ -78,6 +103,8 @@ enum class LayerId : int {
     Incidents,
     Facilities,
     Candidates,
+    Patrols,  // patrol tracks by team: off by default (they would bury the map), drawn by the 巡查 panel
+    Checks,   // daily checks by kind: off by default (~2,900 a month per community)
     // Analysis layers, added to a scene when their panel first shows something (scene_analysis.cpp).
     Coverage,  // cells filled by coverage
     Gaps,      // coverage gap polygons
@@ -85,6 +112,8 @@ enum class LayerId : int {
     Plan,      // proposed cameras of a placement plan
     GiCells,       // the wall's Gi* scene overlay: hot and cold cells
     WarningCells,  // the wall's four-colour scene overlay: cells by warning colour
+    CheckCells,    // the 巡查 panel and the wall's 今日巡查 scene: L4 cells by days since the last check
+    Daily,         // the 巡查 panel: the window's tracks, the "neither" road pieces, the day's reports
     Basemap,   // raster basemaps (RGBA images), always the bottom layer (add_basemaps)
     Other,     // a source layer no role uses (one SceneLayer each, told apart by key and `other`)
     Count
@@ -256,6 +285,25 @@ ScalarRaster to_scalar_raster(const KdeRaster& kde);
 
 /** Fill colour for a coverage fraction 0..1: red (none) through yellow to green (all). */
 Rgba coverage_color(double coverage);
+
+// ---- Daily work (scene_daily.cpp): drawn from compute_checks / compute_patrols, never recomputed here.
+
+/**
+ * Fills each L4 cell of `report` (matched by grid_id) with days_since_rgba of its class at `alpha`.
+ * Returns how many cells were filled in each class (0, 1, 2, 3–6, 7+, never).
+ */
+std::array<int, kDaysSinceClasses> add_check_cells(SceneLayer& L, Vec2 origin, const Dataset& ds,
+                                                   const ChecksReport& report, unsigned alpha);
+/** Check points by kind (check_kind_rgba, check_kind_symbol), dark-rimmed like incidents. */
+void add_check_points(SceneLayer& L, Vec2 origin, const std::vector<const Check*>& checks, float size_px = 10);
+/**
+ * The stretches of patrol tracks inside `window` (both ends of a segment timed inside it; an open
+ * window: every track), in their team's colour. Returns the tracks drawn (indices into ds.patrols).
+ */
+std::vector<size_t> add_patrol_tracks(SceneLayer& L, Vec2 origin, const Dataset& ds, const TimeWindow& window,
+                                      float width_px = 2.5f);
+/** The road pieces of report.neither (neither camera nor patrol) as wide magenta strokes. */
+void add_neither_roads(SceneLayer& L, Vec2 origin, const PatrolsReport& report, float width_px = 7);
 
 /** A screen view onto the map: centre in the working CRS, metres per pixel, size in pixels. */
 struct MapView {

@@ -29,6 +29,8 @@ bool kept(const SceneLayer& L) {
         case LayerId::Plan:
         case LayerId::GiCells:
         case LayerId::WarningCells:
+        case LayerId::CheckCells:
+        case LayerId::Daily:
         case LayerId::Other:  // named by the user's source ("Layer1"…): not the same layer in another dataset
         case LayerId::Count:
             return false;

@@ -13,6 +13,13 @@
 #include "geo/core/error.h"
 
 namespace gw::app {
+
+std::optional<Selection> find_cell(const Dataset& ds, const std::string& grid_id, int level) {
+    for (size_t i = 0; i < ds.grids.size(); ++i)
+        if (ds.grids[i].level == level && ds.grids[i].grid_id == grid_id) return Selection{LayerId::Grids, i};
+    return std::nullopt;
+}
+
 namespace {
 
 /**
@@ -51,12 +58,6 @@ void sync_map_layers(ViewerState& st) {
     for (const Gap& g : rep.gaps)
         add_polygons(gaps, scene.origin, g.shape, rgba(196, 30, 120, 90), rgba(150, 20, 90), 1.2f, 4);
     ++gaps.revision;
-}
-
-std::optional<Selection> find_cell(const Dataset& ds, const std::string& grid_id, int level) {
-    for (size_t i = 0; i < ds.grids.size(); ++i)
-        if (ds.grids[i].level == level && ds.grids[i].grid_id == grid_id) return Selection{LayerId::Grids, i};
-    return std::nullopt;
 }
 
 void totals(ViewerState& st, const CoverageReport& rep) {

@@ -33,6 +33,10 @@ size_t feature_count(const Dataset& ds, LayerId id) {
             return ds.facilities.size();
         case LayerId::Candidates:
             return ds.candidates.size();
+        case LayerId::Checks:
+            return ds.checks.size();
+        case LayerId::Patrols:
+            return ds.patrols.size();
         default:
             return 0;
     }
@@ -198,7 +202,8 @@ void panel_layers(ViewerState& st) {
         const float arrow = ImGui::GetFrameHeight();
         const float controls_x = ImGui::GetWindowContentRegionMax().x - 64 - 3 * arrow -
                                  3 * ImGui::GetStyle().ItemSpacing.x;
-        if (L.id == LayerId::Hotspots || L.id == LayerId::Plan) {
+        if (L.id == LayerId::Hotspots || L.id == LayerId::Plan || L.id == LayerId::CheckCells ||
+            L.id == LayerId::Daily) {
             ImGui::TextUnformatted(layer_title(L.id, st.lang));  // what they hold is in their panel
         } else {
             // A source's own layer names can be long: cut to the room left of the controls, whole

@@ -70,7 +70,8 @@ const char* role_title(const std::string& role, Lang lang) {
     static const std::map<std::string, Ui> m = {
         {"grids", Ui::LayerGrids},         {"households", Ui::LayerHouseholds}, {"cameras", Ui::LayerCameras},
         {"enterprises", Ui::LayerEnterprises}, {"roads", Ui::LayerRoads},       {"buildings", Ui::LayerBuildings},
-        {"incidents", Ui::LayerIncidents}, {"facilities", Ui::LayerFacilities}, {"candidates", Ui::LayerCandidates}};
+        {"incidents", Ui::LayerIncidents}, {"facilities", Ui::LayerFacilities}, {"candidates", Ui::LayerCandidates},
+        {"checks", Ui::LayerChecks},       {"patrols", Ui::LayerPatrols}};
     const auto it = m.find(role);
     return it == m.end() ? role.c_str() : tr(it->second, lang);
 }

@@ -147,6 +147,10 @@ void apply_key(ViewerState& st, const std::string& key) {
         st.show_hotspots = !st.show_hotspots;
     else if (key == "plan")
         st.show_plan = !st.show_plan;
+    else if (key == "daily")
+        st.show_daily = !st.show_daily;
+    else if (key.rfind("daily_", 0) == 0)
+        daily_action(st, key);
     else if (key == "mapping")
         st.show_mapping = !st.show_mapping;
     else if (key.rfind("map_", 0) == 0)
@@ -230,6 +234,7 @@ void main_menu(ViewerState& st) {
         ImGui::MenuItem(st.t(Ui::CoveragePanel), nullptr, &st.show_coverage);
         ImGui::MenuItem(st.t(Ui::HotspotsPanel), nullptr, &st.show_hotspots);
         ImGui::MenuItem(st.t(Ui::PlanPanel), nullptr, &st.show_plan);
+        ImGui::MenuItem(st.t(Ui::DailyPanel), nullptr, &st.show_daily);
         ImGui::Separator();
         ImGui::MenuItem(st.t(Ui::MappingMenu), nullptr, &st.show_mapping);
         ImGui::EndMenu();
@@ -311,6 +316,7 @@ void replace_dataset(ViewerState& st, Dataset ds) {
     st.workbench_drawn = 0;
     st.hotspots.reset();
     st.plan.reset();
+    st.daily.reset();
     st.selected.reset();
     st.choropleth_built = false;
     // The renderer keeps each layer's GPU copy by layer id until the revision changes: the new
@@ -392,6 +398,7 @@ public:
     void print_summaries() const {
         if (options_.print_coverage) std::printf("%s\n", coverage_summary(st_).c_str());
         if (options_.print_hotspots) std::printf("%s\n", hotspots_summary(st_).c_str());
+        if (options_.print_daily) std::printf("%s\n", daily_summary(st_).c_str());
         if (options_.timing && timed_)
             std::fprintf(stderr,
                          "timing: %d frames at %dx%d, mean frame %.1f ms (panels+labels %.1f, map %.1f, msaa "
@@ -437,6 +444,7 @@ private:
         panel_coverage(st_);
         panel_hotspots(st_);
         panel_plan(st_);
+        panel_daily(st_);
         panel_mapping(st_);
         camera_edit_keys(st_);
         draw_map_overlay(st_);

@@ -46,6 +46,7 @@ struct ViewerOptions {
     bool timing = false;              // print the mean frame time on exit
     bool print_coverage = false;      // open the coverage panel; print its total on exit (tests)
     bool print_hotspots = false;      // print the hotspots panel's result and the view on exit (tests)
+    bool print_daily = false;         // print the 巡查 panel's figures and the view on exit (tests)
     std::vector<std::string> basemaps;  // raster files drawn under the map (add_basemaps)
     // Opens the dataset again as it was opened at start, reading the project file anew (the
     // mapping dialog's Apply). Unset: the first source alone, with default options.
@@ -55,6 +56,7 @@ struct ViewerOptions {
 struct HotspotsState;  // panel_hotspots.cpp
 struct PlanState;      // panel_plan.cpp
 struct MappingState;   // panel_mapping.cpp
+struct DailyState;     // panel_daily.cpp
 
 struct ViewerState {
     Dataset ds;
@@ -69,11 +71,12 @@ struct ViewerState {
     std::optional<Vec2> cursor;  // screen position over the map
     bool quit = false;
     // Analysis panels (the Analysis menu). The workbench lives while the coverage panel is on.
-    bool show_coverage = false, show_hotspots = false, show_plan = false;
+    bool show_coverage = false, show_hotspots = false, show_plan = false, show_daily = false;
     std::unique_ptr<CameraWorkbench> workbench;
     uint64_t workbench_drawn = 0;  // the workbench revision the map layers show
     std::shared_ptr<HotspotsState> hotspots;
     std::shared_ptr<PlanState> plan;
+    std::shared_ptr<DailyState> daily;
     std::string message;  // the last action's outcome (saved, or why not), shown in the coverage panel
     // The mapping dialog (这一层是什么？): layers no role uses, assigned a role and fields.
     bool show_mapping = false;
@@ -97,6 +100,8 @@ struct ViewerState {
     void need_glyphs(const std::string& text);
 };
 
+/** The cell of `level` with `grid_id`, as a selection. */
+std::optional<Selection> find_cell(const Dataset& ds, const std::string& grid_id, int level);
 /** The nearest point feature within a few pixels of `screen`, else the smallest polygon under it. */
 std::optional<Selection> pick(const ViewerState& st, Vec2 screen);
 /** Name/value pairs of a feature for the inspector (extra fields included). */
@@ -147,6 +152,21 @@ void mapping_action(ViewerState& st, const std::string& what);
  * of the old dataset and the selection are dropped and recomputed from the new one.
  */
 void replace_dataset(ViewerState& st, Dataset ds);
+/**
+ * The 巡查 / Daily work panel (SPEC §5.5): a date slider over the days with reports and a window of
+ * days; L4 cells by days since the last check, the day's reports, the window's patrol tracks by team
+ * and the road pieces neither a camera nor a patrol covers; the cells not checked, click-to-zoom;
+ * a clicked cell's history. Figures from compute_checks and compute_patrols, as the CLI's.
+ */
+void panel_daily(ViewerState& st);
+/**
+ * Scripted steps of the 巡查 panel, each opening it: "daily_date=YYYY-MM-DD", "daily_days=N"
+ * (both wait for the window's patrols), "daily_next" / "daily_prev" (the slider, one day; no wait),
+ * "daily_wait".
+ */
+void daily_action(ViewerState& st, const std::string& what);
+/** The lines --print-daily prints: date, window, classes, overdue, tracks, the first overdue row, the view. */
+std::string daily_summary(ViewerState& st);
 /** Scripted plan steps: "plan_run" (runs and waits) and "plan_accept". */
 void plan_action(ViewerState& st, const std::string& what);
 /** The handles of the selected camera over the map, while the coverage panel is on. */

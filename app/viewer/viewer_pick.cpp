@@ -62,6 +62,14 @@ const char* layer_title(LayerId id, Lang lang) {
             return tr(Ui::LayerPlan, lang);
         case LayerId::Basemap:
             return tr(Ui::LayerBasemap, lang);
+        case LayerId::Checks:
+            return tr(Ui::LayerChecks, lang);
+        case LayerId::Patrols:
+            return tr(Ui::LayerPatrols, lang);
+        case LayerId::CheckCells:
+            return tr(Ui::LayerCheckCells, lang);
+        case LayerId::Daily:
+            return tr(Ui::LayerDaily, lang);
         default:
             return "";
     }
@@ -99,7 +107,19 @@ std::optional<Selection> pick(const ViewerState& st, Vec2 screen) {
     try_points(LayerId::Cameras, ds.cameras);
     try_points(LayerId::Households, ds.households);
     try_points(LayerId::Candidates, ds.candidates);
+    try_points(LayerId::Checks, ds.checks);
     if (best) return best;
+    if (visible(LayerId::Patrols)) {
+        double d_min = 5 * st.view.mpp;
+        std::optional<Selection> track;
+        for (size_t i = 0; i < ds.patrols.size(); ++i)
+            for (const auto& line : ds.patrols[i].shape)
+                for (size_t k = 0; k + 1 < line.size(); ++k) {
+                    const double d = segment_distance(w, line[k], line[k + 1]);
+                    if (d < d_min) d_min = d, track = Selection{LayerId::Patrols, i};
+                }
+        if (track) return track;
+    }
     if (visible(LayerId::Enterprises))
         for (size_t i = 0; i < ds.enterprises.size(); ++i)
             if (inside(ds.enterprises[i].shape, w)) return Selection{LayerId::Enterprises, i};
@@ -157,6 +177,11 @@ Box feature_bounds(const Dataset& ds, const Selection& s) {
         case LayerId::Candidates:
             b.add(ds.candidates[s.index].pos);
             break;
+        case LayerId::Checks:
+            b.add(ds.checks[s.index].pos);
+            break;
+        case LayerId::Patrols:
+            return bounds(ds.patrols[s.index].shape);
         default:
             break;
     }
@@ -187,6 +212,10 @@ std::string feature_title(const ViewerState& st, const Selection& s) {
             return std::string(st.t(Ui::Facility)) + " " + ds.facilities[s.index].name;
         case LayerId::Candidates:
             return std::string(st.t(Ui::Candidate)) + " " + ds.candidates[s.index].site_id;
+        case LayerId::Checks:
+            return std::string(st.t(Ui::CheckItem)) + " " + ds.checks[s.index].check_id;
+        case LayerId::Patrols:
+            return std::string(st.t(Ui::PatrolItem)) + " " + ds.patrols[s.index].track_id;
         default:
             return {};
     }
@@ -263,6 +292,26 @@ std::vector<std::pair<std::string, std::string>> attributes(const ViewerState& s
         case LayerId::Candidates: {
             const auto& c = ds.candidates[s.index];
             a = {{"site_id", c.site_id}, {"x, y", xy(c.pos)}};
+            break;
+        }
+        case LayerId::Checks: {
+            const auto& c = ds.checks[s.index];
+            a = {{"check_id", c.check_id}, {"grid_id", c.grid_id}, {"reporter", c.reporter},
+                 {"time", c.time},         {"kind", c.kind},       {"people", c.people ? std::to_string(*c.people) : ""},
+                 {"note", c.note},         {"x, y", xy(c.pos)}};
+            add_extra(a, ds, "checks", c);
+            break;
+        }
+        case LayerId::Patrols: {
+            const auto& t = ds.patrols[s.index];
+            double length = 0;
+            for (const auto& line : t.shape)
+                for (size_t k = 0; k + 1 < line.size(); ++k) length += distance(line[k], line[k + 1]);
+            // Times as the community's clock reads them, from the track's own vertices when it came as fixes.
+            const std::string start = t.t_start ? iso_date_time(*t.t_start) : t.start;
+            const std::string end = t.t_end ? iso_date_time(*t.t_end) : t.end;
+            a = {{"track_id", t.track_id}, {"team", t.team}, {"start", start}, {"end", end}, {"length_m", num(length)}};
+            add_extra(a, ds, "patrols", t);
             break;
         }
         default:

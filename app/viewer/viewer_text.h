@@ -174,7 +174,40 @@ enum class Lang { Zh, En };
     X(MappingSaved, "映射已保存：", "mapping saved: ")                \
     X(ChooseField, "请为必填字段选择源字段：", "choose a source field for: ") \
     X(AllRecognised, "所有图层均已识别", "every layer is recognised")   \
-    X(UsableCameras, "可用于分析", "usable in analyses")
+    X(UsableCameras, "可用于分析", "usable in analyses")                 \
+    X(LayerChecks, "巡查", "Checks")                                  \
+    X(LayerPatrols, "巡逻", "Patrols")                                \
+    X(LayerCheckCells, "网格巡查天数", "Days since check")            \
+    X(LayerDaily, "当日巡查与巡逻", "Daily work")                     \
+    X(DailyPanel, "巡查", "Daily work")                               \
+    X(CheckItem, "巡查", "Check")                                     \
+    X(PatrolItem, "巡逻轨迹", "Patrol track")                         \
+    X(Date, "日期", "Date")                                           \
+    X(DaysWindow, "统计天数", "Days in window")                       \
+    X(DaysSince, "距上次巡查 (天)", "Days since last check")          \
+    X(Never, "从未巡查", "never")                                     \
+    X(CheckedToday, "当日已巡查", "checked on the day")               \
+    X(OverdueCells, "未巡查网格 (点击缩放)", "Cells not checked (click to zoom)") \
+    X(DaysCol, "天", "days")                                          \
+    X(Manager, "网格长", "Manager")                                   \
+    X(ReportsOfDay, "当日上报", "Reports of the day")                 \
+    X(TracksInWindow, "巡逻轨迹 (按队伍)", "Patrol tracks (by team)") \
+    X(NeitherRoads, "无监控无巡逻道路", "Roads no camera or patrol covers") \
+    X(CellHistory, "网格巡查记录", "Cell history")                    \
+    X(ClickCellHint, "点击地图上的网格查看巡查记录", "click a cell on the map for its history") \
+    X(OutsideCell, "不在所报网格内", "outside its cell")              \
+    X(NoChecks, "数据中没有巡查记录", "the data holds no checks")     \
+    X(NoReports, "无上报", "no reports")                              \
+    X(KindRoutine, "例行", "routine")                                 \
+    X(KindNewcomer, "新居民", "newcomer")                             \
+    X(KindReturnee, "返乡人员", "returnee")                           \
+    X(KindHazard, "隐患", "hazard")                                   \
+    X(KindDispute, "纠纷", "dispute")                                 \
+    X(KindOther, "其他", "other")                                     \
+    X(TeamPatrol, "巡逻队", "patrol")                                 \
+    X(TeamJoint, "联防队", "joint")                                   \
+    X(TeamGrid, "网格员", "grid")                                     \
+    X(TeamVideo, "视频巡查", "video")
 
 enum class Ui {
 #define GW_UI_ID(id, zh, en) id,

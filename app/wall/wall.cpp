@@ -21,6 +21,7 @@
 
 #include "app/render/fonts.h"
 #include "app/render/labels.h"
+#include "geo/analysis/checks.h"
 #include "geo/analysis/coverage.h"
 #include "geo/analysis/hotspots.h"
 #include "geo/core/error.h"
@@ -54,7 +55,33 @@ WallFigures wall_figures(const Dataset& ds, const std::string& today) {
         const int k = in.color == "red" ? 0 : in.color == "yellow" ? 1 : in.color == "blue" ? 2 : 3;
         ++f.incidents[size_t(k)];
     }
+    f.checks = wall_checks(ds, today);
     return f;
+}
+
+std::optional<WallChecks> wall_checks(const Dataset& ds, const std::string& today) {
+    std::optional<int64_t> newest;
+    for (const Check& c : ds.checks)
+        if (c.when && (!newest || *c.when > *newest)) newest = *c.when;
+    if (!newest || ds.grids_of_level(4).empty()) return std::nullopt;
+    WallChecks w;
+    // At 9 a.m. the reports reach yesterday evening: today is still today (every cell not yet
+    // checked shows). A dataset whose reports ended days ago is an archive or a demo: its last day.
+    const auto span = parse_iso_span(today);
+    const int64_t newest_day = parse_iso_span(iso_date(*newest))->begin;
+    int64_t day = span ? span->begin : newest_day;
+    if (day - newest_day > 86400) day = newest_day, w.date_from_data = true;
+    ChecksOptions o;
+    o.date = day;
+    o.days = 1;
+    const ChecksReport r = compute_checks(ds, o);
+    w.date = iso_date(r.date);
+    w.cells = int(r.cells.size());
+    for (const CellChecks& c : r.cells) w.checked += c.days_since && *c.days_since == 0;
+    for (const Check* c : r.today) w.newcomers += c->kind == "newcomer", w.returnees += c->kind == "returnee";
+    for (const CellChecks* c : r.overdue)
+        w.overdue.push_back({c->name.empty() ? c->grid_id : c->name, c->days_since, wall_person_label(c->manager)});
+    return w;
 }
 
 CoverageReport wall_coverage_report(const Dataset& ds, bool gaps) {
@@ -215,6 +242,7 @@ LayerId wall_overlay_layer(const std::string& overlay) {
     if (overlay == "coverage") return LayerId::Coverage;
     if (overlay == "gi") return LayerId::GiCells;
     if (overlay == "warning") return LayerId::WarningCells;
+    if (overlay == "checks") return LayerId::CheckCells;
     return LayerId::Count;
 }
 
@@ -255,6 +283,20 @@ void add_wall_warning_overlay(Scene& map, const Dataset& ds, const std::string& 
         add_polygons(L, map.origin, w.units[i]->shape, with_alpha(warning_rgba(w.colour[i]), 120), 0, 0);
     L.visible = false;
     ++L.revision;
+}
+
+void add_wall_checks_overlay(Scene& map, const Dataset& ds, const std::string& date) {
+    const auto span = parse_iso_span(date);
+    if (!span || ds.checks.empty() || ds.grids_of_level(4).empty()) return;
+    ChecksOptions o;
+    o.date = span->begin;
+    o.days = 1;
+    const ChecksReport r = compute_checks(ds, o);
+    SceneLayer& L = ensure_layer(map, LayerId::CheckCells, "check_cells", LayerId::Choropleth);
+    L.fills.clear(), L.lines.clear();
+    // Stronger than the panel's: on the dark map a translucent fill reads as a grey.
+    add_check_cells(L, map.origin, ds, r, 170);
+    L.visible = false;
 }
 
 void add_wall_coverage_overlays(Scene& map, const Dataset& ds, const CoverageReport& report) {
@@ -310,7 +352,7 @@ namespace {
 // Text of the layout itself (captions, legend, units).
 const char* const kWallUiText =
     "户数摄像头在线覆盖率本月事件红黄蓝绿网格视野住户计算中…数据月份星期日一二三四五六年月/%·,：:盲区密度近一低高"
-    "热点冷点预警";
+    "热点冷点预警今日巡查已未网格新居民返乡人员从天距上次–+逾期另个";
 
 }  // namespace
 
@@ -318,6 +360,10 @@ std::string wall_glyph_text(const Dataset& ds, const std::vector<gw::Scene>& sce
     std::string t = kWallUiText;
     // Map labels: grid and enterprise names (no person is ever labelled on the map).
     for (const auto& g : ds.grids) t += g.name;
+    // The 今日巡查 scene lists the cells not checked with their managers, masked.
+    if (!ds.checks.empty())
+        for (const auto& g : ds.grids)
+            if (g.level == 4) t += wall_person_label(g.manager);
     for (const auto& e : ds.enterprises) t += e.name;
     for (const auto& o : ds.other_layers) t += o.name;  // legend entries of layers no role uses
     for (const auto& s : scenes) t += wall_mask_text(s.title + " " + s.subtitle, ds);
@@ -455,6 +501,84 @@ struct Painter {
     }
 };
 
+/** 0.617 → "61.7%". */
+std::string percent(double v) {
+    const int t = int(std::lround(v * 1000));
+    return std::to_string(t / 10) + "." + std::to_string(t % 10) + "%";
+}
+
+const ImU32 kTileBg = IM_COL32(34, 42, 58, 255), kWhite = IM_COL32(240, 244, 250, 255),
+            kSoft = IM_COL32(170, 182, 200, 255);
+
+/** A figure tile: its caption over one figure, each shrunk (never below the minimum) to fit. */
+void figure_tile(const Painter& P, const Box& b, float s, float min_px, const std::string& cap,
+                 const std::string& figure, ImU32 colour) {
+    const float xp = P.f.text_px, fp = P.f.figure_px;
+    P.rect(b, kTileBg, 10 * s);
+    const double inner = b.width() - 2 * 24 * s;
+    P.text(P.f.text, P.fit(P.f.text, xp, min_px, inner, cap), b.xmin + 24 * s, b.ymin + 10 * s, kSoft, cap);
+    const double fy = b.ymin + 10 * s + xp * 1.1;
+    const float px = P.fit(P.f.figure, fp, min_px, inner, figure);
+    P.text(P.f.figure, px, b.xmin + 24 * s, fy + (fp - px) * 0.5, colour, figure);
+}
+
+/** The 今日巡查 tiles: share of L4 cells checked on the day, cells not checked, newcomers, returnees. */
+void draw_checks_tiles(const Painter& P, const WallLayout& L, const WallChecks& k, float min_px) {
+    const float s = L.scale;
+    const std::string first = k.date_from_data ? "已巡查 " + k.date : std::string("今日已巡查");
+    figure_tile(P, L.tile[0], s, min_px, first, percent(k.share()), kWhite);
+    // The colours of the map's legend: not checked for days reads in the 7+ red when any is.
+    const ImU32 overdue = k.overdue.empty() ? kWhite : ImU32(days_since_rgba(3));
+    figure_tile(P, L.tile[1], s, min_px, "未巡查网格", thousands(int(k.overdue.size())), overdue);
+    figure_tile(P, L.tile[2], s, min_px, "新居民", thousands(k.newcomers), ImU32(check_kind_rgba("newcomer")));
+    figure_tile(P, L.tile[3], s, min_px, "返乡人员", thousands(k.returnees), ImU32(check_kind_rgba("returnee")));
+}
+
+/**
+ * The cells not checked on the day, worst first, on the map's top-left corner: name, days since
+ * the last check (从未: never), the manager masked; as many rows as fit in 60% of the map's height.
+ */
+void draw_overdue_list(const Painter& P, const WallLayout& L, const WallChecks& k, double pad) {
+    if (k.overdue.empty()) return;
+    const float s = L.scale, xp = P.f.text_px;
+    const double row = xp * 1.2, inner = 20 * s;
+    const size_t fit = size_t(std::max(2.0, L.map.height() * 0.6 / row)) - 1;  // the header takes one row
+    const bool more = k.overdue.size() > fit;
+    const size_t rows = more ? fit - 1 : k.overdue.size();
+    struct Row {
+        std::array<std::string, 3> text;
+        int cls;
+    };
+    std::vector<Row> cells;
+    for (size_t i = 0; i < rows; ++i) {
+        const auto& o = k.overdue[i];
+        cells.push_back({{o.name, o.days ? std::to_string(*o.days) + "天" : std::string("从未"), o.manager},
+                         days_since_class(o.days)});
+    }
+    double w[3] = {0, 0, 0};
+    for (const auto& c : cells)
+        for (int j = 0; j < 3; ++j) w[j] = std::max(w[j], double(P.width(P.f.text, xp, c.text[size_t(j)])));
+    const std::string header = "未巡查网格";
+    const std::string tail = more ? "… 另" + std::to_string(k.overdue.size() - rows) + "个" : "";
+    const double gap = 28 * s;
+    const double width = std::max({w[0] + w[1] + w[2] + 2 * gap, double(P.width(P.f.text, xp, header)),
+                                   double(P.width(P.f.text, xp, tail))});
+    const double x0 = L.map.xmin + pad, y0 = L.map.ymin + 16 * s;
+    const size_t lines = 1 + rows + (more ? 1 : 0);
+    P.rect({x0, y0, x0 + width + 2 * inner, y0 + lines * row + 2 * inner}, IM_COL32(16, 20, 28, 215), 8 * s);
+    double y = y0 + inner;
+    P.text(P.f.text, xp, x0 + inner, y, kSoft, header);
+    for (const auto& c : cells) {
+        y += row;
+        P.text(P.f.text, xp, x0 + inner, y, kWhite, c.text[0]);
+        // The days in their legend colour; never's dark purple would not read on the dark panel.
+        const Rgba dc = c.cls == kDaysSinceClasses - 1 ? rgba(190, 150, 230) : days_since_rgba(c.cls);
+        P.text(P.f.text, xp, x0 + inner + w[0] + gap, y, ImU32(dc), c.text[1]);
+        P.text(P.f.text, xp, x0 + inner + w[0] + w[1] + 2 * gap, y, kSoft, c.text[2]);
+    }
+    if (more) P.text(P.f.text, xp, x0 + inner, y + row, kSoft, tail);
+}
+
 /** A round scale-bar length: 1, 2 or 5 × 10^k metres no longer than `max_m`. */
 double nice_length(double max_m) {
     const double p = std::pow(10, std::floor(std::log10(std::max(max_m, 1e-3))));
@@ -503,16 +627,19 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
     P.text(fonts.title, tp, w - pad - P.width(fonts.title, tp, c.clock), 8 * s, white, c.clock);
     P.text(fonts.text, xp, w - pad - P.width(fonts.text, xp, c.date), 8 * s + tp * 1.05, soft, c.date);
 
-    // Figure tiles.
+    // Figure tiles: the 今日巡查 scene has its own four.
     P.rect(L.tiles, panel);
     const WallFigures& F = c.figures;
+    const bool checks = c.overlay == "checks" && F.checks;
+    if (checks) draw_checks_tiles(P, L, *F.checks, min_px);
+
     const char* captions[] = {"户数", "摄像头在线", "覆盖率", "本月事件"};
     std::string figures[3] = {
         thousands(F.households), thousands(F.cameras_online) + " / " + thousands(F.cameras_total),
         F.coverage ? std::to_string(int(std::lround(*F.coverage * 1000)) / 10) + "." +
                          std::to_string(int(std::lround(*F.coverage * 1000)) % 10) + "%"
                    : F.coverage_unavailable ? "—" : "…"};
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < 4 && !checks; ++i) {
         const Box& b = L.tile[size_t(i)];
         P.rect(b, tile_bg, 10 * s);
         std::string cap = captions[i];
@@ -546,26 +673,41 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
         x += P.width(fonts.text, xp, t) + 44 * s;
     };
     const float sw = 36 * s;
-    dl->AddLine(P.p(x, cy), P.p(x + sw * 1.4, cy), col(dark_muted(rgba(20, 20, 28))), 5 * s);
-    x += sw * 1.4 + 12 * s;
-    label("网格");
-    dl->AddTriangleFilled(P.p(x, cy), P.p(x + sw * 1.3, cy - sw * 0.6), P.p(x + sw * 1.3, cy + sw * 0.6),
-                          col(with_alpha(kWallView, 160)));
-    x += sw * 1.3 + 12 * s;
-    label("视野");
-    dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.4f, col(kWallCamera), 24);
-    x += sw + 12 * s;
-    label("摄像头");
-    dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.3f, col(dark_muted(rgba(108, 117, 125))), 24);
-    x += sw + 12 * s;
-    label("住户");
-    for (int k = 0; k < 4; ++k) {
-        static const char* const names[] = {"red", "yellow", "blue", "green"};
-        dl->AddCircleFilled(P.p(x + sw * 0.4, cy), sw * 0.36f, col(warning_rgba(names[k])), 24);
-        x += sw * 0.9;
+    if (checks) {
+        // The days-since classes the cells are coloured by, and nothing else: this scene is about them.
+        label("距上次巡查");
+        for (int k = 0; k < kDaysSinceClasses; ++k) {
+            dl->AddRectFilled(P.p(x, cy - sw * 0.45), P.p(x + sw * 0.9, cy + sw * 0.45),
+                              col(with_alpha(days_since_rgba(k), 170)));
+            x += sw * 0.9 + 10 * s;
+            const char* t = k == kDaysSinceClasses - 1 ? "从未" : days_since_label(k);
+            P.text(fonts.text, xp, x, cy - xp / 2, white, t);
+            x += P.width(fonts.text, xp, t) + 26 * s;
+        }
+        P.text(fonts.text, xp, x, cy - xp / 2, soft, "天");
+        draw_overdue_list(P, L, *F.checks, pad);
+    } else {
+        dl->AddLine(P.p(x, cy), P.p(x + sw * 1.4, cy), col(dark_muted(rgba(20, 20, 28))), 5 * s);
+        x += sw * 1.4 + 12 * s;
+        label("网格");
+        dl->AddTriangleFilled(P.p(x, cy), P.p(x + sw * 1.3, cy - sw * 0.6), P.p(x + sw * 1.3, cy + sw * 0.6),
+                              col(with_alpha(kWallView, 160)));
+        x += sw * 1.3 + 12 * s;
+        label("视野");
+        dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.4f, col(kWallCamera), 24);
+        x += sw + 12 * s;
+        label("摄像头");
+        dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.3f, col(dark_muted(rgba(108, 117, 125))), 24);
+        x += sw + 12 * s;
+        label("住户");
+        for (int k = 0; k < 4; ++k) {
+            static const char* const names[] = {"red", "yellow", "blue", "green"};
+            dl->AddCircleFilled(P.p(x + sw * 0.4, cy), sw * 0.36f, col(warning_rgba(names[k])), 24);
+            x += sw * 0.9;
+        }
+        x += 12 * s;
+        label("事件");
     }
-    x += 12 * s;
-    label("事件");
     // The scene's analysis overlay, in the colours the map draws it.
     if (c.overlay == "gaps") {
         dl->AddRectFilled(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5), col(with_alpha(kWallGap, 110)));

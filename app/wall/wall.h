@@ -30,6 +30,32 @@ struct PlacedLabel;
 
 // ---- What the wall shows ------------------------------------------------------------------
 
+/**
+ * The 今日巡查 / Today's checks scene's figures (SPEC §5.5), from gw::compute_checks (as `gridwatch
+ * checks --date DATE` computes them): the share of L4 cells checked on the day, the cells not
+ * checked (worst first, manager masked), the day's newcomer and returnee reports.
+ */
+struct WallChecks {
+    std::string date;             // "YYYY-MM-DD": the day shown
+    bool date_from_data = false;  // the data ends days before today: its latest report's day stands in
+    int cells = 0, checked = 0;   // L4 cells, and those checked on the day
+    int newcomers = 0, returnees = 0;
+    struct Overdue {
+        std::string name;            // the cell's name (its grid_id when unnamed)
+        std::optional<int> days;     // days since its last check; unset: never checked
+        std::string manager;         // masked (张*三)
+    };
+    std::vector<Overdue> overdue;  // worst first
+    double share() const { return cells ? double(checked) / cells : 0; }
+};
+
+/**
+ * The checks figures for `today` ("YYYY-MM-DD"): that day, or — when the newest report is more
+ * than a day older (an archived or demo dataset) — the newest report's day, flagged. nullopt when
+ * the dataset has no timed check or no L4 cells.
+ */
+std::optional<WallChecks> wall_checks(const Dataset& ds, const std::string& today);
+
 /** The figure tiles, computed once from the dataset (coverage may arrive later from a thread). */
 struct WallFigures {
     int households = 0;
@@ -39,9 +65,10 @@ struct WallFigures {
     std::string month;               // "2026-11": the month the incident counts are for
     bool month_from_data = false;    // true when the data is older than today (newest incident's month)
     std::array<int, 4> incidents{};  // this month's incidents: red, yellow, blue, green
+    std::optional<WallChecks> checks;  // the 今日巡查 scene's tiles (when the dataset has checks)
 };
 
-/** Households, cameras and this month's incidents (no coverage). `today` is "YYYY-MM-DD". */
+/** Households, cameras, this month's incidents and today's checks (no coverage). `today` is "YYYY-MM-DD". */
 WallFigures wall_figures(const Dataset& ds, const std::string& today);
 
 /** Total coverage at level 4 with occlusion (where the dataset has buildings), fraction 0–1. */
@@ -170,7 +197,13 @@ void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month
  */
 void add_wall_warning_overlay(Scene& map, const Dataset& ds, const std::string& month);
 
-/** The overlay layer a scene overlay name shows (Gaps, Hotspots, Coverage, GiCells, WarningCells), or LayerId::Count. */
+/**
+ * Adds the CheckCells layer: the L4 cells by days since their last check on `date` ("YYYY-MM-DD",
+ * WallChecks::date), in the 巡查 panel's legend colours. No checks or no L4 cells: no layer.
+ */
+void add_wall_checks_overlay(Scene& map, const Dataset& ds, const std::string& date);
+
+/** The overlay layer a scene overlay name shows (Gaps, Hotspots, Coverage, GiCells, WarningCells, CheckCells), or LayerId::Count. */
 LayerId wall_overlay_layer(const std::string& overlay);
 
 // ---- Scenes (wall_scenes.cpp) ---------------------------------------------------------------

@@ -39,8 +39,10 @@ namespace gw::app {
 
 namespace {
 
-/** Layers shown when a scene names none: the viewer's defaults. */
-bool default_visible(const std::string& key) { return key != "choropleth" && key != "candidates"; }
+/** Layers shown when a scene names none: the viewer's defaults (daily work is off on the plain map). */
+bool default_visible(const std::string& key) {
+    return key != "choropleth" && key != "candidates" && key != "checks" && key != "patrols";
+}
 
 }  // namespace
 
@@ -84,7 +86,7 @@ void WallScenes::apply(Scene& map, MapView& view, int w, int h) const {
         // Analysis overlays only on the scenes that ask for them (their layers are built once).
         if (wall_overlay_layer("gaps") == L.id || wall_overlay_layer("kde") == L.id ||
             wall_overlay_layer("coverage") == L.id || wall_overlay_layer("gi") == L.id ||
-            wall_overlay_layer("warning") == L.id)
+            wall_overlay_layer("warning") == L.id || wall_overlay_layer("checks") == L.id)
             L.visible = L.id == overlay;
     }
     view = wall_view(wall_scene_extent(s, map.extent), w, h);
@@ -131,6 +133,7 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
     if (sc.overlay == "kde") add_wall_kde_overlay(map, ds, content.figures.month);
     if (sc.overlay == "gi") add_wall_gi_overlay(map, ds, content.figures.month);
     if (sc.overlay == "warning") add_wall_warning_overlay(map, ds, content.figures.month);
+    if (sc.overlay == "checks" && content.figures.checks) add_wall_checks_overlay(map, ds, content.figures.checks->date);
     MapView ignored;
     ws.apply(map, ignored, w, h);
     content.overlay = sc.overlay;
@@ -300,16 +303,19 @@ std::shared_ptr<WallCoverage> start_wall_coverage(std::shared_ptr<const Dataset>
  * overlays the scenes use, computed once now (gaps and coverage come when the thread is done).
  */
 Scene build_wall_map(const Dataset& ds, const WallScenes& scenes, const WallOptions& options,
-                     const std::string& month) {
+                     const WallFigures& figures) {
+    const std::string& month = figures.month;
     Scene map = build_scene(ds);
     darken_scene_for_wall(map, ds);
     add_basemaps(map, options.basemaps, ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt);
-    bool want_kde = false, want_gi = false, want_warning = false;
+    bool want_kde = false, want_gi = false, want_warning = false, want_checks = false;
     for (const auto& s : scenes.all())
-        want_kde |= s.overlay == "kde", want_gi |= s.overlay == "gi", want_warning |= s.overlay == "warning";
+        want_kde |= s.overlay == "kde", want_gi |= s.overlay == "gi", want_warning |= s.overlay == "warning",
+            want_checks |= s.overlay == "checks";
     if (want_kde) add_wall_kde_overlay(map, ds, month);
     if (want_gi) add_wall_gi_overlay(map, ds, month);
     if (want_warning) add_wall_warning_overlay(map, ds, month);
+    if (want_checks && figures.checks) add_wall_checks_overlay(map, ds, figures.checks->date);
     return map;
 }
 
@@ -326,7 +332,7 @@ public:
           io_(ImGui::GetIO()),
           cov_(std::move(cov)),
           figures_(std::move(figures)),
-          map_(build_wall_map(*ds_, scenes_, options_, figures_.month)),
+          map_(build_wall_map(*ds_, scenes_, options_, figures_)),
           fw_(fw),
           fh_(fh) {
         // Each overlay is uploaded once and only shown or hidden by scene.

@@ -124,6 +124,9 @@ std::vector<Scene> default_scenes(const Dataset& ds) {
         }
     out.push_back({"hotspots", "事件热点", "核密度 · 近一年", grown(all, 0.03), {}, "kde"});
     out.push_back({"blind-spots", "监控盲区", "道路、企业与住户周边未覆盖区域", grown(all, 0.03), {}, "gaps"});
+    // Daily work (SPEC §5.5), where the data has it: last, so the scenes before keep their places.
+    if (!ds.checks.empty())
+        out.push_back({"checks", "今日巡查", "网格巡查 · 未巡查网格", grown(all, 0.03), {}, "checks"});
     return out;
 }
 
