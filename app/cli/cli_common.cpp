@@ -57,6 +57,13 @@ Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bo
     return ds;
 }
 
+std::vector<std::string> layers_except(const std::vector<std::string>& leave_out) {
+    std::vector<std::string> out;
+    for (const auto& l : canonical_layers())
+        if (std::find(leave_out.begin(), leave_out.end(), l) == leave_out.end()) out.push_back(l);
+    return out;
+}
+
 void check_grid_tiling(Dataset& ds, const Progress& progress) {
     if (ds.grids.empty()) return;
     if (progress) progress(0.9, "checking the grid tiling");

@@ -37,6 +37,12 @@ void check_grid_tiling(Dataset& ds, const Progress& progress = {});
  * with tiles) other than a DEM (geo/io/dem.h raster_is_dem), then `extra` (--basemap, in the order
  * given, the last drawn on top).
  */
+/**
+ * Every SPEC layer but `leave_out`: what a command opens when it reads the map and not the daily
+ * work (a county's month of checks is ~270k points it would read for nothing).
+ */
+std::vector<std::string> layers_except(const std::vector<std::string>& leave_out);
+
 std::vector<std::string> basemap_paths(const DatasetArgs& args, const std::vector<std::string>& extra);
 
 /** Adds the DATASET positional (required unless optional) and the CRS options. */

@@ -45,7 +45,7 @@ void write_out(const std::string& path, const Dataset& ds, const PlanArgs& a, co
 
 void run_plan(PlanArgs& a) {
     refuse_output_onto_input(a.data, a.out);
-    Dataset ds = a.data.open({}, /*check_tiling=*/false);
+    Dataset ds = a.data.open(layers_except({"checks", "patrols"}), /*check_tiling=*/false);
     warn_wide_extent(ds, "plan");
     a.o.quality = parse_quality(a.quality);
     a.o.auto_candidates = a.candidates == "auto";

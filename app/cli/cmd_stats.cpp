@@ -53,7 +53,8 @@ std::string csv_field(const std::string& s) {
 }
 
 void run_stats(const StatsArgs& a) {
-    Dataset ds = a.data.open({}, /*check_tiling=*/false);
+    Dataset ds = a.data.open(a.with_checks ? layers_except({"patrols"}) : layers_except({"checks", "patrols"}),
+                             /*check_tiling=*/false);
     StatsTable t = compute_stats(ds, a.level, !a.no_coverage && !ds.cameras.empty());
     if (a.with_checks) {
         ChecksOptions co;
