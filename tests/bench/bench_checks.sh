@@ -17,14 +17,11 @@ runs=${2:-5}
 data=${3:-/tmp/county15_checks.gpkg}
 days=${4:-7}
 gw=$build/gridwatch
-pgbin=/usr/lib/postgresql/15/bin
 work=$(mktemp -d /tmp/gw_bench_checks.XXXX)
-pgdir=$(mktemp -d /tmp/gw_bench_pg.XXXX)
-chown postgres: "$pgdir"
-pg_up=0
+pg_prepare
 cleanup() {
-    if [ "$pg_up" = 1 ]; then runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true; fi
-    rm -rf "$work" "$pgdir"
+    pg_stop
+    rm -rf "$work"
 }
 trap cleanup EXIT
 load0=$(cut -d" " -f1-3 /proc/loadavg)
@@ -39,14 +36,7 @@ date=$("$gw" checks "$data" --days 1 --json 2>/dev/null | python3 -c 'import jso
 log "date $date, window $days days"
 
 # --- PostGIS: a throwaway cluster on 127.0.0.1, loaded once -------------------------------------
-port=55473
-while (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
-log "PostGIS cluster on 127.0.0.1:$port in $pgdir"
-runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres --no-sync >/dev/null
-runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
-    -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=512MB -c work_mem=64MB" start >/dev/null
-pg_up=1
-pgconn="host=127.0.0.1 port=$port user=postgres dbname=postgres"
+pg_start 55473
 psql "$pgconn" -q -c "CREATE EXTENSION postgis" >/dev/null
 pg_version=$(psql "$pgconn" -Atc "SELECT split_part(version(), ' ', 2) || ', PostGIS ' || postgis_lib_version() || ', GEOS ' || split_part(postgis_geos_version(), '-', 1)")
 log "PostGIS load (ogr2ogr grids + checks, then ANALYZE)"

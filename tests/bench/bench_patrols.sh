@@ -14,14 +14,11 @@ runs=${2:-3}
 data=${3:-/tmp/county15_patrols.gpkg}
 gw=$build/gridwatch
 py=/usr/bin/python3
-pgbin=/usr/lib/postgresql/15/bin
 work=$(mktemp -d /tmp/gw_bench_patrols.XXXX)
-pgdir=$(mktemp -d /tmp/gw_bench_pg.XXXX)
-chown postgres: "$pgdir"
-pg_up=0
+pg_prepare
 cleanup() {
-    if [ "$pg_up" = 1 ]; then runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true; fi
-    rm -rf "$work" "$pgdir"
+    pg_stop
+    rm -rf "$work"
 }
 trap cleanup EXIT
 load0=$(cut -d" " -f1-3 /proc/loadavg)
@@ -50,14 +47,7 @@ r = json.load(open(sys.argv[1]))["roads"]
 print("road %.0f m, seen %.0f m" % (r["length_m"], r["length_m"] - r["seen_by_0_m"]))' "$work/cov.json")
 
 # --- peer: PostGIS in a throwaway cluster -----------------------------------------------------------
-port=55533
-while (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
-log "PostGIS cluster on 127.0.0.1:$port in $pgdir"
-runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres --no-sync >/dev/null
-runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
-    -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=512MB -c work_mem=64MB" start >/dev/null
-pg_up=1
-pgconn="host=127.0.0.1 port=$port user=postgres dbname=postgres"
+pg_start 55533
 psql "$pgconn" -q -c "CREATE EXTENSION postgis" >/dev/null
 pg_version=$(psql "$pgconn" -Atc "SELECT split_part(version(), ' ', 2) || ', PostGIS ' || postgis_lib_version() || ', GEOS ' || split_part(postgis_geos_version(), '-', 1)")
 load_all() {
