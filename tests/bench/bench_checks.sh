@@ -17,20 +17,8 @@ runs=${2:-5}
 data=${3:-/tmp/county15_checks.gpkg}
 days=${4:-7}
 gw=$build/gridwatch
-work=$(mktemp -d /tmp/gw_bench_checks.XXXX)
-pg_prepare
-cleanup() {
-    pg_stop
-    rm -rf "$work"
-}
-trap cleanup EXIT
-load0=$(cut -d" " -f1-3 /proc/loadavg)
-log() { echo "[bench_checks] $*" >&2; }
-
-if [ ! -f "$data" ]; then
-    log "making $data (demo --scale 100)"
-    "$gw" demo --scale 100 --out "$data" >/dev/null
-fi
+bench_begin checks
+ensure_county "$data"
 # "Today" as gridwatch takes it by default (the latest report's date), given to both sides.
 date=$("$gw" checks "$data" --days 1 --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["date"])')
 log "date $date, window $days days"

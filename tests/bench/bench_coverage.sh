@@ -16,21 +16,8 @@ data=${3:-/tmp/county.gpkg}
 level=4
 gw=$build/gridwatch
 py=/usr/bin/python3
-work=$(mktemp -d /tmp/gw_bench_cov.XXXX)
-pg_prepare
-cleanup() {
-    pg_stop
-    rm -rf "$work"
-}
-trap cleanup EXIT
-load0=$(cut -d" " -f1-3 /proc/loadavg)
-log() { echo "[bench_coverage] $*" >&2; }
-
-
-if [ ! -f "$data" ]; then
-    log "making $data (demo --scale 100)"
-    "$gw" demo --scale 100 --out "$data" >/dev/null
-fi
+bench_begin coverage
+ensure_county "$data"
 
 # --- gridwatch ----------------------------------------------------------------------------------
 log "gridwatch coverage --occlusion none (JSON kept for the agreement check)"

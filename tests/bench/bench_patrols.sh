@@ -14,20 +14,8 @@ runs=${2:-3}
 data=${3:-/tmp/county15_patrols.gpkg}
 gw=$build/gridwatch
 py=/usr/bin/python3
-work=$(mktemp -d /tmp/gw_bench_patrols.XXXX)
-pg_prepare
-cleanup() {
-    pg_stop
-    rm -rf "$work"
-}
-trap cleanup EXIT
-load0=$(cut -d" " -f1-3 /proc/loadavg)
-log() { echo "[bench_patrols] $*" >&2; }
-
-if [ ! -f "$data" ]; then
-    log "making $data (demo --scale 100)"
-    "$gw" demo --scale 100 --out "$data" >/dev/null
-fi
+bench_begin patrols
+ensure_county "$data"
 
 # --- gridwatch ----------------------------------------------------------------------------------
 log "gridwatch patrols --json (the default window: 7 days ending on the latest track's day)"

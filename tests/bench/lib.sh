@@ -68,3 +68,20 @@ pg_stop() {
     pg_up=0
     rm -rf "$pgdir"
 }
+# bench_begin TAG: a work folder ($work) and a throwaway cluster's folder, both removed on exit;
+# $load0, the load average at the start; log MESSAGE prints "[TAG] MESSAGE" on stderr.
+bench_begin() {
+    bench_tag=$1
+    work=$(mktemp -d "/tmp/gw_bench_$1.XXXX")
+    pg_prepare
+    trap 'pg_stop; rm -rf "$work"' EXIT
+    load0=$(cut -d" " -f1-3 /proc/loadavg)
+}
+log() { echo "[$bench_tag] $*" >&2; }
+# ensure_county DATA: makes DATA with `gridwatch demo --scale 100` ($gw) when it does not exist.
+ensure_county() {
+    if [ ! -f "$1" ]; then
+        log "making $1 (demo --scale 100)"
+        "$gw" demo --scale 100 --out "$1" >/dev/null
+    fi
+}
