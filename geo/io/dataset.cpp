@@ -1638,10 +1638,12 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         const Found& fl = found[chunk.layer];
         const std::string& name = plan.names[chunk.layer];
         LayerSource mine = h.layer(fl, plan.index[chunk.layer], name);
-        const bool is_points = fl.canonical == "households" || fl.canonical == "cameras" ||
-                               fl.canonical == "incidents" || fl.canonical == "facilities" ||
-                               fl.canonical == "candidates" || fl.canonical == "checks";
-        GeomConverter conv{is_points ? options.coords : SourceCoords::Native, CoordLimits::of(fl.srs), fl.src->path, name};
+        // --from-gcj02 / --from-bd09 are for what phones record: the point layers and the patrols'
+        // GPS tracks. Cells, roads and buildings come from the office's own GIS.
+        const bool from_phones = fl.canonical == "households" || fl.canonical == "cameras" ||
+                                 fl.canonical == "incidents" || fl.canonical == "facilities" ||
+                                 fl.canonical == "candidates" || fl.canonical == "checks" || fl.canonical == "patrols";
+        GeomConverter conv{from_phones ? options.coords : SourceCoords::Native, CoordLimits::of(fl.srs), fl.src->path, name};
         if (fl.canonical == "grids" && options.grid_level > 0) {
             if (fl.level > 0 && fl.level != options.grid_level) return;  // another level's layer
             if (fl.level == 0) filter_grid_level(*mine.layer, options.grid_level, fl.mapping);
