@@ -36,8 +36,8 @@ void add_dataset_args(CLI::App* cmd, DatasetArgs& a, bool optional) {
     if (!optional) opt->required();
     cmd->add_option("--assume-crs", a.assume_crs, "CRS for layers that carry none, e.g. EPSG:4490");
     cmd->add_option("--work-crs", a.work_crs, "metric working CRS (default: Gauss-Kruger zone of the data)");
-    auto* g = cmd->add_flag("--from-gcj02", a.from_gcj02, "point layers are GCJ-02 (phone apps): convert to WGS84");
-    auto* b = cmd->add_flag("--from-bd09", a.from_bd09, "point layers are BD-09 (Baidu): convert to WGS84");
+    auto* g = cmd->add_flag("--from-gcj02", a.from_gcj02, "point layers and patrol tracks are GCJ-02 (phone apps): convert to WGS84");
+    auto* b = cmd->add_flag("--from-bd09", a.from_bd09, "point layers and patrol tracks are BD-09 (Baidu): convert to WGS84");
     g->excludes(b);
 }
 
