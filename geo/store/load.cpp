@@ -209,6 +209,7 @@ public:
         for (auto& f : *layer)
             if (OGRGeometry* g = f->StealGeometry()) by_fid_[f->GetFID()].reset(g);
     }
+    bool has(int64_t fid) const { return by_fid_.count(fid) > 0; }
     /** The feature's source geometry as the table's type (2D), or nullptr when it has none of that type. */
     OGRGeometry* take(int64_t fid, OGRwkbGeometryType type) {
         auto it = by_fid_.find(fid);
@@ -226,6 +227,21 @@ public:
 private:
     std::unordered_map<int64_t, std::unique_ptr<OGRGeometry>> by_fid_;
 };
+
+/** How many coordinates append_coords gives for f. */
+template <class T>
+size_t coord_count(const T& f) {
+    size_t n = 0;
+    if (const MultiPolygon* mp = polygons_of(f)) {
+        for (const auto& poly : *mp)
+            for (const auto& ring : poly.rings) n += open_size(ring);
+    } else if (const MultiLineString* ml = lines_of(f)) {
+        for (const auto& line : *ml) n += line.size();
+    } else if (point_of(f)) {
+        n = 1;
+    }
+    return n;
+}
 
 struct LoadContext {
     GDALDataset* ds;
@@ -287,12 +303,18 @@ size_t load_layer(LoadContext& cx, const std::string& name, const std::vector<T>
             extra_index.push_back(next++);
         }
 
-    std::vector<Vec2> xy;
-    for (const T* f : features) append_coords(*f, xy);
-    cx.to_target->apply(xy);
-    const Vec2* cursor = xy.data();
     const OGRwkbGeometryType gtype = layer_geometry_type(features);
     SourceGeometries as_read(cx.model, name, *cx.srs);
+    // The model's coordinates go back to the store's CRS only for features without a source
+    // geometry: all of a layer in one PROJ call when any lacks one, else one by one as needed.
+    bool all_read = true;
+    for (const T* f : features) all_read = all_read && as_read.has(f->fid);
+    std::vector<Vec2> xy, one;
+    if (!all_read) {
+        for (const T* f : features) append_coords(*f, xy);
+        cx.to_target->apply(xy);
+    }
+    const Vec2* cursor = xy.data();
     OGRFeature feature(layer->GetLayerDefn());
     for (const T* f : features) {
         FeatureSink sink{&feature};
@@ -309,16 +331,19 @@ size_t load_layer(LoadContext& cx, const std::string& name, const std::vector<T>
             else
                 feature.SetFieldNull(extra_index[k]);
         }
-        OGRGeometry* own = as_read.take(f->fid, gtype);
-        if (point_of(*f)) {
-            feature.SetGeometryDirectly(own ? own : new OGRPoint(cursor->x, cursor->y));
-            ++cursor;
-        } else {
-            OGRGeometry* g = make_geometry(*f, cursor, gtype == wkbLineString);  // moves the cursor on
-            if (own) std::swap(own, g);
-            delete own;
-            feature.SetGeometryDirectly(g);
+        OGRGeometry* g = as_read.take(f->fid, gtype);
+        if (!g) {
+            const Vec2* at = cursor;
+            if (all_read) {  // a source geometry of another type: this feature's own coordinates
+                one.clear();
+                append_coords(*f, one);
+                cx.to_target->apply_one(one);
+                at = one.data();
+            }
+            g = point_of(*f) ? new OGRPoint(at->x, at->y) : make_geometry(*f, at, gtype == wkbLineString);
         }
+        if (!all_read) cursor += coord_count(*f);
+        feature.SetGeometryDirectly(g);
         feature.SetFID(OGRNullFID);
         if (layer->CreateFeature(&feature) != OGRERR_NONE)
             fail("cannot load the row", cx.gdal.take(), {cx.source, name, feature_id(*f)});

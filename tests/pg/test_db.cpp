@@ -208,3 +208,30 @@ TEST(DbInit, CommunityOfEveryRowAgreesWithTheDatabase) {
     EXPECT_EQ(db.scalar("SELECT count(*) FROM grids g JOIN grids p ON p.grid_id = g.parent_id WHERE g.community <> p.community"),
               "0");
 }
+
+TEST(DbInit, LayersInAnotherCrsAreTakenToTheStoresCrs) {
+    GW_REQUIRE_PG();
+    // Cameras and buildings in WGS84 beside grids in CGCS2000: those two go in from gridwatch's
+    // model, taken to the store's one CRS; the rest as the file holds them.
+    gwtest::TempDir tmp("pg_crs");
+    const std::string mixed = tmp / "mixed.gpkg";
+    ASSERT_EQ(std::system(("ogr2ogr -f GPKG " + mixed + " " + data() + " grids households roads").c_str()), 0);
+    ASSERT_EQ(std::system(("ogr2ogr -update -t_srs EPSG:4326 " + mixed + " " + data() + " cameras buildings").c_str()), 0);
+    const std::string c = gwtest::pg_new_database("gw_init_crs");
+    const auto r = run_gridwatch("db init " + pg(c) + " --from " + mixed);
+    ASSERT_EQ(r.status, 0) << r.err;
+    PgClient db(c);
+    EXPECT_EQ(db.scalar("SELECT Find_SRID('public', 'cameras', 'geom')"), "4490");
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM cameras"), "159");
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM buildings"), "452");
+    const json a = json::parse(run_gridwatch("coverage " + mixed + " --level 3 --json").out);
+    const json b = json::parse(run_gridwatch("coverage " + pg(c) + " --level 3 --json").out);
+    ASSERT_EQ(a["grids"].size(), b["grids"].size());
+    // The views of cameras put back where the file has them (buildings too): the same areas, to 1e-3 m².
+    for (size_t i = 0; i < a["grids"].size(); ++i)
+        EXPECT_NEAR(a["grids"][i]["covered_m2"].get<double>(), b["grids"][i]["covered_m2"].get<double>(), 1e-3)
+            << a["grids"][i]["grid_id"];
+    const json ia = json::parse(run_gridwatch("info " + mixed + " --json").out);
+    const json ib = json::parse(run_gridwatch("info " + pg(c) + " --json").out);
+    for (int k = 0; k < 4; ++k) EXPECT_NEAR(ia["extent"][k].get<double>(), ib["extent"][k].get<double>(), 1e-6);
+}
