@@ -53,6 +53,13 @@ std::vector<int> ancestors_in(const std::vector<const Grid*>& l4, const std::vec
 
 }  // namespace
 
+std::vector<int> l4_ancestors(const Dataset& ds, const std::vector<const Grid*>& l4,
+                              const std::vector<const Grid*>& cells) {
+    std::unordered_map<std::string, const Grid*> by_id;
+    for (const auto& g : ds.grids) by_id.emplace(g.grid_id, &g);
+    return ancestors_in(l4, cells, by_id);
+}
+
 ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& opt) {
     const std::vector<const Grid*> l4 = ds.grids_of_level(4);
     if (l4.empty())

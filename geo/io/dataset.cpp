@@ -1389,9 +1389,8 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             for (int k = 0; k < defn->GetFieldCount(); ++k) info.source_fields.push_back(defn->GetFieldDefn(k)->GetNameRef());
             recognise(info, fl, mapping, src.is_csv ? fs::path(path).stem().string() : std::string());
             info.name = fl.canonical.empty() ? info.source_name : fl.canonical;
-            const bool wanted = options.layers.empty() || (!fl.canonical.empty() && std::find(options.layers.begin(),
-                                                                                              options.layers.end(),
-                                                                                              fl.canonical) != options.layers.end());
+            const bool wanted = options.layers.empty() ||
+                                std::find(options.layers.begin(), options.layers.end(), fl.canonical) != options.layers.end();
             if (!wanted) {
                 if (const OGRSpatialReference* s = layer->GetSpatialRef()) info.crs = crs_label(*s);
                 ds.layers.push_back(info);
