@@ -105,6 +105,7 @@ std::string pg_new_database(const std::string& name) {
 PgClient::PgClient(const std::string& conninfo) {
     conn_ = PQconnectdb(conninfo.c_str());
     EXPECT_EQ(PQstatus(conn_), CONNECTION_OK) << conninfo << ": " << PQerrorMessage(conn_);
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);  // "does not exist, skipping"
 }
 PgClient::~PgClient() {
     if (conn_) PQfinish(conn_);
