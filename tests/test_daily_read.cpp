@@ -8,6 +8,7 @@
 
 #include "geo/core/times.h"
 #include "geo/io/dataset.h"
+#include "geo/io/gcj02.h"
 #include "tests/cli_run.h"
 
 using namespace gw;
@@ -93,4 +94,42 @@ TEST(DailyRead, ChecksByChineseNamesWithKindsAndTimes) {
     EXPECT_FALSE(ds.checks[1].when);
     ASSERT_EQ(ds.report.bad_times.size(), 1u);
     EXPECT_EQ(ds.report.bad_times[0].feature, "C2");
+}
+
+// Patrol tracks come from the patrol's phones, as the reports do: --from-gcj02 moves their
+// vertices back to WGS84 as it moves the points (it used to leave them hundreds of metres off).
+TEST(DailyRead, PatrolTracksFromPhonesAreMovedBackFromGcj02) {
+    TempDir dir("daily_read_gcj");
+    const std::vector<Vec2> wgs84 = {{104.0651, 24.6120}, {104.0680, 24.6121}, {104.0682, 24.6150}};
+    auto track = [&](bool gcj) {
+        std::string coords;
+        for (const Vec2& p : wgs84) {
+            const Vec2 q = gcj ? gcj02::from_wgs84(p) : p;
+            char xy[64];
+            std::snprintf(xy, sizeof xy, "[%.10f, %.10f]", q.x, q.y);
+            coords += (coords.empty() ? "" : ", ") + std::string(xy);
+        }
+        return R"({"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "LineString", "coordinates": [)" +
+               coords + R"(]}, "properties": {"track_id": "T1", "team": "patrol", "start": "2026-11-02T21:00:00", "end": "2026-11-02T21:40:00"}}]})";
+    };
+    std::filesystem::create_directories(dir.path / "truth");
+    std::filesystem::create_directories(dir.path / "phone");
+    OpenOptions o;
+    o.work_crs = "EPSG:4542";
+    const Dataset truth = open_dataset({write(dir.path / "truth" / "patrols.geojson", track(false))}, o);
+    o.coords = SourceCoords::Gcj02;
+    const Dataset phone = open_dataset({write(dir.path / "phone" / "patrols.geojson", track(true))}, o);
+    ASSERT_EQ(truth.patrols.size(), 1u);
+    ASSERT_EQ(phone.patrols.size(), 1u);
+    ASSERT_EQ(phone.patrols[0].shape.size(), 1u);
+    ASSERT_EQ(phone.patrols[0].shape[0].size(), wgs84.size());
+    for (size_t i = 0; i < wgs84.size(); ++i) {
+        // 1e-6° of the inverse's iteration is about 0.1 m.
+        EXPECT_NEAR(phone.patrols[0].shape[0][i].x, truth.patrols[0].shape[0][i].x, 0.15) << i;
+        EXPECT_NEAR(phone.patrols[0].shape[0][i].y, truth.patrols[0].shape[0][i].y, 0.15) << i;
+    }
+    // The offset undone is hundreds of metres: read as WGS84, the phone's track lies elsewhere.
+    o.coords = SourceCoords::Native;
+    const Dataset raw = open_dataset({dir.path.string() + "/phone/patrols.geojson"}, o);
+    EXPECT_GT(std::abs(raw.patrols[0].shape[0][0].x - truth.patrols[0].shape[0][0].x), 100);
 }

@@ -357,6 +357,66 @@ TEST(Import, RefusesTheDatasetAsItsOwnInputAndFormatsWithoutTransactions) {
     EXPECT_NE(shp.err.find("--format GPKG"), std::string::npos) << shp.err;
 }
 
+namespace {
+/** The names of the indexes on the checks layer whose first column is check_id. */
+std::vector<std::string> check_id_indexes(const std::string& path) {
+    gdal_setup();
+    std::vector<std::string> out;
+    GDALDatasetUniquePtr gds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    EXPECT_TRUE(gds) << path;
+    if (!gds) return out;
+    OGRLayer* r = gds->ExecuteSQL("SELECT il.name FROM pragma_index_list('checks') AS il, pragma_index_info(il.name) "
+                                  "AS ii WHERE ii.seqno = 0 AND ii.name = 'check_id' ORDER BY il.name",
+                                  nullptr, nullptr);
+    EXPECT_TRUE(r);
+    if (!r) return out;
+    for (auto& f : *r) out.push_back(f->GetFieldAsString(0));
+    gds->ReleaseResultSet(r);
+    return out;
+}
+}  // namespace
+
+/**
+ * An import looks the file's check_ids up through an index on check_id. gridwatch's own GeoPackages
+ * (demo, the bundled community, export) carry one, so even the first import into a county's ~270k
+ * reports does not build it; a layer from elsewhere gets it once; a layer the import created has
+ * its unique one, and no second index is ever added beside it.
+ */
+TEST(Import, ChecksLayerHasOneIndexOnCheckIdBuiltOnce) {
+    TempDir dir("import_index");
+    // The writer: demo and the bundled file.
+    ASSERT_EQ(run_gridwatch("demo --out " + dir / "demo.gpkg").status, 0);
+    EXPECT_EQ(check_id_indexes(dir / "demo.gpkg"), std::vector<std::string>{"checks_check_id_idx"});
+    EXPECT_EQ(check_id_indexes(kBundled), std::vector<std::string>{"checks_check_id_idx"});
+    const auto e = run_gridwatch("export " + kBundled + " --format GPKG --out " + dir / "export.gpkg");
+    ASSERT_EQ(e.status, 0) << e.err;
+    EXPECT_EQ(check_id_indexes(dir / "export.gpkg"), std::vector<std::string>{"checks_check_id_idx"});
+    // A layer without one (from elsewhere) gets it at its first import, and keeps that one.
+    const std::string bare = copy_dataset(dir, "bare.gpkg");
+    {
+        GDALDatasetUniquePtr gds(GDALDataset::Open(bare.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(gds);
+        gds->ReleaseResultSet(gds->ExecuteSQL("DROP INDEX IF EXISTS checks_check_id_idx", nullptr, nullptr));
+    }
+    ASSERT_TRUE(check_id_indexes(bare).empty());
+    const Cells c = cells_of(bare);
+    dir.write("r1.csv", reports(c, 0, 20));
+    dir.write("r2.csv", reports(c, 10, 20));
+    ASSERT_EQ(run_gridwatch("import " + bare + " --checks " + (dir / "r1.csv")).status, 0);
+    EXPECT_EQ(check_id_indexes(bare), std::vector<std::string>{"checks_check_id_idx"});
+    const auto again = run_gridwatch("import " + bare + " --checks " + (dir / "r2.csv") + " --json");
+    ASSERT_EQ(again.status, 0) << again.err;
+    EXPECT_EQ(json_of(again)["skipped_existing"], 10);
+    EXPECT_EQ(check_id_indexes(bare), std::vector<std::string>{"checks_check_id_idx"});
+    // A layer the import creates has its unique index, and later imports add none beside it.
+    const std::string fresh = copy_dataset(dir, "fresh.gpkg", /*drop_checks=*/true);
+    ASSERT_EQ(run_gridwatch("import " + fresh + " --checks " + (dir / "r1.csv")).status, 0);
+    EXPECT_EQ(check_id_indexes(fresh), std::vector<std::string>{"checks_check_id_unique"});
+    ASSERT_EQ(run_gridwatch("import " + fresh + " --checks " + (dir / "r2.csv")).status, 0);
+    EXPECT_EQ(check_id_indexes(fresh), std::vector<std::string>{"checks_check_id_unique"});
+    EXPECT_EQ(stored_checks(fresh).count, 30);
+}
+
 TEST(Import, TwoImportsAtOnceStoreTheUnionOnce) {
     for (bool fresh : {true, false}) {  // racing to create the layer, and appending to one
         TempDir dir(fresh ? "import_race_new" : "import_race_old");

@@ -128,3 +128,22 @@ TEST(OutputsCli, CameraSaveIntoAShapefileFolderKeepsChineseText) {
     for (const auto& e : fs::directory_iterator(dir.path))
         EXPECT_NE(e.path().filename().string().rfind(".gw-", 0), 0u) << e.path();
 }
+
+// The plain map reads the daily work's layers only when it draws them (--layers): a county's month
+// of reports was most of `render`'s reading. Here a checks layer of polygons, which reading refuses,
+// shows what is read: nothing of it for the default map, all of it when asked for.
+TEST(OutputsCli, RenderReadsTheDailyLayersOnlyWhenItDrawsThem) {
+    gwtest::TempDir dir("render_daily");
+    const std::string checks = dir / "checks.geojson";
+    std::ofstream(checks) << R"({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4542"}},
+      "features": [{"type": "Feature", "properties": {"check_id": "K1", "grid_id": "x", "time": "2026-10-02T08:00:00", "kind": "routine"},
+        "geometry": {"type": "Polygon", "coordinates": [[[466000, 2720000], [466010, 2720000], [466010, 2720010], [466000, 2720000]]]}}]})";
+    const auto plain = run_gridwatch("render " + bundled() + " " + checks + " --out " + dir / "a.png" + " --size 300x200");
+    EXPECT_EQ(plain.status, 0) << plain.err;
+    EXPECT_TRUE(fs::exists(dir / "a.png"));
+    const auto drawn = run_gridwatch("render " + bundled() + " " + checks + " --out " + dir / "b.png" +
+                                     " --size 300x200 --layers grids,checks");
+    EXPECT_EQ(drawn.status, 1);
+    EXPECT_NE(drawn.err.find("expected Point"), std::string::npos) << drawn.err;
+    EXPECT_FALSE(fs::exists(dir / "b.png"));
+}

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <map>
 
+#include "geo/analysis/patrols.h"
+#include "geo/analysis/stats.h"
 #include "geo/analysis/validate.h"
 #include "geo/core/error.h"
 #include "geo/core/times.h"
@@ -36,8 +38,8 @@ void add_dataset_args(CLI::App* cmd, DatasetArgs& a, bool optional) {
     if (!optional) opt->required();
     cmd->add_option("--assume-crs", a.assume_crs, "CRS for layers that carry none, e.g. EPSG:4490");
     cmd->add_option("--work-crs", a.work_crs, "metric working CRS (default: Gauss-Kruger zone of the data)");
-    auto* g = cmd->add_flag("--from-gcj02", a.from_gcj02, "point layers are GCJ-02 (phone apps): convert to WGS84");
-    auto* b = cmd->add_flag("--from-bd09", a.from_bd09, "point layers are BD-09 (Baidu): convert to WGS84");
+    auto* g = cmd->add_flag("--from-gcj02", a.from_gcj02, "point layers and patrol tracks are GCJ-02 (phone apps): convert to WGS84");
+    auto* b = cmd->add_flag("--from-bd09", a.from_bd09, "point layers and patrol tracks are BD-09 (Baidu): convert to WGS84");
     g->excludes(b);
 }
 
@@ -116,6 +118,27 @@ Progress stderr_progress() {
 }
 
 void warn(const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.c_str()); }
+
+TimeWindow default_patrol_window(const Dataset& ds) {
+    if (auto w = last_days_of_patrols(ds, 7)) return *w;
+    if (!ds.patrols.empty()) warn("no patrol track has readable times: every track counted, none at night");
+    return {};
+}
+
+void add_patrol_columns(StatsTable& table, const Dataset& ds) {
+    if (!ds.has_layer("patrols")) {
+        warn(ds.source + ": no patrols layer: the patrol columns (road, patrolled and neither metres, night share) "
+                         "are left out");
+        return;
+    }
+    if (ds.grids_of_level(4).empty()) {
+        warn(ds.source + ": no level-4 cells, which patrols are measured in: the patrol columns are left out");
+        return;
+    }
+    PatrolOptions o;
+    o.window = default_patrol_window(ds);
+    add_patrols(table, ds, o);
+}
 
 void warn_wide_extent(const Dataset& ds, const std::string& command) {
     if (ds.work_crs_wide)

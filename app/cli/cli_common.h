@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "geo/core/stats_table.h"
+#include "geo/core/times.h"
 #include "geo/io/dataset.h"
 
 namespace gw::app {
@@ -87,6 +89,21 @@ void warn_wide_extent(const Dataset& ds, const std::string& command);
  * Called before anything is read.
  */
 void refuse_output_onto_input(const DatasetArgs& args, const std::string& out);
+
+/**
+ * The window `gridwatch patrols` counts when given no --from/--to: the 7 calendar days ending on
+ * the latest track's day; when no track has a readable time, every track (an open window), said
+ * once on stderr.
+ */
+TimeWindow default_patrol_window(const Dataset& ds);
+
+/**
+ * The patrol columns of the briefing table (`stats --with-checks`, `export --with-stats`):
+ * add_patrols over the default window and night (as plain `gridwatch patrols`). A dataset without
+ * a patrols layer (or without L4 cells) gets none, said once on stderr: the table's with_patrols
+ * stays false and the columns are null or absent.
+ */
+void add_patrol_columns(StatsTable& table, const Dataset& ds);
 
 /** Level option validated to 1–4. */
 CLI::Option* add_level_option(CLI::App* cmd, int& level);

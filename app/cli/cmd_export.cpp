@@ -59,7 +59,7 @@ void run_export(const ExportArgs& a) {
     // Read only what is written, plus what the stats count.
     std::vector<std::string> to_open = a.layers;
     if (a.with_stats && !all_layers)
-        for (const char* l : {"households", "cameras", "incidents", "checks"})
+        for (const char* l : {"households", "cameras", "incidents", "checks", "roads", "buildings", "patrols"})
             if (!listed(l)) to_open.push_back(l);
     refuse_output_onto_input(a.data, a.out);
     const Dataset ds = a.data.open(to_open, /*check_tiling=*/false);
@@ -72,6 +72,8 @@ void run_export(const ExportArgs& a) {
         bool timed = false;
         for (const auto& c : ds.checks) timed |= c.when.has_value();
         if (timed && !ds.grids_of_level(4).empty()) add_checks(stats, ds);
+        // The patrols' likewise: the default window and night of `gridwatch patrols`.
+        add_patrol_columns(stats, ds);
     }
 
     WriteOptions o;

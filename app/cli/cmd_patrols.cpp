@@ -11,8 +11,6 @@
 namespace gw::app {
 namespace {
 
-constexpr int kDefaultDays = 7;
-
 struct PatrolsArgs {
     DatasetArgs data;
     std::string from, to, night = "20:00-06:00";
@@ -59,12 +57,7 @@ void run_patrols(const PatrolsArgs& a) {
                              /*check_tiling=*/false, /*allow_default=*/false, /*grid_level=*/4);
     warn_wide_extent(ds, "patrols");
     const bool by_default = a.from.empty() && a.to.empty();
-    if (by_default) {
-        if (auto w = last_days_of_patrols(ds, kDefaultDays))
-            window = *w;
-        else if (!ds.patrols.empty())
-            warn("no patrol track has readable times: every track counted, none at night");
-    }
+    if (by_default) window = default_patrol_window(ds);
     PatrolOptions o;
     o.window = window;
     o.night_from_min = night->first, o.night_to_min = night->second;

@@ -152,7 +152,16 @@ void run_render(const RenderArgs& a) {
     refuse_output_onto_input(a.data, a.out);
     check_image_memory(w, h);
     const auto t0 = Clock::now();
-    Dataset ds = a.data.open({}, /*check_tiling=*/false);
+    // The plain map draws the daily work's layers only when asked (--layers): a county's month of
+    // reports is most of its reading otherwise. The wall's 今日巡查 scene needs them.
+    const bool daily = a.wall || std::any_of(a.layers.begin(), a.layers.end(),
+                                             [](const std::string& l) { return l == "checks" || l == "patrols"; });
+    std::vector<std::string> layers;
+    if (!daily) {
+        layers = layers_except({"checks", "patrols"});
+        layers.push_back("");  // the layers no role uses are drawn
+    }
+    Dataset ds = a.data.open(layers, /*check_tiling=*/false);
     const auto t1 = Clock::now();
     if (a.wall) {
         // The wall layout (SPEC §6) as a briefing image: same drawing as `view --wall`.

@@ -18,7 +18,7 @@ struct StatsArgs {
     int days = 7;
 };
 
-nlohmann::json row_json(const GridStats& r, bool with_checks) {
+nlohmann::json row_json(const GridStats& r, bool with_checks, bool with_patrols) {
     nlohmann::json j{{"grid_id", r.grid_id}, {"name", r.name},         {"area_m2", r.area_m2},
                      {"households", r.households}, {"people", r.people}, {"cameras", r.cameras},
                      {"cameras_online", r.cameras_online}, {"cameras_offline", r.cameras_offline},
@@ -41,8 +41,32 @@ nlohmann::json row_json(const GridStats& r, bool with_checks) {
         j["checks_newcomer"] = r.checks_newcomer;
         j["checks_returnee"] = r.checks_returnee;
         j["checks_outside"] = r.checks_outside;
+        // The patrol figures come with the checks; null when the dataset has no patrols layer.
+        auto m = [&](double v) { return with_patrols ? nlohmann::json(v) : nlohmann::json(nullptr); };
+        j["road_m"] = m(r.road_m);
+        j["patrolled_m"] = m(r.patrolled_m);
+        j["neither_m"] = m(r.neither_m);
+        j["night_share"] = m(r.night_share);
     }
     return j;
+}
+
+std::string hhmm(int minutes) {
+    char s[16];
+    std::snprintf(s, sizeof s, "%02d:%02d", minutes / 60, minutes % 60);
+    return s;
+}
+
+/** The patrol columns' window (as `gridwatch patrols` writes it) and night. */
+nlohmann::json patrols_json(const StatsTable& t) {
+    auto time_or_null = [](const std::optional<int64_t>& v) {
+        return v ? nlohmann::json(iso_date_time(*v)) : nlohmann::json(nullptr);
+    };
+    return {{"from", time_or_null(t.patrols_from)},
+            {"until", time_or_null(t.patrols_until)},
+            {"rule", "the 7 calendar days ending on the latest track's day"},
+            {"night", hhmm(t.night_from_min) + "-" + hhmm(t.night_to_min)},
+            {"tracks_in_window", t.patrol_tracks}};
 }
 
 std::string csv_field(const std::string& s) {
@@ -53,7 +77,7 @@ std::string csv_field(const std::string& s) {
 }
 
 void run_stats(const StatsArgs& a) {
-    Dataset ds = a.data.open(a.with_checks ? layers_except({"patrols"}) : layers_except({"checks", "patrols"}),
+    Dataset ds = a.data.open(a.with_checks ? layers_except({}) : layers_except({"checks", "patrols"}),
                              /*check_tiling=*/false);
     StatsTable t = compute_stats(ds, a.level, !a.no_coverage && !ds.cameras.empty());
     if (a.with_checks) {
@@ -61,18 +85,20 @@ void run_stats(const StatsArgs& a) {
         co.days = a.days;
         if (!a.date.empty()) co.date = parse_iso_span(a.date)->begin;
         add_checks(t, ds, co);
+        add_patrol_columns(t, ds);
     }
-    const bool wc = t.with_checks;
+    const bool wc = t.with_checks, wp = t.with_patrols;
     if (a.json) {
         nlohmann::json j;
         j["level"] = t.level;
         j["grids"] = nlohmann::json::array();
-        for (const auto& r : t.rows) j["grids"].push_back(row_json(r, wc));
-        j["total"] = row_json(t.total, wc);
+        for (const auto& r : t.rows) j["grids"].push_back(row_json(r, wc, wp));
+        j["total"] = row_json(t.total, wc, wp);
         if (wc)
             j["checks"] = {{"date", iso_date(t.checks_date)},
                            {"days", t.checks_days},
                            {"from", iso_date(t.checks_date - int64_t(t.checks_days - 1) * 86400)}};
+        if (wc) j["patrols"] = wp ? patrols_json(t) : nlohmann::json(nullptr);
         j["outside"] = {{"households", t.outside_households}, {"cameras", t.outside_cameras},
                         {"incidents", t.outside_incidents}};
         print_json(j, ds);
@@ -86,6 +112,8 @@ void run_stats(const StatsArgs& a) {
         for (auto c : kColors) out += std::string(",inc_") + c;
         out += ",covered_m2,coverage,households_covered";
         if (wc) out += ",days_since_check,checks,checks_newcomer,checks_returnee,checks_outside";
+        // The patrol columns only with their figures (a dataset without a patrols layer has none).
+        if (wp) out += ",road_m,patrolled_m,neither_m,night_share";
         out += "\n";
         auto line = [&](const GridStats& r) {
             char area[32];
@@ -108,6 +136,11 @@ void run_stats(const StatsArgs& a) {
                 out += "," + (r.check_days_since ? std::to_string(*r.check_days_since) : std::string()) + "," +
                        std::to_string(r.checks) + "," + std::to_string(r.checks_newcomer) + "," +
                        std::to_string(r.checks_returnee) + "," + std::to_string(r.checks_outside);
+            if (wp) {
+                char pat[96];
+                std::snprintf(pat, sizeof pat, ",%.1f,%.1f,%.1f,%.4f", r.road_m, r.patrolled_m, r.neither_m, r.night_share);
+                out += pat;
+            }
             out += "\n";
         };
         for (const auto& r : t.rows) line(r);
@@ -120,12 +153,22 @@ void run_stats(const StatsArgs& a) {
         std::printf("checks on %s, window of %d day%s (chk_days: dates since the last check; chk: in the window; "
                     "new/ret: newcomer/returnee reports; out: from outside the cell)\n",
                     iso_date(t.checks_date).c_str(), t.checks_days, t.checks_days == 1 ? "" : "s");
+    if (wp) {
+        auto day = [](const std::optional<int64_t>& v, const char* open) { return v ? iso_date(*v) : std::string(open); };
+        std::printf("patrols %s … %s, night %s-%s: %d track(s) (road_m: road metres; pat_m: patrolled; nei_m: "
+                    "neither seen by a camera nor patrolled; night%%: of the patrolled metres)\n",
+                    day(t.patrols_from, "the first track").c_str(),
+                    t.patrols_until ? iso_date(*t.patrols_until - 1).c_str() : "the last track",
+                    hhmm(t.night_from_min).c_str(), hhmm(t.night_to_min).c_str(), t.patrol_tracks);
+    }
     std::printf("\n");
     std::printf("%-16s %-22s %8s %6s %6s %5s %5s %5s %5s %5s %5s %6s %6s  %s\n", "grid_id", "name", "area_ha", "hh",
                 "people", "cams", "onl", "road", "ent", "hh", "pub", "cover%", "hh_cov",
-                wc ? "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)  chk_days chk new ret out"
+                wc ? (wp ? "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)  chk_days chk new ret out"
+                           "   road_m    pat_m    nei_m night%"
+                         : "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)  chk_days chk new ret out")
                    : "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)");
-    auto line = [wc](const GridStats& r) {
+    auto line = [wc, wp](const GridStats& r) {
         // Pad Chinese names by display width (2 columns a character) so the table lines up.
         std::string name = r.name;
         int width = 0;
@@ -147,6 +190,8 @@ void run_stats(const StatsArgs& a) {
         if (wc)
             std::printf("  %8s %3d %3d %3d %3d", r.check_days_since ? std::to_string(*r.check_days_since).c_str() : "never",
                         r.checks, r.checks_newcomer, r.checks_returnee, r.checks_outside);
+        if (wp)
+            std::printf(" %8.0f %8.0f %8.0f %6.1f", r.road_m, r.patrolled_m, r.neither_m, 100 * r.night_share);
         std::printf("\n");
     };
     for (const auto& r : t.rows) line(r);
@@ -169,8 +214,10 @@ void setup_stats(CLI::App& root) {
     j->excludes(c);
     cmd->add_flag("--no-coverage", a->no_coverage, "skip the camera coverage columns (faster)");
     auto* wc = cmd->add_flag("--with-checks", a->with_checks,
-                  "add the daily checks per cell: days since the last check, checks in the window, newcomer and "
-                  "returnee reports, reports from outside the cell (SPEC §5.5)");
+                  "add the daily work per cell: days since the last check, checks in the window, newcomer and "
+                  "returnee reports, reports from outside the cell; road metres patrolled, neither seen by a "
+                  "camera nor patrolled, and the night share, over the 7 days ending on the latest track's day "
+                  "(SPEC §5.5)");
     cmd->add_option("--date", a->date, "with --with-checks: today, YYYY-MM-DD (default: the latest report's date)")
         ->check(calendar_date_check())
         ->needs(wc);

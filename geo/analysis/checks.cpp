@@ -54,6 +54,13 @@ std::vector<int> ancestors_in(const std::vector<const Grid*>& l4, const std::vec
 
 }  // namespace
 
+std::vector<int> l4_ancestors(const Dataset& ds, const std::vector<const Grid*>& l4,
+                              const std::vector<const Grid*>& cells) {
+    std::unordered_map<std::string, const Grid*> by_id;
+    for (const auto& g : ds.grids) by_id.emplace(g.grid_id, &g);
+    return ancestors_in(l4, cells, by_id);
+}
+
 std::string no_checks_advice(const std::string& source) {
     // The project file's name as geo/io/project.h forms it: DATASET.gridwatch.json.
     return "import them with `gridwatch import " + source + " --checks FILE`, or map the layer that holds them as " +

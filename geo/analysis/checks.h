@@ -150,4 +150,11 @@ void compute_checks(const ChecksIndex& index, const ChecksOptions& options, Chec
 /** The same, with an index built for this one report (the command's one call). */
 ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& options = {});
 
+/**
+ * For every cell of `l4`, the index of its ancestor among `cells` (the cells of one level above 4),
+ * following parent_id as compute_checks rolls its cells up; -1 when the chain breaks first.
+ */
+std::vector<int> l4_ancestors(const Dataset& ds, const std::vector<const Grid*>& l4,
+                              const std::vector<const Grid*>& cells);
+
 }  // namespace gw

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "geo/analysis/checks.h"
+#include "geo/analysis/patrols.h"
 #include "geo/core/model.h"
 #include "geo/core/stats_table.h"
 
@@ -26,6 +27,14 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage = fals
  * table's. Throws what compute_checks throws (no date given and no check with a time).
  */
 void add_checks(StatsTable& table, const Dataset& ds, ChecksOptions options = {});
+
+/**
+ * Fills the patrol columns of a table compute_stats made (`stats --with-checks`, `export
+ * --with-stats`): compute_patrols with `options` (one code path with `gridwatch patrols`), its L4
+ * cells joined by grid_id, or summed into their ancestor of the table's level (through parent_id;
+ * the night share is then the sum's). Throws what compute_patrols throws (no L4 cells).
+ */
+void add_patrols(StatsTable& table, const Dataset& ds, const PatrolOptions& options);
 
 /** Finds the cell that contains a point among a set of cells, through a bin index on their boxes. */
 class CellLocator {

@@ -35,6 +35,11 @@ struct GridStats {
     // the newcomer and returnee reports among them, and those from outside the cell they name.
     std::optional<int> check_days_since;
     int checks = 0, checks_newcomer = 0, checks_returnee = 0, checks_outside = 0;
+    // Patrols (SPEC §5.5, geo/analysis/patrols.h), when the table was computed with them
+    // (StatsTable::with_patrols): road metres in the cell, patrolled in the window, neither seen by
+    // an online camera nor patrolled, patrolled at night, and the night share of the patrolled
+    // metres (0 when nothing was patrolled). Above L4: sums over the L4 cells under the cell.
+    double road_m = 0, patrolled_m = 0, neither_m = 0, night_m = 0, night_share = 0;
     void add(const GridStats& o);
 };
 
@@ -46,6 +51,10 @@ struct StatsTable {
     bool with_checks = false;   // the check columns are filled
     int64_t checks_date = 0;    // their "today" (civil seconds, start of the day) and window in days
     int checks_days = 0;
+    bool with_patrols = false;  // the patrol columns are filled
+    std::optional<int64_t> patrols_from, patrols_until;  // their window (civil seconds; unset: open)
+    int night_from_min = 0, night_to_min = 0;             // their night, minutes after midnight
+    int patrol_tracks = 0;                                // tracks in the window
 };
 
 }  // namespace gw

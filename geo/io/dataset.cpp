@@ -276,6 +276,8 @@ struct LayerReader {
     std::vector<int> known;  // field indices consumed by typed reads
     const RoleMapping* mapping = nullptr;                      // the project file's, for this role
     std::vector<std::pair<std::string, std::string>> matched;  // contract field ← source field
+    std::string fid_range;     // SQL condition on the FID when a task reads part of the layer ("" = all)
+    int64_t count_hint = -1;   // features this reader is expected to read (-1: unknown)
 
     Error::Where where(const std::string& feature = {}, const std::string& field = {}) const {
         return {src->path, layer->GetName(), feature, field};
@@ -374,7 +376,8 @@ struct LayerReader {
             if (t != OFTReal && t != OFTInteger && t != OFTInteger64) continue;
             const std::string col = quote(defn->GetFieldDefn(idx)->GetNameRef());
             const std::string sql = "SELECT CAST(" + col + " AS TEXT) AS gw_value, " + quote(fid) + " AS gw_fid FROM " +
-                                    quote(layer->GetName()) + " WHERE typeof(" + col + ") NOT IN ('integer', 'real', 'null')";
+                                    quote(layer->GetName()) + " WHERE typeof(" + col + ") NOT IN ('integer', 'real', 'null')" +
+                                    (fid_range.empty() ? "" : " AND " + fid_range);
             OGRLayer* rs = src->ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
             if (!rs) continue;
             // GDAL may take the FID column for the result's own FID, and then it is no field.
@@ -910,11 +913,13 @@ void LayerContext::checks() {
     r.find_text_in_numbers({i_people});
     // A county's month of reports is ~300k: grown by doubling, the vector would move them all about
     // twice over (a third of `gridwatch checks` on a county). The count is free in a GeoPackage.
-    if (const GIntBig n = r.layer->GetFeatureCount(FALSE); n > 0) ds.checks.reserve(static_cast<size_t>(n));
+    if (const GIntBig n = r.count_hint >= 0 ? r.count_hint : r.layer->GetFeatureCount(FALSE); n > 0)
+        ds.checks.reserve(static_cast<size_t>(n));
     for_each_feature(r, [&](OGRFeature& f) {
-        Check c;
+        // Made in place: a month of a county's reports moved once more costs a tenth of the read.
+        Check& c = ds.checks.emplace_back();
         c.check_id = r.id_or_fid(f, i_id);
-        if (skip_null(f, c.check_id)) return;
+        if (skip_null(f, c.check_id)) return ds.checks.pop_back();
         c.grid_id = r.str(f, i_grid), c.reporter = r.str(f, i_rep), c.note = r.str(f, i_note);
         c.kind = r.code(f, i_kind, "kind");
         c.when = r.time(f, i_time, c.time);
@@ -924,7 +929,6 @@ void LayerContext::checks() {
         if (!p) fail_geometry(r, c.check_id, "Point", f.GetGeometryRef());
         c.pos = *p;
         r.fill_extra(c, f);
-        ds.checks.push_back(std::move(c));
     });
 }
 
@@ -1015,16 +1019,40 @@ void LayerContext::other() {
     ds.other_layers.push_back(std::move(out));
 }
 
-int read_layer(Found& fl, LayerSource from, const GeomConverter& conv, Dataset& ds, CplCapture& cap) {
+/**
+ * A part of a layer that one reading task reads: the whole layer, or (a large GeoPackage layer split
+ * over the cores) the features whose FID lies in [from, to).
+ */
+struct Chunk {
+    size_t layer = 0;          // index in the found layers
+    bool whole = true;
+    int64_t from = 0, to = 0;  // FID range when not whole
+    int64_t count_hint = -1;   // features expected in it (the first part reserves for the whole layer)
+    double cost = 0;           // for the order of the tasks
+};
+
+/** What reading a chunk tells the join besides its features. */
+struct ChunkRead {
+    int invalid = 0;     // polygons repaired
+    int null_geoms = 0;  // features without geometry, left out
+    std::vector<std::pair<std::string, std::string>> fields;  // contract field ← source field
+};
+
+ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, const GeomConverter& conv, Dataset& ds,
+                     CplCapture& cap) {
     LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
     r.bad_values = &ds.report.bad_values;
     r.cap = &cap;
     r.mapping = fl.mapping;
+    r.count_hint = chunk.count_hint;
+    if (!chunk.whole)
+        r.fid_range = "\"" + std::string(from.layer->GetFIDColumn()) + "\" >= " + std::to_string(chunk.from) + " AND \"" +
+                      from.layer->GetFIDColumn() + "\" < " + std::to_string(chunk.to);
     LayerContext ctx{r, conv, ds, fl.canonical};
     ctx.level = fl.level;
     if (fl.canonical.empty()) {
         ctx.other();
-        return 0;
+        return {};
     }
     static const std::map<std::string, void (LayerContext::*)()> readers = {
         {"grids", &LayerContext::grids},
@@ -1041,10 +1069,7 @@ int read_layer(Found& fl, LayerSource from, const GeomConverter& conv, Dataset& 
     };
     if (const auto it = readers.find(fl.canonical); it != readers.end()) (ctx.*it->second)();
     if (!ds.extra_fields.count(fl.canonical)) ds.extra_fields[fl.canonical] = r.extra_fields();
-    if (ctx.null_geoms > 0)
-        ds.report.other.push_back({fl.canonical, "", std::to_string(ctx.null_geoms) + " feature(s) without geometry left out"});
-    fl.fields = std::move(r.matched);
-    return ctx.invalid;
+    return {ctx.invalid, ctx.null_geoms, std::move(r.matched)};
 }
 
 
@@ -1103,14 +1128,23 @@ void for_each_coordinate(MultiLineString& ml, Fn&& fn) {
         for (auto& p : l) fn(p);
 }
 
-/** Calls fn(feature id, coordinate&) for every coordinate of the features of `layer` from `first` on. */
+/**
+ * Calls fn(id, coordinate&) for every coordinate of the features of `layer` from `first` on, where
+ * id() names the feature: made only when asked (on a failure), not once per coordinate.
+ */
 template <typename Fn>
 void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn) {
     auto shapes = [&](auto& v, auto id_of) {
-        for (size_t i = first; i < v.size(); ++i) for_each_coordinate(v[i].shape, [&](Vec2& p) { fn(id_of(v[i]), p); });
+        for (size_t i = first; i < v.size(); ++i) {
+            auto id = [&] { return id_of(v[i]); };
+            for_each_coordinate(v[i].shape, [&](Vec2& p) { fn(id, p); });
+        }
     };
     auto points = [&](auto& v, auto id_of) {
-        for (size_t i = first; i < v.size(); ++i) fn(id_of(v[i]), v[i].pos);
+        for (size_t i = first; i < v.size(); ++i) {
+            auto id = [&] { return id_of(v[i]); };
+            fn(id, v[i].pos);
+        }
     };
     auto fid = [](const Feature& f) { return std::to_string(f.fid); };
     if (layer == "grids") shapes(ds.grids, [](const Grid& g) { return g.grid_id; });
@@ -1126,9 +1160,10 @@ void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn) {
     else if (layer == "candidates") points(ds.candidates, [](const Candidate& c) { return c.site_id; });
     else if (layer.empty())
         for (auto& o : ds.other_layers) {
-            for (auto& p : o.points) fn(o.name, p);
-            for (auto& l : o.lines) for_each_coordinate(l, [&](Vec2& p) { fn(o.name, p); });
-            for (auto& mp : o.polygons) for_each_coordinate(mp, [&](Vec2& p) { fn(o.name, p); });
+            auto id = [&] { return o.name; };
+            for (auto& p : o.points) fn(id, p);
+            for (auto& l : o.lines) for_each_coordinate(l, [&](Vec2& p) { fn(id, p); });
+            for (auto& mp : o.polygons) for_each_coordinate(mp, [&](Vec2& p) { fn(id, p); });
         }
 }
 
@@ -1139,20 +1174,25 @@ void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn) {
 void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const OGRSpatialReference& from,
                      const OGRSpatialReference& to, const std::string& file, const std::string& source_layer) {
     Projector proj(from, to);
+    size_t count = 0;
+    visit_layer(ds, layer, first, [&](auto&, Vec2&) { ++count; });
     std::vector<Vec2> pts;
-    visit_layer(ds, layer, first, [&](const std::string&, Vec2& p) { pts.push_back(p); });
+    pts.reserve(count);
+    visit_layer(ds, layer, first, [&](auto&, Vec2& p) { pts.push_back(p); });
+    // Cells and roads share their vertices (each is transformed once); points rarely do.
+    const bool shared = layer == "grids" || layer == "roads" || layer == "enterprises" || layer == "buildings";
     try {
-        proj.apply_shared(pts);
+        shared ? proj.apply_shared(pts) : proj.apply(pts);
     } catch (const Error&) {
         std::string bad;
-        visit_layer(ds, layer, first, [&](const std::string& id, Vec2& p) {
+        visit_layer(ds, layer, first, [&](auto& id, Vec2& p) {
             if (!bad.empty()) return;
             std::vector<Vec2> one{p};
             try {
                 proj.apply_one(one);
-                if (!std::isfinite(one[0].x) || !std::isfinite(one[0].y)) bad = id;
+                if (!std::isfinite(one[0].x) || !std::isfinite(one[0].y)) bad = id();
             } catch (const Error&) {
-                bad = id;
+                bad = id();
             }
         });
         if (bad.empty()) throw;  // no point of its own fails: what failed was not this layer's coordinates
@@ -1160,7 +1200,7 @@ void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const 
                     "check the layer's CRS (or --assume-crs)");
     }
     size_t k = 0;
-    visit_layer(ds, layer, first, [&](const std::string&, Vec2& p) { p = pts[k++]; });
+    visit_layer(ds, layer, first, [&](auto&, Vec2& p) { p = pts[k++]; });
 }
 
 template <typename T>
@@ -1207,31 +1247,43 @@ size_t feature_count(const Dataset& part) {
  * .dbf cut short) stops the command, naming the file and layer and how far reading got. GDAL's
  * warnings are kept in the report.
  */
-int read_layer_whole(Found& fl, LayerSource from, const GeomConverter& conv, Dataset& part,
-                     const std::string& layer_name) {
+ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk, const GeomConverter& conv, Dataset& part,
+                           const std::string& layer_name) {
     CplCapture cap;
     // GDAL says when it reads text in a number field as 0 (LayerReader::take_numeric_warnings).
     const std::string numeric_warning = CPLGetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", "");
     CPLSetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", "YES");
     struct Restore {
         std::string was;
-        ~Restore() { CPLSetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", was.empty() ? nullptr : was.c_str()); }
-    } restore{numeric_warning};
-    int invalid = 0;
+        OGRLayer* filtered;
+        ~Restore() {
+            CPLSetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", was.empty() ? nullptr : was.c_str());
+            if (filtered) filtered->SetAttributeFilter(nullptr);
+        }
+    } restore{numeric_warning, chunk.whole ? nullptr : from.layer};
+    if (!chunk.whole) {
+        const std::string fid = from.layer->GetFIDColumn();
+        const std::string filter = "\"" + fid + "\" >= " + std::to_string(chunk.from) + " AND \"" + fid + "\" < " +
+                                   std::to_string(chunk.to);
+        if (from.layer->SetAttributeFilter(filter.c_str()) != OGRERR_NONE)
+            throw Error("could not be read in parts (" + cap.failure_summary() + ")", {fl.src->path, layer_name}, "try again");
+    }
+    ChunkRead read;
     try {
-        invalid = read_layer(fl, from, conv, part, cap);
+        read = read_layer(fl, from, chunk, conv, part, cap);
     } catch (const Error&) {
         if (cap.failures.empty()) throw;  // ours alone; else GDAL's error is the cause
     }
     if (!cap.failures.empty()) {
-        const GIntBig total = from.layer->GetFeatureCount(FALSE);
+        const GIntBig total = chunk.whole ? from.layer->GetFeatureCount(FALSE) : -1;
         std::string got = std::to_string(feature_count(part));
         if (total > 0) got += " of " + std::to_string(total);
+        if (!chunk.whole) got += " (of the features from FID " + std::to_string(chunk.from) + " on)";
         throw Error("reading stopped after " + got + " features: " + cap.failure_summary(), {fl.src->path, layer_name},
                     hint_for_gdal(cap.failures.front()));
     }
     for (const auto& w : cap.warnings()) part.report.gdal_warnings.push_back({fl.canonical, "", w});
-    return invalid;
+    return read;
 }
 
 /** The .shp of a shapefile layer: the source itself, or the layer's file in a folder. */
@@ -1337,9 +1389,8 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             for (int k = 0; k < defn->GetFieldCount(); ++k) info.source_fields.push_back(defn->GetFieldDefn(k)->GetNameRef());
             recognise(info, fl, mapping, src.is_csv ? fs::path(path).stem().string() : std::string());
             info.name = fl.canonical.empty() ? info.source_name : fl.canonical;
-            const bool wanted = options.layers.empty() || (!fl.canonical.empty() && std::find(options.layers.begin(),
-                                                                                              options.layers.end(),
-                                                                                              fl.canonical) != options.layers.end());
+            const bool wanted = options.layers.empty() ||
+                                std::find(options.layers.begin(), options.layers.end(), fl.canonical) != options.layers.end();
             if (!wanted) {
                 if (const OGRSpatialReference* s = layer->GetSpatialRef()) info.crs = crs_label(*s);
                 ds.layers.push_back(info);
@@ -1455,41 +1506,74 @@ OGRSpatialReference choose_work_crs(const Found* primary, const OpenOptions& opt
 struct ReadPlan {
     std::vector<std::string> names;  // the layers' own names
     std::vector<int> index;          // each layer's index in its source (to open it again on a second handle)
-    std::vector<size_t> order;       // longest first, so that the reading tasks finish together
+    std::vector<Chunk> chunks;       // what the tasks read, in layer order and FID order within a layer
+    std::vector<size_t> order;       // chunks longest first, so that the reading tasks finish together
     int64_t features = 0;
 };
 
-ReadPlan plan_reading(const std::vector<Found>& found) {
+/**
+ * The FID range [first, last] of a GeoPackage layer whose features are many enough to be read in
+ * parts by several tasks, or nullopt. Points and buildings only: a part of such a layer reads as
+ * the whole does, feature by feature, where cells are filtered by level and GPS fixes joined.
+ */
+std::optional<std::pair<int64_t, int64_t>> splittable(const Found& fl, int64_t count) {
+    static const std::set<std::string> kinds = {"households", "cameras",    "incidents", "facilities",
+                                                "candidates", "buildings", "checks"};
+    constexpr int64_t kWorthIt = 50000;  // below this, opening the file a second time costs more than it saves
+    if (count < kWorthIt || !kinds.count(fl.canonical) || fl.reopened) return std::nullopt;
+    if (std::string(fl.src->ds->GetDriverName()) != "GPKG" || !*fl.layer->GetFIDColumn()) return std::nullopt;
+    const std::string sql = "SELECT MIN(\"" + std::string(fl.layer->GetFIDColumn()) + "\") AS lo, MAX(\"" +
+                            fl.layer->GetFIDColumn() + "\") AS hi FROM \"" + fl.layer->GetName() + "\"";
+    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+    OGRLayer* rs = fl.src->ds->ExecuteSQL(sql.c_str(), nullptr, "SQLITE");
+    if (!rs) return std::nullopt;
+    std::optional<std::pair<int64_t, int64_t>> range;
+    if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature()); f && f->IsFieldSetAndNotNull(0) && f->IsFieldSetAndNotNull(1))
+        range = std::pair<int64_t, int64_t>{f->GetFieldAsInteger64(0), f->GetFieldAsInteger64(1)};
+    fl.src->ds->ReleaseResultSet(rs);
+    return range;
+}
+
+ReadPlan plan_reading(const std::vector<Found>& found, size_t tasks) {
     ReadPlan plan;
-    auto& names = plan.names;
-    auto& index = plan.index;
-    int64_t& features = plan.features;
-    names.resize(found.size());
-    index.assign(found.size(), -1);
-    std::vector<double> cost(found.size());
+    plan.names.resize(found.size());
+    plan.index.assign(found.size(), -1);
     for (size_t i = 0; i < found.size(); ++i) {
         const Found& fl = found[i];
-        names[i] = fl.layer->GetName();
+        plan.names[i] = fl.layer->GetName();
         for (int k = 0; k < fl.src->ds->GetLayerCount(); ++k)
-            if (fl.src->ds->GetLayer(k) == fl.layer) index[i] = k;
+            if (fl.src->ds->GetLayer(k) == fl.layer) plan.index[i] = k;
         const int64_t n = std::max<int64_t>(0, fl.layer->GetFeatureCount(FALSE));
-        features += n;
+        plan.features += n;
         // A feature's cost in point features, as measured on the demo county: grid cells and
         // roads carry many vertices, buildings few.
         const std::string& L = fl.canonical;
-        cost[i] = (L == "grids" || L == "roads" ? 9 : L == "enterprises" ? 7 : L == "buildings" ? 2 : 1) * static_cast<double>(n);
+        const double cost = (L == "grids" || L == "roads" ? 9 : L == "enterprises" ? 7 : L == "buildings" ? 2 : 1) * static_cast<double>(n);
+        const auto range = tasks > 1 ? splittable(fl, n) : std::nullopt;
+        if (!range) {
+            plan.chunks.push_back({i, true, 0, 0, -1, cost});
+            continue;
+        }
+        // Twice as many parts as tasks: a task that finishes early takes another part.
+        const int64_t parts = static_cast<int64_t>(2 * tasks), lo = range->first, span = range->second - lo + 1;
+        for (int64_t k = 0; k < parts; ++k) {
+            const int64_t from = lo + span * k / parts, to = lo + span * (k + 1) / parts;
+            const int64_t hint = k == 0 ? n : n * (to - from) / span + 1;
+            plan.chunks.push_back({i, false, from, to, hint, cost * static_cast<double>(to - from) / static_cast<double>(span)});
+        }
     }
-    // Longest first, so that the reading tasks finish together.
-    plan.order.resize(found.size());
+    plan.order.resize(plan.chunks.size());
     std::iota(plan.order.begin(), plan.order.end(), 0);
-    std::stable_sort(plan.order.begin(), plan.order.end(), [&](size_t a, size_t b) { return cost[a] > cost[b]; });
+    std::stable_sort(plan.order.begin(), plan.order.end(),
+                     [&](size_t a, size_t b) { return plan.chunks[a].cost > plan.chunks[b].cost; });
     return plan;
 }
 
-/** Each layer's features, read whole into a part of its own and in the working CRS. */
+/** Each chunk's features, read into a part of its own and in the working CRS (ReadPlan::chunks). */
 struct LayerParts {
+    std::vector<Chunk> chunks;
     std::vector<Dataset> parts;
-    std::vector<int> invalid;  // polygons repaired, per layer
+    std::vector<ChunkRead> read;
 };
 
 /**
@@ -1535,44 +1619,49 @@ void filter_grid_level(OGRLayer& layer, int level, const RoleMapping* mapping) {
  */
 LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& work, const OpenOptions& options,
                        const std::function<void(double, const std::string&)>& progress) {
-    const ReadPlan plan = plan_reading(found);
+    int64_t features = 0;
+    for (const Found& fl : found) features += std::max<int64_t>(0, fl.layer->GetFeatureCount(FALSE));
+    const size_t tasks = features > 20000 ? parallel_width() : 1;
+    const ReadPlan plan = plan_reading(found, tasks);
+    const size_t n_tasks = std::min(tasks, plan.chunks.size());
     LayerParts out;
-    out.parts.resize(found.size()), out.invalid.assign(found.size(), 0);
-    std::vector<std::exception_ptr> failed(found.size());
-    const size_t tasks = plan.features > 20000 && found.size() > 1
-                             ? std::min(found.size(), parallel_width())
-                             : 1;
-    std::vector<ReaderHandles> handles(tasks);
-    for (size_t t = 0; t < tasks; ++t) handles[t].first = t == 0, handles[t].work = work;
+    out.chunks = plan.chunks;
+    out.parts.resize(plan.chunks.size()), out.read.resize(plan.chunks.size());
+    std::vector<std::exception_ptr> failed(plan.chunks.size());
+    std::vector<ReaderHandles> handles(n_tasks);
+    for (size_t t = 0; t < n_tasks; ++t) handles[t].first = t == 0, handles[t].work = work;
     std::atomic<size_t> next{0}, done{0};
     std::mutex progress_mutex;  // the callback is not made for calls from two threads at once
-    auto read_part = [&](size_t i, ReaderHandles& h) {
-        Found& fl = found[i];
-        const std::string& name = plan.names[i];
-        LayerSource mine = h.layer(fl, plan.index[i], name);
-        const bool is_points = fl.canonical == "households" || fl.canonical == "cameras" ||
-                               fl.canonical == "incidents" || fl.canonical == "facilities" ||
-                               fl.canonical == "candidates" || fl.canonical == "checks";
-        GeomConverter conv{is_points ? options.coords : SourceCoords::Native, CoordLimits::of(fl.srs), fl.src->path, name};
+    auto read_part = [&](size_t c, ReaderHandles& h) {
+        const Chunk& chunk = plan.chunks[c];
+        const Found& fl = found[chunk.layer];
+        const std::string& name = plan.names[chunk.layer];
+        LayerSource mine = h.layer(fl, plan.index[chunk.layer], name);
+        // --from-gcj02 / --from-bd09 are for what phones record: the point layers and the patrols'
+        // GPS tracks. Cells, roads and buildings come from the office's own GIS.
+        const bool from_phones = fl.canonical == "households" || fl.canonical == "cameras" ||
+                                 fl.canonical == "incidents" || fl.canonical == "facilities" ||
+                                 fl.canonical == "candidates" || fl.canonical == "checks" || fl.canonical == "patrols";
+        GeomConverter conv{from_phones ? options.coords : SourceCoords::Native, CoordLimits::of(fl.srs), fl.src->path, name};
         if (fl.canonical == "grids" && options.grid_level > 0) {
             if (fl.level > 0 && fl.level != options.grid_level) return;  // another level's layer
             if (fl.level == 0) filter_grid_level(*mine.layer, options.grid_level, fl.mapping);
         }
-        Dataset& part = out.parts[i];
-        out.invalid[i] = read_layer_whole(fl, mine, conv, part, name);
+        Dataset& part = out.parts[c];
+        out.read[c] = read_layer_whole(fl, mine, chunk, conv, part, name);
         reproject_layer(part, fl.canonical, 0, fl.srs, h.work, fl.src->path, name);
     };
-    parallel_for(tasks, [&](size_t t) {
+    parallel_for(n_tasks, [&](size_t t) {
         for (size_t k; (k = next.fetch_add(1)) < plan.order.size();) {
-            const size_t i = plan.order[k];
+            const size_t c = plan.order[k];
             try {
                 {
                     std::lock_guard lock(progress_mutex);
-                    progress(0.1 + 0.7 * done / found.size(), "reading " + found[i].canonical);
+                    progress(0.1 + 0.7 * done / plan.chunks.size(), "reading " + found[plan.chunks[c].layer].canonical);
                 }
-                read_part(i, handles[t]);
+                read_part(c, handles[t]);
             } catch (...) {
-                failed[i] = std::current_exception();
+                failed[c] = std::current_exception();
                 next = plan.order.size();
             }
             ++done;
@@ -1583,17 +1672,28 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
     return out;
 }
 
-/** Joins the layers' parts into ds in layer order, and counts each layer's repairs in ds.layers. */
+/**
+ * Joins the chunks' parts into ds in layer order (a layer's parts in FID order, as one task would
+ * have read them), and counts each layer's repairs and features left out without geometry.
+ */
 void join_layers(std::vector<Found>& found, LayerParts& read, Dataset& ds) {
-    for (size_t i = 0; i < found.size(); ++i) {
+    for (size_t c = 0; c < read.chunks.size(); ++c) {
+        const size_t i = read.chunks[c].layer;
         Found& fl = found[i];
-        join_part(ds, std::move(read.parts[i]));
+        join_part(ds, std::move(read.parts[c]));
+        const bool first = c == 0 || read.chunks[c - 1].layer != i;
+        const bool last = c + 1 == read.chunks.size() || read.chunks[c + 1].layer != i;
+        if (first) fl.fields = std::move(read.read[c].fields);
         for (auto& info : ds.layers)
             if (info.source == fl.src->path || fl.reopened)
                 if (info.source_name == fl.layer->GetName() || (fl.reopened && info.name == fl.canonical)) {
-                    info.invalid += read.invalid[i];
+                    info.invalid += read.read[c].invalid;
                     if (info.fields.empty()) info.fields = fl.fields;
                 }
+        if (!first) read.read[c].null_geoms += read.read[c - 1].null_geoms;
+        if (last && read.read[c].null_geoms > 0)
+            ds.report.other.push_back(
+                {fl.canonical, "", std::to_string(read.read[c].null_geoms) + " feature(s) without geometry left out"});
     }
 }
 

@@ -19,7 +19,8 @@ struct OpenOptions {
     std::string assume_crs;                        // CRS for layers that carry none ("" = none)
     std::string work_crs;                          // override of the working CRS ("" = choose)
     SourceCoords coords = SourceCoords::Native;    // --from-gcj02 / --from-bd09 (point layers)
-    std::vector<std::string> layers;               // canonical layers to read (empty = all)
+    std::vector<std::string> layers;               // canonical layers to read (empty = all); "" stands for
+                                                   // the layers no role uses (drawn, not analysed)
     int grid_level = 0;                            // read only the cells of this level (0: all)
     const NameMapping* mapping = nullptr;          // names for layers and fields (default: the project file's)
     Progress progress;

@@ -357,7 +357,9 @@ constexpr std::array<const char*, kColors.size()> kColorColumns = {"inc_red", "i
 
 /**
  * The §4 stats figures of one cell; null columns for a cell with no row (another level). The
- * daily checks' columns follow when the table has them (chk_days null: never checked).
+ * daily checks' columns follow when the table has them (chk_days null: never checked), then the
+ * patrols' (road_m, pat_m patrolled, nei_m neither seen nor patrolled, in metres; night_sh the
+ * night share of the patrolled metres).
  */
 template <class Sink>
 void stats_columns(Sink& s, const GridStats* r, const StatsTable& table) {
@@ -380,6 +382,13 @@ void stats_columns(Sink& s, const GridStats* r, const StatsTable& table) {
         s.integer("chk_new", v(&GridStats::checks_newcomer));
         s.integer("chk_ret", v(&GridStats::checks_returnee));
         s.integer("chk_out", v(&GridStats::checks_outside));
+    }
+    if (table.with_patrols) {
+        auto m = [r](double GridStats::*f) { return r ? std::optional<double>(r->*f) : std::nullopt; };
+        s.real("road_m", m(&GridStats::road_m));
+        s.real("pat_m", m(&GridStats::patrolled_m));
+        s.real("nei_m", m(&GridStats::neither_m));
+        s.real("night_sh", m(&GridStats::night_share));
     }
 }
 
@@ -880,6 +889,30 @@ private:
     size_t i_ = 0;
 };
 
+/**
+ * A GeoPackage's checks layer gets an index on check_id (not unique: a user's data may hold old
+ * duplicates), named as `gridwatch import` names the one it builds (check_import.cpp): an import
+ * then looks the file's ids up instead of building the index over a county's ~270k reports inside
+ * its own transaction.
+ */
+void index_check_ids(GDALDataset& ds, const std::string& layer, const std::vector<Column>& cols, GdalMessages& gdal,
+                     const std::string& target) {
+    auto quoted = [](const std::string& s) {
+        std::string out = "\"";
+        for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return out + "\"";
+    };
+    for (const auto& c : cols)
+        if (c.name == "check_id") {
+            const std::string sql = "CREATE INDEX IF NOT EXISTS " + quoted(layer + "_check_id_idx") + " ON " +
+                                    quoted(layer) + "(" + quoted(c.out_name) + ")";
+            gdal.take_error();
+            ds.ReleaseResultSet(ds.ExecuteSQL(sql.c_str(), nullptr, nullptr));
+            if (const std::string why = gdal.take_error(); !why.empty())
+                throw Error("cannot index check_id: " + why, {target, layer, "", c.out_name});
+        }
+}
+
 /** What write_layer needs besides the features themselves. */
 struct LayerContext {
     const Dataset& ds;
@@ -1044,6 +1077,8 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
                         {target, name, id}, "check free space and the values");
         }
     }
+    if constexpr (std::is_same_v<T, Check>)
+        if (cx.format.name == "GPKG") index_check_ids(*ds, name, cols, cx.gdal, target);
     if (transactions && ds->CommitTransaction() != OGRERR_NONE) {
         const std::string why = cx.gdal.take_error();
         throw Error("cannot commit the layer: " + why, {target, name});

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Issue 17 benchmark: each county command's whole process as a multiple of its GDAL floor, the time
+# GDAL itself needs to stream the layers that command reads (build/gdal_floor: one thread, feature by
+# feature, nothing done with the values; README "For developers" says why not the Arrow stream on
+# GDAL 3.6). Interleaved in one run, medians of RUNS, peak RSS of one run of each command.
+#   tests/bench/bench_floor.sh [BUILD_DIR] [RUNS] [COUNTY.gpkg]  > tests/bench/results_floor.md
+# The county is made with `gridwatch demo --scale 100` when the file does not exist.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+build=${1:-$here/../../build}
+runs=${2:-5}
+data=${3:-/tmp/county15.gpkg}
+gw=$build/gridwatch
+floor=$build/gdal_floor
+bench_begin floor
+ensure_county "$data"
+date=$("$gw" checks "$data" --days 1 --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["date"])')
+
+# name | the layers it reads (as cmd_*.cpp opens them) | the command
+commands=(
+    "render (open and draw)|grids,households,cameras,enterprises,roads,buildings,incidents,facilities,candidates|$gw render $data --out $work/r.png --size 1600x1200"
+    "checks|grids,checks|$gw checks $data --date $date --json"
+    "patrols|grids,roads,cameras,buildings,patrols,facilities,enterprises|$gw patrols $data --json"
+    "coverage --level 4|grids,households,cameras,roads,buildings,enterprises|$gw coverage $data --level 4 --json"
+    "hotspots --method kde|incidents|$gw hotspots $data --method kde --cell 10 --bandwidth 50 --out $work/kde.tif"
+    "hotspots --method gi|incidents,grids,households|$gw hotspots $data --method gi --level 4 --json"
+    "stats|grids,households,cameras,enterprises,roads,buildings,incidents,facilities,candidates|$gw stats $data --json"
+)
+
+echo "# GDAL floor: each command's whole process beside GDAL streaming its layers"
+echo
+echo "Machine: $(machine). Load at the start: $load0. $(date -u +%Y-%m-%d\ %H:%M) UTC. Dataset: $data"
+echo "($(du -h "$data" | cut -f1)). Medians of $runs, interleaved; the floor is \`gdal_floor FILE LAYERS --features\`."
+echo
+echo "| command | layers read | floor s | gridwatch s | × floor | peak RSS MB |"
+echo "|---|---|---|---|---|---|"
+for entry in "${commands[@]}"; do
+    IFS='|' read -r name layers cmd <<<"$entry"
+    log "$name"
+    # shellcheck disable=SC2086
+    t_floor=$(timed "$floor" "$data" "$layers" --features)
+    # shellcheck disable=SC2086
+    t_gw=$(timed $cmd)
+    # shellcheck disable=SC2086
+    rss=$(/usr/bin/time -f '%M' $cmd 2>&1 >/dev/null | tail -1)
+    echo "| $name | $layers | $t_floor | $t_gw | $(ratio "$t_gw" "$t_floor") | $((rss / 1024)) |"
+done
+echo
+echo "Load at the end: $(cut -d' ' -f1-3 /proc/loadavg)."

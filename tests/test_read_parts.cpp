@@ -1,0 +1,116 @@
+// A large GeoPackage layer is read in FID ranges by several tasks at once (geo/io/dataset.cpp,
+// plan_reading). What is read must not depend on it: the same features in FID order, the same
+// features left out and named, the same reports, as one task reading the layer whole.
+#include <gtest/gtest.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <tbb/task_arena.h>
+
+#include "geo/core/gdal_setup.h"
+#include "geo/io/dataset.h"
+#include "tests/cli_run.h"
+
+using namespace gw;
+using gwtest::TempDir;
+
+namespace {
+
+/**
+ * 60,000 check points (more than a part is worth splitting for) with what reading must name:
+ * features without geometry at the ends of the likely parts, unreadable times, a gap of deleted
+ * FIDs, and text in the integer field `people` (SQLite keeps it, GDAL reads it as 0).
+ */
+std::string write_checks(const std::string& path, int n) {
+    gdal_setup();
+    GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
+    std::unique_ptr<GDALDataset> ds(gpkg->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    OGRSpatialReference srs;
+    srs.importFromEPSG(4542);
+    OGRLayer* layer = ds->CreateLayer("checks", &srs, wkbPoint, nullptr);
+    for (const char* name : {"check_id", "grid_id", "reporter", "time", "kind", "note"}) {
+        OGRFieldDefn f(name, OFTString);
+        layer->CreateField(&f);
+    }
+    OGRFieldDefn people("people", OFTInteger);
+    layer->CreateField(&people);
+    layer->StartTransaction();
+    for (int i = 1; i <= n; ++i) {
+        OGRFeature f(layer->GetLayerDefn());
+        f.SetField("check_id", ("K" + std::to_string(i)).c_str());
+        f.SetField("grid_id", ("G" + std::to_string(i % 97)).c_str());
+        f.SetField("reporter", i % 3 ? "张三" : "李四");
+        f.SetField("time", i % 1000 == 17 ? "yesterday" : ("2026-10-" + std::to_string(10 + i % 20) + "T08:00:00").c_str());
+        f.SetField("kind", i % 50 == 0 ? "newcomer" : "routine");
+        if (i % 7 == 0) f.SetField("people", i % 5);
+        if (i % 11 == 0) f.SetField("note", "门口有车");
+        const bool no_geometry = i == 7 || i == n / 4 || i == n / 2 || i == n / 2 + 1 || i == n - 3;
+        if (!no_geometry) {
+            OGRPoint p(466000 + (i % 400) * 2.5, 2720000 + (i / 400) * 2.5);
+            f.SetGeometry(&p);
+        }
+        layer->CreateFeature(&f);
+    }
+    layer->CommitTransaction();
+    ds->ExecuteSQL("DELETE FROM checks WHERE fid BETWEEN 100 AND 5000", nullptr, nullptr);
+    ds->ExecuteSQL(("UPDATE checks SET people = 'lots' WHERE fid IN (14, " + std::to_string(n - 7) + ")").c_str(), nullptr,
+                   nullptr);
+    return path;
+}
+
+Dataset read_with(size_t threads, const std::string& path) {
+    tbb::task_arena arena(static_cast<int>(threads));  // its own width, whatever the machine has
+    Dataset ds;
+    arena.execute([&] { ds = open_dataset({path}); });
+    return ds;
+}
+
+void expect_same(const std::vector<Issue>& a, const std::vector<Issue>& b, const char* what) {
+    ASSERT_EQ(a.size(), b.size()) << what;
+    for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].layer, b[i].layer) << what << " " << i;
+        EXPECT_EQ(a[i].feature, b[i].feature) << what << " " << i;
+        EXPECT_EQ(a[i].problem, b[i].problem) << what << " " << i;
+    }
+}
+
+}  // namespace
+
+TEST(ReadParts, ALayerReadInPartsIsTheLayerReadWhole) {
+    TempDir dir("read_parts");
+    const int n = 60000;
+    const std::string path = write_checks(dir / "checks.gpkg", n);
+    const Dataset whole = read_with(1, path), parts = read_with(2, path);
+
+    // What one task reads, checked against the file as written.
+    const size_t deleted = 5000 - 100 + 1, no_geometry = 5;
+    ASSERT_EQ(whole.checks.size(), n - deleted - no_geometry);
+    EXPECT_EQ(whole.report.no_geometry.size(), no_geometry);
+    EXPECT_EQ(whole.report.bad_values.size(), 2u);
+    EXPECT_EQ(whole.checks.front().check_id, "K1");
+    EXPECT_EQ(whole.checks.back().check_id, "K" + std::to_string(n));
+
+    ASSERT_EQ(parts.checks.size(), whole.checks.size());
+    for (size_t i = 0; i < whole.checks.size(); ++i) {
+        const Check &a = whole.checks[i], &b = parts.checks[i];
+        ASSERT_EQ(a.fid, b.fid) << i;
+        EXPECT_EQ(a.check_id, b.check_id);
+        EXPECT_EQ(a.grid_id, b.grid_id);
+        EXPECT_EQ(a.reporter, b.reporter);
+        EXPECT_EQ(a.kind, b.kind);
+        EXPECT_EQ(a.note, b.note);
+        EXPECT_EQ(a.time, b.time);
+        EXPECT_EQ(a.when, b.when);
+        EXPECT_EQ(a.people, b.people);
+        EXPECT_EQ(a.pos.x, b.pos.x);
+        EXPECT_EQ(a.pos.y, b.pos.y);
+        EXPECT_EQ(a.extra, b.extra);
+    }
+    expect_same(whole.report.no_geometry, parts.report.no_geometry, "no_geometry");
+    expect_same(whole.report.bad_times, parts.report.bad_times, "bad_times");
+    expect_same(whole.report.bad_values, parts.report.bad_values, "bad_values");
+    expect_same(whole.report.other, parts.report.other, "other");
+    expect_same(whole.report.gdal_warnings, parts.report.gdal_warnings, "gdal_warnings");
+    ASSERT_EQ(whole.layers.size(), parts.layers.size());
+    EXPECT_EQ(whole.layers[0].fields, parts.layers[0].fields);
+    EXPECT_EQ(whole.layers[0].count, parts.layers[0].count);
+}
