@@ -29,11 +29,11 @@ std::string write_checks(const std::string& path, int n) {
     OGRLayer* layer = ds->CreateLayer("checks", &srs, wkbPoint, nullptr);
     for (const char* name : {"check_id", "grid_id", "reporter", "time", "kind", "note"}) {
         OGRFieldDefn f(name, OFTString);
-        layer->CreateField(&f);
+        EXPECT_EQ(layer->CreateField(&f), OGRERR_NONE);
     }
     OGRFieldDefn people("people", OFTInteger);
-    layer->CreateField(&people);
-    layer->StartTransaction();
+    EXPECT_EQ(layer->CreateField(&people), OGRERR_NONE);
+    EXPECT_EQ(layer->StartTransaction(), OGRERR_NONE);
     for (int i = 1; i <= n; ++i) {
         OGRFeature f(layer->GetLayerDefn());
         f.SetField("check_id", ("K" + std::to_string(i)).c_str());
@@ -48,12 +48,12 @@ std::string write_checks(const std::string& path, int n) {
             OGRPoint p(466000 + (i % 400) * 2.5, 2720000 + (i / 400) * 2.5);
             f.SetGeometry(&p);
         }
-        layer->CreateFeature(&f);
+        EXPECT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
     }
-    layer->CommitTransaction();
-    ds->ExecuteSQL("DELETE FROM checks WHERE fid BETWEEN 100 AND 5000", nullptr, nullptr);
-    ds->ExecuteSQL(("UPDATE checks SET people = 'lots' WHERE fid IN (14, " + std::to_string(n - 7) + ")").c_str(), nullptr,
-                   nullptr);
+    EXPECT_EQ(layer->CommitTransaction(), OGRERR_NONE);
+    ds->ReleaseResultSet(ds->ExecuteSQL("DELETE FROM checks WHERE fid BETWEEN 100 AND 5000", nullptr, nullptr));
+    ds->ReleaseResultSet(ds->ExecuteSQL(
+        ("UPDATE checks SET people = 'lots' WHERE fid IN (14, " + std::to_string(n - 7) + ")").c_str(), nullptr, nullptr));
     return path;
 }
 

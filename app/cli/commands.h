@@ -19,5 +19,6 @@ void setup_plan(CLI::App& root);
 void setup_checks(CLI::App& root);
 void setup_import(CLI::App& root);
 void setup_patrols(CLI::App& root);
+void setup_db(CLI::App& root);
 
 }  // namespace gw::app

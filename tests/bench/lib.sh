@@ -43,30 +43,25 @@ county_or() {
 gl_line() {
     env -u DISPLAY "$gw" render "$1" --out "$2/probe.png" --size 64x64 --timing 2>&1 | sed -n "s/^timing: [^(]*(//p" | sed "s/)$//"
 }
-# A throwaway PostgreSQL 15 cluster for a peer, run by the postgres user (initdb refuses root) on
-# 127.0.0.1. pg_prepare makes its folder ($pgdir); pg_start BASE_PORT starts it on the first free
-# port from BASE_PORT (sets $port and $pgconn); pg_stop stops it and removes the folder (call it
-# from the script's EXIT trap).
-pgbin=/usr/lib/postgresql/15/bin
+# A throwaway PostgreSQL 15 cluster for a peer, on 127.0.0.1, started by tests/pg/cluster.sh (the
+# one the PG tests use: run by the postgres user as root, since initdb refuses root). pg_prepare
+# makes its folder ($pgdir); pg_start BASE_PORT starts it on the first free port from BASE_PORT (sets
+# $port and $pgconn); pg_stop stops it and removes the folder (call it from the script's EXIT trap).
+pg_cluster_sh="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/pg/cluster.sh"
 pg_prepare() {
     pgdir=$(mktemp -d /tmp/gw_bench_pg.XXXX)
-    chown postgres: "$pgdir"
     pg_up=0
 }
 pg_start() {
     port=$1
     while (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
     echo "[bench] PostGIS cluster on 127.0.0.1:$port in $pgdir" >&2
-    runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres --no-sync >/dev/null
-    runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
-        -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=512MB -c work_mem=64MB" start >/dev/null
+    pgconn=$(GW_PG_OPTIONS="-c shared_buffers=512MB -c work_mem=64MB" "$pg_cluster_sh" start "$pgdir" "$port" --tcp)
     pg_up=1
-    pgconn="host=127.0.0.1 port=$port user=postgres dbname=postgres"
 }
 pg_stop() {
-    if [ "${pg_up:-0}" = 1 ]; then runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true; fi
+    if [ "${pg_up:-0}" = 1 ] || [ -d "${pgdir:-}" ]; then "$pg_cluster_sh" stop "$pgdir"; fi
     pg_up=0
-    rm -rf "$pgdir"
 }
 # bench_begin TAG: a work folder ($work) and a throwaway cluster's folder, both removed on exit;
 # $load0, the load average at the start; log MESSAGE prints "[TAG] MESSAGE" on stderr.

@@ -1,0 +1,479 @@
+#include "geo/store/load.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <chrono>
+#include <cmath>
+#include <unordered_map>
+
+#include "geo/core/box_index.h"
+#include "geo/core/error.h"
+#include "geo/core/gdal_setup.h"
+#include "geo/core/geos.h"
+#include "geo/core/text.h"
+#include "geo/io/crs.h"
+#include "geo/io/layer_columns.h"
+#include "geo/io/projector.h"
+#include "geo/store/pg.h"
+#include "geo/store/schema.h"
+
+namespace gw::store {
+namespace {
+
+/**
+ * GDAL's failures while the store is written, kept to name them in one gw::Error. The PG driver
+ * reports the server's message first and the statement after it: the first is the one to tell.
+ */
+class GdalErrors {
+public:
+    GdalErrors() : pusher_(handler) { messages().clear(); }
+    /** The first failure GDAL reported since the last call ("" when none). */
+    std::string take() {
+        std::string s = messages().empty() ? std::string() : messages().front();
+        messages().clear();
+        CPLErrorReset();
+        if (s.rfind("ERROR:  ", 0) == 0) s = s.substr(8);
+        const auto nl = s.find('\n');
+        if (nl != std::string::npos) s.resize(nl);
+        return s;
+    }
+
+private:
+    static std::vector<std::string>& messages() {
+        thread_local std::vector<std::string> m;
+        return m;
+    }
+    static void CPL_STDCALL handler(CPLErr cls, CPLErrorNum, const char* msg) {
+        if (cls >= CE_Failure) messages().push_back(msg ? msg : "");
+    }
+    CPLErrorHandlerPusher pusher_;
+};
+
+/** GDAL's failure while writing the store as one gw::Error, with what to do for a missing right. */
+[[noreturn]] void fail(const std::string& what, const std::string& why, Error::Where where) {
+    std::string hint;
+    if (why.find("permission denied") != std::string::npos)
+        hint = "connect as a role that may create tables in the schema (its owner), or ask for GRANT CREATE ON SCHEMA";
+    else if (why.find("connection") != std::string::npos)
+        hint = "the connection was lost; nothing was changed, run db init again";
+    throw Error(what + (why.empty() ? std::string() : ": " + why), std::move(where), hint);
+}
+
+/** The L1 cell a feature lies in, as SPEC §9's `community` column holds it. */
+class Communities {
+public:
+    explicit Communities(const Dataset& ds) {
+        std::vector<Box> boxes;
+        for (const auto& g : ds.grids) {
+            by_id_.emplace(g.grid_id, &g);
+            if (g.level == 1) l1_.push_back(&g), boxes.push_back(bounds(g.shape));
+        }
+        index_.emplace(boxes, 500.0);
+    }
+    std::string of(const Grid& g) const {
+        const Grid* c = &g;
+        for (int step = 0; step < 8 && c; ++step) {  // a cycle of parent ids ends here too
+            if (c->level == 1) return c->grid_id;
+            auto it = by_id_.find(c->parent_id);
+            c = it == by_id_.end() ? nullptr : it->second;
+        }
+        return of_shape(g);
+    }
+    // A household and a check belong to the community of the cell they name: a leader's report
+    // made a few metres outside the community is still that office's.
+    std::string of(const Household& h) const { return of_named(h.grid_id, h); }
+    std::string of(const Check& c) const { return of_named(c.grid_id, c); }
+    template <class T>
+    std::string of(const T& f) const {
+        return of_shape(f);
+    }
+
+private:
+    template <class T>
+    std::string of_named(const std::string& grid_id, const T& f) const {
+        auto it = by_id_.find(grid_id);
+        if (it != by_id_.end())
+            if (std::string c = of(*it->second); !c.empty()) return c;
+        return of_shape(f);
+    }
+    template <class T>
+    std::string of_shape(const T& f) const {
+        if (const Vec2* p = point_of(f)) return of_point(*p);
+        geos::Geom g;
+        if (const MultiPolygon* mp = polygons_of(f)) {
+            if (mp->empty()) return {};
+            g = geos::to_geos(*mp);
+        } else if (const MultiLineString* ml = lines_of(f)) {
+            g = lines(*ml);
+        }
+        if (!g) return {};
+        // GEOS's point on surface, as PostGIS's ST_PointOnSurface gives the trigger for later rows.
+        geos::Geom on(GEOSPointOnSurface_r(geos::ctx(), g.get()));
+        double x = 0, y = 0;
+        if (!on || GEOSisEmpty_r(geos::ctx(), on.get()) || !GEOSGeomGetX_r(geos::ctx(), on.get(), &x) ||
+            !GEOSGeomGetY_r(geos::ctx(), on.get(), &y))
+            return {};
+        return of_point({x, y});
+    }
+    std::string of_point(Vec2 p) const {
+        if (!std::isfinite(p.x) || !std::isfinite(p.y)) return {};
+        Box q;
+        q.add(p);
+        int best = -1;
+        index_->visit(q, [&](int i) {
+            if ((best < 0 || l1_[i]->grid_id < l1_[best]->grid_id) && inside_or_on(l1_[i]->shape, p)) best = i;
+        });
+        return best < 0 ? std::string() : l1_[best]->grid_id;
+    }
+    static geos::Geom lines(const MultiLineString& ml) {
+        auto* c = geos::ctx();
+        std::vector<GEOSGeometry*> parts;
+        for (const auto& line : ml) {
+            if (line.size() < 2) continue;
+            GEOSCoordSequence* seq = GEOSCoordSeq_create_r(c, static_cast<unsigned>(line.size()), 2);
+            for (size_t i = 0; i < line.size(); ++i) GEOSCoordSeq_setXY_r(c, seq, static_cast<unsigned>(i), line[i].x, line[i].y);
+            parts.push_back(GEOSGeom_createLineString_r(c, seq));
+        }
+        if (parts.empty()) return {};
+        return geos::Geom(GEOSGeom_createCollection_r(c, GEOS_MULTILINESTRING, parts.data(), static_cast<unsigned>(parts.size())));
+    }
+
+    std::vector<const Grid*> l1_;
+    std::unordered_map<std::string, const Grid*> by_id_;
+    std::optional<BoxIndex> index_;
+};
+
+/** The columns of a layer: SPEC §3's (from columns() in geo/io/layer_columns.h). */
+struct SchemaSink {
+    std::vector<std::pair<std::string, OGRFieldType>> cols;
+    void text(const char* n, const std::string&) { cols.emplace_back(n, OFTString); }
+    void person(const char* n, const std::string&) { cols.emplace_back(n, OFTString); }
+    void phone(const char* n, const std::string&) { cols.emplace_back(n, OFTString); }
+    template <class V>
+    void integer(const char* n, const V&) { cols.emplace_back(n, OFTInteger); }
+    template <class V>
+    void real(const char* n, const V&) { cols.emplace_back(n, OFTReal); }
+};
+
+/** Fills one OGR feature's SPEC fields (indices 0…n-1 in column order); no masking in the store. */
+struct FeatureSink {
+    OGRFeature* f;
+    int i = 0;
+    void text(const char*, const std::string& v) { f->SetField(i++, v.c_str()); }
+    void person(const char* n, const std::string& v) { text(n, v); }
+    void phone(const char* n, const std::string& v) { text(n, v); }
+    void integer(const char*, int v) { f->SetField(i++, v); }
+    void integer(const char*, std::optional<int> v) {
+        if (v)
+            f->SetField(i, *v);
+        else
+            f->SetFieldNull(i);
+        ++i;
+    }
+    void real(const char*, double v) {
+        if (std::isfinite(v))
+            f->SetField(i, v);
+        else
+            f->SetFieldNull(i);  // a camera's bad value, reported on reading
+        ++i;
+    }
+    void real(const char* n, std::optional<double> v) { real(n, v.value_or(std::nan(""))); }
+};
+
+/**
+ * The source's own geometries of a layer, by feature id, when they can be stored as they are: the
+ * layer came whole from one source layer in the store's CRS, with no coordinate conversion. The
+ * model holds coordinates in the working CRS, and taking them back to the data's CRS moves them
+ * by ~1e-9 m: enough to turn a camera whose view just touches a house (the demo puts household
+ * cameras on their house's outline) from seeing it to not. Stored as read, the data reads back
+ * from PostGIS exactly as from the file.
+ */
+class SourceGeometries {
+public:
+    SourceGeometries(const Dataset* model, const std::string& canonical, const OGRSpatialReference& target) {
+        if (!model || !model->point_coords.empty()) return;
+        const LayerInfo* info = nullptr;
+        int n = 0;
+        for (const auto& l : model->layers)
+            if (l.name == canonical && !l.recognised_by.empty()) info = &l, ++n;
+        if (n != 1 || info->level != 0 || info->source.empty()) return;
+        GDALDatasetUniquePtr src(GDALDataset::Open(info->source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+        OGRLayer* layer = src ? src->GetLayerByName(info->source_name.c_str()) : nullptr;
+        const OGRSpatialReference* srs = layer ? layer->GetSpatialRef() : nullptr;
+        if (!srs || !srs->IsSame(&target)) return;
+        layer->ResetReading();
+        for (auto& f : *layer)
+            if (OGRGeometry* g = f->StealGeometry()) by_fid_[f->GetFID()].reset(g);
+    }
+    bool has(int64_t fid) const { return by_fid_.count(fid) > 0; }
+    /** The feature's source geometry as the table's type (2D), or nullptr when it has none of that type. */
+    OGRGeometry* take(int64_t fid, OGRwkbGeometryType type) {
+        auto it = by_fid_.find(fid);
+        if (it == by_fid_.end() || !it->second) return nullptr;
+        OGRGeometry* g = it->second.release();
+        g->flattenTo2D();
+        if (type == wkbMultiPolygon) g = OGRGeometryFactory::forceToMultiPolygon(g);
+        else if (type == wkbMultiLineString) g = OGRGeometryFactory::forceToMultiLineString(g);
+        else if (type == wkbLineString) g = OGRGeometryFactory::forceToLineString(g, false);
+        if (g && wkbFlatten(g->getGeometryType()) == type) return g;
+        delete g;
+        return nullptr;
+    }
+
+private:
+    std::unordered_map<int64_t, std::unique_ptr<OGRGeometry>> by_fid_;
+};
+
+/** How many coordinates append_coords gives for f. */
+template <class T>
+size_t coord_count(const T& f) {
+    size_t n = 0;
+    if (const MultiPolygon* mp = polygons_of(f)) {
+        for (const auto& poly : *mp)
+            for (const auto& ring : poly.rings) n += open_size(ring);
+    } else if (const MultiLineString* ml = lines_of(f)) {
+        for (const auto& line : *ml) n += line.size();
+    } else if (point_of(f)) {
+        n = 1;
+    }
+    return n;
+}
+
+struct LoadContext {
+    GDALDataset* ds;
+    const Dataset* model;
+    const Communities* communities;
+    OGRSpatialReference* srs;
+    const Projector* to_target;
+    std::string source;
+    GdalErrors& gdal;
+};
+
+template <class T>
+size_t load_layer(LoadContext& cx, const std::string& name, const std::vector<T>& rows) {
+    std::vector<const T*> features;
+    for (const auto& r : rows) features.push_back(&r);
+    SchemaSink schema;
+    columns(schema, T{});
+    const size_t n_spec = schema.cols.size();
+    const ExtraFields* extras = nullptr;
+    if (cx.model) {
+        auto it = cx.model->extra_fields.find(name);
+        if (it != cx.model->extra_fields.end()) extras = &it->second;
+    }
+    // The source's other fields come along (as text: their values are held as text), unless a name
+    // is one of the store's own.
+    std::vector<int> extra_index;  // model extra k -> OGR field index, -1 left out
+    auto taken = [&](const std::string& n) {
+        const std::string l = ascii_lower(n);
+        if (l == "fid" || l == "geom" || l == "community" || l == "version" || l == "updated_at") return true;
+        for (const auto& c : schema.cols)
+            if (ascii_lower(c.first) == l) return true;
+        return false;
+    };
+
+    CPLStringList lco;
+    lco.SetNameValue("GEOMETRY_NAME", "geom");
+    lco.SetNameValue("FID", "fid");
+    lco.SetNameValue("SPATIAL_INDEX", "NONE");  // built after the rows are in (schema.cpp)
+    lco.SetNameValue("PRECISION", "NO");
+    lco.SetNameValue("LAUNDER", "NO");  // SPEC names are already plain; extra names stay as the user wrote them
+    OGRLayer* layer = cx.ds->CreateLayer(name.c_str(), cx.srs, layer_geometry_type(features), lco.List());
+    if (!layer) fail("cannot create the table", cx.gdal.take(), {cx.source, name});
+    auto add_field = [&](const std::string& n, OGRFieldType t) {
+        OGRFieldDefn field(n.c_str(), t);
+        if (layer->CreateField(&field, FALSE) != OGRERR_NONE)
+            fail("cannot create the column", cx.gdal.take(), {cx.source, name, "", n});
+    };
+    for (const auto& [n, t] : schema.cols) add_field(n, t);
+    add_field("community", OFTString);
+    const int community_index = static_cast<int>(n_spec);
+    int next = community_index + 1;
+    if (extras)
+        for (const auto& n : extras->names) {
+            if (taken(n)) {
+                extra_index.push_back(-1);
+                continue;
+            }
+            add_field(n, OFTString);
+            extra_index.push_back(next++);
+        }
+
+    const OGRwkbGeometryType gtype = layer_geometry_type(features);
+    SourceGeometries as_read(cx.model, name, *cx.srs);
+    // The model's coordinates go back to the store's CRS only for features without a source
+    // geometry: all of a layer in one PROJ call when any lacks one, else one by one as needed.
+    bool all_read = true;
+    for (const T* f : features) all_read = all_read && as_read.has(f->fid);
+    std::vector<Vec2> xy, one;
+    if (!all_read) {
+        for (const T* f : features) append_coords(*f, xy);
+        cx.to_target->apply(xy);
+    }
+    const Vec2* cursor = xy.data();
+    OGRFeature feature(layer->GetLayerDefn());
+    for (const T* f : features) {
+        FeatureSink sink{&feature};
+        columns(sink, *f);
+        const std::string community = cx.communities->of(*f);
+        if (community.empty())
+            feature.SetFieldNull(community_index);
+        else
+            feature.SetField(community_index, community.c_str());
+        for (size_t k = 0; k < extra_index.size(); ++k) {
+            if (extra_index[k] < 0) continue;
+            if (k < f->extra.size() && !f->extra[k].empty())
+                feature.SetField(extra_index[k], f->extra[k].c_str());
+            else
+                feature.SetFieldNull(extra_index[k]);
+        }
+        OGRGeometry* g = as_read.take(f->fid, gtype);
+        if (!g) {
+            const Vec2* at = cursor;
+            if (all_read) {  // a source geometry of another type: this feature's own coordinates
+                one.clear();
+                append_coords(*f, one);
+                cx.to_target->apply_one(one);
+                at = one.data();
+            }
+            g = point_of(*f) ? new OGRPoint(at->x, at->y) : make_geometry(*f, at, gtype == wkbLineString);
+        }
+        if (!all_read) cursor += coord_count(*f);
+        feature.SetGeometryDirectly(g);
+        feature.SetFID(OGRNullFID);
+        if (layer->CreateFeature(&feature) != OGRERR_NONE)
+            fail("cannot load the row", cx.gdal.take(), {cx.source, name, feature_id(*f)});
+    }
+    // Ends the COPY, so that the statements after it run.
+    if (layer->SyncToDisk() != OGRERR_NONE) fail("cannot load the rows", cx.gdal.take(), {cx.source, name});
+    return features.size();
+}
+
+}  // namespace
+
+InitResult init_store(const std::string& pg_source, const Dataset* ds, const Progress& progress) {
+    const auto t0 = std::chrono::steady_clock::now();
+    gdal_setup();
+    InitResult out;
+    Connection pg(pg_source);
+    out.source = pg.source();
+    out.schema = pg.scalar("SELECT current_schema()", "reading the default schema");
+    if (out.schema.empty())
+        throw Error("the connection has no default schema (its search_path names none that exists)", {out.source},
+                    "create the schema, or set search_path for the user");
+    std::string list;
+    for (const auto& t : store_tables()) list += (list.empty() ? "" : ", ") + quote_literal(t);
+    const auto existing = pg.query(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
+        "current_schema() AND c.relname IN (" + list + ", 'gridwatch_logins', 'households_public') ORDER BY 1",
+        "looking for earlier tables");
+    if (!existing.empty())
+        throw Error("schema '" + out.schema + "' already has a table '" + existing[0][0].value_or("") + "'",
+                    {out.source}, "db init makes a new store: give an empty database (createdb NAME) or drop the gridwatch tables first");
+
+    // PostGIS: GDAL's PG driver looks for it when it opens the database, so it comes first, on its own.
+    out.postgis_version = pg.scalar("SELECT extversion FROM pg_extension WHERE extname = 'postgis'");
+    if (out.postgis_version.empty()) {
+        if (pg.scalar("SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'") == "0")
+            throw Error("PostGIS is not installed on the database server", {out.source},
+                        "install it there (Debian: apt-get install postgresql-15-postgis-3), then run db init again");
+        try {
+            pg.exec("CREATE EXTENSION postgis");
+        } catch (const Error& e) {
+            throw Error("database '" + pg.database() + "' has no PostGIS and user '" + pg.user() +
+                            "' may not create it (" + e.problem() + ")",
+                        {out.source},
+                        "ask the database owner or a superuser to run CREATE EXTENSION postgis there, or use a "
+                        "database that has it");
+        }
+        out.created_postgis = true;
+        out.postgis_version = pg.scalar("SELECT extversion FROM pg_extension WHERE extname = 'postgis'");
+    }
+    const std::string postgis_schema = pg.scalar(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'");
+
+    try {
+        // The model is in the working CRS; the store gets the data's own (SPEC §9: a declared SRID).
+        OGRSpatialReference target;
+        if (ds && !ds->source_crs_wkt.empty()) {
+            target.importFromWkt(ds->source_crs_wkt.c_str());
+        } else if (ds && !ds->crs.empty()) {
+            target = parse_crs(ds->crs, "the dataset's CRS");
+        } else {
+            target = parse_crs("EPSG:4490");  // CGCS2000, China's geographic CRS (SPEC §2)
+        }
+        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        OGRSpatialReference work;
+        work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        if (ds && !ds->work_crs_wkt.empty())
+            work.importFromWkt(ds->work_crs_wkt.c_str());
+        else
+            work = target;
+        Projector to_target(work, target);
+
+        GdalErrors gdal;
+        // New tables are filled by COPY (GDAL's PG driver does so for tables it has just made;
+        // said here so that it cannot fall back to an INSERT per row).
+        CPLConfigOptionSetter copy("PG_USE_COPY", "YES", true);
+        const std::string name = "PG:" + conninfo_of(pg_source);
+        GDALDatasetUniquePtr gds(GDALDataset::Open(name.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        if (!gds) throw Error("GDAL cannot open the database: " + gdal.take(), {out.source});
+        if (gds->StartTransaction() != OGRERR_NONE)
+            throw Error("cannot start a transaction: " + gdal.take(), {out.source});
+        try {
+            static const Dataset empty;
+            const Dataset& model = ds ? *ds : empty;
+            Communities communities(model);
+            LoadContext cx{gds.get(), ds, &communities, &target, &to_target, out.source, gdal};
+            const auto& tables = store_tables();
+            size_t done = 0;
+            auto step = [&](const std::string& t, size_t rows) {
+                out.tables.emplace_back(t, rows);
+                if (progress) progress(static_cast<double>(++done) / (tables.size() + 1), "loading " + t);
+            };
+            for (const auto& t : tables) {
+                if (t == "grids") step(t, load_layer(cx, t, model.grids));
+                else if (t == "households") step(t, load_layer(cx, t, model.households));
+                else if (t == "cameras") step(t, load_layer(cx, t, model.cameras));
+                else if (t == "enterprises") step(t, load_layer(cx, t, model.enterprises));
+                else if (t == "roads") step(t, load_layer(cx, t, model.roads));
+                else if (t == "buildings") step(t, load_layer(cx, t, model.buildings));
+                else if (t == "incidents") step(t, load_layer(cx, t, model.incidents));
+                else if (t == "facilities") step(t, load_layer(cx, t, model.facilities));
+                else if (t == "candidates") step(t, load_layer(cx, t, model.candidates));
+                else if (t == "patrols") step(t, load_layer(cx, t, model.patrols));
+                else if (t == "checks") step(t, load_layer(cx, t, model.checks));
+            }
+            gdal.take();
+            OGRLayer* r = gds->ExecuteSQL(post_load_sql(out.schema, postgis_schema, tables).c_str(), nullptr, nullptr);
+            if (r) gds->ReleaseResultSet(r);
+            if (const std::string why = gdal.take(); !why.empty())
+                fail("cannot make the store's triggers, indexes and policies", why, {out.source});
+            if (gds->CommitTransaction() != OGRERR_NONE)
+                throw Error("cannot commit the load: " + gdal.take(), {out.source}, "nothing was changed; run db init again");
+        } catch (...) {
+            gds->RollbackTransaction();
+            throw;
+        }
+        gds.reset();
+        if (progress) progress(1.0, "done");
+    } catch (...) {
+        // "As before": an extension made for this load goes with it.
+        if (out.created_postgis) {
+            try {
+                pg.exec("DROP EXTENSION IF EXISTS postgis");
+            } catch (const Error&) {
+            }
+        }
+        throw;
+    }
+    out.srid = std::atoi(pg.scalar("SELECT Find_SRID(current_schema()::text, 'grids', 'geom')").c_str());
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+}
+
+}  // namespace gw::store

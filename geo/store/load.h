@@ -1,0 +1,35 @@
+#pragma once
+/**
+ * `gridwatch db init` (SPEC §9): the PostGIS extension where missing, one table per SPEC §3 layer
+ * in the connection's default schema, and the dataset's rows, all in one transaction: a failure
+ * leaves the database as it was (an extension created for the load is dropped again).
+ */
+#include <string>
+#include <vector>
+
+#include "geo/core/model.h"
+
+namespace gw::store {
+
+struct InitResult {
+    std::string source;    // printable (no password)
+    std::string schema;    // where the tables are
+    bool created_postgis = false;
+    std::string postgis_version;
+    int srid = 0;          // declared on every geometry column
+    std::vector<std::pair<std::string, size_t>> tables;  // table, rows loaded
+    double seconds = 0;
+};
+
+/**
+ * Makes the store in `pg_source` ("PG:…") and loads `ds` into it (nullptr: empty tables, SRID
+ * 4490). Rows keep the model's order; each gets `community`, the grid_id of the L1 cell it lies
+ * in (grid cells by their parent chain, other rows by their point on surface; null outside
+ * every L1 cell). Rows go through GDAL's PG driver (COPY into the new tables).
+ * Throws gw::Error naming the database and what to do: a wrong connection string, PostGIS
+ * missing and not creatable, tables that exist already, a right missing.
+ */
+InitResult init_store(const std::string& pg_source, const Dataset* ds, const Progress& progress = {});
+
+
+}  // namespace gw::store

@@ -1,0 +1,135 @@
+#include "geo/store/pg.h"
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <regex>
+
+#include "geo/core/error.h"
+
+namespace gw::store {
+
+bool is_pg_source(const std::string& source) {
+    return source.size() >= 3 && (source.compare(0, 3, "PG:") == 0 || source.compare(0, 3, "pg:") == 0);
+}
+
+std::string conninfo_of(const std::string& pg_source) {
+    return is_pg_source(pg_source) ? pg_source.substr(3) : pg_source;
+}
+
+std::string printable_source(const std::string& pg_source) {
+    // key=value form and URIs (postgresql://user:secret@host/db) alike.
+    static const std::regex kv(R"((password\s*=\s*)('[^']*'|\S+))", std::regex::icase);
+    static const std::regex uri(R"((postgres(?:ql)?://[^:/@]*:)[^@]*@)", std::regex::icase);
+    std::string s = std::regex_replace(pg_source, kv, "$1***");
+    return std::regex_replace(s, uri, "$1***@");
+}
+
+std::string quote_ident(const std::string& name) {
+    std::string out = "\"";
+    for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+std::string quote_literal(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+namespace {
+
+std::string first_line(const char* msg) {
+    std::string s = msg ? msg : "";
+    if (s.rfind("ERROR:  ", 0) == 0) s = s.substr(8);
+    if (s.rfind("FATAL:  ", 0) == 0) s = s.substr(8);
+    const auto nl = s.find('\n');
+    if (nl != std::string::npos) s.resize(nl);
+    return s;
+}
+
+struct ResultDeleter {
+    void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+}  // namespace
+
+[[noreturn]] void throw_server_error(const std::string& source, const std::string& what, const std::string& message,
+                                     const std::string& sqlstate) {
+    const std::string problem = (what.empty() ? std::string() : what + ": ") + message;
+    if (sqlstate == "42501")
+        throw Error(problem, {source},
+                    "connect as a role that has this right, or ask the database owner to grant it");
+    if (sqlstate == "57P01" || sqlstate.rfind("08", 0) == 0)
+        throw Error(problem, {source}, "the connection was lost; nothing was changed, run the command again");
+    throw Error(problem, {source});
+}
+
+Connection::Connection(const std::string& pg_source) : source_(printable_source(pg_source)) {
+    const std::string info = conninfo_of(pg_source);
+    // A bad conninfo ("hots=x") is reported by PQconnectdb as a connection failure; name it as such.
+    char* err = nullptr;
+    PQconninfoOption* opts = PQconninfoParse(info.c_str(), &err);
+    if (!opts) {
+        const std::string why = first_line(err);
+        PQfreemem(err);
+        throw Error("not a PostgreSQL connection string: " + why, {source_},
+                    "write it as PG:\"host=HOST port=5432 dbname=NAME user=USER\"");
+    }
+    PQconninfoFree(opts);
+    conn_ = PQconnectdb(info.c_str());
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+        const std::string why = first_line(conn_ ? PQerrorMessage(conn_) : "out of memory");
+        if (conn_) PQfinish(conn_);
+        conn_ = nullptr;
+        throw Error("cannot connect: " + why, {source_},
+                    "check host, port, dbname, user and password in the PG: string and that the server runs");
+    }
+    PQsetClientEncoding(conn_, "UTF8");
+    // Notices (e.g. "extension already exists, skipping") are not for the user's terminal.
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+}
+
+Connection::~Connection() {
+    if (conn_) PQfinish(conn_);
+}
+
+void Connection::exec(const std::string& sql, const std::string& what) {
+    Result r(PQexec(conn_, sql.c_str()));
+    const auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) return;
+    const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
+    throw_server_error(source_, what, first_line(PQerrorMessage(conn_)), state ? state : "");
+}
+
+std::vector<Row> Connection::query(const std::string& sql, const std::string& what) {
+    Result r(PQexec(conn_, sql.c_str()));
+    const auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
+        throw_server_error(source_, what, first_line(PQerrorMessage(conn_)), state ? state : "");
+    }
+    std::vector<Row> rows;
+    const int n = PQntuples(r.get()), m = PQnfields(r.get());
+    rows.reserve(n);
+    for (int i = 0; i < n; ++i) {
+        Row row;
+        for (int j = 0; j < m; ++j)
+            row.push_back(PQgetisnull(r.get(), i, j) ? std::nullopt
+                                                     : std::optional<std::string>(PQgetvalue(r.get(), i, j)));
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+std::string Connection::scalar(const std::string& sql, const std::string& what) {
+    const auto rows = query(sql, what);
+    if (rows.empty() || rows[0].empty() || !rows[0][0]) return {};
+    return *rows[0][0];
+}
+
+std::string Connection::database() const { return PQdb(conn_) ? PQdb(conn_) : ""; }
+std::string Connection::user() const { return PQuser(conn_) ? PQuser(conn_) : ""; }
+
+}  // namespace gw::store

@@ -1,0 +1,60 @@
+#pragma once
+/**
+ * A libpq connection for what GDAL's PG driver does not do: the PostGIS extension, DDL after a
+ * load, roles and policies (SPEC §9). Rows and geometries go through GDAL (geo/store/load.h).
+ * Every failure is a gw::Error naming the database and what to do.
+ */
+#include <optional>
+#include <string>
+#include <vector>
+
+struct pg_conn;
+
+namespace gw::store {
+
+/** True for a `PG:` dataset name. */
+bool is_pg_source(const std::string& source);
+/** The libpq conninfo of a `PG:` name ("PG:" stripped). */
+std::string conninfo_of(const std::string& pg_source);
+/** The source as it may be printed: any password replaced by ***. */
+std::string printable_source(const std::string& pg_source);
+/** A SQL identifier, double-quoted. */
+std::string quote_ident(const std::string& name);
+/** A SQL string literal, single-quoted (standard_conforming_strings on, PostgreSQL's default). */
+std::string quote_literal(const std::string& text);
+
+using Row = std::vector<std::optional<std::string>>;
+
+class Connection {
+public:
+    /** Connects; throws gw::Error "cannot connect to PG:…: <libpq's reason>" with a hint. */
+    explicit Connection(const std::string& pg_source);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    /** Runs statements; throws gw::Error with the server's message (`what` says what was being done). */
+    void exec(const std::string& sql, const std::string& what = {});
+    /** Runs a query and returns its rows as text (NULL as nullopt). */
+    std::vector<Row> query(const std::string& sql, const std::string& what = {});
+    /** The first column of the first row ("" when none or NULL). */
+    std::string scalar(const std::string& sql, const std::string& what = {});
+
+    const std::string& source() const { return source_; }  // printable
+    std::string database() const;
+    std::string user() const;
+    pg_conn* raw() { return conn_; }
+
+private:
+    pg_conn* conn_ = nullptr;
+    std::string source_;
+};
+
+/**
+ * The server's error for `what` as one gw::Error: permission problems say which right is missing
+ * and who can grant it; other errors carry the server's first line.
+ */
+[[noreturn]] void throw_server_error(const std::string& source, const std::string& what, const std::string& message,
+                                     const std::string& sqlstate);
+
+}  // namespace gw::store

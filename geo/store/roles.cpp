@@ -1,0 +1,69 @@
+#include "geo/store/roles.h"
+
+#include "geo/core/error.h"
+#include "geo/store/pg.h"
+#include "geo/store/schema.h"
+
+namespace gw::store {
+
+RoleResult set_role(const std::string& pg_source, const RoleRequest& req) {
+    Connection pg(pg_source);
+    const std::string src = pg.source();
+    if (req.login.empty()) throw Error("no login name given", {src}, "give the role's name");
+    const std::string schema = pg.scalar("SELECT current_schema()", "reading the default schema");
+    if (pg.scalar("SELECT to_regclass(" + quote_literal(quote_ident(schema) + ".gridwatch_logins") + ")").empty())
+        throw Error("schema '" + schema + "' holds no gridwatch store", {src},
+                    "make it first: gridwatch db init PG:… --from DATASET");
+    const std::string S = quote_ident(schema) + ".";
+    RoleResult out{req.login, req.kind == RoleKind::Community ? "community" : req.kind == RoleKind::County ? "county" : "wall",
+                   req.community, false};
+    pg.exec("BEGIN");
+    try {
+        if (req.kind == RoleKind::Community) {
+            if (req.community.empty()) throw Error("no community given", {src}, "give --community with an L1 grid_id");
+            if (pg.scalar("SELECT count(*) FROM " + S + "grids WHERE level = 1 AND grid_id = " + quote_literal(req.community)) == "0") {
+                std::string known;
+                for (const auto& r : pg.query("SELECT grid_id FROM " + S + "grids WHERE level = 1 ORDER BY grid_id LIMIT 5"))
+                    known += (known.empty() ? "" : ", ") + r[0].value_or("");
+                throw Error("no L1 grid cell '" + req.community + "' in the store", {src, "grids", "", "grid_id"},
+                            known.empty() ? "load the grids first (db init --from)" : "give one of " + known);
+            }
+        }
+        const std::string role = quote_ident(req.login);
+        out.created = pg.scalar("SELECT count(*) FROM pg_roles WHERE rolname = " + quote_literal(req.login)) == "0";
+        if (out.created)
+            pg.exec("CREATE ROLE " + role + " LOGIN", "creating login '" + req.login + "'");
+        else
+            pg.exec("ALTER ROLE " + role + " LOGIN", "updating login '" + req.login + "'");
+        // Rights start over, so that a login whose kind changes keeps none of the old ones.
+        std::string tables;
+        for (const auto& t : store_tables()) tables += (tables.empty() ? "" : ", ") + S + quote_ident(t);
+        pg.exec("REVOKE ALL ON " + tables + ", " + S + "households_public FROM " + role, "revoking old rights");
+        pg.exec("GRANT USAGE ON SCHEMA " + quote_ident(schema) + " TO " + role, "granting the schema");
+        if (req.kind == RoleKind::Wall) {
+            std::string readable;
+            for (const auto& t : store_tables())
+                if (t != "households") readable += (readable.empty() ? "" : ", ") + S + quote_ident(t);
+            pg.exec("GRANT SELECT ON " + readable + ", " + S + "households_public TO " + role, "granting reads");
+        } else {
+            pg.exec("GRANT SELECT, INSERT, UPDATE, DELETE ON " + tables + " TO " + role, "granting reads and writes");
+            pg.exec("GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + quote_ident(schema) + " TO " + role,
+                    "granting the row numbers");
+        }
+        pg.exec("INSERT INTO " + S + "gridwatch_logins (login, kind, community) VALUES (" + quote_literal(req.login) +
+                    ", " + quote_literal(out.kind) + ", " +
+                    (req.kind == RoleKind::Community ? quote_literal(req.community) : std::string("NULL")) +
+                    ") ON CONFLICT (login) DO UPDATE SET kind = EXCLUDED.kind, community = EXCLUDED.community",
+                "recording the login");
+        pg.exec("COMMIT");
+    } catch (...) {
+        try {
+            pg.exec("ROLLBACK");
+        } catch (const Error&) {
+        }
+        throw;
+    }
+    return out;
+}
+
+}  // namespace gw::store

@@ -1,0 +1,53 @@
+#pragma once
+// One throwaway PostgreSQL 15 + PostGIS cluster for every test of this binary (gridwatch_pg_tests):
+// started on first use by tests/pg/cluster.sh (initdb in a temp folder, unix socket only, as user
+// postgres when run as root), stopped and removed when the tests end. Each test takes a database
+// of its own from it.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gwtest {
+
+/** The cluster's conninfo for `dbname` ("" when it cannot start; see pg_unavailable()). */
+std::string pg_conninfo(const std::string& dbname = "postgres");
+/** Why the cluster is not there ("" when it is). */
+std::string pg_unavailable();
+/** A new empty database in the cluster (dropped first if it exists); returns its conninfo. */
+std::string pg_new_database(const std::string& name);
+
+/** A plain libpq connection for the tests (not gridwatch's): queries as a given role. */
+class PgClient {
+public:
+    explicit PgClient(const std::string& conninfo);
+    ~PgClient();
+    bool ok() const;
+    /** Rows of a query as text ("NULL" for nulls); fails the test on an error unless `error` is given. */
+    std::vector<std::vector<std::string>> query(const std::string& sql, std::string* error = nullptr);
+    std::string scalar(const std::string& sql, std::string* error = nullptr);
+    /** Runs a statement; returns the server's error ("" on success). */
+    std::string exec(const std::string& sql);
+    PGconn* raw() { return conn_; }
+
+private:
+    PGconn* conn_ = nullptr;
+};
+
+}  // namespace gwtest
+
+/**
+ * Skips the test when there is no cluster, except under CI (CI=true), where the tests must run:
+ * there a missing PostgreSQL is a failure.
+ */
+#define GW_REQUIRE_PG()                                                                               \
+    do {                                                                                              \
+        const std::string why_ = gwtest::pg_unavailable();                                           \
+        if (!why_.empty()) {                                                                          \
+            const char* ci_ = std::getenv("CI");                                                     \
+            if (ci_ && std::string(ci_) == "true") FAIL() << "PostgreSQL test cluster: " << why_;    \
+            GTEST_SKIP() << "no PostgreSQL test cluster: " << why_;                                  \
+        }                                                                                             \
+    } while (0)

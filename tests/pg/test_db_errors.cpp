@@ -1,0 +1,94 @@
+// What a user meets when the store cannot be made or used (issue 16 §7): exit 1 with one line
+// saying which and what to do, and the database left as it was.
+#include <gtest/gtest.h>
+
+#include "../cli_run.h"
+#include "pg_cluster.h"
+
+using gwtest::PgClient;
+using gwtest::run_gridwatch;
+
+namespace {
+std::string data() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
+std::string pg(const std::string& conninfo) { return "'PG:" + conninfo + "'"; }
+std::string as_user(std::string base, const std::string& user) {
+    const auto at = base.find("user=postgres");
+    base.replace(at, 13, "user=" + user);
+    return base;
+}
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+}  // namespace
+
+TEST(DbErrors, WrongConnectionString) {
+    GW_REQUIRE_PG();
+    auto r = run_gridwatch("db init 'PG:host=/nonexistent/gw dbname=x user=postgres' --from " + data());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_TRUE(has(r.err, "cannot connect") && has(r.err, "check host, port, dbname")) << r.err;
+    r = run_gridwatch("db init 'PG:hots=x' --from " + data());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_TRUE(has(r.err, "not a PostgreSQL connection string")) << r.err;
+    // A password is never printed back.
+    r = run_gridwatch("db roles 'PG:host=/nonexistent/gw password=s3cret' --county c");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_FALSE(has(r.err, "s3cret")) << r.err;
+    r = run_gridwatch("db init some.gpkg");
+    EXPECT_EQ(r.status, 2) << r.err;
+}
+
+TEST(DbErrors, NoPostgisAndNoRightToCreateIt) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_no_postgis");
+    PgClient admin(c);
+    admin.exec("DROP ROLE IF EXISTS plain_owner");
+    ASSERT_EQ(admin.exec("CREATE ROLE plain_owner LOGIN"), "");
+    ASSERT_EQ(admin.exec("ALTER DATABASE gw_no_postgis OWNER TO plain_owner"), "");
+    ASSERT_EQ(admin.exec("GRANT CREATE ON SCHEMA public TO plain_owner"), "");
+    const auto r = run_gridwatch("db init " + pg(as_user(c, "plain_owner")) + " --from " + data());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_TRUE(has(r.err, "has no PostGIS") && has(r.err, "CREATE EXTENSION postgis")) << r.err;
+    EXPECT_EQ(admin.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"), "0");
+}
+
+TEST(DbErrors, RoleWithoutRights) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_no_rights");
+    PgClient admin(c);
+    ASSERT_EQ(admin.exec("CREATE EXTENSION postgis"), "");
+    admin.exec("DROP ROLE IF EXISTS plain_user");
+    ASSERT_EQ(admin.exec("CREATE ROLE plain_user LOGIN"), "");
+    // PostgreSQL 15 gives PUBLIC no CREATE on schema public: the tables cannot be made.
+    auto r = run_gridwatch("db init " + pg(as_user(c, "plain_user")) + " --from " + data());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_TRUE(has(r.err, "permission denied")) << r.err;
+    EXPECT_EQ(admin.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"), "0");
+    // Logins are made by the store's owner; another user is told so.
+    ASSERT_EQ(run_gridwatch("db init " + pg(c) + " --from " + data()).status, 0);
+    r = run_gridwatch("db roles " + pg(as_user(c, "plain_user")) + " --county c2");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_TRUE(has(r.err, "permission denied") && has(r.err, "connect as a role that has this right")) << r.err;
+}
+
+TEST(DbErrors, FailedInitLeavesTheDatabaseAsBefore) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_init_fails");
+    PgClient admin(c);
+    // A function of the store's name already there: the load gets as far as the triggers, then fails.
+    ASSERT_EQ(admin.exec("CREATE FUNCTION gridwatch_mask_name(t text) RETURNS text LANGUAGE sql AS $$ SELECT t $$"), "");
+    const auto r = run_gridwatch("db init " + pg(c) + " --from " + data());
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_EQ(admin.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"), "0");
+    EXPECT_EQ(admin.scalar("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'"), "0")
+        << "the extension made for the load goes with it";
+    // Tables of an earlier store: refused before anything is made.
+    ASSERT_EQ(admin.exec("DROP FUNCTION gridwatch_mask_name(text)"), "");
+    ASSERT_EQ(run_gridwatch("db init " + pg(c)).status, 0);
+    const auto again = run_gridwatch("db init " + pg(c) + " --from " + data());
+    EXPECT_EQ(again.status, 1);
+    EXPECT_TRUE(has(again.err, "already has a table")) << again.err;
+    EXPECT_EQ(admin.scalar("SELECT count(*) FROM cameras"), "0");
+}

@@ -1,0 +1,141 @@
+// gridwatch db roles (SPEC §9): what each login sees and may change, checked by connecting as it
+// with plain libpq (row-level security is the database's, not gridwatch's).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "../cli_run.h"
+#include "geo/io/writer.h"
+#include "pg_cluster.h"
+
+using gwtest::PgClient;
+using gwtest::run_gridwatch;
+
+namespace {
+
+std::string pg(const std::string& conninfo) { return "'PG:" + conninfo + "'"; }
+std::string as_user(std::string base, const std::string& user) {
+    const auto at = base.find("user=postgres");
+    base.replace(at, 13, "user=" + user);
+    return base;
+}
+
+/** A store of two communities (demo --scale 2) with a login of each kind, made once. */
+struct TwoCommunities {
+    std::string conninfo, a, b;  // the owner's conninfo; the two L1 grid_ids
+};
+
+const TwoCommunities& store() {
+    static const TwoCommunities s = [] {
+        TwoCommunities t;
+        gwtest::TempDir tmp("pg_roles");
+        EXPECT_EQ(run_gridwatch("demo --scale 2 --out " + tmp / "two.gpkg").status, 0);
+        t.conninfo = gwtest::pg_new_database("gw_roles");
+        const auto r = run_gridwatch("db init " + pg(t.conninfo) + " --from " + tmp / "two.gpkg");
+        EXPECT_EQ(r.status, 0) << r.err;
+        PgClient db(t.conninfo);
+        const auto ids = db.query("SELECT grid_id FROM grids WHERE level = 1 ORDER BY grid_id");
+        EXPECT_EQ(ids.size(), 2u);
+        if (ids.size() == 2) t.a = ids[0][0], t.b = ids[1][0];
+        for (const std::string& args : {"--community " + t.a + " --login office_a", "--community " + t.b + " --login office_b",
+                                       std::string("--county county"), std::string("--wall wall")}) {
+            const auto rr = run_gridwatch("db roles " + pg(t.conninfo) + " " + args + " --json");
+            EXPECT_EQ(rr.status, 0) << args << ": " << rr.err;
+        }
+        return t;
+    }();
+    return s;
+}
+
+}  // namespace
+
+TEST(DbRoles, CommunityLoginSeesAndChangesOnlyItsRows) {
+    GW_REQUIRE_PG();
+    const auto& s = store();
+    PgClient owner(s.conninfo), a(as_user(s.conninfo, "office_a"));
+    for (const char* t : {"grids", "households", "cameras", "checks", "incidents", "roads"}) {
+        const std::string mine = owner.scalar(std::string("SELECT count(*) FROM ") + t + " WHERE community = '" + s.a + "'");
+        EXPECT_NE(mine, "0") << t;
+        EXPECT_EQ(a.scalar(std::string("SELECT count(*) FROM ") + t), mine) << t;
+        EXPECT_EQ(a.scalar(std::string("SELECT count(*) FROM ") + t + " WHERE community IS DISTINCT FROM '" + s.a + "'"), "0") << t;
+    }
+    // Another community's camera: invisible, so an update touches nothing.
+    const std::string theirs = owner.scalar("SELECT cam_id FROM cameras WHERE community = '" + s.b + "' LIMIT 1");
+    EXPECT_EQ(a.query("UPDATE cameras SET azimuth = 1 WHERE cam_id = '" + theirs + "' RETURNING cam_id").size(), 0u);
+    EXPECT_EQ(owner.scalar("SELECT version FROM cameras WHERE cam_id = '" + theirs + "'"), "1");
+    // Its own: changed, version 2.
+    const std::string own = owner.scalar("SELECT cam_id FROM cameras WHERE community = '" + s.a + "' LIMIT 1");
+    EXPECT_EQ(a.scalar("UPDATE cameras SET azimuth = 1 WHERE cam_id = '" + own + "' RETURNING version"), "2");
+    // A report placed in the other community is refused by the policy; one in its own is taken.
+    std::string err;
+    // (The point is taken by the owner: B's cells are not there for office_a to select from.)
+    const std::string in_b = owner.scalar("SELECT ST_AsEWKT(ST_PointOnSurface(geom)) FROM grids WHERE grid_id = '" + s.b + "'");
+    a.query("INSERT INTO checks (check_id, kind, geom) VALUES ('X-B', 'routine', '" + in_b + "')", &err);
+    EXPECT_NE(err.find("row-level security"), std::string::npos) << err;
+    EXPECT_EQ(a.exec("INSERT INTO checks (check_id, kind, geom) SELECT 'X-A', 'routine', ST_PointOnSurface(geom) FROM "
+                     "grids WHERE grid_id = '" + s.a + "'"),
+              "");
+    EXPECT_EQ(owner.scalar("SELECT community FROM checks WHERE check_id = 'X-A'"), s.a);
+    // Moving its row into the other community is refused as well.
+    a.query("UPDATE cameras SET community = '" + s.b + "' WHERE cam_id = '" + own + "'", &err);
+    EXPECT_NE(err.find("row-level security"), std::string::npos) << err;
+}
+
+TEST(DbRoles, CountySeesEverything) {
+    GW_REQUIRE_PG();
+    const auto& s = store();
+    PgClient owner(s.conninfo), county(as_user(s.conninfo, "county"));
+    for (const char* t : {"grids", "households", "cameras", "checks", "patrols"})
+        EXPECT_EQ(county.scalar(std::string("SELECT count(*) FROM ") + t),
+                  owner.scalar(std::string("SELECT count(*) FROM ") + t))
+            << t;
+    EXPECT_EQ(county.exec("UPDATE cameras SET status = 'offline' WHERE community = '" + s.b + "'"), "");
+}
+
+TEST(DbRoles, WallReadsHouseholdsOnlyMasked) {
+    GW_REQUIRE_PG();
+    const auto& s = store();
+    PgClient owner(s.conninfo), wall(as_user(s.conninfo, "wall"));
+    std::string err;
+    wall.query("SELECT count(*) FROM households", &err);
+    EXPECT_NE(err.find("permission denied"), std::string::npos) << err;
+    EXPECT_EQ(wall.scalar("SELECT count(*) FROM cameras"), owner.scalar("SELECT count(*) FROM cameras"));
+    EXPECT_NE(wall.exec("UPDATE cameras SET status = 'offline'").find("permission denied"), std::string::npos);
+    // Every household, masked as gridwatch masks on the wall (mask_name, mask_phone).
+    const auto plain = owner.query("SELECT fid, head, phone FROM households ORDER BY fid");
+    const auto masked = wall.query("SELECT fid, head, phone FROM households_public ORDER BY fid");
+    ASSERT_EQ(masked.size(), plain.size());
+    ASSERT_FALSE(plain.empty());
+    for (size_t i = 0; i < plain.size(); ++i) {
+        EXPECT_EQ(masked[i][1], gw::mask_name(plain[i][1])) << plain[i][1];
+        EXPECT_EQ(masked[i][2], gw::mask_phone(plain[i][2])) << plain[i][2];
+    }
+    // The SQL masks and gridwatch's agree on every length.
+    for (const std::string v : {"", "张", "张三", "张三丰", "欧阳娜娜", "A", "Li", "0875", "12345", "0875-6123456", "13812341234",
+                                "+8613812341234"}) {
+        EXPECT_EQ(owner.scalar("SELECT gridwatch_mask_name('" + v + "')"), gw::mask_name(v)) << v;
+        EXPECT_EQ(owner.scalar("SELECT gridwatch_mask_phone('" + v + "')"), gw::mask_phone(v)) << v;
+    }
+}
+
+TEST(DbRoles, ExistingLoginIsUpdatedNotDuplicated) {
+    GW_REQUIRE_PG();
+    const auto& s = store();
+    gwtest::PgClient owner(s.conninfo);
+    owner.exec("DROP ROLE IF EXISTS office_move");
+    auto r = run_gridwatch("db roles " + pg(s.conninfo) + " --community " + s.a + " --login office_move --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(nlohmann::json::parse(r.out)["created"].get<bool>());
+    r = run_gridwatch("db roles " + pg(s.conninfo) + " --community " + s.b + " --login office_move --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(nlohmann::json::parse(r.out)["created"].get<bool>());
+    EXPECT_EQ(owner.scalar("SELECT count(*) FROM pg_roles WHERE rolname = 'office_move'"), "1");
+    EXPECT_EQ(owner.scalar("SELECT count(*) FROM gridwatch_logins WHERE login = 'office_move'"), "1");
+    PgClient moved(as_user(s.conninfo, "office_move"));
+    EXPECT_EQ(moved.scalar("SELECT count(*) FROM cameras WHERE community = '" + s.a + "'"), "0");
+    EXPECT_EQ(moved.scalar("SELECT count(*) FROM cameras"),
+              owner.scalar("SELECT count(*) FROM cameras WHERE community = '" + s.b + "'"));
+    // Made a wall: its write rights go.
+    ASSERT_EQ(run_gridwatch("db roles " + pg(s.conninfo) + " --wall office_move").status, 0);
+    EXPECT_NE(moved.exec("DELETE FROM checks").find("permission denied"), std::string::npos);
+}
