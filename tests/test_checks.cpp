@@ -17,6 +17,7 @@
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
 #include "geo/core/times.h"
+#include "geo/io/dataset.h"
 #include "tests/cli_run.h"
 
 using namespace gw;
@@ -268,6 +269,265 @@ TEST(Checks, DateDefaultsToTheLatestReportsDay) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The index against the definition: every report of the bundled community's month, for every
+// date, three windows and three levels, recomputed report by report without it
+
+namespace {
+
+/**
+ * SPEC §5.5 worked out directly: dates compared as YYYY-MM-DD text on the community clock, each
+ * cell's L4 cells found by walking parent_id, every report of every L4 cell scanned for each row.
+ */
+struct BruteChecks {
+    struct Row {
+        std::string grid_id;
+        std::optional<int64_t> last_check;
+        std::optional<int> days_since, worst_days_since;
+        int checks = 0, outside = 0, l4_cells = 0, l4_checked_today = 0, never_checked = 0;
+        std::map<std::string, int> kinds;
+        std::vector<std::string> reporters;
+    };
+    std::vector<Row> rows;
+    std::vector<std::string> overdue;
+    std::vector<std::pair<std::string, double>> outside;  // check_id, metres
+    std::vector<std::string> today, unknown, unknown_cells;
+    std::map<int, std::array<int, 2>> shares;  // level → L4 cells, checked today
+    int after_date = 0, untimed = 0;
+};
+
+int calendar_days_between(const std::string& a, const std::string& b) {  // b − a, both YYYY-MM-DD
+    auto days = [](const std::string& d) {
+        return civil_seconds(std::stoi(d.substr(0, 4)), std::stoi(d.substr(5, 2)), std::stoi(d.substr(8, 2))) / 86400;
+    };
+    return int(days(b) - days(a));
+}
+
+BruteChecks brute_checks(const Dataset& ds, const std::string& today, int days, int level) {
+    BruteChecks b;
+    std::string first = today;
+    for (int i = 1; i < days; ++i) first = iso_date(civil_seconds(std::stoi(first.substr(0, 4)), std::stoi(first.substr(5, 2)),
+                                                                  std::stoi(first.substr(8, 2))) - 86400);
+    std::map<std::string, const Grid*> by_id;
+    for (const auto& g : ds.grids) by_id[g.grid_id] = &g;
+    // The ancestor of level `lv` of an L4 cell, through parent_id; "" when the chain breaks.
+    auto ancestor = [&](const Grid* g, int lv) -> std::string {
+        for (int step = 0; g && step < 8; ++step) {
+            if (g->level == lv) return g->grid_id;
+            auto it = by_id.find(g->parent_id);
+            g = it == by_id.end() ? nullptr : it->second;
+        }
+        return "";
+    };
+    // Reports in time order, layer order among equal times.
+    std::vector<size_t> order;
+    for (size_t k = 0; k < ds.checks.size(); ++k)
+        if (ds.checks[k].when) order.push_back(k);
+        else ++b.untimed;
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return *ds.checks[x].when < *ds.checks[y].when; });
+    auto in_window = [&](const Check& c) { const std::string d = iso_date(*c.when); return d >= first && d <= today; };
+    for (size_t k : order) {
+        const Check& c = ds.checks[k];
+        const std::string d = iso_date(*c.when);
+        if (d > today) ++b.after_date;
+        if (!in_window(c)) continue;
+        if (d == today) b.today.push_back(c.check_id);
+        auto it = by_id.find(c.grid_id);
+        if (it == by_id.end() || it->second->level != 4) {
+            b.unknown.push_back(c.check_id);
+            if (std::find(b.unknown_cells.begin(), b.unknown_cells.end(), c.grid_id) == b.unknown_cells.end())
+                b.unknown_cells.push_back(c.grid_id);
+        }
+    }
+    // Per L4 cell: its last check on or before today, and whether one fell on today.
+    std::map<std::string, std::optional<int64_t>> last;
+    std::map<std::string, bool> on_today;
+    for (size_t k : order) {
+        const Check& c = ds.checks[k];
+        auto it = by_id.find(c.grid_id);
+        if (it == by_id.end() || it->second->level != 4 || iso_date(*c.when) > today) continue;
+        if (!last[c.grid_id] || *c.when > *last[c.grid_id]) last[c.grid_id] = c.when;
+        if (iso_date(*c.when) == today) on_today[c.grid_id] = true;
+    }
+    std::map<std::string, std::string> up;  // L4 cell → its cell of `level`
+    for (const auto& g : ds.grids)
+        if (g.level == 4) up[g.grid_id] = ancestor(&g, level);
+    for (int lv = 4; lv >= 1; --lv) {
+        bool any = false;
+        for (const auto& g : ds.grids) any = any || g.level == lv;
+        if (!any) continue;
+        auto& share = b.shares[lv];
+        share = {0, 0};
+        for (const auto& g : ds.grids)
+            if (g.level == 4 && !ancestor(&g, lv).empty()) ++share[0], share[1] += on_today[g.grid_id];
+    }
+    std::map<std::string, BruteChecks::Row> rows;
+    for (const auto& cell : ds.grids) {
+        if (cell.level != level) continue;
+        BruteChecks::Row& r = rows[cell.grid_id];
+        r.grid_id = cell.grid_id;
+        for (const auto& k : check_kinds()) r.kinds[k] = 0;
+    }
+    for (const auto& g : ds.grids) {
+        if (g.level != 4 || up[g.grid_id].empty()) continue;
+        BruteChecks::Row& r = rows[up[g.grid_id]];
+        ++r.l4_cells;
+        r.l4_checked_today += on_today[g.grid_id];
+        const auto& l = last[g.grid_id];
+        if (!l) {
+            ++r.never_checked;
+            continue;
+        }
+        if (!r.last_check || *l > *r.last_check) r.last_check = l;
+        const int since = calendar_days_between(iso_date(*l), today);
+        if (!r.worst_days_since || since > *r.worst_days_since) r.worst_days_since = since;
+    }
+    std::vector<std::pair<const Check*, double>> outside;  // in time order
+    for (size_t k : order) {
+        const Check& c = ds.checks[k];
+        auto it = by_id.find(c.grid_id);
+        if (!in_window(c) || it == by_id.end() || it->second->level != 4 || up[c.grid_id].empty()) continue;
+        BruteChecks::Row& r = rows[up[c.grid_id]];
+        ++r.checks;
+        ++r.kinds[c.kind.empty() ? "(none)" : c.kind];
+        if (!c.reporter.empty() && std::find(r.reporters.begin(), r.reporters.end(), c.reporter) == r.reporters.end())
+            r.reporters.push_back(c.reporter);
+        if (!inside_or_on(it->second->shape, c.pos)) {
+            ++r.outside;
+            double m = 1e300;
+            for (const auto& poly : it->second->shape)
+                for (const auto& ring : poly.rings)
+                    for (size_t i = 0; i < ring.size(); ++i)
+                        m = std::min(m, segment_distance(c.pos, ring[i], ring[(i + 1) % ring.size()]));
+            outside.push_back({&c, m});
+        }
+    }
+    std::stable_sort(outside.begin(), outside.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
+    for (const auto& [c, m] : outside) b.outside.push_back({c->check_id, m});
+    for (const auto& cell : ds.grids)  // in layer order
+        if (cell.level == level) {
+            BruteChecks::Row& r = rows[cell.grid_id];
+            if (r.last_check) r.days_since = calendar_days_between(iso_date(*r.last_check), today);
+            b.rows.push_back(r);
+        }
+    std::vector<const BruteChecks::Row*> due;
+    for (const auto& r : b.rows)
+        if (r.l4_checked_today < r.l4_cells) due.push_back(&r);
+    std::stable_sort(due.begin(), due.end(), [](const auto* x, const auto* y) {
+        if (x->never_checked != y->never_checked) return x->never_checked > y->never_checked;
+        if (x->worst_days_since.value_or(-1) != y->worst_days_since.value_or(-1))
+            return x->worst_days_since.value_or(-1) > y->worst_days_since.value_or(-1);
+        return x->l4_cells - x->l4_checked_today > y->l4_cells - y->l4_checked_today;
+    });
+    for (const auto* r : due) b.overdue.push_back(r->grid_id);
+    return b;
+}
+
+std::vector<std::string> ids(const std::vector<const Check*>& checks) {
+    std::vector<std::string> out;
+    for (const Check* c : checks) out.push_back(c->check_id);
+    return out;
+}
+
+void expect_same(const ChecksReport& r, const BruteChecks& b, const std::string& what) {
+    ASSERT_EQ(r.cells.size(), b.rows.size()) << what;
+    for (size_t i = 0; i < b.rows.size(); ++i) {
+        const CellChecks& c = r.cells[i];
+        const BruteChecks::Row& e = b.rows[i];
+        const std::string at = what + " " + e.grid_id;
+        EXPECT_EQ(c.grid_id, e.grid_id) << at;
+        EXPECT_EQ(c.last_check, e.last_check) << at;
+        EXPECT_EQ(c.days_since, e.days_since) << at;
+        EXPECT_EQ(c.checks, e.checks) << at;
+        EXPECT_EQ(c.kinds, e.kinds) << at;
+        EXPECT_EQ(c.reporters, e.reporters) << at;
+        EXPECT_EQ(c.outside, e.outside) << at;
+        EXPECT_EQ(c.l4_cells, e.l4_cells) << at;
+        EXPECT_EQ(c.l4_checked_today, e.l4_checked_today) << at;
+        EXPECT_EQ(c.never_checked, e.never_checked) << at;
+        EXPECT_EQ(c.worst_days_since, e.worst_days_since) << at;
+    }
+    std::vector<std::string> overdue;
+    for (const CellChecks* c : r.overdue) overdue.push_back(c->grid_id);
+    EXPECT_EQ(overdue, b.overdue) << what;
+    ASSERT_EQ(r.outside.size(), b.outside.size()) << what;
+    for (size_t i = 0; i < b.outside.size(); ++i) {
+        EXPECT_EQ(r.outside[i].check->check_id, b.outside[i].first) << what;
+        EXPECT_NEAR(r.outside[i].distance_m, b.outside[i].second, 1e-9) << what;
+    }
+    EXPECT_EQ(ids(r.today), b.today) << what;
+    EXPECT_EQ(ids(r.unknown), b.unknown) << what;
+    EXPECT_EQ(r.unknown_cells, b.unknown_cells) << what;
+    EXPECT_EQ(r.after_date, b.after_date) << what;
+    EXPECT_EQ(r.untimed, b.untimed) << what;
+    ASSERT_EQ(r.levels.size(), b.shares.size()) << what;
+    for (const LevelShare& s : r.levels) {
+        const auto& e = b.shares.at(s.level);
+        EXPECT_EQ(s.l4_cells, e[0]) << what << " L" << s.level;
+        EXPECT_EQ(s.l4_checked_today, e[1]) << what << " L" << s.level;
+    }
+}
+
+}  // namespace
+
+TEST(ChecksIndex, EveryDateWindowAndLevelEqualsTheReportByReportComputation) {
+    OpenOptions oo;
+    oo.layers = {"grids", "checks"};
+    Dataset ds = open_dataset({bundled_dataset_path()}, oo);
+    ASSERT_GT(ds.checks.size(), 2000u);
+    // What the bundled month lacks, so that every path is taken: a kind no list has, none at all,
+    // a cell no layer has, no readable time, a phone reporting for two cells, two reports at one
+    // second, a report in a cell it is far from.
+    Check& odd = ds.checks[10];
+    odd.kind = "lost_dog";
+    ds.checks[20].kind = "";
+    ds.checks[30].grid_id = "NO-SUCH-CELL";
+    ds.checks[40].when.reset();
+    ds.checks[50].reporter = ds.checks[60].reporter;
+    ds.checks[70].when = ds.checks[71].when;
+    ds.checks[80].pos = ds.checks[80].pos + Vec2{900, -700};
+    std::string lo = "9999", hi = "0000";
+    for (const auto& c : ds.checks)
+        if (c.when) lo = std::min(lo, iso_date(*c.when)), hi = std::max(hi, iso_date(*c.when));
+    const ChecksIndex index(ds);
+    ChecksReport reused;  // one report's storage through every run: each must come out whole
+    int runs = 0;
+    // From the day before the first report to the day after the last.
+    for (int64_t t = civil_seconds(std::stoi(lo.substr(0, 4)), std::stoi(lo.substr(5, 2)), std::stoi(lo.substr(8, 2))) - 86400;
+         iso_date(t) <= iso_date(civil_seconds(std::stoi(hi.substr(0, 4)), std::stoi(hi.substr(5, 2)), std::stoi(hi.substr(8, 2))) + 86400);
+         t += 86400)
+        for (int days : {1, 7, 30})
+            for (int level : {4, 3, 1}) {
+                ChecksOptions o;
+                o.date = t + 3600 * 15;
+                o.days = days, o.level = level;
+                const std::string what = iso_date(t) + " days " + std::to_string(days) + " L" + std::to_string(level);
+                const BruteChecks b = brute_checks(ds, iso_date(t), days, level);
+                expect_same(compute_checks(index, o), b, what);
+                compute_checks(index, o, reused);
+                expect_same(reused, b, what + " (reused)");
+                ++runs;
+            }
+    EXPECT_GE(runs, 30 * 9);
+}
+
+TEST(ChecksIndex, TheDefaultDateAndItsErrorsAreAsWithoutIt) {
+    Dataset ds = lattice();
+    const ChecksIndex index(ds);
+    EXPECT_EQ(compute_checks(index, {}).date, day(2026, 3, 3));
+    Dataset empty = lattice();
+    empty.checks.clear();
+    try {
+        compute_checks(ChecksIndex(empty), {});
+        FAIL() << "no checks: no date to take";
+    } catch (const Error& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("no checks layer"), std::string::npos) << m;
+        EXPECT_NE(m.find("gridwatch import lattice --checks FILE"), std::string::npos) << m;
+        EXPECT_NE(m.find("lattice.gridwatch.json"), std::string::npos) << m;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Through the command line, on a GeoPackage
 
 namespace {
@@ -416,6 +676,42 @@ TEST(ChecksCli, TableNamesOverdueCellsWithManagersAndTheDaysReports) {
     EXPECT_NE(t.find("K07"), std::string::npos);
     EXPECT_NE(t.find("50.0 m"), std::string::npos);
     EXPECT_NE(t.find("Z9"), std::string::npos);
+}
+
+TEST(ChecksCli, PeopleAreCountedInTheRightNumber) {
+    TempDir dir("checks_cli");
+    const std::string gpkg = write_gpkg(dir);
+    auto one = run_gridwatch("checks " + gpkg + " --date 2026-02-28 --days 1");  // K04: a returnee, 1 person
+    ASSERT_EQ(one.status, 0) << one.err;
+    EXPECT_NE(one.out.find("1 person"), std::string::npos) << one.out;
+    EXPECT_EQ(one.out.find("1 people"), std::string::npos) << one.out;
+    auto three = run_gridwatch("checks " + gpkg + " --date 2026-03-02 --days 1");  // K06: a newcomer, 3 people
+    ASSERT_EQ(three.status, 0) << three.err;
+    EXPECT_NE(three.out.find("3 people"), std::string::npos) << three.out;
+}
+
+TEST(ChecksCli, ADatasetWithoutChecksSaysHowToImportThemInOneLine) {
+    TempDir dir("checks_cli");
+    const std::string gpkg = write_gpkg(dir);
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        for (int i = 0; i < ds->GetLayerCount(); ++i)
+            if (std::string(ds->GetLayer(i)->GetName()) == "checks") {
+                ASSERT_EQ(ds->DeleteLayer(i), OGRERR_NONE);
+            }
+    }
+    auto r = run_gridwatch("checks " + gpkg);
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("no checks layer"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("gridwatch import " + gpkg + " --checks FILE"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(gpkg + ".gridwatch.json"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("field 'time'"), std::string::npos) << r.err;  // there is no such layer to name a field of
+    // With a date the table stands, every cell unchecked, and the same advice comes as a warning.
+    auto dated = run_gridwatch("checks " + gpkg + " --date 2026-03-02");
+    EXPECT_EQ(dated.status, 0) << dated.err;
+    EXPECT_NE(dated.err.find("gridwatch import " + gpkg + " --checks FILE"), std::string::npos) << dated.err;
 }
 
 TEST(ChecksCli, BadDateOrDaysIsAUsageErrorOfOneLine) {

@@ -14,6 +14,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <regex>
+#include <set>
+#include <tuple>
 
 #include "app/render/gl_context.h"
 #include "app/render/renderer.h"
@@ -290,7 +292,101 @@ TEST(DailyPanel, AClickedCellShowsItsHistoryWithOutsideReportsFlagged) {
     EXPECT_NE(p.out.find("daily history: D checks 2 outside 1"), std::string::npos) << p.out;
 }
 
+// ---- The panel's tracks, laid once by day: a window shows what the definition says -------------
+
+TEST(DailyTracks, AWindowOfDaysShowsExactlyTheSegmentsWithBothEndsInIt) {
+    OpenOptions oo;
+    oo.layers = {"grids", "patrols"};
+    Dataset ds = open_dataset({bundled_dataset_path()}, oo);
+    ASSERT_GT(ds.patrols.size(), 20u);
+    // What the bundled tracks may lack: segments across midnight (one across two midnights),
+    // times out of order, and a track with no times (in no window).
+    PatrolTrack night;
+    night.track_id = "night", night.team = "joint";
+    night.shape = {{{kX0, kY0}, {kX0 + 100, kY0}, {kX0 + 200, kY0}, {kX0 + 300, kY0}}};
+    const int64_t d0 = civil_seconds(2026, 11, 5);
+    night.times = {{d0 - 600, d0 + 600, d0 + 86400 + 60, d0 + 86400 - 30}};
+    ds.patrols.push_back(night);
+    PatrolTrack untimed = night;
+    untimed.track_id = "untimed", untimed.times.clear();
+    ds.patrols.push_back(untimed);
+
+    const Vec2 o{kX0 - 1000, kY0 - 1000};
+    SceneLayer L;
+    L.lines.push_back({1, 2, 3, 4, rgba(1, 2, 3), 1, 0, 0, 0});  // a line already there stays, and is never shown
+    const PatrolDays days = add_patrol_days(L, o, ds);
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (const auto& t : ds.patrols)
+        for (const auto& part : t.times)
+            for (int64_t x : part) lo = std::min(lo, x / 86400), hi = std::max(hi, x / 86400);
+    using Seg = std::tuple<float, float, float, float, Rgba, float>;
+    int windows = 0;
+    for (int len : {1, 3, 7})
+        for (int64_t last = lo - 1; last <= hi + 1; ++last) {
+            const int64_t first = last - (len - 1);
+            const TimeWindow w{first * 86400, (last + 1) * 86400};
+            // The definition: a segment whose two ends were both passed inside the window.
+            std::multiset<Seg> want;
+            std::vector<size_t> want_tracks;
+            for (size_t i = 0; i < ds.patrols.size(); ++i) {
+                const PatrolTrack& t = ds.patrols[i];
+                bool any = false;
+                for (size_t p = 0; p < t.shape.size(); ++p) {
+                    double dist = 0;
+                    for (size_t k = 0; k + 1 < t.shape[p].size(); ++k) {
+                        const Vec2 a = t.shape[p][k] - o, b = t.shape[p][k + 1] - o;
+                        if (p < t.times.size() && w.contains(t.times[p][k]) && w.contains(t.times[p][k + 1])) {
+                            want.insert({float(a.x), float(a.y), float(b.x), float(b.y), patrol_team_rgba(t.team), float(dist)});
+                            any = true;
+                        }
+                        dist += distance(a, b);
+                    }
+                }
+                if (any) want_tracks.push_back(i);
+            }
+            const uint64_t revision = L.revision;
+            const std::vector<size_t> shown = show_patrol_days(L, days, first, last);
+            EXPECT_EQ(L.revision, revision);  // bands only: nothing goes to the GPU again
+            std::multiset<Seg> got;
+            for (const ScaleBand& b : L.line_bands)
+                for (size_t i = b.first; i < b.first + b.count; ++i) {
+                    const LineInstance& l = L.lines[i];
+                    got.insert({l.ax, l.ay, l.bx, l.by, l.color, l.dist_m});
+                }
+            EXPECT_EQ(got, want) << "days " << first << "…" << last;
+            EXPECT_EQ(shown, want_tracks) << "days " << first << "…" << last;
+            windows += !want.empty();
+        }
+    EXPECT_GT(windows, 20);
+    // The night track: 23:50 → 00:10 is in a window of both days only, and so is each segment
+    // across the next midnight; on its own day it has nothing. The untimed track is in no window.
+    const size_t night_i = ds.patrols.size() - 2, untimed_i = ds.patrols.size() - 1;
+    const int64_t d = d0 / 86400;
+    auto shows = [&](int64_t first, int64_t last, size_t track) {
+        const auto v = show_patrol_days(L, days, first, last);
+        return std::find(v.begin(), v.end(), track) != v.end();
+    };
+    EXPECT_FALSE(shows(d, d, night_i));
+    EXPECT_FALSE(shows(d - 1, d - 1, night_i));
+    EXPECT_TRUE(shows(d - 1, d, night_i));
+    EXPECT_TRUE(shows(d, d + 1, night_i));
+    EXPECT_FALSE(shows(lo - 1, hi + 1, untimed_i));
+    // A window with no segment shows nothing (not, as a layer without bands would, every line).
+    show_patrol_days(L, days, lo - 30, lo - 20);
+    ASSERT_EQ(L.line_bands.size(), 1u);
+    EXPECT_EQ(L.line_bands[0].count, 0u);
+}
+
 // ---- The wall's 今日巡查 scene -------------------------------------------------------------------
+
+TEST(DailyWall, TheLegendGivesEachNumberItsUnitAndNeverNone) {
+    // 0天 1天 2天 3–6天 7+天 从未: not "7+ 从未 天", which read as "never days".
+    for (int k = 0; k + 1 < kDaysSinceClasses; ++k)
+        EXPECT_EQ(wall_days_since_label(k), std::string(days_since_label(k)) + "天") << k;
+    EXPECT_EQ(wall_days_since_label(kDaysSinceClasses - 1), "从未");
+    EXPECT_EQ(wall_days_since_label(days_since_class(std::nullopt)), "从未");
+    EXPECT_EQ(wall_days_since_label(days_since_class(9)), "7+天");
+}
 
 TEST(DailyWall, FiguresOfTheDayWithManagersMasked) {
     TempDir dir("daily_wall");

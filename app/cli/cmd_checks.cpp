@@ -111,6 +111,9 @@ std::string pad(const std::string& s, int width) {
     return w >= width ? s : s + std::string(width - w, ' ');
 }
 
+/** "1 person", "3 people": the count a leader reported with a newcomer or returnee. */
+std::string people_text(int n) { return std::to_string(n) + (n == 1 ? " person" : " people"); }
+
 void print_table(const ChecksReport& r) {
     const std::string from = iso_date(r.date - int64_t(r.days - 1) * 86400), to = iso_date(r.date);
     std::printf("checks on %s, window %s … %s (%d day%s), level %d: %zu cells\n", to.c_str(), from.c_str(), to.c_str(),
@@ -143,7 +146,7 @@ void print_table(const ChecksReport& r) {
         if (c->kind == "newcomer" || c->kind == "returnee")
             std::printf("  %s  %-16s %-9s %s %s%s%s\n", iso_date_time(*c->when).substr(11).c_str(), c->grid_id.c_str(),
                         c->kind.c_str(), pad(c->reporter, 10).c_str(),
-                        c->people ? (std::to_string(*c->people) + " people").c_str() : "",
+                        c->people ? people_text(*c->people).c_str() : "",
                         c->note.empty() ? "" : "  ", c->note.c_str());
 
     std::printf("\nreports from outside the cell they name, in the window: %zu\n", r.outside.size());
@@ -169,6 +172,8 @@ void run_checks(const ChecksArgs& a) {
     o.level = a.level;
     if (!a.date.empty()) o.date = parse_iso_span(a.date)->begin;
     const ChecksReport r = compute_checks(ds, o);
+    if (ds.checks.empty())  // with --date: the figures stand, every cell unchecked; say why and what to do
+        warn(ds.source + ": " + kNoChecks + ": every cell is unchecked; " + no_checks_advice(ds.source));
     if (!r.unknown.empty()) {
         std::string ids;
         for (size_t i = 0; i < r.unknown_cells.size() && i < 5; ++i)

@@ -482,7 +482,7 @@ std::vector<std::string> other_layer_keys(const Dataset& ds) {
                                              "camera_views", "households", "cameras",  "incidents", "facilities",
                                              "candidates", "basemap",    "coverage",  "gaps",      "hotspots",
                                              "plan",       "gi",         "warning",   "checks",    "patrols",
-                                             "check_cells", "daily"};
+                                             "check_cells", "daily",     "daily_tracks"};
     std::vector<std::string> keys;
     for (size_t i = 0; i < ds.other_layers.size(); ++i) {
         const std::string& name = ds.other_layers[i].name;

@@ -113,7 +113,8 @@ enum class LayerId : int {
     GiCells,       // the wall's Gi* scene overlay: hot and cold cells
     WarningCells,  // the wall's four-colour scene overlay: cells by warning colour
     CheckCells,    // the 巡查 panel and the wall's 今日巡查 scene: L4 cells by days since the last check
-    Daily,         // the 巡查 panel: the window's tracks, the "neither" road pieces, the day's reports
+    DailyTracks,   // the 巡查 panel: the month's patrol tracks, the window's shown by bands (add_patrol_days)
+    Daily,         // the 巡查 panel: the "neither" road pieces, the day's reports
     Basemap,   // raster basemaps (RGBA images), always the bottom layer (add_basemaps)
     Other,     // a source layer no role uses (one SceneLayer each, told apart by key and `other`)
     Count
@@ -297,11 +298,28 @@ std::array<int, kDaysSinceClasses> add_check_cells(SceneLayer& L, Vec2 origin, c
 /** Check points by kind (check_kind_rgba, check_kind_symbol), dark-rimmed like incidents. */
 void add_check_points(SceneLayer& L, Vec2 origin, const std::vector<const Check*>& checks, float size_px = 10);
 /**
- * The stretches of patrol tracks inside `window` (both ends of a segment timed inside it; an open
- * window: every track), in their team's colour. Returns the tracks drawn (indices into ds.patrols).
+ * Every timed patrol track's segments, in their team's colour, laid once into a layer that shows
+ * one window of whole calendar days after another (the 巡查 panel's slider): the segments are
+ * grouped by the days of their two ends (most lie within one day), each group one line band, so
+ * that show_patrol_days picks a window by the layer's bands alone, with nothing re-uploaded.
+ * A segment is in the window when both its ends are (as a TimeWindow of those days contains them);
+ * an untimed track is in no window.
  */
-std::vector<size_t> add_patrol_tracks(SceneLayer& L, Vec2 origin, const Dataset& ds, const TimeWindow& window,
-                                      float width_px = 2.5f);
+struct PatrolDays {
+    struct Group {
+        int64_t first_day = 0, last_day = 0;  // the days of the segment's ends (days since 1970-01-01)
+        ScaleBand band;                       // its segments in the layer's lines
+        std::vector<size_t> tracks;           // the tracks with a segment in it (indices into ds.patrols)
+    };
+    std::vector<Group> groups;  // by first_day, then last_day
+    size_t tracks = 0;          // ds.patrols.size()
+};
+PatrolDays add_patrol_days(SceneLayer& L, Vec2 origin, const Dataset& ds, float width_px = 2.5f);
+/**
+ * Shows the segments of the days first_day … last_day (both included; days since 1970-01-01) by
+ * setting L's line bands; L's arrays and revision are left alone. Returns the tracks shown.
+ */
+std::vector<size_t> show_patrol_days(SceneLayer& L, const PatrolDays& days, int64_t first_day, int64_t last_day);
 /** The road pieces of report.neither (neither camera nor patrol) as wide magenta strokes. */
 void add_neither_roads(SceneLayer& L, Vec2 origin, const PatrolsReport& report, float width_px = 7);
 

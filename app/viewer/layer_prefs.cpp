@@ -31,6 +31,7 @@ bool kept(const SceneLayer& L) {
         case LayerId::WarningCells:
         case LayerId::CheckCells:
         case LayerId::Daily:
+        case LayerId::DailyTracks:
         case LayerId::Other:  // named by the user's source ("Layer1"…): not the same layer in another dataset
         case LayerId::Count:
             return false;

@@ -5,9 +5,12 @@
 // cell's history. The figures are gw::compute_checks' and gw::compute_patrols', the very functions
 // `gridwatch checks` and `gridwatch patrols` call.
 //
-// A slider move must redraw within a frame at county size: the checks report is recomputed at once
-// (cheap), the cells are triangulated once and only recoloured, and the patrols report of the
-// window is computed on a background thread (as the hotspots panel runs Gi*) and kept for it.
+// A slider move must redraw within a frame at county size (BENCHMARKS.md): the reports are indexed
+// by day and cell once (gw::ChecksIndex) and each move computes only the cells and the window's
+// reports, into the storage of the previous report; the cells are triangulated once and only
+// recoloured; the month's tracks are laid into their layer once, grouped by day, and a move only
+// picks the window's groups (nothing re-uploaded); the patrols report of the window is computed on
+// a background thread (as the hotspots panel runs Gi*) and kept for it.
 #include <imgui.h>
 
 #include <algorithm>
@@ -23,6 +26,7 @@
 #include "geo/analysis/checks.h"
 #include "geo/analysis/patrols.h"
 #include "geo/core/error.h"
+#include "geo/core/parallel.h"
 
 namespace gw::app {
 
@@ -31,13 +35,17 @@ struct DailyState {
     int day = 0;                // index into days
     int window = 7;             // days in the window, ending on the day
     bool dirty = true;
+    std::optional<ChecksIndex> index;  // the dataset's reports by day and cell, built when the panel opens
     std::optional<ChecksReport> checks;
+    ChecksReport spare;                // the storage the next report is computed into
     std::string error;
     std::array<int, kDaysSinceClasses> classes{};
     std::set<const Check*> outside;  // reports of the window outside the cell they name
     // The cells' triangles are built once; a slider move only recolours them.
-    std::unordered_map<std::string, std::pair<size_t, size_t>> cell_fills;  // grid_id → range in the layer's fills
+    std::vector<std::pair<size_t, size_t>> cell_fills;  // per L4 cell in layer order (the report's): its fills
+    std::vector<Rgba> cell_colours;                     // the colour each cell's fills have now
     bool cells_built = false;
+    std::optional<PatrolDays> track_days;  // the month's tracks in their layer, by day
     // Patrols: the window's report, off the UI thread on a copy of the dataset (cameras are edited meanwhile).
     std::shared_ptr<const Dataset> data;
     std::future<PatrolsReport> running;
@@ -111,57 +119,87 @@ SceneLayer& daily_layer(ViewerState& st) {
     // Over every layer of the dataset: tracks and the day's reports are what the panel is about.
     return ensure_layer(st.scene, LayerId::Daily, "daily", st.scene.layers.back().id);
 }
+/** Right under the Daily layer: the "neither" road pieces and the day's reports are drawn over the tracks. */
+SceneLayer& tracks_layer(ViewerState& st) {
+    for (auto& L : st.scene.layers)
+        if (L.id == LayerId::DailyTracks) return L;
+    daily_layer(st);
+    const auto at = std::find_if(st.scene.layers.begin(), st.scene.layers.end(),
+                                 [](const SceneLayer& L) { return L.id == LayerId::Daily; });
+    SceneLayer L;
+    L.id = LayerId::DailyTracks;
+    L.key = "daily_tracks";
+    return *st.scene.layers.insert(at, std::move(L));
+}
 
 /** The cells' fills, once: each L4 cell's triangles, transparent until a report colours them. */
 void build_cells(ViewerState& st, DailyState& d) {
     SceneLayer& L = cells_layer(st);
     L.fills.clear(), L.lines.clear(), L.points.clear();
-    d.cell_fills.clear();
+    d.cell_fills.clear(), d.cell_colours.clear();
     for (const Grid* g : st.ds.grids_of_level(4)) {
         const size_t first = L.fills.size();
         for (const auto& poly : g->shape)
             for (Vec2 p : triangulate(poly))
                 L.fills.push_back({float(p.x - st.scene.origin.x), float(p.y - st.scene.origin.y), 0});
-        d.cell_fills[g->grid_id] = {first, L.fills.size()};
+        d.cell_fills.emplace_back(first, L.fills.size());
+        d.cell_colours.push_back(0);
     }
     d.cells_built = true;
     L.visible = true;
     ++L.revision;
+    // Every timed track of the dataset, once (a county's month is about a million segments).
+    SceneLayer& T = tracks_layer(st);
+    T.fills.clear(), T.lines.clear(), T.points.clear(), T.line_bands.clear();
+    T.visible = true;
+    d.track_days = add_patrol_days(T, st.scene.origin, st.ds);
 }
 
 /** The checks report of the day and window, the cells recoloured, the day's reports drawn. */
 void recompute_checks(ViewerState& st, DailyState& d) {
     d.error.clear();
+    if (d.checks) d.spare = std::move(*d.checks);
     d.checks.reset();
     d.outside.clear();
     d.classes = {};
     if (!d.cells_built) build_cells(st, d);
+    // Only the cells whose colour changes are rewritten (a county's cells are ~840k vertices), and
+    // the layer goes to the GPU again only when one did.
     SceneLayer& cells = cells_layer(st);
-    for (auto& v : cells.fills) v.color = 0;
+    bool changed = false;
+    const auto colour = [&](size_t k, Rgba c) {
+        if (d.cell_colours[k] == c) return;
+        d.cell_colours[k] = c, changed = true;
+        for (size_t i = d.cell_fills[k].first; i < d.cell_fills[k].second; ++i) cells.fills[i].color = c;
+    };
+    const auto recoloured = [&] {
+        if (changed) ++cells.revision;
+    };
     if (d.days.empty()) {
-        ++cells.revision;
-        return;
+        for (size_t k = 0; k < d.cell_fills.size(); ++k) colour(k, 0);
+        return recoloured();
     }
     try {
         ChecksOptions o;
         o.date = d.days[size_t(d.day)];
         o.days = d.window;
-        d.checks = compute_checks(st.ds, o);
+        if (!d.index) d.index.emplace(st.ds);
+        // Into the previous report's storage (moved into d.spare above).
+        compute_checks(*d.index, o, d.spare);
+        d.checks.emplace(std::move(d.spare));
     } catch (const Error& e) {
         d.error = e.what();
-        ++cells.revision;
-        return;
+        d.spare = {};
+        for (size_t k = 0; k < d.cell_fills.size(); ++k) colour(k, 0);
+        return recoloured();
     }
     // Translucent: roads and buildings under the colours still read.
-    for (const CellChecks& c : d.checks->cells) {
-        const int cls = days_since_class(c.days_since);
+    for (size_t k = 0; k < d.checks->cells.size(); ++k) {
+        const int cls = days_since_class(d.checks->cells[k].days_since);
         ++d.classes[size_t(cls)];
-        const auto it = d.cell_fills.find(c.grid_id);
-        if (it == d.cell_fills.end()) continue;
-        const Rgba col = with_alpha(days_since_rgba(cls), 150);
-        for (size_t i = it->second.first; i < it->second.second; ++i) cells.fills[i].color = col;
+        if (k < d.cell_fills.size()) colour(k, with_alpha(days_since_rgba(cls), 150));
     }
-    ++cells.revision;
+    recoloured();
     for (const OutsideReport& o : d.checks->outside) d.outside.insert(o.check);
 }
 
@@ -178,19 +216,28 @@ void start_patrols(ViewerState& st, DailyState& d) {
     PatrolOptions o;
     o.window = w;
     d.running_window = w;
-    d.running = std::async(std::launch::async, [data = d.data, o] { return compute_patrols(*data, o); });
+    // On one core fewer than the machine has: a slider move on the UI thread keeps a core to itself.
+    d.running = std::async(std::launch::async, [data = d.data, o] {
+        tbb::task_arena arena(int(std::max<size_t>(1, parallel_width() - 1)));
+        return arena.execute([&] { return compute_patrols(*data, o); });
+    });
 }
 
-/** The Daily layer: the "neither" road pieces, then the window's tracks, then the day's reports on top. */
+/** The window's tracks, then the Daily layer over them: the "neither" road pieces, the day's reports on top. */
 void draw_daily(ViewerState& st, DailyState& d) {
+    // The window's tracks: the layer's bands only (a window of whole days; with no days, all).
+    if (d.track_days) {
+        const TimeWindow w = window_of(d);
+        d.tracks = show_patrol_days(tracks_layer(st), *d.track_days, w.from ? *w.from / kDay : INT64_MIN,
+                                    w.until ? *w.until / kDay - 1 : INT64_MAX);
+    }
+    d.teams.clear();
+    for (size_t i : d.tracks) ++d.teams[st.ds.patrols[i].team];
     SceneLayer& L = daily_layer(st);
     L.fills.clear(), L.lines.clear(), L.points.clear(), L.line_bands.clear(), L.point_bands.clear();
     L.visible = true;
     const Vec2 o = st.scene.origin;
     if (d.patrols && same(d.patrols_window, window_of(d))) add_neither_roads(L, o, *d.patrols);
-    d.tracks = add_patrol_tracks(L, o, st.ds, window_of(d));
-    d.teams.clear();
-    for (size_t i : d.tracks) ++d.teams[st.ds.patrols[i].team];
     if (d.checks) add_check_points(L, o, d.checks->today, 11);
     ++L.revision;
 }
@@ -465,9 +512,9 @@ std::string daily_summary(ViewerState& st) {
 void panel_daily(ViewerState& st) {
     if (!st.show_daily) {
         if (st.daily) {  // closing the panel takes its layers off the map
-            for (LayerId id : {LayerId::CheckCells, LayerId::Daily})
+            for (LayerId id : {LayerId::CheckCells, LayerId::DailyTracks, LayerId::Daily})
                 for (auto& L : st.scene.layers)
-                    if (L.id == id) L.fills.clear(), L.lines.clear(), L.points.clear(), ++L.revision;
+                    if (L.id == id) L.fills.clear(), L.lines.clear(), L.points.clear(), L.line_bands.clear(), ++L.revision;
             st.daily.reset();
         }
         return;
@@ -480,7 +527,9 @@ void panel_daily(ViewerState& st) {
         return;
     }
     if (d.days.empty()) {
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 380);
         ImGui::TextDisabled("%s", st.t(Ui::NoChecks));
+        ImGui::PopTextWrapPos();
         ImGui::End();
         return;
     }

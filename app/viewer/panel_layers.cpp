@@ -203,7 +203,7 @@ void panel_layers(ViewerState& st) {
         const float controls_x = ImGui::GetWindowContentRegionMax().x - 64 - 3 * arrow -
                                  3 * ImGui::GetStyle().ItemSpacing.x;
         if (L.id == LayerId::Hotspots || L.id == LayerId::Plan || L.id == LayerId::CheckCells ||
-            L.id == LayerId::Daily) {
+            L.id == LayerId::Daily || L.id == LayerId::DailyTracks) {
             ImGui::TextUnformatted(layer_title(L.id, st.lang));  // what they hold is in their panel
         } else {
             // A source's own layer names can be long: cut to the room left of the controls, whole

@@ -70,6 +70,8 @@ const char* layer_title(LayerId id, Lang lang) {
             return tr(Ui::LayerCheckCells, lang);
         case LayerId::Daily:
             return tr(Ui::LayerDaily, lang);
+        case LayerId::DailyTracks:
+            return tr(Ui::LayerDailyTracks, lang);
         default:
             return "";
     }

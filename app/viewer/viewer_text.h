@@ -179,6 +179,7 @@ enum class Lang { Zh, En };
     X(LayerPatrols, "巡逻", "Patrols")                                \
     X(LayerCheckCells, "网格巡查天数", "Days since check")            \
     X(LayerDaily, "当日巡查与巡逻", "Daily work")                     \
+    X(LayerDailyTracks, "窗口内巡逻轨迹", "Patrol tracks of the window") \
     X(DailyPanel, "巡查", "Daily work")                               \
     X(CheckItem, "巡查", "Check")                                     \
     X(PatrolItem, "巡逻轨迹", "Patrol track")                         \
@@ -196,7 +197,8 @@ enum class Lang { Zh, En };
     X(CellHistory, "网格巡查记录", "Cell history")                    \
     X(ClickCellHint, "点击地图上的网格查看巡查记录", "click a cell on the map for its history") \
     X(OutsideCell, "不在所报网格内", "outside its cell")              \
-    X(NoChecks, "数据中没有巡查记录", "the data holds no checks")     \
+    X(NoChecks, "数据中没有巡查记录：用 gridwatch import 数据集 --checks 文件 导入手机上报", \
+      "the data holds no checks: import phone reports with gridwatch import DATASET --checks FILE") \
     X(NoReports, "无上报", "no reports")                              \
     X(KindRoutine, "例行", "routine")                                 \
     X(KindNewcomer, "新居民", "newcomer")                             \

@@ -356,6 +356,11 @@ const char* const kWallUiText =
 
 }  // namespace
 
+std::string wall_days_since_label(int cls) {
+    if (cls >= kDaysSinceClasses - 1) return "从未";
+    return std::string(days_since_label(cls)) + "天";
+}
+
 std::string wall_glyph_text(const Dataset& ds, const std::vector<gw::Scene>& scenes) {
     std::string t = kWallUiText;
     // Map labels: grid and enterprise names (no person is ever labelled on the map).
@@ -680,11 +685,10 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
             dl->AddRectFilled(P.p(x, cy - sw * 0.45), P.p(x + sw * 0.9, cy + sw * 0.45),
                               col(with_alpha(days_since_rgba(k), 170)));
             x += sw * 0.9 + 10 * s;
-            const char* t = k == kDaysSinceClasses - 1 ? "从未" : days_since_label(k);
+            const std::string t = wall_days_since_label(k);
             P.text(fonts.text, xp, x, cy - xp / 2, white, t);
             x += P.width(fonts.text, xp, t) + 26 * s;
         }
-        P.text(fonts.text, xp, x, cy - xp / 2, soft, "天");
         draw_overdue_list(P, L, *F.checks, pad);
     } else {
         dl->AddLine(P.p(x, cy), P.p(x + sw * 1.4, cy), col(dark_muted(rgba(20, 20, 28))), 5 * s);

@@ -56,6 +56,12 @@ struct WallChecks {
  */
 std::optional<WallChecks> wall_checks(const Dataset& ds, const std::string& today);
 
+/**
+ * The 今日巡查 legend's entry for a days-since class (days_since_class): the number with its unit
+ * ("0天" … "3–6天", "7+天"), and "从未" for a cell never checked, which has no number of days.
+ */
+std::string wall_days_since_label(int cls);
+
 /** The figure tiles, computed once from the dataset (coverage may arrive later from a thread). */
 struct WallFigures {
     int households = 0;

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "geo/core/error.h"
+#include "geo/core/parallel.h"
 #include "geo/core/times.h"
 
 namespace gw {
@@ -60,8 +61,87 @@ std::vector<int> l4_ancestors(const Dataset& ds, const std::vector<const Grid*>&
     return ancestors_in(l4, cells, by_id);
 }
 
-ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& opt) {
-    const std::vector<const Grid*> l4 = ds.grids_of_level(4);
+std::string no_checks_advice(const std::string& source) {
+    // The project file's name as geo/io/project.h forms it: DATASET.gridwatch.json.
+    return "import them with `gridwatch import " + source + " --checks FILE`, or map the layer that holds them as " +
+           "\"checks\" in " + source + ".gridwatch.json";
+}
+
+ChecksIndex::ChecksIndex(const Dataset& data) : ds(&data) {
+    l4 = data.grids_of_level(4);
+    std::unordered_map<std::string, int> l4_index;
+    l4_index.reserve(l4.size() * 2);
+    for (size_t i = 0; i < l4.size(); ++i) l4_index.emplace(l4[i]->grid_id, static_cast<int>(i));
+
+    std::unordered_map<std::string, const Grid*> by_id;
+    by_id.reserve(data.grids.size() * 2);
+    for (const auto& g : data.grids) by_id.emplace(g.grid_id, &g);
+    levels.resize(5), rows.resize(5);
+    for (int level = 1; level <= 4; ++level) {
+        levels[level] = level == 4 ? l4 : data.grids_of_level(level);
+        if (level == 4) {
+            rows[4].resize(l4.size());
+            std::iota(rows[4].begin(), rows[4].end(), 0);
+        } else {
+            rows[level] = ancestors_in(l4, levels[level], by_id);
+        }
+    }
+
+    const std::vector<std::string>& known = check_kinds();
+    std::unordered_map<std::string, int> reporter_index;
+    reports.reserve(data.checks.size());
+    for (size_t k = 0; k < data.checks.size(); ++k) {
+        const Check& c = data.checks[k];
+        if (!c.when) {
+            ++untimed;
+            continue;
+        }
+        Report r;
+        r.when = *c.when;
+        r.check = static_cast<uint32_t>(k);
+        if (auto it = l4_index.find(c.grid_id); it != l4_index.end()) r.cell = it->second;
+        if (!c.reporter.empty()) {
+            auto [it, added] = reporter_index.emplace(c.reporter, static_cast<int>(reporters.size()));
+            if (added) reporters.push_back(c.reporter);
+            r.reporter = it->second;
+        }
+        const size_t kind = std::find(known.begin(), known.end(), c.kind) - known.begin();
+        r.kind = kind < known.size() ? static_cast<int16_t>(kind) : int16_t(-1);
+        reports.push_back(r);
+    }
+    // The one point-in-polygon test per report, against the cell it names.
+    parallel_for(reports.size(), [&](size_t i) {
+        Report& r = reports[i];
+        if (r.cell < 0) return;
+        const MultiPolygon& shape = l4[r.cell]->shape;
+        const Vec2 p = data.checks[r.check].pos;
+        if (!inside_or_on(shape, p)) r.outside = true, r.distance_m = distance_to_outline(shape, p);
+    });
+    std::sort(reports.begin(), reports.end(), [](const Report& a, const Report& b) {
+        return a.when != b.when ? a.when < b.when : a.check < b.check;
+    });
+
+    cell_first.assign(l4.size() + 1, 0);
+    for (const Report& r : reports)
+        if (r.cell >= 0) ++cell_first[r.cell + 1];
+    for (size_t i = 0; i < l4.size(); ++i) cell_first[i + 1] += cell_first[i];
+    cell_times.resize(cell_first.back());
+    std::vector<size_t> next(cell_first.begin(), cell_first.end() - 1);
+    for (const Report& r : reports)  // in time order: each cell's times come out ascending
+        if (r.cell >= 0) cell_times[next[r.cell]++] = r.when;
+}
+
+ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& opt) { return compute_checks(ChecksIndex(ds), opt); }
+
+ChecksReport compute_checks(const ChecksIndex& index, const ChecksOptions& opt) {
+    ChecksReport rep;
+    compute_checks(index, opt, rep);
+    return rep;
+}
+
+void compute_checks(const ChecksIndex& index, const ChecksOptions& opt, ChecksReport& rep) {
+    const Dataset& ds = *index.ds;
+    const std::vector<const Grid*>& l4 = index.l4;
     if (l4.empty())
         throw Error("has no level-4 cells: checks are counted per L4 cell", {ds.source, "grids", "", "level"},
                     "give the grids layer its level-4 cells (gridwatch info lists the levels)");
@@ -69,117 +149,122 @@ ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& opt) {
         throw Error("the window must be at least one day, not " + std::to_string(opt.days), {}, "pass --days 1 or more");
     if (opt.level < 1 || opt.level > 4)
         throw Error("level must be 1–4, not " + std::to_string(opt.level), {}, "pass --level 1 to 4");
-    const std::vector<const Grid*> cells = opt.level == 4 ? l4 : ds.grids_of_level(opt.level);
+    const std::vector<const Grid*>& cells = index.levels[opt.level];
     if (cells.empty())
         throw Error("has no cells of level " + std::to_string(opt.level), {ds.source, "grids", "", "level"},
                     "choose a level the dataset has (gridwatch info lists them)");
 
-    ChecksReport rep;
     rep.days = opt.days;
     rep.level = opt.level;
+    rep.untimed = index.untimed;
+    rep.overdue.clear(), rep.levels.clear(), rep.outside.clear(), rep.today.clear();
+    rep.unknown_cells.clear(), rep.unknown.clear();
     if (opt.date) {
         rep.date = day_of(*opt.date) * kDay;
     } else {
-        std::optional<int64_t> latest;
-        for (const auto& c : ds.checks)
-            if (c.when && (!latest || *c.when > *latest)) latest = c.when;
-        if (!latest)
-            throw Error(ds.checks.empty() ? "has no checks to take today's date from"
-                                          : "has no check with a readable time to take today's date from",
+        if (ds.checks.empty()) throw Error(kNoChecks, {ds.source}, no_checks_advice(ds.source));
+        if (index.reports.empty())
+            throw Error("has no check with a readable time to take today's date from",
                         {ds.source, "checks", "", "time"}, "pass --date YYYY-MM-DD");
-        rep.date = day_of(*latest) * kDay;
+        rep.date = day_of(index.reports.back().when) * kDay;
     }
     const int64_t today = rep.date / kDay, first_day = today - (opt.days - 1);
-
-    std::unordered_map<std::string, int> l4_index;
-    l4_index.reserve(l4.size() * 2);
-    for (size_t i = 0; i < l4.size(); ++i) l4_index.emplace(l4[i]->grid_id, static_cast<int>(i));
+    // Times before `end` fall on or before `date`; times from `begin` on, in the window.
+    const int64_t begin = first_day * kDay, end = (today + 1) * kDay;
 
     // The row each L4 cell adds into: itself at level 4, its ancestor of `level` above.
-    std::unordered_map<std::string, const Grid*> by_id;
-    by_id.reserve(ds.grids.size() * 2);
-    for (const auto& g : ds.grids) by_id.emplace(g.grid_id, &g);
-    std::vector<int> row_of(l4.size());
-    if (opt.level == 4)
-        std::iota(row_of.begin(), row_of.end(), 0);
-    else
-        row_of = ancestors_in(l4, cells, by_id);
+    const std::vector<int>& row_of = index.rows[opt.level];
 
+    // Every row starts afresh, in the storage of the report passed in (assigned strings, maps
+    // and vectors keep what they hold: a slider move allocates next to nothing).
+    const std::vector<std::string>& known = check_kinds();
+    const size_t nk = known.size();
+    std::vector<size_t> sorted_kinds(nk);  // the known kinds in the order a map holds them
+    std::iota(sorted_kinds.begin(), sorted_kinds.end(), size_t(0));
+    std::sort(sorted_kinds.begin(), sorted_kinds.end(), [&](size_t a, size_t b) { return known[a] < known[b]; });
     rep.cells.resize(cells.size());
     for (size_t i = 0; i < cells.size(); ++i) {
         CellChecks& r = rep.cells[i];
         r.grid_id = cells[i]->grid_id, r.name = cells[i]->name, r.manager = cells[i]->manager;
         r.level = opt.level;
-        r.l4_cells = 0;
-        for (const auto& k : check_kinds()) r.kinds[k] = 0;
+        r.last_check.reset(), r.days_since.reset(), r.worst_days_since.reset();
+        r.checks = r.outside = r.l4_cells = r.l4_checked_today = r.never_checked = 0;
+        r.reporters.clear();
+        bool only_known = r.kinds.size() == nk;
+        if (only_known) {
+            size_t j = 0;
+            for (auto& [kind, n] : r.kinds) only_known = only_known && kind == known[sorted_kinds[j++]], n = 0;
+        }
+        if (!only_known) {
+            r.kinds.clear();
+            for (size_t j : sorted_kinds) r.kinds.emplace_hint(r.kinds.end(), known[j], 0);
+        }
     }
 
-    // Every report once: per L4 cell the latest check on or before `date` and whether one fell on
-    // it; the window's reports kept (with their cell, -1 for none) for the rest.
+    // Per L4 cell the latest check on or before `date` (the last of its times before `end`), and
+    // whether it fell on `date`.
     std::vector<std::optional<int64_t>> last(l4.size());
     std::vector<char> checked_today(l4.size(), 0);
-    struct InWindow {
-        int64_t when;
-        size_t k;
-        int cell;
-        bool operator<(const InWindow& o) const { return when != o.when ? when < o.when : k < o.k; }
-    };
-    std::vector<InWindow> window;
-    for (size_t k = 0; k < ds.checks.size(); ++k) {
-        const Check& c = ds.checks[k];
-        if (!c.when) {
-            ++rep.untimed;
-            continue;
-        }
-        const int64_t day = day_of(*c.when);
-        if (day > today) {
-            ++rep.after_date;
-            continue;
-        }
-        auto it = l4_index.find(c.grid_id);
-        const int cell = it == l4_index.end() ? -1 : it->second;
-        if (cell >= 0) {
-            if (!last[cell] || *c.when > *last[cell]) last[cell] = c.when;
-            if (day == today) checked_today[cell] = 1;
-        }
-        if (day >= first_day) window.push_back({*c.when, k, cell});
+    for (size_t i = 0; i < l4.size(); ++i) {
+        const auto first = index.cell_times.begin() + static_cast<std::ptrdiff_t>(index.cell_first[i]);
+        const auto stop = index.cell_times.begin() + static_cast<std::ptrdiff_t>(index.cell_first[i + 1]);
+        const auto it = std::lower_bound(first, stop, end);
+        if (it == first) continue;
+        last[i] = *(it - 1);
+        checked_today[i] = day_of(*(it - 1)) == today;
     }
-    // In time order (layer order among equal times): reporters are listed in order of first
-    // report, the day's reports in time order.
-    std::sort(window.begin(), window.end());
 
-    // Kinds counted by index first (a map lookup per report is most of this loop otherwise).
-    const std::vector<std::string>& known = check_kinds();
-    const size_t nk = known.size();
+    // The window: one run of the reports in time order (layer order among equal times), so
+    // reporters are listed in order of first report and the day's reports in time order.
+    const auto by_time = [](const ChecksIndex::Report& r, int64_t t) { return r.when < t; };
+    const auto w_begin = std::lower_bound(index.reports.begin(), index.reports.end(), begin, by_time);
+    const auto w_end = std::lower_bound(w_begin, index.reports.end(), end, by_time);
+    rep.after_date = static_cast<int>(index.reports.end() - w_end);
+
     std::vector<int> kind_counts(cells.size() * nk, 0);
-    std::vector<std::unordered_set<std::string>> seen_reporters(cells.size());
+    // A reporter's first row is marked by a stamp; a reporter seen in a second row (a phone
+    // reporting for two cells) goes through the set.
+    std::vector<int> reporter_row(index.reporters.size(), -1);
+    std::unordered_set<uint64_t> reporter_rows;
     std::unordered_set<std::string> unknown_seen;
-    for (const InWindow& w : window) {
-        const Check& c = ds.checks[w.k];
-        if (day_of(w.when) == today) rep.today.push_back(&c);
-        if (w.cell < 0) {
+    for (auto w = w_begin; w != w_end; ++w) {
+        const Check& c = ds.checks[w->check];
+        if (w->when >= rep.date) rep.today.push_back(&c);
+        if (w->cell < 0) {
             rep.unknown.push_back(&c);
             if (unknown_seen.insert(c.grid_id).second) rep.unknown_cells.push_back(c.grid_id);
             continue;
         }
-        const int row = row_of[w.cell];
+        const int row = row_of[w->cell];
         if (row < 0) continue;
         CellChecks& r = rep.cells[row];
         ++r.checks;
-        const size_t kind = std::find(known.begin(), known.end(), c.kind) - known.begin();
-        if (kind < nk)
-            ++kind_counts[row * nk + kind];
+        if (w->kind >= 0)
+            ++kind_counts[row * nk + w->kind];
         else
             ++r.kinds[c.kind.empty() ? "(none)" : c.kind];
-        if (!c.reporter.empty() && seen_reporters[row].insert(c.reporter).second) r.reporters.push_back(c.reporter);
-        // The one point-in-polygon test per report, against the cell it names.
-        if (!inside_or_on(l4[w.cell]->shape, c.pos)) {
+        if (w->reporter >= 0) {
+            int& stamp = reporter_row[w->reporter];
+            bool first = false;
+            if (stamp < 0)
+                stamp = row, first = true;
+            else if (stamp != row)
+                first = reporter_rows.insert(uint64_t(uint32_t(row)) << 32 | uint32_t(w->reporter)).second;
+            if (first) r.reporters.push_back(c.reporter);
+        }
+        if (w->outside) {
             ++r.outside;
-            rep.outside.push_back({&c, distance_to_outline(l4[w.cell]->shape, c.pos)});
+            rep.outside.push_back({&c, w->distance_m});
         }
     }
-    for (size_t i = 0; i < cells.size(); ++i)
-        for (size_t k = 0; k < nk; ++k) rep.cells[i].kinds[known[k]] += kind_counts[i * nk + k];
+    // Into each row's map in its order (the known kinds, with any other between them).
+    for (size_t i = 0; i < cells.size(); ++i) {
+        auto it = rep.cells[i].kinds.begin();
+        for (size_t j : sorted_kinds) {
+            while (it->first != known[j]) ++it;
+            (it++)->second += kind_counts[i * nk + j];
+        }
+    }
     std::stable_sort(rep.outside.begin(), rep.outside.end(),
                      [](const OutsideReport& a, const OutsideReport& b) { return a.distance_m > b.distance_m; });
 
@@ -211,13 +296,9 @@ ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& opt) {
 
     // Roll-ups, level 4 first.
     for (int level = 4; level >= 1; --level) {
-        const std::vector<const Grid*> of_level = level == 4 ? l4 : ds.grids_of_level(level);
+        const std::vector<const Grid*>& of_level = index.levels[level];
         if (of_level.empty()) continue;
-        std::vector<int> up(l4.size());
-        if (level == 4)
-            std::iota(up.begin(), up.end(), 0);
-        else
-            up = ancestors_in(l4, of_level, by_id);
+        const std::vector<int>& up = index.rows[level];
         std::vector<int> n(of_level.size(), 0), done(of_level.size(), 0);
         for (size_t i = 0; i < l4.size(); ++i)
             if (up[i] >= 0) ++n[up[i]], done[up[i]] += checked_today[i];
@@ -234,7 +315,6 @@ ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& opt) {
         s.checked_today_share = s.l4_cells ? static_cast<double>(s.l4_checked_today) / s.l4_cells : 0;
         rep.levels.push_back(s);
     }
-    return rep;
 }
 
 }  // namespace gw

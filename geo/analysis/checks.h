@@ -93,10 +93,61 @@ struct ChecksReport {
     int untimed = 0;                         // checks without a readable time: in no window
 };
 
+/** What a dataset without any check has: no checks layer, or an empty one. */
+inline constexpr const char* kNoChecks = "has no phone reports (no checks layer, or an empty one)";
+/** What to do about it, naming the dataset (`source`): import reports, or map the layer that holds them. */
+std::string no_checks_advice(const std::string& source);
+
+/**
+ * A dataset's reports arranged once for compute_checks, so that a report for another date or
+ * window costs the cells and the window's reports, not a pass over every report: the timed
+ * reports in time order (layer order among equal times: a window is one run of them), each with
+ * its L4 cell, kind and reporter numbered, and whether its point lies outside the cell it names
+ * (tested once here); per L4 cell the times of its reports, ascending (the last check on or before
+ * any date is one binary search); per level the row of each L4 cell (its ancestor through
+ * parent_id). The 巡查 panel builds one when it opens and reuses it for every slider move; the
+ * command builds one per run. It refers to `ds` (its grids and checks), which must outlive it and
+ * stay unchanged; building never throws (compute_checks says what is wrong with the dataset).
+ */
+struct ChecksIndex {
+    explicit ChecksIndex(const Dataset& ds);
+    ChecksIndex(Dataset&&) = delete;  // it would refer to a temporary
+
+    struct Report {
+        int64_t when = 0;
+        uint32_t check = 0;    // index into ds.checks
+        int32_t cell = -1;     // index into l4; -1 when grid_id names no L4 cell
+        int32_t reporter = -1; // index into reporters; -1 when the report names none
+        int16_t kind = -1;     // index into check_kinds(); -1 for another kind (its text is the check's)
+        bool outside = false;  // its point lies outside the L4 cell it names
+        double distance_m = 0; // when outside: from the point to that cell's outline
+    };
+
+    const Dataset* ds;
+    std::vector<const Grid*> l4;                    // the L4 cells, in layer order
+    std::vector<std::vector<const Grid*>> levels;   // levels[L]: the cells of level L (1–4), in layer order
+    std::vector<std::vector<int>> rows;             // rows[L][i]: l4[i]'s cell in levels[L], -1 when none
+    std::vector<Report> reports;                    // the timed reports, by time, then layer order
+    std::vector<size_t> cell_first;                 // cell_times[cell_first[i], cell_first[i+1]): l4[i]'s times
+    std::vector<int64_t> cell_times;                // ascending
+    std::vector<std::string> reporters;             // distinct reporters, in order of first report
+    int untimed = 0;                                // checks without a readable time
+};
+
 /**
  * Throws gw::Error when the dataset has no L4 cells or no cell of `level`, `days` is < 1, or
- * `date` is unset and no check has a time.
+ * `date` is unset and no check has a time. The report's pointers are into the index's dataset.
  */
+ChecksReport compute_checks(const ChecksIndex& index, const ChecksOptions& options = {});
+
+/**
+ * The same into `report` (any earlier report, or an empty one), reusing its storage: the 巡查
+ * panel's slider computes one report after another without allocating for each cell. On a throw,
+ * `report` is left half-made: discard it.
+ */
+void compute_checks(const ChecksIndex& index, const ChecksOptions& options, ChecksReport& report);
+
+/** The same, with an index built for this one report (the command's one call). */
 ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& options = {});
 
 /**
