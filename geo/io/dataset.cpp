@@ -220,11 +220,21 @@ std::vector<OGRLayer*> list_layers(const OpenedSource& src) {
     std::vector<OGRLayer*> layers;
     for (auto* layer : src.ds->GetLayers()) layers.push_back(layer);
     // The shared store's view of households with names and phones masked (SPEC §9) is the wall's
-    // way to them, not a layer of its own beside them.
+    // way to them, not a layer of its own beside them: a login that may read the table reads it,
+    // a wall login (which may not) reads the view in its place (find_layers takes it as households).
     if (std::string(src.ds->GetDriverName()) == "PostgreSQL") {
         auto named = [](const char* name) { return [name](OGRLayer* l) { return std::string(l->GetName()) == name; }; };
-        if (std::any_of(layers.begin(), layers.end(), named("households")))
-            layers.erase(std::remove_if(layers.begin(), layers.end(), named("households_public")), layers.end());
+        if (std::any_of(layers.begin(), layers.end(), named("households")) &&
+            std::any_of(layers.begin(), layers.end(), named("households_public"))) {
+            bool readable = true;
+            if (OGRLayer* rs = src.ds->ExecuteSQL("SELECT has_table_privilege('households', 'SELECT') AS ok", nullptr, nullptr)) {
+                if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature()); f && f->IsFieldSetAndNotNull(0))
+                    readable = f->GetFieldAsInteger(0) != 0 || std::string(f->GetFieldAsString(0)) == "t";
+                src.ds->ReleaseResultSet(rs);
+            }
+            layers.erase(std::remove_if(layers.begin(), layers.end(), named(readable ? "households_public" : "households")),
+                         layers.end());
+        }
     }
     if (!cap.failures.empty())
         throw Error("cannot be read whole: " + cap.failure_summary(), {src.path, layer_named_in(cap.failures.front())},
@@ -1395,6 +1405,8 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             OGRFeatureDefn* defn = fl.layer->GetLayerDefn();
             for (int k = 0; k < defn->GetFieldCount(); ++k) info.source_fields.push_back(defn->GetFieldDefn(k)->GetNameRef());
             recognise(info, fl, mapping, src.is_csv ? fs::path(path).stem().string() : std::string());
+            if (info.source_name == "households_public" && std::string(fl.src->ds->GetDriverName()) == "PostgreSQL")
+                fl.canonical = "households", info.recognised_by = "name";  // the store's masked view (list_layers)
             info.name = fl.canonical.empty() ? info.source_name : fl.canonical;
             const bool wanted = options.layers.empty() ||
                                 std::find(options.layers.begin(), options.layers.end(), fl.canonical) != options.layers.end();

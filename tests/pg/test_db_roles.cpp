@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../cli_run.h"
+#include "geo/io/dataset.h"
 #include "geo/io/writer.h"
 #include "pg_cluster.h"
 
@@ -138,4 +139,23 @@ TEST(DbRoles, ExistingLoginIsUpdatedNotDuplicated) {
     // Made a wall: its write rights go.
     ASSERT_EQ(run_gridwatch("db roles " + pg(s.conninfo) + " --wall office_move").status, 0);
     EXPECT_NE(moved.exec("DELETE FROM checks").find("permission denied"), std::string::npos);
+}
+
+// The wall's login opens the store as any dataset: its households are the masked view's (the
+// table is not even listed to it), and every other layer is read whole.
+TEST(DbRoles, WallLoginOpensTheStoreWithHouseholdsMasked) {
+    GW_REQUIRE_PG();
+    const auto& s = store();
+    PgClient owner(s.conninfo);
+    const gw::Dataset ds = gw::open_dataset({"PG:" + as_user(s.conninfo, "wall")});
+    EXPECT_EQ(std::to_string(ds.households.size()), owner.scalar("SELECT count(*) FROM households"));
+    EXPECT_EQ(std::to_string(ds.cameras.size()), owner.scalar("SELECT count(*) FROM cameras"));
+    const auto plain = owner.query("SELECT head, phone FROM households ORDER BY fid");
+    ASSERT_EQ(plain.size(), ds.households.size());
+    for (size_t i = 0; i < plain.size(); ++i) {
+        EXPECT_EQ(ds.households[i].head, gw::mask_name(plain[i][0]));
+        EXPECT_EQ(ds.households[i].phone, gw::mask_phone(plain[i][1]));
+    }
+    const auto r = run_gridwatch("stats " + pg(as_user(s.conninfo, "wall")) + " --level 1 --json");
+    EXPECT_EQ(r.status, 0) << r.err;
 }
