@@ -1049,6 +1049,13 @@ struct Chunk {
 };
 
 /** What reading a chunk tells the join besides its features. */
+/** The SQL condition that selects a chunk's features by FID ("" for a whole layer). */
+std::string fid_condition(OGRLayer& layer, const Chunk& chunk) {
+    if (chunk.whole) return {};
+    const std::string fid = "\"" + std::string(layer.GetFIDColumn()) + "\"";
+    return fid + " >= " + std::to_string(chunk.from) + " AND " + fid + " < " + std::to_string(chunk.to);
+}
+
 struct ChunkRead {
     int invalid = 0;     // polygons repaired
     int null_geoms = 0;  // features without geometry, left out
@@ -1062,9 +1069,7 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
     r.cap = &cap;
     r.mapping = fl.mapping;
     r.count_hint = chunk.count_hint;
-    if (!chunk.whole)
-        r.fid_range = "\"" + std::string(from.layer->GetFIDColumn()) + "\" >= " + std::to_string(chunk.from) + " AND \"" +
-                      from.layer->GetFIDColumn() + "\" < " + std::to_string(chunk.to);
+    r.fid_range = fid_condition(*from.layer, chunk);
     LayerContext ctx{r, conv, ds, fl.canonical};
     ctx.level = fl.level;
     if (fl.canonical.empty()) {
@@ -1279,9 +1284,7 @@ ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk
         }
     } restore{numeric_warning, chunk.whole ? nullptr : from.layer};
     if (!chunk.whole) {
-        const std::string fid = from.layer->GetFIDColumn();
-        const std::string filter = "\"" + fid + "\" >= " + std::to_string(chunk.from) + " AND \"" + fid + "\" < " +
-                                   std::to_string(chunk.to);
+        const std::string filter = fid_condition(*from.layer, chunk);
         if (from.layer->SetAttributeFilter(filter.c_str()) != OGRERR_NONE)
             throw Error("could not be read in parts (" + cap.failure_summary() + ")", {fl.src->path, layer_name}, "try again");
     }
