@@ -383,8 +383,9 @@ void build_polygons(SceneLayer& L, const std::vector<const MultiPolygon*>& shape
         if (full.empty()) break;  // a layer shown only close in: one copy
     }
     // A prefecture's 12,000 enterprise parcels at full detail are 380,000 outline segments a frame,
-    // most shorter than a pixel.
-    for (const Lod& lod : kLods) {
+    // most shorter than a pixel: the outlines take the fills' levels (a community on screen, below
+    // 15 m/px, is drawn in full).
+    for (const FillLod& lod : kFillLods) {
         if (lod.min_mpp >= max_mpp) break;
         if (!ch.needed(lod.min_mpp, std::min(lod.max_mpp, max_mpp))) continue;
         emit_by_chunk(
