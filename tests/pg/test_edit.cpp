@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "../cli_run.h"
+#include "../viewer_run.h"
 #include "geo/core/error.h"
 #include "geo/io/dataset.h"
 #include "geo/store/camera_save.h"
@@ -270,4 +271,57 @@ TEST(Edit, ViewerSaveDetectsConflictsAndResolvesThem) {
     EXPECT_EQ(db.scalar("SELECT fov || ' ' || range || ' ' || version FROM cameras WHERE cam_id = '" + c2 + "'"),
               "67 " + my_range + " 4");
     EXPECT_EQ(*find(c2).version, 4);
+}
+
+// The viewer on PG: (xvfb): a save finds the camera changed by another office since it was read;
+// the conflict is shown and nothing written; take theirs keeps the store's row, keep mine writes
+// over it at its version + 1. The other office is a trigger that changes the camera once, right
+// after the viewer's first save, so the race is the same every run.
+TEST(Edit, ViewerShowsConflictAndTakesTheirsOrKeepsMine) {
+    GW_REQUIRE_PG();
+    ASSERT_TRUE(gwtest::have_xvfb()) << "install xvfb and xauth";
+    gwtest::TempDir dir("pg_edit_viewer");
+    const char* const names[] = {"组1", "组2", "组3", "组4"};
+    const std::string files = gwtest::write_four_cells(dir, names, "社区");
+    const std::string c = gwtest::pg_new_database("gw_edit_viewer");
+    auto r = run_gridwatch("db init " + pg(c) + " --from " + files);
+    ASSERT_EQ(r.status, 0) << r.err;
+    PgClient db(c);
+    ASSERT_EQ(db.exec("CREATE TABLE gw_test_once (x int)"), "");
+    ASSERT_EQ(db.exec("CREATE FUNCTION gw_test_other() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                      "IF pg_trigger_depth() = 1 AND EXISTS (SELECT 1 FROM gw_test_once) THEN "
+                      "DELETE FROM gw_test_once; UPDATE cameras SET range = range + 1 WHERE fid = NEW.fid; END IF; "
+                      "RETURN NULL; END $$"),
+              "");
+    ASSERT_EQ(db.exec("CREATE TRIGGER gw_test_other AFTER UPDATE ON cameras FOR EACH ROW EXECUTE FUNCTION gw_test_other()"),
+              "");
+    // The camera sits at the window's centre: select it, drag it east, save; drag again, save.
+    const std::string edits = "click:400,299;drag:400,299,100,0;key:save;drag:500,299,50,0;key:save";
+    auto view = [&](const std::string& tail) {
+        db.exec("INSERT INTO gw_test_once VALUES (1)");
+        return run_gridwatch("view " + pg(c) + " --size 800x600 --frames 3 --print-coverage --events \"" + edits + tail +
+                                 "\"",
+                             gwtest::kXvfb);
+    };
+    auto state = [&] { return db.scalar("SELECT version || ' ' || range || ' ' || ST_AsText(geom) FROM cameras"); };
+
+    // 1. The conflict is shown, named with both versions and the fields; nothing written.
+    r = view("");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(has(r.out, "conflict: camera 'K1'") && has(r.out, "read at version 2, now version 3") &&
+                has(r.out, "range 401 vs 400") && has(r.out, "position"))
+        << r.out;
+    EXPECT_EQ(db.scalar("SELECT version || ' ' || range FROM cameras"), "3 401");
+    // 2. Take theirs: the store keeps the other office's row; nothing left to save.
+    const std::string theirs_before = state();
+    r = view(";key:conflict_theirs");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(has(r.out, "conflict:")) << r.out;
+    EXPECT_EQ(db.scalar("SELECT version || ' ' || range FROM cameras"), "5 402");  // their change stands
+    // 3. Keep mine: written over theirs (range as the viewer read it, the position it was dragged to).
+    r = view(";key:conflict_mine");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(has(r.out, "conflict:")) << r.out;
+    EXPECT_EQ(db.scalar("SELECT version || ' ' || range FROM cameras"), "8 402");
+    EXPECT_NE(state(), theirs_before);
 }
