@@ -199,8 +199,9 @@ CheckedSave write_cameras_checked(Connection& pg, const std::vector<CameraWrite>
 
 ConflictError::ConflictError(const std::string& source, CameraConflict c)
     : Error(c.line() + "; nothing was written", {source, "cameras", "", ""},
-            "look at their change; to write yours over it, run again with --expect-version " +
-                std::to_string(c.current_version)),
+            c.current_version == 0 ? std::string("look the camera up again")
+                                   : "look at their change; to write yours over it, run again with --expect-version " +
+                                         std::to_string(c.current_version)),
       conflict_(std::move(c)) {}
 
 // ---------------------------------------------------------------------------------------------
