@@ -44,11 +44,12 @@ void run_edit(const EditArgs& a) {
 
 void setup_edit(CLI::App& root) {
     auto a = std::make_shared<EditArgs>();
-    auto* cmd = root.add_subcommand(
-        "edit",
-        "change one camera; on PG: checked against the version it was read at (a camera changed meanwhile is a "
-        "conflict: exit 1, nothing written). On a file, the version is the cameras layer's integer `version` "
-        "field, raised by 1 per edit; a layer without one reads as version 1");
+    auto* cmd = root.add_subcommand("edit", "change one camera from a script; on PG: checked against the version it was read at");
+    cmd->footer(
+        "On PG: a camera changed by someone else since it was read (or since --expect-version) is a conflict: exit 1 "
+        "naming the camera, both versions and the fields that differ (theirs vs mine), nothing written. On a file "
+        "(GeoPackage, ...) the version is the cameras layer's integer `version` field, raised by 1 per edit; a layer "
+        "without one reads as version 1.");
     cmd->add_option("DATASET", a->dataset, "GeoPackage (or other writable source) or PG:\"…\"")->required();
     cmd->add_option("--camera", a->camera, "the cam_id to change")->required();
     cmd->add_option("--azimuth", a->azimuth, "degrees clockwise from north, 0–360")->check(CLI::Range(0.0, 360.0));
