@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
     gw::app::setup_import(app);
     gw::app::setup_patrols(app);
     gw::app::setup_db(app);
+    gw::app::setup_edit(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

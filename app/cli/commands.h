@@ -20,5 +20,6 @@ void setup_checks(CLI::App& root);
 void setup_import(CLI::App& root);
 void setup_patrols(CLI::App& root);
 void setup_db(CLI::App& root);
+void setup_edit(CLI::App& root);
 
 }  // namespace gw::app

@@ -7,6 +7,7 @@
 
 #include "geo/analysis/validate.h"
 #include "geo/io/camera_store.h"
+#include "geo/store/pg.h"
 
 namespace gw::app {
 namespace {
@@ -27,6 +28,7 @@ Vec2 along(Vec2 from, double azimuth_deg, double dist) {
 CameraWorkbench::CameraWorkbench(Dataset& ds, int level) : ds_(ds), level_(level) {
     // LiveCoverage keeps pointers to the cameras: room for added ones keeps them valid.
     ds_.cameras.reserve(ds_.cameras.size() + 1024);
+    as_read_ = ds_.cameras;
     rebuild();
 }
 CameraWorkbench::~CameraWorkbench() = default;
@@ -185,9 +187,22 @@ void CameraWorkbench::drag_end() {
     dirty_ = true;
 }
 
-void CameraWorkbench::save() {
-    const std::vector<int64_t> fids = save_cameras(ds_.source, ds_);
-    for (size_t i = 0; i < fids.size() && i < ds_.cameras.size(); ++i) ds_.cameras[i].fid = fids[i];
+bool CameraWorkbench::save() {
+    std::vector<int64_t> fids;
+    if (store::is_pg_source(ds_.source)) {
+        const size_t before = ds_.cameras.capacity();
+        auto r = store::save_cameras_to_store(ds_.source, ds_, as_read_);
+        if (!r.conflicts.empty()) {
+            conflicts_ = std::move(r.conflicts);
+            return false;
+        }
+        conflicts_.clear();
+        if (ds_.cameras.capacity() != before) rebuild();
+        for (const auto& c : ds_.cameras) fids.push_back(c.fid);
+    } else {
+        fids = save_cameras(ds_.source, ds_);
+        for (size_t i = 0; i < fids.size() && i < ds_.cameras.size(); ++i) ds_.cameras[i].fid = fids[i];
+    }
     // Undo records hold fids too: an added camera taken back and redone must update, not insert.
     for (auto* stack : {&undo_, &redo_})
         for (auto& e : *stack)
@@ -197,6 +212,25 @@ void CameraWorkbench::save() {
                     if (c.before) c.before->fid = fids[c.index];
                 }
     dirty_ = false;
+    return true;
+}
+
+bool CameraWorkbench::resolve(size_t i, bool keep_mine) {
+    if (i >= conflicts_.size()) return false;
+    const store::CameraConflict c = conflicts_[i];
+    conflicts_.erase(conflicts_.begin() + long(i));
+    if (keep_mine)
+        store::keep_mine(c, ds_, as_read_);
+    else
+        store::take_theirs(c, ds_, as_read_);
+    // Cameras may have been replaced, removed or brought back: the history's indices and
+    // values no longer match, and the coverage is recomputed from what is there now.
+    undo_.clear();
+    redo_.clear();
+    ds_.cameras.reserve(ds_.cameras.size() + 1024);
+    rebuild();
+    if (!conflicts_.empty()) return false;
+    return save();
 }
 
 }  // namespace gw::app

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "geo/analysis/coverage.h"
+#include "geo/store/camera_save.h"
 
 namespace gw::app {
 
@@ -62,8 +63,21 @@ public:
     void drag_end();
     bool dragging() const { return drag_handle_ != CameraHandle::None; }
 
-    /** Writes the cameras back into ds.source in one transaction (gw::save_cameras). Throws gw::Error. */
-    void save();
+    /**
+     * Writes the cameras back into ds.source in one transaction (gw::save_cameras). On a PG:
+     * store only the cameras changed since they were read are sent, each with its read version
+     * (gw::store::save_cameras_to_store); rows changed by someone else since are conflicts:
+     * nothing is written, conflicts() lists them and false is returned. Throws gw::Error.
+     */
+    bool save();
+    /** Conflicts of the last save on PG:, each waiting for keep mine / take theirs. */
+    const std::vector<store::CameraConflict>& conflicts() const { return conflicts_; }
+    /**
+     * Resolves conflict `i`: keep mine (written again over the row's current version) or take
+     * theirs (the local camera becomes the store's). When the last is resolved the save runs
+     * again, and may find new conflicts. The undo history is dropped: it no longer matches.
+     */
+    bool resolve(size_t i, bool keep_mine);
 
 private:
     /** Re-reads camera `index` into its coverage slot after ds.cameras[index] changed. */
@@ -83,6 +97,8 @@ private:
     Camera drag_start_;
     Vec2 drag_grab_;  // body drags: the camera's offset from the cursor
     int added_ = 0;
+    std::vector<Camera> as_read_;  // the cameras as last read or saved (PG: saves send only changes)
+    std::vector<store::CameraConflict> conflicts_;
 };
 
 }  // namespace gw::app

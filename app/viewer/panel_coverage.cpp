@@ -185,12 +185,81 @@ void edit_controls(ViewerState& st) {
 void save_camera_edits(ViewerState& st) {
     if (!st.workbench) return;
     try {
-        st.workbench->save();
-        st.message = st.t(Ui::Saved);
+        st.message = st.workbench->save() ? st.t(Ui::Saved) : st.t(Ui::ConflictsPending);
     } catch (const Error& e) {
         st.message = e.what();  // the file is as it was: the user can fix the cause and save again
     }
 }
+
+void resolve_camera_conflict(ViewerState& st, size_t i, bool keep_mine) {
+    if (!st.workbench) return;
+    try {
+        if (st.workbench->resolve(i, keep_mine))
+            st.message = st.t(Ui::Saved);
+        else if (!st.workbench->conflicts().empty())
+            st.message = st.t(Ui::ConflictsPending);
+    } catch (const Error& e) {
+        st.message = e.what();
+    }
+    if (st.selected && st.selected->layer == LayerId::Cameras && st.selected->index >= st.ds.cameras.size())
+        st.selected.reset();
+}
+
+namespace {
+
+/**
+ * The cameras a save on PG: found changed by someone else (SPEC §9): field by field, theirs and
+ * mine, and per camera keep mine / take theirs. Nothing is written until each is chosen.
+ */
+void conflict_window(ViewerState& st) {
+    if (!st.workbench || st.workbench->conflicts().empty()) return;
+    ImGui::SetNextWindowPos(ImVec2(float(st.view.width) / 2, float(st.view.height) / 2), ImGuiCond_Appearing,
+                            ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(560, 0), ImGuiCond_Appearing);
+    ImGui::Begin(st.t(Ui::ConflictTitle), nullptr, ImGuiWindowFlags_NoCollapse);
+    ImGui::TextWrapped("%s", st.t(Ui::ConflictIntro));
+    const auto conflicts = st.workbench->conflicts();  // a choice below changes the list
+    for (size_t i = 0; i < conflicts.size(); ++i) {
+        const auto& c = conflicts[i];
+        ImGui::PushID(int(i));
+        ImGui::Separator();
+        if (c.current_version == 0)
+            ImGui::Text("%s %s: %s %lld, %s", st.t(Ui::ConflictCamera), c.cam_id.c_str(), st.t(Ui::ConflictRead),
+                        static_cast<long long>(c.read_version), st.t(Ui::ConflictGone));
+        else
+            ImGui::Text("%s %s: %s %lld, %s %lld", st.t(Ui::ConflictCamera), c.cam_id.c_str(), st.t(Ui::ConflictRead),
+                        static_cast<long long>(c.read_version), st.t(Ui::ConflictNow),
+                        static_cast<long long>(c.current_version));
+        if (!c.mine) ImGui::TextUnformatted(st.t(Ui::ConflictDeleted));
+        if (!c.fields.empty() && ImGui::BeginTable("fields", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
+            ImGui::TableSetupColumn(st.t(Ui::Field));
+            ImGui::TableSetupColumn(st.t(Ui::Theirs));
+            ImGui::TableSetupColumn(st.t(Ui::Mine));
+            ImGui::TableHeadersRow();
+            for (const auto& f : c.fields) {
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(f.field.c_str());
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(f.theirs.c_str());
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(f.mine.c_str());
+            }
+            ImGui::EndTable();
+        }
+        bool keep = false, take = false;
+        keep = ImGui::Button(st.t(Ui::KeepMine));
+        ImGui::SameLine();
+        take = ImGui::Button(st.t(Ui::TakeTheirs));
+        ImGui::PopID();
+        if (keep || take) {
+            resolve_camera_conflict(st, i, keep);
+            break;  // the list changed
+        }
+    }
+    ImGui::End();
+}
+
+}  // namespace
 
 std::string coverage_summary(const ViewerState& st) {
     if (!st.workbench) return "coverage: off";
@@ -199,7 +268,10 @@ std::string coverage_summary(const ViewerState& st) {
     std::snprintf(line, sizeof line, "coverage: level %d %.4f%% households %d/%d cameras %zu", rep.level,
                   100 * rep.total.coverage, rep.total.households_covered, rep.total.households,
                   st.ds.cameras.size());
-    return line;
+    std::string out = line;
+    // Conflicts waiting in the conflict window, as `gridwatch edit` words them (tests read these).
+    for (const auto& c : st.workbench->conflicts()) out += "\nconflict: " + c.line();
+    return out;
 }
 
 void panel_coverage(ViewerState& st) {
@@ -219,6 +291,7 @@ void panel_coverage(ViewerState& st) {
     // A selected camera that vanished with an undo is no longer selected.
     if (st.selected && st.selected->layer == LayerId::Cameras && st.selected->index >= st.ds.cameras.size())
         st.selected.reset();
+    conflict_window(st);
     sync_map_layers(st);
     if (!st.show_coverage || !st.workbench) return;
     draw_camera_handles(st);

@@ -161,6 +161,8 @@ void apply_key(ViewerState& st, const std::string& key) {
         hotspots_action(st, key);
     else if (key == "save" && st.workbench)
         save_camera_edits(st);
+    else if ((key == "conflict_mine" || key == "conflict_theirs") && st.workbench)
+        resolve_camera_conflict(st, 0, key == "conflict_mine");
     else if (key == "undo" && st.workbench)
         st.workbench->undo();
     else if (key == "redo" && st.workbench)

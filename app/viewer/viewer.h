@@ -128,6 +128,8 @@ bool camera_handles_input(ViewerState& st);
 bool camera_handles_scripted_drag(ViewerState& st, const ScriptEvent& e);
 /** Saves the edited cameras into the dataset; the outcome (or the error) goes to st.message. */
 void save_camera_edits(ViewerState& st);
+/** Keep mine / take theirs for conflict `i` of the last save on PG: (the conflict window's buttons). */
+void resolve_camera_conflict(ViewerState& st, size_t i, bool keep_mine);
 /**
  * Scripted hotspot steps: "hotspots_next" shows the next method, "hotspots_gi" Gi*; Gi* options
  * as on the command line: "gi_queen", "gi_band=M", "gi_hex=SIZE_M", "gi_level=N", "gi_perm=N",

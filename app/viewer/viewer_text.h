@@ -84,6 +84,18 @@ enum class Lang { Zh, En };
     X(Save, "保存到数据", "Save to dataset")                          \
     X(Saved, "摄像头已保存", "cameras saved")                         \
     X(Unsaved, "有未保存的修改", "unsaved edits")                     \
+    X(ConflictTitle, "保存冲突", "Save conflicts")                    \
+    X(ConflictIntro, "以下摄像头在读取后已被他人修改，尚未写入任何内容。请逐个选择：", "these cameras were changed by someone else since they were read; nothing was written. Choose for each:") \
+    X(ConflictCamera, "摄像头", "Camera")                             \
+    X(ConflictRead, "读取时版本", "read at version")                  \
+    X(ConflictNow, "现在版本", "now version")                         \
+    X(ConflictGone, "已被删除或无权访问", "deleted, or not yours")    \
+    X(ConflictDeleted, "我的修改：删除", "mine: deleted")             \
+    X(Theirs, "他们的", "Theirs")                                     \
+    X(Mine, "我的", "Mine")                                           \
+    X(KeepMine, "保留我的", "Keep mine")                              \
+    X(TakeTheirs, "采用他们的", "Take theirs")                        \
+    X(ConflictsPending, "保存冲突：请在冲突窗口中逐个选择", "save conflicts: choose in the conflict window") \
     X(Computing, "计算中…", "computing…")                             \
     X(HotspotsPanel, "事件热点", "Incident hotspots")                 \
     X(Method, "方法", "Method")                                       \

@@ -1,0 +1,127 @@
+// gridwatch edit on a GeoPackage (SPEC §4, §9): one camera changed in place, every other feature
+// untouched; bad values are usage errors; a `version` field, when the layer has one, is checked
+// and raised.
+#include <gdal_priv.h>
+#include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "geo/core/gdal_setup.h"
+#include "geo/io/dataset.h"
+#include "tests/cli_run.h"
+
+using gwtest::run_gridwatch;
+
+namespace {
+
+std::string copy_bundled(const gwtest::TempDir& dir) {
+    const std::string path = dir / "community.gpkg";
+    std::filesystem::copy_file(gw::bundled_dataset_path(), path);
+    return path;
+}
+
+/** Every camera feature as text: fields and geometry exactly as stored. */
+std::map<std::string, std::string> camera_rows(const std::string& path) {
+    gw::gdal_setup();
+    std::map<std::string, std::string> rows;
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds) return rows;
+    OGRLayer* l = ds->GetLayerByName("cameras");
+    for (auto& f : *l) {
+        std::string s;
+        for (int i = 0; i < f->GetFieldCount(); ++i) s += std::string(f->GetFieldAsString(i)) + "|";
+        char* wkt = nullptr;
+        if (f->GetGeometryRef()) f->GetGeometryRef()->exportToWkt(&wkt, wkbVariantIso);
+        s += wkt ? wkt : "";
+        CPLFree(wkt);
+        rows[f->GetFieldAsString("cam_id")] = s;
+    }
+    return rows;
+}
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST(EditGpkg, ChangesOneCameraAndNothingElse) {
+    gwtest::TempDir dir("edit_gpkg");
+    const std::string gpkg = copy_bundled(dir);
+    const auto before = camera_rows(gpkg);
+    ASSERT_TRUE(before.count("DPZ-CAM002"));
+    auto r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --azimuth 12.5 --fov 120 --range 80 --status offline "
+                           "--move 98.69,24.59 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["cam_id"], "DPZ-CAM002");
+    EXPECT_EQ(j["version"], 1);  // the bundled layer keeps no version field
+    const gw::Dataset ds = gw::open_dataset({gpkg});
+    const gw::Camera* cam = nullptr;
+    for (const auto& c : ds.cameras)
+        if (c.cam_id == "DPZ-CAM002") cam = &c;
+    ASSERT_TRUE(cam);
+    EXPECT_EQ(cam->azimuth, 12.5);
+    EXPECT_EQ(cam->fov, 120);
+    EXPECT_EQ(cam->range, 80);
+    EXPECT_EQ(cam->status, "offline");
+    const auto after = camera_rows(gpkg);
+    EXPECT_TRUE(has(after.at("DPZ-CAM002"), "POINT (98.69 24.59)")) << after.at("DPZ-CAM002");
+    ASSERT_EQ(after.size(), before.size());
+    for (const auto& [id, row] : before) {
+        if (id != "DPZ-CAM002") EXPECT_EQ(after.at(id), row) << id;
+    }
+    // The human line; no change prints the current version.
+    r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(has(r.out, "DPZ-CAM002") && has(r.out, "unchanged") && has(r.out, "version 1")) << r.out;
+}
+
+TEST(EditGpkg, BadValuesAreUsageErrorsAndUnknownCamerasRuntimeErrors) {
+    gwtest::TempDir dir("edit_gpkg_bad");
+    const std::string gpkg = copy_bundled(dir);
+    const auto before = camera_rows(gpkg);
+    for (const std::string bad : {"--azimuth 400", "--azimuth -1", "--fov 0", "--fov 361", "--range -5", "--range 0",
+                                  "--status broken", "--move 98.69", "--move a,b", "--expect-version 0"}) {
+        const auto r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM001 " + bad);
+        EXPECT_EQ(r.status, 2) << bad << ": " << r.err;
+    }
+    const auto r = run_gridwatch("edit " + gpkg + " --camera NO-SUCH --azimuth 10");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_TRUE(has(r.err, "NO-SUCH")) << r.err;
+    // A layer without a version field reads as version 1: any other expected version is a conflict.
+    const auto c = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM001 --azimuth 10 --expect-version 2");
+    EXPECT_EQ(c.status, 1);
+    EXPECT_TRUE(has(c.err, "version 2") && has(c.err, "version 1") && has(c.err, "azimuth 274.1 vs 10")) << c.err;
+    EXPECT_EQ(camera_rows(gpkg), before);
+}
+
+TEST(EditGpkg, VersionFieldIsCheckedAndRaised) {
+    gwtest::TempDir dir("edit_gpkg_version");
+    const std::string gpkg = copy_bundled(dir);
+    {
+        gw::gdal_setup();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        ds->ExecuteSQL("ALTER TABLE cameras ADD COLUMN version INTEGER", nullptr, nullptr);
+        ds->ExecuteSQL("UPDATE cameras SET version = 3", nullptr, nullptr);
+    }
+    auto r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM003 --range 99 --expect-version 3 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["version"], 4);
+    const gw::Dataset ds = gw::open_dataset({gpkg});
+    for (const auto& c : ds.cameras) {
+        ASSERT_TRUE(c.version) << c.cam_id;
+        EXPECT_EQ(*c.version, c.cam_id == "DPZ-CAM003" ? 4 : 3) << c.cam_id;
+    }
+    // The user's own version field stays one of the layer's fields (exported as it came).
+    const auto& extra = ds.extra_fields.at("cameras").names;
+    EXPECT_NE(std::find(extra.begin(), extra.end(), "version"), extra.end());
+    // Stale: exit 1, both versions named, nothing written.
+    const auto before = camera_rows(gpkg);
+    r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM003 --range 50 --expect-version 3");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_TRUE(has(r.err, "version 3") && has(r.err, "version 4") && has(r.err, "range 99 vs 50")) << r.err;
+    EXPECT_EQ(camera_rows(gpkg), before);
+}
