@@ -69,7 +69,9 @@ TEST(EditGpkg, ChangesOneCameraAndNothingElse) {
     EXPECT_TRUE(has(after.at("DPZ-CAM002"), "POINT (98.69 24.59)")) << after.at("DPZ-CAM002");
     ASSERT_EQ(after.size(), before.size());
     for (const auto& [id, row] : before) {
-        if (id != "DPZ-CAM002") EXPECT_EQ(after.at(id), row) << id;
+        if (id != "DPZ-CAM002") {
+            EXPECT_EQ(after.at(id), row) << id;
+        }
     }
     // The human line; no change prints the current version.
     r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002");
