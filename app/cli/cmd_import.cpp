@@ -63,7 +63,7 @@ void setup_import(CLI::App& root) {
     auto a = std::make_shared<ImportArgs>();
     auto* cmd = root.add_subcommand(
         "import", "append phone reports (CSV or GeoJSON from the reporting app) to the checks layer, in one transaction");
-    cmd->add_option("DATASET", a->dataset, "the GeoPackage to append to")->required();
+    cmd->add_option("DATASET", a->dataset, "the GeoPackage or PG: store (gridwatch db init) to append to")->required();
     cmd->add_option("--checks", a->checks,
                     "CSV (columns check_id, grid_id, reporter, time, kind, people, note, lon, lat; Chinese names too) "
                     "or GeoJSON points")

@@ -50,6 +50,10 @@ struct Camera : Feature {
     std::optional<double> height;
     std::optional<int> resolution_px;
     Vec2 pos;
+    // The row's version when it was read: the shared store's `version` column (SPEC §9), or a
+    // `version` field a file's cameras layer carries; unset when the layer has none. Saves to the
+    // store send it, so that a row changed by someone else since is a conflict, not overwritten.
+    std::optional<int64_t> version;
     bool online() const { return status.empty() || status == "online"; }
 };
 

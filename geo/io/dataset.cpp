@@ -314,6 +314,20 @@ struct LayerReader {
         if (i >= 0) known.push_back(i), matched.emplace_back(name, defn->GetFieldDefn(i)->GetNameRef());
         return i;
     }
+    /**
+     * The shared store's own columns (community, version, updated_at: geo/store/schema.cpp) are
+     * bookkeeping, not the user's data: on a PostGIS table that has all three they are taken out
+     * of the extra fields, so answers on PG: match those on the GeoPackage it was loaded from.
+     * Returns the `version` column's index (-1 when the table is no store table).
+     */
+    int hide_store_columns() {
+        if (std::string(src->ds->GetDriverName()) != "PostgreSQL") return -1;
+        const int c = defn->GetFieldIndex("community"), v = defn->GetFieldIndex("version"),
+                  u = defn->GetFieldIndex("updated_at");
+        if (c < 0 || v < 0 || u < 0) return -1;
+        known.insert(known.end(), {c, v, u});
+        return v;
+    }
     static std::string chinese_or(const std::string& name) {
         std::string s;
         for (const auto& zh : chinese_field_names(name)) s += (s.empty() ? "" : ", ") + zh;
@@ -720,6 +734,7 @@ struct LayerContext {
     int level = 0;         // grids given one layer per level: this layer's level (the field may be absent)
     int invalid = 0;       // polygons repaired
     int null_geoms = 0;    // features without geometry, left out
+    int version_field = -1;  // the store's `version` column (-1: not a store table)
 
     /** A feature without geometry is left out of everything: named, so that it is not left out silently. */
     bool skip_null(OGRFeature& f, const std::string& id) {
@@ -800,6 +815,11 @@ void LayerContext::cameras() {
     int i_id = r.field("cam_id", false), i_owner = r.field("owner", false), i_az = r.field("azimuth", true);
     int i_fov = r.field("fov", true), i_range = r.field("range", true), i_h = r.field("height", false);
     int i_res = r.field("resolution_px", false), i_status = r.field("status", false);
+    // A file's own `version` field is read too (gridwatch edit raises it) but stays one of its
+    // extra fields: it is the user's data there, to be exported as it came.
+    const int i_ver = version_field >= 0 ? version_field : r.defn->GetFieldIndex("version");
+    const bool ver_int = i_ver >= 0 && (r.defn->GetFieldDefn(i_ver)->GetType() == OFTInteger ||
+                                        r.defn->GetFieldDefn(i_ver)->GetType() == OFTInteger64);
     r.find_text_in_numbers({i_az, i_fov, i_range, i_h, i_res});
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for_each_feature(r, [&](OGRFeature& f) {
@@ -816,6 +836,7 @@ void LayerContext::cameras() {
         auto p = conv.point(f.GetGeometryRef(), c.cam_id);
         if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
         c.pos = *p;
+        if (ver_int && f.IsFieldSetAndNotNull(i_ver)) c.version = f.GetFieldAsInteger64(i_ver);
         r.fill_extra(c, f);
         ds.cameras.push_back(std::move(c));
     });
@@ -1072,6 +1093,7 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
     r.fid_range = fid_condition(*from.layer, chunk);
     LayerContext ctx{r, conv, ds, fl.canonical};
     ctx.level = fl.level;
+    ctx.version_field = r.hide_store_columns();
     if (fl.canonical.empty()) {
         ctx.other();
         return {};
