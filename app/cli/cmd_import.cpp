@@ -39,7 +39,7 @@ void run_import(const ImportArgs& a) {
         nlohmann::json j{{"read", r.read},         {"added", r.added},     {"skipped_existing", r.skipped_existing},
                          {"bad", bad},             {"bad_rows", r.bad_rows}, {"written", r.written},
                          {"layer", r.layer},       {"crs", r.crs},         {"created_layer", r.created_layer},
-                         {"numbered_by", unit}};
+                         {"numbered_by", unit}, {"write_seconds", r.write_seconds}};
         std::printf("%s\n", j.dump(2).c_str());
     }
     if (r.bad_rows > 0 && !a.skip_bad)

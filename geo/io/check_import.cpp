@@ -9,6 +9,7 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -171,6 +172,7 @@ bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, Impor
             layer = l;
             break;
         }
+    const auto t0 = std::chrono::steady_clock::now();
     if (gds->StartTransaction(FALSE) != OGRERR_NONE)
         throw Error("cannot start a transaction: " + gdal_message(), where);
     bool committed = false;
@@ -312,6 +314,7 @@ bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, Impor
                     "nothing was imported; check free disk space and that the file is writable");
     committed = true;
     rep.written = true;
+    rep.write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return true;
 }
 
@@ -379,6 +382,7 @@ void write_rows_pg(const std::string& dataset, const std::vector<const CheckRow*
         text += xy;
     }
     if (progress) progress(0.5, "writing reports");
+    const auto t0 = std::chrono::steady_clock::now();
     pg.exec("BEGIN");
     try {
         pg.exec("CREATE TEMP TABLE gw_import (gw_row bigserial, check_id text, grid_id text, reporter text, \"time\" text, "
@@ -399,6 +403,7 @@ void write_rows_pg(const std::string& dataset, const std::vector<const CheckRow*
     }
     rep.skipped_existing = static_cast<int>(rows.size()) - rep.added;
     rep.written = rep.added > 0;
+    rep.write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ struct ImportReport {
     bool created_layer = false;
     std::string layer;        // the layer written (as named in the dataset)
     std::string crs;          // the layer's CRS ("EPSG:4490")
+    double write_seconds = 0; // the transaction, from its start to its commit (0 when none was committed)
 };
 
 /**

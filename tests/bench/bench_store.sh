@@ -5,7 +5,8 @@
 #     database that already has PostGIS (made from one template), so neither pays CREATE EXTENSION.
 #  2. 10 importers at once, 1,000 reports each (ids of their own), into the store `db init` made:
 #     each import's wall time (its whole process: validation, COPY, the INSERT … ON CONFLICT and the
-#     commit), median and max; then every one of the 10,000 ids is checked to be present once.
+#     commit), median and max, and its transaction alone (BEGIN to COMMIT: COPY, INSERT … ON
+#     CONFLICT, commit; `write_seconds` of its JSON); then each of the 10,000 ids is checked present once.
 #
 #   tests/bench/bench_store.sh GRIDWATCH [COUNTY.gpkg] [RUNS]
 # COUNTY defaults to a fresh `gridwatch demo --scale 100`. Prints Markdown for BENCHMARKS.md.
@@ -53,6 +54,9 @@ after=$(sql gi "SELECT count(*) || ' ' || count(DISTINCT check_id) FROM checks W
 total=$(sql gi "SELECT count(*) FROM checks")
 [ "$after" = "10000 10000" ] && [ "$total" = $((before + 10000)) ] || { echo "after the importers: $after (total $total, before $before)" >&2; exit 1; }
 imp_med=$(cat "$work"/t? | med) imp_max=$(cat "$work"/t? | sort -g | tail -1 | xargs printf '%.2f')
+sed -n 's/.*"write_seconds": \([0-9.e-]*\).*/\1/p' "$work"/i?.json >"$work/commits"
+[ "$(wc -l <"$work/commits")" = 10 ] || { echo "write_seconds missing from the imports' JSON" >&2; exit 1; }
+c_med=$(med <"$work/commits") c_max=$(sort -g "$work/commits" | tail -1 | xargs printf '%.2f')
 i_med=$(printf '%s\n' "${init_t[@]}" | med) o_med=$(printf '%s\n' "${ogr_t[@]}" | med)
 echo "Machine: $(machine); load average at start: $load0, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "County: $data ($rows rows in 11 layers; $before checks before the importers); $runs runs, medians"
@@ -64,5 +68,7 @@ echo "| ogr2ogr -f PostgreSQL, the same 11 layers (COPY, GiST) | $o_med |"
 echo "| ogr2ogr ÷ db init | $(ratio "$o_med" "$i_med")× |"
 echo "| 10 importers at once × 1,000 reports: one import's wall time, median | $imp_med |"
 echo "| the same, slowest | $imp_max |"
+echo "| 10 importers at once: one import's transaction (BEGIN … COMMIT, write_seconds), median | $c_med |"
+echo "| the same, slowest | $c_max |"
 echo
 echo "All 10,000 reports present once after the importers ($after)."
