@@ -522,8 +522,12 @@ PushLayer push_layer(PushContext& px, const std::string& name, const std::vector
     std::string differ, same;  // t vs s, over every column that goes in
     for (int i : used) {
         const std::string c = quote_ident(sc.cols[i].first);
-        differ += "t." + c + " IS DISTINCT FROM s." + c + " OR ";
-        if (sc.cols[i].first != "community") same += "t." + c + " IS NOT DISTINCT FROM s." + c + " AND ";
+        // gridwatch reads an empty text and a NULL alike (a report's empty note is stored as NULL by
+        // import, as '' by db init): that is no change.
+        const bool text = sc.cols[i].second == OFTString;
+        const std::string tc = text ? "nullif(t." + c + ", '')" : "t." + c, sc_ = text ? "nullif(s." + c + ", '')" : "s." + c;
+        differ += tc + " IS DISTINCT FROM " + sc_ + " OR ";
+        if (sc.cols[i].first != "community") same += tc + " IS NOT DISTINCT FROM " + sc_ + " AND ";
     }
     differ += "ST_AsEWKB(t.geom) IS DISTINCT FROM ST_AsEWKB(s.geom)";
     same += "ST_AsEWKB(t.geom) = ST_AsEWKB(s.geom)";

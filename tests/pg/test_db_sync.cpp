@@ -161,6 +161,14 @@ TEST(DbPush, UpdatesChangedRowsInsertsNewOnesAndKeepsOrDeletesTheRest) {
     ASSERT_EQ(run_gridwatch("db init " + pg(c) + " --from " + data()).status, 0);
     TempDir tmp("pg_push");
     const std::string f = tmp / "edit.gpkg";
+    // A NULL where the file reads "" (import stores a report's empty note as NULL) is no change.
+    {
+        PgClient db(c);
+        ASSERT_EQ(db.exec("ALTER TABLE checks DISABLE TRIGGER USER"), "");
+        ASSERT_EQ(db.exec("UPDATE checks SET note = NULL WHERE fid % 2 = 0 AND note = ''"), "");
+        ASSERT_EQ(db.exec("ALTER TABLE checks ENABLE TRIGGER USER"), "");
+        ASSERT_NE(db.scalar("SELECT count(*) FROM checks WHERE note IS NULL"), "0");
+    }
     ASSERT_EQ(run_gridwatch("db pull " + pg(c) + " " + f).status, 0);
     gpkg_sql(f, "UPDATE cameras SET azimuth = azimuth + 15 WHERE cam_id = 'DPZ-CAM001'");
     gpkg_sql(f, "INSERT INTO cameras (cam_id, owner, azimuth, fov, range, status, geom) SELECT 'NEW-1', owner, 90, fov, "
