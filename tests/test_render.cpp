@@ -145,7 +145,7 @@ TEST(RenderScene, FarOutCamerasThinnedAndAnOfflineOneKeptOnTop) {
     EXPECT_EQ(points_shown(build_scene(ds, 100).layer(LayerId::Cameras), 100).size(), 2u);
 }
 
-TEST(RenderScene, FarOutEnterpriseOutlinesAreSimplified) {
+TEST(RenderScene, FarOutEnterpriseOutlinesAndFillsAreSimplified) {
     Dataset ds = small_community();
     Enterprise e;
     e.name = "圆厂";
@@ -162,6 +162,36 @@ TEST(RenderScene, FarOutEnterpriseOutlinesAreSimplified) {
     EXPECT_LT(lines_shown(L, 20), 64u);
     EXPECT_LT(lines_shown(L, 100), lines_shown(L, 20));
     EXPECT_GE(lines_shown(L, 100), 3u);  // still an outline
+    // The fill far out: a fan of the simplified outline (convex), a few triangles, not 254.
+    auto fills_shown = [&](double mpp) {
+        size_t n = 0;
+        for (const ScaleBand& b : L.fill_bands)
+            if (b.min_mpp <= mpp && mpp < b.max_mpp) n += b.count;
+        return n;
+    };
+    EXPECT_EQ(fills_shown(1), 3u * 254);
+    EXPECT_LT(fills_shown(100), 3u * 20);
+    EXPECT_GE(fills_shown(100), 3u);
+
+    // An L-shaped parcel stays an L far out: a fan of its outline would fill the notch.
+    Dataset l_shape = small_community();
+    Enterprise parcel;
+    parcel.shape = {Polygon{{Ring{{kX0 + 100, kY0 + 100}, {kX0 + 400, kY0 + 100}, {kX0 + 400, kY0 + 200},
+                                  {kX0 + 200, kY0 + 200}, {kX0 + 200, kY0 + 400}, {kX0 + 100, kY0 + 400}}}}};
+    l_shape.enterprises.push_back(parcel);
+    const Scene l_scene = build_scene(l_shape);
+    const SceneLayer& LL = l_scene.layer(LayerId::Enterprises);
+    for (double mpp : {20.0, 100.0}) {
+        std::vector<FillVertex> far;
+        for (const ScaleBand& b : LL.fill_bands)
+            if (b.min_mpp <= mpp && mpp < b.max_mpp) far.insert(far.end(), LL.fills.begin() + long(b.first), LL.fills.begin() + long(b.first + b.count));
+        ASSERT_EQ(far.size(), 3u * 4) << mpp;
+        double area = 0;
+        for (size_t t = 0; t < far.size(); t += 3)
+            area += std::abs((far[t + 1].x - far[t].x) * (far[t + 2].y - far[t].y) -
+                             (far[t + 2].x - far[t].x) * (far[t + 1].y - far[t].y)) / 2;
+        EXPECT_NEAR(area, 300 * 100 + 100 * 200, 1e-3) << mpp;
+    }
 }
 
 TEST(RenderPixels, CameraSectorGridLineAndBackground) {

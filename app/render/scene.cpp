@@ -345,12 +345,43 @@ void build_polygons(SceneLayer& L, const std::vector<const MultiPolygon*>& shape
                     const LineStyle& outline, const Chunker& ch, double max_mpp) {
     if (!ch.needed(0, max_mpp)) return;
     auto centre = [&](size_t i) { return bounds(*shapes[i]).center(); };
-    emit_by_chunk(
-        ch, shapes.size(), centre,
-        [&](size_t i) {
-            for (const auto& poly : *shapes[i]) add_triangles(L.fills, o, triangulate(poly), fill);
-        },
-        [&] { band(L.fill_bands, L.fills, o, max_mpp); });
+    // Fills of a layer drawn at every scale get two far-out copies: a polygon without holes whose
+    // outline simplified to the level's tolerance is convex is filled by a fan of that outline (a
+    // 32-vertex parcel becomes 2–4 triangles); any other keeps its full triangles.
+    struct FillLod {
+        double min_mpp, max_mpp, tolerance;
+    };
+    static constexpr FillLod kFillLods[] = {{0, 15, 0}, {15, 60, 7}, {60, 1e30, 30}};
+    std::vector<std::vector<std::vector<Vec2>>> full(max_mpp > 15 ? shapes.size() : 0);  // triangles, made once
+    auto triangles = [&](size_t i, size_t k) {
+        if (full.empty()) return triangulate((*shapes[i])[k]);
+        if (full[i].empty()) full[i].resize(shapes[i]->size());
+        if (full[i][k].empty()) full[i][k] = triangulate((*shapes[i])[k]);
+        return full[i][k];
+    };
+    for (const FillLod& lod : kFillLods) {
+        if (lod.min_mpp >= max_mpp) break;
+        const double top = lod.max_mpp >= 1e30 || full.empty() ? max_mpp : std::min(lod.max_mpp, max_mpp);
+        if (!ch.needed(lod.min_mpp, top)) continue;
+        emit_by_chunk(
+            ch, shapes.size(), centre,
+            [&](size_t i) {
+                for (size_t k = 0; k < shapes[i]->size(); ++k) {
+                    const Polygon& poly = (*shapes[i])[k];
+                    if (lod.tolerance > 0 && poly.rings.size() == 1) {
+                        const Ring shell = simplify(poly.rings[0], lod.tolerance, true);
+                        if (shell.size() >= 3 && ring_convex(shell)) {
+                            for (size_t v = 1; v + 1 < shell.size(); ++v)
+                                add_triangles(L.fills, o, {shell[0], shell[v], shell[v + 1]}, fill);
+                            continue;
+                        }
+                    }
+                    add_triangles(L.fills, o, triangles(i, k), fill);
+                }
+            },
+            [&] { band(L.fill_bands, L.fills, o, top, lod.min_mpp); });
+        if (full.empty()) break;  // a layer shown only close in: one copy
+    }
     // A prefecture's 12,000 enterprise parcels at full detail are 380,000 outline segments a frame,
     // most shorter than a pixel.
     for (const Lod& lod : kLods) {
