@@ -1,5 +1,7 @@
-// gridwatch db init|roles: the shared PostGIS store (SPEC §9).
+// gridwatch db init|push|pull|roles: the shared PostGIS store (SPEC §9).
+#include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_common.h"
@@ -7,7 +9,9 @@
 #include "geo/core/error.h"
 #include "geo/store/load.h"
 #include "geo/store/pg.h"
+#include "geo/io/atomic_output.h"
 #include "geo/store/roles.h"
+#include "geo/store/sync.h"
 
 namespace gw::app {
 namespace {
@@ -15,6 +19,18 @@ namespace {
 struct DbInitArgs {
     std::string target;
     DatasetArgs from;
+    bool json = false;
+};
+
+struct DbPushArgs {
+    std::string dataset;
+    DatasetArgs from;
+    std::string target;
+    bool delete_missing = false, json = false;
+};
+
+struct DbPullArgs {
+    std::string target, file, community;
     bool json = false;
 };
 
@@ -53,6 +69,76 @@ void run_db_init(const DbInitArgs& a) {
     for (const auto& [t, n] : r.tables) std::printf("  %-12s %zu rows\n", t.c_str(), n);
 }
 
+void run_db_push(DbPushArgs a) {
+    need_pg(a.target);
+    a.from.sources = {a.dataset};
+    for (const auto& s : a.from.sources)
+        if (store::is_pg_source(s))
+            throw CLI::ValidationError("DATASET", "push copies a dataset file into the store; to copy between stores, pull "
+                                                  "one into a GeoPackage and push that");
+    const Dataset ds = a.from.open({}, false);
+    store::PushOptions o;
+    o.delete_missing = a.delete_missing;
+    o.file = a.from.sources.empty() ? std::string() : a.from.sources.front();
+    const auto r = store::push_store(a.target, ds, o, stderr_progress());
+    if (a.json) {
+        nlohmann::json layers = nlohmann::json::array();
+        for (const auto& l : r.layers)
+            layers.push_back({{"name", l.name},
+                              {"key", l.key.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.key)},
+                              {"rows", l.rows},
+                              {"inserted", l.inserted},
+                              {"updated", l.updated},
+                              {"unchanged", l.unchanged},
+                              {"missing", l.missing},
+                              {"deleted", l.deleted},
+                              {"columns_left_out", l.columns_left_out}});
+        nlohmann::json j{{"source", r.source}, {"delete", r.delete_missing}, {"layers", layers},
+                         {"absent", r.absent},  {"seconds", r.seconds}};
+        std::printf("%s\n", j.dump(2).c_str());
+        return;
+    }
+    std::printf("%s: pushed in %.1f s\n", r.source.c_str(), r.seconds);
+    long long missing = 0;
+    for (const auto& l : r.layers) {
+        std::printf("  %-12s %zu rows: %lld new, %lld changed, %lld as they were", l.name.c_str(), l.rows, l.inserted,
+                    l.updated, l.unchanged);
+        if (l.missing) std::printf(", %lld in the store only%s", l.missing, r.delete_missing ? " (deleted)" : " (kept)");
+        for (const auto& c : l.columns_left_out) std::printf(", field '%s' left out (no such column)", c.c_str());
+        std::printf("\n");
+        if (!r.delete_missing) missing += l.missing;
+    }
+    if (!r.absent.empty()) {
+        std::string list;
+        for (const auto& t : r.absent) list += (list.empty() ? "" : ", ") + t;
+        std::printf("  not in the file, left as they are: %s\n", list.c_str());
+    }
+    if (missing) std::printf("rows in the store that the file lacks were kept; --delete removes them\n");
+}
+
+void run_db_pull(const DbPullArgs& a) {
+    need_pg(a.target);
+    if (store::is_pg_source(a.file))
+        throw CLI::ValidationError("FILE", "pull writes a GeoPackage file, not a database");
+    std::string ext = std::filesystem::path(a.file).extension().string();
+    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext != ".gpkg") throw CLI::ValidationError("FILE", "'" + a.file + "': pull writes a GeoPackage (FILE.gpkg)");
+    store::PullOptions o;
+    o.community = a.community;
+    const auto r = store::pull_store(a.target, a.file, o, stderr_progress());
+    if (a.json) {
+        nlohmann::json layers = nlohmann::json::array();
+        for (const auto& [t, n] : r.layers) layers.push_back({{"name", t}, {"rows", n}});
+        nlohmann::json j{{"source", r.source}, {"file", r.file}, {"layers", layers}, {"seconds", r.seconds}};
+        j["community"] = r.community.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.community);
+        std::printf("%s\n", j.dump(2).c_str());
+        return;
+    }
+    std::printf("%s: %s written%s in %.1f s\n", r.source.c_str(), r.file.c_str(),
+                r.community.empty() ? "" : (" (community " + r.community + ")").c_str(), r.seconds);
+    for (const auto& [t, n] : r.layers) std::printf("  %-12s %zu rows\n", t.c_str(), n);
+}
+
 void run_db_roles(const DbRolesArgs& a) {
     need_pg(a.target);
     store::RoleRequest req;
@@ -85,7 +171,7 @@ void run_db_roles(const DbRolesArgs& a) {
 }  // namespace
 
 void setup_db(CLI::App& root) {
-    auto* db = root.add_subcommand("db", "the shared PostGIS store (SPEC §9): init, roles");
+    auto* db = root.add_subcommand("db", "the shared PostGIS store (SPEC §9): init, push, pull, roles");
     db->require_subcommand(1);
 
     auto ia = std::make_shared<DbInitArgs>();
@@ -95,6 +181,25 @@ void setup_db(CLI::App& root) {
     init->add_option("--assume-crs", ia->from.assume_crs, "CRS for layers of --from that carry none, e.g. EPSG:4490");
     init->add_flag("--json", ia->json, "print one JSON document on stdout");
     init->callback([ia] { run_db_init(*ia); });
+
+    auto pa = std::make_shared<DbPushArgs>();
+    auto* push = db->add_subcommand(
+        "push", "load a dataset into an existing store in one transaction: rows matched by their id are updated, new "
+                "ones inserted; rows only in the store are kept (and counted) unless --delete");
+    push->add_option("DATASET", pa->dataset, "the dataset to push (any GDAL source gridwatch reads)")->required();
+    push->add_option("DATABASE", pa->target, "PG:\"host=… dbname=… user=…\"")->required();
+    push->add_option("--assume-crs", pa->from.assume_crs, "CRS for layers of DATASET that carry none, e.g. EPSG:4490");
+    push->add_flag("--delete", pa->delete_missing, "delete the store's rows that the file lacks (in the layers the file has)");
+    push->add_flag("--json", pa->json, "print one JSON document on stdout");
+    push->callback([pa] { run_db_push(*pa); });
+
+    auto la = std::make_shared<DbPullArgs>();
+    auto* pull = db->add_subcommand("pull", "write the store (or one community of it) to a GeoPackage, whole or not at all");
+    pull->add_option("DATABASE", la->target, "PG:\"host=… dbname=… user=…\"")->required();
+    pull->add_option("FILE", la->file, "the GeoPackage to write (FILE.gpkg; replaced when it exists)")->required();
+    pull->add_option("--community", la->community, "only this L1 community's rows (its cells, cameras, reports, …)");
+    pull->add_flag("--json", la->json, "print one JSON document on stdout");
+    pull->callback([la] { run_db_pull(*la); });
 
     auto ra = std::make_shared<DbRolesArgs>();
     auto* roles = db->add_subcommand("roles", "create or update a login: one community's rows, the county's, or the wall's");

@@ -39,7 +39,7 @@ void run_import(const ImportArgs& a) {
         nlohmann::json j{{"read", r.read},         {"added", r.added},     {"skipped_existing", r.skipped_existing},
                          {"bad", bad},             {"bad_rows", r.bad_rows}, {"written", r.written},
                          {"layer", r.layer},       {"crs", r.crs},         {"created_layer", r.created_layer},
-                         {"numbered_by", unit}};
+                         {"numbered_by", unit}, {"write_seconds", r.write_seconds}};
         std::printf("%s\n", j.dump(2).c_str());
     }
     if (r.bad_rows > 0 && !a.skip_bad)
@@ -63,7 +63,7 @@ void setup_import(CLI::App& root) {
     auto a = std::make_shared<ImportArgs>();
     auto* cmd = root.add_subcommand(
         "import", "append phone reports (CSV or GeoJSON from the reporting app) to the checks layer, in one transaction");
-    cmd->add_option("DATASET", a->dataset, "the GeoPackage to append to")->required();
+    cmd->add_option("DATASET", a->dataset, "the GeoPackage or PG: store (gridwatch db init) to append to")->required();
     cmd->add_option("--checks", a->checks,
                     "CSV (columns check_id, grid_id, reporter, time, kind, people, note, lon, lat; Chinese names too) "
                     "or GeoJSON points")

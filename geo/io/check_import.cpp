@@ -9,6 +9,8 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -22,6 +24,7 @@
 #include "geo/io/dataset.h"
 #include "geo/io/names.h"
 #include "geo/io/project.h"
+#include "geo/store/pg.h"
 
 namespace gw {
 namespace {
@@ -169,6 +172,7 @@ bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, Impor
             layer = l;
             break;
         }
+    const auto t0 = std::chrono::steady_clock::now();
     if (gds->StartTransaction(FALSE) != OGRERR_NONE)
         throw Error("cannot start a transaction: " + gdal_message(), where);
     bool committed = false;
@@ -310,7 +314,96 @@ bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, Impor
                     "nothing was imported; check free disk space and that the file is writable");
     committed = true;
     rep.written = true;
+    rep.write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return true;
+}
+
+
+/**
+ * The write on a PostGIS store (SPEC §9): the rows go to a temporary table by COPY and from there
+ * into `checks` in one INSERT … ON CONFLICT (check_id) DO NOTHING, in one transaction. The unique
+ * index on check_id (db init makes it) is what makes two importers at once safe without a table
+ * lock: a check_id both carry is inserted by whichever commits first, and the other's row waits
+ * on the index, then is skipped; neither is blocked by the other's other rows. Under row-level
+ * security a community login sees only its community's cells, so a report naming another's cell
+ * is a bad row before anything is written (and the database would refuse it anyway).
+ */
+void write_rows_pg(const std::string& dataset, const std::vector<const CheckRow*>& rows, ImportReport& rep,
+                   const Progress& progress) {
+    store::Connection pg(dataset);
+    const std::string src = pg.source();
+    const Error::Where where{src, "checks", "", ""};
+    if (pg.scalar("SELECT to_regclass('checks')", "looking for the checks table").empty())
+        throw Error("the store has no checks table", where, "make the store with gridwatch db init PG:… --from DATASET");
+    const std::string unique = pg.scalar(
+        "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+        "WHERE i.indrelid = 'checks'::regclass AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred IS NULL AND "
+        "a.attname = 'check_id'",
+        "looking for the unique index on check_id");
+    if (unique == "0")
+        throw Error("the store's checks table has no unique index on check_id, which keeps two imports at once from "
+                    "storing a report twice",
+                    {src, "checks", "", "check_id"},
+                    "as the store's owner run: CREATE UNIQUE INDEX checks_check_id_key ON checks (check_id)");
+    const int srid = std::atoi(pg.scalar("SELECT Find_SRID(current_schema()::text, 'checks', 'geom')", "reading the SRID").c_str());
+    OGRSpatialReference layer_srs;
+    if (srid <= 0 || layer_srs.importFromEPSG(srid) != OGRERR_NONE)
+        throw Error("the checks table's SRID " + std::to_string(srid) + " is not one GDAL knows", where);
+    layer_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    rep.layer = "checks";
+    rep.crs = crs_label(layer_srs);
+    OGRSpatialReference wgs84 = parse_crs("EPSG:4326");
+    const Transform to_layer(wgs84, layer_srs);
+    std::vector<Vec2> pts;
+    pts.reserve(rows.size());
+    for (const CheckRow* r : rows) pts.push_back(r->lonlat);
+    to_layer.apply(pts, "the reports");
+
+    std::string text;
+    auto field = [&](const std::string& v, bool null_when_empty) {
+        if (null_when_empty && v.empty())
+            text += "\\N";
+        else
+            store::append_copy_text(text, v);
+        text += '\t';
+    };
+    char xy[96];
+    for (size_t k = 0; k < rows.size(); ++k) {
+        const CheckRow& r = *rows[k];
+        field(r.check_id, false);
+        field(r.grid_id, false);
+        field(r.reporter, true);
+        field(r.time, false);
+        field(r.kind, false);
+        text += r.people ? std::to_string(*r.people) : std::string("\\N");
+        text += '\t';
+        field(r.note, true);
+        std::snprintf(xy, sizeof xy, "SRID=%d;POINT(%.17g %.17g)\n", srid, pts[k].x, pts[k].y);
+        text += xy;
+    }
+    if (progress) progress(0.5, "writing reports");
+    const auto t0 = std::chrono::steady_clock::now();
+    pg.exec("BEGIN");
+    try {
+        pg.exec("CREATE TEMP TABLE gw_import (gw_row bigserial, check_id text, grid_id text, reporter text, \"time\" text, "
+                "kind text, people integer, note text, geom geometry) ON COMMIT DROP",
+                "staging the reports");
+        const std::string cols = "check_id, grid_id, reporter, \"time\", kind, people, note, geom";
+        pg.copy_in("COPY pg_temp.gw_import (" + cols + ") FROM STDIN", text, "sending the reports");
+        rep.added = static_cast<int>(pg.exec_count("INSERT INTO checks (" + cols + ") SELECT " + cols +
+                                                       " FROM pg_temp.gw_import ORDER BY gw_row ON CONFLICT (check_id) DO NOTHING",
+                                                   "adding the reports"));
+        pg.exec("COMMIT", "committing the reports");
+    } catch (...) {
+        try {
+            pg.exec("ROLLBACK");
+        } catch (const Error&) {
+        }
+        throw;
+    }
+    rep.skipped_existing = static_cast<int>(rows.size()) - rep.added;
+    rep.written = rep.added > 0;
+    rep.write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace
@@ -322,22 +415,22 @@ ImportReport import_checks(const std::string& dataset, const std::string& file, 
     std::error_code ec;
     if (fs::exists(file, ec) && fs::exists(dataset, ec) && fs::equivalent(file, dataset, ec))
         throw Error("is the dataset itself", {file}, "pass the file the reporting app exported as --checks");
-    finish_interrupted_outputs(dataset);  // a kill during an earlier import: roll it back first
+    const bool pg = store::is_pg_source(dataset);
+    if (!pg) finish_interrupted_outputs(dataset);  // a kill during an earlier import: roll it back first
     const NameMapping mapping = load_mapping(project_path_for(dataset));
     std::optional<Cells> cells;
     {
         GDALDatasetUniquePtr probe(GDALDataset::Open(dataset.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
         if (!probe) throw Error("cannot be opened as a dataset: " + gdal_message(), {dataset});
         const std::string driver = probe->GetDriverName();
-        // PostGIS (issue 16) takes the same path with its own lock (LOCK TABLE … IN SHARE ROW EXCLUSIVE
-        // MODE in place of the GeoPackage's first write); until then it is refused like the others.
-        if (driver != "GPKG")
+        // A PostGIS store takes the same validation and its own write (write_rows_pg).
+        if (driver != "GPKG" && !(pg && driver == "PostgreSQL"))
             throw Error("is a " + driver +
                             " dataset; import appends the reports in one transaction, which gridwatch does on a "
                             "GeoPackage",
                         {dataset},
                         "convert it with: gridwatch export " + dataset + " --format GPKG --out DATASET.gpkg, and import "
-                        "into that");
+                        "into that, or into a PostGIS store (gridwatch db init)");
         cells = read_cells_quickly(*probe, mapping);
     }
     if (!cells) {
@@ -364,13 +457,17 @@ ImportReport import_checks(const std::string& dataset, const std::string& file, 
     if (rep.bad_rows > 0 && !options.skip_bad) return rep;  // nothing written
     if (in.good.empty()) return rep;
 
+    std::vector<const CheckRow*> rows;
+    rows.reserve(in.good.size());
+    for (const auto& r : in.good) rows.push_back(&r);
+    if (pg) {
+        write_rows_pg(dataset, rows, rep, options.progress);
+        return rep;
+    }
     Target t;
     t.dataset = dataset;
     t.grids_layer = cells->grids_layer;
     if (const auto it = mapping.find("checks"); it != mapping.end()) t.mapping = &it->second;
-    std::vector<const CheckRow*> rows;
-    rows.reserve(in.good.size());
-    for (const auto& r : in.good) rows.push_back(&r);
     for (int attempt = 0;; ++attempt) {
         ImportReport r = rep;
         if (write_rows(t, rows, r, options.progress)) return r;

@@ -26,6 +26,7 @@ struct ImportReport {
     bool created_layer = false;
     std::string layer;        // the layer written (as named in the dataset)
     std::string crs;          // the layer's CRS ("EPSG:4490")
+    double write_seconds = 0; // the transaction, from its start to its commit (0 when none was committed)
 };
 
 /**
@@ -37,8 +38,10 @@ struct ImportReport {
  * One transaction: a kill at any moment leaves the dataset as it was or with every row. Two imports
  * at once: the write lock is taken before the layer's check_ids are read (a GeoPackage: BEGIN,
  * then a write that takes SQLite's RESERVED lock; the other waits up to a minute), so a check_id both
- * carry is stored once. Works on GeoPackage; any other format (PostGIS until issue 16) is refused with a line
- * saying how to get a GeoPackage: appending to a shapefile or GeoJSON cannot be one transaction.
+ * carry is stored once. Works on a GeoPackage and on a PostGIS store made by `db init` (`PG:…`: one
+ * transaction, INSERT … ON CONFLICT (check_id) DO NOTHING against its unique index on check_id; see
+ * write_rows_pg); any other format is refused with a line saying how to get a GeoPackage:
+ * appending to a shapefile or GeoJSON cannot be one transaction.
  * Throws gw::Error naming the file, layer or field when it cannot read or write.
  */
 ImportReport import_checks(const std::string& dataset, const std::string& file, const ImportOptions& options);

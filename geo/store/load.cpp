@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <set>
+#include <map>
 #include <unordered_map>
 
 #include "geo/core/box_index.h"
@@ -20,6 +22,7 @@
 #include "geo/io/projector.h"
 #include "geo/store/pg.h"
 #include "geo/store/schema.h"
+#include "geo/store/sync.h"
 
 namespace gw::store {
 namespace {
@@ -253,106 +256,322 @@ struct LoadContext {
     GdalErrors& gdal;
 };
 
+/** The columns a layer's rows carry into the store: SPEC §3's, `community`, then the source's others. */
+struct StoreColumns {
+    std::vector<std::pair<std::string, OGRFieldType>> cols;  // in field order
+    size_t community_index = 0;
+    std::vector<int> extra_index;  // model extra k -> field index, -1 left out
+};
+
+template <class T>
+StoreColumns store_columns(const Dataset* model, const std::string& name) {
+    SchemaSink schema;
+    columns(schema, T{});
+    StoreColumns out;
+    out.cols = schema.cols;
+    out.community_index = out.cols.size();
+    out.cols.emplace_back("community", OFTString);
+    const ExtraFields* extras = nullptr;
+    if (model) {
+        auto it = model->extra_fields.find(name);
+        if (it != model->extra_fields.end()) extras = &it->second;
+    }
+    // The source's other fields come along (as text: their values are held as text), unless a name
+    // is one of the store's own.
+    auto taken = [&](const std::string& n) {
+        const std::string l = ascii_lower(n);
+        if (l == "fid" || l == "geom" || l == "version" || l == "updated_at") return true;
+        for (const auto& c : out.cols)
+            if (ascii_lower(c.first) == l) return true;
+        return false;
+    };
+    if (extras)
+        for (const auto& n : extras->names) {
+            if (taken(n)) {
+                out.extra_index.push_back(-1);
+                continue;
+            }
+            out.extra_index.push_back(static_cast<int>(out.cols.size()));
+            out.cols.emplace_back(n, OFTString);
+        }
+    return out;
+}
+
+/**
+ * Every row of a layer as one OGR feature of `defn` (fields in StoreColumns order) in the store's
+ * CRS and geometry type `gtype`, handed to `emit(feature, row)`.
+ */
+template <class T, class Emit>
+void for_each_feature(LoadContext& cx, const std::string& name, const std::vector<T>& rows, const StoreColumns& sc,
+                      OGRFeatureDefn* defn, OGRwkbGeometryType gtype, Emit&& emit) {
+    SourceGeometries as_read(cx.model, name, *cx.srs);
+    // The model's coordinates go back to the store's CRS only for features without a source
+    // geometry: all of a layer in one PROJ call when any lacks one, else one by one as needed.
+    bool all_read = true;
+    for (const T& f : rows) all_read = all_read && as_read.has(f.fid);
+    std::vector<Vec2> xy, one;
+    if (!all_read) {
+        for (const T& f : rows) append_coords(f, xy);
+        cx.to_target->apply(xy);
+    }
+    const Vec2* cursor = xy.data();
+    OGRFeature feature(defn);
+    for (const T& f : rows) {
+        FeatureSink sink{&feature};
+        columns(sink, f);
+        const std::string community = cx.communities->of(f);
+        const int ci = static_cast<int>(sc.community_index);
+        if (community.empty())
+            feature.SetFieldNull(ci);
+        else
+            feature.SetField(ci, community.c_str());
+        for (size_t k = 0; k < sc.extra_index.size(); ++k) {
+            if (sc.extra_index[k] < 0) continue;
+            if (k < f.extra.size() && !f.extra[k].empty())
+                feature.SetField(sc.extra_index[k], f.extra[k].c_str());
+            else
+                feature.SetFieldNull(sc.extra_index[k]);
+        }
+        OGRGeometry* g = as_read.take(f.fid, gtype);
+        if (!g) {
+            const Vec2* at = cursor;
+            if (all_read) {  // a source geometry of another type: this feature's own coordinates
+                one.clear();
+                append_coords(f, one);
+                cx.to_target->apply_one(one);
+                at = one.data();
+            }
+            g = point_of(f) ? new OGRPoint(at->x, at->y) : make_geometry(f, at, gtype == wkbLineString);
+        }
+        if (!all_read) cursor += coord_count(f);
+        feature.SetGeometryDirectly(g);
+        feature.SetFID(OGRNullFID);
+        emit(feature, f);
+    }
+}
+
 template <class T>
 size_t load_layer(LoadContext& cx, const std::string& name, const std::vector<T>& rows) {
     std::vector<const T*> features;
     for (const auto& r : rows) features.push_back(&r);
-    SchemaSink schema;
-    columns(schema, T{});
-    const size_t n_spec = schema.cols.size();
-    const ExtraFields* extras = nullptr;
-    if (cx.model) {
-        auto it = cx.model->extra_fields.find(name);
-        if (it != cx.model->extra_fields.end()) extras = &it->second;
-    }
-    // The source's other fields come along (as text: their values are held as text), unless a name
-    // is one of the store's own.
-    std::vector<int> extra_index;  // model extra k -> OGR field index, -1 left out
-    auto taken = [&](const std::string& n) {
-        const std::string l = ascii_lower(n);
-        if (l == "fid" || l == "geom" || l == "community" || l == "version" || l == "updated_at") return true;
-        for (const auto& c : schema.cols)
-            if (ascii_lower(c.first) == l) return true;
-        return false;
-    };
-
+    const StoreColumns sc = store_columns<T>(cx.model, name);
     CPLStringList lco;
     lco.SetNameValue("GEOMETRY_NAME", "geom");
     lco.SetNameValue("FID", "fid");
     lco.SetNameValue("SPATIAL_INDEX", "NONE");  // built after the rows are in (schema.cpp)
     lco.SetNameValue("PRECISION", "NO");
     lco.SetNameValue("LAUNDER", "NO");  // SPEC names are already plain; extra names stay as the user wrote them
-    OGRLayer* layer = cx.ds->CreateLayer(name.c_str(), cx.srs, layer_geometry_type(features), lco.List());
+    const OGRwkbGeometryType gtype = layer_geometry_type(features);
+    OGRLayer* layer = cx.ds->CreateLayer(name.c_str(), cx.srs, gtype, lco.List());
     if (!layer) fail("cannot create the table", cx.gdal.take(), {cx.source, name});
-    auto add_field = [&](const std::string& n, OGRFieldType t) {
+    for (const auto& [n, t] : sc.cols) {
         OGRFieldDefn field(n.c_str(), t);
         if (layer->CreateField(&field, FALSE) != OGRERR_NONE)
             fail("cannot create the column", cx.gdal.take(), {cx.source, name, "", n});
-    };
-    for (const auto& [n, t] : schema.cols) add_field(n, t);
-    add_field("community", OFTString);
-    const int community_index = static_cast<int>(n_spec);
-    int next = community_index + 1;
-    if (extras)
-        for (const auto& n : extras->names) {
-            if (taken(n)) {
-                extra_index.push_back(-1);
-                continue;
-            }
-            add_field(n, OFTString);
-            extra_index.push_back(next++);
-        }
-
-    const OGRwkbGeometryType gtype = layer_geometry_type(features);
-    SourceGeometries as_read(cx.model, name, *cx.srs);
-    // The model's coordinates go back to the store's CRS only for features without a source
-    // geometry: all of a layer in one PROJ call when any lacks one, else one by one as needed.
-    bool all_read = true;
-    for (const T* f : features) all_read = all_read && as_read.has(f->fid);
-    std::vector<Vec2> xy, one;
-    if (!all_read) {
-        for (const T* f : features) append_coords(*f, xy);
-        cx.to_target->apply(xy);
     }
-    const Vec2* cursor = xy.data();
-    OGRFeature feature(layer->GetLayerDefn());
-    for (const T* f : features) {
-        FeatureSink sink{&feature};
-        columns(sink, *f);
-        const std::string community = cx.communities->of(*f);
-        if (community.empty())
-            feature.SetFieldNull(community_index);
-        else
-            feature.SetField(community_index, community.c_str());
-        for (size_t k = 0; k < extra_index.size(); ++k) {
-            if (extra_index[k] < 0) continue;
-            if (k < f->extra.size() && !f->extra[k].empty())
-                feature.SetField(extra_index[k], f->extra[k].c_str());
-            else
-                feature.SetFieldNull(extra_index[k]);
-        }
-        OGRGeometry* g = as_read.take(f->fid, gtype);
-        if (!g) {
-            const Vec2* at = cursor;
-            if (all_read) {  // a source geometry of another type: this feature's own coordinates
-                one.clear();
-                append_coords(*f, one);
-                cx.to_target->apply_one(one);
-                at = one.data();
-            }
-            g = point_of(*f) ? new OGRPoint(at->x, at->y) : make_geometry(*f, at, gtype == wkbLineString);
-        }
-        if (!all_read) cursor += coord_count(*f);
-        feature.SetGeometryDirectly(g);
-        feature.SetFID(OGRNullFID);
+    for_each_feature(cx, name, rows, sc, layer->GetLayerDefn(), gtype, [&](OGRFeature& feature, const T& f) {
         if (layer->CreateFeature(&feature) != OGRERR_NONE)
-            fail("cannot load the row", cx.gdal.take(), {cx.source, name, feature_id(*f)});
-    }
+            fail("cannot load the row", cx.gdal.take(), {cx.source, name, feature_id(f)});
+    });
     // Ends the COPY, so that the statements after it run.
     if (layer->SyncToDisk() != OGRERR_NONE) fail("cannot load the rows", cx.gdal.take(), {cx.source, name});
     return features.size();
 }
 
+
+// [push] ------------------------------------------------------------------------------------
+
+/** A geometry as COPY's text for a geometry column: hex EWKB with the SRID (2D). */
+std::string hex_ewkb(const OGRGeometry& g, int srid) {
+    std::vector<unsigned char> wkb(g.WkbSize());
+    g.exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
+    uint32_t type = uint32_t(wkb[1]) | uint32_t(wkb[2]) << 8 | uint32_t(wkb[3]) << 16 | uint32_t(wkb[4]) << 24;
+    type |= 0x20000000u;  // EWKB: an SRID follows the type
+    std::vector<unsigned char> e;
+    e.reserve(wkb.size() + 4);
+    e.push_back(wkb[0]);
+    for (int k = 0; k < 4; ++k) e.push_back(static_cast<unsigned char>(type >> (8 * k)));
+    const auto s = static_cast<uint32_t>(srid);
+    for (int k = 0; k < 4; ++k) e.push_back(static_cast<unsigned char>(s >> (8 * k)));
+    e.insert(e.end(), wkb.begin() + 5, wkb.end());
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(e.size() * 2);
+    for (unsigned char c : e) out += hex[c >> 4], out += hex[c & 15];
+    return out;
+}
+
+/** One field of a feature as COPY text (\N for null; reals with every digit). */
+void append_field(std::string& out, const OGRFeature& f, int i, OGRFieldType type) {
+    if (!f.IsFieldSetAndNotNull(i)) {
+        out += "\\N";
+        return;
+    }
+    if (type == OFTReal) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.17g", f.GetFieldAsDouble(i));
+        out += buf;
+    } else if (type == OFTInteger) {
+        out += std::to_string(f.GetFieldAsInteger(i));
+    } else {
+        append_copy_text(out, f.GetFieldAsString(i));
+    }
+}
+
+OGRwkbGeometryType geometry_type_named(const std::string& pg_type, OGRwkbGeometryType fallback) {
+    if (pg_type == "POINT") return wkbPoint;
+    if (pg_type == "LINESTRING") return wkbLineString;
+    if (pg_type == "MULTILINESTRING") return wkbMultiLineString;
+    if (pg_type == "POLYGON") return wkbPolygon;
+    if (pg_type == "MULTIPOLYGON") return wkbMultiPolygon;
+    if (pg_type == "MULTIPOINT") return wkbMultiPoint;
+    return fallback;
+}
+
+struct PushContext {
+    Connection& pg;
+    LoadContext& cx;
+    std::string S;  // the store's schema, quoted, with a dot
+    int srid = 0;
+    const PushOptions& options;
+};
+
+template <class T>
+PushLayer push_layer(PushContext& px, const std::string& name, const std::vector<T>& rows) {
+    Connection& pg = px.pg;
+    const std::string src = pg.source();
+    PushLayer out;
+    out.name = name;
+    out.key = push_key(name);
+    out.rows = rows.size();
+    const std::string T_ = px.S + quote_ident(name);
+    std::set<std::string> have;
+    for (const auto& r : pg.query("SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                                  "current_schema() AND table_name = " + quote_literal(name),
+                                  "reading the columns of " + name))
+        have.insert(r[0].value_or(""));
+    if (have.empty())
+        throw Error("the store has no table '" + name + "'", {src, name},
+                    "the store was made by an older gridwatch or by hand: make a new one with db init");
+    std::vector<const T*> features;
+    for (const auto& r : rows) features.push_back(&r);
+    const OGRwkbGeometryType gtype = geometry_type_named(
+        pg.scalar("SELECT type FROM geometry_columns WHERE f_table_schema = current_schema() AND f_table_name = " +
+                  quote_literal(name) + " AND f_geometry_column = 'geom'"),
+        layer_geometry_type(features));
+
+    // The staging table: the file's rows as the store will hold them, in file order (gw_row).
+    const StoreColumns sc = store_columns<T>(px.cx.model, name);
+    std::vector<int> used;  // field indices that go in
+    std::string cols_sql, create = "CREATE TEMP TABLE gw_push (gw_row bigserial";
+    for (size_t i = 0; i < sc.cols.size(); ++i) {
+        const auto& [n, t] = sc.cols[i];
+        if (!have.count(n)) {
+            out.columns_left_out.push_back(n);
+            continue;
+        }
+        used.push_back(static_cast<int>(i));
+        create += ", " + quote_ident(n) + (t == OFTReal ? " double precision" : t == OFTInteger ? " integer" : " text");
+        cols_sql += quote_ident(n) + ", ";
+    }
+    create += ", geom geometry) ON COMMIT DROP";
+    cols_sql += "geom";
+    pg.exec("DROP TABLE IF EXISTS pg_temp.gw_push", "staging " + name);
+    pg.exec(create, "staging " + name);
+
+    OGRFeatureDefn* defn = new OGRFeatureDefn(name.c_str());
+    defn->Reference();
+    for (const auto& [n, t] : sc.cols) {
+        OGRFieldDefn fd(n.c_str(), t);
+        defn->AddFieldDefn(&fd);
+    }
+    std::string text;
+    try {
+        for_each_feature(px.cx, name, rows, sc, defn, gtype, [&](OGRFeature& f, const T&) {
+            for (int i : used) {
+                append_field(text, f, i, sc.cols[i].second);
+                text += '\t';
+            }
+            text += hex_ewkb(*f.GetGeometryRef(), px.srid);
+            text += '\n';
+        });
+    } catch (...) {
+        defn->Release();
+        throw;
+    }
+    defn->Release();
+    pg.copy_in("COPY pg_temp.gw_push (" + cols_sql + ") FROM STDIN", text, "sending the rows of " + name);
+    text.clear();
+    text.shrink_to_fit();
+
+    // A row the file's grids give no community: the store's own rule, as its trigger applies it.
+    std::string community;
+    if (name == "grids")
+        community = "CASE WHEN level = 1 THEN grid_id ELSE coalesce(" + px.S + "gridwatch_cell_community(parent_id), " +
+                    px.S + "gridwatch_community_of(geom)) END";
+    else if (name == "households" || name == "checks")
+        community = "coalesce(" + px.S + "gridwatch_cell_community(grid_id), " + px.S + "gridwatch_community_of(geom))";
+    else
+        community = px.S + "gridwatch_community_of(geom)";
+    if (have.count("community"))
+        pg.exec("UPDATE pg_temp.gw_push SET community = " + community + " WHERE community IS NULL",
+                "placing the rows of " + name + " in their communities");
+
+    // Others' writes to this table wait for the commit; two pushes cannot both insert an id.
+    pg.exec("LOCK TABLE " + T_ + " IN SHARE ROW EXCLUSIVE MODE", "locking " + name);
+    std::string differ, same;  // t vs s, over every column that goes in
+    for (int i : used) {
+        const std::string c = quote_ident(sc.cols[i].first);
+        // gridwatch reads an empty text and a NULL alike (a report's empty note is stored as NULL by
+        // import, as '' by db init): that is no change.
+        const bool text = sc.cols[i].second == OFTString;
+        const std::string tc = text ? "nullif(t." + c + ", '')" : "t." + c, sc_ = text ? "nullif(s." + c + ", '')" : "s." + c;
+        differ += tc + " IS DISTINCT FROM " + sc_ + " OR ";
+        if (sc.cols[i].first != "community") same += tc + " IS NOT DISTINCT FROM " + sc_ + " AND ";
+    }
+    differ += "ST_AsEWKB(t.geom) IS DISTINCT FROM ST_AsEWKB(s.geom)";
+    same += "ST_AsEWKB(t.geom) = ST_AsEWKB(s.geom)";
+    std::string s_cols;
+    for (int i : used) s_cols += "s." + quote_ident(sc.cols[i].first) + ", ";
+    s_cols += "s.geom";
+    if (!out.key.empty()) {
+        const std::string K = quote_ident(out.key);
+        const auto dup = pg.query("SELECT " + K + " FROM pg_temp.gw_push GROUP BY " + K +
+                                  " HAVING count(*) > 1 ORDER BY 1 LIMIT 1");
+        if (!dup.empty())
+            throw Error("the file holds " + out.key + " '" + dup[0][0].value_or("") + "' more than once; a push matches rows by it",
+                        {px.options.file, name, dup[0][0].value_or(""), out.key},
+                        "give every row its own " + out.key + "; nothing was pushed");
+        const std::string match = "t." + K + " = s." + K;
+        out.updated = pg.exec_count("UPDATE " + T_ + " AS t SET (" + cols_sql + ") = (" + s_cols + ") FROM pg_temp.gw_push AS s WHERE " +
+                                        match + " AND (" + differ + ")",
+                                    "updating " + name);
+        out.inserted = pg.exec_count("INSERT INTO " + T_ + " (" + cols_sql + ") SELECT " + s_cols +
+                                         " FROM pg_temp.gw_push AS s WHERE NOT EXISTS (SELECT 1 FROM " + T_ + " AS t WHERE " +
+                                         match + ") ORDER BY s.gw_row",
+                                     "inserting into " + name);
+        const std::string gone = " FROM " + T_ + " AS t WHERE NOT EXISTS (SELECT 1 FROM pg_temp.gw_push AS s WHERE " + match + ")";
+        out.missing = std::atoll(pg.scalar("SELECT count(*)" + gone, "counting the rows of " + name).c_str());
+    } else {
+        out.inserted = pg.exec_count("INSERT INTO " + T_ + " (" + cols_sql + ") SELECT " + s_cols +
+                                         " FROM pg_temp.gw_push AS s WHERE NOT EXISTS (SELECT 1 FROM " + T_ + " AS t WHERE " +
+                                         same + ") ORDER BY s.gw_row",
+                                     "inserting into " + name);
+        out.missing = std::atoll(pg.scalar("SELECT count(*) FROM " + T_ + " AS t WHERE NOT EXISTS (SELECT 1 FROM pg_temp.gw_push AS s WHERE " +
+                                               same + ")",
+                                           "counting the rows of " + name)
+                                     .c_str());
+    }
+    if (px.options.delete_missing && out.missing > 0) {
+        const std::string cond = out.key.empty() ? same : "t." + quote_ident(out.key) + " = s." + quote_ident(out.key);
+        out.deleted = pg.exec_count("DELETE FROM " + T_ + " AS t WHERE NOT EXISTS (SELECT 1 FROM pg_temp.gw_push AS s WHERE " +
+                                        cond + ")",
+                                    "deleting from " + name);
+    }
+    out.unchanged = static_cast<long long>(out.rows) - out.inserted - out.updated;
+    pg.exec("DROP TABLE pg_temp.gw_push");
+    return out;
+}
 }  // namespace
 
 InitResult init_store(const std::string& pg_source, const Dataset* ds, const Progress& progress) {
@@ -472,6 +691,87 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
         throw;
     }
     out.srid = std::atoi(pg.scalar("SELECT Find_SRID(current_schema()::text, 'grids', 'geom')").c_str());
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+}
+
+}  // namespace gw::store
+
+namespace gw::store {
+
+std::string push_key(const std::string& table) {
+    static const std::map<std::string, std::string> keys = {
+        {"grids", "grid_id"},     {"households", "hh_id"}, {"cameras", "cam_id"},  {"enterprises", "ent_id"},
+        {"incidents", "inc_id"},  {"candidates", "site_id"}, {"checks", "check_id"}, {"patrols", "track_id"}};
+    const auto it = keys.find(table);
+    return it == keys.end() ? std::string() : it->second;
+}
+
+PushResult push_store(const std::string& pg_source, const Dataset& ds, const PushOptions& options, const Progress& progress) {
+    const auto t0 = std::chrono::steady_clock::now();
+    gdal_setup();
+    PushResult out;
+    out.delete_missing = options.delete_missing;
+    Connection pg(pg_source);
+    out.source = pg.source();
+    const std::string schema = pg.scalar("SELECT current_schema()", "reading the default schema");
+    if (pg.scalar("SELECT to_regclass(" + quote_literal(quote_ident(schema) + ".gridwatch_logins") + ")").empty() &&
+        pg.scalar("SELECT to_regclass(" + quote_literal(quote_ident(schema) + ".grids") + ")").empty())
+        throw Error("schema '" + schema + "' holds no gridwatch store", {out.source},
+                    "make it first: gridwatch db init PG:… --from DATASET");
+    const int srid = std::atoi(pg.scalar("SELECT Find_SRID(current_schema()::text, 'grids', 'geom')", "reading the store's SRID").c_str());
+    OGRSpatialReference target;
+    if (srid <= 0 || target.importFromEPSG(srid) != OGRERR_NONE)
+        throw Error("the store's grids have no SRID GDAL knows (" + std::to_string(srid) + ")", {out.source, "grids"},
+                    "make the store with gridwatch db init");
+    target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    OGRSpatialReference work;
+    work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (!ds.work_crs_wkt.empty())
+        work.importFromWkt(ds.work_crs_wkt.c_str());
+    else
+        work = target;
+    Projector to_target(work, target);
+    Communities communities(ds);
+    GdalErrors gdal;
+    LoadContext cx{nullptr, &ds, &communities, &target, &to_target, out.source, gdal};
+    PushContext px{pg, cx, quote_ident(schema) + ".", srid, options};
+    auto has_layer = [&](const std::string& t) {
+        for (const auto& l : ds.layers)
+            if (l.name == t && !l.recognised_by.empty()) return true;
+        return false;
+    };
+    const auto& tables = store_tables();
+    pg.exec("BEGIN");
+    try {
+        size_t done = 0;
+        for (const auto& t : tables) {
+            if (progress) progress(static_cast<double>(done++) / (tables.size() + 1), "pushing " + t);
+            if (!has_layer(t)) {
+                out.absent.push_back(t);
+                continue;
+            }
+            if (t == "grids") out.layers.push_back(push_layer(px, t, ds.grids));
+            else if (t == "households") out.layers.push_back(push_layer(px, t, ds.households));
+            else if (t == "cameras") out.layers.push_back(push_layer(px, t, ds.cameras));
+            else if (t == "enterprises") out.layers.push_back(push_layer(px, t, ds.enterprises));
+            else if (t == "roads") out.layers.push_back(push_layer(px, t, ds.roads));
+            else if (t == "buildings") out.layers.push_back(push_layer(px, t, ds.buildings));
+            else if (t == "incidents") out.layers.push_back(push_layer(px, t, ds.incidents));
+            else if (t == "facilities") out.layers.push_back(push_layer(px, t, ds.facilities));
+            else if (t == "candidates") out.layers.push_back(push_layer(px, t, ds.candidates));
+            else if (t == "patrols") out.layers.push_back(push_layer(px, t, ds.patrols));
+            else if (t == "checks") out.layers.push_back(push_layer(px, t, ds.checks));
+        }
+        pg.exec("COMMIT", "committing the push");
+    } catch (...) {
+        try {
+            pg.exec("ROLLBACK");
+        } catch (const Error&) {
+        }
+        throw;
+    }
+    if (progress) progress(1.0, "done");
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
 }

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <regex>
 
@@ -35,6 +37,18 @@ std::string quote_literal(const std::string& text) {
     std::string out = "'";
     for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
     return out + "'";
+}
+
+void append_copy_text(std::string& out, const std::string& value) {
+    for (char c : value) {
+        switch (c) {
+            case '\\': out += "\\\\"; break;
+            case '\t': out += "\\t"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            default: out += c;
+        }
+    }
 }
 
 namespace {
@@ -127,6 +141,42 @@ std::string Connection::scalar(const std::string& sql, const std::string& what) 
     const auto rows = query(sql, what);
     if (rows.empty() || rows[0].empty() || !rows[0][0]) return {};
     return *rows[0][0];
+}
+
+long long Connection::exec_count(const std::string& sql, const std::string& what) {
+    Result r(PQexec(conn_, sql.c_str()));
+    const auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
+        throw_server_error(source_, what, first_line(PQerrorMessage(conn_)), state ? state : "");
+    }
+    const char* n = PQcmdTuples(r.get());
+    return n && *n ? std::atoll(n) : 0;
+}
+
+void Connection::copy_in(const std::string& copy_sql, const std::string& text, const std::string& what) {
+    auto fail = [&](PGresult* res) {
+        const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+        const std::string st = state ? state : "";
+        throw_server_error(source_, what, first_line(PQerrorMessage(conn_)), st);
+    };
+    {
+        Result r(PQexec(conn_, copy_sql.c_str()));
+        if (!r || PQresultStatus(r.get()) != PGRES_COPY_IN) fail(r.get());
+    }
+    // In pieces: libpq buffers what it is given, and one call of a county's rows would double it.
+    constexpr size_t kPiece = 1 << 20;
+    for (size_t at = 0; at < text.size(); at += kPiece) {
+        const size_t n = std::min(kPiece, text.size() - at);
+        if (PQputCopyData(conn_, text.data() + at, static_cast<int>(n)) != 1) {
+            PQputCopyEnd(conn_, "gridwatch stopped sending");
+            break;
+        }
+    }
+    if (PQputCopyEnd(conn_, nullptr) != 1) fail(nullptr);
+    Result last;
+    for (PGresult* res; (res = PQgetResult(conn_)) != nullptr;) last.reset(res);
+    if (!last || PQresultStatus(last.get()) != PGRES_COMMAND_OK) fail(last.get());
 }
 
 std::string Connection::database() const { return PQdb(conn_) ? PQdb(conn_) : ""; }

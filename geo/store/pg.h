@@ -22,6 +22,8 @@ std::string printable_source(const std::string& pg_source);
 std::string quote_ident(const std::string& name);
 /** A SQL string literal, single-quoted (standard_conforming_strings on, PostgreSQL's default). */
 std::string quote_literal(const std::string& text);
+/** One value of COPY's text format: backslash, tab, newline and carriage return escaped. */
+void append_copy_text(std::string& out, const std::string& value);
 
 using Row = std::vector<std::optional<std::string>>;
 
@@ -39,6 +41,10 @@ public:
     std::vector<Row> query(const std::string& sql, const std::string& what = {});
     /** The first column of the first row ("" when none or NULL). */
     std::string scalar(const std::string& sql, const std::string& what = {});
+    /** Runs one INSERT, UPDATE or DELETE and returns how many rows it touched. */
+    long long exec_count(const std::string& sql, const std::string& what = {});
+    /** `COPY … FROM STDIN` with `text` (COPY's text format, see copy_text()) as its whole input. */
+    void copy_in(const std::string& copy_sql, const std::string& text, const std::string& what = {});
 
     const std::string& source() const { return source_; }  // printable
     std::string database() const;

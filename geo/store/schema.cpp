@@ -112,6 +112,9 @@ END $$;
                " ADD COLUMN version integer NOT NULL DEFAULT 1, ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();\n";
         sql += "CREATE INDEX " + quote_ident(t + "_geom_gist") + " ON " + T + " USING gist (geom);\n";
         sql += "CREATE INDEX " + quote_ident(t + "_community") + " ON " + T + " (community);\n";
+        // SPEC §3: check_id is unique. The index is also what lets two offices import at once
+        // without a lock (INSERT … ON CONFLICT (check_id) DO NOTHING, geo/io/check_import.cpp).
+        if (t == "checks") sql += "CREATE UNIQUE INDEX checks_check_id_key ON " + T + " (check_id);\n";
         sql += "CREATE TRIGGER gridwatch_stamp BEFORE INSERT OR UPDATE ON " + T +
                " FOR EACH ROW EXECUTE FUNCTION " + S + "gridwatch_stamp();\n";
         sql += "CREATE TRIGGER gridwatch_notify_insert AFTER INSERT ON " + T +
