@@ -26,6 +26,7 @@
 #include "app/viewer/layer_prefs.h"
 #include "app/viewer/window.h"
 #include "geo/core/error.h"
+#include "geo/store/pg.h"
 
 namespace gw::app {
 
@@ -362,6 +363,7 @@ public:
                                        : nullptr;
         if (event) apply_event(st_, *event);
 
+        take_live_changes(st_);
         if (st_.glyphs_stale) rebuild_fonts();
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
@@ -448,6 +450,7 @@ private:
         panel_mapping(st_);
         camera_edit_keys(st_);
         draw_map_overlay(st_);
+        draw_live_badge(st_);
     }
 
     void draw_map() {
@@ -489,6 +492,7 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
     const std::string looks_at_start = load_viewer_state(st, std::move(ds), options, io, prefs);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
+    if (store::is_pg_source(st.ds.source)) st.live = std::make_unique<store::LiveListener>(st.ds, options.open);
     {
         ViewerLoop loop(window, st, options);  // its renderer's GL objects go before the context
         while (loop.frame()) {
