@@ -31,19 +31,28 @@ json without_sources(json j) {
     return j;
 }
 
+/** The store the tests of this file share, made on the primary and replicated. */
+std::string standby_store() {
+    static const std::string c = [] {
+        const std::string info = gwtest::pg_new_database("gw_standby");
+        EXPECT_EQ(run_gridwatch("db init 'PG:" + info + "' --from " + data()).status, 0);
+        return info;
+    }();
+    return c;
+}
+
 }  // namespace
 
 TEST(Standby, ReadCommandsAnswerAsOnThePrimaryOnceReplicated) {
     GW_REQUIRE_PG_STANDBY();
-    const std::string c = gwtest::pg_new_database("gw_standby_read");
-    ASSERT_EQ(run_gridwatch("db init 'PG:" + c + "' --from " + data()).status, 0);
+    const std::string c = standby_store();
     PgClient db(c);
     // A change on the primary: it must be on the standby before the answers agree.
     ASSERT_EQ(db.exec("INSERT INTO households (hh_id, grid_id, head, members, geom) SELECT 'HH-STANDBY', grid_id, "
                       "'李四', 4, ST_PointOnSurface(geom) FROM grids WHERE level = 4 ORDER BY grid_id LIMIT 1"),
               "");
     ASSERT_TRUE(gwtest::pg_standby_caught_up());
-    const std::string s = gwtest::pg_standby_conninfo("gw_standby_read");
+    const std::string s = gwtest::pg_standby_conninfo("gw_standby");
     PgClient replica(s);
     EXPECT_EQ(replica.scalar("SELECT pg_is_in_recovery()"), "t");
     std::string err;
@@ -67,10 +76,9 @@ TEST(Standby, ReadCommandsAnswerAsOnThePrimaryOnceReplicated) {
 TEST(Standby, LiveListenerFollowsThePrimaryAndReportsTheLag) {
     GW_REQUIRE_PG_STANDBY();
     using Clock = std::chrono::steady_clock;
-    const std::string c = gwtest::pg_new_database("gw_standby_live");
-    ASSERT_EQ(run_gridwatch("db init 'PG:" + c + "' --from " + data()).status, 0);
+    const std::string c = standby_store();
     ASSERT_TRUE(gwtest::pg_standby_caught_up());
-    gw::Dataset ds = gw::open_dataset({"PG:" + gwtest::pg_standby_conninfo("gw_standby_live")});
+    gw::Dataset ds = gw::open_dataset({"PG:" + gwtest::pg_standby_conninfo("gw_standby")});
     const size_t n0 = ds.incidents.size();
     gw::store::LiveListener live(ds, {});
     auto t0 = Clock::now();
@@ -108,10 +116,9 @@ TEST(Standby, LiveListenerFollowsThePrimaryAndReportsTheLag) {
 TEST(Standby, TheWallOnAStandbyShowsTheReplicationLag) {
     GW_REQUIRE_PG_STANDBY();
     ASSERT_EQ(std::system("command -v xvfb-run >/dev/null 2>&1"), 0) << "install xvfb and xauth";
-    const std::string c = gwtest::pg_new_database("gw_standby_wall");
-    ASSERT_EQ(run_gridwatch("db init 'PG:" + c + "' --from " + data()).status, 0);
+    const std::string c = standby_store();
     ASSERT_TRUE(gwtest::pg_standby_caught_up());
-    const auto r = run_gridwatch("view 'PG:" + gwtest::pg_standby_conninfo("gw_standby_wall") +
+    const auto r = run_gridwatch("view 'PG:" + gwtest::pg_standby_conninfo("gw_standby") +
                                      "' --wall --size 960x540 --frames 4 --events 'key:live_ready'",
                                  "xvfb-run -a -s \"-screen 0 1280x800x24\"");
     ASSERT_EQ(r.status, 0) << r.err;
