@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/cli/commands.h"
+#include "app/cli/huge_pages.h"
 #include "geo/core/error.h"
 
 namespace {
@@ -66,6 +67,7 @@ std::string filesystem_line(const std::filesystem::filesystem_error& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    gw::app::restart_with_huge_pages(argc, argv);
     // A county's layers are large arrays read, reprojected and freed in turn: glibc hands blocks
     // over 128 KB back to the kernel at once and faults every page in again for the next one.
     // Keeping freed memory in the heap takes 2-3 % off a county coverage run.

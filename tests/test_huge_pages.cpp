@@ -1,0 +1,69 @@
+// Large inputs restart the process on huge pages (app/cli/huge_pages.h): when it does, and that
+// the restarted run answers exactly as a run without it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "app/cli/huge_pages.h"
+#include "cli_run.h"
+
+namespace fs = std::filesystem;
+using gw::app::kHugePagesFrom;
+using gw::app::wants_huge_pages;
+
+namespace {
+
+/** A file of `size` bytes (sparse: nothing is written but its end). */
+fs::path sized_file(const gwtest::TempDir& dir, const std::string& name, std::uintmax_t size) {
+    const fs::path p = dir.path / name;
+    std::ofstream(p).put('x');
+    fs::resize_file(p, size);
+    return p;
+}
+
+}  // namespace
+
+TEST(HugePages, OnlyLargeFilesOnTheCommandLineAskForThem) {
+    gwtest::TempDir dir("huge_pages");
+    const std::string big = sized_file(dir, "big.gpkg", kHugePagesFrom).string();
+    const std::string half = sized_file(dir, "half.gpkg", kHugePagesFrom / 2).string();
+    const std::string small = sized_file(dir, "small.gpkg", 4096).string();
+
+    EXPECT_TRUE(wants_huge_pages({"checks", big, "--json"}, nullptr));
+    EXPECT_FALSE(wants_huge_pages({"checks", small, "--json"}, nullptr));
+    EXPECT_FALSE(wants_huge_pages({"checks", half}, nullptr));
+    EXPECT_TRUE(wants_huge_pages({"render", half, half, "--out", "x.png"}, nullptr));  // files add up
+    // Not files: a database, a folder, a file that is not there, an option.
+    EXPECT_FALSE(wants_huge_pages({"stats", "PG:dbname=county", dir.path.string(), "/no/such.gpkg", "--json"}, nullptr));
+    // Already asked (the restarted process), or set by the user either way: left as it is.
+    EXPECT_FALSE(wants_huge_pages({"checks", big}, "glibc.malloc.hugetlb=1"));
+    EXPECT_FALSE(wants_huge_pages({"checks", big}, "glibc.malloc.trim_threshold=1:glibc.malloc.hugetlb=0"));
+    EXPECT_TRUE(wants_huge_pages({"checks", big}, "glibc.malloc.trim_threshold=268435456"));
+    EXPECT_TRUE(wants_huge_pages({"checks", big}, ""));
+}
+
+TEST(HugePages, ARestartedRunAnswersAsARunWithout) {
+    // The bundled community padded past the limit: SQLite reads the pages its header counts and
+    // leaves the rest, so the restart is taken and the answer must not change.
+    gwtest::TempDir dir("huge_pages_run");
+    const fs::path padded = dir.path / "padded.gpkg";
+    fs::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", padded);
+    fs::resize_file(padded, kHugePagesFrom + 4096);
+    ASSERT_TRUE(wants_huge_pages({padded.string()}, nullptr));
+
+    for (const std::string cmd : {"stats", "checks"}) {
+        const auto restarted = gwtest::run_gridwatch(cmd + " " + padded.string() + " --json");
+        const auto plain = gwtest::run_gridwatch(cmd + " " + padded.string() + " --json", "GLIBC_TUNABLES=glibc.malloc.hugetlb=0");
+        ASSERT_EQ(restarted.status, 0) << cmd << ": " << restarted.err;
+        ASSERT_EQ(plain.status, 0) << cmd << ": " << plain.err;
+        EXPECT_EQ(restarted.out, plain.out) << cmd;
+        EXPECT_EQ(restarted.err, plain.err) << cmd;
+    }
+    // An error, as one line, the same.
+    const auto bad = gwtest::run_gridwatch("checks " + padded.string() + " --days 0");
+    const auto bad_plain = gwtest::run_gridwatch("checks " + padded.string() + " --days 0", "GLIBC_TUNABLES=glibc.malloc.hugetlb=0");
+    EXPECT_EQ(bad.status, bad_plain.status);
+    EXPECT_NE(bad.status, 0);
+    EXPECT_EQ(bad.err, bad_plain.err);
+}
