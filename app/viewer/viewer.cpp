@@ -160,6 +160,8 @@ void apply_key(ViewerState& st, const std::string& key) {
         plan_action(st, key);
     else if (key.rfind("hotspots_", 0) == 0 || key.rfind("gi_", 0) == 0)
         hotspots_action(st, key);
+    else if (key == "live_ready" || key == "live_wait")
+        live_script_wait(st, key);
     else if (key == "save" && st.workbench)
         save_camera_edits(st);
     else if (key == "undo" && st.workbench)
@@ -401,6 +403,7 @@ public:
         if (options_.print_coverage) std::printf("%s\n", coverage_summary(st_).c_str());
         if (options_.print_hotspots) std::printf("%s\n", hotspots_summary(st_).c_str());
         if (options_.print_daily) std::printf("%s\n", daily_summary(st_).c_str());
+        if (st_.live && last_frame_ > 0) std::printf("%s\n", live_summary(st_).c_str());
         if (options_.timing && timed_)
             std::fprintf(stderr,
                          "timing: %d frames at %dx%d, mean frame %.1f ms (panels+labels %.1f, map %.1f, msaa "

@@ -191,6 +191,10 @@ void draw_map_overlay(ViewerState& st);
 void take_live_changes(ViewerState& st);
 /** A red "connection lost, reconnecting" badge, or a standby's replication lag, over the map. */
 void draw_live_badge(ViewerState& st);
+/** Scripted runs: "live_ready" holds the frame until the store is followed, "live_wait" until a change came (≤ 20 s). */
+void live_script_wait(ViewerState& st, const std::string& key);
+/** The line a scripted run on a live dataset prints: its row counts and the incidents drawn. */
+std::string live_summary(const ViewerState& st);
 
 /** Opens the window and runs until closed (or until options.frames). Throws gw::Error without a display. */
 void run_viewer(Dataset ds, const ViewerOptions& options);

@@ -2,7 +2,9 @@
 // and its state over the map. The listening and reading is geo/store/live's; this only draws.
 #include <imgui.h>
 
+#include <chrono>
 #include <climits>
+#include <thread>
 
 #include "app/viewer/viewer.h"
 
@@ -53,6 +55,28 @@ void take_live_changes(ViewerState& st) {
             st.choropleth_built = false;  // the figures per cell changed
     }
     st.need_glyphs(dataset_text(st.ds));
+}
+
+void live_script_wait(ViewerState& st, const std::string& key) {
+    if (!st.live) return;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto ready = [&] {
+        if (key == "live_wait") return st.live->pending();
+        const auto s = st.live->status();
+        return s.state == store::LiveState::Live && (!s.standby || s.lag_s.has_value());
+    };
+    while (!ready() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20))
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+std::string live_summary(const ViewerState& st) {
+    if (!st.live) return {};
+    size_t online = 0;
+    for (const auto& c : st.ds.cameras) online += c.online();
+    return "live: incidents " + std::to_string(st.ds.incidents.size()) + " checks " + std::to_string(st.ds.checks.size()) +
+           " cameras " + std::to_string(online) + "/" + std::to_string(st.ds.cameras.size()) + " households " +
+           std::to_string(st.ds.households.size()) + " incidents_drawn " +
+           std::to_string(st.scene.layer(LayerId::Incidents).points.size());
 }
 
 void draw_live_badge(ViewerState& st) {

@@ -271,3 +271,31 @@ TEST(Live, AWallLoginFollowsHouseholdsThroughTheMaskedView) {
     for (const auto& h : ds.households) changed += h.members == 42;
     EXPECT_EQ(changed, 1) << "only the changed household";
 }
+
+TEST(LiveViewer, AnIncidentAddedWhileTheViewerRunsIsDrawn) {
+    GW_REQUIRE_PG();
+    ASSERT_EQ(std::system("command -v xvfb-run >/dev/null 2>&1"), 0) << "install xvfb and xauth";
+    const std::string c = live_store();
+    PgClient db(c);
+    auto listeners = [&] {
+        return db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                         "application_name = 'gridwatch live'");
+    };
+    for (auto t0 = Clock::now(); listeners() != "0" && Clock::now() - t0 < std::chrono::seconds(5);)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const int before = std::stoi(db.scalar("SELECT count(*) FROM incidents"));
+    gwtest::RunResult r;
+    std::thread viewer([&] {
+        r = gwtest::run_gridwatch("view 'PG:" + c + "' --size 900x600 --frames 6 --events 'key:live_ready;key:live_wait'",
+                                  "xvfb-run -a -s \"-screen 0 1280x800x24\"");
+    });
+    const auto t0 = Clock::now();
+    while (listeners() == "0" && Clock::now() - t0 < std::chrono::seconds(60))
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_EQ(db.exec(sql(kNewIncident, "LIVE-VIEWER")), "");
+    viewer.join();
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string want = "live: incidents " + std::to_string(before + 1) + " ";
+    EXPECT_NE(r.out.find(want), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("incidents_drawn " + std::to_string(before + 1)), std::string::npos) << r.out;
+}
