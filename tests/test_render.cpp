@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <numbers>
 
 #include "app/render/gl_context.h"
 #include "app/render/labels.h"
@@ -98,6 +99,99 @@ TEST(RenderScene, FitShowsExactExtentLargerSideFitted) {
     Vec2 after = v.to_world({37, 150});
     EXPECT_NEAR(before.x, after.x, 1e-9);
     EXPECT_NEAR(before.y, after.y, 1e-9);
+}
+
+namespace {
+
+/** The points of a layer's bands that show at `mpp` (anywhere on the map). */
+std::vector<PointInstance> points_shown(const SceneLayer& L, double mpp) {
+    std::vector<PointInstance> out;
+    for (const ScaleBand& b : L.point_bands)
+        if (b.min_mpp <= mpp && mpp < b.max_mpp) out.insert(out.end(), L.points.begin() + long(b.first), L.points.begin() + long(b.first + b.count));
+    return out;
+}
+size_t lines_shown(const SceneLayer& L, double mpp) {
+    size_t n = 0;
+    for (const ScaleBand& b : L.line_bands)
+        if (b.min_mpp <= mpp && mpp < b.max_mpp) n += b.count;
+    return n;
+}
+
+}  // namespace
+
+TEST(RenderScene, FarOutCamerasThinnedAndAnOfflineOneKeptOnTop) {
+    Dataset ds = small_community();
+    // 40 online cameras and one offline one inside one 30 m square of the working CRS's grid
+    // (x 466,110–466,140, y 2,720,100–2,720,130), which also lies in one 120 m square.
+    for (int k = 0; k < 41; ++k) {
+        Camera c = ds.cameras[0];
+        c.cam_id = "N" + std::to_string(k);
+        c.pos = {kX0 + 111 + (k % 8), kY0 + 101 + (k / 8)};
+        c.status = k == 23 ? "offline" : "online";
+        ds.cameras.push_back(c);
+    }
+    const Scene scene = build_scene(ds);
+    const SceneLayer& L = scene.layer(LayerId::Cameras);
+    EXPECT_EQ(points_shown(L, 1).size(), 42u);   // close in: every camera
+    EXPECT_EQ(points_shown(L, 14).size(), 42u);  // a community on screen: still every camera
+    for (double mpp : {20.0, 100.0}) {           // a county, a prefecture: one symbol for the cluster
+        const auto shown = points_shown(L, mpp);
+        ASSERT_EQ(shown.size(), 2u) << mpp;
+        int rings = 0;
+        for (const auto& p : shown) rings += p.shape == float(int(Symbol::Ring));
+        EXPECT_EQ(rings, 1) << "the offline camera's ring stands for its square at " << mpp << " m/px";
+    }
+    // An off-screen image built for one scale holds only that scale's points.
+    EXPECT_EQ(points_shown(build_scene(ds, 100).layer(LayerId::Cameras), 100).size(), 2u);
+}
+
+TEST(RenderScene, FarOutEnterpriseOutlinesAndFillsAreSimplified) {
+    Dataset ds = small_community();
+    Enterprise e;
+    e.name = "圆厂";
+    Ring ring;
+    for (int k = 0; k < 256; ++k) {
+        const double a = 2 * std::numbers::pi * k / 256;
+        ring.push_back({kX0 + 500 + 60 * std::cos(a), kY0 + 500 + 60 * std::sin(a)});
+    }
+    e.shape = {Polygon{{ring}}};
+    ds.enterprises.push_back(e);
+    const Scene scene = build_scene(ds);
+    const SceneLayer& L = scene.layer(LayerId::Enterprises);
+    EXPECT_EQ(lines_shown(L, 1), 256u);
+    EXPECT_LT(lines_shown(L, 20), 64u);
+    EXPECT_LT(lines_shown(L, 100), lines_shown(L, 20));
+    EXPECT_GE(lines_shown(L, 100), 3u);  // still an outline
+    // The fill far out: a fan of the simplified outline (convex), a few triangles, not 254.
+    auto fills_shown = [&](double mpp) {
+        size_t n = 0;
+        for (const ScaleBand& b : L.fill_bands)
+            if (b.min_mpp <= mpp && mpp < b.max_mpp) n += b.count;
+        return n;
+    };
+    EXPECT_EQ(fills_shown(1), 3u * 254);
+    EXPECT_LT(fills_shown(100), 3u * 20);
+    EXPECT_GE(fills_shown(100), 3u);
+
+    // An L-shaped parcel stays an L far out: a fan of its outline would fill the notch.
+    Dataset l_shape = small_community();
+    Enterprise parcel;
+    parcel.shape = {Polygon{{Ring{{kX0 + 100, kY0 + 100}, {kX0 + 400, kY0 + 100}, {kX0 + 400, kY0 + 200},
+                                  {kX0 + 200, kY0 + 200}, {kX0 + 200, kY0 + 400}, {kX0 + 100, kY0 + 400}}}}};
+    l_shape.enterprises.push_back(parcel);
+    const Scene l_scene = build_scene(l_shape);
+    const SceneLayer& LL = l_scene.layer(LayerId::Enterprises);
+    for (double mpp : {20.0, 100.0}) {
+        std::vector<FillVertex> far;
+        for (const ScaleBand& b : LL.fill_bands)
+            if (b.min_mpp <= mpp && mpp < b.max_mpp) far.insert(far.end(), LL.fills.begin() + long(b.first), LL.fills.begin() + long(b.first + b.count));
+        ASSERT_EQ(far.size(), 3u * 4) << mpp;
+        double area = 0;
+        for (size_t t = 0; t < far.size(); t += 3)
+            area += std::abs((far[t + 1].x - far[t].x) * (far[t + 2].y - far[t].y) -
+                             (far[t + 2].x - far[t].x) * (far[t + 1].y - far[t].y)) / 2;
+        EXPECT_NEAR(area, 300 * 100 + 100 * 200, 1e-3) << mpp;
+    }
 }
 
 TEST(RenderPixels, CameraSectorGridLineAndBackground) {

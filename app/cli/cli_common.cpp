@@ -125,7 +125,7 @@ TimeWindow default_patrol_window(const Dataset& ds) {
     return {};
 }
 
-void add_patrol_columns(StatsTable& table, const Dataset& ds) {
+void add_patrol_columns(StatsTable& table, const Dataset& ds, const std::vector<MultiPolygon>* views) {
     if (!ds.has_layer("patrols")) {
         warn(ds.source + ": no patrols layer: the patrol columns (road, patrolled and neither metres, night share) "
                          "are left out");
@@ -137,6 +137,7 @@ void add_patrol_columns(StatsTable& table, const Dataset& ds) {
     }
     PatrolOptions o;
     o.window = default_patrol_window(ds);
+    o.views = views;
     add_patrols(table, ds, o);
 }
 

@@ -79,13 +79,16 @@ std::string csv_field(const std::string& s) {
 void run_stats(const StatsArgs& a) {
     Dataset ds = a.data.open(a.with_checks ? layers_except({}) : layers_except({"checks", "patrols"}),
                              /*check_tiling=*/false);
-    StatsTable t = compute_stats(ds, a.level, !a.no_coverage && !ds.cameras.empty());
+    // The patrol columns measure roads seen against the same views coverage computed: computed once.
+    std::vector<MultiPolygon> views;
+    const bool coverage = !a.no_coverage && !ds.cameras.empty();
+    StatsTable t = compute_stats(ds, a.level, coverage, a.with_checks && coverage ? &views : nullptr);
     if (a.with_checks) {
         ChecksOptions co;
         co.days = a.days;
         if (!a.date.empty()) co.date = parse_iso_span(a.date)->begin;
         add_checks(t, ds, co);
-        add_patrol_columns(t, ds);
+        add_patrol_columns(t, ds, coverage ? &views : nullptr);
     }
     const bool wc = t.with_checks, wp = t.with_patrols;
     if (a.json) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "geo/analysis/camera_view.h"
@@ -275,6 +276,15 @@ struct EdgeHash {
         return size_t(h);
     }
 };
+/** A square of a grid over the working CRS, by its column and row. */
+struct Square {
+    int64_t x, y;
+    bool operator==(const Square&) const = default;
+};
+struct SquareHash {
+    size_t operator()(const Square& k) const { return EdgeHash{}({k.x, k.y, 0, 0}); }
+};
+
 EdgeKey edge_key(Vec2 a, Vec2 b) {
     EdgeKey k;
     point_key(a, k.ax, k.ay);
@@ -330,21 +340,63 @@ void build_grids(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
     }
 }
 
+/** Filled polygons with outlines; the outlines get the grids' levels of detail (kLods). */
 void build_polygons(SceneLayer& L, const std::vector<const MultiPolygon*>& shapes, Vec2 o, Rgba fill,
                     const LineStyle& outline, const Chunker& ch, double max_mpp) {
     if (!ch.needed(0, max_mpp)) return;
-    emit_by_chunk(
-        ch, shapes.size(), [&](size_t i) { return bounds(*shapes[i]).center(); },
-        [&](size_t i) {
-            for (const auto& poly : *shapes[i]) {
-                add_triangles(L.fills, o, triangulate(poly), fill);
-                for (const auto& ring : poly.rings) add_polyline(L.lines, o, ring, true, outline);
-            }
-        },
-        [&] {
-            band(L.fill_bands, L.fills, o, max_mpp);
-            band(L.line_bands, L.lines, o, max_mpp);
-        });
+    auto centre = [&](size_t i) { return bounds(*shapes[i]).center(); };
+    // Fills of a layer drawn at every scale get two far-out copies: a polygon without holes whose
+    // outline simplified to the level's tolerance is convex is filled by a fan of that outline (a
+    // 32-vertex parcel becomes 2–4 triangles); any other keeps its full triangles.
+    struct FillLod {
+        double min_mpp, max_mpp, tolerance;
+    };
+    static constexpr FillLod kFillLods[] = {{0, 15, 0}, {15, 60, 7}, {60, 1e30, 30}};
+    std::vector<std::vector<std::vector<Vec2>>> full(max_mpp > 15 ? shapes.size() : 0);  // triangles, made once
+    auto triangles = [&](size_t i, size_t k) {
+        if (full.empty()) return triangulate((*shapes[i])[k]);
+        if (full[i].empty()) full[i].resize(shapes[i]->size());
+        if (full[i][k].empty()) full[i][k] = triangulate((*shapes[i])[k]);
+        return full[i][k];
+    };
+    for (const FillLod& lod : kFillLods) {
+        if (lod.min_mpp >= max_mpp) break;
+        const double top = lod.max_mpp >= 1e30 || full.empty() ? max_mpp : std::min(lod.max_mpp, max_mpp);
+        if (!ch.needed(lod.min_mpp, top)) continue;
+        emit_by_chunk(
+            ch, shapes.size(), centre,
+            [&](size_t i) {
+                for (size_t k = 0; k < shapes[i]->size(); ++k) {
+                    const Polygon& poly = (*shapes[i])[k];
+                    if (lod.tolerance > 0 && poly.rings.size() == 1) {
+                        const Ring shell = simplify(poly.rings[0], lod.tolerance, true);
+                        if (shell.size() >= 3 && ring_convex(shell)) {
+                            for (size_t v = 1; v + 1 < shell.size(); ++v)
+                                add_triangles(L.fills, o, {shell[0], shell[v], shell[v + 1]}, fill);
+                            continue;
+                        }
+                    }
+                    add_triangles(L.fills, o, triangles(i, k), fill);
+                }
+            },
+            [&] { band(L.fill_bands, L.fills, o, top, lod.min_mpp); });
+        if (full.empty()) break;  // a layer shown only close in: one copy
+    }
+    // A prefecture's 12,000 enterprise parcels at full detail are 380,000 outline segments a frame,
+    // most shorter than a pixel.
+    for (const Lod& lod : kLods) {
+        if (lod.min_mpp >= max_mpp) break;
+        if (!ch.needed(lod.min_mpp, std::min(lod.max_mpp, max_mpp))) continue;
+        emit_by_chunk(
+            ch, shapes.size(), centre,
+            [&](size_t i) {
+                for (const auto& poly : *shapes[i])
+                    for (const auto& ring : poly.rings)
+                        add_polyline(L.lines, o, lod.tolerance > 0 ? simplify(ring, lod.tolerance, true) : ring, true,
+                                     outline);
+            },
+            [&] { band(L.line_bands, L.lines, o, std::min(lod.max_mpp, max_mpp), lod.min_mpp); });
+    }
 }
 
 void build_roads(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
@@ -403,15 +455,55 @@ void build_camera_views(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker&
     }
 }
 
-/** Point symbols of one layer in chunk order, each chunk a band shown below `max_mpp`. */
+/**
+ * Point symbols of one layer in chunk order, each chunk a band shown below `max_mpp`. From
+ * 15 m/px (a county or wider on screen) a thinned copy is drawn instead: one symbol for each
+ * square of two pixels at the band's finest scale, where a symbol of 5 px or more covers its
+ * neighbours anyway. Of the points in a square the one of lowest `rank` shows (the first of them
+ * on a tie), so an offline camera is not hidden under online ones. A prefecture's 159,000
+ * cameras at full extent become about a tenth as many quads. Layers shown only closer in
+ * (households, incidents, checks) are drawn whole.
+ */
+template <class F, class Make, class Rank>
+void build_points(SceneLayer& L, const std::vector<F>& features, Vec2 o, const Chunker& ch, double max_mpp,
+                  Make make, Rank rank) {
+    struct PointLod {
+        double min_mpp, max_mpp;
+    };
+    static constexpr PointLod kPointLods[] = {{0, 15}, {15, 60}, {60, 1e30}};
+    auto pos = [&](size_t i) { return features[i].pos; };
+    for (const PointLod& lod : kPointLods) {
+        if (lod.min_mpp >= max_mpp) break;
+        const double top = std::min(lod.max_mpp, max_mpp);
+        if (!ch.needed(lod.min_mpp, top)) continue;
+        if (lod.min_mpp <= 0) {
+            emit_by_chunk(
+                ch, features.size(), pos, [&](size_t i) { L.points.push_back(make(features[i])); },
+                [&] { band(L.point_bands, L.points, o, top); });
+            continue;
+        }
+        const double cell = 2 * lod.min_mpp;
+        std::unordered_map<Square, std::pair<size_t, int>, SquareHash> shown;  // square → (point, rank)
+        emit_by_chunk(
+            ch, features.size(), pos,
+            [&](size_t i) {
+                const Vec2 p = features[i].pos;
+                const Square key{std::llround(std::floor(p.x / cell)), std::llround(std::floor(p.y / cell))};
+                const int r = rank(features[i]);
+                auto [at, fresh] = shown.try_emplace(key, L.points.size(), r);
+                if (fresh) L.points.push_back(make(features[i]));
+                else if (r < at->second.second) L.points[at->second.first] = make(features[i]), at->second.second = r;
+            },
+            [&] {
+                band(L.point_bands, L.points, o, top, lod.min_mpp);
+                shown.clear();  // a band's squares are its own: the next band's points go to the next band
+            });
+    }
+}
 template <class F, class Make>
 void build_points(SceneLayer& L, const std::vector<F>& features, Vec2 o, const Chunker& ch, double max_mpp,
                   Make make) {
-    if (!ch.needed(0, max_mpp)) return;
-    emit_by_chunk(
-        ch, features.size(), [&](size_t i) { return features[i].pos; },
-        [&](size_t i) { L.points.push_back(make(features[i])); },
-        [&] { band(L.point_bands, L.points, o, max_mpp); });
+    build_points(L, features, o, ch, max_mpp, make, [](const F&) { return 0; });
 }
 
 /** Patrol tracks in their team's colour, with the roads' levels of detail (GPS tracks are dense). */
@@ -649,10 +741,13 @@ void build_changing_points(Scene& s, const Dataset& ds, LayerId id, const Chunke
             return point(h.pos, o, st.fill, rgba(255, 255, 255, 230), st.size, st.symbol);
         });
     if (id == LayerId::Cameras)
-        build_points(L, ds.cameras, o, ch, 1e30, [&](const Camera& c) {
-            return point(c.pos, o, camera_color(c), c.online() ? rgba(255, 255, 255) : rgba(60, 60, 60), 10,
-                         c.online() ? Symbol::Circle : Symbol::Ring);
-        });
+        build_points(
+            L, ds.cameras, o, ch, 1e30,
+            [&](const Camera& c) {
+                return point(c.pos, o, camera_color(c), c.online() ? rgba(255, 255, 255) : rgba(60, 60, 60), 10,
+                             c.online() ? Symbol::Circle : Symbol::Ring);
+            },
+            [](const Camera& c) { return c.online() ? 1 : 0; });
     // A dark rim tells incidents from household symbols of similar hue.
     if (id == LayerId::Incidents)
         build_points(L, ds.incidents, o, ch, kIncidentsMpp, [&](const Incident& i) {

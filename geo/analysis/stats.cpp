@@ -86,7 +86,7 @@ int index_of(const std::array<const char*, N>& names, const std::string& v) {
 }
 }  // namespace
 
-StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage) {
+StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage, std::vector<MultiPolygon>* views) {
     StatsTable t;
     t.level = level;
     std::vector<const Grid*> cells = ds.grids_of_level(level);
@@ -142,6 +142,7 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage) {
             t.rows[i].coverage = rep.cells[i].coverage;
             t.rows[i].households_covered = rep.cells[i].households_covered;
         }
+        if (views) *views = std::move(rep.views);
     }
     t.total.grid_id = "total";
     t.total.level = level;

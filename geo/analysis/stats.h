@@ -17,9 +17,11 @@ namespace gw {
 /**
  * Computes the table for cells of `level` (1–4), with the coverage columns when `with_coverage`
  * (default coverage options: occlusion by buildings, online cameras). Throws gw::Error when the
- * level has no cells.
+ * level has no cells. With `views`, the online cameras' views coverage computed are moved there
+ * (for the patrol columns, PatrolOptions::views: a county's views take seconds).
  */
-StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage = false);
+StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage = false,
+                         std::vector<MultiPolygon>* views = nullptr);
 
 /**
  * Fills the check columns of a table compute_stats made (`stats --with-checks`, `export
