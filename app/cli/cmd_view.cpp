@@ -38,6 +38,9 @@ void run_view(const ViewArgs& a) {
     o.print_hotspots = a.print_hotspots;
     o.print_daily = a.print_daily;
     o.basemaps = basemap_paths(a.data, a.basemaps);
+    // A PG: dataset's changed rows are read again as the dataset was read (geo/store/live.h).
+    o.open.assume_crs = a.data.assume_crs;
+    o.open.coords = a.data.from_gcj02 ? SourceCoords::Gcj02 : a.data.from_bd09 ? SourceCoords::Bd09 : SourceCoords::Native;
     std::string events = a.events;
     if (!a.script.empty()) {
         std::ifstream in(a.script);
@@ -53,6 +56,7 @@ void run_view(const ViewArgs& a) {
         if (!a.size.empty()) w.width = o.width, w.height = o.height;
         w.screenshot = o.screenshot, w.events = o.events, w.frames = o.frames, w.timing = o.timing;
         w.basemaps = o.basemaps;
+        w.open = o.open;
         run_wall(a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true), w);
         return;
     }

@@ -730,6 +730,45 @@ Box scene_extent(const Dataset& ds) {
     return b.empty() ? Box{0, 0, 1, 1} : b;
 }
 
+namespace {
+
+/** The point layers whose rows change while the map is open (SPEC §9 live): households, cameras, incidents, checks. */
+void build_changing_points(Scene& s, const Dataset& ds, LayerId id, const Chunker& ch) {
+    const Vec2 o = s.origin;
+    SceneLayer& L = s.layer(id);
+    if (id == LayerId::Households)
+        build_points(L, ds.households, o, ch, kHouseholdsMpp, [&](const Household& h) {
+            const PointStyle st = household_style(h.tag_bits);
+            return point(h.pos, o, st.fill, rgba(255, 255, 255, 230), st.size, st.symbol);
+        });
+    if (id == LayerId::Cameras)
+        build_points(
+            L, ds.cameras, o, ch, 1e30,
+            [&](const Camera& c) {
+                return point(c.pos, o, camera_color(c), c.online() ? rgba(255, 255, 255) : rgba(60, 60, 60), 10,
+                             c.online() ? Symbol::Circle : Symbol::Ring);
+            },
+            [](const Camera& c) { return c.online() ? 1 : 0; });
+    // A dark rim tells incidents from household symbols of similar hue.
+    if (id == LayerId::Incidents)
+        build_points(L, ds.incidents, o, ch, kIncidentsMpp, [&](const Incident& i) {
+            return point(i.pos, o, incident_color(i.type), rgba(40, 40, 40), 10, incident_symbol(i.type));
+        });
+    if (id == LayerId::Checks)
+        build_points(L, ds.checks, o, ch, kChecksMpp, [&](const Check& c) {
+            return point(c.pos, o, check_kind_rgba(c.kind), rgba(40, 40, 40), 8, check_kind_symbol(c.kind));
+        });
+}
+
+}  // namespace
+
+void rebuild_point_layer(Scene& scene, const Dataset& ds, LayerId id) {
+    SceneLayer& L = scene.layer(id);
+    L.points.clear(), L.point_bands.clear();
+    build_changing_points(scene, ds, id, Chunker{scene.extent, 2000, 0});
+    ++L.revision;
+}
+
 Scene build_scene(const Dataset& ds, double only_mpp) {
     Scene s;
     s.extent = scene_extent(ds);
@@ -787,21 +826,9 @@ Scene build_scene(const Dataset& ds, double only_mpp) {
     build_grids(s.layer(LayerId::Grids), ds, o, ch);
     build_camera_views(s.layer(LayerId::CameraViews), ds, o, ch);
 
-    build_points(s.layer(LayerId::Households), ds.households, o, ch, kHouseholdsMpp, [&](const Household& h) {
-        const PointStyle st = household_style(h.tag_bits);
-        return point(h.pos, o, st.fill, rgba(255, 255, 255, 230), st.size, st.symbol);
-    });
-    build_points(
-        s.layer(LayerId::Cameras), ds.cameras, o, ch, 1e30,
-        [&](const Camera& c) {
-            return point(c.pos, o, camera_color(c), c.online() ? rgba(255, 255, 255) : rgba(60, 60, 60), 10,
-                         c.online() ? Symbol::Circle : Symbol::Ring);
-        },
-        [](const Camera& c) { return c.online() ? 1 : 0; });
-    // A dark rim tells incidents from household symbols of similar hue.
-    build_points(s.layer(LayerId::Incidents), ds.incidents, o, ch, kIncidentsMpp, [&](const Incident& i) {
-        return point(i.pos, o, incident_color(i.type), rgba(40, 40, 40), 10, incident_symbol(i.type));
-    });
+    build_changing_points(s, ds, LayerId::Households, ch);
+    build_changing_points(s, ds, LayerId::Cameras, ch);
+    build_changing_points(s, ds, LayerId::Incidents, ch);
     build_points(s.layer(LayerId::Facilities), ds.facilities, o, ch, 1e30, [&](const Facility& f) {
         return point(f.pos, o, f.kind == "persuasion_station" ? rgba(214, 40, 40) : rgba(33, 37, 41),
                      rgba(255, 255, 255), 20, Symbol::Star);
@@ -810,9 +837,7 @@ Scene build_scene(const Dataset& ds, double only_mpp) {
                  [&](const Candidate& c) { return point(c.pos, o, rgba(90, 90, 90), 0, 7, Symbol::Ring); });
 
     build_patrols(s.layer(LayerId::Patrols), ds, o, ch);
-    build_points(s.layer(LayerId::Checks), ds.checks, o, ch, kChecksMpp, [&](const Check& c) {
-        return point(c.pos, o, check_kind_rgba(c.kind), rgba(40, 40, 40), 8, check_kind_symbol(c.kind));
-    });
+    build_changing_points(s, ds, LayerId::Checks, ch);
 
     // Labels: coarse cells first (a community name outranks a household group's), enterprises
     // between villager groups and household groups.

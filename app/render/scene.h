@@ -252,6 +252,12 @@ std::vector<Vec2> sector_outline(const Camera& cam);
 /** Owner colour of a camera (offline cameras are grey). */
 Rgba camera_color(const Camera& cam);
 
+/**
+ * Rebuilds one point layer (Households, Incidents or Checks; Cameras without their views, see
+ * build_camera_layers) from `ds` after its rows changed (the shared store's live changes),
+ * bumping its revision; the rest of the scene is left as it is.
+ */
+void rebuild_point_layer(Scene& scene, const Dataset& ds, LayerId id);
 /** Colour of an incident type (fire, traffic, …). */
 Rgba incident_color(const std::string& type);
 

@@ -26,6 +26,7 @@
 #include "app/viewer/layer_prefs.h"
 #include "app/viewer/window.h"
 #include "geo/core/error.h"
+#include "geo/store/pg.h"
 
 namespace gw::app {
 
@@ -159,6 +160,8 @@ void apply_key(ViewerState& st, const std::string& key) {
         plan_action(st, key);
     else if (key.rfind("hotspots_", 0) == 0 || key.rfind("gi_", 0) == 0)
         hotspots_action(st, key);
+    else if (key == "live_ready" || key == "live_wait")
+        live_script_wait(st, key);
     else if (key == "save" && st.workbench)
         save_camera_edits(st);
     else if ((key == "conflict_mine" || key == "conflict_theirs") && st.workbench)
@@ -364,6 +367,7 @@ public:
                                        : nullptr;
         if (event) apply_event(st_, *event);
 
+        take_live_changes(st_);
         if (st_.glyphs_stale) rebuild_fonts();
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
@@ -401,6 +405,7 @@ public:
         if (options_.print_coverage) std::printf("%s\n", coverage_summary(st_).c_str());
         if (options_.print_hotspots) std::printf("%s\n", hotspots_summary(st_).c_str());
         if (options_.print_daily) std::printf("%s\n", daily_summary(st_).c_str());
+        if (st_.live && last_frame_ > 0) std::printf("%s\n", live_summary(st_).c_str());
         if (options_.timing && timed_)
             std::fprintf(stderr,
                          "timing: %d frames at %dx%d, mean frame %.1f ms (panels+labels %.1f, map %.1f, msaa "
@@ -450,6 +455,7 @@ private:
         panel_mapping(st_);
         camera_edit_keys(st_);
         draw_map_overlay(st_);
+        draw_live_badge(st_);
     }
 
     void draw_map() {
@@ -491,6 +497,7 @@ void run_viewer(Dataset ds, const ViewerOptions& options) {
     const std::string looks_at_start = load_viewer_state(st, std::move(ds), options, io, prefs);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
+    if (store::is_pg_source(st.ds.source)) st.live = std::make_unique<store::LiveListener>(st.ds, options.open);
     {
         ViewerLoop loop(window, st, options);  // its renderer's GL objects go before the context
         while (loop.frame()) {

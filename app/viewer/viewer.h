@@ -15,6 +15,8 @@
 #include "app/viewer/viewer_text.h"
 #include "geo/core/model.h"
 #include "geo/io/crs.h"
+#include "geo/io/dataset.h"
+#include "geo/store/live.h"
 
 namespace gw::app {
 
@@ -51,6 +53,7 @@ struct ViewerOptions {
     // Opens the dataset again as it was opened at start, reading the project file anew (the
     // mapping dialog's Apply). Unset: the first source alone, with default options.
     std::function<Dataset()> reopen;
+    OpenOptions open;  // how the dataset was opened: a PG: dataset's changed rows are read again so (live)
 };
 
 struct HotspotsState;  // panel_hotspots.cpp
@@ -88,6 +91,8 @@ struct ViewerState {
     // the mapping dialog) marks them stale and they are rebuilt before the next frame.
     std::string glyph_text;
     bool glyphs_stale = false;
+    // A PG: dataset followed live (geo/store/live.h): its changes are applied between frames.
+    std::unique_ptr<store::LiveListener> live;
 
     const char* t(Ui id) const { return tr(id, lang); }
     /** Fits the view to `box` with a margin. */
@@ -179,6 +184,19 @@ void camera_edit_keys(ViewerState& st);
 std::string coverage_summary(const ViewerState& st);
 /** Labels, selection highlight, scale bar, north arrow and cursor coordinates over the map. */
 void draw_map_overlay(ViewerState& st);
+
+/**
+ * The shared store's changes since the last frame into st.ds and the map (viewer_live.cpp): point
+ * layers rebuilt, what was computed from the changed rows dropped. Camera changes wait while the
+ * user has unsaved camera edits (the save then meets them as conflicts).
+ */
+void take_live_changes(ViewerState& st);
+/** A red "connection lost, reconnecting" badge, or a standby's replication lag, over the map. */
+void draw_live_badge(ViewerState& st);
+/** Scripted runs: "live_ready" holds the frame until the store is followed, "live_wait" until a change came (≤ 20 s). */
+void live_script_wait(ViewerState& st, const std::string& key);
+/** The line a scripted run on a live dataset prints: its row counts and the incidents drawn. */
+std::string live_summary(const ViewerState& st);
 
 /** Opens the window and runs until closed (or until options.frames). Throws gw::Error without a display. */
 void run_viewer(Dataset ds, const ViewerOptions& options);

@@ -13,6 +13,8 @@ enum class Lang { Zh, En };
 #define GW_UI_STRINGS(X)                                              \
     X(File, "文件", "File")                                           \
     X(Quit, "退出", "Quit")                                           \
+    X(LiveLost, "连接中断，正在重连…", "Connection lost, reconnecting…") \
+    X(LiveLag, "复制延迟", "Replication lag")                         \
     X(View, "视图", "View")                                           \
     X(FitAll, "全图", "Fit all")                                      \
     X(Language, "语言", "Language")                                   \

@@ -143,6 +143,13 @@ std::string wall_mask_text(const std::string& text, const Dataset& ds) {
     return mask_digit_runs(s);
 }
 
+std::string wall_live_badge(const store::LiveStatus& s, bool& alarm) {
+    alarm = s.state == store::LiveState::Lost;
+    if (alarm) return "连接中断，正在重连…";
+    if (s.standby && s.lag_s) return "复制延迟 " + store::format_lag(*s.lag_s) + " s";
+    return {};
+}
+
 std::pair<std::string, std::string> wall_clock_now() {
     const std::time_t t = std::time(nullptr);
     std::tm tm{};
@@ -352,7 +359,8 @@ namespace {
 // Text of the layout itself (captions, legend, units).
 const char* const kWallUiText =
     "户数摄像头在线覆盖率本月事件红黄蓝绿网格视野住户计算中…数据月份星期日一二三四五六年月/%·,：:盲区密度近一低高"
-    "热点冷点预警今日巡查已未网格新居民返乡人员从天距上次–+逾期另个";
+    "热点冷点预警今日巡查已未网格新居民返乡人员从天距上次–+逾期另个"
+    "连接中断，正在重复制延迟";  // the shared store's badge (wall_live_badge)
 
 }  // namespace
 
@@ -783,6 +791,15 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
             }
             P.text(fonts.text, xp, ex + sym + 12 * s, ey - xp / 2, white, e.name);
         }
+    }
+
+    // The shared store's state on the map's top-right corner, where every seat of the room sees it.
+    if (!c.status_badge.empty()) {
+        const double tw = P.width(fonts.text, xp, c.status_badge), inner = 20 * s;
+        const double x1 = L.map.xmax - pad, x0 = x1 - tw - 2 * inner, y0 = L.map.ymin + 16 * s;
+        P.rect({x0, y0, x1, y0 + xp + 2 * inner * 0.6}, c.status_alarm ? IM_COL32(200, 30, 40, 240) : IM_COL32(16, 20, 28, 215),
+               8 * s);
+        P.text(fonts.text, xp, x0 + inner, y0 + inner * 0.6, c.status_alarm ? white : soft, c.status_badge);
     }
 
     // Scale bar on the map's bottom-right corner: a round length at most a fifth of the map width.

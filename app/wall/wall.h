@@ -17,7 +17,9 @@
 #include "app/render/scene.h"
 #include "geo/analysis/coverage.h"
 #include "geo/core/model.h"
+#include "geo/io/dataset.h"
 #include "geo/io/project.h"
+#include "geo/store/live.h"
 
 struct ImDrawList;
 struct ImFont;
@@ -109,7 +111,17 @@ struct WallContent {
     const std::vector<PlacedLabel>* labels = nullptr;  // map labels (wall_labels), drawn under the panels
     std::string overlay;  // the scene's analysis overlay ("gaps", "kde", "coverage"): its legend entry
     std::vector<WallLegendEntry> others;  // shown source layers no role uses: a key on the map's corner
+    // The shared store's state (geo/store/live.h), a badge on the map's top-right corner: red for a
+    // lost connection, quiet for a standby's replication lag; empty: none (a file, a live primary).
+    std::string status_badge;
+    bool status_alarm = false;
 };
+
+/**
+ * The badge text of a live dataset's state: "连接中断，正在重连…" while the connection is lost,
+ * "复制延迟 0.3 s" on a standby, "" otherwise. `alarm` says which.
+ */
+std::string wall_live_badge(const store::LiveStatus& s, bool& alarm);
 
 /** "HH:MM" and "YYYY-MM-DD 星期X" for now (local time). */
 std::pair<std::string, std::string> wall_clock_now();
@@ -244,6 +256,7 @@ struct WallOptions {
     int frames = 0;
     bool timing = false;  // print scene-switch times on exit
     std::vector<std::string> basemaps;  // rasters under the map (--basemap and raster sources)
+    OpenOptions open;  // how the dataset was opened: a PG: dataset's changed rows are read again so (live)
 };
 
 /** The wall window: borderless fullscreen on one monitor or spanning all. Runs until Esc. */

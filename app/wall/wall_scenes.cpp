@@ -30,6 +30,7 @@
 #include "app/viewer/window.h"
 #include "app/wall/wall.h"
 #include "geo/core/error.h"
+#include "geo/store/pg.h"
 
 namespace gw::app {
 
@@ -323,7 +324,8 @@ Scene build_wall_map(const Dataset& ds, const WallScenes& scenes, const WallOpti
 class WallLoop {
 public:
     WallLoop(GLFWwindow* window, std::shared_ptr<const Dataset> ds, WallScenes& scenes, const WallFonts& fonts,
-             const WallOptions& options, WallFigures figures, std::shared_ptr<WallCoverage> cov, int fw, int fh)
+             const WallOptions& options, WallFigures figures, std::shared_ptr<WallCoverage> cov, int fw, int fh,
+             std::unique_ptr<store::LiveListener> live = nullptr)
         : window_(window),
           ds_(std::move(ds)),
           scenes_(scenes),
@@ -334,7 +336,8 @@ public:
           figures_(std::move(figures)),
           map_(build_wall_map(*ds_, scenes_, options_, figures_)),
           fw_(fw),
-          fh_(fh) {
+          fh_(fh),
+          live_(std::move(live)) {
         // Each overlay is uploaded once and only shown or hidden by scene.
         renderer_.sync(map_);  // every layer on the GPU once; switching scenes only changes the view
         scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));
@@ -342,6 +345,7 @@ public:
         last_frame_ = last_scripted_frame(options.frames, options.events.size(), !options.screenshot.empty());
         io_.Fonts->Build();
         labels_ = wall_labels(map_, view_, fonts_);
+        if (live_ && last_frame_ > 0) print_figures("start");
     }
 
     /** Draws one frame; false when the window closes, the user quits or the scripted run is over. */
@@ -358,6 +362,7 @@ public:
         ImGui_ImplGlfw_NewFrame();
         ImGui::NewFrame();
         keys();
+        take_live();
         take_coverage();
         draw_overlay();
         ImGui::Render();
@@ -380,6 +385,11 @@ public:
     /** The scene a scripted run ends on, and with --timing the scene switch times. */
     void print_results() const {
         if (last_frame_ > 0) std::printf("scene: %s\n", scenes_.scene().name.c_str());
+        if (live_ && last_frame_ > 0) {
+            print_figures("end");
+            bool alarm = false;
+            std::printf("badge: %s\n", wall_live_badge(live_->status(), alarm).c_str());
+        }
         if (options_.timing && !switch_ms_.empty())
             std::fprintf(stderr,
                          "timing: %zu scene switches at %dx%d, median %.1f ms, max %.1f ms to the new scene "
@@ -402,11 +412,62 @@ private:
         apply_ms_.push_back(ms(last_switch_ - *pending_switch_));
     }
 
+public:
+    /** The coverage thread still running (the window may close before it ends). */
+    bool coverage_running() const { return !cov_->done; }
+
+private:
+
+    /** The figure tiles in one line, for tests of a live wall. */
+    void print_figures(const char* when) const {
+        const WallFigures& f = figures_;
+        std::printf("figures %s: households %d cameras %d/%d incidents %s %d %d %d %d\n", when, f.households,
+                    f.cameras_online, f.cameras_total, f.month.c_str(), f.incidents[0], f.incidents[1], f.incidents[2],
+                    f.incidents[3]);
+    }
+
+    /**
+     * A PG: dataset's changes (geo/store/live.h), applied to a copy of the dataset (the coverage
+     * thread reads the one it was given): figures, map and labels from the new one, coverage
+     * computed again (the old figure stays on its tile until then).
+     */
+    void take_live() {
+        if (!live_ || !live_->pending()) return;
+        Dataset next = *ds_;
+        if (!live_->apply(next).any()) return;
+        ds_ = std::make_shared<const Dataset>(std::move(next));
+        const auto coverage = figures_.coverage;
+        const bool unavailable = figures_.coverage_unavailable;
+        figures_ = wall_figures(*ds_, wall_clock_now().second.substr(0, 10));
+        figures_.coverage = coverage, figures_.coverage_unavailable = unavailable;
+        // The renderer keeps each layer's GPU copy until its revision changes: the new map's
+        // layers start past every revision drawn so far.
+        uint64_t drawn = 0;
+        for (const auto& L : map_.layers) drawn = std::max(drawn, L.revision);
+        map_ = build_wall_map(*ds_, scenes_, options_, figures_);
+        for (auto& L : map_.layers) L.revision += drawn;
+        scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));
+        labels_ = wall_labels(map_, view_, fonts_);
+        coverage_stale_ = true;
+    }
+
     /** Scripted keys start after two frames, as in the viewer. */
     void scripted_key() {
         if (frame_ < 2 || size_t(frame_ - 2) >= options_.events.size()) return;
         const ScriptEvent& e = options_.events[size_t(frame_ - 2)];
         if (e.kind != ScriptEvent::Key) return;
+        // Tests of a live wall: hold the frame until the store is followed (live_ready) or a
+        // change has come in (live_wait), at most 20 s.
+        if ((e.key == "live_ready" || e.key == "live_wait") && live_) {
+            const auto t0 = Clock::now();
+            auto ready = [&] {
+                if (e.key == "live_wait") return live_->pending();
+                const auto st = live_->status();
+                return st.state == store::LiveState::Live && (!st.standby || st.lag_s.has_value());
+            };
+            while (!ready() && Clock::now() - t0 < std::chrono::seconds(20))
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
         if (e.key == "pagedown" || e.key == "right") step(+1);
         if (e.key == "pageup" || e.key == "left") step(-1);
         if (e.key == "esc") quit_ = true;
@@ -424,6 +485,12 @@ private:
 
     /** Once the coverage thread is done: the figure on its tile, the gaps and coverage overlays. */
     void take_coverage() {
+        // After a live change: coverage again, once the run going (if any) is over.
+        if (coverage_stale_ && cov_->done) {
+            coverage_stale_ = false;
+            cov_ = start_wall_coverage(ds_, scenes_);
+            coverage_set_ = false;
+        }
         if (coverage_set_ || !cov_->done) return;
         if (cov_->value >= 0)
             figures_.coverage = cov_->value;
@@ -449,6 +516,7 @@ private:
         c.labels = &labels_;
         c.overlay = sc.overlay;
         c.others = wall_other_legend(map_, *ds_);
+        if (live_) c.status_badge = wall_live_badge(live_->status(), c.status_alarm);
         draw_wall_overlay(ImGui::GetBackgroundDrawList(), fonts_, c, int(io_.DisplaySize.x), int(io_.DisplaySize.y));
     }
 
@@ -471,6 +539,8 @@ private:
     std::optional<Clock::time_point> pending_switch_;
     int frame_ = 0, last_frame_ = 0;
     bool quit_ = false;
+    std::unique_ptr<store::LiveListener> live_;  // a PG: dataset's changes, while the wall runs
+    bool coverage_stale_ = false;                // the dataset changed since the coverage run began
 };
 
 }  // namespace
@@ -496,14 +566,20 @@ void run_wall(Dataset dataset, const WallOptions& options) {
     ImGui_ImplOpenGL3_Init("#version 330 core");
 
     auto cov = start_wall_coverage(ds, scenes);
+    // A PG: dataset is followed live (SPEC §9): new incidents, checks and camera changes appear.
+    std::unique_ptr<store::LiveListener> live;
+    if (store::is_pg_source(ds->source)) live = std::make_unique<store::LiveListener>(*ds, options.open);
+    bool running = false;
     {
-        WallLoop loop(window, ds, scenes, fonts, options, wall_figures(*ds, date0.substr(0, 10)), cov, fw, fh);
+        WallLoop loop(window, ds, scenes, fonts, options, wall_figures(*ds, date0.substr(0, 10)), cov, fw, fh,
+                      std::move(live));
         while (loop.frame()) {
         }
         loop.print_results();
+        running = loop.coverage_running();
     }
     close_imgui_window(window);
-    if (!cov->done) {
+    if (!cov->done || running) {
         // Closed before the coverage thread finished (seconds at county size): leave without
         // waiting for it, and without running static destructors under its feet.
         std::fflush(nullptr);

@@ -294,6 +294,7 @@ struct LayerReader {
     const RoleMapping* mapping = nullptr;                      // the project file's, for this role
     std::vector<std::pair<std::string, std::string>> matched;  // contract field ← source field
     std::string fid_range;     // SQL condition on the FID when a task reads part of the layer ("" = all)
+    int view_fid = -1;         // a PostgreSQL view's `fid` field (fill_extra), else -1
     int64_t count_hint = -1;   // features this reader is expected to read (-1: unknown)
 
     Error::Where where(const std::string& feature = {}, const std::string& field = {}) const {
@@ -475,6 +476,10 @@ struct LayerReader {
     }
     void fill_extra(Feature& out, OGRFeature& f) const {
         out.fid = f.GetFID();
+        // A PostgreSQL view (the shared store's households_public) has no FID column GDAL knows of:
+        // GDAL numbers its rows, and the table's FID is its `fid` field. Rows are named by that
+        // (the live listener re-reads and replaces rows by it, geo/store/live.h).
+        if (view_fid >= 0 && f.IsFieldSetAndNotNull(view_fid)) out.fid = f.GetFieldAsInteger64(view_fid);
         for (int i = 0; i < defn->GetFieldCount(); ++i)
             if (std::find(known.begin(), known.end(), i) == known.end()) out.extra.push_back(str(f, i));
     }
@@ -1091,6 +1096,8 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
     r.mapping = fl.mapping;
     r.count_hint = chunk.count_hint;
     r.fid_range = fid_condition(*from.layer, chunk);
+    if (!*from.layer->GetFIDColumn() && std::string(from.src->ds->GetDriverName()) == "PostgreSQL")
+        r.view_fid = from.layer->GetLayerDefn()->GetFieldIndex("fid");
     LayerContext ctx{r, conv, ds, fl.canonical};
     ctx.level = fl.level;
     ctx.version_field = r.hide_store_columns();
@@ -1656,6 +1663,29 @@ void filter_grid_level(OGRLayer& layer, int level, const RoleMapping* mapping) {
 }
 
 /**
+ * Only the features whose FID is one of `fids`: an attribute filter on the layer's FID column (a
+ * view, which GDAL gives no FID column, by its `fid` field).
+ */
+void filter_fids(OGRLayer& layer, const std::vector<int64_t>& fids, const std::string& path, const std::string& name) {
+    std::string col = layer.GetFIDColumn();
+    if (col.empty() && layer.GetLayerDefn()->GetFieldIndex("fid") >= 0) col = "fid";
+    if (col.empty())
+        throw Error("has no FID column to read some of its features by", {path, name},
+                    "read the whole layer instead");
+    std::string filter;
+    if (fids.empty()) {
+        filter = "\"" + col + "\" IS NULL AND \"" + col + "\" IS NOT NULL";  // none
+    } else {
+        filter = "\"" + col + "\" IN (";
+        for (size_t i = 0; i < fids.size(); ++i) filter += (i ? "," : "") + std::to_string(fids[i]);
+        filter += ")";
+    }
+    CplCapture cap;
+    if (layer.SetAttributeFilter(filter.c_str()) != OGRERR_NONE)
+        throw Error("cannot be read by FID: " + cap.last(), {path, name}, "read the whole layer instead");
+}
+
+/**
  * Phase 3: reads the features of each layer into a part of its own and takes it to the working
  * CRS in bulk. With much to read, layers are read by as many tasks as there are cores, longest
  * first (geo/core/parallel.h), each task with its own handles. Throws the error of the first failed
@@ -1691,6 +1721,7 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
             if (fl.level > 0 && fl.level != options.grid_level) return;  // another level's layer
             if (fl.level == 0) filter_grid_level(*mine.layer, options.grid_level, fl.mapping);
         }
+        if (options.fids) filter_fids(*mine.layer, *options.fids, fl.src->path, name);
         Dataset& part = out.parts[c];
         out.read[c] = read_layer_whole(fl, mine, chunk, conv, part, name);
         reproject_layer(part, fl.canonical, 0, fl.srs, h.work, fl.src->path, name);

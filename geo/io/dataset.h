@@ -23,6 +23,9 @@ struct OpenOptions {
                                                    // the layers no role uses (drawn, not analysed)
     int grid_level = 0;                            // read only the cells of this level (0: all)
     const NameMapping* mapping = nullptr;          // names for layers and fields (default: the project file's)
+    // Only the features with these FIDs (the shared store's live re-reads of changed rows,
+    // geo/store/live.h); unset: every feature. Pointless past a few thousand ids.
+    std::optional<std::vector<int64_t>> fids;
     Progress progress;
 };
 

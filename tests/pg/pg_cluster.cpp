@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 namespace gwtest {
 namespace {
@@ -61,10 +63,49 @@ void start() {
     std::remove(err.c_str());
 }
 
+Cluster& standby() {
+    static Cluster c;
+    return c;
+}
+
+/** The standby of the cluster: pg_basebackup of it into a folder of its own, started. */
+void start_standby() {
+    Cluster& s = standby();
+    s.tried = true;
+    const Cluster& p = cluster();
+    if (p.conninfo.empty()) {
+        s.error = "no primary: " + p.error;
+        return;
+    }
+    char tmpl[] = "/tmp/gw_pgstandby.XXXXXX";
+    if (!mkdtemp(tmpl)) {
+        s.error = "cannot make a temporary folder";
+        return;
+    }
+    s.dir = tmpl;
+    int status = 0;
+    const std::string err = s.dir + ".err";
+    s.conninfo = capture(script() + " standby " + s.dir + " " + p.dir + " 2>" + err, status);
+    if (status != 0) {
+        int s2 = 0;
+        s.error = capture("cat " + err, s2);
+        if (s.error.empty()) s.error = "cluster.sh standby exited " + std::to_string(status);
+        s.conninfo.clear();
+        capture(script() + " stop " + s.dir + " 2>/dev/null", s2);
+        s.dir.clear();
+    }
+    std::remove(err.c_str());
+}
+
 /** Stops the cluster when the tests end (a GoogleTest global environment). */
 class ClusterEnvironment : public ::testing::Environment {
 public:
     void TearDown() override {
+        if (!standby().dir.empty()) {
+            int status = 0;
+            capture(script() + " stop " + standby().dir + " 2>/dev/null", status);
+            standby().dir.clear();
+        }
         Cluster& c = cluster();
         if (c.dir.empty()) return;
         int status = 0;
@@ -92,6 +133,36 @@ std::string pg_conninfo(const std::string& dbname) {
     const auto at = info.find("dbname=postgres");
     if (at != std::string::npos) info.replace(at, 15, "dbname=" + dbname);
     return info;
+}
+
+const Cluster& standby_ready() {
+    ready();
+    static std::once_flag once;
+    std::call_once(once, start_standby);
+    return standby();
+}
+
+std::string pg_standby_unavailable() { return standby_ready().error; }
+
+std::string pg_standby_conninfo(const std::string& dbname) {
+    const Cluster& s = standby_ready();
+    if (s.conninfo.empty()) return {};
+    std::string info = s.conninfo;
+    const auto at = info.find("dbname=postgres");
+    if (at != std::string::npos) info.replace(at, 15, "dbname=" + dbname);
+    return info;
+}
+
+bool pg_standby_caught_up(double timeout_s) {
+    if (standby_ready().conninfo.empty()) return false;
+    PgClient primary(pg_conninfo()), replica(pg_standby_conninfo());
+    const std::string target = primary.scalar("SELECT pg_current_wal_lsn()");
+    const auto t0 = std::chrono::steady_clock::now();
+    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < timeout_s) {
+        if (replica.scalar("SELECT pg_last_wal_replay_lsn() >= '" + target + "'::pg_lsn") == "t") return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
 }
 
 std::string pg_new_database(const std::string& name) {

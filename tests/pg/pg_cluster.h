@@ -19,6 +19,16 @@ std::string pg_unavailable();
 /** A new empty database in the cluster (dropped first if it exists); returns its conninfo. */
 std::string pg_new_database(const std::string& name);
 
+/**
+ * A streaming-replication hot standby of the cluster (tests/pg/cluster.sh standby), started on
+ * first use, so only the tests that need one pay for it; its conninfo for `dbname` ("" when it
+ * cannot start: pg_standby_unavailable() says why). Stopped and removed with the cluster.
+ */
+std::string pg_standby_conninfo(const std::string& dbname = "postgres");
+std::string pg_standby_unavailable();
+/** Waits until the standby has replayed everything the primary has written; false on timeout. */
+bool pg_standby_caught_up(double timeout_s = 10);
+
 /** A plain libpq connection for the tests (not gridwatch's): queries as a given role. */
 class PgClient {
 public:
@@ -42,6 +52,13 @@ private:
  * Skips the test when there is no cluster, except under CI (CI=true), where the tests must run:
  * there a missing PostgreSQL is a failure.
  */
+#define GW_REQUIRE_PG_STANDBY()                                                                       \
+    do {                                                                                              \
+        GW_REQUIRE_PG();                                                                              \
+        const std::string why_s_ = gwtest::pg_standby_unavailable();                                 \
+        if (!why_s_.empty()) FAIL() << "PostgreSQL standby cluster: " << why_s_;                     \
+    } while (0)
+
 #define GW_REQUIRE_PG()                                                                               \
     do {                                                                                              \
         const std::string why_ = gwtest::pg_unavailable();                                           \
