@@ -327,8 +327,11 @@ TEST(DbPull, OneCommunity) {
     const std::string grids = db.scalar(
         "WITH RECURSIVE d AS (SELECT grid_id FROM grids WHERE grid_id = '" + a +
         "' UNION ALL SELECT g.grid_id FROM grids g JOIN d ON g.parent_id = d.grid_id) SELECT count(*) FROM d");
-    for (const auto& l : json_of(info)["layers"])
-        if (l["name"] == "grids") EXPECT_EQ(std::to_string(l["count"].get<int64_t>()), grids);
+    for (const auto& l : json_of(info)["layers"]) {
+        if (l["name"] == "grids") {
+            EXPECT_EQ(std::to_string(l["count"].get<int64_t>()), grids);
+        }
+    }
 }
 
 /**
