@@ -9,10 +9,13 @@
 //   C (0..400, 0..400): never checked
 //   D (400..800, 0..400): returnee on 11-20; a report naming D from a point in C on 11-19 (outside)
 //   T1: patrol along y = 300, 11-20 08:00–09:00; T2: joint along y = 500, 11-10.
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <regex>
 #include <set>
 #include <tuple>
@@ -22,6 +25,7 @@
 #include "app/render/scene.h"
 #include "app/viewer/viewer.h"
 #include "app/wall/wall.h"
+#include "geo/core/gdal_setup.h"
 #include "geo/io/dataset.h"
 #include "geo/io/project.h"
 #include "tests/cli_run.h"
@@ -456,4 +460,45 @@ TEST(DailyWall, TheSceneColoursCellsByDaysSince) {
     const auto overview = render_wall_image(ds, scenes, "overview", w, h, v2, 0, &content);
     const Vec2 s = v2.to_screen({kX0 + 750, kY0 + 450});
     EXPECT_FALSE(same_color(gwtest::at(overview, w, int(s.x), int(s.y)), fill(3)));
+}
+
+// ---- The daily layers are read when first shown ----------------------------------------------------
+
+TEST(DailyPanel, TheMapOpensBeforeTheDailyLayersAreReadAndThePanelSaysWhatIsWrong) {
+    ASSERT_TRUE(gwtest::have_xvfb()) << "install xvfb and xauth";
+    TempDir dir("daily_lazy");
+    // The bundled community with a checks layer no reader takes: polygons where reports are points.
+    const std::string data = (dir.path / "broken_checks.gpkg").string();
+    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
+    {
+        gw::gdal_setup();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        for (int i = 0; i < ds->GetLayerCount(); ++i)
+            if (std::string(ds->GetLayer(i)->GetName()) == "checks") ds->DeleteLayer(i);
+        OGRLayer* l = ds->CreateLayer("checks", ds->GetLayerByName("grids")->GetSpatialRef(), wkbPolygon);
+        ASSERT_TRUE(l);
+        OGRFieldDefn id("check_id", OFTString);
+        l->CreateField(&id);
+        OGRFeature f(l->GetLayerDefn());
+        f.SetField("check_id", "CK-1");
+        OGRPolygon poly;
+        OGRLinearRing ring;
+        for (auto [x, y] : {std::pair{98.69, 24.59}, {98.70, 24.59}, {98.70, 24.60}, {98.69, 24.59}}) ring.addPoint(x, y);
+        poly.addRing(&ring);
+        f.SetGeometry(&poly);
+        ASSERT_EQ(l->CreateFeature(&f), OGRERR_NONE);
+    }
+    // Every command that reads the checks says so (the reading is the same)…
+    const auto checks = run_gridwatch("checks " + data);
+    EXPECT_EQ(checks.status, 1);
+    EXPECT_NE(checks.err.find("checks"), std::string::npos) << checks.err;
+    // …but the map opens without them: they are read when the 巡查 panel first shows.
+    const auto map = run_gridwatch("view " + data + " --size 800x600 --frames 3", gwtest::kXvfb);
+    EXPECT_EQ(map.status, 0) << map.err;
+    // Opening the panel then reads them: the error is the panel's, the viewer goes on.
+    const auto panel = run_gridwatch("view " + data + " --size 800x600 --frames 4 --print-daily --events key:daily_wait",
+                                     gwtest::kXvfb);
+    EXPECT_EQ(panel.status, 0) << panel.err;
+    EXPECT_NE(panel.out.find("checks"), std::string::npos) << panel.out;
 }

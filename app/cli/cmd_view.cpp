@@ -1,5 +1,6 @@
 // gridwatch view [DATASET]: the map viewer (SPEC §6). The window and its panels live in viewer*.cpp
 // and panel_*.cpp; this file only reads the options.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -8,6 +9,7 @@
 #include "app/viewer/viewer.h"
 #include "app/wall/wall.h"
 #include "geo/core/error.h"
+#include "geo/store/pg.h"
 
 namespace gw::app {
 namespace {
@@ -62,7 +64,19 @@ void run_view(const ViewArgs& a) {
     }
     // The mapping dialog reopens the dataset as it was opened here, with the project file's new mapping.
     o.reopen = [data = a.data] { return data.open({}, /*check_tiling=*/false, /*allow_default=*/true); };
-    run_viewer(a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true), o);
+    // The daily work's layers wait until the 巡查 panel or their layers are shown. A PG: dataset
+    // is read whole: its live listener follows every table from the start.
+    std::vector<std::string> layers;
+    if (std::none_of(a.data.sources.begin(), a.data.sources.end(), store::is_pg_source)) {
+        layers = layers_except({"checks", "patrols"});
+        layers.push_back("");  // the layers no role uses are drawn
+        o.read_daily = [data = a.data](const Dataset& opened) {
+            DatasetArgs daily = data;
+            daily.work_crs = opened.work_crs_wkt.empty() ? opened.work_crs : opened.work_crs_wkt;
+            return daily.open({"checks", "patrols"}, /*check_tiling=*/false, /*allow_default=*/true);
+        };
+    }
+    run_viewer(a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/true), o);
 }
 
 }  // namespace

@@ -769,6 +769,14 @@ void rebuild_point_layer(Scene& scene, const Dataset& ds, LayerId id) {
     ++L.revision;
 }
 
+void rebuild_daily_layers(Scene& scene, const Dataset& ds) {
+    rebuild_point_layer(scene, ds, LayerId::Checks);
+    SceneLayer& L = scene.layer(LayerId::Patrols);
+    L.lines.clear(), L.line_bands.clear();
+    build_patrols(L, ds, scene.origin, Chunker{scene.extent, 2000, 0});
+    ++L.revision;
+}
+
 Scene build_scene(const Dataset& ds, double only_mpp) {
     Scene s;
     s.extent = scene_extent(ds);

@@ -258,6 +258,8 @@ Rgba camera_color(const Camera& cam);
  * bumping its revision; the rest of the scene is left as it is.
  */
 void rebuild_point_layer(Scene& scene, const Dataset& ds, LayerId id);
+/** Rebuilds the Checks and Patrols layers from `ds` (the viewer reads them when first shown). */
+void rebuild_daily_layers(Scene& scene, const Dataset& ds);
 /** Colour of an incident type (fire, traffic, …). */
 Rgba incident_color(const std::string& type);
 

@@ -438,7 +438,35 @@ void track_tooltip(ViewerState& st, DailyState& d) {
 
 }  // namespace
 
+void read_daily_layers(ViewerState& st) {
+    if (!st.read_daily) return;
+    if (!st.show_daily && !st.scene.layer(LayerId::Checks).visible && !st.scene.layer(LayerId::Patrols).visible) return;
+    const auto read = std::move(st.read_daily);
+    st.read_daily = nullptr;
+    Dataset d;
+    try {
+        d = read(st.ds);
+    } catch (const Error& e) {
+        st.daily_read_error = e.what();
+        return;
+    }
+    st.ds.checks = std::move(d.checks);
+    st.ds.patrols = std::move(d.patrols);
+    for (auto& info : d.layers) st.ds.layers.push_back(std::move(info));
+    for (auto& [layer, fields] : d.extra_fields) st.ds.extra_fields[layer] = std::move(fields);
+    auto append = [](auto& to, auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(st.ds.report.bad_times, d.report.bad_times);
+    append(st.ds.report.bad_values, d.report.bad_values);
+    append(st.ds.report.gdal_warnings, d.report.gdal_warnings);
+    append(st.ds.report.no_geometry, d.report.no_geometry);
+    append(st.ds.report.other, d.report.other);
+    rebuild_daily_layers(st.scene, st.ds);
+    st.need_glyphs(dataset_text(st.ds));
+}
+
 void daily_action(ViewerState& st, const std::string& what) {
+    st.show_daily = true;
+    read_daily_layers(st);
     DailyState& d = state(st);
     const size_t eq = what.find('=');
     const std::string key = what.substr(0, eq), arg = eq == std::string::npos ? "" : what.substr(eq + 1);
@@ -465,6 +493,7 @@ std::string daily_summary(ViewerState& st) {
     char buf[256];
     std::snprintf(buf, sizeof buf, "\nview: %.3f %.3f mpp %.5f", st.view.center.x, st.view.center.y, st.view.mpp);
     const std::string view = buf;
+    if (!st.daily_read_error.empty()) return "daily: not read: " + st.daily_read_error + view;
     if (!st.daily) return "daily: off" + view;
     DailyState& d = *st.daily;
     collect_patrols(st, d, true);
@@ -528,7 +557,10 @@ void panel_daily(ViewerState& st) {
     }
     if (d.days.empty()) {
         ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + 380);
-        ImGui::TextDisabled("%s", st.t(Ui::NoChecks));
+        if (!st.daily_read_error.empty())
+            ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "%s", st.daily_read_error.c_str());
+        else
+            ImGui::TextDisabled("%s", st.t(Ui::NoChecks));
         ImGui::PopTextWrapPos();
         ImGui::End();
         return;

@@ -290,6 +290,7 @@ std::string load_viewer_state(ViewerState& st, Dataset ds, const ViewerOptions& 
     st.lang = options.lang;
     st.show_coverage = options.print_coverage;
     st.reopen = options.reopen;
+    st.read_daily = options.read_daily;
     st.basemaps = options.basemaps;
     st.ds = std::move(ds);
     st.scene = build_scene(st.ds);
@@ -324,6 +325,7 @@ void replace_dataset(ViewerState& st, Dataset ds) {
     st.daily.reset();
     st.selected.reset();
     st.choropleth_built = false;
+    st.read_daily = nullptr;  // a dataset reopened is read whole
     // The renderer keeps each layer's GPU copy by layer id until the revision changes: the new
     // scene's layers start past every revision drawn so far.
     uint64_t drawn = 0;
@@ -368,6 +370,7 @@ public:
         if (event) apply_event(st_, *event);
 
         take_live_changes(st_);
+        read_daily_layers(st_);
         if (st_.glyphs_stale) rebuild_fonts();
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();

@@ -54,6 +54,10 @@ struct ViewerOptions {
     // mapping dialog's Apply). Unset: the first source alone, with default options.
     std::function<Dataset()> reopen;
     OpenOptions open;  // how the dataset was opened: a PG: dataset's changed rows are read again so (live)
+    // Set when the dataset was opened without its checks and patrols (a county's month of reports
+    // is most of its reading, a prefecture's gigabytes): reads them, in the opened dataset's
+    // working CRS, the first time the 巡查 panel or their layers are shown.
+    std::function<Dataset(const Dataset&)> read_daily;
 };
 
 struct HotspotsState;  // panel_hotspots.cpp
@@ -86,6 +90,8 @@ struct ViewerState {
     bool mapping_hint_closed = false;  // the user dismissed the hint for this session
     std::shared_ptr<MappingState> mapping;
     std::function<Dataset()> reopen;       // ViewerOptions::reopen
+    std::function<Dataset(const Dataset&)> read_daily;  // ViewerOptions::read_daily, until it has run
+    std::string daily_read_error;  // why reading them failed: the 巡查 panel shows it
     std::vector<std::string> basemaps;     // ViewerOptions::basemaps, for a rebuilt scene
     // The text the fonts hold glyphs for; new text (another dataset, a layer's field values in
     // the mapping dialog) marks them stale and they are rebuilt before the next frame.
@@ -191,6 +197,12 @@ void draw_map_overlay(ViewerState& st);
  * user has unsaved camera edits (the save then meets them as conflicts).
  */
 void take_live_changes(ViewerState& st);
+/**
+ * Reads the checks and patrols into st.ds and the map when the dataset was opened without them
+ * (ViewerOptions::read_daily) and the 巡查 panel or either layer is shown; a failure is the
+ * panel's message. Does nothing once they are read.
+ */
+void read_daily_layers(ViewerState& st);
 /** A red "connection lost, reconnecting" badge, or a standby's replication lag, over the map. */
 void draw_live_badge(ViewerState& st);
 /** Scripted runs: "live_ready" holds the frame until the store is followed, "live_wait" until a change came (≤ 20 s). */
