@@ -383,8 +383,8 @@ void write_rows_pg(const std::string& dataset, const std::vector<const CheckRow*
     }
     if (progress) progress(0.5, "writing reports");
     const auto t0 = std::chrono::steady_clock::now();
-    pg.exec("BEGIN");
-    try {
+    store::Transaction tx(pg);
+    {
         pg.exec("CREATE TEMP TABLE gw_import (gw_row bigserial, check_id text, grid_id text, reporter text, \"time\" text, "
                 "kind text, people integer, note text, geom geometry) ON COMMIT DROP",
                 "staging the reports");
@@ -393,13 +393,7 @@ void write_rows_pg(const std::string& dataset, const std::vector<const CheckRow*
         rep.added = static_cast<int>(pg.exec_count("INSERT INTO checks (" + cols + ") SELECT " + cols +
                                                        " FROM pg_temp.gw_import ORDER BY gw_row ON CONFLICT (check_id) DO NOTHING",
                                                    "adding the reports"));
-        pg.exec("COMMIT", "committing the reports");
-    } catch (...) {
-        try {
-            pg.exec("ROLLBACK");
-        } catch (const Error&) {
-        }
-        throw;
+        tx.commit("committing the reports");
     }
     rep.skipped_existing = static_cast<int>(rows.size()) - rep.added;
     rep.written = rep.added > 0;

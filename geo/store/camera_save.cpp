@@ -116,8 +116,8 @@ std::vector<StoredCamera> read_cameras_by_id(Connection& pg, const std::string& 
 CheckedSave write_cameras_checked(Connection& pg, const std::vector<CameraWrite>& writes) {
     CheckedSave out;
     if (writes.empty()) return out;
-    pg.exec("BEGIN", "starting the save");
-    try {
+    Transaction tx(pg, "starting the save");
+    {
         std::string ids;
         for (const auto& w : writes)
             if (w.fid >= 0) ids += (ids.empty() ? "" : ",") + std::to_string(w.fid);
@@ -147,7 +147,7 @@ CheckedSave write_cameras_checked(Connection& pg, const std::vector<CameraWrite>
             out.conflicts.push_back(std::move(c));
         }
         if (!out.conflicts.empty()) {
-            pg.exec("ROLLBACK", "ending the save");
+            tx.rollback("ending the save");
             return out;
         }
         const int srid = table_srid(pg);
@@ -186,13 +186,7 @@ CheckedSave write_cameras_checked(Connection& pg, const std::vector<CameraWrite>
                             "run the save again");
             out.written.push_back(row_camera(rows[0]));
         }
-        pg.exec("COMMIT", "committing the cameras");
-    } catch (...) {
-        try {
-            pg.exec("ROLLBACK");
-        } catch (const Error&) {
-        }
-        throw;
+        tx.commit("committing the cameras");
     }
     return out;
 }

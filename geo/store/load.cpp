@@ -742,8 +742,8 @@ PushResult push_store(const std::string& pg_source, const Dataset& ds, const Pus
         return false;
     };
     const auto& tables = store_tables();
-    pg.exec("BEGIN");
-    try {
+    Transaction tx(pg);
+    {
         size_t done = 0;
         for (const auto& t : tables) {
             if (progress) progress(static_cast<double>(done++) / (tables.size() + 1), "pushing " + t);
@@ -763,13 +763,7 @@ PushResult push_store(const std::string& pg_source, const Dataset& ds, const Pus
             else if (t == "patrols") out.layers.push_back(push_layer(px, t, ds.patrols));
             else if (t == "checks") out.layers.push_back(push_layer(px, t, ds.checks));
         }
-        pg.exec("COMMIT", "committing the push");
-    } catch (...) {
-        try {
-            pg.exec("ROLLBACK");
-        } catch (const Error&) {
-        }
-        throw;
+        tx.commit("committing the push");
     }
     if (progress) progress(1.0, "done");
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

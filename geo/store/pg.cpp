@@ -182,4 +182,24 @@ void Connection::copy_in(const std::string& copy_sql, const std::string& text, c
 std::string Connection::database() const { return PQdb(conn_) ? PQdb(conn_) : ""; }
 std::string Connection::user() const { return PQuser(conn_) ? PQuser(conn_) : ""; }
 
+Transaction::Transaction(Connection& pg, const std::string& what) : pg_(pg) { pg_.exec("BEGIN", what); }
+
+Transaction::~Transaction() {
+    if (!open_) return;
+    try {
+        pg_.exec("ROLLBACK");
+    } catch (const Error&) {  // the connection is gone, and the transaction with it
+    }
+}
+
+void Transaction::commit(const std::string& what) {
+    open_ = false;
+    pg_.exec("COMMIT", what);
+}
+
+void Transaction::rollback(const std::string& what) {
+    open_ = false;
+    pg_.exec("ROLLBACK", what);
+}
+
 }  // namespace gw::store

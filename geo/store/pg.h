@@ -57,6 +57,26 @@ private:
 };
 
 /**
+ * One transaction on a connection: BEGIN when made, ROLLBACK when it goes out of scope without
+ * commit() (an error on the way leaves the database as it was; a lost connection has rolled it
+ * back already).
+ */
+class Transaction {
+public:
+    explicit Transaction(Connection& pg, const std::string& what = {});
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit(const std::string& what = {});
+    /** Ends it without writing anything (a save that found conflicts). */
+    void rollback(const std::string& what = {});
+
+private:
+    Connection& pg_;
+    bool open_ = true;
+};
+
+/**
  * The server's error for `what` as one gw::Error: permission problems say which right is missing
  * and who can grant it; other errors carry the server's first line.
  */

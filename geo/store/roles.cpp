@@ -17,8 +17,8 @@ RoleResult set_role(const std::string& pg_source, const RoleRequest& req) {
     const std::string S = quote_ident(schema) + ".";
     RoleResult out{req.login, req.kind == RoleKind::Community ? "community" : req.kind == RoleKind::County ? "county" : "wall",
                    req.community, false};
-    pg.exec("BEGIN");
-    try {
+    Transaction tx(pg);
+    {
         if (req.kind == RoleKind::Community) {
             if (req.community.empty()) throw Error("no community given", {src}, "give --community with an L1 grid_id");
             if (pg.scalar("SELECT count(*) FROM " + S + "grids WHERE level = 1 AND grid_id = " + quote_literal(req.community)) == "0") {
@@ -55,13 +55,7 @@ RoleResult set_role(const std::string& pg_source, const RoleRequest& req) {
                     (req.kind == RoleKind::Community ? quote_literal(req.community) : std::string("NULL")) +
                     ") ON CONFLICT (login) DO UPDATE SET kind = EXCLUDED.kind, community = EXCLUDED.community",
                 "recording the login");
-        pg.exec("COMMIT");
-    } catch (...) {
-        try {
-            pg.exec("ROLLBACK");
-        } catch (const Error&) {
-        }
-        throw;
+        tx.commit();
     }
     return out;
 }

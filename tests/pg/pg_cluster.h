@@ -29,6 +29,17 @@ std::string pg_standby_unavailable();
 /** Waits until the standby has replayed everything the primary has written; false on timeout. */
 bool pg_standby_caught_up(double timeout_s = 10);
 
+/** The bundled community, data/dapingzi.gpkg. */
+inline std::string data() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
+/** A conninfo as gridwatch's shell argument: 'PG:…'. */
+inline std::string pg(const std::string& conninfo) { return "'PG:" + conninfo + "'"; }
+/** The cluster's conninfo (user=postgres) as another login. */
+inline std::string as_user(std::string base, const std::string& user) {
+    const auto at = base.find("user=postgres");
+    base.replace(at, 13, "user=" + user);
+    return base;
+}
+
 /** A plain libpq connection for the tests (not gridwatch's): queries as a given role. */
 class PgClient {
 public:

@@ -15,9 +15,9 @@ using gwtest::run_gridwatch;
 using nlohmann::json;
 
 namespace {
+using gwtest::data;
+using gwtest::pg;
 
-std::string data() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
-std::string pg(const std::string& conninfo) { return "'PG:" + conninfo + "'"; }
 
 /**
  * Compares two JSON documents: the same keys, array lengths and values, numbers to the last bit

@@ -9,13 +9,9 @@ using gwtest::PgClient;
 using gwtest::run_gridwatch;
 
 namespace {
-std::string data() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
-std::string pg(const std::string& conninfo) { return "'PG:" + conninfo + "'"; }
-std::string as_user(std::string base, const std::string& user) {
-    const auto at = base.find("user=postgres");
-    base.replace(at, 13, "user=" + user);
-    return base;
-}
+using gwtest::data;
+using gwtest::pg;
+using gwtest::as_user;
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 }  // namespace
 

@@ -13,13 +13,9 @@ using gwtest::PgClient;
 using gwtest::run_gridwatch;
 
 namespace {
+using gwtest::pg;
+using gwtest::as_user;
 
-std::string pg(const std::string& conninfo) { return "'PG:" + conninfo + "'"; }
-std::string as_user(std::string base, const std::string& user) {
-    const auto at = base.find("user=postgres");
-    base.replace(at, 13, "user=" + user);
-    return base;
-}
 
 /** A store of two communities (demo --scale 2) with a login of each kind, made once. */
 struct TwoCommunities {

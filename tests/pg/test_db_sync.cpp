@@ -19,14 +19,10 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
+using gwtest::data;
+using gwtest::pg;
+using gwtest::as_user;
 
-std::string data() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
-std::string pg(const std::string& conninfo) { return "'PG:" + conninfo + "'"; }
-std::string as_user(std::string base, const std::string& user) {
-    const auto at = base.find("user=postgres");
-    base.replace(at, 13, "user=" + user);
-    return base;
-}
 
 json json_of(const gwtest::RunResult& r) {
     try {

@@ -19,13 +19,9 @@ using gwtest::PgClient;
 using gwtest::run_gridwatch;
 
 namespace {
+using gwtest::pg;
+using gwtest::as_user;
 
-std::string pg(const std::string& conninfo) { return "'PG:" + conninfo + "'"; }
-std::string as_user(std::string base, const std::string& user) {
-    const auto at = base.find("user=postgres");
-    base.replace(at, 13, "user=" + user);
-    return base;
-}
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 /** Two communities (demo --scale 2), a login for the first; each test takes cameras of its own. */

@@ -20,10 +20,10 @@ using gw::store::LiveState;
 using gwtest::PgClient;
 
 namespace {
+using gwtest::data;
 
 using Clock = std::chrono::steady_clock;
 
-std::string data() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
 
 /**
  * The store of the bundled community the tests of this file share (one load for all: each changes

@@ -17,8 +17,8 @@ using gwtest::run_gridwatch;
 using nlohmann::json;
 
 namespace {
+using gwtest::data;
 
-std::string data() { return std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"; }
 
 /** The JSON without the keys that name where it was read from. */
 json without_sources(json j) {
