@@ -452,7 +452,15 @@ void read_daily_layers(ViewerState& st) {
     }
     st.ds.checks = std::move(d.checks);
     st.ds.patrols = std::move(d.patrols);
-    for (auto& info : d.layers) st.ds.layers.push_back(std::move(info));
+    // The first reading listed these layers without reading them: their entries are replaced.
+    for (auto& info : d.layers) {
+        if (info.name != "checks" && info.name != "patrols") continue;
+        auto same = std::find_if(st.ds.layers.begin(), st.ds.layers.end(), [&](const LayerInfo& l) {
+            return l.source == info.source && l.source_name == info.source_name;
+        });
+        if (same != st.ds.layers.end()) *same = std::move(info);
+        else st.ds.layers.push_back(std::move(info));
+    }
     for (auto& [layer, fields] : d.extra_fields) st.ds.extra_fields[layer] = std::move(fields);
     auto append = [](auto& to, auto& from) { to.insert(to.end(), from.begin(), from.end()); };
     append(st.ds.report.bad_times, d.report.bad_times);
