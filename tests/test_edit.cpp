@@ -92,10 +92,13 @@ TEST(EditGpkg, BadValuesAreUsageErrorsAndUnknownCamerasRuntimeErrors) {
     EXPECT_EQ(r.status, 1);
     EXPECT_EQ(r.error_lines(), 1) << r.err;
     EXPECT_TRUE(has(r.err, "NO-SUCH")) << r.err;
-    // A layer without a version field reads as version 1: any other expected version is a conflict.
+    // A layer without a version field reads as version 1: any other expected version is refused,
+    // and not as a change by someone else (nobody changed anything).
     const auto c = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM001 --azimuth 10 --expect-version 2");
     EXPECT_EQ(c.status, 1);
-    EXPECT_TRUE(has(c.err, "version 2") && has(c.err, "version 1") && has(c.err, "azimuth 274.1 vs 10")) << c.err;
+    EXPECT_EQ(c.error_lines(), 1) << c.err;
+    EXPECT_TRUE(has(c.err, "--expect-version 2") && has(c.err, "no version field") && has(c.err, "version 1")) << c.err;
+    EXPECT_FALSE(has(c.err, "someone else")) << c.err;
     EXPECT_EQ(camera_rows(gpkg), before);
 }
 

@@ -27,6 +27,11 @@ struct ExtraFields {
 struct Feature {
     int64_t fid = -1;                 // feature id in the source layer
     std::vector<std::string> extra;  // values of the layer's ExtraFields, as text
+    // The row's version when it was read: the shared store's `version` column (SPEC §9), or a
+    // `version` field a file's cameras layer carries; unset when the layer has none. Saves to the
+    // store send it, so that a row changed by someone else since is a conflict, not overwritten;
+    // the live listener compares it with the store's to read again only what changed.
+    std::optional<int64_t> version;
 };
 
 struct Grid : Feature {
@@ -50,10 +55,6 @@ struct Camera : Feature {
     std::optional<double> height;
     std::optional<int> resolution_px;
     Vec2 pos;
-    // The row's version when it was read: the shared store's `version` column (SPEC §9), or a
-    // `version` field a file's cameras layer carries; unset when the layer has none. Saves to the
-    // store send it, so that a row changed by someone else since is a conflict, not overwritten.
-    std::optional<int64_t> version;
     bool online() const { return status.empty() || status == "online"; }
 };
 

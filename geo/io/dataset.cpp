@@ -295,6 +295,7 @@ struct LayerReader {
     std::vector<std::pair<std::string, std::string>> matched;  // contract field ← source field
     std::string fid_range;     // SQL condition on the FID when a task reads part of the layer ("" = all)
     int view_fid = -1;         // a PostgreSQL view's `fid` field (fill_extra), else -1
+    int store_version = -1;    // the shared store's `version` column (hide_store_columns), else -1
     int64_t count_hint = -1;   // features this reader is expected to read (-1: unknown)
 
     Error::Where where(const std::string& feature = {}, const std::string& field = {}) const {
@@ -327,6 +328,7 @@ struct LayerReader {
                   u = defn->GetFieldIndex("updated_at");
         if (c < 0 || v < 0 || u < 0) return -1;
         known.insert(known.end(), {c, v, u});
+        store_version = v;
         return v;
     }
     static std::string chinese_or(const std::string& name) {
@@ -480,6 +482,7 @@ struct LayerReader {
         // GDAL numbers its rows, and the table's FID is its `fid` field. Rows are named by that
         // (the live listener re-reads and replaces rows by it, geo/store/live.h).
         if (view_fid >= 0 && f.IsFieldSetAndNotNull(view_fid)) out.fid = f.GetFieldAsInteger64(view_fid);
+        if (store_version >= 0 && f.IsFieldSetAndNotNull(store_version)) out.version = f.GetFieldAsInteger64(store_version);
         for (int i = 0; i < defn->GetFieldCount(); ++i)
             if (std::find(known.begin(), known.end(), i) == known.end()) out.extra.push_back(str(f, i));
     }

@@ -292,6 +292,13 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
         now.x = p->toPoint()->getX(), now.y = p->toPoint()->getY();
     now.version = versioned && f->IsFieldSetAndNotNull(iv) ? f->GetFieldAsInteger64(iv) : 1;
 
+    if (req.expect_version && !versioned && *req.expect_version != 1) {
+        // Nobody changed anything: the file cannot say which version it holds.
+        if (tx) gds->RollbackTransaction();
+        throw Error("--expect-version " + std::to_string(*req.expect_version) +
+                        " cannot be checked: the layer keeps no version field, so every camera reads as version 1",
+                    where, "leave out --expect-version, or add an integer field `version` to the layer");
+    }
     if (req.expect_version && *req.expect_version != now.version) {
         if (tx) gds->RollbackTransaction();
         CameraConflict c;

@@ -48,25 +48,17 @@ void with_rows(Dataset& ds, const std::string& table, Fn fn) {
     else if (table == "households") fn(ds.households);
 }
 
-/** The rows' versions as the dataset holds them (the store's `version` column, an extra field). */
+/** The rows' versions as the dataset read them (the store's `version` column); nullopt when a row has none. */
 std::optional<Versions> versions_in(const Dataset& ds, const std::string& table) {
-    const auto ef = ds.extra_fields.find(table);
-    if (ef == ds.extra_fields.end()) return std::nullopt;
-    const auto& names = ef->second.names;
-    const auto at = std::find(names.begin(), names.end(), "version");
-    if (at == names.end()) return std::nullopt;
-    const size_t k = size_t(at - names.begin());
     Versions v;
     bool ok = true;
     with_rows(const_cast<Dataset&>(ds), table, [&](const auto& rows) {
         for (const auto& r : rows) {
-            char* end = nullptr;
-            const long long n = k < r.extra.size() ? std::strtoll(r.extra[k].c_str(), &end, 10) : 0;
-            if (!end || end == r.extra[k].c_str() || *end) {
-                ok = false;  // not the store's column: the first comparison reads the table whole
+            if (!r.version) {
+                ok = false;  // not read from the store's table: the first comparison reads it whole
                 return;
             }
-            v[r.fid] = n;
+            v[r.fid] = *r.version;
         }
     });
     if (!ok) return std::nullopt;
@@ -406,22 +398,35 @@ LiveStatus LiveListener::status() const {
 
 namespace {
 
+/**
+ * A patch read before this program's own save (held while the user edited) must not take the
+ * saved row back: a row the dataset holds at a later version than the patch's stays.
+ */
+template <class F>
+bool newer_here(const F& here, const F& fresh) {
+    return here.version && fresh.version && *here.version > *fresh.version;
+}
+
 template <class F>
 void apply_rows(std::vector<F>& rows, std::vector<F>&& fresh, const std::vector<int64_t>& ids, bool whole,
                 LiveApplied& out) {
+    std::unordered_map<int64_t, size_t> at;
+    for (size_t i = 0; i < rows.size(); ++i) at[rows[i].fid] = i;
     if (whole) {
+        for (auto& f : fresh)
+            if (auto it = at.find(f.fid); it != at.end() && newer_here(rows[it->second], f)) f = std::move(rows[it->second]);
         out.removed += rows.size() > fresh.size() ? rows.size() - fresh.size() : 0;
         out.upserted += fresh.size();
         rows = std::move(fresh);
         return;
     }
-    std::unordered_map<int64_t, size_t> at;
-    for (size_t i = 0; i < rows.size(); ++i) at[rows[i].fid] = i;
     std::set<int64_t> seen;
     for (auto& f : fresh) {
         seen.insert(f.fid);
+        auto it = at.find(f.fid);
+        if (it != at.end() && newer_here(rows[it->second], f)) continue;
         ++out.upserted;
-        if (auto it = at.find(f.fid); it != at.end())
+        if (it != at.end())
             rows[it->second] = std::move(f);
         else
             rows.push_back(std::move(f));
