@@ -421,20 +421,25 @@ private:
     /** The figure tiles in one line, for tests of a live wall. */
     void print_figures(const char* when) const {
         const WallFigures& f = figures_;
-        std::printf("figures %s: households %d cameras %d/%d incidents %s %d %d %d %d\n", when, f.households,
-                    f.cameras_online, f.cameras_total, f.month.c_str(), f.incidents[0], f.incidents[1], f.incidents[2],
-                    f.incidents[3]);
+        std::printf("figures %s: households %d cameras %d/%d incidents %s %d %d %d %d coverage_runs %d\n", when,
+                    f.households, f.cameras_online, f.cameras_total, f.month.c_str(), f.incidents[0], f.incidents[1],
+                    f.incidents[2], f.incidents[3], coverage_runs_);
     }
 
     /**
      * A PG: dataset's changes (geo/store/live.h), applied to a copy of the dataset (the coverage
      * thread reads the one it was given): figures, map and labels from the new one, coverage
-     * computed again (the old figure stays on its tile until then).
+     * computed again when cameras or households changed (the old figure stays on its tile until then).
      */
     void take_live() {
         if (!live_ || !live_->pending()) return;
         Dataset next = *ds_;
-        if (!live_->apply(next).any()) return;
+        const store::LiveApplied applied = live_->apply(next);
+        if (!applied.any()) return;
+        // Coverage looks at cameras and households only: a new incident or check (most changes,
+        // every few seconds on a county's wall) keeps the figure and overlays it has, and no
+        // minutes-long coverage run starts again.
+        const bool coverage_changes = applied.tables.count("cameras") || applied.tables.count("households");
         ds_ = std::make_shared<const Dataset>(std::move(next));
         const auto coverage = figures_.coverage;
         const bool unavailable = figures_.coverage_unavailable;
@@ -444,11 +449,20 @@ private:
         // layers start past every revision drawn so far.
         uint64_t drawn = 0;
         for (const auto& L : map_.layers) drawn = std::max(drawn, L.revision);
+        Scene old = std::move(map_);
         map_ = build_wall_map(*ds_, scenes_, options_, figures_);
         for (auto& L : map_.layers) L.revision += drawn;
+        if (coverage_changes) {
+            coverage_stale_ = true;
+        } else {
+            // Moved with their revisions: the GPU keeps the copies it has.
+            for (auto [id, key, below] : {std::tuple{LayerId::Coverage, "coverage", LayerId::Choropleth},
+                                          std::tuple{LayerId::Gaps, "gaps", LayerId::Grids}})
+                for (auto& L : old.layers)
+                    if (L.id == id) ensure_layer(map_, id, key, below) = std::move(L);
+        }
         scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));
         labels_ = wall_labels(map_, view_, fonts_);
-        coverage_stale_ = true;
     }
 
     /** Scripted keys start after two frames, as in the viewer. */
@@ -457,7 +471,7 @@ private:
         const ScriptEvent& e = options_.events[size_t(frame_ - 2)];
         if (e.kind != ScriptEvent::Key) return;
         // Tests of a live wall: hold the frame until the store is followed (live_ready) or a
-        // change has come in (live_wait), at most 20 s.
+        // change has come in (live_wait), at most 20 s ...
         if ((e.key == "live_ready" || e.key == "live_wait") && live_) {
             const auto t0 = Clock::now();
             auto ready = [&] {
@@ -468,6 +482,10 @@ private:
             while (!ready() && Clock::now() - t0 < std::chrono::seconds(20))
                 std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
+        // ... or until the coverage run going is over (its figure is taken in this frame).
+        if (e.key == "coverage_done")
+            for (const auto t0 = Clock::now(); !cov_->done && Clock::now() - t0 < std::chrono::seconds(20);)
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
         if (e.key == "pagedown" || e.key == "right") step(+1);
         if (e.key == "pageup" || e.key == "left") step(-1);
         if (e.key == "esc") quit_ = true;
@@ -489,6 +507,7 @@ private:
         if (coverage_stale_ && cov_->done) {
             coverage_stale_ = false;
             cov_ = start_wall_coverage(ds_, scenes_);
+            ++coverage_runs_;
             coverage_set_ = false;
         }
         if (coverage_set_ || !cov_->done) return;
@@ -541,6 +560,7 @@ private:
     bool quit_ = false;
     std::unique_ptr<store::LiveListener> live_;  // a PG: dataset's changes, while the wall runs
     bool coverage_stale_ = false;                // the dataset changed since the coverage run began
+    int coverage_runs_ = 1;                      // coverage runs started (the first with the wall)
 };
 
 }  // namespace

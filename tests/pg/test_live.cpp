@@ -248,9 +248,12 @@ TEST(LiveWall, AnIncidentAddedWhileTheWallRunsChangesItsTile) {
     for (auto t0 = Clock::now(); listeners() != "0" && Clock::now() - t0 < std::chrono::seconds(5);)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     gwtest::RunResult r;
-    // Frame 2 waits until the wall follows the store, frame 3 until a change has come in.
+    // Frame 2 waits until the wall follows the store, frame 3 until a change has come in, frames
+    // 4 and 5 until the coverage run going is over (a run the change started would be the second).
     std::thread wall([&] {
-        r = gwtest::run_gridwatch("view 'PG:" + c + "' --wall --size 960x540 --frames 6 --events 'key:live_ready;key:live_wait'",
+        r = gwtest::run_gridwatch("view 'PG:" + c +
+                                      "' --wall --size 960x540 --frames 7 --events "
+                                      "'key:live_ready;key:live_wait;key:coverage_done;key:coverage_done'",
                                   "xvfb-run -a -s \"-screen 0 1280x800x24\"");
     });
     const auto t0 = Clock::now();
@@ -273,6 +276,9 @@ TEST(LiveWall, AnIncidentAddedWhileTheWallRunsChangesItsTile) {
     };
     ASSERT_GE(red("start"), 0) << r.out;
     EXPECT_EQ(red("end"), red("start") + 1) << r.out;
+    // An incident leaves coverage as it was: no second coverage run (minutes at county size).
+    EXPECT_NE(r.out.find("figures end:"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(" coverage_runs 1\n", r.out.find("figures end:")), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("badge: \n"), std::string::npos) << "a live primary shows no badge:\n" << r.out;
 }
 
