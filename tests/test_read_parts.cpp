@@ -2,6 +2,7 @@
 // plan_reading). What is read must not depend on it: the same features in FID order, the same
 // features left out and named, the same reports, as one task reading the layer whole.
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 #include <tbb/task_arena.h>
@@ -9,6 +10,7 @@
 #include "geo/core/gdal_setup.h"
 #include "geo/io/dataset.h"
 #include "tests/cli_run.h"
+#include "tests/gpkg_translate.h"
 
 using namespace gw;
 using gwtest::TempDir;
@@ -113,4 +115,94 @@ TEST(ReadParts, ALayerReadInPartsIsTheLayerReadWhole) {
     ASSERT_EQ(whole.layers.size(), parts.layers.size());
     EXPECT_EQ(whole.layers[0].fields, parts.layers[0].fields);
     EXPECT_EQ(whole.layers[0].count, parts.layers[0].count);
+}
+
+namespace {
+
+/** What `checks` reads with (OpenOptions::grid_shape_level, check_time_text) against everything. */
+void expect_less_is_the_same(const std::string& path) {
+    const Dataset all = open_dataset({path});
+    OpenOptions o;
+    o.grid_shape_level = 4, o.check_time_text = false;
+    const Dataset less = open_dataset({path}, o);
+    ASSERT_EQ(all.grids.size(), less.grids.size());
+    int outlines = 0;
+    for (size_t i = 0; i < all.grids.size(); ++i) {
+        const Grid &a = all.grids[i], &b = less.grids[i];
+        EXPECT_EQ(a.grid_id, b.grid_id);
+        EXPECT_EQ(a.level, b.level);
+        EXPECT_EQ(a.parent_id, b.parent_id);
+        EXPECT_EQ(a.name, b.name);
+        EXPECT_EQ(a.manager, b.manager);
+        EXPECT_EQ(a.fid, b.fid);
+        if (a.level != 4) {
+            EXPECT_TRUE(b.shape.empty()) << b.grid_id;
+            continue;
+        }
+        ++outlines;
+        ASSERT_EQ(a.shape.size(), b.shape.size()) << a.grid_id;
+        for (size_t p = 0; p < a.shape.size(); ++p) {
+            ASSERT_EQ(a.shape[p].rings.size(), b.shape[p].rings.size()) << a.grid_id;
+            for (size_t r = 0; r < a.shape[p].rings.size(); ++r) {
+                const auto &ra = a.shape[p].rings[r], &rb = b.shape[p].rings[r];
+                ASSERT_EQ(ra.size(), rb.size()) << a.grid_id;
+                for (size_t k = 0; k < ra.size(); ++k) EXPECT_TRUE(ra[k].x == rb[k].x && ra[k].y == rb[k].y) << a.grid_id;
+            }
+        }
+    }
+    EXPECT_GT(outlines, 0);
+    ASSERT_EQ(all.checks.size(), less.checks.size());
+    int texts = 0;
+    for (size_t i = 0; i < all.checks.size(); ++i) {
+        const Check &a = all.checks[i], &b = less.checks[i];
+        EXPECT_EQ(a.check_id, b.check_id);
+        EXPECT_EQ(a.grid_id, b.grid_id);
+        EXPECT_EQ(a.reporter, b.reporter);
+        EXPECT_EQ(a.kind, b.kind);
+        EXPECT_EQ(a.note, b.note);
+        EXPECT_EQ(a.when, b.when);
+        EXPECT_EQ(a.people, b.people);
+        EXPECT_TRUE(a.pos.x == b.pos.x && a.pos.y == b.pos.y) << a.check_id;
+        // The text is kept only where it says something `when` cannot: an unreadable time.
+        EXPECT_EQ(b.time, a.when ? std::string() : a.time) << a.check_id;
+        texts += !b.time.empty();
+    }
+    EXPECT_EQ(texts, static_cast<int>(std::count_if(all.checks.begin(), all.checks.end(), [](const Check& c) {
+                  return !c.when && !c.time.empty();
+              })));
+    expect_same(all.report.bad_times, less.report.bad_times, "bad_times");
+    expect_same(all.report.bad_values, less.report.bad_values, "bad_values");
+    expect_same(all.report.no_geometry, less.report.no_geometry, "no_geometry");
+}
+
+}  // namespace
+
+TEST(ReadParts, LeavingOutOutlinesAndTimeTextsChangesNothingElse) {
+    expect_less_is_the_same(bundled_dataset_path());
+    // Checks with unreadable times, no geometry and text in `people`, beside the bundled cells.
+    TempDir dir("read_less");
+    const std::string path = write_checks(dir / "checks.gpkg", 60000);
+    gwtest::translate_bundled(path, "GPKG", "grids", "SELECT * FROM grids");
+    expect_less_is_the_same(path);
+}
+
+TEST(ReadParts, CellsWithoutParentIdsAreReadWithEveryOutline) {
+    // Parents are then found by containment, which needs the upper levels' outlines: read whole.
+    TempDir dir("read_less_parents");
+    const std::string path = dir / "grids.gpkg";
+    gwtest::translate_bundled(path, "GPKG", "grids",
+                              "SELECT grid_id, level, CASE WHEN level = 3 THEN NULL ELSE parent_id END AS parent_id, "
+                              "name, manager, geom FROM grids");
+    gwtest::translate_bundled(path, "GPKG", "checks", "SELECT * FROM checks");
+    OpenOptions o;
+    o.grid_shape_level = 4;
+    const Dataset all = open_dataset({path}), less = open_dataset({path}, o);
+    ASSERT_EQ(all.grids.size(), less.grids.size());
+    int found = 0;
+    for (size_t i = 0; i < all.grids.size(); ++i) {
+        EXPECT_EQ(all.grids[i].parent_id, less.grids[i].parent_id) << all.grids[i].grid_id;
+        EXPECT_FALSE(less.grids[i].shape.empty()) << less.grids[i].grid_id;
+        found += all.grids[i].level == 3 && !all.grids[i].parent_id.empty();
+    }
+    EXPECT_GT(found, 0);
 }

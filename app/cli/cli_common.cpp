@@ -43,7 +43,8 @@ void add_dataset_args(CLI::App* cmd, DatasetArgs& a, bool optional) {
     g->excludes(b);
 }
 
-Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bool allow_default, int grid_level) const {
+Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bool allow_default, int grid_level,
+                          const std::function<void(OpenOptions&)>& leave_out) const {
     OpenOptions o;
     o.grid_level = check_tiling ? 0 : grid_level;
     o.assume_crs = assume_crs;
@@ -51,6 +52,7 @@ Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bo
     o.coords = from_gcj02 ? SourceCoords::Gcj02 : from_bd09 ? SourceCoords::Bd09 : SourceCoords::Native;
     o.layers = std::move(layers);
     o.progress = stderr_progress();
+    if (leave_out) leave_out(o);
     std::vector<std::string> src = sources;
     if (src.empty() && allow_default) src.push_back(bundled_dataset_path());
     Dataset ds = open_dataset(src, o);

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,10 +21,11 @@ struct DatasetArgs {
     /**
      * Opens the dataset (the bundled one when no source was given and allow_default) and, when
      * check_tiling, checks its grid tiling (check_grid_tiling); with grid_level, only that level's
-     * cells are read (no tiling check then).
+     * cells are read (no tiling check then); `leave_out` may narrow what is read further
+     * (OpenOptions::grid_shape_level, check_time_text).
      */
     Dataset open(std::vector<std::string> layers = {}, bool check_tiling = true, bool allow_default = false,
-                 int grid_level = 0) const;
+                 int grid_level = 0, const std::function<void(OpenOptions&)>& leave_out = {}) const;
 };
 
 /**

@@ -297,6 +297,7 @@ struct LayerReader {
     int view_fid = -1;         // a PostgreSQL view's `fid` field (fill_extra), else -1
     int store_version = -1;    // the shared store's `version` column (hide_store_columns), else -1
     int64_t count_hint = -1;   // features this reader is expected to read (-1: unknown)
+    const OpenOptions* options = nullptr;  // what the command leaves out (grid_shape_level, check_time_text)
 
     Error::Where where(const std::string& feature = {}, const std::string& field = {}) const {
         return {src->path, layer->GetName(), feature, field};
@@ -777,6 +778,7 @@ void LayerContext::grids() {
     const bool by_layer = level > 0;
     int i_id = r.field("grid_id", true), i_level = r.field("level", !by_layer), i_parent = r.field("parent_id", !by_layer);
     int i_name = r.field("name", false), i_mgr = r.field("manager", false), i_phone = r.field("phone", false);
+    const int shape_level = r.options ? r.options->grid_shape_level : 0;
     r.find_text_in_numbers({i_level});
     for_each_feature(r, [&](OGRFeature& f) {
         Grid g;
@@ -789,6 +791,15 @@ void LayerContext::grids() {
         g.level = static_cast<int>(*lv);
         g.parent_id = r.str(f, i_parent);
         g.name = r.str(f, i_name), g.manager = r.str(f, i_mgr), g.phone = r.str(f, i_phone);
+        if (shape_level > 0 && g.level != shape_level) {
+            // An outline the command does not use: its type is checked as a converted one's is.
+            const OGRGeometry* geom = f.GetGeometryRef();
+            const OGRwkbGeometryType t = wkbFlatten(OGR_GT_GetLinear(geom->getGeometryType()));
+            if (t != wkbPolygon && t != wkbMultiPolygon) fail_geometry(r, g.grid_id, "Polygon or MultiPolygon", geom);
+            r.fill_extra(g, f);
+            ds.grids.push_back(std::move(g));
+            return;
+        }
         auto mp = conv.polygons(f.GetGeometryRef(), g.grid_id);
         if (!mp) fail_geometry(r, g.grid_id, "Polygon or MultiPolygon", f.GetGeometryRef());
         g.shape = std::move(*mp);
@@ -957,6 +968,7 @@ void LayerContext::checks() {
     int i_time = r.field("time", false), i_kind = r.field("kind", false), i_people = r.field("people", false);
     int i_note = r.field("note", false);
     r.find_text_in_numbers({i_people});
+    const bool keep_time_text = !r.options || r.options->check_time_text;
     // A county's month of reports is ~300k: grown by doubling, the vector would move them all about
     // twice over (a third of `gridwatch checks` on a county). The count is free in a GeoPackage.
     if (const GIntBig n = r.count_hint >= 0 ? r.count_hint : r.layer->GetFeatureCount(FALSE); n > 0)
@@ -970,6 +982,7 @@ void LayerContext::checks() {
         c.kind = r.code(f, i_kind, "kind");
         c.when = r.time(f, i_time, c.time);
         if (!c.when) bad_time(c.check_id, "time", c.time);
+        else if (!keep_time_text) std::string().swap(c.time);
         if (auto n = r.number(f, i_people, c.check_id, LayerReader::Mode::Warn)) c.people = as_int(n);
         auto p = conv.point(f.GetGeometryRef(), c.check_id);
         if (!p) fail_geometry(r, c.check_id, "Point", f.GetGeometryRef());
@@ -1092,12 +1105,13 @@ struct ChunkRead {
 };
 
 ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, const GeomConverter& conv, Dataset& ds,
-                     CplCapture& cap) {
+                     CplCapture& cap, const OpenOptions& options) {
     LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
     r.bad_values = &ds.report.bad_values;
     r.cap = &cap;
     r.mapping = fl.mapping;
     r.count_hint = chunk.count_hint;
+    r.options = &options;
     r.fid_range = fid_condition(*from.layer, chunk);
     if (!*from.layer->GetFIDColumn() && std::string(from.src->ds->GetDriverName()) == "PostgreSQL")
         r.view_fid = from.layer->GetLayerDefn()->GetFieldIndex("fid");
@@ -1302,7 +1316,7 @@ size_t feature_count(const Dataset& part) {
  * warnings are kept in the report.
  */
 ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk, const GeomConverter& conv, Dataset& part,
-                           const std::string& layer_name) {
+                           const std::string& layer_name, const OpenOptions& options) {
     CplCapture cap;
     // GDAL says when it reads text in a number field as 0 (LayerReader::take_numeric_warnings).
     const std::string numeric_warning = CPLGetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", "");
@@ -1322,7 +1336,7 @@ ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk
     }
     ChunkRead read;
     try {
-        read = read_layer(fl, from, chunk, conv, part, cap);
+        read = read_layer(fl, from, chunk, conv, part, cap, options);
     } catch (const Error&) {
         if (cap.failures.empty()) throw;  // ours alone; else GDAL's error is the cause
     }
@@ -1726,7 +1740,7 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         }
         if (options.fids) filter_fids(*mine.layer, *options.fids, fl.src->path, name);
         Dataset& part = out.parts[c];
-        out.read[c] = read_layer_whole(fl, mine, chunk, conv, part, name);
+        out.read[c] = read_layer_whole(fl, mine, chunk, conv, part, name, options);
         reproject_layer(part, fl.canonical, 0, fl.srs, h.work, fl.src->path, name);
     };
     parallel_for(n_tasks, [&](size_t t) {
@@ -1877,6 +1891,13 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     const OGRSpatialReference work = choose_work_crs(primary, options, ds);
     LayerParts parts = read_layers(src.found, work, options, progress);
     join_layers(src.found, parts, ds);
+    if (options.grid_shape_level > 0 &&
+        std::any_of(ds.grids.begin(), ds.grids.end(), [](const Grid& g) { return g.level > 1 && g.parent_id.empty(); })) {
+        // Parents found by containment (complete_grid_parents) need every level's outline.
+        OpenOptions every_outline = options;
+        every_outline.grid_shape_level = 0;
+        return open_dataset(sources, every_outline);
+    }
     complete_grid_parents(ds);
     time_patrol_tracks(ds);
     if (!src.dem_name.empty()) {

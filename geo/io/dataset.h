@@ -22,6 +22,15 @@ struct OpenOptions {
     std::vector<std::string> layers;               // canonical layers to read (empty = all); "" stands for
                                                    // the layers no role uses (drawn, not analysed)
     int grid_level = 0;                            // read only the cells of this level (0: all)
+    // What a command that uses less may leave out (a county's `checks` reads 280k reports and
+    // 10,900 cells, and makes records only of what it uses; the defaults read everything):
+    // the outlines of this level's cells only (0: all): the other cells keep their ids, levels
+    // and parents, with an empty shape (a cell without geometry is left out as ever, a cell of
+    // another type refused as ever; the outline is not converted, repaired or reprojected).
+    int grid_shape_level = 0;
+    // false: a check's time as written (Check::time) is kept only when it cannot be read; when it
+    // can, Check::when alone holds it.
+    bool check_time_text = true;
     const NameMapping* mapping = nullptr;          // names for layers and fields (default: the project file's)
     // Only the features with these FIDs (the shared store's live re-reads of changed rows,
     // geo/store/live.h); unset: every feature. Pointless past a few thousand ids.
