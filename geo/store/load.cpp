@@ -20,6 +20,7 @@
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
 #include "geo/core/geos.h"
+#include "geo/core/parallel.h"
 #include "geo/core/text.h"
 #include "geo/io/crs.h"
 #include "geo/io/layer_columns.h"
@@ -487,7 +488,14 @@ struct CopySink {
     void phone(const char* n, const std::string& v) { text(n, v); }
     void integer(const char*, int v) { w.int4(v); }
     void integer(const char*, std::optional<int> v) { v ? w.int4(*v) : w.null(); }
-    void real(const char*, double v) { std::isfinite(v) ? w.float8(v) : w.null(); }
+    void real(const char*, double v) {
+        if (!std::isfinite(v)) return w.null();
+        // GDAL's PG driver sends a real as its text of 15 significant digits
+        // (OGRFeature::GetFieldAsString): the store holds what it held when loaded through it.
+        char buf[40];
+        CPLsnprintf(buf, sizeof buf, "%.15g", v);
+        w.float8(CPLAtof(buf));
+    }
     void real(const char* n, std::optional<double> v) { real(n, v.value_or(std::nan(""))); }
 };
 
@@ -546,8 +554,23 @@ size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>
     for (const auto& r : rows) features.push_back(&r);
     const StoreColumns sc = store_columns<T>(cx.model, name);
     const OGRwkbGeometryType gtype = layer_geometry_type(features);
-    // Read while the server builds the previous table's indexes.
-    SourceGeometries as_read(cx.model, name, *cx.srs, true);
+    // While the server builds the previous table's indexes: the source geometries read on a TBB
+    // worker, and every row's community found on both cores.
+    std::optional<SourceGeometries> read;
+    std::vector<std::string> community(rows.size());
+    {
+        tbb::task_group reading;
+        reading.run([&] { read.emplace(cx.model, name, *cx.srs, true); });
+        try {
+            parallel_for(rows.size(), [&](size_t i) { community[i] = cx.communities->of(rows[i]); });
+        } catch (...) {
+            reading.cancel();
+            reading.wait();
+            throw;
+        }
+        reading.wait();
+    }
+    const SourceGeometries& as_read = *read;
     // Rows without a usable source geometry: the model's coordinates, back in the store's CRS (one
     // PROJ call for all of them), where for_each_feature takes them too.
     std::vector<size_t> from_model(rows.size(), SIZE_MAX);
@@ -580,10 +603,7 @@ size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>
                 w.row(fields);
                 CopySink sink{w};
                 columns(sink, f);
-                if (const std::string c = cx.communities->of(f); c.empty())
-                    w.null();
-                else
-                    w.text(c);
+                community[i].empty() ? w.null() : w.text(community[i]);
                 std::fill(extra.begin(), extra.end(), nullptr);
                 for (size_t k = 0; k < sc.extra_index.size() && k < f.extra.size(); ++k)
                     if (sc.extra_index[k] >= 0 && !f.extra[k].empty()) extra[sc.extra_index[k]] = &f.extra[k];
@@ -629,17 +649,8 @@ size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>
 
 /** A geometry as COPY's text for a geometry column: hex EWKB with the SRID (2D). */
 std::string hex_ewkb(const OGRGeometry& g, int srid) {
-    std::vector<unsigned char> wkb(g.WkbSize());
-    g.exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
-    uint32_t type = uint32_t(wkb[1]) | uint32_t(wkb[2]) << 8 | uint32_t(wkb[3]) << 16 | uint32_t(wkb[4]) << 24;
-    type |= 0x20000000u;  // EWKB: an SRID follows the type
-    std::vector<unsigned char> e;
-    e.reserve(wkb.size() + 4);
-    e.push_back(wkb[0]);
-    for (int k = 0; k < 4; ++k) e.push_back(static_cast<unsigned char>(type >> (8 * k)));
-    const auto s = static_cast<uint32_t>(srid);
-    for (int k = 0; k < 4; ++k) e.push_back(static_cast<unsigned char>(s >> (8 * k)));
-    e.insert(e.end(), wkb.begin() + 5, wkb.end());
+    std::string e;
+    append_ewkb(e, g, srid);
     static const char* hex = "0123456789ABCDEF";
     std::string out;
     out.reserve(e.size() * 2);

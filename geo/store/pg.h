@@ -1,7 +1,7 @@
 #pragma once
 /**
- * A libpq connection for what GDAL's PG driver does not do: the PostGIS extension, DDL after a
- * load, roles and policies (SPEC §9). Rows and geometries go through GDAL (geo/store/load.h).
+ * A libpq connection for the shared store (SPEC §9): the PostGIS extension, db init's tables and
+ * rows (geo/store/load.h), DDL after a load, roles and policies, pushes and conflicts.
  * Every failure is a gw::Error naming the database and what to do.
  */
 #include <optional>
