@@ -8,6 +8,7 @@
 
 #include <tbb/task_group.h>
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cstring>
@@ -900,20 +901,20 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
             out.tables.emplace_back(t, rows);
             if (progress) progress(static_cast<double>(++done) / (tables.size() + 1), "loading " + t);
         };
-        // Each layer through `load(name, rows)`.
-        auto each_layer = [&](auto&& load) {
-            for (const auto& t : tables) {
-                if (t == "grids") step(t, load(t, model.grids));
-                else if (t == "households") step(t, load(t, model.households));
-                else if (t == "cameras") step(t, load(t, model.cameras));
-                else if (t == "enterprises") step(t, load(t, model.enterprises));
-                else if (t == "roads") step(t, load(t, model.roads));
-                else if (t == "buildings") step(t, load(t, model.buildings));
-                else if (t == "incidents") step(t, load(t, model.incidents));
-                else if (t == "facilities") step(t, load(t, model.facilities));
-                else if (t == "candidates") step(t, load(t, model.candidates));
-                else if (t == "patrols") step(t, load(t, model.patrols));
-                else if (t == "checks") step(t, load(t, model.checks));
+        // Each layer through `load(name, rows)`, in `order`.
+        auto each_layer = [&](const std::vector<std::string>& order, auto&& load) {
+            for (const auto& t : order) {
+                if (t == "grids") load(t, model.grids);
+                else if (t == "households") load(t, model.households);
+                else if (t == "cameras") load(t, model.cameras);
+                else if (t == "enterprises") load(t, model.enterprises);
+                else if (t == "roads") load(t, model.roads);
+                else if (t == "buildings") load(t, model.buildings);
+                else if (t == "incidents") load(t, model.incidents);
+                else if (t == "facilities") load(t, model.facilities);
+                else if (t == "candidates") load(t, model.candidates);
+                else if (t == "patrols") load(t, model.patrols);
+                else if (t == "checks") load(t, model.checks);
             }
         };
         std::string after = post_load_sql(out.schema, postgis_schema, tables);
@@ -921,8 +922,23 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
             // The CRS is in spatial_ref_sys by its code: the tables are made and filled here.
             Transaction tx(pg, "starting the load");
             CopyContext cx{pg, ds, &communities, &target, &to_target, out.schema, srid};
-            each_layer([&](const std::string& t, const auto& rows) { return copy_layer(cx, t, rows); });
-            pg.finish("building the indexes of " + tables.back());
+            // The largest tables first: the server builds their indexes while gridwatch reads and
+            // sends the smaller ones, and the last wait (for the last table's indexes) is short.
+            std::vector<std::pair<size_t, std::string>> by_size;
+            each_layer(tables, [&](const std::string& t, const auto& rows) {
+                by_size.emplace_back(rows.size(), t);
+            });
+            std::stable_sort(by_size.begin(), by_size.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+            std::vector<std::string> order;
+            for (const auto& [n, t] : by_size) order.push_back(t);
+            each_layer(order, [&](const std::string& t, const auto& rows) { step(t, copy_layer(cx, t, rows)); });
+            pg.finish("building the indexes of " + order.back());
+            // Reported in the store's order, as the tables are listed everywhere else.
+            std::vector<std::pair<std::string, size_t>> listed;
+            for (const auto& t : tables)
+                for (const auto& r : out.tables)
+                    if (r.first == t) listed.push_back(r);
+            out.tables = std::move(listed);
             pg.exec(after, "making the store's triggers, indexes and policies");
             tx.commit("committing the load");
         } else {
@@ -939,7 +955,7 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
                 throw Error("cannot start a transaction: " + gdal.take(), {out.source});
             try {
                 LoadContext cx{gds.get(), ds, &communities, &target, &to_target, out.source, gdal};
-                each_layer([&](const std::string& t, const auto& rows) { return load_layer(cx, t, rows); });
+                each_layer(tables, [&](const std::string& t, const auto& rows) { step(t, load_layer(cx, t, rows)); });
                 gdal.take();
                 std::string sql;
                 for (const auto& t : tables) sql += table_sql(out.schema, t);
