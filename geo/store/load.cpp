@@ -545,9 +545,18 @@ struct CopyContext {
     int srid = 0;
 };
 
+/** A layer's table, empty (made in the store's order: readers list the tables as they were made). */
+template <class T>
+void create_table(CopyContext& cx, const std::string& name, const std::vector<T>& rows) {
+    std::vector<const T*> features;
+    for (const auto& r : rows) features.push_back(&r);
+    cx.pg.exec(create_table_sql(cx.schema, name, store_columns<T>(cx.model, name), layer_geometry_type(features), cx.srid),
+               "creating table " + name);
+}
+
 /**
- * One layer: its table, its rows by COPY, then its indexes sent (not waited for: the next
- * layer's finish() waits). Rows go in the model's order, as for_each_feature gives them to GDAL.
+ * One layer: its rows by COPY into the table create_table made, then its indexes sent (not
+ * waited for: the next layer's finish() waits). Rows go in the model's order, as for_each_feature gives them to GDAL.
  */
 template <class T>
 size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>& rows) {
@@ -586,7 +595,6 @@ size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>
         cx.to_target->apply(xy);
     }
     cx.pg.finish("building the indexes of the previous table");
-    cx.pg.exec(create_table_sql(cx.schema, name, sc, gtype, cx.srid), "creating table " + name);
     if (!rows.empty()) {
         std::string cols;
         for (const auto& c : sc.cols) cols += quote_ident(c.first) + ", ";
@@ -931,6 +939,7 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
             std::stable_sort(by_size.begin(), by_size.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
             std::vector<std::string> order;
             for (const auto& [n, t] : by_size) order.push_back(t);
+            each_layer(tables, [&](const std::string& t, const auto& rows) { create_table(cx, t, rows); });
             each_layer(order, [&](const std::string& t, const auto& rows) { step(t, copy_layer(cx, t, rows)); });
             pg.finish("building the indexes of " + order.back());
             // Reported in the store's order, as the tables are listed everywhere else.
