@@ -71,6 +71,9 @@ TEST(WorkerFaults, EveryParallelPathEndsItsCommandWithOneLine) {
     std::vector<std::string> sites;
     for (const auto& e : fs::recursive_directory_iterator(fs::path(GRIDWATCH_SOURCE_DIR) / "geo")) {
         if (!e.is_regular_file() || e.path().filename() == "parallel.h") continue;
+        // The shared store's paths need a PostgreSQL server: tests/pg injects them
+        // (DbErrors.WorkerFaultLeavesTheDatabaseAsBefore).
+        if (e.path().parent_path().filename() == "store") continue;
         std::ifstream in(e.path());
         std::string line;
         for (int n = 1; std::getline(in, line); ++n)

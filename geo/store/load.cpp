@@ -6,7 +6,12 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <tbb/task_group.h>
+
+#include <algorithm>
 #include <chrono>
+#include <climits>
+#include <cstring>
 #include <cmath>
 #include <set>
 #include <map>
@@ -16,6 +21,7 @@
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
 #include "geo/core/geos.h"
+#include "geo/core/parallel.h"
 #include "geo/core/text.h"
 #include "geo/io/crs.h"
 #include "geo/io/layer_columns.h"
@@ -197,7 +203,9 @@ struct FeatureSink {
  */
 class SourceGeometries {
 public:
-    SourceGeometries(const Dataset* model, const std::string& canonical, const OGRSpatialReference& target) {
+    /** `close_rings`: as GDAL's PG driver closes them before it writes (the COPY path writes itself). */
+    SourceGeometries(const Dataset* model, const std::string& canonical, const OGRSpatialReference& target,
+                     bool close_rings = false) {
         if (!model || !model->point_coords.empty()) return;
         const LayerInfo* info = nullptr;
         int n = 0;
@@ -208,9 +216,18 @@ public:
         OGRLayer* layer = src ? src->GetLayerByName(info->source_name.c_str()) : nullptr;
         const OGRSpatialReference* srs = layer ? layer->GetSpatialRef() : nullptr;
         if (!srs || !srs->IsSame(&target)) return;
+        // Only the geometries are wanted: GDAL then reads no attribute.
+        CPLStringList ignored;
+        for (int i = 0; i < layer->GetLayerDefn()->GetFieldCount(); ++i)
+            ignored.AddString(layer->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
+        ignored.AddString("OGR_STYLE");
+        layer->SetIgnoredFields(const_cast<const char**>(ignored.List()));
         layer->ResetReading();
         for (auto& f : *layer)
-            if (OGRGeometry* g = f->StealGeometry()) by_fid_[f->GetFID()].reset(g);
+            if (OGRGeometry* g = f->StealGeometry()) {
+                if (close_rings) g->closeRings();
+                by_fid_[f->GetFID()].reset(g);
+            }
     }
     bool has(int64_t fid) const { return by_fid_.count(fid) > 0; }
     /** The feature's source geometry as the table's type (2D), or nullptr when it has none of that type. */
@@ -225,6 +242,24 @@ public:
         if (g && wkbFlatten(g->getGeometryType()) == type) return g;
         delete g;
         return nullptr;
+    }
+    /**
+     * take() without taking (several threads may ask at once, for different features): the
+     * geometry as it is when it already has the table's type in 2D, else a converted copy in
+     * `scratch`; nullptr as take().
+     */
+    const OGRGeometry* get(int64_t fid, OGRwkbGeometryType type, std::unique_ptr<OGRGeometry>& scratch) const {
+        auto it = by_fid_.find(fid);
+        if (it == by_fid_.end() || !it->second) return nullptr;
+        const OGRGeometry* g = it->second.get();
+        if (g->getGeometryType() == type) return g;  // wkbFlatten of a 2D type is itself
+        OGRGeometry* c = g->clone();
+        c->flattenTo2D();
+        if (type == wkbMultiPolygon) c = OGRGeometryFactory::forceToMultiPolygon(c);
+        else if (type == wkbMultiLineString) c = OGRGeometryFactory::forceToMultiLineString(c);
+        else if (type == wkbLineString) c = OGRGeometryFactory::forceToLineString(c, false);
+        scratch.reset(c);
+        return c && wkbFlatten(c->getGeometryType()) == type ? c : nullptr;
     }
 
 private:
@@ -379,21 +414,252 @@ size_t load_layer(LoadContext& cx, const std::string& name, const std::vector<T>
 }
 
 
+// [init by COPY] -----------------------------------------------------------------------------
+//
+// db init writes the tables itself on its one libpq connection (binary COPY), as GDAL's PG driver
+// would make and fill them (the same CREATE TABLE, the same values), without an OGRFeature and a
+// text line per row; the rows of a layer are made on a TBB worker while the server takes the
+// earlier ones, and the server builds a table's indexes while the next layer's source is read.
+
+/** A geometry as EWKB with `srid` (2D ISO WKB, the SRID after the type), as GDAL's PG driver sends it. */
+void append_ewkb(std::string& out, const OGRGeometry& g, int srid) {
+    const size_t at = out.size();
+    const size_t n = g.WkbSize();
+    out.resize(at + n + 4);
+    auto* p = reinterpret_cast<unsigned char*>(out.data() + at);
+    g.exportToWkb(wkbNDR, p + 4, wkbVariantIso);  // written 4 bytes on, then the head moved back
+    p[0] = p[4];
+    uint32_t type = uint32_t(p[5]) | uint32_t(p[6]) << 8 | uint32_t(p[7]) << 16 | uint32_t(p[8]) << 24;
+    type |= 0x20000000u;  // EWKB: an SRID follows the type
+    const auto s = static_cast<uint32_t>(srid);
+    for (int k = 0; k < 4; ++k) p[1 + k] = static_cast<unsigned char>(type >> (8 * k));
+    for (int k = 0; k < 4; ++k) p[5 + k] = static_cast<unsigned char>(s >> (8 * k));
+}
+
+/** Rows in PostgreSQL's binary COPY format (network byte order; a length before each value). */
+class CopyRows {
+public:
+    explicit CopyRows(std::string& out) : out_(out) {}
+    static void header(std::string& out) {
+        out.append("PGCOPY\n\377\r\n\0", 11);
+        CopyRows(out).u32(0), CopyRows(out).u32(0);  // flags, header extension
+    }
+    static void trailer(std::string& out) { out.append("\377\377", 2); }
+    void row(size_t fields) {
+        out_ += static_cast<char>(fields >> 8 & 0xff);
+        out_ += static_cast<char>(fields & 0xff);
+    }
+    void null() { u32(0xffffffffu); }
+    /** As GDAL sends a C string: up to its first NUL. */
+    void text(const std::string& v) {
+        const size_t n = std::strlen(v.c_str());
+        u32(static_cast<uint32_t>(n));
+        out_.append(v.data(), n);
+    }
+    void int4(int32_t v) { u32(4), u32(static_cast<uint32_t>(v)); }
+    void float8(double v) {
+        uint64_t b;
+        std::memcpy(&b, &v, 8);
+        u32(8), u32(static_cast<uint32_t>(b >> 32)), u32(static_cast<uint32_t>(b));
+    }
+    /** A value whose bytes append(out) writes (its length is filled in after). */
+    template <class Append>
+    void value(Append&& append) {
+        const size_t at = out_.size();
+        u32(0);
+        append(out_);
+        const auto n = static_cast<uint32_t>(out_.size() - at - 4);
+        for (int k = 0; k < 4; ++k) out_[at + k] = static_cast<char>(n >> (24 - 8 * k) & 0xff);
+    }
+
+private:
+    void u32(uint32_t v) {
+        const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16 & 0xff), static_cast<char>(v >> 8 & 0xff),
+                           static_cast<char>(v & 0xff)};
+        out_.append(b, 4);
+    }
+    std::string& out_;
+};
+
+/** SPEC fields of a row as FeatureSink sets them on an OGR feature (a non-finite real: NULL). */
+struct CopySink {
+    CopyRows& w;
+    void text(const char*, const std::string& v) { w.text(v); }
+    void person(const char* n, const std::string& v) { text(n, v); }
+    void phone(const char* n, const std::string& v) { text(n, v); }
+    void integer(const char*, int v) { w.int4(v); }
+    void integer(const char*, std::optional<int> v) { v ? w.int4(*v) : w.null(); }
+    void real(const char*, double v) {
+        if (!std::isfinite(v)) return w.null();
+        // GDAL's PG driver sends a real as its text of 15 significant digits
+        // (OGRFeature::GetFieldAsString): the store holds what it held when loaded through it.
+        char buf[40];
+        CPLsnprintf(buf, sizeof buf, "%.15g", v);
+        w.float8(CPLAtof(buf));
+    }
+    void real(const char* n, std::optional<double> v) { real(n, v.value_or(std::nan(""))); }
+};
+
+/** The CRS's SRID in the database as GDAL's PG driver finds it (authority and code), 0 when none. */
+int store_srid(Connection& pg, const OGRSpatialReference& target) {
+    OGRSpatialReference s(target);
+    const char* auth = s.GetAuthorityName(nullptr);
+    if (!auth || !*auth) {
+        s.AutoIdentifyEPSG();
+        auth = s.GetAuthorityName(nullptr);
+        if (auth && EQUAL(auth, "EPSG"))
+            if (const char* code = s.GetAuthorityCode(nullptr); code && *code) {
+                s.importFromEPSG(std::atoi(code));
+                auth = s.GetAuthorityName(nullptr);
+            }
+    }
+    if (!auth || !*auth) return 0;
+    const char* code = s.GetAuthorityCode(nullptr);
+    const int n = code ? std::atoi(code) : 0;
+    if (n <= 0) return 0;
+    return std::atoi(pg.scalar("SELECT srid FROM spatial_ref_sys WHERE auth_name = " + quote_literal(auth) +
+                                   " AND auth_srid = " + std::to_string(n),
+                               "looking up the CRS in spatial_ref_sys")
+                         .c_str());
+}
+
+/** The CREATE TABLE GDAL's PG driver runs for a layer (FID=fid, GEOMETRY_NAME=geom, PRECISION=NO, LAUNDER=NO). */
+std::string create_table_sql(const std::string& schema, const std::string& name, const StoreColumns& sc,
+                             OGRwkbGeometryType gtype, int srid) {
+    std::string sql = "CREATE TABLE " + quote_ident(schema) + "." + quote_ident(name) + " ( \"fid\" SERIAL, PRIMARY KEY (\"fid\")";
+    for (const auto& [n, t] : sc.cols)
+        sql += ", " + quote_ident(n) + (t == OFTReal ? " FLOAT8" : t == OFTInteger ? " INTEGER" : " VARCHAR");
+    std::string type = OGRToOGCGeomType(gtype);
+    for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    sql += ", \"geom\" geometry(" + type + "," + std::to_string(srid) + ") )";
+    return sql;
+}
+
+struct CopyContext {
+    Connection& pg;
+    const Dataset* model;
+    const Communities* communities;
+    const OGRSpatialReference* srs;
+    const Projector* to_target;
+    std::string schema;
+    int srid = 0;
+};
+
+/** A layer's table, empty (made in the store's order: readers list the tables as they were made). */
+template <class T>
+void create_table(CopyContext& cx, const std::string& name, const std::vector<T>& rows) {
+    std::vector<const T*> features;
+    for (const auto& r : rows) features.push_back(&r);
+    cx.pg.exec(create_table_sql(cx.schema, name, store_columns<T>(cx.model, name), layer_geometry_type(features), cx.srid),
+               "creating table " + name);
+}
+
+/**
+ * One layer: its rows by COPY into the table create_table made, then its indexes sent (not
+ * waited for: the next layer's finish() waits). Rows go in the model's order, as for_each_feature gives them to GDAL.
+ */
+template <class T>
+size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>& rows) {
+    std::vector<const T*> features;
+    for (const auto& r : rows) features.push_back(&r);
+    const StoreColumns sc = store_columns<T>(cx.model, name);
+    const OGRwkbGeometryType gtype = layer_geometry_type(features);
+    // While the server builds the previous table's indexes: the source geometries read on a TBB
+    // worker, and every row's community found on both cores.
+    std::optional<SourceGeometries> read;
+    std::vector<std::string> community(rows.size());
+    {
+        tbb::task_group reading;
+        reading.run([&] { read.emplace(cx.model, name, *cx.srs, true); });
+        try {
+            parallel_for(rows.size(), [&](size_t i) { community[i] = cx.communities->of(rows[i]); });
+        } catch (...) {
+            reading.cancel();
+            reading.wait();
+            throw;
+        }
+        reading.wait();
+    }
+    const SourceGeometries& as_read = *read;
+    // Rows without a usable source geometry: the model's coordinates, back in the store's CRS (one
+    // PROJ call for all of them), where for_each_feature takes them too.
+    std::vector<size_t> from_model(rows.size(), SIZE_MAX);
+    std::vector<Vec2> xy;
+    {
+        std::unique_ptr<OGRGeometry> scratch;
+        for (size_t i = 0; i < rows.size(); ++i)
+            if (!as_read.get(rows[i].fid, gtype, scratch)) {
+                from_model[i] = xy.size();
+                append_coords(rows[i], xy);
+            }
+        cx.to_target->apply(xy);
+    }
+    cx.pg.finish("building the indexes of the previous table");
+    if (!rows.empty()) {
+        std::string cols;
+        for (const auto& c : sc.cols) cols += quote_ident(c.first) + ", ";
+        cx.pg.copy_begin("COPY " + quote_ident(cx.schema) + "." + quote_ident(name) + " (" + cols + "\"geom\") FROM STDIN BINARY",
+                         "loading " + name);
+        const size_t fields = sc.cols.size() + 1;
+        auto encode = [&](size_t begin, size_t end, std::string& out) {
+            out.clear();
+            if (begin == 0) CopyRows::header(out);
+            CopyRows w(out);
+            std::unique_ptr<OGRGeometry> scratch;
+            std::vector<const std::string*> extra(sc.cols.size(), nullptr);
+            for (size_t i = begin; i < end; ++i) {
+                const T& f = rows[i];
+                w.row(fields);
+                CopySink sink{w};
+                columns(sink, f);
+                community[i].empty() ? w.null() : w.text(community[i]);
+                std::fill(extra.begin(), extra.end(), nullptr);
+                for (size_t k = 0; k < sc.extra_index.size() && k < f.extra.size(); ++k)
+                    if (sc.extra_index[k] >= 0 && !f.extra[k].empty()) extra[sc.extra_index[k]] = &f.extra[k];
+                for (size_t k = sc.community_index + 1; k < sc.cols.size(); ++k)
+                    extra[k] ? w.text(*extra[k]) : w.null();
+                const OGRGeometry* g = from_model[i] == SIZE_MAX ? as_read.get(f.fid, gtype, scratch) : nullptr;
+                if (!g) {
+                    const Vec2* at = xy.data() + from_model[i];
+                    scratch.reset(point_of(f) ? new OGRPoint(at->x, at->y) : make_geometry(f, at, gtype == wkbLineString));
+                    scratch->closeRings();
+                    g = scratch.get();
+                }
+                w.value([&](std::string& o) { append_ewkb(o, *g, cx.srid); });
+            }
+            if (end == rows.size()) CopyRows::trailer(out);
+        };
+        // One block is made on a TBB worker while the main thread sends the one before (a 1-core
+        // machine runs it in wait()).
+        constexpr size_t kBlock = 8192;
+        std::string now, next;
+        encode(0, std::min(kBlock, rows.size()), now);
+        tbb::task_group tg;
+        try {
+            for (size_t at = kBlock;; at += kBlock) {
+                if (at < rows.size()) tg.run([&, at] { encode(at, std::min(at + kBlock, rows.size()), next); });
+                cx.pg.copy_put(now.data(), now.size(), "loading " + name);
+                tg.wait();
+                if (at >= rows.size()) break;
+                now.swap(next);
+            }
+        } catch (...) {
+            tg.cancel();
+            tg.wait();
+            throw;
+        }
+        cx.pg.copy_end("loading " + name);
+    }
+    cx.pg.send(table_sql(cx.schema, name), "building the indexes of " + name);
+    return rows.size();
+}
+
 // [push] ------------------------------------------------------------------------------------
 
 /** A geometry as COPY's text for a geometry column: hex EWKB with the SRID (2D). */
 std::string hex_ewkb(const OGRGeometry& g, int srid) {
-    std::vector<unsigned char> wkb(g.WkbSize());
-    g.exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
-    uint32_t type = uint32_t(wkb[1]) | uint32_t(wkb[2]) << 8 | uint32_t(wkb[3]) << 16 | uint32_t(wkb[4]) << 24;
-    type |= 0x20000000u;  // EWKB: an SRID follows the type
-    std::vector<unsigned char> e;
-    e.reserve(wkb.size() + 4);
-    e.push_back(wkb[0]);
-    for (int k = 0; k < 4; ++k) e.push_back(static_cast<unsigned char>(type >> (8 * k)));
-    const auto s = static_cast<uint32_t>(srid);
-    for (int k = 0; k < 4; ++k) e.push_back(static_cast<unsigned char>(s >> (8 * k)));
-    e.insert(e.end(), wkb.begin() + 5, wkb.end());
+    std::string e;
+    append_ewkb(e, g, srid);
     static const char* hex = "0123456789ABCDEF";
     std::string out;
     out.reserve(e.size() * 2);
@@ -634,51 +900,85 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
             work = target;
         Projector to_target(work, target);
 
-        GdalErrors gdal;
-        // New tables are filled by COPY (GDAL's PG driver does so for tables it has just made;
-        // said here so that it cannot fall back to an INSERT per row).
-        CPLConfigOptionSetter copy("PG_USE_COPY", "YES", true);
-        const std::string name = "PG:" + conninfo_of(pg_source);
-        GDALDatasetUniquePtr gds(GDALDataset::Open(name.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        if (!gds) throw Error("GDAL cannot open the database: " + gdal.take(), {out.source});
-        if (gds->StartTransaction() != OGRERR_NONE)
-            throw Error("cannot start a transaction: " + gdal.take(), {out.source});
-        try {
-            static const Dataset empty;
-            const Dataset& model = ds ? *ds : empty;
-            Communities communities(model);
-            LoadContext cx{gds.get(), ds, &communities, &target, &to_target, out.source, gdal};
-            const auto& tables = store_tables();
-            size_t done = 0;
-            auto step = [&](const std::string& t, size_t rows) {
-                out.tables.emplace_back(t, rows);
-                if (progress) progress(static_cast<double>(++done) / (tables.size() + 1), "loading " + t);
-            };
-            for (const auto& t : tables) {
-                if (t == "grids") step(t, load_layer(cx, t, model.grids));
-                else if (t == "households") step(t, load_layer(cx, t, model.households));
-                else if (t == "cameras") step(t, load_layer(cx, t, model.cameras));
-                else if (t == "enterprises") step(t, load_layer(cx, t, model.enterprises));
-                else if (t == "roads") step(t, load_layer(cx, t, model.roads));
-                else if (t == "buildings") step(t, load_layer(cx, t, model.buildings));
-                else if (t == "incidents") step(t, load_layer(cx, t, model.incidents));
-                else if (t == "facilities") step(t, load_layer(cx, t, model.facilities));
-                else if (t == "candidates") step(t, load_layer(cx, t, model.candidates));
-                else if (t == "patrols") step(t, load_layer(cx, t, model.patrols));
-                else if (t == "checks") step(t, load_layer(cx, t, model.checks));
+        static const Dataset empty;
+        const Dataset& model = ds ? *ds : empty;
+        Communities communities(model);
+        const auto& tables = store_tables();
+        size_t done = 0;
+        auto step = [&](const std::string& t, size_t rows) {
+            out.tables.emplace_back(t, rows);
+            if (progress) progress(static_cast<double>(++done) / (tables.size() + 1), "loading " + t);
+        };
+        // Each layer through `load(name, rows)`, in `order`.
+        auto each_layer = [&](const std::vector<std::string>& order, auto&& load) {
+            for (const auto& t : order) {
+                if (t == "grids") load(t, model.grids);
+                else if (t == "households") load(t, model.households);
+                else if (t == "cameras") load(t, model.cameras);
+                else if (t == "enterprises") load(t, model.enterprises);
+                else if (t == "roads") load(t, model.roads);
+                else if (t == "buildings") load(t, model.buildings);
+                else if (t == "incidents") load(t, model.incidents);
+                else if (t == "facilities") load(t, model.facilities);
+                else if (t == "candidates") load(t, model.candidates);
+                else if (t == "patrols") load(t, model.patrols);
+                else if (t == "checks") load(t, model.checks);
             }
-            gdal.take();
-            OGRLayer* r = gds->ExecuteSQL(post_load_sql(out.schema, postgis_schema, tables).c_str(), nullptr, nullptr);
-            if (r) gds->ReleaseResultSet(r);
-            if (const std::string why = gdal.take(); !why.empty())
-                fail("cannot make the store's triggers, indexes and policies", why, {out.source});
-            if (gds->CommitTransaction() != OGRERR_NONE)
-                throw Error("cannot commit the load: " + gdal.take(), {out.source}, "nothing was changed; run db init again");
-        } catch (...) {
-            gds->RollbackTransaction();
-            throw;
+        };
+        std::string after = post_load_sql(out.schema, postgis_schema, tables);
+        if (const int srid = store_srid(pg, target); srid > 0) {
+            // The CRS is in spatial_ref_sys by its code: the tables are made and filled here.
+            Transaction tx(pg, "starting the load");
+            CopyContext cx{pg, ds, &communities, &target, &to_target, out.schema, srid};
+            // The largest tables first: the server builds their indexes while gridwatch reads and
+            // sends the smaller ones, and the last wait (for the last table's indexes) is short.
+            std::vector<std::pair<size_t, std::string>> by_size;
+            each_layer(tables, [&](const std::string& t, const auto& rows) {
+                by_size.emplace_back(rows.size(), t);
+            });
+            std::stable_sort(by_size.begin(), by_size.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+            std::vector<std::string> order;
+            for (const auto& [n, t] : by_size) order.push_back(t);
+            each_layer(tables, [&](const std::string& t, const auto& rows) { create_table(cx, t, rows); });
+            each_layer(order, [&](const std::string& t, const auto& rows) { step(t, copy_layer(cx, t, rows)); });
+            pg.finish("building the indexes of " + order.back());
+            // Reported in the store's order, as the tables are listed everywhere else.
+            std::vector<std::pair<std::string, size_t>> listed;
+            for (const auto& t : tables)
+                for (const auto& r : out.tables)
+                    if (r.first == t) listed.push_back(r);
+            out.tables = std::move(listed);
+            pg.exec(after, "making the store's triggers, indexes and policies");
+            tx.commit("committing the load");
+        } else {
+            // A CRS the database has no code for: GDAL's PG driver adds it to spatial_ref_sys and
+            // makes the tables.
+            GdalErrors gdal;
+            // New tables are filled by COPY (GDAL's PG driver does so for tables it has just made;
+            // said here so that it cannot fall back to an INSERT per row).
+            CPLConfigOptionSetter copy("PG_USE_COPY", "YES", true);
+            const std::string name = "PG:" + conninfo_of(pg_source);
+            GDALDatasetUniquePtr gds(GDALDataset::Open(name.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+            if (!gds) throw Error("GDAL cannot open the database: " + gdal.take(), {out.source});
+            if (gds->StartTransaction() != OGRERR_NONE)
+                throw Error("cannot start a transaction: " + gdal.take(), {out.source});
+            try {
+                LoadContext cx{gds.get(), ds, &communities, &target, &to_target, out.source, gdal};
+                each_layer(tables, [&](const std::string& t, const auto& rows) { step(t, load_layer(cx, t, rows)); });
+                gdal.take();
+                std::string sql;
+                for (const auto& t : tables) sql += table_sql(out.schema, t);
+                OGRLayer* r = gds->ExecuteSQL((sql + after).c_str(), nullptr, nullptr);
+                if (r) gds->ReleaseResultSet(r);
+                if (const std::string why = gdal.take(); !why.empty())
+                    fail("cannot make the store's triggers, indexes and policies", why, {out.source});
+                if (gds->CommitTransaction() != OGRERR_NONE)
+                    throw Error("cannot commit the load: " + gdal.take(), {out.source}, "nothing was changed; run db init again");
+            } catch (...) {
+                gds->RollbackTransaction();
+                throw;
+            }
         }
-        gds.reset();
         if (progress) progress(1.0, "done");
     } catch (...) {
         // "As before": an extension made for this load goes with it.

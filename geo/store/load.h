@@ -25,7 +25,9 @@ struct InitResult {
  * Makes the store in `pg_source` ("PG:…") and loads `ds` into it (nullptr: empty tables, SRID
  * 4490). Rows keep the model's order; each gets `community`, the grid_id of the L1 cell it lies
  * in (grid cells by their parent chain, other rows by their point on surface; null outside
- * every L1 cell). Rows go through GDAL's PG driver (COPY into the new tables).
+ * every L1 cell). The tables are made and filled (binary COPY) on one libpq connection, as GDAL's
+ * PG driver would make them; a CRS spatial_ref_sys has no code for goes through that driver, which
+ * adds it there.
  * Throws gw::Error naming the database and what to do: a wrong connection string, PostGIS
  * missing and not creatable, tables that exist already, a right missing.
  */

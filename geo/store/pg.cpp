@@ -155,28 +155,57 @@ long long Connection::exec_count(const std::string& sql, const std::string& what
 }
 
 void Connection::copy_in(const std::string& copy_sql, const std::string& text, const std::string& what) {
-    auto fail = [&](PGresult* res) {
-        const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
-        const std::string st = state ? state : "";
-        throw_server_error(source_, what, first_line(PQerrorMessage(conn_)), st);
-    };
-    {
-        Result r(PQexec(conn_, copy_sql.c_str()));
-        if (!r || PQresultStatus(r.get()) != PGRES_COPY_IN) fail(r.get());
-    }
+    copy_begin(copy_sql, what);
     // In pieces: libpq buffers what it is given, and one call of a county's rows would double it.
     constexpr size_t kPiece = 1 << 20;
-    for (size_t at = 0; at < text.size(); at += kPiece) {
-        const size_t n = std::min(kPiece, text.size() - at);
-        if (PQputCopyData(conn_, text.data() + at, static_cast<int>(n)) != 1) {
-            PQputCopyEnd(conn_, "gridwatch stopped sending");
-            break;
-        }
-    }
-    if (PQputCopyEnd(conn_, nullptr) != 1) fail(nullptr);
+    for (size_t at = 0; at < text.size(); at += kPiece) copy_put(text.data() + at, std::min(kPiece, text.size() - at), what);
+    copy_end(what);
+}
+
+void Connection::copy_begin(const std::string& copy_sql, const std::string& what) {
+    Result r(PQexec(conn_, copy_sql.c_str()));
+    if (r && PQresultStatus(r.get()) == PGRES_COPY_IN) return;
+    const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
+    throw_server_error(source_, what, first_line(PQerrorMessage(conn_)), state ? state : "");
+}
+
+void Connection::copy_put(const char* data, size_t size, const std::string& what) {
+    if (size == 0 || PQputCopyData(conn_, data, static_cast<int>(size)) == 1) return;
+    // The connection is gone or the server refused: its reason comes with the COPY's result.
+    PQputCopyEnd(conn_, "gridwatch stopped sending");
+    copy_result(what);
+}
+
+void Connection::copy_end(const std::string& what) {
+    if (PQputCopyEnd(conn_, nullptr) != 1) throw_server_error(source_, what, first_line(PQerrorMessage(conn_)), "");
+    copy_result(what);
+}
+
+void Connection::copy_result(const std::string& what) {
     Result last;
     for (PGresult* res; (res = PQgetResult(conn_)) != nullptr;) last.reset(res);
-    if (!last || PQresultStatus(last.get()) != PGRES_COMMAND_OK) fail(last.get());
+    if (last && PQresultStatus(last.get()) == PGRES_COMMAND_OK) return;
+    const char* state = last ? PQresultErrorField(last.get(), PG_DIAG_SQLSTATE) : nullptr;
+    throw_server_error(source_, what, first_line(PQerrorMessage(conn_)), state ? state : "");
+}
+
+void Connection::send(const std::string& sql, const std::string& what) {
+    if (PQsendQuery(conn_, sql.c_str()) != 1) throw_server_error(source_, what, first_line(PQerrorMessage(conn_)), "");
+}
+
+void Connection::finish(const std::string& what) {
+    Result failed;
+    for (PGresult* res; (res = PQgetResult(conn_)) != nullptr;) {
+        const auto st = PQresultStatus(res);
+        if (!failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY)
+            failed.reset(res);
+        else
+            PQclear(res);
+    }
+    if (!failed) return;
+    const char* state = PQresultErrorField(failed.get(), PG_DIAG_SQLSTATE);
+    const char* msg = PQresultErrorMessage(failed.get());
+    throw_server_error(source_, what, first_line(msg && *msg ? msg : PQerrorMessage(conn_)), state ? state : "");
 }
 
 std::string Connection::database() const { return PQdb(conn_) ? PQdb(conn_) : ""; }

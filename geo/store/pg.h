@@ -1,7 +1,7 @@
 #pragma once
 /**
- * A libpq connection for what GDAL's PG driver does not do: the PostGIS extension, DDL after a
- * load, roles and policies (SPEC §9). Rows and geometries go through GDAL (geo/store/load.h).
+ * A libpq connection for the shared store (SPEC §9): the PostGIS extension, db init's tables and
+ * rows (geo/store/load.h), DDL after a load, roles and policies, pushes and conflicts.
  * Every failure is a gw::Error naming the database and what to do.
  */
 #include <optional>
@@ -45,6 +45,22 @@ public:
     long long exec_count(const std::string& sql, const std::string& what = {});
     /** `COPY … FROM STDIN` with `text` (COPY's text format, see copy_text()) as its whole input. */
     void copy_in(const std::string& copy_sql, const std::string& text, const std::string& what = {});
+    /**
+     * The same in steps, for rows made while the server takes the earlier ones: copy_begin starts
+     * the COPY, copy_put sends a piece (any cut, libpq buffers it), copy_end ends it and waits for
+     * the server's answer. A failure between them leaves the connection in the COPY: end it with
+     * copy_end or let the Transaction's ROLLBACK do so.
+     */
+    void copy_begin(const std::string& copy_sql, const std::string& what = {});
+    void copy_put(const char* data, size_t size, const std::string& what = {});
+    void copy_end(const std::string& what = {});
+    /**
+     * Sends statements without waiting for them (the server works while the caller does), and
+     * then, in finish(), waits for them; the server's error is thrown by finish(). Nothing else may
+     * be sent in between.
+     */
+    void send(const std::string& sql, const std::string& what = {});
+    void finish(const std::string& what = {});
 
     const std::string& source() const { return source_; }  // printable
     std::string database() const;
@@ -52,6 +68,8 @@ public:
     pg_conn* raw() { return conn_; }
 
 private:
+    void copy_result(const std::string& what);
+
     pg_conn* conn_ = nullptr;
     std::string source_;
 };

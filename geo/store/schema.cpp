@@ -7,6 +7,19 @@ namespace gw::store {
 
 const std::vector<std::string>& store_tables() { return canonical_layers(); }
 
+std::string table_sql(const std::string& schema, const std::string& t) {
+    const std::string T = quote_ident(schema) + "." + quote_ident(t);
+    std::string sql;
+    sql += "ALTER TABLE " + T +
+           " ADD COLUMN version integer NOT NULL DEFAULT 1, ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();\n";
+    sql += "CREATE INDEX " + quote_ident(t + "_geom_gist") + " ON " + T + " USING gist (geom);\n";
+    sql += "CREATE INDEX " + quote_ident(t + "_community") + " ON " + T + " (community);\n";
+    // SPEC §3: check_id is unique. The index is also what lets two offices import at once
+    // without a lock (INSERT … ON CONFLICT (check_id) DO NOTHING, geo/io/check_import.cpp).
+    if (t == "checks") sql += "CREATE UNIQUE INDEX checks_check_id_key ON " + T + " (check_id);\n";
+    return sql;
+}
+
 std::string post_load_sql(const std::string& schema, const std::string& postgis_schema,
                           const std::vector<std::string>& tables) {
     const std::string S = quote_ident(schema) + ".";
@@ -108,13 +121,6 @@ END $$;
                               "gridwatch_community_of_login(current_user)))";
     for (const auto& t : tables) {
         const std::string T = S + quote_ident(t);
-        sql += "ALTER TABLE " + T +
-               " ADD COLUMN version integer NOT NULL DEFAULT 1, ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();\n";
-        sql += "CREATE INDEX " + quote_ident(t + "_geom_gist") + " ON " + T + " USING gist (geom);\n";
-        sql += "CREATE INDEX " + quote_ident(t + "_community") + " ON " + T + " (community);\n";
-        // SPEC §3: check_id is unique. The index is also what lets two offices import at once
-        // without a lock (INSERT … ON CONFLICT (check_id) DO NOTHING, geo/io/check_import.cpp).
-        if (t == "checks") sql += "CREATE UNIQUE INDEX checks_check_id_key ON " + T + " (check_id);\n";
         sql += "CREATE TRIGGER gridwatch_stamp BEFORE INSERT OR UPDATE ON " + T +
                " FOR EACH ROW EXECUTE FUNCTION " + S + "gridwatch_stamp();\n";
         sql += "CREATE TRIGGER gridwatch_notify_insert AFTER INSERT ON " + T +

@@ -14,7 +14,12 @@ namespace gw::store {
 const std::vector<std::string>& store_tables();
 
 /**
- * Statements run after the rows are in: everything above for `tables` in `schema` (quoted
+ * Statements run on one table once its rows are in: `version` and `updated_at`, its indexes.
+ */
+std::string table_sql(const std::string& schema, const std::string& table);
+
+/**
+ * Statements run after every table's rows are in and table_sql ran on each: everything else for `tables` in `schema` (quoted
  * here); `postgis_schema` is where the PostGIS functions live (for the search_path of the
  * SECURITY DEFINER functions).
  */

@@ -230,3 +230,28 @@ TEST(DbInit, LayersInAnotherCrsAreTakenToTheStoresCrs) {
     const json ib = json::parse(run_gridwatch("info " + pg(c) + " --json").out);
     for (int k = 0; k < 4; ++k) EXPECT_NEAR(ia["extent"][k].get<double>(), ib["extent"][k].get<double>(), 1e-6);
 }
+
+TEST(DbInit, ValuesAreThoseGdalsDriverWrites) {
+    GW_REQUIRE_PG();
+    // db init writes the rows itself (binary COPY); the store holds what GDAL's PG driver wrote
+    // before it did: reals to 15 significant digits, text as given, the file's own point.
+    gwtest::TempDir tmp("pg_values");
+    const std::string cams = tmp / "cameras.geojson";
+    tmp.write("cameras.geojson",
+              R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"cam_id":"K\\1\t","owner":"road",)"
+              R"("azimuth":45.12345678901234567,"fov":90.5,"range":400.30000000000004,"status":"online"},)"
+              R"("geometry":{"type":"Point","coordinates":[98.69000000000001,24.590000000000003]}}]})");
+    const std::string a = gwtest::pg_new_database("gw_values_init"), b = gwtest::pg_new_database("gw_values_ogr");
+    ASSERT_EQ(run_gridwatch("db init " + pg(a) + " --from " + cams).status, 0);
+    PgClient ogr(b);
+    ASSERT_EQ(ogr.exec("CREATE EXTENSION IF NOT EXISTS postgis"), "");
+    ASSERT_EQ(std::system(("ogr2ogr -f PostgreSQL " + pg(b) + " " + cams +
+                           " -nln cameras -lco GEOMETRY_NAME=geom -lco FID=fid -lco PRECISION=NO -lco LAUNDER=NO")
+                              .c_str()),
+              0);
+    const std::string row = "SELECT cam_id || '|' || owner || '|' || azimuth::text || '|' || fov::text || '|' || "
+                            "range::text || '|' || status || '|' || encode(ST_AsEWKB(geom), 'hex') FROM cameras";
+    PgClient init(a);
+    EXPECT_EQ(init.scalar(row), ogr.scalar(row));
+    EXPECT_EQ(init.scalar("SELECT azimuth::text FROM cameras"), "45.1234567890123");
+}

@@ -2,6 +2,9 @@
 // saying which and what to do, and the database left as it was.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "../cli_run.h"
 #include "pg_cluster.h"
 
@@ -87,4 +90,32 @@ TEST(DbErrors, FailedInitLeavesTheDatabaseAsBefore) {
     EXPECT_EQ(again.status, 1);
     EXPECT_TRUE(has(again.err, "already has a table")) << again.err;
     EXPECT_EQ(admin.scalar("SELECT count(*) FROM cameras"), "0");
+}
+
+// The shared store's parallel paths (geo/store/, found in the sources as tests/test_parallel.cpp
+// finds the others): a fault injected on a worker (GRIDWATCH_FAULT_IN_WORKER=FILE:LINE) ends db init
+// with exit 1 and one line naming it, and the database is left as it was.
+TEST(DbErrors, WorkerFaultLeavesTheDatabaseAsBefore) {
+    GW_REQUIRE_PG();
+    namespace fs = std::filesystem;
+    std::vector<std::string> sites;
+    for (const auto& e : fs::directory_iterator(fs::path(GRIDWATCH_SOURCE_DIR) / "geo" / "store")) {
+        std::ifstream in(e.path());
+        std::string line;
+        for (int n = 1; std::getline(in, line); ++n)
+            if (line.find("parallel_for(") != std::string::npos || line.find("parallel_ranges(") != std::string::npos)
+                sites.push_back(e.path().filename().string() + ":" + std::to_string(n));
+    }
+    ASSERT_FALSE(sites.empty());
+    const std::string c = gwtest::pg_new_database("gw_worker_fault");
+    PgClient admin(c);
+    ASSERT_EQ(admin.exec("CREATE EXTENSION postgis"), "");
+    for (const auto& site : sites) {
+        const auto r = run_gridwatch("db init " + pg(c) + " --from " + data(), "GRIDWATCH_FAULT_IN_WORKER=" + site);
+        EXPECT_EQ(r.status, 1) << site << "\n" << r.err;
+        EXPECT_EQ(r.error_lines(), 1) << site << "\n" << r.err;
+        EXPECT_TRUE(has(r.err, "injected on a worker in " + site + " ")) << site << "\n" << r.err;
+        EXPECT_EQ(admin.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"), "0")
+            << site;
+    }
 }
