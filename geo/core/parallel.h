@@ -12,6 +12,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -66,6 +67,26 @@ void parallel_ranges(size_t n, Fn&& fn, const char* file = __builtin_FILE(), int
         if (fault && r.end() == n) throw_injected_fault(where);
         fn(r.begin(), r.end());
     });
+}
+
+/**
+ * Runs `beside` on a worker while `here` runs on the calling thread, and returns when both are
+ * done: for a pipeline step (the next block made while this one is sent). An exception from
+ * either reaches the caller once the other has finished (`here`'s first; a 1-core machine runs
+ * `beside` in the wait).
+ */
+template <typename Beside, typename Here>
+void run_beside(Beside&& beside, Here&& here) {
+    tbb::task_group group;
+    group.run([&] { beside(); });
+    try {
+        here();
+    } catch (...) {
+        group.cancel();
+        group.wait();
+        throw;
+    }
+    group.wait();
 }
 
 }  // namespace gw

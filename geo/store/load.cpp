@@ -6,7 +6,6 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
-#include <tbb/task_group.h>
 
 #include <algorithm>
 #include <chrono>
@@ -564,22 +563,12 @@ size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>
     for (const auto& r : rows) features.push_back(&r);
     const StoreColumns sc = store_columns<T>(cx.model, name);
     const OGRwkbGeometryType gtype = layer_geometry_type(features);
-    // While the server builds the previous table's indexes: the source geometries read on a TBB
+    // While the server builds the previous table's indexes: the source geometries read on a
     // worker, and every row's community found on both cores.
     std::optional<SourceGeometries> read;
     std::vector<std::string> community(rows.size());
-    {
-        tbb::task_group reading;
-        reading.run([&] { read.emplace(cx.model, name, *cx.srs, true); });
-        try {
-            parallel_for(rows.size(), [&](size_t i) { community[i] = cx.communities->of(rows[i]); });
-        } catch (...) {
-            reading.cancel();
-            reading.wait();
-            throw;
-        }
-        reading.wait();
-    }
+    run_beside([&] { read.emplace(cx.model, name, *cx.srs, true); },
+               [&] { parallel_for(rows.size(), [&](size_t i) { community[i] = cx.communities->of(rows[i]); }); });
     const SourceGeometries& as_read = *read;
     // Rows without a usable source geometry: the model's coordinates, back in the store's CRS (one
     // PROJ call for all of them), where for_each_feature takes them too.
@@ -629,24 +618,18 @@ size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>
             }
             if (end == rows.size()) CopyRows::trailer(out);
         };
-        // One block is made on a TBB worker while the main thread sends the one before (a 1-core
-        // machine runs it in wait()).
+        // One block is made on a worker while the main thread sends the one before.
         constexpr size_t kBlock = 8192;
         std::string now, next;
         encode(0, std::min(kBlock, rows.size()), now);
-        tbb::task_group tg;
-        try {
-            for (size_t at = kBlock;; at += kBlock) {
-                if (at < rows.size()) tg.run([&, at] { encode(at, std::min(at + kBlock, rows.size()), next); });
-                cx.pg.copy_put(now.data(), now.size(), "loading " + name);
-                tg.wait();
-                if (at >= rows.size()) break;
-                now.swap(next);
+        for (size_t at = kBlock;; at += kBlock) {
+            const auto send = [&] { cx.pg.copy_put(now.data(), now.size(), "loading " + name); };
+            if (at >= rows.size()) {
+                send();
+                break;
             }
-        } catch (...) {
-            tg.cancel();
-            tg.wait();
-            throw;
+            run_beside([&] { encode(at, std::min(at + kBlock, rows.size()), next); }, send);
+            now.swap(next);
         }
         cx.pg.copy_end("loading " + name);
     }
