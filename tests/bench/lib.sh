@@ -54,10 +54,20 @@ pg_prepare() {
 }
 pg_start() {
     port=$1
-    while (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
-    echo "[bench] PostGIS cluster on 127.0.0.1:$port in $pgdir" >&2
-    pgconn=$(GW_PG_OPTIONS="-c shared_buffers=512MB -c work_mem=64MB" "$pg_cluster_sh" start "$pgdir" "$port" --tcp)
-    pg_up=1
+    # A port nothing listens on may still be taken (an outgoing connection's own port): the next
+    # one is tried when the server cannot bind.
+    for _ in 1 2 3 4 5; do
+        while (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
+        echo "[bench] PostGIS cluster on 127.0.0.1:$port in $pgdir" >&2
+        if pgconn=$(GW_PG_OPTIONS="-c shared_buffers=512MB -c work_mem=64MB" "$pg_cluster_sh" start "$pgdir" "$port" --tcp); then
+            pg_up=1
+            return 0
+        fi
+        "$pg_cluster_sh" stop "$pgdir" >/dev/null 2>&1 || true
+        pgdir=$(mktemp -d /tmp/gw_bench_pg.XXXX)
+        port=$((port + 1))
+    done
+    return 1
 }
 pg_stop() {
     if [ "${pg_up:-0}" = 1 ] || [ -d "${pgdir:-}" ]; then "$pg_cluster_sh" stop "$pgdir"; fi
