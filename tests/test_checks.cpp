@@ -790,3 +790,31 @@ TEST(ChecksCli, ExportWithStatsCarriesTheCheckColumnsIntoTheShapefiles) {
     EXPECT_EQ(got["A1"], (std::array<std::string, 5>{"1", "2", "1", "0", "0"}));
     EXPECT_EQ(got["B4"], (std::array<std::string, 5>{"11", "0", "0", "0", "0"}));
 }
+
+// A dataset of two files (the grid office's, the phones' reports): a warning about a layer names
+// the file that layer came from, not the first file given.
+TEST(ChecksCli, WarningsNameTheFileTheLayerCameFrom) {
+    TempDir dir("checks_two_files");
+    std::vector<CheckDef> checks = kChecks;
+    checks.push_back({"K14", "B4", "last tuesday", "routine", 350, 150, 0});
+    const std::string gpkg = write_gpkg(dir, checks);
+    const std::string phone = (dir.path / "phone.gpkg").string();
+    {
+        gw::gdal_setup();
+        GDALDatasetUniquePtr src(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(src);
+        GDALDatasetUniquePtr dst(
+            GetGDALDriverManager()->GetDriverByName("GPKG")->Create(phone.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        ASSERT_TRUE(dst);
+        ASSERT_TRUE(dst->CopyLayer(src->GetLayerByName("checks"), "checks"));
+        for (int i = 0; i < src->GetLayerCount(); ++i) {
+            if (std::string(src->GetLayer(i)->GetName()) == "checks") {
+                ASSERT_EQ(src->DeleteLayer(i), OGRERR_NONE);
+            }
+        }
+    }
+    const auto r = run_gridwatch("checks " + gpkg + " " + phone + " --date 2026-03-02 --days 3");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find(phone + ": layer 'checks': 1 check(s) without a readable time"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find(gpkg + ": layer 'checks'"), std::string::npos) << r.err;
+}

@@ -177,9 +177,14 @@ std::string name_some(const std::vector<Issue>& issues) {
 }
 }  // namespace
 
+std::string file_of(const Dataset& ds, const std::string& layer) {
+    for (const auto& l : ds.layers)
+        if (l.name == layer && !l.source.empty()) return l.source;
+    return ds.source;
+}
+
 void warn_reading(const Dataset& ds) {
     const auto& r = ds.report;
-    const std::string file = ds.source;
     // Incidents, checks and patrols each named under their own layer.
     std::map<std::string, std::vector<Issue>> times;
     for (const auto& i : r.bad_times) times[i.layer.empty() ? std::string("incidents") : i.layer].push_back(i);
@@ -188,14 +193,14 @@ void warn_reading(const Dataset& ds) {
                                  : layer == "checks"  ? " check(s)"
                                  : layer == "patrols" ? " patrol track(s) or fix(es)"
                                                       : " feature(s)";
-        warn(file + ": layer '" + layer + "': " + std::to_string(issues.size()) + what +
+        warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) + what +
              " without a readable time, left out of time windows: " + name_some(issues) +
              " (write times as ISO-8601, e.g. 2024-03-05T14:30)");
     }
     std::map<std::string, std::vector<Issue>> values;
     for (const auto& i : r.bad_values) values[i.layer].push_back(i);
     for (const auto& [layer, issues] : values)
-        warn(file + ": layer '" + layer + "': " + std::to_string(issues.size()) +
+        warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) +
              " number field value(s) that are text, read as nothing: " + name_some(issues) + " (fix the values)");
     std::map<std::string, std::vector<Issue>> missing;
     for (const auto& i : r.no_geometry) missing[i.layer].push_back(i);
@@ -203,12 +208,12 @@ void warn_reading(const Dataset& ds) {
         std::string ids;
         for (size_t k = 0; k < issues.size() && k < 10; ++k) ids += (k ? ", " : "") + issues[k].feature;
         if (issues.size() > 10) ids += " and " + std::to_string(issues.size() - 10) + " more";
-        warn(file + ": layer '" + layer + "': " + std::to_string(issues.size()) + " feature(s) without geometry left out: " +
+        warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) + " feature(s) without geometry left out: " +
              ids + " (give them a geometry, or delete them)");
     }
     std::map<std::string, std::vector<Issue>> gdal;
     for (const auto& i : r.gdal_warnings) gdal[i.layer].push_back(i);
-    for (const auto& [layer, issues] : gdal) warn(file + ": layer '" + layer + "': GDAL: " + name_some(issues));
+    for (const auto& [layer, issues] : gdal) warn(file_of(ds, layer) + ": layer '" + layer + "': GDAL: " + name_some(issues));
 }
 
 CLI::Validator iso_date_check() {

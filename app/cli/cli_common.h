@@ -62,6 +62,9 @@ Progress stderr_progress();
  */
 void print_json(nlohmann::json j, const Dataset& ds);
 
+/** The file or connection a layer of `ds` came from (a dataset may be several files); ds.source when unknown. */
+std::string file_of(const Dataset& ds, const std::string& layer);
+
 /** Tells on stderr, a line each, what reading left out or read as nothing, naming the features. */
 void warn_reading(const Dataset& ds);
 

@@ -182,7 +182,7 @@ void run_checks(const ChecksArgs& a) {
         for (size_t i = 0; i < r.unknown_cells.size() && i < 5; ++i)
             ids += (i ? ", " : "") + (r.unknown_cells[i].empty() ? std::string("(empty)") : r.unknown_cells[i]);
         if (r.unknown_cells.size() > 5) ids += " and " + std::to_string(r.unknown_cells.size() - 5) + " more";
-        warn(ds.source + ": layer 'checks': " + std::to_string(r.unknown.size()) +
+        warn(file_of(ds, "checks") + ": layer 'checks': " + std::to_string(r.unknown.size()) +
              " report(s) in the window name no level-4 cell, counted nowhere: " + ids +
              " (correct their grid_id)");
     }

@@ -1,5 +1,4 @@
 // gridwatch db init|push|pull|roles: the shared PostGIS store (SPEC §9).
-#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -7,9 +6,9 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 #include "geo/store/load.h"
 #include "geo/store/pg.h"
-#include "geo/io/atomic_output.h"
 #include "geo/store/roles.h"
 #include "geo/store/sync.h"
 
@@ -71,15 +70,14 @@ void run_db_init(const DbInitArgs& a) {
 
 void run_db_push(DbPushArgs a) {
     need_pg(a.target);
+    if (store::is_pg_source(a.dataset))
+        throw CLI::ValidationError("DATASET", "push copies a dataset file into the store; to copy between stores, pull "
+                                              "one into a GeoPackage and push that");
     a.from.sources = {a.dataset};
-    for (const auto& s : a.from.sources)
-        if (store::is_pg_source(s))
-            throw CLI::ValidationError("DATASET", "push copies a dataset file into the store; to copy between stores, pull "
-                                                  "one into a GeoPackage and push that");
     const Dataset ds = a.from.open({}, false);
     store::PushOptions o;
     o.delete_missing = a.delete_missing;
-    o.file = a.from.sources.empty() ? std::string() : a.from.sources.front();
+    o.file = a.dataset;
     const auto r = store::push_store(a.target, ds, o, stderr_progress());
     if (a.json) {
         nlohmann::json layers = nlohmann::json::array();
@@ -120,8 +118,7 @@ void run_db_pull(const DbPullArgs& a) {
     need_pg(a.target);
     if (store::is_pg_source(a.file))
         throw CLI::ValidationError("FILE", "pull writes a GeoPackage file, not a database");
-    std::string ext = std::filesystem::path(a.file).extension().string();
-    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string ext = ascii_lower(std::filesystem::path(a.file).extension().string());
     if (ext != ".gpkg") throw CLI::ValidationError("FILE", "'" + a.file + "': pull writes a GeoPackage (FILE.gpkg)");
     store::PullOptions o;
     o.community = a.community;

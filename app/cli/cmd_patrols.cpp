@@ -68,7 +68,7 @@ void run_patrols(const PatrolsArgs& a) {
         std::string ids;
         for (size_t i = 0; i < rep.untimed_tracks.size() && i < 10; ++i) ids += (i ? ", " : "") + rep.untimed_tracks[i];
         if (rep.untimed_tracks.size() > 10) ids += " and " + std::to_string(rep.untimed_tracks.size() - 10) + " more";
-        warn(ds.source + ": layer 'patrols': " + std::to_string(rep.untimed_tracks.size()) +
+        warn(file_of(ds, "patrols") + ": layer 'patrols': " + std::to_string(rep.untimed_tracks.size()) +
              " track(s) without readable times left out of the window: " + ids +
              " (give start and end as ISO-8601, or a time per GPS fix)");
     }

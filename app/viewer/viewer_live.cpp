@@ -2,9 +2,7 @@
 // and its state over the map. The listening and reading is geo/store/live's; this only draws.
 #include <imgui.h>
 
-#include <chrono>
 #include <climits>
-#include <thread>
 
 #include "app/viewer/viewer.h"
 
@@ -58,15 +56,7 @@ void take_live_changes(ViewerState& st) {
 }
 
 void live_script_wait(ViewerState& st, const std::string& key) {
-    if (!st.live) return;
-    const auto t0 = std::chrono::steady_clock::now();
-    auto ready = [&] {
-        if (key == "live_wait") return st.live->pending();
-        const auto s = st.live->status();
-        return s.state == store::LiveState::Live && (!s.standby || s.lag_s.has_value());
-    };
-    while (!ready() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20))
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (st.live) store::wait_live(*st.live, key == "live_wait");
 }
 
 std::string live_summary(const ViewerState& st) {

@@ -472,16 +472,7 @@ private:
         if (e.kind != ScriptEvent::Key) return;
         // Tests of a live wall: hold the frame until the store is followed (live_ready) or a
         // change has come in (live_wait), at most 20 s ...
-        if ((e.key == "live_ready" || e.key == "live_wait") && live_) {
-            const auto t0 = Clock::now();
-            auto ready = [&] {
-                if (e.key == "live_wait") return live_->pending();
-                const auto st = live_->status();
-                return st.state == store::LiveState::Live && (!st.standby || st.lag_s.has_value());
-            };
-            while (!ready() && Clock::now() - t0 < std::chrono::seconds(20))
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
+        if ((e.key == "live_ready" || e.key == "live_wait") && live_) store::wait_live(*live_, e.key == "live_wait");
         // ... or until the coverage run going is over (its figure is taken in this frame).
         if (e.key == "coverage_done")
             for (const auto t0 = Clock::now(); !cov_->done && Clock::now() - t0 < std::chrono::seconds(20);)

@@ -40,8 +40,8 @@ using Versions = std::unordered_map<int64_t, int64_t>;  // fid -> version
 /** Past this many changed rows a table is read again whole: an IN list that long costs more. */
 constexpr size_t kWholeTable = 2000;
 
-template <class Fn>
-void with_rows(Dataset& ds, const std::string& table, Fn fn) {
+template <class D, class Fn>
+void with_rows(D& ds, const std::string& table, Fn fn) {
     if (table == "cameras") fn(ds.cameras);
     else if (table == "incidents") fn(ds.incidents);
     else if (table == "checks") fn(ds.checks);
@@ -52,7 +52,7 @@ void with_rows(Dataset& ds, const std::string& table, Fn fn) {
 std::optional<Versions> versions_in(const Dataset& ds, const std::string& table) {
     Versions v;
     bool ok = true;
-    with_rows(const_cast<Dataset&>(ds), table, [&](const auto& rows) {
+    with_rows(ds, table, [&](const auto& rows) {
         for (const auto& r : rows) {
             if (!r.version) {
                 ok = false;  // not read from the store's table: the first comparison reads it whole
@@ -249,7 +249,7 @@ struct LiveListener::Impl {
         } else {
             p.ids = changed;
             p.ids.insert(p.ids.end(), gone.begin(), gone.end());
-            p.rows = read(table, &changed);
+            if (!changed.empty()) p.rows = read(table, &changed);  // deletions alone: nothing to read
         }
         known = std::move(now);
         fingerprint[table] = fp;
@@ -469,6 +469,17 @@ LiveApplied LiveListener::apply(Dataset& ds, const std::set<std::string>& hold) 
     }
     if (out.tables.count("cameras")) ds.report.bad_cameras = validate_cameras(ds.cameras);
     return out;
+}
+
+void wait_live(const LiveListener& live, bool for_change) {
+    const auto t0 = Clock::now();
+    auto ready = [&] {
+        if (for_change) return live.pending();
+        const auto s = live.status();
+        return s.state == LiveState::Live && (!s.standby || s.lag_s.has_value());
+    };
+    while (!ready() && Clock::now() - t0 < std::chrono::seconds(20))
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 }  // namespace gw::store

@@ -89,4 +89,11 @@ private:
 /** "复制延迟 0.3 s"-style figure: the lag in seconds with one decimal ("0.3"). */
 std::string format_lag(double seconds);
 
+/**
+ * Scripted runs of the viewer and the wall (their live_ready / live_wait keys): waits, at most
+ * 20 s, until a change has come in (`for_change`), or until the listener follows the store (on
+ * a standby, once it knows the lag).
+ */
+void wait_live(const LiveListener& live, bool for_change);
+
 }  // namespace gw::store

@@ -233,14 +233,7 @@ public:
     OGRGeometry* take(int64_t fid, OGRwkbGeometryType type) {
         auto it = by_fid_.find(fid);
         if (it == by_fid_.end() || !it->second) return nullptr;
-        OGRGeometry* g = it->second.release();
-        g->flattenTo2D();
-        if (type == wkbMultiPolygon) g = OGRGeometryFactory::forceToMultiPolygon(g);
-        else if (type == wkbMultiLineString) g = OGRGeometryFactory::forceToMultiLineString(g);
-        else if (type == wkbLineString) g = OGRGeometryFactory::forceToLineString(g, false);
-        if (g && wkbFlatten(g->getGeometryType()) == type) return g;
-        delete g;
-        return nullptr;
+        return as_type(it->second.release(), type);
     }
     /**
      * take() without taking (several threads may ask at once, for different features): the
@@ -252,16 +245,22 @@ public:
         if (it == by_fid_.end() || !it->second) return nullptr;
         const OGRGeometry* g = it->second.get();
         if (g->getGeometryType() == type) return g;  // wkbFlatten of a 2D type is itself
-        OGRGeometry* c = g->clone();
-        c->flattenTo2D();
-        if (type == wkbMultiPolygon) c = OGRGeometryFactory::forceToMultiPolygon(c);
-        else if (type == wkbMultiLineString) c = OGRGeometryFactory::forceToMultiLineString(c);
-        else if (type == wkbLineString) c = OGRGeometryFactory::forceToLineString(c, false);
-        scratch.reset(c);
-        return c && wkbFlatten(c->getGeometryType()) == type ? c : nullptr;
+        scratch.reset(as_type(g->clone(), type));
+        return scratch.get();
     }
 
 private:
+    /** `g` (owned) in 2D as `type`, or nullptr (and `g` deleted) when it cannot be made one. */
+    static OGRGeometry* as_type(OGRGeometry* g, OGRwkbGeometryType type) {
+        g->flattenTo2D();
+        if (type == wkbMultiPolygon) g = OGRGeometryFactory::forceToMultiPolygon(g);
+        else if (type == wkbMultiLineString) g = OGRGeometryFactory::forceToMultiLineString(g);
+        else if (type == wkbLineString) g = OGRGeometryFactory::forceToLineString(g, false);
+        if (g && wkbFlatten(g->getGeometryType()) == type) return g;
+        delete g;
+        return nullptr;
+    }
+
     std::unordered_map<int64_t, std::unique_ptr<OGRGeometry>> by_fid_;
 };
 
