@@ -129,4 +129,11 @@ TEST(EditGpkg, VersionFieldIsCheckedAndRaised) {
     EXPECT_EQ(r.status, 1);
     EXPECT_TRUE(has(r.err, "version 3") && has(r.err, "version 4") && has(r.err, "range 99 vs 50")) << r.err;
     EXPECT_EQ(camera_rows(gpkg), before);
+    // Above the version it has: a wrong argument, not someone else's change.
+    r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM003 --range 50 --expect-version 9");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_TRUE(has(r.err, "--expect-version 9 is above") && has(r.err, "version 4")) << r.err;
+    EXPECT_FALSE(has(r.err, "someone else")) << r.err;
+    EXPECT_EQ(camera_rows(gpkg), before);
 }

@@ -33,6 +33,17 @@ std::string sql_num(double v) {
 std::string opt_num(const std::optional<double>& v) { return v ? num(*v) : "(none)"; }
 std::string opt_int(const std::optional<int>& v) { return v ? std::to_string(*v) : "(none)"; }
 
+/**
+ * --expect-version above the camera's version: no one can have read it at that version, so it is
+ * a wrong argument (exit 1 naming both), not a change by someone else.
+ */
+void refuse_future_version(int64_t expected, int64_t now, const std::string& cam_id, const Error::Where& where) {
+    if (expected <= now) return;
+    throw Error("--expect-version " + std::to_string(expected) + " is above camera '" + cam_id + "', now at version " +
+                    std::to_string(now) + ": it has never had that version; nothing was written",
+                where, "give the version the camera was read at (gridwatch edit with no change prints it)");
+}
+
 constexpr const char* kColumns =
     "fid, cam_id, owner, status, azimuth, fov, range, height, resolution_px, ST_X(geom), ST_Y(geom), ST_SRID(geom), version";
 
@@ -225,6 +236,7 @@ CameraEditResult edit_in_store(const std::string& source, const CameraEditReques
         throw Error(std::to_string(found.size()) + " cameras carry cam_id '" + req.cam_id + "'",
                     {pg.source(), "cameras", req.cam_id}, "give each camera its own cam_id");
     const StoredCamera& read = found[0];
+    if (req.expect_version) refuse_future_version(*req.expect_version, read.version, req.cam_id, {pg.source(), "cameras", req.cam_id});
     if (!request_changes(req)) return {read.cam_id, read.version, false, true};
     CameraWrite w{read.fid, req.expect_version.value_or(read.version), with_changes(read, req)};
     const CheckedSave r = write_cameras_checked(pg, {w});
@@ -298,6 +310,10 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
         throw Error("--expect-version " + std::to_string(*req.expect_version) +
                         " cannot be checked: the layer keeps no version field, so every camera reads as version 1",
                     where, "leave out --expect-version, or add an integer field `version` to the layer");
+    }
+    if (req.expect_version && *req.expect_version > now.version) {
+        if (tx) gds->RollbackTransaction();
+        refuse_future_version(*req.expect_version, now.version, req.cam_id, where);
     }
     if (req.expect_version && *req.expect_version != now.version) {
         if (tx) gds->RollbackTransaction();

@@ -114,6 +114,13 @@ TEST(Edit, StaleExpectedVersionIsAConflict) {
     EXPECT_TRUE(has(r.err, "azimuth 200 vs 10")) << r.err;
     EXPECT_TRUE(has(r.err, "nothing was written")) << r.err;
     EXPECT_EQ(row_of(db, cam), row);
+    // A version the camera never had: a wrong argument, named as one.
+    const auto f = run_gridwatch("edit " + pg(s.conninfo) + " --camera " + cam + " --azimuth 10 --expect-version 7");
+    EXPECT_EQ(f.status, 1);
+    EXPECT_EQ(f.error_lines(), 1) << f.err;
+    EXPECT_TRUE(has(f.err, "--expect-version 7 is above") && has(f.err, "version 2")) << f.err;
+    EXPECT_FALSE(has(f.err, "someone else")) << f.err;
+    EXPECT_EQ(row_of(db, cam), row);
     // Unknown camera: exit 1 naming it.
     const auto u = run_gridwatch("edit " + pg(s.conninfo) + " --camera NO-SUCH-CAM --azimuth 10");
     EXPECT_EQ(u.status, 1);
