@@ -258,6 +258,38 @@ std::string camera_problem(const Camera& cam);
 /** Lists every unusable camera by cam_id (SPEC §3: left out of analyses, never fatal). */
 std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras);
 
+/** The field that names a feature of a SPEC §3 layer ("" for roads, buildings, facilities: none). */
+inline std::string layer_id_field(const std::string& canonical) {
+    static const std::map<std::string, std::string> ids = {{"grids", "grid_id"},   {"households", "hh_id"},
+                                                           {"cameras", "cam_id"},  {"enterprises", "ent_id"},
+                                                           {"incidents", "inc_id"}, {"candidates", "site_id"},
+                                                           {"checks", "check_id"},  {"patrols", "track_id"}};
+    const auto it = ids.find(canonical);
+    return it == ids.end() ? std::string() : it->second;
+}
+
+/**
+ * Calls fn(rows) with the Dataset's vector for the SPEC §3 layer `canonical` (const or not, as
+ * `ds` is); false, and no call, for any other name.
+ */
+template <class D, class Fn>
+bool with_layer_rows(D& ds, const std::string& canonical, Fn&& fn) {
+    const std::string& t = canonical;
+    if (t == "grids") fn(ds.grids);
+    else if (t == "households") fn(ds.households);
+    else if (t == "cameras") fn(ds.cameras);
+    else if (t == "enterprises") fn(ds.enterprises);
+    else if (t == "roads") fn(ds.roads);
+    else if (t == "buildings") fn(ds.buildings);
+    else if (t == "incidents") fn(ds.incidents);
+    else if (t == "facilities") fn(ds.facilities);
+    else if (t == "candidates") fn(ds.candidates);
+    else if (t == "patrols") fn(ds.patrols);
+    else if (t == "checks") fn(ds.checks);
+    else return false;
+    return true;
+}
+
 /** The layer names of SPEC §3, in drawing order from the bottom. */
 inline const std::vector<std::string>& canonical_layers() {
     static const std::vector<std::string> names = {"grids",     "enterprises", "buildings",  "roads",

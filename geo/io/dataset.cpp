@@ -1141,15 +1141,6 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
 }
 
 
-/** The field that names a feature of a SPEC layer in messages ("" = its FID). */
-std::string id_field_of(const std::string& canonical) {
-    static const std::map<std::string, std::string> ids = {{"grids", "grid_id"},   {"households", "hh_id"},
-                                                           {"cameras", "cam_id"},  {"enterprises", "ent_id"},
-                                                           {"incidents", "inc_id"}, {"candidates", "site_id"},
-                                                           {"checks", "check_id"},  {"patrols", "track_id"}};
-    const auto it = ids.find(canonical);
-    return it == ids.end() ? std::string() : it->second;
-}
 
 /**
  * The extent of the layer the working CRS is chosen from. A coordinate far outside what the
@@ -1164,7 +1155,7 @@ OGREnvelope checked_extent(const Found& fl) {
     const CoordLimits limits = CoordLimits::of(fl.srs);
     if (limits.holds(env)) return env;
     GeomConverter conv{SourceCoords::Native, limits, fl.src->path, fl.layer->GetName()};
-    const int id_field = find_field(fl.layer->GetLayerDefn(), id_field_of(fl.canonical), fl.mapping);
+    const int id_field = find_field(fl.layer->GetLayerDefn(), layer_id_field(fl.canonical), fl.mapping);
     fl.layer->ResetReading();
     for (auto& f : *fl.layer) {
         const OGRGeometry* g = f->GetGeometryRef();

@@ -40,19 +40,11 @@ using Versions = std::unordered_map<int64_t, int64_t>;  // fid -> version
 /** Past this many changed rows a table is read again whole: an IN list that long costs more. */
 constexpr size_t kWholeTable = 2000;
 
-template <class D, class Fn>
-void with_rows(D& ds, const std::string& table, Fn fn) {
-    if (table == "cameras") fn(ds.cameras);
-    else if (table == "incidents") fn(ds.incidents);
-    else if (table == "checks") fn(ds.checks);
-    else if (table == "households") fn(ds.households);
-}
-
 /** The rows' versions as the dataset read them (the store's `version` column); nullopt when a row has none. */
 std::optional<Versions> versions_in(const Dataset& ds, const std::string& table) {
     Versions v;
     bool ok = true;
-    with_rows(ds, table, [&](const auto& rows) {
+    with_layer_rows(ds, table, [&](const auto& rows) {
         for (const auto& r : rows) {
             if (!r.version) {
                 ok = false;  // not read from the store's table: the first comparison reads it whole
@@ -463,7 +455,7 @@ LiveApplied LiveListener::apply(Dataset& ds, const std::set<std::string>& hold) 
         // The layer's field list as the store has it now (a re-read whole table may have more).
         if (p.whole && p.rows.extra_fields.count(p.table)) ds.extra_fields[p.table] = p.rows.extra_fields[p.table];
         int64_t count = 0;
-        with_rows(ds, p.table, [&](const auto& rows) { count = int64_t(rows.size()); });
+        with_layer_rows(ds, p.table, [&](const auto& rows) { count = int64_t(rows.size()); });
         for (auto& l : ds.layers)
             if (l.name == p.table) l.count = count;
     }

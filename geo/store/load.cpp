@@ -541,6 +541,7 @@ struct CopyContext {
     const Projector* to_target;
     std::string schema;
     int srid = 0;
+    bool lz4 = false;  // the server compresses by LZ4 (toast_lz4_query)
 };
 
 /** A layer's table, empty (made in the store's order: readers list the tables as they were made). */
@@ -632,7 +633,7 @@ size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>
         }
         cx.pg.copy_end("loading " + name);
     }
-    cx.pg.send(table_sql(cx.schema, name), "building the indexes of " + name);
+    cx.pg.send(table_sql(cx.schema, name, cx.lz4), "building the indexes of " + name);
     return rows.size();
 }
 
@@ -893,25 +894,16 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
         };
         // Each layer through `load(name, rows)`, in `order`.
         auto each_layer = [&](const std::vector<std::string>& order, auto&& load) {
-            for (const auto& t : order) {
-                if (t == "grids") load(t, model.grids);
-                else if (t == "households") load(t, model.households);
-                else if (t == "cameras") load(t, model.cameras);
-                else if (t == "enterprises") load(t, model.enterprises);
-                else if (t == "roads") load(t, model.roads);
-                else if (t == "buildings") load(t, model.buildings);
-                else if (t == "incidents") load(t, model.incidents);
-                else if (t == "facilities") load(t, model.facilities);
-                else if (t == "candidates") load(t, model.candidates);
-                else if (t == "patrols") load(t, model.patrols);
-                else if (t == "checks") load(t, model.checks);
-            }
+            for (const auto& t : order) with_layer_rows(model, t, [&](const auto& rows) { load(t, rows); });
         };
         std::string after = post_load_sql(out.schema, postgis_schema, tables);
         if (const int srid = store_srid(pg, target); srid > 0) {
             // The CRS is in spatial_ref_sys by its code: the tables are made and filled here.
             Transaction tx(pg, "starting the load");
-            CopyContext cx{pg, ds, &communities, &target, &to_target, out.schema, srid};
+            const bool lz4 = pg.scalar(toast_lz4_query(), "asking for LZ4") == "t";
+            // This load's long geometries by LZ4 too (the columns say so only once filled).
+            if (lz4) pg.exec("SET LOCAL default_toast_compression = lz4", "choosing LZ4");
+            CopyContext cx{pg, ds, &communities, &target, &to_target, out.schema, srid, lz4};
             // The largest tables first: the server builds their indexes while gridwatch reads and
             // sends the smaller ones, and the last wait (for the last table's indexes) is short.
             std::vector<std::pair<size_t, std::string>> by_size;
@@ -949,7 +941,8 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
                 each_layer(tables, [&](const std::string& t, const auto& rows) { step(t, load_layer(cx, t, rows)); });
                 gdal.take();
                 std::string sql;
-                for (const auto& t : tables) sql += table_sql(out.schema, t);
+                const bool lz4 = pg.scalar(toast_lz4_query(), "asking for LZ4") == "t";
+                for (const auto& t : tables) sql += table_sql(out.schema, t, lz4);
                 OGRLayer* r = gds->ExecuteSQL((sql + after).c_str(), nullptr, nullptr);
                 if (r) gds->ReleaseResultSet(r);
                 if (const std::string why = gdal.take(); !why.empty())
@@ -981,13 +974,7 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
 
 namespace gw::store {
 
-std::string push_key(const std::string& table) {
-    static const std::map<std::string, std::string> keys = {
-        {"grids", "grid_id"},     {"households", "hh_id"}, {"cameras", "cam_id"},  {"enterprises", "ent_id"},
-        {"incidents", "inc_id"},  {"candidates", "site_id"}, {"checks", "check_id"}, {"patrols", "track_id"}};
-    const auto it = keys.find(table);
-    return it == keys.end() ? std::string() : it->second;
-}
+std::string push_key(const std::string& table) { return layer_id_field(table); }
 
 PushResult push_store(const std::string& pg_source, const Dataset& ds, const PushOptions& options, const Progress& progress) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -1033,17 +1020,7 @@ PushResult push_store(const std::string& pg_source, const Dataset& ds, const Pus
                 out.absent.push_back(t);
                 continue;
             }
-            if (t == "grids") out.layers.push_back(push_layer(px, t, ds.grids));
-            else if (t == "households") out.layers.push_back(push_layer(px, t, ds.households));
-            else if (t == "cameras") out.layers.push_back(push_layer(px, t, ds.cameras));
-            else if (t == "enterprises") out.layers.push_back(push_layer(px, t, ds.enterprises));
-            else if (t == "roads") out.layers.push_back(push_layer(px, t, ds.roads));
-            else if (t == "buildings") out.layers.push_back(push_layer(px, t, ds.buildings));
-            else if (t == "incidents") out.layers.push_back(push_layer(px, t, ds.incidents));
-            else if (t == "facilities") out.layers.push_back(push_layer(px, t, ds.facilities));
-            else if (t == "candidates") out.layers.push_back(push_layer(px, t, ds.candidates));
-            else if (t == "patrols") out.layers.push_back(push_layer(px, t, ds.patrols));
-            else if (t == "checks") out.layers.push_back(push_layer(px, t, ds.checks));
+            with_layer_rows(ds, t, [&](const auto& rows) { out.layers.push_back(push_layer(px, t, rows)); });
         }
         tx.commit("committing the push");
     }

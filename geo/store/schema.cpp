@@ -7,9 +7,14 @@ namespace gw::store {
 
 const std::vector<std::string>& store_tables() { return canonical_layers(); }
 
-std::string table_sql(const std::string& schema, const std::string& t) {
+std::string toast_lz4_query() {
+    return "SELECT coalesce(bool_or('lz4' = ANY(enumvals)), false) FROM pg_settings WHERE name = 'default_toast_compression'";
+}
+
+std::string table_sql(const std::string& schema, const std::string& t, bool lz4) {
     const std::string T = quote_ident(schema) + "." + quote_ident(t);
     std::string sql;
+    if (lz4) sql += "ALTER TABLE " + T + " ALTER COLUMN geom SET COMPRESSION lz4;\n";
     sql += "ALTER TABLE " + T +
            " ADD COLUMN version integer NOT NULL DEFAULT 1, ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();\n";
     sql += "CREATE INDEX " + quote_ident(t + "_geom_gist") + " ON " + T + " USING gist (geom);\n";

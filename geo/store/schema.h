@@ -14,9 +14,17 @@ namespace gw::store {
 const std::vector<std::string>& store_tables();
 
 /**
- * Statements run on one table once its rows are in: `version` and `updated_at`, its indexes.
+ * Statements run on one table once its rows are in: `version` and `updated_at`, its indexes;
+ * with `lz4`, its geometries compressed by LZ4 from then on (see toast_lz4_sql).
  */
-std::string table_sql(const std::string& schema, const std::string& table);
+std::string table_sql(const std::string& schema, const std::string& table, bool lz4 = false);
+
+/**
+ * The query that says whether the server can compress by LZ4 ("t"): PostgreSQL 14+ built with
+ * it, as Debian's is. Long geometries (a patrol's track, a community's outline) are stored
+ * compressed; LZ4 writes them several times faster than the default pglz and reads them faster.
+ */
+std::string toast_lz4_query();
 
 /**
  * Statements run after every table's rows are in and table_sql ran on each: everything else for `tables` in `schema` (quoted

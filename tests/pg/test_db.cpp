@@ -99,6 +99,11 @@ TEST(DbInit, LoadsEveryLayerWithItsCounts) {
     }
     EXPECT_EQ(db.scalar("SELECT type FROM geometry_columns WHERE f_table_name = 'checks'"), "POINT");
     EXPECT_EQ(db.scalar("SELECT type FROM geometry_columns WHERE f_table_name = 'grids'"), "MULTIPOLYGON");
+    // Debian's server compresses by LZ4: the long geometries loaded are, and later writes will be.
+    ASSERT_EQ(db.scalar("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"), "t");
+    EXPECT_EQ(db.scalar("SELECT attcompression FROM pg_attribute WHERE attrelid = 'patrols'::regclass AND attname = 'geom'"), "l");
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM patrols WHERE pg_column_compression(geom) = 'pglz'"), "0");
+    EXPECT_NE(db.scalar("SELECT count(*) FROM patrols WHERE pg_column_compression(geom) = 'lz4'"), "0");
 }
 
 TEST(DbInit, EmptyStoreHasEveryTable) {
