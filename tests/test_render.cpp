@@ -12,6 +12,7 @@
 #include "app/render/labels.h"
 #include "app/render/renderer.h"
 #include "app/render/scene.h"
+#include "geo/io/dataset.h"
 #include "tests/cli_run.h"
 #include "tests/pixels.h"
 
@@ -386,4 +387,21 @@ TEST(RenderCli, BadArgumentsAndUnknownGrid) {
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.err.find("NOPE"), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(c.dir / "a.png"));
+}
+
+// The viewer on a live store adds glyphs for the changed tables only (viewer_live.cpp): each
+// layer's part of the dataset's text must hold that layer's names and nothing of the others'.
+TEST(Fonts, LayerTextIsTheDatasetTextOfThatLayer) {
+    const Dataset ds = open_dataset({bundled_dataset_path()});
+    ASSERT_FALSE(ds.households.empty());
+    ASSERT_FALSE(ds.grids.empty());
+    const std::string hh = layer_text(ds, "households"), grids = layer_text(ds, "grids");
+    const std::string all = dataset_text(ds);
+    for (const auto& h : ds.households) EXPECT_NE(hh.find(h.head), std::string::npos) << h.head;
+    EXPECT_NE(grids.find("大坪子社区"), std::string::npos);
+    EXPECT_EQ(hh.find("大坪子社区"), std::string::npos);
+    std::string layers;
+    for (const auto& l : canonical_layers()) layers += layer_text(ds, l);
+    EXPECT_EQ(all.substr(0, layers.size()), layers);  // then the names of the layers no role uses
+    EXPECT_EQ(layer_text(ds, "no_such_layer"), "");
 }

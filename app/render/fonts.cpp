@@ -77,31 +77,51 @@ FontSet load_fonts(ImFontAtlas* atlas, const std::string& text, float ui_px) {
     return fs;
 }
 
-std::string dataset_text(const Dataset& ds) {
+namespace {
+
+/** Appends the strings of `s` that need more than ASCII (which the default ranges hold already). */
+struct TextSink {
     std::string t;
-    auto add = [&](const std::string& s) {
-        // ASCII is in the default ranges already; only multi-byte text needs to reach the builder.
+    void add(const std::string& s) {
         for (unsigned char c : s)
             if (c >= 0x80) {
                 t += s;
                 t += ' ';
                 return;
             }
-    };
-    auto extra = [&](const Feature& f) {
+    }
+    void extra(const Feature& f) {
         for (const auto& e : f.extra) add(e);
-    };
-    for (const auto& [layer, fields] : ds.extra_fields)
-        for (const auto& n : fields.names) add(n);
-    for (const auto& g : ds.grids) add(g.name), add(g.manager), add(g.grid_id), extra(g);
-    for (const auto& h : ds.households) add(h.head), add(h.hh_id), extra(h);
-    for (const auto& c : ds.cameras) add(c.cam_id), add(c.owner), extra(c);
-    for (const auto& e : ds.enterprises) add(e.name), add(e.industry), extra(e);
-    for (const auto& r : ds.roads) add(r.name), extra(r);
-    for (const auto& i : ds.incidents) add(i.inc_id), extra(i);
-    for (const auto& f : ds.facilities) add(f.name), add(f.kind), extra(f);
-    for (const auto& o : ds.other_layers) add(o.name);  // the layer panel lists them by name
-    return t;
+    }
+    void row(const Grid& g) { add(g.name), add(g.manager), add(g.grid_id), extra(g); }
+    void row(const Household& h) { add(h.head), add(h.hh_id), extra(h); }
+    void row(const Camera& c) { add(c.cam_id), add(c.owner), extra(c); }
+    void row(const Enterprise& e) { add(e.name), add(e.industry), extra(e); }
+    void row(const Road& r) { add(r.name), extra(r); }
+    void row(const Incident& i) { add(i.inc_id), extra(i); }
+    void row(const Facility& f) { add(f.name), add(f.kind), extra(f); }
+    template <class T>
+    void row(const T&) {}  // buildings, candidates, checks, patrols: nothing the map labels
+};
+
+}  // namespace
+
+std::string layer_text(const Dataset& ds, const std::string& canonical) {
+    TextSink sink;
+    if (auto it = ds.extra_fields.find(canonical); it != ds.extra_fields.end())
+        for (const auto& n : it->second.names) sink.add(n);
+    with_layer_rows(ds, canonical, [&](const auto& rows) {
+        for (const auto& r : rows) sink.row(r);
+    });
+    return std::move(sink.t);
+}
+
+std::string dataset_text(const Dataset& ds) {
+    std::string t;
+    for (const auto& l : canonical_layers()) t += layer_text(ds, l);
+    TextSink others;
+    for (const auto& o : ds.other_layers) others.add(o.name);  // the layer panel lists them by name
+    return t + others.t;
 }
 
 }  // namespace gw::app

@@ -32,6 +32,9 @@ FontSet load_fonts(ImFontAtlas* atlas, const std::string& text, float ui_px = 20
 /** Every string of a dataset that the map or an inspector may show, concatenated. */
 std::string dataset_text(const Dataset& ds);
 
+/** dataset_text's part for one SPEC §3 layer (its rows and its other fields' names). */
+std::string layer_text(const Dataset& ds, const std::string& canonical);
+
 /** Path of the Noto Sans CJK collection used ("" when none is installed). */
 std::string cjk_font_path();
 

@@ -52,7 +52,8 @@ void take_live_changes(ViewerState& st) {
         if (id == LayerId::Households || id == LayerId::Cameras || id == LayerId::Incidents)
             st.choropleth_built = false;  // the figures per cell changed
     }
-    st.need_glyphs(dataset_text(st.ds));
+    // New names come only with the changed tables (a county's whole text is megabytes).
+    for (const auto& table : applied.tables) st.need_glyphs(layer_text(st.ds, table));
 }
 
 void live_script_wait(ViewerState& st, const std::string& key) {

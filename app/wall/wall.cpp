@@ -21,6 +21,7 @@
 
 #include "app/render/fonts.h"
 #include "app/render/labels.h"
+#include "app/viewer/viewer_text.h"
 #include "geo/analysis/checks.h"
 #include "geo/analysis/coverage.h"
 #include "geo/analysis/hotspots.h"
@@ -145,8 +146,9 @@ std::string wall_mask_text(const std::string& text, const Dataset& ds) {
 
 std::string wall_live_badge(const store::LiveStatus& s, bool& alarm) {
     alarm = s.state == store::LiveState::Lost;
-    if (alarm) return "连接中断，正在重连…";
-    if (s.standby && s.lag_s) return "复制延迟 " + store::format_lag(*s.lag_s) + " s";
+    // The wall's text is Chinese throughout: the viewer's strings for the same states.
+    if (alarm) return tr(Ui::LiveLost, Lang::Zh);
+    if (s.standby && s.lag_s) return std::string(tr(Ui::LiveLag, Lang::Zh)) + " " + store::format_lag(*s.lag_s) + " s";
     return {};
 }
 
