@@ -392,6 +392,26 @@ TEST(DailyWall, TheLegendGivesEachNumberItsUnitAndNeverNone) {
     EXPECT_EQ(wall_days_since_label(days_since_class(9)), "7+天");
 }
 
+TEST(DailyWall, EnglishOnTheSwitch) {
+    EXPECT_EQ(wall_days_since_label(0, Lang::En), "0 d");
+    EXPECT_EQ(wall_days_since_label(days_since_class(9), Lang::En), "7+ d");
+    EXPECT_EQ(wall_days_since_label(days_since_class(std::nullopt), Lang::En), "never");
+    const auto [hm, date] = wall_clock_now(Lang::En);
+    ASSERT_EQ(date.size(), 14u) << date;  // "2026-12-03 Thu": the day first, as the figures read it
+    EXPECT_EQ(date.substr(0, 10), wall_clock_now().second.substr(0, 10));
+    EXPECT_NE(std::string("SunMonTueWedThuFriSat").find(date.substr(11)), std::string::npos) << date;
+    store::LiveStatus lost;
+    lost.state = store::LiveState::Lost;
+    bool alarm = false;
+    EXPECT_EQ(wall_live_badge(lost, alarm, Lang::En), "Connection lost, reconnecting…");
+    EXPECT_TRUE(alarm);
+    EXPECT_EQ(wall_live_badge(lost, alarm), "连接中断，正在重连…");
+    // Every caption of the layout has its glyphs in the wall's set (from the one string table).
+    const std::string glyphs = wall_glyph_text(Dataset{}, {});
+    for (const char* zh : {"户数", "摄像头在线", "未巡查网格", "距上次巡查", "网格预警", "星期"})
+        EXPECT_NE(glyphs.find(zh), std::string::npos) << zh;
+}
+
 TEST(DailyWall, FiguresOfTheDayWithManagersMasked) {
     TempDir dir("daily_wall");
     const Dataset ds = open_community(dir);

@@ -32,6 +32,7 @@ struct RenderArgs {
     bool no_labels = false, timing = false;
     bool wall = false;  // the wall layout (wall.h) instead of the plain map
     std::string scene;
+    std::string lang = "zh";  // the wall's captions and legend
     int max_tile = 0;  // hidden: force small tiles (tests)
 };
 
@@ -168,7 +169,7 @@ void run_render(const RenderArgs& a) {
         HeadlessGl gl;
         MapView view;
         const auto rgba = render_wall_image(ds, project_for(ds).scenes, a.scene, w, h, view, a.max_tile, nullptr,
-                                            basemap_paths(a.data, a.basemaps));
+                                            basemap_paths(a.data, a.basemaps), a.lang == "en" ? Lang::En : Lang::Zh);
         const auto t2 = Clock::now();
         const Box shown = view.world_box();
         // A PDF also carries the grid cells on the page as georeferenced vectors (GDAL's PDF text
@@ -268,6 +269,8 @@ void setup_render(CLI::App& root) {
         ->check(CLI::ExistingFile);
     cmd->add_flag("--no-labels", a->no_labels, "leave out grid and enterprise names");
     cmd->add_flag("--wall", a->wall, "draw the wall layout: title, clock, figure tiles, legend, dark map");
+    cmd->add_option("--lang", a->lang, "with --wall: the layout's language, zh (简体中文) or en")
+        ->check(CLI::IsMember({"zh", "en"}));
     cmd->add_option("--scene", a->scene, "a scene of DATASET.gridwatch.json (or a default scene): its extent");
     cmd->add_option("--max-tile", a->max_tile, "largest tile side in pixels")->group("");
     cmd->add_flag("--timing", a->timing, "print how long each stage took on stderr")->group("");

@@ -59,6 +59,7 @@ void run_view(const ViewArgs& a) {
         w.screenshot = o.screenshot, w.events = o.events, w.frames = o.frames, w.timing = o.timing;
         w.basemaps = o.basemaps;
         w.open = o.open;
+        w.lang = o.lang;
         run_wall(a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true), w);
         return;
     }

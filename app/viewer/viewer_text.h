@@ -223,7 +223,31 @@ enum class Lang { Zh, En };
     X(TeamPatrol, "巡逻队", "patrol")                                 \
     X(TeamJoint, "联防队", "joint")                                   \
     X(TeamGrid, "网格员", "grid")                                     \
-    X(TeamVideo, "视频巡查", "video")
+    X(TeamVideo, "视频巡查", "video")                                 \
+    X(WallHouseholds, "户数", "Households")                           \
+    X(WallCamerasOnline, "摄像头在线", "Cameras online")              \
+    X(WallCoverage, "覆盖率", "Coverage")                             \
+    X(WallIncidentsMonth, "本月事件", "Incidents")                    \
+    X(WallIncidents, "事件", "Incidents")                             \
+    X(WallCheckedToday, "今日已巡查", "Checked today")                \
+    X(WallChecked, "已巡查", "Checked")                               \
+    X(WallUnchecked, "未巡查网格", "Cells not checked")               \
+    X(WallNewcomers, "新居民", "Newcomers")                           \
+    X(WallReturnees, "返乡人员", "Returnees")                         \
+    X(WallDaysUnit, "天", " d")                                       \
+    X(WallNever, "从未", "never")                                     \
+    X(WallMoreBefore, "… 另", "… ")                                   \
+    X(WallMoreAfter, "个", " more")                                   \
+    X(WallSinceLastCheck, "距上次巡查", "Since last check")           \
+    X(WallGrid, "网格", "Grid")                                       \
+    X(WallViews, "视野", "Views")                                     \
+    X(WallCameras, "摄像头", "Cameras")                               \
+    X(WallResidents, "住户", "Households")                            \
+    X(WallGaps, "盲区", "Blind spots")                                \
+    X(WallDensity, "事件密度", "Incident density")                    \
+    X(WallHot, "热点", "Hot spots")                                   \
+    X(WallCold, "冷点", "Cold spots")                                 \
+    X(WallWarning, "网格预警", "Cell warning")
 
 enum class Ui {
 #define GW_UI_ID(id, zh, en) id,

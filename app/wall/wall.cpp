@@ -144,15 +144,14 @@ std::string wall_mask_text(const std::string& text, const Dataset& ds) {
     return mask_digit_runs(s);
 }
 
-std::string wall_live_badge(const store::LiveStatus& s, bool& alarm) {
+std::string wall_live_badge(const store::LiveStatus& s, bool& alarm, Lang lang) {
     alarm = s.state == store::LiveState::Lost;
-    // The wall's text is Chinese throughout: the viewer's strings for the same states.
-    if (alarm) return tr(Ui::LiveLost, Lang::Zh);
-    if (s.standby && s.lag_s) return std::string(tr(Ui::LiveLag, Lang::Zh)) + " " + store::format_lag(*s.lag_s) + " s";
+    if (alarm) return tr(Ui::LiveLost, lang);
+    if (s.standby && s.lag_s) return std::string(tr(Ui::LiveLag, lang)) + " " + store::format_lag(*s.lag_s) + " s";
     return {};
 }
 
-std::pair<std::string, std::string> wall_clock_now() {
+std::pair<std::string, std::string> wall_clock_now(Lang lang) {
     const std::time_t t = std::time(nullptr);
     std::tm tm{};
     localtime_r(&t, &tm);
@@ -160,6 +159,8 @@ std::pair<std::string, std::string> wall_clock_now() {
     std::strftime(hm, sizeof hm, "%H:%M", &tm);
     std::strftime(ymd, sizeof ymd, "%Y-%m-%d", &tm);
     static const char* const days[] = {"日", "一", "二", "三", "四", "五", "六"};
+    static const char* const en[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    if (lang == Lang::En) return {hm, std::string(ymd) + " " + en[tm.tm_wday % 7]};
     return {hm, std::string(ymd) + " 星期" + days[tm.tm_wday % 7]};
 }
 
@@ -358,21 +359,19 @@ void add_wall_kde_overlay(Scene& map, const Dataset& ds, const std::string& mont
 
 namespace {
 
-// Text of the layout itself (captions, legend, units).
-const char* const kWallUiText =
-    "户数摄像头在线覆盖率本月事件红黄蓝绿网格视野住户计算中…数据月份星期日一二三四五六年月/%·,：:盲区密度近一低高"
-    "热点冷点预警今日巡查已未网格新居民返乡人员从天距上次–+逾期另个"
-    "连接中断，正在重复制延迟";  // the shared store's badge (wall_live_badge)
+// Text of the layout beyond the UI string table (viewer_text.h, which holds its captions, legend
+// and units): the clock's weekday and the figures' signs.
+const char* const kWallUiText = "星期日一二三四五六年月/%·,：:–+…";
 
 }  // namespace
 
-std::string wall_days_since_label(int cls) {
-    if (cls >= kDaysSinceClasses - 1) return "从未";
-    return std::string(days_since_label(cls)) + "天";
+std::string wall_days_since_label(int cls, Lang lang) {
+    if (cls >= kDaysSinceClasses - 1) return tr(Ui::WallNever, lang);
+    return std::string(days_since_label(cls)) + tr(Ui::WallDaysUnit, lang);
 }
 
 std::string wall_glyph_text(const Dataset& ds, const std::vector<gw::Scene>& scenes) {
-    std::string t = kWallUiText;
+    std::string t = all_ui_text() + kWallUiText;
     // Map labels: grid and enterprise names (no person is ever labelled on the map).
     for (const auto& g : ds.grids) t += g.name;
     // The 今日巡查 scene lists the cells not checked with their managers, masked.
@@ -499,6 +498,8 @@ struct Painter {
     ImDrawList* dl;
     const WallFonts& f;
     Vec2 off;
+    Lang lang;
+    std::string t(Ui id) const { return tr(id, lang); }
     ImVec2 p(double x, double y) const { return ImVec2(float(x + off.x), float(y + off.y)); }
     void rect(const Box& b, ImU32 c, float round = 0) const {
         dl->AddRectFilled(p(b.xmin, b.ymin), p(b.xmax, b.ymax), c, round);
@@ -540,13 +541,13 @@ void figure_tile(const Painter& P, const Box& b, float s, float min_px, const st
 /** The 今日巡查 tiles: share of L4 cells checked on the day, cells not checked, newcomers, returnees. */
 void draw_checks_tiles(const Painter& P, const WallLayout& L, const WallChecks& k, float min_px) {
     const float s = L.scale;
-    const std::string first = k.date_from_data ? "已巡查 " + k.date : std::string("今日已巡查");
+    const std::string first = k.date_from_data ? P.t(Ui::WallChecked) + " " + k.date : P.t(Ui::WallCheckedToday);
     figure_tile(P, L.tile[0], s, min_px, first, percent(k.share()), kWhite);
     // The colours of the map's legend: not checked for days reads in the 7+ red when any is.
     const ImU32 overdue = k.overdue.empty() ? kWhite : ImU32(days_since_rgba(3));
-    figure_tile(P, L.tile[1], s, min_px, "未巡查网格", thousands(int(k.overdue.size())), overdue);
-    figure_tile(P, L.tile[2], s, min_px, "新居民", thousands(k.newcomers), ImU32(check_kind_rgba("newcomer")));
-    figure_tile(P, L.tile[3], s, min_px, "返乡人员", thousands(k.returnees), ImU32(check_kind_rgba("returnee")));
+    figure_tile(P, L.tile[1], s, min_px, P.t(Ui::WallUnchecked), thousands(int(k.overdue.size())), overdue);
+    figure_tile(P, L.tile[2], s, min_px, P.t(Ui::WallNewcomers), thousands(k.newcomers), ImU32(check_kind_rgba("newcomer")));
+    figure_tile(P, L.tile[3], s, min_px, P.t(Ui::WallReturnees), thousands(k.returnees), ImU32(check_kind_rgba("returnee")));
 }
 
 /**
@@ -567,14 +568,15 @@ void draw_overdue_list(const Painter& P, const WallLayout& L, const WallChecks& 
     std::vector<Row> cells;
     for (size_t i = 0; i < rows; ++i) {
         const auto& o = k.overdue[i];
-        cells.push_back({{o.name, o.days ? std::to_string(*o.days) + "天" : std::string("从未"), o.manager},
+        cells.push_back({{o.name, o.days ? std::to_string(*o.days) + P.t(Ui::WallDaysUnit) : P.t(Ui::WallNever), o.manager},
                          days_since_class(o.days)});
     }
     double w[3] = {0, 0, 0};
     for (const auto& c : cells)
         for (int j = 0; j < 3; ++j) w[j] = std::max(w[j], double(P.width(P.f.text, xp, c.text[size_t(j)])));
-    const std::string header = "未巡查网格";
-    const std::string tail = more ? "… 另" + std::to_string(k.overdue.size() - rows) + "个" : "";
+    const std::string header = P.t(Ui::WallUnchecked);
+    const std::string tail =
+        more ? P.t(Ui::WallMoreBefore) + std::to_string(k.overdue.size() - rows) + P.t(Ui::WallMoreAfter) : "";
     const double gap = 28 * s;
     const double width = std::max({w[0] + w[1] + w[2] + 2 * gap, double(P.width(P.f.text, xp, header)),
                                    double(P.width(P.f.text, xp, tail))});
@@ -608,7 +610,7 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
                        Vec2 offset) {
     const WallLayout L = wall_layout(w, h);
     const float s = L.scale;
-    const Painter P{dl, fonts, offset};
+    const Painter P{dl, fonts, offset, c.lang};
     const ImU32 panel = IM_COL32(22, 28, 40, 255), tile_bg = IM_COL32(34, 42, 58, 255),
                 white = IM_COL32(240, 244, 250, 255), soft = IM_COL32(170, 182, 200, 255),
                 accent = IM_COL32(120, 196, 255, 255);
@@ -648,7 +650,8 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
     const bool checks = c.overlay == "checks" && F.checks;
     if (checks) draw_checks_tiles(P, L, *F.checks, min_px);
 
-    const char* captions[] = {"户数", "摄像头在线", "覆盖率", "本月事件"};
+    const std::string captions[] = {P.t(Ui::WallHouseholds), P.t(Ui::WallCamerasOnline), P.t(Ui::WallCoverage),
+                                    P.t(Ui::WallIncidentsMonth)};
     std::string figures[3] = {
         thousands(F.households), thousands(F.cameras_online) + " / " + thousands(F.cameras_total),
         F.coverage ? std::to_string(int(std::lround(*F.coverage * 1000)) / 10) + "." +
@@ -658,7 +661,7 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
         const Box& b = L.tile[size_t(i)];
         P.rect(b, tile_bg, 10 * s);
         std::string cap = captions[i];
-        if (i == 3) cap = (F.month_from_data ? std::string("事件 ") : cap + " ") + F.month;
+        if (i == 3) cap = (F.month_from_data ? P.t(Ui::WallIncidents) : cap) + " " + F.month;
         const double inner = b.width() - 2 * 24 * s;
         P.text(fonts.text, P.fit(fonts.text, xp, min_px, inner, cap), b.xmin + 24 * s, b.ymin + 10 * s, soft, cap);
         const double fy = b.ymin + 10 * s + xp * 1.1;
@@ -683,19 +686,20 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
     P.rect(L.legend_band, panel);
     const double ly = L.legend_band.ymin, lh = L.legend_band.height(), cy = ly + lh / 2;
     double x = pad;
-    auto label = [&](const char* t) {
+    auto label = [&](Ui id) {
+        const std::string t = P.t(id);
         P.text(fonts.text, xp, x, cy - xp / 2, white, t);
         x += P.width(fonts.text, xp, t) + 44 * s;
     };
     const float sw = 36 * s;
     if (checks) {
         // The days-since classes the cells are coloured by, and nothing else: this scene is about them.
-        label("距上次巡查");
+        label(Ui::WallSinceLastCheck);
         for (int k = 0; k < kDaysSinceClasses; ++k) {
             dl->AddRectFilled(P.p(x, cy - sw * 0.45), P.p(x + sw * 0.9, cy + sw * 0.45),
                               col(with_alpha(days_since_rgba(k), 170)));
             x += sw * 0.9 + 10 * s;
-            const std::string t = wall_days_since_label(k);
+            const std::string t = wall_days_since_label(k, c.lang);
             P.text(fonts.text, xp, x, cy - xp / 2, white, t);
             x += P.width(fonts.text, xp, t) + 26 * s;
         }
@@ -703,31 +707,31 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
     } else {
         dl->AddLine(P.p(x, cy), P.p(x + sw * 1.4, cy), col(dark_muted(rgba(20, 20, 28))), 5 * s);
         x += sw * 1.4 + 12 * s;
-        label("网格");
+        label(Ui::WallGrid);
         dl->AddTriangleFilled(P.p(x, cy), P.p(x + sw * 1.3, cy - sw * 0.6), P.p(x + sw * 1.3, cy + sw * 0.6),
                               col(with_alpha(kWallView, 160)));
         x += sw * 1.3 + 12 * s;
-        label("视野");
+        label(Ui::WallViews);
         dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.4f, col(kWallCamera), 24);
         x += sw + 12 * s;
-        label("摄像头");
+        label(Ui::WallCameras);
         dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.3f, col(dark_muted(rgba(108, 117, 125))), 24);
         x += sw + 12 * s;
-        label("住户");
+        label(Ui::WallResidents);
         for (int k = 0; k < 4; ++k) {
             static const char* const names[] = {"red", "yellow", "blue", "green"};
             dl->AddCircleFilled(P.p(x + sw * 0.4, cy), sw * 0.36f, col(warning_rgba(names[k])), 24);
             x += sw * 0.9;
         }
         x += 12 * s;
-        label("事件");
+        label(Ui::WallIncidents);
     }
     // The scene's analysis overlay, in the colours the map draws it.
     if (c.overlay == "gaps") {
         dl->AddRectFilled(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5), col(with_alpha(kWallGap, 110)));
         dl->AddRect(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5), col(kWallGap), 0, 0, 3 * s);
         x += sw * 1.3 + 12 * s;
-        label("盲区");
+        label(Ui::WallGaps);
     } else if (c.overlay == "kde") {
         // The ramp of shaders/raster_fs.glsl (YlOrRd), low to high.
         const ImU32 stops[] = {IM_COL32(255, 237, 160, 150), IM_COL32(252, 178, 76, 200),
@@ -737,7 +741,7 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
             dl->AddRectFilledMultiColor(P.p(x + bw * i / 3, cy - sw * 0.35), P.p(x + bw * (i + 1) / 3, cy + sw * 0.35),
                                         stops[i], stops[i + 1], stops[i + 1], stops[i]);
         x += bw + 12 * s;
-        label("事件密度");
+        label(Ui::WallDensity);
     } else if (c.overlay == "coverage") {
         for (int k = 0; k < 5; ++k) {
             dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
@@ -745,20 +749,20 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
             x += sw * 0.6;
         }
         x += 12 * s;
-        label("覆盖率");
+        label(Ui::WallCoverage);
     } else if (c.overlay == "gi") {
         for (const char* k : {"hot99", "hot95", "hot90"}) {
             dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(gi_class_rgba(k)));
             x += sw * 0.6;
         }
         x += 12 * s;
-        label("热点");
+        label(Ui::WallHot);
         for (const char* k : {"cold99", "cold95", "cold90"}) {
             dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(gi_class_rgba(k)));
             x += sw * 0.6;
         }
         x += 12 * s;
-        label("冷点");
+        label(Ui::WallCold);
     } else if (c.overlay == "warning") {
         for (const char* k : {"red", "yellow", "blue", "green"}) {
             dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
@@ -766,7 +770,7 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
             x += sw * 0.6;
         }
         x += 12 * s;
-        label("网格预警");
+        label(Ui::WallWarning);
     }
     // The source's layers no role uses: the legend band is full with the fixed entries, so they
     // get a key of their own on the map's bottom-left corner, one row each, as many as fit in half

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/render/scene.h"
+#include "app/viewer/viewer_text.h"
 #include "geo/analysis/coverage.h"
 #include "geo/core/model.h"
 #include "geo/io/dataset.h"
@@ -62,7 +63,7 @@ std::optional<WallChecks> wall_checks(const Dataset& ds, const std::string& toda
  * The 今日巡查 legend's entry for a days-since class (days_since_class): the number with its unit
  * ("0天" … "3–6天", "7+天"), and "从未" for a cell never checked, which has no number of days.
  */
-std::string wall_days_since_label(int cls);
+std::string wall_days_since_label(int cls, Lang lang = Lang::Zh);
 
 /** The figure tiles, computed once from the dataset (coverage may arrive later from a thread). */
 struct WallFigures {
@@ -115,16 +116,17 @@ struct WallContent {
     // lost connection, quiet for a standby's replication lag; empty: none (a file, a live primary).
     std::string status_badge;
     bool status_alarm = false;
+    Lang lang = Lang::Zh;  // the captions, legend and units (--lang); the data's own text as it is
 };
 
 /**
  * The badge text of a live dataset's state: "连接中断，正在重连…" while the connection is lost,
  * "复制延迟 0.3 s" on a standby, "" otherwise. `alarm` says which.
  */
-std::string wall_live_badge(const store::LiveStatus& s, bool& alarm);
+std::string wall_live_badge(const store::LiveStatus& s, bool& alarm, Lang lang = Lang::Zh);
 
-/** "HH:MM" and "YYYY-MM-DD 星期X" for now (local time). */
-std::pair<std::string, std::string> wall_clock_now();
+/** "HH:MM" and "YYYY-MM-DD 星期X" ("YYYY-MM-DD Mon" in English) for now (local time). */
+std::pair<std::string, std::string> wall_clock_now(Lang lang = Lang::Zh);
 
 // ---- Layout and drawing ---------------------------------------------------------------------
 
@@ -257,6 +259,7 @@ struct WallOptions {
     bool timing = false;  // print scene-switch times on exit
     std::vector<std::string> basemaps;  // rasters under the map (--basemap and raster sources)
     OpenOptions open;  // how the dataset was opened: a PG: dataset's changed rows are read again so (live)
+    Lang lang = Lang::Zh;
 };
 
 /** The wall window: borderless fullscreen on one monitor or spanning all. Runs until Esc. */
@@ -270,6 +273,6 @@ void run_wall(Dataset ds, const WallOptions& options);
 std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::Scene>& scenes,
                                        const std::string& scene_name, int w, int h, MapView& view_out,
                                        int max_tile = 0, const WallContent* fixed = nullptr,
-                                       const std::vector<std::string>& basemaps = {});
+                                       const std::vector<std::string>& basemaps = {}, Lang lang = Lang::Zh);
 
 }  // namespace gw::app

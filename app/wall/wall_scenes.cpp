@@ -100,7 +100,7 @@ void WallScenes::apply(Scene& map, MapView& view, int w, int h) const {
 std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::Scene>& scenes,
                                        const std::string& scene_name, int w, int h, MapView& view_out,
                                        int max_tile, const WallContent* fixed,
-                                       const std::vector<std::string>& basemaps) {
+                                       const std::vector<std::string>& basemaps, Lang lang) {
     WallScenes ws(scenes);
     if (!scene_name.empty()) ws.go(ws.find(scene_name));
     const gw::Scene& sc = ws.scene();
@@ -124,11 +124,12 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
         content = *fixed;
     } else {
         content.figures = wall_figures(ds, wall_clock_now().second.substr(0, 10));
+        content.lang = lang;
         if (report)
             content.figures.coverage = report->total.coverage;
         else
             content.figures.coverage_unavailable = true;
-        std::tie(content.clock, content.date) = wall_clock_now();
+        std::tie(content.clock, content.date) = wall_clock_now(lang);
     }
     if (coverage_overlay && report) add_wall_coverage_overlays(map, ds, *report);
     if (sc.overlay == "kde") add_wall_kde_overlay(map, ds, content.figures.month);
@@ -388,7 +389,7 @@ public:
         if (live_ && last_frame_ > 0) {
             print_figures("end");
             bool alarm = false;
-            std::printf("badge: %s\n", wall_live_badge(live_->status(), alarm).c_str());
+            std::printf("badge: %s\n", wall_live_badge(live_->status(), alarm, options_.lang).c_str());
         }
         if (options_.timing && !switch_ms_.empty())
             std::fprintf(stderr,
@@ -519,14 +520,15 @@ private:
         const gw::Scene& sc = scenes_.scene();
         c.title = wall_mask_text(sc.title, *ds_);
         c.subtitle = wall_mask_text(sc.subtitle, *ds_);
-        std::tie(c.clock, c.date) = wall_clock_now();
+        std::tie(c.clock, c.date) = wall_clock_now(options_.lang);
+        c.lang = options_.lang;
         c.scene_counter = std::to_string(scenes_.current() + 1) + " / " + std::to_string(scenes_.size());
         c.figures = figures_;
         c.mpp = view_.mpp;
         c.labels = &labels_;
         c.overlay = sc.overlay;
         c.others = wall_other_legend(map_, *ds_);
-        if (live_) c.status_badge = wall_live_badge(live_->status(), c.status_alarm);
+        if (live_) c.status_badge = wall_live_badge(live_->status(), c.status_alarm, options_.lang);
         draw_wall_overlay(ImGui::GetBackgroundDrawList(), fonts_, c, int(io_.DisplaySize.x), int(io_.DisplaySize.y));
     }
 
