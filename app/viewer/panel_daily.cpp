@@ -58,6 +58,8 @@ struct DailyState {
     std::optional<ImVec2> first_overdue;   // where the overdue list's first row is on screen
     std::string hovered_track;             // the track under the cursor (tooltip)
     std::vector<double> recompute_ms;      // each date or window change: checks, recolouring, the Daily layer
+    std::vector<double> upload_ms;         // each change's upload in the frame after it (--print-daily)
+    bool upload_pending = false;           // a change was made and its frame has not been drawn yet
     std::string history;                   // the history shown: "GRID checks N outside K", for --print-daily
     const Grid* history_cell = nullptr;    // the cell and window `by_day` lists
     TimeWindow history_window;
@@ -265,6 +267,9 @@ void recompute(ViewerState& st, DailyState& d) {
     draw_daily(st, d);
     start_patrols(st, d);
     d.dirty = false;
+    // Two changes before one frame share its upload: it is counted with the second (the first gets 0).
+    if (d.upload_pending) d.upload_ms.push_back(0);
+    d.upload_pending = true;
     d.recompute_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
 }
 
@@ -497,6 +502,12 @@ void daily_action(ViewerState& st, const std::string& what) {
     if (wait) collect_patrols(st, d, true);
 }
 
+void daily_frame_synced(ViewerState& st, double ms) {
+    if (!st.daily || !st.daily->upload_pending) return;
+    st.daily->upload_pending = false;
+    st.daily->upload_ms.push_back(ms);
+}
+
 std::string daily_summary(ViewerState& st) {
     char buf[256];
     std::snprintf(buf, sizeof buf, "\nview: %.3f %.3f mpp %.5f", st.view.center.x, st.view.center.y, st.view.mpp);
@@ -530,6 +541,18 @@ std::string daily_summary(ViewerState& st) {
         std::snprintf(buf, sizeof buf, "\ndaily recompute: open %.1f ms, %zu changes, median %.1f ms, max %.1f ms",
                       d.recompute_ms.front(), moves.size(), moves.empty() ? 0.0 : moves[moves.size() / 2],
                       moves.empty() ? 0.0 : moves.back());
+        s += buf;
+    }
+    if (d.upload_ms.size() == d.recompute_ms.size() && d.upload_ms.size() > 1) {
+        // The same changes with the upload of the frame after each (what the GPU was sent for it).
+        std::vector<double> up(d.upload_ms.begin() + 1, d.upload_ms.end()), both;
+        for (size_t i = 1; i < d.upload_ms.size(); ++i) both.push_back(d.recompute_ms[i] + d.upload_ms[i]);
+        std::sort(up.begin(), up.end());
+        std::sort(both.begin(), both.end());
+        std::snprintf(buf, sizeof buf,
+                      "\ndaily upload: open %.1f ms, %zu changes, median %.1f ms, max %.1f ms; change + upload: "
+                      "median %.1f ms, max %.1f ms",
+                      d.upload_ms.front(), up.size(), up[up.size() / 2], up.back(), both[both.size() / 2], both.back());
         s += buf;
     }
     if (!d.error.empty()) s += "\ndaily error: " + d.error;
