@@ -466,9 +466,10 @@ private:
             // The layers a panel changed go to the GPU in this frame: timed to the driver's end, so that
             // a date change of the 巡查 panel is counted with its upload.
             const auto t0 = Clock::now();
+            const uint64_t sent = renderer_.uploaded_bytes();
             renderer_.sync(st_.scene);
             glFinish();
-            daily_frame_synced(st_, ms(Clock::now() - t0));
+            daily_frame_synced(st_, ms(Clock::now() - t0), renderer_.uploaded_bytes() - sent);
         }
         if (msaa_) {
             if (!map_target_ || map_target_->width() != st_.view.width || map_target_->height() != st_.view.height)
