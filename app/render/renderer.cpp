@@ -218,7 +218,7 @@ struct MapRenderer::Impl {
     Program fill, line, point, raster, basemap;
     GLint raster_vmax = -1, raster_values = -1, basemap_image = -1, fill_indexed = -1;
     uint64_t uploaded = 0;  // bytes, for uploaded_bytes()
-    GLint max_colors = 0;  // GL_MAX_TEXTURE_BUFFER_SIZE: at least 65,536 features (GL 3.3), 2^27 on common drivers
+    GLint max_colors = 0;   // GL_MAX_TEXTURE_BUFFER_SIZE: ≥ 65,536 features (GL 3.3), 2^27 on common drivers
     // By id and key: the source layers no role uses share LayerId::Other, one SceneLayer each.
     std::map<std::pair<LayerId, std::string>, GpuLayer> layers;
 
@@ -293,13 +293,16 @@ struct MapRenderer::Impl {
             // More features than the driver's texture buffers hold: each vertex gets its colour here,
             // and a recolouring uploads the vertices again.
             std::vector<FillVertex> coloured = L.fills;
-            for (FillVertex& v : coloured) v.color = v.color < L.fill_colors.size() ? L.fill_colors[v.color] : 0;
+            for (FillVertex& v : coloured)
+                v.color = v.color < L.fill_colors.size() ? L.fill_colors[v.color] : 0;
             put(g.fills, coloured.data(), coloured.size() * sizeof(FillVertex), coloured.size());
         } else {
             put(g.fills, L.fills.data(), L.fills.size() * sizeof(FillVertex), L.fills.size());
         }
-        if (g.indexed) upload_colors(L, g.colors);
-        else g.colors.destroy();
+        if (g.indexed)
+            upload_colors(L, g.colors);
+        else
+            g.colors.destroy();
         g.colors.revision = L.fill_colors_revision;
         put(g.lines, L.lines.data(), L.lines.size() * sizeof(LineInstance), L.lines.size());
         put(g.points, L.points.data(), L.points.size() * sizeof(PointInstance), L.points.size());
