@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -294,6 +295,51 @@ TEST(DailyPanel, AClickedCellShowsItsHistoryWithOutsideReportsFlagged) {
     ASSERT_EQ(p.status, 0) << p.err;
     // D in the 7 days ending 11-20: the returnee of 11-20 and the report of 11-19 made from C.
     EXPECT_NE(p.out.find("daily history: D checks 2 outside 1"), std::string::npos) << p.out;
+}
+
+// A slider move sends only the cells' colours to the GPU (SceneLayer::fill_colors): after moves back
+// and forth the map must be, pixel for pixel, the map of the same date opened directly.
+TEST(DailyPanel, CellsAfterSliderMovesAreThePixelsOfTheDateOpenedDirectly) {
+    ASSERT_TRUE(gwtest::have_xvfb()) << "install xvfb and xauth";
+    TempDir dir("daily_moves");
+    const std::string data = write_community(dir);
+    const PanelRun direct = run_panel(dir, data, "key:daily_date=2026-11-20;key:daily_wait", "direct");
+    ASSERT_EQ(direct.status, 0) << direct.err;
+    // Days with reports: 11-10, 11-17, 11-18, 11-19, 11-20. From 11-17 to 11-20 by 18, 19, 18, 19.
+    const PanelRun moved = run_panel(dir, data,
+                                     "key:daily_date=2026-11-17;key:daily_next;key:daily_next;key:daily_prev;"
+                                     "key:daily_next;key:daily_next;key:daily_wait",
+                                     "moved");
+    ASSERT_EQ(moved.status, 0) << moved.err;
+    const PanelRun start = run_panel(dir, data, "key:daily_date=2026-11-17;key:daily_wait", "start");
+    ASSERT_EQ(start.status, 0) << start.err;
+    for (const PanelRun* p : {&direct, &moved})
+        EXPECT_NE(p->out.find("daily: date 2026-11-20 days 7 cells 4 checked 2 overdue 2 today 3"), std::string::npos)
+            << p->out;
+    ASSERT_EQ(direct.shot.w, moved.shot.w);
+    ASSERT_EQ(direct.shot.h, moved.shot.h);
+    ASSERT_FALSE(direct.shot.rgb.empty());
+    ASSERT_DOUBLE_EQ(direct.mpp, moved.mpp);
+    // The cells in the legend's colours after the moves: A checked on the day, B 3 days since, C never.
+    const auto fill = [](int cls) { return over(with_alpha(days_since_rgba(cls), 150), kMapBackground); };
+    EXPECT_TRUE(same_color(moved.at(350, 700), fill(0)));
+    EXPECT_TRUE(same_color(moved.at(450, 460), fill(3)));
+    EXPECT_TRUE(same_color(moved.at(350, 150), fill(kDaysSinceClasses - 1)));
+    // On 11-17, where the moves began, A was 7 days since its check: the moves recoloured it.
+    EXPECT_TRUE(same_color(start.at(350, 700), fill(4)));
+    // Every pixel of the four cells between the two panels (screen x 400–800), exactly.
+    const Vec2 lo = direct.view().to_screen({kX0, kY0 + 800}), hi = direct.view().to_screen({kX0 + 800, kY0});
+    size_t compared = 0, differ = 0, differ_from_start = 0;
+    for (int y = std::max(0, int(lo.y)); y < std::min(direct.shot.h, int(hi.y)); ++y)
+        for (int x = std::max(400, int(lo.x)); x < std::min(800, int(hi.x)); ++x) {
+            const size_t i = (size_t(y) * direct.shot.w + size_t(x)) * 3;
+            const bool same = std::equal(&direct.shot.rgb[i], &direct.shot.rgb[i] + 3, &moved.shot.rgb[i]);
+            ++compared, differ += !same;
+            differ_from_start += !std::equal(&start.shot.rgb[i], &start.shot.rgb[i] + 3, &moved.shot.rgb[i]);
+        }
+    EXPECT_GT(compared, 100000u);
+    EXPECT_EQ(differ, 0u) << "of " << compared << " pixels";
+    EXPECT_GT(differ_from_start, compared / 4) << "of " << compared << " pixels";
 }
 
 // ---- The panel's tracks, laid once by day: a window shows what the definition says -------------

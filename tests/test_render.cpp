@@ -232,6 +232,72 @@ TEST(RenderPixels, HiddenLayerIsNotDrawn) {
     EXPECT_TRUE(same_color(at(img, view.width, int(s.x), int(s.y)), unpack(kMapBackground)));
 }
 
+// Fills coloured by feature (SceneLayer::fill_colors, the 巡查 panel's cells): the colours come from
+// a texture buffer indexed by each vertex's feature. Drawn with one renderer through recolourings
+// that send only the colours, the image must be the image of the same colours laid in the vertices.
+TEST(RenderPixels, FillsColouredByFeatureAreThePixelsOfColoursInTheVertices) {
+    HeadlessGl gl;
+    const MapView view = MapView::fit(Box{kX0 - 50, kY0 - 50, kX0 + 850, kY0 + 850}, 300, 300);
+    Scene indexed;
+    indexed.origin = {kX0 + 400, kY0 + 400};
+    SceneLayer& L = indexed.layers.emplace_back();
+    L.id = LayerId::CheckCells, L.key = "check_cells";
+    // Four 400 m cells, each of its two triangles' vertices naming its cell.
+    for (int k = 0; k < 4; ++k) {
+        const double x = kX0 + 400 * (k % 2), y = kY0 + 400 * (k / 2);
+        for (Vec2 p : triangulate(square(x, y, x + 400, y + 400)[0]))
+            L.fills.push_back({float(p.x - indexed.origin.x), float(p.y - indexed.origin.y), Rgba(k)});
+    }
+    const auto in_vertices = [&] {
+        Scene s = indexed;
+        SceneLayer& V = s.layers[0];
+        for (FillVertex& v : V.fills) v.color = L.fill_colors[v.color];
+        V.fill_colors.clear();
+        return render_image(s, view, nullptr);
+    };
+    MapRenderer renderer;
+    OffscreenTarget target(view.width, view.height);
+    const auto draw = [&] {
+        target.bind();
+        renderer.draw(indexed, view, kMapBackground);
+        return target.read();
+    };
+    const auto centre = [&](const std::vector<uint8_t>& img, int k) {
+        const Vec2 s = view.to_screen({kX0 + 200 + 400 * (k % 2), kY0 + 200 + 400 * (k / 2)});
+        return at(img, view.width, int(s.x), int(s.y));
+    };
+    const std::vector<std::vector<Rgba>> dates = {
+        {with_alpha(days_since_rgba(0), 150), with_alpha(days_since_rgba(3), 150), 0,
+         with_alpha(days_since_rgba(5), 150)},
+        {with_alpha(days_since_rgba(4), 150), with_alpha(days_since_rgba(0), 150), with_alpha(days_since_rgba(5), 150),
+         with_alpha(days_since_rgba(5), 150)},
+        {0, with_alpha(days_since_rgba(1), 150), with_alpha(days_since_rgba(2), 150), rgba(20, 200, 40)},
+    };
+    const uint64_t revision = L.revision;
+    for (size_t i = 0; i < dates.size(); ++i) {
+        L.fill_colors = dates[i];
+        ++L.fill_colors_revision;
+        const uint64_t sent = renderer.uploaded_bytes();
+        const auto got = draw();
+        // The first draw sends the vertices and the colours; a recolouring, the four colours alone.
+        EXPECT_EQ(renderer.uploaded_bytes() - sent,
+                  (i == 0 ? L.fills.size() * sizeof(FillVertex) : 0) + 4 * sizeof(Rgba))
+            << "colours " << i;
+        const auto want = in_vertices();
+        ASSERT_EQ(got.size(), want.size());
+        EXPECT_TRUE(got == want) << "colours " << i;
+        for (int k = 0; k < 4; ++k) EXPECT_TRUE(same_color(centre(got, k), over_background(dates[i][size_t(k)])))
+            << "colours " << i << ", cell " << k;
+    }
+    EXPECT_EQ(L.revision, revision);  // the vertices were sent once
+    // A style's recolouring applies to fills coloured by feature as to any: its colour, their alpha.
+    L.style.recolor = true, L.style.color = rgba(0, 0, 255);
+    const auto recoloured = draw();
+    EXPECT_TRUE(same_color(centre(recoloured, 1), over_background(with_alpha(rgba(0, 0, 255), 150))));
+    EXPECT_TRUE(same_color(centre(recoloured, 0), unpack(kMapBackground)));
+    EXPECT_EQ(layer_color(L), L.fill_colors[0]);
+}
+
 TEST(RenderPixels, TilesJoinWithoutSeams) {
     Dataset ds = small_community();
     Scene scene = build_scene(ds);

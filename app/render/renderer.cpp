@@ -1,5 +1,7 @@
 // OpenGL 3.3 core drawing of a Scene (see renderer.h). Lines and points are instanced quads
-// expanded in the vertex shaders from gl_VertexID, so no per-vertex corner data is stored.
+// expanded in the vertex shaders from gl_VertexID, so no per-vertex corner data is stored. Fills
+// coloured by feature (SceneLayer::fill_colors) read their colour from a texture buffer, so that a
+// recolouring sends one colour a feature, not the vertices.
 #include "app/render/renderer.h"
 
 #include <epoxy/gl.h>
@@ -156,9 +158,23 @@ struct GpuRaster {
     float vmax = 1;
 };
 
+/** A layer's colours by feature (SceneLayer::fill_colors): a buffer seen as an RGBA8 texture buffer. */
+struct GpuColors {
+    GLuint buffer = 0, texture = 0;
+    size_t count = 0;
+    uint64_t revision = 0;
+    void destroy() {
+        if (texture) glDeleteTextures(1, &texture);
+        if (buffer) glDeleteBuffers(1, &buffer);
+        texture = buffer = 0, count = 0;
+    }
+};
+
 struct GpuLayer {
     uint64_t revision = 0;
     Batch fills, lines, points;
+    GpuColors colors;
+    bool indexed = false;  // the fills' colours are rows of `colors` (else each vertex has its own)
     GpuRaster raster;
     std::vector<GpuRaster> images;  // RGBA textures of the layer's images (basemaps)
 };
@@ -200,7 +216,9 @@ void destroy(GpuRaster& r) {
 
 struct MapRenderer::Impl {
     Program fill, line, point, raster, basemap;
-    GLint raster_vmax = -1, raster_values = -1, basemap_image = -1;
+    GLint raster_vmax = -1, raster_values = -1, basemap_image = -1, fill_indexed = -1;
+    uint64_t uploaded = 0;  // bytes, for uploaded_bytes()
+    GLint max_colors = 0;   // GL_MAX_TEXTURE_BUFFER_SIZE: ≥ 65,536 features (GL 3.3), 2^27 on common drivers
     // By id and key: the source layers no role uses share LayerId::Other, one SceneLayer each.
     std::map<std::pair<LayerId, std::string>, GpuLayer> layers;
 
@@ -215,6 +233,7 @@ struct MapRenderer::Impl {
         glBindTexture(GL_TEXTURE_2D, r.texture);
         glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
         glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, src.width, src.height, 0, GL_RED, GL_FLOAT, src.values.data());
+        uploaded += src.values.size() * sizeof(float);
         texture_params();
         glBindTexture(GL_TEXTURE_2D, 0);
         upload_quad(r, src.extent, origin);
@@ -237,6 +256,7 @@ struct MapRenderer::Impl {
             glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
             glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, src.width, src.height, 0, GL_RGBA, GL_UNSIGNED_BYTE,
                          src.rgba.data());
+            uploaded += size_t(src.width) * src.height * 4;
             texture_params();
             glBindTexture(GL_TEXTURE_2D, 0);
             upload_quad(r, src.extent, origin);
@@ -252,27 +272,74 @@ struct MapRenderer::Impl {
             glBindBuffer(GL_ARRAY_BUFFER, g.fills.vbo);
             attrib(0, 2, GL_FLOAT, false, sizeof(FillVertex), offsetof(FillVertex, x), false);
             attrib(1, 4, GL_UNSIGNED_BYTE, true, sizeof(FillVertex), offsetof(FillVertex, color), false);
+            // The same four bytes as an integer: the feature's row in the colour buffer (indexed layers).
+            glEnableVertexAttribArray(2);
+            glVertexAttribIPointer(2, 1, GL_UNSIGNED_INT, sizeof(FillVertex),
+                                   reinterpret_cast<const void*>(offsetof(FillVertex, color)));
             glBindVertexArray(g.lines.vao);
             line_attributes(g.lines.vbo, 0);
             glBindVertexArray(g.points.vao);
             point_attributes(g.points.vbo, 0);
             glBindVertexArray(0);
         }
-        auto put = [](Batch& b, const void* data, size_t bytes, size_t count) {
+        auto put = [this](Batch& b, const void* data, size_t bytes, size_t count) {
+            uploaded += bytes;
             glBindBuffer(GL_ARRAY_BUFFER, b.vbo);
             glBufferData(GL_ARRAY_BUFFER, GLsizeiptr(bytes), bytes ? data : nullptr, GL_STATIC_DRAW);
             b.count = GLsizei(count);
         };
-        put(g.fills, L.fills.data(), L.fills.size() * sizeof(FillVertex), L.fills.size());
+        g.indexed = !L.fill_colors.empty() && L.fill_colors.size() <= size_t(max_colors);
+        if (!L.fill_colors.empty() && !g.indexed) {
+            // More features than the driver's texture buffers hold: each vertex gets its colour here,
+            // and a recolouring uploads the vertices again.
+            std::vector<FillVertex> coloured = L.fills;
+            for (FillVertex& v : coloured)
+                v.color = v.color < L.fill_colors.size() ? L.fill_colors[v.color] : 0;
+            put(g.fills, coloured.data(), coloured.size() * sizeof(FillVertex), coloured.size());
+        } else {
+            put(g.fills, L.fills.data(), L.fills.size() * sizeof(FillVertex), L.fills.size());
+        }
+        if (g.indexed)
+            upload_colors(L, g.colors);
+        else
+            g.colors.destroy();
+        g.colors.revision = L.fill_colors_revision;
         put(g.lines, L.lines.data(), L.lines.size() * sizeof(LineInstance), L.lines.size());
         put(g.points, L.points.data(), L.points.size() * sizeof(PointInstance), L.points.size());
         glBindBuffer(GL_ARRAY_BUFFER, 0);
         g.revision = L.revision;
     }
+
+    /** L.fill_colors into the layer's colour buffer: in place when their number is unchanged. */
+    void upload_colors(const SceneLayer& L, GpuColors& c) {
+        const size_t n = L.fill_colors.size();
+        if (!c.buffer) {
+            glGenBuffers(1, &c.buffer);
+            glGenTextures(1, &c.texture);
+        }
+        glBindBuffer(GL_TEXTURE_BUFFER, c.buffer);
+        if (n == c.count) {
+            glBufferSubData(GL_TEXTURE_BUFFER, 0, GLsizeiptr(n * sizeof(Rgba)), L.fill_colors.data());
+        } else {
+            glBufferData(GL_TEXTURE_BUFFER, GLsizeiptr(n * sizeof(Rgba)), L.fill_colors.data(), GL_DYNAMIC_DRAW);
+            glBindTexture(GL_TEXTURE_BUFFER, c.texture);
+            glTexBuffer(GL_TEXTURE_BUFFER, GL_RGBA8, c.buffer);
+            glBindTexture(GL_TEXTURE_BUFFER, 0);
+            c.count = n;
+        }
+        glBindBuffer(GL_TEXTURE_BUFFER, 0);
+        c.revision = L.fill_colors_revision;
+        uploaded += n * sizeof(Rgba);
+    }
 };
 
 MapRenderer::MapRenderer() : impl_(std::make_unique<Impl>()) {
     impl_->fill.build("fill_vs", "fill_fs");
+    impl_->fill_indexed = glGetUniformLocation(impl_->fill.id, "u_indexed");
+    glUseProgram(impl_->fill.id);
+    glUniform1i(glGetUniformLocation(impl_->fill.id, "u_colors"), 1);  // texture unit 1: unit 0 is the rasters'
+    glUseProgram(0);
+    glGetIntegerv(GL_MAX_TEXTURE_BUFFER_SIZE, &impl_->max_colors);
     impl_->line.build("line_vs", "line_fs");
     impl_->point.build("point_vs", "point_fs");
     impl_->raster.build("raster_vs", "raster_fs");
@@ -287,6 +354,7 @@ MapRenderer::~MapRenderer() {
         g.fills.destroy();
         g.lines.destroy();
         g.points.destroy();
+        g.colors.destroy();
         destroy(g.raster);
         for (auto& r : g.images) destroy(r);
     }
@@ -301,9 +369,14 @@ void MapRenderer::sync(const Scene& scene) {
             impl_->upload(L, g);
             impl_->upload_raster(L, scene.origin, g.raster);
             impl_->upload_images(L, scene.origin, g);
+        } else if (g.colors.revision != L.fill_colors_revision) {
+            if (g.indexed) impl_->upload_colors(L, g.colors);
+            else impl_->upload(L, g);  // colours too many for a texture buffer: in the vertices
         }
     }
 }
+
+uint64_t MapRenderer::uploaded_bytes() const { return impl_->uploaded; }
 
 void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background) {
     sync(scene);
@@ -378,9 +451,18 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
         }
         if (g.fills.count) {
             use(impl_->fill, L.opacity, L.style);
+            glUniform1i(impl_->fill_indexed, g.indexed ? 1 : 0);
+            if (g.indexed) {
+                glActiveTexture(GL_TEXTURE1);
+                glBindTexture(GL_TEXTURE_BUFFER, g.colors.texture);
+            }
             glBindVertexArray(g.fills.vao);
             for (auto [first, count] : visible_runs(L.fill_bands, size_t(g.fills.count), view))
                 glDrawArrays(GL_TRIANGLES, GLint(first), GLsizei(count));
+            if (g.indexed) {
+                glBindTexture(GL_TEXTURE_BUFFER, 0);
+                glActiveTexture(GL_TEXTURE0);
+            }
         }
         draw_instanced(impl_->line, L, g.lines, L.line_bands, line_attributes);
         draw_instanced(impl_->point, L, g.points, L.point_bands, point_attributes);

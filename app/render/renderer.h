@@ -27,6 +27,8 @@ public:
      * viewport is view.width × view.height pixels, after clearing it to `background`.
      */
     void draw(const Scene& scene, const MapView& view, Rgba background);
+    /** Bytes sent to the GPU so far (vertices, colours, textures): what each change of the scene cost. */
+    uint64_t uploaded_bytes() const;
 
 private:
     struct Impl;

@@ -976,6 +976,8 @@ void add_basemaps(Scene& scene, const std::vector<std::string>& paths, const std
 }
 
 Rgba layer_color(const SceneLayer& L) {
+    if (!L.fills.empty() && !L.fill_colors.empty())
+        return L.fills.front().color < L.fill_colors.size() ? L.fill_colors[L.fills.front().color] : 0;
     if (!L.fills.empty()) return L.fills.front().color;
     if (!L.lines.empty()) return L.lines.front().color;
     if (!L.points.empty()) return L.points.front().fill;

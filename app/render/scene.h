@@ -71,7 +71,7 @@ inline constexpr Rgba kNeitherRgba = rgba(214, 51, 168);
 /** A vertex of a filled triangle (polygon fills, camera view sectors). */
 struct FillVertex {
     float x, y;
-    Rgba color;
+    Rgba color;  // in a layer with fill_colors: the index of the vertex's feature there, not a colour
 };
 
 /** One line segment, drawn as a screen-space antialiased capsule (round joins come for free). */
@@ -169,6 +169,11 @@ struct SceneLayer {
     std::vector<PointInstance> points;
     // Runs of fills, lines and points with their scale limits; an array without bands is drawn whole.
     std::vector<ScaleBand> fill_bands, line_bands, point_bands;
+    // Fills coloured by feature, for a layer recoloured often (the 巡查 panel's cells on each date
+    // change): when not empty, each fill vertex's `color` is its feature's index here. Bumping
+    // fill_colors_revision sends these colours to the GPU, 4 bytes a feature, not the vertices.
+    std::vector<Rgba> fill_colors;
+    uint64_t fill_colors_revision = 0;
     ScalarRaster raster;  // drawn under the fills when it has values (the KDE overlay)
     std::vector<RasterImage> images;  // RGBA images drawn first, in order (the basemaps)
     LayerStyle style;

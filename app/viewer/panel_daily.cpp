@@ -8,9 +8,10 @@
 // A slider move must redraw within a frame at county size (BENCHMARKS.md): the reports are indexed
 // by day and cell once (gw::ChecksIndex) and each move computes only the cells and the window's
 // reports, into the storage of the previous report; the cells are triangulated once and only
-// recoloured; the month's tracks are laid into their layer once, grouped by day, and a move only
-// picks the window's groups (nothing re-uploaded); the patrols report of the window is computed on
-// a background thread (as the hotspots panel runs Gi*) and kept for it.
+// recoloured, one colour a cell sent to the GPU (SceneLayer::fill_colors), the vertices never again;
+// the month's tracks are laid into their layer once, grouped by day, and a move only picks the
+// window's groups (nothing re-uploaded); the patrols report of the window is computed on a
+// background thread (as the hotspots panel runs Gi*) and kept for it.
 #include <imgui.h>
 
 #include <algorithm>
@@ -41,9 +42,8 @@ struct DailyState {
     std::string error;
     std::array<int, kDaysSinceClasses> classes{};
     std::set<const Check*> outside;  // reports of the window outside the cell they name
-    // The cells' triangles are built once; a slider move only recolours them.
-    std::vector<std::pair<size_t, size_t>> cell_fills;  // per L4 cell in layer order (the report's): its fills
-    std::vector<Rgba> cell_colours;                     // the colour each cell's fills have now
+    // The cells' triangles are built once, each vertex naming its cell (the report's order): a
+    // slider move only sets the cells' colours, the layer's fill_colors.
     bool cells_built = false;
     std::optional<PatrolDays> track_days;  // the month's tracks in their layer, by day
     // Patrols: the window's report, off the UI thread on a copy of the dataset (cameras are edited meanwhile).
@@ -58,6 +58,9 @@ struct DailyState {
     std::optional<ImVec2> first_overdue;   // where the overdue list's first row is on screen
     std::string hovered_track;             // the track under the cursor (tooltip)
     std::vector<double> recompute_ms;      // each date or window change: checks, recolouring, the Daily layer
+    std::vector<double> upload_ms;         // each change's upload in the frame after it (--print-daily)
+    std::vector<uint64_t> upload_bytes;    // … and the bytes it sent
+    bool upload_pending = false;           // a change was made and its frame has not been drawn yet
     std::string history;                   // the history shown: "GRID checks N outside K", for --print-daily
     const Grid* history_cell = nullptr;    // the cell and window `by_day` lists
     TimeWindow history_window;
@@ -135,16 +138,15 @@ SceneLayer& tracks_layer(ViewerState& st) {
 /** The cells' fills, once: each L4 cell's triangles, transparent until a report colours them. */
 void build_cells(ViewerState& st, DailyState& d) {
     SceneLayer& L = cells_layer(st);
-    L.fills.clear(), L.lines.clear(), L.points.clear();
-    d.cell_fills.clear(), d.cell_colours.clear();
+    L.fills.clear(), L.lines.clear(), L.points.clear(), L.fill_colors.clear();
     for (const Grid* g : st.ds.grids_of_level(4)) {
-        const size_t first = L.fills.size();
+        const Rgba cell = Rgba(L.fill_colors.size());  // the vertex's cell, a row of fill_colors
         for (const auto& poly : g->shape)
             for (Vec2 p : triangulate(poly))
-                L.fills.push_back({float(p.x - st.scene.origin.x), float(p.y - st.scene.origin.y), 0});
-        d.cell_fills.emplace_back(first, L.fills.size());
-        d.cell_colours.push_back(0);
+                L.fills.push_back({float(p.x - st.scene.origin.x), float(p.y - st.scene.origin.y), cell});
+        L.fill_colors.push_back(0);
     }
+    ++L.fill_colors_revision;
     d.cells_built = true;
     L.visible = true;
     ++L.revision;
@@ -163,20 +165,20 @@ void recompute_checks(ViewerState& st, DailyState& d) {
     d.outside.clear();
     d.classes = {};
     if (!d.cells_built) build_cells(st, d);
-    // Only the cells whose colour changes are rewritten (a county's cells are ~840k vertices), and
-    // the layer goes to the GPU again only when one did.
+    // One colour a cell: a county's cells are ~840k vertices, which stay on the GPU; their colours
+    // (~9,700 × 4 bytes) go again only when one changed.
     SceneLayer& cells = cells_layer(st);
+    std::vector<Rgba>& colours = cells.fill_colors;
     bool changed = false;
     const auto colour = [&](size_t k, Rgba c) {
-        if (d.cell_colours[k] == c) return;
-        d.cell_colours[k] = c, changed = true;
-        for (size_t i = d.cell_fills[k].first; i < d.cell_fills[k].second; ++i) cells.fills[i].color = c;
+        if (colours[k] == c) return;
+        colours[k] = c, changed = true;
     };
     const auto recoloured = [&] {
-        if (changed) ++cells.revision;
+        if (changed) ++cells.fill_colors_revision;
     };
     if (d.days.empty()) {
-        for (size_t k = 0; k < d.cell_fills.size(); ++k) colour(k, 0);
+        for (size_t k = 0; k < colours.size(); ++k) colour(k, 0);
         return recoloured();
     }
     try {
@@ -190,14 +192,14 @@ void recompute_checks(ViewerState& st, DailyState& d) {
     } catch (const Error& e) {
         d.error = e.what();
         d.spare = {};
-        for (size_t k = 0; k < d.cell_fills.size(); ++k) colour(k, 0);
+        for (size_t k = 0; k < colours.size(); ++k) colour(k, 0);
         return recoloured();
     }
     // Translucent: roads and buildings under the colours still read.
     for (size_t k = 0; k < d.checks->cells.size(); ++k) {
         const int cls = days_since_class(d.checks->cells[k].days_since);
         ++d.classes[size_t(cls)];
-        if (k < d.cell_fills.size()) colour(k, with_alpha(days_since_rgba(cls), 150));
+        if (k < colours.size()) colour(k, with_alpha(days_since_rgba(cls), 150));
     }
     recoloured();
     for (const OutsideReport& o : d.checks->outside) d.outside.insert(o.check);
@@ -265,6 +267,9 @@ void recompute(ViewerState& st, DailyState& d) {
     draw_daily(st, d);
     start_patrols(st, d);
     d.dirty = false;
+    // Two changes before one frame share its upload: it is counted with the second (the first gets 0).
+    if (d.upload_pending) d.upload_ms.push_back(0), d.upload_bytes.push_back(0);
+    d.upload_pending = true;
     d.recompute_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
 }
 
@@ -497,6 +502,13 @@ void daily_action(ViewerState& st, const std::string& what) {
     if (wait) collect_patrols(st, d, true);
 }
 
+void daily_frame_synced(ViewerState& st, double ms, uint64_t bytes) {
+    if (!st.daily || !st.daily->upload_pending) return;
+    st.daily->upload_pending = false;
+    st.daily->upload_ms.push_back(ms);
+    st.daily->upload_bytes.push_back(bytes);
+}
+
 std::string daily_summary(ViewerState& st) {
     char buf[256];
     std::snprintf(buf, sizeof buf, "\nview: %.3f %.3f mpp %.5f", st.view.center.x, st.view.center.y, st.view.mpp);
@@ -532,6 +544,22 @@ std::string daily_summary(ViewerState& st) {
                       moves.empty() ? 0.0 : moves.back());
         s += buf;
     }
+    if (d.upload_ms.size() == d.recompute_ms.size() && d.upload_ms.size() > 1) {
+        // The same changes with the upload of the frame after each (what the GPU was sent for it).
+        std::vector<double> up(d.upload_ms.begin() + 1, d.upload_ms.end()), both;
+        std::vector<uint64_t> bytes(d.upload_bytes.begin() + 1, d.upload_bytes.end());
+        for (size_t i = 1; i < d.upload_ms.size(); ++i) both.push_back(d.recompute_ms[i] + d.upload_ms[i]);
+        std::sort(up.begin(), up.end());
+        std::sort(both.begin(), both.end());
+        std::sort(bytes.begin(), bytes.end());
+        std::snprintf(buf, sizeof buf,
+                      "\ndaily upload: open %.1f ms %.1f MB, %zu changes, median %.1f ms, max %.1f ms, median %.3f "
+                      "MB, max %.3f MB; change + upload: median %.1f ms, max %.1f ms",
+                      d.upload_ms.front(), double(d.upload_bytes.front()) / 1e6, up.size(), up[up.size() / 2],
+                      up.back(), double(bytes[bytes.size() / 2]) / 1e6, double(bytes.back()) / 1e6,
+                      both[both.size() / 2], both.back());
+        s += buf;
+    }
     if (!d.error.empty()) s += "\ndaily error: " + d.error;
     if (!d.history.empty()) s += "\ndaily history: " + d.history;
     if (d.checks && !d.checks->overdue.empty()) {
@@ -551,7 +579,9 @@ void panel_daily(ViewerState& st) {
         if (st.daily) {  // closing the panel takes its layers off the map
             for (LayerId id : {LayerId::CheckCells, LayerId::DailyTracks, LayerId::Daily})
                 for (auto& L : st.scene.layers)
-                    if (L.id == id) L.fills.clear(), L.lines.clear(), L.points.clear(), L.line_bands.clear(), ++L.revision;
+                    if (L.id == id)
+                        L.fills.clear(), L.fill_colors.clear(), L.lines.clear(), L.points.clear(),
+                            L.line_bands.clear(), ++L.revision;
             st.daily.reset();
         }
         return;

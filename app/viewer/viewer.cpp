@@ -462,6 +462,15 @@ private:
     }
 
     void draw_map() {
+        if (options_.print_daily) {
+            // The layers a panel changed go to the GPU in this frame: timed to the driver's end, so that
+            // a date change of the 巡查 panel is counted with its upload.
+            const auto t0 = Clock::now();
+            const uint64_t sent = renderer_.uploaded_bytes();
+            renderer_.sync(st_.scene);
+            glFinish();
+            daily_frame_synced(st_, ms(Clock::now() - t0), renderer_.uploaded_bytes() - sent);
+        }
         if (msaa_) {
             if (!map_target_ || map_target_->width() != st_.view.width || map_target_->height() != st_.view.height)
                 map_target_ = std::make_unique<OffscreenTarget>(st_.view.width, st_.view.height);

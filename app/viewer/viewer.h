@@ -180,6 +180,12 @@ void panel_daily(ViewerState& st);
 void daily_action(ViewerState& st, const std::string& what);
 /** The lines --print-daily prints: date, window, classes, overdue, tracks, the first overdue row, the view. */
 std::string daily_summary(ViewerState& st);
+/**
+ * With --print-daily, the viewer times each frame's upload of the scene (MapRenderer::sync to
+ * glFinish) and hands it here with the bytes it sent: the upload of the first frame after a date or
+ * window change counts as part of that change.
+ */
+void daily_frame_synced(ViewerState& st, double ms, uint64_t bytes);
 /** Scripted plan steps: "plan_run" (runs and waits) and "plan_accept". */
 void plan_action(ViewerState& st, const std::string& what);
 /** The handles of the selected camera over the map, while the coverage panel is on. */
