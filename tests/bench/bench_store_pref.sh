@@ -6,7 +6,9 @@
 #     already has PostGIS; with RUNS > 1 the two alternate, one pair per run.
 #  2. `coverage --level 4 --json`, `stats --json` and `render --size 1920x1080` (bench_render.sh's
 #     size, all layers) on `PG:` (the store db init made) and on DATA, alternated run by run: median
-#     wall time and peak RSS (/usr/bin/time, the largest of the runs) of each, and PG ÷ GPKG.
+#     wall time, CPU (gridwatch's user + system; the cluster's processes' over the same time, which
+#     on PG: is the server producing the rows) and peak RSS (/usr/bin/time, the largest of the runs)
+#     of each, and PG ÷ GPKG.
 #  The JSON of coverage and stats must be byte-identical on both sources (else the script fails: an
 #  answer on PG: that differs from the GeoPackage's is a bug); the two PNGs are compared and said.
 #
@@ -24,14 +26,29 @@ sql postgres "CREATE DATABASE tpl"
 sql tpl "CREATE EXTENSION postgis"
 fresh() { sql postgres "DROP DATABASE IF EXISTS $1" 2>/dev/null; sql postgres "CREATE DATABASE $1 TEMPLATE tpl"; }
 layers="grids households cameras enterprises roads buildings incidents facilities candidates checks patrols"
-# timed_rss OUT cmd…: runs cmd (stdout to OUT), appends "seconds KB" to OUT.t; fails loudly.
+# The cluster's CPU seconds so far: its processes' and, through the postmaster's cutime/cstime,
+# those of the backends that have exited (each command's connections end with it).
+pg_cpu() {
+    local pm s=0 f
+    pm=$(head -1 "$pgdir/data/postmaster.pid")
+    for p in $pm $(pgrep -P "$pm"); do
+        read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
+        s=$((s + f[13] + f[14]))
+        [ "$p" = "$pm" ] && s=$((s + f[15] + f[16]))
+    done
+    echo "$s / $(getconf CLK_TCK)" | bc -l
+}
+# timed_rss OUT cmd…: runs cmd (stdout to OUT), appends "seconds KB client-CPU-s server-CPU-s" to
+# OUT.t; fails loudly.
 timed_rss() {
-    local out=$1; shift
-    /usr/bin/time -f '%e %M' -o "$out.tm" "$@" >"$out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-    tail -1 "$out.tm" >>"$out.t"
+    local out=$1 c0 c1; shift
+    c0=$(pg_cpu)
+    /usr/bin/time -f '%e %M %U %S' -o "$out.tm" "$@" >"$out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+    c1=$(pg_cpu)
+    tail -1 "$out.tm" | awk -v s="$(echo "$c1 - $c0" | bc -l)" '{printf "%s %s %.2f %.2f\n", $1, $2, $3 + $4, s}' >>"$out.t"
 }
 med() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
-col_med() { cut -d' ' -f1 "$1" | med; }
+col_med() { cut -d' ' -f"${2:-1}" "$1" | med; }
 col_max_mb() { cut -d' ' -f2 "$1" | sort -g | tail -1 | awk '{printf "%d", $1 / 1024}'; }
 
 count_rows() { sql "$1" "SELECT sum(n) FROM ($(for l in $layers; do echo "SELECT count(*) n FROM $l"; done | paste -sd'|' | sed 's/|/ UNION ALL /g')) s"; }
@@ -87,18 +104,18 @@ cmp -s "$work/c2.pg.png" "$work/c2.gpkg.png" && png_same="the two PNGs are byte-
 echo "Machine: $(machine); load average at start: $load0, at end: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%d\ %H:%M) UTC"
 echo "Data: $data ($(du -h "$data" | cut -f1), $rows rows in 11 layers); the store db init made: $store_mb MB; $runs run(s), medians (wall s), peak RSS the largest of the runs"
 echo
-echo "| step | PG: s | GeoPackage s | PG ÷ GPKG | peak RSS PG MB | peak RSS GPKG MB |"
-echo "|---|---|---|---|---|---|"
+echo "| step | PG: s | GeoPackage s | PG ÷ GPKG | CPU s on PG: gridwatch + server | CPU s on GPKG | peak RSS PG MB | peak RSS GPKG MB |"
+echo "|---|---|---|---|---|---|---|---|"
 for k in "${!commands[@]}"; do
     p=$(col_med "$work/c$k.pg.t") g=$(col_med "$work/c$k.gpkg.t")
-    echo "| ${commands[$k]%%|*} | $p | $g | $(ratio "$p" "$g")× | $(col_max_mb "$work/c$k.pg.t") | $(col_max_mb "$work/c$k.gpkg.t") |"
+    echo "| ${commands[$k]%%|*} | $p | $g | $(ratio "$p" "$g")× | $(col_med "$work/c$k.pg.t" 3) + $(col_med "$work/c$k.pg.t" 4) | $(col_med "$work/c$k.gpkg.t" 3) | $(col_max_mb "$work/c$k.pg.t") | $(col_max_mb "$work/c$k.gpkg.t") |"
 done
 echo
 i_med=$(col_med "$work/init.t") o_med=$(col_med "$work/ogr.t")
-echo "| load | s | peak RSS MB |"
-echo "|---|---|---|"
-echo "| gridwatch db init (tables, COPY, indexes, triggers, policies; one transaction) | $i_med | $(col_max_mb "$work/init.t") |"
-echo "| ogr2ogr -f PostgreSQL, the same 11 layers (COPY, GiST) | $o_med | $(col_max_mb "$work/ogr.t") |"
-echo "| ogr2ogr ÷ db init | $(ratio "$o_med" "$i_med")× | |"
+echo "| load | s | CPU s: client + server | peak RSS MB |"
+echo "|---|---|---|---|"
+echo "| gridwatch db init (tables, COPY, indexes, triggers, policies; one transaction) | $i_med | $(col_med "$work/init.t" 3) + $(col_med "$work/init.t" 4) | $(col_max_mb "$work/init.t") |"
+echo "| ogr2ogr -f PostgreSQL, the same 11 layers (COPY, GiST) | $o_med | $(col_med "$work/ogr.t" 3) + $(col_med "$work/ogr.t" 4) | $(col_max_mb "$work/ogr.t") |"
+echo "| ogr2ogr ÷ db init | $(ratio "$o_med" "$i_med")× | | |"
 echo
 echo "coverage and stats: the JSON on PG: byte-identical to the GeoPackage's in every run; render: $png_same."
