@@ -671,7 +671,18 @@ struct Found {
     const RoleMapping* mapping = nullptr;    // the project file's for this role
     int level = 0;                           // grids given one layer per level: this layer's
     std::vector<std::pair<std::string, std::string>> fields;  // contract field ← source field, as read
+    int64_t count = -1;                      // its feature count as find_layers took it (LayerInfo::count)
 };
+
+/**
+ * A found layer's feature count, for planning the reading. GDAL's PostgreSQL driver answers each
+ * GetFeatureCount with a SELECT count(*), a scan of the whole table (a prefecture's 450k buildings
+ * cost the server as much as a tenth of reading them): there the count find_layers took serves again.
+ */
+int64_t planned_count(const Found& fl) {
+    if (fl.count >= 0 && std::string(fl.src->ds->GetDriverName()) == "PostgreSQL") return fl.count;
+    return std::max<int64_t>(0, fl.layer->GetFeatureCount(FALSE));
+}
 
 void fail_geometry(const LayerReader& r, const std::string& id, const char* expected, const OGRGeometry* g) {
     throw Error(std::string("geometry is ") + (g ? g->getGeometryName() : "missing") + ", expected " + expected,
@@ -1435,6 +1446,7 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             info.geometry = OGRGeometryTypeToName(layer->GetGeomType());
             info.count = layer->GetFeatureCount();
             Found fl{&src, layer, "", OGRSpatialReference(), false, nullptr};
+            fl.count = info.count;
             // GBK fallback (SPEC §3): a shapefile without .cpg whose text is not UTF-8 is CP936;
             // its field names too, which recognising the layer by its fields reads.
             if (std::string(src.ds->GetDriverName()) == "ESRI Shapefile" && gbk_shapefile(path, layer)) {
@@ -1602,7 +1614,7 @@ ReadPlan plan_reading(const std::vector<Found>& found, size_t tasks) {
         plan.names[i] = fl.layer->GetName();
         for (int k = 0; k < fl.src->ds->GetLayerCount(); ++k)
             if (fl.src->ds->GetLayer(k) == fl.layer) plan.index[i] = k;
-        const int64_t n = std::max<int64_t>(0, fl.layer->GetFeatureCount(FALSE));
+        const int64_t n = planned_count(fl);
         plan.features += n;
         // A feature's cost in point features, as measured on the demo county: grid cells and
         // roads carry many vertices, buildings few.
@@ -1702,7 +1714,7 @@ void filter_fids(OGRLayer& layer, const std::vector<int64_t>& fids, const std::s
 LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& work, const OpenOptions& options,
                        const std::function<void(double, const std::string&)>& progress) {
     int64_t features = 0;
-    for (const Found& fl : found) features += std::max<int64_t>(0, fl.layer->GetFeatureCount(FALSE));
+    for (const Found& fl : found) features += planned_count(fl);
     const size_t tasks = features > 20000 ? parallel_width() : 1;
     const ReadPlan plan = plan_reading(found, tasks);
     const size_t n_tasks = std::min(tasks, plan.chunks.size());
