@@ -16,12 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 bench_begin store
 data=$(county_or "$data" "$work" store)
-pg_start 55460
-db() { echo "${pgconn/dbname=postgres/dbname=$1}"; }
-sql() { psql "$(db "$1")" -v ON_ERROR_STOP=1 -qAt -c "$2"; }
-sql postgres "CREATE DATABASE tpl"
-sql tpl "CREATE EXTENSION postgis"
-fresh() { sql postgres "DROP DATABASE IF EXISTS $1" 2>/dev/null; sql postgres "CREATE DATABASE $1 TEMPLATE tpl"; }
+pg_template 55460
 layers="grids households cameras enterprises roads buildings incidents facilities candidates checks patrols"
 secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
 med() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }

@@ -19,12 +19,7 @@ gw=$1 data=$2 runs=${3:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 bench_begin store_pref
-pg_start 55480
-db() { echo "${pgconn/dbname=postgres/dbname=$1}"; }
-sql() { psql "$(db "$1")" -v ON_ERROR_STOP=1 -qAt -c "$2"; }
-sql postgres "CREATE DATABASE tpl"
-sql tpl "CREATE EXTENSION postgis"
-fresh() { sql postgres "DROP DATABASE IF EXISTS $1" 2>/dev/null; sql postgres "CREATE DATABASE $1 TEMPLATE tpl"; }
+pg_template 55480
 layers="grids households cameras enterprises roads buildings incidents facilities candidates checks patrols"
 # The cluster's CPU seconds so far: its processes' and, through the postmaster's cutime/cstime,
 # those of the backends that have exited (each command's connections end with it).

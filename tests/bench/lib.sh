@@ -69,6 +69,16 @@ pg_start() {
     done
     return 1
 }
+# pg_template BASE_PORT: pg_start, then a database `tpl` with PostGIS to copy; defines db NAME (its
+# connection string), sql NAME STATEMENT and fresh NAME (a new database NAME from tpl).
+pg_template() {
+    pg_start "$1"
+    db() { echo "${pgconn/dbname=postgres/dbname=$1}"; }
+    sql() { psql "$(db "$1")" -v ON_ERROR_STOP=1 -qAt -c "$2"; }
+    fresh() { sql postgres "DROP DATABASE IF EXISTS $1" 2>/dev/null; sql postgres "CREATE DATABASE $1 TEMPLATE tpl"; }
+    sql postgres "CREATE DATABASE tpl"
+    sql tpl "CREATE EXTENSION postgis"
+}
 pg_stop() {
     if [ "${pg_up:-0}" = 1 ] || [ -d "${pgdir:-}" ]; then "$pg_cluster_sh" stop "$pgdir"; fi
     pg_up=0
