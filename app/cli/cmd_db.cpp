@@ -1,6 +1,7 @@
 // gridwatch db init|push|pull|roles: the shared PostGIS store (SPEC §9).
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_common.h"
@@ -47,9 +48,22 @@ void need_pg(const std::string& target) {
 void run_db_init(const DbInitArgs& a) {
     need_pg(a.target);
     Dataset ds;
+    store::LaterLayers later;
     const bool load = !a.from.sources.empty();
-    if (load) ds = a.from.open({}, false);
-    const auto r = store::init_store(a.target, load ? &ds : nullptr, stderr_progress());
+    if (load) {
+        // The month of reports, most of a county's rows, is read while the other layers are loaded
+        // (in the same working CRS, so that its rows are placed as in one reading).
+        std::vector<std::string> first = layers_except({"checks"});
+        first.push_back("");  // the layers no role uses: read (and any error in them stops db init) as ever
+        ds = a.from.open(first, false);
+        DatasetArgs rest = a.from;
+        if (!ds.work_crs_wkt.empty()) rest.work_crs = ds.work_crs_wkt;
+        later.names = {"checks"};
+        later.model = std::async(std::launch::async, [rest] {
+                          return rest.open({"checks"}, false, false, 0, [](OpenOptions& o) { o.progress = nullptr; });
+                      }).share();
+    }
+    const auto r = store::init_store(a.target, load ? &ds : nullptr, stderr_progress(), later);
     if (a.json) {
         nlohmann::json tables = nlohmann::json::array();
         for (const auto& [t, n] : r.tables) tables.push_back({{"name", t}, {"rows", n}});

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <climits>
 #include <cstring>
 #include <cmath>
@@ -521,15 +522,32 @@ int store_srid(Connection& pg, const OGRSpatialReference& target) {
                          .c_str());
 }
 
-/** The CREATE TABLE GDAL's PG driver runs for a layer (FID=fid, GEOMETRY_NAME=geom, PRECISION=NO, LAUNDER=NO). */
+/**
+ * The CREATE TABLE GDAL's PG driver runs for a layer (FID=fid, GEOMETRY_NAME=geom, PRECISION=NO,
+ * LAUNDER=NO), but for its primary key, which key_sql adds once the rows are in.
+ */
 std::string create_table_sql(const std::string& schema, const std::string& name, const StoreColumns& sc,
                              OGRwkbGeometryType gtype, int srid) {
-    std::string sql = "CREATE TABLE " + quote_ident(schema) + "." + quote_ident(name) + " ( \"fid\" SERIAL, PRIMARY KEY (\"fid\")";
+    std::string sql = "CREATE TABLE " + quote_ident(schema) + "." + quote_ident(name) + " ( \"fid\" SERIAL";
     for (const auto& [n, t] : sc.cols)
         sql += ", " + quote_ident(n) + (t == OFTReal ? " FLOAT8" : t == OFTInteger ? " INTEGER" : " VARCHAR");
     std::string type = OGRToOGCGeomType(gtype);
     for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     sql += ", \"geom\" geometry(" + type + "," + std::to_string(srid) + ") )";
+    return sql;
+}
+
+/**
+ * After a table's `rows` rows went in with fids 1…rows: the primary key GDAL's CREATE TABLE
+ * declares, built in one pass (not row by row), and the fid sequence where `rows` nextval() calls
+ * would have left it. The store ends as GDAL's driver makes it; the COPY saves the server a
+ * sequence call and a key insert per row (a third of the time of a month of reports).
+ */
+std::string key_sql(const std::string& schema, const std::string& name, size_t rows) {
+    const std::string T = quote_ident(schema) + "." + quote_ident(name);
+    std::string sql = "ALTER TABLE " + T + " ADD PRIMARY KEY (\"fid\");\n";
+    if (rows > 0)
+        sql += "SELECT setval(pg_get_serial_sequence(" + quote_literal(T) + ", 'fid'), " + std::to_string(rows) + ", true);\n";
     return sql;
 }
 
@@ -544,52 +562,72 @@ struct CopyContext {
     bool lz4 = false;  // the server compresses by LZ4 (toast_lz4_query)
 };
 
-/** A layer's table, empty (made in the store's order: readers list the tables as they were made). */
+/** The geometry type of a layer's table (geo/io/layer_columns.h layer_geometry_type). */
 template <class T>
-void create_table(CopyContext& cx, const std::string& name, const std::vector<T>& rows) {
+OGRwkbGeometryType store_geometry_type(const std::vector<T>& rows) {
     std::vector<const T*> features;
     for (const auto& r : rows) features.push_back(&r);
-    cx.pg.exec(create_table_sql(cx.schema, name, store_columns<T>(cx.model, name), layer_geometry_type(features), cx.srid),
+    return layer_geometry_type(features);
+}
+
+/** A layer's table, empty (made in the store's order: readers list the tables as they were made). */
+template <class T>
+void create_table(const CopyContext& cx, const std::string& name, const std::vector<T>& rows) {
+    cx.pg.exec(create_table_sql(cx.schema, name, store_columns<T>(cx.model, name), store_geometry_type(rows), cx.srid),
                "creating table " + name);
 }
 
-/**
- * One layer: its rows by COPY into the table create_table made, then its indexes sent (not
- * waited for: the next layer's finish() waits). Rows go in the model's order, as for_each_feature gives them to GDAL.
- */
+/** What a layer's COPY needs besides its rows, made while the server takes the tables before it. */
+struct LayerPrep {
+    std::optional<SourceGeometries> read;   // the source's own geometries
+    std::vector<std::string> community;    // each row's
+    std::vector<size_t> from_model;        // rows without a usable source geometry: where in xy theirs start
+    std::vector<Vec2> xy;                  // their model coordinates, in the store's CRS
+};
+
+/** A layer's LayerPrep: the source geometries read on a worker, every row's community on both cores. */
 template <class T>
-size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>& rows) {
-    std::vector<const T*> features;
-    for (const auto& r : rows) features.push_back(&r);
-    const StoreColumns sc = store_columns<T>(cx.model, name);
-    const OGRwkbGeometryType gtype = layer_geometry_type(features);
-    // While the server builds the previous table's indexes: the source geometries read on a
-    // worker, and every row's community found on both cores.
-    std::optional<SourceGeometries> read;
-    std::vector<std::string> community(rows.size());
-    run_beside([&] { read.emplace(cx.model, name, *cx.srs, true); },
-               [&] { parallel_for(rows.size(), [&](size_t i) { community[i] = cx.communities->of(rows[i]); }); });
-    const SourceGeometries& as_read = *read;
+LayerPrep prepare_layer(const CopyContext& cx, const std::string& name, const std::vector<T>& rows) {
+    LayerPrep p;
+    const OGRwkbGeometryType gtype = store_geometry_type(rows);
+    p.community.resize(rows.size());
+    run_beside([&] { p.read.emplace(cx.model, name, *cx.srs, true); },
+               [&] { parallel_for(rows.size(), [&](size_t i) { p.community[i] = cx.communities->of(rows[i]); }); });
     // Rows without a usable source geometry: the model's coordinates, back in the store's CRS (one
     // PROJ call for all of them), where for_each_feature takes them too.
-    std::vector<size_t> from_model(rows.size(), SIZE_MAX);
-    std::vector<Vec2> xy;
-    {
-        std::unique_ptr<OGRGeometry> scratch;
-        for (size_t i = 0; i < rows.size(); ++i)
-            if (!as_read.get(rows[i].fid, gtype, scratch)) {
-                from_model[i] = xy.size();
-                append_coords(rows[i], xy);
-            }
-        cx.to_target->apply(xy);
-    }
-    cx.pg.finish("building the indexes of the previous table");
+    p.from_model.assign(rows.size(), SIZE_MAX);
+    std::unique_ptr<OGRGeometry> scratch;
+    for (size_t i = 0; i < rows.size(); ++i)
+        if (!p.read->get(rows[i].fid, gtype, scratch)) {
+            p.from_model[i] = p.xy.size();
+            append_coords(rows[i], p.xy);
+        }
+    cx.to_target->apply(p.xy);
+    return p;
+}
+
+/**
+ * One layer: its rows by COPY into the table create_table made, once the server has built the
+ * indexes of the table filled `before`, then its own indexes sent (not waited for). Rows go in the model's
+ * order, as for_each_feature gives them to GDAL.
+ */
+template <class T>
+size_t copy_layer(const CopyContext& cx, const std::string& name, const std::vector<T>& rows, const LayerPrep& prep,
+                  const std::string& before) {
+    const StoreColumns sc = store_columns<T>(cx.model, name);
+    const OGRwkbGeometryType gtype = store_geometry_type(rows);
+    const SourceGeometries& as_read = *prep.read;
+    const std::vector<std::string>& community = prep.community;
+    const std::vector<size_t>& from_model = prep.from_model;
+    const std::vector<Vec2>& xy = prep.xy;
+    cx.pg.finish("building the indexes of " + before);
     if (!rows.empty()) {
         std::string cols;
         for (const auto& c : sc.cols) cols += quote_ident(c.first) + ", ";
-        cx.pg.copy_begin("COPY " + quote_ident(cx.schema) + "." + quote_ident(name) + " (" + cols + "\"geom\") FROM STDIN BINARY",
+        cx.pg.copy_begin("COPY " + quote_ident(cx.schema) + "." + quote_ident(name) + " (\"fid\", " + cols +
+                             "\"geom\") FROM STDIN BINARY",
                          "loading " + name);
-        const size_t fields = sc.cols.size() + 1;
+        const size_t fields = sc.cols.size() + 2;
         auto encode = [&](size_t begin, size_t end, std::string& out) {
             out.clear();
             if (begin == 0) CopyRows::header(out);
@@ -599,6 +637,7 @@ size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>
             for (size_t i = begin; i < end; ++i) {
                 const T& f = rows[i];
                 w.row(fields);
+                w.int4(static_cast<int32_t>(i + 1));  // as the fid sequence would number them
                 CopySink sink{w};
                 columns(sink, f);
                 community[i].empty() ? w.null() : w.text(community[i]);
@@ -633,7 +672,7 @@ size_t copy_layer(CopyContext& cx, const std::string& name, const std::vector<T>
         }
         cx.pg.copy_end("loading " + name);
     }
-    cx.pg.send(table_sql(cx.schema, name, cx.lz4), "building the indexes of " + name);
+    cx.pg.send(key_sql(cx.schema, name, rows.size()) + table_sql(cx.schema, name, cx.lz4), "building the indexes of " + name);
     return rows.size();
 }
 
@@ -823,7 +862,7 @@ PushLayer push_layer(PushContext& px, const std::string& name, const std::vector
 }
 }  // namespace
 
-InitResult init_store(const std::string& pg_source, const Dataset* ds, const Progress& progress) {
+InitResult init_store(const std::string& pg_source, const Dataset* ds, const Progress& progress, LaterLayers later) {
     const auto t0 = std::chrono::steady_clock::now();
     gdal_setup();
     InitResult out;
@@ -892,9 +931,16 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
             out.tables.emplace_back(t, rows);
             if (progress) progress(static_cast<double>(++done) / (tables.size() + 1), "loading " + t);
         };
-        // Each layer through `load(name, rows)`, in `order`.
-        auto each_layer = [&](const std::vector<std::string>& order, auto&& load) {
-            for (const auto& t : order) with_layer_rows(model, t, [&](const auto& rows) { load(t, rows); });
+        // The model holding a layer's rows: a later layer's once read (model_of waits for it).
+        const Dataset* read_later = nullptr;
+        auto model_of = [&](const std::string& t) -> const Dataset& {
+            if (!later.has(t)) return model;
+            if (!read_later) read_later = &later.model.get();
+            return *read_later;
+        };
+        // Layer t's rows through `load(t, rows)`.
+        auto with_rows = [&](const std::string& t, auto&& load) {
+            with_layer_rows(model_of(t), t, [&](const auto& rows) { load(t, rows); });
         };
         std::string after = post_load_sql(out.schema, postgis_schema, tables);
         if (const int srid = store_srid(pg, target); srid > 0) {
@@ -904,18 +950,78 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
             // This load's long geometries by LZ4 too (the columns say so only once filled).
             if (lz4) pg.exec("SET LOCAL default_toast_compression = lz4", "choosing LZ4");
             CopyContext cx{pg, ds, &communities, &target, &to_target, out.schema, srid, lz4};
-            // The largest tables first: the server builds their indexes while gridwatch reads and
-            // sends the smaller ones, and the last wait (for the last table's indexes) is short.
-            std::vector<std::pair<size_t, std::string>> by_size;
-            each_layer(tables, [&](const std::string& t, const auto& rows) {
-                by_size.emplace_back(rows.size(), t);
-            });
-            std::stable_sort(by_size.begin(), by_size.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-            std::vector<std::string> order;
-            for (const auto& [n, t] : by_size) order.push_back(t);
-            each_layer(tables, [&](const std::string& t, const auto& rows) { create_table(cx, t, rows); });
-            each_layer(order, [&](const std::string& t, const auto& rows) { step(t, copy_layer(cx, t, rows)); });
-            pg.finish("building the indexes of " + order.back());
+            auto cx_for = [&](const std::string& t) {
+                CopyContext c = cx;
+                c.model = &model_of(t);
+                return c;
+            };
+            // The tables are made in the store's order (readers list them as they were made) as far
+            // as their rows are at hand, and filled largest first: the server builds the large
+            // tables' indexes while gridwatch reads and sends the smaller ones, and the last wait
+            // (for the last table's indexes) is short. A later layer (the month of reports) is
+            // filled as soon as it is read.
+            size_t made = 0;
+            std::vector<std::pair<size_t, std::string>> to_fill;  // rows, table: made, not yet filled
+            auto make_tables = [&] {
+                for (; made < tables.size() && (read_later || !later.has(tables[made])); ++made)
+                    with_rows(tables[made], [&](const std::string& t, const auto& rows) {
+                        create_table(cx_for(t), t, rows);
+                        to_fill.emplace_back(rows.size(), t);
+                    });
+                std::stable_sort(to_fill.begin(), to_fill.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+            };
+            auto later_ready = [&] {
+                return later.model.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+            };
+            make_tables();
+            // The next table to fill ("" when none): a later layer's waited for only when nothing
+            // else is left (`wait`); the tables after it are made once the server has taken what
+            // was sent before (a failed index build is reported as itself).
+            std::string last;
+            auto next_table = [&](bool wait) -> std::string {
+                if (made < tables.size() && (later_ready() || (wait && to_fill.empty()))) {
+                    model_of(tables[made]);
+                    pg.finish("building the indexes of " + last);
+                    make_tables();
+                }
+                if (to_fill.empty()) return {};
+                std::string t = to_fill.front().second;
+                to_fill.erase(to_fill.begin());
+                return t;
+            };
+            // Each table's LayerPrep is made on its own thread while the table before is filled
+            // and indexed; a later layer's as soon as it is read.
+            std::map<std::string, std::shared_future<LayerPrep>> early;
+            for (const auto& t : later.names)
+                if (later.has(t)) early[t] = std::async(std::launch::async, [t, cx, model = later.model] {
+                               LayerPrep p;
+                               CopyContext c = cx;
+                               c.model = &model.get();
+                               with_layer_rows(*c.model, t, [&](const auto& rows) { p = prepare_layer(c, t, rows); });
+                               return p;
+                           }).share();
+            auto prepare = [&](const std::string& t) {
+                std::shared_future<LayerPrep> f;
+                if (auto it = early.find(t); it != early.end()) return it->second;
+                with_rows(t, [&](const std::string& name, const auto& rows) {
+                    f = std::async(std::launch::async, [c = cx_for(name), name, &rows] { return prepare_layer(c, name, rows); }).share();
+                });
+                return f;
+            };
+            std::string now = next_table(true);
+            std::shared_future<LayerPrep> now_prep = prepare(now);
+            while (!now.empty()) {
+                std::string next = next_table(false);
+                std::shared_future<LayerPrep> next_prep;
+                if (!next.empty()) next_prep = prepare(next);
+                const LayerPrep& prep = now_prep.get();
+                with_rows(now, [&](const std::string& t, const auto& rows) { step(t, copy_layer(cx_for(t), t, rows, prep, last)); });
+                last = now;
+                if (next.empty() && !(next = next_table(true)).empty()) next_prep = prepare(next);
+                now = next;
+                now_prep = std::move(next_prep);
+            }
+            pg.finish("building the indexes of " + last);
             // Reported in the store's order, as the tables are listed everywhere else.
             std::vector<std::pair<std::string, size_t>> listed;
             for (const auto& t : tables)
@@ -937,8 +1043,11 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
             if (gds->StartTransaction() != OGRERR_NONE)
                 throw Error("cannot start a transaction: " + gdal.take(), {out.source});
             try {
-                LoadContext cx{gds.get(), ds, &communities, &target, &to_target, out.source, gdal};
-                each_layer(tables, [&](const std::string& t, const auto& rows) { step(t, load_layer(cx, t, rows)); });
+                for (const auto& table : tables)
+                    with_rows(table, [&](const std::string& t, const auto& rows) {
+                        LoadContext cx{gds.get(), &model_of(t), &communities, &target, &to_target, out.source, gdal};
+                        step(t, load_layer(cx, t, rows));
+                    });
                 gdal.take();
                 std::string sql;
                 const bool lz4 = pg.scalar(toast_lz4_query(), "asking for LZ4") == "t";

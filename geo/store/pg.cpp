@@ -70,8 +70,11 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 }  // namespace
 
 [[noreturn]] void throw_server_error(const std::string& source, const std::string& what, const std::string& message,
-                                     const std::string& sqlstate) {
-    const std::string problem = (what.empty() ? std::string() : what + ": ") + message;
+                                     const std::string& sqlstate, const std::string& detail) {
+    std::string problem = (what.empty() ? std::string() : what + ": ") + message;
+    if (sqlstate == "23505")  // unique_violation: the detail names the key and the value
+        throw Error(problem + (detail.empty() ? std::string() : " (" + detail + ")"), {source},
+                    "a value that must be unique appears more than once: correct the rows in the source, then run again");
     if (sqlstate == "42501")
         throw Error(problem, {source},
                     "connect as a role that has this right, or ask the database owner to grant it");
@@ -114,7 +117,8 @@ void Connection::exec(const std::string& sql, const std::string& what) {
     const auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) return;
     const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
-    throw_server_error(source_, what, first_line(PQerrorMessage(conn_)), state ? state : "");
+    const char* detail = r ? PQresultErrorField(r.get(), PG_DIAG_MESSAGE_DETAIL) : nullptr;
+    throw_server_error(source_, what, first_line(PQerrorMessage(conn_)), state ? state : "", first_line(detail));
 }
 
 std::vector<Row> Connection::query(const std::string& sql, const std::string& what) {
@@ -205,7 +209,8 @@ void Connection::finish(const std::string& what) {
     if (!failed) return;
     const char* state = PQresultErrorField(failed.get(), PG_DIAG_SQLSTATE);
     const char* msg = PQresultErrorMessage(failed.get());
-    throw_server_error(source_, what, first_line(msg && *msg ? msg : PQerrorMessage(conn_)), state ? state : "");
+    throw_server_error(source_, what, first_line(msg && *msg ? msg : PQerrorMessage(conn_)), state ? state : "",
+                       first_line(PQresultErrorField(failed.get(), PG_DIAG_MESSAGE_DETAIL)));
 }
 
 std::string Connection::database() const { return PQdb(conn_) ? PQdb(conn_) : ""; }

@@ -96,9 +96,10 @@ private:
 
 /**
  * The server's error for `what` as one gw::Error: permission problems say which right is missing
- * and who can grant it; other errors carry the server's first line.
+ * and who can grant it; a value repeated where it must be unique is named (the server's `detail`);
+ * other errors carry the server's first line.
  */
 [[noreturn]] void throw_server_error(const std::string& source, const std::string& what, const std::string& message,
-                                     const std::string& sqlstate);
+                                     const std::string& sqlstate, const std::string& detail = {});
 
 }  // namespace gw::store

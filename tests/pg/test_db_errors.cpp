@@ -2,6 +2,9 @@
 // saying which and what to do, and the database left as it was.
 #include <gtest/gtest.h>
 
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -16,6 +19,22 @@ using gwtest::data;
 using gwtest::pg;
 using gwtest::as_user;
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+/** A copy of the bundled community at `path` with `sql` (GDAL's SQLite dialect) run on it. */
+void changed_copy(const std::string& path, const std::string& sql) {
+    std::filesystem::copy_file(data(), path, std::filesystem::copy_options::overwrite_existing);
+    GDALAllRegister();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    ASSERT_TRUE(ds);
+    CPLErrorReset();
+    ds->ReleaseResultSet(ds->ExecuteSQL(sql.c_str(), nullptr, "SQLITE"));
+    ASSERT_EQ(CPLGetLastErrorType(), CE_None) << CPLGetLastErrorMsg();
+}
+
+/** The tables in the database's public schema (PostGIS's own left out). */
+std::string table_count(PgClient& admin) {
+    return admin.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'");
+}
 }  // namespace
 
 TEST(DbErrors, WrongConnectionString) {
@@ -118,4 +137,40 @@ TEST(DbErrors, WorkerFaultLeavesTheDatabaseAsBefore) {
         EXPECT_EQ(admin.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"), "0")
             << site;
     }
+}
+
+// db init reads the month of reports while it loads the other layers (app/cli/cmd_db.cpp): a report
+// that stops the reading then stops the load, and nothing is left of it.
+TEST(DbErrors, ReportsThatCannotBeReadLeaveTheDatabaseAsBefore) {
+    GW_REQUIRE_PG();
+    gwtest::TempDir dir("db_bad_report");
+    changed_copy(dir / "bad.gpkg", "UPDATE checks SET geom = (SELECT geom FROM roads LIMIT 1) WHERE fid = 5");
+    const std::string c = gwtest::pg_new_database("gw_bad_report");
+    PgClient admin(c);
+    ASSERT_EQ(admin.exec("CREATE EXTENSION postgis"), "");
+    const auto r = run_gridwatch("db init " + pg(c) + " --from " + (dir / "bad.gpkg"));
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_TRUE(has(r.err, "layer 'checks'") && has(r.err, "expected Point")) << r.err;
+    EXPECT_EQ(table_count(admin), "0");
+}
+
+// check_id is unique in the store (SPEC §3): a file that repeats one is refused, the value named.
+TEST(DbErrors, RepeatedCheckIdIsNamedAndNothingIsLeft) {
+    GW_REQUIRE_PG();
+    gwtest::TempDir dir("db_dup_report");
+    changed_copy(dir / "dup.gpkg", "UPDATE checks SET check_id = (SELECT check_id FROM checks WHERE fid = 1) WHERE fid = 2");
+    GDALDatasetUniquePtr ds(GDALDataset::Open((dir / "dup.gpkg").c_str(), GDAL_OF_VECTOR));
+    ASSERT_TRUE(ds);
+    std::unique_ptr<OGRFeature> first(ds->GetLayerByName("checks")->GetFeature(1));
+    ASSERT_TRUE(first);
+    const std::string id = first->GetFieldAsString("check_id");
+    const std::string c = gwtest::pg_new_database("gw_dup_report");
+    PgClient admin(c);
+    ASSERT_EQ(admin.exec("CREATE EXTENSION postgis"), "");
+    const auto r = run_gridwatch("db init " + pg(c) + " --from " + (dir / "dup.gpkg"));
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_TRUE(has(r.err, "(check_id)=(" + id + ") is duplicated") && has(r.err, "correct the rows")) << r.err;
+    EXPECT_EQ(table_count(admin), "0");
 }
