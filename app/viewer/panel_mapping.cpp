@@ -224,7 +224,7 @@ void apply(ViewerState& st, MappingState& ms) {
     }
     size_t n = 0;
     for (const auto& l : st.ds.layers)
-        if (l.source_name == r.layer && !l.recognised_by.empty()) n = size_t(l.count);
+        if (l.source_name == r.layer && !l.recognised_by.empty() && l.count >= 0) n = size_t(l.count);  // -1: not read (PG)
     // Cameras read with values no analysis can use (a text field as azimuth, status values left
     // unmapped) show here at once, not as an empty coverage later.
     char usable[96] = "";

@@ -152,7 +152,7 @@ struct LayerInfo {
     std::string source;       // file or connection it came from
     std::string geometry;     // OGR geometry type name
     std::string crs;          // "EPSG:4490", or WKT name when no code
-    int64_t count = 0;
+    int64_t count = 0;        // its features; -1 for a PostgreSQL layer the command did not read (a count is a scan)
     int invalid = 0;  // geometries repaired
     // How the layer was recognised (geo/io/names.h): "name", "chinese name", "fields", "mapping";
     // "" when no role uses it (it is drawn, not analysed).

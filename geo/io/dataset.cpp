@@ -22,6 +22,7 @@
 #include <fstream>
 #include <atomic>
 #include <exception>
+#include <optional>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -208,7 +209,40 @@ OpenedSource open_source(const std::string& path, bool cp936 = false) {
     if (!cap.failures.empty())
         throw Error("cannot be read whole: " + cap.failure_summary(), {path, layer_named_in(cap.failures.front())},
                     hint_for_gdal(cap.failures.front()));
+    // A large table scanned while another connection scans it (a wall reading the store, a second
+    // command) would start where that scan is (synchronize_seqscans): its rows would come in
+    // another order, and the answers that depend on it (what is drawn over what) would change.
+    if (std::string(src.ds->GetDriverName()) == "PostgreSQL")
+        src.ds->ReleaseResultSet(src.ds->ExecuteSQL("SET synchronize_seqscans TO off", nullptr, nullptr));
     return src;
+}
+
+/** The first row of a query on a PostgreSQL source, each value as text; nullopt when it fails or has none. */
+std::optional<std::vector<std::string>> pg_row(GDALDataset& ds, const std::string& sql) {
+    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+    OGRLayer* rs = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (!rs) return std::nullopt;
+    std::optional<std::vector<std::string>> row;
+    if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature())) {
+        row.emplace();
+        for (int k = 0; k < f->GetFieldCount(); ++k) row->push_back(f->IsFieldSetAndNotNull(k) ? f->GetFieldAsString(k) : "");
+    }
+    ds.ReleaseResultSet(rs);
+    return row;
+}
+
+/** A PostgreSQL layer's name (`table` or `schema.table`, as GDAL names it) as a regclass literal. */
+std::string pg_regclass(const std::string& layer) {
+    auto ident = [](const std::string& s) {
+        std::string q = "\"";
+        for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return q + "\"";
+    };
+    const size_t dot = layer.find('.');
+    std::string name = dot == std::string::npos ? ident(layer) : ident(layer.substr(0, dot)) + "." + ident(layer.substr(dot + 1));
+    std::string lit = "'";
+    for (char c : name) lit += c == '\'' ? std::string("''") : std::string(1, c);
+    return "to_regclass(" + lit + "')";
 }
 
 /**
@@ -297,6 +331,7 @@ struct LayerReader {
     int view_fid = -1;         // a PostgreSQL view's `fid` field (fill_extra), else -1
     int store_version = -1;    // the shared store's `version` column (hide_store_columns), else -1
     int64_t count_hint = -1;   // features this reader is expected to read (-1: unknown)
+    int64_t rows = 0;          // features the source gave, with or without geometry (for_each_feature)
     const OpenOptions* options = nullptr;  // what the command leaves out (grid_shape_level, check_time_text)
 
     Error::Where where(const std::string& feature = {}, const std::string& field = {}) const {
@@ -671,8 +706,24 @@ struct Found {
     const RoleMapping* mapping = nullptr;    // the project file's for this role
     int level = 0;                           // grids given one layer per level: this layer's
     std::vector<std::pair<std::string, std::string>> fields;  // contract field ← source field, as read
-    int64_t count = -1;                      // its feature count as find_layers took it (LayerInfo::count)
+    int64_t count = -1;                      // its feature count as find_layers took it (LayerInfo::count),
+                                             // on PostgreSQL the planner's estimate (pg_estimated_rows)
+    size_t info = SIZE_MAX;                  // PostgreSQL: its LayerInfo in ds.layers, to count (counted_rows)
 };
+
+/**
+ * A PostgreSQL layer's row count for planning the reading, without a count(*): a scan of the
+ * whole table that costs the server as much as a tenth of reading it (a prefecture's nine layers
+ * and the checks a render does not read: 0.8 s of the server's before the first row, on cores the
+ * reading then shares). The planner's estimate (reltuples, as exact as the last ANALYZE) is enough
+ * to plan with; LayerInfo::count is the rows read (counted_rows).
+ */
+int64_t pg_estimated_rows(OGRLayer& layer, GDALDataset& ds) {
+    const auto row = pg_row(ds, "SELECT reltuples::bigint FROM pg_class WHERE oid = " + pg_regclass(layer.GetName()));
+    const int64_t rows = row && !row->empty() ? std::strtoll(row->front().c_str(), nullptr, 10) : -1;
+    // Never analysed (-1), or a view: counted, as before.
+    return rows >= 0 ? rows : std::max<int64_t>(0, layer.GetFeatureCount(FALSE));
+}
 
 /**
  * A found layer's feature count, for planning the reading. GDAL's PostgreSQL driver answers each
@@ -693,6 +744,7 @@ template <typename Fn>
 void for_each_feature(LayerReader& r, Fn&& fn) {
     r.layer->ResetReading();
     for (auto& f : *r.layer) {
+        ++r.rows;
         r.take_numeric_warnings(*f);
         fn(*f);
     }
@@ -1112,6 +1164,7 @@ std::string fid_condition(OGRLayer& layer, const Chunk& chunk) {
 struct ChunkRead {
     int invalid = 0;     // polygons repaired
     int null_geoms = 0;  // features without geometry, left out
+    int64_t rows = -1;   // features the source gave (-1: not all the part holds, or not read)
     std::vector<std::pair<std::string, std::string>> fields;  // contract field ← source field
 };
 
@@ -1131,7 +1184,7 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
     ctx.version_field = r.hide_store_columns();
     if (fl.canonical.empty()) {
         ctx.other();
-        return {};
+        return {0, 0, r.rows, {}};
     }
     static const std::map<std::string, void (LayerContext::*)()> readers = {
         {"grids", &LayerContext::grids},
@@ -1148,7 +1201,7 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
     };
     if (const auto it = readers.find(fl.canonical); it != readers.end()) (ctx.*it->second)();
     if (!ds.extra_fields.count(fl.canonical)) ds.extra_fields[fl.canonical] = r.extra_fields();
-    return {ctx.invalid, ctx.null_geoms, std::move(r.matched)};
+    return {ctx.invalid, ctx.null_geoms, r.rows, std::move(r.matched)};
 }
 
 
@@ -1444,9 +1497,16 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             info.source_name = layer->GetName();
             info.source = path;
             info.geometry = OGRGeometryTypeToName(layer->GetGeomType());
-            info.count = layer->GetFeatureCount();
             Found fl{&src, layer, "", OGRSpatialReference(), false, nullptr};
-            fl.count = info.count;
+            if (std::string(src.ds->GetDriverName()) == "PostgreSQL") {
+                fl.count = pg_estimated_rows(*layer, *src.ds);
+                // Counted as it is read (counted_rows); a layer the command does not read is not.
+                info.count = -1;
+                fl.info = ds.layers.size();
+            } else {
+                info.count = layer->GetFeatureCount();
+                fl.count = info.count;
+            }
             // GBK fallback (SPEC §3): a shapefile without .cpg whose text is not UTF-8 is CP936;
             // its field names too, which recognising the layer by its fields reads.
             if (std::string(src.ds->GetDriverName()) == "ESRI Shapefile" && gbk_shapefile(path, layer)) {
@@ -1586,6 +1646,9 @@ struct ReadPlan {
  * The FID range [first, last] of a GeoPackage layer whose features are many enough to be read in
  * parts by several tasks, or nullopt. Points and buildings only: a part of such a layer reads as
  * the whole does, feature by feature, where cells are filtered by level and GPS fixes joined.
+ * Not a PostgreSQL table: its parts as ranges of blocks (ctid, a TID range scan each, in the
+ * whole table's order) cost a prefecture's render on 2 cores 0.6 s more than whole tables read by
+ * the two tasks (BENCHMARKS.md, "Prefecture on PG").
  */
 std::optional<std::pair<int64_t, int64_t>> splittable(const Found& fl, int64_t count) {
     static const std::set<std::string> kinds = {"households", "cameras",    "incidents", "facilities",
@@ -1605,7 +1668,7 @@ std::optional<std::pair<int64_t, int64_t>> splittable(const Found& fl, int64_t c
     return range;
 }
 
-ReadPlan plan_reading(const std::vector<Found>& found, size_t tasks) {
+ReadPlan plan_reading(const std::vector<Found>& found, size_t tasks, const OpenOptions& options) {
     ReadPlan plan;
     plan.names.resize(found.size());
     plan.index.assign(found.size(), -1);
@@ -1620,9 +1683,12 @@ ReadPlan plan_reading(const std::vector<Found>& found, size_t tasks) {
         // roads carry many vertices, buildings few.
         const std::string& L = fl.canonical;
         const double cost = (L == "grids" || L == "roads" ? 9 : L == "enterprises" ? 7 : L == "buildings" ? 2 : 1) * static_cast<double>(n);
-        const auto range = tasks > 1 ? splittable(fl, n) : std::nullopt;
+        // A part's filter would take the place of the FIDs asked for (filter_fids).
+        const auto range = tasks > 1 && !options.fids ? splittable(fl, n) : std::nullopt;
         if (!range) {
-            plan.chunks.push_back({i, true, 0, 0, -1, cost});
+            // PostgreSQL's count is an estimate: it only reserves (checks), never a count(*) again.
+            const bool pg = std::string(fl.src->ds->GetDriverName()) == "PostgreSQL";
+            plan.chunks.push_back({i, true, 0, 0, pg ? n : -1, cost});
             continue;
         }
         // Twice as many parts as tasks: a task that finishes early takes another part.
@@ -1716,7 +1782,7 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
     int64_t features = 0;
     for (const Found& fl : found) features += planned_count(fl);
     const size_t tasks = features > 20000 ? parallel_width() : 1;
-    const ReadPlan plan = plan_reading(found, tasks);
+    const ReadPlan plan = plan_reading(found, tasks, options);
     const size_t n_tasks = std::min(tasks, plan.chunks.size());
     LayerParts out;
     out.chunks = plan.chunks;
@@ -1744,6 +1810,9 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         if (options.fids) filter_fids(*mine.layer, *options.fids, fl.src->path, name);
         Dataset& part = out.parts[c];
         out.read[c] = read_layer_whole(fl, mine, chunk, conv, part, name, options);
+        // Rows the layer holds (LayerInfo::count), when nothing of ours filtered them.
+        const bool filtered = options.fids || (fl.canonical == "grids" && options.grid_level > 0);
+        if (filtered) out.read[c].rows = -1;
         reproject_layer(part, fl.canonical, 0, fl.srs, h.work, fl.src->path, name);
     };
     parallel_for(n_tasks, [&](size_t t) {
@@ -1768,13 +1837,26 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
 }
 
 /**
+ * A PostgreSQL layer's row count (LayerInfo::count): the rows its reading was given, all of the
+ * table (or view) the login may read, in the snapshot it was read in; else, when something of ours
+ * filtered them (a grid level, FIDs), a count(*) as before.
+ */
+int64_t counted_rows(const Found& fl, int64_t rows) {
+    if (rows >= 0) return rows;
+    fl.layer->SetAttributeFilter(nullptr);  // a grid level's (filter_grid_level)
+    return std::max<int64_t>(0, fl.layer->GetFeatureCount());
+}
+
+/**
  * Joins the chunks' parts into ds in layer order (a layer's parts in FID order, as one task would
  * have read them), and counts each layer's repairs and features left out without geometry.
  */
 void join_layers(std::vector<Found>& found, LayerParts& read, Dataset& ds) {
+    std::vector<int64_t> rows(found.size(), 0);
     for (size_t c = 0; c < read.chunks.size(); ++c) {
         const size_t i = read.chunks[c].layer;
         Found& fl = found[i];
+        rows[i] = rows[i] < 0 || read.read[c].rows < 0 ? -1 : rows[i] + read.read[c].rows;
         join_part(ds, std::move(read.parts[c]));
         const bool first = c == 0 || read.chunks[c - 1].layer != i;
         const bool last = c + 1 == read.chunks.size() || read.chunks[c + 1].layer != i;
@@ -1786,6 +1868,7 @@ void join_layers(std::vector<Found>& found, LayerParts& read, Dataset& ds) {
                     if (info.fields.empty()) info.fields = fl.fields;
                 }
         if (!first) read.read[c].null_geoms += read.read[c - 1].null_geoms;
+        if (last && fl.info < ds.layers.size()) ds.layers[fl.info].count = counted_rows(fl, rows[i]);
         if (last && read.read[c].null_geoms > 0)
             ds.report.other.push_back(
                 {fl.canonical, "", std::to_string(read.read[c].null_geoms) + " feature(s) without geometry left out"});
