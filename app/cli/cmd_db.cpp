@@ -57,7 +57,7 @@ void run_db_init(const DbInitArgs& a) {
         first.push_back("");  // the layers no role uses: read (and any error in them stops db init) as ever
         ds = a.from.open(first, false);
         DatasetArgs rest = a.from;
-        if (!ds.work_crs_wkt.empty()) rest.work_crs = ds.work_crs_wkt;
+        if (!ds.layers.empty() && !ds.work_crs_wkt.empty()) rest.work_crs = ds.work_crs_wkt;
         later.names = {"checks"};
         later.model = std::async(std::launch::async, [rest] {
                           return rest.open({"checks"}, false, false, 0, [](OpenOptions& o) { o.progress = nullptr; });

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <future>
 #include <climits>
 #include <cstring>
@@ -956,19 +957,28 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
                 return c;
             };
             // The tables are made in the store's order (readers list them as they were made) as far
-            // as their rows are at hand, and filled largest first: the server builds the large
-            // tables' indexes while gridwatch reads and sends the smaller ones, and the last wait
-            // (for the last table's indexes) is short. A later layer (the month of reports) is
-            // filled as soon as it is read.
+            // as their rows are at hand, and filled point layers first, each kind largest first:
+            // the server starts on a layer whose rows are soon ready (a point's community is one
+            // lookup, an outline's takes GEOS) while the outlines are prepared, and builds the large
+            // tables' indexes while gridwatch sends the smaller ones, so the last wait (for the last
+            // table's indexes) is short. A later layer (the month of reports) is filled as soon as
+            // it is read.
             size_t made = 0;
-            std::vector<std::pair<size_t, std::string>> to_fill;  // rows, table: made, not yet filled
+            struct ToFill {
+                bool outlines;  // lines or polygons
+                size_t rows;
+                std::string table;
+            };
+            std::vector<ToFill> to_fill;  // made, not yet filled
             auto make_tables = [&] {
                 for (; made < tables.size() && (read_later || !later.has(tables[made])); ++made)
                     with_rows(tables[made], [&](const std::string& t, const auto& rows) {
                         create_table(cx_for(t), t, rows);
-                        to_fill.emplace_back(rows.size(), t);
+                        to_fill.push_back({store_geometry_type(rows) != wkbPoint, rows.size(), t});
                     });
-                std::stable_sort(to_fill.begin(), to_fill.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+                std::stable_sort(to_fill.begin(), to_fill.end(), [](const ToFill& a, const ToFill& b) {
+                    return a.outlines != b.outlines ? b.outlines : a.rows > b.rows;
+                });
             };
             auto later_ready = [&] {
                 return later.model.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
@@ -985,11 +995,11 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
                     make_tables();
                 }
                 if (to_fill.empty()) return {};
-                std::string t = to_fill.front().second;
+                std::string t = to_fill.front().table;
                 to_fill.erase(to_fill.begin());
                 return t;
             };
-            // Each table's LayerPrep is made on its own thread while the table before is filled
+            // Each table's LayerPrep is made on its own thread while the tables before are filled
             // and indexed; a later layer's as soon as it is read.
             std::map<std::string, std::shared_future<LayerPrep>> early;
             for (const auto& t : later.names)
@@ -1008,18 +1018,26 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
                 });
                 return f;
             };
-            std::string now = next_table(true);
-            std::shared_future<LayerPrep> now_prep = prepare(now);
-            while (!now.empty()) {
-                std::string next = next_table(false);
-                std::shared_future<LayerPrep> next_prep;
-                if (!next.empty()) next_prep = prepare(next);
+            // Up to three tables ahead are being prepared: the outlines' (GEOS) while the server takes
+            // the point layers.
+            constexpr size_t kAhead = 3;
+            std::deque<std::pair<std::string, std::shared_future<LayerPrep>>> ahead;
+            auto look_ahead = [&](bool wait) {
+                while (ahead.size() < kAhead) {
+                    std::string t = next_table(wait && ahead.empty());
+                    if (t.empty()) break;
+                    ahead.emplace_back(t, prepare(t));
+                }
+            };
+            look_ahead(true);
+            while (!ahead.empty()) {
+                const auto [now, now_prep] = ahead.front();
+                ahead.pop_front();
+                look_ahead(false);
                 const LayerPrep& prep = now_prep.get();
                 with_rows(now, [&](const std::string& t, const auto& rows) { step(t, copy_layer(cx_for(t), t, rows, prep, last)); });
                 last = now;
-                if (next.empty() && !(next = next_table(true)).empty()) next_prep = prepare(next);
-                now = next;
-                now_prep = std::move(next_prep);
+                look_ahead(true);
             }
             pg.finish("building the indexes of " + last);
             // Reported in the store's order, as the tables are listed everywhere else.
