@@ -59,7 +59,7 @@ pg_start() {
     for _ in 1 2 3 4 5; do
         while (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
         echo "[bench] PostGIS cluster on 127.0.0.1:$port in $pgdir" >&2
-        if pgconn=$(GW_PG_OPTIONS="-c shared_buffers=512MB -c work_mem=64MB" "$pg_cluster_sh" start "$pgdir" "$port" --tcp); then
+        if pgconn=$(GW_PG_OPTIONS="-c shared_buffers=512MB -c work_mem=64MB -c autovacuum=off" "$pg_cluster_sh" start "$pgdir" "$port" --tcp); then
             pg_up=1
             return 0
         fi
