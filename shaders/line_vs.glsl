@@ -1,5 +1,5 @@
 #version 330 core
-// One instance per segment: a quad around the segment, grown by half the width plus one pixel
+// One instance per segment: a quad around the segment, grown by half the width plus u_pad pixels
 // for antialiasing. The fragment shader cuts it to a capsule, so joins come out round.
 layout(location = 0) in vec4 a_seg;    // ax, ay, bx, by (metres from the scene origin)
 layout(location = 1) in vec4 a_color;
@@ -9,6 +9,7 @@ uniform float u_ppm;
 uniform vec2 u_half;
 uniform vec4 u_recolor;     // the layer's colour from the style editor; alpha < 0: per-line colours
 uniform float u_width_scale;  // the layer's line width factor from the style editor
+uniform float u_pad;          // px past the half width (MapRenderer::draw: 0.5 on one sample a pixel)
 out vec2 v_px;
 out float v_along;
 flat out vec2 v_a;
@@ -24,7 +25,7 @@ void main() {
     vec2 n = vec2(-dir.y, dir.x);
     float req = a_style.x * u_width_scale;
     float w = max(req, 1.0);
-    float r = w * 0.5 + 1.0;
+    float r = w * 0.5 + u_pad;
     int id = gl_VertexID;
     float t = (id == 1 || id == 2 || id == 4) ? 1.0 : 0.0;
     float s = (id == 2 || id == 4 || id == 5) ? 1.0 : -1.0;

@@ -1,5 +1,6 @@
 #version 330 core
-// One instance per point symbol: a screen-space square big enough for the symbol and its outline.
+// One instance per point symbol: a screen-space square big enough for the symbol and its outline
+// (every symbol of point_fs lies within the radius size/2; the square reaches u_pad px past it).
 layout(location = 0) in vec2 a_pos;
 layout(location = 1) in vec4 a_fill;
 layout(location = 2) in vec4 a_outline;
@@ -9,6 +10,7 @@ uniform float u_ppm;
 uniform vec2 u_half;
 uniform vec4 u_recolor;      // the layer's colour from the style editor; alpha < 0: per-point fills
 uniform float u_size_scale;  // the layer's symbol size factor from the style editor
+uniform float u_pad;          // px past the radius (MapRenderer::draw: 0.5 on one sample a pixel)
 uniform float u_symbol_scale;  // symbols shrink when zoomed far out, so a county does not drown in them
 out vec2 v_local;
 flat out vec4 v_fill;
@@ -18,7 +20,7 @@ void main() {
     int id = gl_VertexID;
     vec2 corner = vec2((id == 1 || id == 2 || id == 4) ? 1.0 : -1.0, (id == 2 || id == 4 || id == 5) ? 1.0 : -1.0);
     float size = a_shape.x * u_symbol_scale * u_size_scale;
-    float r = size * 0.5 + 1.5;
+    float r = size * 0.5 + u_pad;
     vec2 c = (a_pos + u_offset) * u_ppm;
     v_local = corner * r;
     v_fill = u_recolor.a < 0.0 ? a_fill : vec4(u_recolor.rgb, a_fill.a * u_recolor.a);

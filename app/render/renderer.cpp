@@ -66,6 +66,7 @@ struct Program {
     GLuint id = 0;
     GLint offset = -1, ppm = -1, half = -1, opacity = -1, symbol_scale = -1;
     GLint recolor = -1, width_scale = -1, size_scale = -1;  // the layer style (LayerStyle)
+    GLint pad = -1;  // lines and points: how far their quads reach past the shape
     void build(std::string_view vs, std::string_view fs) {
         GLuint v = compile(GL_VERTEX_SHADER, vs), f = compile(GL_FRAGMENT_SHADER, fs);
         id = glCreateProgram();
@@ -84,6 +85,7 @@ struct Program {
         recolor = glGetUniformLocation(id, "u_recolor");
         width_scale = glGetUniformLocation(id, "u_width_scale");
         size_scale = glGetUniformLocation(id, "u_size_scale");
+        pad = glGetUniformLocation(id, "u_pad");
     }
 };
 
@@ -396,6 +398,16 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
     const float ppm = float(1.0 / view.mpp);
     // Full size up to 6 m a pixel (a community on screen), then shrinking to half at county scale.
     const float symbol_scale = float(std::clamp(std::sqrt(6.0 / view.mpp), 0.5, 1.0));
+    // A line's coverage, computed at a pixel's centre, is 0 from half a pixel past its edge
+    // (line_fs), a symbol's from 0.71 px (point_fs: the diamond's distance is short by up to 1/√2
+    // near its corners): on one sample a pixel (the viewer on a software rasteriser) the quads
+    // reach that far and no further, since wider ones only shade fragments that are discarded (a
+    // prefecture's extent is mostly segments shorter than a pixel and 5 px symbols, whose quads were
+    // 2-3 times the pixels they colour). A multisampled target keeps the wider quads: a pixel shaded
+    // at its centre is written only to the samples the quad covers, up to ~0.53 px off it.
+    GLint samples = 0;
+    glGetIntegerv(GL_SAMPLES, &samples);
+    const float line_pad = samples > 1 ? 1.0f : 0.5f, point_pad = samples > 1 ? 1.5f : 0.75f;
     auto use = [&](const Program& p, float opacity, const LayerStyle& style = LayerStyle{}) {
         glUseProgram(p.id);
         glUniform2f(p.offset, off_x, off_y);
@@ -413,6 +425,7 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
         }
         if (p.width_scale >= 0) glUniform1f(p.width_scale, std::max(style.line_width, 0.f));
         if (p.size_scale >= 0) glUniform1f(p.size_scale, std::max(style.point_size, 0.f));
+        if (p.pad >= 0) glUniform1f(p.pad, &p == &impl_->point ? point_pad : line_pad);
     };
     // Lines and points are instanced quads: each visible run points the instance attributes at its
     // first segment or symbol.

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -194,6 +195,9 @@ struct Chunker {
     // When > 0 the scene is built for this one scale (an off-screen image): runs that would not
     // show at it are not built at all (a county overview skips 46k building triangulations).
     double only_mpp = 0;
+    // False: no simplified copies and no thinned points, the full geometry at every scale (the
+    // picture the levels of detail are held against).
+    bool lod = true;
     bool needed(double min_mpp, double max_mpp) const {
         return only_mpp <= 0 || (only_mpp >= min_mpp && only_mpp < max_mpp);
     }
@@ -239,7 +243,15 @@ void emit_by_chunk(const Chunker& ch, size_t n, Pos pos, Emit emit, Close close)
 struct Lod {
     double min_mpp, max_mpp, tolerance;
 };
-constexpr Lod kLods[] = {{0, 4, 0}, {4, 15, 2}, {15, 60, 7}, {60, 1e30, 30}};
+// Past 60 m/px a band for each doubling of the scale: a prefecture on a screen is ~150 m/px, where
+// the 30 m copy still had ~5 segments to a pixel of boundary.
+constexpr Lod kLods[] = {{0, 4, 0}, {4, 15, 2}, {15, 60, 7}, {60, 120, 30}, {120, 240, 60}, {240, 1e30, 120}};
+constexpr Lod kFullDetail[] = {{0, 1e30, 0}};
+/** The levels of detail a chunker builds: `table`, or one full-detail level. */
+template <size_t N>
+std::span<const Lod> lods(const Chunker& ch, const Lod (&table)[N]) {
+    return ch.lod ? std::span<const Lod>(table) : std::span<const Lod>(kFullDetail);
+}
 
 /** Appends a polyline's segments; `closed` adds the closing segment of a ring. */
 void add_polyline(std::vector<LineInstance>& out, Vec2 origin, const std::vector<Vec2>& pts, bool closed,
@@ -311,7 +323,7 @@ void build_grids(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
                                      : level == 3 ? kVillagerGroupsMpp
                                      : level == 2 ? kTwoCommitteesMpp
                                                   : 1e30;
-        for (const Lod& lod : kLods) {
+        for (const Lod& lod : lods(ch, kLods)) {
             if (lod.min_mpp >= visible_below) break;
             if (!ch.needed(lod.min_mpp, std::min(lod.max_mpp, visible_below))) continue;
             std::unordered_set<EdgeKey, EdgeHash> seen;
@@ -345,27 +357,33 @@ void build_polygons(SceneLayer& L, const std::vector<const MultiPolygon*>& shape
                     const LineStyle& outline, const Chunker& ch, double max_mpp) {
     if (!ch.needed(0, max_mpp)) return;
     auto centre = [&](size_t i) { return bounds(*shapes[i]).center(); };
+    // A far-out copy draws a shape smaller than a pixel at its finest scale (twice the tolerance)
+    // as a dot of its outline's colour, as wide as the outline plus the shape: the four outline
+    // segments and two triangles of a 100 m parcel at a prefecture's extent make the same ~2 px blot.
+    auto dot = [&](size_t i, const Lod& lod) {
+        const Box b = bounds(*shapes[i]);
+        return lod.tolerance > 0 && std::max(b.width(), b.height()) < 2 * lod.tolerance;
+    };
     // Fills of a layer drawn at every scale get two far-out copies: a polygon without holes whose
     // outline simplified to the level's tolerance is convex is filled by a fan of that outline (a
     // 32-vertex parcel becomes 2–4 triangles); any other keeps its full triangles.
-    struct FillLod {
-        double min_mpp, max_mpp, tolerance;
-    };
-    static constexpr FillLod kFillLods[] = {{0, 15, 0}, {15, 60, 7}, {60, 1e30, 30}};
-    std::vector<std::vector<std::vector<Vec2>>> full(max_mpp > 15 ? shapes.size() : 0);  // triangles, made once
+    static constexpr Lod kFillLods[] = {{0, 15, 0}, {15, 60, 7}, {60, 120, 30}, {120, 240, 60}, {240, 1e30, 120}};
+    const auto fill_lods = lods(ch, kFillLods);
+    std::vector<std::vector<std::vector<Vec2>>> full(max_mpp > 15 && ch.lod ? shapes.size() : 0);  // triangles, made once
     auto triangles = [&](size_t i, size_t k) {
         if (full.empty()) return triangulate((*shapes[i])[k]);
         if (full[i].empty()) full[i].resize(shapes[i]->size());
         if (full[i][k].empty()) full[i][k] = triangulate((*shapes[i])[k]);
         return full[i][k];
     };
-    for (const FillLod& lod : kFillLods) {
+    for (const Lod& lod : fill_lods) {
         if (lod.min_mpp >= max_mpp) break;
         const double top = lod.max_mpp >= 1e30 || full.empty() ? max_mpp : std::min(lod.max_mpp, max_mpp);
         if (!ch.needed(lod.min_mpp, top)) continue;
         emit_by_chunk(
             ch, shapes.size(), centre,
             [&](size_t i) {
+                if (dot(i, lod)) return;
                 for (size_t k = 0; k < shapes[i]->size(); ++k) {
                     const Polygon& poly = (*shapes[i])[k];
                     if (lod.tolerance > 0 && poly.rings.size() == 1) {
@@ -385,12 +403,19 @@ void build_polygons(SceneLayer& L, const std::vector<const MultiPolygon*>& shape
     // A prefecture's 12,000 enterprise parcels at full detail are 380,000 outline segments a frame,
     // most shorter than a pixel: the outlines take the fills' levels (a community on screen, below
     // 15 m/px, is drawn in full).
-    for (const FillLod& lod : kFillLods) {
+    for (const Lod& lod : fill_lods) {
         if (lod.min_mpp >= max_mpp) break;
         if (!ch.needed(lod.min_mpp, std::min(lod.max_mpp, max_mpp))) continue;
         emit_by_chunk(
             ch, shapes.size(), centre,
             [&](size_t i) {
+                if (dot(i, lod)) {
+                    const Box b = bounds(*shapes[i]);
+                    const Vec2 c = b.center() - o;
+                    const float w = outline.width_px + float(std::max(b.width(), b.height()) / (2 * lod.tolerance));
+                    L.lines.push_back({float(c.x), float(c.y), float(c.x), float(c.y), outline.color, w, 0, 0, 0});
+                    return;
+                }
                 for (const auto& poly : *shapes[i])
                     for (const auto& ring : poly.rings)
                         add_polyline(L.lines, o, lod.tolerance > 0 ? simplify(ring, lod.tolerance, true) : ring, true,
@@ -411,7 +436,7 @@ void build_roads(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
     for (int pass = 0; pass < 2; ++pass)
         for (bool major : {false, true}) {
             const double visible_below = major ? 1e30 : kMinorRoadsMpp;
-            for (const Lod& lod : kLods) {
+            for (const Lod& lod : lods(ch, kLods)) {
                 if (lod.min_mpp >= visible_below) break;
                 if (!ch.needed(lod.min_mpp, std::min(lod.max_mpp, visible_below))) continue;
                 std::vector<const Road*> group;
@@ -468,12 +493,9 @@ void build_camera_views(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker&
 template <class F, class Make, class Rank>
 void build_points(SceneLayer& L, const std::vector<F>& features, Vec2 o, const Chunker& ch, double max_mpp,
                   Make make, Rank rank) {
-    struct PointLod {
-        double min_mpp, max_mpp;
-    };
-    static constexpr PointLod kPointLods[] = {{0, 15}, {15, 60}, {60, 1e30}};
+    static constexpr Lod kPointLods[] = {{0, 15, 0}, {15, 60, 0}, {60, 120, 0}, {120, 240, 0}, {240, 1e30, 0}};
     auto pos = [&](size_t i) { return features[i].pos; };
-    for (const PointLod& lod : kPointLods) {
+    for (const Lod& lod : lods(ch, kPointLods)) {
         if (lod.min_mpp >= max_mpp) break;
         const double top = std::min(lod.max_mpp, max_mpp);
         if (!ch.needed(lod.min_mpp, top)) continue;
@@ -509,7 +531,7 @@ void build_points(SceneLayer& L, const std::vector<F>& features, Vec2 o, const C
 
 /** Patrol tracks in their team's colour, with the roads' levels of detail (GPS tracks are dense). */
 void build_patrols(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
-    for (const Lod& lod : kLods) {
+    for (const Lod& lod : lods(ch, kLods)) {
         if (!ch.needed(lod.min_mpp, lod.max_mpp)) continue;
         emit_by_chunk(
             ch, ds.patrols.size(), [&](size_t i) { return bounds(ds.patrols[i].shape).center(); },
@@ -537,7 +559,7 @@ void build_other(SceneLayer& L, const OtherLayer& other, const OtherLayerStyle& 
             },
             [&] { band(L.fill_bands, L.fills, o, 1e30); });
     const LineStyle outline{st.outline, st.outline_px}, line{st.line, st.line_px};
-    for (const Lod& lod : kLods) {
+    for (const Lod& lod : lods(ch, kLods)) {
         if (!ch.needed(lod.min_mpp, lod.max_mpp)) continue;
         auto simplified = [&](const std::vector<Vec2>& pts, bool closed) {
             return lod.tolerance > 0 ? simplify(pts, lod.tolerance, closed) : pts;
@@ -777,7 +799,7 @@ void rebuild_daily_layers(Scene& scene, const Dataset& ds) {
     ++L.revision;
 }
 
-Scene build_scene(const Dataset& ds, double only_mpp) {
+Scene build_scene(const Dataset& ds, double only_mpp, bool lod) {
     Scene s;
     s.extent = scene_extent(ds);
     // Round the origin to a kilometre: a reader of vertex dumps sees tidy numbers.
@@ -814,7 +836,7 @@ Scene build_scene(const Dataset& ds, double only_mpp) {
     add_layer(s, LayerId::Patrols, "patrols", false);
     add_layer(s, LayerId::Checks, "checks", false);
 
-    const Chunker ch{s.extent, 2000, only_mpp};
+    const Chunker ch{s.extent, 2000, only_mpp, lod};
     {
         std::vector<const MultiPolygon*> shapes;
         for (const auto& e : ds.enterprises) shapes.push_back(&e.shape);

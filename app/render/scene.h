@@ -216,8 +216,11 @@ struct Scene {
 /**
  * Builds every layer. Polygons are triangulated once here (holes kept). Never touches GL.
  * With only_mpp > 0 (an off-screen image at one scale) only what shows at that scale is built.
+ * Far out, lines and outlines are drawn from copies simplified to half a pixel, dense point layers
+ * thinned and shapes below a pixel drawn as dots; with `lod` false every scale draws the full
+ * geometry (the picture the tests hold those copies against).
  */
-Scene build_scene(const Dataset& ds, double only_mpp = 0);
+Scene build_scene(const Dataset& ds, double only_mpp = 0, bool lod = true);
 
 /** Bounds of everything a scene of `ds` draws (grids, points, roads, buildings, other layers…), working CRS. */
 Box scene_extent(const Dataset& ds);

@@ -389,7 +389,11 @@ public:
         if (options_.timing) {
             glFinish();  // count the GPU's work, not only the submission
             if (frame_ > 2)
-                ms_total_ += ms(Clock::now() - t0), ms_ui_ += ms(t1 - t0), ms_map_ += ms(t2 - t1), ++timed_;
+            {
+                const double total = ms(Clock::now() - t0);
+                ms_total_ += total, ms_ui_ += ms(t1 - t0), ms_map_ += ms(t2 - t1), ++timed_;
+                ms_max_ = std::max(ms_max_, total);
+            }
         }
         present_frame(window_, last, options_.screenshot, fw_, fh_);
         return !last;
@@ -412,9 +416,9 @@ public:
         if (options_.timing && timed_)
             std::fprintf(stderr,
                          "timing: %d frames at %dx%d, mean frame %.1f ms (panels+labels %.1f, map %.1f, msaa "
-                         "%s) (%s)\n",
+                         "%s) (%s), max frame %.1f ms\n",
                          timed_, fw_, fh_, ms_total_ / timed_, ms_ui_ / timed_, ms_map_ / timed_, msaa_ ? "on" : "off",
-                         reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
+                         reinterpret_cast<const char*>(glGetString(GL_RENDERER)), ms_max_);
     }
 
 private:
@@ -492,7 +496,7 @@ private:
     std::unique_ptr<OffscreenTarget> map_target_;
     int fw_ = 0, fh_ = 0;
     // With --timing: the panels and labels on the CPU, the map, and ImGui's drawing, each to glFinish.
-    double ms_total_ = 0, ms_ui_ = 0, ms_map_ = 0;
+    double ms_total_ = 0, ms_ui_ = 0, ms_map_ = 0, ms_max_ = 0;
     int frame_ = 0, timed_ = 0, last_frame_ = 0;
     std::optional<ImVec2> ui_release_;  // where a scripted panel click lets the button go
 };
