@@ -31,9 +31,19 @@ void changed_copy(const std::string& path, const std::string& sql) {
     ASSERT_EQ(CPLGetLastErrorType(), CE_None) << CPLGetLastErrorMsg();
 }
 
-/** The tables in the database's public schema (PostGIS's own left out). */
-std::string table_count(PgClient& admin) {
-    return admin.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'");
+/**
+ * `db init` of `file` into a new database `name` that has PostGIS: it must fail with one line, and
+ * leave no table behind. Returns its stderr.
+ */
+std::string failed_init(const std::string& name, const std::string& file) {
+    const std::string c = gwtest::pg_new_database(name);
+    PgClient admin(c);
+    EXPECT_EQ(admin.exec("CREATE EXTENSION postgis"), "");
+    const auto r = run_gridwatch("db init " + pg(c) + " --from " + file);
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_EQ(admin.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"), "0");
+    return r.err;
 }
 }  // namespace
 
@@ -145,14 +155,8 @@ TEST(DbErrors, ReportsThatCannotBeReadLeaveTheDatabaseAsBefore) {
     GW_REQUIRE_PG();
     gwtest::TempDir dir("db_bad_report");
     changed_copy(dir / "bad.gpkg", "UPDATE checks SET geom = (SELECT geom FROM roads LIMIT 1) WHERE fid = 5");
-    const std::string c = gwtest::pg_new_database("gw_bad_report");
-    PgClient admin(c);
-    ASSERT_EQ(admin.exec("CREATE EXTENSION postgis"), "");
-    const auto r = run_gridwatch("db init " + pg(c) + " --from " + (dir / "bad.gpkg"));
-    EXPECT_EQ(r.status, 1) << r.out;
-    EXPECT_EQ(r.error_lines(), 1) << r.err;
-    EXPECT_TRUE(has(r.err, "layer 'checks'") && has(r.err, "expected Point")) << r.err;
-    EXPECT_EQ(table_count(admin), "0");
+    const std::string err = failed_init("gw_bad_report", dir / "bad.gpkg");
+    EXPECT_TRUE(has(err, "layer 'checks'") && has(err, "expected Point")) << err;
 }
 
 // check_id is unique in the store (SPEC §3): a file that repeats one is refused, the value named.
@@ -165,12 +169,6 @@ TEST(DbErrors, RepeatedCheckIdIsNamedAndNothingIsLeft) {
     std::unique_ptr<OGRFeature> first(ds->GetLayerByName("checks")->GetFeature(1));
     ASSERT_TRUE(first);
     const std::string id = first->GetFieldAsString("check_id");
-    const std::string c = gwtest::pg_new_database("gw_dup_report");
-    PgClient admin(c);
-    ASSERT_EQ(admin.exec("CREATE EXTENSION postgis"), "");
-    const auto r = run_gridwatch("db init " + pg(c) + " --from " + (dir / "dup.gpkg"));
-    EXPECT_EQ(r.status, 1) << r.out;
-    EXPECT_EQ(r.error_lines(), 1) << r.err;
-    EXPECT_TRUE(has(r.err, "(check_id)=(" + id + ") is duplicated") && has(r.err, "correct the rows")) << r.err;
-    EXPECT_EQ(table_count(admin), "0");
+    const std::string err = failed_init("gw_dup_report", dir / "dup.gpkg");
+    EXPECT_TRUE(has(err, "(check_id)=(" + id + ") is duplicated") && has(err, "correct the rows")) << err;
 }
