@@ -1,4 +1,5 @@
 // gridwatch db init|push|pull|roles: the shared PostGIS store (SPEC §9).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <future>
@@ -51,17 +52,25 @@ void run_db_init(const DbInitArgs& a) {
     store::LaterLayers later;
     const bool load = !a.from.sources.empty();
     if (load) {
-        // The month of reports, most of a county's rows, is read while the other layers are loaded
-        // (in the same working CRS, so that its rows are placed as in one reading).
+        // The month of reports, most of a county's rows, is read while the other layers are loaded,
+        // in the same working CRS, so that its rows are placed as in one reading. That CRS and the
+        // store's come from the grids (primary_layer, geo/io/dataset.cpp) whether or not the reports
+        // are read with them; without grids they may come from the reports: then one reading.
         std::vector<std::string> first = layers_except({"checks"});
         first.push_back("");  // the layers no role uses: read (and any error in them stops db init) as ever
         ds = a.from.open(first, false);
-        DatasetArgs rest = a.from;
-        if (!ds.layers.empty() && !ds.work_crs_wkt.empty()) rest.work_crs = ds.work_crs_wkt;
-        later.names = {"checks"};
-        later.model = std::async(std::launch::async, [rest] {
-                          return rest.open({"checks"}, false, false, 0, [](OpenOptions& o) { o.progress = nullptr; });
-                      }).share();
+        const bool grids = std::any_of(ds.layers.begin(), ds.layers.end(),
+                                       [](const LayerInfo& l) { return l.name == "grids" && !l.recognised_by.empty(); });
+        if (grids) {
+            DatasetArgs rest = a.from;
+            rest.work_crs = ds.work_crs_wkt;
+            later.names = {"checks"};
+            later.model = std::async(std::launch::async, [rest] {
+                              return rest.open({"checks"}, false, false, 0, [](OpenOptions& o) { o.progress = nullptr; });
+                          }).share();
+        } else {
+            ds = a.from.open({}, false);
+        }
     }
     const auto r = store::init_store(a.target, load ? &ds : nullptr, stderr_progress(), later);
     if (a.json) {

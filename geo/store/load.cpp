@@ -586,7 +586,10 @@ struct LayerPrep {
     std::vector<Vec2> xy;                  // their model coordinates, in the store's CRS
 };
 
-/** A layer's LayerPrep: the source geometries read on a worker, every row's community on both cores. */
+/**
+ * A layer's LayerPrep: the source geometries read on a worker, every row's community on the others.
+ * cx.srs and cx.to_target serve this thread alone (prepare_alone).
+ */
 template <class T>
 LayerPrep prepare_layer(const CopyContext& cx, const std::string& name, const std::vector<T>& rows) {
     LayerPrep p;
@@ -861,6 +864,40 @@ PushLayer push_layer(PushContext& px, const std::string& name, const std::vector
     pg.exec("DROP TABLE pg_temp.gw_push");
     return out;
 }
+/**
+ * The store's CRS (the data's own, SPEC §9: a declared SRID) and the model's working CRS, as the
+ * dataset says. Made anew on each thread that needs them: an OGRSpatialReference, like a PROJ
+ * transformation, serves one thread at a time.
+ */
+struct StoreCrs {
+    OGRSpatialReference target, work;
+    explicit StoreCrs(const Dataset* ds) {
+        if (ds && !ds->source_crs_wkt.empty()) {
+            target.importFromWkt(ds->source_crs_wkt.c_str());
+        } else if (ds && !ds->crs.empty()) {
+            target = parse_crs(ds->crs, "the dataset's CRS");
+        } else {
+            target = parse_crs("EPSG:4490");  // CGCS2000, China's geographic CRS (SPEC §2)
+        }
+        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        if (ds && !ds->work_crs_wkt.empty())
+            work.importFromWkt(ds->work_crs_wkt.c_str());
+        else
+            work = target;
+    }
+};
+
+/** prepare_layer on a thread of its own: with its own StoreCrs (of `crs_of`) and transformation. */
+template <class T>
+LayerPrep prepare_alone(CopyContext c, const Dataset* crs_of, const std::string& name, const std::vector<T>& rows) {
+    const StoreCrs own(crs_of);
+    const Projector to_target(own.work, own.target);
+    c.srs = &own.target;
+    c.to_target = &to_target;
+    return prepare_layer(c, name, rows);
+}
+
 }  // namespace
 
 InitResult init_store(const std::string& pg_source, const Dataset* ds, const Progress& progress, LaterLayers later) {
@@ -905,22 +942,9 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
         "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'");
 
     try {
-        // The model is in the working CRS; the store gets the data's own (SPEC §9: a declared SRID).
-        OGRSpatialReference target;
-        if (ds && !ds->source_crs_wkt.empty()) {
-            target.importFromWkt(ds->source_crs_wkt.c_str());
-        } else if (ds && !ds->crs.empty()) {
-            target = parse_crs(ds->crs, "the dataset's CRS");
-        } else {
-            target = parse_crs("EPSG:4490");  // CGCS2000, China's geographic CRS (SPEC §2)
-        }
-        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        OGRSpatialReference work;
-        work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        if (ds && !ds->work_crs_wkt.empty())
-            work.importFromWkt(ds->work_crs_wkt.c_str());
-        else
-            work = target;
+        StoreCrs crs(ds);
+        OGRSpatialReference& target = crs.target;  // non-const for GDAL's CreateLayer (LoadContext)
+        const OGRSpatialReference& work = crs.work;
         Projector to_target(work, target);
 
         static const Dataset empty;
@@ -1003,18 +1027,18 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
             // and indexed; a later layer's as soon as it is read.
             std::map<std::string, std::shared_future<LayerPrep>> early;
             for (const auto& t : later.names)
-                if (later.has(t)) early[t] = std::async(std::launch::async, [t, cx, model = later.model] {
+                if (later.has(t)) early[t] = std::async(std::launch::async, [t, cx, ds, model = later.model] {
                                LayerPrep p;
                                CopyContext c = cx;
                                c.model = &model.get();
-                               with_layer_rows(*c.model, t, [&](const auto& rows) { p = prepare_layer(c, t, rows); });
+                               with_layer_rows(*c.model, t, [&](const auto& rows) { p = prepare_alone(c, ds, t, rows); });
                                return p;
                            }).share();
             auto prepare = [&](const std::string& t) {
                 std::shared_future<LayerPrep> f;
                 if (auto it = early.find(t); it != early.end()) return it->second;
                 with_rows(t, [&](const std::string& name, const auto& rows) {
-                    f = std::async(std::launch::async, [c = cx_for(name), name, &rows] { return prepare_layer(c, name, rows); }).share();
+                    f = std::async(std::launch::async, [c = cx_for(name), ds, name, &rows] { return prepare_alone(c, ds, name, rows); }).share();
                 });
                 return f;
             };

@@ -1,7 +1,10 @@
 // gridwatch db init / db roles against a real PostgreSQL 15 + PostGIS (SPEC §9). The roles are
 // checked by connecting as each login with plain libpq, not through gridwatch.
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
 
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -115,6 +118,33 @@ TEST(DbInit, EmptyStoreHasEveryTable) {
     for (const char* t : {"grids", "households", "cameras", "checks", "patrols", "incidents"})
         EXPECT_EQ(db.scalar(std::string("SELECT count(*) FROM ") + t), "0") << t;
     EXPECT_EQ(db.scalar("SELECT Find_SRID('public', 'patrols', 'geom')"), "4490");
+}
+
+// db init reads the reports beside the other layers in the working CRS the grids chose; a dataset of
+// reports alone has no grids to choose it: its reports are read as in one reading, and the store
+// keeps their CRS (the bundled community's CGCS2000), not a zone chosen for want of a layer.
+TEST(DbInit, ReportsAloneKeepTheirCrs) {
+    GW_REQUIRE_PG();
+    gwtest::TempDir dir("db_reports_alone");
+    const std::string file = dir / "reports.gpkg";
+    std::filesystem::copy_file(data(), file);
+    {
+        GDALAllRegister();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        for (int i = ds->GetLayerCount() - 1; i >= 0; --i) {
+            if (std::string(ds->GetLayer(i)->GetName()) != "checks") {
+                ASSERT_EQ(ds->DeleteLayer(i), OGRERR_NONE);
+            }
+        }
+    }
+    const std::string c = gwtest::pg_new_database("gw_init_reports_alone");
+    const auto r = run_gridwatch("db init " + pg(c) + " --from " + file);
+    ASSERT_EQ(r.status, 0) << r.err;
+    PgClient db(c);
+    EXPECT_EQ(db.scalar("SELECT Find_SRID('public', 'checks', 'geom')"), "4490");
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM checks"), "2737");
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM grids"), "0");
 }
 
 TEST(DbInit, ReadCommandsGiveTheSameAnswersOnPg) {
