@@ -1,10 +1,7 @@
 // gridwatch db init / db roles against a real PostgreSQL 15 + PostGIS (SPEC §9). The roles are
 // checked by connecting as each login with plain libpq, not through gridwatch.
-#include <gdal_priv.h>
 #include <gtest/gtest.h>
-#include <ogrsf_frmts.h>
 
-#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -21,6 +18,14 @@ namespace {
 using gwtest::data;
 using gwtest::pg;
 
+
+/** A new database `name` holding the store `db init` makes of `file` (its exit status checked). */
+std::string init_from(const std::string& name, const std::string& file) {
+    const std::string c = gwtest::pg_new_database(name);
+    const auto r = run_gridwatch("db init " + pg(c) + " --from " + file);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return c;
+}
 
 /**
  * Compares two JSON documents: the same keys, array lengths and values, numbers to the last bit
@@ -125,23 +130,10 @@ TEST(DbInit, EmptyStoreHasEveryTable) {
 // keeps their CRS (the bundled community's CGCS2000), not a zone chosen for want of a layer.
 TEST(DbInit, ReportsAloneKeepTheirCrs) {
     GW_REQUIRE_PG();
-    gwtest::TempDir dir("db_reports_alone");
-    const std::string file = dir / "reports.gpkg";
-    std::filesystem::copy_file(data(), file);
-    {
-        GDALAllRegister();
-        GDALDatasetUniquePtr ds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        ASSERT_TRUE(ds);
-        for (int i = ds->GetLayerCount() - 1; i >= 0; --i) {
-            if (std::string(ds->GetLayer(i)->GetName()) != "checks") {
-                ASSERT_EQ(ds->DeleteLayer(i), OGRERR_NONE);
-            }
-        }
-    }
-    const std::string c = gwtest::pg_new_database("gw_init_reports_alone");
-    const auto r = run_gridwatch("db init " + pg(c) + " --from " + file);
-    ASSERT_EQ(r.status, 0) << r.err;
-    PgClient db(c);
+    gwtest::TempDir tmp("db_reports_alone");
+    const std::string reports = tmp / "reports.gpkg";
+    ASSERT_EQ(std::system(("ogr2ogr -f GPKG " + reports + " " + data() + " checks").c_str()), 0);
+    PgClient db(init_from("gw_init_reports_alone", reports));
     EXPECT_EQ(db.scalar("SELECT Find_SRID('public', 'checks', 'geom')"), "4490");
     EXPECT_EQ(db.scalar("SELECT count(*) FROM checks"), "2737");
     EXPECT_EQ(db.scalar("SELECT count(*) FROM grids"), "0");
@@ -247,9 +239,7 @@ TEST(DbInit, LayersInAnotherCrsAreTakenToTheStoresCrs) {
     const std::string mixed = tmp / "mixed.gpkg";
     ASSERT_EQ(std::system(("ogr2ogr -f GPKG " + mixed + " " + data() + " grids households roads").c_str()), 0);
     ASSERT_EQ(std::system(("ogr2ogr -update -t_srs EPSG:4326 " + mixed + " " + data() + " cameras buildings").c_str()), 0);
-    const std::string c = gwtest::pg_new_database("gw_init_crs");
-    const auto r = run_gridwatch("db init " + pg(c) + " --from " + mixed);
-    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string c = init_from("gw_init_crs", mixed);
     PgClient db(c);
     EXPECT_EQ(db.scalar("SELECT Find_SRID('public', 'cameras', 'geom')"), "4490");
     EXPECT_EQ(db.scalar("SELECT count(*) FROM cameras"), "159");
