@@ -42,6 +42,8 @@
 #include "geo/io/names.h"
 #include "geo/io/project.h"
 #include "geo/io/projector.h"
+#include "geo/store/pg.h"
+#include "geo/store/table_rows.h"
 
 namespace fs = std::filesystem;
 
@@ -105,6 +107,24 @@ struct OpenedSource {
     std::string path;
     GDALDatasetUniquePtr ds;
     bool is_csv = false;
+    // A PostgreSQL source's tables are read through a libpq connection of gridwatch's own, made at
+    // the first table (store_connection), used by the one task that uses these handles.
+    mutable std::unique_ptr<store::Connection> pg;
+    mutable bool pg_tried = false;
+
+    /** That connection, or null (not PostgreSQL, or the PG: string is one libpq does not take). */
+    store::Connection* store_connection() const {
+        if (pg_tried) return pg.get();
+        pg_tried = true;
+        if (std::string(ds->GetDriverName()) != "PostgreSQL") return nullptr;
+        try {
+            pg = std::make_unique<store::Connection>(path);
+            pg->exec("SET synchronize_seqscans TO off");  // as GDAL's connection (open_source)
+        } catch (const Error&) {
+            pg.reset();  // GDAL's own options in the string (tables=, schemas=): GDAL's driver reads
+        }
+        return pg.get();
+    }
 };
 
 /**
@@ -522,6 +542,18 @@ struct LayerReader {
         for (int i = 0; i < defn->GetFieldCount(); ++i)
             if (std::find(known.begin(), known.end(), i) == known.end()) out.extra.push_back(str(f, i));
     }
+    /**
+     * The rows of a PostgreSQL table by binary COPY (geo/store/table_rows.h), or null where GDAL's
+     * driver reads them. The store's `updated_at` is not read where it is hidden (it is no field).
+     */
+    std::unique_ptr<store::TableRows> table_rows() const {
+        if (!options || !options->pg_copy) return nullptr;
+        store::Connection* pg = src->store_connection();
+        if (!pg) return nullptr;
+        std::vector<int> skip;
+        if (store_version >= 0) skip.push_back(defn->GetFieldIndex("updated_at"));
+        return store::TableRows::start(*pg, *layer, skip);
+    }
     ExtraFields extra_fields() const {
         ExtraFields e;
         for (int i = 0; i < defn->GetFieldCount(); ++i)
@@ -742,6 +774,14 @@ void fail_geometry(const LayerReader& r, const std::string& id, const char* expe
 
 template <typename Fn>
 void for_each_feature(LayerReader& r, Fn&& fn) {
+    if (auto rows = r.table_rows()) {
+        OGRFeature f(r.defn);
+        while (rows->next(f)) {
+            ++r.rows;
+            fn(f);
+        }
+        return;
+    }
     r.layer->ResetReading();
     for (auto& f : *r.layer) {
         ++r.rows;

@@ -35,6 +35,9 @@ struct OpenOptions {
     // Only the features with these FIDs (the shared store's live re-reads of changed rows,
     // geo/store/live.h); unset: every feature. Pointless past a few thousand ids.
     std::optional<std::vector<int64_t>> fids;
+    // A `PG:` table is read by binary COPY on gridwatch's own connection where it can be
+    // (geo/store/table_rows.h); false: through GDAL's PostgreSQL driver alone (the tests compare them).
+    bool pg_copy = true;
     Progress progress;
 };
 

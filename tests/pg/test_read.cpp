@@ -1,14 +1,24 @@
 // Reading the shared store (geo/io/dataset.cpp on a PG: source): what the layer list says of each
-// table, and what reading costs the server before the first row. (That every count equals the
+// table, what reading costs the server before the first row, and the tables read by binary COPY
+// (geo/store/table_rows.h) against GDAL's own driver. (That every count equals the
 // GeoPackage's is DbInit.ReadCommandsGiveTheSameAnswersOnPg's `info`.)
 #include <gtest/gtest.h>
 
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
 #include <chrono>
+#include <cmath>
+#include <cstring>
 #include <map>
 #include <thread>
 
 #include "../cli_run.h"
+#include "geo/core/error.h"
+#include "geo/core/gdal_setup.h"
 #include "geo/io/dataset.h"
+#include "geo/store/pg.h"
+#include "geo/store/table_rows.h"
 #include "pg_cluster.h"
 
 using gwtest::PgClient;
@@ -58,4 +68,231 @@ TEST(PgRead, CountsAreTheRowsReadAndATableNotReadIsNotScanned) {
     EXPECT_EQ(read, 1) << "incidents read once, never counted by a scan of its own";
     EXPECT_EQ(scans(db, "checks"), 0) << "checks, which was not read, was scanned (a count(*))";
     EXPECT_EQ(scans(db, "households"), 0);
+}
+
+// ---- Tables read by binary COPY (geo/store/table_rows.h) against GDAL's PostgreSQL driver --------
+
+namespace {
+
+/** Every difference between two features of the same definition ("" when none); `skip`: fields not compared. */
+std::string feature_difference(OGRFeature& gdal, OGRFeature& ours, const std::vector<int>& skip = {}) {
+    const std::string at = "FID " + std::to_string(gdal.GetFID()) + ": ";
+    if (gdal.GetFID() != ours.GetFID()) return at + "FID " + std::to_string(ours.GetFID()) + " in its place";
+    OGRFeatureDefn* defn = gdal.GetDefnRef();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        if (std::find(skip.begin(), skip.end(), i) != skip.end()) continue;
+        const std::string name = defn->GetFieldDefn(i)->GetNameRef();
+        const bool g = gdal.IsFieldSetAndNotNull(i), o = ours.IsFieldSetAndNotNull(i);
+        if (g != o) return at + name + (g ? " set by GDAL, null here" : " null by GDAL, set here");
+        if (!g) continue;
+        switch (defn->GetFieldDefn(i)->GetType()) {
+            case OFTInteger:
+                if (gdal.GetFieldAsInteger(i) != ours.GetFieldAsInteger(i)) return at + name + " differs";
+                break;
+            case OFTInteger64:
+                if (gdal.GetFieldAsInteger64(i) != ours.GetFieldAsInteger64(i)) return at + name + " differs";
+                break;
+            case OFTReal: {
+                const double a = gdal.GetFieldAsDouble(i), b = ours.GetFieldAsDouble(i);
+                if (std::memcmp(&a, &b, sizeof a) != 0 && !(std::isnan(a) && std::isnan(b)))
+                    return at + name + " " + gdal.GetFieldAsString(i) + " against " + ours.GetFieldAsString(i);
+                break;
+            }
+            default:
+                if (std::string(gdal.GetFieldAsString(i)) != ours.GetFieldAsString(i))
+                    return at + name + " '" + gdal.GetFieldAsString(i) + "' against '" + ours.GetFieldAsString(i) + "'";
+        }
+    }
+    const OGRGeometry *g = gdal.GetGeometryRef(), *o = ours.GetGeometryRef();
+    if (!g || !o) return (!g) == (!o) ? "" : at + "geometry missing on one side";
+    if (g->getGeometryType() != o->getGeometryType()) return at + "geometry " + g->getGeometryName() + " against " + o->getGeometryName();
+    std::vector<unsigned char> a(g->WkbSize()), b(o->WkbSize());
+    g->exportToWkb(wkbNDR, a.data(), wkbVariantIso);
+    o->exportToWkb(wkbNDR, b.data(), wkbVariantIso);
+    if (a != b) return at + "geometry " + g->exportToWkt() + " against " + o->exportToWkt();
+    return "";
+}
+
+/** The rows of `layer` by GDAL's driver and by TableRows compared one by one, in order ("" when equal). */
+std::string compare_reading(gw::store::Connection& pg, OGRLayer& layer, const std::vector<int>& skip, size_t* rows) {
+    std::vector<std::unique_ptr<OGRFeature>> by_gdal;
+    layer.ResetReading();
+    for (auto& f : layer) by_gdal.emplace_back(f.release());
+    auto reader = gw::store::TableRows::start(pg, layer, skip);
+    if (!reader) return std::string(layer.GetName()) + ": not taken by TableRows";
+    OGRFeature f(layer.GetLayerDefn());
+    size_t n = 0;
+    for (; reader->next(f); ++n) {
+        if (n >= by_gdal.size()) return std::string(layer.GetName()) + ": more rows than GDAL's " + std::to_string(by_gdal.size());
+        if (auto d = feature_difference(*by_gdal[n], f, skip); !d.empty()) return std::string(layer.GetName()) + ": " + d;
+    }
+    if (rows) *rows = n;
+    return n == by_gdal.size() ? "" : std::string(layer.GetName()) + ": " + std::to_string(n) + " rows, GDAL " + std::to_string(by_gdal.size());
+}
+
+GDALDatasetUniquePtr open_pg(const std::string& conninfo) {
+    gw::gdal_setup();
+    return GDALDatasetUniquePtr(GDALDataset::Open(("PG:" + conninfo).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+}
+
+}  // namespace
+
+TEST(PgRead, BinaryCopyGivesTheRowsGdalsDriverGivesInItsOrder) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_read_binary");
+    PgClient db(c);
+    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
+    // Every type the reader takes, with the values that trip readers up.
+    ASSERT_EQ(db.exec("CREATE TABLE odd (fid serial PRIMARY KEY, i2 int2, i4 int4, i8 int8, d float8, b boolean, "
+                      "v varchar(20), t text, c char(4), geom geometry)"),
+              "");
+    ASSERT_EQ(db.exec(R"(INSERT INTO odd (i2, i4, i8, d, b, v, t, c, geom) VALUES
+        (-32768, -2147483648, 9223372036854775807, 0.1, true, '网格', '', 'ab', 'POINT(1 2)'),
+        (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+        (32767, 2147483647, -9223372036854775808, 'NaN', false, '', 'tab	and
+newline \ backslash', '坪', 'POINT EMPTY'),
+        (0, 0, 0, '-0', true, 'x', '大坪子', NULL, 'SRID=4326;POINT(103.1234567890123 30.987654321)'),
+        (1, 1, 1, 'Infinity', false, 'y', 'z', 'cccc', 'LINESTRING Z (0 0 1, 1 1 2, 2 0 3)'),
+        (2, 2, 2, '-Infinity', NULL, 'y', 'z', 'd', 'POLYGON((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 2 3, 3 3, 2 2))'),
+        (3, 3, 3, 5e-324, NULL, 'y', 'z', 'd', 'MULTIPOLYGON(((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 6, 5 5)))'),
+        (4, 4, 4, 1.7976931348623157e308, NULL, 'y', 'z', 'd', 'POINT M (1 2 3)'),
+        (5, 5, 5, 2.5, NULL, 'y', 'z', 'd', 'POINT ZM (1 2 3 4)'),
+        (6, 6, 6, 2.5, NULL, 'y', 'z', 'd', 'GEOMETRYCOLLECTION(POINT(1 1), LINESTRING(0 0, 1 1))'),
+        (7, 7, 7, 2.5, NULL, 'y', 'z', 'd', 'CIRCULARSTRING(0 0, 1 1, 2 0)'),
+        (8, 8, 8, 2.5, NULL, 'y', 'z', 'd', 'MULTILINESTRING((0 0, 1e-9 1e-9), (3 3, 4 4))'),
+        (9, 9, 9, 2.5, NULL, 'y', 'z', 'd', 'POLYGON EMPTY'))"),
+              "");
+    // Rows an UPDATE moved to the end of the heap, one deleted: the order is the scan's, not the FIDs'.
+    ASSERT_EQ(db.exec("UPDATE odd SET t = 'moved' WHERE fid IN (1, 4)"), "");
+    ASSERT_EQ(db.exec("DELETE FROM odd WHERE fid = 6"), "");
+
+    gw::store::Connection pg("PG:" + c);
+    auto ds = open_pg(c);
+    ASSERT_TRUE(ds);
+    OGRLayer* odd = ds->GetLayerByName("odd");
+    ASSERT_NE(odd, nullptr);
+    size_t rows = 0;
+    EXPECT_EQ(compare_reading(pg, *odd, {}, &rows), "");
+    EXPECT_EQ(rows, 12u);
+    ASSERT_EQ(odd->SetAttributeFilter("i4 > 2 AND t = 'z'"), OGRERR_NONE);
+    EXPECT_EQ(compare_reading(pg, *odd, {}, &rows), "") << "under an attribute filter";
+    EXPECT_EQ(rows, 7u);
+    odd->SetAttributeFilter(nullptr);
+    EXPECT_EQ(compare_reading(pg, *odd, {1, 7}, &rows), "") << "fields skipped";
+
+    // The store's tables, as db init made them (their updated_at is no field the dataset reads).
+    const std::string s = gwtest::pg_new_database("gw_read_binary_store");
+    const auto r = run_gridwatch("db init " + gwtest::pg(s) + " --from " + gwtest::data());
+    ASSERT_EQ(r.status, 0) << r.err;
+    PgClient store(s);
+    ASSERT_EQ(store.exec("UPDATE cameras SET status = 'offline' WHERE fid % 5 = 0"), "");
+    gw::store::Connection spg("PG:" + s);
+    auto sds = open_pg(s);
+    ASSERT_TRUE(sds);
+    for (const char* name : {"grids", "households", "cameras", "enterprises", "roads", "buildings", "incidents",
+                             "facilities", "candidates", "checks", "patrols"}) {
+        OGRLayer* l = sds->GetLayerByName(name);
+        ASSERT_NE(l, nullptr) << name;
+        rows = 0;
+        EXPECT_EQ(compare_reading(spg, *l, {l->GetLayerDefn()->GetFieldIndex("updated_at")}, &rows), "");
+        EXPECT_EQ(std::to_string(rows), store.scalar(std::string("SELECT count(*) FROM ") + name)) << name;
+    }
+}
+
+TEST(PgRead, TablesTheBinaryReaderDoesNotTakeAreReadByGdalWithTheSameAnswers) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_read_fallback");
+    const auto r = run_gridwatch("db init " + gwtest::pg(c) + " --from " + gwtest::data());
+    ASSERT_EQ(r.status, 0) << r.err;
+    PgClient db(c);
+    // A float4 (GDAL reads its shortest text, 0.1, not the float) and a timestamp of the user's own.
+    ASSERT_EQ(db.exec("ALTER TABLE cameras ADD COLUMN score real DEFAULT 0.1"), "");
+    ASSERT_EQ(db.exec("ALTER TABLE roads ADD COLUMN surveyed timestamptz DEFAULT '2026-10-01 08:00+08'"), "");
+    gw::store::Connection pg("PG:" + c);
+    auto ds = open_pg(c);
+    ASSERT_TRUE(ds);
+    EXPECT_EQ(gw::store::TableRows::start(pg, *ds->GetLayerByName("cameras"), {}), nullptr);
+    EXPECT_EQ(gw::store::TableRows::start(pg, *ds->GetLayerByName("roads"), {}), nullptr);
+    EXPECT_EQ(gw::store::TableRows::start(pg, *ds->GetLayerByName("households_public"), {}), nullptr) << "a view";
+    EXPECT_EQ(gw::store::TableRows::start(pg, *ds->GetLayerByName("grids"), {}), nullptr) << "its updated_at";
+    OGRLayer* grids = ds->GetLayerByName("grids");
+    EXPECT_NE(gw::store::TableRows::start(pg, *grids, {grids->GetLayerDefn()->GetFieldIndex("updated_at")}), nullptr);
+
+    // The whole dataset read both ways: the same features, fields and versions.
+    gw::OpenOptions copy, gdal;
+    gdal.pg_copy = false;
+    const gw::Dataset a = gw::open_dataset({"PG:" + c}, copy), b = gw::open_dataset({"PG:" + c}, gdal);
+    auto same = [](const auto& x, const auto& y, const char* what) {
+        ASSERT_EQ(x.size(), y.size()) << what;
+        for (size_t i = 0; i < x.size(); ++i) {
+            ASSERT_EQ(x[i].fid, y[i].fid) << what << " #" << i;
+            ASSERT_EQ(x[i].extra, y[i].extra) << what << " #" << i;
+            ASSERT_EQ(x[i].version, y[i].version) << what << " #" << i;
+        }
+    };
+    same(a.grids, b.grids, "grids");
+    same(a.cameras, b.cameras, "cameras");
+    same(a.roads, b.roads, "roads");
+    same(a.households, b.households, "households");
+    same(a.checks, b.checks, "checks");
+    same(a.patrols, b.patrols, "patrols");
+    same(a.buildings, b.buildings, "buildings");
+    ASSERT_EQ(a.cameras.size(), b.cameras.size());
+    for (size_t i = 0; i < a.cameras.size(); ++i) {
+        EXPECT_EQ(a.cameras[i].cam_id, b.cameras[i].cam_id);
+        EXPECT_EQ(a.cameras[i].pos.x, b.cameras[i].pos.x);
+        EXPECT_EQ(a.cameras[i].azimuth, b.cameras[i].azimuth);
+        EXPECT_EQ(a.cameras[i].extra, std::vector<std::string>{"0.1"}) << "the float4 as GDAL reads it";
+    }
+    for (size_t i = 0; i < a.grids.size(); ++i) {
+        ASSERT_EQ(a.grids[i].grid_id, b.grids[i].grid_id);
+        ASSERT_EQ(a.grids[i].shape.size(), b.grids[i].shape.size());
+        for (size_t p = 0; p < a.grids[i].shape.size(); ++p)
+            for (size_t k = 0; k < a.grids[i].shape[p].rings.size(); ++k)
+                ASSERT_EQ(a.grids[i].shape[p].rings[k], b.grids[i].shape[p].rings[k]) << a.grids[i].grid_id;
+    }
+    for (size_t i = 0; i < a.checks.size(); ++i) {
+        ASSERT_EQ(a.checks[i].check_id, b.checks[i].check_id);
+        ASSERT_EQ(a.checks[i].when, b.checks[i].when);
+        ASSERT_EQ(a.checks[i].people, b.checks[i].people);
+        ASSERT_EQ(a.checks[i].pos, b.checks[i].pos);
+    }
+}
+
+TEST(PgRead, ABadRowStopsTheReadingWithTheSameLineAndTheConnectionServesTheNextLayer) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_read_badrow");
+    const auto r = run_gridwatch("db init " + gwtest::pg(c) + " --from " + gwtest::data());
+    ASSERT_EQ(r.status, 0) << r.err;
+    PgClient db(c);
+    ASSERT_EQ(db.exec("ALTER TABLE facilities ALTER COLUMN geom TYPE geometry"), "");
+    ASSERT_EQ(db.exec("UPDATE facilities SET geom = ST_MakeLine(geom, ST_Translate(geom, 1, 1)) WHERE fid = 4"), "");
+    auto message = [&](bool pg_copy) {
+        gw::OpenOptions o;
+        o.pg_copy = pg_copy;
+        try {
+            gw::open_dataset({"PG:" + c}, o);
+        } catch (const gw::Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    const std::string ours = message(true);
+    EXPECT_NE(ours.find("feature 4: geometry is LINESTRING, expected Point"), std::string::npos) << ours;
+    EXPECT_EQ(ours, message(false));
+
+    // A reader stopped after a few rows leaves the connection ready for the next COPY.
+    gw::store::Connection pg("PG:" + c);
+    auto ds = open_pg(c);
+    ASSERT_TRUE(ds);
+    {
+        OGRLayer* checks = ds->GetLayerByName("checks");
+        auto rows = gw::store::TableRows::start(pg, *checks, {checks->GetLayerDefn()->GetFieldIndex("updated_at")});
+        ASSERT_NE(rows, nullptr);
+        OGRFeature f(checks->GetLayerDefn());
+        for (int i = 0; i < 3; ++i) ASSERT_TRUE(rows->next(f));
+    }
+    size_t n = 0;
+    EXPECT_EQ(compare_reading(pg, *ds->GetLayerByName("grids"), {ds->GetLayerByName("grids")->GetLayerDefn()->GetFieldIndex("updated_at")}, &n), "");
+    EXPECT_GT(n, 0u);
 }
