@@ -180,11 +180,12 @@ bool TableRows::next(OGRFeature& f) {
         at_ += extension;
         header_ = true;
     }
-    if (done_ && at_ == end_) return false;
+    if (trailer_) return false;
     need(2);
     const auto count = static_cast<int16_t>(be16(at_));
     at_ += 2;
     if (count == -1) {  // the trailer: nothing may follow but the COPY's end
+        trailer_ = true;
         while (fill())
             if (at_ != end_) fail("the server sent data after the COPY's last row");
         return false;

@@ -54,7 +54,7 @@ private:
     char* msg_ = nullptr;     // libpq's buffer of the last CopyData message
     std::string carry_;       // bytes of a row cut between two messages
     const char* at_ = nullptr, *end_ = nullptr;
-    bool header_ = false, done_ = false;
+    bool header_ = false, trailer_ = false, done_ = false;  // done_: the COPY's result taken
     long long rows_ = 0;
     std::string text_;  // one text value, NUL-terminated for OGRFeature::SetField
 };
