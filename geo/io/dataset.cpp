@@ -1254,8 +1254,19 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
 OGREnvelope checked_extent(const Found& fl) {
     OGREnvelope env;
     CplCapture cap;
-    if (fl.layer->GetExtent(&env, TRUE) != OGRERR_NONE)
+    if (fl.layer->GetExtent(&env, TRUE) != OGRERR_NONE) {
+        // A shared store's table that holds rows row-level security shows this login none of (SPEC §9):
+        // a login `db roles` did not make, or a community login whose community holds nothing here.
+        if (std::string(fl.src->ds->GetDriverName()) == "PostgreSQL")
+            if (const auto row = pg_row(*fl.src->ds, "SELECT c.relrowsecurity::int, (c.reltuples > 0)::int, current_user "
+                                                     "FROM pg_class c WHERE c.oid = " + pg_regclass(fl.layer->GetName()));
+                row && row->size() == 3 && (*row)[0] == "1" && (*row)[1] == "1")
+                throw Error("holds rows, but row-level security shows login '" + (*row)[2] + "' none of them",
+                            {fl.src->path, fl.layer->GetName()},
+                            "ask the store's owner to make it a gridwatch login (db roles --community ID --login NAME, "
+                            "--county NAME or --wall NAME), or connect as one");
         throw Error("has no extent (no features?)", {fl.src->path, fl.layer->GetName()}, "add features, or pass --work-crs");
+    }
     const CoordLimits limits = CoordLimits::of(fl.srs);
     if (limits.holds(env)) return env;
     GeomConverter conv{SourceCoords::Native, limits, fl.src->path, fl.layer->GetName()};
@@ -1436,6 +1447,13 @@ ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk
         if (cap.failures.empty()) throw;  // ours alone; else GDAL's error is the cause
     }
     if (!cap.failures.empty()) {
+        // A login of the shared store without the right to read a table (SPEC §9): not a damaged file.
+        const std::string& first = cap.failures.front();
+        if (const size_t denied = first.find("permission denied"); denied != std::string::npos)
+            throw Error("this login may not read it: " + first.substr(denied, first.find('\n', denied) - denied),
+                        {fl.src->path, layer_name},
+                        "connect as a login that may, or ask the store's owner to grant it with gridwatch db roles "
+                        "(README: Sharing one database)");
         const GIntBig total = chunk.whole ? from.layer->GetFeatureCount(FALSE) : -1;
         std::string got = std::to_string(feature_count(part));
         if (total > 0) got += " of " + std::to_string(total);

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "../cli_run.h"
 #include "geo/io/dataset.h"
 #include "geo/io/writer.h"
@@ -154,4 +156,34 @@ TEST(DbRoles, WallLoginOpensTheStoreWithHouseholdsMasked) {
     }
     const auto r = run_gridwatch("stats " + pg(as_user(s.conninfo, "wall")) + " --level 1 --json");
     EXPECT_EQ(r.status, 0) << r.err;
+}
+
+TEST(DbRoles, ALoginThatMayNotReadATableIsToldWhichAndWhatToDo) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_roles_rights");
+    ASSERT_EQ(run_gridwatch("db init " + pg(c) + " --from " + gwtest::data()).status, 0);
+    ASSERT_EQ(run_gridwatch("db roles " + pg(c) + " --county norights_county").status, 0);
+    PgClient owner(c);
+    ASSERT_EQ(owner.exec("REVOKE SELECT ON checks FROM norights_county"), "");
+    // A login `db roles` did not make: it may read the tables, but row-level security shows it no row.
+    owner.exec("DROP ROLE IF EXISTS norights_stranger");
+    ASSERT_EQ(owner.exec("CREATE ROLE norights_stranger LOGIN"), "");
+    ASSERT_EQ(owner.exec("GRANT SELECT ON ALL TABLES IN SCHEMA public TO norights_stranger"), "");
+
+    const std::string county = pg(as_user(c, "norights_county"));
+    auto r = run_gridwatch("checks " + county + " --json");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("layer 'checks': this login may not read it: permission denied for table checks"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("grant it with gridwatch db roles"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("re-export the file"), std::string::npos) << "not a damaged file: " << r.err;
+    // What does not need the table still runs.
+    EXPECT_EQ(run_gridwatch("stats " + county + " --json").status, 0);
+
+    r = run_gridwatch("stats " + pg(as_user(c, "norights_stranger")) + " --json");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("row-level security shows login 'norights_stranger' none of them"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("db roles --community ID --login NAME"), std::string::npos) << r.err;
 }
