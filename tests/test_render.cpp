@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <numbers>
 
 #include "app/render/gl_context.h"
@@ -234,6 +235,59 @@ TEST(RenderScene, FarOutParcelBelowAPixelIsOneDot) {
     const Scene full = build_scene(ds, 0, /*lod=*/false);
     EXPECT_EQ(shown(full.layer(LayerId::Enterprises).line_bands, 150).size(), 4u);
     EXPECT_EQ(shown(full.layer(LayerId::Enterprises).fill_bands, 150).size(), 6u);
+}
+
+TEST(RenderScene, FarOutABorderTwoCellsShareIsSimplifiedOnceAndDrawnOnce) {
+    // Two communities either side of a winding border (three waves of 200 m over 3 km, a vertex
+    // every 10 m). Simplified cell by cell, each kept other vertices of it, and far out the border
+    // was drawn twice side by side; cut into arcs where the neighbour changes it is one line.
+    Dataset ds;
+    ds.work_crs = "EPSG:4542";
+    std::vector<Vec2> border;
+    for (int i = 0; i <= 300; ++i) {
+        const double y = kY0 + 10.0 * i;
+        border.push_back({kX0 + 1500 + 200 * std::sin((y - kY0) / 3000 * 6 * std::numbers::pi), y});
+    }
+    Grid a, b;
+    a.grid_id = "A", b.grid_id = "B";
+    a.level = b.level = 1;
+    Ring ra{{kX0, kY0}}, rb{{kX0 + 3000, kY0}, {kX0 + 3000, kY0 + 3000}};
+    ra.insert(ra.end(), border.begin(), border.end());
+    ra.push_back({kX0, kY0 + 3000});
+    rb.insert(rb.end(), border.rbegin(), border.rend());
+    a.shape = {Polygon{{ra}}};
+    b.shape = {Polygon{{rb}}};
+    ds.grids = {a, b};
+    const Scene scene = build_scene(ds);
+    const SceneLayer& L = scene.layer(LayerId::Grids);
+    auto on_border = [&](float x, float y) {
+        for (Vec2 p : border)
+            if (std::abs(p.x - scene.origin.x - x) < 1e-2 && std::abs(p.y - scene.origin.y - y) < 1e-2) return true;
+        return false;
+    };
+    for (double mpp : {10.0, 70.0, 150.0, 300.0}) {
+        // The drawn segments along the border, as a graph on its vertices: one chain, whose two ends
+        // (where it meets the outer boundary) have one segment each and every other vertex two.
+        std::map<std::pair<float, float>, int> degree;
+        size_t segments = 0;
+        for (const ScaleBand& band : L.line_bands)
+            if (band.min_mpp <= mpp && mpp < band.max_mpp)
+                for (size_t i = band.first; i < band.first + band.count; ++i) {
+                    const LineInstance& l = L.lines[i];
+                    if (!on_border(l.ax, l.ay) || !on_border(l.bx, l.by)) continue;
+                    ++segments, ++degree[{l.ax, l.ay}], ++degree[{l.bx, l.by}];
+                }
+        size_t ends = 0;
+        for (const auto& [vertex, d] : degree) {
+            EXPECT_LE(d, 2) << "a border vertex in " << d << " segments at " << mpp << " m/px";
+            ends += d == 1;
+        }
+        EXPECT_EQ(ends, 2u) << mpp << " m/px";
+        EXPECT_EQ(segments + 1, degree.size()) << "the border drawn as one chain at " << mpp << " m/px";
+        if (mpp > 60) {
+            EXPECT_LT(segments, 60u) << "simplified at " << mpp << " m/px";
+        }
+    }
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <unordered_set>
@@ -313,6 +314,62 @@ PointInstance point(Vec2 p, Vec2 o, Rgba fill, Rgba outline, float size, Symbol 
     return {float(p.x - o.x), float(p.y - o.y), fill, outline, size, float(int(s))};
 }
 
+/**
+ * The rings of one grid level cut into arcs where the cell on the other side of the boundary
+ * changes. Simplified ring by ring, an edge two cells share kept different vertices in each, and
+ * far out the border was drawn twice side by side; cut at the same vertices from both sides, an
+ * arc is simplified once and drawn once. Rings are numbered cell by cell (first[k] is cell k's
+ * first), polygon by polygon; starts[r] are the vertices where ring r's arcs start (none: the
+ * ring is one closed arc, bordering one cell or none all round).
+ */
+struct LevelArcs {
+    std::vector<size_t> first;
+    std::vector<std::vector<uint32_t>> starts;
+};
+
+LevelArcs level_arcs(const std::vector<const Grid*>& cells) {
+    LevelArcs arcs;
+    // Every edge as the hash of its snapped key, its ring and its place, sorted by the hash: an edge
+    // two rings share is two neighbouring entries. (Two 64-bit hashes alike would only move a cut.)
+    struct Edge {
+        uint64_t hash;
+        uint32_t ring, at;
+    };
+    std::vector<Edge> edges;
+    std::vector<size_t> ring_edges{0};  // ring r's edges are [ring_edges[r], ring_edges[r + 1])
+    uint32_t ring_id = 0;
+    for (const Grid* g : cells) {
+        arcs.first.push_back(ring_id);
+        for (const auto& poly : g->shape)
+            for (const auto& ring : poly.rings) {
+                for (size_t i = 0, n = ring.size(); i < n; ++i)
+                    edges.push_back({EdgeHash{}(edge_key(ring[i], ring[(i + 1) % n])), ring_id, uint32_t(edges.size())});
+                ring_edges.push_back(edges.size());
+                ++ring_id;
+            }
+    }
+    std::vector<int64_t> other(edges.size(), -1);  // the ring on the other side of each edge
+    std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) { return x.hash < y.hash; });
+    for (size_t i = 0; i + 1 < edges.size(); ++i)
+        if (edges[i].hash == edges[i + 1].hash && edges[i].ring != edges[i + 1].ring &&
+            (i + 2 == edges.size() || edges[i + 2].hash != edges[i].hash) && (i == 0 || edges[i - 1].hash != edges[i].hash))
+            other[edges[i].at] = edges[i + 1].ring, other[edges[i + 1].at] = edges[i].ring;
+    arcs.starts.resize(ring_id);
+    for (uint32_t r = 0; r < ring_id; ++r) {
+        const size_t e0 = ring_edges[r], n = ring_edges[r + 1] - e0;
+        for (size_t i = 0; i < n; ++i)
+            if (other[e0 + i] != other[e0 + (i + n - 1) % n]) arcs.starts[r].push_back(static_cast<uint32_t>(i));
+    }
+    return arcs;
+}
+
+/** A vertex's snapped key, to order the two ends of an arc the same way from either side. */
+std::pair<int64_t, int64_t> vertex_key(Vec2 p) {
+    std::pair<int64_t, int64_t> k;
+    point_key(p, k.first, k.second);
+    return k;
+}
+
 void build_grids(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
     // Finest level first so the coarser, bolder boundaries lie on top. Within a level an edge two
     // cells share is drawn once: twice would double the antialiased edge and put two dash phases
@@ -323,17 +380,66 @@ void build_grids(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
                                      : level == 3 ? kVillagerGroupsMpp
                                      : level == 2 ? kTwoCommitteesMpp
                                                   : 1e30;
+        const auto cells = ds.grids_of_level(level);
+        std::optional<LevelArcs> arcs;  // made for the first simplified copy
         for (const Lod& lod : lods(ch, kLods)) {
             if (lod.min_mpp >= visible_below) break;
             if (!ch.needed(lod.min_mpp, std::min(lod.max_mpp, visible_below))) continue;
-            std::unordered_set<EdgeKey, EdgeHash> seen;
-            const auto cells = ds.grids_of_level(level);
+            if (lod.tolerance > 0 && !arcs) arcs = level_arcs(cells);
+            std::unordered_set<EdgeKey, EdgeHash> seen;  // full detail: edges; simplified: arcs by their first edge
             emit_by_chunk(
                 ch, cells.size(), [&](size_t i) { return bounds(cells[i]->shape).center(); },
                 [&](size_t k) {
+                    size_t ring_id = arcs ? arcs->first[k] : 0;
                     for (const auto& poly : cells[k]->shape)
-                        for (const auto& full : poly.rings) {
-                            const Ring ring = lod.tolerance > 0 ? simplify(full, lod.tolerance, true) : full;
+                        for (const auto& ring : poly.rings) {
+                            if (lod.tolerance > 0) {
+                                // Simplified the one way either cell gives it (from its lower end, by
+                                // vertex_key), drawn as this cell's ring runs, its dashes measured from
+                                // where the ring starts (as at full detail).
+                                const auto& starts = arcs->starts[ring_id++];
+                                const size_t n = ring.size();
+                                if (n < 2) continue;
+                                std::vector<double> along(n + 1, 0);  // the ring's length up to each vertex
+                                for (size_t i = 1; i <= n; ++i) along[i] = along[i - 1] + distance(ring[i - 1], ring[i % n]);
+                                auto emit = [&](const std::vector<Vec2>& pts, bool closed, double dist) {
+                                    const size_t m = pts.size(), segs = closed ? m : m - 1;
+                                    for (size_t i = 0; i < segs; ++i) {
+                                        Vec2 p = pts[i] - o, q = pts[(i + 1) % m] - o;
+                                        L.lines.push_back({float(p.x), float(p.y), float(q.x), float(q.y), s.color,
+                                                           s.width_px, float(dist), s.dash_px, s.gap_px});
+                                        dist += distance(p, q);
+                                    }
+                                };
+                                if (starts.empty()) {
+                                    // One closed arc: from its lowest vertex, towards the lower neighbour.
+                                    size_t low = 0;
+                                    for (size_t i = 1; i < n; ++i)
+                                        if (vertex_key(ring[i]) < vertex_key(ring[low])) low = i;
+                                    const bool back = vertex_key(ring[(low + n - 1) % n]) < vertex_key(ring[(low + 1) % n]);
+                                    if (!seen.insert(edge_key(ring[low], ring[back ? (low + n - 1) % n : (low + 1) % n])).second)
+                                        continue;
+                                    std::vector<Vec2> arc(n);
+                                    for (size_t i = 0; i < n; ++i) arc[i] = ring[back ? (low + n - i) % n : (low + i) % n];
+                                    emit(simplify(arc, lod.tolerance, true), true, 0);
+                                    continue;
+                                }
+                                for (size_t j = 0; j < starts.size(); ++j) {
+                                    const size_t from = starts[j], to = starts[(j + 1) % starts.size()];
+                                    const size_t len = (to + n - from) % n == 0 ? n : (to + n - from) % n;  // edges
+                                    auto at = [&](size_t i) { return ring[(from + i) % n]; };
+                                    const auto a = vertex_key(at(0)), b = vertex_key(at(len));
+                                    const bool back = b < a || (a == b && vertex_key(at(len - 1)) < vertex_key(at(1)));
+                                    if (!seen.insert(back ? edge_key(at(len), at(len - 1)) : edge_key(at(0), at(1))).second)
+                                        continue;
+                                    std::vector<Vec2> arc(len + 1);
+                                    for (size_t i = 0; i <= len; ++i) arc[i] = at(back ? len - i : i);
+                                    std::vector<Vec2> pts = simplify(arc, lod.tolerance, false);
+                                    if (back) std::reverse(pts.begin(), pts.end());
+                                    emit(pts, false, along[from]);
+                                }
+                                continue;
+                            }
                             double dist = 0;
                             for (size_t i = 0, n = ring.size(); i < n; ++i) {
                                 Vec2 a = ring[i], b = ring[(i + 1) % n];
