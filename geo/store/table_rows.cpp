@@ -81,6 +81,9 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
     const std::string rel = relation(name);
     std::map<std::string, std::string> types;
     try {
+        // A COPY's query may be planned as a parallel scan (a large table, a selective filter), whose
+        // rows come in the workers' interleaving; GDAL's driver reads by a cursor, never parallel.
+        pg.exec("SET max_parallel_workers_per_gather TO 0");
         for (const auto& row : pg.query("SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
                                         "WHERE a.attrelid = to_regclass(" + quote_literal(rel) + ") AND a.attnum > 0 "
                                         "AND NOT a.attisdropped"))
