@@ -1,11 +1,14 @@
 #include "geo/store/table_rows.h"
 
 #include <libpq-fe.h>
+#include <cpl_conv.h>
 #include <ogr_feature.h>
 #include <ogr_p.h>  // OGRGeometryFromEWKB: what GDAL's PostgreSQL driver decodes a geometry with
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -19,6 +22,7 @@ struct TableRows::Column {
     enum class Kind { Fid, Int16, Int32, Int64, Float64, Bool, Text, Geometry } kind;
     int field = -1;  // index in the layer's definition (Fid, Geometry: none)
     bool int64_field = false;
+    int digits = 0;  // Float64: the significant digits of the server's text of it (0: as many as it takes)
 };
 
 namespace {
@@ -80,15 +84,20 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
     if (fid.empty() || defn->GetGeomFieldCount() > 1) return nullptr;  // a view, or two geometries
     const std::string rel = relation(name);
     std::map<std::string, std::string> types;
+    int float_digits = 0;
     try {
         // A COPY's query may be planned as a parallel scan (a large table, a selective filter), whose
         // rows come in the workers' interleaving; GDAL's driver reads by a cursor, never parallel.
         pg.exec("SET max_parallel_workers_per_gather TO 0");
+        // GDAL's driver parses the server's text of a float8: exact (shortest) where
+        // extra_float_digits > 0 on PostgreSQL 12 and later, else rounded to 15 + that many digits.
+        const int extra = std::stoi(pg.scalar("SHOW extra_float_digits"));
+        if (extra <= 0 || PQserverVersion(pg.raw()) < 120000) float_digits = std::max(1, 15 + extra);
         for (const auto& row : pg.query("SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
                                         "WHERE a.attrelid = to_regclass(" + quote_literal(rel) + ") AND a.attnum > 0 "
                                         "AND NOT a.attisdropped"))
             if (row.size() == 2 && row[0] && row[1]) types[*row[0]] = *row[1];
-    } catch (const Error&) {
+    } catch (const std::exception&) {  // gw::Error, or a setting stoi cannot read
         return nullptr;
     }
     auto typed = [&](const std::string& column) -> std::optional<Kind> {
@@ -111,7 +120,7 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
         if ((*kind == Kind::Text) == number_field) return nullptr;
         if (*kind == Kind::Float64 && t != OFTReal) return nullptr;
         if (*kind != Kind::Text && *kind != Kind::Float64 && t != OFTInteger && t != OFTInteger64) return nullptr;
-        rows->columns_.push_back({*kind, i, t == OFTInteger64});
+        rows->columns_.push_back({*kind, i, t == OFTInteger64, *kind == Kind::Float64 ? float_digits : 0});
         select += ", " + quote_ident(column);
     }
     if (defn->GetGeomFieldCount() == 1) {
@@ -233,6 +242,11 @@ bool TableRows::next(OGRFeature& f) {
                 const uint64_t bits = be64(p);
                 double v;
                 std::memcpy(&v, &bits, sizeof v);
+                if (c.digits > 0 && std::isfinite(v)) {  // the value of the server's rounded text (float8out)
+                    char text[64];
+                    std::snprintf(text, sizeof text, "%.*g", c.digits, v);
+                    v = CPLAtof(text);
+                }
                 f.SetField(c.field, v);
                 break;
             }

@@ -325,3 +325,28 @@ TEST(PgRead, BinaryCopyUnderAFilterKeepsTheCursorsOrderWhereTheServerWouldScanIn
         EXPECT_EQ(rows, 10000u);
     }
 }
+
+TEST(PgRead, BinaryCopyGivesGdalsDoublesWhereTheServerRoundsTheirText) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_read_float_digits");
+    PgClient db(c);
+    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
+    ASSERT_EQ(db.exec("CREATE TABLE nums (fid serial PRIMARY KEY, d float8, geom geometry)"), "");
+    ASSERT_EQ(db.exec("INSERT INTO nums (d) VALUES (0.1::float8 + 0.2), (1::float8 / 3), (5e-324), (1.7976931348623157e308), "
+                      "(-1.7976931348623157e308), ('-0'), ('NaN'), ('Infinity'), (103.12345678901234), (NULL), (2.5), "
+                      "(123456789012345678), (0.000123456789012345678)"),
+              "");
+    // GDAL's driver parses the server's text of a float8, which has 15 + extra_float_digits
+    // significant digits where that setting is 0 or less (a pooler's, a role's, the PG: string's).
+    ASSERT_EQ(db.exec("ALTER DATABASE gw_read_float_digits SET extra_float_digits = 0"), "");
+    for (const std::string& conninfo : {c, c + " options='-c extra_float_digits=-4'", c + " options='-c extra_float_digits=3'"}) {
+        gw::store::Connection pg("PG:" + conninfo);
+        auto ds = open_pg(conninfo);
+        ASSERT_TRUE(ds) << conninfo;
+        OGRLayer* nums = ds->GetLayerByName("nums");
+        ASSERT_NE(nums, nullptr);
+        size_t rows = 0;
+        EXPECT_EQ(compare_reading(pg, *nums, {}, &rows), "") << conninfo;
+        EXPECT_EQ(rows, 13u);
+    }
+}
