@@ -83,6 +83,9 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
     OGRFeatureDefn* defn = layer.GetLayerDefn();
     if (fid.empty() || defn->GetGeomFieldCount() > 1) return nullptr;  // a view, or two geometries
     const std::string rel = relation(name);
+    // GDAL's driver leaves the client encoding as it is where PGCLIENTENCODING is set: its text
+    // comes in that encoding, this reader's in UTF8.
+    if (CPLGetConfigOption("PGCLIENTENCODING", nullptr)) return nullptr;
     std::map<std::string, std::string> types;
     int float_digits = 0;
     try {

@@ -350,3 +350,25 @@ TEST(PgRead, BinaryCopyGivesGdalsDoublesWhereTheServerRoundsTheirText) {
         EXPECT_EQ(rows, 13u);
     }
 }
+
+TEST(PgRead, BinaryCopyLeavesTheTextToGdalWhereGdalKeepsPgclientencoding) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_read_client_encoding");
+    PgClient db(c);
+    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
+    ASSERT_EQ(db.exec("CREATE TABLE names (fid serial PRIMARY KEY, name text, geom geometry)"), "");
+    ASSERT_EQ(db.exec("INSERT INTO names (name) VALUES ('大坪子'), ('网格 3'), ('plain')"), "");
+    // GDAL's driver sets client_encoding UTF8 unless PGCLIENTENCODING is set: then its text comes in
+    // that encoding, and so must the rows read here.
+    setenv("PGCLIENTENCODING", "GBK", 1);
+    struct Unset {
+        ~Unset() { unsetenv("PGCLIENTENCODING"); }
+    } unset;
+    gw::store::Connection pg("PG:" + c);
+    auto ds = open_pg(c);
+    ASSERT_TRUE(ds);
+    OGRLayer* names = ds->GetLayerByName("names");
+    ASSERT_NE(names, nullptr);
+    const std::string d = compare_reading(pg, *names, {}, nullptr);
+    EXPECT_TRUE(d.empty() || d == "names: not taken by TableRows") << d;
+}
