@@ -82,6 +82,8 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
     const std::string fid = layer.GetFIDColumn();
     OGRFeatureDefn* defn = layer.GetLayerDefn();
     if (fid.empty() || defn->GetGeomFieldCount() > 1) return nullptr;  // a view, or two geometries
+    // GDAL's driver puts a spatial filter in its WHERE (the column && the box); this reader does not.
+    if (layer.GetSpatialFilter()) return nullptr;
     const std::string rel = relation(name);
     // GDAL's driver leaves the client encoding as it is where PGCLIENTENCODING is set: its text
     // comes in that encoding, this reader's in UTF8.

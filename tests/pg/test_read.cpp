@@ -372,3 +372,20 @@ TEST(PgRead, BinaryCopyLeavesTheTextToGdalWhereGdalKeepsPgclientencoding) {
     const std::string d = compare_reading(pg, *names, {}, nullptr);
     EXPECT_TRUE(d.empty() || d == "names: not taken by TableRows") << d;
 }
+
+TEST(PgRead, BinaryCopyLeavesALayerUnderASpatialFilterToGdal) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_read_spatial_filter");
+    PgClient db(c);
+    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
+    ASSERT_EQ(db.exec("CREATE TABLE pts (fid serial PRIMARY KEY, name text, geom geometry)"), "");
+    ASSERT_EQ(db.exec("INSERT INTO pts (name, geom) SELECT 'p' || i, ST_MakePoint(i, i) FROM generate_series(1, 20) i"), "");
+    gw::store::Connection pg("PG:" + c);
+    auto ds = open_pg(c);
+    ASSERT_TRUE(ds);
+    OGRLayer* pts = ds->GetLayerByName("pts");
+    ASSERT_NE(pts, nullptr);
+    pts->SetSpatialFilterRect(0, 0, 5.5, 5.5);  // GDAL's driver puts it in its WHERE (geom && the box)
+    const std::string d = compare_reading(pg, *pts, {}, nullptr);
+    EXPECT_TRUE(d.empty() || d == "pts: not taken by TableRows") << d;
+}
