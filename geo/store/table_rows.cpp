@@ -132,6 +132,7 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
         const std::string geom = defn->GetGeomFieldDefn(0)->GetNameRef();
         if (typed(geom) != Kind::Geometry) return nullptr;
         rows->columns_.push_back({Kind::Geometry, 0});
+        rows->srs_ = defn->GetGeomFieldDefn(0)->GetSpatialRef();
         select += ", " + quote_ident(geom);
     }
     std::string sql = "COPY (SELECT " + select + " FROM " + rel;
@@ -269,6 +270,7 @@ bool TableRows::next(OGRFeature& f) {
                 int srid = 0;
                 OGRGeometry* g = OGRGeometryFromEWKB(reinterpret_cast<GByte*>(const_cast<char*>(p)), len, &srid, FALSE);
                 if (!g) fail("the geometry of the row with FID " + std::to_string(f.GetFID()) + " cannot be decoded");
+                g->assignSpatialReference(srs_);
                 f.SetGeometryDirectly(g);
                 break;
             }

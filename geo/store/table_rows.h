@@ -15,6 +15,7 @@
 
 class OGRFeature;
 class OGRLayer;
+class OGRSpatialReference;
 
 namespace gw::store {
 
@@ -52,6 +53,7 @@ private:
     Connection& pg_;
     std::string table_;  // as named in errors
     std::vector<Column> columns_;
+    OGRSpatialReference* srs_ = nullptr;  // the geometry column's, given to each geometry (as GDAL's driver does)
     char* msg_ = nullptr;     // libpq's buffer of the last CopyData message
     std::string carry_;       // bytes of a row cut between two messages
     const char* at_ = nullptr, *end_ = nullptr;

@@ -389,3 +389,33 @@ TEST(PgRead, BinaryCopyLeavesALayerUnderASpatialFilterToGdal) {
     const std::string d = compare_reading(pg, *pts, {}, nullptr);
     EXPECT_TRUE(d.empty() || d == "pts: not taken by TableRows") << d;
 }
+
+TEST(PgRead, BinaryCopyGivesGeometriesTheLayersSpatialReferenceAsGdalsDriverDoes) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_read_geometry_srs");
+    PgClient db(c);
+    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
+    ASSERT_EQ(db.exec("CREATE TABLE pts (fid serial PRIMARY KEY, geom geometry(Point, 4326))"), "");
+    ASSERT_EQ(db.exec("INSERT INTO pts (geom) VALUES ('SRID=4326;POINT(103 30)'), ('SRID=4326;POINT(104 31)')"), "");
+    gw::store::Connection pg("PG:" + c);
+    auto ds = open_pg(c);
+    ASSERT_TRUE(ds);
+    OGRLayer* pts = ds->GetLayerByName("pts");
+    ASSERT_NE(pts, nullptr);
+    pts->ResetReading();
+    std::unique_ptr<OGRFeature> by_gdal(pts->GetNextFeature());
+    ASSERT_TRUE(by_gdal && by_gdal->GetGeometryRef());
+    const OGRSpatialReference* gdal_srs = by_gdal->GetGeometryRef()->getSpatialReference();
+    auto rows = gw::store::TableRows::start(pg, *pts, {});
+    ASSERT_NE(rows, nullptr);
+    OGRFeature f(pts->GetLayerDefn());
+    for (int i = 0; i < 2; ++i) {
+        ASSERT_TRUE(rows->next(f));
+        ASSERT_NE(f.GetGeometryRef(), nullptr);
+        const OGRSpatialReference* ours = f.GetGeometryRef()->getSpatialReference();
+        ASSERT_EQ(ours != nullptr, gdal_srs != nullptr) << "row " << i;
+        if (ours) {
+            EXPECT_TRUE(ours->IsSame(gdal_srs)) << "row " << i;
+        }
+    }
+}
