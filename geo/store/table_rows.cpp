@@ -143,9 +143,9 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
     PQclear(res);
     if (!copying) {
         while (PGresult* r = PQgetResult(pg.raw())) PQclear(r);
-        rows->done_ = true;
         return nullptr;
     }
+    rows->done_ = false;
     return rows;
 }
 

@@ -57,7 +57,8 @@ private:
     char* msg_ = nullptr;     // libpq's buffer of the last CopyData message
     std::string carry_;       // bytes of a row cut between two messages
     const char* at_ = nullptr, *end_ = nullptr;
-    bool header_ = false, trailer_ = false, done_ = false;  // done_: the COPY's result taken
+    // done_: no COPY under way on pg_ (not started yet, or its result taken): nothing to cancel.
+    bool header_ = false, trailer_ = false, done_ = true;
     long long rows_ = 0;
     std::string text_;  // one text value, NUL-terminated for OGRFeature::SetField
 };
