@@ -88,6 +88,8 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
     // GDAL's driver leaves the client encoding as it is where PGCLIENTENCODING is set: its text
     // comes in that encoding, this reader's in UTF8.
     if (CPLGetConfigOption("PGCLIENTENCODING", nullptr)) return nullptr;
+    // PG_USE_TEXT=YES: GDAL's driver reads the geometries as ST_AsEWKT's text (15 decimals at most).
+    if (CPLTestBool(CPLGetConfigOption("PG_USE_TEXT", "NO"))) return nullptr;
     std::map<std::string, std::string> types;
     int float_digits = 0;
     try {

@@ -419,3 +419,24 @@ TEST(PgRead, BinaryCopyGivesGeometriesTheLayersSpatialReferenceAsGdalsDriverDoes
         }
     }
 }
+
+TEST(PgRead, BinaryCopyLeavesTheGeometriesToGdalWhereGdalReadsThemAsText) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_read_pg_use_text");
+    PgClient db(c);
+    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
+    ASSERT_EQ(db.exec("CREATE TABLE pts (fid serial PRIMARY KEY, geom geometry)"), "");
+    ASSERT_EQ(db.exec("INSERT INTO pts (geom) VALUES ('POINT(0.12345678901234567 1e-17)'), ('POINT(1 2)')"), "");
+    // GDAL's PG_USE_TEXT=YES reads ST_AsEWKT(geom): 15 decimals at most, not the stored doubles.
+    setenv("PG_USE_TEXT", "YES", 1);
+    struct Unset {
+        ~Unset() { unsetenv("PG_USE_TEXT"); }
+    } unset;
+    gw::store::Connection pg("PG:" + c);
+    auto ds = open_pg(c);
+    ASSERT_TRUE(ds);
+    OGRLayer* pts = ds->GetLayerByName("pts");
+    ASSERT_NE(pts, nullptr);
+    const std::string d = compare_reading(pg, *pts, {}, nullptr);
+    EXPECT_TRUE(d.empty() || d == "pts: not taken by TableRows") << d;
+}
