@@ -92,6 +92,7 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
     if (CPLTestBool(CPLGetConfigOption("PG_USE_TEXT", "NO"))) return nullptr;
     std::map<std::string, std::string> types;
     int float_digits = 0;
+    bool fid_is_key = false;
     try {
         // A COPY's query may be planned as a parallel scan (a large table, a selective filter), whose
         // rows come in the workers' interleaving; GDAL's driver reads by a cursor, never parallel.
@@ -100,10 +101,17 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
         // extra_float_digits > 0 on PostgreSQL 12 and later, else rounded to 15 + that many digits.
         const int extra = std::stoi(pg.scalar("SHOW extra_float_digits"));
         if (extra <= 0 || PQserverVersion(pg.raw()) < 120000) float_digits = std::max(1, 15 + extra);
-        for (const auto& row : pg.query("SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+        // The FID column must be the primary key: without one, GDAL's driver takes a column named
+        // ogc_fid as the FID, NULLs and repeats included, which this reader does not.
+        for (const auto& row : pg.query("SELECT a.attname, t.typname, EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = "
+                                        "a.attrelid AND i.indisprimary AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum) "
+                                        "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
                                         "WHERE a.attrelid = to_regclass(" + quote_literal(rel) + ") AND a.attnum > 0 "
                                         "AND NOT a.attisdropped"))
-            if (row.size() == 2 && row[0] && row[1]) types[*row[0]] = *row[1];
+            if (row.size() == 3 && row[0] && row[1] && row[2]) {
+                types[*row[0]] = *row[1];
+                if (*row[0] == fid) fid_is_key = *row[2] == "t";
+            }
     } catch (const std::exception&) {  // gw::Error, or a setting stoi cannot read
         return nullptr;
     }
@@ -114,7 +122,7 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
     std::unique_ptr<TableRows> rows(new TableRows(pg, name));
     std::string select = quote_ident(fid);
     const auto fid_kind = typed(fid);
-    if (fid_kind != Kind::Int32 && fid_kind != Kind::Int64) return nullptr;
+    if (!fid_is_key || (fid_kind != Kind::Int32 && fid_kind != Kind::Int64)) return nullptr;
     rows->columns_.push_back({Kind::Fid, -1, fid_kind == Kind::Int64});
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         if (std::find(skip.begin(), skip.end(), i) != skip.end()) continue;

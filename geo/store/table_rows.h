@@ -5,9 +5,10 @@
  * rows that driver would give, in the order it would give them, with the same values, but with
  * nothing formatted as text by the server nor parsed from text here (GDAL 3.6's driver reads every
  * value, geometries as hex, through a text cursor). The dataset reader (geo/io/dataset.cpp) reads
- * a `PG:` layer this way when it can, and through GDAL's driver when not: a view (no FID column), a
- * column of a type this reader does not take (timestamps, float4, arrays, …), or a server that
- * refuses the COPY before its first row (GDAL's driver then reads, and fails, as before).
+ * a `PG:` layer this way when it can, and through GDAL's driver when not: a view or a table whose
+ * FID column is not its primary key (GDAL's ogc_fid where there is none), a column of a type this
+ * reader does not take (timestamps, float4, arrays, …), or a server that refuses the COPY before
+ * its first row (GDAL's driver then reads, and fails, as before).
  */
 #include <memory>
 #include <string>

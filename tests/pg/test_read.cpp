@@ -440,3 +440,25 @@ TEST(PgRead, BinaryCopyLeavesTheGeometriesToGdalWhereGdalReadsThemAsText) {
     const std::string d = compare_reading(pg, *pts, {}, nullptr);
     EXPECT_TRUE(d.empty() || d == "pts: not taken by TableRows") << d;
 }
+
+TEST(PgRead, BinaryCopyReadsATableWithoutPrimaryKeyAsGdalsDriverDoes) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_read_no_pkey");
+    PgClient db(c);
+    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
+    // No primary key: GDAL's driver takes a column named ogc_fid as the FID, NULLs and repeats included.
+    ASSERT_EQ(db.exec("CREATE TABLE loose (ogc_fid int4, name text, geom geometry)"), "");
+    ASSERT_EQ(db.exec("INSERT INTO loose VALUES (1, 'a', 'POINT(1 1)'), (NULL, 'b', 'POINT(2 2)'), (1, 'c', NULL), (7, 'd', 'POINT(3 3)')"), "");
+    gw::store::Connection pg("PG:" + c);
+    auto ds = open_pg(c);
+    ASSERT_TRUE(ds);
+    OGRLayer* loose = ds->GetLayerByName("loose");
+    ASSERT_NE(loose, nullptr);
+    std::string d;
+    try {
+        d = compare_reading(pg, *loose, {}, nullptr);
+    } catch (const gw::Error& e) {
+        d = e.what();
+    }
+    EXPECT_TRUE(d.empty() || d == "loose: not taken by TableRows") << "FID column '" << loose->GetFIDColumn() << "': " << d;
+}
