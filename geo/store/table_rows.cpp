@@ -97,6 +97,9 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
         // A COPY's query may be planned as a parallel scan (a large table, a selective filter), whose
         // rows come in the workers' interleaving; GDAL's driver reads by a cursor, never parallel.
         pg.exec("SET max_parallel_workers_per_gather TO 0");
+        // A login's statement_timeout bounds each of GDAL's FETCHes (a page of rows); the COPY is one
+        // statement for the whole table, lasting as long as the caller takes over its rows.
+        pg.exec("SET statement_timeout TO 0");
         // GDAL's driver parses the server's text of a float8: exact (shortest) where
         // extra_float_digits > 0 on PostgreSQL 12 and later, else rounded to 15 + that many digits.
         const int extra = std::stoi(pg.scalar("SHOW extra_float_digits"));

@@ -29,7 +29,8 @@ public:
      * under the layer's attribute filter, if any. `skip` are field indices not read (they stay
      * unset). Returns null, having sent nothing, or with the server's refusal before the first
      * row, when the layer is not one this reader takes (also: under a spatial filter, or with
-     * GDAL's PGCLIENTENCODING or PG_USE_TEXT set). Turns parallel plans off on `pg` (max_parallel_workers_per_gather 0).
+     * GDAL's PGCLIENTENCODING or PG_USE_TEXT set). Turns parallel plans and the statement
+     * timeout off on `pg`.
      */
     static std::unique_ptr<TableRows> start(Connection& pg, OGRLayer& layer, const std::vector<int>& skip);
     ~TableRows();

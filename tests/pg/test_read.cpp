@@ -462,3 +462,40 @@ TEST(PgRead, BinaryCopyReadsATableWithoutPrimaryKeyAsGdalsDriverDoes) {
     }
     EXPECT_TRUE(d.empty() || d == "loose: not taken by TableRows") << "FID column '" << loose->GetFIDColumn() << "': " << d;
 }
+
+TEST(PgRead, BinaryCopyOutlastsAStatementTimeoutAsGdalsPagedCursorDoes) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_read_statement_timeout");
+    PgClient db(c);
+    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
+    ASSERT_EQ(db.exec("CREATE TABLE cells (fid serial PRIMARY KEY, name text, geom geometry)"), "");
+    ASSERT_EQ(db.exec("INSERT INTO cells (name, geom) SELECT repeat('cell ', 20) || i, ST_Buffer(ST_MakePoint(i, i), 1, 2) "
+                      "FROM generate_series(1, 20000) i"),
+              "");
+    // A login's statement_timeout bounds each of GDAL's FETCHes (500 rows); the COPY is one statement
+    // for the whole table, which lasts as long as its reader takes over the rows.
+    ASSERT_EQ(db.exec("ALTER DATABASE gw_read_statement_timeout SET statement_timeout = '300ms'"), "");
+    gw::store::Connection pg("PG:" + c);
+    auto ds = open_pg(c);
+    ASSERT_TRUE(ds);
+    OGRLayer* cells = ds->GetLayerByName("cells");
+    ASSERT_NE(cells, nullptr);
+    size_t by_gdal = 0;
+    cells->ResetReading();
+    for (auto& f : *cells) {
+        (void)f;
+        if (++by_gdal % 100 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(by_gdal, 20000u);
+    auto rows = gw::store::TableRows::start(pg, *cells, {});
+    ASSERT_NE(rows, nullptr);
+    OGRFeature f(cells->GetLayerDefn());
+    size_t n = 0;
+    try {
+        while (rows->next(f))
+            if (++n % 100 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    } catch (const gw::Error& e) {
+        FAIL() << e.what();
+    }
+    EXPECT_EQ(n, by_gdal);
+}
