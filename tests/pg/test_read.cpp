@@ -130,6 +130,20 @@ std::string compare_reading(gw::store::Connection& pg, OGRLayer& layer, const st
     return n == by_gdal.size() ? "" : std::string(layer.GetName()) + ": " + std::to_string(n) + " rows, GDAL " + std::to_string(by_gdal.size());
 }
 
+/** A new database of the cluster with PostGIS, for tables of the test's own; its conninfo. */
+std::string postgis_database(const std::string& name) {
+    const std::string c = gwtest::pg_new_database(name);
+    EXPECT_EQ(PgClient(c).exec("CREATE EXTENSION postgis"), "");
+    return c;
+}
+
+/** An environment variable set while it lives (GDAL takes its configuration options from there too). */
+struct ScopedEnv {
+    std::string name;
+    ScopedEnv(std::string n, const char* value) : name(std::move(n)) { setenv(name.c_str(), value, 1); }
+    ~ScopedEnv() { unsetenv(name.c_str()); }
+};
+
 GDALDatasetUniquePtr open_pg(const std::string& conninfo) {
     gw::gdal_setup();
     return GDALDatasetUniquePtr(GDALDataset::Open(("PG:" + conninfo).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
@@ -139,9 +153,8 @@ GDALDatasetUniquePtr open_pg(const std::string& conninfo) {
 
 TEST(PgRead, BinaryCopyGivesTheRowsGdalsDriverGivesInItsOrder) {
     GW_REQUIRE_PG();
-    const std::string c = gwtest::pg_new_database("gw_read_binary");
+    const std::string c = postgis_database("gw_read_binary");
     PgClient db(c);
-    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
     // Every type the reader takes, with the values that trip readers up.
     ASSERT_EQ(db.exec("CREATE TABLE odd (fid serial PRIMARY KEY, i2 int2, i4 int4, i8 int8, d float8, b boolean, "
                       "v varchar(20), t text, c char(4), geom geometry)"),
@@ -299,9 +312,8 @@ TEST(PgRead, ABadRowStopsTheReadingWithTheSameLineAndTheConnectionServesTheNextL
 
 TEST(PgRead, BinaryCopyUnderAFilterKeepsTheCursorsOrderWhereTheServerWouldScanInParallel) {
     GW_REQUIRE_PG();
-    const std::string c = gwtest::pg_new_database("gw_read_parallel");
+    const std::string c = postgis_database("gw_read_parallel");
     PgClient db(c);
-    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
     // A large table under a selective filter (a grid level) gets a parallel scan for a COPY, whose
     // rows come in the workers' interleaving; a cursor, which GDAL's driver reads by, never does.
     // These settings make a small table plan as a large one does by default.
@@ -328,9 +340,8 @@ TEST(PgRead, BinaryCopyUnderAFilterKeepsTheCursorsOrderWhereTheServerWouldScanIn
 
 TEST(PgRead, BinaryCopyGivesGdalsDoublesWhereTheServerRoundsTheirText) {
     GW_REQUIRE_PG();
-    const std::string c = gwtest::pg_new_database("gw_read_float_digits");
+    const std::string c = postgis_database("gw_read_float_digits");
     PgClient db(c);
-    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
     ASSERT_EQ(db.exec("CREATE TABLE nums (fid serial PRIMARY KEY, d float8, geom geometry)"), "");
     ASSERT_EQ(db.exec("INSERT INTO nums (d) VALUES (0.1::float8 + 0.2), (1::float8 / 3), (5e-324), (1.7976931348623157e308), "
                       "(-1.7976931348623157e308), ('-0'), ('NaN'), ('Infinity'), (103.12345678901234), (NULL), (2.5), "
@@ -353,17 +364,13 @@ TEST(PgRead, BinaryCopyGivesGdalsDoublesWhereTheServerRoundsTheirText) {
 
 TEST(PgRead, BinaryCopyLeavesTheTextToGdalWhereGdalKeepsPgclientencoding) {
     GW_REQUIRE_PG();
-    const std::string c = gwtest::pg_new_database("gw_read_client_encoding");
+    const std::string c = postgis_database("gw_read_client_encoding");
     PgClient db(c);
-    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
     ASSERT_EQ(db.exec("CREATE TABLE names (fid serial PRIMARY KEY, name text, geom geometry)"), "");
     ASSERT_EQ(db.exec("INSERT INTO names (name) VALUES ('大坪子'), ('网格 3'), ('plain')"), "");
     // GDAL's driver sets client_encoding UTF8 unless PGCLIENTENCODING is set: then its text comes in
     // that encoding, and so must the rows read here.
-    setenv("PGCLIENTENCODING", "GBK", 1);
-    struct Unset {
-        ~Unset() { unsetenv("PGCLIENTENCODING"); }
-    } unset;
+    const ScopedEnv env("PGCLIENTENCODING", "GBK");
     gw::store::Connection pg("PG:" + c);
     auto ds = open_pg(c);
     ASSERT_TRUE(ds);
@@ -375,9 +382,8 @@ TEST(PgRead, BinaryCopyLeavesTheTextToGdalWhereGdalKeepsPgclientencoding) {
 
 TEST(PgRead, BinaryCopyLeavesALayerUnderASpatialFilterToGdal) {
     GW_REQUIRE_PG();
-    const std::string c = gwtest::pg_new_database("gw_read_spatial_filter");
+    const std::string c = postgis_database("gw_read_spatial_filter");
     PgClient db(c);
-    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
     ASSERT_EQ(db.exec("CREATE TABLE pts (fid serial PRIMARY KEY, name text, geom geometry)"), "");
     ASSERT_EQ(db.exec("INSERT INTO pts (name, geom) SELECT 'p' || i, ST_MakePoint(i, i) FROM generate_series(1, 20) i"), "");
     gw::store::Connection pg("PG:" + c);
@@ -392,9 +398,8 @@ TEST(PgRead, BinaryCopyLeavesALayerUnderASpatialFilterToGdal) {
 
 TEST(PgRead, BinaryCopyGivesGeometriesTheLayersSpatialReferenceAsGdalsDriverDoes) {
     GW_REQUIRE_PG();
-    const std::string c = gwtest::pg_new_database("gw_read_geometry_srs");
+    const std::string c = postgis_database("gw_read_geometry_srs");
     PgClient db(c);
-    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
     ASSERT_EQ(db.exec("CREATE TABLE pts (fid serial PRIMARY KEY, geom geometry(Point, 4326))"), "");
     ASSERT_EQ(db.exec("INSERT INTO pts (geom) VALUES ('SRID=4326;POINT(103 30)'), ('SRID=4326;POINT(104 31)')"), "");
     gw::store::Connection pg("PG:" + c);
@@ -422,16 +427,12 @@ TEST(PgRead, BinaryCopyGivesGeometriesTheLayersSpatialReferenceAsGdalsDriverDoes
 
 TEST(PgRead, BinaryCopyLeavesTheGeometriesToGdalWhereGdalReadsThemAsText) {
     GW_REQUIRE_PG();
-    const std::string c = gwtest::pg_new_database("gw_read_pg_use_text");
+    const std::string c = postgis_database("gw_read_pg_use_text");
     PgClient db(c);
-    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
     ASSERT_EQ(db.exec("CREATE TABLE pts (fid serial PRIMARY KEY, geom geometry)"), "");
     ASSERT_EQ(db.exec("INSERT INTO pts (geom) VALUES ('POINT(0.12345678901234567 1e-17)'), ('POINT(1 2)')"), "");
     // GDAL's PG_USE_TEXT=YES reads ST_AsEWKT(geom): 15 decimals at most, not the stored doubles.
-    setenv("PG_USE_TEXT", "YES", 1);
-    struct Unset {
-        ~Unset() { unsetenv("PG_USE_TEXT"); }
-    } unset;
+    const ScopedEnv env("PG_USE_TEXT", "YES");
     gw::store::Connection pg("PG:" + c);
     auto ds = open_pg(c);
     ASSERT_TRUE(ds);
@@ -443,9 +444,8 @@ TEST(PgRead, BinaryCopyLeavesTheGeometriesToGdalWhereGdalReadsThemAsText) {
 
 TEST(PgRead, BinaryCopyReadsATableWithoutPrimaryKeyAsGdalsDriverDoes) {
     GW_REQUIRE_PG();
-    const std::string c = gwtest::pg_new_database("gw_read_no_pkey");
+    const std::string c = postgis_database("gw_read_no_pkey");
     PgClient db(c);
-    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
     // No primary key: GDAL's driver takes a column named ogc_fid as the FID, NULLs and repeats included.
     ASSERT_EQ(db.exec("CREATE TABLE loose (ogc_fid int4, name text, geom geometry)"), "");
     ASSERT_EQ(db.exec("INSERT INTO loose VALUES (1, 'a', 'POINT(1 1)'), (NULL, 'b', 'POINT(2 2)'), (1, 'c', NULL), (7, 'd', 'POINT(3 3)')"), "");
@@ -465,9 +465,8 @@ TEST(PgRead, BinaryCopyReadsATableWithoutPrimaryKeyAsGdalsDriverDoes) {
 
 TEST(PgRead, BinaryCopyOutlastsAStatementTimeoutAsGdalsPagedCursorDoes) {
     GW_REQUIRE_PG();
-    const std::string c = gwtest::pg_new_database("gw_read_statement_timeout");
+    const std::string c = postgis_database("gw_read_statement_timeout");
     PgClient db(c);
-    ASSERT_EQ(db.exec("CREATE EXTENSION postgis"), "");
     ASSERT_EQ(db.exec("CREATE TABLE cells (fid serial PRIMARY KEY, name text, geom geometry)"), "");
     ASSERT_EQ(db.exec("INSERT INTO cells (name, geom) SELECT repeat('cell ', 20) || i, ST_Buffer(ST_MakePoint(i, i), 1, 2) "
                       "FROM generate_series(1, 20000) i"),
