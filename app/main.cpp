@@ -1,4 +1,4 @@
-// gridwatch: one binary, one subcommand per job (SPEC §4).
+// gridwatch-core: the program `gridwatch` starts (app/launch.cpp), one subcommand per job (SPEC §4).
 // Exit status: 0 success, 1 runtime error (one line naming where and what), 2 usage error.
 #include <CLI/CLI.hpp>
 #include <cpl_conv.h>
@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "app/cli/commands.h"
-#include "app/cli/huge_pages.h"
 #include "geo/core/error.h"
 
 namespace {
@@ -67,7 +66,6 @@ std::string filesystem_line(const std::filesystem::filesystem_error& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    gw::app::restart_with_huge_pages(argc, argv);
     // A county's layers are large arrays read, reprojected and freed in turn: glibc hands blocks
     // over 128 KB back to the kernel at once and faults every page in again for the next one.
     // Keeping freed memory in the heap takes 2-3 % off a county coverage run.

@@ -1,6 +1,7 @@
-// Large inputs restart the process on huge pages (app/cli/huge_pages.h): when it does, and that
-// the restarted run answers exactly as a run without it.
+// Large inputs run on huge pages (app/cli/huge_pages.h): when the launcher asks for them, that a
+// run on them answers exactly as a run without, and a launcher without its core says so.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -43,9 +44,9 @@ TEST(HugePages, OnlyLargeFilesOnTheCommandLineAskForThem) {
     EXPECT_TRUE(wants_huge_pages({"checks", big}, ""));
 }
 
-TEST(HugePages, ARestartedRunAnswersAsARunWithout) {
+TEST(HugePages, ARunOnHugePagesAnswersAsARunWithout) {
     // The bundled community padded past the limit: SQLite reads the pages its header counts and
-    // leaves the rest, so the restart is taken and the answer must not change.
+    // leaves the rest, so huge pages are asked for and the answer must not change.
     gwtest::TempDir dir("huge_pages_run");
     const fs::path padded = dir.path / "padded.gpkg";
     fs::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", padded);
@@ -66,4 +67,39 @@ TEST(HugePages, ARestartedRunAnswersAsARunWithout) {
     EXPECT_EQ(bad.status, bad_plain.status);
     EXPECT_NE(bad.status, 0);
     EXPECT_EQ(bad.err, bad_plain.err);
+}
+
+TEST(HugePages, TheLauncherGivesLargeInputsHugePagesAndSmallOnesNone) {
+    // What gridwatch-core is given: its environment and arguments, printed by a script run by
+    // the launcher in place of the core (a script named gridwatch-core beside a copy of it).
+    gwtest::TempDir dir("launcher");
+    fs::copy_file(GRIDWATCH_BIN, dir.path / "gridwatch");
+    const fs::path probe = dir.path / "gridwatch-core";
+    std::ofstream(probe) << "#!/bin/sh\necho \"tunables=$GLIBC_TUNABLES args=$*\"\n";
+    fs::permissions(probe, fs::perms::owner_all);
+    const std::string big = sized_file(dir, "big.gpkg", kHugePagesFrom).string();
+    const std::string small = sized_file(dir, "small.gpkg", 4096).string();
+    auto run = [&](const std::string& args, const std::string& env = "") {
+        const std::string out = (dir.path / "out.txt").string();
+        const int rc = std::system((env + " " + (dir.path / "gridwatch").string() + " " + args + " > " + out).c_str());
+        EXPECT_EQ(rc, 0) << args;
+        return gwtest::slurp(out);
+    };
+    EXPECT_EQ(run("checks " + big + " --json", "GLIBC_TUNABLES="), "tunables=glibc.malloc.hugetlb=1 args=checks " + big + " --json\n");
+    EXPECT_EQ(run("checks " + small, "GLIBC_TUNABLES="), "tunables= args=checks " + small + "\n");
+    EXPECT_EQ(run("checks " + big, "GLIBC_TUNABLES=glibc.malloc.trim_threshold=1"),
+              "tunables=glibc.malloc.trim_threshold=1:glibc.malloc.hugetlb=1 args=checks " + big + "\n");
+    EXPECT_EQ(run("checks " + big, "GLIBC_TUNABLES=glibc.malloc.hugetlb=0"), "tunables=glibc.malloc.hugetlb=0 args=checks " + big + "\n");
+}
+
+TEST(HugePages, ALauncherWithoutItsCoreSaysWhichFileItMissesInOneLine) {
+    gwtest::TempDir dir("launcher_alone");
+    fs::copy_file(GRIDWATCH_BIN, dir.path / "gridwatch");
+    const std::string err = (dir.path / "err.txt").string();
+    const int rc = std::system(((dir.path / "gridwatch").string() + " info 2> " + err).c_str());
+    ASSERT_TRUE(WIFEXITED(rc));
+    EXPECT_EQ(WEXITSTATUS(rc), 1);
+    EXPECT_EQ(gwtest::slurp(err), "gridwatch: cannot start " + (dir.path / "gridwatch-core").string() +
+                                      ": No such file or directory (gridwatch-core is built and installed beside "
+                                      "gridwatch: build or install both)\n");
 }

@@ -1,8 +1,9 @@
-// Restarting on huge pages for large inputs (see huge_pages.h).
+// Starting gridwatch-core, on huge pages for large inputs (see huge_pages.h).
 #include "app/cli/huge_pages.h"
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -22,17 +23,31 @@ bool wants_huge_pages(const std::vector<std::string>& args, const char* tunables
     return total >= kHugePagesFrom;
 }
 
-void restart_with_huge_pages(int argc, char** argv) {
+namespace {
+
+/** gridwatch-core in the folder of this program (found through /proc, else argv[0]'s folder). */
+std::string core_path(const char* argv0) {
+    std::error_code ec;
+    std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec || self.empty()) self = argv0 ? argv0 : "";
+    std::filesystem::path dir = self.parent_path();
+    if (dir.empty()) dir = ".";
+    return (dir / "gridwatch-core").string();
+}
+
+}  // namespace
+
+std::string start_core(int argc, char** argv) {
     const char* tunables = std::getenv("GLIBC_TUNABLES");
-    if (!wants_huge_pages(std::vector<std::string>(argv + 1, argv + argc), tunables)) return;
-    std::string value = tunables && *tunables ? std::string(tunables) + ":" : std::string();
-    value += "glibc.malloc.hugetlb=1";
-    if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
-    execv("/proc/self/exe", argv);
-    // No /proc, or the binary replaced meanwhile: go on with small pages, and keep the
-    // environment as it was for any program this one starts.
-    if (tunables) setenv("GLIBC_TUNABLES", tunables, 1);
-    else unsetenv("GLIBC_TUNABLES");
+    if (wants_huge_pages(std::vector<std::string>(argv + 1, argv + argc), tunables)) {
+        std::string value = tunables && *tunables ? std::string(tunables) + ":" : std::string();
+        value += "glibc.malloc.hugetlb=1";
+        setenv("GLIBC_TUNABLES", value.c_str(), 1);  // on failure: small pages, the same answers
+    }
+    const std::string core = core_path(argc > 0 ? argv[0] : nullptr);
+    execv(core.c_str(), argv);
+    return "cannot start " + core + ": " + std::strerror(errno) +
+           " (gridwatch-core is built and installed beside gridwatch: build or install both)";
 }
 
 }  // namespace gw::app
