@@ -168,13 +168,15 @@ void print_table(const ChecksReport& r) {
 void run_checks(const ChecksArgs& a) {
     // Only the L4 cells' outlines are used (a report is tested against the cell it names; the
     // other levels are reached through parent_id), and times only as read (Check::when).
-    const Dataset ds = a.data.open({"grids", "checks"}, /*check_tiling=*/false, /*allow_default=*/false, 0,
+    Dataset ds = a.data.open({"grids", "checks"}, /*check_tiling=*/false, /*allow_default=*/false, 0,
                                    [](OpenOptions& o) { o.grid_shape_level = 4, o.check_time_text = false; });
+    const KeepToExit keep_data(ds);
     ChecksOptions o;
     o.days = a.days;
     o.level = a.level;
     if (!a.date.empty()) o.date = parse_iso_span(a.date)->begin;
-    const ChecksReport r = compute_checks(ds, o);
+    ChecksReport r = compute_checks(ds, o);
+    const KeepToExit keep_report(r);
     if (ds.checks.empty())  // with --date: the figures stand, every cell unchecked; say why and what to do
         warn(ds.source + ": " + kNoChecks + ": every cell is unchecked; " + no_checks_advice(ds.source));
     if (!r.unknown.empty()) {

@@ -61,6 +61,7 @@ void run_coverage(const CoverageArgs& a) {
     if (!a.no_gaps) layers.push_back("enterprises");
     refuse_output_onto_input(a.data, a.out);
     Dataset ds = a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, a.level);
+    const KeepToExit keep_data(ds);
     warn_wide_extent(ds, "coverage");
     CoverageOptions o;
     o.level = a.level;
@@ -73,6 +74,7 @@ void run_coverage(const CoverageArgs& a) {
         std::fprintf(stderr, "terrain occlusion on: DEM %s (%.3g m cells); cameras without height at %g m\n",
                      ds.dem->info.gdal_name.c_str(), ds.dem->info.work_cell, kDefaultCameraHeight);
     CoverageReport rep = compute_coverage(ds, o);
+    const KeepToExit keep_report(rep);
     if (!a.out.empty()) write_out(a.out, ds, rep);
     if (a.json) {
         nlohmann::json j;

@@ -198,6 +198,7 @@ void run_hotspots(const HotspotArgs& a) {
     if (a.method == "gi" || a.method == "warning") layers.insert(layers.end(), {"grids", "households"});
     refuse_output_onto_input(a.data, a.out);
     Dataset ds = a.data.open(layers, /*check_tiling=*/false);
+    const KeepToExit keep_data(ds);
     IncidentFilter f;
     f.types = split(a.types), f.window = window_between(a.from, a.to);
     std::vector<const Incident*> inc = filter_incidents(ds, f);

@@ -55,6 +55,7 @@ void run_patrols(const PatrolsArgs& a) {
     // Households, incidents, candidates and checks play no part; of the grids only the L4 cells.
     Dataset ds = a.data.open({"grids", "roads", "cameras", "buildings", "patrols", "facilities", "enterprises"},
                              /*check_tiling=*/false, /*allow_default=*/false, /*grid_level=*/4);
+    const KeepToExit keep_data(ds);
     warn_wide_extent(ds, "patrols");
     const bool by_default = a.from.empty() && a.to.empty();
     if (by_default) window = default_patrol_window(ds);
@@ -62,7 +63,8 @@ void run_patrols(const PatrolsArgs& a) {
     o.window = window;
     o.night_from_min = night->first, o.night_to_min = night->second;
     o.progress = stderr_progress();
-    const PatrolsReport rep = compute_patrols(ds, o);
+    PatrolsReport rep = compute_patrols(ds, o);
+    const KeepToExit keep_report(rep);
     if (ds.patrols.empty()) warn(ds.source + ": no patrols layer or no tracks in it: nothing is patrolled");
     if (!rep.untimed_tracks.empty() && window.bounded()) {
         std::string ids;

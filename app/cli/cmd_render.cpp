@@ -163,6 +163,7 @@ void run_render(const RenderArgs& a) {
         layers.push_back("");  // the layers no role uses are drawn
     }
     Dataset ds = a.data.open(layers, /*check_tiling=*/false);
+    const KeepToExit keep_data(ds);
     const auto t1 = Clock::now();
     if (a.wall) {
         // The wall layout (SPEC §6) as a briefing image: same drawing as `view --wall`.

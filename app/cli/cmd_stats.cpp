@@ -79,6 +79,7 @@ std::string csv_field(const std::string& s) {
 void run_stats(const StatsArgs& a) {
     Dataset ds = a.data.open(a.with_checks ? layers_except({}) : layers_except({"checks", "patrols"}),
                              /*check_tiling=*/false);
+    const KeepToExit keep_data(ds);
     // The patrol columns measure roads seen against the same views coverage computed: computed once.
     std::vector<MultiPolygon> views;
     const bool coverage = !a.no_coverage && !ds.cameras.empty();
