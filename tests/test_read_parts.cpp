@@ -20,14 +20,16 @@ namespace {
 /**
  * 60,000 check points (more than a part is worth splitting for) with what reading must name:
  * features without geometry at the ends of the likely parts, unreadable times, a gap of deleted
- * FIDs, and text in the integer field `people` (SQLite keeps it, GDAL reads it as 0).
+ * FIDs (100 to `deleted_to`), and text in the integer field `people` (SQLite keeps it, GDAL reads
+ * it as 0). In EPSG:4542 (the working CRS) or, `geographic`, in CGCS2000 lon/lat (reprojected).
  */
-std::string write_checks(const std::string& path, int n) {
+std::string write_checks(const std::string& path, int n, int deleted_to = 5000, bool geographic = false) {
     gdal_setup();
     GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
     std::unique_ptr<GDALDataset> ds(gpkg->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     OGRSpatialReference srs;
-    srs.importFromEPSG(4542);
+    srs.importFromEPSG(geographic ? 4490 : 4542);
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     OGRLayer* layer = ds->CreateLayer("checks", &srs, wkbPoint, nullptr);
     for (const char* name : {"check_id", "grid_id", "reporter", "time", "kind", "note"}) {
         OGRFieldDefn f(name, OFTString);
@@ -47,13 +49,15 @@ std::string write_checks(const std::string& path, int n) {
         if (i % 11 == 0) f.SetField("note", "门口有车");
         const bool no_geometry = i == 7 || i == n / 4 || i == n / 2 || i == n / 2 + 1 || i == n - 3;
         if (!no_geometry) {
-            OGRPoint p(466000 + (i % 400) * 2.5, 2720000 + (i / 400) * 2.5);
+            OGRPoint p = geographic ? OGRPoint(104.5 + (i % 400) * 2.5e-5, 24.6 + (i / 400) * 2.5e-5)
+                                    : OGRPoint(466000 + (i % 400) * 2.5, 2720000 + (i / 400) * 2.5);
             f.SetGeometry(&p);
         }
         EXPECT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
     }
     EXPECT_EQ(layer->CommitTransaction(), OGRERR_NONE);
-    ds->ReleaseResultSet(ds->ExecuteSQL("DELETE FROM checks WHERE fid BETWEEN 100 AND 5000", nullptr, nullptr));
+    ds->ReleaseResultSet(
+        ds->ExecuteSQL(("DELETE FROM checks WHERE fid BETWEEN 100 AND " + std::to_string(deleted_to)).c_str(), nullptr, nullptr));
     ds->ReleaseResultSet(ds->ExecuteSQL(
         ("UPDATE checks SET people = 'lots' WHERE fid IN (14, " + std::to_string(n - 7) + ")").c_str(), nullptr, nullptr));
     return path;
@@ -77,14 +81,23 @@ void expect_same(const std::vector<Issue>& a, const std::vector<Issue>& b, const
 
 }  // namespace
 
-TEST(ReadParts, ALayerReadInPartsIsTheLayerReadWhole) {
+/**
+ * Checks read in parts: into their places in one vector where the FIDs are dense (a gap of 4,901 of
+ * 60,000, reprojected or not), into parts joined afterwards where they are not (a gap of 29,901).
+ */
+class ReadPartsOfChecks : public ::testing::TestWithParam<std::tuple<int, bool>> {};
+
+TEST_P(ReadPartsOfChecks, ALayerReadInPartsIsTheLayerReadWhole) {
     TempDir dir("read_parts");
     const int n = 60000;
-    const std::string path = write_checks(dir / "checks.gpkg", n);
+    const auto [deleted_to, geographic] = GetParam();
+    const std::string path = write_checks(dir / "checks.gpkg", n, deleted_to, geographic);
     const Dataset whole = read_with(1, path), parts = read_with(2, path);
 
     // What one task reads, checked against the file as written.
-    const size_t deleted = 5000 - 100 + 1, no_geometry = 5;
+    const size_t deleted = deleted_to - 100 + 1;
+    size_t no_geometry = 0;  // those write_checks left without one and did not delete
+    for (int i : {7, n / 4, n / 2, n / 2 + 1, n - 3}) no_geometry += i < 100 || i > deleted_to;
     ASSERT_EQ(whole.checks.size(), n - deleted - no_geometry);
     EXPECT_EQ(whole.report.no_geometry.size(), no_geometry);
     EXPECT_EQ(whole.report.bad_values.size(), 2u);
@@ -116,6 +129,10 @@ TEST(ReadParts, ALayerReadInPartsIsTheLayerReadWhole) {
     EXPECT_EQ(whole.layers[0].fields, parts.layers[0].fields);
     EXPECT_EQ(whole.layers[0].count, parts.layers[0].count);
 }
+
+INSTANTIATE_TEST_SUITE_P(DenseAndSparse, ReadPartsOfChecks,
+                         ::testing::Values(std::make_tuple(5000, false), std::make_tuple(5000, true),
+                                           std::make_tuple(30000, false)));
 
 namespace {
 

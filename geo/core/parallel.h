@@ -11,6 +11,7 @@
  */
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
@@ -56,6 +57,12 @@ void parallel_for(size_t n, Fn&& fn, const char* file = __builtin_FILE(), int li
             fn(i);
         }
     });
+}
+
+/** Sorts [first, last) by `less` over the cores. Not stable: `less` breaks every tie. */
+template <typename It, typename Less>
+void parallel_sort(It first, It last, Less less) {
+    tbb::parallel_sort(first, last, less);
 }
 
 /** Calls fn(begin, end) over ranges that split [0, n), in parallel: for work that keeps scratch per range. */
