@@ -22,6 +22,7 @@ namespace {
  * features without geometry at the ends of the likely parts, unreadable times, a gap of deleted
  * FIDs (100 to `deleted_to`), and text in the integer field `people` (SQLite keeps it, GDAL reads
  * it as 0). In EPSG:4542 (the working CRS) or, `geographic`, in CGCS2000 lon/lat (reprojected).
+ * An incidents layer beside it holds the same points, times and gap.
  */
 std::string write_checks(const std::string& path, int n, int deleted_to = 5000, bool geographic = false) {
     gdal_setup();
@@ -56,8 +57,25 @@ std::string write_checks(const std::string& path, int n, int deleted_to = 5000, 
         EXPECT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
     }
     EXPECT_EQ(layer->CommitTransaction(), OGRERR_NONE);
-    ds->ReleaseResultSet(
-        ds->ExecuteSQL(("DELETE FROM checks WHERE fid BETWEEN 100 AND " + std::to_string(deleted_to)).c_str(), nullptr, nullptr));
+    OGRLayer* incidents = ds->CreateLayer("incidents", &srs, wkbPoint, nullptr);
+    for (const char* name : {"inc_id", "type", "time", "color", "settled_at"}) {
+        OGRFieldDefn f(name, OFTString);
+        EXPECT_EQ(incidents->CreateField(&f), OGRERR_NONE);
+    }
+    EXPECT_EQ(incidents->StartTransaction(), OGRERR_NONE);
+    for (auto& c : *layer) {
+        OGRFeature f(incidents->GetLayerDefn());
+        f.SetField("inc_id", ("I" + std::to_string(c->GetFID())).c_str());
+        f.SetField("type", c->GetFID() % 3 ? "theft" : "fire");
+        f.SetField("time", c->GetFieldAsString("time"));
+        f.SetField("color", c->GetFID() % 5 ? "blue" : "red");
+        f.SetGeometry(c->GetGeometryRef());
+        EXPECT_EQ(incidents->CreateFeature(&f), OGRERR_NONE);
+    }
+    EXPECT_EQ(incidents->CommitTransaction(), OGRERR_NONE);
+    for (const char* l : {"checks", "incidents"})
+        ds->ReleaseResultSet(ds->ExecuteSQL(
+            ("DELETE FROM " + std::string(l) + " WHERE fid BETWEEN 100 AND " + std::to_string(deleted_to)).c_str(), nullptr, nullptr));
     ds->ReleaseResultSet(ds->ExecuteSQL(
         ("UPDATE checks SET people = 'lots' WHERE fid IN (14, " + std::to_string(n - 7) + ")").c_str(), nullptr, nullptr));
     return path;
@@ -82,12 +100,13 @@ void expect_same(const std::vector<Issue>& a, const std::vector<Issue>& b, const
 }  // namespace
 
 /**
- * Checks read in parts: into their places in one vector where the FIDs are dense (a gap of 4,901 of
- * 60,000, reprojected or not), into parts joined afterwards where they are not (a gap of 29,901).
+ * Checks and incidents read in parts: into their places in one vector where the FIDs are dense (a
+ * gap of 4,901 of 60,000, reprojected or not), into parts joined afterwards where they are not (a
+ * gap of 29,901).
  */
-class ReadPartsOfChecks : public ::testing::TestWithParam<std::tuple<int, bool>> {};
+class ReadPointsInParts : public ::testing::TestWithParam<std::tuple<int, bool>> {};
 
-TEST_P(ReadPartsOfChecks, ALayerReadInPartsIsTheLayerReadWhole) {
+TEST_P(ReadPointsInParts, ALayerReadInPartsIsTheLayerReadWhole) {
     TempDir dir("read_parts");
     const int n = 60000;
     const auto [deleted_to, geographic] = GetParam();
@@ -99,7 +118,8 @@ TEST_P(ReadPartsOfChecks, ALayerReadInPartsIsTheLayerReadWhole) {
     size_t no_geometry = 0;  // those write_checks left without one and did not delete
     for (int i : {7, n / 4, n / 2, n / 2 + 1, n - 3}) no_geometry += i < 100 || i > deleted_to;
     ASSERT_EQ(whole.checks.size(), n - deleted - no_geometry);
-    EXPECT_EQ(whole.report.no_geometry.size(), no_geometry);
+    ASSERT_EQ(whole.incidents.size(), n - deleted - no_geometry);
+    EXPECT_EQ(whole.report.no_geometry.size(), 2 * no_geometry);
     EXPECT_EQ(whole.report.bad_values.size(), 2u);
     EXPECT_EQ(whole.checks.front().check_id, "K1");
     EXPECT_EQ(whole.checks.back().check_id, "K" + std::to_string(n));
@@ -120,6 +140,20 @@ TEST_P(ReadPartsOfChecks, ALayerReadInPartsIsTheLayerReadWhole) {
         EXPECT_EQ(a.pos.y, b.pos.y);
         EXPECT_EQ(a.extra, b.extra);
     }
+    ASSERT_EQ(parts.incidents.size(), whole.incidents.size());
+    for (size_t i = 0; i < whole.incidents.size(); ++i) {
+        const Incident &a = whole.incidents[i], &b = parts.incidents[i];
+        ASSERT_EQ(a.fid, b.fid) << i;
+        EXPECT_EQ(a.inc_id, b.inc_id);
+        EXPECT_EQ(a.type, b.type);
+        EXPECT_EQ(a.time, b.time);
+        EXPECT_EQ(a.when, b.when);
+        EXPECT_EQ(a.color, b.color);
+        EXPECT_EQ(a.settled_at, b.settled_at);
+        EXPECT_EQ(a.pos.x, b.pos.x);
+        EXPECT_EQ(a.pos.y, b.pos.y);
+        EXPECT_EQ(a.extra, b.extra);
+    }
     expect_same(whole.report.no_geometry, parts.report.no_geometry, "no_geometry");
     expect_same(whole.report.bad_times, parts.report.bad_times, "bad_times");
     expect_same(whole.report.bad_values, parts.report.bad_values, "bad_values");
@@ -130,7 +164,7 @@ TEST_P(ReadPartsOfChecks, ALayerReadInPartsIsTheLayerReadWhole) {
     EXPECT_EQ(whole.layers[0].count, parts.layers[0].count);
 }
 
-INSTANTIATE_TEST_SUITE_P(DenseAndSparse, ReadPartsOfChecks,
+INSTANTIATE_TEST_SUITE_P(DenseAndSparse, ReadPointsInParts,
                          ::testing::Values(std::make_tuple(5000, false), std::make_tuple(5000, true),
                                            std::make_tuple(30000, false)));
 

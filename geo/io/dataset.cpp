@@ -833,34 +833,53 @@ unsigned parse_tags(const std::string& tags) {
 }
 
 /**
- * The reports of a layer read in FID ranges by several tasks, each written straight into its place
- * (FID − first FID) in one vector made once, instead of into parts joined afterwards: joining a
- * county's month (274k reports, 3/4 of them moved into fresh memory, 57 MB) took 70–120 ms of a
- * 0.7 s `checks`. For a GeoPackage layer whose FIDs are dense (gridwatch writes 1…n); a sparse
- * one is read in parts as any other layer. A place with fid -1 holds no report (a gap, a report
+ * The records of a point layer read in FID ranges by several tasks, each written straight into its
+ * place (FID − first FID) in one vector made once, instead of into parts joined afterwards: joining
+ * a county's month of reports (274k, 3/4 of them moved into fresh memory, 57 MB) took 70–120 ms of
+ * a 0.7 s `checks`. For a GeoPackage layer whose FIDs are dense (gridwatch writes 1…n); a sparse
+ * one is read in parts as any other layer. A place with fid -1 holds no record (a gap, a feature
  * left out) and is dropped when the layer is taken.
  */
-struct ChecksInPlace {
+template <typename T>
+struct InPlace {
     int64_t first_fid = 0;
     size_t places = 0;
-    std::vector<Check> rows;
+    std::vector<T> rows;
     std::once_flag made;
-    std::atomic<int64_t> filled{0};  // reports written (how far reading got, when it stops)
+    std::atomic<int64_t> filled{0};  // records written (how far reading got, when it stops)
 
     /** The vector, default-made by the first task that reads a part (beside the others' layers). */
     void make() {
         std::call_once(made, [&] { rows.resize(places); });
     }
-    Check& at(int64_t fid, const Error::Where& where) {
+    T& at(int64_t fid, const Error::Where& where) {
         if (fid < first_fid || fid - first_fid >= static_cast<int64_t>(rows.size()))
             throw Error("gave FID " + std::to_string(fid) + " outside the range it was read in", where, "try again");
         return rows[static_cast<size_t>(fid - first_fid)];
     }
-    /** The reports, in FID order. */
-    std::vector<Check> take() {
-        if (filled != static_cast<int64_t>(rows.size())) std::erase_if(rows, [](const Check& c) { return c.fid == -1; });
+    /** The places of the FIDs [from, to). */
+    std::span<T> range(int64_t from, int64_t to) {
+        return std::span<T>(rows).subspan(static_cast<size_t>(from - first_fid), static_cast<size_t>(to - from));
+    }
+    /** The records, in FID order. */
+    std::vector<T> take() {
+        if (filled != static_cast<int64_t>(rows.size())) std::erase_if(rows, [](const T& r) { return r.fid == -1; });
         return std::move(rows);
     }
+};
+
+/** Where a found layer's records are read in place: the two point layers a county has by the hundred thousand. */
+struct Placed {
+    std::unique_ptr<InPlace<Check>> checks;
+    std::unique_ptr<InPlace<Incident>> incidents;
+    int64_t filled() const { return (checks ? checks->filled.load() : 0) + (incidents ? incidents->filled.load() : 0); }
+};
+
+/** The places one task's part of a layer read into (empty: the part is in its own Dataset). */
+struct PlacedRange {
+    std::span<Check> checks;
+    std::span<Incident> incidents;
+    bool empty() const { return checks.empty() && incidents.empty(); }
 };
 
 /** The handle a thread reads a found layer through (its own, on a second thread). */
@@ -879,7 +898,7 @@ struct LayerContext {
     int invalid = 0;       // polygons repaired
     int null_geoms = 0;    // features without geometry, left out
     int version_field = -1;  // the store's `version` column (-1: not a store table)
-    ChecksInPlace* checks_in_place = nullptr;  // checks read into their places rather than into ds
+    Placed* placed = nullptr;  // where the layer's records are read into their places rather than into ds
 
     /** A feature without geometry is left out of everything: named, so that it is not left out silently. */
     bool skip_null(OGRFeature& f, const std::string& id) {
@@ -1052,10 +1071,12 @@ void LayerContext::buildings() {
 void LayerContext::incidents() {
     int i_id = r.field("inc_id", false), i_type = r.field("type", false), i_time = r.field("time", false);
     int i_color = r.field("color", false), i_settled = r.field("settled_at", false);
+    InPlace<Incident>* const placed = this->placed ? this->placed->incidents.get() : nullptr;
+    if (placed) placed->make();
     for_each_feature(r, [&](OGRFeature& f) {
-        Incident in;
+        Incident& in = placed ? placed->at(f.GetFID(), r.where()) : ds.incidents.emplace_back();
         in.inc_id = r.id_or_fid(f, i_id);
-        if (skip_null(f, in.inc_id)) return;
+        if (skip_null(f, in.inc_id)) return placed ? void(in = Incident{}) : ds.incidents.pop_back();
         in.type = r.code(f, i_type, "type"), in.color = r.code(f, i_color, "color");
         in.when = r.time(f, i_time, in.time);
         if (!in.when)
@@ -1066,7 +1087,7 @@ void LayerContext::incidents() {
         if (!p) fail_geometry(r, in.inc_id, "Point", f.GetGeometryRef());
         in.pos = *p;
         r.fill_extra(in, f);
-        ds.incidents.push_back(std::move(in));
+        if (placed) ++placed->filled;
     });
 }
 
@@ -1105,7 +1126,7 @@ void LayerContext::checks() {
     int i_note = r.field("note", false);
     r.find_text_in_numbers({i_people});
     const bool keep_time_text = !r.options || r.options->check_time_text;
-    ChecksInPlace* const placed = checks_in_place;
+    InPlace<Check>* const placed = this->placed ? this->placed->checks.get() : nullptr;
     if (placed) {
         placed->make();
     } else if (const GIntBig n = r.count_hint >= 0 ? r.count_hint : r.layer->GetFeatureCount(FALSE); n > 0) {
@@ -1247,7 +1268,7 @@ struct ChunkRead {
 };
 
 ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, const GeomConverter& conv, Dataset& ds,
-                     CplCapture& cap, const OpenOptions& options, ChecksInPlace* placed) {
+                     CplCapture& cap, const OpenOptions& options, Placed* placed) {
     LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
     r.bad_values = &ds.report.bad_values;
     r.cap = &cap;
@@ -1259,7 +1280,7 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
         r.view_fid = from.layer->GetLayerDefn()->GetFieldIndex("fid");
     LayerContext ctx{r, conv, ds, fl.canonical};
     ctx.level = fl.level;
-    ctx.checks_in_place = placed;
+    ctx.placed = placed;
     ctx.version_field = r.hide_store_columns();
     if (fl.canonical.empty()) {
         ctx.other();
@@ -1343,16 +1364,20 @@ void for_each_coordinate(MultiLineString& ml, Fn&& fn) {
 
 /**
  * Calls fn(id, coordinate&) for every coordinate of the features of `layer` from `first` on, where
- * id() names the feature: made only when asked (on a failure), not once per coordinate. Checks
- * read into their places (ChecksInPlace) are those of `placed` instead.
+ * id() names the feature: made only when asked (on a failure), not once per coordinate. Records
+ * read into their places (InPlace) are those of `placed` instead.
  */
 template <typename Fn>
-void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn, std::span<Check> placed = {}) {
+void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn, PlacedRange placed = {}) {
     if (!placed.empty()) {
-        for (Check& c : placed) {
-            auto id = [&] { return c.check_id; };
-            if (c.fid != -1) fn(id, c.pos);
-        }
+        auto visit = [&](auto& records, auto id_of) {
+            for (auto& r : records) {
+                auto id = [&] { return id_of(r); };
+                if (r.fid != -1) fn(id, r.pos);
+            }
+        };
+        visit(placed.checks, [](const Check& c) { return c.check_id; });
+        visit(placed.incidents, [](const Incident& i) { return i.inc_id; });
         return;
     }
     auto shapes = [&](auto& v, auto id_of) {
@@ -1394,7 +1419,7 @@ void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn, s
  */
 void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const OGRSpatialReference& from,
                      const OGRSpatialReference& to, const std::string& file, const std::string& source_layer,
-                     std::span<Check> placed = {}) {
+                     PlacedRange placed = {}) {
     Projector proj(from, to);
     size_t count = 0;
     visit_layer(ds, layer, first, [&](auto&, Vec2&) { ++count; }, placed);
@@ -1470,7 +1495,7 @@ size_t feature_count(const Dataset& part) {
  * warnings are kept in the report.
  */
 ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk, const GeomConverter& conv, Dataset& part,
-                           const std::string& layer_name, const OpenOptions& options, ChecksInPlace* placed) {
+                           const std::string& layer_name, const OpenOptions& options, Placed* placed) {
     CplCapture cap;
     // GDAL says when it reads text in a number field as 0 (LayerReader::take_numeric_warnings).
     const std::string numeric_warning = CPLGetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", "");
@@ -1503,7 +1528,7 @@ ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk
                         "connect as a login that may, or ask the store's owner to grant it with gridwatch db roles "
                         "(README: Sharing one database)");
         const GIntBig total = chunk.whole ? from.layer->GetFeatureCount(FALSE) : -1;
-        std::string got = std::to_string(feature_count(part) + (placed ? static_cast<size_t>(placed->filled.load()) : 0));
+        std::string got = std::to_string(feature_count(part) + (placed ? static_cast<size_t>(placed->filled()) : 0));
         if (total > 0) got += " of " + std::to_string(total);
         if (!chunk.whole) got += " (of the features from FID " + std::to_string(chunk.from) + " on)";
         throw Error("reading stopped after " + got + " features: " + cap.failure_summary(), {fl.src->path, layer_name},
@@ -1817,27 +1842,31 @@ struct LayerParts {
     std::vector<Chunk> chunks;
     std::vector<Dataset> parts;
     std::vector<ChunkRead> read;
-    std::vector<std::unique_ptr<ChecksInPlace>> placed;  // by found layer: its checks read in place, or null
+    std::vector<Placed> placed;  // by found layer: where its records are read in place (both null: not)
 };
 
 /**
- * Per found layer, where its checks are read into their places (ChecksInPlace) when it is read in
- * parts and its FIDs are dense (at most an eighth more places than features); else null.
+ * Per found layer, where its checks or incidents are read into their places (InPlace) when it is
+ * read in parts and its FIDs are dense (at most an eighth more places than features).
  */
-std::vector<std::unique_ptr<ChecksInPlace>> checks_in_place(const std::vector<Found>& found, const std::vector<Chunk>& chunks) {
-    std::vector<std::unique_ptr<ChecksInPlace>> out(found.size());
+std::vector<Placed> in_place(const std::vector<Found>& found, const std::vector<Chunk>& chunks) {
+    std::vector<Placed> out(found.size());
     std::vector<std::pair<int64_t, int64_t>> range(found.size(), {INT64_MAX, INT64_MIN});
     for (const Chunk& c : chunks)
-        if (!c.whole && found[c.layer].canonical == "checks")
+        if (!c.whole && (found[c.layer].canonical == "checks" || found[c.layer].canonical == "incidents"))
             range[c.layer] = {std::min(range[c.layer].first, c.from), std::max(range[c.layer].second, c.to)};
+    auto make = [](auto& p, int64_t lo, int64_t hi) {
+        p = std::make_unique<typename std::decay_t<decltype(p)>::element_type>();
+        p->first_fid = lo;
+        p->places = static_cast<size_t>(hi - lo);
+    };
     for (size_t i = 0; i < found.size(); ++i) {
         const auto [lo, hi] = range[i];
         if (lo > hi) continue;
         const int64_t n = planned_count(found[i]);
         if (hi - lo > n + n / 8 + 1024) continue;
-        out[i] = std::make_unique<ChecksInPlace>();
-        out[i]->first_fid = lo;
-        out[i]->places = static_cast<size_t>(hi - lo);
+        if (found[i].canonical == "checks") make(out[i].checks, lo, hi);
+        else make(out[i].incidents, lo, hi);
     }
     return out;
 }
@@ -1916,7 +1945,7 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
     LayerParts out;
     out.chunks = plan.chunks;
     out.parts.resize(plan.chunks.size()), out.read.resize(plan.chunks.size());
-    out.placed = checks_in_place(found, plan.chunks);
+    out.placed = in_place(found, plan.chunks);
     std::vector<std::exception_ptr> failed(plan.chunks.size());
     std::vector<ReaderHandles> handles(n_tasks);
     for (size_t t = 0; t < n_tasks; ++t) handles[t].first = t == 0, handles[t].work = work;
@@ -1939,13 +1968,15 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         }
         if (options.fids) filter_fids(*mine.layer, *options.fids, fl.src->path, name);
         Dataset& part = out.parts[c];
-        ChecksInPlace* placed = out.placed[chunk.layer].get();
-        out.read[c] = read_layer_whole(fl, mine, chunk, conv, part, name, options, placed);
+        Placed& placed = out.placed[chunk.layer];
+        const bool in_place = placed.checks || placed.incidents;
+        out.read[c] = read_layer_whole(fl, mine, chunk, conv, part, name, options, in_place ? &placed : nullptr);
         // Rows the layer holds (LayerInfo::count), when nothing of ours filtered them.
         const bool filtered = options.fids || (fl.canonical == "grids" && options.grid_level > 0);
         if (filtered) out.read[c].rows = -1;
-        std::span<Check> mine_placed;
-        if (placed) mine_placed = std::span<Check>(placed->rows).subspan(size_t(chunk.from - placed->first_fid), size_t(chunk.to - chunk.from));
+        PlacedRange mine_placed;
+        if (placed.checks) mine_placed.checks = placed.checks->range(chunk.from, chunk.to);
+        if (placed.incidents) mine_placed.incidents = placed.incidents->range(chunk.from, chunk.to);
         reproject_layer(part, fl.canonical, 0, fl.srs, h.work, fl.src->path, name, mine_placed);
     };
     parallel_for(n_tasks, [&](size_t t) {
@@ -1991,7 +2022,8 @@ void join_layers(std::vector<Found>& found, LayerParts& read, Dataset& ds) {
         Found& fl = found[i];
         rows[i] = rows[i] < 0 || read.read[c].rows < 0 ? -1 : rows[i] + read.read[c].rows;
         const bool first = c == 0 || read.chunks[c - 1].layer != i;
-        if (first && read.placed[i]) append(ds.checks, read.placed[i]->take());
+        if (first && read.placed[i].checks) append(ds.checks, read.placed[i].checks->take());
+        if (first && read.placed[i].incidents) append(ds.incidents, read.placed[i].incidents->take());
         join_part(ds, std::move(read.parts[c]));
         const bool last = c + 1 == read.chunks.size() || read.chunks[c + 1].layer != i;
         if (first) fl.fields = std::move(read.read[c].fields);
