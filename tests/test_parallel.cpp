@@ -67,6 +67,7 @@ TEST(WorkerFaults, EveryParallelPathEndsItsCommandWithOneLine) {
         {"demo.cpp", {"demo --scale 2 --out " + dir / "d.gpkg"}},
         {"patrols.cpp", {"patrols " + d + " --json"}},
         {"checks.cpp", {"checks " + d + " --json"}},
+        {"stats.h", {"hotspots " + d + " --method gi --level 4 --permutations 99"}},
     };
     std::vector<std::string> sites;
     for (const auto& e : fs::recursive_directory_iterator(fs::path(GRIDWATCH_SOURCE_DIR) / "geo")) {

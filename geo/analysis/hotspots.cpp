@@ -393,8 +393,8 @@ GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*
     a.counts.assign(n, 0);
     a.x.assign(n, 0);
     CellLocator loc(a.units);
-    for (auto* i : inc)
-        if (int k = loc.find(i->pos); k >= 0) a.counts[static_cast<size_t>(k)]++;
+    for (int k : loc.find_each(inc.size(), [&](size_t j) { return inc[j]->pos; }))
+        if (k >= 0) a.counts[static_cast<size_t>(k)]++;
     for (size_t i = 0; i < n; ++i) a.x[i] = a.counts[i];
     if (s.per_households) {
         // Incidents per household, so that a hotspot is not only where people live.
@@ -561,8 +561,9 @@ WarningCells four_colour_warning(const Dataset& ds, const std::vector<const Inci
     CellLocator loc(w.units);
     w.count.assign(w.units.size(), 0);
     w.score.assign(w.units.size(), 0.0);
-    for (const Incident* i : inc)
-        if (int k = loc.find(i->pos); k >= 0) w.score[size_t(k)] += incident_score(*i, t), w.count[size_t(k)]++;
+    const std::vector<int> cell = loc.find_each(inc.size(), [&](size_t j) { return inc[j]->pos; });
+    for (size_t j = 0; j < inc.size(); ++j)
+        if (const int k = cell[j]; k >= 0) w.score[size_t(k)] += incident_score(*inc[j], t), w.count[size_t(k)]++;
     for (double s : w.score) w.colour.push_back(warning_colour(s, t));
     return w;
 }

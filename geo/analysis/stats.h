@@ -10,6 +10,7 @@
 #include "geo/analysis/checks.h"
 #include "geo/analysis/patrols.h"
 #include "geo/core/model.h"
+#include "geo/core/parallel.h"
 #include "geo/core/stats_table.h"
 
 namespace gw {
@@ -46,6 +47,13 @@ public:
     int find(Vec2 p) const;
     /** As find, and failing that a cell whose outline passes within d of p (points on shared edges). */
     int find_within(Vec2 p, double d) const;
+    /** find(point_of(i)) for every i in [0, n), over the cores (500k incidents: 0.3 s on one). */
+    template <typename PointOf>
+    std::vector<int> find_each(size_t n, PointOf&& point_of) const {
+        std::vector<int> cell(n);
+        parallel_for(n, [&](size_t i) { cell[i] = find(point_of(i)); });
+        return cell;
+    }
 
 private:
     std::vector<const Grid*> cells_;
