@@ -32,7 +32,8 @@ void GridStats::add(const GridStats& o) {
 }
 
 CellLocator::CellLocator(std::vector<const Grid*> cells) : cells_(std::move(cells)) {
-    for (const Grid* g : cells_) box_.add(bounds(g->shape));
+    boxes_.reserve(cells_.size());
+    for (const Grid* g : cells_) boxes_.push_back(bounds(g->shape)), box_.add(boxes_.back());
     if (cells_.empty() || box_.empty()) return;
     // About four cells per bin: a point test then touches a handful of polygons.
     const double n = std::max<double>(1, cells_.size() / 4.0);
@@ -43,7 +44,7 @@ CellLocator::CellLocator(std::vector<const Grid*> cells) : cells_(std::move(cell
     ch_ = std::max(box_.height(), 1e-9) / ny_;
     bins_.resize(static_cast<size_t>(nx_) * ny_);
     for (size_t i = 0; i < cells_.size(); ++i) {
-        Box b = bounds(cells_[i]->shape);
+        const Box& b = boxes_[i];
         int x0 = std::clamp(static_cast<int>((b.xmin - box_.xmin) / cw_), 0, nx_ - 1);
         int x1 = std::clamp(static_cast<int>((b.xmax - box_.xmin) / cw_), 0, nx_ - 1);
         int y0 = std::clamp(static_cast<int>((b.ymin - box_.ymin) / ch_), 0, ny_ - 1);
@@ -57,8 +58,9 @@ int CellLocator::find(Vec2 p) const {
     if (bins_.empty() || !box_.contains(p)) return -1;
     int x = std::clamp(static_cast<int>((p.x - box_.xmin) / cw_), 0, nx_ - 1);
     int y = std::clamp(static_cast<int>((p.y - box_.ymin) / ch_), 0, ny_ - 1);
+    // A cell's box first: a bin's other cells are mostly told apart without a look at their outlines.
     for (int i : bins_[static_cast<size_t>(y) * nx_ + x])
-        if (inside(cells_[i]->shape, p)) return i;
+        if (boxes_[i].contains(p) && inside(cells_[i]->shape, p)) return i;
     return -1;
 }
 

@@ -57,6 +57,7 @@ public:
 
 private:
     std::vector<const Grid*> cells_;
+    std::vector<Box> boxes_;  // each cell's
     Box box_;
     int nx_ = 1, ny_ = 1;
     double cw_ = 1, ch_ = 1;
