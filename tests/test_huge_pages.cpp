@@ -90,6 +90,13 @@ TEST(HugePages, TheLauncherGivesLargeInputsHugePagesAndSmallOnesNone) {
     EXPECT_EQ(run("checks " + big, "GLIBC_TUNABLES=glibc.malloc.trim_threshold=1"),
               "tunables=glibc.malloc.trim_threshold=1:glibc.malloc.hugetlb=1 args=checks " + big + "\n");
     EXPECT_EQ(run("checks " + big, "GLIBC_TUNABLES=glibc.malloc.hugetlb=0"), "tunables=glibc.malloc.hugetlb=0 args=checks " + big + "\n");
+    // Installed as a link elsewhere (/usr/local/bin/gridwatch -> …/gridwatch): the core beside the
+    // program itself is run, not one beside the link.
+    fs::create_directory(dir.path / "bin");
+    fs::create_symlink(dir.path / "gridwatch", dir.path / "bin" / "gridwatch");
+    const std::string out = (dir.path / "out.txt").string();
+    ASSERT_EQ(std::system((dir.path / "bin" / "gridwatch").string().append(" info > ").append(out).c_str()), 0);
+    EXPECT_EQ(gwtest::slurp(out), "tunables=" + std::string(std::getenv("GLIBC_TUNABLES") ? std::getenv("GLIBC_TUNABLES") : "") + " args=info\n");
 }
 
 TEST(HugePages, ALauncherWithoutItsCoreSaysWhichFileItMissesInOneLine) {

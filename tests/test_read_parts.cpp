@@ -20,11 +20,12 @@ namespace {
 /**
  * 60,000 check points (more than a part is worth splitting for) with what reading must name:
  * features without geometry at the ends of the likely parts, unreadable times, a gap of deleted
- * FIDs (100 to `deleted_to`), and text in the integer field `people` (SQLite keeps it, GDAL reads
- * it as 0). In EPSG:4542 (the working CRS) or, `geographic`, in CGCS2000 lon/lat (reprojected).
+ * FIDs (100 to `deleted_to`: none when below 100), and text in the integer field `people` (SQLite
+ * keeps it, GDAL reads it as 0); `no_geometry` false: every feature has one. In EPSG:4542 (the working CRS) or, `geographic`, in CGCS2000 lon/lat (reprojected).
  * An incidents layer beside it holds the same points, times and gap.
  */
-std::string write_checks(const std::string& path, int n, int deleted_to = 5000, bool geographic = false) {
+std::string write_checks(const std::string& path, int n, int deleted_to = 5000, bool geographic = false,
+                         bool some_without_geometry = true) {
     gdal_setup();
     GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
     std::unique_ptr<GDALDataset> ds(gpkg->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
@@ -48,7 +49,8 @@ std::string write_checks(const std::string& path, int n, int deleted_to = 5000, 
         f.SetField("kind", i % 50 == 0 ? "newcomer" : "routine");
         if (i % 7 == 0) f.SetField("people", i % 5);
         if (i % 11 == 0) f.SetField("note", "门口有车");
-        const bool no_geometry = i == 7 || i == n / 4 || i == n / 2 || i == n / 2 + 1 || i == n - 3;
+        const bool no_geometry =
+            some_without_geometry && (i == 7 || i == n / 4 || i == n / 2 || i == n / 2 + 1 || i == n - 3);
         if (!no_geometry) {
             OGRPoint p = geographic ? OGRPoint(104.5 + (i % 400) * 2.5e-5, 24.6 + (i / 400) * 2.5e-5)
                                     : OGRPoint(466000 + (i % 400) * 2.5, 2720000 + (i / 400) * 2.5);
@@ -101,22 +103,22 @@ void expect_same(const std::vector<Issue>& a, const std::vector<Issue>& b, const
 
 /**
  * Checks and incidents read in parts: into their places in one vector where the FIDs are dense (a
- * gap of 4,901 of 60,000, reprojected or not), into parts joined afterwards where they are not (a
- * gap of 29,901).
+ * gap of 4,901 of 60,000, reprojected or not; no gap and every place filled), into parts joined
+ * afterwards where they are not (a gap of 29,901).
  */
-class ReadPointsInParts : public ::testing::TestWithParam<std::tuple<int, bool>> {};
+class ReadPointsInParts : public ::testing::TestWithParam<std::tuple<int, bool, bool>> {};
 
 TEST_P(ReadPointsInParts, ALayerReadInPartsIsTheLayerReadWhole) {
     TempDir dir("read_parts");
     const int n = 60000;
-    const auto [deleted_to, geographic] = GetParam();
-    const std::string path = write_checks(dir / "checks.gpkg", n, deleted_to, geographic);
+    const auto [deleted_to, geographic, some_without_geometry] = GetParam();
+    const std::string path = write_checks(dir / "checks.gpkg", n, deleted_to, geographic, some_without_geometry);
     const Dataset whole = read_with(1, path), parts = read_with(2, path);
 
     // What one task reads, checked against the file as written.
-    const size_t deleted = deleted_to - 100 + 1;
+    const size_t deleted = std::max(0, deleted_to - 100 + 1);
     size_t no_geometry = 0;  // those write_checks left without one and did not delete
-    for (int i : {7, n / 4, n / 2, n / 2 + 1, n - 3}) no_geometry += i < 100 || i > deleted_to;
+    for (int i : {7, n / 4, n / 2, n / 2 + 1, n - 3}) no_geometry += some_without_geometry && (i < 100 || i > deleted_to);
     ASSERT_EQ(whole.checks.size(), n - deleted - no_geometry);
     ASSERT_EQ(whole.incidents.size(), n - deleted - no_geometry);
     EXPECT_EQ(whole.report.no_geometry.size(), 2 * no_geometry);
@@ -165,8 +167,8 @@ TEST_P(ReadPointsInParts, ALayerReadInPartsIsTheLayerReadWhole) {
 }
 
 INSTANTIATE_TEST_SUITE_P(DenseAndSparse, ReadPointsInParts,
-                         ::testing::Values(std::make_tuple(5000, false), std::make_tuple(5000, true),
-                                           std::make_tuple(30000, false)));
+                         ::testing::Values(std::make_tuple(5000, false, true), std::make_tuple(5000, true, true),
+                                           std::make_tuple(30000, false, true), std::make_tuple(0, false, false)));
 
 namespace {
 

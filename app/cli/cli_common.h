@@ -64,7 +64,7 @@ Progress stderr_progress();
  */
 void print_json(nlohmann::json j, const Dataset& ds);
 
-/** Keeps `p` until the process ends, never freed (see KeepToExit). */
+/** Keeps `p` until the process ends, never freed (see KeepToExit). From the main thread only. */
 void keep_to_exit(std::shared_ptr<void> p) noexcept;
 
 /**

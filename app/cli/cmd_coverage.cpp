@@ -96,7 +96,7 @@ void run_coverage(const CoverageArgs& a) {
         j["roads"] = {{"length_m", rep.road_m}, {"seen_by_0_m", rep.road_m_seen_by[0]},
                       {"seen_by_1_m", rep.road_m_seen_by[1]}, {"seen_by_2_m", rep.road_m_seen_by[2]},
                       {"seen_by_3plus_m", rep.road_m_seen_by[3]}};
-        print_json(j, ds);
+        print_json(std::move(j), ds);
         return;
     }
     std::printf("coverage of level-%d cells by %zu cameras%s%s%s\n\n", rep.level, rep.cameras.size(),

@@ -53,7 +53,7 @@ void run_kde(const HotspotArgs& a, const Dataset& ds, const std::vector<const In
         nlohmann::json j{{"cell_m", r.cell}, {"bandwidth_m", r.bandwidth}, {"max_density_per_km2", r.max_density},
                          {"raster", a.out.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.out)},
                          {"width", r.width}, {"height", r.height}, {"incidents", inc.size()}};
-        print_json(j, ds);
+        print_json(std::move(j), ds);
         return;
     }
     std::printf("kernel density of %zu incidents: quartic kernel, bandwidth %.1f m%s, %g m cells (%d × %d)\n",
@@ -96,7 +96,7 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
         j["per"] = a.per.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.per);
         j["cells_without_households"] = no_households;
         j["fdr"] = a.fdr;
-        print_json(j, ds);
+        print_json(std::move(j), ds);
         return;
     }
     std::map<std::string, int> by_class;
@@ -145,7 +145,7 @@ void run_dbscan(const HotspotArgs& a, const Dataset& ds, const std::vector<const
             j["clusters"].push_back({{"id", c + 1}, {"count", members[c].size()}, {"members", ids}});
         }
         j["noise"] = noise;
-        print_json(j, ds);
+        print_json(std::move(j), ds);
         return;
     }
     std::printf("DBSCAN (eps %.1f m, min %d points) on %zu incidents: %d clusters, %d noise\n", a.eps, a.min_pts,
@@ -178,7 +178,7 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
         for (size_t i = 0; i < units.size(); ++i)
             j["cells"].push_back({{"grid_id", units[i]->grid_id}, {"incidents", count[i]}, {"score", score[i]},
                                   {"colour", warning_colour(score[i], t)}});
-        print_json(j, ds);
+        print_json(std::move(j), ds);
         return;
     }
     std::map<std::string, int> n;

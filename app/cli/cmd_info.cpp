@@ -103,7 +103,7 @@ void print_info_json(const Dataset& ds, const InfoCounts& n) {
                     {"units", t.units},         {"crs", t.crs},             {"work_cell_m", t.work_cell},
                     {"warped", t.warped}};
     }
-    print_json(j, ds);
+    print_json(std::move(j), ds);
 }
 
 /**

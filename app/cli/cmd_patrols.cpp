@@ -103,7 +103,7 @@ void run_patrols(const PatrolsArgs& a) {
         j["left_out"] = {{"untimed_tracks", rep.window.bounded() ? rep.untimed_tracks.size() : 0}};
         j["cameras"] = rep.cameras;
         j["occlusion"] = rep.occlusion_applied;
-        print_json(j, ds);
+        print_json(std::move(j), ds);
         return;
     }
 

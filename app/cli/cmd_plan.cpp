@@ -69,7 +69,7 @@ void run_plan(PlanArgs& a) {
         j["instance"] = {{"sites", p.sites}, {"columns", p.columns}, {"demand_points", p.demand_points},
                          {"nonzeros", p.nonzeros}};
         j["crs"] = ds.work_crs;
-        print_json(j, ds);
+        print_json(std::move(j), ds);
         return;
     }
     std::printf("%d new cameras (fov %g°, range %g m%s), %s; %zu sites × %g° steps -> %zu columns over %zu demand points\n",

@@ -105,7 +105,7 @@ void run_stats(const StatsArgs& a) {
         if (wc) j["patrols"] = wp ? patrols_json(t) : nlohmann::json(nullptr);
         j["outside"] = {{"households", t.outside_households}, {"cameras", t.outside_cameras},
                         {"incidents", t.outside_incidents}};
-        print_json(j, ds);
+        print_json(std::move(j), ds);
         return;
     }
     if (a.csv) {

@@ -25,28 +25,34 @@ bool wants_huge_pages(const std::vector<std::string>& args, const char* tunables
 
 namespace {
 
-/** gridwatch-core in the folder of this program (found through /proc, else argv[0]'s folder). */
+/**
+ * gridwatch-core in the folder of this program (found through /proc, else argv[0]'s folder), or
+ * "" when neither says (argv[0] a bare name found on PATH, and no /proc): then it is looked for
+ * on PATH as this program was, never in the current folder.
+ */
 std::string core_path(const char* argv0) {
     std::error_code ec;
     std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (ec || self.empty()) self = argv0 ? argv0 : "";
-    std::filesystem::path dir = self.parent_path();
-    if (dir.empty()) dir = ".";
-    return (dir / "gridwatch-core").string();
+    const std::filesystem::path dir = self.parent_path();
+    return dir.empty() ? std::string() : (dir / "gridwatch-core").string();
 }
 
 }  // namespace
 
 std::string start_core(int argc, char** argv) {
+    if (argc < 1) return "started without a program name (argv[0])";
     const char* tunables = std::getenv("GLIBC_TUNABLES");
     if (wants_huge_pages(std::vector<std::string>(argv + 1, argv + argc), tunables)) {
         std::string value = tunables && *tunables ? std::string(tunables) + ":" : std::string();
         value += "glibc.malloc.hugetlb=1";
         setenv("GLIBC_TUNABLES", value.c_str(), 1);  // on failure: small pages, the same answers
     }
-    const std::string core = core_path(argc > 0 ? argv[0] : nullptr);
-    execv(core.c_str(), argv);
-    return "cannot start " + core + ": " + std::strerror(errno) +
+    const std::string core = core_path(argv[0]);
+    if (core.empty()) execvp("gridwatch-core", argv);
+    else execv(core.c_str(), argv);
+    const int err = errno;
+    return "cannot start " + (core.empty() ? std::string("gridwatch-core (on PATH)") : core) + ": " + std::strerror(err) +
            " (gridwatch-core is built and installed beside gridwatch: build or install both)";
 }
 

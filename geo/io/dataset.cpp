@@ -836,9 +836,10 @@ unsigned parse_tags(const std::string& tags) {
  * The records of a point layer read in FID ranges by several tasks, each written straight into its
  * place (FID − first FID) in one vector made once, instead of into parts joined afterwards: joining
  * a county's month of reports (274k, 3/4 of them moved into fresh memory, 57 MB) took 70–120 ms of
- * a 0.7 s `checks`. For a GeoPackage layer whose FIDs are dense (gridwatch writes 1…n); a sparse
- * one is read in parts as any other layer. A place with fid -1 holds no record (a gap, a feature
- * left out) and is dropped when the layer is taken.
+ * a 0.7 s `checks`. For a GeoPackage table (its FID the INTEGER PRIMARY KEY: each once) whose FIDs
+ * are dense (gridwatch writes 1…n); a view, or a table with sparse FIDs, is read in parts as any
+ * other layer. A place with fid -1 holds no record (a gap, a feature left out) and is dropped when
+ * the layer is taken.
  */
 template <typename T>
 struct InPlace {
@@ -852,10 +853,13 @@ struct InPlace {
     void make() {
         std::call_once(made, [&] { rows.resize(places); });
     }
-    T& at(int64_t fid, const Error::Where& where) {
+    /** The place of FID `fid`, which must be free (the reader `r` names the layer when not). */
+    T& at(int64_t fid, const LayerReader& r) {
         if (fid < first_fid || fid - first_fid >= static_cast<int64_t>(rows.size()))
-            throw Error("gave FID " + std::to_string(fid) + " outside the range it was read in", where, "try again");
-        return rows[static_cast<size_t>(fid - first_fid)];
+            throw Error("gave FID " + std::to_string(fid) + " outside the range it was read in", r.where(), "try again");
+        T& place = rows[static_cast<size_t>(fid - first_fid)];
+        if (place.fid != -1) throw Error("gave FID " + std::to_string(fid) + " twice", r.where(), "try again");
+        return place;
     }
     /** The places of the FIDs [from, to). */
     std::span<T> range(int64_t from, int64_t to) {
@@ -872,7 +876,6 @@ struct InPlace {
 struct Placed {
     std::unique_ptr<InPlace<Check>> checks;
     std::unique_ptr<InPlace<Incident>> incidents;
-    int64_t filled() const { return (checks ? checks->filled.load() : 0) + (incidents ? incidents->filled.load() : 0); }
 };
 
 /** The places one task's part of a layer read into (empty: the part is in its own Dataset). */
@@ -899,6 +902,7 @@ struct LayerContext {
     int null_geoms = 0;    // features without geometry, left out
     int version_field = -1;  // the store's `version` column (-1: not a store table)
     Placed* placed = nullptr;  // where the layer's records are read into their places rather than into ds
+    int64_t placed_here = 0;   // records this part wrote into their places
 
     /** A feature without geometry is left out of everything: named, so that it is not left out silently. */
     bool skip_null(OGRFeature& f, const std::string& id) {
@@ -1074,7 +1078,7 @@ void LayerContext::incidents() {
     InPlace<Incident>* const placed = this->placed ? this->placed->incidents.get() : nullptr;
     if (placed) placed->make();
     for_each_feature(r, [&](OGRFeature& f) {
-        Incident& in = placed ? placed->at(f.GetFID(), r.where()) : ds.incidents.emplace_back();
+        Incident& in = placed ? placed->at(f.GetFID(), r) : ds.incidents.emplace_back();
         in.inc_id = r.id_or_fid(f, i_id);
         if (skip_null(f, in.inc_id)) return placed ? void(in = Incident{}) : ds.incidents.pop_back();
         in.type = r.code(f, i_type, "type"), in.color = r.code(f, i_color, "color");
@@ -1087,7 +1091,7 @@ void LayerContext::incidents() {
         if (!p) fail_geometry(r, in.inc_id, "Point", f.GetGeometryRef());
         in.pos = *p;
         r.fill_extra(in, f);
-        if (placed) ++placed->filled;
+        if (placed) ++placed->filled, ++placed_here;
     });
 }
 
@@ -1136,7 +1140,7 @@ void LayerContext::checks() {
     }
     for_each_feature(r, [&](OGRFeature& f) {
         // Made in place: a month of a county's reports moved once more costs a tenth of the read.
-        Check& c = placed ? placed->at(f.GetFID(), r.where()) : ds.checks.emplace_back();
+        Check& c = placed ? placed->at(f.GetFID(), r) : ds.checks.emplace_back();
         c.check_id = r.id_or_fid(f, i_id);
         if (skip_null(f, c.check_id)) return placed ? void(c = Check{}) : ds.checks.pop_back();
         c.grid_id = r.str(f, i_grid), c.reporter = r.str(f, i_rep), c.note = r.str(f, i_note);
@@ -1149,7 +1153,7 @@ void LayerContext::checks() {
         if (!p) fail_geometry(r, c.check_id, "Point", f.GetGeometryRef());
         c.pos = *p;
         r.fill_extra(c, f);
-        if (placed) ++placed->filled;
+        if (placed) ++placed->filled, ++placed_here;
     });
 }
 
@@ -1268,7 +1272,7 @@ struct ChunkRead {
 };
 
 ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, const GeomConverter& conv, Dataset& ds,
-                     CplCapture& cap, const OpenOptions& options, Placed* placed) {
+                     CplCapture& cap, const OpenOptions& options, Placed* placed, int64_t& placed_here) {
     LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
     r.bad_values = &ds.report.bad_values;
     r.cap = &cap;
@@ -1299,7 +1303,15 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
         {"checks", &LayerContext::checks},
         {"patrols", &LayerContext::patrols},
     };
-    if (const auto it = readers.find(fl.canonical); it != readers.end()) (ctx.*it->second)();
+    if (const auto it = readers.find(fl.canonical); it != readers.end()) {
+        try {
+            (ctx.*it->second)();
+        } catch (...) {
+            placed_here = ctx.placed_here;  // how far this part got, for the error's line
+            throw;
+        }
+    }
+    placed_here = ctx.placed_here;
     if (!ds.extra_fields.count(fl.canonical)) ds.extra_fields[fl.canonical] = r.extra_fields();
     return {ctx.invalid, ctx.null_geoms, r.rows, std::move(r.matched)};
 }
@@ -1514,8 +1526,9 @@ ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk
             throw Error("could not be read in parts (" + cap.failure_summary() + ")", {fl.src->path, layer_name}, "try again");
     }
     ChunkRead read;
+    int64_t placed_here = 0;
     try {
-        read = read_layer(fl, from, chunk, conv, part, cap, options, placed);
+        read = read_layer(fl, from, chunk, conv, part, cap, options, placed, placed_here);
     } catch (const Error&) {
         if (cap.failures.empty()) throw;  // ours alone; else GDAL's error is the cause
     }
@@ -1528,7 +1541,7 @@ ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk
                         "connect as a login that may, or ask the store's owner to grant it with gridwatch db roles "
                         "(README: Sharing one database)");
         const GIntBig total = chunk.whole ? from.layer->GetFeatureCount(FALSE) : -1;
-        std::string got = std::to_string(feature_count(part) + (placed ? static_cast<size_t>(placed->filled()) : 0));
+        std::string got = std::to_string(feature_count(part) + static_cast<size_t>(placed_here));
         if (total > 0) got += " of " + std::to_string(total);
         if (!chunk.whole) got += " (of the features from FID " + std::to_string(chunk.from) + " on)";
         throw Error("reading stopped after " + got + " features: " + cap.failure_summary(), {fl.src->path, layer_name},
@@ -1845,6 +1858,19 @@ struct LayerParts {
     std::vector<Placed> placed;  // by found layer: where its records are read in place (both null: not)
 };
 
+/** Whether a GeoPackage layer is a table (not a view): its FID, the INTEGER PRIMARY KEY, is each row's own. */
+bool sqlite_table(const Found& fl) {
+    std::string name;
+    for (char c : std::string(fl.layer->GetName())) name += c == '\'' ? std::string("''") : std::string(1, c);
+    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+    OGRLayer* rs = fl.src->ds->ExecuteSQL(("SELECT type FROM sqlite_master WHERE name = '" + name + "'").c_str(), nullptr, "SQLITE");
+    if (!rs) return false;
+    bool table = false;
+    if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature())) table = std::string(f->GetFieldAsString(0)) == "table";
+    fl.src->ds->ReleaseResultSet(rs);
+    return table;
+}
+
 /**
  * Per found layer, where its checks or incidents are read into their places (InPlace) when it is
  * read in parts and its FIDs are dense (at most an eighth more places than features).
@@ -1864,7 +1890,7 @@ std::vector<Placed> in_place(const std::vector<Found>& found, const std::vector<
         const auto [lo, hi] = range[i];
         if (lo > hi) continue;
         const int64_t n = planned_count(found[i]);
-        if (hi - lo > n + n / 8 + 1024) continue;
+        if (hi - lo > n + n / 8 + 1024 || !sqlite_table(found[i])) continue;
         if (found[i].canonical == "checks") make(out[i].checks, lo, hi);
         else make(out[i].incidents, lo, hi);
     }

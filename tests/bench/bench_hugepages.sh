@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Each county command with and without the restart on huge pages (app/cli/huge_pages.h), the two
+# Each county command with and without huge pages (the launcher asks for them: app/cli/huge_pages.h), the two
 # interleaved, N runs each: median wall and CPU (user + sys) seconds, peak RSS.
 #   tests/bench/bench_hugepages.sh BUILD_DIR N COUNTY.gpkg
 set -euo pipefail
