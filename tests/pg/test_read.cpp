@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -147,6 +148,19 @@ struct ScopedEnv {
 GDALDatasetUniquePtr open_pg(const std::string& conninfo) {
     gw::gdal_setup();
     return GDALDatasetUniquePtr(GDALDataset::Open(("PG:" + conninfo).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+}
+
+/**
+ * compare_reading of table `name` of database `c`, opened by GDAL's driver and read on gridwatch's
+ * own connection (with the environment the caller set); `prepare` may filter the layer first.
+ */
+std::string compare_table(const std::string& c, const char* name, const std::function<void(OGRLayer&)>& prepare = {}) {
+    gw::store::Connection pg("PG:" + c);
+    auto ds = open_pg(c);
+    OGRLayer* layer = ds ? ds->GetLayerByName(name) : nullptr;
+    if (!layer) return "GDAL cannot open " + std::string(name);
+    if (prepare) prepare(*layer);
+    return compare_reading(pg, *layer, {}, nullptr);
 }
 
 }  // namespace
@@ -371,12 +385,7 @@ TEST(PgRead, BinaryCopyLeavesTheTextToGdalWhereGdalKeepsPgclientencoding) {
     // GDAL's driver sets client_encoding UTF8 unless PGCLIENTENCODING is set: then its text comes in
     // that encoding, and so must the rows read here.
     const ScopedEnv env("PGCLIENTENCODING", "GBK");
-    gw::store::Connection pg("PG:" + c);
-    auto ds = open_pg(c);
-    ASSERT_TRUE(ds);
-    OGRLayer* names = ds->GetLayerByName("names");
-    ASSERT_NE(names, nullptr);
-    const std::string d = compare_reading(pg, *names, {}, nullptr);
+    const std::string d = compare_table(c, "names");
     EXPECT_TRUE(d.empty() || d == "names: not taken by TableRows") << d;
 }
 
@@ -386,13 +395,8 @@ TEST(PgRead, BinaryCopyLeavesALayerUnderASpatialFilterToGdal) {
     PgClient db(c);
     ASSERT_EQ(db.exec("CREATE TABLE pts (fid serial PRIMARY KEY, name text, geom geometry)"), "");
     ASSERT_EQ(db.exec("INSERT INTO pts (name, geom) SELECT 'p' || i, ST_MakePoint(i, i) FROM generate_series(1, 20) i"), "");
-    gw::store::Connection pg("PG:" + c);
-    auto ds = open_pg(c);
-    ASSERT_TRUE(ds);
-    OGRLayer* pts = ds->GetLayerByName("pts");
-    ASSERT_NE(pts, nullptr);
-    pts->SetSpatialFilterRect(0, 0, 5.5, 5.5);  // GDAL's driver puts it in its WHERE (geom && the box)
-    const std::string d = compare_reading(pg, *pts, {}, nullptr);
+    // GDAL's driver puts the spatial filter in its WHERE (geom && the box).
+    const std::string d = compare_table(c, "pts", [](OGRLayer& pts) { pts.SetSpatialFilterRect(0, 0, 5.5, 5.5); });
     EXPECT_TRUE(d.empty() || d == "pts: not taken by TableRows") << d;
 }
 
@@ -433,12 +437,7 @@ TEST(PgRead, BinaryCopyLeavesTheGeometriesToGdalWhereGdalReadsThemAsText) {
     ASSERT_EQ(db.exec("INSERT INTO pts (geom) VALUES ('POINT(0.12345678901234567 1e-17)'), ('POINT(1 2)')"), "");
     // GDAL's PG_USE_TEXT=YES reads ST_AsEWKT(geom): 15 decimals at most, not the stored doubles.
     const ScopedEnv env("PG_USE_TEXT", "YES");
-    gw::store::Connection pg("PG:" + c);
-    auto ds = open_pg(c);
-    ASSERT_TRUE(ds);
-    OGRLayer* pts = ds->GetLayerByName("pts");
-    ASSERT_NE(pts, nullptr);
-    const std::string d = compare_reading(pg, *pts, {}, nullptr);
+    const std::string d = compare_table(c, "pts");
     EXPECT_TRUE(d.empty() || d == "pts: not taken by TableRows") << d;
 }
 
