@@ -601,6 +601,20 @@ TEST(RenderCli, GeoTiffCarriesWorkingCrsAndGridExtent) {
     EXPECT_EQ(img->GetRasterCount(), 3);
 }
 
+// The frame bench a GPU machine runs (issue 17, tests/bench/gpu): the viewer's map frame timed N
+// times after the image, one line with the count, the size and the frame times.
+TEST(RenderCli, FramesTimesTheMapFrameAfterTheImage) {
+    GeoJsonCommunity c;
+    const std::string out = c.dir / "map.png";
+    auto r = run_gridwatch("render " + c.args() + " --out " + out + " --size 320x200 --frames 4", "env -u DISPLAY");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(std::filesystem::exists(out));
+    EXPECT_NE(r.err.find("frames: 4 at 320x200"), std::string::npos) << r.err;
+    for (const char* k : {"mean ", "median ", "slowest ", " fps", "labels on"})
+        EXPECT_NE(r.err.find(k), std::string::npos) << k << " in " << r.err;
+    EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + out + " --frames 0").status, 2);
+}
+
 TEST(RenderCli, BadArgumentsAndUnknownGrid) {
     GeoJsonCommunity c;
     EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + c.dir / "a.png" + " --size 12by3").status, 2);

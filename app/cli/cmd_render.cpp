@@ -2,8 +2,12 @@
 // The map drawn off-screen (SPEC §4, §7): EGL surfaceless, so it runs with no X display.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <numeric>
 #include <sstream>
+
+#include <epoxy/gl.h>
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
@@ -34,7 +38,43 @@ struct RenderArgs {
     std::string scene;
     std::string lang = "zh";  // the wall's captions and legend
     int max_tile = 0;  // hidden: force small tiles (tests)
+    int frames = 0;    // hidden: time the viewer's map frame N times (bench, issue 17)
 };
+
+/**
+ * The viewer's map frame, timed where no window can open (a GPU machine without a display): the
+ * same MapRenderer into a target of the viewer's size, multisampled as the viewer's (4× unless the
+ * renderer is software), labels placed as the viewer places them, each frame panned by a tenth of the view around a circle (no frame is a still one),
+ * each to glFinish. Prints the mean, median and slowest frame on stderr.
+ */
+void time_map_frames(const Scene& scene, MapView view, const OffscreenLabelPainter* labels, int frames) {
+    using Clock = std::chrono::steady_clock;
+    MapRenderer renderer;
+    const bool msaa = !software_renderer();
+    OffscreenTarget target(view.width, view.height, msaa ? 4 : 1);
+    target.bind();
+    renderer.draw(scene, view, kMapBackground);  // the upload, as the viewer's first frame
+    glFinish();
+    std::vector<double> ms;
+    size_t placed = 0;
+    for (int i = 0; i < frames; ++i) {
+        const double a = 2 * 3.141592653589793 * i / frames, r = 0.1 * view.width;
+        const auto t0 = Clock::now();
+        view.pan_pixels(r * std::cos(a), r * std::sin(a));
+        if (labels) placed += place_labels(scene, view, labels->measure()).size();
+        target.bind();
+        renderer.draw(scene, view, kMapBackground);
+        glFinish();
+        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    const double mean = std::accumulate(ms.begin(), ms.end(), 0.0) / frames;
+    std::sort(ms.begin(), ms.end());
+    std::fprintf(stderr,
+                 "frames: %d at %dx%d, %.1f m/px, mean %.2f ms, median %.2f ms, slowest %.2f ms, %.0f fps "
+                 "(msaa %s, labels %s, %zu placed per frame)\n",
+                 frames, view.width, view.height, view.mpp, mean, ms[ms.size() / 2], ms.back(), 1000 / mean,
+                 msaa ? "on" : "off", labels ? "on" : "off", placed / size_t(frames));
+}
 
 /** Parses "WxH"; throws a usage error when it is not two positive integers. */
 std::pair<int, int> parse_size(const std::string& s) {
@@ -237,6 +277,7 @@ void run_render(const RenderArgs& a) {
             painter = std::make_unique<OffscreenLabelPainter>(text);
         }
         rgba = render_image(scene, view, painter.get(), a.max_tile);
+        if (a.frames > 0) time_map_frames(scene, view, painter.get(), a.frames);
     }
     const auto t3 = Clock::now();
     // Top-left corner of the top-left pixel; north up, square pixels.
@@ -275,6 +316,9 @@ void setup_render(CLI::App& root) {
     cmd->add_option("--scene", a->scene, "a scene of DATASET.gridwatch.json (or a default scene): its extent");
     cmd->add_option("--max-tile", a->max_tile, "largest tile side in pixels")->group("");
     cmd->add_flag("--timing", a->timing, "print how long each stage took on stderr")->group("");
+    cmd->add_option("--frames", a->frames, "then time the viewer's map frame N times, panning")
+        ->check(CLI::PositiveNumber)
+        ->group("");
     cmd->callback([a] { run_render(*a); });
 }
 

@@ -20,8 +20,16 @@ HeadlessGl::HeadlessGl() {
     if (epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_MESA_platform_surfaceless"))
         dpy = eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
     EGLint major = 0, minor = 0;
+    if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, &major, &minor)) dpy = eglGetDisplay(EGL_DEFAULT_DISPLAY);
     if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, &major, &minor)) {
-        dpy = eglGetDisplay(EGL_DEFAULT_DISPLAY);
+        // A GPU driver without either (NVIDIA's with no X server): its first device, by EGL_EXT_platform_device.
+        dpy = EGL_NO_DISPLAY;
+        EGLDeviceEXT device = nullptr;
+        EGLint n = 0;
+        if (epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_platform_device") &&
+            epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_device_enumeration") &&
+            eglQueryDevicesEXT(1, &device, &n) && n > 0)
+            dpy = eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT, device, nullptr);
         if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, &major, &minor))
             throw Error("no EGL display for off-screen drawing", {}, hint);
     }
