@@ -1,5 +1,6 @@
 // The small geometric predicates coverage and reading lean on, against GEOS's robust ones:
-// segments_meet, polygons_meet (a camera sees a house) and ring_clearly_simple (validity).
+// segments_meet, polygons_meet (a camera sees a house), polygons_within (queen contiguity) and
+// ring_clearly_simple (validity).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -81,6 +82,64 @@ TEST(Predicates, PolygonsMeetAgreesWithGeos) {
     // A box wholly inside another (no edges meeting) and one touching it at a corner.
     EXPECT_TRUE(polygons_meet(polygon({{0, 0}, {10, 0}, {10, 10}, {0, 10}}), polygon({{4, 4}, {5, 4}, {5, 5}, {4, 5}})));
     EXPECT_TRUE(polygons_meet(polygon({{0, 0}, {1, 0}, {1, 1}, {0, 1}}), polygon({{1, 1}, {2, 1}, {2, 2}, {1, 2}})));
+}
+
+// Queen contiguity's test (hotspots): against GEOS's DistanceWithin on cells of a lattice whose
+// vertices are moved by less and more than the 1 mm, cells nested in others and in holes, parts of
+// multipolygons far apart, T-junctions (a vertex on the neighbour's edge), and 1e-9 m perturbations.
+TEST(Predicates, PolygonsWithinAgreesWithGeos) {
+    std::mt19937_64 rng(17);
+    std::uniform_int_distribution<int> G(0, 4), K(0, 9);
+    const double jitters[] = {0, 1e-9, 4e-4, 9.99e-4, 1.001e-3, 3e-3, 0.2};
+    auto jiggle = [&](Vec2 v) {
+        const double j = jitters[K(rng) % 7];
+        std::uniform_real_distribution<double> U(-j, j);
+        return K(rng) < 4 ? v : Vec2{v.x + U(rng), v.y + U(rng)};
+    };
+    auto shape = [&](int kind) {
+        // Gauss-Kruger-sized coordinates, 10 m lattice steps.
+        const Vec2 o{468000 + 10.0 * G(rng), 2720000 + 10.0 * G(rng)};
+        const double w = 10.0 * (1 + G(rng) % 2), h = 10.0 * (1 + G(rng) % 3);
+        Ring shell{jiggle(o), jiggle(o + Vec2{w, 0}), jiggle(o + Vec2{w, h}), jiggle(o + Vec2{0, h})};
+        if (kind == 1) shell.insert(shell.begin() + 1, jiggle(o + Vec2{w / 2, 0}));  // a T-junction's vertex
+        MultiPolygon mp{Polygon{{shell}}};
+        if (kind == 2) {  // a hole in the middle
+            const Vec2 c = o + Vec2{w / 2, h / 2};
+            mp[0].rings.push_back(Ring{c + Vec2{-3, -3}, c + Vec2{-3, 3}, c + Vec2{3, 3}, c + Vec2{3, -3}});
+        }
+        if (kind == 3) {  // a small cell, maybe inside a hole or another cell
+            const Vec2 c = o + Vec2{5, 5};
+            mp = {Polygon{{Ring{jiggle(c + Vec2{-1, -1}), jiggle(c + Vec2{1, -1}), jiggle(c + Vec2{1, 1}), jiggle(c + Vec2{-1, 1})}}}};
+        }
+        if (kind == 4) {  // a second part far away
+            const Vec2 f = o + Vec2{500, 0};
+            mp.push_back(Polygon{{Ring{f, f + Vec2{10, 0}, f + Vec2{10, 10}, f + Vec2{0, 10}}}});
+        }
+        return mp;
+    };
+    int within = 0, apart = 0;
+    for (int i = 0; i < 20000; ++i) {
+        const MultiPolygon a = shape(K(rng) % 5), b = shape(K(rng) % 5);
+        geos::Geom ga = geos::to_geos(a), gb = geos::to_geos(b);
+        const double dist = [&] {
+            double v = 0;
+            GEOSDistance_r(geos::ctx(), ga.get(), gb.get(), &v);
+            return v;
+        }();
+        if (std::abs(dist - 1e-3) < 1e-9) continue;  // a tie at the tolerance: rounding decides either way
+        const bool want = GEOSDistanceWithin_r(geos::ctx(), ga.get(), gb.get(), 1e-3) == 1;
+        (want ? within : apart)++;
+        ASSERT_EQ(polygons_within(a, b, 1e-3), want) << i << " GEOS distance " << dist;
+        ASSERT_EQ(polygons_within(b, a, 1e-3), want) << i << " (swapped)";
+    }
+    EXPECT_GT(within, 2000);
+    EXPECT_GT(apart, 2000);
+    // A cell in another's hole, 3 m from its edges, is not a neighbour; one filling the hole is.
+    const MultiPolygon holed{Polygon{{Ring{{0, 0}, {20, 0}, {20, 20}, {0, 20}}, Ring{{5, 5}, {5, 15}, {15, 15}, {15, 5}}}}};
+    EXPECT_FALSE(polygons_within(holed, polygon({{8, 8}, {12, 8}, {12, 12}, {8, 12}}), 1e-3));
+    EXPECT_TRUE(polygons_within(holed, polygon({{5, 5}, {15, 5}, {15, 15}, {5, 15}}), 1e-3));
+    // Wholly inside, no edge near: within.
+    EXPECT_TRUE(polygons_within(polygon({{0, 0}, {20, 0}, {20, 20}, {0, 20}}), polygon({{8, 8}, {12, 8}, {12, 12}, {8, 12}}), 1e-3));
 }
 
 TEST(Predicates, RingClearlySimpleHandCases) {

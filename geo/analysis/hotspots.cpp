@@ -155,10 +155,7 @@ Neighbours queen_neighbours(const std::vector<const MultiPolygon*>& cells) {
             for (int x = x0; x <= x1; ++x) bins[static_cast<size_t>(y) * nx + x].push_back(static_cast<int>(i));
     }
     parallel_ranges(n, [&](size_t begin, size_t end) {
-        GEOSContextHandle_t h = geos::ctx();
         for (size_t i = begin; i < end; ++i) {
-            geos::Geom gi = geos::to_geos(*cells[i]);
-            geos::Prepared pi(GEOSPrepare_r(h, gi.get()));
             Box q = boxes[i];
             q.add(Vec2{q.xmin - 1e-3, q.ymin - 1e-3}), q.add(Vec2{q.xmax + 1e-3, q.ymax + 1e-3});
             int x0, y0, x1, y1;
@@ -171,10 +168,8 @@ Neighbours queen_neighbours(const std::vector<const MultiPolygon*>& cells) {
             std::sort(cand.begin(), cand.end());
             cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
             nb[i].push_back(static_cast<int>(i));
-            for (int j : cand) {
-                geos::Geom gj = geos::to_geos(*cells[j]);
-                if (GEOSPreparedDistanceWithin_r(h, pi.get(), gj.get(), 1e-3) == 1) nb[i].push_back(j);
-            }
+            for (int j : cand)
+                if (polygons_within(*cells[i], *cells[j], 1e-3)) nb[i].push_back(j);
         }
     });
     return nb;

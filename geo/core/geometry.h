@@ -374,4 +374,48 @@ inline double segment_distance(Vec2 p, Vec2 a, Vec2 b) {
     return distance(p, a + ab * t);
 }
 
+/**
+ * Whether the closed areas a and b come within d of each other (GEOS's DistanceWithin): an edge
+ * of one within d of an edge of the other, or one wholly inside the other. Two edges that do not
+ * meet are nearest at an end of one of them, so four end-to-edge distances and segments_meet
+ * decide a pair. Queen contiguity (hotspots) asks it of each pair of cells whose boxes meet.
+ */
+inline bool polygons_within(const MultiPolygon& a, const MultiPolygon& b, double d) {
+    Box ba = bounds(a), bb = bounds(b);
+    ba.add(Vec2{ba.xmin - d, ba.ymin - d}), ba.add(Vec2{ba.xmax + d, ba.ymax + d});
+    bb.add(Vec2{bb.xmin - d, bb.ymin - d}), bb.add(Vec2{bb.xmax + d, bb.ymax + d});
+    if (!ba.intersects(bb)) return false;
+    // Only the edges near the other area can come within d of it.
+    thread_local std::vector<std::pair<Vec2, Vec2>> ea, eb;
+    auto edges_near = [](const MultiPolygon& mp, const Box& near, std::vector<std::pair<Vec2, Vec2>>& out) {
+        out.clear();
+        for (const auto& poly : mp)
+            for (const auto& ring : poly.rings)
+                for (size_t i = 0, n = ring.size(); i < n; ++i) {
+                    const Vec2 p = ring[i], q = ring[(i + 1) % n];
+                    if (std::max(p.x, q.x) >= near.xmin && std::min(p.x, q.x) <= near.xmax &&
+                        std::max(p.y, q.y) >= near.ymin && std::min(p.y, q.y) <= near.ymax)
+                        out.emplace_back(p, q);
+                }
+    };
+    edges_near(a, bb, ea);
+    edges_near(b, ba, eb);
+    for (const auto& [p, q] : ea)
+        for (const auto& [r, s] : eb) {
+            if (std::max(p.x, q.x) + d < std::min(r.x, s.x) || std::max(r.x, s.x) + d < std::min(p.x, q.x) ||
+                std::max(p.y, q.y) + d < std::min(r.y, s.y) || std::max(r.y, s.y) + d < std::min(p.y, q.y))
+                continue;
+            if (near_segment(p, r, s, d) || near_segment(q, r, s, d) || near_segment(r, p, q, d) ||
+                near_segment(s, p, q, d) || segments_meet(p, q, r, s))
+                return true;
+        }
+    // No edges near: the areas meet only if a part of one lies wholly inside the other.
+    auto a_part_inside = [](const MultiPolygon& from, const MultiPolygon& in) {
+        for (const auto& poly : from)
+            if (!poly.rings.empty() && !poly.rings[0].empty() && inside(in, poly.rings[0][0])) return true;
+        return false;
+    };
+    return a_part_inside(a, b) || a_part_inside(b, a);
+}
+
 }  // namespace gw
