@@ -66,6 +66,24 @@ TEST(GiStar, PermutationPValuesAgreeWithTheNormalApproximationOnALargeLattice) {
     EXPECT_LE(far_sig, 9);  // about 1% by chance
 }
 
+// The permutations draw each k-subset of the other values with equal chance. Values 0..4, cell 0
+// with neighbour 4: a draw reaches the observed 0 + 4 only by picking 4 (1 in 4), and never
+// exceeds it, so p → 2 · 1/4. With neighbours 3 and 4: of the 6 pairs of {1, 2, 3, 4} only {3, 4}
+// reaches 7, so p → 2 · 1/6. A draw that missed the last value, or favoured one, fails.
+TEST(GiStar, PermutationsDrawEverySubsetEvenly) {
+    const std::vector<double> x = {0, 1, 2, 3, 4};
+    GiOptions o;
+    o.permutations = 99999;
+    for (const auto& [nb0, want] : {std::pair{std::vector<int>{0, 4}, 0.5}, {std::vector<int>{0, 3, 4}, 1.0 / 3}}) {
+        Neighbours w = {nb0, {1}, {2}, {3}, {4}};
+        for (int seed : {1, 2, 3}) {
+            o.seed = seed;
+            const GiResult r = getis_ord_gi_star(x, w, o);
+            EXPECT_NEAR(r.p[0], want, 0.015) << "neighbours " << nb0.size() - 1 << ", seed " << seed;
+        }
+    }
+}
+
 TEST(Fdr, BenjaminiHochbergWorkedExample) {
     // m = 5, α = 0.05: sorted p 0.005 ≤ 0.01, 0.01 ≤ 0.02, 0.03 ≤ 0.03, 0.04 ≤ 0.04, 0.20 > 0.05:
     // the four smallest are discoveries, although 0.03 and 0.04 alone are not below α/m·k for k=1.

@@ -14,12 +14,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
-#include <random>
 #include <unordered_map>
 
 #include "geo/analysis/stats.h"
@@ -213,6 +213,42 @@ namespace {
 
 double normal_sf(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
 
+/**
+ * The permutations' random numbers: xoshiro256** (Blackman and Vigna), seeded through splitmix64,
+ * with Lemire's multiply-and-reject for an exactly uniform draw below a bound. A county's 999
+ * permutations draw ~90 million of them; std::mt19937_64 with `%` took a fifth of the Gi* run.
+ */
+class PermutationRng {
+public:
+    explicit PermutationRng(uint64_t seed) {
+        for (uint64_t& w : s_) {  // splitmix64
+            seed += 0x9e3779b97f4a7c15ULL;
+            uint64_t z = seed;
+            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+            w = z ^ (z >> 31);
+        }
+    }
+    /** A uniform integer in [0, bound), bound > 0. */
+    uint64_t below(uint64_t bound) {
+        __uint128_t m = static_cast<__uint128_t>(next()) * bound;
+        if (static_cast<uint64_t>(m) < bound) {
+            const uint64_t floor = -bound % bound;  // 2^64 mod bound: the draws to reject
+            while (static_cast<uint64_t>(m) < floor) m = static_cast<__uint128_t>(next()) * bound;
+        }
+        return static_cast<uint64_t>(m >> 64);
+    }
+
+private:
+    static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    uint64_t next() {
+        const uint64_t out = rotl(s_[1] * 5, 7) * 9, t = s_[1] << 17;
+        s_[2] ^= s_[0], s_[3] ^= s_[1], s_[1] ^= s_[2], s_[0] ^= s_[3], s_[2] ^= t, s_[3] = rotl(s_[3], 45);
+        return out;
+    }
+    uint64_t s_[4];
+};
+
 const char* classify(double z, double p, bool sig99, bool sig95, bool sig90) {
     (void)p;
     if (z > 0) return sig99 ? "hot99" : sig95 ? "hot95" : sig90 ? "hot90" : "ns";
@@ -260,7 +296,7 @@ GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, co
             std::vector<int> pool(n - 1);
             for (size_t i = begin; i < end; ++i) {
                 if (o.cancel && o.cancel->load(std::memory_order_relaxed)) return;
-                std::mt19937_64 rng(o.seed * 1000003ULL + i);
+                PermutationRng rng(o.seed * 1000003ULL + i);
                 const size_t k = w[i].size() - 1;  // neighbours other than i itself
                 if (k == 0 || k > n - 1) continue;
                 for (size_t a = 0, b = 0; a < n; ++a)
@@ -272,7 +308,7 @@ GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, co
                     double acc = x[i];
                     // Partial Fisher–Yates: the first k entries become a random k-subset.
                     for (size_t a = 0; a < k; ++a) {
-                        const size_t b = a + rng() % (n - 1 - a);
+                        const size_t b = a + rng.below(n - 1 - a);
                         std::swap(pool[a], pool[b]);
                         acc += x[pool[a]];
                     }
