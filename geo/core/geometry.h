@@ -172,6 +172,7 @@ inline bool inside(const MultiPolygon& mp, Vec2 p) {
  * intersection with the closed polygon keeps it.
  */
 inline bool inside_or_on(const MultiPolygon& mp, Vec2 p) {
+    if (inside(mp, p)) return true;  // most points asked are inside: one pass over the edges
     for (const auto& poly : mp)
         for (const auto& ring : poly.rings)
             for (size_t i = 0, n = ring.size(); i < n; ++i) {
@@ -180,7 +181,7 @@ inline bool inside_or_on(const MultiPolygon& mp, Vec2 p) {
                     p.y <= std::max(a.y, b.y) && orient(a, b, p) == 0)
                     return true;
             }
-    return inside(mp, p);
+    return false;
 }
 
 /** Whether fn(a, b) holds for some edge a→b of the rings of mp. */

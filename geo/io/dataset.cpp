@@ -405,7 +405,7 @@ struct LayerReader {
     std::string str(OGRFeature& f, int idx) const {
         if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
         std::string s = f.GetFieldAsString(idx);
-        if (recode_gbk || !CPLIsUTF8(s.c_str(), -1)) {
+        if (recode_gbk || !CPLIsUTF8(s.c_str(), static_cast<int>(s.size()))) {
             char* u = CPLRecode(s.c_str(), "CP936", CPL_ENC_UTF8);
             s = u;
             CPLFree(u);
