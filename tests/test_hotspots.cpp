@@ -74,7 +74,8 @@ TEST(GiStar, PermutationsDrawEverySubsetEvenly) {
     const std::vector<double> x = {0, 1, 2, 3, 4};
     GiOptions o;
     o.permutations = 99999;
-    for (const auto& [nb0, want] : {std::pair{std::vector<int>{0, 4}, 0.5}, {std::vector<int>{0, 3, 4}, 1.0 / 3}}) {
+    for (const auto& [nb0, want] :
+         {std::pair{std::vector<int>{0, 4}, 0.5}, {std::vector<int>{0, 3, 4}, 1.0 / 3}}) {
         Neighbours w = {nb0, {1}, {2}, {3}, {4}};
         for (int seed : {1, 2, 3}) {
             o.seed = seed;

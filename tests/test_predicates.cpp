@@ -89,10 +89,10 @@ TEST(Predicates, PolygonsMeetAgreesWithGeos) {
 // multipolygons far apart, T-junctions (a vertex on the neighbour's edge), and 1e-9 m perturbations.
 TEST(Predicates, PolygonsWithinAgreesWithGeos) {
     std::mt19937_64 rng(17);
-    std::uniform_int_distribution<int> G(0, 4), K(0, 9);
+    std::uniform_int_distribution<int> G(0, 4), K(0, 9), J(0, 6);
     const double jitters[] = {0, 1e-9, 4e-4, 9.99e-4, 1.001e-3, 3e-3, 0.2};
     auto jiggle = [&](Vec2 v) {
-        const double j = jitters[K(rng) % 7];
+        const double j = jitters[J(rng)];
         std::uniform_real_distribution<double> U(-j, j);
         return K(rng) < 4 ? v : Vec2{v.x + U(rng), v.y + U(rng)};
     };
@@ -109,7 +109,8 @@ TEST(Predicates, PolygonsWithinAgreesWithGeos) {
         }
         if (kind == 3) {  // a small cell, maybe inside a hole or another cell
             const Vec2 c = o + Vec2{5, 5};
-            mp = {Polygon{{Ring{jiggle(c + Vec2{-1, -1}), jiggle(c + Vec2{1, -1}), jiggle(c + Vec2{1, 1}), jiggle(c + Vec2{-1, 1})}}}};
+            mp = {Polygon{{Ring{jiggle(c + Vec2{-1, -1}), jiggle(c + Vec2{1, -1}), jiggle(c + Vec2{1, 1}),
+                                jiggle(c + Vec2{-1, 1})}}}};
         }
         if (kind == 4) {  // a second part far away
             const Vec2 f = o + Vec2{500, 0};
@@ -135,11 +136,13 @@ TEST(Predicates, PolygonsWithinAgreesWithGeos) {
     EXPECT_GT(within, 2000);
     EXPECT_GT(apart, 2000);
     // A cell in another's hole, 3 m from its edges, is not a neighbour; one filling the hole is.
-    const MultiPolygon holed{Polygon{{Ring{{0, 0}, {20, 0}, {20, 20}, {0, 20}}, Ring{{5, 5}, {5, 15}, {15, 15}, {15, 5}}}}};
+    const MultiPolygon holed{
+        Polygon{{Ring{{0, 0}, {20, 0}, {20, 20}, {0, 20}}, Ring{{5, 5}, {5, 15}, {15, 15}, {15, 5}}}}};
     EXPECT_FALSE(polygons_within(holed, polygon({{8, 8}, {12, 8}, {12, 12}, {8, 12}}), 1e-3));
     EXPECT_TRUE(polygons_within(holed, polygon({{5, 5}, {15, 5}, {15, 15}, {5, 15}}), 1e-3));
     // Wholly inside, no edge near: within.
-    EXPECT_TRUE(polygons_within(polygon({{0, 0}, {20, 0}, {20, 20}, {0, 20}}), polygon({{8, 8}, {12, 8}, {12, 12}, {8, 12}}), 1e-3));
+    EXPECT_TRUE(polygons_within(polygon({{0, 0}, {20, 0}, {20, 20}, {0, 20}}),
+                                polygon({{8, 8}, {12, 8}, {12, 12}, {8, 12}}), 1e-3));
 }
 
 TEST(Predicates, RingClearlySimpleHandCases) {

@@ -606,13 +606,15 @@ TEST(RenderCli, GeoTiffCarriesWorkingCrsAndGridExtent) {
 TEST(RenderCli, FramesTimesTheMapFrameAfterTheImage) {
     GeoJsonCommunity c;
     const std::string out = c.dir / "map.png";
-    auto r = run_gridwatch("render " + c.args() + " --out " + out + " --size 320x200 --frames 4", "env -u DISPLAY");
+    auto r = run_gridwatch("render " + c.args() + " --out " + out + " --size 320x200 --frames 4",
+                           "env -u DISPLAY");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_TRUE(std::filesystem::exists(out));
     EXPECT_NE(r.err.find("frames: 4 at 320x200"), std::string::npos) << r.err;
     for (const char* k : {"mean ", "median ", "slowest ", " fps", "labels on"})
         EXPECT_NE(r.err.find(k), std::string::npos) << k << " in " << r.err;
     EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + out + " --frames 0").status, 2);
+    EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + out + " --wall --frames 3").status, 2);
 }
 
 TEST(RenderCli, BadArgumentsAndUnknownGrid) {

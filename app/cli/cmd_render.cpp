@@ -1,13 +1,15 @@
 // gridwatch render DATASET --out FILE.png|.tif|.pdf [--size WxH] [--extent GRID_ID|xmin,ymin,xmax,ymax]
 // The map drawn off-screen (SPEC §4, §7): EGL surfaceless, so it runs with no X display.
+#include <epoxy/gl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <numeric>
 #include <sstream>
-
-#include <epoxy/gl.h>
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
@@ -17,13 +19,9 @@
 #include "app/render/renderer.h"
 #include "app/render/scene.h"
 #include "app/wall/wall.h"
+#include "geo/core/error.h"
 #include "geo/io/project.h"
 #include "geo/io/writer.h"
-
-#include <unistd.h>
-
-#include <filesystem>
-#include "geo/core/error.h"
 
 namespace gw::app {
 namespace {
@@ -43,27 +41,32 @@ struct RenderArgs {
 
 /**
  * The viewer's map frame, timed where no window can open (a GPU machine without a display): the
- * same MapRenderer into a target of the viewer's size, multisampled as the viewer's (4× unless the
- * renderer is software), labels placed as the viewer places them, each frame panned by a tenth of the view around a circle (no frame is a still one),
- * each to glFinish. Prints the mean, median and slowest frame on stderr.
+ * same MapRenderer into a target of the viewer's size, multisampled and resolved as the viewer's
+ * (4× unless the renderer is software), labels placed as the viewer places them. Frame i shows the
+ * view moved a tenth of its width from `start` towards angle 2πi/N, so no frame is a still one and
+ * every frame shows the map. Each frame to glFinish; the mean, median and slowest on stderr.
  */
-void time_map_frames(const Scene& scene, MapView view, const OffscreenLabelPainter* labels, int frames) {
+void time_map_frames(const Scene& scene, const MapView& start, const OffscreenLabelPainter* labels,
+                     int frames) {
     using Clock = std::chrono::steady_clock;
     MapRenderer renderer;
     const bool msaa = !software_renderer();
-    OffscreenTarget target(view.width, view.height, msaa ? 4 : 1);
+    OffscreenTarget target(start.width, start.height, msaa ? 4 : 1);
     target.bind();
-    renderer.draw(scene, view, kMapBackground);  // the upload, as the viewer's first frame
+    renderer.draw(scene, start, kMapBackground);  // the upload, as the viewer's first frame
+    target.resolve();
     glFinish();
     std::vector<double> ms;
     size_t placed = 0;
     for (int i = 0; i < frames; ++i) {
-        const double a = 2 * 3.141592653589793 * i / frames, r = 0.1 * view.width;
+        const double a = 2 * 3.141592653589793 * i / frames, r = 0.1 * start.width;
         const auto t0 = Clock::now();
+        MapView view = start;
         view.pan_pixels(r * std::cos(a), r * std::sin(a));
         if (labels) placed += place_labels(scene, view, labels->measure()).size();
         target.bind();
         renderer.draw(scene, view, kMapBackground);
+        target.resolve();  // the viewer's copy to its window
         glFinish();
         ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     }
@@ -72,8 +75,8 @@ void time_map_frames(const Scene& scene, MapView view, const OffscreenLabelPaint
     std::fprintf(stderr,
                  "frames: %d at %dx%d, %.1f m/px, mean %.2f ms, median %.2f ms, slowest %.2f ms, %.0f fps "
                  "(msaa %s, labels %s, %zu placed per frame)\n",
-                 frames, view.width, view.height, view.mpp, mean, ms[ms.size() / 2], ms.back(), 1000 / mean,
-                 msaa ? "on" : "off", labels ? "on" : "off", placed / size_t(frames));
+                 frames, start.width, start.height, start.mpp, mean, ms[ms.size() / 2], ms.back(),
+                 1000 / mean, msaa ? "on" : "off", labels ? "on" : "off", placed / size_t(frames));
 }
 
 /** Parses "WxH"; throws a usage error when it is not two positive integers. */
@@ -190,6 +193,8 @@ void run_render(const RenderArgs& a) {
     const auto [w, h] = parse_size(a.size);
     if (!image_format_supported(a.out))
         throw CLI::ValidationError("--out", "'" + a.out + "' must end in .png, .tif or .pdf");
+    if (a.wall && a.frames > 0)
+        throw CLI::ValidationError("--frames", "times the plain map's frame, not --wall");
     refuse_output_onto_input(a.data, a.out);
     check_image_memory(w, h);
     const auto t0 = Clock::now();
@@ -268,6 +273,7 @@ void run_render(const RenderArgs& a) {
 
     HeadlessGl gl;
     std::vector<uint8_t> rgba;
+    auto t3 = t2;  // the image drawn (the timed frames after it are not its drawing)
     {
         std::unique_ptr<OffscreenLabelPainter> painter;
         if (!a.no_labels) {
@@ -277,18 +283,19 @@ void run_render(const RenderArgs& a) {
             painter = std::make_unique<OffscreenLabelPainter>(text);
         }
         rgba = render_image(scene, view, painter.get(), a.max_tile);
+        t3 = Clock::now();
         if (a.frames > 0) time_map_frames(scene, view, painter.get(), a.frames);
     }
-    const auto t3 = Clock::now();
     // Top-left corner of the top-left pixel; north up, square pixels.
     const Box shown = view.world_box();
     const GeoTransform gt{shown.xmin, view.mpp, 0, shown.ymax, 0, -view.mpp};
-    write_image(a.out, rgba, w, h, gt, ds.work_crs_wkt);
     const auto t4 = Clock::now();
+    write_image(a.out, rgba, w, h, gt, ds.work_crs_wkt);
+    const auto t5 = Clock::now();
     if (a.timing) {
         auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
         std::fprintf(stderr, "timing: open %.0f ms, scene %.0f ms, draw %.0f ms, write %.0f ms (%s)\n",
-                     ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), gl.description().c_str());
+                     ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t5 - t4), gl.description().c_str());
     }
 }
 
@@ -316,7 +323,8 @@ void setup_render(CLI::App& root) {
     cmd->add_option("--scene", a->scene, "a scene of DATASET.gridwatch.json (or a default scene): its extent");
     cmd->add_option("--max-tile", a->max_tile, "largest tile side in pixels")->group("");
     cmd->add_flag("--timing", a->timing, "print how long each stage took on stderr")->group("");
-    cmd->add_option("--frames", a->frames, "then time the viewer's map frame N times, panning")
+    cmd->add_option("--frames", a->frames,
+                    "then time the viewer's map frame N times, panning (not with --wall)")
         ->check(CLI::PositiveNumber)
         ->group("");
     cmd->callback([a] { run_render(*a); });

@@ -13,17 +13,20 @@
 namespace gw::app {
 
 HeadlessGl::HeadlessGl() {
-    const char hint[] = "install libegl1, libegl-mesa0 and libgl1-mesa-dri";
+    const char hint[] = "install libegl1, libegl-mesa0 and libgl1-mesa-dri (or the GPU vendor's EGL driver)";
     EGLDisplay dpy = EGL_NO_DISPLAY;
     // Surfaceless works with and without X; the default display is the fallback for drivers
     // without EGL_MESA_platform_surfaceless.
     if (epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_MESA_platform_surfaceless"))
         dpy = eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
     EGLint major = 0, minor = 0;
-    if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, &major, &minor)) dpy = eglGetDisplay(EGL_DEFAULT_DISPLAY);
     if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, &major, &minor)) {
-        // A GPU driver without either (NVIDIA's with no X server): its first device, by EGL_EXT_platform_device.
-        dpy = EGL_NO_DISPLAY;
+        dpy = eglGetDisplay(EGL_DEFAULT_DISPLAY);
+        if (dpy != EGL_NO_DISPLAY && !eglInitialize(dpy, &major, &minor)) dpy = EGL_NO_DISPLAY;
+    }
+    if (dpy == EGL_NO_DISPLAY) {
+        // A GPU driver with neither (NVIDIA's with no X server): its first device, through
+        // EGL_EXT_platform_device.
         EGLDeviceEXT device = nullptr;
         EGLint n = 0;
         if (epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_platform_device") &&
@@ -112,15 +115,16 @@ OffscreenTarget::~OffscreenTarget() {
 
 void OffscreenTarget::bind() { glBindFramebuffer(GL_FRAMEBUFFER, fbo_); }
 
+void OffscreenTarget::resolve() {
+    if (samples_ <= 1) return;
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo_);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, resolve_fbo_);
+    glBlitFramebuffer(0, 0, w_, h_, 0, 0, w_, h_, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+}
+
 std::vector<uint8_t> OffscreenTarget::read() {
-    if (samples_ > 1) {
-        glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo_);
-        glBindFramebuffer(GL_DRAW_FRAMEBUFFER, resolve_fbo_);
-        glBlitFramebuffer(0, 0, w_, h_, 0, 0, w_, h_, GL_COLOR_BUFFER_BIT, GL_NEAREST);
-        glBindFramebuffer(GL_FRAMEBUFFER, resolve_fbo_);
-    } else {
-        glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
-    }
+    resolve();
+    glBindFramebuffer(GL_FRAMEBUFFER, samples_ > 1 ? resolve_fbo_ : fbo_);
     auto px = read_framebuffer(w_, h_);
     glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
     return px;

@@ -41,6 +41,8 @@ public:
     void bind();
     /** RGBA rows, top row first. */
     std::vector<uint8_t> read();
+    /** Resolves the samples into the single-sample buffer read() reads (nothing without multisampling). */
+    void resolve();
     /** Resolves into the window's framebuffer (0), same size. */
     void blit_to_window();
     int width() const { return w_; }

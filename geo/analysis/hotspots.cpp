@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -233,8 +233,8 @@ public:
     uint64_t below(uint64_t bound) {
         __uint128_t m = static_cast<__uint128_t>(next()) * bound;
         if (static_cast<uint64_t>(m) < bound) {
-            const uint64_t floor = -bound % bound;  // 2^64 mod bound: the draws to reject
-            while (static_cast<uint64_t>(m) < floor) m = static_cast<__uint128_t>(next()) * bound;
+            const uint64_t reject_below = -bound % bound;  // 2^64 mod bound: the draws to reject
+            while (static_cast<uint64_t>(m) < reject_below) m = static_cast<__uint128_t>(next()) * bound;
         }
         return static_cast<uint64_t>(m >> 64);
     }

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "geo/core/error.h"
-#include "geo/io/atomic_output.h"
 #include "geo/core/gdal_setup.h"
+#include "geo/io/atomic_output.h"
 
 namespace gw {
 
@@ -38,8 +38,9 @@ void write_float_geotiff(const FloatGrid& g, const std::string& path, const std:
             const int w = std::min(bw, g.width - tx * bw), h = std::min(bh, g.height - ty * bh);
             if (w < bw || h < bh) std::fill(tile.begin(), tile.end(), 0.0f);  // the edge tiles' padding
             for (int y = 0; y < h; ++y)
-                std::copy_n(rows + (static_cast<size_t>(ty) * bh + y) * g.width + static_cast<size_t>(tx) * bw, w,
-                            &tile[static_cast<size_t>(y) * bw]);
+                std::copy_n(
+                    rows + (static_cast<size_t>(ty) * bh + y) * g.width + static_cast<size_t>(tx) * bw, w,
+                    &tile[static_cast<size_t>(y) * bw]);
             if (band->WriteBlock(tx, ty, tile.data()) != CE_None)
                 throw Error(std::string("write failed: ") + CPLGetLastErrorMsg(), {path}, "check free space");
         }

@@ -8,7 +8,10 @@
 set -eu
 build=${1:-build}
 root=$(cd "$(dirname "$0")/../../.." && pwd)
-grep -qx '/.gpu/' "$root/.git/info/exclude" 2>/dev/null || echo '/.gpu/' >>"$root/.git/info/exclude"
+exclude=$(git -C "$root" rev-parse --git-path info/exclude)  # a worktree's .git is a file
+case $exclude in /*) ;; *) exclude=$root/$exclude ;; esac
+mkdir -p "$(dirname "$exclude")"
+grep -qx '/.gpu/' "$exclude" 2>/dev/null || echo '/.gpu/' >>"$exclude"
 stage=$(mktemp -d /tmp/gw_gpu_bundle.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/lib" "$stage/share/proj" "$root/.gpu"
