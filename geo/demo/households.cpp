@@ -200,7 +200,8 @@ HamletHouses CommunityBuilder::place_hamlet_houses(const Region& reg, int ri,
         }
         // Too few road-side sites (rare): scattered farmsteads near the hamlet, facing their nearest
         // road.
-        for (int tries = 0; count < wanted; ++tries) {
+        for (int tries = 0;; ++tries) {
+            if (count >= wanted) break;  // `add` counts them: clang sees no change in a loop condition
             if (tries > 200000)
                 throw Error("demo: no room for the houses of " + reg.grid_id + " (seed " +
                             std::to_string(spec_.seed) + ")");

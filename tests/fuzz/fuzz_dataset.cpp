@@ -25,11 +25,6 @@ namespace {
 
 using gw::fuzz::fs::path;
 
-/** The CSV / shapefile layer stems a selector byte picks from: SPEC §3's layers and one other. */
-const char* const kLayers[] = {"grids",     "households", "cameras",    "enterprises", "roads",
-                               "buildings", "incidents",  "facilities", "candidates",  "reports"};
-constexpr size_t kLayerCount = sizeof kLayers / sizeof kLayers[0];
-
 void read(const std::vector<std::string>& sources, const gw::OpenOptions& options) {
     try {
         gw::Dataset ds = gw::open_dataset(sources, options);
@@ -61,6 +56,11 @@ void run_csv(const uint8_t* data, size_t size) {
 #endif
 
 #if defined(GW_FUZZ_SHAPEFILE)
+/** The shapefile layer stems a selector byte picks from: SPEC §3's layers and one other. */
+const char* const kLayers[] = {"grids",     "households", "cameras",    "enterprises", "roads",
+                               "buildings", "incidents",  "facilities", "candidates",  "reports"};
+constexpr size_t kLayerCount = sizeof kLayers / sizeof kLayers[0];
+
 void run_shapefile(const uint8_t* data, size_t size) {
     if (size < 1) return;
     const uint8_t sel = data[0];
