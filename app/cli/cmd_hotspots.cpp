@@ -193,9 +193,11 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
 }
 
 void run_hotspots(const HotspotArgs& a) {
-    // Each method reads only what it uses: KDE and DBSCAN the incidents alone.
+    // Each method reads only what it uses: KDE and DBSCAN the incidents alone, Gi* the households
+    // only for rates per household.
     std::vector<std::string> layers = {"incidents"};
-    if (a.method == "gi" || a.method == "warning") layers.insert(layers.end(), {"grids", "households"});
+    if (a.method == "gi" || a.method == "warning") layers.push_back("grids");
+    if (a.method == "gi" && a.per == "households") layers.push_back("households");
     refuse_output_onto_input(a.data, a.out);
     Dataset ds = a.data.open(layers, /*check_tiling=*/false);
     const KeepToExit keep_data(ds);

@@ -24,7 +24,7 @@ commands=(
     "patrols|grids,roads,cameras,buildings,patrols,facilities,enterprises|$gw patrols $data --json"
     "coverage --level 4|grids,households,cameras,roads,buildings,enterprises|$gw coverage $data --level 4 --json"
     "hotspots --method kde|incidents|$gw hotspots $data --method kde --cell 10 --bandwidth 50 --out $work/kde.tif"
-    "hotspots --method gi|incidents,grids,households|$gw hotspots $data --method gi --level 4 --json"
+    "hotspots --method gi|incidents,grids|$gw hotspots $data --method gi --level 4 --json"
     "stats|grids,households,cameras,enterprises,roads,buildings,incidents,facilities,candidates|$gw stats $data --json"
 )
 
