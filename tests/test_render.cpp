@@ -543,6 +543,11 @@ struct GeoJsonCommunity {
             R"("geometry":{"type":"Point","coordinates":[98.69,24.59]}}]})");
     }
     std::string args() const { return dir / "grids.geojson" + " " + dir / "cameras.geojson"; }
+    /** `gridwatch render` of this community into `out` with `options`, with no display to fall back on. */
+    gwtest::RunResult render(const std::string& out, const std::string& options = "") const {
+        return run_gridwatch("render " + args() + " --out " + out + " " + options,
+                             "env -u DISPLAY -u WAYLAND_DISPLAY");
+    }
 };
 
 }  // namespace
@@ -551,9 +556,7 @@ TEST(RenderCli, PngWithWorldFileWithoutDisplay) {
     GeoJsonCommunity c;
     const std::string out = c.dir / "map.png";
     // A 2000 × 1000 m box into 400 × 400 px: 5 m a pixel, 500 m of paper above and below.
-    auto r = run_gridwatch(
-        "render " + c.args() + " --out " + out + " --size 400x400 --extent 466500,2720500,468500,2721500",
-        "env -u DISPLAY -u WAYLAND_DISPLAY");
+    auto r = c.render(out, "--size 400x400 --extent 466500,2720500,468500,2721500");
     ASSERT_EQ(r.status, 0) << r.err;
     ASSERT_TRUE(std::filesystem::exists(out));
     ASSERT_TRUE(std::filesystem::exists(c.dir / "map.wld"));
@@ -582,8 +585,7 @@ TEST(RenderCli, PngWithWorldFileWithoutDisplay) {
 TEST(RenderCli, GeoTiffCarriesWorkingCrsAndGridExtent) {
     GeoJsonCommunity c;
     const std::string out = c.dir / "map.tif";
-    auto r = run_gridwatch("render " + c.args() + " --out " + out + " --size 300x200 --extent C --no-labels",
-                           "env -u DISPLAY");
+    auto r = c.render(out, "--size 300x200 --extent C --no-labels");
     ASSERT_EQ(r.status, 0) << r.err;
     GDALAllRegister();
     GDALDatasetUniquePtr img(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
@@ -606,25 +608,22 @@ TEST(RenderCli, GeoTiffCarriesWorkingCrsAndGridExtent) {
 TEST(RenderCli, FramesTimesTheMapFrameAfterTheImage) {
     GeoJsonCommunity c;
     const std::string out = c.dir / "map.png";
-    auto r = run_gridwatch("render " + c.args() + " --out " + out + " --size 320x200 --frames 4",
-                           "env -u DISPLAY");
+    auto r = c.render(out, "--size 320x200 --frames 4");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_TRUE(std::filesystem::exists(out));
     EXPECT_NE(r.err.find("frames: 4 at 320x200"), std::string::npos) << r.err;
     for (const char* k : {"mean ", "median ", "slowest ", " fps", "labels on"})
         EXPECT_NE(r.err.find(k), std::string::npos) << k << " in " << r.err;
-    EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + out + " --frames 0").status, 2);
-    EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + out + " --wall --frames 3").status, 2);
+    EXPECT_EQ(c.render(out, "--frames 0").status, 2);
+    EXPECT_EQ(c.render(out, "--wall --frames 3").status, 2);
 }
 
 TEST(RenderCli, BadArgumentsAndUnknownGrid) {
     GeoJsonCommunity c;
-    EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + c.dir / "a.png" + " --size 12by3").status, 2);
-    EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + c.dir / "a.bmp").status, 2);
-    EXPECT_EQ(run_gridwatch("render " + c.args() + " --out " + c.dir / "a.png" + " --extent 5,5,1,1").status,
-              2);
-    auto r = run_gridwatch("render " + c.args() + " --out " + c.dir / "a.png" + " --extent NOPE",
-                           "env -u DISPLAY");
+    EXPECT_EQ(c.render(c.dir / "a.png", "--size 12by3").status, 2);
+    EXPECT_EQ(c.render(c.dir / "a.bmp").status, 2);
+    EXPECT_EQ(c.render(c.dir / "a.png", "--extent 5,5,1,1").status, 2);
+    auto r = c.render(c.dir / "a.png", "--extent NOPE");
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.err.find("NOPE"), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(c.dir / "a.png"));
