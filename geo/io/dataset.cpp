@@ -1802,8 +1802,12 @@ std::optional<std::pair<int64_t, int64_t>> splittable(const Found& fl, int64_t c
     constexpr int64_t kWorthIt = 50000;  // below this, opening the file a second time costs more than it saves
     if (count < kWorthIt || !kinds.count(fl.canonical) || fl.reopened) return std::nullopt;
     if (std::string(fl.src->ds->GetDriverName()) != "GPKG" || !*fl.layer->GetFIDColumn()) return std::nullopt;
-    const std::string sql = "SELECT MIN(\"" + std::string(fl.layer->GetFIDColumn()) + "\") AS lo, MAX(\"" +
-                            fl.layer->GetFIDColumn() + "\") AS hi FROM \"" + fl.layer->GetName() + "\"";
+    // Each bound in a query of its own: SQLite finds a lone MIN or MAX of the rowid at one end of the
+    // table, but scans every row for the two together (45 ms for 500,000 incidents, before reading).
+    const std::string fid = "\"" + std::string(fl.layer->GetFIDColumn()) + "\"";
+    const std::string table = "\"" + std::string(fl.layer->GetName()) + "\"";
+    const std::string sql = "SELECT (SELECT MIN(" + fid + ") FROM " + table + ") AS lo, (SELECT MAX(" + fid + ") FROM " +
+                            table + ") AS hi";
     CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
     OGRLayer* rs = fl.src->ds->ExecuteSQL(sql.c_str(), nullptr, "SQLITE");
     if (!rs) return std::nullopt;
