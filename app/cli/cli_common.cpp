@@ -158,13 +158,49 @@ void refuse_output_onto_input(const DatasetArgs& args, const std::string& out) {
                                                     " (give an output outside the dataset)");
 }
 
-void print_json(nlohmann::json j, const Dataset& ds) {
+namespace {
+void add_left_out(nlohmann::json& j, const Dataset& ds) {
     j["unreadable_times"] = ds.report.bad_times.size();
     j["unreadable_numbers"] = ds.report.bad_values.size();
     j["without_geometry"] = ds.report.no_geometry.size();
+}
+void write_out(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+}  // namespace
+
+void print_json_items(nlohmann::json j, const std::string& key, size_t n,
+                      const std::function<nlohmann::json(size_t)>& item, const Dataset& ds) {
+    add_left_out(j, ds);
+    j[key] = nlohmann::json::array();
+    const std::string text = j.dump(2);
+    // dump(2) writes a key of the top level after a newline and two spaces (a nested key has more,
+    // and a newline inside a string is written "\n"): the items go between this key's brackets.
+    const std::string empty = "\n  " + nlohmann::json(key).dump() + ": []";
+    const size_t at = text.find(empty);
+    if (at == std::string::npos) throw std::logic_error("print_json_items: no top-level key " + key);
+    const size_t close = at + empty.size() - 1;
+    // The text is written once it is whole: an item dump refuses (text that is not UTF-8) stops the
+    // command with nothing on stdout, as print_json does.
+    std::string out = text.substr(0, close);
+    for (size_t i = 0; i < n; ++i) {
+        // An item sits at depth 2: each of its lines four spaces further in than dump(2) puts them.
+        out += i ? ",\n    " : "\n    ";
+        for (char c : item(i).dump(2)) {
+            out += c;
+            if (c == '\n') out += "    ";
+        }
+        if (i == 0) out.reserve(out.size() * (n + 1) + text.size());  // items are much alike
+    }
+    if (n) out += "\n  ";
+    out.append(text, close);
+    out += '\n';
+    write_out(out);
+}
+
+void print_json(nlohmann::json j, const Dataset& ds) {
+    add_left_out(j, ds);
     std::string text = j.dump(2);
     text += '\n';
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    write_out(text);
     // The answer is the command's last work: its tree (a county's cells, 20 ms to free) goes with the process.
     const KeepToExit keep_tree(j);
 }

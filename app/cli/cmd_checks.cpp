@@ -33,33 +33,34 @@ nlohmann::json report_json(const Check& c) {
     return j;
 }
 
+/** One cell of the JSON's "cells". */
+nlohmann::json cell_json(const ChecksReport& r, const CellChecks& c) {
+    nlohmann::json e{{"grid_id", c.grid_id},
+                     {"last_check", time_or_null(c.last_check)},
+                     {"days_since", or_null(c.days_since)},
+                     {"checks", c.checks},
+                     {"kinds", c.kinds},
+                     {"outside", c.outside},
+                     {"name", c.name},
+                     {"manager", c.manager},
+                     {"reporters", c.reporters.size()},
+                     {"checked_today", c.checked_today()}};
+    if (r.level < 4) {
+        e["l4_cells"] = c.l4_cells;
+        e["l4_checked_today"] = c.l4_checked_today;
+        e["never_checked"] = c.never_checked;
+        e["worst_days_since"] = or_null(c.worst_days_since);
+    }
+    return e;
+}
+
+/** The JSON (SPEC §4) but its "cells", which print_json_items writes one by one (cell_json). */
 nlohmann::json checks_json(const ChecksReport& r) {
     nlohmann::json j;
     j["date"] = iso_date(r.date);
     j["days"] = r.days;
     j["level"] = r.level;
     j["window"] = {{"from", iso_date(r.date - int64_t(r.days - 1) * 86400)}, {"to", iso_date(r.date)}};
-    nlohmann::json cells = nlohmann::json::array();
-    for (const auto& c : r.cells) {
-        nlohmann::json e{{"grid_id", c.grid_id},
-                         {"last_check", time_or_null(c.last_check)},
-                         {"days_since", or_null(c.days_since)},
-                         {"checks", c.checks},
-                         {"kinds", c.kinds},
-                         {"outside", c.outside},
-                         {"name", c.name},
-                         {"manager", c.manager},
-                         {"reporters", c.reporters.size()},
-                         {"checked_today", c.checked_today()}};
-        if (r.level < 4) {
-            e["l4_cells"] = c.l4_cells;
-            e["l4_checked_today"] = c.l4_checked_today;
-            e["never_checked"] = c.never_checked;
-            e["worst_days_since"] = or_null(c.worst_days_since);
-        }
-        cells.push_back(std::move(e));
-    }
-    j["cells"] = std::move(cells);
     nlohmann::json levels = nlohmann::json::array();
     for (const auto& s : r.levels)
         levels.push_back({{"level", s.level},
@@ -189,7 +190,8 @@ void run_checks(const ChecksArgs& a) {
              " (correct their grid_id)");
     }
     if (a.json) {
-        print_json(checks_json(r), ds);
+        const auto cell = [&](size_t i) { return cell_json(r, r.cells[i]); };
+        print_json_items(checks_json(r), "cells", r.cells.size(), cell, ds);
         return;
     }
     print_table(r);

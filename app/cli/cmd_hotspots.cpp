@@ -88,15 +88,19 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
     }
     if (a.json) {
         nlohmann::json j;
-        j["cells"] = nlohmann::json::array();
-        for (size_t i = 0; i < units.size(); ++i)
-            j["cells"].push_back({{"id", units[i]->grid_id}, {"count", counts[i]}, {"value", x[i]}, {"z", r.z[i]},
-                                  {"p", r.p[i]}, {"class", r.cls[i]}});
         j["permutations"] = a.permutations;
         j["per"] = a.per.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.per);
         j["cells_without_households"] = no_households;
         j["fdr"] = a.fdr;
-        print_json(std::move(j), ds);
+        const auto cell = [&](size_t i) {
+            return nlohmann::json{{"id", units[i]->grid_id},
+                                  {"count", counts[i]},
+                                  {"value", x[i]},
+                                  {"z", r.z[i]},
+                                  {"p", r.p[i]},
+                                  {"class", r.cls[i]}};
+        };
+        print_json_items(std::move(j), "cells", units.size(), cell, ds);
         return;
     }
     std::map<std::string, int> by_class;
@@ -174,11 +178,13 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
     if (a.json) {
         nlohmann::json j;
         j["thresholds"] = {{"red", t.red}, {"yellow", t.yellow}, {"blue", t.blue}};
-        j["cells"] = nlohmann::json::array();
-        for (size_t i = 0; i < units.size(); ++i)
-            j["cells"].push_back({{"grid_id", units[i]->grid_id}, {"incidents", count[i]}, {"score", score[i]},
-                                  {"colour", warning_colour(score[i], t)}});
-        print_json(std::move(j), ds);
+        const auto cell = [&](size_t i) {
+            return nlohmann::json{{"grid_id", units[i]->grid_id},
+                                  {"incidents", count[i]},
+                                  {"score", score[i]},
+                                  {"colour", warning_colour(score[i], t)}};
+        };
+        print_json_items(std::move(j), "cells", units.size(), cell, ds);
         return;
     }
     std::map<std::string, int> n;
