@@ -251,3 +251,35 @@ TEST(ReadParts, CellsWithoutParentIdsAreReadWithEveryOutline) {
     }
     EXPECT_GT(found, 0);
 }
+
+// Fields a command does not use (OpenOptions::unused_fields) are left empty and change nothing
+// else: the same incidents in the same order, the same points, times and ids, the same reports,
+// read in parts (60,000 incidents and checks) and whole (the bundled community).
+TEST(ReadParts, FieldsLeftUnreadAreEmptyAndNothingElseChanges) {
+    TempDir dir("unused_fields");
+    const std::string big = write_checks(dir / "incidents.gpkg", 60000);
+    for (const std::string& path : {big, bundled_dataset_path()}) {
+        OpenOptions o;
+        o.unused_fields["incidents"] = {"type", "color", "settled_at"};
+        o.unused_fields["checks"] = {"note"};
+        const Dataset all = open_dataset({path}), less = open_dataset({path}, o);
+        ASSERT_GT(all.incidents.size(), 0u) << path;
+        int had_type = 0, had_note = 0;
+        expect_same_records(all.incidents, less.incidents, [&](const Incident& a, const Incident& b) {
+            EXPECT_EQ(std::tie(a.inc_id, a.time, a.when), std::tie(b.inc_id, b.time, b.when)) << a.inc_id;
+            EXPECT_EQ(std::tie(b.type, b.color, b.settled_at), std::make_tuple("", "", "")) << a.inc_id;
+            had_type += !a.type.empty();
+        });
+        expect_same_records(all.checks, less.checks, [&](const Check& a, const Check& b) {
+            EXPECT_EQ(std::tie(a.check_id, a.kind, a.when, a.people),
+                      std::tie(b.check_id, b.kind, b.when, b.people));
+            EXPECT_EQ(b.note, "") << a.check_id;
+            had_note += !a.note.empty();
+        });
+        EXPECT_GT(had_type, 0) << path;
+        EXPECT_GT(had_note, 0) << path;
+        expect_same(all.report.bad_times, less.report.bad_times, "bad times");
+        expect_same(all.report.bad_values, less.report.bad_values, "bad values");
+        expect_same(all.report.no_geometry, less.report.no_geometry, "no geometry");
+    }
+}

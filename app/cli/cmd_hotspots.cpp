@@ -205,7 +205,12 @@ void run_hotspots(const HotspotArgs& a) {
     if (a.method == "gi" || a.method == "warning") layers.push_back("grids");
     if (a.method == "gi" && a.per == "households") layers.push_back("households");
     refuse_output_onto_input(a.data, a.out);
-    Dataset ds = a.data.open(layers, /*check_tiling=*/false);
+    // An incident's colour weighs it in the warning alone, and its type filters it only with --type.
+    std::vector<std::string> unused = {"settled_at"};
+    if (a.method != "warning") unused.push_back("color");
+    if (a.types.empty()) unused.push_back("type");
+    Dataset ds = a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, 0,
+                             [&](OpenOptions& o) { o.unused_fields["incidents"] = unused; });
     const KeepToExit keep_data(ds);
     IncidentFilter f;
     f.types = split(a.types), f.window = window_between(a.from, a.to);

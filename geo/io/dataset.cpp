@@ -1288,6 +1288,22 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
     ctx.level = fl.level;
     ctx.placed = placed;
     ctx.version_field = r.hide_store_columns();
+    // Fields the command does not use are not read (a tenth of GDAL's time on 500k incidents for
+    // two of their five); the handle reads every field again after this part.
+    CPLStringList unused;
+    if (const auto u = options.unused_fields.find(fl.canonical); u != options.unused_fields.end())
+        for (const std::string& name : u->second)
+            if (const int i = find_field(r.defn, name, fl.mapping); i >= 0)
+                unused.AddString(r.defn->GetFieldDefn(i)->GetNameRef());
+    struct Ignoring {
+        OGRLayer* layer;
+        ~Ignoring() {
+            if (layer) layer->SetIgnoredFields(nullptr);
+        }
+    } ignoring{unused.empty() ? nullptr : from.layer};
+    if (ignoring.layer &&
+        from.layer->SetIgnoredFields(const_cast<const char**>(unused.List())) != OGRERR_NONE)
+        ignoring.layer = nullptr;  // the source reads them all: as before
     if (fl.canonical.empty()) {
         ctx.other();
         return {0, 0, r.rows, {}};

@@ -4,6 +4,7 @@
  * FlatGeobuf, CSV with coordinates, PG:) read into the SPEC §3 model in the working CRS.
  */
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ struct OpenOptions {
     // false: a check's time as written (Check::time) is kept only when it cannot be read; when it
     // can, Check::when alone holds it.
     bool check_time_text = true;
+    // Contract fields (SPEC §3) a command does not use, by canonical layer: the source is asked not
+    // to read them (OGRLayer::SetIgnoredFields), and the records leave them empty. KDE and Gi* use an
+    // incident's point and time, and its type only to filter by it.
+    std::map<std::string, std::vector<std::string>> unused_fields;
     const NameMapping* mapping = nullptr;          // names for layers and fields (default: the project file's)
     // Only the features with these FIDs (the shared store's live re-reads of changed rows,
     // geo/store/live.h); unset: every feature. Pointless past a few thousand ids.
