@@ -188,7 +188,7 @@ void print_json_items(nlohmann::json j, const std::string& key, size_t n,
             out += c;
             if (c == '\n') out += "    ";
         }
-        if (i == 0) out.reserve(out.size() * (n + 1) + text.size());  // items are much alike
+        if (i == 0) out.reserve(close + (out.size() - close) * n + text.size());  // items are much alike
     }
     if (n) out += "\n  ";
     out.append(text, close);
