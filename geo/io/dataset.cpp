@@ -405,7 +405,9 @@ struct LayerReader {
             return std::find(unused.begin(), unused.end(), contract) != unused.end();
         };
         CPLStringList names;
-        for (const auto& [contract, source] : matched) {
+        for (const auto& entry : matched) {
+            // Named, not a structured binding: clang 14 (the fuzz build) captures no bindings in lambdas.
+            const std::string &contract = entry.first, &source = entry.second;
             if (!is_unused(contract) || names.FindString(source.c_str()) >= 0) continue;
             const bool used_too = std::any_of(matched.begin(), matched.end(), [&](const auto& m) {
                 return m.second == source && !is_unused(m.first);
