@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -138,6 +139,44 @@ TEST(Kde, BandSeamsMatchDirectSummationInEveryCell) {
             const double f = quartic_sum(pts, c, h);
             ASSERT_NEAR(r.at(col, row), f * 1e6, 1e-4 * std::max(1.0, f * 1e6)) << col << "," << row;
         }
+}
+
+// The rows handed on (hotspots --out: a stripe at a time to the GeoTIFF) are the raster kept
+// whole, to the bit, over several stripes and a last one cut short; the shape comes first.
+TEST(Kde, RowsHandedOnAreTheRasterKeptWhole) {
+    std::mt19937_64 rng(5);
+    std::uniform_real_distribution<double> U(0, 1);
+    std::vector<Vec2> pts;
+    for (int i = 0; i < 3000; ++i) pts.push_back({2000 + 400 * U(rng) * U(rng), 9000 + 1300 * U(rng)});
+    KdeOptions o;
+    o.cell_m = 2, o.bandwidth_m = 25;
+    const KdeRaster whole = kernel_density(pts, o);
+    ASSERT_GT(whole.height, 2 * 256);
+    ASSERT_NE(whole.height % 256, 0);
+    std::vector<float> rows;
+    std::vector<int> stripes;
+    int begun = 0;
+    KdeRows to{[&](const KdeRaster& shape) {
+                   ++begun;
+                   EXPECT_EQ(shape.width, whole.width);
+                   EXPECT_EQ(shape.height, whole.height);
+                   EXPECT_EQ(shape.x0, whole.x0);
+                   EXPECT_EQ(shape.y0, whole.y0);
+                   EXPECT_TRUE(shape.density.empty());
+                   EXPECT_TRUE(rows.empty());
+               },
+               [&](const float* v, int n) {
+                   stripes.push_back(n);
+                   rows.insert(rows.end(), v, v + static_cast<size_t>(n) * whole.width);
+               }};
+    const KdeRaster handed = kernel_density(pts, o, &to);
+    EXPECT_EQ(begun, 1);
+    EXPECT_TRUE(handed.density.empty());
+    EXPECT_EQ(handed.max_density, whole.max_density);
+    EXPECT_GT(stripes.size(), 2u);
+    ASSERT_EQ(rows.size(), whole.density.size());
+    EXPECT_EQ(std::memcmp(rows.data(), whole.density.data(), rows.size() * sizeof(float)), 0);
+    EXPECT_EQ(whole.max_density, *std::max_element(whole.density.begin(), whole.density.end()));
 }
 
 TEST(Kde, SilvermanBandwidthFollowsTheStatedRule) {

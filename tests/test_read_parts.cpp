@@ -1,14 +1,16 @@
 // A large GeoPackage layer is read in FID ranges by several tasks at once (geo/io/dataset.cpp,
 // plan_reading). What is read must not depend on it: the same features in FID order, the same
 // features left out and named, the same reports, as one task reading the layer whole.
-#include <gtest/gtest.h>
-#include <algorithm>
-#include <tuple>
 #include <gdal_priv.h>
+#include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "geo/core/gdal_setup.h"
+#include "geo/core/times.h"
 #include "geo/io/dataset.h"
 #include "tests/cli_run.h"
 #include "tests/gpkg_translate.h"
@@ -165,11 +167,11 @@ INSTANTIATE_TEST_SUITE_P(DenseAndSparse, ReadPointsInParts,
 
 namespace {
 
-/** What `checks` reads with (OpenOptions::grid_shape_level, check_time_text) against everything. */
+/** What `checks` reads with (OpenOptions::grid_shape_level, time_text) against everything. */
 void expect_less_is_the_same(const std::string& path) {
     const Dataset all = open_dataset({path});
     OpenOptions o;
-    o.grid_shape_level = 4, o.check_time_text = false;
+    o.grid_shape_level = 4, o.time_text = false;
     const Dataset less = open_dataset({path}, o);
     ASSERT_EQ(all.grids.size(), less.grids.size());
     int outlines = 0;
@@ -216,6 +218,15 @@ void expect_less_is_the_same(const std::string& path) {
     EXPECT_EQ(texts, static_cast<int>(std::count_if(all.checks.begin(), all.checks.end(), [](const Check& c) {
                   return !c.when && !c.time.empty();
               })));
+    // Incidents the same way (what hotspots reads with).
+    ASSERT_EQ(all.incidents.size(), less.incidents.size());
+    for (size_t i = 0; i < all.incidents.size(); ++i) {
+        const Incident &a = all.incidents[i], &b = less.incidents[i];
+        EXPECT_EQ(std::tie(a.inc_id, a.type, a.color, a.settled_at, a.when, a.fid),
+                  std::tie(b.inc_id, b.type, b.color, b.settled_at, b.when, b.fid));
+        EXPECT_TRUE(a.pos.x == b.pos.x && a.pos.y == b.pos.y) << a.inc_id;
+        EXPECT_EQ(b.time, a.when ? std::string() : a.time) << a.inc_id;
+    }
     expect_same(all.report.bad_times, less.report.bad_times, "bad_times");
     expect_same(all.report.bad_values, less.report.bad_values, "bad_values");
     expect_same(all.report.no_geometry, less.report.no_geometry, "no_geometry");
@@ -230,6 +241,51 @@ TEST(ReadParts, LeavingOutOutlinesAndTimeTextsChangesNothingElse) {
     const std::string path = write_checks(dir / "checks.gpkg", 60000);
     gwtest::translate_bundled(path, "GPKG", "grids", "SELECT * FROM grids");
     expect_less_is_the_same(path);
+}
+
+// Times in OGR Date and DateTime fields (with and without a zone) are read to the same `when`
+// whether their text is kept or not; the text kept is ISO-8601 as before.
+TEST(ReadParts, DateTimeFieldsGiveTheSameTimesWithoutTheirText) {
+    TempDir dir("read_datetime");
+    gdal_setup();
+    for (const auto type : {OFTDateTime, OFTDate}) {
+        const std::string path = dir / (type == OFTDate ? "dates.gpkg" : "times.gpkg");
+        {
+            std::unique_ptr<GDALDataset> ds(GetGDALDriverManager()->GetDriverByName("GPKG")->Create(
+                path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+            OGRSpatialReference srs;
+            srs.importFromEPSG(4542);
+            OGRLayer* layer = ds->CreateLayer("incidents", &srs, wkbPoint, nullptr);
+            OGRFieldDefn id("inc_id", OFTString), time("time", type);
+            EXPECT_EQ(layer->CreateField(&id), OGRERR_NONE);
+            EXPECT_EQ(layer->CreateField(&time), OGRERR_NONE);
+            for (int i = 0; i < 12; ++i) {
+                OGRFeature f(layer->GetLayerDefn());
+                f.SetField("inc_id", ("I" + std::to_string(i)).c_str());
+                // No zone, UTC, +08:00 and −05:30 (OGR's zone flags 0, 100, 132, 78); one without a time.
+                const int zone = i % 4 == 0 ? 0 : i % 4 == 1 ? 100 : i % 4 == 2 ? 132 : 78;
+                if (i != 5) f.SetField("time", 2026, 1 + i % 12, 1 + 2 * i, i, (7 * i) % 60, 13.0f, zone);
+                OGRPoint p(466000 + i, 2720000 + i);
+                f.SetGeometry(&p);
+                EXPECT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
+            }
+        }
+        OpenOptions without;
+        without.time_text = false;
+        const Dataset a = open_dataset({path}), b = open_dataset({path}, without);
+        ASSERT_EQ(a.incidents.size(), 12u) << path;
+        ASSERT_EQ(b.incidents.size(), 12u) << path;
+        for (size_t i = 0; i < 12; ++i) {
+            EXPECT_EQ(a.incidents[i].when, b.incidents[i].when) << path << " " << i;
+            EXPECT_EQ(b.incidents[i].time, "") << path << " " << i;
+            EXPECT_EQ(a.incidents[i].when.has_value(), i != 5) << path << " " << i;
+            if (a.incidents[i].when) {
+                EXPECT_EQ(parse_incident_time(a.incidents[i].time), a.incidents[i].when)
+                    << a.incidents[i].time;
+            }
+        }
+        EXPECT_EQ(a.report.bad_times.size(), b.report.bad_times.size()) << path;
+    }
 }
 
 TEST(ReadParts, CellsWithoutParentIdsAreReadWithEveryOutline) {

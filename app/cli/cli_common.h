@@ -24,7 +24,7 @@ struct DatasetArgs {
      * Opens the dataset (the bundled one when no source was given and allow_default) and, when
      * check_tiling, checks its grid tiling (check_grid_tiling); with grid_level, only that level's
      * cells are read (no tiling check then); `leave_out` may narrow what is read further
-     * (OpenOptions::grid_shape_level, check_time_text).
+     * (OpenOptions::grid_shape_level, time_text).
      */
     Dataset open(std::vector<std::string> layers = {}, bool check_tiling = true, bool allow_default = false,
                  int grid_level = 0, const std::function<void(OpenOptions&)>& leave_out = {}) const;

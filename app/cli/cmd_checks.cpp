@@ -170,7 +170,7 @@ void run_checks(const ChecksArgs& a) {
     // Only the L4 cells' outlines are used (a report is tested against the cell it names; the
     // other levels are reached through parent_id), and times only as read (Check::when).
     Dataset ds = a.data.open({"grids", "checks"}, /*check_tiling=*/false, /*allow_default=*/false, 0,
-                                   [](OpenOptions& o) { o.grid_shape_level = 4, o.check_time_text = false; });
+                             [](OpenOptions& o) { o.grid_shape_level = 4, o.time_text = false; });
     const KeepToExit keep_data(ds);
     ChecksOptions o;
     o.days = a.days;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "app/cli/cli_common.h"
@@ -45,10 +46,19 @@ void run_kde(const HotspotArgs& a, const Dataset& ds, const std::vector<const In
     KdeOptions o;
     o.cell_m = a.cell, o.bandwidth_m = a.bandwidth;
     if (inc.empty()) throw Error("no incidents match the filters", {ds.source, "incidents"}, "widen --type/--from/--to");
-    KdeRaster r = kernel_density(positions(inc), o);
-    if (!a.out.empty())
-        write_float_geotiff({r.width, r.height, r.x0, r.y0, r.cell, &r.density, "incidents per km²"}, a.out,
-                            ds.work_crs_wkt);
+    // The raster goes to the file a row of tiles at a time, never whole in memory.
+    std::optional<FloatGeoTiff> tif;
+    const KdeRows to_file{
+        [&](const KdeRaster& s) {
+            if (!a.out.empty())
+                tif.emplace(FloatGrid{s.width, s.height, s.x0, s.y0, s.cell, nullptr, "incidents per km²"},
+                            a.out, ds.work_crs_wkt);
+        },
+        [&](const float* values, int n) {
+            if (tif) tif->rows(values, n);
+        }};
+    const KdeRaster r = kernel_density(positions(inc), o, &to_file);
+    if (tif) tif->commit();
     if (a.json) {
         nlohmann::json j{{"cell_m", r.cell}, {"bandwidth_m", r.bandwidth}, {"max_density_per_km2", r.max_density},
                          {"raster", a.out.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.out)},
@@ -205,12 +215,14 @@ void run_hotspots(const HotspotArgs& a) {
     if (a.method == "gi" || a.method == "warning") layers.push_back("grids");
     if (a.method == "gi" && a.per == "households") layers.push_back("households");
     refuse_output_onto_input(a.data, a.out);
-    // An incident's colour weighs it in the warning alone, and its type filters it only with --type.
+    // An incident's colour weighs it in the warning alone, and its type filters it only with --type;
+    // its time is read once into `when` (the text as written is kept only when it cannot be read).
     std::vector<std::string> unused = {"settled_at"};
     if (a.method != "warning") unused.push_back("color");
     if (a.types.empty()) unused.push_back("type");
-    Dataset ds = a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, 0,
-                             [&](OpenOptions& o) { o.unused_fields["incidents"] = unused; });
+    Dataset ds = a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, 0, [&](OpenOptions& o) {
+        o.unused_fields["incidents"] = unused, o.time_text = false;
+    });
     const KeepToExit keep_data(ds);
     IncidentFilter f;
     f.types = split(a.types), f.window = window_between(a.from, a.to);

@@ -65,7 +65,7 @@ double silverman_bandwidth(const std::vector<Vec2>& pts) {
     return h > 0 ? h : 100;
 }
 
-KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o) {
+KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, const KdeRows* to) {
     KdeRaster r;
     r.cell = o.cell_m;
     r.bandwidth = o.bandwidth_m > 0 ? o.bandwidth_m : silverman_bandwidth(pts);
@@ -86,8 +86,9 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o) {
     const double h2 = h * h;
     const int reach = static_cast<int>(std::ceil(h / r.cell)) + 1;
     // Bands of rows, each point listed in the bands it reaches; a band sums into a small double
-    // buffer (cache-sized) and stores floats once, so the big raster is written a single time.
-    const int band_rows = 32;
+    // buffer (cache-sized) and stores its floats once. Stripes of bands, made in parallel, go to
+    // `to` one after the other (a GeoTIFF's row of tiles), or into the whole raster.
+    const int band_rows = 32, stripe_bands = 8;
     const int nbands = (r.height + band_rows - 1) / band_rows;
     std::vector<std::vector<Vec2>> in_band(static_cast<size_t>(nbands));
     for (auto p : pts) {
@@ -95,35 +96,63 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o) {
         const int b0 = std::max(0, (pr - reach) / band_rows), b1 = std::min(nbands - 1, (pr + reach) / band_rows);
         for (int b = b0; b <= b1; ++b) in_band[b].push_back(p);
     }
-    std::vector<float> dens;  // zeroed at memory speed once its pages are in (a county's is 70 MB)
-    reserve_prefaulted(dens, static_cast<size_t>(r.width) * r.height);
-    dens.resize(static_cast<size_t>(r.width) * r.height);
-    parallel_for(static_cast<size_t>(nbands), [&](size_t band) {
-        const int r0 = static_cast<int>(band) * band_rows, r1 = std::min(r.height, r0 + band_rows);
-        std::vector<double> acc(static_cast<size_t>(r.width) * (r1 - r0), 0.0);
-        for (auto p : in_band[band]) {
-            const int pc = static_cast<int>((p.x - r.x0) / r.cell), pr = static_cast<int>((r.y0 - p.y) / r.cell);
-            const int ra = std::max(r0, pr - reach), rb = std::min(r1 - 1, pr + reach);
-            const int ca = std::max(0, pc - reach), cb = std::min(r.width - 1, pc + reach);
-            for (int row = ra; row <= rb; ++row) {
-                const double cy = r.y0 - (row + 0.5) * r.cell, dy2 = (cy - p.y) * (cy - p.y);
-                if (dy2 >= h2) continue;
-                double* line = &acc[static_cast<size_t>(row - r0) * r.width];
-                for (int col = ca; col <= cb; ++col) {
-                    const double cx = r.x0 + (col + 0.5) * r.cell;
-                    const double d2 = (cx - p.x) * (cx - p.x) + dy2;
-                    if (d2 < h2) {
-                        const double u = 1 - d2 / h2;
-                        line[col] += u * u;
+    const size_t row_cells = static_cast<size_t>(r.width);
+    std::vector<float> stripe;  // a stripe's rows, for `to`
+    if (to) {
+        to->begin(r);
+        stripe.resize(row_cells * std::min(r.height, band_rows * stripe_bands));
+    } else {
+        reserve_prefaulted(r.density, row_cells * r.height);
+        r.density.resize(row_cells * r.height);
+    }
+    std::vector<float> band_max(static_cast<size_t>(nbands), 0.0f);
+    for (int first = 0; first < nbands; first += stripe_bands) {
+        const int bands = std::min(stripe_bands, nbands - first);
+        const int stripe_row0 = first * band_rows;
+        float* const stripe_out = to ? stripe.data() : &r.density[stripe_row0 * row_cells];
+        parallel_ranges(static_cast<size_t>(bands), [&](size_t from, size_t until) {
+            std::vector<double> acc(row_cells * band_rows, 0.0);  // zeroed again as it is stored
+            std::vector<double> dx2(static_cast<size_t>(2 * reach + 1));
+            for (size_t i = from; i < until; ++i) {
+                const int band = first + static_cast<int>(i);
+                const int r0 = band * band_rows, r1 = std::min(r.height, r0 + band_rows);
+                for (auto p : in_band[band]) {
+                    const int pc = static_cast<int>((p.x - r.x0) / r.cell),
+                              pr = static_cast<int>((r.y0 - p.y) / r.cell);
+                    const int ra = std::max(r0, pr - reach), rb = std::min(r1 - 1, pr + reach);
+                    const int ca = std::max(0, pc - reach), cb = std::min(r.width - 1, pc + reach);
+                    // The columns' squared distances along x, the same for every row the point reaches.
+                    for (int col = ca; col <= cb; ++col) {
+                        const double cx = r.x0 + (col + 0.5) * r.cell;
+                        dx2[col - ca] = (cx - p.x) * (cx - p.x);
+                    }
+                    const int ncols = cb - ca + 1;
+                    for (int row = ra; row <= rb; ++row) {
+                        const double cy = r.y0 - (row + 0.5) * r.cell, dy2 = (cy - p.y) * (cy - p.y);
+                        if (dy2 >= h2) continue;
+                        double* line = &acc[static_cast<size_t>(row - r0) * row_cells + ca];
+                        for (int j = 0; j < ncols; ++j) {
+                            const double d2 = dx2[j] + dy2;
+                            if (d2 < h2) {
+                                const double u = 1 - d2 / h2;
+                                line[j] += u * u;
+                            }
+                        }
                     }
                 }
+                float* out = stripe_out + static_cast<size_t>(r0 - stripe_row0) * row_cells;
+                float top = 0;
+                for (size_t c = 0; c < row_cells * (r1 - r0); ++c) {
+                    out[c] = static_cast<float>(acc[c] * k);
+                    top = std::max(top, out[c]);
+                    acc[c] = 0;
+                }
+                band_max[band] = top;
             }
-        }
-        float* out = &dens[static_cast<size_t>(r0) * r.width];
-        for (size_t i = 0; i < acc.size(); ++i) out[i] = static_cast<float>(acc[i] * k);
-    });
-    r.density = std::move(dens);
-    for (float v : r.density) r.max_density = std::max<double>(r.max_density, v);
+        });
+        if (to) to->rows(stripe.data(), std::min(r.height, (first + bands) * band_rows) - stripe_row0);
+    }
+    for (float v : band_max) r.max_density = std::max<double>(r.max_density, v);
     return r;
 }
 

@@ -4,9 +4,10 @@
  * distance band or a hexagon mesh, DBSCAN clusters, and the four-colour warning per cell.
  * Geometry in the working CRS (metres).
  */
-#include <cstdint>
-#include <optional>
 #include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,10 +52,20 @@ struct KdeRaster {
 double silverman_bandwidth(const std::vector<Vec2>& pts);
 
 /**
- * f(x) = Σ 3/(π h²) · (1 − d²/h²)² for d < h, in incidents per km², on cells of `cell_m` over the
- * points' extent grown by h. Each cell's value is taken at its centre.
+ * Where kernel_density hands a raster that is not to be kept whole (a county's is 70 MB): its
+ * shape first (density empty), then its rows, a stripe of them at a time from the top.
  */
-KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o);
+struct KdeRows {
+    std::function<void(const KdeRaster& shape)> begin;
+    std::function<void(const float* values, int n)> rows;  // n rows of shape.width floats
+};
+
+/**
+ * f(x) = Σ 3/(π h²) · (1 − d²/h²)² for d < h, in incidents per km², on cells of `cell_m` over the
+ * points' extent grown by h. Each cell's value is taken at its centre. With `to`, the rows go
+ * there and the raster returned has no density (its shape and max_density only).
+ */
+KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, const KdeRows* to = nullptr);
 
 // The raster is written by write_float_geotiff (geo/io/raster_out.h).
 

@@ -354,7 +354,7 @@ struct LayerReader {
     int store_version = -1;    // the shared store's `version` column (hide_store_columns), else -1
     int64_t count_hint = -1;   // features this reader is expected to read (-1: unknown)
     int64_t rows = 0;          // features the source gave, with or without geometry (for_each_feature)
-    const OpenOptions* options = nullptr;  // what the command leaves out (grid_shape_level, check_time_text)
+    const OpenOptions* options = nullptr;  // what the command leaves out (grid_shape_level, time_text)
 
     Error::Where where(const std::string& feature = {}, const std::string& field = {}) const {
         return {src->path, layer->GetName(), feature, field};
@@ -547,26 +547,33 @@ struct LayerReader {
         return std::numeric_limits<double>::quiet_NaN();
     }
 
-    /** An incident's time, read once: from an OGR Date/DateTime field, or ISO-8601 text. `text` gets it as written. */
-    std::optional<int64_t> time(OGRFeature& f, int idx, std::string& text) const {
+    /**
+     * An incident's or a check's time, read once: from an OGR Date/DateTime field, or ISO-8601
+     * text. `text` gets it as written, or stays empty where it was read and `keep_text` is false
+     * (OpenOptions::time_text).
+     */
+    std::optional<int64_t> time(OGRFeature& f, int idx, std::string& text, bool keep_text = true) const {
         if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return std::nullopt;
         const OGRFieldType t = defn->GetFieldDefn(idx)->GetType();
         if (t != OFTDate && t != OFTDateTime) {
             text = str(f, idx);
-            return parse_incident_time(text);
+            const std::optional<int64_t> v = parse_incident_time(text);
+            if (v && !keep_text) std::string().swap(text);
+            return v;
         }
         int y = 0, m = 0, d = 0, h = 0, mi = 0, tz = 0;
         float sec = 0;
-        text = str(f, idx);
         if (!f.GetFieldAsDateTime(idx, &y, &m, &d, &h, &mi, &sec, &tz) || m < 1 || m > 12 || d < 1 ||
-            d > days_in_month(y, m))
+            d > days_in_month(y, m)) {
+            text = str(f, idx);
             return std::nullopt;
+        }
         if (t == OFTDate) h = mi = 0, sec = 0;
         int64_t v = civil_seconds(y, m, d, h, mi, static_cast<int>(sec));
         // OGR's zone flag: 100 is UTC, each step 15 minutes east of it; 0 and 1 say no zone.
         if (t == OFTDateTime && tz >= 2) v = to_community_clock(v, int64_t(tz - 100) * 15 * 60);
         // GDAL writes these "2024/03/05 10:00:00": kept as ISO-8601, as a text field would hold it.
-        text = t == OFTDate ? iso_date(v) : iso_date_time(v);
+        if (keep_text) text = t == OFTDate ? iso_date(v) : iso_date_time(v);
         return v;
     }
     std::string id_or_fid(OGRFeature& f, int idx) const {
@@ -1119,6 +1126,7 @@ void LayerContext::buildings() {
 void LayerContext::incidents() {
     int i_id = r.field("inc_id", false), i_type = r.field("type", false), i_time = r.field("time", false);
     int i_color = r.field("color", false), i_settled = r.field("settled_at", false);
+    const bool keep_time_text = !r.options || r.options->time_text;
     InPlace<Incident>* const placed = this->placed ? this->placed->incidents.get() : nullptr;
     if (placed) placed->make();
     for_each_feature(r, [&](OGRFeature& f) {
@@ -1126,7 +1134,7 @@ void LayerContext::incidents() {
         in.inc_id = r.id_or_fid(f, i_id);
         if (skip_null(f, in.inc_id)) return placed ? void(in = Incident{}) : ds.incidents.pop_back();
         in.type = r.code(f, i_type, "type"), in.color = r.code(f, i_color, "color");
-        in.when = r.time(f, i_time, in.time);
+        in.when = r.time(f, i_time, in.time, keep_time_text);
         if (!in.when)
             ds.report.bad_times.push_back({L, in.inc_id, in.time.empty() ? std::string("no time")
                                                                          : "time '" + in.time + "' is not an ISO-8601 date"});
@@ -1173,7 +1181,7 @@ void LayerContext::checks() {
     int i_time = r.field("time", false), i_kind = r.field("kind", false), i_people = r.field("people", false);
     int i_note = r.field("note", false);
     r.find_text_in_numbers({i_people});
-    const bool keep_time_text = !r.options || r.options->check_time_text;
+    const bool keep_time_text = !r.options || r.options->time_text;
     InPlace<Check>* const placed = this->placed ? this->placed->checks.get() : nullptr;
     if (placed) {
         placed->make();
@@ -1189,9 +1197,8 @@ void LayerContext::checks() {
         if (skip_null(f, c.check_id)) return placed ? void(c = Check{}) : ds.checks.pop_back();
         c.grid_id = r.str(f, i_grid), c.reporter = r.str(f, i_rep), c.note = r.str(f, i_note);
         c.kind = r.code(f, i_kind, "kind");
-        c.when = r.time(f, i_time, c.time);
+        c.when = r.time(f, i_time, c.time, keep_time_text);
         if (!c.when) bad_time(c.check_id, "time", c.time);
-        else if (!keep_time_text) std::string().swap(c.time);
         if (auto n = r.number(f, i_people, c.check_id, LayerReader::Mode::Warn)) c.people = as_int(n);
         auto p = conv.point(f.GetGeometryRef(), c.check_id);
         if (!p) fail_geometry(r, c.check_id, "Point", f.GetGeometryRef());

@@ -29,9 +29,9 @@ struct OpenOptions {
     // and parents, with an empty shape (a cell without geometry is left out as ever, a cell of
     // another type refused as ever; the outline is not converted, repaired or reprojected).
     int grid_shape_level = 0;
-    // false: a check's time as written (Check::time) is kept only when it cannot be read; when it
-    // can, Check::when alone holds it.
-    bool check_time_text = true;
+    // false: a check's or an incident's time as written (Check::time, Incident::time) is kept only
+    // when it cannot be read; when it can, `when` alone holds it (and no text is made for it).
+    bool time_text = true;
     // Contract fields (SPEC §3) a command does not use, by canonical layer: the source is asked not
     // to read them (OGRLayer::SetIgnoredFields), and the records leave them empty. KDE and Gi* use an
     // incident's point and time, and its type only to filter by it.

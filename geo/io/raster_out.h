@@ -1,5 +1,6 @@
 #pragma once
 /** Writing rasters: a float grid as a GeoTIFF (hotspots --method kde --out). */
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,15 +10,31 @@ namespace gw {
 struct FloatGrid {
     int width = 0, height = 0;
     double x0 = 0, y0 = 0, cell = 1;
-    const std::vector<float>* values = nullptr;  // width × height, row by row
+    const std::vector<float>* values = nullptr;  // width × height, row by row (unused by FloatGeoTiff)
     std::string description;                     // the band's (e.g. "incidents per km²")
 };
 
 /**
- * Writes the grid as a deflate-compressed tiled Float32 GeoTIFF in the CRS `wkt`, through
- * AtomicOutput (a kill leaves the old file or the new one; a stale .aux.xml is replaced).
- * Throws gw::Error naming the file and the failed step.
+ * A deflate-compressed tiled Float32 GeoTIFF in the CRS `wkt`, written a few rows at a time from
+ * the top (GDAL compresses the tiles on the cores while the caller makes the next rows), through
+ * AtomicOutput: nothing is in place until commit(), and a writer destroyed before it leaves the
+ * old file (a stale .aux.xml is replaced). Throws gw::Error naming the file and the failed step.
  */
+class FloatGeoTiff {
+public:
+    FloatGeoTiff(const FloatGrid& shape, const std::string& path, const std::string& wkt);
+    ~FloatGeoTiff();
+    /** The next `n` rows, `shape.width` floats each, below those given before. */
+    void rows(const float* values, int n);
+    /** Every row given: finishes the file and puts it in place. */
+    void commit();
+
+private:
+    struct File;
+    std::unique_ptr<File> f_;
+};
+
+/** Writes a whole grid as FloatGeoTiff does. */
 void write_float_geotiff(const FloatGrid& grid, const std::string& path, const std::string& wkt);
 
 }  // namespace gw
