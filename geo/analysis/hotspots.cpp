@@ -90,12 +90,18 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, cons
     // `to` one after the other (a GeoTIFF's row of tiles), or into the whole raster.
     const int band_rows = 32, stripe_bands = 8;
     const int nbands = (r.height + band_rows - 1) / band_rows;
+    // Counted first, then filled: grown by doubling, the lists took twice their memory, fresh.
     std::vector<std::vector<Vec2>> in_band(static_cast<size_t>(nbands));
-    for (auto p : pts) {
+    const auto bands_of = [&](Vec2 p) {
         const int pr = static_cast<int>((r.y0 - p.y) / r.cell);
-        const int b0 = std::max(0, (pr - reach) / band_rows), b1 = std::min(nbands - 1, (pr + reach) / band_rows);
-        for (int b = b0; b <= b1; ++b) in_band[b].push_back(p);
-    }
+        return std::pair(std::max(0, (pr - reach) / band_rows), std::min(nbands - 1, (pr + reach) / band_rows));
+    };
+    std::vector<size_t> listed(static_cast<size_t>(nbands), 0);
+    for (auto p : pts)
+        for (auto [b, last] = bands_of(p); b <= last; ++b) ++listed[b];
+    for (int b = 0; b < nbands; ++b) in_band[b].reserve(listed[b]);
+    for (auto p : pts)
+        for (auto [b, last] = bands_of(p); b <= last; ++b) in_band[b].push_back(p);
     const size_t row_cells = static_cast<size_t>(r.width);
     std::vector<float> stripe;  // a stripe's rows, for `to`
     if (to) {
