@@ -3,8 +3,11 @@
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 #include "geo/core/error.h"
@@ -62,9 +65,11 @@ TEST(FloatGeoTiff, RowsGivenInAnyStepsMakeTheFileOfTheWholeGrid) {
     std::vector<float> v;
     const FloatGrid g = test_grid(v);
     write_float_geotiff(g, dir / "whole.tif", kWkt);
-    // Steps that cross tile rows, fill one exactly, end one early and give the last rows alone.
-    for (const std::vector<int>& steps : {std::vector<int>{1, 255, 256, 88}, std::vector<int>{300, 300},
-                                          std::vector<int>{7, 500, 93}, std::vector<int>{600}}) {
+    // Steps that cross tile rows, fill one exactly, end one early, give the last rows alone or
+    // through the rows held back (520: 8 rows of the last tile row wait for the other 80), and none.
+    for (const std::vector<int>& steps :
+         {std::vector<int>{1, 255, 256, 88}, std::vector<int>{300, 300}, std::vector<int>{7, 500, 93},
+          std::vector<int>{600}, std::vector<int>{520, 0, 80}, std::vector<int>{0, 3, 517, 1, 79}}) {
         FloatGeoTiff tif(g, dir / "rows.tif", kWkt);
         int row = 0;
         for (int n : steps) tif.rows(&v[static_cast<size_t>(row) * g.width], n), row += n;
@@ -92,6 +97,8 @@ TEST(FloatGeoTiff, AWriterThatDoesNotFinishLeavesTheOldFile) {
         tif.rows(v.data(), 400);
         // Rows past the last are refused, and so is a commit before the last row.
         EXPECT_THROW(tif.rows(v.data(), 201), Error);
+        EXPECT_THROW(tif.commit(), Error);
+        EXPECT_NO_THROW(tif.rows(v.data(), 199));  // one short of the last row: the commit is still refused
         EXPECT_THROW(tif.commit(), Error);
     }
     {

@@ -67,7 +67,7 @@ struct KdeRows {
  */
 KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, const KdeRows* to = nullptr);
 
-// The raster is written by write_float_geotiff (geo/io/raster_out.h).
+// The raster is written by FloatGeoTiff (geo/io/raster_out.h), given the rows through KdeRows.
 
 // ---- Gi* -------------------------------------------------------------------------------------
 
