@@ -220,9 +220,14 @@ void run_hotspots(const HotspotArgs& a) {
     std::vector<std::string> unused = {"settled_at"};
     if (a.method != "warning") unused.push_back("color");
     if (a.types.empty()) unused.push_back("type");
-    Dataset ds = a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, 0, [&](OpenOptions& o) {
-        o.unused_fields["incidents"] = unused, o.time_text = false;
-    });
+    // Gi* and the warning use the cells of one level (their outlines, ids and fields: no parent is
+    // followed), a hexagon mesh the level-1 cells it covers: only those are read.
+    const int grid_level = a.method == "kde" || a.method == "dbscan" ? 0
+                           : a.method == "gi" && a.hex > 0           ? 1
+                                                                     : a.level;
+    Dataset ds =
+        a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, grid_level,
+                    [&](OpenOptions& o) { o.unused_fields["incidents"] = unused, o.time_text = false; });
     const KeepToExit keep_data(ds);
     IncidentFilter f;
     f.types = split(a.types), f.window = window_between(a.from, a.to);
