@@ -111,14 +111,20 @@ TEST(WorkerFaults, EveryParallelPathEndsItsCommandWithOneLine) {
         {"coverage.cpp", {"coverage " + d + " --level 4 --json", "plan " + d + " --add 2"}},
         {"placement.cpp", {"plan " + d + " --add 2"}},
         {"hotspots.cpp",
-         {"hotspots " + d + " --method gi --level 4 --permutations 99", "hotspots " + d + " --method kde --out " + dir / "k.tif"}},
+         {"hotspots " + d + " --method gi --level 4 --permutations 99",
+          "hotspots " + d + " --method kde --out " + dir / "k.tif"}},
         {"demo.cpp", {"demo --scale 2 --out " + dir / "d.gpkg"}},
         {"patrols.cpp", {"patrols " + d + " --json"}},
         {"checks.cpp", {"checks " + d + " --json"}},
         {"stats.h", {"hotspots " + d + " --method gi --level 4 --permutations 99"}},
+        {"cli_common.cpp", {"checks " + d + " --json"}},
     };
     std::vector<std::string> sites;
-    for (const auto& e : fs::recursive_directory_iterator(fs::path(GRIDWATCH_SOURCE_DIR) / "geo")) {
+    std::vector<fs::directory_entry> files;
+    for (const char* top : {"geo", "app"})
+        for (const auto& e : fs::recursive_directory_iterator(fs::path(GRIDWATCH_SOURCE_DIR) / top))
+            files.push_back(e);
+    for (const auto& e : files) {
         // The parallel layer itself: its one call of its own, prefault, cannot fail (madvise's
         // errors leave the pages to the writes that follow).
         if (!e.is_regular_file() || e.path().filename() == "parallel.h" || e.path().filename() == "parallel.cpp") continue;

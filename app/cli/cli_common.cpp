@@ -12,6 +12,7 @@
 #include "geo/analysis/stats.h"
 #include "geo/analysis/validate.h"
 #include "geo/core/error.h"
+#include "geo/core/parallel.h"
 #include "geo/core/times.h"
 #include "geo/io/atomic_output.h"
 #include "geo/io/basemap.h"
@@ -180,16 +181,27 @@ void print_json_items(nlohmann::json j, const std::string& key, size_t n,
     const size_t close = at + empty.size() - 1;
     // The text is written once it is whole: an item dump refuses (text that is not UTF-8) stops the
     // command with nothing on stdout, as print_json does.
-    std::string out = text.substr(0, close);
-    for (size_t i = 0; i < n; ++i) {
-        // An item sits at depth 2: each of its lines four spaces further in than dump(2) puts them.
-        out += i ? ",\n    " : "\n    ";
-        for (char c : item(i).dump(2)) {
-            out += c;
-            if (c == '\n') out += "    ";
+    // The items are written on the cores, a run of them per task, and joined in order.
+    const size_t runs = std::min(n, 8 * parallel_width());
+    std::vector<std::string> parts(runs);
+    const auto write_run = [&](size_t r) {
+        std::string& s = parts[r];
+        for (size_t i = n * r / runs; i < n * (r + 1) / runs; ++i) {
+            // An item sits at depth 2: each of its lines four spaces further in than dump(2) puts them.
+            s += i ? ",\n    " : "\n    ";
+            for (char c : item(i).dump(2)) {
+                s += c;
+                if (c == '\n') s += "    ";
+            }
         }
-        if (i == 0) out.reserve(close + (out.size() - close) * n + text.size());  // items are much alike
-    }
+    };
+    parallel_for(runs, write_run);
+    size_t size = text.size() + 4;
+    for (const auto& part : parts) size += part.size();
+    std::string out;
+    out.reserve(size);
+    out.append(text, 0, close);
+    for (const auto& part : parts) out += part;
     if (n) out += "\n  ";
     out.append(text, close);
     out += '\n';
