@@ -5,6 +5,7 @@
 #include <random>
 
 #include "geo/analysis/coverage.h"
+#include "geo/io/dataset.h"
 
 using namespace gw;
 
@@ -368,3 +369,34 @@ TEST_P(CoverageReach, HouseholdsOutsideTheCellMakeDemandWithinTheirReach) {
 
 INSTANTIATE_TEST_SUITE_P(Coverage, CoverageReach, ::testing::ValuesIn(kReachCases),
                          [](const ::testing::TestParamInfo<ReachCase>& info) { return std::string(info.param.name); });
+
+// `stats` and the wall leave the road metres out (CoverageOptions::roads): nothing else may move.
+TEST(Coverage, LeavingTheRoadMetresOutChangesNothingElse) {
+    OpenOptions oo;
+    oo.layers = {"grids", "households", "cameras", "roads", "buildings", "enterprises"};
+    const Dataset ds = open_dataset({bundled_dataset_path()}, oo);
+    for (const bool gaps : {false, true}) {
+        CoverageOptions o;
+        o.level = 4;
+        o.gaps = gaps;
+        const CoverageReport all = compute_coverage(ds, o);
+        o.roads = false;
+        const CoverageReport less = compute_coverage(ds, o);
+        ASSERT_GT(all.road_m, 1000.0);
+        EXPECT_EQ(less.road_m, 0.0);
+        for (double m : less.road_m_seen_by) EXPECT_EQ(m, 0.0);
+        ASSERT_EQ(all.cells.size(), less.cells.size());
+        for (size_t i = 0; i < all.cells.size(); ++i) {
+            EXPECT_EQ(all.cells[i].covered_m2, less.cells[i].covered_m2) << all.cells[i].grid_id;
+            EXPECT_EQ(all.cells[i].households_covered, less.cells[i].households_covered)
+                << all.cells[i].grid_id;
+        }
+        EXPECT_EQ(all.total.covered_m2, less.total.covered_m2);
+        ASSERT_EQ(all.gaps.size(), less.gaps.size());
+        if (gaps) {
+            EXPECT_GT(all.gaps.size(), 0u);
+        }
+        for (size_t i = 0; i < all.gaps.size(); ++i) EXPECT_EQ(all.gaps[i].area_m2, less.gaps[i].area_m2);
+        ASSERT_EQ(all.views.size(), less.views.size());
+    }
+}

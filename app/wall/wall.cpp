@@ -90,6 +90,7 @@ CoverageReport wall_coverage_report(const Dataset& ds, bool gaps) {
     o.level = 4;
     o.occlusion = true;
     o.gaps = gaps;
+    o.roads = false;  // no scene shows the road metres
     return compute_coverage(ds, o);
 }
 

@@ -126,7 +126,7 @@ struct CoverageEngine {
         std::vector<Box> hb(ds.households.size());
         for (size_t i = 0; i < hb.size(); ++i) hb[i] = household_box(i);
         hindex = BoxIndex(hb, 100);
-        cut_roads();
+        if (o.roads) cut_roads();
     }
 
     /**
@@ -509,10 +509,11 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
     });
 
     progress(0.9, "road redundancy");
-    parallel_for(rep_.views.size(), [&](size_t v) {
+    auto count_road_samples = [&](size_t v) {
         e.road_samples_in(vboxes[v], &rep_.views[v],
                           [&](int k) { std::atomic_ref<int>(e.sample_seen[k]).fetch_add(1, std::memory_order_relaxed); });
-    });
+    };
+    if (o.roads) parallel_for(rep_.views.size(), count_road_samples);
     e.collect(rep_);
     progress(1, "done");
 }

@@ -23,6 +23,7 @@ struct CoverageOptions {
     double household_buffer_m = 15;  // demand around each household
     double min_gap_m2 = 25;          // slivers under this are dropped
     bool gaps = true;                // compute gap polygons
+    bool roads = true;               // road metres and how many cameras see them (road_m, road_m_seen_by)
     Progress progress;
 };
 
@@ -47,6 +48,7 @@ struct CoverageReport {
     std::vector<const Camera*> cameras;        // the cameras counted, parallel to views
     std::vector<MultiPolygon> views;
     std::vector<int> household_cameras;  // per household of the dataset: how many cameras see it
+    // Both 0 when CoverageOptions::roads is off.
     double road_m = 0;                    // road length inside the level's cells, sampled every metre
     std::vector<double> road_m_seen_by;   // [k] metres seen by exactly k cameras (last: k or more)
     bool occlusion_applied = false;

@@ -138,6 +138,7 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage, std::
         CoverageOptions co;
         co.level = level;
         co.gaps = false;
+        co.roads = false;  // the table has no road columns of coverage's
         CoverageReport rep = compute_coverage(ds, co);
         for (size_t i = 0; i < t.rows.size(); ++i) {
             t.rows[i].covered_m2 = rep.cells[i].covered_m2;
