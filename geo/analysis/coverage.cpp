@@ -88,7 +88,7 @@ struct CoverageEngine {
     std::vector<int> sample_seen;          // per sample: how many cameras see it
     BoxIndex road_index{{}, 50};          // road segments with a sample inside the cells
     std::vector<std::vector<Gap>> cell_gaps;
-    std::vector<geos::Geom> demand;  // per cell, built on first use
+    std::vector<geos::Geom> demand;  // per cell, around it (demand_near_cell), built on first use
 
     static std::vector<Box> boxes_of_cells(const std::vector<const Grid*>& c) {
         std::vector<Box> b;
@@ -286,8 +286,11 @@ struct CoverageEngine {
         return inside(cell.shape, p) || any_edge(cell.shape, [&](Vec2 a, Vec2 b) { return near_segment(p, a, b, d); });
     }
 
-    /** Where coverage matters inside cell ci: road corridors, enterprise parcels, around households. */
-    geos::Geom demand_in_cell(size_t ci, const GEOSGeometry* cg) const {
+    /**
+     * Where coverage matters in and around cell ci: road corridors, enterprise parcels, around
+     * households, not yet cut to the cell (cover_cell cuts its gaps to it, once).
+     */
+    geos::Geom demand_near_cell(size_t ci) const {
         GEOSContextHandle_t h = geos::ctx();
         const Box cb = cell_boxes[ci];
         std::vector<GEOSGeometry*> parts;
@@ -319,33 +322,22 @@ struct CoverageEngine {
         }
         if (parts.empty()) return empty_polygon();
         geos::Geom coll = collection(parts);
-        geos::Geom all(GEOSUnaryUnion_r(h, coll.get()));
-        return geos::intersection(all.get(), cg);
+        return geos::Geom(GEOSUnaryUnion_r(h, coll.get()));
     }
 
     /**
-     * cell ∩ ⋃ views with as little overlay as possible: a view inside the cell is taken whole, one
-     * across its edge is cut by it, and only views whose boxes overlap are unioned (in groups).
-     * The groups are disjoint, so the result is a valid multipolygon.
+     * ⋃ of the views that meet both boxes (the cell's and its demand's), with as little overlay as
+     * possible: only views whose boxes overlap are unioned (in groups). The groups are disjoint, so
+     * the result is a valid multipolygon. Not cut to the cell: cover_cell cuts the gaps instead.
      */
-    geos::Geom covered_part(const GEOSGeometry* cg, const Box& cb, const std::vector<const MultiPolygon*>& near) const {
+    geos::Geom views_over(const Box& cb, const Box& db, const std::vector<const MultiPolygon*>& near) const {
         GEOSContextHandle_t h = geos::ctx();
         std::vector<geos::Geom> pieces;
         std::vector<Box> boxes;
-        geos::Prepared pc;
         for (const MultiPolygon* v : near) {
             const Box vb = bounds(*v);
-            if (!vb.intersects(cb)) continue;
-            geos::Geom vg = geos::to_geos(*v);
-            if (!pc) pc.reset(GEOSPrepare_r(h, cg));
-            const bool inside_cell = vb.xmin >= cb.xmin && vb.xmax <= cb.xmax && vb.ymin >= cb.ymin && vb.ymax <= cb.ymax &&
-                                     GEOSPreparedContainsProperly_r(h, pc.get(), vg.get()) == 1;
-            if (!inside_cell) {
-                if (GEOSPreparedIntersects_r(h, pc.get(), vg.get()) != 1) continue;
-                vg = geos::intersection(vg.get(), cg);
-                if (GEOSisEmpty_r(h, vg.get())) continue;
-            }
-            pieces.push_back(std::move(vg));
+            if (!vb.intersects(cb) || !vb.intersects(db)) continue;
+            pieces.push_back(geos::to_geos(*v));
             boxes.push_back(vb);
         }
         // Groups of pieces whose boxes overlap (union-find).
@@ -380,11 +372,18 @@ struct CoverageEngine {
         out.coverage = out.area_m2 > 0 ? out.covered_m2 / out.area_m2 : 0;
         cell_gaps[ci].clear();
         if (!o.gaps) return;
-        geos::Geom cg = geos::to_geos(cell.shape);
-        geos::Geom seen = covered_part(cg.get(), cell_boxes[ci], near);
-        if (!demand[ci]) demand[ci] = demand_in_cell(ci, cg.get());
+        if (!demand[ci]) demand[ci] = demand_near_cell(ci);
         if (GEOSisEmpty_r(h, demand[ci].get())) return;
-        geos::Geom gap = geos::difference(demand[ci].get(), seen.get());
+        // (demand ∖ views) ∩ cell: the cell's demand less what is seen of it, cut to the cell once, at
+        // the end. The demand and each view cut to the cell on their own (before) left necks under a
+        // micrometre wide along its outline that joined separate gaps into one.
+        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        GEOSGeom_getXMin_r(h, demand[ci].get(), &x0), GEOSGeom_getYMin_r(h, demand[ci].get(), &y0);
+        GEOSGeom_getXMax_r(h, demand[ci].get(), &x1), GEOSGeom_getYMax_r(h, demand[ci].get(), &y1);
+        const geos::Geom seen = views_over(cell_boxes[ci], Box{x0, y0, x1, y1}, near);
+        const geos::Geom cg = geos::to_geos(cell.shape);
+        const geos::Geom gap =
+            geos::intersection(geos::difference(demand[ci].get(), seen.get()).get(), cg.get());
         for (auto& poly : geos::to_multipolygon(gap.get())) {
             const double a = area(poly);
             if (a < o.min_gap_m2) continue;
