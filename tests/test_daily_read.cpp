@@ -96,6 +96,38 @@ TEST(DailyRead, ChecksByChineseNamesWithKindsAndTimes) {
     EXPECT_EQ(ds.report.bad_times[0].feature, "C2");
 }
 
+// A code field's values are made into the contract's codes once per spelling and kept: more
+// spellings than are kept (12) and each spelling again and again still read as on their own.
+TEST(DailyRead, EveryKindSpellingReadsAsItsCodeHoweverOftenItComes) {
+    TempDir dir("daily_read_kinds");
+    const std::vector<std::pair<std::string, std::string>> kinds = {
+        {"routine", "routine"},   {"Routine", "routine"},
+        {"ROUTINE", "routine"},   {"日常", "routine"},
+        {"新增人员", "newcomer"}, {"Newcomer", "newcomer"},
+        {"返乡人员", "returnee"}, {"隐患", "hazard"},
+        {"纠纷", "dispute"},      {"其他", "other"},
+        {"Other", "other"},       {"patrol", "patrol"},
+        {"Lost Dog", "lost dog"}, {"", ""},
+        {"HAZARD", "hazard"},     {"dispute", "dispute"}};
+    std::string features;
+    for (int i = 0; i < 64; ++i) {
+        const auto& k = kinds[static_cast<size_t>(i * 7) % kinds.size()];
+        features += std::string(i ? "," : "") + point(i, i,
+                                                      "\"check_id\": \"C" + std::to_string(i) +
+                                                          "\", \"grid_id\": \"G\", \"time\": "
+                                                          "\"2026-11-02T08:15:00\", \"kind\": \"" +
+                                                          k.first + "\"");
+    }
+    const Dataset ds = open_dataset(
+        {write(dir.path / "checks.geojson", R"({"type": "FeatureCollection", )" + std::string(kCrs) +
+                                                R"(, "features": [)" + features + "]}")});
+    ASSERT_EQ(ds.checks.size(), 64u);
+    for (int i = 0; i < 64; ++i)
+        EXPECT_EQ(ds.checks[static_cast<size_t>(i)].kind,
+                  kinds[static_cast<size_t>(i * 7) % kinds.size()].second)
+            << "C" << i;
+}
+
 // Patrol tracks come from the patrol's phones, as the reports do: --from-gcj02 moves their
 // vertices back to WGS84 as it moves the points (it used to leave them hundreds of metres off).
 TEST(DailyRead, PatrolTracksFromPhonesAreMovedBackFromGcj02) {

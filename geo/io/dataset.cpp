@@ -434,17 +434,40 @@ struct LayerReader {
         return s.empty() ? "a mapped field" : s;
     }
     /** A coded value (status, type, owner, …) as the contract writes it: mapped, Chinese, or lower case. */
+    /** A value of a code field (kind, type, status …) as the contract spells it. */
     std::string code(OGRFeature& f, int idx, const std::string& field) const {
-        const std::string s = str(f, idx);
+        if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return code_of({}, field);
+        // A code field holds a handful of values (a county's month of 274k checks, six kinds): each
+        // raw value's code is kept, and found again by its bytes (a reader serves one task).
+        const char* raw = f.GetFieldAsString(idx);
+        if (code_memo.size() <= static_cast<size_t>(idx)) code_memo.resize(static_cast<size_t>(idx) + 1);
+        auto& [owner, memo] = code_memo[static_cast<size_t>(idx)];
+        if (owner.empty()) owner = field;
+        if (owner != field) return code_of(utf8(raw), field);  // one column mapped to two code fields
+        for (const auto& [in, out] : memo)
+            if (in == raw) return out;
+        std::string out = code_of(utf8(raw), field);
+        if (memo.size() < kCodesKept) memo.emplace_back(raw, out);
+        return out;
+    }
+    std::string code_of(const std::string& s, const std::string& field) const {
         if (mapping)
             if (const auto m = mapping->values.find(field); m != mapping->values.end())
                 if (const auto v = m->second.find(s); v != m->second.end()) return v->second;
         if (auto zh = chinese_value(field, s)) return *zh;
         return ascii_lower(s);
     }
+    static constexpr size_t kCodesKept = 12;  // per field; past them (a field of times) codes are made anew
+    // By field index: the code field it serves, and its raw values with their codes.
+    mutable std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> code_memo;
     std::string str(OGRFeature& f, int idx) const {
         if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
-        std::string s = f.GetFieldAsString(idx);
+        return utf8(f.GetFieldAsString(idx));
+    }
+    /** Text as the layer holds it, in UTF-8: read as GBK when the layer is (recode_gbk) or the bytes are not
+     * UTF-8. */
+    std::string utf8(const char* raw) const {
+        std::string s = raw;
         if (recode_gbk || !CPLIsUTF8(s.c_str(), static_cast<int>(s.size()))) {
             char* u = CPLRecode(s.c_str(), "CP936", CPL_ENC_UTF8);
             s = u;
