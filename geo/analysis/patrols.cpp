@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include "geo/analysis/coverage.h"
 #include "geo/analysis/terrain.h"
@@ -511,8 +512,20 @@ PatrolsReport compute_patrols(const Dataset& ds, const PatrolOptions& o) {
     progress(0.95, "per cell");
     rep.cells.resize(l4.size());
     for (size_t i = 0; i < l4.size(); ++i) rep.cells[i].grid_id = l4[i]->grid_id, rep.cells[i].name = l4[i]->name;
+    // The list's entries: a named road's features are one entry per name, class and cell, an unnamed
+    // road's per feature id and cell. Each road's entry key is found once, not once per piece.
+    std::vector<uint64_t> road_key(ds.roads.size());
+    {
+        std::map<std::tuple<std::string, std::string, int64_t>, uint64_t> keys;
+        for (size_t r = 0; r < ds.roads.size(); ++r) {
+            const Road& road = ds.roads[r];
+            const auto key =
+                std::make_tuple(road.name, road.road_class, road.name.empty() ? road.fid : int64_t{-1});
+            road_key[r] = keys.try_emplace(key, keys.size()).first->second;
+        }
+    }
     // In road order, one thread: the sums come out the same however the work was split.
-    std::map<std::tuple<std::string, std::string, int64_t, int>, size_t> group;  // (name, class, fid of unnamed, cell)
+    std::unordered_map<uint64_t, size_t> group;  // road key × cells + cell → entry
     for (size_t i = 0; i < segs.size(); ++i) {
         const RoadSeg& s = segs[i];
         const Road& road = ds.roads[s.road];
@@ -524,7 +537,8 @@ PatrolsReport compute_patrols(const Dataset& ds, const PatrolOptions& o) {
             for (const Span& n : c.neither) {
                 const double m = (n.second - n.first) * len;
                 cp.neither_m += m;
-                const auto key = std::make_tuple(road.name, road.road_class, road.name.empty() ? road.fid : int64_t{-1}, c.cell);
+                const uint64_t key =
+                    road_key[static_cast<size_t>(s.road)] * l4.size() + static_cast<uint64_t>(c.cell);
                 auto [it, fresh] = group.try_emplace(key, rep.neither.size());
                 if (fresh) {
                     UnwatchedRoad u;
