@@ -403,8 +403,8 @@ TEST(Coverage, LeavingTheRoadMetresOutChangesNothingElse) {
     }
 }
 
-// The gaps are cut to their cell once, at the end ((demand ∖ views) ∩ cell): each lies in its cell,
-// meets no view, and meets no other gap; on the bundled community, whose cameras see across cell
+// The gaps are cut to their cell once, at the end ((demand ∖ views) ∩ cell): each lies in its cell
+// and overlaps no view and no other gap; on the bundled community, whose cameras see across cell
 // outlines and whose demand reaches 15 m past them.
 TEST(Coverage, EachGapIsOneBlindSpotInItsCellMeetingNoViewAndNoOtherGap) {
     OpenOptions oo;
@@ -432,6 +432,7 @@ TEST(Coverage, EachGapIsOneBlindSpotInItsCellMeetingNoViewAndNoOtherGap) {
             // One blind spot, not two joined by a sliver: the demand and each view cut to the cell on
             // their own joined two gaps of this community by a neck under a micrometre wide.
             const geos::Geom shrunk(GEOSBuffer_r(geos::ctx(), g.get(), -1e-6, 8));
+            ASSERT_TRUE(shrunk) << id << " gap " << i;
             EXPECT_LE(GEOSGetNumGeometries_r(geos::ctx(), shrunk.get()), 1)
                 << id << " gap " << i << ", " << gaps[i]->area_m2 << " m²";
             const Box gb = bounds(gaps[i]->shape);

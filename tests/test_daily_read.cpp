@@ -128,6 +128,30 @@ TEST(DailyRead, EveryKindSpellingReadsAsItsCodeHoweverOftenItComes) {
             << "C" << i;
 }
 
+// A project file may map two code fields to one column: each reads the column as its own field's
+// code, whichever comes first (the kept spellings are per field, not per column).
+TEST(DailyRead, OneColumnMappedToTwoCodeFieldsReadsAsEach) {
+    TempDir dir("daily_read_shared_column");
+    std::string features;
+    for (int i = 0; i < 8; ++i)
+        features += std::string(i ? "," : "") + point(i, i,
+                                                      "\"inc_id\": \"I" + std::to_string(i) +
+                                                          "\", \"time\": \"2026-11-02T08:15:00\", "
+                                                          "\"LB\": \"" +
+                                                          std::string(i % 2 ? "纠纷" : "Red") + "\"");
+    const std::string path =
+        write(dir.path / "incidents.geojson", R"({"type": "FeatureCollection", )" + std::string(kCrs) +
+                                                  R"(, "features": [)" + features + "]}");
+    write(dir.path / "incidents.geojson.gridwatch.json",
+          R"({"mapping": {"incidents": {"fields": {"type": "LB", "color": "LB"}}}})");
+    const Dataset ds = open_dataset({path});
+    ASSERT_EQ(ds.incidents.size(), 8u);
+    for (size_t i = 0; i < 8; ++i) {
+        EXPECT_EQ(ds.incidents[i].type, i % 2 ? "dispute" : "red") << i;  // 纠纷 is a type's Chinese name
+        EXPECT_EQ(ds.incidents[i].color, i % 2 ? "纠纷" : "red") << i;    // and no colour's
+    }
+}
+
 // Patrol tracks come from the patrol's phones, as the reports do: --from-gcj02 moves their
 // vertices back to WGS84 as it moves the points (it used to leave them hundreds of metres off).
 TEST(DailyRead, PatrolTracksFromPhonesAreMovedBackFromGcj02) {

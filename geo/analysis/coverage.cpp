@@ -322,7 +322,7 @@ struct CoverageEngine {
         }
         if (parts.empty()) return empty_polygon();
         geos::Geom coll = collection(parts);
-        return geos::Geom(GEOSUnaryUnion_r(h, coll.get()));
+        return geos::unary_union(coll.get());
     }
 
     /**
@@ -331,7 +331,6 @@ struct CoverageEngine {
      * the result is a valid multipolygon. Not cut to the cell: cover_cell cuts the gaps instead.
      */
     geos::Geom views_over(const Box& cb, const Box& db, const std::vector<const MultiPolygon*>& near) const {
-        GEOSContextHandle_t h = geos::ctx();
         std::vector<geos::Geom> pieces;
         std::vector<Box> boxes;
         for (const MultiPolygon* v : near) {
@@ -356,7 +355,7 @@ struct CoverageEngine {
                 merged.reset(g[0]);
             } else {
                 geos::Geom coll = collection(g);
-                merged.reset(GEOSUnaryUnion_r(h, coll.get()));
+                merged = geos::unary_union(coll.get());
             }
             for (auto& p : geos::to_multipolygon(merged.get())) polys.push_back(geos::to_geos(p).release());
         }

@@ -140,6 +140,8 @@ Geom union_all(const MultiPolygon* parts[], size_t n) {
     return checked(GEOSUnaryUnion_r(ctx(), coll.get()), "union");
 }
 
+Geom unary_union(const GEOSGeometry* g) { return checked(GEOSUnaryUnion_r(ctx(), g), "union"); }
+
 Geom difference(const GEOSGeometry* a, const GEOSGeometry* b) {
     return checked(GEOSDifference_r(ctx(), a, b), "difference");
 }

@@ -40,6 +40,8 @@ bool is_valid(const GEOSGeometry* g, std::string* reason = nullptr);
 /** GEOSMakeValid, keeping only the polygonal parts. */
 MultiPolygon make_valid(const MultiPolygon& mp);
 Geom union_all(const MultiPolygon* parts[], size_t n);
+/** GEOSUnaryUnion of g; throws gw::Error when GEOS fails. */
+Geom unary_union(const GEOSGeometry* g);
 Geom difference(const GEOSGeometry* a, const GEOSGeometry* b);
 Geom intersection(const GEOSGeometry* a, const GEOSGeometry* b);
 

@@ -433,8 +433,8 @@ struct LayerReader {
         for (const auto& zh : chinese_field_names(name)) s += (s.empty() ? "" : ", ") + zh;
         return s.empty() ? "a mapped field" : s;
     }
-    /** A coded value (status, type, owner, …) as the contract writes it: mapped, Chinese, or lower case. */
-    /** A value of a code field (kind, type, status …) as the contract spells it. */
+    /** A coded value (status, type, owner, kind …) as the contract writes it: mapped, Chinese, or lower case.
+     */
     std::string code(OGRFeature& f, int idx, const std::string& field) const {
         if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return code_of({}, field);
         // A code field holds a handful of values (a county's month of 274k checks, six kinds): each
