@@ -85,6 +85,9 @@ void write_image(const std::string& path, const std::vector<uint8_t>& rgba, int 
     out.replaces(sidecars(path));
     CPLStringList options;
     if (ext == ".png" && geo) options.SetNameValue("WORLDFILE", "YES");
+    // zlib level 3, not GDAL's 6: a county map at 1600×1200 is written in 80 ms instead of 118 and
+    // is no larger (1.348 MB against 1.360; level 1 and 2: 73 ms, 1.36–1.38 MB).
+    if (ext == ".png") options.SetNameValue("ZLEVEL", "3");
     if (ext == ".tif" || ext == ".tiff") {
         options.SetNameValue("COMPRESS", "DEFLATE");
         options.SetNameValue("PHOTOMETRIC", "RGB");
