@@ -39,9 +39,13 @@ time_type=$(psql "$pgconn" -Atc "SELECT data_type FROM information_schema.column
 
 # --- the same run: gridwatch and PostGIS, interleaved, $runs times each --------------------------
 gw_times=() pg_times=()
+# Each timed run starts on a settled machine: the server goes on working for a moment after a query
+# returns (the tables it wrote), and on two cores that landed on the gridwatch run after it.
 for i in $(seq "$runs"); do
+    sleep 2
     log "run $i/$runs: gridwatch checks --json"
     gw_times+=("$(runs=1 timed bash -c "'$gw' checks '$data' --date $date --days $days --json > '$work/gw.json' 2>'$work/gw.err'")")
+    sleep 2
     log "run $i/$runs: psql -f checks_postgis.sql"
     pg_times+=("$(runs=1 timed psql "$pgconn" -q -v date="$date" -v days="$days" -v work_srid=4542 -f "$here/peers/checks_postgis.sql")")
 done
