@@ -403,7 +403,7 @@ TEST(Coverage, LeavingTheRoadMetresOutChangesNothingElse) {
     }
 }
 
-// The gaps are cut to their cell once, at the end ((demand ∖ views) ∩ cell): each lies in its cell
+// The gaps are the cell's demand less the views, which are not cut to the cell: each lies in its cell
 // and overlaps no view and no other gap; on the bundled community, whose cameras see across cell
 // outlines and whose demand reaches 15 m past them.
 TEST(Coverage, EachGapIsOneBlindSpotInItsCellMeetingNoViewAndNoOtherGap) {

@@ -88,7 +88,7 @@ struct CoverageEngine {
     std::vector<int> sample_seen;          // per sample: how many cameras see it
     BoxIndex road_index{{}, 50};          // road segments with a sample inside the cells
     std::vector<std::vector<Gap>> cell_gaps;
-    std::vector<geos::Geom> demand;  // per cell, around it (demand_near_cell), built on first use
+    std::vector<geos::Geom> demand;  // per cell, within it, built on first use
 
     static std::vector<Box> boxes_of_cells(const std::vector<const Grid*>& c) {
         std::vector<Box> b;
@@ -288,7 +288,7 @@ struct CoverageEngine {
 
     /**
      * Where coverage matters in and around cell ci: road corridors, enterprise parcels, around
-     * households, not yet cut to the cell (cover_cell cuts its gaps to it, once).
+     * households (cover_cell cuts it to the cell).
      */
     geos::Geom demand_near_cell(size_t ci) const {
         GEOSContextHandle_t h = geos::ctx();
@@ -328,7 +328,7 @@ struct CoverageEngine {
     /**
      * ⋃ of the views that meet both boxes (the cell's and its demand's), with as little overlay as
      * possible: only views whose boxes overlap are unioned (in groups). The groups are disjoint, so
-     * the result is a valid multipolygon. Not cut to the cell: cover_cell cuts the gaps instead.
+     * the result is a valid multipolygon. Not cut to the cell: only the demand is (cover_cell).
      */
     geos::Geom views_over(const Box& cb, const Box& db, const std::vector<const MultiPolygon*>& near) const {
         std::vector<geos::Geom> pieces;
@@ -371,18 +371,19 @@ struct CoverageEngine {
         out.coverage = out.area_m2 > 0 ? out.covered_m2 / out.area_m2 : 0;
         cell_gaps[ci].clear();
         if (!o.gaps) return;
-        if (!demand[ci]) demand[ci] = demand_near_cell(ci);
+        if (!demand[ci]) {
+            const geos::Geom cg = geos::to_geos(cell.shape);
+            demand[ci] = geos::intersection(demand_near_cell(ci).get(), cg.get());
+        }
         if (GEOSisEmpty_r(h, demand[ci].get())) return;
-        // (demand ∖ views) ∩ cell: the cell's demand less what is seen of it, cut to the cell once, at
-        // the end. The demand and each view cut to the cell on their own (before) left necks under a
+        // The cell's demand less the views, which are not cut to the cell: only the demand is, once.
+        // The demand and each view cut to the cell on their own (before) left necks under a
         // micrometre wide along its outline that joined separate gaps into one.
         double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
         GEOSGeom_getXMin_r(h, demand[ci].get(), &x0), GEOSGeom_getYMin_r(h, demand[ci].get(), &y0);
         GEOSGeom_getXMax_r(h, demand[ci].get(), &x1), GEOSGeom_getYMax_r(h, demand[ci].get(), &y1);
         const geos::Geom seen = views_over(cell_boxes[ci], Box{x0, y0, x1, y1}, near);
-        const geos::Geom cg = geos::to_geos(cell.shape);
-        const geos::Geom gap =
-            geos::intersection(geos::difference(demand[ci].get(), seen.get()).get(), cg.get());
+        const geos::Geom gap = geos::difference(demand[ci].get(), seen.get());
         for (auto& poly : geos::to_multipolygon(gap.get())) {
             const double a = area(poly);
             if (a < o.min_gap_m2) continue;
