@@ -1,6 +1,7 @@
 // Coverage (SPEC §5.2) against lattice sampling, analytic point-in-sector tests and area balance.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -460,6 +461,8 @@ TEST(Coverage, CoveredPlusGapsMakeUpEachCellOverRandomCameras) {
             Camera c = ds.cameras.front();
             c.cam_id = "E" + std::to_string(ds.cameras.size());
             c.pos = p, c.azimuth = 30.0 * static_cast<double>(seed % 12), c.status = "online";
+            c.fov = 20.0 + 10.0 * static_cast<double>((seed + ds.cameras.size()) %
+                                                      12);  // straight sides across the edge
             ds.cameras.push_back(c);
         }
         for (size_t k : {1, 2}) {
@@ -479,5 +482,31 @@ TEST(Coverage, CoveredPlusGapsMakeUpEachCellOverRandomCameras) {
                 if (g.grid_id == c.grid_id) gaps += g.area_m2;
             EXPECT_NEAR(c.covered_m2 + gaps, 10000.0, 1e-6) << "seed " << seed << ", " << c.grid_id;
         }
+    }
+}
+
+// A parcel that only touches a cell (A1's, beside A2) makes no demand in it: A2's gaps are the same
+// with it and without it (its cut to A2 is a line, which the demand leaves out).
+TEST(Coverage, AParcelTouchingACellFromOutsideChangesNoneOfItsGaps) {
+    for (uint64_t seed = 1; seed <= 10; ++seed) {
+        Dataset ds = random_dataset(seed, 12);
+        CoverageOptions o;
+        o.level = 2;
+        o.min_gap_m2 = 0;
+        auto gaps_of_a2 = [&](const CoverageReport& rep) {
+            std::vector<double> a;
+            for (const Gap& g : rep.gaps)
+                if (g.grid_id == "A2") a.push_back(g.area_m2);
+            std::sort(a.begin(), a.end());
+            return a;
+        };
+        const std::vector<double> before = gaps_of_a2(compute_coverage(ds, o));
+        Enterprise e;
+        e.ent_id = "P1";
+        e.shape = ds.grids[1].shape;  // A1, sharing the edge x = 100 with A2
+        ds.enterprises.push_back(e);
+        const std::vector<double> after = gaps_of_a2(compute_coverage(ds, o));
+        ASSERT_EQ(before.size(), after.size()) << "seed " << seed;
+        for (size_t i = 0; i < before.size(); ++i) EXPECT_NEAR(before[i], after[i], 1e-9) << "seed " << seed;
     }
 }

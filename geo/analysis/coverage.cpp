@@ -372,8 +372,11 @@ struct CoverageEngine {
         cell_gaps[ci].clear();
         if (!o.gaps) return;
         if (!demand[ci]) {
+            // Its polygons only: where a parcel or a corridor touches the cell from outside, the cut
+            // gives lines too, and GEOS's overlay takes no mixed collection (it falls back to its old one).
             const geos::Geom cg = geos::to_geos(cell.shape);
-            demand[ci] = geos::intersection(demand_near_cell(ci).get(), cg.get());
+            demand[ci] = geos::to_geos(
+                geos::to_multipolygon(geos::intersection(demand_near_cell(ci).get(), cg.get()).get()));
         }
         if (GEOSisEmpty_r(h, demand[ci].get())) return;
         // The cell's demand less the views, which are not cut to the cell: only the demand is, once.
