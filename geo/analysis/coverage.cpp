@@ -326,16 +326,16 @@ struct CoverageEngine {
     }
 
     /**
-     * ⋃ of the views that meet both boxes (the cell's and its demand's), with as little overlay as
+     * ⋃ of the views whose boxes meet `db` (the box of a cell's demand), with as little overlay as
      * possible: only views whose boxes overlap are unioned (in groups). The groups are disjoint, so
      * the result is a valid multipolygon. Not cut to the cell: only the demand is (cover_cell).
      */
-    geos::Geom views_over(const Box& cb, const Box& db, const std::vector<const MultiPolygon*>& near) const {
+    geos::Geom views_over(const Box& db, const std::vector<const MultiPolygon*>& near) const {
         std::vector<geos::Geom> pieces;
         std::vector<Box> boxes;
         for (const MultiPolygon* v : near) {
             const Box vb = bounds(*v);
-            if (!vb.intersects(cb) || !vb.intersects(db)) continue;
+            if (!vb.intersects(db)) continue;
             pieces.push_back(geos::to_geos(*v));
             boxes.push_back(vb);
         }
@@ -385,7 +385,7 @@ struct CoverageEngine {
         double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
         GEOSGeom_getXMin_r(h, demand[ci].get(), &x0), GEOSGeom_getYMin_r(h, demand[ci].get(), &y0);
         GEOSGeom_getXMax_r(h, demand[ci].get(), &x1), GEOSGeom_getYMax_r(h, demand[ci].get(), &y1);
-        const geos::Geom seen = views_over(cell_boxes[ci], Box{x0, y0, x1, y1}, near);
+        const geos::Geom seen = views_over(Box{x0, y0, x1, y1}, near);
         const geos::Geom gap = geos::difference(demand[ci].get(), seen.get());
         for (auto& poly : geos::to_multipolygon(gap.get())) {
             const double a = area(poly);

@@ -433,8 +433,7 @@ struct LayerReader {
         for (const auto& zh : chinese_field_names(name)) s += (s.empty() ? "" : ", ") + zh;
         return s.empty() ? "a mapped field" : s;
     }
-    /** A coded value (status, type, owner, kind …) as the contract writes it: mapped, Chinese, or lower case.
-     */
+    /** A coded value (status, type, kind …) as the contract writes it: mapped, Chinese, or lower case. */
     std::string code(OGRFeature& f, int idx, const std::string& field) const {
         if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return code_of({}, field);
         // A code field holds a handful of values (a county's month of 274k checks, six kinds): each
@@ -464,8 +463,7 @@ struct LayerReader {
         if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
         return utf8(f.GetFieldAsString(idx));
     }
-    /** Text as the layer holds it, in UTF-8: read as GBK when the layer is (recode_gbk) or the bytes are not
-     * UTF-8. */
+    /** Text in UTF-8: read as GBK when the layer is (recode_gbk) or the bytes are not UTF-8. */
     std::string utf8(const char* raw) const {
         std::string s = raw;
         if (recode_gbk || !CPLIsUTF8(s.c_str(), static_cast<int>(s.size()))) {
