@@ -11,4 +11,19 @@ inline std::string ascii_lower(std::string s) {
     return s;
 }
 
+/** A SQL identifier, double-quoted (standard SQL: SQLite and PostgreSQL alike). */
+inline std::string quote_ident(const std::string& name) {
+    std::string out = "\"";
+    for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+/** A SQL string literal, single-quoted (PostgreSQL with standard_conforming_strings on, its default; SQLite).
+ */
+inline std::string quote_literal(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
 }  // namespace gw

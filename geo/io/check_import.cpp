@@ -70,13 +70,10 @@ void exec(GDALDataset& gds, const std::string& sql) { gds.ReleaseResultSet(gds.E
 
 /** Whether some index of `table` starts with `column` (under any name: the writer's, the importer's unique one). */
 bool has_index_on(GDALDataset& gds, const std::string& table, const std::string& column) {
-    auto text = [](const std::string& s) {
-        std::string out = "'";
-        for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
-        return out + "'";
-    };
-    const std::string sql = "SELECT count(*) FROM pragma_index_list(" + text(table) + ") AS il, pragma_index_info(il.name) "
-                            "AS ii WHERE ii.seqno = 0 AND ii.name = " + text(column) + " COLLATE NOCASE";
+    const std::string sql = "SELECT count(*) FROM pragma_index_list(" + quote_literal(table) +
+                            ") AS il, pragma_index_info(il.name) "
+                            "AS ii WHERE ii.seqno = 0 AND ii.name = " +
+                            quote_literal(column) + " COLLATE NOCASE";
     bool found = false;
     if (OGRLayer* r = gds.ExecuteSQL(sql.c_str(), nullptr, nullptr)) {
         for (auto& f : *r) found = f->GetFieldAsInteger(0) > 0;
@@ -236,27 +233,23 @@ bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, Impor
     // own pages (a county holds ~270k reports a month): reading every stored id through OGR
     // features took longer than the whole append.
     std::unordered_set<std::string> stored;
-    auto quoted = [](const std::string& s, char q) {
-        std::string out(1, q);
-        for (char c : s) out += c == q ? std::string(2, q) : std::string(1, c);
-        return out + q;
-    };
     if (!rep.created_layer && !has_index_on(*gds, rep.layer, defn->GetFieldDefn(i_id)->GetNameRef()))
         // An index on check_id makes this a lookup. gridwatch's writer (demo, export) gives a checks layer
         // one, and a layer this importer created has its unique one; a layer from elsewhere gets it here,
         // once, inside this transaction (a county's 270k ids: ~0.4 s, its pages synced at the commit).
         // Not unique, as old data may hold duplicates; named as the writer names it.
-        exec(*gds, "CREATE INDEX IF NOT EXISTS " + quoted(rep.layer + "_check_id_idx", '"') + " ON " +
-                       quoted(rep.layer, '"') + "(" + quoted(defn->GetFieldDefn(i_id)->GetNameRef(), '"') + ")");
+        exec(*gds, "CREATE INDEX IF NOT EXISTS " + quote_ident(rep.layer + "_check_id_idx") + " ON " +
+                       quote_ident(rep.layer) + "(" + quote_ident(defn->GetFieldDefn(i_id)->GetNameRef()) +
+                       ")");
     {
-        const std::string select = "SELECT " + quoted(defn->GetFieldDefn(i_id)->GetNameRef(), '"') + " FROM " +
-                                   quoted(rep.layer, '"') + " WHERE " + quoted(defn->GetFieldDefn(i_id)->GetNameRef(), '"') +
-                                   " IN (";
+        const std::string select = "SELECT " + quote_ident(defn->GetFieldDefn(i_id)->GetNameRef()) +
+                                   " FROM " + quote_ident(rep.layer) + " WHERE " +
+                                   quote_ident(defn->GetFieldDefn(i_id)->GetNameRef()) + " IN (";
         constexpr size_t kChunk = 5000;
         for (size_t k0 = 0; k0 < rows.size(); k0 += kChunk) {
             std::string sql = select;
             for (size_t k = k0; k < std::min(rows.size(), k0 + kChunk); ++k)
-                sql += (k == k0 ? "" : ",") + quoted(rows[k]->check_id, '\'');
+                sql += (k == k0 ? "" : ",") + quote_literal(rows[k]->check_id);
             sql += ")";
             CPLErrorReset();
             OGRLayer* found = gds->ExecuteSQL(sql.c_str(), nullptr, nullptr);

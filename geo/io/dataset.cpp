@@ -255,16 +255,11 @@ std::optional<std::vector<std::string>> pg_row(GDALDataset& ds, const std::strin
 
 /** A PostgreSQL layer's name (`table` or `schema.table`, as GDAL names it) as a regclass literal. */
 std::string pg_regclass(const std::string& layer) {
-    auto ident = [](const std::string& s) {
-        std::string q = "\"";
-        for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return q + "\"";
-    };
     const size_t dot = layer.find('.');
-    std::string name = dot == std::string::npos ? ident(layer) : ident(layer.substr(0, dot)) + "." + ident(layer.substr(dot + 1));
-    std::string lit = "'";
-    for (char c : name) lit += c == '\'' ? std::string("''") : std::string(1, c);
-    return "to_regclass(" + lit + "')";
+    const std::string name = dot == std::string::npos ? quote_ident(layer)
+                                                      : quote_ident(layer.substr(0, dot)) + "." +
+                                                            quote_ident(layer.substr(dot + 1));
+    return "to_regclass(" + quote_literal(name) + ")";
 }
 
 /**
@@ -517,18 +512,14 @@ struct LayerReader {
         if (driver != "GPKG" && driver != "SQLite") return;
         const std::string fid = layer->GetFIDColumn();
         if (fid.empty()) return;
-        auto quote = [](const std::string& name) {
-            std::string q = "\"";
-            for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-            return q + "\"";
-        };
         for (int idx : fields) {
             if (idx < 0) continue;
             const OGRFieldType t = defn->GetFieldDefn(idx)->GetType();
             if (t != OFTReal && t != OFTInteger && t != OFTInteger64) continue;
-            const std::string col = quote(defn->GetFieldDefn(idx)->GetNameRef());
-            const std::string sql = "SELECT CAST(" + col + " AS TEXT) AS gw_value, " + quote(fid) + " AS gw_fid FROM " +
-                                    quote(layer->GetName()) + " WHERE typeof(" + col + ") NOT IN ('integer', 'real', 'null')" +
+            const std::string col = quote_ident(defn->GetFieldDefn(idx)->GetNameRef());
+            const std::string sql = "SELECT CAST(" + col + " AS TEXT) AS gw_value, " + quote_ident(fid) +
+                                    " AS gw_fid FROM " + quote_ident(layer->GetName()) + " WHERE typeof(" +
+                                    col + ") NOT IN ('integer', 'real', 'null')" +
                                     (fid_range.empty() ? "" : " AND " + fid_range);
             OGRLayer* rs = src->ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
             if (!rs) continue;
@@ -1955,10 +1946,10 @@ struct LayerParts {
 
 /** Whether a GeoPackage layer is a table (not a view): its FID, the INTEGER PRIMARY KEY, is each row's own. */
 bool sqlite_table(const Found& fl) {
-    std::string name;
-    for (char c : std::string(fl.layer->GetName())) name += c == '\'' ? std::string("''") : std::string(1, c);
     CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-    OGRLayer* rs = fl.src->ds->ExecuteSQL(("SELECT type FROM sqlite_master WHERE name = '" + name + "'").c_str(), nullptr, "SQLITE");
+    const std::string sql =
+        "SELECT type FROM sqlite_master WHERE name = " + quote_literal(fl.layer->GetName());
+    OGRLayer* rs = fl.src->ds->ExecuteSQL(sql.c_str(), nullptr, "SQLITE");
     if (!rs) return false;
     bool table = false;
     if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature())) table = std::string(f->GetFieldAsString(0)) == "table";

@@ -699,17 +699,12 @@ private:
  * then looks the file's ids up instead of building the index over a county's ~270k reports inside
  * its own transaction.
  */
-void index_check_ids(GDALDataset& ds, const std::string& layer, const std::vector<Column>& cols, GdalMessages& gdal,
-                     const std::string& target) {
-    auto quoted = [](const std::string& s) {
-        std::string out = "\"";
-        for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return out + "\"";
-    };
+void index_check_ids(GDALDataset& ds, const std::string& layer, const std::vector<Column>& cols,
+                     GdalMessages& gdal, const std::string& target) {
     for (const auto& c : cols)
         if (c.name == "check_id") {
-            const std::string sql = "CREATE INDEX IF NOT EXISTS " + quoted(layer + "_check_id_idx") + " ON " +
-                                    quoted(layer) + "(" + quoted(c.out_name) + ")";
+            const std::string sql = "CREATE INDEX IF NOT EXISTS " + quote_ident(layer + "_check_id_idx") +
+                                    " ON " + quote_ident(layer) + "(" + quote_ident(c.out_name) + ")";
             gdal.take_error();
             ds.ReleaseResultSet(ds.ExecuteSQL(sql.c_str(), nullptr, nullptr));
             if (const std::string why = gdal.take_error(); !why.empty())

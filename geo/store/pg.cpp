@@ -27,18 +27,6 @@ std::string printable_source(const std::string& pg_source) {
     return std::regex_replace(s, uri, "$1***@");
 }
 
-std::string quote_ident(const std::string& name) {
-    std::string out = "\"";
-    for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
-std::string quote_literal(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-    return out + "'";
-}
-
 void append_copy_text(std::string& out, const std::string& value) {
     for (char c : value) {
         switch (c) {

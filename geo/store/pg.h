@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "geo/core/text.h"
+
 struct pg_conn;
 
 namespace gw::store {
@@ -18,10 +20,6 @@ bool is_pg_source(const std::string& source);
 std::string conninfo_of(const std::string& pg_source);
 /** The source as it may be printed: any password replaced by ***. */
 std::string printable_source(const std::string& pg_source);
-/** A SQL identifier, double-quoted. */
-std::string quote_ident(const std::string& name);
-/** A SQL string literal, single-quoted (standard_conforming_strings on, PostgreSQL's default). */
-std::string quote_literal(const std::string& text);
 /** One value of COPY's text format: backslash, tab, newline and carriage return escaped. */
 void append_copy_text(std::string& out, const std::string& value);
 
