@@ -521,6 +521,13 @@ TEST(DailyWall, TheSceneColoursCellsByDaysSince) {
     EXPECT_TRUE(same_color(px(350, 450), fill(0)));
     EXPECT_TRUE(same_color(px(750, 450), fill(3)));
     EXPECT_TRUE(same_color(px(380, 50), fill(kDaysSinceClasses - 1)));
+    // The map is fitted right of the list's column: the cells' left corners, once under the list, show
+    // their class, and no cell reaches into the column.
+    EXPECT_TRUE(same_color(px(30, 770), fill(0)));
+    EXPECT_TRUE(same_color(px(30, 30), fill(kDaysSinceClasses - 1)));
+    const WallLayout L = wall_layout(w, h);
+    EXPECT_GT(view.to_screen({kX0, kY0 + 800}).x, L.list.xmax);
+    EXPECT_LT(view.to_screen({kX0 + 800, kY0}).x, L.map.xmax);
     // Other scenes do not show the overlay.
     MapView v2;
     const auto overview = render_wall_image(ds, scenes, "overview", w, h, v2, 0, &content);

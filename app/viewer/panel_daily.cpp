@@ -310,7 +310,7 @@ void swatch(Rgba c, const char* label, int count = -1, Symbol shape = Symbol::Sq
     ImGui::Dummy(ImVec2(s, s));
     ImGui::SameLine();
     if (count >= 0)
-        ImGui::Text("%s  %d", label, count);
+        ImGui::Text("%s (%d)", label, count);  // as the layer list counts: "0 (85)", not "0  85"
     else
         ImGui::TextUnformatted(label);
 }

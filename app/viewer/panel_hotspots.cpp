@@ -373,7 +373,7 @@ void swatch(Rgba c, const char* label, int count = -1) {
                        ImVec2(14, 14));
     ImGui::SameLine();
     if (count >= 0)
-        ImGui::Text("%s  %d", label, count);
+        ImGui::Text("%s (%d)", label, count);  // as the layer list counts: "0 (85)", not "0  85"
     else
         ImGui::TextUnformatted(label);
 }

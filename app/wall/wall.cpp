@@ -476,6 +476,7 @@ WallLayout wall_layout(int w, int h) {
     L.tiles = {w - tiles_w, band, double(w), double(h)};
     L.legend_band = {0, h - legend, w - tiles_w, double(h)};
     L.map = {0, band, w - tiles_w, h - legend};
+    L.list = {L.map.xmin, L.map.ymin, L.map.xmin + std::min(600.0 * s, L.map.width() * 0.45), L.map.ymax};
     const double gap = 16 * s, th = (h - band - gap) / 4;
     for (int i = 0; i < 4; ++i)
         L.tile[size_t(i)] = {L.tiles.xmin + gap, band + gap + i * th, L.tiles.xmax - gap, band + (i + 1) * th};
@@ -515,6 +516,18 @@ struct Painter {
     float fit(ImFont* font, float px, float min_px, double max_w, const std::string& t) const {
         const float w = width(font, px, t);
         return w <= max_w ? px : std::max(min_px, float(px * max_w / w));
+    }
+    /** Text cut at a character and ended with "…" to fit `max_w` (as it is when it fits). */
+    std::string cut(ImFont* font, float px, double max_w, const std::string& t) const {
+        if (width(font, px, t) <= max_w) return t;
+        std::string s = t;
+        while (!s.empty()) {
+            // The last character goes: its UTF-8 continuation bytes, then its lead byte.
+            while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
+            if (!s.empty()) s.pop_back();
+            if (width(font, px, s + "…") <= max_w) return s + "…";
+        }
+        return "…";
     }
 };
 
@@ -572,16 +585,23 @@ void draw_overdue_list(const Painter& P, const WallLayout& L, const WallChecks& 
         cells.push_back({{o.name, o.days ? std::to_string(*o.days) + P.t(Ui::WallDaysUnit) : P.t(Ui::WallNever), o.manager},
                          days_since_class(o.days)});
     }
+    const double gap = 28 * s;
+    const double x0 = L.map.xmin + pad, y0 = L.map.ymin + 16 * s;
+    // The list stays in its column (the map is fitted right of it): a long name is cut short.
+    const double room = L.list.xmax - 16 * s - x0 - 2 * inner;
     double w[3] = {0, 0, 0};
-    for (const auto& c : cells)
-        for (int j = 0; j < 3; ++j) w[j] = std::max(w[j], double(P.width(P.f.text, xp, c.text[size_t(j)])));
+    for (int j : {1, 2})
+        for (const auto& c : cells) w[j] = std::max(w[j], double(P.width(P.f.text, xp, c.text[size_t(j)])));
+    for (auto& c : cells) {
+        c.text[0] = P.cut(P.f.text, xp, room - w[1] - w[2] - 2 * gap, c.text[0]);
+        w[0] = std::max(w[0], double(P.width(P.f.text, xp, c.text[0])));
+    }
     const std::string header = P.t(Ui::WallUnchecked);
     const std::string tail =
-        more ? P.t(Ui::WallMoreBefore) + std::to_string(k.overdue.size() - rows) + P.t(Ui::WallMoreAfter) : "";
-    const double gap = 28 * s;
+        more ? P.t(Ui::WallMoreBefore) + std::to_string(k.overdue.size() - rows) + P.t(Ui::WallMoreAfter)
+             : "";
     const double width = std::max({w[0] + w[1] + w[2] + 2 * gap, double(P.width(P.f.text, xp, header)),
                                    double(P.width(P.f.text, xp, tail))});
-    const double x0 = L.map.xmin + pad, y0 = L.map.ymin + 16 * s;
     const size_t lines = 1 + rows + (more ? 1 : 0);
     P.rect({x0, y0, x0 + width + 2 * inner, y0 + lines * row + 2 * inner}, IM_COL32(16, 20, 28, 215), 8 * s);
     double y = y0 + inner;

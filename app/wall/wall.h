@@ -135,6 +135,9 @@ struct WallLayout {
     float scale = 1;  // h / 1080: every size below is a 1080p size times this
     Box title_band, tiles, legend_band, map;  // map: the area the scene's extent is fitted into
     std::array<Box, 4> tile;                  // households, cameras, coverage, incidents
+    // The column at the map's left where the checks scene lists its unchecked cells; that scene's
+    // extent is fitted right of it, so that no cell, and none of the unchecked, is drawn under the list.
+    Box list;
 };
 WallLayout wall_layout(int w, int h);
 
@@ -144,8 +147,13 @@ WallLayout wall_layout(int w, int h);
  */
 Box wall_scene_extent(const gw::Scene& s, const Box& data);
 
-/** A w×h view whose layout map area shows exactly `extent` plus 2% (larger side fitted, other centred). */
-MapView wall_view(const Box& extent, int w, int h);
+/**
+ * A w×h view whose layout map area shows exactly `extent` plus 2% (larger side fitted, other
+ * centred); `beside_list`: the map area right of the list column (the checks scene).
+ */
+MapView wall_view(const Box& extent, int w, int h, bool beside_list = false);
+/** Whether scene `s` lists cells in the list column (its map is fitted beside it). */
+bool wall_scene_has_list(const gw::Scene& s);
 
 /** Smallest text size on a 1080-pixel-high wall: legible at 5 m. */
 inline constexpr float kWallMinTextPx = 46;

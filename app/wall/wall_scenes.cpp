@@ -53,14 +53,17 @@ Box wall_scene_extent(const gw::Scene& s, const Box& data) {
     return e.empty() || !finite ? data : e;
 }
 
-MapView wall_view(const Box& extent, int w, int h) {
+bool wall_scene_has_list(const gw::Scene& s) { return s.overlay == "checks"; }
+
+MapView wall_view(const Box& extent, int w, int h, bool beside_list) {
     const WallLayout L = wall_layout(w, h);
+    const Box area = beside_list ? Box{L.list.xmax, L.map.ymin, L.map.xmax, L.map.ymax} : L.map;
     const double m = std::max(extent.width(), extent.height()) * 0.02;
     const Box e{extent.xmin - m, extent.ymin - m, extent.xmax + m, extent.ymax + m};
-    const MapView fitted = MapView::fit(e, std::max(1, int(L.map.width())), std::max(1, int(L.map.height())));
+    const MapView fitted = MapView::fit(e, std::max(1, int(area.width())), std::max(1, int(area.height())));
     MapView v;
     v.width = w, v.height = h, v.mpp = fitted.mpp;
-    const Vec2 mid = L.map.center();
+    const Vec2 mid = area.center();
     v.center = e.center() - Vec2{(mid.x - w / 2.0) * v.mpp, -(mid.y - h / 2.0) * v.mpp};
     return v;
 }
@@ -90,7 +93,7 @@ void WallScenes::apply(Scene& map, MapView& view, int w, int h) const {
             wall_overlay_layer("warning") == L.id || wall_overlay_layer("checks") == L.id)
             L.visible = L.id == overlay;
     }
-    view = wall_view(wall_scene_extent(s, map.extent), w, h);
+    view = wall_view(wall_scene_extent(s, map.extent), w, h, wall_scene_has_list(s));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -104,7 +107,7 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
     WallScenes ws(scenes);
     if (!scene_name.empty()) ws.go(ws.find(scene_name));
     const gw::Scene& sc = ws.scene();
-    const MapView view = wall_view(wall_scene_extent(sc, scene_extent(ds)), w, h);
+    const MapView view = wall_view(wall_scene_extent(sc, scene_extent(ds)), w, h, wall_scene_has_list(sc));
     Scene map = build_scene(ds, view.mpp);
     darken_scene_for_wall(map, ds);
     add_basemaps(map, basemaps, ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt,
