@@ -476,7 +476,11 @@ WallLayout wall_layout(int w, int h) {
     L.tiles = {w - tiles_w, band, double(w), double(h)};
     L.legend_band = {0, h - legend, w - tiles_w, double(h)};
     L.map = {0, band, w - tiles_w, h - legend};
-    L.list = {L.map.xmin, L.map.ymin, L.map.xmin + std::min(600.0 * s, L.map.width() * 0.45), L.map.ymax};
+    // No column where the map beside it would be squeezed (a portrait or near-square wall): there
+    // the list lies over the map's corner.
+    const double list_w = std::min(600.0 * s, L.map.width() * 0.45);
+    const bool column = L.map.width() - list_w >= 0.6 * L.map.height();
+    L.list = {L.map.xmin, L.map.ymin, L.map.xmin + (column ? list_w : 0), L.map.ymax};
     const double gap = 16 * s, th = (h - band - gap) / 4;
     for (int i = 0; i < 4; ++i)
         L.tile[size_t(i)] = {L.tiles.xmin + gap, band + gap + i * th, L.tiles.xmax - gap, band + (i + 1) * th};
@@ -587,8 +591,8 @@ void draw_overdue_list(const Painter& P, const WallLayout& L, const WallChecks& 
     }
     const double gap = 28 * s;
     const double x0 = L.map.xmin + pad, y0 = L.map.ymin + 16 * s;
-    // The list stays in its column (the map is fitted right of it): a long name is cut short.
-    const double room = L.list.xmax - 16 * s - x0 - 2 * inner;
+    // The list stays in its column (the map is fitted right of it), or on the map: a long name is cut short.
+    const double room = (L.list.width() > 0 ? L.list.xmax : L.map.xmax) - 16 * s - x0 - 2 * inner;
     double w[3] = {0, 0, 0};
     for (int j : {1, 2})
         for (const auto& c : cells) w[j] = std::max(w[j], double(P.width(P.f.text, xp, c.text[size_t(j)])));

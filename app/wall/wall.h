@@ -137,6 +137,7 @@ struct WallLayout {
     std::array<Box, 4> tile;                  // households, cameras, coverage, incidents
     // The column at the map's left where the checks scene lists its unchecked cells; that scene's
     // extent is fitted right of it, so that no cell, and none of the unchecked, is drawn under the list.
+    // Empty (no width) where the map beside it would be too narrow: the list is then over the map.
     Box list;
 };
 WallLayout wall_layout(int w, int h);
