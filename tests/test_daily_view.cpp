@@ -528,6 +528,27 @@ TEST(DailyWall, TheSceneColoursCellsByDaysSince) {
     const WallLayout L = wall_layout(w, h);
     EXPECT_GT(view.to_screen({kX0, kY0 + 800}).x, L.list.xmax);
     EXPECT_LT(view.to_screen({kX0 + 800, kY0}).x, L.map.xmax);
+    // A day with every cell checked: the column says so rather than stand empty.
+    auto ink_in_column = [&](const std::vector<uint8_t>& image) {
+        const Rgba bg = kWallBackground;
+        size_t n = 0;
+        for (int y = int(L.map.ymin) + 4; y < int(L.map.ymin + 0.3 * L.map.height());
+             ++y)  // below the band's rule
+            for (int x = int(L.list.xmin); x < int(L.list.xmax); ++x) {
+                const uint8_t* p = &image[(size_t(y) * w + size_t(x)) * 4];
+                n += std::abs(p[0] - int(bg & 255)) + std::abs(p[1] - int(bg >> 8 & 255)) +
+                         std::abs(p[2] - int(bg >> 16 & 255)) >
+                     90;
+            }
+        return n;
+    };
+    EXPECT_GT(ink_in_column(img), 200u);
+    WallContent all_checked = content;
+    all_checked.figures.checks->overdue.clear();
+    MapView v1;
+    const auto none_overdue = render_wall_image(ds, scenes, "checks", w, h, v1, 0, &all_checked);
+    EXPECT_GT(ink_in_column(none_overdue), 100u);
+    EXPECT_LT(ink_in_column(none_overdue), ink_in_column(img));
     // Other scenes do not show the overlay.
     MapView v2;
     const auto overview = render_wall_image(ds, scenes, "overview", w, h, v2, 0, &content);

@@ -573,9 +573,17 @@ void draw_checks_tiles(const Painter& P, const WallLayout& L, const WallChecks& 
  * the last check (从未: never), the manager masked; as many rows as fit in 60% of the map's height.
  */
 void draw_overdue_list(const Painter& P, const WallLayout& L, const WallChecks& k, double pad) {
-    if (k.overdue.empty()) return;
     const float s = L.scale, xp = P.f.text_px;
     const double row = xp * 1.2, inner = 20 * s;
+    if (k.overdue.empty()) {  // the column says so rather than stand empty
+        const std::string header = P.t(Ui::WallUnchecked), none = P.t(Ui::WallAllChecked);
+        const double x0 = L.map.xmin + pad, y0 = L.map.ymin + 16 * s;
+        const double width = std::max(P.width(P.f.text, xp, header), P.width(P.f.text, xp, none));
+        P.rect({x0, y0, x0 + width + 2 * inner, y0 + 2 * row + 2 * inner}, IM_COL32(16, 20, 28, 215), 8 * s);
+        P.text(P.f.text, xp, x0 + inner, y0 + inner, kSoft, header);
+        P.text(P.f.text, xp, x0 + inner, y0 + inner + row, ImU32(days_since_rgba(0)), none);
+        return;
+    }
     const size_t fit = size_t(std::max(2.0, L.map.height() * 0.6 / row)) - 1;  // the header takes one row
     const bool more = k.overdue.size() > fit;
     const size_t rows = more ? fit - 1 : k.overdue.size();
