@@ -663,6 +663,10 @@ TEST(ChecksCli, TableNamesOverdueCellsWithManagersAndTheDaysReports) {
     auto r = run_gridwatch("checks " + gpkg + " --date 2026-03-02 --days 3");
     ASSERT_EQ(r.status, 0) << r.err;
     const std::string& t = r.out;
+    // The roll-ups a row a level (RollUpsPerLevel's figures): L4 cells checked, cells fully checked.
+    EXPECT_NE(t.find("\n  L4     5/9 (55.6%)            5/9\n  L3     4/8 (50.0%)            0/2\n"),
+              std::string::npos)
+        << t;
     // Overdue worst first, with the managers.
     const size_t a4 = t.find("A4"), b4 = t.find("B4 "), a2 = t.find("A2 "), a3 = t.find("A3 ");
     ASSERT_NE(a4, std::string::npos) << t;

@@ -119,11 +119,18 @@ void print_table(const ChecksReport& r) {
     const std::string from = iso_date(r.date - int64_t(r.days - 1) * 86400), to = iso_date(r.date);
     std::printf("checks on %s, window %s … %s (%d day%s), level %d: %zu cells\n", to.c_str(), from.c_str(), to.c_str(),
                 r.days, r.days == 1 ? "" : "s", r.level, r.cells.size());
-    std::printf("checked today:");
-    for (const auto& s : r.levels)
-        std::printf("  L%d %d/%d (%.1f%%, %d/%d cells all checked)", s.level, s.l4_checked_today, s.l4_cells,
-                    100 * s.checked_today_share, s.cells_all_checked, s.cells);
-    std::printf("\n\n");
+    // One row a level (one line of them ran past 170 columns): the L4 cells under its cells checked
+    // today, and how many of its cells had every L4 cell under them checked.
+    std::printf("checked today, by level:\n  %-6s %-22s %s\n", "level", "L4 cells checked",
+                "cells fully checked");
+    for (const auto& s : r.levels) {
+        char l4[48], whole[32];
+        std::snprintf(l4, sizeof l4, "%d/%d (%.1f%%)", s.l4_checked_today, s.l4_cells,
+                      100 * s.checked_today_share);
+        std::snprintf(whole, sizeof whole, "%d/%d", s.cells_all_checked, s.cells);
+        std::printf("  L%-5d %-22s %s\n", s.level, l4, whole);
+    }
+    std::printf("\n");
 
     std::printf("overdue, worst first: %zu\n", r.overdue.size());
     if (!r.overdue.empty()) {
