@@ -507,6 +507,7 @@ TEST(DailyWall, TheSceneColoursCellsByDaysSince) {
     const auto scenes = default_scenes(ds);
     WallContent content;
     content.figures = wall_figures(ds, "2026-11-20");
+    ASSERT_TRUE(content.figures.checks);
     content.clock = "09:30";
     content.date = "2026-11-20 星期五";
     const int w = 960, h = 540;
@@ -530,15 +531,14 @@ TEST(DailyWall, TheSceneColoursCellsByDaysSince) {
     EXPECT_LT(view.to_screen({kX0 + 800, kY0}).x, L.map.xmax);
     // A day with every cell checked: the column says so rather than stand empty.
     auto ink_in_column = [&](const std::vector<uint8_t>& image) {
-        const Rgba bg = kWallBackground;
+        const Pixel bg = gwtest::unpack(kWallBackground);
         size_t n = 0;
-        for (int y = int(L.map.ymin) + 4; y < int(L.map.ymin + 0.3 * L.map.height());
-             ++y)  // below the band's rule
+        // From just below the title band's rule, the column's top third.
+        for (int y = int(L.map.ymin) + 4; y < int(L.map.ymin + 0.3 * L.map.height()); ++y)
             for (int x = int(L.list.xmin); x < int(L.list.xmax); ++x) {
-                const uint8_t* p = &image[(size_t(y) * w + size_t(x)) * 4];
-                n += std::abs(p[0] - int(bg & 255)) + std::abs(p[1] - int(bg >> 8 & 255)) +
-                         std::abs(p[2] - int(bg >> 16 & 255)) >
-                     90;
+                const Pixel p = gwtest::at(image, w, x, y);
+                const bool ink = std::abs(p.r - bg.r) + std::abs(p.g - bg.g) + std::abs(p.b - bg.b) > 90;
+                n += ink;
             }
         return n;
     };
@@ -549,6 +549,11 @@ TEST(DailyWall, TheSceneColoursCellsByDaysSince) {
     const auto none_overdue = render_wall_image(ds, scenes, "checks", w, h, v1, 0, &all_checked);
     EXPECT_GT(ink_in_column(none_overdue), 100u);
     EXPECT_LT(ink_in_column(none_overdue), ink_in_column(img));
+    // A portrait or near-square wall has no column (the map beside it would be squeezed): the list
+    // lies over the map's corner there.
+    EXPECT_GT(wall_layout(1920, 1080).list.width(), 0);
+    EXPECT_EQ(wall_layout(1080, 1920).list.width(), 0);
+    EXPECT_EQ(wall_layout(1280, 1024).list.width(), 0);
     // Other scenes do not show the overlay.
     MapView v2;
     const auto overview = render_wall_image(ds, scenes, "overview", w, h, v2, 0, &content);

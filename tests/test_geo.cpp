@@ -11,7 +11,9 @@
 
 #include "geo/analysis/validate.h"
 #include "geo/core/error.h"
+#include "geo/core/gdal_setup.h"
 #include "geo/core/parallel.h"
+#include "geo/core/text.h"
 #include "geo/io/crs.h"
 #include "geo/io/dataset.h"
 #include "geo/io/gcj02.h"
@@ -369,4 +371,34 @@ TEST(Reading, AFailingLayerWhileReadingTwoAtATimeIsOneClearError) {
         EXPECT_NE(what.find("azimuth"), std::string::npos) << what;
     }
     fs::remove_all(dir);
+}
+
+TEST(SqlText, IdentifiersAndLiteralsQuotedAsSqliteReadsThem) {
+    EXPECT_EQ(quote_ident("a\"b"), "\"a\"\"b\"");
+    EXPECT_EQ(quote_literal("O'Brien"), "'O''Brien'");
+    EXPECT_EQ(quote_relation("s.t'x"), "\"s\".\"t'x\"");
+    EXPECT_EQ(quote_literal(quote_relation("s.t'x")), "'\"s\".\"t''x\"'");  // pg_regclass's argument
+    // Through SQLite itself, a GeoPackage layer whose name holds both quotes, and a literal.
+    gdal_setup();
+    const std::string path = "/vsimem/sql_text.gpkg", name = "巡查 \"new\" o'k";
+    GDALDatasetUniquePtr ds(
+        GetGDALDriverManager()->GetDriverByName("GPKG")->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    ASSERT_TRUE(ds);
+    OGRLayer* layer = ds->CreateLayer(name.c_str(), nullptr, wkbNone, nullptr);
+    ASSERT_TRUE(layer);
+    OGRFieldDefn field("note", OFTString);
+    ASSERT_EQ(layer->CreateField(&field), OGRERR_NONE);
+    OGRFeature f(layer->GetLayerDefn());
+    f.SetField("note", "it's \"here\"");
+    ASSERT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
+    const std::string sql =
+        "SELECT count(*) FROM " + quote_ident(name) + " WHERE note = " + quote_literal("it's \"here\"");
+    OGRLayer* rs = ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    ASSERT_TRUE(rs) << sql;
+    std::unique_ptr<OGRFeature> row(rs->GetNextFeature());
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->GetFieldAsInteger(0), 1);
+    ds->ReleaseResultSet(rs);
+    ds.reset();
+    VSIUnlink(path.c_str());
 }

@@ -1,6 +1,8 @@
 // Font loading for the viewer and the off-screen label painter (see fonts.h).
 #include "app/render/fonts.h"
 
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -122,6 +124,19 @@ std::string dataset_text(const Dataset& ds) {
     TextSink others;
     for (const auto& o : ds.other_layers) others.add(o.name);  // the layer panel lists them by name
     return t + others.t;
+}
+
+std::string cut_to_width(ImFont* font, float px, float max_w, const std::string& text) {
+    const char* const b = text.c_str();
+    const char* const e = b + text.size();
+    if (font->CalcTextSizeA(px, FLT_MAX, 0, b, e).x <= max_w) return text;
+    // Measured once: ImGui stops at the first character past the room left beside the "…" and
+    // says where (always at a character's first byte).
+    const char* const ellipsis = "…";
+    const float room = std::max(0.f, max_w - font->CalcTextSizeA(px, FLT_MAX, 0, ellipsis).x);
+    const char* fits = b;
+    font->CalcTextSizeA(px, room, 0, b, e, &fits);
+    return std::string(b, fits) + ellipsis;
 }
 
 }  // namespace gw::app

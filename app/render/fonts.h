@@ -35,6 +35,12 @@ std::string dataset_text(const Dataset& ds);
 /** dataset_text's part for one SPEC §3 layer (its rows and its other fields' names). */
 std::string layer_text(const Dataset& ds, const std::string& canonical);
 
+/**
+ * `text` as it is when it fits `max_w` pixels in `font` at `px`, else cut at a character with "…"
+ * added so that it does: for names in a fixed column (the wall's list, the layer panel).
+ */
+std::string cut_to_width(ImFont* font, float px, float max_w, const std::string& text);
+
 /** Path of the Noto Sans CJK collection used ("" when none is installed). */
 std::string cjk_font_path();
 

@@ -159,15 +159,7 @@ void geometry_symbol(const ViewerState& st, const SceneLayer& L) {
 
 /** `text`, cut at a character with "…" added, to fit `width` pixels in the current font. */
 std::string fit_text(const std::string& text, float width) {
-    if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
-    size_t end = text.size();
-    while (end > 0) {
-        do --end;
-        while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80);  // a UTF-8 lead byte
-        const std::string cut = text.substr(0, end) + "…";
-        if (ImGui::CalcTextSize(cut.c_str()).x <= width) return cut;
-    }
-    return "…";
+    return cut_to_width(ImGui::GetFont(), ImGui::GetFontSize(), width, text);
 }
 
 /** Whether a layer has vector features whose style can be edited. */

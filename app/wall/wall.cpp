@@ -434,7 +434,8 @@ WallFonts load_wall_fonts(ImFontAtlas* atlas, int height, const std::string& tex
 // [SECTION] Layout and drawing
 // ---------------------------------------------------------------------------------------------
 
-std::vector<PlacedLabel> wall_labels(const Scene& scene, const MapView& view, const WallFonts& fonts) {
+std::vector<PlacedLabel> wall_labels(const Scene& scene, const MapView& view, const WallFonts& fonts,
+                                     bool beside_list) {
     // Candidates carry a relative size (darken_scene_for_wall); place at the wall's text size.
     Scene sized;
     sized.layers.reserve(scene.layers.size());
@@ -452,8 +453,10 @@ std::vector<PlacedLabel> wall_labels(const Scene& scene, const MapView& view, co
         return Vec2{s.x, s.y};
     };
     std::vector<PlacedLabel> placed = place_labels(sized, view, measure);
-    // Only names wholly inside the map area: the panels would cut the others.
-    const Box area = wall_layout(view.width, view.height).map;
+    // Only names wholly inside the map area (right of the list's column, where there is one): the
+    // panels would cut the others.
+    const WallLayout L = wall_layout(view.width, view.height);
+    const Box area = beside_list ? Box{L.list.xmax, L.map.ymin, L.map.xmax, L.map.ymax} : L.map;
     std::vector<PlacedLabel> out;
     for (auto p : placed) {
         if (p.px < min_px) continue;
@@ -521,18 +524,6 @@ struct Painter {
         const float w = width(font, px, t);
         return w <= max_w ? px : std::max(min_px, float(px * max_w / w));
     }
-    /** Text cut at a character and ended with "…" to fit `max_w` (as it is when it fits). */
-    std::string cut(ImFont* font, float px, double max_w, const std::string& t) const {
-        if (width(font, px, t) <= max_w) return t;
-        std::string s = t;
-        while (!s.empty()) {
-            // The last character goes: its UTF-8 continuation bytes, then its lead byte.
-            while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
-            if (!s.empty()) s.pop_back();
-            if (width(font, px, s + "…") <= max_w) return s + "…";
-        }
-        return "…";
-    }
 };
 
 /** 0.617 → "61.7%". */
@@ -569,21 +560,22 @@ void draw_checks_tiles(const Painter& P, const WallLayout& L, const WallChecks& 
 }
 
 /**
- * The cells not checked on the day, worst first, on the map's top-left corner: name, days since
- * the last check (从未: never), the manager masked; as many rows as fit in 60% of the map's height.
+ * The cells not checked on the day, worst first, in the list column at the map's left (over the
+ * map's top-left corner where the layout has no column): name, days since the last check (从未:
+ * never), the manager masked; as many rows as fit in 60% of the map's height. With none, the
+ * column says 全部已巡查 rather than stand empty. Text too long for the column is cut with "…".
  */
 void draw_overdue_list(const Painter& P, const WallLayout& L, const WallChecks& k, double pad) {
     const float s = L.scale, xp = P.f.text_px;
-    const double row = xp * 1.2, inner = 20 * s;
-    if (k.overdue.empty()) {  // the column says so rather than stand empty
-        const std::string header = P.t(Ui::WallUnchecked), none = P.t(Ui::WallAllChecked);
-        const double x0 = L.map.xmin + pad, y0 = L.map.ymin + 16 * s;
-        const double width = std::max(P.width(P.f.text, xp, header), P.width(P.f.text, xp, none));
-        P.rect({x0, y0, x0 + width + 2 * inner, y0 + 2 * row + 2 * inner}, IM_COL32(16, 20, 28, 215), 8 * s);
-        P.text(P.f.text, xp, x0 + inner, y0 + inner, kSoft, header);
-        P.text(P.f.text, xp, x0 + inner, y0 + inner + row, ImU32(days_since_rgba(0)), none);
-        return;
-    }
+    const double row = xp * 1.2, inner = 20 * s, gap = 28 * s;
+    const double x0 = L.map.xmin + pad, y0 = L.map.ymin + 16 * s;
+    const double room =
+        std::max(0.0, (L.list.width() > 0 ? L.list.xmax : L.map.xmax) - 16 * s - x0 - 2 * inner);
+    auto cut = [&](double max_w, const std::string& t) {
+        return cut_to_width(P.f.text, xp, float(max_w), t);
+    };
+    auto width_of = [&](const std::string& t) { return double(P.width(P.f.text, xp, t)); };
+
     const size_t fit = size_t(std::max(2.0, L.map.height() * 0.6 / row)) - 1;  // the header takes one row
     const bool more = k.overdue.size() > fit;
     const size_t rows = more ? fit - 1 : k.overdue.size();
@@ -597,24 +589,27 @@ void draw_overdue_list(const Painter& P, const WallLayout& L, const WallChecks& 
         cells.push_back({{o.name, o.days ? std::to_string(*o.days) + P.t(Ui::WallDaysUnit) : P.t(Ui::WallNever), o.manager},
                          days_since_class(o.days)});
     }
-    const double gap = 28 * s;
-    const double x0 = L.map.xmin + pad, y0 = L.map.ymin + 16 * s;
-    // The list stays in its column (the map is fitted right of it), or on the map: a long name is cut short.
-    const double room = (L.list.width() > 0 ? L.list.xmax : L.map.xmax) - 16 * s - x0 - 2 * inner;
+    // The days as they are (short); the names, then the managers, share what is left, the names
+    // keeping at least half of it.
     double w[3] = {0, 0, 0};
-    for (int j : {1, 2})
-        for (const auto& c : cells) w[j] = std::max(w[j], double(P.width(P.f.text, xp, c.text[size_t(j)])));
-    for (auto& c : cells) {
-        c.text[0] = P.cut(P.f.text, xp, room - w[1] - w[2] - 2 * gap, c.text[0]);
-        w[0] = std::max(w[0], double(P.width(P.f.text, xp, c.text[0])));
+    for (const auto& c : cells)
+        for (size_t j = 0; j < 3; ++j) w[j] = std::max(w[j], width_of(c.text[j]));
+    const double rest = std::max(0.0, room - w[1] - 2 * gap);
+    if (w[0] + w[2] > rest) {
+        const double names = std::max(rest * 0.55, rest - w[2]);
+        w[0] = w[2] = 0;
+        for (auto& c : cells) w[0] = std::max(w[0], width_of(c.text[0] = cut(names, c.text[0])));
+        for (auto& c : cells) w[2] = std::max(w[2], width_of(c.text[2] = cut(rest - w[0], c.text[2])));
     }
-    const std::string header = P.t(Ui::WallUnchecked);
-    const std::string tail =
-        more ? P.t(Ui::WallMoreBefore) + std::to_string(k.overdue.size() - rows) + P.t(Ui::WallMoreAfter)
-             : "";
-    const double width = std::max({w[0] + w[1] + w[2] + 2 * gap, double(P.width(P.f.text, xp, header)),
-                                   double(P.width(P.f.text, xp, tail))});
-    const size_t lines = 1 + rows + (more ? 1 : 0);
+    const std::string header = cut(room, P.t(Ui::WallUnchecked));
+    const std::string last =
+        cells.empty() ? cut(room, P.t(Ui::WallAllChecked))
+        : more        ? cut(room, P.t(Ui::WallMoreBefore) + std::to_string(k.overdue.size() - rows) +
+                                      P.t(Ui::WallMoreAfter))
+                      : "";
+    const double width = std::min(room, std::max({cells.empty() ? 0.0 : w[0] + w[1] + w[2] + 2 * gap,
+                                                  width_of(header), width_of(last)}));
+    const size_t lines = 1 + rows + (last.empty() ? 0 : 1);
     P.rect({x0, y0, x0 + width + 2 * inner, y0 + lines * row + 2 * inner}, IM_COL32(16, 20, 28, 215), 8 * s);
     double y = y0 + inner;
     P.text(P.f.text, xp, x0 + inner, y, kSoft, header);
@@ -626,7 +621,8 @@ void draw_overdue_list(const Painter& P, const WallLayout& L, const WallChecks& 
         P.text(P.f.text, xp, x0 + inner + w[0] + gap, y, ImU32(dc), c.text[1]);
         P.text(P.f.text, xp, x0 + inner + w[0] + w[1] + 2 * gap, y, kSoft, c.text[2]);
     }
-    if (more) P.text(P.f.text, xp, x0 + inner, y + row, kSoft, tail);
+    if (!last.empty())
+        P.text(P.f.text, xp, x0 + inner, y + row, cells.empty() ? ImU32(days_since_rgba(0)) : kSoft, last);
 }
 
 /** A round scale-bar length: 1, 2 or 5 × 10^k metres no longer than `max_m`. */

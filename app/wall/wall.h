@@ -153,7 +153,11 @@ Box wall_scene_extent(const gw::Scene& s, const Box& data);
  * centred); `beside_list`: the map area right of the list column (the checks scene).
  */
 MapView wall_view(const Box& extent, int w, int h, bool beside_list = false);
-/** Whether scene `s` lists cells in the list column (its map is fitted beside it). */
+/**
+ * Whether scene `s` lists cells in the list column (its map is fitted beside it): the checks scene,
+ * whose column stays even on the rare data with reports but none dated or no level-4 cells (no list
+ * is drawn then), so that the map does not move with the day's figures.
+ */
 bool wall_scene_has_list(const gw::Scene& s);
 
 /** Smallest text size on a 1080-pixel-high wall: legible at 5 m. */
@@ -170,9 +174,11 @@ WallFonts load_wall_fonts(ImFontAtlas* atlas, int height, const std::string& tex
 
 /**
  * Grid and enterprise names placed for `view` at wall sizes; names that would have to shrink below
- * the wall's minimum size are left out rather than drawn unreadably small.
+ * the wall's minimum size are left out rather than drawn unreadably small, and so are names not
+ * wholly in the map area (`beside_list`: right of the list column, as wall_view fitted it).
  */
-std::vector<PlacedLabel> wall_labels(const Scene& scene, const MapView& view, const WallFonts& fonts);
+std::vector<PlacedLabel> wall_labels(const Scene& scene, const MapView& view, const WallFonts& fonts,
+                                     bool beside_list = false);
 
 /** All the text the wall may show for `ds` and its scenes (for the glyph set). */
 std::string wall_glyph_text(const Dataset& ds, const std::vector<gw::Scene>& scenes);

@@ -160,7 +160,7 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
     ImGui_ImplOpenGL3_Init("#version 330 core");
     io.Fonts->Build();
     // Placed once over the whole image, drawn per tile: no name is cut twice or lost at a seam.
-    const std::vector<PlacedLabel> labels = wall_labels(map, view, fonts);
+    const std::vector<PlacedLabel> labels = wall_labels(map, view, fonts, wall_scene_has_list(sc));
     content.labels = &labels;
 
     const int side = max_tile > 0 ? std::min(max_tile, max_framebuffer_side()) : std::min(4096, max_framebuffer_side());
@@ -348,7 +348,7 @@ public:
         last_switch_ = Clock::now();
         last_frame_ = last_scripted_frame(options.frames, options.events.size(), !options.screenshot.empty());
         io_.Fonts->Build();
-        labels_ = wall_labels(map_, view_, fonts_);
+        labels_ = wall_labels(map_, view_, fonts_, wall_scene_has_list(scenes_.scene()));
         if (live_ && last_frame_ > 0) print_figures("start");
     }
 
@@ -359,7 +359,7 @@ public:
         glfwGetFramebufferSize(window_, &fw_, &fh_);
         if (fw_ != view_.width || fh_ != view_.height) {
             scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));
-            labels_ = wall_labels(map_, view_, fonts_);
+            labels_ = wall_labels(map_, view_, fonts_, wall_scene_has_list(scenes_.scene()));
         }
         scripted_key();
         ImGui_ImplOpenGL3_NewFrame();
@@ -411,7 +411,7 @@ private:
         pending_switch_ = Clock::now();
         scenes_.step(d);
         scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));
-        labels_ = wall_labels(map_, view_, fonts_);
+        labels_ = wall_labels(map_, view_, fonts_, wall_scene_has_list(scenes_.scene()));
         last_switch_ = Clock::now();
         apply_ms_.push_back(ms(last_switch_ - *pending_switch_));
     }
@@ -466,7 +466,7 @@ private:
                     if (L.id == id) ensure_layer(map_, id, key, below) = std::move(L);
         }
         scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));
-        labels_ = wall_labels(map_, view_, fonts_);
+        labels_ = wall_labels(map_, view_, fonts_, wall_scene_has_list(scenes_.scene()));
     }
 
     /** Scripted keys start after two frames, as in the viewer. */

@@ -1,5 +1,5 @@
 #pragma once
-/** Small text helpers shared by the readers and writers. */
+/** Small text helpers shared by the readers, the writers and the shared store. */
 #include <algorithm>
 #include <string>
 
@@ -24,6 +24,14 @@ inline std::string quote_literal(const std::string& text) {
     std::string out = "'";
     for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
     return out + "'";
+}
+
+/** A layer name as GDAL gives it, `table` or `schema.table` (outside the search path), quoted. */
+inline std::string quote_relation(const std::string& layer) {
+    const size_t dot = layer.find('.');
+    return dot == std::string::npos
+               ? quote_ident(layer)
+               : quote_ident(layer.substr(0, dot)) + "." + quote_ident(layer.substr(dot + 1));
 }
 
 }  // namespace gw

@@ -255,11 +255,7 @@ std::optional<std::vector<std::string>> pg_row(GDALDataset& ds, const std::strin
 
 /** A PostgreSQL layer's name (`table` or `schema.table`, as GDAL names it) as a regclass literal. */
 std::string pg_regclass(const std::string& layer) {
-    const size_t dot = layer.find('.');
-    const std::string name = dot == std::string::npos ? quote_ident(layer)
-                                                      : quote_ident(layer.substr(0, dot)) + "." +
-                                                            quote_ident(layer.substr(dot + 1));
-    return "to_regclass(" + quote_literal(name) + ")";
+    return "to_regclass(" + quote_literal(quote_relation(layer)) + ")";
 }
 
 /**

@@ -11,6 +11,7 @@
 
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
+#include "geo/core/text.h"
 #include "geo/io/crs.h"
 #include "geo/io/dataset.h"
 #include "geo/store/pg.h"

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 #include "geo/store/pg.h"
 
 namespace gw::store {

@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "geo/core/text.h"
-
 struct pg_conn;
 
 namespace gw::store {

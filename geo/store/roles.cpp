@@ -1,6 +1,7 @@
 #include "geo/store/roles.h"
 
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 #include "geo/store/pg.h"
 #include "geo/store/schema.h"
 

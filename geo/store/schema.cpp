@@ -1,6 +1,7 @@
 #include "geo/store/schema.h"
 
 #include "geo/core/model.h"
+#include "geo/core/text.h"
 #include "geo/store/pg.h"
 
 namespace gw::store {

@@ -1,5 +1,7 @@
 // db pull: the store written out as a GeoPackage (see sync.h). db push lives beside db init in
 // load.cpp, whose row building it shares.
+#include "geo/store/sync.h"
+
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
@@ -10,10 +12,10 @@
 
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
+#include "geo/core/text.h"
 #include "geo/io/atomic_output.h"
 #include "geo/store/pg.h"
 #include "geo/store/schema.h"
-#include "geo/store/sync.h"
 
 namespace gw::store {
 namespace {

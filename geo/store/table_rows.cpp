@@ -1,7 +1,7 @@
 #include "geo/store/table_rows.h"
 
-#include <libpq-fe.h>
 #include <cpl_conv.h>
+#include <libpq-fe.h>
 #include <ogr_feature.h>
 #include <ogr_p.h>  // OGRGeometryFromEWKB: what GDAL's PostgreSQL driver decodes a geometry with
 #include <ogrsf_frmts.h>
@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 #include "geo/store/pg.h"
 
 namespace gw::store {
@@ -39,12 +40,6 @@ std::optional<Kind> kind_of(const std::string& type) {
     // Not float4: GDAL reads the server's shortest text of it ("0.1") into a double, not the float.
     const auto k = kinds.find(type);
     return k == kinds.end() ? std::nullopt : std::optional<Kind>(k->second);
-}
-
-/** `schema.table` (as GDAL names a layer outside the search path) or `table`, quoted. */
-std::string relation(const std::string& layer) {
-    const size_t dot = layer.find('.');
-    return dot == std::string::npos ? quote_ident(layer) : quote_ident(layer.substr(0, dot)) + "." + quote_ident(layer.substr(dot + 1));
 }
 
 uint16_t be16(const char* p) {
@@ -84,7 +79,7 @@ std::unique_ptr<TableRows> TableRows::start(Connection& pg, OGRLayer& layer, con
     if (fid.empty() || defn->GetGeomFieldCount() > 1) return nullptr;  // a view, or two geometries
     // GDAL's driver puts a spatial filter in its WHERE (the column && the box); this reader does not.
     if (layer.GetSpatialFilter()) return nullptr;
-    const std::string rel = relation(name);
+    const std::string rel = quote_relation(name);
     // GDAL's driver leaves the client encoding as it is where PGCLIENTENCODING is set: its text
     // comes in that encoding, this reader's in UTF8.
     if (CPLGetConfigOption("PGCLIENTENCODING", nullptr)) return nullptr;
