@@ -75,10 +75,6 @@ namespace {
 
 constexpr int64_t kDay = 86400;
 
-ImVec4 im_color(Rgba c) {
-    return ImVec4((c & 255) / 255.f, (c >> 8 & 255) / 255.f, (c >> 16 & 255) / 255.f, 1);
-}
-
 int64_t day_start(int64_t t) { return t - ((t % kDay) + kDay) % kDay; }
 
 TimeWindow window_of(const DailyState& d) {
@@ -282,47 +278,14 @@ DailyState& state(ViewerState& st) {
     return *st.daily;
 }
 
-void swatch(Rgba c, const char* label, int count = -1, Symbol shape = Symbol::Square) {
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    const ImVec2 p = ImGui::GetCursorScreenPos();
-    const float s = 14;
-    const ImU32 col = ImGui::ColorConvertFloat4ToU32(im_color(c));
-    const ImVec2 mid(p.x + s / 2, p.y + ImGui::GetTextLineHeight() / 2);
-    switch (shape) {
-        case Symbol::Circle:
-        case Symbol::Ring:
-            dl->AddCircleFilled(mid, s * 0.42f, col, 16);
-            break;
-        case Symbol::Diamond:
-            dl->AddQuadFilled(ImVec2(mid.x, mid.y - s / 2), ImVec2(mid.x + s / 2, mid.y), ImVec2(mid.x, mid.y + s / 2),
-                              ImVec2(mid.x - s / 2, mid.y), col);
-            break;
-        case Symbol::Triangle:
-            dl->AddTriangleFilled(ImVec2(mid.x, mid.y - s / 2), ImVec2(mid.x + s / 2, mid.y + s / 2),
-                                  ImVec2(mid.x - s / 2, mid.y + s / 2), col);
-            break;
-        case Symbol::Star:
-            dl->AddNgonFilled(mid, s * 0.45f, col, 5);
-            break;
-        default:
-            dl->AddRectFilled(ImVec2(mid.x - s / 2, mid.y - s / 2), ImVec2(mid.x + s / 2, mid.y + s / 2), col);
-    }
-    ImGui::Dummy(ImVec2(s, s));
-    ImGui::SameLine();
-    if (count >= 0)
-        ImGui::Text("%s (%d)", label, count);  // as the layer list counts: "0 (85)", not "0  85"
-    else
-        ImGui::TextUnformatted(label);
-}
-
 /** The days-since legend, as the map colours the cells, with the cells in each class. */
 void legend(ViewerState& st, const DailyState& d) {
     ImGui::TextDisabled("%s", st.t(Ui::DaysSince));
     const float column = ImGui::GetCursorPosX() + 120;
     for (int k = 0; k < kDaysSinceClasses; ++k) {
         if (k % 2) ImGui::SameLine(column);
-        swatch(days_since_rgba(k), k == kDaysSinceClasses - 1 ? st.t(Ui::Never) : days_since_label(k),
-               d.classes[size_t(k)]);
+        legend_swatch(days_since_rgba(k), k == kDaysSinceClasses - 1 ? st.t(Ui::Never) : days_since_label(k),
+                      d.classes[size_t(k)]);
     }
 }
 
@@ -632,14 +595,16 @@ void panel_daily(ViewerState& st) {
         int i = 0;
         for (const auto& k : check_kinds()) {
             if (i % 3) ImGui::SameLine(x0 + 130 * float(i % 3));
-            swatch(check_kind_rgba(k), kind_title(st, k), kinds.count(k) ? kinds.at(k) : 0, check_kind_symbol(k));
+            legend_swatch(check_kind_rgba(k), kind_title(st, k), kinds.count(k) ? kinds.at(k) : 0,
+                          check_kind_symbol(k));
             ++i;
         }
         ImGui::Separator();
         ImGui::TextDisabled("%s: %zu", st.t(Ui::TracksInWindow), d.tracks.size());
-        for (const auto& [team, n] : d.teams) swatch(patrol_team_rgba(team), team_title(st, team), n, Symbol::Circle);
+        for (const auto& [team, n] : d.teams)
+            legend_swatch(patrol_team_rgba(team), team_title(st, team), n, Symbol::Circle);
         if (d.patrols && same(d.patrols_window, window_of(d))) {
-            swatch(kNeitherRgba, st.t(Ui::NeitherRoads));
+            legend_swatch(kNeitherRgba, st.t(Ui::NeitherRoads));
             ImGui::SameLine();
             ImGui::Text("%.0f m", d.patrols->total.neither_m);
         } else if (d.running.valid()) {

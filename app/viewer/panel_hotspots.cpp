@@ -71,10 +71,6 @@ Rgba warning_color(const std::string& c) {
     return with_alpha(warning_rgba(c), c == "red" || c == "yellow" ? 150 : c == "blue" ? 130 : 110);
 }
 
-ImVec4 im_color(Rgba c) {
-    return ImVec4((c & 255) / 255.f, (c >> 8 & 255) / 255.f, (c >> 16 & 255) / 255.f, 1);
-}
-
 void init_choices(HotspotsState& h, const Dataset& ds) {
     std::set<std::string> months, types;
     for (const auto& i : ds.incidents) {
@@ -368,16 +364,6 @@ void gi_results(ViewerState& st, HotspotsState& h) {
     ImGui::EndTable();
 }
 
-void swatch(Rgba c, const char* label, int count = -1) {
-    ImGui::ColorButton(label, im_color(c), ImGuiColorEditFlags_NoTooltip | ImGuiColorEditFlags_NoBorder,
-                       ImVec2(14, 14));
-    ImGui::SameLine();
-    if (count >= 0)
-        ImGui::Text("%s (%d)", label, count);  // as the layer list counts: "0 (85)", not "0  85"
-    else
-        ImGui::TextUnformatted(label);
-}
-
 void legend(ViewerState& st, const HotspotsState& h) {
     ImGui::Separator();
     ImGui::TextDisabled("%s", st.t(Ui::Legend));
@@ -403,22 +389,22 @@ void legend(ViewerState& st, const HotspotsState& h) {
             const float column = ImGui::GetCursorPosX() + 150;
             for (const char* k : {"hot99", "cold99", "hot95", "cold95", "hot90", "cold90"}) {
                 if (k[0] == 'c') ImGui::SameLine(column);
-                swatch(gi_class_rgba(k), class_label(st, k).c_str(), n(k));
+                legend_swatch(gi_class_rgba(k), class_label(st, k).c_str(), n(k));
             }
-            swatch(rgba(255, 255, 255), st.t(Ui::NotSignificant), n("ns"));
+            legend_swatch(rgba(255, 255, 255), st.t(Ui::NotSignificant), n("ns"));
             if (h.gi && h.gi->without_households > 0)
                 ImGui::TextDisabled("%s: %d", st.t(Ui::NoHouseholdUnits), h.gi->without_households);
             break;
         }
         case HotspotMethod::Dbscan:
-            swatch(rgba(190, 30, 45), st.t(Ui::Clusters), h.clusters);
+            legend_swatch(rgba(190, 30, 45), st.t(Ui::Clusters), h.clusters);
             break;
         case HotspotMethod::FourColour: {
             auto n = [&](const char* k) { return h.classes.count(k) ? h.classes.at(k) : 0; };
-            swatch(warning_color("red"), st.t(Ui::Red), n("red"));
-            swatch(warning_color("yellow"), st.t(Ui::Yellow), n("yellow"));
-            swatch(warning_color("blue"), st.t(Ui::Blue), n("blue"));
-            swatch(warning_color("green"), st.t(Ui::Green), n("green"));
+            legend_swatch(warning_color("red"), st.t(Ui::Red), n("red"));
+            legend_swatch(warning_color("yellow"), st.t(Ui::Yellow), n("yellow"));
+            legend_swatch(warning_color("blue"), st.t(Ui::Blue), n("blue"));
+            legend_swatch(warning_color("green"), st.t(Ui::Green), n("green"));
             break;
         }
     }

@@ -127,6 +127,11 @@ const char* layer_title(LayerId id, Lang lang);
 std::string layer_title(const ViewerState& st, const SceneLayer& L);
 
 // Panels and overlays, one per file.
+/** An Rgba as ImGui's colour (opaque). */
+ImVec4 im_color(Rgba c);
+/** A legend entry of an analysis panel: a swatch in `shape`, the label, and "(count)" when count ≥ 0. */
+void legend_swatch(Rgba c, const char* label, int count = -1, Symbol shape = Symbol::Square);
+
 void panel_layers(ViewerState& st);
 void panel_search(ViewerState& st);
 void panel_inspect(ViewerState& st);
