@@ -152,6 +152,29 @@ TEST(WallRender, LayoutRegionsDrawnAndTilesEqualSingle) {
     EXPECT_GT(double(drawn) / n, 0.2);
 }
 
+TEST(WallRender, ASubtitleTooLongForANarrowWallIsCutBeforeTheDate) {
+    // A portrait wall: the subtitle, at its smallest legible size, would run into the date.
+    HeadlessGl gl;
+    const Dataset& ds = bundled();
+    auto scenes = default_scenes(ds);
+    const WallContent content = fixed_content(ds);
+    const int w = 540, h = 960;
+    const WallLayout L = wall_layout(w, h);
+    auto date_corner = [&](const std::string& subtitle) {
+        scenes[0].subtitle = subtitle;
+        MapView v;
+        const auto img = render_wall_image(ds, scenes, scenes[0].name, w, h, v, 0, &content);
+        std::vector<uint8_t> corner;  // the right half of the title band's lower half, where the date is
+        for (int y = int(L.title_band.height() / 2); y < int(L.title_band.ymax) - 2; ++y)
+            for (int x = w / 2; x < w; ++x)
+                for (int k = 0; k < 3; ++k)
+                    corner.push_back(img[(size_t(y) * w + size_t(x)) * 4 + size_t(k)]);
+        return corner;
+    };
+    const auto alone = date_corner("");
+    EXPECT_EQ(date_corner("网格巡查 · 未巡查网格 · 网格巡查 · 未巡查网格 · 网格巡查 · 未巡查网格"), alone);
+}
+
 TEST(WallCli, SceneExtentGeoTiffAndGeospatialPdf) {
     TempDir dir("wallcli");
     const Dataset& ds = bundled();

@@ -665,11 +665,17 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
     P.rect(L.title_band, panel);
     dl->AddLine(P.p(0, L.title_band.ymax), P.p(w, L.title_band.ymax), IM_COL32(70, 90, 120, 255), 3 * s);
     const float clock_w = std::max(P.width(fonts.title, tp, c.clock), P.width(fonts.text, xp, c.date));
-    const double title_w = w - 3 * pad - clock_w;
-    P.text(fonts.title, P.fit(fonts.title, tp, min_px, title_w, c.title), pad, 8 * s, white, c.title);
+    const double title_w = std::max(0.0, w - 3 * pad - clock_w);
+    // Shrunk to fit beside the clock, never below the legible size; cut with "…" past that (a narrow
+    // wall), rather than run into the date.
+    auto left_text = [&](ImFont* font, float px, double y, ImU32 colour, const std::string& t) {
+        const float size = P.fit(font, px, min_px, title_w, t);
+        P.text(font, size, pad, y, colour, cut_to_width(font, size, float(title_w), t));
+    };
+    left_text(fonts.title, tp, 8 * s, white, c.title);
     std::string sub = c.subtitle;
     if (!c.scene_counter.empty()) sub += (sub.empty() ? "" : "   ") + c.scene_counter;
-    P.text(fonts.text, P.fit(fonts.text, xp, min_px, title_w, sub), pad, 8 * s + tp * 1.05, soft, sub);
+    left_text(fonts.text, xp, 8 * s + tp * 1.05, soft, sub);
     P.text(fonts.title, tp, w - pad - P.width(fonts.title, tp, c.clock), 8 * s, white, c.clock);
     P.text(fonts.text, xp, w - pad - P.width(fonts.text, xp, c.date), 8 * s + tp * 1.05, soft, c.date);
 
