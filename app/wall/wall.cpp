@@ -524,6 +524,15 @@ struct Painter {
         const float w = width(font, px, t);
         return w <= max_w ? px : std::max(min_px, float(px * max_w / w));
     }
+    /**
+     * A caption drawn within `max_w`: shrunk as fit() does, and cut with "…" where even the legible
+     * size is too wide (a narrow wall), rather than run into what lies beside it. Not for figures.
+     */
+    void caption(ImFont* font, float px, float min_px, double max_w, double x, double y, ImU32 c,
+                 const std::string& t) const {
+        const float size = fit(font, px, min_px, max_w, t);
+        text(font, size, x, y, c, cut_to_width(font, size, float(std::max(0.0, max_w)), t));
+    }
 };
 
 /** 0.617 → "61.7%". */
@@ -541,7 +550,7 @@ void figure_tile(const Painter& P, const Box& b, float s, float min_px, const st
     const float xp = P.f.text_px, fp = P.f.figure_px;
     P.rect(b, kTileBg, 10 * s);
     const double inner = b.width() - 2 * 24 * s;
-    P.text(P.f.text, P.fit(P.f.text, xp, min_px, inner, cap), b.xmin + 24 * s, b.ymin + 10 * s, kSoft, cap);
+    P.caption(P.f.text, xp, min_px, inner, b.xmin + 24 * s, b.ymin + 10 * s, kSoft, cap);
     const double fy = b.ymin + 10 * s + xp * 1.1;
     const float px = P.fit(P.f.figure, fp, min_px, inner, figure);
     P.text(P.f.figure, px, b.xmin + 24 * s, fy + (fp - px) * 0.5, colour, figure);
@@ -666,16 +675,11 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
     dl->AddLine(P.p(0, L.title_band.ymax), P.p(w, L.title_band.ymax), IM_COL32(70, 90, 120, 255), 3 * s);
     const float clock_w = std::max(P.width(fonts.title, tp, c.clock), P.width(fonts.text, xp, c.date));
     const double title_w = std::max(0.0, w - 3 * pad - clock_w);
-    // Shrunk to fit beside the clock, never below the legible size; cut with "…" past that (a narrow
-    // wall), rather than run into the date.
-    auto left_text = [&](ImFont* font, float px, double y, ImU32 colour, const std::string& t) {
-        const float size = P.fit(font, px, min_px, title_w, t);
-        P.text(font, size, pad, y, colour, cut_to_width(font, size, float(title_w), t));
-    };
-    left_text(fonts.title, tp, 8 * s, white, c.title);
+    // Beside the clock and date, never across them.
+    P.caption(fonts.title, tp, min_px, title_w, pad, 8 * s, white, c.title);
     std::string sub = c.subtitle;
     if (!c.scene_counter.empty()) sub += (sub.empty() ? "" : "   ") + c.scene_counter;
-    left_text(fonts.text, xp, 8 * s + tp * 1.05, soft, sub);
+    P.caption(fonts.text, xp, min_px, title_w, pad, 8 * s + tp * 1.05, soft, sub);
     P.text(fonts.title, tp, w - pad - P.width(fonts.title, tp, c.clock), 8 * s, white, c.clock);
     P.text(fonts.text, xp, w - pad - P.width(fonts.text, xp, c.date), 8 * s + tp * 1.05, soft, c.date);
 
@@ -698,7 +702,7 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
         std::string cap = captions[i];
         if (i == 3) cap = (F.month_from_data ? P.t(Ui::WallIncidents) : cap) + " " + F.month;
         const double inner = b.width() - 2 * 24 * s;
-        P.text(fonts.text, P.fit(fonts.text, xp, min_px, inner, cap), b.xmin + 24 * s, b.ymin + 10 * s, soft, cap);
+        P.caption(fonts.text, xp, min_px, inner, b.xmin + 24 * s, b.ymin + 10 * s, soft, cap);
         const double fy = b.ymin + 10 * s + xp * 1.1;
         if (i < 3) {
             const float px = P.fit(fonts.figure, fp, min_px, inner, figures[i]);
