@@ -26,6 +26,24 @@ const std::string& community() {
 
 }  // namespace
 
+TEST(CliCoverage, TheTableNamesEachCellBesideItsId) {
+    auto r = run_gridwatch("coverage " + community() + " --level 3");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto line_at = [&](size_t at) { return r.out.substr(at, r.out.find('\n', at) - at); };
+    auto display_width = [](const std::string& s) {  // a CJK character takes two columns
+        size_t w = 0;
+        for (unsigned char c : s) w += (c & 0xC0) == 0x80 ? 0 : c >= 0xE0 ? 2 : 1;
+        return w;
+    };
+    const size_t head = r.out.find("grid_id          name ");
+    const size_t row = r.out.find("\nDPZ-G01          大坪子一组 ");
+    ASSERT_NE(head, std::string::npos) << r.out;
+    ASSERT_NE(row, std::string::npos) << r.out;
+    // Padded by display width: the figures line up under their headers.
+    EXPECT_EQ(display_width(line_at(row + 1)), display_width(line_at(head))) << r.out;
+    EXPECT_NE(r.out.find("  in DPZ-G0"), std::string::npos) << r.out;  // blind spots name their cell too
+}
+
 TEST(CliCoverage, JsonShapeAndTotalsAddUp) {
     auto r = run_gridwatch("coverage " + community() + " --level 3 --json");
     ASSERT_EQ(r.status, 0) << r.err;

@@ -122,6 +122,13 @@ Progress stderr_progress() {
 
 void warn(const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.c_str()); }
 
+std::string pad(const std::string& s, int width) {
+    int w = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) w += c >= 0xE0 ? 2 : 1;
+    return w >= width ? s : s + std::string(size_t(width - w), ' ');
+}
+
 TimeWindow default_patrol_window(const Dataset& ds) {
     if (auto w = last_days_of_patrols(ds, 7)) return *w;
     if (!ds.patrols.empty()) warn("no patrol track has readable times: every track counted, none at night");

@@ -117,6 +117,9 @@ CLI::Validator calendar_date_check();
 /** Prints a warning line to stderr ("warning: …"). */
 void warn(const std::string& line);
 
+/** UTF-8 text padded with spaces to a display width in a text table (a CJK character takes two columns). */
+std::string pad(const std::string& s, int width);
+
 /** What to do when the working CRS is equal-area for a wide extent (Dataset::work_crs_wide). */
 inline constexpr const char* kWideExtentAdvice =
     "for true metres pass --work-crs with a local zone (e.g. EPSG:4542) or open a smaller extent";

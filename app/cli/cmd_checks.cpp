@@ -104,14 +104,6 @@ nlohmann::json checks_json(const ChecksReport& r) {
     return j;
 }
 
-/** Pads UTF-8 text to a display width (a CJK character takes two columns). */
-std::string pad(const std::string& s, int width) {
-    int w = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) w += c >= 0xE0 ? 2 : 1;
-    return w >= width ? s : s + std::string(width - w, ' ');
-}
-
 /** "1 person", "3 people": the count a leader reported with a newcomer or returnee. */
 std::string people_text(int n) { return std::to_string(n) + (n == 1 ? " person" : " people"); }
 

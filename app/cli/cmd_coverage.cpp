@@ -2,6 +2,7 @@
 //                            [--out FILE] [--json]: per-grid camera coverage and gaps (SPEC §5.2).
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
@@ -102,19 +103,29 @@ void run_coverage(const CoverageArgs& a) {
     std::printf("coverage of level-%d cells by %zu cameras%s%s%s\n\n", rep.level, rep.cameras.size(),
                 rep.occlusion_applied ? ", buildings occluding" : "", ds.dem && o.occlusion ? ", terrain occluding" : "",
                 o.quality != Quality::Any ? (std::string(", quality ≥ ") + quality_name(o.quality)).c_str() : "");
-    std::printf("%-16s %10s %10s %8s %6s %8s\n", "grid_id", "area_m2", "covered", "cover%", "hh", "hh_seen");
+    // Each cell with its name, as the office knows it, beside the id.
+    std::unordered_map<std::string, const std::string*> names;
+    for (const Grid& g : ds.grids)
+        if (g.level == rep.level) names.emplace(g.grid_id, &g.name);
+    auto name_of = [&](const std::string& id) {
+        const auto it = names.find(id);
+        return pad(it == names.end() ? "" : *it->second, 22);
+    };
+    std::printf("%-16s %s %10s %10s %8s %6s %8s\n", "grid_id", pad("name", 22).c_str(), "area_m2", "covered",
+                "cover%", "hh", "hh_seen");
     for (const auto& c : rep.cells)
-        std::printf("%-16s %10.0f %10.0f %7.1f%% %6d %8d\n", c.grid_id.c_str(), c.area_m2, c.covered_m2,
-                    100 * c.coverage, c.households, c.households_covered);
+        std::printf("%-16s %s %10.0f %10.0f %7.1f%% %6d %8d\n", c.grid_id.c_str(), name_of(c.grid_id).c_str(),
+                    c.area_m2, c.covered_m2, 100 * c.coverage, c.households, c.households_covered);
     const auto& t = rep.total;
-    std::printf("\n%-16s %10.0f %10.0f %7.1f%% %6d %8d\n", "total", t.area_m2, t.covered_m2, 100 * t.coverage,
-                t.households, t.households_covered);
+    std::printf("\n%-16s %s %10.0f %10.0f %7.1f%% %6d %8d\n", "total", pad("", 22).c_str(), t.area_m2,
+                t.covered_m2, 100 * t.coverage, t.households, t.households_covered);
     if (rep.road_m > 0)
         std::printf("roads: %.0f m; seen by 0 cameras %.0f m, 1: %.0f m, 2: %.0f m, 3+: %.0f m\n", rep.road_m,
                     rep.road_m_seen_by[0], rep.road_m_seen_by[1], rep.road_m_seen_by[2], rep.road_m_seen_by[3]);
     std::printf("blind spots where it matters: %zu (≥ 25 m²)\n", rep.gaps.size());
     for (size_t i = 0; i < rep.gaps.size() && i < 10; ++i)
-        std::printf("  %2zu. %8.0f m²  in %s  near %s\n", i + 1, rep.gaps[i].area_m2, rep.gaps[i].grid_id.c_str(),
+        std::printf("  %2zu. %8.0f m²  in %s %s  near %s\n", i + 1, rep.gaps[i].area_m2,
+                    rep.gaps[i].grid_id.c_str(), name_of(rep.gaps[i].grid_id).c_str(),
                     rep.gaps[i].road.empty() ? "(no road)" : rep.gaps[i].road.c_str());
     for (const auto& id : rep.skipped_cameras) std::fprintf(stderr, "warning: camera %s left out (bad values)\n", id.c_str());
 }

@@ -173,13 +173,7 @@ void run_stats(const StatsArgs& a) {
                          : "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)  chk_days chk new ret out")
                    : "incidents (fire/traffic/dispute/theft/fraud/other; r/y/b/g)");
     auto line = [wc, wp](const GridStats& r) {
-        // Pad Chinese names by display width (2 columns a character) so the table lines up.
-        std::string name = r.name;
-        int width = 0;
-        for (size_t i = 0; i < name.size(); ++i)
-            if ((static_cast<unsigned char>(name[i]) & 0xC0) != 0x80)
-                width += static_cast<unsigned char>(name[i]) >= 0xE0 ? 2 : 1;
-        if (width < 22) name += std::string(22 - width, ' ');
+        const std::string name = pad(r.name, 22);  // by display width, so the table lines up
         char cov[32] = "-", hhc[32] = "-";
         if (r.has_coverage()) {
             std::snprintf(cov, sizeof cov, "%.1f", 100 * r.coverage);
