@@ -530,17 +530,21 @@ TEST(DailyWall, TheSceneColoursCellsByDaysSince) {
     EXPECT_GT(view.to_screen({kX0, kY0 + 800}).x, L.list.xmax);
     EXPECT_LT(view.to_screen({kX0 + 800, kY0}).x, L.map.xmax);
     // A day with every cell checked: the column says so rather than stand empty.
-    auto ink_in_column = [&](const std::vector<uint8_t>& image) {
+    // Pixels far from the wall's background in `box` (from just below the title band's rule).
+    auto ink_in_box = [&](const std::vector<uint8_t>& image, int iw, const Box& box) {
         const Pixel bg = gwtest::unpack(kWallBackground);
         size_t n = 0;
-        // From just below the title band's rule, the column's top third.
-        for (int y = int(L.map.ymin) + 4; y < int(L.map.ymin + 0.3 * L.map.height()); ++y)
-            for (int x = int(L.list.xmin); x < int(L.list.xmax); ++x) {
-                const Pixel p = gwtest::at(image, w, x, y);
-                const bool ink = std::abs(p.r - bg.r) + std::abs(p.g - bg.g) + std::abs(p.b - bg.b) > 90;
-                n += ink;
+        for (int y = int(box.ymin) + 4; y < int(box.ymax); ++y)
+            for (int x = int(box.xmin); x < int(box.xmax); ++x) {
+                const Pixel p = gwtest::at(image, iw, x, y);
+                n += std::abs(p.r - bg.r) + std::abs(p.g - bg.g) + std::abs(p.b - bg.b) > 90;
             }
         return n;
+    };
+    // The column's top third.
+    auto ink_in_column = [&](const std::vector<uint8_t>& image) {
+        return ink_in_box(image, w,
+                          {L.list.xmin, L.map.ymin, L.list.xmax, L.map.ymin + 0.3 * L.map.height()});
     };
     EXPECT_GT(ink_in_column(img), 200u);
     WallContent all_checked = content;
@@ -549,11 +553,17 @@ TEST(DailyWall, TheSceneColoursCellsByDaysSince) {
     const auto none_overdue = render_wall_image(ds, scenes, "checks", w, h, v1, 0, &all_checked);
     EXPECT_GT(ink_in_column(none_overdue), 100u);
     EXPECT_LT(ink_in_column(none_overdue), ink_in_column(img));
-    // A portrait or near-square wall has no column (the map beside it would be squeezed): the list
-    // lies over the map's corner there.
-    EXPECT_GT(wall_layout(1920, 1080).list.width(), 0);
-    EXPECT_EQ(wall_layout(1080, 1920).list.width(), 0);
-    EXPECT_EQ(wall_layout(1280, 1024).list.width(), 0);
+    // A portrait or near-square wall, where a column would squeeze the map, has the list in a band
+    // across the map's top: the map is fitted under it, no cell under the list.
+    EXPECT_EQ(wall_layout(1920, 1080).list.height(), wall_layout(1920, 1080).map.height());
+    for (const auto& [pw, ph] : {std::pair{1080, 1920}, std::pair{1280, 1024}}) {
+        const WallLayout P = wall_layout(pw, ph);
+        EXPECT_EQ(P.list.width(), P.map.width()) << pw << "x" << ph;
+        MapView pv;
+        const auto portrait = render_wall_image(ds, scenes, "checks", pw, ph, pv, 0, &content);
+        EXPECT_GT(pv.to_screen({kX0 + 400, kY0 + 800}).y, P.list.ymax) << pw << "x" << ph;
+        EXPECT_GT(ink_in_box(portrait, pw, P.list), 200u) << pw << "x" << ph;
+    }
     // Other scenes do not show the overlay.
     MapView v2;
     const auto overview = render_wall_image(ds, scenes, "overview", w, h, v2, 0, &content);

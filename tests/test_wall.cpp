@@ -160,19 +160,101 @@ TEST(WallRender, ASubtitleTooLongForANarrowWallIsCutBeforeTheDate) {
     const WallContent content = fixed_content(ds);
     const int w = 540, h = 960;
     const WallLayout L = wall_layout(w, h);
-    auto date_corner = [&](const std::string& subtitle) {
+    auto band_half = [&](const std::string& subtitle) {  // the title band's lower half, RGB rows
         scenes[0].subtitle = subtitle;
         MapView v;
         const auto img = render_wall_image(ds, scenes, scenes[0].name, w, h, v, 0, &content);
-        std::vector<uint8_t> corner;  // the right half of the title band's lower half, where the date is
+        std::vector<std::array<uint8_t, 3>> half;
         for (int y = int(L.title_band.height() / 2); y < int(L.title_band.ymax) - 2; ++y)
-            for (int x = w / 2; x < w; ++x)
-                for (int k = 0; k < 3; ++k)
-                    corner.push_back(img[(size_t(y) * w + size_t(x)) * 4 + size_t(k)]);
-        return corner;
+            for (int x = 0; x < w; ++x) {
+                const uint8_t* p = &img[(size_t(y) * w + size_t(x)) * 4];
+                half.push_back({p[0], p[1], p[2]});
+            }
+        return half;
     };
-    const auto alone = date_corner("");
-    EXPECT_EQ(date_corner("网格巡查 · 未巡查网格 · 网格巡查 · 未巡查网格 · 网格巡查 · 未巡查网格"), alone);
+    const auto alone = band_half(""),
+               crowded = band_half("网格巡查 · 未巡查网格 · 网格巡查 · 未巡查网格 · 网格巡查 · 未巡查网格");
+    // Where the date begins: the leftmost column of the right half with ink when there is no subtitle.
+    const size_t rows = alone.size() / size_t(w);
+    int date_x = w;
+    for (size_t r = 0; r < rows; ++r)
+        for (int x = w / 2; x < date_x; ++x)
+            if (alone[r * size_t(w) + size_t(x)] != alone[size_t(w) - 1]) date_x = x;
+    ASSERT_LT(date_x, w - 40);
+    // From a little before it to the wall's edge, the long subtitle changes nothing, and it is drawn.
+    for (size_t r = 0; r < rows; ++r)
+        for (int x = date_x - 4; x < w; ++x)
+            ASSERT_EQ(crowded[r * size_t(w) + size_t(x)], alone[r * size_t(w) + size_t(x)])
+                << "row " << r << " x " << x;
+    EXPECT_NE(crowded, alone);
+}
+
+TEST(WallLayout, APortraitWallStacksMapLegendAndTilesAcrossItsWidth) {
+    // A screen turned upright is sized by its width, as a landscape one by its height: before, its
+    // text was 1.8 times as large, its tiles a column 40% of its width, and its legend ran under them.
+    const WallLayout P = wall_layout(1080, 1920), W = wall_layout(1920, 1080);
+    EXPECT_TRUE(P.portrait);
+    EXPECT_FALSE(W.portrait);
+    EXPECT_EQ(P.scale, W.scale);
+    // Title, map, legend and tiles one under the other, each as wide as the wall.
+    EXPECT_EQ(P.map.ymin, P.title_band.ymax);
+    EXPECT_EQ(P.legend_band.ymin, P.map.ymax);
+    EXPECT_EQ(P.tiles.ymin, P.legend_band.ymax);
+    EXPECT_EQ(P.tiles.ymax, 1920);
+    for (const Box& b : {P.title_band, P.map, P.legend_band, P.tiles}) EXPECT_EQ(b.width(), 1080);
+    EXPECT_GT(P.map.height(), 0.5 * 1920);
+    // Two by two in the tiles' band, none over another, each as tall as a landscape wall's.
+    for (size_t i = 0; i < 4; ++i) {
+        const Box& t = P.tile[i];
+        EXPECT_TRUE(t.xmin >= 0 && t.xmax <= 1080 && t.ymin >= P.tiles.ymin && t.ymax <= 1920) << i;
+        EXPECT_NEAR(t.height(), W.tile[i].height(), 1e-9) << i;
+        for (size_t j = 0; j < i; ++j) {
+            const Box& u = P.tile[j];
+            EXPECT_TRUE(t.xmax <= u.xmin || u.xmax <= t.xmin || t.ymax <= u.ymin || u.ymax <= t.ymin)
+                << i << j;
+        }
+    }
+    // The checks scene's list: a band across the map's top, that scene's map fitted under it.
+    EXPECT_EQ(P.list.width(), P.map.width());
+    EXPECT_EQ(P.list.ymin, P.map.ymin);
+    EXPECT_EQ(P.beside_list.ymin, P.list.ymax);
+    EXPECT_EQ(P.beside_list.ymax, P.map.ymax);
+    EXPECT_GT(P.beside_list.height(), 0.55 * P.map.height());
+    // A landscape wall as before: the tiles a column at the right, the list a column at the map's left.
+    EXPECT_EQ(W.tiles.xmin, 1920 - 560);
+    EXPECT_EQ(W.map.xmax, W.tiles.xmin);
+    EXPECT_EQ(W.legend_band.xmax, W.tiles.xmin);
+    EXPECT_EQ(W.list.xmax, 600);
+    EXPECT_EQ(W.beside_list.xmin, 600);
+    EXPECT_EQ(W.beside_list.ymin, W.map.ymin);
+}
+
+TEST(WallRender, TheLegendKeepsToItsBand) {
+    // The English names ran on past the legend's band: into the tiles' column on a 1920×1080 wall,
+    // off the edge of a portrait one. They now shrink (names to the legible size, then all alike).
+    HeadlessGl gl;
+    const Dataset& ds = bundled();
+    const auto scenes = default_scenes(ds);
+    WallContent content = fixed_content(ds);
+    content.lang = Lang::En;
+    const ImU32 panel = IM_COL32(22, 28, 40, 255);
+    for (const auto& [w, h] : {std::pair{1920, 1080}, std::pair{1080, 1920}})
+        for (const char* scene : {"blind-spots", "hotspots"}) {
+            MapView v;
+            const auto img = render_wall_image(ds, scenes, scene, w, h, v, 0, &content);
+            const WallLayout L = wall_layout(w, h);
+            EXPECT_GT(ink_fraction(img, w, L.legend_band), 0.02) << w << "x" << h << " " << scene;
+            // The band's last three quarters of a margin are the panel's colour alone.
+            size_t ink = 0;
+            for (int y = int(L.legend_band.ymin) + 2; y < int(L.legend_band.ymax) - 2; ++y)
+                for (int x = int(L.legend_band.xmax - 30 * L.scale); x < int(L.legend_band.xmax); ++x) {
+                    const uint8_t* p = &img[(size_t(y) * w + x) * 4];
+                    ink += std::abs(p[0] - int(panel & 255)) + std::abs(p[1] - int(panel >> 8 & 255)) +
+                               std::abs(p[2] - int(panel >> 16 & 255)) >
+                           12;
+                }
+            EXPECT_EQ(ink, 0u) << w << "x" << h << " " << scene;
+        }
 }
 
 TEST(WallCli, SceneExtentGeoTiffAndGeospatialPdf) {
@@ -251,7 +333,7 @@ TEST(WallLabels, MapNamesAtLeastTheWallMinimumAndNeverPeople) {
     const Dataset& ds = bundled();
     ImGuiContext* ctx = ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
-    const WallFonts fonts = load_wall_fonts(io.Fonts, 1080, wall_glyph_text(ds, default_scenes(ds)));
+    const WallFonts fonts = load_wall_fonts(io.Fonts, 1920, 1080, wall_glyph_text(ds, default_scenes(ds)));
     io.Fonts->Build();
     gw::app::Scene map = build_scene(ds);
     darken_scene_for_wall(map, ds);

@@ -385,9 +385,9 @@ std::string wall_glyph_text(const Dataset& ds, const std::vector<gw::Scene>& sce
     return t;
 }
 
-WallFonts load_wall_fonts(ImFontAtlas* atlas, int height, const std::string& text) {
+WallFonts load_wall_fonts(ImFontAtlas* atlas, int w, int h, const std::string& text) {
     WallFonts f;
-    const float s = std::max(0.25f, height / 1080.f);
+    const float s = wall_scale(w, h);
     f.title_px = std::round(76 * s);
     f.text_px = std::round(50 * s);
     f.figure_px = std::round(104 * s);
@@ -446,7 +446,7 @@ std::vector<PlacedLabel> wall_labels(const Scene& scene, const MapView& view, co
     }
     sized.labels = scene.labels;
     for (auto& c : sized.labels) c.size_px = std::round(fonts.text_px * std::min(c.size_px, 1.0f));
-    const float min_px = std::floor(kWallMinTextPx * std::max(0.25f, view.height / 1080.f));
+    const float min_px = std::floor(kWallMinTextPx * wall_scale(view.width, view.height));
     ImFont* f = fonts.text;
     auto measure = [f](const std::string& t, float px) {
         const ImVec2 s = f->CalcTextSizeA(px, 1e9f, 0, t.c_str(), t.c_str() + t.size());
@@ -456,7 +456,7 @@ std::vector<PlacedLabel> wall_labels(const Scene& scene, const MapView& view, co
     // Only names wholly inside the map area (right of the list's column, where there is one): the
     // panels would cut the others.
     const WallLayout L = wall_layout(view.width, view.height);
-    const Box area = beside_list ? Box{L.list.xmax, L.map.ymin, L.map.xmax, L.map.ymax} : L.map;
+    const Box area = beside_list ? L.beside_list : L.map;
     std::vector<PlacedLabel> out;
     for (auto p : placed) {
         if (p.px < min_px) continue;
@@ -470,23 +470,44 @@ std::vector<PlacedLabel> wall_labels(const Scene& scene, const MapView& view, co
     return out;
 }
 
+float wall_scale(int w, int h) { return std::max(0.25f, std::min(w, h) / 1080.f); }
+
 WallLayout wall_layout(int w, int h) {
     WallLayout L;
-    const float s = L.scale = std::max(0.25f, h / 1080.f);
-    const double band = 170 * s, legend = 96 * s;
-    const double tiles_w = std::min(560.0 * s, w * 0.4);
+    const float s = L.scale = wall_scale(w, h);
+    const double band = 170 * s, legend = 96 * s, gap = 16 * s;
     L.title_band = {0, 0, double(w), band};
-    L.tiles = {w - tiles_w, band, double(w), double(h)};
-    L.legend_band = {0, h - legend, w - tiles_w, double(h)};
-    L.map = {0, band, w - tiles_w, h - legend};
-    // No column where the map beside it would be squeezed (a portrait or near-square wall): there
-    // the list lies over the map's corner.
-    const double list_w = std::min(600.0 * s, L.map.width() * 0.45);
-    const bool column = L.map.width() - list_w >= 0.6 * L.map.height();
-    L.list = {L.map.xmin, L.map.ymin, L.map.xmin + (column ? list_w : 0), L.map.ymax};
-    const double gap = 16 * s, th = (h - band - gap) / 4;
-    for (int i = 0; i < 4; ++i)
-        L.tile[size_t(i)] = {L.tiles.xmin + gap, band + gap + i * th, L.tiles.xmax - gap, band + (i + 1) * th};
+    L.portrait = h > w;
+    if (!L.portrait) {
+        const double tiles_w = std::min(560.0 * s, w * 0.4), th = (h - band - gap) / 4;
+        L.tiles = {w - tiles_w, band, double(w), double(h)};
+        L.legend_band = {0, h - legend, w - tiles_w, double(h)};
+        L.map = {0, band, w - tiles_w, h - legend};
+        for (int i = 0; i < 4; ++i)
+            L.tile[size_t(i)] = {L.tiles.xmin + gap, band + gap + i * th, L.tiles.xmax - gap,
+                                 band + (i + 1) * th};
+    } else {
+        // Two rows of two, each tile as tall as on a 1080p landscape wall.
+        const double th = (1080 - 170 - 16) / 4.0 * s, tw = (w - gap) / 2;
+        L.tiles = {0, h - 2 * th - gap, double(w), double(h)};
+        L.legend_band = {0, L.tiles.ymin - legend, double(w), L.tiles.ymin};
+        L.map = {0, band, double(w), L.legend_band.ymin};
+        for (int i = 0; i < 4; ++i) {
+            const double x = gap + (i % 2) * tw, y = L.tiles.ymin + gap + (i / 2) * th;
+            L.tile[size_t(i)] = {x, y, x + tw - gap, y + th - gap};
+        }
+    }
+    const Box& m = L.map;
+    const double list_w = std::min(600.0 * s, m.width() * 0.45);
+    if (m.width() - list_w >= 0.6 * m.height()) {
+        L.list = {m.xmin, m.ymin, m.xmin + list_w, m.ymax};
+        L.beside_list = {L.list.xmax, m.ymin, m.xmax, m.ymax};
+    } else {
+        // A header, four cells and the "… N more" line, at most 45% of the map.
+        const double rows = 6 * std::round(50 * s) * 1.2 + 56 * s;
+        L.list = {m.xmin, m.ymin, m.xmax, m.ymin + std::min(rows, 0.45 * m.height())};
+        L.beside_list = {m.xmin, L.list.ymax, m.xmax, m.ymax};
+    }
     return L;
 }
 
@@ -569,23 +590,23 @@ void draw_checks_tiles(const Painter& P, const WallLayout& L, const WallChecks& 
 }
 
 /**
- * The cells not checked on the day, worst first, in the list column at the map's left (over the
- * map's top-left corner where the layout has no column): name, days since the last check (从未:
- * never), the manager masked; as many rows as fit in 60% of the map's height. With none, the
- * column says 全部已巡查 rather than stand empty. Text too long for the column is cut with "…".
+ * The cells not checked on the day, worst first, in the layout's list (a column at the map's left,
+ * or a band across its top): name, days since the last check (从未: never), the manager masked; as
+ * many rows as fit in the list, at most 60% of the map's height. With none, the list says 全部已巡查
+ * rather than stand empty. Text too long for the list is cut with "…".
  */
 void draw_overdue_list(const Painter& P, const WallLayout& L, const WallChecks& k, double pad) {
     const float s = L.scale, xp = P.f.text_px;
     const double row = xp * 1.2, inner = 20 * s, gap = 28 * s;
-    const double x0 = L.map.xmin + pad, y0 = L.map.ymin + 16 * s;
-    const double room =
-        std::max(0.0, (L.list.width() > 0 ? L.list.xmax : L.map.xmax) - 16 * s - x0 - 2 * inner);
+    const double x0 = L.list.xmin + pad, y0 = L.list.ymin + 16 * s;
+    const double room = std::max(0.0, L.list.xmax - 16 * s - x0 - 2 * inner);
     auto cut = [&](double max_w, const std::string& t) {
         return cut_to_width(P.f.text, xp, float(max_w), t);
     };
     auto width_of = [&](const std::string& t) { return double(P.width(P.f.text, xp, t)); };
 
-    const size_t fit = size_t(std::max(2.0, L.map.height() * 0.6 / row)) - 1;  // the header takes one row
+    const double tall = std::min(L.map.height() * 0.6, L.list.ymax - y0 - 2 * inner);
+    const size_t fit = size_t(std::max(2.0, tall / row)) - 1;  // the header takes one row
     const bool more = k.overdue.size() > fit;
     const size_t rows = more ? fit - 1 : k.overdue.size();
     struct Row {
@@ -640,6 +661,112 @@ double nice_length(double max_m) {
     for (double m : {5.0, 2.0, 1.0})
         if (m * p <= max_m) return m * p;
     return p;
+}
+
+/** How wide a legend's entries are: their names, and the rest (symbols and gaps). */
+struct LegendWidth {
+    double text = 0, other = 0;
+};
+
+/**
+ * The legend's entries along the band's middle line `cy` from `x`: names `xp` pixels tall, symbols
+ * and gaps sized by `s`. The checks scene keys its days-since classes only; the others the map's
+ * layers and the scene's overlay.
+ */
+LegendWidth draw_legend(const Painter& P, const std::string& overlay, bool checks, double x, double cy,
+                        float s, float xp) {
+    const double x0 = x;
+    double text_w = 0, trail = 0;  // trail: the gap after the last name, not part of the width
+    auto name = [&](const std::string& t, double after) {
+        P.text(P.f.text, xp, x, cy - xp / 2, kWhite, t);
+        text_w += P.width(P.f.text, xp, t);
+        x += P.width(P.f.text, xp, t) + after;
+        trail = after;
+    };
+    auto label = [&](Ui id) { name(P.t(id), 44 * s); };
+    const float sw = 36 * s;
+    if (checks) {
+        // The days-since classes the cells are coloured by, and nothing else: this scene is about them.
+        label(Ui::WallSinceLastCheck);
+        for (int k = 0; k < kDaysSinceClasses; ++k) {
+            P.dl->AddRectFilled(P.p(x, cy - sw * 0.45), P.p(x + sw * 0.9, cy + sw * 0.45),
+                                col(with_alpha(days_since_rgba(k), 170)));
+            x += sw * 0.9 + 10 * s;
+            name(wall_days_since_label(k, P.lang), 26 * s);
+        }
+    } else {
+        P.dl->AddLine(P.p(x, cy), P.p(x + sw * 1.4, cy), col(dark_muted(rgba(20, 20, 28))), 5 * s);
+        x += sw * 1.4 + 12 * s;
+        label(Ui::WallGrid);
+        P.dl->AddTriangleFilled(P.p(x, cy), P.p(x + sw * 1.3, cy - sw * 0.6),
+                                P.p(x + sw * 1.3, cy + sw * 0.6), col(with_alpha(kWallView, 160)));
+        x += sw * 1.3 + 12 * s;
+        label(Ui::WallViews);
+        P.dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.4f, col(kWallCamera), 24);
+        x += sw + 12 * s;
+        label(Ui::WallCameras);
+        P.dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.3f, col(dark_muted(rgba(108, 117, 125))), 24);
+        x += sw + 12 * s;
+        label(Ui::WallResidents);
+        for (int k = 0; k < 4; ++k) {
+            static const char* const names[] = {"red", "yellow", "blue", "green"};
+            P.dl->AddCircleFilled(P.p(x + sw * 0.4, cy), sw * 0.36f, col(warning_rgba(names[k])), 24);
+            x += sw * 0.9;
+        }
+        x += 12 * s;
+        label(Ui::WallIncidents);
+    }
+    // The scene's analysis overlay, in the colours the map draws it.
+    if (overlay == "gaps") {
+        P.dl->AddRectFilled(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5),
+                            col(with_alpha(kWallGap, 110)));
+        P.dl->AddRect(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5), col(kWallGap), 0, 0, 3 * s);
+        x += sw * 1.3 + 12 * s;
+        label(Ui::WallGaps);
+    } else if (overlay == "kde") {
+        // The ramp of shaders/raster_fs.glsl (YlOrRd), low to high.
+        const ImU32 stops[] = {IM_COL32(255, 237, 160, 150), IM_COL32(252, 178, 76, 200),
+                               IM_COL32(240, 59, 32, 230), IM_COL32(128, 0, 38, 255)};
+        const double bw = sw * 3;
+        for (int i = 0; i < 3; ++i)
+            P.dl->AddRectFilledMultiColor(P.p(x + bw * i / 3, cy - sw * 0.35),
+                                          P.p(x + bw * (i + 1) / 3, cy + sw * 0.35), stops[i], stops[i + 1],
+                                          stops[i + 1], stops[i]);
+        x += bw + 12 * s;
+        label(Ui::WallDensity);
+    } else if (overlay == "coverage") {
+        for (int k = 0; k < 5; ++k) {
+            P.dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
+                                col(coverage_color((k + 0.5) / 5)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label(Ui::WallCoverage);
+    } else if (overlay == "gi") {
+        for (const char* k : {"hot99", "hot95", "hot90"}) {
+            P.dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
+                                col(gi_class_rgba(k)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label(Ui::WallHot);
+        for (const char* k : {"cold99", "cold95", "cold90"}) {
+            P.dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
+                                col(gi_class_rgba(k)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label(Ui::WallCold);
+    } else if (overlay == "warning") {
+        for (const char* k : {"red", "yellow", "blue", "green"}) {
+            P.dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
+                                col(with_alpha(warning_rgba(k), 120)));
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+        label(Ui::WallWarning);
+    }
+    return {text_w, x - trail - x0 - text_w};
 }
 
 }  // namespace
@@ -721,100 +848,32 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
         }
     }
 
-    // Legend and scale bar along the bottom of the map.
+    // Legend along the bottom of the map, measured first on a scratch list: where it would run past
+    // its band (English names, a portrait wall) its symbols and gaps shrink, and its names down to
+    // the legible size; below that, all of it alike.
     P.rect(L.legend_band, panel);
-    const double ly = L.legend_band.ymin, lh = L.legend_band.height(), cy = ly + lh / 2;
-    double x = pad;
-    auto label = [&](Ui id) {
-        const std::string t = P.t(id);
-        P.text(fonts.text, xp, x, cy - xp / 2, white, t);
-        x += P.width(fonts.text, xp, t) + 44 * s;
-    };
-    const float sw = 36 * s;
-    if (checks) {
-        // The days-since classes the cells are coloured by, and nothing else: this scene is about them.
-        label(Ui::WallSinceLastCheck);
-        for (int k = 0; k < kDaysSinceClasses; ++k) {
-            dl->AddRectFilled(P.p(x, cy - sw * 0.45), P.p(x + sw * 0.9, cy + sw * 0.45),
-                              col(with_alpha(days_since_rgba(k), 170)));
-            x += sw * 0.9 + 10 * s;
-            const std::string t = wall_days_since_label(k, c.lang);
-            P.text(fonts.text, xp, x, cy - xp / 2, white, t);
-            x += P.width(fonts.text, xp, t) + 26 * s;
-        }
-        draw_overdue_list(P, L, *F.checks, pad);
-    } else {
-        dl->AddLine(P.p(x, cy), P.p(x + sw * 1.4, cy), col(dark_muted(rgba(20, 20, 28))), 5 * s);
-        x += sw * 1.4 + 12 * s;
-        label(Ui::WallGrid);
-        dl->AddTriangleFilled(P.p(x, cy), P.p(x + sw * 1.3, cy - sw * 0.6), P.p(x + sw * 1.3, cy + sw * 0.6),
-                              col(with_alpha(kWallView, 160)));
-        x += sw * 1.3 + 12 * s;
-        label(Ui::WallViews);
-        dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.4f, col(kWallCamera), 24);
-        x += sw + 12 * s;
-        label(Ui::WallCameras);
-        dl->AddCircleFilled(P.p(x + sw / 2, cy), sw * 0.3f, col(dark_muted(rgba(108, 117, 125))), 24);
-        x += sw + 12 * s;
-        label(Ui::WallResidents);
-        for (int k = 0; k < 4; ++k) {
-            static const char* const names[] = {"red", "yellow", "blue", "green"};
-            dl->AddCircleFilled(P.p(x + sw * 0.4, cy), sw * 0.36f, col(warning_rgba(names[k])), 24);
-            x += sw * 0.9;
-        }
-        x += 12 * s;
-        label(Ui::WallIncidents);
+    const double cy = L.legend_band.ymin + L.legend_band.height() / 2;
+    const double room = L.legend_band.width() - 2 * pad;
+    ImDrawList scratch(dl->_Data);
+    scratch._ResetForNewFrame();
+    scratch.PushClipRectFullScreen();
+    scratch.PushTextureID(fonts.text->ContainerAtlas->TexID);
+    const LegendWidth natural =
+        draw_legend(Painter{&scratch, fonts, offset, c.lang}, c.overlay, checks, 0, cy, s, xp);
+    float ks = 1, kx = 1;
+    if (natural.text + natural.other > room) {
+        kx = std::max(min_px / xp, float(room / (natural.text + natural.other)));
+        ks = float(std::clamp((room - natural.text * kx) / std::max(1.0, natural.other), 0.4, 1.0));
+        if (natural.text * kx + natural.other * ks > room)
+            kx = ks = float(room / (natural.text + natural.other));
     }
-    // The scene's analysis overlay, in the colours the map draws it.
-    if (c.overlay == "gaps") {
-        dl->AddRectFilled(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5), col(with_alpha(kWallGap, 110)));
-        dl->AddRect(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5), col(kWallGap), 0, 0, 3 * s);
-        x += sw * 1.3 + 12 * s;
-        label(Ui::WallGaps);
-    } else if (c.overlay == "kde") {
-        // The ramp of shaders/raster_fs.glsl (YlOrRd), low to high.
-        const ImU32 stops[] = {IM_COL32(255, 237, 160, 150), IM_COL32(252, 178, 76, 200),
-                               IM_COL32(240, 59, 32, 230), IM_COL32(128, 0, 38, 255)};
-        const double bw = sw * 3;
-        for (int i = 0; i < 3; ++i)
-            dl->AddRectFilledMultiColor(P.p(x + bw * i / 3, cy - sw * 0.35), P.p(x + bw * (i + 1) / 3, cy + sw * 0.35),
-                                        stops[i], stops[i + 1], stops[i + 1], stops[i]);
-        x += bw + 12 * s;
-        label(Ui::WallDensity);
-    } else if (c.overlay == "coverage") {
-        for (int k = 0; k < 5; ++k) {
-            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
-                              col(coverage_color((k + 0.5) / 5)));
-            x += sw * 0.6;
-        }
-        x += 12 * s;
-        label(Ui::WallCoverage);
-    } else if (c.overlay == "gi") {
-        for (const char* k : {"hot99", "hot95", "hot90"}) {
-            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(gi_class_rgba(k)));
-            x += sw * 0.6;
-        }
-        x += 12 * s;
-        label(Ui::WallHot);
-        for (const char* k : {"cold99", "cold95", "cold90"}) {
-            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), col(gi_class_rgba(k)));
-            x += sw * 0.6;
-        }
-        x += 12 * s;
-        label(Ui::WallCold);
-    } else if (c.overlay == "warning") {
-        for (const char* k : {"red", "yellow", "blue", "green"}) {
-            dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
-                              col(with_alpha(warning_rgba(k), 120)));
-            x += sw * 0.6;
-        }
-        x += 12 * s;
-        label(Ui::WallWarning);
-    }
+    draw_legend(P, c.overlay, checks, pad, cy, s * ks, xp * kx);
+    if (checks) draw_overdue_list(P, L, *F.checks, pad);
     // The source's layers no role uses: the legend band is full with the fixed entries, so they
     // get a key of their own on the map's bottom-left corner, one row each, as many as fit in half
     // the map's height (a name is never cut).
     if (!c.others.empty()) {
+        const float sw = 36 * s;
         const double row = xp * 1.25, inner = 20 * s, sym = sw * 1.3;
         const size_t rows = std::min(c.others.size(), size_t(std::max(1.0, L.map.height() * 0.5 / row)));
         double text_w = 0;
@@ -841,7 +900,9 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
     // The shared store's state on the map's top-right corner, where every seat of the room sees it.
     if (!c.status_badge.empty()) {
         const double tw = P.width(fonts.text, xp, c.status_badge), inner = 20 * s;
-        const double x1 = L.map.xmax - pad, x0 = x1 - tw - 2 * inner, y0 = L.map.ymin + 16 * s;
+        // Right of or under the checks scene's list, never over it.
+        const Box& m = c.overlay == "checks" ? L.beside_list : L.map;
+        const double x1 = m.xmax - pad, x0 = x1 - tw - 2 * inner, y0 = m.ymin + 16 * s;
         P.rect({x0, y0, x1, y0 + xp + 2 * inner * 0.6}, c.status_alarm ? IM_COL32(200, 30, 40, 240) : IM_COL32(16, 20, 28, 215),
                8 * s);
         P.text(fonts.text, xp, x0 + inner, y0 + inner * 0.6, c.status_alarm ? white : soft, c.status_badge);

@@ -130,15 +130,27 @@ std::pair<std::string, std::string> wall_clock_now(Lang lang = Lang::Zh);
 
 // ---- Layout and drawing ---------------------------------------------------------------------
 
-/** Rectangles of the layout in pixels of a w×h wall (origin top-left). */
+/**
+ * What every length of a w×h wall is its 1080p length times: the wall's shorter side over 1080, so
+ * that a portrait wall's text is sized by its width (by its height it ran off the narrow panels).
+ */
+float wall_scale(int w, int h);
+
+/**
+ * Rectangles of the layout in pixels of a w×h wall (origin top-left). Landscape: the figure tiles
+ * in a column at the right, the legend under the map. Portrait (taller than wide): the tiles two
+ * by two along the bottom, the legend between them and the map, everything as wide as the wall.
+ */
 struct WallLayout {
-    float scale = 1;  // h / 1080: every size below is a 1080p size times this
+    float scale = 1;  // wall_scale: every size below is a 1080p size times this
+    bool portrait = false;
     Box title_band, tiles, legend_band, map;  // map: the area the scene's extent is fitted into
     std::array<Box, 4> tile;                  // households, cameras, coverage, incidents
-    // The column at the map's left where the checks scene lists its unchecked cells; that scene's
-    // extent is fitted right of it, so that no cell, and none of the unchecked, is drawn under the list.
-    // Empty (no width) where the map beside it would be too narrow: the list is then over the map.
-    Box list;
+    // Where the checks scene lists its unchecked cells: a column at the map's left, or, where the
+    // map beside that would be too narrow (portrait and near-square walls), a band across the map's
+    // top. That scene's extent is fitted into `beside_list`, the rest of the map, so that no cell,
+    // and none of the unchecked, is drawn under the list.
+    Box list, beside_list;
 };
 WallLayout wall_layout(int w, int h);
 
@@ -170,7 +182,7 @@ struct WallFonts {
     bool cjk = false;
 };
 /** Adds the wall fonts for a wall `height` pixels high with glyphs for `text` (plus ASCII). */
-WallFonts load_wall_fonts(ImFontAtlas* atlas, int height, const std::string& text);
+WallFonts load_wall_fonts(ImFontAtlas* atlas, int w, int h, const std::string& text);
 
 /**
  * Grid and enterprise names placed for `view` at wall sizes; names that would have to shrink below

@@ -57,7 +57,7 @@ bool wall_scene_has_list(const gw::Scene& s) { return s.overlay == "checks"; }
 
 MapView wall_view(const Box& extent, int w, int h, bool beside_list) {
     const WallLayout L = wall_layout(w, h);
-    const Box area = beside_list ? Box{L.list.xmax, L.map.ymin, L.map.xmax, L.map.ymax} : L.map;
+    const Box area = beside_list ? L.beside_list : L.map;
     const double m = std::max(extent.width(), extent.height()) * 0.02;
     const Box e{extent.xmin - m, extent.ymin - m, extent.xmax + m, extent.ymax + m};
     const MapView fitted = MapView::fit(e, std::max(1, int(area.width())), std::max(1, int(area.height())));
@@ -155,8 +155,8 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
     io.LogFilename = nullptr;
-    const WallFonts fonts =
-        load_wall_fonts(io.Fonts, h, wall_glyph_text(ds, scenes) + content.title + content.subtitle + content.date);
+    const WallFonts fonts = load_wall_fonts(
+        io.Fonts, w, h, wall_glyph_text(ds, scenes) + content.title + content.subtitle + content.date);
     ImGui_ImplOpenGL3_Init("#version 330 core");
     io.Fonts->Build();
     // Placed once over the whole image, drawn per tile: no name is cut twice or lost at a seam.
@@ -577,7 +577,8 @@ void run_wall(Dataset dataset, const WallOptions& options) {
     int fw = 0, fh = 0;
     glfwGetFramebufferSize(window, &fw, &fh);
     const std::string date0 = wall_clock_now().second;
-    const WallFonts fonts = load_wall_fonts(io.Fonts, std::max(1, fh), wall_glyph_text(*ds, scenes.all()) + date0);
+    const WallFonts fonts = load_wall_fonts(io.Fonts, std::max(1, fw), std::max(1, fh),
+                                            wall_glyph_text(*ds, scenes.all()) + date0);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
 
