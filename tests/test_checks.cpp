@@ -510,6 +510,34 @@ TEST(ChecksIndex, EveryDateWindowAndLevelEqualsTheReportByReportComputation) {
     EXPECT_GE(runs, 30 * 9);
 }
 
+TEST(ChecksIndex, ReadingOnlyTheWindowAndEachCellsLastEarlierCheckChangesNoFigure) {
+    // `checks --date` reads with OpenOptions::checks_from: of the reports before the window only each
+    // cell's last. Every figure must be the report-by-report computation's over every report.
+    OpenOptions whole;
+    whole.layers = {"grids", "checks"};
+    const Dataset all = open_dataset({bundled_dataset_path()}, whole);
+    std::string lo = "9999", hi = "0000";
+    for (const auto& c : all.checks)
+        if (c.when) lo = std::min(lo, iso_date(*c.when)), hi = std::max(hi, iso_date(*c.when));
+    const int64_t first = parse_iso_span(lo)->begin, last = parse_iso_span(hi)->begin;
+    int fewer = 0;
+    for (int64_t t = first - 86400; t <= last + 86400; t += 4 * 86400)
+        for (int days : {1, 7, 30}) {
+            OpenOptions o = whole;
+            o.checks_from = checks_window_begin(t, days);
+            const Dataset some = open_dataset({bundled_dataset_path()}, o);
+            fewer += some.checks.size() < all.checks.size();
+            for (int level : {4, 2}) {
+                ChecksOptions co;
+                co.date = t + 3600 * 15;
+                co.days = days, co.level = level;
+                expect_same(compute_checks(some, co), brute_checks(all, iso_date(t), days, level),
+                            iso_date(t) + " days " + std::to_string(days) + " L" + std::to_string(level));
+            }
+        }
+    EXPECT_GT(fewer, 10);
+}
+
 TEST(ChecksIndex, TheDefaultDateAndItsErrorsAreAsWithoutIt) {
     Dataset ds = lattice();
     const ChecksIndex index(ds);

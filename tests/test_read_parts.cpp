@@ -374,3 +374,56 @@ TEST(ReadParts, AFieldLeftUnreadThatAUsedFieldSharesIsRead) {
     });
     EXPECT_GT(timed, 50000);
 }
+
+// OpenOptions::checks_from: the checks from the time on and those without a readable time, in
+// FID order as read whole, then of the earlier ones each grid_id's latest (ties: the lowest FID),
+// whether one task reads the layer or two read it in parts; every row judged as ever.
+TEST(ReadParts, ChecksBeforeAWindowAreEachCellsLastAlone) {
+    TempDir dir("read_from");
+    // Times unordered by FID, twenty dates at one hour (ties in every cell), unreadable ones, no geometry.
+    const std::string path = write_checks(dir / "checks.gpkg", 60000);
+    const int64_t from = parse_iso_span("2026-10-25")->begin;
+    for (size_t threads : {1u, 2u}) {
+        const Dataset all = read_with(threads, path);
+        OpenOptions o;
+        o.checks_from = from;
+        const Dataset some = read_with(threads, path, o);
+        std::vector<const Check*> expect;
+        std::map<std::string, const Check*> last;
+        for (const Check& c : all.checks) {
+            if (!c.when || *c.when >= from) {
+                expect.push_back(&c);
+                continue;
+            }
+            const Check*& l = last[c.grid_id];
+            if (!l || *c.when > *l->when) l = &c;  // FID order: the first of equal times stays
+        }
+        const size_t kept = expect.size();
+        std::vector<const Check*> earlier;
+        for (const auto& [id, c] : last) earlier.push_back(c);
+        std::sort(earlier.begin(), earlier.end(),
+                  [](const Check* a, const Check* b) { return a->fid < b->fid; });
+        expect.insert(expect.end(), earlier.begin(), earlier.end());
+        ASSERT_EQ(some.checks.size(), expect.size()) << threads;
+        EXPECT_LT(some.checks.size(), all.checks.size() / 2) << threads;
+        EXPECT_EQ(last.size(), 97u);
+        for (size_t i = 0; i < expect.size(); ++i) {
+            const Check &a = *expect[i], &b = some.checks[i];
+            ASSERT_EQ(a.fid, b.fid) << threads << " " << i << (i < kept ? " kept" : " earlier");
+            EXPECT_EQ(std::tie(a.check_id, a.grid_id, a.reporter, a.kind, a.note, a.time, a.when, a.people),
+                      std::tie(b.check_id, b.grid_id, b.reporter, b.kind, b.note, b.time, b.when, b.people));
+            EXPECT_TRUE(a.pos.x == b.pos.x && a.pos.y == b.pos.y) << a.check_id;
+        }
+        // Every row read and judged: the same times, values and geometries named, the same count.
+        expect_same(all.report.bad_times, some.report.bad_times, "bad_times");
+        expect_same(all.report.bad_values, some.report.bad_values, "bad_values");
+        expect_same(all.report.no_geometry, some.report.no_geometry, "no_geometry");
+        auto count = [](const Dataset& d) {
+            for (const LayerInfo& l : d.layers)
+                if (l.name == "checks") return l.count;
+            return int64_t(-2);
+        };
+        EXPECT_EQ(count(all), count(some));
+        EXPECT_EQ(count(all), 60000 - 4901);
+    }
+}

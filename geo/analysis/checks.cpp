@@ -129,6 +129,8 @@ ChecksIndex::ChecksIndex(const Dataset& data) : ds(&data) {
         if (r.cell >= 0) cell_times[next[r.cell]++] = r.when;
 }
 
+int64_t checks_window_begin(int64_t date, int days) { return (day_of(date) - (days - 1)) * kDay; }
+
 ChecksReport compute_checks(const Dataset& ds, const ChecksOptions& opt) { return compute_checks(ChecksIndex(ds), opt); }
 
 ChecksReport compute_checks(const ChecksIndex& index, const ChecksOptions& opt) {
@@ -166,9 +168,9 @@ void compute_checks(const ChecksIndex& index, const ChecksOptions& opt, ChecksRe
                         {ds.source, "checks", "", "time"}, "pass --date YYYY-MM-DD");
         rep.date = day_of(index.reports.back().when) * kDay;
     }
-    const int64_t today = rep.date / kDay, first_day = today - (opt.days - 1);
+    const int64_t today = rep.date / kDay;
     // Times before `end` fall on or before `date`; times from `begin` on, in the window.
-    const int64_t begin = first_day * kDay, end = (today + 1) * kDay;
+    const int64_t begin = checks_window_begin(rep.date, opt.days), end = (today + 1) * kDay;
 
     // The row each L4 cell adds into: itself at level 4, its ancestor of `level` above.
     const std::vector<int>& row_of = index.rows[opt.level];

@@ -41,6 +41,13 @@ struct ChecksOptions {
     int level = 4;                // the level whose cells are listed in `cells` (roll-ups: every level)
 };
 
+/**
+ * The first time of the window `days` calendar dates long ending on the day of `date` (the
+ * community's clock): compute_checks counts the reports from it on, and takes from before it only
+ * each cell's last check (what OpenOptions::checks_from may keep of them).
+ */
+int64_t checks_window_begin(int64_t date, int days);
+
 /** One L4 cell's checks (or, for `level` < 4, one cell's, summed over the L4 cells under it). */
 struct CellChecks {
     std::string grid_id, name, manager;

@@ -944,6 +944,26 @@ struct PlacedRange {
     bool empty() const { return checks.empty() && incidents.empty(); }
 };
 
+/**
+ * One reading task's checks from before OpenOptions::checks_from: each grid_id's latest (ties: the
+ * lowest FID), per found layer (a layer's points are reprojected from its own CRS).
+ */
+struct EarlierChecks {
+    std::map<size_t, std::unordered_map<std::string, Check>> latest;  // found layer -> grid_id -> check
+
+    void offer(size_t layer, Check&& c) {
+        auto [it, added] = latest[layer].try_emplace(c.grid_id);
+        const Check& had = it->second;
+        if (added || *c.when > *had.when || (*c.when == *had.when && c.fid < had.fid))
+            it->second = std::move(c);
+    }
+    /** Adds another task's into these. */
+    void merge(EarlierChecks&& other) {
+        for (auto& [layer, by_cell] : other.latest)
+            for (auto& [id, c] : by_cell) offer(layer, std::move(c));
+    }
+};
+
 /** The handle a thread reads a found layer through (its own, on a second thread). */
 struct LayerSource {
     const OpenedSource* src;
@@ -961,7 +981,11 @@ struct LayerContext {
     int null_geoms = 0;    // features without geometry, left out
     int version_field = -1;  // the store's `version` column (-1: not a store table)
     Placed* placed = nullptr;  // where the layer's records are read into their places rather than into ds
-    int64_t placed_here = 0;   // records this part wrote into their places
+    int64_t placed_here =
+        0;  // records this part wrote elsewhere than ds: their places, or set aside as earlier
+    EarlierChecks* earlier =
+        nullptr;             // where checks before OpenOptions::checks_from are set aside (null: kept)
+    size_t layer_index = 0;  // the found layer read (EarlierChecks::offer)
 
     /** A feature without geometry is left out of everything: named, so that it is not left out silently. */
     bool skip_null(OGRFeature& f, const std::string& id) {
@@ -1213,6 +1237,11 @@ void LayerContext::checks() {
         c.pos = *p;
         r.fill_extra(c, f);
         if (placed) ++placed->filled, ++placed_here;
+        if (earlier && c.when && *c.when < *r.options->checks_from) {
+            earlier->offer(layer_index, std::move(c));
+            ds.checks.pop_back();
+            ++placed_here;
+        }
     });
 }
 
@@ -1330,8 +1359,9 @@ struct ChunkRead {
     std::vector<std::pair<std::string, std::string>> fields;  // contract field ← source field
 };
 
-ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, const GeomConverter& conv, Dataset& ds,
-                     CplCapture& cap, const OpenOptions& options, Placed* placed, int64_t& placed_here) {
+ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, const GeomConverter& conv,
+                     Dataset& ds, CplCapture& cap, const OpenOptions& options, Placed* placed,
+                     EarlierChecks* earlier, int64_t& placed_here) {
     LayerReader r{from.src, from.layer, fl.canonical, from.layer->GetLayerDefn(), fl.recode_gbk, {}};
     r.bad_values = &ds.report.bad_values;
     r.cap = &cap;
@@ -1344,6 +1374,8 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
     LayerContext ctx{r, conv, ds, fl.canonical};
     ctx.level = fl.level;
     ctx.placed = placed;
+    ctx.earlier = options.checks_from && !placed ? earlier : nullptr;
+    ctx.layer_index = chunk.layer;
     ctx.version_field = r.hide_store_columns();
     if (const auto u = options.unused_fields.find(fl.canonical); u != options.unused_fields.end())
         r.unused = u->second;
@@ -1376,8 +1408,6 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
     if (!ds.extra_fields.count(fl.canonical)) ds.extra_fields[fl.canonical] = r.extra_fields();
     return {ctx.invalid, ctx.null_geoms, r.rows, std::move(r.matched)};
 }
-
-
 
 /**
  * The extent of the layer the working CRS is chosen from. A coordinate far outside what the
@@ -1567,8 +1597,9 @@ size_t feature_count(const Dataset& part) {
  * .dbf cut short) stops the command, naming the file and layer and how far reading got. GDAL's
  * warnings are kept in the report.
  */
-ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk, const GeomConverter& conv, Dataset& part,
-                           const std::string& layer_name, const OpenOptions& options, Placed* placed) {
+ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk, const GeomConverter& conv,
+                           Dataset& part, const std::string& layer_name, const OpenOptions& options,
+                           Placed* placed, EarlierChecks* earlier) {
     CplCapture cap;
     // GDAL says when it reads text in a number field as 0 (LayerReader::take_numeric_warnings).
     const std::string numeric_warning = CPLGetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", "");
@@ -1589,7 +1620,7 @@ ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk
     ChunkRead read;
     int64_t placed_here = 0;
     try {
-        read = read_layer(fl, from, chunk, conv, part, cap, options, placed, placed_here);
+        read = read_layer(fl, from, chunk, conv, part, cap, options, placed, earlier, placed_here);
     } catch (const Error&) {
         if (cap.failures.empty()) throw;  // ours alone; else GDAL's error is the cause
     }
@@ -1938,6 +1969,8 @@ struct LayerParts {
     std::vector<Dataset> parts;
     std::vector<ChunkRead> read;
     std::vector<Placed> placed;  // by found layer: where its records are read in place (both null: not)
+    std::vector<std::vector<Check>>
+        earlier;  // by found layer: the checks set aside (OpenOptions::checks_from)
 };
 
 /** Whether a GeoPackage layer is a table (not a view): its FID, the INTEGER PRIMARY KEY, is each row's own. */
@@ -1957,7 +1990,8 @@ bool sqlite_table(const Found& fl) {
  * Per found layer, where its checks or incidents are read into their places (InPlace) when it is
  * read in parts and its FIDs are dense (at most an eighth more places than features).
  */
-std::vector<Placed> in_place(const std::vector<Found>& found, const std::vector<Chunk>& chunks) {
+std::vector<Placed> in_place(const std::vector<Found>& found, const std::vector<Chunk>& chunks,
+                             const OpenOptions& options) {
     std::vector<Placed> out(found.size());
     std::vector<std::pair<int64_t, int64_t>> range(found.size(), {INT64_MAX, INT64_MIN});
     for (const Chunk& c : chunks)
@@ -1973,8 +2007,9 @@ std::vector<Placed> in_place(const std::vector<Found>& found, const std::vector<
         if (lo > hi) continue;
         const int64_t n = planned_count(found[i]);
         if (hi - lo > n + n / 8 + 1024 || !sqlite_table(found[i])) continue;
-        if (found[i].canonical == "checks") make(out[i].checks, lo, hi);
-        else make(out[i].incidents, lo, hi);
+        // Checks some of which are set aside (OpenOptions::checks_from) take fewer places than rows.
+        if (found[i].canonical == "checks" && !options.checks_from) make(out[i].checks, lo, hi);
+        if (found[i].canonical == "incidents") make(out[i].incidents, lo, hi);
     }
     // Faulting a county's 120 MB in on first write was a tenth of a second on one core, the other
     // task waiting for it in make(); here both cores fault it in before either reads.
@@ -2059,13 +2094,14 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
     LayerParts out;
     out.chunks = plan.chunks;
     out.parts.resize(plan.chunks.size()), out.read.resize(plan.chunks.size());
-    out.placed = in_place(found, plan.chunks);
+    out.placed = in_place(found, plan.chunks, options);
     std::vector<std::exception_ptr> failed(plan.chunks.size());
     std::vector<ReaderHandles> handles(n_tasks);
     for (size_t t = 0; t < n_tasks; ++t) handles[t].first = t == 0, handles[t].work = work;
+    std::vector<EarlierChecks> earlier(n_tasks);  // each task's, merged when all are read
     std::atomic<size_t> next{0}, done{0};
     std::mutex progress_mutex;  // the callback is not made for calls from two threads at once
-    auto read_part = [&](size_t c, ReaderHandles& h) {
+    auto read_part = [&](size_t c, ReaderHandles& h, EarlierChecks& set_aside) {
         const Chunk& chunk = plan.chunks[c];
         const Found& fl = found[chunk.layer];
         const std::string& name = plan.names[chunk.layer];
@@ -2084,7 +2120,8 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         Dataset& part = out.parts[c];
         Placed& placed = out.placed[chunk.layer];
         const bool in_place = placed.checks || placed.incidents;
-        out.read[c] = read_layer_whole(fl, mine, chunk, conv, part, name, options, in_place ? &placed : nullptr);
+        out.read[c] = read_layer_whole(fl, mine, chunk, conv, part, name, options,
+                                       in_place ? &placed : nullptr, &set_aside);
         // Rows the layer holds (LayerInfo::count), when nothing of ours filtered them.
         const bool filtered = options.fids || (fl.canonical == "grids" && options.grid_level > 0);
         if (filtered) out.read[c].rows = -1;
@@ -2101,7 +2138,7 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
                     std::lock_guard lock(progress_mutex);
                     progress(0.1 + 0.7 * done / plan.chunks.size(), "reading " + found[plan.chunks[c].layer].canonical);
                 }
-                read_part(c, handles[t]);
+                read_part(c, handles[t], earlier[t]);
             } catch (...) {
                 failed[c] = std::current_exception();
                 next = plan.order.size();
@@ -2111,6 +2148,18 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
     });
     for (const auto& f : failed)
         if (f) std::rethrow_exception(f);
+    // The checks set aside: each grid_id's latest over the tasks, in FID order, in the working CRS.
+    for (size_t t = 1; t < earlier.size(); ++t) earlier[0].merge(std::move(earlier[t]));
+    out.earlier.resize(found.size());
+    if (!earlier.empty())
+        for (auto& [i, by_cell] : earlier[0].latest) {
+            Dataset aside;
+            for (auto& [id, c] : by_cell) aside.checks.push_back(std::move(c));
+            std::sort(aside.checks.begin(), aside.checks.end(),
+                      [](const Check& a, const Check& b) { return a.fid < b.fid; });
+            reproject_layer(aside, "checks", 0, found[i].srs, work, found[i].src->path, plan.names[i]);
+            out.earlier[i] = std::move(aside.checks);
+        }
     return out;
 }
 
@@ -2148,6 +2197,9 @@ void join_layers(std::vector<Found>& found, LayerParts& read, Dataset& ds) {
                     if (info.fields.empty()) info.fields = fl.fields;
                 }
         if (!first) read.read[c].null_geoms += read.read[c - 1].null_geoms;
+        if (last)
+            append(ds.checks,
+                   std::move(read.earlier[i]));  // after the layer's others (OpenOptions::checks_from)
         if (last && fl.info < ds.layers.size()) ds.layers[fl.info].count = counted_rows(fl, rows[i]);
         if (last && read.read[c].null_geoms > 0)
             ds.report.other.push_back(

@@ -32,6 +32,12 @@ struct OpenOptions {
     // false: a check's or an incident's time as written (Check::time, Incident::time) is kept only
     // when it cannot be read; when it can, `when` alone holds it (and no text is made for it).
     bool time_text = true;
+    // Checks before this time (the community's clock) a command takes only the last of (`checks`
+    // counts a window's reports, and from before it a cell's last check alone): of those, each
+    // grid_id's latest is kept (ties: the lowest FID), after the others, and the rest are left
+    // out of the records. Every row is still read and judged as ever (a bad time, value or
+    // geometry is named or refused alike); rows without a readable time are kept. Unset: all.
+    std::optional<int64_t> checks_from;
     // Contract fields (SPEC §3) a command does not use, by canonical layer: the source is asked not
     // to read them (OGRLayer::SetIgnoredFields), and the records leave them empty. KDE and Gi* use an
     // incident's point and time, and its type only to filter by it.
