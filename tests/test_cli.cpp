@@ -75,6 +75,35 @@ TEST(CliUsage, NoSubcommandOrMissingArgumentExitsTwo) {
     EXPECT_NE(help.out.find("--json"), std::string::npos);
 }
 
+TEST(CliUsage, NotANumberInfinityAndOutOfRangeAreUsageErrorsNamingTheOption) {
+    // CLI11's Range and PositiveNumber let nan and inf by: plan's solver aborted on a weight of nan
+    // or 1e300, and edit turned a camera's azimuth into NULL.
+    TempDir dir("cli_nan");
+    const std::string data = dir / "d.gpkg";
+    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
+    const std::string before = gwtest::slurp(data);
+    for (const auto& [args, option] : std::vector<std::pair<std::string, std::string>>{
+             {"plan " + data + " --add 3 --weight-road nan", "--weight-road"},
+             {"plan " + data + " --add 3 --weight-household 1e300", "--weight-household"},
+             {"plan " + data + " --add 3 --weight-incident -1", "--weight-incident"},
+             {"plan " + data + " --add 3 --fov inf", "--fov"},
+             {"edit " + data + " --camera DPZ-CAM002 --azimuth nan", "--azimuth"},
+             {"edit " + data + " --camera DPZ-CAM002 --range -inf", "--range"},
+             {"hotspots " + data + " --method kde --cell nan --out " + (dir / "k.tif"), "--cell"},
+             {"hotspots " + data + " --method kde --bandwidth 1e9 --out " + (dir / "k.tif"), "--bandwidth"},
+             {"hotspots " + data + " --method dbscan --eps inf", "--eps"}}) {
+        const auto r = run_gridwatch(args);
+        EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
+        EXPECT_EQ(r.error_lines(), 1) << args << "\n" << r.err;
+        EXPECT_NE(r.err.find(option), std::string::npos) << args << "\n" << r.err;
+    }
+    EXPECT_EQ(gwtest::slurp(data), before);
+    EXPECT_FALSE(std::filesystem::exists(dir / "k.tif"));
+    // The edges of the ranges still pass.
+    EXPECT_EQ(run_gridwatch("edit " + data + " --camera DPZ-CAM002 --azimuth 360").status, 0);
+    EXPECT_EQ(run_gridwatch("plan " + data + " --add 1 --weight-road 0 --fov 360").status, 0);
+}
+
 TEST(CliInfo, ReportsLayersCountsCrsAndValidity) {
     Community c;
     auto r = run_gridwatch("info " + c.args() + " --json");

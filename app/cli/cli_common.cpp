@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "geo/analysis/patrols.h"
 #include "geo/analysis/stats.h"
@@ -301,6 +302,25 @@ CLI::Validator calendar_date_check() {
                        : "'" + v + "' is not a calendar date (YYYY-MM-DD, e.g. 2026-11-30)";
         },
         "YYYY-MM-DD");
+}
+
+CLI::Validator number_check(double lo, double hi, bool above) {
+    const auto text = [](double v) {
+        std::ostringstream o;
+        o << v;
+        return o.str();
+    };
+    const std::string range =
+        (above ? "above " : "from ") + text(lo) + (above ? " and at most " : " to ") + text(hi);
+    return CLI::Validator(
+        [lo, hi, above, range](std::string& v) {
+            char* end = nullptr;
+            const double x = std::strtod(v.c_str(), &end);
+            const bool ok =
+                end != v.c_str() && *end == 0 && std::isfinite(x) && (above ? x > lo : x >= lo) && x <= hi;
+            return ok ? std::string() : "'" + v + "' is not a number " + range;
+        },
+        "NUMBER " + range);
 }
 
 CLI::Option* add_level_option(CLI::App* cmd, int& level) {

@@ -114,6 +114,12 @@ CLI::Validator iso_date_check();
 /** A CLI11 check that a value is one calendar date, YYYY-MM-DD (`checks --date`). */
 CLI::Validator calendar_date_check();
 
+/**
+ * A CLI11 check that a value is a finite number from `lo` (above it, when `above`) to `hi`: CLI11's
+ * Range and PositiveNumber let nan and inf by (a camera turned to nan, a solver aborting on it).
+ */
+CLI::Validator number_check(double lo, double hi, bool above = false);
+
 /** Prints a warning line to stderr ("warning: …"). */
 void warn(const std::string& line);
 

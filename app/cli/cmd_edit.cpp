@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "geo/core/error.h"
 #include "geo/store/camera_save.h"
@@ -52,21 +53,11 @@ void setup_edit(CLI::App& root) {
         "without one reads as version 1.");
     cmd->add_option("DATASET", a->dataset, "GeoPackage (or other writable source) or PG:\"…\"")->required();
     cmd->add_option("--camera", a->camera, "the cam_id to change")->required();
-    cmd->add_option("--azimuth", a->azimuth, "degrees clockwise from north, 0–360")->check(CLI::Range(0.0, 360.0));
+    cmd->add_option("--azimuth", a->azimuth, "degrees clockwise from north, 0–360")
+        ->check(number_check(0, 360));
     cmd->add_option("--fov", a->fov, "horizontal degrees, above 0 up to 360")
-        ->check(CLI::Validator(
-            [](std::string& s) {
-                const double v = std::strtod(s.c_str(), nullptr);
-                return v > 0 && v <= 360 ? std::string() : "fov must be above 0 and at most 360";
-            },
-            "(0,360]"));
-    cmd->add_option("--range", a->range, "metres, above 0 up to 10000")
-        ->check(CLI::Validator(
-            [](std::string& s) {
-                const double v = std::strtod(s.c_str(), nullptr);
-                return v > 0 && v <= 10000 ? std::string() : "range must be above 0 and at most 10000 m";
-            },
-            "(0,10000]"));
+        ->check(number_check(0, 360, true));
+    cmd->add_option("--range", a->range, "metres, above 0 up to 10000")->check(number_check(0, 10000, true));
     cmd->add_option("--move", a->move, "X,Y: the new position in the cameras layer's CRS");
     cmd->add_option("--status", a->status, "online or offline")->check(CLI::IsMember({"online", "offline"}));
     cmd->add_option("--expect-version", a->expect_version,

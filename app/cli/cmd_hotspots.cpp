@@ -250,11 +250,15 @@ void setup_hotspots(CLI::App& root) {
     cmd->add_option("--type", a->types, "incident types, comma-separated (fire,traffic,dispute,theft,fraud,other)");
     cmd->add_option("--from", a->from, "first date, ISO (2024-01-01)")->check(iso_date_check());
     cmd->add_option("--to", a->to, "last date, ISO, inclusive (2024-03: to the end of March)")->check(iso_date_check());
-    cmd->add_option("--bandwidth", a->bandwidth, "KDE radius in metres (default: Silverman's rule)")->check(CLI::PositiveNumber);
-    cmd->add_option("--cell", a->cell, "KDE cell size in metres (default 10)")->check(CLI::PositiveNumber);
+    cmd->add_option("--bandwidth", a->bandwidth, "KDE radius in metres (default: Silverman's rule)")
+        ->check(number_check(0, 1e6, true));
+    cmd->add_option("--cell", a->cell, "KDE cell size in metres (default 10)")
+        ->check(number_check(0, 1e6, true));
     add_level_option(cmd, a->level);
-    cmd->add_option("--band", a->band, "Gi*: neighbours whose centroids lie within M metres")->check(CLI::PositiveNumber);
-    cmd->add_option("--hex", a->hex, "Gi* on a hexagon mesh of this size (centre to corner, m)")->check(CLI::PositiveNumber);
+    cmd->add_option("--band", a->band, "Gi*: neighbours whose centroids lie within M metres")
+        ->check(number_check(0, 1e6, true));
+    cmd->add_option("--hex", a->hex, "Gi* on a hexagon mesh of this size (centre to corner, m)")
+        ->check(number_check(0, 1e6, true));
     cmd->add_option("--value", a->value, "Gi* on a numeric field of the cells instead of incident counts");
     cmd->add_option("--per", a->per, "Gi* on incidents per household of each cell (cells without households take the mean rate)")
         ->check(CLI::IsMember({"households"}));
@@ -262,7 +266,8 @@ void setup_hotspots(CLI::App& root) {
         ->check(CLI::Range(0, 1000000));
     cmd->add_option("--seed", a->seed, "random seed of the permutations");
     cmd->add_flag("--fdr", a->fdr, "Gi*: Benjamini–Hochberg false discovery rate");
-    cmd->add_option("--eps", a->eps, "DBSCAN radius in metres (default 50)")->check(CLI::PositiveNumber);
+    cmd->add_option("--eps", a->eps, "DBSCAN radius in metres (default 50)")
+        ->check(number_check(0, 1e6, true));
     cmd->add_option("--min-pts", a->min_pts, "DBSCAN core point threshold (default 5)")->check(CLI::PositiveNumber);
     cmd->add_option("--project", a->project, "project file with warning thresholds (default DATASET.gridwatch.json)");
     cmd->add_option("--out", a->out, "kde: GeoTIFF; gi, dbscan, warning: vector file (.gpkg, .geojson, .shp…)");

@@ -95,20 +95,28 @@ void setup_plan(CLI::App& root) {
     auto* cmd = root.add_subcommand("plan", "where to put K new cameras, with an upper bound on the best possible");
     add_dataset_args(cmd, a->data);
     cmd->add_option("--add", a->o.k, "how many new cameras")->required()->check(CLI::Range(1, 100000));
-    cmd->add_option("--fov", a->o.fov, "their field of view, degrees (default 90)")->check(CLI::Range(1.0, 360.0));
-    cmd->add_option("--range", a->o.range, "their range, metres (default 60)")->check(CLI::Range(1.0, 10000.0));
+    cmd->add_option("--fov", a->o.fov, "their field of view, degrees (default 90)")
+        ->check(number_check(1, 360));
+    cmd->add_option("--range", a->o.range, "their range, metres (default 60)")->check(number_check(1, 10000));
     cmd->add_option("--resolution", a->o.resolution_px, "their horizontal pixels, for --quality (default 1920)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--quality", a->quality, "count only the IEC 62676-4 zone and better")
         ->check(CLI::IsMember({"any", "detect", "observe", "recognise", "recognize", "identify"}));
     cmd->add_option("--candidates", a->candidates, "layer (the candidates layer when present) or auto")
         ->check(CLI::IsMember({"layer", "auto"}));
-    cmd->add_option("--weight-road", a->o.weights.road, "weight of a road sample (every 10 m; national ×3)");
-    cmd->add_option("--weight-household", a->o.weights.household, "weight of a household (default 5)");
-    cmd->add_option("--weight-incident", a->o.weights.incident, "weight of an incident of the last 12 months (2)");
-    cmd->add_option("--weight-enterprise", a->o.weights.enterprise, "weight of an enterprise boundary point (1)");
+    cmd->add_option("--weight-road", a->o.weights.road, "weight of a road sample (every 10 m; national ×3)")
+        ->check(number_check(0, 1e6));
+    cmd->add_option("--weight-household", a->o.weights.household, "weight of a household (default 5)")
+        ->check(number_check(0, 1e6));
+    cmd->add_option("--weight-incident", a->o.weights.incident,
+                    "weight of an incident of the last 12 months (2)")
+        ->check(number_check(0, 1e6));
+    cmd->add_option("--weight-enterprise", a->o.weights.enterprise,
+                    "weight of an enterprise boundary point (1)")
+        ->check(number_check(0, 1e6));
     cmd->add_flag("--exact", a->o.exact, "solve the integer programme with CBC (small instances)");
-    cmd->add_option("--time-limit", a->o.exact_seconds, "seconds for --exact (default 60)")->check(CLI::PositiveNumber);
+    cmd->add_option("--time-limit", a->o.exact_seconds, "seconds for --exact (default 60)")
+        ->check(number_check(0, 1e6, true));
     cmd->add_flag("--no-occlusion", a->no_occlusion, "ignore buildings");
     cmd->add_flag("--include-offline", a->o.include_offline, "count what offline cameras see as covered");
     cmd->add_option("--write-lp", a->o.write_lp, "also write the integer programme as PATH.lp (for other solvers)")
