@@ -147,3 +147,49 @@ TEST(OutputsCli, RenderReadsTheDailyLayersOnlyWhenItDrawsThem) {
     EXPECT_NE(drawn.err.find("expected Point"), std::string::npos) << drawn.err;
     EXPECT_FALSE(fs::exists(dir / "b.png"));
 }
+
+// A driver with fields of its own before ours (KML's Name and Description) took every value one
+// field along: a cell's area in grid_id, its coverage in area_m2, a planned camera's azimuth in
+// cam_id. Every analysis's KML now carries what its GeoPackage does, field by field.
+TEST(OutputsCli, AKmlCarriesEveryFieldItsGeoPackageDoes) {
+    gwtest::TempDir dir("out_kml");
+    GDALAllRegister();
+    const std::vector<std::pair<std::string, std::string>> runs = {
+        {"coverage", "coverage " + bundled() + " --level 3 --occlusion none --out "},
+        {"plan", "plan " + bundled() + " --add 2 --out "},
+        {"gi", "hotspots " + bundled() + " --method gi --out "}};
+    for (const auto& [name, args] : runs) {
+        for (const char* ext : {".gpkg", ".kml"}) {
+            const auto r = run_gridwatch(args + (dir / (name + ext)));
+            ASSERT_EQ(r.status, 0) << args << ext << "\n" << r.err;
+            EXPECT_EQ(r.err.find("parsed incompletely"), std::string::npos) << r.err;
+        }
+        GDALDatasetUniquePtr gpkg(GDALDataset::Open((dir / (name + ".gpkg")).c_str(), GDAL_OF_VECTOR));
+        GDALDatasetUniquePtr kml(GDALDataset::Open((dir / (name + ".kml")).c_str(), GDAL_OF_VECTOR));
+        ASSERT_TRUE(gpkg && kml) << name;
+        int compared = 0;
+        for (OGRLayer* want : gpkg->GetLayers()) {
+            OGRLayer* got = kml->GetLayerByName(want->GetName());
+            ASSERT_TRUE(got) << name << " " << want->GetName();
+            ASSERT_EQ(got->GetFeatureCount(), want->GetFeatureCount()) << name << " " << want->GetName();
+            for (auto& w : *want) {
+                OGRFeatureUniquePtr g(got->GetNextFeature());
+                ASSERT_TRUE(g);
+                for (int i = 0; i < w->GetFieldCount(); ++i) {
+                    const char* field = w->GetFieldDefnRef(i)->GetNameRef();
+                    const int k = g->GetFieldIndex(field);
+                    ASSERT_GE(k, 0) << name << " " << want->GetName() << " " << field;
+                    const std::string at = name + " " + want->GetName() + " " + field;
+                    if (w->GetFieldDefnRef(i)->GetType() == OFTReal)
+                        EXPECT_NEAR(g->GetFieldAsDouble(k), w->GetFieldAsDouble(i),
+                                    1e-9 * (1 + std::abs(w->GetFieldAsDouble(i))))
+                            << at;
+                    else
+                        EXPECT_STREQ(g->GetFieldAsString(k), w->GetFieldAsString(i)) << at;
+                    ++compared;
+                }
+            }
+        }
+        EXPECT_GT(compared, 20) << name;
+    }
+}

@@ -62,20 +62,29 @@ void write_one(const std::string& file, const OutFormat& fmt, const std::vector<
         for (const auto& option : fmt.layer_options) lco.AddString(option.c_str());
         OGRLayer* ol = ds->CreateLayer(L->name.c_str(), const_cast<OGRSpatialReference*>(&srs), L->points ? wkbPoint : wkbMultiPolygon, lco.List());
         if (!ol) throw Error(std::string("layer cannot be created: ") + CPLGetLastErrorMsg(), {file, L->name});
+        // Where each field lands: a driver may hold fields of its own before ours (KML's Name and
+        // Description) or launder our names (a shapefile's ten characters), so neither our order
+        // nor our names find them; the count before each is added does.
+        std::vector<int> index;
         for (const auto& f : L->fields) {
             OGRFieldDefn fd(f.name.c_str(), f.type == OutField::Integer ? OFTInteger64
                                             : f.type == OutField::Real  ? OFTReal
                                                                         : OFTString);
-            if (ol->CreateField(&fd) != OGRERR_NONE)
+            const int before = ol->GetLayerDefn()->GetFieldCount();
+            if (ol->CreateField(&fd) != OGRERR_NONE || ol->GetLayerDefn()->GetFieldCount() != before + 1)
                 throw Error("field cannot be created", {file, L->name, "", f.name});
+            index.push_back(before);
         }
         for (const auto& f : L->features) {
             OGRFeature feat(ol->GetLayerDefn());
             for (size_t i = 0; i < f.values.size() && i < L->fields.size(); ++i) {
                 const OutValue& v = f.values[i];
-                if (auto* n = std::get_if<long long>(&v)) feat.SetField(static_cast<int>(i), static_cast<GIntBig>(*n));
-                else if (auto* d = std::get_if<double>(&v)) feat.SetField(static_cast<int>(i), *d);
-                else if (auto* s = std::get_if<std::string>(&v)) feat.SetField(static_cast<int>(i), s->c_str());
+                if (auto* n = std::get_if<long long>(&v))
+                    feat.SetField(index[i], static_cast<GIntBig>(*n));
+                else if (auto* d = std::get_if<double>(&v))
+                    feat.SetField(index[i], *d);
+                else if (auto* s = std::get_if<std::string>(&v))
+                    feat.SetField(index[i], s->c_str());
             }
             feat.SetGeometryDirectly(to_ogr(f, L->points, t));
             if (ol->CreateFeature(&feat) != OGRERR_NONE)
