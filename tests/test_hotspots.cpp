@@ -273,6 +273,50 @@ TEST(HexMesh, NeighboursAreOneRing) {
     EXPECT_NEAR(area(m.cells[0]), 1.5 * std::sqrt(3.0) * 50 * 50, 1e-6);
 }
 
+// The mesh over a community is every hexagon the community reaches into: those whose centre it
+// holds left its edge uncovered, and Gi* counted the incidents there nowhere (75 of the bundled
+// 292 at 500 m). An incident outside the community is in no unit and named as such.
+TEST(HexMesh, EveryPointOfTheAreaLiesInAHexagonAndIncidentsOutsideAreNamed) {
+    // An L-shaped level-1 cell, its edges at odd angles to the mesh.
+    Dataset ds;
+    ds.source = "test";
+    Grid l1;
+    l1.grid_id = "L", l1.level = 1;
+    l1.shape = {Polygon{{Ring{{3, 7}, {1013, -41}, {1060, 470}, {530, 520}, {560, 1011}, {-20, 990}}}}};
+    ds.grids.push_back(l1);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> u(-100, 1100);
+    std::vector<Incident> incidents;
+    while (incidents.size() < 3000) {
+        Incident in;
+        in.pos = {u(rng), u(rng)};
+        in.inc_id = "I" + std::to_string(incidents.size());
+        incidents.push_back(in);
+    }
+    std::vector<const Incident*> inc;
+    size_t in_area = 0;
+    for (const auto& in : incidents) inc.push_back(&in), in_area += inside(l1.shape, in.pos);
+    for (double size : {37.0, 100.0, 260.0, 700.0, 5000.0}) {
+        GiSetup s;
+        s.hex_m = size;
+        const GiAnalysis a = gi_star_analysis(ds, inc, s);
+        int counted = 0;
+        for (int c : a.counts) counted += c;
+        EXPECT_EQ(counted + a.outside.size(), inc.size()) << size;
+        // Every incident inside the cell is in a hexagon; those outside it may be too (a hexagon
+        // reaches past the edge), and the rest are named.
+        EXPECT_GE(size_t(counted), in_area) << size;
+        for (const Incident* o : a.outside)
+            EXPECT_FALSE(inside(l1.shape, o->pos)) << size << " " << o->inc_id;
+        // Each hexagon kept shares a point with the cell.
+        for (const Grid& h : a.hexagons)
+            EXPECT_TRUE(polygons_meet(l1.shape, h.shape)) << size << " " << h.grid_id;
+        if (size < 300) {
+            EXPECT_FALSE(a.outside.empty()) << size;  // a coarse mesh holds them all
+        }
+    }
+}
+
 // gi_star_analysis on a 3×3 block of 100 m cells, worked by hand: queen neighbours (self
 // included) are 4 at a corner, 6 on an edge, 9 in the middle; a 100 m band links only the four
 // edge-sharing cells (centroids 100 m apart; diagonals are 141 m). Counts: 9 incidents in the

@@ -86,6 +86,16 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
     const std::vector<double>& x = gi.x;
     const GiResult& r = gi.result;
     const int no_households = gi.without_households;
+    if (!gi.outside.empty()) {
+        std::string ids;
+        for (size_t i = 0; i < gi.outside.size() && i < 5; ++i)
+            ids += (i ? ", " : "") + gi.outside[i]->inc_id;
+        if (gi.outside.size() > 5) ids += " and " + std::to_string(gi.outside.size() - 5) + " more";
+        warn(file_of(ds, "incidents") + ": layer 'incidents': " + std::to_string(gi.outside.size()) +
+             " incident(s) lie in no " +
+             (a.hex > 0 ? "hexagon" : "level-" + std::to_string(a.level) + " cell") +
+             ", counted in no unit: " + ids);
+    }
     if (!a.out.empty()) {
         OutLayer L;
         L.name = "gi_star";
@@ -101,6 +111,7 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
         j["permutations"] = a.permutations;
         j["per"] = a.per.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.per);
         j["cells_without_households"] = no_households;
+        j["incidents_outside"] = gi.outside.size();
         j["fdr"] = a.fdr;
         const auto cell = [&](size_t i) {
             return nlohmann::json{{"id", units[i]->grid_id},
@@ -115,10 +126,13 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
     }
     std::map<std::string, int> by_class;
     for (auto& c : r.cls) by_class[c]++;
-    std::printf("Getis-Ord Gi* on %zu %s, %zu incidents%s%s\n", units.size(),
-                a.hex > 0 ? "hexagons" : ("level-" + std::to_string(a.level) + " cells").c_str(), inc.size(),
-                a.permutations ? (", " + std::to_string(a.permutations) + " permutations").c_str() : ", normal p",
-                a.fdr ? ", FDR" : "");
+    std::printf(
+        "Getis-Ord Gi* on %zu %s, %zu incidents%s%s%s\n", units.size(),
+        a.hex > 0 ? "hexagons" : ("level-" + std::to_string(a.level) + " cells").c_str(),
+        inc.size() - gi.outside.size(),
+        gi.outside.empty() ? "" : (" (" + std::to_string(gi.outside.size()) + " outside every unit)").c_str(),
+        a.permutations ? (", " + std::to_string(a.permutations) + " permutations").c_str() : ", normal p",
+        a.fdr ? ", FDR" : "");
     for (const char* c : {"hot99", "hot95", "hot90", "cold99", "cold95", "cold90", "ns"})
         std::printf("  %-7s %d\n", c, by_class[c]);
     std::vector<size_t> order(units.size());

@@ -380,21 +380,28 @@ HexMesh hex_mesh(const Box& ext, double size, const std::vector<const MultiPolyg
         throw Error("the hexagon mesh would have " + std::to_string(static_cast<long long>(cols) * rows) + " cells",
                     {"", "", "", "--hex"}, "use a larger hexagon size");
     std::vector<int> id(static_cast<size_t>(cols) * rows, -1);
+    std::vector<Box> boxes;
+    for (const auto* a : area) boxes.push_back(bounds(*a));
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < cols; ++c) {
             const Vec2 ctr{ext.xmin + c * w + (r % 2 ? w / 2 : 0), ext.ymin + r * vstep};
-            bool keep = area.empty();
-            for (const auto* a : area)
-                if (!keep && inside(*a, ctr)) keep = true;
-            if (!keep) continue;
             Ring ring;
             for (int k = 0; k < 6; ++k) {
                 const double ang = (30 + 60 * k) * kPi / 180;
                 ring.push_back({ctr.x + size * std::cos(ang), ctr.y + size * std::sin(ang)});
             }
+            MultiPolygon hex{Polygon{{std::move(ring)}}};
+            // Every hexagon the area reaches into, not only those whose centre it holds: along the
+            // edge of the community those held incidents no hexagon counted.
+            bool keep = area.empty();
+            for (size_t i = 0; i < area.size() && !keep; ++i) keep = inside(*area[i], ctr);
+            const Box hb = bounds(hex);
+            for (size_t i = 0; i < area.size() && !keep; ++i)
+                keep = boxes[i].intersects(hb) && polygons_meet(*area[i], hex);
+            if (!keep) continue;
             id[static_cast<size_t>(r) * cols + c] = static_cast<int>(m.centres.size());
             m.centres.push_back(ctr);
-            m.cells.push_back({Polygon{{std::move(ring)}}});
+            m.cells.push_back(std::move(hex));
         }
     m.neighbours.resize(m.centres.size());
     for (int r = 0; r < rows; ++r)
@@ -461,8 +468,12 @@ GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*
     a.counts.assign(n, 0);
     a.x.assign(n, 0);
     CellLocator loc(a.units);
-    for (int k : loc.find_each(inc.size(), [&](size_t j) { return inc[j]->pos; }))
-        if (k >= 0) a.counts[static_cast<size_t>(k)]++;
+    const std::vector<int> unit = loc.find_each(inc.size(), [&](size_t j) { return inc[j]->pos; });
+    for (size_t j = 0; j < inc.size(); ++j)
+        if (unit[j] >= 0)
+            a.counts[static_cast<size_t>(unit[j])]++;
+        else
+            a.outside.push_back(inc[j]);
     for (size_t i = 0; i < n; ++i) a.x[i] = a.counts[i];
     if (s.per_households) {
         // Incidents per household, so that a hotspot is not only where people live.

@@ -101,7 +101,10 @@ GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, co
 /** Benjamini–Hochberg: which p-values are significant at false discovery rate alpha. */
 std::vector<bool> benjamini_hochberg(const std::vector<double>& p, double alpha);
 
-/** A hexagon mesh (pointy-top, `size_m` = centre-to-vertex) covering `area`, kept where a centre is inside. */
+/**
+ * A hexagon mesh (pointy-top, `size_m` = centre-to-vertex) covering `area`: every hexagon that shares
+ * a point with it (all of them when `area` is empty), so that each point of the area lies in one.
+ */
 struct HexMesh {
     std::vector<MultiPolygon> cells;
     std::vector<Vec2> centres;
@@ -125,6 +128,7 @@ struct GiAnalysis {
     std::vector<const Grid*> units;  // into the dataset's grids or `hexagons`
     Neighbours neighbours;
     std::vector<int> counts;      // incidents in each unit
+    std::vector<const Incident*> outside;  // incidents in no unit (outside the cells): counted nowhere
     std::vector<double> x;        // the value tested: counts, rates or the field
     int without_households = 0;   // per_households: units with none, which take the mean rate
     GiResult result;
