@@ -1,4 +1,5 @@
 // End-to-end tests of `info` and `stats`, and of every error path (SPEC §4: exit 0 / 1 / 2, one line).
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -258,6 +259,33 @@ TEST(CliErrors, NonFiniteCameraValuesAreReportedNotFatal) {
     ASSERT_EQ(j["bad_cameras"].size(), 2u) << r.out;
     EXPECT_EQ(j["bad_cameras"][0]["cam_id"], "K1");
     EXPECT_EQ(j["bad_cameras"][1]["cam_id"], "K2");
+}
+
+TEST(CliErrors, EveryAnalysisNamesTheCamerasItLeavesOutAndCountsThem) {
+    // plan, patrols and stats left a camera with a bad value out without a word (their figures
+    // changed), and coverage --json said nothing on stderr.
+    TempDir d("badcam");
+    const std::string data = d / "d.gpkg";
+    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
+    GDALAllRegister();
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        ds->ReleaseResultSet(
+            ds->ExecuteSQL("UPDATE cameras SET fov = 0 WHERE cam_id = 'DPZ-CAM001'", nullptr, nullptr));
+        ds->ReleaseResultSet(
+            ds->ExecuteSQL("UPDATE cameras SET range = -5 WHERE cam_id = 'DPZ-CAM003'", nullptr, nullptr));
+    }
+    for (const char* cmd : {"plan --add 1", "patrols", "stats", "coverage --level 3 --occlusion none"}) {
+        const std::string name = std::string(cmd).substr(0, std::string(cmd).find(' '));
+        const auto r = run_gridwatch(name + " " + data + std::string(cmd).substr(name.size()) + " --json");
+        ASSERT_EQ(r.status, 0) << cmd << "\n" << r.err;
+        EXPECT_NE(r.err.find("2 camera(s) with bad values left out"), std::string::npos) << cmd << "\n"
+                                                                                         << r.err;
+        EXPECT_NE(r.err.find("DPZ-CAM001: fov 0"), std::string::npos) << cmd << "\n" << r.err;
+        EXPECT_NE(r.err.find("DPZ-CAM003: range -5"), std::string::npos) << cmd << "\n" << r.err;
+        EXPECT_EQ(nlohmann::json::parse(r.out)["cameras_with_bad_values"], 2) << cmd;
+    }
 }
 
 TEST(CliReading, Gcj02CsvIsMovedBackToWgs84) {

@@ -172,6 +172,7 @@ void add_left_out(nlohmann::json& j, const Dataset& ds) {
     j["unreadable_times"] = ds.report.bad_times.size();
     j["unreadable_numbers"] = ds.report.bad_values.size();
     j["without_geometry"] = ds.report.no_geometry.size();
+    j["cameras_with_bad_values"] = ds.report.bad_cameras.size();
 }
 void write_out(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 }  // namespace
@@ -279,6 +280,11 @@ void warn_reading(const Dataset& ds) {
         warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) + " feature(s) without geometry left out: " +
              ids + " (give them a geometry, or delete them)");
     }
+    // Cameras a value of which cannot be (SPEC §3): left out of every analysis, named here once for all.
+    if (!r.bad_cameras.empty())
+        warn(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(r.bad_cameras.size()) +
+             " camera(s) with bad values left out of the analyses: " + name_some(r.bad_cameras) +
+             " (fix the values, e.g. gridwatch edit DATASET --camera ID --fov 90)");
     std::map<std::string, std::vector<Issue>> gdal;
     for (const auto& i : r.gdal_warnings) gdal[i.layer].push_back(i);
     for (const auto& [layer, issues] : gdal) warn(file_of(ds, layer) + ": layer '" + layer + "': GDAL: " + name_some(issues));

@@ -127,7 +127,6 @@ void run_coverage(const CoverageArgs& a) {
         std::printf("  %2zu. %8.0f m²  in %s %s  near %s\n", i + 1, rep.gaps[i].area_m2,
                     rep.gaps[i].grid_id.c_str(), name_of(rep.gaps[i].grid_id).c_str(),
                     rep.gaps[i].road.empty() ? "(no road)" : rep.gaps[i].road.c_str());
-    for (const auto& id : rep.skipped_cameras) std::fprintf(stderr, "warning: camera %s left out (bad values)\n", id.c_str());
 }
 
 }  // namespace
