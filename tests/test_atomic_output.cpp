@@ -220,7 +220,9 @@ TEST(AtomicOutput, OutputOntoAnInputIsRecognised) {
     EXPECT_TRUE(output_would_overwrite(dir.path, dir.path / "c.gpkg"));
     fs::create_symlink(dir.path / "c.gpkg", dir.path / "link.gpkg");
     EXPECT_TRUE(output_would_overwrite(dir.path / "link.gpkg", dir.path / "c.gpkg"));
-    EXPECT_FALSE(output_would_overwrite(data / "new.shp", data));
+    // A new file in the dataset folder is a new layer of the dataset, read with it next time.
+    EXPECT_TRUE(output_would_overwrite(data / "new.shp", data));
+    EXPECT_TRUE(output_would_overwrite(data / "map.png", data));
     EXPECT_FALSE(output_would_overwrite(dir.path / "d.gpkg", dir.path / "c.gpkg"));
     EXPECT_FALSE(output_would_overwrite(dir.path / "out", data));
     EXPECT_FALSE(output_would_overwrite(dir.path / "c.gpkg", "PG:dbname=x"));

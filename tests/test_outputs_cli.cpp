@@ -51,12 +51,16 @@ TEST(OutputsCli, OutOntoAnInputIsRefusedBeforeAnyWork) {
         "export " + shp + " --out " + shp,
         "export " + shp + " --out " + dir.path.string(),  // a folder holding the dataset
         "render " + shp + " --out " + shp + "/map.png",
+        // New files in the dataset folder: read with it next time (a second cameras layer).
+        "plan " + shp + " --add 1 --out " + shp + "/Cameras.shp",
+        "coverage " + shp + " --level 3 --out " + shp + "/cov.shp",
+        "render " + shp + " --out " + shp + "/new.png",
     };
     for (const auto& args : cases) {
         const auto r = run_gridwatch(args);
         EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
         EXPECT_EQ(r.error_lines(), 1) << args << "\n" << r.err;
-        EXPECT_NE(r.err.find("would overwrite the input"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("would write onto or into the input"), std::string::npos) << r.err;
     }
     EXPECT_EQ(gwtest::slurp(gpkg), before_gpkg);
     EXPECT_EQ(snapshot(dir.path / "shp"), before_shp);

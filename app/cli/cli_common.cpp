@@ -163,7 +163,7 @@ void refuse_output_onto_input(const DatasetArgs& args, const std::string& out) {
     if (out.empty()) return;
     for (const auto& source : args.sources)
         if (output_would_overwrite(out, source))
-            throw CLI::ValidationError("--out", "'" + out + "' would overwrite the input " + source +
+            throw CLI::ValidationError("--out", "'" + out + "' would write onto or into the input " + source +
                                                     " (give an output outside the dataset)");
 }
 

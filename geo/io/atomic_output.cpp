@@ -446,8 +446,9 @@ bool output_would_overwrite(const fs::path& out, const fs::path& input) {
         for (const auto& n : shapefile_set(o.stem().string())) written.push_back(o.parent_path() / n);
     for (const auto& w : written) {
         if (fs::is_directory(i, ec)) {
-            // A file of the dataset folder (any, since the folder is read whole).
-            if (fs::exists(w, ec) && fs::is_regular_file(w, ec) && same(w.parent_path(), i)) return true;
+            // Any file of the dataset folder, there or new: the folder is read whole, so a new file
+            // in it is a new layer of the dataset (a plan's Cameras.shp, counted next time as cameras).
+            if (same(w.parent_path(), i)) return true;
         } else if (same(w, i)) {
             return true;
         }

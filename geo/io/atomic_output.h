@@ -109,8 +109,9 @@ bool finish_interrupted_outputs(const std::filesystem::path& source);
 std::vector<std::string> shapefile_set(const std::string& stem);
 
 /**
- * True when `out` names `input` or a file of its set, or (for a folder `out`) a folder that is
- * or contains `input`: writing `out` would destroy the input. Compares existing paths with
+ * True when `out` names `input` or a file of its set, a file in `input` when it is a dataset
+ * folder (there or new), or (for a folder `out`) a folder that is or contains `input`: writing
+ * `out` would destroy the input or change what it holds. Compares existing paths with
  * std::filesystem::equivalent and not-yet-existing ones by weakly_canonical.
  */
 bool output_would_overwrite(const std::filesystem::path& out, const std::filesystem::path& input);
