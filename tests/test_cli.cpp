@@ -288,6 +288,39 @@ TEST(CliErrors, EveryAnalysisNamesTheCamerasItLeavesOutAndCountsThem) {
     }
 }
 
+TEST(CliErrors, CodesOutsideTheContractAreNamedWithWhatTheyCountAs) {
+    // A status of 坏了 counted as offline, and a type of 治安 in no type's column (the columns then
+    // summed to less than the total), without a word.
+    TempDir d("codes");
+    const std::string data = d / "d.gpkg";
+    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
+    GDALAllRegister();
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        ds->ReleaseResultSet(ds->ExecuteSQL("UPDATE cameras SET status = '坏了' WHERE cam_id = 'DPZ-CAM015'",
+                                            nullptr, nullptr));
+        ds->ReleaseResultSet(ds->ExecuteSQL("UPDATE cameras SET owner = 'army' WHERE cam_id = 'DPZ-CAM016'",
+                                            nullptr, nullptr));
+        ds->ReleaseResultSet(ds->ExecuteSQL("UPDATE incidents SET type = '治安' WHERE inc_id = 'DPZ-I0001'",
+                                            nullptr, nullptr));
+        ds->ReleaseResultSet(ds->ExecuteSQL(
+            "UPDATE incidents SET color = 'purple' WHERE inc_id = 'DPZ-I0002'", nullptr, nullptr));
+    }
+    const auto r = run_gridwatch("stats " + data + " --no-coverage --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    for (const char* said :
+         {"DPZ-CAM015: status '坏了' is none of online, offline: counted as offline",
+          "DPZ-CAM016: owner 'army'", "DPZ-I0001: type '治安'", "DPZ-I0002: color 'purple'"})
+        EXPECT_NE(r.err.find(said), std::string::npos) << said << "\n" << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["unknown_codes"], 4);
+    // The bundled data as it is holds none.
+    const auto clean = run_gridwatch("stats " + std::string(GRIDWATCH_SOURCE_DIR) +
+                                     "/data/dapingzi.gpkg --no-coverage --json");
+    EXPECT_EQ(clean.err.find("contract's codes"), std::string::npos) << clean.err;
+    EXPECT_EQ(nlohmann::json::parse(clean.out)["unknown_codes"], 0);
+}
+
 TEST(CliReading, Gcj02CsvIsMovedBackToWgs84) {
     TempDir d("gcj");
     // The same place given in WGS84 and in GCJ-02 (the phone app's coordinates).

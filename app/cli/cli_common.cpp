@@ -173,6 +173,7 @@ void add_left_out(nlohmann::json& j, const Dataset& ds) {
     j["unreadable_numbers"] = ds.report.bad_values.size();
     j["without_geometry"] = ds.report.no_geometry.size();
     j["cameras_with_bad_values"] = ds.report.bad_cameras.size();
+    j["unknown_codes"] = ds.report.unknown_codes.size();
 }
 void write_out(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 }  // namespace
@@ -285,6 +286,12 @@ void warn_reading(const Dataset& ds) {
         warn(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(r.bad_cameras.size()) +
              " camera(s) with bad values left out of the analyses: " + name_some(r.bad_cameras) +
              " (fix the values, e.g. gridwatch edit DATASET --camera ID --fov 90)");
+    std::map<std::string, std::vector<Issue>> codes;
+    for (const auto& i : r.unknown_codes) codes[i.layer].push_back(i);
+    for (const auto& [layer, issues] : codes)
+        warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) +
+             " value(s) outside the contract's codes: " + name_some(issues) +
+             " (correct them, or map them in the project file's \"values\", README: Names users bring)");
     std::map<std::string, std::vector<Issue>> gdal;
     for (const auto& i : r.gdal_warnings) gdal[i.layer].push_back(i);
     for (const auto& [layer, issues] : gdal) warn(file_of(ds, layer) + ": layer '" + layer + "': GDAL: " + name_some(issues));

@@ -1,7 +1,10 @@
 #include "geo/core/model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+
+#include "geo/core/stats_table.h"
 
 namespace gw {
 
@@ -17,6 +20,34 @@ std::string camera_problem(const Camera& c) {
     if (!std::isfinite(c.range)) return "range is missing or not a number";
     if (c.range <= 0 || c.range > 10000) return "range " + num(c.range) + " m is outside (0, 10000] m";
     return {};
+}
+
+std::vector<Issue> validate_codes(const Dataset& ds) {
+    std::vector<Issue> out;
+    auto check = [&](const char* layer, const std::string& id, const char* field, const std::string& v,
+                     std::initializer_list<const char*> known, const char* counted) {
+        if (v.empty() || std::any_of(known.begin(), known.end(), [&](const char* k) { return v == k; }))
+            return;
+        std::string list;
+        for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
+        out.push_back({layer, id, std::string(field) + " '" + v + "' is none of " + list + ": " + counted});
+    };
+    for (const auto& c : ds.cameras) {
+        check("cameras", c.cam_id, "status", c.status, {"online", "offline"}, "counted as offline");
+        check("cameras", c.cam_id, "owner", c.owner, {kOwners[0], kOwners[1], kOwners[2], kOwners[3]},
+              "in no owner's column");
+    }
+    for (const auto& i : ds.incidents) {
+        check("incidents", i.inc_id, "type", i.type,
+              {kIncidentTypes[0], kIncidentTypes[1], kIncidentTypes[2], kIncidentTypes[3], kIncidentTypes[4],
+               kIncidentTypes[5]},
+              "in no type's column, and no --type picks it");
+        check("incidents", i.inc_id, "color", i.color, {kColors[0], kColors[1], kColors[2], kColors[3]},
+              "in no colour's column");
+        check("incidents", i.inc_id, "settled_at", i.settled_at, {"group", "community", "town"},
+              "settled nowhere");
+    }
+    return out;
 }
 
 std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras) {

@@ -141,6 +141,7 @@ struct ValidityReport {
     std::vector<Issue> gdal_warnings;  // what GDAL warned of while reading a layer
     std::vector<Issue> no_geometry;    // features without geometry: left out of everything
     std::vector<Issue> orphan_cells;   // cells given without parent_id that no cell of the level above contains
+    std::vector<Issue> unknown_codes;  // a coded value outside SPEC §3's (validate_codes): what it counts as
     std::vector<Issue> other;                                   // everything else worth telling
     bool tiling_checked = false;
 };
@@ -257,6 +258,13 @@ std::string camera_problem(const Camera& cam);
 
 /** Lists every unusable camera by cam_id (SPEC §3: left out of analyses, never fatal). */
 std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras);
+
+/**
+ * Lists the coded values outside SPEC §3's and what each counts as: a camera's status (offline) or
+ * owner, an incident's type, colour or settled_at (in no column of its own). A project file's
+ * "values" map a source's own codes onto the contract's before this sees them.
+ */
+std::vector<Issue> validate_codes(const Dataset& ds);
 
 /** The field that names a feature of a SPEC §3 layer ("" for roads, buildings, facilities: none). */
 inline std::string layer_id_field(const std::string& canonical) {

@@ -2270,7 +2270,10 @@ void time_patrol_tracks(Dataset& ds) {
 }
 
 /** Phase 4: the cameras' values checked (SPEC §3: bad ones are named and left out, never fatal). */
-void check_read(Dataset& ds) { ds.report.bad_cameras = validate_cameras(ds.cameras); }
+void check_read(Dataset& ds) {
+    ds.report.bad_cameras = validate_cameras(ds.cameras);
+    ds.report.unknown_codes = validate_codes(ds);
+}
 
 }  // namespace
 
