@@ -49,6 +49,37 @@ TEST(Project, MalformedFileIsAnErrorNamingIt) {
     std::filesystem::remove(path);
 }
 
+TEST(Project, AKeyOrValueOfTheWrongKindIsAnErrorNamingTheField) {
+    // A typo'd key ("thresholds") was passed over, and the thresholds silently not applied; scenes
+    // that are not a list failed with JSON's own words and no field named.
+    const std::string path = (std::filesystem::temp_directory_path() / "gw_project_kinds.json").string();
+    for (const auto& [text, field] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"thresholds": {"red": 9}})", "thresholds"},
+             {R"({"scenes": 5})", "scenes"},
+             {R"({"scenes": [{"name": "a"}]})", "scenes"},
+             {R"({"scenes": [7]})", "scenes"},
+             {R"({"warning": "abc"})", "warning"},
+             {R"({"warning": {"red": "x"}})", "warning.red"},
+             {R"({"warning": {"weights": {"blue": []}}})", "warning.weights.blue"},
+             {R"([1, 2])", "project file"}}) {
+        std::ofstream(path) << text;
+        for (int k = 0; k < 2; ++k) {
+            try {
+                if (k == 0)
+                    load_project(path);
+                else
+                    load_warning_thresholds(path);
+                if (k == 1 && field == "scenes") continue;  // the thresholds take no scene
+                ADD_FAILURE() << text << " read without error (" << k << ")";
+            } catch (const Error& e) {
+                EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << text;
+                EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << text << ": " << e.what();
+            }
+        }
+    }
+    std::filesystem::remove(path);
+}
+
 TEST(Project, DefaultScenesCoverTheCommunityAreasSiteAndJunction) {
     Dataset ds;
     auto sq = [](double x0, double y0, double w) { return MultiPolygon{Polygon{{Ring{{x0, y0}, {x0 + w, y0}, {x0 + w, y0 + w}, {x0, y0 + w}}}}}; };

@@ -283,7 +283,9 @@ void setup_hotspots(CLI::App& root) {
     cmd->add_option("--eps", a->eps, "DBSCAN radius in metres (default 50)")
         ->check(number_check(0, 1e6, true));
     cmd->add_option("--min-pts", a->min_pts, "DBSCAN core point threshold (default 5)")->check(CLI::PositiveNumber);
-    cmd->add_option("--project", a->project, "project file with warning thresholds (default DATASET.gridwatch.json)");
+    cmd->add_option("--project", a->project,
+                    "project file with warning thresholds (default DATASET.gridwatch.json)")
+        ->check(CLI::ExistingFile);
     cmd->add_option("--out", a->out, "kde: GeoTIFF; gi, dbscan, warning: vector file (.gpkg, .geojson, .shp…)");
     cmd->add_flag("--json", a->json, "print one JSON document on stdout");
     cmd->callback([a] { run_hotspots(*a); });
