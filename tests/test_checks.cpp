@@ -538,6 +538,24 @@ TEST(ChecksIndex, ReadingOnlyTheWindowAndEachCellsLastEarlierCheckChangesNoFigur
     EXPECT_GT(fewer, 10);
 }
 
+TEST(Checks, TwoCellsWithOneIdAreAnErrorNamingIt) {
+    // Every report went to the first of them and the second read "never checked", exit 0.
+    Dataset ds = lattice();
+    std::vector<Grid*> l4;
+    for (auto& g : ds.grids)
+        if (g.level == 4) l4.push_back(&g);
+    ASSERT_GE(l4.size(), 2u);
+    l4[1]->grid_id = l4[0]->grid_id;
+    try {
+        compute_checks(ds, {});
+        FAIL() << "no error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("two level-4 cells have the grid_id '" + l4[0]->grid_id + "'"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 TEST(ChecksIndex, TheDefaultDateAndItsErrorsAreAsWithoutIt) {
     Dataset ds = lattice();
     const ChecksIndex index(ds);
