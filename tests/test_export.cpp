@@ -934,3 +934,31 @@ TEST(ExportCli, BundledDataset) {
     ASSERT_TRUE(l4);
     EXPECT_EQ(l4->GetLayer(0)->GetFeatureCount(), 97);
 }
+
+// A layer no role uses is drawn, not exported: it was left out of the export without a word.
+TEST(ExportCli, ALayerNoRoleUsesIsNamedAsNotExported) {
+    gwtest::TempDir dir("export_other");
+    const std::string data = dir / "d.gpkg";
+    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
+    GDALAllRegister();
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        OGRSpatialReference srs;
+        srs.importFromEPSG(4490);
+        OGRLayer* l = ds->CreateLayer("县界河流", &srs, wkbLineString, nullptr);
+        ASSERT_TRUE(l);
+        OGRFeature f(l->GetLayerDefn());
+        OGRLineString line;
+        line.addPoint(98.68, 24.58), line.addPoint(98.69, 24.59);
+        f.SetGeometry(&line);
+        ASSERT_EQ(l->CreateFeature(&f), OGRERR_NONE);
+    }
+    const auto r = gwtest::run_gridwatch("export " + data + " --out " + (dir / "shp"));
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("layer '县界河流' (1 features) plays no role"), std::string::npos) << r.err;
+    // Named only when every layer is asked for.
+    const auto some = gwtest::run_gridwatch("export " + data + " --layers cameras --out " + (dir / "cams"));
+    ASSERT_EQ(some.status, 0) << some.err;
+    EXPECT_EQ(some.err.find("县界河流"), std::string::npos) << some.err;
+}

@@ -88,6 +88,14 @@ void run_export(const ExportArgs& a) {
     o.stats = a.with_stats ? &stats : nullptr;
     o.on_message = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
     write_dataset(ds, o);
+    // Layers no role uses are drawn, not exported (they carry no contract fields): named, so
+    // that a layer the office brought is not missing from the export without a word.
+    if (all_layers)
+        for (const auto& other : ds.other_layers)
+            warn(other.source + ": layer '" + other.name + "' (" + std::to_string(other.size()) +
+                 " features) plays no role of SPEC §3 and is not exported (map it in the project file, "
+                 "README: "
+                 "Using your own data, or copy it with ogr2ogr)");
 
     // The summary counts what write_dataset wrote: the same layer and level choices.
     const std::vector<std::string> names =
@@ -144,7 +152,9 @@ void setup_export(CLI::App& root) {
                 return std::string();
             },
             "FORMAT"));
-    cmd->add_option("--layers", a->layers, "layers to write, comma-separated (default: every layer present)")
+    cmd->add_option(
+           "--layers", a->layers,
+           "layers to write, comma-separated (default: every contract layer present; others are named)")
         ->delimiter(',')
         ->check(CLI::IsMember(canonical_layers(), CLI::ignore_case));
     cmd->add_option("--level", a->level, "only grid cells of this level (1–4; default every level)")
