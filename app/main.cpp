@@ -1,12 +1,11 @@
 // gridwatch-core: the program `gridwatch` starts (app/launch.cpp), one subcommand per job (SPEC §4).
 // Exit status: 0 success, 1 runtime error (one line naming where and what), 2 usage error.
-#include <CLI/CLI.hpp>
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>
-
 #include <malloc.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <clocale>
 #include <cstdio>
@@ -18,6 +17,7 @@
 
 #include "app/cli/commands.h"
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 
 namespace {
 
@@ -99,10 +99,10 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "gridwatch: %s (see gridwatch --help)\n", e.what());
+        std::fprintf(stderr, "gridwatch: %s (see gridwatch --help)\n", gw::one_line(e.what()).c_str());
         return 2;
     } catch (const gw::Error& e) {
-        std::fprintf(stderr, "gridwatch: %s\n", e.what());
+        std::fprintf(stderr, "gridwatch: %s\n", gw::one_line(e.what()).c_str());
         return 1;
     } catch (const std::filesystem::filesystem_error& e) {
         std::fprintf(stderr, "gridwatch: %s\n", filesystem_line(e).c_str());
@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "gridwatch: out of memory (try a smaller extent or level)\n");
         return 1;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "gridwatch: %s\n", e.what());
+        std::fprintf(stderr, "gridwatch: %s\n", gw::one_line(e.what()).c_str());
         return 1;
     }
     GdalMessages::instance().print_as_warnings();

@@ -194,6 +194,14 @@ TEST(CliStats, CountsByLocationMatchHandTally) {
     EXPECT_EQ(run_gridwatch("stats " + c.args() + " --level 3").status, 1);  // no L3 cells: runtime error
 }
 
+TEST(CliErrors, AConnectionThatFailsIsOneLine) {
+    // libpq's message runs over three lines; GDAL passes it on as it is.
+    const auto r = run_gridwatch("stats 'PG:host=/nonexistent/socket/dir dbname=nothere'");
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("PG:host=/nonexistent/socket/dir"), std::string::npos) << r.err;
+}
+
 TEST(CliErrors, MissingFileIsOneLineNamingIt) {
     auto r = run_gridwatch("info /no/such/place.gpkg");
     EXPECT_EQ(r.status, 1);

@@ -373,6 +373,17 @@ TEST(Reading, AFailingLayerWhileReadingTwoAtATimeIsOneClearError) {
     fs::remove_all(dir);
 }
 
+TEST(Text, OneLineFoldsTheBreaksOfAnotherLibrarysMessage) {
+    EXPECT_EQ(
+        one_line(
+            "PQconnectdb failed.\nconnection to server failed\n\tIs the server running?\n (give a file)"),
+        "PQconnectdb failed. connection to server failed Is the server running? (give a file)");
+    EXPECT_EQ(one_line("  two  spaces kept inside, ends trimmed \n"),
+              "two  spaces kept inside, ends trimmed");
+    EXPECT_EQ(one_line("中文\r\n名称"), "中文 名称");
+    EXPECT_EQ(one_line(""), "");
+}
+
 TEST(SqlText, IdentifiersAndLiteralsQuotedAsSqliteReadsThem) {
     EXPECT_EQ(quote_ident("a\"b"), "\"a\"\"b\"");
     EXPECT_EQ(quote_literal("O'Brien"), "'O''Brien'");

@@ -61,15 +61,22 @@ TEST(Project, AKeyOrValueOfTheWrongKindIsAnErrorNamingTheField) {
              {R"({"warning": "abc"})", "warning"},
              {R"({"warning": {"red": "x"}})", "warning.red"},
              {R"({"warning": {"weights": {"blue": []}}})", "warning.weights.blue"},
-             {R"([1, 2])", "project file"}}) {
+             {R"([1, 2])", "project file"},
+             {R"({"warning": {"red": true}})", "warning.red"},
+             {R"({"warning": {"reds": 9}})", "warning.reds"},
+             {R"({"scenes": [{"name": "a", "extent": [0, 0, 1, 1], "titel": "x"}]})", "scenes.titel"},
+             {R"({"mapping": {"cameras": {"field": {"azimuth": "FX"}}}})", "mapping.cameras.field"},
+             {R"({"mappings": {}})", "mappings"}}) {
         std::ofstream(path) << text;
-        for (int k = 0; k < 2; ++k) {
+        // Every reader of the file: the viewer's and the wall's, the warning's, and every command's mapping.
+        for (int k = 0; k < 3; ++k) {
             try {
                 if (k == 0)
                     load_project(path);
-                else
+                else if (k == 1)
                     load_warning_thresholds(path);
-                if (k == 1 && field == "scenes") continue;  // the thresholds take no scene
+                else
+                    load_mapping(path);
                 ADD_FAILURE() << text << " read without error (" << k << ")";
             } catch (const Error& e) {
                 EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << text;

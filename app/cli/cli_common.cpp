@@ -318,9 +318,12 @@ CLI::Validator calendar_date_check() {
 }
 
 CLI::Validator number_check(double lo, double hi, bool above) {
-    const auto text = [](double v) {
+    const auto text = [](double v) {  // 1000000, not 1e+06
         std::ostringstream o;
-        o << v;
+        if (v == std::floor(v) && std::abs(v) < 1e15)
+            o << static_cast<long long>(v);
+        else
+            o << v;
         return o.str();
     };
     const std::string range =

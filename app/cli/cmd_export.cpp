@@ -91,11 +91,12 @@ void run_export(const ExportArgs& a) {
     // Layers no role uses are drawn, not exported (they carry no contract fields): named, so
     // that a layer the office brought is not missing from the export without a word.
     if (all_layers)
-        for (const auto& other : ds.other_layers)
-            warn(other.source + ": layer '" + other.name + "' (" + std::to_string(other.size()) +
-                 " features) plays no role of SPEC §3 and is not exported (map it in the project file, "
-                 "README: "
-                 "Using your own data, or copy it with ogr2ogr)");
+        for (const auto& info : ds.layers)
+            if (info.recognised_by.empty())
+                warn(info.source + ": layer '" + info.source_name + "' (" + std::to_string(info.count) +
+                     " features) plays no role of SPEC §3 and is not exported (map it in the project file, "
+                     "README: "
+                     "Using your own data, or copy it with ogr2ogr)");
 
     // The summary counts what write_dataset wrote: the same layer and level choices.
     const std::vector<std::string> names =

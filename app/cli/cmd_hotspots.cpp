@@ -94,7 +94,8 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
         warn(file_of(ds, "incidents") + ": layer 'incidents': " + std::to_string(gi.outside.size()) +
              " incident(s) lie in no " +
              (a.hex > 0 ? "hexagon" : "level-" + std::to_string(a.level) + " cell") +
-             ", counted in no unit: " + ids);
+             ", counted in no unit: " + ids +
+             " (they lie outside the community's cells; check their coordinates)");
     }
     if (!a.out.empty()) {
         OutLayer L;

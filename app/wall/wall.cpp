@@ -75,7 +75,15 @@ std::optional<WallChecks> wall_checks(const Dataset& ds, const std::string& toda
     ChecksOptions o;
     o.date = day;
     o.days = 1;
-    const ChecksReport r = compute_checks(ds, o);
+    ChecksReport r;
+    try {
+        r = compute_checks(ds, o);
+    } catch (const Error& e) {
+        // Data the checks cannot be counted on (two cells with one grid_id): the wall goes on
+        // without the 今日巡查 figures, and says why once.
+        std::fprintf(stderr, "warning: the wall shows no checks: %s\n", e.what());
+        return std::nullopt;
+    }
     w.date = iso_date(r.date);
     w.cells = int(r.cells.size());
     for (const CellChecks& c : r.cells) w.checked += c.days_since && *c.days_since == 0;
@@ -606,7 +614,7 @@ void draw_overdue_list(const Painter& P, const WallLayout& L, const WallChecks& 
     auto width_of = [&](const std::string& t) { return double(P.width(P.f.text, xp, t)); };
 
     const double tall = std::min(L.map.height() * 0.6, L.list.ymax - y0 - 2 * inner);
-    const size_t fit = size_t(std::max(2.0, tall / row)) - 1;  // the header takes one row
+    const size_t fit = size_t(std::max(2.0, tall / row + 1e-6)) - 1;  // the header takes one row
     const bool more = k.overdue.size() > fit;
     const size_t rows = more ? fit - 1 : k.overdue.size();
     struct Row {
@@ -849,8 +857,8 @@ void draw_wall_overlay(ImDrawList* dl, const WallFonts& fonts, const WallContent
     }
 
     // Legend along the bottom of the map, measured first on a scratch list: where it would run past
-    // its band (English names, a portrait wall) its symbols and gaps shrink, and its names down to
-    // the legible size; below that, all of it alike.
+    // its band (English names, a portrait wall), names and symbols shrink alike down to the names'
+    // legible size, then the symbols and gaps alone (to 40%), and past that all of it alike.
     P.rect(L.legend_band, panel);
     const double cy = L.legend_band.ymin + L.legend_band.height() / 2;
     const double room = L.legend_band.width() - 2 * pad;

@@ -260,9 +260,9 @@ std::string camera_problem(const Camera& cam);
 std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras);
 
 /**
- * Lists the coded values outside SPEC §3's and what each counts as: a camera's status (offline) or
- * owner, an incident's type, colour or settled_at (in no column of its own). A project file's
- * "values" map a source's own codes onto the contract's before this sees them.
+ * Lists the coded values outside SPEC §3's that an analysis counts by, and what each counts as: a
+ * camera's status (offline) or owner, an incident's type or colour (in no column of its own). A
+ * project file's "values", and the Chinese names, map a source's own codes before this sees them.
  */
 std::vector<Issue> validate_codes(const Dataset& ds);
 

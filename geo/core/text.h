@@ -11,6 +11,28 @@ inline std::string ascii_lower(std::string s) {
     return s;
 }
 
+/**
+ * Text on one line: each run of white space that holds a line break or a tab (libpq's and GDAL's
+ * messages run over lines) becomes one space, and none is left at the ends.
+ */
+inline std::string one_line(const std::string& text) {
+    std::string out;
+    for (size_t i = 0; i < text.size();) {
+        if (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t') {
+            size_t k = i;
+            while (k < text.size() &&
+                   (text[k] == ' ' || text[k] == '\n' || text[k] == '\r' || text[k] == '\t'))
+                ++k;
+            const bool broken = text.find_first_of("\n\r\t", i) < k;
+            if (!out.empty() && k < text.size()) out += broken ? std::string(" ") : text.substr(i, k - i);
+            i = k;
+        } else {
+            out += text[i++];
+        }
+    }
+    return out;
+}
+
 /** A SQL identifier, double-quoted (standard SQL: SQLite and PostgreSQL alike). */
 inline std::string quote_ident(const std::string& name) {
     std::string out = "\"";

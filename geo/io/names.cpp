@@ -60,11 +60,31 @@ std::optional<std::string> chinese_value(const std::string& field, const std::st
     static const std::map<std::string, std::map<std::string, std::string>> m = {
         {"status", {{"在线", "online"}, {"离线", "offline"}}},
         {"kind",
-         {{"日常", "routine"}, {"新增人员", "newcomer"}, {"返乡人员", "returnee"}, {"隐患", "hazard"}, {"纠纷", "dispute"},
+         {{"日常", "routine"},
+          {"新增人员", "newcomer"},
+          {"返乡人员", "returnee"},
+          {"隐患", "hazard"},
+          {"纠纷", "dispute"},
           {"其他", "other"}}},
         {"team", {{"巡逻队", "patrol"}, {"联防", "joint"}, {"网格员", "grid"}, {"视频巡查", "video"}}},
         {"type",
-         {{"纠纷", "dispute"}, {"火灾", "fire"}, {"交通", "traffic"}, {"盗窃", "theft"}, {"诈骗", "fraud"}, {"其他", "other"}}}};
+         {{"纠纷", "dispute"},
+          {"火灾", "fire"},
+          {"交通", "traffic"},
+          {"盗窃", "theft"},
+          {"诈骗", "fraud"},
+          {"其他", "other"}}},
+        // The four-colour warning as the grid office writes it (SPEC §2), one character or two.
+        {"color",
+         {{"红", "red"},
+          {"黄", "yellow"},
+          {"蓝", "blue"},
+          {"绿", "green"},
+          {"红色", "red"},
+          {"黄色", "yellow"},
+          {"蓝色", "blue"},
+          {"绿色", "green"}}},
+        {"owner", {{"道路", "road"}, {"企业", "enterprise"}, {"住户", "household"}, {"公共", "public"}}}};
     const auto f = m.find(field);
     if (f == m.end()) return std::nullopt;
     const auto v = f->second.find(value);
@@ -165,6 +185,10 @@ NameMapping mapping_from_json(const nlohmann::json& j, const std::string& file) 
             throw Error("\"" + role + "\" is no layer role of SPEC §3", {file, "", "", key},
                         "use one of grids, households, cameras, enterprises, roads, buildings, incidents, facilities, candidates");
         if (!v.is_object()) throw Error("must be an object", {file, "", "", key}, "fix the project file");
+        for (const auto& [k, unused] : v.items())
+            if (k != "layer" && k != "levels" && k != "fields" && k != "values")
+                throw Error("has a key '" + k + "' a role does not have (layer, levels, fields, values)",
+                            {file, "", "", key + "." + k}, "rename or remove it");
         RoleMapping r;
         try {
             r.layer = v.value("layer", "");
@@ -198,16 +222,77 @@ nlohmann::json mapping_to_json(const NameMapping& m) {
     return j;
 }
 
-NameMapping load_mapping(const std::string& path) {
-    if (path.empty() || !std::filesystem::exists(path)) return {};
+/**
+ * A project file's JSON, its keys checked: a key it does not know (a typo such as "thresholds" for
+ * "warning") would otherwise be passed over and its settings silently not applied.
+ */
+nlohmann::json read_project_json(const std::string& path) {
     std::ifstream in(path);
+    if (!in) throw Error("cannot be read", {path}, "check the path");
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(in);
     } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("is not valid JSON: ") + e.what(), {path}, "fix the project file");
     }
-    if (!j.is_object() || !j.contains("mapping")) return {};
+    if (!j.is_object())
+        throw Error("is not a project file (an object of scenes, warning, mapping)", {path},
+                    "fix the project file");
+    // The keys an object may have: another is a typo whose setting would silently not apply.
+    const auto known = [&](const nlohmann::json& o, std::initializer_list<const char*> keys,
+                           const std::string& where) {
+        for (const auto& [key, value] : o.items()) {
+            if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
+                std::string list;
+                for (const char* k : keys) list += std::string(list.empty() ? "" : ", ") + k;
+                const std::string at = where.empty() ? key : where + "." + key;
+                throw Error("has a key '" + key + "' " + (where.empty() ? "a project file" : where) +
+                                " does not have (" + list + ")",
+                            {path, "", "", at}, "rename or remove it");
+            }
+        }
+    };
+    known(j, {"scenes", "warning", "mapping"}, "");
+    if (j.contains("scenes")) {
+        if (!j["scenes"].is_array())
+            throw Error("scenes must be a list of scenes", {path, "", "", "scenes"}, "fix the project file");
+        for (const auto& sc : j["scenes"]) {
+            if (!sc.is_object() || !sc.contains("name") || !sc.contains("extent"))
+                throw Error("a scene must be an object with a name and an extent", {path, "", "", "scenes"},
+                            "fix the project file");
+            known(sc, {"name", "title", "subtitle", "extent", "layers", "overlay"}, "scenes");
+        }
+    }
+    if (j.contains("mapping")) mapping_from_json(j["mapping"], path);  // its roles and keys checked
+    if (j.contains("warning")) {
+        const auto& w = j["warning"];
+        if (!w.is_object())
+            throw Error("warning must be an object of thresholds", {path, "", "", "warning"},
+                        "fix the project file");
+        known(w, {"red", "yellow", "blue", "weights"}, "warning");
+        for (const char* k : {"red", "yellow", "blue"})
+            if (w.contains(k) && !w[k].is_number())
+                throw Error(std::string("warning.") + k + " must be a number",
+                            {path, "", "", std::string("warning.") + k}, "fix the project file");
+        if (w.contains("weights")) {
+            const auto& k = w["weights"];
+            if (!k.is_object())
+                throw Error("warning.weights must be an object of numbers", {path, "", "", "warning.weights"},
+                            "fix the project file");
+            known(k, {"red", "yellow", "blue", "green", "none"}, "warning.weights");
+            for (const auto& [key, value] : k.items())
+                if (!value.is_number())
+                    throw Error("warning.weights." + key + " must be a number",
+                                {path, "", "", "warning.weights." + key}, "fix the project file");
+        }
+    }
+    return j;
+}
+
+NameMapping load_mapping(const std::string& path) {
+    if (path.empty() || !std::filesystem::exists(path)) return {};
+    const nlohmann::json j = read_project_json(path);
+    if (!j.contains("mapping")) return {};
     return mapping_from_json(j["mapping"], path);
 }
 

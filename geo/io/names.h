@@ -30,6 +30,13 @@ using NameMapping = std::map<std::string, RoleMapping>;
 /** Reads a "mapping" object; throws gw::Error naming `file` and the key when it is malformed. */
 NameMapping mapping_from_json(const nlohmann::json& j, const std::string& file);
 nlohmann::json mapping_to_json(const NameMapping& m);
+/**
+ * A project file's JSON, its keys checked (scenes, warning, mapping; scenes a list, warning an
+ * object): a key it does not have (a typo such as "thresholds" for "warning") would otherwise be
+ * passed over and its settings silently not applied. Throws gw::Error naming the file and field.
+ */
+nlohmann::json read_project_json(const std::string& path);
+
 /** The "mapping" of the project file at `path`; empty when there is no file or no mapping in it. */
 NameMapping load_mapping(const std::string& path);
 
