@@ -329,6 +329,30 @@ TEST(CliErrors, CodesOutsideTheContractAreNamedWithWhatTheyCountAs) {
     EXPECT_EQ(nlohmann::json::parse(clean.out)["unknown_codes"], 0);
 }
 
+TEST(CliErrors, TwoCellsWithOneIdStopTheChecksNotTheWall) {
+    TempDir d("dupid");
+    const std::string data = d / "d.gpkg";
+    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
+    GDALAllRegister();
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        ds->ReleaseResultSet(ds->ExecuteSQL(
+            "UPDATE grids SET grid_id = 'DPZ-G01-01' WHERE grid_id = 'DPZ-G01-02'", nullptr, nullptr));
+    }
+    const auto checks = run_gridwatch("checks " + data);
+    EXPECT_EQ(checks.status, 1) << checks.err;
+    EXPECT_EQ(checks.error_lines(), 1) << checks.err;
+    EXPECT_NE(checks.err.find("two level-4 cells have the grid_id 'DPZ-G01-01'"), std::string::npos)
+        << checks.err;
+    // The wall shows the rest, and says why it shows no checks.
+    const auto wall =
+        run_gridwatch("render " + data + " --wall --scene overview --size 640x360 --out " + (d / "w.png"));
+    EXPECT_EQ(wall.status, 0) << wall.err;
+    EXPECT_NE(wall.err.find("the wall shows no checks"), std::string::npos) << wall.err;
+    EXPECT_TRUE(std::filesystem::exists(d / "w.png"));
+}
+
 TEST(CliReading, Gcj02CsvIsMovedBackToWgs84) {
     TempDir d("gcj");
     // The same place given in WGS84 and in GCJ-02 (the phone app's coordinates).
