@@ -63,6 +63,18 @@ struct Community {
     }
 };
 
+/** A copy of the bundled community in `d` (d.gpkg) with each SQL statement run on it. */
+std::string bundled_copy(const TempDir& d, std::initializer_list<const char*> sql) {
+    const std::string data = d / "d.gpkg";
+    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
+    GDALAllRegister();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    EXPECT_TRUE(ds);
+    for (const char* q : sql)
+        if (ds) ds->ReleaseResultSet(ds->ExecuteSQL(q, nullptr, nullptr));
+    return data;
+}
+
 }  // namespace
 
 TEST(CliUsage, NoSubcommandOrMissingArgumentExitsTwo) {
@@ -80,8 +92,7 @@ TEST(CliUsage, NotANumberInfinityAndOutOfRangeAreUsageErrorsNamingTheOption) {
     // CLI11's Range and PositiveNumber let nan and inf by: plan's solver aborted on a weight of nan
     // or 1e300, and edit turned a camera's azimuth into NULL.
     TempDir dir("cli_nan");
-    const std::string data = dir / "d.gpkg";
-    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
+    const std::string data = bundled_copy(dir, {});
     const std::string before = gwtest::slurp(data);
     for (const auto& [args, option] : std::vector<std::pair<std::string, std::string>>{
              {"plan " + data + " --add 3 --weight-road nan", "--weight-road"},
@@ -273,17 +284,8 @@ TEST(CliErrors, EveryAnalysisNamesTheCamerasItLeavesOutAndCountsThem) {
     // plan, patrols and stats left a camera with a bad value out without a word (their figures
     // changed), and coverage --json said nothing on stderr.
     TempDir d("badcam");
-    const std::string data = d / "d.gpkg";
-    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
-    GDALAllRegister();
-    {
-        GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        ASSERT_TRUE(ds);
-        ds->ReleaseResultSet(
-            ds->ExecuteSQL("UPDATE cameras SET fov = 0 WHERE cam_id = 'DPZ-CAM001'", nullptr, nullptr));
-        ds->ReleaseResultSet(
-            ds->ExecuteSQL("UPDATE cameras SET range = -5 WHERE cam_id = 'DPZ-CAM003'", nullptr, nullptr));
-    }
+    const std::string data = bundled_copy(d, {"UPDATE cameras SET fov = 0 WHERE cam_id = 'DPZ-CAM001'",
+                                              "UPDATE cameras SET range = -5 WHERE cam_id = 'DPZ-CAM003'"});
     for (const char* cmd : {"plan --add 1", "patrols", "stats", "coverage --level 3 --occlusion none"}) {
         const std::string name = std::string(cmd).substr(0, std::string(cmd).find(' '));
         const auto r = run_gridwatch(name + " " + data + std::string(cmd).substr(name.size()) + " --json");
@@ -300,21 +302,11 @@ TEST(CliErrors, CodesOutsideTheContractAreNamedWithWhatTheyCountAs) {
     // A status of 坏了 counted as offline, and a type of 治安 in no type's column (the columns then
     // summed to less than the total), without a word.
     TempDir d("codes");
-    const std::string data = d / "d.gpkg";
-    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
-    GDALAllRegister();
-    {
-        GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        ASSERT_TRUE(ds);
-        ds->ReleaseResultSet(ds->ExecuteSQL("UPDATE cameras SET status = '坏了' WHERE cam_id = 'DPZ-CAM015'",
-                                            nullptr, nullptr));
-        ds->ReleaseResultSet(ds->ExecuteSQL("UPDATE cameras SET owner = 'army' WHERE cam_id = 'DPZ-CAM016'",
-                                            nullptr, nullptr));
-        ds->ReleaseResultSet(ds->ExecuteSQL("UPDATE incidents SET type = '治安' WHERE inc_id = 'DPZ-I0001'",
-                                            nullptr, nullptr));
-        ds->ReleaseResultSet(ds->ExecuteSQL(
-            "UPDATE incidents SET color = 'purple' WHERE inc_id = 'DPZ-I0002'", nullptr, nullptr));
-    }
+    const std::string data =
+        bundled_copy(d, {"UPDATE cameras SET status = '坏了' WHERE cam_id = 'DPZ-CAM015'",
+                         "UPDATE cameras SET owner = 'army' WHERE cam_id = 'DPZ-CAM016'",
+                         "UPDATE incidents SET type = '治安' WHERE inc_id = 'DPZ-I0001'",
+                         "UPDATE incidents SET color = 'purple' WHERE inc_id = 'DPZ-I0002'"});
     const auto r = run_gridwatch("stats " + data + " --no-coverage --json");
     ASSERT_EQ(r.status, 0) << r.err;
     for (const char* said :
@@ -331,15 +323,8 @@ TEST(CliErrors, CodesOutsideTheContractAreNamedWithWhatTheyCountAs) {
 
 TEST(CliErrors, TwoCellsWithOneIdStopTheChecksNotTheWall) {
     TempDir d("dupid");
-    const std::string data = d / "d.gpkg";
-    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
-    GDALAllRegister();
-    {
-        GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        ASSERT_TRUE(ds);
-        ds->ReleaseResultSet(ds->ExecuteSQL(
-            "UPDATE grids SET grid_id = 'DPZ-G01-01' WHERE grid_id = 'DPZ-G01-02'", nullptr, nullptr));
-    }
+    const std::string data =
+        bundled_copy(d, {"UPDATE grids SET grid_id = 'DPZ-G01-01' WHERE grid_id = 'DPZ-G01-02'"});
     const auto checks = run_gridwatch("checks " + data);
     EXPECT_EQ(checks.status, 1) << checks.err;
     EXPECT_EQ(checks.error_lines(), 1) << checks.err;

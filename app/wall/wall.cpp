@@ -724,7 +724,14 @@ LegendWidth draw_legend(const Painter& P, const std::string& overlay, bool check
         x += 12 * s;
         label(Ui::WallIncidents);
     }
-    // The scene's analysis overlay, in the colours the map draws it.
+    // The scene's analysis overlay, in the colours the map draws it: a run of swatches, then its name.
+    auto swatches = [&](std::initializer_list<ImU32> colours) {
+        for (ImU32 c : colours) {
+            P.dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35), c);
+            x += sw * 0.6;
+        }
+        x += 12 * s;
+    };
     if (overlay == "gaps") {
         P.dl->AddRectFilled(P.p(x, cy - sw * 0.5), P.p(x + sw * 1.3, cy + sw * 0.5),
                             col(with_alpha(kWallGap, 110)));
@@ -743,35 +750,17 @@ LegendWidth draw_legend(const Painter& P, const std::string& overlay, bool check
         x += bw + 12 * s;
         label(Ui::WallDensity);
     } else if (overlay == "coverage") {
-        for (int k = 0; k < 5; ++k) {
-            P.dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
-                                col(coverage_color((k + 0.5) / 5)));
-            x += sw * 0.6;
-        }
-        x += 12 * s;
+        swatches({col(coverage_color(0.1)), col(coverage_color(0.3)), col(coverage_color(0.5)),
+                  col(coverage_color(0.7)), col(coverage_color(0.9))});
         label(Ui::WallCoverage);
     } else if (overlay == "gi") {
-        for (const char* k : {"hot99", "hot95", "hot90"}) {
-            P.dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
-                                col(gi_class_rgba(k)));
-            x += sw * 0.6;
-        }
-        x += 12 * s;
+        swatches({col(gi_class_rgba("hot99")), col(gi_class_rgba("hot95")), col(gi_class_rgba("hot90"))});
         label(Ui::WallHot);
-        for (const char* k : {"cold99", "cold95", "cold90"}) {
-            P.dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
-                                col(gi_class_rgba(k)));
-            x += sw * 0.6;
-        }
-        x += 12 * s;
+        swatches({col(gi_class_rgba("cold99")), col(gi_class_rgba("cold95")), col(gi_class_rgba("cold90"))});
         label(Ui::WallCold);
     } else if (overlay == "warning") {
-        for (const char* k : {"red", "yellow", "blue", "green"}) {
-            P.dl->AddRectFilled(P.p(x, cy - sw * 0.35), P.p(x + sw * 0.6, cy + sw * 0.35),
-                                col(with_alpha(warning_rgba(k), 120)));
-            x += sw * 0.6;
-        }
-        x += 12 * s;
+        swatches({col(with_alpha(warning_rgba("red"), 120)), col(with_alpha(warning_rgba("yellow"), 120)),
+                  col(with_alpha(warning_rgba("blue"), 120)), col(with_alpha(warning_rgba("green"), 120))});
         label(Ui::WallWarning);
     }
     return {text_w, x - trail - x0 - text_w};
