@@ -241,7 +241,8 @@ nlohmann::json read_project_json(const std::string& path) {
     // The keys an object may have: another is a typo whose setting would silently not apply.
     const auto known = [&](const nlohmann::json& o, std::initializer_list<const char*> keys,
                            const std::string& where) {
-        for (const auto& [key, value] : o.items()) {
+        for (const auto& item : o.items()) {
+            const std::string& key = item.key();  // not a structured binding: clang 14 cannot capture one
             if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
                 std::string list;
                 for (const char* k : keys) list += std::string(list.empty() ? "" : ", ") + k;
