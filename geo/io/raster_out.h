@@ -15,7 +15,7 @@ struct FloatGrid {
 };
 
 /**
- * A deflate-compressed tiled Float32 GeoTIFF in the CRS `wkt`, written a few rows at a time from
+ * A PackBits-compressed tiled Float32 GeoTIFF in the CRS `wkt`, written a few rows at a time from
  * the top (GDAL compresses the tiles on the cores while the caller makes the next rows), through
  * AtomicOutput: nothing is in place until commit(), and a writer destroyed before it leaves the
  * old file (a stale .aux.xml is replaced). Throws gw::Error naming the file and the failed step.
