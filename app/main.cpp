@@ -51,7 +51,7 @@ struct GdalMessages {
     }
     void print_as_warnings() {
         std::lock_guard lock(mutex);
-        for (const auto& l : lines) std::fprintf(stderr, "warning: %s\n", l.c_str());
+        for (const auto& l : lines) std::fprintf(stderr, "warning: %s\n", gw::without_secrets(l).c_str());
         if (repeats) std::fprintf(stderr, "warning: GDAL: %zu more message(s) like these\n", repeats);
     }
 };
@@ -99,10 +99,11 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "gridwatch: %s (see gridwatch --help)\n", gw::one_line(e.what()).c_str());
+        std::fprintf(stderr, "gridwatch: %s (see gridwatch --help)\n",
+                     gw::without_secrets(gw::one_line(e.what())).c_str());
         return 2;
     } catch (const gw::Error& e) {
-        std::fprintf(stderr, "gridwatch: %s\n", gw::one_line(e.what()).c_str());
+        std::fprintf(stderr, "gridwatch: %s\n", gw::without_secrets(gw::one_line(e.what())).c_str());
         return 1;
     } catch (const std::filesystem::filesystem_error& e) {
         std::fprintf(stderr, "gridwatch: %s\n", filesystem_line(e).c_str());
@@ -111,7 +112,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "gridwatch: out of memory (try a smaller extent or level)\n");
         return 1;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "gridwatch: %s\n", gw::one_line(e.what()).c_str());
+        std::fprintf(stderr, "gridwatch: %s\n", gw::without_secrets(gw::one_line(e.what())).c_str());
         return 1;
     }
     GdalMessages::instance().print_as_warnings();

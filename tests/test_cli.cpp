@@ -103,7 +103,8 @@ TEST(CliUsage, NotANumberInfinityAndOutOfRangeAreUsageErrorsNamingTheOption) {
              {"edit " + data + " --camera DPZ-CAM002 --range -inf", "--range"},
              {"hotspots " + data + " --method kde --cell nan --out " + (dir / "k.tif"), "--cell"},
              {"hotspots " + data + " --method kde --bandwidth 1e9 --out " + (dir / "k.tif"), "--bandwidth"},
-             {"hotspots " + data + " --method dbscan --eps inf", "--eps"}}) {
+             {"hotspots " + data + " --method dbscan --eps inf", "--eps"},
+             {"view " + data + " --wall --tour nan", "--tour"}}) {
         const auto r = run_gridwatch(args);
         EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
         EXPECT_EQ(r.error_lines(), 1) << args << "\n" << r.err;
@@ -211,6 +212,22 @@ TEST(CliErrors, AConnectionThatFailsIsOneLine) {
     EXPECT_EQ(r.status, 1) << r.err;
     EXPECT_EQ(r.error_lines(), 1) << r.err;
     EXPECT_NE(r.err.find("PG:host=/nonexistent/socket/dir"), std::string::npos) << r.err;
+}
+
+TEST(CliErrors, APasswordInTheSourceIsNeverPrinted) {
+    // A `PG:` source is named in errors and warnings as it was given, but for its password.
+    for (const std::string src :
+         {"PG:host=/nonexistent/socket/dir dbname=nothere user=clerk password=hunter2",
+          "PG:host=/nonexistent/socket/dir dbname=nothere password = 'hunter2 x'",
+          "PG:postgresql://clerk:hunter2@/nothere?host=/nonexistent/socket/dir"}) {
+        const auto r = run_gridwatch("stats \"" + src + "\"");
+        EXPECT_EQ(r.status, 1) << r.err;
+        EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << r.err;
+        const bool masked =
+            r.err.find("***: ") != std::string::npos || r.err.find(":***@") != std::string::npos;
+        EXPECT_TRUE(masked) << r.err;
+        EXPECT_NE(r.err.find("nonexistent/socket/dir"), std::string::npos) << r.err;
+    }
 }
 
 TEST(CliErrors, MissingFileIsOneLineNamingIt) {

@@ -384,6 +384,21 @@ TEST(Text, OneLineFoldsTheBreaksOfAnotherLibrarysMessage) {
     EXPECT_EQ(one_line(""), "");
 }
 
+TEST(Text, WithoutSecretsMasksEveryFormOfAPassword) {
+    EXPECT_EQ(without_secrets("PG:dbname=gw password=s3cret host=x: layer 'grids': no such table"),
+              "PG:dbname=gw password=*** host=x: layer 'grids': no such table");
+    EXPECT_EQ(without_secrets("PG:PASSWORD = 'a b c' dbname=gw"), "PG:PASSWORD = *** dbname=gw");
+    EXPECT_EQ(without_secrets("PG:dbname=gw password=a:b: cannot be opened"),
+              "PG:dbname=gw password=***: cannot be opened");
+    EXPECT_EQ(without_secrets("PG:postgresql://clerk:s3cret@db.example/gw failed"),
+              "PG:postgresql://clerk:***@db.example/gw failed");
+    EXPECT_EQ(without_secrets("postgres://u:p@h/d and password=x"), "postgres://u:***@h/d and password=***");
+    // Nothing else changes: a user without password, a path, text that merely mentions one.
+    for (const std::string keep : {"PG:postgresql://clerk@db/gw", "/data/社区.gpkg: layer 'grids'",
+                                   "the password is not set", "http://example.org/x"})
+        EXPECT_EQ(without_secrets(keep), keep);
+}
+
 TEST(SqlText, IdentifiersAndLiteralsQuotedAsSqliteReadsThem) {
     EXPECT_EQ(quote_ident("a\"b"), "\"a\"\"b\"");
     EXPECT_EQ(quote_literal("O'Brien"), "'O''Brien'");

@@ -149,6 +149,19 @@ TEST(Import, LineNumbersCountTheFileLinesOfQuotedLineBreaks) {
     EXPECT_NE(r.err.find("line 4, field 'people'"), std::string::npos) << r.err;
 }
 
+TEST(Import, ADatasetThatIsNotThereIsNamedWithWhatToDo) {
+    TempDir dir("import_nothere");
+    const std::string ds = copy_dataset(dir, "d.gpkg");
+    dir.write("r.csv", std::string(kHeader) + "A1," + cells_of(ds).l4[0] +
+                           ",张三,2026-12-01T08:00,routine,,,98.68,24.58\n");
+    const auto r = run_gridwatch("import " + (dir / "nothere.gpkg") + " --checks " + (dir / "r.csv"));
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("nothere.gpkg: no such file"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("no message from GDAL"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "nothere.gpkg"));
+}
+
 TEST(Import, EveryFieldIsValidated) {
     TempDir dir("import_fields");
     const std::string ds = copy_dataset(dir, "d.gpkg");

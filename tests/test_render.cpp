@@ -623,6 +623,12 @@ TEST(RenderCli, BadArgumentsAndUnknownGrid) {
     EXPECT_EQ(c.render(c.dir / "a.png", "--size 12by3").status, 2);
     EXPECT_EQ(c.render(c.dir / "a.bmp").status, 2);
     EXPECT_EQ(c.render(c.dir / "a.png", "--extent 5,5,1,1").status, 2);
+    // Beyond any metric CRS, or under a centimetre: a usage error naming the option, not a failed write.
+    for (const char* e : {"1e300,0,2e300,1", "0,0,inf,1", "0,0,1e-300,1e-300", "-nan,0,1,1"}) {
+        const auto bad = c.render(c.dir / "a.png", std::string("--extent ") + e);
+        EXPECT_EQ(bad.status, 2) << e << ": " << bad.err;
+        EXPECT_NE(bad.err.find("--extent"), std::string::npos) << bad.err;
+    }
     auto r = c.render(c.dir / "a.png", "--extent NOPE");
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.err.find("NOPE"), std::string::npos) << r.err;

@@ -14,6 +14,7 @@
 #include "geo/analysis/validate.h"
 #include "geo/core/error.h"
 #include "geo/core/parallel.h"
+#include "geo/core/text.h"
 #include "geo/core/times.h"
 #include "geo/io/atomic_output.h"
 #include "geo/io/basemap.h"
@@ -121,7 +122,8 @@ Progress stderr_progress() {
     };
 }
 
-void warn(const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.c_str()); }
+// A `PG:` source is named as it was given: its password is masked here, for every warning.
+void warn(const std::string& line) { std::fprintf(stderr, "warning: %s\n", without_secrets(line).c_str()); }
 
 std::string pad(const std::string& s, int width) {
     int w = 0;

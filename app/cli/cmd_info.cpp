@@ -7,6 +7,7 @@
 #include "app/cli/commands.h"
 #include "geo/analysis/stats.h"
 #include "geo/analysis/terrain.h"
+#include "geo/core/text.h"
 #include "geo/io/names.h"
 #include "geo/io/project.h"
 
@@ -68,7 +69,7 @@ nlohmann::json names_json(const Dataset& ds) {
 /** `gridwatch info --json`: one document with the text report's facts. */
 void print_info_json(const Dataset& ds, const InfoCounts& n) {
     nlohmann::json j;
-    j["source"] = ds.source;
+    j["source"] = without_secrets(ds.source);
     j["crs"] = ds.crs;
     j["work_crs"] = ds.work_crs;
     j["work_crs_reason"] = ds.work_crs_reason;
@@ -156,7 +157,7 @@ void print_info_text(const Dataset& ds, const InfoCounts& n) {
     for (const auto& g : ds.grids)
         if (g.level == 1 && !g.name.empty() && ++communities <= 3) title += (title.empty() ? "" : "、") + g.name;
     if (communities > 3) title += " 等 " + std::to_string(communities) + " 个社区 (" + std::to_string(communities) + " communities)";
-    std::printf("%s%s\n", title.empty() ? "" : (title + " — ").c_str(), ds.source.c_str());
+    std::printf("%s%s\n", title.empty() ? "" : (title + " — ").c_str(), without_secrets(ds.source).c_str());
     std::printf("CRS %s; working CRS %s (metres)\n", ds.crs.c_str(), ds.work_crs.c_str());
     if (!ds.work_crs_reason.empty()) std::printf("  why: %s\n", ds.work_crs_reason.c_str());
     if (ds.work_crs_wide)

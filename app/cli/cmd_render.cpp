@@ -126,6 +126,12 @@ Box resolve_extent(const std::string& spec, const Dataset& ds) {
             !(v[2] > v[0]) || !(v[3] > v[1]))
             throw CLI::ValidationError("--extent",
                                        "'" + spec + "' is not xmin,ymin,xmax,ymax with min < max");
+        // Metres of the working CRS: a map from a centimetre to the globe's girth and more, no further.
+        const bool held = std::all_of(v, v + 4, [](double x) { return std::abs(x) <= 1e8; });
+        if (!held || v[2] - v[0] < 0.01 || v[3] - v[1] < 0.01)
+            throw CLI::ValidationError("--extent",
+                                       "'" + spec + "' is not a map extent in metres of " + ds.work_crs +
+                                           " (each side 0.01 m to 100,000 km, within ±100,000 km)");
         return {v[0], v[1], v[2], v[3]};
     }
     for (const auto& g : ds.grids)

@@ -96,7 +96,8 @@ void setup_view(CLI::App& root) {
     cmd->add_option("--basemap", a->basemaps,
                     "raster drawn under the map (GeoTIFF, MBTiles, GeoPackage tiles…); repeatable")
         ->check(CLI::ExistingFile);
-    cmd->add_option("--tour", a->tour, "wall mode: step to the next scene every SECONDS")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--tour", a->tour, "wall mode: step to the next scene every SECONDS")
+        ->check(number_check(0, 86400));
     // Hidden options for tests, screenshots and benchmarks.
     const std::string hidden;
     cmd->add_option("--size", a->size, "window size WIDTHxHEIGHT (default 1280x800; wall: the monitor's)")->group(hidden);

@@ -26,6 +26,7 @@
 #include "geo/analysis/coverage.h"
 #include "geo/analysis/hotspots.h"
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 #include "geo/io/project.h"
 #include "geo/io/writer.h"
 
@@ -81,7 +82,7 @@ std::optional<WallChecks> wall_checks(const Dataset& ds, const std::string& toda
     } catch (const Error& e) {
         // Data the checks cannot be counted on (two cells with one grid_id): the wall goes on
         // without the 今日巡查 figures, and says why once.
-        std::fprintf(stderr, "warning: the wall shows no checks: %s\n", e.what());
+        std::fprintf(stderr, "warning: the wall shows no checks: %s\n", without_secrets(e.what()).c_str());
         return std::nullopt;
     }
     w.date = iso_date(r.date);

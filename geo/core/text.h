@@ -33,6 +33,12 @@ inline std::string one_line(const std::string& text) {
     return out;
 }
 
+/**
+ * Text with a database login's password masked (`password=***`, `postgresql://user:***@host`):
+ * every line gridwatch prints passes through it, since a `PG:` source is named as it was given.
+ */
+std::string without_secrets(const std::string& text);
+
 /** A SQL identifier, double-quoted (standard SQL: SQLite and PostgreSQL alike). */
 inline std::string quote_ident(const std::string& name) {
     std::string out = "\"";

@@ -407,6 +407,11 @@ ImportReport import_checks(const std::string& dataset, const std::string& file, 
     const NameMapping mapping = load_mapping(project_path_for(dataset));
     std::optional<Cells> cells;
     {
+        if (!pg && !fs::exists(dataset, ec))
+            throw Error("no such file", {dataset},
+                        "check the path: reports are added to an existing GeoPackage (gridwatch export or "
+                        "demo makes one)");
+        CPLErrorReset();
         GDALDatasetUniquePtr probe(GDALDataset::Open(dataset.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
         if (!probe) throw Error("cannot be opened as a dataset: " + gdal_message(), {dataset});
         const std::string driver = probe->GetDriverName();

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
-#include <regex>
 
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 
 namespace gw::store {
 
@@ -17,14 +17,6 @@ bool is_pg_source(const std::string& source) {
 
 std::string conninfo_of(const std::string& pg_source) {
     return is_pg_source(pg_source) ? pg_source.substr(3) : pg_source;
-}
-
-std::string printable_source(const std::string& pg_source) {
-    // key=value form and URIs (postgresql://user:secret@host/db) alike.
-    static const std::regex kv(R"((password\s*=\s*)('[^']*'|\S+))", std::regex::icase);
-    static const std::regex uri(R"((postgres(?:ql)?://[^:/@]*:)[^@]*@)", std::regex::icase);
-    std::string s = std::regex_replace(pg_source, kv, "$1***");
-    return std::regex_replace(s, uri, "$1***@");
 }
 
 void append_copy_text(std::string& out, const std::string& value) {
@@ -71,7 +63,7 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
     throw Error(problem, {source});
 }
 
-Connection::Connection(const std::string& pg_source) : source_(printable_source(pg_source)) {
+Connection::Connection(const std::string& pg_source) : source_(without_secrets(pg_source)) {
     const std::string info = conninfo_of(pg_source);
     // A bad conninfo ("hots=x") is reported by PQconnectdb as a connection failure; name it as such.
     char* err = nullptr;

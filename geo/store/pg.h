@@ -16,8 +16,6 @@ namespace gw::store {
 bool is_pg_source(const std::string& source);
 /** The libpq conninfo of a `PG:` name ("PG:" stripped). */
 std::string conninfo_of(const std::string& pg_source);
-/** The source as it may be printed: any password replaced by ***. */
-std::string printable_source(const std::string& pg_source);
 /** One value of COPY's text format: backslash, tab, newline and carriage return escaped. */
 void append_copy_text(std::string& out, const std::string& value);
 
