@@ -1,7 +1,7 @@
 // The off-screen renderer: small known scenes checked pixel by pixel (the MapLibre way), tiling,
 // labels, and `gridwatch render` end to end with no X display.
-#include <gdal_priv.h>
 #include <epoxy/gl.h>
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,6 +10,7 @@
 #include <map>
 #include <numbers>
 
+#include "app/render/fonts.h"
 #include "app/render/gl_context.h"
 #include "app/render/labels.h"
 #include "app/render/renderer.h"
@@ -637,6 +638,23 @@ TEST(RenderCli, BadArgumentsAndUnknownGrid) {
 
 // The viewer on a live store adds glyphs for the changed tables only (viewer_live.cpp): each
 // layer's part of the dataset's text must hold that layer's names and nothing of the others'.
+TEST(Fonts, EverySizeReadsTheOneCopyOfTheCollection) {
+    ASSERT_FALSE(cjk_font_path().empty()) << "fonts-noto-cjk is part of the stack";
+    // ImGui 1.86 copies font data it does not own: four sizes were 80 MB of fresh memory.
+    for (int round = 0; round < 2; ++round) {  // a second atlas (the viewer's rebuild, a wall) the same
+        ImFontAtlas atlas;
+        const FontSet fs = load_fonts(&atlas, "大坪子社区网格");
+        ASSERT_TRUE(fs.cjk);
+        ASSERT_EQ(atlas.ConfigData.Size, 4);
+        for (const ImFontConfig& c : atlas.ConfigData) {
+            EXPECT_EQ(c.FontData, atlas.ConfigData[0].FontData);
+            EXPECT_FALSE(c.FontDataOwnedByAtlas);  // the atlas must not free what the process keeps
+        }
+        ASSERT_TRUE(atlas.Build());
+        EXPECT_NE(fs.labels[0]->FindGlyphNoFallback(0x576A), nullptr);  // 坪
+    }
+}
+
 TEST(Fonts, LayerTextIsTheDatasetTextOfThatLayer) {
     const Dataset ds = open_dataset({bundled_dataset_path()});
     ASSERT_FALSE(ds.households.empty());

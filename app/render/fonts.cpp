@@ -26,27 +26,47 @@ ImFont* FontSet::label_for(float px) const {
     return labels[best] ? labels[best] : ui;
 }
 
-FontSet load_fonts(ImFontAtlas* atlas, const std::string& text, float ui_px) {
-    FontSet fs;
-    const std::string path = cjk_font_path();
-    if (path.empty()) {
-        fs.ui = atlas->AddFontDefault();
-        fs.labels = {fs.ui, fs.ui, fs.ui};
-        return fs;
-    }
-    // The collection is ~20 MB: read it once and share it between the sizes (the atlas does not own it).
-    // One read of the whole file: through istreambuf_iterator, byte by byte, it cost a tenth of a
-    // county render.
-    static std::vector<char> data = [&] {
+namespace {
+
+/** The collection (~20 MB), read once a process, in one call (byte by byte it cost a tenth of a render). */
+const std::vector<char>& cjk_font_data() {
+    static const std::vector<char> data = [] {
         std::vector<char> bytes;
+        const std::string path = cjk_font_path();
         std::ifstream in(path, std::ios::binary | std::ios::ate);
-        if (!in) return bytes;
+        if (path.empty() || !in) return bytes;
         bytes.resize(static_cast<size_t>(in.tellg()));
         in.seekg(0);
         if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()))) bytes.clear();
         return bytes;
     }();
-    if (data.empty()) {
+    return data;
+}
+
+}  // namespace
+
+ImFont* add_cjk_font(ImFontAtlas* atlas, float px, const ImWchar* ranges) {
+    const std::vector<char>& data = cjk_font_data();
+    if (data.empty()) return nullptr;
+    ImFontConfig cfg;
+    cfg.FontNo = 2;       // Noto Sans CJK SC in the collection (0 JP, 1 KR, 3 TC)
+    cfg.OversampleH = 1;  // CJK glyph sets are large; horizontal oversampling doubles the atlas
+    cfg.OversampleV = 1;
+    cfg.PixelSnapH = true;
+    // ImGui 1.86 copies font data it is told it does not own (20 MB of fresh memory a size: four
+    // sizes were 80 MB, 0.1–0.15 s of a county render). Told it owns the data, it keeps the pointer;
+    // the flag is then cleared so that the atlas never frees what this process keeps.
+    cfg.FontDataOwnedByAtlas = true;
+    ImFont* font = atlas->AddFontFromMemoryTTF(const_cast<char*>(data.data()), static_cast<int>(data.size()),
+                                               px, &cfg, ranges);
+    for (ImFontConfig& c : atlas->ConfigData)
+        if (c.FontData == data.data()) c.FontDataOwnedByAtlas = false;
+    return font;
+}
+
+FontSet load_fonts(ImFontAtlas* atlas, const std::string& text, float ui_px) {
+    FontSet fs;
+    if (cjk_font_data().empty()) {
         fs.ui = atlas->AddFontDefault();
         fs.labels = {fs.ui, fs.ui, fs.ui};
         return fs;
@@ -59,18 +79,9 @@ FontSet load_fonts(ImFontAtlas* atlas, const std::string& text, float ui_px) {
     builder.AddText("…×·—°′″，。：；（）、？！“”《》");
     keep.push_back(std::make_unique<ImVector<ImWchar>>());
     builder.BuildRanges(keep.back().get());
-
-    auto add = [&](float px) {
-        ImFontConfig cfg;
-        cfg.FontNo = 2;  // Noto Sans CJK SC in the collection (0 JP, 1 KR, 3 TC)
-        cfg.FontDataOwnedByAtlas = false;
-        cfg.OversampleH = 1;  // CJK glyph sets are large; horizontal oversampling doubles the atlas
-        cfg.OversampleV = 1;
-        cfg.PixelSnapH = true;
-        return atlas->AddFontFromMemoryTTF(data.data(), int(data.size()), px, &cfg, keep.back()->Data);
-    };
-    fs.ui = add(ui_px);
-    for (size_t i = 0; i < fs.labels.size(); ++i) fs.labels[i] = add(fs.label_px[i]);
+    fs.ui = add_cjk_font(atlas, ui_px, keep.back()->Data);
+    for (size_t i = 0; i < fs.labels.size(); ++i)
+        fs.labels[i] = add_cjk_font(atlas, fs.label_px[i], keep.back()->Data);
     fs.cjk = fs.ui != nullptr;
     if (!fs.ui) {
         fs.ui = atlas->AddFontDefault();

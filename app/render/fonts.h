@@ -44,4 +44,11 @@ std::string cut_to_width(ImFont* font, float px, float max_w, const std::string&
 /** Path of the Noto Sans CJK collection used ("" when none is installed). */
 std::string cjk_font_path();
 
+/**
+ * Adds Noto Sans CJK SC at `px` with the glyphs of `ranges` (which must outlive the atlas build),
+ * every size reading the one copy of the collection this process holds; null when no CJK font is
+ * installed or ImGui cannot read it.
+ */
+ImFont* add_cjk_font(ImFontAtlas* atlas, float px, const ImWchar* ranges);
+
 }  // namespace gw::app

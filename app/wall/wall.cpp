@@ -400,15 +400,10 @@ WallFonts load_wall_fonts(ImFontAtlas* atlas, int w, int h, const std::string& t
     f.title_px = std::round(76 * s);
     f.text_px = std::round(50 * s);
     f.figure_px = std::round(104 * s);
-    const std::string path = cjk_font_path();
-    if (path.empty()) {
+    if (cjk_font_path().empty()) {
         f.title = f.text = f.figure = atlas->AddFontDefault();
         return f;
     }
-    static std::vector<char> data = [&] {
-        std::ifstream in(path, std::ios::binary);
-        return std::vector<char>(std::istreambuf_iterator<char>(in), {});
-    }();
     // Glyph ranges must outlive the atlas build; a process opens at most a few walls.
     static std::vector<std::unique_ptr<ImVector<ImWchar>>> keep;
     auto ranges = [&](const std::string& chars) {
@@ -423,17 +418,9 @@ WallFonts load_wall_fonts(ImFontAtlas* atlas, int w, int h, const std::string& t
     // Each size only with the glyphs it draws: at 4320 px high a figure glyph is ~400 px square.
     const ImWchar* all = ranges(ascii + text + kWallUiText);
     const ImWchar* digits = ranges("0123456789,./%-: …—");
-    auto add = [&](float px, const ImWchar* r) {
-        ImFontConfig cfg;
-        cfg.FontNo = 2;  // Noto Sans CJK SC
-        cfg.FontDataOwnedByAtlas = false;
-        cfg.OversampleH = cfg.OversampleV = 1;
-        cfg.PixelSnapH = true;
-        return atlas->AddFontFromMemoryTTF(data.data(), int(data.size()), px, &cfg, r);
-    };
-    f.text = add(f.text_px, all);
-    f.title = add(f.title_px, all);
-    f.figure = add(f.figure_px, digits);
+    f.text = add_cjk_font(atlas, f.text_px, all);
+    f.title = add_cjk_font(atlas, f.title_px, all);
+    f.figure = add_cjk_font(atlas, f.figure_px, digits);
     f.cjk = f.text && f.title && f.figure;
     if (!f.cjk) f.title = f.text = f.figure = atlas->AddFontDefault();
     return f;
