@@ -230,6 +230,30 @@ TEST(CliErrors, APasswordInTheSourceIsNeverPrinted) {
     }
 }
 
+TEST(CliErrors, AShapefileWithoutItsDbfOrAGeoPackageWithoutLayersIsNamed) {
+    // GDAL reads a .shp without its .dbf as a layer without fields: stats counted 414 households
+    // and 0 people, exit 0.
+    TempDir dir("cli_nodbf");
+    ASSERT_EQ(run_gridwatch("export " + std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg --out " +
+                            (dir / "shp"))
+                  .status,
+              0);
+    ASSERT_TRUE(std::filesystem::remove(dir / "shp/households.dbf"));
+    const auto r = run_gridwatch("stats " + (dir / "shp") + " --level 1 --no-coverage");
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("layer 'households': has no .dbf"), std::string::npos) << r.err;
+    // A GeoPackage made and never filled: GDAL opens it only for writing, and says nothing.
+    GDALAllRegister();
+    GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
+    ASSERT_NE(gpkg, nullptr);
+    GDALClose(gpkg->Create((dir / "empty.gpkg").c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    const auto e = run_gridwatch("info " + (dir / "empty.gpkg"));
+    EXPECT_EQ(e.status, 1);
+    EXPECT_EQ(e.error_lines(), 1) << e.err;
+    EXPECT_NE(e.err.find("empty.gpkg: is a GeoPackage without layers"), std::string::npos) << e.err;
+}
+
 TEST(CliErrors, MissingFileIsOneLineNamingIt) {
     auto r = run_gridwatch("info /no/such/place.gpkg");
     EXPECT_EQ(r.status, 1);

@@ -20,6 +20,7 @@
 #include "app/render/scene.h"
 #include "app/wall/wall.h"
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 #include "geo/io/project.h"
 #include "geo/io/writer.h"
 
@@ -201,6 +202,10 @@ void run_render(const RenderArgs& a) {
         throw CLI::ValidationError("--out", "'" + a.out + "' must end in .png, .tif or .pdf");
     if (a.wall && a.frames > 0)
         throw CLI::ValidationError("--frames", "times the plain map's frame, not --wall");
+    // libpng refuses a side over 1,000,000 pixels (PNG_USER_WIDTH_MAX); GeoTIFF takes more.
+    if (ascii_lower(std::filesystem::path(a.out).extension().string()) == ".png" && std::max(w, h) > 1000000)
+        throw CLI::ValidationError(
+            "--size", "'" + a.size + "': a PNG side is at most 1,000,000 pixels (write .tif for more)");
     refuse_output_onto_input(a.data, a.out);
     check_image_memory(w, h);
     const auto t0 = Clock::now();

@@ -110,8 +110,13 @@ public:
         if (!people.empty()) {
             int64_t n = -1;
             const auto [p, ec] = std::from_chars(people.data(), people.data() + people.size(), n);
+            // The layer keeps people as a 32-bit integer: GDAL would store a larger count clamped.
+            constexpr int64_t kMostPeople = 1000000;
             if (ec != std::errc() || p != people.data() + people.size() || n < 0)
                 bad(line, kPeople, in_quotes(people) + " is not a whole number of people ≥ 0");
+            else if (n > kMostPeople)
+                bad(line, kPeople,
+                    in_quotes(people) + " is more people than one report counts (at most 1,000,000)");
             else
                 r.people = n;
         }

@@ -47,7 +47,7 @@ struct CheckFileOptions {
  * Reads FILE (CSV, or GeoJSON when it ends in .geojson/.json or starts with '{') and checks every
  * row: check_id present and not repeated in the file; grid_id an L4 cell of `cells`; time ISO-8601
  * (geo/core/times.h parse_incident_time; "Z" and "+08:00" allowed); kind one of check_kinds() or
- * its Chinese value; lon −180…180 and lat −90…90, finite; people, when given, an integer ≥ 0.
+ * its Chinese value; lon −180…180 and lat −90…90, finite; people, when given, an integer 0…1,000,000.
  * Columns are found by contract name (any case), the Chinese names of geo/io/names.h, and the
  * usual spellings of coordinates (lng, longitude, 经度, latitude, 纬度, x, y). Text that is not
  * UTF-8 is read as GBK (Excel in China saves CSV so). Throws gw::Error naming the file for what

@@ -221,6 +221,16 @@ OpenedSource open_source(const std::string& path, bool cp936 = false) {
                                          opts.List(), nullptr);
     if (!raw) {
         std::string why = cap.last();
+        // GDAL 3.6 does not open a GeoPackage without a table (made and never filled) read-only, and
+        // says nothing: a SQLite file of that name is one.
+        if (why.empty() && ascii_lower(fs::path(path).extension().string()) == ".gpkg") {
+            char magic[16] = {};
+            std::ifstream(path, std::ios::binary).read(magic, sizeof magic);
+            if (std::string(magic, sizeof magic) == std::string("SQLite format 3", 16))
+                throw Error(
+                    "is a GeoPackage without layers", {path},
+                    "give the GeoPackage that holds the community's layers; gridwatch demo makes an example");
+        }
         throw Error("cannot be opened as a vector dataset" + (why.empty() ? std::string() : ": " + why),
                     {path},
                     "give a GeoPackage, a folder of shapefiles, GeoJSON, KML, FlatGeobuf, CSV with "
@@ -1772,6 +1782,15 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
                 if (const OGRSpatialReference* s = layer->GetSpatialRef()) info.crs = crs_label(*s);
                 ds.layers.push_back(info);
                 continue;
+            }
+            // GDAL opens a .shp whose .dbf is gone as a layer without fields: every id, name, code
+            // and count would read as empty or 0.
+            if (std::string(src.ds->GetDriverName()) == "ESRI Shapefile") {
+                fs::path dbf = shapefile_of(path, layer);
+                if (!fs::exists(dbf.replace_extension(".dbf")) && !fs::exists(dbf.replace_extension(".DBF")))
+                    throw Error(
+                        "has no .dbf beside its .shp: its fields (ids, names, codes, counts) cannot be read",
+                        {path, layer->GetName()}, "copy the layer's .dbf file beside its .shp");
             }
             if (const OGRSpatialReference* s = layer->GetSpatialRef()) {
                 fl.srs = *s;
