@@ -12,6 +12,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "geo/analysis/stats.h"
@@ -530,7 +532,7 @@ TEST(ExportShapefile, StatsJoinedToCellsOfTheirLevel) {
     st.rows = {w1};  // E1 has no row: its figures are null
     gw::WriteOptions o;
     o.path = tmp / "out";
-    o.stats = &st;
+    o.stats = {&st};
     Written w = write(ds, o);
     EXPECT_FALSE(w.said("households →")) << "stats names must fit without a mapping";
 
@@ -864,6 +866,41 @@ TEST(ExportCli, ShapefilesWithChineseText) {
     const std::string l4 = ogrinfo("-ro -al -so " + shell_quote(out + "/grids_L4.shp"));
     EXPECT_NE(l4.find("households: Integer"), std::string::npos) << l4;
     EXPECT_NE(l4.find("inc_yellow: Integer"), std::string::npos) << l4;
+}
+
+TEST(ExportCli, WithStatsFillsTheCellsOfEveryLevelWritten) {
+    // Only the level-4 cells had figures: levels 1–3 were written without them, and with
+    // --one-grids-layer their rows were null, exit 0.
+    TempDir tmp("export_cli_levels");
+    const std::string data = std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg";
+    for (const bool one_layer : {false, true}) {
+        const std::string out = tmp / (one_layer ? "one" : "split");
+        auto r = gwtest::run_gridwatch("export " + data + " --out " + out + " --with-stats" +
+                                       (one_layer ? " --one-grids-layer" : ""));
+        ASSERT_EQ(r.status, 0) << r.err;
+        EXPECT_NE(r.err.find("coverage columns are not joined"), std::string::npos) << r.err;
+        for (int level = 1; level <= 4; ++level) {
+            auto st = gwtest::run_gridwatch("stats " + data + " --level " + std::to_string(level) +
+                                            " --no-coverage --json");
+            ASSERT_EQ(st.status, 0) << st.err;
+            const auto table = nlohmann::json::parse(st.out);
+            std::map<std::string, int> want;  // grid_id -> households, from gridwatch stats
+            for (const auto& row : table["grids"]) want[row["grid_id"]] = row["households"];
+            auto v =
+                open_vector(out + (one_layer ? "/grids.shp" : "/grids_L" + std::to_string(level) + ".shp"));
+            ASSERT_TRUE(v);
+            OGRLayer* l = v->GetLayer(0);
+            size_t seen = 0;
+            for (auto& f : *l) {
+                if (one_layer && f->GetFieldAsInteger("level") != level) continue;
+                ++seen;
+                const std::string id = f->GetFieldAsString("grid_id");
+                ASSERT_TRUE(f->IsFieldSetAndNotNull(f->GetFieldIndex("households"))) << id;
+                EXPECT_EQ(f->GetFieldAsInteger("households"), want.at(id)) << id;
+            }
+            EXPECT_EQ(seen, want.size()) << "level " << level;
+        }
+    }
 }
 
 TEST(ExportCli, FormatsLayersAndLevel) {

@@ -64,16 +64,27 @@ void run_export(const ExportArgs& a) {
     refuse_output_onto_input(a.data, a.out);
     const Dataset ds = a.data.open(to_open, /*check_tiling=*/false);
 
-    StatsTable stats;
+    // The figures of every level written (of --level's alone when given), each joined to its cells.
+    std::vector<StatsTable> stats;
     if (a.with_stats) {
-        stats = compute_stats(ds, a.level ? a.level : 4);
+        std::set<int> levels;
+        for (const auto& g : ds.grids)
+            if (a.level == 0 || g.level == a.level) levels.insert(g.level);
         // The daily checks join the figures when the dataset has them (with a time to take
         // "today" from): their columns are the latest day's, over the default window.
         bool timed = false;
         for (const auto& c : ds.checks) timed |= c.when.has_value();
-        if (timed && !ds.grids_of_level(4).empty()) add_checks(stats, ds);
-        // The patrols' likewise: the default window and night of `gridwatch patrols`.
-        add_patrol_columns(stats, ds);
+        timed &= !ds.grids_of_level(4).empty();
+        for (int level : levels) {
+            stats.push_back(compute_stats(ds, level));
+            if (timed) add_checks(stats.back(), ds);
+            // The patrols' likewise: the default window and night of `gridwatch patrols`.
+            add_patrol_columns(stats.back(), ds);
+        }
+        warn(
+            "--with-stats joins the counts of gridwatch stats; its coverage columns are not joined "
+            "(gridwatch "
+            "coverage --out writes each cell's coverage as a layer)");
     }
 
     WriteOptions o;
@@ -85,7 +96,7 @@ void run_export(const ExportArgs& a) {
     o.encoding = a.encoding;
     o.split_grid_levels = !a.one_grids_layer;
     o.mask_personal = a.mask_personal;
-    o.stats = a.with_stats ? &stats : nullptr;
+    for (const auto& t : stats) o.stats.push_back(&t);
     o.on_message = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
     write_dataset(ds, o);
     // Layers no role uses are drawn, not exported (they carry no contract fields): named, so

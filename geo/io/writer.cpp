@@ -741,7 +741,7 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
     std::vector<Column> cols;
     SchemaSink schema{&cols};
     columns(schema, T{});
-    if (stats) stats_columns(schema, nullptr, *cx.opt.stats);
+    if (stats) stats_columns(schema, nullptr, *cx.opt.stats.front());
     static const ExtraFields no_extras;
     const auto ex = cx.ds.extra_fields.find(canonical);
     const ExtraFields& extras = ex == cx.ds.extra_fields.end() ? no_extras : ex->second;
@@ -771,7 +771,7 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
         for (const T* f : features) {
             w.start();
             columns(w, *f);
-            if (stats) stats_columns(w, stats_row(*f), *cx.opt.stats);
+            if (stats) stats_columns(w, stats_row(*f), *cx.opt.stats.front());
             visit_extras(w, *f);
         }
     }
@@ -861,7 +861,7 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
         id = feature_id(*f);
         sink.start(&id);
         columns(sink, *f);
-        if (stats) stats_columns(sink, stats_row(*f), *cx.opt.stats);
+        if (stats) stats_columns(sink, stats_row(*f), *cx.opt.stats.front());
         visit_extras(sink, *f);
         if (point) {
             point->setX(cursor->x), point->setY(cursor->y);
@@ -1016,8 +1016,8 @@ void write_dataset(const Dataset& ds, const WriteOptions& opt) {
     Projector to_target(work, target);
 
     std::unordered_map<std::string, const GridStats*> stats_by_id;
-    if (opt.stats)
-        for (const auto& r : opt.stats->rows) stats_by_id.emplace(r.grid_id, &r);
+    for (const StatsTable* t : opt.stats)
+        for (const auto& r : t->rows) stats_by_id.emplace(r.grid_id, &r);
 
     Output out(format, opt.path, layer_count);
     std::vector<std::string> renamed;
@@ -1029,7 +1029,7 @@ void write_dataset(const Dataset& ds, const WriteOptions& opt) {
                 for (const auto& gl : grid_layers) {
                     bool has_stats_level = false;
                     for (const Grid* g : gl.cells)
-                        has_stats_level |= opt.stats && g->level == opt.stats->level;
+                        for (const StatsTable* t : opt.stats) has_stats_level |= g->level == t->level;
                     write_layer(cx, l, gl.name, gl.cells, has_stats_level ? &stats_by_id : nullptr);
                 }
             } else if (l == "households") {

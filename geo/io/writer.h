@@ -22,7 +22,8 @@ struct WriteOptions {
     std::string encoding = "UTF-8";          // shapefile text: "UTF-8" or "GBK"
     bool split_grid_levels = true;           // shapefile: grids as grids_L1 … grids_L4
     bool mask_personal = false;              // 张*三, 138****1234 for names and phones
-    const StatsTable* stats = nullptr;       // joined to the grid cells of its level when set
+    std::vector<const StatsTable*> stats;    // each joined to the grid cells of its level (one table a level,
+                                             // made alike: the same columns)
     std::function<void(const std::string&)> on_message;  // field-name mapping, GDAL warnings
 };
 
