@@ -79,6 +79,53 @@ TEST(EditGpkg, ChangesOneCameraAndNothingElse) {
     EXPECT_TRUE(has(r.out, "DPZ-CAM002") && has(r.out, "unchanged") && has(r.out, "version 1")) << r.out;
 }
 
+TEST(EditGpkg, AStatusIsWrittenInTheLayersOwnWords) {
+    // A column of 在线/离线, or of ON/OFF mapped by the project file, got `offline` written into it.
+    gwtest::TempDir dir("edit_words");
+    gw::gdal_setup();
+    auto make = [&](const std::string& name, const std::string& sql) {
+        const std::string path = dir / name;
+        std::filesystem::copy_file(gw::bundled_dataset_path(), path);
+        GDALDatasetUniquePtr out(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        out->ReleaseResultSet(out->ExecuteSQL(sql.c_str(), nullptr, nullptr));
+        return path;
+    };
+    auto statuses = [](const std::string& path) {
+        std::map<std::string, int> n;
+        GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+        for (auto& f : *ds->GetLayerByName("cameras")) ++n[f->GetFieldAsString("status")];
+        return n;
+    };
+    const std::string zh =
+        make("zh.gpkg", "UPDATE cameras SET status = CASE status WHEN 'online' THEN '在线' ELSE '离线' END");
+    const auto zh_before = statuses(zh);
+    ASSERT_EQ(zh_before.size(), 2u);
+    ASSERT_EQ(run_gridwatch("edit " + zh + " --camera DPZ-CAM003 --status offline").status, 0);
+    ASSERT_EQ(run_gridwatch("edit " + zh + " --camera DPZ-CAM002 --status online").status,
+              0);  // was 在线: stays
+    auto zh_after = statuses(zh);
+    EXPECT_EQ(zh_after.size(), 2u) << "a third spelling was written";
+    EXPECT_EQ(zh_after["离线"], zh_before.at("离线") + 1);
+
+    const std::string m =
+        make("m.gpkg", "UPDATE cameras SET status = CASE status WHEN 'online' THEN 'ON' ELSE 'OFF' END");
+    dir.write("m.gpkg.gridwatch.json",
+              R"({"mapping": {"cameras": {"values": {"status": {"ON": "online", "OFF": "offline"}}}}})");
+    const auto m_before = statuses(m);
+    ASSERT_EQ(run_gridwatch("edit " + m + " --camera DPZ-CAM003 --status offline").status, 0);
+    auto m_after = statuses(m);
+    EXPECT_EQ(m_after.size(), 2u) << "a third spelling was written";
+    EXPECT_EQ(m_after["OFF"], m_before.at("OFF") + 1);
+    // Both still read as the contract's codes.
+    for (const std::string& path : {zh, m}) {
+        const gw::Dataset ds = gw::open_dataset({path});
+        for (const auto& c : ds.cameras)
+            if (c.cam_id == "DPZ-CAM003") {
+                EXPECT_EQ(c.status, "offline") << path;
+            }
+    }
+}
+
 TEST(EditGpkg, BadValuesAreUsageErrorsAndUnknownCamerasRuntimeErrors) {
     gwtest::TempDir dir("edit_gpkg_bad");
     const std::string gpkg = copy_bundled(dir);

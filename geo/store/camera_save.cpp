@@ -14,6 +14,8 @@
 #include "geo/core/text.h"
 #include "geo/io/crs.h"
 #include "geo/io/dataset.h"
+#include "geo/io/names.h"
+#include "geo/io/project.h"
 #include "geo/store/pg.h"
 
 namespace gw::store {
@@ -245,6 +247,44 @@ CameraEditResult edit_in_store(const std::string& source, const CameraEditReques
     return {read.cam_id, r.written[0].version, true, true};
 }
 
+/**
+ * `code` (online, offline) as the layer's status column writes it: the spelling its cameras already
+ * use for that code (a project file's value such as ON, or 在线), else the Chinese word when the
+ * column is written in Chinese, else the project file's value for it, else the code. An edit must
+ * not leave `offline` among 在线 and 离线 (SPEC §3 reads both, the office's own tools may not).
+ */
+std::string status_as_the_layer_writes(OGRLayer& layer, int field, const std::string& code,
+                                       const RoleMapping* m) {
+    const std::map<std::string, std::string>* values = nullptr;
+    if (m)
+        if (const auto v = m->values.find("status"); v != m->values.end()) values = &v->second;
+    bool chinese = false;
+    std::map<std::string, int> uses;  // the spellings of `code` in the column, with how often each comes
+    layer.ResetReading();
+    for (auto& f : layer) {
+        if (!f->IsFieldSetAndNotNull(field)) continue;
+        const std::string raw = f->GetFieldAsString(field);
+        std::string as;
+        if (values && values->count(raw))
+            as = values->at(raw);
+        else if (const auto zh = chinese_value("status", raw))
+            as = *zh, chinese = true;
+        else
+            as = ascii_lower(raw);
+        if (as == code) ++uses[raw];
+    }
+    layer.ResetReading();
+    if (!uses.empty())
+        return std::max_element(uses.begin(), uses.end(),
+                                [](const auto& a, const auto& b) { return a.second < b.second; })
+            ->first;
+    if (chinese) return code == "online" ? "在线" : code == "offline" ? "离线" : code;
+    if (values)
+        for (const auto& [raw, c] : *values)
+            if (c == code) return raw;
+    return code;
+}
+
 /** A file layer: the camera's feature changed in place, in one transaction where the format has them. */
 CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest& req) {
     OpenOptions o;
@@ -341,7 +381,11 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     if (req.status) {
         const int i = idx("status");
         if (i < 0) fail("the layer has no status field");
-        f->SetField(i, req.status->c_str());
+        const NameMapping mapping = load_mapping(project_path_for(source));
+        const auto m = mapping.find("cameras");
+        const std::string spelled =
+            status_as_the_layer_writes(*layer, i, *req.status, m == mapping.end() ? nullptr : &m->second);
+        f->SetField(i, spelled.c_str());
     }
     if (req.move) {
         OGRPoint pt(req.move->first, req.move->second);
