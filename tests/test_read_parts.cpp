@@ -2,11 +2,16 @@
 // plan_reading). What is read must not depend on it: the same features in FID order, the same
 // features left out and named, the same reports, as one task reading the layer whole.
 #include <gdal_priv.h>
+#include <gdal_utils.h>
 #include <gtest/gtest.h>
+#include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
 #include <tuple>
 
 #include "geo/core/gdal_setup.h"
@@ -425,5 +430,198 @@ TEST(ReadParts, ChecksBeforeAWindowAreEachCellsLastAlone) {
         };
         EXPECT_EQ(count(all), count(some));
         EXPECT_EQ(count(all), 60000 - 4901);
+    }
+}
+
+namespace {
+
+/** ogr2ogr in process: `src` (every layer, or `layers`) into `out` as `format`. */
+void translate(const std::string& src, const std::string& out, const std::string& format,
+               std::vector<std::string> args = {}) {
+    GDALDatasetH in = GDALOpenEx(src.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    ASSERT_TRUE(in) << src;
+    args.insert(args.begin(), {"-f", format});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    GDALVectorTranslateOptions* o = GDALVectorTranslateOptionsNew(argv.data(), nullptr);
+    int usage = 0;
+    GDALDatasetH d = GDALVectorTranslate(out.c_str(), nullptr, 1, &in, o, &usage);
+    GDALVectorTranslateOptionsFree(o);
+    ASSERT_TRUE(d) << out << ": " << CPLGetLastErrorMsg();
+    GDALClose(d);
+    GDALClose(in);
+}
+
+Dataset read_sources_with(size_t threads, const std::vector<std::string>& sources) {
+    tbb::task_arena arena(static_cast<int>(threads));
+    Dataset ds;
+    OpenOptions o;
+    o.assume_crs = "EPSG:4490";  // a CSV carries none
+    arena.execute([&] { ds = open_dataset(sources, o); });
+    return ds;
+}
+
+bool same_points(const std::vector<Vec2>& a, const std::vector<Vec2>& b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](Vec2 p, Vec2 q) { return p.x == q.x && p.y == q.y; });
+}
+bool same_shape(const MultiPolygon& a, const MultiPolygon& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t p = 0; p < a.size(); ++p) {
+        if (a[p].rings.size() != b[p].rings.size()) return false;
+        for (size_t r = 0; r < a[p].rings.size(); ++r)
+            if (!same_points(a[p].rings[r], b[p].rings[r])) return false;
+    }
+    return true;
+}
+bool same_shape(const MultiLineString& a, const MultiLineString& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same_points);
+}
+
+/** Everything `one` read is what `two` read: the same records in the same order, bit for bit. */
+void expect_same_read(const Dataset& one, const Dataset& two, const std::string& what) {
+    SCOPED_TRACE(what);
+    EXPECT_EQ(one.work_crs, two.work_crs);
+    ASSERT_EQ(one.grids.size(), two.grids.size());
+    for (size_t i = 0; i < one.grids.size(); ++i) {
+        const Grid &a = one.grids[i], &b = two.grids[i];
+        EXPECT_EQ(std::tie(a.fid, a.grid_id, a.level, a.parent_id, a.name, a.manager, a.phone),
+                  std::tie(b.fid, b.grid_id, b.level, b.parent_id, b.name, b.manager, b.phone));
+        EXPECT_TRUE(same_shape(a.shape, b.shape)) << a.grid_id;
+    }
+    expect_same_records(one.households, two.households, [](const Household& a, const Household& b) {
+        EXPECT_EQ(std::tie(a.hh_id, a.grid_id, a.head, a.members, a.tags, a.phone),
+                  std::tie(b.hh_id, b.grid_id, b.head, b.members, b.tags, b.phone));
+    });
+    expect_same_records(one.incidents, two.incidents, [](const Incident& a, const Incident& b) {
+        EXPECT_EQ(std::tie(a.inc_id, a.type, a.time, a.when, a.color, a.settled_at),
+                  std::tie(b.inc_id, b.type, b.time, b.when, b.color, b.settled_at));
+    });
+    ASSERT_EQ(one.roads.size(), two.roads.size());
+    for (size_t i = 0; i < one.roads.size(); ++i) {
+        EXPECT_EQ(std::tie(one.roads[i].fid, one.roads[i].name),
+                  std::tie(two.roads[i].fid, two.roads[i].name));
+        EXPECT_TRUE(same_shape(one.roads[i].shape, two.roads[i].shape)) << one.roads[i].name;
+    }
+    EXPECT_EQ(one.facilities.size(), two.facilities.size());
+    expect_same(one.report.no_geometry, two.report.no_geometry, "no_geometry");
+    expect_same(one.report.bad_times, two.report.bad_times, "bad_times");
+    expect_same(one.report.bad_values, two.report.bad_values, "bad_values");
+}
+
+}  // namespace
+
+/**
+ * Every format the tests use, read by one task and by two (the layers read side by side and joined;
+ * a GeoPackage's large layers in FID ranges, ReadPointsInParts): the same records. And against GDAL
+ * itself, feature by feature: every feature with a geometry read, at the point GDAL gives
+ * transformed to the working CRS, the rest named. The community carries an incident without
+ * geometry, multi-geometries (cells, roads; points as MultiPoints in shapefiles), households
+ * without their `phone` field and an empty facilities layer; the shapefiles are GBK without .cpg.
+ */
+TEST(ReadParts, EveryFormatReadsTheSameByOneTaskAndByTwoAndAsGdalReadsIt) {
+    TempDir dir("read_formats");
+    gdal_setup();
+    const std::string base = dir / "base.gpkg";
+    using gwtest::translate_bundled;
+    translate_bundled(base, "GPKG", "grids", "SELECT * FROM grids");
+    translate_bundled(base, "GPKG", "households",
+                      "SELECT hh_id, grid_id, head, members, tags, geom FROM households");
+    translate_bundled(
+        base, "GPKG", "incidents",
+        "SELECT inc_id, type, time, color, settled_at, CASE WHEN inc_id = 'DPZ-I0005' THEN NULL "
+        "WHEN substr(inc_id, -1) = '7' THEN CastToMultiPoint(geom) ELSE geom END AS geom FROM incidents",
+        {"-nlt", "GEOMETRY"});
+    translate_bundled(base, "GPKG", "roads", "SELECT * FROM roads");
+    translate_bundled(base, "GPKG", "facilities", "SELECT * FROM facilities WHERE 0");
+
+    std::map<std::string, std::vector<std::string>> formats;
+    formats["GeoPackage"] = {base};
+    translate(base, dir / "shp", "ESRI Shapefile", {"-nlt", "PROMOTE_TO_MULTI", "-lco", "ENCODING=CP936"});
+    for (const auto& e : std::filesystem::directory_iterator(dir / "shp"))
+        if (e.path().extension() == ".cpg") std::filesystem::remove(e.path());  // GBK as offices have it
+    formats["Shapefile (GBK)"] = {dir / "shp"};
+    // Without the index: GDAL's writer would sort the features along a curve and drop the one
+    // without geometry. With it for the empty layer: GDAL 3.6 writes an empty layer without the
+    // index as a file of 0 bytes, which it cannot open again.
+    translate(base, dir / "fgb", "FlatGeobuf",
+              {"-lco", "SPATIAL_INDEX=NO", "grids", "households", "incidents", "roads"});
+    translate(base, dir / "fgb/facilities.fgb", "FlatGeobuf", {"facilities"});
+    formats["FlatGeobuf"] = {dir / "fgb"};
+    for (const char* l : {"grids", "households", "incidents", "roads", "facilities"}) {
+        translate(base, dir / (std::string(l) + ".geojson"), "GeoJSON", {l});
+        formats["GeoJSON"].push_back(dir / (std::string(l) + ".geojson"));
+    }
+    // CSV: the point layers with lon/lat columns, beside the cells from the GeoPackage.
+    std::filesystem::create_directory(dir / "csv");
+    for (const char* l : {"households", "incidents"})
+        translate(base, dir / ("csv/" + std::string(l) + ".csv"), "CSV",
+                  {"-lco", "GEOMETRY=AS_XY", "-nlt", "POINT", l});
+    translate(base, dir / "cells.gpkg", "GPKG", {"grids", "roads", "facilities"});
+    formats["CSV"] = {dir / "csv/households.csv", dir / "csv/incidents.csv", dir / "cells.gpkg"};
+
+    const Dataset reference = read_sources_with(1, {base});
+    ASSERT_EQ(reference.report.no_geometry.size(), 1u);
+    for (const auto& [name, sources] : formats) {
+        const Dataset one = read_sources_with(1, sources), two = read_sources_with(2, sources);
+        expect_same_read(one, two, name);
+        // Against the reference and GDAL: the same incidents, each where GDAL puts it.
+        ASSERT_EQ(one.incidents.size(), reference.incidents.size()) << name;
+        ASSERT_EQ(one.households.size(), reference.households.size()) << name;
+        EXPECT_TRUE(one.facilities.empty()) << name;
+        OGRSpatialReference work;
+        work.importFromWkt(one.work_crs_wkt.c_str());
+        work.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        const std::string inc_source = name == "CSV"               ? dir / "csv/incidents.csv"
+                                       : name == "GeoJSON"         ? dir / "incidents.geojson"
+                                       : name == "Shapefile (GBK)" ? dir / "shp/incidents.shp"
+                                       : name == "FlatGeobuf"      ? dir / "fgb/incidents.fgb"
+                                                                   : base;
+        GDALDatasetUniquePtr g(GDALDataset::Open(inc_source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+        ASSERT_TRUE(g) << inc_source;
+        OGRLayer* layer = g->GetLayerByName("incidents");
+        ASSERT_TRUE(layer) << inc_source;
+        OGRSpatialReference from;
+        from.importFromEPSG(4490);
+        from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &work));
+        std::map<std::string, Vec2> gdal_points;
+        for (auto& f : *layer) {
+            const OGRGeometry* geom = f->GetGeometryRef();
+            double x = 0, y = 0;
+            if (name == "CSV") {
+                if (!*f->GetFieldAsString("X")) continue;  // the incident without geometry: X and Y empty
+                x = f->GetFieldAsDouble("X"), y = f->GetFieldAsDouble("Y");
+            } else {
+                if (!geom || geom->IsEmpty()) continue;
+                const OGRPoint* p = wkbFlatten(geom->getGeometryType()) == wkbMultiPoint
+                                        ? geom->toMultiPoint()->getGeometryRef(0)
+                                        : geom->toPoint();
+                x = p->getX(), y = p->getY();
+            }
+            ASSERT_TRUE(ct->Transform(1, &x, &y)) << name << " " << x << " " << y;
+            gdal_points[f->GetFieldAsString("inc_id")] = {x, y};
+        }
+        ASSERT_EQ(gdal_points.size(), one.incidents.size()) << name;
+        // The one without geometry named (GDAL 3.6's FlatGeobuf writer leaves it out of the file).
+        EXPECT_EQ(one.report.no_geometry.size(),
+                  static_cast<size_t>(layer->GetFeatureCount()) - gdal_points.size())
+            << name;
+        EXPECT_EQ(one.report.no_geometry.size(), name == "FlatGeobuf" ? 0u : 1u) << name;
+        for (size_t i = 0; i < one.incidents.size(); ++i) {
+            const Incident& in = one.incidents[i];
+            ASSERT_TRUE(gdal_points.count(in.inc_id)) << name << " " << in.inc_id;
+            EXPECT_NEAR(in.pos.x, gdal_points[in.inc_id].x, 1e-6) << name << " " << in.inc_id;
+            EXPECT_NEAR(in.pos.y, gdal_points[in.inc_id].y, 1e-6) << name << " " << in.inc_id;
+            EXPECT_EQ(in.inc_id, reference.incidents[i].inc_id) << name;
+            EXPECT_EQ(in.when, reference.incidents[i].when) << name << " " << in.inc_id;
+            EXPECT_NEAR(in.pos.x, reference.incidents[i].pos.x, 1e-3) << name << " " << in.inc_id;
+        }
+        for (size_t i = 0; i < one.households.size(); ++i) {
+            EXPECT_EQ(one.households[i].head, reference.households[i].head)
+                << name;                                     // GBK read back as written
+            EXPECT_EQ(one.households[i].phone, "") << name;  // the field is missing
+        }
     }
 }
