@@ -230,10 +230,19 @@ TEST(StatsPatrols, ExportWithStatsCarriesThePatrolColumnsIntoTheShapefiles) {
     EXPECT_TRUE(near(got["B"], {100, 100, 0, 0.5}));
     EXPECT_TRUE(near(got["C"], {0, 0, 0, 0}));
     EXPECT_TRUE(near(got["D"], {100, 0, 100, 0}));
-    // The stats are of level 4: the L3 cells carry none of them.
+    // Each level written carries its own level's figures: an L3 cell the sums of its L4 cells.
     GDALDatasetUniquePtr l3(GDALDataset::Open((dir / "shp/grids_L3.shp").c_str(), GDAL_OF_VECTOR));
     ASSERT_TRUE(l3);
-    EXPECT_LT(l3->GetLayer(0)->GetLayerDefn()->GetFieldIndex("pat_m"), 0);
+    double road_m = 0, patrolled = 0, neither = 0;
+    for (const auto& [id, v] : got) road_m += v[0], patrolled += v[1], neither += v[2];
+    double l3_road = 0, l3_patrolled = 0, l3_neither = 0;
+    for (auto& f : *l3->GetLayer(0))
+        l3_road += f->GetFieldAsDouble("road_m"), l3_patrolled += f->GetFieldAsDouble("pat_m"),
+            l3_neither += f->GetFieldAsDouble("nei_m");
+    EXPECT_GT(l3_road, 0);
+    EXPECT_NEAR(l3_road, road_m, 1e-6);
+    EXPECT_NEAR(l3_patrolled, patrolled, 1e-6);
+    EXPECT_NEAR(l3_neither, neither, 1e-6);
 }
 
 TEST(StatsPatrols, WithoutAPatrolsLayerTheColumnsAreNullOrAbsentSaidOnce) {

@@ -138,7 +138,8 @@ TimeWindow default_patrol_window(const Dataset& ds) {
     return {};
 }
 
-void add_patrol_columns(StatsTable& table, const Dataset& ds, const std::vector<MultiPolygon>* views) {
+void add_patrol_columns(const std::vector<StatsTable*>& tables, const Dataset& ds,
+                        const std::vector<MultiPolygon>* views) {
     if (!ds.has_layer("patrols")) {
         warn(ds.source + ": no patrols layer: the patrol columns (road, patrolled and neither metres, night share) "
                          "are left out");
@@ -151,7 +152,7 @@ void add_patrol_columns(StatsTable& table, const Dataset& ds, const std::vector<
     PatrolOptions o;
     o.window = default_patrol_window(ds);
     o.views = views;
-    add_patrols(table, ds, o);
+    add_patrols(tables, ds, o);
 }
 
 void warn_wide_extent(const Dataset& ds, const std::string& command) {

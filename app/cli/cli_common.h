@@ -157,7 +157,8 @@ TimeWindow default_patrol_window(const Dataset& ds);
  * a patrols layer (or without L4 cells) gets none, said once on stderr: the table's with_patrols
  * stays false and the columns are null or absent.
  */
-void add_patrol_columns(StatsTable& table, const Dataset& ds, const std::vector<MultiPolygon>* views = nullptr);
+void add_patrol_columns(const std::vector<StatsTable*>& tables, const Dataset& ds,
+                        const std::vector<MultiPolygon>* views = nullptr);
 
 /** Level option validated to 1–4. */
 CLI::Option* add_level_option(CLI::App* cmd, int& level);

@@ -78,9 +78,11 @@ void run_export(const ExportArgs& a) {
         for (int level : levels) {
             stats.push_back(compute_stats(ds, level));
             if (timed) add_checks(stats.back(), ds);
-            // The patrols' likewise: the default window and night of `gridwatch patrols`.
-            add_patrol_columns(stats.back(), ds);
         }
+        // The patrols' likewise: the default window and night of `gridwatch patrols`, computed once.
+        std::vector<StatsTable*> tables;
+        for (auto& t : stats) tables.push_back(&t);
+        add_patrol_columns(tables, ds);
         warn(
             "--with-stats joins the counts of gridwatch stats; its coverage columns are not joined "
             "(gridwatch "

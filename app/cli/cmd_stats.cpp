@@ -89,7 +89,7 @@ void run_stats(const StatsArgs& a) {
         co.days = a.days;
         if (!a.date.empty()) co.date = parse_iso_span(a.date)->begin;
         add_checks(t, ds, co);
-        add_patrol_columns(t, ds, coverage ? &views : nullptr);
+        add_patrol_columns({&t}, ds, coverage ? &views : nullptr);
     }
     const bool wc = t.with_checks, wp = t.with_patrols;
     if (a.json) {

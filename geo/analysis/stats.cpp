@@ -179,38 +179,43 @@ void add_checks(StatsTable& t, const Dataset& ds, ChecksOptions options) {
     t.checks_days = rep.days;
 }
 
-void add_patrols(StatsTable& t, const Dataset& ds, const PatrolOptions& options) {
-    const PatrolsReport rep = compute_patrols(ds, options);
+void add_patrols(const std::vector<StatsTable*>& tables, const Dataset& ds, const PatrolOptions& options) {
+    if (tables.empty()) return;
+    const PatrolsReport rep = compute_patrols(ds, options);  // once, for every table
     // rep.cells are the L4 cells in layer order; each adds into its own row, or its ancestor's of
     // the table's level (through parent_id, as the check columns are summed).
     const std::vector<const Grid*> l4 = ds.grids_of_level(4);
-    std::vector<int> row_of(l4.size(), -1);
-    if (t.level == 4) {
-        std::unordered_map<std::string, int> by_id;
-        for (size_t i = 0; i < t.rows.size(); ++i) by_id.emplace(t.rows[i].grid_id, static_cast<int>(i));
-        for (size_t i = 0; i < l4.size(); ++i)
-            if (auto it = by_id.find(l4[i]->grid_id); it != by_id.end()) row_of[i] = it->second;
-    } else {
-        row_of = l4_ancestors(ds, l4, ds.grids_of_level(t.level));
+    for (StatsTable* table : tables) {
+        StatsTable& t = *table;
+        std::vector<int> row_of(l4.size(), -1);
+        if (t.level == 4) {
+            std::unordered_map<std::string, int> by_id;
+            for (size_t i = 0; i < t.rows.size(); ++i) by_id.emplace(t.rows[i].grid_id, static_cast<int>(i));
+            for (size_t i = 0; i < l4.size(); ++i)
+                if (auto it = by_id.find(l4[i]->grid_id); it != by_id.end()) row_of[i] = it->second;
+        } else {
+            row_of = l4_ancestors(ds, l4, ds.grids_of_level(t.level));
+        }
+        for (auto& r : t.rows) r.road_m = r.patrolled_m = r.neither_m = r.night_m = r.night_share = 0;
+        t.total.road_m = t.total.patrolled_m = t.total.neither_m = t.total.night_m = t.total.night_share = 0;
+        for (size_t i = 0; i < l4.size() && i < rep.cells.size(); ++i) {
+            if (row_of[i] < 0) continue;
+            GridStats& r = t.rows[row_of[i]];
+            const CellPatrols& c = rep.cells[i];
+            r.road_m += c.road_m, r.patrolled_m += c.patrolled_m, r.neither_m += c.neither_m,
+                r.night_m += c.night_m;
+        }
+        for (auto& r : t.rows) {
+            r.night_share = r.patrolled_m > 0 ? r.night_m / r.patrolled_m : 0;
+            t.total.road_m += r.road_m, t.total.patrolled_m += r.patrolled_m;
+            t.total.neither_m += r.neither_m, t.total.night_m += r.night_m;
+        }
+        t.total.night_share = t.total.patrolled_m > 0 ? t.total.night_m / t.total.patrolled_m : 0;
+        t.with_patrols = true;
+        t.patrols_from = rep.window.from, t.patrols_until = rep.window.until;
+        t.night_from_min = options.night_from_min, t.night_to_min = options.night_to_min;
+        t.patrol_tracks = rep.tracks_in_window;
     }
-    for (auto& r : t.rows) r.road_m = r.patrolled_m = r.neither_m = r.night_m = r.night_share = 0;
-    t.total.road_m = t.total.patrolled_m = t.total.neither_m = t.total.night_m = t.total.night_share = 0;
-    for (size_t i = 0; i < l4.size() && i < rep.cells.size(); ++i) {
-        if (row_of[i] < 0) continue;
-        GridStats& r = t.rows[row_of[i]];
-        const CellPatrols& c = rep.cells[i];
-        r.road_m += c.road_m, r.patrolled_m += c.patrolled_m, r.neither_m += c.neither_m, r.night_m += c.night_m;
-    }
-    for (auto& r : t.rows) {
-        r.night_share = r.patrolled_m > 0 ? r.night_m / r.patrolled_m : 0;
-        t.total.road_m += r.road_m, t.total.patrolled_m += r.patrolled_m;
-        t.total.neither_m += r.neither_m, t.total.night_m += r.night_m;
-    }
-    t.total.night_share = t.total.patrolled_m > 0 ? t.total.night_m / t.total.patrolled_m : 0;
-    t.with_patrols = true;
-    t.patrols_from = rep.window.from, t.patrols_until = rep.window.until;
-    t.night_from_min = options.night_from_min, t.night_to_min = options.night_to_min;
-    t.patrol_tracks = rep.tracks_in_window;
 }
 
 }  // namespace gw

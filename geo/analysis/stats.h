@@ -32,12 +32,13 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage = fals
 void add_checks(StatsTable& table, const Dataset& ds, ChecksOptions options = {});
 
 /**
- * Fills the patrol columns of a table compute_stats made (`stats --with-checks`, `export
- * --with-stats`): compute_patrols with `options` (one code path with `gridwatch patrols`), its L4
+ * Fills the patrol columns of tables compute_stats made (`stats --with-checks`, `export
+ * --with-stats`, a table a level): compute_patrols once with `options` (one code path with
+ * `gridwatch patrols`), its L4
  * cells joined by grid_id, or summed into their ancestor of the table's level (through parent_id;
  * the night share is then the sum's). Throws what compute_patrols throws (no L4 cells).
  */
-void add_patrols(StatsTable& table, const Dataset& ds, const PatrolOptions& options);
+void add_patrols(const std::vector<StatsTable*>& tables, const Dataset& ds, const PatrolOptions& options);
 
 /** Finds the cell that contains a point among a set of cells, through a bin index on their boxes. */
 class CellLocator {
