@@ -625,6 +625,7 @@ TEST(RenderCli, BadArgumentsAndUnknownGrid) {
     EXPECT_EQ(c.render(c.dir / "a.bmp").status, 2);
     EXPECT_EQ(c.render(c.dir / "a.png", "--extent 5,5,1,1").status, 2);
     EXPECT_EQ(c.render(c.dir / "a.png", "--size 1000001x2").status, 2);  // libpng's limit, not the folder's
+    EXPECT_EQ(c.render(c.dir / "a.png", "--wall --size 200x100").status, 2);  // tiles over the map
     // Beyond any metric CRS, or under a centimetre: a usage error naming the option, not a failed write.
     for (const char* e : {"1e300,0,2e300,1", "0,0,inf,1", "0,0,1e-300,1e-300", "-nan,0,1,1"}) {
         const auto bad = c.render(c.dir / "a.png", std::string("--extent ") + e);

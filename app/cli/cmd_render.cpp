@@ -200,6 +200,10 @@ void run_render(const RenderArgs& a) {
     const auto [w, h] = parse_size(a.size);
     if (!image_format_supported(a.out))
         throw CLI::ValidationError("--out", "'" + a.out + "' must end in .png, .tif or .pdf");
+    // The wall's title, tiles and legend need room: below this they are drawn over the map.
+    if (a.wall && (std::min(w, h) < 270 || std::max(w, h) < 480))
+        throw CLI::ValidationError("--size",
+                                   "'" + a.size + "': a wall is at least 480×270 (or 270×480 upright)");
     if (a.wall && a.frames > 0)
         throw CLI::ValidationError("--frames", "times the plain map's frame, not --wall");
     // libpng refuses a side over 1,000,000 pixels (PNG_USER_WIDTH_MAX); GeoTIFF takes more.
