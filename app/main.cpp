@@ -34,7 +34,7 @@ struct GdalMessages {
 
     static void CPL_STDCALL handler(CPLErr cls, CPLErrorNum, const char* msg) {
         if (cls == CE_Debug) {
-            std::fprintf(stderr, "GDAL debug: %s\n", msg ? msg : "");
+            std::fprintf(stderr, "GDAL debug: %s\n", gw::without_secrets(msg ? msg : "").c_str());
             return;
         }
         auto& self = instance();
@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "gridwatch: %s\n", gw::without_secrets(gw::one_line(e.what())).c_str());
         return 1;
     } catch (const std::filesystem::filesystem_error& e) {
-        std::fprintf(stderr, "gridwatch: %s\n", filesystem_line(e).c_str());
+        std::fprintf(stderr, "gridwatch: %s\n", gw::without_secrets(filesystem_line(e)).c_str());
         return 1;
     } catch (const std::bad_alloc&) {
         std::fprintf(stderr, "gridwatch: out of memory (try a smaller extent or level)\n");

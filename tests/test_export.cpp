@@ -870,35 +870,53 @@ TEST(ExportCli, ShapefilesWithChineseText) {
 
 TEST(ExportCli, WithStatsFillsTheCellsOfEveryLevelWritten) {
     // Only the level-4 cells had figures: levels 1–3 were written without them, and with
-    // --one-grids-layer their rows were null, exit 0.
+    // --one-grids-layer their rows were null, exit 0. A level-4 cell that shares its id with a
+    // level-3 cell (ids are unique within a level only) must get its own figures, not the other's.
     TempDir tmp("export_cli_levels");
-    const std::string data = std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg";
-    for (const bool one_layer : {false, true}) {
-        const std::string out = tmp / (one_layer ? "one" : "split");
-        auto r = gwtest::run_gridwatch("export " + data + " --out " + out + " --with-stats" +
-                                       (one_layer ? " --one-grids-layer" : ""));
-        ASSERT_EQ(r.status, 0) << r.err;
-        EXPECT_NE(r.err.find("coverage columns are not joined"), std::string::npos) << r.err;
+    const std::string bundled = std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg";
+    const std::string shared = tmp / "shared_id.gpkg";
+    std::filesystem::copy_file(bundled, shared);
+    {
+        GDALAllRegister();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(shared.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        ds->ReleaseResultSet(ds->ExecuteSQL(
+            "UPDATE grids SET grid_id = 'DPZ-G02' WHERE grid_id = 'DPZ-G01-01'", nullptr, nullptr));
+    }
+    for (const std::string& data : {bundled, shared}) {
+        std::map<int, std::map<std::string, int>>
+            want;  // level -> grid_id -> households, from gridwatch stats
         for (int level = 1; level <= 4; ++level) {
             auto st = gwtest::run_gridwatch("stats " + data + " --level " + std::to_string(level) +
                                             " --no-coverage --json");
             ASSERT_EQ(st.status, 0) << st.err;
             const auto table = nlohmann::json::parse(st.out);
-            std::map<std::string, int> want;  // grid_id -> households, from gridwatch stats
-            for (const auto& row : table["grids"]) want[row["grid_id"]] = row["households"];
-            auto v =
-                open_vector(out + (one_layer ? "/grids.shp" : "/grids_L" + std::to_string(level) + ".shp"));
-            ASSERT_TRUE(v);
-            OGRLayer* l = v->GetLayer(0);
-            size_t seen = 0;
-            for (auto& f : *l) {
-                if (one_layer && f->GetFieldAsInteger("level") != level) continue;
-                ++seen;
-                const std::string id = f->GetFieldAsString("grid_id");
-                ASSERT_TRUE(f->IsFieldSetAndNotNull(f->GetFieldIndex("households"))) << id;
-                EXPECT_EQ(f->GetFieldAsInteger("households"), want.at(id)) << id;
+            for (const auto& row : table["grids"])
+                want[level][row["grid_id"].get<std::string>()] = row["households"].get<int>();
+        }
+        for (const bool one_layer : {false, true}) {
+            const std::string out =
+                tmp / ((data == shared ? "s_" : "b_") + std::string(one_layer ? "one" : "split"));
+            auto r = gwtest::run_gridwatch("export " + data + " --out " + out + " --with-stats" +
+                                           (one_layer ? " --one-grids-layer" : ""));
+            ASSERT_EQ(r.status, 0) << r.err;
+            EXPECT_NE(r.err.find("coverage columns are not joined"), std::string::npos) << r.err;
+            for (int level = 1; level <= 4; ++level) {
+                auto v = open_vector(
+                    out + (one_layer ? "/grids.shp" : "/grids_L" + std::to_string(level) + ".shp"));
+                ASSERT_TRUE(v);
+                size_t seen = 0;
+                for (auto& f : *v->GetLayer(0)) {
+                    if (one_layer && f->GetFieldAsInteger("level") != level) continue;
+                    ++seen;
+                    const std::string id = f->GetFieldAsString("grid_id");
+                    ASSERT_TRUE(f->IsFieldSetAndNotNull(f->GetFieldIndex("households"))) << id;
+                    ASSERT_TRUE(want[level].count(id)) << data << " level " << level << " " << id;
+                    EXPECT_EQ(f->GetFieldAsInteger("households"), want[level][id])
+                        << data << " level " << level << " " << id;
+                }
+                EXPECT_EQ(seen, want[level].size()) << "level " << level;
             }
-            EXPECT_EQ(seen, want.size()) << "level " << level;
         }
     }
 }

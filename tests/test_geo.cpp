@@ -390,6 +390,11 @@ TEST(Text, WithoutSecretsMasksEveryFormOfAPassword) {
     EXPECT_EQ(without_secrets("PG:PASSWORD = 'a b c' dbname=gw"), "PG:PASSWORD = *** dbname=gw");
     EXPECT_EQ(without_secrets("PG:dbname=gw password=a:b: cannot be opened"),
               "PG:dbname=gw password=***: cannot be opened");
+    // libpq's quoting and escapes: none of the secret is left.
+    EXPECT_EQ(without_secrets("PG:password=ab'cdSECRET dbname=gw"), "PG:password=*** dbname=gw");
+    EXPECT_EQ(without_secrets(R"(PG:password='ab\' cdSECRET' dbname=gw)"), "PG:password=*** dbname=gw");
+    EXPECT_EQ(without_secrets(R"(PG:password=ab\ cdSECRET dbname=gw)"), "PG:password=*** dbname=gw");
+    EXPECT_EQ(without_secrets("PG:PassWord=SECRET dbname=gw"), "PG:PassWord=*** dbname=gw");
     EXPECT_EQ(without_secrets("PG:postgresql://clerk:s3cret@db.example/gw failed"),
               "PG:postgresql://clerk:***@db.example/gw failed");
     EXPECT_EQ(without_secrets("postgres://u:p@h/d and password=x"), "postgres://u:***@h/d and password=***");

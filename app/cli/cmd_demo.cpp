@@ -11,8 +11,9 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "geo/core/error.h"
-#include "geo/demo/demo.h"
 #include "geo/core/gdal_setup.h"
+#include "geo/core/text.h"
+#include "geo/demo/demo.h"
 #include "geo/io/out_formats.h"
 #include "geo/io/writer.h"
 
@@ -72,7 +73,9 @@ void run_demo(const DemoArgs& a) {
     WriteOptions w;
     w.path = a.out;
     w.format = format;
-    w.on_message = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    w.on_message = [](const std::string& line) {
+        std::fprintf(stderr, "%s\n", without_secrets(line).c_str());
+    };
     if (progress) progress(0.97, "writing " + a.out);
     write_dataset(ds, w);
     CPLSetConfigOption("OGR_CURRENT_DATE", nullptr);

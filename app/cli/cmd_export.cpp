@@ -12,8 +12,9 @@
 #include "app/cli/commands.h"
 #include "geo/analysis/stats.h"
 #include "geo/core/error.h"
-#include "geo/io/crs.h"
 #include "geo/core/gdal_setup.h"
+#include "geo/core/text.h"
+#include "geo/io/crs.h"
 #include "geo/io/out_formats.h"
 #include "geo/io/writer.h"
 
@@ -70,6 +71,7 @@ void run_export(const ExportArgs& a) {
         std::set<int> levels;
         for (const auto& g : ds.grids)
             if (a.level == 0 || g.level == a.level) levels.insert(g.level);
+        if (levels.empty()) levels.insert(a.level ? a.level : 4);  // compute_stats names what is missing
         // The daily checks join the figures when the dataset has them (with a time to take
         // "today" from): their columns are the latest day's, over the default window.
         bool timed = false;
@@ -99,7 +101,9 @@ void run_export(const ExportArgs& a) {
     o.split_grid_levels = !a.one_grids_layer;
     o.mask_personal = a.mask_personal;
     for (const auto& t : stats) o.stats.push_back(&t);
-    o.on_message = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    o.on_message = [](const std::string& line) {
+        std::fprintf(stderr, "%s\n", without_secrets(line).c_str());
+    };
     write_dataset(ds, o);
     // Layers no role uses are drawn, not exported (they carry no contract fields): named, so
     // that a layer the office brought is not missing from the export without a word.

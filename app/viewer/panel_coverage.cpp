@@ -11,6 +11,7 @@
 
 #include "app/viewer/viewer.h"
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 
 namespace gw::app {
 
@@ -187,7 +188,8 @@ void save_camera_edits(ViewerState& st) {
     try {
         st.message = st.workbench->save() ? st.t(Ui::Saved) : st.t(Ui::ConflictsPending);
     } catch (const Error& e) {
-        st.message = e.what();  // the file is as it was: the user can fix the cause and save again
+        st.message =
+            without_secrets(e.what());  // the file is as it was: the user can fix the cause and save again
     }
 }
 
@@ -199,7 +201,7 @@ void resolve_camera_conflict(ViewerState& st, size_t i, bool keep_mine) {
         else if (!st.workbench->conflicts().empty())
             st.message = st.t(Ui::ConflictsPending);
     } catch (const Error& e) {
-        st.message = e.what();
+        st.message = without_secrets(e.what());
     }
     if (st.selected && st.selected->layer == LayerId::Cameras && st.selected->index >= st.ds.cameras.size())
         st.selected.reset();
@@ -282,7 +284,7 @@ void panel_coverage(ViewerState& st) {
             while (level > 1 && st.ds.grids_of_level(level).empty()) --level;
             st.workbench = std::make_unique<CameraWorkbench>(st.ds, level);
         } catch (const Error& e) {
-            st.message = e.what();
+            st.message = without_secrets(e.what());
             st.show_coverage = false;
         }
     } else if (!st.show_coverage && st.workbench && !st.workbench->dirty()) {

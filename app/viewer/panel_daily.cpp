@@ -28,6 +28,7 @@
 #include "geo/analysis/patrols.h"
 #include "geo/core/error.h"
 #include "geo/core/parallel.h"
+#include "geo/core/text.h"
 
 namespace gw::app {
 
@@ -186,7 +187,7 @@ void recompute_checks(ViewerState& st, DailyState& d) {
         compute_checks(*d.index, o, d.spare);
         d.checks.emplace(std::move(d.spare));
     } catch (const Error& e) {
-        d.error = e.what();
+        d.error = without_secrets(e.what());
         d.spare = {};
         for (size_t k = 0; k < colours.size(); ++k) colour(k, 0);
         return recoloured();
@@ -249,7 +250,7 @@ void collect_patrols(ViewerState& st, DailyState& d, bool wait) {
             d.patrols_window = d.running_window;
         } catch (const std::exception& e) {  // gw::Error (no L4 cells), or anything else: shown, never fatal
             d.patrols.reset();
-            d.error = e.what();
+            d.error = without_secrets(e.what());
         }
         draw_daily(st, d);
         if (!d.wanted) return;
@@ -415,7 +416,7 @@ void read_daily_layers(ViewerState& st) {
     try {
         d = read(st.ds);
     } catch (const Error& e) {
-        st.daily_read_error = e.what();
+        st.daily_read_error = without_secrets(e.what());
         return;
     }
     st.ds.checks = std::move(d.checks);

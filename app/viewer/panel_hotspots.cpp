@@ -21,6 +21,7 @@
 #include "geo/analysis/hotspots.h"
 #include "geo/analysis/stats.h"
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 #include "geo/io/project.h"
 
 namespace gw::app {
@@ -173,7 +174,7 @@ void collect_gi(ViewerState& st, HotspotsState& h, bool wait) {
         try {
             h.gi = h.running.get();
         } catch (const std::exception& e) {  // gw::Error, and anything else (out of memory): shown, never fatal
-            error = e.what();
+            error = without_secrets(e.what());
         }
         if (h.method != HotspotMethod::GiStar) {  // the user moved on to another method meanwhile
             h.gi.reset();
@@ -252,7 +253,7 @@ void recompute(ViewerState& st, HotspotsState& h) {
             }
         }
     } catch (const Error& e) {
-        h.error = e.what();
+        h.error = without_secrets(e.what());
     }
 }
 

@@ -118,7 +118,7 @@ void load_values(ViewerState& st, MappingState& ms, const std::string& field) {
             for (const auto& s : v) st.need_glyphs(s);
             it = ms.distinct.emplace(f->second, std::make_pair(std::move(v), more)).first;
         } catch (const Error& e) {
-            ms.error = e.what();
+            ms.error = without_secrets(e.what());
             return;
         }
     }
@@ -154,7 +154,7 @@ void choose_layer(ViewerState& st, MappingState& ms, const LayerInfo& layer) {
     try {
         ms.samples = sample_field_values(layer.source, layer.source_name);
     } catch (const Error& e) {
-        ms.error = e.what();
+        ms.error = without_secrets(e.what());
     }
     for (const auto& [field, values] : ms.samples)
         for (const auto& v : values) st.need_glyphs(v);
@@ -219,7 +219,7 @@ void apply(ViewerState& st, MappingState& ms) {
             throw;
         }
     } catch (const Error& e) {
-        ms.error = e.what();
+        ms.error = without_secrets(e.what());
         return;
     }
     size_t n = 0;

@@ -12,6 +12,7 @@
 #include "app/viewer/viewer.h"
 #include "geo/analysis/placement.h"
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 
 namespace gw::app {
 
@@ -81,7 +82,7 @@ void collect(ViewerState& st, PlanState& ps) {
         ps.plan = ps.running.get();
     } catch (const Error& e) {
         ps.plan.reset();
-        ps.error = e.what();
+        ps.error = without_secrets(e.what());
     }
     draw_plan_layer(st, ps);
 }

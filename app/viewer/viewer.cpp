@@ -26,6 +26,7 @@
 #include "app/viewer/layer_prefs.h"
 #include "app/viewer/window.h"
 #include "geo/core/error.h"
+#include "geo/core/text.h"
 #include "geo/store/pg.h"
 
 namespace gw::app {
@@ -244,7 +245,10 @@ void main_menu(ViewerState& st) {
         ImGui::MenuItem(st.t(Ui::MappingMenu), nullptr, &st.show_mapping);
         ImGui::EndMenu();
     }
-    const std::string file = std::filesystem::path(st.ds.source).filename().string();
+    // A file by its name; a PG: source whole (its host and database say which store), without its password.
+    const std::string file = st.ds.source.rfind("PG:", 0) == 0
+                                 ? without_secrets(st.ds.source)
+                                 : std::filesystem::path(st.ds.source).filename().string();
     ImGui::TextDisabled("  %s  |  %s %s", file.c_str(), st.t(Ui::WorkingCrs), st.ds.work_crs.c_str());
     ImGui::EndMainMenuBar();
 }
@@ -260,7 +264,7 @@ namespace {
 /** The viewer's window with its context current; no vsync for timed and scripted runs. */
 GLFWwindow* open_viewer_window(const ViewerOptions& options, const std::string& source) {
     hint_gl33_core();
-    const std::string title = "gridwatch — " + source;
+    const std::string title = "gridwatch — " + without_secrets(source);
     GLFWwindow* window = glfwCreateWindow(options.width, options.height, title.c_str(), nullptr, nullptr);
     if (!window)
         throw Error("cannot open an OpenGL 3.3 window", {}, "check the graphics driver (Mesa) is installed");

@@ -1668,6 +1668,19 @@ fs::path shapefile_of(const std::string& path, OGRLayer* layer) {
     return fs::is_directory(path) ? fs::path(path) / (std::string(layer->GetName()) + ".shp") : fs::path(path);
 }
 
+/**
+ * Whether GDAL lists layer `name`'s .dbf (any case) among the dataset's files. A layer read from a
+ * zip lists only the zip: callers ask only of a layer without fields, which one with a .dbf is not.
+ */
+bool has_dbf(GDALDataset& ds, const std::string& name) {
+    const CPLStringList files(ds.GetFileList());
+    for (int i = 0; i < files.size(); ++i)
+        if (ascii_lower(CPLGetExtension(files[i])) == "dbf" &&
+            ascii_lower(CPLGetBasename(files[i])) == ascii_lower(name))
+            return true;
+    return false;
+}
+
 /** A shapefile without .cpg whose field names or text are not UTF-8: GBK (SPEC §3). */
 bool gbk_shapefile(const std::string& path, OGRLayer* layer) {
     fs::path cpg = shapefile_of(path, layer);
@@ -1785,13 +1798,11 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             }
             // GDAL opens a .shp whose .dbf is gone as a layer without fields: every id, name, code
             // and count would read as empty or 0.
-            if (std::string(src.ds->GetDriverName()) == "ESRI Shapefile") {
-                fs::path dbf = shapefile_of(path, layer);
-                if (!fs::exists(dbf.replace_extension(".dbf")) && !fs::exists(dbf.replace_extension(".DBF")))
-                    throw Error(
-                        "has no .dbf beside its .shp: its fields (ids, names, codes, counts) cannot be read",
-                        {path, layer->GetName()}, "copy the layer's .dbf file beside its .shp");
-            }
+            if (std::string(src.ds->GetDriverName()) == "ESRI Shapefile" &&
+                layer->GetLayerDefn()->GetFieldCount() == 0 && !has_dbf(*src.ds, layer->GetName()))
+                throw Error(
+                    "has no .dbf beside its .shp: its fields (ids, names, codes, counts) cannot be read",
+                    {path, layer->GetName()}, "copy the layer's .dbf file beside its .shp");
             if (const OGRSpatialReference* s = layer->GetSpatialRef()) {
                 fl.srs = *s;
             } else if (assumed) {

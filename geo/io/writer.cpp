@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -725,6 +726,9 @@ struct LayerContext {
     std::vector<std::string>& renamed_layers;  // canonical layers whose renames were already told
 };
 
+/** A level's figures by (level, grid_id). */
+using StatsByCell = std::map<std::pair<int, std::string>, const GridStats*>;
+
 /**
  * Writes one output layer: schema (SPEC columns, stats for the stats level, extra fields),
  * fields sized and named for the format, geometry transformed to the target CRS in one batch,
@@ -732,8 +736,7 @@ struct LayerContext {
  */
 template <class T>
 void write_layer(LayerContext& cx, const std::string& canonical, const std::string& name,
-                 const std::vector<const T*>& features,
-                 const std::unordered_map<std::string, const GridStats*>* stats) {
+                 const std::vector<const T*>& features, const StatsByCell* stats) {
     const bool shp = cx.format.shapefile;
     const std::string target = cx.out.target().string();
 
@@ -759,7 +762,7 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
     };
     auto stats_row = [&](const T& f) -> const GridStats* {
         if constexpr (std::is_same_v<T, Grid>) {
-            auto it = stats->find(f.grid_id);
+            auto it = stats->find({f.level, f.grid_id});
             return it == stats->end() ? nullptr : it->second;
         }
         (void)f;
@@ -1015,9 +1018,14 @@ void write_dataset(const Dataset& ds, const WriteOptions& opt) {
     target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     Projector to_target(work, target);
 
-    std::unordered_map<std::string, const GridStats*> stats_by_id;
+    // By level and id: a cell and its parent may share an id across levels, never within one.
+    StatsByCell stats_by_id;
     for (const StatsTable* t : opt.stats)
-        for (const auto& r : t->rows) stats_by_id.emplace(r.grid_id, &r);
+        for (const auto& r : t->rows)
+            if (!stats_by_id.emplace(std::pair(t->level, r.grid_id), &r).second)
+                throw Error("two cells of level " + std::to_string(t->level) +
+                                " carry this grid_id: the figures of each cannot be joined",
+                            {ds.source, "grids", r.grid_id}, "give each cell its own grid_id");
 
     Output out(format, opt.path, layer_count);
     std::vector<std::string> renamed;
