@@ -11,6 +11,7 @@
 #include "geo/core/gdal_setup.h"
 #include "geo/io/dataset.h"
 #include "tests/cli_run.h"
+#include "tests/gpkg_translate.h"
 
 using gwtest::run_gridwatch;
 
@@ -116,8 +117,32 @@ TEST(EditGpkg, AStatusIsWrittenInTheLayersOwnWords) {
     auto m_after = statuses(m);
     EXPECT_EQ(m_after.size(), 2u) << "a third spelling was written";
     EXPECT_EQ(m_after["OFF"], m_before.at("OFF") + 1);
-    // Both still read as the contract's codes.
-    for (const std::string& path : {zh, m}) {
+    // A GBK shapefile without .cpg, as offices have them: its bytes read as GBK, the word written in GBK.
+    gwtest::translate_bundled(
+        dir / "gbk", "ESRI Shapefile", "cameras",
+        "SELECT cam_id, owner, azimuth, fov, range, height, CASE status WHEN 'online' THEN '在线' "
+        "ELSE '离线' END AS status, geom FROM cameras",
+        {"-lco", "ENCODING=CP936"});
+    std::filesystem::remove(dir / "gbk/cameras.cpg");
+    auto gbk_statuses = [&] {
+        std::map<std::string, int> n;
+        const char* open_options[] = {"ENCODING=CP936", nullptr};
+        GDALDatasetUniquePtr ds(GDALDataset::Open((dir / "gbk/cameras.shp").c_str(),
+                                                  GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, open_options,
+                                                  nullptr));
+        for (auto& f : *ds->GetLayer(0)) ++n[f->GetFieldAsString("status")];
+        return n;
+    };
+    const auto gbk_before = gbk_statuses();
+    ASSERT_EQ(gbk_before.size(), 2u);
+    ASSERT_TRUE(gbk_before.count("离线"));
+    ASSERT_EQ(run_gridwatch("edit " + (dir / "gbk") + " --camera DPZ-CAM003 --status offline").status, 0);
+    ASSERT_EQ(run_gridwatch("edit " + (dir / "gbk") + " --camera DPZ-CAM004 --status offline").status, 0);
+    auto gbk_after = gbk_statuses();
+    EXPECT_EQ(gbk_after.size(), 2u) << "a third spelling was written";
+    EXPECT_GE(gbk_after["离线"], gbk_before.at("离线") + 1);
+    // Every copy still reads as the contract's codes.
+    for (const std::string& path : {zh, m, dir / "gbk"}) {
         const gw::Dataset ds = gw::open_dataset({path});
         for (const auto& c : ds.cameras)
             if (c.cam_id == "DPZ-CAM003") {

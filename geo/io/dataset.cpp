@@ -455,11 +455,7 @@ struct LayerReader {
         return out;
     }
     std::string code_of(const std::string& s, const std::string& field) const {
-        if (mapping)
-            if (const auto m = mapping->values.find(field); m != mapping->values.end())
-                if (const auto v = m->second.find(s); v != m->second.end()) return v->second;
-        if (auto zh = chinese_value(field, s)) return *zh;
-        return ascii_lower(s);
+        return contract_code(field, s, mapping);
     }
     mutable std::vector<std::pair<std::string, std::string>>
         empty_codes;                          // code field -> the code of no value

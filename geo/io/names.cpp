@@ -92,6 +92,14 @@ std::optional<std::string> chinese_value(const std::string& field, const std::st
     return v->second;
 }
 
+std::string contract_code(const std::string& field, const std::string& value, const RoleMapping* mapping) {
+    if (mapping)
+        if (const auto m = mapping->values.find(field); m != mapping->values.end())
+            if (const auto v = m->second.find(value); v != m->second.end()) return v->second;
+    if (auto zh = chinese_value(field, value)) return *zh;
+    return ascii_lower(value);
+}
+
 const std::vector<std::string>& required_fields(const std::string& role) {
     static const std::map<std::string, std::vector<std::string>> m = {{"grids", {"grid_id", "level", "parent_id"}},
                                                                      {"cameras", {"azimuth", "fov", "range"}}};

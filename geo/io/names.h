@@ -52,6 +52,12 @@ const std::vector<std::string>& chinese_field_names(const std::string& field);
 /** A contract value for a source value of `field` by SPEC §3's Chinese values (在线 → online), or nullopt. */
 std::optional<std::string> chinese_value(const std::string& field, const std::string& value);
 
+/**
+ * The contract's code for a code field's value (UTF-8) as a layer writes it: the project file's
+ * value mapping, else its Chinese word (chinese_value), else the value in lower case.
+ */
+std::string contract_code(const std::string& field, const std::string& value, const RoleMapping* mapping);
+
 /** The fields a role cannot be read without (SPEC §3 "Required fields"). */
 const std::vector<std::string>& required_fields(const std::string& role);
 

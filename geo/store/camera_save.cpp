@@ -249,40 +249,45 @@ CameraEditResult edit_in_store(const std::string& source, const CameraEditReques
 
 /**
  * `code` (online, offline) as the layer's status column writes it: the spelling its cameras already
- * use for that code (a project file's value such as ON, or 在线), else the Chinese word when the
+ * use most for that code (a project file's value such as ON, or 在线), else the Chinese word when the
  * column is written in Chinese, else the project file's value for it, else the code. An edit must
- * not leave `offline` among 在线 and 离线 (SPEC §3 reads both, the office's own tools may not).
+ * not leave `offline` among 在线 and 离线 (SPEC §3 reads both, the office's own tools may not). A
+ * GBK shapefile's bytes are read as GBK, as the reader reads them, and a new word written in GBK.
  */
 std::string status_as_the_layer_writes(OGRLayer& layer, int field, const std::string& code,
                                        const RoleMapping* m) {
-    const std::map<std::string, std::string>* values = nullptr;
-    if (m)
-        if (const auto v = m->values.find("status"); v != m->values.end()) values = &v->second;
-    bool chinese = false;
-    std::map<std::string, int> uses;  // the spellings of `code` in the column, with how often each comes
+    bool chinese = false, gbk = false;
+    std::map<std::string, int> uses;  // the spellings of `code` in the column (its own bytes), how often each
     layer.ResetReading();
     for (auto& f : layer) {
         if (!f->IsFieldSetAndNotNull(field)) continue;
         const std::string raw = f->GetFieldAsString(field);
-        std::string as;
-        if (values && values->count(raw))
-            as = values->at(raw);
-        else if (const auto zh = chinese_value("status", raw))
-            as = *zh, chinese = true;
-        else
-            as = ascii_lower(raw);
-        if (as == code) ++uses[raw];
+        std::string text = raw;
+        if (!CPLIsUTF8(raw.c_str(), -1)) {
+            char* u = CPLRecode(raw.c_str(), "CP936", CPL_ENC_UTF8);
+            text = u, gbk = true;
+            CPLFree(u);
+        }
+        chinese |= chinese_value("status", text).has_value();
+        if (contract_code("status", text, m) == code) ++uses[raw];
     }
     layer.ResetReading();
     if (!uses.empty())
         return std::max_element(uses.begin(), uses.end(),
                                 [](const auto& a, const auto& b) { return a.second < b.second; })
             ->first;
-    if (chinese) return code == "online" ? "在线" : code == "offline" ? "离线" : code;
-    if (values)
-        for (const auto& [raw, c] : *values)
-            if (c == code) return raw;
-    return code;
+    std::string word = code;
+    if (chinese)
+        word = code == "online" ? "在线" : code == "offline" ? "离线" : code;
+    else if (m)
+        if (const auto v = m->values.find("status"); v != m->values.end())
+            for (const auto& [raw, c] : v->second)
+                if (c == code) word = raw;
+    if (!gbk) return word;
+    char* g = CPLRecode(word.c_str(), CPL_ENC_UTF8, "CP936");
+    std::string out = g;
+    CPLFree(g);
+    return out;
 }
 
 /** A file layer: the camera's feature changed in place, in one transaction where the format has them. */
