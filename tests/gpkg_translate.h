@@ -15,25 +15,30 @@ namespace gwtest {
 
 inline const std::string kBundledGpkg = std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg";
 
-/** One layer of the bundled community through SQLite SQL into `out` (added when `out` exists). */
-inline void translate_bundled(const std::string& out, const std::string& format, const std::string& layer,
-                              const std::string& sql, std::vector<std::string> extra = {}) {
+/** ogr2ogr in process: `src` into `out` with ogr2ogr's arguments (`-f`, layer names, …). */
+inline void translate(const std::string& src, const std::string& out, std::vector<std::string> args) {
     gw::gdal_setup();
-    GDALDatasetH src = GDALOpenEx(kBundledGpkg.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
-    ASSERT_TRUE(src);
-    std::vector<std::string> args = {"-f", format, "-nln", layer, "-sql", sql, "-dialect", "SQLITE"};
-    if (std::filesystem::exists(out)) args.insert(args.begin(), "-update");
-    args.insert(args.end(), extra.begin(), extra.end());
+    GDALDatasetH in = GDALOpenEx(src.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    ASSERT_TRUE(in) << src;
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     GDALVectorTranslateOptions* o = GDALVectorTranslateOptionsNew(argv.data(), nullptr);
     int usage = 0;
-    GDALDatasetH d = GDALVectorTranslate(out.c_str(), nullptr, 1, &src, o, &usage);
+    GDALDatasetH d = GDALVectorTranslate(out.c_str(), nullptr, 1, &in, o, &usage);
     GDALVectorTranslateOptionsFree(o);
-    ASSERT_TRUE(d) << layer << ": " << CPLGetLastErrorMsg();
+    ASSERT_TRUE(d) << out << ": " << CPLGetLastErrorMsg();
     GDALClose(d);
-    GDALClose(src);
+    GDALClose(in);
+}
+
+/** One layer of the bundled community through SQLite SQL into `out` (added when `out` exists). */
+inline void translate_bundled(const std::string& out, const std::string& format, const std::string& layer,
+                              const std::string& sql, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"-f", format, "-nln", layer, "-sql", sql, "-dialect", "SQLITE"};
+    if (std::filesystem::exists(out)) args.insert(args.begin(), "-update");
+    args.insert(args.end(), extra.begin(), extra.end());
+    translate(kBundledGpkg, out, args);
 }
 
 }  // namespace gwtest

@@ -167,40 +167,28 @@ TEST(Import, EveryFieldIsValidated) {
     const std::string ds = copy_dataset(dir, "d.gpkg");
     const Cells c = cells_of(ds);
     const std::string g = c.l4[0];
-    dir.write("r.csv",
-              std::string(kHeader) + ",  " + g +
-                  ",a,2026-12-01T08:00,routine,,,98.68,24.58\n"  // 2 check_id empty
-                  "B," +
-                  g +
-                  ",a,2026-13-01T08:00,routine,,,98.68,24.58\n"  // 3 time
-                  "C," +
-                  g +
-                  ",a,2026-12-01T08:00,visit,,,98.68,24.58\n"  // 4 kind
-                  "D," +
-                  g +
-                  ",a,2026-12-01T08:00,routine,-2,,98.68,24.58\n"  // 5 people
-                  "E," +
-                  g +
-                  ",a,2026-12-01T08:00,routine,,,181,24.58\n"  // 6 lon
-                  "F," +
-                  g +
-                  ",a,2026-12-01T08:00,routine,,,98.68,nan\n"  // 7 lat
-                  "B," +
-                  g +
-                  ",a,2026-12-01T08:00,routine,,,98.68,24.58\n"  // 8 repeated check_id
-                  "H," +
-                  c.l3 +
-                  ",a,2026-12-01T08:00,routine,,,98.68,24.58\n"  // 9 an L3 cell
-                  "I," +
-                  g + ",a,2026-12-01T08:00,routine,3000000000,,98.68,24.58\n");  // 10 people (was clamped)
+    // clang-format off
+    dir.write("r.csv", std::string(kHeader) +
+                           ",  " + g + ",a,2026-12-01T08:00,routine,,,98.68,24.58\n"               // 2 check_id empty
+                           "B," + g + ",a,2026-13-01T08:00,routine,,,98.68,24.58\n"                // 3 time
+                           "C," + g + ",a,2026-12-01T08:00,visit,,,98.68,24.58\n"                  // 4 kind
+                           "D," + g + ",a,2026-12-01T08:00,routine,-2,,98.68,24.58\n"              // 5 people
+                           "E," + g + ",a,2026-12-01T08:00,routine,,,181,24.58\n"                  // 6 lon
+                           "F," + g + ",a,2026-12-01T08:00,routine,,,98.68,nan\n"                  // 7 lat
+                           "B," + g + ",a,2026-12-01T08:00,routine,,,98.68,24.58\n"                // 8 repeated check_id
+                           "H," + c.l3 + ",a,2026-12-01T08:00,routine,,,98.68,24.58\n"             // 9 an L3 cell
+                           "I," + g + ",a,2026-12-01T08:00,routine,3000000000,,98.68,24.58\n"      // 10 people (was clamped)
+                           "J," + g + ",a,2026-12-01T08:00,routine,1000000,,98.68,24.58\n"         // 11 the most: good
+                           "K," + g + ",a,2026-12-01T08:00,routine,1000001,,98.68,24.58\n");       // 12 people
+    // clang-format on
     const auto r = run_gridwatch("import " + ds + " --checks " + (dir / "r.csv") + " --json");
     EXPECT_EQ(r.status, 1);
     const auto j = json_of(r);
     std::set<std::pair<int, std::string>> got;
     for (const auto& b : j["bad"]) got.insert({b["line"].get<int>(), b["field"].get<std::string>()});
-    const std::set<std::pair<int, std::string>> want = {{2, "check_id"}, {3, "time"},    {4, "kind"},
-                                                        {5, "people"},   {6, "lon"},     {7, "lat"},
-                                                        {8, "check_id"}, {9, "grid_id"}, {10, "people"}};
+    const std::set<std::pair<int, std::string>> want = {
+        {2, "check_id"}, {3, "time"},     {4, "kind"},    {5, "people"},  {6, "lon"},
+        {7, "lat"},      {8, "check_id"}, {9, "grid_id"}, {10, "people"}, {12, "people"}};
     EXPECT_EQ(got, want) << r.err;
     EXPECT_NE(r.err.find("level-3"), std::string::npos) << r.err;
 }

@@ -92,11 +92,14 @@ std::string write_checks(const std::string& path, int n, int deleted_to = 5000, 
     return path;
 }
 
-Dataset read_with(size_t threads, const std::string& path, const OpenOptions& options = {}) {
+Dataset read_with(size_t threads, const std::vector<std::string>& sources, const OpenOptions& options = {}) {
     tbb::task_arena arena(static_cast<int>(threads));  // its own width, whatever the machine has
     Dataset ds;
-    arena.execute([&] { ds = open_dataset({path}, options); });
+    arena.execute([&] { ds = open_dataset(sources, options); });
     return ds;
+}
+Dataset read_with(size_t threads, const std::string& path, const OpenOptions& options = {}) {
+    return read_with(threads, std::vector<std::string>{path}, options);
 }
 
 void expect_same(const std::vector<Issue>& a, const std::vector<Issue>& b, const char* what) {
@@ -435,31 +438,11 @@ TEST(ReadParts, ChecksBeforeAWindowAreEachCellsLastAlone) {
 
 namespace {
 
-/** ogr2ogr in process: `src` (every layer, or `layers`) into `out` as `format`. */
+/** ogr2ogr in process: `src` (every layer, or those named in `args`) into `out` as `format`. */
 void translate(const std::string& src, const std::string& out, const std::string& format,
                std::vector<std::string> args = {}) {
-    GDALDatasetH in = GDALOpenEx(src.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
-    ASSERT_TRUE(in) << src;
     args.insert(args.begin(), {"-f", format});
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    GDALVectorTranslateOptions* o = GDALVectorTranslateOptionsNew(argv.data(), nullptr);
-    int usage = 0;
-    GDALDatasetH d = GDALVectorTranslate(out.c_str(), nullptr, 1, &in, o, &usage);
-    GDALVectorTranslateOptionsFree(o);
-    ASSERT_TRUE(d) << out << ": " << CPLGetLastErrorMsg();
-    GDALClose(d);
-    GDALClose(in);
-}
-
-Dataset read_sources_with(size_t threads, const std::vector<std::string>& sources) {
-    tbb::task_arena arena(static_cast<int>(threads));
-    Dataset ds;
-    OpenOptions o;
-    o.assume_crs = "EPSG:4490";  // a CSV carries none
-    arena.execute([&] { ds = open_dataset(sources, o); });
-    return ds;
+    gwtest::translate(src, out, args);
 }
 
 bool same_points(const std::vector<Vec2>& a, const std::vector<Vec2>& b) {
@@ -514,7 +497,8 @@ void expect_same_read(const Dataset& one, const Dataset& two, const std::string&
 
 /**
  * Every format the tests use, read by one task and by two (the layers read side by side and joined;
- * a GeoPackage's large layers in FID ranges, ReadPointsInParts): the same records. And against GDAL
+ * these are too small to be split, a GeoPackage's large layers read in FID ranges are
+ * ReadPointsInParts'): the same records. And against GDAL
  * itself, feature by feature: every feature with a geometry read, at the point GDAL gives
  * transformed to the working CRS, the rest named. The community carries an incident without
  * geometry, multi-geometries (cells, roads; points as MultiPoints in shapefiles), households
@@ -561,10 +545,12 @@ TEST(ReadParts, EveryFormatReadsTheSameByOneTaskAndByTwoAndAsGdalReadsIt) {
     translate(base, dir / "cells.gpkg", "GPKG", {"grids", "roads", "facilities"});
     formats["CSV"] = {dir / "csv/households.csv", dir / "csv/incidents.csv", dir / "cells.gpkg"};
 
-    const Dataset reference = read_sources_with(1, {base});
+    OpenOptions o;
+    o.assume_crs = "EPSG:4490";  // a CSV carries none
+    const Dataset reference = read_with(1, std::vector<std::string>{base}, o);
     ASSERT_EQ(reference.report.no_geometry.size(), 1u);
     for (const auto& [name, sources] : formats) {
-        const Dataset one = read_sources_with(1, sources), two = read_sources_with(2, sources);
+        const Dataset one = read_with(1, sources, o), two = read_with(2, sources, o);
         expect_same_read(one, two, name);
         // Against the reference and GDAL: the same incidents, each where GDAL puts it.
         ASSERT_EQ(one.incidents.size(), reference.incidents.size()) << name;

@@ -638,8 +638,6 @@ TEST(RenderCli, BadArgumentsAndUnknownGrid) {
     EXPECT_FALSE(std::filesystem::exists(c.dir / "a.png"));
 }
 
-// The viewer on a live store adds glyphs for the changed tables only (viewer_live.cpp): each
-// layer's part of the dataset's text must hold that layer's names and nothing of the others'.
 TEST(Fonts, EverySizeReadsTheOneCopyOfTheCollection) {
     ASSERT_FALSE(cjk_font_path().empty()) << "fonts-noto-cjk is part of the stack";
     // ImGui 1.86 copies font data it does not own: four sizes were 80 MB of fresh memory.
@@ -657,6 +655,8 @@ TEST(Fonts, EverySizeReadsTheOneCopyOfTheCollection) {
     }
 }
 
+// The viewer on a live store adds glyphs for the changed tables only (viewer_live.cpp): each
+// layer's part of the dataset's text must hold that layer's names and nothing of the others'.
 TEST(Fonts, LayerTextIsTheDatasetTextOfThatLayer) {
     const Dataset ds = open_dataset({bundled_dataset_path()});
     ASSERT_FALSE(ds.households.empty());

@@ -152,10 +152,10 @@ void refuse_output_onto_input(const DatasetArgs& args, const std::string& out);
 TimeWindow default_patrol_window(const Dataset& ds);
 
 /**
- * The patrol columns of the briefing table (`stats --with-checks`, `export --with-stats`):
- * add_patrols over the default window and night (as plain `gridwatch patrols`). A dataset without
- * a patrols layer (or without L4 cells) gets none, said once on stderr: the table's with_patrols
- * stays false and the columns are null or absent.
+ * The patrol columns of the briefing tables (`stats --with-checks`, `export --with-stats`: one
+ * table a level): add_patrols over the default window and night (as plain `gridwatch patrols`),
+ * computed once. A dataset without a patrols layer (or without L4 cells) gets none, said once on
+ * stderr: the tables' with_patrols stays false and the columns are null or absent.
  */
 void add_patrol_columns(const std::vector<StatsTable*>& tables, const Dataset& ds,
                         const std::vector<MultiPolygon>* views = nullptr);

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -81,6 +82,21 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, cons
     if (static_cast<double>(r.width) * r.height > 4e8)
         throw Error("the density raster would have " + std::to_string(static_cast<long long>(r.width) * r.height) +
                         " cells", {"", "", "", "--cell"}, "use a larger --cell or filter the incidents");
+    // Each point adds into the cells of its disc: a wide bandwidth over small cells is hours of
+    // work (Silverman's rule over a prefecture: ~2 km over 10 m cells, 10^5 cells a point).
+    const double per_point = kPi * (h / r.cell) * (h / r.cell);
+    if (per_point * static_cast<double>(pts.size()) > kKdeMostCellSums) {
+        char what[200];
+        std::snprintf(what, sizeof what,
+                      "the density would add %.2g kernel cells (%zu incidents, %.0f cells each: a %.0f m "
+                      "bandwidth over "
+                      "%g m cells), hours of work",
+                      per_point * static_cast<double>(pts.size()), pts.size(), per_point, h, r.cell);
+        throw Error(
+            what, {"", "", "", o.bandwidth_m > 0 ? "--bandwidth" : "--cell"},
+            "give a larger --cell or a smaller --bandwidth, or filter the incidents; the default bandwidth, "
+            "Silverman's rule, grows with the extent");
+    }
     r.x0 = xmin, r.y0 = ymax;
     const double k = 3.0 / (kPi * h * h) * 1e6;  // per km²
     const double h2 = h * h;

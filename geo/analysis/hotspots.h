@@ -67,6 +67,13 @@ struct KdeRows {
  */
 KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, const KdeRows* to = nullptr);
 
+/**
+ * The most kernel cells kernel_density adds before it refuses (gw::Error naming --cell or
+ * --bandwidth): ~10^10 is ten seconds to a minute on two cores; the county's 500k incidents at 50 m
+ * over 10 m cells are 4·10^7.
+ */
+constexpr double kKdeMostCellSums = 2e10;
+
 // The raster is written by FloatGeoTiff (geo/io/raster_out.h), given the rows through KdeRows.
 
 // ---- Gi* -------------------------------------------------------------------------------------

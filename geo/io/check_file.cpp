@@ -110,7 +110,8 @@ public:
         if (!people.empty()) {
             int64_t n = -1;
             const auto [p, ec] = std::from_chars(people.data(), people.data() + people.size(), n);
-            // The layer keeps people as a 32-bit integer: GDAL would store a larger count clamped.
+            // A bound on what one report counts (a crowd, not a county); beyond 2^31 − 1 GDAL would
+            // also have stored the count clamped to the layer's 32-bit integer, without a word.
             constexpr int64_t kMostPeople = 1000000;
             if (ec != std::errc() || p != people.data() + people.size() || n < 0)
                 bad(line, kPeople, in_quotes(people) + " is not a whole number of people ≥ 0");

@@ -437,8 +437,8 @@ struct LayerReader {
     /** A coded value (status, type, kind …) as the contract writes it: mapped, Chinese, or lower case. */
     std::string code(OGRFeature& f, int idx, const std::string& field) const {
         if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) {  // absent, unread or null: found once per field
-            for (const auto& [of, code] : empty_codes)
-                if (of == field) return code;
+            for (const auto& [of, none] : empty_codes)
+                if (of == field) return none;
             return empty_codes.emplace_back(field, code_of({}, field)).second;
         }
         // A code field holds a handful of values (a county's month of 274k checks, six kinds): each
