@@ -56,7 +56,10 @@ const std::vector<std::string>& chinese_field_names(const std::string& field) {
     return it == m.end() ? none : it->second;
 }
 
-std::optional<std::string> chinese_value(const std::string& field, const std::string& value) {
+namespace {
+
+/** Field -> (Chinese word -> the contract's code). */
+const std::map<std::string, std::map<std::string, std::string>>& chinese_values() {
     static const std::map<std::string, std::map<std::string, std::string>> m = {
         {"status", {{"在线", "online"}, {"离线", "offline"}}},
         {"kind",
@@ -85,11 +88,26 @@ std::optional<std::string> chinese_value(const std::string& field, const std::st
           {"蓝色", "blue"},
           {"绿色", "green"}}},
         {"owner", {{"道路", "road"}, {"企业", "enterprise"}, {"住户", "household"}, {"公共", "public"}}}};
+    return m;
+}
+
+}  // namespace
+
+std::optional<std::string> chinese_value(const std::string& field, const std::string& value) {
+    const auto& m = chinese_values();
     const auto f = m.find(field);
     if (f == m.end()) return std::nullopt;
     const auto v = f->second.find(value);
     if (v == f->second.end()) return std::nullopt;
     return v->second;
+}
+
+std::optional<std::string> chinese_word(const std::string& field, const std::string& code) {
+    const auto f = chinese_values().find(field);
+    if (f == chinese_values().end()) return std::nullopt;
+    for (const auto& [word, c] : f->second)
+        if (c == code) return word;  // the shortest of a colour's (红 before 红色)
+    return std::nullopt;
 }
 
 std::string contract_code(const std::string& field, const std::string& value, const RoleMapping* mapping) {

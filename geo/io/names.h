@@ -52,6 +52,9 @@ const std::vector<std::string>& chinese_field_names(const std::string& field);
 /** A contract value for a source value of `field` by SPEC §3's Chinese values (在线 → online), or nullopt. */
 std::optional<std::string> chinese_value(const std::string& field, const std::string& value);
 
+/** The Chinese word chinese_value reads as `code` (在线 for status online), or nullopt. */
+std::optional<std::string> chinese_word(const std::string& field, const std::string& code);
+
 /**
  * The contract's code for a code field's value (UTF-8) as a layer writes it: the project file's
  * value mapping, else its Chinese word (chinese_value), else the value in lower case.

@@ -277,8 +277,8 @@ std::string status_as_the_layer_writes(OGRLayer& layer, int field, const std::st
                                 [](const auto& a, const auto& b) { return a.second < b.second; })
             ->first;
     std::string word = code;
-    if (chinese)
-        word = code == "online" ? "在线" : code == "offline" ? "离线" : code;
+    if (const auto zh = chinese ? chinese_word("status", code) : std::nullopt)
+        word = *zh;
     else if (m)
         if (const auto v = m->values.find("status"); v != m->values.end())
             for (const auto& [raw, c] : v->second)
