@@ -197,6 +197,17 @@ TEST(Kde, HoursOfKernelSumsAreRefusedNamingTheOption) {
     EXPECT_EQ(kernel_density(pts, o).width, 200);  // the point ± 1000 m in 10 m cells
 }
 
+TEST(Kde, AKernelNarrowerThanACellIsRefused) {
+    // 292 incidents on one spot: Silverman's rule gave 9e-9 m, a 1×1 raster of density 0, exit 0.
+    const std::vector<Vec2> pts(292, Vec2{468584.937811, 2720153.2});
+    KdeOptions o;
+    EXPECT_THROW(kernel_density(pts, o), gw::Error);
+    o.bandwidth_m = 5;  // under the 10 m cell
+    EXPECT_THROW(kernel_density(pts, o), gw::Error);
+    o.bandwidth_m = 10;
+    EXPECT_GT(kernel_density(pts, o).max_density, 0);
+}
+
 TEST(Kde, SilvermanBandwidthFollowsTheStatedRule) {
     std::vector<Vec2> pts = {{0, 0}, {2, 0}, {0, 2}, {2, 2}};
     // var x = var y = 4/3, σ = 1.1547; n^(−1/6) = 0.7937; × 2.623 = 2.404.

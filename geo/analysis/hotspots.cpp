@@ -82,6 +82,17 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, cons
     if (static_cast<double>(r.width) * r.height > 4e8)
         throw Error("the density raster would have " + std::to_string(static_cast<long long>(r.width) * r.height) +
                         " cells", {"", "", "", "--cell"}, "use a larger --cell or filter the incidents");
+    // A kernel narrower than a cell can fall between the cells' centres and add nothing: incidents
+    // all at one spot gave Silverman's rule 1e-8 m and a density of 0 everywhere.
+    if (!(h >= r.cell)) {
+        char what[200];
+        std::snprintf(
+            what, sizeof what,
+            "the bandwidth (%.3g m%s) is narrower than a %g m cell: the density would miss the incidents", h,
+            o.bandwidth_m > 0 ? "" : ", Silverman's rule: the incidents lie almost on one spot", r.cell);
+        throw Error(what, {"", "", "", "--bandwidth"},
+                    "give a --bandwidth of at least the cell size, or a smaller --cell");
+    }
     // Each point adds into the cells of its disc: a wide bandwidth over small cells is hours of
     // work (Silverman's rule over a prefecture: ~2 km over 10 m cells, 10^5 cells a point).
     const double per_point = kPi * (h / r.cell) * (h / r.cell);
