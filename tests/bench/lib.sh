@@ -24,6 +24,18 @@ timed() {
     { printf '%s\n' "$first"; for _ in $(seq $((runs - 1))); do median_of 1 "$@"; done; } |
         sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f\n", m}'
 }
+# timed_read cmd args…: the median over $runs runs of how long a gridwatch command took from its
+# start to the end of its reading (GRIDWATCH_TIMING=1 has it print when its reading ended,
+# app/cli/cli_common.cpp): the part of the whole process to set beside GDAL's floor.
+timed_read() {
+    local t0 end
+    for _ in $(seq "$runs"); do
+        t0=$EPOCHREALTIME
+        end=$(GRIDWATCH_TIMING=1 "$@" 2>&1 >/dev/null | sed -n 's/^timing: read by \([0-9.]*\).*/\1/p' | tail -1)
+        [ -n "$end" ] || { echo "FAILED (no reading time): $*" >&2; return 1; }
+        echo "$end - $t0" | bc -l
+    done | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f\n", m}'
+}
 # ratio A B: A / B to two decimals.
 ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
 machine() {
