@@ -7,7 +7,9 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <mutex>
+#include <random>
 
 #include "geo/analysis/validate.h"
 #include "geo/core/error.h"
@@ -66,6 +68,80 @@ TEST(Crs, LonglingPointTo4542MatchesSnyderSeries) {
     // Sanity of the magnitude: ~31.4 km west of the central meridian, ~2,720 km north.
     EXPECT_NEAR(p.x, 468600, 400);
     EXPECT_NEAR(p.y, 2720700, 1500);
+}
+
+// Krüger's series (geo/io/transverse_mercator.h) against PROJ itself, at points the lattice the
+// Transform checks does not hold, and PROJ keeping the points outside that lattice.
+TEST(Crs, TheSeriesProjectsAsProjDoesToTenNanometres) {
+    // A Gauss-Krüger zone of its own: origin off the equator, k0 < 1, false origin both ways.
+    OGRSpatialReference own = parse_crs("EPSG:4490");
+    own.SetProjCS("own zone");
+    own.SetTM(30, 114, 0.9999, 100, -200);
+    std::vector<std::pair<OGRSpatialReference, OGRSpatialReference>> pairs = {
+        {parse_crs("EPSG:4490"), parse_crs("EPSG:4542")},
+        {parse_crs("EPSG:4490"), parse_crs("EPSG:4513")},
+        {parse_crs("EPSG:4326"), parse_crs("EPSG:32650")},
+        {parse_crs("EPSG:4326"), parse_crs("EPSG:32750")},
+        {parse_crs("EPSG:4490"), own}};
+    std::mt19937_64 rng(20261205);
+    for (const auto& [from, to] : pairs) {
+        SCOPED_TRACE(crs_label(from) + " -> " + crs_label(to));
+        Transform t(from, to);
+        ASSERT_TRUE(t.by_series());
+        OGRSpatialReference a(from), b(to);
+        a.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        b.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        std::unique_ptr<OGRCoordinateTransformation> proj(OGRCreateCoordinateTransformation(&a, &b));
+        const double lon0 = b.GetNormProjParm(SRS_PP_CENTRAL_MERIDIAN, 0);
+        std::uniform_real_distribution<double> dlon(-8.9, 8.9), lat(-83.9, 83.9);
+        std::vector<Vec2> pts;
+        for (int i = 0; i < 20000; ++i) pts.push_back({lon0 + dlon(rng), lat(rng)});
+        pts.push_back({lon0, 0}), pts.push_back({lon0 + 1e-12, 1e-12}), pts.push_back({lon0 - 3, -1e-9});
+        std::vector<Vec2> by_series = pts;
+        t.apply(by_series);
+        for (size_t i = 0; i < pts.size(); ++i) {
+            double x = pts[i].x, y = pts[i].y;
+            ASSERT_TRUE(proj->Transform(1, &x, &y));
+            ASSERT_NEAR(by_series[i].x, x, 1e-8) << pts[i].x << " " << pts[i].y;
+            ASSERT_NEAR(by_series[i].y, y, 1e-8) << pts[i].x << " " << pts[i].y;
+        }
+        // And back: eastings and northings into degrees, as PROJ's inverse gives them (10 nm).
+        Transform back(to, from);
+        ASSERT_TRUE(back.by_series());
+        std::unique_ptr<OGRCoordinateTransformation> proj_back(OGRCreateCoordinateTransformation(&b, &a));
+        std::vector<Vec2> by_series_back = by_series;
+        back.apply(by_series_back);
+        for (size_t i = 0; i < pts.size(); ++i) {
+            double x = by_series[i].x, y = by_series[i].y;
+            ASSERT_TRUE(proj_back->Transform(1, &x, &y));
+            const double m = 6378137 * M_PI / 180;  // metres per degree of arc
+            ASSERT_NEAR(by_series_back[i].x * m * std::cos(y * M_PI / 180), x * m * std::cos(y * M_PI / 180),
+                        1e-8);
+            ASSERT_NEAR(by_series_back[i].y * m, y * m, 1e-8);
+            ASSERT_NEAR(by_series_back[i].y, pts[i].y, 1e-12);  // and where the points came from
+        }
+        // A batch with a point 20° off the meridian goes through PROJ whole, either way: bit for
+        // bit PROJ's.
+        std::vector<Vec2> far = {pts[0], {lon0 + 20, 10}};
+        std::vector<Vec2> far_back = far;
+        t.apply(far);
+        std::vector<Vec2> far_xy = far;
+        back.apply(far_back = far_xy);
+        for (size_t i = 0; i < 2; ++i) {
+            double x = i ? lon0 + 20 : pts[0].x, y = i ? 10 : pts[0].y;
+            ASSERT_TRUE(proj->Transform(1, &x, &y));
+            EXPECT_EQ(far[i].x, x);
+            EXPECT_EQ(far[i].y, y);
+            ASSERT_TRUE(proj_back->Transform(1, &x, &y));
+            EXPECT_EQ(far_back[i].x, x);
+            EXPECT_EQ(far_back[i].y, y);
+        }
+    }
+    // Not a transverse Mercator and its own datum's degrees: PROJ alone.
+    EXPECT_FALSE(Transform(parse_crs("EPSG:4326"), parse_crs("EPSG:4542")).by_series());
+    EXPECT_FALSE(Transform(parse_crs("EPSG:4542"), parse_crs("EPSG:4326")).by_series());
+    EXPECT_FALSE(Transform(parse_crs("EPSG:4490"), parse_crs("EPSG:3857")).by_series());
+    EXPECT_FALSE(Transform(parse_crs("EPSG:4542"), parse_crs("EPSG:4513")).by_series());
 }
 
 TEST(Crs, GaussKrugerZoneFormula) {

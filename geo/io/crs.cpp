@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <mutex>
+#include <utility>
 
 #include "geo/core/error.h"
 
@@ -15,6 +18,15 @@ OGRSpatialReference parse_crs(const std::string& def, const std::string& what) {
         throw Error("'" + def + "' is not a CRS GDAL knows", {"", "", "", what},
                     "give it as EPSG:4490, a WKT or a PROJ string");
     return srs;
+}
+
+std::string crs_wkt2(const OGRSpatialReference& srs) {
+    char* wkt = nullptr;
+    const char* const options[] = {"FORMAT=WKT2_2019", nullptr};
+    srs.exportToWkt(&wkt, options);
+    std::string out = wkt ? wkt : "";
+    CPLFree(wkt);
+    return out;
 }
 
 std::string crs_label(const OGRSpatialReference& srs) {
@@ -118,6 +130,78 @@ WorkCrsChoice choose_working_crs(double lon0, double lat0, double lon1, double l
     return c;
 }
 
+namespace {
+
+// Where the series stands in for PROJ: within this many degrees of the central meridian (a
+// Gauss-Krüger zone is ±1.5°, a UTM zone ±3°, a county read into its zone's neighbour a little
+// more) and of the equator.
+constexpr double kSeriesLon = 9, kSeriesLat = 84;
+constexpr double kSeriesAgrees =
+    1e-8;  // metres, at every point of the check (two ulps of a northing of 10,000 km)
+
+/**
+ * The transverse Mercator one of the two CRSs is, when the other is longitude and latitude in
+ * degrees on the same datum (so that PROJ's operation is the projection alone, one way or the
+ * other); the check against PROJ decides.
+ */
+std::optional<TransverseMercator::Params> tm_params(const OGRSpatialReference& degrees,
+                                                    const OGRSpatialReference& tm) {
+    if (!degrees.IsGeographic() || degrees.IsDerivedGeographic() || !tm.IsProjected() ||
+        degrees.GetAxesCount() != 2)
+        return std::nullopt;
+    const char* method = tm.GetAttrValue("PROJECTION");
+    if (!method || std::string(method) != SRS_PT_TRANSVERSE_MERCATOR) return std::nullopt;
+    if (std::abs(degrees.GetAngularUnits() - M_PI / 180) > 1e-15 || tm.GetLinearUnits() != 1.0 ||
+        degrees.GetPrimeMeridian() != 0.0 || !tm.IsSameGeogCS(&degrees))
+        return std::nullopt;
+    TransverseMercator::Params p;
+    OGRErr err = OGRERR_NONE;
+    p.a = tm.GetSemiMajor(&err);
+    if (err != OGRERR_NONE) return std::nullopt;
+    p.inv_flattening = tm.GetInvFlattening(&err);
+    if (err != OGRERR_NONE || !(p.inv_flattening > 1)) return std::nullopt;
+    p.lon0 = tm.GetNormProjParm(SRS_PP_CENTRAL_MERIDIAN, 0, &err);
+    p.lat0 = tm.GetNormProjParm(SRS_PP_LATITUDE_OF_ORIGIN, 0);
+    p.k0 = tm.GetNormProjParm(SRS_PP_SCALE_FACTOR, 1);
+    p.false_easting = tm.GetNormProjParm(SRS_PP_FALSE_EASTING, 0);
+    p.false_northing = tm.GetNormProjParm(SRS_PP_FALSE_NORTHING, 0);
+    if (err != OGRERR_NONE) return std::nullopt;
+    return p;
+}
+
+/** Whether degrees are within the lattice the series was checked on. */
+bool in_lattice(const TransverseMercator& tm, Vec2 lonlat) {
+    return std::abs(lonlat.x - tm.lon0()) <= kSeriesLon && std::abs(lonlat.y) <= kSeriesLat;
+}
+
+/**
+ * Whether the series gives what PROJ gives (`ct`, `inverse` or not) over the lattice, to
+ * kSeriesAgrees (metres; an angle as its arc on the ellipsoid's equator, roughly).
+ */
+bool series_agrees(const TransverseMercator& tm, bool inverse, OGRCoordinateTransformation& ct) {
+    std::vector<Vec2> in;
+    for (double dlon = -kSeriesLon; dlon <= kSeriesLon; dlon += 0.375)
+        for (double lat = -kSeriesLat; lat <= kSeriesLat; lat += 1.5) {
+            const Vec2 lonlat{tm.lon0() + dlon, lat};
+            in.push_back(inverse ? tm.forward(lonlat.x, lonlat.y) : lonlat);
+        }
+    std::vector<double> xs(in.size()), ys(in.size());
+    for (size_t i = 0; i < in.size(); ++i) xs[i] = in[i].x, ys[i] = in[i].y;
+    std::vector<int> ok(in.size(), 0);
+    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+    if (!ct.Transform(static_cast<int>(in.size()), xs.data(), ys.data(), nullptr, ok.data())) return false;
+    for (size_t i = 0; i < in.size(); ++i) {
+        const Vec2 p = inverse ? tm.inverse(in[i].x, in[i].y) : tm.forward(in[i].x, in[i].y);
+        const double unit = inverse ? 6378137 * M_PI / 180 : 1;  // metres per degree of arc
+        if (!ok[i] || !(std::abs(p.x - xs[i]) * unit * std::cos(ys[i] * M_PI / 180) <= kSeriesAgrees &&
+                        std::abs(p.y - ys[i]) * unit <= kSeriesAgrees))
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 Transform::Transform(const OGRSpatialReference& from, const OGRSpatialReference& to) {
     if (from.IsSame(&to)) return;
     OGRSpatialReference a(from), b(to);
@@ -127,16 +211,51 @@ Transform::Transform(const OGRSpatialReference& from, const OGRSpatialReference&
     if (!ct_)
         throw Error("no coordinate transformation from " + crs_label(from) + " to " + crs_label(to), {},
                     "check the layer's CRS, or pass --work-crs");
+    auto params = tm_params(a, b);
+    const bool inverse = !params;
+    if (inverse) params = tm_params(b, a);
+    if (!params) return;
+    // Checked once per pair of CRSs and way round (a reading makes a Transform per thread and layer).
+    static std::mutex mutex;
+    static std::map<std::pair<std::string, std::string>, bool> checked;
+    const TransverseMercator tm(*params);
+    const auto key = std::pair(crs_wkt2(a), crs_wkt2(b));
+    std::lock_guard lock(mutex);
+    auto [it, added] = checked.try_emplace(key, false);
+    if (added) it->second = series_agrees(tm, inverse, *ct_);
+    if (it->second) tm_ = tm, inverse_ = inverse;
 }
+
 Transform::~Transform() { OGRCoordinateTransformation::DestroyCT(ct_); }
-Transform::Transform(Transform&& o) noexcept : ct_(o.ct_) { o.ct_ = nullptr; }
+Transform::Transform(Transform&& o) noexcept : ct_(o.ct_), tm_(o.tm_), inverse_(o.inverse_) {
+    o.ct_ = nullptr;
+}
 Transform& Transform::operator=(Transform&& o) noexcept {
     std::swap(ct_, o.ct_);
+    std::swap(tm_, o.tm_);
+    std::swap(inverse_, o.inverse_);
     return *this;
 }
 
 void Transform::apply(std::vector<Vec2>& pts, const std::string& what) const {
     if (!ct_ || pts.empty()) return;
+    if (tm_ && !inverse_ &&
+        std::all_of(pts.begin(), pts.end(), [&](Vec2 p) { return in_lattice(*tm_, p); })) {
+        for (Vec2& p : pts) p = tm_->forward(p.x, p.y);
+        return;
+    }
+    if (tm_ && inverse_) {
+        std::vector<Vec2> out(pts.size());
+        bool inside = true;
+        for (size_t i = 0; i < pts.size() && inside; ++i) {
+            out[i] = tm_->inverse(pts[i].x, pts[i].y);
+            inside = in_lattice(*tm_, out[i]);
+        }
+        if (inside) {
+            pts = std::move(out);
+            return;
+        }
+    }
     std::vector<double> xs(pts.size()), ys(pts.size());
     for (size_t i = 0; i < pts.size(); ++i) xs[i] = pts[i].x, ys[i] = pts[i].y;
     std::vector<int> ok(pts.size(), 0);

@@ -4,18 +4,23 @@
  * (SPEC §3), and transforming coordinates through OGR with traditional GIS axis order
  * (longitude/easting first, whatever the EPSG definition says).
  */
+#include <ogr_spatialref.h>
+
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include <ogr_spatialref.h>
-
 #include "geo/core/geometry.h"
+#include "geo/io/transverse_mercator.h"
 
 namespace gw {
 
 /** Parses "EPSG:4490", a WKT, or a PROJ string; throws gw::Error naming `what` when it cannot. */
 OGRSpatialReference parse_crs(const std::string& def, const std::string& what = "--crs");
+
+/** The CRS as WKT2 (2019): what identifies it, and carries it to another thread. */
+std::string crs_wkt2(const OGRSpatialReference& srs);
 
 /** "EPSG:4490" when the CRS has an EPSG code, else its name. */
 std::string crs_label(const OGRSpatialReference& srs);
@@ -79,7 +84,14 @@ struct WorkCrsChoice {
  */
 WorkCrsChoice choose_working_crs(double lon0, double lat0, double lon1, double lat1);
 
-/** A coordinate transformation between two CRSs; throws gw::Error when PROJ cannot make one. */
+/**
+ * A coordinate transformation between two CRSs; throws gw::Error when PROJ cannot make one.
+ * Between longitude and latitude and a transverse Mercator on the same datum (CGCS2000 degrees and
+ * a Gauss-Krüger zone, WGS84 and UTM), either way, it computes Krüger's series itself
+ * (TransverseMercator) at a third of PROJ's cost, where that agrees with PROJ to 10 nm at every
+ * point of a lattice over ±9° of the central meridian and ±84° of latitude (checked once per CRS
+ * pair and way); a batch with a point outside that goes through PROJ whole.
+ */
 class Transform {
 public:
     Transform(const OGRSpatialReference& from, const OGRSpatialReference& to);
@@ -90,9 +102,13 @@ public:
     void apply(std::vector<Vec2>& pts, const std::string& what = {}) const;
     Vec2 apply(Vec2 p) const;
     bool identity() const { return !ct_; }
+    /** Whether points within the checked lattice are projected by the series rather than PROJ. */
+    bool by_series() const { return tm_.has_value(); }
 
 private:
     OGRCoordinateTransformation* ct_ = nullptr;
+    std::optional<TransverseMercator> tm_;
+    bool inverse_ = false;  // tm_ from its eastings and northings back into degrees
 };
 
 }  // namespace gw

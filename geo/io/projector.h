@@ -84,7 +84,7 @@ private:
 class Projector {
 public:
     Projector(const OGRSpatialReference& from, const OGRSpatialReference& to)
-        : main_(from, to), from_wkt_(wkt2(from)), to_wkt_(wkt2(to)) {}
+        : main_(from, to), from_wkt_(crs_wkt2(from)), to_wkt_(crs_wkt2(to)) {}
 
     /** Transforms in place; throws gw::Error when a point fails. */
     void apply(std::vector<Vec2>& pts) const {
@@ -133,14 +133,6 @@ public:
     void apply_one(std::vector<Vec2>& pts) const { main_.apply(pts); }
 
 private:
-    static std::string wkt2(const OGRSpatialReference& s) {
-        char* wkt = nullptr;
-        const char* const options[] = {"FORMAT=WKT2_2019", nullptr};
-        s.exportToWkt(&wkt, options);
-        std::string out = wkt ? wkt : "";
-        CPLFree(wkt);
-        return out;
-    }
     static OGRSpatialReference srs(const std::string& wkt) {
         OGRSpatialReference s;
         s.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
