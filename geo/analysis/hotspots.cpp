@@ -130,61 +130,73 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, cons
     for (auto p : pts)
         for (auto [b, last] = bands_of(p); b <= last; ++b) in_band[b].push_back(p);
     const size_t row_cells = static_cast<size_t>(r.width);
-    std::vector<float> stripe;  // a stripe's rows, for `to`
+    // A stripe's rows, for `to`: two, the next made while the last is handed on (a county's
+    // density at 10 m: 0.09 s made, 0.11 s written, one after the other).
+    std::vector<float> stripes[2];
     if (to) {
         to->begin(r);
-        stripe.resize(row_cells * std::min(r.height, band_rows * stripe_bands));
+        for (auto& stripe : stripes) stripe.resize(row_cells * std::min(r.height, band_rows * stripe_bands));
     } else {
         reserve_prefaulted(r.density, row_cells * r.height);
         r.density.resize(row_cells * r.height);
     }
     std::vector<float> band_max(static_cast<size_t>(nbands), 0.0f);
+    const float* made = nullptr;  // the last stripe made, not yet handed to `to`
+    int made_rows = 0;
     for (int first = 0; first < nbands; first += stripe_bands) {
         const int bands = std::min(stripe_bands, nbands - first);
         const int stripe_row0 = first * band_rows;
-        float* const stripe_out = to ? stripe.data() : &r.density[stripe_row0 * row_cells];
-        parallel_ranges(static_cast<size_t>(bands), [&](size_t from, size_t until) {
-            std::vector<double> acc(row_cells * band_rows, 0.0);  // zeroed again as it is stored
-            std::vector<double> dx2(static_cast<size_t>(2 * reach + 1));
-            for (size_t i = from; i < until; ++i) {
-                const int band = first + static_cast<int>(i);
-                const int r0 = band * band_rows, r1 = std::min(r.height, r0 + band_rows);
-                for (auto p : in_band[band]) {
-                    const int pc = static_cast<int>((p.x - r.x0) / r.cell),
-                              pr = static_cast<int>((r.y0 - p.y) / r.cell);
-                    const int ra = std::max(r0, pr - reach), rb = std::min(r1 - 1, pr + reach);
-                    const int ca = std::max(0, pc - reach), cb = std::min(r.width - 1, pc + reach);
-                    // The columns' squared distances along x, the same for every row the point reaches.
-                    for (int col = ca; col <= cb; ++col) {
-                        const double cx = r.x0 + (col + 0.5) * r.cell;
-                        dx2[col - ca] = (cx - p.x) * (cx - p.x);
-                    }
-                    const int ncols = cb - ca + 1;
-                    for (int row = ra; row <= rb; ++row) {
-                        const double cy = r.y0 - (row + 0.5) * r.cell, dy2 = (cy - p.y) * (cy - p.y);
-                        if (dy2 >= h2) continue;
-                        double* line = &acc[static_cast<size_t>(row - r0) * row_cells + ca];
-                        for (int j = 0; j < ncols; ++j) {
-                            const double d2 = dx2[j] + dy2;
-                            if (d2 < h2) {
-                                const double u = 1 - d2 / h2;
-                                line[j] += u * u;
+        float* const stripe_out =
+            to ? stripes[(first / stripe_bands) % 2].data() : &r.density[stripe_row0 * row_cells];
+        const auto make = [&] {
+            parallel_ranges(static_cast<size_t>(bands), [&](size_t from, size_t until) {
+                std::vector<double> acc(row_cells * band_rows, 0.0);  // zeroed again as it is stored
+                std::vector<double> dx2(static_cast<size_t>(2 * reach + 1));
+                for (size_t i = from; i < until; ++i) {
+                    const int band = first + static_cast<int>(i);
+                    const int r0 = band * band_rows, r1 = std::min(r.height, r0 + band_rows);
+                    for (auto p : in_band[band]) {
+                        const int pc = static_cast<int>((p.x - r.x0) / r.cell),
+                                  pr = static_cast<int>((r.y0 - p.y) / r.cell);
+                        const int ra = std::max(r0, pr - reach), rb = std::min(r1 - 1, pr + reach);
+                        const int ca = std::max(0, pc - reach), cb = std::min(r.width - 1, pc + reach);
+                        // The columns' squared distances along x, the same for every row the point reaches.
+                        for (int col = ca; col <= cb; ++col) {
+                            const double cx = r.x0 + (col + 0.5) * r.cell;
+                            dx2[col - ca] = (cx - p.x) * (cx - p.x);
+                        }
+                        const int ncols = cb - ca + 1;
+                        for (int row = ra; row <= rb; ++row) {
+                            const double cy = r.y0 - (row + 0.5) * r.cell, dy2 = (cy - p.y) * (cy - p.y);
+                            if (dy2 >= h2) continue;
+                            double* line = &acc[static_cast<size_t>(row - r0) * row_cells + ca];
+                            for (int j = 0; j < ncols; ++j) {
+                                const double d2 = dx2[j] + dy2;
+                                if (d2 < h2) {
+                                    const double u = 1 - d2 / h2;
+                                    line[j] += u * u;
+                                }
                             }
                         }
                     }
+                    float* out = stripe_out + static_cast<size_t>(r0 - stripe_row0) * row_cells;
+                    float top = 0;
+                    for (size_t c = 0; c < row_cells * (r1 - r0); ++c) {
+                        out[c] = static_cast<float>(acc[c] * k);
+                        top = std::max(top, out[c]);
+                        acc[c] = 0;
+                    }
+                    band_max[band] = top;
                 }
-                float* out = stripe_out + static_cast<size_t>(r0 - stripe_row0) * row_cells;
-                float top = 0;
-                for (size_t c = 0; c < row_cells * (r1 - r0); ++c) {
-                    out[c] = static_cast<float>(acc[c] * k);
-                    top = std::max(top, out[c]);
-                    acc[c] = 0;
-                }
-                band_max[band] = top;
-            }
-        });
-        if (to) to->rows(stripe.data(), std::min(r.height, (first + bands) * band_rows) - stripe_row0);
+            });
+        };
+        if (made)
+            run_beside([&] { to->rows(made, made_rows); }, make);
+        else
+            make();
+        if (to) made = stripe_out, made_rows = std::min(r.height, (first + bands) * band_rows) - stripe_row0;
     }
+    if (made) to->rows(made, made_rows);
     for (float v : band_max) r.max_density = std::max<double>(r.max_density, v);
     return r;
 }
