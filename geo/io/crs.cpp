@@ -237,13 +237,18 @@ Transform& Transform::operator=(Transform&& o) noexcept {
     return *this;
 }
 
+bool Transform::series_takes(std::span<const Vec2> pts) const {
+    return tm_ && !inverse_ &&
+           std::all_of(pts.begin(), pts.end(), [&](Vec2 p) { return in_lattice(*tm_, p); });
+}
+
+void Transform::apply_series(std::span<Vec2> pts) const {
+    for (Vec2& p : pts) p = tm_->forward(p.x, p.y);
+}
+
 void Transform::apply(std::vector<Vec2>& pts, const std::string& what) const {
     if (!ct_ || pts.empty()) return;
-    if (tm_ && !inverse_ &&
-        std::all_of(pts.begin(), pts.end(), [&](Vec2 p) { return in_lattice(*tm_, p); })) {
-        for (Vec2& p : pts) p = tm_->forward(p.x, p.y);
-        return;
-    }
+    if (series_takes(pts)) return apply_series(pts);
     if (tm_ && inverse_) {
         std::vector<Vec2> out(pts.size());
         bool inside = true;

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,10 @@ public:
     bool identity() const { return !ct_; }
     /** Whether points within the checked lattice are projected by the series rather than PROJ. */
     bool by_series() const { return tm_.has_value(); }
+    /** Whether the series projects all of `pts` into the transverse Mercator (each within the lattice). */
+    bool series_takes(std::span<const Vec2> pts) const;
+    /** Projects `pts` by the series, as series_takes said it may: a pure function, safe on many threads. */
+    void apply_series(std::span<Vec2> pts) const;
 
 private:
     OGRCoordinateTransformation* ct_ = nullptr;

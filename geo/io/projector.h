@@ -6,17 +6,17 @@
  */
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <ogr_spatialref.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <string>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
-
-#include <ogr_spatialref.h>
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/task_arena.h>
 
 #include "geo/core/geometry.h"
 #include "geo/core/parallel.h"
@@ -91,6 +91,13 @@ public:
         if (main_.identity() || pts.empty()) return;
         constexpr size_t kPerChunk = 50000;  // below this a transformation's setup (~1 ms) is not worth it
         const size_t chunks = (pts.size() + kPerChunk - 1) / kPerChunk;
+        if (main_.series_takes(pts)) {  // Krüger's series needs no transformation of each thread's own
+            parallel_for(chunks, [&](size_t c) {
+                main_.apply_series(
+                    std::span(pts).subspan(c * kPerChunk, std::min(kPerChunk, pts.size() - c * kPerChunk)));
+            });
+            return;
+        }
         if (chunks <= 1) {
             main_.apply(pts);
             return;
