@@ -1545,8 +1545,12 @@ void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const 
     std::vector<Vec2> pts;
     pts.reserve(count);
     visit_layer(ds, layer, first, [&](auto&, Vec2& p) { pts.push_back(p); }, placed);
-    // Cells and roads share their vertices (each is transformed once); points rarely do.
-    const bool shared = layer == "grids" || layer == "roads" || layer == "enterprises" || layer == "buildings";
+    // Cells share each vertex with three or four rings (a neighbour's, the parent's): each is
+    // transformed once. Roads, parcels and buildings share a few, worth finding again only where
+    // PROJ's call costs more than Krüger's series; points rarely share.
+    const bool shared =
+        layer == "grids" ||
+        (!proj.by_series() && (layer == "roads" || layer == "enterprises" || layer == "buildings"));
     try {
         shared ? proj.apply_shared(pts) : proj.apply(pts);
     } catch (const Error&) {
