@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <map>
-#include <string>
 #include <stdexcept>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "cli_run.h"
@@ -89,6 +91,33 @@ TEST(Parallel, AWorkersExceptionReachesTheCaller) {
                  std::runtime_error);
 }
 
+TEST(Parallel, RunBesideWaitsForBothAndTellsHeresExceptionFirst) {
+    std::atomic<int> done{0};
+    gw::run_beside([&] { ++done; }, [&] { ++done; });
+    EXPECT_EQ(done, 2);
+    EXPECT_THROW(gw::run_beside([] { throw std::runtime_error("beside"); }, [] {}), std::runtime_error);
+    EXPECT_THROW(gw::run_beside([] {}, [] { throw std::logic_error("here"); }), std::logic_error);
+    // Both fail, `beside` first (the write) and then `here` (the next stripe): `here`'s is the one
+    // told, once `beside` is over.
+    std::atomic<bool> beside_over{false};
+    try {
+        gw::run_beside(
+            [&] {
+                beside_over = true;
+                throw std::runtime_error("beside");
+            },
+            [&] {
+                // (A machine of one core runs `beside` only in the wait: a second at most.)
+                for (int i = 0; i < 1000 && !beside_over; ++i)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                throw std::logic_error("here");
+            });
+        FAIL() << "no exception";
+    } catch (const std::logic_error& e) {
+        EXPECT_STREQ(e.what(), "here");
+    }
+}
+
 // Every parallel path of geo/, found in the sources (a new one is tested without new code here),
 // gets a fault injected on a worker (GRIDWATCH_FAULT_IN_WORKER=FILE:LINE, geo/core/parallel.h) and
 // must end its command with exit 1 and one line naming the fault: no crash, no second message.
@@ -107,7 +136,10 @@ TEST(WorkerFaults, EveryParallelPathEndsItsCommandWithOneLine) {
     const std::map<std::string, std::vector<std::string>> reach = {
         {"dataset.cpp", {"info " + d}},
         {"validate.cpp", {"info " + d}},
-        {"projector.h", {"info " + dir / "households.csv" + " --assume-crs EPSG:4326"}},
+        // WGS84 into the CGCS2000 zone goes through PROJ, CGCS2000 degrees through Krüger's series.
+        {"projector.h",
+         {"info " + dir / "households.csv" + " --assume-crs EPSG:4326",
+          "info " + dir / "households.csv" + " --assume-crs EPSG:4490"}},
         {"coverage.cpp", {"coverage " + d + " --level 4 --json", "plan " + d + " --add 2"}},
         {"placement.cpp", {"plan " + d + " --add 2"}},
         {"hotspots.cpp",

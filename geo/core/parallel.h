@@ -102,8 +102,8 @@ void reserve_prefaulted(std::vector<T>& v, size_t n) {
 /**
  * Runs `beside` on a worker while `here` runs on the calling thread, and returns when both are
  * done: for a pipeline step (the next block made while this one is sent). An exception from
- * either reaches the caller once the other has finished (`here`'s first; a 1-core machine runs
- * `beside` in the wait).
+ * either reaches the caller once the other has finished (`here`'s when both throw; a 1-core
+ * machine runs `beside` in the wait).
  */
 template <typename Beside, typename Here>
 void run_beside(Beside&& beside, Here&& here) {
@@ -113,7 +113,10 @@ void run_beside(Beside&& beside, Here&& here) {
         here();
     } catch (...) {
         group.cancel();
-        group.wait();
+        try {
+            group.wait();
+        } catch (...) {  // `beside` failed too: `here`'s is the one told
+        }
         throw;
     }
     group.wait();

@@ -136,13 +136,11 @@ namespace {
 // Gauss-Krüger zone is ±1.5°, a UTM zone ±3°, a county read into its zone's neighbour a little
 // more) and of the equator.
 constexpr double kSeriesLon = 9, kSeriesLat = 84;
-constexpr double kSeriesAgrees =
-    1e-8;  // metres, at every point of the check (two ulps of a northing of 10,000 km)
+constexpr double kSeriesAgrees = 2e-8;  // metres at every point of the check: ten ulps of 10,000 km
 
 /**
- * The transverse Mercator one of the two CRSs is, when the other is longitude and latitude in
- * degrees on the same datum (so that PROJ's operation is the projection alone, one way or the
- * other); the check against PROJ decides.
+ * The transverse Mercator `tm` is, when `degrees` is longitude and latitude in degrees on the same
+ * datum (so that PROJ's operation is the projection alone); the check against PROJ decides.
  */
 std::optional<TransverseMercator::Params> tm_params(const OGRSpatialReference& degrees,
                                                     const OGRSpatialReference& tm) {
@@ -174,30 +172,32 @@ bool in_lattice(const TransverseMercator& tm, Vec2 lonlat) {
     return std::abs(lonlat.x - tm.lon0()) <= kSeriesLon && std::abs(lonlat.y) <= kSeriesLat;
 }
 
-/**
- * Whether the series gives what PROJ gives (`ct`, `inverse` or not) over the lattice, to
- * kSeriesAgrees (metres; an angle as its arc on the ellipsoid's equator, roughly).
- */
-bool series_agrees(const TransverseMercator& tm, bool inverse, OGRCoordinateTransformation& ct) {
-    std::vector<Vec2> in;
+/** Whether the series gives what PROJ gives (`ct`) over the lattice, to kSeriesAgrees. */
+bool series_agrees(const TransverseMercator& tm, OGRCoordinateTransformation& ct) {
+    std::vector<double> xs, ys;
     for (double dlon = -kSeriesLon; dlon <= kSeriesLon; dlon += 0.375)
-        for (double lat = -kSeriesLat; lat <= kSeriesLat; lat += 1.5) {
-            const Vec2 lonlat{tm.lon0() + dlon, lat};
-            in.push_back(inverse ? tm.forward(lonlat.x, lonlat.y) : lonlat);
-        }
-    std::vector<double> xs(in.size()), ys(in.size());
-    for (size_t i = 0; i < in.size(); ++i) xs[i] = in[i].x, ys[i] = in[i].y;
-    std::vector<int> ok(in.size(), 0);
+        for (double lat = -kSeriesLat; lat <= kSeriesLat; lat += 1.5)
+            xs.push_back(tm.lon0() + dlon), ys.push_back(lat);
+    const std::vector<double> lon = xs, lat = ys;
+    std::vector<int> ok(xs.size(), 0);
     CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-    if (!ct.Transform(static_cast<int>(in.size()), xs.data(), ys.data(), nullptr, ok.data())) return false;
-    for (size_t i = 0; i < in.size(); ++i) {
-        const Vec2 p = inverse ? tm.inverse(in[i].x, in[i].y) : tm.forward(in[i].x, in[i].y);
-        const double unit = inverse ? 6378137 * M_PI / 180 : 1;  // metres per degree of arc
-        if (!ok[i] || !(std::abs(p.x - xs[i]) * unit * std::cos(ys[i] * M_PI / 180) <= kSeriesAgrees &&
-                        std::abs(p.y - ys[i]) * unit <= kSeriesAgrees))
+    if (!ct.Transform(static_cast<int>(xs.size()), xs.data(), ys.data(), nullptr, ok.data())) return false;
+    for (size_t i = 0; i < xs.size(); ++i) {
+        const Vec2 p = tm.forward(lon[i], lat[i]);
+        if (!ok[i] || !(std::abs(p.x - xs[i]) <= kSeriesAgrees && std::abs(p.y - ys[i]) <= kSeriesAgrees))
             return false;
     }
     return true;
+}
+
+/** What tells one CRS from another for PROJ: its WKT2, and its PROJ string (which alone has +approx). */
+std::string crs_key(const OGRSpatialReference& srs) {
+    char* proj4 = nullptr;
+    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+    srs.exportToProj4(&proj4);
+    std::string key = crs_wkt2(srs) + "\n" + (proj4 ? proj4 : "");
+    CPLFree(proj4);
+    return key;
 }
 
 }  // namespace
@@ -211,35 +211,29 @@ Transform::Transform(const OGRSpatialReference& from, const OGRSpatialReference&
     if (!ct_)
         throw Error("no coordinate transformation from " + crs_label(from) + " to " + crs_label(to), {},
                     "check the layer's CRS, or pass --work-crs");
-    auto params = tm_params(a, b);
-    const bool inverse = !params;
-    if (inverse) params = tm_params(b, a);
+    const auto params = tm_params(a, b);
     if (!params) return;
-    // Checked once per pair of CRSs and way round (a reading makes a Transform per thread and layer).
+    // Checked once per pair of CRSs (a reading makes a Transform per layer and thread).
     static std::mutex mutex;
     static std::map<std::pair<std::string, std::string>, bool> checked;
     const TransverseMercator tm(*params);
-    const auto key = std::pair(crs_wkt2(a), crs_wkt2(b));
+    const auto key = std::pair(crs_key(a), crs_key(b));
     std::lock_guard lock(mutex);
     auto [it, added] = checked.try_emplace(key, false);
-    if (added) it->second = series_agrees(tm, inverse, *ct_);
-    if (it->second) tm_ = tm, inverse_ = inverse;
+    if (added) it->second = series_agrees(tm, *ct_);
+    if (it->second) tm_ = tm;
 }
 
 Transform::~Transform() { OGRCoordinateTransformation::DestroyCT(ct_); }
-Transform::Transform(Transform&& o) noexcept : ct_(o.ct_), tm_(o.tm_), inverse_(o.inverse_) {
-    o.ct_ = nullptr;
-}
+Transform::Transform(Transform&& o) noexcept : ct_(o.ct_), tm_(o.tm_) { o.ct_ = nullptr; }
 Transform& Transform::operator=(Transform&& o) noexcept {
     std::swap(ct_, o.ct_);
     std::swap(tm_, o.tm_);
-    std::swap(inverse_, o.inverse_);
     return *this;
 }
 
 bool Transform::series_takes(std::span<const Vec2> pts) const {
-    return tm_ && !inverse_ &&
-           std::all_of(pts.begin(), pts.end(), [&](Vec2 p) { return in_lattice(*tm_, p); });
+    return tm_ && std::all_of(pts.begin(), pts.end(), [&](Vec2 p) { return in_lattice(*tm_, p); });
 }
 
 void Transform::apply_series(std::span<Vec2> pts) const {
@@ -247,20 +241,12 @@ void Transform::apply_series(std::span<Vec2> pts) const {
 }
 
 void Transform::apply(std::vector<Vec2>& pts, const std::string& what) const {
-    if (!ct_ || pts.empty()) return;
     if (series_takes(pts)) return apply_series(pts);
-    if (tm_ && inverse_) {
-        std::vector<Vec2> out(pts.size());
-        bool inside = true;
-        for (size_t i = 0; i < pts.size() && inside; ++i) {
-            out[i] = tm_->inverse(pts[i].x, pts[i].y);
-            inside = in_lattice(*tm_, out[i]);
-        }
-        if (inside) {
-            pts = std::move(out);
-            return;
-        }
-    }
+    apply_by_proj(pts, what);
+}
+
+void Transform::apply_by_proj(std::vector<Vec2>& pts, const std::string& what) const {
+    if (!ct_ || pts.empty()) return;
     std::vector<double> xs(pts.size()), ys(pts.size());
     for (size_t i = 0; i < pts.size(); ++i) xs[i] = pts[i].x, ys[i] = pts[i].y;
     std::vector<int> ok(pts.size(), 0);

@@ -99,7 +99,7 @@ public:
             return;
         }
         if (chunks <= 1) {
-            main_.apply(pts);
+            main_.apply_by_proj(pts);
             return;
         }
         // Each thread's own transformation, made on its first chunk. Isolated: a thread waiting
@@ -113,7 +113,7 @@ public:
                 CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
                 if (!t) t.emplace(srs(from_wkt_), srs(to_wkt_));
                 std::vector<Vec2> part(pts.begin() + c * kPerChunk, pts.begin() + std::min(pts.size(), (c + 1) * kPerChunk));
-                t->apply(part);
+                t->apply_by_proj(part);
                 std::copy(part.begin(), part.end(), pts.begin() + c * kPerChunk);
             });
         });

@@ -1,6 +1,5 @@
 #include "geo/io/transverse_mercator.h"
 
-#include <algorithm>
 #include <cmath>
 
 namespace gw {
@@ -40,16 +39,6 @@ TransverseMercator::TransverseMercator(const Params& p) {
     alpha_[3] = n2 * n2 * (49561.0 / 161280 + n * (-179.0 / 168 + n * 6601661.0 / 7257600));
     alpha_[4] = n2 * n2 * n * (34729.0 / 80640 + n * -3418889.0 / 1995840);
     alpha_[5] = n2 * n2 * n2 * (212378941.0 / 319334400);
-    // Eq. 36.
-    beta_[0] =
-        n * (1.0 / 2 +
-             n * (-2.0 / 3 + n * (37.0 / 96 + n * (-1.0 / 360 + n * (-81.0 / 512 + n * 96199.0 / 604800)))));
-    beta_[1] =
-        n2 * (1.0 / 48 + n * (1.0 / 15 + n * (-437.0 / 1440 + n * (46.0 / 105 + n * -1118711.0 / 3870720))));
-    beta_[2] = n2 * n * (17.0 / 480 + n * (-37.0 / 840 + n * (-209.0 / 4480 + n * 5569.0 / 90720)));
-    beta_[3] = n2 * n2 * (4397.0 / 161280 + n * (-11.0 / 504 + n * -830251.0 / 7257600));
-    beta_[4] = n2 * n2 * n * (4583.0 / 161280 + n * -108847.0 / 3991680);
-    beta_[5] = n2 * n2 * n2 * (20648693.0 / 638668800);
     lon0_deg_ = p.lon0;
     x0_ = p.false_easting;
     // The false northing less the meridian's own northing at the origin's latitude.
@@ -77,32 +66,6 @@ Vec2 TransverseMercator::xi_eta(double phi, double lam) const {
 Vec2 TransverseMercator::forward(double lon, double lat) const {
     const Vec2 xe = xi_eta(lat * kDeg, (lon - lon0_deg_) * kDeg);
     return {x0_ + scale_ * xe.y, y0_ + scale_ * xe.x};
-}
-
-Vec2 TransverseMercator::inverse(double x, double y) const {
-    const double xi = (y - y0_) / scale_, eta = (x - x0_) / scale_;
-    // ζ′ = ζ − Σ βⱼ sin 2jζ (eq. 11 inverted, eq. 36).
-    const double s2 = std::sin(2 * xi), c2 = std::cos(2 * xi);
-    const double e2 = std::exp(2 * eta), sh2 = (e2 - 1 / e2) / 2, ch2 = (e2 + 1 / e2) / 2;
-    const Vec2 d = sin_series(beta_, s2, c2, sh2, ch2);
-    const double xip = xi - d.x, etap = eta - d.y;
-    // Back from the sphere: τ′ = sin ξ′ / √(sinh² η′ + cos² ξ′), λ = atan2(sinh η′, cos ξ′).
-    const double sx = std::sin(xip), cx = std::cos(xip), sh = std::sinh(etap);
-    const double taup = sx / std::sqrt(sh * sh + cx * cx);
-    const double lam = std::atan2(sh, cx);
-    // τ from τ′ by Newton's method (eqs. 19–21), from τ = τ′; two or three steps reach double precision.
-    const double e2m = 1 - e_ * e_;
-    double tau = taup;
-    for (int i = 0; i < 6; ++i) {
-        const double root = std::sqrt(1 + tau * tau);
-        const double sigma = std::sinh(e_ * std::atanh(e_ * tau / root));
-        const double taupi = tau * std::sqrt(1 + sigma * sigma) - sigma * root;
-        const double step =
-            (taup - taupi) / std::sqrt(1 + taupi * taupi) * (1 + e2m * tau * tau) / (e2m * root);
-        tau += step;
-        if (!(std::abs(step) > 1e-16 * std::max(1.0, std::abs(tau)))) break;
-    }
-    return {lon0_deg_ + lam / kDeg, std::atan(tau) / kDeg};
 }
 
 }  // namespace gw
