@@ -133,6 +133,7 @@ TEST(Crs, TheSeriesProjectsAsProjDoesToTwentyNanometres) {
     const std::string tm117 = "+proj=tmerc +lon_0=117 +datum=WGS84 +units=m +type=crs";
     EXPECT_TRUE(Transform(parse_crs("EPSG:4326"), parse_crs(tm117)).by_series());
     EXPECT_FALSE(Transform(parse_crs("EPSG:4326"), parse_crs(tm117 + " +approx")).by_series());
+    EXPECT_FALSE(Transform(parse_crs("EPSG:4326"), parse_crs(tm117 + " +algo=evenden_snyder")).by_series());
 }
 
 TEST(Crs, GaussKrugerZoneFormula) {
