@@ -55,8 +55,10 @@ std::vector<MultiPolygon> compute_views(const Dataset& ds, const std::vector<con
 bool household_seen(const Household& h, const MultiPolygon* house, const MultiPolygon& view) {
     if (inside(view, h.pos)) return true;
     if (!house) return false;
-    // The camera sees the house when its view touches the house's outline.
-    return polygons_meet(view, *house);
+    // The camera sees the house when its view touches the house's outline. A view the house
+    // itself occludes ends on its wall at a computed crossing, a rounding either side of it:
+    // "touches" is within kSeesWall, far above rounding and far below any survey.
+    return polygons_within(view, *house, kSeesWall);
 }
 
 // ---------------------------------------------------------------------------------------------

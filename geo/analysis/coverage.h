@@ -89,9 +89,12 @@ std::vector<MultiPolygon> compute_views(const Dataset& ds, const std::vector<con
 /** Computes coverage for every cell of options.level. Throws gw::Error when the level has no cells. */
 CoverageReport compute_coverage(const Dataset& ds, const CoverageOptions& options);
 
+/** How near a view must come to a house's outline to touch it (metres). */
+inline constexpr double kSeesWall = 1e-3;
+
 /**
  * Whether household h is seen by view v: its point inside the view, or, when the point lies
- * inside a building (its house), the view touching that building's outline.
+ * inside a building (its house), the view touching that building's outline (within kSeesWall).
  */
 bool household_seen(const Household& h, const MultiPolygon* house, const MultiPolygon& view);
 
