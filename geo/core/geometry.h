@@ -5,6 +5,7 @@
  */
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -208,24 +209,33 @@ inline bool segments_meet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
 /**
  * Whether the ring is certainly simple: at least three distinct points, no two edges meeting
  * except neighbours at their shared vertex, no edge folding back on the one before. "false" only
- * means "not certain" (near touches included): ask GEOS then. For rings of up to max_points.
+ * means "not certain" (near touches included, and a long ring whose edges overlap too much in x
+ * to pair quickly): ask GEOS then. A long ring's edges are paired by a sweep over x (each against
+ * those whose x-ranges overlap its own), so the cells that follow roads and terrain with hundreds
+ * of vertices need not go to GEOS either.
  */
-inline bool ring_clearly_simple(const Ring& ring, size_t max_points = 64) {
-    std::vector<Vec2> r;
+inline bool ring_clearly_simple(const Ring& ring) {
+    thread_local std::vector<Vec2> r;
+    thread_local std::vector<double> tol;
+    thread_local std::vector<uint32_t> by_x;
+    r.clear();
     for (Vec2 p : ring) {
         if (!std::isfinite(p.x) || !std::isfinite(p.y)) return false;
         if (r.empty() || !(p == r.back())) r.push_back(p);
     }
     while (r.size() > 1 && r.front() == r.back()) r.pop_back();
     const size_t n = r.size();
-    if (n < 3 || n > max_points) return false;
+    if (n < 3 || n >= std::numeric_limits<uint32_t>::max()) return false;
     // A point within kEps × (edge length) × (ring size) of an edge's line counts as on it.
     constexpr double kEps = 1e-9;
     Box box;
     for (Vec2 p : r) box.add(p);
     const double size = std::max(box.width(), box.height());
-    std::vector<double> tol(n);
-    for (size_t i = 0; i < n; ++i) tol[i] = kEps * length(r[(i + 1) % n] - r[i]) * size;
+    tol.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+        const Vec2 e = r[(i + 1) % n] - r[i];
+        tol[i] = kEps * std::sqrt(dot(e, e)) * size;
+    }
     auto one_side = [&](size_t e, Vec2 u, Vec2 v) {  // u and v clearly on one side of edge e's line
         const Vec2 p = r[e], d = r[(e + 1) % n] - p;
         const double su = cross(d, u - p), sv = cross(d, v - p);
@@ -236,12 +246,36 @@ inline bool ring_clearly_simple(const Ring& ring, size_t max_points = 64) {
         if (std::abs(cross(b - a, c - b)) <= tol[i] * length(c - b) / std::max(size, 1e-300) &&
             dot(b - a, c - b) < 0)
             return false;  // a spike: the next edge folds back
-        const double xlo = std::min(a.x, b.x), xhi = std::max(a.x, b.x), ylo = std::min(a.y, b.y), yhi = std::max(a.y, b.y);
-        for (size_t j = i + 2; j < n; ++j) {
-            if (i == 0 && j == n - 1) continue;  // the closing edge neighbours the first
+    }
+    // Edge i against every later edge j (in x order; a short ring's in ring order) whose x-range
+    // begins before edge i's ends.
+    by_x.resize(n);
+    for (uint32_t i = 0; i < n; ++i) by_x[i] = i;
+    if (n > 32) {
+        thread_local std::vector<double> xlo;
+        xlo.resize(n);
+        for (size_t e = 0; e < n; ++e) xlo[e] = std::min(r[e].x, r[(e + 1) % n].x);
+        std::sort(by_x.begin(), by_x.end(), [&](uint32_t a, uint32_t b) { return xlo[a] < xlo[b]; });
+    }
+    const bool sorted = n > 32;
+    // Edges that all span the same x (a comb across x) pair every one with every other: past a
+    // budget of pairs the answer is left to GEOS, whose noding is n log n.
+    size_t budget = 16 * n + 1024;
+    for (size_t k = 0; k < n; ++k) {
+        const uint32_t i = by_x[k];
+        const Vec2 a = r[i], b = r[(i + 1) % n];
+        const double xlo_i = std::min(a.x, b.x), xhi = std::max(a.x, b.x), ylo = std::min(a.y, b.y),
+                     yhi = std::max(a.y, b.y);
+        for (size_t m = k + 1; m < n; ++m) {
+            const uint32_t j = by_x[m];
             const Vec2 u = r[j], v = r[(j + 1) % n];
-            if (std::max(u.x, v.x) < xlo || std::min(u.x, v.x) > xhi || std::max(u.y, v.y) < ylo || std::min(u.y, v.y) > yhi)
+            if (std::min(u.x, v.x) > xhi) {
+                if (sorted) break;
                 continue;
+            }
+            if (sorted && --budget == 0) return false;
+            if (j == (i + 1) % n || i == (j + 1) % n) continue;  // neighbours share their vertex
+            if (std::max(u.x, v.x) < xlo_i || std::max(u.y, v.y) < ylo || std::min(u.y, v.y) > yhi) continue;
             if (!one_side(i, u, v) && !one_side(j, a, b)) return false;
         }
     }
