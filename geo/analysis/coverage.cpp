@@ -61,6 +61,16 @@ bool household_seen(const Household& h, const MultiPolygon* house, const MultiPo
     return polygons_within(view, *house, kSeesWall);
 }
 
+Box household_box(const Household& h, const MultiPolygon* house) {
+    Box q = BoxIndex::around(h.pos, 0);
+    if (house) {
+        const Box b = bounds(*house);
+        q.add(Vec2{b.xmin - kSeesWall, b.ymin - kSeesWall}),
+            q.add(Vec2{b.xmax + kSeesWall, b.ymax + kSeesWall});
+    }
+    return q;
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] The engine: per-cell work shared by compute_coverage and LiveCoverage
 
@@ -277,11 +287,7 @@ struct CoverageEngine {
         for (int v : near) n += household_seen(ds.households[i], house[i], views[v]);
         return n;
     }
-    Box household_box(size_t i) const {
-        Box q = BoxIndex::around(ds.households[i].pos, 0);
-        if (house[i]) q.add(bounds(*house[i]));
-        return q;
-    }
+    Box household_box(size_t i) const { return gw::household_box(ds.households[i], house[i]); }
 
     /** Whether p lies in the cell or within d of its outline (its buffer then reaches the cell). */
     static bool near_cell(const Grid& cell, Vec2 p, double d) {

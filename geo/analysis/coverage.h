@@ -98,4 +98,8 @@ inline constexpr double kSeesWall = 1e-3;
  */
 bool household_seen(const Household& h, const MultiPolygon* house, const MultiPolygon& view);
 
+/** The box a view must meet to see household h (household_seen): its point, its house's box widened by
+ * kSeesWall. */
+Box household_box(const Household& h, const MultiPolygon* house);
+
 }  // namespace gw

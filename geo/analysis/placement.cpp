@@ -423,8 +423,8 @@ DemandProbes probe_existing_views(const Dataset& ds, const std::vector<DemandPoi
         } else {
             probes[i].push_back(d.pos);
         }
-        Box q = BoxIndex::around(d.pos, 0);
-        if (house) q.add(bounds(*house));
+        const Box q = d.kind == DemandPoint::Household ? household_box(ds.households[d.household], house)
+                                                       : BoxIndex::around(d.pos, 0);
         for (int v : vindex.query(q)) {
             if (d.kind == DemandPoint::Household && house) {
                 if (household_seen(ds.households[d.household], house, views[v])) seen_before[i] = 1;
