@@ -6,12 +6,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "geo/core/error.h"
 #include "geo/io/camera_store.h"
 #include "geo/io/dataset.h"
 #include "tests/cli_run.h"
+#include "tests/gpkg_translate.h"
 
 namespace {
 
@@ -141,4 +145,143 @@ TEST(CameraStore, ObfuscatedCoordinatesAreWrittenBackObfuscated) {
         EXPECT_NEAR(pt->getY(), 24.59, 1e-7) << saved;
         EXPECT_DOUBLE_EQ(feat->GetFieldAsDouble("azimuth"), 200);
     }
+}
+
+namespace {
+
+/** The bundled cameras as a grid office writes them: Chinese field names, 在线 and 离线, a note. */
+const char* kChineseCameras =
+    "SELECT cam_id AS 点位编号, owner AS 权属, azimuth AS 方位角, fov AS 视场角, \"range\" AS 视距, "
+    "CASE status WHEN 'online' THEN '在线' ELSE '离线' END AS 状态, '东口值守' AS 备注, geom FROM cameras";
+
+/** Every value of the layer's field `name`, as GDAL reads it (a .cpg's UTF-8, else the raw bytes). */
+std::vector<std::string> column(const std::string& file, const std::string& layer, const std::string& name) {
+    GDALDatasetUniquePtr d(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR));
+    std::vector<std::string> out;
+    if (!d) return out;
+    OGRLayer* l = d->GetLayerByName(layer.c_str());
+    if (!l) return out;
+    for (auto& f : *l) {
+        const int i = f->GetFieldIndex(name.c_str());
+        out.push_back(i >= 0 && f->IsFieldSetAndNotNull(i) ? f->GetFieldAsString(i) : "<none>");
+    }
+    return out;
+}
+
+std::vector<std::string> field_names(const std::string& file, const std::string& layer) {
+    GDALDatasetUniquePtr d(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR));
+    std::vector<std::string> out;
+    if (OGRLayer* l = d ? d->GetLayerByName(layer.c_str()) : nullptr)
+        for (int i = 0; i < l->GetLayerDefn()->GetFieldCount(); ++i)
+            out.push_back(l->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
+    return out;
+}
+
+/**
+ * The viewer's edits to a grid office's own cameras layer: camera 0 turned and taken offline (or
+ * online), one added, the last removed. Returns the ids of the turned and the added camera.
+ */
+std::pair<std::string, std::string> edit_like_the_viewer(gw::Dataset& ds) {
+    gw::Camera& turned = ds.cameras[0];
+    turned.azimuth = 123, turned.fov = 75;
+    turned.status = turned.online() ? "offline" : "online";
+    ds.cameras.pop_back();
+    gw::Camera added = ds.cameras[1];
+    added.fid = -1, added.cam_id = "NEW-1", added.status = "online", added.owner = "road";
+    added.pos = added.pos + gw::Vec2{30, 30};
+    ds.cameras.push_back(added);
+    return {turned.cam_id, added.cam_id};
+}
+
+/** What reading the saved cameras again must give, and the layer as the office's tools see it. */
+void expect_saved_as_the_office_writes(const std::string& path, const std::string& file,
+                                       const std::string& layer, const gw::Dataset& edited,
+                                       const std::vector<std::string>& fields_before) {
+    const gw::Dataset back = gw::open_dataset({path});
+    ASSERT_EQ(back.cameras.size(), edited.cameras.size());
+    const gw::Camera* t = find(back, edited.cameras[0].cam_id);
+    ASSERT_NE(t, nullptr);
+    EXPECT_DOUBLE_EQ(t->azimuth, 123) << "方位角 was not written";
+    EXPECT_DOUBLE_EQ(t->fov, 75) << "视场角 was not written";
+    EXPECT_EQ(t->status, edited.cameras[0].status) << "状态 was not written";
+    const gw::Camera* a = find(back, "NEW-1");
+    ASSERT_NE(a, nullptr) << "点位编号 was not written";
+    EXPECT_DOUBLE_EQ(a->azimuth, edited.cameras.back().azimuth);
+    EXPECT_EQ(a->owner, "road");
+    // No contract column added beside the office's, no `offline` among 在线 and 离线.
+    EXPECT_EQ(field_names(file, layer), fields_before);
+    for (const std::string& v : column(file, layer, "状态")) EXPECT_TRUE(v == "在线" || v == "离线") << v;
+    // The old cameras' note kept (the new camera has none).
+    const std::vector<std::string> notes = column(file, layer, "备注");
+    EXPECT_EQ(std::count(notes.begin(), notes.end(), "东口值守"), static_cast<long>(notes.size()) - 1);
+}
+
+}  // namespace
+
+// A grid office's GeoPackage names its fields 方位角, 视场角, 状态 … and writes 在线 and 离线. The
+// viewer's save wrote the contract's names (none of which the layer has: only the point moved, the
+// new camera came without an id) and the contract's codes.
+TEST(CameraStore, ASaveWritesTheLayersOwnFieldNamesAndWordsIntoAGeoPackage) {
+    gwtest::TempDir dir("camstore_zh");
+    const std::string path = dir / "社区.gpkg";
+    gwtest::translate_bundled(
+        path, "GPKG", "网格",
+        "SELECT grid_id AS 网格编码, level AS 层级, parent_id AS 上级编码, name AS 名称, geom FROM grids");
+    gwtest::translate_bundled(path, "GPKG", "摄像头", kChineseCameras);
+    const std::vector<std::string> fields_before = field_names(path, "摄像头");
+    gw::Dataset ds = gw::open_dataset({path});
+    ASSERT_GE(ds.cameras.size(), 3u);
+    edit_like_the_viewer(ds);
+    gw::save_cameras(path, ds);
+    expect_saved_as_the_office_writes(path, path, "摄像头", ds, fields_before);
+}
+
+// The same in a GBK shapefile folder without .cpg (how such folders come): the layer is written anew
+// in GBK (its 4-character names fit a .dbf's 10 bytes; in UTF-8 they would not) with a .cpg saying
+// so, the old features' other text (备注) taken from GBK, not copied as bytes.
+TEST(CameraStore, ASaveWritesTheLayersOwnFieldNamesAndWordsIntoAGbkShapefileFolder) {
+    gwtest::TempDir dir("camstore_gbk");
+    const std::string folder = dir / "社区";
+    std::filesystem::create_directories(folder);
+    const std::vector<std::string> gbk = {"-lco", "ENCODING=CP936"};
+    gwtest::translate_bundled(
+        folder + "/网格.shp", "ESRI Shapefile", "网格",
+        "SELECT grid_id AS 网格编码, level AS 层级, parent_id AS 上级编码, name AS 名称, geom FROM grids",
+        gbk);
+    gwtest::translate_bundled(folder + "/摄像头.shp", "ESRI Shapefile", "摄像头", kChineseCameras, gbk);
+    for (const auto& e : std::filesystem::directory_iterator(folder))
+        if (e.path().extension() == ".cpg") std::filesystem::remove(e.path());
+    const std::string shp = folder + "/摄像头.shp";
+    std::vector<std::string> fields_before = field_names(shp, "摄像头");
+    ASSERT_FALSE(CPLIsUTF8(fields_before.front().c_str(), -1)) << "the test's .dbf should read as GBK bytes";
+    gw::Dataset ds = gw::open_dataset({folder});
+    ASSERT_GE(ds.cameras.size(), 3u);
+    edit_like_the_viewer(ds);
+    gw::save_cameras(folder, ds);
+    ASSERT_TRUE(
+        std::filesystem::exists(folder + "/摄像头.cpg"));  // saying GBK now: the names fit 10 bytes as before
+    // The .dbf's names are GBK bytes before and UTF-8 after: compared as the reader decodes them.
+    for (auto& n : fields_before) {
+        char* u = CPLRecode(n.c_str(), "CP936", CPL_ENC_UTF8);
+        n = u;
+        CPLFree(u);
+    }
+    expect_saved_as_the_office_writes(folder, shp, "摄像头", ds, fields_before);
+}
+
+// A shapefile ogr2ogr wrote with its defaults (its .dbf marked Latin-1): a camera named in Chinese
+// came back as "??-1" when the save kept Latin-1. It is written as UTF-8 instead, with a .cpg.
+TEST(CameraStore, ASaveIntoALatin1ShapefileWritesUtf8) {
+    gwtest::TempDir dir("camstore_latin1");
+    const std::string folder = dir / "cams";
+    std::filesystem::create_directories(folder);
+    gwtest::translate_bundled(folder + "/cameras.shp", "ESRI Shapefile", "cameras",
+                              "SELECT cam_id, owner, azimuth, fov, \"range\", status, geom FROM cameras");
+    gw::Dataset ds = gw::open_dataset({folder});
+    ASSERT_GE(ds.cameras.size(), 1u);
+    ds.cameras[0].cam_id = "东口-1";
+    gw::save_cameras(folder, ds);
+    const gw::Dataset back = gw::open_dataset({folder});
+    EXPECT_NE(find(back, "东口-1"), nullptr);
+    EXPECT_EQ(gwtest::slurp(folder + "/cameras.cpg").substr(0, 5), "UTF-8");
 }

@@ -9,12 +9,73 @@
 #include <set>
 
 #include "geo/core/error.h"
+#include "geo/core/gdal_setup.h"
+#include "geo/core/text.h"
 #include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
+#include "geo/io/dataset.h"
 #include "geo/io/gcj02.h"
-#include "geo/core/gdal_setup.h"
+#include "geo/io/names.h"
+#include "geo/io/project.h"
 
 namespace gw {
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] CodeSpelling
+
+CodeSpelling::CodeSpelling(OGRLayer& layer, int field, const std::string& contract_field,
+                           const RoleMapping* mapping)
+    : field_(contract_field) {
+    RoleMapping values;  // the project file's values of this field alone
+    if (mapping)
+        if (const auto v = mapping->values.find(contract_field); v != mapping->values.end())
+            mapped_ = v->second, values.values[field_] = v->second;
+    if (field < 0) return;
+    layer.ResetReading();
+    for (auto& f : layer) {
+        if (!f->IsFieldSetAndNotNull(field)) continue;
+        const std::string text = f->GetFieldAsString(field);
+        chinese_ |= chinese_value(field_, text).has_value();
+        ++uses_[contract_code(field_, text, &values)][text];
+    }
+    layer.ResetReading();
+}
+
+std::string CodeSpelling::operator()(const std::string& code) const {
+    if (const auto u = uses_.find(code); u != uses_.end())
+        return std::max_element(u->second.begin(), u->second.end(),
+                                [](const auto& a, const auto& b) { return a.second < b.second; })
+            ->first;
+    if (const auto zh = chinese_ ? chinese_word(field_, code) : std::nullopt) return *zh;
+    std::string word = code;
+    for (const auto& [raw, c] : mapped_)
+        if (c == code) word = raw;  // the last of the project file's values for it, as ever
+    return word;
+}
+
+std::map<std::string, std::string> camera_field_names(const Dataset& ds) {
+    std::map<std::string, std::string> name;
+    for (const char* f : {"cam_id", "owner", "status", "azimuth", "fov", "range", "height", "resolution_px"})
+        name[f] = f;
+    for (const auto& info : ds.layers)
+        if (info.name == "cameras")
+            for (const auto& [contract, source] : info.fields) name[contract] = source;
+    return name;
+}
+
+RoleMapping camera_mapping(const std::string& source) {
+    const NameMapping all = load_mapping(project_path_for(source));
+    const auto m = all.find("cameras");
+    return m == all.end() ? RoleMapping{} : m->second;
+}
+
+GDALDatasetUniquePtr open_cameras_source(const std::string& file, bool update, bool gbk) {
+    const char* cp936[] = {"ENCODING=CP936", nullptr};
+    const unsigned flags = GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY);
+    return GDALDatasetUniquePtr(
+        GDALDataset::Open(file.c_str(), flags, nullptr, gbk ? cp936 : nullptr, nullptr));
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -26,11 +87,38 @@ std::pair<std::string, std::string> cameras_origin(const std::string& source, co
     return {source, "cameras"};
 }
 
-void set_field(OGRFeature& f, const char* name, const std::string& v) {
-    if (int i = f.GetFieldIndex(name); i >= 0) f.SetField(i, v.c_str());
-}
-void set_field(OGRFeature& f, const char* name, double v) {
-    if (int i = f.GetFieldIndex(name); i >= 0) f.SetField(i, v);
+/** What a cameras feature is written with: the layer's field names and its spelling of codes. */
+struct CameraFields {
+    std::map<std::string, std::string> name;  // contract field → the layer's
+    CodeSpelling status, owner;
+
+    CameraFields(OGRLayer& layer, const Dataset& ds, const RoleMapping* mapping)
+        : name(camera_field_names(ds)),
+          status(layer, layer.GetLayerDefn()->GetFieldIndex(name["status"].c_str()), "status", mapping),
+          owner(layer, layer.GetLayerDefn()->GetFieldIndex(name["owner"].c_str()), "owner", mapping) {}
+
+    void set(OGRFeature& f, const char* contract, const std::string& v) const {
+        if (int i = f.GetFieldIndex(name.at(contract).c_str()); i >= 0) f.SetField(i, v.c_str());
+    }
+    void set(OGRFeature& f, const char* contract, double v) const {
+        if (int i = f.GetFieldIndex(name.at(contract).c_str()); i >= 0) f.SetField(i, v);
+    }
+};
+
+/**
+ * The encoding a shapefile's cameras are written back in: GBK for a GBK one (gbk_shapefile), else
+ * the one GDAL read them in (a .cpg's or the .dbf's code page) when it holds Chinese, else UTF-8. The driver
+ * is handed UTF-8 either way and encodes it; a .cpg says which it wrote.
+ */
+std::string shapefile_encoding(OGRLayer& src, bool gbk) {
+    if (gbk) return "CP936";
+    // Kept only where it can hold Chinese: a .dbf marked Latin-1 (ogr2ogr's default) turns
+    // 东口 into "??".
+    const char* e = src.GetMetadataItem("SOURCE_ENCODING", "SHAPEFILE");
+    const std::string code = e ? ascii_lower(e) : "";
+    for (const char* chinese : {"utf-8", "utf8", "cp936", "936", "gbk", "gb18030"})
+        if (code == chinese) return e;
+    return "UTF-8";
 }
 
 /** The transformation from the working CRS back to the layer's CRS. */
@@ -52,15 +140,16 @@ Transform back_transform(const OGRLayer& layer, const Dataset& ds) {
  * Sets the camera's fields (those the layer has) and its point in the layer's CRS, obfuscated
  * again when the layer was read as GCJ-02 or BD-09 (`point_coords`), so a save moves nothing.
  */
-void fill_feature(OGRFeature& f, const Camera& cam, const Transform& back, const std::string& point_coords) {
-    set_field(f, "cam_id", cam.cam_id);
-    set_field(f, "owner", cam.owner);
-    set_field(f, "status", cam.status);
-    set_field(f, "azimuth", cam.azimuth);
-    set_field(f, "fov", cam.fov);
-    set_field(f, "range", cam.range);
-    if (cam.height) set_field(f, "height", *cam.height);
-    if (cam.resolution_px) set_field(f, "resolution_px", double(*cam.resolution_px));
+void fill_feature(OGRFeature& f, const Camera& cam, const Transform& back, const std::string& point_coords,
+                  const CameraFields& fields) {
+    fields.set(f, "cam_id", cam.cam_id);
+    fields.set(f, "owner", fields.owner(cam.owner));
+    fields.set(f, "status", fields.status(cam.status));
+    fields.set(f, "azimuth", cam.azimuth);
+    fields.set(f, "fov", cam.fov);
+    fields.set(f, "range", cam.range);
+    if (cam.height) fields.set(f, "height", *cam.height);
+    if (cam.resolution_px) fields.set(f, "resolution_px", double(*cam.resolution_px));
     std::vector<Vec2> p{cam.pos};
     back.apply(p, cam.cam_id);
     if (point_coords == "gcj02") p[0] = gcj02::from_wgs84(p[0]);
@@ -70,16 +159,18 @@ void fill_feature(OGRFeature& f, const Camera& cam, const Transform& back, const
 }
 
 /** Updates, inserts and deletes features of `layer` so it holds exactly ds.cameras. */
-std::vector<int64_t> write_cameras(OGRLayer& layer, const Dataset& ds, const std::string& file) {
+std::vector<int64_t> write_cameras(OGRLayer& layer, const Dataset& ds, const std::string& file,
+                                   const RoleMapping& mapping) {
     const Error::Where where{file, layer.GetName(), "", ""};
     const Transform back = back_transform(layer, ds);
+    const CameraFields fields(layer, ds, &mapping);
     std::vector<int64_t> fids;
     std::set<int64_t> kept;
     for (const Camera& cam : ds.cameras) {
         OGRFeatureUniquePtr f(cam.fid >= 0 ? layer.GetFeature(cam.fid) : nullptr);
         const bool insert = !f;
         if (insert) f.reset(OGRFeature::CreateFeature(layer.GetLayerDefn()));
-        fill_feature(*f, cam, back, ds.point_coords);
+        fill_feature(*f, cam, back, ds.point_coords, fields);
         const OGRErr err = insert ? layer.CreateFeature(f.get()) : layer.SetFeature(f.get());
         if (err != OGRERR_NONE)
             throw Error(std::string("cannot write the camera: ") + CPLGetLastErrorMsg(),
@@ -110,7 +201,8 @@ OGRLayer& find_layer(GDALDataset& gds, const std::string& name, const std::strin
 namespace {
 
 /** GeoPackage, SQLite, PostGIS: in place, in one transaction. */
-std::vector<int64_t> save_in_transaction(const std::string& file, const std::string& layer_name, const Dataset& ds) {
+std::vector<int64_t> save_in_transaction(const std::string& file, const std::string& layer_name,
+                                         const Dataset& ds, const RoleMapping& mapping) {
     const Error::Where where{file, layer_name, "", ""};
     // SQLite's journal keeps the old data whole until commit.
     GDALDatasetUniquePtr gds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
@@ -122,7 +214,7 @@ std::vector<int64_t> save_in_transaction(const std::string& file, const std::str
         throw Error("cannot start a transaction: " + std::string(CPLGetLastErrorMsg()), where);
     std::vector<int64_t> fids;
     try {
-        fids = write_cameras(layer, ds, file);
+        fids = write_cameras(layer, ds, file, mapping);
     } catch (...) {
         gds->RollbackTransaction();
         throw;
@@ -134,8 +226,8 @@ std::vector<int64_t> save_in_transaction(const std::string& file, const std::str
 }
 
 /** The old layer's fields on the new one; fixed-width text widened to fit the new values. */
-void copy_camera_fields(OGRLayer& src, OGRLayer& dst, const Dataset& ds, const std::string& file,
-                        const std::string& layer_name) {
+void copy_camera_fields(OGRLayer& src, OGRLayer& dst, const Dataset& ds, const CameraFields& fields,
+                        const std::string& file, const std::string& layer_name) {
     OGRFeatureDefn* defn = src.GetLayerDefn();
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         OGRFieldDefn field(defn->GetFieldDefn(i));
@@ -144,10 +236,10 @@ void copy_camera_fields(OGRLayer& src, OGRLayer& dst, const Dataset& ds, const s
         if (field.GetType() == OFTString && field.GetWidth() > 0)
             for (const Camera& cam : ds.cameras) {
                 const std::string name = field.GetNameRef();
-                const size_t len = name == "cam_id" ? cam.cam_id.size()
-                                   : name == "owner" ? cam.owner.size()
-                                   : name == "status" ? cam.status.size()
-                                                      : 0;
+                const size_t len = name == fields.name.at("cam_id")   ? cam.cam_id.size()
+                                   : name == fields.name.at("owner")  ? fields.owner(cam.owner).size()
+                                   : name == fields.name.at("status") ? fields.status(cam.status).size()
+                                                                      : 0;
                 if (int(len) > field.GetWidth()) field.SetWidth(std::min<int>(int(len), 254));
             }
         if (dst.CreateField(&field) != OGRERR_NONE)
@@ -163,8 +255,9 @@ void copy_camera_fields(OGRLayer& src, OGRLayer& dst, const Dataset& ds, const s
  * folder is swapped with one that holds it and the folder's other files; a lone .shp: its
  * file set is committed together.
  */
-std::vector<int64_t> save_by_copy(GDALDatasetUniquePtr probe, const std::string& file, const std::string& layer_name,
-                                  const Dataset& ds) {
+std::vector<int64_t> save_by_copy(GDALDatasetUniquePtr probe, bool gbk, const std::string& file,
+                                  const std::string& layer_name, const Dataset& ds,
+                                  const RoleMapping& mapping) {
     const Error::Where where{file, layer_name, "", ""};
     const fs::path path(file);
     std::error_code ec;
@@ -192,20 +285,21 @@ std::vector<int64_t> save_by_copy(GDALDatasetUniquePtr probe, const std::string&
                 if (other != &src && !o->CopyLayer(other, other->GetName()))
                     throw Error("cannot copy layer: " + std::string(CPLGetLastErrorMsg()), {file, other->GetName()});
         CPLStringList lco;
-        // Text as UTF-8 with a .cpg saying so: without it the driver writes Latin-1 and Chinese
-        // names come back as "??????".
-        if (shapefile) lco.SetNameValue("ENCODING", "UTF-8");
+        // A .dbf keeps its encoding (an office's GBK, with a .cpg now saying so), else UTF-8: without
+        // one the driver writes Latin-1 and Chinese names come back as "??????".
+        if (shapefile) lco.SetNameValue("ENCODING", shapefile_encoding(src, gbk).c_str());
         OGRLayer* dst = o->CreateLayer(shapefile ? stem.c_str() : src.GetName(), src.GetSpatialRef(),
                                        src.GetGeomType(), lco.List());
         if (!dst) throw Error("cannot create the layer: " + std::string(CPLGetLastErrorMsg()), where);
-        copy_camera_fields(src, *dst, ds, file, layer_name);
+        const CameraFields fields(src, ds, &mapping);
+        copy_camera_fields(src, *dst, ds, fields, file, layer_name);
         const Transform back = back_transform(src, ds);
         for (size_t i = 0; i < ds.cameras.size(); ++i) {
             const Camera& cam = ds.cameras[i];
             OGRFeatureUniquePtr f(OGRFeature::CreateFeature(dst->GetLayerDefn()));
             if (cam.fid >= 0)
                 if (OGRFeatureUniquePtr old{src.GetFeature(cam.fid)}) f->SetFrom(old.get(), TRUE);
-            fill_feature(*f, cam, back, ds.point_coords);
+            fill_feature(*f, cam, back, ds.point_coords, fields);
             f->SetFID(OGRNullFID);
             if (dst->CreateFeature(f.get()) != OGRERR_NONE)
                 throw Error(std::string("cannot write the camera: ") + CPLGetLastErrorMsg(),
@@ -230,12 +324,19 @@ std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) 
     const auto [file, layer_name] = cameras_origin(source, ds);
     GDALDatasetUniquePtr probe(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!probe) throw Error("cannot be opened to save the cameras", {file, layer_name, "", ""});
+    const RoleMapping mapping = camera_mapping(source);
     const std::string driver = probe->GetDriverName();
     if (driver == "GPKG" || driver == "SQLite" || driver == "PostgreSQL") {
         probe.reset();
-        return save_in_transaction(file, layer_name, ds);
+        return save_in_transaction(file, layer_name, ds, mapping);
     }
-    return save_by_copy(std::move(probe), file, layer_name, ds);
+    // A GBK shapefile read and written as UTF-8 text, as the reader reads it.
+    const bool gbk = driver == "ESRI Shapefile" && gbk_shapefile(file, &find_layer(*probe, layer_name, file));
+    if (gbk) {
+        probe = open_cameras_source(file, false, true);
+        if (!probe) throw Error("cannot be opened to save the cameras", {file, layer_name, "", ""});
+    }
+    return save_by_copy(std::move(probe), gbk, file, layer_name, ds, mapping);
 }
 
 }  // namespace gw

@@ -1681,7 +1681,8 @@ bool has_dbf(GDALDataset& ds, const std::string& name) {
     return false;
 }
 
-/** A shapefile without .cpg whose field names or text are not UTF-8: GBK (SPEC §3). */
+}  // namespace
+
 bool gbk_shapefile(const std::string& path, OGRLayer* layer) {
     fs::path cpg = shapefile_of(path, layer);
     cpg.replace_extension(".cpg");
@@ -1691,6 +1692,8 @@ bool gbk_shapefile(const std::string& path, OGRLayer* layer) {
         if (!CPLIsUTF8(defn->GetFieldDefn(k)->GetNameRef(), -1)) return true;
     return has_non_utf8(layer);
 }
+
+namespace {
 
 /**
  * Which role a layer plays (SPEC §3 "Names users bring"): the project file's mapping first, then

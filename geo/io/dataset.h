@@ -12,6 +12,8 @@
 #include "geo/core/model.h"
 #include "geo/io/names.h"
 
+class OGRLayer;
+
 namespace gw {
 
 enum class SourceCoords { Native, Gcj02, Bd09 };
@@ -68,5 +70,12 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
 
 /** The bundled model community, data/dapingzi.gpkg (found beside the binary or in the source tree). */
 std::string bundled_dataset_path();
+
+/**
+ * Whether a shapefile's layer is GBK (SPEC §3): no .cpg, and field names or text that are not
+ * UTF-8. Such a layer is opened with the open option ENCODING=CP936, so that GDAL reads its names
+ * and text as UTF-8 and writes UTF-8 back in GBK. `path`: the .shp, its folder or a zip.
+ */
+bool gbk_shapefile(const std::string& path, OGRLayer* layer);
 
 }  // namespace gw

@@ -12,10 +12,10 @@
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
 #include "geo/core/text.h"
+#include "geo/io/camera_store.h"
 #include "geo/io/crs.h"
 #include "geo/io/dataset.h"
 #include "geo/io/names.h"
-#include "geo/io/project.h"
 #include "geo/store/pg.h"
 
 namespace gw::store {
@@ -247,49 +247,6 @@ CameraEditResult edit_in_store(const std::string& source, const CameraEditReques
     return {read.cam_id, r.written[0].version, true, true};
 }
 
-/**
- * `code` (online, offline) as the layer's status column writes it: the spelling its cameras already
- * use most for that code (a project file's value such as ON, or 在线), else the Chinese word when the
- * column is written in Chinese, else the project file's value for it, else the code. An edit must
- * not leave `offline` among 在线 and 离线 (SPEC §3 reads both, the office's own tools may not). A
- * GBK shapefile's bytes are read as GBK, as the reader reads them, and a new word written in GBK.
- */
-std::string status_as_the_layer_writes(OGRLayer& layer, int field, const std::string& code,
-                                       const RoleMapping* m) {
-    bool chinese = false, gbk = false;
-    std::map<std::string, int> uses;  // the spellings of `code` in the column (its own bytes), how often each
-    layer.ResetReading();
-    for (auto& f : layer) {
-        if (!f->IsFieldSetAndNotNull(field)) continue;
-        const std::string raw = f->GetFieldAsString(field);
-        std::string text = raw;
-        if (!CPLIsUTF8(raw.c_str(), -1)) {
-            char* u = CPLRecode(raw.c_str(), "CP936", CPL_ENC_UTF8);
-            text = u, gbk = true;
-            CPLFree(u);
-        }
-        chinese |= chinese_value("status", text).has_value();
-        if (contract_code("status", text, m) == code) ++uses[raw];
-    }
-    layer.ResetReading();
-    if (!uses.empty())
-        return std::max_element(uses.begin(), uses.end(),
-                                [](const auto& a, const auto& b) { return a.second < b.second; })
-            ->first;
-    std::string word = code;
-    if (const auto zh = chinese ? chinese_word("status", code) : std::nullopt)
-        word = *zh;
-    else if (m)
-        if (const auto v = m->values.find("status"); v != m->values.end())
-            for (const auto& [raw, c] : v->second)
-                if (c == code) word = raw;
-    if (!gbk) return word;
-    char* g = CPLRecode(word.c_str(), CPL_ENC_UTF8, "CP936");
-    std::string out = g;
-    CPLFree(g);
-    return out;
-}
-
 /** A file layer: the camera's feature changed in place, in one transaction where the format has them. */
 CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest& req) {
     OpenOptions o;
@@ -309,10 +266,7 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     const int64_t fid = found[0]->fid;
 
     // The layer's own names for the contract's fields (a project file may map them).
-    std::map<std::string, std::string> name = {{"cam_id", "cam_id"}, {"owner", "owner"},   {"status", "status"},
-                                               {"azimuth", "azimuth"}, {"fov", "fov"},       {"range", "range"},
-                                               {"height", "height"}, {"resolution_px", "resolution_px"}};
-    for (const auto& [contract, src] : info->fields) name[contract] = src;
+    std::map<std::string, std::string> name = camera_field_names(ds);
 
     gdal_setup();
     CPLErrorReset();
@@ -320,6 +274,12 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     if (!gds) throw Error("cannot be opened for writing: " + std::string(CPLGetLastErrorMsg()), where, "check the file is not read-only");
     OGRLayer* layer = gds->GetLayerByName(info->source_name.c_str());
     if (!layer) throw Error("layer not found for writing", where);
+    if (std::string(gds->GetDriverName()) == "ESRI Shapefile" && gbk_shapefile(info->source, layer)) {
+        // Names and text as UTF-8, the changed value written back in GBK (as the reader reads it).
+        gds = open_cameras_source(info->source, true, true);
+        layer = gds ? gds->GetLayerByName(info->source_name.c_str()) : nullptr;
+        if (!layer) throw Error("cannot be opened for writing: " + std::string(CPLGetLastErrorMsg()), where);
+    }
     const bool tx = gds->StartTransaction(FALSE) == OGRERR_NONE;
     auto fail = [&](const std::string& what) {
         if (tx) gds->RollbackTransaction();
@@ -386,11 +346,9 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     if (req.status) {
         const int i = idx("status");
         if (i < 0) fail("the layer has no status field");
-        const NameMapping mapping = load_mapping(project_path_for(source));
-        const auto m = mapping.find("cameras");
-        const std::string spelled =
-            status_as_the_layer_writes(*layer, i, *req.status, m == mapping.end() ? nullptr : &m->second);
-        f->SetField(i, spelled.c_str());
+        const RoleMapping mapping = camera_mapping(source);
+        const CodeSpelling spelling(*layer, i, "status", &mapping);
+        f->SetField(i, spelling(*req.status).c_str());
     }
     if (req.move) {
         OGRPoint pt(req.move->first, req.move->second);
