@@ -140,17 +140,20 @@ void write_vector_gpkg(const std::string& path, double cam_height = 10) {
     add_layers(*ds, cam_height);
 }
 
-/** One GeoPackage: the DEM as raster table `dem` (Float32 TIFF tiles, exact values) plus the layers. */
-void write_gpkg_with_dem(const std::string& path) {
+/** A GeoPackage holding the DEM as raster table `dem` (Float32 TIFF tiles, exact values) and nothing else. */
+void write_gpkg_dem(const std::string& path) {
     auto mem = ridge_mem({});
     CPLStringList opts;
     opts.AddString("RASTER_TABLE=dem");
     opts.AddString("TILE_FORMAT=TIFF");
     GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
-    {
-        GDALDatasetUniquePtr r(gpkg->CreateCopy(path.c_str(), mem.get(), FALSE, opts.List(), nullptr, nullptr));
-        ASSERT_TRUE(r) << CPLGetLastErrorMsg();
-    }
+    GDALDatasetUniquePtr r(gpkg->CreateCopy(path.c_str(), mem.get(), FALSE, opts.List(), nullptr, nullptr));
+    ASSERT_TRUE(r) << CPLGetLastErrorMsg();
+}
+
+/** One GeoPackage: the DEM as raster table `dem` plus the layers. */
+void write_gpkg_with_dem(const std::string& path) {
+    write_gpkg_dem(path);
     GDALDatasetUniquePtr v(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
     ASSERT_TRUE(v);
     add_layers(*v, 10);
@@ -408,6 +411,31 @@ TEST(TerrainDataset, GeoPackageRasterTableDemLoads) {
     const MultiPolygon v = view_with(&*terrain, ds.cameras[0]);
     EXPECT_NEAR(area(v), sector_area_exact() - band(50, 100), cell_slack(50, 100));
     EXPECT_FALSE(inside(v, at(70, 0)));
+
+    // Looked up through the connection the layers are read by, as find_layers does, the same.
+    GDALDatasetUniquePtr layers(
+        GDALDataset::Open((dir / "all.gpkg").c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    ASSERT_TRUE(layers);
+    EXPECT_EQ(layers->GetRasterCount(), 0);
+    EXPECT_EQ(find_dem(dir / "all.gpkg", layers.get()), "GPKG:" + dir / "all.gpkg" + ":dem");
+}
+
+TEST(TerrainDataset, AGeoPackageHoldingOnlyTheDemBesideTheLayersBecomesTheTerrain) {
+    TempDir dir("terrain_gpkg_only");
+    write_vector_gpkg(dir / "community.gpkg");
+    write_gpkg_dem(dir / "heights.gpkg");  // found by its table's name, not the file's
+    GDALDatasetUniquePtr layers(
+        GDALDataset::Open((dir / "community.gpkg").c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    ASSERT_TRUE(layers);
+    EXPECT_EQ(find_dem(dir / "community.gpkg", layers.get()), "");
+    const Dataset ds = open_dataset({dir / "community.gpkg", dir / "heights.gpkg"});
+    const std::optional<Terrain> terrain = terrain_of(ds);
+    ASSERT_TRUE(terrain);
+    EXPECT_EQ(terrain->info().file, dir / "heights.gpkg");
+    EXPECT_EQ(ds.layers.size(), 2u);  // the DEM is not a layer
+    ASSERT_EQ(ds.cameras.size(), 1u);
+    const MultiPolygon v = view_with(&*terrain, ds.cameras[0]);
+    EXPECT_NEAR(area(v), sector_area_exact() - band(50, 100), cell_slack(50, 100));
 }
 
 TEST(TerrainDataset, DemWithoutCrsOrGeotransformFailsNamingTheFile) {

@@ -1751,19 +1751,27 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
         gdal_setup();
         if (path.rfind("PG:", 0) != 0) finish_interrupted_outputs(path);
         check_readable(path);
-        if (std::string dem = wants_terrain ? find_dem(path) : std::string(); !dem.empty()) {
-            if (dem_name.empty()) dem_name = dem, dem_file = path;
-            else ds.report.other.push_back({"dem", "", "a second DEM in " + path + " is left out; " + dem_file + " is used"});
-        }
+        const auto take_dem = [&](GDALDataset* vector) {
+            const std::string dem = wants_terrain ? find_dem(path, vector) : std::string();
+            if (dem.empty()) return;
+            if (!dem_name.empty()) {
+                ds.report.other.push_back(
+                    {"dem", "", "a second DEM in " + path + " is left out; " + dem_file + " is used"});
+                return;
+            }
+            dem_name = dem, dem_file = path;
+        };
         std::unique_ptr<OpenedSource> vec;
         try {
             vec = std::make_unique<OpenedSource>(open_source(path));
         } catch (const Error&) {
-            if (raster_only(path)) continue;  // a DEM or a basemap: no layers in it
-            throw;
+            if (!raster_only(path)) throw;
+            take_dem(nullptr);  // a DEM or a basemap: no layers in it
+            continue;
         }
         opened.push_back(std::move(vec));
         OpenedSource& src = *opened.back();
+        take_dem(src.ds.get());
         for (auto* layer : list_layers(src)) {
             LayerInfo info;
             info.source_name = layer->GetName();

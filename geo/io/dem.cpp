@@ -62,17 +62,26 @@ bool is_gpkg(GDALDataset& ds) { return EQUAL(ds.GetDriverName(), "GPKG"); }
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Finding a DEM among the dataset's sources
 
-std::string find_dem(const std::string& source) {
+std::string find_dem(const std::string& source, GDALDataset* opened) {
     if (source.rfind("PG:", 0) == 0 || !fs::exists(source)) return {};
     // Only a file named dem… or a GeoPackage can hold one: other sources are not opened here (a
     // large GeoJSON costs a scan of the whole file each time GDAL opens it).
-    if (!stem_is_dem(source) && ascii_lower(fs::path(source).extension().string()) != ".gpkg") return {};
-    auto ds = open_quiet(source, GDAL_OF_RASTER | GDAL_OF_VECTOR);
+    const bool named_dem = stem_is_dem(source);
+    if (!named_dem && ascii_lower(fs::path(source).extension().string()) != ".gpkg") return {};
+    // A GeoPackage's raster tables are listed through the connection its layers are read by:
+    // opening it again costs GDAL's reading of every table's definition (20 ms for a county's). A
+    // file named dem… is opened as a raster, to count its bands.
+    GDALDatasetUniquePtr own;
+    GDALDataset* ds = named_dem ? nullptr : opened;
+    if (!ds) {
+        own = open_quiet(source, GDAL_OF_RASTER | GDAL_OF_VECTOR);
+        ds = own.get();
+    }
     if (!ds) return {};
     if (is_gpkg(*ds))
         for (const auto& t : gpkg_raster_tables(*ds))
             if (ascii_lower(t) == "dem") return "GPKG:" + source + ":" + t;
-    if (stem_is_dem(source) && ds->GetRasterCount() > 0) return source;
+    if (named_dem && ds->GetRasterCount() > 0) return source;
     return {};
 }
 

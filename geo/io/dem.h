@@ -10,6 +10,8 @@
 #include "geo/core/geometry.h"
 #include "geo/core/model.h"
 
+class GDALDataset;
+
 namespace gw {
 
 /**
@@ -27,8 +29,10 @@ std::shared_ptr<const Dem> read_dem(const std::string& gdal_name, const std::str
  * The GDAL name of the DEM a dataset source holds, or "" when it holds none: the source itself
  * when GDAL opens it as a raster and its file stem is `dem` (any case, e.g. dem.tif, DEM.img), or
  * GPKG:path:table for a GeoPackage with a tiles / gridded-coverage table named `dem` (any case).
+ * `opened`, when given, is the source as already opened (for its layers): a GeoPackage's tables
+ * are looked up through it instead of opening the file again.
  */
-std::string find_dem(const std::string& source);
+std::string find_dem(const std::string& source, GDALDataset* opened = nullptr);
 
 /**
  * True when the raster GDAL opens by default for `source` is its DEM (a dem.tif, or a GeoPackage
