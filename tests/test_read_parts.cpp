@@ -242,6 +242,72 @@ void expect_less_is_the_same(const std::string& path) {
 
 }  // namespace
 
+// The reading tasks take the layers longest first (plan_reading): ten patrol tracks of 2,000 GPS
+// fixes each before 300 cells of four corners, which their counts alone put first.
+TEST(ReadParts, AFewLongTracksAreReadBeforeManySmallCells) {
+    TempDir dir("read_order");
+    gdal_setup();
+    const std::string path = dir / "order.gpkg";
+    {
+        GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
+        std::unique_ptr<GDALDataset> ds(gpkg->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        OGRSpatialReference srs;
+        srs.importFromEPSG(4542);
+        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        OGRLayer* grids = ds->CreateLayer("grids", &srs, wkbPolygon, nullptr);
+        for (const char* name : {"grid_id", "parent_id"}) {
+            OGRFieldDefn f(name, OFTString);
+            ASSERT_EQ(grids->CreateField(&f), OGRERR_NONE);
+        }
+        OGRFieldDefn level("level", OFTInteger);
+        ASSERT_EQ(grids->CreateField(&level), OGRERR_NONE);
+        for (int i = 0; i < 300; ++i) {
+            OGRFeature f(grids->GetLayerDefn());
+            f.SetField("grid_id", ("G" + std::to_string(i)).c_str());
+            f.SetField("level", 1);
+            OGRLinearRing ring;
+            const double x = 466000 + i * 10, y = 2720000;
+            for (auto [dx, dy] : {std::pair{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}})
+                ring.addPoint(x + dx, y + dy);
+            OGRPolygon cell;
+            cell.addRing(&ring);
+            f.SetGeometry(&cell);
+            ASSERT_EQ(grids->CreateFeature(&f), OGRERR_NONE);
+        }
+        OGRLayer* patrols = ds->CreateLayer("patrols", &srs, wkbLineString, nullptr);
+        for (const char* name : {"track_id", "team", "start", "end"}) {
+            OGRFieldDefn f(name, OFTString);
+            ASSERT_EQ(patrols->CreateField(&f), OGRERR_NONE);
+        }
+        for (int t = 0; t < 10; ++t) {
+            OGRFeature f(patrols->GetLayerDefn());
+            f.SetField("track_id", ("T" + std::to_string(t)).c_str());
+            f.SetField("team", "一队");
+            f.SetField("start", "2026-10-10T08:00:00");
+            f.SetField("end", "2026-10-10T10:00:00");
+            OGRLineString track;
+            for (int k = 0; k < 2000; ++k) track.addPoint(466000 + k * 1.5, 2720100 + t * 20 + k % 2);
+            f.SetGeometry(&track);
+            ASSERT_EQ(patrols->CreateFeature(&f), OGRERR_NONE);
+        }
+    }
+    OpenOptions options;
+    std::vector<std::string> steps;
+    options.progress = [&](double, const std::string& what) { steps.push_back(what); };
+    const Dataset ds = read_with(2, path, options);
+    ASSERT_EQ(ds.grids.size(), 300u);
+    ASSERT_EQ(ds.patrols.size(), 10u);
+    const auto first = std::find_if(steps.begin(), steps.end(),
+                                    [](const std::string& s) { return s.rfind("reading ", 0) == 0; });
+    ASSERT_NE(first, steps.end());
+    EXPECT_EQ(*first, "reading patrols");
+    // Each track's fixes timed by the distance walked (time_patrol_tracks, over the cores).
+    ASSERT_EQ(ds.patrols[3].times.size(), 1u);
+    ASSERT_EQ(ds.patrols[3].times[0].size(), 2000u);
+    EXPECT_EQ(ds.patrols[3].times[0].front(), *ds.patrols[3].t_start);
+    EXPECT_EQ(ds.patrols[3].times[0].back(), *ds.patrols[3].t_end);
+}
+
 TEST(ReadParts, LeavingOutOutlinesAndTimeTextsChangesNothingElse) {
     expect_less_is_the_same(bundled_dataset_path());
     // Checks with unreadable times, no geometry and text in `people`, beside the bundled cells.

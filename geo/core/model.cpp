@@ -62,8 +62,10 @@ void spread_track_times(PatrolTrack& t) {
         for (size_t k = 1; k < part.size(); ++k) total += distance(part[k - 1], part[k]);
     const double span = static_cast<double>(*t.t_end - *t.t_start);
     double walked = 0;
+    t.times.reserve(t.shape.size());
     for (const auto& part : t.shape) {
         auto& times = t.times.emplace_back();
+        times.reserve(part.size());
         for (size_t k = 0; k < part.size(); ++k) {
             if (k > 0) walked += distance(part[k - 1], part[k]);
             const double f = total > 0 ? walked / total : 0;
