@@ -1,15 +1,21 @@
 // The one way work runs in parallel (geo/core/parallel.h): every index once, and an exception on
 // any worker reaches the caller instead of ending the process.
 #include <gtest/gtest.h>
+#include <malloc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <iterator>
+#include <latch>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -73,6 +79,53 @@ TEST(Parallel, ReservePrefaultedFaultsTheNewRoomIn) {
     const float* at = small.data();
     gw::reserve_prefaulted(small, 10);
     EXPECT_EQ(small.data(), at);
+}
+
+namespace {
+long thread_faults() {
+    rusage ru{};
+    getrusage(RUSAGE_THREAD, &ru);
+    return ru.ru_minflt;
+}
+}  // namespace
+
+// A worker that readies its heap for what it is about to allocate (warm_heap) then takes those
+// allocations without faulting their pages one by one, as a worker without it does.
+TEST(Parallel, AWorkersWarmedHeapTakesItsAllocationsWithoutFaults) {
+    // As gridwatch-core sets them (app/main.cpp): freed memory stays in the heap.
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    long faults[2] = {0, 0};
+    // Both threads alive until both are done: each writes into a heap of its own (glibc hands a
+    // thread that ended its heap to the next one).
+    std::latch both(2);
+    auto writer = [&](int k) {
+        if (k == 1) gw::warm_heap(size_t(32) << 20);
+        const long before = thread_faults();
+        std::vector<std::unique_ptr<char[]>> kept;
+        for (int i = 0; i < 24 * 1024; ++i) {
+            kept.emplace_back(new char[1024]);
+            std::fill_n(kept.back().get(), 1024, static_cast<char>(i));
+        }
+        faults[k] = thread_faults() - before;
+        both.arrive_and_wait();
+    };
+    std::thread cold(writer, 0), warm(writer, 1);
+    cold.join(), warm.join();
+    std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
+    const std::string mode((std::istreambuf_iterator<char>(thp)), std::istreambuf_iterator<char>());
+    if (mode.find("[always]") == std::string::npos) {  // else the cold heap is on huge pages too
+        EXPECT_GT(faults[0], 2000) << "24 MiB written in 4 KiB pages";
+    }
+    if (kernel_populates()) {
+        EXPECT_LT(faults[1], 100) << "cold: " << faults[0];
+    } else {
+        EXPECT_GT(faults[1], 2000) << "nothing was to warm the heap";
+    }
+    // On the main thread it does nothing.
+    const long before = thread_faults();
+    gw::warm_heap(size_t(32) << 20);
+    EXPECT_LT(thread_faults() - before, 50);
 }
 
 TEST(Parallel, AWorkersExceptionReachesTheCaller) {

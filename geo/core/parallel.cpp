@@ -1,12 +1,15 @@
 #include "geo/core/parallel.h"
 
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "geo/core/error.h"
 
@@ -26,6 +29,23 @@ bool fault_injected_at_site(const CallSite& where) {
     return site == file || site == file + ":" + std::to_string(where.line);
 }
 
+namespace {
+
+#ifdef MADV_POPULATE_WRITE
+/**
+ * Has the kernel fault in the whole pages of [p, p + bytes) in one call. Failure (an old kernel's
+ * EINVAL) leaves the pages to be faulted by the writes that follow.
+ */
+void populate(void* p, size_t bytes) {
+    const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t from = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+    const uintptr_t to = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
+    if (to > from) madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_WRITE);
+}
+#endif
+
+}  // namespace
+
 void prefault(void* p, size_t bytes) {
 #ifdef MADV_POPULATE_WRITE
     constexpr size_t kBlock = size_t(2) << 20, kWorthIt = size_t(8) << 20;
@@ -35,13 +55,40 @@ void prefault(void* p, size_t bytes) {
     const uintptr_t to = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
     if (to <= from) return;
     const size_t blocks = (to - from + kBlock - 1) / kBlock;
-    // Failure (an old kernel's EINVAL) leaves the pages to be faulted by the writes that follow.
     tbb::parallel_for(tbb::blocked_range<size_t>(0, blocks, 1), [&](const tbb::blocked_range<size_t>& r) {
         const uintptr_t a = from + r.begin() * kBlock, b = std::min<uintptr_t>(to, from + r.end() * kBlock);
-        madvise(reinterpret_cast<void*>(a), b - a, MADV_POPULATE_WRITE);
+        populate(reinterpret_cast<void*>(a), b - a);
     });
 #else
     (void)p, (void)bytes;
+#endif
+}
+
+void warm_heap(size_t bytes) {
+#ifdef MADV_POPULATE_WRITE
+    // The main thread's heap is the program's break, on huge pages where the launcher asked glibc.
+    if (static_cast<pid_t>(syscall(SYS_gettid)) == getpid()) return;
+    // glibc gives each other thread heaps of its own, each 64 MiB (HEAP_MAX_SIZE on 64-bit) and
+    // aligned to it, grown a few pages at a time: never on huge pages, and each page faulted alone.
+    constexpr uintptr_t kHeap = uintptr_t(64) << 20;
+    constexpr size_t kBlock = size_t(4) << 20, kMost = size_t(48) << 20;
+    std::vector<void*> blocks;
+    uintptr_t advised = 0;
+    for (size_t got = 0; got < std::min(bytes, kMost); got += kBlock) {
+        void* p = std::malloc(kBlock);
+        if (!p) break;
+        blocks.push_back(p);
+        // A hint: where the block is not in such a heap (another allocator), nothing is broken.
+        if (const uintptr_t heap = reinterpret_cast<uintptr_t>(p) & ~(kHeap - 1); heap != advised) {
+            madvise(reinterpret_cast<void*>(heap), kHeap, MADV_HUGEPAGE);
+            advised = heap;
+        }
+        populate(p, kBlock);
+    }
+    // Back to the thread's heap, which keeps it (M_TRIM_THRESHOLD, app/main.cpp) for what it allocates next.
+    for (void* p : blocks) std::free(p);
+#else
+    (void)bytes;
 #endif
 }
 

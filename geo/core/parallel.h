@@ -88,6 +88,16 @@ void parallel_ranges(size_t n, Fn&& fn, const char* file = __builtin_FILE(), int
 void prefault(void* p, size_t bytes);
 
 /**
+ * Readies the calling thread's share of the heap for about `bytes` (at most 48 MiB) of what it is
+ * about to allocate: its pages on huge pages, faulted in by the kernel in a few calls, and handed
+ * back to the thread's heap, which keeps it. For a worker about to read a layer: glibc grows a
+ * thread's heap a few pages at a time and faults each page alone, which made a worker read a
+ * county's layers at half the main thread's speed (README, "For developers"). Does nothing on the
+ * main thread, or where the kernel cannot.
+ */
+void warm_heap(size_t bytes);
+
+/**
  * Reserves room for n elements in v and faults the new room's pages in over the cores (prefault),
  * so that the resize or fill that follows writes at memory speed.
  */
