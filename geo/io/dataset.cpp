@@ -1927,7 +1927,6 @@ struct ReadPlan {
     std::vector<Chunk> chunks;       // what the tasks read, in layer order and FID order within a layer
     std::vector<size_t> order;       // chunks longest first, so that the reading tasks finish together
     int64_t features = 0;
-    double cost = 0;  // of all the chunks, in point features (feature_cost)
 };
 
 /**
@@ -2010,7 +2009,6 @@ ReadPlan plan_reading(const std::vector<Found>& found, size_t tasks, const OpenO
         const int64_t n = planned_count(fl);
         plan.features += n;
         const double cost = feature_cost(fl) * static_cast<double>(n);
-        plan.cost += cost;
         // A part's filter would take the place of the FIDs asked for (filter_fids).
         const auto range = tasks > 1 && !options.fids ? splittable(fl, n) : std::nullopt;
         if (!range) {
@@ -2180,6 +2178,13 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
     out.chunks = plan.chunks;
     out.parts.resize(plan.chunks.size()), out.read.resize(plan.chunks.size());
     out.placed = in_place(found, plan.chunks, options);
+    // About what a task's records take on its heap: ~256 bytes a point feature (feature_cost's
+    // unit). Records read into their places are in a vector made beforehand.
+    double on_heaps = 0;
+    for (const Chunk& chunk : plan.chunks)
+        if (!out.placed[chunk.layer].checks && !out.placed[chunk.layer].incidents) on_heaps += chunk.cost;
+    const size_t heap_share =
+        n_tasks ? static_cast<size_t>(on_heaps * 256 / static_cast<double>(n_tasks)) : 0;
     std::vector<std::exception_ptr> failed(plan.chunks.size());
     std::vector<ReaderHandles> handles(n_tasks);
     for (size_t t = 0; t < n_tasks; ++t) handles[t].first = t == 0, handles[t].work = work;
@@ -2216,8 +2221,7 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         reproject_layer(part, fl.canonical, 0, fl.srs, h.work, fl.src->path, name, mine_placed);
     };
     parallel_for(n_tasks, [&](size_t t) {
-        // About what the task's records take: ~256 bytes for a point feature, feature_cost's unit.
-        warm_heap(static_cast<size_t>(plan.cost * 256 / static_cast<double>(n_tasks)));
+        warm_heap(heap_share);
         for (size_t k; (k = next.fetch_add(1)) < plan.order.size();) {
             const size_t c = plan.order[k];
             try {
