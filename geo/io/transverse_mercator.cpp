@@ -21,22 +21,6 @@ Vec2 sin_series(const std::array<double, 6>& c, double s2, double c2, double sh2
     const double sr = s2 * ch2, si = c2 * sh2;  // sin 2ζ
     return {sr * br - si * bi, sr * bi + si * br};
 }
-
-/**
- * σ = sinh(e atanh(e sin φ)) of eq. 9, `s` = sin φ. For the Earth's ellipsoids (e ≈ 0.082) by
- * the series atanh x = Σ x²ᵏ⁺¹/(2k+1) to k = 9 and sinh y = Σ y²ᵏ⁺¹/(2k+1)! to k = 4: with
- * |x| ≤ e ≤ 0.1 and |y| ≤ 0.011 the first term left out is below 10⁻²⁰ of the sum. Two calls of
- * libm fewer: a point in 98 ns instead of 124, the same to the last bit but one (1.9 nm at 10⁷ m).
- */
-double sigma(double e, double s) {
-    const double x = e * s;
-    if (e > 0.1) return std::sinh(e * std::atanh(x));
-    const double x2 = x * x;
-    double t = 1.0 / 19;
-    for (int k = 8; k >= 0; --k) t = 1.0 / (2 * k + 1) + x2 * t;
-    const double y = e * x * t, y2 = y * y;
-    return y * (1 + y2 * (1.0 / 6 + y2 * (1.0 / 120 + y2 * (1.0 / 5040 + y2 / 362880))));
-}
 }  // namespace
 
 TransverseMercator::TransverseMercator(const Params& p) {
@@ -65,8 +49,8 @@ Vec2 TransverseMercator::xi_eta(double phi, double lam) const {
     // The conformal latitude φ′ as τ′ = tan φ′ (eq. 7–9): τ′ = τ √(1 + σ²) − σ √(1 + τ²), with
     // τ = tan φ, σ = sinh(e atanh(e sin φ)); √(1 + τ²) = 1 / cos φ.
     const double s = std::sin(phi), c = std::cos(phi);
-    const double sg = sigma(e_, s);
-    const double taup = s / c * std::sqrt(1 + sg * sg) - sg / c;
+    const double sigma = std::sinh(e_ * std::atanh(e_ * s));
+    const double taup = s / c * std::sqrt(1 + sigma * sigma) - sigma / c;
     // On the sphere (Gauss-Schreiber): ξ′ = atan2(τ′, cos λ), η′ = asinh(sin λ / √(τ′² + cos² λ)).
     const double sl = std::sin(lam), cl = std::cos(lam);
     const double r2 = taup * taup + cl * cl, r = std::sqrt(r2);
