@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -42,6 +43,15 @@ void populate(void* p, size_t bytes) {
     const uintptr_t to = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
     if (to > from) madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_WRITE);
 }
+
+#if !GW_SANITIZED
+/** The word before a block glibc's malloc gave: its chunk's size and flags. */
+[[gnu::noinline]] size_t chunk_header(const void* block) {
+    size_t header;
+    std::memcpy(&header, static_cast<const char*>(block) - sizeof header, sizeof header);
+    return header;
+}
+#endif
 #endif
 
 }  // namespace
@@ -64,21 +74,29 @@ void prefault(void* p, size_t bytes) {
 #endif
 }
 
-void warm_heap(size_t bytes) {
-#ifdef MADV_POPULATE_WRITE
+bool warm_heap(size_t bytes) {
+#if defined(MADV_POPULATE_WRITE) && !GW_SANITIZED
     // The main thread's heap is the program's break, on huge pages where the launcher asked glibc.
-    if (static_cast<pid_t>(syscall(SYS_gettid)) == getpid()) return;
+    if (static_cast<pid_t>(syscall(SYS_gettid)) == getpid()) return false;
     // glibc gives each other thread heaps of its own, each 64 MiB (HEAP_MAX_SIZE on 64-bit) and
     // aligned to it, grown a few pages at a time: never on huge pages, and each page faulted alone.
     constexpr uintptr_t kHeap = uintptr_t(64) << 20;
     constexpr size_t kBlock = size_t(4) << 20, kMost = size_t(48) << 20;
+    // glibc's chunk header, the word before the block: bit 1 set for a block mapped on its own
+    // (freed by unmapping it), bit 2 for one in a thread's heap (malloc/malloc.c, IS_MMAPPED and
+    // NON_MAIN_ARENA). Only such a heap is marked and kept; anything else is left as it is.
+    const auto in_thread_heap = [](const void* p) {
+        const size_t header = chunk_header(p);
+        return (header & 2) == 0 && (header & 4) != 0;
+    };
     std::vector<void*> blocks;
+    blocks.reserve(kMost / kBlock);
     uintptr_t advised = 0;
     for (size_t got = 0; got < std::min(bytes, kMost); got += kBlock) {
         void* p = std::malloc(kBlock);
         if (!p) break;
         blocks.push_back(p);
-        // A hint: where the block is not in such a heap (another allocator), nothing is broken.
+        if (!in_thread_heap(p)) break;
         if (const uintptr_t heap = reinterpret_cast<uintptr_t>(p) & ~(kHeap - 1); heap != advised) {
             madvise(reinterpret_cast<void*>(heap), kHeap, MADV_HUGEPAGE);
             advised = heap;
@@ -87,8 +105,10 @@ void warm_heap(size_t bytes) {
     }
     // Back to the thread's heap, which keeps it (M_TRIM_THRESHOLD, app/main.cpp) for what it allocates next.
     for (void* p : blocks) std::free(p);
+    return advised != 0;
 #else
     (void)bytes;
+    return false;
 #endif
 }
 

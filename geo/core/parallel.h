@@ -87,15 +87,29 @@ void parallel_ranges(size_t n, Fn&& fn, const char* file = __builtin_FILE(), int
  */
 void prefault(void* p, size_t bytes);
 
+// Built with a sanitizer that brings its own allocator: glibc's heaps are not there to ready.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GW_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define GW_SANITIZED 1
+#endif
+#endif
+#ifndef GW_SANITIZED
+#define GW_SANITIZED 0
+#endif
+
 /**
  * Readies the calling thread's share of the heap for about `bytes` (at most 48 MiB) of what it is
  * about to allocate: its pages on huge pages, faulted in by the kernel in a few calls, and handed
  * back to the thread's heap, which keeps it. For a worker about to read a layer: glibc grows a
  * thread's heap a few pages at a time and faults each page alone, which made a worker read a
- * county's layers at half the main thread's speed (README, "For developers"). Does nothing on the
- * main thread, or where the kernel cannot.
+ * county's layers at half the main thread's speed (README, "For developers"). Returns whether it
+ * did: not on the main thread, where glibc does not put the blocks in a heap of the thread's own
+ * (allocations that large mapped apart: gridwatch-core raises M_MMAP_THRESHOLD), where the kernel
+ * cannot, or in a sanitizer's build.
  */
-void warm_heap(size_t bytes);
+bool warm_heap(size_t bytes);
 
 /**
  * Reserves room for n elements in v and faults the new room's pages in over the cores (prefault),
