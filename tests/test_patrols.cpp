@@ -331,6 +331,39 @@ TEST(Patrols, ARoadOnACellBoundaryCountsOnceAndEveryCellIsListed) {
     EXPECT_NEAR(of(swapped, "A").road_m, 100, kExact);
 }
 
+// A road drawn on the border of two cells lies, read through a projection, within nanometres of
+// it on either side as rounding falls: all of it counts for the first cell in the layer, none of
+// it for the other, however the border slants and wherever along it the road's ends fall.
+TEST(Patrols, ARoadOnASlantedSharedEdgeCountsForTheFirstCellWhateverTheRounding) {
+    std::mt19937_64 rng(20261205);
+    std::uniform_real_distribution<double> u(0, 1);
+    auto quad = [](const std::string& id, std::vector<Vec2> corners) {
+        Grid g = cell(id, 0, 0);
+        for (auto& p : corners) p = at(p.x, p.y);
+        g.shape = {Polygon{{Ring(corners)}}};
+        return g;
+    };
+    int misplaced = 0;
+    for (int trial = 0; trial < 300; ++trial) {
+        const double dx = -40 + 80 * u(rng);  // the shared edge runs from (100, 0) to (100 + dx, 100)
+        Dataset ds;
+        ds.grids = {quad("A", {{0, 0}, {100, 0}, {100 + dx, 100}, {0, 100}}),
+                    quad("B", {{100, 0}, {200, 0}, {200, 100}, {100 + dx, 100}})};
+        const double t0 = 0.05 + 0.4 * u(rng), t1 = 0.55 + 0.4 * u(rng);
+        const Vec2 a{100 + dx * t0, 100 * t0}, b{100 + dx * t1, 100 * t1};
+        ds.roads = {road("R", "path", {a, b}, 1)};
+        const PatrolsReport r = compute_patrols(ds);
+        const double length = distance(a, b);
+        if (std::abs(of(r, "A").road_m - length) > kExact || std::abs(of(r, "B").road_m) > kExact) {
+            ++misplaced;
+            ADD_FAILURE() << "trial " << trial << ": A " << of(r, "A").road_m << " m, B " << of(r, "B").road_m
+                          << " m of " << length;
+        }
+        ASSERT_NEAR(r.total.road_m, length, kExact) << trial;
+    }
+    EXPECT_EQ(misplaced, 0);
+}
+
 TEST(Patrols, EveryCellIsListedWithoutRoads) {
     Dataset ds;
     ds.source = "empty";

@@ -243,27 +243,41 @@ void cut_track(const PatrolTrack& track, int ti, const TimeWindow& w, const Nigh
 // [SECTION] Cells along a segment
 
 struct Cells {
+    // How near an outline a point lies on it: a road drawn on a cell border and read through a
+    // projection lies within nanometres of it, on either side as rounding falls.
+    static constexpr double kOnEdge = 1e-6;
+
     std::vector<const Grid*> cells;
+    std::vector<Box> box;  // each cell's, grown by kOnEdge
     BoxIndex index;
 
     static std::vector<Box> boxes(const std::vector<const Grid*>& c) {
         std::vector<Box> b;
-        for (const Grid* g : c) b.push_back(bounds(g->shape));
+        for (const Grid* g : c) {
+            Box one = bounds(g->shape);
+            if (!one.empty())
+                one.xmin -= kOnEdge, one.ymin -= kOnEdge, one.xmax += kOnEdge, one.ymax += kOnEdge;
+            b.push_back(one);
+        }
         return b;
     }
-    explicit Cells(std::vector<const Grid*> c) : cells(std::move(c)), index(boxes(cells), 200) {}
+    explicit Cells(std::vector<const Grid*> c) : cells(std::move(c)), box(boxes(cells)), index(box, 200) {}
 
     /**
      * The cell holding p among `near` (ascending): the first in layer order whose closed area holds
-     * it, decided exactly (inside_or_on), so that a piece along an edge two cells share counts once,
-     * for the first of them. A point that rounds just outside every cell (along the grid's outer
-     * edge) goes to the first whose outline passes within a micrometre; −1 when none.
+     * it or whose outline passes within kOnEdge of it, so that a piece along an edge two cells share
+     * counts once, for the first of them, whichever side of the edge rounding put it; and a point
+     * that rounds just outside every cell (along the grid's outer edge) counts for the cell it
+     * borders. −1 when none.
      */
     int cell_of(Vec2 p, const std::vector<int>& near) const {
-        for (int ci : near)
-            if (inside_or_on(cells[ci]->shape, p)) return ci;
-        for (int ci : near)
-            if (any_edge(cells[ci]->shape, [&](Vec2 a, Vec2 b) { return near_segment(p, a, b, 1e-6); })) return ci;
+        for (int ci : near) {
+            if (!box[ci].contains(p)) continue;
+            const MultiPolygon& shape = cells[ci]->shape;
+            if (inside_or_on(shape, p) ||
+                any_edge(shape, [&](Vec2 a, Vec2 b) { return near_segment(p, a, b, kOnEdge); }))
+                return ci;
+        }
         return -1;
     }
 
