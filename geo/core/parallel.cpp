@@ -37,11 +37,11 @@ namespace {
  * Has the kernel fault in the whole pages of [p, p + bytes) in one call. Failure (an old kernel's
  * EINVAL) leaves the pages to be faulted by the writes that follow.
  */
-void populate(void* p, size_t bytes) {
+bool populate(void* p, size_t bytes) {
     const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
     const uintptr_t from = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
     const uintptr_t to = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
-    if (to > from) madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_WRITE);
+    return to <= from || madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_WRITE) == 0;
 }
 
 #if !GW_SANITIZED
@@ -92,6 +92,7 @@ bool warm_heap(size_t bytes) {
     std::vector<void*> blocks;
     blocks.reserve(kMost / kBlock);
     uintptr_t advised = 0;
+    bool populated = false;
     for (size_t got = 0; got < std::min(bytes, kMost); got += kBlock) {
         void* p = std::malloc(kBlock);
         if (!p) break;
@@ -101,11 +102,12 @@ bool warm_heap(size_t bytes) {
             madvise(reinterpret_cast<void*>(heap), kHeap, MADV_HUGEPAGE);
             advised = heap;
         }
-        populate(p, kBlock);
+        if (!populate(p, kBlock)) break;  // a kernel before Linux 5.14
+        populated = true;
     }
     // Back to the thread's heap, which keeps it (M_TRIM_THRESHOLD, app/main.cpp) for what it allocates next.
     for (void* p : blocks) std::free(p);
-    return advised != 0;
+    return populated;
 #else
     (void)bytes;
     return false;

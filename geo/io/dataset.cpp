@@ -1983,7 +1983,7 @@ std::optional<double> sampled_geometry_bytes(const Found& fl) {
 
 /**
  * What reading one feature of a layer costs, in point features. In a GeoPackage, from the size of
- * its geometries: the demo county's cells (65 vertices) cost 9 points, its patrol tracks (350 GPS
+ * its geometries: the demo county's cells (65 vertices) cost ~10 points, its patrol tracks (350 GPS
  * fixes) 45; taken for one point each, the tracks were read last, by one core alone for 0.15 s.
  * Elsewhere a guess by the kind of layer, as measured on the demo county.
  */
