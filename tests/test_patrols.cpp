@@ -364,6 +364,38 @@ TEST(Patrols, ARoadOnASlantedSharedEdgeCountsForTheFirstCellWhateverTheRounding)
     EXPECT_EQ(misplaced, 0);
 }
 
+// A road along the top of two cells passes through the corner where their shared border meets
+// it, between two of its own vertices: each cell gets its own stretch, whether rounding puts the
+// corner a nanometre off the road or on it.
+TEST(Patrols, ARoadThroughTheCornerOfTwoCellsIsCutThereWhateverTheRounding) {
+    std::mt19937_64 rng(20261206);
+    std::uniform_real_distribution<double> u(0, 1);
+    auto quad = [](const std::string& id, std::vector<Vec2> corners) {
+        Grid g = cell(id, 0, 0);
+        for (auto& p : corners) p = at(p.x, p.y);
+        g.shape = {Polygon{{Ring(corners)}}};
+        return g;
+    };
+    int misplaced = 0;
+    for (int trial = 0; trial < 300; ++trial) {
+        // The road from p to q; the corner c computed along it.
+        const Vec2 p{0, 100 + 30 * u(rng)}, q{200, 100 + 30 * u(rng)};
+        const double t = 0.2 + 0.6 * u(rng);
+        const Vec2 c{p.x + (q.x - p.x) * t, p.y + (q.y - p.y) * t};
+        Dataset ds;
+        ds.grids = {quad("A", {{0, 0}, {c.x, 0}, c, p}), quad("B", {{c.x, 0}, {200, 0}, q, c})};
+        ds.roads = {road("R", "path", {p, q}, 1)};
+        const PatrolsReport r = compute_patrols(ds);
+        const double a_m = distance(p, c), b_m = distance(c, q);
+        if (std::abs(of(r, "A").road_m - a_m) > kExact || std::abs(of(r, "B").road_m - b_m) > kExact) {
+            ++misplaced;
+            ADD_FAILURE() << "trial " << trial << ": A " << of(r, "A").road_m << " m of " << a_m << ", B "
+                          << of(r, "B").road_m << " m of " << b_m;
+        }
+    }
+    EXPECT_EQ(misplaced, 0);
+}
+
 TEST(Patrols, EveryCellIsListedWithoutRoads) {
     Dataset ds;
     ds.source = "empty";

@@ -296,7 +296,18 @@ struct Cells {
             return;
         }
         ts.assign({0.0, 1.0});
-        for (int ci : near) segment_crossings(cells[ci]->shape, a, b, ts);
+        const Vec2 ab = b - a;
+        const double len2 = dot(ab, ab);
+        for (int ci : near) {
+            segment_crossings(cells[ci]->shape, a, b, ts);
+            // A road through a corner of the cell (where a border meets the road) is cut there as
+            // well, whether rounding makes it cross there or only touch: the pieces on either side
+            // may be two cells'.
+            any_edge(cells[ci]->shape, [&](Vec2 v, Vec2) {
+                if (near_segment(v, a, b, kOnEdge)) ts.push_back(dot(v - a, ab) / len2);
+                return false;
+            });
+        }
         for (double& t : ts) t = std::clamp(t, 0.0, 1.0);
         std::sort(ts.begin(), ts.end());
         ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
