@@ -383,9 +383,12 @@ TEST(Patrols, ARoadThroughTheCornerOfTwoCellsIsCutThereWhateverTheRounding) {
         const double t = 0.2 + 0.6 * u(rng);
         const Vec2 c{p.x + (q.x - p.x) * t, p.y + (q.y - p.y) * t};
         Dataset ds;
-        ds.grids = {quad("A", {{0, 0}, {c.x, 0}, c, p}), quad("B", {{c.x, 0}, {200, 0}, q, c})};
+        // D, first in the layer, stands on the corner above the road: it touches the road there alone.
+        ds.grids = {quad("D", {c, {c.x + 10, c.y + 30}, {c.x, c.y + 40}, {c.x - 10, c.y + 30}}),
+                    quad("A", {{0, 0}, {c.x, 0}, c, p}), quad("B", {{c.x, 0}, {200, 0}, q, c})};
         ds.roads = {road("R", "path", {p, q}, 1)};
         const PatrolsReport r = compute_patrols(ds);
+        EXPECT_EQ(of(r, "D").road_m, 0.0) << trial;
         const double a_m = distance(p, c), b_m = distance(c, q);
         if (std::abs(of(r, "A").road_m - a_m) > kExact || std::abs(of(r, "B").road_m - b_m) > kExact) {
             ++misplaced;

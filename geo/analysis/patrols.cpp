@@ -310,7 +310,15 @@ struct Cells {
         }
         for (double& t : ts) t = std::clamp(t, 0.0, 1.0);
         std::sort(ts.begin(), ts.end());
-        ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
+        // Cuts less than kOnEdge apart are one: at a corner the edges meeting there and the corner
+        // itself give a few cuts a rounding apart, and the slivers between them (1e-11 m) went to
+        // whichever cell comes first among those at the corner, one the road only touches included.
+        const double len = std::sqrt(len2);
+        ts.erase(
+            std::unique(ts.begin(), ts.end(), [&](double x, double y) { return (y - x) * len < kOnEdge; }),
+            ts.end());
+        if (ts.size() == 1) ts.push_back(1.0);  // a segment shorter than kOnEdge: whole
+        ts.back() = 1.0;  // the end kept, should the last cut before it have stood for both
         for (size_t k = 0; k + 1 < ts.size(); ++k) {
             const int ci = cell_of(point_at(a, b, (ts[k] + ts[k + 1]) / 2), near);
             if (ci < 0) continue;
