@@ -32,6 +32,14 @@ Grid cell(const std::string& id, double x0, double y0, double w = 100, double h 
     return g;
 }
 
+/** A level-4 cell of any four (or more) corners, given near the origin. */
+Grid quad(const std::string& id, std::vector<Vec2> corners) {
+    Grid g = cell(id, 0, 0);
+    for (auto& p : corners) p = at(p.x, p.y);
+    g.shape = {Polygon{{Ring(corners)}}};
+    return g;
+}
+
 Road road(const std::string& name, const std::string& cls, std::vector<Vec2> local, int64_t fid = 0) {
     Road r;
     r.fid = fid, r.name = name, r.road_class = cls;
@@ -337,12 +345,6 @@ TEST(Patrols, ARoadOnACellBoundaryCountsOnceAndEveryCellIsListed) {
 TEST(Patrols, ARoadOnASlantedSharedEdgeCountsForTheFirstCellWhateverTheRounding) {
     std::mt19937_64 rng(20261205);
     std::uniform_real_distribution<double> u(0, 1);
-    auto quad = [](const std::string& id, std::vector<Vec2> corners) {
-        Grid g = cell(id, 0, 0);
-        for (auto& p : corners) p = at(p.x, p.y);
-        g.shape = {Polygon{{Ring(corners)}}};
-        return g;
-    };
     int misplaced = 0;
     for (int trial = 0; trial < 300; ++trial) {
         const double dx = -40 + 80 * u(rng);  // the shared edge runs from (100, 0) to (100 + dx, 100)
@@ -370,12 +372,6 @@ TEST(Patrols, ARoadOnASlantedSharedEdgeCountsForTheFirstCellWhateverTheRounding)
 TEST(Patrols, ARoadThroughTheCornerOfTwoCellsIsCutThereWhateverTheRounding) {
     std::mt19937_64 rng(20261206);
     std::uniform_real_distribution<double> u(0, 1);
-    auto quad = [](const std::string& id, std::vector<Vec2> corners) {
-        Grid g = cell(id, 0, 0);
-        for (auto& p : corners) p = at(p.x, p.y);
-        g.shape = {Polygon{{Ring(corners)}}};
-        return g;
-    };
     int misplaced = 0;
     for (int trial = 0; trial < 300; ++trial) {
         // The road from p to q; the corner c computed along it.
