@@ -248,8 +248,7 @@ struct Cells {
     static constexpr double kOnEdge = 1e-6;
 
     std::vector<const Grid*> cells;
-    std::vector<Box> box;  // each cell's, grown by kOnEdge
-    BoxIndex index;
+    BoxIndex index;  // of each cell's box, grown by kOnEdge
 
     static std::vector<Box> boxes(const std::vector<const Grid*>& c) {
         std::vector<Box> b;
@@ -261,7 +260,7 @@ struct Cells {
         }
         return b;
     }
-    explicit Cells(std::vector<const Grid*> c) : cells(std::move(c)), box(boxes(cells)), index(box, 200) {}
+    explicit Cells(std::vector<const Grid*> c) : cells(std::move(c)), index(boxes(cells), 200) {}
 
     /**
      * The cell holding p among `near` (ascending): the first in layer order whose closed area holds
@@ -272,7 +271,7 @@ struct Cells {
      */
     int cell_of(Vec2 p, const std::vector<int>& near) const {
         for (int ci : near) {
-            if (!box[ci].contains(p)) continue;
+            if (!index.box(ci).contains(p)) continue;
             const MultiPolygon& shape = cells[ci]->shape;
             if (inside_or_on(shape, p) ||
                 any_edge(shape, [&](Vec2 a, Vec2 b) { return near_segment(p, a, b, kOnEdge); }))

@@ -249,10 +249,14 @@ OpenedSource open_source(const std::string& path, bool cp936 = false) {
     return src;
 }
 
-/** The first row of a query on a PostgreSQL source, each value as text; nullopt when it fails or has none. */
-std::optional<std::vector<std::string>> pg_row(GDALDataset& ds, const std::string& sql) {
+/**
+ * The first row of a query on a source (in its own SQL, or in `dialect`), each value as text ("" for
+ * NULL); nullopt when it fails or has none. GDAL's report of a failure is kept quiet.
+ */
+std::optional<std::vector<std::string>> first_row(GDALDataset& ds, const std::string& sql,
+                                                  const char* dialect = nullptr) {
     CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-    OGRLayer* rs = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    OGRLayer* rs = ds.ExecuteSQL(sql.c_str(), nullptr, dialect);
     if (!rs) return std::nullopt;
     std::optional<std::vector<std::string>> row;
     if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature())) {
@@ -819,7 +823,8 @@ struct Found {
  * to plan with; LayerInfo::count is the rows read (counted_rows).
  */
 int64_t pg_estimated_rows(OGRLayer& layer, GDALDataset& ds) {
-    const auto row = pg_row(ds, "SELECT reltuples::bigint FROM pg_class WHERE oid = " + pg_regclass(layer.GetName()));
+    const auto row =
+        first_row(ds, "SELECT reltuples::bigint FROM pg_class WHERE oid = " + pg_regclass(layer.GetName()));
     const int64_t rows = row && !row->empty() ? std::strtoll(row->front().c_str(), nullptr, 10) : -1;
     // Never analysed (-1), or a view: counted, as before.
     return rows >= 0 ? rows : std::max<int64_t>(0, layer.GetFeatureCount(FALSE));
@@ -1437,8 +1442,11 @@ OGREnvelope checked_extent(const Found& fl) {
         // A shared store's table that holds rows row-level security shows this login none of (SPEC §9):
         // a login `db roles` did not make, or a community login whose community holds nothing here.
         if (std::string(fl.src->ds->GetDriverName()) == "PostgreSQL")
-            if (const auto row = pg_row(*fl.src->ds, "SELECT c.relrowsecurity::int, (c.reltuples > 0)::int, current_user "
-                                                     "FROM pg_class c WHERE c.oid = " + pg_regclass(fl.layer->GetName()));
+            if (const auto row =
+                    first_row(*fl.src->ds,
+                              "SELECT c.relrowsecurity::int, (c.reltuples > 0)::int, current_user "
+                              "FROM pg_class c WHERE c.oid = " +
+                                  pg_regclass(fl.layer->GetName()));
                 row && row->size() == 3 && (*row)[0] == "1" && (*row)[1] == "1")
                 throw Error("holds rows, but row-level security shows login '" + (*row)[2] + "' none of them",
                             {fl.src->path, fl.layer->GetName()},
@@ -1971,14 +1979,9 @@ std::optional<double> sampled_geometry_bytes(const Found& fl) {
     if (std::string(fl.src->ds->GetDriverName()) != "GPKG" || !geom || !*geom) return std::nullopt;
     const std::string sql = "SELECT avg(length(" + quote_ident(geom) + ")) FROM (SELECT " +
                             quote_ident(geom) + " FROM " + quote_ident(fl.layer->GetName()) + " LIMIT 256)";
-    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-    OGRLayer* rs = fl.src->ds->ExecuteSQL(sql.c_str(), nullptr, "SQLITE");
-    if (!rs) return std::nullopt;
-    std::optional<double> bytes;
-    if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature()); f && f->IsFieldSetAndNotNull(0))
-        bytes = f->GetFieldAsDouble(0);
-    fl.src->ds->ReleaseResultSet(rs);
-    return bytes;
+    const auto row = first_row(*fl.src->ds, sql, "SQLITE");
+    if (!row || row->empty() || row->front().empty()) return std::nullopt;  // failed, or no geometry
+    return std::strtod(row->front().c_str(), nullptr);
 }
 
 /**
