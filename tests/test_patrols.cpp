@@ -213,6 +213,35 @@ TEST(Patrols, NeitherIsRankedLongestFirstAndJoinsAcrossVertices) {
     EXPECT_NEAR(of(r, "C").neither_m, 90, kExact);
 }
 
+// Two cameras on one pole, 90° apart with 90° views, see a short road across the edge their views
+// share: where one view ends and the other begins, rounding leaves them a hair apart or overlapping,
+// and no hair of the road is listed as seen by neither.
+TEST(Patrols, ARoadAcrossTheEdgeTwoViewsShareIsSeenWholeWhateverTheRounding) {
+    std::mt19937_64 rng(20261207);
+    std::uniform_real_distribution<double> u(0, 1);
+    int listed = 0;
+    for (int trial = 0; trial < 300; ++trial) {
+        Dataset ds = lattice();
+        const Vec2 pole{40 + 20 * u(rng), 10 + 10 * u(rng)};
+        const double az = -40 + 80 * u(rng), edge = (az + 45) * M_PI / 180;  // compass degrees
+        ds.cameras = {camera("K1", pole.x, pole.y, az, 90, 100),
+                      camera("K2", pole.x, pole.y, az + 90, 90, 100)};
+        // The road crosses the shared edge 30 m out, at 60°–120° to it, 10 m each side.
+        const Vec2 q{pole.x + 30 * std::sin(edge), pole.y + 30 * std::cos(edge)};
+        const double across = edge + (60 + 60 * u(rng)) * M_PI / 180;
+        const Vec2 d{10 * std::sin(across), 10 * std::cos(across)};
+        ds.roads = {road("R", "path", {q - d, q + d}, 1)};
+        const PatrolsReport r = compute_patrols(ds);
+        EXPECT_NEAR(of(r, "A").camera_m, 20, kExact) << trial;
+        if (!r.neither.empty() || of(r, "A").neither_m != 0) {
+            ++listed;
+            ADD_FAILURE() << "trial " << trial << ": " << r.neither.size() << " listed, "
+                          << of(r, "A").neither_m << " m seen by neither";
+        }
+    }
+    EXPECT_EQ(listed, 0);
+}
+
 // ---- Night, windows, times -----------------------------------------------------------------------
 
 TEST(Patrols, NightShareAcrossMidnight) {

@@ -63,6 +63,11 @@ double measure(const Spans& s, double lo, double hi) {
     return m;
 }
 
+// How near an outline a point lies on it, and how short a piece of road is rounding: a road drawn on
+// a cell border and read through a projection lies within nanometres of it, on either side as
+// rounding falls.
+constexpr double kOnEdge = 1e-6;
+
 /** How much of [lo, hi] both merged span sets cover. */
 double measure_both(const Spans& a, const Spans& b, double lo, double hi) {
     double m = 0;
@@ -77,8 +82,12 @@ double measure_both(const Spans& a, const Spans& b, double lo, double hi) {
     return m;
 }
 
-/** The parts of [lo, hi] that neither merged span set covers. */
-Spans uncovered(const Spans& a, const Spans& b, double lo, double hi) {
+/**
+ * The parts of [lo, hi] that neither merged span set covers, those shorter than `least` left out:
+ * where a camera's view ends at a cell's border and the next begins, or a patrol's reach at a
+ * view's, the two ends meet as rounding falls, a hair's breadth apart or overlapping.
+ */
+Spans uncovered(const Spans& a, const Spans& b, double lo, double hi, double least) {
     Spans all = a;
     all.insert(all.end(), b.begin(), b.end());
     merge(all);
@@ -87,10 +96,10 @@ Spans uncovered(const Spans& a, const Spans& b, double lo, double hi) {
     for (const Span& x : all) {
         if (x.second <= at) continue;
         if (x.first >= hi) break;
-        if (x.first > at) out.push_back({at, x.first});
+        if (x.first - at >= least) out.push_back({at, x.first});
         at = std::max(at, x.second);
     }
-    if (at < hi) out.push_back({at, hi});
+    if (hi - at >= least) out.push_back({at, hi});
     return out;
 }
 
@@ -243,10 +252,6 @@ void cut_track(const PatrolTrack& track, int ti, const TimeWindow& w, const Nigh
 // [SECTION] Cells along a segment
 
 struct Cells {
-    // How near an outline a point lies on it: a road drawn on a cell border and read through a
-    // projection lies within nanometres of it, on either side as rounding falls.
-    static constexpr double kOnEdge = 1e-6;
-
     std::vector<const Grid*> cells;
     BoxIndex index;  // of each cell's box, grown by kOnEdge
 
@@ -392,7 +397,7 @@ struct RoadWork {
             c.patrolled = measure(walked, t0, t1) * len;
             c.both = measure_both(seen, walked, t0, t1) * len;
             c.night = measure(at_night, t0, t1) * len;
-            c.neither = uncovered(seen, walked, t0, t1);
+            c.neither = uncovered(seen, walked, t0, t1, kOnEdge / len);
             out.push_back(std::move(c));
         }
     }
