@@ -20,6 +20,7 @@
 #include "geo/io/dataset.h"
 #include "geo/io/gcj02.h"
 #include "geo/io/projector.h"
+#include "geo/io/transverse_mercator.h"
 
 namespace fs = std::filesystem;
 using namespace gw;
@@ -134,6 +135,53 @@ TEST(Crs, TheSeriesProjectsAsProjDoesToTwentyNanometres) {
     EXPECT_TRUE(Transform(parse_crs("EPSG:4326"), parse_crs(tm117)).by_series());
     EXPECT_FALSE(Transform(parse_crs("EPSG:4326"), parse_crs(tm117 + " +approx")).by_series());
     EXPECT_FALSE(Transform(parse_crs("EPSG:4326"), parse_crs(tm117 + " +algo=evenden_snyder")).by_series());
+}
+
+// The series through tiles of local polynomials (TiledTransverseMercator): the series itself to its
+// rounding, no tile falling back, and what a point becomes independent of the batch it comes in,
+// of the order, and of the threads fitting the tiles it falls in.
+TEST(Crs, TheSeriesByTilesIsTheSeriesToRoundingWhateverTheBatch) {
+    struct Zone {
+        double inv_f, lon0, lat0, k0;
+    };
+    // CGCS2000's zone at 117°E; WGS84's UTM 18 (k0 0.9996); Krassowsky's with an origin at 30°N.
+    for (const Zone z : {Zone{298.257222101, 117, 0, 1}, Zone{298.257223563, -75, 0, 0.9996},
+                         Zone{298.3, 114, 30, 0.9999}}) {
+        SCOPED_TRACE(z.lon0);
+        TransverseMercator::Params p;
+        p.a = 6378137, p.inv_flattening = z.inv_f, p.lon0 = z.lon0, p.lat0 = z.lat0, p.k0 = z.k0;
+        p.false_easting = 500000;
+        const TransverseMercator series(p);
+        const TiledTransverseMercator tiled(series);
+        std::mt19937_64 rng(20261208);
+        std::uniform_real_distribution<double> dlon(-9, 9), lat(-84, 84);
+        std::vector<Vec2> pts;
+        for (int i = 0; i < 20000; ++i) pts.push_back({z.lon0 + dlon(rng), lat(rng)});
+        // A county's worth of points in a few tiles, tiles' edges and corners and a hair either side.
+        std::uniform_real_distribution<double> near(-0.2, 0.2);
+        for (int i = 0; i < 20000; ++i) pts.push_back({z.lon0 + 1.3 + near(rng), 24.6 + near(rng)});
+        for (double e : {0.0, 1e-12, -1e-12})
+            pts.push_back({z.lon0 + 1.25 + e, 24.5625 - e}), pts.push_back({z.lon0 - 9, -84.0 + e});
+        pts.push_back({z.lon0 + 20, 10});  // outside the table: the series itself
+        std::vector<Vec2> batch = pts;
+        tiled.forward(std::span(batch));
+        for (size_t i = 0; i < pts.size(); ++i) {
+            const Vec2 s = series.forward(pts[i].x, pts[i].y);
+            ASSERT_NEAR(batch[i].x, s.x, TiledTransverseMercator::kTileAgrees) << pts[i].x << " " << pts[i].y;
+            ASSERT_NEAR(batch[i].y, s.y, TiledTransverseMercator::kTileAgrees) << pts[i].x << " " << pts[i].y;
+            ASSERT_EQ(batch[i], tiled.forward(pts[i].x, pts[i].y)) << i;
+        }
+        EXPECT_EQ(batch.back(), series.forward(z.lon0 + 20, 10));
+        EXPECT_EQ(tiled.series_tiles(), 0);
+        // Reversed and over the threads, tiles fitted afresh by whichever thread comes first.
+        const TiledTransverseMercator fresh(series);
+        std::vector<Vec2> reversed(pts.rbegin(), pts.rend());
+        parallel_for(reversed.size() / 1000 + 1, [&](size_t c) {
+            const size_t from = c * 1000, to = std::min(reversed.size(), from + 1000);
+            fresh.forward(std::span(reversed).subspan(from, to - from));
+        });
+        for (size_t i = 0; i < pts.size(); ++i) ASSERT_EQ(reversed[pts.size() - 1 - i], batch[i]) << i;
+    }
 }
 
 TEST(Crs, GaussKrugerZoneFormula) {

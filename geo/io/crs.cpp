@@ -213,19 +213,23 @@ Transform::Transform(const OGRSpatialReference& from, const OGRSpatialReference&
                     "check the layer's CRS, or pass --work-crs");
     const auto params = tm_params(a, b);
     if (!params) return;
-    // Checked once per pair of CRSs (a reading makes a Transform per layer and thread).
+    // Checked once per pair of CRSs (a reading makes a Transform per layer and thread), whose
+    // Transforms then share one set of tiles.
     static std::mutex mutex;
-    static std::map<std::pair<std::string, std::string>, bool> checked;
-    const TransverseMercator tm(*params);
+    static std::map<std::pair<std::string, std::string>, std::shared_ptr<const TiledTransverseMercator>>
+        checked;
     const auto key = std::pair(crs_key(a), crs_key(b));
     std::lock_guard lock(mutex);
-    auto [it, added] = checked.try_emplace(key, false);
-    if (added) it->second = series_agrees(tm, *ct_);
-    if (it->second) tm_ = tm;
+    auto [it, added] = checked.try_emplace(key);
+    if (added) {
+        const TransverseMercator tm(*params);
+        if (series_agrees(tm, *ct_)) it->second = std::make_shared<const TiledTransverseMercator>(tm);
+    }
+    tm_ = it->second;
 }
 
 Transform::~Transform() { OGRCoordinateTransformation::DestroyCT(ct_); }
-Transform::Transform(Transform&& o) noexcept : ct_(o.ct_), tm_(o.tm_) { o.ct_ = nullptr; }
+Transform::Transform(Transform&& o) noexcept : ct_(o.ct_), tm_(std::move(o.tm_)) { o.ct_ = nullptr; }
 Transform& Transform::operator=(Transform&& o) noexcept {
     std::swap(ct_, o.ct_);
     std::swap(tm_, o.tm_);
@@ -233,12 +237,10 @@ Transform& Transform::operator=(Transform&& o) noexcept {
 }
 
 bool Transform::series_takes(std::span<const Vec2> pts) const {
-    return tm_ && std::all_of(pts.begin(), pts.end(), [&](Vec2 p) { return in_lattice(*tm_, p); });
+    return tm_ && std::all_of(pts.begin(), pts.end(), [&](Vec2 p) { return in_lattice(tm_->series(), p); });
 }
 
-void Transform::apply_series(std::span<Vec2> pts) const {
-    for (Vec2& p : pts) p = tm_->forward(p.x, p.y);
-}
+void Transform::apply_series(std::span<Vec2> pts) const { tm_->forward(pts); }
 
 void Transform::apply(std::vector<Vec2>& pts, const std::string& what) const {
     if (series_takes(pts)) return apply_series(pts);

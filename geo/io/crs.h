@@ -88,10 +88,11 @@ WorkCrsChoice choose_working_crs(double lon0, double lat0, double lon1, double l
 /**
  * A coordinate transformation between two CRSs; throws gw::Error when PROJ cannot make one.
  * From longitude and latitude into a transverse Mercator on the same datum (CGCS2000 degrees into
- * a Gauss-Krüger zone, WGS84 into UTM) it computes Krüger's series itself (TransverseMercator,
- * ~110 ns a point against PROJ's ~190), where that agrees with PROJ to 20 nm at every point of a
- * lattice over ±9° of the central meridian and ±84° of latitude (checked once per pair of CRSs);
- * a batch with a point outside that goes through PROJ whole.
+ * a Gauss-Krüger zone, WGS84 into UTM) it computes Krüger's series itself, through tiles of local
+ * polynomials (TiledTransverseMercator, ~20 ns a point against PROJ's ~190), where the series
+ * agrees with PROJ to 20 nm at every point of a lattice over ±9° of the central meridian and ±84°
+ * of latitude (checked once per pair of CRSs, whose Transforms share the tiles); a batch with a
+ * point outside that goes through PROJ whole.
  */
 class Transform {
 public:
@@ -104,7 +105,7 @@ public:
     Vec2 apply(Vec2 p) const;
     bool identity() const { return !ct_; }
     /** Whether points within the checked lattice are projected by the series rather than PROJ. */
-    bool by_series() const { return tm_.has_value(); }
+    bool by_series() const { return tm_ != nullptr; }
     /** Whether the series projects all of `pts` into the transverse Mercator (each within the lattice). */
     bool series_takes(std::span<const Vec2> pts) const;
     /** Projects `pts` by the series, as series_takes said it may: a pure function, safe on many threads. */
@@ -114,7 +115,7 @@ public:
 
 private:
     OGRCoordinateTransformation* ct_ = nullptr;
-    std::optional<TransverseMercator> tm_;
+    std::shared_ptr<const TiledTransverseMercator> tm_;  // one per pair of CRSs, its tiles shared
 };
 
 }  // namespace gw

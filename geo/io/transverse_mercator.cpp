@@ -1,5 +1,6 @@
 #include "geo/io/transverse_mercator.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace gw {
@@ -66,6 +67,188 @@ Vec2 TransverseMercator::xi_eta(double phi, double lam) const {
 Vec2 TransverseMercator::forward(double lon, double lat) const {
     const Vec2 xe = xi_eta(lat * kDeg, (lon - lon0_deg_) * kDeg);
     return {x0_ + scale_ * xe.y, y0_ + scale_ * xe.x};
+}
+
+namespace {
+constexpr int kDegree = 4, kNodes = kDegree + 1;
+constexpr int kTerms = (kDegree + 1) * (kDegree + 2) / 2;  // Tₘ(u) Tₙ(v) with m + n ≤ kDegree
+constexpr int kBlock = 16;                                 // tiles a block has across and down
+constexpr double kTiles = TiledTransverseMercator::kTilesPerDegree;
+constexpr double kLon = 9, kLat = 84;  // the table: the lattice Transform checks the series on
+
+/** T₀(t) … T₄(t), Chebyshev's polynomials. */
+std::array<double, kNodes> chebyshev(double t) {
+    std::array<double, kNodes> c{1, t};
+    for (int k = 2; k < kNodes; ++k) c[k] = 2 * t * c[k - 1] - c[k - 2];
+    return c;
+}
+
+/**
+ * The fit's nodes in a tile's own coordinate t ∈ [−1, 1]: Chebyshev's points cos(π(k + ½)/5),
+ * rounded to a multiple of 2⁻²⁰ so that the degrees of a node, (i + (1 + t)/2)/16, are a double
+ * exactly; and the inverse of V, Vₐₘ = Tₘ(tₐ), that takes values at the nodes to coefficients.
+ */
+struct Nodes {
+    std::array<double, kNodes> t;
+    std::array<std::array<double, kNodes>, kNodes> inv;  // inv[m][a]
+};
+
+Nodes make_nodes() {
+    Nodes n;
+    for (int a = 0; a < kNodes; ++a)
+        n.t[a] = std::ldexp(std::round(std::ldexp(std::cos(M_PI * (a + 0.5) / kNodes), 20)), -20);
+    // Gauss-Jordan on [V | I] with partial pivoting; V is well conditioned (Chebyshev's points).
+    std::array<std::array<double, 2 * kNodes>, kNodes> m{};
+    for (int a = 0; a < kNodes; ++a) {
+        const auto c = chebyshev(n.t[a]);
+        for (int k = 0; k < kNodes; ++k) m[a][k] = c[k];
+        m[a][kNodes + a] = 1;
+    }
+    for (int col = 0; col < kNodes; ++col) {
+        int piv = col;
+        for (int r = col + 1; r < kNodes; ++r)
+            if (std::abs(m[r][col]) > std::abs(m[piv][col])) piv = r;
+        std::swap(m[col], m[piv]);
+        const double d = m[col][col];
+        for (double& v : m[col]) v /= d;
+        for (int r = 0; r < kNodes; ++r) {
+            if (r == col) continue;
+            const double f = m[r][col];
+            for (int k = 0; k < 2 * kNodes; ++k) m[r][k] -= f * m[col][k];
+        }
+    }
+    // [I | V⁻¹]: row k of V⁻¹ gives coefficient k from the values at the nodes.
+    for (int k = 0; k < kNodes; ++k)
+        for (int a = 0; a < kNodes; ++a) n.inv[k][a] = m[k][kNodes + a];
+    return n;
+}
+
+const Nodes& nodes() {
+    static const Nodes n = make_nodes();
+    return n;
+}
+
+/** The degrees of tile coordinate t in tile i: exact for the nodes and for t = −1, −½, 0, ½, 1. */
+double degrees(int i, double t) { return (i + (1 + t) / 2) / kTiles; }
+}  // namespace
+
+struct TiledTransverseMercator::Tile {
+    Vec2 centre;                            // the series at the tile's centre; the polynomial adds to it
+    std::array<double, kTerms> cx{}, cy{};  // by m, then n ≤ kDegree − m
+    bool by_series = false;                 // the polynomial missed kTileAgrees: the series serves
+
+    Vec2 at(double u, double v) const {
+        const auto tu = chebyshev(u), tv = chebyshev(v);
+        double x = 0, y = 0;
+        int k = 0;
+        for (int m = 0; m <= kDegree; ++m) {
+            double rx = 0, ry = 0;
+            for (int n = 0; n <= kDegree - m; ++n, ++k) rx += cx[k] * tv[n], ry += cy[k] * tv[n];
+            x += rx * tu[m], y += ry * tu[m];
+        }
+        return {centre.x + x, centre.y + y};
+    }
+};
+
+struct TiledTransverseMercator::Block {
+    std::array<std::atomic<const Tile*>, kBlock * kBlock> tiles{};
+    ~Block() {
+        for (auto& t : tiles) delete t.load(std::memory_order_relaxed);
+    }
+};
+
+TiledTransverseMercator::TiledTransverseMercator(const TransverseMercator& tm) : tm_(tm) {
+    i0_ = static_cast<int>(std::floor((tm.lon0() - kLon) * kTiles));
+    ni_ = static_cast<int>(std::floor((tm.lon0() + kLon) * kTiles)) - i0_ + 1;
+    j0_ = static_cast<int>(std::floor(-kLat * kTiles));
+    nj_ = static_cast<int>(std::floor(kLat * kTiles)) - j0_ + 1;
+    blocks_x_ = (ni_ + kBlock - 1) / kBlock;
+    blocks_ = std::make_unique<std::atomic<Block*>[]>(static_cast<size_t>(blocks_x_) *
+                                                      ((nj_ + kBlock - 1) / kBlock));
+}
+
+TiledTransverseMercator::~TiledTransverseMercator() {
+    const size_t n = static_cast<size_t>(blocks_x_) * ((nj_ + kBlock - 1) / kBlock);
+    for (size_t b = 0; b < n; ++b) delete blocks_[b].load(std::memory_order_relaxed);
+}
+
+TiledTransverseMercator::Tile TiledTransverseMercator::fit(int i, int j) const {
+    const Nodes& nd = nodes();
+    const int ti = i0_ + i, tj = j0_ + j;  // in tiles from (0°, 0°)
+    Tile tile;
+    tile.centre = tm_.forward(degrees(ti, 0), degrees(tj, 0));
+    // The series less the centre at the nodes (small numbers: the fit keeps their last bits), then
+    // the coefficients C = V⁻¹ F V⁻ᵀ, of which those with m + n ≤ kDegree are kept (the rest are
+    // of the size of the error of degree 4).
+    std::array<std::array<Vec2, kNodes>, kNodes> f;
+    for (int a = 0; a < kNodes; ++a)
+        for (int b = 0; b < kNodes; ++b) {
+            const Vec2 p = tm_.forward(degrees(ti, nd.t[a]), degrees(tj, nd.t[b]));
+            f[a][b] = {p.x - tile.centre.x, p.y - tile.centre.y};
+        }
+    int k = 0;
+    for (int m = 0; m <= kDegree; ++m)
+        for (int n = 0; n <= kDegree - m; ++n, ++k) {
+            double x = 0, y = 0;
+            for (int a = 0; a < kNodes; ++a)
+                for (int b = 0; b < kNodes; ++b) {
+                    const double w = nd.inv[m][a] * nd.inv[n][b];
+                    x += w * f[a][b].x, y += w * f[a][b].y;
+                }
+            tile.cx[k] = x, tile.cy[k] = y;
+        }
+    // Checked at the 25 points of a grid of quarter tiles, corners and edges included.
+    for (double u : {-1.0, -0.5, 0.0, 0.5, 1.0})
+        for (double v : {-1.0, -0.5, 0.0, 0.5, 1.0}) {
+            const Vec2 s = tm_.forward(degrees(ti, u), degrees(tj, v)), p = tile.at(u, v);
+            if (!(std::abs(p.x - s.x) <= kTileAgrees && std::abs(p.y - s.y) <= kTileAgrees))
+                tile.by_series = true;
+        }
+    if (tile.by_series) series_tiles_.fetch_add(1, std::memory_order_relaxed);
+    return tile;
+}
+
+const TiledTransverseMercator::Tile& TiledTransverseMercator::tile(int i, int j) const {
+    std::atomic<Block*>& slot = blocks_[static_cast<size_t>(j / kBlock) * blocks_x_ + i / kBlock];
+    Block* block = slot.load(std::memory_order_acquire);
+    if (!block) {
+        auto made = std::make_unique<Block>();
+        if (slot.compare_exchange_strong(block, made.get(), std::memory_order_acq_rel))
+            block = made.release();
+    }
+    std::atomic<const Tile*>& at = block->tiles[(j % kBlock) * kBlock + i % kBlock];
+    const Tile* t = at.load(std::memory_order_acquire);
+    if (!t) {
+        auto made = std::make_unique<const Tile>(fit(i, j));
+        if (at.compare_exchange_strong(t, made.get(), std::memory_order_acq_rel)) t = made.release();
+    }
+    return *t;
+}
+
+Vec2 TiledTransverseMercator::forward(double lon, double lat) const {
+    // lon · 16 and its floor are exact, and so the tile coordinate u = 2 (lon · 16 − i) − 1.
+    const double x = lon * kTiles, y = lat * kTiles, fx = std::floor(x), fy = std::floor(y);
+    const double i = fx - i0_, j = fy - j0_;
+    if (!(i >= 0 && i < ni_ && j >= 0 && j < nj_)) return tm_.forward(lon, lat);
+    const Tile& t = tile(static_cast<int>(i), static_cast<int>(j));
+    return t.by_series ? tm_.forward(lon, lat) : t.at(2 * (x - fx) - 1, 2 * (y - fy) - 1);
+}
+
+void TiledTransverseMercator::forward(std::span<Vec2> pts) const {
+    double last_i = -1, last_j = -1;  // a track's or a ring's next point is mostly in the same tile
+    const Tile* last = nullptr;
+    for (Vec2& p : pts) {
+        const double x = p.x * kTiles, y = p.y * kTiles, fx = std::floor(x), fy = std::floor(y);
+        const double i = fx - i0_, j = fy - j0_;
+        if (i != last_i || j != last_j) {
+            if (!(i >= 0 && i < ni_ && j >= 0 && j < nj_)) {
+                p = tm_.forward(p.x, p.y);
+                continue;
+            }
+            last = &tile(static_cast<int>(i), static_cast<int>(j)), last_i = i, last_j = j;
+        }
+        p = last->by_series ? tm_.forward(p.x, p.y) : last->at(2 * (x - fx) - 1, 2 * (y - fy) - 1);
+    }
 }
 
 }  // namespace gw
