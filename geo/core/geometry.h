@@ -226,24 +226,27 @@ inline bool ring_clearly_simple(const Ring& ring) {
     while (r.size() > 1 && r.front() == r.back()) r.pop_back();
     const size_t n = r.size();
     if (n < 3 || n >= std::numeric_limits<uint32_t>::max()) return false;
+    // The first two points again after the last: edge i runs from r[i] to r[i + 1], and the one
+    // after it on to r[i + 2], without a division for the wrap.
+    r.push_back(r[0]), r.push_back(r[1]);
     // A point within kEps × (edge length) × (ring size) of an edge's line counts as on it.
     constexpr double kEps = 1e-9;
     Box box;
-    for (Vec2 p : r) box.add(p);
+    for (size_t i = 0; i < n; ++i) box.add(r[i]);
     const double size = std::max(box.width(), box.height());
     tol.resize(n);
     for (size_t i = 0; i < n; ++i) {
-        const Vec2 e = r[(i + 1) % n] - r[i];
+        const Vec2 e = r[i + 1] - r[i];
         tol[i] = kEps * std::sqrt(dot(e, e)) * size;
     }
     auto one_side = [&](size_t e, Vec2 u, Vec2 v) {  // u and v clearly on one side of edge e's line
-        const Vec2 p = r[e], d = r[(e + 1) % n] - p;
+        const Vec2 p = r[e], d = r[e + 1] - p;
         const double su = cross(d, u - p), sv = cross(d, v - p);
         return (su > tol[e] && sv > tol[e]) || (su < -tol[e] && sv < -tol[e]);
     };
     for (size_t i = 0; i < n; ++i) {
-        const Vec2 a = r[i], b = r[(i + 1) % n], c = r[(i + 2) % n];
-        if (std::abs(cross(b - a, c - b)) <= tol[i] * length(c - b) / std::max(size, 1e-300) &&
+        const Vec2 a = r[i], b = r[i + 1], c = r[i + 2];
+        if (std::abs(cross(b - a, c - b)) <= tol[i] * std::sqrt(dot(c - b, c - b)) / std::max(size, 1e-300) &&
             dot(b - a, c - b) < 0)
             return false;  // a spike: the next edge folds back
     }
@@ -251,30 +254,31 @@ inline bool ring_clearly_simple(const Ring& ring) {
     // begins before edge i's ends.
     by_x.resize(n);
     for (uint32_t i = 0; i < n; ++i) by_x[i] = i;
-    if (n > 32) {
+    const bool sorted = n > 32;
+    if (sorted) {
         thread_local std::vector<double> xlo;
         xlo.resize(n);
-        for (size_t e = 0; e < n; ++e) xlo[e] = std::min(r[e].x, r[(e + 1) % n].x);
+        for (size_t e = 0; e < n; ++e) xlo[e] = std::min(r[e].x, r[e + 1].x);
         std::sort(by_x.begin(), by_x.end(), [&](uint32_t a, uint32_t b) { return xlo[a] < xlo[b]; });
     }
-    const bool sorted = n > 32;
     // Edges that all span the same x (a comb across x) pair every one with every other: past a
     // budget of pairs the answer is left to GEOS, whose noding is n log n.
     size_t budget = 16 * n + 1024;
     for (size_t k = 0; k < n; ++k) {
         const uint32_t i = by_x[k];
-        const Vec2 a = r[i], b = r[(i + 1) % n];
+        const Vec2 a = r[i], b = r[i + 1];
         const double xlo_i = std::min(a.x, b.x), xhi = std::max(a.x, b.x), ylo = std::min(a.y, b.y),
                      yhi = std::max(a.y, b.y);
         for (size_t m = k + 1; m < n; ++m) {
             const uint32_t j = by_x[m];
-            const Vec2 u = r[j], v = r[(j + 1) % n];
+            const Vec2 u = r[j], v = r[j + 1];
             if (std::min(u.x, v.x) > xhi) {
                 if (sorted) break;
                 continue;
             }
             if (sorted && --budget == 0) return false;
-            if (j == (i + 1) % n || i == (j + 1) % n) continue;  // neighbours share their vertex
+            // Neighbours share their vertex.
+            if (j == i + 1 || i == j + 1 || (i == 0 && j == n - 1) || (j == 0 && i == n - 1)) continue;
             if (std::max(u.x, v.x) < xlo_i || std::max(u.y, v.y) < ylo || std::min(u.y, v.y) > yhi) continue;
             if (!one_side(i, u, v) && !one_side(j, a, b)) return false;
         }
