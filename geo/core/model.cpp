@@ -57,17 +57,23 @@ std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras) {
 
 void spread_track_times(PatrolTrack& t) {
     if (t.timed() || !t.t_start || !t.t_end) return;
+    thread_local std::vector<double> step;  // each fix's distance from the one before, 0 for a part's first
+    step.clear();
     double total = 0;
     for (const auto& part : t.shape)
-        for (size_t k = 1; k < part.size(); ++k) total += distance(part[k - 1], part[k]);
+        for (size_t k = 0; k < part.size(); ++k) {
+            step.push_back(k > 0 ? distance(part[k - 1], part[k]) : 0.0);
+            total += step.back();
+        }
     const double span = static_cast<double>(*t.t_end - *t.t_start);
     double walked = 0;
+    size_t at = 0;
     t.times.reserve(t.shape.size());
     for (const auto& part : t.shape) {
         auto& times = t.times.emplace_back();
         times.reserve(part.size());
         for (size_t k = 0; k < part.size(); ++k) {
-            if (k > 0) walked += distance(part[k - 1], part[k]);
+            walked += step[at++];
             const double f = total > 0 ? walked / total : 0;
             times.push_back(*t.t_start + static_cast<int64_t>(std::llround(span * f)));
         }
