@@ -89,7 +89,7 @@ WorkCrsChoice choose_working_crs(double lon0, double lat0, double lon1, double l
  * A coordinate transformation between two CRSs; throws gw::Error when PROJ cannot make one.
  * From longitude and latitude into a transverse Mercator on the same datum (CGCS2000 degrees into
  * a Gauss-Krüger zone, WGS84 into UTM) it computes Krüger's series itself, through tiles of local
- * polynomials (TiledTransverseMercator, ~20 ns a point against PROJ's ~190), where the series
+ * polynomials (TiledTransverseMercator, ~10–20 ns a point against PROJ's ~190), where the series
  * agrees with PROJ to 20 nm at every point of a lattice over ±9° of the central meridian and ±84°
  * of latitude (checked once per pair of CRSs, whose Transforms share the tiles); a batch with a
  * point outside that goes through PROJ whole.
@@ -108,6 +108,10 @@ public:
     bool by_series() const { return tm_ != nullptr; }
     /** Whether the series projects all of `pts` into the transverse Mercator (each within the lattice). */
     bool series_takes(std::span<const Vec2> pts) const;
+    bool series_takes(Vec2 p) const { return series_takes(std::span(&p, 1)); }
+    /** The series through its tiles, where by_series(): a point at a time (TiledTransverseMercator::Cursor).
+     */
+    const TiledTransverseMercator& series() const { return *tm_; }
     /** Projects `pts` by the series, as series_takes said it may: a pure function, safe on many threads. */
     void apply_series(std::span<Vec2> pts) const;
     /** Transforms through PROJ alone (a batch the series did not take, split over threads). */

@@ -723,10 +723,9 @@ struct GeomConverter {
             for (auto& p : pts) p = coords == SourceCoords::Gcj02 ? gcj02::to_wgs84(p) : gcj02::bd09_to_wgs84(p);
     }
     Ring ring(const OGRLinearRing* r) const {
-        Ring out;
         const int n = r->getNumPoints();
-        out.reserve(n);
-        for (int i = 0; i < n; ++i) out.push_back({r->getX(i), r->getY(i)});
+        Ring out(static_cast<size_t>(std::max(n, 0)));
+        for (int i = 0; i < n; ++i) out[i] = {r->getX(i), r->getY(i)};
         if (out.size() > 1 && out.front() == out.back()) out.pop_back();
         return out;
     }
@@ -764,9 +763,11 @@ struct GeomConverter {
         }
         MultiLineString ml;
         auto add = [&](const OGRLineString* l) {
-            LineString ls;
-            for (int i = 0; i < l->getNumPoints(); ++i) ls.push_back({l->getX(i), l->getY(i)});
-            if (ls.size() >= 2) ml.push_back(std::move(ls));
+            const int n = l->getNumPoints();
+            if (n < 2) return;
+            LineString ls(static_cast<size_t>(n));
+            for (int i = 0; i < n; ++i) ls[i] = {l->getX(i), l->getY(i)};
+            ml.push_back(std::move(ls));
         };
         switch (wkbFlatten(g->getGeometryType())) {
             case wkbLineString: add(g->toLineString()); break;
@@ -1548,17 +1549,30 @@ void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const 
                      const OGRSpatialReference& to, const std::string& file, const std::string& source_layer,
                      PlacedRange placed = {}) {
     Projector proj(from, to);
+    if (proj.by_series()) {
+        // Krüger's series through its tiles makes of a point what it makes of it in any batch (a
+        // vertex several cells share stays one point): each is taken in place, no copy, as long as
+        // every one is within the lattice the series was checked on.
+        const Transform& t = proj.transform();
+        bool takes = true;
+        visit_layer(
+            ds, layer, first, [&](auto&, Vec2& p) { takes = takes && t.series_takes(p); }, placed);
+        if (takes) {
+            TiledTransverseMercator::Cursor forward(t.series());
+            visit_layer(
+                ds, layer, first, [&](auto&, Vec2& p) { p = forward(p); }, placed);
+            return;
+        }
+    }
     size_t count = 0;
     visit_layer(ds, layer, first, [&](auto&, Vec2&) { ++count; }, placed);
     std::vector<Vec2> pts;
     pts.reserve(count);
     visit_layer(ds, layer, first, [&](auto&, Vec2& p) { pts.push_back(p); }, placed);
-    // Cells share each vertex with three or four rings (a neighbour's, the parent's): each is
-    // transformed once. Roads, parcels and buildings share a few, worth finding again only where
-    // PROJ's call costs more than Krüger's series; points rarely share.
+    // Through PROJ, cells share each vertex with three or four rings (a neighbour's, the parent's):
+    // each is transformed once, and so are the few roads, parcels and buildings share.
     const bool shared =
-        layer == "grids" ||
-        (!proj.by_series() && (layer == "roads" || layer == "enterprises" || layer == "buildings"));
+        layer == "grids" || layer == "roads" || layer == "enterprises" || layer == "buildings";
     try {
         shared ? proj.apply_shared(pts) : proj.apply(pts);
     } catch (const Error&) {

@@ -133,18 +133,20 @@ double degrees(int i, double t) { return (i + (1 + t) / 2) / kTiles; }
 }  // namespace
 
 struct TiledTransverseMercator::Tile {
-    Vec2 centre;                            // the series at the tile's centre; the polynomial adds to it
-    std::array<double, kTerms> cx{}, cy{};  // by m, then n ≤ kDegree − m
-    bool by_series = false;                 // the polynomial missed kTileAgrees: the series serves
+    // The polynomial in powers of the tile's coordinates, Σ aₖₗ uᵏ vˡ (k + l ≤ kDegree), easting and
+    // northing side by side, in the order Horner's scheme takes them: k from kDegree down, l too.
+    std::array<Vec2, kTerms> a{};
+    Vec2 centre;             // the series at the tile's centre; the polynomial adds to it
+    bool by_series = false;  // the polynomial missed kTileAgrees: the series serves
 
     Vec2 at(double u, double v) const {
-        const auto tu = chebyshev(u), tv = chebyshev(v);
         double x = 0, y = 0;
-        int k = 0;
-        for (int m = 0; m <= kDegree; ++m) {
-            double rx = 0, ry = 0;
-            for (int n = 0; n <= kDegree - m; ++n, ++k) rx += cx[k] * tv[n], ry += cy[k] * tv[n];
-            x += rx * tu[m], y += ry * tu[m];
+        int i = 0;
+        for (int k = kDegree; k >= 0; --k) {
+            double px = a[i].x, py = a[i].y;
+            ++i;
+            for (int l = kDegree - k - 1; l >= 0; --l, ++i) px = px * v + a[i].x, py = py * v + a[i].y;
+            x = x * u + px, y = y * u + py;
         }
         return {centre.x + x, centre.y + y};
     }
@@ -177,26 +179,35 @@ TiledTransverseMercator::Tile TiledTransverseMercator::fit(int i, int j) const {
     const int ti = i0_ + i, tj = j0_ + j;  // in tiles from (0°, 0°)
     Tile tile;
     tile.centre = tm_.forward(degrees(ti, 0), degrees(tj, 0));
-    // The series less the centre at the nodes (small numbers: the fit keeps their last bits), then
-    // the coefficients C = V⁻¹ F V⁻ᵀ, of which those with m + n ≤ kDegree are kept (the rest are
-    // of the size of the error of degree 4).
+    // The series less the centre at the nodes (small numbers: the fit keeps their last bits).
     std::array<std::array<Vec2, kNodes>, kNodes> f;
     for (int a = 0; a < kNodes; ++a)
         for (int b = 0; b < kNodes; ++b) {
             const Vec2 p = tm_.forward(degrees(ti, nd.t[a]), degrees(tj, nd.t[b]));
             f[a][b] = {p.x - tile.centre.x, p.y - tile.centre.y};
         }
-    int k = 0;
+    // Chebyshev's coefficients C = V⁻¹ F V⁻ᵀ, of which those with m + n ≤ kDegree are kept (the rest
+    // are of the size of the error of degree 4), then taken to powers: Tₘ(u) = Σ tₘₖ uᵏ.
+    static constexpr double kPowers[kNodes][kNodes] = {
+        {1, 0, 0, 0, 0}, {0, 1, 0, 0, 0}, {-1, 0, 2, 0, 0}, {0, -3, 0, 4, 0}, {1, 0, -8, 0, 8}};
+    std::array<std::array<Vec2, kNodes>, kNodes> power{};  // [k][l]
     for (int m = 0; m <= kDegree; ++m)
-        for (int n = 0; n <= kDegree - m; ++n, ++k) {
-            double x = 0, y = 0;
+        for (int n = 0; n <= kDegree - m; ++n) {
+            Vec2 c{0, 0};
             for (int a = 0; a < kNodes; ++a)
                 for (int b = 0; b < kNodes; ++b) {
                     const double w = nd.inv[m][a] * nd.inv[n][b];
-                    x += w * f[a][b].x, y += w * f[a][b].y;
+                    c.x += w * f[a][b].x, c.y += w * f[a][b].y;
                 }
-            tile.cx[k] = x, tile.cy[k] = y;
+            for (int k = 0; k <= m; ++k)
+                for (int l = 0; l <= n; ++l) {
+                    const double w = kPowers[m][k] * kPowers[n][l];
+                    power[k][l].x += w * c.x, power[k][l].y += w * c.y;
+                }
         }
+    int next = 0;
+    for (int k = kDegree; k >= 0; --k)
+        for (int l = kDegree - k; l >= 0; --l) tile.a[next++] = power[k][l];
     // Checked at the 25 points of a grid of quarter tiles, corners and edges included.
     for (double u : {-1.0, -0.5, 0.0, 0.5, 1.0})
         for (double v : {-1.0, -0.5, 0.0, 0.5, 1.0}) {
@@ -235,20 +246,18 @@ Vec2 TiledTransverseMercator::forward(double lon, double lat) const {
 }
 
 void TiledTransverseMercator::forward(std::span<Vec2> pts) const {
-    double last_i = -1, last_j = -1;  // a track's or a ring's next point is mostly in the same tile
-    const Tile* last = nullptr;
-    for (Vec2& p : pts) {
-        const double x = p.x * kTiles, y = p.y * kTiles, fx = std::floor(x), fy = std::floor(y);
-        const double i = fx - i0_, j = fy - j0_;
-        if (i != last_i || j != last_j) {
-            if (!(i >= 0 && i < ni_ && j >= 0 && j < nj_)) {
-                p = tm_.forward(p.x, p.y);
-                continue;
-            }
-            last = &tile(static_cast<int>(i), static_cast<int>(j)), last_i = i, last_j = j;
-        }
-        p = last->by_series ? tm_.forward(p.x, p.y) : last->at(2 * (x - fx) - 1, 2 * (y - fy) - 1);
+    Cursor cursor(*this);
+    for (Vec2& p : pts) p = cursor(p);
+}
+
+Vec2 TiledTransverseMercator::Cursor::operator()(Vec2 p) {
+    const double x = p.x * kTiles, y = p.y * kTiles, fx = std::floor(x), fy = std::floor(y);
+    const double i = fx - tiles_.i0_, j = fy - tiles_.j0_;
+    if (i != i_ || j != j_) {
+        if (!(i >= 0 && i < tiles_.ni_ && j >= 0 && j < tiles_.nj_)) return tiles_.tm_.forward(p.x, p.y);
+        tile_ = &tiles_.tile(static_cast<int>(i), static_cast<int>(j)), i_ = i, j_ = j;
     }
+    return tile_->by_series ? tiles_.tm_.forward(p.x, p.y) : tile_->at(2 * (x - fx) - 1, 2 * (y - fy) - 1);
 }
 
 }  // namespace gw
