@@ -162,7 +162,12 @@ TEST(Crs, TheSeriesByTilesIsTheSeriesToRoundingWhateverTheBatch) {
         for (int i = 0; i < 20000; ++i) pts.push_back({z.lon0 + 1.3 + near(rng), 24.6 + near(rng)});
         for (double e : {0.0, 1e-12, -1e-12})
             pts.push_back({z.lon0 + 1.25 + e, 24.5625 - e}), pts.push_back({z.lon0 - 9, -84.0 + e});
-        pts.push_back({z.lon0 + 20, 10});  // outside the table: the series itself
+        // Outside the table, the series itself: just past its corner (the tile a fresh cursor must
+        // not take for its last one) and far off.
+        pts.push_back({z.lon0 - 9.03, -84.03});
+        EXPECT_EQ(TiledTransverseMercator::Cursor(tiled)({z.lon0 - 9.03, -84.03}),
+                  series.forward(z.lon0 - 9.03, -84.03));
+        pts.push_back({z.lon0 + 20, 10});
         std::vector<Vec2> batch = pts;
         tiled.forward(std::span(batch));
         for (size_t i = 0; i < pts.size(); ++i) {

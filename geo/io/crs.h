@@ -91,8 +91,9 @@ WorkCrsChoice choose_working_crs(double lon0, double lat0, double lon1, double l
  * a Gauss-Krüger zone, WGS84 into UTM) it computes Krüger's series itself, through tiles of local
  * polynomials (TiledTransverseMercator, ~10–20 ns a point against PROJ's ~190), where the series
  * agrees with PROJ to 20 nm at every point of a lattice over ±9° of the central meridian and ±84°
- * of latitude (checked once per pair of CRSs, whose Transforms share the tiles); a batch with a
- * point outside that goes through PROJ whole.
+ * of latitude (checked once per pair of CRSs, whose Transforms share the tiles; each tile agrees
+ * with the series to 10 nm, in practice to its rounding); a batch with a point outside that goes
+ * through PROJ whole.
  */
 class Transform {
 public:

@@ -253,7 +253,7 @@ void TiledTransverseMercator::forward(std::span<Vec2> pts) const {
 Vec2 TiledTransverseMercator::Cursor::operator()(Vec2 p) {
     const double x = p.x * kTiles, y = p.y * kTiles, fx = std::floor(x), fy = std::floor(y);
     const double i = fx - tiles_.i0_, j = fy - tiles_.j0_;
-    if (i != i_ || j != j_) {
+    if (!tile_ || i != i_ || j != j_) {
         if (!(i >= 0 && i < tiles_.ni_ && j >= 0 && j < tiles_.nj_)) return tiles_.tm_.forward(p.x, p.y);
         tile_ = &tiles_.tile(static_cast<int>(i), static_cast<int>(j)), i_ = i, j_ = j;
     }

@@ -7,7 +7,7 @@
  * thousands of kilometres of the central meridian, as PROJ's own "exact" tmerc is. Reading a
  * county in CGCS2000 degrees projects two million vertices into its Gauss-Krüger zone; through
  * PROJ each costs ~190 ns, a fifth of the reading's CPU, most of it PROJ's pipeline around six
- * elementary functions this does directly (~110 ns). The way back is left to PROJ: by Karney's
+ * elementary functions this does directly (~100 ns). The way back is left to PROJ: by Karney's
  * Newton steps for the latitude it cost more than PROJ's own (~390 ns against ~290).
  * Transform (geo/io/crs.h) uses it only where it has checked it against PROJ for the CRS pair.
  */
@@ -52,11 +52,11 @@ private:
  * projection is a polynomial to far below a double's rounding (its error falls as the tile's
  * angular size to the fifth, ~10⁻¹³ m at degree 4), so each tile gets one, fitted through the
  * series at 5 × 5 Chebyshev points the first time a point falls in it (~3 µs), and a point costs
- * 15 multiply-adds a coordinate by Horner (~10 ns against ~100 where points follow one another, as
+ * 14 multiply-adds a coordinate by Horner (~10 ns against ~100 where points follow one another, as
  * a track's and a ring's do; ~20 in random order). A tile is kept only where it agrees with the
  * series to kTileAgrees at 25 points of a grid of quarter tiles; elsewhere the series itself serves
- * it (no tile of the 774,144 over ±9° and ±84° on CGCS2000's, WGS84's or Krassowsky's ellipsoid:
- * the two differ by their rounding alone, 6 nm at most, at 84°). What a point becomes depends on the point
+ * it (no tile within ±9° and ±84° on CGCS2000's, WGS84's or Krassowsky's ellipsoid: the two
+ * differ by their rounding alone, 6 nm at most, at 84°). What a point becomes depends on the point
  * alone, never on the batch it came in, so that a vertex two layers share stays one point once projected.
  * Thread-safe: tiles are fitted on first use and published with a compare-and-swap (two threads
  * fitting one tile fit the same numbers; one copy is kept).
@@ -86,7 +86,7 @@ public:
 
     private:
         const TiledTransverseMercator& tiles_;
-        double i_ = -1, j_ = -1;  // the last point's tile
+        double i_ = 0, j_ = 0;  // the last point's tile, where tile_ is set
         const Tile* tile_ = nullptr;
     };
 
