@@ -242,6 +242,20 @@ TEST(Patrols, ARoadAcrossTheEdgeTwoViewsShareIsSeenWholeWhateverTheRounding) {
     EXPECT_EQ(listed, 0);
 }
 
+// What no camera sees and no patrol walks is kept however short: a step of half a micrometre in an
+// unwatched road is part of its one piece, not a break in it.
+TEST(Patrols, AnUnwatchedRoadWithAStepShorterThanAMicrometreIsOnePiece) {
+    Dataset ds = lattice();
+    ds.roads.push_back(road("R2", "path", {{210, 20}, {250, 20}, {250 + 5e-7, 20}, {290, 20}}, 2));
+    const PatrolsReport r = compute_patrols(ds);
+    const auto r2 = std::find_if(r.neither.begin(), r.neither.end(),
+                                 [](const UnwatchedRoad& u) { return u.road == "R2"; });
+    ASSERT_NE(r2, r.neither.end());
+    EXPECT_NEAR(r2->neither_m, 80, kExact);
+    ASSERT_EQ(r2->pieces.size(), 1u);
+    EXPECT_EQ(r2->pieces[0].size(), 4u);
+}
+
 // ---- Night, windows, times -----------------------------------------------------------------------
 
 TEST(Patrols, NightShareAcrossMidnight) {

@@ -83,9 +83,10 @@ double measure_both(const Spans& a, const Spans& b, double lo, double hi) {
 }
 
 /**
- * The parts of [lo, hi] that neither merged span set covers, those shorter than `least` left out:
- * where a camera's view ends at a cell's border and the next begins, or a patrol's reach at a
- * view's, the two ends meet as rounding falls, a hair's breadth apart or overlapping.
+ * The parts of [lo, hi] that neither merged span set covers, those shorter than `least` beside a
+ * covered span left out: where a camera's view ends at a cell's border and the next begins, or a
+ * patrol's reach at a view's, the two ends meet as rounding falls, a hair's breadth apart or
+ * overlapping. A part no span comes near is kept however short.
  */
 Spans uncovered(const Spans& a, const Spans& b, double lo, double hi, double least) {
     Spans all = a;
@@ -93,13 +94,15 @@ Spans uncovered(const Spans& a, const Spans& b, double lo, double hi, double lea
     merge(all);
     Spans out;
     double at = lo;
+    bool beside = false;  // a covered span meets [lo, hi]
     for (const Span& x : all) {
         if (x.second <= at) continue;
         if (x.first >= hi) break;
+        beside = true;
         if (x.first - at >= least) out.push_back({at, x.first});
         at = std::max(at, x.second);
     }
-    if (hi - at >= least) out.push_back({at, hi});
+    if (hi > at && (hi - at >= least || !beside)) out.push_back({at, hi});
     return out;
 }
 
