@@ -1597,27 +1597,54 @@ void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const 
 
 template <typename T>
 void append(std::vector<T>& to, std::vector<T>&& from) {
-    if (to.empty()) {
+    if (to.empty() && to.capacity() < from.size()) {
         to = std::move(from);
         return;
     }
     to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 }
 
-/** Adds a layer read on its own (its features and what reading it reported) to the dataset. */
+/**
+ * Adds the records of every part, kind by kind over the cores (a prefecture's 414,000 households
+ * are moved while its buildings are), each kind's parts in their order, into room made for all of
+ * them at once: appended part by part, a layer read in 16 FID parts had each record moved up to 16
+ * times (0.1 s of a prefecture's reading). Incidents and checks are joined in join_layers' order.
+ */
+void join_records(Dataset& ds, std::vector<Dataset>& parts) {
+    auto join = [&](auto member) {
+        auto& to = ds.*member;
+        size_t n = to.size(), nonempty = 0;
+        for (const Dataset& part : parts) n += (part.*member).size(), nonempty += !(part.*member).empty();
+        if (nonempty > 1) to.reserve(n);
+        for (Dataset& part : parts) append(to, std::move(part.*member));
+    };
+    parallel_for(8, [&](size_t kind) {
+        switch (kind) {
+            case 0:
+                return join(&Dataset::grids);
+            case 1:
+                return join(&Dataset::households);
+            case 2:
+                return join(&Dataset::cameras);
+            case 3:
+                return join(&Dataset::enterprises), join(&Dataset::roads);
+            case 4:
+                return join(&Dataset::buildings);
+            case 5:
+                return join(&Dataset::facilities), join(&Dataset::candidates);
+            case 6:
+                return join(&Dataset::patrols);
+            default:
+                return join(&Dataset::other_layers);
+        }
+    });
+}
+
+/** Adds what reading a part reported, and its incidents and checks not read into their places, to the
+ * dataset. */
 void join_part(Dataset& ds, Dataset&& part) {
-    append(ds.grids, std::move(part.grids));
-    append(ds.households, std::move(part.households));
-    append(ds.cameras, std::move(part.cameras));
-    append(ds.enterprises, std::move(part.enterprises));
-    append(ds.roads, std::move(part.roads));
-    append(ds.buildings, std::move(part.buildings));
     append(ds.incidents, std::move(part.incidents));
-    append(ds.facilities, std::move(part.facilities));
-    append(ds.candidates, std::move(part.candidates));
     append(ds.checks, std::move(part.checks));
-    append(ds.patrols, std::move(part.patrols));
-    append(ds.other_layers, std::move(part.other_layers));
     for (auto& [layer, fields] : part.extra_fields)
         if (!ds.extra_fields.count(layer)) ds.extra_fields[layer] = std::move(fields);
     for (auto& [layer, ids] : part.report.repaired) append(ds.report.repaired[layer], std::move(ids));
@@ -2287,6 +2314,7 @@ int64_t counted_rows(const Found& fl, int64_t rows) {
  * have read them), and counts each layer's repairs and features left out without geometry.
  */
 void join_layers(std::vector<Found>& found, LayerParts& read, Dataset& ds) {
+    join_records(ds, read.parts);
     std::vector<int64_t> rows(found.size(), 0);
     for (size_t c = 0; c < read.chunks.size(); ++c) {
         const size_t i = read.chunks[c].layer;
@@ -2379,8 +2407,8 @@ void time_patrol_tracks(Dataset& ds) {
 
 /** Phase 4: the cameras' values checked (SPEC §3: bad ones are named and left out, never fatal). */
 void check_read(Dataset& ds) {
-    ds.report.bad_cameras = validate_cameras(ds.cameras);
-    ds.report.unknown_codes = validate_codes(ds);
+    run_beside([&] { ds.report.bad_cameras = validate_cameras(ds.cameras); },
+               [&] { ds.report.unknown_codes = validate_codes(ds); });
 }
 
 }  // namespace
