@@ -1998,16 +1998,14 @@ std::optional<std::pair<int64_t, int64_t>> splittable(const Found& fl, int64_t c
     const std::string table = "\"" + std::string(fl.layer->GetName()) + "\"";
     const std::string sql = "SELECT (SELECT MIN(" + fid + ") FROM " + table + ") AS lo, (SELECT MAX(" + fid + ") FROM " +
                             table + ") AS hi";
-    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-    OGRLayer* rs = fl.src->ds->ExecuteSQL(sql.c_str(), nullptr, "SQLITE");
-    if (!rs) return std::nullopt;
-    std::optional<std::pair<int64_t, int64_t>> range;
-    if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature()); f && f->IsFieldSetAndNotNull(0) && f->IsFieldSetAndNotNull(1))
-        range = std::pair<int64_t, int64_t>{f->GetFieldAsInteger64(0), f->GetFieldAsInteger64(1)};
+    const auto row = first_row(*fl.src->ds, sql, "SQLITE");
+    if (!row || row->size() != 2 || (*row)[0].empty() || (*row)[1].empty())
+        return std::nullopt;  // failed, or empty
+    const std::pair<int64_t, int64_t> range{std::strtoll((*row)[0].c_str(), nullptr, 10),
+                                            std::strtoll((*row)[1].c_str(), nullptr, 10)};
     // The parts' bounds go one past the last FID (plan_reading): the largest FID there is cannot.
-    if (range && (range->second < range->first || range->second == std::numeric_limits<int64_t>::max()))
-        range.reset();
-    fl.src->ds->ReleaseResultSet(rs);
+    if (range.second < range.first || range.second == std::numeric_limits<int64_t>::max())
+        return std::nullopt;
     return range;
 }
 
@@ -2102,15 +2100,10 @@ struct LayerParts {
 
 /** Whether a GeoPackage layer is a table (not a view): its FID, the INTEGER PRIMARY KEY, is each row's own. */
 bool sqlite_table(const Found& fl) {
-    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-    const std::string sql =
-        "SELECT type FROM sqlite_master WHERE name = " + quote_literal(fl.layer->GetName());
-    OGRLayer* rs = fl.src->ds->ExecuteSQL(sql.c_str(), nullptr, "SQLITE");
-    if (!rs) return false;
-    bool table = false;
-    if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature())) table = std::string(f->GetFieldAsString(0)) == "table";
-    fl.src->ds->ReleaseResultSet(rs);
-    return table;
+    const auto row = first_row(
+        *fl.src->ds, "SELECT type FROM sqlite_master WHERE name = " + quote_literal(fl.layer->GetName()),
+        "SQLITE");
+    return row && !row->empty() && row->front() == "table";
 }
 
 /**
