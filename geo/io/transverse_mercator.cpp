@@ -142,9 +142,12 @@ struct TiledTransverseMercator::Tile {
     Vec2 at(double u, double v) const {
         double x = 0, y = 0;
         int i = 0;
+        // Unrolled whole (g++ -O2 keeps the loops, a tenth of reading a county's tracks), in the same order.
+#pragma GCC unroll 8
         for (int k = kDegree; k >= 0; --k) {
             double px = a[i].x, py = a[i].y;
             ++i;
+#pragma GCC unroll 8
             for (int l = kDegree - k - 1; l >= 0; --l, ++i) px = px * v + a[i].x, py = py * v + a[i].y;
             x = x * u + px, y = y * u + py;
         }
