@@ -60,9 +60,12 @@ void spread_track_times(PatrolTrack& t) {
     thread_local std::vector<double> step;  // each fix's distance from the one before, 0 for a part's first
     step.clear();
     double total = 0;
+    // A step's length as √(dx² + dy²), not glibc's hypot (rounded exactly, it was half of this
+    // function's time over a county's 1.1 million fixes): steps of metres, times to the second.
     for (const auto& part : t.shape)
         for (size_t k = 0; k < part.size(); ++k) {
-            step.push_back(k > 0 ? distance(part[k - 1], part[k]) : 0.0);
+            const Vec2 d = k > 0 ? part[k] - part[k - 1] : Vec2{0, 0};
+            step.push_back(std::sqrt(dot(d, d)));
             total += step.back();
         }
     const double span = static_cast<double>(*t.t_end - *t.t_start);
