@@ -217,7 +217,6 @@ inline bool segments_meet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
 inline bool ring_clearly_simple(const Ring& ring) {
     thread_local std::vector<Vec2> r;
     thread_local std::vector<double> tol;
-    thread_local std::vector<uint32_t> by_key;
     r.clear();
     for (Vec2 p : ring) {
         if (!std::isfinite(p.x) || !std::isfinite(p.y)) return false;
@@ -246,36 +245,38 @@ inline bool ring_clearly_simple(const Ring& ring) {
     };
     for (size_t i = 0; i < n; ++i) {
         const Vec2 a = r[i], b = r[i + 1], c = r[i + 2];
-        if (std::abs(cross(b - a, c - b)) <= tol[i] * std::sqrt(dot(c - b, c - b)) / std::max(size, 1e-300) &&
-            dot(b - a, c - b) < 0)
+        // (The turn's sign first: most turn forward, and the root and the division are left.)
+        if (dot(b - a, c - b) < 0 &&
+            std::abs(cross(b - a, c - b)) <= tol[i] * std::sqrt(dot(c - b, c - b)) / std::max(size, 1e-300))
             return false;  // a spike: the next edge folds back
     }
     // Edge i against every later edge j (in the order of their boxes' lower-left x + y; a short
     // ring's in ring order) whose box's lower-left x + y is at most the upper-right x + y of edge
     // i's box: every pair of edges whose boxes meet (rounding of a sum is monotone, so meeting boxes
     // have meeting ranges of x + y), and along a cell's straight sides, vertical ones included, only
-    // an edge and its neighbours. (Swept over x alone, the edges of a vertical side all shared one x
-    // and paired each with each: a county's cells took 27 ms, 9 with x + y.)
-    by_key.resize(n);
-    for (uint32_t i = 0; i < n; ++i) by_key[i] = i;
+    // an edge and its neighbours. (Swept over x alone, the edges of a vertical side all shared one
+    // x and paired each with each.) The keys sorted beside their edges, not edges by their keys.
+    struct Key {
+        double lo;  // the lower-left x + y of the edge's box
+        uint32_t edge;
+    };
+    thread_local std::vector<Key> order;
+    order.resize(n);
     const bool sorted = n > 32;
-    thread_local std::vector<double> klo;
-    if (sorted) {
-        klo.resize(n);
-        for (size_t e = 0; e < n; ++e) klo[e] = std::min(r[e].x, r[e + 1].x) + std::min(r[e].y, r[e + 1].y);
-        std::sort(by_key.begin(), by_key.end(), [&](uint32_t a, uint32_t b) { return klo[a] < klo[b]; });
-    }
+    for (uint32_t e = 0; e < n; ++e)
+        order[e] = {sorted ? std::min(r[e].x, r[e + 1].x) + std::min(r[e].y, r[e + 1].y) : 0.0, e};
+    if (sorted) std::sort(order.begin(), order.end(), [](const Key& a, const Key& b) { return a.lo < b.lo; });
     // Edges whose boxes all overlap (a comb) pair every one with every other: past a budget of
     // pairs the answer is left to GEOS, whose noding is n log n.
     size_t budget = 16 * n + 1024;
     for (size_t k = 0; k < n; ++k) {
-        const uint32_t i = by_key[k];
+        const uint32_t i = order[k].edge;
         const Vec2 a = r[i], b = r[i + 1];
         const double xlo_i = std::min(a.x, b.x), xhi = std::max(a.x, b.x), ylo = std::min(a.y, b.y),
                      yhi = std::max(a.y, b.y), khi = xhi + yhi;
         for (size_t m = k + 1; m < n; ++m) {
-            const uint32_t j = by_key[m];
-            if (sorted && klo[j] > khi) break;
+            if (sorted && order[m].lo > khi) break;
+            const uint32_t j = order[m].edge;
             const Vec2 u = r[j], v = r[j + 1];
             if (sorted && --budget == 0) return false;
             // Neighbours share their vertex.
