@@ -303,6 +303,29 @@ TEST(ReadWhole, TextInANumberFieldIsNamedNotReadAsZeroSilently) {
     EXPECT_NE(lines[0].find("DPZ-H0003"), std::string::npos) << lines[0];
 }
 
+TEST(ReadWhole, TextInSeveralNumberFieldsOfALayerIsEachNamedAndInfinityIsANumber) {
+    // One pass finds the text of all of a layer's number fields (find_text_in_numbers): two in one
+    // row, a blob, an empty string; an infinite fov is a number (a bad camera, not unreadable text).
+    TempDir d("read_lots_cameras");
+    const std::string copy = d / "lots.gpkg";
+    fs::copy_file(bundled(), copy);
+    gpkg_sql(copy, "UPDATE cameras SET azimuth = 'north', height = 'tall' WHERE cam_id = 'DPZ-CAM001'");
+    gpkg_sql(copy, "UPDATE cameras SET range = X'0102' WHERE cam_id = 'DPZ-CAM003'");
+    gpkg_sql(copy, "UPDATE cameras SET resolution_px = '' WHERE cam_id = 'DPZ-CAM005'");
+    gpkg_sql(copy, "UPDATE cameras SET fov = 1e999 WHERE cam_id = 'DPZ-CAM007'");
+    ASSERT_EQ(gpkg_number(copy, "SELECT count(*) FROM cameras WHERE typeof(fov) = 'real' AND fov > 1e308"),
+              1);
+    const auto r = run_gridwatch("patrols " + copy + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["unreadable_numbers"], 2) << r.err;
+    EXPECT_EQ(j["cameras_with_bad_values"], 3) << r.err;
+    EXPECT_NE(r.err.find("height: 'tall' is not a number"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("resolution_px: '' is not a number"), std::string::npos) << r.err;
+    for (const char* cam : {"DPZ-CAM001: azimuth", "DPZ-CAM003: range", "DPZ-CAM007: fov"})
+        EXPECT_NE(r.err.find(cam), std::string::npos) << cam << "\n" << r.err;
+}
+
 namespace {
 
 /** Writes `value` into field `field` of record `record` of a .dbf (right-aligned, as numbers are);
