@@ -84,6 +84,71 @@ TEST(CameraStore, EditsSurviveSaveAndReopen) {
     EXPECT_EQ(again.grids.size(), original.grids.size());
 }
 
+// The viewer's save into a GeoPackage whose cameras keep a `version` (SPEC §9: a row's version
+// rises by exactly 1 per change): it wrote every camera without raising one, overwrote a change
+// `gridwatch edit` made after the viewer read the layer, and deleted cameras others had added.
+TEST(CameraStore, TheViewersSaveRaisesChangedVersionsAndRefusesAStaleCamera) {
+    gwtest::TempDir dir("camstore_versions");
+    const std::string path = copy_bundled(dir);
+    {
+        GDALAllRegister();
+        GDALDatasetUniquePtr g(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(g);
+        g->ExecuteSQL("ALTER TABLE cameras ADD COLUMN version INTEGER", nullptr, nullptr);
+        g->ExecuteSQL("UPDATE cameras SET version = 3", nullptr, nullptr);
+    }
+    gw::Dataset ds = gw::open_dataset({path});
+    ASSERT_GE(ds.cameras.size(), 4u);
+    std::vector<gw::Camera> as_read = ds.cameras;
+    const std::string moved = ds.cameras[0].cam_id, removed = ds.cameras.back().cam_id;
+    const std::string theirs = ds.cameras[1].cam_id, mine_later = ds.cameras[2].cam_id;
+
+    // Someone else adds a camera after the viewer read the layer (the plain save writes what its ds holds).
+    {
+        gw::Dataset other = gw::open_dataset({path});
+        gw::Camera added = other.cameras[0];
+        added.fid = -1, added.cam_id = "THEIRS-1", added.version.reset();
+        other.cameras.push_back(added);
+        gw::save_cameras(path, other);
+    }
+    ds.cameras[0].azimuth += 10;
+    ds.cameras.pop_back();
+    gw::save_camera_edits(path, ds, as_read);
+    EXPECT_EQ(ds.cameras[0].version, 4);
+    EXPECT_EQ(ds.cameras[1].version, 3);
+    ASSERT_EQ(as_read.size(), ds.cameras.size());
+    {
+        const gw::Dataset again = gw::open_dataset({path});
+        EXPECT_EQ(find(again, removed), nullptr);
+        ASSERT_NE(find(again, "THEIRS-1"), nullptr) << "a camera added by someone else since was deleted";
+        for (const auto& c : again.cameras) {
+            if (c.cam_id == "THEIRS-1") continue;
+            ASSERT_TRUE(c.version) << c.cam_id;
+            EXPECT_EQ(*c.version, c.cam_id == moved ? 4 : 3) << c.cam_id;
+        }
+    }
+
+    // `gridwatch edit` changes a camera the viewer still holds at version 3: the viewer's change
+    // to it is refused, naming both versions, and nothing of the save is written.
+    const auto r = gwtest::run_gridwatch("edit " + path + " --camera " + theirs + " --range 99");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string before = gwtest::slurp(path);
+    ds.cameras[1].fov = 33;
+    ds.cameras[2].fov = 34;
+    try {
+        gw::save_camera_edits(path, ds, as_read);
+        FAIL() << "a stale camera was written over";
+    } catch (const gw::Error& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find(theirs), std::string::npos) << m;
+        EXPECT_NE(m.find("version 4 now, 3 when read"), std::string::npos) << m;
+    }
+    EXPECT_EQ(gwtest::slurp(path), before);
+    const gw::Dataset now = gw::open_dataset({path});
+    EXPECT_DOUBLE_EQ(find(now, theirs)->range, 99);
+    EXPECT_NE(find(now, mine_later)->fov, 34);
+}
+
 TEST(CameraStore, FailedSaveLeavesTheFileWhole) {
     gwtest::TempDir dir("camstore_fail");
     const std::string path = copy_bundled(dir);

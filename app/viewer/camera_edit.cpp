@@ -200,8 +200,7 @@ bool CameraWorkbench::save() {
         if (ds_.cameras.capacity() != before) rebuild();
         for (const auto& c : ds_.cameras) fids.push_back(c.fid);
     } else {
-        fids = save_cameras(ds_.source, ds_);
-        for (size_t i = 0; i < fids.size() && i < ds_.cameras.size(); ++i) ds_.cameras[i].fid = fids[i];
+        fids = save_camera_edits(ds_.source, ds_, as_read_);
     }
     // Undo records hold fids too: an added camera taken back and redone must update, not insert.
     for (auto* stack : {&undo_, &redo_})

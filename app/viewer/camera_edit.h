@@ -97,7 +97,7 @@ private:
     Camera drag_start_;
     Vec2 drag_grab_;  // body drags: the camera's offset from the cursor
     int added_ = 0;
-    std::vector<Camera> as_read_;  // the cameras as last read or saved (PG: saves send only changes)
+    std::vector<Camera> as_read_;  // the cameras as last read or saved: a save writes only what changed since
     std::vector<store::CameraConflict> conflicts_;
 };
 

@@ -55,6 +55,13 @@ std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras) {
     return out;
 }
 
+bool same_camera_values(const Camera& a, const Camera& b) {
+    auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
+    return a.cam_id == b.cam_id && a.owner == b.owner && a.status == b.status && same(a.azimuth, b.azimuth) &&
+           same(a.fov, b.fov) && same(a.range, b.range) && a.height == b.height &&
+           a.resolution_px == b.resolution_px && a.pos == b.pos;
+}
+
 void spread_track_times(PatrolTrack& t) {
     if (t.timed() || !t.t_start || !t.t_end) return;
     thread_local std::vector<double> step;  // each fix's distance from the one before, 0 for a part's first

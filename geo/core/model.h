@@ -258,6 +258,8 @@ std::string camera_problem(const Camera& cam);
 
 /** Lists every unusable camera by cam_id (SPEC §3: left out of analyses, never fatal). */
 std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras);
+/** True when the two cameras hold the same values (fid and version aside). */
+bool same_camera_values(const Camera& a, const Camera& b);
 
 /**
  * Lists the coded values outside SPEC §3's that an analysis counts by, and what each counts as: a

@@ -158,34 +158,86 @@ void fill_feature(OGRFeature& f, const Camera& cam, const Transform& back, const
     f.SetGeometry(&pt);
 }
 
-/** Updates, inserts and deletes features of `layer` so it holds exactly ds.cameras. */
+/**
+ * Updates, inserts and deletes features of `layer` so it holds ds.cameras. Given the cameras as
+ * read (`as_read`, the viewer's save), only what changed since is written, each changed or deleted
+ * camera checked against its version as read, and each written one's version raised by 1 where
+ * the layer has an integer `version` field; cameras others added since stay. Fills `versions`
+ * (parallel to the fids) when the layer keeps versions, else leaves it empty.
+ */
 std::vector<int64_t> write_cameras(OGRLayer& layer, const Dataset& ds, const std::string& file,
-                                   const RoleMapping& mapping) {
+                                   const RoleMapping& mapping, const std::vector<Camera>* as_read,
+                                   std::vector<int64_t>& versions) {
     const Error::Where where{file, layer.GetName(), "", ""};
     const Transform back = back_transform(layer, ds);
     const CameraFields fields(layer, ds, &mapping);
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    const int iv = defn->GetFieldIndex("version");
+    const bool versioned = as_read && iv >= 0 &&
+                           (defn->GetFieldDefn(iv)->GetType() == OFTInteger ||
+                            defn->GetFieldDefn(iv)->GetType() == OFTInteger64);
+    std::map<int64_t, const Camera*> before;
+    if (as_read)
+        for (const Camera& c : *as_read)
+            if (c.fid >= 0) before[c.fid] = &c;
+    // The feature of a camera read at `read_version`, refused when someone else changed or deleted it since.
+    const auto unchanged_since = [&](OGRFeature* f, const std::string& cam_id, int64_t read_version) {
+        const Error::Where at{file, layer.GetName(), cam_id, ""};
+        if (!f)
+            throw Error("the camera was deleted by someone else since it was read; nothing was saved", at,
+                        "reopen the dataset, then make your change again");
+        const int64_t now = versioned && f->IsFieldSetAndNotNull(iv) ? f->GetFieldAsInteger64(iv) : 1;
+        if (versioned && now != read_version)
+            throw Error("the camera was changed by someone else since it was read (version " +
+                            std::to_string(now) + " now, " + std::to_string(read_version) +
+                            " when read); nothing was saved",
+                        at, "reopen the dataset to see their change, then make yours again");
+        return now;
+    };
     std::vector<int64_t> fids;
     std::set<int64_t> kept;
     for (const Camera& cam : ds.cameras) {
+        const auto was = cam.fid >= 0 ? before.find(cam.fid) : before.end();
+        if (was != before.end() && same_camera_values(*was->second, cam) &&
+            was->second->version == cam.version) {
+            fids.push_back(cam.fid), versions.push_back(cam.version.value_or(1)), kept.insert(cam.fid);
+            continue;  // untouched since it was read: not written, its version stays
+        }
         OGRFeatureUniquePtr f(cam.fid >= 0 ? layer.GetFeature(cam.fid) : nullptr);
+        int64_t version = 1;
+        if (as_read && cam.fid >= 0)
+            version = unchanged_since(f.get(), cam.cam_id, cam.version.value_or(1)) + 1;
         const bool insert = !f;
-        if (insert) f.reset(OGRFeature::CreateFeature(layer.GetLayerDefn()));
+        if (insert) f.reset(OGRFeature::CreateFeature(defn));
         fill_feature(*f, cam, back, ds.point_coords, fields);
+        if (versioned) f->SetField(iv, static_cast<GIntBig>(version));
         const OGRErr err = insert ? layer.CreateFeature(f.get()) : layer.SetFeature(f.get());
         if (err != OGRERR_NONE)
             throw Error(std::string("cannot write the camera: ") + CPLGetLastErrorMsg(),
                         {file, layer.GetName(), cam.cam_id, ""}, "check the file is writable");
-        fids.push_back(f->GetFID());
+        fids.push_back(f->GetFID()), versions.push_back(versioned ? version : cam.version.value_or(1));
         kept.insert(f->GetFID());
     }
-    // Cameras removed in the editor: delete their features.
+    // Cameras removed in the editor: delete their features (given what was read, only those it held,
+    // each as it was read).
     std::vector<int64_t> gone;
-    layer.ResetReading();
-    for (auto& f : layer)
-        if (!kept.count(f->GetFID())) gone.push_back(f->GetFID());
+    if (as_read) {
+        for (const auto& [fid, c] : before)
+            if (!kept.count(fid)) {
+                OGRFeatureUniquePtr f(layer.GetFeature(fid));
+                if (!f) continue;  // deleted here and there alike
+                unchanged_since(f.get(), c->cam_id, c->version.value_or(1));
+                gone.push_back(fid);
+            }
+    } else {
+        layer.ResetReading();
+        for (auto& f : layer)
+            if (!kept.count(f->GetFID())) gone.push_back(f->GetFID());
+    }
     for (int64_t fid : gone)
         if (layer.DeleteFeature(fid) != OGRERR_NONE)
             throw Error(std::string("cannot delete a removed camera: ") + CPLGetLastErrorMsg(), where);
+    if (!versioned) versions.clear();
     return fids;
 }
 
@@ -202,7 +254,8 @@ namespace {
 
 /** GeoPackage, SQLite, PostGIS: in place, in one transaction. */
 std::vector<int64_t> save_in_transaction(const std::string& file, const std::string& layer_name,
-                                         const Dataset& ds, const RoleMapping& mapping) {
+                                         const Dataset& ds, const RoleMapping& mapping,
+                                         const std::vector<Camera>* as_read, std::vector<int64_t>& versions) {
     const Error::Where where{file, layer_name, "", ""};
     // SQLite's journal keeps the old data whole until commit.
     GDALDatasetUniquePtr gds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
@@ -214,7 +267,7 @@ std::vector<int64_t> save_in_transaction(const std::string& file, const std::str
         throw Error("cannot start a transaction: " + std::string(CPLGetLastErrorMsg()), where);
     std::vector<int64_t> fids;
     try {
-        fids = write_cameras(layer, ds, file, mapping);
+        fids = write_cameras(layer, ds, file, mapping, as_read, versions);
     } catch (...) {
         gds->RollbackTransaction();
         throw;
@@ -328,7 +381,8 @@ std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) 
     const std::string driver = probe->GetDriverName();
     if (driver == "GPKG" || driver == "SQLite" || driver == "PostgreSQL") {
         probe.reset();
-        return save_in_transaction(file, layer_name, ds, mapping);
+        std::vector<int64_t> versions;
+        return save_in_transaction(file, layer_name, ds, mapping, nullptr, versions);
     }
     // A GBK shapefile read and written as UTF-8 text, as the reader reads it.
     const bool gbk = driver == "ESRI Shapefile" && gbk_shapefile(file, &find_layer(*probe, layer_name, file));
@@ -337,6 +391,29 @@ std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) 
         if (!probe) throw Error("cannot be opened to save the cameras", {file, layer_name, "", ""});
     }
     return save_by_copy(std::move(probe), gbk, file, layer_name, ds, mapping);
+}
+
+std::vector<int64_t> save_camera_edits(const std::string& source, Dataset& ds, std::vector<Camera>& as_read) {
+    gdal_setup();
+    CPLErrorReset();
+    const auto [file, layer_name] = cameras_origin(source, ds);
+    std::string driver;
+    {
+        GDALDatasetUniquePtr probe(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+        if (!probe) throw Error("cannot be opened to save the cameras", {file, layer_name, "", ""});
+        driver = probe->GetDriverName();
+    }
+    std::vector<int64_t> fids, versions;
+    if (driver == "GPKG" || driver == "SQLite") {
+        fids = save_in_transaction(file, layer_name, ds, camera_mapping(source), &as_read, versions);
+        for (size_t i = 0; i < versions.size() && i < ds.cameras.size(); ++i)
+            ds.cameras[i].version = versions[i];
+    } else {
+        fids = save_cameras(source, ds);  // written whole (save_by_copy): what ds holds
+    }
+    for (size_t i = 0; i < fids.size() && i < ds.cameras.size(); ++i) ds.cameras[i].fid = fids[i];
+    as_read = ds.cameras;
+    return fids;
 }
 
 }  // namespace gw

@@ -68,4 +68,15 @@ GDALDatasetUniquePtr open_cameras_source(const std::string& file, bool update, b
  */
 std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds);
 
+/**
+ * The viewer's save (SPEC §9: a row's `version` rises by exactly 1 per change): `as_read` is the
+ * cameras as last read or saved. In a GeoPackage or SQLite file only the cameras changed since are
+ * written, in one transaction; where the layer keeps an integer `version` field, each changed or
+ * deleted camera must still hold the version it was read at (else gw::Error naming the camera and
+ * both versions, and nothing is written) and each written one's rises by 1; cameras others added
+ * since are kept. Other formats are written whole (save_cameras). On success ds.cameras get their
+ * fids and versions, and as_read becomes ds.cameras.
+ */
+std::vector<int64_t> save_camera_edits(const std::string& source, Dataset& ds, std::vector<Camera>& as_read);
+
 }  // namespace gw

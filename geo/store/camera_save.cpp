@@ -373,13 +373,6 @@ CameraEditResult edit_camera(const std::string& source, const CameraEditRequest&
 // ---------------------------------------------------------------------------------------------
 // The viewer's save on PG:
 
-bool same_camera_values(const Camera& a, const Camera& b) {
-    auto same = [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); };
-    return a.cam_id == b.cam_id && a.owner == b.owner && a.status == b.status && same(a.azimuth, b.azimuth) &&
-           same(a.fov, b.fov) && same(a.range, b.range) && a.height == b.height && a.resolution_px == b.resolution_px &&
-           a.pos == b.pos;
-}
-
 namespace {
 
 const OGRSpatialReference& work_srs(const Dataset& ds, OGRSpatialReference& holder) {

@@ -116,9 +116,6 @@ CameraEditResult edit_camera(const std::string& source, const CameraEditRequest&
 // ---------------------------------------------------------------------------------------------
 // The viewer's save on PG:
 
-/** True when the two cameras hold the same values (fid and version aside). */
-bool same_camera_values(const Camera& a, const Camera& b);
-
 /**
  * Saves the cameras of ds (read from the PG: store `source`) that differ from `as_read` (the
  * cameras as last read or saved, matched by fid): changed ones are updated expecting their
