@@ -113,7 +113,7 @@ TEST(CameraStore, TheViewersSaveRaisesChangedVersionsAndRefusesAStaleCamera) {
     }
     ds.cameras[0].azimuth += 10;
     ds.cameras.pop_back();
-    gw::save_camera_edits(path, ds, as_read);
+    gw::save_changed_cameras(path, ds, as_read);
     EXPECT_EQ(ds.cameras[0].version, 4);
     EXPECT_EQ(ds.cameras[1].version, 3);
     ASSERT_EQ(as_read.size(), ds.cameras.size());
@@ -133,10 +133,11 @@ TEST(CameraStore, TheViewersSaveRaisesChangedVersionsAndRefusesAStaleCamera) {
     const auto r = gwtest::run_gridwatch("edit " + path + " --camera " + theirs + " --range 99");
     ASSERT_EQ(r.status, 0) << r.err;
     const std::string before = gwtest::slurp(path);
+    ds.cameras[0].fov = 32;  // written first, then taken back with the rest
     ds.cameras[1].fov = 33;
     ds.cameras[2].fov = 34;
     try {
-        gw::save_camera_edits(path, ds, as_read);
+        gw::save_changed_cameras(path, ds, as_read);
         FAIL() << "a stale camera was written over";
     } catch (const gw::Error& e) {
         const std::string m = e.what();
@@ -147,6 +148,47 @@ TEST(CameraStore, TheViewersSaveRaisesChangedVersionsAndRefusesAStaleCamera) {
     const gw::Dataset now = gw::open_dataset({path});
     EXPECT_DOUBLE_EQ(find(now, theirs)->range, 99);
     EXPECT_NE(find(now, mine_later)->fov, 34);
+    EXPECT_NE(find(now, moved)->fov, 32);
+}
+
+// The editor's undo and redo after a save: a camera put back as it was before the save (its undo
+// record still says version 3) is the saved row's next change, not someone else's; a camera added,
+// saved, taken back, saved and redone (its record keeps the fid its feature had) is inserted anew.
+TEST(CameraStore, UndoAndRedoAfterASaveAreSavedAsChanges) {
+    gwtest::TempDir dir("camstore_undo");
+    const std::string path = copy_bundled(dir);
+    {
+        GDALAllRegister();
+        GDALDatasetUniquePtr g(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(g);
+        g->ExecuteSQL("ALTER TABLE cameras ADD COLUMN version INTEGER", nullptr, nullptr);
+        g->ExecuteSQL("UPDATE cameras SET version = 3", nullptr, nullptr);
+    }
+    gw::Dataset ds = gw::open_dataset({path});
+    std::vector<gw::Camera> as_read = ds.cameras;
+    const gw::Camera first = ds.cameras[0];
+    ds.cameras[0].azimuth += 10;
+    gw::save_changed_cameras(path, ds, as_read);
+    ASSERT_EQ(ds.cameras[0].version, 4);
+    ds.cameras[0] = first;  // undo, as the record held it: version 3
+    gw::save_changed_cameras(path, ds, as_read);
+    EXPECT_EQ(ds.cameras[0].version, 5);
+    EXPECT_DOUBLE_EQ(find(gw::open_dataset({path}), first.cam_id)->azimuth, first.azimuth);
+
+    gw::Camera added = ds.cameras[0];
+    added.fid = -1, added.cam_id = "NEW-1", added.version.reset();
+    ds.cameras.push_back(added);
+    gw::save_changed_cameras(path, ds, as_read);
+    const gw::Camera saved = ds.cameras.back();
+    ASSERT_GE(saved.fid, 0);
+    ds.cameras.pop_back();  // undo the addition
+    gw::save_changed_cameras(path, ds, as_read);
+    EXPECT_EQ(find(gw::open_dataset({path}), "NEW-1"), nullptr);
+    ds.cameras.push_back(saved);  // redo: the record keeps the fid of the feature now deleted
+    gw::save_changed_cameras(path, ds, as_read);
+    const gw::Dataset again = gw::open_dataset({path});
+    ASSERT_NE(find(again, "NEW-1"), nullptr);
+    EXPECT_EQ(again.cameras.size(), ds.cameras.size());
 }
 
 TEST(CameraStore, FailedSaveLeavesTheFileWhole) {

@@ -183,7 +183,7 @@ TEST(Predicates, RingClearlySimpleNeverPassesWhatGeosFindsInvalid) {
 
 TEST(Predicates, RingClearlySimpleOnLongRingsAgreesWithEveryPairAndWithGeos) {
     // Cells following roads and terrain have hundreds of vertices (2,082 of a county's 10,900 have
-    // over 64). The sweep pairs only edges whose x-ranges overlap: every pair, brute force, must
+    // over 64). The sweep pairs only edges whose ranges of x + y overlap: every pair, brute force, must
     // decide the same, and no ring it passes may be one GEOS finds invalid.
     auto every_pair = [](Ring r) {  // the same tests over all pairs of edges whose boxes meet
         r.erase(std::unique(r.begin(), r.end()), r.end());

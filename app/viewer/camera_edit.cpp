@@ -200,15 +200,18 @@ bool CameraWorkbench::save() {
         if (ds_.cameras.capacity() != before) rebuild();
         for (const auto& c : ds_.cameras) fids.push_back(c.fid);
     } else {
-        fids = save_camera_edits(ds_.source, ds_, as_read_);
+        fids = save_changed_cameras(ds_.source, ds_, as_read_);
     }
-    // Undo records hold fids too: an added camera taken back and redone must update, not insert.
+    // Undo records hold fids and versions too: an added camera taken back and redone must update,
+    // not insert, and a camera undone after a save is the saved row's next change.
     for (auto* stack : {&undo_, &redo_})
         for (auto& e : *stack)
             for (auto& c : e)
                 if (c.index < fids.size()) {
-                    c.after.fid = fids[c.index];
-                    if (c.before) c.before->fid = fids[c.index];
+                    const std::optional<int64_t> version =
+                        c.index < ds_.cameras.size() ? ds_.cameras[c.index].version : std::nullopt;
+                    c.after.fid = fids[c.index], c.after.version = version;
+                    if (c.before) c.before->fid = fids[c.index], c.before->version = version;
                 }
     dirty_ = false;
     return true;

@@ -209,10 +209,11 @@ inline bool segments_meet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
 /**
  * Whether the ring is certainly simple: at least three distinct points, no two edges meeting
  * except neighbours at their shared vertex, no edge folding back on the one before. "false" only
- * means "not certain" (near touches included, and a long ring whose edges overlap too much in x
- * to pair quickly): ask GEOS then. A long ring's edges are paired by a sweep over x (each against
- * those whose x-ranges overlap its own), so the cells that follow roads and terrain with hundreds
- * of vertices need not go to GEOS either.
+ * means "not certain" (near touches included, and a long ring whose edges' boxes overlap too much
+ * to pair quickly): ask GEOS then. A long ring's edges are paired by a sweep over x + y of their
+ * boxes (each against those whose range of x + y overlaps its own), so the cells that follow roads
+ * and terrain with hundreds of vertices need not go to GEOS either. (Sides of slope −1 are this
+ * sweep's comb, as vertical ones were the sweep over x's: north-aligned cells have far more of those.)
  */
 inline bool ring_clearly_simple(const Ring& ring) {
     thread_local std::vector<Vec2> r;

@@ -198,15 +198,18 @@ std::vector<int64_t> write_cameras(OGRLayer& layer, const Dataset& ds, const std
     std::set<int64_t> kept;
     for (const Camera& cam : ds.cameras) {
         const auto was = cam.fid >= 0 ? before.find(cam.fid) : before.end();
-        if (was != before.end() && same_camera_values(*was->second, cam) &&
-            was->second->version == cam.version) {
-            fids.push_back(cam.fid), versions.push_back(cam.version.value_or(1)), kept.insert(cam.fid);
-            continue;  // untouched since it was read: not written, its version stays
+        const Camera* read = was != before.end() ? was->second : nullptr;
+        if (read && same_camera_values(*read, cam)) {
+            fids.push_back(cam.fid), versions.push_back(read->version.value_or(1)), kept.insert(cam.fid);
+            continue;  // as it was read: not written, its version stays
         }
-        OGRFeatureUniquePtr f(cam.fid >= 0 ? layer.GetFeature(cam.fid) : nullptr);
+        // Checked against the version it was read at (the camera's own may be an undo record's,
+        // older than the last save). A fid the cameras as read do not hold (a camera added, taken
+        // back and saved, then redone) is a new feature: a table may give its old fid to another.
+        const bool known = as_read ? read != nullptr : cam.fid >= 0;
+        OGRFeatureUniquePtr f(known ? layer.GetFeature(cam.fid) : nullptr);
         int64_t version = 1;
-        if (as_read && cam.fid >= 0)
-            version = unchanged_since(f.get(), cam.cam_id, cam.version.value_or(1)) + 1;
+        if (read) version = unchanged_since(f.get(), cam.cam_id, read->version.value_or(1)) + 1;
         const bool insert = !f;
         if (insert) f.reset(OGRFeature::CreateFeature(defn));
         fill_feature(*f, cam, back, ds.point_coords, fields);
@@ -393,7 +396,8 @@ std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds) 
     return save_by_copy(std::move(probe), gbk, file, layer_name, ds, mapping);
 }
 
-std::vector<int64_t> save_camera_edits(const std::string& source, Dataset& ds, std::vector<Camera>& as_read) {
+std::vector<int64_t> save_changed_cameras(const std::string& source, Dataset& ds,
+                                          std::vector<Camera>& as_read) {
     gdal_setup();
     CPLErrorReset();
     const auto [file, layer_name] = cameras_origin(source, ds);

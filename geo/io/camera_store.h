@@ -77,6 +77,7 @@ std::vector<int64_t> save_cameras(const std::string& source, const Dataset& ds);
  * since are kept. Other formats are written whole (save_cameras). On success ds.cameras get their
  * fids and versions, and as_read becomes ds.cameras.
  */
-std::vector<int64_t> save_camera_edits(const std::string& source, Dataset& ds, std::vector<Camera>& as_read);
+std::vector<int64_t> save_changed_cameras(const std::string& source, Dataset& ds,
+                                          std::vector<Camera>& as_read);
 
 }  // namespace gw
