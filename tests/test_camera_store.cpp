@@ -32,6 +32,19 @@ std::string copy_bundled(const gwtest::TempDir& dir) {
     return path;
 }
 
+/** copy_bundled with an integer `version` field on the cameras, every one at 3. */
+std::string copy_bundled_versioned(const gwtest::TempDir& dir) {
+    const std::string path = copy_bundled(dir);
+    GDALAllRegister();
+    GDALDatasetUniquePtr g(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    EXPECT_TRUE(g) << path;
+    if (!g) return path;
+    for (const char* sql :
+         {"ALTER TABLE cameras ADD COLUMN version INTEGER", "UPDATE cameras SET version = 3"})
+        if (OGRLayer* rs = g->ExecuteSQL(sql, nullptr, nullptr)) g->ReleaseResultSet(rs);
+    return path;
+}
+
 /** One camera at 98.69, 24.59 in a GeoJSON file of its own; returns its path. */
 std::string one_camera_geojson(const gwtest::TempDir& dir) {
     dir.write(
@@ -89,14 +102,7 @@ TEST(CameraStore, EditsSurviveSaveAndReopen) {
 // `gridwatch edit` made after the viewer read the layer, and deleted cameras others had added.
 TEST(CameraStore, TheViewersSaveRaisesChangedVersionsAndRefusesAStaleCamera) {
     gwtest::TempDir dir("camstore_versions");
-    const std::string path = copy_bundled(dir);
-    {
-        GDALAllRegister();
-        GDALDatasetUniquePtr g(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        ASSERT_TRUE(g);
-        g->ExecuteSQL("ALTER TABLE cameras ADD COLUMN version INTEGER", nullptr, nullptr);
-        g->ExecuteSQL("UPDATE cameras SET version = 3", nullptr, nullptr);
-    }
+    const std::string path = copy_bundled_versioned(dir);
     gw::Dataset ds = gw::open_dataset({path});
     ASSERT_GE(ds.cameras.size(), 4u);
     std::vector<gw::Camera> as_read = ds.cameras;
@@ -156,14 +162,7 @@ TEST(CameraStore, TheViewersSaveRaisesChangedVersionsAndRefusesAStaleCamera) {
 // saved, taken back, saved and redone (its record keeps the fid its feature had) is inserted anew.
 TEST(CameraStore, UndoAndRedoAfterASaveAreSavedAsChanges) {
     gwtest::TempDir dir("camstore_undo");
-    const std::string path = copy_bundled(dir);
-    {
-        GDALAllRegister();
-        GDALDatasetUniquePtr g(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        ASSERT_TRUE(g);
-        g->ExecuteSQL("ALTER TABLE cameras ADD COLUMN version INTEGER", nullptr, nullptr);
-        g->ExecuteSQL("UPDATE cameras SET version = 3", nullptr, nullptr);
-    }
+    const std::string path = copy_bundled_versioned(dir);
     gw::Dataset ds = gw::open_dataset({path});
     std::vector<gw::Camera> as_read = ds.cameras;
     const gw::Camera first = ds.cameras[0];
