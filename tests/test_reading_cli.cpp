@@ -313,19 +313,24 @@ TEST(ReadWhole, TextInSeveralNumberFieldsOfALayerIsEachNamedAndInfinityIsANumber
     gpkg_sql(copy, "UPDATE cameras SET range = X'0102' WHERE cam_id = 'DPZ-CAM003'");
     gpkg_sql(copy, "UPDATE cameras SET resolution_px = '' WHERE cam_id = 'DPZ-CAM005'");
     gpkg_sql(copy, "UPDATE cameras SET fov = 1e999, height = 1e999 WHERE cam_id = 'DPZ-CAM007'");
+    // A height is optional, but an infinite or negative one is a bad value, not the default 3 m.
+    gpkg_sql(copy, "UPDATE cameras SET height = 1e999 WHERE cam_id = 'DPZ-CAM009'");
+    gpkg_sql(copy, "UPDATE cameras SET height = -2 WHERE cam_id = 'DPZ-CAM011'");
     ASSERT_EQ(gpkg_number(copy, "SELECT count(*) FROM cameras WHERE typeof(fov) = 'real' AND fov > 1e308"),
               1);
     const auto r = run_gridwatch("patrols " + copy + " --json");
     ASSERT_EQ(r.status, 0) << r.err;
     const json j = json::parse(r.out);
     EXPECT_EQ(j["unreadable_numbers"], 2) << r.err;
-    EXPECT_EQ(j["cameras_with_bad_values"], 3) << r.err;
+    EXPECT_EQ(j["cameras_with_bad_values"], 5) << r.err;
     EXPECT_NE(r.err.find("height: 'tall' is not a number"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("resolution_px: '' is not a number"), std::string::npos) << r.err;
     // An infinite height is a number: not named as text (it would make three unreadable numbers).
     EXPECT_EQ(r.err.find("height: 'Inf"), std::string::npos) << r.err;
     for (const char* cam : {"DPZ-CAM001: azimuth is missing or not a finite number",
-                            "DPZ-CAM003: range is missing or not a number", "DPZ-CAM007: fov"})
+                            "DPZ-CAM003: range is missing or not a number", "DPZ-CAM007: fov",
+                            "DPZ-CAM009: height inf m is not a height above the ground",
+                            "DPZ-CAM011: height -2 m is not a height above the ground"})
         EXPECT_NE(r.err.find(cam), std::string::npos) << cam << "\n" << r.err;
 }
 

@@ -19,6 +19,10 @@ std::string camera_problem(const Camera& c) {
     if (c.fov <= 0 || c.fov > 360) return "fov " + num(c.fov) + " is outside (0, 360] degrees";
     if (!std::isfinite(c.range)) return "range is missing or not a number";
     if (c.range <= 0 || c.range > 10000) return "range " + num(c.range) + " m is outside (0, 10000] m";
+    // Optional, but when given it is the eye's height over a DEM: an infinite or negative one was
+    // taken for the default 3 m without a word.
+    if (c.height && !(std::isfinite(*c.height) && *c.height >= 0))
+        return "height " + num(*c.height) + " m is not a height above the ground";
     return {};
 }
 

@@ -1130,7 +1130,8 @@ void LayerContext::cameras() {
         c.azimuth = r.number(f, i_az, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
         c.fov = r.number(f, i_fov, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
         c.range = r.number(f, i_range, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
-        if (auto h = r.number(f, i_h, c.cam_id, LayerReader::Mode::Warn); h && std::isfinite(*h)) c.height = *h;
+        // An unusable height (∞, below the ground) is kept for validate_cameras to name.
+        if (auto h = r.number(f, i_h, c.cam_id, LayerReader::Mode::Warn)) c.height = *h;
         if (auto px = r.number(f, i_res, c.cam_id, LayerReader::Mode::Warn); px && *px > 0) c.resolution_px = as_int(px);
         auto p = conv.point(f.GetGeometryRef(), c.cam_id);
         if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
