@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <set>
 
 #include "geo/core/stats_table.h"
 
@@ -64,6 +66,22 @@ bool same_camera_values(const Camera& a, const Camera& b) {
     return a.cam_id == b.cam_id && a.owner == b.owner && a.status == b.status && same(a.azimuth, b.azimuth) &&
            same(a.fov, b.fov) && same(a.range, b.range) && a.height == b.height &&
            a.resolution_px == b.resolution_px && a.pos == b.pos;
+}
+
+CamerasSinceRead cameras_since_read(const std::vector<Camera>& as_read, const std::vector<Camera>& now) {
+    std::map<int64_t, const Camera*> before;
+    for (const Camera& c : as_read)
+        if (c.fid >= 0) before[c.fid] = &c;
+    CamerasSinceRead out;
+    std::set<int64_t> kept;
+    for (const Camera& c : now) {
+        const auto it = c.fid >= 0 ? before.find(c.fid) : before.end();
+        out.read.push_back(it != before.end() ? it->second : nullptr);
+        if (c.fid >= 0) kept.insert(c.fid);
+    }
+    for (const auto& [fid, c] : before)
+        if (!kept.count(fid)) out.gone.push_back(c);
+    return out;
 }
 
 void spread_track_times(PatrolTrack& t) {

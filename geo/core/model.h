@@ -261,6 +261,15 @@ std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras);
 /** True when the two cameras hold the same values (fid and version aside). */
 bool same_camera_values(const Camera& a, const Camera& b);
 
+/** The cameras an editor holds now, matched by fid with the cameras as it read (or last saved) them. */
+struct CamerasSinceRead {
+    std::vector<const Camera*>
+        read;  // parallel to now: the camera as read; null for one not read (a new one)
+    std::vector<const Camera*>
+        gone;  // cameras as read that now holds no more (deleted in the editor), by fid
+};
+CamerasSinceRead cameras_since_read(const std::vector<Camera>& as_read, const std::vector<Camera>& now);
+
 /**
  * Lists the coded values outside SPEC §3's that an analysis counts by, and what each counts as: a
  * camera's status (offline) or owner, an incident's type or colour (in no column of its own). A

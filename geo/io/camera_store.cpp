@@ -176,10 +176,7 @@ std::vector<int64_t> write_cameras(OGRLayer& layer, const Dataset& ds, const std
     const bool versioned = as_read && iv >= 0 &&
                            (defn->GetFieldDefn(iv)->GetType() == OFTInteger ||
                             defn->GetFieldDefn(iv)->GetType() == OFTInteger64);
-    std::map<int64_t, const Camera*> before;
-    if (as_read)
-        for (const Camera& c : *as_read)
-            if (c.fid >= 0) before[c.fid] = &c;
+    const CamerasSinceRead since = as_read ? cameras_since_read(*as_read, ds.cameras) : CamerasSinceRead{};
     // The feature of a camera read at `read_version`, refused when someone else changed or deleted it since.
     const auto unchanged_since = [&](OGRFeature* f, const std::string& cam_id, int64_t read_version) {
         const Error::Where at{file, layer.GetName(), cam_id, ""};
@@ -196,9 +193,9 @@ std::vector<int64_t> write_cameras(OGRLayer& layer, const Dataset& ds, const std
     };
     std::vector<int64_t> fids;
     std::set<int64_t> kept;
-    for (const Camera& cam : ds.cameras) {
-        const auto was = cam.fid >= 0 ? before.find(cam.fid) : before.end();
-        const Camera* read = was != before.end() ? was->second : nullptr;
+    for (size_t i = 0; i < ds.cameras.size(); ++i) {
+        const Camera& cam = ds.cameras[i];
+        const Camera* read = as_read ? since.read[i] : nullptr;
         if (read && same_camera_values(*read, cam)) {
             fids.push_back(cam.fid), versions.push_back(read->version.value_or(1)), kept.insert(cam.fid);
             continue;  // as it was read: not written, its version stays
@@ -225,13 +222,12 @@ std::vector<int64_t> write_cameras(OGRLayer& layer, const Dataset& ds, const std
     // each as it was read).
     std::vector<int64_t> gone;
     if (as_read) {
-        for (const auto& [fid, c] : before)
-            if (!kept.count(fid)) {
-                OGRFeatureUniquePtr f(layer.GetFeature(fid));
-                if (!f) continue;  // deleted here and there alike
-                unchanged_since(f.get(), c->cam_id, c->version.value_or(1));
-                gone.push_back(fid);
-            }
+        for (const Camera* c : since.gone) {
+            OGRFeatureUniquePtr f(layer.GetFeature(c->fid));
+            if (!f) continue;  // deleted here and there alike
+            unchanged_since(f.get(), c->cam_id, c->version.value_or(1));
+            gone.push_back(c->fid);
+        }
     } else {
         layer.ResetReading();
         for (auto& f : layer)

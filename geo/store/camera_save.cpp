@@ -412,25 +412,20 @@ CheckedSave save_cameras_to_store(const std::string& source, Dataset& ds, std::v
     if (srid <= 0) throw Error("the cameras table declares no SRID", {pg.source(), "cameras"}, "make the store with gridwatch db init");
     OGRSpatialReference w;
     const Transform back(work_srs(ds, w), parse_crs("EPSG:" + std::to_string(srid)));
-    std::map<int64_t, const Camera*> before;
-    for (const auto& c : as_read)
-        if (c.fid >= 0) before[c.fid] = &c;
+    const CamerasSinceRead since = cameras_since_read(as_read, ds.cameras);
     std::vector<CameraWrite> writes;
     std::vector<size_t> index;  // per write: the camera of ds it saves (npos for a delete)
-    std::map<int64_t, bool> kept;
     for (size_t i = 0; i < ds.cameras.size(); ++i) {
         const Camera& c = ds.cameras[i];
-        if (c.fid >= 0) kept[c.fid] = true;
-        const auto it = c.fid >= 0 ? before.find(c.fid) : before.end();
-        if (it != before.end() && same_camera_values(*it->second, c) && it->second->version == c.version) continue;
+        const Camera* read = since.read[i];
+        if (read && same_camera_values(*read, c) && read->version == c.version) continue;
         writes.push_back({c.fid, c.version.value_or(1), to_stored(c, back)});
         index.push_back(i);
     }
-    for (const auto& [fid, c] : before)
-        if (!kept.count(fid)) {
-            writes.push_back({fid, c->version.value_or(1), std::nullopt});
-            index.push_back(size_t(-1));
-        }
+    for (const Camera* c : since.gone) {
+        writes.push_back({c->fid, c->version.value_or(1), std::nullopt});
+        index.push_back(size_t(-1));
+    }
     CheckedSave r = write_cameras_checked(pg, writes);
     if (!r.conflicts.empty()) return r;
     for (size_t k = 0; k < r.written.size(); ++k)
