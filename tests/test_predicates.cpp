@@ -156,6 +156,25 @@ TEST(Predicates, RingClearlySimpleHandCases) {
     EXPECT_FALSE(ring_clearly_simple({{0, 0}, {4, 0}, {4, NAN}, {0, 3}}));
 }
 
+TEST(Predicates, RingClearlySimplePassesLongStraightSidesAtAnySlope) {
+    // A square with 100 collinear vertices a side, as a diamond, north-aligned and turned by 0.3
+    // rad: the sweep pairs each edge with its neighbours only. Swept over x, the north-aligned
+    // square's vertical sides paired each with each; over x + y, the diamond's sides at 135° did,
+    // past the budget, and both went to GEOS.
+    for (const double turn : {0.0, M_PI / 4, 0.3}) {
+        const Vec2 c{471000, 2712000};
+        Ring r;
+        for (int s = 0; s < 4; ++s)
+            for (int i = 0; i < 100; ++i) {
+                const double a0 = turn + s * M_PI / 2, a1 = a0 + M_PI / 2, f = i / 100.0;
+                const Vec2 p{std::cos(a0) * (1 - f) + std::cos(a1) * f,
+                             std::sin(a0) * (1 - f) + std::sin(a1) * f};
+                r.push_back(c + p * 50.0);
+            }
+        EXPECT_TRUE(ring_clearly_simple(r)) << "turned " << turn;
+    }
+}
+
 TEST(Predicates, RingClearlySimpleNeverPassesWhatGeosFindsInvalid) {
     std::mt19937_64 rng(13);
     std::uniform_int_distribution<int> G(0, 5), N(3, 9);
@@ -183,7 +202,7 @@ TEST(Predicates, RingClearlySimpleNeverPassesWhatGeosFindsInvalid) {
 
 TEST(Predicates, RingClearlySimpleOnLongRingsAgreesWithEveryPairAndWithGeos) {
     // Cells following roads and terrain have hundreds of vertices (2,082 of a county's 10,900 have
-    // over 64). The sweep pairs only edges whose ranges of x + y overlap: every pair, brute force, must
+    // over 64). The sweep pairs only edges whose ranges of x + φ·y overlap: every pair, brute force, must
     // decide the same, and no ring it passes may be one GEOS finds invalid.
     auto every_pair = [](Ring r) {  // the same tests over all pairs of edges whose boxes meet
         r.erase(std::unique(r.begin(), r.end()), r.end());

@@ -210,10 +210,9 @@ inline bool segments_meet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
  * Whether the ring is certainly simple: at least three distinct points, no two edges meeting
  * except neighbours at their shared vertex, no edge folding back on the one before. "false" only
  * means "not certain" (near touches included, and a long ring whose edges' boxes overlap too much
- * to pair quickly): ask GEOS then. A long ring's edges are paired by a sweep over x + y of their
- * boxes (each against those whose range of x + y overlaps its own), so the cells that follow roads
- * and terrain with hundreds of vertices need not go to GEOS either. (Sides of slope −1 are this
- * sweep's comb, as vertical ones were the sweep over x's: north-aligned cells have far more of those.)
+ * to pair quickly): ask GEOS then. A long ring's edges are paired by a sweep over x + φ·y of their
+ * boxes (each against those whose range of it overlaps its own), so the cells that follow roads
+ * and terrain with hundreds of vertices need not go to GEOS either.
  */
 inline bool ring_clearly_simple(const Ring& ring) {
     thread_local std::vector<Vec2> r;
@@ -251,21 +250,24 @@ inline bool ring_clearly_simple(const Ring& ring) {
             std::abs(cross(b - a, c - b)) <= tol[i] * std::sqrt(dot(c - b, c - b)) / std::max(size, 1e-300))
             return false;  // a spike: the next edge folds back
     }
-    // Edge i against every later edge j (in the order of their boxes' lower-left x + y; a short
-    // ring's in ring order) whose box's lower-left x + y is at most the upper-right x + y of edge
-    // i's box: every pair of edges whose boxes meet (rounding of a sum is monotone, so meeting boxes
-    // have meeting ranges of x + y), and along a cell's straight sides, vertical ones included, only
-    // an edge and its neighbours. (Swept over x alone, the edges of a vertical side all shared one
-    // x and paired each with each.) The keys sorted beside their edges, not edges by their keys.
+    // Edge i against every later edge j (in the order of their boxes' lower-left x + φ·y, φ the
+    // golden ratio's 0.618…; a short ring's in ring order) whose box's lower-left x + φ·y is at most
+    // the upper-right x + φ·y of edge i's box: every pair of edges whose boxes meet (rounding a
+    // product by a positive constant and a sum is monotone, so meeting boxes have meeting ranges),
+    // and along a cell's straight sides only an edge and its neighbours, unless a side runs at
+    // exactly the slope −1/φ. (Swept over x alone, the edges of a vertical side all shared one x and
+    // paired each with each; over x + y, those of a side at 135°.) Keys sorted beside their edges.
+    constexpr double kSlant = 0.6180339887498949;
+    const auto key = [](double x, double y) { return x + kSlant * y; };  // one expression for both ends
     struct Key {
-        double lo;  // the lower-left x + y of the edge's box
+        double lo;  // the lower-left x + φ·y of the edge's box
         uint32_t edge;
     };
     thread_local std::vector<Key> order;
     order.resize(n);
     const bool sorted = n > 32;
     for (uint32_t e = 0; e < n; ++e)
-        order[e] = {sorted ? std::min(r[e].x, r[e + 1].x) + std::min(r[e].y, r[e + 1].y) : 0.0, e};
+        order[e] = {sorted ? key(std::min(r[e].x, r[e + 1].x), std::min(r[e].y, r[e + 1].y)) : 0.0, e};
     if (sorted) std::sort(order.begin(), order.end(), [](const Key& a, const Key& b) { return a.lo < b.lo; });
     // Edges whose boxes all overlap (a comb) pair every one with every other: past a budget of
     // pairs the answer is left to GEOS, whose noding is n log n.
@@ -274,7 +276,7 @@ inline bool ring_clearly_simple(const Ring& ring) {
         const uint32_t i = order[k].edge;
         const Vec2 a = r[i], b = r[i + 1];
         const double xlo_i = std::min(a.x, b.x), xhi = std::max(a.x, b.x), ylo = std::min(a.y, b.y),
-                     yhi = std::max(a.y, b.y), khi = xhi + yhi;
+                     yhi = std::max(a.y, b.y), khi = key(xhi, yhi);
         for (size_t m = k + 1; m < n; ++m) {
             if (sorted && order[m].lo > khi) break;
             const uint32_t j = order[m].edge;
