@@ -115,6 +115,12 @@ Occluders::~Occluders() = default;
 
 std::vector<int> Occluders::near(Vec2 c, double r) const { return index_->query(BoxIndex::around(c, r)); }
 
+bool Occluders::holds(int i, Vec2 apex) const {
+    const MultiPolygon& mp = polys_[i];
+    return inside(mp, apex) ||
+           any_edge(mp, [&](Vec2 a, Vec2 b) { return segment_distance(apex, a, b) < 1e-6; });
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Visibility: an angular sweep over the building edges near the camera
 //
@@ -168,15 +174,8 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
     // camera stands in or on.
     std::vector<Seg> segs;
     for (int i : near(apex, radius)) {
-        const MultiPolygon& mp = polys_[i];
-        bool own = inside(mp, apex);
-        if (!own)
-            for (const auto& poly : mp)
-                for (const auto& ring : poly.rings)
-                    for (size_t k = 0; k < ring.size() && !own; ++k)
-                        if (segment_distance(apex, ring[k], ring[(k + 1) % ring.size()]) < 1e-6) own = true;
-        if (own) continue;
-        for (const auto& poly : mp)
+        if (holds(i, apex)) continue;
+        for (const auto& poly : polys_[i])
             for (const auto& ring : poly.rings)
                 for (size_t k = 0; k < ring.size(); ++k) {
                     Seg s{ring[k] - apex, ring[(k + 1) % ring.size()] - apex};
@@ -257,13 +256,16 @@ namespace {
 /** The sector of radius r cut by the buildings of `occ` (non-empty), building interiors removed. */
 MultiPolygon building_view(const Camera& cam, const Occluders* occ, double r) {
     Polygon vis = occ->visibility(cam.pos, cam.azimuth, cam.fov, r);
-    // Building interiors are never seen: remove the camera's own building (the sweep ignored
-    // it) and any building the polygon reaches into.
+    // Building interiors are never seen: remove the buildings holding the camera, which the
+    // sweep ignored. Every other building bounds the sweep's polygon, which stops on its walls
+    // (up to a rounding either side of them): cutting those out, as was done, cost a GEOS
+    // difference each (1.35 a camera in the county, 8 in 13 for walls only touched) and moved
+    // the outline by under a nanometre.
     std::vector<int> cut;
     const Box vb = bounds(vis.rings[0]);
     const MultiPolygon vis_mp{vis};
     for (int i : occ->near(cam.pos, r)) {
-        if (!occ->box(i).intersects(vb)) continue;
+        if (!occ->box(i).intersects(vb) || !occ->holds(i, cam.pos)) continue;
         // Vertices inside each other are not enough: a camera on the wall two houses share looks
         // across one of them with no vertex of either inside the other (issue 12's lattice
         // fuzzer). Any shared point, decided exactly, sends the building to the cut.

@@ -54,6 +54,11 @@ public:
      * wall) is not an occluder but its interior is removed afterwards by camera_view.
      */
     Polygon visibility(Vec2 apex, double azimuth_deg, double fov_deg, double radius) const;
+    /**
+     * Whether building i holds `apex`: inside it or within a micrometre of its outline (a camera
+     * on its wall). Such a building does not occlude; every other one bounds the view.
+     */
+    bool holds(int i, Vec2 apex) const;
     /** Indices of buildings whose box meets the disc (apex, radius). */
     std::vector<int> near(Vec2 apex, double radius) const;
     const MultiPolygon& shape(int i) const { return polys_[i]; }
