@@ -658,8 +658,7 @@ MultiPolygon cluster_hull(const std::vector<Vec2>& pts) {
     geos::Geom hull(GEOSConcaveHull_r(h, mp.get(), 0.3, 0));
     MultiPolygon out = hull ? geos::to_multipolygon(hull.get()) : MultiPolygon{};
     if (out.empty() || area(out) < 1) {
-        geos::Geom buf(GEOSBuffer_r(h, hull ? hull.get() : mp.get(), 1.0, 4));
-        out = geos::to_multipolygon(buf.get());
+        out = geos::to_multipolygon(geos::buffer(hull ? hull.get() : mp.get(), 1.0, 4).get());
     }
     return out;
 }

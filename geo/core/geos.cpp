@@ -142,6 +142,14 @@ Geom union_all(const MultiPolygon* parts[], size_t n) {
 
 Geom unary_union(const GEOSGeometry* g) { return checked(GEOSUnaryUnion_r(ctx(), g), "union"); }
 
+Geom buffer(const GEOSGeometry* g, double d, int quadsegs) {
+    return checked(GEOSBuffer_r(ctx(), g, d, quadsegs), "buffer");
+}
+
+Geom union_of(const GEOSGeometry* a, const GEOSGeometry* b) {
+    return checked(GEOSUnion_r(ctx(), a, b), "union");
+}
+
 Geom difference(const GEOSGeometry* a, const GEOSGeometry* b) {
     return checked(GEOSDifference_r(ctx(), a, b), "difference");
 }

@@ -42,6 +42,10 @@ MultiPolygon make_valid(const MultiPolygon& mp);
 Geom union_all(const MultiPolygon* parts[], size_t n);
 /** GEOSUnaryUnion of g; throws gw::Error when GEOS fails. */
 Geom unary_union(const GEOSGeometry* g);
+/** GEOSBuffer of g by d (quadsegs segments a quarter circle); throws gw::Error when GEOS fails. */
+Geom buffer(const GEOSGeometry* g, double d, int quadsegs);
+/** a ∪ b, both valid; cheaper than unary_union of the two (no cascade to set up). */
+Geom union_of(const GEOSGeometry* a, const GEOSGeometry* b);
 Geom difference(const GEOSGeometry* a, const GEOSGeometry* b);
 Geom intersection(const GEOSGeometry* a, const GEOSGeometry* b);
 
