@@ -339,6 +339,40 @@ TEST(CliErrors, EveryAnalysisNamesTheCamerasItLeavesOutAndCountsThem) {
     }
 }
 
+TEST(CliErrors, UnderAQualityCamerasWithoutAResolutionAreLeftOutAndNamed) {
+    // coverage --quality counted a camera with no resolution_px (or one of -5, read as none) with
+    // its whole range: an observe zone it may not reach, without a word.
+    TempDir d("nores");
+    const std::string data =
+        bundled_copy(d, {"UPDATE cameras SET resolution_px = NULL WHERE cam_id = 'DPZ-CAM001'",
+                         "UPDATE cameras SET resolution_px = -5 WHERE cam_id = 'DPZ-CAM003'"});
+    const std::string cmd = "coverage " + data + " --level 3 --occlusion none --json";
+    const auto any = run_gridwatch(cmd);
+    ASSERT_EQ(any.status, 0) << any.err;
+    const auto observe = run_gridwatch(cmd + " --quality observe");
+    ASSERT_EQ(observe.status, 0) << observe.err;
+    EXPECT_NE(observe.err.find("2 camera(s) without a resolution_px left out under --quality observe: "
+                               "DPZ-CAM001: no resolution_px; DPZ-CAM003: no resolution_px"),
+              std::string::npos)
+        << observe.err;
+    const auto ja = nlohmann::json::parse(any.out), jo = nlohmann::json::parse(observe.out);
+    EXPECT_EQ(ja["skipped_cameras"].size(), 0u);
+    EXPECT_EQ(ja["cameras_without_resolution"], 0);
+    EXPECT_EQ(jo["skipped_cameras"], nlohmann::json({"DPZ-CAM001", "DPZ-CAM003"}));
+    EXPECT_EQ(jo["cameras_without_resolution"], 2);
+    EXPECT_EQ(jo["cameras_used"].get<int>(), ja["cameras_used"].get<int>() - 2);
+
+    // None rated: nothing to count under the quality; one line saying what to give.
+    TempDir d2("nores_all");
+    const std::string none = bundled_copy(d2, {"UPDATE cameras SET resolution_px = NULL"});
+    const auto r = run_gridwatch("coverage " + none + " --level 3 --quality detect");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("no camera has a resolution_px"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--quality detect"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("水平像素"), std::string::npos) << r.err;
+}
+
 TEST(CliErrors, CodesOutsideTheContractAreNamedWithWhatTheyCountAs) {
     // A status of 坏了 counted as offline, and a type of 治安 in no type's column (the columns then
     // summed to less than the total), without a word.

@@ -248,8 +248,6 @@ void keep_to_exit(std::shared_ptr<void> p) noexcept {
     }
 }
 
-namespace {
-/** One line for a list of features: the first few named ("INC-1: time 'yesterday' …; …"), the rest counted. */
 std::string name_some(const std::vector<Issue>& issues) {
     std::string s;
     const size_t shown = std::min<size_t>(issues.size(), 5);
@@ -258,7 +256,6 @@ std::string name_some(const std::vector<Issue>& issues) {
     if (issues.size() > shown) s += "; and " + std::to_string(issues.size() - shown) + " more";
     return s;
 }
-}  // namespace
 
 std::string file_of(const Dataset& ds, const std::string& layer) {
     for (const auto& l : ds.layers)

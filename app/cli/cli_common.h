@@ -104,6 +104,9 @@ private:
 
 /** The file or connection a layer of `ds` came from (a dataset may be several files); ds.source when unknown. */
 std::string file_of(const Dataset& ds, const std::string& layer);
+/** One line for a list of features: the first few named ("INC-1: time 'yesterday' …; …"), the rest counted.
+ */
+std::string name_some(const std::vector<Issue>& issues);
 
 /** Tells on stderr, a line each, what reading left out or read as nothing, naming the features. */
 void warn_reading(const Dataset& ds);

@@ -76,6 +76,10 @@ void run_coverage(const CoverageArgs& a) {
                      ds.dem->info.gdal_name.c_str(), ds.dem->info.work_cell, kDefaultCameraHeight);
     CoverageReport rep = compute_coverage(ds, o);
     const KeepToExit keep_report(rep);
+    if (!rep.unrated_cameras.empty())
+        warn(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(rep.unrated_cameras.size()) +
+             " camera(s) without a resolution_px left out under --quality " + quality_name(o.quality) + ": " +
+             name_some(rep.unrated_cameras) + " (give their horizontal pixels, resolution_px / 水平像素)");
     if (!a.out.empty()) write_out(a.out, ds, rep);
     if (a.json) {
         nlohmann::json j;
@@ -87,6 +91,8 @@ void run_coverage(const CoverageArgs& a) {
         j["total"] = t;
         j["gaps"] = rep.gaps.size();
         j["skipped_cameras"] = rep.skipped_cameras;
+        j["cameras_without_resolution"] =
+            rep.unrated_cameras.size();  // under --quality: among skipped_cameras
         j["cameras_used"] = rep.cameras.size();
         j["occlusion"] = rep.occlusion_applied;
         j["quality"] = a.quality;

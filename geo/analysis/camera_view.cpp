@@ -304,8 +304,10 @@ MultiPolygon terrain_cut(MultiPolygon view, const Camera& cam, const Terrain& te
 
 }  // namespace
 
+bool rated_for(const Camera& cam, Quality q) { return q == Quality::Any || cam.resolution_px; }
+
 MultiPolygon camera_view(const Camera& cam, const Occluders* occ, const ViewOptions& options) {
-    if (!camera_problem(cam).empty()) return {};
+    if (!camera_problem(cam).empty() || !rated_for(cam, options.quality)) return {};
     const double r = std::min(cam.range, quality_distance(cam, options.quality));
     if (!(r > 0)) return {};
     const bool occlude = options.occlusion && occ && !occ->empty();

@@ -77,11 +77,18 @@ struct ViewOptions {
 };
 
 /**
+ * Whether the zones of quality q can be told for the camera: any quality, or a resolution_px (a
+ * value that is not a positive number is read as none). A camera that cannot be rated has no view
+ * under q: the zone it reaches is unknown, and its whole range would claim what it may not see.
+ */
+bool rated_for(const Camera& cam, Quality q);
+
+/**
  * The view of one camera: the sector (radius shortened to the quality zone), with building
  * occlusion when `occluders` is given and non-empty, minus every building interior it reaches,
  * and, when options.occlusion and options.terrain, minus the ground the DEM hides from the lens
  * (Terrain::hidden from camera_height(cam), geo/analysis/terrain.h).
- * Empty for a camera whose values are unusable (see camera_problem).
+ * Empty for a camera whose values are unusable (see camera_problem) or that is not rated_for the quality.
  */
 MultiPolygon camera_view(const Camera& cam, const Occluders* occluders, const ViewOptions& options = {});
 

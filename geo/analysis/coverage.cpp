@@ -487,6 +487,19 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
 
     progress(0.05, "camera views");
     rep_.cameras = ds.usable_cameras(o.include_offline);
+    // Under a quality, a camera with no resolution_px reaches no zone that can be told: it counted
+    // with its whole range, without a word. Left out and named, as a camera with a bad value is.
+    std::erase_if(rep_.cameras, [&](const Camera* c) {
+        if (rated_for(*c, o.quality)) return false;
+        rep_.unrated_cameras.push_back({"cameras", c->cam_id, "no resolution_px"});
+        rep_.skipped_cameras.push_back(c->cam_id);
+        return true;
+    });
+    if (rep_.cameras.empty() && !rep_.unrated_cameras.empty())
+        throw Error(std::string("no camera has a resolution_px (horizontal pixels), which --quality ") +
+                        quality_name(o.quality) + " needs",
+                    {ds.source, "cameras", "", "resolution_px"},
+                    "give the cameras their resolution_px (水平像素), or leave --quality out");
     rep_.views.resize(rep_.cameras.size());
     parallel_for(rep_.cameras.size(),
                  [&](size_t i) { rep_.views[i] = camera_view(*rep_.cameras[i], occluders_.get(), view_options_); });

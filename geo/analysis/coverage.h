@@ -44,7 +44,8 @@ struct CoverageReport {
     std::vector<CellCoverage> cells;  // one per cell of the level, in layer order
     CellCoverage total;
     std::vector<Gap> gaps;                      // largest first
-    std::vector<std::string> skipped_cameras;  // unusable values (see camera_problem)
+    std::vector<std::string> skipped_cameras;   // unusable values (see camera_problem), and unrated_cameras
+    std::vector<Issue> unrated_cameras;         // under a quality: those with no resolution_px (rated_for)
     std::vector<const Camera*> cameras;        // the cameras counted, parallel to views
     std::vector<MultiPolygon> views;
     std::vector<int> household_cameras;  // per household of the dataset: how many cameras see it
