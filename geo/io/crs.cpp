@@ -190,6 +190,26 @@ bool series_agrees(const TransverseMercator& tm, OGRCoordinateTransformation& ct
     return true;
 }
 
+/** Whether PROJ's way back (`ct`) takes the series' projection of the lattice back to it, to kSeriesAgrees.
+ */
+bool inverse_agrees(const TransverseMercator& tm, OGRCoordinateTransformation& ct) {
+    std::vector<double> xs, ys, lon, lat;
+    for (double dlon = -kSeriesLon; dlon <= kSeriesLon; dlon += 0.375)
+        for (double la = -kSeriesLat; la <= kSeriesLat; la += 1.5) {
+            const Vec2 p = tm.forward(tm.lon0() + dlon, la);
+            xs.push_back(p.x), ys.push_back(p.y), lon.push_back(tm.lon0() + dlon), lat.push_back(la);
+        }
+    std::vector<int> ok(xs.size(), 0);
+    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+    if (!ct.Transform(static_cast<int>(xs.size()), xs.data(), ys.data(), nullptr, ok.data())) return false;
+    constexpr double kMetresPerDegree = 111319.49;  // of longitude on the equator: larger than any other
+    for (size_t i = 0; i < xs.size(); ++i)
+        if (!ok[i] || !(std::abs(xs[i] - lon[i]) * kMetresPerDegree <= kSeriesAgrees &&
+                        std::abs(ys[i] - lat[i]) * kMetresPerDegree <= kSeriesAgrees))
+            return false;
+    return true;
+}
+
 /**
  * What tells one CRS from another for PROJ: its WKT2, and the PROJ string a CRS made from one keeps
  * when WKT cannot say all of it (`+approx`, `+algo=…`: another algorithm under the same WKT2). Not
@@ -211,7 +231,9 @@ Transform::Transform(const OGRSpatialReference& from, const OGRSpatialReference&
     if (!ct_)
         throw Error("no coordinate transformation from " + crs_label(from) + " to " + crs_label(to), {},
                     "check the layer's CRS, or pass --work-crs");
-    const auto params = tm_params(a, b);
+    // Degrees into a transverse Mercator, or the way back.
+    const bool back = !tm_params(a, b).has_value();
+    const auto params = back ? tm_params(b, a) : tm_params(a, b);
     if (!params) return;
     // Checked once per pair of CRSs (a reading makes a Transform per layer and thread), whose
     // Transforms then share one set of tiles.
@@ -223,7 +245,11 @@ Transform::Transform(const OGRSpatialReference& from, const OGRSpatialReference&
     auto [it, added] = checked.try_emplace(key);
     if (added) {
         const TransverseMercator tm(*params);
-        if (series_agrees(tm, *ct_)) it->second = std::make_shared<const TiledTransverseMercator>(tm);
+        if (!back && series_agrees(tm, *ct_))
+            it->second = std::make_shared<const TiledTransverseMercator>(tm);
+        if (back && inverse_agrees(tm, *ct_))
+            it->second =
+                std::make_shared<const TiledTransverseMercator>(tm, TiledTransverseMercator::Way::Inverse);
     }
     tm_ = it->second;
 }
@@ -237,14 +263,30 @@ Transform& Transform::operator=(Transform&& o) noexcept {
 }
 
 bool Transform::series_takes(std::span<const Vec2> pts) const {
-    return tm_ && std::all_of(pts.begin(), pts.end(), [&](Vec2 p) { return in_lattice(tm_->series(), p); });
+    return tm_ && tm_->way() == TiledTransverseMercator::Way::Forward &&
+           std::all_of(pts.begin(), pts.end(), [&](Vec2 p) { return in_lattice(tm_->series(), p); });
 }
 
 void Transform::apply_series(std::span<Vec2> pts) const { tm_->forward(pts); }
 
+bool Transform::try_series(std::span<Vec2> pts) const {
+    if (!tm_) return false;
+    if (tm_->way() == TiledTransverseMercator::Way::Forward) {
+        if (!series_takes(pts)) return false;
+        apply_series(pts);
+        return true;
+    }
+    // The way back: a point is known to be within the lattice once it is back in degrees.
+    std::vector<Vec2> back(pts.begin(), pts.end());
+    tm_->forward(std::span(back));
+    if (!std::all_of(back.begin(), back.end(), [&](Vec2 p) { return in_lattice(tm_->series(), p); }))
+        return false;
+    std::copy(back.begin(), back.end(), pts.begin());
+    return true;
+}
+
 void Transform::apply(std::vector<Vec2>& pts, const std::string& what) const {
-    if (series_takes(pts)) return apply_series(pts);
-    apply_by_proj(pts, what);
+    if (!try_series(pts)) apply_by_proj(pts, what);
 }
 
 void Transform::apply_by_proj(std::vector<Vec2>& pts, const std::string& what) const {

@@ -91,10 +91,8 @@ public:
         if (main_.identity() || pts.empty()) return;
         constexpr size_t kPerChunk = 50000;  // below this a transformation's setup (~1 ms) is not worth it
         const size_t chunks = (pts.size() + kPerChunk - 1) / kPerChunk;
-        if (main_.series_takes(pts)) {  // Krüger's series through its tiles: ~10 ns a point
-            main_.apply_series(pts);
-            return;
-        }
+        if (main_.try_series(pts))
+            return;  // Krüger's series through its tiles, either way: ~10–20 ns a point
         if (chunks <= 1) {
             main_.apply_by_proj(pts);
             return;

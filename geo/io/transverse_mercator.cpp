@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace gw {
 
@@ -69,6 +70,37 @@ Vec2 TransverseMercator::forward(double lon, double lat) const {
     return {x0_ + scale_ * xe.y, y0_ + scale_ * xe.x};
 }
 
+Vec2 TransverseMercator::inverse(double x, double y) const {
+    // A start a few kilometres out at worst: the northing on the central meridian is A·k0 times the
+    // rectifying latitude, within 0.2° of the latitude, and a degree of longitude is cos φ of one
+    // of latitude. Then Newton's steps, the Jacobian by central differences of 10⁻⁶° (its error
+    // ~10⁻¹², which slows the steps, never where they go: the residual is the series itself).
+    const double deg = scale_ * kDeg;  // metres a degree along the central meridian, about
+    double lat = std::clamp((y - y0_) / deg, -89.0, 89.0);
+    double lon =
+        lon0_deg_ + std::clamp((x - x0_) / (deg * std::max(std::cos(lat * kDeg), 0.05)), -60.0, 60.0);
+    constexpr double h = 1e-6;
+    // Until a step moves less than 10⁻¹⁴° (a nanometre; the residual is then the northing's
+    // rounding, ~10⁻⁹ m, below which no step can go).
+    for (int it = 0; it < 20; ++it) {
+        const Vec2 f = forward(lon, lat);
+        const double rx = x - f.x, ry = y - f.y;
+        const Vec2 fe = forward(lon + h, lat), fw = forward(lon - h, lat);
+        const Vec2 fn = forward(lon, lat + h), fs = forward(lon, lat - h);
+        const double a = (fe.x - fw.x) / (2 * h), b = (fn.x - fs.x) / (2 * h);
+        const double c = (fe.y - fw.y) / (2 * h), d = (fn.y - fs.y) / (2 * h);
+        const double det = a * d - b * c;
+        if (!(std::abs(det) > 0)) break;
+        const double dlon = (d * rx - b * ry) / det, dlat = (a * ry - c * rx) / det;
+        lon += dlon, lat = std::clamp(lat + dlat, -89.999, 89.999);
+        if (std::abs(dlon) < 1e-14 && std::abs(dlat) < 1e-14) break;
+    }
+    const Vec2 f = forward(lon, lat);
+    if (std::abs(x - f.x) <= 1e-8 && std::abs(y - f.y) <= 1e-8) return {lon, lat};
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    return {nan, nan};
+}
+
 namespace {
 constexpr int kDegree = 4, kNodes = kDegree + 1;
 constexpr int kTerms = (kDegree + 1) * (kDegree + 2) / 2;  // Tₘ(u) Tₙ(v) with m + n ≤ kDegree
@@ -128,8 +160,11 @@ const Nodes& nodes() {
     return n;
 }
 
-/** The degrees of tile coordinate t in tile i: exact for the nodes and for t = −1, −½, 0, ½, 1. */
-double degrees(int i, double t) { return (i + (1 + t) / 2) / kTiles; }
+/**
+ * The degrees (or metres) of tile coordinate t in tile i, tiles `per` across (a power of two): exact
+ * for the nodes and for t = −1, −½, 0, ½, 1.
+ */
+double coord(int i, double t, double per) { return (i + (1 + t) / 2) * per; }
 }  // namespace
 
 struct TiledTransverseMercator::Tile {
@@ -162,11 +197,21 @@ struct TiledTransverseMercator::Block {
     }
 };
 
-TiledTransverseMercator::TiledTransverseMercator(const TransverseMercator& tm) : tm_(tm) {
-    i0_ = static_cast<int>(std::floor((tm.lon0() - kLon) * kTiles));
-    ni_ = static_cast<int>(std::floor((tm.lon0() + kLon) * kTiles)) - i0_ + 1;
-    j0_ = static_cast<int>(std::floor(-kLat * kTiles));
-    nj_ = static_cast<int>(std::floor(kLat * kTiles)) - j0_ + 1;
+TiledTransverseMercator::TiledTransverseMercator(const TransverseMercator& tm, Way way) : tm_(tm), way_(way) {
+    // The table: ±kLon and ±kLat, or on the plane 1,000 km either side of the central meridian and
+    // the northings of ±kLat on it.
+    Box t{tm.lon0() - kLon, -kLat, tm.lon0() + kLon, kLat};
+    per_tile_ = 1 / kTiles, tolerance_ = kTileAgrees;
+    if (way == Way::Inverse) {
+        const Vec2 o = tm.origin();
+        t = {o.x - 1e6, tm.forward(tm.lon0(), -kLat).y, o.x + 1e6, tm.forward(tm.lon0(), kLat).y};
+        per_tile_ = kMetresPerTile, tolerance_ = kTileAgrees / 111319.49;
+    }
+    tiles_per_ = 1 / per_tile_;  // powers of two both: x · tiles_per_ is x / per_tile_ exactly
+    i0_ = static_cast<int>(std::floor(t.xmin / per_tile_));
+    ni_ = static_cast<int>(std::floor(t.xmax / per_tile_)) - i0_ + 1;
+    j0_ = static_cast<int>(std::floor(t.ymin / per_tile_));
+    nj_ = static_cast<int>(std::floor(t.ymax / per_tile_)) - j0_ + 1;
     blocks_x_ = (ni_ + kBlock - 1) / kBlock;
     blocks_ = std::make_unique<std::atomic<Block*>[]>(static_cast<size_t>(blocks_x_) *
                                                       ((nj_ + kBlock - 1) / kBlock));
@@ -179,14 +224,15 @@ TiledTransverseMercator::~TiledTransverseMercator() {
 
 TiledTransverseMercator::Tile TiledTransverseMercator::fit(int i, int j) const {
     const Nodes& nd = nodes();
-    const int ti = i0_ + i, tj = j0_ + j;  // in tiles from (0°, 0°)
+    const int ti = i0_ + i, tj = j0_ + j;  // in tiles from (0, 0)
+    const double per = per_tile_;
     Tile tile;
-    tile.centre = tm_.forward(degrees(ti, 0), degrees(tj, 0));
+    tile.centre = exact({coord(ti, 0, per), coord(tj, 0, per)});
     // The series less the centre at the nodes (small numbers: the fit keeps their last bits).
     std::array<std::array<Vec2, kNodes>, kNodes> f;
     for (int a = 0; a < kNodes; ++a)
         for (int b = 0; b < kNodes; ++b) {
-            const Vec2 p = tm_.forward(degrees(ti, nd.t[a]), degrees(tj, nd.t[b]));
+            const Vec2 p = exact({coord(ti, nd.t[a], per), coord(tj, nd.t[b], per)});
             f[a][b] = {p.x - tile.centre.x, p.y - tile.centre.y};
         }
     // Chebyshev's coefficients C = V⁻¹ F V⁻ᵀ, of which those with m + n ≤ kDegree are kept (the rest
@@ -214,8 +260,10 @@ TiledTransverseMercator::Tile TiledTransverseMercator::fit(int i, int j) const {
     // Checked at the 25 points of a grid of quarter tiles, corners and edges included.
     for (double u : {-1.0, -0.5, 0.0, 0.5, 1.0})
         for (double v : {-1.0, -0.5, 0.0, 0.5, 1.0}) {
-            const Vec2 s = tm_.forward(degrees(ti, u), degrees(tj, v)), p = tile.at(u, v);
-            if (!(std::abs(p.x - s.x) <= kTileAgrees && std::abs(p.y - s.y) <= kTileAgrees))
+            const Vec2 s = exact({coord(ti, u, per), coord(tj, v, per)}), p = tile.at(u, v);
+            // The way back, in degrees: one of longitude is cos φ of one of latitude on the ground.
+            const double across = way_ == Way::Inverse ? std::cos(s.y * kDeg) : 1;
+            if (!(std::abs(p.x - s.x) * across <= tolerance_ && std::abs(p.y - s.y) <= tolerance_))
                 tile.by_series = true;
         }
     if (tile.by_series) series_tiles_.fetch_add(1, std::memory_order_relaxed);
@@ -239,13 +287,19 @@ const TiledTransverseMercator::Tile& TiledTransverseMercator::tile(int i, int j)
     return *t;
 }
 
-Vec2 TiledTransverseMercator::forward(double lon, double lat) const {
-    // lon · 16 and its floor are exact, and so the tile coordinate u = 2 (lon · 16 − i) − 1.
-    const double x = lon * kTiles, y = lat * kTiles, fx = std::floor(x), fy = std::floor(y);
+Vec2 TiledTransverseMercator::missed(Vec2 p) const {
+    if (way_ == Way::Forward) return tm_.forward(p.x, p.y);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    return {nan, nan};
+}
+
+Vec2 TiledTransverseMercator::at(Vec2 p) const {
+    // lon · 16 (or x / 8192) and its floor are exact, and so the tile coordinate u = 2 (lon · 16 − i) − 1.
+    const double x = p.x * tiles_per_, y = p.y * tiles_per_, fx = std::floor(x), fy = std::floor(y);
     const double i = fx - i0_, j = fy - j0_;
-    if (!(i >= 0 && i < ni_ && j >= 0 && j < nj_)) return tm_.forward(lon, lat);
+    if (!(i >= 0 && i < ni_ && j >= 0 && j < nj_)) return missed(p);
     const Tile& t = tile(static_cast<int>(i), static_cast<int>(j));
-    return t.by_series ? tm_.forward(lon, lat) : t.at(2 * (x - fx) - 1, 2 * (y - fy) - 1);
+    return t.by_series ? missed(p) : t.at(2 * (x - fx) - 1, 2 * (y - fy) - 1);
 }
 
 void TiledTransverseMercator::forward(std::span<Vec2> pts) const {
@@ -254,13 +308,14 @@ void TiledTransverseMercator::forward(std::span<Vec2> pts) const {
 }
 
 Vec2 TiledTransverseMercator::Cursor::operator()(Vec2 p) {
-    const double x = p.x * kTiles, y = p.y * kTiles, fx = std::floor(x), fy = std::floor(y);
+    const double x = p.x * tiles_.tiles_per_, y = p.y * tiles_.tiles_per_, fx = std::floor(x),
+                 fy = std::floor(y);
     const double i = fx - tiles_.i0_, j = fy - tiles_.j0_;
     if (!tile_ || i != i_ || j != j_) {
-        if (!(i >= 0 && i < tiles_.ni_ && j >= 0 && j < tiles_.nj_)) return tiles_.tm_.forward(p.x, p.y);
+        if (!(i >= 0 && i < tiles_.ni_ && j >= 0 && j < tiles_.nj_)) return tiles_.missed(p);
         tile_ = &tiles_.tile(static_cast<int>(i), static_cast<int>(j)), i_ = i, j_ = j;
     }
-    return tile_->by_series ? tiles_.tm_.forward(p.x, p.y) : tile_->at(2 * (x - fx) - 1, 2 * (y - fy) - 1);
+    return tile_->by_series ? tiles_.missed(p) : tile_->at(2 * (x - fx) - 1, 2 * (y - fy) - 1);
 }
 
 }  // namespace gw

@@ -34,8 +34,16 @@ public:
      * For latitudes within (−90°, 90°); the caller keeps to where it was checked.
      */
     Vec2 forward(double lon, double lat) const;
+    /**
+     * The longitude and latitude (degrees) whose forward() is (x, y): Newton's method on forward()
+     * itself, so that the way back is the series' own inverse to its rounding (~3 µs: for fitting
+     * the inverse's tiles, not for each point). NaN where it does not converge.
+     */
+    Vec2 inverse(double x, double y) const;
 
     double lon0() const { return lon0_deg_; }
+    /** Easting and northing of (lon0, 0): the centre of the projected plane's useful part. */
+    Vec2 origin() const { return {x0_, y0_}; }
 
 private:
     /** ξ (northing) and η (easting) on the unit sphere before scaling, of φ and λ in radians. */
@@ -48,8 +56,13 @@ private:
 };
 
 /**
- * TransverseMercator's forward() five to ten times faster, for reading: over a tile of 1/16° by 1/16° the
- * projection is a polynomial to far below a double's rounding (its error falls as the tile's
+ * TransverseMercator's forward() five to ten times faster, for reading (and its inverse(), for
+ * writing back, Way::Inverse: tiles of 8,192 m by 8,192 m of the projected plane, within 1,000 km
+ * of the central meridian and 84° of the equator, each checked against inverse() to kTileAgrees
+ * on the ground (111,319.49 m a degree of latitude, cos φ of that of longitude); where none serves,
+ * as beyond ~66° where longitude turns too fast for a tile, a point comes back NaN, for
+ * Transform to take its batch through PROJ rather than Newton's steps at ~3 µs a point): over a tile of 1/16°
+ * by 1/16° the projection is a polynomial to far below a double's rounding (its error falls as the tile's
  * angular size to the fifth, ~10⁻¹³ m at degree 4), so each tile gets one, fitted through the
  * series at 5 × 5 Chebyshev points the first time a point falls in it (~3 µs), and a point costs
  * 14 multiply-adds a coordinate by Horner (~10 ns against ~100 where points follow one another, as
@@ -65,18 +78,23 @@ class TiledTransverseMercator {
     struct Tile;
 
 public:
-    explicit TiledTransverseMercator(const TransverseMercator& tm);
+    enum class Way { Forward, Inverse };
+    explicit TiledTransverseMercator(const TransverseMercator& tm, Way way = Way::Forward);
     ~TiledTransverseMercator();
     TiledTransverseMercator(const TiledTransverseMercator&) = delete;
     TiledTransverseMercator& operator=(const TiledTransverseMercator&) = delete;
 
-    /** Easting and northing of a longitude and latitude (degrees), as TransverseMercator::forward. */
-    Vec2 forward(double lon, double lat) const;
-    /** Each point from longitude and latitude to easting and northing, in place. */
+    /** Easting and northing of a longitude and latitude (degrees), as TransverseMercator::forward
+     * (Way::Forward). */
+    Vec2 forward(double lon, double lat) const { return at({lon, lat}); }
+    /** Each point the way of the tiles, in place: to easting and northing, or back (Way::Inverse). */
     void forward(std::span<Vec2> pts) const;
+    /** One point the way of the tiles: forward(), or TransverseMercator::inverse() (Way::Inverse). */
+    Vec2 at(Vec2 p) const;
+    Way way() const { return way_; }
 
     /**
-     * forward() for points given one at a time that mostly follow one another (a track's fixes, a
+     * at() for points given one at a time that mostly follow one another (a track's fixes, a
      * ring's vertices): it keeps the last point's tile at hand. One per thread.
      */
     class Cursor {
@@ -91,10 +109,15 @@ public:
     };
 
     const TransverseMercator& series() const { return tm_; }
+    /** What the series gives for p the way of the tiles (forward or inverse), without them. */
+    Vec2 exact(Vec2 p) const { return way_ == Way::Forward ? tm_.forward(p.x, p.y) : tm_.inverse(p.x, p.y); }
+    /** What a point no tile serves becomes: the series (forward), NaN (inverse). */
+    Vec2 missed(Vec2 p) const;
     /** How many tiles the series serves because their polynomial missed kTileAgrees (for tests). */
     int series_tiles() const { return series_tiles_.load(std::memory_order_relaxed); }
 
     static constexpr double kTilesPerDegree = 16;
+    static constexpr double kMetresPerTile = 8192;  // the inverse's tiles (a power of two: u and v exact)
     static constexpr double kTileAgrees =
         1e-8;  // metres: rounding of the series and of the fit is 6e-9 at most
 
@@ -105,7 +128,11 @@ private:
     Tile fit(int i, int j) const;
 
     TransverseMercator tm_;
-    int i0_ = 0, j0_ = 0;                            // the table's corner, in tiles from (0°, 0°)
+    Way way_;
+    double per_tile_ = 0,
+           tiles_per_ = 0;  // degrees (forward) or metres (inverse) a tile has across, and 1 / that
+    double tolerance_ = 0;  // kTileAgrees in the units of the result
+    int i0_ = 0, j0_ = 0;   // the table's corner, in tiles from (0, 0)
     int ni_ = 0, nj_ = 0, blocks_x_ = 0;             // its size, in tiles and in blocks across
     std::unique_ptr<std::atomic<Block*>[]> blocks_;  // 16 × 16 tiles each, made on first use
     mutable std::atomic<int> series_tiles_{0};
