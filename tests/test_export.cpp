@@ -294,6 +294,20 @@ TEST(Mask, NamesKeepFirstAndLastCharacter) {
     for (const auto& [in, want] : cases) EXPECT_EQ(gw::mask_name(in), want) << in;
 }
 
+TEST(Mask, EachNameOfAListIsMaskedOnItsOwn) {
+    // A cell's managers in one field: as one name, 张三、李四 showed 张***四, the 四 of 李四.
+    const std::vector<std::pair<std::string, std::string>> cases = {{"张三、李四", "张*、李*"},
+                                                                    {"张三丰,李四", "张*丰,李*"},
+                                                                    {"欧阳娜娜 / 王五", "欧**娜 / 王*"},
+                                                                    {"张三；李四；王小五", "张*；李*；王*五"},
+                                                                    {"John Smith", "J**n S***h"},
+                                                                    {"张三\u3000李四", "张*\u3000李*"},
+                                                                    {"、张三、", "、张*、"},
+                                                                    {"张，", "*，"},
+                                                                    {" ", " "}};
+    for (const auto& [in, want] : cases) EXPECT_EQ(gw::mask_name(in), want) << in;
+}
+
 TEST(Mask, PhonesKeepPrefixAndLastFour) {
     EXPECT_EQ(gw::mask_phone("13812341234"), "138****1234");
     EXPECT_EQ(gw::mask_phone("0875-6123456"), "087*****3456");

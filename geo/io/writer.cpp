@@ -160,21 +160,38 @@ private:
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Masking personal data
 
-std::string mask_name(const std::string& utf8_name) {
-    std::vector<std::string_view> chars;
-    std::string_view s(utf8_name);
-    for (size_t i = 0; i < s.size();) {
-        const size_t n = utf8_char_len(s, i);
-        chars.push_back(s.substr(i, n));
-        i += n;
-    }
+namespace {
+/** One name: one star per hidden character, as on Chinese ID and bank forms: 张三 -> 张*, 张三丰 -> 张*丰. */
+std::string mask_one_name(const std::vector<std::string_view>& chars) {
     if (chars.empty()) return {};
     if (chars.size() == 1) return "*";
-    // One star per hidden character, as on Chinese ID and bank forms: 张三 -> 张*, 张三丰 -> 张*丰.
     std::string out(chars.front());
     out.append(chars.size() == 2 ? 1 : chars.size() - 2, '*');
     if (chars.size() > 2) out += chars.back();
     return out;
+}
+}  // namespace
+
+std::string mask_name(const std::string& utf8_name) {
+    // A field may hold several people (a cell's managers, 张三、李四): each is masked on its own,
+    // the separators kept. As one name, 张三、李四 showed 张***四, a character of the second name.
+    std::string out;
+    std::vector<std::string_view> word;
+    std::string_view s(utf8_name);
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = utf8_char_len(s, i);
+        const std::string_view c = s.substr(i, n);
+        i += n;
+        if (std::find(std::begin(kNameSeparators), std::end(kNameSeparators), c) ==
+            std::end(kNameSeparators)) {
+            word.push_back(c);
+            continue;
+        }
+        out += mask_one_name(word);
+        out += c;
+        word.clear();
+    }
+    return out + mask_one_name(word);
 }
 
 std::string mask_phone(const std::string& phone) {

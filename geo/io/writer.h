@@ -5,6 +5,7 @@
  */
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "geo/core/model.h"
@@ -34,7 +35,13 @@ struct WriteOptions {
  */
 void write_dataset(const Dataset& ds, const WriteOptions& options);
 
-/** 张三 -> 张*三 style masking of a personal name (keeps the first and last character). */
+/** What parts the names of several people in one field (张三、李四; John Smith): mask_name masks each. */
+inline constexpr std::string_view kNameSeparators[] = {" ", "\t", "\u3000", "、", "，", ",", ";", "；", "/"};
+/**
+ * 张三丰 -> 张*丰 style masking of a personal name (keeps the first and last character of a name
+ * of three and more, the first of two), each name of a list on its own: 张三、李四 -> 张*、李*.
+ * The shared store's gridwatch_mask_name (geo/store/schema.cpp) is the same in SQL.
+ */
 std::string mask_name(const std::string& utf8_name);
 /** 13812341234 -> 138****1234. */
 std::string mask_phone(const std::string& phone);

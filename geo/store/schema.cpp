@@ -2,6 +2,7 @@
 
 #include "geo/core/model.h"
 #include "geo/core/text.h"
+#include "geo/io/writer.h"
 #include "geo/store/pg.h"
 
 namespace gw::store {
@@ -109,13 +110,42 @@ BEGIN
 END $$;
 )";
     // Masking as gridwatch masks on the wall and in exports (mask_name, mask_phone in
-    // geo/io/writer.cpp): 张三丰 -> 张*丰, 张三 -> 张*, 13812341234 -> 138****1234.
-    sql += "CREATE FUNCTION " + S + R"(gridwatch_mask_name(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN t IS NULL THEN NULL
-              WHEN char_length(t) = 0 THEN ''
+    // geo/io/writer.cpp): 张三丰 -> 张*丰, 张三 -> 张*, 张三、李四 -> 张*、李* (each name of a list
+    // on its own, between kNameSeparators), 13812341234 -> 138****1234.
+    std::string separators;
+    for (std::string_view c : kNameSeparators)
+        separators += std::string(separators.empty() ? "" : ", ") + quote_literal(std::string(c));
+    sql +=
+        "CREATE FUNCTION " + S + R"(gridwatch_mask_one_name(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN char_length(t) = 0 THEN ''
               WHEN char_length(t) = 1 THEN '*'
               WHEN char_length(t) = 2 THEN left(t, 1) || '*'
               ELSE left(t, 1) || repeat('*', char_length(t) - 2) || right(t, 1) END $$;
+)";
+    sql += "CREATE FUNCTION " + S +
+           R"(gridwatch_mask_name(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  masked text := '';
+  word text := '';
+  c text;
+BEGIN
+  IF t IS NULL THEN
+    RETURN NULL;
+  END IF;
+  FOR i IN 1 .. char_length(t) LOOP
+    c := substr(t, i, 1);
+    IF c = ANY (ARRAY[)" +
+           separators + R"(]) THEN
+      masked := masked || )" +
+           S + R"(gridwatch_mask_one_name(word) || c;
+      word := '';
+    ELSE
+      word := word || c;
+    END IF;
+  END LOOP;
+  RETURN masked || )" +
+           S + R"(gridwatch_mask_one_name(word);
+END $$;
 )";
     sql += "CREATE FUNCTION " + S + R"(gridwatch_mask_phone(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN t IS NULL THEN NULL

@@ -110,8 +110,27 @@ TEST(DbRoles, WallReadsHouseholdsOnlyMasked) {
         EXPECT_EQ(masked[i][2], gw::mask_phone(plain[i][2])) << plain[i][2];
     }
     // The SQL masks and gridwatch's agree on every length.
-    for (const std::string v : {"", "张", "张三", "张三丰", "欧阳娜娜", "A", "Li", "0875", "12345", "0875-6123456", "13812341234",
-                                "+8613812341234"}) {
+    for (const std::string v : {"",
+                                "张",
+                                "张三",
+                                "张三丰",
+                                "欧阳娜娜",
+                                "A",
+                                "Li",
+                                "0875",
+                                "12345",
+                                "0875-6123456",
+                                "13812341234",
+                                "+8613812341234",
+                                "张三、李四",
+                                "张三丰,李四",
+                                "欧阳娜娜 / 王五",
+                                "John Smith",
+                                "张三\u3000李四",
+                                "、张三、",
+                                "张，",
+                                " ",
+                                "a\tb"}) {
         EXPECT_EQ(owner.scalar("SELECT gridwatch_mask_name('" + v + "')"), gw::mask_name(v)) << v;
         EXPECT_EQ(owner.scalar("SELECT gridwatch_mask_phone('" + v + "')"), gw::mask_phone(v)) << v;
     }
