@@ -177,3 +177,53 @@ TEST(Visibility, CameraOnTheWallTwoHousesShareSeesIntoNeither) {
     EXPECT_TRUE(inside(view, Vec2{-20.07, -22.29}));  // bearing 222°, 30 m
     EXPECT_FALSE(inside(view, Vec2{-2.0, -2.23}));  // bearing 222°, 3 m: inside the left house
 }
+
+TEST(Visibility, AViewEntersNoBuildingWhereverTheCameraStands) {
+    // camera_view cuts out only the buildings holding the camera: every other one bounds the
+    // sweep's polygon. Checked against GEOS over layouts with overlapping buildings, a courtyard
+    // and row houses, cameras inside buildings, on walls and corners, in the courtyard and in the
+    // open, sectors and discs: what a view shares with any building is rounding.
+    std::mt19937_64 rng(20261205);
+    std::uniform_real_distribution<double> U(0, 1);
+    int inside_one = 0, on_wall = 0, in_court = 0;
+    for (int trial = 0; trial < 60; ++trial) {
+        std::vector<Building> bs;
+        for (int i = 0; i < 14; ++i)
+            bs.push_back(box_building(-40 + 80 * U(rng), -40 + 80 * U(rng), 4 + 12 * U(rng), 4 + 12 * U(rng),
+                                      trial % 2 ? 90 * U(rng) : 0));
+        for (int i = 0; i < 4; ++i) bs.push_back(box_building(-20 + 8 * i, 20, 8, 9));  // a row, shared walls
+        Building court = box_building(-10, -10, 20, 20);  // a block round a courtyard
+        Ring hole = {{-5, -5}, {-5, 5}, {5, 5}, {5, -5}};
+        court.shape[0].rings.push_back(hole);
+        bs.push_back(court);
+        Vec2 at;
+        switch (trial % 5) {
+            case 0:
+                at = {-3 + 6 * U(rng), -3 + 6 * U(rng)}, ++in_court;
+                break;  // in the courtyard
+            case 1:
+                at = {-8.5 + 2 * U(rng), -9 + 18 * U(rng)}, ++inside_one;
+                break;  // inside the block
+            case 2:
+                at = {-12 + 8 * std::floor(4 * U(rng)), 20 + 9 * U(rng)}, ++on_wall;
+                break;  // on a row wall
+            case 3:
+                at = bs[0].shape[0].rings[0][0];
+                break;  // on a corner
+            default:
+                at = {-40 + 80 * U(rng), -40 + 80 * U(rng)};
+        }
+        const Camera c = cam_at(at, 360 * U(rng), trial % 4 == 0 ? 360 : 20 + 200 * U(rng), 20 + 40 * U(rng));
+        Occluders occ(bs);
+        const MultiPolygon view = camera_view(c, &occ);
+        const geos::Geom v = geos::to_geos(view);
+        for (size_t i = 0; i < bs.size(); ++i) {
+            const geos::Geom b = geos::to_geos(bs[i].shape);
+            EXPECT_LT(geos::area(geos::intersection(v.get(), b.get()).get()), 1e-6)
+                << "trial " << trial << ", building " << i << ", camera at " << at.x << "," << at.y;
+        }
+        // The sweep's polygon is not empty for a camera in the open or the courtyard.
+        if (trial % 5 == 0) EXPECT_GT(area(view), 0) << trial;
+    }
+    EXPECT_GT(inside_one + on_wall + in_court, 30);
+}

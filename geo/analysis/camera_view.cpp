@@ -258,9 +258,8 @@ MultiPolygon building_view(const Camera& cam, const Occluders* occ, double r) {
     Polygon vis = occ->visibility(cam.pos, cam.azimuth, cam.fov, r);
     // Building interiors are never seen: remove the buildings holding the camera, which the
     // sweep ignored. Every other building bounds the sweep's polygon, which stops on its walls
-    // (up to a rounding either side of them): cutting those out, as was done, cost a GEOS
-    // difference each (1.35 a camera in the county, 8 in 13 for walls only touched) and moved
-    // the outline by under a nanometre.
+    // (up to a rounding either side of them): a GEOS difference for each would move the outline
+    // by under a nanometre, at the cost of most of the views' time.
     std::vector<int> cut;
     const Box vb = bounds(vis.rings[0]);
     const MultiPolygon vis_mp{vis};
@@ -304,7 +303,9 @@ MultiPolygon terrain_cut(MultiPolygon view, const Camera& cam, const Terrain& te
 
 }  // namespace
 
-bool rated_for(const Camera& cam, Quality q) { return q == Quality::Any || cam.resolution_px; }
+bool rated_for(const Camera& cam, Quality q) {
+    return q == Quality::Any || (cam.resolution_px && *cam.resolution_px > 0);
+}
 
 MultiPolygon camera_view(const Camera& cam, const Occluders* occ, const ViewOptions& options) {
     if (!camera_problem(cam).empty() || !rated_for(cam, options.quality)) return {};

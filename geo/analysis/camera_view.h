@@ -77,9 +77,10 @@ struct ViewOptions {
 };
 
 /**
- * Whether the zones of quality q can be told for the camera: any quality, or a resolution_px (a
- * value that is not a positive number is read as none). A camera that cannot be rated has no view
- * under q: the zone it reaches is unknown, and its whole range would claim what it may not see.
+ * Whether the zones of quality q can be told for the camera: any quality, or a resolution_px that
+ * is a positive number (the file reader drops others; a store keeps what it holds). A camera that
+ * cannot be rated has no view under q: the zone it reaches is unknown, and its whole range would
+ * claim what it may not see.
  */
 bool rated_for(const Camera& cam, Quality q);
 

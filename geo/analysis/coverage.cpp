@@ -301,7 +301,7 @@ struct CoverageEngine {
     geos::Geom demand_near_cell(size_t ci) const {
         GEOSContextHandle_t h = geos::ctx();
         const Box cb = cell_boxes[ci];
-        std::vector<GEOSGeometry*> parts;
+        std::vector<geos::Geom> parts;  // owned until the union: a GEOS error below throws
         auto grown_by = [&](double d) { return Box{cb.xmin - d, cb.ymin - d, cb.xmax + d, cb.ymax + d}; };
         // Roads: one buffer of the road lines within a corridor's width of the cell's box.
         const Box road_box = grown_by(o.corridor_m);
@@ -317,27 +317,28 @@ struct CoverageEngine {
             geos::Geom ml = collection(lines, GEOS_MULTILINESTRING);
             geos::Geom clipped(GEOSClipByRect_r(h, ml.get(), road_box.xmin, road_box.ymin, road_box.xmax, road_box.ymax));
             if (clipped && !GEOSisEmpty_r(h, clipped.get()))
-                parts.push_back(geos::buffer(clipped.get(), o.corridor_m, 6).release());
+                parts.push_back(geos::buffer(clipped.get(), o.corridor_m, 6));
         }
-        for (int e : eindex.query(cb)) parts.push_back(geos::to_geos(ds.enterprises[e].shape).release());
+        for (int e : eindex.query(cb)) parts.push_back(geos::to_geos(ds.enterprises[e].shape));
         // Households: one buffer of the points whose 15 m reach the cell.
-        std::vector<GEOSGeometry*> pts;
+        std::vector<GEOSGeometry*> pts;  // created here, owned by the collection at once
         for (int k : hindex.query(grown_by(o.household_buffer_m)))
-            if (near_cell(*cells[ci], ds.households[k].pos, o.household_buffer_m))
-                pts.push_back(geos::point(ds.households[k].pos).release());
+            if (near_cell(*cells[ci], ds.households[k].pos, o.household_buffer_m)) {
+                const Vec2 p = ds.households[k].pos;
+                pts.push_back(GEOSGeom_createPointFromXY_r(h, p.x, p.y));
+            }
         if (!pts.empty()) {
             geos::Geom mp = collection(pts, GEOS_MULTIPOINT);
-            parts.push_back(geos::buffer(mp.get(), o.household_buffer_m, 6).release());
+            parts.push_back(geos::buffer(mp.get(), o.household_buffer_m, 6));
         }
         // Their union. Mostly a corridor and the households' discs, no parcel: one binary union,
         // which costs GEOS two thirds of a unary union of the two.
         if (parts.empty()) return empty_polygon();
-        if (parts.size() == 1) return geos::Geom(parts[0]);
-        if (parts.size() == 2) {
-            const geos::Geom a(parts[0]), b(parts[1]);
-            return geos::union_of(a.get(), b.get());
-        }
-        geos::Geom coll = collection(parts);
+        if (parts.size() == 1) return std::move(parts[0]);
+        if (parts.size() == 2) return geos::union_of(parts[0].get(), parts[1].get());
+        std::vector<GEOSGeometry*> raw;
+        for (auto& p : parts) raw.push_back(p.release());
+        geos::Geom coll = collection(raw);
         return geos::unary_union(coll.get());
     }
 
@@ -491,7 +492,8 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
     // with its whole range, without a word. Left out and named, as a camera with a bad value is.
     std::erase_if(rep_.cameras, [&](const Camera* c) {
         if (rated_for(*c, o.quality)) return false;
-        rep_.unrated_cameras.push_back({"cameras", c->cam_id, "no resolution_px"});
+        rep_.unrated_cameras.push_back(
+            {"cameras", c->cam_id, "resolution_px missing or not a positive number"});
         rep_.skipped_cameras.push_back(c->cam_id);
         return true;
     });

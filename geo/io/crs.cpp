@@ -202,11 +202,15 @@ bool inverse_agrees(const TransverseMercator& tm, OGRCoordinateTransformation& c
     std::vector<int> ok(xs.size(), 0);
     CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
     if (!ct.Transform(static_cast<int>(xs.size()), xs.data(), ys.data(), nullptr, ok.data())) return false;
-    constexpr double kMetresPerDegree = 111319.49;  // of longitude on the equator: larger than any other
-    for (size_t i = 0; i < xs.size(); ++i)
-        if (!ok[i] || !(std::abs(xs[i] - lon[i]) * kMetresPerDegree <= kSeriesAgrees &&
+    // On the ground: a degree of latitude 111,319.49 m, one of longitude cos φ of that (near the pole
+    // the rounding of an easting of 39,500,000 m is many nanometres "of the equator").
+    constexpr double kMetresPerDegree = 111319.49;
+    for (size_t i = 0; i < xs.size(); ++i) {
+        const double across = std::cos(lat[i] * M_PI / 180);
+        if (!ok[i] || !(std::abs(xs[i] - lon[i]) * across * kMetresPerDegree <= kSeriesAgrees &&
                         std::abs(ys[i] - lat[i]) * kMetresPerDegree <= kSeriesAgrees))
             return false;
+    }
     return true;
 }
 
@@ -232,8 +236,9 @@ Transform::Transform(const OGRSpatialReference& from, const OGRSpatialReference&
         throw Error("no coordinate transformation from " + crs_label(from) + " to " + crs_label(to), {},
                     "check the layer's CRS, or pass --work-crs");
     // Degrees into a transverse Mercator, or the way back.
-    const bool back = !tm_params(a, b).has_value();
-    const auto params = back ? tm_params(b, a) : tm_params(a, b);
+    auto params = tm_params(a, b);
+    const bool back = !params;
+    if (back) params = tm_params(b, a);
     if (!params) return;
     // Checked once per pair of CRSs (a reading makes a Transform per layer and thread), whose
     // Transforms then share one set of tiles.
@@ -245,11 +250,12 @@ Transform::Transform(const OGRSpatialReference& from, const OGRSpatialReference&
     auto [it, added] = checked.try_emplace(key);
     if (added) {
         const TransverseMercator tm(*params);
-        if (!back && series_agrees(tm, *ct_))
-            it->second = std::make_shared<const TiledTransverseMercator>(tm);
-        if (back && inverse_agrees(tm, *ct_))
+        if (!back) {
+            if (series_agrees(tm, *ct_)) it->second = std::make_shared<const TiledTransverseMercator>(tm);
+        } else if (inverse_agrees(tm, *ct_)) {
             it->second =
                 std::make_shared<const TiledTransverseMercator>(tm, TiledTransverseMercator::Way::Inverse);
+        }
     }
     tm_ = it->second;
 }

@@ -94,7 +94,7 @@ WorkCrsChoice choose_working_crs(double lon0, double lat0, double lon1, double l
  * of latitude (checked once per pair of CRSs, whose Transforms share the tiles; each tile agrees
  * with the series to 10 nm, in practice to its rounding); a batch with a point outside that goes
  * through PROJ whole. The way back (a transverse Mercator into its own datum's degrees, as export
- * and the shared store write) is the series' inverse through tiles of the plane, ~15 ns a point
+ * writes) is the series' inverse through tiles of the plane, ~22 ns a point
  * against PROJ's ~290, where PROJ's inverse gives the lattice back to 20 nm; a batch any point of
  * which comes back outside the lattice goes through PROJ whole.
  */

@@ -60,9 +60,10 @@ private:
  * TransverseMercator's forward() five to ten times faster, for reading (and its inverse(), for
  * writing back, Way::Inverse: tiles of 8,192 m by 8,192 m of the projected plane, within 1,000 km
  * of the central meridian and 84° of the equator, each checked against inverse() to kTileAgrees
- * on the ground (111,319.49 m a degree of latitude, cos φ of that of longitude); where none serves,
- * as beyond ~66° where longitude turns too fast for a tile, a point comes back NaN, for
- * Transform to take its batch through PROJ rather than Newton's steps at ~3 µs a point): over a tile of 1/16°
+ * / 2 on the ground (111,319.49 m a degree of latitude, cos φ of that of longitude); where none serves,
+ * as here and there from ~57° and mostly beyond ~61°, where longitude turns too fast for a
+ * tile, a point comes back NaN, for Transform to take its batch through PROJ rather than
+ * Newton's steps at ~3 µs a point): over a tile of 1/16°
  * by 1/16° the projection is a polynomial to far below a double's rounding (its error falls as the tile's
  * angular size to the fifth, ~10⁻¹³ m at degree 4), so each tile gets one, fitted through the
  * series at 5 × 5 Chebyshev points the first time a point falls in it (~3 µs), and a point costs
