@@ -162,7 +162,8 @@ double angle_in(double a, double start) {
 
 }  // namespace
 
-Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, double radius) const {
+Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, double radius,
+                              std::vector<int>* holding) const {
     const bool disc = fov_deg >= 360;
     // Plain names, not a structured binding: the lambdas below capture `start`, which clang
     // before 16 refuses for a binding (the fuzz build, tests/fuzz, uses clang 14).
@@ -174,7 +175,10 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
     // camera stands in or on.
     std::vector<Seg> segs;
     for (int i : near(apex, radius)) {
-        if (holds(i, apex)) continue;
+        if (holds(i, apex)) {
+            if (holding) holding->push_back(i);
+            continue;
+        }
         for (const auto& poly : polys_[i])
             for (const auto& ring : poly.rings)
                 for (size_t k = 0; k < ring.size(); ++k) {
@@ -255,7 +259,8 @@ namespace {
 
 /** The sector of radius r cut by the buildings of `occ` (non-empty), building interiors removed. */
 MultiPolygon building_view(const Camera& cam, const Occluders* occ, double r) {
-    Polygon vis = occ->visibility(cam.pos, cam.azimuth, cam.fov, r);
+    std::vector<int> holding;
+    Polygon vis = occ->visibility(cam.pos, cam.azimuth, cam.fov, r, &holding);
     // Building interiors are never seen: remove the buildings holding the camera, which the
     // sweep ignored. Every other building bounds the sweep's polygon, which stops on its walls
     // (up to a rounding either side of them): a GEOS difference for each would move the outline
@@ -263,8 +268,8 @@ MultiPolygon building_view(const Camera& cam, const Occluders* occ, double r) {
     std::vector<int> cut;
     const Box vb = bounds(vis.rings[0]);
     const MultiPolygon vis_mp{vis};
-    for (int i : occ->near(cam.pos, r)) {
-        if (!occ->box(i).intersects(vb) || !occ->holds(i, cam.pos)) continue;
+    for (int i : holding) {
+        if (!occ->box(i).intersects(vb)) continue;
         // Vertices inside each other are not enough: a camera on the wall two houses share looks
         // across one of them with no vertex of either inside the other (issue 12's lattice
         // fuzzer). Any shared point, decided exactly, sends the building to the cut.

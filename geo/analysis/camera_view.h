@@ -51,9 +51,11 @@ public:
      * The visibility polygon from `apex` within the sector: every point q with |q − apex| ≤ radius,
      * inside the sector, and the open segment apex→q crossing no building edge. Exact up to the
      * arc discretisation (kArcStep). The building the apex stands in or on (a camera on its own
-     * wall) is not an occluder but its interior is removed afterwards by camera_view.
+     * wall) is not an occluder but its interior is removed afterwards by camera_view; `holding`,
+     * when given, gets those buildings (holds).
      */
-    Polygon visibility(Vec2 apex, double azimuth_deg, double fov_deg, double radius) const;
+    Polygon visibility(Vec2 apex, double azimuth_deg, double fov_deg, double radius,
+                       std::vector<int>* holding = nullptr) const;
     /**
      * Whether building i holds `apex`: inside it or within a micrometre of its outline (a camera
      * on its wall). Such a building does not occlude; every other one bounds the view.

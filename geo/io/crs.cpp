@@ -172,43 +172,32 @@ bool in_lattice(const TransverseMercator& tm, Vec2 lonlat) {
     return std::abs(lonlat.x - tm.lon0()) <= kSeriesLon && std::abs(lonlat.y) <= kSeriesLat;
 }
 
-/** Whether the series gives what PROJ gives (`ct`) over the lattice, to kSeriesAgrees. */
-bool series_agrees(const TransverseMercator& tm, OGRCoordinateTransformation& ct) {
-    std::vector<double> xs, ys;
+/**
+ * Whether PROJ (`ct`) agrees with the series over the lattice, to kSeriesAgrees: the lattice
+ * projected as the series projects it, or (`back`) the series' projection of it taken back to it,
+ * compared on the ground (a degree of latitude 111,319.49 m, one of longitude cos φ of that: near
+ * the pole the rounding of an easting of 39,500,000 m is many nanometres "of the equator").
+ */
+bool series_agrees(const TransverseMercator& tm, OGRCoordinateTransformation& ct, bool back) {
+    std::vector<Vec2> lattice;
     for (double dlon = -kSeriesLon; dlon <= kSeriesLon; dlon += 0.375)
         for (double lat = -kSeriesLat; lat <= kSeriesLat; lat += 1.5)
-            xs.push_back(tm.lon0() + dlon), ys.push_back(lat);
-    const std::vector<double> lon = xs, lat = ys;
-    std::vector<int> ok(xs.size(), 0);
-    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-    if (!ct.Transform(static_cast<int>(xs.size()), xs.data(), ys.data(), nullptr, ok.data())) return false;
-    for (size_t i = 0; i < xs.size(); ++i) {
-        const Vec2 p = tm.forward(lon[i], lat[i]);
-        if (!ok[i] || !(std::abs(p.x - xs[i]) <= kSeriesAgrees && std::abs(p.y - ys[i]) <= kSeriesAgrees))
-            return false;
+            lattice.push_back({tm.lon0() + dlon, lat});
+    std::vector<double> xs, ys;
+    for (Vec2 p : lattice) {
+        const Vec2 q = back ? tm.forward(p.x, p.y) : p;
+        xs.push_back(q.x), ys.push_back(q.y);
     }
-    return true;
-}
-
-/** Whether PROJ's way back (`ct`) takes the series' projection of the lattice back to it, to kSeriesAgrees.
- */
-bool inverse_agrees(const TransverseMercator& tm, OGRCoordinateTransformation& ct) {
-    std::vector<double> xs, ys, lon, lat;
-    for (double dlon = -kSeriesLon; dlon <= kSeriesLon; dlon += 0.375)
-        for (double la = -kSeriesLat; la <= kSeriesLat; la += 1.5) {
-            const Vec2 p = tm.forward(tm.lon0() + dlon, la);
-            xs.push_back(p.x), ys.push_back(p.y), lon.push_back(tm.lon0() + dlon), lat.push_back(la);
-        }
     std::vector<int> ok(xs.size(), 0);
     CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
     if (!ct.Transform(static_cast<int>(xs.size()), xs.data(), ys.data(), nullptr, ok.data())) return false;
-    // On the ground: a degree of latitude 111,319.49 m, one of longitude cos φ of that (near the pole
-    // the rounding of an easting of 39,500,000 m is many nanometres "of the equator").
     constexpr double kMetresPerDegree = 111319.49;
     for (size_t i = 0; i < xs.size(); ++i) {
-        const double across = std::cos(lat[i] * M_PI / 180);
-        if (!ok[i] || !(std::abs(xs[i] - lon[i]) * across * kMetresPerDegree <= kSeriesAgrees &&
-                        std::abs(ys[i] - lat[i]) * kMetresPerDegree <= kSeriesAgrees))
+        const Vec2 want = back ? lattice[i] : tm.forward(lattice[i].x, lattice[i].y);
+        const double sx = back ? std::cos(lattice[i].y * M_PI / 180) * kMetresPerDegree : 1;
+        const double sy = back ? kMetresPerDegree : 1;
+        if (!ok[i] || !(std::abs(xs[i] - want.x) * sx <= kSeriesAgrees &&
+                        std::abs(ys[i] - want.y) * sy <= kSeriesAgrees))
             return false;
     }
     return true;
@@ -250,12 +239,10 @@ Transform::Transform(const OGRSpatialReference& from, const OGRSpatialReference&
     auto [it, added] = checked.try_emplace(key);
     if (added) {
         const TransverseMercator tm(*params);
-        if (!back) {
-            if (series_agrees(tm, *ct_)) it->second = std::make_shared<const TiledTransverseMercator>(tm);
-        } else if (inverse_agrees(tm, *ct_)) {
+        using Way = TiledTransverseMercator::Way;
+        if (series_agrees(tm, *ct_, back))
             it->second =
-                std::make_shared<const TiledTransverseMercator>(tm, TiledTransverseMercator::Way::Inverse);
-        }
+                std::make_shared<const TiledTransverseMercator>(tm, back ? Way::Inverse : Way::Forward);
     }
     tm_ = it->second;
 }
