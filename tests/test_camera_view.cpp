@@ -223,7 +223,9 @@ TEST(Visibility, AViewEntersNoBuildingWhereverTheCameraStands) {
                 << "trial " << trial << ", building " << i << ", camera at " << at.x << "," << at.y;
         }
         // The sweep's polygon is not empty for a camera in the open or the courtyard.
-        if (trial % 5 == 0) EXPECT_GT(area(view), 0) << trial;
+        if (trial % 5 == 0) {
+            EXPECT_GT(area(view), 0) << trial;
+        }
     }
     EXPECT_GT(inside_one + on_wall + in_court, 30);
 }
