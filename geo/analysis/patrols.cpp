@@ -125,57 +125,69 @@ void spans_inside(const MultiPolygon& mp, Vec2 a, Vec2 b, Spans& out) {
 // [SECTION] Capsules: the part of a segment within a distance of another
 
 /**
- * The part [u0, u1] of segment c→d (c + u (d − c)) within r of segment a→b: its meet with the
- * capsule around a→b, the rectangle along it and the discs at its ends. The capsule is convex, so
- * the part is one interval, the hull of the three. False when there is none. With a = b, the disc.
- * `x0`, `x1` get the projections of c and d on a→b's line, in metres from a.
+ * The capsule around segment a→b of radius r: the rectangle along it and the discs at its ends, in
+ * the segment's own frame (x along a→b from a, y across it), made once for the many pieces asked of
+ * it. With a = b, the disc.
  */
-bool capsule_span(Vec2 c, Vec2 d, Vec2 a, Vec2 b, double r, double& u0, double& u1, double& x0, double& x1) {
-    const Vec2 ab = b - a;
-    const double len = length(ab);
-    const Vec2 ex = len > 0 ? ab * (1 / len) : Vec2{1, 0}, ey{-ex.y, ex.x};
-    // The road's frame: x along a→b from a, y across it.
-    const Vec2 p{dot(c - a, ex), dot(c - a, ey)}, v{dot(d - c, ex), dot(d - c, ey)};
-    x0 = p.x, x1 = p.x + v.x;
-    double lo = 2, hi = -1;
-    auto take = [&](double s0, double s1) {
-        s0 = std::max(s0, 0.0), s1 = std::min(s1, 1.0);
-        if (s0 <= s1) lo = std::min(lo, s0), hi = std::max(hi, s1);
-    };
-    {  // the rectangle 0 ≤ x ≤ len, |y| ≤ r (Liang–Barsky)
-        double s0 = 0, s1 = 1;
-        bool meets = true;
-        auto clip = [&](double q, double dq, double qmin, double qmax) {
-            if (dq == 0) {
-                meets = meets && q >= qmin && q <= qmax;
+struct Capsule {
+    Vec2 a, ex, ey;
+    double len, r;
+
+    Capsule(Vec2 a_, Vec2 b, double r_) : a(a_), r(r_) {
+        const Vec2 ab = b - a;
+        len = length(ab);
+        ex = len > 0 ? ab * (1 / len) : Vec2{1, 0};
+        ey = {-ex.y, ex.x};
+    }
+
+    /**
+     * The part [u0, u1] of segment c→d (c + u (d − c)) within the capsule: the capsule is convex, so
+     * the part is one interval, the hull of its meets with the rectangle and the two discs. False
+     * when there is none. `x0`, `x1` get the projections of c and d on a→b's line, in metres from a.
+     */
+    bool span(Vec2 c, Vec2 d, double& u0, double& u1, double& x0, double& x1) const {
+        const Vec2 p{dot(c - a, ex), dot(c - a, ey)}, v{dot(d - c, ex), dot(d - c, ey)};
+        x0 = p.x, x1 = p.x + v.x;
+        double lo = 2, hi = -1;
+        auto take = [&](double s0, double s1) {
+            s0 = std::max(s0, 0.0), s1 = std::min(s1, 1.0);
+            if (s0 <= s1) lo = std::min(lo, s0), hi = std::max(hi, s1);
+        };
+        {  // the rectangle 0 ≤ x ≤ len, |y| ≤ r (Liang–Barsky)
+            double s0 = 0, s1 = 1;
+            bool meets = true;
+            auto clip = [&](double q, double dq, double qmin, double qmax) {
+                if (dq == 0) {
+                    meets = meets && q >= qmin && q <= qmax;
+                    return;
+                }
+                double t0 = (qmin - q) / dq, t1 = (qmax - q) / dq;
+                if (t0 > t1) std::swap(t0, t1);
+                s0 = std::max(s0, t0), s1 = std::min(s1, t1);
+            };
+            clip(p.x, v.x, 0, len);
+            clip(p.y, v.y, -r, r);
+            if (meets) take(s0, s1);
+        }
+        auto disc = [&](double cx) {  // |p + s v − (cx, 0)| ≤ r
+            const Vec2 w{p.x - cx, p.y};
+            const double qa = dot(v, v), qb = dot(w, v), qc = dot(w, w) - r * r;
+            if (qa == 0) {
+                if (qc <= 0) take(0, 1);
                 return;
             }
-            double t0 = (qmin - q) / dq, t1 = (qmax - q) / dq;
-            if (t0 > t1) std::swap(t0, t1);
-            s0 = std::max(s0, t0), s1 = std::min(s1, t1);
+            const double disc = qb * qb - qa * qc;
+            if (disc < 0) return;
+            const double sq = std::sqrt(disc);
+            take((-qb - sq) / qa, (-qb + sq) / qa);
         };
-        clip(p.x, v.x, 0, len);
-        clip(p.y, v.y, -r, r);
-        if (meets) take(s0, s1);
+        disc(0);
+        if (len > 0) disc(len);
+        if (lo > hi) return false;
+        u0 = lo, u1 = hi;
+        return true;
     }
-    auto disc = [&](double cx) {  // |p + s v − (cx, 0)| ≤ r
-        const Vec2 w{p.x - cx, p.y};
-        const double qa = dot(v, v), qb = dot(w, v), qc = dot(w, w) - r * r;
-        if (qa == 0) {
-            if (qc <= 0) take(0, 1);
-            return;
-        }
-        const double disc = qb * qb - qa * qc;
-        if (disc < 0) return;
-        const double sq = std::sqrt(disc);
-        take((-qb - sq) / qa, (-qb + sq) / qa);
-    };
-    disc(0);
-    if (len > 0) disc(len);
-    if (lo > hi) return false;
-    u0 = lo, u1 = hi;
-    return true;
-}
+};
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Track pieces: the tracks cut to the window and into day and night
@@ -356,6 +368,7 @@ struct CellSpan {
 struct RoadWork {
     const Cells& cells;
     const std::vector<MultiPolygon>& views;
+    const std::vector<const Ring*>& convex;  // each view's ring where it is one convex ring, else null
     const BoxIndex& view_index;
     const std::vector<Piece>& pieces;
     const BoxIndex& piece_index;
@@ -372,7 +385,7 @@ struct RoadWork {
         sb.add(a), sb.add(b);
         Spans seen, walked, at_night;
         view_index.visit(sb, [&](int v) {
-            if (const Ring* ring = convex_ring(views[v])) {
+            if (const Ring* ring = convex[v]) {
                 double t0 = 0, t1 = 1;
                 if (convex_span(*ring, a, b, t0, t1)) seen.push_back({t0, t1});
             } else {
@@ -382,10 +395,11 @@ struct RoadWork {
         merge(seen);
         Box grown = sb;
         grown.xmin -= along_m, grown.ymin -= along_m, grown.xmax += along_m, grown.ymax += along_m;
+        const Capsule reach(a, b, along_m);
         piece_index.visit(grown, [&](int pi) {
             const Piece& p = pieces[pi];
             double u0, u1, x0, x1;
-            if (!capsule_span(p.c, p.d, a, b, along_m, u0, u1, x0, x1)) return;
+            if (!reach.span(p.c, p.d, u0, u1, x0, x1)) return;
             // The part within reach, projected onto the road: its ends' distances along it.
             const double xa = x0 + (x1 - x0) * u0, xb = x0 + (x1 - x0) * u1;
             const double lo = std::clamp(std::min(xa, xb) / len, 0.0, 1.0), hi = std::clamp(std::max(xa, xb) / len, 0.0, 1.0);
@@ -432,7 +446,8 @@ double last_near_area(const Piece& p, const MultiPolygon& mp, double r) {
         for (const auto& ring : poly.rings)
             for (size_t i = 0, n = ring.size(); i < n; ++i) {
                 double u0, u1, x0, x1;
-                if (capsule_span(p.c, p.d, ring[i], ring[(i + 1) % n], r, u0, u1, x0, x1)) best = std::max(best, u1);
+                if (Capsule(ring[i], ring[(i + 1) % n], r).span(p.c, p.d, u0, u1, x0, x1))
+                    best = std::max(best, u1);
             }
     return best;
 }
@@ -521,7 +536,9 @@ PatrolsReport compute_patrols(const Dataset& ds, const PatrolOptions& o) {
                     segs.push_back({static_cast<int>(r), static_cast<int>(l), line[k], line[k + 1]});
         }
     std::vector<std::vector<CellSpan>> seg_out(segs.size());
-    const RoadWork work{cells, *views, view_index, pieces, piece_index, o.along_m};
+    std::vector<const Ring*> convex(views->size());
+    parallel_for(views->size(), [&](size_t v) { convex[v] = convex_ring((*views)[v]); });
+    const RoadWork work{cells, *views, convex, view_index, pieces, piece_index, o.along_m};
     parallel_ranges(segs.size(), [&](size_t begin, size_t end) {
         for (size_t i = begin; i < end; ++i) work.run(segs[i], seg_out[i]);
     });
@@ -536,9 +553,10 @@ PatrolsReport compute_patrols(const Dataset& ds, const PatrolOptions& o) {
         Passed& p = rep.passed[i];
         if (i < ds.facilities.size()) {
             const Facility& f = ds.facilities[i];
+            const Capsule near(f.pos, f.pos, o.passed_m);
             p = passes_near(BoxIndex::around(f.pos, o.passed_m), pieces, piece_index, [&](const Piece& pc) {
                 double u0, u1, x0, x1;
-                return capsule_span(pc.c, pc.d, f.pos, f.pos, o.passed_m, u0, u1, x0, x1) ? u1 : -1.0;
+                return near.span(pc.c, pc.d, u0, u1, x0, x1) ? u1 : -1.0;
             });
             p.layer = "facilities", p.id = std::to_string(f.fid), p.name = f.name;
         } else {

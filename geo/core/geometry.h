@@ -71,7 +71,9 @@ inline int orient(Vec2 a, Vec2 b, Vec2 c) {
     double det;
     return orient(a, b, c, det);
 }
-inline double length(Vec2 a) { return std::hypot(a.x, a.y); }
+// √(x² + y²), not glibc's hypot: that one is careful to the last ulp and costs ~20 ns, a twentieth of
+// `patrols`; this one is within an ulp or two, and squares of coordinates in metres cannot overflow.
+inline double length(Vec2 a) { return std::sqrt(a.x * a.x + a.y * a.y); }
 inline double distance(Vec2 a, Vec2 b) { return length(a - b); }
 
 struct Box {
