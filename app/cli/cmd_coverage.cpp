@@ -84,8 +84,6 @@ void run_coverage(const CoverageArgs& a) {
     if (a.json) {
         nlohmann::json j;
         j["level"] = rep.level;
-        j["grids"] = nlohmann::json::array();
-        for (const auto& c : rep.cells) j["grids"].push_back(cell_json(c));
         nlohmann::json t = cell_json(rep.total);
         t.erase("grid_id"), t.erase("name");
         j["total"] = t;
@@ -103,7 +101,8 @@ void run_coverage(const CoverageArgs& a) {
         j["roads"] = {{"length_m", rep.road_m}, {"seen_by_0_m", rep.road_m_seen_by[0]},
                       {"seen_by_1_m", rep.road_m_seen_by[1]}, {"seen_by_2_m", rep.road_m_seen_by[2]},
                       {"seen_by_3plus_m", rep.road_m_seen_by[3]}};
-        print_json(std::move(j), ds);
+        print_json_items(
+            std::move(j), "grids", rep.cells.size(), [&](size_t i) { return cell_json(rep.cells[i]); }, ds);
         return;
     }
     std::printf("coverage of level-%d cells by %zu cameras%s%s%s\n\n", rep.level, rep.cameras.size(),

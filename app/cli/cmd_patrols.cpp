@@ -82,8 +82,6 @@ void run_patrols(const PatrolsArgs& a) {
                        {"default", by_default && rep.window.bounded()},
                        {"rule", by_default ? "the 7 calendar days ending on the latest track's day" : "--from/--to"}};
         j["night"] = hhmm(o.night_from_min) + "-" + hhmm(o.night_to_min);
-        j["cells"] = nlohmann::json::array();
-        for (const auto& c : rep.cells) j["cells"].push_back(cell_json(c));
         nlohmann::json t = cell_json(rep.total);
         t.erase("grid_id"), t.erase("name");
         j["total"] = t;
@@ -103,7 +101,8 @@ void run_patrols(const PatrolsArgs& a) {
         j["left_out"] = {{"untimed_tracks", rep.window.bounded() ? rep.untimed_tracks.size() : 0}};
         j["cameras"] = rep.cameras;
         j["occlusion"] = rep.occlusion_applied;
-        print_json(std::move(j), ds);
+        print_json_items(
+            std::move(j), "cells", rep.cells.size(), [&](size_t i) { return cell_json(rep.cells[i]); }, ds);
         return;
     }
 

@@ -95,8 +95,6 @@ void run_stats(const StatsArgs& a) {
     if (a.json) {
         nlohmann::json j;
         j["level"] = t.level;
-        j["grids"] = nlohmann::json::array();
-        for (const auto& r : t.rows) j["grids"].push_back(row_json(r, wc, wp));
         j["total"] = row_json(t.total, wc, wp);
         if (wc)
             j["checks"] = {{"date", iso_date(t.checks_date)},
@@ -105,7 +103,8 @@ void run_stats(const StatsArgs& a) {
         if (wc) j["patrols"] = wp ? patrols_json(t) : nlohmann::json(nullptr);
         j["outside"] = {{"households", t.outside_households}, {"cameras", t.outside_cameras},
                         {"incidents", t.outside_incidents}};
-        print_json(std::move(j), ds);
+        print_json_items(
+            std::move(j), "grids", t.rows.size(), [&](size_t i) { return row_json(t.rows[i], wc, wp); }, ds);
         return;
     }
     if (a.csv) {
