@@ -302,6 +302,7 @@ void warn_reading(const Dataset& ds) {
         warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) +
              " value(s) outside the contract's codes: " + name_some(issues) +
              " (correct them, or map them in the project file's \"values\", README: Using your own data)");
+    for (const auto& i : r.store) warn(file_of(ds, i.layer) + ": layer '" + i.layer + "': " + i.problem);
     std::map<std::string, std::vector<Issue>> gdal;
     for (const auto& i : r.gdal_warnings) gdal[i.layer].push_back(i);
     for (const auto& [layer, issues] : gdal) warn(file_of(ds, layer) + ": layer '" + layer + "': GDAL: " + name_some(issues));

@@ -176,7 +176,8 @@ void run_db_roles(const DbRolesArgs& a) {
     }
     const auto r = store::set_role(a.target, req);
     if (a.json) {
-        nlohmann::json j{{"login", r.login}, {"kind", r.kind}, {"created", r.created}};
+        nlohmann::json j{
+            {"login", r.login}, {"kind", r.kind}, {"created", r.created}, {"masks_updated", r.masks_updated}};
         j["community"] = r.community.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.community);
         std::printf("%s\n", j.dump(2).c_str());
         return;
@@ -186,6 +187,10 @@ void run_db_roles(const DbRolesArgs& a) {
                                                     : "reads every table, households only masked (households_public)";
     std::printf("%s login '%s': %s (set its password: psql -c \"\\password %s\")\n", r.created ? "created" : "updated",
                 r.login.c_str(), scope.c_str(), r.login.c_str());
+    if (r.masks_updated)
+        std::printf(
+            "the store's name masks brought up to date: each name of a list masked on its own (张三、李四 -> "
+            "张*、李*)\n");
 }
 
 }  // namespace

@@ -45,6 +45,7 @@
 #include "geo/io/project.h"
 #include "geo/io/projector.h"
 #include "geo/store/pg.h"
+#include "geo/store/schema.h"
 #include "geo/store/table_rows.h"
 
 namespace fs = std::filesystem;
@@ -276,7 +277,7 @@ std::string pg_regclass(const std::string& layer) {
  * The layers of a source. A shapefile folder opens its layers only now: one that cannot be
  * opened (no .shx) would be missing without a word, so GDAL's error stops reading here.
  */
-std::vector<OGRLayer*> list_layers(const OpenedSource& src) {
+std::vector<OGRLayer*> list_layers(const OpenedSource& src, ValidityReport& report) {
     CplCapture cap;
     std::vector<OGRLayer*> layers;
     for (auto* layer : src.ds->GetLayers()) layers.push_back(layer);
@@ -287,14 +288,25 @@ std::vector<OGRLayer*> list_layers(const OpenedSource& src) {
         auto named = [](const char* name) { return [name](OGRLayer* l) { return std::string(l->GetName()) == name; }; };
         if (std::any_of(layers.begin(), layers.end(), named("households")) &&
             std::any_of(layers.begin(), layers.end(), named("households_public"))) {
-            bool readable = true;
-            if (OGRLayer* rs = src.ds->ExecuteSQL("SELECT has_table_privilege('households', 'SELECT') AS ok", nullptr, nullptr)) {
-                if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature()); f && f->IsFieldSetAndNotNull(0))
-                    readable = f->GetFieldAsInteger(0) != 0 || std::string(f->GetFieldAsString(0)) == "t";
-                src.ds->ReleaseResultSet(rs);
-            }
+            auto says = [&](const std::string& sql, bool otherwise) {
+                bool yes = otherwise;
+                if (OGRLayer* rs = src.ds->ExecuteSQL(sql.c_str(), nullptr, nullptr)) {
+                    if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature());
+                        f && f->IsFieldSetAndNotNull(0))
+                        yes = f->GetFieldAsInteger(0) != 0 || std::string(f->GetFieldAsString(0)) == "t";
+                    src.ds->ReleaseResultSet(rs);
+                }
+                return yes;
+            };
+            const bool readable = says("SELECT has_table_privilege('households', 'SELECT') AS ok", true);
             layers.erase(std::remove_if(layers.begin(), layers.end(), named(readable ? "households_public" : "households")),
                          layers.end());
+            if (!readable && says(store::masks_outdated_query(), false))
+                report.store.push_back(
+                    {"households", "",
+                     "the store masks a list of names in one field as one name, which shows a character "
+                     "of the last (张三、李四 as 张***四): have the store's owner run gridwatch db roles "
+                     "once more (it brings the masks up to date)"});
         }
     }
     if (!cap.failures.empty())
@@ -1840,7 +1852,7 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
         opened.push_back(std::move(vec));
         OpenedSource& src = *opened.back();
         take_dem(src.ds.get());
-        for (auto* layer : list_layers(src)) {
+        for (auto* layer : list_layers(src, ds.report)) {
             LayerInfo info;
             info.source_name = layer->GetName();
             info.source = path;

@@ -20,6 +20,12 @@ RoleResult set_role(const std::string& pg_source, const RoleRequest& req) {
                    req.community, false};
     Transaction tx(pg);
     {
+        // A store made before names in a list were masked one by one shows a character of the
+        // last (张***四) to every wall until its masks are brought up to date: here, by its owner.
+        if (pg.scalar(masks_outdated_query(schema), "reading the store's masks") == "t") {
+            pg.exec(masks_update_sql(schema), "bringing the store's name masks up to date (as its owner)");
+            out.masks_updated = true;
+        }
         if (req.kind == RoleKind::Community) {
             if (req.community.empty()) throw Error("no community given", {src}, "give --community with an L1 grid_id");
             if (pg.scalar("SELECT count(*) FROM " + S + "grids WHERE level = 1 AND grid_id = " + quote_literal(req.community)) == "0") {

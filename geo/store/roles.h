@@ -19,6 +19,7 @@ struct RoleRequest {
 struct RoleResult {
     std::string login, kind, community;
     bool created = false;  // false: an existing role was updated
+    bool masks_updated = false;  // the store's masks were of the older rule and are brought up to date
 };
 
 /**

@@ -27,6 +27,71 @@ std::string table_sql(const std::string& schema, const std::string& t, bool lz4)
     return sql;
 }
 
+namespace {
+
+/**
+ * The masking functions (`verb` CREATE FUNCTION, or CREATE OR REPLACE FUNCTION to bring an older
+ * store's up to date), in the schema S (quoted, with its dot).
+ */
+std::string masks_sql(const std::string& S, bool replace) {
+    const std::string verb = replace ? "CREATE OR REPLACE FUNCTION " : "CREATE FUNCTION ";
+    std::string sql;
+    // Masking as gridwatch masks on the wall and in exports (mask_name, mask_phone in
+    // geo/io/writer.cpp): 张三丰 -> 张*丰, 张三 -> 张*, 张三、李四 -> 张*、李* (each name of a list
+    // on its own, between kNameSeparators), 13812341234 -> 138****1234.
+    std::string separators;
+    for (std::string_view c : kNameSeparators)
+        separators += std::string(separators.empty() ? "" : ", ") + quote_literal(std::string(c));
+    sql += verb + S + R"(gridwatch_mask_one_name(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN char_length(t) = 0 THEN ''
+              WHEN char_length(t) = 1 THEN '*'
+              WHEN char_length(t) = 2 THEN left(t, 1) || '*'
+              ELSE left(t, 1) || repeat('*', char_length(t) - 2) || right(t, 1) END $$;
+)";
+    sql += verb + S +
+           R"(gridwatch_mask_name(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  masked text := '';
+  word text := '';
+  c text;
+BEGIN
+  IF t IS NULL THEN
+    RETURN NULL;
+  END IF;
+  FOR i IN 1 .. char_length(t) LOOP
+    c := substr(t, i, 1);
+    IF c = ANY (ARRAY[)" +
+           separators + R"(]) THEN
+      masked := masked || )" +
+           S + R"(gridwatch_mask_one_name(word) || c;
+      word := '';
+    ELSE
+      word := word || c;
+    END IF;
+  END LOOP;
+  RETURN masked || )" +
+           S + R"(gridwatch_mask_one_name(word);
+END $$;
+)";
+    sql += verb + S + R"(gridwatch_mask_phone(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN t IS NULL THEN NULL
+              ELSE left(t, h) || repeat('*', char_length(t) - h - k) || right(t, k) END
+  FROM (SELECT CASE WHEN char_length(t) >= 11 THEN 3 ELSE 0 END AS h,
+               CASE WHEN char_length(t) >= 8 THEN 4 WHEN char_length(t) >= 4 THEN 2 ELSE 0 END AS k) AS p $$;
+)";
+    return sql;
+}
+
+}  // namespace
+
+std::string masks_outdated_query(const std::string& schema) {
+    const std::string fn =
+        (schema.empty() ? "" : quote_ident(schema) + ".") + "gridwatch_mask_one_name(text)";
+    return "SELECT to_regprocedure(" + quote_literal(fn) + ") IS NULL AS outdated";
+}
+
+std::string masks_update_sql(const std::string& schema) { return masks_sql(quote_ident(schema) + ".", true); }
+
 std::string post_load_sql(const std::string& schema, const std::string& postgis_schema,
                           const std::vector<std::string>& tables) {
     const std::string S = quote_ident(schema) + ".";
@@ -109,50 +174,7 @@ BEGIN
   RETURN NULL;
 END $$;
 )";
-    // Masking as gridwatch masks on the wall and in exports (mask_name, mask_phone in
-    // geo/io/writer.cpp): 张三丰 -> 张*丰, 张三 -> 张*, 张三、李四 -> 张*、李* (each name of a list
-    // on its own, between kNameSeparators), 13812341234 -> 138****1234.
-    std::string separators;
-    for (std::string_view c : kNameSeparators)
-        separators += std::string(separators.empty() ? "" : ", ") + quote_literal(std::string(c));
-    sql +=
-        "CREATE FUNCTION " + S + R"(gridwatch_mask_one_name(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN char_length(t) = 0 THEN ''
-              WHEN char_length(t) = 1 THEN '*'
-              WHEN char_length(t) = 2 THEN left(t, 1) || '*'
-              ELSE left(t, 1) || repeat('*', char_length(t) - 2) || right(t, 1) END $$;
-)";
-    sql += "CREATE FUNCTION " + S +
-           R"(gridwatch_mask_name(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-  masked text := '';
-  word text := '';
-  c text;
-BEGIN
-  IF t IS NULL THEN
-    RETURN NULL;
-  END IF;
-  FOR i IN 1 .. char_length(t) LOOP
-    c := substr(t, i, 1);
-    IF c = ANY (ARRAY[)" +
-           separators + R"(]) THEN
-      masked := masked || )" +
-           S + R"(gridwatch_mask_one_name(word) || c;
-      word := '';
-    ELSE
-      word := word || c;
-    END IF;
-  END LOOP;
-  RETURN masked || )" +
-           S + R"(gridwatch_mask_one_name(word);
-END $$;
-)";
-    sql += "CREATE FUNCTION " + S + R"(gridwatch_mask_phone(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN t IS NULL THEN NULL
-              ELSE left(t, h) || repeat('*', char_length(t) - h - k) || right(t, k) END
-  FROM (SELECT CASE WHEN char_length(t) >= 11 THEN 3 ELSE 0 END AS h,
-               CASE WHEN char_length(t) >= 8 THEN 4 WHEN char_length(t) >= 4 THEN 2 ELSE 0 END AS k) AS p $$;
-)";
+    sql += masks_sql(S, false);
     const std::string scope = "((SELECT " + S + "gridwatch_sees_all(current_user)) OR community = (SELECT " + S +
                               "gridwatch_community_of_login(current_user)))";
     for (const auto& t : tables) {

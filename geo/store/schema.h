@@ -31,6 +31,20 @@ std::string toast_lz4_query();
  * here); `postgis_schema` is where the PostGIS functions live (for the search_path of the
  * SECURITY DEFINER functions).
  */
+/**
+ * The query that says ("t") whether the store in `schema` masks names by the rule of stores made
+ * before 2026-12-06: a list of names in one field (张三、李四) masked as one name, which shows a
+ * character of the last (张***四). Such a store has no gridwatch_mask_one_name.
+ */
+std::string masks_outdated_query(const std::string& schema = {});  // {}: as the search path finds it
+
+/**
+ * Statements that bring the masking functions of the store in `schema` up to date (CREATE OR
+ * REPLACE: households_public keeps using them). `db roles` runs them where masks_outdated_query
+ * says so; the store's owner may.
+ */
+std::string masks_update_sql(const std::string& schema);
+
 std::string post_load_sql(const std::string& schema, const std::string& postgis_schema,
                           const std::vector<std::string>& tables);
 

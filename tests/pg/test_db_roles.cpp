@@ -206,3 +206,49 @@ TEST(DbRoles, ALoginThatMayNotReadATableIsToldWhichAndWhatToDo) {
     EXPECT_NE(r.err.find("row-level security shows login 'norights_stranger' none of them"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("db roles --community ID --login NAME"), std::string::npos) << r.err;
 }
+
+// A store made before names in a list were masked one by one (its gridwatch_mask_name took the
+// list as one name and showed a character of the last): a wall reading it is warned, and the
+// owner's next `db roles` brings the masks up to date.
+TEST(DbRoles, AnOlderStoresMasksAreNamedToTheWallAndUpdatedByDbRoles) {
+    GW_REQUIRE_PG();
+    gwtest::TempDir tmp("pg_roles_old");
+    ASSERT_EQ(run_gridwatch("demo --scale 1 --out " + tmp / "one.gpkg").status, 0);
+    const std::string conninfo = gwtest::pg_new_database("gw_roles_old");
+    auto r = run_gridwatch("db init " + pg(conninfo) + " --from " + tmp / "one.gpkg");
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = run_gridwatch("db roles " + pg(conninfo) + " --wall wall_old --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(nlohmann::json::parse(r.out)["masks_updated"].get<bool>());  // a new store's are
+    PgClient owner(conninfo), wall(as_user(conninfo, "wall_old"));
+    owner.exec("UPDATE households SET head = '张三、李四' WHERE fid = (SELECT min(fid) FROM households)");
+    const std::string first =
+        "SELECT head FROM households_public WHERE fid = (SELECT min(fid) FROM households_public)";
+    EXPECT_EQ(wall.scalar(first), "张*、李*");
+    // The functions as stores made before 2026-12-06 have them.
+    owner.exec("DROP FUNCTION gridwatch_mask_one_name(text)");
+    EXPECT_EQ(
+        owner.exec(
+            R"(CREATE OR REPLACE FUNCTION gridwatch_mask_name(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN t IS NULL THEN NULL WHEN char_length(t) = 0 THEN '' WHEN char_length(t) = 1 THEN '*'
+              WHEN char_length(t) = 2 THEN left(t, 1) || '*'
+              ELSE left(t, 1) || repeat('*', char_length(t) - 2) || right(t, 1) END $$)"),
+        "");
+    EXPECT_EQ(wall.scalar(first), "张***四");
+    const std::string wall_src = pg(as_user(conninfo, "wall_old"));
+    r = run_gridwatch("stats " + wall_src + " --level 1 --json");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("张***四"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("gridwatch db roles"), std::string::npos) << r.err;
+    // Any login's `db roles`, run by the owner, updates them once.
+    r = run_gridwatch("db roles " + pg(conninfo) + " --county county_old --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(nlohmann::json::parse(r.out)["masks_updated"].get<bool>());
+    EXPECT_EQ(wall.scalar(first), "张*、李*");
+    r = run_gridwatch("stats " + wall_src + " --level 1 --json");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err.find("gridwatch db roles"), std::string::npos) << r.err;
+    r = run_gridwatch("db roles " + pg(conninfo) + " --county county_old");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out.find("masks brought up to date"), std::string::npos) << r.out;
+}
