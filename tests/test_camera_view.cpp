@@ -229,3 +229,66 @@ TEST(Visibility, AViewEntersNoBuildingWhereverTheCameraStands) {
     }
     EXPECT_GT(inside_one + on_wall + in_court, 30);
 }
+
+TEST(Visibility, ACameraJustInsideAConvexHouseSeesWhatGeosLeavesOfItsSweep) {
+    // The view of a camera inside a convex house is cut by hand (the band between the house's walls
+    // and the sweep's outline) where it is one ring, by GEOS elsewhere. Either way it must be the
+    // sweep's polygon less the house: GEOS's difference of the two, to rounding, and valid.
+    // Cameras a micrometre to metres inside the wall, by a corner, in the house's middle, with ranges shorter
+    // than the house, sectors along the wall, row houses sharing the wall, a neighbour overlapping.
+    std::mt19937_64 rng(20261206);
+    std::uniform_real_distribution<double> U(0, 1);
+    int cases = 0;
+    for (int trial = 0; trial < 400; ++trial) {
+        const double rot = trial % 3 ? 180 * U(rng) : 0, w = 6 + 10 * U(rng), h = 5 + 8 * U(rng);
+        std::vector<Building> bs{box_building(-w / 2, -h / 2, w, h, rot)};
+        if (trial % 4 == 1) {  // a pentagon: still convex
+            Ring& r = bs[0].shape[0].rings[0];
+            const Vec2 e = r[2] - r[1],
+                       out{e.y / length(e), -e.x / length(e)};  // right of r1→r2: outward (ccw ring)
+            r.insert(r.begin() + 2, (r[1] + r[2]) * 0.5 + out * (1.5 * U(rng)));
+        }
+        for (int i = 0; i < 8; ++i)
+            bs.push_back(box_building(-30 + 60 * U(rng), -30 + 60 * U(rng), 3 + 8 * U(rng), 3 + 8 * U(rng),
+                                      90 * U(rng)));
+        if (trial % 5 == 2) bs.push_back(box_building(w / 2, -h / 2, 7, h));  // sharing the east wall (rot 0)
+        if (trial % 7 == 3) bs.push_back(box_building(w / 2 - 1, -1, 5, 2));  // overlapping the house
+        // Just inside a wall, a depth from a micrometre to two metres; or anywhere inside.
+        const Ring& r = bs[0].shape[0].rings[0];
+        const size_t k = static_cast<size_t>(U(rng) * r.size()) % r.size();
+        const Vec2 a = r[k], b = r[(k + 1) % r.size()], m = centroid(bs[0].shape);
+        const Vec2 on = a + (b - a) * (0.05 + 0.9 * U(rng));
+        const double depth = trial % 6 == 0 ? U(rng) : std::pow(10.0, -6 + 6.3 * U(rng));
+        Vec2 at = on + (m - on) * (depth / distance(m, on));
+        if (trial % 10 == 4)
+            at = a + (m - a) * (std::pow(10.0, -12 + 8 * U(rng)) / distance(m, a));  // by a corner
+        if (!inside(bs[0].shape, at)) continue;
+        if (trial % 2) {  // in a numbered CGCS2000 zone's plane, where a coordinate's ulp is 7.5e-9 m
+            const Vec2 far{39'500'000 + 1e5 * U(rng), 3'000'000 + 1e5 * U(rng)};
+            for (auto& bl : bs)
+                for (Vec2& p : bl.shape[0].rings[0]) p = p + far;
+            at = at + far;
+            if (!inside(bs[0].shape, at)) continue;
+        }
+        const double az = trial % 8 == 0 ? std::atan2(b.x - a.x, b.y - a.y) * 180 / M_PI : 360 * U(rng);
+        const Camera c = cam_at(at, az, trial % 8 == 0 ? 180 : 10 + 200 * U(rng),
+                                trial % 9 == 0 ? 2 + 3 * U(rng) : 15 + 40 * U(rng));
+        Occluders occ(bs);
+        const MultiPolygon view = camera_view(c, &occ);
+        const Polygon sweep = occ.visibility(c.pos, c.azimuth, c.fov, c.range);
+        // Less every building holding the camera: the house, and any neighbour overlapping it there.
+        geos::Geom want = geos::to_geos(sweep);
+        for (size_t i = 0; i < bs.size(); ++i)
+            if (occ.holds(static_cast<int>(i), c.pos))
+                want = geos::difference(want.get(), geos::to_geos(bs[i].shape).get());
+        const geos::Geom got = geos::to_geos(view);
+        EXPECT_TRUE(GEOSisValid_r(geos::ctx(), got.get())) << "trial " << trial;
+        const geos::Geom apart(GEOSSymDifference_r(geos::ctx(), want.get(), got.get()));
+        ASSERT_TRUE(apart) << "trial " << trial;
+        const double diff = geos::area(apart.get());
+        EXPECT_LT(diff, 1e-6) << "trial " << trial << ", camera " << depth << " m inside, fov " << c.fov;
+        EXPECT_NEAR(area(view), geos::area(want.get()), 1e-6) << "trial " << trial;
+        ++cases;
+    }
+    EXPECT_GT(cases, 300);
+}

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "geo/analysis/terrain.h"
 #include "geo/analysis/validate.h"
@@ -20,6 +21,9 @@ namespace gw {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kDeg = kPi / 180.0;
+// How far inside every wall of its house a camera stands for its view to be cut by hand
+// (band_beyond); nearer, as on the wall (Occluders::holds: 1e-6 m), GEOS cuts it.
+constexpr double kClearOfWall = 1e-5;
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -257,6 +261,64 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
 
 namespace {
 
+/**
+ * The sector view `vis` (its apex first, then its outline in the order of the angle around the
+ * apex from `start` to `end`) less the convex building `house` (a ring either way round) that holds
+ * its apex strictly inside: a GEOS difference made by hand. Every ray from the apex leaves the
+ * house once, at t_B(θ), and the view along it is [0, r_V(θ)]: what is left is the band between
+ * the house's walls and the view's outline, one ring. Null where that band is not simply one ring
+ * (a wall reaching the outline, or beyond it): GEOS cuts those.
+ */
+std::optional<Polygon> band_beyond(const Polygon& vis, Vec2 apex, const Ring& house, double start,
+                                   double end) {
+    const Ring& v = vis.rings[0];
+    if (v.size() < 3 || !(v[0] == apex)) return std::nullopt;
+    // The house about the apex, counter-clockwise, in the apex's frame.
+    Ring h;
+    for (Vec2 p : house) h.push_back(p - apex);
+    if (signed_area(h) < 0) std::reverse(h.begin(), h.end());
+    const size_t m = h.size();
+    // The apex clear of every wall's line (the house convex: of its outline): a camera on the wall
+    // or a corner, or within a rounding of one, goes to GEOS.
+    for (size_t k = 0; k < m; ++k) {
+        const Vec2 e = h[(k + 1) % m] - h[k];
+        if (!(cross(h[k], e) > kClearOfWall * length(e))) return std::nullopt;
+    }
+    // Where the ray at angle a leaves the house, and through which wall: the nearest of the walls
+    // ahead (each numerator is positive, the apex being inside every wall's line).
+    auto leave = [&](double a, size_t& wall) {
+        const Vec2 d{std::cos(a), std::sin(a)};
+        double t = std::numeric_limits<double>::infinity();
+        for (size_t k = 0; k < m; ++k) {
+            const Vec2 e = h[(k + 1) % m] - h[k];
+            const double den = cross(d, e);
+            if (den > 0 && cross(h[k], e) / den < t) t = cross(h[k], e) / den, wall = k;
+        }
+        return apex + d * t;
+    };
+    size_t first = m, last = m;
+    const Vec2 q0 = leave(start, first), q1 = leave(end, last);
+    if (first == m || last == m) return std::nullopt;
+    // The walls' corners between, counter-clockwise from the start ray's wall to the end ray's (the
+    // ring's order is the angle's around a point inside a convex ring): none when both rays leave
+    // by one wall and the sector is under a half turn (a wall spans less than one), else every one.
+    Ring inner{q1};
+    size_t n = (last + m - first) % m;
+    if (n == 0 && end - start > kPi) n = m;
+    for (size_t j = 0; j < n; ++j) inner.push_back(apex + h[(last + m - j) % m]);
+    inner.push_back(q0);
+    // The band is one simple ring when the walls stay inside the outline: nearer than it on the
+    // start ray, and never meeting it (decided exactly). Both run across the sector from ray to
+    // ray, so the walls are then nearer on every ray.
+    if (!(distance(q0, apex) < distance(v[1], apex) * (1 - 1e-9))) return std::nullopt;
+    for (size_t i = 1; i + 1 < v.size(); ++i)
+        for (size_t k = 0; k + 1 < inner.size(); ++k)
+            if (segments_meet(v[i], v[i + 1], inner[k], inner[k + 1])) return std::nullopt;
+    Ring band(v.begin() + 1, v.end());
+    band.insert(band.end(), inner.begin(), inner.end());
+    return Polygon{{std::move(band)}};
+}
+
 /** The sector of radius r cut by the buildings of `occ` (non-empty), building interiors removed. */
 MultiPolygon building_view(const Camera& cam, const Occluders* occ, double r) {
     std::vector<int> holding;
@@ -278,6 +340,15 @@ MultiPolygon building_view(const Camera& cam, const Occluders* occ, double r) {
     // The sweep's polygon is simple and star-shaped by construction: no validity pass (it costs a
     // noding of every ring) unless GEOS rejects it while cutting out a building.
     if (cut.empty()) return {std::move(vis)};
+    // A camera just inside the wall of a convex house, looking out (nearly every cut): by hand.
+    if (cut.size() == 1 && cam.fov < 360) {
+        const MultiPolygon& house = occ->shape(cut[0]);
+        if (const Ring* ring = convex_ring(house); ring && inside(house, cam.pos)) {
+            const auto sector = sector_angles(cam.azimuth, cam.fov);
+            if (auto band = band_beyond(vis, cam.pos, *ring, sector.first, sector.first + sector.second))
+                return {std::move(*band)};
+        }
+    }
     geos::Geom g = geos::to_geos(vis);
     for (int i : cut) {
         geos::Geom b = geos::to_geos(occ->shape(i));
