@@ -238,7 +238,7 @@ TEST(Visibility, ACameraJustInsideAConvexHouseSeesWhatGeosLeavesOfItsSweep) {
     // than the house, sectors along the wall, row houses sharing the wall, a neighbour overlapping.
     std::mt19937_64 rng(20261206);
     std::uniform_real_distribution<double> U(0, 1);
-    int cases = 0;
+    int cases = 0, by_hand = 0;
     for (int trial = 0; trial < 400; ++trial) {
         const double rot = trial % 3 ? 180 * U(rng) : 0, w = 6 + 10 * U(rng), h = 5 + 8 * U(rng);
         std::vector<Building> bs{box_building(-w / 2, -h / 2, w, h, rot)};
@@ -251,7 +251,8 @@ TEST(Visibility, ACameraJustInsideAConvexHouseSeesWhatGeosLeavesOfItsSweep) {
         for (int i = 0; i < 8; ++i)
             bs.push_back(box_building(-30 + 60 * U(rng), -30 + 60 * U(rng), 3 + 8 * U(rng), 3 + 8 * U(rng),
                                       90 * U(rng)));
-        if (trial % 5 == 2) bs.push_back(box_building(w / 2, -h / 2, 7, h));  // sharing the east wall (rot 0)
+        if (trial % 5 == 2)
+            bs.push_back(box_building(w / 2, -h / 2, 7, h));  // east wall shared when not rotated
         if (trial % 7 == 3) bs.push_back(box_building(w / 2 - 1, -1, 5, 2));  // overlapping the house
         // Just inside a wall, a depth from a micrometre to two metres; or anywhere inside.
         const Ring& r = bs[0].shape[0].rings[0];
@@ -289,6 +290,19 @@ TEST(Visibility, ACameraJustInsideAConvexHouseSeesWhatGeosLeavesOfItsSweep) {
         EXPECT_LT(diff, 1e-6) << "trial " << trial << ", camera " << depth << " m inside, fov " << c.fov;
         EXPECT_NEAR(area(view), geos::area(want.get()), 1e-6) << "trial " << trial;
         ++cases;
+        // The cut by hand itself, against GEOS's difference with the house alone.
+        if (auto band = sweep_less_house(sweep, c.pos, bs[0].shape[0].rings[0], c.azimuth, c.fov)) {
+            const geos::Geom b = geos::to_geos(MultiPolygon{*band}), s = geos::to_geos(sweep);
+            const geos::Geom less = geos::difference(s.get(), geos::to_geos(bs[0].shape).get());
+            EXPECT_TRUE(GEOSisValid_r(geos::ctx(), b.get())) << "trial " << trial;
+            const geos::Geom off(GEOSSymDifference_r(geos::ctx(), less.get(), b.get()));
+            ASSERT_TRUE(off) << "trial " << trial;
+            EXPECT_LT(geos::area(off.get()), 1e-6)
+                << "trial " << trial << ", camera " << depth << " m inside";
+            ++by_hand;
+        }
     }
     EXPECT_GT(cases, 300);
+    EXPECT_GT(by_hand,
+              150);  // the rest: by a wall or a corner, a wall past the outline, a neighbour in the house
 }

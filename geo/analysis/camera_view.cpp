@@ -22,7 +22,7 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kDeg = kPi / 180.0;
 // How far inside every wall of its house a camera stands for its view to be cut by hand
-// (band_beyond); nearer, as on the wall (Occluders::holds: 1e-6 m), GEOS cuts it.
+// (sweep_less_house); nearer, as on the wall (Occluders::holds: 1e-6 m), GEOS cuts it.
 constexpr double kClearOfWall = 1e-5;
 }  // namespace
 
@@ -256,28 +256,24 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
     return Polygon{{std::move(ring)}};
 }
 
-// ---------------------------------------------------------------------------------------------
-// [SECTION] camera_view
-
-namespace {
-
-/**
- * The sector view `vis` (its apex first, then its outline in the order of the angle around the
- * apex from `start` to `end`) less the convex building `house` (a ring either way round) that holds
- * its apex strictly inside: a GEOS difference made by hand. Every ray from the apex leaves the
- * house once, at t_B(θ), and the view along it is [0, r_V(θ)]: what is left is the band between
- * the house's walls and the view's outline, one ring. Null where that band is not simply one ring
- * (a wall reaching the outline, or beyond it): GEOS cuts those.
- */
-std::optional<Polygon> band_beyond(const Polygon& vis, Vec2 apex, const Ring& house, double start,
-                                   double end) {
-    const Ring& v = vis.rings[0];
-    if (v.size() < 3 || !(v[0] == apex)) return std::nullopt;
-    // The house about the apex, counter-clockwise, in the apex's frame.
+// Every ray from the apex leaves the house once, at t_B(θ), and the view along it is [0, r_V(θ)]:
+// what is left is the band between the house's walls and the view's outline, one ring.
+std::optional<Polygon> sweep_less_house(const Polygon& sweep, Vec2 apex, const Ring& house,
+                                        double azimuth_deg, double fov_deg) {
+    const Ring& v = sweep.rings[0];
+    if (fov_deg >= 360 || v.size() < 3 || !(v[0] == apex)) return std::nullopt;
+    const auto sector = sector_angles(azimuth_deg, fov_deg);
+    const double start = sector.first, end = sector.first + sector.second;
+    // The house counter-clockwise, its corners as given (a corner repeated once), and about the apex.
+    Ring hv;
+    for (Vec2 p : house)
+        if (hv.empty() || !(p == hv.back())) hv.push_back(p);
+    while (hv.size() > 1 && hv.front() == hv.back()) hv.pop_back();
+    if (signed_area(hv) < 0) std::reverse(hv.begin(), hv.end());
+    const size_t m = hv.size();
+    if (m < 3) return std::nullopt;
     Ring h;
-    for (Vec2 p : house) h.push_back(p - apex);
-    if (signed_area(h) < 0) std::reverse(h.begin(), h.end());
-    const size_t m = h.size();
+    for (Vec2 p : hv) h.push_back(p - apex);
     // The apex clear of every wall's line (the house convex: of its outline): a camera on the wall
     // or a corner, or within a rounding of one, goes to GEOS.
     for (size_t k = 0; k < m; ++k) {
@@ -305,7 +301,7 @@ std::optional<Polygon> band_beyond(const Polygon& vis, Vec2 apex, const Ring& ho
     Ring inner{q1};
     size_t n = (last + m - first) % m;
     if (n == 0 && end - start > kPi) n = m;
-    for (size_t j = 0; j < n; ++j) inner.push_back(apex + h[(last + m - j) % m]);
+    for (size_t j = 0; j < n; ++j) inner.push_back(hv[(last + m - j) % m]);
     inner.push_back(q0);
     // The band is one simple ring when the walls stay inside the outline: nearer than it on the
     // start ray, and never meeting it (decided exactly). Both run across the sector from ray to
@@ -318,6 +314,11 @@ std::optional<Polygon> band_beyond(const Polygon& vis, Vec2 apex, const Ring& ho
     band.insert(band.end(), inner.begin(), inner.end());
     return Polygon{{std::move(band)}};
 }
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] camera_view
+
+namespace {
 
 /** The sector of radius r cut by the buildings of `occ` (non-empty), building interiors removed. */
 MultiPolygon building_view(const Camera& cam, const Occluders* occ, double r) {
@@ -344,8 +345,7 @@ MultiPolygon building_view(const Camera& cam, const Occluders* occ, double r) {
     if (cut.size() == 1 && cam.fov < 360) {
         const MultiPolygon& house = occ->shape(cut[0]);
         if (const Ring* ring = convex_ring(house); ring && inside(house, cam.pos)) {
-            const auto sector = sector_angles(cam.azimuth, cam.fov);
-            if (auto band = band_beyond(vis, cam.pos, *ring, sector.first, sector.first + sector.second))
+            if (auto band = sweep_less_house(vis, cam.pos, *ring, cam.azimuth, cam.fov))
                 return {std::move(*band)};
         }
     }

@@ -5,6 +5,7 @@
  * 62676-4 pixel-density zone. Geometry in the metric working CRS.
  */
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,16 @@ private:
     std::vector<Box> boxes_;
     std::unique_ptr<BoxIndex> index_;
 };
+
+/**
+ * The sweep's polygon of a sector camera (Occluders::visibility: its apex first, then its outline
+ * in the order of the angle around the apex) less the convex building `house` (a ring either way
+ * round) that holds the apex inside, clear of its walls by 10 µm: a GEOS difference made by hand,
+ * as camera_view cuts a camera's own house. Null where what is left is not one simple ring (a wall
+ * reaching the outline or beyond it, the apex on or by a wall, a disc): GEOS cuts those.
+ */
+std::optional<Polygon> sweep_less_house(const Polygon& sweep, Vec2 apex, const Ring& house,
+                                        double azimuth_deg, double fov_deg);
 
 struct ViewOptions {
     bool occlusion = true;

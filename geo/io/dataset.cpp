@@ -301,7 +301,13 @@ std::vector<OGRLayer*> list_layers(const OpenedSource& src, ValidityReport& repo
             const bool readable = says("SELECT has_table_privilege('households', 'SELECT') AS ok", true);
             layers.erase(std::remove_if(layers.begin(), layers.end(), named(readable ? "households_public" : "households")),
                          layers.end());
-            if (!readable && says(store::masks_outdated_query(), false))
+            // Advice only: a failure of this query (GDAL's error quieted, not captured) reads on.
+            if (!readable && [&] {
+                    CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+                    const bool outdated = says(store::masks_outdated_query(), false);
+                    CPLErrorReset();
+                    return outdated;
+                }())
                 report.store.push_back(
                     {"households", "",
                      "the store masks a list of names in one field as one name, which shows a character "

@@ -85,9 +85,16 @@ END $$;
 }  // namespace
 
 std::string masks_outdated_query(const std::string& schema) {
-    const std::string fn =
-        (schema.empty() ? "" : quote_ident(schema) + ".") + "gridwatch_mask_one_name(text)";
-    return "SELECT to_regprocedure(" + quote_literal(fn) + ") IS NULL AS outdated";
+    if (!schema.empty())
+        return "SELECT to_regprocedure(" +
+               quote_literal(quote_ident(schema) + ".gridwatch_mask_one_name(text)") +
+               ") IS NULL AS outdated";
+    // The schema of the view itself, not whichever the search path finds the function in first.
+    return "SELECT coalesce((SELECT to_regprocedure(format('%I.gridwatch_mask_one_name(text)', n.nspname)) "
+           "IS NULL "
+           "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
+           "to_regclass('households_public')), "
+           "false) AS outdated";
 }
 
 std::string masks_update_sql(const std::string& schema) { return masks_sql(quote_ident(schema) + ".", true); }

@@ -27,16 +27,12 @@ std::string table_sql(const std::string& schema, const std::string& table, bool 
 std::string toast_lz4_query();
 
 /**
- * Statements run after every table's rows are in and table_sql ran on each: everything else for `tables` in `schema` (quoted
- * here); `postgis_schema` is where the PostGIS functions live (for the search_path of the
- * SECURITY DEFINER functions).
- */
-/**
  * The query that says ("t") whether the store in `schema` masks names by the rule of stores made
  * before 2026-12-06: a list of names in one field (张三、李四) masked as one name, which shows a
- * character of the last (张***四). Such a store has no gridwatch_mask_one_name.
+ * character of the last (张***四). Such a store has no gridwatch_mask_one_name. Without a schema:
+ * the store whose households_public the search path finds (a wall's reader); "f" where none.
  */
-std::string masks_outdated_query(const std::string& schema = {});  // {}: as the search path finds it
+std::string masks_outdated_query(const std::string& schema = {});
 
 /**
  * Statements that bring the masking functions of the store in `schema` up to date (CREATE OR
@@ -45,6 +41,11 @@ std::string masks_outdated_query(const std::string& schema = {});  // {}: as the
  */
 std::string masks_update_sql(const std::string& schema);
 
+/**
+ * Statements run after every table's rows are in and table_sql ran on each: everything else for `tables` in
+ * `schema` (quoted here); `postgis_schema` is where the PostGIS functions live (for the search_path of the
+ * SECURITY DEFINER functions).
+ */
 std::string post_load_sql(const std::string& schema, const std::string& postgis_schema,
                           const std::vector<std::string>& tables);
 
