@@ -22,8 +22,18 @@ RoleResult set_role(const std::string& pg_source, const RoleRequest& req) {
     {
         // A store made before names in a list were masked one by one shows a character of the
         // last (张***四) to every wall until its masks are brought up to date: here, by its owner.
+        // One update at a time (two logins made at once would both try it), and the new function
+        // the old one's owner's, should a superuser who is not the owner run this.
+        pg.exec("SELECT pg_advisory_xact_lock(hashtext('gridwatch masks'))", "waiting for another db roles");
         if (pg.scalar(masks_outdated_query(schema), "reading the store's masks") == "t") {
+            const std::string fn = quote_literal(quote_ident(schema) + ".gridwatch_mask_name(text)");
+            const std::string owner = pg.scalar(
+                "SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE oid = " + fn + "::regprocedure",
+                "reading who owns the store's masks");
             pg.exec(masks_update_sql(schema), "bringing the store's name masks up to date (as its owner)");
+            pg.exec("ALTER FUNCTION " + quote_ident(schema) + ".gridwatch_mask_one_name(text) OWNER TO " +
+                        quote_ident(owner),
+                    "giving the new mask its store's owner");
             out.masks_updated = true;
         }
         if (req.kind == RoleKind::Community) {
