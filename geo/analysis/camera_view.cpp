@@ -342,13 +342,10 @@ MultiPolygon building_view(const Camera& cam, const Occluders* occ, double r) {
     // noding of every ring) unless GEOS rejects it while cutting out a building.
     if (cut.empty()) return {std::move(vis)};
     // A camera just inside the wall of a convex house, looking out (nearly every cut): by hand.
-    if (cut.size() == 1 && cam.fov < 360) {
-        const MultiPolygon& house = occ->shape(cut[0]);
-        if (const Ring* ring = convex_ring(house); ring && inside(house, cam.pos)) {
-            if (auto band = sweep_less_house(vis, cam.pos, *ring, cam.azimuth, cam.fov))
-                return {std::move(*band)};
-        }
-    }
+    // (sweep_less_house asks the rest: a sector, the camera clear inside every wall.)
+    if (const Ring* house = cut.size() == 1 ? convex_ring(occ->shape(cut[0])) : nullptr)
+        if (auto band = sweep_less_house(vis, cam.pos, *house, cam.azimuth, cam.fov))
+            return {std::move(*band)};
     geos::Geom g = geos::to_geos(vis);
     for (int i : cut) {
         geos::Geom b = geos::to_geos(occ->shape(i));
