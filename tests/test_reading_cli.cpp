@@ -334,6 +334,40 @@ TEST(ReadWhole, TextInSeveralNumberFieldsOfALayerIsEachNamedAndInfinityIsANumber
         EXPECT_NE(r.err.find(cam), std::string::npos) << cam << "\n" << r.err;
 }
 
+TEST(ReadWhole, AResolutionThatIsNoneIsNamedAndTheCameraKept) {
+    // A resolution_px of 0 or −5 (offices write them for "unknown") was dropped without a word: the
+    // camera then reached no quality zone, unexplained unless --quality was asked. Each is named now,
+    // counted among the unreadable numbers, and the camera still counts where pixels do not matter.
+    TempDir d("read_pixels");
+    const std::string copy = d / "pixels.gpkg";
+    fs::copy_file(bundled(), copy);
+    gpkg_sql(copy, "UPDATE cameras SET resolution_px = 0 WHERE cam_id = 'DPZ-CAM001'");
+    gpkg_sql(copy, "UPDATE cameras SET resolution_px = -5 WHERE cam_id = 'DPZ-CAM003'");
+    gpkg_sql(copy, "UPDATE cameras SET resolution_px = 1920 WHERE cam_id = 'DPZ-CAM005'");
+    const auto before = run_gridwatch("coverage " + bundled() + " --json");
+    const auto r = run_gridwatch("coverage " + copy + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["unreadable_numbers"], 2) << r.err;
+    EXPECT_EQ(j["cameras_with_bad_values"], 0) << r.err;
+    EXPECT_NE(r.err.find("DPZ-CAM001: resolution_px: '0' is not a number of pixels (1 or more)"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("DPZ-CAM003: resolution_px: '-5' is not a number of pixels (1 or more)"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("DPZ-CAM005"), std::string::npos) << r.err;
+    // Kept: the same coverage as the bundled file's, whose cameras all have pixels.
+    ASSERT_EQ(before.status, 0) << before.err;
+    EXPECT_EQ(j["total"]["covered_m2"], json::parse(before.out)["total"]["covered_m2"]);
+    // Under a quality they are left out, and named again for it.
+    const auto q = run_gridwatch("coverage " + copy + " --quality observe --json");
+    ASSERT_EQ(q.status, 0) << q.err;
+    EXPECT_NE(q.err.find("2 camera(s) without a resolution_px left out under --quality observe"),
+              std::string::npos)
+        << q.err;
+}
+
 namespace {
 
 /** Writes `value` into field `field` of record `record` of a .dbf (right-aligned, as numbers are);

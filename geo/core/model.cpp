@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -26,6 +27,11 @@ std::string camera_problem(const Camera& c) {
     if (c.height && !(std::isfinite(*c.height) && *c.height >= 0))
         return "height " + num(*c.height) + " m is not a height above the ground";
     return {};
+}
+
+std::optional<int> pixels_of(double v) {
+    if (!(v >= 1 && v <= std::numeric_limits<int>::max())) return std::nullopt;
+    return static_cast<int>(v);
 }
 
 std::vector<Issue> validate_codes(const Dataset& ds) {

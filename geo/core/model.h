@@ -256,6 +256,12 @@ struct Dataset {
 
 /** Why a camera cannot be used (azimuth not finite, fov outside (0, 360], range outside (0, 10000]); "" if usable. */
 std::string camera_problem(const Camera& cam);
+/**
+ * A resolution_px as stored: horizontal pixels, a whole number from 1 up, or none. Anything else
+ * (0, negative, fractional under 1, past an int, not finite) is no resolution: the camera reaches
+ * no zone that can be told (rated_for), and the readers name the value.
+ */
+std::optional<int> pixels_of(double v);
 
 /** Lists every unusable camera by cam_id (SPEC §3: left out of analyses, never fatal). */
 std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras);

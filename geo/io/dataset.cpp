@@ -504,6 +504,12 @@ struct LayerReader {
      */
     std::map<std::pair<GIntBig, int>, std::string> text_in_number;
     std::vector<Issue>* bad_values = nullptr;  // where Mode::Warn tells of text in a number field
+    /** Names a value of field idx that is read as none: "field: what". */
+    void bad_value(const std::string& id, int idx, const std::string& what) const {
+        if (bad_values)
+            bad_values->push_back(
+                {canonical, id, std::string(defn->GetFieldDefn(idx)->GetNameRef()) + ": " + what});
+    }
     CplCapture* cap = nullptr;                 // GDAL's messages while the layer is read
 
     /**
@@ -601,7 +607,7 @@ struct LayerReader {
         if (mode == Mode::Strict)
             throw Error("value '" + s + "' is not a number", where(id, field), "fix the value or the field's type");
         if (mode == Mode::Warn) {
-            if (bad_values) bad_values->push_back({canonical, id, field + ": '" + s + "' is not a number"});
+            bad_value(id, idx, "'" + s + "' is not a number");
             return std::nullopt;
         }
         return std::numeric_limits<double>::quiet_NaN();
@@ -1150,7 +1156,14 @@ void LayerContext::cameras() {
         c.range = r.number(f, i_range, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
         // An unusable height (∞, below the ground) is kept for validate_cameras to name.
         if (auto h = r.number(f, i_h, c.cam_id, LayerReader::Mode::Warn)) c.height = *h;
-        if (auto px = r.number(f, i_res, c.cam_id, LayerReader::Mode::Warn); px && *px > 0) c.resolution_px = as_int(px);
+        // A resolution that is none (0 or −1 for "unknown" in some offices' files) is named, and the
+        // camera kept: it was dropped without a word. Under --quality the camera is then left out.
+        if (auto px = r.number(f, i_res, c.cam_id, LayerReader::Mode::Warn)) {
+            c.resolution_px = pixels_of(*px);
+            if (!c.resolution_px)
+                r.bad_value(c.cam_id, i_res,
+                            "'" + r.str(f, i_res) + "' is not a number of pixels (1 or more)");
+        }
         auto p = conv.point(f.GetGeometryRef(), c.cam_id);
         if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
         c.pos = *p;
