@@ -1,13 +1,13 @@
 // What the fuzz targets of tests/fuzz found, each pinned by a plain unit test (the inputs that
 // found them are replayed too: tests/fuzz/regressions/, CTest fuzz_replay_*).
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <string>
 
 #include "geo/io/crs.h"
@@ -40,18 +40,21 @@ void write(const std::filesystem::path& p, const std::string& text) { std::ofstr
 }  // namespace
 
 // Counts beyond an int in a phone-report CSV (fuzz target csv: resolution_px 3.8e16) were converted
-// to int regardless (undefined behaviour; g++ gave INT_MIN). They are now unknown, like NaN.
+// to int regardless (undefined behaviour; g++ gave INT_MIN). They are now unknown, like NaN, and
+// named with a negative count (kept as −3 before) and a resolution of 0, read as none.
 TEST(FuzzFindings, CountsBeyondAnIntAreUnknown) {
     const auto dir = scratch_dir("counts");
     write(dir / "cameras.csv",
           "lon,lat,cam_id,azimuth,fov,range,resolution_px\n"
           "98.69,24.58,C1,90,60,50,38405800000000000\n"
-          "98.69,24.58,C2,90,60,50,1920\n");
+          "98.69,24.58,C2,90,60,50,1920\n"
+          "98.69,24.58,C3,90,60,50,0\n");
     write(dir / "households.csv",
           "lon,lat,hh_id,members\n"
           "98.69,24.58,H1,1e20\n"
           "98.69,24.58,H2,-3e12\n"
-          "98.69,24.58,H3,4\n");
+          "98.69,24.58,H3,4\n"
+          "98.69,24.58,H4,-3\n");
     write(dir / "enterprises.geojson",
           R"({"type":"FeatureCollection","name":"enterprises","features":[)"
           R"({"type":"Feature","properties":{"ent_id":"E1","employees":5e18},"geometry":{"type":"Polygon",)"
@@ -61,15 +64,21 @@ TEST(FuzzFindings, CountsBeyondAnIntAreUnknown) {
     Dataset ds = open_dataset({(dir / "cameras.csv").string(), (dir / "households.csv").string(),
                                (dir / "enterprises.geojson").string()},
                               o);
-    ASSERT_EQ(ds.cameras.size(), 2u);
+    ASSERT_EQ(ds.cameras.size(), 3u);
     EXPECT_FALSE(ds.cameras[0].resolution_px.has_value()) << *ds.cameras[0].resolution_px;
     EXPECT_EQ(ds.cameras[1].resolution_px.value_or(0), 1920);
-    ASSERT_EQ(ds.households.size(), 3u);
+    EXPECT_FALSE(ds.cameras[2].resolution_px.has_value()) << *ds.cameras[2].resolution_px;
+    ASSERT_EQ(ds.households.size(), 4u);
     EXPECT_EQ(ds.households[0].members, 0);
     EXPECT_EQ(ds.households[1].members, 0);
     EXPECT_EQ(ds.households[2].members, 4);
+    EXPECT_EQ(ds.households[3].members, 0);
     ASSERT_EQ(ds.enterprises.size(), 1u);
     EXPECT_EQ(ds.enterprises[0].employees, 0);
+    // Each named: C1, C3, H1, H2, H4, E1; C2 and H3 not.
+    std::set<std::string> named;
+    for (const Issue& i : ds.report.bad_values) named.insert(i.feature);
+    EXPECT_EQ(named, (std::set<std::string>{"C1", "C3", "E1", "H1", "H2", "H4"}));
     std::filesystem::remove_all(dir);
 }
 

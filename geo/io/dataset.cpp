@@ -614,6 +614,19 @@ struct LayerReader {
     }
 
     /**
+     * A count (members, employees, people): a whole number from 0 up, or nullopt. One that is not
+     * (−3, 1e20, ∞; converting such a double to int is undefined behaviour) is named, as text in a
+     * number field is: it was read as nothing, or kept negative, without a word.
+     */
+    std::optional<int> count(OGRFeature& f, int idx, const std::string& id) const {
+        const std::optional<double> v = number(f, idx, id, Mode::Warn);
+        if (!v) return std::nullopt;
+        if (*v >= 0 && *v <= std::numeric_limits<int>::max()) return static_cast<int>(*v);
+        bad_value(id, idx, "'" + str(f, idx) + "' is not a count (0 or more)");
+        return std::nullopt;
+    }
+
+    /**
      * An incident's or a check's time, read once: from an OGR Date/DateTime field, or ISO-8601
      * text. `text` gets it as written, or stays empty where it was read and `keep_text` is false
      * (OpenOptions::time_text).
@@ -678,15 +691,6 @@ struct LayerReader {
         return e;
     }
 };
-
-/**
- * A count (members, employees, pixels) as an int; nullopt when it is not finite or beyond an int,
- * which a corrupt or crafted file can hold (converting such a double is undefined behaviour).
- */
-std::optional<int> as_int(std::optional<double> v) {
-    if (!v || !(*v >= std::numeric_limits<int>::min() && *v <= std::numeric_limits<int>::max())) return std::nullopt;
-    return static_cast<int>(*v);
-}
 
 /** True when some text value of the layer is not valid UTF-8 (then it is GBK, SPEC §3). */
 bool has_non_utf8(OGRLayer* layer) {
@@ -1123,8 +1127,7 @@ void LayerContext::households() {
         if (skip_null(f, h.hh_id)) return;
         h.grid_id = r.str(f, i_grid), h.head = r.str(f, i_head), h.tags = r.str(f, i_tags);
         h.phone = r.str(f, i_phone);
-        auto m = r.number(f, i_mem, h.hh_id, LayerReader::Mode::Warn);
-        h.members = as_int(m).value_or(0);
+        h.members = r.count(f, i_mem, h.hh_id).value_or(0);
         h.tag_bits = parse_tags(h.tags);
         auto p = conv.point(f.GetGeometryRef(), h.hh_id);
         if (!p) fail_geometry(r, h.hh_id, "Point", f.GetGeometryRef());
@@ -1182,8 +1185,7 @@ void LayerContext::enterprises() {
         e.ent_id = r.id_or_fid(f, i_id);
         if (skip_null(f, e.ent_id)) return;
         e.name = r.str(f, i_name), e.industry = r.str(f, i_ind), e.paired_grid = r.str(f, i_pair);
-        auto n = r.number(f, i_emp, e.ent_id, LayerReader::Mode::Warn);
-        e.employees = as_int(n).value_or(0);
+        e.employees = r.count(f, i_emp, e.ent_id).value_or(0);
         auto mp = conv.polygons(f.GetGeometryRef(), e.ent_id);
         if (!mp) fail_geometry(r, e.ent_id, "Polygon or MultiPolygon", f.GetGeometryRef());
         e.shape = std::move(*mp);
@@ -1302,7 +1304,7 @@ void LayerContext::checks() {
         c.kind = r.code(f, i_kind, "kind");
         c.when = r.time(f, i_time, c.time, keep_time_text);
         if (!c.when) bad_time(c.check_id, "time", c.time);
-        if (auto n = r.number(f, i_people, c.check_id, LayerReader::Mode::Warn)) c.people = as_int(n);
+        c.people = r.count(f, i_people, c.check_id);
         auto p = conv.point(f.GetGeometryRef(), c.check_id);
         if (!p) fail_geometry(r, c.check_id, "Point", f.GetGeometryRef());
         c.pos = *p;
