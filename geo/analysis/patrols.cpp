@@ -280,7 +280,36 @@ struct Cells {
         }
         return b;
     }
-    explicit Cells(std::vector<const Grid*> c) : cells(std::move(c)), index(boxes(cells), 200) {}
+    /**
+     * Per cell, its edges as any_edge walks them (a closed ring's last one a point) in runs of
+     * kRun, each run's box grown by 2 kOnEdge: split looks into the runs whose boxes meet the
+     * segment, where every edge that meets it or has its first vertex within kOnEdge of it lies.
+     */
+    static constexpr size_t kRun = 8;
+    struct Run {
+        Box box;
+        const Ring* ring;
+        size_t first, count;
+    };
+    std::vector<std::vector<Run>> runs;
+
+    static std::vector<std::vector<Run>> runs_of(const std::vector<const Grid*>& c) {
+        std::vector<std::vector<Run>> out(c.size());
+        for (size_t ci = 0; ci < c.size(); ++ci)
+            for (const auto& poly : c[ci]->shape)
+                for (const auto& ring : poly.rings)
+                    for (size_t i = 0, n = ring.size(); i < n; i += kRun) {
+                        Run r{{}, &ring, i, std::min(kRun, n - i)};
+                        for (size_t k = i; k < i + r.count; ++k)
+                            r.box.add(ring[k]), r.box.add(ring[(k + 1) % n]);
+                        r.box.xmin -= 2 * kOnEdge, r.box.ymin -= 2 * kOnEdge;
+                        r.box.xmax += 2 * kOnEdge, r.box.ymax += 2 * kOnEdge;
+                        out[ci].push_back(r);
+                    }
+        return out;
+    }
+    explicit Cells(std::vector<const Grid*> c)
+        : cells(std::move(c)), index(boxes(cells), 200), runs(runs_of(cells)) {}
 
     /**
      * The cell holding p among `near` (ascending): the first in layer order whose closed area holds
@@ -317,16 +346,19 @@ struct Cells {
         ts.assign({0.0, 1.0});
         const Vec2 ab = b - a;
         const double len2 = dot(ab, ab);
-        for (int ci : near) {
-            segment_crossings(cells[ci]->shape, a, b, ts);
-            // A road through a corner of the cell (where a border meets the road) is cut there as
-            // well, whether rounding makes it cross there or only touch: the pieces on either side
-            // may be two cells'.
-            any_edge(cells[ci]->shape, [&](Vec2 v, Vec2) {
-                if (near_segment(v, a, b, kOnEdge)) ts.push_back(dot(v - a, ab) / len2);
-                return false;
-            });
-        }
+        for (int ci : near)
+            for (const Run& r : runs[ci]) {
+                if (!r.box.intersects(sb)) continue;
+                const Ring& ring = *r.ring;
+                for (size_t k = r.first; k < r.first + r.count; ++k) {
+                    const Vec2 v = ring[k];
+                    edge_crossing(a, b, v, ring[(k + 1) % ring.size()], ts);
+                    // A road through a corner of the cell (where a border meets the road) is cut there
+                    // as well, whether rounding makes it cross there or only touch: the pieces on
+                    // either side may be two cells'.
+                    if (near_segment(v, a, b, kOnEdge)) ts.push_back(dot(v - a, ab) / len2);
+                }
+            }
         for (double& t : ts) t = std::clamp(t, 0.0, 1.0);
         std::sort(ts.begin(), ts.end());
         // Cuts less than kOnEdge apart are one: at a corner the edges meeting there and the corner
