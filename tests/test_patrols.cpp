@@ -115,6 +115,36 @@ TEST(Patrols, ATrackTenMetresBesideTheRoadPatrolsItAlongside) {
     EXPECT_EQ(r.tracks_in_window, 1);
 }
 
+TEST(Patrols, ACellWithAHoleAndACellInTwoPartsTakeTheirOwnRoadsAndTime) {
+    // O: 300 m square holding the enclave I (x, y 100–200) as a hole; M in two parts (x 300–400,
+    // y 0–100 and 200–300). R1 along y = 150 crosses O, I, O and runs between M's parts; R2 along
+    // x = 350 runs through both parts of M; E along the edge O's hole and I share counts for O,
+    // the first of them.
+    Dataset ds;
+    ds.source = "holes";
+    Grid o = cell("O", 0, 0, 300, 300);
+    o.shape[0].rings.push_back(Ring{at(100, 100), at(100, 200), at(200, 200), at(200, 100)});
+    Grid m = cell("M", 300, 0);
+    m.shape.push_back(cell("M", 300, 200).shape[0]);
+    ds.grids = {o, cell("I", 100, 100), m};
+    ds.roads = {road("R1", "village", {{0, 150}, {400, 150}}, 1),
+                road("R2", "village", {{350, 0}, {350, 300}}, 2),
+                road("E", "village", {{100, 100}, {100, 200}}, 3)};
+    // Along R1 from x = 0 to x = 300, 10:00 to 10:30: 10 minutes in each 100 m.
+    ds.patrols = {track("T", {{0, 150}, {300, 150}}, T(10), T(10, 30))};
+    const PatrolsReport r = compute_patrols(ds);
+    EXPECT_NEAR(of(r, "O").road_m, 300, kExact);
+    EXPECT_NEAR(of(r, "I").road_m, 100, kExact);
+    EXPECT_NEAR(of(r, "M").road_m, 200, kExact);
+    EXPECT_NEAR(of(r, "O").present_s, 1200, 1e-6);
+    EXPECT_NEAR(of(r, "I").present_s, 600, 1e-6);
+    EXPECT_NEAR(of(r, "M").present_s, 0, 1e-6);
+    // R1 patrolled in O and I; E, crossed at right angles, at a point.
+    EXPECT_NEAR(of(r, "O").patrolled_m, 200, kExact);
+    EXPECT_NEAR(of(r, "I").patrolled_m, 100, kExact);
+    EXPECT_NEAR(of(r, "M").patrolled_m, 0, kExact);
+}
+
 TEST(Patrols, ATrackThirtyMetresAwayPatrolsNothing) {
     Dataset ds = lattice();
     ds.patrols = {track("T1", {{20, 80}, {180, 80}}, T(10), T(10, 16))};

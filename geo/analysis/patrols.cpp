@@ -290,16 +290,17 @@ struct Cells {
         Box box;
         const Ring* ring;
         size_t first, count;
+        int poly;  // its polygon's index in the cell's shape; ring 0 of it is the shell
     };
     std::vector<std::vector<Run>> runs;
 
     static std::vector<std::vector<Run>> runs_of(const std::vector<const Grid*>& c) {
         std::vector<std::vector<Run>> out(c.size());
         for (size_t ci = 0; ci < c.size(); ++ci)
-            for (const auto& poly : c[ci]->shape)
-                for (const auto& ring : poly.rings)
+            for (size_t pi = 0; pi < c[ci]->shape.size(); ++pi)
+                for (const auto& ring : c[ci]->shape[pi].rings)
                     for (size_t i = 0, n = ring.size(); i < n; i += kRun) {
-                        Run r{{}, &ring, i, std::min(kRun, n - i)};
+                        Run r{{}, &ring, i, std::min(kRun, n - i), static_cast<int>(pi)};
                         for (size_t k = i; k < i + r.count; ++k)
                             r.box.add(ring[k]), r.box.add(ring[(k + 1) % n]);
                         r.box.xmin -= 2 * kOnEdge, r.box.ymin -= 2 * kOnEdge;
@@ -319,14 +320,46 @@ struct Cells {
      * borders. −1 when none.
      */
     int cell_of(Vec2 p, const std::vector<int>& near) const {
-        for (int ci : near) {
-            if (!index.box(ci).contains(p)) continue;
-            const MultiPolygon& shape = cells[ci]->shape;
-            if (inside_or_on(shape, p) ||
-                any_edge(shape, [&](Vec2 a, Vec2 b) { return near_segment(p, a, b, kOnEdge); }))
-                return ci;
-        }
+        for (int ci : near)
+            if (index.box(ci).contains(p) && holds(ci, p)) return ci;
         return -1;
+    }
+
+    /**
+     * Whether cell ci's closed area holds p or its outline passes within kOnEdge of it: inside_or_on
+     * or near_segment of an edge, through the runs. A run whose box misses p's y has no edge that
+     * crosses p's ray or passes by p; one whose box misses p has none that passes by it.
+     */
+    bool holds(int ci, Vec2 p) const {
+        const std::vector<Run>& rs = runs[ci];
+        bool in_poly = false;  // of the polygon being walked: inside its shell and no hole so far
+        int poly = -1;
+        for (size_t i = 0; i < rs.size();) {
+            if (rs[i].poly != poly) {
+                if (in_poly) return true;  // the polygon before held it
+                poly = rs[i].poly, in_poly = false;
+            }
+            // One ring's runs: the parity of the crossings of p's ray.
+            const Ring& ring = *rs[i].ring;
+            const bool shell = &ring == &cells[ci]->shape[poly].rings[0];
+            bool odd = false;
+            for (; i < rs.size() && rs[i].ring == &ring; ++i) {
+                const Run& r = rs[i];
+                if (p.y < r.box.ymin || p.y > r.box.ymax) continue;
+                const bool by = r.box.contains(p);
+                for (size_t k = r.first, n = ring.size(); k < r.first + r.count; ++k) {
+                    const Vec2 a = ring[k], b = ring[(k + 1) % n];
+                    if ((a.y > p.y) != (b.y > p.y) && orient(b, a, p) == (a.y > b.y ? 1 : -1)) odd = !odd;
+                    if (by &&
+                        ((p.x >= std::min(a.x, b.x) && p.x <= std::max(a.x, b.x) &&
+                          p.y >= std::min(a.y, b.y) && p.y <= std::max(a.y, b.y) && orient(a, b, p) == 0) ||
+                         near_segment(p, a, b, kOnEdge)))
+                        return true;
+                }
+            }
+            in_poly = shell ? odd : in_poly && !odd;
+        }
+        return in_poly;
     }
 
     /** Segment a→b cut by the cells' outlines: (t0, t1, cell) in order, the parts outside every cell left out. */
