@@ -137,7 +137,8 @@ struct ValidityReport {
     std::vector<Issue> bad_cameras;                             // left out of analyses
     std::vector<Issue> tiling;                                  // grid hierarchy breaks
     std::vector<Issue> bad_times;    // incidents, checks and patrols whose time is empty or unreadable: left out of time windows
-    std::vector<Issue> bad_values;   // text in a number field, read as 0 or unset (feature, "field: what")
+    std::vector<Issue> bad_values;  // text in a number field, or a count or resolution out of its range: read
+                                    // as 0 or unset (feature, "field: what")
     std::vector<Issue> gdal_warnings;  // what GDAL warned of while reading a layer
     std::vector<Issue> no_geometry;    // features without geometry: left out of everything
     std::vector<Issue> orphan_cells;   // cells given without parent_id that no cell of the level above contains
