@@ -352,8 +352,8 @@ TEST(CliErrors, UnderAQualityCamerasWithoutAResolutionAreLeftOutAndNamed) {
     const auto observe = run_gridwatch(cmd + " --quality observe");
     ASSERT_EQ(observe.status, 0) << observe.err;
     EXPECT_NE(observe.err.find("2 camera(s) without a resolution_px left out under --quality observe: "
-                               "DPZ-CAM001: resolution_px missing or not a positive number; "
-                               "DPZ-CAM003: resolution_px missing or not a positive number"),
+                               "DPZ-CAM001: resolution_px missing or under 1; "
+                               "DPZ-CAM003: resolution_px missing or under 1"),
               std::string::npos)
         << observe.err;
     const auto ja = nlohmann::json::parse(any.out), jo = nlohmann::json::parse(observe.out);

@@ -41,7 +41,7 @@ void write(const std::filesystem::path& p, const std::string& text) { std::ofstr
 
 // Counts beyond an int in a phone-report CSV (fuzz target csv: resolution_px 3.8e16) were converted
 // to int regardless (undefined behaviour; g++ gave INT_MIN). They are now unknown, like NaN, and
-// named with a negative count (kept as −3 before) and a resolution of 0, read as none.
+// named; so are a negative count (kept as −3 before) and a resolution of 0 (read as none).
 TEST(FuzzFindings, CountsBeyondAnIntAreUnknown) {
     const auto dir = scratch_dir("counts");
     write(dir / "cameras.csv",
@@ -77,7 +77,15 @@ TEST(FuzzFindings, CountsBeyondAnIntAreUnknown) {
     EXPECT_EQ(ds.enterprises[0].employees, 0);
     // Each named: C1, C3, H1, H2, H4, E1; C2 and H3 not.
     std::set<std::string> named;
-    for (const Issue& i : ds.report.bad_values) named.insert(i.feature);
+    for (const Issue& i : ds.report.bad_values) {
+        named.insert(i.feature);
+        if (i.feature == "H4") {
+            EXPECT_EQ(i.problem, "members: '-3' is not a count (0 to 2147483647)");
+        }
+        if (i.feature == "C3") {
+            EXPECT_EQ(i.problem, "resolution_px: '0' is not a number of pixels (1 to 2147483647)");
+        }
+    }
     EXPECT_EQ(named, (std::set<std::string>{"C1", "C3", "E1", "H1", "H2", "H4"}));
     std::filesystem::remove_all(dir);
 }

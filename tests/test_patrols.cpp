@@ -571,12 +571,41 @@ PointTruth truth_at(const Dataset& ds, Vec2 a, Vec2 b, double x, const PatrolOpt
     return out;
 }
 
+/**
+ * The ring with a vertex every `step` metres along each (axis-parallel) edge, exactly on it, so that
+ * neighbours stay a tiling; `closed` repeats the first vertex at the end, as GDAL gives rings. Long
+ * rings are walked in runs of edges (patrols' Cells): 41 vertices end in a run of the closing edge alone.
+ */
+Ring densified(const Ring& r, double step, bool closed) {
+    Ring out;
+    for (size_t i = 0, n = r.size(); i < n; ++i) {
+        const Vec2 a = r[i], b = r[(i + 1) % n];
+        const int k = static_cast<int>(std::lround(distance(a, b) / step));
+        for (int j = 0; j < k; ++j) out.push_back(a + (b - a) * (static_cast<double>(j) / k));
+    }
+    if (closed) out.push_back(out.front());
+    return out;
+}
+
 Dataset random_case(uint64_t seed) {
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> U(0, 1);
     Dataset ds;
     ds.source = "random";
     ds.grids = {cell("A", 0, 0), cell("B", 100, 0), cell("C", 0, 100), cell("D", 100, 100)};
+    // Every third case: A holds the enclave E (x, y 30–60) as a hole, and D comes in two parts (the
+    // second the square x 220–240, y 0–20, beyond the roads' reach in most cases).
+    if (seed % 3 == 1) {
+        ds.grids[0].shape[0].rings.push_back(cell("E", 30, 30, 30, 30).shape[0].rings[0]);
+        ds.grids.push_back(cell("E", 30, 30, 30, 30));
+        ds.grids[3].shape.push_back(cell("D", 220, 0, 20, 20).shape[0]);
+    }
+    // Odd cases: cells with a vertex every 10 m (every 5 m on the enclave), closed or not.
+    if (seed % 2 == 1)
+        for (auto& g : ds.grids)
+            for (auto& poly : g.shape)
+                for (auto& ring : poly.rings)
+                    ring = densified(ring, distance(ring[0], ring[1]) > 40 ? 10 : 5, seed % 4 == 1);
     auto rnd = [&](double lo, double hi) { return lo + (hi - lo) * U(rng); };
     const int nroads = 2 + static_cast<int>(rng() % 3);
     for (int i = 0; i < nroads; ++i) {

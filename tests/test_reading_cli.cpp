@@ -350,10 +350,10 @@ TEST(ReadWhole, AResolutionThatIsNoneIsNamedAndTheCameraKept) {
     const json j = json::parse(r.out);
     EXPECT_EQ(j["unreadable_numbers"], 2) << r.err;
     EXPECT_EQ(j["cameras_with_bad_values"], 0) << r.err;
-    EXPECT_NE(r.err.find("DPZ-CAM001: resolution_px: '0' is not a number of pixels (1 or more)"),
+    EXPECT_NE(r.err.find("DPZ-CAM001: resolution_px: '0' is not a number of pixels (1 to 2147483647)"),
               std::string::npos)
         << r.err;
-    EXPECT_NE(r.err.find("DPZ-CAM003: resolution_px: '-5' is not a number of pixels (1 or more)"),
+    EXPECT_NE(r.err.find("DPZ-CAM003: resolution_px: '-5' is not a number of pixels (1 to 2147483647)"),
               std::string::npos)
         << r.err;
     EXPECT_EQ(r.err.find("DPZ-CAM005"), std::string::npos) << r.err;

@@ -281,7 +281,8 @@ void warn_reading(const Dataset& ds) {
     for (const auto& i : r.bad_values) values[i.layer].push_back(i);
     for (const auto& [layer, issues] : values)
         warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) +
-             " number field value(s) read as nothing (text, or out of the field's range): " +
+             " number field value(s) not used (text, or out of the field's range; read as none, a count as "
+             "0): " +
              name_some(issues) + " (fix the values)");
     std::map<std::string, std::vector<Issue>> missing;
     for (const auto& i : r.no_geometry) missing[i.layer].push_back(i);

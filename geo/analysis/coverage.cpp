@@ -492,8 +492,7 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
     // with its whole range, without a word. Left out and named, as a camera with a bad value is.
     std::erase_if(rep_.cameras, [&](const Camera* c) {
         if (rated_for(*c, o.quality)) return false;
-        rep_.unrated_cameras.push_back(
-            {"cameras", c->cam_id, "resolution_px missing or not a positive number"});
+        rep_.unrated_cameras.push_back({"cameras", c->cam_id, "resolution_px missing or under 1"});
         rep_.skipped_cameras.push_back(c->cam_id);
         return true;
     });

@@ -281,9 +281,9 @@ struct Cells {
         return b;
     }
     /**
-     * Per cell, its edges as any_edge walks them (a closed ring's last one a point) in runs of
-     * kRun, each run's box grown by 2 kOnEdge: split looks into the runs whose boxes meet the
-     * segment, where every edge that meets it or has its first vertex within kOnEdge of it lies.
+     * Per cell, its edges as any_edge walks them (a ring given closed ends in an edge of no length) in runs
+     * of kRun, each run's box grown by 2 kOnEdge: split looks into the runs whose boxes meet the segment,
+     * where every edge that meets it or has its first vertex within kOnEdge of it lies.
      */
     static constexpr size_t kRun = 8;
     struct Run {

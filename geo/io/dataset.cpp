@@ -503,14 +503,15 @@ struct LayerReader {
      * GDAL reads 'lots' there as 0), by FID and field index. Filled by find_text_in_numbers.
      */
     std::map<std::pair<GIntBig, int>, std::string> text_in_number;
-    std::vector<Issue>* bad_values = nullptr;  // where Mode::Warn tells of text in a number field
-    /** Names a value of field idx that is read as none: "field: what". */
+    std::vector<Issue>* bad_values = nullptr;  // where a value not used is named (bad_value)
+    CplCapture* cap = nullptr;                 // GDAL's messages while the layer is read
+
+    /** Names a value of field idx that is not used (read as none, a count as 0): "field: what". */
     void bad_value(const std::string& id, int idx, const std::string& what) const {
         if (bad_values)
             bad_values->push_back(
                 {canonical, id, std::string(defn->GetFieldDefn(idx)->GetNameRef()) + ": " + what});
     }
-    CplCapture* cap = nullptr;                 // GDAL's messages while the layer is read
 
     /**
      * Other drivers (a shapefile's .dbf, FlatGeobuf, …) read 'lots' in a number field as 0 and,
@@ -614,15 +615,15 @@ struct LayerReader {
     }
 
     /**
-     * A count (members, employees, people): a whole number from 0 up, or nullopt. One that is not
-     * (−3, 1e20, ∞; converting such a double to int is undefined behaviour) is named, as text in a
-     * number field is: it was read as nothing, or kept negative, without a word.
+     * A count (members, employees, people): a number from 0 to INT_MAX, its fraction dropped, or
+     * nullopt. One outside (−3, 1e20, ∞; converting such a double to int is undefined behaviour) is
+     * named, as text in a number field is: it was read as nothing, or kept negative, without a word.
      */
     std::optional<int> count(OGRFeature& f, int idx, const std::string& id) const {
         const std::optional<double> v = number(f, idx, id, Mode::Warn);
         if (!v) return std::nullopt;
         if (*v >= 0 && *v <= std::numeric_limits<int>::max()) return static_cast<int>(*v);
-        bad_value(id, idx, "'" + str(f, idx) + "' is not a count (0 or more)");
+        bad_value(id, idx, "'" + str(f, idx) + "' is not a count (0 to 2147483647)");
         return std::nullopt;
     }
 
@@ -1159,13 +1160,13 @@ void LayerContext::cameras() {
         c.range = r.number(f, i_range, c.cam_id, LayerReader::Mode::Quiet).value_or(nan);
         // An unusable height (∞, below the ground) is kept for validate_cameras to name.
         if (auto h = r.number(f, i_h, c.cam_id, LayerReader::Mode::Warn)) c.height = *h;
-        // A resolution that is none (0 or −1 for "unknown" in some offices' files) is named, and the
-        // camera kept: it was dropped without a word. Under --quality the camera is then left out.
+        // A resolution that is none (0 or −1 for "unknown" in some offices' files) is named; the value
+        // was dropped without a word. The camera is kept; under --quality it is then left out.
         if (auto px = r.number(f, i_res, c.cam_id, LayerReader::Mode::Warn)) {
             c.resolution_px = pixels_of(*px);
             if (!c.resolution_px)
                 r.bad_value(c.cam_id, i_res,
-                            "'" + r.str(f, i_res) + "' is not a number of pixels (1 or more)");
+                            "'" + r.str(f, i_res) + "' is not a number of pixels (1 to 2147483647)");
         }
         auto p = conv.point(f.GetGeometryRef(), c.cam_id);
         if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 
 #include "geo/core/error.h"
@@ -58,7 +59,8 @@ StoredCamera row_camera(const Row& r) {
     c.cam_id = text(1), c.owner = text(2), c.status = text(3);
     c.azimuth = real(4), c.fov = real(5), c.range = real(6);
     if (r[7]) c.height = real(7);
-    if (r[8]) c.resolution_px = pixels_of(real(8));  // as the dataset reader takes it
+    // As stored (an int4 column): a value the readers take for none (0, −5) is written back as it was.
+    if (r[8]) c.resolution_px = int(std::strtol(r[8]->c_str(), nullptr, 10));
     c.x = real(9), c.y = real(10);
     c.srid = r[11] ? std::atoi(r[11]->c_str()) : 0;
     c.version = r[12] ? std::stoll(*r[12]) : 1;
@@ -305,7 +307,10 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     now.cam_id = req.cam_id, now.owner = text("owner"), now.status = text("status");
     now.azimuth = real("azimuth"), now.fov = real("fov"), now.range = real("range");
     if (double h = real("height"); std::isfinite(h)) now.height = h;
-    now.resolution_px = pixels_of(real("resolution_px"));  // as the dataset reader takes it
+    // As stored, where an int holds it (a file's field may hold any double).
+    if (double px = real("resolution_px");
+        px >= std::numeric_limits<int>::min() && px <= std::numeric_limits<int>::max())
+        now.resolution_px = static_cast<int>(px);
     if (const auto* p = f->GetGeometryRef(); p && wkbFlatten(p->getGeometryType()) == wkbPoint)
         now.x = p->toPoint()->getX(), now.y = p->toPoint()->getY();
     now.version = versioned && f->IsFieldSetAndNotNull(iv) ? f->GetFieldAsInteger64(iv) : 1;
