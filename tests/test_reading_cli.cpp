@@ -334,6 +334,18 @@ TEST(ReadWhole, TextInSeveralNumberFieldsOfALayerIsEachNamedAndInfinityIsANumber
         EXPECT_NE(r.err.find(cam), std::string::npos) << cam << "\n" << r.err;
 }
 
+TEST(ReadWhole, ABuildingHeightBelowTheGroundOrInfiniteIsNamed) {
+    TempDir d("read_heights");
+    const std::string copy = d / "heights.gpkg";
+    fs::copy_file(bundled(), copy);
+    gpkg_sql(copy, "UPDATE buildings SET height = -4 WHERE fid = (SELECT min(fid) FROM buildings)");
+    gpkg_sql(copy, "UPDATE buildings SET height = 1e999 WHERE fid = (SELECT max(fid) FROM buildings)");
+    const auto r = run_gridwatch("patrols " + copy + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["unreadable_numbers"], 2) << r.err;
+    EXPECT_NE(r.err.find("height: '-4' is not a height (0 m or more)"), std::string::npos) << r.err;
+}
+
 TEST(ReadWhole, AResolutionThatIsNoneIsNamedAndTheCameraKept) {
     // A resolution_px of 0 or −5 (offices write them for "unknown") was dropped without a word: the
     // camera then reached no quality zone, unexplained unless --quality was asked. Each is named now,

@@ -1218,7 +1218,13 @@ void LayerContext::buildings() {
         Building b;
         std::string id = std::to_string(f.GetFID());
         if (skip_null(f, id)) return;
-        if (auto h = r.number(f, i_h, id, LayerReader::Mode::Warn); h && std::isfinite(*h)) b.height = *h;
+        // An infinite or negative height was dropped, or kept, without a word: named, read as none.
+        if (auto h = r.number(f, i_h, id, LayerReader::Mode::Warn)) {
+            if (std::isfinite(*h) && *h >= 0)
+                b.height = *h;
+            else
+                r.bad_value(id, i_h, "'" + r.str(f, i_h) + "' is not a height (0 m or more)");
+        }
         auto mp = conv.polygons(f.GetGeometryRef(), id);
         if (!mp) fail_geometry(r, id, "Polygon or MultiPolygon", f.GetGeometryRef());
         b.shape = std::move(*mp);
