@@ -49,6 +49,15 @@ void gpkg_sql(const std::string& path, const std::string& sql) {
     if (rs) ds->ReleaseResultSet(rs);
 }
 
+/** A copy of the bundled GeoPackage in `d`, named `name`, with `changes` (SQL) made to it. */
+std::string bundled_with(const TempDir& d, const std::string& name,
+                         std::initializer_list<const char*> changes) {
+    const std::string copy = d / name;
+    fs::copy_file(bundled(), copy);
+    for (const char* sql : changes) gpkg_sql(copy, sql);
+    return copy;
+}
+
 int64_t gpkg_number(const std::string& path, const std::string& sql) {
     GDALAllRegister();
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
@@ -289,9 +298,8 @@ TEST(ReadWhole, DateTimeTypedTimeFieldsMatchFromTo) {
 
 TEST(ReadWhole, TextInANumberFieldIsNamedNotReadAsZeroSilently) {
     TempDir d("read_lots");
-    const std::string copy = d / "lots.gpkg";
-    fs::copy_file(bundled(), copy);
-    gpkg_sql(copy, "UPDATE households SET members = 'lots' WHERE fid = 3");
+    const std::string copy =
+        bundled_with(d, "lots.gpkg", {"UPDATE households SET members = 'lots' WHERE fid = 3"});
     const auto r = run_gridwatch("stats " + copy + " --level 1 --no-coverage --json");
     ASSERT_EQ(r.status, 0) << r.err;
     const json j = json::parse(r.out);
@@ -307,15 +315,15 @@ TEST(ReadWhole, TextInSeveralNumberFieldsOfALayerIsEachNamedAndInfinityIsANumber
     // One pass finds the text of all of a layer's number fields (find_text_in_numbers): two in one
     // row, a blob, an empty string; an infinite fov is a number (a bad camera, not unreadable text).
     TempDir d("read_lots_cameras");
-    const std::string copy = d / "lots.gpkg";
-    fs::copy_file(bundled(), copy);
-    gpkg_sql(copy, "UPDATE cameras SET azimuth = 'north', height = 'tall' WHERE cam_id = 'DPZ-CAM001'");
-    gpkg_sql(copy, "UPDATE cameras SET range = X'0102' WHERE cam_id = 'DPZ-CAM003'");
-    gpkg_sql(copy, "UPDATE cameras SET resolution_px = '' WHERE cam_id = 'DPZ-CAM005'");
-    gpkg_sql(copy, "UPDATE cameras SET fov = 1e999, height = 1e999 WHERE cam_id = 'DPZ-CAM007'");
-    // A height is optional, but an infinite or negative one is a bad value, not the default 3 m.
-    gpkg_sql(copy, "UPDATE cameras SET height = 1e999 WHERE cam_id = 'DPZ-CAM009'");
-    gpkg_sql(copy, "UPDATE cameras SET height = -2 WHERE cam_id = 'DPZ-CAM011'");
+    const std::string copy = bundled_with(
+        d, "lots.gpkg",
+        {"UPDATE cameras SET azimuth = 'north', height = 'tall' WHERE cam_id = 'DPZ-CAM001'",
+         "UPDATE cameras SET range = X'0102' WHERE cam_id = 'DPZ-CAM003'",
+         "UPDATE cameras SET resolution_px = '' WHERE cam_id = 'DPZ-CAM005'",
+         "UPDATE cameras SET fov = 1e999, height = 1e999 WHERE cam_id = 'DPZ-CAM007'",
+         // A height is optional, but an infinite or negative one is a bad value, not the default 3 m.
+         "UPDATE cameras SET height = 1e999 WHERE cam_id = 'DPZ-CAM009'",
+         "UPDATE cameras SET height = -2 WHERE cam_id = 'DPZ-CAM011'"});
     ASSERT_EQ(gpkg_number(copy, "SELECT count(*) FROM cameras WHERE typeof(fov) = 'real' AND fov > 1e308"),
               1);
     const auto r = run_gridwatch("patrols " + copy + " --json");
@@ -336,10 +344,10 @@ TEST(ReadWhole, TextInSeveralNumberFieldsOfALayerIsEachNamedAndInfinityIsANumber
 
 TEST(ReadWhole, ABuildingHeightBelowTheGroundOrInfiniteIsNamed) {
     TempDir d("read_heights");
-    const std::string copy = d / "heights.gpkg";
-    fs::copy_file(bundled(), copy);
-    gpkg_sql(copy, "UPDATE buildings SET height = -4 WHERE fid = (SELECT min(fid) FROM buildings)");
-    gpkg_sql(copy, "UPDATE buildings SET height = 1e999 WHERE fid = (SELECT max(fid) FROM buildings)");
+    const std::string copy =
+        bundled_with(d, "heights.gpkg",
+                     {"UPDATE buildings SET height = -4 WHERE fid = (SELECT min(fid) FROM buildings)",
+                      "UPDATE buildings SET height = 1e999 WHERE fid = (SELECT max(fid) FROM buildings)"});
     const auto r = run_gridwatch("patrols " + copy + " --json");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(json::parse(r.out)["unreadable_numbers"], 2) << r.err;
@@ -351,11 +359,11 @@ TEST(ReadWhole, AResolutionThatIsNoneIsNamedAndTheCameraKept) {
     // camera then reached no quality zone, unexplained unless --quality was asked. Each is named now,
     // counted among the unreadable numbers, and the camera still counts where pixels do not matter.
     TempDir d("read_pixels");
-    const std::string copy = d / "pixels.gpkg";
-    fs::copy_file(bundled(), copy);
-    gpkg_sql(copy, "UPDATE cameras SET resolution_px = 0 WHERE cam_id = 'DPZ-CAM001'");
-    gpkg_sql(copy, "UPDATE cameras SET resolution_px = -5 WHERE cam_id = 'DPZ-CAM003'");
-    gpkg_sql(copy, "UPDATE cameras SET resolution_px = 1920 WHERE cam_id = 'DPZ-CAM005'");
+    const std::string copy =
+        bundled_with(d, "pixels.gpkg",
+                     {"UPDATE cameras SET resolution_px = 0 WHERE cam_id = 'DPZ-CAM001'",
+                      "UPDATE cameras SET resolution_px = -5 WHERE cam_id = 'DPZ-CAM003'",
+                      "UPDATE cameras SET resolution_px = 1920 WHERE cam_id = 'DPZ-CAM005'"});
     const auto before = run_gridwatch("coverage " + bundled() + " --json");
     const auto r = run_gridwatch("coverage " + copy + " --json");
     ASSERT_EQ(r.status, 0) << r.err;
