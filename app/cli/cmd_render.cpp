@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <future>
+#include <memory>
 #include <numeric>
 #include <sstream>
 
@@ -222,12 +224,23 @@ void run_render(const RenderArgs& a) {
         layers = layers_except({"checks", "patrols"});
         layers.push_back("");  // the layers no role uses are drawn
     }
+    // EGL and its driver (llvmpipe's LLVM) load on a thread of their own while the layers are read.
+    auto gl_made = std::async(std::launch::async, [] {
+        auto gl = std::make_unique<HeadlessGl>();
+        gl->release();
+        return gl;
+    });
+    auto take_gl = [&gl_made] {
+        std::unique_ptr<HeadlessGl> gl = gl_made.get();
+        gl->make_current();
+        return gl;
+    };
     Dataset ds = a.data.open(layers, /*check_tiling=*/false);
     const KeepToExit keep_data(ds);
     const auto t1 = Clock::now();
     if (a.wall) {
         // The wall layout (SPEC §6) as a briefing image: same drawing as `view --wall`.
-        HeadlessGl gl;
+        const auto gl = take_gl();
         MapView view;
         const auto rgba = render_wall_image(ds, project_for(ds).scenes, a.scene, w, h, view, a.max_tile, nullptr,
                                             basemap_paths(a.data, a.basemaps), a.lang == "en" ? Lang::En : Lang::Zh);
@@ -247,7 +260,7 @@ void run_render(const RenderArgs& a) {
         if (a.timing) {
             auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
             std::fprintf(stderr, "timing: open %.0f ms, wall %.0f ms, write %.0f ms (%s)\n", ms(t1 - t0),
-                         ms(t2 - t1), ms(Clock::now() - t2), gl.description().c_str());
+                         ms(t2 - t1), ms(Clock::now() - t2), gl->description().c_str());
         }
         return;
     }
@@ -286,7 +299,7 @@ void run_render(const RenderArgs& a) {
         scene.layers.front().visible = std::find(a.layers.begin(), a.layers.end(), "basemap") != a.layers.end();
     const auto t2 = Clock::now();
 
-    HeadlessGl gl;
+    const auto gl = take_gl();
     std::vector<uint8_t> rgba;
     auto t3 = t2;  // the image drawn (the timed frames after it are not its drawing)
     {
@@ -310,7 +323,7 @@ void run_render(const RenderArgs& a) {
     if (a.timing) {
         auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
         std::fprintf(stderr, "timing: open %.0f ms, scene %.0f ms, draw %.0f ms, write %.0f ms (%s)\n",
-                     ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t5 - t4), gl.description().c_str());
+                     ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t5 - t4), gl->description().c_str());
     }
 }
 

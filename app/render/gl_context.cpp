@@ -12,8 +12,12 @@
 
 namespace gw::app {
 
+namespace {
+constexpr char kEglHint[] =
+    "install libegl1, libegl-mesa0 and libgl1-mesa-dri (or the GPU vendor's EGL driver)";
+}  // namespace
+
 HeadlessGl::HeadlessGl() {
-    const char hint[] = "install libegl1, libegl-mesa0 and libgl1-mesa-dri (or the GPU vendor's EGL driver)";
     EGLDisplay dpy = EGL_NO_DISPLAY;
     // Surfaceless works with and without X; the default display is the fallback for drivers
     // without EGL_MESA_platform_surfaceless.
@@ -34,10 +38,10 @@ HeadlessGl::HeadlessGl() {
             eglQueryDevicesEXT(1, &device, &n) && n > 0)
             dpy = eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT, device, nullptr);
         if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, &major, &minor))
-            throw Error("no EGL display for off-screen drawing", {}, hint);
+            throw Error("no EGL display for off-screen drawing", {}, kEglHint);
     }
     display_ = dpy;
-    if (!eglBindAPI(EGL_OPENGL_API)) throw Error("EGL has no desktop OpenGL", {}, hint);
+    if (!eglBindAPI(EGL_OPENGL_API)) throw Error("EGL has no desktop OpenGL", {}, kEglHint);
     const EGLint config_attrs[] = {EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT, EGL_NONE};
     EGLConfig config = nullptr;
     EGLint n = 0;
@@ -50,10 +54,16 @@ HeadlessGl::HeadlessGl() {
                                 EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
                                 EGL_NONE};
     EGLContext ctx = eglCreateContext(dpy, config, EGL_NO_CONTEXT, ctx_attrs);
-    if (ctx == EGL_NO_CONTEXT) throw Error("EGL cannot create an OpenGL 3.3 core context", {}, hint);
+    if (ctx == EGL_NO_CONTEXT) throw Error("EGL cannot create an OpenGL 3.3 core context", {}, kEglHint);
     context_ = ctx;
-    if (!eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx))
-        throw Error("EGL cannot make the off-screen context current", {}, hint);
+    make_current();
+}
+
+void HeadlessGl::release() { eglMakeCurrent(display_, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT); }
+
+void HeadlessGl::make_current() {
+    if (!eglMakeCurrent(display_, EGL_NO_SURFACE, EGL_NO_SURFACE, context_))
+        throw Error("EGL cannot make the off-screen context current", {}, kEglHint);
 }
 
 HeadlessGl::~HeadlessGl() {
@@ -113,7 +123,10 @@ OffscreenTarget::~OffscreenTarget() {
         if (*r) glDeleteRenderbuffers(1, r);
 }
 
-void OffscreenTarget::bind() { glBindFramebuffer(GL_FRAMEBUFFER, fbo_); }
+void OffscreenTarget::bind() {
+    glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
+    resolved_bound_ = false;
+}
 
 void OffscreenTarget::resolve() {
     if (samples_ <= 1) return;
@@ -122,11 +135,16 @@ void OffscreenTarget::resolve() {
     glBlitFramebuffer(0, 0, w_, h_, 0, 0, w_, h_, GL_COLOR_BUFFER_BIT, GL_NEAREST);
 }
 
-std::vector<uint8_t> OffscreenTarget::read() {
+void OffscreenTarget::bind_resolved() {
     resolve();
     glBindFramebuffer(GL_FRAMEBUFFER, samples_ > 1 ? resolve_fbo_ : fbo_);
+    resolved_bound_ = true;
+}
+
+std::vector<uint8_t> OffscreenTarget::read() {
+    if (!resolved_bound_) bind_resolved();
     auto px = read_framebuffer(w_, h_);
-    glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
+    bind();
     return px;
 }
 

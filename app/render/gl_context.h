@@ -19,6 +19,12 @@ public:
     HeadlessGl& operator=(const HeadlessGl&) = delete;
     /** "4.5 (Core Profile) Mesa 22.3.6 | llvmpipe …". */
     std::string description() const;
+    /**
+     * Hands the context over: released by the thread that made it (EGL and the driver loaded
+     * there, beside other work), then current on the thread that draws.
+     */
+    void release();
+    void make_current();
 
 private:
     void* display_ = nullptr;
@@ -39,6 +45,12 @@ public:
     OffscreenTarget(const OffscreenTarget&) = delete;
     OffscreenTarget& operator=(const OffscreenTarget&) = delete;
     void bind();
+    /**
+     * Resolves what was drawn and binds the single-sample buffer, for what needs no multisampling
+     * drawn over it (text, antialiased by its glyphs: on llvmpipe a quarter of the work);
+     * read() then reads it as it is. Without multisampling the one buffer stays bound.
+     */
+    void bind_resolved();
     /** RGBA rows, top row first. */
     std::vector<uint8_t> read();
     /** Resolves the samples into the single-sample buffer read() reads (nothing without multisampling). */
@@ -50,6 +62,7 @@ public:
 
 private:
     int w_, h_, samples_;
+    bool resolved_bound_ = false;  // bind_resolved() since the last bind()
     unsigned fbo_ = 0, color_ = 0, resolve_fbo_ = 0, resolve_color_ = 0;
 };
 

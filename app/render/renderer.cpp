@@ -503,6 +503,7 @@ std::vector<uint8_t> render_image(const Scene& scene, const MapView& view, Offsc
             tile.center = view.to_world({x0 + tw / 2.0, y0 + th / 2.0});
             target.bind();
             renderer.draw(scene, tile, kMapBackground);
+            target.bind_resolved();
             if (labels && !placed.empty()) labels->paint(placed, tw, th, {double(x0), double(y0)});
             const auto px = target.read();
             const int cw = std::min(tw, view.width - x0), ch = std::min(th, view.height - y0);

@@ -177,6 +177,7 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
                 tile.center = view.to_world({x0 + tw / 2.0, y0 + th / 2.0});
                 target.bind();
                 renderer.draw(map, tile, kWallBackground);
+                target.bind_resolved();  // the overlay is text and flat panels
                 io.DisplaySize = ImVec2(float(tw), float(th));
                 io.DeltaTime = 1.0f / 60;
                 ImGui_ImplOpenGL3_NewFrame();
