@@ -503,19 +503,49 @@ void pieces_in_cells(const Cells& cells, const std::vector<Piece>& pieces, size_
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Facilities and parcels passed
 
-/** The latest parameter of piece p within r of the area mp (inside included); −1 when none. */
-double last_near_area(const Piece& p, const MultiPolygon& mp, double r) {
-    if (inside(mp, p.d)) return 1;
-    double best = inside(mp, p.c) ? 0 : -1;
-    for (const auto& poly : mp)
-        for (const auto& ring : poly.rings)
-            for (size_t i = 0, n = ring.size(); i < n; ++i) {
-                double u0, u1, x0, x1;
-                if (Capsule(ring[i], ring[(i + 1) % n], r).span(p.c, p.d, u0, u1, x0, x1))
-                    best = std::max(best, u1);
-            }
-    return best;
+Box grown_box(Box b, double d) {
+    b.xmin -= d, b.ymin -= d, b.xmax += d, b.ymax += d;
+    return b;
 }
+
+/**
+ * Whether pieces come within r of an area (a parcel): its edges' capsules made once for all the
+ * pieces near it, each with its box grown by r and kOnEdge, so that a piece whose box misses an
+ * edge's is passed over (it is farther than r from that edge in x or in y).
+ */
+class NearArea {
+public:
+    NearArea(const MultiPolygon& mp, double r) : mp_(mp) {
+        for (const auto& poly : mp)
+            for (const auto& ring : poly.rings)
+                for (size_t i = 0, n = ring.size(); i < n; ++i) {
+                    const Vec2 a = ring[i], b = ring[(i + 1) % n];
+                    edges_.emplace_back(a, b, r);
+                    Box box;
+                    box.add(a), box.add(b);
+                    boxes_.push_back(grown_box(box, r + kOnEdge));
+                }
+    }
+
+    /** The latest parameter of piece p within r of the area (inside included); −1 when none. */
+    double last(const Piece& p) const {
+        if (inside(mp_, p.d)) return 1;
+        double best = inside(mp_, p.c) ? 0 : -1;
+        Box pb;
+        pb.add(p.c), pb.add(p.d);
+        for (size_t i = 0; i < edges_.size(); ++i) {
+            double u0, u1, x0, x1;
+            if (boxes_[i].intersects(pb) && edges_[i].span(p.c, p.d, u0, u1, x0, x1))
+                best = std::max(best, u1);
+        }
+        return best;
+    }
+
+private:
+    const MultiPolygon& mp_;
+    std::vector<Capsule> edges_;
+    std::vector<Box> boxes_;
+};
 
 /** Passes of the pieces near `q`, given the latest parameter of each piece near the place (−1: not near). */
 template <typename Near>
@@ -535,11 +565,6 @@ Passed passes_near(const Box& q, const std::vector<Piece>& pieces, const BoxInde
     std::sort(tracks.begin(), tracks.end());
     out.passes = static_cast<int>(std::unique(tracks.begin(), tracks.end()) - tracks.begin());
     return out;
-}
-
-Box grown_box(Box b, double d) {
-    b.xmin -= d, b.ymin -= d, b.xmax += d, b.ymax += d;
-    return b;
 }
 
 }  // namespace
@@ -626,8 +651,9 @@ PatrolsReport compute_patrols(const Dataset& ds, const PatrolOptions& o) {
             p.layer = "facilities", p.id = std::to_string(f.fid), p.name = f.name;
         } else {
             const Enterprise& e = ds.enterprises[i - ds.facilities.size()];
+            const NearArea near(e.shape, o.passed_m);
             p = passes_near(grown_box(bounds(e.shape), o.passed_m), pieces, piece_index,
-                            [&](const Piece& pc) { return last_near_area(pc, e.shape, o.passed_m); });
+                            [&](const Piece& pc) { return near.last(pc); });
             p.layer = "enterprises", p.id = e.ent_id, p.name = e.name;
         }
     });
