@@ -321,6 +321,20 @@ TEST(Patrols, ARoadWalkedByDayAndByNightCountsOnceAndIsHalfNight) {
     EXPECT_EQ(of(r, "A").tracks, 2);
 }
 
+TEST(Patrols, ATrackThatLeavesACellAndComesBackCountsOnceThere) {
+    Dataset ds = lattice();
+    // "loop" walks A → B → A → B → C, "other" A alone, "late" C → A: A 3 tracks, B 2, C 2.
+    ds.patrols = {
+        track("loop", {{10, 45}, {150, 45}, {150, 55}, {20, 55}, {20, 40}, {250, 40}}, T(10), T(10, 30)),
+        track("other", {{30, 60}, {80, 60}}, T(11), T(11, 5)),
+        track("late", {{260, 30}, {40, 30}}, T(12), T(12, 20))};
+    const PatrolsReport r = compute_patrols(ds);
+    EXPECT_EQ(of(r, "A").tracks, 3);
+    EXPECT_EQ(of(r, "B").tracks, 2);
+    EXPECT_EQ(of(r, "C").tracks, 2);
+    EXPECT_EQ(r.tracks_in_window, 3);
+}
+
 TEST(Patrols, TheWindowCutsTracksAtItsEdges) {
     Dataset ds = lattice();
     // 10:00–12:00 over x 0–200 (100 m an hour); the day before, a whole walk of B.

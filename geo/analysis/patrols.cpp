@@ -15,6 +15,7 @@
 #include <map>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include "geo/analysis/coverage.h"
 #include "geo/analysis/terrain.h"
@@ -707,15 +708,14 @@ PatrolsReport compute_patrols(const Dataset& ds, const PatrolOptions& o) {
     }
     std::stable_sort(rep.neither.begin(), rep.neither.end(),
                      [](const UnwatchedRoad& a, const UnwatchedRoad& b) { return a.neither_m > b.neither_m; });
-    std::vector<std::pair<int, int>> entered;  // (cell, track)
+    // The pieces come track by track (cut_track's, joined in track order): a cell counts a track
+    // when the track that enters it changes.
+    std::vector<int> last_track(rep.cells.size(), -1);
     for (size_t i = 0; i < pieces.size(); ++i)
         for (const auto& [ci, secs] : piece_cells[i]) {
             rep.cells[ci].present_s += secs;
-            entered.emplace_back(ci, pieces[i].track);
+            if (std::exchange(last_track[ci], pieces[i].track) != pieces[i].track) rep.cells[ci].tracks++;
         }
-    std::sort(entered.begin(), entered.end());
-    entered.erase(std::unique(entered.begin(), entered.end()), entered.end());
-    for (const auto& [ci, t] : entered) rep.cells[ci].tracks++;
 
     CellPatrols& t = rep.total;
     t.grid_id = "total";
