@@ -17,6 +17,7 @@
 #include "geo/analysis/camera_view.h"
 #include "geo/analysis/stats.h"
 #include "geo/core/geos.h"
+#include "geo/core/parallel.h"
 
 namespace gw::app {
 
@@ -349,7 +350,9 @@ LevelArcs level_arcs(const std::vector<const Grid*>& cells) {
             }
     }
     std::vector<int64_t> other(edges.size(), -1);  // the ring on the other side of each edge
-    std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) { return x.hash < y.hash; });
+    parallel_sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) {
+        return x.hash < y.hash || (x.hash == y.hash && x.at < y.at);
+    });
     for (size_t i = 0; i + 1 < edges.size(); ++i)
         if (edges[i].hash == edges[i + 1].hash && edges[i].ring != edges[i + 1].ring &&
             (i + 2 == edges.size() || edges[i + 2].hash != edges[i].hash) && (i == 0 || edges[i - 1].hash != edges[i].hash))
@@ -860,6 +863,33 @@ Box scene_extent(const Dataset& ds) {
 
 namespace {
 
+/** Each grid cell's name (its id when it has none), where the map may show it. */
+std::vector<LabelCandidate> grid_labels(const Dataset& ds) {
+    std::vector<LabelCandidate> out;
+    for (const auto& g : ds.grids) {
+        if (g.shape.empty()) continue;
+        LabelCandidate c;
+        c.text = g.name.empty() ? g.grid_id : g.name;
+        c.feature_box = bounds(g.shape);
+        c.pos = centroid(g.shape);
+        if (!inside(g.shape, c.pos)) c.pos = c.feature_box.center();
+        c.level = g.level;
+        c.priority = g.level * 10;
+        // A cell's name shows only while its outline does.
+        c.max_mpp = g.level == 4 ? kHouseholdGroupsMpp : g.level == 3 ? kVillagerGroupsMpp : 1e30;
+        // ImGui sizes a font by its line height; Noto CJK's em is ~0.69 of that.
+        static constexpr float sizes[] = {17, 30, 25, 21, 17};
+        static constexpr Rgba colors[] = {rgba(80, 80, 80), rgba(15, 15, 20), rgba(28, 40, 66),
+                                          rgba(48, 62, 86), rgba(80, 86, 96)};
+        const int lv = std::clamp(g.level, 0, 4);
+        c.size_px = sizes[lv];
+        c.color = colors[lv];
+        c.layer = LayerId::Grids;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
 /** The point layers whose rows change while the map is open (SPEC §9 live): households, cameras, incidents, checks. */
 void build_changing_points(Scene& s, const Dataset& ds, LayerId id, const Chunker& ch) {
     const Vec2 o = s.origin;
@@ -943,61 +973,51 @@ Scene build_scene(const Dataset& ds, double only_mpp, bool lod) {
     add_layer(s, LayerId::Checks, "checks", false);
 
     const Chunker ch{s.extent, 2000, only_mpp, lod};
-    {
-        std::vector<const MultiPolygon*> shapes;
-        for (const auto& e : ds.enterprises) shapes.push_back(&e.shape);
-        build_polygons(s.layer(LayerId::Enterprises), shapes, o, rgba(206, 190, 240, 220),
-                       {rgba(112, 82, 176), 1.2f}, ch, 1e30);
-    }
-    {
-        std::vector<const MultiPolygon*> shapes;
-        for (const auto& b : ds.buildings) shapes.push_back(&b.shape);
-        build_polygons(s.layer(LayerId::Buildings), shapes, o, rgba(216, 208, 196),
-                       {rgba(168, 158, 142), 0.7f}, ch, kBuildingsMpp);
-    }
-    build_roads(s.layer(LayerId::Roads), ds, o, ch);
-    for (auto& L : s.layers)
-        if (L.id == LayerId::Other)
-            build_other(L, ds.other_layers[size_t(L.other)], other_layer_style(size_t(L.other)), o, ch);
-    build_grids(s.layer(LayerId::Grids), ds, o, ch);
-    build_camera_views(s.layer(LayerId::CameraViews), ds, o, ch);
+    // The grids' outlines and names (a county's boundaries: a third of the scene) on one core, the
+    // other layers on another. Each task writes its own layers; s.layers keeps its size meanwhile.
+    std::vector<LabelCandidate> grid_names;
+    parallel_for(2, [&](size_t task) {
+        if (task == 0) {
+            build_grids(s.layer(LayerId::Grids), ds, o, ch);
+            grid_names = grid_labels(ds);
+            return;
+        }
+        {
+            std::vector<const MultiPolygon*> shapes;
+            for (const auto& e : ds.enterprises) shapes.push_back(&e.shape);
+            build_polygons(s.layer(LayerId::Enterprises), shapes, o, rgba(206, 190, 240, 220),
+                           {rgba(112, 82, 176), 1.2f}, ch, 1e30);
+        }
+        {
+            std::vector<const MultiPolygon*> shapes;
+            for (const auto& b : ds.buildings) shapes.push_back(&b.shape);
+            build_polygons(s.layer(LayerId::Buildings), shapes, o, rgba(216, 208, 196),
+                           {rgba(168, 158, 142), 0.7f}, ch, kBuildingsMpp);
+        }
+        build_roads(s.layer(LayerId::Roads), ds, o, ch);
+        for (auto& L : s.layers)
+            if (L.id == LayerId::Other)
+                build_other(L, ds.other_layers[size_t(L.other)], other_layer_style(size_t(L.other)), o, ch);
+        build_camera_views(s.layer(LayerId::CameraViews), ds, o, ch);
 
-    build_changing_points(s, ds, LayerId::Households, ch);
-    build_changing_points(s, ds, LayerId::Cameras, ch);
-    build_changing_points(s, ds, LayerId::Incidents, ch);
-    build_points(s.layer(LayerId::Facilities), ds.facilities, o, ch, 1e30, [&](const Facility& f) {
-        return point(f.pos, o, f.kind == "persuasion_station" ? rgba(214, 40, 40) : rgba(33, 37, 41),
-                     rgba(255, 255, 255), 20, Symbol::Star);
+        build_changing_points(s, ds, LayerId::Households, ch);
+        build_changing_points(s, ds, LayerId::Cameras, ch);
+        build_changing_points(s, ds, LayerId::Incidents, ch);
+        build_points(s.layer(LayerId::Facilities), ds.facilities, o, ch, 1e30, [&](const Facility& f) {
+            return point(f.pos, o, f.kind == "persuasion_station" ? rgba(214, 40, 40) : rgba(33, 37, 41),
+                         rgba(255, 255, 255), 20, Symbol::Star);
+        });
+        build_points(s.layer(LayerId::Candidates), ds.candidates, o, ch, 1e30, [&](const Candidate& c) {
+            return point(c.pos, o, rgba(90, 90, 90), 0, 7, Symbol::Ring);
+        });
+
+        build_patrols(s.layer(LayerId::Patrols), ds, o, ch);
+        build_changing_points(s, ds, LayerId::Checks, ch);
     });
-    build_points(s.layer(LayerId::Candidates), ds.candidates, o, ch, 1e30,
-                 [&](const Candidate& c) { return point(c.pos, o, rgba(90, 90, 90), 0, 7, Symbol::Ring); });
-
-    build_patrols(s.layer(LayerId::Patrols), ds, o, ch);
-    build_changing_points(s, ds, LayerId::Checks, ch);
 
     // Labels: coarse cells first (a community name outranks a household group's), enterprises
     // between villager groups and household groups.
-    for (const auto& g : ds.grids) {
-        if (g.shape.empty()) continue;
-        LabelCandidate c;
-        c.text = g.name.empty() ? g.grid_id : g.name;
-        c.feature_box = bounds(g.shape);
-        c.pos = centroid(g.shape);
-        if (!inside(g.shape, c.pos)) c.pos = c.feature_box.center();
-        c.level = g.level;
-        c.priority = g.level * 10;
-        // A cell's name shows only while its outline does.
-        c.max_mpp = g.level == 4 ? kHouseholdGroupsMpp : g.level == 3 ? kVillagerGroupsMpp : 1e30;
-        // ImGui sizes a font by its line height; Noto CJK's em is ~0.69 of that.
-        static constexpr float sizes[] = {17, 30, 25, 21, 17};
-        static constexpr Rgba colors[] = {rgba(80, 80, 80), rgba(15, 15, 20), rgba(28, 40, 66),
-                                          rgba(48, 62, 86), rgba(80, 86, 96)};
-        const int lv = std::clamp(g.level, 0, 4);
-        c.size_px = sizes[lv];
-        c.color = colors[lv];
-        c.layer = LayerId::Grids;
-        s.labels.push_back(std::move(c));
-    }
+    s.labels = std::move(grid_names);
     for (const auto& e : ds.enterprises) {
         if (e.shape.empty() || e.name.empty()) continue;
         LabelCandidate c;
