@@ -7,6 +7,7 @@
 #include "app/render/scene.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <optional>
@@ -373,92 +374,119 @@ std::pair<int64_t, int64_t> vertex_key(Vec2 p) {
     return k;
 }
 
-void build_grids(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
-    // Finest level first so the coarser, bolder boundaries lie on top. Within a level an edge two
-    // cells share is drawn once: twice would double the antialiased edge and put two dash phases
-    // on top of each other.
-    for (int level = 4; level >= 1; --level) {
-        const LineStyle s = grid_style(level);
-        const double visible_below = level == 4   ? kHouseholdGroupsMpp
-                                     : level == 3 ? kVillagerGroupsMpp
-                                     : level == 2 ? kTwoCommitteesMpp
-                                                  : 1e30;
-        const auto cells = ds.grids_of_level(level);
-        std::optional<LevelArcs> arcs;  // made for the first simplified copy
-        for (const Lod& lod : lods(ch, kLods)) {
-            if (lod.min_mpp >= visible_below) break;
-            if (!ch.needed(lod.min_mpp, std::min(lod.max_mpp, visible_below))) continue;
-            if (lod.tolerance > 0 && !arcs) arcs = level_arcs(cells);
-            std::unordered_set<EdgeKey, EdgeHash> seen;  // full detail: edges; simplified: arcs by their first edge
-            emit_by_chunk(
-                ch, cells.size(), [&](size_t i) { return bounds(cells[i]->shape).center(); },
-                [&](size_t k) {
-                    size_t ring_id = arcs ? arcs->first[k] : 0;
-                    for (const auto& poly : cells[k]->shape)
-                        for (const auto& ring : poly.rings) {
-                            if (lod.tolerance > 0) {
-                                // Simplified the one way either cell gives it (from its lower end, by
-                                // vertex_key), drawn as this cell's ring runs, its dashes measured from
-                                // where the ring starts (as at full detail).
-                                const auto& starts = arcs->starts[ring_id++];
-                                const size_t n = ring.size();
-                                if (n < 2) continue;
-                                std::vector<double> along(n + 1, 0);  // the ring's length up to each vertex
-                                for (size_t i = 1; i <= n; ++i) along[i] = along[i - 1] + distance(ring[i - 1], ring[i % n]);
-                                auto emit = [&](const std::vector<Vec2>& pts, bool closed, double dist) {
-                                    const size_t m = pts.size(), segs = closed ? m : m - 1;
-                                    for (size_t i = 0; i < segs; ++i) {
-                                        Vec2 p = pts[i] - o, q = pts[(i + 1) % m] - o;
-                                        L.lines.push_back({float(p.x), float(p.y), float(q.x), float(q.y), s.color,
-                                                           s.width_px, float(dist), s.dash_px, s.gap_px});
-                                        dist += distance(p, q);
-                                    }
-                                };
-                                if (starts.empty()) {
-                                    // One closed arc: from its lowest vertex, towards the lower neighbour.
-                                    size_t low = 0;
-                                    for (size_t i = 1; i < n; ++i)
-                                        if (vertex_key(ring[i]) < vertex_key(ring[low])) low = i;
-                                    const bool back = vertex_key(ring[(low + n - 1) % n]) < vertex_key(ring[(low + 1) % n]);
-                                    if (!seen.insert(edge_key(ring[low], ring[back ? (low + n - 1) % n : (low + 1) % n])).second)
-                                        continue;
-                                    std::vector<Vec2> arc(n);
-                                    for (size_t i = 0; i < n; ++i) arc[i] = ring[back ? (low + n - i) % n : (low + i) % n];
-                                    emit(simplify(arc, lod.tolerance, true), true, 0);
+/** One grid level's outlines: its lines and their bands, the bands counted from its first line. */
+struct LevelLines {
+    std::vector<LineInstance> lines;
+    std::vector<ScaleBand> bands;
+};
+
+/**
+ * The outlines of the grid cells of one level. Within a level an edge two cells share is drawn
+ * once: twice would double the antialiased edge and put two dash phases on top of each other.
+ */
+LevelLines grid_level_lines(const Dataset& ds, int level, Vec2 o, const Chunker& ch) {
+    LevelLines out;
+    const LineStyle s = grid_style(level);
+    const double visible_below = level == 4   ? kHouseholdGroupsMpp
+                                 : level == 3 ? kVillagerGroupsMpp
+                                 : level == 2 ? kTwoCommitteesMpp
+                                              : 1e30;
+    const auto cells = ds.grids_of_level(level);
+    std::optional<LevelArcs> arcs;  // made for the first simplified copy
+    for (const Lod& lod : lods(ch, kLods)) {
+        if (lod.min_mpp >= visible_below) break;
+        if (!ch.needed(lod.min_mpp, std::min(lod.max_mpp, visible_below))) continue;
+        if (lod.tolerance > 0 && !arcs) arcs = level_arcs(cells);
+        std::unordered_set<EdgeKey, EdgeHash>
+            seen;  // full detail: edges; simplified: arcs by their first edge
+        emit_by_chunk(
+            ch, cells.size(), [&](size_t i) { return bounds(cells[i]->shape).center(); },
+            [&](size_t k) {
+                size_t ring_id = arcs ? arcs->first[k] : 0;
+                for (const auto& poly : cells[k]->shape)
+                    for (const auto& ring : poly.rings) {
+                        if (lod.tolerance > 0) {
+                            // Simplified the one way either cell gives it (from its lower end, by
+                            // vertex_key), drawn as this cell's ring runs, its dashes measured from
+                            // where the ring starts (as at full detail).
+                            const auto& starts = arcs->starts[ring_id++];
+                            const size_t n = ring.size();
+                            if (n < 2) continue;
+                            std::vector<double> along(n + 1, 0);  // the ring's length up to each vertex
+                            for (size_t i = 1; i <= n; ++i)
+                                along[i] = along[i - 1] + distance(ring[i - 1], ring[i % n]);
+                            auto emit = [&](const std::vector<Vec2>& pts, bool closed, double dist) {
+                                const size_t m = pts.size(), segs = closed ? m : m - 1;
+                                for (size_t i = 0; i < segs; ++i) {
+                                    Vec2 p = pts[i] - o, q = pts[(i + 1) % m] - o;
+                                    out.lines.push_back({float(p.x), float(p.y), float(q.x), float(q.y),
+                                                         s.color, s.width_px, float(dist), s.dash_px,
+                                                         s.gap_px});
+                                    dist += distance(p, q);
+                                }
+                            };
+                            if (starts.empty()) {
+                                // One closed arc: from its lowest vertex, towards the lower neighbour.
+                                size_t low = 0;
+                                for (size_t i = 1; i < n; ++i)
+                                    if (vertex_key(ring[i]) < vertex_key(ring[low])) low = i;
+                                const bool back =
+                                    vertex_key(ring[(low + n - 1) % n]) < vertex_key(ring[(low + 1) % n]);
+                                if (!seen.insert(edge_key(ring[low],
+                                                          ring[back ? (low + n - 1) % n : (low + 1) % n]))
+                                         .second)
                                     continue;
-                                }
-                                for (size_t j = 0; j < starts.size(); ++j) {
-                                    const size_t from = starts[j], to = starts[(j + 1) % starts.size()];
-                                    const size_t len = (to + n - from) % n == 0 ? n : (to + n - from) % n;  // edges
-                                    auto at = [&](size_t i) { return ring[(from + i) % n]; };
-                                    const auto a = vertex_key(at(0)), b = vertex_key(at(len));
-                                    const bool back = b < a || (a == b && vertex_key(at(len - 1)) < vertex_key(at(1)));
-                                    if (!seen.insert(back ? edge_key(at(len), at(len - 1)) : edge_key(at(0), at(1))).second)
-                                        continue;
-                                    std::vector<Vec2> arc(len + 1);
-                                    for (size_t i = 0; i <= len; ++i) arc[i] = at(back ? len - i : i);
-                                    std::vector<Vec2> pts = simplify(arc, lod.tolerance, false);
-                                    if (back) std::reverse(pts.begin(), pts.end());
-                                    emit(pts, false, along[from]);
-                                }
+                                std::vector<Vec2> arc(n);
+                                for (size_t i = 0; i < n; ++i)
+                                    arc[i] = ring[back ? (low + n - i) % n : (low + i) % n];
+                                emit(simplify(arc, lod.tolerance, true), true, 0);
                                 continue;
                             }
-                            double dist = 0;
-                            for (size_t i = 0, n = ring.size(); i < n; ++i) {
-                                Vec2 a = ring[i], b = ring[(i + 1) % n];
-                                if (seen.insert(edge_key(a, b)).second) {
-                                    Vec2 ra = a - o, rb = b - o;
-                                    L.lines.push_back({float(ra.x), float(ra.y), float(rb.x), float(rb.y),
-                                                       s.color, s.width_px, float(dist), s.dash_px,
-                                                       s.gap_px});
-                                }
-                                dist += distance(a, b);
+                            for (size_t j = 0; j < starts.size(); ++j) {
+                                const size_t from = starts[j], to = starts[(j + 1) % starts.size()];
+                                const size_t len =
+                                    (to + n - from) % n == 0 ? n : (to + n - from) % n;  // edges
+                                auto at = [&](size_t i) { return ring[(from + i) % n]; };
+                                const auto a = vertex_key(at(0)), b = vertex_key(at(len));
+                                const bool back =
+                                    b < a || (a == b && vertex_key(at(len - 1)) < vertex_key(at(1)));
+                                if (!seen.insert(back ? edge_key(at(len), at(len - 1))
+                                                      : edge_key(at(0), at(1)))
+                                         .second)
+                                    continue;
+                                std::vector<Vec2> arc(len + 1);
+                                for (size_t i = 0; i <= len; ++i) arc[i] = at(back ? len - i : i);
+                                std::vector<Vec2> pts = simplify(arc, lod.tolerance, false);
+                                if (back) std::reverse(pts.begin(), pts.end());
+                                emit(pts, false, along[from]);
                             }
+                            continue;
                         }
-                },
-                [&] { band(L.line_bands, L.lines, o, std::min(lod.max_mpp, visible_below), lod.min_mpp); });
-        }
+                        double dist = 0;
+                        for (size_t i = 0, n = ring.size(); i < n; ++i) {
+                            Vec2 a = ring[i], b = ring[(i + 1) % n];
+                            if (seen.insert(edge_key(a, b)).second) {
+                                Vec2 ra = a - o, rb = b - o;
+                                out.lines.push_back({float(ra.x), float(ra.y), float(rb.x), float(rb.y),
+                                                     s.color, s.width_px, float(dist), s.dash_px, s.gap_px});
+                            }
+                            dist += distance(a, b);
+                        }
+                    }
+            },
+            [&] { band(out.bands, out.lines, o, std::min(lod.max_mpp, visible_below), lod.min_mpp); });
     }
+    return out;
+}
+
+/** Appends a level's outlines to the grids layer: its bands move by the lines already there. */
+void append_level(SceneLayer& L, const LevelLines& level) {
+    const size_t at = L.lines.size();
+    for (ScaleBand b : level.bands) {
+        b.first += at;
+        L.line_bands.push_back(b);
+    }
+    L.lines.insert(L.lines.end(), level.lines.begin(), level.lines.end());
 }
 
 /** Filled polygons with outlines; the outlines get the grids' levels of detail (kLods). */
@@ -973,12 +1001,17 @@ Scene build_scene(const Dataset& ds, double only_mpp, bool lod) {
     add_layer(s, LayerId::Checks, "checks", false);
 
     const Chunker ch{s.extent, 2000, only_mpp, lod};
-    // The grids' outlines and names (a county's boundaries: a third of the scene) on one core, the
-    // other layers on another. Each task writes its own layers; s.layers keeps its size meanwhile.
+    // The grid levels' outlines (a county's boundaries: most of the scene), the grids' names and
+    // the other layers, on the cores. Each task writes its own level or layers; s.layers keeps its
+    // size meanwhile.
+    std::array<LevelLines, 4> levels;  // levels[k]: level 4 − k
     std::vector<LabelCandidate> grid_names;
-    parallel_for(2, [&](size_t task) {
-        if (task == 0) {
-            build_grids(s.layer(LayerId::Grids), ds, o, ch);
+    parallel_for(levels.size() + 2, [&](size_t task) {
+        if (task < levels.size()) {
+            levels[task] = grid_level_lines(ds, 4 - static_cast<int>(task), o, ch);
+            return;
+        }
+        if (task == levels.size()) {
             grid_names = grid_labels(ds);
             return;
         }
@@ -1014,6 +1047,8 @@ Scene build_scene(const Dataset& ds, double only_mpp, bool lod) {
         build_patrols(s.layer(LayerId::Patrols), ds, o, ch);
         build_changing_points(s, ds, LayerId::Checks, ch);
     });
+    // Finest level first, so that the coarser, bolder boundaries lie on top.
+    for (const LevelLines& level : levels) append_level(s.layer(LayerId::Grids), level);
 
     // Labels: coarse cells first (a community name outranks a household group's), enterprises
     // between villager groups and household groups.
