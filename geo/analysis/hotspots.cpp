@@ -243,24 +243,35 @@ Neighbours queen_neighbours(const std::vector<const MultiPolygon*>& cells) {
         for (int y = y0; y <= y1; ++y)
             for (int x = x0; x <= x1; ++x) bins[static_cast<size_t>(y) * nx + x].push_back(static_cast<int>(i));
     }
+    // Each pair asked once (polygons_within is symmetric), from its first cell: later[i] holds the
+    // neighbours j > i of cell i.
+    std::vector<std::vector<int>> later(n);
     parallel_ranges(n, [&](size_t begin, size_t end) {
+        std::vector<int> cand;
         for (size_t i = begin; i < end; ++i) {
             Box q = boxes[i];
             q.add(Vec2{q.xmin - 1e-3, q.ymin - 1e-3}), q.add(Vec2{q.xmax + 1e-3, q.ymax + 1e-3});
             int x0, y0, x1, y1;
             span(q, x0, y0, x1, y1);
-            std::vector<int> cand;
+            cand.clear();
             for (int y = y0; y <= y1; ++y)
                 for (int x = x0; x <= x1; ++x)
                     for (int j : bins[static_cast<size_t>(y) * nx + x])
-                        if (static_cast<size_t>(j) != i && boxes[j].intersects(q)) cand.push_back(j);
+                        if (static_cast<size_t>(j) > i && boxes[j].intersects(q)) cand.push_back(j);
             std::sort(cand.begin(), cand.end());
             cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
-            nb[i].push_back(static_cast<int>(i));
             for (int j : cand)
-                if (polygons_within(*cells[i], *cells[j], 1e-3)) nb[i].push_back(j);
+                if (polygons_within(*cells[i], boxes[i], *cells[j], boxes[j], 1e-3)) later[i].push_back(j);
         }
     });
+    // Each list the cell itself, then its neighbours in ascending order: those before it were
+    // added as their own lists were walked, those after it come from its own.
+    for (size_t i = 0; i < n; ++i) nb[i].push_back(static_cast<int>(i));
+    for (size_t i = 0; i < n; ++i)
+        for (int j : later[i]) {
+            nb[i].push_back(j);
+            nb[static_cast<size_t>(j)].push_back(static_cast<int>(i));
+        }
     return nb;
 }
 

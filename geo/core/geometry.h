@@ -426,10 +426,10 @@ inline double segment_distance(Vec2 p, Vec2 a, Vec2 b) {
  * Whether the closed areas a and b come within d of each other (GEOS's DistanceWithin): an edge
  * of one within d of an edge of the other, or one wholly inside the other. Two edges that do not
  * meet are nearest at an end of one of them, so four end-to-edge distances and segments_meet
- * decide a pair. Queen contiguity (hotspots) asks it of each pair of cells whose boxes meet.
+ * decide a pair. Queen contiguity (hotspots) asks it of each pair of cells whose boxes meet,
+ * with their boxes (ba, bb: bounds(a), bounds(b)) found once.
  */
-inline bool polygons_within(const MultiPolygon& a, const MultiPolygon& b, double d) {
-    Box ba = bounds(a), bb = bounds(b);
+inline bool polygons_within(const MultiPolygon& a, Box ba, const MultiPolygon& b, Box bb, double d) {
     ba.add(Vec2{ba.xmin - d, ba.ymin - d}), ba.add(Vec2{ba.xmax + d, ba.ymax + d});
     bb.add(Vec2{bb.xmin - d, bb.ymin - d}), bb.add(Vec2{bb.xmax + d, bb.ymax + d});
     if (!ba.intersects(bb)) return false;
@@ -464,6 +464,10 @@ inline bool polygons_within(const MultiPolygon& a, const MultiPolygon& b, double
         return false;
     };
     return a_part_inside(a, b) || a_part_inside(b, a);
+}
+/** polygons_within with their boxes found here. */
+inline bool polygons_within(const MultiPolygon& a, const MultiPolygon& b, double d) {
+    return polygons_within(a, bounds(a), b, bounds(b), d);
 }
 
 }  // namespace gw
