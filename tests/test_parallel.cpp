@@ -206,6 +206,7 @@ TEST(WorkerFaults, EveryParallelPathEndsItsCommandWithOneLine) {
         {"checks.cpp", {"checks " + d + " --json"}},
         {"stats.h", {"hotspots " + d + " --method gi --level 4 --permutations 99"}},
         {"cli_common.cpp", {"checks " + d + " --json"}},
+        {"scene.cpp", {"render " + d + " --out " + dir / "r.png"}},
     };
     std::vector<std::string> sites;
     std::vector<fs::directory_entry> files;
