@@ -78,6 +78,18 @@ TEST(OutputsCli, RenderTooBigForMemoryIsOneLineExit1) {
     EXPECT_FALSE(fs::exists(dir / "a.png"));
 }
 
+// EGL is loaded on a thread of its own while the layers are read: a machine without it still gets
+// one line and exit 1, and no image.
+TEST(OutputsCli, RenderWithoutEglIsOneLineExit1) {
+    gwtest::TempDir dir("render_no_egl");
+    const auto r = run_gridwatch("render " + bundled() + " --out " + dir / "a.png",
+                                 "__EGL_VENDOR_LIBRARY_FILENAMES=" + dir / "none.json");
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("EGL"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "a.png"));
+}
+
 TEST(OutputsCli, ExportCsvWritesGeometryAsWkt) {
     gwtest::TempDir dir("export_csv");
     const auto r = run_gridwatch("export " + bundled() + " --format CSV --out " + dir / "csv");

@@ -526,6 +526,28 @@ TEST(Patrols, FacilitiesAndParcelsPassedWithinFiftyMetres) {
     EXPECT_EQ(iso_date_time(*r.passed[2].last), "2026-11-02T10:15:00");
 }
 
+TEST(Patrols, AParcelIsPassedWithinFiftyMetresToTheMillimetre) {
+    Dataset ds = lattice();
+    Enterprise e;
+    e.ent_id = "E1", e.name = "茶厂";
+    e.shape = {Polygon{{Ring{at(120, 100), at(140, 100), at(140, 130), at(120, 130)}}}};
+    ds.enterprises = {e};
+    const double r = 50, diag = std::sqrt(0.5);
+    auto passes = [&](std::vector<Vec2> walk) {
+        ds.patrols = {track("T", std::move(walk), T(10), T(10, 10))};
+        return compute_patrols(ds).passed.at(0).passes;
+    };
+    // Below the parcel's south side, at 50 m less or more a millimetre.
+    EXPECT_EQ(passes({{0, 100 - r + 0.001}, {200, 100 - r + 0.001}}), 1);
+    EXPECT_EQ(passes({{0, 100 - r - 0.001}, {200, 100 - r - 0.001}}), 0);
+    // Past its south-east corner on the diagonal x − y = c, nearest to the corner of all the parcel
+    // (x − y is 40 there, 10 to 20 at the others): the corner's disc decides.
+    for (double d : {r - 0.001, r + 0.001}) {
+        const double c = 140 - 100 + d / diag;  // the line's distance from (140, 100) is (c − 40)·√½
+        EXPECT_EQ(passes({{c - 60, -60}, {c + 160, 160}}), d < r ? 1 : 0) << d;
+    }
+}
+
 TEST(Patrols, NightSpansParse) {
     auto n = parse_night_span("20:00-06:00");
     ASSERT_TRUE(n);

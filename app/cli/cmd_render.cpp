@@ -120,7 +120,7 @@ Box resolve_extent(const std::string& spec, const Dataset& ds) {
     if (spec.empty()) {
         Box b = scene_extent(ds);
         const double m = std::max(b.width(), b.height()) * 0.03;
-        return {b.xmin - m, b.ymin - m, b.xmax + m, b.ymax + m};
+        return b.grown(m);
     }
     double v[4];
     char rest = 0;
@@ -141,7 +141,7 @@ Box resolve_extent(const std::string& spec, const Dataset& ds) {
         if (g.grid_id == spec) {
             Box b = bounds(g.shape);
             const double m = std::max(b.width(), b.height()) * 0.05;
-            return {b.xmin - m, b.ymin - m, b.xmax + m, b.ymax + m};
+            return b.grown(m);
         }
     throw Error("no grid cell '" + spec + "' in layer 'grids'", {ds.source, "grids"},
                 "give a grid_id from `gridwatch stats` or a bbox xmin,ymin,xmax,ymax in " + ds.work_crs);

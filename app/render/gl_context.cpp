@@ -59,10 +59,14 @@ HeadlessGl::HeadlessGl() {
     make_current();
 }
 
-void HeadlessGl::release() { eglMakeCurrent(display_, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT); }
+void HeadlessGl::release() {
+    if (!eglMakeCurrent(display_, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT))
+        throw Error("EGL cannot release the off-screen context", {}, kEglHint);
+}
 
 void HeadlessGl::make_current() {
-    if (!eglMakeCurrent(display_, EGL_NO_SURFACE, EGL_NO_SURFACE, context_))
+    // The bound API is the calling thread's own (EGL 1.5 §3.7): desktop OpenGL on this one too.
+    if (!eglBindAPI(EGL_OPENGL_API) || !eglMakeCurrent(display_, EGL_NO_SURFACE, EGL_NO_SURFACE, context_))
         throw Error("EGL cannot make the off-screen context current", {}, kEglHint);
 }
 
@@ -129,6 +133,7 @@ void OffscreenTarget::bind() {
 }
 
 void OffscreenTarget::resolve() {
+    resolved_bound_ = false;  // it binds other framebuffers, and covers what was drawn on the resolved image
     if (samples_ <= 1) return;
     glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo_);
     glBindFramebuffer(GL_DRAW_FRAMEBUFFER, resolve_fbo_);
@@ -149,6 +154,7 @@ std::vector<uint8_t> OffscreenTarget::read() {
 }
 
 void OffscreenTarget::blit_to_window() {
+    resolved_bound_ = false;
     glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo_);
     glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
     glBlitFramebuffer(0, 0, w_, h_, 0, 0, w_, h_, GL_COLOR_BUFFER_BIT, GL_NEAREST);

@@ -10,7 +10,10 @@
 
 namespace gw::app {
 
-/** A current OpenGL 3.3 core context with no surface. Throws gw::Error when EGL cannot make one. */
+/**
+ * An OpenGL 3.3 core context with no surface, current on the thread that made it until release().
+ * Throws gw::Error when EGL cannot make one.
+ */
 class HeadlessGl {
 public:
     HeadlessGl();
@@ -62,7 +65,7 @@ public:
 
 private:
     int w_, h_, samples_;
-    bool resolved_bound_ = false;  // bind_resolved() since the last bind()
+    bool resolved_bound_ = false;  // bind_resolved() was the last call that bound or resolved
     unsigned fbo_ = 0, color_ = 0, resolve_fbo_ = 0, resolve_color_ = 0;
 };
 

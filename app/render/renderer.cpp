@@ -142,7 +142,7 @@ std::vector<std::pair<size_t, size_t>> visible_runs(const std::vector<ScaleBand>
     // Grown by the widest symbol or line so nothing at the screen's edge is cut off.
     const Box shown = view.world_box();
     const double margin = 24 * view.mpp, mpp = view.mpp;
-    const Box screen{shown.xmin - margin, shown.ymin - margin, shown.xmax + margin, shown.ymax + margin};
+    const Box screen = shown.grown(margin);
     for (const auto& b : bands) {
         if (mpp >= b.max_mpp || mpp < b.min_mpp || !b.count || !screen.intersects(b.bounds)) continue;
         if (!runs.empty() && runs.back().first + runs.back().second == b.first)

@@ -397,8 +397,8 @@ LevelLines grid_level_lines(const Dataset& ds, int level, Vec2 o, const Chunker&
         if (lod.min_mpp >= visible_below) break;
         if (!ch.needed(lod.min_mpp, std::min(lod.max_mpp, visible_below))) continue;
         if (lod.tolerance > 0 && !arcs) arcs = level_arcs(cells);
-        std::unordered_set<EdgeKey, EdgeHash>
-            seen;  // full detail: edges; simplified: arcs by their first edge
+        // Drawn already: at full detail edges, simplified arcs by their first edge.
+        std::unordered_set<EdgeKey, EdgeHash> seen;
         emit_by_chunk(
             ch, cells.size(), [&](size_t i) { return bounds(cells[i]->shape).center(); },
             [&](size_t k) {
@@ -903,7 +903,8 @@ std::vector<LabelCandidate> grid_labels(const Dataset& ds) {
         if (!inside(g.shape, c.pos)) c.pos = c.feature_box.center();
         c.level = g.level;
         c.priority = g.level * 10;
-        // A cell's name shows only while its outline does.
+        // A household or villager group's name (L4, L3) shows only while its outline does; an L2
+        // cell's, whose outline goes from 45 m/px, and the community's from every distance.
         c.max_mpp = g.level == 4 ? kHouseholdGroupsMpp : g.level == 3 ? kVillagerGroupsMpp : 1e30;
         // ImGui sizes a font by its line height; Noto CJK's em is ~0.69 of that.
         static constexpr float sizes[] = {17, 30, 25, 21, 17};

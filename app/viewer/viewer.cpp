@@ -76,8 +76,7 @@ std::vector<ScriptEvent> parse_events(const std::string& text) {
 
 void ViewerState::zoom_to(const Box& box) {
     const double m = std::max(box.width(), box.height()) * 0.08 + 1;
-    const MapView fitted =
-        MapView::fit(Box{box.xmin - m, box.ymin - m, box.xmax + m, box.ymax + m}, view.width, view.height);
+    const MapView fitted = MapView::fit(box.grown(m), view.width, view.height);
     view.center = fitted.center;
     view.mpp = std::max(fitted.mpp, 0.05);
 }

@@ -59,7 +59,7 @@ MapView wall_view(const Box& extent, int w, int h, bool beside_list) {
     const WallLayout L = wall_layout(w, h);
     const Box area = beside_list ? L.beside_list : L.map;
     const double m = std::max(extent.width(), extent.height()) * 0.02;
-    const Box e{extent.xmin - m, extent.ymin - m, extent.xmax + m, extent.ymax + m};
+    const Box e = extent.grown(m);
     const MapView fitted = MapView::fit(e, std::max(1, int(area.width())), std::max(1, int(area.height())));
     MapView v;
     v.width = w, v.height = h, v.mpp = fitted.mpp;
@@ -177,7 +177,7 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
                 tile.center = view.to_world({x0 + tw / 2.0, y0 + th / 2.0});
                 target.bind();
                 renderer.draw(map, tile, kWallBackground);
-                target.bind_resolved();  // the overlay is text and flat panels
+                target.bind_resolved();  // the overlay's text and shapes are antialiased by ImGui
                 io.DisplaySize = ImVec2(float(tw), float(th));
                 io.DeltaTime = 1.0f / 60;
                 ImGui_ImplOpenGL3_NewFrame();

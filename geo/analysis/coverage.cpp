@@ -302,9 +302,8 @@ struct CoverageEngine {
         GEOSContextHandle_t h = geos::ctx();
         const Box cb = cell_boxes[ci];
         std::vector<geos::Geom> parts;  // owned until the union: a GEOS error below throws
-        auto grown_by = [&](double d) { return Box{cb.xmin - d, cb.ymin - d, cb.xmax + d, cb.ymax + d}; };
         // Roads: one buffer of the road lines within a corridor's width of the cell's box.
-        const Box road_box = grown_by(o.corridor_m);
+        const Box road_box = cb.grown(o.corridor_m);
         std::vector<GEOSGeometry*> lines;
         for (int r : rindex.query(road_box))
             for (const auto& line : ds.roads[r].shape) {
@@ -322,7 +321,7 @@ struct CoverageEngine {
         for (int e : eindex.query(cb)) parts.push_back(geos::to_geos(ds.enterprises[e].shape));
         // Households: one buffer of the points whose 15 m reach the cell.
         std::vector<GEOSGeometry*> pts;  // created here, owned by the collection at once
-        for (int k : hindex.query(grown_by(o.household_buffer_m)))
+        for (int k : hindex.query(cb.grown(o.household_buffer_m)))
             if (near_cell(*cells[ci], ds.households[k].pos, o.household_buffer_m)) {
                 const Vec2 p = ds.households[k].pos;
                 pts.push_back(GEOSGeom_createPointFromXY_r(h, p.x, p.y));

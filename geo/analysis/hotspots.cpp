@@ -249,8 +249,7 @@ Neighbours queen_neighbours(const std::vector<const MultiPolygon*>& cells) {
     parallel_ranges(n, [&](size_t begin, size_t end) {
         std::vector<int> cand;
         for (size_t i = begin; i < end; ++i) {
-            Box q = boxes[i];
-            q.add(Vec2{q.xmin - 1e-3, q.ymin - 1e-3}), q.add(Vec2{q.xmax + 1e-3, q.ymax + 1e-3});
+            const Box q = boxes[i].grown(1e-3);
             int x0, y0, x1, y1;
             span(q, x0, y0, x1, y1);
             cand.clear();

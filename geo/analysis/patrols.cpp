@@ -274,10 +274,8 @@ struct Cells {
     static std::vector<Box> boxes(const std::vector<const Grid*>& c) {
         std::vector<Box> b;
         for (const Grid* g : c) {
-            Box one = bounds(g->shape);
-            if (!one.empty())
-                one.xmin -= kOnEdge, one.ymin -= kOnEdge, one.xmax += kOnEdge, one.ymax += kOnEdge;
-            b.push_back(one);
+            const Box one = bounds(g->shape);
+            b.push_back(one.empty() ? one : one.grown(kOnEdge));
         }
         return b;
     }
@@ -304,8 +302,7 @@ struct Cells {
                         Run r{{}, &ring, i, std::min(kRun, n - i), static_cast<int>(pi)};
                         for (size_t k = i; k < i + r.count; ++k)
                             r.box.add(ring[k]), r.box.add(ring[(k + 1) % n]);
-                        r.box.xmin -= 2 * kOnEdge, r.box.ymin -= 2 * kOnEdge;
-                        r.box.xmax += 2 * kOnEdge, r.box.ymax += 2 * kOnEdge;
+                        r.box = r.box.grown(2 * kOnEdge);
                         out[ci].push_back(r);
                     }
         return out;
@@ -459,8 +456,7 @@ struct RoadWork {
             }
         });
         merge(seen);
-        Box grown = sb;
-        grown.xmin -= along_m, grown.ymin -= along_m, grown.xmax += along_m, grown.ymax += along_m;
+        const Box grown = sb.grown(along_m);
         const Capsule reach(a, b, along_m);
         piece_index.visit(grown, [&](int pi) {
             const Piece& p = pieces[pi];
@@ -504,15 +500,11 @@ void pieces_in_cells(const Cells& cells, const std::vector<Piece>& pieces, size_
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Facilities and parcels passed
 
-Box grown_box(Box b, double d) {
-    b.xmin -= d, b.ymin -= d, b.xmax += d, b.ymax += d;
-    return b;
-}
-
 /**
  * Whether pieces come within r of an area (a parcel): its edges' capsules made once for all the
  * pieces near it, each with its box grown by r and kOnEdge, so that a piece whose box misses an
- * edge's is passed over (it is farther than r from that edge in x or in y).
+ * edge's is passed over: it is farther than r + kOnEdge from that edge in x or in y, beyond any
+ * rounding of Capsule::span (nanometres), which would not have found it either.
  */
 class NearArea {
 public:
@@ -524,7 +516,7 @@ public:
                     edges_.emplace_back(a, b, r);
                     Box box;
                     box.add(a), box.add(b);
-                    boxes_.push_back(grown_box(box, r + kOnEdge));
+                    boxes_.push_back(box.grown(r + kOnEdge));
                 }
     }
 
@@ -606,7 +598,7 @@ PatrolsReport compute_patrols(const Dataset& ds, const PatrolOptions& o) {
     parallel_for(ds.patrols.size(), [&](size_t ti) {
         cut_track(ds.patrols[ti], static_cast<int>(ti), o.window, night, per_track[ti]);
     });
-    std::vector<Piece> pieces;
+    std::vector<Piece> pieces;  // track by track, in track order (the cells' track counts need it)
     for (size_t ti = 0; ti < per_track.size(); ++ti) {
         if (!ds.patrols[ti].timed()) rep.untimed_tracks.push_back(ds.patrols[ti].track_id);
         rep.tracks_in_window += !per_track[ti].empty();
@@ -653,7 +645,7 @@ PatrolsReport compute_patrols(const Dataset& ds, const PatrolOptions& o) {
         } else {
             const Enterprise& e = ds.enterprises[i - ds.facilities.size()];
             const NearArea near(e.shape, o.passed_m);
-            p = passes_near(grown_box(bounds(e.shape), o.passed_m), pieces, piece_index,
+            p = passes_near(bounds(e.shape).grown(o.passed_m), pieces, piece_index,
                             [&](const Piece& pc) { return near.last(pc); });
             p.layer = "enterprises", p.id = e.ent_id, p.name = e.name;
         }

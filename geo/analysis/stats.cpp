@@ -68,8 +68,7 @@ int CellLocator::find_within(Vec2 p, double d) const {
     if (int c = find(p); c >= 0) return c;
     // Every bin within d of p: a point on an outer edge may round just outside the box, or into a
     // bin its cell does not reach.
-    if (bins_.empty() || p.x < box_.xmin - d || p.x > box_.xmax + d || p.y < box_.ymin - d || p.y > box_.ymax + d)
-        return -1;
+    if (bins_.empty() || !box_.grown(d).contains(p)) return -1;
     auto bx = [&](double v) { return std::clamp(static_cast<int>((v - box_.xmin) / cw_), 0, nx_ - 1); };
     auto by = [&](double v) { return std::clamp(static_cast<int>((v - box_.ymin) / ch_), 0, ny_ - 1); };
     for (int y = by(p.y - d); y <= by(p.y + d); ++y)

@@ -95,6 +95,8 @@ struct Box {
     double width() const { return xmax - xmin; }
     double height() const { return ymax - ymin; }
     Vec2 center() const { return {(xmin + xmax) / 2, (ymin + ymax) / 2}; }
+    /** The box d further out on every side. */
+    Box grown(double d) const { return {xmin - d, ymin - d, xmax + d, ymax + d}; }
 };
 
 using Ring = std::vector<Vec2>;
@@ -430,8 +432,7 @@ inline double segment_distance(Vec2 p, Vec2 a, Vec2 b) {
  * with their boxes (ba, bb: bounds(a), bounds(b)) found once.
  */
 inline bool polygons_within(const MultiPolygon& a, Box ba, const MultiPolygon& b, Box bb, double d) {
-    ba.add(Vec2{ba.xmin - d, ba.ymin - d}), ba.add(Vec2{ba.xmax + d, ba.ymax + d});
-    bb.add(Vec2{bb.xmin - d, bb.ymin - d}), bb.add(Vec2{bb.xmax + d, bb.ymax + d});
+    ba = ba.grown(d), bb = bb.grown(d);
     if (!ba.intersects(bb)) return false;
     // Only the edges near the other area can come within d of it.
     thread_local std::vector<std::pair<Vec2, Vec2>> ea, eb;

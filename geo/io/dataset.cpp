@@ -2402,8 +2402,7 @@ void load_dem(const std::string& dem_name, const std::string& dem_file, Dataset&
         double reach = 1000;
         for (const auto& c : ds.cameras)
             if (std::isfinite(c.range) && c.range > 0 && c.range <= 10000) reach = std::max(reach, c.range);
-        area.add(Vec2{area.xmin - reach, area.ymin - reach});
-        area.add(Vec2{area.xmax + reach, area.ymax + reach});
+        area = area.grown(reach);
     }
     ds.dem = read_dem(dem_name, dem_file, ds.work_crs_wkt, area);
 }
