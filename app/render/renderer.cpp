@@ -380,15 +380,17 @@ void MapRenderer::sync(const Scene& scene) {
 
 uint64_t MapRenderer::uploaded_bytes() const { return impl_->uploaded; }
 
-void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background) {
+void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background, Part part) {
     sync(scene);
     glViewport(0, 0, view.width, view.height);
     glDisable(GL_DEPTH_TEST);
     glDisable(GL_CULL_FACE);
     glDisable(GL_SCISSOR_TEST);
-    glClearColor((background & 255) / 255.f, (background >> 8 & 255) / 255.f,
-                 (background >> 16 & 255) / 255.f, 1);
-    glClear(GL_COLOR_BUFFER_BIT);
+    if (part != Part::Symbols) {
+        glClearColor((background & 255) / 255.f, (background >> 8 & 255) / 255.f,
+                     (background >> 16 & 255) / 255.f, 1);
+        glClear(GL_COLOR_BUFFER_BIT);
+    }
     glEnable(GL_BLEND);
     // Keep destination alpha opaque-ish so read-back images are not see-through where symbols blend.
     glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
@@ -439,8 +441,19 @@ void MapRenderer::draw(const Scene& scene, const MapView& view, Rgba background)
             glDrawArraysInstanced(GL_TRIANGLES, 0, 6, GLsizei(count));
         }
     };
-    for (const auto& L : scene.layers) {
-        if (!L.visible || L.opacity <= 0) continue;
+    // The visible layers from `top` on draw lines and symbols only.
+    auto shown = [](const SceneLayer& L) { return L.visible && L.opacity > 0; };
+    size_t top = scene.layers.size();
+    for (; top > 0; --top) {
+        const SceneLayer& L = scene.layers[top - 1];
+        const GpuLayer& g = impl_->layers[{L.id, L.key}];
+        if (shown(L) && (g.fills.count || g.raster.quad.count || !g.images.empty())) break;
+    }
+    const size_t from = part == Part::Symbols ? top : 0;
+    const size_t to = part == Part::UnderSymbols ? top : scene.layers.size();
+    for (size_t li = from; li < to; ++li) {
+        const SceneLayer& L = scene.layers[li];
+        if (!shown(L)) continue;
         const GpuLayer& g = impl_->layers[{L.id, L.key}];
         for (const GpuRaster& img : g.images) {
             if (!img.quad.count) continue;
@@ -502,8 +515,9 @@ std::vector<uint8_t> render_image(const Scene& scene, const MapView& view, Offsc
             tile.width = tw, tile.height = th;
             tile.center = view.to_world({x0 + tw / 2.0, y0 + th / 2.0});
             target.bind();
-            renderer.draw(scene, tile, kMapBackground);
+            renderer.draw(scene, tile, kMapBackground, MapRenderer::Part::UnderSymbols);
             target.bind_resolved();
+            renderer.draw(scene, tile, kMapBackground, MapRenderer::Part::Symbols);
             if (labels && !placed.empty()) labels->paint(placed, tw, th, {double(x0), double(y0)});
             const auto px = target.read();
             const int cw = std::min(tw, view.width - x0), ch = std::min(th, view.height - y0);

@@ -22,11 +22,23 @@ public:
 
     /** Uploads the layers whose revision changed since the last call. */
     void sync(const Scene& scene);
+    /** Which of the visible layers a draw draws. */
+    enum class Part {
+        All,
+        /** Up to the last layer with fills or images, after clearing: what multisampling smooths. */
+        UnderSymbols,
+        /**
+         * The layers over it, lines and symbols only, which antialias in their shaders: drawn on
+         * the resolved image, one sample a pixel, they cost half as much on llvmpipe.
+         */
+        Symbols,
+    };
     /**
      * Draws the visible layers of `scene` (synced first) into the bound framebuffer, whose
-     * viewport is view.width × view.height pixels, after clearing it to `background`.
+     * viewport is view.width × view.height pixels, after clearing it to `background` (but for
+     * Part::Symbols).
      */
-    void draw(const Scene& scene, const MapView& view, Rgba background);
+    void draw(const Scene& scene, const MapView& view, Rgba background, Part part = Part::All);
     /** Bytes sent to the GPU so far (vertices, colours, textures): what each change of the scene cost. */
     uint64_t uploaded_bytes() const;
 
