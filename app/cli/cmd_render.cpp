@@ -275,7 +275,8 @@ void run_render(const RenderArgs& a) {
                      std::to_string(e.ymax);
     }
     const MapView view = MapView::fit(resolve_extent(extent, ds), w, h);
-    Scene scene = build_scene(ds, view.mpp);
+    // Polygons off the image are not triangulated; 64 px of room for outlines and symbols.
+    Scene scene = build_scene(ds, view.mpp, /*lod=*/true, view.world_box().grown(64 * view.mpp));
     if (!a.layers.empty()) {
         for (auto& L : scene.layers)
             L.visible = std::find(a.layers.begin(), a.layers.end(), L.key) != a.layers.end();

@@ -201,9 +201,15 @@ struct Chunker {
     // False: no simplified copies and no thinned points, the full geometry at every scale (the
     // picture the levels of detail are held against).
     bool lod = true;
+    // When not empty, the part of the map an off-screen image shows: features whose bounds miss it
+    // are left out (a county's 46k buildings not triangulated for an image of one cell). Whatever
+    // shows in it is built as it would be without it: an edge two cells share lies in both cells'
+    // bounds, so the cell that draws it is the same.
+    Box only_box;
     bool needed(double min_mpp, double max_mpp) const {
         return only_mpp <= 0 || (only_mpp >= min_mpp && only_mpp < max_mpp);
     }
+    bool shows(const Box& b) const { return only_box.empty() || b.intersects(only_box); }
     int of(Vec2 p) const {
         const int nx = std::max(1, int(std::ceil(extent.width() / size)));
         const int cx = std::clamp(int((p.x - extent.xmin) / size), 0, nx - 1);
@@ -402,6 +408,7 @@ LevelLines grid_level_lines(const Dataset& ds, int level, Vec2 o, const Chunker&
         emit_by_chunk(
             ch, cells.size(), [&](size_t i) { return bounds(cells[i]->shape).center(); },
             [&](size_t k) {
+                if (!ch.shows(bounds(cells[k]->shape))) return;
                 size_t ring_id = arcs ? arcs->first[k] : 0;
                 for (const auto& poly : cells[k]->shape)
                     for (const auto& ring : poly.rings) {
@@ -520,7 +527,7 @@ void build_polygons(SceneLayer& L, const std::vector<const MultiPolygon*>& shape
         emit_by_chunk(
             ch, shapes.size(), centre,
             [&](size_t i) {
-                if (dot(i, lod)) return;
+                if (dot(i, lod) || !ch.shows(bounds(*shapes[i]))) return;
                 for (size_t k = 0; k < shapes[i]->size(); ++k) {
                     const Polygon& poly = (*shapes[i])[k];
                     if (lod.tolerance > 0 && poly.rings.size() == 1) {
@@ -546,6 +553,7 @@ void build_polygons(SceneLayer& L, const std::vector<const MultiPolygon*>& shape
         emit_by_chunk(
             ch, shapes.size(), centre,
             [&](size_t i) {
+                if (!ch.shows(bounds(*shapes[i]))) return;
                 if (dot(i, lod)) {
                     const Box b = bounds(*shapes[i]);
                     const Vec2 c = b.center() - o;
@@ -582,6 +590,7 @@ void build_roads(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
                 emit_by_chunk(
                     ch, group.size(), [&](size_t i) { return bounds(group[i]->shape).center(); },
                     [&](size_t i) {
+                        if (!ch.shows(bounds(group[i]->shape))) return;
                         const RoadStyle s = road_style(group[i]->road_class);
                         const LineStyle& st = pass == 0 ? s.casing : s.fill;
                         if (st.width_px > 0)
@@ -609,6 +618,9 @@ void build_camera_views(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker&
         emit_by_chunk(
             ch, cams.size(), [&](size_t i) { return cams[i]->pos; },
             [&](size_t i) {
+                Box reach;  // the sector lies within its range of the camera
+                reach.add(cams[i]->pos);
+                if (!ch.shows(reach.grown(cams[i]->range))) return;
                 const Rgba c = with_alpha(camera_color(*cams[i]), cams[i]->online() ? 64 : 56);
                 auto fan = sector_outline(*cams[i]);
                 for (size_t k = 1; k + 1 < fan.size(); ++k)
@@ -964,7 +976,7 @@ void rebuild_daily_layers(Scene& scene, const Dataset& ds) {
     ++L.revision;
 }
 
-Scene build_scene(const Dataset& ds, double only_mpp, bool lod) {
+Scene build_scene(const Dataset& ds, double only_mpp, bool lod, const Box& only_box) {
     Scene s;
     s.extent = scene_extent(ds);
     // Round the origin to a kilometre: a reader of vertex dumps sees tidy numbers.
@@ -1001,7 +1013,7 @@ Scene build_scene(const Dataset& ds, double only_mpp, bool lod) {
     add_layer(s, LayerId::Patrols, "patrols", false);
     add_layer(s, LayerId::Checks, "checks", false);
 
-    const Chunker ch{s.extent, 2000, only_mpp, lod};
+    const Chunker ch{s.extent, 2000, only_mpp, lod, only_box};
     // The grid levels' outlines (a county's boundaries: most of the scene), the grids' names and
     // the other layers, on the cores. Each task writes its own level or layers; s.layers keeps its
     // size meanwhile.

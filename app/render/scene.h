@@ -218,9 +218,11 @@ struct Scene {
  * With only_mpp > 0 (an off-screen image at one scale) only what shows at that scale is built.
  * Far out, lines and outlines are drawn from copies simplified to half a pixel, dense point layers
  * thinned and shapes below a pixel drawn as dots; with `lod` false every scale draws the full
- * geometry (the picture the tests hold those copies against).
+ * geometry (the picture the tests hold those copies against). With `only_box` (not empty: the
+ * part of the map an image shows, with room for outlines and symbols) polygons whose bounds miss
+ * it are left out.
  */
-Scene build_scene(const Dataset& ds, double only_mpp = 0, bool lod = true);
+Scene build_scene(const Dataset& ds, double only_mpp = 0, bool lod = true, const Box& only_box = {});
 
 /** Bounds of everything a scene of `ds` draws (grids, points, roads, buildings, other layers…), working CRS. */
 Box scene_extent(const Dataset& ds);
