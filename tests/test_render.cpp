@@ -363,19 +363,57 @@ TEST(RenderPixels, AnImageBuiltOfWhatShowsInItIsTheWholeScenesImage) {
     const Box all = scene_extent(ds);
     const Box near_building = bounds(ds.buildings[ds.buildings.size() / 2].shape).grown(120);
     const Box a_cell = bounds(ds.grids_of_level(4)[7]->shape);
-    const Box views[] = {near_building, a_cell, all};
+    // Close in, a cell, the lower left at 30 m/px (simplified outlines and fills), all of it.
+    const Box lower_left{all.xmin, all.ymin, all.center().x, all.center().y};
+    const Box views[] = {near_building, a_cell, lower_left, all};
     for (const Box& shown : views) {
-        const MapView view = MapView::fit(shown, 400, 300);
+        MapView view = MapView::fit(shown, 400, 300);
+        if (&shown == &views[2]) view.mpp = 30;
         const Scene whole = build_scene(ds, view.mpp);
-        const Scene part = build_scene(ds, view.mpp, /*lod=*/true, view.world_box().grown(64 * view.mpp));
+        const Scene part = build_scene(ds, view.mpp, /*lod=*/true, view.image_box());
         EXPECT_EQ(render_image(part, view, nullptr, 0), render_image(whole, view, nullptr, 0))
             << view.mpp << " m/px";
-        if (&shown == &views[2]) continue;  // all of it: everything built
+        if (&shown != &views[0] && &shown != &views[1]) continue;
         // Far fewer outlines and roads (made: 1–23 % of them), buildings and camera sectors (1–9 %).
         for (LayerId id : {LayerId::Grids, LayerId::Roads})
             EXPECT_LT(part.layer(id).lines.size(), whole.layer(id).lines.size() / 4);
         for (LayerId id : {LayerId::Buildings, LayerId::CameraViews})
             EXPECT_LT(part.layer(id).fills.size(), whole.layer(id).fills.size() / 10);
+    }
+}
+
+// render_image draws the layers over the last one with fills (lines and symbols, antialiased in
+// their shaders) on the resolved image: within 2 of 255 of all of it drawn into the 4 samples.
+TEST(RenderPixels, SymbolsDrawnAfterTheResolveLookAsDrawnInTheSamples) {
+    const Dataset ds = generate_demo({4, 3});
+    HeadlessGl gl;
+    auto in_the_samples = [](const Scene& scene, const MapView& view) {
+        MapRenderer renderer;
+        OffscreenTarget target(view.width, view.height, 4);
+        target.bind();
+        renderer.draw(scene, view, kMapBackground);
+        auto px = target.read();
+        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        return px;
+    };
+    Scene with_choropleth = build_scene(ds);
+    build_choropleth(with_choropleth, ds, ChoroplethStat::Households, 4);
+    with_choropleth.layer(LayerId::Choropleth).visible = true;
+    const Scene plain = build_scene(ds);
+    // Camera sectors, households and incidents close in; the county-wide map; the choropleth.
+    const MapView near =
+        MapView::fit(bounds(ds.buildings[ds.buildings.size() / 2].shape).grown(120), 400, 300);
+    const MapView whole = MapView::fit(scene_extent(ds), 400, 300);
+    for (const auto& [scene, view] : {std::pair{&plain, near}, {&plain, whole}, {&with_choropleth, whole}}) {
+        const auto a = render_image(*scene, view, nullptr, 0), b = in_the_samples(*scene, view);
+        ASSERT_EQ(a.size(), b.size());
+        int worst = 0;
+        size_t differ = 0;
+        for (size_t i = 0; i < a.size(); ++i) {
+            worst = std::max(worst, std::abs(int(a[i]) - int(b[i])));
+            differ += a[i] != b[i];
+        }
+        EXPECT_LE(worst, 2) << view.mpp << " m/px, " << differ << " bytes differ";
     }
 }
 

@@ -275,8 +275,9 @@ void run_render(const RenderArgs& a) {
                      std::to_string(e.ymax);
     }
     const MapView view = MapView::fit(resolve_extent(extent, ds), w, h);
-    // Polygons off the image are not triangulated; 64 px of room for outlines and symbols.
-    Scene scene = build_scene(ds, view.mpp, /*lod=*/true, view.world_box().grown(64 * view.mpp));
+    // Cells, roads, buildings, parcels and sectors off the image are left out, but where the timed
+    // frames pan (a tenth of the width every way) they must be there.
+    Scene scene = build_scene(ds, view.mpp, /*lod=*/true, a.frames > 0 ? Box{} : view.image_box());
     if (!a.layers.empty()) {
         for (auto& L : scene.layers)
             L.visible = std::find(a.layers.begin(), a.layers.end(), L.key) != a.layers.end();

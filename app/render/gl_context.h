@@ -50,8 +50,8 @@ public:
     void bind();
     /**
      * Resolves what was drawn and binds the single-sample buffer, for what needs no multisampling
-     * drawn over it (text, antialiased by its glyphs: on llvmpipe a quarter of the work);
-     * read() then reads it as it is. Without multisampling the one buffer stays bound.
+     * drawn over it (text, lines and symbols, antialiased by their glyphs and shaders: on llvmpipe
+     * half the work); read() then reads it as it is. Without multisampling the one buffer stays bound.
      */
     void bind_resolved();
     /** RGBA rows, top row first. */

@@ -25,7 +25,8 @@ public:
     /** Which of the visible layers a draw draws. */
     enum class Part {
         All,
-        /** Up to the last layer with fills or images, after clearing: what multisampling smooths. */
+        /** Up to the last layer with fills, a raster or images, after clearing: what multisampling smooths.
+         */
         UnderSymbols,
         /**
          * The layers over it, lines and symbols only, which antialias in their shaders: drawn on

@@ -201,10 +201,12 @@ struct Chunker {
     // False: no simplified copies and no thinned points, the full geometry at every scale (the
     // picture the levels of detail are held against).
     bool lod = true;
-    // When not empty, the part of the map an off-screen image shows: features whose bounds miss it
-    // are left out (a county's 46k buildings not triangulated for an image of one cell). Whatever
-    // shows in it is built as it would be without it: an edge two cells share lies in both cells'
-    // bounds, so the cell that draws it is the same.
+    // When not empty, the part of the map an off-screen image shows (MapView::image_box): features
+    // whose bounds miss it are left out (a county's 46k buildings not triangulated for an image of
+    // one cell). Whatever shows in it is built as it would be without it: an edge two cells share
+    // lies in both cells' bounds, so the cell that draws it is the same. (Where cells do not tile, an
+    // edge in three rings or a ring touching itself, two cells' simplified arcs may share their first
+    // edge: the whole scene draws the first cell's, an image may draw the other's.)
     Box only_box;
     bool needed(double min_mpp, double max_mpp) const {
         return only_mpp <= 0 || (only_mpp >= min_mpp && only_mpp < max_mpp);

@@ -218,9 +218,9 @@ struct Scene {
  * With only_mpp > 0 (an off-screen image at one scale) only what shows at that scale is built.
  * Far out, lines and outlines are drawn from copies simplified to half a pixel, dense point layers
  * thinned and shapes below a pixel drawn as dots; with `lod` false every scale draws the full
- * geometry (the picture the tests hold those copies against). With `only_box` (not empty: the
- * part of the map an image shows, with room for outlines and symbols) polygons whose bounds miss
- * it are left out.
+ * geometry (the picture the tests hold those copies against). With `only_box` (not empty: an
+ * image's MapView::image_box) the grid cells' outlines, roads, buildings, parcels and camera
+ * sectors whose bounds miss it are left out; point layers are built whole.
  */
 Scene build_scene(const Dataset& ds, double only_mpp = 0, bool lod = true, const Box& only_box = {});
 
@@ -366,6 +366,11 @@ struct MapView {
     void zoom_at(Vec2 at, double factor);
     /** Moves the map with the mouse: a drag of (dx, dy) pixels. */
     void pan_pixels(double dx, double dy) { center = center + Vec2{-dx * mpp, dy * mpp}; }
+    /**
+     * What an image of this view is built of (build_scene's only_box): its part of the map and 64
+     * pixels around it, room for the widest line (a 7.5 px road casing) and a far-out parcel's dot.
+     */
+    Box image_box() const { return world_box().grown(64 * mpp); }
 };
 
 }  // namespace gw::app

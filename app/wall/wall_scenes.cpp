@@ -108,8 +108,8 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
     if (!scene_name.empty()) ws.go(ws.find(scene_name));
     const gw::Scene& sc = ws.scene();
     const MapView view = wall_view(wall_scene_extent(sc, scene_extent(ds)), w, h, wall_scene_has_list(sc));
-    // As render's: polygons off the image are not triangulated (64 px of room for their outlines).
-    Scene map = build_scene(ds, view.mpp, /*lod=*/true, view.world_box().grown(64 * view.mpp));
+    // As render's: cells, roads, buildings, parcels and sectors off the image are left out.
+    Scene map = build_scene(ds, view.mpp, /*lod=*/true, view.image_box());
     darken_scene_for_wall(map, ds);
     add_basemaps(map, basemaps, ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt,
                  std::min(8192, 2 * std::max(w, h)));
