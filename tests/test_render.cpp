@@ -293,10 +293,13 @@ TEST(RenderScene, FarOutABorderTwoCellsShareIsSimplifiedOnceAndDrawnOnce) {
 
 namespace {
 
-/** The scene drawn as the viewer draws it on a software rasteriser: one sample a pixel. */
-std::vector<uint8_t> draw_single_sample(const Scene& scene, const MapView& view) {
+/**
+ * Every layer of the scene drawn in one pass with `samples` a pixel: as the viewer draws it on a
+ * software rasteriser (one), or on a GPU (four).
+ */
+std::vector<uint8_t> draw_in_one_pass(const Scene& scene, const MapView& view, int samples = 1) {
     MapRenderer renderer;
-    OffscreenTarget target(view.width, view.height, 1);
+    OffscreenTarget target(view.width, view.height, samples);
     target.bind();
     renderer.draw(scene, view, kMapBackground);
     auto px = target.read();
@@ -325,7 +328,7 @@ TEST(RenderPixels, LevelsOfDetailDrawTheFullDetailPicture) {
     for (double mpp : {10.0, 20.0, 45.0, 90.0, 150.0, 300.0}) {
         MapView view = MapView::fit(lod.extent, W, H);
         view.mpp = mpp;
-        const auto a = draw_single_sample(lod, view), b = draw_single_sample(full, view);
+        const auto a = draw_in_one_pass(lod, view), b = draw_in_one_pass(full, view);
         ASSERT_EQ(a.size(), b.size());
         size_t drawn = 0, differ = 0, blocks = 0, blocks_differ = 0;
         for (int y0 = 0; y0 < H; y0 += B)
@@ -387,15 +390,6 @@ TEST(RenderPixels, AnImageBuiltOfWhatShowsInItIsTheWholeScenesImage) {
 TEST(RenderPixels, SymbolsDrawnAfterTheResolveLookAsDrawnInTheSamples) {
     const Dataset ds = generate_demo({4, 3});
     HeadlessGl gl;
-    auto in_the_samples = [](const Scene& scene, const MapView& view) {
-        MapRenderer renderer;
-        OffscreenTarget target(view.width, view.height, 4);
-        target.bind();
-        renderer.draw(scene, view, kMapBackground);
-        auto px = target.read();
-        glBindFramebuffer(GL_FRAMEBUFFER, 0);
-        return px;
-    };
     Scene with_choropleth = build_scene(ds);
     build_choropleth(with_choropleth, ds, ChoroplethStat::Households, 4);
     with_choropleth.layer(LayerId::Choropleth).visible = true;
@@ -405,7 +399,7 @@ TEST(RenderPixels, SymbolsDrawnAfterTheResolveLookAsDrawnInTheSamples) {
         MapView::fit(bounds(ds.buildings[ds.buildings.size() / 2].shape).grown(120), 400, 300);
     const MapView whole = MapView::fit(scene_extent(ds), 400, 300);
     for (const auto& [scene, view] : {std::pair{&plain, near}, {&plain, whole}, {&with_choropleth, whole}}) {
-        const auto a = render_image(*scene, view, nullptr, 0), b = in_the_samples(*scene, view);
+        const auto a = render_image(*scene, view, nullptr, 0), b = draw_in_one_pass(*scene, view, 4);
         ASSERT_EQ(a.size(), b.size());
         int worst = 0;
         size_t differ = 0;
