@@ -400,6 +400,8 @@ LevelLines grid_level_lines(const Dataset& ds, int level, Vec2 o, const Chunker&
                                  : level == 2 ? kTwoCommitteesMpp
                                               : 1e30;
     const auto cells = ds.grids_of_level(level);
+    std::vector<Box> boxes(cells.size());  // for every copy: chunk order and what the image shows
+    for (size_t i = 0; i < cells.size(); ++i) boxes[i] = bounds(cells[i]->shape);
     std::optional<LevelArcs> arcs;  // made for the first simplified copy
     for (const Lod& lod : lods(ch, kLods)) {
         if (lod.min_mpp >= visible_below) break;
@@ -408,9 +410,9 @@ LevelLines grid_level_lines(const Dataset& ds, int level, Vec2 o, const Chunker&
         // Drawn already: at full detail edges, simplified arcs by their first edge.
         std::unordered_set<EdgeKey, EdgeHash> seen;
         emit_by_chunk(
-            ch, cells.size(), [&](size_t i) { return bounds(cells[i]->shape).center(); },
+            ch, cells.size(), [&](size_t i) { return boxes[i].center(); },
             [&](size_t k) {
-                if (!ch.shows(bounds(cells[k]->shape))) return;
+                if (!ch.shows(boxes[k])) return;
                 size_t ring_id = arcs ? arcs->first[k] : 0;
                 for (const auto& poly : cells[k]->shape)
                     for (const auto& ring : poly.rings) {
@@ -502,12 +504,14 @@ void append_level(SceneLayer& L, const LevelLines& level) {
 void build_polygons(SceneLayer& L, const std::vector<const MultiPolygon*>& shapes, Vec2 o, Rgba fill,
                     const LineStyle& outline, const Chunker& ch, double max_mpp) {
     if (!ch.needed(0, max_mpp)) return;
-    auto centre = [&](size_t i) { return bounds(*shapes[i]).center(); };
+    std::vector<Box> boxes(shapes.size());  // for every copy: chunk order, dots, what the image shows
+    for (size_t i = 0; i < shapes.size(); ++i) boxes[i] = bounds(*shapes[i]);
+    auto centre = [&](size_t i) { return boxes[i].center(); };
     // A far-out copy draws a shape smaller than a pixel at its finest scale (twice the tolerance)
     // as a dot of its outline's colour, as wide as the outline plus the shape: the four outline
     // segments and two triangles of a 100 m parcel at a prefecture's extent make the same ~2 px blot.
     auto dot = [&](size_t i, const Lod& lod) {
-        const Box b = bounds(*shapes[i]);
+        const Box& b = boxes[i];
         return lod.tolerance > 0 && std::max(b.width(), b.height()) < 2 * lod.tolerance;
     };
     // Fills of a layer drawn at every scale get two far-out copies: a polygon without holes whose
@@ -529,7 +533,7 @@ void build_polygons(SceneLayer& L, const std::vector<const MultiPolygon*>& shape
         emit_by_chunk(
             ch, shapes.size(), centre,
             [&](size_t i) {
-                if (dot(i, lod) || !ch.shows(bounds(*shapes[i]))) return;
+                if (dot(i, lod) || !ch.shows(boxes[i])) return;
                 for (size_t k = 0; k < shapes[i]->size(); ++k) {
                     const Polygon& poly = (*shapes[i])[k];
                     if (lod.tolerance > 0 && poly.rings.size() == 1) {
@@ -555,9 +559,9 @@ void build_polygons(SceneLayer& L, const std::vector<const MultiPolygon*>& shape
         emit_by_chunk(
             ch, shapes.size(), centre,
             [&](size_t i) {
-                if (!ch.shows(bounds(*shapes[i]))) return;
+                if (!ch.shows(boxes[i])) return;
                 if (dot(i, lod)) {
-                    const Box b = bounds(*shapes[i]);
+                    const Box& b = boxes[i];
                     const Vec2 c = b.center() - o;
                     const float w = outline.width_px + float(std::max(b.width(), b.height()) / (2 * lod.tolerance));
                     L.lines.push_back({float(c.x), float(c.y), float(c.x), float(c.y), outline.color, w, 0, 0, 0});
@@ -578,6 +582,9 @@ void build_roads(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
     std::stable_sort(order.begin(), order.end(), [](const Road* a, const Road* b) {
         return road_style(a->road_class).rank < road_style(b->road_class).rank;
     });
+    std::vector<Box> boxes(ds.roads.size());  // for every pass and copy: chunk order, what the image shows
+    for (size_t r = 0; r < ds.roads.size(); ++r) boxes[r] = bounds(ds.roads[r].shape);
+    auto box = [&](const Road* r) -> const Box& { return boxes[static_cast<size_t>(r - ds.roads.data())]; };
     // All casings first, then the fills: junctions then read as joined roads, not stacked ones.
     // Each pass runs minor roads (village, path) then major ones, so minor roads get their own bands.
     for (int pass = 0; pass < 2; ++pass)
@@ -590,9 +597,9 @@ void build_roads(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker& ch) {
                 for (const Road* r : order)
                     if ((road_style(r->road_class).rank >= 2) == major) group.push_back(r);
                 emit_by_chunk(
-                    ch, group.size(), [&](size_t i) { return bounds(group[i]->shape).center(); },
+                    ch, group.size(), [&](size_t i) { return box(group[i]).center(); },
                     [&](size_t i) {
-                        if (!ch.shows(bounds(group[i]->shape))) return;
+                        if (!ch.shows(box(group[i]))) return;
                         const RoadStyle s = road_style(group[i]->road_class);
                         const LineStyle& st = pass == 0 ? s.casing : s.fill;
                         if (st.width_px > 0)

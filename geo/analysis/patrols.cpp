@@ -273,10 +273,7 @@ struct Cells {
 
     static std::vector<Box> boxes(const std::vector<const Grid*>& c) {
         std::vector<Box> b;
-        for (const Grid* g : c) {
-            const Box one = bounds(g->shape);
-            b.push_back(one.empty() ? one : one.grown(kOnEdge));
-        }
+        for (const Grid* g : c) b.push_back(bounds(g->shape).grown(kOnEdge));  // an empty box stays empty
         return b;
     }
     /**
