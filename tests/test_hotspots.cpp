@@ -87,6 +87,39 @@ TEST(GiStar, PermutationsDrawEverySubsetEvenly) {
     }
 }
 
+// A cell's draws depend on its seed, its value and its neighbours alone: every cell starts from the
+// pool of the other values in order, whatever the cells before it drew. Half the cells get other
+// neighbours (other counts, so other numbers of swaps before the rest); the other half's p must not
+// move by a bit. A pool left as the cell before shuffled it, or one entry off, fails.
+TEST(GiStar, ACellsPermutationsDoNotDependOnTheCellsBeforeIt) {
+    const size_t n = 3000;
+    std::mt19937_64 rng(17);
+    std::poisson_distribution<int> count(3.0);
+    std::vector<double> x(n);
+    for (auto& v : x) v = count(rng);
+    auto some_neighbours = [&](size_t i) {
+        std::vector<int> nb = {static_cast<int>(i)};
+        const size_t k = 1 + rng() % 8;
+        while (nb.size() < k + 1)
+            if (const int j = static_cast<int>(rng() % n); std::find(nb.begin(), nb.end(), j) == nb.end())
+                nb.push_back(j);
+        return nb;
+    };
+    Neighbours w(n);
+    for (size_t i = 0; i < n; ++i) w[i] = some_neighbours(i);
+    Neighbours other = w;
+    for (size_t i = 0; i < n; i += 2) other[i] = some_neighbours(i);
+    other[1] = {1};  // a cell without neighbours draws nothing
+    GiOptions o;
+    o.permutations = 199;
+    const GiResult a = getis_ord_gi_star(x, w, o), b = getis_ord_gi_star(x, other, o);
+    int moved = 0, differ = 0;
+    for (size_t i = 3; i < n; i += 2) moved += a.p[i] != b.p[i];
+    for (size_t i = 0; i < n; i += 2) differ += a.p[i] != b.p[i];
+    EXPECT_EQ(moved, 0);
+    EXPECT_GT(differ, 100);  // the changed cells did draw otherwise
+}
+
 TEST(Fdr, BenjaminiHochbergWorkedExample) {
     // m = 5, α = 0.05: sorted p 0.005 ≤ 0.01, 0.01 ≤ 0.02, 0.03 ≤ 0.03, 0.04 ≤ 0.04, 0.20 > 0.05:
     // the four smallest are discoveries, although 0.03 and 0.04 alone are not below α/m·k for k=1.

@@ -1,0 +1,57 @@
+// Micro-benchmarks (Google Benchmark) of the hotspot analyses' inner parts: Gi*'s conditional
+// permutations on a lattice of n cells (queen neighbours), and the cell each point of a layer
+// lies in among a county's level-4 cells (`demo --scale 100`).
+//   build/gridwatch_bench --benchmark_filter='Gi|Locate'
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <random>
+
+#include "geo/analysis/hotspots.h"
+#include "geo/analysis/stats.h"
+#include "geo/demo/demo.h"
+
+using namespace gw;
+
+namespace {
+
+/** Gi* with 99 permutations on a side × side lattice, each cell's value a count of 0 to 9. */
+void BM_GiPermutations(benchmark::State& state) {
+    const int side = static_cast<int>(state.range(0));
+    const size_t n = static_cast<size_t>(side) * side;
+    std::mt19937 rng(7);
+    std::vector<double> x(n);
+    for (auto& v : x) v = static_cast<double>(rng() % 10);
+    Neighbours w(n);
+    for (int r = 0; r < side; ++r)
+        for (int c = 0; c < side; ++c)
+            for (int dr = -1; dr <= 1; ++dr)
+                for (int dc = -1; dc <= 1; ++dc)
+                    if (r + dr >= 0 && r + dr < side && c + dc >= 0 && c + dc < side)
+                        w[static_cast<size_t>(r) * side + c].push_back((r + dr) * side + c + dc);
+    GiOptions o;
+    o.permutations = 99;
+    for (auto _ : state) benchmark::DoNotOptimize(getis_ord_gi_star(x, w, o).p.data());
+    state.counters["cells"] = static_cast<double>(n);
+}
+BENCHMARK(BM_GiPermutations)->Arg(100)->Arg(316)->Unit(benchmark::kMillisecond);
+
+/** The level-4 cell of 500,000 points spread over a county's cells, on the cores. */
+void BM_LocatePoints(benchmark::State& state) {
+    static const Dataset ds = generate_demo({100, 1});
+    const std::vector<const Grid*> cells = ds.grids_of_level(4);
+    Box box;
+    for (const Grid* g : cells) box.add(bounds(g->shape));
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> ux(box.xmin, box.xmax), uy(box.ymin, box.ymax);
+    std::vector<Vec2> p(500000);
+    for (auto& v : p) v = {ux(rng), uy(rng)};
+    for (auto _ : state) {
+        const CellLocator loc(cells);
+        benchmark::DoNotOptimize(loc.find_each(p.size(), [&](size_t i) { return p[i]; }).data());
+    }
+    state.counters["cells"] = static_cast<double>(cells.size());
+}
+BENCHMARK(BM_LocatePoints)->Unit(benchmark::kMillisecond);
+
+}  // namespace
