@@ -455,26 +455,44 @@ HexMesh hex_mesh(const Box& ext, double size, const std::vector<const MultiPolyg
     std::vector<int> id(static_cast<size_t>(cols) * rows, -1);
     std::vector<Box> boxes;
     for (const auto* a : area) boxes.push_back(bounds(*a));
+    auto centre = [&](int r, int c) {
+        return Vec2{ext.xmin + c * w + (r % 2 ? w / 2 : 0), ext.ymin + r * vstep};
+    };
+    auto hexagon = [&](Vec2 ctr) {
+        Ring ring;
+        for (int k = 0; k < 6; ++k) {
+            const double ang = (30 + 60 * k) * kPi / 180;
+            ring.push_back({ctr.x + size * std::cos(ang), ctr.y + size * std::sin(ang)});
+        }
+        return MultiPolygon{Polygon{{std::move(ring)}}};
+    };
+    // Which hexagons to keep, row by row on the cores: every hexagon the area reaches into, not
+    // only those whose centre it holds (along the edge of the community those held incidents no
+    // hexagon counted). An area holds no point outside its box.
+    std::vector<uint8_t> keep(id.size(), area.empty());
+    parallel_for(area.empty() ? 0 : static_cast<size_t>(rows), [&](size_t row) {
+        const int r = static_cast<int>(row);
+        for (int c = 0; c < cols; ++c) {
+            const Vec2 ctr = centre(r, c);
+            bool in = false;
+            for (size_t i = 0; i < area.size() && !in; ++i)
+                in = boxes[i].contains(ctr) && inside(*area[i], ctr);
+            if (!in) {
+                const MultiPolygon hex = hexagon(ctr);
+                const Box hb = bounds(hex);
+                for (size_t i = 0; i < area.size() && !in; ++i)
+                    in = boxes[i].intersects(hb) && polygons_meet(*area[i], hex);
+            }
+            keep[static_cast<size_t>(r) * cols + c] = in;
+        }
+    });
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < cols; ++c) {
-            const Vec2 ctr{ext.xmin + c * w + (r % 2 ? w / 2 : 0), ext.ymin + r * vstep};
-            Ring ring;
-            for (int k = 0; k < 6; ++k) {
-                const double ang = (30 + 60 * k) * kPi / 180;
-                ring.push_back({ctr.x + size * std::cos(ang), ctr.y + size * std::sin(ang)});
-            }
-            MultiPolygon hex{Polygon{{std::move(ring)}}};
-            // Every hexagon the area reaches into, not only those whose centre it holds: along the
-            // edge of the community those held incidents no hexagon counted.
-            bool keep = area.empty();
-            for (size_t i = 0; i < area.size() && !keep; ++i) keep = inside(*area[i], ctr);
-            const Box hb = bounds(hex);
-            for (size_t i = 0; i < area.size() && !keep; ++i)
-                keep = boxes[i].intersects(hb) && polygons_meet(*area[i], hex);
-            if (!keep) continue;
+            if (!keep[static_cast<size_t>(r) * cols + c]) continue;
+            const Vec2 ctr = centre(r, c);
             id[static_cast<size_t>(r) * cols + c] = static_cast<int>(m.centres.size());
             m.centres.push_back(ctr);
-            m.cells.push_back(std::move(hex));
+            m.cells.push_back(hexagon(ctr));
         }
     m.neighbours.resize(m.centres.size());
     for (int r = 0; r < rows; ++r)
