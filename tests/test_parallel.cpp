@@ -207,6 +207,7 @@ TEST(WorkerFaults, EveryParallelPathEndsItsCommandWithOneLine) {
         {"checks.cpp", {"checks " + d + " --json"}},
         {"stats.h", {"hotspots " + d + " --method gi --level 4 --permutations 99"}},
         {"cli_common.cpp", {"checks " + d + " --json"}},
+        {"cmd_export.cpp", {"export " + d + " --with-stats --out " + dir / "export"}},
         {"scene.cpp", {"render " + d + " --out " + dir / "r.png"}},
     };
     std::vector<std::string> sites;
