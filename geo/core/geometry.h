@@ -172,6 +172,62 @@ inline bool inside(const MultiPolygon& mp, Vec2 p) {
 }
 
 /**
+ * One ring's edges by height, for many questions of one ring (the points a new camera's view may
+ * hold): `inside` asks only the edges of p's slab, among them every edge whose heights span p's,
+ * which are the only ones gw::inside(ring, p) counts a crossing of, by the same test: the same
+ * answer, bit for bit. The ring is referred to, not copied.
+ */
+class RingSlabs {
+public:
+    explicit RingSlabs(const Ring& r) : ring_(r) {
+        const size_t n = r.size();
+        if (n < 3) return;
+        double y1 = r[0].y;
+        y0_ = r[0].y;
+        for (const Vec2& v : r) y0_ = std::min(y0_, v.y), y1 = std::max(y1, v.y);
+        slabs_ = static_cast<int>(std::clamp<size_t>(n / 16, 1, 4096));
+        h_ = std::max((y1 - y0_) / slabs_, 1e-300);
+        first_.assign(static_cast<size_t>(slabs_) + 1, 0);
+        // Edge i runs from r[i] to r[i − 1] (gw::inside's pairs): listed in each slab its heights meet.
+        auto each_edge = [&](auto&& fn) {
+            for (size_t i = 0, j = n - 1; i < n; j = i++) {
+                const int lo = slab(std::min(r[i].y, r[j].y)), hi = slab(std::max(r[i].y, r[j].y));
+                for (int k = lo; k <= hi; ++k) fn(k, i);
+            }
+        };
+        each_edge([&](int k, size_t) { ++first_[static_cast<size_t>(k) + 1]; });
+        for (size_t k = 1; k < first_.size(); ++k) first_[k] += first_[k - 1];
+        edges_.resize(first_.back());
+        std::vector<uint32_t> at(first_.begin(), first_.end() - 1);
+        each_edge([&](int k, size_t i) { edges_[at[static_cast<size_t>(k)]++] = static_cast<uint32_t>(i); });
+    }
+    bool inside(Vec2 p) const {
+        if (slabs_ == 0) return false;
+        const int k = slab(p.y);
+        const size_t n = ring_.size();
+        bool in = false;
+        for (uint32_t e = first_[static_cast<size_t>(k)]; e < first_[static_cast<size_t>(k) + 1]; ++e) {
+            const size_t i = edges_[e], j = i ? i - 1 : n - 1;
+            const Vec2 a = ring_[i], b = ring_[j];
+            if ((a.y > p.y) != (b.y > p.y) && orient(a, b, p) == (b.y > a.y ? 1 : -1)) in = !in;
+        }
+        return in;
+    }
+
+private:
+    /** The slab of a height: monotone in y, so an edge's slabs run from its low end's to its high end's. */
+    int slab(double y) const {
+        return std::clamp(static_cast<int>(std::floor((y - y0_) / h_)), 0, slabs_ - 1);
+    }
+
+    const Ring& ring_;
+    double y0_ = 0, h_ = 1;
+    int slabs_ = 0;
+    std::vector<uint32_t> first_;  // slab k's edges: edges_[first_[k] … first_[k + 1])
+    std::vector<uint32_t> edges_;
+};
+
+/**
  * Whether p lies in the closed area of mp: inside, or exactly on an edge (orient 0 within the
  * edge's box). What a view sees: a road along a view's straight edge is seen, as GEOS's
  * intersection with the closed polygon keeps it.
