@@ -88,9 +88,10 @@ TEST(GiStar, PermutationsDrawEverySubsetEvenly) {
 }
 
 // A cell's draws depend on its seed, its value and its neighbours alone: every cell starts from the
-// pool of the other values in order, whatever the cells before it drew. Half the cells get other
-// neighbours (other counts, so other numbers of swaps before the rest); the other half's p must not
-// move by a bit. A pool left as the cell before shuffled it, or one entry off, fails.
+// pool of the other values in order, whatever the cells before it drew, with its swaps undone (few
+// draws) or the pool written anew (many). Half the cells get other neighbours (other counts, so
+// other numbers of swaps before the rest); the other half's p must not move by a bit. A pool left
+// as the cell before shuffled it, or one entry off, fails.
 TEST(GiStar, ACellsPermutationsDoNotDependOnTheCellsBeforeIt) {
     const size_t n = 3000;
     std::mt19937_64 rng(17);
@@ -110,14 +111,17 @@ TEST(GiStar, ACellsPermutationsDoNotDependOnTheCellsBeforeIt) {
     Neighbours other = w;
     for (size_t i = 0; i < n; i += 2) other[i] = some_neighbours(i);
     other[1] = {1};  // a cell without neighbours draws nothing
-    GiOptions o;
-    o.permutations = 199;
-    const GiResult a = getis_ord_gi_star(x, w, o), b = getis_ord_gi_star(x, other, o);
-    int moved = 0, differ = 0;
-    for (size_t i = 3; i < n; i += 2) moved += a.p[i] != b.p[i];
-    for (size_t i = 0; i < n; i += 2) differ += a.p[i] != b.p[i];
-    EXPECT_EQ(moved, 0);
-    EXPECT_GT(differ, 100);  // the changed cells did draw otherwise
+    // Few draws a cell (its swaps undone) and many (the next pool written whole).
+    for (int permutations : {9, 199}) {
+        GiOptions o;
+        o.permutations = permutations;
+        const GiResult a = getis_ord_gi_star(x, w, o), b = getis_ord_gi_star(x, other, o);
+        int moved = 0, differ = 0;
+        for (size_t i = 3; i < n; i += 2) moved += a.p[i] != b.p[i];
+        for (size_t i = 0; i < n; i += 2) differ += a.p[i] != b.p[i];
+        EXPECT_EQ(moved, 0) << permutations;
+        EXPECT_GT(differ, 100) << permutations;  // the changed cells did draw otherwise
+    }
 }
 
 TEST(Fdr, BenjaminiHochbergWorkedExample) {

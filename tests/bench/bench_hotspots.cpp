@@ -15,7 +15,7 @@ using namespace gw;
 
 namespace {
 
-/** Gi* with 99 permutations on a side × side lattice, each cell's value a count of 0 to 9. */
+/** Gi* with N permutations on a side × side lattice, each cell's value a count of 0 to 9. */
 void BM_GiPermutations(benchmark::State& state) {
     const int side = static_cast<int>(state.range(0));
     const size_t n = static_cast<size_t>(side) * side;
@@ -30,11 +30,15 @@ void BM_GiPermutations(benchmark::State& state) {
                     if (r + dr >= 0 && r + dr < side && c + dc >= 0 && c + dc < side)
                         w[static_cast<size_t>(r) * side + c].push_back((r + dr) * side + c + dc);
     GiOptions o;
-    o.permutations = 99;
+    o.permutations = static_cast<int>(state.range(1));
     for (auto _ : state) benchmark::DoNotOptimize(getis_ord_gi_star(x, w, o).p.data());
     state.counters["cells"] = static_cast<double>(n);
 }
-BENCHMARK(BM_GiPermutations)->Arg(100)->Arg(316)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GiPermutations)
+    ->Args({100, 99})
+    ->Args({100, 999})
+    ->Args({316, 99})
+    ->Unit(benchmark::kMillisecond);
 
 /** The level-4 cell of 500,000 points spread over a county's cells, on the cores. */
 void BM_LocatePoints(benchmark::State& state) {
