@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <numeric>
 #include <random>
 #include <string>
 
@@ -88,16 +89,19 @@ TEST(GiStar, PermutationsDrawEverySubsetEvenly) {
 }
 
 // A cell's draws depend on its seed, its value and its neighbours alone: every cell starts from the
-// pool of the other values in order, whatever the cells before it drew, with its swaps undone (few
-// draws) or the pool written anew (many). Half the cells get other neighbours (other counts, so
-// other numbers of swaps before the rest); the other half's p must not move by a bit. A pool left
-// as the cell before shuffled it, or one entry off, fails.
+// pool of the other values, whatever the cells before it drew, with its swaps undone (few draws)
+// or the pool written anew (many). Half the cells get other neighbours (other counts, so other
+// numbers of swaps before the rest); the other half's p must not move by a bit. And a few cells
+// neighbour every other cell, so that each of their draws takes the whole pool: their sum is the
+// observed one exactly (distinct whole values) and p is 1 only when the pool holds every other value
+// once, and not the cell's own. A pool left as the cell before shuffled it, one entry off, or made
+// for the wrong cell fails.
 TEST(GiStar, ACellsPermutationsDoNotDependOnTheCellsBeforeIt) {
     const size_t n = 3000;
     std::mt19937_64 rng(17);
     std::poisson_distribution<int> count(3.0);
     std::vector<double> x(n);
-    for (auto& v : x) v = count(rng);
+    for (size_t i = 0; i < n; ++i) x[i] = 4096.0 * count(rng) + static_cast<double>(i);
     auto some_neighbours = [&](size_t i) {
         std::vector<int> nb = {static_cast<int>(i)};
         const size_t k = 1 + rng() % 8;
@@ -108,19 +112,25 @@ TEST(GiStar, ACellsPermutationsDoNotDependOnTheCellsBeforeIt) {
     };
     Neighbours w(n);
     for (size_t i = 0; i < n; ++i) w[i] = some_neighbours(i);
+    const std::vector<size_t> whole = {1, 501, 1001, 1999, 2999};  // odd: the same in both
+    for (size_t i : whole) {
+        w[i].resize(n);
+        std::iota(w[i].begin(), w[i].end(), 0);
+    }
     Neighbours other = w;
     for (size_t i = 0; i < n; i += 2) other[i] = some_neighbours(i);
-    other[1] = {1};  // a cell without neighbours draws nothing
-    // Few draws a cell (its swaps undone) and many (the next pool written whole).
-    for (int permutations : {9, 199}) {
+    other[2] = {2};  // a cell without neighbours draws nothing
+    // 9: every cell undoes its swaps; 25: up to 7 neighbours undo, 8 write anew; 199: all anew.
+    for (int permutations : {9, 25, 199}) {
         GiOptions o;
         o.permutations = permutations;
         const GiResult a = getis_ord_gi_star(x, w, o), b = getis_ord_gi_star(x, other, o);
         int moved = 0, differ = 0;
-        for (size_t i = 3; i < n; i += 2) moved += a.p[i] != b.p[i];
+        for (size_t i = 1; i < n; i += 2) moved += a.p[i] != b.p[i];
         for (size_t i = 0; i < n; i += 2) differ += a.p[i] != b.p[i];
         EXPECT_EQ(moved, 0) << permutations;
         EXPECT_GT(differ, 100) << permutations;  // the changed cells did draw otherwise
+        for (size_t i : whole) EXPECT_EQ(a.p[i], 1.0) << permutations << " cell " << i;
     }
 }
 
@@ -337,6 +347,34 @@ TEST(HexMesh, NeighboursAreOneRing) {
     }
     EXPECT_GT(interior, static_cast<int>(m.centres.size() * 6 / 10));  // all but the rim
     EXPECT_NEAR(area(m.cells[0]), 1.5 * std::sqrt(3.0) * 50 * 50, 1e-6);
+}
+
+// The mesh over an area keeps exactly the hexagons of the whole lattice (the mesh over no area)
+// that the area holds the centre of or shares a point with, in the lattice's order: an L-shaped
+// area with a hole and a second part, its edges at odd angles, against every hexagon asked.
+TEST(HexMesh, AnAreasMeshIsTheLatticesHexagonsThatMeetIt) {
+    const MultiPolygon a = {
+        Polygon{{Ring{{3, 7}, {1013, -41}, {1060, 470}, {530, 520}, {560, 1011}, {-20, 990}},
+                 Ring{{200, 200}, {400, 210}, {390, 400}, {210, 380}}}},
+        Polygon{{Ring{{1500, 1500}, {1700, 1520}, {1600, 1690}}}}};
+    const MultiPolygon b = {Polygon{{Ring{{1200, -300}, {1400, -300}, {1400, -100}, {1200, -100}}}}};
+    Box ext = bounds(a);
+    ext.add(bounds(b));
+    for (double size : {23.0, 60.0, 250.0}) {
+        const HexMesh all = hex_mesh(ext, size, {});
+        std::vector<Vec2> want;
+        for (size_t i = 0; i < all.cells.size(); ++i)
+            if (inside(a, all.centres[i]) || inside(b, all.centres[i]) || polygons_meet(a, all.cells[i]) ||
+                polygons_meet(b, all.cells[i]))
+                want.push_back(all.centres[i]);
+        const HexMesh m = hex_mesh(ext, size, {&a, &b});
+        ASSERT_EQ(m.centres.size(), want.size()) << size;
+        for (size_t i = 0; i < want.size(); ++i) {
+            EXPECT_EQ(m.centres[i].x, want[i].x) << size << " " << i;
+            EXPECT_EQ(m.centres[i].y, want[i].y) << size << " " << i;
+        }
+        EXPECT_LT(want.size(), all.cells.size()) << size;  // some are left out
+    }
 }
 
 // The mesh over a community is every hexagon the community reaches into: those whose centre it

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
+#include <numbers>
 #include <random>
 
 #include "geo/core/geometry.h"
@@ -305,7 +307,8 @@ TEST(Predicates, RingSlabsAnswerAsInsideDoes) {
         const int n = 3 + static_cast<int>(rng() % 400);
         if (trial % 2 == 0) {  // a view: radii over the turn, some at the range
             for (int k = 0; k < n; ++k) {
-                const double a = 2 * M_PI * k / n, rad = rng() % 3 ? 50 : 5 + 45 * (u(rng) + 1) / 2;
+                const double a = 2 * std::numbers::pi * k / n,
+                             rad = rng() % 3 ? 50 : 5 + 45 * (u(rng) + 1) / 2;
                 r.push_back(c + Vec2{std::cos(a), std::sin(a)} * rad);
             }
         } else {  // a zigzag on a lattice: horizontal edges, repeats, collinear runs
@@ -325,6 +328,9 @@ TEST(Predicates, RingSlabsAnswerAsInsideDoes) {
                 for (Vec2 d : {Vec2{0, 0}, Vec2{1e-9, 0}, Vec2{0, 1e-9}, Vec2{-1e-9, -1e-9}})
                     pts.push_back(p + d);
         }
+        // Heights far off or not numbers at all go to an end slab, and answer as inside does.
+        for (double y : {1e300, -1e300, std::numeric_limits<double>::quiet_NaN()}) pts.push_back({c.x, y});
+        pts.push_back({std::numeric_limits<double>::quiet_NaN(), c.y});
         for (Vec2 p : pts) {
             const bool want = inside(r, p);
             ASSERT_EQ(slabs.inside(p), want) << "trial " << trial << " at " << p.x << "," << p.y;
@@ -332,5 +338,8 @@ TEST(Predicates, RingSlabsAnswerAsInsideDoes) {
         }
     }
     EXPECT_GT(held, asked / 10);                                       // points both inside and out
-    EXPECT_FALSE(RingSlabs(Ring{{0, 0}, {1, 1}}).inside({0.5, 0.5}));  // no area
+    const Ring line{{0, 0}, {1, 1}}, flat{{0, 2}, {1, 2}, {3, 2}};
+    EXPECT_FALSE(RingSlabs(line).inside({0.5, 0.5}));  // no area
+    EXPECT_FALSE(RingSlabs(flat).inside({0.5, 2}));
+    EXPECT_FALSE(RingSlabs(flat).inside({0.5, 7}));
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <mutex>
 #include <set>
 
@@ -13,6 +14,7 @@
 #include "geo/analysis/stats.h"
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
+#include "geo/core/parallel.h"
 #include "geo/core/text.h"
 #include "geo/io/crs.h"
 #include "geo/io/out_formats.h"
@@ -77,13 +79,21 @@ void run_export(const ExportArgs& a) {
         bool timed = false;
         for (const auto& c : ds.checks) timed |= c.when.has_value();
         timed &= !ds.grids_of_level(4).empty();
-        // Each level's table on a core of its own (the county's four: 0.5 → 0.2 s).
+        // The levels' tables on the cores; a level that fails stops the command with the error of
+        // the lowest such level, as when they were made one after another.
         const std::vector<int> each(levels.begin(), levels.end());
         stats.resize(each.size());
+        std::vector<std::exception_ptr> failed(each.size());
         parallel_for(each.size(), [&](size_t k) {
-            stats[k] = compute_stats(ds, each[k]);
-            if (timed) add_checks(stats[k], ds);
+            try {
+                stats[k] = compute_stats(ds, each[k]);
+                if (timed) add_checks(stats[k], ds);
+            } catch (...) {
+                failed[k] = std::current_exception();
+            }
         });
+        for (const auto& e : failed)
+            if (e) std::rethrow_exception(e);
         // The patrols' likewise: the default window and night of `gridwatch patrols`, computed once.
         std::vector<StatsTable*> tables;
         for (auto& t : stats) tables.push_back(&t);

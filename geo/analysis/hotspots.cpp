@@ -404,7 +404,7 @@ GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, co
                 std::iota(pool.begin() + static_cast<std::ptrdiff_t>(i), pool.end(), static_cast<int>(i) + 1);
             };
             pool_of(begin);
-            std::vector<uint32_t> swapped;  // the b of each swap, in order (its a runs 0 … k − 1 a draw)
+            std::vector<uint32_t> swapped;  // the b of each swap, in order: swap t's a is t % k
             for (size_t i = begin; i < end; ++i) {
                 if (o.cancel && o.cancel->load(std::memory_order_relaxed)) return;
                 const size_t k = w[i].size() - 1;  // neighbours other than i itself
@@ -414,12 +414,14 @@ GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, co
                     double obs = 0;
                     for (int j : w[i]) obs += x[j];
                     int ge = 0, le = 0;
-                    // The draws, with each swap's b written down or not (two loops: a write in the
-                    // loop alone slows it by a fifth).
+                    // The draws, with each swap's b written down or not: two instances of the loop,
+                    // for the write alone slows the draws by about a fifth.
                     const auto draw = [&](auto logged) {
                         uint32_t* log = nullptr;
-                        if constexpr (logged)
-                            swapped.resize(k * static_cast<size_t>(o.permutations)), log = swapped.data();
+                        if constexpr (logged) {
+                            swapped.resize(k * static_cast<size_t>(o.permutations));
+                            log = swapped.data();
+                        }
                         int* const p = pool.data();
                         for (int perm = 0; perm < o.permutations; ++perm) {
                             double acc = x[i];

@@ -476,15 +476,17 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
         // Terrain too (SPEC §5.4: occlusion applies): a new camera's lens at the default height.
         MultiPolygon hidden;
         if (terrain) hidden = terrain->hidden(site, kDefaultCameraHeight, radius);
-        // The view is one ring (Occluders::visibility), asked of every probe near the site.
+        // The view, asked of every probe near the site: one ring (Occluders::visibility) through
+        // its edges by height; a view of more rings, were there one, as it is.
         const Ring no_ring;
         const RingSlabs seen(vis.rings.empty() ? no_ring : vis.rings[0]);
+        const auto in_view = [&](Vec2 p) { return vis.rings.size() == 1 ? seen.inside(p) : inside(vis, p); };
         std::vector<std::pair<int, double>> visible;  // matrix row, bearing (deg)
         for (int r : near)
             for (auto p : probes[open_rows[r]]) {
                 const Vec2 d = p - site;
                 if (length(d) > radius) continue;
-                if (occ && !seen.inside(p)) continue;
+                if (occ && !in_view(p)) continue;
                 if (!hidden.empty() && inside(hidden, p)) continue;
                 visible.push_back({r, std::atan2(d.x, d.y) * 180 / kPi});
             }

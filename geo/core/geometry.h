@@ -151,12 +151,14 @@ inline Box bounds(const MultiLineString& ml) {
  * counts for the edge above it only, so a collinear vertex is no crossing) and p lies strictly on
  * the inner side of it, decided by orient, not by a rounded crossing abscissa.
  */
+/** Whether the ray from p to +x crosses edge a–b (half-open in y): inside's one test of an edge. */
+inline bool ray_crosses(Vec2 a, Vec2 b, Vec2 p) {
+    return (a.y > p.y) != (b.y > p.y) && orient(a, b, p) == (b.y > a.y ? 1 : -1);
+}
 inline bool inside(const Ring& r, Vec2 p) {
     bool in = false;
-    for (size_t i = 0, n = r.size(), j = n - 1; i < n; j = i++) {
-        const Vec2 a = r[i], b = r[j];
-        if ((a.y > p.y) != (b.y > p.y) && orient(a, b, p) == (b.y > a.y ? 1 : -1)) in = !in;
-    }
+    for (size_t i = 0, n = r.size(), j = n - 1; i < n; j = i++)
+        if (ray_crosses(r[i], r[j], p)) in = !in;
     return in;
 }
 inline bool inside(const Polygon& poly, Vec2 p) {
@@ -179,6 +181,7 @@ inline bool inside(const MultiPolygon& mp, Vec2 p) {
  */
 class RingSlabs {
 public:
+    RingSlabs(Ring&&) = delete;  // held by reference: a temporary would be gone
     explicit RingSlabs(const Ring& r) : ring_(r) {
         const size_t n = r.size();
         if (n < 3) return;
@@ -208,16 +211,20 @@ public:
         bool in = false;
         for (uint32_t e = first_[static_cast<size_t>(k)]; e < first_[static_cast<size_t>(k) + 1]; ++e) {
             const size_t i = edges_[e], j = i ? i - 1 : n - 1;
-            const Vec2 a = ring_[i], b = ring_[j];
-            if ((a.y > p.y) != (b.y > p.y) && orient(a, b, p) == (b.y > a.y ? 1 : -1)) in = !in;
+            if (ray_crosses(ring_[i], ring_[j], p)) in = !in;
         }
         return in;
     }
 
 private:
-    /** The slab of a height: monotone in y, so an edge's slabs run from its low end's to its high end's. */
+    /**
+     * The slab of a height: monotone in y, so an edge's slabs run from its low end's to its high
+     * end's. Clamped before the cast (a height far off, or NaN, goes to an end slab, where the same
+     * crossing test is asked: NaN crosses no edge).
+     */
     int slab(double y) const {
-        return std::clamp(static_cast<int>(std::floor((y - y0_) / h_)), 0, slabs_ - 1);
+        const double t = std::floor((y - y0_) / h_);
+        return !(t > 0) ? 0 : t >= slabs_ - 1 ? slabs_ - 1 : static_cast<int>(t);
     }
 
     const Ring& ring_;
