@@ -145,16 +145,16 @@ inline Box bounds(const MultiLineString& ml) {
     return b;
 }
 
+/** Whether the ray from p to +x crosses edge a–b: the one test of an edge of inside (below). */
+inline bool ray_crosses(Vec2 a, Vec2 b, Vec2 p) {
+    return (a.y > p.y) != (b.y > p.y) && orient(a, b, p) == (b.y > a.y ? 1 : -1);
+}
 /**
  * Even-odd point-in-ring test, exact for points off the outline (boundary points may fall either
  * way). The ray runs towards +x; an edge counts when it spans p.y half-open (a vertex at p.y
  * counts for the edge above it only, so a collinear vertex is no crossing) and p lies strictly on
  * the inner side of it, decided by orient, not by a rounded crossing abscissa.
  */
-/** Whether the ray from p to +x crosses edge a–b (half-open in y): inside's one test of an edge. */
-inline bool ray_crosses(Vec2 a, Vec2 b, Vec2 p) {
-    return (a.y > p.y) != (b.y > p.y) && orient(a, b, p) == (b.y > a.y ? 1 : -1);
-}
 inline bool inside(const Ring& r, Vec2 p) {
     bool in = false;
     for (size_t i = 0, n = r.size(), j = n - 1; i < n; j = i++)
