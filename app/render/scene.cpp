@@ -17,6 +17,7 @@
 
 #include "geo/analysis/camera_view.h"
 #include "geo/analysis/stats.h"
+#include "geo/core/box_index.h"
 #include "geo/core/geos.h"
 #include "geo/core/parallel.h"
 
@@ -627,9 +628,8 @@ void build_camera_views(SceneLayer& L, const Dataset& ds, Vec2 o, const Chunker&
         emit_by_chunk(
             ch, cams.size(), [&](size_t i) { return cams[i]->pos; },
             [&](size_t i) {
-                Box reach;  // the sector lies within its range of the camera
-                reach.add(cams[i]->pos);
-                if (!ch.shows(reach.grown(cams[i]->range))) return;
+                // The sector lies within its range of the camera.
+                if (!ch.shows(BoxIndex::around(cams[i]->pos, cams[i]->range))) return;
                 const Rgba c = with_alpha(camera_color(*cams[i]), cams[i]->online() ? 64 : 56);
                 auto fan = sector_outline(*cams[i]);
                 for (size_t k = 1; k + 1 < fan.size(); ++k)
