@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
 
@@ -106,7 +107,8 @@ double sector_area(double fov_deg, double radius) { return std::min(fov_deg, 360
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Occluders: buildings and an index over their boxes
 
-Occluders::Occluders(const std::vector<Building>& buildings) {
+Occluders::Occluders(const std::vector<Building>& buildings, size_t span_sweep_from)
+    : span_sweep_from_(span_sweep_from) {
     for (const auto& b : buildings) {
         if (b.shape.empty()) continue;
         polys_.push_back(b.shape);
@@ -164,6 +166,63 @@ double angle_in(double a, double start) {
     return start + r;
 }
 
+/**
+ * Among many segments (a 360° site of `plan` among houses: 64 to 256), which ones a ray from the
+ * apex can meet: those whose angular span holds its angle. advance(θ) for rising θ in
+ * [start, start + 2π] keeps them, in index order, so that the nearest hit is the first of equal
+ * ones, as when every segment is asked. A span is padded by far more than ray_hit's tolerances
+ * and rounding can move a hit (1e-9 rad, and its ends' 1e-12 of the segment's length as seen
+ * from the apex); a segment with an end at the apex is always asked.
+ */
+class SpanSweep {
+public:
+    SpanSweep(const std::vector<Seg>& segs, double start) : count_(segs.size(), 0) {
+        const double full = start + 2 * kPi;
+        for (size_t i = 0; i < segs.size(); ++i) {
+            const Seg& s = segs[i];
+            const double da = length(s.a), db = length(s.b), len = distance(s.a, s.b);
+            const double pad = 1e-9 + 1e-11 * len / std::min(da, db);
+            if (!(pad < 1e-3)) {  // an end at the apex (or NaN): asked at every angle
+                add(start, full, i);
+                continue;
+            }
+            double lo = angle_in(std::atan2(s.a.y, s.a.x), start),
+                   hi = angle_in(std::atan2(s.b.y, s.b.x), start);
+            if (lo > hi) std::swap(lo, hi);
+            if (hi - lo > kPi) std::swap(lo, hi), hi += 2 * kPi;  // the span wraps past start + 2π
+            lo -= pad, hi += pad;
+            for (double shift : {-2 * kPi, 0.0, 2 * kPi})  // its copies a turn either way
+                if (lo + shift <= full && hi + shift >= start)
+                    add(std::max(lo + shift, start), std::min(hi + shift, full), i);
+        }
+        std::sort(opens_.begin(), opens_.end());
+        std::sort(closes_.begin(), closes_.end());
+    }
+
+    /** The segments that a ray at θ may meet, ascending. θ must not fall. */
+    const std::vector<uint32_t>& advance(double theta) {
+        for (; next_open_ < opens_.size() && opens_[next_open_].first <= theta; ++next_open_) {
+            const uint32_t i = opens_[next_open_].second;
+            if (count_[i]++ == 0) active_.insert(std::lower_bound(active_.begin(), active_.end(), i), i);
+        }
+        for (; next_close_ < closes_.size() && closes_[next_close_].first < theta; ++next_close_) {
+            const uint32_t i = closes_[next_close_].second;
+            if (--count_[i] == 0) active_.erase(std::lower_bound(active_.begin(), active_.end(), i));
+        }
+        return active_;
+    }
+
+private:
+    void add(double lo, double hi, size_t i) {
+        opens_.emplace_back(lo, static_cast<uint32_t>(i));
+        closes_.emplace_back(hi, static_cast<uint32_t>(i));
+    }
+    std::vector<std::pair<double, uint32_t>> opens_, closes_;
+    size_t next_open_ = 0, next_close_ = 0;
+    std::vector<int> count_;  // per segment: how many of its padded spans hold θ
+    std::vector<uint32_t> active_;
+};
+
 }  // namespace
 
 Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, double radius,
@@ -214,22 +273,43 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
                 if (t >= 0 && t <= 1) add(s.a + e * t);
         }
     }
-    // Crossings between segments (overlapping buildings).
-    for (size_t i = 0; i < segs.size(); ++i)
-        for (size_t j = i + 1; j < segs.size(); ++j) {
-            const Vec2 e1 = segs[i].b - segs[i].a, e2 = segs[j].b - segs[j].a;
-            const double den = cross(e1, e2);
-            if (std::abs(den) < 1e-15) continue;
-            const Vec2 d = segs[j].a - segs[i].a;
-            const double t = cross(d, e2) / den, u = cross(d, e1) / den;
-            if (t > 1e-12 && t < 1 - 1e-12 && u > 1e-12 && u < 1 - 1e-12) {
-                Vec2 p = segs[i].a + e1 * t;
-                if (dot(p, p) <= r2) add(p);
-            }
+    // Crossings between segments (overlapping buildings). Among many, only pairs whose boxes
+    // (grown by a micrometre, far above rounding) overlap can cross: found by a sweep along x.
+    auto crossing = [&](size_t i, size_t j) {  // i < j
+        const Vec2 e1 = segs[i].b - segs[i].a, e2 = segs[j].b - segs[j].a;
+        const double den = cross(e1, e2);
+        if (std::abs(den) < 1e-15) return;
+        const Vec2 d = segs[j].a - segs[i].a;
+        const double t = cross(d, e2) / den, u = cross(d, e1) / den;
+        if (t > 1e-12 && t < 1 - 1e-12 && u > 1e-12 && u < 1 - 1e-12) {
+            Vec2 p = segs[i].a + e1 * t;
+            if (dot(p, p) <= r2) add(p);
         }
+    };
+    const bool many = segs.size() >= span_sweep_from_;
+    if (!many) {
+        for (size_t i = 0; i < segs.size(); ++i)
+            for (size_t j = i + 1; j < segs.size(); ++j) crossing(i, j);
+    } else {
+        std::vector<Box> box(segs.size());
+        std::vector<uint32_t> by_x(segs.size());
+        for (size_t i = 0; i < segs.size(); ++i) {
+            box[i].add(segs[i].a), box[i].add(segs[i].b);
+            box[i] = box[i].grown(1e-6);
+            by_x[i] = static_cast<uint32_t>(i);
+        }
+        std::sort(by_x.begin(), by_x.end(),
+                  [&](uint32_t a, uint32_t b) { return box[a].xmin < box[b].xmin; });
+        for (size_t k = 0; k < by_x.size(); ++k)
+            for (size_t m = k + 1; m < by_x.size() && box[by_x[m]].xmin <= box[by_x[k]].xmax; ++m)
+                if (box[by_x[k]].intersects(box[by_x[m]]))
+                    crossing(std::min(by_x[k], by_x[m]), std::max(by_x[k], by_x[m]));
+    }
     std::sort(ev.begin(), ev.end());
     ev.erase(std::unique(ev.begin(), ev.end(), [](double a, double b) { return b - a < 1e-13; }), ev.end());
 
+    std::optional<SpanSweep> spans;
+    if (many) spans.emplace(segs, start);
     Ring ring;
     if (!disc) ring.push_back(apex);
     for (size_t k = 0; k + 1 < ev.size(); ++k) {
@@ -239,9 +319,14 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
         const Vec2 dm{std::cos(mid), std::sin(mid)};
         double best = std::numeric_limits<double>::infinity();
         const Seg* hit = nullptr;
-        for (const auto& s : segs) {
+        auto ask = [&](const Seg& s) {
             const double t = ray_hit(dm, s);
             if (t < best) best = t, hit = &s;
+        };
+        if (spans) {
+            for (uint32_t i : spans->advance(mid)) ask(segs[i]);
+        } else {
+            for (const auto& s : segs) ask(s);
         }
         if (hit && best < radius) {
             const Vec2 d0{std::cos(a0), std::sin(a0)}, d1{std::cos(a1), std::sin(a1)};

@@ -45,7 +45,13 @@ double sector_area(double fov_deg, double radius);
 /** Buildings indexed for visibility queries. */
 class Occluders {
 public:
-    explicit Occluders(const std::vector<Building>& buildings);
+    /**
+     * From how many edges near a camera its rays ask only the edges whose angular spans hold them
+     * (and crossings only pairs whose boxes meet) rather than every edge: the same polygon either
+     * way. Tests set 0 or SIZE_MAX to compare the two.
+     */
+    static constexpr size_t kSpanSweepFrom = 32;
+    explicit Occluders(const std::vector<Building>& buildings, size_t span_sweep_from = kSpanSweepFrom);
     ~Occluders();
     bool empty() const { return polys_.empty(); }
     /**
@@ -71,6 +77,7 @@ private:
     std::vector<MultiPolygon> polys_;
     std::vector<Box> boxes_;
     std::unique_ptr<BoxIndex> index_;
+    size_t span_sweep_from_;
 };
 
 /**
