@@ -17,17 +17,18 @@ CoverageMatrix random_matrix(uint64_t seed, int cols, int rows) {
     std::uniform_real_distribution<double> U(0, 1);
     CoverageMatrix m;
     for (int r = 0; r < rows; ++r) m.row_weight.push_back(1 + std::floor(5 * U(rng)));
-    m.col_rows.resize(cols);
     for (int c = 0; c < cols; ++c) {
+        std::vector<int> seen;
         for (int r = 0; r < rows; ++r)
-            if (U(rng) < 0.18) m.col_rows[c].push_back(r);
+            if (U(rng) < 0.18) seen.push_back(r);
+        m.add_rows(seen);
         m.col_site.push_back(c), m.col_azimuth.push_back(0);
     }
     return m;
 }
 
 double brute_force_optimum(const CoverageMatrix& m, int k) {
-    const int C = static_cast<int>(m.col_rows.size());
+    const int C = static_cast<int>(m.columns());
     double best = 0;
     std::vector<int> pick;
     std::function<void(int)> rec = [&](int start) {

@@ -139,13 +139,13 @@ double covered_weight(const CoverageMatrix& m, const std::vector<int>& cols) {
     std::vector<char> cov(m.row_weight.size(), 0);
     double w = 0;
     for (int c : cols)
-        for (int r : m.col_rows[c])
+        for (int r : m.rows(c))
             if (!cov[r]) cov[r] = 1, w += m.row_weight[r];
     return w;
 }
 
 std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, double* online_bound) {
-    const size_t C = m.col_rows.size();
+    const size_t C = m.columns();
     std::vector<int> chosen;
     if (online_bound) *online_bound = std::numeric_limits<double>::infinity();
     if (C == 0 || k <= 0) {
@@ -155,7 +155,7 @@ std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, do
     std::vector<char> cov(m.row_weight.size(), 0);
     auto gain_of = [&](int c) {
         double g = 0;
-        for (int r : m.col_rows[c])
+        for (int r : m.rows(c))
             if (!cov[r]) g += m.row_weight[r];
         return g;
     };
@@ -194,7 +194,7 @@ std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, do
         if (stamp == round) {
             if (g <= 0) break;
             chosen.push_back(c), in[c] = 1;
-            for (int r : m.col_rows[c]) cov[r] = 1;
+            for (int r : m.rows(c)) cov[r] = 1;
             f += g;
             ++round;
             note_bound();
@@ -209,7 +209,7 @@ std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, do
     // 1-swap local search: replace a chosen column by another when that raises the total.
     std::vector<int> count(m.row_weight.size(), 0);
     for (int c : chosen)
-        for (int r : m.col_rows[c]) count[r]++;
+        for (int r : m.rows(c)) count[r]++;
     std::vector<int> by_gain(C);
     std::iota(by_gain.begin(), by_gain.end(), 0);
     std::sort(by_gain.begin(), by_gain.end(), [&](int a, int b) { return standalone[a] > standalone[b]; });
@@ -218,16 +218,16 @@ std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, do
         for (size_t i = 0; i < chosen.size(); ++i) {
             const int out = chosen[i];
             double loss = 0;
-            for (int r : m.col_rows[out])
+            for (int r : m.rows(out))
                 if (count[r] == 1) loss += m.row_weight[r];
-            for (int r : m.col_rows[out]) count[r]--;
+            for (int r : m.rows(out)) count[r]--;
             double best = loss + 1e-9;
             int best_c = -1;
             for (int c : by_gain) {
                 if (standalone[c] <= best) break;  // no later column can beat it
                 if (in[c]) continue;
                 double g = 0;
-                for (int r : m.col_rows[c])
+                for (int r : m.rows(c))
                     if (count[r] == 0) g += m.row_weight[r];
                 if (g > best) best = g, best_c = c;
             }
@@ -236,7 +236,7 @@ std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, do
                 chosen[i] = best_c;
                 improved = true;
             }
-            for (int r : m.col_rows[chosen[i]]) count[r]++;
+            for (int r : m.rows(chosen[i])) count[r]++;
         }
         if (!improved) break;
     }
@@ -250,13 +250,13 @@ double submodular_bound(const CoverageMatrix& m, const std::vector<int>& cols, i
     std::vector<char> cov(m.row_weight.size(), 0);
     double f = 0;
     for (int c : cols)
-        for (int r : m.col_rows[c])
+        for (int r : m.rows(c))
             if (!cov[r]) cov[r] = 1, f += m.row_weight[r];
     std::vector<double> gains;
-    gains.reserve(m.col_rows.size());
-    for (const auto& rows : m.col_rows) {
+    gains.reserve(m.columns());
+    for (size_t c = 0; c < m.columns(); ++c) {
         double g = 0;
-        for (int r : rows)
+        for (int r : m.rows(c))
             if (!cov[r]) g += m.row_weight[r];
         gains.push_back(g);
     }
@@ -277,19 +277,18 @@ struct MaxCoverLp {
 
 MaxCoverLp build_lp(const CoverageMatrix& m, int k) {
     MaxCoverLp lp;
-    const int C = static_cast<int>(m.col_rows.size()), R = static_cast<int>(m.row_weight.size());
+    const int C = static_cast<int>(m.columns()), R = static_cast<int>(m.row_weight.size());
     // Only rows some column covers matter.
     std::vector<int> row_id(R, -1);
     int nr = 0;
-    for (const auto& rows : m.col_rows)
-        for (int r : rows)
-            if (row_id[r] < 0) row_id[r] = nr++;
+    for (int r : m.row_of)  // column by column
+        if (row_id[r] < 0) row_id[r] = nr++;
     lp.ncols = C + nr;
     lp.A = CoinPackedMatrix(false, 0, 0);  // row-ordered
     lp.A.setDimensions(0, lp.ncols);
     std::vector<std::vector<int>> cols_of_row(nr);
     for (int c = 0; c < C; ++c)
-        for (int r : m.col_rows[c]) cols_of_row[row_id[r]].push_back(c);
+        for (int r : m.rows(c)) cols_of_row[row_id[r]].push_back(c);
     for (int r = 0; r < nr; ++r) {
         std::vector<int> idx = cols_of_row[r];
         std::vector<double> val(idx.size(), -1.0);
@@ -325,7 +324,7 @@ void write_max_cover_lp(const CoverageMatrix& m, int k, const std::string& path)
     OsiClpSolverInterface solver;
     solver.messageHandler()->setLogLevel(0);
     solver.loadProblem(lp.A, lp.collb.data(), lp.colub.data(), lp.obj.data(), lp.rowlb.data(), lp.rowub.data());
-    for (size_t c = 0; c < m.col_rows.size(); ++c) solver.setInteger(static_cast<int>(c));
+    for (size_t c = 0; c < m.columns(); ++c) solver.setInteger(static_cast<int>(c));
     solver.writeLp(path.c_str(), "lp");
 }
 
@@ -337,7 +336,7 @@ std::vector<int> exact_max_cover(const CoverageMatrix& m, int k, double seconds,
     OsiClpSolverInterface solver;
     solver.messageHandler()->setLogLevel(0);
     solver.loadProblem(lp.A, lp.collb.data(), lp.colub.data(), lp.obj.data(), lp.rowlb.data(), lp.rowub.data());
-    const int C = static_cast<int>(m.col_rows.size());
+    const int C = static_cast<int>(m.columns());
     for (int c = 0; c < C; ++c) solver.setInteger(c);
     CbcModel model(solver);
     model.setLogLevel(0);
@@ -350,13 +349,12 @@ std::vector<int> exact_max_cover(const CoverageMatrix& m, int k, double seconds,
     {
         std::vector<char> cov(m.row_weight.size(), 0);
         for (int c : start)
-            for (int r : m.col_rows[c]) cov[r] = 1;
+            for (int r : m.rows(c)) cov[r] = 1;
         // y values follow from x; build_lp numbered covered rows in first-seen column order.
         std::vector<int> row_id(m.row_weight.size(), -1);
         int nr = 0;
-        for (const auto& rows : m.col_rows)
-            for (int r : rows)
-                if (row_id[r] < 0) row_id[r] = nr++;
+        for (int r : m.row_of)  // column by column
+            if (row_id[r] < 0) row_id[r] = nr++;
         for (size_t r = 0; r < m.row_weight.size(); ++r)
             if (row_id[r] >= 0 && cov[r]) sol[C + row_id[r]] = 1.0;
         double objv = 0;
@@ -465,7 +463,12 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
     if (o.occlusion && !ds.buildings.empty()) occ = std::make_unique<Occluders>(ds.buildings);
     const std::optional<Terrain> terrain = o.occlusion ? terrain_of(ds) : std::nullopt;
     const int naz = std::max(1, static_cast<int>(std::round(360.0 / o.azimuth_step)));
-    std::vector<std::vector<std::vector<int>>> per_site(sites.size());
+    // Per site, its columns' rows end to end, and where each azimuth's end.
+    struct SiteColumns {
+        std::vector<int> rows;
+        std::vector<uint32_t> end;
+    };
+    std::vector<SiteColumns> per_site(sites.size());
     std::atomic<size_t> done{0};
     parallel_for(sites.size(), [&](size_t s) {
         const Vec2 site = sites[s];
@@ -491,28 +494,42 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
                 visible.push_back({r, std::atan2(d.x, d.y) * 180 / kPi});
             }
         if (visible.empty()) return;
-        auto& cols = per_site[s];
-        cols.resize(naz);
+        SiteColumns& cols = per_site[s];
+        cols.end.resize(naz);
         for (int a = 0; a < naz; ++a) {
             const double az = a * o.azimuth_step;
-            for (auto [r, b] : visible)
-                if (o.fov >= 360 || std::abs(std::remainder(b - az, 360.0)) <= o.fov / 2) cols[a].push_back(r);
-            std::sort(cols[a].begin(), cols[a].end());
-            cols[a].erase(std::unique(cols[a].begin(), cols[a].end()), cols[a].end());
+            const size_t first = cols.rows.size();
+            for (auto [r, b] : visible) {
+                // b − az into [−180, 180] (|b|, az < 360): each step exact (Sterbenz), |d| as
+                // std::remainder's at a tenth of its cost.
+                double d = b - az;
+                if (d > 180) d -= 360;
+                if (d < -180) d += 360;
+                if (o.fov >= 360 || std::abs(d) <= o.fov / 2) cols.rows.push_back(r);
+            }
+            std::sort(cols.rows.begin() + first, cols.rows.end());
+            cols.rows.erase(std::unique(cols.rows.begin() + first, cols.rows.end()), cols.rows.end());
+            cols.end[a] = static_cast<uint32_t>(cols.rows.size());
         }
         const size_t d = ++done;
         if (d % 512 == 0) report(o, 0.2 + 0.5 * d / sites.size(), "candidate views");
     });
-    for (size_t s = 0; s < sites.size(); ++s)
-        for (size_t a = 0; a < per_site[s].size(); ++a)
-            if (!per_site[s][a].empty()) {
+    size_t nonzeros = 0;
+    for (const SiteColumns& cols : per_site) nonzeros += cols.rows.size();
+    m.row_of.reserve(nonzeros);
+    for (size_t s = 0; s < sites.size(); ++s) {
+        SiteColumns& cols = per_site[s];
+        for (size_t a = 0, first = 0; a < cols.end.size(); first = cols.end[a++])
+            if (cols.end[a] > first) {
                 m.col_site.push_back(static_cast<int>(s));
                 m.col_azimuth.push_back(a * o.azimuth_step);
-                plan.nonzeros += per_site[s][a].size();
-                m.col_rows.push_back(std::move(per_site[s][a]));
+                m.add_rows(std::span<const int>(cols.rows).subspan(first, cols.end[a] - first));
             }
+        cols = SiteColumns{};  // its memory back at once
+    }
+    plan.nonzeros = nonzeros;
     m.site_pos = sites;
-    plan.columns = m.col_rows.size();
+    plan.columns = m.columns();
     return m;
 }
 
@@ -542,12 +559,12 @@ void order_picks(const CoverageMatrix& m, const std::vector<int>& chosen, Placem
         double bg = -1;
         for (size_t i = 0; i < rest.size(); ++i) {
             double g = 0;
-            for (int r : m.col_rows[rest[i]])
+            for (int r : m.rows(rest[i]))
                 if (!cov[r]) g += m.row_weight[r];
             if (g > bg) bg = g, best = i;
         }
         const int c = rest[best];
-        for (int r : m.col_rows[c]) cov[r] = 1;
+        for (int r : m.rows(c)) cov[r] = 1;
         acc += bg;
         plan.picks.push_back({m.site_pos[m.col_site[c]], m.col_azimuth[c], bg});
         plan.curve.push_back(acc);

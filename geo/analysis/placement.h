@@ -5,6 +5,7 @@
  * with 1-swap local search, an upper bound on the optimum (the tighter of the LP relaxation and
  * greedy's submodular bound), and the integer programme solved exactly with CBC on request.
  */
+#include <span>
 #include <string>
 #include <vector>
 
@@ -78,13 +79,27 @@ struct PlacementPlan {
 /** Plans K cameras. Throws gw::Error when there are no candidate sites or demand. */
 PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o);
 
-/** The coverage matrix: for each column (site × azimuth), the demand indices it sees. */
+/**
+ * The coverage matrix: for each column (site × azimuth), the demand indices it sees, ascending.
+ * The columns' rows lie end to end (a county's 5 million columns as one vector each took 1 GB).
+ */
 struct CoverageMatrix {
     std::vector<Vec2> site_pos;
     std::vector<int> col_site;
     std::vector<double> col_azimuth;
-    std::vector<std::vector<int>> col_rows;
     std::vector<double> row_weight;
+    std::vector<size_t> col_start{0};  // column c's rows are row_of[col_start[c] .. col_start[c + 1])
+    std::vector<int> row_of;
+
+    size_t columns() const { return col_start.size() - 1; }
+    std::span<const int> rows(size_t c) const {
+        return {row_of.data() + col_start[c], row_of.data() + col_start[c + 1]};
+    }
+    /** Appends a column's rows (its site and azimuth go to col_site and col_azimuth). */
+    void add_rows(std::span<const int> rows) {
+        row_of.insert(row_of.end(), rows.begin(), rows.end());
+        col_start.push_back(row_of.size());
+    }
 };
 
 /**
