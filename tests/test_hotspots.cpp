@@ -6,6 +6,7 @@
 #include <cstring>
 #include <numeric>
 #include <random>
+#include <set>
 #include <string>
 
 #include "geo/analysis/hotspots.h"
@@ -322,6 +323,124 @@ TEST(Dbscan, MatchesBruteForceReference) {
             }
         }
     }
+}
+
+namespace {
+/** The textbook loop (Ester et al. 1996) with every distance asked: the labels dbscan must give. */
+std::vector<int> dbscan_by_the_book(const std::vector<Vec2>& pts, double eps, int min_pts) {
+    const size_t n = pts.size();
+    std::vector<int> label(n, -2);
+    auto neighbours = [&](size_t i) {
+        std::vector<int> out;
+        for (size_t j = 0; j < n; ++j) {
+            const Vec2 d = pts[j] - pts[i];
+            if (dot(d, d) <= eps * eps) out.push_back(static_cast<int>(j));
+        }
+        return out;
+    };
+    int cluster = 0;
+    for (size_t i = 0; i < n; ++i) {
+        if (label[i] != -2) continue;
+        std::vector<int> nb = neighbours(i);
+        if (static_cast<int>(nb.size()) < min_pts) {
+            label[i] = -1;
+            continue;
+        }
+        label[i] = cluster;
+        std::vector<int> stack = nb;
+        while (!stack.empty()) {
+            const int j = stack.back();
+            stack.pop_back();
+            if (label[j] == -1) label[j] = cluster;
+            if (label[j] != -2) continue;
+            label[j] = cluster;
+            const std::vector<int> nb2 = neighbours(static_cast<size_t>(j));
+            if (static_cast<int>(nb2.size()) >= min_pts)
+                for (int k : nb2)
+                    if (label[k] < 0) stack.push_back(k);
+        }
+        ++cluster;
+    }
+    return label;
+}
+}  // namespace
+
+TEST(Dbscan, GivesTheTextbookLoopsLabelsOnDegenerateLayouts) {
+    // Points on a lattice eps apart (neighbours exactly at eps), collinear runs, repeated points,
+    // points a nanometre off those, far Gauss-Krüger coordinates, dense clumps (a square full of
+    // core points) beside sparse ones, border points between two clusters: the same label for every
+    // point as the loop that asks every distance, cluster numbers and border choices included.
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> U(0, 1);
+    std::normal_distribution<double> N(0, 1);
+    int checked = 0, borders_between = 0;
+    for (int trial = 0; trial < 120; ++trial) {
+        const double eps = trial % 4 == 0 ? 1.0 : 0.5 + 40 * U(rng);
+        const int min_pts = 1 + trial % 7;
+        const Vec2 o = trial % 2 ? Vec2{39'512'345.6, 3'012'345.6} : Vec2{0, 0};
+        std::vector<Vec2> pts;
+        const int kind = trial % 5;
+        for (int i = 0; i < 150 + static_cast<int>(250 * U(rng)); ++i) {
+            Vec2 p;
+            if (kind == 0) {  // a lattice at eps
+                p = Vec2{eps * static_cast<int>(12 * U(rng)), eps * static_cast<int>(12 * U(rng))};
+            } else if (kind == 1) {  // collinear, eps and half of it apart
+                p = Vec2{eps * 0.5 * static_cast<int>(60 * U(rng)), 0};
+            } else if (kind == 2) {  // clumps and scatter
+                const int c = static_cast<int>(4 * U(rng));
+                p = U(rng) < 0.7 ? Vec2{c * 6 * eps + 0.4 * eps * N(rng), c * 3 * eps + 0.4 * eps * N(rng)}
+                                 : Vec2{30 * eps * U(rng), 15 * eps * U(rng)};
+            } else {  // uniform
+                p = Vec2{10 * eps * U(rng), 10 * eps * U(rng)};
+            }
+            if (U(rng) < 0.1 && !pts.empty())
+                p = pts[static_cast<size_t>(U(rng) * pts.size())] - o;  // repeated
+            if (U(rng) < 0.1) p = p + Vec2{1e-9 * (U(rng) - 0.5), 1e-9 * (U(rng) - 0.5)};
+            pts.push_back(p + o);
+        }
+        const std::vector<int> want = dbscan_by_the_book(pts, eps, min_pts), got = dbscan(pts, eps, min_pts);
+        ASSERT_EQ(got.size(), want.size());
+        for (size_t i = 0; i < pts.size(); ++i)
+            ASSERT_EQ(got[i], want[i]) << "trial " << trial << ", point " << i;
+        ++checked;
+        // Border points within eps of core points of two clusters: the choice between them was tested.
+        for (size_t i = 0; i < pts.size(); ++i) {
+            std::set<int> clusters;
+            for (size_t j = 0; j < pts.size(); ++j) {
+                const Vec2 d = pts[j] - pts[i];
+                if (j != i && dot(d, d) <= eps * eps && want[j] >= 0) clusters.insert(want[j]);
+            }
+            borders_between += clusters.size() > 1;
+        }
+    }
+    EXPECT_EQ(checked, 120);
+    EXPECT_GT(borders_between, 20);
+}
+
+TEST(Dbscan, PointsAcrossASquaresDiagonalAreNeighboursOnlyWithinEps) {
+    // Pairs along a diagonal a hair over, at, and a hair under eps: the squares (eps/√2 a side)
+    // must not make neighbours of two points over eps apart.
+    for (double eps : {1.0, 7.3, 50.0})
+        for (double f : {1.005, 1.0000001, 1.0, 0.9999999, 0.995}) {
+            const double a = eps / std::sqrt(2.0) * f;
+            for (Vec2 o : {Vec2{0, 0}, Vec2{39'512'345.6, 3'012'345.6}}) {
+                const std::vector<Vec2> pts{o, o + Vec2{a, a}, o + Vec2{3 * eps, 0},
+                                            o + Vec2{3 * eps + a, a}};
+                EXPECT_EQ(dbscan(pts, eps, 2), dbscan_by_the_book(pts, eps, 2)) << "eps " << eps << ", " << f;
+            }
+        }
+    EXPECT_EQ(dbscan({{0, 0}, {0.71, 0.71}}, 1.0, 2), (std::vector<int>{-1, -1}));  // 1.004 apart
+}
+
+TEST(Dbscan, ARadiusTooSmallForTheExtentIsRefusedNamingTheOption) {
+    const std::vector<Vec2> pts{{500000, 2700000}, {550000, 2750000}};
+    try {
+        dbscan(pts, 1e-6, 2);
+        FAIL() << "no error";
+    } catch (const gw::Error& e) {
+        EXPECT_EQ(e.where().field, "--eps");
+    }
+    EXPECT_EQ(dbscan(pts, 1e-3, 1), (std::vector<int>{0, 1}));  // 50 km in 0.7 mm squares: done
 }
 
 TEST(Warning, ThresholdsGiveTheFourColours) {

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <type_traits>
@@ -631,70 +632,151 @@ GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*
 // ---------------------------------------------------------------------------------------------
 // [SECTION] DBSCAN
 
+// The labels are those of the textbook loop (points in index order, each cluster grown from the
+// first core point not yet in one): a cluster's number is the order of its lowest core point, and
+// a border point takes the lowest numbered cluster with a core point within eps. Computed here
+// without growing: the points go into squares a hair under eps/√2 on a side, so that two points
+// in one square are within eps (its diagonal) and a point's neighbours lie in the 5×5 squares about
+// its own less the corners. A square of min_pts points is all core points, with no distance
+// asked; the core points of a square are one cluster, and two squares' are one when any pair of
+// them is within eps. Distances are asked as the loop asked them, |q − p|² ≤ eps².
 std::vector<int> dbscan(const std::vector<Vec2>& pts, double eps, int min_pts) {
     const size_t n = pts.size();
-    std::vector<int> label(n, -2);  // −2 unvisited, −1 noise
     if (n == 0) return {};
     Box ext;
     for (auto p : pts) ext.add(p);
-    const double cell = std::max(eps, 1e-9);
-    const long long nx = std::max<long long>(1, static_cast<long long>(ext.width() / cell) + 1);
-    // Points sorted by grid cell; a hash from cell to its run in the sorted order.
-    std::vector<long long> key(n);
-    for (size_t i = 0; i < n; ++i)
-        key[i] = static_cast<long long>((pts[i].y - ext.ymin) / cell) * nx + static_cast<long long>((pts[i].x - ext.xmin) / cell);
-    std::vector<int> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int a, int b) { return key[a] < key[b]; });
-    std::unordered_map<long long, std::pair<int, int>> runs;
-    runs.reserve(n);
-    for (size_t s = 0; s < n;) {
-        size_t e = s;
-        while (e < n && key[order[e]] == key[order[s]]) ++e;
-        runs[key[order[s]]] = {static_cast<int>(s), static_cast<int>(e)};
-        s = e;
+    // 1e-5 under eps/√2: above what rounding the squares' numbers can be off by, up to 2^32 of them.
+    const double side = eps / std::sqrt(2.0) * (1 - 1e-5);
+    const double extent = std::max(ext.width(), ext.height());
+    if (!(extent / side < 4294967296.0)) {
+        char what[160];
+        std::snprintf(what, sizeof what,
+                      "a DBSCAN radius of %g m is too small beside the incidents' extent of %g m", eps,
+                      extent);
+        throw Error(what, {"", "", "", "--eps"}, "give a larger --eps");
     }
     const double e2 = eps * eps;
-    auto neighbours = [&](size_t i, std::vector<int>& out) {
-        out.clear();
-        const long long cx = static_cast<long long>((pts[i].x - ext.xmin) / cell);
-        const long long cy = static_cast<long long>((pts[i].y - ext.ymin) / cell);
-        for (long long y = cy - 1; y <= cy + 1; ++y)
-            for (long long x = cx - 1; x <= cx + 1; ++x) {
-                if (x < 0 || x >= nx || y < 0) continue;
-                auto it = runs.find(y * nx + x);
-                if (it == runs.end()) continue;
-                for (int k = it->second.first; k < it->second.second; ++k) {
-                    const int j = order[k];
-                    const Vec2 d = pts[j] - pts[i];
-                    if (dot(d, d) <= e2) out.push_back(j);
-                }
-            }
+    auto near = [&](Vec2 p, Vec2 q) {
+        const Vec2 d = q - p;
+        return dot(d, d) <= e2;
     };
-    int cluster = 0;
-    std::vector<int> nb, nb2, stack;
-    for (size_t i = 0; i < n; ++i) {
-        if (label[i] != -2) continue;
-        neighbours(i, nb);
-        if (static_cast<int>(nb.size()) < min_pts) {
-            label[i] = -1;
-            continue;
+    auto square_of = [&](Vec2 p) {
+        return static_cast<uint64_t>((p.y - ext.ymin) / side) << 32 |
+               static_cast<uint64_t>((p.x - ext.xmin) / side);
+    };
+    // The points by square, and each square's run of them.
+    std::vector<uint64_t> key(n);
+    for (size_t i = 0; i < n; ++i) key[i] = square_of(pts[i]);
+    std::vector<int> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return key[a] < key[b] || (key[a] == key[b] && a < b); });
+    std::vector<Vec2> at(n);  // the points in that order
+    for (size_t k = 0; k < n; ++k) at[k] = pts[static_cast<size_t>(order[k])];
+    std::vector<uint32_t> run_start;  // square r: at[run_start[r] .. run_start[r + 1])
+    std::unordered_map<uint64_t, uint32_t> run_of;
+    run_of.reserve(n);
+    for (size_t k = 0; k < n; ++k)
+        if (k == 0 || key[static_cast<size_t>(order[k])] != key[static_cast<size_t>(order[k - 1])]) {
+            run_of.emplace(key[static_cast<size_t>(order[k])], static_cast<uint32_t>(run_start.size()));
+            run_start.push_back(static_cast<uint32_t>(k));
         }
-        label[i] = cluster;
-        stack.assign(nb.begin(), nb.end());
-        while (!stack.empty()) {
-            const int j = stack.back();
-            stack.pop_back();
-            if (label[j] == -1) label[j] = cluster;  // border point
-            if (label[j] != -2) continue;
-            label[j] = cluster;
-            neighbours(j, nb2);
-            if (static_cast<int>(nb2.size()) >= min_pts)
-                for (int k : nb2)
-                    if (label[k] < 0) stack.push_back(k);
+    const size_t runs = run_start.size();
+    run_start.push_back(static_cast<uint32_t>(n));
+    // Each square's neighbours that hold points (itself first, then the others in key order).
+    std::vector<std::vector<uint32_t>> around(runs);
+    parallel_for(runs, [&](size_t r) {
+        const uint64_t k = key[static_cast<size_t>(order[run_start[r]])];
+        const int64_t x = static_cast<int64_t>(k & 0xffffffffu), y = static_cast<int64_t>(k >> 32);
+        around[r].push_back(static_cast<uint32_t>(r));
+        for (int64_t dy = -2; dy <= 2; ++dy)
+            for (int64_t dx = -2; dx <= 2; ++dx) {
+                if ((dx == 0 && dy == 0) || (std::abs(dx) == 2 && std::abs(dy) == 2) || x + dx < 0 ||
+                    y + dy < 0)
+                    continue;
+                const auto it =
+                    run_of.find(static_cast<uint64_t>(y + dy) << 32 | static_cast<uint64_t>(x + dx));
+                if (it != run_of.end()) around[r].push_back(it->second);
+            }
+    });
+    // Core points: a full square's all; another's by counting, up to min_pts.
+    std::vector<char> core(n, 0);
+    parallel_for(runs, [&](size_t r) {
+        const uint32_t b = run_start[r], e = run_start[r + 1];
+        if (static_cast<int>(e - b) >= min_pts) {
+            std::fill(core.begin() + b, core.begin() + e, 1);
+            return;
         }
-        ++cluster;
+        for (uint32_t k = b; k < e; ++k) {
+            int count = static_cast<int>(e - b);
+            for (size_t a = 1; a < around[r].size() && count < min_pts; ++a) {
+                const uint32_t q = around[r][a];
+                for (uint32_t j = run_start[q]; j < run_start[q + 1] && count < min_pts; ++j)
+                    count += near(at[k], at[j]);
+            }
+            core[k] = count >= min_pts;
+        }
+    });
+    // Squares with core points joined where two of their core points are within eps.
+    std::vector<uint32_t> parent(runs);
+    std::iota(parent.begin(), parent.end(), 0u);
+    auto root = [&](uint32_t r) {
+        while (parent[r] != r) r = parent[r] = parent[parent[r]];
+        return r;
+    };
+    auto has_core = [&](uint32_t r) {
+        for (uint32_t k = run_start[r]; k < run_start[r + 1]; ++k)
+            if (core[k]) return true;
+        return false;
+    };
+    std::vector<char> cored(runs);
+    for (size_t r = 0; r < runs; ++r) cored[r] = has_core(static_cast<uint32_t>(r));
+    for (uint32_t r = 0; r < runs; ++r) {
+        if (!cored[r]) continue;
+        for (size_t a = 1; a < around[r].size(); ++a) {
+            const uint32_t q = around[r][a];
+            if (q < r || !cored[q] || root(q) == root(r)) continue;
+            bool joined = false;
+            for (uint32_t k = run_start[r]; k < run_start[r + 1] && !joined; ++k)
+                if (core[k])
+                    for (uint32_t j = run_start[q]; j < run_start[q + 1] && !joined; ++j)
+                        joined = core[j] && near(at[k], at[j]);
+            if (joined) parent[root(q)] = root(r);
+        }
     }
+    // Clusters numbered by their lowest core point.
+    std::vector<int> lowest(runs, std::numeric_limits<int>::max());
+    for (uint32_t r = 0; r < runs; ++r)
+        for (uint32_t k = run_start[r]; k < run_start[r + 1]; ++k)
+            if (core[k]) lowest[root(r)] = std::min(lowest[root(r)], order[k]);
+    std::vector<std::pair<int, uint32_t>> firsts;  // lowest core point, root square
+    for (uint32_t r = 0; r < runs; ++r)
+        if (root(r) == r && lowest[r] != std::numeric_limits<int>::max()) firsts.push_back({lowest[r], r});
+    std::sort(firsts.begin(), firsts.end());
+    std::vector<int> cluster_of(runs, -1);  // per root square
+    for (size_t c = 0; c < firsts.size(); ++c) cluster_of[firsts[c].second] = static_cast<int>(c);
+    for (uint32_t r = 0; r < runs; ++r)
+        if (cored[r]) cluster_of[r] = cluster_of[root(r)];
+    // Labels: a core point its square's cluster; a border point the lowest of the clusters of the
+    // squares around with a core point within eps; noise else.
+    std::vector<int> label(n, -1);
+    parallel_for(runs, [&](size_t r) {
+        for (uint32_t k = run_start[r]; k < run_start[r + 1]; ++k) {
+            int best = std::numeric_limits<int>::max();
+            if (cored[r]) best = cluster_of[r];  // its own square's core points are within eps
+            if (!core[k])
+                for (size_t a = 1; a < around[r].size(); ++a) {
+                    const uint32_t q = around[r][a];
+                    if (!cored[q] || cluster_of[q] >= best) continue;
+                    for (uint32_t j = run_start[q]; j < run_start[q + 1]; ++j)
+                        if (core[j] && near(at[k], at[j])) {
+                            best = cluster_of[q];
+                            break;
+                        }
+                }
+            label[static_cast<size_t>(order[k])] = best == std::numeric_limits<int>::max() ? -1 : best;
+        }
+    });
     return label;
 }
 
