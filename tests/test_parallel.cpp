@@ -201,7 +201,7 @@ TEST(WorkerFaults, EveryParallelPathEndsItsCommandWithOneLine) {
         {"hotspots.cpp",
          {"hotspots " + d + " --method gi --level 4 --permutations 99",
           "hotspots " + d + " --method kde --out " + dir / "k.tif", "hotspots " + d + " --method gi --hex 60",
-          "hotspots " + d + " --method dbscan --json"}},
+          "hotspots " + d + " --method dbscan --out " + dir / "c.gpkg"}},
         {"demo.cpp", {"demo --scale 2 --out " + dir / "d.gpkg"}},
         {"patrols.cpp", {"patrols " + d + " --json"}},
         {"checks.cpp", {"checks " + d + " --json"}},

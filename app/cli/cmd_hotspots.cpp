@@ -156,12 +156,14 @@ void run_dbscan(const HotspotArgs& a, const Dataset& ds, const std::vector<const
         OutLayer L;
         L.name = "clusters";
         L.fields = {{"id", OutField::Integer}, {"count", OutField::Integer}, {"members"}};
+        std::vector<MultiPolygon> hulls = cluster_hulls(pts, cl);
         for (int c = 0; c < nclusters; ++c) {
-            std::vector<Vec2> p;
             std::string ids;
-            for (int i : members[c]) p.push_back(pts[i]), ids += (ids.empty() ? "" : ";") + inc[i]->inc_id;
-            L.features.push_back({cluster_hull(p), {}, {static_cast<long long>(c + 1),
-                                                         static_cast<long long>(members[c].size()), ids}});
+            for (int i : members[c]) ids += (ids.empty() ? "" : ";") + inc[i]->inc_id;
+            L.features.push_back(
+                {std::move(hulls[c]),
+                 {},
+                 {static_cast<long long>(c + 1), static_cast<long long>(members[c].size()), ids}});
         }
         write_out_layers(a.out, {L}, ds.work_crs_wkt);
     }

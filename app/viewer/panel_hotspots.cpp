@@ -233,11 +233,8 @@ void recompute(ViewerState& st, HotspotsState& h) {
             case HotspotMethod::Dbscan: {
                 const Clusters cl = dbscan_clusters(pts, h.eps, h.min_pts);
                 h.clusters = static_cast<int>(cl.members.size());
-                for (const auto& m : cl.members) {
-                    std::vector<Vec2> p;
-                    for (int i : m) p.push_back(pts[size_t(i)]);
-                    add_polygons(L, o, cluster_hull(p), rgba(190, 30, 45, 60), rgba(150, 10, 30), 2.5f);
-                }
+                for (const MultiPolygon& hull : cluster_hulls(pts, cl))
+                    add_polygons(L, o, hull, rgba(190, 30, 45, 60), rgba(150, 10, 30), 2.5f);
                 break;
             }
             case HotspotMethod::FourColour: {

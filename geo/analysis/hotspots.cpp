@@ -807,6 +807,16 @@ MultiPolygon cluster_hull(const std::vector<Vec2>& pts) {
     return out;
 }
 
+std::vector<MultiPolygon> cluster_hulls(const std::vector<Vec2>& pts, const Clusters& clusters) {
+    std::vector<MultiPolygon> hulls(clusters.members.size());
+    parallel_for(hulls.size(), [&](size_t c) {
+        std::vector<Vec2> p;
+        for (int i : clusters.members[c]) p.push_back(pts[static_cast<size_t>(i)]);
+        hulls[c] = cluster_hull(p);
+    });
+    return hulls;
+}
+
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Four-colour warning
 

@@ -170,6 +170,8 @@ Clusters dbscan_clusters(const std::vector<Vec2>& pts, double eps, int min_pts);
 
 /** Concave hull of a cluster's points (GEOS, ratio 0.3), a 1 m buffer around degenerate ones. */
 MultiPolygon cluster_hull(const std::vector<Vec2>& pts);
+/** Each cluster's hull (cluster_hull of its members' points), the clusters on the cores. */
+std::vector<MultiPolygon> cluster_hulls(const std::vector<Vec2>& pts, const Clusters& clusters);
 
 // ---- Four-colour warning --------------------------------------------------------------------
 
