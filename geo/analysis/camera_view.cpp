@@ -176,7 +176,9 @@ double angle_in(double a, double start) {
  */
 class SpanSweep {
 public:
-    SpanSweep(const std::vector<Seg>& segs, double start) : count_(segs.size(), 0) {
+    /** `angle`: each segment's ends' angles, a then b, as angle_in(atan2, start) gives them. */
+    SpanSweep(const std::vector<Seg>& segs, const std::vector<double>& angle, double start)
+        : count_(segs.size(), 0) {
         const double full = start + 2 * kPi;
         for (size_t i = 0; i < segs.size(); ++i) {
             const Seg& s = segs[i];
@@ -186,8 +188,7 @@ public:
                 add(start, full, i);
                 continue;
             }
-            double lo = angle_in(std::atan2(s.a.y, s.a.x), start),
-                   hi = angle_in(std::atan2(s.b.y, s.b.x), start);
+            double lo = angle[2 * i], hi = angle[2 * i + 1];
             if (lo > hi) std::swap(lo, hi);
             if (hi - lo > kPi) std::swap(lo, hi), hi += 2 * kPi;  // the span wraps past start + 2π
             lo -= pad, hi += pad;
@@ -251,18 +252,29 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
     }
     if (segs.empty()) return sector_polygon(apex, azimuth_deg, fov_deg, radius);
 
-    // Critical angles within [start, end].
+    // Critical angles within [start, end]. (A disc's angle past its end, by rounding, is also
+    // taken a turn back.)
     std::vector<double> ev{start, end};
-    auto add = [&](Vec2 p) {
+    auto at_angle = [&](Vec2 p, double a) {
         if (length(p) < 1e-12) return;
-        const double a = angle_in(std::atan2(p.y, p.x), start);
         if (a <= end) ev.push_back(a);
-        if (disc) ev.push_back(a - 2 * kPi >= start ? a - 2 * kPi : a);
+        if (disc && a - 2 * kPi >= start) ev.push_back(a - 2 * kPi);
     };
+    auto add = [&](Vec2 p) { at_angle(p, angle_in(std::atan2(p.y, p.x), start)); };
+    const bool many = segs.size() >= span_sweep_from_;
+    std::vector<double> ends;  // with many segments, each end's angle, found once (SpanSweep's too)
+    if (many) {
+        ends.resize(2 * segs.size());
+        for (size_t i = 0; i < segs.size(); ++i) {
+            ends[2 * i] = angle_in(std::atan2(segs[i].a.y, segs[i].a.x), start);
+            ends[2 * i + 1] = angle_in(std::atan2(segs[i].b.y, segs[i].b.x), start);
+        }
+    }
     const double r2 = radius * radius;
-    for (const auto& s : segs) {
-        if (dot(s.a, s.a) <= r2) add(s.a);
-        if (dot(s.b, s.b) <= r2) add(s.b);
+    for (size_t i = 0; i < segs.size(); ++i) {
+        const Seg& s = segs[i];
+        if (dot(s.a, s.a) <= r2) many ? at_angle(s.a, ends[2 * i]) : add(s.a);
+        if (dot(s.b, s.b) <= r2) many ? at_angle(s.b, ends[2 * i + 1]) : add(s.b);
         // Crossings with the range circle: |a + t e| = r.
         const Vec2 e = s.b - s.a;
         const double A = dot(e, e), B = 2 * dot(s.a, e), C = dot(s.a, s.a) - r2;
@@ -286,7 +298,6 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
             if (dot(p, p) <= r2) add(p);
         }
     };
-    const bool many = segs.size() >= span_sweep_from_;
     if (!many) {
         for (size_t i = 0; i < segs.size(); ++i)
             for (size_t j = i + 1; j < segs.size(); ++j) crossing(i, j);
@@ -309,9 +320,11 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
     ev.erase(std::unique(ev.begin(), ev.end(), [](double a, double b) { return b - a < 1e-13; }), ev.end());
 
     std::optional<SpanSweep> spans;
-    if (many) spans.emplace(segs, start);
+    if (many) spans.emplace(segs, ends, start);
     Ring ring;
     if (!disc) ring.push_back(apex);
+    double last_a = std::numeric_limits<double>::quiet_NaN();
+    Vec2 last_d;
     for (size_t k = 0; k + 1 < ev.size(); ++k) {
         const double a0 = ev[k], a1 = ev[k + 1];
         if (a1 - a0 < 1e-13) continue;
@@ -329,7 +342,10 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
             for (const auto& s : segs) ask(s);
         }
         if (hit && best < radius) {
-            const Vec2 d0{std::cos(a0), std::sin(a0)}, d1{std::cos(a1), std::sin(a1)};
+            // An interval's start is the last one's end: its direction found once.
+            const Vec2 d0 = a0 == last_a ? last_d : Vec2{std::cos(a0), std::sin(a0)},
+                       d1{std::cos(a1), std::sin(a1)};
+            last_a = a1, last_d = d1;
             const double t0 = std::min(line_hit(d0, *hit), radius), t1 = std::min(line_hit(d1, *hit), radius);
             push_unique(ring, apex + d0 * std::max(t0, 0.0));
             push_unique(ring, apex + d1 * std::max(t1, 0.0));
