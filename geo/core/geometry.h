@@ -191,10 +191,14 @@ public:
         slabs_ = static_cast<int>(std::clamp<size_t>(n / 16, 1, 4096));
         h_ = std::max((y1 - y0_) / slabs_, 1e-300);
         first_.assign(static_cast<size_t>(slabs_) + 1, 0);
-        // Edge i runs from r[i] to r[i − 1] (gw::inside's pairs): listed in each slab its heights meet.
+        // Edge i runs from r[i] to r[i − 1] (gw::inside's pairs): listed in each slab its heights
+        // meet, from its lower end's to its upper end's (slab is monotone: each vertex's found once).
+        std::vector<int> at_vertex(n);
+        for (size_t i = 0; i < n; ++i) at_vertex[i] = slab(r[i].y);
         auto each_edge = [&](auto&& fn) {
             for (size_t i = 0, j = n - 1; i < n; j = i++) {
-                const int lo = slab(std::min(r[i].y, r[j].y)), hi = slab(std::max(r[i].y, r[j].y));
+                const int lo = std::min(at_vertex[i], at_vertex[j]),
+                          hi = std::max(at_vertex[i], at_vertex[j]);
                 for (int k = lo; k <= hi; ++k) fn(k, i);
             }
         };
