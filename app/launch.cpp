@@ -1,5 +1,5 @@
 // gridwatch, the command users type: starts gridwatch-core (app/main.cpp) beside it with the same
-// arguments, on huge pages when the input files are large (app/cli/huge_pages.h). It links nothing
+// arguments, on huge pages when asked and the input files are large (app/cli/huge_pages.h). It links nothing
 // but the C++ runtime, so that the program's 132 libraries are loaded once.
 #include <cstdio>
 

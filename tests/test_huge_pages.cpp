@@ -1,5 +1,5 @@
-// Large inputs run on huge pages (app/cli/huge_pages.h): when the launcher asks for them, that a
-// run on them answers exactly as a run without, and a launcher without its core says so.
+// Large inputs run on huge pages when asked (app/cli/huge_pages.h): when the launcher asks for them,
+// that a run on them answers exactly as a run without, and a launcher without its core says so.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -25,23 +25,30 @@ fs::path sized_file(const gwtest::TempDir& dir, const std::string& name, std::ui
 
 }  // namespace
 
-TEST(HugePages, OnlyLargeFilesOnTheCommandLineAskForThem) {
+TEST(HugePages, OnlyLargeFilesOnTheCommandLineAskForThemAndOnlyWhenAsked) {
     gwtest::TempDir dir("huge_pages");
     const std::string big = sized_file(dir, "big.gpkg", kHugePagesFrom).string();
     const std::string half = sized_file(dir, "half.gpkg", kHugePagesFrom / 2).string();
     const std::string small = sized_file(dir, "small.gpkg", 4096).string();
 
-    EXPECT_TRUE(wants_huge_pages({"checks", big, "--json"}, nullptr));
-    EXPECT_FALSE(wants_huge_pages({"checks", small, "--json"}, nullptr));
-    EXPECT_FALSE(wants_huge_pages({"checks", half}, nullptr));
-    EXPECT_TRUE(wants_huge_pages({"render", half, half, "--out", "x.png"}, nullptr));  // files add up
+    // Not asked (GRIDWATCH_HUGE_PAGES unset, or not 1): small pages.
+    EXPECT_FALSE(wants_huge_pages({"checks", big, "--json"}, nullptr, nullptr));
+    EXPECT_FALSE(wants_huge_pages({"checks", big, "--json"}, nullptr, "0"));
+    EXPECT_FALSE(wants_huge_pages({"checks", big, "--json"}, nullptr, ""));
+
+    EXPECT_TRUE(wants_huge_pages({"checks", big, "--json"}, nullptr, "1"));
+    EXPECT_FALSE(wants_huge_pages({"checks", small, "--json"}, nullptr, "1"));
+    EXPECT_FALSE(wants_huge_pages({"checks", half}, nullptr, "1"));
+    EXPECT_TRUE(wants_huge_pages({"render", half, half, "--out", "x.png"}, nullptr, "1"));  // files add up
     // Not files: a database, a folder, a file that is not there, an option.
-    EXPECT_FALSE(wants_huge_pages({"stats", "PG:dbname=county", dir.path.string(), "/no/such.gpkg", "--json"}, nullptr));
+    EXPECT_FALSE(wants_huge_pages({"stats", "PG:dbname=county", dir.path.string(), "/no/such.gpkg", "--json"},
+                                  nullptr, "1"));
     // Already asked (the restarted process), or set by the user either way: left as it is.
-    EXPECT_FALSE(wants_huge_pages({"checks", big}, "glibc.malloc.hugetlb=1"));
-    EXPECT_FALSE(wants_huge_pages({"checks", big}, "glibc.malloc.trim_threshold=1:glibc.malloc.hugetlb=0"));
-    EXPECT_TRUE(wants_huge_pages({"checks", big}, "glibc.malloc.trim_threshold=268435456"));
-    EXPECT_TRUE(wants_huge_pages({"checks", big}, ""));
+    EXPECT_FALSE(wants_huge_pages({"checks", big}, "glibc.malloc.hugetlb=1", "1"));
+    EXPECT_FALSE(
+        wants_huge_pages({"checks", big}, "glibc.malloc.trim_threshold=1:glibc.malloc.hugetlb=0", "1"));
+    EXPECT_TRUE(wants_huge_pages({"checks", big}, "glibc.malloc.trim_threshold=268435456", "1"));
+    EXPECT_TRUE(wants_huge_pages({"checks", big}, "", "1"));
 }
 
 TEST(HugePages, ARunOnHugePagesAnswersAsARunWithout) {
@@ -51,10 +58,11 @@ TEST(HugePages, ARunOnHugePagesAnswersAsARunWithout) {
     const fs::path padded = dir.path / "padded.gpkg";
     fs::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", padded);
     fs::resize_file(padded, kHugePagesFrom + 4096);
-    ASSERT_TRUE(wants_huge_pages({padded.string()}, nullptr));
+    ASSERT_TRUE(wants_huge_pages({padded.string()}, nullptr, "1"));
 
     for (const std::string cmd : {"stats", "checks"}) {
-        const auto restarted = gwtest::run_gridwatch(cmd + " " + padded.string() + " --json");
+        const auto restarted =
+            gwtest::run_gridwatch(cmd + " " + padded.string() + " --json", "GRIDWATCH_HUGE_PAGES=1");
         const auto plain = gwtest::run_gridwatch(cmd + " " + padded.string() + " --json", "GLIBC_TUNABLES=glibc.malloc.hugetlb=0");
         ASSERT_EQ(restarted.status, 0) << cmd << ": " << restarted.err;
         ASSERT_EQ(plain.status, 0) << cmd << ": " << plain.err;
@@ -62,14 +70,15 @@ TEST(HugePages, ARunOnHugePagesAnswersAsARunWithout) {
         EXPECT_EQ(restarted.err, plain.err) << cmd;
     }
     // An error, as one line, the same.
-    const auto bad = gwtest::run_gridwatch("checks " + padded.string() + " --days 0");
+    const auto bad =
+        gwtest::run_gridwatch("checks " + padded.string() + " --days 0", "GRIDWATCH_HUGE_PAGES=1");
     const auto bad_plain = gwtest::run_gridwatch("checks " + padded.string() + " --days 0", "GLIBC_TUNABLES=glibc.malloc.hugetlb=0");
     EXPECT_EQ(bad.status, bad_plain.status);
     EXPECT_NE(bad.status, 0);
     EXPECT_EQ(bad.err, bad_plain.err);
 }
 
-TEST(HugePages, TheLauncherGivesLargeInputsHugePagesAndSmallOnesNone) {
+TEST(HugePages, TheLauncherGivesLargeInputsHugePagesWhenAskedAndSmallOnesNone) {
     // What gridwatch-core is given: its environment and arguments, printed by a script run by
     // the launcher in place of the core (a script named gridwatch-core beside a copy of it).
     gwtest::TempDir dir("launcher");
@@ -85,11 +94,17 @@ TEST(HugePages, TheLauncherGivesLargeInputsHugePagesAndSmallOnesNone) {
         EXPECT_EQ(rc, 0) << args;
         return gwtest::slurp(out);
     };
-    EXPECT_EQ(run("checks " + big + " --json", "GLIBC_TUNABLES="), "tunables=glibc.malloc.hugetlb=1 args=checks " + big + " --json\n");
-    EXPECT_EQ(run("checks " + small, "GLIBC_TUNABLES="), "tunables= args=checks " + small + "\n");
-    EXPECT_EQ(run("checks " + big, "GLIBC_TUNABLES=glibc.malloc.trim_threshold=1"),
+    // Not asked: the environment as it was.
+    EXPECT_EQ(run("checks " + big + " --json", "GLIBC_TUNABLES= GRIDWATCH_HUGE_PAGES="),
+              "tunables= args=checks " + big + " --json\n");
+    const std::string asked = "GRIDWATCH_HUGE_PAGES=1 GLIBC_TUNABLES=";
+    EXPECT_EQ(run("checks " + big + " --json", asked),
+              "tunables=glibc.malloc.hugetlb=1 args=checks " + big + " --json\n");
+    EXPECT_EQ(run("checks " + small, asked), "tunables= args=checks " + small + "\n");
+    EXPECT_EQ(run("checks " + big, asked + "glibc.malloc.trim_threshold=1"),
               "tunables=glibc.malloc.trim_threshold=1:glibc.malloc.hugetlb=1 args=checks " + big + "\n");
-    EXPECT_EQ(run("checks " + big, "GLIBC_TUNABLES=glibc.malloc.hugetlb=0"), "tunables=glibc.malloc.hugetlb=0 args=checks " + big + "\n");
+    EXPECT_EQ(run("checks " + big, asked + "glibc.malloc.hugetlb=0"),
+              "tunables=glibc.malloc.hugetlb=0 args=checks " + big + "\n");
     // Installed as a link elsewhere (/usr/local/bin/gridwatch -> …/gridwatch): the core beside the
     // program itself is run, not one beside the link.
     fs::create_directory(dir.path / "bin");

@@ -1,4 +1,4 @@
-// Starting gridwatch-core, on huge pages for large inputs (see huge_pages.h).
+// Starting gridwatch-core, on huge pages for large inputs when asked (see huge_pages.h).
 #include "app/cli/huge_pages.h"
 
 #include <unistd.h>
@@ -11,7 +11,8 @@
 
 namespace gw::app {
 
-bool wants_huge_pages(const std::vector<std::string>& args, const char* tunables) {
+bool wants_huge_pages(const std::vector<std::string>& args, const char* tunables, const char* asked) {
+    if (!asked || std::strcmp(asked, "1") != 0) return false;
     if (tunables && std::strstr(tunables, "glibc.malloc.hugetlb")) return false;
     std::uintmax_t total = 0;
     for (const auto& a : args) {
@@ -43,7 +44,8 @@ std::string core_path(const char* argv0) {
 std::string start_core(int argc, char** argv) {
     if (argc < 1) return "started without a program name (argv[0])";
     const char* tunables = std::getenv("GLIBC_TUNABLES");
-    if (wants_huge_pages(std::vector<std::string>(argv + 1, argv + argc), tunables)) {
+    if (wants_huge_pages(std::vector<std::string>(argv + 1, argv + argc), tunables,
+                         std::getenv("GRIDWATCH_HUGE_PAGES"))) {
         std::string value = tunables && *tunables ? std::string(tunables) + ":" : std::string();
         value += "glibc.malloc.hugetlb=1";
         setenv("GLIBC_TUNABLES", value.c_str(), 1);  // on failure: small pages, the same answers

@@ -1,14 +1,18 @@
 #pragma once
 /**
- * Large inputs on transparent huge pages. A county's layers become hundreds of megabytes of
- * records, vertices and buffers, each touched first right after it is allocated; on the virtual
- * machines gridwatch is measured on, every 4 KiB page fault is an exit to the hypervisor, and a
- * county `render` spent a third of its CPU time in them. glibc backs its heap with 2 MiB pages
- * when asked (its tunable glibc.malloc.hugetlb=1), but reads that only from the environment at
- * start: so `gridwatch`, the command users type, is a small launcher (app/launch.cpp) that sets
- * it when the files it is given are large and starts gridwatch-core, the program itself, beside it.
- * The launcher loads libc and libstdc++ alone (~1 ms); gridwatch-core loads 132 libraries (~75 ms),
- * which a program that restarted itself would load twice.
+ * Large inputs on transparent huge pages, when asked (GRIDWATCH_HUGE_PAGES=1). glibc backs its heap
+ * with 2 MiB pages when told to (its tunable glibc.malloc.hugetlb=1), but reads that only from the
+ * environment at start: so `gridwatch`, the command users type, is a small launcher
+ * (app/launch.cpp) that sets it when asked and the files it is given are large, and starts
+ * gridwatch-core, the program itself, beside it. The launcher loads libc and libstdc++ alone
+ * (~1 ms); gridwatch-core loads 132 libraries (~40 ms), which a program that restarted itself would
+ * load twice.
+ *
+ * Not by default: on the virtual machines gridwatch is measured on (they hand the memory a guest
+ * frees back to their host), a huge page taken fresh costs up to 25 ms to fault in, 0.08 GB/s
+ * against 2.4–2.9 GB/s in 4 KiB pages. A county `plan --candidates auto` ran 10.0 s on them
+ * (6.0 s of it in the kernel) and 4.7 s without; `render` 1.42 against 0.51 s (BENCHMARKS.md,
+ * issue 17, fifth session). Where memory is the machine's own, huge pages spare a fault per 4 KiB.
  */
 #include <cstdint>
 #include <string>
@@ -20,11 +24,12 @@ namespace gw::app {
 constexpr std::uintmax_t kHugePagesFrom = 32ull << 20;
 
 /**
- * Whether to ask for huge pages: the files among `args` (regular files only; a `PG:` source or a
- * folder is not sized) add up to kHugePagesFrom, and GLIBC_TUNABLES (`tunables`, null when unset)
- * does not mention glibc.malloc.hugetlb yet (a user who set it either way is left as they chose).
+ * Whether to ask for huge pages: GRIDWATCH_HUGE_PAGES (`asked`, null when unset) is "1", the files
+ * among `args` (regular files only; a `PG:` source or a folder is not sized) add up to
+ * kHugePagesFrom, and GLIBC_TUNABLES (`tunables`, null when unset) does not mention
+ * glibc.malloc.hugetlb yet (a user who set it either way is left as they chose).
  */
-bool wants_huge_pages(const std::vector<std::string>& args, const char* tunables);
+bool wants_huge_pages(const std::vector<std::string>& args, const char* tunables, const char* asked);
 
 /**
  * Starts gridwatch-core from this program's folder with the same arguments, glibc.malloc.hugetlb=1
