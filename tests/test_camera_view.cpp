@@ -310,8 +310,10 @@ TEST(Visibility, ACameraJustInsideAConvexHouseSeesWhatGeosLeavesOfItsSweep) {
 TEST(Visibility, RaysAskingOnlyTheEdgesWhoseSpansHoldThemGiveTheSamePolygon) {
     // Occluders' sweep with many edges near a camera (plan's 360° sites) asks each ray only the
     // edges whose angular spans hold it, and crossings only of edges whose boxes meet: vertex for
-    // vertex the polygon of asking every edge. Dense, overlapping houses; the apex on a corner, a
-    // nanometre off an edge's line, or where a span wraps past the sector's start; far coordinates.
+    // vertex the polygon of asking every edge. Dense, overlapping houses; the apex on a corner or a
+    // nanometre off an edge (the house it is on is no occluder then), a micrometre and a half off the
+    // corner of a 200 m hall (asked at every angle); a vertex due east of the apex where the sector
+    // starts due east; collinear walls of two houses far apart; far coordinates.
     std::mt19937_64 rng(17);
     std::uniform_real_distribution<double> U(0, 1);
     int rich = 0;  // polygons of many vertices: many edges near the camera
@@ -322,17 +324,25 @@ TEST(Visibility, RaysAskingOnlyTheEdgesWhoseSpansHoldThemGiveTheSamePolygon) {
         for (int i = 0; i < n; ++i)
             bs.push_back(box_building(far.x - 40 + 80 * U(rng), far.y - 40 + 80 * U(rng), 2 + 10 * U(rng),
                                       2 + 10 * U(rng), trial % 5 ? 90 * U(rng) : 0));
-        if (trial % 3 == 0) {  // a pentagon with a vertex on the camera's east-west line
-            Ring& r = bs[0].shape[0].rings[0];
-            r.insert(r.begin() + 1, Vec2{far.x + 8 + 5 * U(rng), far.y});
-        }
         Vec2 at = far + Vec2{-3 + 6 * U(rng), -3 + 6 * U(rng)};
         const Ring& r1 = bs[1].shape[0].rings[0];
         if (trial % 7 == 1) at = r1[0];                                          // on a corner
         if (trial % 7 == 2) at = r1[0] + (r1[1] - r1[0]) * 0.5 + Vec2{0, 1e-9};  // by an edge
+        if (trial % 7 == 5) {                                                    // by a hall's corner
+            bs.push_back(box_building(at.x + 1.1e-6, at.y + 1.1e-6, 200, 10));
+        }
+        if (trial % 3 == 0) {  // a pentagon with a vertex due east of the apex
+            Ring& r = bs[0].shape[0].rings[0];
+            r.insert(r.begin() + 1, Vec2{at.x + 8 + 5 * U(rng), at.y});
+        }
+        if (trial % 11 == 4) {  // two houses with collinear walls, 0.5 m apart
+            const double x = at.x - 20 + 10 * U(rng), y = at.y + 5 + 10 * U(rng);
+            bs.push_back(box_building(x, y, 9.384 + U(rng), 3));
+            bs.push_back(box_building(x + 10.5, y, 9.384 + U(rng), 3));
+        }
         const bool disc = trial % 3 != 2;
-        const double az = trial % 4 == 0 ? 90 : 360 * U(rng);  // 90: the sector starts due east
         const double fov = disc ? 360 : 20 + 300 * U(rng), radius = 10 + 70 * U(rng);
+        const double az = trial % 4 == 0 ? 90 - fov / 2 : 360 * U(rng);  // the sector's start due east
         const Occluders all(bs, SIZE_MAX), spans(bs, 0);
         const Polygon a = all.visibility(at, az, fov, radius), b = spans.visibility(at, az, fov, radius);
         ASSERT_EQ(a.rings.size(), b.rings.size()) << "trial " << trial;
@@ -344,4 +354,18 @@ TEST(Visibility, RaysAskingOnlyTheEdgesWhoseSpansHoldThemGiveTheSamePolygon) {
         rich += !a.rings.empty() && a.rings[0].size() > 40;
     }
     EXPECT_GT(rich, 100);
+    // Two walls on one line, 0.5 m apart, their cross product rounding noise above 1e-15: t and u
+    // of noise put a crossing in both (0.5, 0.5); neither way of asking may count it.
+    const Vec2 a0{-4.039574685355593, -5.973713719986058}, a1{-13.424910598922073, -2.5218345521241186},
+        b0{-13.894177394600398, -2.3492405937310217}, b1{-23.279513308166877, 1.1026385741309186};
+    const Vec2 off{-0.3451878, -0.9385336};  // a metre away from the camera
+    std::vector<Building> walls(2);
+    walls[0].shape = {Polygon{{Ring{a0, a1, a1 + off, a0 + off}}}};
+    walls[1].shape = {Polygon{{Ring{b0, b1, b1 + off, b0 + off}}}};
+    const Polygon w_all = Occluders(walls, SIZE_MAX).visibility({0, 0}, 0, 360, 30),
+                  w_spans = Occluders(walls, 0).visibility({0, 0}, 0, 360, 30);
+    ASSERT_EQ(w_all.rings.size(), 1u);
+    ASSERT_EQ(w_all.rings[0].size(), w_spans.rings[0].size());
+    for (size_t i = 0; i < w_all.rings[0].size(); ++i)
+        EXPECT_TRUE(w_all.rings[0][i] == w_spans.rings[0][i]) << i;
 }

@@ -403,13 +403,23 @@ TEST(Dbscan, GivesTheTextbookLoopsLabelsOnDegenerateLayouts) {
         for (size_t i = 0; i < pts.size(); ++i)
             ASSERT_EQ(got[i], want[i]) << "trial " << trial << ", point " << i;
         ++checked;
-        // Border points within eps of core points of two clusters: the choice between them was tested.
+        // Border points (not core) within eps of core points of two clusters: the choice between
+        // them was tested.
+        auto near = [&](size_t i, size_t j) {
+            const Vec2 d = pts[j] - pts[i];
+            return dot(d, d) <= eps * eps;
+        };
+        std::vector<char> core(pts.size());
         for (size_t i = 0; i < pts.size(); ++i) {
+            int count = 0;
+            for (size_t j = 0; j < pts.size(); ++j) count += near(i, j);
+            core[i] = count >= min_pts;
+        }
+        for (size_t i = 0; i < pts.size(); ++i) {
+            if (core[i]) continue;
             std::set<int> clusters;
-            for (size_t j = 0; j < pts.size(); ++j) {
-                const Vec2 d = pts[j] - pts[i];
-                if (j != i && dot(d, d) <= eps * eps && want[j] >= 0) clusters.insert(want[j]);
-            }
+            for (size_t j = 0; j < pts.size(); ++j)
+                if (core[j] && near(i, j)) clusters.insert(want[j]);
             borders_between += clusters.size() > 1;
         }
     }
@@ -430,6 +440,21 @@ TEST(Dbscan, PointsAcrossASquaresDiagonalAreNeighboursOnlyWithinEps) {
             }
         }
     EXPECT_EQ(dbscan({{0, 0}, {0.71, 0.71}}, 1.0, 2), (std::vector<int>{-1, -1}));  // 1.004 apart
+    // Two squares apart along both axes (the corners of the 5×5 block about a square), 0.99999 apart:
+    // neighbours.
+    const std::vector<Vec2> corner{
+        {0, 5}, {5, 0}, {0.7070997030477385, 0.7070997030477385}, {1.4141995616574135, 1.4141995616574135}};
+    EXPECT_EQ(dbscan(corner, 1.0, 2), (std::vector<int>{-1, -1, 0, 0}));
+    EXPECT_EQ(dbscan(corner, 1.0, 2), dbscan_by_the_book(corner, 1.0, 2));
+    // Pairs just under eps apart along a diagonal, from every offset in a square.
+    std::mt19937_64 rng(5);
+    std::uniform_real_distribution<double> U(0, 1);
+    for (int k = 0; k < 2000; ++k) {
+        const double eps = 1 + 49 * U(rng), a = eps / std::sqrt(2.0) * (1 - 1e-4 * U(rng));
+        const Vec2 o{eps * U(rng), eps * U(rng)};
+        const std::vector<Vec2> pts{{0, 0}, o, o + Vec2{a, a}, o + Vec2{a, -a}, o + Vec2{-a, a}};
+        ASSERT_EQ(dbscan(pts, eps, 2), dbscan_by_the_book(pts, eps, 2)) << "pair " << k;
+    }
 }
 
 TEST(Dbscan, ARadiusTooSmallForTheExtentIsRefusedNamingTheOption) {
@@ -441,6 +466,7 @@ TEST(Dbscan, ARadiusTooSmallForTheExtentIsRefusedNamingTheOption) {
         EXPECT_EQ(e.where().field, "--eps");
     }
     EXPECT_EQ(dbscan(pts, 1e-3, 1), (std::vector<int>{0, 1}));  // 50 km in 0.7 mm squares: done
+    for (double eps : {0.0, -1.0, std::nan("")}) EXPECT_THROW(dbscan(pts, eps, 2), gw::Error) << eps;
 }
 
 TEST(Warning, ThresholdsGiveTheFourColours) {

@@ -286,11 +286,14 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
         }
     }
     // Crossings between segments (overlapping buildings). Among many, only pairs whose boxes
-    // (grown by a micrometre, far above rounding) overlap can cross: found by a sweep along x.
+    // (grown by a millimetre, above what rounding moves a crossing of edges not parallel within
+    // 1e-9 rad) overlap can cross: found by a sweep along x.
     auto crossing = [&](size_t i, size_t j) {  // i < j
         const Vec2 e1 = segs[i].b - segs[i].a, e2 = segs[j].b - segs[j].a;
         const double den = cross(e1, e2);
-        if (std::abs(den) < 1e-15) return;
+        // Parallel within 1e-9 rad: no crossing (collinear edges far apart gave a den of rounding
+        // noise, and t and u of noise inside (0, 1)).
+        if (!(std::abs(den) > 1e-9 * length(e1) * length(e2))) return;
         const Vec2 d = segs[j].a - segs[i].a;
         const double t = cross(d, e2) / den, u = cross(d, e1) / den;
         if (t > 1e-12 && t < 1 - 1e-12 && u > 1e-12 && u < 1 - 1e-12) {
@@ -306,7 +309,7 @@ Polygon Occluders::visibility(Vec2 apex, double azimuth_deg, double fov_deg, dou
         std::vector<uint32_t> by_x(segs.size());
         for (size_t i = 0; i < segs.size(); ++i) {
             box[i].add(segs[i].a), box[i].add(segs[i].b);
-            box[i] = box[i].grown(1e-6);
+            box[i] = box[i].grown(1e-3);
             by_x[i] = static_cast<uint32_t>(i);
         }
         std::sort(by_x.begin(), by_x.end(),

@@ -637,10 +637,13 @@ GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*
 // a border point takes the lowest numbered cluster with a core point within eps. Computed here
 // without growing: the points go into squares a hair under eps/√2 on a side, so that two points
 // in one square are within eps (its diagonal) and a point's neighbours lie in the 5×5 squares about
-// its own less the corners. A square of min_pts points is all core points, with no distance
+// its own (two squares apart they are over 2·side > eps apart along an axis; in the block's corners
+// they can be side·√2 < eps apart). A square of min_pts points is all core points, with no distance
 // asked; the core points of a square are one cluster, and two squares' are one when any pair of
 // them is within eps. Distances are asked as the loop asked them, |q − p|² ≤ eps².
 std::vector<int> dbscan(const std::vector<Vec2>& pts, double eps, int min_pts) {
+    if (!(eps > 0))
+        throw Error("a DBSCAN radius must be above 0 m", {"", "", "", "--eps"}, "give a --eps above 0");
     const size_t n = pts.size();
     if (n == 0) return {};
     Box ext;
@@ -691,8 +694,8 @@ std::vector<int> dbscan(const std::vector<Vec2>& pts, double eps, int min_pts) {
         around[r].push_back(static_cast<uint32_t>(r));
         for (int64_t dy = -2; dy <= 2; ++dy)
             for (int64_t dx = -2; dx <= 2; ++dx) {
-                if ((dx == 0 && dy == 0) || (std::abs(dx) == 2 && std::abs(dy) == 2) || x + dx < 0 ||
-                    y + dy < 0)
+                if ((dx == 0 && dy == 0) || x + dx < 0 || y + dy < 0 || x + dx > 0xffffffff ||
+                    y + dy > 0xffffffff)
                     continue;
                 const auto it =
                     run_of.find(static_cast<uint64_t>(y + dy) << 32 | static_cast<uint64_t>(x + dx));

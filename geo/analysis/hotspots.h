@@ -158,7 +158,11 @@ GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*
 
 // ---- DBSCAN ---------------------------------------------------------------------------------
 
-/** Cluster label per point (−1 noise), clusters numbered 0.. in order of discovery. */
+/**
+ * Cluster label per point (−1 noise), clusters numbered 0.. in order of discovery (the textbook
+ * loop's labels). Throws gw::Error (field --eps) when eps is not above 0, or under a 4-billionth of
+ * the points' extent.
+ */
 std::vector<int> dbscan(const std::vector<Vec2>& pts, double eps, int min_pts);
 
 /** DBSCAN's clusters as lists: the indices of each cluster's points (cluster 0 first), and the noise. */
@@ -170,7 +174,7 @@ Clusters dbscan_clusters(const std::vector<Vec2>& pts, double eps, int min_pts);
 
 /** Concave hull of a cluster's points (GEOS, ratio 0.3), a 1 m buffer around degenerate ones. */
 MultiPolygon cluster_hull(const std::vector<Vec2>& pts);
-/** Each cluster's hull (cluster_hull of its members' points), the clusters on the cores. */
+/** Each cluster's hull (cluster_hull of its members' points), one task per cluster, in parallel. */
 std::vector<MultiPolygon> cluster_hulls(const std::vector<Vec2>& pts, const Clusters& clusters);
 
 // ---- Four-colour warning --------------------------------------------------------------------

@@ -500,10 +500,10 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
             const double az = a * o.azimuth_step;
             const size_t first = cols.rows.size();
             for (auto [r, b] : visible) {
-                // b − az into [−180, 180] (|b|, az < 360): each step exact (Sterbenz), |d| as
-                // std::remainder's at a tenth of its cost.
+                // b − az (b in [−180, 180], az in [0, 360)) into [−180, 180]: the turn added is
+                // exact (Sterbenz), so |d| is std::remainder's of the same difference, at a tenth
+                // of its cost.
                 double d = b - az;
-                if (d > 180) d -= 360;
                 if (d < -180) d += 360;
                 if (o.fov >= 360 || std::abs(d) <= o.fov / 2) cols.rows.push_back(r);
             }
