@@ -21,8 +21,7 @@ CoverageMatrix random_matrix(uint64_t seed, int cols, int rows) {
         std::vector<int> seen;
         for (int r = 0; r < rows; ++r)
             if (U(rng) < 0.18) seen.push_back(r);
-        m.add_rows(seen);
-        m.col_site.push_back(c), m.col_azimuth.push_back(0);
+        m.add_column(c % 5, 0, seen);  // five sites, their columns interleaved
     }
     return m;
 }

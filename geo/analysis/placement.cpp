@@ -281,8 +281,9 @@ MaxCoverLp build_lp(const CoverageMatrix& m, int k) {
     // Only rows some column covers matter.
     std::vector<int> row_id(R, -1);
     int nr = 0;
-    for (int r : m.row_of)  // column by column
-        if (row_id[r] < 0) row_id[r] = nr++;
+    for (size_t c = 0; c < m.columns(); ++c)
+        for (int r : m.rows(c))
+            if (row_id[r] < 0) row_id[r] = nr++;
     lp.ncols = C + nr;
     lp.A = CoinPackedMatrix(false, 0, 0);  // row-ordered
     lp.A.setDimensions(0, lp.ncols);
@@ -353,8 +354,9 @@ std::vector<int> exact_max_cover(const CoverageMatrix& m, int k, double seconds,
         // y values follow from x; build_lp numbered covered rows in first-seen column order.
         std::vector<int> row_id(m.row_weight.size(), -1);
         int nr = 0;
-        for (int r : m.row_of)  // column by column
-            if (row_id[r] < 0) row_id[r] = nr++;
+        for (size_t c = 0; c < m.columns(); ++c)
+            for (int r : m.rows(c))
+                if (row_id[r] < 0) row_id[r] = nr++;
         for (size_t r = 0; r < m.row_weight.size(); ++r)
             if (row_id[r] >= 0 && cov[r]) sol[C + row_id[r]] = 1.0;
         double objv = 0;
@@ -515,17 +517,18 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
         if (d % 512 == 0) report(o, 0.2 + 0.5 * d / sites.size(), "candidate views");
     });
     size_t nonzeros = 0;
-    for (const SiteColumns& cols : per_site) nonzeros += cols.rows.size();
-    m.row_of.reserve(nonzeros);
+    m.site_rows.resize(sites.size());
     for (size_t s = 0; s < sites.size(); ++s) {
         SiteColumns& cols = per_site[s];
         for (size_t a = 0, first = 0; a < cols.end.size(); first = cols.end[a++])
             if (cols.end[a] > first) {
                 m.col_site.push_back(static_cast<int>(s));
                 m.col_azimuth.push_back(a * o.azimuth_step);
-                m.add_rows(std::span<const int>(cols.rows).subspan(first, cols.end[a] - first));
+                m.col_first.push_back(static_cast<uint32_t>(first));
+                m.col_end.push_back(cols.end[a]);
             }
-        cols = SiteColumns{};  // its memory back at once
+        nonzeros += cols.rows.size();
+        m.site_rows[s] = std::move(cols.rows);  // the columns' rows stay where they were made
     }
     plan.nonzeros = nonzeros;
     m.site_pos = sites;

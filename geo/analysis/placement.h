@@ -5,6 +5,7 @@
  * with 1-swap local search, an upper bound on the optimum (the tighter of the LP relaxation and
  * greedy's submodular bound), and the integer programme solved exactly with CBC on request.
  */
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -81,24 +82,31 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o);
 
 /**
  * The coverage matrix: for each column (site × azimuth), the demand indices it sees, ascending.
- * The columns' rows lie end to end (a county's 5 million columns as one vector each took 1 GB).
+ * A site's columns' rows lie end to end in one vector, kept where the site's views made them (a
+ * county's 5 million columns as one vector each took 1 GB; a prefecture's 223 million rows copied
+ * into one vector were 0.9 GB more to fault in).
  */
 struct CoverageMatrix {
     std::vector<Vec2> site_pos;
     std::vector<int> col_site;
     std::vector<double> col_azimuth;
     std::vector<double> row_weight;
-    std::vector<size_t> col_start{0};  // column c's rows are row_of[col_start[c] .. col_start[c + 1])
-    std::vector<int> row_of;
+    std::vector<std::vector<int>> site_rows;   // per site, its columns' rows end to end
+    std::vector<uint32_t> col_first, col_end;  // column c's rows: site_rows[col_site[c]][first .. end)
 
-    size_t columns() const { return col_start.size() - 1; }
+    size_t columns() const { return col_first.size(); }
     std::span<const int> rows(size_t c) const {
-        return {row_of.data() + col_start[c], row_of.data() + col_start[c + 1]};
+        const int* r = site_rows[static_cast<size_t>(col_site[c])].data();
+        return {r + col_first[c], r + col_end[c]};
     }
-    /** Appends a column's rows (its site and azimuth go to col_site and col_azimuth). */
-    void add_rows(std::span<const int> rows) {
-        row_of.insert(row_of.end(), rows.begin(), rows.end());
-        col_start.push_back(row_of.size());
+    /** Appends a column of `site` at `azimuth` that sees `rows` (ascending). */
+    void add_column(int site, double azimuth, std::span<const int> rows) {
+        if (site_rows.size() <= static_cast<size_t>(site)) site_rows.resize(static_cast<size_t>(site) + 1);
+        std::vector<int>& to = site_rows[static_cast<size_t>(site)];
+        col_site.push_back(site), col_azimuth.push_back(azimuth);
+        col_first.push_back(static_cast<uint32_t>(to.size()));
+        to.insert(to.end(), rows.begin(), rows.end());
+        col_end.push_back(static_cast<uint32_t>(to.size()));
     }
 };
 
