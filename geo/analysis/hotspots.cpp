@@ -703,11 +703,12 @@ std::vector<int> dbscan(const std::vector<Vec2>& pts, double eps, int min_pts) {
             }
     });
     // Core points: a full square's all; another's by counting, up to min_pts.
-    std::vector<char> core(n, 0);
+    std::vector<char> core(n, 0), cored(runs, 0);  // per point; per square: holds a core point
     parallel_for(runs, [&](size_t r) {
         const uint32_t b = run_start[r], e = run_start[r + 1];
         if (static_cast<int>(e - b) >= min_pts) {
             std::fill(core.begin() + b, core.begin() + e, 1);
+            cored[r] = 1;
             return;
         }
         for (uint32_t k = b; k < e; ++k) {
@@ -718,6 +719,7 @@ std::vector<int> dbscan(const std::vector<Vec2>& pts, double eps, int min_pts) {
                     count += near(at[k], at[j]);
             }
             core[k] = count >= min_pts;
+            cored[r] |= core[k];
         }
     });
     // Squares with core points joined where two of their core points are within eps.
@@ -727,13 +729,6 @@ std::vector<int> dbscan(const std::vector<Vec2>& pts, double eps, int min_pts) {
         while (parent[r] != r) r = parent[r] = parent[parent[r]];
         return r;
     };
-    auto has_core = [&](uint32_t r) {
-        for (uint32_t k = run_start[r]; k < run_start[r + 1]; ++k)
-            if (core[k]) return true;
-        return false;
-    };
-    std::vector<char> cored(runs);
-    for (size_t r = 0; r < runs; ++r) cored[r] = has_core(static_cast<uint32_t>(r));
     for (uint32_t r = 0; r < runs; ++r) {
         if (!cored[r]) continue;
         for (size_t a = 1; a < around[r].size(); ++a) {
