@@ -70,6 +70,70 @@ TEST(Placement, ExactEqualsBruteForceAndGreedyStaysWithinItsBounds) {
     }
 }
 
+namespace {
+
+/** Greedy without laziness: each round the column of the largest marginal gain, the lowest on ties. */
+std::vector<int> plain_greedy(const CoverageMatrix& m, int k) {
+    std::vector<int> chosen;
+    std::vector<char> cov(m.row_weight.size(), 0);
+    for (int round = 0; round < k; ++round) {
+        double best = 0;
+        int best_c = -1;
+        for (size_t c = 0; c < m.columns(); ++c) {
+            double g = 0;
+            for (int r : m.rows(c))
+                if (!cov[r]) g += m.row_weight[r];
+            if (g > best) best = g, best_c = static_cast<int>(c);
+        }
+        if (best_c < 0) break;
+        chosen.push_back(best_c);
+        for (int r : m.rows(best_c)) cov[r] = 1;
+    }
+    return chosen;
+}
+
+}  // namespace
+
+// Thousands of columns whose gains tie (weights 1 and 2), more than the first slice greedy sorts of
+// its columns by gain: CELF picks what plain greedy picks, and the swaps end where no one swap gains.
+TEST(Placement, LazyGreedyPicksWhatPlainGreedyPicksAndSwapsEndAtALocalOptimum) {
+    for (uint64_t seed = 1; seed <= 4; ++seed) {
+        std::mt19937_64 rng(seed);
+        std::uniform_real_distribution<double> U(0, 1);
+        CoverageMatrix m;
+        const int rows = 400, cols = 9000;
+        for (int r = 0; r < rows; ++r) m.row_weight.push_back(U(rng) < 0.5 ? 1 : 2);
+        for (int c = 0; c < cols; ++c) {
+            std::vector<int> seen;
+            const double p = 0.002 + 0.03 * U(rng);
+            for (int r = 0; r < rows; ++r)
+                if (U(rng) < p) seen.push_back(r);
+            m.add_column(c / 24, 15.0 * (c % 24), seen);
+        }
+        for (int k : {1, 5, 12}) {
+            double bound = 0;
+            const std::vector<int> lazy = greedy_max_cover(m, k, false, &bound);
+            EXPECT_EQ(lazy, plain_greedy(m, k)) << "seed " << seed << " k " << k;
+            const double f = covered_weight(m, lazy);
+            EXPECT_GE(bound, f);
+            EXPECT_LE(bound, submodular_bound(m, {}, k)) << "the bound before any pick is the k best columns";
+            std::vector<int> swapped = greedy_max_cover(m, k, true);
+            const double fs = covered_weight(m, swapped);
+            EXPECT_GE(fs, f);
+            for (size_t i = 0; i < swapped.size(); ++i) {
+                const int kept = swapped[i];
+                for (int c = 0; c < cols; ++c) {
+                    if (std::find(swapped.begin(), swapped.end(), c) != swapped.end()) continue;
+                    swapped[i] = c;
+                    ASSERT_LE(covered_weight(m, swapped), fs + 1e-9)
+                        << "seed " << seed << " k " << k << ": a swap gains";
+                }
+                swapped[i] = kept;
+            }
+        }
+    }
+}
+
 // ---- Demand (SPEC §5.4) worked by hand on one small dataset: one row per kind ---------------------
 
 namespace {

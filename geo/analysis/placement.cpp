@@ -144,6 +144,43 @@ double covered_weight(const CoverageMatrix& m, const std::vector<int>& cols) {
     return w;
 }
 
+namespace {
+
+/**
+ * The columns by standalone gain, highest first (ties: the lowest column, as greedy's heap breaks
+ * them), sorted only as far as asked: greedy and the swaps read the top of millions of columns.
+ */
+class ColumnsByGain {
+public:
+    explicit ColumnsByGain(const std::vector<double>& gain) : gain_(gain), order_(gain.size()) {
+        std::iota(order_.begin(), order_.end(), 0);
+    }
+    size_t size() const { return order_.size(); }
+    int operator[](size_t i) {
+        if (i >= sorted_) sort_to(i + 1);
+        return order_[i];
+    }
+
+private:
+    /** Sorts at least the first n, doubling what is sorted (each step one pass over the rest). */
+    void sort_to(size_t n) {
+        const size_t to = std::min(order_.size(), std::max({n, 2 * sorted_, size_t(1) << 12}));
+        const auto before = [this](int a, int b) {
+            return gain_[a] > gain_[b] || (gain_[a] == gain_[b] && a < b);
+        };
+        const auto first = order_.begin() + static_cast<std::ptrdiff_t>(sorted_);
+        const auto mid = order_.begin() + static_cast<std::ptrdiff_t>(to);
+        std::nth_element(first, mid, order_.end(), before);
+        std::sort(first, mid, before);
+        sorted_ = to;
+    }
+    const std::vector<double>& gain_;
+    std::vector<int> order_;
+    size_t sorted_ = 0;
+};
+
+}  // namespace
+
 std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, double* online_bound) {
     const size_t C = m.columns();
     std::vector<int> chosen;
@@ -159,36 +196,56 @@ std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, do
             if (!cov[r]) g += m.row_weight[r];
         return g;
     };
-    // CELF: marginal gains only shrink, so a stale gain on top of the heap that is still on top
-    // after re-evaluation is the true best.
+    std::vector<double> standalone(C);
+    parallel_for(C, [&](size_t c) { standalone[c] = gain_of(static_cast<int>(c)); });
+    ColumnsByGain by_gain(standalone);
+    // CELF: marginal gains only shrink, so a stale gain on top that is still on top after
+    // re-evaluation is the true best. The columns not yet evaluated again are by_gain from `next`
+    // on, their stale gains their standalone ones; those evaluated again wait in a heap, which
+    // holds a few thousand where a heap of every column held millions.
     using Entry = std::tuple<double, int, int>;  // gain, -column (ties: lowest column), round
     std::vector<Entry> heap;
-    heap.reserve(C);
-    std::vector<double> standalone(C);
-    for (size_t c = 0; c < C; ++c) standalone[c] = gain_of(static_cast<int>(c)), heap.push_back({standalone[c], -static_cast<int>(c), 0});
-    std::make_heap(heap.begin(), heap.end());
+    size_t next = 0;
+    const auto next_entry = [&] {
+        const int c = by_gain[next];
+        return Entry{standalone[c], -c, 0};
+    };
+    // The best entry of both, taken out: no two entries are of one column, so gain and column order them.
+    const auto pop_best = [&] {
+        if (!heap.empty() && (next >= C || heap.front() > next_entry())) {
+            std::pop_heap(heap.begin(), heap.end());
+            const Entry e = heap.back();
+            heap.pop_back();
+            return e;
+        }
+        const Entry e = next_entry();
+        ++next;
+        return e;
+    };
     std::vector<char> in(C, 0);
     double f = 0;
     std::vector<double> gains;
     // The online bound at every greedy prefix S_i: f(S_i) + the k largest marginal gains over S_i
-    // bounds the optimum (Leskovec et al. 2007); stale heap values only overstate those gains, so
-    // they keep it valid, and the smallest bound over the prefixes is kept.
+    // bounds the optimum (Leskovec et al. 2007); stale values only overstate those gains, so they
+    // keep it valid, and the smallest bound over the prefixes is kept. The k largest are among the
+    // heap's and the next k columns by standalone gain (none of them chosen).
     auto note_bound = [&] {
         if (!online_bound) return;
         gains.clear();
         for (const auto& e : heap)
             if (!in[-std::get<1>(e)]) gains.push_back(std::get<0>(e));
+        for (size_t i = next; i < std::min(C, next + static_cast<size_t>(k)); ++i)
+            gains.push_back(standalone[by_gain[i]]);
         const size_t top = std::min<size_t>(k, gains.size());
-        std::nth_element(gains.begin(), gains.begin() + top - (top ? 1 : 0), gains.end(), std::greater<>());
+        std::partial_sort(gains.begin(), gains.begin() + static_cast<std::ptrdiff_t>(top), gains.end(),
+                          std::greater<>());
         double b = f;
         for (size_t i = 0; i < top; ++i) b += gains[i];
         *online_bound = std::min(*online_bound, b);
     };
     note_bound();
-    for (int round = 1; round <= k && !heap.empty();) {
-        std::pop_heap(heap.begin(), heap.end());
-        auto [g, negc, stamp] = heap.back();
-        heap.pop_back();
+    for (int round = 1; round <= k && (!heap.empty() || next < C);) {
+        auto [g, negc, stamp] = pop_best();
         const int c = -negc;
         if (in[c]) continue;
         if (stamp == round) {
@@ -203,16 +260,13 @@ std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, do
             std::push_heap(heap.begin(), heap.end());
         }
     }
-    if (online_bound && heap.empty()) *online_bound = std::min(*online_bound, f);
+    if (online_bound && heap.empty() && next >= C) *online_bound = std::min(*online_bound, f);
     if (!swaps || chosen.empty()) return chosen;
 
     // 1-swap local search: replace a chosen column by another when that raises the total.
     std::vector<int> count(m.row_weight.size(), 0);
     for (int c : chosen)
         for (int r : m.rows(c)) count[r]++;
-    std::vector<int> by_gain(C);
-    std::iota(by_gain.begin(), by_gain.end(), 0);
-    std::sort(by_gain.begin(), by_gain.end(), [&](int a, int b) { return standalone[a] > standalone[b]; });
     for (int pass = 0; pass < 20; ++pass) {
         bool improved = false;
         for (size_t i = 0; i < chosen.size(); ++i) {
@@ -223,7 +277,8 @@ std::vector<int> greedy_max_cover(const CoverageMatrix& m, int k, bool swaps, do
             for (int r : m.rows(out)) count[r]--;
             double best = loss + 1e-9;
             int best_c = -1;
-            for (int c : by_gain) {
+            for (size_t j = 0; j < C; ++j) {
+                const int c = by_gain[j];
                 if (standalone[c] <= best) break;  // no later column can beat it
                 if (in[c]) continue;
                 double g = 0;
@@ -252,14 +307,13 @@ double submodular_bound(const CoverageMatrix& m, const std::vector<int>& cols, i
     for (int c : cols)
         for (int r : m.rows(c))
             if (!cov[r]) cov[r] = 1, f += m.row_weight[r];
-    std::vector<double> gains;
-    gains.reserve(m.columns());
-    for (size_t c = 0; c < m.columns(); ++c) {
+    std::vector<double> gains(m.columns());
+    parallel_for(m.columns(), [&](size_t c) {
         double g = 0;
         for (int r : m.rows(c))
             if (!cov[r]) g += m.row_weight[r];
-        gains.push_back(g);
-    }
+        gains[c] = g;
+    });
     const size_t top = std::min<size_t>(k, gains.size());
     std::partial_sort(gains.begin(), gains.begin() + top, gains.end(), std::greater<>());
     for (size_t i = 0; i < top; ++i) f += gains[i];
