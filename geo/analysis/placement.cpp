@@ -519,6 +519,7 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
     if (o.occlusion && !ds.buildings.empty()) occ = std::make_unique<Occluders>(ds.buildings);
     const std::optional<Terrain> terrain = o.occlusion ? terrain_of(ds) : std::nullopt;
     const int naz = std::max(1, static_cast<int>(std::round(360.0 / o.azimuth_step)));
+    if (naz > 1 << 16) throw Error("an azimuth step under 0.006° is finer than a plan can hold", {ds.source});
     // Per site, its columns' rows end to end, and where each azimuth's end.
     struct SiteColumns {
         std::vector<int> rows;
@@ -570,14 +571,19 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
         const size_t d = ++done;
         if (d % 512 == 0) report(o, 0.2 + 0.5 * d / sites.size(), "candidate views");
     });
-    size_t nonzeros = 0;
+    size_t nonzeros = 0, columns = 0;
+    for (const SiteColumns& cols : per_site)
+        for (size_t a = 0, first = 0; a < cols.end.size(); first = cols.end[a++])
+            columns += cols.end[a] > first;
+    m.reserve_columns(columns);  // grown by doubling, each step fresh pages to fault in and a copy
+    for (int a = 0; a < naz; ++a) m.azimuths.push_back(a * o.azimuth_step);
     m.site_rows.resize(sites.size());
     for (size_t s = 0; s < sites.size(); ++s) {
         SiteColumns& cols = per_site[s];
         for (size_t a = 0, first = 0; a < cols.end.size(); first = cols.end[a++])
             if (cols.end[a] > first) {
                 m.col_site.push_back(static_cast<int>(s));
-                m.col_azimuth.push_back(a * o.azimuth_step);
+                m.col_turn.push_back(static_cast<uint16_t>(a));
                 m.col_first.push_back(static_cast<uint32_t>(first));
                 m.col_end.push_back(cols.end[a]);
             }
@@ -623,7 +629,7 @@ void order_picks(const CoverageMatrix& m, const std::vector<int>& chosen, Placem
         const int c = rest[best];
         for (int r : m.rows(c)) cov[r] = 1;
         acc += bg;
-        plan.picks.push_back({m.site_pos[m.col_site[c]], m.col_azimuth[c], bg});
+        plan.picks.push_back({m.site_pos[m.col_site[c]], m.azimuth(static_cast<size_t>(c)), bg});
         plan.curve.push_back(acc);
         rest.erase(rest.begin() + best);
     }

@@ -5,6 +5,7 @@
  * with 1-swap local search, an upper bound on the optimum (the tighter of the LP relaxation and
  * greedy's submodular bound), and the integer programme solved exactly with CBC on request.
  */
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -88,25 +89,39 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o);
  */
 struct CoverageMatrix {
     std::vector<Vec2> site_pos;
-    std::vector<int> col_site;
-    std::vector<double> col_azimuth;
     std::vector<double> row_weight;
-    std::vector<std::vector<int>> site_rows;   // per site, its columns' rows end to end
-    std::vector<uint32_t> col_first, col_end;  // column c's rows: site_rows[col_site[c]][first .. end)
+    std::vector<std::vector<int>> site_rows;  // per site, its columns' rows end to end
+    // Per column: its site, its azimuth (an index into `azimuths`), and where its rows lie in its
+    // site's, site_rows[col_site[c]][col_first[c] .. col_end[c]): 14 bytes a column (20 with the
+    // azimuth a double), and a prefecture has 53 million.
+    std::vector<int> col_site;
+    std::vector<uint16_t> col_turn;
+    std::vector<uint32_t> col_first, col_end;
+    std::vector<double> azimuths;  // the distinct azimuths of the columns (24 in a plan)
 
     size_t columns() const { return col_first.size(); }
+    double azimuth(size_t c) const { return azimuths[col_turn[c]]; }
     std::span<const int> rows(size_t c) const {
         const int* r = site_rows[static_cast<size_t>(col_site[c])].data();
         return {r + col_first[c], r + col_end[c]};
     }
-    /** Appends a column of `site` at `azimuth` that sees `rows` (ascending). */
+    void reserve_columns(size_t n) {
+        col_site.reserve(n), col_turn.reserve(n), col_first.reserve(n), col_end.reserve(n);
+    }
+    /** Appends a column of `site` at `azimuth` whose rows are its site's [first, end), ascending. */
+    void add_column_at(int site, double azimuth, uint32_t first, uint32_t end) {
+        const auto t = std::find(azimuths.begin(), azimuths.end(), azimuth);
+        if (t == azimuths.end()) azimuths.push_back(azimuth);
+        col_site.push_back(site), col_turn.push_back(static_cast<uint16_t>(t - azimuths.begin()));
+        col_first.push_back(first), col_end.push_back(end);
+    }
+    /** Appends a column of `site` at `azimuth` that sees `rows` (ascending), copied to the site's. */
     void add_column(int site, double azimuth, std::span<const int> rows) {
         if (site_rows.size() <= static_cast<size_t>(site)) site_rows.resize(static_cast<size_t>(site) + 1);
         std::vector<int>& to = site_rows[static_cast<size_t>(site)];
-        col_site.push_back(site), col_azimuth.push_back(azimuth);
-        col_first.push_back(static_cast<uint32_t>(to.size()));
+        const auto first = static_cast<uint32_t>(to.size());
         to.insert(to.end(), rows.begin(), rows.end());
-        col_end.push_back(static_cast<uint32_t>(to.size()));
+        add_column_at(site, azimuth, first, static_cast<uint32_t>(to.size()));
     }
 };
 
