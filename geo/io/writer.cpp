@@ -45,6 +45,7 @@
 #include "geo/io/layer_columns.h"
 #include "geo/io/out_formats.h"
 #include "geo/io/projector.h"
+#include "geo/io/write_back_file.h"
 
 namespace fs = std::filesystem;
 
@@ -449,10 +450,10 @@ Format find_format(const std::string& name) {
  * place whole by commit(): a single file renamed, a folder swapped with the old one, a shapefile's
  * file set committed together; removed by the destructor otherwise.
  *
- * One-file-per-layer formats are written into GDAL's in-memory filesystem first and copied to
- * the temporary folder when each layer is done: the shapefile driver seeks and writes a few bytes
- * per record in each of .shp, .shx and .dbf, and on disk those syscalls cost more than the
- * writing itself. One layer at a time keeps the memory to the largest layer.
+ * One-file-per-layer formats are written through a write-back buffer (geo/io/write_back_file.h):
+ * the shapefile driver seeks and writes a few bytes per record, and on disk those system calls
+ * cost more than the writing itself. (They were written into GDAL's in-memory filesystem and
+ * copied, which at a prefecture held the largest layer's files in memory twice over.)
  */
 class Output {
 public:
@@ -489,13 +490,6 @@ public:
                 const std::string stem = name.substr(0, name.find('.'));
                 return std::find(stems_.begin(), stems_.end(), stem) == stems_.end();
             });
-        static std::atomic<int> counter{0};
-        if (format_.per_layer) {
-            staging_ = "/vsimem/gridwatch-export-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
-            // A folder that exists: the CSV driver creates a layer only in a folder it can stat
-            // (an implicit /vsimem folder is none until a file is in it).
-            VSIMkdir(staging_.c_str(), 0755);
-        }
     }
     ~Output() { discard(); }
     Output(const Output&) = delete;
@@ -510,8 +504,9 @@ public:
     /** The GDAL dataset that receives layer `name`: the one file, or a new file for the layer. */
     GDALDataset* dataset_for(const std::string& layer, GdalMessages& gdal) {
         if (!format_.per_layer && dataset_) return dataset_.get();
-        const std::string file =
-            format_.per_layer ? staging_ + "/" + file_stem(layer) + "." + format_.ext : out_->temp().string();
+        const std::string file = format_.per_layer
+                                     ? write_back_path(temp_path(file_stem(layer) + "." + format_.ext))
+                                     : out_->temp().string();
         CPLStringList dsco;
         GDALDataset* ds = format_.driver->Create(file.c_str(), 0, 0, 0, GDT_Unknown, dsco.List());
         if (!ds) {
@@ -525,33 +520,20 @@ public:
 
     /** Adds a small file beside the layer's (a shapefile's .cpg). */
     void add_file(const std::string& file_name, const std::string& text) {
-        VSILFILE* f = VSIFOpenL((staging_ + "/" + file_name).c_str(), "wb");
-        const bool ok = f && VSIFWriteL(text.data(), 1, text.size(), f) == text.size();
-        if (f) VSIFCloseL(f);
-        if (!ok) throw Error("cannot be written", {(target_ / file_name).string()}, "check free memory");
+        const fs::path disk = temp_path(file_name);
+        FILE* f = std::fopen(disk.c_str(), "wb");
+        const bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+        if (f && std::fclose(f) != 0 && ok) fail_write(disk);
+        if (!ok) fail_write(disk);
     }
 
-    /** A layer is complete: a per-layer file is closed and copied from memory to the disk. */
+    /** A layer is complete: a per-layer file is closed (GDAL writes headers and indexes then). */
     void layer_done(const std::string& layer, GdalMessages& gdal) {
         if (!format_.per_layer) return;
-        dataset_.reset();  // GDAL writes headers and indexes on close
+        dataset_.reset();
         if (const std::string why = gdal.take_error(); !why.empty())
             throw Error("writing failed: " + why, {target_.string(), layer});
         stems_.push_back(file_stem(layer));
-        const CPLStringList files(VSIReadDir(staging_.c_str()));
-        for (int i = 0; i < files.size(); ++i) {
-            const std::string mem = staging_ + "/" + files[i];
-            const fs::path disk = single_file_ ? out_->temp()
-                                  : file_set_  ? out_->temp_of(files[i])
-                                               : out_->temp() / files[i];
-            vsi_l_offset size = 0;
-            const GByte* data = VSIGetMemFileBuffer(mem.c_str(), &size, FALSE);
-            FILE* f = std::fopen(disk.c_str(), "wb");
-            const bool ok = f && data && std::fwrite(data, 1, size, f) == size;
-            if (f && std::fclose(f) != 0 && ok) return fail_write(disk);
-            if (!ok) return fail_write(disk);
-            VSIUnlink(mem.c_str());
-        }
     }
 
     /** Closes the single-file dataset (GDAL finishes the file then); throws when that fails. */
@@ -565,20 +547,22 @@ public:
     void commit() { out_->commit(); }
 
 private:
+    /** Where a per-layer file of the output is written until commit(). */
+    fs::path temp_path(const std::string& file_name) const {
+        return single_file_ ? out_->temp() : file_set_ ? out_->temp_of(file_name) : out_->temp() / file_name;
+    }
     [[noreturn]] void fail_write(const fs::path& disk) {
         throw Error("cannot be written: " + std::string(std::strerror(errno)), {disk.string()},
                     "check free space and that the folder is writable");
     }
     void discard() {
         dataset_.reset();
-        if (!staging_.empty()) VSIRmdirRecursive(staging_.c_str());
         out_.reset();  // removes the temporaries unless committed
     }
 
     Format format_;
     fs::path target_;
     std::optional<AtomicOutput> out_;
-    std::string staging_;       // /vsimem folder of the layer being written (per-layer formats)
     bool single_file_ = false;  // one file: GPKG, KML, out.geojson …
     bool file_set_ = false;     // out.shp: one shapefile's files, beside each other in the parent
     GDALDatasetUniquePtr dataset_;
