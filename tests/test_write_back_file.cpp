@@ -1,8 +1,9 @@
-// The write-back buffer GDAL writes per-layer files through (geo/io/write_back_file.h): against the
+// The write-back buffer GDAL writes per-layer files through (geo/core/write_back_file.h): against the
 // plain file on the same calls, and a disk that refuses the writes.
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstring>
@@ -13,7 +14,7 @@
 #include <vector>
 
 #include "geo/core/gdal_setup.h"
-#include "geo/io/write_back_file.h"
+#include "geo/core/write_back_file.h"
 #include "tests/cli_run.h"
 
 using namespace gw;
@@ -54,8 +55,11 @@ TEST(WriteBackFile, GivesThePlainFilesBytesReadsAndPositionsOnTheSameCalls) {
             }
             vsi_l_offset at = 0;
             int whence = SEEK_SET;
-            switch (rng() % 6) {
+            switch (rng() % 7) {
                 case 0: at = rng() % 64, whence = SEEK_CUR; break;          // a little ahead
+                case 6:  // a little back, as a negative offset's two's complement (before 0: refused)
+                    at = static_cast<vsi_l_offset>(-static_cast<int64_t>(rng() % 600)), whence = SEEK_CUR;
+                    break;
                 case 1: at = 0, whence = SEEK_END; break;                   // the end
                 case 2: at = rng() % (8u << 20), whence = SEEK_SET; break;  // anywhere, past the end too
                 default: at = rng() % 4096, whence = SEEK_SET; break;       // near the start
@@ -72,18 +76,24 @@ TEST(WriteBackFile, GivesThePlainFilesBytesReadsAndPositionsOnTheSameCalls) {
                 EXPECT_EQ(VSIFTruncateL(f[0], size), VSIFTruncateL(f[1], size));
                 continue;
             }
-            for (int k = 0; k < 2; ++k) ASSERT_EQ(VSIFSeekL(f[k], at, whence), 0);
+            const int sought = VSIFSeekL(f[0], at, whence);
+            ASSERT_EQ(VSIFSeekL(f[1], at, whence), sought) << "seed " << seed << " step " << step;
             ASSERT_EQ(VSIFTellL(f[0]), VSIFTellL(f[1])) << "seed " << seed << " step " << step;
+            // In elements of 1, 4 or 8 bytes (the shapefile library writes a record as one element).
+            const size_t unit = size_t{1} << (rng() % 3 == 0 ? 0 : 2 + rng() % 2), count = n / unit;
             if (op < 2) {  // a read
                 std::vector<char> got[2] = {std::vector<char>(n), std::vector<char>(n)};
-                const size_t r0 = VSIFReadL(got[0].data(), 1, n, f[0]), r1 = VSIFReadL(got[1].data(), 1, n, f[1]);
+                const size_t r0 = VSIFReadL(got[0].data(), unit, count, f[0]);
+                const size_t r1 = VSIFReadL(got[1].data(), unit, count, f[1]);
                 ASSERT_EQ(r0, r1) << "seed " << seed << " step " << step;
-                got[0].resize(r0), got[1].resize(r1);
+                got[0].resize(r0 * unit), got[1].resize(r1 * unit);
                 ASSERT_EQ(got[0], got[1]) << "seed " << seed << " step " << step;
-                EXPECT_EQ(VSIFEofL(f[0]) != 0, VSIFEofL(f[1]) != 0);
+                EXPECT_EQ(VSIFEofL(f[0]) != 0, VSIFEofL(f[1]) != 0)
+                    << "seed " << seed << " step " << step << " unit " << unit << " count " << count
+                    << " read " << r0 << " at " << VSIFTellL(f[0]);
             } else {
-                ASSERT_EQ(VSIFWriteL(data.data(), 1, n, f[0]), n);
-                ASSERT_EQ(VSIFWriteL(data.data(), 1, n, f[1]), n);
+                ASSERT_EQ(VSIFWriteL(data.data(), unit, count, f[0]), count);
+                ASSERT_EQ(VSIFWriteL(data.data(), unit, count, f[1]), count);
             }
             ASSERT_EQ(VSIFTellL(f[0]), VSIFTellL(f[1])) << "seed " << seed << " step " << step;
         }
@@ -113,6 +123,20 @@ TEST(WriteBackFile, ADiskThatRefusesTheWritesIsAGdalErrorNamingTheFile) {
     EXPECT_NE(std::string(CPLGetLastErrorMsg()).find("/dev/full"), std::string::npos) << CPLGetLastErrorMsg();
     EXPECT_NE(std::string(CPLGetLastErrorMsg()).find("No space"), std::string::npos) << CPLGetLastErrorMsg();
 
+    EXPECT_NE(take_write_back_failure().find("/dev/full"), std::string::npos) << "kept until asked";
+    EXPECT_EQ(take_write_back_failure(), "") << "and forgotten then";
+
+    // A buffered write taken, the next one elsewhere refused when the first goes to the disk.
+    CPLErrorReset();
+    f = VSIFOpenL(write_back_path("/dev/full").c_str(), "wb");
+    ASSERT_TRUE(f);
+    EXPECT_EQ(VSIFWriteL(small.data(), 1, small.size(), f), small.size());
+    ASSERT_EQ(VSIFSeekL(f, 1u << 24, SEEK_SET), 0);
+    EXPECT_EQ(VSIFWriteL(small.data(), 1, small.size(), f), 0u);
+    EXPECT_EQ(CPLGetLastErrorType(), CE_Failure);
+    VSIFCloseL(f);
+    take_write_back_failure();
+
     CPLErrorReset();
     f = VSIFOpenL(write_back_path("/dev/full").c_str(), "wb");
     ASSERT_TRUE(f);
@@ -120,5 +144,29 @@ TEST(WriteBackFile, ADiskThatRefusesTheWritesIsAGdalErrorNamingTheFile) {
     EXPECT_EQ(VSIFWriteL(large.data(), 1, large.size(), f), 0u);
     EXPECT_EQ(CPLGetLastErrorType(), CE_Failure);
     VSIFCloseL(f);
+    take_write_back_failure();
     CPLPopErrorHandler();
+}
+
+// The export on a disk that takes no file over 32 KB (RLIMIT_FSIZE, SIGXFSZ ignored: writes past
+// it fail with EFBIG, as on a full disk): exit 1 and one line naming the layer and the refusal, no
+// output and no temporary left behind.
+TEST(WriteBackFile, AnExportTheDiskRefusesEndsWithOneLineAndLeavesNothing) {
+    gwtest::TempDir dir("write_back_full");
+    const std::string data = std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg";
+    const std::string cmd = "(trap '' XFSZ; ulimit -f 64; exec " + std::string(GRIDWATCH_BIN) + " export " +
+                            data + " --out " + (dir / "out") + ") >" + (dir / "o.txt") + " 2>" +
+                            (dir / "e.txt");
+    const int rc = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(rc));
+    EXPECT_EQ(WEXITSTATUS(rc), 1);
+    const std::string err = file_bytes(dir / "e.txt");
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_NE(err.find("layer 'grids_L4'"), std::string::npos) << err;
+    EXPECT_NE(err.find("File too large"), std::string::npos) << err;
+    std::vector<std::string> left;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path))
+        left.push_back(e.path().filename().string());
+    std::sort(left.begin(), left.end());
+    EXPECT_EQ(left, (std::vector<std::string>{"e.txt", "o.txt"}));
 }

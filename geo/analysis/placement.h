@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -111,7 +112,11 @@ struct CoverageMatrix {
     /** Appends a column of `site` at `azimuth` whose rows are its site's [first, end), ascending. */
     void add_column_at(int site, double azimuth, uint32_t first, uint32_t end) {
         const auto t = std::find(azimuths.begin(), azimuths.end(), azimuth);
-        if (t == azimuths.end()) azimuths.push_back(azimuth);
+        if (t == azimuths.end()) {
+            if (azimuths.size() > UINT16_MAX)
+                throw std::length_error("more than 65,536 azimuths in a coverage matrix");
+            azimuths.push_back(azimuth);
+        }
         col_site.push_back(site), col_turn.push_back(static_cast<uint16_t>(t - azimuths.begin()));
         col_first.push_back(first), col_end.push_back(end);
     }

@@ -5,6 +5,8 @@
 
 #include <mutex>
 
+#include "geo/core/write_back_file.h"
+
 namespace gw {
 
 void gdal_setup() {
@@ -13,6 +15,8 @@ void gdal_setup() {
         GDALAllRegister();
         // An unclosed ring is an error to report by feature, never a ring GDAL closes silently.
         CPLSetConfigOption("OGR_GEOMETRY_ACCEPT_UNCLOSED_RING", "NO");
+        // GDAL's table of file handlers takes no lock: ours goes in before any file is opened.
+        install_write_back_files();
     });
 }
 

@@ -40,12 +40,12 @@
 #include "geo/core/gdal_setup.h"
 #include "geo/core/stats_table.h"
 #include "geo/core/text.h"
+#include "geo/core/write_back_file.h"
 #include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
 #include "geo/io/layer_columns.h"
 #include "geo/io/out_formats.h"
 #include "geo/io/projector.h"
-#include "geo/io/write_back_file.h"
 
 namespace fs = std::filesystem;
 
@@ -450,10 +450,13 @@ Format find_format(const std::string& name) {
  * place whole by commit(): a single file renamed, a folder swapped with the old one, a shapefile's
  * file set committed together; removed by the destructor otherwise.
  *
- * One-file-per-layer formats are written through a write-back buffer (geo/io/write_back_file.h):
- * the shapefile driver seeks and writes a few bytes per record, and on disk those system calls
- * cost more than the writing itself. (They were written into GDAL's in-memory filesystem and
- * copied, which at a prefecture held the largest layer's files in memory twice over.)
+ * One-file-per-layer formats are written straight into the temporary folder; shapefiles through a
+ * write-back buffer (geo/core/write_back_file.h), as the shapefile driver seeks and writes a few
+ * bytes per record, and on disk those system calls cost more than the writing itself. (They were
+ * written into GDAL's in-memory filesystem and copied, which at a prefecture held the largest
+ * layer's files in memory, each time in fresh pages. FlatGeobuf keeps its spatial index's
+ * temporary file beside the layer's only on a plain path: under a /vsi prefix other than /vsimem
+ * it goes to the working folder.)
  */
 class Output {
 public:
@@ -482,6 +485,7 @@ public:
             throw Error("is a file, and " + format_.name + " output is a folder of files", {path},
                         "give a folder path, or remove the file");
         out_.emplace(target_, single_file_ || file_set_ ? AtomicOutput::Kind::File : AtomicOutput::Kind::Folder);
+        take_write_back_failure();  // none of an earlier output's is this one's
         if (file_set_) out_->replaces(shapefile_set(target_.stem().string()));
         if (!single_file_ && !file_set_)
             // The user's other files in the folder stay; a layer written replaces every old file
@@ -504,9 +508,9 @@ public:
     /** The GDAL dataset that receives layer `name`: the one file, or a new file for the layer. */
     GDALDataset* dataset_for(const std::string& layer, GdalMessages& gdal) {
         if (!format_.per_layer && dataset_) return dataset_.get();
-        const std::string file = format_.per_layer
-                                     ? write_back_path(temp_path(file_stem(layer) + "." + format_.ext))
-                                     : out_->temp().string();
+        const fs::path disk =
+            format_.per_layer ? temp_path(file_stem(layer) + "." + format_.ext) : out_->temp();
+        const std::string file = format_.shapefile ? write_back_path(disk) : disk.string();
         CPLStringList dsco;
         GDALDataset* ds = format_.driver->Create(file.c_str(), 0, 0, 0, GDT_Unknown, dsco.List());
         if (!ds) {
@@ -531,8 +535,11 @@ public:
     void layer_done(const std::string& layer, GdalMessages& gdal) {
         if (!format_.per_layer) return;
         dataset_.reset();
-        if (const std::string why = gdal.take_error(); !why.empty())
-            throw Error("writing failed: " + why, {target_.string(), layer});
+        // The disk's refusal first: the shapefile driver's own line after it says less.
+        std::string why = take_write_back_failure();
+        if (why.empty()) why = gdal.take_error();
+        if (!why.empty())
+            throw Error("writing failed: " + why, {target_.string(), layer}, "check free space");
         stems_.push_back(file_stem(layer));
     }
 

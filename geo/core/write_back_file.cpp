@@ -1,4 +1,4 @@
-#include "geo/io/write_back_file.h"
+#include "geo/core/write_back_file.h"
 
 #include <cpl_error.h>
 #include <cpl_vsi_virtual.h>
@@ -9,8 +9,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <mutex>
+#include <utility>
+
+#include "geo/core/gdal_setup.h"
 
 namespace gw {
 
@@ -19,8 +23,16 @@ namespace {
 constexpr const char* kPrefix = "/vsigwbuf/";
 constexpr size_t kWindow = size_t(4) << 20;
 
-/** The disk path behind a GDAL path under kPrefix: what follows the prefix, with its leading '/'. */
-std::string disk_of(const char* name) { return std::string(name + std::strlen(kPrefix) - 1); }
+/** The disk path behind a GDAL path under kPrefix (what follows it, with its leading '/'); another path as it
+ * is. */
+std::string disk_of(const char* name) {
+    const size_t n = std::strlen(kPrefix);
+    return std::strncmp(name, kPrefix, n) == 0 ? std::string(name + n - 1) : std::string(name);
+}
+
+/** The first write the disk refused since take_write_back_failure() was last asked. */
+std::mutex failure_mutex;
+std::string first_failure;
 
 /**
  * A file created for writing, its dirty bytes [start_, start_ + length_) held in memory. Writes
@@ -35,18 +47,21 @@ public:
     }
 
     int Seek(vsi_l_offset offset, int whence) override {
-        if (whence == SEEK_SET) pos_ = offset;
-        else if (whence == SEEK_CUR) pos_ += offset;
-        else pos_ = size() + offset;
-        eof_ = false;
+        // SEEK_CUR and SEEK_END take a negative offset as its two's complement, as fseeko does.
+        const vsi_l_offset to = whence == SEEK_SET   ? offset
+                                : whence == SEEK_CUR ? pos_ + offset
+                                                     : size() + offset;
+        eof_ = false;  // as GDAL's own handle: even when the seek is refused
+        if (to > static_cast<vsi_l_offset>(std::numeric_limits<off_t>::max())) return errno = EINVAL, -1;
+        pos_ = to;
         return 0;
     }
     vsi_l_offset Tell() override { return pos_; }
 
     size_t Write(const void* data, size_t size, size_t count) override {
         const size_t n = size * count;
-        if (n == 0) return count;
-        if (length_ > 0 && pos_ >= start_ && pos_ <= start_ + length_ && pos_ + n <= start_ + kWindow) {
+        if (n == 0) return 0;  // as fwrite
+        if (length_ > 0 && pos_ >= start_ && pos_ - start_ <= length_ && n <= kWindow - (pos_ - start_)) {
             std::memcpy(window_.get() + (pos_ - start_), data, n);
             length_ = std::max<size_t>(length_, static_cast<size_t>(pos_ + n - start_));
         } else {
@@ -68,7 +83,8 @@ public:
         const size_t n = size * count;
         size_t got = 0;
         while (got < n) {
-            const ssize_t r = ::pread(fd_, static_cast<char*>(data) + got, n - got, static_cast<off_t>(pos_ + got));
+            const ssize_t r =
+                ::pread(fd_, static_cast<char*>(data) + got, n - got, static_cast<off_t>(pos_ + got));
             if (r < 0 && errno == EINTR) continue;
             if (r <= 0) break;
             got += static_cast<size_t>(r);
@@ -117,7 +133,14 @@ private:
         return write_at(window_.get(), n, start_);
     }
 
-    void fail() { CPLError(CE_Failure, CPLE_FileIO, "cannot write %s: %s", path_.c_str(), std::strerror(errno)); }
+    void fail() {
+        const std::string why = path_ + ": " + std::strerror(errno);
+        {
+            std::lock_guard lock(failure_mutex);
+            if (first_failure.empty()) first_failure = why;
+        }
+        CPLError(CE_Failure, CPLE_FileIO, "cannot write %s", why.c_str());
+    }
 
     int fd_;
     std::string path_;
@@ -129,12 +152,15 @@ private:
 
 class WriteBackFilesystem final : public VSIFilesystemHandler {
 public:
-    VSIVirtualHandle* Open(const char* name, const char* access, bool set_error, CSLConstList options) override {
+    VSIVirtualHandle* Open(const char* name, const char* access, bool set_error,
+                           CSLConstList options) override {
         const std::string disk = disk_of(name);
         // Created ("w") or updated ("r+", as the shapefile driver reopens what it created).
-        const bool create = std::strchr(access, 'w'), update = std::strchr(access, 'r') && std::strchr(access, '+');
+        const bool create = std::strchr(access, 'w'),
+                   update = std::strchr(access, 'r') && std::strchr(access, '+');
         if (std::strchr(access, 'a') || !(create || update))
-            return reinterpret_cast<VSIVirtualHandle*>(VSIFOpenEx2L(disk.c_str(), access, set_error, options));
+            return reinterpret_cast<VSIVirtualHandle*>(
+                VSIFOpenEx2L(disk.c_str(), access, set_error, options));
         const int fd = ::open(disk.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0666);
         struct stat st {};
         if (fd < 0 || ::fstat(fd, &st) != 0) {
@@ -144,7 +170,9 @@ public:
         }
         return new WriteBackHandle(fd, disk, static_cast<vsi_l_offset>(st.st_size));
     }
-    int Stat(const char* name, VSIStatBufL* buf, int flags) override { return VSIStatExL(disk_of(name).c_str(), buf, flags); }
+    int Stat(const char* name, VSIStatBufL* buf, int flags) override {
+        return VSIStatExL(disk_of(name).c_str(), buf, flags);
+    }
     int Unlink(const char* name) override { return VSIUnlink(disk_of(name).c_str()); }
     int Rename(const char* from, const char* to) override {
         return VSIRename(disk_of(from).c_str(), disk_of(to).c_str());
@@ -159,10 +187,16 @@ public:
 
 }  // namespace
 
+void install_write_back_files() { VSIFileManager::InstallHandler(kPrefix, new WriteBackFilesystem); }
+
 std::string write_back_path(const std::filesystem::path& disk) {
-    static std::once_flag installed;
-    std::call_once(installed, [] { VSIFileManager::InstallHandler(kPrefix, new WriteBackFilesystem); });
+    gdal_setup();
     return std::string(kPrefix, std::strlen(kPrefix) - 1) + std::filesystem::absolute(disk).string();
+}
+
+std::string take_write_back_failure() {
+    std::lock_guard lock(failure_mutex);
+    return std::exchange(first_failure, {});
 }
 
 }  // namespace gw
