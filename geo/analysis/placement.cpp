@@ -553,21 +553,26 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
         if (visible.empty()) return;
         SiteColumns& cols = per_site[s];
         cols.end.resize(naz);
+        // Made in a buffer each thread keeps, then copied at their size: grown in place, a site's
+        // rows left up to half their vector unused, and each step of growth took fresh memory.
+        thread_local std::vector<int> rows;
+        rows.clear();
         for (int a = 0; a < naz; ++a) {
             const double az = a * o.azimuth_step;
-            const size_t first = cols.rows.size();
+            const size_t first = rows.size();
             for (auto [r, b] : visible) {
                 // b − az (b in [−180, 180], az in [0, 360)) into [−180, 180]: the turn added is
                 // exact (Sterbenz), so |d| is std::remainder's of the same difference, at a tenth
                 // of its cost.
                 double d = b - az;
                 if (d < -180) d += 360;
-                if (o.fov >= 360 || std::abs(d) <= o.fov / 2) cols.rows.push_back(r);
+                if (o.fov >= 360 || std::abs(d) <= o.fov / 2) rows.push_back(r);
             }
-            std::sort(cols.rows.begin() + first, cols.rows.end());
-            cols.rows.erase(std::unique(cols.rows.begin() + first, cols.rows.end()), cols.rows.end());
-            cols.end[a] = static_cast<uint32_t>(cols.rows.size());
+            std::sort(rows.begin() + static_cast<std::ptrdiff_t>(first), rows.end());
+            rows.erase(std::unique(rows.begin() + static_cast<std::ptrdiff_t>(first), rows.end()), rows.end());
+            cols.end[a] = static_cast<uint32_t>(rows.size());
         }
+        cols.rows.assign(rows.begin(), rows.end());
         const size_t d = ++done;
         if (d % 512 == 0) report(o, 0.2 + 0.5 * d / sites.size(), "candidate views");
     });
