@@ -520,12 +520,9 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
     const std::optional<Terrain> terrain = o.occlusion ? terrain_of(ds) : std::nullopt;
     const int naz = std::max(1, static_cast<int>(std::round(360.0 / o.azimuth_step)));
     if (naz > 1 << 16) throw Error("an azimuth step under 0.006° is finer than a plan can hold", {ds.source});
-    // Per site, its columns' rows end to end, and where each azimuth's end.
-    struct SiteColumns {
-        std::vector<int> rows;
-        std::vector<uint32_t> end;
-    };
-    std::vector<SiteColumns> per_site(sites.size());
+    // Per site, where each azimuth's rows end (naz of them), then its columns' rows end to end: the
+    // ends in the same vector as the rows they index (one vector a site, not two).
+    m.site_rows.resize(sites.size());
     std::atomic<size_t> done{0};
     parallel_for(sites.size(), [&](size_t s) {
         const Vec2 site = sites[s];
@@ -551,12 +548,10 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
                 visible.push_back({r, std::atan2(d.x, d.y) * 180 / kPi});
             }
         if (visible.empty()) return;
-        SiteColumns& cols = per_site[s];
-        cols.end.resize(naz);
         // Made in a buffer each thread keeps, then copied at their size: grown in place, a site's
         // rows left up to half their vector unused, and each step of growth took fresh memory.
         thread_local std::vector<int> rows;
-        rows.clear();
+        rows.assign(static_cast<size_t>(naz), 0);
         for (int a = 0; a < naz; ++a) {
             const double az = a * o.azimuth_step;
             const size_t first = rows.size();
@@ -570,31 +565,32 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
             }
             std::sort(rows.begin() + static_cast<std::ptrdiff_t>(first), rows.end());
             rows.erase(std::unique(rows.begin() + static_cast<std::ptrdiff_t>(first), rows.end()), rows.end());
-            cols.end[a] = static_cast<uint32_t>(rows.size());
+            rows[static_cast<size_t>(a)] = static_cast<int>(rows.size());
         }
-        cols.rows.assign(rows.begin(), rows.end());
+        m.site_rows[s].assign(rows.begin(), rows.end());
         const size_t d = ++done;
         if (d % 512 == 0) report(o, 0.2 + 0.5 * d / sites.size(), "candidate views");
     });
+    // A site's column a: its rows from the end of a − 1's (a = 0: from the ends) to its end.
+    const auto each_column = [&](auto&& fn) {
+        for (size_t s = 0; s < sites.size(); ++s) {
+            const std::vector<int>& r = m.site_rows[s];
+            if (r.empty()) continue;
+            for (size_t a = 0, first = static_cast<size_t>(naz); a < static_cast<size_t>(naz); first = r[a++])
+                if (static_cast<size_t>(r[a]) > first) fn(s, a, first, static_cast<size_t>(r[a]));
+        }
+    };
     size_t nonzeros = 0, columns = 0;
-    for (const SiteColumns& cols : per_site)
-        for (size_t a = 0, first = 0; a < cols.end.size(); first = cols.end[a++])
-            columns += cols.end[a] > first;
+    each_column([&](size_t, size_t, size_t, size_t) { ++columns; });
     m.reserve_columns(columns);  // grown by doubling, each step fresh pages to fault in and a copy
     for (int a = 0; a < naz; ++a) m.azimuths.push_back(a * o.azimuth_step);
-    m.site_rows.resize(sites.size());
-    for (size_t s = 0; s < sites.size(); ++s) {
-        SiteColumns& cols = per_site[s];
-        for (size_t a = 0, first = 0; a < cols.end.size(); first = cols.end[a++])
-            if (cols.end[a] > first) {
-                m.col_site.push_back(static_cast<int>(s));
-                m.col_turn.push_back(static_cast<uint16_t>(a));
-                m.col_first.push_back(static_cast<uint32_t>(first));
-                m.col_end.push_back(cols.end[a]);
-            }
-        nonzeros += cols.rows.size();
-        m.site_rows[s] = std::move(cols.rows);  // the columns' rows stay where they were made
-    }
+    each_column([&](size_t s, size_t a, size_t first, size_t end) {
+        m.col_site.push_back(static_cast<int>(s));
+        m.col_turn.push_back(static_cast<uint16_t>(a));
+        m.col_first.push_back(static_cast<uint32_t>(first));
+        m.col_end.push_back(static_cast<uint32_t>(end));
+    });
+    for (const auto& r : m.site_rows) nonzeros += r.empty() ? 0 : r.size() - static_cast<size_t>(naz);
     plan.nonzeros = nonzeros;
     m.site_pos = sites;
     plan.columns = m.columns();

@@ -91,7 +91,8 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o);
 struct CoverageMatrix {
     std::vector<Vec2> site_pos;
     std::vector<double> row_weight;
-    std::vector<std::vector<int>> site_rows;  // per site, its columns' rows end to end
+    // Per site, its columns' rows end to end (in a plan's matrix after where each azimuth's end).
+    std::vector<std::vector<int>> site_rows;
     // Per column: its site, its azimuth (an index into `azimuths`), and where its rows lie in its
     // site's, site_rows[col_site[c]][col_first[c] .. col_end[c]): 14 bytes a column (20 with the
     // azimuth a double), and a prefecture has 53 million.
