@@ -596,6 +596,9 @@ PatrolsReport compute_patrols(const Dataset& ds, const PatrolOptions& o) {
         cut_track(ds.patrols[ti], static_cast<int>(ti), o.window, night, per_track[ti]);
     });
     std::vector<Piece> pieces;  // track by track, in track order (the cells' track counts need it)
+    size_t piece_count = 0;
+    for (const auto& t : per_track) piece_count += t.size();
+    pieces.reserve(piece_count);  // grown by doubling, each step was fresh memory and a copy
     for (size_t ti = 0; ti < per_track.size(); ++ti) {
         if (!ds.patrols[ti].timed()) rep.untimed_tracks.push_back(ds.patrols[ti].track_id);
         rep.tracks_in_window += !per_track[ti].empty();
@@ -608,6 +611,10 @@ PatrolsReport compute_patrols(const Dataset& ds, const PatrolOptions& o) {
 
     progress(0.4, "roads");
     std::vector<RoadSeg> segs;
+    size_t seg_count = 0;
+    for (const Road& road : ds.roads)
+        for (const LineString& line : road.shape) seg_count += line.empty() ? 0 : line.size() - 1;
+    segs.reserve(seg_count);
     for (size_t r = 0; r < ds.roads.size(); ++r)
         for (size_t l = 0; l < ds.roads[r].shape.size(); ++l) {
             const LineString& line = ds.roads[r].shape[l];
