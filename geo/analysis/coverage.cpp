@@ -101,6 +101,7 @@ struct CoverageEngine {
     BoxIndex road_index{{}, 50};          // road segments with a sample inside the cells
     std::vector<std::vector<Gap>> cell_gaps;
     std::vector<geos::Geom> demand;  // per cell, within it, built on first use
+    bool keep_demand = true;         // for the next set_camera (LiveCoverage); a run done once lets it go
 
     static std::vector<Box> boxes_of_cells(const std::vector<const Grid*>& c) {
         std::vector<Box> b;
@@ -413,6 +414,7 @@ struct CoverageEngine {
             cell_gaps[ci].push_back(std::move(g));
         }
         name_roads(cell_gaps[ci]);
+        if (!keep_demand) demand[ci].reset();
     }
 
     /** The nearest road's name for each gap (from a point inside the gap). */
@@ -460,14 +462,14 @@ struct CoverageEngine {
 // [SECTION] compute_coverage
 
 CoverageReport compute_coverage(const Dataset& ds, const CoverageOptions& o) {
-    LiveCoverage live(ds, o);
-    return live.report();
+    LiveCoverage run(ds, o, /*live=*/false);
+    return std::move(run).take_report();
 }
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] LiveCoverage
 
-LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
+LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o, bool live) {
     auto progress = [&](double f, const std::string& s) {
         if (o.progress) o.progress(f, s);
     };
@@ -480,6 +482,7 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o) {
     progress(0.02, "indexing");
     engine_ = std::make_unique<CoverageEngine>(ds, o, cells);
     CoverageEngine& e = *engine_;
+    e.keep_demand = live;
     if (o.occlusion && !ds.buildings.empty()) occluders_ = std::make_unique<Occluders>(ds.buildings);
     terrain_ = terrain_of(ds);
     view_options_ = ViewOptions{o.occlusion, o.quality, terrain_ ? &*terrain_ : nullptr};

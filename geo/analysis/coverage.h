@@ -65,9 +65,15 @@ class Occluders;
  */
 class LiveCoverage {
 public:
-    LiveCoverage(const Dataset& ds, const CoverageOptions& options);
+    /**
+     * `live` false: a run done once (compute_coverage): each cell's demand is let go once its gaps
+     * are found (a prefecture's 109,000 cells of it), not kept for set_camera.
+     */
+    LiveCoverage(const Dataset& ds, const CoverageOptions& options, bool live = true);
     ~LiveCoverage();
     const CoverageReport& report() const { return rep_; }
+    /** The report, moved out (a prefecture's 159,000 views not copied); the object is spent. */
+    CoverageReport take_report() && { return std::move(rep_); }
     /**
      * Sets the camera in view slot `slot` (an index into report().cameras; a slot past the end
      * adds one), or removes its view when cam is null. Returns the indices of the cells redone.
