@@ -395,7 +395,10 @@ struct CoverageEngine {
             demand[ci] = geos::to_geos(
                 geos::to_multipolygon(geos::intersection(demand_near_cell(ci).get(), cg.get()).get()));
         }
-        if (GEOSisEmpty_r(h, demand[ci].get())) return;
+        if (GEOSisEmpty_r(h, demand[ci].get())) {
+            if (!keep_demand) demand[ci].reset();
+            return;
+        }
         // The cell's demand less the views, which are not cut to the cell: only the demand is, once.
         // The demand and each view cut to the cell on their own (before) left necks under a
         // micrometre wide along its outline that joined separate gaps into one.

@@ -84,9 +84,9 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o);
 
 /**
  * The coverage matrix: for each column (site × azimuth), the demand indices it sees, ascending.
- * A site's columns' rows lie end to end in one vector, kept where the site's views made them (a
- * county's 5 million columns as one vector each took 1 GB; a prefecture's 223 million rows copied
- * into one vector were 0.9 GB more to fault in).
+ * A site's columns' rows lie end to end in one vector of the site's, made at its size (a county's
+ * 5 million columns as one vector each took 1 GB; a prefecture's 223 million rows copied into one
+ * vector were 0.9 GB more to fault in).
  */
 struct CoverageMatrix {
     std::vector<Vec2> site_pos;
