@@ -327,13 +327,16 @@ struct MaxCoverLp {
     CoinPackedMatrix A;
     std::vector<double> collb, colub, obj, rowlb, rowub;
     int ncols = 0;
+    std::vector<int>
+        row_id;  // per matrix row: its y's number (past the columns), −1 when no column covers it
 };
 
 MaxCoverLp build_lp(const CoverageMatrix& m, int k) {
     MaxCoverLp lp;
     const int C = static_cast<int>(m.columns()), R = static_cast<int>(m.row_weight.size());
-    // Only rows some column covers matter.
-    std::vector<int> row_id(R, -1);
+    // Only rows some column covers matter, numbered in the order columns first cover them.
+    std::vector<int>& row_id = lp.row_id;
+    row_id.assign(static_cast<size_t>(R), -1);
     int nr = 0;
     for (size_t c = 0; c < m.columns(); ++c)
         for (int r : m.rows(c))
@@ -405,14 +408,9 @@ std::vector<int> exact_max_cover(const CoverageMatrix& m, int k, double seconds,
         std::vector<char> cov(m.row_weight.size(), 0);
         for (int c : start)
             for (int r : m.rows(c)) cov[r] = 1;
-        // y values follow from x; build_lp numbered covered rows in first-seen column order.
-        std::vector<int> row_id(m.row_weight.size(), -1);
-        int nr = 0;
-        for (size_t c = 0; c < m.columns(); ++c)
-            for (int r : m.rows(c))
-                if (row_id[r] < 0) row_id[r] = nr++;
+        // y values follow from x.
         for (size_t r = 0; r < m.row_weight.size(); ++r)
-            if (row_id[r] >= 0 && cov[r]) sol[C + row_id[r]] = 1.0;
+            if (lp.row_id[r] >= 0 && cov[r]) sol[C + lp.row_id[r]] = 1.0;
         double objv = 0;
         for (int i = 0; i < lp.ncols; ++i) objv += sol[i] * lp.obj[i];
         model.setBestSolution(sol.data(), lp.ncols, objv, true);

@@ -17,10 +17,8 @@
 #include <gdal_priv.h>
 #include <iconv.h>
 #include <ogrsf_frmts.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cmath>
