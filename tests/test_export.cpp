@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -1030,4 +1031,54 @@ TEST(ExportCli, ALayerNoRoleUsesIsNamedAsNotExported) {
     const auto some = gwtest::run_gridwatch("export " + data + " --layers cameras --out " + (dir / "cams"));
     ASSERT_EQ(some.status, 0) << some.err;
     EXPECT_EQ(some.err.find("县界河流"), std::string::npos) << some.err;
+}
+
+// `export` reads a layer at a time (open_dataset_by_layer), each let go once written, unless it
+// joins figures or writes one named file. What it writes is what write_dataset writes of the whole
+// read, byte for byte, and its summary counts what was written.
+TEST(ExportCli, ALayerAtATimeWritesWhatTheWholeReadWrites) {
+    const std::string bundled = std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg";
+    TempDir tmp("export_by_layer");
+    struct Case {
+        std::string args;
+        std::function<void(gw::WriteOptions&)> set;
+    };
+    const std::vector<Case> cases = {
+        {"", [](gw::WriteOptions&) {}},
+        {"--format FlatGeobuf --layers grids,cameras,checks,facilities --level 4",
+         [](gw::WriteOptions& o) {
+             o.format = "FlatGeobuf", o.layers = {"grids", "cameras", "checks", "facilities"}, o.level = 4;
+         }},
+        {"--mask-personal --encoding GBK --crs EPSG:4547 --one-grids-layer",
+         [](gw::WriteOptions& o) {
+             o.mask_personal = true, o.encoding = "GBK", o.crs = "EPSG:4547", o.split_grid_levels = false;
+         }},
+        {"--format GeoJSON --layers households,patrols",
+         [](gw::WriteOptions& o) {
+             o.format = "GeoJSON", o.layers = {"households", "patrols"};
+         }},
+    };
+    int k = 0;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.args);
+        const std::string cli = tmp / ("cli" + std::to_string(k)),
+                          whole = tmp / ("whole" + std::to_string(k));
+        ++k;
+        const auto r = gwtest::run_gridwatch("export " + bundled + " --out " + cli + " " + c.args);
+        ASSERT_EQ(r.status, 0) << r.err;
+        gw::WriteOptions o;
+        o.path = whole;
+        c.set(o);
+        const gw::Written w = gw::write_dataset(gw::open_dataset({bundled}), o);
+        EXPECT_NE(r.out.find("wrote " + std::to_string(w.layers) + " layers, " + std::to_string(w.features) +
+                             " features to " + cli),
+                  std::string::npos)
+            << r.out;
+        EXPECT_GT(w.features, 0u);
+        const auto files = listing(cli);
+        EXPECT_EQ(files, listing(whole));
+        EXPECT_GE(files.size(), 2u);
+        for (const auto& f : files)
+            EXPECT_EQ(gwtest::slurp(fs::path(cli) / f), gwtest::slurp(fs::path(whole) / f)) << f;
+    }
 }

@@ -677,3 +677,193 @@ TEST(ReadParts, EveryFormatReadsTheSameByOneTaskAndByTwoAndAsGdalReadsIt) {
         }
     }
 }
+
+namespace {
+
+/**
+ * open_dataset_by_layer's layers joined into one Dataset, each checked to hold its own layer
+ * alone; `head` gets what it returns.
+ */
+Dataset read_by_layer(const std::vector<std::string>& sources, const OpenOptions& o, Dataset& head) {
+    Dataset all;
+    std::vector<std::string> seen, crs;
+    head = open_dataset_by_layer(sources, o, [&](Dataset&& part, const std::string& canonical) {
+        seen.push_back(canonical);
+        SCOPED_TRACE(canonical);
+        auto alone = [&](const char* layer, size_t n) {
+            if (canonical != layer) {
+                EXPECT_EQ(n, 0u) << layer;
+            }
+        };
+        alone("grids", part.grids.size()), alone("households", part.households.size());
+        alone("cameras", part.cameras.size()), alone("enterprises", part.enterprises.size());
+        alone("roads", part.roads.size()), alone("buildings", part.buildings.size());
+        alone("incidents", part.incidents.size()), alone("facilities", part.facilities.size());
+        alone("candidates", part.candidates.size()), alone("checks", part.checks.size());
+        alone("patrols", part.patrols.size()), alone("", part.other_layers.size());
+        crs.push_back(part.work_crs_wkt);
+        auto take = [](auto& to, auto& from) {
+            for (auto& x : from) to.push_back(std::move(x));
+        };
+        take(all.grids, part.grids), take(all.households, part.households), take(all.cameras, part.cameras);
+        take(all.enterprises, part.enterprises), take(all.roads, part.roads),
+            take(all.buildings, part.buildings);
+        take(all.incidents, part.incidents), take(all.facilities, part.facilities);
+        take(all.candidates, part.candidates), take(all.checks, part.checks), take(all.patrols, part.patrols);
+        take(all.other_layers, part.other_layers);
+        for (auto& [l, ex] : part.extra_fields) all.extra_fields[l] = ex;
+        auto& r = all.report;
+        take(r.no_geometry, part.report.no_geometry), take(r.bad_times, part.report.bad_times);
+        take(r.bad_values, part.report.bad_values), take(r.bad_cameras, part.report.bad_cameras);
+        take(r.unknown_codes, part.report.unknown_codes), take(r.orphan_cells, part.report.orphan_cells);
+        take(r.other, part.report.other), take(r.gdal_warnings, part.report.gdal_warnings);
+        for (auto& [l, ids] : part.report.repaired) r.repaired[l] = ids;
+        all.work_crs = part.work_crs, all.work_crs_wkt = part.work_crs_wkt, all.crs = part.crs;
+        all.source_crs_wkt = part.source_crs_wkt;
+    });
+    for (const auto& c : crs) EXPECT_EQ(c, head.work_crs_wkt);
+    std::vector<std::string> every(canonical_layers().begin(), canonical_layers().end());
+    EXPECT_EQ(std::vector<std::string>(seen.begin(), seen.begin() + std::min(seen.size(), every.size())),
+              every);
+    return all;
+}
+
+/**
+ * A report's issues layer by layer, each layer's in their order: the whole read lists the layers'
+ * as the sources hold them, a read a layer at a time in canonical order.
+ */
+std::vector<Issue> by_layer(std::vector<Issue> issues) {
+    std::stable_sort(issues.begin(), issues.end(),
+                     [](const Issue& a, const Issue& b) { return a.layer < b.layer; });
+    return issues;
+}
+
+/** What by_layer read (joined) is what the whole read read, record for record, report for report. */
+void expect_same_as_whole(Dataset whole, Dataset joined, const Dataset& head, const std::string& what) {
+    SCOPED_TRACE(what);
+    for (Dataset* d : {&whole, &joined}) {
+        auto& r = d->report;
+        for (auto* issues : {&r.no_geometry, &r.bad_times, &r.bad_values, &r.bad_cameras, &r.unknown_codes,
+                             &r.orphan_cells, &r.other, &r.gdal_warnings})
+            *issues = by_layer(std::move(*issues));
+    }
+    expect_same_read(whole, joined, what);
+    EXPECT_EQ(whole.work_crs_wkt, head.work_crs_wkt);
+    EXPECT_EQ(whole.source_crs_wkt, head.source_crs_wkt);
+    EXPECT_EQ(whole.crs, head.crs);
+    EXPECT_EQ(whole.work_crs_wkt, joined.work_crs_wkt);
+    ASSERT_EQ(whole.layers.size(), head.layers.size());
+    for (size_t i = 0; i < whole.layers.size(); ++i) {
+        EXPECT_EQ(whole.layers[i].name, head.layers[i].name);
+        EXPECT_EQ(whole.layers[i].count, head.layers[i].count) << whole.layers[i].name;
+        EXPECT_EQ(whole.layers[i].invalid, head.layers[i].invalid) << whole.layers[i].name;
+        EXPECT_EQ(whole.layers[i].fields, head.layers[i].fields) << whole.layers[i].name;
+    }
+    expect_same_records(whole.cameras, joined.cameras, [](const Camera& a, const Camera& b) {
+        EXPECT_EQ(std::tie(a.cam_id, a.owner, a.status, a.height, a.resolution_px),
+                  std::tie(b.cam_id, b.owner, b.status, b.height, b.resolution_px));
+        EXPECT_TRUE((a.azimuth == b.azimuth || (std::isnan(a.azimuth) && std::isnan(b.azimuth))) &&
+                    (a.fov == b.fov || (std::isnan(a.fov) && std::isnan(b.fov))) &&
+                    (a.range == b.range || (std::isnan(a.range) && std::isnan(b.range))))
+            << a.cam_id;
+    });
+    expect_same_records(whole.checks, joined.checks, [](const Check& a, const Check& b) {
+        EXPECT_EQ(std::tie(a.check_id, a.grid_id, a.reporter, a.kind, a.note, a.time, a.when, a.people),
+                  std::tie(b.check_id, b.grid_id, b.reporter, b.kind, b.note, b.time, b.when, b.people));
+    });
+    expect_same_records(whole.candidates, joined.candidates,
+                        [](const Candidate& a, const Candidate& b) { EXPECT_EQ(a.site_id, b.site_id); });
+    ASSERT_EQ(whole.buildings.size(), joined.buildings.size());
+    for (size_t i = 0; i < whole.buildings.size(); ++i) {
+        EXPECT_EQ(whole.buildings[i].fid, joined.buildings[i].fid);
+        EXPECT_EQ(whole.buildings[i].height, joined.buildings[i].height);
+        EXPECT_TRUE(same_shape(whole.buildings[i].shape, joined.buildings[i].shape)) << i;
+    }
+    ASSERT_EQ(whole.enterprises.size(), joined.enterprises.size());
+    for (size_t i = 0; i < whole.enterprises.size(); ++i) {
+        EXPECT_EQ(whole.enterprises[i].ent_id, joined.enterprises[i].ent_id);
+        EXPECT_TRUE(same_shape(whole.enterprises[i].shape, joined.enterprises[i].shape)) << i;
+    }
+    ASSERT_EQ(whole.patrols.size(), joined.patrols.size());
+    for (size_t i = 0; i < whole.patrols.size(); ++i) {
+        const PatrolTrack &a = whole.patrols[i], &b = joined.patrols[i];
+        EXPECT_EQ(std::tie(a.fid, a.track_id, a.team, a.start, a.end, a.t_start, a.t_end, a.times),
+                  std::tie(b.fid, b.track_id, b.team, b.start, b.end, b.t_start, b.t_end, b.times));
+        EXPECT_TRUE(same_shape(a.shape, b.shape)) << a.track_id;
+    }
+    EXPECT_EQ(whole.other_layers.size(), joined.other_layers.size());
+    ASSERT_EQ(whole.extra_fields.size(), joined.extra_fields.size());
+    for (const auto& [l, ex] : whole.extra_fields) {
+        ASSERT_TRUE(joined.extra_fields.count(l)) << l;
+        EXPECT_EQ(ex.names, joined.extra_fields.at(l).names) << l;
+    }
+    expect_same(whole.report.bad_cameras, joined.report.bad_cameras, "bad_cameras");
+    expect_same(whole.report.unknown_codes, joined.report.unknown_codes, "unknown_codes");
+    expect_same(whole.report.orphan_cells, joined.report.orphan_cells, "orphan_cells");
+    expect_same(whole.report.gdal_warnings, joined.report.gdal_warnings, "gdal_warnings");
+    EXPECT_EQ(whole.report.repaired, joined.report.repaired);
+    // What finding the layers reported comes once, with the first layer.
+    expect_same(whole.report.other, joined.report.other, "other");
+}
+
+}  // namespace
+
+/**
+ * A layer at a time (open_dataset_by_layer, what `export` reads with): each layer handed over alone,
+ * and together they are what the whole read reads, record for record, with the same working CRS,
+ * counts and reports. The bundled community (every layer, cameras with bad values, patrols timed
+ * along their lines); it beside 60,000 checks of another GeoPackage that are read in parts (a
+ * second source adding to a layer the first has); its shapefiles in GBK without .cpg, with cells
+ * one layer per level without parent ids (found by containment); and in lon/lat, reprojected.
+ */
+TEST(ReadParts, ALayerAtATimeIsWhatTheWholeReadReads) {
+    TempDir dir("read_by_layer");
+    gdal_setup();
+    const std::string bundled = bundled_dataset_path();
+    const std::string checks = write_checks(dir / "checks.gpkg", 60000, 5000, /*geographic=*/true);
+    translate(bundled, dir / "shp", "ESRI Shapefile", {"-nlt", "PROMOTE_TO_MULTI", "-lco", "ENCODING=CP936"});
+    for (const auto& e : std::filesystem::directory_iterator(dir / "shp"))
+        if (e.path().extension() == ".cpg") std::filesystem::remove(e.path());
+    // The cells as one layer a level, without parent ids.
+    std::filesystem::create_directory(dir / "levels");
+    for (int level = 1; level <= 4; ++level)
+        translate(
+            bundled, dir / ("levels/grids_L" + std::to_string(level) + ".shp"), "ESRI Shapefile",
+            {"-sql",
+             "SELECT grid_id, level, '' AS parent_id, name, manager, phone, geom FROM grids WHERE level = " +
+                 std::to_string(level)});
+    translate(bundled, dir / "levels", "ESRI Shapefile", {"households", "cameras", "patrols"});
+    translate(bundled, dir / "lonlat.gpkg", "GPKG", {"-t_srs", "EPSG:4326"});
+    {  // a camera with a bad value, one with a status outside the contract's codes
+        GDALDatasetUniquePtr g(
+            GDALDataset::Open((dir / "lonlat.gpkg").c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(g);
+        g->ReleaseResultSet(g->ExecuteSQL("UPDATE cameras SET fov = 0 WHERE fid = 3", nullptr, nullptr));
+        g->ReleaseResultSet(
+            g->ExecuteSQL("UPDATE cameras SET status = 'broken' WHERE fid = 5", nullptr, nullptr));
+    }
+
+    const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+        {"bundled", {bundled}},
+        {"bundled and 60,000 checks", {bundled, checks}},
+        {"shapefiles in GBK", {dir / "shp"}},
+        {"a layer a level", {dir / "levels"}},
+        {"lon/lat", {dir / "lonlat.gpkg"}},
+    };
+    for (const auto& [what, sources] : cases) {
+        const Dataset whole = read_with(2, sources);
+        Dataset head;
+        tbb::task_arena arena(2);
+        Dataset joined;
+        arena.execute([&] { joined = read_by_layer(sources, {}, head); });
+        EXPECT_FALSE(whole.grids.empty()) << what;
+        expect_same_as_whole(whole, joined, head, what);
+        EXPECT_TRUE(head.grids.empty() && head.checks.empty() && head.cameras.empty()) << what;
+        EXPECT_TRUE(std::all_of(joined.grids.begin(), joined.grids.end(), [](const Grid& g) {
+            return g.level == 1 || !g.parent_id.empty();
+        })) << what;
+        EXPECT_EQ(joined.report.bad_cameras.size(), what == "lon/lat" ? 1u : 0u) << what;
+        EXPECT_EQ(joined.report.unknown_codes.size(), what == "lon/lat" ? 1u : 0u) << what;
+        EXPECT_FALSE(joined.patrols.empty() || joined.patrols.front().times.empty()) << what;
+    }
+}

@@ -48,15 +48,30 @@ void add_dataset_args(CLI::App* cmd, DatasetArgs& a, bool optional) {
     g->excludes(b);
 }
 
-Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bool allow_default, int grid_level,
-                          const std::function<void(OpenOptions&)>& leave_out) const {
+OpenOptions DatasetArgs::options(std::vector<std::string> layers) const {
     OpenOptions o;
-    o.grid_level = check_tiling ? 0 : grid_level;
     o.assume_crs = assume_crs;
     o.work_crs = work_crs;
     o.coords = from_gcj02 ? SourceCoords::Gcj02 : from_bd09 ? SourceCoords::Bd09 : SourceCoords::Native;
     o.layers = std::move(layers);
     o.progress = stderr_progress();
+    return o;
+}
+
+Dataset DatasetArgs::open_by_layer(
+    std::vector<std::string> layers,
+    const std::function<void(Dataset&& layer, const std::string& canonical)>& each) const {
+    return open_dataset_by_layer(sources, options(std::move(layers)),
+                                 [&](Dataset&& layer, const std::string& canonical) {
+                                     warn_reading(layer);
+                                     each(std::move(layer), canonical);
+                                 });
+}
+
+Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bool allow_default,
+                          int grid_level, const std::function<void(OpenOptions&)>& leave_out) const {
+    OpenOptions o = options(std::move(layers));
+    o.grid_level = check_tiling ? 0 : grid_level;
     if (leave_out) leave_out(o);
     std::vector<std::string> src = sources;
     if (src.empty() && allow_default) src.push_back(bundled_dataset_path());

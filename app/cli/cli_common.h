@@ -28,6 +28,16 @@ struct DatasetArgs {
      */
     Dataset open(std::vector<std::string> layers = {}, bool check_tiling = true, bool allow_default = false,
                  int grid_level = 0, const std::function<void(OpenOptions&)>& leave_out = {}) const;
+    /**
+     * Opens the dataset a layer at a time (open_dataset_by_layer), each layer's reading named on
+     * stderr (warn_reading) before `each` is given it. Returns the dataset without features.
+     */
+    Dataset open_by_layer(
+        std::vector<std::string> layers,
+        const std::function<void(Dataset&& layer, const std::string& canonical)>& each) const;
+
+private:
+    OpenOptions options(std::vector<std::string> layers) const;
 };
 
 /**

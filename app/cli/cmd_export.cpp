@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "app/cli/cli_common.h"
@@ -51,6 +52,46 @@ std::string resolve_format(const std::string& typed) {
     return {};
 }
 
+/**
+ * The figures of every level written (of `level`'s alone when given), to be joined to the cells
+ * (export --with-stats), with the daily checks' and the patrols' columns where the dataset has them.
+ */
+std::vector<StatsTable> stats_to_join(const Dataset& ds, int level) {
+    std::set<int> levels;
+    for (const auto& g : ds.grids)
+        if (level == 0 || g.level == level) levels.insert(g.level);
+    if (levels.empty()) levels.insert(level ? level : 4);  // compute_stats names what is missing
+    // The daily checks join the figures when the dataset has them (with a time to take
+    // "today" from): their columns are the latest day's, over the default window.
+    bool timed = false;
+    for (const auto& c : ds.checks) timed |= c.when.has_value();
+    timed &= !ds.grids_of_level(4).empty();
+    // The levels' tables on the cores; a level that fails stops the command with the error of
+    // the lowest such level, as when they were made one after another.
+    const std::vector<int> each(levels.begin(), levels.end());
+    std::vector<StatsTable> stats(each.size());
+    std::vector<std::exception_ptr> failed(each.size());
+    parallel_for(each.size(), [&](size_t k) {
+        try {
+            stats[k] = compute_stats(ds, each[k]);
+            if (timed) add_checks(stats[k], ds);
+        } catch (...) {
+            failed[k] = std::current_exception();
+        }
+    });
+    for (const auto& e : failed)
+        if (e) std::rethrow_exception(e);
+    // The patrols' likewise: the default window and night of `gridwatch patrols`, computed once.
+    std::vector<StatsTable*> tables;
+    for (auto& t : stats) tables.push_back(&t);
+    add_patrol_columns(tables, ds);
+    warn(
+        "--with-stats joins the counts of gridwatch stats; its coverage columns are not joined "
+        "(gridwatch "
+        "coverage --out writes each cell's coverage as a layer)");
+    return stats;
+}
+
 void run_export(const ExportArgs& a) {
     const bool all_layers = a.layers.empty();
     auto listed = [&](const char* l) {
@@ -65,44 +106,6 @@ void run_export(const ExportArgs& a) {
         for (const char* l : {"households", "cameras", "incidents", "checks", "roads", "buildings", "patrols"})
             if (!listed(l)) to_open.push_back(l);
     refuse_output_onto_input(a.data, a.out);
-    const Dataset ds = a.data.open(to_open, /*check_tiling=*/false);
-
-    // The figures of every level written (of --level's alone when given), each joined to its cells.
-    std::vector<StatsTable> stats;
-    if (a.with_stats) {
-        std::set<int> levels;
-        for (const auto& g : ds.grids)
-            if (a.level == 0 || g.level == a.level) levels.insert(g.level);
-        if (levels.empty()) levels.insert(a.level ? a.level : 4);  // compute_stats names what is missing
-        // The daily checks join the figures when the dataset has them (with a time to take
-        // "today" from): their columns are the latest day's, over the default window.
-        bool timed = false;
-        for (const auto& c : ds.checks) timed |= c.when.has_value();
-        timed &= !ds.grids_of_level(4).empty();
-        // The levels' tables on the cores; a level that fails stops the command with the error of
-        // the lowest such level, as when they were made one after another.
-        const std::vector<int> each(levels.begin(), levels.end());
-        stats.resize(each.size());
-        std::vector<std::exception_ptr> failed(each.size());
-        parallel_for(each.size(), [&](size_t k) {
-            try {
-                stats[k] = compute_stats(ds, each[k]);
-                if (timed) add_checks(stats[k], ds);
-            } catch (...) {
-                failed[k] = std::current_exception();
-            }
-        });
-        for (const auto& e : failed)
-            if (e) std::rethrow_exception(e);
-        // The patrols' likewise: the default window and night of `gridwatch patrols`, computed once.
-        std::vector<StatsTable*> tables;
-        for (auto& t : stats) tables.push_back(&t);
-        add_patrol_columns(tables, ds);
-        warn(
-            "--with-stats joins the counts of gridwatch stats; its coverage columns are not joined "
-            "(gridwatch "
-            "coverage --out writes each cell's coverage as a layer)");
-    }
 
     WriteOptions o;
     o.path = a.out;
@@ -113,11 +116,31 @@ void run_export(const ExportArgs& a) {
     o.encoding = a.encoding;
     o.split_grid_levels = !a.one_grids_layer;
     o.mask_personal = a.mask_personal;
-    for (const auto& t : stats) o.stats.push_back(&t);
     o.on_message = [](const std::string& line) {
         std::fprintf(stderr, "%s\n", without_secrets(line).c_str());
     };
-    write_dataset(ds, o);
+
+    Dataset ds;  // all of it; or, read a layer at a time, without features
+    Written written;
+    if (!a.with_stats && !names_one_layer_file(o)) {
+        // A layer at a time, each let go once written: a prefecture's export holds its largest
+        // layer (the month of checks, 1.2 GB) instead of every layer (2.5 GB). An output naming one
+        // layer's file counts the layers before writing, and the figures of --with-stats count
+        // across layers: those read everything first.
+        std::optional<DatasetWriter> writer;
+        ds = a.data.open_by_layer(to_open, [&](Dataset&& layer, const std::string& canonical) {
+            if (!writer) writer.emplace(layer, o);
+            writer->write(layer, canonical);
+        });
+        written = writer->finish();
+    } else {
+        ds = a.data.open(to_open, /*check_tiling=*/false);
+        // The figures of every level written (of --level's alone when given), each joined to its cells.
+        std::vector<StatsTable> stats;
+        if (a.with_stats) stats = stats_to_join(ds, a.level);
+        for (const auto& t : stats) o.stats.push_back(&t);
+        written = write_dataset(ds, o);
+    }
     // Layers no role uses are drawn, not exported (they carry no contract fields): named, so
     // that a layer the office brought is not missing from the export without a word.
     if (all_layers)
@@ -128,36 +151,9 @@ void run_export(const ExportArgs& a) {
                      "README: "
                      "Using your own data, or copy it with ogr2ogr)");
 
-    // The summary counts what write_dataset wrote: the same layer and level choices.
-    const std::vector<std::string> names =
-        all_layers ? std::vector<std::string>(canonical_layers().begin(), canonical_layers().end())
-                   : a.layers;
-    size_t layers = 0, features = 0;
-    for (const auto& l : names) {
-        if (l == "grids") {
-            std::set<int> levels;
-            for (const auto& g : ds.grids)
-                if (a.level == 0 || g.level == a.level) levels.insert(g.level), ++features;
-            const bool split = a.format == "ESRI Shapefile" && !a.one_grids_layer;
-            layers += split ? std::max<size_t>(levels.size(), !all_layers || !levels.empty())
-                            : (!all_layers || !ds.grids.empty());
-            continue;
-        }
-        size_t n = l == "households"    ? ds.households.size()
-                   : l == "cameras"     ? ds.cameras.size()
-                   : l == "enterprises" ? ds.enterprises.size()
-                   : l == "roads"       ? ds.roads.size()
-                   : l == "buildings"   ? ds.buildings.size()
-                   : l == "incidents"   ? ds.incidents.size()
-                   : l == "facilities"  ? ds.facilities.size()
-                   : l == "patrols"     ? ds.patrols.size()
-                   : l == "checks"      ? ds.checks.size()
-                                        : ds.candidates.size();
-        if (n > 0 || !all_layers) ++layers, features += n;
-    }
     const bool wgs84 = a.format == "GeoJSON" || a.format == "KML";
-    std::printf("wrote %zu layer%s, %zu features to %s (%s, %s%s)\n", layers, layers == 1 ? "" : "s",
-                features, a.out.c_str(), a.format.c_str(),
+    std::printf("wrote %zu layer%s, %zu features to %s (%s, %s%s)\n", written.layers,
+                written.layers == 1 ? "" : "s", written.features, a.out.c_str(), a.format.c_str(),
                 wgs84           ? "EPSG:4326"
                 : a.crs.empty() ? ds.crs.c_str()
                                 : a.crs.c_str(),

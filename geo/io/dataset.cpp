@@ -2517,4 +2517,46 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
     return ds;
 }
 
+Dataset open_dataset_by_layer(
+    const std::vector<std::string>& sources, const OpenOptions& options,
+    const std::function<void(Dataset&& layer, const std::string& canonical)>& each) {
+    if (sources.empty()) throw Error("no dataset given", {}, "give a DATASET path");
+    OpenOptions o = options;
+    o.grid_shape_level = 0;  // every outline: a cell's parent may be found by containment
+    const std::function<void(double, const std::string&)> progress = [&](double f, const std::string& s) {
+        if (o.progress) o.progress(f, s);
+    };
+    Dataset head;
+    head.source = sources.front();
+    progress(0, "opening");
+    Sources src = find_layers(sources, o, head);
+    const OGRSpatialReference work = choose_work_crs(primary_layer(src.found), o, head);
+    // The found layers by canonical name, each group in the order found (a later source's after).
+    std::map<std::string, std::vector<Found>> groups;
+    for (auto& fl : src.found) groups[fl.canonical].push_back(std::move(fl));
+    std::vector<std::string> order(canonical_layers().begin(), canonical_layers().end());
+    order.push_back("");  // the layers no role uses, last
+    bool first = true;
+    for (const std::string& name : order) {
+        auto it = groups.find(name);
+        if (name.empty() && it == groups.end()) continue;
+        Dataset part = head;  // no features yet: its CRSs and the layer list
+        // What finding the layers reported comes with the first layer, once.
+        if (!first) part.report = {};
+        first = false;
+        if (it != groups.end()) {
+            LayerParts read = read_layers(it->second, work, o, progress);
+            join_layers(it->second, read, part);
+            groups.erase(it);           // its handles on a second thread's sources go with it
+            head.layers = part.layers;  // counted as read
+            if (name == "grids") complete_grid_parents(part);
+            if (name == "patrols") time_patrol_tracks(part);
+            check_read(part);
+        }
+        each(std::move(part), name);
+    }
+    progress(1, "done");
+    return head;
+}
+
 }  // namespace gw

@@ -68,6 +68,21 @@ struct OpenOptions {
  */
 Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions& options = {});
 
+/**
+ * open_dataset a layer at a time, for a command that uses each layer on its own (export): the
+ * sources are opened, their layers found and the working CRS chosen once, as open_dataset does;
+ * then each canonical layer, in canonical_layers() order (and last, as "", the layers no role
+ * uses, when there are any), is read, repaired and checked as open_dataset does it, and handed to
+ * `each` in a Dataset of its own, let go before the next layer is read. `each` is called for
+ * every canonical layer, an empty Dataset for one the sources lack. A prefecture's export holds
+ * its largest layer in memory instead of all of them. No DEM is read; grid_shape_level is not
+ * used (every outline is read).
+ * Returns the dataset without features: its CRSs, its layers (LayerInfo, counted as read) and what
+ * finding them reported. Throws as open_dataset does.
+ */
+Dataset open_dataset_by_layer(const std::vector<std::string>& sources, const OpenOptions& options,
+                              const std::function<void(Dataset&& layer, const std::string& canonical)>& each);
+
 /** The bundled model community, data/dapingzi.gpkg (found beside the binary or in the source tree). */
 std::string bundled_dataset_path();
 

@@ -950,8 +950,75 @@ OGRSpatialReference srs_from_wkt(const std::string& wkt, const std::string& what
 // ---------------------------------------------------------------------------------------------
 // [SECTION] write_dataset
 
-void write_dataset(const Dataset& ds, const WriteOptions& opt) {
+/** What the writer keeps from its start to its end: the output, the CRSs, the choices. */
+struct DatasetWriter::State {
+    const WriteOptions& opt;
+    Format format;
+    OutputEncoding enc;
     GdalMessages gdal;
+    OGRSpatialReference work, target;
+    std::optional<Projector> to_target;
+    StatsByCell stats_by_id;
+    std::optional<Output> out;
+    std::optional<size_t> layer_count;  // known beforehand (write_dataset), or counted as written
+    std::vector<std::string> renamed;
+    Written written;
+
+    State(const WriteOptions& o, const Format& f, bool gbk) : opt(o), format(f), enc(gbk && f.shapefile) {}
+
+    /** The output, made at the first layer written (an output naming one layer's file is counted first). */
+    Output& output(const std::string& where) {
+        if (!out) out.emplace(format, opt.path, layer_count.value_or(1));
+        if (!layer_count && names_one_layer_file(opt) && written.layers >= 1)
+            throw Error(format.name + " writes one file per layer and more than one layer is to be written",
+                        {opt.path, where},
+                        "give a folder path as --out, or pick one layer with --layers and --level");
+        return *out;
+    }
+};
+
+namespace {
+
+/** The grid layers written: a layer a level for shapefiles (unless one was asked for), else one. */
+struct GridLayer {
+    std::string name;
+    std::vector<const Grid*> cells;
+};
+std::vector<GridLayer> grid_layers_of(const Dataset& ds, const WriteOptions& opt, const Format& format) {
+    std::vector<GridLayer> layers;
+    std::vector<const Grid*> kept;
+    for (const auto& g : ds.grids)
+        if (opt.level == 0 || g.level == opt.level) kept.push_back(&g);
+    if (format.shapefile && opt.split_grid_levels) {
+        for (int level = 1; level <= 4; ++level) {
+            GridLayer gl{"grids_L" + std::to_string(level), {}};
+            for (const Grid* g : kept)
+                if (g->level == level) gl.cells.push_back(g);
+            if (!gl.cells.empty() || opt.level == level) layers.push_back(std::move(gl));
+        }
+        if (layers.empty()) layers.push_back({"grids", {}});
+    } else {
+        layers.push_back({"grids", std::move(kept)});
+    }
+    return layers;
+}
+
+/** Whether canonical layer l of ds is written: listed in --layers, or (none listed) holding features. */
+bool wanted(const Dataset& ds, const WriteOptions& opt, const std::string& l) {
+    if (opt.layers.empty()) return feature_count(ds, l) > 0;
+    return std::find(opt.layers.begin(), opt.layers.end(), l) != opt.layers.end();
+}
+
+}  // namespace
+
+bool names_one_layer_file(const WriteOptions& opt) {
+    const Format format = find_format(opt.format);
+    const std::string ext = ascii_lower(fs::path(opt.path).extension().string());
+    return format.per_layer && (ext == "." + format.ext || (format.name == "GeoJSON" && ext == ".json"));
+}
+
+DatasetWriter::DatasetWriter(const Dataset& head, const WriteOptions& opt,
+                             std::optional<size_t> layer_count) {
     const Format format = find_format(opt.format);
     std::string enc_name = ascii_lower(opt.encoding);
     const bool gbk = enc_name == "gbk" || enc_name == "cp936" || enc_name == "936";
@@ -960,53 +1027,22 @@ void write_dataset(const Dataset& ds, const WriteOptions& opt) {
                     "use UTF-8 or GBK");
     if (opt.level < 0 || opt.level > 4)
         throw Error("level must be 1 to 4 (or 0 for all)", {"", "", "", "--level"});
-    OutputEncoding enc(gbk && format.shapefile);
+    s_ = std::make_unique<State>(opt, format, gbk);
+    s_->layer_count = layer_count;
     if (gbk && !format.shapefile && opt.on_message)
         opt.on_message("note: --encoding applies to shapefiles only; " + format.name +
                        " is written in UTF-8");
-
-    // Which layers, and for the grids which levels.
-    std::vector<std::string> wanted = opt.layers;
-    if (wanted.empty())
-        for (const auto& l : canonical_layers())
-            if (feature_count(ds, l) > 0) wanted.push_back(l);
-    for (const auto& l : wanted)
+    for (const auto& l : opt.layers)
         if (std::find(canonical_layers().begin(), canonical_layers().end(), l) == canonical_layers().end())
             throw Error("unknown layer '" + l + "'", {"", "", "", "--layers"},
                         "use grids, households, cameras, enterprises, roads, buildings, incidents, "
                         "facilities, candidates, patrols or checks");
-    auto want = [&](const std::string& l) {
-        return std::find(wanted.begin(), wanted.end(), l) != wanted.end();
-    };
-
-    struct GridLayer {
-        std::string name;
-        std::vector<const Grid*> cells;
-    };
-    std::vector<GridLayer> grid_layers;
-    if (want("grids")) {
-        std::vector<const Grid*> kept;
-        for (const auto& g : ds.grids)
-            if (opt.level == 0 || g.level == opt.level) kept.push_back(&g);
-        if (format.shapefile && opt.split_grid_levels) {
-            for (int level = 1; level <= 4; ++level) {
-                GridLayer gl{"grids_L" + std::to_string(level), {}};
-                for (const Grid* g : kept)
-                    if (g->level == level) gl.cells.push_back(g);
-                if (!gl.cells.empty() || opt.level == level) grid_layers.push_back(std::move(gl));
-            }
-            if (grid_layers.empty()) grid_layers.push_back({"grids", {}});
-        } else {
-            grid_layers.push_back({"grids", std::move(kept)});
-        }
-    }
-    size_t layer_count = grid_layers.size();
-    for (const auto& l : wanted) layer_count += l != "grids";
-    if (layer_count == 0) throw Error("there is nothing to write (the dataset has no layers)", {opt.path});
+    if (layer_count && *layer_count == 0)
+        throw Error("there is nothing to write (the dataset has no layers)", {opt.path});
 
     // CRSs: the model is in the working CRS; the file gets the target CRS.
-    const OGRSpatialReference work = srs_from_wkt(ds.work_crs_wkt, "working CRS");
-    OGRSpatialReference target;
+    s_->work = srs_from_wkt(head.work_crs_wkt, "working CRS");
+    OGRSpatialReference& target = s_->target;
     if (format.wgs84) {
         target = parse_crs("EPSG:4326");
         if (!opt.crs.empty() && opt.on_message && crs_label(parse_crs(opt.crs)) != "EPSG:4326")
@@ -1014,67 +1050,92 @@ void write_dataset(const Dataset& ds, const WriteOptions& opt) {
                            " is written in WGS84 (EPSG:4326) as the format requires; --crs is not used");
     } else if (!opt.crs.empty()) {
         target = parse_crs(opt.crs, "--crs");
-    } else if (!ds.source_crs_wkt.empty()) {
-        target = srs_from_wkt(ds.source_crs_wkt, "source CRS");
-    } else if (!ds.crs.empty()) {
-        target = parse_crs(ds.crs, "the dataset's CRS");
+    } else if (!head.source_crs_wkt.empty()) {
+        target = srs_from_wkt(head.source_crs_wkt, "source CRS");
+    } else if (!head.crs.empty()) {
+        target = parse_crs(head.crs, "the dataset's CRS");
     } else {
-        target = work;
+        target = s_->work;
     }
     target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    Projector to_target(work, target);
+    s_->to_target.emplace(s_->work, target);
 
     // By level and id: a cell and its parent may share an id across levels, never within one.
-    StatsByCell stats_by_id;
     for (const StatsTable* t : opt.stats)
         for (const auto& r : t->rows)
-            if (!stats_by_id.emplace(std::pair(t->level, r.grid_id), &r).second)
+            if (!s_->stats_by_id.emplace(std::pair(t->level, r.grid_id), &r).second)
                 throw Error("two cells of level " + std::to_string(t->level) +
                                 " carry this grid_id: the figures of each cannot be joined",
-                            {ds.source, "grids", r.grid_id}, "give each cell its own grid_id");
+                            {head.source, "grids", r.grid_id}, "give each cell its own grid_id");
+    // An output whose layers were counted is made before any is written (it refuses a file name for
+    // several layers at once).
+    if (layer_count) s_->output("");
+}
 
-    Output out(format, opt.path, layer_count);
-    std::vector<std::string> renamed;
-    LayerContext cx{ds, opt, format, out, gdal, enc, target, to_target, renamed};
+DatasetWriter::~DatasetWriter() {
     try {
-        for (const auto& l : canonical_layers()) {
-            if (!want(l)) continue;
-            if (l == "grids") {
-                for (const auto& gl : grid_layers) {
-                    bool has_stats_level = false;
-                    for (const Grid* g : gl.cells)
-                        for (const StatsTable* t : opt.stats) has_stats_level |= g->level == t->level;
-                    write_layer(cx, l, gl.name, gl.cells, has_stats_level ? &stats_by_id : nullptr);
-                }
-            } else if (l == "households") {
-                write_layer(cx, l, l, pointers(ds.households), nullptr);
-            } else if (l == "cameras") {
-                write_layer(cx, l, l, pointers(ds.cameras), nullptr);
-            } else if (l == "enterprises") {
-                write_layer(cx, l, l, pointers(ds.enterprises), nullptr);
-            } else if (l == "roads") {
-                write_layer(cx, l, l, pointers(ds.roads), nullptr);
-            } else if (l == "buildings") {
-                write_layer(cx, l, l, pointers(ds.buildings), nullptr);
-            } else if (l == "incidents") {
-                write_layer(cx, l, l, pointers(ds.incidents), nullptr);
-            } else if (l == "facilities") {
-                write_layer(cx, l, l, pointers(ds.facilities), nullptr);
-            } else if (l == "candidates") {
-                write_layer(cx, l, l, pointers(ds.candidates), nullptr);
-            } else if (l == "patrols") {
-                write_layer(cx, l, l, pointers(ds.patrols), nullptr);
-            } else if (l == "checks") {
-                write_layer(cx, l, l, pointers(ds.checks), nullptr);
-            }
-        }
-        out.close(gdal);
-        gdal.flush("", opt.on_message);
-        out.commit();
+        if (s_) s_->gdal.flush("", s_->opt.on_message);  // then ~Output removes what was not committed
     } catch (...) {
-        gdal.flush("", opt.on_message);
-        throw;  // ~Output removes the temporary output
     }
+}
+
+void DatasetWriter::write(const Dataset& ds, const std::string& l) {
+    State& s = *s_;
+    if (!wanted(ds, s.opt, l)) return;
+    auto one = [&](const std::string& name, const auto& features, const StatsByCell* stats) {
+        Output& out = s.output(name);
+        LayerContext cx{ds, s.opt, s.format, out, s.gdal, s.enc, s.target, *s.to_target, s.renamed};
+        write_layer(cx, l, name, features, stats);
+        ++s.written.layers, s.written.features += features.size();
+    };
+    if (l == "grids") {
+        for (const auto& gl : grid_layers_of(ds, s.opt, s.format)) {
+            bool has_stats_level = false;
+            for (const Grid* g : gl.cells)
+                for (const StatsTable* t : s.opt.stats) has_stats_level |= g->level == t->level;
+            one(gl.name, gl.cells, has_stats_level ? &s.stats_by_id : nullptr);
+        }
+    } else if (l == "households") {
+        one(l, pointers(ds.households), nullptr);
+    } else if (l == "cameras") {
+        one(l, pointers(ds.cameras), nullptr);
+    } else if (l == "enterprises") {
+        one(l, pointers(ds.enterprises), nullptr);
+    } else if (l == "roads") {
+        one(l, pointers(ds.roads), nullptr);
+    } else if (l == "buildings") {
+        one(l, pointers(ds.buildings), nullptr);
+    } else if (l == "incidents") {
+        one(l, pointers(ds.incidents), nullptr);
+    } else if (l == "facilities") {
+        one(l, pointers(ds.facilities), nullptr);
+    } else if (l == "candidates") {
+        one(l, pointers(ds.candidates), nullptr);
+    } else if (l == "patrols") {
+        one(l, pointers(ds.patrols), nullptr);
+    } else if (l == "checks") {
+        one(l, pointers(ds.checks), nullptr);
+    }
+}
+
+Written DatasetWriter::finish() {
+    State& s = *s_;
+    if (!s.out) throw Error("there is nothing to write (the dataset has no layers)", {s.opt.path});
+    s.out->close(s.gdal);
+    s.gdal.flush("", s.opt.on_message);
+    s.out->commit();
+    return s.written;
+}
+
+Written write_dataset(const Dataset& ds, const WriteOptions& opt) {
+    // The layers counted first: an output naming one layer's file refuses several before any is written.
+    const Format format = find_format(opt.format);
+    size_t layer_count = 0;
+    for (const auto& l : canonical_layers())
+        if (wanted(ds, opt, l)) layer_count += l == "grids" ? grid_layers_of(ds, opt, format).size() : 1;
+    DatasetWriter w(ds, opt, layer_count);
+    for (const auto& l : canonical_layers()) w.write(ds, l);
+    return w.finish();
 }
 
 }  // namespace gw

@@ -4,6 +4,8 @@
  * driver. Used by `gridwatch export` and by `gridwatch demo`.
  */
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,12 +30,50 @@ struct WriteOptions {
     std::function<void(const std::string&)> on_message;  // field-name mapping, GDAL warnings
 };
 
+/** What was written: output layers (a grid level of a shapefile is one), features. */
+struct Written {
+    size_t layers = 0, features = 0;
+};
+
 /**
  * Writes the dataset's layers. Everything is written to a temporary name beside `path` and
  * moved into place only on success, so a failed run leaves no half-written output.
  * Throws gw::Error naming the output, layer and field on failure.
  */
-void write_dataset(const Dataset& ds, const WriteOptions& options);
+Written write_dataset(const Dataset& ds, const WriteOptions& options);
+
+/**
+ * write_dataset a layer at a time, for layers read a layer at a time (open_dataset_by_layer):
+ * write() each canonical layer in canonical_layers() order, from a Dataset that may hold that
+ * layer alone, then finish(). What is written, and how, is write_dataset's; the output is switched
+ * into place by finish() only, and removed when the writer goes without it.
+ */
+class DatasetWriter {
+public:
+    /**
+     * `head`: the dataset's CRSs (its features are not used). `layer_count`: the output layers to be
+     * written, when known beforehand (write_dataset counts them): the output is then made at once,
+     * and refuses a file name for several. Unknown, a file name for one layer's file
+     * (names_one_layer_file) is refused at the second layer.
+     */
+    DatasetWriter(const Dataset& head, const WriteOptions& options,
+                  std::optional<size_t> layer_count = std::nullopt);
+    ~DatasetWriter();
+    DatasetWriter(const DatasetWriter&) = delete;
+    DatasetWriter& operator=(const DatasetWriter&) = delete;
+    /** Writes canonical layer `layer` of ds when it is wanted (listed, or with none listed, not empty). */
+    void write(const Dataset& ds, const std::string& layer);
+    /** Closes the output and switches it into place; throws when nothing was written. */
+    Written finish();
+
+    struct State;
+
+private:
+    std::unique_ptr<State> s_;
+};
+
+/** Whether `path` names one layer's file (out.shp, out.geojson) of a one-file-per-layer format. */
+bool names_one_layer_file(const WriteOptions& options);
 
 /** What parts the names of several people in one field (张三、李四; John Smith): mask_name masks each. */
 inline constexpr std::string_view kNameSeparators[] = {" ", "\t", "\u3000", "、", "，", ",", ";", "；", "/"};
