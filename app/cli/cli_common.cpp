@@ -61,11 +61,12 @@ OpenOptions DatasetArgs::options(std::vector<std::string> layers) const {
 Dataset DatasetArgs::open_by_layer(
     std::vector<std::string> layers,
     const std::function<void(Dataset&& layer, const std::string& canonical)>& each) const {
-    return open_dataset_by_layer(sources, options(std::move(layers)),
-                                 [&](Dataset&& layer, const std::string& canonical) {
-                                     warn_reading(layer);
-                                     each(std::move(layer), canonical);
-                                 });
+    const OpenOptions o = options(std::move(layers));
+    return open_dataset_by_layer(sources, o, [&](Dataset&& layer, const std::string& canonical) {
+        o.progress(1, "");  // the progress line cleared for what is said of the layer
+        warn_reading(layer);
+        each(std::move(layer), canonical);
+    });
 }
 
 Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bool allow_default,

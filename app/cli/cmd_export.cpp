@@ -1,5 +1,6 @@
 // gridwatch export DATASET --out PATH: grid maps and layers to shapefiles (default) or any GDAL
-// vector format (SPEC §4, §7). The work is gw::write_dataset; this file parses and reports.
+// vector format (SPEC §4, §7). The work is gw::DatasetWriter's (geo/io/writer.h), given the layers
+// one at a time as they are read; this file parses and reports.
 #include <cpl_error.h>
 #include <gdal_priv.h>
 
@@ -132,9 +133,11 @@ void run_export(const ExportArgs& a) {
             if (!writer) writer.emplace(layer, o);
             writer->write(layer, canonical);
         });
+        if (!writer) throw Error("there is nothing to write (the dataset has no layers)", {a.out});
         written = writer->finish();
     } else {
-        ds = a.data.open(to_open, /*check_tiling=*/false);
+        ds = a.data.open(to_open, /*check_tiling=*/false, /*allow_default=*/false, /*grid_level=*/0,
+                         [](OpenOptions& open) { open.dem = false; });
         // The figures of every level written (of --level's alone when given), each joined to its cells.
         std::vector<StatsTable> stats;
         if (a.with_stats) stats = stats_to_join(ds, a.level);

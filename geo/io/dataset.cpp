@@ -1853,8 +1853,9 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
     const std::string project_file = project_path_for(sources.front());
     out.mapping = std::make_shared<const NameMapping>(options.mapping ? *options.mapping : load_mapping(project_file));
     const NameMapping& mapping = *out.mapping;
-    const bool wants_terrain = options.layers.empty() ||
-                               std::find(options.layers.begin(), options.layers.end(), "cameras") != options.layers.end();
+    const bool wants_terrain =
+        options.dem && (options.layers.empty() || std::find(options.layers.begin(), options.layers.end(),
+                                                            "cameras") != options.layers.end());
     for (const auto& path : sources) {
         gdal_setup();
         if (path.rfind("PG:", 0) != 0) finish_interrupted_outputs(path);
@@ -2462,6 +2463,27 @@ void check_read(Dataset& ds) {
                [&] { ds.report.unknown_codes = validate_codes(ds); });
 }
 
+/**
+ * What reading leaves to whole layers, on all of them or on one: cells' parents found by
+ * containment, patrol tracks timed, the cameras' values and the codes checked.
+ */
+void complete_read(Dataset& ds) {
+    complete_grid_parents(ds);
+    time_patrol_tracks(ds);
+    check_read(ds);
+}
+
+/** options.progress, or nothing when it is unset. */
+std::function<void(double, const std::string&)> progress_of(const OpenOptions& options) {
+    return [&options](double f, const std::string& s) {
+        if (options.progress) options.progress(f, s);
+    };
+}
+
+void need_sources(const std::vector<std::string>& sources) {
+    if (sources.empty()) throw Error("no dataset given", {}, "give a DATASET path");
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -2487,12 +2509,10 @@ std::string bundled_dataset_path() {
 }
 
 Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions& options) {
-    if (sources.empty()) throw Error("no dataset given", {}, "give a DATASET path");
+    need_sources(sources);
     Dataset ds;
     ds.source = sources.front();
-    const std::function<void(double, const std::string&)> progress = [&](double f, const std::string& s) {
-        if (options.progress) options.progress(f, s);
-    };
+    const auto progress = progress_of(options);
     progress(0, "opening");
     Sources src = find_layers(sources, options, ds);
     const Found* primary = primary_layer(src.found);
@@ -2506,13 +2526,11 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
         every_outline.grid_shape_level = 0;
         return open_dataset(sources, every_outline);
     }
-    complete_grid_parents(ds);
-    time_patrol_tracks(ds);
+    complete_read(ds);
     if (!src.dem_name.empty()) {
         progress(0.82, "reading the DEM");
         load_dem(src.dem_name, src.dem_file, ds);
     }
-    check_read(ds);
     progress(1, "done");
     return ds;
 }
@@ -2520,12 +2538,11 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
 Dataset open_dataset_by_layer(
     const std::vector<std::string>& sources, const OpenOptions& options,
     const std::function<void(Dataset&& layer, const std::string& canonical)>& each) {
-    if (sources.empty()) throw Error("no dataset given", {}, "give a DATASET path");
+    need_sources(sources);
     OpenOptions o = options;
     o.grid_shape_level = 0;  // every outline: a cell's parent may be found by containment
-    const std::function<void(double, const std::string&)> progress = [&](double f, const std::string& s) {
-        if (o.progress) o.progress(f, s);
-    };
+    o.dem = false;
+    const auto progress = progress_of(o);
     Dataset head;
     head.source = sources.front();
     progress(0, "opening");
@@ -2537,6 +2554,8 @@ Dataset open_dataset_by_layer(
     std::vector<std::string> order(canonical_layers().begin(), canonical_layers().end());
     order.push_back("");  // the layers no role uses, last
     bool first = true;
+    const double layers = static_cast<double>(groups.size());
+    double done = 0;  // layers read
     for (const std::string& name : order) {
         auto it = groups.find(name);
         if (name.empty() && it == groups.end()) continue;
@@ -2545,13 +2564,14 @@ Dataset open_dataset_by_layer(
         if (!first) part.report = {};
         first = false;
         if (it != groups.end()) {
-            LayerParts read = read_layers(it->second, work, o, progress);
+            // Each layer's reading a share of the whole.
+            const auto share = [&](double f, const std::string& s) { progress((done + f) / layers, s); };
+            LayerParts read = read_layers(it->second, work, o, share);
+            ++done;
             join_layers(it->second, read, part);
-            groups.erase(it);           // its handles on a second thread's sources go with it
+            groups.erase(it);           // a GBK shapefile's own handle goes with it
             head.layers = part.layers;  // counted as read
-            if (name == "grids") complete_grid_parents(part);
-            if (name == "patrols") time_patrol_tracks(part);
-            check_read(part);
+            complete_read(part);
         }
         each(std::move(part), name);
     }

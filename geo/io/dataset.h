@@ -51,6 +51,8 @@ struct OpenOptions {
     // A `PG:` table is read by binary COPY on gridwatch's own connection where it can be
     // (geo/store/table_rows.h); false: through GDAL's PostgreSQL driver alone (the tests compare them).
     bool pg_copy = true;
+    // false: no DEM is looked for or read (a command that uses no terrain: export).
+    bool dem = true;
     Progress progress;
 };
 
@@ -75,8 +77,8 @@ Dataset open_dataset(const std::vector<std::string>& sources, const OpenOptions&
  * uses, when there are any), is read, repaired and checked as open_dataset does it, and handed to
  * `each` in a Dataset of its own, let go before the next layer is read. `each` is called for
  * every canonical layer, an empty Dataset for one the sources lack. A prefecture's export holds
- * its largest layer in memory instead of all of them. No DEM is read; grid_shape_level is not
- * used (every outline is read).
+ * its largest layer in memory instead of all of them. No DEM is looked for (OpenOptions::dem);
+ * grid_shape_level is not used (every outline is read).
  * Returns the dataset without features: its CRSs, its layers (LayerInfo, counted as read) and what
  * finding them reported. Throws as open_dataset does.
  */

@@ -222,13 +222,18 @@ namespace {
 // [SECTION] GDAL messages: every warning reaches the user
 
 /**
- * Collects GDAL's warnings and errors while in scope (a pushed handler), so that a warning while
- * writing (recoding, truncation, a value that does not parse) is shown to the user, not lost on
- * a console nobody reads, and a failure can name GDAL's reason.
+ * Collects GDAL's warnings and errors while listening (a handler pushed on this thread), so that a
+ * warning while writing (recoding, truncation, a value that does not parse) is shown to the user,
+ * not lost on a console nobody reads, and a failure can name GDAL's reason. Only while writing: a
+ * writer that lives while later layers are read (DatasetWriter) leaves the reading's messages to
+ * the reading.
  */
 class GdalMessages {
 public:
-    GdalMessages() : pusher_(&GdalMessages::handler, this) {}
+    /** Listens until the returned handler pusher goes out of scope. */
+    [[nodiscard]] CPLErrorHandlerPusher listen() {
+        return CPLErrorHandlerPusher(&GdalMessages::handler, this);
+    }
 
     /** Passes the warnings seen since the last call to on_message, as "warning: WHERE: text (×N)". */
     void flush(const std::string& where, const std::function<void(const std::string&)>& on_message) {
@@ -268,7 +273,6 @@ private:
             ++self->dropped_;
     }
 
-    CPLErrorHandlerPusher pusher_;
     std::vector<std::pair<std::string, int>> warnings_;
     int dropped_ = 0;
     std::string last_error_;
@@ -443,6 +447,16 @@ Format find_format(const std::string& name) {
     return f;
 }
 
+/** Whether `path` names one layer's file (out.shp, out.geojson) of a one-file-per-layer format. */
+bool names_one_layer_file(const Format& format, const fs::path& path) {
+    const std::string ext = ascii_lower(path.extension().string());
+    return format.per_layer && (ext == "." + format.ext || (format.name == "GeoJSON" && ext == ".json"));
+}
+
+[[noreturn]] void nothing_to_write(const std::string& path) {
+    throw Error("there is nothing to write (the dataset has no layers)", {path});
+}
+
 /**
  * Where the output goes: an AtomicOutput (geo/io/atomic_output.h) beside the target, switched into
  * place whole by commit(): a single file renamed, a folder swapped with the old one, a shapefile's
@@ -461,11 +475,9 @@ public:
     Output(const Format& format, const std::string& path, size_t layer_count)
         : format_(format), target_(path) {
         if (path.empty()) throw Error("no output path given", {"", "", "", "--out"}, "give --out PATH");
-        const std::string ext = ascii_lower(target_.extension().string());
         // A per-layer format given a file name (out.geojson, out.shp) writes that one file (or
         // file set) when there is one layer; with several there is no file name for the others.
-        const bool named_file =
-            format_.per_layer && (ext == "." + format_.ext || (format_.name == "GeoJSON" && ext == ".json"));
+        const bool named_file = names_one_layer_file(format_, target_);
         single_file_ = !format_.per_layer || (named_file && !format_.shapefile);
         file_set_ = named_file && format_.shapefile;
         if (named_file && layer_count != 1)
@@ -948,30 +960,33 @@ OGRSpatialReference srs_from_wkt(const std::string& wkt, const std::string& what
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-// [SECTION] write_dataset
+// [SECTION] write_dataset and DatasetWriter
 
 /** What the writer keeps from its start to its end: the output, the CRSs, the choices. */
 struct DatasetWriter::State {
-    const WriteOptions& opt;
+    WriteOptions opt;
     Format format;
     OutputEncoding enc;
     GdalMessages gdal;
     OGRSpatialReference work, target;
     std::optional<Projector> to_target;
     StatsByCell stats_by_id;
-    std::optional<Output> out;
     std::optional<size_t> layer_count;  // known beforehand (write_dataset), or counted as written
+    std::optional<Output> out;
     std::vector<std::string> renamed;
     Written written;
 
     State(const WriteOptions& o, const Format& f, bool gbk) : opt(o), format(f), enc(gbk && f.shapefile) {}
 
-    /** The output, made at the first layer written (an output naming one layer's file is counted first). */
-    Output& output(const std::string& where) {
+    /**
+     * The output, made at the first layer written unless the layers were counted beforehand. Not
+     * counted, a file name for one layer's file is refused at the second layer (`layer`).
+     */
+    Output& output(const std::string& layer) {
         if (!out) out.emplace(format, opt.path, layer_count.value_or(1));
-        if (!layer_count && names_one_layer_file(opt) && written.layers >= 1)
+        if (!layer_count && written.layers >= 1 && names_one_layer_file(format, opt.path))
             throw Error(format.name + " writes one file per layer and more than one layer is to be written",
-                        {opt.path, where},
+                        {opt.path, layer},
                         "give a folder path as --out, or pick one layer with --layers and --level");
         return *out;
     }
@@ -1012,9 +1027,7 @@ bool wanted(const Dataset& ds, const WriteOptions& opt, const std::string& l) {
 }  // namespace
 
 bool names_one_layer_file(const WriteOptions& opt) {
-    const Format format = find_format(opt.format);
-    const std::string ext = ascii_lower(fs::path(opt.path).extension().string());
-    return format.per_layer && (ext == "." + format.ext || (format.name == "GeoJSON" && ext == ".json"));
+    return names_one_layer_file(find_format(opt.format), opt.path);
 }
 
 DatasetWriter::DatasetWriter(const Dataset& head, const WriteOptions& opt,
@@ -1029,6 +1042,7 @@ DatasetWriter::DatasetWriter(const Dataset& head, const WriteOptions& opt,
         throw Error("level must be 1 to 4 (or 0 for all)", {"", "", "", "--level"});
     s_ = std::make_unique<State>(opt, format, gbk);
     s_->layer_count = layer_count;
+    const auto listening = s_->gdal.listen();
     if (gbk && !format.shapefile && opt.on_message)
         opt.on_message("note: --encoding applies to shapefiles only; " + format.name +
                        " is written in UTF-8");
@@ -1037,8 +1051,7 @@ DatasetWriter::DatasetWriter(const Dataset& head, const WriteOptions& opt,
             throw Error("unknown layer '" + l + "'", {"", "", "", "--layers"},
                         "use grids, households, cameras, enterprises, roads, buildings, incidents, "
                         "facilities, candidates, patrols or checks");
-    if (layer_count && *layer_count == 0)
-        throw Error("there is nothing to write (the dataset has no layers)", {opt.path});
+    if (layer_count && *layer_count == 0) nothing_to_write(opt.path);
 
     // CRSs: the model is in the working CRS; the file gets the target CRS.
     s_->work = srs_from_wkt(head.work_crs_wkt, "working CRS");
@@ -1073,8 +1086,11 @@ DatasetWriter::DatasetWriter(const Dataset& head, const WriteOptions& opt,
 }
 
 DatasetWriter::~DatasetWriter() {
+    if (!s_) return;
     try {
-        if (s_) s_->gdal.flush("", s_->opt.on_message);  // then ~Output removes what was not committed
+        const auto listening = s_->gdal.listen();
+        s_->out.reset();  // removes the output unless finish() committed it
+        s_->gdal.flush("", s_->opt.on_message);
     } catch (...) {
     }
 }
@@ -1082,11 +1098,13 @@ DatasetWriter::~DatasetWriter() {
 void DatasetWriter::write(const Dataset& ds, const std::string& l) {
     State& s = *s_;
     if (!wanted(ds, s.opt, l)) return;
+    const auto listening = s.gdal.listen();
     auto one = [&](const std::string& name, const auto& features, const StatsByCell* stats) {
         Output& out = s.output(name);
         LayerContext cx{ds, s.opt, s.format, out, s.gdal, s.enc, s.target, *s.to_target, s.renamed};
         write_layer(cx, l, name, features, stats);
-        ++s.written.layers, s.written.features += features.size();
+        ++s.written.layers;
+        s.written.features += features.size();
     };
     if (l == "grids") {
         for (const auto& gl : grid_layers_of(ds, s.opt, s.format)) {
@@ -1120,7 +1138,8 @@ void DatasetWriter::write(const Dataset& ds, const std::string& l) {
 
 Written DatasetWriter::finish() {
     State& s = *s_;
-    if (!s.out) throw Error("there is nothing to write (the dataset has no layers)", {s.opt.path});
+    if (!s.out) nothing_to_write(s.opt.path);
+    const auto listening = s.gdal.listen();
     s.out->close(s.gdal);
     s.gdal.flush("", s.opt.on_message);
     s.out->commit();

@@ -61,14 +61,17 @@ public:
     ~DatasetWriter();
     DatasetWriter(const DatasetWriter&) = delete;
     DatasetWriter& operator=(const DatasetWriter&) = delete;
-    /** Writes canonical layer `layer` of ds when it is wanted (listed, or with none listed, not empty). */
+    /**
+     * Writes canonical layer `layer` of ds when it is wanted (listed, or with none listed, not
+     * empty). Throws gw::Error naming the output, layer and feature or field, as write_dataset.
+     */
     void write(const Dataset& ds, const std::string& layer);
-    /** Closes the output and switches it into place; throws when nothing was written. */
+    /** Closes the output and switches it into place; throws gw::Error when nothing was written or closing
+     * fails. */
     Written finish();
 
-    struct State;
-
 private:
+    struct State;
     std::unique_ptr<State> s_;
 };
 
