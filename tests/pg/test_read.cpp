@@ -71,6 +71,43 @@ TEST(PgRead, CountsAreTheRowsReadAndATableNotReadIsNotScanned) {
     EXPECT_EQ(scans(db, "households"), 0);
 }
 
+// Read a layer at a time (open_dataset_by_layer, `export`'s reading): a table's count is the rows
+// read, carried from layer to layer in the list the next layer starts from; the records and the
+// working CRS are the whole read's.
+TEST(PgRead, ALayerAtATimeCountsTheRowsReadAsTheWholeReadDoes) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_read_by_layer");
+    const auto r = run_gridwatch("db init " + gwtest::pg(c) + " --from " + gwtest::data());
+    ASSERT_EQ(r.status, 0) << r.err;
+    PgClient db(c);
+    ASSERT_EQ(db.exec("VACUUM ANALYZE"), "");
+    ASSERT_EQ(db.exec("DELETE FROM incidents WHERE fid % 3 = 0"), "");
+    ASSERT_EQ(db.exec("DELETE FROM households WHERE fid % 4 = 0"), "");
+
+    const gw::Dataset whole = gw::open_dataset({"PG:" + c});
+    size_t incidents = 0, households = 0, grids = 0, cameras = 0;
+    std::vector<std::string> work;
+    const gw::Dataset head =
+        gw::open_dataset_by_layer({"PG:" + c}, {}, [&](gw::Dataset&& layer, const std::string&) {
+            incidents += layer.incidents.size(), households += layer.households.size();
+            grids += layer.grids.size(), cameras += layer.cameras.size();
+            work.push_back(layer.work_crs_wkt);
+        });
+    EXPECT_EQ(head.work_crs_wkt, whole.work_crs_wkt);
+    for (const auto& w : work) EXPECT_EQ(w, whole.work_crs_wkt);
+    EXPECT_EQ(incidents, whole.incidents.size());
+    EXPECT_EQ(households, whole.households.size());
+    EXPECT_EQ(grids, whole.grids.size());
+    EXPECT_EQ(cameras, whole.cameras.size());
+    std::map<std::string, int64_t> counted, counted_whole;
+    for (const auto& l : head.layers) counted[l.source_name] = l.count;
+    for (const auto& l : whole.layers) counted_whole[l.source_name] = l.count;
+    EXPECT_EQ(counted, counted_whole);
+    EXPECT_EQ(std::to_string(counted["incidents"]), db.scalar("SELECT count(*) FROM incidents"));
+    EXPECT_EQ(std::to_string(counted["households"]), db.scalar("SELECT count(*) FROM households"));
+    EXPECT_EQ(std::to_string(counted["checks"]), db.scalar("SELECT count(*) FROM checks"));
+}
+
 // ---- Tables read by binary COPY (geo/store/table_rows.h) against GDAL's PostgreSQL driver --------
 
 namespace {
