@@ -1112,3 +1112,38 @@ TEST(ExportCli, ALayerAtATimeWritesWhatTheWholeReadWrites) {
         }
     }
 }
+
+// A DatasetWriter lives while later layers are read: GDAL's messages between its writes are the
+// reading's, and reach neither its warnings nor, as a failure's reason, a later layer's error; its
+// own handler is popped after each call (the thread's handler is the test's again).
+TEST(ExportWriter, GdalMessagesBetweenWritesAreNotTheWritersOwn) {
+    TempDir tmp("writer_messages");
+    const gw::Dataset ds = gw::open_dataset({std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg"});
+    std::vector<std::string> told;
+    gw::WriteOptions o;
+    o.path = tmp / "out";
+    o.on_message = [&](const std::string& line) { told.push_back(line); };
+    std::vector<std::string> caught;
+    auto catcher = [](CPLErr, CPLErrorNum, const char* msg) {
+        static_cast<std::vector<std::string>*>(CPLGetErrorHandlerUserData())->push_back(msg);
+    };
+    CPLErrorHandlerPusher mine(catcher, &caught);
+    {
+        gw::DatasetWriter w(ds, o);
+        CPLError(CE_Warning, CPLE_AppDefined, "reading: a warning before any layer");
+        w.write(ds, "grids");
+        CPLError(CE_Failure, CPLE_AppDefined, "reading: a failure between layers");
+        CPLError(CE_Warning, CPLE_AppDefined, "reading: a warning between layers");
+        w.write(ds, "cameras");
+        CPLError(CE_Failure, CPLE_AppDefined, "reading: a failure before the end");
+        const gw::Written written = w.finish();
+        EXPECT_EQ(written.layers, 5u);  // grids_L1 … L4, cameras
+    }
+    CPLError(CE_Warning, CPLE_AppDefined, "after the writer");
+    EXPECT_EQ(caught, (std::vector<std::string>{"reading: a warning before any layer",
+                                                "reading: a failure between layers",
+                                                "reading: a warning between layers",
+                                                "reading: a failure before the end", "after the writer"}));
+    for (const auto& line : told) EXPECT_EQ(line.find("reading:"), std::string::npos) << line;
+    EXPECT_TRUE(fs::exists(tmp / "out/cameras.shp"));
+}

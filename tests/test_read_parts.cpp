@@ -688,8 +688,10 @@ Dataset read_by_layer(const std::vector<std::string>& sources, const OpenOptions
                       std::vector<std::string>& seen) {
     Dataset all;
     seen.clear();
+    std::vector<std::string> crs;  // each layer's working CRS: the writer takes it from the first
     head = open_dataset_by_layer(sources, o, [&](Dataset&& part, const std::string& canonical) {
         seen.push_back(canonical);
+        crs.push_back(part.work_crs_wkt);
         SCOPED_TRACE(canonical);
         auto alone = [&](const char* layer, size_t n) {
             if (canonical != layer) {
@@ -721,6 +723,8 @@ Dataset read_by_layer(const std::vector<std::string>& sources, const OpenOptions
         all.work_crs = part.work_crs, all.work_crs_wkt = part.work_crs_wkt, all.crs = part.crs;
         all.source_crs_wkt = part.source_crs_wkt;
     });
+    for (const auto& c : crs) EXPECT_EQ(c, head.work_crs_wkt);
+    EXPECT_TRUE(head.grids.empty() && head.checks.empty() && head.cameras.empty() && head.patrols.empty());
     return all;
 }
 

@@ -514,3 +514,49 @@ TEST(TerrainCli, CoverageWithTheDemCoversLessAndInfoListsIt) {
     auto ij_plain = run_gridwatch("info " + dir / "dataset.gpkg" + " --json");
     EXPECT_FALSE(nlohmann::json::parse(ij_plain.out).contains("dem"));
 }
+
+// `export --with-stats` joins the patrol figures, whose camera views the terrain cuts: it reads the
+// DEM beside the layers (export otherwise reads none). A road runs east from the camera through
+// the ridge's shadow (50 < x < 100 for a lens 10 m up): with the DEM its far half is seen by
+// nobody; without, none of it.
+TEST(TerrainDataset, ExportWithStatsCutsThePatrolFiguresViewsByTheDem) {
+    TempDir dir("terrain_export");
+    write_vector_gpkg(dir / "community.gpkg");
+    {
+        GDALDatasetUniquePtr ds(
+            GDALDataset::Open((dir / "community.gpkg").c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        OGRSpatialReference srs;
+        srs.importFromEPSG(4542);
+        OGRLayer* roads = ds->CreateLayer("roads", &srs, wkbLineString, nullptr);
+        ASSERT_TRUE(roads);
+        OGRFieldDefn name("name", OFTString);
+        roads->CreateField(&name);
+        OGRFeature f(roads->GetLayerDefn());
+        f.SetField("name", "岭路");
+        OGRLineString line;
+        line.addPoint(kX0 + 1, kY0), line.addPoint(kX0 + 99, kY0);
+        f.SetGeometry(&line);
+        ASSERT_EQ(roads->CreateFeature(&f), OGRERR_NONE);
+        // No track walked this month: the road is nobody's but the camera's.
+        OGRLayer* patrols = ds->CreateLayer("patrols", &srs, wkbLineString, nullptr);
+        ASSERT_TRUE(patrols);
+        for (const char* field : {"track_id", "team", "start", "end"}) {
+            OGRFieldDefn d(field, OFTString);
+            patrols->CreateField(&d);
+        }
+    }
+    write_dem_tif(dir / "dem.tif");
+    auto unseen = [&](const std::string& sources, const std::string& out) {
+        const auto r = gwtest::run_gridwatch("export " + sources + " --with-stats --out " + (dir / out));
+        EXPECT_EQ(r.status, 0) << r.err;
+        GDALDatasetUniquePtr shp(GDALDataset::Open((dir / (out + "/grids_L4.shp")).c_str(), GDAL_OF_VECTOR));
+        if (!shp) return -1.0;
+        OGRFeatureUniquePtr cell(shp->GetLayer(0)->GetNextFeature());
+        return cell ? cell->GetFieldAsDouble("nei_m") : -1.0;
+    };
+    const double with_dem = unseen(dir / "community.gpkg" + std::string(" ") + (dir / "dem.tif"), "with");
+    const double without = unseen(dir / "community.gpkg", "without");
+    EXPECT_NEAR(without, 0, 1.5);
+    EXPECT_NEAR(with_dem, 49, 3);  // 50 < x < 99, to the DEM's cells
+}

@@ -1,6 +1,7 @@
 // gridwatch export DATASET --out PATH: grid maps and layers to shapefiles (default) or any GDAL
-// vector format (SPEC §4, §7). The work is gw::DatasetWriter's (geo/io/writer.h), given the layers
-// one at a time as they are read; this file parses and reports.
+// vector format (SPEC §4, §7). The work is gw::DatasetWriter's (geo/io/writer.h): given the layers
+// one at a time as they are read, or, with --with-stats or a file name for one layer, through
+// write_dataset after the whole dataset is read; this file parses and reports.
 #include <cpl_error.h>
 #include <gdal_priv.h>
 
@@ -133,11 +134,11 @@ void run_export(const ExportArgs& a) {
             if (!writer) writer.emplace(layer, o);
             writer->write(layer, canonical);
         });
-        if (!writer) throw Error("there is nothing to write (the dataset has no layers)", {a.out});
-        written = writer->finish();
+        written = writer->finish();  // each canonical layer was handed over: the writer was made
     } else {
+        // The DEM cuts the camera views of the patrol columns --with-stats joins; nothing else uses it.
         ds = a.data.open(to_open, /*check_tiling=*/false, /*allow_default=*/false, /*grid_level=*/0,
-                         [](OpenOptions& open) { open.dem = false; });
+                         [&](OpenOptions& open) { open.dem = a.with_stats; });
         // The figures of every level written (of --level's alone when given), each joined to its cells.
         std::vector<StatsTable> stats;
         if (a.with_stats) stats = stats_to_join(ds, a.level);

@@ -1848,11 +1848,11 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
     if (!options.assume_crs.empty()) assumed = parse_crs(options.assume_crs, "--assume-crs");
     std::string& dem_name = out.dem_name;
     std::string& dem_file = out.dem_file;
-    // Terrain only cuts camera views: a command that reads no cameras does not read the DEM either.
     // The project file's names for layers and fields (SPEC §3), beside the first source.
     const std::string project_file = project_path_for(sources.front());
     out.mapping = std::make_shared<const NameMapping>(options.mapping ? *options.mapping : load_mapping(project_file));
     const NameMapping& mapping = *out.mapping;
+    // Terrain only cuts camera views: a command that reads no cameras does not read the DEM either.
     const bool wants_terrain =
         options.dem && (options.layers.empty() || std::find(options.layers.begin(), options.layers.end(),
                                                             "cameras") != options.layers.end());
@@ -2475,8 +2475,8 @@ void complete_read(Dataset& ds) {
 
 /** options.progress, or nothing when it is unset. */
 std::function<void(double, const std::string&)> progress_of(const OpenOptions& options) {
-    return [&options](double f, const std::string& s) {
-        if (options.progress) options.progress(f, s);
+    return [progress = options.progress](double f, const std::string& s) {
+        if (progress) progress(f, s);
     };
 }
 

@@ -51,7 +51,8 @@ struct OpenOptions {
     // A `PG:` table is read by binary COPY on gridwatch's own connection where it can be
     // (geo/store/table_rows.h); false: through GDAL's PostgreSQL driver alone (the tests compare them).
     bool pg_copy = true;
-    // false: no DEM is looked for or read (a command that uses no terrain: export).
+    // false: no DEM is looked for or read (a command that uses no terrain: export, unless it joins
+    // the patrol figures, whose camera views the terrain cuts).
     bool dem = true;
     Progress progress;
 };

@@ -230,10 +230,18 @@ namespace {
  */
 class GdalMessages {
 public:
-    /** Listens until the returned handler pusher goes out of scope. */
-    [[nodiscard]] CPLErrorHandlerPusher listen() {
-        return CPLErrorHandlerPusher(&GdalMessages::handler, this);
-    }
+    /** This one's handler pushed on this thread while it is in scope; neither copied nor moved. */
+    class Listening {
+    public:
+        explicit Listening(GdalMessages* m) : pusher_(&GdalMessages::handler, m) {}
+        Listening(const Listening&) = delete;
+        Listening& operator=(const Listening&) = delete;
+
+    private:
+        CPLErrorHandlerPusher pusher_;
+    };
+    /** Listens until what it returns goes out of scope. */
+    [[nodiscard]] Listening listen() { return Listening(this); }
 
     /** Passes the warnings seen since the last call to on_message, as "warning: WHERE: text (×N)". */
     void flush(const std::string& where, const std::function<void(const std::string&)>& on_message) {
@@ -1083,10 +1091,11 @@ DatasetWriter::DatasetWriter(const Dataset& head, const WriteOptions& opt,
     // An output whose layers were counted is made before any is written (it refuses a file name for
     // several layers at once).
     if (layer_count) s_->output("");
+    s_->gdal.flush("", opt.on_message);
+    s_->gdal.take_error();  // what failed here threw; none of it is a later layer's reason
 }
 
 DatasetWriter::~DatasetWriter() {
-    if (!s_) return;
     try {
         const auto listening = s_->gdal.listen();
         s_->out.reset();  // removes the output unless finish() committed it

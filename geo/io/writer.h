@@ -26,7 +26,8 @@ struct WriteOptions {
     bool split_grid_levels = true;           // shapefile: grids as grids_L1 … grids_L4
     bool mask_personal = false;              // 张*三, 138****1234 for names and phones
     std::vector<const StatsTable*> stats;    // each joined to the grid cells of its level (one table a level,
-                                             // made alike: the same columns)
+                                             // made alike: the same columns), kept by the caller
+                                             // until the writing ends
     std::function<void(const std::string&)> on_message;  // field-name mapping, GDAL warnings
 };
 
@@ -66,8 +67,10 @@ public:
      * empty). Throws gw::Error naming the output, layer and feature or field, as write_dataset.
      */
     void write(const Dataset& ds, const std::string& layer);
-    /** Closes the output and switches it into place; throws gw::Error when nothing was written or closing
-     * fails. */
+    /**
+     * Closes the output and switches it into place; throws gw::Error when nothing was written or
+     * closing fails.
+     */
     Written finish();
 
 private:
