@@ -4,6 +4,7 @@
 #include <gdal_priv.h>
 #include <gdal_utils.h>
 #include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
 
 #include <filesystem>
 #include <string>
@@ -30,6 +31,23 @@ inline void translate(const std::string& src, const std::string& out, std::vecto
     ASSERT_TRUE(d) << out << ": " << CPLGetLastErrorMsg();
     GDALClose(d);
     GDALClose(in);
+}
+
+/**
+ * Adds to `ds` a layer no role of SPEC §3 uses (a river, 县界河流, one line near the bundled
+ * community, in `epsg`'s lon/lat), as an office's own data brings them.
+ */
+inline void add_river_layer(GDALDataset& ds, int epsg) {
+    OGRSpatialReference srs;
+    srs.importFromEPSG(epsg);
+    OGRLayer* river = ds.CreateLayer("县界河流", &srs, wkbLineString, nullptr);
+    ASSERT_TRUE(river);
+    OGRFeature f(river->GetLayerDefn());
+    OGRLineString line;
+    line.addPoint(98.68, 24.58);
+    line.addPoint(98.69, 24.59);
+    f.SetGeometry(&line);
+    ASSERT_EQ(river->CreateFeature(&f), OGRERR_NONE);
 }
 
 /** One layer of the bundled community through SQLite SQL into `out` (added when `out` exists). */

@@ -23,6 +23,7 @@
 #include "geo/io/dataset.h"
 #include "geo/io/writer.h"
 #include "tests/cli_run.h"
+#include "tests/gpkg_translate.h"
 
 namespace fs = std::filesystem;
 using gwtest::TempDir;
@@ -1014,15 +1015,7 @@ TEST(ExportCli, ALayerNoRoleUsesIsNamedAsNotExported) {
     {
         GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
         ASSERT_TRUE(ds);
-        OGRSpatialReference srs;
-        srs.importFromEPSG(4490);
-        OGRLayer* l = ds->CreateLayer("县界河流", &srs, wkbLineString, nullptr);
-        ASSERT_TRUE(l);
-        OGRFeature f(l->GetLayerDefn());
-        OGRLineString line;
-        line.addPoint(98.68, 24.58), line.addPoint(98.69, 24.59);
-        f.SetGeometry(&line);
-        ASSERT_EQ(l->CreateFeature(&f), OGRERR_NONE);
+        gwtest::add_river_layer(*ds, 4490);
     }
     const auto r = gwtest::run_gridwatch("export " + data + " --out " + (dir / "shp"));
     ASSERT_EQ(r.status, 0) << r.err;

@@ -842,15 +842,7 @@ TEST(ReadParts, ALayerAtATimeIsWhatTheWholeReadReads) {
         g->ReleaseResultSet(g->ExecuteSQL("UPDATE cameras SET fov = 0 WHERE fid = 3", nullptr, nullptr));
         g->ReleaseResultSet(
             g->ExecuteSQL("UPDATE cameras SET status = 'broken' WHERE fid = 5", nullptr, nullptr));
-        OGRSpatialReference srs;
-        srs.importFromEPSG(4326);
-        OGRLayer* river = g->CreateLayer("县界河流", &srs, wkbLineString, nullptr);
-        ASSERT_TRUE(river);
-        OGRFeature f(river->GetLayerDefn());
-        OGRLineString line;
-        line.addPoint(98.68, 24.58), line.addPoint(98.69, 24.59);
-        f.SetGeometry(&line);
-        ASSERT_EQ(river->CreateFeature(&f), OGRERR_NONE);
+        gwtest::add_river_layer(*g, 4326);
     }
 
     struct Case {

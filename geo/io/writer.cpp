@@ -941,20 +941,37 @@ std::vector<const T*> pointers(const std::vector<T>& v) {
     return out;
 }
 
+/** fn(the records of canonical layer l), for every layer but the grids (written a level at a time). */
+template <class Fn>
+void with_records(const Dataset& ds, const std::string& l, Fn&& fn) {
+    if (l == "households")
+        fn(ds.households);
+    else if (l == "cameras")
+        fn(ds.cameras);
+    else if (l == "enterprises")
+        fn(ds.enterprises);
+    else if (l == "roads")
+        fn(ds.roads);
+    else if (l == "buildings")
+        fn(ds.buildings);
+    else if (l == "incidents")
+        fn(ds.incidents);
+    else if (l == "facilities")
+        fn(ds.facilities);
+    else if (l == "candidates")
+        fn(ds.candidates);
+    else if (l == "patrols")
+        fn(ds.patrols);
+    else if (l == "checks")
+        fn(ds.checks);
+}
+
 /** Features the model holds for a canonical layer. */
 size_t feature_count(const Dataset& ds, const std::string& l) {
     if (l == "grids") return ds.grids.size();
-    if (l == "households") return ds.households.size();
-    if (l == "cameras") return ds.cameras.size();
-    if (l == "enterprises") return ds.enterprises.size();
-    if (l == "roads") return ds.roads.size();
-    if (l == "buildings") return ds.buildings.size();
-    if (l == "incidents") return ds.incidents.size();
-    if (l == "facilities") return ds.facilities.size();
-    if (l == "candidates") return ds.candidates.size();
-    if (l == "patrols") return ds.patrols.size();
-    if (l == "checks") return ds.checks.size();
-    return 0;
+    size_t n = 0;
+    with_records(ds, l, [&](const auto& records) { n = records.size(); });
+    return n;
 }
 
 OGRSpatialReference srs_from_wkt(const std::string& wkt, const std::string& what) {
@@ -1122,26 +1139,8 @@ void DatasetWriter::write(const Dataset& ds, const std::string& l) {
                 for (const StatsTable* t : s.opt.stats) has_stats_level |= g->level == t->level;
             one(gl.name, gl.cells, has_stats_level ? &s.stats_by_id : nullptr);
         }
-    } else if (l == "households") {
-        one(l, pointers(ds.households), nullptr);
-    } else if (l == "cameras") {
-        one(l, pointers(ds.cameras), nullptr);
-    } else if (l == "enterprises") {
-        one(l, pointers(ds.enterprises), nullptr);
-    } else if (l == "roads") {
-        one(l, pointers(ds.roads), nullptr);
-    } else if (l == "buildings") {
-        one(l, pointers(ds.buildings), nullptr);
-    } else if (l == "incidents") {
-        one(l, pointers(ds.incidents), nullptr);
-    } else if (l == "facilities") {
-        one(l, pointers(ds.facilities), nullptr);
-    } else if (l == "candidates") {
-        one(l, pointers(ds.candidates), nullptr);
-    } else if (l == "patrols") {
-        one(l, pointers(ds.patrols), nullptr);
-    } else if (l == "checks") {
-        one(l, pointers(ds.checks), nullptr);
+    } else {
+        with_records(ds, l, [&](const auto& records) { one(l, pointers(records), nullptr); });
     }
 }
 
