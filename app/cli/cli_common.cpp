@@ -134,6 +134,12 @@ Progress stderr_progress() {
     return [tty, last_label, last_pct](double f, const std::string& label) {
         const int pct = static_cast<int>(f * 100);
         if (tty) {
+            if (f >= 1 && label.empty()) {  // the line cleared, no bar drawn (the next stage's starts anew)
+                if (*last_pct >= 0) std::fprintf(stderr, "\r%*s\r", 80, ""), std::fflush(stderr);
+                *last_label = label;
+                *last_pct = -1;
+                return;
+            }
             if (pct == *last_pct && label == *last_label) return;
             const int width = 30, filled = static_cast<int>(f * width);
             std::fprintf(stderr, "\r[%.*s%*s] %3d%% %-40.40s", filled, "##############################",

@@ -64,7 +64,10 @@ std::vector<std::string> basemap_paths(const DatasetArgs& args, const std::vecto
 /** Adds the DATASET positional (required unless optional) and the CRS options. */
 void add_dataset_args(CLI::App* cmd, DatasetArgs& args, bool optional = false);
 
-/** A progress reporter: a bar on a terminal, a line per stage otherwise. */
+/**
+ * A progress reporter: a bar on a terminal, a line per stage otherwise. Done with no label
+ * (f = 1, ""), the bar is cleared without being drawn full.
+ */
 Progress stderr_progress();
 
 /**
