@@ -10,8 +10,10 @@
 #include <string>
 
 #include "geo/analysis/hotspots.h"
+#include "geo/analysis/stats.h"
 #include "geo/core/error.h"
 #include "geo/core/model.h"
+#include "geo/demo/demo.h"
 
 using namespace gw;
 
@@ -649,4 +651,49 @@ TEST(GiStar, AnalysisBuildsTheHandWorkedWeightsAndValues) {
     EXPECT_EQ(r.without_households, 8);
     for (int i = 0; i < 9; ++i) EXPECT_DOUBLE_EQ(r.x[i], 3.0) << i;
     for (int i = 0; i < 9; ++i) EXPECT_EQ(r.result.z[i], 0.0) << i;
+}
+
+TEST(CellLocator, FindEachIsTheFirstCellHoldingEachPointByBruteForce) {
+    // find_each takes the points bin by bin and puts each answer back in its place: against every
+    // cell tried in order (a point on a shared edge or vertex may lie in two; the lower index is
+    // the locator's), on the seed community's level-4 cells, with points at their vertices, on
+    // their edges, 1e-9 m off both, at random over their extent and outside it, in no order.
+    const Dataset ds = generate_demo({1, 3});
+    const std::vector<const Grid*> cells = ds.grids_of_level(4);
+    ASSERT_GT(cells.size(), 20u);
+    Box all;
+    for (const Grid* g : cells) all.add(bounds(g->shape));
+    std::vector<Vec2> pts;
+    std::mt19937_64 rng(17);
+    std::uniform_real_distribution<double> jitter(-1e-9, 1e-9);
+    for (const Grid* g : cells)
+        for (const auto& poly : g->shape)
+            for (const auto& ring : poly.rings)
+                for (size_t i = 0; i < ring.size(); ++i) {
+                    const Vec2 a = ring[i], b = ring[(i + 1) % ring.size()];
+                    pts.push_back(a);
+                    pts.push_back({(a.x + b.x) / 2, (a.y + b.y) / 2});
+                    pts.push_back({a.x + jitter(rng), a.y + jitter(rng)});
+                }
+    std::uniform_real_distribution<double> ux(all.xmin - 50, all.xmax + 50), uy(all.ymin - 50, all.ymax + 50);
+    for (int i = 0; i < 50000; ++i) pts.push_back({ux(rng), uy(rng)});
+    pts.push_back({all.xmin, all.ymin}), pts.push_back({all.xmax, all.ymax});
+    std::shuffle(pts.begin(), pts.end(), rng);
+
+    const CellLocator loc(cells);
+    const std::vector<int> got = loc.find_each(pts.size(), [&](size_t i) { return pts[i]; });
+    ASSERT_EQ(got.size(), pts.size());
+    int inside_some = 0, outside_all = 0;
+    for (size_t k = 0; k < pts.size(); ++k) {
+        int want = -1;
+        for (size_t i = 0; i < cells.size() && want < 0; ++i)
+            if (inside(cells[i]->shape, pts[k])) want = static_cast<int>(i);
+        ASSERT_EQ(got[k], want) << "point " << k << " (" << pts[k].x << ", " << pts[k].y << ")";
+        ASSERT_EQ(loc.find(pts[k]), want) << k;
+        (want >= 0 ? inside_some : outside_all)++;
+    }
+    EXPECT_GT(inside_some, 10000);
+    EXPECT_GT(outside_all, 100);
+    EXPECT_TRUE(CellLocator({}).find_each(3, [&](size_t i) { return pts[i]; }) == std::vector<int>(3, -1));
+    EXPECT_TRUE(loc.find_each(0, [&](size_t i) { return pts[i]; }).empty());
 }
