@@ -77,8 +77,13 @@ std::string csv_field(const std::string& s) {
 }
 
 void run_stats(const StatsArgs& a) {
+    // With the date given, of the reports before the window only each cell's last is kept, as
+    // `gridwatch checks` keeps them (its last check); times only as read (Check::when).
+    std::optional<int64_t> from;
+    if (a.with_checks && !a.date.empty()) from = checks_window_begin(parse_iso_span(a.date)->begin, a.days);
     Dataset ds = a.data.open(a.with_checks ? layers_except({}) : layers_except({"checks", "patrols"}),
-                             /*check_tiling=*/false);
+                             /*check_tiling=*/false, /*allow_default=*/false, /*grid_level=*/0,
+                             [from](OpenOptions& o) { o.time_text = false, o.checks_from = from; });
     const KeepToExit keep_data(ds);
     // The patrol columns measure roads seen against the same views coverage computed: computed once.
     std::vector<MultiPolygon> views;
