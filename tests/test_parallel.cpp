@@ -206,6 +206,7 @@ TEST(WorkerFaults, EveryParallelPathEndsItsCommandWithOneLine) {
         {"patrols.cpp", {"patrols " + d + " --json"}},
         {"checks.cpp", {"checks " + d + " --json"}},
         {"stats.h", {"hotspots " + d + " --method gi --level 4 --permutations 99"}},
+        {"stats.cpp", {"hotspots " + d + " --method gi --level 4 --permutations 99", "stats " + d + " --json"}},
         {"cli_common.cpp", {"checks " + d + " --json"}},
         {"cmd_export.cpp", {"export " + d + " --with-stats --out " + dir / "export"}},
         {"scene.cpp", {"render " + d + " --out " + dir / "r.png"}},
