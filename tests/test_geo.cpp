@@ -595,3 +595,60 @@ TEST(SqlText, IdentifiersAndLiteralsQuotedAsSqliteReadsThem) {
     ds.reset();
     VSIUnlink(path.c_str());
 }
+
+TEST(Codes, EachValueOutsideTheContractIsNamedOnceInTheLayersOrder) {
+    // validate_codes over 50,000 incidents (more than one block of its parallel loop): every value
+    // outside SPEC §3's codes, and only those, in the order of the records, a camera's status before
+    // its owner and an incident's type before its colour; empty values and the contract's own pass.
+    gw::Dataset ds;
+    const std::vector<std::string> statuses = {"online", "offline", "", "坏了", "Online"};
+    const std::vector<std::string> owners = {"road", "enterprise", "household", "public",
+                                             "",     "army",       "roads"};
+    for (int i = 0; i < 40; ++i) {
+        gw::Camera c;
+        c.cam_id = "C" + std::to_string(i);
+        c.status = statuses[size_t(i) % statuses.size()];
+        c.owner = owners[size_t(i) % owners.size()];
+        ds.cameras.push_back(c);
+    }
+    const std::vector<std::string> types = {"fire",  "traffic", "dispute", "theft", "fraud",
+                                            "other", "",        "治安",    "fir"};
+    const std::vector<std::string> colours = {"red", "yellow", "blue", "green", "", "purple", "redd"};
+    std::mt19937 rng(5);
+    for (int i = 0; i < 50000; ++i) {
+        gw::Incident in;
+        in.inc_id = "I" + std::to_string(i);
+        in.type = types[rng() % 7 == 0 ? 6 + rng() % 3 : rng() % 6];
+        in.color = colours[rng() % 5 == 0 ? 4 + rng() % 3 : rng() % 4];
+        ds.incidents.push_back(in);
+    }
+    std::vector<std::pair<std::string, std::string>> want;  // feature, field
+    const auto known = [](const std::string& v, std::initializer_list<const char*> codes) {
+        if (v.empty()) return true;
+        for (const char* c : codes)
+            if (v == c) return true;
+        return false;
+    };
+    for (const auto& c : ds.cameras) {
+        if (!known(c.status, {"online", "offline"})) want.emplace_back(c.cam_id, "status");
+        if (!known(c.owner, {"road", "enterprise", "household", "public"}))
+            want.emplace_back(c.cam_id, "owner");
+    }
+    for (const auto& in : ds.incidents) {
+        if (!known(in.type, {"fire", "traffic", "dispute", "theft", "fraud", "other"}))
+            want.emplace_back(in.inc_id, "type");
+        if (!known(in.color, {"red", "yellow", "blue", "green"})) want.emplace_back(in.inc_id, "color");
+    }
+    const std::vector<gw::Issue> got = gw::validate_codes(ds);
+    ASSERT_EQ(got.size(), want.size());
+    ASSERT_GT(want.size(), 10000u);
+    for (size_t k = 0; k < got.size(); ++k) {
+        ASSERT_EQ(got[k].feature, want[k].first) << k;
+        ASSERT_EQ(got[k].problem.rfind(want[k].second + " '", 0), 0u) << k << ": " << got[k].problem;
+        EXPECT_EQ(got[k].layer, got[k].feature[0] == 'C' ? "cameras" : "incidents") << k;
+    }
+    EXPECT_EQ(got[0].problem, "status '坏了' is none of online, offline: counted as offline");
+    EXPECT_EQ(got[1].problem, "status 'Online' is none of online, offline: counted as offline");
+    EXPECT_EQ(got[2].problem,
+              "owner 'army' is none of road, enterprise, household, public: in no owner's column");
+}
