@@ -12,8 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "geo/core/error.h"
 #include "geo/io/dataset.h"
 #include "tests/cli_run.h"
+#include "tests/gpkg_translate.h"
 
 using gwtest::run_gridwatch;
 using gwtest::TempDir;
@@ -489,4 +491,51 @@ TEST(ReadWhole, InfoJudgesAndCountsEveryCheckThoughItKeepsOnlyEachCellsLast) {
     const auto text = run_gridwatch("info " + copy);
     ASSERT_EQ(text.status, 0) << text.err;
     EXPECT_EQ(text.err, r.err);
+}
+
+TEST(ReadWhole, AnOldCheckWhosePointCannotBeTransformedIsRefusedThoughSetAside) {
+    // Of the reports before a window only each cell's last is kept (OpenOptions::checks_from), but
+    // each is still transformed to the working CRS as the kept ones are: one whose point PROJ
+    // cannot take (checks in EPSG:4547, one of them 30,000 km east) stops `checks --date`, `stats
+    // --with-checks --date` and `info` with the whole read's one line, naming it.
+    TempDir d("read_far_check");
+    const std::string copy = d / "far.gpkg";
+    fs::copy_file(bundled(), copy);
+    gwtest::translate(bundled(), copy,
+                      {"-update", "-overwrite", "-nln", "checks", "-t_srs", "EPSG:4547", "checks"});
+    // The earliest report, in a cell checked again before the window: not the cell's last.
+    const int64_t fid = gpkg_number(copy, "SELECT fid FROM checks ORDER BY time, fid LIMIT 1");
+    ASSERT_GT(fid, 0);
+    std::string id;
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(copy.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        OGRLayer* l = ds->GetLayerByName("checks");
+        ASSERT_TRUE(l);
+        OGRFeatureUniquePtr f(l->GetFeature(fid));
+        ASSERT_TRUE(f);
+        id = f->GetFieldAsString("check_id");
+        OGRPoint far(30000000, 2700000);
+        f->SetGeometry(&far);
+        ASSERT_EQ(l->SetFeature(f.get()), OGRERR_NONE);
+    }
+    try {
+        gw::open_dataset({copy});
+        ADD_FAILURE() << "the whole read took a point PROJ cannot transform";
+    } catch (const gw::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot be transformed"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(id), std::string::npos) << e.what();
+    }
+    const std::string date = json::parse(run_gridwatch("checks " + bundled() + " --json").out)["date"];
+    for (const std::string cmd : {"checks " + copy + " --date " + date + " --json",
+                                  "stats " + copy + " --with-checks --date " + date + " --no-coverage --json",
+                                  "info " + copy + " --json"}) {
+        const auto r = run_gridwatch(cmd);
+        EXPECT_EQ(r.status, 1) << cmd << "\n" << r.out;
+        const std::string line = one_error_line(r);
+        EXPECT_NE(line.find("layer 'checks'"), std::string::npos) << cmd << ": " << line;
+        EXPECT_NE(line.find(id), std::string::npos) << cmd << ": " << line;
+        EXPECT_NE(line.find("cannot be transformed to the working CRS"), std::string::npos)
+            << cmd << ": " << line;
+    }
 }

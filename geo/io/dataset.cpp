@@ -21,6 +21,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -1017,17 +1018,39 @@ struct PlacedRange {
  */
 struct EarlierChecks {
     std::map<size_t, std::unordered_map<std::string, Check>> latest;  // found layer -> grid_id -> check
+    /**
+     * Set while a chunk is read: transforms the points given (their checks' ids beside them) to the
+     * working CRS as the kept checks' are, and throws as reproject_layer does for one it cannot
+     * take. A check set aside is then refused alike, though only each cell's last is kept.
+     */
+    std::function<void(const std::vector<Vec2>&, const std::vector<std::string>&)> judge;
+    std::vector<Vec2> to_judge;  // set aside, not judged yet (judged a batch at a time: flush)
+    std::vector<std::string> to_judge_ids;
 
     void offer(size_t layer, Check&& c) {
+        if (judge) {
+            to_judge.push_back(c.pos), to_judge_ids.push_back(c.check_id);
+            if (to_judge.size() >= 65536) flush();
+        }
+        keep(layer, std::move(c));
+    }
+    /** Judges the points set aside since the last flush. */
+    void flush() {
+        if (judge && !to_judge.empty()) judge(to_judge, to_judge_ids);
+        to_judge.clear(), to_judge_ids.clear();
+    }
+    /** Adds another task's (judged) into these. */
+    void merge(EarlierChecks&& other) {
+        for (auto& [layer, by_cell] : other.latest)
+            for (auto& [id, c] : by_cell) keep(layer, std::move(c));
+    }
+
+private:
+    void keep(size_t layer, Check&& c) {
         auto [it, added] = latest[layer].try_emplace(c.grid_id);
         const Check& had = it->second;
         if (added || *c.when > *had.when || (*c.when == *had.when && c.fid < had.fid))
             it->second = std::move(c);
-    }
-    /** Adds another task's into these. */
-    void merge(EarlierChecks&& other) {
-        for (auto& [layer, by_cell] : other.latest)
-            for (auto& [id, c] : by_cell) offer(layer, std::move(c));
     }
 };
 
@@ -1604,6 +1627,31 @@ void visit_layer(Dataset& ds, const std::string& layer, size_t first, Fn&& fn, P
  * Takes the features of a layer read from `first` on from the source CRS to the working CRS,
  * every distinct point once, over the cores. A failure names the first feature that fails.
  */
+/**
+ * After the projector refused a batch, in the handler of its error: the first point `each` gives
+ * (each(fn) calls fn(id, p) for every point, `id()` its feature's name) that it cannot take on its
+ * own, or makes non-finite, named as one line; the error rethrown when no point fails on its own
+ * (what failed was not the layer's coordinates).
+ */
+template <typename Each>
+[[noreturn]] void name_untransformable(const Projector& proj, Each&& each, const OGRSpatialReference& to,
+                                       const std::string& file, const std::string& source_layer) {
+    std::string bad;
+    each([&](auto& id, Vec2 p) {
+        if (!bad.empty()) return;
+        std::vector<Vec2> one{p};
+        try {
+            proj.apply_one(one);
+            if (!std::isfinite(one[0].x) || !std::isfinite(one[0].y)) bad = id();
+        } catch (const Error&) {
+            bad = id();
+        }
+    });
+    if (bad.empty()) throw;
+    throw Error("coordinates cannot be transformed to the working CRS " + crs_label(to),
+                {file, source_layer, bad}, "check the layer's CRS (or --assume-crs)");
+}
+
 void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const OGRSpatialReference& from,
                      const OGRSpatialReference& to, const std::string& file, const std::string& source_layer,
                      PlacedRange placed = {}) {
@@ -1635,23 +1683,39 @@ void reproject_layer(Dataset& ds, const std::string& layer, size_t first, const 
     try {
         shared ? proj.apply_shared(pts) : proj.apply(pts);
     } catch (const Error&) {
-        std::string bad;
-        visit_layer(ds, layer, first, [&](auto& id, Vec2& p) {
-            if (!bad.empty()) return;
-            std::vector<Vec2> one{p};
-            try {
-                proj.apply_one(one);
-                if (!std::isfinite(one[0].x) || !std::isfinite(one[0].y)) bad = id();
-            } catch (const Error&) {
-                bad = id();
-            }
-        }, placed);
-        if (bad.empty()) throw;  // no point of its own fails: what failed was not this layer's coordinates
-        throw Error("coordinates cannot be transformed to the working CRS " + crs_label(to), {file, source_layer, bad},
-                    "check the layer's CRS (or --assume-crs)");
+        name_untransformable(
+            proj,
+            [&](auto&& fn) {
+                visit_layer(
+                    ds, layer, first, [&](auto& id, Vec2& p) { fn(id, p); }, placed);
+            },
+            to, file, source_layer);
     }
     size_t k = 0;
     visit_layer(ds, layer, first, [&](auto&, Vec2& p) { p = pts[k++]; }, placed);
+}
+
+/**
+ * The points of checks set aside (EarlierChecks::judge) transformed as reproject_layer transforms
+ * the kept ones, the result let go: a point it cannot take throws alike, naming its check.
+ */
+void judge_set_aside(const Projector& proj, const std::vector<Vec2>& pts, const std::vector<std::string>& ids,
+                     const OGRSpatialReference& to, const std::string& file,
+                     const std::string& source_layer) {
+    std::vector<Vec2> moved = pts;
+    try {
+        proj.apply(moved);
+    } catch (const Error&) {
+        name_untransformable(
+            proj,
+            [&](auto&& fn) {
+                for (size_t k = 0; k < pts.size(); ++k) {
+                    const auto id = [&] { return ids[k]; };
+                    fn(id, pts[k]);
+                }
+            },
+            to, file, source_layer);
+    }
 }
 
 template <typename T>
@@ -2307,8 +2371,20 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         Dataset& part = out.parts[c];
         Placed& placed = out.placed[chunk.layer];
         const bool in_place = placed.checks || placed.incidents;
+        // The checks this chunk sets aside are transformed as the kept ones are, and let go.
+        std::optional<Projector> judging;
+        struct StopJudging {
+            EarlierChecks& e;
+            ~StopJudging() { e.judge = nullptr, e.to_judge.clear(), e.to_judge_ids.clear(); }
+        } stop{set_aside};
+        if (fl.canonical == "checks" && options.checks_from)
+            set_aside.judge = [&](const std::vector<Vec2>& pts, const std::vector<std::string>& ids) {
+                if (!judging) judging.emplace(fl.srs, h.work);
+                judge_set_aside(*judging, pts, ids, h.work, fl.src->path, name);
+            };
         out.read[c] = read_layer_whole(fl, mine, chunk, conv, part, name, options,
                                        in_place ? &placed : nullptr, &set_aside);
+        set_aside.flush();
         // Rows the layer holds (LayerInfo::count), when nothing of ours filtered them.
         const bool filtered = options.fids || (fl.canonical == "grids" && options.grid_level > 0);
         if (filtered) out.read[c].rows = -1;
