@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <set>
@@ -678,6 +679,10 @@ TEST(CellLocator, FindEachIsTheFirstCellHoldingEachPointByBruteForce) {
     std::uniform_real_distribution<double> ux(all.xmin - 50, all.xmax + 50), uy(all.ymin - 50, all.ymax + 50);
     for (int i = 0; i < 50000; ++i) pts.push_back({ux(rng), uy(rng)});
     pts.push_back({all.xmin, all.ymin}), pts.push_back({all.xmax, all.ymax});
+    const double nan = std::numeric_limits<double>::quiet_NaN(),
+                 inf = std::numeric_limits<double>::infinity();
+    for (Vec2 odd : {Vec2{nan, all.ymin}, Vec2{all.xmin, nan}, Vec2{inf, all.ymin}, Vec2{-inf, -inf}})
+        pts.push_back(odd);
     std::shuffle(pts.begin(), pts.end(), rng);
 
     const CellLocator loc(cells);

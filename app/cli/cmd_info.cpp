@@ -222,10 +222,11 @@ void run_info(const InfoArgs& a) {
     // Of the checks only each cell's last is kept: every row is still read, counted and judged, but
     // info looks at none of them (a prefecture's 2.7 million took 0.9 GB of its 2.0), nor at the
     // time as written of a check or an incident whose time can be read.
-    Dataset ds = a.data.open({}, true, false, 0, [](OpenOptions& o) {
-        o.checks_from = std::numeric_limits<int64_t>::max();
-        o.time_text = false;
-    });
+    Dataset ds =
+        a.data.open({}, /*check_tiling=*/true, /*allow_default=*/false, /*grid_level=*/0, [](OpenOptions& o) {
+            o.checks_from = std::numeric_limits<int64_t>::max();
+            o.time_text = false;
+        });
     const InfoCounts n = count_info(ds);
     if (a.json) {
         print_info_json(ds, n);

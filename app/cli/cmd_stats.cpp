@@ -78,7 +78,8 @@ std::string csv_field(const std::string& s) {
 
 void run_stats(const StatsArgs& a) {
     // With the date given, of the reports before the window only each cell's last is kept, as
-    // `gridwatch checks` keeps them (its last check); times only as read (Check::when).
+    // `gridwatch checks` keeps them (its last check). The times of checks and incidents only as read
+    // (Check::when, Incident::when): nothing here prints one as written.
     std::optional<int64_t> from;
     if (a.with_checks && !a.date.empty()) from = checks_window_begin(parse_iso_span(a.date)->begin, a.days);
     Dataset ds = a.data.open(a.with_checks ? layers_except({}) : layers_except({"checks", "patrols"}),

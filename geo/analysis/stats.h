@@ -4,7 +4,6 @@
  * cameras by owner and status, incidents by type and colour. Points are assigned to cells by
  * location (the cell that contains them), so data without grid_id still counts.
  */
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -52,17 +51,17 @@ public:
     /**
      * find(point_of(i)) for every i in [0, n), over the cores, the points taken bin by bin: a bin's
      * outlines then stay in the cache from one point to the next (500,000 incidents among a
-     * county's 9,700 cells: see find_sorted).
+     * county's 9,700 cells: see find_sorted). point_of is called twice a point, from several
+     * threads: it must be a pure read. The points sorted take 32 bytes each while it runs.
      */
     template <typename PointOf>
     std::vector<int> find_each(size_t n, PointOf&& point_of) const {
-        std::vector<int> cell(n);  // each point's bin here first
-        parallel_for(n, [&](size_t i) { cell[i] = bin_of(point_of(i)); });
-        std::vector<uint32_t> first = bin_starts(cell);
+        std::vector<int> cell(n);
+        parallel_for(n, [&](size_t i) { cell[i] = bin_of(point_of(i)); });  // each point's bin first
+        std::vector<size_t> first = bin_starts(cell);
         std::vector<Sorted> sorted(n);
-        for (size_t i = 0; i < n; ++i)  // in the order given: point_of's records read once, in turn
-            sorted[first[static_cast<size_t>(cell[i] + 1)]++] = {point_of(i), static_cast<uint32_t>(i),
-                                                                 cell[i]};
+        for (size_t i = 0; i < n; ++i)  // in the order given: the callers' records read in turn
+            sorted[first[static_cast<size_t>(cell[i] + 1)]++] = {point_of(i), i, cell[i]};
         find_sorted(sorted, cell);
         return cell;
     }
@@ -74,10 +73,10 @@ private:
     int find_in_bin(int bin, Vec2 p) const;
     /** Where each bin's points begin among the points of `bins` (bin_of's answers) sorted by bin: [b + 1] for
      * bin b. */
-    std::vector<uint32_t> bin_starts(const std::vector<int>& bins) const;
+    std::vector<size_t> bin_starts(const std::vector<int>& bins) const;
     struct Sorted {
         Vec2 p;
-        uint32_t i;  // its index in find_each's points
+        size_t i;  // its index in find_each's points
         int bin;
     };
     /** cell[s.i] = find_in_bin(s.bin, s.p) for each of `sorted`, over the cores. */
