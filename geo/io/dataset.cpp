@@ -1019,38 +1019,49 @@ struct PlacedRange {
 struct EarlierChecks {
     std::map<size_t, std::unordered_map<std::string, Check>> latest;  // found layer -> grid_id -> check
     /**
-     * Set while a chunk is read: transforms the points given (their checks' ids beside them) to the
-     * working CRS as the kept checks' are, and throws as reproject_layer does for one it cannot
-     * take. A check set aside is then refused alike, though only each cell's last is kept.
+     * Every check set aside is transformed to the working CRS as the kept ones are, and one that
+     * cannot be is refused alike, though only each cell's last is kept: the last with the layer's
+     * (read_layers), each one it replaces, or that loses to it, by `judge`, set while a chunk is
+     * read (it throws as reproject_layer does), a batch at a time (flush).
      */
     std::function<void(const std::vector<Vec2>&, const std::vector<std::string>&)> judge;
-    std::vector<Vec2> to_judge;  // set aside, not judged yet (judged a batch at a time: flush)
+    std::vector<Vec2> to_judge;  // not each cell's last, not judged yet
     std::vector<std::string> to_judge_ids;
+    /** What merge found not to be its cell's last, by found layer: for read_layers to judge. */
+    std::map<size_t, std::vector<Check>> merged_out;
 
     void offer(size_t layer, Check&& c) {
-        if (judge) {
-            to_judge.push_back(c.pos), to_judge_ids.push_back(c.check_id);
-            if (to_judge.size() >= 65536) flush();
-        }
-        keep(layer, std::move(c));
+        if (!keep(layer, c)) return;
+        // c is now what is not its cell's last: judged as its id is moved, not copied.
+        to_judge.push_back(c.pos), to_judge_ids.push_back(std::move(c.check_id));
+        if (to_judge.size() >= 65536) flush();
     }
     /** Judges the points set aside since the last flush. */
     void flush() {
         if (judge && !to_judge.empty()) judge(to_judge, to_judge_ids);
         to_judge.clear(), to_judge_ids.clear();
     }
-    /** Adds another task's (judged) into these. */
+    /** Adds another task's into these. */
     void merge(EarlierChecks&& other) {
         for (auto& [layer, by_cell] : other.latest)
-            for (auto& [id, c] : by_cell) keep(layer, std::move(c));
+            for (auto& [id, c] : by_cell)
+                if (keep(layer, c)) merged_out[layer].push_back(std::move(c));
     }
 
 private:
-    void keep(size_t layer, Check&& c) {
+    /**
+     * Keeps c when it is its cell's latest so far (ties: the lowest FID), swapping it with what it
+     * replaces. Returns whether c then holds a check that is not its cell's last.
+     */
+    bool keep(size_t layer, Check& c) {
         auto [it, added] = latest[layer].try_emplace(c.grid_id);
-        const Check& had = it->second;
-        if (added || *c.when > *had.when || (*c.when == *had.when && c.fid < had.fid))
-            it->second = std::move(c);
+        Check& had = it->second;
+        if (added) {
+            had = std::move(c);
+            return false;
+        }
+        if (*c.when > *had.when || (*c.when == *had.when && c.fid < had.fid)) std::swap(had, c);
+        return true;
     }
 };
 
@@ -2273,6 +2284,9 @@ struct ReaderHandles {
     bool first = true;
     std::map<std::string, std::unique_ptr<OpenedSource>> reopened;  // by path
     OGRSpatialReference work;
+    // By found layer: the transformation the checks set aside are judged with (EarlierChecks::judge),
+    // made once for all the layer's chunks this set reads (a transformation takes milliseconds to make).
+    std::map<size_t, std::unique_ptr<Projector>> judging;
 
     /** The layer found as `fl` (index `index` in its source), on this set's handles. */
     LayerSource layer(const Found& fl, int index, const std::string& name) {
@@ -2372,15 +2386,15 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         Placed& placed = out.placed[chunk.layer];
         const bool in_place = placed.checks || placed.incidents;
         // The checks this chunk sets aside are transformed as the kept ones are, and let go.
-        std::optional<Projector> judging;
         struct StopJudging {
             EarlierChecks& e;
             ~StopJudging() { e.judge = nullptr, e.to_judge.clear(), e.to_judge_ids.clear(); }
         } stop{set_aside};
         if (fl.canonical == "checks" && options.checks_from)
             set_aside.judge = [&](const std::vector<Vec2>& pts, const std::vector<std::string>& ids) {
-                if (!judging) judging.emplace(fl.srs, h.work);
-                judge_set_aside(*judging, pts, ids, h.work, fl.src->path, name);
+                auto& proj = h.judging[chunk.layer];
+                if (!proj) proj = std::make_unique<Projector>(fl.srs, h.work);
+                judge_set_aside(*proj, pts, ids, h.work, fl.src->path, name);
             };
         out.read[c] = read_layer_whole(fl, mine, chunk, conv, part, name, options,
                                        in_place ? &placed : nullptr, &set_aside);
@@ -2423,6 +2437,12 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
                       [](const Check& a, const Check& b) { return a.fid < b.fid; });
             reproject_layer(aside, "checks", 0, found[i].srs, work, found[i].src->path, plan.names[i]);
             out.earlier[i] = std::move(aside.checks);
+            // Those another task's last replaced, judged alike and let go.
+            if (auto m = earlier[0].merged_out.find(i); m != earlier[0].merged_out.end()) {
+                Dataset judged;
+                judged.checks = std::move(m->second);
+                reproject_layer(judged, "checks", 0, found[i].srs, work, found[i].src->path, plan.names[i]);
+            }
         }
     return out;
 }
