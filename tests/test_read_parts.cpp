@@ -14,6 +14,7 @@
 #include <memory>
 #include <tuple>
 
+#include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
 #include "geo/core/times.h"
 #include "geo/io/dataset.h"
@@ -500,6 +501,59 @@ TEST(ReadParts, ChecksBeforeAWindowAreEachCellsLastAlone) {
         EXPECT_EQ(count(all), count(some));
         EXPECT_EQ(count(all), 60000 - 4901);
     }
+}
+
+TEST(ReadParts, EveryCheckSetAsideIsTransformedAsTheKeptOnesAre) {
+    // A check before the window that is not its cell's last is let go, but only after its point was
+    // transformed to the working CRS: one PROJ cannot take (30,000 km east in EPSG:4547) stops the
+    // read as the whole read stops. Cell GX has two checks before the window: FID 1,000 on the 24th
+    // (its last) and FID 59,000 on the 12th, far out. Read by one task the 12th loses to the 24th
+    // as it is read; by two, as it is read or when the tasks' parts are joined, as the parts of
+    // 10,000 fall to the tasks (EarlierChecks::merge; both ways judge it).
+    TempDir dir("read_far");
+    const std::string path = dir / "checks.gpkg";
+    {
+        gdal_setup();
+        GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
+        std::unique_ptr<GDALDataset> ds(gpkg->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        OGRSpatialReference srs;
+        srs.importFromEPSG(4547);
+        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        OGRLayer* layer = ds->CreateLayer("checks", &srs, wkbPoint, nullptr);
+        for (const char* name : {"check_id", "grid_id", "time"}) {
+            OGRFieldDefn f(name, OFTString);
+            ASSERT_EQ(layer->CreateField(&f), OGRERR_NONE);
+        }
+        ASSERT_EQ(layer->StartTransaction(), OGRERR_NONE);
+        for (int i = 1; i <= 60000; ++i) {
+            OGRFeature f(layer->GetLayerDefn());
+            const bool gx = i == 1000 || i == 59000;
+            f.SetField("check_id", ("K" + std::to_string(i)).c_str());
+            f.SetField("grid_id", gx ? "GX" : ("G" + std::to_string(i % 97)).c_str());
+            const int day = i == 1000 ? 24 : i == 59000 ? 12 : 10 + i % 20;
+            f.SetField("time", ("2026-10-" + std::to_string(day) + "T08:00:00").c_str());
+            OGRPoint p = i == 59000 ? OGRPoint(30000000, 2700000)
+                                    : OGRPoint(-100000 + (i % 400) * 2.5, 2720000 + (i / 400) * 2.5);
+            f.SetGeometry(&p);
+            ASSERT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
+        }
+        ASSERT_EQ(layer->CommitTransaction(), OGRERR_NONE);
+    }
+    OpenOptions o;
+    o.work_crs = "EPSG:4542";
+    o.checks_from = parse_iso_span("2026-10-25")->begin;
+    for (size_t threads : {1u, 2u}) {
+        try {
+            read_with(threads, path, o);
+            ADD_FAILURE() << threads << ": a point PROJ cannot transform was let go unjudged";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("cannot be transformed"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("K59000"), std::string::npos) << threads << ": " << e.what();
+        }
+    }
+    // The whole read names it alike.
+    o.checks_from.reset();
+    EXPECT_THROW(read_with(2, path, o), Error);
 }
 
 namespace {

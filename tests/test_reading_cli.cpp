@@ -527,9 +527,10 @@ TEST(ReadWhole, AnOldCheckWhosePointCannotBeTransformedIsRefusedThoughSetAside) 
         EXPECT_NE(std::string(e.what()).find(id), std::string::npos) << e.what();
     }
     const std::string date = json::parse(run_gridwatch("checks " + bundled() + " --json").out)["date"];
-    for (const std::string cmd : {"checks " + copy + " --date " + date + " --json",
-                                  "stats " + copy + " --with-checks --date " + date + " --no-coverage --json",
-                                  "info " + copy + " --json"}) {
+    for (const std::string& cmd :
+         {"checks " + copy + " --date " + date + " --json",
+          "stats " + copy + " --with-checks --date " + date + " --no-coverage --json",
+          "info " + copy + " --json"}) {
         const auto r = run_gridwatch(cmd);
         EXPECT_EQ(r.status, 1) << cmd << "\n" << r.out;
         const std::string line = one_error_line(r);
