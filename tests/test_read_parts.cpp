@@ -10,10 +10,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
+#include <numeric>
+#include <random>
 #include <tuple>
 
+#include "geo/analysis/checks.h"
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
 #include "geo/core/times.h"
@@ -503,6 +507,101 @@ TEST(ReadParts, ChecksBeforeAWindowAreEachCellsLastAlone) {
     }
 }
 
+/**
+ * The bundled community with `n` more checks of its level-4 cells over the 30 days before
+ * 2026-11-01, in time order or shuffled (`seed` > 0), some with times unreadable or at midnight.
+ */
+std::string bundled_with_checks(const TempDir& dir, int n, unsigned seed) {
+    const std::string path = dir / ("many" + std::to_string(seed) + ".gpkg");
+    std::filesystem::copy_file(gwtest::kBundledGpkg, path);
+    const Dataset cells = open_dataset({gwtest::kBundledGpkg}, [] {
+        OpenOptions o;
+        o.grid_shape_level = 4;
+        return o;
+    }());
+    std::vector<const Grid*> l4 = cells.grids_of_level(4);
+    std::vector<int> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    if (seed) std::shuffle(order.begin(), order.end(), std::mt19937(seed));
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    OGRLayer* layer = ds->GetLayerByName("checks");
+    EXPECT_EQ(layer->StartTransaction(), OGRERR_NONE);
+    for (int i : order) {
+        OGRFeature f(layer->GetLayerDefn());
+        const Grid& g = *l4[static_cast<size_t>(i * 7919) % l4.size()];
+        f.SetField("check_id", ("M" + std::to_string(i)).c_str());
+        f.SetField("grid_id", g.grid_id.c_str());
+        f.SetField("reporter", i % 3 ? "张三" : "李四");
+        f.SetField("kind", i % 40 == 0 ? "newcomer" : "routine");
+        const int minute = i * 30 / n * 1440 + i % 1440;  // 30 days, in time order of i
+        char t[32];
+        std::snprintf(t, sizeof t, "2026-10-%02dT%02d:%02d:00", 2 + minute / 1440, minute % 1440 / 60,
+                      minute % 60);
+        f.SetField("time", i % 5000 == 3 ? "yesterday" : t);
+        OGRPoint p(99.01 + (i % 97) * 1e-4, 24.6 + (i % 89) * 1e-4);
+        f.SetGeometry(&p);
+        EXPECT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
+    }
+    EXPECT_EQ(layer->CommitTransaction(), OGRERR_NONE);
+    return path;
+}
+
+TEST(ReadParts, AWindowEndingOnTheLatestReportGivesTheWholeReadsFigures) {
+    // `checks` without --date: the window ends on the latest report's date, known only at the end;
+    // checks before the window as read so far are set aside (each cell's last kept), and those the
+    // date read later leaves before it as the tasks read and when all is read. 150,000 checks over
+    // 30 days, in time order and shuffled, read by one task and by two: the records those of a read
+    // from the window's first time, and the figures of every window length and level the whole
+    // read's.
+    TempDir dir("read_latest");
+    for (unsigned seed : {0u, 7u}) {
+        const std::string path = bundled_with_checks(dir, 150000, seed);
+        const Dataset whole = open_dataset({path});
+        for (size_t threads : {1u, 2u})
+            for (int days : {1, 7, 30}) {
+                SCOPED_TRACE("seed " + std::to_string(seed) + ", " + std::to_string(threads) + " task(s), " +
+                             std::to_string(days) + " days");
+                OpenOptions o;
+                o.checks_from_latest = [days](int64_t latest) { return checks_window_begin(latest, days); };
+                const Dataset some = read_with(threads, path, o);
+                // The records of a read from the window's first time, which the whole read gives.
+                int64_t latest = std::numeric_limits<int64_t>::min();
+                for (const Check& c : whole.checks)
+                    if (c.when) latest = std::max(latest, *c.when);
+                OpenOptions fixed;
+                fixed.checks_from = checks_window_begin(latest, days);
+                const Dataset from = read_with(threads, path, fixed);
+                ASSERT_EQ(some.checks.size(), from.checks.size());
+                for (size_t i = 0; i < from.checks.size(); ++i)
+                    ASSERT_EQ(std::tie(some.checks[i].fid, some.checks[i].check_id, some.checks[i].when),
+                              std::tie(from.checks[i].fid, from.checks[i].check_id, from.checks[i].when))
+                        << i;
+                if (days < 30) {
+                    EXPECT_LT(some.checks.size(), whole.checks.size() / 2);
+                }
+                expect_same(whole.report.bad_times, some.report.bad_times, "bad_times");
+                for (int level : {4, 2}) {
+                    ChecksOptions co;
+                    co.days = days, co.level = level;
+                    const ChecksReport a = compute_checks(whole, co), b = compute_checks(some, co);
+                    ASSERT_EQ(a.date, b.date);
+                    ASSERT_EQ(a.cells.size(), b.cells.size());
+                    for (size_t i = 0; i < a.cells.size(); ++i) {
+                        const CellChecks &x = a.cells[i], &y = b.cells[i];
+                        ASSERT_EQ(std::tie(x.grid_id, x.last_check, x.days_since, x.checks, x.kinds,
+                                           x.outside, x.reporters),
+                                  std::tie(y.grid_id, y.last_check, y.days_since, y.checks, y.kinds,
+                                           y.outside, y.reporters))
+                            << x.grid_id;
+                    }
+                    EXPECT_EQ(a.today.size(), b.today.size());
+                    EXPECT_EQ(a.untimed, b.untimed);
+                    EXPECT_EQ(a.after_date, b.after_date);
+                }
+            }
+    }
+}
+
 TEST(ReadParts, EveryCheckSetAsideIsTransformedAsTheKeptOnesAre) {
     // A check before the window that is not its cell's last is let go, but only after its point was
     // transformed to the working CRS: one PROJ cannot take (30,000 km east in EPSG:4547) stops the
@@ -539,20 +638,27 @@ TEST(ReadParts, EveryCheckSetAsideIsTransformedAsTheKeptOnesAre) {
         }
         ASSERT_EQ(layer->CommitTransaction(), OGRERR_NONE);
     }
-    OpenOptions o;
-    o.work_crs = "EPSG:4542";
-    o.checks_from = parse_iso_span("2026-10-25")->begin;
-    for (size_t threads : {1u, 2u}) {
-        try {
-            read_with(threads, path, o);
-            ADD_FAILURE() << threads << ": a point PROJ cannot transform was let go unjudged";
-        } catch (const Error& e) {
-            EXPECT_NE(std::string(e.what()).find("cannot be transformed"), std::string::npos) << e.what();
-            EXPECT_NE(std::string(e.what()).find("K59000"), std::string::npos) << threads << ": " << e.what();
+    for (const bool latest : {false, true}) {  // the window's first time given, or from the latest report
+        OpenOptions o;
+        o.work_crs = "EPSG:4542";
+        if (latest)
+            o.checks_from_latest = [](int64_t t) { return checks_window_begin(t, 7); };
+        else
+            o.checks_from = parse_iso_span("2026-10-25")->begin;
+        for (size_t threads : {1u, 2u}) {
+            try {
+                read_with(threads, path, o);
+                ADD_FAILURE() << threads << ": a point PROJ cannot transform was let go unjudged";
+            } catch (const Error& e) {
+                EXPECT_NE(std::string(e.what()).find("cannot be transformed"), std::string::npos) << e.what();
+                EXPECT_NE(std::string(e.what()).find("K59000"), std::string::npos)
+                    << threads << ": " << e.what();
+            }
         }
     }
     // The whole read names it alike.
-    o.checks_from.reset();
+    OpenOptions o;
+    o.work_crs = "EPSG:4542";
     EXPECT_THROW(read_with(2, path, o), Error);
 }
 

@@ -496,8 +496,8 @@ TEST(ReadWhole, InfoJudgesAndCountsEveryCheckThoughItKeepsOnlyEachCellsLast) {
 TEST(ReadWhole, AnOldCheckWhosePointCannotBeTransformedIsRefusedThoughSetAside) {
     // Of the reports before a window only each cell's last is kept (OpenOptions::checks_from), but
     // each is still transformed to the working CRS as the kept ones are: one whose point PROJ
-    // cannot take (checks in EPSG:4547, one of them 30,000 km east) stops `checks --date`, `stats
-    // --with-checks --date` and `info` with the whole read's one line, naming it.
+    // cannot take (checks in EPSG:4547, one of them 30,000 km east) stops `checks` with and without
+    // --date, `stats --with-checks --date` and `info` with the whole read's one line, naming it.
     TempDir d("read_far_check");
     const std::string copy = d / "far.gpkg";
     fs::copy_file(bundled(), copy);
@@ -528,7 +528,7 @@ TEST(ReadWhole, AnOldCheckWhosePointCannotBeTransformedIsRefusedThoughSetAside) 
     }
     const std::string date = json::parse(run_gridwatch("checks " + bundled() + " --json").out)["date"];
     for (const std::string& cmd :
-         {"checks " + copy + " --date " + date + " --json",
+         {"checks " + copy + " --date " + date + " --json", "checks " + copy + " --json",
           "stats " + copy + " --with-checks --date " + date + " --no-coverage --json",
           "info " + copy + " --json"}) {
         const auto r = run_gridwatch(cmd);

@@ -167,13 +167,19 @@ void print_table(const ChecksReport& r) {
 
 void run_checks(const ChecksArgs& a) {
     // Only the L4 cells' outlines are used (a report is tested against the cell it names; the
-    // other levels are reached through parent_id), and times only as read (Check::when). With the
-    // date given, of the reports before the window only each cell's last is kept (its last check).
+    // other levels are reached through parent_id), and times only as read (Check::when). Of the
+    // reports before the window only each cell's last is kept (its last check); without the date,
+    // the window ends on the latest report's, as read so far.
     std::optional<int64_t> from;
     if (!a.date.empty()) from = checks_window_begin(parse_iso_span(a.date)->begin, a.days);
-    Dataset ds = a.data.open(
-        {"grids", "checks"}, /*check_tiling=*/false, /*allow_default=*/false, 0,
-        [from](OpenOptions& o) { o.grid_shape_level = 4, o.time_text = false, o.checks_from = from; });
+    const int days = a.days;
+    Dataset ds = a.data.open({"grids", "checks"}, /*check_tiling=*/false, /*allow_default=*/false, 0,
+                             [from, days](OpenOptions& o) {
+                                 o.grid_shape_level = 4, o.time_text = false, o.checks_from = from;
+                                 o.checks_from_latest = [days](int64_t latest) {
+                                     return checks_window_begin(latest, days);
+                                 };
+                             });
     const KeepToExit keep_data(ds);
     ChecksOptions o;
     o.days = a.days;

@@ -77,14 +77,19 @@ std::string csv_field(const std::string& s) {
 }
 
 void run_stats(const StatsArgs& a) {
-    // With the date given, of the reports before the window only each cell's last is kept, as
-    // `gridwatch checks` keeps them (its last check). The times of checks and incidents only as read
-    // (Check::when, Incident::when): nothing here prints one as written.
+    // Of the reports before the window only each cell's last is kept, as `gridwatch checks` keeps
+    // them (its last check); without the date, the window ends on the latest report's, as read so
+    // far. The times of checks and incidents only as read (Check::when, Incident::when): nothing
+    // here prints one as written.
     std::optional<int64_t> from;
     if (a.with_checks && !a.date.empty()) from = checks_window_begin(parse_iso_span(a.date)->begin, a.days);
-    Dataset ds = a.data.open(a.with_checks ? layers_except({}) : layers_except({"checks", "patrols"}),
-                             /*check_tiling=*/false, /*allow_default=*/false, /*grid_level=*/0,
-                             [from](OpenOptions& o) { o.time_text = false, o.checks_from = from; });
+    const int days = a.days;
+    Dataset ds = a.data.open(
+        a.with_checks ? layers_except({}) : layers_except({"checks", "patrols"}),
+        /*check_tiling=*/false, /*allow_default=*/false, /*grid_level=*/0, [from, days](OpenOptions& o) {
+            o.time_text = false, o.checks_from = from;
+            o.checks_from_latest = [days](int64_t latest) { return checks_window_begin(latest, days); };
+        });
     const KeepToExit keep_data(ds);
     // The patrol columns measure roads seen against the same views coverage computed: computed once.
     std::vector<MultiPolygon> views;

@@ -1029,6 +1029,9 @@ struct EarlierChecks {
     std::vector<std::string> to_judge_ids;
     /** What merge found not to be its cell's last, by found layer: for read_layers to judge. */
     std::map<size_t, std::vector<Check>> merged_out;
+    // The latest readable check time any task has read so far (checks_from_latest), shared by the
+    // tasks of one reading: INT64_MIN before the first.
+    std::atomic<int64_t>* latest_seen = nullptr;
 
     void offer(size_t layer, Check&& c) {
         if (!keep(layer, c)) return;
@@ -1107,6 +1110,8 @@ struct LayerContext {
     void facilities();
     void candidates();
     void checks();
+    /** Sets aside (earlier) the checks read into ds that are before `from`, the others kept in order. */
+    void set_aside_before(int64_t from);
     void patrols();
     void patrol_fixes(int i_id, int i_team, int i_time);
     void other();
@@ -1329,6 +1334,21 @@ void LayerContext::checks() {
     r.find_text_in_numbers({i_people});
     const bool keep_time_text = !r.options || r.options->time_text;
     InPlace<Check>* const placed = this->placed ? this->placed->checks.get() : nullptr;
+    // Checks before `from` set aside (earlier): OpenOptions::checks_from, or a time that follows the
+    // latest read so far (checks_from_latest, `dynamic`).
+    const bool dynamic = earlier && !r.options->checks_from;
+    int64_t latest = dynamic ? earlier->latest_seen->load() : 0;  // as this task last saw it
+    const auto window_from = [&] {
+        return latest == std::numeric_limits<int64_t>::min() ? latest : r.options->checks_from_latest(latest);
+    };
+    int64_t from = !earlier ? 0 : dynamic ? window_from() : *r.options->checks_from;
+    size_t kept_since_trim = 0, since_shared = 0;
+    const auto share_latest = [&] {
+        int64_t seen = earlier->latest_seen->load();
+        while (latest > seen && !earlier->latest_seen->compare_exchange_weak(seen, latest)) {
+        }
+        if (seen > latest) latest = seen, from = window_from();
+    };
     if (placed) {
         placed->make();
     } else if (const GIntBig n = r.count_hint >= 0 ? r.count_hint : r.layer->GetFeatureCount(FALSE); n > 0) {
@@ -1351,13 +1371,39 @@ void LayerContext::checks() {
         c.pos = *p;
         r.fill_extra(c, f);
         if (placed) ++placed_here;
-        if (earlier && c.when && *c.when < *r.options->checks_from) {
+        if (!earlier || !c.when) return;
+        if (dynamic) {
+            if (*c.when > latest) latest = *c.when, from = window_from();
+            // Shared with the other tasks every 4,096 rows (and at the end): their latest counts
+            // here too, and a line of memory is not passed between the cores on every row.
+            if (++since_shared == 4096) share_latest(), since_shared = 0;
+        }
+        if (*c.when < from) {
             earlier->offer(layer_index, std::move(c));
             ds.checks.pop_back();
             ++placed_here;
+        } else if (dynamic && ++kept_since_trim == 65536) {
+            set_aside_before(from);
+            kept_since_trim = 0;
         }
     });
+    if (dynamic) share_latest(), set_aside_before(from);
     if (placed) placed->filled += placed_here;
+}
+
+void LayerContext::set_aside_before(int64_t from) {
+    size_t w = 0;
+    for (size_t k = 0; k < ds.checks.size(); ++k) {
+        Check& c = ds.checks[k];
+        if (c.when && *c.when < from) {
+            earlier->offer(layer_index, std::move(c));
+            ++placed_here;
+            continue;
+        }
+        if (w != k) ds.checks[w] = std::move(c);
+        ++w;
+    }
+    ds.checks.resize(w);
 }
 
 void LayerContext::patrols() {
@@ -1489,7 +1535,7 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
     LayerContext ctx{r, conv, ds, fl.canonical};
     ctx.level = fl.level;
     ctx.placed = placed;
-    ctx.earlier = options.checks_from && !placed ? earlier : nullptr;
+    ctx.earlier = (options.checks_from || options.checks_from_latest) && !placed ? earlier : nullptr;
     ctx.layer_index = chunk.layer;
     ctx.version_field = r.hide_store_columns();
     if (const auto u = options.unused_fields.find(fl.canonical); u != options.unused_fields.end())
@@ -2263,7 +2309,8 @@ std::vector<Placed> in_place(const std::vector<Found>& found, const std::vector<
         const int64_t n = planned_count(found[i]);
         if (hi - lo > n + n / 8 + 1024 || !sqlite_table(found[i])) continue;
         // Checks some of which are set aside (OpenOptions::checks_from) take fewer places than rows.
-        if (found[i].canonical == "checks" && !options.checks_from) make(out[i].checks, lo, hi);
+        if (found[i].canonical == "checks" && !options.checks_from && !options.checks_from_latest)
+            make(out[i].checks, lo, hi);
         if (found[i].canonical == "incidents") make(out[i].incidents, lo, hi);
     }
     // Faulting a county's 120 MB in on first write was a tenth of a second on one core, the other
@@ -2337,6 +2384,39 @@ void filter_fids(OGRLayer& layer, const std::vector<int64_t>& fids, const std::s
 }
 
 /**
+ * checks_from_latest's last step, when every row is read and the latest report known: the checks
+ * the parts kept that are before the window (read before a later report was) set aside as the
+ * others were, in the working CRS as they now are; of them and of those set aside before, each
+ * cell's last is kept (ties: the lowest FID), in FID order.
+ */
+void set_aside_before_window(LayerParts& out, int64_t from) {
+    std::map<size_t, std::vector<Check>> aside;  // by found layer
+    for (size_t c = 0; c < out.parts.size(); ++c) {
+        std::vector<Check>& kept = out.parts[c].checks;
+        const auto before = [&](const Check& k) { return k.when && *k.when < from; };
+        if (std::none_of(kept.begin(), kept.end(), before)) continue;
+        std::vector<Check>& to = aside[out.chunks[c].layer];
+        std::vector<Check> still;
+        for (Check& k : kept) (before(k) ? to : still).push_back(std::move(k));
+        kept = std::move(still);
+    }
+    for (auto& [layer, checks] : aside) {
+        if (layer < out.earlier.size())
+            for (Check& k : out.earlier[layer]) checks.push_back(std::move(k));
+        std::unordered_map<std::string, Check*> last;
+        for (Check& k : checks) {
+            Check*& l = last[k.grid_id];
+            if (!l || *k.when > *l->when || (*k.when == *l->when && k.fid < l->fid)) l = &k;
+        }
+        std::vector<Check> kept;
+        for (auto& [id, k] : last) kept.push_back(std::move(*k));
+        std::sort(kept.begin(), kept.end(), [](const Check& a, const Check& b) { return a.fid < b.fid; });
+        if (out.earlier.size() <= layer) out.earlier.resize(layer + 1);
+        out.earlier[layer] = std::move(kept);
+    }
+}
+
+/**
  * Phase 3: reads the features of each layer into a part of its own and takes it to the working
  * CRS in bulk. With much to read, layers are read by as many tasks as there are cores, longest
  * first (geo/core/parallel.h), each task with its own handles. Throws the error of the first failed
@@ -2364,6 +2444,9 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
     std::vector<ReaderHandles> handles(n_tasks);
     for (size_t t = 0; t < n_tasks; ++t) handles[t].first = t == 0, handles[t].work = work;
     std::vector<EarlierChecks> earlier(n_tasks);  // each task's, merged when all are read
+    std::atomic<int64_t> latest_check{
+        std::numeric_limits<int64_t>::min()};  // OpenOptions::checks_from_latest
+    for (EarlierChecks& e : earlier) e.latest_seen = &latest_check;
     std::atomic<size_t> next{0}, done{0};
     std::mutex progress_mutex;  // the callback is not made for calls from two threads at once
     auto read_part = [&](size_t c, ReaderHandles& h, EarlierChecks& set_aside) {
@@ -2390,7 +2473,7 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
             EarlierChecks& e;
             ~StopJudging() { e.judge = nullptr, e.to_judge.clear(), e.to_judge_ids.clear(); }
         } stop{set_aside};
-        if (fl.canonical == "checks" && options.checks_from)
+        if (fl.canonical == "checks" && (options.checks_from || options.checks_from_latest))
             set_aside.judge = [&](const std::vector<Vec2>& pts, const std::vector<std::string>& ids) {
                 auto& proj = h.judging[chunk.layer];
                 if (!proj) proj = std::make_unique<Projector>(fl.srs, h.work);
@@ -2444,6 +2527,9 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
                 reproject_layer(judged, "checks", 0, found[i].srs, work, found[i].src->path, plan.names[i]);
             }
         }
+    if (!options.checks_from && options.checks_from_latest &&
+        latest_check != std::numeric_limits<int64_t>::min())
+        set_aside_before_window(out, options.checks_from_latest(latest_check));
     return out;
 }
 

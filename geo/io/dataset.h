@@ -40,6 +40,13 @@ struct OpenOptions {
     // out of the records. Every row is still read and judged as ever (a bad time, value or
     // geometry is named or refused alike); rows without a readable time are kept. Unset: all.
     std::optional<int64_t> checks_from;
+    // Without checks_from, for a command whose window ends on the latest report's date, known only
+    // when every row is read (`checks` without --date): the time checks before are set aside as
+    // checks_from sets them aside, given the latest readable time read so far (non-decreasing in
+    // it). What the date read later leaves before the window is set aside too, every 65,536 rows
+    // a reading task keeps, so a part may still hold some checks from before the window: with each
+    // cell's last of the rest, a cell's last check before the window stays what the whole read's is.
+    std::function<int64_t(int64_t latest)> checks_from_latest;
     // Contract fields (SPEC §3) a command does not use, by canonical layer: the source is asked not
     // to read them (OGRLayer::SetIgnoredFields), and the records leave them empty. KDE and Gi* use an
     // incident's point and time, and its type only to filter by it.
