@@ -642,7 +642,9 @@ TEST(ReadParts, EveryCheckSetAsideIsTransformedAsTheKeptOnesAre) {
         OpenOptions o;
         o.work_crs = "EPSG:4542";
         if (latest)
-            o.checks_from_latest = [](int64_t t) { return checks_window_begin(t, 7); };
+            o.checks_from_latest = [](int64_t t) {
+                return checks_window_begin(t, 3);
+            };  // the 27th to the 29th
         else
             o.checks_from = parse_iso_span("2026-10-25")->begin;
         for (size_t threads : {1u, 2u}) {

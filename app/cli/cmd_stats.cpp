@@ -84,12 +84,15 @@ void run_stats(const StatsArgs& a) {
     std::optional<int64_t> from;
     if (a.with_checks && !a.date.empty()) from = checks_window_begin(parse_iso_span(a.date)->begin, a.days);
     const int days = a.days;
-    Dataset ds = a.data.open(
-        a.with_checks ? layers_except({}) : layers_except({"checks", "patrols"}),
-        /*check_tiling=*/false, /*allow_default=*/false, /*grid_level=*/0, [from, days](OpenOptions& o) {
-            o.time_text = false, o.checks_from = from;
-            o.checks_from_latest = [days](int64_t latest) { return checks_window_begin(latest, days); };
-        });
+    Dataset ds = a.data.open(a.with_checks ? layers_except({}) : layers_except({"checks", "patrols"}),
+                             /*check_tiling=*/false, /*allow_default=*/false, /*grid_level=*/0,
+                             [from, days, with_checks = a.with_checks](OpenOptions& o) {
+                                 o.time_text = false, o.checks_from = from;
+                                 if (with_checks)
+                                     o.checks_from_latest = [days](int64_t latest) {
+                                         return checks_window_begin(latest, days);
+                                     };
+                             });
     const KeepToExit keep_data(ds);
     // The patrol columns measure roads seen against the same views coverage computed: computed once.
     std::vector<MultiPolygon> views;
