@@ -30,6 +30,27 @@ using gwtest::TempDir;
 
 namespace {
 
+/** A new, empty GeoPackage at `path`. */
+std::unique_ptr<GDALDataset> new_gpkg(const std::string& path) {
+    gdal_setup();
+    GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
+    return std::unique_ptr<GDALDataset>(gpkg->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+}
+
+/** A layer of `ds` in EPSG `epsg` (GIS axis order) with text fields `text`. */
+OGRLayer* add_layer(GDALDataset& ds, const char* name, int epsg, OGRwkbGeometryType type,
+                    std::initializer_list<const char*> text) {
+    OGRSpatialReference srs;
+    srs.importFromEPSG(epsg);
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    OGRLayer* layer = ds.CreateLayer(name, &srs, type, nullptr);
+    for (const char* field : text) {
+        OGRFieldDefn f(field, OFTString);
+        EXPECT_EQ(layer->CreateField(&f), OGRERR_NONE);
+    }
+    return layer;
+}
+
 /**
  * 60,000 check points (more than a part is worth splitting for) with what reading must name:
  * features without geometry at the ends of the likely parts, unreadable times, a gap of deleted
@@ -39,17 +60,9 @@ namespace {
  */
 std::string write_checks(const std::string& path, int n, int deleted_to = 5000, bool geographic = false,
                          bool some_without_geometry = true) {
-    gdal_setup();
-    GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
-    std::unique_ptr<GDALDataset> ds(gpkg->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    OGRSpatialReference srs;
-    srs.importFromEPSG(geographic ? 4490 : 4542);
-    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    OGRLayer* layer = ds->CreateLayer("checks", &srs, wkbPoint, nullptr);
-    for (const char* name : {"check_id", "grid_id", "reporter", "time", "kind", "note"}) {
-        OGRFieldDefn f(name, OFTString);
-        EXPECT_EQ(layer->CreateField(&f), OGRERR_NONE);
-    }
+    std::unique_ptr<GDALDataset> ds = new_gpkg(path);
+    OGRLayer* layer = add_layer(*ds, "checks", geographic ? 4490 : 4542, wkbPoint,
+                                {"check_id", "grid_id", "reporter", "time", "kind", "note"});
     OGRFieldDefn people("people", OFTInteger);
     EXPECT_EQ(layer->CreateField(&people), OGRERR_NONE);
     EXPECT_EQ(layer->StartTransaction(), OGRERR_NONE);
@@ -72,11 +85,8 @@ std::string write_checks(const std::string& path, int n, int deleted_to = 5000, 
         EXPECT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
     }
     EXPECT_EQ(layer->CommitTransaction(), OGRERR_NONE);
-    OGRLayer* incidents = ds->CreateLayer("incidents", &srs, wkbPoint, nullptr);
-    for (const char* name : {"inc_id", "type", "time", "color", "settled_at"}) {
-        OGRFieldDefn f(name, OFTString);
-        EXPECT_EQ(incidents->CreateField(&f), OGRERR_NONE);
-    }
+    OGRLayer* incidents = add_layer(*ds, "incidents", geographic ? 4490 : 4542, wkbPoint,
+                                    {"inc_id", "type", "time", "color", "settled_at"});
     EXPECT_EQ(incidents->StartTransaction(), OGRERR_NONE);
     for (auto& c : *layer) {
         OGRFeature f(incidents->GetLayerDefn());
@@ -254,16 +264,8 @@ TEST(ReadParts, AFewLongTracksAreReadBeforeManySmallCells) {
     gdal_setup();
     const std::string path = dir / "order.gpkg";
     {
-        GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
-        std::unique_ptr<GDALDataset> ds(gpkg->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-        OGRSpatialReference srs;
-        srs.importFromEPSG(4542);
-        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        OGRLayer* grids = ds->CreateLayer("grids", &srs, wkbPolygon, nullptr);
-        for (const char* name : {"grid_id", "parent_id"}) {
-            OGRFieldDefn f(name, OFTString);
-            ASSERT_EQ(grids->CreateField(&f), OGRERR_NONE);
-        }
+        std::unique_ptr<GDALDataset> ds = new_gpkg(path);
+        OGRLayer* grids = add_layer(*ds, "grids", 4542, wkbPolygon, {"grid_id", "parent_id"});
         OGRFieldDefn level("level", OFTInteger);
         ASSERT_EQ(grids->CreateField(&level), OGRERR_NONE);
         for (int i = 0; i < 300; ++i) {
@@ -279,11 +281,8 @@ TEST(ReadParts, AFewLongTracksAreReadBeforeManySmallCells) {
             f.SetGeometry(&cell);
             ASSERT_EQ(grids->CreateFeature(&f), OGRERR_NONE);
         }
-        OGRLayer* patrols = ds->CreateLayer("patrols", &srs, wkbLineString, nullptr);
-        for (const char* name : {"track_id", "team", "start", "end"}) {
-            OGRFieldDefn f(name, OFTString);
-            ASSERT_EQ(patrols->CreateField(&f), OGRERR_NONE);
-        }
+        OGRLayer* patrols =
+            add_layer(*ds, "patrols", 4542, wkbLineString, {"track_id", "team", "start", "end"});
         for (int t = 0; t < 10; ++t) {
             OGRFeature f(patrols->GetLayerDefn());
             f.SetField("track_id", ("T" + std::to_string(t)).c_str());
@@ -612,17 +611,8 @@ TEST(ReadParts, EveryCheckSetAsideIsTransformedAsTheKeptOnesAre) {
     TempDir dir("read_far");
     const std::string path = dir / "checks.gpkg";
     {
-        gdal_setup();
-        GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
-        std::unique_ptr<GDALDataset> ds(gpkg->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-        OGRSpatialReference srs;
-        srs.importFromEPSG(4547);
-        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        OGRLayer* layer = ds->CreateLayer("checks", &srs, wkbPoint, nullptr);
-        for (const char* name : {"check_id", "grid_id", "time"}) {
-            OGRFieldDefn f(name, OFTString);
-            ASSERT_EQ(layer->CreateField(&f), OGRERR_NONE);
-        }
+        std::unique_ptr<GDALDataset> ds = new_gpkg(path);
+        OGRLayer* layer = add_layer(*ds, "checks", 4547, wkbPoint, {"check_id", "grid_id", "time"});
         ASSERT_EQ(layer->StartTransaction(), OGRERR_NONE);
         for (int i = 1; i <= 60000; ++i) {
             OGRFeature f(layer->GetLayerDefn());

@@ -1051,7 +1051,14 @@ struct EarlierChecks {
                 if (keep(layer, c)) merged_out[layer].push_back(std::move(c));
     }
 
-private:
+    /** Takes out the last of each cell of found layer `layer`, in FID order. */
+    std::vector<Check> take_last(size_t layer) {
+        std::vector<Check> out;
+        for (auto& [id, c] : latest[layer]) out.push_back(std::move(c));
+        latest.erase(layer);
+        std::sort(out.begin(), out.end(), [](const Check& a, const Check& b) { return a.fid < b.fid; });
+        return out;
+    }
     /**
      * Keeps c when it is its cell's latest so far (ties: the lowest FID), swapping it with what it
      * replaces. Returns whether c then holds a check that is not its cell's last.
@@ -1391,6 +1398,12 @@ void LayerContext::checks() {
     if (placed) placed->filled += placed_here;
 }
 
+/** Whether checks before a window are set aside as they are read (OpenOptions::checks_from,
+ * checks_from_latest). */
+bool sets_checks_aside(const OpenOptions& options) {
+    return options.checks_from || options.checks_from_latest;
+}
+
 void LayerContext::set_aside_before(int64_t from) {
     size_t w = 0;
     for (size_t k = 0; k < ds.checks.size(); ++k) {
@@ -1535,7 +1548,7 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
     LayerContext ctx{r, conv, ds, fl.canonical};
     ctx.level = fl.level;
     ctx.placed = placed;
-    ctx.earlier = (options.checks_from || options.checks_from_latest) && !placed ? earlier : nullptr;
+    ctx.earlier = sets_checks_aside(options) && !placed ? earlier : nullptr;
     ctx.layer_index = chunk.layer;
     ctx.version_field = r.hide_store_columns();
     if (const auto u = options.unused_fields.find(fl.canonical); u != options.unused_fields.end())
@@ -2309,8 +2322,7 @@ std::vector<Placed> in_place(const std::vector<Found>& found, const std::vector<
         const int64_t n = planned_count(found[i]);
         if (hi - lo > n + n / 8 + 1024 || !sqlite_table(found[i])) continue;
         // Checks some of which are set aside (OpenOptions::checks_from) take fewer places than rows.
-        if (found[i].canonical == "checks" && !options.checks_from && !options.checks_from_latest)
-            make(out[i].checks, lo, hi);
+        if (found[i].canonical == "checks" && !sets_checks_aside(options)) make(out[i].checks, lo, hi);
         if (found[i].canonical == "incidents") make(out[i].incidents, lo, hi);
     }
     // Faulting a county's 120 MB in on first write was a tenth of a second on one core, the other
@@ -2403,16 +2415,10 @@ void set_aside_before_window(LayerParts& out, int64_t from) {
     for (auto& [layer, checks] : aside) {
         if (layer < out.earlier.size())
             for (Check& k : out.earlier[layer]) checks.push_back(std::move(k));
-        std::unordered_map<std::string, Check*> last;
-        for (Check& k : checks) {
-            Check*& l = last[k.grid_id];
-            if (!l || *k.when > *l->when || (*k.when == *l->when && k.fid < l->fid)) l = &k;
-        }
-        std::vector<Check> kept;
-        for (auto& [id, k] : last) kept.push_back(std::move(*k));
-        std::sort(kept.begin(), kept.end(), [](const Check& a, const Check& b) { return a.fid < b.fid; });
+        EarlierChecks last;  // its rule of a cell's last, and no judging: these are in the working CRS
+        for (Check& k : checks) last.keep(layer, k);
         if (out.earlier.size() <= layer) out.earlier.resize(layer + 1);
-        out.earlier[layer] = std::move(kept);
+        out.earlier[layer] = last.take_last(layer);
     }
 }
 
@@ -2473,7 +2479,7 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
             EarlierChecks& e;
             ~StopJudging() { e.judge = nullptr, e.to_judge.clear(), e.to_judge_ids.clear(); }
         } stop{set_aside};
-        if (fl.canonical == "checks" && (options.checks_from || options.checks_from_latest))
+        if (fl.canonical == "checks" && sets_checks_aside(options))
             set_aside.judge = [&](const std::vector<Vec2>& pts, const std::vector<std::string>& ids) {
                 auto& proj = h.judging[chunk.layer];
                 if (!proj) proj = std::make_unique<Projector>(fl.srs, h.work);
@@ -2513,11 +2519,10 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
     for (size_t t = 1; t < earlier.size(); ++t) earlier[0].merge(std::move(earlier[t]));
     out.earlier.resize(found.size());
     if (!earlier.empty())
-        for (auto& [i, by_cell] : earlier[0].latest) {
+        for (size_t i = 0; i < found.size(); ++i) {
+            if (!earlier[0].latest.count(i)) continue;
             Dataset aside;
-            for (auto& [id, c] : by_cell) aside.checks.push_back(std::move(c));
-            std::sort(aside.checks.begin(), aside.checks.end(),
-                      [](const Check& a, const Check& b) { return a.fid < b.fid; });
+            aside.checks = earlier[0].take_last(i);
             reproject_layer(aside, "checks", 0, found[i].srs, work, found[i].src->path, plan.names[i]);
             out.earlier[i] = std::move(aside.checks);
             // Those another task's last replaced, judged alike and let go.
