@@ -1,6 +1,7 @@
 // gridwatch, the command users type: starts gridwatch-core (app/main.cpp) beside it with the same
-// arguments, on huge pages when asked and the input files are large (app/cli/huge_pages.h). It links nothing
-// but the C++ runtime, so that the program's 132 libraries are loaded once.
+// arguments, or gridwatch-lean for the commands that neither draw nor solve, on huge pages when asked
+// and the input files are large (app/cli/huge_pages.h). It links nothing but the C++ runtime, so that
+// the program's libraries are loaded once.
 #include <cstdio>
 
 #include "app/cli/huge_pages.h"

@@ -1,4 +1,5 @@
-// gridwatch-core: the program `gridwatch` starts (app/launch.cpp), one subcommand per job (SPEC §4).
+// gridwatch-core: the program `gridwatch` starts (app/launch.cpp), one subcommand per job (SPEC §4);
+// built again as gridwatch-lean without the commands that draw or solve (app/cli/huge_pages.h).
 // Exit status: 0 success, 1 runtime error (one line naming where and what), 2 usage error.
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -80,11 +81,15 @@ int main(int argc, char** argv) {
     gw::app::setup_stats(app);
     gw::app::setup_export(app);
     gw::app::setup_demo(app);
+#ifndef GRIDWATCH_LEAN  // gridwatch-lean: the commands that neither draw nor solve (app/cli/huge_pages.h)
     gw::app::setup_view(app);
     gw::app::setup_render(app);
+#endif
     gw::app::setup_coverage(app);
     gw::app::setup_hotspots(app);
+#ifndef GRIDWATCH_LEAN
     gw::app::setup_plan(app);
+#endif
     gw::app::setup_checks(app);
     gw::app::setup_import(app);
     gw::app::setup_patrols(app);

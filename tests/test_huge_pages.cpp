@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "app/cli/huge_pages.h"
 #include "cli_run.h"
@@ -83,9 +87,11 @@ TEST(HugePages, TheLauncherGivesLargeInputsHugePagesWhenAskedAndSmallOnesNone) {
     // the launcher in place of the core (a script named gridwatch-core beside a copy of it).
     gwtest::TempDir dir("launcher");
     fs::copy_file(GRIDWATCH_BIN, dir.path / "gridwatch");
-    const fs::path probe = dir.path / "gridwatch-core";
-    std::ofstream(probe) << "#!/bin/sh\necho \"tunables=$GLIBC_TUNABLES args=$*\"\n";
-    fs::permissions(probe, fs::perms::owner_all);
+    for (const char* core : {"gridwatch-core", "gridwatch-lean"}) {
+        const fs::path probe = dir.path / core;
+        std::ofstream(probe) << "#!/bin/sh\necho \"tunables=$GLIBC_TUNABLES args=$*\"\n";
+        fs::permissions(probe, fs::perms::owner_all);
+    }
     const std::string big = sized_file(dir, "big.gpkg", kHugePagesFrom).string();
     const std::string small = sized_file(dir, "small.gpkg", 4096).string();
     auto run = [&](const std::string& args, const std::string& env = "") {
@@ -118,10 +124,76 @@ TEST(HugePages, ALauncherWithoutItsCoreSaysWhichFileItMissesInOneLine) {
     gwtest::TempDir dir("launcher_alone");
     fs::copy_file(GRIDWATCH_BIN, dir.path / "gridwatch");
     const std::string err = (dir.path / "err.txt").string();
-    const int rc = std::system(((dir.path / "gridwatch").string() + " info 2> " + err).c_str());
-    ASSERT_TRUE(WIFEXITED(rc));
-    EXPECT_EQ(WEXITSTATUS(rc), 1);
-    EXPECT_EQ(gwtest::slurp(err), "gridwatch: cannot start " + (dir.path / "gridwatch-core").string() +
-                                      ": No such file or directory (gridwatch-core is built and installed beside "
-                                      "gridwatch: build or install both)\n");
+    for (const auto& [command, core] :
+         {std::pair{"info", "gridwatch-lean"}, std::pair{"render", "gridwatch-core"}}) {
+        const int rc =
+            std::system(((dir.path / "gridwatch").string() + " " + command + " 2> " + err).c_str());
+        ASSERT_TRUE(WIFEXITED(rc));
+        EXPECT_EQ(WEXITSTATUS(rc), 1);
+        EXPECT_EQ(gwtest::slurp(err),
+                  "gridwatch: cannot start " + (dir.path / core).string() +
+                      ": No such file or directory (gridwatch-core and gridwatch-lean are built and "
+                      "installed beside gridwatch: build or install all three)\n");
+    }
+}
+
+namespace {
+
+/** The subcommands a program's --help lists, in its order. */
+std::vector<std::string> subcommands_of(const fs::path& program) {
+    gwtest::TempDir dir("help");
+    const std::string out = (dir.path / "help.txt").string();
+    EXPECT_EQ(std::system((program.string() + " --help > " + out).c_str()), 0) << program;
+    std::istringstream help(gwtest::slurp(out));
+    std::vector<std::string> names;
+    bool listed = false;
+    for (std::string line; std::getline(help, line);) {
+        if (line.rfind("Subcommands:", 0) == 0)
+            listed = true;
+        else if (listed && line.rfind("  ", 0) == 0)
+            names.push_back(line.substr(2, line.find(' ', 2) - 2));
+    }
+    return names;
+}
+
+}  // namespace
+
+TEST(HugePages, TheCommandsThatDrawOrSolveRunInTheCoreEveryOtherInTheLeanProgram) {
+    // Which program the launcher starts: probes named as the two, each saying its name.
+    gwtest::TempDir dir("launcher_route");
+    fs::copy_file(GRIDWATCH_BIN, dir.path / "gridwatch");
+    for (const char* core : {"gridwatch-core", "gridwatch-lean"}) {
+        std::ofstream(dir.path / core) << "#!/bin/sh\necho " << core << "\n";
+        fs::permissions(dir.path / core, fs::perms::owner_all);
+    }
+    const auto started = [&](const std::string& args) {
+        const std::string out = (dir.path / "out.txt").string();
+        EXPECT_EQ(std::system(((dir.path / "gridwatch").string() + " " + args + " > " + out).c_str()), 0)
+            << args;
+        return gwtest::slurp(out);
+    };
+    // The real programs: the lean one has every command of the core but those that draw or solve.
+    const fs::path build = fs::path(GRIDWATCH_BIN).parent_path();
+    const std::vector<std::string> all = subcommands_of(build / "gridwatch-core");
+    const std::vector<std::string> lean = subcommands_of(build / "gridwatch-lean");
+    ASSERT_GE(all.size(), 14u);
+    std::vector<std::string> expected;
+    for (const auto& name : all) {
+        const bool core_only = std::find(std::begin(gw::app::kDrawOrSolve), std::end(gw::app::kDrawOrSolve),
+                                         name) != std::end(gw::app::kDrawOrSolve);
+        if (!core_only) expected.push_back(name);
+        EXPECT_EQ(started(name + " x.gpkg --json"), core_only ? "gridwatch-core\n" : "gridwatch-lean\n")
+            << name;
+    }
+    EXPECT_EQ(lean, expected);
+    EXPECT_EQ(expected.size() + std::size(gw::app::kDrawOrSolve), all.size());
+    // Options before any command, and none: the core, whose help lists every command.
+    EXPECT_EQ(started(""), "gridwatch-core\n");
+    EXPECT_EQ(started("--help"), "gridwatch-core\n");
+    EXPECT_EQ(started("--version"), "gridwatch-core\n");
+    // The lean program does not load what only drawing and solving need.
+    const std::string libs = (dir.path / "libs.txt").string();
+    ASSERT_EQ(std::system(("ldd " + (build / "gridwatch-lean").string() + " > " + libs).c_str()), 0);
+    for (const char* lib : {"libglfw", "libepoxy", "libX11", "libCbc", "libClp"})
+        EXPECT_EQ(gwtest::slurp(libs).find(lib), std::string::npos) << lib;
 }

@@ -1,4 +1,4 @@
-// Starting gridwatch-core, on huge pages for large inputs when asked (see huge_pages.h).
+// Starting gridwatch-core or gridwatch-lean, on huge pages for large inputs when asked (see huge_pages.h).
 #include "app/cli/huge_pages.h"
 
 #include <unistd.h>
@@ -24,19 +24,26 @@ bool wants_huge_pages(const std::vector<std::string>& args, const char* tunables
     return total >= kHugePagesFrom;
 }
 
+const char* core_for(const std::vector<std::string>& args) {
+    if (args.empty() || args[0].empty() || args[0][0] == '-') return "gridwatch-core";
+    for (const char* command : kDrawOrSolve)
+        if (args[0] == command) return "gridwatch-core";
+    return "gridwatch-lean";
+}
+
 namespace {
 
 /**
- * gridwatch-core in the folder of this program (found through /proc, else argv[0]'s folder), or
- * "" when neither says (argv[0] a bare name found on PATH, and no /proc): then it is looked for
+ * The program `name` in the folder of this program (found through /proc, else argv[0]'s folder),
+ * or "" when neither says (argv[0] a bare name found on PATH, and no /proc): then it is looked for
  * on PATH as this program was, never in the current folder.
  */
-std::string core_path(const char* argv0) {
+std::string core_path(const char* argv0, const char* name) {
     std::error_code ec;
     std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (ec || self.empty()) self = argv0 ? argv0 : "";
     const std::filesystem::path dir = self.parent_path();
-    return dir.empty() ? std::string() : (dir / "gridwatch-core").string();
+    return dir.empty() ? std::string() : (dir / name).string();
 }
 
 }  // namespace
@@ -50,12 +57,16 @@ std::string start_core(int argc, char** argv) {
         value += "glibc.malloc.hugetlb=1";
         setenv("GLIBC_TUNABLES", value.c_str(), 1);  // on failure: small pages, the same answers
     }
-    const std::string core = core_path(argv[0]);
-    if (core.empty()) execvp("gridwatch-core", argv);
+    const char* name = core_for(std::vector<std::string>(argv + 1, argv + argc));
+    const std::string core = core_path(argv[0], name);
+    if (core.empty())
+        execvp(name, argv);
     else execv(core.c_str(), argv);
     const int err = errno;
-    return "cannot start " + (core.empty() ? std::string("gridwatch-core (on PATH)") : core) + ": " + std::strerror(err) +
-           " (gridwatch-core is built and installed beside gridwatch: build or install both)";
+    return "cannot start " + (core.empty() ? name + std::string(" (on PATH)") : core) + ": " +
+           std::strerror(err) +
+           " (gridwatch-core and gridwatch-lean are built and installed beside gridwatch: build or install "
+           "all three)";
 }
 
 }  // namespace gw::app

@@ -32,9 +32,24 @@ constexpr std::uintmax_t kHugePagesFrom = 32ull << 20;
 bool wants_huge_pages(const std::vector<std::string>& args, const char* tunables, const char* asked);
 
 /**
- * Starts gridwatch-core from this program's folder with the same arguments, glibc.malloc.hugetlb=1
- * added to GLIBC_TUNABLES when wants_huge_pages says so. Returns only when it cannot be started,
- * with the line to print (naming the path tried and why).
+ * The commands that draw or solve: only gridwatch-core has them. Every other command runs in
+ * gridwatch-lean, the same program (app/main.cpp) without them and without the 17 libraries only
+ * they load (GLFW, X11, COIN-OR …): it starts in ~42 ms, as a program that loads GDAL alone,
+ * against ~51 ms.
+ */
+inline constexpr const char* kDrawOrSolve[] = {"view", "render", "plan"};
+
+/**
+ * The program that runs `args` (the arguments after the program's name): "gridwatch-lean" for a
+ * command it has, else "gridwatch-core" (the commands that draw or solve, options before any
+ * command such as --help and --version, no arguments).
+ */
+const char* core_for(const std::vector<std::string>& args);
+
+/**
+ * Starts the program core_for names from this program's folder with the same arguments,
+ * glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES when wants_huge_pages says so. Returns only when
+ * it cannot be started, with the line to print (naming the path tried and why).
  */
 std::string start_core(int argc, char** argv);
 
