@@ -1361,7 +1361,10 @@ void LayerContext::checks() {
     } else if (const GIntBig n = r.count_hint >= 0 ? r.count_hint : r.layer->GetFeatureCount(FALSE); n > 0) {
         // A county's month of reports is ~300k: grown by doubling, the vector would move them all about
         // twice over (a third of `gridwatch checks` on a county). The count is free in a GeoPackage.
-        ds.checks.reserve(static_cast<size_t>(n));
+        // Following the latest report (checks_from_latest), a task keeps at most about 65,536 rows
+        // between its trims while the window holds fewer: room for all would be paged in for nothing.
+        ds.checks.reserve(dynamic ? std::min<size_t>(static_cast<size_t>(n), 65536 + 8192)
+                                  : static_cast<size_t>(n));
     }
     for_each_feature(r, [&](OGRFeature& f) {
         // Made in place: a month of a county's reports moved once more costs a tenth of the read.
@@ -2443,7 +2446,9 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
     // unit). Records read into their places are in a vector made beforehand.
     double on_heaps = 0;
     for (const Chunk& chunk : plan.chunks)
-        if (!out.placed[chunk.layer].checks && !out.placed[chunk.layer].incidents) on_heaps += chunk.cost;
+        if (!out.placed[chunk.layer].checks && !out.placed[chunk.layer].incidents &&
+            !(found[chunk.layer].canonical == "checks" && sets_checks_aside(options)))
+            on_heaps += chunk.cost;
     const size_t heap_share =
         n_tasks ? static_cast<size_t>(on_heaps * 256 / static_cast<double>(n_tasks)) : 0;
     std::vector<std::exception_ptr> failed(plan.chunks.size());
