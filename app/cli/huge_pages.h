@@ -4,9 +4,9 @@
  * with 2 MiB pages when told to (its tunable glibc.malloc.hugetlb=1), but reads that only from the
  * environment at start: so `gridwatch`, the command users type, is a small launcher
  * (app/launch.cpp) that sets it when asked and the files it is given are large, and starts
- * gridwatch-core, the program itself, beside it. The launcher loads libc and libstdc++ alone
- * (~1 ms); gridwatch-core loads 132 libraries (~40 ms), which a program that restarted itself would
- * load twice.
+ * gridwatch-core (or gridwatch-lean, below), the program itself, beside it. The launcher loads libc
+ * and libstdc++ alone (~1 ms); gridwatch-core loads 132 libraries (~50 ms), which a program that
+ * restarted itself would load twice.
  *
  * Not by default: on the virtual machines gridwatch is measured on (they hand the memory a guest
  * frees back to their host), a huge page taken fresh costs up to 25 ms to fault in, 0.08 GB/s
