@@ -35,16 +35,17 @@ nlohmann::json report_json(const Check& c) {
 
 /** One cell of the JSON's "cells". */
 nlohmann::json cell_json(const ChecksReport& r, const CellChecks& c) {
-    nlohmann::json e{{"grid_id", c.grid_id},
-                     {"last_check", time_or_null(c.last_check)},
-                     {"days_since", or_null(c.days_since)},
-                     {"checks", c.checks},
-                     {"kinds", c.kinds},
-                     {"outside", c.outside},
-                     {"name", c.name},
-                     {"manager", c.manager},
-                     {"reporters", c.reporters.size()},
-                     {"checked_today", c.checked_today()}};
+    nlohmann::json e = nlohmann::json::object();  // key by key: see print_json_items
+    e["grid_id"] = c.grid_id;
+    e["last_check"] = time_or_null(c.last_check);
+    e["days_since"] = or_null(c.days_since);
+    e["checks"] = c.checks;
+    e["kinds"] = c.kinds;
+    e["outside"] = c.outside;
+    e["name"] = c.name;
+    e["manager"] = c.manager;
+    e["reporters"] = c.reporters.size();
+    e["checked_today"] = c.checked_today();
     if (r.level < 4) {
         e["l4_cells"] = c.l4_cells;
         e["l4_checked_today"] = c.l4_checked_today;

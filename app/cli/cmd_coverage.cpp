@@ -22,9 +22,11 @@ struct CoverageArgs {
 };
 
 nlohmann::json cell_json(const CellCoverage& c) {
-    return {{"grid_id", c.grid_id},       {"name", c.name},         {"area_m2", c.area_m2},
-            {"covered_m2", c.covered_m2}, {"coverage", c.coverage}, {"households", c.households},
-            {"households_covered", c.households_covered}};
+    nlohmann::json j = nlohmann::json::object();  // key by key: see print_json_items
+    j["grid_id"] = c.grid_id, j["name"] = c.name, j["area_m2"] = c.area_m2;
+    j["covered_m2"] = c.covered_m2, j["coverage"] = c.coverage, j["households"] = c.households;
+    j["households_covered"] = c.households_covered;
+    return j;
 }
 
 void write_out(const std::string& path, const Dataset& ds, const CoverageReport& rep) {

@@ -115,12 +115,10 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
         j["incidents_outside"] = gi.outside.size();
         j["fdr"] = a.fdr;
         const auto cell = [&](size_t i) {
-            return nlohmann::json{{"id", units[i]->grid_id},
-                                  {"count", counts[i]},
-                                  {"value", x[i]},
-                                  {"z", r.z[i]},
-                                  {"p", r.p[i]},
-                                  {"class", r.cls[i]}};
+            nlohmann::json e = nlohmann::json::object();  // key by key: see print_json_items
+            e["id"] = units[i]->grid_id, e["count"] = counts[i], e["value"] = x[i];
+            e["z"] = r.z[i], e["p"] = r.p[i], e["class"] = r.cls[i];
+            return e;
         };
         print_json_items(std::move(j), "cells", units.size(), cell, ds);
         return;
@@ -206,10 +204,10 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
         nlohmann::json j;
         j["thresholds"] = {{"red", t.red}, {"yellow", t.yellow}, {"blue", t.blue}};
         const auto cell = [&](size_t i) {
-            return nlohmann::json{{"grid_id", units[i]->grid_id},
-                                  {"incidents", count[i]},
-                                  {"score", score[i]},
-                                  {"colour", warning_colour(score[i], t)}};
+            nlohmann::json e = nlohmann::json::object();  // key by key: see print_json_items
+            e["grid_id"] = units[i]->grid_id, e["incidents"] = count[i], e["score"] = score[i];
+            e["colour"] = warning_colour(score[i], t);
+            return e;
         };
         print_json_items(std::move(j), "cells", units.size(), cell, ds);
         return;

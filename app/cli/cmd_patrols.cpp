@@ -18,10 +18,12 @@ struct PatrolsArgs {
 };
 
 nlohmann::json cell_json(const CellPatrols& c) {
-    return {{"grid_id", c.grid_id},     {"name", c.name},           {"road_m", c.road_m},
-            {"camera_m", c.camera_m},   {"patrolled_m", c.patrolled_m}, {"both_m", c.both_m},
-            {"neither_m", c.neither_m}, {"night_share", c.night_share}, {"night_m", c.night_m},
-            {"present_s", c.present_s}, {"tracks", c.tracks}};
+    nlohmann::json j = nlohmann::json::object();  // key by key: see print_json_items
+    j["grid_id"] = c.grid_id, j["name"] = c.name, j["road_m"] = c.road_m;
+    j["camera_m"] = c.camera_m, j["patrolled_m"] = c.patrolled_m, j["both_m"] = c.both_m;
+    j["neither_m"] = c.neither_m, j["night_share"] = c.night_share, j["night_m"] = c.night_m;
+    j["present_s"] = c.present_s, j["tracks"] = c.tracks;
+    return j;
 }
 
 nlohmann::json time_or_null(const std::optional<int64_t>& t) {

@@ -19,17 +19,19 @@ struct StatsArgs {
 };
 
 nlohmann::json row_json(const GridStats& r, bool with_checks, bool with_patrols) {
-    nlohmann::json j{{"grid_id", r.grid_id}, {"name", r.name},         {"area_m2", r.area_m2},
-                     {"households", r.households}, {"people", r.people}, {"cameras", r.cameras},
-                     {"cameras_online", r.cameras_online}, {"cameras_offline", r.cameras_offline},
-                     {"incidents", r.incidents}};
-    nlohmann::json owners, types, colors;
+    nlohmann::json j = nlohmann::json::object();  // key by key: see print_json_items
+    j["grid_id"] = r.grid_id, j["name"] = r.name, j["area_m2"] = r.area_m2;
+    j["households"] = r.households, j["people"] = r.people, j["cameras"] = r.cameras;
+    j["cameras_online"] = r.cameras_online, j["cameras_offline"] = r.cameras_offline;
+    j["incidents"] = r.incidents;
+    nlohmann::json owners = nlohmann::json::object(), types = nlohmann::json::object(),
+                   colors = nlohmann::json::object();
     for (size_t i = 0; i < kOwners.size(); ++i) owners[kOwners[i]] = r.cameras_by_owner[i];
     for (size_t i = 0; i < kIncidentTypes.size(); ++i) types[kIncidentTypes[i]] = r.incidents_by_type[i];
     for (size_t i = 0; i < kColors.size(); ++i) colors[kColors[i]] = r.incidents_by_color[i];
-    j["cameras_by_owner"] = owners;
-    j["incidents_by_type"] = types;
-    j["incidents_by_color"] = colors;
+    j["cameras_by_owner"] = std::move(owners);
+    j["incidents_by_type"] = std::move(types);
+    j["incidents_by_color"] = std::move(colors);
     if (r.has_coverage()) {
         j["covered_m2"] = r.covered_m2;
         j["coverage"] = r.coverage;
