@@ -26,8 +26,9 @@ nlohmann::json time_or_null(const std::optional<int64_t>& t) {
 }
 
 nlohmann::json report_json(const Check& c) {
-    nlohmann::json j{{"check_id", c.check_id}, {"grid_id", c.grid_id}, {"reporter", c.reporter},
-                     {"time", time_or_null(c.when)}, {"kind", c.kind}};
+    nlohmann::json j = nlohmann::json::object();  // key by key: see print_json_items
+    j["check_id"] = c.check_id, j["grid_id"] = c.grid_id, j["reporter"] = c.reporter;
+    j["time"] = time_or_null(c.when), j["kind"] = c.kind;
     j["people"] = c.people ? nlohmann::json(*c.people) : nlohmann::json(nullptr);
     if (!c.note.empty()) j["note"] = c.note;
     return j;
@@ -75,12 +76,13 @@ nlohmann::json checks_json(const ChecksReport& r) {
                                                                                {"share", s.lowest_share}}}});
     j["levels"] = std::move(levels);
     nlohmann::json overdue = nlohmann::json::array();
-    for (const CellChecks* c : r.overdue)
-        overdue.push_back({{"grid_id", c->grid_id},
-                           {"manager", c->manager},
-                           {"last_check", time_or_null(c->last_check)},
-                           {"days_since", or_null(c->level == 4 ? c->days_since : c->worst_days_since)},
-                           {"unchecked_today", c->l4_cells - c->l4_checked_today}});
+    for (const CellChecks* c : r.overdue) {
+        nlohmann::json e = nlohmann::json::object();  // a county's thousand: key by key (print_json_items)
+        e["grid_id"] = c->grid_id, e["manager"] = c->manager, e["last_check"] = time_or_null(c->last_check);
+        e["days_since"] = or_null(c->level == 4 ? c->days_since : c->worst_days_since);
+        e["unchecked_today"] = c->l4_cells - c->l4_checked_today;
+        overdue.push_back(std::move(e));
+    }
     j["overdue"] = std::move(overdue);
     nlohmann::json outside = nlohmann::json::array();
     for (const auto& o : r.outside) {
