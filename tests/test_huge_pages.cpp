@@ -187,10 +187,17 @@ TEST(HugePages, TheCommandsThatDrawOrSolveRunInTheCoreEveryOtherInTheLeanProgram
     }
     EXPECT_EQ(lean, expected);
     EXPECT_EQ(expected.size() + std::size(gw::app::kDrawOrSolve), all.size());
-    // Options before any command, and none: the core, whose help lists every command.
+    // Options before any command, none, an empty one, and help anywhere: the core, whose help lists
+    // every command (a misspelt command with --help prints the whole list).
     EXPECT_EQ(started(""), "gridwatch-core\n");
+    EXPECT_EQ(started("''"), "gridwatch-core\n");
+    EXPECT_EQ(started("'' info"), "gridwatch-core\n");
     EXPECT_EQ(started("--help"), "gridwatch-core\n");
+    EXPECT_EQ(started("--help view"), "gridwatch-core\n");
     EXPECT_EQ(started("--version"), "gridwatch-core\n");
+    EXPECT_EQ(started("tyop --help"), "gridwatch-core\n");
+    EXPECT_EQ(started("stats x.gpkg -h"), "gridwatch-core\n");
+    EXPECT_EQ(started("stats --helpful"), "gridwatch-lean\n");
     // The lean program does not load what only drawing and solving need.
     const std::string libs = (dir.path / "libs.txt").string();
     ASSERT_EQ(std::system(("ldd " + (build / "gridwatch-lean").string() + " > " + libs).c_str()), 0);

@@ -28,6 +28,9 @@ const char* core_for(const std::vector<std::string>& args) {
     if (args.empty() || args[0].empty() || args[0][0] == '-') return "gridwatch-core";
     for (const char* command : kDrawOrSolve)
         if (args[0] == command) return "gridwatch-core";
+    // Help is the core's, which lists every command (`gridwatch tyop --help` prints the whole list).
+    for (const auto& a : args)
+        if (a == "-h" || a == "--help") return "gridwatch-core";
     return "gridwatch-lean";
 }
 
@@ -51,13 +54,13 @@ std::string core_path(const char* argv0, const char* name) {
 std::string start_core(int argc, char** argv) {
     if (argc < 1) return "started without a program name (argv[0])";
     const char* tunables = std::getenv("GLIBC_TUNABLES");
-    if (wants_huge_pages(std::vector<std::string>(argv + 1, argv + argc), tunables,
-                         std::getenv("GRIDWATCH_HUGE_PAGES"))) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    if (wants_huge_pages(args, tunables, std::getenv("GRIDWATCH_HUGE_PAGES"))) {
         std::string value = tunables && *tunables ? std::string(tunables) + ":" : std::string();
         value += "glibc.malloc.hugetlb=1";
         setenv("GLIBC_TUNABLES", value.c_str(), 1);  // on failure: small pages, the same answers
     }
-    const char* name = core_for(std::vector<std::string>(argv + 1, argv + argc));
+    const char* name = core_for(args);
     const std::string core = core_path(argv[0], name);
     if (core.empty())
         execvp(name, argv);

@@ -5,8 +5,8 @@
  * environment at start: so `gridwatch`, the command users type, is a small launcher
  * (app/launch.cpp) that sets it when asked and the files it is given are large, and starts
  * gridwatch-core (or gridwatch-lean, below), the program itself, beside it. The launcher loads libc
- * and libstdc++ alone (~1 ms); gridwatch-core loads 132 libraries (~50 ms), which a program that
- * restarted itself would load twice.
+ * and libstdc++ alone (~1 ms); gridwatch-core loads 132 libraries (~50 ms), gridwatch-lean 115,
+ * which a program that restarted itself would load twice.
  *
  * Not by default: on the virtual machines gridwatch is measured on (they hand the memory a guest
  * frees back to their host), a huge page taken fresh costs up to 25 ms to fault in, 0.08 GB/s
@@ -34,15 +34,15 @@ bool wants_huge_pages(const std::vector<std::string>& args, const char* tunables
 /**
  * The commands that draw or solve: only gridwatch-core has them. Every other command runs in
  * gridwatch-lean, the same program (app/main.cpp) without them and without the 17 libraries only
- * they load (GLFW, X11, COIN-OR …): it starts in ~42 ms, as a program that loads GDAL alone,
- * against ~51 ms.
+ * they load (GLFW, X11, COIN-OR …): `--version` in 42–43 ms against the core's 50–53, and
+ * gdal_floor's (a program that loads GDAL alone) 41 in the same runs (README, For developers).
  */
 inline constexpr const char* kDrawOrSolve[] = {"view", "render", "plan"};
 
 /**
  * The program that runs `args` (the arguments after the program's name): "gridwatch-lean" for a
  * command it has, else "gridwatch-core" (the commands that draw or solve, options before any
- * command such as --help and --version, no arguments).
+ * command such as --version, no arguments, and help anywhere: the core's lists every command).
  */
 const char* core_for(const std::vector<std::string>& args);
 
