@@ -347,14 +347,13 @@ struct CoverageEngine {
      * possible: only views whose boxes overlap are unioned (in groups). The groups are disjoint, so
      * the result is a valid multipolygon. Not cut to the cell: only the demand is (cover_cell).
      */
-    geos::Geom views_over(const Box& db, const std::vector<const MultiPolygon*>& near) const {
+    geos::Geom views_over(const Box& db, const std::vector<AreaPart>& near) const {
         std::vector<geos::Geom> pieces;
         std::vector<Box> boxes;
-        for (const MultiPolygon* v : near) {
-            const Box vb = bounds(*v);
-            if (!vb.intersects(db)) continue;
-            pieces.push_back(geos::to_geos(*v));
-            boxes.push_back(vb);
+        for (const AreaPart& v : near) {
+            if (!v.box.intersects(db)) continue;
+            pieces.push_back(geos::to_geos(*v.shape));
+            boxes.push_back(v.box);
         }
         // Groups of pieces whose boxes overlap (union-find).
         std::vector<int> parent(pieces.size());
@@ -381,7 +380,7 @@ struct CoverageEngine {
     }
 
     /** Covered area and gaps of one cell, given the views that may reach it. */
-    void cover_cell(size_t ci, const std::vector<const MultiPolygon*>& near, CellCoverage& out) {
+    void cover_cell(size_t ci, const std::vector<AreaPart>& near, CellCoverage& out) {
         GEOSContextHandle_t h = geos::ctx();
         const Grid& cell = *cells[ci];
         out.covered_m2 = union_area_within(cell.shape, near);
@@ -509,8 +508,12 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o, bool liv
     rep_.views.resize(rep_.cameras.size());
     parallel_for(rep_.cameras.size(),
                  [&](size_t i) { rep_.views[i] = camera_view(*rep_.cameras[i], occluders_.get(), view_options_); });
-    std::vector<Box> vboxes;
-    for (const auto& v : rep_.views) vboxes.push_back(bounds(v));
+    std::vector<Box> vboxes(rep_.views.size());
+    view_convex_.resize(rep_.views.size());
+    parallel_for(rep_.views.size(), [&](size_t v) {
+        vboxes[v] = bounds(rep_.views[v]);
+        view_convex_[v] = convex_ring(rep_.views[v]) != nullptr;
+    });
     view_boxes_ = vboxes;
     BoxIndex vindex(vboxes, 100);
 
@@ -538,8 +541,8 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o, bool liv
         }
     std::atomic<size_t> done{0};
     parallel_for(cells.size(), [&](size_t ci) {
-        std::vector<const MultiPolygon*> near;
-        for (int v : vindex.query(e.cell_boxes[ci])) near.push_back(&rep_.views[v]);
+        std::vector<AreaPart> near;
+        for (int v : vindex.query(e.cell_boxes[ci])) near.push_back(view_part(static_cast<size_t>(v)));
         e.cover_cell(ci, near, rep_.cells[ci]);
         const size_t d = ++done;
         if (d % 64 == 0) progress(0.4 + 0.45 * d / cells.size(), "coverage per cell");
@@ -557,6 +560,11 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o, bool liv
 
 LiveCoverage::~LiveCoverage() = default;
 
+AreaPart LiveCoverage::view_part(size_t v) const {
+    const MultiPolygon& view = rep_.views[v];
+    return {&view, view_boxes_[v], view_convex_[v] ? &view[0].rings[0] : nullptr};
+}
+
 std::vector<int> LiveCoverage::set_camera(size_t slot, const Camera* cam) {
     CoverageEngine& e = *engine_;
     if (slot >= rep_.views.size()) {
@@ -564,11 +572,13 @@ std::vector<int> LiveCoverage::set_camera(size_t slot, const Camera* cam) {
         rep_.views.emplace_back();
         rep_.cameras.push_back(cam);
         view_boxes_.emplace_back();
+        view_convex_.emplace_back();
     }
     const Box old_box = view_boxes_[slot];
     rep_.views[slot] = cam ? camera_view(*cam, occluders_.get(), view_options_) : MultiPolygon{};
     rep_.cameras[slot] = cam;
     view_boxes_[slot] = bounds(rep_.views[slot]);
+    view_convex_[slot] = convex_ring(rep_.views[slot]) != nullptr;
     Box touched = old_box;
     touched.add(view_boxes_[slot]);
     if (touched.empty()) return {};
@@ -587,8 +597,8 @@ std::vector<int> LiveCoverage::set_camera(size_t slot, const Camera* cam) {
     }
     std::vector<int> cells = e.cindex.query(touched);
     for (int ci : cells) {
-        std::vector<const MultiPolygon*> near;
-        for (int v : views_near(e.cell_boxes[ci])) near.push_back(&rep_.views[v]);
+        std::vector<AreaPart> near;
+        for (int v : views_near(e.cell_boxes[ci])) near.push_back(view_part(static_cast<size_t>(v)));
         e.cover_cell(ci, near, rep_.cells[ci]);
     }
     // The road samples in reach: counted afresh, view by view as in the full run.

@@ -10,6 +10,7 @@
 
 #include "geo/analysis/camera_view.h"
 #include "geo/analysis/terrain.h"
+#include "geo/analysis/union_area.h"
 #include "geo/core/model.h"
 
 namespace gw {
@@ -87,6 +88,9 @@ private:
     std::optional<Terrain> terrain_;  // the dataset's DEM, when it has one
     ViewOptions view_options_;
     std::vector<Box> view_boxes_;
+    std::vector<char> view_convex_;  // per view: one convex ring (convex_ring)
+    /** View v as union_area_within and the gaps' union take it, its box and convexity found once. */
+    AreaPart view_part(size_t v) const;
 };
 
 /** The views of the given cameras (occlusion by ds.buildings when options.occlusion). Threads: 2. */

@@ -323,6 +323,13 @@ struct Sweep {
 }  // namespace
 
 double union_area_within(const MultiPolygon& clip, const std::vector<const MultiPolygon*>& parts) {
+    std::vector<AreaPart> found;
+    found.reserve(parts.size());
+    for (const MultiPolygon* p : parts) found.push_back(AreaPart::of(*p));
+    return union_area_within(clip, found);
+}
+
+double union_area_within(const MultiPolygon& clip, const std::vector<AreaPart>& parts) {
     const Box cb = bounds(clip);
     if (cb.empty() || parts.empty()) return 0;
     const Vec2 o{cb.xmin, cb.ymin};
@@ -335,14 +342,16 @@ double union_area_within(const MultiPolygon& clip, const std::vector<const Multi
     std::vector<Box> boxes;
     std::vector<char> on_edge;
     for (size_t k = 0; k < parts.size(); ++k) {
-        const Box b = bounds(*parts[k]);
+        const MultiPolygon& part = *parts[k].shape;
+        const Box b = parts[k].box;
         if (!b.intersects(cb)) continue;
         // A part in pieces (a view split by terrain) may lie on both sides with no edge between:
         // it is always cut by the clip.
-        const bool near_edge = parts[k]->size() > 1 || std::any_of(clip_edges.begin(), clip_edges.end(), [&](const auto& e) {
-            return segment_meets_box(e.first, e.second, b) && segment_meets_area(e.first, e.second, *parts[k]);
-        });
-        if (!near_edge && !inside(clip, first_vertex(*parts[k]))) continue;
+        const bool near_edge =
+            part.size() > 1 || std::any_of(clip_edges.begin(), clip_edges.end(), [&](const auto& e) {
+                return segment_meets_box(e.first, e.second, b) && segment_meets_area(e.first, e.second, part);
+            });
+        if (!near_edge && !inside(clip, first_vertex(part))) continue;
         kept.push_back(k), boxes.push_back(b), on_edge.push_back(near_edge);
     }
     // Parts whose boxes overlap form a group; the groups are swept one by one.
@@ -364,8 +373,8 @@ double union_area_within(const MultiPolygon& clip, const std::vector<const Multi
         for (size_t i = 0; i < kept.size(); ++i)
             if (root(i) == g) members.push_back(i), done[i] = 1;
         // Most views stand alone inside one cell: counted whole.
-        if (members.size() == 1 && !on_edge[g] && parts[kept[g]]->size() == 1) {
-            area += gw::area(parts[kept[g]]->front());
+        if (members.size() == 1 && !on_edge[g] && parts[kept[g]].shape->size() == 1) {
+            area += gw::area(parts[kept[g]].shape->front());
             continue;
         }
         bool with_clip = false;
@@ -376,7 +385,7 @@ double union_area_within(const MultiPolygon& clip, const std::vector<const Multi
             unsigned insidesclip = 0;  // bit i: view i lies wholly inside the clip
             for (size_t i : members) {
                 if (!on_edge[i]) insidesclip |= 1u << convex.size();
-                if (const Ring* r = convex_ring(*parts[kept[i]])) convex.push_back(r);
+                if (const Ring* r = parts[kept[i]].convex) convex.push_back(r);
             }
             if (convex.size() == members.size()) {
                 area += ConvexGroup(clip, convex, o, insidesclip).area();
@@ -386,7 +395,7 @@ double union_area_within(const MultiPolygon& clip, const std::vector<const Multi
         sweep.edges.clear();
         Box gb;
         for (size_t i : members) {
-            add_rings(*parts[kept[i]], static_cast<int>(i) + 1, o, sweep.edges);
+            add_rings(*parts[kept[i]].shape, static_cast<int>(i) + 1, o, sweep.edges);
             gb.add(boxes[i]);
         }
         if (with_clip) {

@@ -20,11 +20,24 @@
 namespace gw {
 
 /**
+ * A part with what union_area_within asks of it, found once: a county's camera view is asked by
+ * each of the cells it reaches.
+ */
+struct AreaPart {
+    const MultiPolygon* shape = nullptr;
+    Box box;                       // bounds(*shape)
+    const Ring* convex = nullptr;  // convex_ring(*shape)
+    static AreaPart of(const MultiPolygon& mp) { return {&mp, bounds(mp), convex_ring(mp)}; }
+};
+
+/**
  * area(clip ∩ ⋃ parts), m², exact up to rounding (an intersection of convex parts under 1e-9 m²,
  * parts that only touch, is left out). Each MultiPolygon of `parts` may have holes and overlapping
  * pieces (nonzero winding per MultiPolygon); rings may run either way. Edges that coincide, or
  * nearly do, cost no more than the sliver between them. Thread-safe.
  */
+double union_area_within(const MultiPolygon& clip, const std::vector<AreaPart>& parts);
+/** union_area_within with each part's box and convex ring found here. */
 double union_area_within(const MultiPolygon& clip, const std::vector<const MultiPolygon*>& parts);
 
 }  // namespace gw
