@@ -1036,3 +1036,81 @@ TEST(ReadParts, ALayerAtATimeIsWhatTheWholeReadReads) {
         }
     }
 }
+
+// Cells read in parts (their cost past a task's share: plan_reading), with and without a level
+// filter, which a part keeps beside its FID range: the cells, their outlines, the repaired ones
+// and those without an outline as one task reads them. A part that let the level filter go would
+// give every level's cells; one that dropped its own range would give each cell once per part.
+TEST(ReadParts, CellsReadInPartsAreTheCellsReadWholeWithTheirLevelFilter) {
+    TempDir dir("read_cells_in_parts");
+    const std::string path = dir / "cells.gpkg";
+    // More features than one task reads alone (read_layers: 20,000); outlines of 33 vertices, ~560
+    // bytes each, the cost of 5 points: 105,000 in all.
+    const int n = 21000;
+    {
+        std::unique_ptr<GDALDataset> ds = new_gpkg(path);
+        OGRLayer* layer = add_layer(*ds, "grids", 4542, wkbPolygon, {"grid_id", "parent_id", "name"});
+        OGRFieldDefn level("level", OFTInteger);
+        ASSERT_EQ(layer->CreateField(&level), OGRERR_NONE);
+        ASSERT_EQ(layer->StartTransaction(), OGRERR_NONE);
+        for (int i = 0; i < n; ++i) {
+            OGRFeature f(layer->GetLayerDefn());
+            f.SetField("grid_id", ("G" + std::to_string(i)).c_str());
+            f.SetField("name", ("网格" + std::to_string(i)).c_str());
+            f.SetField("level", 1 + i % 4);
+            const double x0 = 468000 + 20.0 * (i % 100), y0 = 2720000 + 20.0 * (i / 100);
+            OGRLinearRing ring;
+            for (int k = 0; k < 32; ++k) {  // a square of 32 vertices; every 997th a bow tie (repaired)
+                const double t = k / 8.0;
+                const int side = k / 8;
+                const double u = t - side;
+                const double x = side == 0 ? u : side == 1 ? 1 : side == 2 ? 1 - u : 0;
+                const double y = side == 0 ? 0 : side == 1 ? u : side == 2 ? 1 : 1 - u;
+                ring.addPoint(x0 + 10 * (i % 997 == 5 && side == 1 ? 1 - x : x), y0 + 10 * y);
+            }
+            ring.closeRings();
+            OGRPolygon poly;
+            poly.addRing(&ring);
+            if (i % 1000 != 999) f.SetGeometry(&poly);  // some without an outline
+            ASSERT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
+        }
+        ASSERT_EQ(layer->CommitTransaction(), OGRERR_NONE);
+    }
+    for (const int level : {0, 4, 2}) {
+        OpenOptions o;
+        o.grid_level = level;
+        const Dataset whole = read_with(1, path, o), parts = read_with(2, path, o);
+        size_t expected = 0;  // those of the level with an outline
+        for (int i = 0; i < n; ++i) expected += (level == 0 || 1 + i % 4 == level) && i % 1000 != 999;
+        ASSERT_EQ(whole.grids.size(), expected) << level;
+        ASSERT_EQ(parts.grids.size(), whole.grids.size()) << level;
+        for (size_t i = 0; i < whole.grids.size(); ++i) {
+            const Grid &a = whole.grids[i], &b = parts.grids[i];
+            ASSERT_EQ(std::tie(a.fid, a.grid_id, a.level, a.name),
+                      std::tie(b.fid, b.grid_id, b.level, b.name))
+                << i;
+            if (level) {
+                ASSERT_EQ(b.level, level) << b.grid_id;
+            }
+            ASSERT_EQ(a.shape.size(), b.shape.size()) << a.grid_id;
+            for (size_t p = 0; p < a.shape.size(); ++p) {
+                ASSERT_EQ(a.shape[p].rings.size(), b.shape[p].rings.size()) << a.grid_id;
+                for (size_t r = 0; r < a.shape[p].rings.size(); ++r) {
+                    const Ring &ra = a.shape[p].rings[r], &rb = b.shape[p].rings[r];
+                    ASSERT_EQ(ra.size(), rb.size()) << a.grid_id;
+                    for (size_t k = 0; k < ra.size(); ++k)
+                        ASSERT_TRUE(ra[k].x == rb[k].x && ra[k].y == rb[k].y) << a.grid_id;
+                }
+            }
+        }
+        expect_same(whole.report.no_geometry, parts.report.no_geometry, "no_geometry");
+        expect_same(whole.report.other, parts.report.other, "other");
+        ASSERT_EQ(whole.layers.size(), parts.layers.size());
+        EXPECT_EQ(whole.layers[0].count, n);
+        EXPECT_EQ(parts.layers[0].count, n);
+        EXPECT_EQ(whole.layers[0].invalid, parts.layers[0].invalid) << level;
+        if (level == 0) {
+            EXPECT_GT(whole.layers[0].invalid, 0);
+        }
+    }
+}

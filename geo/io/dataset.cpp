@@ -1874,16 +1874,20 @@ ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk
     // GDAL says when it reads text in a number field as 0 (LayerReader::take_numeric_warnings).
     const std::string numeric_warning = CPLGetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", "");
     CPLSetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", "YES");
+    // A part's FIDs, and the filter the layer had (a grid level: filter_grid_level) kept beside them.
+    const char* had = from.layer->GetAttrQueryString();
+    const std::string before = had ? had : "";
     struct Restore {
-        std::string was;
+        std::string was, filter;
         OGRLayer* filtered;
         ~Restore() {
             CPLSetThreadLocalConfigOption("OGR_SETFIELD_NUMERIC_WARNING", was.empty() ? nullptr : was.c_str());
-            if (filtered) filtered->SetAttributeFilter(nullptr);
+            if (filtered) filtered->SetAttributeFilter(filter.empty() ? nullptr : filter.c_str());
         }
-    } restore{numeric_warning, chunk.whole ? nullptr : from.layer};
+    } restore{numeric_warning, before, chunk.whole ? nullptr : from.layer};
     if (!chunk.whole) {
-        const std::string filter = fid_condition(*from.layer, chunk);
+        std::string filter = fid_condition(*from.layer, chunk);
+        if (!before.empty()) filter = "(" + before + ") AND " + filter;
         if (from.layer->SetAttributeFilter(filter.c_str()) != OGRERR_NONE)
             throw Error("could not be read in parts (" + cap.failure_summary() + ")", {fl.src->path, layer_name}, "try again");
     }
@@ -2182,17 +2186,25 @@ struct ReadPlan {
 
 /**
  * The FID range [first, last] of a GeoPackage layer whose features are many enough to be read in
- * parts by several tasks, or nullopt. Points and buildings only: a part of such a layer reads as
- * the whole does, feature by feature, where cells are filtered by level and GPS fixes joined.
- * Not a PostgreSQL table: its parts as ranges of blocks (ctid, a TID range scan each, in the
- * whole table's order) cost a prefecture's render on 2 cores 0.6 s more than whole tables read by
- * the two tasks (BENCHMARKS.md, "Prefecture on PG").
+ * parts by several tasks, or nullopt. Points, buildings and cells: a part of such a layer reads as
+ * the whole does, feature by feature (a part of the cells is filtered by level as the whole is:
+ * read_layer_whole), where GPS fixes are joined. Cells count by their cost (feature_cost: an
+ * outline of some thirty vertices weighs as five points, a county's 10,900 as 55,000), points by
+ * their number; cells are split only when they are more than a task's share of all that is read
+ * (`share`: Gi*'s cells beside the incidents, not `checks`' beside a month of reports, which the
+ * parts of the cells slowed by 10 ms). Not a PostgreSQL table: its parts as ranges of blocks (ctid, a TID
+ * range scan each, in the whole table's order) cost a prefecture's render on 2 cores 0.6 s more than whole
+ * tables read by the two tasks (BENCHMARKS.md, "Prefecture on PG").
  */
-std::optional<std::pair<int64_t, int64_t>> splittable(const Found& fl, int64_t count) {
-    static const std::set<std::string> kinds = {"households", "cameras",    "incidents", "facilities",
-                                                "candidates", "buildings", "checks"};
+std::optional<std::pair<int64_t, int64_t>> splittable(const Found& fl, int64_t count, double cost,
+                                                      double share) {
+    static const std::set<std::string> kinds = {"households", "cameras",   "incidents", "facilities",
+                                                "candidates", "buildings", "checks",    "grids"};
     constexpr int64_t kWorthIt = 50000;  // below this, opening the file a second time costs more than it saves
-    if (count < kWorthIt || !kinds.count(fl.canonical) || fl.reopened) return std::nullopt;
+    const bool cells = fl.canonical == "grids";
+    if ((cells ? cost : static_cast<double>(count)) < kWorthIt || (cells && cost <= share) ||
+        !kinds.count(fl.canonical) || fl.reopened)
+        return std::nullopt;
     if (std::string(fl.src->ds->GetDriverName()) != "GPKG" || !*fl.layer->GetFIDColumn()) return std::nullopt;
     // Each bound in a query of its own: SQLite finds a lone MIN or MAX of the rowid at one end of the
     // table, but scans every row for the two together (45 ms for 500,000 incidents, before reading).
@@ -2245,16 +2257,26 @@ ReadPlan plan_reading(const std::vector<Found>& found, size_t tasks, const OpenO
     ReadPlan plan;
     plan.names.resize(found.size());
     plan.index.assign(found.size(), -1);
+    std::vector<int64_t> counts(found.size());
+    std::vector<double> costs(found.size());
+    double total = 0;
+    for (size_t i = 0; i < found.size(); ++i) {
+        counts[i] = planned_count(found[i]);
+        costs[i] = feature_cost(found[i]) * static_cast<double>(counts[i]);
+        total += costs[i];
+    }
     for (size_t i = 0; i < found.size(); ++i) {
         const Found& fl = found[i];
         plan.names[i] = fl.layer->GetName();
         for (int k = 0; k < fl.src->ds->GetLayerCount(); ++k)
             if (fl.src->ds->GetLayer(k) == fl.layer) plan.index[i] = k;
-        const int64_t n = planned_count(fl);
+        const int64_t n = counts[i];
         plan.features += n;
-        const double cost = feature_cost(fl) * static_cast<double>(n);
+        const double cost = costs[i];
         // A part's filter would take the place of the FIDs asked for (filter_fids).
-        const auto range = tasks > 1 && !options.fids ? splittable(fl, n) : std::nullopt;
+        const auto range = tasks > 1 && !options.fids
+                               ? splittable(fl, n, cost, total / static_cast<double>(tasks))
+                               : std::nullopt;
         if (!range) {
             // PostgreSQL's count is an estimate: it only reserves (checks), never a count(*) again.
             const bool pg = std::string(fl.src->ds->GetDriverName()) == "PostgreSQL";
