@@ -190,6 +190,20 @@ INSTANTIATE_TEST_SUITE_P(DenseAndSparse, ReadPointsInParts,
 
 namespace {
 
+/** b's outline is a's, vertex for vertex, bit for bit. */
+void expect_same_outline(const Grid& a, const Grid& b) {
+    ASSERT_EQ(a.shape.size(), b.shape.size()) << a.grid_id;
+    for (size_t p = 0; p < a.shape.size(); ++p) {
+        ASSERT_EQ(a.shape[p].rings.size(), b.shape[p].rings.size()) << a.grid_id;
+        for (size_t r = 0; r < a.shape[p].rings.size(); ++r) {
+            const Ring &ra = a.shape[p].rings[r], &rb = b.shape[p].rings[r];
+            ASSERT_EQ(ra.size(), rb.size()) << a.grid_id;
+            for (size_t k = 0; k < ra.size(); ++k)
+                EXPECT_TRUE(ra[k].x == rb[k].x && ra[k].y == rb[k].y) << a.grid_id;
+        }
+    }
+}
+
 /** What `checks` reads with (OpenOptions::grid_shape_level, time_text) against everything. */
 void expect_less_is_the_same(const std::string& path) {
     const Dataset all = open_dataset({path});
@@ -211,15 +225,7 @@ void expect_less_is_the_same(const std::string& path) {
             continue;
         }
         ++outlines;
-        ASSERT_EQ(a.shape.size(), b.shape.size()) << a.grid_id;
-        for (size_t p = 0; p < a.shape.size(); ++p) {
-            ASSERT_EQ(a.shape[p].rings.size(), b.shape[p].rings.size()) << a.grid_id;
-            for (size_t r = 0; r < a.shape[p].rings.size(); ++r) {
-                const auto &ra = a.shape[p].rings[r], &rb = b.shape[p].rings[r];
-                ASSERT_EQ(ra.size(), rb.size()) << a.grid_id;
-                for (size_t k = 0; k < ra.size(); ++k) EXPECT_TRUE(ra[k].x == rb[k].x && ra[k].y == rb[k].y) << a.grid_id;
-            }
-        }
+        expect_same_outline(a, b);
     }
     EXPECT_GT(outlines, 0);
     ASSERT_EQ(all.checks.size(), less.checks.size());
@@ -1092,16 +1098,7 @@ TEST(ReadParts, CellsReadInPartsAreTheCellsReadWholeWithTheirLevelFilter) {
             if (level) {
                 ASSERT_EQ(b.level, level) << b.grid_id;
             }
-            ASSERT_EQ(a.shape.size(), b.shape.size()) << a.grid_id;
-            for (size_t p = 0; p < a.shape.size(); ++p) {
-                ASSERT_EQ(a.shape[p].rings.size(), b.shape[p].rings.size()) << a.grid_id;
-                for (size_t r = 0; r < a.shape[p].rings.size(); ++r) {
-                    const Ring &ra = a.shape[p].rings[r], &rb = b.shape[p].rings[r];
-                    ASSERT_EQ(ra.size(), rb.size()) << a.grid_id;
-                    for (size_t k = 0; k < ra.size(); ++k)
-                        ASSERT_TRUE(ra[k].x == rb[k].x && ra[k].y == rb[k].y) << a.grid_id;
-                }
-            }
+            expect_same_outline(a, b);
         }
         expect_same(whole.report.no_geometry, parts.report.no_geometry, "no_geometry");
         expect_same(whole.report.other, parts.report.other, "other");
