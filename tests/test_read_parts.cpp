@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <tuple>
 
@@ -1109,5 +1110,86 @@ TEST(ReadParts, CellsReadInPartsAreTheCellsReadWholeWithTheirLevelFilter) {
         if (level == 0) {
             EXPECT_GT(whole.layers[0].invalid, 0);
         }
+    }
+}
+
+/**
+ * A command that reads one level (Gi*, the warning) stops on a cell whose level is none of 1-4 or
+ * is missing, as the commands that read every level do: the level filter does not leave it out.
+ */
+TEST(ReadParts, ACellOfNoLevelStopsTheReadOfOneLevel) {
+    TempDir dir("cell_of_no_level");
+    struct Bad {
+        const char* what;
+        std::optional<double> level;
+    };
+    for (const Bad& bad : {Bad{"7", 7.0}, Bad{"none", std::nullopt}, Bad{"2.5", 2.5}, Bad{"0", 0.0}}) {
+        const std::string path = dir / ("cells_" + std::string(bad.what) + ".gpkg");
+        {
+            std::unique_ptr<GDALDataset> ds = new_gpkg(path);
+            OGRLayer* layer = add_layer(*ds, "grids", 4542, wkbPolygon, {"grid_id", "parent_id"});
+            OGRFieldDefn level("level", OFTReal);
+            ASSERT_EQ(layer->CreateField(&level), OGRERR_NONE);
+            for (int i = 0; i < 40; ++i) {
+                OGRFeature f(layer->GetLayerDefn());
+                f.SetField("grid_id", ("G" + std::to_string(i)).c_str());
+                if (i != 17)
+                    f.SetField("level", 1 + i % 4);
+                else if (bad.level)
+                    f.SetField("level", *bad.level);
+                const double x0 = 468000 + 20.0 * i;
+                OGRLinearRing ring;
+                for (auto [x, y] : {std::pair{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}})
+                    ring.addPoint(x0 + x, 2720000 + y);
+                OGRPolygon poly;
+                poly.addRing(&ring);
+                f.SetGeometry(&poly);
+                ASSERT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
+            }
+        }
+        const std::string shp = dir / ("shp_" + std::string(bad.what));
+        translate(path, shp, "ESRI Shapefile");  // OGR's own SQL runs the filter there
+        for (const std::string& source : {path, shp + "/grids.shp"})
+            for (const int level : {4, 2}) {
+                OpenOptions o;
+                o.grid_level = level;
+                try {
+                    const Dataset ds = read_with(2, source, o);
+                    ADD_FAILURE() << source << " at level " << level << ": the cell of level " << bad.what
+                                  << " was left out in silence (" << ds.grids.size() << " cells read)";
+                } catch (const Error& e) {
+                    const std::string m = e.what();
+                    EXPECT_NE(m.find("feature G17, field 'level': level must be a whole number from 1 to 4"),
+                              std::string::npos)
+                        << source << ": " << m;
+                }
+            }
+    }
+    // A good file's cells of one level are read, and only those.
+    const std::string good = dir / "good.gpkg";
+    {
+        std::unique_ptr<GDALDataset> ds = new_gpkg(good);
+        OGRLayer* layer = add_layer(*ds, "grids", 4542, wkbPolygon, {"grid_id", "parent_id"});
+        OGRFieldDefn level("level", OFTInteger);
+        ASSERT_EQ(layer->CreateField(&level), OGRERR_NONE);
+        for (int i = 0; i < 40; ++i) {
+            OGRFeature f(layer->GetLayerDefn());
+            f.SetField("grid_id", ("G" + std::to_string(i)).c_str());
+            f.SetField("level", 1 + i % 4);
+            OGRLinearRing ring;
+            for (auto [x, y] : {std::pair{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}})
+                ring.addPoint(468000 + 20.0 * i + x, 2720000 + y);
+            OGRPolygon poly;
+            poly.addRing(&ring);
+            f.SetGeometry(&poly);
+            ASSERT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
+        }
+    }
+    for (const int level : {1, 2, 3, 4}) {
+        OpenOptions o;
+        o.grid_level = level;
+        const Dataset ds = read_with(2, good, o);
+        ASSERT_EQ(ds.grids.size(), 10u) << level;
+        for (const Grid& g : ds.grids) EXPECT_EQ(g.level, level) << g.grid_id;
     }
 }

@@ -2398,7 +2398,13 @@ void filter_grid_level(OGRLayer& layer, int level, const RoleMapping* mapping) {
     // A text level such as "4.0" is read and judged as ever, and so is a filter the source cannot run.
     if (t != OFTInteger && t != OFTInteger64 && t != OFTReal) return;
     CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-    const std::string filter = "\"" + std::string(def->GetNameRef()) + "\" = " + std::to_string(level);
+    // The cells of the other levels are left out; a level that is none of 1-4 (or none at all) is
+    // read, and stops the command as it would without the filter.
+    const std::string col = "\"" + std::string(def->GetNameRef()) + "\"";
+    std::string others;
+    for (int l = 1; l <= 4; ++l)
+        if (l != level) others += (others.empty() ? "" : ",") + std::to_string(l);
+    const std::string filter = col + " IS NULL OR " + col + " NOT IN (" + others + ")";
     if (layer.SetAttributeFilter(filter.c_str()) != OGRERR_NONE) layer.SetAttributeFilter(nullptr);
 }
 
