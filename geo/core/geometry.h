@@ -321,44 +321,88 @@ inline bool ring_clearly_simple(const Ring& ring) {
             std::abs(cross(b - a, c - b)) <= tol[i] * std::sqrt(dot(c - b, c - b)) / std::max(size, 1e-300))
             return false;  // a spike: the next edge folds back
     }
+    struct EdgeBox {
+        double xlo, xhi, ylo, yhi;
+    };
+    const auto box_of = [&](size_t e) {
+        const Vec2 a = r[e], b = r[e + 1];
+        return EdgeBox{std::min(a.x, b.x), std::max(a.x, b.x), std::min(a.y, b.y), std::max(a.y, b.y)};
+    };
+    const auto meet = [](const EdgeBox& p, const EdgeBox& q) {
+        return !(q.xlo > p.xhi || q.xhi < p.xlo || q.yhi < p.ylo || q.ylo > p.yhi);
+    };
+    thread_local std::vector<EdgeBox> boxes;
+    boxes.resize(n);
+    if (n <= 32) {  // a short ring: every pair of edges but neighbours, in ring order
+        for (size_t e = 0; e < n; ++e) boxes[e] = box_of(e);
+        for (size_t i = 0; i + 2 < n; ++i)
+            for (size_t j = i + 2, end = i == 0 ? n - 1 : n; j < end; ++j)
+                if (meet(boxes[i], boxes[j]) && !one_side(i, r[j], r[j + 1]) && !one_side(j, r[i], r[i + 1]))
+                    return false;
+        return true;
+    }
     // Edge i against every later edge j (in the order of their boxes' lower-left x + φ·y, φ the
-    // golden ratio's 0.618…; a short ring's in ring order) whose box's lower-left x + φ·y is at most
-    // the upper-right x + φ·y of edge i's box: every pair of edges whose boxes meet (rounding a
-    // product by a positive constant and a sum is monotone, so meeting boxes have meeting ranges),
-    // and along a cell's straight sides only an edge and its neighbours, unless a side runs at
-    // exactly the slope −1/φ. (Swept over x alone, the edges of a vertical side all shared one x and
-    // paired each with each; over x + y, those of a side at 135°.) Keys sorted beside their edges.
+    // golden ratio's 0.618…) whose box's lower-left x + φ·y is at most the upper-right x + φ·y of
+    // edge i's box: every pair of edges whose boxes meet (rounding a product by a positive constant
+    // and a sum is monotone, so meeting boxes have meeting ranges), and along a cell's straight
+    // sides only an edge and its neighbours, unless a side runs at exactly the slope −1/φ. (Swept
+    // over x alone, the edges of a vertical side all shared one x and paired each with each; over
+    // x + y, those of a side at 135°.)
     constexpr double kSlant = 0.6180339887498949;
     const auto key = [](double x, double y) { return x + kSlant * y; };  // one expression for both ends
     struct Key {
         double lo;  // the lower-left x + φ·y of the edge's box
         uint32_t edge;
     };
-    thread_local std::vector<Key> order;
-    order.resize(n);
-    const bool sorted = n > 32;
+    const auto before = [](const Key& a, const Key& b) { return a.lo < b.lo; };
+    thread_local std::vector<Key> order, merged;
+    thread_local std::vector<size_t> runs;
+    order.resize(n), merged.resize(n);
     for (uint32_t e = 0; e < n; ++e)
-        order[e] = {sorted ? key(std::min(r[e].x, r[e + 1].x), std::min(r[e].y, r[e + 1].y)) : 0.0, e};
-    if (sorted) std::sort(order.begin(), order.end(), [](const Key& a, const Key& b) { return a.lo < b.lo; });
+        order[e] = {key(std::min(r[e].x, r[e + 1].x), std::min(r[e].y, r[e + 1].y)), e};
+    // Around a cell the keys rise and fall a few times (4.5 runs in a county's long cells): its runs
+    // merged, a falling one turned first, cost less than a sort.
+    runs.clear();
+    for (size_t s = 0; s < n;) {
+        size_t e = s + 1;
+        if (e < n && order[e].lo < order[s].lo) {
+            while (e < n && order[e].lo <= order[e - 1].lo) ++e;
+            std::reverse(order.begin() + s, order.begin() + e);
+        } else {
+            while (e < n && order[e].lo >= order[e - 1].lo) ++e;
+        }
+        runs.push_back(s);
+        s = e;
+    }
+    if (runs.size() > 32)
+        std::sort(order.begin(), order.end(), before);
+    else
+        while (runs.size() > 1) {  // pairs of runs merged, until one is left
+            size_t kept = 0;
+            for (size_t k = 0; k < runs.size(); k += 2) {
+                const size_t from = runs[k], mid = k + 1 < runs.size() ? runs[k + 1] : n,
+                             to = k + 2 < runs.size() ? runs[k + 2] : n;
+                std::merge(order.begin() + from, order.begin() + mid, order.begin() + mid, order.begin() + to,
+                           merged.begin() + from, before);
+                runs[kept++] = from;
+            }
+            runs.resize(kept);
+            order.swap(merged);
+        }
+    for (size_t k = 0; k < n; ++k) boxes[k] = box_of(order[k].edge);  // beside their keys
     // Edges whose boxes all overlap (a comb) pair every one with every other: past a budget of
     // pairs the answer is left to GEOS, whose noding is n log n.
     size_t budget = 16 * n + 1024;
     for (size_t k = 0; k < n; ++k) {
         const uint32_t i = order[k].edge;
-        const Vec2 a = r[i], b = r[i + 1];
-        const double xlo_i = std::min(a.x, b.x), xhi = std::max(a.x, b.x), ylo = std::min(a.y, b.y),
-                     yhi = std::max(a.y, b.y), khi = key(xhi, yhi);
-        for (size_t m = k + 1; m < n; ++m) {
-            if (sorted && order[m].lo > khi) break;
+        const double khi = key(boxes[k].xhi, boxes[k].yhi);
+        for (size_t m = k + 1; m < n && order[m].lo <= khi; ++m) {
+            if (--budget == 0) return false;
             const uint32_t j = order[m].edge;
-            const Vec2 u = r[j], v = r[j + 1];
-            if (sorted && --budget == 0) return false;
             // Neighbours share their vertex.
             if (j == i + 1 || i == j + 1 || (i == 0 && j == n - 1) || (j == 0 && i == n - 1)) continue;
-            if (std::min(u.x, v.x) > xhi || std::max(u.x, v.x) < xlo_i || std::max(u.y, v.y) < ylo ||
-                std::min(u.y, v.y) > yhi)
-                continue;
-            if (!one_side(i, u, v) && !one_side(j, a, b)) return false;
+            if (meet(boxes[k], boxes[m]) && !one_side(i, r[j], r[j + 1]) && !one_side(j, r[i], r[i + 1]))
+                return false;
         }
     }
     return true;
