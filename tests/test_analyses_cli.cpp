@@ -144,6 +144,41 @@ TEST(CliHotspots, JsonShapesOfEachMethod) {
     EXPECT_EQ(run_gridwatch("hotspots " + community() + " --method voodoo").status, 2);
 }
 
+TEST(CliHotspots, TypesAreTheContractsInAnyCaseOrChineseAndATypoIsAUsageError) {
+    auto count = [](const std::string& types) {
+        auto r = run_gridwatch("hotspots " + community() + " --method gi --type " + types + " --json");
+        EXPECT_EQ(r.status, 0) << types << ": " << r.err;
+        const json j = json::parse(r.out);
+        int n = 0;
+        for (auto& c : j["cells"]) n += c["count"].get<int>();
+        return n;
+    };
+    const int fire = count("fire");
+    EXPECT_GT(fire, 0);
+    EXPECT_EQ(count("FIRE"), fire);
+    EXPECT_EQ(count("火灾"), fire);  // SPEC §3's Chinese, as the data may write it
+    EXPECT_EQ(count("火灾,traffic"), fire + count("traffic"));
+    // A typo found no incident and answered "all clear".
+    auto typo = run_gridwatch("hotspots " + community() + " --method warning --type fier --json");
+    EXPECT_EQ(typo.status, 2) << typo.out;
+    EXPECT_NE(typo.err.find("'fier' is no incident type"), std::string::npos) << typo.err;
+}
+
+TEST(CliHotspots, AnOptionOfAnotherMethodIsAUsageErrorNotIgnored) {
+    for (const std::string args :
+         {"--method kde --band 200", "--method kde --level 3", "--method warning --hex 100",
+          "--method dbscan --permutations 99", "--method gi --eps 30", "--method warning --bandwidth 50",
+          "--method kde --project p.json", "--method gi --hex 100 --band 200",
+          "--method gi --hex 100 --level 2"}) {
+        auto r = run_gridwatch("hotspots " + community() + " " + args + " --json");
+        EXPECT_EQ(r.status, 2) << args << ": " << r.out;
+        EXPECT_TRUE(r.out.empty()) << args;
+    }
+    // With their own method they run.
+    EXPECT_EQ(run_gridwatch("hotspots " + community() + " --method gi --band 200 --json").status, 0);
+    EXPECT_EQ(run_gridwatch("hotspots " + community() + " --method warning --level 3 --json").status, 0);
+}
+
 TEST(CliPlan, TenCamerasWithGainsAndABound) {
     auto r = run_gridwatch("plan " + community() + " --add 10 --json");
     ASSERT_EQ(r.status, 0) << r.err;

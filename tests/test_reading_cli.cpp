@@ -232,6 +232,31 @@ TEST(ReadWhole, NanPointIsAnErrorAndAMissingGeometryIsNamed) {
     EXPECT_NE(lines[0].find("without geometry left out: I2"), std::string::npos) << lines[0];
 }
 
+// ---- hotspots: the incidents they count ---------------------------------------------------------
+
+TEST(ReadWhole, HotspotsNeedAnIncidentsLayerAndNameIncidentsInNoCell) {
+    TempDir d("hot_inputs");
+    // Without one, Gi* found "0 incidents", the warning "green 97", each with exit 0.
+    const std::string none = bundled_with(d, "none.gpkg", {"DROP TABLE incidents"});
+    for (const char* method : {"gi", "warning", "dbscan", "kde"}) {
+        const auto r = run_gridwatch("hotspots " + none + " --method " + method + " --json");
+        EXPECT_EQ(r.status, 1) << method << ": " << r.out;
+        EXPECT_NE(one_error_line(r).find("no incidents layer"), std::string::npos) << r.err;
+    }
+    // An incident outside every cell: the warning named and counted it nowhere, as Gi* did.
+    d.write("incidents.geojson", R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"inc_id":"FAR1","type":"theft","time":"2024-03-01"},"geometry":{"type":"Point","coordinates":[98.80,24.70]}}]})");
+    for (const char* method : {"warning", "gi"}) {
+        const auto r = run_gridwatch("hotspots " + bundled() + " " + d / "incidents.geojson" + " --method " +
+                                     method + " --json");
+        ASSERT_EQ(r.status, 0) << method << ": " << r.err;
+        EXPECT_EQ(json::parse(r.out)["incidents_outside"], 1) << method;
+        EXPECT_NE(r.err.find("1 incident(s) lie in no level-4 cell, counted in no unit: FAR1"),
+                  std::string::npos)
+            << method << ": " << r.err;
+    }
+}
+
 // ---- incident times: parsed once, unreadable ones named and counted ---------------------------------
 
 TEST(ReadWhole, UnreadableIncidentTimesAreNamedCountedAndLeftOutOfWindows) {

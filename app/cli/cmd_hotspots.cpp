@@ -11,6 +11,8 @@
 #include "geo/analysis/hotspots.h"
 #include "geo/analysis/stats.h"
 #include "geo/core/error.h"
+#include "geo/core/stats_table.h"
+#include "geo/io/names.h"
 #include "geo/io/out_layers.h"
 #include "geo/io/project.h"
 #include "geo/io/raster_out.h"
@@ -40,6 +42,17 @@ std::vector<Vec2> positions(const std::vector<const Incident*>& v) {
     p.reserve(v.size());
     for (auto* i : v) p.push_back(i->pos);
     return p;
+}
+
+/** Names on stderr the incidents that lie in no unit (`unit`: "level-4 cell", "hexagon"). */
+void warn_outside(const Dataset& ds, const std::vector<const Incident*>& outside, const std::string& unit) {
+    if (outside.empty()) return;
+    std::string ids;
+    for (size_t i = 0; i < outside.size() && i < 5; ++i) ids += (i ? ", " : "") + outside[i]->inc_id;
+    if (outside.size() > 5) ids += " and " + std::to_string(outside.size() - 5) + " more";
+    warn(file_of(ds, "incidents") + ": layer 'incidents': " + std::to_string(outside.size()) +
+         " incident(s) lie in no " + unit + ", counted in no unit: " + ids +
+         " (they lie outside the community's cells; check their coordinates)");
 }
 
 void run_kde(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
@@ -86,17 +99,7 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
     const std::vector<double>& x = gi.x;
     const GiResult& r = gi.result;
     const int no_households = gi.without_households;
-    if (!gi.outside.empty()) {
-        std::string ids;
-        for (size_t i = 0; i < gi.outside.size() && i < 5; ++i)
-            ids += (i ? ", " : "") + gi.outside[i]->inc_id;
-        if (gi.outside.size() > 5) ids += " and " + std::to_string(gi.outside.size() - 5) + " more";
-        warn(file_of(ds, "incidents") + ": layer 'incidents': " + std::to_string(gi.outside.size()) +
-             " incident(s) lie in no " +
-             (a.hex > 0 ? "hexagon" : "level-" + std::to_string(a.level) + " cell") +
-             ", counted in no unit: " + ids +
-             " (they lie outside the community's cells; check their coordinates)");
-    }
+    warn_outside(ds, gi.outside, a.hex > 0 ? "hexagon" : "level-" + std::to_string(a.level) + " cell");
     if (!a.out.empty()) {
         OutLayer L;
         L.name = "gi_star";
@@ -190,6 +193,7 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
     const auto& units = w.units;
     const auto& score = w.score;
     const auto& count = w.count;
+    warn_outside(ds, w.outside, "level-" + std::to_string(a.level) + " cell");
     if (!a.out.empty()) {
         OutLayer L;
         L.name = "warning";
@@ -203,6 +207,7 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
     if (a.json) {
         nlohmann::json j;
         j["thresholds"] = {{"red", t.red}, {"yellow", t.yellow}, {"blue", t.blue}};
+        j["incidents_outside"] = w.outside.size();
         const auto cell = [&](size_t i) {
             nlohmann::json e = nlohmann::json::object();  // key by key: see print_json_items
             e["grid_id"] = units[i]->grid_id, e["incidents"] = count[i], e["score"] = score[i];
@@ -214,13 +219,75 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
     }
     std::map<std::string, int> n;
     for (double s : score) n[warning_colour(s, t)]++;
-    std::printf("four-colour warning of %zu level-%d cells (red ≥ %g, yellow ≥ %g, blue ≥ %g): red %d, yellow %d, "
-                "blue %d, green %d\n",
-                units.size(), a.level, t.red, t.yellow, t.blue, n["red"], n["yellow"], n["blue"], n["green"]);
+    std::printf(
+        "four-colour warning of %zu level-%d cells (red ≥ %g, yellow ≥ %g, blue ≥ %g): red %d, yellow %d, "
+        "blue %d, green %d%s\n",
+        units.size(), a.level, t.red, t.yellow, t.blue, n["red"], n["yellow"], n["blue"], n["green"],
+        w.outside.empty()
+            ? ""
+            : ("; " + std::to_string(w.outside.size()) + " incident(s) outside every cell").c_str());
     for (size_t i = 0; i < units.size(); ++i)
         if (std::string(warning_colour(score[i], t)) != "green")
             std::printf("  %-16s %-20s %-6s score %.1f (%d incidents)\n", units[i]->grid_id.c_str(),
                         units[i]->name.c_str(), warning_colour(score[i], t), score[i], count[i]);
+}
+
+/**
+ * --type's values as the incidents' codes are read (SPEC §3: the contract's word in any case, or
+ * its Chinese). A word that is neither, nor a type some incident has, is a usage error: a typo
+ * would find no incident and answer "all clear".
+ */
+std::vector<std::string> incident_types(const std::string& option, const Dataset& ds) {
+    std::vector<std::string> codes;
+    for (const std::string& word : split(option)) {
+        const std::string code = contract_code("type", word, nullptr);
+        const bool known =
+            std::find(kIncidentTypes.begin(), kIncidentTypes.end(), code) != kIncidentTypes.end() ||
+            std::any_of(ds.incidents.begin(), ds.incidents.end(),
+                        [&](const Incident& i) { return i.type == code; });
+        if (!known)
+            throw CLI::ValidationError("--type",
+                                       "'" + word +
+                                           "' is no incident type: fire, traffic, dispute, theft, fraud, "
+                                           "other (火灾, 交通, 纠纷, 盗窃, 诈骗, 其他)");
+        codes.push_back(code);
+    }
+    return codes;
+}
+
+/** Options that only one method (or two) takes, given with another: a usage error, not ignored. */
+void refuse_options_of_other_methods(const CLI::App& cmd, const HotspotArgs& a) {
+    struct Only {
+        const char* option;
+        std::vector<std::string> methods;
+    };
+    static const Only kOnly[] = {{"--bandwidth", {"kde"}},
+                                 {"--cell", {"kde"}},
+                                 {"--band", {"gi"}},
+                                 {"--hex", {"gi"}},
+                                 {"--value", {"gi"}},
+                                 {"--per", {"gi"}},
+                                 {"--permutations", {"gi"}},
+                                 {"--seed", {"gi"}},
+                                 {"--fdr", {"gi"}},
+                                 {"--eps", {"dbscan"}},
+                                 {"--min-pts", {"dbscan"}},
+                                 {"--project", {"warning"}},
+                                 {"--level", {"gi", "warning"}}};
+    for (const Only& o : kOnly)
+        if (cmd.count(o.option) &&
+            std::find(o.methods.begin(), o.methods.end(), a.method) == o.methods.end()) {
+            std::string methods;
+            for (const auto& m : o.methods) methods += (methods.empty() ? "" : " or ") + m;
+            throw CLI::ValidationError(o.option,
+                                       std::string("is for --method ") + methods + ", not " + a.method);
+        }
+    // A hexagon mesh is its own units and neighbours.
+    for (const char* other : {"--band", "--level"})
+        if (cmd.count("--hex") && cmd.count(other))
+            throw CLI::ValidationError(other,
+                                       "does not go with --hex (the mesh's hexagons are the units, their "
+                                       "neighbours one ring)");
 }
 
 void run_hotspots(const HotspotArgs& a) {
@@ -244,8 +311,13 @@ void run_hotspots(const HotspotArgs& a) {
         a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, grid_level,
                     [&](OpenOptions& o) { o.unused_fields["incidents"] = unused, o.time_text = false; });
     const KeepToExit keep_data(ds);
+    if (!ds.has_layer("incidents"))
+        throw Error(
+            "no incidents layer, which hotspots are found in", {ds.source},
+            "add one, or map a layer to \"incidents\" in DATASET.gridwatch.json (gridwatch info lists the "
+            "layers)");
     IncidentFilter f;
-    f.types = split(a.types), f.window = window_between(a.from, a.to);
+    f.types = incident_types(a.types, ds), f.window = window_between(a.from, a.to);
     std::vector<const Incident*> inc = filter_incidents(ds, f);
     if (a.method == "kde") run_kde(a, ds, inc);
     else if (a.method == "gi") run_gi(a, ds, inc);
@@ -289,7 +361,10 @@ void setup_hotspots(CLI::App& root) {
         ->check(CLI::ExistingFile);
     cmd->add_option("--out", a->out, "kde: GeoTIFF; gi, dbscan, warning: vector file (.gpkg, .geojson, .shp…)");
     cmd->add_flag("--json", a->json, "print one JSON document on stdout");
-    cmd->callback([a] { run_hotspots(*a); });
+    cmd->callback([a, cmd] {
+        refuse_options_of_other_methods(*cmd, *a);
+        run_hotspots(*a);
+    });
 }
 
 }  // namespace gw::app

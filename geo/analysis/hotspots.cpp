@@ -846,6 +846,8 @@ WarningCells four_colour_warning(const Dataset& ds, const std::vector<const Inci
     const std::vector<int> cell = loc.find_each(inc.size(), [&](size_t j) { return inc[j]->pos; });
     for (size_t j = 0; j < inc.size(); ++j)
         if (const int k = cell[j]; k >= 0) w.score[size_t(k)] += incident_score(*inc[j], t), w.count[size_t(k)]++;
+        else
+            w.outside.push_back(inc[j]);
     for (double s : w.score) w.colour.push_back(warning_colour(s, t));
     return w;
 }

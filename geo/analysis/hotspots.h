@@ -191,6 +191,7 @@ struct WarningCells {
     std::vector<int> count;
     std::vector<double> score;
     std::vector<const char*> colour;  // warning_colour(score)
+    std::vector<const Incident*> outside;  // incidents in no cell of the level: counted nowhere
 };
 /** Scores the incidents `inc` (pointers into `ds`) by cell. Throws gw::Error for a level without cells. */
 WarningCells four_colour_warning(const Dataset& ds, const std::vector<const Incident*>& inc, int level,
