@@ -257,6 +257,50 @@ TEST(ReadWhole, HotspotsNeedAnIncidentsLayerAndNameIncidentsInNoCell) {
     }
 }
 
+TEST(ReadWhole, AFractionInAnIntegerLevelStopsEveryCommandNotCutToAWholeLevel) {
+    TempDir d("level_fraction");
+    // SQLite keeps 3.9 in a column typed INTEGER; GDAL read it as 3, and the cell left level 4 in
+    // silence (with its incidents and reports).
+    const std::string path =
+        bundled_with(d, "lv.gpkg", {"UPDATE grids SET level = 3.9 WHERE grid_id = 'DPZ-G01-05'"});
+    for (const std::string cmd :
+         {"hotspots --method gi", "hotspots --method warning", "checks", "stats", "info"}) {
+        const auto sp = cmd.find(' ');
+        const auto r = run_gridwatch(cmd.substr(0, sp) + " " + path +
+                                     (sp == std::string::npos ? "" : cmd.substr(sp)) + " --json");
+        EXPECT_EQ(r.status, 1) << cmd << ": " << r.out;
+        EXPECT_NE(one_error_line(r).find(
+                      "feature DPZ-G01-05, field 'level': level must be a whole number from 1 to 4"),
+                  std::string::npos)
+            << cmd << ": " << r.err;
+    }
+}
+
+TEST(ReadWhole, TextInACellsOwnNumberFieldIsNamedNotTestedAsZero) {
+    TempDir d("value_text");
+    const std::string path =
+        bundled_with(d, "v.gpkg",
+                     {"ALTER TABLE grids ADD COLUMN pop REAL", "UPDATE grids SET pop = fid * 1.5",
+                      "UPDATE grids SET pop = 'abc' WHERE grid_id = 'DPZ-G02-02'"});
+    const auto r = run_gridwatch("hotspots " + path + " --method gi --value pop --json");
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(one_error_line(r).find("feature DPZ-G02-02, field 'pop': value 'abc' is not a number"),
+              std::string::npos)
+        << r.err;
+    // A number there is tested as it is.
+    gpkg_sql(path, "UPDATE grids SET pop = 2.5 WHERE grid_id = 'DPZ-G02-02'");
+    const auto ok = run_gridwatch("hotspots " + path + " --method gi --value pop --json");
+    ASSERT_EQ(ok.status, 0) << ok.err;
+    const json j = json::parse(ok.out);
+    bool seen = false;
+    for (const auto& c : j["cells"])
+        if (c["id"] == "DPZ-G02-02") {
+            seen = true;
+            EXPECT_EQ(c["value"], 2.5);
+        }
+    EXPECT_TRUE(seen);
+}
+
 // ---- incident times: parsed once, unreadable ones named and counted ---------------------------------
 
 TEST(ReadWhole, UnreadableIncidentTimesAreNamedCountedAndLeftOutOfWindows) {

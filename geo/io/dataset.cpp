@@ -550,6 +550,7 @@ struct LayerReader {
      * (the unary + takes the column's affinity away, and SQLite orders every text and blob after
      * every number, +∞ included): as typeof() says, at a third to a fifth of its cost (a county's checks 46 →
      * 18 ms, its cameras' five fields 9.4 → 2.0 ms), for typeof() makes a string of each row's type.
+     * In an integer field a fraction is looked up too (x <> CAST(x AS INTEGER)).
      */
     void find_text_in_numbers(const std::vector<int>& fields) {
         const std::string driver = src->ds->GetDriverName();
@@ -564,8 +565,12 @@ struct LayerReader {
             if (t != OFTReal && t != OFTInteger && t != OFTInteger64) continue;
             const std::string col = quote_ident(defn->GetFieldDefn(idx)->GetNameRef());
             const std::string k = std::to_string(asked.size());
-            values += ", CAST(" + col + " AS TEXT) AS gw_value" + k + ", +" + col + " > 1e999 AS gw_text" + k;
-            any += (any.empty() ? "" : " OR ") + ("+" + col + " > 1e999");
+            // An integer field holding a fraction (3.9, which GDAL reads as 3) is named as text is.
+            const std::string odd =
+                t == OFTReal ? "+" + col + " > 1e999"
+                             : "(+" + col + " > 1e999 OR +" + col + " <> CAST(" + col + " AS INTEGER))";
+            values += ", CAST(" + col + " AS TEXT) AS gw_value" + k + ", " + odd + " AS gw_text" + k;
+            any += (any.empty() ? "" : " OR ") + odd;
             asked.push_back(idx);
         }
         if (asked.empty()) return;
@@ -597,14 +602,14 @@ struct LayerReader {
         if (t == OFTReal || t == OFTInteger || t == OFTInteger64) {
             const auto text = text_in_number.find({f.GetFID(), idx});
             if (text == text_in_number.end()) return f.GetFieldAsDouble(idx);
-            s = text->second;
+            s = text->second;  // text, or a fraction in an integer field (GDAL reads 3.9 as 3): as written
         } else {
             s = f.GetFieldAsString(idx);
-            char* end = nullptr;
-            const double v = std::strtod(s.c_str(), &end);
-            while (end && *end == ' ') ++end;
-            if (!s.empty() && end && *end == '\0') return v;
         }
+        char* end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        while (end && *end == ' ') ++end;
+        if (!s.empty() && end && *end == '\0') return v;
         const std::string field = defn->GetFieldDefn(idx)->GetNameRef();
         if (mode == Mode::Strict)
             throw Error("value '" + s + "' is not a number", where(id, field), "fix the value or the field's type");
@@ -669,7 +674,19 @@ struct LayerReader {
         if (view_fid >= 0 && f.IsFieldSetAndNotNull(view_fid)) out.fid = f.GetFieldAsInteger64(view_fid);
         if (store_version >= 0 && f.IsFieldSetAndNotNull(store_version)) out.version = f.GetFieldAsInteger64(store_version);
         for (int i = 0; i < defn->GetFieldCount(); ++i)
-            if (std::find(known.begin(), known.end(), i) == known.end()) out.extra.push_back(str(f, i));
+            if (std::find(known.begin(), known.end(), i) == known.end()) {
+                // Text in a number field as written, not GDAL's 0 (find_text_in_numbers).
+                const auto text =
+                    text_in_number.empty() ? text_in_number.end() : text_in_number.find({f.GetFID(), i});
+                out.extra.push_back(text == text_in_number.end() ? str(f, i) : text->second);
+            }
+    }
+    /** The fields no role names, which fill_extra keeps as text. */
+    std::vector<int> extra_field_indices() const {
+        std::vector<int> out;
+        for (int i = 0; i < defn->GetFieldCount(); ++i)
+            if (std::find(known.begin(), known.end(), i) == known.end()) out.push_back(i);
+        return out;
     }
     /**
      * The rows of a PostgreSQL table by binary COPY (geo/store/table_rows.h), or null where GDAL's
@@ -1134,7 +1151,10 @@ void LayerContext::grids() {
     int i_id = r.field("grid_id", true), i_level = r.field("level", !by_layer), i_parent = r.field("parent_id", !by_layer);
     int i_name = r.field("name", false), i_mgr = r.field("manager", false), i_phone = r.field("phone", false);
     const int shape_level = r.options ? r.options->grid_shape_level : 0;
-    r.find_text_in_numbers({i_level});
+    // The cells' own number fields too: Gi* tests one (--value), which must not take text as 0.
+    std::vector<int> numbers = r.extra_field_indices();
+    numbers.push_back(i_level);
+    r.find_text_in_numbers(numbers);
     for_each_feature(r, [&](OGRFeature& f) {
         Grid g;
         g.grid_id = r.id_or_fid(f, i_id);
