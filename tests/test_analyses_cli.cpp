@@ -82,8 +82,8 @@ TEST(CliCoverage, NoGapsKeepsThePerCellTable) {
     ASSERT_EQ(quick.status, 0) << quick.err;
     const json f = json::parse(full.out), q = json::parse(quick.out);
     EXPECT_GT(f["gaps"].get<int>(), 0);
-    EXPECT_EQ(q["gaps"].get<int>(), 0);
-    EXPECT_TRUE(q["gap_list"].empty());
+    EXPECT_TRUE(q["gaps"].is_null());  // not looked for: not "0 blind spots"
+    EXPECT_TRUE(q["gap_list"].is_null());
     ASSERT_EQ(f["grids"].size(), q["grids"].size());
     for (size_t i = 0; i < f["grids"].size(); ++i) {
         EXPECT_EQ(f["grids"][i]["grid_id"], q["grids"][i]["grid_id"]);

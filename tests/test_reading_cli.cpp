@@ -301,6 +301,86 @@ TEST(ReadWhole, TextInACellsOwnNumberFieldIsNamedNotTestedAsZero) {
     EXPECT_TRUE(seen);
 }
 
+TEST(ReadWhole, TwoCellsOfALevelWithOneGridIdStopEveryCommandThatGivesFiguresPerCell) {
+    TempDir d("dup_ids");
+    // Two rows of one id, as two layers of cells (or an export made twice into one folder) give:
+    // each command gave two rows of it, or summed both, with exit 0.
+    const std::string path =
+        bundled_with(d, "dup.gpkg", {"UPDATE grids SET grid_id = 'DPZ-G01-05' WHERE grid_id = 'DPZ-G01-06'"});
+    for (const std::string cmd : {"hotspots @ --method gi", "hotspots @ --method warning",
+                                  "coverage @ --no-gaps", "stats @", "patrols @", "checks @"}) {
+        const std::string line =
+            cmd.substr(0, cmd.find('@')) + path + cmd.substr(cmd.find('@') + 1) + " --json";
+        const auto r = run_gridwatch(line);
+        EXPECT_EQ(r.status, 1) << line << ": " << r.out;
+        EXPECT_NE(one_error_line(r).find("two level-4 cells have the grid_id 'DPZ-G01-05'"),
+                  std::string::npos)
+            << line << ": " << r.err;
+    }
+    // info is where they are listed.
+    const auto info = run_gridwatch("info " + path + " --json");
+    EXPECT_EQ(info.status, 0) << info.err;
+    EXPECT_NE(info.out.find("DPZ-G01-05"), std::string::npos);
+}
+
+namespace {
+
+/** Moves feature `fid` of a point layer of a GeoPackage to (x, y), in the layer's CRS. */
+void move_point(const std::string& path, const char* layer, GIntBig fid, double x, double y) {
+    GDALAllRegister();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    ASSERT_TRUE(ds) << path;
+    OGRLayer* l = ds->GetLayerByName(layer);
+    ASSERT_NE(l, nullptr) << layer;
+    OGRFeatureUniquePtr f(l->GetFeature(fid));
+    ASSERT_TRUE(f) << fid;
+    OGRPoint p(x, y);
+    f->SetGeometry(&p);
+    ASSERT_EQ(l->SetFeature(f.get()), OGRERR_NONE);
+}
+
+}  // namespace
+
+TEST(ReadWhole, FeaturesInNoCellAreNamedAndCountedByCoverageAndStats) {
+    TempDir d("in_no_cell");
+    const std::string path = bundled_with(d, "out.gpkg", {});
+    move_point(path, "households", 1, 98.80, 24.70);  // kilometres east of the community
+    const std::string id = "DPZ-H0001";
+    const auto cov = run_gridwatch("coverage " + path + " --no-gaps --json");
+    ASSERT_EQ(cov.status, 0) << cov.err;
+    const json c = json::parse(cov.out);
+    EXPECT_EQ(c["households_outside"], 1);
+    EXPECT_NE(cov.err.find("1 household(s) lie in no level-4 cell, counted in no unit: " + id),
+              std::string::npos)
+        << cov.err;
+    // Gaps not looked for are not "0 blind spots".
+    EXPECT_TRUE(c["gaps"].is_null()) << c["gaps"];
+    EXPECT_TRUE(c["gap_list"].is_null());
+    const auto st = run_gridwatch("stats " + path + " --no-coverage --json");
+    ASSERT_EQ(st.status, 0) << st.err;
+    EXPECT_EQ(json::parse(st.out)["outside"]["households"], 1);
+    EXPECT_NE(st.err.find("counted in no unit: " + id), std::string::npos) << st.err;
+}
+
+TEST(ReadWhole, ACellSeenWholeIsCoveredNoMoreThanItsArea) {
+    TempDir d("seen_whole");
+    // One camera seeing 10 km all round: each cell's covered area is its union with the cell, which
+    // came out a rounding above the cell's own area (coverage 1.0000000000000018).
+    const std::string path =
+        bundled_with(d, "whole.gpkg", {"UPDATE cameras SET fov = 360, range = 10000 WHERE fid = 1"});
+    const auto r = run_gridwatch("coverage " + path + " --occlusion none --no-gaps --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json j = json::parse(r.out);
+    int whole = 0;
+    for (const auto& g : j["grids"]) {
+        EXPECT_LE(g["coverage"].get<double>(), 1.0) << g["grid_id"];
+        EXPECT_LE(g["covered_m2"].get<double>(), g["area_m2"].get<double>()) << g["grid_id"];
+        whole += g["coverage"].get<double>() == 1.0;
+    }
+    EXPECT_GT(whole, 50);
+    EXPECT_LE(j["total"]["coverage"].get<double>(), 1.0);
+}
+
 // ---- incident times: parsed once, unreadable ones named and counted ---------------------------------
 
 TEST(ReadWhole, UnreadableIncidentTimesAreNamedCountedAndLeftOutOfWindows) {

@@ -278,6 +278,17 @@ std::string name_some(const std::vector<Issue>& issues) {
     return s;
 }
 
+void warn_in_no_cell(const Dataset& ds, const std::string& layer, const std::string& noun,
+                     const std::vector<std::string>& ids, const std::string& unit) {
+    if (ids.empty()) return;
+    std::string some;
+    for (size_t i = 0; i < ids.size() && i < 5; ++i) some += (i ? ", " : "") + ids[i];
+    if (ids.size() > 5) some += " and " + std::to_string(ids.size() - 5) + " more";
+    warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(ids.size()) + " " + noun +
+         "(s) lie in no " + unit + ", counted in no unit: " + some +
+         " (they lie outside the community's cells; check their coordinates)");
+}
+
 std::string file_of(const Dataset& ds, const std::string& layer) {
     for (const auto& l : ds.layers)
         if (l.name == layer && !l.source.empty()) return l.source;

@@ -123,6 +123,13 @@ std::string file_of(const Dataset& ds, const std::string& layer);
  */
 std::string name_some(const std::vector<Issue>& issues);
 
+/**
+ * Names on stderr the features of a point layer (`layer`: "incidents"; `noun`: "incident") that lie
+ * in no `unit` ("level-4 cell", "hexagon") and so are counted in none; nothing when there are none.
+ */
+void warn_in_no_cell(const Dataset& ds, const std::string& layer, const std::string& noun,
+                     const std::vector<std::string>& ids, const std::string& unit);
+
 /** Tells on stderr, a line each, what reading left out or read as nothing, naming the features. */
 void warn_reading(const Dataset& ds);
 

@@ -42,7 +42,7 @@ void write_out(const std::string& path, const Dataset& ds, const CoverageReport&
                                                          static_cast<long long>(c.households),
                                                          static_cast<long long>(c.households_covered)}});
     }
-    OutLayer& gaps = layers[1];
+    OutLayer& gaps = layers[1];  // under --no-gaps none: an empty layer would say "no blind spot"
     gaps.name = "gaps";
     gaps.fields = {{"rank", OutField::Integer}, {"area_m2", OutField::Real}, {"grid_id"}, {"road"}};
     for (size_t i = 0; i < rep.gaps.size(); ++i) {
@@ -54,6 +54,7 @@ void write_out(const std::string& path, const Dataset& ds, const CoverageReport&
     views.fields = {{"cam_id"}, {"owner"}, {"area_m2", OutField::Real}};
     for (size_t i = 0; i < rep.views.size(); ++i)
         views.features.push_back({rep.views[i], {}, {rep.cameras[i]->cam_id, rep.cameras[i]->owner, area(rep.views[i])}});
+    if (!rep.gaps_found) layers.erase(layers.begin() + 1);
     write_out_layers(path, layers, ds.work_crs_wkt);
 }
 
@@ -82,6 +83,8 @@ void run_coverage(const CoverageArgs& a) {
         warn(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(rep.unrated_cameras.size()) +
              " camera(s) without a resolution_px left out under --quality " + quality_name(o.quality) + ": " +
              name_some(rep.unrated_cameras) + " (give their horizontal pixels, resolution_px / 水平像素)");
+    warn_in_no_cell(ds, "households", "household", rep.households_outside,
+                    "level-" + std::to_string(rep.level) + " cell");
     if (!a.out.empty()) write_out(a.out, ds, rep);
     if (a.json) {
         nlohmann::json j;
@@ -89,14 +92,16 @@ void run_coverage(const CoverageArgs& a) {
         nlohmann::json t = cell_json(rep.total);
         t.erase("grid_id"), t.erase("name");
         j["total"] = t;
-        j["gaps"] = rep.gaps.size();
+        j["gaps"] =
+            rep.gaps_found ? nlohmann::json(rep.gaps.size()) : nlohmann::json(nullptr);  // null: --no-gaps
+        j["households_outside"] = rep.households_outside.size();
         j["skipped_cameras"] = rep.skipped_cameras;
         j["cameras_without_resolution"] =
             rep.unrated_cameras.size();  // under --quality: among skipped_cameras
         j["cameras_used"] = rep.cameras.size();
         j["occlusion"] = rep.occlusion_applied;
         j["quality"] = a.quality;
-        j["gap_list"] = nlohmann::json::array();
+        j["gap_list"] = rep.gaps_found ? nlohmann::json::array() : nlohmann::json(nullptr);
         for (size_t i = 0; i < rep.gaps.size() && i < 50; ++i)
             j["gap_list"].push_back({{"grid_id", rep.gaps[i].grid_id}, {"area_m2", rep.gaps[i].area_m2},
                                      {"road", rep.gaps[i].road}});
@@ -129,6 +134,13 @@ void run_coverage(const CoverageArgs& a) {
     if (rep.road_m > 0)
         std::printf("roads: %.0f m; seen by 0 cameras %.0f m, 1: %.0f m, 2: %.0f m, 3+: %.0f m\n", rep.road_m,
                     rep.road_m_seen_by[0], rep.road_m_seen_by[1], rep.road_m_seen_by[2], rep.road_m_seen_by[3]);
+    if (!rep.households_outside.empty())
+        std::printf("households outside every level-%d cell: %zu\n", rep.level,
+                    rep.households_outside.size());
+    if (!rep.gaps_found) {
+        std::printf("blind spots where it matters: not looked for (--no-gaps)\n");
+        return;
+    }
     std::printf("blind spots where it matters: %zu (≥ 25 m²)\n", rep.gaps.size());
     for (size_t i = 0; i < rep.gaps.size() && i < 10; ++i)
         std::printf("  %2zu. %8.0f m²  in %s %s  near %s\n", i + 1, rep.gaps[i].area_m2,

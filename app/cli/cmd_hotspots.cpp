@@ -44,15 +44,11 @@ std::vector<Vec2> positions(const std::vector<const Incident*>& v) {
     return p;
 }
 
-/** Names on stderr the incidents that lie in no unit (`unit`: "level-4 cell", "hexagon"). */
+/** warn_in_no_cell for the incidents `outside`. */
 void warn_outside(const Dataset& ds, const std::vector<const Incident*>& outside, const std::string& unit) {
-    if (outside.empty()) return;
-    std::string ids;
-    for (size_t i = 0; i < outside.size() && i < 5; ++i) ids += (i ? ", " : "") + outside[i]->inc_id;
-    if (outside.size() > 5) ids += " and " + std::to_string(outside.size() - 5) + " more";
-    warn(file_of(ds, "incidents") + ": layer 'incidents': " + std::to_string(outside.size()) +
-         " incident(s) lie in no " + unit + ", counted in no unit: " + ids +
-         " (they lie outside the community's cells; check their coordinates)");
+    std::vector<std::string> ids;
+    for (const Incident* i : outside) ids.push_back(i->inc_id);
+    warn_in_no_cell(ds, "incidents", "incident", ids, unit);
 }
 
 void run_kde(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {

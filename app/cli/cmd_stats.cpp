@@ -108,6 +108,10 @@ void run_stats(const StatsArgs& a) {
         add_patrol_columns({&t}, ds, coverage ? &views : nullptr);
     }
     const bool wc = t.with_checks, wp = t.with_patrols;
+    const std::string unit = "level-" + std::to_string(t.level) + " cell";
+    warn_in_no_cell(ds, "households", "household", t.households_outside, unit);
+    warn_in_no_cell(ds, "cameras", "camera", t.cameras_outside, unit);
+    warn_in_no_cell(ds, "incidents", "incident", t.incidents_outside, unit);
     if (a.json) {
         nlohmann::json j;
         j["level"] = t.level;

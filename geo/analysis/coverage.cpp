@@ -383,7 +383,9 @@ struct CoverageEngine {
     void cover_cell(size_t ci, const std::vector<AreaPart>& near, CellCoverage& out) {
         GEOSContextHandle_t h = geos::ctx();
         const Grid& cell = *cells[ci];
-        out.covered_m2 = union_area_within(cell.shape, near);
+        // The union's area and the cell's are summed apart: a cell seen whole may come out a
+        // rounding above its own area.
+        out.covered_m2 = std::min(union_area_within(cell.shape, near), out.area_m2);
         out.coverage = out.area_m2 > 0 ? out.covered_m2 / out.area_m2 : 0;
         cell_gaps[ci].clear();
         if (!o.gaps) return;
@@ -475,7 +477,7 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o, bool liv
     auto progress = [&](double f, const std::string& s) {
         if (o.progress) o.progress(f, s);
     };
-    std::vector<const Grid*> cells = ds.grids_of_level(o.level);
+    std::vector<const Grid*> cells = ds.cells_to_report(o.level);
     if (cells.empty())
         throw Error("has no cells of level " + std::to_string(o.level), {ds.source, "grids", "", "level"},
                     "choose a level the dataset has (gridwatch info lists them)");
@@ -534,10 +536,13 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o, bool liv
         rep_.cells[i].name = cells[i]->name;
         rep_.cells[i].area_m2 = area(cells[i]->shape);
     }
+    rep_.gaps_found = o.gaps;
     for (size_t i = 0; i < ds.households.size(); ++i)
         if (int c = e.hh_cell[i]; c >= 0) {
             rep_.cells[c].households++;
             rep_.cells[c].households_covered += rep_.household_cameras[i] > 0;
+        } else {
+            rep_.households_outside.push_back(ds.households[i].hh_id);
         }
     std::atomic<size_t> done{0};
     parallel_for(cells.size(), [&](size_t ci) {

@@ -50,6 +50,8 @@ struct CoverageReport {
     std::vector<const Camera*> cameras;        // the cameras counted, parallel to views
     std::vector<MultiPolygon> views;
     std::vector<int> household_cameras;  // per household of the dataset: how many cameras see it
+    std::vector<std::string> households_outside;  // hh_id of each household in no cell of the level
+    bool gaps_found = true;  // false under CoverageOptions::gaps off: `gaps` is not known
     // Both 0 when CoverageOptions::roads is off.
     double road_m = 0;                    // road length inside the level's cells, sampled every metre
     std::vector<double> road_m_seen_by;   // [k] metres seen by exactly k cameras (last: k or more)

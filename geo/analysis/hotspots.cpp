@@ -565,7 +565,7 @@ GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*
         for (auto& g : a.hexagons) a.units.push_back(&g);
         a.neighbours = std::move(m.neighbours);
     } else {
-        a.units = ds.grids_of_level(s.level);
+        a.units = ds.cells_to_report(s.level);
         if (a.units.empty())
             throw Error("has no cells of level " + std::to_string(s.level), {ds.source, "grids", "", "level"},
                         "choose a level the dataset has, or --hex SIZE_M");
@@ -836,7 +836,7 @@ const char* warning_colour(double score, const WarningThresholds& t) {
 WarningCells four_colour_warning(const Dataset& ds, const std::vector<const Incident*>& inc, int level,
                                  const WarningThresholds& t) {
     WarningCells w;
-    w.units = ds.grids_of_level(level);
+    w.units = ds.cells_to_report(level);
     if (w.units.empty())
         throw Error("has no cells of level " + std::to_string(level), {ds.source, "grids", "", "level"},
                     "choose a level the dataset has");

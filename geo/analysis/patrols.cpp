@@ -566,7 +566,7 @@ PatrolsReport compute_patrols(const Dataset& ds, const PatrolOptions& o) {
     auto progress = [&](double f, const std::string& s) {
         if (o.progress) o.progress(f, s);
     };
-    std::vector<const Grid*> l4 = ds.grids_of_level(4);
+    std::vector<const Grid*> l4 = ds.cells_to_report(4);
     if (l4.empty())
         throw Error("has no level-4 cells", {ds.source, "grids", "", "level"},
                     "patrols are counted per L4 cell: give the grids layer its level-4 cells");

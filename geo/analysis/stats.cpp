@@ -111,7 +111,7 @@ int index_of(const std::array<const char*, N>& names, const std::string& v) {
 StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage, std::vector<MultiPolygon>* views) {
     StatsTable t;
     t.level = level;
-    std::vector<const Grid*> cells = ds.grids_of_level(level);
+    std::vector<const Grid*> cells = ds.cells_to_report(level);
     if (cells.empty())
         throw Error("has no cells of level " + std::to_string(level), {ds.source, "grids", "", "level"},
                     "choose a level the dataset has (gridwatch info lists them)");
@@ -130,6 +130,7 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage, std::
         const int i = households_cell[k];
         if (i < 0) {
             ++t.outside_households;
+            t.households_outside.push_back(h.hh_id);
             continue;
         }
         t.rows[i].households += 1;
@@ -142,6 +143,7 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage, std::
         const int i = cameras_cell[k];
         if (i < 0) {
             ++t.outside_cameras;
+            t.cameras_outside.push_back(c.cam_id);
             continue;
         }
         auto& r = t.rows[i];
@@ -156,6 +158,7 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage, std::
         const int i = incidents_cell[k];
         if (i < 0) {
             ++t.outside_incidents;
+            t.incidents_outside.push_back(in.inc_id);
             continue;
         }
         auto& r = t.rows[i];

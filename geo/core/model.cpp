@@ -8,6 +8,7 @@
 #include <set>
 #include <string_view>
 
+#include "geo/core/error.h"
 #include "geo/core/parallel.h"
 #include "geo/core/stats_table.h"
 
@@ -170,6 +171,23 @@ std::vector<const Grid*> Dataset::grids_of_level(int level) const {
     for (const auto& g : grids)
         if (g.level == level) out.push_back(&g);
     return out;
+}
+
+std::vector<const Grid*> Dataset::cells_to_report(int level) const {
+    std::vector<const Grid*> cells = grids_of_level(level);
+    std::vector<const Grid*> by_id = cells;
+    std::sort(by_id.begin(), by_id.end(),
+              [](const Grid* a, const Grid* b) { return a->grid_id < b->grid_id; });
+    const auto twice = std::adjacent_find(
+        by_id.begin(), by_id.end(), [](const Grid* a, const Grid* b) { return a->grid_id == b->grid_id; });
+    if (twice != by_id.end())
+        throw Error(
+            "two level-" + std::to_string(level) + " cells have the grid_id '" + (*twice)->grid_id +
+                "': their figures could not be told apart",
+            {source, "grids", (*twice)->grid_id, "grid_id"},
+            "give each cell its own grid_id, or read one layer of cells; gridwatch info lists the ids "
+            "given twice and the layers read");
+    return cells;
 }
 
 std::vector<const Camera*> Dataset::usable_cameras(bool include_offline) const {
