@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -88,6 +89,37 @@ TEST(AtomicOutput, FolderSwappedKeepingOtherFilesAndDroppingReplacedSets) {
     struct stat after {};
     ASSERT_EQ(stat((target / "notes.txt").c_str(), &after), 0);
     EXPECT_EQ(before.st_ino, after.st_ino) << "the user's file is linked, not copied";
+    EXPECT_EQ(temporaries(dir.path), 0);
+}
+
+TEST(AtomicOutput, FolderReplacingTheEarlierOutputDropsTheFilesItsRecordLists) {
+    gwtest::TempDir dir("atomic_record");
+    const fs::path target = dir.path / "out";
+    auto write = [&](const std::vector<std::string>& names, bool replace) {
+        gw::AtomicOutput out(target, gw::AtomicOutput::Kind::Folder);
+        if (replace) out.replaces_earlier_output();
+        for (const auto& n : names) std::ofstream(out.temp() / n) << "new " << n;
+        out.commit();
+    };
+    auto files = [&] {
+        std::vector<std::string> v;
+        for (const auto& e : fs::directory_iterator(target)) v.push_back(e.path().filename().string());
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    const std::string record = gw::kOutputRecord;
+    write({"a.shp", "a.dbf", "b.shp"}, true);
+    std::ofstream(target / "notes.txt") << "mine";
+    write({"c.shp"}, true);
+    EXPECT_EQ(files(), (std::vector<std::string>{record, "c.shp", "notes.txt"}));
+    EXPECT_EQ(gwtest::slurp(target / record), "gridwatch output files 1\nc.shp\n");
+    // An output that adds to the folder (a camera save) keeps the record as it is: what it wrote
+    // there is not the earlier output's, and stays with the user's files.
+    write({"d.shp"}, false);
+    EXPECT_EQ(files(), (std::vector<std::string>{record, "c.shp", "d.shp", "notes.txt"}));
+    write({"e.shp"}, true);
+    EXPECT_EQ(files(), (std::vector<std::string>{record, "d.shp", "e.shp", "notes.txt"}));
+    EXPECT_EQ(gwtest::slurp(target / "notes.txt"), "mine");
     EXPECT_EQ(temporaries(dir.path), 0);
 }
 

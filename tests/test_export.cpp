@@ -19,6 +19,7 @@
 
 #include "geo/analysis/stats.h"
 #include "geo/core/error.h"
+#include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
 #include "geo/io/dataset.h"
 #include "geo/io/writer.h"
@@ -247,9 +248,11 @@ Written write(const gw::Dataset& ds, gw::WriteOptions o) {
     return w;
 }
 
+/** The files in `dir`, sorted; an export folder's record of its files (ExportAtomic tests it) left out. */
 std::vector<std::string> listing(const fs::path& dir) {
     std::vector<std::string> v;
-    for (const auto& e : fs::directory_iterator(dir)) v.push_back(e.path().filename().string());
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().filename() != gw::kOutputRecord) v.push_back(e.path().filename().string());
     std::sort(v.begin(), v.end());
     return v;
 }
@@ -834,6 +837,32 @@ TEST(ExportAtomic, ExistingFolderKeepsOtherFiles) {
     auto l1 = open_vector(tmp / "out/grids_L1.shp");
     ASSERT_TRUE(l1);
     EXPECT_EQ(l1->GetLayer(0)->GetFeatureCount(), 1);
+    EXPECT_EQ(listing(tmp.path), std::vector<std::string>{"out"});
+}
+
+TEST(ExportAtomic, ExportAgainReplacesTheOldExportWholeAndKeepsTheUsersFiles) {
+    TempDir tmp("export_again");
+    const gw::Dataset ds = make_dataset();
+    gw::WriteOptions o;
+    o.path = tmp / "out";
+    o.layers = {"households"};
+    write(ds, o);
+    tmp.write("out/readme.txt", "the user's notes");
+    // Another layer: the old export's households do not stay beside it.
+    o.layers = {"grids"};
+    write(ds, o);
+    EXPECT_EQ(listing(tmp.path / "out"),
+              (std::vector<std::string>{"grids_L1.cpg", "grids_L1.dbf", "grids_L1.prj", "grids_L1.shp",
+                                        "grids_L1.shx", "grids_L2.cpg", "grids_L2.dbf", "grids_L2.prj",
+                                        "grids_L2.shp", "grids_L2.shx", "grids_L4.cpg", "grids_L4.dbf",
+                                        "grids_L4.prj", "grids_L4.shp", "grids_L4.shx", "readme.txt"}));
+    // The grids once split by level, then in one layer: read back, each cell once.
+    o.split_grid_levels = false;
+    write(ds, o);
+    EXPECT_FALSE(fs::exists(tmp.path / "out" / "grids_L1.shp"));
+    EXPECT_TRUE(fs::exists(tmp.path / "out" / "grids.shp"));
+    EXPECT_EQ(gw::open_dataset({tmp / "out"}).grids.size(), ds.grids.size());
+    EXPECT_EQ(gwtest::slurp(tmp.path / "out" / "readme.txt"), "the user's notes");
     EXPECT_EQ(listing(tmp.path), std::vector<std::string>{"out"});
 }
 

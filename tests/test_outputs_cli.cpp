@@ -68,6 +68,56 @@ TEST(OutputsCli, OutOntoAnInputIsRefusedBeforeAnyWork) {
     EXPECT_EQ(run_gridwatch("coverage " + gpkg + " --level 3 --occlusion none --out " + dir / "cov.gpkg").status, 0);
 }
 
+// The files an output writes beside --out (coverage's X_gaps and X_views, a plan's X_planned_views,
+// a map's world file, any .aux.xml it replaces) are checked against the inputs as --out is: GDAL
+// reads a GeoJSON whatever its name, so each of them can be an input.
+TEST(OutputsCli, SideFilesOfAnOutputOntoAnInputAreRefusedBeforeAnyWork) {
+    gwtest::TempDir dir("side_onto_input");
+    ASSERT_EQ(run_gridwatch("export " + bundled() + " --format GeoJSON --out " + dir / "src").status, 0);
+    const fs::path src = dir.path / "src", in = dir.path / "in";
+    fs::create_directories(in / "sub");
+    const std::string grids = (src / "grids.geojson").string(), cams = (src / "cameras.geojson").string();
+    // A copy of the cells under each name an output writes beside its --out.
+    for (const char* name : {"foo_gaps.geojson", "foo_views.geojson", "p_planned_views.geojson", "map.wld",
+                             "map.png.aux.xml", "d.tif.aux.xml", "h.gpkg.aux.xml"})
+        fs::copy_file(grids, in / name);
+    fs::create_symlink(in / "foo_gaps.geojson", in / "link.geojson");
+    fs::create_hard_link(in / "foo_views.geojson", in / "hard.geojson");
+    const auto before = snapshot(in);
+    const std::string d = in.string() + "/";
+    const std::vector<std::string> cases = {
+        "coverage " + d + "foo_gaps.geojson " + cams + " --level 3 --occlusion none --out " + d +
+            "foo.geojson",
+        "coverage " + d + "foo_views.geojson " + cams + " --level 3 --occlusion none --out " + d +
+            "foo.geojson",
+        "coverage " + d + "foo_gaps.geojson " + cams + " --level 3 --out " + d + "sub/../foo.geojson",
+        "coverage " + d + "link.geojson " + cams + " --level 3 --out " + d +
+            "foo.geojson",  // a symlink to it
+        "coverage " + d + "hard.geojson " + cams + " --level 3 --out " + d +
+            "foo.geojson",  // a hard link to it
+        "plan " + d + "p_planned_views.geojson " + cams + " --add 1 --out " + d + "p.geojson",
+        "render " + d + "map.wld " + cams + " --out " + d + "map.png",
+        "render " + d + "map.wld " + cams + " --out " + d + "map.tif",  // the old map.wld goes with it
+        "render " + d + "map.png.aux.xml " + cams + " --out " + d + "map.png",
+        "hotspots " + d + "d.tif.aux.xml --method kde --out " + d + "d.tif",
+        "hotspots " + d + "h.gpkg.aux.xml " + grids + " --method gi --level 3 --out " + d + "h.gpkg",
+    };
+    for (const auto& args : cases) {
+        const auto r = run_gridwatch(args);
+        EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
+        EXPECT_EQ(r.error_lines(), 1) << args << "\n" << r.err;
+        EXPECT_NE(r.err.find("would write onto or into the input"), std::string::npos) << args << "\n"
+                                                                                       << r.err;
+    }
+    EXPECT_EQ(snapshot(in), before) << "an input was changed, or a file added beside them";
+    // Side files of other names are fine.
+    const auto r = run_gridwatch("coverage " + d + "foo_gaps.geojson " + cams +
+                                 " --level 3 --occlusion none --out " + d + "bar.geojson");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(fs::exists(in / "bar_gaps.geojson"));
+    EXPECT_TRUE(fs::exists(in / "bar_views.geojson"));
+}
+
 TEST(OutputsCli, RenderTooBigForMemoryIsOneLineExit1) {
     gwtest::TempDir dir("render_huge");
     const auto r = run_gridwatch("render " + bundled() + " --out " + dir / "a.png" + " --size 200000x200000");

@@ -194,12 +194,16 @@ void warn_wide_extent(const Dataset& ds, const std::string& command) {
              "centre; " + kWideExtentAdvice);
 }
 
-void refuse_output_onto_input(const DatasetArgs& args, const std::string& out) {
+void refuse_output_onto_input(const DatasetArgs& args, const std::string& out,
+                              const std::vector<std::filesystem::path>& also) {
     if (out.empty()) return;
+    std::vector<std::filesystem::path> written{out};
+    written.insert(written.end(), also.begin(), also.end());
     for (const auto& source : args.sources)
-        if (output_would_overwrite(out, source))
-            throw CLI::ValidationError("--out", "'" + out + "' would write onto or into the input " + source +
-                                                    " (give an output outside the dataset)");
+        for (const auto& file : written)
+            if (output_would_overwrite(file, source))
+                throw CLI::ValidationError("--out", "'" + out + "' would write onto or into the input " +
+                                                        source + " (give an output outside the dataset)");
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <type_traits>
@@ -164,10 +165,13 @@ void warn_wide_extent(const Dataset& ds, const std::string& command);
 
 /**
  * Usage error (exit 2) when writing `out` would overwrite a DATASET source: the file itself, a
- * file of its shapefile set, a file of a dataset folder, or a folder that holds a source.
- * Called before anything is read.
+ * file of its shapefile set, a file of a dataset folder, or a folder that holds a source. `also`
+ * are the other files the output writes or replaces beside `out` (coverage's X_gaps.geojson, a
+ * map's .wld, a stale .aux.xml), as the writer names them (out_layer_files, image_files,
+ * float_geotiff_files): each is checked as `out` is. Called before anything is read.
  */
-void refuse_output_onto_input(const DatasetArgs& args, const std::string& out);
+void refuse_output_onto_input(const DatasetArgs& args, const std::string& out,
+                              const std::vector<std::filesystem::path>& also = {});
 
 /**
  * The window `gridwatch patrols` counts when given no --from/--to: the 7 calendar days ending on

@@ -29,10 +29,16 @@ nlohmann::json cell_json(const CellCoverage& c) {
     return j;
 }
 
+/** The layers --out writes, in order: the cells, the gaps, the views. */
+std::vector<std::string> out_layer_names(int level) {
+    return {"coverage_L" + std::to_string(level), "gaps", "views"};
+}
+
 void write_out(const std::string& path, const Dataset& ds, const CoverageReport& rep) {
-    std::vector<OutLayer> layers(3);
+    const std::vector<std::string> names = out_layer_names(rep.level);
+    std::vector<OutLayer> layers(names.size());
+    for (size_t i = 0; i < names.size(); ++i) layers[i].name = names[i];
     OutLayer& cells = layers[0];
-    cells.name = "coverage_L" + std::to_string(rep.level);
     cells.fields = {{"grid_id"}, {"name"}, {"area_m2", OutField::Real}, {"covered_m2", OutField::Real},
                     {"coverage", OutField::Real}, {"households", OutField::Integer}, {"hh_covered", OutField::Integer}};
     std::vector<const Grid*> grids = ds.grids_of_level(rep.level);
@@ -43,14 +49,12 @@ void write_out(const std::string& path, const Dataset& ds, const CoverageReport&
                                                          static_cast<long long>(c.households_covered)}});
     }
     OutLayer& gaps = layers[1];  // under --no-gaps none: an empty layer would say "no blind spot"
-    gaps.name = "gaps";
     gaps.fields = {{"rank", OutField::Integer}, {"area_m2", OutField::Real}, {"grid_id"}, {"road"}};
     for (size_t i = 0; i < rep.gaps.size(); ++i) {
         const auto& g = rep.gaps[i];
         gaps.features.push_back({g.shape, {}, {static_cast<long long>(i + 1), g.area_m2, g.grid_id, g.road}});
     }
     OutLayer& views = layers[2];
-    views.name = "views";
     views.fields = {{"cam_id"}, {"owner"}, {"area_m2", OutField::Real}};
     for (size_t i = 0; i < rep.views.size(); ++i)
         views.features.push_back({rep.views[i], {}, {rep.cameras[i]->cam_id, rep.cameras[i]->owner, area(rep.views[i])}});
@@ -63,7 +67,8 @@ void run_coverage(const CoverageArgs& a) {
     // grids only the level's cells: not read.
     std::vector<std::string> layers = {"grids", "households", "cameras", "roads", "buildings"};
     if (!a.no_gaps) layers.push_back("enterprises");
-    refuse_output_onto_input(a.data, a.out);
+    if (!a.out.empty())
+        refuse_output_onto_input(a.data, a.out, out_layer_files(a.out, out_layer_names(a.level)));
     Dataset ds = a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, a.level);
     const KeepToExit keep_data(ds);
     warn_wide_extent(ds, "coverage");

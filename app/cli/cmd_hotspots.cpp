@@ -51,6 +51,19 @@ void warn_outside(const Dataset& ds, const std::vector<const Incident*>& outside
     warn_in_no_cell(ds, "incidents", "incident", ids, unit);
 }
 
+/** The one layer --out of each vector method writes. */
+constexpr const char* kGiLayer = "gi_star";
+constexpr const char* kClustersLayer = "clusters";
+constexpr const char* kWarningLayer = "warning";
+
+/** Every file --out writes or replaces, as the writer of the method names them. */
+std::vector<std::filesystem::path> out_files(const HotspotArgs& a) {
+    if (a.method == "kde") return float_geotiff_files(a.out);
+    return out_layer_files(a.out, {a.method == "gi"       ? kGiLayer
+                                   : a.method == "dbscan" ? kClustersLayer
+                                                          : kWarningLayer});
+}
+
 void run_kde(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
     KdeOptions o;
     o.cell_m = a.cell, o.bandwidth_m = a.bandwidth;
@@ -98,7 +111,7 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
     warn_outside(ds, gi.outside, a.hex > 0 ? "hexagon" : "level-" + std::to_string(a.level) + " cell");
     if (!a.out.empty()) {
         OutLayer L;
-        L.name = "gi_star";
+        L.name = kGiLayer;
         L.fields = {{"id"}, {"count", OutField::Integer}, {"value", OutField::Real}, {"z", OutField::Real},
                     {"p", OutField::Real}, {"class"}};
         for (size_t i = 0; i < units.size(); ++i)
@@ -151,7 +164,7 @@ void run_dbscan(const HotspotArgs& a, const Dataset& ds, const std::vector<const
     const int nclusters = static_cast<int>(members.size()), noise = cl.noise;
     if (!a.out.empty()) {
         OutLayer L;
-        L.name = "clusters";
+        L.name = kClustersLayer;
         L.fields = {{"id", OutField::Integer}, {"count", OutField::Integer}, {"members"}};
         std::vector<MultiPolygon> hulls = cluster_hulls(pts, cl);
         for (int c = 0; c < nclusters; ++c) {
@@ -192,7 +205,7 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
     warn_outside(ds, w.outside, "level-" + std::to_string(a.level) + " cell");
     if (!a.out.empty()) {
         OutLayer L;
-        L.name = "warning";
+        L.name = kWarningLayer;
         L.fields = {{"grid_id"}, {"name"}, {"incidents", OutField::Integer}, {"score", OutField::Real}, {"colour"}};
         for (size_t i = 0; i < units.size(); ++i)
             L.features.push_back({units[i]->shape, {}, {units[i]->grid_id, units[i]->name,
@@ -292,7 +305,7 @@ void run_hotspots(const HotspotArgs& a) {
     std::vector<std::string> layers = {"incidents"};
     if (a.method == "gi" || a.method == "warning") layers.push_back("grids");
     if (a.method == "gi" && a.per == "households") layers.push_back("households");
-    refuse_output_onto_input(a.data, a.out);
+    if (!a.out.empty()) refuse_output_onto_input(a.data, a.out, out_files(a));
     // An incident's colour weighs it in the warning alone, and its type filters it only with --type;
     // its time is read once into `when` (the text as written is kept only when it cannot be read).
     std::vector<std::string> unused = {"settled_at"};

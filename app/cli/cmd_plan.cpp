@@ -19,16 +19,20 @@ struct PlanArgs {
     bool json = false, no_occlusion = false;
 };
 
+/** The layers --out writes: the cameras, their views. */
+std::vector<std::string> out_layer_names() { return {"planned_cameras", "planned_views"}; }
+
 void write_out(const std::string& path, const Dataset& ds, const PlanArgs& a, const PlacementPlan& p) {
+    const std::vector<std::string> names = out_layer_names();
     OutLayer cams;
-    cams.name = "planned_cameras";
+    cams.name = names[0];
     cams.points = true;
     // Fields as the cameras layer has them, ready to merge.
     cams.fields = {{"cam_id"}, {"owner"}, {"azimuth", OutField::Real}, {"fov", OutField::Real},
                    {"range", OutField::Real}, {"resolution_px", OutField::Integer}, {"status"}, {"gain", OutField::Real},
                    {"rank", OutField::Integer}};
     OutLayer views;
-    views.name = "planned_views";
+    views.name = names[1];
     views.fields = {{"cam_id"}, {"gain", OutField::Real}};
     for (size_t i = 0; i < p.picks.size(); ++i) {
         const auto& k = p.picks[i];
@@ -44,7 +48,7 @@ void write_out(const std::string& path, const Dataset& ds, const PlanArgs& a, co
 }
 
 void run_plan(PlanArgs& a) {
-    refuse_output_onto_input(a.data, a.out);
+    if (!a.out.empty()) refuse_output_onto_input(a.data, a.out, out_layer_files(a.out, out_layer_names()));
     Dataset ds = a.data.open(layers_except({"checks", "patrols"}), /*check_tiling=*/false);
     warn_wide_extent(ds, "plan");
     a.o.quality = parse_quality(a.quality);

@@ -39,6 +39,12 @@ std::vector<std::string> sidecars(const fs::path& base) {
 
 }  // namespace
 
+std::vector<fs::path> image_files(const std::string& path) {
+    std::vector<fs::path> files{path};
+    for (const auto& name : sidecars(path)) files.push_back(fs::path(path).parent_path() / name);
+    return files;
+}
+
 bool image_format_supported(const std::string& path) { return driver_for(lower_ext(path)) != nullptr; }
 
 void write_image(const std::string& path, const std::vector<uint8_t>& rgba, int width, int height,

@@ -2,6 +2,7 @@
 /** Writing rendered map images through GDAL: PNG with a world file, GeoTIFF, geospatial PDF. */
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,12 @@ using GeoTransform = std::array<double, 6>;
 void write_image(const std::string& path, const std::vector<uint8_t>& rgba, int width, int height,
                  const std::optional<GeoTransform>& geo = std::nullopt, const std::string& crs_wkt = {},
                  const std::vector<std::string>& creation_options = {});
+
+/**
+ * Every file write_image(path, …) writes or replaces: the image, its world file (.wld) and its
+ * .aux.xml, whatever the format (an old sidecar of another format's image of that name goes too).
+ */
+std::vector<std::filesystem::path> image_files(const std::string& path);
 
 /** True when write_image knows the extension of `path`. */
 bool image_format_supported(const std::string& path);

@@ -177,6 +177,37 @@ void tidy_folder(const fs::path& dir) {
         if (fs::exists(p, ec)) fs::remove_all(p, ec);  // a journal may have moved it away meanwhile
 }
 
+constexpr const char* kRecordHeader = "gridwatch output files 1";
+
+/** The file names a folder's record lists (none when it has no record, or a foreign file there). */
+std::set<std::string> read_record(const fs::path& folder) {
+    std::ifstream in(folder / kOutputRecord, std::ios::binary);
+    std::set<std::string> names;
+    std::string line;
+    if (!std::getline(in, line) || line != kRecordHeader) return names;
+    while (std::getline(in, line))
+        if (!line.empty() && line != "." && line != ".." && line.find('/') == std::string::npos)
+            names.insert(line);
+    return names;
+}
+
+/** Writes the record of the files in `folder` (its top level) into it; "" or what failed. */
+std::string write_record(const fs::path& folder) {
+    std::error_code ec;
+    std::string text = std::string(kRecordHeader) + "\n";
+    std::vector<std::string> names;
+    for (auto it = fs::directory_iterator(folder, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec))
+        names.push_back(it->path().filename().string());
+    if (ec) return folder.string() + ": cannot be listed: " + ec.message();
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names)
+        if (n.find('\n') == std::string::npos) text += n + "\n";
+    std::ofstream out(folder / kOutputRecord, std::ios::binary);
+    if (!(out << text) || !out.flush()) return (folder / kOutputRecord).string() + ": cannot be written";
+    return {};
+}
+
 void link_missing(const fs::path& from, const fs::path& to, const std::function<bool(const std::string&)>& keep,
                   bool top, std::vector<std::string>& errors) {
     std::error_code ec;
@@ -311,7 +342,20 @@ void AtomicOutput::commit_folder() {
     if (exists && !fs::is_directory(target_, ec))
         throw Error("is a file, and a folder is to be written there", {target_.string()},
                     "give a folder path, or remove the file");
-    if (exists) link_missing(target_, temp_, keep_old_, true, errors);
+    if (replace_earlier_) {
+        // What this output wrote, before the old folder's files are linked in beside it.
+        if (auto e = write_record(temp_); !e.empty()) errors.push_back(e);
+    }
+    if (exists && replace_earlier_) {
+        // The old output's files (its record's) go with it; the user's stay as keep_old_ says.
+        const std::set<std::string> earlier = read_record(target_);
+        link_missing(
+            target_, temp_,
+            [&](const std::string& name) { return !earlier.count(name) && (!keep_old_ || keep_old_(name)); },
+            true, errors);
+    } else if (exists) {
+        link_missing(target_, temp_, keep_old_, true, errors);
+    }
     sync_tree(temp_, errors);
     if (!errors.empty()) throw Error("cannot be prepared: " + join(errors), {target_.string()}, "check free space");
     if (!exists) {

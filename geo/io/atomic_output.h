@@ -10,7 +10,10 @@
  *  - a folder (export to a folder of shapefiles): the old folder or the whole new one. The new
  *    folder is filled beside the old, fsynced, and the two are swapped in one step with Linux's
  *    renameat2(RENAME_EXCHANGE); files of the old folder that the output does not replace are
- *    hard-linked into the new one first, so the user's other files stay;
+ *    hard-linked into the new one first, so the user's other files stay. An output that replaces
+ *    the earlier one whole (export to a folder) lists what it wrote in the folder's record
+ *    (kOutputRecord), and the files the old record lists are not kept: a layer the new export
+ *    leaves out does not linger beside it;
  *  - a file set beside other files (out.shp with .shx/.dbf/.prj/.cpg, out.png with .wld and
  *    .png.aux.xml, the files coverage --out writes beside each other): a folder cannot be
  *    swapped here (the set shares its folder with anything else there, often the user's working
@@ -68,6 +71,14 @@ public:
     /** Folder kind: which files of an existing target folder are kept (default: all not written). */
     void keep_old_if(std::function<bool(const std::string& name)> keep) { keep_old_ = std::move(keep); }
 
+    /**
+     * Folder kind: this output replaces the earlier gridwatch output in the folder whole. The
+     * files the folder's record (kOutputRecord) lists are not kept, whatever keep_old_if says, and
+     * the new folder's record lists the files this output wrote. Other files stay as keep_old_if
+     * says (the user's own). Without it (a camera save into the folder) the record is kept as it is.
+     */
+    void replaces_earlier_output() { replace_earlier_ = true; }
+
     /** Moves the output into place (see the file comment). Throws gw::Error naming the failed step. */
     void commit();
 
@@ -82,8 +93,12 @@ private:
     std::vector<std::string> primaries_;  // final names of the primary files of a set
     std::vector<std::string> replaces_;
     std::function<bool(const std::string&)> keep_old_;
+    bool replace_earlier_ = false;
     bool committed_ = false;
 };
+
+/** The file in a folder output (export --out DIR) that lists the files gridwatch wrote there, one a line. */
+inline constexpr const char* kOutputRecord = ".gridwatch-files";
 
 /** Writes `bytes` to `path` as one AtomicOutput file. Throws gw::Error. */
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);

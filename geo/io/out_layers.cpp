@@ -99,7 +99,39 @@ void write_one(const std::string& file, const OutFormat& fmt, const std::vector<
     if (CPLGetLastErrorType() >= CE_Failure) throw Error(std::string("cannot be written: ") + CPLGetLastErrorMsg(), {file}, "check free space");
 }
 
+/** The file each layer goes to: all to `path`, or for a one-file-per-layer format the first to
+ *  `path` and each other beside it as STEM_LAYER.EXT. */
+std::vector<fs::path> layer_files(const fs::path& base, const OutFormat& fmt,
+                                  const std::vector<std::string>& names) {
+    if (!fmt.per_layer) return {base};
+    std::vector<fs::path> files;
+    for (size_t i = 0; i < names.size(); ++i)
+        files.push_back(i == 0 ? base
+                               : base.parent_path() /
+                                     (base.stem().string() + "_" + names[i] + base.extension().string()));
+    return files;
+}
+
+/** The old files beside `file` that writing it replaces: a shapefile's set, else a stale .aux.xml. */
+std::vector<std::string> replaced_beside(const fs::path& file, const OutFormat& fmt) {
+    if (fmt.driver == "ESRI Shapefile") return shapefile_set(file.stem().string());
+    return {file.filename().string() + ".aux.xml"};
+}
+
 }  // namespace
+
+std::vector<fs::path> out_layer_files(const std::string& path, const std::vector<std::string>& layer_names) {
+    const OutFormat* known = out_format_for_path(path);
+    if (!known) return {path};  // write_out_layers refuses it
+    const OutFormat& fmt = *known;
+    std::vector<fs::path> files;
+    for (const auto& file : layer_files(path, fmt, layer_names)) {
+        files.push_back(file);
+        for (const auto& name : replaced_beside(file, fmt))
+            if (name != file.filename().string()) files.push_back(file.parent_path() / name);
+    }
+    return files;
+}
 
 void write_out_layers(const std::string& path, const std::vector<OutLayer>& layers, const std::string& work_wkt,
                       const std::string& target_wkt) {
@@ -116,24 +148,22 @@ void write_out_layers(const std::string& path, const std::vector<OutLayer>& laye
 
     // Every file written (one per layer beside the first, for one-file-per-layer formats) is one
     // set: they replace the old ones together (geo/io/atomic_output.h).
+    // Their names are out_layer_files', by which commands refuse an output onto an input.
     const fs::path base(path);
     AtomicOutput out(base);
     auto add = [&](const fs::path& fin) {
-        if (fmt.driver == "ESRI Shapefile") out.replaces(shapefile_set(fin.stem().string()));
-        else out.replaces({fin.filename().string() + ".aux.xml"});
+        out.replaces(replaced_beside(fin, fmt));
         return out.temp_for(fin).string();
     };
+    std::vector<std::string> names;
+    for (const auto& l : layers) names.push_back(l.name);
+    const std::vector<fs::path> files = layer_files(base, fmt, names);
     if (fmt.per_layer) {
-        for (size_t i = 0; i < layers.size(); ++i) {
-            const fs::path fin = i == 0 ? base
-                                        : base.parent_path() / (base.stem().string() + "_" + layers[i].name +
-                                                                base.extension().string());
-            write_one(add(fin), fmt, {&layers[i]}, target, t);
-        }
+        for (size_t i = 0; i < layers.size(); ++i) write_one(add(files[i]), fmt, {&layers[i]}, target, t);
     } else {
         std::vector<const OutLayer*> all;
         for (const auto& l : layers) all.push_back(&l);
-        write_one(add(base), fmt, all, target, t);
+        write_one(add(files[0]), fmt, all, target, t);
     }
     out.commit();
 }

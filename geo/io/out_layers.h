@@ -5,6 +5,7 @@
  * (WGS84, one file per layer beside the first), .shp (one set per layer), .fgb, .kml, .csv.
  * Written to a temporary name and renamed on success.
  */
+#include <filesystem>
 #include <string>
 #include <variant>
 #include <vector>
@@ -39,5 +40,15 @@ struct OutLayer {
  */
 void write_out_layers(const std::string& path, const std::vector<OutLayer>& layers, const std::string& work_crs_wkt,
                       const std::string& target_crs_wkt = {});
+
+/**
+ * Every file write_out_layers(path, layers named `layer_names`) writes or replaces: `path`, for a
+ * one-file-per-layer format each further layer's file beside it (STEM_LAYER.EXT), and beside each
+ * a shapefile's whole set or the file's .aux.xml. Known before anything is read, so that a command
+ * can refuse an output that would replace one of its inputs. An unknown format: `path` alone
+ * (write_out_layers refuses to write it).
+ */
+std::vector<std::filesystem::path> out_layer_files(const std::string& path,
+                                                   const std::vector<std::string>& layer_names);
 
 }  // namespace gw

@@ -46,8 +46,8 @@ FloatGeoTiff::FloatGeoTiff(const FloatGrid& g, const std::string& path, const st
     : f_(std::make_unique<File>(path)) {
     gdal_setup();
     GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-    f_->out.replaces({std::filesystem::path(path).filename().string() +
-                      ".aux.xml"});  // stale statistics of the old raster
+    for (const auto& file : float_geotiff_files(path))  // stale statistics of the old raster
+        if (file != path) f_->out.replaces({file.filename().string()});
     // PackBits (TIFF baseline: every reader has it), on both cores; empty tiles are not written.
     // A density's float mantissas do not compress: what shrinks is its runs of zeros, which PackBits
     // takes as well as DEFLATE level 1 at a quarter of the CPU (500k incidents at 10 m: 31.1 MB in
@@ -71,6 +71,10 @@ FloatGeoTiff::FloatGeoTiff(const FloatGrid& g, const std::string& path, const st
 }
 
 FloatGeoTiff::~FloatGeoTiff() = default;
+
+std::vector<std::filesystem::path> float_geotiff_files(const std::string& path) {
+    return {path, path + ".aux.xml"};
+}
 
 void FloatGeoTiff::rows(const float* values, int n) {
     File& f = *f_;

@@ -1,5 +1,6 @@
 #pragma once
 /** Writing rasters: a float grid as a GeoTIFF (hotspots --method kde --out). */
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ private:
     struct File;
     std::unique_ptr<File> f_;
 };
+
+/** The files a FloatGeoTiff to `path` writes or replaces: the GeoTIFF and its .aux.xml. */
+std::vector<std::filesystem::path> float_geotiff_files(const std::string& path);
 
 /** Writes a whole grid as FloatGeoTiff does. */
 void write_float_geotiff(const FloatGrid& grid, const std::string& path, const std::string& wkt);

@@ -505,13 +505,16 @@ public:
         out_.emplace(target_, single_file_ || file_set_ ? AtomicOutput::Kind::File : AtomicOutput::Kind::Folder);
         take_write_back_failure();  // none of an earlier output's is this one's
         if (file_set_) out_->replaces(shapefile_set(target_.stem().string()));
-        if (!single_file_ && !file_set_)
-            // The user's other files in the folder stay; a layer written replaces every old file
-            // of its name (a shapefile's stale .qix or .cpg too).
+        if (!single_file_ && !file_set_) {
+            // The export replaces the old one whole: no layer of it lingers beside the new (read
+            // with it next time, a grids layer twice). The user's other files in the folder stay;
+            // a layer written replaces every old file of its name (a shapefile's stale .qix too).
+            out_->replaces_earlier_output();
             out_->keep_old_if([this](const std::string& name) {
                 const std::string stem = name.substr(0, name.find('.'));
                 return std::find(stems_.begin(), stems_.end(), stem) == stems_.end();
             });
+        }
     }
     ~Output() { discard(); }
     Output(const Output&) = delete;
