@@ -381,6 +381,80 @@ TEST(ReadWhole, ACellSeenWholeIsCoveredNoMoreThanItsArea) {
     EXPECT_LE(j["total"]["coverage"].get<double>(), 1.0);
 }
 
+TEST(ReadWhole, ARepairedGeometryIsNamedAndCountedByEveryCommand) {
+    TempDir d("repaired");
+    const std::string path = bundled_with(d, "bow.gpkg", {});
+    {  // a building drawn as a bow tie: GEOS's MakeValid makes two triangles of it
+        GDALAllRegister();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        OGRLayer* l = ds->GetLayerByName("buildings");
+        ASSERT_NE(l, nullptr);
+        OGRFeatureUniquePtr f(l->GetFeature(1));
+        ASSERT_TRUE(f);
+        OGRGeometry* g = nullptr;
+        ASSERT_EQ(OGRGeometryFactory::createFromWkt("MULTIPOLYGON(((98.6907 24.579,98.6908 24.57913,98.6907 "
+                                                    "24.57913,98.6908 24.579,98.6907 24.579)))",
+                                                    nullptr, &g),
+                  OGRERR_NONE);
+        f->SetGeometryDirectly(g);
+        ASSERT_EQ(l->SetFeature(f.get()), OGRERR_NONE);
+    }
+    for (const std::string& cmd : {"coverage " + path + " --no-gaps --json", "stats " + path + " --json"}) {
+        const auto r = run_gridwatch(cmd);
+        ASSERT_EQ(r.status, 0) << cmd << ": " << r.err;
+        EXPECT_EQ(json::parse(r.out)["repaired_geometries"], 1) << cmd;
+        EXPECT_NE(r.err.find("layer 'buildings': 1 invalid geometry repaired (GEOS MakeValid)"),
+                  std::string::npos)
+            << cmd << ": " << r.err;
+    }
+    // info says it in its own report, not twice.
+    const auto info = run_gridwatch("info " + path);
+    ASSERT_EQ(info.status, 0) << info.err;
+    EXPECT_EQ(info.err.find("repaired"), std::string::npos) << info.err;
+    EXPECT_NE(info.out.find("1 invalid geometry repaired"), std::string::npos) << info.out;
+}
+
+TEST(ReadWhole, LevelFourCellsUnderNoCellOfTheLevelAreNamedNotDroppedFromItsRows) {
+    TempDir d("under_none");
+    const std::string one =
+        bundled_with(d, "one.gpkg", {"UPDATE grids SET parent_id = 'NOWHERE' WHERE grid_id = 'DPZ-G01-01'"});
+    auto r = run_gridwatch("checks " + one + " --level 3 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["left_out"]["l4_cells_under_none"], 1);
+    EXPECT_NE(r.err.find("1 level-4 cell(s) lie under no level-3 cell"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("DPZ-G01-01"), std::string::npos) << r.err;
+    // A level missing between: the community's cell has no L4 cell under it, and is not "checked today".
+    const std::string gap = bundled_with(d, "gap.gpkg", {"DELETE FROM grids WHERE level = 2"});
+    r = run_gridwatch("checks " + gap + " --level 1 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_GT(j["left_out"]["l4_cells_under_none"].get<int>(), 90);
+    for (const auto& c : j["cells"]) {
+        EXPECT_EQ(c["l4_cells"], 0) << c["grid_id"];
+        EXPECT_FALSE(c["checked_today"].get<bool>()) << c["grid_id"];
+    }
+}
+
+TEST(ReadWhole, AnIncidentOfSeveralPointsStopsNamingItAndOneOfOnePointIsRead) {
+    TempDir d("multipoint");
+    // Its first point was taken and the others let go, in silence.
+    d.write("incidents.geojson", R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"inc_id":"I1","time":"2024-03-01"},"geometry":{"type":"MultiPoint","coordinates":[[98.605,24.505]]}},
+{"type":"Feature","properties":{"inc_id":"I2","time":"2024-03-01"},"geometry":{"type":"MultiPoint","coordinates":[[98.605,24.505],[98.61,24.51]]}}]})");
+    auto r = run_gridwatch("hotspots " + d / "incidents.geojson" + " --method kde --json");
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(one_error_line(r).find("feature I2: geometry is a MultiPoint of 2 points, expected one Point"),
+              std::string::npos)
+        << r.err;
+    d.write("incidents.geojson", R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"inc_id":"I1","time":"2024-03-01"},"geometry":{"type":"MultiPoint","coordinates":[[98.605,24.505]]}},
+{"type":"Feature","properties":{"inc_id":"I3","time":"2024-03-01"},"geometry":{"type":"Point","coordinates":[98.606,24.506]}}]})");
+    r = run_gridwatch("hotspots " + d / "incidents.geojson" + " --method kde --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["incidents"], 2);
+}
+
 // ---- incident times: parsed once, unreadable ones named and counted ---------------------------------
 
 TEST(ReadWhole, UnreadableIncidentTimesAreNamedCountedAndLeftOutOfWindows) {

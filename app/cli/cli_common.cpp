@@ -78,7 +78,7 @@ Dataset DatasetArgs::open(std::vector<std::string> layers, bool check_tiling, bo
     if (src.empty() && allow_default) src.push_back(bundled_dataset_path());
     Dataset ds = open_dataset(src, o);
     if (check_tiling) check_grid_tiling(ds, o.progress);
-    warn_reading(ds);
+    warn_reading(ds, /*report_repairs=*/!check_tiling);  // info reports them itself
     // For tests/bench/bench_floor.sh: when reading ended, which it subtracts from when it started the
     // command, to set a command's reading beside GDAL's own (its floor) apart from its analysis.
     if (std::getenv("GRIDWATCH_TIMING")) {
@@ -213,6 +213,9 @@ void add_left_out(nlohmann::json& j, const Dataset& ds) {
     j["without_geometry"] = ds.report.no_geometry.size();
     j["cameras_with_bad_values"] = ds.report.bad_cameras.size();
     j["unknown_codes"] = ds.report.unknown_codes.size();
+    size_t repaired = 0;
+    for (const auto& [layer, ids] : ds.report.repaired) repaired += ids.size();
+    j["repaired_geometries"] = repaired;
 }
 void write_out(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 }  // namespace
@@ -299,7 +302,7 @@ std::string file_of(const Dataset& ds, const std::string& layer) {
     return ds.source;
 }
 
-void warn_reading(const Dataset& ds) {
+void warn_reading(const Dataset& ds, bool report_repairs) {
     const auto& r = ds.report;
     // Incidents, checks and patrols each named under their own layer.
     std::map<std::string, std::vector<Issue>> times;
@@ -341,6 +344,16 @@ void warn_reading(const Dataset& ds) {
              " value(s) outside the contract's codes: " + name_some(issues) +
              " (correct them, or map them in the project file's \"values\", README: Using your own data)");
     for (const auto& i : r.store) warn(file_of(ds, i.layer) + ": layer '" + i.layer + "': " + i.problem);
+    // SPEC §3: repaired, counted and named (info lists them all in its validity report).
+    if (!report_repairs) return;
+    for (const auto& [layer, ids] : r.repaired) {
+        std::string some;
+        for (size_t k = 0; k < ids.size() && k < 10; ++k) some += (k ? ", " : "") + ids[k];
+        if (ids.size() > 10) some += " and " + std::to_string(ids.size() - 10) + " more";
+        warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(ids.size()) +
+             " invalid geometr" + (ids.size() == 1 ? "y" : "ies") + " repaired (GEOS MakeValid): " + some +
+             " (fix them at the source; gridwatch info lists them)");
+    }
     std::map<std::string, std::vector<Issue>> gdal;
     for (const auto& i : r.gdal_warnings) gdal[i.layer].push_back(i);
     for (const auto& [layer, issues] : gdal) warn(file_of(ds, layer) + ": layer '" + layer + "': GDAL: " + name_some(issues));

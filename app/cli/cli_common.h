@@ -131,8 +131,11 @@ std::string name_some(const std::vector<Issue>& issues);
 void warn_in_no_cell(const Dataset& ds, const std::string& layer, const std::string& noun,
                      const std::vector<std::string>& ids, const std::string& unit);
 
-/** Tells on stderr, a line each, what reading left out or read as nothing, naming the features. */
-void warn_reading(const Dataset& ds);
+/**
+ * Tells on stderr, a line each, what reading left out or read as nothing, naming the features,
+ * and (`report_repairs`) the invalid geometries it repaired.
+ */
+void warn_reading(const Dataset& ds, bool report_repairs = true);
 
 /** A CLI11 check that a value is an ISO-8601 date (geo/core/times.h parse_iso_span). */
 CLI::Validator iso_date_check();

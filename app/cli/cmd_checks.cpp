@@ -103,7 +103,10 @@ nlohmann::json checks_json(const ChecksReport& r) {
         unknown.push_back({{"grid_id", id}, {"reports", n}});
     }
     j["unknown_cells"] = std::move(unknown);
-    j["left_out"] = {{"unknown_cell", r.unknown.size()}, {"after_date", r.after_date}, {"unreadable_time", r.untimed}};
+    j["left_out"] = {{"unknown_cell", r.unknown.size()},
+                     {"after_date", r.after_date},
+                     {"unreadable_time", r.untimed},
+                     {"l4_cells_under_none", r.l4_under_none.size()}};
     return j;
 }
 
@@ -200,6 +203,16 @@ void run_checks(const ChecksArgs& a) {
         warn(file_of(ds, "checks") + ": layer 'checks': " + std::to_string(r.unknown.size()) +
              " report(s) in the window name no level-4 cell, counted nowhere: " + ids +
              " (correct their grid_id)");
+    }
+    if (!r.l4_under_none.empty()) {
+        std::string ids;
+        for (size_t i = 0; i < r.l4_under_none.size() && i < 5; ++i)
+            ids += (i ? ", " : "") + r.l4_under_none[i]->grid_id;
+        if (r.l4_under_none.size() > 5) ids += " and " + std::to_string(r.l4_under_none.size() - 5) + " more";
+        warn(file_of(ds, "grids") + ": layer 'grids': " + std::to_string(r.l4_under_none.size()) +
+             " level-4 cell(s) lie under no level-" + std::to_string(r.level) +
+             " cell (their parent_id leads to none), their reports counted in no row: " + ids +
+             " (correct their parent_id; gridwatch info lists the cells and levels)");
     }
     if (a.json) {
         const auto cell = [&](size_t i) { return cell_json(r, r.cells[i]); };

@@ -165,7 +165,7 @@ void compute_checks(const ChecksIndex& index, const ChecksOptions& opt, ChecksRe
     rep.level = opt.level;
     rep.untimed = index.untimed;
     rep.overdue.clear(), rep.levels.clear(), rep.outside.clear(), rep.today.clear();
-    rep.unknown_cells.clear(), rep.unknown.clear();
+    rep.unknown_cells.clear(), rep.unknown.clear(), rep.l4_under_none.clear();
     if (opt.date) {
         rep.date = day_of(*opt.date) * kDay;
     } else {
@@ -277,7 +277,10 @@ void compute_checks(const ChecksIndex& index, const ChecksOptions& opt, ChecksRe
 
     // Sums over the L4 cells of each row.
     for (size_t i = 0; i < l4.size(); ++i) {
-        if (row_of[i] < 0) continue;
+        if (row_of[i] < 0) {  // its parent_id leads to no cell of the level: named by the caller
+            rep.l4_under_none.push_back(l4[i]);
+            continue;
+        }
         CellChecks& r = rep.cells[row_of[i]];
         ++r.l4_cells;
         r.l4_checked_today += checked_today[i];

@@ -65,7 +65,8 @@ struct CellChecks {
         auto it = kinds.find(kind);
         return it == kinds.end() ? 0 : it->second;
     }
-    bool checked_today() const { return l4_checked_today == l4_cells; }
+    // A cell with no L4 cell under it has nothing to check: not "checked today".
+    bool checked_today() const { return l4_cells > 0 && l4_checked_today == l4_cells; }
 };
 
 /** A report whose point lies outside the cell it names. */
@@ -96,6 +97,8 @@ struct ChecksReport {
     std::vector<const Check*> today;      // the reports of `date`, in time order
     std::vector<std::string> unknown_cells;  // grid_ids reports name that no L4 cell has (counted nowhere)
     std::vector<const Check*> unknown;       // the reports in the window naming those, in time order
+    std::vector<const Grid*>
+        l4_under_none;  // above level 4: L4 cells under no cell of `level` (counted in none)
     int after_date = 0;                      // reports after `date`: ignored
     int untimed = 0;                         // checks without a readable time: in no window
 };

@@ -848,7 +848,8 @@ struct GeomConverter {
         const OGRPoint* p = nullptr;
         switch (wkbFlatten(g->getGeometryType())) {
             case wkbPoint: p = g->toPoint(); break;
-            case wkbMultiPoint:
+            case wkbMultiPoint:  // one point, or none; of several, which would it be? (fail_geometry)
+                if (g->toMultiPoint()->getNumGeometries() > 1) return std::nullopt;
                 if (g->toMultiPoint()->getNumGeometries() > 0) p = g->toMultiPoint()->getGeometryRef(0);
                 break;
             default: return std::nullopt;
@@ -907,8 +908,12 @@ int64_t planned_count(const Found& fl) {
 }
 
 void fail_geometry(const LayerReader& r, const std::string& id, const char* expected, const OGRGeometry* g) {
-    throw Error(std::string("geometry is ") + (g ? g->getGeometryName() : "missing") + ", expected " + expected,
-                r.where(id), "fix the feature or move it to the right layer");
+    std::string is = g ? g->getGeometryName() : "missing";
+    if (g && wkbFlatten(g->getGeometryType()) == wkbMultiPoint)
+        is = "a MultiPoint of " + std::to_string(g->toMultiPoint()->getNumGeometries()) + " points";
+    throw Error(
+        "geometry is " + is + ", expected " + (std::string(expected) == "Point" ? "one Point" : expected),
+        r.where(id), "fix the feature or move it to the right layer");
 }
 
 template <typename Fn>
@@ -1527,6 +1532,10 @@ void LayerContext::other() {
         if (auto mp = conv.polygons(g, id)) out.polygons.push_back(std::move(*mp));
         else if (auto ml = conv.lines(g, id)) out.lines.push_back(std::move(*ml));
         else if (auto p = conv.point(g, id)) out.points.push_back(*p);
+        else if (wkbFlatten(g->getGeometryType()) == wkbMultiPoint)  // drawn only: each of its points
+            for (const OGRPoint* q : *g->toMultiPoint()) {
+                if (auto each = conv.point(q, id)) out.points.push_back(*each);
+            }
         else ++left_out;
     });
     if (left_out > 0)
