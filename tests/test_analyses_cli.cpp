@@ -158,6 +158,7 @@ TEST(CliHotspots, TypesAreTheContractsInAnyCaseOrChineseAndATypoIsAUsageError) {
     EXPECT_EQ(count("FIRE"), fire);
     EXPECT_EQ(count("火灾"), fire);  // SPEC §3's Chinese, as the data may write it
     EXPECT_EQ(count("火灾,traffic"), fire + count("traffic"));
+    EXPECT_EQ(count("\"fire, traffic\""), fire + count("traffic"));
     // A typo found no incident and answered "all clear".
     auto typo = run_gridwatch("hotspots " + community() + " --method warning --type fier --json");
     EXPECT_EQ(typo.status, 2) << typo.out;
@@ -165,14 +166,23 @@ TEST(CliHotspots, TypesAreTheContractsInAnyCaseOrChineseAndATypoIsAUsageError) {
 }
 
 TEST(CliHotspots, AnOptionOfAnotherMethodIsAUsageErrorNotIgnored) {
+    TempDir d("other_method");
+    d.write("p.json", "{}");
     for (const std::string args :
          {"--method kde --band 200", "--method kde --level 3", "--method warning --hex 100",
           "--method dbscan --permutations 99", "--method gi --eps 30", "--method warning --bandwidth 50",
-          "--method kde --project p.json", "--method gi --hex 100 --band 200",
-          "--method gi --hex 100 --level 2"}) {
-        auto r = run_gridwatch("hotspots " + community() + " " + args + " --json");
+          "--method kde --project @p.json", "--method gi --hex 100 --band 200",
+          "--method gi --hex 100 --level 2", "--method kde --out k.gpkg", "--method kde --out k.png"}) {
+        std::string line = args;
+        if (const size_t at = line.find('@'); at != std::string::npos)
+            line.replace(at, 1, d.path.string() + "/");
+        auto r = run_gridwatch("hotspots " + community() + " " + line + " --json");
         EXPECT_EQ(r.status, 2) << args << ": " << r.out;
         EXPECT_TRUE(r.out.empty()) << args;
+        EXPECT_TRUE(r.err.find("is for --method") != std::string::npos ||
+                    r.err.find("does not go with --hex") != std::string::npos ||
+                    r.err.find("the density raster is a GeoTIFF") != std::string::npos)
+            << args << ": " << r.err;
     }
     // With their own method they run.
     EXPECT_EQ(run_gridwatch("hotspots " + community() + " --method gi --band 200 --json").status, 0);

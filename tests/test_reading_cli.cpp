@@ -444,7 +444,7 @@ TEST(ReadWhole, AnIncidentOfSeveralPointsStopsNamingItAndOneOfOnePointIsRead) {
 {"type":"Feature","properties":{"inc_id":"I2","time":"2024-03-01"},"geometry":{"type":"MultiPoint","coordinates":[[98.605,24.505],[98.61,24.51]]}}]})");
     auto r = run_gridwatch("hotspots " + d / "incidents.geojson" + " --method kde --json");
     EXPECT_EQ(r.status, 1) << r.out;
-    EXPECT_NE(one_error_line(r).find("feature I2: geometry is a MultiPoint of 2 points, expected one Point"),
+    EXPECT_NE(one_error_line(r).find("feature I2: geometry is a MultiPoint of 2 points, expected Point"),
               std::string::npos)
         << r.err;
     d.write("incidents.geojson", R"({"type":"FeatureCollection","features":[

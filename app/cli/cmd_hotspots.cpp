@@ -12,6 +12,7 @@
 #include "geo/analysis/stats.h"
 #include "geo/core/error.h"
 #include "geo/core/stats_table.h"
+#include "geo/core/text.h"
 #include "geo/io/names.h"
 #include "geo/io/out_layers.h"
 #include "geo/io/project.h"
@@ -248,7 +249,9 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
  */
 std::vector<std::string> incident_types(const std::string& option, const Dataset& ds) {
     std::vector<std::string> codes;
-    for (const std::string& word : split(option)) {
+    for (std::string word : split(option)) {
+        word.erase(0, word.find_first_not_of(' '));  // "fire, traffic"
+        word.erase(word.find_last_not_of(' ') + 1);
         const std::string code = contract_code("type", word, nullptr);
         const bool known =
             std::find(kIncidentTypes.begin(), kIncidentTypes.end(), code) != kIncidentTypes.end() ||
@@ -264,8 +267,9 @@ std::vector<std::string> incident_types(const std::string& option, const Dataset
     return codes;
 }
 
-/** Options that only one method (or two) takes, given with another: a usage error, not ignored. */
-void refuse_options_of_other_methods(const CLI::App& cmd, const HotspotArgs& a) {
+/** Options that only one method (or two) takes, given with another, and a KDE raster not named .tif: usage
+ * errors, not ignored. */
+void refuse_options_that_do_not_apply(const CLI::App& cmd, const HotspotArgs& a) {
     struct Only {
         const char* option;
         std::vector<std::string> methods;
@@ -306,6 +310,11 @@ void run_hotspots(const HotspotArgs& a) {
     if (a.method == "gi" || a.method == "warning") layers.push_back("grids");
     if (a.method == "gi" && a.per == "households") layers.push_back("households");
     if (!a.out.empty()) refuse_output_onto_input(a.data, a.out, out_files(a));
+    // KDE writes a GeoTIFF whatever the name: k.gpkg would be one in disguise.
+    if (const std::string ext = ascii_lower(std::filesystem::path(a.out).extension().string());
+        a.method == "kde" && !a.out.empty() && ext != ".tif" && ext != ".tiff")
+        throw CLI::ValidationError("--out",
+                                   "'" + a.out + "': the density raster is a GeoTIFF (end it in .tif)");
     // An incident's colour weighs it in the warning alone, and its type filters it only with --type;
     // its time is read once into `when` (the text as written is kept only when it cannot be read).
     std::vector<std::string> unused = {"settled_at"};
@@ -371,7 +380,7 @@ void setup_hotspots(CLI::App& root) {
     cmd->add_option("--out", a->out, "kde: GeoTIFF; gi, dbscan, warning: vector file (.gpkg, .geojson, .shp…)");
     cmd->add_flag("--json", a->json, "print one JSON document on stdout");
     cmd->callback([a, cmd] {
-        refuse_options_of_other_methods(*cmd, *a);
+        refuse_options_that_do_not_apply(*cmd, *a);
         run_hotspots(*a);
     });
 }

@@ -911,9 +911,8 @@ void fail_geometry(const LayerReader& r, const std::string& id, const char* expe
     std::string is = g ? g->getGeometryName() : "missing";
     if (g && wkbFlatten(g->getGeometryType()) == wkbMultiPoint)
         is = "a MultiPoint of " + std::to_string(g->toMultiPoint()->getNumGeometries()) + " points";
-    throw Error(
-        "geometry is " + is + ", expected " + (std::string(expected) == "Point" ? "one Point" : expected),
-        r.where(id), "fix the feature or move it to the right layer");
+    throw Error("geometry is " + is + ", expected " + expected, r.where(id),
+                "fix the feature or move it to the right layer");
 }
 
 template <typename Fn>
