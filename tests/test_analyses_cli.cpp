@@ -92,6 +92,18 @@ TEST(CliCoverage, NoGapsKeepsThePerCellTable) {
     }
 }
 
+TEST(CliCoverage, NoGapsOutLeavesNoGapsFileOfAnEarlierRun) {
+    TempDir d("cov_no_gaps_out");
+    ASSERT_EQ(run_gridwatch("coverage " + community() + " --out " + d / "c.geojson").status, 0);
+    ASSERT_TRUE(std::filesystem::exists(d / "c_gaps.geojson"));
+    // Gaps not looked for: the earlier run's would stand beside today's cells as if they were its.
+    auto r = run_gridwatch("coverage " + community() + " --no-gaps --out " + d / "c.geojson");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(d / "c_gaps.geojson"));
+    EXPECT_TRUE(std::filesystem::exists(d / "c.geojson"));
+    EXPECT_TRUE(std::filesystem::exists(d / "c_views.geojson"));
+}
+
 TEST(CliCoverage, OutWritesCellsGapsAndViews) {
     TempDir d("cov_out");
     auto r = run_gridwatch("coverage " + community() + " --out " + d / "cov.gpkg");

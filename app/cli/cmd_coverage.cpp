@@ -58,8 +58,9 @@ void write_out(const std::string& path, const Dataset& ds, const CoverageReport&
     views.fields = {{"cam_id"}, {"owner"}, {"area_m2", OutField::Real}};
     for (size_t i = 0; i < rep.views.size(); ++i)
         views.features.push_back({rep.views[i], {}, {rep.cameras[i]->cam_id, rep.cameras[i]->owner, area(rep.views[i])}});
-    if (!rep.gaps_found) layers.erase(layers.begin() + 1);
-    write_out_layers(path, layers, ds.work_crs_wkt);
+    std::vector<std::string> not_written;
+    if (!rep.gaps_found) not_written.push_back(layers[1].name), layers.erase(layers.begin() + 1);
+    write_out_layers(path, layers, ds.work_crs_wkt, {}, not_written);
 }
 
 void run_coverage(const CoverageArgs& a) {

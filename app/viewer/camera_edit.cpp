@@ -45,8 +45,14 @@ void CameraWorkbench::rebuild() {
 }
 
 void CameraWorkbench::set_level(int level) {
+    const int was = level_;
     level_ = level;
-    rebuild();
+    try {
+        rebuild();  // a level whose cells cannot be told apart throws: the level shown stays
+    } catch (...) {
+        level_ = was;
+        throw;
+    }
 }
 
 void CameraWorkbench::refresh(size_t index) {

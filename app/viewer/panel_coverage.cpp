@@ -309,8 +309,13 @@ void panel_coverage(ViewerState& st) {
     int level = wb.level();
     ImGui::SetNextItemWidth(120);
     if (ImGui::SliderInt(st.t(Ui::Level), &level, 1, 4) && level != wb.level() &&
-        !st.ds.grids_of_level(level).empty())
-        wb.set_level(level);
+        !st.ds.grids_of_level(level).empty()) {
+        try {
+            wb.set_level(level);
+        } catch (const Error& e) {
+            st.message = without_secrets(e.what());
+        }
+    }
     const CoverageReport& rep = wb.report();
     totals(st, rep);
     if (ImGui::CollapsingHeader(st.t(Ui::Cells), ImGuiTreeNodeFlags_DefaultOpen)) cell_table(st, rep);

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "app/viewer/viewer.h"
+#include "geo/core/error.h"
+#include "geo/core/text.h"
 
 namespace gw::app {
 namespace {
@@ -88,9 +90,16 @@ void choropleth_options(ViewerState& st) {
     ImGui::SetNextItemWidth(140);
     ImGui::SliderInt(st.t(Ui::Level), &level, 1, 4);
     if (!st.choropleth_built || stat != st.scene.choropleth_stat || level != st.scene.choropleth_level) {
-        build_choropleth(st.scene, st.ds, stat, level);
-        st.choropleth_built = true;
+        st.choropleth_built = true;  // tried once per choice, whatever comes of it
+        st.scene.choropleth_stat = stat, st.scene.choropleth_level = level;
+        try {
+            build_choropleth(st.scene, st.ds, stat, level);
+            st.choropleth_error.clear();
+        } catch (const Error& e) {  // cells of the level that cannot be told apart: said, not drawn
+            st.choropleth_error = without_secrets(e.what());
+        }
     }
+    if (!st.choropleth_error.empty()) ImGui::TextWrapped("%s", st.choropleth_error.c_str());
     const auto& br = st.scene.choropleth_breaks;
     if (!br.empty())
         ImGui::TextDisabled("≤ %.0f / %.0f / %.0f / %.0f / %.0f", br[0], br[1], br[2], br[3], br[4]);

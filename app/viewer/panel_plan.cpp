@@ -94,7 +94,13 @@ void accept(ViewerState& st, PlanState& ps) {
     if (!st.workbench) {
         int level = 4;
         while (level > 1 && st.ds.grids_of_level(level).empty()) --level;
-        st.workbench = std::make_unique<CameraWorkbench>(st.ds, level);
+        try {
+            st.workbench = std::make_unique<CameraWorkbench>(st.ds, level);
+        } catch (const Error& e) {  // cells that cannot be told apart: said, nothing accepted
+            st.message = without_secrets(e.what());
+            st.show_coverage = false;
+            return;
+        }
     }
     CameraEdit edit;
     int n = 0;

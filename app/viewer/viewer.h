@@ -75,6 +75,7 @@ struct ViewerState {
     std::optional<Selection> selected;
     bool labels_on = true;
     bool choropleth_built = false;
+    std::string choropleth_error;  // why the choropleth of the level chosen is not drawn ("": it is)
     std::optional<Vec2> cursor;  // screen position over the map
     bool quit = false;
     // Analysis panels (the Analysis menu). The workbench lives while the coverage panel is on.

@@ -280,7 +280,14 @@ IncidentFilter last_twelve_months(const std::string& month) {
 void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month) {
     if (ds.grids_of_level(4).empty()) return;  // nothing to colour
     GiSetup setup;  // queen contiguity on level 4, normal p-values: what the briefing shows
-    const GiAnalysis a = gi_star_analysis(ds, filter_incidents(ds, last_twelve_months(month)), setup);
+    GiAnalysis a;
+    try {
+        a = gi_star_analysis(ds, filter_incidents(ds, last_twelve_months(month)), setup);
+    } catch (const Error& e) {  // cells that cannot be told apart: no colours rather than wrong ones
+        std::fprintf(stderr, "warning: the wall's Gi* overlay is left out: %s\n",
+                     without_secrets(e.what()).c_str());
+        return;
+    }
     SceneLayer& L = ensure_layer(map, LayerId::GiCells, "gi", LayerId::Grids);
     L.fills.clear(), L.lines.clear();
     for (size_t i = 0; i < a.units.size() && i < a.result.cls.size(); ++i)
@@ -293,8 +300,15 @@ void add_wall_gi_overlay(Scene& map, const Dataset& ds, const std::string& month
 void add_wall_warning_overlay(Scene& map, const Dataset& ds, const std::string& month) {
     if (ds.grids_of_level(4).empty()) return;  // nothing to colour
     // A malformed project file is the user's to fix: its error (file and key) ends the run.
-    const WarningCells w = four_colour_warning(ds, filter_incidents(ds, last_twelve_months(month)), 4,
-                                               load_warning_thresholds(project_path_for(ds.source)));
+    const WarningThresholds t = load_warning_thresholds(project_path_for(ds.source));
+    WarningCells w;
+    try {
+        w = four_colour_warning(ds, filter_incidents(ds, last_twelve_months(month)), 4, t);
+    } catch (const Error& e) {  // cells that cannot be told apart: no colours rather than wrong ones
+        std::fprintf(stderr, "warning: the wall's warning overlay is left out: %s\n",
+                     without_secrets(e.what()).c_str());
+        return;
+    }
     SceneLayer& L = ensure_layer(map, LayerId::WarningCells, "warning", LayerId::Grids);
     L.fills.clear(), L.lines.clear();
     for (size_t i = 0; i < w.units.size(); ++i)

@@ -71,9 +71,7 @@ ChecksIndex::ChecksIndex(const Dataset& data) : ds(&data) {
     l4 = data.grids_of_level(4);
     std::unordered_map<std::string, int> l4_index;
     l4_index.reserve(l4.size() * 2);
-    for (size_t i = 0; i < l4.size(); ++i)
-        if (!l4_index.emplace(l4[i]->grid_id, static_cast<int>(i)).second && shared_id.empty())
-            shared_id = l4[i]->grid_id;
+    for (size_t i = 0; i < l4.size(); ++i) l4_index.emplace(l4[i]->grid_id, static_cast<int>(i));
 
     std::unordered_map<std::string, const Grid*> by_id;
     by_id.reserve(data.grids.size() * 2);
@@ -151,11 +149,9 @@ void compute_checks(const ChecksIndex& index, const ChecksOptions& opt, ChecksRe
         throw Error("the window must be at least one day, not " + std::to_string(opt.days), {}, "pass --days 1 or more");
     if (opt.level < 1 || opt.level > 4)
         throw Error("level must be 1–4, not " + std::to_string(opt.level), {}, "pass --level 1 to 4");
-    if (!index.shared_id.empty())
-        throw Error("two level-4 cells have the grid_id '" + index.shared_id +
-                        "': the reports naming it cannot be counted for one of them",
-                    {ds.source, "grids", index.shared_id, "grid_id"},
-                    "give each cell its own grid_id; gridwatch info lists the ids given twice");
+    // The reports name L4 cells, and the rows are the level's: two of either with one id stop.
+    (void)ds.cells_to_report(4);
+    if (opt.level != 4) (void)ds.cells_to_report(opt.level);
     const std::vector<const Grid*>& cells = index.levels[opt.level];
     if (cells.empty())
         throw Error("has no cells of level " + std::to_string(opt.level), {ds.source, "grids", "", "level"},

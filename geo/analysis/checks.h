@@ -142,8 +142,6 @@ struct ChecksIndex {
     std::vector<int64_t> cell_times;                // ascending
     std::vector<std::string> reporters;             // distinct reporters, in order of first report
     int untimed = 0;                                // checks without a readable time
-    std::string
-        shared_id;  // a grid_id two cells of one level have ("": none): reports naming it are ambiguous
 };
 
 /**

@@ -133,8 +133,9 @@ std::vector<fs::path> out_layer_files(const std::string& path, const std::vector
     return files;
 }
 
-void write_out_layers(const std::string& path, const std::vector<OutLayer>& layers, const std::string& work_wkt,
-                      const std::string& target_wkt) {
+void write_out_layers(const std::string& path, const std::vector<OutLayer>& layers,
+                      const std::string& work_wkt, const std::string& target_wkt,
+                      const std::vector<std::string>& not_written) {
     gdal_setup();
     const OutFormat& fmt = format_for(path);
     OGRSpatialReference work;
@@ -160,6 +161,13 @@ void write_out_layers(const std::string& path, const std::vector<OutLayer>& laye
     const std::vector<fs::path> files = layer_files(base, fmt, names);
     if (fmt.per_layer) {
         for (size_t i = 0; i < layers.size(); ++i) write_one(add(files[i]), fmt, {&layers[i]}, target, t);
+        // A layer of the set not written this time: its file of an earlier run goes with the set.
+        for (const auto& name : not_written) {
+            if (names.empty()) break;
+            const fs::path gone = layer_files(base, fmt, {names[0], name})[1];
+            out.replaces({gone.filename().string()});
+            out.replaces(replaced_beside(gone, fmt));
+        }
     } else {
         std::vector<const OutLayer*> all;
         for (const auto& l : layers) all.push_back(&l);
