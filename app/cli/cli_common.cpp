@@ -285,14 +285,18 @@ std::string name_some(const std::vector<Issue>& issues) {
     return s;
 }
 
+std::string list_some(const std::vector<std::string>& ids, size_t shown) {
+    std::string s;
+    for (size_t i = 0; i < ids.size() && i < shown; ++i) s += (i ? ", " : "") + ids[i];
+    if (ids.size() > shown) s += " and " + std::to_string(ids.size() - shown) + " more";
+    return s;
+}
+
 void warn_in_no_cell(const Dataset& ds, const std::string& layer, const std::string& noun,
                      const std::vector<std::string>& ids, const std::string& unit) {
     if (ids.empty()) return;
-    std::string some;
-    for (size_t i = 0; i < ids.size() && i < 5; ++i) some += (i ? ", " : "") + ids[i];
-    if (ids.size() > 5) some += " and " + std::to_string(ids.size() - 5) + " more";
     warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(ids.size()) + " " + noun +
-         "(s) lie in no " + unit + ", counted in no unit: " + some +
+         "(s) lie in no " + unit + ", counted in no unit: " + list_some(ids, 5) +
          " (they lie outside the community's cells; check their coordinates)");
 }
 
@@ -326,11 +330,11 @@ void warn_reading(const Dataset& ds, bool report_repairs) {
     std::map<std::string, std::vector<Issue>> missing;
     for (const auto& i : r.no_geometry) missing[i.layer].push_back(i);
     for (const auto& [layer, issues] : missing) {
-        std::string ids;
-        for (size_t k = 0; k < issues.size() && k < 10; ++k) ids += (k ? ", " : "") + issues[k].feature;
-        if (issues.size() > 10) ids += " and " + std::to_string(issues.size() - 10) + " more";
-        warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) + " feature(s) without geometry left out: " +
-             ids + " (give them a geometry, or delete them)");
+        std::vector<std::string> ids;
+        for (const Issue& i : issues) ids.push_back(i.feature);
+        warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) +
+             " feature(s) without geometry left out: " + list_some(ids, 10) +
+             " (give them a geometry, or delete them)");
     }
     // Cameras a value of which cannot be (SPEC §3): left out of every analysis, named here once for all.
     if (!r.bad_cameras.empty())
@@ -347,12 +351,9 @@ void warn_reading(const Dataset& ds, bool report_repairs) {
     // SPEC §3: repaired, counted and named (info lists them all in its validity report).
     if (!report_repairs) return;
     for (const auto& [layer, ids] : r.repaired) {
-        std::string some;
-        for (size_t k = 0; k < ids.size() && k < 10; ++k) some += (k ? ", " : "") + ids[k];
-        if (ids.size() > 10) some += " and " + std::to_string(ids.size() - 10) + " more";
         warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(ids.size()) +
-             " invalid geometr" + (ids.size() == 1 ? "y" : "ies") + " repaired (GEOS MakeValid): " + some +
-             " (fix them at the source; gridwatch info lists them)");
+             " invalid geometr" + (ids.size() == 1 ? "y" : "ies") + " repaired (GEOS MakeValid): " +
+             list_some(ids, 10) + " (fix them at the source; gridwatch info lists them)");
     }
     std::map<std::string, std::vector<Issue>> gdal;
     for (const auto& i : r.gdal_warnings) gdal[i.layer].push_back(i);

@@ -124,6 +124,9 @@ std::string file_of(const Dataset& ds, const std::string& layer);
  */
 std::string name_some(const std::vector<Issue>& issues);
 
+/** The first `shown` of `ids` joined by ", ", the rest counted ("A, B, C and 7 more"). */
+std::string list_some(const std::vector<std::string>& ids, size_t shown);
+
 /**
  * Names on stderr the features of a point layer (`layer`: "incidents"; `noun`: "incident") that lie
  * in no `unit` ("level-4 cell", "hexagon") and so are counted in none; nothing when there are none.

@@ -196,22 +196,18 @@ void run_checks(const ChecksArgs& a) {
     if (ds.checks.empty())  // with --date: the figures stand, every cell unchecked; say why and what to do
         warn(ds.source + ": " + kNoChecks + ": every cell is unchecked; " + no_checks_advice(ds.source));
     if (!r.unknown.empty()) {
-        std::string ids;
-        for (size_t i = 0; i < r.unknown_cells.size() && i < 5; ++i)
-            ids += (i ? ", " : "") + (r.unknown_cells[i].empty() ? std::string("(empty)") : r.unknown_cells[i]);
-        if (r.unknown_cells.size() > 5) ids += " and " + std::to_string(r.unknown_cells.size() - 5) + " more";
+        std::vector<std::string> ids;
+        for (const auto& id : r.unknown_cells) ids.push_back(id.empty() ? "(empty)" : id);
         warn(file_of(ds, "checks") + ": layer 'checks': " + std::to_string(r.unknown.size()) +
-             " report(s) in the window name no level-4 cell, counted nowhere: " + ids +
+             " report(s) in the window name no level-4 cell, counted nowhere: " + list_some(ids, 5) +
              " (correct their grid_id)");
     }
     if (!r.l4_under_none.empty()) {
-        std::string ids;
-        for (size_t i = 0; i < r.l4_under_none.size() && i < 5; ++i)
-            ids += (i ? ", " : "") + r.l4_under_none[i]->grid_id;
-        if (r.l4_under_none.size() > 5) ids += " and " + std::to_string(r.l4_under_none.size() - 5) + " more";
+        std::vector<std::string> ids;
+        for (const Grid* g : r.l4_under_none) ids.push_back(g->grid_id);
         warn(file_of(ds, "grids") + ": layer 'grids': " + std::to_string(r.l4_under_none.size()) +
              " level-4 cell(s) lie under no level-" + std::to_string(r.level) +
-             " cell (their parent_id leads to none), their reports counted in no row: " + ids +
+             " cell (their parent_id leads to none), their reports counted in no row: " + list_some(ids, 5) +
              " (correct their parent_id; gridwatch info lists the cells and levels)");
     }
     if (a.json) {

@@ -69,11 +69,8 @@ void run_patrols(const PatrolsArgs& a) {
     const KeepToExit keep_report(rep);
     if (ds.patrols.empty()) warn(ds.source + ": no patrols layer or no tracks in it: nothing is patrolled");
     if (!rep.untimed_tracks.empty() && window.bounded()) {
-        std::string ids;
-        for (size_t i = 0; i < rep.untimed_tracks.size() && i < 10; ++i) ids += (i ? ", " : "") + rep.untimed_tracks[i];
-        if (rep.untimed_tracks.size() > 10) ids += " and " + std::to_string(rep.untimed_tracks.size() - 10) + " more";
         warn(file_of(ds, "patrols") + ": layer 'patrols': " + std::to_string(rep.untimed_tracks.size()) +
-             " track(s) without readable times left out of the window: " + ids +
+             " track(s) without readable times left out of the window: " + list_some(rep.untimed_tracks, 10) +
              " (give start and end as ISO-8601, or a time per GPS fix)");
     }
 
