@@ -1119,34 +1119,35 @@ TEST(ReadParts, CellsReadInPartsAreTheCellsReadWholeWithTheirLevelFilter) {
  */
 TEST(ReadParts, ACellOfNoLevelStopsTheReadOfOneLevel) {
     TempDir dir("cell_of_no_level");
+    // 40 square cells, G0 … G39, of levels 1–4 in turn but G17, whose level is `g17` (none: null).
+    auto write_cells = [](const std::string& path, OGRFieldType type, std::optional<double> g17) {
+        std::unique_ptr<GDALDataset> ds = new_gpkg(path);
+        OGRLayer* layer = add_layer(*ds, "grids", 4542, wkbPolygon, {"grid_id", "parent_id"});
+        OGRFieldDefn level("level", type);
+        ASSERT_EQ(layer->CreateField(&level), OGRERR_NONE);
+        for (int i = 0; i < 40; ++i) {
+            OGRFeature f(layer->GetLayerDefn());
+            f.SetField("grid_id", ("G" + std::to_string(i)).c_str());
+            if (i != 17)
+                f.SetField("level", 1 + i % 4);
+            else if (g17)
+                f.SetField("level", *g17);
+            OGRLinearRing ring;
+            for (auto [x, y] : {std::pair{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}})
+                ring.addPoint(468000 + 20.0 * i + x, 2720000 + y);
+            OGRPolygon poly;
+            poly.addRing(&ring);
+            f.SetGeometry(&poly);
+            ASSERT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
+        }
+    };
     struct Bad {
         const char* what;
         std::optional<double> level;
     };
     for (const Bad& bad : {Bad{"7", 7.0}, Bad{"none", std::nullopt}, Bad{"2.5", 2.5}, Bad{"0", 0.0}}) {
         const std::string path = dir / ("cells_" + std::string(bad.what) + ".gpkg");
-        {
-            std::unique_ptr<GDALDataset> ds = new_gpkg(path);
-            OGRLayer* layer = add_layer(*ds, "grids", 4542, wkbPolygon, {"grid_id", "parent_id"});
-            OGRFieldDefn level("level", OFTReal);
-            ASSERT_EQ(layer->CreateField(&level), OGRERR_NONE);
-            for (int i = 0; i < 40; ++i) {
-                OGRFeature f(layer->GetLayerDefn());
-                f.SetField("grid_id", ("G" + std::to_string(i)).c_str());
-                if (i != 17)
-                    f.SetField("level", 1 + i % 4);
-                else if (bad.level)
-                    f.SetField("level", *bad.level);
-                const double x0 = 468000 + 20.0 * i;
-                OGRLinearRing ring;
-                for (auto [x, y] : {std::pair{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}})
-                    ring.addPoint(x0 + x, 2720000 + y);
-                OGRPolygon poly;
-                poly.addRing(&ring);
-                f.SetGeometry(&poly);
-                ASSERT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
-            }
-        }
+        write_cells(path, OFTReal, bad.level);
         const std::string shp = dir / ("shp_" + std::string(bad.what));
         translate(path, shp, "ESRI Shapefile");  // OGR's own SQL runs the filter there
         for (const std::string& source : {path, shp + "/grids.shp"})
@@ -1167,24 +1168,7 @@ TEST(ReadParts, ACellOfNoLevelStopsTheReadOfOneLevel) {
     }
     // A good file's cells of one level are read, and only those.
     const std::string good = dir / "good.gpkg";
-    {
-        std::unique_ptr<GDALDataset> ds = new_gpkg(good);
-        OGRLayer* layer = add_layer(*ds, "grids", 4542, wkbPolygon, {"grid_id", "parent_id"});
-        OGRFieldDefn level("level", OFTInteger);
-        ASSERT_EQ(layer->CreateField(&level), OGRERR_NONE);
-        for (int i = 0; i < 40; ++i) {
-            OGRFeature f(layer->GetLayerDefn());
-            f.SetField("grid_id", ("G" + std::to_string(i)).c_str());
-            f.SetField("level", 1 + i % 4);
-            OGRLinearRing ring;
-            for (auto [x, y] : {std::pair{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}})
-                ring.addPoint(468000 + 20.0 * i + x, 2720000 + y);
-            OGRPolygon poly;
-            poly.addRing(&ring);
-            f.SetGeometry(&poly);
-            ASSERT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
-        }
-    }
+    write_cells(good, OFTInteger, 2.0);  // G17 of level 2, as 1 + 17 % 4 gives
     for (const int level : {1, 2, 3, 4}) {
         OpenOptions o;
         o.grid_level = level;
