@@ -206,6 +206,34 @@ TEST(CliStats, CountsByLocationMatchHandTally) {
     EXPECT_EQ(run_gridwatch("stats " + c.args() + " --level 3").status, 1);  // no L3 cells: runtime error
 }
 
+TEST(CliStats, ACsvCellThatASpreadsheetWouldRunAsAFormulaIsWrittenAsText) {
+    TempDir d("csv_formula");
+    const std::string data =
+        bundled_copy(d, {"UPDATE grids SET name = '=HYPERLINK(\"x\")' WHERE grid_id = 'DPZ-G01'",
+                         "UPDATE grids SET name = '-1+2' WHERE grid_id = 'DPZ-G02'"});
+    auto r = run_gridwatch("stats " + data + " --level 3 --no-coverage --csv");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("\nDPZ-G01,\"'=HYPERLINK(\"\"x\"\")\","), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\nDPZ-G02,'-1+2,"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find(",=HYPERLINK"), std::string::npos) << r.out;
+}
+
+TEST(CliChecks, AReportDatedInTheFutureIsSaidToMoveTheWindow) {
+    TempDir d("checks_future");
+    // A typo's year: "today" becomes 2062-10-31 and every cell overdue, without a word.
+    const std::string data =
+        bundled_copy(d, {"UPDATE checks SET time = '2062-10-31T08:00:00' WHERE fid = 5"});
+    auto r = run_gridwatch("checks " + data + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("the latest report is dated 2062-10-31, after this computer's date"),
+              std::string::npos)
+        << r.err;
+    // With --date the user chose the day: nothing to say.
+    r = run_gridwatch("checks " + data + " --date 2062-10-31 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err.find("after this computer's date"), std::string::npos) << r.err;
+}
+
 TEST(CliErrors, AConnectionThatFailsIsOneLine) {
     // libpq's message runs over three lines; GDAL passes it on as it is.
     const auto r = run_gridwatch("stats 'PG:host=/nonexistent/socket/dir dbname=nothere'");

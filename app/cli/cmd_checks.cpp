@@ -3,6 +3,7 @@
 // (SPEC §4, §5.5).
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_common.h"
@@ -193,6 +194,12 @@ void run_checks(const ChecksArgs& a) {
     if (!a.date.empty()) o.date = parse_iso_span(a.date)->begin;
     ChecksReport r = compute_checks(ds, o);
     const KeepToExit keep_report(r);
+    // Without --date, "today" is the latest report's day: one dated in the future by a typo moves
+    // the window there, and every cell is overdue. Two days' margin for the clock's zone.
+    if (a.date.empty() && r.date > static_cast<int64_t>(std::time(nullptr)) + 2 * 86400)
+        warn(file_of(ds, "checks") + ": layer 'checks': the latest report is dated " + iso_date(r.date) +
+             ", after this computer's date, and the window ends there (correct that report's time, or pass "
+             "--date YYYY-MM-DD)");
     if (ds.checks.empty())  // with --date: the figures stand, every cell unchecked; say why and what to do
         warn(ds.source + ": " + kNoChecks + ": every cell is unchecked; " + no_checks_advice(ds.source));
     if (!r.unknown.empty()) {

@@ -1,6 +1,7 @@
 // gridwatch stats DATASET [--level L] [--json|--csv]: the per-grid briefing table (SPEC §4).
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
@@ -71,7 +72,11 @@ nlohmann::json patrols_json(const StatsTable& t) {
             {"tracks_in_window", t.patrol_tracks}};
 }
 
-std::string csv_field(const std::string& s) {
+std::string csv_field(const std::string& text) {
+    // A cell's name that a spreadsheet would run as a formula (=, +, -, @ first) is written as text.
+    const std::string s =
+        !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos ? "'" + text
+                                                                                              : text;
     if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
     std::string q = "\"";
     for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
