@@ -234,6 +234,21 @@ TEST(CliChecks, AReportDatedInTheFutureIsSaidToMoveTheWindow) {
     EXPECT_EQ(r.err.find("after this computer's date"), std::string::npos) << r.err;
 }
 
+TEST(CliPatrols, ATrackDatedInTheFutureIsSaidToMoveTheWindow) {
+    TempDir d("patrols_future");
+    const std::string data = bundled_copy(
+        d,
+        {"UPDATE patrols SET start = '2062-10-31T08:00:00', \"end\" = '2062-10-31T09:00:00' WHERE fid = 1"});
+    auto r = run_gridwatch("patrols " + data + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("the latest track is dated 2062-10-31, after this computer's date"),
+              std::string::npos)
+        << r.err;
+    r = run_gridwatch("patrols " + data + " --from 2062-10-01 --to 2062-10-31 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err.find("after this computer's date"), std::string::npos) << r.err;
+}
+
 TEST(CliErrors, AConnectionThatFailsIsOneLine) {
     // libpq's message runs over three lines; GDAL passes it on as it is.
     const auto r = run_gridwatch("stats 'PG:host=/nonexistent/socket/dir dbname=nothere'");
