@@ -332,8 +332,8 @@ void run_hotspots(const HotspotArgs& a) {
     if (!ds.has_layer("incidents"))
         throw Error(
             "no incidents layer, which hotspots are found in", {ds.source},
-            "add one, or map a layer to \"incidents\" in DATASET.gridwatch.json (gridwatch info lists the "
-            "layers)");
+            "add one, or map a layer to \"incidents\" in DATASET.gridwatch.json; gridwatch info lists the "
+            "layers");
     IncidentFilter f;
     f.types = incident_types(a.types, ds), f.window = window_between(a.from, a.to);
     std::vector<const Incident*> inc = filter_incidents(ds, f);

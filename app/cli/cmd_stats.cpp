@@ -126,8 +126,9 @@ void run_stats(const StatsArgs& a) {
                            {"days", t.checks_days},
                            {"from", iso_date(t.checks_date - int64_t(t.checks_days - 1) * 86400)}};
         if (wc) j["patrols"] = wp ? patrols_json(t) : nlohmann::json(nullptr);
-        j["outside"] = {{"households", t.outside_households}, {"cameras", t.outside_cameras},
-                        {"incidents", t.outside_incidents}};
+        j["outside"] = {{"households", t.households_outside.size()},
+                        {"cameras", t.cameras_outside.size()},
+                        {"incidents", t.incidents_outside.size()}};
         print_json_items(
             std::move(j), "grids", t.rows.size(), [&](size_t i) { return row_json(t.rows[i], wc, wp); }, ds);
         return;
@@ -219,9 +220,9 @@ void run_stats(const StatsArgs& a) {
     for (const auto& r : t.rows) line(r);
     std::printf("\n");
     line(t.total);
-    if (t.outside_households || t.outside_cameras || t.outside_incidents)
-        std::printf("outside every level-%d cell: %d households, %d cameras, %d incidents\n", t.level,
-                    t.outside_households, t.outside_cameras, t.outside_incidents);
+    if (!t.households_outside.empty() || !t.cameras_outside.empty() || !t.incidents_outside.empty())
+        std::printf("outside every level-%d cell: %zu households, %zu cameras, %zu incidents\n", t.level,
+                    t.households_outside.size(), t.cameras_outside.size(), t.incidents_outside.size());
 }
 
 }  // namespace

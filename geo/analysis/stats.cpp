@@ -129,7 +129,6 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage, std::
         const auto& h = ds.households[k];
         const int i = households_cell[k];
         if (i < 0) {
-            ++t.outside_households;
             t.households_outside.push_back(h.hh_id);
             continue;
         }
@@ -142,7 +141,6 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage, std::
         const auto& c = ds.cameras[k];
         const int i = cameras_cell[k];
         if (i < 0) {
-            ++t.outside_cameras;
             t.cameras_outside.push_back(c.cam_id);
             continue;
         }
@@ -157,7 +155,6 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage, std::
         const auto& in = ds.incidents[k];
         const int i = incidents_cell[k];
         if (i < 0) {
-            ++t.outside_incidents;
             t.incidents_outside.push_back(in.inc_id);
             continue;
         }

@@ -47,8 +47,8 @@ struct StatsTable {
     int level = 4;
     std::vector<GridStats> rows;  // one per cell of the level, in the layer's order
     GridStats total;              // everything inside the level's cells
-    int outside_households = 0, outside_cameras = 0, outside_incidents = 0;  // in no cell of the level
-    std::vector<std::string> households_outside, cameras_outside, incidents_outside;  // their ids
+    std::vector<std::string> households_outside, cameras_outside,
+        incidents_outside;      // ids in no cell of the level
     bool with_checks = false;   // the check columns are filled
     int64_t checks_date = 0;    // their "today" (civil seconds, start of the day) and window in days
     int checks_days = 0;
