@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -22,6 +23,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
+#include <span>
 #include <type_traits>
 #include <unordered_map>
 
@@ -80,6 +83,94 @@ void add_kernel_row(double* __restrict line, const double* __restrict dx2, int n
         line[j] += u * u;
     }
 }
+
+/**
+ * One row of the density as running sums of polynomials, for kernels many cells wide: each point
+ * costs the row a few additions however wide its kernel, and the row's cells are swept once.
+ *
+ * Along the row a point's (room − dx²)² is a polynomial of degree four in x over the columns
+ * where dx² < room. The row is cut into blocks about h wide; in a block, with σ = (x − x_b)/h the
+ * distance from the block's first centre in bandwidths and α the point's, the kernel over h⁴ is
+ * (e + 2ασ − σ²)² with e = room/h² − α²:
+ *     e² + 4αe·σ + (4α² − 2e)·σ² − 4α·σ³ + σ⁴.
+ * A point adds its coefficients where its columns begin in the block and takes them away after
+ * they end; the sweep keeps their running sums and evaluates them at each cell. Short blocks keep
+ * σ and α within a few units, so the sums lose no more than a few bits to cancellation. A cell
+ * that no kernel reaches is 0 exactly (the points counted beside the sums).
+ */
+class KernelRows {
+public:
+    KernelRows(int width, double x0, double cell, double h)
+        : width_(width),
+          block_(std::max(1, static_cast<int>(2 * h / cell))),
+          x0_(x0),
+          cell_(cell),
+          inv_h_(1 / h),
+          h4_(h * h * h * h),
+          sums_(static_cast<size_t>(width) + 1),
+          points_(static_cast<size_t>(width) + 1, 0) {}
+
+    /** The kernel of a point at x `px` on this row, `room` = h² − dy² > 0. */
+    void add(double px, double room) {
+        // The columns where dx² < room, as the cell by cell sum takes them (its test, settled at
+        // each end after the square root's guess).
+        const auto reaches = [&](int col) {
+            const double dx = x0_ + (col + 0.5) * cell_ - px;
+            return dx * dx < room;
+        };
+        const double w = std::sqrt(room);
+        int a = std::clamp(static_cast<int>(std::ceil((px - w - x0_) / cell_ - 0.5)), 0, width_ - 1);
+        int b = std::clamp(static_cast<int>(std::floor((px + w - x0_) / cell_ - 0.5)), 0, width_ - 1);
+        while (a > 0 && reaches(a - 1)) --a;
+        while (a <= b && !reaches(a)) ++a;
+        while (b + 1 < width_ && reaches(b + 1)) ++b;
+        while (b >= a && !reaches(b)) --b;
+        if (a > b) return;
+        const double rho = room * inv_h_ * inv_h_;
+        for (int blk = a / block_; blk <= b / block_; ++blk) {
+            const int first = blk * block_, last = std::min(width_, first + block_) - 1;
+            const int from = std::max(a, first), to = std::min(b, last);
+            const double alpha = (px - (x0_ + (first + 0.5) * cell_)) * inv_h_;
+            const double e = rho - alpha * alpha;
+            const std::array<double, 4> c = {e * e, 4 * alpha * e, 4 * alpha * alpha - 2 * e, -4 * alpha};
+            for (int k = 0; k < 4; ++k) sums_[from][k] += c[k];
+            ++points_[from];
+            if (to < last) {
+                for (int k = 0; k < 4; ++k) sums_[to + 1][k] -= c[k];
+                --points_[to + 1];
+            }
+        }
+    }
+
+    /** Adds the row's kernels, (room − dx²)² each, into `line` and clears them for the next row. */
+    void sweep(double* line) {
+        const double step = cell_ * inv_h_;
+        for (int first = 0; first < width_; first += block_) {
+            const int last = std::min(width_, first + block_);
+            std::array<double, 4> run = {0, 0, 0, 0};
+            int n = 0;
+            for (int col = first; col < last; ++col) {
+                for (int k = 0; k < 4; ++k) run[k] += sums_[col][k];
+                n += points_[col];
+                sums_[col] = {0, 0, 0, 0};
+                points_[col] = 0;
+                if (n == 0) {
+                    run = {0, 0, 0, 0};  // what the points left behind is rounding
+                    continue;
+                }
+                const double s = (col - first) * step;
+                const double v = run[0] + s * (run[1] + s * (run[2] + s * (run[3] + s * n)));
+                line[col] += std::max(v, 0.0) * h4_;
+            }
+        }
+    }
+
+private:
+    int width_, block_;
+    double x0_, cell_, inv_h_, h4_;
+    std::vector<std::array<double, 4>> sums_;  // per column: coefficients starting minus ending there
+    std::vector<int> points_;                  // per column: points starting minus ending there
+};
 }  // namespace
 
 KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, const KdeRows* to) {
@@ -109,16 +200,22 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, cons
         throw Error(what, {"", "", "", "--bandwidth"},
                     "give a --bandwidth of at least the cell size, or a smaller --cell");
     }
-    // Each point adds into the cells of its disc: a wide bandwidth over small cells is hours of
-    // work (Silverman's rule over a prefecture: ~2 km over 10 m cells, 10^5 cells a point).
-    const double per_point = kPi * (h / r.cell) * (h / r.cell);
-    if (per_point * static_cast<double>(pts.size()) > kKdeMostCellSums) {
-        char what[200];
+    // Cell by cell, each point adds into the cells of its disc: π(h/cell)² of them, a hundred
+    // thousand a point for Silverman's rule over a county (~6 km over 10 m cells). Along rows, it
+    // adds a few coefficients to each of its 2h/cell rows, and every cell is swept once. The costs
+    // are in cell additions, measured (tests/bench: BM_KdeSums).
+    const double n = static_cast<double>(pts.size()), span = h / r.cell;
+    const double by_cells = n * kPi * span * span;
+    const double by_rows =
+        n * (2 * span + 1) * kKdeRowPointCost + static_cast<double>(r.width) * r.height * kKdeSweepCost;
+    const bool along_rows = o.sums == KdeSums::rows || (o.sums == KdeSums::fastest && by_rows < by_cells);
+    const double work = along_rows ? by_rows : by_cells;
+    if (work > kKdeMostCellSums) {
+        char what[240];
         std::snprintf(what, sizeof what,
-                      "the density would add %.2g kernel cells (%zu incidents, %.0f cells each: a %.0f m "
-                      "bandwidth over "
-                      "%g m cells), hours of work",
-                      per_point * static_cast<double>(pts.size()), pts.size(), per_point, h, r.cell);
+                      "the density would take %.2g kernel sums (%zu incidents, a %.0f m bandwidth over %g m "
+                      "cells, %d × %d cells), hours of work",
+                      work, pts.size(), h, r.cell, r.width, r.height);
         throw Error(
             what, {"", "", "", o.bandwidth_m > 0 ? "--bandwidth" : "--cell"},
             "give a larger --cell or a smaller --bandwidth, or filter the incidents; the default bandwidth, "
@@ -170,10 +267,20 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, cons
             parallel_ranges(static_cast<size_t>(bands), [&](size_t from, size_t until) {
                 std::vector<double> acc(row_cells * band_rows, 0.0);  // zeroed again as it is stored
                 std::vector<double> dx2(static_cast<size_t>(2 * reach + 1));
+                std::optional<KernelRows> along;
+                if (along_rows) along.emplace(r.width, r.x0, r.cell, h);
                 for (size_t i = from; i < until; ++i) {
                     const int band = first + static_cast<int>(i);
                     const int r0 = band * band_rows, r1 = std::min(r.height, r0 + band_rows);
-                    for (auto p : in_band[band]) {
+                    for (int row = r0; along && row < r1; ++row) {
+                        const double cy = r.y0 - (row + 0.5) * r.cell;
+                        for (auto p : in_band[band]) {
+                            const double dy2 = (cy - p.y) * (cy - p.y);
+                            if (dy2 < h2) along->add(p.x, h2 - dy2);
+                        }
+                        along->sweep(&acc[static_cast<size_t>(row - r0) * row_cells]);
+                    }
+                    for (auto p : along ? std::span<const Vec2>() : std::span<const Vec2>(in_band[band])) {
                         const int pc = static_cast<int>((p.x - r.x0) / r.cell),
                                   pr = static_cast<int>((r.y0 - p.y) / r.cell);
                         const int ra = std::max(r0, pr - reach), rb = std::min(r1 - 1, pr + reach);

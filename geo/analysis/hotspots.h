@@ -30,9 +30,17 @@ std::vector<const Incident*> filter_incidents(const Dataset& ds, const IncidentF
 
 // ---- KDE -------------------------------------------------------------------------------------
 
+/** How kernel_density sums the kernels: the two give the same raster to rounding. */
+enum class KdeSums {
+    fastest,  // the one of the two with less work for this bandwidth, cell and extent
+    cells,    // cell by cell over each point's disc: work ∝ (h / cell)² a point
+    rows,     // running sums of polynomials along each row: work ∝ h / cell a point, plus every cell once
+};
+
 struct KdeOptions {
     double cell_m = 10;
     double bandwidth_m = 0;  // 0 = Silverman's rule (see silverman_bandwidth)
+    KdeSums sums = KdeSums::fastest;
 };
 
 struct KdeRaster {
@@ -68,11 +76,19 @@ struct KdeRows {
 KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, const KdeRows* to = nullptr);
 
 /**
- * The most kernel cells kernel_density adds before it refuses (gw::Error naming --cell or
- * --bandwidth): ~10^10 is ten seconds to a minute on two cores; the county's 500k incidents at 50 m
- * over 10 m cells are 4·10^7.
+ * The most work kernel_density takes on before it refuses (gw::Error naming --cell or
+ * --bandwidth), in cell additions of the cell by cell sum: 2·10^10 is about 5 s on two cores. The
+ * county's 500k incidents at 50 m over 10 m cells are 4·10^7; its 29,200 under Silverman's rule
+ * (5.9 km) are 3·10^10 cell by cell and 3·10^9 along rows, about a second.
  */
 constexpr double kKdeMostCellSums = 2e10;
+/**
+ * What summing along rows costs, in the same cell additions: a point's row (its columns found,
+ * its coefficients added to the blocks it crosses) and a cell's sweep. Measured by
+ * tests/bench/bench_hotspots.cpp's BM_KdeSums: a cell addition is 0.22 ns on two cores, a point's
+ * row 20 ns, a cell's sweep 1.5 ns.
+ */
+constexpr double kKdeRowPointCost = 90, kKdeSweepCost = 7;
 
 // The raster is written by FloatGeoTiff (geo/io/raster_out.h), given the rows through KdeRows.
 

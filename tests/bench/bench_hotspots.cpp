@@ -1,7 +1,8 @@
 // Micro-benchmarks (Google Benchmark) of the hotspot analyses' inner parts: Gi*'s conditional
 // permutations on a lattice of n cells (queen neighbours), and the cell each point of a layer
-// lies in among a county's level-4 cells (`demo --scale 100`).
-//   build/gridwatch_bench --benchmark_filter='Gi|Locate'
+// lies in among a county's level-4 cells (`demo --scale 100`), and the KDE's two ways of summing
+// kernels (cell by cell, along rows) as the kernel widens, which set kernel_density's choice.
+//   build/gridwatch_bench --benchmark_filter='Gi|Locate|Kde'
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -57,5 +58,33 @@ void BM_LocatePoints(benchmark::State& state) {
     state.counters["cells"] = static_cast<double>(cells.size());
 }
 BENCHMARK(BM_LocatePoints)->Unit(benchmark::kMillisecond);
+
+/**
+ * kernel_density of 29,200 points spread over 20 × 15 km (a county's incidents, in towns), 10 m
+ * cells, a bandwidth of `span` cells, summed cell by cell (0) or along rows (1). Counters: the
+ * work kernel_density estimates for each way, to set kKdeRowPointCost and kKdeSweepCost.
+ */
+void BM_KdeSums(benchmark::State& state) {
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> U(0, 1);
+    std::normal_distribution<double> N(0, 1);
+    std::vector<Vec2> pts;
+    for (int i = 0; i < 29200; ++i)
+        pts.push_back({440000 + 20000 * U(rng) + 200 * N(rng), 2700000 + 15000 * U(rng) + 200 * N(rng)});
+    KdeOptions o;
+    o.cell_m = 10;
+    o.bandwidth_m = 10.0 * static_cast<double>(state.range(0));
+    o.sums = state.range(1) ? KdeSums::rows : KdeSums::cells;
+    KdeRaster r;
+    for (auto _ : state) {
+        r = kernel_density(pts, o);
+        benchmark::DoNotOptimize(r.density.data());
+    }
+    const double span = static_cast<double>(state.range(0)), n = static_cast<double>(pts.size());
+    state.counters["cells_work"] = n * 3.14159265 * span * span;
+    state.counters["rows_work"] =
+        n * (2 * span + 1) * kKdeRowPointCost + double(r.width) * r.height * kKdeSweepCost;
+}
+BENCHMARK(BM_KdeSums)->ArgsProduct({{5, 10, 20, 40, 80}, {0, 1}})->Unit(benchmark::kMillisecond);
 
 }  // namespace
