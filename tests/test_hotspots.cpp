@@ -244,6 +244,7 @@ TEST(Kde, HoursOfKernelSumsAreRefusedNamingTheOption) {
     } catch (const gw::Error& e) {
         EXPECT_EQ(e.where().field, "--bandwidth");
         EXPECT_NE(std::string(e.what()).find("100000 incidents"), std::string::npos) << e.what();
+        EXPECT_EQ(e.hint().rfind("give --cell 5 or larger,", 0), 0u) << e.hint();  // the least that does
     }
     pts.resize(1000);  // a hundredth of the points, over 10 m cells: done, along rows
     o.cell_m = 10;

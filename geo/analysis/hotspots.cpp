@@ -204,22 +204,34 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, cons
     // thousand a point for Silverman's rule over a county (~6 km over 10 m cells). Along rows, it
     // adds a few coefficients to each of its 2h/cell rows, and every cell is swept once. The costs
     // are in cell additions, measured (tests/bench: BM_KdeSums).
-    const double n = static_cast<double>(pts.size()), span = h / r.cell;
-    const double by_cells = n * kPi * span * span;
-    const double by_rows =
-        n * (2 * span + 1) * kKdeRowPointCost + static_cast<double>(r.width) * r.height * kKdeSweepCost;
-    const bool along_rows = o.sums == KdeSums::rows || (o.sums == KdeSums::fastest && by_rows < by_cells);
-    const double work = along_rows ? by_rows : by_cells;
+    const double n = static_cast<double>(pts.size());
+    const auto work_over = [&](double cell, bool rows) {
+        const double span = h / cell;
+        const double cells = (b.width() + 2 * h) / cell * ((b.height() + 2 * h) / cell);
+        return rows ? n * (2 * span + 1) * kKdeRowPointCost + cells * kKdeSweepCost : n * kPi * span * span;
+    };
+    const bool along_rows = o.sums == KdeSums::rows || (o.sums == KdeSums::fastest &&
+                                                        work_over(r.cell, true) < work_over(r.cell, false));
+    const double work = work_over(r.cell, along_rows);
     if (work > kKdeMostCellSums) {
         char what[240];
         std::snprintf(what, sizeof what,
                       "the density would take %.2g kernel sums (%zu incidents, a %.0f m bandwidth over %g m "
                       "cells, %d × %d cells), hours of work",
                       work, pts.size(), h, r.cell, r.width, r.height);
+        // The smallest round cell that would do, for the hint.
+        std::string larger = "a larger --cell";
+        for (double c : {2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000})
+            if (c > r.cell && std::min(work_over(c, true), work_over(c, false)) <= kKdeMostCellSums &&
+                h >= c) {
+                larger = "--cell " + std::to_string(static_cast<int>(c)) + " or larger";
+                break;
+            }
         throw Error(
             what, {"", "", "", o.bandwidth_m > 0 ? "--bandwidth" : "--cell"},
-            "give a larger --cell or a smaller --bandwidth, or filter the incidents; the default bandwidth, "
-            "Silverman's rule, grows with the extent");
+            "give " + larger +
+                ", a smaller --bandwidth, or filter the incidents; the default bandwidth, Silverman's "
+                "rule, grows with the extent");
     }
     r.x0 = xmin, r.y0 = ymax;
     const double h2 = h * h;
