@@ -1055,6 +1055,55 @@ TEST(ExportCli, ALayerNoRoleUsesIsNamedAsNotExported) {
     EXPECT_EQ(some.err.find("县界河流"), std::string::npos) << some.err;
 }
 
+// A layer the source has but holds nothing yet (an office's cameras before the first camera) is
+// exported as an empty layer with its fields, text as wide as a DBF allows; it was left out
+// without a word. Both ways of reading (a layer at a time, and whole for --with-stats) write it.
+// A file that names one layer (x.geojson) still takes the layers holding features alone.
+TEST(ExportCli, ALayerThatIsEmptyIsExportedEmpty) {
+    gwtest::TempDir dir("export_empty");
+    const std::string data = dir / "d.gpkg";
+    std::filesystem::copy_file(std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg", data);
+    GDALAllRegister();
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        ds->ExecuteSQL("DELETE FROM cameras", nullptr, nullptr);
+    }
+    for (const std::string extra : {"", " --with-stats"}) {
+        const std::string out = dir / ("shp" + std::to_string(extra.size()));
+        const auto r = gwtest::run_gridwatch("export " + data + " --out " + out + extra);
+        ASSERT_EQ(r.status, 0) << r.err;
+        GDALDatasetUniquePtr shp(GDALDataset::Open((out + "/cameras.shp").c_str(), GDAL_OF_VECTOR));
+        ASSERT_TRUE(shp) << extra << ": no cameras.shp\n" << r.out;
+        OGRLayer* l = shp->GetLayer(0);
+        EXPECT_EQ(l->GetFeatureCount(), 0);
+        EXPECT_EQ(wkbFlatten(l->GetGeomType()), wkbPoint);
+        const int cam_id = l->GetLayerDefn()->GetFieldIndex("cam_id");
+        ASSERT_GE(cam_id, 0);
+        EXPECT_EQ(l->GetLayerDefn()->GetFieldDefn(cam_id)->GetWidth(), 254);
+        EXPECT_GE(l->GetLayerDefn()->GetFieldIndex("azimuth"), 0);
+    }
+    const auto g = gwtest::run_gridwatch("export " + data + " --format GPKG --out " + (dir / "o.gpkg"));
+    ASSERT_EQ(g.status, 0) << g.err;
+    GDALDatasetUniquePtr gpkg(GDALDataset::Open((dir / "o.gpkg").c_str(), GDAL_OF_VECTOR));
+    ASSERT_TRUE(gpkg);
+    ASSERT_TRUE(gpkg->GetLayerByName("cameras"));
+    EXPECT_EQ(gpkg->GetLayerByName("cameras")->GetFeatureCount(), 0);
+    // One layer's file, from grids and the empty cameras: the grids, the one layer holding features.
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        for (int i = ds->GetLayerCount() - 1; i >= 0; --i) {
+            const std::string name = ds->GetLayer(i)->GetName();
+            if (name != "grids" && name != "cameras") ASSERT_EQ(ds->DeleteLayer(i), OGRERR_NONE) << name;
+        }
+    }
+    const auto one =
+        gwtest::run_gridwatch("export " + data + " --format GeoJSON --out " + (dir / "g.geojson"));
+    EXPECT_EQ(one.status, 0) << one.err;
+    EXPECT_NE(one.out.find("wrote 1 layer,"), std::string::npos) << one.out;
+}
+
 // `export` reads a layer at a time (open_dataset_by_layer), each let go once written, unless it
 // joins figures or writes one named file. What it writes is what write_dataset writes of the whole
 // read (shapefiles, FlatGeobuf, GeoJSON byte for byte but a .dbf's date; a GeoPackage, one file kept

@@ -806,6 +806,10 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
             if (stats) stats_columns(w, stats_row(*f), *cx.opt.stats.front());
             visit_extras(w, *f);
         }
+        // An empty layer is a form to fill in (its text as wide as a DBF value may be), not a
+        // record of text one byte wide.
+        if (features.empty())
+            for (auto& c : cols) c.width = kDbfValueBytes;
     }
 
     // The layer and its fields.
@@ -1046,10 +1050,18 @@ std::vector<GridLayer> grid_layers_of(const Dataset& ds, const WriteOptions& opt
     return layers;
 }
 
-/** Whether canonical layer l of ds is written: listed in --layers, or (none listed) holding features. */
+/**
+ * Whether canonical layer l of ds is written: listed in --layers, or (none listed) holding
+ * features, or present in the source though empty (an office's cameras layer before its first
+ * camera goes into the export as a layer to fill in). An output that names one layer's file
+ * takes the layers holding features alone.
+ */
 bool wanted(const Dataset& ds, const WriteOptions& opt, const std::string& l) {
-    if (opt.layers.empty()) return feature_count(ds, l) > 0;
-    return std::find(opt.layers.begin(), opt.layers.end(), l) != opt.layers.end();
+    if (!opt.layers.empty()) return std::find(opt.layers.begin(), opt.layers.end(), l) != opt.layers.end();
+    if (feature_count(ds, l) > 0) return true;
+    if (names_one_layer_file(find_format(opt.format), opt.path)) return false;
+    return std::any_of(ds.layers.begin(), ds.layers.end(),
+                       [&](const LayerInfo& i) { return i.name == l && !i.recognised_by.empty(); });
 }
 
 }  // namespace
