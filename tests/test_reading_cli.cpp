@@ -232,6 +232,28 @@ TEST(ReadWhole, NanPointIsAnErrorAndAMissingGeometryIsNamed) {
     EXPECT_NE(lines[0].find("without geometry left out: I2"), std::string::npos) << lines[0];
 }
 
+// ---- no grids layer -----------------------------------------------------------------------------
+
+// Every command that gives figures per cell said "layer 'grids', field 'level': has no cells of
+// level 4" of a dataset with no grids layer at all. It says the layer is missing.
+TEST(ReadWhole, CommandsPerCellSayTheGridsLayerIsMissing) {
+    TempDir d("no_grids");
+    const std::string none = bundled_with(d, "none.gpkg", {"DROP TABLE grids"});
+    for (const char* cmd : {"coverage", "stats", "hotspots --method gi", "hotspots --method warning",
+                            "checks", "patrols", "stats --with-checks", "checks --level 2"}) {
+        const auto r = run_gridwatch(std::string(cmd) + " " + none + " --json");
+        EXPECT_EQ(r.status, 1) << cmd << ": " << r.out;
+        const std::string line = one_error_line(r);
+        EXPECT_NE(line.find("none.gpkg: has no grids layer"), std::string::npos) << cmd << ": " << r.err;
+        EXPECT_EQ(line.find("level 4"), std::string::npos) << cmd << ": " << line;
+    }
+    // A grids layer with no cells of the level asked for is still told so.
+    const std::string l4 = bundled_with(d, "l13.gpkg", {"DELETE FROM grids WHERE level IN (2, 4)"});
+    const auto r = run_gridwatch("stats " + l4 + " --level 2");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(one_error_line(r).find("has no cells of level 2"), std::string::npos) << r.err;
+}
+
 // ---- hotspots: the incidents they count ---------------------------------------------------------
 
 TEST(ReadWhole, HotspotsNeedAnIncidentsLayerAndNameIncidentsInNoCell) {

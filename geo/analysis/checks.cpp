@@ -142,6 +142,7 @@ ChecksReport compute_checks(const ChecksIndex& index, const ChecksOptions& opt) 
 void compute_checks(const ChecksIndex& index, const ChecksOptions& opt, ChecksReport& rep) {
     const Dataset& ds = *index.ds;
     const std::vector<const Grid*>& l4 = index.l4;
+    (void)ds.cells_to_report(4);  // no grids layer, or two cells of one id: stops here
     if (l4.empty())
         throw Error("has no level-4 cells: checks are counted per L4 cell", {ds.source, "grids", "", "level"},
                     "give the grids layer its level-4 cells (gridwatch info lists the levels)");
@@ -150,7 +151,6 @@ void compute_checks(const ChecksIndex& index, const ChecksOptions& opt, ChecksRe
     if (opt.level < 1 || opt.level > 4)
         throw Error("level must be 1–4, not " + std::to_string(opt.level), {}, "pass --level 1 to 4");
     // The reports name L4 cells, and the rows are the level's: two of either with one id stop.
-    (void)ds.cells_to_report(4);
     if (opt.level != 4) (void)ds.cells_to_report(opt.level);
     const std::vector<const Grid*>& cells = index.levels[opt.level];
     if (cells.empty())

@@ -175,6 +175,13 @@ std::vector<const Grid*> Dataset::grids_of_level(int level) const {
 
 std::vector<const Grid*> Dataset::cells_to_report(int level) const {
     std::vector<const Grid*> cells = grids_of_level(level);
+    // No cells because no layer of them: said so, not "no cells of level 4" of a layer not there.
+    if (cells.empty() && grids.empty() &&
+        std::none_of(layers.begin(), layers.end(), [](const LayerInfo& l) { return l.name == "grids"; }))
+        throw Error(
+            "has no grids layer, and the figures are counted per grid cell", {source},
+            "add the cells as a layer named grids or 网格, or map yours in the project file as README's "
+            "Using your own data says; gridwatch info lists the layers found");
     std::vector<const Grid*> by_id = cells;
     std::sort(by_id.begin(), by_id.end(),
               [](const Grid* a, const Grid* b) { return a->grid_id < b->grid_id; });

@@ -253,8 +253,9 @@ struct Dataset {
     std::vector<const Grid*> grids_of_level(int level) const;
     /**
      * The cells of one level an analysis gives figures for, in source order. Throws gw::Error
-     * where two of them share a grid_id (SPEC §3: unique; two layers of cells, or one exported
-     * twice into a folder): their figures could not be told apart, nor the other's kept.
+     * where the dataset has no grids layer, and where two of them share a grid_id (SPEC §3:
+     * unique; two layers of cells, or one exported twice into a folder): their figures could not
+     * be told apart, nor the other's kept.
      */
     std::vector<const Grid*> cells_to_report(int level) const;
     /** Cameras fit for analysis: valid values (see validate_cameras), online unless include_offline. */
