@@ -232,6 +232,31 @@ TEST(ReadWhole, NanPointIsAnErrorAndAMissingGeometryIsNamed) {
     EXPECT_NE(lines[0].find("without geometry left out: I2"), std::string::npos) << lines[0];
 }
 
+// ---- a feature GDAL cannot read ------------------------------------------------------------------
+
+// A geometry blob GDAL cannot decode, in the 5th of 27 roads: the line said "reading stopped after
+// 26 of 27 features", naming no feature; export printed its notes of renamed fields first, so
+// stderr had three lines. Each command says the one feature, in one line.
+TEST(ReadWhole, AFeatureGdalCannotReadIsNamedInOneLine) {
+    TempDir d("bad_blob");
+    const std::string bad =
+        bundled_with(d, "bad.gpkg", {"UPDATE roads SET geom = X'4750000100000000DEADBEEF' WHERE fid = 5"});
+    for (const std::string& cmd :
+         std::vector<std::string>{"stats", "coverage", "patrols", "info", "export --out " + d / "shp",
+                                  "render --size 200x150 --out " + d / "r.png"}) {
+        const std::string first = cmd.substr(0, cmd.find(' '));
+        const std::string rest = cmd.find(' ') == std::string::npos ? "" : cmd.substr(cmd.find(' '));
+        const auto r = run_gridwatch(first + " " + bad + rest);
+        EXPECT_EQ(r.status, 1) << cmd << ": " << r.out;
+        const std::string line = one_error_line(r);
+        EXPECT_NE(line.find("layer 'roads', feature FID 5: could not be read"), std::string::npos)
+            << cmd << ": " << r.err;
+        EXPECT_NE(line.find("GDAL: Unable to read geometry"), std::string::npos) << cmd << ": " << line;
+    }
+    EXPECT_FALSE(fs::exists(d / "shp"));
+    EXPECT_FALSE(fs::exists(d / "r.png"));
+}
+
 // ---- no grids layer -----------------------------------------------------------------------------
 
 // Every command that gives figures per cell said "layer 'grids', field 'level': has no cells of

@@ -1891,6 +1891,27 @@ size_t feature_count(const Dataset& part) {
 }
 
 /**
+ * After a read that GDAL failed: the feature it fails on, read again one at a time under the
+ * layer's filters ("FID 5", or "after FID 4" where GDAL gives no feature back), or "" where this
+ * reading raises no error.
+ */
+std::string failing_feature(OGRLayer& layer) {
+    CplCapture again;
+    layer.ResetReading();
+    GIntBig last = OGRNullFID;
+    for (;;) {
+        const size_t before = again.failures.size();
+        OGRFeatureUniquePtr f(layer.GetNextFeature());
+        if (again.failures.size() > before) {
+            if (f) return "FID " + std::to_string(f->GetFID());
+            return last == OGRNullFID ? "" : "after FID " + std::to_string(last);
+        }
+        if (!f) return {};
+        last = f->GetFID();
+    }
+}
+
+/**
  * Reads a layer whole or not at all (SPEC §3): any GDAL error while reading it (a damaged page, a
  * .dbf cut short) stops the command, naming the file and layer and how far reading got. GDAL's
  * warnings are kept in the report.
@@ -1938,8 +1959,12 @@ ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk
         std::string got = std::to_string(feature_count(part) + static_cast<size_t>(placed_here));
         if (total > 0) got += " of " + std::to_string(total);
         if (!chunk.whole) got += " (of the features from FID " + std::to_string(chunk.from) + " on)";
-        throw Error("reading stopped after " + got + " features: " + cap.failure_summary(), {fl.src->path, layer_name},
-                    hint_for_gdal(cap.failures.front()));
+        // The count says how far the batches got, not which feature: that is found again, one by one.
+        const std::string bad = failing_feature(*from.layer);
+        throw Error((bad.empty() ? "reading stopped after " + got + " features: "
+                                 : "could not be read (" + got + " features read): ") +
+                        cap.failure_summary(),
+                    {fl.src->path, layer_name, bad}, hint_for_gdal(cap.failures.front()));
     }
     for (const auto& w : cap.warnings()) part.report.gdal_warnings.push_back({fl.canonical, "", w});
     return read;
