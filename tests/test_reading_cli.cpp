@@ -257,6 +257,31 @@ TEST(ReadWhole, AFeatureGdalCannotReadIsNamedInOneLine) {
     EXPECT_FALSE(fs::exists(d / "r.png"));
 }
 
+// An office whose incidents say 火警 maps it to fire in its project file; the reader read them as
+// fire, but `--type 火警` was refused as no incident type (exit 2). The option takes the office's
+// word as the reader does.
+TEST(ReadWhole, TypeTakesTheProjectFilesOwnWords) {
+    TempDir d("own_types");
+    const std::string own =
+        bundled_with(d, "own.gpkg", {"UPDATE incidents SET type = '火警' WHERE type = 'fire'"});
+    d.write("own.gpkg.gridwatch.json",
+            R"({"mapping": {"incidents": {"values": {"type": {"火警": "fire"}}}}})");
+    auto count = [&](const std::string& types) {
+        const auto r = run_gridwatch("hotspots " + own + " --method gi --type " + types + " --json");
+        EXPECT_EQ(r.status, 0) << types << ": " << r.err;
+        if (r.status != 0) return -1;
+        int n = 0;
+        const json j = json::parse(r.out);
+        for (const auto& c : j["cells"]) n += c["count"].get<int>();
+        return n;
+    };
+    const int fire = count("fire");
+    EXPECT_GT(fire, 0);
+    EXPECT_EQ(count("火警"), fire);
+    EXPECT_EQ(count("火灾"), fire);
+    EXPECT_EQ(run_gridwatch("hotspots " + own + " --method gi --type 火情 --json").status, 2);
+}
+
 // ---- no grids layer -----------------------------------------------------------------------------
 
 // Every command that gives figures per cell said "layer 'grids', field 'level': has no cells of

@@ -243,16 +243,20 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
 }
 
 /**
- * --type's values as the incidents' codes are read (SPEC §3: the contract's word in any case, or
- * its Chinese). A word that is neither, nor a type some incident has, is a usage error: a typo
- * would find no incident and answer "all clear".
+ * --type's values as the incidents' codes are read (SPEC §3: the project file's value mapping,
+ * the contract's word in any case, or its Chinese), so that an office types its own word (火警
+ * mapped to fire). A word that is none of these, nor a type some incident has, is a usage error:
+ * a typo would find no incident and answer "all clear".
  */
 std::vector<std::string> incident_types(const std::string& option, const Dataset& ds) {
+    // The mapping the reader used: the project file beside the first source.
+    const NameMapping mapping = load_mapping(project_path_for(ds.source));
+    const auto own = mapping.find("incidents");
     std::vector<std::string> codes;
     for (std::string word : split(option)) {
         word.erase(0, word.find_first_not_of(' '));  // "fire, traffic"
         word.erase(word.find_last_not_of(' ') + 1);
-        const std::string code = contract_code("type", word, nullptr);
+        const std::string code = contract_code("type", word, own == mapping.end() ? nullptr : &own->second);
         const bool known =
             std::find(kIncidentTypes.begin(), kIncidentTypes.end(), code) != kIncidentTypes.end() ||
             std::any_of(ds.incidents.begin(), ds.incidents.end(),
