@@ -104,9 +104,12 @@ TEST(EditGpkg, AStatusIsWrittenInTheLayersOwnWords) {
     ASSERT_EQ(run_gridwatch("edit " + zh + " --camera DPZ-CAM003 --status offline").status, 0);
     ASSERT_EQ(run_gridwatch("edit " + zh + " --camera DPZ-CAM002 --status online").status,
               0);  // was 在线: stays
+    // The layer's own word typed (it was a usage error), and the contract's in capitals.
+    ASSERT_EQ(run_gridwatch("edit " + zh + " --camera DPZ-CAM004 --status 离线").status, 0);
+    ASSERT_EQ(run_gridwatch("edit " + zh + " --camera DPZ-CAM005 --status OFFLINE").status, 0);
     auto zh_after = statuses(zh);
     EXPECT_EQ(zh_after.size(), 2u) << "a third spelling was written";
-    EXPECT_EQ(zh_after["离线"], zh_before.at("离线") + 1);
+    EXPECT_EQ(zh_after["离线"], zh_before.at("离线") + 3);
 
     const std::string m =
         make("m.gpkg", "UPDATE cameras SET status = CASE status WHEN 'online' THEN 'ON' ELSE 'OFF' END");
@@ -114,9 +117,11 @@ TEST(EditGpkg, AStatusIsWrittenInTheLayersOwnWords) {
               R"({"mapping": {"cameras": {"values": {"status": {"ON": "online", "OFF": "offline"}}}}})");
     const auto m_before = statuses(m);
     ASSERT_EQ(run_gridwatch("edit " + m + " --camera DPZ-CAM003 --status offline").status, 0);
+    ASSERT_EQ(run_gridwatch("edit " + m + " --camera DPZ-CAM004 --status OFF").status,
+              0);  // the office's word
     auto m_after = statuses(m);
     EXPECT_EQ(m_after.size(), 2u) << "a third spelling was written";
-    EXPECT_EQ(m_after["OFF"], m_before.at("OFF") + 1);
+    EXPECT_EQ(m_after["OFF"], m_before.at("OFF") + 2);
     // A GBK shapefile without .cpg, as offices have them: its bytes read as GBK, the word written in GBK.
     gwtest::translate_bundled(
         dir / "gbk", "ESRI Shapefile", "cameras",

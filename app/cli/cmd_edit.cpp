@@ -7,6 +7,8 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "geo/core/error.h"
+#include "geo/io/names.h"
+#include "geo/io/project.h"
 #include "geo/store/camera_save.h"
 
 namespace gw::app {
@@ -23,7 +25,18 @@ void run_edit(const EditArgs& a) {
     store::CameraEditRequest req;
     req.cam_id = a.camera;
     req.azimuth = a.azimuth, req.fov = a.fov, req.range = a.range;
-    if (!a.status.empty()) req.status = a.status;
+    if (!a.status.empty()) {
+        // The contract's words in any case, SPEC §3's Chinese (在线 / 离线), or the office's own that
+        // the project file maps (ON → online): as the layer is read.
+        const NameMapping mapping = load_mapping(project_path_for(a.dataset));
+        const auto own = mapping.find("cameras");
+        const std::string code =
+            contract_code("status", a.status, own == mapping.end() ? nullptr : &own->second);
+        if (code != "online" && code != "offline")
+            throw CLI::ValidationError("--status",
+                                       "'" + a.status + "' is neither online nor offline (在线 / 离线)");
+        req.status = code;
+    }
     req.expect_version = a.expect_version;
     if (!a.move.empty()) {
         double x = 0, y = 0;
@@ -59,7 +72,8 @@ void setup_edit(CLI::App& root) {
         ->check(number_check(0, 360, true));
     cmd->add_option("--range", a->range, "metres, above 0 up to 10000")->check(number_check(0, 10000, true));
     cmd->add_option("--move", a->move, "X,Y: the new position in the cameras layer's CRS");
-    cmd->add_option("--status", a->status, "online or offline")->check(CLI::IsMember({"online", "offline"}));
+    cmd->add_option("--status", a->status,
+                    "online or offline (在线 / 离线, or the project file's own words)");
     cmd->add_option("--expect-version", a->expect_version,
                     "the version the change is based on (default: the version just read); another is a conflict")
         ->check(CLI::PositiveNumber);
