@@ -89,13 +89,14 @@ void add_kernel_row(double* __restrict line, const double* __restrict dx2, int n
  * costs the row a few additions however wide its kernel, and the row's cells are swept once.
  *
  * Along the row a point's (room − dx²)² is a polynomial of degree four in x over the columns
- * where dx² < room. The row is cut into blocks about h wide; in a block, with σ = (x − x_b)/h the
+ * where dx² < room. The row is cut into blocks 2h wide; in a block, with σ = (x − x_b)/h the
  * distance from the block's first centre in bandwidths and α the point's, the kernel over h⁴ is
  * (e + 2ασ − σ²)² with e = room/h² − α²:
  *     e² + 4αe·σ + (4α² − 2e)·σ² − 4α·σ³ + σ⁴.
  * A point adds its coefficients where its columns begin in the block and takes them away after
  * they end; the sweep keeps their running sums and evaluates them at each cell. Short blocks keep
- * σ and α within a few units, so the sums lose no more than a few bits to cancellation. A cell
+ * σ in [0, 2) and α in (−1, 3), no term over ~100, so the sums lose a few bits to cancellation,
+ * not the ~40 that x measured from the raster's edge would cost a county. A cell
  * that no kernel reaches is 0 exactly (the points counted beside the sums).
  */
 class KernelRows {
