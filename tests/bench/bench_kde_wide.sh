@@ -16,18 +16,11 @@ data=${3:-/tmp/county.gpkg}
 gw=$build/gridwatch
 py=/usr/bin/python3
 peers=$here/peers
-work=$(mktemp -d /tmp/gw_bench_kdew.XXXX)
-trap 'rm -rf "$work"' EXIT
-load0=$(cut -d" " -f1-3 /proc/loadavg)
-log() { echo "[bench_kde_wide] $*" >&2; }
+bench_begin kde_wide
+ensure_county "$data"
 export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$work/xdg
 mkdir -m 700 "$work/xdg"
 export PYTHONPATH=$peers${PYTHONPATH:+:$PYTHONPATH}
-
-if [ ! -f "$data" ]; then
-    log "making $data (demo --scale 100)"
-    "$gw" demo --scale 100 --out "$data" >/dev/null
-fi
 
 log "gridwatch: KDE at Silverman's bandwidth"
 t_gw=$(timed bash -c "'$gw' hotspots '$data' --method kde --out '$work/kde.tif' --json > '$work/kde.json'")
