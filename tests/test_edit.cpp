@@ -179,6 +179,23 @@ TEST(EditGpkg, BadValuesAreUsageErrorsAndUnknownCamerasRuntimeErrors) {
     EXPECT_EQ(camera_rows(gpkg), before);
 }
 
+// Metres typed into a layer in degrees were written, and every later command (the edit that could
+// undo it too) stopped on "coordinate … lies far outside what the layer's CRS can hold".
+TEST(EditGpkg, AMoveTheLayersCrsCannotHoldIsRefused) {
+    gwtest::TempDir dir("edit_move");
+    const std::string gpkg = copy_bundled(dir);
+    const auto before = camera_rows(gpkg);
+    for (const char* bad : {"467385,2720692", "98.7,95", "500,24"}) {
+        const auto r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --move " + bad);
+        EXPECT_EQ(r.status, 1) << bad << ": " << r.out;
+        EXPECT_NE(r.err.find("field '--move': the position"), std::string::npos) << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    }
+    EXPECT_EQ(camera_rows(gpkg), before);
+    EXPECT_EQ(run_gridwatch("info " + gpkg).status, 0);
+    EXPECT_EQ(run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --move 98.61,24.51").status, 0);
+}
+
 TEST(EditGpkg, VersionFieldIsCheckedAndRaised) {
     gwtest::TempDir dir("edit_gpkg_version");
     const std::string gpkg = copy_bundled(dir);

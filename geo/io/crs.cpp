@@ -44,6 +44,16 @@ bool is_metric_projected(const OGRSpatialReference& srs) {
     return srs.IsProjected() && std::abs(srs.GetLinearUnits() - 1.0) < 1e-9;
 }
 
+CoordLimits CoordLimits::of(const OGRSpatialReference& srs) {
+    CoordLimits l;
+    if (srs.IsGeographic()) {
+        l.geographic = true, l.x = 360, l.y = 90 + 1e-6;
+    } else if (const double unit = srs.GetLinearUnits(); unit > 0 && std::isfinite(unit)) {
+        l.x = l.y = 1e8 / unit;
+    }
+    return l;
+}
+
 int gauss_kruger_epsg(double lon) {
     const int cm = static_cast<int>(std::lround(lon / 3.0)) * 3;
     if (cm < 75 || cm > 135) return 0;

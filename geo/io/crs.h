@@ -4,8 +4,10 @@
  * (SPEC §3), and transforming coordinates through OGR with traditional GIS axis order
  * (longitude/easting first, whatever the EPSG definition says).
  */
+#include <ogr_core.h>
 #include <ogr_spatialref.h>
 
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <span>
@@ -28,6 +30,19 @@ std::string crs_label(const OGRSpatialReference& srs);
 
 /** True when the CRS is projected with metre units. */
 bool is_metric_projected(const OGRSpatialReference& srs);
+
+/**
+ * How far coordinates may lie in a layer's CRS: longitude and latitude within a turn of the
+ * globe, projected coordinates within 100 000 km. Beyond that a value is a typing error or a
+ * stand-in value (1e308), and would make the working CRS a guess and areas wrong.
+ */
+struct CoordLimits {
+    double x = 1e8, y = 1e8;
+    bool geographic = false;
+    static CoordLimits of(const OGRSpatialReference& srs);
+    bool holds(double x, double y) const { return std::abs(x) <= this->x && std::abs(y) <= this->y; }
+    bool holds(const OGREnvelope& e) const { return holds(e.MinX, e.MinY) && holds(e.MaxX, e.MaxY); }
+};
 
 /**
  * EPSG code of the CGCS2000 3-degree Gauss-Kruger zone (no zone prefix in the easting) whose

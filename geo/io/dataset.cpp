@@ -732,27 +732,6 @@ bool has_non_utf8(OGRLayer* layer) {
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Geometry conversion
 
-/**
- * How far coordinates may lie in a layer's CRS: longitude and latitude within a turn of the
- * globe, projected coordinates within 100 000 km. Beyond that a value is a typing error or a
- * stand-in value (1e308), and would make the working CRS a guess and areas wrong.
- */
-struct CoordLimits {
-    double x = 1e8, y = 1e8;
-    bool geographic = false;
-    static CoordLimits of(const OGRSpatialReference& srs) {
-        CoordLimits l;
-        if (srs.IsGeographic()) {
-            l.geographic = true, l.x = 360, l.y = 90 + 1e-6;
-        } else if (const double unit = srs.GetLinearUnits(); unit > 0 && std::isfinite(unit)) {
-            l.x = l.y = 1e8 / unit;
-        }
-        return l;
-    }
-    bool holds(double x, double y) const { return std::abs(x) <= this->x && std::abs(y) <= this->y; }
-    bool holds(const OGREnvelope& e) const { return holds(e.MinX, e.MinY) && holds(e.MaxX, e.MaxY); }
-};
-
 /** GDAL reads a point with a NaN coordinate as an empty point: it is a bad one, not a missing one. */
 bool has_nan(const OGRGeometry* g) {
     if (!g || wkbFlatten(g->getGeometryType()) != wkbPoint) return false;

@@ -231,6 +231,25 @@ StoredCamera with_changes(StoredCamera c, const CameraEditRequest& req) {
 
 bool request_changes(const CameraEditRequest& r) { return r.azimuth || r.fov || r.range || r.status || r.move; }
 
+/**
+ * Refuses a --move the layer's CRS cannot hold (metres typed into a layer in degrees): written,
+ * it would stop every later command on the dataset, the edit that could undo it too.
+ */
+void refuse_move_outside(const CameraEditRequest& req, const OGRSpatialReference& srs,
+                         const Error::Where& where) {
+    if (!req.move) return;
+    const CoordLimits limits = CoordLimits::of(srs);
+    const auto [x, y] = *req.move;
+    if (limits.holds(x, y)) return;
+    char what[160];
+    std::snprintf(what, sizeof what,
+                  "the position (%.9g, %.9g) lies outside what the layer's CRS, %s, can hold (%s)", x, y,
+                  crs_label(srs).c_str(), limits.geographic ? "longitude ±360, latitude ±90" : "±100 000 km");
+    throw Error(what, {where.file, where.layer, where.feature, "--move"},
+                limits.geographic ? "give --move as longitude,latitude in degrees"
+                                  : "give --move in the layer's own units");
+}
+
 CameraEditResult edit_in_store(const std::string& source, const CameraEditRequest& req) {
     Connection pg(source);
     const auto found = read_cameras_by_id(pg, req.cam_id);
@@ -243,6 +262,9 @@ CameraEditResult edit_in_store(const std::string& source, const CameraEditReques
     const StoredCamera& read = found[0];
     if (req.expect_version) refuse_future_version(*req.expect_version, read.version, req.cam_id, {pg.source(), "cameras", req.cam_id});
     if (!request_changes(req)) return {read.cam_id, read.version, false, true};
+    if (req.move)
+        refuse_move_outside(req, parse_crs("EPSG:" + std::to_string(table_srid(pg))),
+                            {pg.source(), "cameras", req.cam_id});
     CameraWrite w{read.fid, req.expect_version.value_or(read.version), with_changes(read, req)};
     const CheckedSave r = write_cameras_checked(pg, {w});
     if (!r.conflicts.empty()) throw ConflictError(pg.source(), r.conflicts[0]);
@@ -276,6 +298,7 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     if (!gds) throw Error("cannot be opened for writing: " + std::string(CPLGetLastErrorMsg()), where, "check the file is not read-only");
     OGRLayer* layer = gds->GetLayerByName(info->source_name.c_str());
     if (!layer) throw Error("layer not found for writing", where);
+    if (const OGRSpatialReference* srs = layer->GetSpatialRef()) refuse_move_outside(req, *srs, where);
     if (std::string(gds->GetDriverName()) == "ESRI Shapefile" && gbk_shapefile(info->source, layer)) {
         // Names and text as UTF-8, the changed value written back in GBK (as the reader reads it).
         gds = open_cameras_source(info->source, true, true);

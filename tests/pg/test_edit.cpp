@@ -86,6 +86,12 @@ TEST(Edit, RaisesVersionByExactlyOne) {
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(nlohmann::json::parse(r.out)["version"].get<int>(), before + 2);
     EXPECT_EQ(db.scalar("SELECT ST_X(geom) = " + x + " FROM cameras WHERE cam_id = '" + cam + "'"), "t");
+    // Metres typed into a table in degrees: refused, nothing written (the readers would refuse it).
+    r = run_gridwatch("edit " + pg(s.conninfo) + " --camera " + cam + " --move 467385,2720692");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_TRUE(has(r.err, "'--move'") && has(r.err, "latitude ±90")) << r.err;
+    EXPECT_EQ(db.scalar("SELECT ST_X(geom) = " + x + " FROM cameras WHERE cam_id = '" + cam + "'"), "t");
     // No change: the current version, nothing written.
     r = run_gridwatch("edit " + pg(s.conninfo) + " --camera " + cam + " --json");
     ASSERT_EQ(r.status, 0) << r.err;
