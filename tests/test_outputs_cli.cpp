@@ -118,6 +118,27 @@ TEST(OutputsCli, SideFilesOfAnOutputOntoAnInputAreRefusedBeforeAnyWork) {
     EXPECT_TRUE(fs::exists(in / "bar_views.geojson"));
 }
 
+// A --basemap is an input too: `render --out v.tif --basemap v.tif` wrote the map over it.
+TEST(OutputsCli, RenderOntoItsBasemapIsRefusedBeforeAnyWork) {
+    gwtest::TempDir dir("onto_basemap");
+    const fs::path bm = dir.path / "v.tif";
+    ASSERT_EQ(run_gridwatch("render " + bundled() + " --out " + bm.string() + " --size 120x90").status, 0);
+    fs::create_symlink(bm, dir.path / "link.tif");
+    const auto before = snapshot(dir.path);
+    const std::string d = dir.path.string() + "/";
+    for (const std::string& args :
+         {"--basemap " + d + "v.tif --out " + d + "v.tif", "--basemap " + d + "v.tif --out " + d + "./v.tif",
+          "--basemap " + d + "v.tif --out " + d + "link.tif",
+          "--basemap " + d + "link.tif --out " + d + "v.tif"}) {
+        const auto r = run_gridwatch("render " + bundled() + " --size 120x90 " + args);
+        EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
+        EXPECT_EQ(r.error_lines(), 1) << args << "\n" << r.err;
+        EXPECT_NE(r.err.find("would write onto or into the input"), std::string::npos) << args << "\n"
+                                                                                       << r.err;
+    }
+    EXPECT_EQ(snapshot(dir.path), before) << "the basemap was changed";
+}
+
 TEST(OutputsCli, RenderTooBigForMemoryIsOneLineExit1) {
     gwtest::TempDir dir("render_huge");
     const auto r = run_gridwatch("render " + bundled() + " --out " + dir / "a.png" + " --size 200000x200000");

@@ -202,11 +202,14 @@ void warn_wide_extent(const Dataset& ds, const std::string& command) {
 }
 
 void refuse_output_onto_input(const DatasetArgs& args, const std::string& out,
-                              const std::vector<std::filesystem::path>& also) {
+                              const std::vector<std::filesystem::path>& also,
+                              const std::vector<std::string>& other_inputs) {
     if (out.empty()) return;
     std::vector<std::filesystem::path> written{out};
     written.insert(written.end(), also.begin(), also.end());
-    for (const auto& source : args.sources)
+    std::vector<std::string> inputs = args.sources;
+    inputs.insert(inputs.end(), other_inputs.begin(), other_inputs.end());
+    for (const auto& source : inputs)
         for (const auto& file : written)
             if (output_would_overwrite(file, source))
                 throw CLI::ValidationError("--out", "'" + out + "' would write onto or into the input " +

@@ -174,10 +174,12 @@ void warn_wide_extent(const Dataset& ds, const std::string& command);
  * file of its shapefile set, a file of a dataset folder, or a folder that holds a source. `also`
  * are the other files the output writes or replaces beside `out` (coverage's X_gaps.geojson, a
  * map's .wld, a stale .aux.xml), as the writer names them (out_layer_files, image_files,
- * float_geotiff_files): each is checked as `out` is. Called before anything is read.
+ * float_geotiff_files): each is checked as `out` is. `other_inputs` are read too (render's
+ * --basemap rasters). Called before anything is read.
  */
 void refuse_output_onto_input(const DatasetArgs& args, const std::string& out,
-                              const std::vector<std::filesystem::path>& also = {});
+                              const std::vector<std::filesystem::path>& also = {},
+                              const std::vector<std::string>& other_inputs = {});
 
 /**
  * The window `gridwatch patrols` counts when given no --from/--to: the 7 calendar days ending on

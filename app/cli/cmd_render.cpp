@@ -212,7 +212,7 @@ void run_render(const RenderArgs& a) {
     if (ascii_lower(std::filesystem::path(a.out).extension().string()) == ".png" && std::max(w, h) > 1000000)
         throw CLI::ValidationError(
             "--size", "'" + a.size + "': a PNG side is at most 1,000,000 pixels (write .tif for more)");
-    refuse_output_onto_input(a.data, a.out, image_files(a.out));
+    refuse_output_onto_input(a.data, a.out, image_files(a.out), a.basemaps);
     check_image_memory(w, h);
     const auto t0 = Clock::now();
     // The plain map draws the daily work's layers only when asked (--layers): a county's month of
