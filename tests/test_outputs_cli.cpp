@@ -139,6 +139,35 @@ TEST(OutputsCli, RenderOntoItsBasemapIsRefusedBeforeAnyWork) {
     EXPECT_EQ(snapshot(dir.path), before) << "the basemap was changed";
 }
 
+// A source with no feature (every layer empty; a PG: database without gridwatch's tables) drew a
+// blank image at a made-up spot, the wall a "0 m" scale bar, each with exit 0.
+TEST(OutputsCli, RenderOfNothingIsOneLineExit1) {
+    gwtest::TempDir dir("render_nothing");
+    const std::string empty = dir / "e.gpkg";
+    ASSERT_EQ(
+        run_gridwatch("export " + bundled() + " --format GPKG --layers grids,cameras --out " + empty).status,
+        0);
+    {
+        GDALAllRegister();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(empty.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        for (const char* sql : {"DELETE FROM grids", "DELETE FROM cameras"})
+            ds->ExecuteSQL(sql, nullptr, nullptr);
+    }
+    for (const char* how : {"", " --wall"}) {
+        const auto r = run_gridwatch("render " + empty + how + " --out " + dir / "e.png");
+        EXPECT_EQ(r.status, 1) << how << r.out;
+        EXPECT_EQ(r.error_lines(), 1) << r.err;
+        EXPECT_NE(r.err.find("e.gpkg: has nothing to draw"), std::string::npos) << r.err;
+    }
+    EXPECT_FALSE(fs::exists(dir.path / "e.png"));
+    // An extent asked for is drawn, empty: a basemap may be what is wanted there.
+    EXPECT_EQ(
+        run_gridwatch("render " + empty + " --extent 467000,2720000,469000,2721000 --out " + dir / "e.png")
+            .status,
+        0);
+}
+
 TEST(OutputsCli, RenderTooBigForMemoryIsOneLineExit1) {
     gwtest::TempDir dir("render_huge");
     const auto r = run_gridwatch("render " + bundled() + " --out " + dir / "a.png" + " --size 200000x200000");

@@ -238,6 +238,12 @@ void run_render(const RenderArgs& a) {
     Dataset ds = a.data.open(layers, /*check_tiling=*/false);
     const KeepToExit keep_data(ds);
     const auto t1 = Clock::now();
+    // A source of no features (empty layers, a PG: database without gridwatch's tables) drew a
+    // blank image georeferenced at a made-up spot, with exit 0.
+    if (drawn_extent(ds).empty() && (a.wall || a.extent.empty()))
+        throw Error("has nothing to draw: no layer holds a feature", {ds.source},
+                    "check the source, whose layers and counts gridwatch info lists" +
+                        std::string(a.wall ? "" : "; or give --extent to draw a basemap alone"));
     if (a.wall) {
         // The wall layout (SPEC §6) as a briefing image: same drawing as `view --wall`.
         const auto gl = take_gl();

@@ -898,6 +898,11 @@ SceneLayer& Scene::layer(LayerId id) {
 const SceneLayer& Scene::layer(LayerId id) const { return const_cast<Scene*>(this)->layer(id); }
 
 Box scene_extent(const Dataset& ds) {
+    const Box b = drawn_extent(ds);
+    return b.empty() ? Box{0, 0, 1, 1} : b;
+}
+
+Box drawn_extent(const Dataset& ds) {
     Box b = ds.extent();
     for (const auto& x : ds.buildings) b.add(bounds(x.shape));
     for (const auto& f : ds.facilities) b.add(f.pos);
@@ -907,7 +912,7 @@ Box scene_extent(const Dataset& ds) {
         for (const auto& l : other.lines) b.add(bounds(l));
         for (const auto& p : other.polygons) b.add(bounds(p));
     }
-    return b.empty() ? Box{0, 0, 1, 1} : b;
+    return b;
 }
 
 namespace {

@@ -226,6 +226,8 @@ Scene build_scene(const Dataset& ds, double only_mpp = 0, bool lod = true, const
 
 /** Bounds of everything a scene of `ds` draws (grids, points, roads, buildings, other layers…), working CRS. */
 Box scene_extent(const Dataset& ds);
+/** The box of every feature drawn; empty when the dataset has none (scene_extent then makes one up). */
+Box drawn_extent(const Dataset& ds);
 
 /** What a source layer no role uses holds, for its legend symbol: polygons, lines, points (any mix). */
 struct GeometryKinds {
