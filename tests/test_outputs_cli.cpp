@@ -190,6 +190,45 @@ TEST(OutputsCli, RenderWithoutEglIsOneLineExit1) {
     EXPECT_FALSE(fs::exists(dir / "a.png"));
 }
 
+// Without a readable CJK font every Chinese character was drawn as '?', the wall's title and
+// tiles too, with exit 0. A font named in GRIDWATCH_CJK_FONT that is missing, or no font, stops it.
+TEST(OutputsCli, RenderWithoutTheChineseFontIsOneLineExit1) {
+    gwtest::TempDir dir("render_no_font");
+    dir.write("not_a_font.ttc", "hello");
+    for (const std::string& font : {dir / "none.ttc", dir / "not_a_font.ttc"})
+        for (const char* how : {"", " --wall"}) {
+            const auto r =
+                run_gridwatch("render " + bundled() + how + " --size 480x270 --out " + dir / "a.png",
+                              "GRIDWATCH_CJK_FONT=" + font);
+            EXPECT_EQ(r.status, 1) << how << r.err;
+            EXPECT_EQ(r.error_lines(), 1) << r.err;
+            EXPECT_NE(r.err.find("font " + font + " cannot be read"), std::string::npos) << r.err;
+            EXPECT_FALSE(fs::exists(dir / "a.png"));
+        }
+}
+
+// A character past U+FFFF (𠮷) shows as '?': ImGui 1.86's glyphs are 16-bit. Said on stderr.
+TEST(OutputsCli, RenderNamesTheCharactersItCannotDraw) {
+    gwtest::TempDir dir("render_beyond_bmp");
+    const std::string data = dir / "d.gpkg";
+    fs::copy_file(bundled(), data);
+    {
+        GDALAllRegister();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        ds->ExecuteSQL("UPDATE grids SET name = '𠮷大坪子社区' WHERE level = 1", nullptr, nullptr);
+    }
+    for (const char* how : {"", " --wall"}) {
+        const auto r = run_gridwatch("render " + data + how + " --size 960x540 --out " + dir / "a.png");
+        EXPECT_EQ(r.status, 0) << how << r.err;
+        EXPECT_NE(r.err.find("past U+FFFF cannot be drawn, and show as '?' on the map: 𠮷"),
+                  std::string::npos)
+            << how << r.err;
+    }
+    const auto plain = run_gridwatch("render " + bundled() + " --wall --size 960x540 --out " + dir / "b.png");
+    EXPECT_EQ(plain.err.find("U+FFFF"), std::string::npos) << plain.err;  // 坪 is within the 16 bits
+}
+
 TEST(OutputsCli, ExportCsvWritesGeometryAsWkt) {
     gwtest::TempDir dir("export_csv");
     const auto r = run_gridwatch("export " + bundled() + " --format CSV --out " + dir / "csv");

@@ -15,6 +15,7 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "app/render/fonts.h"
 #include "app/render/gl_context.h"
 #include "app/render/image_out.h"
 #include "app/render/labels.h"
@@ -116,6 +117,16 @@ void check_image_memory(int w, int h) {
 }
 
 /** The extent to show: a bbox in the working CRS, a grid cell (with a 5% margin), or the data. */
+/** Names the characters the map draws as '?' (past U+FFFF: ImGui 1.86's glyphs are 16-bit). */
+void warn_undrawable(const std::vector<std::string>& chars) {
+    if (chars.empty()) return;
+    std::string list;
+    for (size_t i = 0; i < chars.size() && i < 20; ++i) list += chars[i];
+    if (chars.size() > 20) list += "…";
+    warn(std::to_string(chars.size()) + " character" + (chars.size() == 1 ? "" : "s") +
+         " of the data's names past U+FFFF cannot be drawn, and show as '?' on the map: " + list);
+}
+
 Box resolve_extent(const std::string& spec, const Dataset& ds) {
     if (spec.empty()) {
         Box b = scene_extent(ds);
@@ -246,6 +257,8 @@ void run_render(const RenderArgs& a) {
                         std::string(a.wall ? "" : "; or give --extent to draw a basemap alone"));
     if (a.wall) {
         // The wall layout (SPEC §6) as a briefing image: same drawing as `view --wall`.
+        warn_undrawable(
+            require_glyphs(wall_glyph_text(ds, project_for(ds).scenes) + (a.lang == "en" ? "" : "网格")));
         const auto gl = take_gl();
         MapView view;
         const auto rgba = render_wall_image(ds, project_for(ds).scenes, a.scene, w, h, view, a.max_tile, nullptr,
@@ -316,6 +329,7 @@ void run_render(const RenderArgs& a) {
             // Only the labels' characters: the atlas of a county's every name takes seconds to build.
             std::string text;
             for (const auto& c : scene.labels) text += c.text;
+            warn_undrawable(require_glyphs(text));
             painter = std::make_unique<OffscreenLabelPainter>(text);
         }
         rgba = render_image(scene, view, painter.get(), a.max_tile);

@@ -4,14 +4,19 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <vector>
 
+#include "geo/core/error.h"
+
 namespace gw::app {
 
 std::string cjk_font_path() {
+    // A font installed elsewhere (another distribution's path, an office's own copy).
+    if (const char* own = std::getenv("GRIDWATCH_CJK_FONT"); own && *own) return own;
     for (const char* p : {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
                           "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
                           "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"})
@@ -38,6 +43,11 @@ const std::vector<char>& cjk_font_data() {
         bytes.resize(static_cast<size_t>(in.tellg()));
         in.seekg(0);
         if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()))) bytes.clear();
+        // Not an OpenType font or collection (a file of something else named in GRIDWATCH_CJK_FONT):
+        // ImGui would take it and fail an assertion; it is a font that cannot be read.
+        const std::string tag = bytes.size() >= 12 ? std::string(bytes.data(), 4) : std::string();
+        if (tag != "ttcf" && tag != "OTTO" && tag != "true" && tag != std::string("\0\1\0\0", 4))
+            bytes.clear();
         return bytes;
     }();
     return data;
@@ -45,11 +55,39 @@ const std::vector<char>& cjk_font_data() {
 
 }  // namespace
 
+std::vector<std::string> require_glyphs(const std::string& text) {
+    const bool ascii =
+        std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (!ascii && cjk_font_data().empty()) {
+        const std::string path = cjk_font_path();
+        throw Error(
+            path.empty() ? "no Noto Sans CJK font is installed, and the map's Chinese would be drawn as '?'"
+                         : "the Noto Sans CJK font " + path +
+                               " cannot be read, and the map's Chinese would be drawn as '?'",
+            {},
+            path.empty()
+                ? "install it: apt-get install fonts-noto-cjk, or name a font file in GRIDWATCH_CJK_FONT"
+                : "reinstall it with apt-get install --reinstall fonts-noto-cjk, or name a readable font "
+                  "file in GRIDWATCH_CJK_FONT");
+    }
+    std::vector<std::string> beyond;  // UTF-8 lead bytes 0xF0–0xF4: four bytes, past U+FFFF
+    for (size_t i = 0; i < text.size(); ++i)
+        if (static_cast<unsigned char>(text[i]) >= 0xF0 && i + 4 <= text.size()) {
+            std::string c = text.substr(i, 4);
+            if (std::find(beyond.begin(), beyond.end(), c) == beyond.end()) beyond.push_back(std::move(c));
+            i += 3;
+        }
+    return beyond;
+}
+
 ImFont* add_cjk_font(ImFontAtlas* atlas, float px, const ImWchar* ranges) {
     const std::vector<char>& data = cjk_font_data();
     if (data.empty()) return nullptr;
     ImFontConfig cfg;
-    cfg.FontNo = 2;       // Noto Sans CJK SC in the collection (0 JP, 1 KR, 3 TC)
+    // Noto Sans CJK SC in Debian's collection (0 JP, 1 KR, 2 SC, 3 TC); a single font is font 0.
+    const auto byte = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(data[i])); };
+    const uint32_t fonts = byte(8) << 24 | byte(9) << 16 | byte(10) << 8 | byte(11);
+    cfg.FontNo = std::string(data.data(), 4) == "ttcf" && fonts > 2 ? 2 : 0;
     cfg.OversampleH = 1;  // CJK glyph sets are large; horizontal oversampling doubles the atlas
     cfg.OversampleV = 1;
     cfg.PixelSnapH = true;

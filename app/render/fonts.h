@@ -8,6 +8,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "geo/core/model.h"
 
@@ -41,8 +42,16 @@ std::string layer_text(const Dataset& ds, const std::string& canonical);
  */
 std::string cut_to_width(ImFont* font, float px, float max_w, const std::string& text);
 
-/** Path of the Noto Sans CJK collection used ("" when none is installed). */
+/** Path of the Noto Sans CJK collection used: GRIDWATCH_CJK_FONT, else Debian's ("" when none is installed).
+ */
 std::string cjk_font_path();
+
+/**
+ * For an image that draws `text`: throws gw::Error when the text needs more than ASCII and the
+ * Noto CJK font is missing or unreadable (every Chinese character would be drawn as '?'). Returns
+ * the distinct characters past U+FFFF in it (𠮷), which ImGui 1.86's 16-bit glyphs draw as '?'.
+ */
+std::vector<std::string> require_glyphs(const std::string& text);
 
 /**
  * Adds Noto Sans CJK SC at `px` with the glyphs of `ranges` (which must outlive the atlas build),
