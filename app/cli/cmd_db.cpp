@@ -27,7 +27,7 @@ struct DbPushArgs {
     std::string dataset;
     DatasetArgs from;
     std::string target;
-    bool delete_missing = false, json = false;
+    bool delete_missing = false, overwrite = false, json = false;
 };
 
 struct DbPullArgs {
@@ -100,8 +100,10 @@ void run_db_push(DbPushArgs a) {
     const Dataset ds = a.from.open({}, false);
     store::PushOptions o;
     o.delete_missing = a.delete_missing;
+    o.overwrite = a.overwrite;
     o.file = a.dataset;
     const auto r = store::push_store(a.target, ds, o, stderr_progress());
+    for (const auto& n : r.notes) warn(n);
     if (a.json) {
         nlohmann::json layers = nlohmann::json::array();
         for (const auto& l : r.layers)
@@ -215,6 +217,10 @@ void setup_db(CLI::App& root) {
     push->add_option("DATABASE", pa->target, "PG:\"host=… dbname=… user=…\"")->required();
     push->add_option("--assume-crs", pa->from.assume_crs, "CRS for layers of DATASET that carry none, e.g. EPSG:4490");
     push->add_flag("--delete", pa->delete_missing, "delete the store's rows that the file lacks (in the layers the file has)");
+    push->add_flag(
+        "--overwrite", pa->overwrite,
+        "put the file's rows over rows changed in the store since the file was pulled (without it, such "
+        "a row stops the push: nothing is written)");
     push->add_flag("--json", pa->json, "print one JSON document on stdout");
     push->callback([pa] { run_db_push(*pa); });
 

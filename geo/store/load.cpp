@@ -315,7 +315,8 @@ StoreColumns store_columns(const Dataset* model, const std::string& name) {
     // is one of the store's own.
     auto taken = [&](const std::string& n) {
         const std::string l = ascii_lower(n);
-        if (l == "fid" || l == "geom" || l == "version" || l == "updated_at") return true;
+        if (l == "fid" || l == "geom" || l == "version" || l == "updated_at" || l == kPulledVersion)
+            return true;
         for (const auto& c : out.cols)
             if (ascii_lower(c.first) == l) return true;
         return false;
@@ -728,6 +729,54 @@ struct PushContext {
     const PushOptions& options;
 };
 
+/**
+ * Stops the push (nothing written) where a row of the file was pulled at a version the store has
+ * moved past and the file's fields differ from the store's: someone else changed it since, and
+ * the file's row would put back what they changed (SPEC §9). Names the first such row field by
+ * field, theirs vs the file's.
+ */
+void refuse_changed_since_pull(PushContext& px, const PushLayer& layer, const std::string& name,
+                               const std::vector<int>& used, const StoreColumns& sc, const std::string& match,
+                               const std::string& differ) {
+    Connection& pg = px.pg;
+    const std::string T_ = px.S + quote_ident(name), K = quote_ident(layer.key);
+    const std::string changed =
+        " FROM " + T_ + " AS t JOIN pg_temp.gw_push AS s ON " + match +
+        " WHERE s.gw_version IS NOT NULL AND t.version IS DISTINCT FROM s.gw_version AND (" + differ + ")";
+    const long long n =
+        std::atoll(pg.scalar("SELECT count(*)" + changed, "checking the versions of " + name).c_str());
+    if (n == 0) return;
+    std::string cols;
+    for (int i : used) {
+        const std::string c = quote_ident(sc.cols[i].first);
+        if (sc.cols[i].first != "community")
+            cols += ", " + quote_literal(sc.cols[i].first) + ", t." + c + "::text, s." + c + "::text";
+    }
+    const auto rows = pg.query(
+        "SELECT t." + K + ", t.version, s.gw_version, ST_AsEWKB(t.geom) IS DISTINCT FROM ST_AsEWKB(s.geom)" +
+            cols + changed + " ORDER BY s.gw_row LIMIT 1",
+        "checking the versions of " + name);
+    const auto& r = rows.at(0);
+    std::string fields;
+    for (size_t k = 4; k + 2 < r.size(); k += 3) {
+        const auto theirs = r[k + 1], file = r[k + 2];
+        const auto shown = [](const std::optional<std::string>& v) { return v ? *v : std::string("(none)"); };
+        if (theirs.value_or("") == file.value_or("")) continue;  // NULL and '' are read alike
+        fields +=
+            (fields.empty() ? "" : ", ") + r[k].value_or("") + " " + shown(theirs) + " vs " + shown(file);
+    }
+    if (r[3].value_or("") == "t")
+        fields += (fields.empty() ? "" : ", ") + std::string("the position or shape");
+    const std::string id = r[0].value_or("");
+    throw Error(
+        "'" + id + "' was changed in the store since the file was pulled (version " + r[1].value_or("?") +
+            " there, " + r[2].value_or("?") + " in the file): " + fields + " (the store's vs the file's)" +
+            (n > 1 ? "; " + std::to_string(n) + " rows of " + name + " in all" : std::string()) +
+            "; nothing was pushed",
+        {px.options.file, name, id, layer.key},
+        "pull again and make the change there, or push with --overwrite to put the file's rows over theirs");
+}
+
 template <class T>
 PushLayer push_layer(PushContext& px, const std::string& name, const std::vector<T>& rows) {
     Connection& pg = px.pg;
@@ -766,8 +815,23 @@ PushLayer push_layer(PushContext& px, const std::string& name, const std::vector
         create += ", " + quote_ident(n) + (t == OFTReal ? " double precision" : t == OFTInteger ? " integer" : " text");
         cols_sql += quote_ident(n) + ", ";
     }
-    create += ", geom geometry) ON COMMIT DROP";
+    create += ", geom geometry, gw_version bigint) ON COMMIT DROP";
     cols_sql += "geom";
+    // The store's version each row was pulled at (SPEC §9): the file's `store_version` field, which
+    // pull_store writes (a file's own `version`, which gridwatch edit raises, is another count).
+    int version_extra = -1;
+    if (px.cx.model)
+        if (auto it = px.cx.model->extra_fields.find(name); it != px.cx.model->extra_fields.end())
+            for (size_t k = 0; k < it->second.names.size(); ++k)
+                if (ascii_lower(it->second.names[k]) == kPulledVersion) version_extra = static_cast<int>(k);
+    const auto pulled_at = [&](const T& r) -> std::optional<long long> {
+        if (version_extra < 0 || static_cast<size_t>(version_extra) >= r.extra.size()) return std::nullopt;
+        const std::string& v = r.extra[static_cast<size_t>(version_extra)];
+        char* end = nullptr;
+        const long long n = std::strtoll(v.c_str(), &end, 10);
+        if (v.empty() || *end) return std::nullopt;
+        return n;
+    };
     pg.exec("DROP TABLE IF EXISTS pg_temp.gw_push", "staging " + name);
     pg.exec(create, "staging " + name);
 
@@ -779,20 +843,23 @@ PushLayer push_layer(PushContext& px, const std::string& name, const std::vector
     }
     std::string text;
     try {
-        for_each_feature(px.cx, name, rows, sc, defn, gtype, [&](OGRFeature& f, const T&) {
+        for_each_feature(px.cx, name, rows, sc, defn, gtype, [&](OGRFeature& f, const T& row) {
             for (int i : used) {
                 append_field(text, f, i, sc.cols[i].second);
                 text += '\t';
             }
             text += hex_ewkb(*f.GetGeometryRef(), px.srid);
-            text += '\n';
+            const auto v = pulled_at(row);
+            out.versioned |= v.has_value();
+            text += v ? '\t' + std::to_string(*v) + '\n' : std::string("\t\\N\n");
         });
     } catch (...) {
         defn->Release();
         throw;
     }
     defn->Release();
-    pg.copy_in("COPY pg_temp.gw_push (" + cols_sql + ") FROM STDIN", text, "sending the rows of " + name);
+    pg.copy_in("COPY pg_temp.gw_push (" + cols_sql + ", gw_version) FROM STDIN", text,
+               "sending the rows of " + name);
     text.clear();
     text.shrink_to_fit();
 
@@ -835,6 +902,8 @@ PushLayer push_layer(PushContext& px, const std::string& name, const std::vector
                         {px.options.file, name, dup[0][0].value_or(""), out.key},
                         "give every row its own " + out.key + "; nothing was pushed");
         const std::string match = "t." + K + " = s." + K;
+        if (out.versioned && !px.options.overwrite)
+            refuse_changed_since_pull(px, out, name, used, sc, match, differ);
         out.updated = pg.exec_count("UPDATE " + T_ + " AS t SET (" + cols_sql + ") = (" + s_cols + ") FROM pg_temp.gw_push AS s WHERE " +
                                         match + " AND (" + differ + ")",
                                     "updating " + name);
@@ -1127,6 +1196,72 @@ namespace gw::store {
 
 std::string push_key(const std::string& table) { return layer_id_field(table); }
 
+namespace {
+
+/**
+ * After a push, sets the file's `version` of each row to the store's, so that its next push
+ * checks against what this one wrote (a row pushed again without a pull is not someone else's
+ * change). A GeoPackage's layer only, by SQL; anything else is said in `notes` (the push stands:
+ * the next one may then find conflicts that a pull clears).
+ */
+void bring_versions_up_to_date(Connection& pg, const std::string& S, const Dataset& ds, const PushLayer& l,
+                               std::vector<std::string>& notes) {
+    const LayerInfo* info = nullptr;
+    for (const auto& i : ds.layers)
+        if (i.name == l.name && !i.recognised_by.empty()) info = &i;
+    if (!info) return;
+    std::string key_field = l.key, version_field;
+    for (const auto& [contract, source] : info->fields)
+        if (contract == l.key) key_field = source;
+    for (const auto& f : info->source_fields)
+        if (ascii_lower(f) == kPulledVersion) version_field = f;
+    const auto note = [&](const std::string& why) {
+        notes.push_back(info->source + ": layer '" + info->source_name +
+                        "': the rows' versions were not brought up to date (" + why +
+                        "): pull again before the next push, or it may find its own changes in the way");
+    };
+    if (version_field.empty()) return;
+    std::map<std::string, long long> stored;
+    for (const auto& r :
+         pg.query("SELECT " + quote_ident(l.key) + ", version FROM " + S + quote_ident(l.name),
+                  "reading the versions of " + l.name))
+        if (r[0] && r[1]) stored[*r[0]] = std::atoll(r[1]->c_str());
+    GdalErrors gdal;
+    GDALDatasetUniquePtr file(GDALDataset::Open(info->source.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    if (!file || std::string(file->GetDriverName()) != "GPKG") {
+        note(file ? "not a GeoPackage" : "cannot open it for writing: " + gdal.take());
+        return;
+    }
+    const auto sql_text = [](const std::string& v) {
+        std::string q = "'";
+        for (char c : v) q += c == '\'' ? std::string("''") : std::string(1, c);
+        return q + "'";
+    };
+    const std::string L = "\"" + info->source_name + "\"";
+    std::vector<std::string> updates;
+    if (OGRLayer* rs =
+            file->ExecuteSQL(("SELECT \"" + key_field + "\", \"" + version_field + "\" FROM " + L).c_str(),
+                             nullptr, nullptr)) {
+        for (auto& f : *rs) {
+            const auto it = stored.find(f->GetFieldAsString(0));
+            if (it == stored.end() || (f->IsFieldSetAndNotNull(1) && f->GetFieldAsInteger64(1) == it->second))
+                continue;
+            updates.push_back("UPDATE " + L + " SET \"" + version_field +
+                              "\" = " + std::to_string(it->second) + " WHERE \"" + key_field +
+                              "\" = " + sql_text(it->first));
+        }
+        file->ReleaseResultSet(rs);
+    }
+    if (updates.empty()) return;
+    file->StartTransaction();
+    for (const auto& u : updates)
+        if (OGRLayer* r = file->ExecuteSQL(u.c_str(), nullptr, nullptr)) file->ReleaseResultSet(r);
+    if (file->CommitTransaction() != OGRERR_NONE || !gdal.take().empty())
+        note("the file could not be written");
+}
+
+}  // namespace
+
 PushResult push_store(const std::string& pg_source, const Dataset& ds, const PushOptions& options, const Progress& progress) {
     const auto t0 = std::chrono::steady_clock::now();
     gdal_setup();
@@ -1175,6 +1310,8 @@ PushResult push_store(const std::string& pg_source, const Dataset& ds, const Pus
         }
         tx.commit("committing the push");
     }
+    for (const PushLayer& l : out.layers)
+        if (l.versioned && !l.key.empty()) bring_versions_up_to_date(pg, px.S, ds, l, out.notes);
     if (progress) progress(1.0, "done");
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;

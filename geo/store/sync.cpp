@@ -28,10 +28,11 @@ std::string gdal_message() {
     return s;
 }
 
-/** The store's own columns: which community a row is in, its version and time; not data. */
-bool bookkeeping(const std::string& column) {
-    return column == "community" || column == "version" || column == "updated_at";
-}
+/**
+ * The store's own columns a pull leaves behind: which community a row is in and when it changed.
+ * Its version comes along (as kPulledVersion), for the push to check against.
+ */
+bool bookkeeping(const std::string& column) { return column == "community" || column == "updated_at"; }
 
 }  // namespace
 
@@ -98,6 +99,7 @@ PullResult pull_store(const std::string& pg_source, const std::string& file, con
             const OGRFieldDefn* fd = idefn->GetFieldDefn(i);
             if (bookkeeping(fd->GetNameRef())) continue;
             OGRFieldDefn copy(fd);
+            if (std::string(fd->GetNameRef()) == "version") copy.SetName(kPulledVersion);
             if (o->CreateField(&copy, FALSE) != OGRERR_NONE)
                 throw Error("cannot create the field: " + gdal_message(), {file, t, "", fd->GetNameRef()});
             map[i] = k++;

@@ -225,6 +225,61 @@ TEST(DbPush, UpdatesChangedRowsInsertsNewOnesAndKeepsOrDeletesTheRest) {
     EXPECT_EQ(db.scalar("SELECT string_agg(cam_id || version, ',' ORDER BY fid) FROM cameras"), state);
 }
 
+// A pulled copy pushed after another office changed a row in the store put the row back to the
+// copy's old values, exit 0 (a lost update). The copy carries the versions it was pulled at: a row
+// the store changed since, which the file holds otherwise, stops the push, nothing written;
+// --overwrite puts the file's rows over. A push brings the file's versions up to date, so pushing
+// the same file again after more changes of its own is no conflict.
+TEST(DbPush, ARowChangedInTheStoreSinceThePullIsAConflict) {
+    GW_REQUIRE_PG();
+    const std::string c = gwtest::pg_new_database("gw_push_conflict");
+    ASSERT_EQ(run_gridwatch("db init " + pg(c) + " --from " + data()).status, 0);
+    TempDir tmp("pg_push_conflict");
+    const std::string stale = tmp / "stale.gpkg", mine = tmp / "mine.gpkg";
+    ASSERT_EQ(run_gridwatch("db pull " + pg(c) + " " + stale).status, 0);
+    ASSERT_EQ(run_gridwatch("db pull " + pg(c) + " " + mine).status, 0);
+    PgClient db(c);
+    ASSERT_EQ(run_gridwatch("edit " + pg(c) + " --camera DPZ-CAM002 --azimuth 120").status,
+              0);  // another office
+    const std::string state = db.scalar(
+        "SELECT string_agg(cam_id || ':' || azimuth || ':' || version, ',' ORDER BY fid) FROM cameras");
+    auto r = run_gridwatch("db push " + stale + " " + pg(c));
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("'DPZ-CAM002' was changed in the store since the file was pulled (version 2 there, "
+                         "1 in the file): "
+                         "azimuth 120 vs 85.4"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(
+        db.scalar(
+            "SELECT string_agg(cam_id || ':' || azimuth || ':' || version, ',' ORDER BY fid) FROM cameras"),
+        state);
+    // My own copy, changed twice and pushed after each change: no conflict with myself.
+    gpkg_sql(mine, "UPDATE cameras SET azimuth = 11 WHERE cam_id = 'DPZ-CAM003'");
+    r = run_gridwatch("db push " + mine + " " + pg(c));
+    ASSERT_EQ(r.status, 1) << "the copy also holds DPZ-CAM002 as pulled";
+    gpkg_sql(mine, "DELETE FROM cameras WHERE cam_id = 'DPZ-CAM002'");
+    r = run_gridwatch("db push " + mine + " " + pg(c));
+    ASSERT_EQ(r.status, 0) << r.err;
+    gpkg_sql(mine, "UPDATE cameras SET azimuth = 12 WHERE cam_id = 'DPZ-CAM003'");
+    r = run_gridwatch("db push " + mine + " " + pg(c));
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(db.scalar("SELECT azimuth || ':' || version FROM cameras WHERE cam_id = 'DPZ-CAM003'"), "12:3");
+    EXPECT_EQ(db.scalar("SELECT azimuth FROM cameras WHERE cam_id = 'DPZ-CAM002'"), "120");
+    // A row the store changed and the file left as the store has it now is no conflict either.
+    gpkg_sql(stale, "UPDATE cameras SET azimuth = 120 WHERE cam_id = 'DPZ-CAM002'");
+    gpkg_sql(stale, "UPDATE cameras SET azimuth = 12 WHERE cam_id = 'DPZ-CAM003'");
+    EXPECT_EQ(run_gridwatch("db push " + stale + " " + pg(c)).status, 0);
+    // --overwrite: the file's rows over theirs.
+    ASSERT_EQ(run_gridwatch("edit " + pg(c) + " --camera DPZ-CAM004 --range 99").status, 0);
+    gpkg_sql(stale, "UPDATE cameras SET range = 42 WHERE cam_id = 'DPZ-CAM004'");
+    EXPECT_EQ(run_gridwatch("db push " + stale + " " + pg(c)).status, 1);
+    r = run_gridwatch("db push " + stale + " " + pg(c) + " --overwrite");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(db.scalar("SELECT range FROM cameras WHERE cam_id = 'DPZ-CAM004'"), "42");
+}
+
 /**
  * import on a store: the same validation as on a GeoPackage, check_ids already there skipped; ten
  * importers at once with overlapping files store the union once; a community login imports only
