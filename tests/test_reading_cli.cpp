@@ -282,6 +282,38 @@ TEST(ReadWhole, TypeTakesTheProjectFilesOwnWords) {
     EXPECT_EQ(run_gridwatch("hotspots " + own + " --method gi --type 火情 --json").status, 2);
 }
 
+// ---- plan: the sites it had, the cameras it placed ---------------------------------------------
+
+// An empty candidates layer gave sites made from roads without a word, `--candidates layer` too;
+// two candidates and --add 5 printed "5 new cameras" above a table of two.
+TEST(ReadWhole, PlanSaysWhichSitesItUsedAndHowManyItPlaced) {
+    TempDir d("plan_sites");
+    const std::string none = bundled_with(d, "none.gpkg", {"DELETE FROM candidates"});
+    auto r = run_gridwatch("plan " + none + " --add 2 --candidates layer --json");
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(one_error_line(r).find("layer 'candidates': has no candidate sites"), std::string::npos)
+        << r.err;
+    r = run_gridwatch("plan " + none + " --add 2 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["candidates"], "auto");
+    EXPECT_NE(r.err.find("no candidates layer holds sites"), std::string::npos) << r.err;
+    r = run_gridwatch("plan " + bundled() + " --add 2 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["candidates"], "layer");
+    EXPECT_EQ(r.err.find("no candidates layer"), std::string::npos) << r.err;
+
+    const std::string two = bundled_with(d, "two.gpkg", {"DELETE FROM candidates WHERE fid > 2"});
+    r = run_gridwatch("plan " + two + " --add 5 --fov 360 --json");  // a site adds nothing twice
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json j = json::parse(r.out);
+    const size_t picks = j["picks"].size();
+    EXPECT_LE(picks, 2u);
+    EXPECT_EQ(j["unplaced"], 5 - picks);
+    EXPECT_NE(r.err.find("placed " + std::to_string(picks) + " of 5 cameras"), std::string::npos) << r.err;
+    r = run_gridwatch("plan " + two + " --add 5 --fov 360");
+    EXPECT_NE(r.out.find(std::to_string(picks) + " of 5 new cameras"), std::string::npos) << r.out;
+}
+
 // ---- no grids layer -----------------------------------------------------------------------------
 
 // Every command that gives figures per cell said "layer 'grids', field 'level': has no cells of

@@ -17,6 +17,7 @@ struct PlanArgs {
     PlanOptions o;
     std::string quality = "any", candidates = "layer", out;
     bool json = false, no_occlusion = false;
+    bool candidates_given = false;  // --candidates named on the command line
 };
 
 /** The layers --out writes: the cameras, their views. */
@@ -53,9 +54,23 @@ void run_plan(PlanArgs& a) {
     warn_wide_extent(ds, "plan");
     a.o.quality = parse_quality(a.quality);
     a.o.auto_candidates = a.candidates == "auto";
+    // Asked for by name, the candidates layer must hold sites; by default its absence is said.
+    if (a.candidates_given && !a.o.auto_candidates && ds.candidates.empty())
+        throw Error("has no candidate sites (no candidates layer, or an empty one)",
+                    {ds.source, "candidates"},
+                    "add the places a camera may go as a candidates layer, or plan with --candidates auto");
     a.o.occlusion = !a.no_occlusion;
     a.o.progress = stderr_progress();
     PlacementPlan p = plan_cameras(ds, a.o);
+    if (p.auto_sites && !a.o.auto_candidates)
+        warn(
+            "no candidates layer holds sites: the sites are road junctions, road points every 20 m and "
+            "building "
+            "corners (--candidates auto)");
+    const size_t unplaced = static_cast<size_t>(a.o.k) - std::min(p.picks.size(), static_cast<size_t>(a.o.k));
+    if (unplaced > 0)
+        warn("placed " + std::to_string(p.picks.size()) + " of " + std::to_string(a.o.k) +
+             " cameras: no other site and direction adds to the demand covered");
     if (!a.out.empty()) write_out(a.out, ds, a, p);
     if (a.json) {
         nlohmann::json j;
@@ -69,6 +84,8 @@ void run_plan(PlanArgs& a) {
         j["lp_bound"] = p.lp_bound >= 0 ? nlohmann::json(p.lp_bound) : nlohmann::json(nullptr);
         j["method"] = p.method;
         j["proven_optimal"] = p.proven_optimal;
+        j["candidates"] = p.auto_sites ? "auto" : "layer";
+        j["unplaced"] = unplaced;
         j["curve"] = p.curve;
         j["instance"] = {{"sites", p.sites}, {"columns", p.columns}, {"demand_points", p.demand_points},
                          {"nonzeros", p.nonzeros}};
@@ -76,9 +93,14 @@ void run_plan(PlanArgs& a) {
         print_json(std::move(j), ds);
         return;
     }
-    std::printf("%d new cameras (fov %g°, range %g m%s), %s; %zu sites × %g° steps -> %zu columns over %zu demand points\n",
-                a.o.k, a.o.fov, a.o.range, a.o.quality != Quality::Any ? (std::string(", ") + quality_name(a.o.quality)).c_str() : "",
-                p.method.c_str(), p.sites, a.o.azimuth_step, p.columns, p.demand_points);
+    std::printf(
+        "%s new cameras (fov %g°, range %g m%s), %s; %zu sites × %g° steps -> %zu columns over %zu demand "
+        "points\n",
+        unplaced ? (std::to_string(p.picks.size()) + " of " + std::to_string(a.o.k)).c_str()
+                 : std::to_string(a.o.k).c_str(),
+        a.o.fov, a.o.range,
+        a.o.quality != Quality::Any ? (std::string(", ") + quality_name(a.o.quality)).c_str() : "",
+        p.method.c_str(), p.sites, a.o.azimuth_step, p.columns, p.demand_points);
     std::printf("\n%4s %12s %12s %8s %10s\n", "#", "x", "y", "azimuth", "gain");
     for (size_t i = 0; i < p.picks.size(); ++i)
         std::printf("%4zu %12.1f %12.1f %7.0f° %10.1f\n", i + 1, p.picks[i].pos.x, p.picks[i].pos.y, p.picks[i].azimuth,
@@ -87,8 +109,9 @@ void run_plan(PlanArgs& a) {
     std::printf("\ndemand covered: before %.1f (%.1f%%), after %.1f (%.1f%%) of %.1f\n", p.covered_before,
                 pct(p.covered_before), p.covered_after, pct(p.covered_after), p.total_demand);
     const double gained = p.covered_after - p.covered_before, possible = p.upper_bound - p.covered_before;
-    std::printf("upper bound on the best possible: %.1f%s — this plan reaches %.1f%% of the best gain\n", p.upper_bound,
-                p.proven_optimal ? " (proven optimal by CBC)" : "", possible > 0 ? 100 * gained / possible : 100.0);
+    std::printf("upper bound on the best possible: %.1f%s — this plan reaches %.1f%% of the best gain\n",
+                p.upper_bound, p.proven_optimal ? " (proven optimal)" : "",
+                possible > 0 ? 100 * gained / possible : 100.0);
     std::printf("coordinates in %s\n", ds.work_crs.c_str());
 }
 
@@ -106,8 +129,9 @@ void setup_plan(CLI::App& root) {
         ->check(CLI::PositiveNumber);
     cmd->add_option("--quality", a->quality, "count only the IEC 62676-4 zone and better")
         ->check(CLI::IsMember({"any", "detect", "observe", "recognise", "recognize", "identify"}));
-    cmd->add_option("--candidates", a->candidates, "layer (the candidates layer when present) or auto")
-        ->check(CLI::IsMember({"layer", "auto"}));
+    auto* candidates =
+        cmd->add_option("--candidates", a->candidates, "layer (the candidates layer when present) or auto")
+            ->check(CLI::IsMember({"layer", "auto"}));
     cmd->add_option("--weight-road", a->o.weights.road, "weight of a road sample (every 10 m; national ×3)")
         ->check(number_check(0, 1e6));
     cmd->add_option("--weight-household", a->o.weights.household, "weight of a household (default 5)")
@@ -127,7 +151,10 @@ void setup_plan(CLI::App& root) {
         ->group("");
     cmd->add_option("--out", a->out, "write the proposed cameras and their views (.gpkg, .geojson, .shp…)");
     cmd->add_flag("--json", a->json, "print one JSON document on stdout");
-    cmd->callback([a] { run_plan(*a); });
+    cmd->callback([a, candidates] {
+        a->candidates_given = candidates->count() > 0;
+        run_plan(*a);
+    });
 }
 
 }  // namespace gw::app

@@ -508,6 +508,7 @@ CoverageMatrix candidate_matrix(const Dataset& ds, const std::vector<DemandPoint
     }
     BoxIndex dindex(dboxes, 50);
     std::vector<Vec2> sites = candidate_sites(ds, !o.auto_candidates);
+    plan.auto_sites = o.auto_candidates || ds.candidates.empty();
     if (sites.empty()) throw Error("has no candidate sites", {ds.source, "candidates"}, "add a candidates layer or roads");
     plan.sites = sites.size();
     Camera proto;
@@ -647,6 +648,9 @@ void bound_plan(const CoverageMatrix& m, const std::vector<int>& chosen, double 
         bound = std::min(bound, plan.lp_bound);
     }
     plan.upper_bound = std::max(bound, plan.covered_before + greedy_part);
+    // A plan that reaches its upper bound is the best there is, whoever found it.
+    if (plan.covered_after >= plan.upper_bound - 1e-9 * std::max(1.0, plan.upper_bound))
+        plan.proven_optimal = true;
 }
 
 }  // namespace
