@@ -139,6 +139,17 @@ TEST(OutputsCli, RenderOntoItsBasemapIsRefusedBeforeAnyWork) {
     EXPECT_EQ(snapshot(dir.path), before) << "the basemap was changed";
 }
 
+// `--basemap B --layers facilities` drew no basemap without a word: --layers had to list basemap too.
+TEST(OutputsCli, RenderDrawsAGivenBasemapWhateverLayersAreListed) {
+    gwtest::TempDir dir("basemap_layers");
+    const std::string bm = dir / "bm.tif";
+    ASSERT_EQ(run_gridwatch("render " + bundled() + " --out " + bm + " --size 200x150").status, 0);
+    const std::string args = "render " + bundled() + " --layers facilities --size 200x150 --out ";
+    ASSERT_EQ(run_gridwatch(args + dir / "without.png").status, 0);
+    ASSERT_EQ(run_gridwatch(args + dir / "with.png --basemap " + bm).status, 0);
+    EXPECT_NE(gwtest::slurp(dir.path / "with.png"), gwtest::slurp(dir.path / "without.png"));
+}
+
 // A source with no feature (every layer empty; a PG: database without gridwatch's tables) drew a
 // blank image at a made-up spot, the wall a "0 m" scale bar, each with exit 0.
 TEST(OutputsCli, RenderOfNothingIsOneLineExit1) {

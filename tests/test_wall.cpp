@@ -309,6 +309,34 @@ TEST(WallCli, SceneExtentGeoTiffAndGeospatialPdf) {
     EXPECT_NE(bad.err.find("luojiadapo"), std::string::npos) << bad.err;  // lists the names
 }
 
+// A scene of the project file naming a layer the map has not, or an overlay there is none of, drew
+// an empty map (or none of its overlay) with exit 0; two scenes of one name showed the first.
+TEST(WallCli, AScenesUnknownLayerOrOverlayIsOneLineExit1) {
+    TempDir dir("wall_scene_check");
+    const std::string data = dir / "d.gpkg";
+    std::filesystem::copy_file(bundled_dataset_path(), data);
+    const std::string scene = R"({"name": "a", "extent": [467000, 2720000, 469000, 2721000])";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {scene + R"(, "layers": ["nosuch"]})", "names a layer 'nosuch' the map does not have"},
+        {scene + R"(, "layers": ["grids"], "overlay": "bogus"})", "overlay 'bogus' is none the wall has"},
+        {scene + "}, " + scene + "}", "two scenes are named 'a'"},
+    };
+    for (const auto& [scenes, what] : cases) {
+        dir.write("d.gpkg.gridwatch.json", R"({"scenes": [)" + scenes + "]}");
+        const auto r = run_gridwatch("render " + data + " --wall --size 960x540 --out " + dir / "w.png",
+                                     "env -u DISPLAY");
+        EXPECT_EQ(r.status, 1) << scenes;
+        EXPECT_EQ(r.error_lines(), 1) << r.err;
+        EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("d.gpkg.gridwatch.json"), std::string::npos) << r.err;
+    }
+    dir.write("d.gpkg.gridwatch.json",
+              R"({"scenes": [)" + scene + R"(, "layers": ["grids", "basemap"], "overlay": "kde"}]})");
+    const auto ok =
+        run_gridwatch("render " + data + " --wall --size 960x540 --out " + dir / "w.png", "env -u DISPLAY");
+    EXPECT_EQ(ok.status, 0) << ok.err;
+}
+
 TEST(WallWindow, PageDownStepsToTheNextScene) {
     ASSERT_EQ(std::system("command -v xvfb-run >/dev/null 2>&1"), 0) << "install xvfb and xauth";
     TempDir dir("wallwin");

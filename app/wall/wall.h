@@ -269,6 +269,12 @@ public:
     void go(size_t i) { current_ = i < scenes_.size() ? i : 0; }
     /** Sets layer visibility of `map` and fits `view` (w×h) so the extent fills the layout's map area. */
     void apply(Scene& map, MapView& view, int w, int h) const;
+    /**
+     * Throws gw::Error naming `project_file` and the scene where a scene names a layer `map` does
+     * not have or an overlay there is none of, or two scenes share a name: such a scene drew an
+     * empty map, or its overlay not at all, without a word.
+     */
+    void check_against(const Scene& map, const std::string& project_file) const;
 
 private:
     std::vector<gw::Scene> scenes_;

@@ -81,6 +81,28 @@ size_t WallScenes::find(const std::string& name) const {
     throw Error("no scene '" + name + "' in the project", {}, "give one of: " + names);
 }
 
+void WallScenes::check_against(const Scene& map, const std::string& project_file) const {
+    std::string keys = "basemap";
+    for (const auto& L : map.layers)
+        if (L.key != "basemap") keys += ", " + L.key;
+    for (size_t i = 0; i < scenes_.size(); ++i) {
+        const gw::Scene& s = scenes_[i];
+        const Error::Where where{project_file, "", "", "scenes." + s.name};
+        for (size_t j = 0; j < i; ++j)
+            if (scenes_[j].name == s.name)
+                throw Error("two scenes are named '" + s.name + "'", where, "give each scene its own name");
+        for (const auto& l : s.layers)
+            if (l != "basemap" &&  // drawn where one is given
+                std::none_of(map.layers.begin(), map.layers.end(),
+                             [&](const SceneLayer& L) { return L.key == l; }))
+                throw Error("the scene names a layer '" + l + "' the map does not have", where,
+                            "name some of: " + keys);
+        if (!s.overlay.empty() && wall_overlay_layer(s.overlay) == LayerId::Count)
+            throw Error("the scene's overlay '" + s.overlay + "' is none the wall has", where,
+                        "give one of coverage, gaps, kde, gi, warning, checks, or none");
+    }
+}
+
 void WallScenes::apply(Scene& map, MapView& view, int w, int h) const {
     const gw::Scene& s = scene();
     const LayerId overlay = wall_overlay_layer(s.overlay);
@@ -110,6 +132,7 @@ std::vector<uint8_t> render_wall_image(const Dataset& ds, const std::vector<gw::
     const MapView view = wall_view(wall_scene_extent(sc, scene_extent(ds)), w, h, wall_scene_has_list(sc));
     // As render's: cells, roads, buildings, parcels and sectors off the image are left out.
     Scene map = build_scene(ds, view.mpp, /*lod=*/true, view.image_box());
+    ws.check_against(map, project_path_for(ds.source));
     darken_scene_for_wall(map, ds);
     add_basemaps(map, basemaps, ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt,
                  std::min(8192, 2 * std::max(w, h)));
@@ -344,6 +367,7 @@ public:
           fw_(fw),
           fh_(fh),
           live_(std::move(live)) {
+        scenes_.check_against(map_, project_path_for(ds_->source));
         // Each overlay is uploaded once and only shown or hidden by scene.
         renderer_.sync(map_);  // every layer on the GPU once; switching scenes only changes the view
         scenes_.apply(map_, view_, std::max(1, fw_), std::max(1, fh_));
