@@ -185,8 +185,10 @@ void run_db_roles(const DbRolesArgs& a) {
         return;
     }
     const std::string scope = r.kind == "community" ? "reads and writes community " + r.community
-                              : r.kind == "county"  ? "reads and writes every community"
-                                                    : "reads every table, households only masked (households_public)";
+                              : r.kind == "county"
+                                  ? "reads and writes every community"
+                                  : "reads every table; households, grids and checks with their names and "
+                                    "phones masked (households_public, grids_public, checks_public)";
     std::printf("%s login '%s': %s (set its password: psql -c \"\\password %s\")\n", r.created ? "created" : "updated",
                 r.login.c_str(), scope.c_str(), r.login.c_str());
     if (r.masks_updated)

@@ -282,28 +282,39 @@ std::vector<OGRLayer*> list_layers(const OpenedSource& src, ValidityReport& repo
     CplCapture cap;
     std::vector<OGRLayer*> layers;
     for (auto* layer : src.ds->GetLayers()) layers.push_back(layer);
-    // The shared store's view of households with names and phones masked (SPEC §9) is the wall's
-    // way to them, not a layer of its own beside them: a login that may read the table reads it,
-    // a wall login (which may not) reads the view in its place (find_layers takes it as households).
+    // The shared store's views of households, grids and checks with names and phones masked (SPEC
+    // §9) are the wall's way to them, not layers of their own beside them: a login that may read a
+    // table reads it, a wall login (which may not) reads its view in its place (find_layers takes
+    // TABLE_public as TABLE).
     if (std::string(src.ds->GetDriverName()) == "PostgreSQL") {
-        auto named = [](const char* name) { return [name](OGRLayer* l) { return std::string(l->GetName()) == name; }; };
-        if (std::any_of(layers.begin(), layers.end(), named("households")) &&
-            std::any_of(layers.begin(), layers.end(), named("households_public"))) {
-            auto says = [&](const std::string& sql, bool otherwise) {
-                bool yes = otherwise;
-                if (OGRLayer* rs = src.ds->ExecuteSQL(sql.c_str(), nullptr, nullptr)) {
-                    if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature());
-                        f && f->IsFieldSetAndNotNull(0))
-                        yes = f->GetFieldAsInteger(0) != 0 || std::string(f->GetFieldAsString(0)) == "t";
-                    src.ds->ReleaseResultSet(rs);
-                }
-                return yes;
-            };
-            const bool readable = says("SELECT has_table_privilege('households', 'SELECT') AS ok", true);
-            layers.erase(std::remove_if(layers.begin(), layers.end(), named(readable ? "households_public" : "households")),
+        auto named = [](const std::string& name) {
+            return [name](OGRLayer* l) { return l->GetName() == name; };
+        };
+        auto says = [&](const std::string& sql, bool otherwise) {
+            bool yes = otherwise;
+            if (OGRLayer* rs = src.ds->ExecuteSQL(sql.c_str(), nullptr, nullptr)) {
+                if (auto f = std::unique_ptr<OGRFeature>(rs->GetNextFeature());
+                    f && f->IsFieldSetAndNotNull(0))
+                    yes = f->GetFieldAsInteger(0) != 0 || std::string(f->GetFieldAsString(0)) == "t";
+                src.ds->ReleaseResultSet(rs);
+            }
+            return yes;
+        };
+        for (const auto& [table, masked] : store::masked_columns()) {
+            const std::string view = table + "_public";
+            if (!std::any_of(layers.begin(), layers.end(), named(table)) ||
+                !std::any_of(layers.begin(), layers.end(), named(view)))
+                continue;
+            // The view in the table's place only for a login that may read the view and not the table
+            // (a wall): any other is told what it may not read by the table's name.
+            const bool readable = says("SELECT has_table_privilege(" + quote_literal(table) +
+                                           ", 'SELECT') OR NOT has_table_privilege(" + quote_literal(view) +
+                                           ", 'SELECT') AS ok",
+                                       true);
+            layers.erase(std::remove_if(layers.begin(), layers.end(), named(readable ? view : table)),
                          layers.end());
             // Advice only: a failure of this query (GDAL's error quieted, not captured) reads on.
-            if (!readable && [&] {
+            if (table == "households" && !readable && [&] {
                     CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
                     const bool outdated = says(store::masks_outdated_query(), false);
                     CPLErrorReset();
@@ -2084,8 +2095,11 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             OGRFeatureDefn* defn = fl.layer->GetLayerDefn();
             for (int k = 0; k < defn->GetFieldCount(); ++k) info.source_fields.push_back(defn->GetFieldDefn(k)->GetNameRef());
             recognise(info, fl, mapping, src.is_csv ? fs::path(path).stem().string() : std::string());
-            if (info.source_name == "households_public" && std::string(fl.src->ds->GetDriverName()) == "PostgreSQL")
-                fl.canonical = "households", info.recognised_by = "name";  // the store's masked view (list_layers)
+            if (std::string(fl.src->ds->GetDriverName()) == "PostgreSQL")
+                for (const auto& [table, masked] : store::masked_columns())
+                    if (info.source_name == table + "_public")
+                        fl.canonical = table,
+                        info.recognised_by = "name";  // the store's masked view (list_layers)
             info.name = fl.canonical.empty() ? info.source_name : fl.canonical;
             const bool wanted = options.layers.empty() ||
                                 std::find(options.layers.begin(), options.layers.end(), fl.canonical) != options.layers.end();

@@ -19,6 +19,7 @@
 #include "geo/core/error.h"
 #include "geo/core/text.h"
 #include "geo/store/pg.h"
+#include "geo/store/schema.h"
 
 namespace gw::store {
 
@@ -95,7 +96,7 @@ struct LiveListener::Impl {
 
     PGconn* conn = nullptr;
     bool standby = false;
-    std::string households_rel = "households";
+    std::map<std::string, std::string> masked_rel;  // households, grids, checks → the relation read
     std::string last_lsn;
     Clock::time_point last_traffic;
 
@@ -148,13 +149,20 @@ struct LiveListener::Impl {
         PQsetClientEncoding(conn, "UTF8");
         last_traffic = Clock::now();
         standby = query("SELECT pg_is_in_recovery()").at(0).at(0).value_or("f") == "t";
-        // A wall login reads households through the masked view (SPEC §9), as the reader does.
-        households_rel = query("SELECT has_table_privilege('households', 'SELECT') OR to_regclass('households_public') IS NULL")
-                                     .at(0)
-                                     .at(0)
-                                     .value_or("t") == "t"
-                             ? "households"
-                             : "households_public";
+        // A wall login reads households, grids and checks through the masked views (SPEC §9), as
+        // the reader does.
+        for (const auto& [table, masked] : masked_columns()) {
+            const std::string view = table + "_public";
+            masked_rel[table] =
+                query("SELECT has_table_privilege(" + quote_literal(table) + ", 'SELECT') OR to_regclass(" +
+                      quote_literal(view) + ") IS NULL OR NOT has_table_privilege(" + quote_literal(view) +
+                      ", 'SELECT')")
+                            .at(0)
+                            .at(0)
+                            .value_or("t") == "t"
+                    ? table
+                    : view;
+        }
         // LISTEN is refused during recovery: a standby is watched by its replay position.
         if (!standby) query("LISTEN gridwatch");
         last_lsn.clear();
@@ -162,7 +170,10 @@ struct LiveListener::Impl {
         status.standby = standby;
     }
 
-    std::string rel(const std::string& table) const { return table == "households" ? households_rel : table; }
+    std::string rel(const std::string& table) const {
+        const auto it = masked_rel.find(table);
+        return it == masked_rel.end() ? table : it->second;
+    }
 
     /** Rows of `table` read again through the dataset reader: `ids` only, or all. */
     Dataset read(const std::string& table, const std::vector<int64_t>* ids) {

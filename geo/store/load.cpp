@@ -983,7 +983,10 @@ InitResult init_store(const std::string& pg_source, const Dataset* ds, const Pro
     for (const auto& t : store_tables()) list += (list.empty() ? "" : ", ") + quote_literal(t);
     const auto existing = pg.query(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
-        "current_schema() AND c.relname IN (" + list + ", 'gridwatch_logins', 'households_public') ORDER BY 1",
+        "current_schema() AND c.relname IN (" +
+            list +
+            ", 'gridwatch_logins', 'households_public', 'grids_public', "
+            "'checks_public') ORDER BY 1",
         "looking for earlier tables");
     if (!existing.empty())
         throw Error("schema '" + out.schema + "' already has a table '" + existing[0][0].value_or("") + "'",

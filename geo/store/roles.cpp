@@ -53,15 +53,22 @@ RoleResult set_role(const std::string& pg_source, const RoleRequest& req) {
         else
             pg.exec("ALTER ROLE " + role + " LOGIN", "updating login '" + req.login + "'");
         // Rights start over, so that a login whose kind changes keeps none of the old ones.
-        std::string tables;
+        std::string tables, views;
         for (const auto& t : store_tables()) tables += (tables.empty() ? "" : ", ") + S + quote_ident(t);
-        pg.exec("REVOKE ALL ON " + tables + ", " + S + "households_public FROM " + role, "revoking old rights");
+        // A store made before grids_public and checks_public gets them (the owner runs db roles).
+        if (pg.scalar("SELECT to_regclass(" + quote_literal(S + "grids_public") + ") IS NULL") == "t")
+            pg.exec(public_views_sql(S), "making the masked views of grids and checks");
+        for (const auto& [t, masked] : masked_columns()) views += ", " + S + quote_ident(t + "_public");
+        pg.exec("REVOKE ALL ON " + tables + views + " FROM " + role, "revoking old rights");
         pg.exec("GRANT USAGE ON SCHEMA " + quote_ident(schema) + " TO " + role, "granting the schema");
         if (req.kind == RoleKind::Wall) {
+            // Names and phones only masked: households, grids and checks through their views.
             std::string readable;
             for (const auto& t : store_tables())
-                if (t != "households") readable += (readable.empty() ? "" : ", ") + S + quote_ident(t);
-            pg.exec("GRANT SELECT ON " + readable + ", " + S + "households_public TO " + role, "granting reads");
+                if (std::none_of(masked_columns().begin(), masked_columns().end(),
+                                 [&](const auto& m) { return m.first == t; }))
+                    readable += (readable.empty() ? "" : ", ") + S + quote_ident(t);
+            pg.exec("GRANT SELECT ON " + readable + views + " TO " + role, "granting reads");
         } else {
             pg.exec("GRANT SELECT, INSERT, UPDATE, DELETE ON " + tables + " TO " + role, "granting reads and writes");
             pg.exec("GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + quote_ident(schema) + " TO " + role,

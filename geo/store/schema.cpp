@@ -208,7 +208,40 @@ END $$;
            "gridwatch_mask_name(head) AS head, members, tags, " + S +
            "gridwatch_mask_phone(phone) AS phone, community, version, updated_at, geom FROM " + S + "households;\n";
     sql += "REVOKE ALL ON " + S + "households_public FROM PUBLIC;\n";
+    sql += public_views_sql(S);
     return sql;
+}
+
+std::string public_views_sql(const std::string& S) {
+    // Every column of the table as it is (a store keeps a source's other fields), the names and
+    // phones masked; made from the catalogue, so a plain CREATE VIEW of the columns of the day.
+    std::string sql;
+    for (const auto& [table, masked] : masked_columns()) {
+        if (table == "households") continue;  // households_public: its own columns above
+        std::string cases;
+        for (const auto& [column, mask] : masked)
+            cases += "WHEN " + quote_literal(column) + " THEN format('" + S + "%s(%I) AS %I', " +
+                     quote_literal(mask) + ", column_name, column_name) ";
+        const std::string view = S + quote_ident(table + "_public");
+        sql += "DO $gw$ BEGIN EXECUTE 'DROP VIEW IF EXISTS " + view + "'; EXECUTE (SELECT 'CREATE VIEW " +
+               view + " AS SELECT ' || string_agg(CASE column_name " + cases +
+               "ELSE format('%I', column_name) END, ', ' ORDER BY ordinal_position) || ' FROM " + S +
+               quote_ident(table) +
+               "' FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = " +
+               quote_literal(table) + "); END $gw$;\n";
+        sql += "REVOKE ALL ON " + view + " FROM PUBLIC;\n";
+    }
+    return sql;
+}
+
+const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>&
+masked_columns() {
+    static const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> m = {
+        {"households", {{"head", "gridwatch_mask_name"}, {"phone", "gridwatch_mask_phone"}}},
+        {"grids", {{"manager", "gridwatch_mask_name"}, {"phone", "gridwatch_mask_phone"}}},
+        {"checks", {{"reporter", "gridwatch_mask_name"}}},
+    };
+    return m;
 }
 
 }  // namespace gw::store

@@ -42,6 +42,21 @@ std::string masks_outdated_query(const std::string& schema = {});
 std::string masks_update_sql(const std::string& schema);
 
 /**
+ * The tables a wall login reads only through a view `TABLE_public` (SPEC §9, and the rule that
+ * names and phones are masked wherever leaders or the public look), each with its columns masked
+ * and the masking function: households (head, phone), grids (manager, phone), checks (reporter).
+ */
+const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>& masked_columns();
+
+/**
+ * Statements (re)making grids_public and checks_public in the schema `S` (quoted, with a dot):
+ * every column of the table, the masked ones through the masking functions. Plain views (not
+ * security_invoker), as households_public: the wall needs no right on the tables. Run by the
+ * load, and by `db roles --wall` on a store made before them.
+ */
+std::string public_views_sql(const std::string& S);
+
+/**
  * Statements run after every table's rows are in and table_sql ran on each: everything else for `tables` in
  * `schema` (quoted here); `postgis_schema` is where the PostGIS functions live (for the search_path of the
  * SECURITY DEFINER functions).

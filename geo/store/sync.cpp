@@ -51,9 +51,10 @@ PullResult pull_store(const std::string& pg_source, const std::string& file, con
                         "give the PG: string of a store made by gridwatch db init");
         for (const auto& t : store_tables())
             if (pg.scalar("SELECT has_table_privilege(" + quote_literal(quote_ident(t)) + ", 'SELECT')") != "t")
-                throw Error("login '" + pg.user() + "' may not read the table '" + t + "'", {out.source, t},
-                            "pull as the store's owner, a county login or a community's login (a wall login reads "
-                            "households only through households_public)");
+                throw Error(
+                    "login '" + pg.user() + "' may not read the table '" + t + "'", {out.source, t},
+                    "pull as the store's owner, a county login or a community's login; a wall login reads "
+                    "households, grids and checks only through their masked views");
         if (!options.community.empty() &&
             pg.scalar("SELECT count(*) FROM grids WHERE level = 1 AND grid_id = " + quote_literal(options.community)) == "0") {
             std::string known;

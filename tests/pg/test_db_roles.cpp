@@ -136,6 +136,53 @@ TEST(DbRoles, WallReadsHouseholdsOnlyMasked) {
     }
 }
 
+// The wall login read the grid managers' names and phones and the reporters' names in clear
+// (only households were masked); the wall itself shows them masked. grids and checks are read
+// only through grids_public and checks_public, every column of the table, those masked; the
+// commands read them in the tables' place. A store made before the views gets them from db roles.
+TEST(DbRoles, WallReadsManagersAndReportersOnlyMasked) {
+    GW_REQUIRE_PG();
+    const auto& s = store();
+    PgClient owner(s.conninfo), wall(as_user(s.conninfo, "wall"));
+    for (const char* sql : {"SELECT manager FROM grids", "SELECT reporter FROM checks"}) {
+        std::string err;
+        wall.query(sql, &err);
+        EXPECT_NE(err.find("permission denied"), std::string::npos) << sql << ": " << err;
+    }
+    const auto grids = owner.query("SELECT manager, phone, grid_id, level FROM grids ORDER BY fid");
+    const auto public_grids =
+        wall.query("SELECT manager, phone, grid_id, level FROM grids_public ORDER BY fid");
+    ASSERT_EQ(public_grids.size(), grids.size());
+    for (size_t i = 0; i < grids.size(); ++i) {
+        EXPECT_EQ(public_grids[i][0], gw::mask_name(grids[i][0]));
+        EXPECT_EQ(public_grids[i][1], gw::mask_phone(grids[i][1]));
+        EXPECT_EQ(public_grids[i][2], grids[i][2]);
+        EXPECT_EQ(public_grids[i][3], grids[i][3]);
+    }
+    EXPECT_EQ(wall.scalar("SELECT count(*) FROM checks_public WHERE reporter IS DISTINCT FROM "
+                          "gridwatch_mask_name(reporter)"),
+              "0");
+    EXPECT_EQ(wall.scalar("SELECT count(*) FROM checks_public"), owner.scalar("SELECT count(*) FROM checks"));
+    const gw::Dataset ds = gw::open_dataset({"PG:" + as_user(s.conninfo, "wall")});
+    ASSERT_EQ(ds.grids.size(), grids.size());
+    for (size_t i = 0; i < grids.size(); ++i) EXPECT_EQ(ds.grids[i].manager, gw::mask_name(grids[i][0]));
+    for (const char* cmd : {"checks", "stats --with-checks", "coverage --no-gaps"})
+        EXPECT_EQ(run_gridwatch(std::string(cmd) + " " + pg(as_user(s.conninfo, "wall")) + " --json").status,
+                  0)
+            << cmd;
+    // A store of before: the views dropped, the wall's rights as they were then; db roles makes them.
+    const std::string c = gwtest::pg_new_database("gw_roles_old_views");
+    ASSERT_EQ(run_gridwatch("db init " + pg(c) + " --from " + gwtest::data()).status, 0);
+    PgClient old(c);
+    ASSERT_EQ(old.exec("DROP VIEW grids_public; DROP VIEW checks_public"), "");
+    ASSERT_EQ(run_gridwatch("db roles " + pg(c) + " --wall old_wall").status, 0);
+    PgClient old_wall(as_user(c, "old_wall"));
+    EXPECT_EQ(old_wall.scalar("SELECT count(*) FROM grids_public"), old.scalar("SELECT count(*) FROM grids"));
+    std::string err;
+    old_wall.query("SELECT manager FROM grids", &err);
+    EXPECT_NE(err.find("permission denied"), std::string::npos) << err;
+}
+
 TEST(DbRoles, ExistingLoginIsUpdatedNotDuplicated) {
     GW_REQUIRE_PG();
     const auto& s = store();
