@@ -282,6 +282,25 @@ TEST(ReadWhole, TypeTakesTheProjectFilesOwnWords) {
     EXPECT_EQ(run_gridwatch("hotspots " + own + " --method gi --type 火情 --json").status, 2);
 }
 
+// A report's kind and a patrol's team outside SPEC §3 were taken without a word (unknown_codes 0),
+// though import refuses them: named and counted as the other code fields are.
+TEST(ReadWhole, ACheckKindOrPatrolTeamOutsideTheContractIsNamed) {
+    TempDir d("odd_codes");
+    const std::string odd = bundled_with(
+        d, "odd.gpkg",
+        {"UPDATE checks SET kind = 'party' WHERE fid = (SELECT fid FROM checks ORDER BY time DESC LIMIT 1)",
+         "UPDATE patrols SET team = 'ninja' WHERE fid = (SELECT min(fid) FROM patrols)"});
+    auto r = run_gridwatch("checks " + odd + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_GE(json::parse(r.out)["unknown_codes"].get<int>(), 1);
+    EXPECT_NE(r.err.find("kind 'party' is none of routine"), std::string::npos) << r.err;
+    r = run_gridwatch("patrols " + odd + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("team 'ninja' is none of patrol, joint, grid, video"), std::string::npos) << r.err;
+    r = run_gridwatch("checks " + bundled() + " --json");
+    EXPECT_EQ(json::parse(r.out)["unknown_codes"], 0) << r.err;
+}
+
 // ---- plan: the sites it had, the cameras it placed ---------------------------------------------
 
 // An empty candidates layer gave sites made from roads without a word, `--candidates layer` too;

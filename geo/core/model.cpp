@@ -50,6 +50,9 @@ constexpr auto kStatusCodes = std::array<std::string_view, 2>{"online", "offline
 constexpr auto kOwnerCodes = views_of(kOwners);
 constexpr auto kTypeCodes = views_of(kIncidentTypes);
 constexpr auto kColourCodes = views_of(kColors);
+constexpr auto kKindCodes =
+    std::array<std::string_view, 6>{"routine", "newcomer", "returnee", "hazard", "dispute", "other"};
+constexpr auto kTeamCodes = std::array<std::string_view, 4>{"patrol", "joint", "grid", "video"};
 
 /** Adds to `out` the issue of a value outside `known` (none for an empty value). */
 template <size_t N>
@@ -83,6 +86,11 @@ std::vector<Issue> validate_codes(const Dataset& ds) {
     });
     for (auto& block : blocks)
         out.insert(out.end(), std::make_move_iterator(block.begin()), std::make_move_iterator(block.end()));
+    // A report's kind and a patrol's team outside SPEC §3 were taken without a word (import refuses them).
+    for (const auto& c : ds.checks)
+        check_code(out, "checks", c.check_id, "kind", c.kind, kKindCodes, "counted under its own word");
+    for (const auto& t : ds.patrols)
+        check_code(out, "patrols", t.track_id, "team", t.team, kTeamCodes, "kept as written");
     return out;
 }
 
