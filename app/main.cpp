@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "geo/core/error.h"
 #include "geo/core/text.h"
@@ -120,6 +121,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "gridwatch: %s\n", gw::without_secrets(gw::one_line(e.what())).c_str());
         return 1;
     }
+    gw::app::release_warnings();
     GdalMessages::instance().print_as_warnings();
     GDALDestroyDriverManager();
     return 0;

@@ -301,6 +301,22 @@ TEST(ReadWhole, ACheckKindOrPatrolTeamOutsideTheContractIsNamed) {
     EXPECT_EQ(json::parse(r.out)["unknown_codes"], 0) << r.err;
 }
 
+// Every report's time unreadable: the warning naming them came first, then the error, two lines.
+// A failed command says one line (its warnings are held until it succeeds), and that line says why.
+TEST(ReadWhole, AFailedCommandSaysOneLineNotItsWarningsBefore) {
+    TempDir d("held_warnings");
+    const std::string slash = bundled_with(d, "slash.gpkg", {"UPDATE checks SET time = '2026/10/05 08:00'"});
+    const auto r = run_gridwatch("checks " + slash + " --json");
+    EXPECT_EQ(r.status, 1) << r.out;
+    const std::string line = one_error_line(r);
+    EXPECT_NE(line.find("has no check with a readable time"), std::string::npos) << line;
+    EXPECT_NE(line.find("is not an ISO-8601 date"), std::string::npos) << line;
+    // With --date the command stands, and its warning is said.
+    const auto ok = run_gridwatch("checks " + slash + " --date 2026-10-05 --json");
+    EXPECT_EQ(ok.status, 0) << ok.err;
+    EXPECT_NE(ok.err.find("warning: "), std::string::npos) << ok.err;
+}
+
 // ---- plan: the sites it had, the cameras it placed ---------------------------------------------
 
 // An empty candidates layer gave sites made from roads without a word, `--candidates layer` too;

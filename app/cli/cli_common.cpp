@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
 
 #include "geo/analysis/patrols.h"
@@ -155,7 +156,36 @@ Progress stderr_progress() {
 }
 
 // A `PG:` source is named as it was given: its password is masked here, for every warning.
-void warn(const std::string& line) { std::fprintf(stderr, "warning: %s\n", without_secrets(line).c_str()); }
+namespace {
+struct HeldLines {
+    std::mutex mutex;
+    std::vector<std::string> lines;
+    bool released = false;
+};
+HeldLines& held() {
+    static HeldLines h;
+    return h;
+}
+}  // namespace
+
+void note(const std::string& line) {
+    HeldLines& h = held();
+    std::lock_guard lock(h.mutex);
+    if (h.released)
+        std::fprintf(stderr, "%s\n", without_secrets(line).c_str());
+    else
+        h.lines.push_back(without_secrets(line));
+}
+
+void warn(const std::string& line) { note("warning: " + line); }
+
+void release_warnings() {
+    HeldLines& h = held();
+    std::lock_guard lock(h.mutex);
+    for (const auto& l : h.lines) std::fprintf(stderr, "%s\n", l.c_str());
+    h.lines.clear();
+    h.released = true;
+}
 
 std::string pad(const std::string& s, int width) {
     int w = 0;

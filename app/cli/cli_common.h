@@ -152,8 +152,18 @@ CLI::Validator calendar_date_check();
  */
 CLI::Validator number_check(double lo, double hi, bool above = false);
 
-/** Prints a warning line to stderr ("warning: …"). */
+/**
+ * A warning line for stderr ("warning: …"). Held until release_warnings(): a command that then
+ * fails says its one line (SPEC §4), not the warnings of work it threw away.
+ */
 void warn(const std::string& line);
+/** A line for stderr as it is (export's notes of renamed fields), held as warn()'s are. */
+void note(const std::string& line);
+/**
+ * Prints the lines held and prints later ones at once: main() when a command has succeeded, the
+ * viewer and the wall as their window opens (their later readings warn as they come).
+ */
+void release_warnings();
 
 /** UTF-8 text padded with spaces to a display width in a text table (a CJK character takes two columns). */
 std::string pad(const std::string& s, int width);

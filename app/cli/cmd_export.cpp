@@ -118,10 +118,9 @@ void run_export(const ExportArgs& a) {
     o.encoding = a.encoding;
     o.split_grid_levels = !a.one_grids_layer;
     o.mask_personal = a.mask_personal;
-    // The writer's notes (fields renamed for a DBF, text cut) are told once the export stands: a
-    // failed one says its one line, not notes of layers that were then thrown away with it.
-    std::vector<std::string> notes;
-    o.on_message = [&notes](const std::string& line) { notes.push_back(without_secrets(line)); };
+    // The writer's notes (fields renamed for a DBF, text cut) are held as warnings are: a failed
+    // export says its one line, not notes of layers that were then thrown away with it.
+    o.on_message = [](const std::string& line) { note(line); };
 
     Dataset ds;  // all of it; or, read a layer at a time, without features
     Written written;
@@ -146,7 +145,6 @@ void run_export(const ExportArgs& a) {
         for (const auto& t : stats) o.stats.push_back(&t);
         written = write_dataset(ds, o);
     }
-    for (const auto& line : notes) std::fprintf(stderr, "%s\n", line.c_str());
     // Layers no role uses are drawn, not exported (they carry no contract fields): named, so
     // that a layer the office brought is not missing from the export without a word.
     if (all_layers)

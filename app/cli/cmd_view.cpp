@@ -60,7 +60,9 @@ void run_view(const ViewArgs& a) {
         w.basemaps = o.basemaps;
         w.open = o.open;
         w.lang = o.lang;
-        run_wall(a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true), w);
+        Dataset ds = a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true);
+        release_warnings();  // the window stays open: its reading's warnings now, later ones as they come
+        run_wall(std::move(ds), w);
         return;
     }
     // The mapping dialog reopens the dataset as it was opened here, with the project file's new mapping.
@@ -77,7 +79,9 @@ void run_view(const ViewArgs& a) {
             return daily.open({"checks", "patrols"}, /*check_tiling=*/false, /*allow_default=*/true);
         };
     }
-    run_viewer(a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/true), o);
+    Dataset ds = a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/true);
+    release_warnings();  // the window stays open: its reading's warnings now, later ones as they come
+    run_viewer(std::move(ds), o);
 }
 
 }  // namespace

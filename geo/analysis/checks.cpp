@@ -166,9 +166,15 @@ void compute_checks(const ChecksIndex& index, const ChecksOptions& opt, ChecksRe
         rep.date = day_of(*opt.date) * kDay;
     } else {
         if (ds.checks.empty()) throw Error(kNoChecks, {ds.source}, no_checks_advice(ds.source));
-        if (index.reports.empty())
-            throw Error("has no check with a readable time to take today's date from",
-                        {ds.source, "checks", "", "time"}, "pass --date YYYY-MM-DD");
+        if (index.reports.empty()) {
+            // Why, in the one line: the first time that could not be read.
+            std::string first;
+            for (const Issue& i : ds.report.bad_times)
+                if (i.layer == "checks" && first.empty()) first = " (" + i.feature + ": " + i.problem + ")";
+            throw Error("has no check with a readable time to take today's date from" + first,
+                        {ds.source, "checks", "", "time"},
+                        "write the times as ISO-8601, or pass --date YYYY-MM-DD");
+        }
         rep.date = day_of(index.reports.back().when) * kDay;
     }
     const int64_t today = rep.date / kDay;
