@@ -20,4 +20,10 @@ void gdal_setup() {
     });
 }
 
+void WaitForOtherWriters::on(GDALDataset& ds) {
+    const std::string driver = ds.GetDriverName() ? ds.GetDriverName() : "";
+    if (driver == "GPKG" || driver == "SQLite")
+        ds.ReleaseResultSet(ds.ExecuteSQL("PRAGMA busy_timeout = 120000", nullptr, nullptr));
+}
+
 }  // namespace gw

@@ -430,7 +430,7 @@ bool roll_back_sqlite_journal(const fs::path& source) {
     if (fs::file_size(journal, ec) == 0 || ec) return false;
     gdal_setup();
     // Another import may be writing (its journal is not hot then): wait for its lock, never fail on it.
-    CPLConfigOptionSetter busy("OGR_SQLITE_PRAGMA", "busy_timeout=120000", false);
+    const WaitForOtherWriters wait;
     GDALDatasetUniquePtr gds(GDALDataset::Open(source.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
     if (!gds)
         throw Error("holds a transaction a kill cut short, and it cannot be rolled back here: " +

@@ -155,11 +155,11 @@ bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, Impor
     const Error::Where where{t.dataset, "checks", "", ""};
     // A second import waits for the first's commit instead of failing at once: SQLite's busy timeout,
     // set for every connection GDAL opens here (GDAL applies OGR_SQLITE_PRAGMA to GeoPackages).
-    CPLConfigOptionSetter busy("OGR_SQLITE_PRAGMA", "busy_timeout=120000", false);
+    const WaitForOtherWriters wait;
     GDALDatasetUniquePtr gds(GDALDataset::Open(t.dataset.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
     if (!gds)
         throw Error("cannot be opened for writing: " + gdal_message(), {t.dataset}, "check the file is not read-only");
-    exec(*gds, "PRAGMA busy_timeout = 120000");
+    WaitForOtherWriters::on(*gds);
     // SQLite's default page cache (2 MB) spills a county's checks pages to the file and the journal
     // mid-transaction and reads them back; with room for them the transaction writes each page once.
     exec(*gds, "PRAGMA cache_size = -262144");

@@ -294,8 +294,10 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
 
     gdal_setup();
     CPLErrorReset();
+    const WaitForOtherWriters wait;  // an import beside it: the edit waits for its commit
     GDALDatasetUniquePtr gds(GDALDataset::Open(info->source.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
     if (!gds) throw Error("cannot be opened for writing: " + std::string(CPLGetLastErrorMsg()), where, "check the file is not read-only");
+    WaitForOtherWriters::on(*gds);
     OGRLayer* layer = gds->GetLayerByName(info->source_name.c_str());
     if (!layer) throw Error("layer not found for writing", where);
     if (const OGRSpatialReference* srs = layer->GetSpatialRef()) refuse_move_outside(req, *srs, where);

@@ -743,6 +743,22 @@ void refuse_changed_since_pull(PushContext& px, const PushLayer& layer, const st
     const std::string changed =
         " FROM " + T_ + " AS t JOIN pg_temp.gw_push AS s ON " + match +
         " WHERE s.gw_version IS NOT NULL AND t.version IS DISTINCT FROM s.gw_version AND (" + differ + ")";
+    // A row pulled that is in the store no more was deleted by someone else: pushed, it would come back.
+    const std::string deleted =
+        " FROM pg_temp.gw_push AS s WHERE s.gw_version IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + T_ +
+        " AS t WHERE " + match + ")";
+    if (const auto d = pg.query("SELECT s." + K + ", s.gw_version, (SELECT count(*)" + deleted + ")" +
+                                    deleted + " ORDER BY s.gw_row LIMIT 1",
+                                "checking the versions of " + name);
+        !d.empty()) {
+        const std::string id = d[0][0].value_or(""), more = d[0][2].value_or("1");
+        throw Error("'" + id + "' was deleted from the store since the file was pulled (version " +
+                        d[0][1].value_or("?") + " in the file)" +
+                        (more != "1" ? "; " + more + " rows of " + name + " in all" : std::string()) +
+                        "; nothing was pushed",
+                    {px.options.file, name, id, layer.key},
+                    "pull again, or push with --overwrite to put the file's rows back");
+    }
     const long long n =
         std::atoll(pg.scalar("SELECT count(*)" + changed, "checking the versions of " + name).c_str());
     if (n == 0) return;
@@ -911,6 +927,13 @@ PushLayer push_layer(PushContext& px, const std::string& name, const std::vector
                                          " FROM pg_temp.gw_push AS s WHERE NOT EXISTS (SELECT 1 FROM " + T_ + " AS t WHERE " +
                                          match + ") ORDER BY s.gw_row",
                                      "inserting into " + name);
+        // The versions the file's rows now have, read under the lock (after the commit another
+        // office's change would be taken for ours): the file is brought up to them after the commit.
+        if (out.versioned)
+            for (const auto& r : pg.query("SELECT t." + K + ", t.version FROM " + T_ +
+                                              " AS t JOIN pg_temp.gw_push AS s ON " + match,
+                                          "reading the versions of " + name))
+                if (r[0] && r[1]) out.versions.emplace_back(*r[0], std::atoll(r[1]->c_str()));
         const std::string gone = " FROM " + T_ + " AS t WHERE NOT EXISTS (SELECT 1 FROM pg_temp.gw_push AS s WHERE " + match + ")";
         out.missing = std::atoll(pg.scalar("SELECT count(*)" + gone, "counting the rows of " + name).c_str());
     } else {
@@ -1207,8 +1230,7 @@ namespace {
  * change). A GeoPackage's layer only, by SQL; anything else is said in `notes` (the push stands:
  * the next one may then find conflicts that a pull clears).
  */
-void bring_versions_up_to_date(Connection& pg, const std::string& S, const Dataset& ds, const PushLayer& l,
-                               std::vector<std::string>& notes) {
+void bring_versions_up_to_date(const Dataset& ds, const PushLayer& l, std::vector<std::string>& notes) {
     const LayerInfo* info = nullptr;
     for (const auto& i : ds.layers)
         if (i.name == l.name && !i.recognised_by.empty()) info = &i;
@@ -1224,11 +1246,7 @@ void bring_versions_up_to_date(Connection& pg, const std::string& S, const Datas
                         "): pull again before the next push, or it may find its own changes in the way");
     };
     if (version_field.empty()) return;
-    std::map<std::string, long long> stored;
-    for (const auto& r :
-         pg.query("SELECT " + quote_ident(l.key) + ", version FROM " + S + quote_ident(l.name),
-                  "reading the versions of " + l.name))
-        if (r[0] && r[1]) stored[*r[0]] = std::atoll(r[1]->c_str());
+    const std::map<std::string, long long> stored(l.versions.begin(), l.versions.end());
     GdalErrors gdal;
     GDALDatasetUniquePtr file(GDALDataset::Open(info->source.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
     if (!file || std::string(file->GetDriverName()) != "GPKG") {
@@ -1240,21 +1258,26 @@ void bring_versions_up_to_date(Connection& pg, const std::string& S, const Datas
         for (char c : v) q += c == '\'' ? std::string("''") : std::string(1, c);
         return q + "'";
     };
-    const std::string L = "\"" + info->source_name + "\"";
-    std::vector<std::string> updates;
-    if (OGRLayer* rs =
-            file->ExecuteSQL(("SELECT \"" + key_field + "\", \"" + version_field + "\" FROM " + L).c_str(),
-                             nullptr, nullptr)) {
-        for (auto& f : *rs) {
-            const auto it = stored.find(f->GetFieldAsString(0));
-            if (it == stored.end() || (f->IsFieldSetAndNotNull(1) && f->GetFieldAsInteger64(1) == it->second))
-                continue;
-            updates.push_back("UPDATE " + L + " SET \"" + version_field +
-                              "\" = " + std::to_string(it->second) + " WHERE \"" + key_field +
-                              "\" = " + sql_text(it->first));
-        }
-        file->ReleaseResultSet(rs);
+    const auto sql_name = [](const std::string& v) {
+        std::string q = "\"";
+        for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return q + "\"";
+    };
+    const std::string L = sql_name(info->source_name), KF = sql_name(key_field), VF = sql_name(version_field);
+    OGRLayer* rs = file->ExecuteSQL(("SELECT " + KF + ", " + VF + " FROM " + L).c_str(), nullptr, nullptr);
+    if (!rs) {
+        note("its ids could not be read: " + gdal.take());
+        return;
     }
+    std::vector<std::string> updates;
+    for (auto& f : *rs) {
+        const auto it = stored.find(f->GetFieldAsString(0));
+        if (it == stored.end() || (f->IsFieldSetAndNotNull(1) && f->GetFieldAsInteger64(1) == it->second))
+            continue;
+        updates.push_back("UPDATE " + L + " SET " + VF + " = " + std::to_string(it->second) + " WHERE " + KF +
+                          " = " + sql_text(it->first));
+    }
+    file->ReleaseResultSet(rs);
     if (updates.empty()) return;
     file->StartTransaction();
     for (const auto& u : updates)
@@ -1313,8 +1336,14 @@ PushResult push_store(const std::string& pg_source, const Dataset& ds, const Pus
         }
         tx.commit("committing the push");
     }
+    // The push stands: what goes wrong from here on is said, not an error.
     for (const PushLayer& l : out.layers)
-        if (l.versioned && !l.key.empty()) bring_versions_up_to_date(pg, px.S, ds, l, out.notes);
+        if (l.versioned && !l.key.empty()) try {
+                bring_versions_up_to_date(ds, l, out.notes);
+            } catch (const std::exception& e) {
+                out.notes.push_back(options.file + ": layer '" + l.name +
+                                    "': the rows' versions were not brought up to date: " + e.what());
+            }
     if (progress) progress(1.0, "done");
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;

@@ -55,10 +55,23 @@ RoleResult set_role(const std::string& pg_source, const RoleRequest& req) {
         // Rights start over, so that a login whose kind changes keeps none of the old ones.
         std::string tables, views;
         for (const auto& t : store_tables()) tables += (tables.empty() ? "" : ", ") + S + quote_ident(t);
-        // A store made before grids_public and checks_public gets them (the owner runs db roles).
-        if (pg.scalar("SELECT to_regclass(" + quote_literal(S + "grids_public") + ") IS NULL") == "t")
-            pg.exec(public_views_sql(S), "making the masked views of grids and checks");
+        // A store made before grids_public and checks_public gets them (the owner runs db roles),
+        // and every wall login it has moves onto them: one that could read the tables would go on
+        // reading the managers' and reporters' names in clear.
         for (const auto& [t, masked] : masked_columns()) views += ", " + S + quote_ident(t + "_public");
+        if (pg.scalar("SELECT to_regclass(" + quote_literal(S + "grids_public") + ") IS NULL") == "t") {
+            pg.exec(public_views_sql(S), "making the masked views of grids and checks");
+            for (const auto& r : pg.query("SELECT login FROM " + S +
+                                              "gridwatch_logins WHERE kind = 'wall' AND login IN "
+                                              "(SELECT rolname FROM pg_roles)",
+                                          "reading the wall logins")) {
+                const std::string wall = quote_ident(r[0].value_or(""));
+                pg.exec("REVOKE ALL ON " + S + "grids, " + S + "checks FROM " + wall,
+                        "moving a wall onto the masked views");
+                pg.exec("GRANT SELECT ON " + views.substr(2) + " TO " + wall,
+                        "moving a wall onto the masked views");
+            }
+        }
         pg.exec("REVOKE ALL ON " + tables + views + " FROM " + role, "revoking old rights");
         pg.exec("GRANT USAGE ON SCHEMA " + quote_ident(schema) + " TO " + role, "granting the schema");
         if (req.kind == RoleKind::Wall) {

@@ -100,7 +100,12 @@ PullResult pull_store(const std::string& pg_source, const std::string& file, con
             const OGRFieldDefn* fd = idefn->GetFieldDefn(i);
             if (bookkeeping(fd->GetNameRef())) continue;
             OGRFieldDefn copy(fd);
-            if (std::string(fd->GetNameRef()) == "version") copy.SetName(kPulledVersion);
+            if (std::string(fd->GetNameRef()) == "version") {
+                copy.SetName(kPulledVersion);
+                // The store's NOT NULL DEFAULT 1 would make a row added to the file a pulled one.
+                copy.SetDefault(nullptr);
+                copy.SetNullable(TRUE);
+            }
             if (o->CreateField(&copy, FALSE) != OGRERR_NONE)
                 throw Error("cannot create the field: " + gdal_message(), {file, t, "", fd->GetNameRef()});
             map[i] = k++;

@@ -30,6 +30,7 @@ struct PushLayer {
     std::string name;
     std::string key;                 // "" when rows are matched by their whole content
     bool versioned = false;          // the file's rows carry the version they were pulled at
+    std::vector<std::pair<std::string, long long>> versions;  // versioned: each id's version as committed
     size_t rows = 0;                 // in the file
     long long inserted = 0, updated = 0, unchanged = 0;
     long long missing = 0;           // in the store (as this login sees it), not in the file

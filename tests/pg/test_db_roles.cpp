@@ -170,17 +170,26 @@ TEST(DbRoles, WallReadsManagersAndReportersOnlyMasked) {
         EXPECT_EQ(run_gridwatch(std::string(cmd) + " " + pg(as_user(s.conninfo, "wall")) + " --json").status,
                   0)
             << cmd;
-    // A store of before: the views dropped, the wall's rights as they were then; db roles makes them.
+    // A store of before: no views, a wall login reading grids and checks as it then could. The
+    // owner's next db roles, for another login, makes the views and moves the wall onto them.
     const std::string c = gwtest::pg_new_database("gw_roles_old_views");
     ASSERT_EQ(run_gridwatch("db init " + pg(c) + " --from " + gwtest::data()).status, 0);
-    PgClient old(c);
-    ASSERT_EQ(old.exec("DROP VIEW grids_public; DROP VIEW checks_public"), "");
     ASSERT_EQ(run_gridwatch("db roles " + pg(c) + " --wall old_wall").status, 0);
+    PgClient old(c);
+    ASSERT_EQ(
+        old.exec(
+            "DROP VIEW grids_public; DROP VIEW checks_public; GRANT SELECT ON grids, checks TO old_wall"),
+        "");
     PgClient old_wall(as_user(c, "old_wall"));
+    ASSERT_EQ(old_wall.scalar("SELECT count(*) FROM grids WHERE manager <> ''"),
+              old.scalar("SELECT count(*) FROM grids WHERE manager <> ''"));
+    ASSERT_EQ(run_gridwatch("db roles " + pg(c) + " --county old_county").status, 0);
     EXPECT_EQ(old_wall.scalar("SELECT count(*) FROM grids_public"), old.scalar("SELECT count(*) FROM grids"));
-    std::string err;
-    old_wall.query("SELECT manager FROM grids", &err);
-    EXPECT_NE(err.find("permission denied"), std::string::npos) << err;
+    for (const char* sql : {"SELECT manager FROM grids", "SELECT reporter FROM checks"}) {
+        std::string err;
+        old_wall.query(sql, &err);
+        EXPECT_NE(err.find("permission denied"), std::string::npos) << sql << ": " << err;
+    }
 }
 
 TEST(DbRoles, ExistingLoginIsUpdatedNotDuplicated) {

@@ -280,6 +280,18 @@ TEST(DbPush, ARowChangedInTheStoreSinceThePullIsAConflict) {
     r = run_gridwatch("db push " + stale + " " + pg(c) + " --overwrite");
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(db.scalar("SELECT range FROM cameras WHERE cam_id = 'DPZ-CAM004'"), "42");
+    // A camera another office removed came back with a stale copy's push: refused too.
+    ASSERT_EQ(run_gridwatch("db pull " + pg(c) + " " + stale).status, 0);
+    ASSERT_EQ(db.exec("DELETE FROM cameras WHERE cam_id = 'DPZ-CAM005'"), "");
+    r = run_gridwatch("db push " + stale + " " + pg(c));
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("'DPZ-CAM005' was deleted from the store since the file was pulled"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM cameras WHERE cam_id = 'DPZ-CAM005'"), "0");
+    EXPECT_EQ(run_gridwatch("db push " + stale + " " + pg(c) + " --overwrite").status, 0);
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM cameras WHERE cam_id = 'DPZ-CAM005'"), "1");
 }
 
 /**
