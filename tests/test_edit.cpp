@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <ogrsf_frmts.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "geo/core/gdal_setup.h"
 #include "geo/io/dataset.h"
@@ -194,6 +197,35 @@ TEST(EditGpkg, AMoveTheLayersCrsCannotHoldIsRefused) {
     EXPECT_EQ(camera_rows(gpkg), before);
     EXPECT_EQ(run_gridwatch("info " + gpkg).status, 0);
     EXPECT_EQ(run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --move 98.61,24.51").status, 0);
+}
+
+// An edit beside an import failed at once with "database is locked (check the file is writable)":
+// it read the camera and then asked to write, which SQLite cannot wait for. It takes the write lock
+// first and waits for the import's commit; both stand, whichever comes first.
+TEST(EditGpkg, AnEditBesideAnImportWaitsForIt) {
+    gwtest::TempDir dir("edit_beside_import");
+    const std::string gpkg = copy_bundled(dir);
+    std::string csv = "check_id,grid_id,reporter,time,kind,people,note,lon,lat\n";
+    for (int i = 0; i < 150000; ++i)
+        csv += "BIG" + std::to_string(i) + ",DPZ-G01-01,a,2026-10-31T09:00:00,routine,1,," +
+               std::to_string(98.6817 + i * 1e-9) + ",24.5823\n";
+    dir.write("big.csv", csv);
+    const std::string done = dir / "import.rc";
+    ASSERT_EQ(std::system(("(" + std::string(GRIDWATCH_BIN) + " import " + gpkg + " --checks " +
+                           dir / "big.csv" + " >/dev/null 2>&1; echo $? > " + done + ") &")
+                              .c_str()),
+              0);
+    for (int i = 0; i < 5; ++i) {  // several edits over the import's seconds
+        const auto r =
+            run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --azimuth " + std::to_string(30 + i));
+        EXPECT_EQ(r.status, 0) << r.err;
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    for (int i = 0; i < 600 && !std::filesystem::exists(done); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(std::filesystem::exists(done));
+    EXPECT_EQ(gwtest::slurp(done), "0\n");
+    EXPECT_TRUE(has(camera_rows(gpkg).at("DPZ-CAM002"), "|34|")) << camera_rows(gpkg).at("DPZ-CAM002");
 }
 
 TEST(EditGpkg, VersionFieldIsCheckedAndRaised) {

@@ -312,6 +312,14 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
         if (tx) gds->RollbackTransaction();
         throw Error(what + ": " + CPLGetLastErrorMsg(), where, "check the file is writable");
     };
+    // A GeoPackage's write lock first (a write that changes nothing): reading the camera first and
+    // writing after, SQLite cannot wait for an import's commit (a reader waiting to write would
+    // deadlock it) and says "database is locked" at once.
+    if (tx && std::string(gds->GetDriverName()) == "GPKG") {
+        gds->ReleaseResultSet(
+            gds->ExecuteSQL("UPDATE gpkg_contents SET table_name = table_name WHERE 0", nullptr, nullptr));
+        if (CPLGetLastErrorType() >= CE_Failure) fail("cannot lock the file for writing");
+    }
     OGRFeatureUniquePtr f(layer->GetFeature(fid));
     if (!f) fail("the camera's feature is gone");
     OGRFeatureDefn* defn = layer->GetLayerDefn();
