@@ -234,13 +234,13 @@ TEST(Kde, RowsHandedOnAreTheRasterKeptWhole) {
 TEST(Kde, HoursOfKernelSumsAreRefusedNamingTheOption) {
     // The prefecture's 292,000 incidents under Silverman's rule (~2 km over 10 m cells) ran for over
     // half an hour without a word. Here 100,000 points × 10,001 rows of a 5 km kernel over 1 m cells,
-    // too much even along rows (3·10^10 sums); cell by cell it would be 8·10^12.
+    // too much even along rows (9·10^10 sums); cell by cell it would be 8·10^12.
     std::vector<Vec2> pts(100000, Vec2{500000, 2700000});
     KdeOptions o;
     o.cell_m = 1, o.bandwidth_m = 5000;
     try {
         kernel_density(pts, o);
-        FAIL() << "3e10 kernel sums were made";
+        FAIL() << "9e10 kernel sums were made";
     } catch (const gw::Error& e) {
         EXPECT_EQ(e.where().field, "--bandwidth");
         EXPECT_NE(std::string(e.what()).find("100000 incidents"), std::string::npos) << e.what();
@@ -272,8 +272,8 @@ std::vector<Vec2> awkward_points(double cell, uint64_t seed) {
 }  // namespace
 
 // Along rows (running sums of polynomials, for wide kernels) every cell is the direct sum: the
-// cells no kernel reaches exactly 0, the others within rounding, over blocks of h/cell columns
-// that a kernel crosses twice.
+// cells no kernel reaches exactly 0, the others within rounding, over blocks of 2h/cell columns
+// or more (a power of two) whose seams kernels cross.
 TEST(Kde, SumsAlongRowsAreTheDirectSumInEveryCell) {
     for (double h : {37.0, 95.5}) {
         const std::vector<Vec2> pts = awkward_points(5, 3);

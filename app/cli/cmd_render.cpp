@@ -316,8 +316,8 @@ void run_render(const RenderArgs& a) {
     }
     // Basemaps under everything, read at about the image's resolution (no more than 8192 px).
     add_basemaps(scene, basemap_paths(a.data, a.basemaps), ds.work_crs_wkt, std::min(8192, 2 * std::max(w, h)));
-    // With --layers, the dataset's own rasters are drawn when it lists basemap; a --basemap given
-    // is drawn all the same (it was left out without a word).
+    // With --layers, the basemap layer (the dataset's own rasters and every --basemap) is drawn when
+    // it lists basemap, or when --basemap was given: a basemap asked for was left out without a word.
     if (!a.layers.empty() && !scene.layers.empty() && scene.layers.front().id == LayerId::Basemap)
         scene.layers.front().visible =
             !a.basemaps.empty() || std::find(a.layers.begin(), a.layers.end(), "basemap") != a.layers.end();

@@ -60,9 +60,9 @@ void run_view(const ViewArgs& a) {
         w.basemaps = o.basemaps;
         w.open = o.open;
         w.lang = o.lang;
-        Dataset ds = a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true);
-        release_warnings();  // the window stays open: its reading's warnings now, later ones as they come
-        run_wall(std::move(ds), w);
+        // The window stays open: its reading's warnings once it stands, later ones as they come.
+        w.opened = release_warnings;
+        run_wall(a.data.open({}, /*check_tiling=*/false, /*allow_default=*/true), w);
         return;
     }
     // The mapping dialog reopens the dataset as it was opened here, with the project file's new mapping.

@@ -9,6 +9,7 @@
  * scene stepping, the window loop and the off-screen image.
  */
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -282,6 +283,7 @@ private:
 };
 
 struct WallOptions {
+    std::function<void()> opened;  // called once the wall stands (its scenes checked), before its first frame
     std::string monitor = "0";  // monitor index, or "all"
     std::string scene;          // start scene
     double tour_s = 0;          // seconds per scene, 0 = stepped by hand

@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "app/render/gl_context.h"
@@ -91,10 +92,14 @@ void WallScenes::check_against(const Scene& map, const std::string& project_file
         for (size_t j = 0; j < i; ++j)
             if (scenes_[j].name == s.name)
                 throw Error("two scenes are named '" + s.name + "'", where, "give each scene its own name");
+        // The basemap and the analyses' layers are drawn where they are made (a basemap given, an
+        // overlay a scene asks for): named, they are no error where this map has none yet.
+        static const std::set<std::string> made_later = {"basemap", "coverage",    "gaps",    "hotspots",
+                                                         "plan",    "gi",          "warning", "check_cells",
+                                                         "daily",   "daily_tracks"};
         for (const auto& l : s.layers)
-            if (l != "basemap" &&  // drawn where one is given
-                std::none_of(map.layers.begin(), map.layers.end(),
-                             [&](const SceneLayer& L) { return L.key == l; }))
+            if (!made_later.count(l) && std::none_of(map.layers.begin(), map.layers.end(),
+                                                     [&](const SceneLayer& L) { return L.key == l; }))
                 throw Error("the scene names a layer '" + l + "' the map does not have", where,
                             "name some of: " + keys);
         if (!s.overlay.empty() && wall_overlay_layer(s.overlay) == LayerId::Count)
@@ -616,6 +621,7 @@ void run_wall(Dataset dataset, const WallOptions& options) {
     {
         WallLoop loop(window, ds, scenes, fonts, options, wall_figures(*ds, date0.substr(0, 10)), cov, fw, fh,
                       std::move(live));
+        if (options.opened) options.opened();  // the scenes are checked: the wall stands
         while (loop.frame()) {
         }
         loop.print_results();

@@ -1948,13 +1948,14 @@ ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk
         const GIntBig total = chunk.whole ? from.layer->GetFeatureCount(FALSE) : -1;
         std::string got = std::to_string(feature_count(part) + static_cast<size_t>(placed_here));
         if (total > 0) got += " of " + std::to_string(total);
-        if (!chunk.whole) got += " (of the features from FID " + std::to_string(chunk.from) + " on)";
+        got += " features";
+        if (!chunk.whole) got += " from FID " + std::to_string(chunk.from) + " on";
         // The count says how far the batches got, not which feature: that is found again, one by one.
         const std::string bad = failing_feature(*from.layer);
-        throw Error((bad.empty() ? "reading stopped after " + got + " features: "
-                                 : "could not be read (" + got + " features read): ") +
-                        cap.failure_summary(),
-                    {fl.src->path, layer_name, bad}, hint_for_gdal(cap.failures.front()));
+        throw Error(
+            (bad.empty() ? "reading stopped after " + got + ": " : "could not be read, " + got + " read: ") +
+                cap.failure_summary(),
+            {fl.src->path, layer_name, bad}, hint_for_gdal(cap.failures.front()));
     }
     for (const auto& w : cap.warnings()) part.report.gdal_warnings.push_back({fl.canonical, "", w});
     return read;

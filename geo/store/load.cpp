@@ -783,6 +783,7 @@ void refuse_changed_since_pull(PushContext& px, const PushLayer& layer, const st
     }
     if (r[3].value_or("") == "t")
         fields += (fields.empty() ? "" : ", ") + std::string("the position or shape");
+    if (fields.empty()) fields = "its community";
     const std::string id = r[0].value_or("");
     throw Error(
         "'" + id + "' was changed in the store since the file was pulled (version " + r[1].value_or("?") +
@@ -1253,17 +1254,8 @@ void bring_versions_up_to_date(const Dataset& ds, const PushLayer& l, std::vecto
         note(file ? "not a GeoPackage" : "cannot open it for writing: " + gdal.take());
         return;
     }
-    const auto sql_text = [](const std::string& v) {
-        std::string q = "'";
-        for (char c : v) q += c == '\'' ? std::string("''") : std::string(1, c);
-        return q + "'";
-    };
-    const auto sql_name = [](const std::string& v) {
-        std::string q = "\"";
-        for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return q + "\"";
-    };
-    const std::string L = sql_name(info->source_name), KF = sql_name(key_field), VF = sql_name(version_field);
+    const std::string L = quote_ident(info->source_name), KF = quote_ident(key_field),
+                      VF = quote_ident(version_field);
     OGRLayer* rs = file->ExecuteSQL(("SELECT " + KF + ", " + VF + " FROM " + L).c_str(), nullptr, nullptr);
     if (!rs) {
         note("its ids could not be read: " + gdal.take());
@@ -1275,11 +1267,14 @@ void bring_versions_up_to_date(const Dataset& ds, const PushLayer& l, std::vecto
         if (it == stored.end() || (f->IsFieldSetAndNotNull(1) && f->GetFieldAsInteger64(1) == it->second))
             continue;
         updates.push_back("UPDATE " + L + " SET " + VF + " = " + std::to_string(it->second) + " WHERE " + KF +
-                          " = " + sql_text(it->first));
+                          " = " + quote_literal(it->first));
     }
     file->ReleaseResultSet(rs);
     if (updates.empty()) return;
-    file->StartTransaction();
+    if (file->StartTransaction() != OGRERR_NONE) {
+        note("the file could not be written: " + gdal.take());
+        return;
+    }
     for (const auto& u : updates)
         if (OGRLayer* r = file->ExecuteSQL(u.c_str(), nullptr, nullptr)) file->ReleaseResultSet(r);
     if (file->CommitTransaction() != OGRERR_NONE || !gdal.take().empty())

@@ -216,20 +216,26 @@ std::string public_views_sql(const std::string& S) {
     // Every column of the table as it is (a store keeps a source's other fields), the names and
     // phones masked; made from the catalogue, so a plain CREATE VIEW of the columns of the day.
     std::string sql;
+    // S and the view's name go inside the DO block's string literals: a ' in them doubled.
+    const auto in_literal = [](const std::string& v) {
+        std::string q;
+        for (char c : v) q += c == '\'' ? std::string("''") : std::string(1, c);
+        return q;
+    };
     for (const auto& [table, masked] : masked_columns()) {
         if (table == "households") continue;  // households_public: its own columns above
         std::string cases;
         for (const auto& [column, mask] : masked)
-            cases += "WHEN " + quote_literal(column) + " THEN format('" + S + "%s(%I) AS %I', " +
+            cases += "WHEN " + quote_literal(column) + " THEN format('" + in_literal(S) + "%s(%I) AS %I', " +
                      quote_literal(mask) + ", column_name, column_name) ";
-        const std::string view = S + quote_ident(table + "_public");
+        const std::string view_name = S + quote_ident(table + "_public"), view = in_literal(view_name);
         sql += "DO $gw$ BEGIN EXECUTE 'DROP VIEW IF EXISTS " + view + "'; EXECUTE (SELECT 'CREATE VIEW " +
                view + " AS SELECT ' || string_agg(CASE column_name " + cases +
-               "ELSE format('%I', column_name) END, ', ' ORDER BY ordinal_position) || ' FROM " + S +
-               quote_ident(table) +
+               "ELSE format('%I', column_name) END, ', ' ORDER BY ordinal_position) || ' FROM " +
+               in_literal(S + quote_ident(table)) +
                "' FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = " +
                quote_literal(table) + "); END $gw$;\n";
-        sql += "REVOKE ALL ON " + view + " FROM PUBLIC;\n";
+        sql += "REVOKE ALL ON " + view_name + " FROM PUBLIC;\n";
     }
     return sql;
 }
