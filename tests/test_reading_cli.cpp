@@ -318,6 +318,27 @@ TEST(ReadWhole, AFailedCommandSaysOneLineNotItsWarningsBefore) {
     EXPECT_NE(ok.err.find("warning: "), std::string::npos) << ok.err;
 }
 
+// A checks layer whose fields are named 人数 and 备注 (the names import reads in a CSV) lost each
+// report's people and note without a word, and import added `people` and `note` columns beside them.
+TEST(ReadWhole, AChecksLayersChineseFieldsAreReadAndWritten) {
+    TempDir d("checks_zh");
+    const std::string zh = bundled_with(
+        d, "zh.gpkg",
+        {"ALTER TABLE checks RENAME COLUMN people TO 人数", "ALTER TABLE checks RENAME COLUMN note TO 备注"});
+    const auto r = run_gridwatch("checks " + zh + " --date 2026-10-20 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto plain = run_gridwatch("checks " + bundled() + " --date 2026-10-20 --json");
+    EXPECT_EQ(json::parse(r.out)["today"], json::parse(plain.out)["today"]);
+    d.write("a.csv",
+            "check_id,grid_id,reporter,time,kind,people,note,lon,lat\n"
+            "ZZ1,DPZ-G01-01,a,2026-10-31T09:00:00,routine,3,ok,98.6817,24.5823\n");
+    ASSERT_EQ(run_gridwatch("import " + zh + " --checks " + d / "a.csv").status, 0);
+    EXPECT_EQ(gpkg_number(zh, "SELECT 人数 FROM checks WHERE check_id = 'ZZ1'"), 3);
+    EXPECT_EQ(
+        gpkg_number(zh, "SELECT count(*) FROM pragma_table_info('checks') WHERE name IN ('people', 'note')"),
+        0);
+}
+
 // ---- plan: the sites it had, the cameras it placed ---------------------------------------------
 
 // An empty candidates layer gave sites made from roads without a word, `--candidates layer` too;

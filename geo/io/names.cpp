@@ -42,15 +42,35 @@ int level_of_layer_name(const std::string& source_name) {
 
 const std::vector<std::string>& chinese_field_names(const std::string& field) {
     static const std::map<std::string, std::vector<std::string>> m = {
-        {"grid_id", {"网格编码"}}, {"level", {"层级"}},       {"parent_id", {"上级编码"}},
-        {"name", {"名称"}},        {"manager", {"网格员", "网格长"}}, {"phone", {"电话"}},
-        {"hh_id", {"户编号"}},     {"head", {"户主"}},        {"members", {"人数"}},
-        {"cam_id", {"点位编号"}},  {"owner", {"权属"}},       {"azimuth", {"方位角"}},
-        {"fov", {"视场角"}},       {"range", {"视距"}},       {"height", {"安装高度"}},
-        {"resolution_px", {"水平像素"}}, {"status", {"状态"}}, {"inc_id", {"事件编号"}},
-        {"type", {"类型"}},        {"time", {"时间"}},       {"check_id", {"巡查编号"}},
-        {"reporter", {"上报人"}},  {"kind", {"巡查类型"}},   {"track_id", {"轨迹编号"}},
-        {"team", {"队伍"}},        {"start", {"开始时间"}},   {"end", {"结束时间"}}};
+        {"grid_id", {"网格编码"}},
+        {"level", {"层级"}},
+        {"parent_id", {"上级编码"}},
+        {"name", {"名称"}},
+        {"manager", {"网格员", "网格长"}},
+        {"phone", {"电话"}},
+        {"hh_id", {"户编号"}},
+        {"head", {"户主"}},
+        {"members", {"人数"}},
+        {"cam_id", {"点位编号"}},
+        {"owner", {"权属"}},
+        {"azimuth", {"方位角"}},
+        {"fov", {"视场角"}},
+        {"range", {"视距"}},
+        {"height", {"安装高度"}},
+        {"resolution_px", {"水平像素"}},
+        {"status", {"状态"}},
+        {"inc_id", {"事件编号"}},
+        {"type", {"类型"}},
+        {"time", {"时间"}},
+        {"check_id", {"巡查编号"}},
+        {"reporter", {"上报人"}},
+        {"kind", {"巡查类型"}},
+        {"track_id", {"轨迹编号"}},
+        {"team", {"队伍"}},
+        {"start", {"开始时间"}},
+        {"end", {"结束时间"}},
+        {"people", {"人数"}},
+        {"note", {"备注"}}};  // a report's, as import reads them in a CSV
     static const std::vector<std::string> none;
     const auto it = m.find(field);
     return it == m.end() ? none : it->second;
