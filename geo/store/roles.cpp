@@ -47,6 +47,15 @@ RoleResult set_role(const std::string& pg_source, const RoleRequest& req) {
             }
         }
         const std::string role = quote_ident(req.login);
+        // A superuser, or a role past row-level security, sees every row of every table whatever it
+        // is granted: as a wall it would read names unmasked, as a community every community.
+        if (req.kind != RoleKind::County &&
+            pg.scalar("SELECT count(*) FROM pg_roles WHERE rolname = " + quote_literal(req.login) +
+                      " AND (rolsuper OR rolbypassrls)") != "0")
+            throw Error("login '" + req.login + "' is a superuser or bypasses row-level security: as a " +
+                            out.kind + " login it would still see every row, names unmasked",
+                        {src, "", "", req.kind == RoleKind::Wall ? "--wall" : "--login"},
+                        "give the " + out.kind + " a login of its own");
         out.created = pg.scalar("SELECT count(*) FROM pg_roles WHERE rolname = " + quote_literal(req.login)) == "0";
         if (out.created)
             pg.exec("CREATE ROLE " + role + " LOGIN", "creating login '" + req.login + "'");

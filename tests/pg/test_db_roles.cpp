@@ -192,6 +192,27 @@ TEST(DbRoles, WallReadsManagersAndReportersOnlyMasked) {
     }
 }
 
+// `db roles --wall postgres` made the superuser a "wall" login, though it sees every row unmasked
+// whatever it is granted; so would a role with BYPASSRLS as a community's login.
+TEST(DbRoles, ASuperuserOrARoleBypassingSecurityIsNoWallNorCommunity) {
+    GW_REQUIRE_PG();
+    const auto& s = store();
+    PgClient owner(s.conninfo);
+    const std::string su = owner.scalar("SELECT current_user");
+    ASSERT_EQ(owner.scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"), "t");
+    auto r = run_gridwatch("db roles " + pg(s.conninfo) + " --wall " + su);
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find("is a superuser or bypasses row-level security"), std::string::npos) << r.err;
+    owner.exec("DROP ROLE IF EXISTS bypass_office");
+    ASSERT_EQ(owner.exec("CREATE ROLE bypass_office LOGIN BYPASSRLS"), "");
+    r = run_gridwatch("db roles " + pg(s.conninfo) + " --community " + s.a + " --login bypass_office");
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(
+        owner.scalar("SELECT count(*) FROM gridwatch_logins WHERE login IN ('bypass_office', '" + su + "')"),
+        "0");
+}
+
 TEST(DbRoles, ExistingLoginIsUpdatedNotDuplicated) {
     GW_REQUIRE_PG();
     const auto& s = store();
