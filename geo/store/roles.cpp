@@ -88,7 +88,7 @@ RoleResult set_role(const std::string& pg_source, const RoleRequest& req) {
             std::string readable;
             for (const auto& t : store_tables())
                 if (std::none_of(masked_columns().begin(), masked_columns().end(),
-                                 [&](const auto& m) { return m.first == t; }))
+                                 [&](const MaskedTable& m) { return m.table == t; }))
                     readable += (readable.empty() ? "" : ", ") + S + quote_ident(t);
             pg.exec("GRANT SELECT ON " + readable + views + " TO " + role, "granting reads");
         } else {

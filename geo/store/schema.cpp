@@ -240,9 +240,8 @@ std::string public_views_sql(const std::string& S) {
     return sql;
 }
 
-const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>&
-masked_columns() {
-    static const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> m = {
+const std::vector<MaskedTable>& masked_columns() {
+    static const std::vector<MaskedTable> m = {
         {"households", {{"head", "gridwatch_mask_name"}, {"phone", "gridwatch_mask_phone"}}},
         {"grids", {{"manager", "gridwatch_mask_name"}, {"phone", "gridwatch_mask_phone"}}},
         {"checks", {{"reporter", "gridwatch_mask_name"}}},

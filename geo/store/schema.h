@@ -46,7 +46,11 @@ std::string masks_update_sql(const std::string& schema);
  * names and phones are masked wherever leaders or the public look), each with its columns masked
  * and the masking function: households (head, phone), grids (manager, phone), checks (reporter).
  */
-const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>& masked_columns();
+struct MaskedTable {
+    std::string table;
+    std::vector<std::pair<std::string, std::string>> columns;  // column, masking function
+};
+const std::vector<MaskedTable>& masked_columns();
 
 /**
  * Statements (re)making grids_public and checks_public in the schema `S` (quoted, with a dot):
