@@ -1,6 +1,7 @@
 // gdal_floor FILE LAYER[,LAYER…] [--features] [--fields a,b,…]: the GDAL floor of reading layers —
-// each layer streamed whole on one thread through GDAL's Arrow C stream (OGRLayer::GetArrowStream),
-// or feature by feature with --features, doing nothing with the values. Prints the seconds of the
+// each layer streamed whole on one thread through GDAL's Arrow C stream (OGRLayer::GetArrowStream;
+// GDAL_NUM_THREADS=1, else GDAL 3.6's GeoPackage driver fills batches on min(4, CPUs) threads of its
+// own), or feature by feature with --features, doing nothing with the values. Prints the seconds of the
 // whole process's work after start-up. With --fields only those fields are read (SetIgnoredFields on
 // the rest), as a command that uses only them could. BENCHMARKS.md reports each command's whole
 // process as a multiple of this.
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
     }
     const auto t0 = std::chrono::steady_clock::now();
     GDALAllRegister();
+    CPLSetConfigOption("GDAL_NUM_THREADS", "1");  // one thread: GDAL's, not a pool's (README, For developers)
     bool features = false;
     std::set<std::string> keep;
     for (int i = 3; i < argc; ++i) {
