@@ -370,6 +370,52 @@ TEST(LiveCoverage, MovingACameraMatchesAFullRecompute) {
     EXPECT_NEAR(live.report().total.covered_m2, without.total.covered_m2, 1e-6);
 }
 
+TEST(LiveCoverage, GapsFollowViewsThatJoinAndPartAsCamerasMove) {
+    // Cameras of short reach: their views overlap in small groups, each united once for every cell
+    // it reaches. Moving one joins two groups, moving another parts one, and a camera is added: each
+    // time the live gaps are a fresh run's.
+    Dataset ds = random_dataset(5, 0);
+    ds.cameras.reserve(32);  // LiveCoverage keeps pointers to them
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> U(0, 1);
+    for (int i = 0; i < 24; ++i) {
+        Camera c;
+        c.cam_id = "S" + std::to_string(i);
+        c.pos = {10 + 180 * U(rng), 10 + 80 * U(rng)};
+        c.azimuth = 360 * U(rng), c.fov = 90 + 180 * U(rng), c.range = 8 + 6 * U(rng);
+        ds.cameras.push_back(c);
+    }
+    CoverageOptions o;
+    o.level = 2;
+    LiveCoverage live(ds, o);
+    const auto slot_of = [&](const Camera* c) {
+        const auto& cams = live.report().cameras;
+        return static_cast<size_t>(std::find(cams.begin(), cams.end(), c) - cams.begin());
+    };
+    const auto same_as_fresh = [&](const char* step) {
+        SCOPED_TRACE(step);
+        const CoverageReport fresh = compute_coverage(ds, o);
+        const CoverageReport& got = live.report();
+        ASSERT_EQ(got.gaps.size(), fresh.gaps.size());
+        for (size_t i = 0; i < got.gaps.size(); ++i) {
+            EXPECT_EQ(got.gaps[i].grid_id, fresh.gaps[i].grid_id);
+            EXPECT_NEAR(got.gaps[i].area_m2, fresh.gaps[i].area_m2, 1e-6);
+        }
+    };
+    same_as_fresh("as read");
+    ds.cameras[1].pos = ds.cameras[0].pos + Vec2{3, 0};  // beside camera 0: their groups join
+    live.set_camera(slot_of(&ds.cameras[1]), &ds.cameras[1]);
+    same_as_fresh("joined");
+    ds.cameras[0].pos = {196, 96};  // away to a corner: the group it was in parts
+    live.set_camera(slot_of(&ds.cameras[0]), &ds.cameras[0]);
+    same_as_fresh("parted");
+    Camera added = ds.cameras[2];
+    added.cam_id = "S-new", added.pos = ds.cameras[3].pos + Vec2{0, 4}, added.fov = 360;
+    ds.cameras.push_back(added);
+    live.set_camera(live.report().cameras.size(), &ds.cameras.back());
+    same_as_fresh("added");
+}
+
 // ---- Demand from households near a cell's edge: one table, one body -----------------------------
 
 namespace {

@@ -8,11 +8,12 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <numeric>
-#include <cmath>
-#include <limits>
+#include <set>
 #include <thread>
 
 #include "geo/analysis/stats.h"
@@ -343,40 +344,116 @@ struct CoverageEngine {
     }
 
     /**
-     * ⋃ of the views whose boxes meet `db` (the box of a cell's demand), with as little overlay as
-     * possible: only views whose boxes overlap are unioned (in groups). The groups are disjoint, so
-     * the result is a valid multipolygon. Not cut to the cell: only the demand is (cover_cell).
+     * The views united once, not once for every cell they reach: views whose boxes overlap
+     * (transitively) form a group, and a group of two or more is united when it is formed. Groups
+     * are disjoint, so any of their polygons together are a valid multipolygon. LiveCoverage forms
+     * again only the groups an edited view was or is in (regroup).
      */
-    geos::Geom views_over(const Box& db, const std::vector<AreaPart>& near) const {
-        std::vector<geos::Geom> pieces;
+    struct ViewGroups {
+        std::vector<int> of;                     // per view: its group, −1 for a view of no area
+        std::vector<std::vector<int>> members;   // per group; empty for a group formed anew since
+        std::vector<MultiPolygon> merged;        // per group of two or more views: their union
+        std::vector<std::vector<Box>> part_box;  // per group: each merged polygon's box
+        std::vector<Box> box;                    // per group
+        BoxIndex index{{}, 100};
+    };
+    ViewGroups groups;
+    const std::vector<MultiPolygon>* views = nullptr;  // LiveCoverage's, by view
+    const std::vector<Box>* view_box = nullptr;
+
+    /** Forms the groups of views `which` (each in no group yet), their unions over the cores. */
+    void group_views(const std::vector<int>& which) {
+        const std::vector<Box>& vb = *view_box;
         std::vector<Box> boxes;
-        for (const AreaPart& v : near) {
-            if (!v.box.intersects(db)) continue;
-            pieces.push_back(geos::to_geos(*v.shape));
-            boxes.push_back(v.box);
-        }
-        // Groups of pieces whose boxes overlap (union-find).
-        std::vector<int> parent(pieces.size());
+        for (int v : which) boxes.push_back(vb[v]);
+        const BoxIndex near(boxes, 100);
+        std::vector<int> parent(which.size());
         std::iota(parent.begin(), parent.end(), 0);
-        std::function<int(int)> root = [&](int i) { return parent[i] == i ? i : parent[i] = root(parent[i]); };
-        for (size_t i = 0; i < pieces.size(); ++i)
-            for (size_t j = i + 1; j < pieces.size(); ++j)
-                if (boxes[i].intersects(boxes[j])) parent[root(static_cast<int>(i))] = root(static_cast<int>(j));
-        std::map<int, std::vector<GEOSGeometry*>> groups;
-        for (size_t i = 0; i < pieces.size(); ++i) groups[root(static_cast<int>(i))].push_back(pieces[i].release());
-        std::vector<GEOSGeometry*> polys;
-        for (auto& [r, g] : groups) {
-            geos::Geom merged;
-            if (g.size() == 1) {
-                merged.reset(g[0]);
-            } else {
-                geos::Geom coll = collection(g);
-                merged = geos::unary_union(coll.get());
-            }
-            for (auto& p : geos::to_multipolygon(merged.get())) polys.push_back(geos::to_geos(p).release());
+        const auto root = [&](int i) {
+            while (parent[i] != i) i = parent[i] = parent[parent[i]];
+            return i;
+        };
+        for (size_t i = 0; i < which.size(); ++i)
+            near.visit(boxes[i], [&](int j) { parent[root(static_cast<int>(i))] = root(j); });
+        std::map<int, int> group_of_root;
+        const size_t first = groups.members.size();
+        for (size_t i = 0; i < which.size(); ++i) {
+            if (boxes[i].empty()) continue;  // a view of no area: in no group
+            const auto [it, added] =
+                group_of_root.emplace(root(static_cast<int>(i)), static_cast<int>(groups.members.size()));
+            if (added) groups.members.emplace_back(), groups.box.emplace_back();
+            groups.of[which[i]] = it->second;
+            groups.members[it->second].push_back(which[i]);
+            groups.box[it->second].add(boxes[i]);
         }
-        if (polys.empty()) return empty_polygon();
-        return collection(polys, GEOS_MULTIPOLYGON);
+        groups.merged.resize(groups.members.size());
+        groups.part_box.resize(groups.members.size());
+        parallel_for(groups.members.size() - first, [&](size_t k) {
+            const size_t g = first + k;
+            if (groups.members[g].size() < 2) return;
+            std::vector<geos::Geom> parts;  // owned until the collection takes them: a GEOS error throws
+            for (int v : groups.members[g]) parts.push_back(geos::to_geos((*views)[v]));
+            std::vector<GEOSGeometry*> raw;
+            for (auto& p : parts) raw.push_back(p.release());
+            const geos::Geom coll = collection(raw);
+            groups.merged[g] = geos::to_multipolygon(geos::unary_union(coll.get()).get());
+            for (const Polygon& poly : groups.merged[g])
+                groups.part_box[g].push_back(bounds(poly.rings[0]));  // its shell
+        });
+    }
+    void index_groups() { groups.index = BoxIndex(groups.box, 100); }
+
+    /** The groups of every view. */
+    void group_all_views() {
+        groups = ViewGroups{};
+        groups.of.assign(views->size(), -1);
+        std::vector<int> all(views->size());
+        std::iota(all.begin(), all.end(), 0);
+        group_views(all);
+        index_groups();
+    }
+
+    /**
+     * After view `v` changed (its box was `old_box`): the groups it was in or now meets are formed
+     * again, with every view of theirs.
+     */
+    void regroup(size_t v, const Box& old_box) {
+        if (groups.of.size() < views->size()) groups.of.resize(views->size(), -1);
+        std::set<int> redo;
+        if (groups.of[v] >= 0) redo.insert(groups.of[v]);
+        for (const Box& b : {old_box, (*view_box)[v]})
+            groups.index.visit(b, [&](int g) {
+                for (int m : groups.members[g])
+                    if ((*view_box)[m].intersects((*view_box)[v])) return void(redo.insert(g));
+            });
+        std::vector<int> which{static_cast<int>(v)};
+        for (int g : redo) {
+            for (int m : groups.members[g])
+                if (m != static_cast<int>(v)) which.push_back(m);
+            groups.members[g].clear(), groups.merged[g].clear(), groups.part_box[g].clear(),
+                groups.box[g] = Box{};
+        }
+        for (int m : which) groups.of[m] = -1;
+        group_views(which);
+        index_groups();
+    }
+
+    /** ⋃ of the views, as polygons whose boxes meet `db` (the box of a cell's demand). Not cut to the cell.
+     */
+    geos::Geom views_over(const Box& db) const {
+        std::vector<geos::Geom> parts;
+        groups.index.visit(db, [&](int g) {
+            if (groups.members[g].size() == 1) {
+                for (const Polygon& p : (*views)[groups.members[g][0]]) parts.push_back(geos::to_geos(p));
+                return;
+            }
+            for (size_t k = 0; k < groups.merged[g].size(); ++k)
+                if (groups.part_box[g][k].intersects(db)) parts.push_back(geos::to_geos(groups.merged[g][k]));
+        });
+        if (parts.empty()) return empty_polygon();
+        std::vector<GEOSGeometry*> raw;
+        for (auto& p : parts) raw.push_back(p.release());
+        return collection(raw, GEOS_MULTIPOLYGON);
     }
 
     /** Covered area and gaps of one cell, given the views that may reach it. */
@@ -406,7 +483,7 @@ struct CoverageEngine {
         double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
         GEOSGeom_getXMin_r(h, demand[ci].get(), &x0), GEOSGeom_getYMin_r(h, demand[ci].get(), &y0);
         GEOSGeom_getXMax_r(h, demand[ci].get(), &x1), GEOSGeom_getYMax_r(h, demand[ci].get(), &y1);
-        const geos::Geom seen = views_over(Box{x0, y0, x1, y1}, near);
+        const geos::Geom seen = views_over(Box{x0, y0, x1, y1});
         const geos::Geom gap = geos::difference(demand[ci].get(), seen.get());
         for (auto& poly : geos::to_multipolygon(gap.get())) {
             const double a = area(poly);
@@ -518,6 +595,8 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o, bool liv
     });
     view_boxes_ = vboxes;
     BoxIndex vindex(vboxes, 100);
+    e.views = &rep_.views, e.view_box = &view_boxes_;
+    if (o.gaps) e.group_all_views();
 
     progress(0.3, "households");
     // View by view: each household near a view asks whether it is seen.
@@ -584,6 +663,7 @@ std::vector<int> LiveCoverage::set_camera(size_t slot, const Camera* cam) {
     rep_.cameras[slot] = cam;
     view_boxes_[slot] = bounds(rep_.views[slot]);
     view_convex_[slot] = convex_ring(rep_.views[slot]) != nullptr;
+    if (e.o.gaps) e.regroup(slot, old_box);
     Box touched = old_box;
     touched.add(view_boxes_[slot]);
     if (touched.empty()) return {};
