@@ -484,8 +484,10 @@ struct CoverageEngine {
         GEOSGeom_getXMin_r(h, demand[ci].get(), &x0), GEOSGeom_getYMin_r(h, demand[ci].get(), &y0);
         GEOSGeom_getXMax_r(h, demand[ci].get(), &x1), GEOSGeom_getYMax_r(h, demand[ci].get(), &y1);
         const geos::Geom seen = views_over(Box{x0, y0, x1, y1});
-        const geos::Geom gap = geos::difference(demand[ci].get(), seen.get());
-        for (auto& poly : geos::to_multipolygon(gap.get())) {
+        // No view near the demand (most cells of a county): the demand is the gap, no overlay made.
+        const bool none = GEOSisEmpty_r(h, seen.get());
+        const geos::Geom gap = none ? geos::Geom() : geos::difference(demand[ci].get(), seen.get());
+        for (auto& poly : geos::to_multipolygon(none ? demand[ci].get() : gap.get())) {
             const double a = area(poly);
             if (a < o.min_gap_m2) continue;
             Gap g;
