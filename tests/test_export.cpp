@@ -22,6 +22,7 @@
 #include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
 #include "geo/io/dataset.h"
+#include "geo/io/names.h"
 #include "geo/io/writer.h"
 #include "tests/cli_run.h"
 #include "tests/gpkg_translate.h"
@@ -537,6 +538,56 @@ TEST(ExportShapefile, MasksPersonalData) {
     ASSERT_TRUE(h1);
     EXPECT_STREQ(h1->GetFieldAsString("head"), "赵*");
     EXPECT_STREQ(h1->GetFieldAsString("phone"), "139****1111");
+}
+
+TEST(ExportMasked, MasksTheSourcesOwnColumnsOfNamesAndNumbers) {
+    // Office data carries its own columns beside the contract's (户主姓名, 联系电话, a note with a
+    // number in it): a masked export masked the contract's head and phone and wrote these in clear.
+    TempDir tmp("export_mask_extra");
+    gw::Dataset ds = make_dataset();
+    ds.extra_fields["households"] = {{"户主姓名", "联系电话", "SFZH", "备注", "楼栋"},
+                                     {OFTString, OFTInteger64, OFTString, OFTString, OFTString}};
+    for (auto& h : ds.households)
+        h.extra = {"王大富", "13987654321", "530524199001011234", "房东电话13800001111，已登记", "3栋"};
+    gw::WriteOptions o;
+    o.path = tmp / "out.gpkg";
+    o.format = "GPKG";
+    o.mask_personal = true;
+    write(ds, o);
+    auto out = open_vector(tmp / "out.gpkg");
+    OGRLayer* hh = out->GetLayerByName("households");
+    ASSERT_TRUE(hh);
+    auto h1 = find(hh, "hh_id", "H1");
+    ASSERT_TRUE(h1);
+    EXPECT_STREQ(h1->GetFieldAsString("户主姓名"), "王*富");
+    EXPECT_STREQ(h1->GetFieldAsString("联系电话"), "139****4321");  // written as text, not the number
+    EXPECT_STREQ(h1->GetFieldAsString("SFZH"), "530***********1234");
+    EXPECT_STREQ(h1->GetFieldAsString("备注"), "房东电话138****1111，已登记");
+    EXPECT_STREQ(h1->GetFieldAsString("楼栋"), "3栋");
+    // Unmasked, they are as they were, the number a number.
+    gw::WriteOptions plain = o;
+    plain.path = tmp / "plain.gpkg";
+    plain.mask_personal = false;
+    write(ds, plain);
+    auto p = open_vector(tmp / "plain.gpkg");
+    auto p1 = find(p->GetLayerByName("households"), "hh_id", "H1");
+    ASSERT_TRUE(p1);
+    EXPECT_EQ(p1->GetFieldAsInteger64("联系电话"), 13987654321);
+    EXPECT_STREQ(p1->GetFieldAsString("户主姓名"), "王大富");
+}
+
+TEST(ExportMasked, FieldNamesTellNamesFromNumbers) {
+    using gw::PersonalField;
+    const std::pair<const char*, PersonalField> cases[] = {
+        {"户主姓名", PersonalField::name},     {"联系人", PersonalField::name},
+        {"联系人电话", PersonalField::number}, {"手机号码", PersonalField::number},
+        {"身份证号", PersonalField::number},   {"contact_phone", PersonalField::number},
+        {"OwnerName", PersonalField::name},    {"LXDH", PersonalField::number},
+        {"XM", PersonalField::name},           {"楼栋", PersonalField::none},
+        {"name", PersonalField::none},         {"header_no", PersonalField::none},
+        {"TELECOM", PersonalField::none},      {"area_m2", PersonalField::none},
+    };
+    for (const auto& [name, want] : cases) EXPECT_EQ(gw::personal_field(name), want) << name;
 }
 
 TEST(ExportShapefile, StatsJoinedToCellsOfTheirLevel) {

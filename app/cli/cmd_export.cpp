@@ -220,7 +220,8 @@ void setup_export(CLI::App& root) {
     cmd->add_flag("--with-stats", a->with_stats,
                   "join the per-cell stats figures (SPEC §4 stats) to the grid cells");
     cmd->add_flag("--mask-personal", a->mask_personal,
-                  "mask managers' and household heads' names and phones");
+                  "mask names and phones: managers', household heads', the source's own columns of them "
+                  "(户主姓名, 联系电话, XM, LXDH …) and numbers of 7 digits or more in other text");
     cmd->add_flag("--one-grids-layer", a->one_grids_layer,
                   "shapefile: one grids layer with level, not grids_L1 … L4");
     cmd->callback([a] { run_export(*a); });

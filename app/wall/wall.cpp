@@ -115,25 +115,6 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
         s.replace(at, from.size(), to);
 }
 
-/** Masks runs of 7 or more digits (phone numbers written in free text). */
-std::string mask_digit_runs(const std::string& s) {
-    std::string out;
-    for (size_t i = 0; i < s.size();) {
-        size_t j = i;
-        while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
-        if (j - i >= 7) {
-            out += mask_phone(s.substr(i, j - i));
-            i = j;
-        } else if (j > i) {
-            out += s.substr(i, j - i);
-            i = j;
-        } else {
-            out += s[i++];
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 std::string wall_mask_text(const std::string& text, const Dataset& ds) {

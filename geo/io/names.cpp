@@ -1,9 +1,11 @@
 #include "geo/io/names.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "geo/core/error.h"
 #include "geo/core/model.h"
@@ -38,6 +40,45 @@ int level_of_layer_name(const std::string& source_name) {
     const std::string n = ascii_lower(source_name);
     if (n.rfind("grids_l", 0) == 0 && n.size() == 8 && n[7] >= '1' && n[7] <= '4') return n[7] - '0';
     return 0;
+}
+
+PersonalField personal_field(const std::string& field_name) {
+    // Numbers first: 联系人电话 is a number, not a name.
+    static const char* const kNumberWords[] = {"电话", "手机",   "联系方式", "座机",
+                                               "传真", "身份证", "证件号"};
+    static const char* const kNameWords[] = {
+        "姓名", "户主", "联系人", "负责人", "网格员", "网格长", "管理员", "责任人", "法人",  "法定代表人",
+        "房东", "业主", "租户",   "住户",   "居民",   "人员",   "上报人", "巡查人", "巡逻员"};
+    // Whole words of an ASCII name (contact_phone, OwnerName → owner, name), the pinyin initials
+    // offices use in a shapefile's 10 bytes among them (LXDH 联系电话, SFZH 身份证号, XM 姓名).
+    static const std::set<std::string> kNumberTokens = {"phone", "tel",    "telephone", "mobile", "fax",
+                                                        "cell",  "idcard", "lxdh",      "dh",     "sjh",
+                                                        "sjhm",  "sfz",    "sfzh",      "lxfs"};
+    static const std::set<std::string> kNameTokens = {
+        "person", "contact", "manager",  "head",     "leader", "resident", "reporter", "landlord",
+        "tenant", "owner",   "fullname", "realname", "xm",     "hzxm",     "lxr",      "fzr"};
+    for (const char* w : kNumberWords)
+        if (field_name.find(w) != std::string::npos) return PersonalField::number;
+    std::vector<std::string> tokens;
+    std::string t;
+    for (size_t i = 0; i <= field_name.size(); ++i) {
+        const char c = i < field_name.size() ? field_name[i] : '_';
+        const bool upper = c >= 'A' && c <= 'Z';
+        // A word ends at what is no letter or digit, and where camelCase turns (OwnerName).
+        if (!std::isalnum(static_cast<unsigned char>(c)) ||
+            (upper && !t.empty() && std::islower(static_cast<unsigned char>(t.back())))) {
+            if (!t.empty()) tokens.push_back(ascii_lower(t));
+            t.clear();
+        }
+        if (std::isalnum(static_cast<unsigned char>(c))) t += c;
+    }
+    for (const auto& k : tokens)
+        if (kNumberTokens.count(k)) return PersonalField::number;
+    for (const char* w : kNameWords)
+        if (field_name.find(w) != std::string::npos) return PersonalField::name;
+    for (const auto& k : tokens)
+        if (kNameTokens.count(k)) return PersonalField::name;
+    return PersonalField::none;
 }
 
 const std::vector<std::string>& chinese_field_names(const std::string& field) {

@@ -46,6 +46,14 @@ std::string role_of_layer_name(const std::string& source_name);
 /** The level a grids layer's name gives (grids_l3 → 3), 0 when none. */
 int level_of_layer_name(const std::string& source_name);
 
+/** What a field outside the contract holds of a person, by its name (masked exports mask it). */
+enum class PersonalField { none, name, number };
+/**
+ * Whether a field's name says it holds people's names (户主姓名, 联系人, contact, the pinyin XM) or
+ * their numbers (联系电话, 手机, 身份证号, phone, LXDH, SFZH); `none` when it says neither.
+ */
+PersonalField personal_field(const std::string& field_name);
+
 /** The Chinese names of a contract field (SPEC §3), e.g. azimuth → {方位角}. */
 const std::vector<std::string>& chinese_field_names(const std::string& field);
 

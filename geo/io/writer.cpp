@@ -42,6 +42,7 @@
 #include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
 #include "geo/io/layer_columns.h"
+#include "geo/io/names.h"
 #include "geo/io/out_formats.h"
 #include "geo/io/projector.h"
 
@@ -216,7 +217,38 @@ std::string mask_phone(const std::string& phone) {
     return out;
 }
 
+std::string mask_digit_runs(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        size_t j = i;
+        while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+        if (j - i >= 7) {
+            out += mask_phone(s.substr(i, j - i));
+            i = j;
+        } else if (j > i) {
+            out += s.substr(i, j - i);
+            i = j;
+        } else {
+            out += s[i++];
+        }
+    }
+    return out;
+}
+
 namespace {
+
+/** A field outside the contract as a masked export writes it (PersonalField, names.h). */
+std::string mask_extra(const std::string& v, PersonalField kind) {
+    switch (kind) {
+        case PersonalField::name:
+            return mask_name(v);
+        case PersonalField::number:
+            return mask_phone(v);
+        case PersonalField::none:
+            break;
+    }
+    return mask_digit_runs(v);
+}
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] GDAL messages: every warning reaches the user
@@ -340,6 +372,7 @@ struct Column {
     std::string name, out_name;
     OGRFieldType type = OFTString;
     bool text = false;  // measured and cut as text
+    PersonalField personal = PersonalField::none;  // an extra field's, by its name (masked exports)
     size_t width = 1;   // shapefile text: widest value in bytes
     int index = -1;     // field index in the output layer
 };
@@ -643,7 +676,7 @@ public:
     /** An extra field's text value; OGR converts it to the column's type. */
     void extra(const std::string& v) {
         if (cols_[i_].text)
-            set_text(v);
+            set_text(mask_ ? mask_extra(v, cols_[i_].personal) : v);
         else if (v.empty())
             f_.SetFieldNull(cols_[i_++].index);
         else
@@ -706,7 +739,7 @@ public:
     }
     void extra(const std::string& v) {
         if (cols_[i_].text)
-            measure(v);
+            measure(mask_ ? mask_extra(v, cols_[i_].personal) : v);
         else
             ++i_;
     }
@@ -778,8 +811,14 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
     const auto ex = cx.ds.extra_fields.find(canonical);
     const ExtraFields& extras = ex == cx.ds.extra_fields.end() ? no_extras : ex->second;
     for (size_t k = 0; k < extras.names.size(); ++k) {
-        const OGRFieldType t = extra_type(k < extras.ogr_types.size() ? extras.ogr_types[k] : OFTString, shp);
-        cols.push_back({extras.names[k], {}, t, t == OFTString});
+        // Masked, a field of people's names or numbers is text (138****1234 in a number column is no number).
+        const PersonalField personal =
+            cx.opt.mask_personal ? personal_field(extras.names[k]) : PersonalField::none;
+        const OGRFieldType t =
+            personal != PersonalField::none
+                ? OFTString
+                : extra_type(k < extras.ogr_types.size() ? extras.ogr_types[k] : OFTString, shp);
+        cols.push_back({extras.names[k], {}, t, t == OFTString, personal});
     }
 
     auto visit_extras = [&](auto& sink, const T& f) {

@@ -91,5 +91,8 @@ inline constexpr std::string_view kNameSeparators[] = {" ", "\t", "\u3000", "、
 std::string mask_name(const std::string& utf8_name);
 /** 13812341234 -> 138****1234. */
 std::string mask_phone(const std::string& phone);
+/** Each run of 7 or more digits in free text (a phone or an ID number in a note) masked as mask_phone does.
+ */
+std::string mask_digit_runs(const std::string& text);
 
 }  // namespace gw
