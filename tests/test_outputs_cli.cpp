@@ -118,6 +118,40 @@ TEST(OutputsCli, SideFilesOfAnOutputOntoAnInputAreRefusedBeforeAnyWork) {
     EXPECT_TRUE(fs::exists(in / "bar_views.geojson"));
 }
 
+// A dataset's project file (its names for layers and fields) is an input too, there or not yet:
+// `hotspots c.gpkg --out c.gpkg.gridwatch.json` wrote GeoJSON over it, and c.gpkg opened no more.
+TEST(OutputsCli, AnOutputOntoTheProjectFileIsRefusedBeforeAnyWork) {
+    gwtest::TempDir dir("onto_project");
+    const std::string gpkg = dir / "c.gpkg";
+    fs::copy_file(bundled(), gpkg);
+    const std::string project = gpkg + ".gridwatch.json";
+    for (const bool there : {true, false}) {
+        if (there) std::ofstream(project) << R"({"mapping": {}})";
+        const auto before = snapshot(dir.path);
+        for (const std::string& args :
+             {"hotspots " + gpkg + " --method gi --out " + project,
+              "coverage " + gpkg + " --no-gaps --out " + project,
+              "export " + gpkg + " --format GeoJSON --layers cameras --out " + project,
+              "export " + gpkg + " --format GeoJSON --layers cameras --out " + dir.path.string() +
+                  "/./c.gpkg.gridwatch.json"}) {
+            const auto r = run_gridwatch(args);
+            EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
+            EXPECT_EQ(r.error_lines(), 1) << args << "\n" << r.err;
+            EXPECT_NE(r.err.find("the project file of"), std::string::npos) << args << "\n" << r.err;
+        }
+        EXPECT_EQ(snapshot(dir.path), before)
+            << (there ? "the project file was changed" : "a project file was made");
+        fs::remove(project);
+    }
+    // hotspots --method warning reads the --project file it is given.
+    const std::string thresholds = dir / "warn.json";
+    std::ofstream(thresholds) << "{}";
+    const auto r = run_gridwatch("hotspots " + gpkg + " --method warning --project " + thresholds +
+                                 " --out " + thresholds);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_EQ(gwtest::slurp(thresholds), "{}");
+}
+
 // A --basemap is an input too: `render --out v.tif --basemap v.tif` wrote the map over it.
 TEST(OutputsCli, RenderOntoItsBasemapIsRefusedBeforeAnyWork) {
     gwtest::TempDir dir("onto_basemap");

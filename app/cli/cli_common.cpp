@@ -23,6 +23,7 @@
 #include "geo/io/basemap.h"
 #include "geo/io/crs.h"
 #include "geo/io/dem.h"
+#include "geo/io/project.h"
 
 namespace fs = std::filesystem;
 
@@ -244,6 +245,22 @@ void refuse_output_onto_input(const DatasetArgs& args, const std::string& out,
             if (output_would_overwrite(file, source))
                 throw CLI::ValidationError("--out", "'" + out + "' would write onto or into the input " +
                                                         source + " (give an output outside the dataset)");
+    // A source's project file (its names for layers and fields), there or not yet: written over, or
+    // made of an output, it would stop the dataset opening.
+    const auto same_path = [](const std::filesystem::path& a, const std::filesystem::path& b) {
+        std::error_code ec;
+        return std::filesystem::weakly_canonical(std::filesystem::absolute(a), ec) ==
+               std::filesystem::weakly_canonical(std::filesystem::absolute(b), ec);
+    };
+    for (const auto& source : args.sources) {
+        if (source.rfind("PG:", 0) == 0) continue;
+        const std::string project = project_path_for(source);
+        for (const auto& file : written)
+            if (same_path(file, project) || output_would_overwrite(file, project))
+                throw CLI::ValidationError("--out", "'" + out + "' would write onto " + project +
+                                                        ", the project file of " + source +
+                                                        " (give an output outside the dataset)");
+    }
 }
 
 namespace {

@@ -313,7 +313,10 @@ void run_hotspots(const HotspotArgs& a) {
     std::vector<std::string> layers = {"incidents"};
     if (a.method == "gi" || a.method == "warning") layers.push_back("grids");
     if (a.method == "gi" && a.per == "households") layers.push_back("households");
-    if (!a.out.empty()) refuse_output_onto_input(a.data, a.out, out_files(a));
+    if (!a.out.empty())
+        refuse_output_onto_input(
+            a.data, a.out, out_files(a),
+            a.project.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.project});
     // KDE writes a GeoTIFF whatever the name: k.gpkg would be one in disguise.
     if (const std::string ext = ascii_lower(std::filesystem::path(a.out).extension().string());
         a.method == "kde" && !a.out.empty() && ext != ".tif" && ext != ".tiff")
