@@ -924,3 +924,34 @@ TEST(ReadWhole, AnOldCheckWhosePointCannotBeTransformedIsRefusedThoughSetAside) 
             << cmd << ": " << line;
     }
 }
+
+// A GeoPackage layer of srs_id 0 or −1 (GDAL reads "Undefined geographic SRS", "Undefined
+// Cartesian SRS") has no CRS: it was taken as one, written into exports, and --assume-crs did
+// nothing for it (metres read as degrees "far outside the CRS", or no transformation at all).
+TEST(ReadWhole, AGeoPackageLayerOfAnUndefinedSrsHasNoCrsAndTakesAssumeCrs) {
+    TempDir d("undefined_srs");
+    const int64_t cells = gpkg_number(bundled(), "SELECT count(*) FROM grids");
+    for (const char* id : {"0", "-1"}) {
+        const std::string set =
+            std::string("UPDATE gpkg_geometry_columns SET srs_id = ") + id + " WHERE table_name = 'grids'";
+        const std::string set_contents =
+            std::string("UPDATE gpkg_contents SET srs_id = ") + id + " WHERE table_name = 'grids'";
+        const std::string file =
+            bundled_with(d, std::string("srs") + id + ".gpkg", {set.c_str(), set_contents.c_str()});
+        for (const std::string& cmd :
+             {"info " + file, "export " + file + " --format GPKG --out " + d / "out.gpkg"}) {
+            const auto r = run_gridwatch(cmd);
+            EXPECT_EQ(r.status, 1) << cmd << "\n" << r.out;
+            const std::string line = one_error_line(r);
+            EXPECT_NE(line.find("layer 'grids': has no CRS"), std::string::npos) << cmd << ": " << line;
+            EXPECT_NE(line.find("--assume-crs"), std::string::npos) << line;
+        }
+        EXPECT_FALSE(fs::exists(d.path / "out.gpkg"));
+        const auto ok = run_gridwatch("info " + file + " --assume-crs EPSG:4490 --json");
+        ASSERT_EQ(ok.status, 0) << id << ": " << ok.err;
+        const nlohmann::json j = nlohmann::json::parse(ok.out);
+        int64_t read = 0;
+        for (const auto& [level, n] : j["grid_levels"].items()) read += n.get<int64_t>();
+        EXPECT_EQ(read, cells) << id;
+    }
+}

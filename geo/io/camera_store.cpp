@@ -123,7 +123,7 @@ std::string shapefile_encoding(OGRLayer& src, bool gbk) {
 
 /** The transformation from the working CRS back to the layer's CRS. */
 Transform back_transform(const OGRLayer& layer, const Dataset& ds) {
-    const OGRSpatialReference* layer_srs = const_cast<OGRLayer&>(layer).GetSpatialRef();
+    const OGRSpatialReference* layer_srs = layer_crs(const_cast<OGRLayer&>(layer));
     const OGRSpatialReference work = parse_crs(ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt);
     // A layer without a CRS goes back to the CRS it was read as (--assume-crs, or WGS84 for
     // --from-gcj02/--from-bd09), not to the grids' CRS.

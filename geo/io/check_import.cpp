@@ -199,7 +199,7 @@ bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, Impor
 
     if (!layer) {
         OGRLayer* grids = t.grids_layer.empty() ? nullptr : gds->GetLayerByName(t.grids_layer.c_str());
-        const OGRSpatialReference* srs = grids ? grids->GetSpatialRef() : nullptr;
+        const OGRSpatialReference* srs = grids ? layer_crs(*grids) : nullptr;
         if (!srs) throw Error("has no grids layer with a CRS to give a new checks layer", where);
         CPLStringList lco;
         lco.SetNameValue("GEOMETRY_NAME", "geom");
@@ -263,7 +263,7 @@ bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, Impor
     }
 
     OGRSpatialReference wgs84 = parse_crs("EPSG:4326");
-    const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
+    const OGRSpatialReference* layer_srs = layer_crs(*layer);
     if (!layer_srs) throw Error("has no CRS to store the reports in", at, "give the layer a CRS (ogr2ogr -a_srs)");
     rep.crs = crs_label(*layer_srs);
     const Transform to_layer(wgs84, *layer_srs);

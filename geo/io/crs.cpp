@@ -1,6 +1,7 @@
 #include "geo/io/crs.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -27,6 +28,17 @@ std::string crs_wkt2(const OGRSpatialReference& srs) {
     std::string out = wkt ? wkt : "";
     CPLFree(wkt);
     return out;
+}
+
+const OGRSpatialReference* layer_crs(OGRLayer& layer) {
+    const OGRSpatialReference* s = layer.GetSpatialRef();
+    if (!s) return nullptr;
+    std::string name = s->GetName() ? s->GetName() : "";
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    if (s->IsLocal() || name == "undefined geographic srs" || name == "undefined cartesian srs")
+        return nullptr;
+    return s;
 }
 
 std::string crs_label(const OGRSpatialReference& srs) {

@@ -6,6 +6,7 @@
  */
 #include <ogr_core.h>
 #include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
 
 #include <cmath>
 #include <memory>
@@ -24,6 +25,13 @@ OGRSpatialReference parse_crs(const std::string& def, const std::string& what = 
 
 /** The CRS as WKT2 (2019): what identifies it, and carries it to another thread. */
 std::string crs_wkt2(const OGRSpatialReference& srs);
+
+/**
+ * The CRS of a layer, or null where it has none to transform from: none at all, a GeoPackage's
+ * srs_id 0 or −1 (GDAL reads them as "Undefined geographic SRS" and "Undefined Cartesian SRS"),
+ * or another engineering (local) CRS. Such a layer is read with --assume-crs, as one without a CRS.
+ */
+const OGRSpatialReference* layer_crs(OGRLayer& layer);
 
 /** "EPSG:4490" when the CRS has an EPSG code, else its name. */
 std::string crs_label(const OGRSpatialReference& srs);

@@ -2105,7 +2105,7 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             const bool wanted = options.layers.empty() ||
                                 std::find(options.layers.begin(), options.layers.end(), fl.canonical) != options.layers.end();
             if (!wanted) {
-                if (const OGRSpatialReference* s = layer->GetSpatialRef()) info.crs = crs_label(*s);
+                if (const OGRSpatialReference* s = layer_crs(*layer)) info.crs = crs_label(*s);
                 ds.layers.push_back(info);
                 continue;
             }
@@ -2116,15 +2116,20 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
                 throw Error(
                     "has no .dbf beside its .shp: its fields (ids, names, codes, counts) cannot be read",
                     {path, layer->GetName()}, "copy the layer's .dbf file beside its .shp");
-            if (const OGRSpatialReference* s = layer->GetSpatialRef()) {
+            if (const OGRSpatialReference* s = layer_crs(*layer)) {
                 fl.srs = *s;
             } else if (assumed) {
                 fl.srs = *assumed;
             } else if (options.coords != SourceCoords::Native) {
                 fl.srs = parse_crs("EPSG:4326");
             } else {
-                throw Error("has no CRS", {path, layer->GetName()},
-                            "give the layer a CRS (a .prj for shapefiles) or pass --assume-crs EPSG:4490");
+                const OGRSpatialReference* undefined = layer->GetSpatialRef();
+                throw Error(
+                    undefined ? std::string("has no CRS (its CRS is '") +
+                                    (undefined->GetName() ? undefined->GetName() : "") + "', which says none)"
+                              : std::string("has no CRS"),
+                    {path, layer->GetName()},
+                    "give the layer a CRS, a .prj beside a shapefile, or pass --assume-crs EPSG:4490");
             }
             fl.srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
             info.crs = crs_label(fl.srs);
