@@ -955,3 +955,20 @@ TEST(ReadWhole, AGeoPackageLayerOfAnUndefinedSrsHasNoCrsAndTakesAssumeCrs) {
         EXPECT_EQ(read, cells) << id;
     }
 }
+
+// GCJ-02 and BD-09 shift longitude and latitude. On a point layer in metres --from-gcj02 moved
+// nothing and --from-bd09 a few metres of nonsense, exit 0 without a word.
+TEST(ReadWhole, FromGcj02OnALayerInMetresIsRefusedNamingIt) {
+    TempDir d("gcj_metres");
+    const std::string metres = d / "m.gpkg";
+    ASSERT_EQ(run_gridwatch("export " + bundled() + " --format GPKG --crs EPSG:4542 --out " + metres).status,
+              0);
+    for (const char* option : {"--from-gcj02", "--from-bd09"}) {
+        const auto r = run_gridwatch("info " + metres + " " + option);
+        EXPECT_EQ(r.status, 1) << option << "\n" << r.out;
+        const std::string line = one_error_line(r);
+        EXPECT_NE(line.find("is in EPSG:4542, not in longitude and latitude"), std::string::npos) << line;
+        EXPECT_NE(line.find(option), std::string::npos) << line;
+    }
+    EXPECT_EQ(run_gridwatch("info " + bundled() + " --from-gcj02").status, 0);  // in degrees: shifted
+}

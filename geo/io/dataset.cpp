@@ -897,6 +897,16 @@ int64_t planned_count(const Found& fl) {
     return std::max<int64_t>(0, fl.layer->GetFeatureCount(FALSE));
 }
 
+/**
+ * Whether --from-gcj02 / --from-bd09 apply to a layer of this role: what phones record, the point
+ * layers and the patrols' GPS tracks. Cells, roads and buildings come from the office's own GIS.
+ */
+bool from_phones(const std::string& canonical) {
+    return canonical == "households" || canonical == "cameras" || canonical == "incidents" ||
+           canonical == "facilities" || canonical == "candidates" || canonical == "checks" ||
+           canonical == "patrols";
+}
+
 void fail_geometry(const LayerReader& r, const std::string& id, const char* expected, const OGRGeometry* g) {
     std::string is = g ? g->getGeometryName() : "missing";
     if (g && wkbFlatten(g->getGeometryType()) == wkbMultiPoint)
@@ -2133,6 +2143,15 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             }
             fl.srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
             info.crs = crs_label(fl.srs);
+            // GCJ-02 and BD-09 shift longitude and latitude: metres shifted by their formulas moved
+            // nothing, or a few metres of nonsense, without a word.
+            if (options.coords != SourceCoords::Native && from_phones(fl.canonical) && !fl.srs.IsGeographic())
+                throw Error(std::string("is in ") + info.crs + ", not in longitude and latitude: " +
+                                (options.coords == SourceCoords::Gcj02 ? "--from-gcj02" : "--from-bd09") +
+                                " shifts longitudes and latitudes as phone maps record them",
+                            {path, layer->GetName()},
+                            "leave the option out for this source, or give the layer as the phone recorded "
+                            "it, in longitude and latitude");
             if (fl.reopened)
                 ds.report.other.push_back({info.name, "", "no .cpg and text not UTF-8: read as GBK (CP936)"});
             ds.layers.push_back(info);
@@ -2550,12 +2569,8 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         const Found& fl = found[chunk.layer];
         const std::string& name = plan.names[chunk.layer];
         LayerSource mine = h.layer(fl, plan.index[chunk.layer], name);
-        // --from-gcj02 / --from-bd09 are for what phones record: the point layers and the patrols'
-        // GPS tracks. Cells, roads and buildings come from the office's own GIS.
-        const bool from_phones = fl.canonical == "households" || fl.canonical == "cameras" ||
-                                 fl.canonical == "incidents" || fl.canonical == "facilities" ||
-                                 fl.canonical == "candidates" || fl.canonical == "checks" || fl.canonical == "patrols";
-        GeomConverter conv{from_phones ? options.coords : SourceCoords::Native, CoordLimits::of(fl.srs), fl.src->path, name};
+        GeomConverter conv{from_phones(fl.canonical) ? options.coords : SourceCoords::Native,
+                           CoordLimits::of(fl.srs), fl.src->path, name};
         if (fl.canonical == "grids" && options.grid_level > 0) {
             if (fl.level > 0 && fl.level != options.grid_level) return;  // another level's layer
             if (fl.level == 0) filter_grid_level(*mine.layer, options.grid_level, fl.mapping);
