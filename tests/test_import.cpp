@@ -179,7 +179,8 @@ TEST(Import, EveryFieldIsValidated) {
                            "H," + c.l3 + ",a,2026-12-01T08:00,routine,,,98.68,24.58\n"             // 9 an L3 cell
                            "I," + g + ",a,2026-12-01T08:00,routine,3000000000,,98.68,24.58\n"      // 10 people (was clamped)
                            "J," + g + ",a,2026-12-01T08:00,routine,1000000,,98.68,24.58\n"         // 11 the most: good
-                           "K," + g + ",a,2026-12-01T08:00,routine,1000001,,98.68,24.58\n");       // 12 people
+                           "K," + g + ",a,2026-12-01T08:00,routine,1000001,,98.68,24.58\n"        // 12 people
+                           "L," + g + ",a,2026-12-01T08:00,routine,,,0,0\n");                     // 13 no fix
     // clang-format on
     const auto r = run_gridwatch("import " + ds + " --checks " + (dir / "r.csv") + " --json");
     EXPECT_EQ(r.status, 1);
@@ -187,8 +188,8 @@ TEST(Import, EveryFieldIsValidated) {
     std::set<std::pair<int, std::string>> got;
     for (const auto& b : j["bad"]) got.insert({b["line"].get<int>(), b["field"].get<std::string>()});
     const std::set<std::pair<int, std::string>> want = {
-        {2, "check_id"}, {3, "time"},     {4, "kind"},    {5, "people"},  {6, "lon"},
-        {7, "lat"},      {8, "check_id"}, {9, "grid_id"}, {10, "people"}, {12, "people"}};
+        {2, "check_id"}, {3, "time"},    {4, "kind"},    {5, "people"},  {6, "lon"}, {7, "lat"},
+        {8, "check_id"}, {9, "grid_id"}, {10, "people"}, {12, "people"}, {13, "lon"}};
     EXPECT_EQ(got, want) << r.err;
     EXPECT_NE(r.err.find("level-3"), std::string::npos) << r.err;
 }

@@ -972,3 +972,27 @@ TEST(ReadWhole, FromGcj02OnALayerInMetresIsRefusedNamingIt) {
     }
     EXPECT_EQ(run_gridwatch("info " + bundled() + " --from-gcj02").status, 0);  // in degrees: shifted
 }
+
+// An incident at longitude and latitude 0, 0 (a phone without a fix, a failed geocoding): info and
+// Gi* refused it as a coordinate their zone could not take, while KDE chose a working CRS for half
+// the world and blamed --cell; with a larger --cell it drew 9000 × 3000 km, exit 0.
+TEST(ReadWhole, APointAtZeroZeroInDegreesIsRefusedNamingItByEveryCommand) {
+    TempDir d("null_island");
+    const std::string file =
+        // POINT(0 0) as a GeoPackage blob: "GP", version 0, little-endian without envelope, srs_id 4490.
+        bundled_with(d, "n.gpkg",
+                     {"UPDATE incidents SET geom = X'475000018A1100000101000000"
+                      "00000000000000000000000000000000' WHERE fid = 2"});
+    ASSERT_EQ(gpkg_number(file, "SELECT count(*) FROM incidents WHERE ST_X(geom) = 0 AND ST_Y(geom) = 0"), 1);
+    for (const std::string& cmd :
+         {"info " + file, "hotspots " + file + " --method kde --out " + d / "k.tif",
+          "hotspots " + file + " --method kde --cell 2000 --bandwidth 5000 --out " + d / "k.tif"}) {
+        const auto r = run_gridwatch(cmd);
+        EXPECT_EQ(r.status, 1) << cmd << "\n" << r.out;
+        const std::string line = one_error_line(r);
+        EXPECT_NE(line.find("layer 'incidents', feature "), std::string::npos) << cmd << ": " << line;
+        EXPECT_NE(line.find("coordinate (0, 0) is a position never set"), std::string::npos)
+            << cmd << ": " << line;
+    }
+    EXPECT_FALSE(fs::exists(d.path / "k.tif"));
+}

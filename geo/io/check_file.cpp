@@ -123,6 +123,9 @@ public:
         }
         r.note = text(kNote);
         const auto lon = coordinate(line, kLon, text(kLon), 180), lat = coordinate(line, kLat, text(kLat), 90);
+        // 0, 0 is no position: a phone without a fix (the reading refuses it: GeomConverter::check).
+        if (lon && lat && *lon == 0 && *lat == 0)
+            bad(line, kLon, "0, 0 is a position never set (a phone without a fix)");
         if (out_.bad.size() > bad_before) {
             ++out_.bad_rows;
             return;

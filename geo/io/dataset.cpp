@@ -757,6 +757,13 @@ struct GeomConverter {
 
     /** Throws naming the feature when a coordinate is NaN, infinite or far outside the CRS. */
     void check(double x, double y, const std::string& id) const {
+        // Longitude and latitude 0, 0, in the Gulf of Guinea: a position never set (a phone without a
+        // fix, a geocoder that failed). KDE took it in, its raster then spanning half the world.
+        if (limits.geographic && x == 0 && y == 0)
+            throw Error(
+                "coordinate (0, 0) is a position never set (a phone without a fix, a failed geocoding), "
+                "not a place of the community",
+                {file, layer, id}, "fix the feature's position or delete the feature");
         if (limits.holds(x, y)) return;
         char xy[96];
         std::snprintf(xy, sizeof xy, "(%.9g, %.9g)", x, y);
