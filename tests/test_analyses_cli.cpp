@@ -152,7 +152,13 @@ TEST(CliHotspots, JsonShapesOfEachMethod) {
     }
     EXPECT_GT(members, 0);
 
-    EXPECT_EQ(run_gridwatch("hotspots " + community() + " --method gi --level 4 --from 2030-01-01 --json").status, 0);
+    // No incident in the window: every cell counts 0, and Gi* has nothing to tell apart (it gave
+    // z 0, p 1 in every cell, exit 0).
+    const auto none =
+        run_gridwatch("hotspots " + community() + " --method gi --level 4 --from 2030-01-01 --json");
+    EXPECT_EQ(none.status, 1);
+    EXPECT_EQ(none.error_lines(), 1) << none.err;
+    EXPECT_NE(none.err.find("every unit holds the same count, 0"), std::string::npos) << none.err;
     EXPECT_EQ(run_gridwatch("hotspots " + community() + " --method voodoo").status, 2);
 }
 

@@ -751,12 +751,79 @@ TEST(GiStar, AnalysisBuildsTheHandWorkedWeightsAndValues) {
         EXPECT_NEAR(b.result.z[i], z_by_hand(counts, band, i), 1e-12) << i;
     }
     // Rates: the middle cell 9 incidents / 3 households = 3; cells without households take the
-    // mean rate of the others (here only the middle has any: 3), so every value is 3 and z is 0.
+    // mean rate of the others (here only the middle has any: 3), so every value is 3: Gi* has
+    // nothing to tell apart, and says so (it gave z 0 in every cell).
     s.band_m = 0, s.per_households = true;
+    try {
+        (void)gi_star_analysis(ds, inc, s);
+        ADD_FAILURE() << "every rate is 3";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("every unit holds the same count, 3"), std::string::npos)
+            << e.what();
+    }
+    // One household more, in a corner cell: rates 3 and 1, the rest the mean 2.
+    Household h;
+    h.hh_id = "corner", h.pos = {20, 20};
+    ds.households.push_back(h);
     GiAnalysis r = gi_star_analysis(ds, inc, s);
-    EXPECT_EQ(r.without_households, 8);
-    for (int i = 0; i < 9; ++i) EXPECT_DOUBLE_EQ(r.x[i], 3.0) << i;
-    for (int i = 0; i < 9; ++i) EXPECT_EQ(r.result.z[i], 0.0) << i;
+    EXPECT_EQ(r.without_households, 7);
+    EXPECT_DOUBLE_EQ(r.x[4], 3.0);
+    EXPECT_DOUBLE_EQ(r.x[0], 1.0);
+    for (int i : {1, 2, 3, 5, 6, 7, 8}) EXPECT_DOUBLE_EQ(r.x[i], 2.0) << i;
+    for (int i = 0; i < 9; ++i) EXPECT_NEAR(r.result.z[i], z_by_hand(r.x, queen, i), 1e-12) << i;
+}
+
+TEST(GiStar, UndefinedGiIsRefusedNamingWhy) {
+    // Where the Ord–Getis denominator is 0 every cell got z 0, p 1, "ns", exit 0.
+    Dataset ds;
+    ds.source = "test";
+    for (int c = 0; c < 3; ++c) {
+        Grid g;
+        g.grid_id = "C" + std::to_string(c), g.level = 4;
+        g.shape = {
+            Polygon{{Ring{{c * 100.0, 0}, {c * 100.0 + 100, 0}, {c * 100.0 + 100, 100}, {c * 100.0, 100}}}}};
+        ds.grids.push_back(g);
+    }
+    std::vector<Incident> incs(3);
+    std::vector<const Incident*> inc;
+    for (int k = 0; k < 3; ++k)
+        incs[k].inc_id = std::to_string(k), incs[k].pos = {20.0 + 100 * (k % 2), 50}, inc.push_back(&incs[k]);
+    const auto refused = [&](const GiSetup& s, const std::string& why) {
+        try {
+            (void)gi_star_analysis(ds, inc, s);
+            ADD_FAILURE() << why;
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+        }
+    };
+    GiSetup s;
+    s.band_m = 1000;  // each cell neighbours all three
+    refused(s, "every unit neighbours every unit (3)");
+    s.band_m = 0;
+    refused(GiSetup{.level = 3}, "has no cells of level 3");
+    ds.grids.resize(1);
+    refused(s, "has one cell of level 4");
+    // A field far from zero: centred, its variance keeps its digits (it gave every z 0).
+    ds.grids.push_back(ds.grids[0]),
+        ds.grids.back().grid_id = "C1",
+        ds.grids.back().shape[0].rings[0] = {{100, 0}, {200, 0}, {200, 100}, {100, 100}};
+    ds.grids.push_back(ds.grids[0]),
+        ds.grids.back().grid_id = "C2",
+        ds.grids.back().shape[0].rings[0] = {{200, 0}, {300, 0}, {300, 100}, {200, 100}};
+    ds.grids.push_back(ds.grids[0]),
+        ds.grids.back().grid_id = "C3",
+        ds.grids.back().shape[0].rings[0] = {{300, 0}, {400, 0}, {400, 100}, {300, 100}};
+    ds.extra_fields["grids"] = {{"risk"}, {2}};  // OFTReal
+    const double values[] = {1, 5, 2, 9};
+    s.value = "risk";
+    std::vector<double> z_small;
+    for (double offset : {0.0, 1e9}) {
+        for (int c = 0; c < 4; ++c) ds.grids[c].extra = {std::to_string(offset + values[c])};
+        const GiAnalysis a = gi_star_analysis(ds, inc, s);
+        if (offset == 0) z_small = a.result.z;
+        for (int c = 0; c < 4; ++c) EXPECT_NEAR(a.result.z[c], z_small[c], 1e-9) << offset << " cell " << c;
+        EXPECT_GT(std::abs(a.result.z[3]), 0.5);
+    }
 }
 
 TEST(CellLocator, FindEachIsTheFirstCellHoldingEachPointByBruteForce) {

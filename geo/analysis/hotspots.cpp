@@ -505,17 +505,20 @@ GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, co
     GiResult r;
     r.z.assign(n, 0), r.p.assign(n, 1), r.cls.assign(n, "ns");
     if (n < 2) return r;
-    double sum = 0, sum2 = 0;
-    for (double v : x) sum += v, sum2 += v * v;
-    const double mean = sum / n;
-    const double s = std::sqrt(std::max(sum2 / n - mean * mean, 0.0));
-    auto z_of = [&](double wx, double W) {
+    // Centred before squaring: Σx² / n − mean² lost every digit of values far from zero (a field of
+    // 1e9 + a few gave every z 0 and p 1). The mean itself is the sum of the values scaled down.
+    double mean = 0;
+    for (double v : x) mean += v / static_cast<double>(n);
+    double ss = 0;
+    for (double v : x) ss += (v - mean) * (v - mean);
+    const double s = std::sqrt(ss / static_cast<double>(n));
+    auto z_of = [&](double wx_centred, double W) {
         const double den = s * std::sqrt((n * W - W * W) / (n - 1.0));
-        return den > 0 ? (wx - mean * W) / den : 0.0;
+        return den > 0 ? wx_centred / den : 0.0;
     };
     for (size_t i = 0; i < n; ++i) {
-        double wx = 0;
-        for (int j : w[i]) wx += x[j];
+        double wx = 0;  // Σ_j w_ij (x_j − mean) = Σ_j w_ij x_j − mean W_i
+        for (int j : w[i]) wx += x[j] - mean;
         r.z[i] = z_of(wx, static_cast<double>(w[i].size()));
         r.p[i] = std::min(1.0, 2 * normal_sf(std::abs(r.z[i])));
     }
@@ -754,6 +757,33 @@ GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*
                             "fix the value");
         }
     }
+    // Where Gi* is undefined (its denominator 0) it gave z 0, p 1, "ns" in every unit, exit 0.
+    const std::string what = s.hex_m > 0 ? "--hex" : s.band_m > 0 ? "--band" : "--level";
+    char same[32];
+    std::snprintf(same, sizeof same, "%.6g", a.x.empty() ? 0.0 : a.x[0]);
+    const Error::Where units_at{ds.source, "grids", "", s.hex_m > 0 ? "--hex" : "level"};
+    if (n < 2)
+        throw Error("has one " +
+                        std::string(s.hex_m > 0 ? "hexagon" : "cell of level " + std::to_string(s.level)) +
+                        ": Gi* compares a unit's neighbourhood with the rest, and there is no rest",
+                    units_at, "choose a finer level, or a smaller --hex");
+    if (s.per_households && a.without_households == static_cast<int>(n))
+        throw Error("no unit has a household in it: --per households has no rate to test",
+                    {ds.source, "households"},
+                    "leave --per households out, or give the dataset its households");
+    if (std::all_of(a.x.begin(), a.x.end(), [&](double v) { return v == a.x[0]; }))
+        throw Error("every unit holds the same " + std::string(s.value.empty() ? "count" : "value") + ", " +
+                        same + ": Gi* has no difference to find hot or cold spots in",
+                    s.value.empty() ? Error::Where{ds.source, "incidents"}
+                                    : Error::Where{ds.source, "grids", "", s.value},
+                    s.value.empty() ? "widen the time window or the types, or choose another level"
+                                    : "choose a field whose values differ");
+    if (std::all_of(a.neighbours.begin(), a.neighbours.end(), [&](const auto& nb) { return nb.size() >= n; }))
+        throw Error("every unit neighbours every unit (" + std::to_string(n) +
+                        "): Gi* compares a unit's neighbourhood with the rest, and there is no rest",
+                    units_at,
+                    "choose a finer level, or a smaller " +
+                        (what == "--level" ? std::string("--band or --hex") : what));
     a.result = getis_ord_gi_star(a.x, a.neighbours, s.options);
     return a;
 }
