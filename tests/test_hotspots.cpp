@@ -368,6 +368,13 @@ TEST(Kde, SilvermanBandwidthFollowsTheStatedRule) {
     std::vector<Vec2> pts = {{0, 0}, {2, 0}, {0, 2}, {2, 2}};
     // var x = var y = 4/3, σ = 1.1547; n^(−1/6) = 0.7937; × 2.623 = 2.404.
     EXPECT_NEAR(silverman_bandwidth(pts), 2.623 * std::sqrt(4.0 / 3.0) * std::pow(4.0, -1.0 / 6.0), 1e-12);
+    // The same square far from the CRS's origin: the same bandwidth.
+    for (auto& p : pts) p = p + Vec2{468708.6, 2719462.51};
+    EXPECT_NEAR(silverman_bandwidth(pts), 2.623 * std::sqrt(4.0 / 3.0) * std::pow(4.0, -1.0 / 6.0), 1e-9);
+    // Incidents all on one spot (geocoded to the village office), 3 to 9 of them: no spread, the
+    // fallback of 100 m. From 5 on, the mean's rounding gave a spread of 1e-11 m, a bandwidth refused.
+    for (size_t n = 3; n <= 9; ++n)
+        EXPECT_EQ(silverman_bandwidth(std::vector<Vec2>(n, Vec2{468708.6, 2719462.51})), 100) << n;
 }
 
 TEST(Dbscan, MatchesBruteForceReference) {
