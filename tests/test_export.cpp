@@ -1270,3 +1270,23 @@ TEST(ExportWriter, GdalMessagesBetweenWritesAreNotTheWritersOwn) {
     for (const auto& line : told) EXPECT_EQ(line.find("reading:"), std::string::npos) << line;
     EXPECT_TRUE(fs::exists(tmp / "out/cameras.shp"));
 }
+
+// `export --out grids.gpkg` without --format wrote a folder of shapefiles named grids.gpkg: the
+// extension says the format, as it does for the analyses' --out.
+TEST(ExportCli, TheOutputsExtensionSaysItsFormatWithoutFormat) {
+    TempDir tmp("export_by_extension");
+    const std::string data = shell_quote(community_gpkg());
+    for (const auto& [name, driver] : std::vector<std::pair<std::string, std::string>>{
+             {"g.gpkg", "GPKG"}, {"g.geojson", "GeoJSON"}, {"g.fgb", "FlatGeobuf"}, {"g.kml", "KML"}}) {
+        const auto r = gwtest::run_gridwatch("export " + data + " --layers cameras --out " + (tmp / name));
+        ASSERT_EQ(r.status, 0) << name << ": " << r.err;
+        ASSERT_TRUE(fs::is_regular_file(tmp.path / name)) << name << " is no file";
+        auto out = open_vector(tmp / name);
+        ASSERT_TRUE(out) << name;
+        const std::string read_by = out->GetDriverName();
+        EXPECT_TRUE(read_by == driver || (driver == "KML" && read_by == "LIBKML")) << name << ": " << read_by;
+    }
+    // No extension: a folder of shapefiles, as before.
+    ASSERT_EQ(gwtest::run_gridwatch("export " + data + " --layers cameras --out " + (tmp / "shp")).status, 0);
+    EXPECT_TRUE(fs::exists(tmp.path / "shp" / "cameras.shp"));
+}

@@ -28,7 +28,7 @@ namespace {
 
 struct ExportArgs {
     DatasetArgs data;
-    std::string out, format = "ESRI Shapefile", crs, encoding = "UTF-8";
+    std::string out, format, crs, encoding = "UTF-8";  // format "": by --out's extension, else shapefiles
     std::vector<std::string> layers;
     int level = 0;
     bool with_stats = false, mask_personal = false, one_grids_layer = false;
@@ -109,9 +109,14 @@ void run_export(const ExportArgs& a) {
             if (!listed(l)) to_open.push_back(l);
     refuse_output_onto_input(a.data, a.out);
 
+    // Without --format, --out's extension says it (out.gpkg was a folder of shapefiles named out.gpkg).
+    const OutFormat* by_extension = a.format.empty() ? out_format_for_path(a.out) : nullptr;
+    const std::string format = !a.format.empty() ? a.format
+                               : by_extension    ? by_extension->driver
+                                                 : "ESRI Shapefile";
     WriteOptions o;
     o.path = a.out;
-    o.format = a.format;
+    o.format = format;
     o.layers = a.layers;
     o.level = a.level;
     o.crs = a.crs;
@@ -155,13 +160,13 @@ void run_export(const ExportArgs& a) {
                      "README: "
                      "Using your own data, or copy it with ogr2ogr)");
 
-    const bool wgs84 = a.format == "GeoJSON" || a.format == "KML";
+    const bool wgs84 = format == "GeoJSON" || format == "KML";
     std::printf("wrote %zu layer%s, %zu features to %s (%s, %s%s)\n", written.layers,
-                written.layers == 1 ? "" : "s", written.features, a.out.c_str(), a.format.c_str(),
+                written.layers == 1 ? "" : "s", written.features, a.out.c_str(), format.c_str(),
                 wgs84           ? "EPSG:4326"
                 : a.crs.empty() ? ds.crs.c_str()
                                 : a.crs.c_str(),
-                a.format == "ESRI Shapefile" ? (a.encoding == "GBK" ? ", GBK" : ", UTF-8") : "");
+                format == "ESRI Shapefile" ? (a.encoding == "GBK" ? ", GBK" : ", UTF-8") : "");
 }
 
 }  // namespace
@@ -173,7 +178,9 @@ void setup_export(CLI::App& root) {
     add_dataset_args(cmd, a->data);
     cmd->add_option("--out", a->out, "output folder (shapefile, GeoJSON, FlatGeobuf) or file (GPKG, KML)")
         ->required();
-    cmd->add_option("--format", a->format, "GDAL driver: " + out_format_list() + " … (default ESRI Shapefile)")
+    cmd->add_option("--format", a->format,
+                    "GDAL driver: " + out_format_list() +
+                        " … (default: as --out ends, .gpkg, .geojson …; else ESRI Shapefile)")
         ->transform(CLI::Validator(
             [](std::string& s) {
                 std::string name = resolve_format(s);
