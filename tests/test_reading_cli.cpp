@@ -996,3 +996,55 @@ TEST(ReadWhole, APointAtZeroZeroInDegreesIsRefusedNamingItByEveryCommand) {
     }
     EXPECT_FALSE(fs::exists(d.path / "k.tif"));
 }
+
+// An empty layer is no reason to stop: `export --layers cameras` of an office whose cameras layer
+// is still empty, and `info` of a dataset whose layers are all empty, stopped at "has no extent".
+TEST(ReadWhole, EmptyLayersAreReadAsEmptyNotRefused) {
+    TempDir d("empty_layers");
+    // Layers made empty, as GDAL makes them (no extent in gpkg_contents): the cells alone, then an
+    // empty cameras layer beside them; and a dataset of an empty grids layer alone.
+    GDALAllRegister();
+    OGRSpatialReference cgcs;
+    cgcs.importFromEPSG(4490);
+    const auto make = [&](const std::string& path, const std::vector<std::string>& empty, bool with_cells) {
+        if (with_cells) {
+            ASSERT_EQ(
+                run_gridwatch("export " + bundled() + " --layers grids --format GPKG --out " + path).status,
+                0);
+        }
+        GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
+        GDALDatasetUniquePtr ds(with_cells ? GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE)
+                                           : gpkg->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        ASSERT_TRUE(ds);
+        for (const std::string& name : empty) {
+            const bool cells = name == "grids";
+            OGRLayer* l = ds->CreateLayer(name.c_str(), &cgcs, cells ? wkbMultiPolygon : wkbPoint, nullptr);
+            ASSERT_TRUE(l);
+            for (const char* f : cells ? std::vector<const char*>{"grid_id", "parent_id"}
+                                       : std::vector<const char*>{"cam_id", "owner", "status"}) {
+                OGRFieldDefn fd(f, OFTString);
+                l->CreateField(&fd);
+            }
+            for (const char* f :
+                 cells ? std::vector<const char*>{} : std::vector<const char*>{"azimuth", "fov", "range"}) {
+                OGRFieldDefn fd(f, OFTReal);
+                l->CreateField(&fd);
+            }
+            if (cells) {
+                OGRFieldDefn level("level", OFTInteger);
+                l->CreateField(&level);
+            }
+        }
+    };
+    const std::string some = d / "some.gpkg", none = d / "none.gpkg";
+    make(some, {"cameras"}, true);
+    make(none, {"grids"}, false);
+    const auto r = run_gridwatch("export " + some + " --layers cameras --out " + d / "out");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(fs::exists(d.path / "out" / "cameras.shp"));
+    const auto info = run_gridwatch("info " + none + " --json");
+    ASSERT_EQ(info.status, 0) << info.err;
+    const nlohmann::json j = nlohmann::json::parse(info.out);
+    EXPECT_EQ(j["households"], 0);
+    EXPECT_EQ(j["crs"], "EPSG:4490");
+}

@@ -2185,13 +2185,26 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] CRS and the working CRS
 
-/** The layer whose CRS is the data's: the grids, else the first layer found. */
+/** Whether a layer has features to place: an extent (GDAL's messages kept from the user). */
+bool has_extent(const Found& fl) {
+    OGREnvelope env;
+    CplCapture quiet;
+    return fl.layer->GetExtent(&env, TRUE) == OGRERR_NONE;
+}
+
+/**
+ * The layer whose CRS is the data's: the grids, else the first layer found; of those, one with
+ * features first (an office's empty cameras layer beside its cells: `export --layers cameras`
+ * stopped at "has no extent").
+ */
 const Found* primary_layer(const std::vector<Found>& found) {
-    const Found* primary = nullptr;
+    const Found* grids = nullptr;
     for (const auto& f : found)
-        if (f.canonical == "grids") primary = &f;
-    if (!primary && !found.empty()) primary = &found.front();
-    return primary;
+        if (f.canonical == "grids") grids = &f;
+    if (grids && has_extent(*grids)) return grids;
+    for (const auto& f : found)
+        if (&f != grids && has_extent(f)) return &f;
+    return grids ? grids : found.empty() ? nullptr : &found.front();
 }
 
 std::string srs_wkt(const OGRSpatialReference& srs) {
@@ -2214,6 +2227,11 @@ OGRSpatialReference choose_work_crs(const Found* primary, const OpenOptions& opt
     } else if (primary && is_metric_projected(primary->srs) && options.coords == SourceCoords::Native) {
         work = primary->srs;
         ds.work_crs_reason = "the data's own CRS, projected in metres";
+    } else if (primary && !has_extent(*primary) &&
+               std::string(primary->src->ds->GetDriverName()) != "PostgreSQL") {
+        // No layer has a feature: nothing is placed, measured or drawn in the working CRS.
+        work = parse_crs("EPSG:4542");
+        ds.work_crs_reason = "no feature to place: the bundled data's zone";
     } else if (primary) {
         const OGREnvelope env = checked_extent(*primary);
         OGRSpatialReference geo = parse_crs("EPSG:4490");
