@@ -371,10 +371,20 @@ TEST(Kde, SilvermanBandwidthFollowsTheStatedRule) {
     // The same square far from the CRS's origin: the same bandwidth.
     for (auto& p : pts) p = p + Vec2{468708.6, 2719462.51};
     EXPECT_NEAR(silverman_bandwidth(pts), 2.623 * std::sqrt(4.0 / 3.0) * std::pow(4.0, -1.0 / 6.0), 1e-9);
-    // Incidents all on one spot (geocoded to the village office), 3 to 9 of them: no spread, the
-    // fallback of 100 m. From 5 on, the mean's rounding gave a spread of 1e-11 m, a bandwidth refused.
-    for (size_t n = 3; n <= 9; ++n)
-        EXPECT_EQ(silverman_bandwidth(std::vector<Vec2>(n, Vec2{468708.6, 2719462.51})), 100) << n;
+    // Incidents all on one spot (geocoded to the village office), 2 to 9 of them: no spread, 0 (the
+    // KDE refuses it, naming why). From 5 on, the mean's rounding gave 1e-11 m; 3 took 100 m silently.
+    for (size_t n = 2; n <= 9; ++n) {
+        const std::vector<Vec2> one_spot(n, Vec2{468708.6, 2719462.51});
+        EXPECT_EQ(silverman_bandwidth(one_spot), 0) << n;
+        try {
+            (void)kernel_density(one_spot, KdeOptions{});
+            ADD_FAILURE() << n << " on one spot";
+        } catch (const gw::Error& e) {
+            EXPECT_NE(std::string(e.what()).find("incidents all on one spot"), std::string::npos) << e.what();
+            EXPECT_EQ(std::string(e.what()).find("--bandwidth'"), std::string::npos)
+                << e.what();  // not the user's option
+        }
+    }
 }
 
 TEST(Dbscan, MatchesBruteForceReference) {
@@ -663,7 +673,19 @@ TEST(HexMesh, EveryPointOfTheAreaLiesInAHexagonAndIncidentsOutsideAreNamed) {
     for (double size : {37.0, 100.0, 260.0, 700.0, 5000.0}) {
         GiSetup s;
         s.hex_m = size;
-        const GiAnalysis a = gi_star_analysis(ds, inc, s);
+        GiAnalysis a;
+        try {
+            a = gi_star_analysis(ds, inc, s);
+        } catch (const Error& e) {
+            // A coarse mesh of a few hexagons each the others' neighbour, or of one: Gi* is undefined, and
+            // says so.
+            const std::string why = e.what();
+            EXPECT_GE(size, 700.0) << why;
+            EXPECT_TRUE(why.find("every unit neighbours every unit") != std::string::npos ||
+                        why.find("has one hexagon") != std::string::npos)
+                << why;
+            continue;
+        }
         int counted = 0;
         for (int c : a.counts) counted += c;
         EXPECT_EQ(counted + a.outside.size(), inc.size()) << size;

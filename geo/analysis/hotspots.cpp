@@ -59,7 +59,7 @@ std::vector<const Incident*> filter_incidents(const Dataset& ds, const IncidentF
 
 double silverman_bandwidth(const std::vector<Vec2>& pts) {
     const size_t n = pts.size();
-    if (n < 2) return 100;
+    if (n < 2) return 0;
     // About the first point, not the origin of the CRS: incidents all on one spot (geocoded to the
     // village office) have a spread of exactly 0, and take the fallback. About the origin, the mean
     // of 2,719,462.51 five times rounded to a spread of 1e-11 m, a "bandwidth" of 9e-11 m refused.
@@ -74,8 +74,7 @@ double silverman_bandwidth(const std::vector<Vec2>& pts) {
     }
     vx /= (n - 1), vy /= (n - 1);
     const double sigma = std::sqrt((vx + vy) / 2);
-    const double h = 2.623 * sigma * std::pow(static_cast<double>(n), -1.0 / 6.0);
-    return h > 0 ? h : 100;
+    return 2.623 * sigma * std::pow(static_cast<double>(n), -1.0 / 6.0);
 }
 
 namespace {
@@ -195,6 +194,16 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, cons
     r.cell = o.cell_m;
     r.bandwidth = o.bandwidth_m > 0 ? o.bandwidth_m : silverman_bandwidth(pts);
     const double h = r.bandwidth;
+    // Silverman's rule with no spread to go on: three incidents on one spot took 100 m without a
+    // word, five a bandwidth of 9e-11 m from the mean's rounding, refused as if the user gave it.
+    if (o.bandwidth_m <= 0 && h == 0)
+        throw Error(
+            pts.size() < 2
+                ? "has " + std::to_string(pts.size()) +
+                      " incident to sum: Silverman's rule needs a spread of incidents for its bandwidth"
+                : "has its " + std::to_string(pts.size()) +
+                      " incidents all on one spot: Silverman's rule has no spread to take a bandwidth from",
+            {"", "incidents"}, "give a --bandwidth in metres");
     Box b;
     for (auto p : pts) b.add(p);
     if (b.empty()) b.add(Vec2{0, 0});
@@ -214,6 +223,9 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, cons
             what, sizeof what,
             "the bandwidth (%.3g m%s) is narrower than a %g m cell: the density would miss the incidents", h,
             o.bandwidth_m > 0 ? "" : ", Silverman's rule: the incidents lie almost on one spot", r.cell);
+        if (o.bandwidth_m <= 0)  // not the user's option: what they can do is give one
+            throw Error(what, {"", "incidents"},
+                        "give a --bandwidth of at least the cell size, or a smaller --cell");
         throw Error(what, {"", "", "", "--bandwidth"},
                     "give a --bandwidth of at least the cell size, or a smaller --cell");
     }
