@@ -248,9 +248,10 @@ void refuse_output_onto_input(const DatasetArgs& args, const std::string& out,
     // A source's project file (its names for layers and fields), there or not yet: written over, or
     // made of an output, it would stop the dataset opening.
     const auto same_path = [](const std::filesystem::path& a, const std::filesystem::path& b) {
-        std::error_code ec;
-        return std::filesystem::weakly_canonical(std::filesystem::absolute(a), ec) ==
-               std::filesystem::weakly_canonical(std::filesystem::absolute(b), ec);
+        std::error_code ea, eb;  // a path that cannot be resolved is no match (two failures would be)
+        const auto ca = std::filesystem::weakly_canonical(std::filesystem::absolute(a), ea);
+        const auto cb = std::filesystem::weakly_canonical(std::filesystem::absolute(b), eb);
+        return !ea && !eb && ca == cb;
     };
     for (const auto& source : args.sources) {
         if (source.rfind("PG:", 0) == 0) continue;

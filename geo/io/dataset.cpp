@@ -754,16 +754,11 @@ struct GeomConverter {
     SourceCoords coords = SourceCoords::Native;
     CoordLimits limits;
     std::string file, layer;  // named by the errors of check()
+    bool unset_refused =
+        false;  // a point at longitude and latitude 0, 0 is refused (the roles phones record)
 
     /** Throws naming the feature when a coordinate is NaN, infinite or far outside the CRS. */
     void check(double x, double y, const std::string& id) const {
-        // Longitude and latitude 0, 0, in the Gulf of Guinea: a position never set (a phone without a
-        // fix, a geocoder that failed). KDE took it in, its raster then spanning half the world.
-        if (limits.geographic && x == 0 && y == 0)
-            throw Error(
-                "coordinate (0, 0) is a position never set (a phone without a fix, a failed geocoding), "
-                "not a place of the community",
-                {file, layer, id}, "fix the feature's position or delete the feature");
         if (limits.holds(x, y)) return;
         char xy[96];
         std::snprintf(xy, sizeof xy, "(%.9g, %.9g)", x, y);
@@ -854,6 +849,13 @@ struct GeomConverter {
         if (p && has_nan(p)) check(p->getX(), p->getY(), what);
         if (!p || p->IsEmpty()) return std::nullopt;
         check(p->getX(), p->getY(), what);
+        // Longitude and latitude 0, 0, in the Gulf of Guinea: a position never set (a phone without a
+        // fix, a geocoder that failed). KDE took such an incident in, its raster spanning half the world.
+        if (unset_refused && limits.geographic && p->getX() == 0 && p->getY() == 0)
+            throw Error(
+                "coordinate (0, 0) is a position never set (a phone without a fix, a failed geocoding), "
+                "not a place of the community",
+                {file, layer, what}, "fix the feature's position or delete the feature");
         if (coords == SourceCoords::Native) return Vec2{p->getX(), p->getY()};
         std::vector<Vec2> v{{p->getX(), p->getY()}};
         project(v, what);
@@ -2187,6 +2189,9 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
 
 /** Whether a layer has features to place: an extent (GDAL's messages kept from the user). */
 bool has_extent(const Found& fl) {
+    // A PostgreSQL table's extent is a scan of the whole table: checked_extent asks once, and names
+    // rows that row-level security hides.
+    if (std::string(fl.src->ds->GetDriverName()) == "PostgreSQL") return true;
     OGREnvelope env;
     CplCapture quiet;
     return fl.layer->GetExtent(&env, TRUE) == OGRERR_NONE;
@@ -2227,8 +2232,7 @@ OGRSpatialReference choose_work_crs(const Found* primary, const OpenOptions& opt
     } else if (primary && is_metric_projected(primary->srs) && options.coords == SourceCoords::Native) {
         work = primary->srs;
         ds.work_crs_reason = "the data's own CRS, projected in metres";
-    } else if (primary && !has_extent(*primary) &&
-               std::string(primary->src->ds->GetDriverName()) != "PostgreSQL") {
+    } else if (primary && !has_extent(*primary)) {
         // No layer has a feature: nothing is placed, measured or drawn in the working CRS.
         work = parse_crs("EPSG:4542");
         ds.work_crs_reason = "no feature to place: the bundled data's zone";
@@ -2595,7 +2599,7 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         const std::string& name = plan.names[chunk.layer];
         LayerSource mine = h.layer(fl, plan.index[chunk.layer], name);
         GeomConverter conv{from_phones(fl.canonical) ? options.coords : SourceCoords::Native,
-                           CoordLimits::of(fl.srs), fl.src->path, name};
+                           CoordLimits::of(fl.srs), fl.src->path, name, from_phones(fl.canonical)};
         if (fl.canonical == "grids" && options.grid_level > 0) {
             if (fl.level > 0 && fl.level != options.grid_level) return;  // another level's layer
             if (fl.level == 0) filter_grid_level(*mine.layer, options.grid_level, fl.mapping);
