@@ -519,6 +519,11 @@ std::vector<bool> benjamini_hochberg(const std::vector<double>& p, double alpha)
     return sig;
 }
 
+namespace {
+/** Values closer than this, relative to their size, are the same to Gi* (rounding, not data). */
+constexpr double kGiSameValue = 1e-12;
+}  // namespace
+
 GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, const GiOptions& o) {
     const size_t n = x.size();
     GiResult r;
@@ -530,7 +535,10 @@ GiResult getis_ord_gi_star(const std::vector<double>& x, const Neighbours& w, co
     for (double v : x) mean += v / static_cast<double>(n);
     double ss = 0;
     for (double v : x) ss += (v - mean) * (v - mean);
-    const double s = std::sqrt(ss / static_cast<double>(n));
+    // A spread within rounding of the values' size is none: z would be noise (gi_star_analysis refuses it).
+    const double s = std::sqrt(ss / static_cast<double>(n)) <= kGiSameValue * std::max(1.0, std::abs(mean))
+                         ? 0.0
+                         : std::sqrt(ss / static_cast<double>(n));
     auto z_of = [&](double wx_centred, double W) {
         const double den = s * std::sqrt((n * W - W * W) / (n - 1.0));
         return den > 0 ? wx_centred / den : 0.0;
@@ -790,9 +798,15 @@ GiAnalysis gi_star_analysis(const Dataset& ds, const std::vector<const Incident*
         throw Error("no unit has a household in it: --per households has no rate to test",
                     {ds.source, "households"},
                     "leave --per households out, or give the dataset its households");
-    if (std::all_of(a.x.begin(), a.x.end(), [&](double v) { return v == a.x[0]; }))
-        throw Error("every unit holds the same " + std::string(s.value.empty() ? "count" : "value") + ", " +
-                        same + ": Gi* has no difference to find hot or cold spots in",
+    // The same, to rounding: the mean rate a unit without households takes can differ from the
+    // others' by an ulp, and a variance of 1e-17 made noise of z (cold95 in a line of ten units).
+    const auto [lo, hi] = std::minmax_element(a.x.begin(), a.x.end());
+    if (*hi - *lo <= kGiSameValue * std::max({1.0, std::abs(*lo), std::abs(*hi)}))
+        throw Error("every unit holds the same " +
+                        std::string(!s.value.empty()   ? "value"
+                                    : s.per_households ? "rate"
+                                                       : "count") +
+                        ", " + same + ": Gi* has no difference to find hot or cold spots in",
                     s.value.empty() ? Error::Where{ds.source, "incidents"}
                                     : Error::Where{ds.source, "grids", "", s.value},
                     s.value.empty() ? "widen the time window or the types, or choose another level"
