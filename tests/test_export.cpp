@@ -545,10 +545,17 @@ TEST(ExportMasked, MasksTheSourcesOwnColumnsOfNamesAndNumbers) {
     // number in it): a masked export masked the contract's head and phone and wrote these in clear.
     TempDir tmp("export_mask_extra");
     gw::Dataset ds = make_dataset();
-    ds.extra_fields["households"] = {{"户主姓名", "联系电话", "SFZH", "备注", "楼栋"},
-                                     {OFTString, OFTInteger64, OFTString, OFTString, OFTString}};
+    ds.extra_fields["households"] = {
+        {"户主姓名", "联系电话", "SFZH", "备注", "楼栋", "区划代码", "居民人数"},
+        {OFTString, OFTInteger64, OFTString, OFTString, OFTString, OFTString, OFTInteger}};
     for (auto& h : ds.households)
-        h.extra = {"王大富", "13987654321", "530524199001011234", "房东电话13800001111，已登记", "3栋"};
+        h.extra = {"王大富",
+                   "13987654321",
+                   "530524199001011234",
+                   "房东电话13800001111，已登记，座机0871-6512345，20240601入住",
+                   "3栋",
+                   "530523100001",
+                   "4"};
     gw::WriteOptions o;
     o.path = tmp / "out.gpkg";
     o.format = "GPKG";
@@ -562,8 +569,11 @@ TEST(ExportMasked, MasksTheSourcesOwnColumnsOfNamesAndNumbers) {
     EXPECT_STREQ(h1->GetFieldAsString("户主姓名"), "王*富");
     EXPECT_STREQ(h1->GetFieldAsString("联系电话"), "139****4321");  // written as text, not the number
     EXPECT_STREQ(h1->GetFieldAsString("SFZH"), "530***********1234");
-    EXPECT_STREQ(h1->GetFieldAsString("备注"), "房东电话138****1111，已登记");
+    EXPECT_STREQ(h1->GetFieldAsString("备注"), "房东电话138****1111，已登记，座机087*****2345，20240601入住");
     EXPECT_STREQ(h1->GetFieldAsString("楼栋"), "3栋");
+    // A code of the region, a date and a count of residents are no one's number or name.
+    EXPECT_STREQ(h1->GetFieldAsString("区划代码"), "530523100001");
+    EXPECT_EQ(h1->GetFieldAsInteger("居民人数"), 4);
     // Unmasked, they are as they were, the number a number.
     gw::WriteOptions plain = o;
     plain.path = tmp / "plain.gpkg";
@@ -586,6 +596,9 @@ TEST(ExportMasked, FieldNamesTellNamesFromNumbers) {
         {"XM", PersonalField::name},           {"楼栋", PersonalField::none},
         {"name", PersonalField::none},         {"header_no", PersonalField::none},
         {"TELECOM", PersonalField::none},      {"area_m2", PersonalField::none},
+        {"从业人员数", PersonalField::none},   {"居民人数", PersonalField::none},
+        {"人员类型", PersonalField::none},     {"cell_id", PersonalField::none},
+        {"head_count", PersonalField::none},   {"owner_type", PersonalField::none},
     };
     for (const auto& [name, want] : cases) EXPECT_EQ(gw::personal_field(name), want) << name;
 }

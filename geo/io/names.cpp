@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -51,9 +52,9 @@ PersonalField personal_field(const std::string& field_name) {
         "房东", "业主", "租户",   "住户",   "居民",   "人员",   "上报人", "巡查人", "巡逻员"};
     // Whole words of an ASCII name (contact_phone, OwnerName → owner, name), the pinyin initials
     // offices use in a shapefile's 10 bytes among them (LXDH 联系电话, SFZH 身份证号, XM 姓名).
-    static const std::set<std::string> kNumberTokens = {"phone", "tel",    "telephone", "mobile", "fax",
-                                                        "cell",  "idcard", "lxdh",      "dh",     "sjh",
-                                                        "sjhm",  "sfz",    "sfzh",      "lxfs"};
+    static const std::set<std::string> kNumberTokens = {"phone",  "tel",  "telephone", "mobile", "fax",
+                                                        "idcard", "lxdh", "dh",        "sjh",    "sjhm",
+                                                        "sfz",    "sfzh", "lxfs"};
     static const std::set<std::string> kNameTokens = {
         "person", "contact", "manager",  "head",     "leader", "resident", "reporter", "landlord",
         "tenant", "owner",   "fullname", "realname", "xm",     "hzxm",     "lxr",      "fzr"};
@@ -74,6 +75,15 @@ PersonalField personal_field(const std::string& field_name) {
     }
     for (const auto& k : tokens)
         if (kNumberTokens.count(k)) return PersonalField::number;
+    // A figure or a code about people is no person: 从业人员数, 居民人数, 人员类型, head_count, owner_type.
+    static const char* const kFigureEnds[] = {"数", "数量", "类型", "类别", "编号", "代码", "面积", "比例"};
+    static const std::set<std::string> kFigureTokens = {"count", "num", "no",   "type",
+                                                        "kind",  "id",  "code", "area"};
+    for (const char* e : kFigureEnds)
+        if (field_name.size() >= std::strlen(e) &&
+            field_name.compare(field_name.size() - std::strlen(e), std::string::npos, e) == 0)
+            return PersonalField::none;
+    if (!tokens.empty() && kFigureTokens.count(tokens.back())) return PersonalField::none;
     for (const char* w : kNameWords)
         if (field_name.find(w) != std::string::npos) return PersonalField::name;
     for (const auto& k : tokens)

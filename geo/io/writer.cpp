@@ -237,6 +237,39 @@ std::string mask_digit_runs(const std::string& s) {
 
 namespace {
 
+/**
+ * The numbers shaped as phones and ID cards in free text, masked as mask_phone does: a mobile (11
+ * digits from 1), an ID card (15 or 18, or 17 and X), a landline with its area code (0871-6512345,
+ * or written together). A code of the region, a date or a count stays as it is.
+ */
+std::string mask_phone_numbers(const std::string& s) {
+    const auto digit = [&](size_t k) {
+        return k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]));
+    };
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+        if (!digit(i) || (i > 0 && digit(i - 1))) {
+            out += s[i++];
+            continue;
+        }
+        size_t j = i;
+        while (digit(j)) ++j;
+        const size_t n = j - i;
+        size_t end = j;
+        bool phone = (n == 11 && s[i] == '1') || n == 15 || n == 18 || (s[i] == '0' && n >= 10 && n <= 12);
+        if (n == 17 && j < s.size() && (s[j] == 'X' || s[j] == 'x')) phone = true, end = j + 1;
+        if (s[i] == '0' && (n == 3 || n == 4) && j < s.size() && s[j] == '-') {
+            size_t k = j + 1;
+            while (digit(k)) ++k;
+            if (k - j - 1 == 7 || k - j - 1 == 8) phone = true, end = k;
+        }
+        const std::string run = s.substr(i, end - i);
+        out += phone ? mask_phone(run) : run;
+        i = end;
+    }
+    return out;
+}
+
 /** A field outside the contract as a masked export writes it (PersonalField, names.h). */
 std::string mask_extra(const std::string& v, PersonalField kind) {
     switch (kind) {
@@ -247,7 +280,7 @@ std::string mask_extra(const std::string& v, PersonalField kind) {
         case PersonalField::none:
             break;
     }
-    return mask_digit_runs(v);
+    return mask_phone_numbers(v);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -812,8 +845,10 @@ void write_layer(LayerContext& cx, const std::string& canonical, const std::stri
     const ExtraFields& extras = ex == cx.ds.extra_fields.end() ? no_extras : ex->second;
     for (size_t k = 0; k < extras.names.size(); ++k) {
         // Masked, a field of people's names or numbers is text (138****1234 in a number column is no number).
-        const PersonalField personal =
-            cx.opt.mask_personal ? personal_field(extras.names[k]) : PersonalField::none;
+        const int source_type = k < extras.ogr_types.size() ? extras.ogr_types[k] : OFTString;
+        PersonalField personal = cx.opt.mask_personal ? personal_field(extras.names[k]) : PersonalField::none;
+        // A column named for people that holds numbers holds no names (a count of them).
+        if (personal == PersonalField::name && source_type != OFTString) personal = PersonalField::none;
         const OGRFieldType t =
             personal != PersonalField::none
                 ? OFTString
