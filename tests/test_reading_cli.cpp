@@ -967,9 +967,19 @@ TEST(ReadWhole, FromGcj02OnALayerInMetresIsRefusedNamingIt) {
         const auto r = run_gridwatch("info " + metres + " " + option);
         EXPECT_EQ(r.status, 1) << option << "\n" << r.out;
         const std::string line = one_error_line(r);
-        EXPECT_NE(line.find("is in EPSG:4542, not in longitude and latitude"), std::string::npos) << line;
+        EXPECT_NE(line.find("layer 'households' is in EPSG:4542, not longitude and latitude"),
+                  std::string::npos)
+            << line;
         EXPECT_NE(line.find(option), std::string::npos) << line;
     }
+    // The office's layers in metres beside the phones' file in degrees: the phones' are shifted, the
+    // office's left as they are and named (the option is the command's, not a source's).
+    fs::create_directory(d.path / "phones");
+    d.write("phones/incidents.csv", "inc_id,type,time,lon,lat\nP1,theft,2026-11-30T09:00,98.68,24.58\n");
+    const auto both =
+        run_gridwatch("info " + metres + " " + (d / "phones/incidents.csv") + " --from-gcj02 --json");
+    EXPECT_EQ(both.status, 0) << both.err;
+    EXPECT_NE(both.err.find("--from-gcj02 leaves it as it is"), std::string::npos) << both.err;
     EXPECT_EQ(run_gridwatch("info " + bundled() + " --from-gcj02").status, 0);  // in degrees: shifted
 }
 

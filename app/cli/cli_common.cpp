@@ -406,6 +406,8 @@ void warn_reading(const Dataset& ds, bool report_repairs) {
              " value(s) outside the contract's codes: " + name_some(issues) +
              " (correct them, or map them in the project file's \"values\", README: Using your own data)");
     for (const auto& i : r.store) warn(file_of(ds, i.layer) + ": layer '" + i.layer + "': " + i.problem);
+    for (const auto& i : r.not_shifted)
+        warn(file_of(ds, i.layer) + ": layer '" + i.layer + "': " + i.problem);
     // SPEC §3: repaired, counted and named (info lists them all in its validity report).
     if (!report_repairs) return;
     for (const auto& [layer, ids] : r.repaired) {

@@ -144,6 +144,7 @@ struct ValidityReport {
     std::vector<Issue> orphan_cells;   // cells given without parent_id that no cell of the level above contains
     std::vector<Issue> unknown_codes;  // a coded value outside SPEC §3's (validate_codes): what it counts as
     std::vector<Issue> store;          // what a shared store's own state means for what was read (its masks)
+    std::vector<Issue> not_shifted;    // layers --from-gcj02 / --from-bd09 left as they are (not in degrees)
     std::vector<Issue> other;                                   // everything else worth telling
     bool tiling_checked = false;
 };

@@ -140,6 +140,15 @@ Transform back_transform(const OGRLayer& layer, const Dataset& ds) {
  * Sets the camera's fields (those the layer has) and its point in the layer's CRS, obfuscated
  * again when the layer was read as GCJ-02 or BD-09 (`point_coords`), so a save moves nothing.
  */
+/**
+ * What the layer's points were read through (Dataset::point_coords): nothing for a layer not in
+ * longitude and latitude, which --from-gcj02 / --from-bd09 leave as it is.
+ */
+std::string read_through(OGRLayer& layer, const Dataset& ds) {
+    const OGRSpatialReference* s = layer_crs(layer);
+    return s && !s->IsGeographic() ? std::string() : ds.point_coords;
+}
+
 void fill_feature(OGRFeature& f, const Camera& cam, const Transform& back, const std::string& point_coords,
                   const CameraFields& fields) {
     fields.set(f, "cam_id", cam.cam_id);
@@ -209,7 +218,7 @@ std::vector<int64_t> write_cameras(OGRLayer& layer, const Dataset& ds, const std
         if (read) version = unchanged_since(f.get(), cam.cam_id, read->version.value_or(1)) + 1;
         const bool insert = !f;
         if (insert) f.reset(OGRFeature::CreateFeature(defn));
-        fill_feature(*f, cam, back, ds.point_coords, fields);
+        fill_feature(*f, cam, back, read_through(layer, ds), fields);
         if (versioned) f->SetField(iv, static_cast<GIntBig>(version));
         const OGRErr err = insert ? layer.CreateFeature(f.get()) : layer.SetFeature(f.get());
         if (err != OGRERR_NONE)
@@ -351,7 +360,7 @@ std::vector<int64_t> save_by_copy(GDALDatasetUniquePtr probe, bool gbk, const st
             OGRFeatureUniquePtr f(OGRFeature::CreateFeature(dst->GetLayerDefn()));
             if (cam.fid >= 0)
                 if (OGRFeatureUniquePtr old{src.GetFeature(cam.fid)}) f->SetFrom(old.get(), TRUE);
-            fill_feature(*f, cam, back, ds.point_coords, fields);
+            fill_feature(*f, cam, back, read_through(src, ds), fields);
             f->SetFID(OGRNullFID);
             if (dst->CreateFeature(f.get()) != OGRERR_NONE)
                 throw Error(std::string("cannot write the camera: ") + CPLGetLastErrorMsg(),

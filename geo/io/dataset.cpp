@@ -2057,6 +2057,8 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
     if (!options.assume_crs.empty()) assumed = parse_crs(options.assume_crs, "--assume-crs");
     std::string& dem_name = out.dem_name;
     std::string& dem_file = out.dem_file;
+    int phone_layers_in_degrees = 0;  // --from-gcj02 / --from-bd09: the layers it shifts
+    std::string first_in_metres;      // the first it leaves as it is, named
     // The project file's names for layers and fields (SPEC §3), beside the first source.
     const std::string project_file = project_path_for(sources.front());
     out.mapping = std::make_shared<const NameMapping>(options.mapping ? *options.mapping : load_mapping(project_file));
@@ -2152,21 +2154,35 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             }
             fl.srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
             info.crs = crs_label(fl.srs);
-            // GCJ-02 and BD-09 shift longitude and latitude: metres shifted by their formulas moved
-            // nothing, or a few metres of nonsense, without a word.
-            if (options.coords != SourceCoords::Native && from_phones(fl.canonical) && !fl.srs.IsGeographic())
-                throw Error(std::string("is in ") + info.crs + ", not in longitude and latitude: " +
-                                (options.coords == SourceCoords::Gcj02 ? "--from-gcj02" : "--from-bd09") +
-                                " shifts longitudes and latitudes as phone maps record them",
-                            {path, layer->GetName()},
-                            "leave the option out for this source, or give the layer as the phone recorded "
-                            "it, in longitude and latitude");
+            // GCJ-02 and BD-09 shift longitude and latitude: a layer in metres (the office's own,
+            // beside the phones' file) is left as it is and named; shifted by the formulas, it moved
+            // not at all, or a few metres of nonsense, without a word.
+            if (options.coords != SourceCoords::Native && from_phones(fl.canonical)) {
+                if (fl.srs.IsGeographic()) {
+                    ++phone_layers_in_degrees;
+                } else {
+                    if (first_in_metres.empty())
+                        first_in_metres = path + ": layer '" + layer->GetName() + "' is in " + info.crs;
+                    ds.report.not_shifted.push_back(
+                        {info.name, "",
+                         std::string("in ") + info.crs + ", not longitude and latitude: " +
+                             (options.coords == SourceCoords::Gcj02 ? "--from-gcj02" : "--from-bd09") +
+                             " leaves it as it is"});
+                }
+            }
             if (fl.reopened)
                 ds.report.other.push_back({info.name, "", "no .cpg and text not UTF-8: read as GBK (CP936)"});
             ds.layers.push_back(info);
             found.push_back(std::move(fl));
         }
     }
+    if (options.coords != SourceCoords::Native && phone_layers_in_degrees == 0 && !first_in_metres.empty())
+        throw Error(first_in_metres + ", not longitude and latitude, as is every layer phones record here: " +
+                        (options.coords == SourceCoords::Gcj02 ? "--from-gcj02" : "--from-bd09") +
+                        " shifts longitudes and latitudes as phone maps record them",
+                    {},
+                    "leave the option out, or give the phones' positions as they recorded them, in longitude "
+                    "and latitude");
     for (const auto& [role, m] : mapping) {
         auto missing = [&](const std::string& layer) {
             return std::none_of(ds.layers.begin(), ds.layers.end(), [&](const LayerInfo& l) { return l.source_name == layer; });
@@ -2598,8 +2614,9 @@ LayerParts read_layers(std::vector<Found>& found, const OGRSpatialReference& wor
         const Found& fl = found[chunk.layer];
         const std::string& name = plan.names[chunk.layer];
         LayerSource mine = h.layer(fl, plan.index[chunk.layer], name);
-        GeomConverter conv{from_phones(fl.canonical) ? options.coords : SourceCoords::Native,
-                           CoordLimits::of(fl.srs), fl.src->path, name, from_phones(fl.canonical)};
+        GeomConverter conv{
+            from_phones(fl.canonical) && fl.srs.IsGeographic() ? options.coords : SourceCoords::Native,
+            CoordLimits::of(fl.srs), fl.src->path, name, from_phones(fl.canonical)};
         if (fl.canonical == "grids" && options.grid_level > 0) {
             if (fl.level > 0 && fl.level != options.grid_level) return;  // another level's layer
             if (fl.level == 0) filter_grid_level(*mine.layer, options.grid_level, fl.mapping);
