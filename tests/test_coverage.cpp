@@ -414,6 +414,17 @@ TEST(LiveCoverage, GapsFollowViewsThatJoinAndPartAsCamerasMove) {
     ds.cameras.push_back(added);
     live.set_camera(live.report().cameras.size(), &ds.cameras.back());
     same_as_fresh("added");
+    // A long drag: the groups formed anew pile up until all are formed again (regroup).
+    for (int step = 0; step < 150; ++step) {
+        ds.cameras[5].pos = {10 + (step * 37) % 180, 10 + (step * 53) % 80};
+        live.set_camera(slot_of(&ds.cameras[5]), &ds.cameras[5]);
+    }
+    same_as_fresh("dragged");
+    // Taken away (the viewer's undo of an added camera, a deletion): left out as an offline one is.
+    const size_t slot = slot_of(&ds.cameras[1]);
+    live.set_camera(slot, nullptr);
+    ds.cameras[1].status = "offline";
+    same_as_fresh("removed");
 }
 
 // ---- Demand from households near a cell's edge: one table, one body -----------------------------

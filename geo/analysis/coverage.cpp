@@ -355,6 +355,7 @@ struct CoverageEngine {
         std::vector<MultiPolygon> merged;        // per group of two or more views: their union
         std::vector<std::vector<Box>> part_box;  // per group: each merged polygon's box
         std::vector<Box> box;                    // per group
+        size_t retired = 0;                      // groups emptied by a regroup (their slots kept)
         BoxIndex index{{}, 100};
     };
     ViewGroups groups;
@@ -426,16 +427,29 @@ struct CoverageEngine {
                 for (int m : groups.members[g])
                     if ((*view_box)[m].intersects((*view_box)[v])) return void(redo.insert(g));
             });
-        std::vector<int> which{static_cast<int>(v)};
-        for (int g : redo) {
-            for (int m : groups.members[g])
-                if (m != static_cast<int>(v)) which.push_back(m);
-            groups.members[g].clear(), groups.merged[g].clear(), groups.part_box[g].clear(),
-                groups.box[g] = Box{};
+        // Formed again in a copy, taken only whole: a GEOS error half-way left views in no group,
+        // missing from every later gap without a word.
+        ViewGroups before = groups;
+        try {
+            std::vector<int> which{static_cast<int>(v)};
+            for (int g : redo) {
+                for (int m : groups.members[g])
+                    if (m != static_cast<int>(v)) which.push_back(m);
+                groups.members[g].clear(), groups.merged[g].clear(), groups.part_box[g].clear(),
+                    groups.box[g] = Box{};
+                ++groups.retired;
+            }
+            for (int m : which) groups.of[m] = -1;
+            group_views(which);
+            // The groups formed anew are added after the others: once most are retired, all anew.
+            if (groups.retired > groups.members.size() / 2 + 64)
+                group_all_views();
+            else
+                index_groups();
+        } catch (...) {
+            groups = std::move(before);
+            throw;
         }
-        for (int m : which) groups.of[m] = -1;
-        group_views(which);
-        index_groups();
     }
 
     /** ⋃ of the views, as polygons whose boxes meet `db` (the box of a cell's demand). Not cut to the cell.
