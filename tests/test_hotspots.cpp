@@ -802,17 +802,22 @@ TEST(GiStar, AnalysisBuildsTheHandWorkedWeightsAndValues) {
     for (int i = 0; i < 9; ++i) EXPECT_NEAR(r.result.z[i], z_by_hand(r.x, queen, i), 1e-12) << i;
 }
 
+namespace {
+/** Level-4 cell `c` of a row of 100 m squares from the origin, named PREFIX + c. */
+Grid cell_in_a_row(const std::string& prefix, int c) {
+    Grid g;
+    g.grid_id = prefix + std::to_string(c), g.level = 4;
+    g.shape = {
+        Polygon{{Ring{{c * 100.0, 0}, {c * 100.0 + 100, 0}, {c * 100.0 + 100, 100}, {c * 100.0, 100}}}}};
+    return g;
+}
+}  // namespace
+
 TEST(GiStar, UndefinedGiIsRefusedNamingWhy) {
     // Where the Ord–Getis denominator is 0 every cell got z 0, p 1, "ns", exit 0.
     Dataset ds;
     ds.source = "test";
-    for (int c = 0; c < 3; ++c) {
-        Grid g;
-        g.grid_id = "C" + std::to_string(c), g.level = 4;
-        g.shape = {
-            Polygon{{Ring{{c * 100.0, 0}, {c * 100.0 + 100, 0}, {c * 100.0 + 100, 100}, {c * 100.0, 100}}}}};
-        ds.grids.push_back(g);
-    }
+    for (int c = 0; c < 3; ++c) ds.grids.push_back(cell_in_a_row("C", c));
     std::vector<Incident> incs(3);
     std::vector<const Incident*> inc;
     for (int k = 0; k < 3; ++k)
@@ -910,10 +915,7 @@ TEST(GiStar, ValuesTheSameToRoundingAreRefusedNotTested) {
     Dataset ds;
     ds.source = "test";
     for (int c = 0; c < 10; ++c) {
-        Grid g;
-        g.grid_id = "R" + std::to_string(c), g.level = 4;
-        g.shape = {
-            Polygon{{Ring{{c * 100.0, 0}, {c * 100.0 + 100, 0}, {c * 100.0 + 100, 100}, {c * 100.0, 100}}}}};
+        Grid g = cell_in_a_row("R", c);
         char v[40];
         std::snprintf(v, sizeof v, "%.17g", c % 3 ? 0.1 : 0.30000000000000004 / 3);
         g.extra = {v};
