@@ -263,3 +263,28 @@ TEST(EditGpkg, VersionFieldIsCheckedAndRaised) {
     EXPECT_FALSE(has(r.err, "someone else")) << r.err;
     EXPECT_EQ(camera_rows(gpkg), before);
 }
+
+// A cameras layer of srs_id 0 ("Undefined geographic SRS") has no CRS since it is read as none:
+// `edit` takes --assume-crs as the other commands do, and the camera is changed in place.
+TEST(EditGpkg, ALayerWithoutACrsIsEditedWithAssumeCrs) {
+    gwtest::TempDir dir("edit_no_crs");
+    const std::string gpkg = copy_bundled(dir);
+    {
+        gw::gdal_setup();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        for (const char* sql : {"UPDATE gpkg_geometry_columns SET srs_id = 0 WHERE table_name = 'cameras'",
+                                "UPDATE gpkg_contents SET srs_id = 0 WHERE table_name = 'cameras'"})
+            if (OGRLayer* rs = ds->ExecuteSQL(sql, nullptr, nullptr)) ds->ReleaseResultSet(rs);
+    }
+    const auto refused = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --azimuth 120");
+    EXPECT_EQ(refused.status, 1);
+    EXPECT_EQ(refused.error_lines(), 1) << refused.err;
+    EXPECT_TRUE(has(refused.err, "has no CRS") && has(refused.err, "--assume-crs")) << refused.err;
+    const auto r = run_gridwatch(
+        "edit " + gpkg + " --camera DPZ-CAM002 --azimuth 120 --move 98.69,24.59 --assume-crs EPSG:4490");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string row = camera_rows(gpkg).at("DPZ-CAM002");
+    EXPECT_TRUE(has(row, "|120|")) << row;
+    EXPECT_TRUE(has(row, "POINT (98.69 24.59)")) << row;
+}

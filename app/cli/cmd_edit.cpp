@@ -18,6 +18,7 @@ struct EditArgs {
     std::string dataset, camera, move, status;
     std::optional<double> azimuth, fov, range;
     std::optional<int64_t> expect_version;
+    std::string assume_crs;
     bool json = false;
 };
 
@@ -38,6 +39,7 @@ void run_edit(const EditArgs& a) {
         req.status = code;
     }
     req.expect_version = a.expect_version;
+    req.assume_crs = a.assume_crs;
     if (!a.move.empty()) {
         double x = 0, y = 0;
         char tail = 0;
@@ -72,6 +74,8 @@ void setup_edit(CLI::App& root) {
         ->check(number_check(0, 360, true));
     cmd->add_option("--range", a->range, "metres, above 0 up to 10000")->check(number_check(0, 10000, true));
     cmd->add_option("--move", a->move, "X,Y: the new position in the cameras layer's CRS");
+    cmd->add_option("--assume-crs", a->assume_crs,
+                    "CRS of a cameras layer that carries none, e.g. EPSG:4490");
     cmd->add_option("--status", a->status,
                     "online or offline (在线 / 离线, or the project file's own words)");
     cmd->add_option("--expect-version", a->expect_version,

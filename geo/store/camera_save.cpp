@@ -275,6 +275,7 @@ CameraEditResult edit_in_store(const std::string& source, const CameraEditReques
 CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest& req) {
     OpenOptions o;
     o.layers = {"cameras"};
+    o.assume_crs = req.assume_crs;
     const Dataset ds = open_dataset({source}, o);
     const LayerInfo* info = nullptr;
     for (const auto& l : ds.layers)

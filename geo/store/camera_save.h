@@ -85,6 +85,7 @@ struct CameraEditRequest {
     std::optional<std::pair<double, double>> move;  // x, y in the layer's CRS
     std::optional<std::string> status;              // online / offline
     std::optional<int64_t> expect_version;          // default: the version just read
+    std::string assume_crs;  // a file layer without a CRS read in this one (--assume-crs)
 };
 
 struct CameraEditResult {
