@@ -416,7 +416,7 @@ TEST(LiveCoverage, GapsFollowViewsThatJoinAndPartAsCamerasMove) {
     same_as_fresh("added");
     // A long drag: the groups formed anew pile up until all are formed again (regroup).
     for (int step = 0; step < 150; ++step) {
-        ds.cameras[5].pos = {10 + (step * 37) % 180, 10 + (step * 53) % 80};
+        ds.cameras[5].pos = {10.0 + (step * 37) % 180, 10.0 + (step * 53) % 80};
         live.set_camera(slot_of(&ds.cameras[5]), &ds.cameras[5]);
     }
     same_as_fresh("dragged");
