@@ -20,9 +20,16 @@ using gwtest::run_gridwatch;
 
 namespace {
 
-std::string copy_bundled(const gwtest::TempDir& dir) {
+/** A copy of the bundled GeoPackage in `dir`, with `changes` (SQL) made to it. */
+std::string copy_bundled(const gwtest::TempDir& dir, std::initializer_list<const char*> changes = {}) {
     const std::string path = dir / "community.gpkg";
     std::filesystem::copy_file(gw::bundled_dataset_path(), path);
+    if (changes.size() == 0) return path;
+    gw::gdal_setup();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+    EXPECT_TRUE(ds) << path;
+    for (const char* sql : changes)
+        if (OGRLayer* rs = ds ? ds->ExecuteSQL(sql, nullptr, nullptr) : nullptr) ds->ReleaseResultSet(rs);
     return path;
 }
 
@@ -230,14 +237,8 @@ TEST(EditGpkg, AnEditBesideAnImportWaitsForIt) {
 
 TEST(EditGpkg, VersionFieldIsCheckedAndRaised) {
     gwtest::TempDir dir("edit_gpkg_version");
-    const std::string gpkg = copy_bundled(dir);
-    {
-        gw::gdal_setup();
-        GDALDatasetUniquePtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        ASSERT_TRUE(ds);
-        ds->ExecuteSQL("ALTER TABLE cameras ADD COLUMN version INTEGER", nullptr, nullptr);
-        ds->ExecuteSQL("UPDATE cameras SET version = 3", nullptr, nullptr);
-    }
+    const std::string gpkg = copy_bundled(
+        dir, {"ALTER TABLE cameras ADD COLUMN version INTEGER", "UPDATE cameras SET version = 3"});
     auto r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM003 --range 99 --expect-version 3 --json");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(nlohmann::json::parse(r.out)["version"], 4);
@@ -268,15 +269,9 @@ TEST(EditGpkg, VersionFieldIsCheckedAndRaised) {
 // `edit` takes --assume-crs as the other commands do, and the camera is changed in place.
 TEST(EditGpkg, ALayerWithoutACrsIsEditedWithAssumeCrs) {
     gwtest::TempDir dir("edit_no_crs");
-    const std::string gpkg = copy_bundled(dir);
-    {
-        gw::gdal_setup();
-        GDALDatasetUniquePtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-        ASSERT_TRUE(ds);
-        for (const char* sql : {"UPDATE gpkg_geometry_columns SET srs_id = 0 WHERE table_name = 'cameras'",
-                                "UPDATE gpkg_contents SET srs_id = 0 WHERE table_name = 'cameras'"})
-            if (OGRLayer* rs = ds->ExecuteSQL(sql, nullptr, nullptr)) ds->ReleaseResultSet(rs);
-    }
+    const std::string gpkg =
+        copy_bundled(dir, {"UPDATE gpkg_geometry_columns SET srs_id = 0 WHERE table_name = 'cameras'",
+                           "UPDATE gpkg_contents SET srs_id = 0 WHERE table_name = 'cameras'"});
     const auto refused = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --azimuth 120");
     EXPECT_EQ(refused.status, 1);
     EXPECT_EQ(refused.error_lines(), 1) << refused.err;
