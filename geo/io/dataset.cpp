@@ -2203,14 +2203,15 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] CRS and the working CRS
 
-/** Whether a layer has features to place: an extent (GDAL's messages kept from the user). */
-bool has_extent(const Found& fl) {
-    // A PostgreSQL table's extent is a scan of the whole table: checked_extent asks once, and names
-    // rows that row-level security hides.
+/**
+ * Whether a layer may have features to place: false only where the source counts none without
+ * reading (a GeoPackage's, a shapefile's count); a count it would have to scan for is not asked,
+ * nor a PostgreSQL table's (checked_extent asks once, and names rows row-level security hides).
+ */
+bool has_features(const Found& fl) {
     if (std::string(fl.src->ds->GetDriverName()) == "PostgreSQL") return true;
-    OGREnvelope env;
     CplCapture quiet;
-    return fl.layer->GetExtent(&env, TRUE) == OGRERR_NONE;
+    return fl.layer->GetFeatureCount(FALSE) != 0;
 }
 
 /**
@@ -2222,9 +2223,9 @@ const Found* primary_layer(const std::vector<Found>& found) {
     const Found* grids = nullptr;
     for (const auto& f : found)
         if (f.canonical == "grids") grids = &f;
-    if (grids && has_extent(*grids)) return grids;
+    if (grids && has_features(*grids)) return grids;
     for (const auto& f : found)
-        if (&f != grids && has_extent(f)) return &f;
+        if (&f != grids && has_features(f)) return &f;
     return grids ? grids : found.empty() ? nullptr : &found.front();
 }
 
@@ -2248,7 +2249,7 @@ OGRSpatialReference choose_work_crs(const Found* primary, const OpenOptions& opt
     } else if (primary && is_metric_projected(primary->srs) && options.coords == SourceCoords::Native) {
         work = primary->srs;
         ds.work_crs_reason = "the data's own CRS, projected in metres";
-    } else if (primary && !has_extent(*primary)) {
+    } else if (primary && !has_features(*primary)) {
         // No layer has a feature: nothing is placed, measured or drawn in the working CRS.
         work = parse_crs("EPSG:4542");
         ds.work_crs_reason = "no feature to place: the bundled data's zone";
