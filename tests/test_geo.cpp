@@ -7,10 +7,12 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 
+#include "geo/analysis/stats.h"
 #include "geo/analysis/validate.h"
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
@@ -651,4 +653,35 @@ TEST(Codes, EachValueOutsideTheContractIsNamedOnceInTheLayersOrder) {
     EXPECT_EQ(got[1].problem, "status 'Online' is none of online, offline: counted as offline");
     EXPECT_EQ(got[2].problem,
               "owner 'army' is none of road, enterprise, household, public: in no owner's column");
+}
+
+// Points on the grid's outer outline count in the cell they bound. The ray test behind `inside` is
+// half-open (a point on an edge two cells share is in one of them, never both), so before, a
+// household on the community's east or north edge was in no cell: left out of the count, exit 0.
+TEST(Stats, APointOnTheGridsOuterEdgeCountsInTheCellItBounds) {
+    Dataset ds;
+    ds.source = "test";
+    for (int y = 0; y < 2; ++y)
+        for (int x = 0; x < 2; ++x)
+            ds.grids.push_back(
+                square("c" + std::to_string(y) + std::to_string(x), 4, "", x * 100, y * 100, 100, 100));
+    auto household = [&](const std::string& id, Vec2 p) {
+        Household h;
+        h.hh_id = id, h.pos = p, h.members = 1;
+        ds.households.push_back(h);
+    };
+    household("east", {200, 50});         // the outer east edge of c00 … c01's
+    household("north", {50, 200});        // the outer north edge of c10
+    household("north-east", {200, 200});  // the far corner: c11's
+    household("west", {0, 150});          // outer west and south edges: inside before, still inside
+    household("shared", {100, 50});       // the edge c00 and c01 share: one of them, once
+    household("outside", {200.5, 50});
+    const StatsTable t = compute_stats(ds, 4, false, nullptr);
+    std::map<std::string, int> counted;
+    for (const GridStats& r : t.rows) counted[r.grid_id] = r.households;
+    EXPECT_EQ(counted["c00"] + counted["c01"], 2);  // shared, east
+    EXPECT_EQ(counted["c01"], 2) << "the east edge is c01's, and the shared edge the cell to its east";
+    EXPECT_EQ(counted["c10"], 2);  // north, west
+    EXPECT_EQ(counted["c11"], 1);  // north-east
+    EXPECT_EQ(t.households_outside, std::vector<std::string>{"outside"});
 }

@@ -864,7 +864,8 @@ TEST(CellLocator, FindEachIsTheFirstCellHoldingEachPointByBruteForce) {
     // find_each takes the points bin by bin and puts each answer back in its place: against every
     // cell tried in order (a point on a shared edge or vertex may lie in two; the lower index is
     // the locator's), on the seed community's level-4 cells, with points at their vertices, on
-    // their edges, 1e-9 m off both, at random over their extent and outside it, in no order.
+    // their edges, 1e-9 m off both, at random over their extent and outside it, in no order. A
+    // point inside no cell but on an outline (the grid's outer edge) is the first such cell's.
     const Dataset ds = generate_demo({1, 3});
     const std::vector<const Grid*> cells = ds.grids_of_level(4);
     ASSERT_GT(cells.size(), 20u);
@@ -894,17 +895,20 @@ TEST(CellLocator, FindEachIsTheFirstCellHoldingEachPointByBruteForce) {
     const CellLocator loc(cells);
     const std::vector<int> got = loc.find_each(pts.size(), [&](size_t i) { return pts[i]; });
     ASSERT_EQ(got.size(), pts.size());
-    int inside_some = 0, outside_all = 0;
+    int inside_some = 0, outside_all = 0, on_outer_outline = 0;
     for (size_t k = 0; k < pts.size(); ++k) {
         int want = -1;
         for (size_t i = 0; i < cells.size() && want < 0; ++i)
             if (inside(cells[i]->shape, pts[k])) want = static_cast<int>(i);
+        for (size_t i = 0; i < cells.size() && want < 0; ++i)
+            if (on_outline(cells[i]->shape, pts[k])) want = static_cast<int>(i), ++on_outer_outline;
         ASSERT_EQ(got[k], want) << "point " << k << " (" << pts[k].x << ", " << pts[k].y << ")";
         ASSERT_EQ(loc.find(pts[k]), want) << k;
         (want >= 0 ? inside_some : outside_all)++;
     }
     EXPECT_GT(inside_some, 10000);
     EXPECT_GT(outside_all, 100);
+    EXPECT_GT(on_outer_outline, 100);
     EXPECT_TRUE(CellLocator({}).find_each(3, [&](size_t i) { return pts[i]; }) == std::vector<int>(3, -1));
     EXPECT_TRUE(loc.find_each(0, [&](size_t i) { return pts[i]; }).empty());
 }

@@ -66,6 +66,10 @@ int CellLocator::find_in_bin(int bin, Vec2 p) const {
     // A cell's box first: a bin's other cells are mostly told apart without a look at their outlines.
     for (int i : bins_[static_cast<size_t>(bin)])
         if (boxes_[i].contains(p) && inside(cells_[i]->shape, p)) return i;
+    // A point on a shared edge is inside one of its cells (the test above is half-open), but one on
+    // the grid's outer edge to the east or north is inside none: it is the cell's whose outline holds it.
+    for (int i : bins_[static_cast<size_t>(bin)])
+        if (boxes_[i].contains(p) && on_outline(cells_[i]->shape, p)) return i;
     return -1;
 }
 

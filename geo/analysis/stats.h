@@ -44,7 +44,10 @@ void add_patrols(const std::vector<StatsTable*>& tables, const Dataset& ds, cons
 class CellLocator {
 public:
     explicit CellLocator(std::vector<const Grid*> cells);
-    /** Index into the cells given, or -1 when no cell contains p. */
+    /**
+     * Index into the cells given, or -1 when no cell contains p. A point on an edge two cells share
+     * is in one of them, and one on the grid's outer outline in the cell it bounds.
+     */
     int find(Vec2 p) const;
     /** As find, and failing that a cell whose outline passes within d of p (points on shared edges). */
     int find_within(Vec2 p, double d) const;

@@ -238,13 +238,8 @@ private:
     std::vector<uint32_t> edges_;
 };
 
-/**
- * Whether p lies in the closed area of mp: inside, or exactly on an edge (orient 0 within the
- * edge's box). What a view sees: a road along a view's straight edge is seen, as GEOS's
- * intersection with the closed polygon keeps it.
- */
-inline bool inside_or_on(const MultiPolygon& mp, Vec2 p) {
-    if (inside(mp, p)) return true;  // most points asked are inside: one pass over the edges
+/** Whether p lies exactly on an edge of mp (orient 0 within the edge's box). */
+inline bool on_outline(const MultiPolygon& mp, Vec2 p) {
     for (const auto& poly : mp)
         for (const auto& ring : poly.rings)
             for (size_t i = 0, n = ring.size(); i < n; ++i) {
@@ -254,6 +249,13 @@ inline bool inside_or_on(const MultiPolygon& mp, Vec2 p) {
                     return true;
             }
     return false;
+}
+/**
+ * Whether p lies in the closed area of mp: inside, or exactly on an edge. What a view sees: a road
+ * along a view's straight edge is seen, as GEOS's intersection with the closed polygon keeps it.
+ */
+inline bool inside_or_on(const MultiPolygon& mp, Vec2 p) {
+    return inside(mp, p) || on_outline(mp, p);  // most points asked are inside: one pass over the edges
 }
 
 /** Whether fn(a, b) holds for some edge a→b of the rings of mp. */
