@@ -114,7 +114,7 @@ TEST(CliCoverage, OutWritesCellsGapsAndViews) {
     const json j = json::parse(info.out);
     for (auto& l : j["layers"]) names.insert(l["name"].get<std::string>());
     EXPECT_TRUE(names.count("coverage_L4") && names.count("gaps") && names.count("views"));
-    EXPECT_EQ(run_gridwatch("coverage " + community() + " --out " + d / "x.unknown").status, 1);
+    EXPECT_EQ(run_gridwatch("coverage " + community() + " --out " + d / "x.unknown").status, 2);
     EXPECT_FALSE(std::filesystem::exists(d / "x.unknown"));
 }
 

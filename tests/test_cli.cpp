@@ -117,6 +117,34 @@ TEST(CliUsage, NotANumberInfinityAndOutOfRangeAreUsageErrorsNamingTheOption) {
     EXPECT_EQ(run_gridwatch("plan " + data + " --add 1 --weight-road 0 --fov 360").status, 0);
 }
 
+TEST(CliUsage, MistypedCrsFormatWindowAndOutputAreUsageErrors) {
+    // Each exited 1, after reading the data or part of it, as a failure of the data would.
+    TempDir dir("cli_usage_values");
+    const std::string data = bundled_copy(dir, {});
+    const std::string out = dir / "o";
+    for (const auto& [args, option] : std::vector<std::pair<std::string, std::string>>{
+             {"stats " + data + " --work-crs foo", "--work-crs"},
+             {"stats " + data + " --work-crs EPSG:4490", "--work-crs"},  // degrees, not metres
+             {"info " + data + " --assume-crs EPSG:99999999", "--assume-crs"},
+             {"edit " + data + " --camera DPZ-CAM002 --azimuth 10 --assume-crs foo", "--assume-crs"},
+             {"export " + data + " --format PostgreSQL --out " + out, "--format"},
+             {"export " + data + " --format Memory --out " + out, "--format"},
+             {"hotspots " + data + " --method gi --hex 200 --value members", "--value"},
+             {"hotspots " + data + " --method gi --from 2024-05 --to 2024-03", "--to"},
+             {"patrols " + data + " --from 2024-05 --to 2024-03", "--to"},
+             {"coverage " + data + " --level 3 --out " + out + ".xyz", "--out"},
+             {"hotspots " + data + " --method gi --out " + out + ".xyz", "--out"},
+             {"plan " + data + " --add 1 --out " + out + ".txt", "--out"}}) {
+        const auto r = run_gridwatch(args);
+        EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
+        EXPECT_EQ(r.error_lines(), 1) << args << "\n" << r.err;
+        EXPECT_NE(r.err.find(option), std::string::npos) << args << "\n" << r.err;
+    }
+    EXPECT_FALSE(std::filesystem::exists(out));
+    // A CRS that is one still passes.
+    EXPECT_EQ(run_gridwatch("stats " + data + " --work-crs EPSG:4542").status, 0);
+}
+
 TEST(CliInfo, ReportsLayersCountsCrsAndValidity) {
     Community c;
     auto r = run_gridwatch("info " + c.args() + " --json");

@@ -1,5 +1,6 @@
 #include "app/cli/cli_common.h"
 
+#include <cpl_error.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -23,6 +24,7 @@
 #include "geo/io/basemap.h"
 #include "geo/io/crs.h"
 #include "geo/io/dem.h"
+#include "geo/io/out_formats.h"
 #include "geo/io/project.h"
 
 namespace fs = std::filesystem;
@@ -43,8 +45,10 @@ void add_dataset_args(CLI::App* cmd, DatasetArgs& a, bool optional) {
                                 "GDAL vector source(s): GeoPackage, shapefile folder, GeoJSON, KML, FlatGeobuf, "
                                 "CSV, PG:…");
     if (!optional) opt->required();
-    cmd->add_option("--assume-crs", a.assume_crs, "CRS for layers that carry none, e.g. EPSG:4490");
-    cmd->add_option("--work-crs", a.work_crs, "metric working CRS (default: Gauss-Kruger zone of the data)");
+    cmd->add_option("--assume-crs", a.assume_crs, "CRS for layers that carry none, e.g. EPSG:4490")
+        ->check(crs_check());
+    cmd->add_option("--work-crs", a.work_crs, "metric working CRS (default: Gauss-Kruger zone of the data)")
+        ->check(crs_check(/*metric=*/true));
     auto* g = cmd->add_flag("--from-gcj02", a.from_gcj02, "point layers and patrol tracks are GCJ-02 (phone apps): convert to WGS84");
     auto* b = cmd->add_flag("--from-bd09", a.from_bd09, "point layers and patrol tracks are BD-09 (Baidu): convert to WGS84");
     g->excludes(b);
@@ -427,6 +431,41 @@ CLI::Validator iso_date_check() {
                                      : "'" + v + "' is not an ISO-8601 date (2024, 2024-03, 2024-03-05, 2024-03-05T14:00)";
         },
         "ISO-8601 date");
+}
+
+CLI::Validator crs_check(bool metric) {
+    return CLI::Validator(
+        [metric](std::string& v) {
+            // The usage message says what is wrong; GDAL's own line would only repeat it.
+            CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+            try {
+                const OGRSpatialReference crs = parse_crs(v, "");
+                if (metric && !is_metric_projected(crs))
+                    return "'" + v +
+                           "' is not a projected CRS in metres (give one such as EPSG:4542, a Gauss-Kruger "
+                           "zone)";
+                return std::string();
+            } catch (const Error& e) {
+                return e.problem() + " (" + e.hint() + ")";
+            }
+        },
+        metric ? "METRIC CRS" : "CRS");
+}
+
+TimeWindow window_option(const std::string& from, const std::string& to) {
+    try {
+        return window_between(from, to);
+    } catch (const Error& e) {
+        throw CLI::ValidationError(e.where().field, e.problem() + " (" + e.hint() + ")");
+    }
+}
+
+void require_layer_format(const std::string& out) {
+    if (out_format_for_path(out)) return;
+    std::string exts;
+    for (const auto& f : out_formats()) exts += (exts.empty() ? "" : ", ") + f.extensions[0];
+    throw CLI::ValidationError(
+        "--out", "'" + out + "' ends in no format layers are written in (end it in " + exts + ")");
 }
 
 CLI::Validator calendar_date_check() {

@@ -147,6 +147,20 @@ CLI::Validator iso_date_check();
 CLI::Validator calendar_date_check();
 
 /**
+ * A CLI11 check that a value is a CRS GDAL knows (EPSG:4490, WKT, PROJ), in metres when `metric`
+ * (a working CRS): a mistyped one is a usage error, not a failure after the reading.
+ */
+CLI::Validator crs_check(bool metric = false);
+
+/** --from and --to as a window (geo/core/times.h window_between); one that ends before it begins is a usage
+ * error. */
+TimeWindow window_option(const std::string& from, const std::string& to);
+
+/** Usage error (exit 2) when `out` ends in no extension layers are written in (out_formats.h); after
+ * refuse_output_onto_input. */
+void require_layer_format(const std::string& out);
+
+/**
  * A CLI11 check that a value is a finite number from `lo` (above it, when `above`) to `hi`: CLI11's
  * Range and PositiveNumber let nan and inf by (a camera turned to nan, a solver aborting on it).
  */

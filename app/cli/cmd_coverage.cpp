@@ -68,8 +68,10 @@ void run_coverage(const CoverageArgs& a) {
     // grids only the level's cells: not read.
     std::vector<std::string> layers = {"grids", "households", "cameras", "roads", "buildings"};
     if (!a.no_gaps) layers.push_back("enterprises");
-    if (!a.out.empty())
+    if (!a.out.empty()) {
         refuse_output_onto_input(a.data, a.out, out_layer_files(a.out, out_layer_names(a.level)));
+        require_layer_format(a.out);
+    }
     Dataset ds = a.data.open(layers, /*check_tiling=*/false, /*allow_default=*/false, a.level);
     const KeepToExit keep_data(ds);
     warn_wide_extent(ds, "coverage");

@@ -207,7 +207,9 @@ void setup_db(CLI::App& root) {
     auto* init = db->add_subcommand("init", "make the store's tables in PG:… and load a dataset in one transaction");
     init->add_option("DATABASE", ia->target, "PG:\"host=… dbname=… user=…\"")->required();
     init->add_option("--from", ia->from.sources, "the dataset to load (any GDAL source gridwatch reads)");
-    init->add_option("--assume-crs", ia->from.assume_crs, "CRS for layers of --from that carry none, e.g. EPSG:4490");
+    init->add_option("--assume-crs", ia->from.assume_crs,
+                     "CRS for layers of --from that carry none, e.g. EPSG:4490")
+        ->check(crs_check());
     init->add_flag("--json", ia->json, "print one JSON document on stdout");
     init->callback([ia] { run_db_init(*ia); });
 
@@ -217,7 +219,9 @@ void setup_db(CLI::App& root) {
                 "ones inserted; rows only in the store are kept (and counted) unless --delete");
     push->add_option("DATASET", pa->dataset, "the dataset to push (any GDAL source gridwatch reads)")->required();
     push->add_option("DATABASE", pa->target, "PG:\"host=… dbname=… user=…\"")->required();
-    push->add_option("--assume-crs", pa->from.assume_crs, "CRS for layers of DATASET that carry none, e.g. EPSG:4490");
+    push->add_option("--assume-crs", pa->from.assume_crs,
+                     "CRS for layers of DATASET that carry none, e.g. EPSG:4490")
+        ->check(crs_check());
     push->add_flag("--delete", pa->delete_missing, "delete the store's rows that the file lacks (in the layers the file has)");
     push->add_flag(
         "--overwrite", pa->overwrite,

@@ -74,8 +74,8 @@ void setup_edit(CLI::App& root) {
         ->check(number_check(0, 360, true));
     cmd->add_option("--range", a->range, "metres, above 0 up to 10000")->check(number_check(0, 10000, true));
     cmd->add_option("--move", a->move, "X,Y: the new position in the cameras layer's CRS");
-    cmd->add_option("--assume-crs", a->assume_crs,
-                    "CRS of a cameras layer that carries none, e.g. EPSG:4490");
+    cmd->add_option("--assume-crs", a->assume_crs, "CRS of a cameras layer that carries none, e.g. EPSG:4490")
+        ->check(crs_check());
     cmd->add_option("--status", a->status,
                     "online or offline (在线 / 离线, or the project file's own words)");
     cmd->add_option("--expect-version", a->expect_version,

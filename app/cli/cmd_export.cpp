@@ -47,8 +47,11 @@ std::string resolve_format(const std::string& typed) {
     GDALDriverManager* dm = GetGDALDriverManager();
     for (int i = 0; i < dm->GetDriverCount(); ++i) {
         GDALDriver* d = dm->GetDriver(i);
+        // Files only: a database (PostgreSQL, MySQL, …: a connection prefix) is the store's, `db push`;
+        // Memory keeps nothing.
         if (lower(d->GetDescription()) == key && d->GetMetadataItem(GDAL_DCAP_VECTOR) &&
-            d->GetMetadataItem(GDAL_DCAP_CREATE))
+            d->GetMetadataItem(GDAL_DCAP_CREATE) && !d->GetMetadataItem("DMD_CONNECTION_PREFIX") &&
+            key != "memory")
             return d->GetDescription();
     }
     return {};
@@ -198,18 +201,7 @@ void setup_export(CLI::App& root) {
     cmd->add_option("--level", a->level, "only grid cells of this level (1–4; default every level)")
         ->check(CLI::Range(1, 4));
     cmd->add_option("--crs", a->crs, "output CRS, e.g. EPSG:4490 (default: the dataset's own)")
-        ->check(CLI::Validator(
-            [](std::string& s) {
-                // The usage message says what is wrong; GDAL's own line would only repeat it.
-                CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-                try {
-                    parse_crs(s);
-                } catch (const Error&) {
-                    return "'" + s + "' is not a CRS GDAL knows (give EPSG:4490, a WKT or a PROJ string)";
-                }
-                return std::string();
-            },
-            "CRS"));
+        ->check(crs_check());
     cmd->add_option("--encoding", a->encoding,
                     "shapefile text encoding: UTF-8 (default) or GBK for older Chinese software")
         ->transform(CLI::Validator(

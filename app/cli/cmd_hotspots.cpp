@@ -300,14 +300,16 @@ void refuse_options_that_do_not_apply(const CLI::App& cmd, const HotspotArgs& a)
                                        std::string("is for --method ") + methods + ", not " + a.method);
         }
     // A hexagon mesh is its own units and neighbours.
-    for (const char* other : {"--band", "--level"})
+    for (const char* other : {"--band", "--level", "--value"})
         if (cmd.count("--hex") && cmd.count(other))
-            throw CLI::ValidationError(other,
-                                       "does not go with --hex (the mesh's hexagons are the units, their "
-                                       "neighbours one ring)");
+            throw CLI::ValidationError(
+                other, std::string("does not go with --hex (the mesh's hexagons are the units, ") +
+                           (other == std::string("--value") ? "and a value is a field of the grid cells)"
+                                                            : "their neighbours one ring)"));
 }
 
 void run_hotspots(const HotspotArgs& a) {
+    const TimeWindow window = window_option(a.from, a.to);
     // Each method reads only what it uses: KDE and DBSCAN the incidents alone, Gi* the households
     // only for rates per household.
     std::vector<std::string> layers = {"incidents"};
@@ -317,6 +319,7 @@ void run_hotspots(const HotspotArgs& a) {
         refuse_output_onto_input(
             a.data, a.out, out_files(a),
             a.project.empty() ? std::vector<std::string>{} : std::vector<std::string>{a.project});
+    if (!a.out.empty() && a.method != "kde") require_layer_format(a.out);
     // KDE writes a GeoTIFF whatever the name: k.gpkg would be one in disguise.
     if (const std::string ext = ascii_lower(std::filesystem::path(a.out).extension().string());
         a.method == "kde" && !a.out.empty() && ext != ".tif" && ext != ".tiff")
@@ -342,7 +345,7 @@ void run_hotspots(const HotspotArgs& a) {
             "add one, or map a layer to \"incidents\" in DATASET.gridwatch.json; gridwatch info lists the "
             "layers");
     IncidentFilter f;
-    f.types = incident_types(a.types, ds), f.window = window_between(a.from, a.to);
+    f.types = incident_types(a.types, ds), f.window = window;
     std::vector<const Incident*> inc = filter_incidents(ds, f);
     if (a.method == "kde") run_kde(a, ds, inc);
     else if (a.method == "gi") run_gi(a, ds, inc);

@@ -48,12 +48,7 @@ std::string window_text(const TimeWindow& w) {
 void run_patrols(const PatrolsArgs& a) {
     const auto night = parse_night_span(a.night);
     if (!night) throw CLI::ValidationError("--night", "'" + a.night + "' is not HH:MM-HH:MM with two different times");
-    TimeWindow window;
-    try {
-        window = window_between(a.from, a.to);
-    } catch (const Error& e) {
-        throw CLI::ValidationError(e.where().field, e.problem() + " (" + e.hint() + ")");
-    }
+    TimeWindow window = window_option(a.from, a.to);
     // Households, incidents, candidates and checks play no part; of the grids only the L4 cells.
     Dataset ds = a.data.open({"grids", "roads", "cameras", "buildings", "patrols", "facilities", "enterprises"},
                              /*check_tiling=*/false, /*allow_default=*/false, /*grid_level=*/4);

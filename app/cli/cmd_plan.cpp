@@ -49,7 +49,10 @@ void write_out(const std::string& path, const Dataset& ds, const PlanArgs& a, co
 }
 
 void run_plan(PlanArgs& a) {
-    if (!a.out.empty()) refuse_output_onto_input(a.data, a.out, out_layer_files(a.out, out_layer_names()));
+    if (!a.out.empty()) {
+        refuse_output_onto_input(a.data, a.out, out_layer_files(a.out, out_layer_names()));
+        require_layer_format(a.out);
+    }
     Dataset ds = a.data.open(layers_except({"checks", "patrols"}), /*check_tiling=*/false);
     warn_wide_extent(ds, "plan");
     a.o.quality = parse_quality(a.quality);
