@@ -1,8 +1,11 @@
 // End-to-end tests of `info` and `stats`, and of every error path (SPEC §4: exit 0 / 1 / 2, one line).
 #include <gdal_priv.h>
 #include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "tests/cli_run.h"
 
@@ -408,6 +411,60 @@ TEST(CliErrors, EveryAnalysisNamesTheCamerasItLeavesOutAndCountsThem) {
         EXPECT_NE(r.err.find("DPZ-CAM003: range -5"), std::string::npos) << cmd << "\n" << r.err;
         EXPECT_EQ(nlohmann::json::parse(r.out)["cameras_with_bad_values"], 2) << cmd;
     }
+}
+
+TEST(CliErrors, ACountWithAFractionOrBeyondItsFieldIsNamedAsWritten) {
+    // members 2.7 (a fraction, in an integer field or a real one) was read as 2 without a word, and
+    // 3000000000 in a 32-bit field was named as GDAL's wrapped -1294967296.
+    TempDir d("counts");
+    const std::string data =
+        bundled_copy(d, {"UPDATE households SET members = 2.7 WHERE hh_id = 'DPZ-H0001'",
+                         "UPDATE households SET members = 3000000000 WHERE hh_id = 'DPZ-H0002'",
+                         "UPDATE households SET members = 3.0 WHERE hh_id = 'DPZ-H0003'"});
+    const auto r = run_gridwatch("stats " + data + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("DPZ-H0001: members: '2.7' is not a count"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("DPZ-H0002: members: '3000000000' is not a count"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("DPZ-H0003"), std::string::npos) << "3.0 is a whole count\n" << r.err;
+    EXPECT_EQ(r.err.find("-1294967296"), std::string::npos) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["unreadable_numbers"], 2);
+}
+
+TEST(CliErrors, ExportWritesACountThatIsNotOneAsNullNotZero) {
+    // members -5 and 12345678901 were named on reading and then written as 0 households' members.
+    TempDir d("count_null");
+    const std::string data =
+        bundled_copy(d, {"UPDATE households SET members = -5 WHERE hh_id = 'DPZ-H0001'",
+                         "UPDATE households SET members = 12345678901 WHERE hh_id = 'DPZ-H0002'",
+                         "UPDATE households SET members = NULL WHERE hh_id = 'DPZ-H0003'"});
+    const std::string out = d / "o.gpkg";
+    const auto r = run_gridwatch("export " + data + " --layers households --out " + out);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("DPZ-H0001: members: '-5' is not a count"), std::string::npos) << r.err;
+    GDALDatasetUniquePtr back(GDALDataset::Open(out.c_str(), GDAL_OF_VECTOR));
+    ASSERT_TRUE(back);
+    OGRLayer* l = back->GetLayerByName("households");
+    ASSERT_TRUE(l);
+    std::map<std::string, std::optional<int>> members;
+    for (auto& f : *l)
+        members[f->GetFieldAsString("hh_id")] = f->IsFieldSetAndNotNull(f->GetFieldIndex("members"))
+                                                    ? std::optional<int>(f->GetFieldAsInteger("members"))
+                                                    : std::nullopt;
+    EXPECT_FALSE(members.at("DPZ-H0001").has_value());
+    EXPECT_FALSE(members.at("DPZ-H0002").has_value());
+    EXPECT_FALSE(members.at("DPZ-H0003").has_value());
+    // The others as they were.
+    GDALDatasetUniquePtr src(GDALDataset::Open(data.c_str(), GDAL_OF_VECTOR));
+    OGRLayer* sl = src->GetLayerByName("households");
+    int same = 0;
+    for (auto& f : *sl) {
+        if (!f->IsFieldSetAndNotNull(f->GetFieldIndex("members")) || f->GetFieldAsInteger("members") < 0 ||
+            f->GetFieldAsInteger64("members") >= 1000)
+            continue;
+        EXPECT_EQ(members.at(f->GetFieldAsString("hh_id")), f->GetFieldAsInteger("members"));
+        ++same;
+    }
+    EXPECT_GT(same, 100);
 }
 
 TEST(CliErrors, UnderAQualityCamerasWithoutAResolutionAreLeftOutAndNamed) {

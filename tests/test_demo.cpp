@@ -72,7 +72,7 @@ std::string fingerprint(const Dataset& ds) {
             ring_set(g.shape), s += "\n";
     for (const auto& h : ds.households)
         s += h.hh_id + "|" + h.grid_id + "|" + h.head + "|" + h.tags + "|" + h.phone + "|" +
-             std::to_string(h.members),
+             std::to_string(h.members.value_or(-1)),
             pt(h.pos), s += "\n";
     for (const auto& c : ds.cameras) {
         s += c.cam_id + "|" + c.owner + "|" + c.status + "|";
@@ -82,7 +82,7 @@ std::string fingerprint(const Dataset& ds) {
     }
     for (const auto& e : ds.enterprises)
         s += e.ent_id + "|" + e.name + "|" + e.industry + "|" + e.paired_grid + "|" +
-             std::to_string(e.employees),
+             std::to_string(e.employees.value_or(-1)),
             ring_set(e.shape), s += "\n";
     for (const auto& r : ds.roads) {
         s += r.name + "|" + r.road_class;
@@ -271,7 +271,7 @@ TEST(DemoCommunity, EnterprisesAlongG320On1150Mu) {
     int employees = 0;
     for (const auto& e : ds.enterprises) {
         total_area += area(e.shape);
-        employees += e.employees;
+        employees += e.employees.value_or(0);
         EXPECT_FALSE(e.name.empty());
         EXPECT_FALSE(e.industry.empty());
         const Grid* paired = grid_by_id(ds, e.paired_grid);

@@ -54,7 +54,8 @@ TEST(FuzzFindings, CountsBeyondAnIntAreUnknown) {
           "98.69,24.58,H1,1e20\n"
           "98.69,24.58,H2,-3e12\n"
           "98.69,24.58,H3,4\n"
-          "98.69,24.58,H4,-3\n");
+          "98.69,24.58,H4,-3\n"
+          "98.69,24.58,H5,2.7\n");
     write(dir / "enterprises.geojson",
           R"({"type":"FeatureCollection","name":"enterprises","features":[)"
           R"({"type":"Feature","properties":{"ent_id":"E1","employees":5e18},"geometry":{"type":"Polygon",)"
@@ -68,25 +69,26 @@ TEST(FuzzFindings, CountsBeyondAnIntAreUnknown) {
     EXPECT_FALSE(ds.cameras[0].resolution_px.has_value()) << *ds.cameras[0].resolution_px;
     EXPECT_EQ(ds.cameras[1].resolution_px.value_or(0), 1920);
     EXPECT_FALSE(ds.cameras[2].resolution_px.has_value()) << *ds.cameras[2].resolution_px;
-    ASSERT_EQ(ds.households.size(), 4u);
-    EXPECT_EQ(ds.households[0].members, 0);
-    EXPECT_EQ(ds.households[1].members, 0);
+    ASSERT_EQ(ds.households.size(), 5u);
+    EXPECT_FALSE(ds.households[0].members);
+    EXPECT_FALSE(ds.households[1].members);
     EXPECT_EQ(ds.households[2].members, 4);
-    EXPECT_EQ(ds.households[3].members, 0);
+    EXPECT_FALSE(ds.households[3].members);
+    EXPECT_FALSE(ds.households[4].members);  // not 2, without a word
     ASSERT_EQ(ds.enterprises.size(), 1u);
-    EXPECT_EQ(ds.enterprises[0].employees, 0);
-    // Each named: C1, C3, H1, H2, H4, E1; C2 and H3 not.
+    EXPECT_FALSE(ds.enterprises[0].employees);
+    // Each named: C1, C3, H1, H2, H4, H5, E1; C2 and H3 not.
     std::set<std::string> named;
     for (const Issue& i : ds.report.bad_values) {
         named.insert(i.feature);
         if (i.feature == "H4") {
-            EXPECT_EQ(i.problem, "members: '-3' is not a count (0 to 2147483647)");
+            EXPECT_EQ(i.problem, "members: '-3' is not a count (a whole number from 0 to 2147483647)");
         }
         if (i.feature == "C3") {
             EXPECT_EQ(i.problem, "resolution_px: '0' is not a number of pixels (1 to 2147483647)");
         }
     }
-    EXPECT_EQ(named, (std::set<std::string>{"C1", "C3", "E1", "H1", "H2", "H4"}));
+    EXPECT_EQ(named, (std::set<std::string>{"C1", "C3", "E1", "H1", "H2", "H4", "H5"}));
     std::filesystem::remove_all(dir);
 }
 

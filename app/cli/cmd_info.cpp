@@ -40,7 +40,7 @@ InfoCounts count_info(const Dataset& ds) {
     InfoCounts n;
     n.extent = ds.extent();
     for (const auto& g : ds.grids) n.per_level[g.level]++;
-    for (const auto& h : ds.households) n.people += h.members;
+    for (const auto& h : ds.households) n.people += h.members.value_or(0);
     for (const auto& c : ds.cameras) n.by_owner[c.owner.empty() ? "unknown" : c.owner]++, n.online += c.online();
     for (const auto& [layer, ids] : ds.report.repaired) n.repaired += ids.size();
     return n;

@@ -239,7 +239,7 @@ std::vector<std::pair<std::string, std::string>> attributes(const ViewerState& s
         case LayerId::Households: {
             const auto& h = ds.households[s.index];
             a = {{"hh_id", h.hh_id}, {"grid_id", h.grid_id},
-                 {"head", h.head},   {"members", std::to_string(h.members)},
+                 {"head", h.head},   {"members", h.members ? std::to_string(*h.members) : ""},
                  {"tags", h.tags},   {"phone", h.phone},
                  {"x, y", xy(h.pos)}};
             add_extra(a, ds, "households", h);
@@ -258,9 +258,12 @@ std::vector<std::pair<std::string, std::string>> attributes(const ViewerState& s
         }
         case LayerId::Enterprises: {
             const auto& e = ds.enterprises[s.index];
-            a = {{"ent_id", e.ent_id},           {"name", e.name},
-                 {"industry", e.industry},       {"employees", std::to_string(e.employees)},
-                 {"paired_grid", e.paired_grid}, {"area_m2", num(area(e.shape))}};
+            a = {{"ent_id", e.ent_id},
+                 {"name", e.name},
+                 {"industry", e.industry},
+                 {"employees", e.employees ? std::to_string(*e.employees) : ""},
+                 {"paired_grid", e.paired_grid},
+                 {"area_m2", num(area(e.shape))}};
             add_extra(a, ds, "enterprises", e);
             break;
         }

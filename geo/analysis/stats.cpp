@@ -137,7 +137,7 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage, std::
             continue;
         }
         t.rows[i].households += 1;
-        t.rows[i].people += h.members;
+        t.rows[i].people += h.members.value_or(0);
     }
     const std::vector<int> cameras_cell =
         loc.find_each(ds.cameras.size(), [&](size_t k) { return ds.cameras[k].pos; });

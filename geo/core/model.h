@@ -44,7 +44,7 @@ enum HouseholdTag : unsigned { kRelocated = 1, kRisk = 2, kNewcomer = 4, kCamera
 
 struct Household : Feature {
     std::string hh_id, grid_id, head, tags, phone;
-    int members = 0;
+    std::optional<int> members;  // unset where the source has none, or one that is not a count
     unsigned tag_bits = 0;  // HouseholdTag flags parsed from tags
     Vec2 pos;
 };
@@ -60,7 +60,7 @@ struct Camera : Feature {
 
 struct Enterprise : Feature {
     std::string ent_id, name, industry, paired_grid;
-    int employees = 0;
+    std::optional<int> employees;  // unset where the source has none, or one that is not a count
     MultiPolygon shape;
 };
 

@@ -71,12 +71,12 @@ void CommunityBuilder::make_enterprises() {
         e.employees = r.integer(8, 45);
         e.paired_grid = regions_[pairing[k % pairing.size()]].grid_id;
         e.shape = {parcels_[k].shape};
-        employees += e.employees;
+        employees += *e.employees;
         out_.enterprises.push_back(std::move(e));
     }
     // SPEC §2: 200+ villagers employed.
     for (size_t k = 0; employees < 220; k = (k + 1) % out_.enterprises.size())
-        out_.enterprises[k].employees += 5, employees += 5;
+        *out_.enterprises[k].employees += 5, employees += 5;
 }
 
 /** Enterprise parcels and G320 widened: where hamlets and spur roads do not go. */

@@ -576,10 +576,14 @@ struct LayerReader {
             if (t != OFTReal && t != OFTInteger && t != OFTInteger64) continue;
             const std::string col = quote_ident(defn->GetFieldDefn(idx)->GetNameRef());
             const std::string k = std::to_string(asked.size());
-            // An integer field holding a fraction (3.9, which GDAL reads as 3) is named as text is.
+            // An integer field holding a fraction (3.9, which GDAL reads as 3) is named as text is,
+            // and so is a 32-bit one holding a number beyond it (3000000000, which GDAL wraps to
+            // −1294967296).
             const std::string odd =
-                t == OFTReal ? "+" + col + " > 1e999"
-                             : "(+" + col + " > 1e999 OR +" + col + " <> CAST(" + col + " AS INTEGER))";
+                t == OFTReal      ? "+" + col + " > 1e999"
+                : t == OFTInteger ? "(+" + col + " > 1e999 OR +" + col + " <> CAST(" + col +
+                                        " AS INTEGER) OR +" + col + " NOT BETWEEN -2147483648 AND 2147483647)"
+                                  : "(+" + col + " > 1e999 OR +" + col + " <> CAST(" + col + " AS INTEGER))";
             values += ", CAST(" + col + " AS TEXT) AS gw_value" + k + ", " + odd + " AS gw_text" + k;
             any += (any.empty() ? "" : " OR ") + odd;
             asked.push_back(idx);
@@ -632,16 +636,24 @@ struct LayerReader {
     }
 
     /**
-     * A count (members, employees, people): a number from 0 to INT_MAX, its fraction dropped, or
-     * nullopt. One outside (−3, 1e20, ∞; converting such a double to int is undefined behaviour) is
-     * named, as text in a number field is: it was read as nothing, or kept negative, without a word.
+     * A count (members, employees, people): a whole number from 0 to INT_MAX, or nullopt. One
+     * outside (−3, 2.7, 1e20, ∞; converting such a double to int is undefined behaviour) is named,
+     * as text in a number field is: it was read as nothing, kept negative, or cut to 2, without a word.
      */
     std::optional<int> count(OGRFeature& f, int idx, const std::string& id) const {
         const std::optional<double> v = number(f, idx, id, Mode::Warn);
         if (!v) return std::nullopt;
-        if (*v >= 0 && *v <= std::numeric_limits<int>::max()) return static_cast<int>(*v);
-        bad_value(id, idx, "'" + str(f, idx) + "' is not a count (0 to 2147483647)");
+        if (*v >= 0 && *v <= std::numeric_limits<int>::max() && *v == std::floor(*v))
+            return static_cast<int>(*v);
+        bad_value(id, idx,
+                  "'" + as_written(f, idx) + "' is not a count (a whole number from 0 to 2147483647)");
         return std::nullopt;
+    }
+    /** A field's value as the source holds it: a number find_text_in_numbers set aside as written. */
+    std::string as_written(OGRFeature& f, int idx) const {
+        const auto text =
+            text_in_number.empty() ? text_in_number.end() : text_in_number.find({f.GetFID(), idx});
+        return text == text_in_number.end() ? str(f, idx) : text->second;
     }
 
     /**
@@ -686,10 +698,7 @@ struct LayerReader {
         if (store_version >= 0 && f.IsFieldSetAndNotNull(store_version)) out.version = f.GetFieldAsInteger64(store_version);
         for (int i = 0; i < defn->GetFieldCount(); ++i)
             if (std::find(known.begin(), known.end(), i) == known.end()) {
-                // Text in a number field as written, not GDAL's 0 (find_text_in_numbers).
-                const auto text =
-                    text_in_number.empty() ? text_in_number.end() : text_in_number.find({f.GetFID(), i});
-                out.extra.push_back(text == text_in_number.end() ? str(f, i) : text->second);
+                out.extra.push_back(as_written(f, i));  // text in a number field as written, not GDAL's 0
             }
     }
     /** The fields no role names, which fill_extra keeps as text. */
@@ -1207,7 +1216,7 @@ void LayerContext::households() {
         if (skip_null(f, h.hh_id)) return;
         h.grid_id = r.str(f, i_grid), h.head = r.str(f, i_head), h.tags = r.str(f, i_tags);
         h.phone = r.str(f, i_phone);
-        h.members = r.count(f, i_mem, h.hh_id).value_or(0);
+        h.members = r.count(f, i_mem, h.hh_id);
         h.tag_bits = parse_tags(h.tags);
         auto p = conv.point(f.GetGeometryRef(), h.hh_id);
         if (!p) fail_geometry(r, h.hh_id, "Point", f.GetGeometryRef());
@@ -1265,7 +1274,7 @@ void LayerContext::enterprises() {
         e.ent_id = r.id_or_fid(f, i_id);
         if (skip_null(f, e.ent_id)) return;
         e.name = r.str(f, i_name), e.industry = r.str(f, i_ind), e.paired_grid = r.str(f, i_pair);
-        e.employees = r.count(f, i_emp, e.ent_id).value_or(0);
+        e.employees = r.count(f, i_emp, e.ent_id);
         auto mp = conv.polygons(f.GetGeometryRef(), e.ent_id);
         if (!mp) fail_geometry(r, e.ent_id, "Polygon or MultiPolygon", f.GetGeometryRef());
         e.shape = std::move(*mp);
