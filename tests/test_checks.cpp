@@ -11,6 +11,8 @@
 #include <array>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <set>
 
 #include "geo/analysis/checks.h"
 #include "geo/analysis/stats.h"
@@ -206,6 +208,45 @@ TEST(Checks, AnUnknownGridIdIsNamedAndCountedNowhere) {
     for (const auto& c : r.cells) total += c.checks;
     EXPECT_EQ(total, 7);  // 8 reports in the window, K13 in none of the cells (K13 lies in B4)
     EXPECT_EQ(row(r, "B4").checks, 0);
+}
+
+// A report imported twice (or two phones' files merged) has one check_id twice: it was counted
+// twice, in its cell's checks and kinds, without a word.
+TEST(Checks, AReportRepeatingAnEarlierCheckIdIsCountedOnceAndNamed) {
+    const Dataset once = lattice();
+    Dataset twice = lattice();
+    Check again = twice.checks[8];  // K09, B3's dispute
+    twice.checks.push_back(again);
+    Check untimed = twice.checks[6];  // K07 without a time, first in layer order: the timed K07 still counts
+    untimed.when.reset(), untimed.time = "yesterday";
+    twice.checks.insert(twice.checks.begin(), untimed);
+    const ChecksReport a = on_march_2(once), b = on_march_2(twice);
+    ASSERT_EQ(b.repeated.size(), 1u);
+    EXPECT_EQ(b.repeated[0], &twice.checks.back());
+    EXPECT_TRUE(a.repeated.empty());
+    ASSERT_EQ(a.cells.size(), b.cells.size());
+    for (size_t i = 0; i < a.cells.size(); ++i) {
+        EXPECT_EQ(a.cells[i].checks, b.cells[i].checks) << a.cells[i].grid_id;
+        EXPECT_EQ(a.cells[i].kinds, b.cells[i].kinds) << a.cells[i].grid_id;
+        EXPECT_EQ(a.cells[i].outside, b.cells[i].outside) << a.cells[i].grid_id;
+    }
+    EXPECT_EQ(row(b, "B3").by_kind("dispute"), 1);
+    EXPECT_EQ(b.untimed, 1);
+
+    // Against the first timed report of each id, over many ids repeated in no order.
+    Dataset many = lattice();
+    std::mt19937 rng(7);
+    for (int i = 0; i < 3000; ++i) {
+        Check c = many.checks[rng() % kChecks.size()];
+        c.check_id = "R" + std::to_string(rng() % 700);
+        if (rng() % 10 == 0) c.when.reset();
+        many.checks.push_back(c);
+    }
+    std::set<std::string> seen;
+    std::vector<const Check*> want;
+    for (const Check& c : many.checks)
+        if (c.when && !seen.insert(c.check_id).second) want.push_back(&c);
+    EXPECT_EQ(on_march_2(many).repeated, want);
 }
 
 TEST(Checks, RollUpsPerLevel) {

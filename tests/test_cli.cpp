@@ -467,6 +467,33 @@ TEST(CliErrors, ExportWritesACountThatIsNotOneAsNullNotZero) {
     EXPECT_GT(same, 100);
 }
 
+TEST(CliErrors, ChecksAndStatsCountAReportImportedTwiceOnceAndNameIt) {
+    TempDir d("twice");
+    const std::string once = bundled_copy(d, {});
+    TempDir d2("twice2");
+    const std::string twice = bundled_copy(d2, {"INSERT INTO checks (geom, check_id, grid_id, reporter, "
+                                                "time, kind, people, note) SELECT geom, check_id, "
+                                                "grid_id, reporter, time, kind, people, note FROM checks "
+                                                "WHERE fid = (SELECT max(fid) FROM checks)"});
+    const auto a = run_gridwatch("checks " + once + " --json"),
+               b = run_gridwatch("checks " + twice + " --json");
+    ASSERT_EQ(a.status, 0) << a.err;
+    ASSERT_EQ(b.status, 0) << b.err;
+    EXPECT_NE(b.err.find("1 report(s) repeat the check_id of an earlier one and are counted once"),
+              std::string::npos)
+        << b.err;
+    auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+    EXPECT_EQ(ja["left_out"]["repeated_check_id"], 0);
+    EXPECT_EQ(jb["left_out"]["repeated_check_id"], 1);
+    jb["left_out"]["repeated_check_id"] = 0;
+    EXPECT_EQ(ja, jb);  // every figure as with the report once
+    const auto sa = run_gridwatch("stats " + once + " --with-checks --json"),
+               sb = run_gridwatch("stats " + twice + " --with-checks --json");
+    ASSERT_EQ(sb.status, 0) << sb.err;
+    EXPECT_NE(sb.err.find("counted once"), std::string::npos) << sb.err;
+    EXPECT_EQ(nlohmann::json::parse(sa.out)["grids"], nlohmann::json::parse(sb.out)["grids"]);
+}
+
 TEST(CliErrors, UnderAQualityCamerasWithoutAResolutionAreLeftOutAndNamed) {
     // coverage --quality counted a camera with no resolution_px (or one of -5, read as none) with
     // its whole range: an observe zone it may not reach, without a word.

@@ -362,6 +362,14 @@ void warn_in_no_cell(const Dataset& ds, const std::string& layer, const std::str
          " (they lie outside the community's cells; check their coordinates)");
 }
 
+void warn_repeated_checks(const Dataset& ds, const std::vector<std::string>& check_ids) {
+    if (check_ids.empty()) return;
+    warn(file_of(ds, "checks") + ": layer 'checks': " + std::to_string(check_ids.size()) +
+         " report(s) repeat the check_id of an earlier one and are counted once, as it: " +
+         list_some(check_ids, 5) +
+         " (a report imported twice, or two files merged; give each report its own check_id)");
+}
+
 std::string file_of(const Dataset& ds, const std::string& layer) {
     for (const auto& l : ds.layers)
         if (l.name == layer && !l.source.empty()) return l.source;

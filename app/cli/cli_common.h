@@ -134,6 +134,10 @@ std::string list_some(const std::vector<std::string>& ids, size_t shown);
 void warn_in_no_cell(const Dataset& ds, const std::string& layer, const std::string& noun,
                      const std::vector<std::string>& ids, const std::string& unit);
 
+/** Names on stderr the reports counted once because an earlier one has their check_id
+ * (ChecksIndex::repeated). */
+void warn_repeated_checks(const Dataset& ds, const std::vector<std::string>& check_ids);
+
 /**
  * Tells on stderr, a line each, what reading left out or read as nothing, naming the features,
  * and (`report_repairs`) the invalid geometries it repaired.

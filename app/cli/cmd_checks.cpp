@@ -107,6 +107,7 @@ nlohmann::json checks_json(const ChecksReport& r) {
     j["left_out"] = {{"unknown_cell", r.unknown.size()},
                      {"after_date", r.after_date},
                      {"unreadable_time", r.untimed},
+                     {"repeated_check_id", r.repeated.size()},
                      {"l4_cells_under_none", r.l4_under_none.size()}};
     return j;
 }
@@ -209,6 +210,9 @@ void run_checks(const ChecksArgs& a) {
              " report(s) in the window name no level-4 cell, counted nowhere: " + list_some(ids, 5) +
              " (correct their grid_id)");
     }
+    std::vector<std::string> repeated;
+    for (const Check* c : r.repeated) repeated.push_back(c->check_id);
+    warn_repeated_checks(ds, repeated);
     if (!r.l4_under_none.empty()) {
         std::vector<std::string> ids;
         for (const Grid* g : r.l4_under_none) ids.push_back(g->grid_id);

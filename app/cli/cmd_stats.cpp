@@ -117,6 +117,7 @@ void run_stats(const StatsArgs& a) {
     warn_in_no_cell(ds, "households", "household", t.households_outside, unit);
     warn_in_no_cell(ds, "cameras", "camera", t.cameras_outside, unit);
     warn_in_no_cell(ds, "incidents", "incident", t.incidents_outside, unit);
+    warn_repeated_checks(ds, t.checks_repeated);
     if (a.json) {
         nlohmann::json j;
         j["level"] = t.level;
@@ -124,7 +125,8 @@ void run_stats(const StatsArgs& a) {
         if (wc)
             j["checks"] = {{"date", iso_date(t.checks_date)},
                            {"days", t.checks_days},
-                           {"from", iso_date(t.checks_date - int64_t(t.checks_days - 1) * 86400)}};
+                           {"from", iso_date(t.checks_date - int64_t(t.checks_days - 1) * 86400)},
+                           {"repeated_check_id", t.checks_repeated.size()}};
         if (wc) j["patrols"] = wp ? patrols_json(t) : nlohmann::json(nullptr);
         j["outside"] = {{"households", t.households_outside.size()},
                         {"cameras", t.cameras_outside.size()},

@@ -67,6 +67,34 @@ std::string no_checks_advice(const std::string& source) {
            "\"checks\" in " + source + ".gridwatch.json";
 }
 
+void ChecksIndex::find_repeated_ids() {
+    // By hash over the cores (a county's month: 274k ids), the strings compared only where two
+    // hashes meet; reports are still in layer order here.
+    std::vector<std::pair<uint64_t, uint32_t>> h(reports.size());
+    parallel_for(reports.size(), [&](size_t k) {
+        h[k] = {std::hash<std::string>{}(ds->checks[reports[k].check].check_id), static_cast<uint32_t>(k)};
+    });
+    parallel_sort(h.begin(), h.end(), std::less<>());
+    std::vector<char> drop(reports.size(), 0);
+    for (size_t i = 0; i < h.size();) {
+        size_t j = i + 1;
+        while (j < h.size() && h[j].first == h[i].first) ++j;
+        for (size_t a = i; a < j; ++a)  // each a run's first of its id keeps it: the lowest k
+            for (size_t b = a + 1; b < j && !drop[h[a].second]; ++b)
+                if (!drop[h[b].second] && ds->checks[reports[h[a].second].check].check_id ==
+                                              ds->checks[reports[h[b].second].check].check_id)
+                    drop[h[b].second] = 1;
+        i = j;
+    }
+    size_t kept = 0;
+    for (size_t k = 0; k < reports.size(); ++k)
+        if (drop[k])
+            repeated.push_back(reports[k].check);
+        else
+            reports[kept++] = reports[k];
+    reports.resize(kept);
+}
+
 ChecksIndex::ChecksIndex(const Dataset& data) : ds(&data) {
     l4 = data.grids_of_level(4);
     std::unordered_map<std::string, int> l4_index;
@@ -115,6 +143,7 @@ ChecksIndex::ChecksIndex(const Dataset& data) : ds(&data) {
         r.reporter = it->second;
     }
     untimed = static_cast<int>(std::erase_if(reports, [&](const Report& r) { return !data.checks[r.check].when; }));
+    find_repeated_ids();
     parallel_sort(reports.begin(), reports.end(), [](const Report& a, const Report& b) {
         return a.when != b.when ? a.when < b.when : a.check < b.check;
     });
@@ -160,6 +189,8 @@ void compute_checks(const ChecksIndex& index, const ChecksOptions& opt, ChecksRe
     rep.days = opt.days;
     rep.level = opt.level;
     rep.untimed = index.untimed;
+    rep.repeated.clear();
+    for (uint32_t k : index.repeated) rep.repeated.push_back(&ds.checks[k]);
     rep.overdue.clear(), rep.levels.clear(), rep.outside.clear(), rep.today.clear();
     rep.unknown_cells.clear(), rep.unknown.clear(), rep.l4_under_none.clear();
     if (opt.date) {

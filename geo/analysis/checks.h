@@ -101,6 +101,7 @@ struct ChecksReport {
         l4_under_none;  // above level 4: L4 cells under no cell of `level` (counted in none)
     int after_date = 0;                      // reports after `date`: ignored
     int untimed = 0;                         // checks without a readable time: in no window
+    std::vector<const Check*> repeated;      // reports repeating an earlier one's check_id: counted once
 };
 
 /** What a dataset without any check has: no checks layer, or an empty one. */
@@ -142,6 +143,12 @@ struct ChecksIndex {
     std::vector<int64_t> cell_times;                // ascending
     std::vector<std::string> reporters;             // distinct reporters, in order of first report
     int untimed = 0;                                // checks without a readable time
+    // Timed reports whose check_id an earlier timed one in layer order has (a report imported twice,
+    // two files merged): counted once, as that first one. Indices into ds.checks, in layer order.
+    std::vector<uint32_t> repeated;
+
+private:
+    void find_repeated_ids();  // into `repeated`, out of `reports`
 };
 
 /**

@@ -189,6 +189,8 @@ StatsTable compute_stats(const Dataset& ds, int level, bool with_coverage, std::
 void add_checks(StatsTable& t, const Dataset& ds, ChecksOptions options) {
     options.level = t.level;
     const ChecksReport rep = compute_checks(ds, options);
+    t.checks_repeated.clear();
+    for (const Check* c : rep.repeated) t.checks_repeated.push_back(c->check_id);
     std::unordered_map<std::string, const CellChecks*> by_id;
     for (const auto& c : rep.cells) by_id.emplace(c.grid_id, &c);
     t.total.check_days_since.reset();

@@ -52,6 +52,7 @@ struct StatsTable {
     bool with_checks = false;   // the check columns are filled
     int64_t checks_date = 0;    // their "today" (civil seconds, start of the day) and window in days
     int checks_days = 0;
+    std::vector<std::string> checks_repeated;  // check_ids a later report repeats: counted once
     bool with_patrols = false;  // the patrol columns are filled
     std::optional<int64_t> patrols_from, patrols_until;  // their window (civil seconds; unset: open)
     int night_from_min = 0, night_to_min = 0;             // their night, minutes after midnight
