@@ -691,6 +691,12 @@ TEST(RenderCli, BadArgumentsAndUnknownGrid) {
     auto r = c.render(c.dir / "a.png", "--extent NOPE");
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.err.find("NOPE"), std::string::npos) << r.err;
+    // Degrees where metres are meant: a blank map, exit 0, before.
+    const auto degrees = c.render(c.dir / "a.png", "--extent 98.68,24.57,98.70,24.59");
+    EXPECT_EQ(degrees.status, 1) << degrees.err;
+    EXPECT_EQ(degrees.error_lines(), 1) << degrees.err;
+    EXPECT_NE(degrees.err.find("lies outside the data"), std::string::npos) << degrees.err;
+    EXPECT_NE(degrees.err.find("not in degrees"), std::string::npos) << degrees.err;
     EXPECT_FALSE(std::filesystem::exists(c.dir / "a.png"));
 }
 

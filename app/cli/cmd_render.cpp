@@ -146,7 +146,17 @@ Box resolve_extent(const std::string& spec, const Dataset& ds) {
             throw CLI::ValidationError("--extent",
                                        "'" + spec + "' is not a map extent in metres of " + ds.work_crs +
                                            " (each side 0.01 m to 100,000 km, within ±100,000 km)");
-        return {v[0], v[1], v[2], v[3]};
+        // A box beside the data draws an empty map (exit 0): most often degrees given for metres.
+        const Box data = scene_extent(ds), asked{v[0], v[1], v[2], v[3]};
+        if (!data.empty() && !asked.intersects(data)) {
+            char where[160];
+            std::snprintf(where, sizeof where, "%.0f,%.0f,%.0f,%.0f", data.xmin, data.ymin, data.xmax,
+                          data.ymax);
+            throw Error(
+                "--extent " + spec + " lies outside the data, which spans " + where + " in " + ds.work_crs,
+                {ds.source}, "give the bbox in metres of " + ds.work_crs + ", not in degrees, or a grid_id");
+        }
+        return asked;
     }
     for (const auto& g : ds.grids)
         if (g.grid_id == spec) {
