@@ -430,6 +430,17 @@ TEST(CliErrors, ACountWithAFractionOrBeyondItsFieldIsNamedAsWritten) {
     EXPECT_EQ(nlohmann::json::parse(r.out)["unreadable_numbers"], 2);
 }
 
+TEST(CliErrors, KdeWithoutASpreadNamesTheFileOfItsIncidents) {
+    TempDir d("kde_one");
+    const std::string data =
+        bundled_copy(d, {"DELETE FROM incidents WHERE fid > (SELECT min(fid) FROM incidents)"});
+    const auto r = run_gridwatch("hotspots " + data + " --method kde");
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_NE(r.err.find(data + ": layer 'incidents'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--bandwidth"), std::string::npos) << r.err;
+}
+
 TEST(CliErrors, ExportWritesACountThatIsNotOneAsNullNotZero) {
     // members -5 and 12345678901 were named on reading and then written as 0 households' members.
     TempDir d("count_null");

@@ -67,7 +67,7 @@ std::vector<std::filesystem::path> out_files(const HotspotArgs& a) {
 
 void run_kde(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
     KdeOptions o;
-    o.cell_m = a.cell, o.bandwidth_m = a.bandwidth;
+    o.cell_m = a.cell, o.bandwidth_m = a.bandwidth, o.source = file_of(ds, "incidents");
     if (inc.empty()) throw Error("no incidents match the filters", {ds.source, "incidents"}, "widen --type/--from/--to");
     // The raster goes to the file a row of tiles at a time, never whole in memory.
     std::optional<FloatGeoTiff> tif;

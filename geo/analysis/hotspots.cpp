@@ -203,7 +203,7 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, cons
                       " incident to sum: Silverman's rule needs a spread of incidents for its bandwidth"
                 : "has its " + std::to_string(pts.size()) +
                       " incidents all on one spot: Silverman's rule has no spread to take a bandwidth from",
-            {"", "incidents"}, "give a --bandwidth in metres");
+            {o.source, "incidents"}, "give a --bandwidth in metres");
     Box b;
     for (auto p : pts) b.add(p);
     if (b.empty()) b.add(Vec2{0, 0});
@@ -224,7 +224,7 @@ KdeRaster kernel_density(const std::vector<Vec2>& pts, const KdeOptions& o, cons
             "the bandwidth (%.3g m%s) is narrower than a %g m cell: the density would miss the incidents", h,
             o.bandwidth_m > 0 ? "" : ", Silverman's rule: the incidents lie almost on one spot", r.cell);
         if (o.bandwidth_m <= 0)  // not the user's option: what they can do is give one
-            throw Error(what, {"", "incidents"},
+            throw Error(what, {o.source, "incidents"},
                         "give a --bandwidth of at least the cell size, or a smaller --cell");
         throw Error(what, {"", "", "", "--bandwidth"},
                     "give a --bandwidth of at least the cell size, or a smaller --cell");

@@ -41,6 +41,7 @@ struct KdeOptions {
     double cell_m = 10;
     double bandwidth_m = 0;  // 0 = Silverman's rule (see silverman_bandwidth)
     KdeSums sums = KdeSums::fastest;
+    std::string source;  // the file or connection the incidents came from, for what an error names
 };
 
 struct KdeRaster {
