@@ -430,6 +430,100 @@ TEST(CliErrors, ACountWithAFractionOrBeyondItsFieldIsNamedAsWritten) {
     EXPECT_EQ(nlohmann::json::parse(r.out)["unreadable_numbers"], 2);
 }
 
+TEST(CliErrors, ACameraRowPastedTwiceIsOneCameraAndASharedIdIsNamed) {
+    // Both were counted as two cameras without a word.
+    TempDir d("cams_twice");
+    const std::string once = bundled_copy(d, {});
+    const char* copy =
+        "INSERT INTO cameras (geom, cam_id, owner, azimuth, fov, range, height, resolution_px, status) "
+        "SELECT geom, cam_id, owner, %s, fov, range, height, resolution_px, status FROM cameras "
+        "WHERE cam_id = '%s'";
+    char pasted[400], moved[400];
+    std::snprintf(pasted, sizeof pasted, copy, "azimuth", "DPZ-CAM002");
+    std::snprintf(moved, sizeof moved, copy, "azimuth + 90", "DPZ-CAM005");
+    TempDir d2("cams_twice2");
+    const std::string twice = bundled_copy(d2, {pasted, moved});
+    const auto a = run_gridwatch("stats " + once + " --json"),
+               b = run_gridwatch("stats " + twice + " --json");
+    ASSERT_EQ(a.status, 0) << a.err;
+    ASSERT_EQ(b.status, 0) << b.err;
+    EXPECT_NE(b.err.find("1 camera row(s) repeat an earlier row whole and are counted once: DPZ-CAM002"),
+              std::string::npos)
+        << b.err;
+    EXPECT_NE(
+        b.err.find("1 camera(s) share a cam_id with another at another place or with other values, each "
+                   "counted: DPZ-CAM005"),
+        std::string::npos)
+        << b.err;
+    const auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+    EXPECT_EQ(jb["total"]["cameras"].get<int>(), ja["total"]["cameras"].get<int>() + 1);  // CAM005's second
+    EXPECT_EQ(jb["repeated_cameras"], 1);
+    EXPECT_EQ(ja["repeated_cameras"], 0);
+    // The pasted row alone: coverage uses the camera once.
+    TempDir d3("cams_twice3");
+    const auto ca = run_gridwatch("coverage " + once + " --level 3 --json"),
+               cb = run_gridwatch("coverage " + bundled_copy(d3, {pasted}) + " --level 3 --json");
+    ASSERT_EQ(cb.status, 0) << cb.err;
+    EXPECT_EQ(nlohmann::json::parse(ca.out)["cameras_used"], nlohmann::json::parse(cb.out)["cameras_used"]);
+    // An edit of the camera would change one row of the two: refused, as for two cameras of one id.
+    const auto e = run_gridwatch("edit " + twice + " --camera DPZ-CAM002 --azimuth 10");
+    EXPECT_EQ(e.status, 1) << e.err;
+    EXPECT_NE(e.err.find("2 camera rows carry this cam_id"), std::string::npos) << e.err;
+}
+
+TEST(CliErrors, PlanSaysWhenAFutureIncidentMovesItsMonthsAndTakesADate) {
+    // One incident dated 2062 by a typo ended plan's 12 months there: the real ones fell out of the
+    // demand (70 to 2), exit 0 without a word.
+    TempDir d("plan_future");
+    const std::string data = bundled_copy(d, {"UPDATE incidents SET time = '2062-10-28T10:00:00' WHERE fid = "
+                                              "(SELECT fid FROM incidents ORDER BY time "
+                                              "DESC LIMIT 1)"});
+    const std::string only_incidents =
+        " --add 1 --weight-road 0 --weight-household 0 --weight-enterprise 0 --json";
+    const auto r = run_gridwatch("plan " + data + only_incidents);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("the latest incident is dated 2062-10-28, after this computer's date"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("--date"), std::string::npos) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["incident_window"]["to"], "2062-10-28");
+    const auto dated = run_gridwatch("plan " + data + only_incidents + " --date 2026-10-28");
+    ASSERT_EQ(dated.status, 0) << dated.err;
+    EXPECT_EQ(dated.err.find("after this computer's date"), std::string::npos) << dated.err;
+    const auto jd = nlohmann::json::parse(dated.out);
+    EXPECT_EQ(jd["incident_window"]["to"], "2026-10-28");
+    EXPECT_EQ(jd["incident_window"]["from"], "2025-10-29");
+    EXPECT_GT(jd["total_demand"].get<double>(), 10 * j["total_demand"].get<double>());
+    EXPECT_EQ(run_gridwatch("plan " + data + " --add 1 --date 2026-13-01").status, 2);
+}
+
+TEST(CliErrors, PlanUnderAQualityCountsOnlyWhatTheCamerasThereSeeAtIt) {
+    // SPEC §5.1: the existing cameras' whole views counted as covering under --quality identify,
+    // so demand seen only too far away to identify anyone was never planned for.
+    TempDir d("plan_quality");
+    const std::string data =
+        bundled_copy(d, {"UPDATE cameras SET resolution_px = NULL WHERE cam_id = 'DPZ-CAM001'"});
+    const std::string args =
+        "plan " + data + " --add 1 --weight-road 0 --weight-incident 0 --weight-enterprise 0 --json";
+    const auto any = run_gridwatch(args), identify = run_gridwatch(args + " --quality identify");
+    ASSERT_EQ(any.status, 0) << any.err;
+    ASSERT_EQ(identify.status, 0) << identify.err;
+    const auto ja = nlohmann::json::parse(any.out), ji = nlohmann::json::parse(identify.out);
+    EXPECT_LT(ji["covered_before"].get<double>(), 0.75 * ja["covered_before"].get<double>());
+    EXPECT_EQ(ja["cameras_without_resolution"], 0);
+    EXPECT_EQ(ji["cameras_without_resolution"], 1);
+    EXPECT_NE(identify.err.find(
+                  "1 camera(s) without a resolution_px left out under --quality identify: DPZ-CAM001"),
+              std::string::npos)
+        << identify.err;
+    // The same cameras counted as coverage counts them: its households seen at identify.
+    const auto cov = run_gridwatch("coverage " + data + " --level 3 --quality identify --json");
+    ASSERT_EQ(cov.status, 0) << cov.err;
+    EXPECT_EQ(ji["covered_before"].get<double>(),
+              5 * nlohmann::json::parse(cov.out)["total"]["households_covered"].get<double>());
+}
+
 TEST(CliErrors, KdeWithoutASpreadNamesTheFileOfItsIncidents) {
     TempDir d("kde_one");
     const std::string data =

@@ -274,6 +274,7 @@ void add_left_out(nlohmann::json& j, const Dataset& ds) {
     j["unreadable_numbers"] = ds.report.bad_values.size();
     j["without_geometry"] = ds.report.no_geometry.size();
     j["cameras_with_bad_values"] = ds.report.bad_cameras.size();
+    j["repeated_cameras"] = ds.report.repeated.size();
     j["unknown_codes"] = ds.report.unknown_codes.size();
     size_t repaired = 0;
     for (const auto& [layer, ids] : ds.report.repaired) repaired += ids.size();
@@ -362,6 +363,13 @@ void warn_in_no_cell(const Dataset& ds, const std::string& layer, const std::str
          " (they lie outside the community's cells; check their coordinates)");
 }
 
+void warn_unrated_cameras(const Dataset& ds, const std::vector<Issue>& unrated, const std::string& quality) {
+    if (unrated.empty()) return;
+    warn(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(unrated.size()) +
+         " camera(s) without a resolution_px left out under --quality " + quality + ": " +
+         name_some(unrated) + " (give their horizontal pixels, resolution_px / 水平像素)");
+}
+
 void warn_repeated_checks(const Dataset& ds, const std::vector<std::string>& check_ids) {
     if (check_ids.empty()) return;
     warn(file_of(ds, "checks") + ": layer 'checks': " + std::to_string(check_ids.size()) +
@@ -394,8 +402,7 @@ void warn_reading(const Dataset& ds, bool report_repairs) {
     for (const auto& i : r.bad_values) values[i.layer].push_back(i);
     for (const auto& [layer, issues] : values)
         warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) +
-             " number field value(s) not used (text, or out of the field's range; read as none, a count as "
-             "0): " +
+             " number field value(s) not used (text, or out of the field's range; read as none): " +
              name_some(issues) + " (fix the values)");
     std::map<std::string, std::vector<Issue>> missing;
     for (const auto& i : r.no_geometry) missing[i.layer].push_back(i);
@@ -406,6 +413,14 @@ void warn_reading(const Dataset& ds, bool report_repairs) {
              " feature(s) without geometry left out: " + list_some(ids, 10) +
              " (give them a geometry, or delete them)");
     }
+    if (!r.repeated.empty())
+        warn(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(r.repeated.size()) +
+             " camera row(s) repeat an earlier row whole and are counted once: " + name_some(r.repeated) +
+             " (delete the repeated rows)");
+    if (!r.shared_ids.empty())
+        warn(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(r.shared_ids.size()) +
+             " camera(s) share a cam_id with another at another place or with other values, each counted: " +
+             name_some(r.shared_ids) + " (give each camera its own cam_id)");
     // Cameras a value of which cannot be (SPEC §3): left out of every analysis, named here once for all.
     if (!r.bad_cameras.empty())
         warn(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(r.bad_cameras.size()) +

@@ -134,6 +134,9 @@ std::string list_some(const std::vector<std::string>& ids, size_t shown);
 void warn_in_no_cell(const Dataset& ds, const std::string& layer, const std::string& noun,
                      const std::vector<std::string>& ids, const std::string& unit);
 
+/** Names on stderr the cameras a --quality leaves out for want of a resolution_px (rated_for). */
+void warn_unrated_cameras(const Dataset& ds, const std::vector<Issue>& unrated, const std::string& quality);
+
 /** Names on stderr the reports counted once because an earlier one has their check_id
  * (ChecksIndex::repeated). */
 void warn_repeated_checks(const Dataset& ds, const std::vector<std::string>& check_ids);

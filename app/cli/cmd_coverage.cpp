@@ -87,10 +87,7 @@ void run_coverage(const CoverageArgs& a) {
                      ds.dem->info.gdal_name.c_str(), ds.dem->info.work_cell, kDefaultCameraHeight);
     CoverageReport rep = compute_coverage(ds, o);
     const KeepToExit keep_report(rep);
-    if (!rep.unrated_cameras.empty())
-        warn(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(rep.unrated_cameras.size()) +
-             " camera(s) without a resolution_px left out under --quality " + quality_name(o.quality) + ": " +
-             name_some(rep.unrated_cameras) + " (give their horizontal pixels, resolution_px / 水平像素)");
+    warn_unrated_cameras(ds, rep.unrated_cameras, quality_name(o.quality));
     warn_in_no_cell(ds, "households", "household", rep.households_outside,
                     "level-" + std::to_string(rep.level) + " cell");
     if (!a.out.empty()) write_out(a.out, ds, rep);

@@ -1,12 +1,14 @@
 // gridwatch plan DATASET --add K [--fov F] [--range R] [--quality Q] [--exact] [--candidates auto]
 //                        [--out FILE] [--json]: where to put K new cameras (SPEC §5.4).
 #include <cstdio>
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "geo/analysis/placement.h"
 #include "geo/core/error.h"
+#include "geo/core/times.h"
 #include "geo/io/out_layers.h"
 
 namespace gw::app {
@@ -70,10 +72,20 @@ void run_plan(PlanArgs& a) {
             "no candidates layer holds sites: the sites are road junctions, road points every 20 m and "
             "building "
             "corners (--candidates auto)");
+    warn_unrated_cameras(ds, p.unrated_cameras, quality_name(a.o.quality));
     const size_t unplaced = static_cast<size_t>(a.o.k) - std::min(p.picks.size(), static_cast<size_t>(a.o.k));
     if (unplaced > 0)
         warn("placed " + std::to_string(p.picks.size()) + " of " + std::to_string(a.o.k) +
              " cameras: no other site and direction adds to the demand covered");
+    // Without --date the incidents' months end on the latest incident's time: one dated in the
+    // future by a typo moves the window there, and the real incidents fall out of the demand.
+    const TimeWindow months = incident_window(ds, a.o.weights);
+    if (a.o.weights.today.empty() && a.o.weights.incident > 0 && months.until &&
+        *months.until - 86400 > static_cast<int64_t>(std::time(nullptr)) + 2 * 86400)
+        warn(file_of(ds, "incidents") + ": layer 'incidents': the latest incident is dated " +
+             iso_date(*months.until - 1) + ", after this computer's date, and the incidents' " +
+             std::to_string(a.o.weights.incident_months) +
+             " months end there (correct that incident's time, or pass --date YYYY-MM-DD)");
     if (!a.out.empty()) write_out(a.out, ds, a, p);
     if (a.json) {
         nlohmann::json j;
@@ -93,6 +105,11 @@ void run_plan(PlanArgs& a) {
         j["instance"] = {{"sites", p.sites}, {"columns", p.columns}, {"demand_points", p.demand_points},
                          {"nonzeros", p.nonzeros}};
         j["crs"] = ds.work_crs;
+        j["cameras_without_resolution"] = p.unrated_cameras.size();
+        j["incident_window"] =
+            months.from && months.until && *months.until > *months.from
+                ? nlohmann::json{{"from", iso_date(*months.from)}, {"to", iso_date(*months.until - 1)}}
+                : nlohmann::json(nullptr);
         print_json(std::move(j), ds);
         return;
     }
@@ -145,6 +162,9 @@ void setup_plan(CLI::App& root) {
     cmd->add_option("--weight-enterprise", a->o.weights.enterprise,
                     "weight of an enterprise boundary point (1)")
         ->check(number_check(0, 1e6));
+    cmd->add_option("--date", a->o.weights.today,
+                    "the incidents' 12 months end on this date, YYYY-MM-DD (default: the latest incident's)")
+        ->check(calendar_date_check());
     cmd->add_flag("--exact", a->o.exact, "solve the integer programme with CBC (small instances)");
     cmd->add_option("--time-limit", a->o.exact_seconds, "seconds for --exact (default 60)")
         ->check(number_check(0, 1e6, true));

@@ -441,11 +441,20 @@ struct DemandProbes {
 };
 
 /** What the existing cameras already see, and the probe points the new columns are tested at. */
-DemandProbes probe_existing_views(const Dataset& ds, const std::vector<DemandPoint>& demand, const PlanOptions& o) {
+DemandProbes probe_existing_views(const Dataset& ds, const std::vector<DemandPoint>& demand,
+                                  const PlanOptions& o, std::vector<Issue>& unrated) {
     auto cams = ds.usable_cameras(o.include_offline);
+    // SPEC §5.1: under a quality only the part of each view at or above it counts, for the cameras
+    // there as for the new ones (the whole view counted: demand taken as seen that is not). One
+    // with no resolution_px is left out and named, as coverage does.
+    std::erase_if(cams, [&](const Camera* c) {
+        if (rated_for(*c, o.quality)) return false;
+        unrated.push_back({"cameras", c->cam_id, "resolution_px missing or under 1"});
+        return true;
+    });
     const std::optional<Terrain> terrain = terrain_of(ds);
     std::vector<MultiPolygon> views =
-        compute_views(ds, cams, ViewOptions{o.occlusion, Quality::Any, terrain ? &*terrain : nullptr});
+        compute_views(ds, cams, ViewOptions{o.occlusion, o.quality, terrain ? &*terrain : nullptr});
     std::vector<Box> vboxes;
     for (const auto& v : views) vboxes.push_back(bounds(v));
     BoxIndex vindex(vboxes, 100);
@@ -666,7 +675,7 @@ PlacementPlan plan_cameras(const Dataset& ds, const PlanOptions& o) {
     for (const auto& d : demand) plan.total_demand += d.weight;
 
     report(o, 0.05, "existing views");
-    const DemandProbes probes = probe_existing_views(ds, demand, o);
+    const DemandProbes probes = probe_existing_views(ds, demand, o, plan.unrated_cameras);
     for (size_t i = 0; i < demand.size(); ++i)
         if (probes.seen_before[i]) plan.covered_before += demand[i].weight;
 

@@ -75,6 +75,7 @@ struct PlacementPlan {
     double greedy_bound = 0, lp_bound = -1;  // lp_bound < 0 when the LP was not solved
     std::vector<double> curve;                // covered weight after 0..K picks (greedy order)
     std::string method;                       // "greedy+swap" or "cbc"
+    std::vector<Issue> unrated_cameras;  // under a quality: existing cameras with no resolution_px, left out
     bool proven_optimal = false;              // CBC's proof, or the plan reaches its upper bound
     bool auto_sites = false;                  // sites made from roads and buildings, not the candidates layer
     size_t sites = 0, columns = 0, demand_points = 0, nonzeros = 0;

@@ -141,6 +141,9 @@ struct ValidityReport {
                                     // as 0 or unset (feature, "field: what")
     std::vector<Issue> gdal_warnings;  // what GDAL warned of while reading a layer
     std::vector<Issue> no_geometry;    // features without geometry: left out of everything
+    std::vector<Issue> repeated;       // cameras repeating an earlier row whole (id, place, values): left out
+    std::vector<Issue>
+        shared_ids;  // cameras sharing a cam_id at other places or with other values: both kept
     std::vector<Issue> orphan_cells;   // cells given without parent_id that no cell of the level above contains
     std::vector<Issue> unknown_codes;  // a coded value outside SPEC §3's (validate_codes): what it counts as
     std::vector<Issue> store;          // what a shared store's own state means for what was read (its masks)

@@ -518,7 +518,7 @@ struct LayerReader {
     std::vector<Issue>* bad_values = nullptr;  // where a value not used is named (bad_value)
     CplCapture* cap = nullptr;                 // GDAL's messages while the layer is read
 
-    /** Names a value of field idx that is not used (read as none, a count as 0): "field: what". */
+    /** Names a value of field idx that is not used (read as none): "field: what". */
     void bad_value(const std::string& id, int idx, const std::string& what) const {
         if (bad_values)
             bad_values->push_back(
@@ -2805,8 +2805,45 @@ void time_patrol_tracks(Dataset& ds) {
     parallel_for(ds.patrols.size(), [&](size_t i) { spread_track_times(ds.patrols[i]); });
 }
 
+/**
+ * A camera row that repeats an earlier one whole (its cam_id, place and values: a row pasted twice,
+ * two files merged) is one camera: the later rows are left out and named. Rows sharing a cam_id
+ * but not the rest are kept (two cameras, or one moved without its old row deleted) and named, for
+ * an id should name one camera (`edit --camera`).
+ */
+void drop_repeated_cameras(Dataset& ds) {
+    std::unordered_map<std::string, size_t> first;
+    first.reserve(ds.cameras.size());
+    std::vector<char> drop(ds.cameras.size(), 0);
+    bool any = false;
+    for (size_t k = 0; k < ds.cameras.size(); ++k) {
+        const Camera& c = ds.cameras[k];
+        const auto [it, added] = first.emplace(c.cam_id, k);
+        if (added) continue;
+        const Camera& before = ds.cameras[it->second];
+        const std::string fid = std::to_string(before.fid);
+        if (same_camera_values(before, c)) {
+            drop[k] = 1, any = true;
+            ds.report.repeated.push_back({"cameras", c.cam_id, "repeats the row of FID " + fid + " whole"});
+        } else {
+            ds.report.shared_ids.push_back(
+                {"cameras", c.cam_id, "also the cam_id of the camera of FID " + fid});
+        }
+    }
+    if (!any) return;
+    size_t kept = 0;
+    for (size_t k = 0; k < ds.cameras.size(); ++k)
+        if (!drop[k]) {
+            if (kept != k)
+                ds.cameras[kept] = std::move(ds.cameras[k]);  // not onto itself: that empties its strings
+            ++kept;
+        }
+    ds.cameras.resize(kept);
+}
+
 /** Phase 4: the cameras' values checked (SPEC §3: bad ones are named and left out, never fatal). */
 void check_read(Dataset& ds) {
+    drop_repeated_cameras(ds);
     run_beside([&] { ds.report.bad_cameras = validate_cameras(ds.cameras); },
                [&] { ds.report.unknown_codes = validate_codes(ds); });
 }

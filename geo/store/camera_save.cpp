@@ -286,8 +286,12 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
         if (c.cam_id == req.cam_id) found.push_back(&c);
     const Error::Where where{info->source, info->source_name, req.cam_id, ""};
     if (found.empty()) throw Error("no camera '" + req.cam_id + "'", where, "check the cam_id (gridwatch info lists the layer)");
-    if (found.size() > 1)
-        throw Error(std::to_string(found.size()) + " cameras carry this cam_id", where, "give each camera its own cam_id");
+    // A row repeated whole is read once (drop_repeated_cameras); changing one row would leave the other.
+    size_t rows = found.size();
+    for (const Issue& i : ds.report.repeated) rows += i.feature == req.cam_id;
+    if (rows > 1)
+        throw Error(std::to_string(rows) + " camera rows carry this cam_id", where,
+                    "give each camera its own cam_id, and delete a row repeated whole");
     const int64_t fid = found[0]->fid;
 
     // The layer's own names for the contract's fields (a project file may map them).
