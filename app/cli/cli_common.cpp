@@ -373,9 +373,9 @@ void warn_unrated_cameras(const Dataset& ds, const std::vector<Issue>& unrated, 
 void warn_repeated_checks(const Dataset& ds, const std::vector<std::string>& check_ids) {
     if (check_ids.empty()) return;
     warn(file_of(ds, "checks") + ": layer 'checks': " + std::to_string(check_ids.size()) +
-         " report(s) repeat the check_id of an earlier one and are counted once, as it: " +
-         list_some(check_ids, 5) +
-         " (a report imported twice, or two files merged; give each report its own check_id)");
+         " report(s) repeat an earlier report whole (check_id, time, cell, reporter, kind) and are counted "
+         "once: " +
+         list_some(check_ids, 5) + " (a report imported twice, or two files merged; delete the repeats)");
 }
 
 std::string file_of(const Dataset& ds, const std::string& layer) {

@@ -39,6 +39,21 @@ std::string lower(std::string s) {
     return s;
 }
 
+/**
+ * Whether a GDAL driver writes into a database or memory, not files: one with a connection prefix
+ * (PostgreSQL, MySQL, …: the store's is `db push`), Memory (MEM after GDAL 3.11), which keeps nothing.
+ */
+bool is_database_format(const std::string& typed) {
+    const std::string key = lower(typed);
+    if (key == "memory" || key == "mem") return true;
+    gdal_setup();
+    GDALDriverManager* dm = GetGDALDriverManager();
+    for (int i = 0; i < dm->GetDriverCount(); ++i)
+        if (lower(dm->GetDriver(i)->GetDescription()) == key)
+            return dm->GetDriver(i)->GetMetadataItem("DMD_CONNECTION_PREFIX") != nullptr;
+    return false;
+}
+
 /** The GDAL driver short name for what the user typed ("shp", "gpkg", "geojson", "fgb" …), or "". */
 std::string resolve_format(const std::string& typed) {
     if (const OutFormat* f = out_format_named(typed)) return f->driver;
@@ -47,11 +62,8 @@ std::string resolve_format(const std::string& typed) {
     GDALDriverManager* dm = GetGDALDriverManager();
     for (int i = 0; i < dm->GetDriverCount(); ++i) {
         GDALDriver* d = dm->GetDriver(i);
-        // Files only: a database (PostgreSQL, MySQL, …: a connection prefix) is the store's, `db push`;
-        // Memory keeps nothing.
         if (lower(d->GetDescription()) == key && d->GetMetadataItem(GDAL_DCAP_VECTOR) &&
-            d->GetMetadataItem(GDAL_DCAP_CREATE) && !d->GetMetadataItem("DMD_CONNECTION_PREFIX") &&
-            key != "memory")
+            d->GetMetadataItem(GDAL_DCAP_CREATE) && !is_database_format(key))
             return d->GetDescription();
     }
     return {};
@@ -187,6 +199,9 @@ void setup_export(CLI::App& root) {
         ->transform(CLI::Validator(
             [](std::string& s) {
                 std::string name = resolve_format(s);
+                if (name.empty() && is_database_format(s))
+                    return "'" + s +
+                           "' writes into a database, not files (to share a dataset, gridwatch db push)";
                 if (name.empty())
                     return "GDAL has no vector format '" + s + "' it can write (try " + out_format_list() + ")";
                 s = name;

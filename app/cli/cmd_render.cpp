@@ -127,7 +127,8 @@ void warn_undrawable(const std::vector<std::string>& chars) {
          " of the data's names past U+FFFF cannot be drawn, and show as '?' on the map: " + list);
 }
 
-Box resolve_extent(const std::string& spec, const Dataset& ds, bool basemaps) {
+/** `unchecked`: a box beside the data is drawn (a scene's saved extent, a basemap's), not refused. */
+Box resolve_extent(const std::string& spec, const Dataset& ds, bool unchecked) {
     if (spec.empty()) {
         Box b = scene_extent(ds);
         const double m = std::max(b.width(), b.height()) * 0.03;
@@ -149,7 +150,7 @@ Box resolve_extent(const std::string& spec, const Dataset& ds, bool basemaps) {
         // A box beside the data draws an empty map (exit 0): most often degrees given for metres.
         // Without data, or with a basemap, the box may be what is wanted: a basemap drawn alone.
         const Box data = drawn_extent(ds), asked{v[0], v[1], v[2], v[3]};
-        if (!basemaps && !data.empty() && !asked.intersects(data)) {
+        if (!unchecked && !data.empty() && !asked.intersects(data)) {
             char where[160];
             std::snprintf(where, sizeof where, "%.0f,%.0f,%.0f,%.0f", data.xmin, data.ymin, data.xmax,
                           data.ymax);
@@ -304,8 +305,8 @@ void run_render(const RenderArgs& a) {
             extent = std::to_string(e.xmin) + "," + std::to_string(e.ymin) + "," + std::to_string(e.xmax) + "," +
                      std::to_string(e.ymax);
     }
-    const MapView view =
-        MapView::fit(resolve_extent(extent, ds, !basemap_paths(a.data, a.basemaps).empty()), w, h);
+    const MapView view = MapView::fit(
+        resolve_extent(extent, ds, a.extent.empty() || !basemap_paths(a.data, a.basemaps).empty()), w, h);
     // Cells, roads, buildings, parcels and sectors off the image are left out, but where the timed
     // frames pan (a tenth of the width every way) they must be there.
     Scene scene = build_scene(ds, view.mpp, /*lod=*/true, a.frames > 0 ? Box{} : view.image_box());

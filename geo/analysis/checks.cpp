@@ -68,6 +68,13 @@ std::string no_checks_advice(const std::string& source) {
 }
 
 void ChecksIndex::find_repeated_ids() {
+    // The same report: its id, time, cell, reporter and kind. An id alone is not one: a report
+    // without a check_id is named by its FID, and two files' FIDs meet.
+    const auto same_report = [&](const Report& x, const Report& y) {
+        const Check &a = ds->checks[x.check], &b = ds->checks[y.check];
+        return a.check_id == b.check_id && x.when == y.when && a.grid_id == b.grid_id &&
+               a.reporter == b.reporter && a.kind == b.kind;
+    };
     // By hash over the cores (a county's month: 274k ids), the strings compared only where two
     // hashes meet; reports are still in layer order here.
     std::vector<std::pair<uint64_t, uint32_t>> h(reports.size());
@@ -79,10 +86,9 @@ void ChecksIndex::find_repeated_ids() {
     for (size_t i = 0; i < h.size();) {
         size_t j = i + 1;
         while (j < h.size() && h[j].first == h[i].first) ++j;
-        for (size_t a = i; a < j; ++a)  // each a run's first of its id keeps it: the lowest k
+        for (size_t a = i; a < j; ++a)  // each a run's first of its report keeps it: the lowest k
             for (size_t b = a + 1; b < j && !drop[h[a].second]; ++b)
-                if (!drop[h[b].second] && ds->checks[reports[h[a].second].check].check_id ==
-                                              ds->checks[reports[h[b].second].check].check_id)
+                if (!drop[h[b].second] && same_report(reports[h[a].second], reports[h[b].second]))
                     drop[h[b].second] = 1;
         i = j;
     }

@@ -143,8 +143,9 @@ struct ChecksIndex {
     std::vector<int64_t> cell_times;                // ascending
     std::vector<std::string> reporters;             // distinct reporters, in order of first report
     int untimed = 0;                                // checks without a readable time
-    // Timed reports whose check_id an earlier timed one in layer order has (a report imported twice,
-    // two files merged): counted once, as that first one. Indices into ds.checks, in layer order.
+    // Timed reports repeating an earlier timed one in layer order (its check_id, time, cell, reporter
+    // and kind: a report imported twice, two files merged): counted once, as that first one. Indices
+    // into ds.checks, in layer order.
     std::vector<uint32_t> repeated;
 
 private:

@@ -1254,7 +1254,7 @@ void LayerContext::cameras() {
             c.resolution_px = pixels_of(*px);
             if (!c.resolution_px)
                 r.bad_value(c.cam_id, i_res,
-                            "'" + r.str(f, i_res) + "' is not a number of pixels (1 to 2147483647)");
+                            "'" + r.as_written(f, i_res) + "' is not a number of pixels (1 to 2147483647)");
         }
         auto p = conv.point(f.GetGeometryRef(), c.cam_id);
         if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
@@ -2805,42 +2805,6 @@ void time_patrol_tracks(Dataset& ds) {
     parallel_for(ds.patrols.size(), [&](size_t i) { spread_track_times(ds.patrols[i]); });
 }
 
-/**
- * A camera row that repeats an earlier one whole (its cam_id, place and values: a row pasted twice,
- * two files merged) is one camera: the later rows are left out and named. Rows sharing a cam_id
- * but not the rest are kept (two cameras, or one moved without its old row deleted) and named, for
- * an id should name one camera (`edit --camera`).
- */
-void drop_repeated_cameras(Dataset& ds) {
-    std::unordered_map<std::string, size_t> first;
-    first.reserve(ds.cameras.size());
-    std::vector<char> drop(ds.cameras.size(), 0);
-    bool any = false;
-    for (size_t k = 0; k < ds.cameras.size(); ++k) {
-        const Camera& c = ds.cameras[k];
-        const auto [it, added] = first.emplace(c.cam_id, k);
-        if (added) continue;
-        const Camera& before = ds.cameras[it->second];
-        const std::string fid = std::to_string(before.fid);
-        if (same_camera_values(before, c)) {
-            drop[k] = 1, any = true;
-            ds.report.repeated.push_back({"cameras", c.cam_id, "repeats the row of FID " + fid + " whole"});
-        } else {
-            ds.report.shared_ids.push_back(
-                {"cameras", c.cam_id, "also the cam_id of the camera of FID " + fid});
-        }
-    }
-    if (!any) return;
-    size_t kept = 0;
-    for (size_t k = 0; k < ds.cameras.size(); ++k)
-        if (!drop[k]) {
-            if (kept != k)
-                ds.cameras[kept] = std::move(ds.cameras[k]);  // not onto itself: that empties its strings
-            ++kept;
-        }
-    ds.cameras.resize(kept);
-}
-
 /** Phase 4: the cameras' values checked (SPEC §3: bad ones are named and left out, never fatal). */
 void check_read(Dataset& ds) {
     drop_repeated_cameras(ds);
@@ -2870,6 +2834,46 @@ void need_sources(const std::vector<std::string>& sources) {
 }
 
 }  // namespace
+
+/** (dataset.h) A camera row that repeats an earlier one whole (its cam_id, place and values: a row pasted
+ * twice, two files merged) is one camera: the later rows are left out and named. Rows sharing a cam_id but
+ * not the rest are kept (two cameras, or one moved without its old row deleted) and named, for an id should
+ * name one camera (`edit --camera`).
+ */
+void drop_repeated_cameras(Dataset& ds) {
+    ds.report.repeated.clear(), ds.report.shared_ids.clear();
+    std::unordered_map<std::string, std::vector<size_t>> kept_of;  // cam_id -> the rows kept with it
+    kept_of.reserve(ds.cameras.size());
+    std::vector<char> drop(ds.cameras.size(), 0);
+    bool any = false;
+    for (size_t k = 0; k < ds.cameras.size(); ++k) {
+        const Camera& c = ds.cameras[k];
+        std::vector<size_t>& kept = kept_of[c.cam_id];
+        const auto same = std::find_if(kept.begin(), kept.end(),
+                                       [&](size_t j) { return same_camera_values(ds.cameras[j], c); });
+        if (same != kept.end()) {
+            drop[k] = 1, any = true;
+            ds.report.repeated.push_back(
+                {"cameras", c.cam_id,
+                 "repeats the row of FID " + std::to_string(ds.cameras[*same].fid) + " whole"});
+            continue;
+        }
+        if (!kept.empty())
+            ds.report.shared_ids.push_back(
+                {"cameras", c.cam_id,
+                 "also the cam_id of the camera of FID " + std::to_string(ds.cameras[kept[0]].fid)});
+        kept.push_back(k);
+    }
+    if (!any) return;
+    size_t kept = 0;
+    for (size_t k = 0; k < ds.cameras.size(); ++k)
+        if (!drop[k]) {
+            if (kept != k)
+                ds.cameras[kept] = std::move(ds.cameras[k]);  // not onto itself: that empties its strings
+            ++kept;
+        }
+    ds.cameras.resize(kept);
+}
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] open_dataset

@@ -65,6 +65,13 @@ struct OpenOptions {
 };
 
 /**
+ * Leaves out the camera rows that repeat an earlier row whole (cam_id, place and values), into
+ * report.repeated, and names in report.shared_ids the cameras that share a cam_id otherwise: what
+ * every reading does, and the live store's re-read of its cameras.
+ */
+void drop_repeated_cameras(Dataset& ds);
+
+/**
  * Reads one or more sources (their layers merged; a later source adds features to a layer an
  * earlier one has) into a Dataset in the metric working CRS. Repairs invalid polygons (counted
  * in report.repaired) and lists unusable cameras; the grid tiling check is an analysis

@@ -471,7 +471,10 @@ LiveApplied LiveListener::apply(Dataset& ds, const std::set<std::string>& hold) 
         for (auto& l : ds.layers)
             if (l.name == p.table) l.count = count;
     }
-    if (out.tables.count("cameras")) ds.report.bad_cameras = validate_cameras(ds.cameras);
+    if (out.tables.count("cameras")) {
+        drop_repeated_cameras(ds);  // as the reading does: a row repeated whole is one camera
+        ds.report.bad_cameras = validate_cameras(ds.cameras);
+    }
     return out;
 }
 
