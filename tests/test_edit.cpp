@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -204,6 +205,23 @@ TEST(EditGpkg, AMoveTheLayersCrsCannotHoldIsRefused) {
     EXPECT_EQ(camera_rows(gpkg), before);
     EXPECT_EQ(run_gridwatch("info " + gpkg).status, 0);
     EXPECT_EQ(run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --move 98.61,24.51").status, 0);
+}
+
+// GDAL's CSV writer writes the fields, not the lon/lat columns a point is read from: a move on a
+// phone export's CSV said {"changed": true} and the file kept the old position.
+TEST(EditCsv, AMoveIsRefusedForTheCoordinateColumnsAreNotWritten) {
+    gwtest::TempDir dir("edit_csv");
+    const std::string csv = dir / "cameras.csv";
+    const std::string text =
+        "lon,lat,cam_id,owner,azimuth,fov,range,status\n98.69,24.58,K1,road,90,60,50,online\n";
+    std::ofstream(csv) << text;
+    const auto r =
+        run_gridwatch("edit " + csv + " --assume-crs EPSG:4490 --camera K1 --move 98.7,24.59 --json");
+    EXPECT_EQ(r.status, 1) << r.out << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("cannot move a camera in a CSV file"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("GeoPackage"), std::string::npos) << r.err;
+    EXPECT_EQ(gwtest::slurp(csv), text);
 }
 
 // An edit beside an import failed at once with "database is locked (check the file is writable)":

@@ -306,6 +306,15 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     OGRLayer* layer = gds->GetLayerByName(info->source_name.c_str());
     if (!layer) throw Error("layer not found for writing", where);
     if (const OGRSpatialReference* srs = layer->GetSpatialRef()) refuse_move_outside(req, *srs, where);
+    // GDAL's CSV writer writes a feature's fields, not the columns its point was read from (X/Y,
+    // lon/lat): a move was reported done, and the file kept the old position.
+    if (req.move && std::string(gds->GetDriverName()) == "CSV")
+        throw Error(
+            "cannot move a camera in a CSV file: GDAL writes its fields, not the coordinate columns its "
+            "position is read from; nothing was written",
+            {where.file, where.layer, where.feature, "--move"},
+            "convert the cameras to a GeoPackage (ogr2ogr -f GPKG cameras.gpkg FILE.csv) and edit that, or "
+            "change the coordinate columns by hand");
     if (std::string(gds->GetDriverName()) == "ESRI Shapefile" && gbk_shapefile(info->source, layer)) {
         // Names and text as UTF-8, the changed value written back in GBK (as the reader reads it).
         gds = open_cameras_source(info->source, true, true);
