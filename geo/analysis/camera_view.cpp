@@ -484,6 +484,14 @@ bool rated_for(const Camera& cam, Quality q) {
     return q == Quality::Any || (cam.resolution_px && *cam.resolution_px > 0);
 }
 
+void leave_out_unrated(std::vector<const Camera*>& cams, Quality q, std::vector<Issue>& unrated) {
+    std::erase_if(cams, [&](const Camera* c) {
+        if (rated_for(*c, q)) return false;
+        unrated.push_back({"cameras", c->cam_id, "resolution_px missing or under 1"});
+        return true;
+    });
+}
+
 MultiPolygon camera_view(const Camera& cam, const Occluders* occ, const ViewOptions& options) {
     if (!camera_problem(cam).empty() || !rated_for(cam, options.quality)) return {};
     const double r = std::min(cam.range, quality_distance(cam, options.quality));

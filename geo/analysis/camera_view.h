@@ -105,6 +105,12 @@ struct ViewOptions {
 bool rated_for(const Camera& cam, Quality q);
 
 /**
+ * Takes out of `cams` those not rated_for q, each named in `unrated` ("resolution_px missing or
+ * under 1"): what coverage and placement leave out under a quality, and say so.
+ */
+void leave_out_unrated(std::vector<const Camera*>& cams, Quality q, std::vector<Issue>& unrated);
+
+/**
  * The view of one camera: the sector (radius shortened to the quality zone), with building
  * occlusion when `occluders` is given and non-empty, minus every building interior it reaches,
  * and, when options.occlusion and options.terrain, minus the ground the DEM hides from the lens

@@ -589,12 +589,8 @@ LiveCoverage::LiveCoverage(const Dataset& ds, const CoverageOptions& o, bool liv
     rep_.cameras = ds.usable_cameras(o.include_offline);
     // Under a quality, a camera with no resolution_px reaches no zone that can be told: it counted
     // with its whole range, without a word. Left out and named, as a camera with a bad value is.
-    std::erase_if(rep_.cameras, [&](const Camera* c) {
-        if (rated_for(*c, o.quality)) return false;
-        rep_.unrated_cameras.push_back({"cameras", c->cam_id, "resolution_px missing or under 1"});
-        rep_.skipped_cameras.push_back(c->cam_id);
-        return true;
-    });
+    leave_out_unrated(rep_.cameras, o.quality, rep_.unrated_cameras);
+    for (const Issue& i : rep_.unrated_cameras) rep_.skipped_cameras.push_back(i.feature);
     if (rep_.cameras.empty() && !rep_.unrated_cameras.empty())
         throw Error(std::string("no camera has a resolution_px (horizontal pixels), which --quality ") +
                         quality_name(o.quality) + " needs",

@@ -447,11 +447,7 @@ DemandProbes probe_existing_views(const Dataset& ds, const std::vector<DemandPoi
     // SPEC §5.1: under a quality only the part of each view at or above it counts, for the cameras
     // there as for the new ones (the whole view counted: demand taken as seen that is not). One
     // with no resolution_px is left out and named, as coverage does.
-    std::erase_if(cams, [&](const Camera* c) {
-        if (rated_for(*c, o.quality)) return false;
-        unrated.push_back({"cameras", c->cam_id, "resolution_px missing or under 1"});
-        return true;
-    });
+    leave_out_unrated(cams, o.quality, unrated);
     const std::optional<Terrain> terrain = terrain_of(ds);
     std::vector<MultiPolygon> views =
         compute_views(ds, cams, ViewOptions{o.occlusion, o.quality, terrain ? &*terrain : nullptr});
