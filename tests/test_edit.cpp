@@ -207,6 +207,37 @@ TEST(EditGpkg, AMoveTheLayersCrsCannotHoldIsRefused) {
     EXPECT_EQ(run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --move 98.61,24.51").status, 0);
 }
 
+// Degrees typed into a layer in metres were written: the camera moved ~2,700 km, by the equator,
+// and the edit said "changed". A position far from every camera of the layer is refused, in metres
+// and in degrees; a move near the cameras still writes.
+TEST(EditGpkg, AMoveFarFromTheLayersCamerasIsRefused) {
+    gwtest::TempDir dir("edit_far");
+    const std::string metres = dir / "metres.gpkg";
+    gwtest::translate(gwtest::kBundledGpkg, metres, {"-t_srs", "EPSG:4542"});
+    const auto before = camera_rows(metres);
+    auto r = run_gridwatch("edit " + metres + " --camera DPZ-CAM002 --move 98.69,24.59");
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_TRUE(has(r.err, "field '--move'") && has(r.err, "km from every camera") &&
+                has(r.err, "EPSG:4542") && has(r.err, "look like degrees"))
+        << r.err;
+    EXPECT_EQ(camera_rows(metres), before);
+    const std::string gpkg = copy_bundled(dir);
+    r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --move 101.2,24.59");  // 250 km east
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_TRUE(has(r.err, "about 25") && has(r.err, "near its cameras")) << r.err;
+    // Near the cameras (a few hundred metres from the others): written.
+    gw::gdal_setup();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(metres.c_str(), GDAL_OF_VECTOR));
+    OGREnvelope e;
+    ASSERT_EQ(ds->GetLayerByName("cameras")->GetExtent(&e, TRUE), OGRERR_NONE);
+    ds.reset();
+    const std::string near = std::to_string(e.MaxX + 300) + "," + std::to_string(e.MinY);
+    r = run_gridwatch("edit " + metres + " --camera DPZ-CAM002 --move " + near);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(camera_rows(metres), before);
+}
+
 // GDAL's CSV writer writes the fields, not the lon/lat columns a point is read from: a move on a
 // phone export's CSV said {"changed": true} and the file kept the old position.
 TEST(EditCsv, AMoveIsRefusedForTheCoordinateColumnsAreNotWritten) {

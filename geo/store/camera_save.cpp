@@ -250,6 +250,37 @@ void refuse_move_outside(const CameraEditRequest& req, const OGRSpatialReference
                                   : "give --move in the layer's own units");
 }
 
+/**
+ * Refuses a --move far from every camera of the layer: degrees typed into a layer in metres
+ * (98.69,24.59 in EPSG:4542 is a point ~2,700 km off, by the equator) were written and reported
+ * done. Far is beyond the cameras' own extent by its size, and by 10 km at least. `cams` is the
+ * cameras' extent in the layer's CRS.
+ */
+void refuse_move_far(const CameraEditRequest& req, const OGREnvelope& cams, const OGRSpatialReference& srs,
+                     const Error::Where& where) {
+    if (!req.move || !cams.IsInit()) return;
+    const auto [x, y] = *req.move;
+    const bool degrees = srs.IsGeographic();
+    const double unit_m = degrees ? 111320.0 : srs.GetLinearUnits();  // metres per unit, roughly for degrees
+    const double margin = std::max({cams.MaxX - cams.MinX, cams.MaxY - cams.MinY, 10000.0 / unit_m});
+    const double dx = std::max({cams.MinX - x, x - cams.MaxX, 0.0});
+    const double dy = std::max({cams.MinY - y, y - cams.MaxY, 0.0});
+    if (dx <= margin && dy <= margin) return;
+    // In degrees, a degree of longitude shrinks by the cosine of the cameras' latitude.
+    const double east = degrees ? std::cos((cams.MinY + cams.MaxY) / 2 * M_PI / 180) : 1.0;
+    const double km = std::hypot(dx * east, dy) * unit_m / 1000;
+    char what[400];
+    std::snprintf(what, sizeof what,
+                  "the position (%.9g, %.9g) lies %s%.0f km from every camera of the layer (they lie within "
+                  "%.9g–%.9g, %.9g–%.9g in %s)",
+                  x, y, degrees ? "about " : "", km, cams.MinX, cams.MaxX, cams.MinY, cams.MaxY,
+                  crs_label(srs).c_str());
+    const bool looks_degrees = !degrees && std::abs(x) <= 180 && std::abs(y) <= 90;
+    throw Error(what, {where.file, where.layer, where.feature, "--move"},
+                looks_degrees ? "these look like degrees: give --move in the layer's own units (metres)"
+                              : "give --move in the layer's CRS, near its cameras");
+}
+
 CameraEditResult edit_in_store(const std::string& source, const CameraEditRequest& req) {
     Connection pg(source);
     const auto found = read_cameras_by_id(pg, req.cam_id);
@@ -262,9 +293,18 @@ CameraEditResult edit_in_store(const std::string& source, const CameraEditReques
     const StoredCamera& read = found[0];
     if (req.expect_version) refuse_future_version(*req.expect_version, read.version, req.cam_id, {pg.source(), "cameras", req.cam_id});
     if (!request_changes(req)) return {read.cam_id, read.version, false, true};
-    if (req.move)
-        refuse_move_outside(req, parse_crs("EPSG:" + std::to_string(table_srid(pg))),
-                            {pg.source(), "cameras", req.cam_id});
+    if (req.move) {
+        const OGRSpatialReference srs = parse_crs("EPSG:" + std::to_string(table_srid(pg)));
+        const Error::Where where{pg.source(), "cameras", req.cam_id};
+        refuse_move_outside(req, srs, where);
+        const std::string e = pg.scalar(
+            "SELECT concat_ws(' ', ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) FROM "
+            "(SELECT ST_Extent(geom) e FROM cameras) s",
+            "reading the cameras' extent");
+        OGREnvelope cams;
+        if (std::sscanf(e.c_str(), "%lf %lf %lf %lf", &cams.MinX, &cams.MinY, &cams.MaxX, &cams.MaxY) == 4)
+            refuse_move_far(req, cams, srs, where);
+    }
     CameraWrite w{read.fid, req.expect_version.value_or(read.version), with_changes(read, req)};
     const CheckedSave r = write_cameras_checked(pg, {w});
     if (!r.conflicts.empty()) throw ConflictError(pg.source(), r.conflicts[0]);
@@ -305,7 +345,11 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     WaitForOtherWriters::on(*gds);
     OGRLayer* layer = gds->GetLayerByName(info->source_name.c_str());
     if (!layer) throw Error("layer not found for writing", where);
-    if (const OGRSpatialReference* srs = layer->GetSpatialRef()) refuse_move_outside(req, *srs, where);
+    if (const OGRSpatialReference* srs = layer->GetSpatialRef(); srs && req.move) {
+        refuse_move_outside(req, *srs, where);
+        OGREnvelope cams;
+        if (layer->GetExtent(&cams, TRUE) == OGRERR_NONE) refuse_move_far(req, cams, *srs, where);
+    }
     // GDAL's CSV writer writes a feature's fields, not the columns its point was read from (X/Y,
     // lon/lat): a move was reported done, and the file kept the old position.
     if (req.move && std::string(gds->GetDriverName()) == "CSV")

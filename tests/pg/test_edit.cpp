@@ -92,6 +92,11 @@ TEST(Edit, RaisesVersionByExactlyOne) {
     EXPECT_EQ(r.error_lines(), 1) << r.err;
     EXPECT_TRUE(has(r.err, "'--move'") && has(r.err, "latitude ±90")) << r.err;
     EXPECT_EQ(db.scalar("SELECT ST_X(geom) = " + x + " FROM cameras WHERE cam_id = '" + cam + "'"), "t");
+    // Degrees, but 250 km from every camera of the table: refused too.
+    r = run_gridwatch("edit " + pg(s.conninfo) + " --camera " + cam + " --move 101.2," + y);
+    EXPECT_EQ(r.status, 1);
+    EXPECT_TRUE(has(r.err, "'--move'") && has(r.err, "km from every camera")) << r.err;
+    EXPECT_EQ(db.scalar("SELECT ST_X(geom) = " + x + " FROM cameras WHERE cam_id = '" + cam + "'"), "t");
     // No change: the current version, nothing written.
     r = run_gridwatch("edit " + pg(s.conninfo) + " --camera " + cam + " --json");
     ASSERT_EQ(r.status, 0) << r.err;
