@@ -207,6 +207,26 @@ TEST(EditGpkg, AMoveTheLayersCrsCannotHoldIsRefused) {
     EXPECT_EQ(run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --move 98.61,24.51").status, 0);
 }
 
+// An edit giving the values the camera already has said {"changed": true} and rewrote it: a
+// script's log showed changes nobody made. Nothing is written and the version stays.
+TEST(EditGpkg, ValuesTheCameraHasChangeNothing) {
+    gwtest::TempDir dir("edit_same");
+    const std::string gpkg = copy_bundled(dir, {"ALTER TABLE cameras ADD COLUMN version INTEGER"});
+    auto r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --azimuth 77 --status offline --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["changed"], true);
+    EXPECT_EQ(nlohmann::json::parse(r.out)["version"], 2);
+    const auto before = camera_rows(gpkg);
+    r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --azimuth 77 --status 离线 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["changed"], false) << r.out;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["version"], 2) << r.out;
+    EXPECT_EQ(camera_rows(gpkg), before);
+    r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --azimuth 78 --json");
+    EXPECT_EQ(nlohmann::json::parse(r.out)["changed"], true) << r.out;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["version"], 3) << r.out;
+}
+
 // Degrees typed into a layer in metres were written: the camera moved ~2,700 km, by the equator,
 // and the edit said "changed". A position far from every camera of the layer is refused, in metres
 // and in degrees; a move near the cameras still writes.

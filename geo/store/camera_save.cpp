@@ -229,8 +229,6 @@ StoredCamera with_changes(StoredCamera c, const CameraEditRequest& req) {
     return c;
 }
 
-bool request_changes(const CameraEditRequest& r) { return r.azimuth || r.fov || r.range || r.status || r.move; }
-
 /**
  * Refuses a --move the layer's CRS cannot hold (metres typed into a layer in degrees): written,
  * it would stop every later command on the dataset, the edit that could undo it too.
@@ -292,7 +290,11 @@ CameraEditResult edit_in_store(const std::string& source, const CameraEditReques
                     {pg.source(), "cameras", req.cam_id}, "give each camera its own cam_id");
     const StoredCamera& read = found[0];
     if (req.expect_version) refuse_future_version(*req.expect_version, read.version, req.cam_id, {pg.source(), "cameras", req.cam_id});
-    if (!request_changes(req)) return {read.cam_id, read.version, false, true};
+    // Values the camera already has change nothing: nothing is written, the version stays (an
+    // older --expect-version is still a conflict, as on a file).
+    if (diff_fields(read, with_changes(read, req)).empty() &&
+        req.expect_version.value_or(read.version) == read.version)
+        return {read.cam_id, read.version, false, true};
     if (req.move) {
         const OGRSpatialReference srs = parse_crs("EPSG:" + std::to_string(table_srid(pg)));
         const Error::Where where{pg.source(), "cameras", req.cam_id};
@@ -426,7 +428,18 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
         c.fields = diff_fields(now, *c.mine);
         throw ConflictError(info->source, c);
     }
-    if (!request_changes(req)) {
+    // The status as the layer spells it (在线, ON, …), the contract's code given.
+    const RoleMapping mapping = camera_mapping(source);
+    std::optional<CodeSpelling> spelling;
+    if (req.status) {
+        const int i = idx("status");
+        if (i < 0) fail("the layer has no status field");
+        spelling.emplace(*layer, i, "status", &mapping);
+    }
+    // Values the camera already has change nothing: nothing is written, the version stays.
+    StoredCamera mine = with_changes(now, req);
+    if (req.status) mine.status = (*spelling)(*req.status);
+    if (diff_fields(now, mine).empty()) {
         if (tx) gds->RollbackTransaction();
         return {req.cam_id, now.version, false, versioned};
     }
@@ -439,13 +452,7 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     set_real("azimuth", req.azimuth);
     set_real("fov", req.fov);
     set_real("range", req.range);
-    if (req.status) {
-        const int i = idx("status");
-        if (i < 0) fail("the layer has no status field");
-        const RoleMapping mapping = camera_mapping(source);
-        const CodeSpelling spelling(*layer, i, "status", &mapping);
-        f->SetField(i, spelling(*req.status).c_str());
-    }
+    if (req.status) f->SetField(idx("status"), mine.status.c_str());
     if (req.move) {
         OGRPoint pt(req.move->first, req.move->second);
         f->SetGeometry(&pt);

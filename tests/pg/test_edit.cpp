@@ -102,6 +102,13 @@ TEST(Edit, RaisesVersionByExactlyOne) {
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(nlohmann::json::parse(r.out)["version"].get<int>(), before + 2);
     EXPECT_EQ(db.scalar("SELECT version FROM cameras WHERE cam_id = '" + cam + "'"), std::to_string(before + 2));
+    // Values it already has: unchanged, nothing written.
+    r = run_gridwatch("edit " + pg(s.conninfo) + " --camera " + cam +
+                      " --azimuth 123 --status offline --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["changed"], false) << r.out;
+    EXPECT_EQ(db.scalar("SELECT version FROM cameras WHERE cam_id = '" + cam + "'"),
+              std::to_string(before + 2));
     // With the right expected version it writes.
     r = run_gridwatch("edit " + pg(s.conninfo) + " --camera " + cam + " --fov 45 --expect-version " +
                       std::to_string(before + 2));
