@@ -258,6 +258,22 @@ TEST(EditGpkg, AMoveFarFromTheLayersCamerasIsRefused) {
     EXPECT_NE(camera_rows(metres), before);
 }
 
+// KML's drivers write a layer whole: the edit failed with "cannot write the camera:  (check the
+// file is writable)" of a writable file. It names the cause and the way: a GeoPackage.
+TEST(EditKml, AFileThatCannotChangeOneFeatureIsRefusedWithTheWay) {
+    gwtest::TempDir dir("edit_kml");
+    const std::string kml = dir / "cams.kml";
+    gwtest::translate(gwtest::kBundledGpkg, kml, {"-f", "KML", "cameras"});
+    const std::string text = gwtest::slurp(kml);
+    const auto r = run_gridwatch("edit " + kml + " --camera DPZ-CAM001 --azimuth 33");
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.error_lines(), 1) << r.err;
+    EXPECT_TRUE(has(r.err, "cannot change a camera in place") && has(r.err, "KML") &&
+                has(r.err, "--format GPKG"))
+        << r.err;
+    EXPECT_EQ(gwtest::slurp(kml), text);
+}
+
 // GDAL's CSV writer writes the fields, not the lon/lat columns a point is read from: a move on a
 // phone export's CSV said {"changed": true} and the file kept the old position.
 TEST(EditCsv, AMoveIsRefusedForTheCoordinateColumnsAreNotWritten) {

@@ -347,6 +347,15 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     WaitForOtherWriters::on(*gds);
     OGRLayer* layer = gds->GetLayerByName(info->source_name.c_str());
     if (!layer) throw Error("layer not found for writing", where);
+    // KML's drivers write a file whole, never one feature: SetFeature failed with no message, and
+    // the line said "cannot write the camera:  (check the file is writable)" of a writable file.
+    if (!layer->TestCapability(OLCRandomWrite))
+        throw Error(std::string("cannot change a camera in place in this file: GDAL's ") +
+                        gds->GetDriverName() +
+                        " driver writes a layer whole, not one feature; nothing was written",
+                    where,
+                    "convert the cameras to a GeoPackage (gridwatch export " + source +
+                        " --format GPKG --out cameras.gpkg) and edit that");
     if (const OGRSpatialReference* srs = layer->GetSpatialRef(); srs && req.move) {
         refuse_move_outside(req, *srs, where);
         OGREnvelope cams;
