@@ -48,6 +48,26 @@ TEST(DailyRead, LineTrackTimesFollowTheDistanceWalked) {
     EXPECT_EQ(t.times[0], (std::vector<int64_t>{t0, t0 + 30 * 60, t0 + 40 * 60}));
 }
 
+// A line whose end is its start was walked in no time: 1,712 m patrolled in 0 s, at one instant
+// (midnight for times given as dates, so at night). It is named and read as untimed, as an end
+// before the start is; a track of no length at one instant stays as it is.
+TEST(DailyRead, ALineTrackWalkedInNoTimeIsNamed) {
+    TempDir dir("daily_read_same");
+    const std::string track = R"({"type": "FeatureCollection", )" + std::string(kCrs) + R"(, "features": [
+      {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[466000, 2720000], [466300, 2720000]]},
+       "properties": {"track_id": "T1", "start": "2026-11-02", "end": "2026-11-02"}},
+      {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[466000, 2720000], [466000, 2720000]]},
+       "properties": {"track_id": "T2", "start": "2026-11-02T09:00:00", "end": "2026-11-02T09:00:00"}}]})";
+    const Dataset ds = open_dataset({write(dir.path / "patrols.geojson", track)});
+    ASSERT_EQ(ds.patrols.size(), 2u);
+    EXPECT_FALSE(ds.patrols[0].t_start || ds.patrols[0].t_end);
+    EXPECT_TRUE(ds.patrols[1].t_start && ds.patrols[1].t_end);
+    ASSERT_EQ(ds.report.bad_times.size(), 1u);
+    EXPECT_EQ(ds.report.bad_times[0].feature, "T1");
+    EXPECT_NE(ds.report.bad_times[0].problem.find("no time to walk its 300 m"), std::string::npos)
+        << ds.report.bad_times[0].problem;
+}
+
 TEST(DailyRead, FixesAreJoinedInTimeOrderAndSplitAtLongSilences) {
     TempDir dir("daily_read");
     auto fix = [](double x, const std::string& id, const std::string& time) {

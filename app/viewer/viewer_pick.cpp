@@ -309,13 +309,15 @@ std::vector<std::pair<std::string, std::string>> attributes(const ViewerState& s
         }
         case LayerId::Patrols: {
             const auto& t = ds.patrols[s.index];
-            double length = 0;
-            for (const auto& line : t.shape)
-                for (size_t k = 0; k + 1 < line.size(); ++k) length += distance(line[k], line[k + 1]);
+            const double walked = length(t.shape);
             // Times as the community's clock reads them, from the track's own vertices when it came as fixes.
             const std::string start = t.t_start ? iso_date_time(*t.t_start) : t.start;
             const std::string end = t.t_end ? iso_date_time(*t.t_end) : t.end;
-            a = {{"track_id", t.track_id}, {"team", t.team}, {"start", start}, {"end", end}, {"length_m", num(length)}};
+            a = {{"track_id", t.track_id},
+                 {"team", t.team},
+                 {"start", start},
+                 {"end", end},
+                 {"length_m", num(walked)}};
             add_extra(a, ds, "patrols", t);
             break;
         }

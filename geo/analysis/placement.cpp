@@ -38,8 +38,7 @@ constexpr double kPi = 3.14159265358979323846;
 
 /** Points every `step` metres along a line, at the middle of each step. */
 void sample_line(const LineString& l, double step, std::vector<Vec2>& out) {
-    double total = 0;
-    for (size_t i = 0; i + 1 < l.size(); ++i) total += distance(l[i], l[i + 1]);
+    const double total = length(l);
     const int n = std::max(1, static_cast<int>(std::round(total / step)));
     const double s = total / n;
     double next = s / 2, run = 0;

@@ -109,6 +109,18 @@ struct Polygon {
 using MultiPolygon = std::vector<Polygon>;
 using MultiLineString = std::vector<LineString>;
 
+/** Length of a line, m. */
+inline double length(const LineString& l) {
+    double s = 0;
+    for (size_t i = 0; i + 1 < l.size(); ++i) s += distance(l[i], l[i + 1]);
+    return s;
+}
+inline double length(const MultiLineString& ml) {
+    double s = 0;
+    for (const LineString& l : ml) s += length(l);
+    return s;
+}
+
 /** Signed area of a ring (positive when counter-clockwise), m². */
 inline double signed_area(const Ring& r) {
     // About the first vertex: far from the origin (Gauss-Kruger metres) plain sums lose digits.

@@ -5,11 +5,7 @@
 
 namespace gw::demo_detail {
 
-double polyline_length(const LineString& l) {
-    double s = 0;
-    for (size_t i = 0; i + 1 < l.size(); ++i) s += distance(l[i], l[i + 1]);
-    return s;
-}
+double polyline_length(const LineString& l) { return length(l); }
 
 LineString densify(const LineString& l, double max_seg) {
     LineString out;

@@ -1483,14 +1483,22 @@ void LayerContext::patrols() {
         t.t_end = r.time(f, i_end, t.end);
         if (!t.t_start) bad_time(t.track_id, "start", t.start);
         if (!t.t_end) bad_time(t.track_id, "end", t.end);
-        if (t.t_start && t.t_end && *t.t_end < *t.t_start) {
-            ds.report.bad_times.push_back({L, t.track_id, "end " + t.end + " is before start " + t.start});
-            t.t_start.reset(), t.t_end.reset();
-        }
         auto ml = conv.lines(f.GetGeometryRef(), t.track_id);
         if (!ml) fail_geometry(r, t.track_id, "LineString or MultiLineString (or points with track_id and time)",
                                f.GetGeometryRef());
         t.shape = std::move(*ml);
+        if (t.t_start && t.t_end && *t.t_end < *t.t_start) {
+            ds.report.bad_times.push_back({L, t.track_id, "end " + t.end + " is before start " + t.start});
+            t.t_start.reset(), t.t_end.reset();
+        } else if (t.t_start && t.t_end && *t.t_end == *t.t_start && length(t.shape) > 0) {
+            // A walk of no duration: its metres were all patrolled at one instant (midnight, for
+            // times given as dates), night or day as that instant fell, present for 0 s.
+            char walked[64];
+            std::snprintf(walked, sizeof walked, "%.0f m", length(t.shape));
+            ds.report.bad_times.push_back(
+                {L, t.track_id, "end " + t.end + " is start " + t.start + ": no time to walk its " + walked});
+            t.t_start.reset(), t.t_end.reset();
+        }
         r.fill_extra(t, f);
         ds.patrols.push_back(std::move(t));
     });
