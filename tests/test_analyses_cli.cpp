@@ -104,6 +104,28 @@ TEST(CliCoverage, NoGapsOutLeavesNoGapsFileOfAnEarlierRun) {
     EXPECT_TRUE(std::filesystem::exists(d / "c_views.geojson"));
 }
 
+// A .shp or .geojson output writes its other layers in files beside it, and nothing said so: a
+// user copying "the output" left the views (plan) or the gaps (coverage) behind. Each file is named.
+TEST(CliOut, EveryFileOfAMultiLayerOutputIsNamed) {
+    TempDir d("out_named");
+    auto r = run_gridwatch("plan " + community() + " --add 1 --out " + d / "plan.shp");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("wrote " + d / "plan.shp (planned_cameras), " +
+                         d / "plan_planned_views.shp (planned_views)"),
+              std::string::npos)
+        << r.out;
+    EXPECT_TRUE(std::filesystem::exists(d / "plan_planned_views.shp"));
+    r = run_gridwatch("coverage " + community() + " --out " + d / "c.geojson --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["written"], json({{"coverage_L4", d / "c.geojson"},
+                                                   {"gaps", d / "c_gaps.geojson"},
+                                                   {"views", d / "c_views.geojson"}}));
+    r = run_gridwatch("plan " + community() + " --add 1 --json --out " + d / "p.gpkg");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["written"],
+              json({{"planned_cameras", d / "p.gpkg"}, {"planned_views", d / "p.gpkg"}}));
+}
+
 TEST(CliCoverage, OutWritesCellsGapsAndViews) {
     TempDir d("cov_out");
     auto r = run_gridwatch("coverage " + community() + " --out " + d / "cov.gpkg");

@@ -323,6 +323,19 @@ void print_json_items(nlohmann::json j, const std::string& key, size_t n,
     write_out("\n");
 }
 
+std::string written_line(const std::vector<WrittenLayer>& written) {
+    std::string s = "wrote";
+    for (size_t i = 0; i < written.size(); ++i)
+        s += (i ? ", " : " ") + written[i].file.string() + " (" + written[i].layer + ")";
+    return s;
+}
+
+nlohmann::json written_json(const std::vector<WrittenLayer>& written) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& w : written) j[w.layer] = w.file.string();
+    return j;
+}
+
 void print_json(nlohmann::json j, const Dataset& ds) {
     add_left_out(j, ds);
     const std::string text = j.dump(2);

@@ -1,18 +1,18 @@
 #pragma once
 /** What every command shares: dataset options, progress on stderr, output helpers. */
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <type_traits>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "geo/core/stats_table.h"
 #include "geo/core/times.h"
 #include "geo/io/dataset.h"
+#include "geo/io/out_layers.h"
 
 namespace gw::app {
 
@@ -77,6 +77,13 @@ Progress stderr_progress();
  * "without_geometry" (features left out).
  */
 void print_json(nlohmann::json j, const Dataset& ds);
+
+/**
+ * Where --out's layers went, for a user told of every file (a .shp output writes its other layers
+ * beside it): "wrote out.shp (cells), out_gaps.shp (gaps)" and, for --json, {"cells": "out.shp", …}.
+ */
+std::string written_line(const std::vector<WrittenLayer>& written);
+nlohmann::json written_json(const std::vector<WrittenLayer>& written);
 
 /**
  * print_json for a document with one long array at its top level: the array `key` holds n items,

@@ -34,7 +34,7 @@ std::vector<std::string> out_layer_names(int level) {
     return {"coverage_L" + std::to_string(level), "gaps", "views"};
 }
 
-void write_out(const std::string& path, const Dataset& ds, const CoverageReport& rep) {
+std::vector<WrittenLayer> write_out(const std::string& path, const Dataset& ds, const CoverageReport& rep) {
     const std::vector<std::string> names = out_layer_names(rep.level);
     std::vector<OutLayer> layers(names.size());
     for (size_t i = 0; i < names.size(); ++i) layers[i].name = names[i];
@@ -60,7 +60,7 @@ void write_out(const std::string& path, const Dataset& ds, const CoverageReport&
         views.features.push_back({rep.views[i], {}, {rep.cameras[i]->cam_id, rep.cameras[i]->owner, area(rep.views[i])}});
     std::vector<std::string> not_written;
     if (!rep.gaps_found) not_written.push_back(layers[1].name), layers.erase(layers.begin() + 1);
-    write_out_layers(path, layers, ds.work_crs_wkt, {}, not_written);
+    return write_out_layers(path, layers, ds.work_crs_wkt, {}, not_written);
 }
 
 void run_coverage(const CoverageArgs& a) {
@@ -90,10 +90,12 @@ void run_coverage(const CoverageArgs& a) {
     warn_unrated_cameras(ds, rep.unrated_cameras, quality_name(o.quality));
     warn_in_no_cell(ds, "households", "household", rep.households_outside,
                     "level-" + std::to_string(rep.level) + " cell");
-    if (!a.out.empty()) write_out(a.out, ds, rep);
+    const std::vector<WrittenLayer> written =
+        a.out.empty() ? std::vector<WrittenLayer>{} : write_out(a.out, ds, rep);
     if (a.json) {
         nlohmann::json j;
         j["level"] = rep.level;
+        if (!written.empty()) j["written"] = written_json(written);
         nlohmann::json t = cell_json(rep.total);
         t.erase("grid_id"), t.erase("name");
         j["total"] = t;
@@ -142,6 +144,7 @@ void run_coverage(const CoverageArgs& a) {
     if (!rep.households_outside.empty())
         std::printf("households outside every level-%d cell: %zu\n", rep.level,
                     rep.households_outside.size());
+    if (!written.empty()) std::printf("%s\n", written_line(written).c_str());
     if (!rep.gaps_found) {
         std::printf("blind spots where it matters: not looked for (--no-gaps)\n");
         return;

@@ -25,7 +25,8 @@ struct PlanArgs {
 /** The layers --out writes: the cameras, their views. */
 std::vector<std::string> out_layer_names() { return {"planned_cameras", "planned_views"}; }
 
-void write_out(const std::string& path, const Dataset& ds, const PlanArgs& a, const PlacementPlan& p) {
+std::vector<WrittenLayer> write_out(const std::string& path, const Dataset& ds, const PlanArgs& a,
+                                    const PlacementPlan& p) {
     const std::vector<std::string> names = out_layer_names();
     OutLayer cams;
     cams.name = names[0];
@@ -47,7 +48,7 @@ void write_out(const std::string& path, const Dataset& ds, const PlanArgs& a, co
         cams.features.push_back(f);
         views.features.push_back({{sector_polygon(k.pos, k.azimuth, a.o.fov, a.o.range)}, {}, {id, k.gain}});
     }
-    write_out_layers(path, {cams, views}, ds.work_crs_wkt);
+    return write_out_layers(path, {cams, views}, ds.work_crs_wkt);
 }
 
 void run_plan(PlanArgs& a) {
@@ -86,9 +87,11 @@ void run_plan(PlanArgs& a) {
              iso_date(*months.until - 1) + ", after this computer's date, and the incidents' " +
              std::to_string(a.o.weights.incident_months) +
              " months end there (correct that incident's time, or pass --date YYYY-MM-DD)");
-    if (!a.out.empty()) write_out(a.out, ds, a, p);
+    const std::vector<WrittenLayer> written =
+        a.out.empty() ? std::vector<WrittenLayer>{} : write_out(a.out, ds, a, p);
     if (a.json) {
         nlohmann::json j;
+        if (!written.empty()) j["written"] = written_json(written);
         j["picks"] = nlohmann::json::array();
         for (const auto& k : p.picks) j["picks"].push_back({{"x", k.pos.x}, {"y", k.pos.y}, {"azimuth", k.azimuth}, {"gain", k.gain}});
         j["covered_before"] = p.covered_before;
@@ -133,6 +136,7 @@ void run_plan(PlanArgs& a) {
                 p.upper_bound, p.proven_optimal ? " (proven optimal)" : "",
                 possible > 0 ? 100 * gained / possible : 100.0);
     std::printf("coordinates in %s\n", ds.work_crs.c_str());
+    if (!written.empty()) std::printf("%s\n", written_line(written).c_str());
 }
 
 }  // namespace

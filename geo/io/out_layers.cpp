@@ -133,9 +133,9 @@ std::vector<fs::path> out_layer_files(const std::string& path, const std::vector
     return files;
 }
 
-void write_out_layers(const std::string& path, const std::vector<OutLayer>& layers,
-                      const std::string& work_wkt, const std::string& target_wkt,
-                      const std::vector<std::string>& not_written) {
+std::vector<WrittenLayer> write_out_layers(const std::string& path, const std::vector<OutLayer>& layers,
+                                           const std::string& work_wkt, const std::string& target_wkt,
+                                           const std::vector<std::string>& not_written) {
     gdal_setup();
     const OutFormat& fmt = format_for(path);
     OGRSpatialReference work;
@@ -174,6 +174,10 @@ void write_out_layers(const std::string& path, const std::vector<OutLayer>& laye
         write_one(add(files[0]), fmt, all, target, t);
     }
     out.commit();
+    std::vector<WrittenLayer> written;
+    for (size_t i = 0; i < layers.size(); ++i)
+        written.push_back({layers[i].name, fmt.per_layer ? files[i] : files[0]});
+    return written;
 }
 
 }  // namespace gw

@@ -38,11 +38,18 @@ struct OutLayer {
  * Writes the layers, transforming from the working CRS (`work_crs_wkt`) to `target_crs_wkt`
  * (empty: stay in the working CRS). `not_written`: layers of the output set left out this time
  * (coverage --no-gaps: the gaps), whose files of an earlier run are removed with the commit.
+ * Returns the file each layer went to, in order (one file for all in a GeoPackage; a file per
+ * layer beside `path` in one-file-per-layer formats, which the user must be told of).
  * Throws gw::Error naming the output on failure.
  */
-void write_out_layers(const std::string& path, const std::vector<OutLayer>& layers,
-                      const std::string& work_crs_wkt, const std::string& target_crs_wkt = {},
-                      const std::vector<std::string>& not_written = {});
+struct WrittenLayer {
+    std::string layer;
+    std::filesystem::path file;
+};
+std::vector<WrittenLayer> write_out_layers(const std::string& path, const std::vector<OutLayer>& layers,
+                                           const std::string& work_crs_wkt,
+                                           const std::string& target_crs_wkt = {},
+                                           const std::vector<std::string>& not_written = {});
 
 /**
  * Every file write_out_layers(path, layers named `layer_names`) writes or replaces: `path`, for a
