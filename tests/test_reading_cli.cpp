@@ -643,6 +643,26 @@ TEST(ReadWhole, UnreadableIncidentTimesAreNamedCountedAndLeftOutOfWindows) {
     EXPECT_NE(bad.err.find("--from"), std::string::npos) << bad.err;
 }
 
+// A second file given for a role (today's tracks beside the office's GeoPackage): what was left out
+// of it was named under the first file and the role's name, and the user looked in the wrong file.
+TEST(ReadWhole, WhatIsLeftOutIsNamedInTheFileAndLayerItCameFrom) {
+    TempDir d("read_where");
+    d.write("今日轨迹.geojson", R"({"type": "FeatureCollection",
+      "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4542"}}, "features": [
+      {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[466000, 2720000], [466300, 2720000]]},
+       "properties": {"track_id": "T1", "start": "2026-11-02T21:00", "end": "2026-11-02T20:00"}}]})");
+    const auto r = run_gridwatch("patrols " + bundled() + " " + d / "今日轨迹.geojson");
+    ASSERT_EQ(r.status, 0) << r.err;
+    bool named = false;
+    for (const auto& line : stderr_lines(r.err))
+        if (line.find("T1: end") != std::string::npos) {
+            named = true;
+            EXPECT_NE(line.find(d / "今日轨迹.geojson: layer '今日轨迹'"), std::string::npos) << line;
+            EXPECT_EQ(line.find("dapingzi"), std::string::npos) << line;
+        }
+    EXPECT_TRUE(named) << r.err;
+}
+
 TEST(ReadWhole, PlanLeavesOutUnreadableTimesWithoutMovingTheWindow) {
     TempDir d("read_plan");
     const std::string args = " --add 2 --no-occlusion --json";

@@ -397,34 +397,57 @@ std::string file_of(const Dataset& ds, const std::string& layer) {
     return ds.source;
 }
 
+namespace {
+
+/** "FILE: layer 'NAME'": the file and the layer's own name where the reader said, else the role's first file.
+ */
+std::string where_of(const Dataset& ds, const Issue& i, const std::string& layer) {
+    if (!i.file.empty()) return i.file + ": layer '" + i.source_layer + "'";
+    return file_of(ds, layer) + ": layer '" + layer + "'";
+}
+
+/** Issues of one role found in one place (where_of). */
+struct IssuesAt {
+    std::string role, where;
+    std::vector<Issue> issues;
+};
+
+/** Issues grouped by their role and by where they were found. */
+std::vector<IssuesAt> by_where(const Dataset& ds, const std::vector<Issue>& issues,
+                               const std::string& role_if_none = {}) {
+    std::map<std::pair<std::string, std::string>, std::vector<Issue>> groups;
+    for (const Issue& i : issues) {
+        const std::string role = i.layer.empty() ? role_if_none : i.layer;
+        groups[{role, where_of(ds, i, role)}].push_back(i);
+    }
+    std::vector<IssuesAt> out;
+    for (auto& [key, list] : groups) out.push_back({key.first, key.second, std::move(list)});
+    return out;
+}
+
+}  // namespace
+
 void warn_reading(const Dataset& ds, bool report_repairs) {
     const auto& r = ds.report;
-    // Incidents, checks and patrols each named under their own layer.
-    std::map<std::string, std::vector<Issue>> times;
-    for (const auto& i : r.bad_times) times[i.layer.empty() ? std::string("incidents") : i.layer].push_back(i);
-    for (const auto& [layer, issues] : times) {
+    // Incidents, checks and patrols each named under their own layer, in the file they came from.
+    for (const auto& [layer, where, issues] : by_where(ds, r.bad_times, "incidents")) {
         const std::string what = layer == "incidents" ? " incident(s)"
                                  : layer == "checks"  ? " check(s)"
                                  : layer == "patrols" ? " patrol track(s) or fix(es)"
                                                       : " feature(s)";
-        warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) + what +
+        warn(where + ": " + std::to_string(issues.size()) + what +
              " without a readable time, left out of time windows: " + name_some(issues) +
              " (write times as ISO-8601, e.g. 2024-03-05T14:30)");
     }
-    std::map<std::string, std::vector<Issue>> values;
-    for (const auto& i : r.bad_values) values[i.layer].push_back(i);
-    for (const auto& [layer, issues] : values)
-        warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) +
+    for (const auto& [layer, where, issues] : by_where(ds, r.bad_values))
+        warn(where + ": " + std::to_string(issues.size()) +
              " number field value(s) not used (text, or out of the field's range; read as none): " +
              name_some(issues) + " (fix the values)");
-    std::map<std::string, std::vector<Issue>> missing;
-    for (const auto& i : r.no_geometry) missing[i.layer].push_back(i);
-    for (const auto& [layer, issues] : missing) {
+    for (const auto& [layer, where, issues] : by_where(ds, r.no_geometry)) {
         std::vector<std::string> ids;
         for (const Issue& i : issues) ids.push_back(i.feature);
-        warn(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) +
-             " feature(s) without geometry left out: " + list_some(ids, 10) +
-             " (give them a geometry, or delete them)");
+        warn(where + ": " + std::to_string(issues.size()) + " feature(s) without geometry left out: " +
+             list_some(ids, 10) + " (give them a geometry, or delete them)");
     }
     if (!r.repeated.empty())
         warn(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(r.repeated.size()) +

@@ -64,7 +64,8 @@ void run_patrols(const PatrolsArgs& a) {
     const KeepToExit keep_report(rep);
     if (ds.patrols.empty()) warn(ds.source + ": no patrols layer or no tracks in it: nothing is patrolled");
     if (!rep.untimed_tracks.empty() && window.bounded()) {
-        warn(file_of(ds, "patrols") + ": layer 'patrols': " + std::to_string(rep.untimed_tracks.size()) +
+        // The tracks may come from several files: each is named with its file in the reading's warning.
+        warn("patrols: " + std::to_string(rep.untimed_tracks.size()) +
              " track(s) without readable times left out of the window: " + list_some(rep.untimed_tracks, 10) +
              " (give start and end as ISO-8601, or a time per GPS fix)");
     }

@@ -129,6 +129,9 @@ void spread_track_times(PatrolTrack& t);
 /** One line of the validity report: what is wrong, where, and whether it was repaired. */
 struct Issue {
     std::string layer, feature, problem;
+    // Where the reader found it, when known: the source file and its layer's own name (a second
+    // file given for the same role, 巡逻轨迹 for patrols). Empty: the role's first file.
+    std::string file, source_layer;
 };
 
 /** What reading and checking a dataset found. */

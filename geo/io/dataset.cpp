@@ -394,6 +394,10 @@ struct LayerReader {
     Error::Where where(const std::string& feature = {}, const std::string& field = {}) const {
         return {src->path, layer->GetName(), feature, field};
     }
+    /** A feature's issue, named by this layer's file and own name. */
+    Issue issue(const std::string& feature, const std::string& problem) const {
+        return {canonical, feature, problem, src->path, layer->GetName()};
+    }
     int field(const std::string& name, bool required) {
         int i = find_field(defn, name, mapping);
         if (i < 0 && required) {
@@ -522,7 +526,7 @@ struct LayerReader {
     void bad_value(const std::string& id, int idx, const std::string& what) const {
         if (bad_values)
             bad_values->push_back(
-                {canonical, id, std::string(defn->GetFieldDefn(idx)->GetNameRef()) + ": " + what});
+                issue(id, std::string(defn->GetFieldDefn(idx)->GetNameRef()) + ": " + what));
     }
 
     /**
@@ -1141,7 +1145,7 @@ struct LayerContext {
     bool skip_null(OGRFeature& f, const std::string& id) {
         if (f.GetGeometryRef() && (!f.GetGeometryRef()->IsEmpty() || has_nan(f.GetGeometryRef()))) return false;
         ++null_geoms;
-        ds.report.no_geometry.push_back({L, id, "no geometry"});
+        ds.report.no_geometry.push_back(r.issue(id, "no geometry"));
         return true;
     }
 
@@ -1162,7 +1166,8 @@ struct LayerContext {
     void patrol_fixes(int i_id, int i_team, int i_time);
     void other();
     void bad_time(const std::string& id, const std::string& field, const std::string& text) {
-        ds.report.bad_times.push_back({L, id, text.empty() ? "no " + field : field + " '" + text + "' is not an ISO-8601 date"});
+        ds.report.bad_times.push_back(
+            r.issue(id, text.empty() ? "no " + field : field + " '" + text + "' is not an ISO-8601 date"));
     }
 };
 
@@ -1335,8 +1340,9 @@ void LayerContext::incidents() {
         in.type = r.code(f, i_type, "type"), in.color = r.code(f, i_color, "color");
         in.when = r.time(f, i_time, in.time, keep_time_text);
         if (!in.when)
-            ds.report.bad_times.push_back({L, in.inc_id, in.time.empty() ? std::string("no time")
-                                                                         : "time '" + in.time + "' is not an ISO-8601 date"});
+            ds.report.bad_times.push_back(
+                r.issue(in.inc_id, in.time.empty() ? std::string("no time")
+                                                   : "time '" + in.time + "' is not an ISO-8601 date"));
         in.settled_at = r.code(f, i_settled, "settled_at");
         auto p = conv.point(f.GetGeometryRef(), in.inc_id);
         if (!p) fail_geometry(r, in.inc_id, "Point", f.GetGeometryRef());
@@ -1488,15 +1494,16 @@ void LayerContext::patrols() {
                                f.GetGeometryRef());
         t.shape = std::move(*ml);
         if (t.t_start && t.t_end && *t.t_end < *t.t_start) {
-            ds.report.bad_times.push_back({L, t.track_id, "end " + t.end + " is before start " + t.start});
+            ds.report.bad_times.push_back(
+                r.issue(t.track_id, "end " + t.end + " is before start " + t.start));
             t.t_start.reset(), t.t_end.reset();
         } else if (t.t_start && t.t_end && *t.t_end == *t.t_start && length(t.shape) > 0) {
             // A walk of no duration: its metres were all patrolled at one instant (midnight, for
             // times given as dates), night or day as that instant fell, present for 0 s.
             char walked[64];
             std::snprintf(walked, sizeof walked, "%.0f m", length(t.shape));
-            ds.report.bad_times.push_back(
-                {L, t.track_id, "end " + t.end + " is start " + t.start + ": no time to walk its " + walked});
+            ds.report.bad_times.push_back(r.issue(
+                t.track_id, "end " + t.end + " is start " + t.start + ": no time to walk its " + walked));
             t.t_start.reset(), t.t_end.reset();
         }
         r.fill_extra(t, f);
