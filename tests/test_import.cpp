@@ -216,6 +216,26 @@ TEST(Import, SkipBadWritesTheGoodRowsAndListsTheRest) {
     EXPECT_TRUE(s.pos.count("S1") && s.pos.count("S3") && !s.pos.count("S2"));
 }
 
+// A report dated years ahead (a phone's clock) was stored without a word, and the next
+// `gridwatch checks` counted its days back from then: every cell overdue. It is imported as given
+// and named by line.
+TEST(Import, AReportDatedAfterTodayIsNamed) {
+    TempDir dir("import_future");
+    const std::string ds = copy_dataset(dir, "d.gpkg");
+    std::string csv = reports(cells_of(ds), 0, 3);
+    const size_t at = csv.find("2026-12-01T08:02");  // the third report, on line 4
+    ASSERT_NE(at, std::string::npos);
+    csv.replace(at, 10, "2062-12-01");
+    dir.write("r.csv", csv);
+    const auto r = run_gridwatch("import " + ds + " --checks " + (dir / "r.csv") + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json_of(r)["added"], 3);
+    EXPECT_EQ(json_of(r)["future_dated"], 1);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find("1 report(s) dated after this computer's date"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("line 4: C000002 2062-12-01T08:02"), std::string::npos) << r.err;
+}
+
 TEST(Import, ReimportAddsNothing) {
     TempDir dir("import_again");
     const std::string ds = copy_dataset(dir, "d.gpkg");

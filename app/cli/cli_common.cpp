@@ -202,7 +202,7 @@ std::string pad(const std::string& s, int width) {
 TimeWindow default_patrol_window(const Dataset& ds) {
     if (auto w = last_days_of_patrols(ds, 7)) {
         // One track dated in the future by a typo moves the window there (as checks' latest report).
-        if (const int64_t day = *w->until - 86400; day > static_cast<int64_t>(std::time(nullptr)) + 2 * 86400)
+        if (const int64_t day = *w->until - 86400; after_this_computers_date(day))
             warn(file_of(ds, "patrols") + ": layer 'patrols': the latest track is dated " + iso_date(day) +
                  ", after this computer's date, and the window ends there (correct that track's times, or "
                  "pass --from and --to)");

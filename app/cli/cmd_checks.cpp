@@ -196,8 +196,8 @@ void run_checks(const ChecksArgs& a) {
     ChecksReport r = compute_checks(ds, o);
     const KeepToExit keep_report(r);
     // Without --date, "today" is the latest report's day: one dated in the future by a typo moves
-    // the window there, and every cell is overdue. Two days' margin for the clock's zone.
-    if (a.date.empty() && r.date > static_cast<int64_t>(std::time(nullptr)) + 2 * 86400)
+    // the window there, and every cell is overdue.
+    if (a.date.empty() && after_this_computers_date(r.date))
         warn(file_of(ds, "checks") + ": layer 'checks': the latest report is dated " + iso_date(r.date) +
              ", after this computer's date, and the window ends there (correct that report's time, or pass "
              "--date YYYY-MM-DD)");

@@ -36,10 +36,18 @@ void run_import(const ImportArgs& a) {
     if (a.json) {
         nlohmann::json bad = nlohmann::json::array();
         for (const auto& b : r.bad) bad.push_back({{"line", b.line}, {"field", b.field}, {"problem", b.problem}});
-        nlohmann::json j{{"read", r.read},         {"added", r.added},     {"skipped_existing", r.skipped_existing},
-                         {"bad", bad},             {"bad_rows", r.bad_rows}, {"written", r.written},
-                         {"layer", r.layer},       {"crs", r.crs},         {"created_layer", r.created_layer},
-                         {"numbered_by", unit}, {"write_seconds", r.write_seconds}};
+        nlohmann::json j{{"read", r.read},
+                         {"added", r.added},
+                         {"skipped_existing", r.skipped_existing},
+                         {"bad", bad},
+                         {"bad_rows", r.bad_rows},
+                         {"written", r.written},
+                         {"layer", r.layer},
+                         {"crs", r.crs},
+                         {"created_layer", r.created_layer},
+                         {"numbered_by", unit},
+                         {"write_seconds", r.write_seconds},
+                         {"future_dated", r.future.size()}};
         std::printf("%s\n", j.dump(2).c_str());
     }
     if (r.bad_rows > 0 && !a.skip_bad)
@@ -47,6 +55,17 @@ void run_import(const ImportArgs& a) {
                         "nothing was imported",
                     {a.checks}, "correct them, or pass --skip-bad to import the " +
                                     std::to_string(r.read - r.bad_rows) + " good ones");
+    if (!r.future.empty()) {
+        std::string named;
+        for (size_t i = 0; i < r.future.size() && i < 5; ++i)
+            named += (i ? "; " : "") + std::string(unit) + " " + std::to_string(r.future[i].line) + ": " +
+                     r.future[i].problem;
+        if (r.future.size() > 5) named += "; and " + std::to_string(r.future.size() - 5) + " more";
+        warn(a.checks + ": " + std::to_string(r.future.size()) +
+             " report(s) dated after this computer's date, imported as given: " + named +
+             " (check the phones' clocks; gridwatch checks without --date counts its days back from the "
+             "latest report)");
+    }
     if (!a.json) {
         std::printf("%d reports read, %d added to layer '%s'%s, %d already there", r.read, r.added,
                     r.layer.empty() ? "checks" : r.layer.c_str(), r.created_layer ? " (new)" : "", r.skipped_existing);

@@ -82,7 +82,7 @@ void run_plan(PlanArgs& a) {
     // future by a typo moves the window there, and the real incidents fall out of the demand.
     const TimeWindow months = incident_window(ds, a.o.weights);
     if (a.o.weights.today.empty() && a.o.weights.incident > 0 && months.until &&
-        *months.until - 86400 > static_cast<int64_t>(std::time(nullptr)) + 2 * 86400)
+        after_this_computers_date(*months.until - 86400))
         warn(file_of(ds, "incidents") + ": layer 'incidents': the latest incident is dated " +
              iso_date(*months.until - 1) + ", after this computer's date, and the incidents' " +
              std::to_string(a.o.weights.incident_months) +

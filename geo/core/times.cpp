@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <ctime>
 
 #include "geo/core/error.h"
 
@@ -132,6 +133,8 @@ std::optional<int64_t> parse_incident_time(const std::string& text) {
     if (!span || span->end - span->begin > kDay) return std::nullopt;
     return span->begin;
 }
+
+bool after_this_computers_date(int64_t t) { return t > static_cast<int64_t>(std::time(nullptr)) + 2 * 86400; }
 
 std::string iso_date(int64_t t) {
     const Civil c = civil_from_seconds(t);

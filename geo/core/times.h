@@ -40,6 +40,13 @@ std::optional<TimeSpan> parse_iso_span(const std::string& text);
 /** An incident's time: ISO-8601 text with at least a whole date (its start), or nullopt. */
 std::optional<int64_t> parse_incident_time(const std::string& text);
 
+/**
+ * Whether civil time `t` lies after this computer's date, by more than the two days any clock's
+ * zone may put between them: a record dated so is a typo or a phone's wrong clock, and a window
+ * ending on the latest record moves there.
+ */
+bool after_this_computers_date(int64_t t);
+
 /** "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS" and "YYYY-MM" of civil seconds. */
 std::string iso_date(int64_t t);
 std::string iso_date_time(int64_t t);

@@ -19,6 +19,7 @@
 #include "geo/core/error.h"
 #include "geo/core/gdal_setup.h"
 #include "geo/core/text.h"
+#include "geo/core/times.h"
 #include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
 #include "geo/io/dataset.h"
@@ -448,6 +449,9 @@ ImportReport import_checks(const std::string& dataset, const std::string& file, 
     rep.geojson = in.geojson;
     if (rep.bad_rows > 0 && !options.skip_bad) return rep;  // nothing written
     if (in.good.empty()) return rep;
+    for (const CheckRow& r : in.good)
+        if (const auto t = parse_incident_time(r.time); t && after_this_computers_date(*t))
+            rep.future.push_back({r.line, "time", r.check_id + " " + r.time});
 
     std::vector<const CheckRow*> rows;
     rows.reserve(in.good.size());
