@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli_run.h"
+#include "tests/gpkg_translate.h"
 
 using gwtest::run_gridwatch;
 using gwtest::TempDir;
@@ -63,4 +64,24 @@ TEST(Formats, EveryFormatReadsBackTheSameCommunity) {
         EXPECT_NEAR(got_cov["total"]["covered_m2"].get<double>(), want_cov["total"]["covered_m2"].get<double>(), 1.0)
             << c.info_args;
     }
+}
+
+// A CSV whose points are a WKT column (ogr2ogr -lco GEOMETRY=AS_WKT, a phone app's export) says
+// "Unknown (any)" geometry: it was recognised as no role, though its fields are the cameras', and
+// `edit` said the dataset had no cameras layer. Its fields tell its role, as any layer's do.
+TEST(Formats, ACsvWithAWktColumnIsRecognisedByItsFields) {
+    TempDir d("formats_wkt");
+    const std::string csv = d / "点位表.csv";
+    gwtest::translate(bundled(), csv, {"-f", "CSV", "-lco", "GEOMETRY=AS_WKT", "cameras"});
+    auto r = run_gridwatch("info " + csv + " --assume-crs EPSG:4490 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json j = json::parse(r.out);
+    ASSERT_EQ(j["layers"].size(), 1u) << r.out;
+    EXPECT_EQ(j["layers"][0]["name"], "cameras") << r.out;
+    EXPECT_EQ(j["layers"][0]["geometry"], "Unknown (any)") << r.out;
+    auto want = run_gridwatch("info " + bundled() + " --json");
+    EXPECT_EQ(j["cameras"], json::parse(want.out)["cameras"]);
+    r = run_gridwatch("edit " + csv + " --assume-crs EPSG:4490 --camera DPZ-CAM002 --azimuth 1 --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["changed"], true);
 }

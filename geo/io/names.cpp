@@ -203,6 +203,11 @@ std::vector<std::string> roles_for_geometry(const std::string& geometry) {
     if (g.find("line") != std::string::npos) return {"roads", "patrols"};
     if (g.find("point") != std::string::npos)
         return {"cameras", "households", "incidents", "facilities", "candidates", "checks", "patrols"};
+    // A layer that does not say (a CSV's WKT column, a GeoJSON of mixed kinds): any role, told by
+    // its fields; the reader then takes each feature's geometry as the role needs or names it.
+    if (g.find("unknown") != std::string::npos)
+        return {"grids",      "enterprises", "buildings",  "roads",      "patrols", "cameras",
+                "households", "incidents",   "facilities", "candidates", "checks"};
     return {};
 }
 
