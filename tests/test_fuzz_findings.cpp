@@ -85,7 +85,7 @@ TEST(FuzzFindings, CountsBeyondAnIntAreUnknown) {
             EXPECT_EQ(i.problem, "members: '-3' is not a count (a whole number from 0 to 2147483647)");
         }
         if (i.feature == "C3") {
-            EXPECT_EQ(i.problem, "resolution_px: '0' is not a number of pixels (1 to 2147483647)");
+            EXPECT_EQ(i.problem, "resolution_px: '0' is not a whole number of pixels (1 to 2147483647)");
         }
     }
     EXPECT_EQ(named, (std::set<std::string>{"C1", "C3", "E1", "H1", "H2", "H4", "H5"}));

@@ -770,17 +770,21 @@ TEST(ReadWhole, AResolutionThatIsNoneIsNamedAndTheCameraKept) {
         bundled_with(d, "pixels.gpkg",
                      {"UPDATE cameras SET resolution_px = 0 WHERE cam_id = 'DPZ-CAM001'",
                       "UPDATE cameras SET resolution_px = -5 WHERE cam_id = 'DPZ-CAM003'",
-                      "UPDATE cameras SET resolution_px = 1920 WHERE cam_id = 'DPZ-CAM005'"});
+                      "UPDATE cameras SET resolution_px = 1920 WHERE cam_id = 'DPZ-CAM005'",
+                      "UPDATE cameras SET resolution_px = 1920.7 WHERE cam_id = 'DPZ-CAM008'"});
     const auto before = run_gridwatch("coverage " + bundled() + " --json");
     const auto r = run_gridwatch("coverage " + copy + " --json");
     ASSERT_EQ(r.status, 0) << r.err;
     const json j = json::parse(r.out);
-    EXPECT_EQ(j["unreadable_numbers"], 2) << r.err;
+    EXPECT_EQ(j["unreadable_numbers"], 3) << r.err;
     EXPECT_EQ(j["cameras_with_bad_values"], 0) << r.err;
-    EXPECT_NE(r.err.find("DPZ-CAM001: resolution_px: '0' is not a number of pixels (1 to 2147483647)"),
+    EXPECT_NE(r.err.find("DPZ-CAM008: resolution_px: '1920.7' is not a whole number of pixels"),
               std::string::npos)
         << r.err;
-    EXPECT_NE(r.err.find("DPZ-CAM003: resolution_px: '-5' is not a number of pixels (1 to 2147483647)"),
+    EXPECT_NE(r.err.find("DPZ-CAM001: resolution_px: '0' is not a whole number of pixels (1 to 2147483647)"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("DPZ-CAM003: resolution_px: '-5' is not a whole number of pixels (1 to 2147483647)"),
               std::string::npos)
         << r.err;
     EXPECT_EQ(r.err.find("DPZ-CAM005"), std::string::npos) << r.err;
@@ -790,7 +794,7 @@ TEST(ReadWhole, AResolutionThatIsNoneIsNamedAndTheCameraKept) {
     // Under a quality they are left out, and named again for it.
     const auto q = run_gridwatch("coverage " + copy + " --quality observe --json");
     ASSERT_EQ(q.status, 0) << q.err;
-    EXPECT_NE(q.err.find("2 camera(s) without a resolution_px left out under --quality observe"),
+    EXPECT_NE(q.err.find("3 camera(s) without a resolution_px left out under --quality observe"),
               std::string::npos)
         << q.err;
 }

@@ -33,7 +33,8 @@ std::string camera_problem(const Camera& c) {
 }
 
 std::optional<int> pixels_of(double v) {
-    if (!(v >= 1 && v <= std::numeric_limits<int>::max())) return std::nullopt;
+    // A fraction (1920.7) is no count of pixels, as 2.7 is no count of people: it was cut to 1920.
+    if (!(v >= 1 && v <= std::numeric_limits<int>::max()) || v != std::floor(v)) return std::nullopt;
     return static_cast<int>(v);
 }
 

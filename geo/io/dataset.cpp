@@ -1258,8 +1258,9 @@ void LayerContext::cameras() {
         if (auto px = r.number(f, i_res, c.cam_id, LayerReader::Mode::Warn)) {
             c.resolution_px = pixels_of(*px);
             if (!c.resolution_px)
-                r.bad_value(c.cam_id, i_res,
-                            "'" + r.as_written(f, i_res) + "' is not a number of pixels (1 to 2147483647)");
+                r.bad_value(
+                    c.cam_id, i_res,
+                    "'" + r.as_written(f, i_res) + "' is not a whole number of pixels (1 to 2147483647)");
         }
         auto p = conv.point(f.GetGeometryRef(), c.cam_id);
         if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
