@@ -117,12 +117,12 @@ TEST(CliOut, EveryFileOfAMultiLayerOutputIsNamed) {
     EXPECT_TRUE(std::filesystem::exists(d / "plan_planned_views.shp"));
     r = run_gridwatch("coverage " + community() + " --out " + d / "c.geojson --json");
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(json::parse(r.out)["written"], json({{"coverage_L4", d / "c.geojson"},
-                                                   {"gaps", d / "c_gaps.geojson"},
-                                                   {"views", d / "c_views.geojson"}}));
+    EXPECT_EQ(json::parse(r.out)["files"], json({{"coverage_L4", d / "c.geojson"},
+                                                 {"gaps", d / "c_gaps.geojson"},
+                                                 {"views", d / "c_views.geojson"}}));
     r = run_gridwatch("plan " + community() + " --add 1 --json --out " + d / "p.gpkg");
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(json::parse(r.out)["written"],
+    EXPECT_EQ(json::parse(r.out)["files"],
               json({{"planned_cameras", d / "p.gpkg"}, {"planned_views", d / "p.gpkg"}}));
 }
 

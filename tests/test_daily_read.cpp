@@ -48,7 +48,7 @@ TEST(DailyRead, LineTrackTimesFollowTheDistanceWalked) {
     EXPECT_EQ(t.times[0], (std::vector<int64_t>{t0, t0 + 30 * 60, t0 + 40 * 60}));
 }
 
-// A line whose end is its start was walked in no time: 1,712 m patrolled in 0 s, at one instant
+// A line whose end is its start was walked in no time: all its metres patrolled in 0 s, at one instant
 // (midnight for times given as dates, so at night). It is named and read as untimed, as an end
 // before the start is; a track of no length at one instant stays as it is.
 TEST(DailyRead, ALineTrackWalkedInNoTimeIsNamed) {
@@ -66,6 +66,24 @@ TEST(DailyRead, ALineTrackWalkedInNoTimeIsNamed) {
     EXPECT_EQ(ds.report.bad_times[0].feature, "T1");
     EXPECT_NE(ds.report.bad_times[0].problem.find("no time to walk its 300 m"), std::string::npos)
         << ds.report.bad_times[0].problem;
+}
+
+// GPS fixes in a CSV whose points are a WKT column: the layer says no geometry type, and was read
+// as line tracks (the first point stopped the command). A time per row and no start: fixes.
+TEST(DailyRead, FixesInACsvOfWktPointsAreFixes) {
+    TempDir dir("daily_read_wkt");
+    const std::string csv = write(dir.path / "fixes.csv",
+                                  "WKT,track_id,time\n"
+                                  "\"POINT (466000 2720000)\",T1,2026-11-02T21:00:00\n"
+                                  "\"POINT (466100 2720000)\",T1,2026-11-02T21:01:00\n"
+                                  "\"POINT (466200 2720000)\",T1,2026-11-02T21:02:00\n");
+    OpenOptions o;
+    o.assume_crs = "EPSG:4542";
+    const Dataset ds = open_dataset({csv}, o);
+    ASSERT_EQ(ds.patrols.size(), 1u);
+    EXPECT_EQ(ds.patrols[0].track_id, "T1");
+    ASSERT_EQ(ds.patrols[0].times.size(), 1u);
+    EXPECT_EQ(ds.patrols[0].times[0].size(), 3u);
 }
 
 TEST(DailyRead, FixesAreJoinedInTimeOrderAndSplitAtLongSilences) {

@@ -238,7 +238,7 @@ TEST(EditGpkg, AMoveFarFromTheLayersCamerasIsRefused) {
     auto r = run_gridwatch("edit " + metres + " --camera DPZ-CAM002 --move 98.69,24.59");
     EXPECT_EQ(r.status, 1) << r.out;
     EXPECT_EQ(r.error_lines(), 1) << r.err;
-    EXPECT_TRUE(has(r.err, "field '--move'") && has(r.err, "km from every camera") &&
+    EXPECT_TRUE(has(r.err, "field '--move'") && has(r.err, "km from the nearest other camera") &&
                 has(r.err, "EPSG:4542") && has(r.err, "look like degrees"))
         << r.err;
     EXPECT_EQ(camera_rows(metres), before);
@@ -272,6 +272,8 @@ TEST(EditKml, AFileThatCannotChangeOneFeatureIsRefusedWithTheWay) {
                 has(r.err, "--format GPKG"))
         << r.err;
     EXPECT_EQ(gwtest::slurp(kml), text);
+    // Asking for the version (no change) still answers.
+    EXPECT_EQ(run_gridwatch("edit " + kml + " --camera DPZ-CAM001").status, 0);
 }
 
 // GDAL's CSV writer writes the fields, not the lon/lat columns a point is read from: a move on a
@@ -367,4 +369,47 @@ TEST(EditGpkg, ALayerWithoutACrsIsEditedWithAssumeCrs) {
     const std::string row = camera_rows(gpkg).at("DPZ-CAM002");
     EXPECT_TRUE(has(row, "|120|")) << row;
     EXPECT_TRUE(has(row, "POINT (98.69 24.59)")) << row;
+    // A layer in metres without a CRS, edited with --assume-crs: degrees are refused, metres written
+    // (GDAL's "Undefined geographic SRS" of srs_id 0 took every metre for a degree, or no test ran).
+    const std::string metres = dir / "metres.gpkg";
+    gwtest::translate(gwtest::kBundledGpkg, metres,
+                      {"-t_srs", "EPSG:4542", "-a_srs", "EPSG:4542", "cameras"});
+    {
+        gw::gdal_setup();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(metres.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        for (const char* sql : {"UPDATE gpkg_geometry_columns SET srs_id = 0 WHERE table_name = 'cameras'",
+                                "UPDATE gpkg_contents SET srs_id = 0 WHERE table_name = 'cameras'"})
+            ds->ReleaseResultSet(ds->ExecuteSQL(sql, nullptr, nullptr));
+    }
+    auto m =
+        run_gridwatch("edit " + metres + " --camera DPZ-CAM002 --move 98.69,24.59 --assume-crs EPSG:4542");
+    EXPECT_EQ(m.status, 1) << m.out;
+    EXPECT_TRUE(has(m.err, "look like degrees")) << m.err;
+    m = run_gridwatch("edit " + metres + " --camera DPZ-CAM002 --move 468000,2720000 --assume-crs EPSG:4542");
+    EXPECT_EQ(m.status, 0) << m.err;
+    EXPECT_TRUE(has(camera_rows(metres).at("DPZ-CAM002"), "POINT (468000 2720000)"));
+}
+
+// A layer of one camera has no other to measure a move against: a move of 50 km is written.
+TEST(EditGpkg, TheOnlyCameraOfALayerMovesAnywhereTheCrsHolds) {
+    gwtest::TempDir dir("edit_one");
+    const std::string gpkg = copy_bundled(dir, {"DELETE FROM cameras WHERE cam_id <> 'DPZ-CAM002'"});
+    const auto r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --move 99.2,24.59");
+    EXPECT_EQ(r.status, 0) << r.err;
+}
+
+// A camera spelled as few in the layer are (offline among 在线 / 离线) given its own status: the
+// same code, unchanged, not rewritten in the layer's more common word.
+TEST(EditGpkg, AStatusOfTheSameCodeInAnotherSpellingChangesNothing) {
+    gwtest::TempDir dir("edit_spelling");
+    const std::string gpkg =
+        copy_bundled(dir, {"UPDATE cameras SET status = '在线' WHERE status = 'online'",
+                           "UPDATE cameras SET status = '离线' WHERE status = 'offline'",
+                           "UPDATE cameras SET status = 'offline' WHERE cam_id = 'DPZ-CAM002'"});
+    const auto before = camera_rows(gpkg);
+    const auto r = run_gridwatch("edit " + gpkg + " --camera DPZ-CAM002 --status offline --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["changed"], false) << r.out;
+    EXPECT_EQ(camera_rows(gpkg), before);
 }

@@ -223,7 +223,8 @@ TEST(Import, AReportDatedAfterTodayIsNamed) {
     TempDir dir("import_future");
     const std::string ds = copy_dataset(dir, "d.gpkg");
     std::string csv = reports(cells_of(ds), 0, 3);
-    const size_t at = csv.find("2026-12-01T08:02");  // the third report, on line 4
+    for (size_t at; (at = csv.find("2026-12-01")) != std::string::npos;) csv.replace(at, 10, "2020-12-01");
+    const size_t at = csv.find("2020-12-01T08:02");  // the third report, on line 4
     ASSERT_NE(at, std::string::npos);
     csv.replace(at, 10, "2062-12-01");
     dir.write("r.csv", csv);

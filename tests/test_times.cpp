@@ -84,3 +84,18 @@ TEST(Times, MonthsEndingCountWholeMonthsBack) {
     w = months_ending(civil_seconds(2024, 5, 30), 3);
     EXPECT_EQ(w.from, civil_seconds(2024, 2, 29) + 86400);
 }
+
+// A record is "after this computer's date" from the day after tomorrow on the community's clock:
+// the same day boundary whether the record's exact time or its day's start is asked (import asks
+// the first, checks the second), and UTC now read on UTC+8.
+TEST(Times, AfterThisComputersDateIsFromTheDayAfterTomorrowOnTheCommunitysClock) {
+    // 2026-12-07 20:00 in Beijing is 12:00 UTC.
+    const int64_t now_utc = gw::civil_seconds(2026, 12, 7, 12, 0, 0);
+    EXPECT_FALSE(gw::after_this_computers_date(gw::civil_seconds(2026, 12, 8, 23, 59, 59), now_utc));
+    EXPECT_FALSE(gw::after_this_computers_date(gw::civil_seconds(2026, 12, 8), now_utc));
+    EXPECT_TRUE(gw::after_this_computers_date(gw::civil_seconds(2026, 12, 9), now_utc));
+    EXPECT_TRUE(gw::after_this_computers_date(gw::civil_seconds(2026, 12, 9, 20, 0, 0), now_utc));
+    // 2026-12-07 23:00 UTC is already the 8th in Beijing: the 9th is tomorrow there.
+    EXPECT_FALSE(gw::after_this_computers_date(gw::civil_seconds(2026, 12, 9, 10, 0, 0),
+                                               gw::civil_seconds(2026, 12, 7, 23, 0, 0)));
+}

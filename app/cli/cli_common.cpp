@@ -122,7 +122,8 @@ void check_grid_tiling(Dataset& ds, const Progress& progress) {
         Box b;
         for (const auto& g : ds.grids) b.add(bounds(g.shape));
         const Vec2 c0 = to_degrees->apply(b.center());
-        const double kx = 111320.0 * std::cos(c0.y * M_PI / 180.0), ky = 110574.0;
+        const Vec2 k = local_metres_per_unit(source, c0.y);
+        const double kx = k.x, ky = k.y;
         auto to_check = [to_degrees, c0, kx, ky](std::vector<Vec2>& ring) {
             to_degrees->apply(ring);
             for (Vec2& p : ring) p = {(p.x - c0.x) * kx, (p.y - c0.y) * ky};
@@ -437,7 +438,10 @@ void warn_reading(const Dataset& ds, bool report_repairs) {
                                                       : " feature(s)";
         warn(where + ": " + std::to_string(issues.size()) + what +
              " without a readable time, left out of time windows: " + name_some(issues) +
-             " (write times as ISO-8601, e.g. 2024-03-05T14:30)");
+             (layer == "patrols"
+                  ? " (write times as ISO-8601 with the time of day, e.g. 2024-03-05T14:30, each "
+                    "track's end after its start)"
+                  : " (write times as ISO-8601, e.g. 2024-03-05T14:30)"));
     }
     for (const auto& [layer, where, issues] : by_where(ds, r.bad_values))
         warn(where + ": " + std::to_string(issues.size()) +

@@ -56,14 +56,12 @@ void run_import(const ImportArgs& a) {
                     {a.checks}, "correct them, or pass --skip-bad to import the " +
                                     std::to_string(r.read - r.bad_rows) + " good ones");
     if (!r.future.empty()) {
-        std::string named;
-        for (size_t i = 0; i < r.future.size() && i < 5; ++i)
-            named += (i ? "; " : "") + std::string(unit) + " " + std::to_string(r.future[i].line) + ": " +
-                     r.future[i].problem;
-        if (r.future.size() > 5) named += "; and " + std::to_string(r.future.size() - 5) + " more";
+        std::vector<Issue> named;
+        for (const BadRow& b : r.future)
+            named.push_back({"", std::string(unit) + " " + std::to_string(b.line), b.problem});
         warn(a.checks + ": " + std::to_string(r.future.size()) +
-             " report(s) dated after this computer's date, imported as given: " + named +
-             " (check the phones' clocks; gridwatch checks without --date counts its days back from the "
+             " report(s) dated after this computer's date: " + name_some(named) +
+             " (check the phones' clocks: gridwatch checks without --date counts its days back from the "
              "latest report)");
     }
     if (!a.json) {

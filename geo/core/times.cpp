@@ -134,7 +134,12 @@ std::optional<int64_t> parse_incident_time(const std::string& text) {
     return span->begin;
 }
 
-bool after_this_computers_date(int64_t t) { return t > static_cast<int64_t>(std::time(nullptr)) + 2 * 86400; }
+bool after_this_computers_date(int64_t t, int64_t now_utc) {
+    const auto day = [](int64_t s) { return s >= 0 ? s / 86400 : -((-s + 86399) / 86400); };
+    return day(t) > day(now_utc + kCommunityUtcOffset) + 1;
+}
+
+bool after_this_computers_date(int64_t t) { return after_this_computers_date(t, std::time(nullptr)); }
 
 std::string iso_date(int64_t t) {
     const Civil c = civil_from_seconds(t);

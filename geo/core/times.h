@@ -41,11 +41,13 @@ std::optional<TimeSpan> parse_iso_span(const std::string& text);
 std::optional<int64_t> parse_incident_time(const std::string& text);
 
 /**
- * Whether civil time `t` lies after this computer's date, by more than the two days any clock's
- * zone may put between them: a record dated so is a typo or a phone's wrong clock, and a window
- * ending on the latest record moves there.
+ * Whether civil time `t` (on the community's clock) falls on a day after tomorrow there, today
+ * being this computer's date (`now_utc`, Unix seconds) on that clock: a record dated so is a typo
+ * or a phone's wrong clock, and a window ending on the latest record moves there. Tomorrow is
+ * allowed for a clock a little ahead.
  */
-bool after_this_computers_date(int64_t t);
+bool after_this_computers_date(int64_t t, int64_t now_utc);
+bool after_this_computers_date(int64_t t);  // now
 
 /** "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS" and "YYYY-MM" of civil seconds. */
 std::string iso_date(int64_t t);

@@ -56,6 +56,12 @@ bool is_metric_projected(const OGRSpatialReference& srs) {
     return srs.IsProjected() && std::abs(srs.GetLinearUnits() - 1.0) < 1e-9;
 }
 
+Vec2 local_metres_per_unit(const OGRSpatialReference& srs, double lat) {
+    if (!srs.IsGeographic()) return {srs.GetLinearUnits(), srs.GetLinearUnits()};
+    const double deg = srs.GetAngularUnits() * 180 / M_PI;  // degrees per unit (grads: 0.9)
+    return {111320.0 * std::cos(lat * M_PI / 180) * deg, 110574.0 * deg};
+}
+
 CoordLimits CoordLimits::of(const OGRSpatialReference& srs) {
     CoordLimits l;
     if (srs.IsGeographic()) {

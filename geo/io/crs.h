@@ -44,6 +44,13 @@ bool is_metric_projected(const OGRSpatialReference& srs);
  * globe, projected coordinates within 100 000 km. Beyond that a value is a typing error or a
  * stand-in value (1e308), and would make the working CRS a guess and areas wrong.
  */
+/**
+ * Metres per unit of `srs` along x and y near latitude `lat` (degrees; used only when `srs` is
+ * geographic): a local frame for distances of a few tens of km, the equirectangular scale of
+ * longitude shrinking by cos(lat); a projected CRS's linear unit on both axes.
+ */
+Vec2 local_metres_per_unit(const OGRSpatialReference& srs, double lat);
+
 struct CoordLimits {
     double x = 1e8, y = 1e8;
     bool geographic = false;

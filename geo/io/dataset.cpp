@@ -1478,8 +1478,13 @@ void LayerContext::set_aside_before(int64_t from) {
 
 void LayerContext::patrols() {
     int i_id = r.field("track_id", false), i_team = r.field("team", false);
-    if (wkbFlatten(r.layer->GetGeomType()) == wkbPoint || wkbFlatten(r.layer->GetGeomType()) == wkbMultiPoint)
-        return patrol_fixes(i_id, i_team, r.field("time", true));
+    // GPS fixes: a layer of points, or one that does not say (a CSV's WKT column) with a time per
+    // feature and no start.
+    const OGRwkbGeometryType type = wkbFlatten(r.layer->GetGeomType());
+    const bool fixes = type == wkbPoint || type == wkbMultiPoint ||
+                       (type == wkbUnknown && find_field(r.defn, "start", r.mapping) < 0 &&
+                        find_field(r.defn, "time", r.mapping) >= 0);
+    if (fixes) return patrol_fixes(i_id, i_team, r.field("time", true));
     int i_start = r.field("start", false), i_end = r.field("end", false);
     for_each_feature(r, [&](OGRFeature& f) {
         PatrolTrack t;

@@ -3,6 +3,7 @@
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -249,32 +250,44 @@ void refuse_move_outside(const CameraEditRequest& req, const OGRSpatialReference
 }
 
 /**
- * Refuses a --move far from every camera of the layer: degrees typed into a layer in metres
- * (98.69,24.59 in EPSG:4542 is a point ~2,700 km off, by the equator) were written and reported
- * done. Far is beyond the cameras' own extent by its size, and by 10 km at least. `cams` is the
- * cameras' extent in the layer's CRS.
+ * Whether an edit leaves the values it can change as they are: exactly (a move of a millimetre is
+ * a move), and the status as a code (ONLINE and online are one, read through the layer's mapping).
  */
-void refuse_move_far(const CameraEditRequest& req, const OGREnvelope& cams, const OGRSpatialReference& srs,
-                     const Error::Where& where) {
-    if (!req.move || !cams.IsInit()) return;
-    const auto [x, y] = *req.move;
-    const bool degrees = srs.IsGeographic();
-    const double unit_m = degrees ? 111320.0 : srs.GetLinearUnits();  // metres per unit, roughly for degrees
-    const double margin = std::max({cams.MaxX - cams.MinX, cams.MaxY - cams.MinY, 10000.0 / unit_m});
-    const double dx = std::max({cams.MinX - x, x - cams.MaxX, 0.0});
-    const double dy = std::max({cams.MinY - y, y - cams.MaxY, 0.0});
-    if (dx <= margin && dy <= margin) return;
-    // In degrees, a degree of longitude shrinks by the cosine of the cameras' latitude.
-    const double east = degrees ? std::cos((cams.MinY + cams.MaxY) / 2 * M_PI / 180) : 1.0;
-    const double km = std::hypot(dx * east, dy) * unit_m / 1000;
-    char what[400];
-    std::snprintf(what, sizeof what,
-                  "the position (%.9g, %.9g) lies %s%.0f km from every camera of the layer (they lie within "
-                  "%.9g–%.9g, %.9g–%.9g in %s)",
-                  x, y, degrees ? "about " : "", km, cams.MinX, cams.MaxX, cams.MinY, cams.MaxY,
-                  crs_label(srs).c_str());
-    const bool looks_degrees = !degrees && std::abs(x) <= 180 && std::abs(y) <= 90;
-    throw Error(what, {where.file, where.layer, where.feature, "--move"},
+bool same_edited_values(const StoredCamera& now, const StoredCamera& edited, const RoleMapping& mapping) {
+    return now.azimuth == edited.azimuth && now.fov == edited.fov && now.range == edited.range &&
+           now.x == edited.x && now.y == edited.y &&
+           (now.status == edited.status || contract_code("status", now.status, &mapping) ==
+                                               contract_code("status", edited.status, &mapping));
+}
+
+/**
+ * Refuses a --move far from every other camera of the layer: degrees typed into a layer in metres
+ * (98.69,24.59 in EPSG:4542 is a point ~2,700 km off, by the equator) were written and reported
+ * done. Far is farther from the nearest other camera than the others' own extent is across, and
+ * than 10 km. `others`: the other cameras' positions in the layer's CRS `srs` (none: no test).
+ */
+void refuse_move_far(const CameraEditRequest& req, const std::vector<Vec2>& others,
+                     const OGRSpatialReference& srs, const Error::Where& where) {
+    if (!req.move || others.empty()) return;
+    Box box;
+    for (Vec2 p : others) box.add(p);
+    const Vec2 k = local_metres_per_unit(srs, box.center().y);
+    const auto metres = [&](Vec2 p) { return Vec2{p.x * k.x, p.y * k.y}; };
+    const Vec2 to = metres({req.move->first, req.move->second});
+    double nearest = std::numeric_limits<double>::infinity();
+    for (Vec2 p : others) nearest = std::min(nearest, distance(metres(p), to));
+    if (!(nearest > std::max(10000.0, distance(metres({box.xmin, box.ymin}), metres({box.xmax, box.ymax})))))
+        return;
+    char km[32];
+    std::snprintf(km, sizeof km, "%.0f", nearest / 1000);
+    const bool looks_degrees =
+        !srs.IsGeographic() && std::abs(req.move->first) <= 180 && std::abs(req.move->second) <= 90;
+    throw Error("the position (" + num(req.move->first) + ", " + num(req.move->second) + ") lies " +
+                    (srs.IsGeographic() ? "about " : "") + km +
+                    " km from the nearest other camera of the layer (they lie within " + num(box.xmin) + "–" +
+                    num(box.xmax) + ", " + num(box.ymin) + "–" + num(box.ymax) + " in " + crs_label(srs) +
+                    ")",
+                {where.file, where.layer, where.feature, "--move"},
                 looks_degrees ? "these look like degrees: give --move in the layer's own units (metres)"
                               : "give --move in the layer's CRS, near its cameras");
 }
@@ -292,20 +305,20 @@ CameraEditResult edit_in_store(const std::string& source, const CameraEditReques
     if (req.expect_version) refuse_future_version(*req.expect_version, read.version, req.cam_id, {pg.source(), "cameras", req.cam_id});
     // Values the camera already has change nothing: nothing is written, the version stays (an
     // older --expect-version is still a conflict, as on a file).
-    if (diff_fields(read, with_changes(read, req)).empty() &&
+    if (same_edited_values(read, with_changes(read, req), {}) &&
         req.expect_version.value_or(read.version) == read.version)
         return {read.cam_id, read.version, false, true};
     if (req.move) {
         const OGRSpatialReference srs = parse_crs("EPSG:" + std::to_string(table_srid(pg)));
         const Error::Where where{pg.source(), "cameras", req.cam_id};
         refuse_move_outside(req, srs, where);
-        const std::string e = pg.scalar(
-            "SELECT concat_ws(' ', ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) FROM "
-            "(SELECT ST_Extent(geom) e FROM cameras) s",
-            "reading the cameras' extent");
-        OGREnvelope cams;
-        if (std::sscanf(e.c_str(), "%lf %lf %lf %lf", &cams.MinX, &cams.MinY, &cams.MaxX, &cams.MaxY) == 4)
-            refuse_move_far(req, cams, srs, where);
+        std::vector<Vec2> others;
+        for (const Row& r :
+             pg.query("SELECT ST_X(geom), ST_Y(geom) FROM cameras WHERE geom IS NOT NULL AND fid <> " +
+                          std::to_string(read.fid),
+                      "reading the other cameras' positions"))
+            if (r[0] && r[1]) others.push_back({std::atof(r[0]->c_str()), std::atof(r[1]->c_str())});
+        refuse_move_far(req, others, srs, where);
     }
     CameraWrite w{read.fid, req.expect_version.value_or(read.version), with_changes(read, req)};
     const CheckedSave r = write_cameras_checked(pg, {w});
@@ -342,24 +355,40 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     gdal_setup();
     CPLErrorReset();
     const WaitForOtherWriters wait;  // an import beside it: the edit waits for its commit
+    // KML's drivers write a file whole, never one feature (GML, GPX cannot open one for writing at
+    // all): the line said "cannot write the camera:  (check the file is writable)" of a writable file.
+    const auto whole_only = [&](const std::string& driver) {
+        return Error("cannot change a camera in place in this file: GDAL's " + driver +
+                         " driver writes a layer whole, not one feature; nothing was written",
+                     where,
+                     "convert the cameras to a GeoPackage (gridwatch export " + source +
+                         " --format GPKG --out cameras.gpkg) and edit that");
+    };
     GDALDatasetUniquePtr gds(GDALDataset::Open(info->source.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
-    if (!gds) throw Error("cannot be opened for writing: " + std::string(CPLGetLastErrorMsg()), where, "check the file is not read-only");
+    if (!gds) {
+        const std::string why = CPLGetLastErrorMsg();
+        GDALDatasetUniquePtr reading(
+            GDALDataset::Open(info->source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+        if (reading && access(info->source.c_str(), W_OK) == 0) throw whole_only(reading->GetDriverName());
+        throw Error("cannot be opened for writing: " + why, where, "check the file is not read-only");
+    }
     WaitForOtherWriters::on(*gds);
     OGRLayer* layer = gds->GetLayerByName(info->source_name.c_str());
     if (!layer) throw Error("layer not found for writing", where);
-    // KML's drivers write a file whole, never one feature: SetFeature failed with no message, and
-    // the line said "cannot write the camera:  (check the file is writable)" of a writable file.
-    if (!layer->TestCapability(OLCRandomWrite))
-        throw Error(std::string("cannot change a camera in place in this file: GDAL's ") +
-                        gds->GetDriverName() +
-                        " driver writes a layer whole, not one feature; nothing was written",
-                    where,
-                    "convert the cameras to a GeoPackage (gridwatch export " + source +
-                        " --format GPKG --out cameras.gpkg) and edit that");
-    if (const OGRSpatialReference* srs = layer->GetSpatialRef(); srs && req.move) {
+    // The layer's CRS as the reader takes it: its own, else --assume-crs (a GeoPackage's srs_id 0
+    // reads as GDAL's "Undefined geographic SRS", which is none).
+    OGRSpatialReference assumed;
+    const OGRSpatialReference* srs = layer_crs(*layer);
+    if (!srs && !req.assume_crs.empty()) assumed = parse_crs(req.assume_crs), srs = &assumed;
+    if (srs && req.move) {
         refuse_move_outside(req, *srs, where);
-        OGREnvelope cams;
-        if (layer->GetExtent(&cams, TRUE) == OGRERR_NONE) refuse_move_far(req, cams, *srs, where);
+        std::vector<Vec2> others;
+        for (const auto& g : *layer)
+            if (const OGRGeometry* p = g->GetGeometryRef();
+                g->GetFID() != fid && p && !p->IsEmpty() && wkbFlatten(p->getGeometryType()) == wkbPoint)
+                others.push_back({p->toPoint()->getX(), p->toPoint()->getY()});
+        layer->ResetReading();
+        refuse_move_far(req, others, *srs, where);
     }
     // GDAL's CSV writer writes a feature's fields, not the columns its point was read from (X/Y,
     // lon/lat): a move was reported done, and the file kept the old position.
@@ -448,9 +477,13 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     // Values the camera already has change nothing: nothing is written, the version stays.
     StoredCamera mine = with_changes(now, req);
     if (req.status) mine.status = (*spelling)(*req.status);
-    if (diff_fields(now, mine).empty()) {
+    if (same_edited_values(now, mine, mapping)) {
         if (tx) gds->RollbackTransaction();
         return {req.cam_id, now.version, false, versioned};
+    }
+    if (!layer->TestCapability(OLCRandomWrite)) {
+        if (tx) gds->RollbackTransaction();
+        throw whole_only(gds->GetDriverName());
     }
     auto set_real = [&](const char* contract, const std::optional<double>& v) {
         if (!v) return;

@@ -95,7 +95,7 @@ TEST(Edit, RaisesVersionByExactlyOne) {
     // Degrees, but 250 km from every camera of the table: refused too.
     r = run_gridwatch("edit " + pg(s.conninfo) + " --camera " + cam + " --move 101.2," + y);
     EXPECT_EQ(r.status, 1);
-    EXPECT_TRUE(has(r.err, "'--move'") && has(r.err, "km from every camera")) << r.err;
+    EXPECT_TRUE(has(r.err, "'--move'") && has(r.err, "km from the nearest other camera")) << r.err;
     EXPECT_EQ(db.scalar("SELECT ST_X(geom) = " + x + " FROM cameras WHERE cam_id = '" + cam + "'"), "t");
     // No change: the current version, nothing written.
     r = run_gridwatch("edit " + pg(s.conninfo) + " --camera " + cam + " --json");
