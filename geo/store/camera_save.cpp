@@ -249,6 +249,12 @@ void refuse_move_outside(const CameraEditRequest& req, const OGRSpatialReference
                                   : "give --move in the layer's own units");
 }
 
+/** The dataset's working CRS (its cameras' positions are in it). */
+const OGRSpatialReference& work_srs(const Dataset& ds, OGRSpatialReference& holder) {
+    holder = parse_crs(ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt);
+    return holder;
+}
+
 /**
  * Whether an edit leaves the values it can change as they are: exactly (a move of a millimetre is
  * a move), and the status as a code (ONLINE and online are one, read through the layer's mapping).
@@ -382,12 +388,12 @@ CameraEditResult edit_in_file(const std::string& source, const CameraEditRequest
     if (!srs && !req.assume_crs.empty()) assumed = parse_crs(req.assume_crs), srs = &assumed;
     if (srs && req.move) {
         refuse_move_outside(req, *srs, where);
+        // The other cameras as read, back in the layer's CRS: not read a second time.
+        OGRSpatialReference w;
+        const Transform back(work_srs(ds, w), *srs);
         std::vector<Vec2> others;
-        for (const auto& g : *layer)
-            if (const OGRGeometry* p = g->GetGeometryRef();
-                g->GetFID() != fid && p && !p->IsEmpty() && wkbFlatten(p->getGeometryType()) == wkbPoint)
-                others.push_back({p->toPoint()->getX(), p->toPoint()->getY()});
-        layer->ResetReading();
+        for (const Camera& c : ds.cameras)
+            if (c.fid != fid) others.push_back(back.apply(c.pos));
         refuse_move_far(req, others, *srs, where);
     }
     // GDAL's CSV writer writes a feature's fields, not the columns its point was read from (X/Y,
@@ -519,11 +525,6 @@ CameraEditResult edit_camera(const std::string& source, const CameraEditRequest&
 // The viewer's save on PG:
 
 namespace {
-
-const OGRSpatialReference& work_srs(const Dataset& ds, OGRSpatialReference& holder) {
-    holder = parse_crs(ds.work_crs_wkt.empty() ? ds.work_crs : ds.work_crs_wkt);
-    return holder;
-}
 
 StoredCamera to_stored(const Camera& c, const Transform& back) {
     StoredCamera s;
