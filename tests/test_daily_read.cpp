@@ -50,13 +50,13 @@ TEST(DailyRead, LineTrackTimesFollowTheDistanceWalked) {
 
 // A line whose end is its start was walked in no time: all its metres patrolled in 0 s, at one instant
 // (midnight for times given as dates, so at night). It is named and read as untimed, as an end
-// before the start is; a track of no length at one instant stays as it is.
+// before the start is; a track under a metre long at one instant is a stop and stays as it is.
 TEST(DailyRead, ALineTrackWalkedInNoTimeIsNamed) {
     TempDir dir("daily_read_same");
     const std::string track = R"({"type": "FeatureCollection", )" + std::string(kCrs) + R"(, "features": [
       {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[466000, 2720000], [466300, 2720000]]},
        "properties": {"track_id": "T1", "start": "2026-11-02", "end": "2026-11-02"}},
-      {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[466000, 2720000], [466000, 2720000]]},
+      {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[466000, 2720000], [466000.000000001, 2720000.4]]},
        "properties": {"track_id": "T2", "start": "2026-11-02T09:00:00", "end": "2026-11-02T09:00:00"}}]})";
     const Dataset ds = open_dataset({write(dir.path / "patrols.geojson", track)});
     ASSERT_EQ(ds.patrols.size(), 2u);

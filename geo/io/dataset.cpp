@@ -1503,9 +1503,10 @@ void LayerContext::patrols() {
             ds.report.bad_times.push_back(
                 r.issue(t.track_id, "end " + t.end + " is before start " + t.start));
             t.t_start.reset(), t.t_end.reset();
-        } else if (t.t_start && t.t_end && *t.t_end == *t.t_start && length(t.shape) > 0) {
+        } else if (t.t_start && t.t_end && *t.t_end == *t.t_start && length(t.shape) >= 1) {
             // A walk of no duration: its metres were all patrolled at one instant (midnight, for
-            // times given as dates), night or day as that instant fell, present for 0 s.
+            // times given as dates), night or day as that instant fell, present for 0 s. Under a
+            // metre it is a stop, as a single fix is (a repeated vertex read a rounding apart).
             char walked[64];
             std::snprintf(walked, sizeof walked, "%.0f m", length(t.shape));
             ds.report.bad_times.push_back(r.issue(
