@@ -26,15 +26,17 @@ TEST(Formats, EveryFormatReadsBackTheSameCommunity) {
         std::string export_args, info_args;
     };
     const std::vector<Case> cases = {
-        {"--out " + d / "shp", d / "shp"},                                       // folder of shapefiles
-        {"--out " + d / "x.gpkg --format GPKG", d / "x.gpkg"},                   // GeoPackage
-        {"--out " + d / "x.kml --format KML", d / "x.kml"},                      // KML
-        {"--out " + d / "fgb --format FlatGeobuf", d / "fgb"},                   // folder of FlatGeobuf
-        {"--out " + d / "gj --format GeoJSON",                                   // one GeoJSON a layer
-         d / "gj/grids.geojson " + d / "gj/households.geojson " + d / "gj/cameras.geojson " + d / "gj/incidents.geojson " +
-             d / "gj/enterprises.geojson " + d / "gj/roads.geojson " + d / "gj/buildings.geojson " +
-             d / "gj/facilities.geojson " + d / "gj/candidates.geojson"},
-        {"--out " + d / "gbk --encoding GBK", d / "gbk"},                        // GBK shapefiles
+        {"--out " + d / "shp", d / "shp"},                      // folder of shapefiles
+        {"--out " + d / "x.gpkg --format GPKG", d / "x.gpkg"},  // GeoPackage
+        {"--out " + d / "x.kml --format KML", d / "x.kml"},     // KML
+        {"--out " + d / "fgb --format FlatGeobuf", d / "fgb"},  // folder of FlatGeobuf
+        {"--out " + d / "gj --format GeoJSON", d / "gj"},       // folder of GeoJSON files
+        {"--out " + d / "gjl --format GeoJSONSeq", d / "gjl"},  // folder of GeoJSON sequences
+        {"--out " + d / "gj2 --format GeoJSON",                 // GeoJSON files named
+         d / "gj2/grids.geojson " + d / "gj2/households.geojson " + d / "gj2/cameras.geojson " +
+             d / "gj2/incidents.geojson " + d / "gj2/enterprises.geojson " + d / "gj2/roads.geojson " +
+             d / "gj2/buildings.geojson " + d / "gj2/facilities.geojson " + d / "gj2/candidates.geojson"},
+        {"--out " + d / "gbk --encoding GBK", d / "gbk"},  // GBK shapefiles
     };
     auto ref_cov = run_gridwatch("coverage " + bundled() + " --level 3 --occlusion none --no-gaps --json");
     ASSERT_EQ(ref_cov.status, 0) << ref_cov.err;
@@ -84,4 +86,33 @@ TEST(Formats, ACsvWithAWktColumnIsRecognisedByItsFields) {
     r = run_gridwatch("edit " + csv + " --assume-crs EPSG:4490 --camera DPZ-CAM002 --azimuth 1 --json");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(json::parse(r.out)["changed"], true);
+}
+
+// `export --format GeoJSON` writes a folder of one file a layer, which GDAL 3.6 does not open as one
+// dataset (it does a folder of shapefiles, CSVs or FlatGeobufs): gridwatch refused its own export.
+// Such a folder is read as its files; what is not vector data, hidden files (an output's temporary
+// files) and project files are passed over, and a folder of none is named as such.
+TEST(Formats, AFolderOfGeoJsonFilesIsReadAsItsFiles) {
+    TempDir d("formats_folder");
+    auto e =
+        run_gridwatch("export " + bundled() + " --out " + d / "gj --format GeoJSON --layers cameras,grids");
+    ASSERT_EQ(e.status, 0) << e.err;
+    d.write("gj/说明.txt", "从 gridwatch 导出\n");
+    std::filesystem::copy_file(d / "gj/cameras.geojson", d / "gj/.gw-tmp-1-1-cameras.geojson");
+    auto r = run_gridwatch("info " + d / "gj --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json j = json::parse(r.out);
+    ASSERT_EQ(j["layers"].size(), 2u) << r.out;
+    EXPECT_EQ(j["layers"][0]["name"], "cameras");
+    EXPECT_EQ(j["layers"][0]["source"], d / "gj/cameras.geojson");
+    EXPECT_EQ(j["layers"][1]["name"], "grids");
+    auto want = run_gridwatch("info " + bundled() + " --json");
+    EXPECT_EQ(j["cameras"], json::parse(want.out)["cameras"]);
+
+    std::filesystem::create_directories(d.path / "none");
+    d.write("none/说明.txt", "nothing here\n");
+    r = run_gridwatch("info " + d / "none");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find(d / "none" + ": holds no file GDAL reads as layers"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }

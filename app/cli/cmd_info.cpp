@@ -79,8 +79,13 @@ void print_info_json(const Dataset& ds, const InfoCounts& n) {
     j["extent"] = ext.empty() ? nlohmann::json(nullptr) : nlohmann::json{ext.xmin, ext.ymin, ext.xmax, ext.ymax};
     auto layers = nlohmann::json::array();
     for (const auto& l : ds.layers)
-        layers.push_back({{"name", l.name}, {"source_name", l.source_name}, {"geometry", l.geometry},
-                          {"count", l.count}, {"invalid", l.invalid}, {"crs", l.crs}});
+        layers.push_back({{"name", l.name},
+                          {"source_name", l.source_name},
+                          {"geometry", l.geometry},
+                          {"count", l.count},
+                          {"invalid", l.invalid},
+                          {"crs", l.crs},
+                          {"source", without_secrets(l.source)}});
     j["layers"] = layers;
     nlohmann::json lv = nlohmann::json::object();
     for (auto [l, cells] : n.per_level) lv[std::to_string(l)] = cells;

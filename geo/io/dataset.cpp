@@ -233,10 +233,13 @@ OpenedSource open_source(const std::string& path, bool cp936 = false) {
                     "is a GeoPackage without layers", {path},
                     "give the GeoPackage that holds the community's layers; gridwatch demo makes an example");
         }
-        throw Error("cannot be opened as a vector dataset" + (why.empty() ? std::string() : ": " + why),
+        std::error_code ec;
+        const bool folder = fs::is_directory(path, ec);
+        throw Error((folder ? "holds no file GDAL reads as layers" : "cannot be opened as a vector dataset") +
+                        (why.empty() ? std::string() : ": " + why),
                     {path},
-                    "give a GeoPackage, a folder of shapefiles, GeoJSON, KML, FlatGeobuf, CSV with "
-                    "lon/lat columns, or PG: connection");
+                    "give a GeoPackage, a folder of shapefiles or GeoJSON files, GeoJSON, KML, FlatGeobuf, "
+                    "CSV with lon/lat columns, or PG: connection");
     }
     src.ds.reset(raw);
     // A folder of shapefiles opens even when one of them cannot: that layer would be missing.
@@ -346,6 +349,29 @@ bool raster_only(const std::string& path) {
     if (v) return false;
     GDALDatasetUniquePtr r(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
     return r && r->GetRasterCount() > 0;
+}
+
+/**
+ * The files of a folder GDAL does not open as one dataset (GDAL 3.6 opens a folder of shapefiles,
+ * of CSVs or of FlatGeobufs, not one of GeoJSON files, as `export --format GeoJSON` writes), each
+ * a source of its own: those GDAL recognises as vector data, by name. Hidden files (an output's
+ * temporary files and journals) and project files are not among them. Empty for anything else.
+ */
+std::vector<std::string> vector_files_in_folder(const std::string& path) {
+    std::error_code ec;
+    if (path.rfind("PG:", 0) == 0 || !fs::is_directory(path, ec)) return {};
+    std::vector<std::string> files;
+    for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.empty() || name[0] == '.' || name.ends_with(".gridwatch.json") || !it->is_regular_file(ec))
+            continue;
+        CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+        if (GDALIdentifyDriverEx(it->path().c_str(), GDAL_OF_VECTOR, nullptr, nullptr))
+            files.push_back(it->path().string());
+    }
+    if (ec) throw Error("the folder cannot be listed: " + ec.message(), {path}, "check its permissions");
+    std::sort(files.begin(), files.end());
+    return files;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2098,7 +2124,10 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
     const bool wants_terrain =
         options.dem && (options.layers.empty() || std::find(options.layers.begin(), options.layers.end(),
                                                             "cameras") != options.layers.end());
-    for (const auto& path : sources) {
+    // A folder GDAL does not open is read as its files, each in its place in the list.
+    std::vector<std::string> paths = sources;
+    for (size_t next = 0; next < paths.size(); ++next) {
+        const std::string path = paths[next];  // a copy: a folder's files are inserted after it
         gdal_setup();
         if (path.rfind("PG:", 0) != 0) finish_interrupted_outputs(path);
         check_readable(path);
@@ -2116,6 +2145,11 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
         try {
             vec = std::make_unique<OpenedSource>(open_source(path));
         } catch (const Error&) {
+            if (const auto files = vector_files_in_folder(path); !files.empty()) {
+                paths.insert(paths.begin() + static_cast<std::ptrdiff_t>(next) + 1, files.begin(),
+                             files.end());
+                continue;
+            }
             if (!raster_only(path)) throw;
             take_dem(nullptr);  // a DEM or a basemap: no layers in it
             continue;

@@ -1,7 +1,7 @@
 #pragma once
 /**
- * Opening datasets: any GDAL vector source (GeoPackage, a folder of shapefiles, GeoJSON, KML,
- * FlatGeobuf, CSV with coordinates, PG:) read into the SPEC §3 model in the working CRS.
+ * Opening datasets: any GDAL vector source (GeoPackage, a folder of shapefiles or of GeoJSON files, GeoJSON,
+ * KML, FlatGeobuf, CSV with coordinates, PG:) read into the SPEC §3 model in the working CRS.
  */
 #include <functional>
 #include <map>
