@@ -110,11 +110,18 @@ TEST(CliOut, EveryFileOfAMultiLayerOutputIsNamed) {
     TempDir d("out_named");
     auto r = run_gridwatch("plan " + community() + " --add 1 --out " + d / "plan.shp");
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.out.find("wrote " + d / "plan.shp (planned_cameras), " +
+    EXPECT_NE(r.out.find("wrote " + d / "plan.shp (planned_cameras; resolution_px as resolution), " +
                          d / "plan_planned_views.shp (planned_views)"),
               std::string::npos)
         << r.out;
     EXPECT_TRUE(std::filesystem::exists(d / "plan_planned_views.shp"));
+    // A shapefile's 10-byte names are cut as export cuts them and told in the output's line, not
+    // laundered by GDAL with a bare "GDAL: Normalized/laundered field name" warning beside it.
+    EXPECT_EQ(r.err.find("GDAL"), std::string::npos) << r.err;
+    r = run_gridwatch("plan " + community() + " --add 1 --json --out " + d / "plan.shp");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["fields_renamed"], json({{"planned_cameras.resolution_px", "resolution"}}));
+    EXPECT_EQ(r.err.find("GDAL"), std::string::npos) << r.err;
     r = run_gridwatch("coverage " + community() + " --out " + d / "c.geojson --json");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(json::parse(r.out)["files"], json({{"coverage_L4", d / "c.geojson"},
@@ -124,6 +131,14 @@ TEST(CliOut, EveryFileOfAMultiLayerOutputIsNamed) {
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(json::parse(r.out)["files"],
               json({{"planned_cameras", d / "p.gpkg"}, {"planned_views", d / "p.gpkg"}}));
+    EXPECT_FALSE(json::parse(r.out).contains("fields_renamed")) << r.out;
+    // Gi*, DBSCAN and the four-colour warning wrote their layer and said nothing of it.
+    r = run_gridwatch("hotspots " + community() + " --method gi --out " + d / "gi.shp");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("wrote " + d / "gi.shp (gi_star)"), std::string::npos) << r.out;
+    r = run_gridwatch("hotspots " + community() + " --method warning --json --out " + d / "w.gpkg");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["files"], json({{"warning", d / "w.gpkg"}}));
 }
 
 TEST(CliCoverage, OutWritesCellsGapsAndViews) {

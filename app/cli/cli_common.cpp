@@ -326,15 +326,23 @@ void print_json_items(nlohmann::json j, const std::string& key, size_t n,
 
 std::string written_line(const std::vector<WrittenLayer>& written) {
     std::string s = "wrote";
-    for (size_t i = 0; i < written.size(); ++i)
-        s += (i ? ", " : " ") + written[i].file.string() + " (" + written[i].layer + ")";
+    for (size_t i = 0; i < written.size(); ++i) {
+        s += (i ? ", " : " ") + written[i].file.string() + " (" + written[i].layer;
+        for (const auto& r : written[i].renamed) s += "; " + r.name + " as " + r.written_as;
+        s += ")";
+    }
     return s;
 }
 
-nlohmann::json written_json(const std::vector<WrittenLayer>& written) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& w : written) j[w.layer] = w.file.string();
-    return j;
+void add_written(nlohmann::json& j, const std::vector<WrittenLayer>& written) {
+    if (written.empty()) return;
+    nlohmann::json files = nlohmann::json::object(), renamed = nlohmann::json::object();
+    for (const auto& w : written) {
+        files[w.layer] = w.file.string();
+        for (const auto& r : w.renamed) renamed[w.layer + "." + r.name] = r.written_as;
+    }
+    j["files"] = files;
+    if (!renamed.empty()) j["fields_renamed"] = renamed;
 }
 
 void print_json(nlohmann::json j, const Dataset& ds) {

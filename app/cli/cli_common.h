@@ -80,10 +80,13 @@ void print_json(nlohmann::json j, const Dataset& ds);
 
 /**
  * Where --out's layers went, for a user told of every file (a .shp output writes its other layers
- * beside it): "wrote out.shp (cells), out_gaps.shp (gaps)" and, for --json, {"cells": "out.shp", …}.
+ * beside it) and of every field the format holds under another name: "wrote out.shp (cells),
+ * out_gaps.shp (gaps)", "wrote p.shp (planned_cameras; resolution_px as resolution)"; for --json
+ * "files": {"cells": "out.shp", …} and, where a field was renamed, "fields_renamed":
+ * {"planned_cameras.resolution_px": "resolution"}. Nothing is added when nothing was written.
  */
 std::string written_line(const std::vector<WrittenLayer>& written);
-nlohmann::json written_json(const std::vector<WrittenLayer>& written);
+void add_written(nlohmann::json& j, const std::vector<WrittenLayer>& written);
 
 /**
  * print_json for a document with one long array at its top level: the array `key` holds n items,

@@ -95,7 +95,7 @@ void run_coverage(const CoverageArgs& a) {
     if (a.json) {
         nlohmann::json j;
         j["level"] = rep.level;
-        if (!written.empty()) j["files"] = written_json(written);
+        add_written(j, written);
         nlohmann::json t = cell_json(rep.total);
         t.erase("grid_id"), t.erase("name");
         j["total"] = t;

@@ -110,6 +110,7 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
     const GiResult& r = gi.result;
     const int no_households = gi.without_households;
     warn_outside(ds, gi.outside, a.hex > 0 ? "hexagon" : "level-" + std::to_string(a.level) + " cell");
+    std::vector<WrittenLayer> written;
     if (!a.out.empty()) {
         OutLayer L;
         L.name = kGiLayer;
@@ -118,7 +119,7 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
         for (size_t i = 0; i < units.size(); ++i)
             L.features.push_back({units[i]->shape, {}, {units[i]->grid_id, static_cast<long long>(counts[i]), x[i],
                                                          r.z[i], r.p[i], r.cls[i]}});
-        write_out_layers(a.out, {L}, ds.work_crs_wkt);
+        written = write_out_layers(a.out, {L}, ds.work_crs_wkt);
     }
     if (a.json) {
         nlohmann::json j;
@@ -127,6 +128,7 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
         j["cells_without_households"] = no_households;
         j["incidents_outside"] = gi.outside.size();
         j["fdr"] = a.fdr;
+        add_written(j, written);
         const auto cell = [&](size_t i) {
             nlohmann::json e = nlohmann::json::object();  // key by key: see print_json_items
             e["id"] = units[i]->grid_id, e["count"] = counts[i], e["value"] = x[i];
@@ -156,6 +158,7 @@ void run_gi(const HotspotArgs& a, const Dataset& ds, const std::vector<const Inc
         std::printf("  %-16s %-20s count %3d  z %6.2f  p %.4f  %s\n", units[i]->grid_id.c_str(), units[i]->name.c_str(),
                     counts[i], r.z[i], r.p[i], r.cls[i].c_str());
     }
+    if (!written.empty()) std::printf("%s\n", written_line(written).c_str());
 }
 
 void run_dbscan(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
@@ -163,6 +166,7 @@ void run_dbscan(const HotspotArgs& a, const Dataset& ds, const std::vector<const
     const Clusters cl = dbscan_clusters(pts, a.eps, a.min_pts);
     const auto& members = cl.members;
     const int nclusters = static_cast<int>(members.size()), noise = cl.noise;
+    std::vector<WrittenLayer> written;
     if (!a.out.empty()) {
         OutLayer L;
         L.name = kClustersLayer;
@@ -176,7 +180,7 @@ void run_dbscan(const HotspotArgs& a, const Dataset& ds, const std::vector<const
                  {},
                  {static_cast<long long>(c + 1), static_cast<long long>(members[c].size()), ids}});
         }
-        write_out_layers(a.out, {L}, ds.work_crs_wkt);
+        written = write_out_layers(a.out, {L}, ds.work_crs_wkt);
     }
     if (a.json) {
         nlohmann::json j;
@@ -187,12 +191,15 @@ void run_dbscan(const HotspotArgs& a, const Dataset& ds, const std::vector<const
             j["clusters"].push_back({{"id", c + 1}, {"count", members[c].size()}, {"members", ids}});
         }
         j["noise"] = noise;
+        add_written(j, written);
         print_json(std::move(j), ds);
         return;
     }
     std::printf("DBSCAN (eps %.1f m, min %d points) on %zu incidents: %d clusters, %d noise\n", a.eps, a.min_pts,
                 inc.size(), nclusters, noise);
-    for (int c = 0; c < nclusters && c < 20; ++c) std::printf("  cluster %d: %zu incidents\n", c + 1, members[c].size());
+    for (int c = 0; c < nclusters && c < 20; ++c)
+        std::printf("  cluster %d: %zu incidents\n", c + 1, members[c].size());
+    if (!written.empty()) std::printf("%s\n", written_line(written).c_str());
 }
 
 void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<const Incident*>& inc) {
@@ -204,6 +211,7 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
     const auto& score = w.score;
     const auto& count = w.count;
     warn_outside(ds, w.outside, "level-" + std::to_string(a.level) + " cell");
+    std::vector<WrittenLayer> written;
     if (!a.out.empty()) {
         OutLayer L;
         L.name = kWarningLayer;
@@ -212,12 +220,13 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
             L.features.push_back({units[i]->shape, {}, {units[i]->grid_id, units[i]->name,
                                                          static_cast<long long>(count[i]), score[i],
                                                          std::string(warning_colour(score[i], t))}});
-        write_out_layers(a.out, {L}, ds.work_crs_wkt);
+        written = write_out_layers(a.out, {L}, ds.work_crs_wkt);
     }
     if (a.json) {
         nlohmann::json j;
         j["thresholds"] = {{"red", t.red}, {"yellow", t.yellow}, {"blue", t.blue}};
         j["incidents_outside"] = w.outside.size();
+        add_written(j, written);
         const auto cell = [&](size_t i) {
             nlohmann::json e = nlohmann::json::object();  // key by key: see print_json_items
             e["grid_id"] = units[i]->grid_id, e["incidents"] = count[i], e["score"] = score[i];
@@ -240,6 +249,7 @@ void run_warning(const HotspotArgs& a, const Dataset& ds, const std::vector<cons
         if (std::string(warning_colour(score[i], t)) != "green")
             std::printf("  %-16s %-20s %-6s score %.1f (%d incidents)\n", units[i]->grid_id.c_str(),
                         units[i]->name.c_str(), warning_colour(score[i], t), score[i], count[i]);
+    if (!written.empty()) std::printf("%s\n", written_line(written).c_str());
 }
 
 /**

@@ -91,7 +91,7 @@ void run_plan(PlanArgs& a) {
         a.out.empty() ? std::vector<WrittenLayer>{} : write_out(a.out, ds, a, p);
     if (a.json) {
         nlohmann::json j;
-        if (!written.empty()) j["files"] = written_json(written);
+        add_written(j, written);
         j["picks"] = nlohmann::json::array();
         for (const auto& k : p.picks) j["picks"].push_back({{"x", k.pos.x}, {"y", k.pos.y}, {"azimuth", k.azimuth}, {"gain", k.gain}});
         j["covered_before"] = p.covered_before;

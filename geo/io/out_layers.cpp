@@ -13,6 +13,7 @@
 #include "geo/io/atomic_output.h"
 #include "geo/io/crs.h"
 #include "geo/io/out_formats.h"
+#include "geo/io/writer.h"
 
 namespace fs = std::filesystem;
 
@@ -49,8 +50,11 @@ OGRGeometry* to_ogr(const OutFeature& f, bool points, const Transform& t) {
     return mp;
 }
 
-void write_one(const std::string& file, const OutFormat& fmt, const std::vector<const OutLayer*>& layers,
-               const OGRSpatialReference& srs, const Transform& t) {
+/** Writes `layers` into one file; returns each layer's fields written under another name. */
+std::vector<std::vector<RenamedField>> write_one(const std::string& file, const OutFormat& fmt,
+                                                 const std::vector<const OutLayer*>& layers,
+                                                 const OGRSpatialReference& srs, const Transform& t) {
+    std::vector<std::vector<RenamedField>> renamed;
     GDALDriver* drv = GetGDALDriverManager()->GetDriverByName(fmt.driver.c_str());
     if (!drv) throw Error("GDAL has no " + fmt.driver + " driver", {file});
     GDALDatasetUniquePtr ds(drv->Create(file.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
@@ -65,15 +69,23 @@ void write_one(const std::string& file, const OutFormat& fmt, const std::vector<
         // Where each field lands: a driver may hold fields of its own before ours (KML's Name and
         // Description) or launder our names (a shapefile's ten characters), so neither our order
         // nor our names find them; the count before each is added does.
+        // Named as export names them: a shapefile's are cut to 10 bytes by us, not laundered by GDAL
+        // with a warning of its own beside the output's line.
+        std::vector<std::string> names;
+        for (const auto& f : L->fields) names.push_back(f.name);
+        names = out_field_names(names, fmt.driver == "ESRI Shapefile");
+        renamed.emplace_back();
         std::vector<int> index;
-        for (const auto& f : L->fields) {
-            OGRFieldDefn fd(f.name.c_str(), f.type == OutField::Integer ? OFTInteger64
-                                            : f.type == OutField::Real  ? OFTReal
-                                                                        : OFTString);
+        for (size_t i = 0; i < L->fields.size(); ++i) {
+            const OutField& f = L->fields[i];
+            OGRFieldDefn fd(names[i].c_str(), f.type == OutField::Integer ? OFTInteger64
+                                              : f.type == OutField::Real  ? OFTReal
+                                                                          : OFTString);
             const int before = ol->GetLayerDefn()->GetFieldCount();
             if (ol->CreateField(&fd) != OGRERR_NONE || ol->GetLayerDefn()->GetFieldCount() != before + 1)
                 throw Error("field cannot be created", {file, L->name, "", f.name});
             index.push_back(before);
+            if (names[i] != f.name) renamed.back().push_back({f.name, names[i]});
         }
         for (const auto& f : L->features) {
             OGRFeature feat(ol->GetLayerDefn());
@@ -97,6 +109,7 @@ void write_one(const std::string& file, const OutFormat& fmt, const std::vector<
     CPLErrorReset();
     ds.reset();
     if (CPLGetLastErrorType() >= CE_Failure) throw Error(std::string("cannot be written: ") + CPLGetLastErrorMsg(), {file}, "check free space");
+    return renamed;
 }
 
 /** The file each layer goes to: all to `path`, or for a one-file-per-layer format the first to
@@ -159,8 +172,10 @@ std::vector<WrittenLayer> write_out_layers(const std::string& path, const std::v
     std::vector<std::string> names;
     for (const auto& l : layers) names.push_back(l.name);
     const std::vector<fs::path> files = layer_files(base, fmt, names);
+    std::vector<std::vector<RenamedField>> renamed;
     if (fmt.per_layer) {
-        for (size_t i = 0; i < layers.size(); ++i) write_one(add(files[i]), fmt, {&layers[i]}, target, t);
+        for (size_t i = 0; i < layers.size(); ++i)
+            renamed.push_back(write_one(add(files[i]), fmt, {&layers[i]}, target, t).front());
         // A layer of the set not written this time: its file of an earlier run goes with the set.
         for (const auto& name : not_written) {
             if (names.empty()) break;
@@ -171,12 +186,12 @@ std::vector<WrittenLayer> write_out_layers(const std::string& path, const std::v
     } else {
         std::vector<const OutLayer*> all;
         for (const auto& l : layers) all.push_back(&l);
-        write_one(add(files[0]), fmt, all, target, t);
+        renamed = write_one(add(files[0]), fmt, all, target, t);
     }
     out.commit();
     std::vector<WrittenLayer> written;
     for (size_t i = 0; i < layers.size(); ++i)
-        written.push_back({layers[i].name, fmt.per_layer ? files[i] : files[0]});
+        written.push_back({layers[i].name, fmt.per_layer ? files[i] : files[0], renamed[i]});
     return written;
 }
 

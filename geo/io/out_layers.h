@@ -39,12 +39,17 @@ struct OutLayer {
  * (empty: stay in the working CRS). `not_written`: layers of the output set left out this time
  * (coverage --no-gaps: the gaps), whose files of an earlier run are removed with the commit.
  * Returns the file each layer went to, in order (one file for all in a GeoPackage; a file per
- * layer beside `path` in one-file-per-layer formats, which the user must be told of).
+ * layer beside `path` in one-file-per-layer formats, which the user must be told of), and the
+ * fields written under another name (a shapefile's 10 bytes).
  * Throws gw::Error naming the output on failure.
  */
+struct RenamedField {
+    std::string name, written_as;  // resolution_px, written to a shapefile as resolution
+};
 struct WrittenLayer {
     std::string layer;
     std::filesystem::path file;
+    std::vector<RenamedField> renamed;  // the fields the format holds under another name
 };
 std::vector<WrittenLayer> write_out_layers(const std::string& path, const std::vector<OutLayer>& layers,
                                            const std::string& work_crs_wkt,

@@ -446,21 +446,21 @@ OGRFieldType extra_type(int source_type, bool shapefile) {
 }
 
 /**
- * Chooses the names written: SPEC names first, then stats columns, then extra fields, each made
- * unique case-insensitively (DBF and GeoPackage both compare that way) and, for shapefiles, cut
- * to 10 bytes of the output encoding on a character boundary (resolution_px -> resolution; a
- * later resolution_note -> resolutio1). `taken` holds names the format reserves (fid, geom).
- * Every renamed column is told through on_message as "layer.name → out_name".
+ * The names fields are written under, in order: each made unique case-insensitively (DBF and
+ * GeoPackage both compare that way) and, for shapefiles, cut to 10 bytes of the output encoding
+ * on a character boundary (resolution_px -> resolution; a later resolution_note -> resolutio1).
+ * `taken` holds names the format reserves (fid, geom).
  */
-void assign_names(std::vector<Column>& cols, const std::string& layer, bool shapefile, OutputEncoding& enc,
-                  std::vector<std::string> taken, const std::function<void(const std::string&)>& on_message) {
+std::vector<std::string> choose_out_names(const std::vector<std::string>& names, bool shapefile,
+                                          OutputEncoding& enc, std::vector<std::string> taken) {
     for (auto& t : taken) t = ascii_lower(t);
     auto is_taken = [&](const std::string& n) {
         return std::find(taken.begin(), taken.end(), ascii_lower(n)) != taken.end();
     };
     auto cut = [&](const std::string& n, size_t bytes) { return n.substr(0, enc.fit(n, bytes).keep); };
-    for (auto& c : cols) {
-        std::string base = shapefile ? cut(c.name, kDbfNameBytes) : c.name;
+    std::vector<std::string> chosen;
+    for (const auto& name : names) {
+        std::string base = shapefile ? cut(name, kDbfNameBytes) : name;
         if (base.empty()) base = "field";
         std::string out = base;
         for (int k = 1; is_taken(out); ++k) {
@@ -468,8 +468,24 @@ void assign_names(std::vector<Column>& cols, const std::string& layer, bool shap
             out = shapefile ? cut(base, kDbfNameBytes - suffix.size()) + suffix : base + "_" + suffix;
         }
         taken.push_back(ascii_lower(out));
-        c.out_name = out;
-        if (out != c.name && on_message) on_message(layer + "." + c.name + " → " + out);
+        chosen.push_back(std::move(out));
+    }
+    return chosen;
+}
+
+/**
+ * Chooses the names written (choose_out_names): SPEC names first, then stats columns, then extra
+ * fields. Every renamed column is told through on_message as "layer.name → out_name".
+ */
+void assign_names(std::vector<Column>& cols, const std::string& layer, bool shapefile, OutputEncoding& enc,
+                  std::vector<std::string> taken, const std::function<void(const std::string&)>& on_message) {
+    std::vector<std::string> names;
+    for (const auto& c : cols) names.push_back(c.name);
+    const std::vector<std::string> chosen = choose_out_names(names, shapefile, enc, std::move(taken));
+    for (size_t i = 0; i < cols.size(); ++i) {
+        cols[i].out_name = chosen[i];
+        if (chosen[i] != cols[i].name && on_message)
+            on_message(layer + "." + cols[i].name + " → " + chosen[i]);
     }
 }
 
@@ -1252,6 +1268,11 @@ Written write_dataset(const Dataset& ds, const WriteOptions& opt) {
     DatasetWriter w(ds, opt, layer_count);
     for (const auto& l : canonical_layers()) w.write(ds, l);
     return w.finish();
+}
+
+std::vector<std::string> out_field_names(const std::vector<std::string>& names, bool shapefile) {
+    OutputEncoding utf8(false);
+    return choose_out_names(names, shapefile, utf8, {});
 }
 
 }  // namespace gw

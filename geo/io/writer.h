@@ -95,4 +95,11 @@ std::string mask_phone(const std::string& phone);
  */
 std::string mask_digit_runs(const std::string& text);
 
+/**
+ * The names UTF-8 fields `names` are written under, as export writes them: unique whatever their
+ * case and, for a shapefile, cut to its 10 bytes (resolution_px as resolution). The analyses'
+ * outputs (write_out_layers) name their fields so.
+ */
+std::vector<std::string> out_field_names(const std::vector<std::string>& names, bool shapefile);
+
 }  // namespace gw
