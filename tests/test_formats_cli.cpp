@@ -116,3 +116,24 @@ TEST(Formats, AFolderOfGeoJsonFilesIsReadAsItsFiles) {
     EXPECT_NE(r.err.find(d / "none" + ": holds no file GDAL reads as layers"), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
+
+// A shapefile without .cpg whose text is GBK is read as GBK and noted: the note named the role
+// alone, and of several files given for it the user could not tell which lacks its .cpg.
+TEST(Formats, TheGbkNoteNamesTheShapefileWithoutCpg) {
+    TempDir d("formats_gbk_note");
+    ASSERT_EQ(
+        run_gridwatch("export " + bundled() + " --out " + d / "gbk --encoding GBK --layers households,grids")
+            .status,
+        0);
+    std::filesystem::remove(d / "gbk/households.cpg");
+    auto r = run_gridwatch("info " + d / "gbk --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json notes = json::parse(r.out)["notes"];
+    ASSERT_EQ(notes.size(), 1u) << notes.dump();
+    EXPECT_EQ(notes[0]["layer"], "households");
+    EXPECT_EQ(notes[0]["file"], d / "gbk/households.shp");
+    r = run_gridwatch("info " + d / "gbk");
+    EXPECT_NE(r.out.find("households (" + d / "gbk/households.shp): no .cpg and text not UTF-8: read as GBK"),
+              std::string::npos)
+        << r.out;
+}

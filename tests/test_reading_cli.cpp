@@ -1004,6 +1004,16 @@ TEST(ReadWhole, FromGcj02OnALayerInMetresIsRefusedNamingIt) {
         run_gridwatch("info " + metres + " " + (d / "phones/incidents.csv") + " --from-gcj02 --json");
     EXPECT_EQ(both.status, 0) << both.err;
     EXPECT_NE(both.err.find("--from-gcj02 leaves it as it is"), std::string::npos) << both.err;
+    // The phones' file first: the layer left as it is is named in its own file, not in the first
+    // file of its role (the phones', which was shifted).
+    const auto phones_first =
+        run_gridwatch("info " + (d / "phones/incidents.csv") + " " + metres + " --from-gcj02 --json");
+    EXPECT_EQ(phones_first.status, 0) << phones_first.err;
+    EXPECT_NE(phones_first.err.find(metres + ": layer 'incidents': in EPSG:4542, not longitude and latitude"),
+              std::string::npos)
+        << phones_first.err;
+    EXPECT_EQ(phones_first.err.find("incidents.csv: layer 'incidents': in EPSG:4542"), std::string::npos)
+        << phones_first.err;
     EXPECT_EQ(run_gridwatch("info " + bundled() + " --from-gcj02").status, 0);  // in degrees: shifted
 }
 

@@ -481,8 +481,7 @@ void warn_reading(const Dataset& ds, bool report_repairs) {
              " value(s) outside the contract's codes: " + name_some(issues) +
              " (correct them, or map them in the project file's \"values\", README: Using your own data)");
     for (const auto& i : r.store) warn(file_of(ds, i.layer) + ": layer '" + i.layer + "': " + i.problem);
-    for (const auto& i : r.not_shifted)
-        warn(file_of(ds, i.layer) + ": layer '" + i.layer + "': " + i.problem);
+    for (const auto& i : r.not_shifted) warn(where_of(ds, i, i.layer) + ": " + i.problem);
     // SPEC §3: repaired, counted and named (info lists them all in its validity report).
     if (!report_repairs) return;
     for (const auto& [layer, ids] : r.repaired) {
@@ -490,9 +489,8 @@ void warn_reading(const Dataset& ds, bool report_repairs) {
              " invalid geometr" + (ids.size() == 1 ? "y" : "ies") + " repaired (GEOS MakeValid): " +
              list_some(ids, 10) + " (fix them at the source; gridwatch info lists them)");
     }
-    std::map<std::string, std::vector<Issue>> gdal;
-    for (const auto& i : r.gdal_warnings) gdal[i.layer].push_back(i);
-    for (const auto& [layer, issues] : gdal) warn(file_of(ds, layer) + ": layer '" + layer + "': GDAL: " + name_some(issues));
+    for (const auto& [layer, where, issues] : by_where(ds, r.gdal_warnings))
+        warn(where + ": GDAL: " + name_some(issues));
 }
 
 CLI::Validator iso_date_check() {

@@ -22,7 +22,11 @@ struct InfoArgs {
 
 nlohmann::json issues_json(const std::vector<Issue>& v, const char* id_key) {
     auto a = nlohmann::json::array();
-    for (const auto& i : v) a.push_back({{id_key, i.feature}, {"layer", i.layer}, {"problem", i.problem}});
+    for (const auto& i : v) {
+        nlohmann::json e{{id_key, i.feature}, {"layer", i.layer}, {"problem", i.problem}};
+        if (!i.file.empty()) e["file"] = without_secrets(i.file), e["source_layer"] = i.source_layer;
+        a.push_back(std::move(e));
+    }
     return a;
 }
 
@@ -219,8 +223,8 @@ void print_validity(const Dataset& ds, const InfoCounts& n) {
     }
     for (const auto* list : {&ds.report.orphan_cells, &ds.report.other})
         for (const auto& i : *list)
-            std::printf("  %s%s%s: %s\n", i.layer.c_str(), i.feature.empty() ? "" : " ", i.feature.c_str(),
-                        i.problem.c_str());
+            std::printf("  %s%s%s%s: %s\n", i.layer.c_str(), i.feature.empty() ? "" : " ", i.feature.c_str(),
+                        i.file.empty() ? "" : (" (" + i.file + ")").c_str(), i.problem.c_str());
 }
 
 void run_info(const InfoArgs& a) {

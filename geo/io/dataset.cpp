@@ -2033,7 +2033,8 @@ ChunkRead read_layer_whole(const Found& fl, LayerSource from, const Chunk& chunk
                 cap.failure_summary(),
             {fl.src->path, layer_name, bad}, hint_for_gdal(cap.failures.front()));
     }
-    for (const auto& w : cap.warnings()) part.report.gdal_warnings.push_back({fl.canonical, "", w});
+    for (const auto& w : cap.warnings())
+        part.report.gdal_warnings.push_back({fl.canonical, "", w, fl.src->path, layer_name});
     return read;
 }
 
@@ -2232,11 +2233,13 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
                         {info.name, "",
                          std::string("in ") + info.crs + ", not longitude and latitude: " +
                              (options.coords == SourceCoords::Gcj02 ? "--from-gcj02" : "--from-bd09") +
-                             " leaves it as it is"});
+                             " leaves it as it is",
+                         path, layer->GetName()});
                 }
             }
             if (fl.reopened)
-                ds.report.other.push_back({info.name, "", "no .cpg and text not UTF-8: read as GBK (CP936)"});
+                ds.report.other.push_back({info.name, "", "no .cpg and text not UTF-8: read as GBK (CP936)",
+                                           fl.src->path, layer->GetName()});
             ds.layers.push_back(info);
             found.push_back(std::move(fl));
         }
