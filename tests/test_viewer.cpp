@@ -117,3 +117,40 @@ TEST(ViewerWindow, WithoutDisplayFailsWithOneClearLine) {
     EXPECT_NE(r.err.find("display"), std::string::npos) << r.err;
     EXPECT_EQ(r.error_lines(), 1) << r.err;
 }
+
+// What reading left out (incidents without a readable time, missing from the heat map and every
+// window) was told on stderr only, which a viewer user opening the map from the desktop never
+// sees. The 读取提示 window lists the same lines, and opens by itself when there are any.
+TEST(ViewerWindow, ReadingNotesAreShownInTheirWindow) {
+    ASSERT_TRUE(have_xvfb())
+        << "xvfb-run is missing: install the xvfb and xauth packages to run the viewer tests";
+    TempDir d("viewer_notes");
+    const std::string bundled = std::string(GRIDWATCH_SOURCE_DIR) + "/data/dapingzi.gpkg";
+    const std::string copy = d / "notes.gpkg";
+    std::filesystem::copy_file(bundled, copy);
+    {
+        GDALAllRegister();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(copy.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        ds->ReleaseResultSet(
+            ds->ExecuteSQL("UPDATE incidents SET time = '昨天' WHERE fid <= 2", nullptr, nullptr));
+        ds->ReleaseResultSet(ds->ExecuteSQL("UPDATE cameras SET fov = -5 WHERE fid = 3", nullptr, nullptr));
+    }
+    const std::string shot = d / "notes.png", plain = d / "plain.png";
+    auto r = run_gridwatch("view " + copy + " --size 800x600 --frames 4 --print-notes --screenshot " + shot,
+                           kXvfb);
+    ASSERT_EQ(r.status, 0) << r.err;
+    // The same lines as on stderr: the incidents' and the camera's, each shown.
+    size_t lines = 0;
+    for (char ch : r.err) lines += ch == '\n';
+    EXPECT_EQ(lines, 2u) << r.err;
+    EXPECT_NE(r.out.find("reading notes: 2, shown 2"), std::string::npos) << r.out << r.err;
+    auto none = run_gridwatch(
+        "view " + bundled + " --size 800x600 --frames 4 --print-notes --screenshot " + plain, kXvfb);
+    ASSERT_EQ(none.status, 0) << none.err;
+    EXPECT_NE(none.out.find("reading notes: 0, shown -1"), std::string::npos) << none.out;
+    // The window is drawn: the two maps differ where it stands.
+    Shot a = load(shot), b = load(plain);
+    ASSERT_EQ(a.rgb.size(), b.rgb.size());
+    EXPECT_GT(differing_fraction(a, b), 0.02);
+}

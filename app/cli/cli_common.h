@@ -13,6 +13,7 @@
 #include "geo/core/times.h"
 #include "geo/io/dataset.h"
 #include "geo/io/out_layers.h"
+#include "geo/io/reading_notes.h"
 
 namespace gw::app {
 
@@ -128,15 +129,6 @@ private:
     T& value_;
 };
 
-/** The file or connection a layer of `ds` came from (a dataset may be several files); ds.source when unknown. */
-std::string file_of(const Dataset& ds, const std::string& layer);
-/** One line for a list of features: the first few named ("INC-1: time 'yesterday' …; …"), the rest counted.
- */
-std::string name_some(const std::vector<Issue>& issues);
-
-/** The first `shown` of `ids` joined by ", ", the rest counted ("A, B, C and 7 more"). */
-std::string list_some(const std::vector<std::string>& ids, size_t shown);
-
 /**
  * Names on stderr the features of a point layer (`layer`: "incidents"; `noun`: "incident") that lie
  * in no `unit` ("level-4 cell", "hexagon") and so are counted in none; nothing when there are none.
@@ -151,10 +143,7 @@ void warn_unrated_cameras(const Dataset& ds, const std::vector<Issue>& unrated, 
  * (ChecksIndex::repeated). */
 void warn_repeated_checks(const Dataset& ds, const std::vector<std::string>& check_ids);
 
-/**
- * Tells on stderr, a line each, what reading left out or read as nothing, naming the features,
- * and (`report_repairs`) the invalid geometries it repaired.
- */
+/** Tells on stderr the reading's notes (geo/io/reading_notes.h), a line each. */
 void warn_reading(const Dataset& ds, bool report_repairs = true);
 
 /** A CLI11 check that a value is an ISO-8601 date (geo/core/times.h parse_iso_span). */

@@ -22,6 +22,7 @@ struct ViewArgs {
     bool print_coverage = false;  // tests: open the coverage panel, print its total on exit
     bool print_hotspots = false;  // tests: print the hotspots panel's result and the view on exit
     bool print_daily = false;     // tests: print the 巡查 panel's figures and the view on exit
+    bool print_notes = false;     // tests: print how many reading notes the window showed on exit
     bool wall = false;  // wall mode (wall.h)
     std::string monitor = "0", scene;
     std::vector<std::string> basemaps;  // --basemap, repeatable
@@ -39,6 +40,7 @@ void run_view(const ViewArgs& a) {
     o.print_coverage = a.print_coverage;
     o.print_hotspots = a.print_hotspots;
     o.print_daily = a.print_daily;
+    o.print_notes = a.print_notes;
     o.basemaps = basemap_paths(a.data, a.basemaps);
     // A PG: dataset's changed rows are read again as the dataset was read (geo/store/live.h).
     o.open.assume_crs = a.data.assume_crs;
@@ -117,6 +119,9 @@ void setup_view(CLI::App& root) {
     cmd->add_flag("--print-hotspots", a->print_hotspots, "print the hotspots panel's result and the view on exit")
         ->group(hidden);
     cmd->add_flag("--print-daily", a->print_daily, "print the 巡查 panel's figures and the view on exit")->group(hidden);
+    cmd->add_flag("--print-notes", a->print_notes,
+                  "print how many reading notes the 读取提示 window showed on exit")
+        ->group(hidden);
     cmd->callback([a] { run_view(*a); });
 }
 

@@ -439,6 +439,7 @@ void read_daily_layers(ViewerState& st) {
     append(st.ds.report.other, d.report.other);
     rebuild_daily_layers(st.scene, st.ds);
     st.need_glyphs(dataset_text(st.ds));
+    refresh_notes(st);  // the checks' and patrols' own
 }
 
 void daily_action(ViewerState& st, const std::string& what) {

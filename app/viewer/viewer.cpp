@@ -244,6 +244,11 @@ void main_menu(ViewerState& st) {
         ImGui::MenuItem(st.t(Ui::MappingMenu), nullptr, &st.show_mapping);
         ImGui::EndMenu();
     }
+    if (!st.notes.empty()) {
+        const std::string item =
+            std::string(st.t(Ui::NotesPanel)) + " (" + std::to_string(st.notes.size()) + ")";
+        ImGui::MenuItem(item.c_str(), nullptr, &st.show_notes);
+    }
     // A file by its name; a PG: source whole (its host and database say which store), without its password.
     const std::string file = st.ds.source.rfind("PG:", 0) == 0
                                  ? without_secrets(st.ds.source)
@@ -301,6 +306,7 @@ std::string load_viewer_state(ViewerState& st, Dataset ds, const ViewerOptions& 
     load_layer_prefs(st.scene, prefs);
     std::string looks_at_start = layer_prefs_json(st.scene);
     st.glyph_text = dataset_text(st.ds) + all_ui_text();
+    refresh_notes(st);                    // before the fonts are made: its text is in glyph_text
     for (const auto& l : st.ds.layers) {  // the layer and field names the mapping dialog lists
         st.glyph_text += l.source_name + ' ';
         for (const auto& f : l.source_fields) st.glyph_text += f + ' ';
@@ -339,6 +345,7 @@ void replace_dataset(ViewerState& st, Dataset ds) {
     load_layer_prefs(st.scene, layer_prefs_path());
     for (auto& L : st.scene.layers) L.revision += drawn;
     st.need_glyphs(dataset_text(st.ds));
+    refresh_notes(st);
 }
 
 namespace {
@@ -415,6 +422,8 @@ public:
         if (options_.print_coverage) std::printf("%s\n", coverage_summary(st_).c_str());
         if (options_.print_hotspots) std::printf("%s\n", hotspots_summary(st_).c_str());
         if (options_.print_daily) std::printf("%s\n", daily_summary(st_).c_str());
+        if (options_.print_notes)
+            std::printf("reading notes: %zu, shown %d\n", st_.notes.size(), st_.notes_drawn);
         if (st_.live && last_frame_ > 0) std::printf("%s\n", live_summary(st_).c_str());
         if (options_.timing && timed_)
             std::fprintf(stderr,
@@ -463,6 +472,7 @@ private:
         panel_plan(st_);
         panel_daily(st_);
         panel_mapping(st_);
+        panel_notes(st_);
         camera_edit_keys(st_);
         draw_map_overlay(st_);
         draw_live_badge(st_);

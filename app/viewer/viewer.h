@@ -49,6 +49,7 @@ struct ViewerOptions {
     bool print_coverage = false;      // open the coverage panel; print its total on exit (tests)
     bool print_hotspots = false;      // print the hotspots panel's result and the view on exit (tests)
     bool print_daily = false;         // print the 巡查 panel's figures and the view on exit (tests)
+    bool print_notes = false;         // print how many reading notes the window showed on exit (tests)
     std::vector<std::string> basemaps;  // raster files drawn under the map (add_basemaps)
     // Opens the dataset again as it was opened at start, reading the project file anew (the
     // mapping dialog's Apply). Unset: the first source alone, with default options.
@@ -86,6 +87,11 @@ struct ViewerState {
     std::shared_ptr<PlanState> plan;
     std::shared_ptr<DailyState> daily;
     std::string message;  // the last action's outcome (saved, or why not), shown in the coverage panel
+    // What reading left out, read as nothing or repaired (geo/io/reading_notes.h), in the 读取提示
+    // window, which opens by itself when there is any; refresh_notes makes them again.
+    std::vector<std::string> notes;
+    bool show_notes = false;
+    int notes_drawn = -1;  // lines the window showed in the last frame it was open (tests), −1: never
     // The mapping dialog (这一层是什么？): layers no role uses, assigned a role and fields.
     bool show_mapping = false;
     bool mapping_hint_closed = false;  // the user dismissed the hint for this session
@@ -160,6 +166,11 @@ std::string hotspots_summary(ViewerState& st);
  * uses, a small hint that opens it.
  */
 void panel_mapping(ViewerState& st);
+/** The 读取提示 / Reading notes window: what reading left out, a line each (show_notes). */
+void panel_notes(ViewerState& st);
+/** Makes st.notes of st.ds again (after a dataset is opened, or more of it read); opens the window when any.
+ */
+void refresh_notes(ViewerState& st);
 /**
  * Scripted mapping steps, each opening the dialog: "map_layer=NAME", "map_role=ROLE",
  * "map_field=FIELD=SOURCE_FIELD" (empty: not used), "map_value=FIELD=SOURCE_VALUE=VALUE" and

@@ -199,6 +199,9 @@ enum class Lang { Zh, En };
     X(LayerDaily, "当日巡查与巡逻", "Daily work")                                                            \
     X(LayerDailyTracks, "窗口内巡逻轨迹", "Patrol tracks of the window")                                     \
     X(DailyPanel, "巡查", "Daily work")                                                                      \
+    X(NotesPanel, "读取提示", "Reading notes")                                                               \
+    X(NotesHint, "读取数据时略去、读作空值或修复的内容（命令行在 stderr 列出同样的内容）",                   \
+      "What reading left out, read as nothing or repaired (the command line names the same on stderr)")      \
     X(CheckItem, "巡查", "Check")                                                                            \
     X(PatrolItem, "巡逻轨迹", "Patrol track")                                                                \
     X(Date, "日期", "Date")                                                                                  \
