@@ -235,6 +235,12 @@ TEST(Import, AReportDatedAfterTodayIsNamed) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_NE(r.err.find("1 report(s) dated after this computer's date"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("line 4: C000002 2062-12-01T08:02"), std::string::npos) << r.err;
+    // Imported again: nothing is added, and the report already stored is not named a second time.
+    const auto again = run_gridwatch("import " + ds + " --checks " + (dir / "r.csv") + " --json");
+    ASSERT_EQ(again.status, 0) << again.err;
+    EXPECT_EQ(json_of(again)["added"], 0);
+    EXPECT_EQ(json_of(again)["future_dated"], 0);
+    EXPECT_EQ(again.err.find("dated after"), std::string::npos) << again.err;
 }
 
 TEST(Import, ReimportAddsNothing) {

@@ -152,6 +152,15 @@ struct Target {
  * One attempt at the write. False when the checks layer appeared (or went) between GDAL's reading
  * of the layer list and our lock: GDAL's picture of the file is stale, so the caller opens again.
  */
+/**
+ * Names a report added dated after this computer's date (ImportReport::future). Only those added:
+ * one already stored was named when it was imported.
+ */
+void name_if_future(const CheckRow& r, ImportReport& rep) {
+    if (const auto t = parse_incident_time(r.time); t && after_this_computers_date(*t))
+        rep.future.push_back({r.line, "time", r.check_id + " " + r.time});
+}
+
 bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, ImportReport& rep, const Progress& progress) {
     const Error::Where where{t.dataset, "checks", "", ""};
     // A second import waits for the first's commit instead of failing at once: SQLite's busy timeout,
@@ -294,6 +303,7 @@ bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, Impor
             throw Error("cannot write the report: " + gdal_message(), {t.dataset, rep.layer, r.check_id, ""},
                         "check free disk space and that the file is writable");
         ++rep.added;
+        name_if_future(r, rep);
         if (progress && (k + 1) % 2000 == 0) progress(double(k + 1) / double(rows.size()), "writing reports");
     }
     if (rep.added == 0) return true;  // the rollback guard ends the empty transaction
@@ -384,10 +394,19 @@ void write_rows_pg(const std::string& dataset, const std::vector<const CheckRow*
                 "staging the reports");
         const std::string cols = "check_id, grid_id, reporter, \"time\", kind, people, note, geom";
         pg.copy_in("COPY pg_temp.gw_import (" + cols + ") FROM STDIN", text, "sending the reports");
-        rep.added = static_cast<int>(pg.exec_count("INSERT INTO checks (" + cols + ") SELECT " + cols +
-                                                       " FROM pg_temp.gw_import ORDER BY gw_row ON CONFLICT (check_id) DO NOTHING",
-                                                   "adding the reports"));
+        // The check_ids added, to name the future-dated among them only (not those already stored).
+        const std::vector<store::Row> added =
+            pg.query("INSERT INTO checks (" + cols + ") SELECT " + cols +
+                         " FROM pg_temp.gw_import ORDER BY gw_row ON CONFLICT (check_id) DO NOTHING "
+                         "RETURNING check_id",
+                     "adding the reports");
         tx.commit("committing the reports");
+        rep.added = static_cast<int>(added.size());
+        std::unordered_set<std::string> ids;
+        for (const auto& row : added)
+            if (!row.empty() && row[0]) ids.insert(*row[0]);
+        for (const CheckRow* r : rows)
+            if (ids.erase(r->check_id)) name_if_future(*r, rep);  // a check_id given twice: its first row
     }
     rep.skipped_existing = static_cast<int>(rows.size()) - rep.added;
     rep.written = rep.added > 0;
@@ -449,10 +468,6 @@ ImportReport import_checks(const std::string& dataset, const std::string& file, 
     rep.geojson = in.geojson;
     if (rep.bad_rows > 0 && !options.skip_bad) return rep;  // nothing written
     if (in.good.empty()) return rep;
-    for (const CheckRow& r : in.good)
-        if (const auto t = parse_incident_time(r.time); t && after_this_computers_date(*t))
-            rep.future.push_back({r.line, "time", r.check_id + " " + r.time});
-
     std::vector<const CheckRow*> rows;
     rows.reserve(in.good.size());
     for (const auto& r : in.good) rows.push_back(&r);

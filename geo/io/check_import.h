@@ -21,8 +21,8 @@ struct ImportReport {
     int read = 0, added = 0, skipped_existing = 0;
     std::vector<BadRow> bad;  // one per bad field
     int bad_rows = 0;
-    // Good rows dated after this computer's date (a phone's wrong clock, a typo): imported as
-    // given, and named (field "time").
+    // Rows added dated after this computer's date (a phone's wrong clock, a typo): imported as
+    // given, and named (field "time"); not those skipped as already stored.
     std::vector<BadRow> future;
     bool geojson = false;     // BadRow::line counts features, not lines
     bool written = false;     // a transaction was committed

@@ -366,6 +366,23 @@ TEST(DbImport, TenImportersAtOnceStoreTheUnionOnceAndLoginsOnlyTheirCommunity) {
     EXPECT_EQ(std::to_string(json_of(r)["added"].get<int>()), mine);
     EXPECT_EQ(db.scalar("SELECT count(*) FROM checks WHERE check_id LIKE 'M%' AND community = '" + a + "'"), mine);
     EXPECT_EQ(db.scalar("SELECT count(*) FROM checks"), std::to_string(std::stoi(stored0) + 40 + 550 + std::stoi(mine)));
+    // A report dated after today is named when it is added, not again when imported a second time
+    // (the store skips it as already there).
+    std::string future = reports(cells, 300, 2, "F");
+    const size_t at = future.rfind("2026-12-01");
+    ASSERT_NE(at, std::string::npos);
+    future.replace(at, 4, "2062");
+    tmp.write("future.csv", future);
+    r = run_gridwatch("import " + pg(c) + " --checks " + tmp / "future.csv --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json_of(r)["added"], 2);
+    EXPECT_EQ(json_of(r)["future_dated"], 1);
+    EXPECT_NE(r.err.find("F00301 2062-12-01"), std::string::npos) << r.err;
+    r = run_gridwatch("import " + pg(c) + " --checks " + tmp / "future.csv --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json_of(r)["added"], 0);
+    EXPECT_EQ(json_of(r)["future_dated"], 0);
+    EXPECT_EQ(r.err.find("dated after"), std::string::npos) << r.err;
 }
 
 /** A pull of one community holds that community's rows only: its L1 cell and the cells below it. */
