@@ -364,6 +364,31 @@ TEST(Kde, AKernelNarrowerThanACellIsRefused) {
     EXPECT_GT(kernel_density(pts, o).max_density, 0);
 }
 
+// One incident geocoded 50 km off (the county seat's address for an unknown one) multiplied the
+// standard deviation, and the default bandwidth, by ~40: the heat map of the other 200 was a blur.
+// Each axis's spread is the lesser of its deviation and its interquartile range / 1.349 (Silverman
+// 1986, eq. 3.31), whose quartiles one far point hardly moves. Worked by hand on a lattice.
+TEST(Kde, ABandwidthIsNotWidenedByAFarIncident) {
+    std::vector<Vec2> pts;  // x 0, 10 … 190 (each 10 times), y 0, 10 … 90 (each 20 times)
+    for (int i = 0; i < 20; ++i)
+        for (int j = 0; j < 10; ++j) pts.push_back({10.0 * i, 10.0 * j});
+    // Without it: the deviations (var x = 1000·665/199, var y = 2000·82.5/199) are below
+    // IQR/1.349 (95/1.349 and 50/1.349): the plain rule.
+    const double plain = 2.623 * std::sqrt((665000.0 / 199 + 165000.0 / 199) / 2) * std::pow(200.0, -1.0 / 6.0);
+    EXPECT_NEAR(silverman_bandwidth(pts), plain, 1e-9);
+    // With it, at (50000, 45): x's quartiles 50 and 150 (the 51st and 151st of 201), IQR/1.349 =
+    // 74.13 m in place of a deviation of 3.5 km; y's deviation (45 is its mean) stays the lesser.
+    pts.push_back({50000, 45});
+    double my = 0, vy = 0;
+    for (Vec2 p : pts) my += p.y / 201;
+    for (Vec2 p : pts) vy += (p.y - my) * (p.y - my) / 200;
+    const double ax = 100 / 1.349;
+    ASSERT_LT(std::sqrt(vy), 50 / 1.349);
+    const double robust = 2.623 * std::sqrt((ax * ax + vy) / 2) * std::pow(201.0, -1.0 / 6.0);
+    EXPECT_NEAR(silverman_bandwidth(pts), robust, 1e-9);
+    EXPECT_LT(silverman_bandwidth(pts), 1.3 * plain);  // the plain rule's was 40 times it
+}
+
 TEST(Kde, SilvermanBandwidthFollowsTheStatedRule) {
     std::vector<Vec2> pts = {{0, 0}, {2, 0}, {0, 2}, {2, 2}};
     // var x = var y = 4/3, σ = 1.1547; n^(−1/6) = 0.7937; × 2.623 = 2.404.

@@ -54,10 +54,12 @@ struct KdeRaster {
 };
 
 /**
- * Silverman's rule of thumb for a 2-D Gaussian kernel, σ · n^(−1/6) with σ the pooled standard
- * deviation sqrt((var x + var y) / 2), scaled by 2.623 to the quartic kernel's equivalent radius
- * (the ratio of the canonical bandwidths of the biweight and Gaussian kernels). Metres; 0 where
- * the points have no spread (fewer than two, or all on one spot): kernel_density then refuses.
+ * Silverman's rule of thumb for a 2-D Gaussian kernel, A · n^(−1/6) with A the pooled spread
+ * sqrt((Ax² + Ay²) / 2), each axis's spread the lesser of its standard deviation and its
+ * interquartile range / 1.349 (Silverman 1986, eq. 3.31: robust to outliers, the deviation where
+ * the quartiles meet), scaled by 2.623 to the quartic kernel's equivalent radius (the ratio of the
+ * canonical bandwidths of the biweight and Gaussian kernels). Metres; 0 where the points have no
+ * spread (fewer than two, or all on one spot): kernel_density then refuses.
  */
 double silverman_bandwidth(const std::vector<Vec2>& pts);
 
