@@ -90,8 +90,10 @@ TEST(Formats, ACsvWithAWktColumnIsRecognisedByItsFields) {
 
 // `export --format GeoJSON` writes a folder of one file a layer, which GDAL 3.6 does not open as one
 // dataset (it does a folder of shapefiles, CSVs or FlatGeobufs): gridwatch refused its own export.
-// Such a folder is read as its files; what is not vector data, hidden files (an output's temporary
-// files) and project files are passed over, and a folder of none is named as such.
+// Such a folder is read as its vector files, by extension: other files (a note, a backup copy of a
+// layer, which GDAL would read as more incidents), hidden files (an output's temporary files) and
+// project files are passed over; a damaged layer file stops the reading naming it; a folder of
+// none is named as such. A folder GDAL reads as shapefiles has its GeoJSON files read too.
 TEST(Formats, AFolderOfGeoJsonFilesIsReadAsItsFiles) {
     TempDir d("formats_folder");
     auto e =
@@ -108,6 +110,24 @@ TEST(Formats, AFolderOfGeoJsonFilesIsReadAsItsFiles) {
     EXPECT_EQ(j["layers"][1]["name"], "grids");
     auto want = run_gridwatch("info " + bundled() + " --json");
     EXPECT_EQ(j["cameras"], json::parse(want.out)["cameras"]);
+    // Backup copies are not more cameras.
+    std::filesystem::copy_file(d / "gj/cameras.geojson", d / "gj/cameras.geojson.bak");
+    std::filesystem::copy_file(d / "gj/cameras.geojson", d / "gj/cameras.geojson~");
+    r = run_gridwatch("info " + d / "gj --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["cameras"], json::parse(want.out)["cameras"]);
+    EXPECT_EQ(json::parse(r.out)["layers"].size(), 2u) << r.out;
+    // A folder of shapefiles with GeoJSON files beside them: all read (GDAL reads the shapefiles only).
+    ASSERT_EQ(run_gridwatch("export " + bundled() + " --out " + d / "mixed --layers grids").status, 0);
+    std::filesystem::copy_file(d / "gj/cameras.geojson", d / "mixed/cameras.geojson");
+    r = run_gridwatch("info " + d / "mixed --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["cameras"], json::parse(want.out)["cameras"]) << r.out;
+    // A layer file cut to nothing: named, exit 1, not passed over.
+    std::filesystem::resize_file(d / "gj/grids.geojson", 0);
+    r = run_gridwatch("info " + d / "gj");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find(d / "gj/grids.geojson: cannot be opened"), std::string::npos) << r.err;
 
     std::filesystem::create_directories(d.path / "none");
     d.write("none/说明.txt", "nothing here\n");

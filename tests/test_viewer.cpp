@@ -154,3 +154,25 @@ TEST(ViewerWindow, ReadingNotesAreShownInTheirWindow) {
     ASSERT_EQ(a.rgb.size(), b.rgb.size());
     EXPECT_GT(differing_fraction(a, b), 0.02);
 }
+
+// The notes of a PG: dataset name its connection: without its password, as the command line's
+// lines are. The window opens by itself for new notes only, not again for those the user closed.
+TEST(ViewerNotes, HideThePasswordAndStayClosedForTheSameNotes) {
+    gw::app::ViewerState st;
+    const std::string pg = "PG:dbname=grid host=/tmp user=office password=s3cret";
+    st.ds.source = pg;
+    st.ds.report.bad_times.push_back(
+        {"incidents", "I1", "time 'x' is not an ISO-8601 date", pg, "incidents"});
+    gw::app::refresh_notes(st);
+    ASSERT_EQ(st.notes.size(), 1u);
+    EXPECT_EQ(st.notes[0].find("s3cret"), std::string::npos) << st.notes[0];
+    EXPECT_NE(st.notes[0].find("dbname=grid"), std::string::npos) << st.notes[0];
+    EXPECT_TRUE(st.show_notes);
+    st.show_notes = false;  // closed by the user
+    gw::app::refresh_notes(st);
+    EXPECT_FALSE(st.show_notes);
+    st.ds.report.no_geometry.push_back({"cameras", "C9", "no geometry", pg, "cameras"});
+    gw::app::refresh_notes(st);
+    EXPECT_EQ(st.notes.size(), 2u);
+    EXPECT_TRUE(st.show_notes);
+}

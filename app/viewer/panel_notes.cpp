@@ -4,19 +4,26 @@
 #include <imgui.h>
 
 #include "app/viewer/viewer.h"
+#include "geo/core/text.h"
 #include "geo/io/reading_notes.h"
 
 namespace gw::app {
 
 void refresh_notes(ViewerState& st) {
-    st.notes = reading_notes(st.ds);
+    const size_t before = st.notes.size();
+    st.notes.clear();
+    // A PG: source's password is not shown (as the command line's warn() leaves it out).
+    for (const auto& line : reading_notes(st.ds)) st.notes.push_back(without_secrets(line));
     std::string text;
     for (const auto& line : st.notes) text += line + '\n';
     if (st.fonts.ui)
         st.need_glyphs(text);
     else
         st.glyph_text += text;  // the fonts are made next (load_viewer_state), with it
-    st.show_notes = !st.notes.empty();
+    // Opens by itself when there are more than before (the daily layers read, a mapping applied), not
+    // again for the same ones once the user closed it.
+    if (st.notes.size() > before) st.show_notes = true;
+    if (st.notes.empty()) st.show_notes = false;
 }
 
 void panel_notes(ViewerState& st) {

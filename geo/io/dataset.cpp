@@ -204,6 +204,11 @@ bool several_coordinate_columns(const std::string& path) {
     return nx > 1 || ny > 1;
 }
 
+/** open_source's error where GDAL opened nothing (as against a source it opened and could not read whole). */
+struct NotOpened : Error {
+    using Error::Error;
+};
+
 OpenedSource open_source(const std::string& path, bool cp936 = false) {
     gdal_setup();
     check_readable(path);
@@ -229,17 +234,18 @@ OpenedSource open_source(const std::string& path, bool cp936 = false) {
             char magic[16] = {};
             std::ifstream(path, std::ios::binary).read(magic, sizeof magic);
             if (std::string(magic, sizeof magic) == std::string("SQLite format 3", 16))
-                throw Error(
+                throw NotOpened(
                     "is a GeoPackage without layers", {path},
                     "give the GeoPackage that holds the community's layers; gridwatch demo makes an example");
         }
         std::error_code ec;
         const bool folder = fs::is_directory(path, ec);
-        throw Error((folder ? "holds no file GDAL reads as layers" : "cannot be opened as a vector dataset") +
-                        (why.empty() ? std::string() : ": " + why),
-                    {path},
-                    "give a GeoPackage, a folder of shapefiles or GeoJSON files, GeoJSON, KML, FlatGeobuf, "
-                    "CSV with lon/lat columns, or PG: connection");
+        throw NotOpened(
+            (folder ? "holds no file GDAL reads as layers" : "cannot be opened as a vector dataset") +
+                (why.empty() ? std::string() : ": " + why),
+            {path},
+            "give a GeoPackage, a folder of shapefiles or GeoJSON files, GeoJSON, KML, FlatGeobuf, "
+            "CSV with lon/lat columns, or PG: connection");
     }
     src.ds.reset(raw);
     // A folder of shapefiles opens even when one of them cannot: that layer would be missing.
@@ -352,22 +358,42 @@ bool raster_only(const std::string& path) {
 }
 
 /**
- * The files of a folder GDAL does not open as one dataset (GDAL 3.6 opens a folder of shapefiles,
- * of CSVs or of FlatGeobufs, not one of GeoJSON files, as `export --format GeoJSON` writes), each
- * a source of its own: those GDAL recognises as vector data, by name. Hidden files (an output's
- * temporary files and journals) and project files are not among them. Empty for anything else.
+ * The vector files of a folder, each a source of its own: GDAL 3.6 opens a folder of shapefiles,
+ * of CSVs or of FlatGeobufs as one dataset, not one of GeoJSON files (`export --format GeoJSON`'s),
+ * and of a folder holding both shapefiles and GeoJSON files it reads the shapefiles only. Taken by
+ * their extension (.geojson, .fgb, .gpkg, .kml, .csv, …; a .json that GDAL reads as vector data),
+ * so that a damaged one stops the reading naming it rather than being passed over, and a copy
+ * (incidents.geojson.bak, incidents.geojson~) is not read as more incidents. Hidden files (an
+ * output's temporary files and journals) and project files are not taken. `read_by`: the driver
+ * that opened the folder, whose own files (its extensions) it has read. Empty for anything else.
  */
-std::vector<std::string> vector_files_in_folder(const std::string& path) {
+std::vector<std::string> vector_files_in_folder(const std::string& path, GDALDriver* read_by = nullptr) {
     std::error_code ec;
     if (path.rfind("PG:", 0) == 0 || !fs::is_directory(path, ec)) return {};
+    static const std::set<std::string> kVector = {"geojson", "geojsonl", "geojsons", "fgb",    "gpkg",
+                                                  "kml",     "kmz",      "gml",      "gpx",    "csv",
+                                                  "shp",     "tab",      "mif",      "sqlite", "topojson"};
+    std::set<std::string> read;
+    if (read_by)
+        for (const char* item : {GDAL_DMD_EXTENSIONS, GDAL_DMD_EXTENSION})
+            if (const char* list = read_by->GetMetadataItem(item)) {
+                const CPLStringList exts(CSLTokenizeString(list));
+                for (int k = 0; k < exts.size(); ++k) read.insert(ascii_lower(exts[k]));
+            }
     std::vector<std::string> files;
     for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
         if (name.empty() || name[0] == '.' || name.ends_with(".gridwatch.json") || !it->is_regular_file(ec))
             continue;
-        CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-        if (GDALIdentifyDriverEx(it->path().c_str(), GDAL_OF_VECTOR, nullptr, nullptr))
-            files.push_back(it->path().string());
+        std::string ext = ascii_lower(it->path().extension().string());
+        if (!ext.empty()) ext.erase(0, 1);
+        if (read.count(ext)) continue;
+        bool take = kVector.count(ext) > 0;
+        if (ext == "json") {
+            CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
+            take = GDALIdentifyDriverEx(it->path().c_str(), GDAL_OF_VECTOR, nullptr, nullptr) != nullptr;
+        }
+        if (take) files.push_back(it->path().string());
     }
     if (ec) throw Error("the folder cannot be listed: " + ec.message(), {path}, "check its permissions");
     std::sort(files.begin(), files.end());
@@ -2145,7 +2171,7 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
         std::unique_ptr<OpenedSource> vec;
         try {
             vec = std::make_unique<OpenedSource>(open_source(path));
-        } catch (const Error&) {
+        } catch (const NotOpened&) {  // a source GDAL opened but could not read whole stops here
             if (const auto files = vector_files_in_folder(path); !files.empty()) {
                 paths.insert(paths.begin() + static_cast<std::ptrdiff_t>(next) + 1, files.begin(),
                              files.end());
@@ -2155,6 +2181,9 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             take_dem(nullptr);  // a DEM or a basemap: no layers in it
             continue;
         }
+        // A folder GDAL read as shapefiles (or CSVs, FlatGeobufs): its other vector files after it.
+        if (const auto files = vector_files_in_folder(path, vec->ds->GetDriver()); !files.empty())
+            paths.insert(paths.begin() + static_cast<std::ptrdiff_t>(next) + 1, files.begin(), files.end());
         opened.push_back(std::move(vec));
         OpenedSource& src = *opened.back();
         take_dem(src.ds.get());
