@@ -107,3 +107,12 @@ TEST(Project, DefaultScenesCoverTheCommunityAreasSiteAndJunction) {
     EXPECT_EQ(scenes[0].title, "大坪子社区");
     EXPECT_TRUE(scenes[3].extent.contains(f.pos));
 }
+
+// A folder typed with its trailing slash (tab completion) looked for its project file inside it,
+// as "gj/.gridwatch.json", and the office's names for layers and fields were not read.
+TEST(Project, AFoldersProjectFileIsBesideItWithOrWithoutItsSlash) {
+    EXPECT_EQ(gw::project_path_for("gj/"), "gj.gridwatch.json");
+    EXPECT_EQ(gw::project_path_for("/data/gj//"), "/data/gj.gridwatch.json");
+    EXPECT_EQ(gw::project_path_for("gj"), "gj.gridwatch.json");
+    EXPECT_EQ(gw::project_path_for("d.gpkg"), "d.gpkg.gridwatch.json");
+}
