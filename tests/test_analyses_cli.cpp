@@ -132,6 +132,18 @@ TEST(CliOut, EveryFileOfAMultiLayerOutputIsNamed) {
     EXPECT_EQ(json::parse(r.out)["files"],
               json({{"planned_cameras", d / "p.gpkg"}, {"planned_views", d / "p.gpkg"}}));
     EXPECT_FALSE(json::parse(r.out).contains("fields_renamed")) << r.out;
+    // A cluster's members (its incidents' ids) past a DBF field's 254 bytes were cut by GDAL with a
+    // bare warning of its own, and the output said nothing. Cut on a character boundary and told.
+    r = run_gridwatch("hotspots " + community() + " --method dbscan --eps 300 --out " + d / "k.shp");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("wrote " + d / "k.shp (clusters; members cut to 254 bytes in "), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find("GDAL"), std::string::npos) << r.err;
+    r = run_gridwatch("hotspots " + community() + " --method dbscan --eps 300 --json --out " + d / "k.shp");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_GT(json::parse(r.out)["values_cut"]["clusters.members"].get<int>(), 0) << r.out;
+    r = run_gridwatch("hotspots " + community() + " --method dbscan --eps 300 --json --out " + d / "k.gpkg");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(json::parse(r.out).contains("values_cut")) << r.out;
     // Gi*, DBSCAN and the four-colour warning wrote their layer and said nothing of it.
     r = run_gridwatch("hotspots " + community() + " --method gi --out " + d / "gi.shp");
     ASSERT_EQ(r.status, 0) << r.err;

@@ -329,6 +329,9 @@ std::string written_line(const std::vector<WrittenLayer>& written) {
     for (size_t i = 0; i < written.size(); ++i) {
         s += (i ? ", " : " ") + written[i].file.string() + " (" + written[i].layer;
         for (const auto& r : written[i].renamed) s += "; " + r.name + " as " + r.written_as;
+        for (const auto& c : written[i].cut)
+            s += "; " + c.name + " cut to 254 bytes in " + std::to_string(c.values) +
+                 " feature(s): --json or a .gpkg output holds them whole";
         s += ")";
     }
     return s;
@@ -336,13 +339,16 @@ std::string written_line(const std::vector<WrittenLayer>& written) {
 
 void add_written(nlohmann::json& j, const std::vector<WrittenLayer>& written) {
     if (written.empty()) return;
-    nlohmann::json files = nlohmann::json::object(), renamed = nlohmann::json::object();
+    nlohmann::json files = nlohmann::json::object(), renamed = nlohmann::json::object(),
+                   cut = nlohmann::json::object();
     for (const auto& w : written) {
         files[w.layer] = w.file.string();
         for (const auto& r : w.renamed) renamed[w.layer + "." + r.name] = r.written_as;
+        for (const auto& c : w.cut) cut[w.layer + "." + c.name] = c.values;
     }
     j["files"] = files;
     if (!renamed.empty()) j["fields_renamed"] = renamed;
+    if (!cut.empty()) j["values_cut"] = cut;
 }
 
 void print_json(nlohmann::json j, const Dataset& ds) {

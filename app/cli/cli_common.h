@@ -84,7 +84,8 @@ void print_json(nlohmann::json j, const Dataset& ds);
  * beside it) and of every field the format holds under another name: "wrote out.shp (cells),
  * out_gaps.shp (gaps)", "wrote p.shp (planned_cameras; resolution_px as resolution)"; for --json
  * "files": {"cells": "out.shp", …} and, where a field was renamed, "fields_renamed":
- * {"planned_cameras.resolution_px": "resolution"}. Nothing is added when nothing was written.
+ * {"planned_cameras.resolution_px": "resolution"}; where text values were cut (a shapefile's 254
+ * bytes), "values_cut": {"clusters.members": N}. Nothing is added when nothing was written.
  */
 std::string written_line(const std::vector<WrittenLayer>& written);
 void add_written(nlohmann::json& j, const std::vector<WrittenLayer>& written);

@@ -50,11 +50,30 @@ OGRGeometry* to_ogr(const OutFeature& f, bool points, const Transform& t) {
     return mp;
 }
 
-/** Writes `layers` into one file; returns each layer's fields written under another name. */
-std::vector<std::vector<RenamedField>> write_one(const std::string& file, const OutFormat& fmt,
-                                                 const std::vector<const OutLayer*>& layers,
-                                                 const OGRSpatialReference& srs, const Transform& t) {
-    std::vector<std::vector<RenamedField>> renamed;
+/** What write_one changed of a layer: its fields renamed, its text values cut. */
+struct LayerChanges {
+    std::vector<RenamedField> renamed;
+    std::vector<CutField> cut;
+};
+
+/** The first bytes of UTF-8 `s` that fit in `bytes`, cut on a character boundary. */
+std::string utf8_prefix(const std::string& s, size_t bytes) {
+    if (s.size() <= bytes) return s;
+    size_t k = bytes;
+    while (k > 0 && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;  // s[k] starts the first left out
+    return s.substr(0, k);
+}
+
+// A DBF text field holds at most 254 bytes: a longer value is cut here and told, not by GDAL with
+// a warning of its own beside the output's line.
+constexpr size_t kDbfValueBytes = 254;
+
+/** Writes `layers` into one file; returns what it changed of each. */
+std::vector<LayerChanges> write_one(const std::string& file, const OutFormat& fmt,
+                                    const std::vector<const OutLayer*>& layers,
+                                    const OGRSpatialReference& srs, const Transform& t) {
+    const bool shapefile = fmt.driver == "ESRI Shapefile";
+    std::vector<LayerChanges> changes;
     GDALDriver* drv = GetGDALDriverManager()->GetDriverByName(fmt.driver.c_str());
     if (!drv) throw Error("GDAL has no " + fmt.driver + " driver", {file});
     GDALDatasetUniquePtr ds(drv->Create(file.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
@@ -73,8 +92,9 @@ std::vector<std::vector<RenamedField>> write_one(const std::string& file, const 
         // with a warning of its own beside the output's line.
         std::vector<std::string> names;
         for (const auto& f : L->fields) names.push_back(f.name);
-        names = out_field_names(names, fmt.driver == "ESRI Shapefile");
-        renamed.emplace_back();
+        names = out_field_names(names, shapefile);
+        changes.emplace_back();
+        std::vector<size_t> cut(L->fields.size(), 0);
         std::vector<int> index;
         for (size_t i = 0; i < L->fields.size(); ++i) {
             const OutField& f = L->fields[i];
@@ -85,7 +105,7 @@ std::vector<std::vector<RenamedField>> write_one(const std::string& file, const 
             if (ol->CreateField(&fd) != OGRERR_NONE || ol->GetLayerDefn()->GetFieldCount() != before + 1)
                 throw Error("field cannot be created", {file, L->name, "", f.name});
             index.push_back(before);
-            if (names[i] != f.name) renamed.back().push_back({f.name, names[i]});
+            if (names[i] != f.name) changes.back().renamed.push_back({f.name, names[i]});
         }
         for (const auto& f : L->features) {
             OGRFeature feat(ol->GetLayerDefn());
@@ -95,13 +115,21 @@ std::vector<std::vector<RenamedField>> write_one(const std::string& file, const 
                     feat.SetField(index[i], static_cast<GIntBig>(*n));
                 else if (auto* d = std::get_if<double>(&v))
                     feat.SetField(index[i], *d);
-                else if (auto* s = std::get_if<std::string>(&v))
-                    feat.SetField(index[i], s->c_str());
+                else if (auto* s = std::get_if<std::string>(&v)) {
+                    if (shapefile && s->size() > kDbfValueBytes) {
+                        feat.SetField(index[i], utf8_prefix(*s, kDbfValueBytes).c_str());
+                        ++cut[i];
+                    } else {
+                        feat.SetField(index[i], s->c_str());
+                    }
+                }
             }
             feat.SetGeometryDirectly(to_ogr(f, L->points, t));
             if (ol->CreateFeature(&feat) != OGRERR_NONE)
                 throw Error(std::string("feature cannot be written: ") + CPLGetLastErrorMsg(), {file, L->name});
         }
+        for (size_t i = 0; i < cut.size(); ++i)
+            if (cut[i]) changes.back().cut.push_back({L->fields[i].name, cut[i]});
     }
     if (tx && ds->CommitTransaction() != OGRERR_NONE)
         throw Error(std::string("cannot be committed: ") + CPLGetLastErrorMsg(), {file});
@@ -109,7 +137,7 @@ std::vector<std::vector<RenamedField>> write_one(const std::string& file, const 
     CPLErrorReset();
     ds.reset();
     if (CPLGetLastErrorType() >= CE_Failure) throw Error(std::string("cannot be written: ") + CPLGetLastErrorMsg(), {file}, "check free space");
-    return renamed;
+    return changes;
 }
 
 /** The file each layer goes to: all to `path`, or for a one-file-per-layer format the first to
@@ -172,10 +200,10 @@ std::vector<WrittenLayer> write_out_layers(const std::string& path, const std::v
     std::vector<std::string> names;
     for (const auto& l : layers) names.push_back(l.name);
     const std::vector<fs::path> files = layer_files(base, fmt, names);
-    std::vector<std::vector<RenamedField>> renamed;
+    std::vector<LayerChanges> changes;
     if (fmt.per_layer) {
         for (size_t i = 0; i < layers.size(); ++i)
-            renamed.push_back(write_one(add(files[i]), fmt, {&layers[i]}, target, t).front());
+            changes.push_back(write_one(add(files[i]), fmt, {&layers[i]}, target, t).front());
         // A layer of the set not written this time: its file of an earlier run goes with the set.
         for (const auto& name : not_written) {
             if (names.empty()) break;
@@ -186,12 +214,13 @@ std::vector<WrittenLayer> write_out_layers(const std::string& path, const std::v
     } else {
         std::vector<const OutLayer*> all;
         for (const auto& l : layers) all.push_back(&l);
-        renamed = write_one(add(files[0]), fmt, all, target, t);
+        changes = write_one(add(files[0]), fmt, all, target, t);
     }
     out.commit();
     std::vector<WrittenLayer> written;
     for (size_t i = 0; i < layers.size(); ++i)
-        written.push_back({layers[i].name, fmt.per_layer ? files[i] : files[0], renamed[i]});
+        written.push_back({layers[i].name, fmt.per_layer ? files[i] : files[0], std::move(changes[i].renamed),
+                           std::move(changes[i].cut)});
     return written;
 }
 

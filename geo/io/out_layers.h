@@ -39,17 +39,22 @@ struct OutLayer {
  * (empty: stay in the working CRS). `not_written`: layers of the output set left out this time
  * (coverage --no-gaps: the gaps), whose files of an earlier run are removed with the commit.
  * Returns the file each layer went to, in order (one file for all in a GeoPackage; a file per
- * layer beside `path` in one-file-per-layer formats, which the user must be told of), and the
- * fields written under another name (a shapefile's 10 bytes).
+ * layer beside `path` in one-file-per-layer formats, which the user must be told of), the
+ * fields written under another name (a shapefile's 10 bytes) and the text values cut (its 254).
  * Throws gw::Error naming the output on failure.
  */
 struct RenamedField {
     std::string name, written_as;  // resolution_px, written to a shapefile as resolution
 };
+struct CutField {
+    std::string name;  // a text field, values of which the format cannot hold whole (a shapefile's 254 bytes)
+    size_t values = 0;  // how many were cut, on a character boundary
+};
 struct WrittenLayer {
     std::string layer;
     std::filesystem::path file;
     std::vector<RenamedField> renamed;  // the fields the format holds under another name
+    std::vector<CutField> cut;          // the text fields the format holds cut
 };
 std::vector<WrittenLayer> write_out_layers(const std::string& path, const std::vector<OutLayer>& layers,
                                            const std::string& work_crs_wkt,
