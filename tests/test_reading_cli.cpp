@@ -1092,3 +1092,33 @@ TEST(ReadWhole, EmptyLayersAreReadAsEmptyNotRefused) {
     EXPECT_EQ(j["households"], 0);
     EXPECT_EQ(j["crs"], "EPSG:4490");
 }
+
+// A second cameras file beside the office's (a police list, a new batch): its bad values, unknown
+// codes, repeated rows and cam_ids shared with the first file were named under the first file, and
+// the user searched the wrong one. Each is named in the file and layer its row is in; a shared
+// cam_id says where the other camera is.
+TEST(ReadWhole, ASecondCamerasFilesRowsAreNamedInIt) {
+    TempDir d("cams_second");
+    d.write(
+        "more.geojson",
+        R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}},"features":[
+{"type":"Feature","properties":{"cam_id":"X1","owner":"road","azimuth":10,"fov":-5,"range":50,"status":"online"},"geometry":{"type":"Point","coordinates":[98.69,24.59]}},
+{"type":"Feature","properties":{"cam_id":"X2","owner":"警方","azimuth":10,"fov":60,"range":50,"status":"online"},"geometry":{"type":"Point","coordinates":[98.691,24.591]}},
+{"type":"Feature","properties":{"cam_id":"X2","owner":"警方","azimuth":10,"fov":60,"range":50,"status":"online"},"geometry":{"type":"Point","coordinates":[98.691,24.591]}},
+{"type":"Feature","properties":{"cam_id":"DPZ-CAM001","owner":"road","azimuth":10,"fov":60,"range":50,"status":"online"},"geometry":{"type":"Point","coordinates":[98.692,24.592]}}
+]})");
+    const std::string more = d / "more.geojson";
+    const auto r = run_gridwatch("stats " + bundled() + " " + more + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto lines = stderr_lines(r.err);
+    ASSERT_EQ(lines.size(), 4u) << r.err;
+    for (const auto& line : lines) EXPECT_NE(line.find(more + ": layer 'more': "), std::string::npos) << line;
+    EXPECT_NE(r.err.find("1 camera row(s) repeat an earlier row whole"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("DPZ-CAM001: also the cam_id of the camera of FID 1 in " + bundled() +
+                         " (layer 'cameras')"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("X1: fov -5"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("X2: owner '警方'"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find(bundled() + ": layer"), std::string::npos) << r.err;
+}

@@ -67,11 +67,19 @@ void check_code(std::vector<Issue>& out, const char* layer, const std::string& i
 
 }  // namespace
 
+void locate(Issue& issue, const Camera& c, const std::vector<LayerInfo>& layers) {
+    if (c.source_layer < 0 || static_cast<size_t>(c.source_layer) >= layers.size()) return;
+    const LayerInfo& l = layers[static_cast<size_t>(c.source_layer)];
+    issue.file = l.source, issue.source_layer = l.source_name;
+}
+
 std::vector<Issue> validate_codes(const Dataset& ds) {
     std::vector<Issue> out;
     for (const auto& c : ds.cameras) {
+        const size_t before = out.size();
         check_code(out, "cameras", c.cam_id, "status", c.status, kStatusCodes, "counted as offline");
         check_code(out, "cameras", c.cam_id, "owner", c.owner, kOwnerCodes, "in no owner's column");
+        for (size_t k = before; k < out.size(); ++k) locate(out[k], c, ds.layers);
     }
     // A prefecture's incidents in blocks over the cores, their issues joined in the incidents' order.
     constexpr size_t kBlock = 16384;
@@ -95,10 +103,14 @@ std::vector<Issue> validate_codes(const Dataset& ds) {
     return out;
 }
 
-std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras) {
+std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras,
+                                    const std::vector<LayerInfo>& layers) {
     std::vector<Issue> out;
     for (const auto& c : cameras)
-        if (auto why = camera_problem(c); !why.empty()) out.push_back({"cameras", c.cam_id, why});
+        if (auto why = camera_problem(c); !why.empty()) {
+            out.push_back({"cameras", c.cam_id, why});
+            locate(out.back(), c, layers);
+        }
     return out;
 }
 

@@ -55,6 +55,9 @@ struct Camera : Feature {
     std::optional<double> height;
     std::optional<int> resolution_px;
     Vec2 pos;
+    // Its layer's LayerInfo in Dataset::layers, as read (a dataset may hold a role in several files:
+    // a warning names the file the camera is in); −1 for one not read from a layer.
+    int source_layer = -1;
     bool online() const { return status.empty() || status == "online"; }
 };
 
@@ -278,8 +281,15 @@ std::string camera_problem(const Camera& cam);
  */
 std::optional<int> pixels_of(double v);
 
-/** Lists every unusable camera by cam_id (SPEC §3: left out of analyses, never fatal). */
-std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras);
+/**
+ * Lists every unusable camera by cam_id (SPEC §3: left out of analyses, never fatal), each named in
+ * its file and layer where `layers` (the dataset's) tells them (locate).
+ */
+std::vector<Issue> validate_cameras(const std::vector<Camera>& cameras,
+                                    const std::vector<LayerInfo>& layers = {});
+
+/** Sets the file and layer an issue of camera `c` is found in, from its source_layer in `layers`. */
+void locate(Issue& issue, const Camera& c, const std::vector<LayerInfo>& layers);
 /** True when the two cameras hold the same values (fid and version aside). */
 bool same_camera_values(const Camera& a, const Camera& b);
 

@@ -944,6 +944,7 @@ struct Found {
     int64_t count = -1;                      // its feature count as find_layers took it (LayerInfo::count),
                                              // on PostgreSQL the planner's estimate (pg_estimated_rows)
     size_t info = SIZE_MAX;                  // PostgreSQL: its LayerInfo in ds.layers, to count (counted_rows)
+    int layer_info = -1;                     // its LayerInfo in ds.layers (Camera::source_layer)
 };
 
 /**
@@ -1192,6 +1193,7 @@ struct LayerContext {
     EarlierChecks* earlier =
         nullptr;             // where checks before OpenOptions::checks_from are set aside (null: kept)
     size_t layer_index = 0;  // the found layer read (EarlierChecks::offer)
+    int layer_info = -1;     // its LayerInfo in ds.layers (Camera::source_layer)
 
     /** A feature without geometry is left out of everything: named, so that it is not left out silently. */
     bool skip_null(OGRFeature& f, const std::string& id) {
@@ -1318,6 +1320,7 @@ void LayerContext::cameras() {
         if (!p) fail_geometry(r, c.cam_id, "Point", f.GetGeometryRef());
         c.pos = *p;
         if (ver_int && f.IsFieldSetAndNotNull(i_ver)) c.version = f.GetFieldAsInteger64(i_ver);
+        c.source_layer = layer_info;
         r.fill_extra(c, f);
         ds.cameras.push_back(std::move(c));
     });
@@ -1678,6 +1681,7 @@ ChunkRead read_layer(const Found& fl, LayerSource from, const Chunk& chunk, cons
     ctx.placed = placed;
     ctx.earlier = sets_checks_aside(options) && !placed ? earlier : nullptr;
     ctx.layer_index = chunk.layer;
+    ctx.layer_info = fl.layer_info;
     ctx.version_field = r.hide_store_columns();
     if (const auto u = options.unused_fields.find(fl.canonical); u != options.unused_fields.end())
         r.unused = u->second;
@@ -2269,6 +2273,7 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             if (fl.reopened)
                 ds.report.other.push_back({info.name, "", "no .cpg and text not UTF-8: read as GBK (CP936)",
                                            fl.src->path, layer->GetName()});
+            fl.layer_info = static_cast<int>(ds.layers.size());
             ds.layers.push_back(info);
             found.push_back(std::move(fl));
         }
@@ -2896,7 +2901,7 @@ void time_patrol_tracks(Dataset& ds) {
 /** Phase 4: the cameras' values checked (SPEC §3: bad ones are named and left out, never fatal). */
 void check_read(Dataset& ds) {
     drop_repeated_cameras(ds);
-    run_beside([&] { ds.report.bad_cameras = validate_cameras(ds.cameras); },
+    run_beside([&] { ds.report.bad_cameras = validate_cameras(ds.cameras, ds.layers); },
                [&] { ds.report.unknown_codes = validate_codes(ds); });
 }
 
@@ -2929,6 +2934,16 @@ void need_sources(const std::vector<std::string>& sources) {
  * name one camera (`edit --camera`).
  */
 void drop_repeated_cameras(Dataset& ds) {
+    // The earlier row, by its FID, and by its file and layer when another than the later row's.
+    const auto row_of = [&](const Camera& earlier, const Camera& later) {
+        std::string s = "FID " + std::to_string(earlier.fid);
+        const auto in = [&](int k) { return k >= 0 && static_cast<size_t>(k) < ds.layers.size(); };
+        if (earlier.source_layer != later.source_layer && in(earlier.source_layer)) {
+            const LayerInfo& l = ds.layers[static_cast<size_t>(earlier.source_layer)];
+            s += " in " + l.source + " (layer '" + l.source_name + "')";
+        }
+        return s;
+    };
     ds.report.repeated.clear(), ds.report.shared_ids.clear();
     std::unordered_map<std::string, std::vector<size_t>> kept_of;  // cam_id -> the rows kept with it
     kept_of.reserve(ds.cameras.size());
@@ -2942,14 +2957,15 @@ void drop_repeated_cameras(Dataset& ds) {
         if (same != kept.end()) {
             drop[k] = 1, any = true;
             ds.report.repeated.push_back(
-                {"cameras", c.cam_id,
-                 "repeats the row of FID " + std::to_string(ds.cameras[*same].fid) + " whole"});
+                {"cameras", c.cam_id, "repeats the row of " + row_of(ds.cameras[*same], c) + " whole"});
+            locate(ds.report.repeated.back(), c, ds.layers);
             continue;
         }
-        if (!kept.empty())
+        if (!kept.empty()) {
             ds.report.shared_ids.push_back(
-                {"cameras", c.cam_id,
-                 "also the cam_id of the camera of FID " + std::to_string(ds.cameras[kept[0]].fid)});
+                {"cameras", c.cam_id, "also the cam_id of the camera of " + row_of(ds.cameras[kept[0]], c)});
+            locate(ds.report.shared_ids.back(), c, ds.layers);
+        }
         kept.push_back(k);
     }
     if (!any) return;

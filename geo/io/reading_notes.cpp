@@ -84,23 +84,22 @@ std::vector<std::string> reading_notes(const Dataset& ds, bool report_repairs) {
         note(where + ": " + std::to_string(issues.size()) + " feature(s) without geometry left out: " +
              list_some(ids, 10) + " (give them a geometry, or delete them)");
     }
-    if (!r.repeated.empty())
-        note(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(r.repeated.size()) +
-             " camera row(s) repeat an earlier row whole and are counted once: " + name_some(r.repeated) +
+    // Cameras, each group in the file and layer its rows are in.
+    for (const auto& [layer, where, issues] : by_where(ds, r.repeated, "cameras"))
+        note(where + ": " + std::to_string(issues.size()) +
+             " camera row(s) repeat an earlier row whole and are counted once: " + name_some(issues) +
              " (delete the repeated rows)");
-    if (!r.shared_ids.empty())
-        note(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(r.shared_ids.size()) +
+    for (const auto& [layer, where, issues] : by_where(ds, r.shared_ids, "cameras"))
+        note(where + ": " + std::to_string(issues.size()) +
              " camera(s) share a cam_id with another at another place or with other values, each counted: " +
-             name_some(r.shared_ids) + " (give each camera its own cam_id)");
+             name_some(issues) + " (give each camera its own cam_id)");
     // Cameras a value of which cannot be (SPEC §3): left out of every analysis, named here once for all.
-    if (!r.bad_cameras.empty())
-        note(file_of(ds, "cameras") + ": layer 'cameras': " + std::to_string(r.bad_cameras.size()) +
-             " camera(s) with bad values left out of the analyses: " + name_some(r.bad_cameras) +
+    for (const auto& [layer, where, issues] : by_where(ds, r.bad_cameras, "cameras"))
+        note(where + ": " + std::to_string(issues.size()) +
+             " camera(s) with bad values left out of the analyses: " + name_some(issues) +
              " (fix the values, e.g. gridwatch edit DATASET --camera ID --fov 90)");
-    std::map<std::string, std::vector<Issue>> codes;
-    for (const auto& i : r.unknown_codes) codes[i.layer].push_back(i);
-    for (const auto& [layer, issues] : codes)
-        note(file_of(ds, layer) + ": layer '" + layer + "': " + std::to_string(issues.size()) +
+    for (const auto& [layer, where, issues] : by_where(ds, r.unknown_codes))
+        note(where + ": " + std::to_string(issues.size()) +
              " value(s) outside the contract's codes: " + name_some(issues) +
              " (correct them, or map them in the project file's \"values\", README: Using your own data)");
     for (const auto& i : r.store) note(file_of(ds, i.layer) + ": layer '" + i.layer + "': " + i.problem);

@@ -473,7 +473,7 @@ LiveApplied LiveListener::apply(Dataset& ds, const std::set<std::string>& hold) 
     }
     if (out.tables.count("cameras")) {
         drop_repeated_cameras(ds);  // as the reading does: a row repeated whole is one camera
-        ds.report.bad_cameras = validate_cameras(ds.cameras);
+        ds.report.bad_cameras = validate_cameras(ds.cameras, ds.layers);
     }
     return out;
 }
