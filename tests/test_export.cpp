@@ -23,6 +23,7 @@
 #include "geo/io/crs.h"
 #include "geo/io/dataset.h"
 #include "geo/io/names.h"
+#include "geo/io/out_layers.h"
 #include "geo/io/writer.h"
 #include "tests/cli_run.h"
 #include "tests/gpkg_translate.h"
@@ -1302,4 +1303,53 @@ TEST(ExportCli, TheOutputsExtensionSaysItsFormatWithoutFormat) {
     // No extension: a folder of shapefiles, as before.
     ASSERT_EQ(gwtest::run_gridwatch("export " + data + " --layers cameras --out " + (tmp / "shp")).status, 0);
     EXPECT_TRUE(fs::exists(tmp.path / "shp" / "cameras.shp"));
+}
+
+// The analyses' outputs cut a shapefile's text values past the DBF's 254 bytes themselves: on a
+// character boundary (3-byte Chinese characters ending at bytes 253, 254 and 255), and a list of
+// items joined by ';' after its last whole item, so that no cut item reads as another id.
+TEST(OutLayers, AShapefilesLongTextIsCutOnACharacterAndAnItem) {
+    gwtest::TempDir d("out_layers_cut");
+    gw::OutLayer L;
+    L.name = "cut";
+    L.points = true;
+    L.fields = {{"text"}};
+    const std::string han = "网";  // 3 bytes
+    const auto text_of = [&](size_t ascii, size_t chars) {
+        std::string s(ascii, 'a');
+        for (size_t k = 0; k < chars; ++k) s += han;
+        return s;
+    };
+    // 250 to 253 letters, then characters of 3 bytes: one more fits after 250 (to 253 bytes) and 251
+    // (to 254), none after 252 (it would end on 255) and 253.
+    for (size_t ascii : {250u, 251u, 252u, 253u}) L.features.push_back({{}, {0, 0}, {text_of(ascii, 10)}});
+    std::string list;
+    for (int k = 0; k < 40; ++k) list += (k ? ";" : "") + std::string("DPZ-I0") + std::to_string(100 + k);
+    L.features.push_back({{}, {0, 0}, {list}});
+    L.features.push_back({{}, {0, 0}, {std::string("short")}});
+    OGRSpatialReference work;
+    work.importFromEPSG(4542);
+    char* wkt = nullptr;
+    work.exportToWkt(&wkt);
+    const auto written = gw::write_out_layers(d / "cut.shp", {L}, wkt);
+    CPLFree(wkt);
+    ASSERT_EQ(written.size(), 1u);
+    ASSERT_EQ(written[0].cut.size(), 1u);
+    EXPECT_EQ(written[0].cut[0].name, "text");
+    EXPECT_EQ(written[0].cut[0].values, 5u);
+    GDALDatasetUniquePtr ds(GDALDataset::Open((d / "cut.shp").c_str(), GDAL_OF_VECTOR));
+    ASSERT_TRUE(ds);
+    std::vector<std::string> got;
+    for (auto& f : ds->GetLayer(0)) got.push_back(f->GetFieldAsString(0));
+    ASSERT_EQ(got.size(), 6u);
+    EXPECT_EQ(got[0], text_of(250, 1));
+    EXPECT_EQ(got[1], text_of(251, 1));
+    EXPECT_EQ(got[2], text_of(252, 0));
+    EXPECT_EQ(got[3], text_of(253, 0));
+    for (const auto& v : got) EXPECT_TRUE(CPLIsUTF8(v.c_str(), -1)) << v;
+    // The list: its whole items that fit (25 of 10 bytes with their ';', less the last ';').
+    EXPECT_EQ(got[4].size(), 249u) << got[4];
+    EXPECT_EQ(list.rfind(got[4], 0), 0u);
+    EXPECT_EQ(list[got[4].size()], ';');
+    EXPECT_EQ(got[5], "short");
 }

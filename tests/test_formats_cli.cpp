@@ -90,10 +90,11 @@ TEST(Formats, ACsvWithAWktColumnIsRecognisedByItsFields) {
 
 // `export --format GeoJSON` writes a folder of one file a layer, which GDAL 3.6 does not open as one
 // dataset (it does a folder of shapefiles, CSVs or FlatGeobufs): gridwatch refused its own export.
-// Such a folder is read as its vector files, by extension: other files (a note, a backup copy of a
+// Such a folder is read as its GeoJSON files, by extension: other files (a note, a backup copy of a
 // layer, which GDAL would read as more incidents), hidden files (an output's temporary files) and
 // project files are passed over; a damaged layer file stops the reading naming it; a folder of
-// none is named as such. A folder GDAL reads as shapefiles has its GeoJSON files read too.
+// none is named as such. A folder GDAL reads as shapefiles has its GeoJSON files read too, and
+// its other files (a contact list, an analysis output) stay unread as they were.
 TEST(Formats, AFolderOfGeoJsonFilesIsReadAsItsFiles) {
     TempDir d("formats_folder");
     auto e =
@@ -120,9 +121,13 @@ TEST(Formats, AFolderOfGeoJsonFilesIsReadAsItsFiles) {
     // A folder of shapefiles with GeoJSON files beside them: all read (GDAL reads the shapefiles only).
     ASSERT_EQ(run_gridwatch("export " + bundled() + " --out " + d / "mixed --layers grids").status, 0);
     std::filesystem::copy_file(d / "gj/cameras.geojson", d / "mixed/cameras.geojson");
+    d.write("mixed/联系人.csv", "name,phone\n张三,13800000000\n");
+    ASSERT_EQ(run_gridwatch("coverage " + bundled() + " --no-gaps --out " + d / "mixed/cov.gpkg").status, 0);
     r = run_gridwatch("info " + d / "mixed --json");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(json::parse(r.out)["cameras"], json::parse(want.out)["cameras"]) << r.out;
+    for (const auto& l : json::parse(r.out)["layers"])  // the shapefiles (grids, by level) and the GeoJSON
+        EXPECT_TRUE(l["source"] == d / "mixed" || l["source"] == d / "mixed/cameras.geojson") << l.dump();
     // A layer file cut to nothing: named, exit 1, not passed over.
     std::filesystem::resize_file(d / "gj/grids.geojson", 0);
     r = run_gridwatch("info " + d / "gj");

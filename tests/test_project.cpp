@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "geo/analysis/checks.h"
 #include "geo/core/error.h"
 #include "geo/io/project.h"
 
@@ -115,4 +116,6 @@ TEST(Project, AFoldersProjectFileIsBesideItWithOrWithoutItsSlash) {
     EXPECT_EQ(gw::project_path_for("/data/gj//"), "/data/gj.gridwatch.json");
     EXPECT_EQ(gw::project_path_for("gj"), "gj.gridwatch.json");
     EXPECT_EQ(gw::project_path_for("d.gpkg"), "d.gpkg.gridwatch.json");
+    EXPECT_NE(gw::no_checks_advice("gj/").find("\"checks\" in gj.gridwatch.json"), std::string::npos)
+        << gw::no_checks_advice("gj/");
 }

@@ -196,11 +196,15 @@ void CameraWorkbench::drag_end() {
 bool CameraWorkbench::save() {
     // A row repeated whole was read once (drop_repeated_cameras): a save would change one row of the
     // two, and the other would come back; `gridwatch edit` refuses such a camera alike.
-    if (!ds_.report.repeated.empty())
+    if (!ds_.report.repeated.empty()) {
+        const Issue& first = ds_.report.repeated[0];  // named in its own file where the reader said
         throw Error(std::to_string(ds_.report.repeated.size()) +
-                        " camera row(s) repeat an earlier row whole (" + ds_.report.repeated[0].feature +
+                        " camera row(s) repeat an earlier row whole (" + first.feature +
                         " …); nothing was saved",
-                    {ds_.source, "cameras"}, "delete the repeated rows, then reopen and save");
+                    {first.file.empty() ? ds_.source : first.file,
+                     first.source_layer.empty() ? "cameras" : first.source_layer},
+                    "delete the repeated rows, then reopen and save");
+    }
     std::vector<int64_t> fids;
     if (store::is_pg_source(ds_.source)) {
         const size_t before = ds_.cameras.capacity();

@@ -3,6 +3,8 @@
 // never sees stderr: an incident without a readable time was missing from the heat map without a word.
 #include <imgui.h>
 
+#include <set>
+
 #include "app/viewer/viewer.h"
 #include "geo/core/text.h"
 #include "geo/io/reading_notes.h"
@@ -10,7 +12,7 @@
 namespace gw::app {
 
 void refresh_notes(ViewerState& st) {
-    const size_t before = st.notes.size();
+    const std::set<std::string> before(st.notes.begin(), st.notes.end());
     st.notes.clear();
     // A PG: source's password is not shown (as the command line's warn() leaves it out).
     for (const auto& line : reading_notes(st.ds)) st.notes.push_back(without_secrets(line));
@@ -20,9 +22,10 @@ void refresh_notes(ViewerState& st) {
         st.need_glyphs(text);
     else
         st.glyph_text += text;  // the fonts are made next (load_viewer_state), with it
-    // Opens by itself when there are more than before (the daily layers read, a mapping applied), not
+    // Opens by itself for a note not there before (the daily layers read, another dataset opened), not
     // again for the same ones once the user closed it.
-    if (st.notes.size() > before) st.show_notes = true;
+    for (const auto& line : st.notes)
+        if (!before.count(line)) st.show_notes = true;
     if (st.notes.empty()) st.show_notes = false;
 }
 

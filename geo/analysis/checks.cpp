@@ -62,9 +62,9 @@ std::vector<int> l4_ancestors(const Dataset& ds, const std::vector<const Grid*>&
 }
 
 std::string no_checks_advice(const std::string& source) {
-    // The project file's name as geo/io/project.h forms it: DATASET.gridwatch.json.
-    return "import them with `gridwatch import " + source + " --checks FILE`, or map the layer that holds them as " +
-           "\"checks\" in " + source + ".gridwatch.json";
+    return "import them with `gridwatch import " + source +
+           " --checks FILE`, or map the layer that holds them as " + "\"checks\" in " +
+           project_path_for(source);
 }
 
 void ChecksIndex::find_repeated_ids() {

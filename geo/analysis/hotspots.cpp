@@ -59,20 +59,25 @@ std::vector<const Incident*> filter_incidents(const Dataset& ds, const IncidentF
 
 namespace {
 
-/** The interquartile range of `v` (quartiles interpolated between order statistics, as numpy's and R's
- * default). */
+/**
+ * The interquartile range of `v` (reordered), its quartiles interpolated between order statistics
+ * as numpy's and R's default: two selections, the second only among the values above the first
+ * quartile's rank, which the first leaves after it.
+ */
 double interquartile_range(std::vector<double>& v) {
-    const auto quantile = [&](double q) {
-        const double h = (static_cast<double>(v.size()) - 1) * q;
+    const size_t n = v.size();
+    const auto at = [&](size_t k) { return v.begin() + static_cast<std::ptrdiff_t>(k); };
+    const auto quantile = [&](double q, size_t from) {
+        const double h = (static_cast<double>(n) - 1) * q;
         const auto lo = static_cast<size_t>(h);
-        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+        if (lo >= from) std::nth_element(at(from), at(lo), v.end());
         const double a = v[lo];
-        if (lo + 1 >= v.size()) return a;
-        const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
-        return a + (h - static_cast<double>(lo)) * (b - a);
+        if (lo + 1 >= n) return std::pair{a, lo};
+        const double b = *std::min_element(at(lo + 1), v.end());
+        return std::pair{a + (h - static_cast<double>(lo)) * (b - a), lo};
     };
-    const double q1 = quantile(0.25);
-    return quantile(0.75) - q1;
+    const auto [q1, lo1] = quantile(0.25, 0);
+    return quantile(0.75, lo1 + 1).first - q1;
 }
 
 }  // namespace
@@ -97,15 +102,15 @@ double silverman_bandwidth(const std::vector<Vec2>& pts) {
     // (Silverman 1986, eq. 3.31): a few incidents geocoded 50 km away (the county seat's
     // address) multiplied the deviation, and the default bandwidth, several times over; the
     // quartiles hardly move. An axis whose quartiles meet (most incidents on one line) keeps its deviation.
-    std::vector<double> along(n);
-    const auto spread = [&](double var, auto coordinate) {
+    const auto spread = [&](double var, double Vec2::*axis) {
         const double sd = std::sqrt(var);
-        for (size_t k = 0; k < n; ++k) along[k] = coordinate(pts[k]);
+        std::vector<double> along(n);
+        for (size_t k = 0; k < n; ++k) along[k] = pts[k].*axis;
         const double robust = interquartile_range(along) / 1.349;
         return robust > 0 ? std::min(sd, robust) : sd;
     };
-    const double ax = spread(vx, [&](Vec2 p) { return p.x - o.x; });
-    const double ay = spread(vy, [&](Vec2 p) { return p.y - o.y; });
+    double ax = 0, ay = 0;  // the two axes on two cores
+    run_beside([&] { ax = spread(vx, &Vec2::x); }, [&] { ay = spread(vy, &Vec2::y); });
     const double sigma = std::sqrt((ax * ax + ay * ay) / 2);
     return 2.623 * sigma * std::pow(static_cast<double>(n), -1.0 / 6.0);
 }

@@ -225,4 +225,11 @@ std::vector<const Camera*> Dataset::usable_cameras(bool include_offline) const {
     return out;
 }
 
+std::string project_path_for(const std::string& dataset) {
+    // A folder typed with its slash (tab completion's "gj/") has its file beside it, as without.
+    std::string d = dataset;
+    while (d.size() > 1 && d.back() == '/' && d.rfind("PG:", 0) != 0) d.pop_back();
+    return d + ".gridwatch.json";
+}
+
 }  // namespace gw

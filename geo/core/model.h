@@ -349,4 +349,10 @@ inline const std::vector<std::string>& canonical_layers() {
     return names;
 }
 
+/**
+ * The project file beside a dataset: DATASET + ".gridwatch.json" (geo/io/project.h reads it), for a
+ * folder typed with its slash beside the folder too.
+ */
+std::string project_path_for(const std::string& dataset);
+
 }  // namespace gw

@@ -149,10 +149,6 @@ struct Target {
 };
 
 /**
- * One attempt at the write. False when the checks layer appeared (or went) between GDAL's reading
- * of the layer list and our lock: GDAL's picture of the file is stale, so the caller opens again.
- */
-/**
  * Names a report added dated after this computer's date (ImportReport::future). Only those added:
  * one already stored was named when it was imported.
  */
@@ -160,6 +156,11 @@ void name_if_future(const CheckRow& r, ImportReport& rep) {
     if (const auto t = parse_incident_time(r.time); t && after_this_computers_date(*t))
         rep.future.push_back({r.line, "time", r.check_id + " " + r.time});
 }
+
+/**
+ * One attempt at the write. False when the checks layer appeared (or went) between GDAL's reading
+ * of the layer list and our lock: GDAL's picture of the file is stale, so the caller opens again.
+ */
 
 bool write_rows(const Target& t, const std::vector<const CheckRow*>& rows, ImportReport& rep, const Progress& progress) {
     const Error::Where where{t.dataset, "checks", "", ""};

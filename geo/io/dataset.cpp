@@ -358,28 +358,20 @@ bool raster_only(const std::string& path) {
 }
 
 /**
- * The vector files of a folder, each a source of its own: GDAL 3.6 opens a folder of shapefiles,
- * of CSVs or of FlatGeobufs as one dataset, not one of GeoJSON files (`export --format GeoJSON`'s),
+ * The GeoJSON files of a folder, each a source of its own: GDAL 3.6 opens a folder of shapefiles, of
+ * CSVs or of FlatGeobufs as one dataset, but not one of GeoJSON files (`export --format GeoJSON`'s),
  * and of a folder holding both shapefiles and GeoJSON files it reads the shapefiles only. Taken by
- * their extension (.geojson, .fgb, .gpkg, .kml, .csv, …; a .json that GDAL reads as vector data),
- * so that a damaged one stops the reading naming it rather than being passed over, and a copy
- * (incidents.geojson.bak, incidents.geojson~) is not read as more incidents. Hidden files (an
- * output's temporary files and journals) and project files are not taken. `read_by`: the driver
- * that opened the folder, whose own files (its extensions) it has read. Empty for anything else.
+ * their extension (.geojson, .geojsonl, .geojsons, .topojson; a .json that GDAL reads as vector
+ * data), so that a damaged one stops the reading naming it rather than being passed over, and a
+ * copy (incidents.geojson.bak) is not read as more incidents. Other files stay GDAL's: a folder's
+ * CSVs, GeoPackages or KML (an analysis output written there, a contact list) are not read with
+ * it. Hidden files (an output's temporary files and journals) are not taken. Empty for anything
+ * else.
  */
-std::vector<std::string> vector_files_in_folder(const std::string& path, GDALDriver* read_by = nullptr) {
+std::vector<std::string> vector_files_in_folder(const std::string& path) {
     std::error_code ec;
     if (path.rfind("PG:", 0) == 0 || !fs::is_directory(path, ec)) return {};
-    static const std::set<std::string> kVector = {"geojson", "geojsonl", "geojsons", "fgb",    "gpkg",
-                                                  "kml",     "kmz",      "gml",      "gpx",    "csv",
-                                                  "shp",     "tab",      "mif",      "sqlite", "topojson"};
-    std::set<std::string> read;
-    if (read_by)
-        for (const char* item : {GDAL_DMD_EXTENSIONS, GDAL_DMD_EXTENSION})
-            if (const char* list = read_by->GetMetadataItem(item)) {
-                const CPLStringList exts(CSLTokenizeString(list));
-                for (int k = 0; k < exts.size(); ++k) read.insert(ascii_lower(exts[k]));
-            }
+    static const std::set<std::string> kGeoJson = {"geojson", "geojsonl", "geojsons", "topojson"};
     std::vector<std::string> files;
     for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
@@ -387,8 +379,7 @@ std::vector<std::string> vector_files_in_folder(const std::string& path, GDALDri
             continue;
         std::string ext = ascii_lower(it->path().extension().string());
         if (!ext.empty()) ext.erase(0, 1);
-        if (read.count(ext)) continue;
-        bool take = kVector.count(ext) > 0;
+        bool take = kGeoJson.count(ext) > 0;
         if (ext == "json") {
             CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
             take = GDALIdentifyDriverEx(it->path().c_str(), GDAL_OF_VECTOR, nullptr, nullptr) != nullptr;
@@ -2185,8 +2176,8 @@ Sources find_layers(const std::vector<std::string>& sources, const OpenOptions& 
             take_dem(nullptr);  // a DEM or a basemap: no layers in it
             continue;
         }
-        // A folder GDAL read as shapefiles (or CSVs, FlatGeobufs): its other vector files after it.
-        if (const auto files = vector_files_in_folder(path, vec->ds->GetDriver()); !files.empty())
+        // A folder GDAL read as shapefiles (or CSVs, FlatGeobufs): its GeoJSON files after it.
+        if (const auto files = vector_files_in_folder(path); !files.empty())
             paths.insert(paths.begin() + static_cast<std::ptrdiff_t>(next) + 1, files.begin(), files.end());
         opened.push_back(std::move(vec));
         OpenedSource& src = *opened.back();

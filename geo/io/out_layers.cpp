@@ -56,11 +56,17 @@ struct LayerChanges {
     std::vector<CutField> cut;
 };
 
-/** The first bytes of UTF-8 `s` that fit in `bytes`, cut on a character boundary. */
+/**
+ * The first bytes of UTF-8 `s` that fit in `bytes`, cut on a character boundary, and for a list
+ * (items joined by ';', a cluster's members) after its last whole item: "…;DPZ-I012" of
+ * "…;DPZ-I0123" would name another incident.
+ */
 std::string utf8_prefix(const std::string& s, size_t bytes) {
     if (s.size() <= bytes) return s;
     size_t k = bytes;
     while (k > 0 && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;  // s[k] starts the first left out
+    if (s[k] != ';')
+        if (const size_t semi = s.rfind(';', k); semi != std::string::npos) k = semi;
     return s.substr(0, k);
 }
 

@@ -13,13 +13,6 @@ namespace fs = std::filesystem;
 
 namespace gw {
 
-std::string project_path_for(const std::string& dataset) {
-    // A folder typed with its slash (tab completion's "gj/") has its file beside it, as without.
-    std::string d = dataset;
-    while (d.size() > 1 && d.back() == '/' && d.rfind("PG:", 0) != 0) d.pop_back();
-    return d + ".gridwatch.json";
-}
-
 namespace {
 
 Box grown(Box b, double frac) {

@@ -25,8 +25,7 @@ struct Project {
     NameMapping mapping;  // names for layers and fields (SPEC §3), kept as the file has them
 };
 
-/** DATASET + ".gridwatch.json". */
-std::string project_path_for(const std::string& dataset);
+// project_path_for (DATASET + ".gridwatch.json") is geo/core/model.h's: the analyses' advice names it too.
 
 /** Reads the "warning" object of a project file (JSON) when it exists; defaults otherwise. */
 WarningThresholds load_warning_thresholds(const std::string& project_file);

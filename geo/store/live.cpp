@@ -458,8 +458,20 @@ LiveApplied LiveListener::apply(Dataset& ds, const std::set<std::string>& hold) 
     for (auto& p : todo) {
         const size_t before = out.upserted + out.removed;
         auto take = [&](auto& rows, auto& fresh) { apply_rows(rows, std::move(fresh), p.ids, p.whole, out); };
-        if (p.table == "cameras") take(ds.cameras, p.rows.cameras);
-        else if (p.table == "incidents") take(ds.incidents, p.rows.incidents);
+        if (p.table == "cameras") {
+            // Each camera's layer as ds lists it (the patch's own list may differ: a table added since).
+            for (Camera& c : p.rows.cameras) {
+                const int k = c.source_layer;
+                c.source_layer = -1;
+                if (k < 0 || static_cast<size_t>(k) >= p.rows.layers.size()) continue;
+                const LayerInfo& l = p.rows.layers[static_cast<size_t>(k)];
+                for (size_t j = 0; j < ds.layers.size(); ++j)
+                    if (ds.layers[j].source == l.source && ds.layers[j].source_name == l.source_name)
+                        c.source_layer = static_cast<int>(j);
+            }
+            take(ds.cameras, p.rows.cameras);
+        } else if (p.table == "incidents")
+            take(ds.incidents, p.rows.incidents);
         else if (p.table == "checks") take(ds.checks, p.rows.checks);
         else if (p.table == "households") take(ds.households, p.rows.households);
         if (out.upserted + out.removed == before) continue;

@@ -1,8 +1,9 @@
 // Micro-benchmarks (Google Benchmark) of the hotspot analyses' inner parts: Gi*'s conditional
 // permutations on a lattice of n cells (queen neighbours), and the cell each point of a layer
 // lies in among a county's level-4 cells (`demo --scale 100`), and the KDE's two ways of summing
-// kernels (cell by cell, along rows) as the kernel widens, which set kernel_density's choice.
-//   build/gridwatch_bench --benchmark_filter='Gi|Locate|Kde'
+// kernels (cell by cell, along rows) as the kernel widens, which set kernel_density's choice, and
+// Silverman's bandwidth.
+//   build/gridwatch_bench --benchmark_filter='Gi|Locate|Kde|Silverman'
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -58,6 +59,19 @@ void BM_LocatePoints(benchmark::State& state) {
     state.counters["cells"] = static_cast<double>(cells.size());
 }
 BENCHMARK(BM_LocatePoints)->Unit(benchmark::kMillisecond);
+
+/**
+ * Silverman's bandwidth of N points (the robust form: each axis's quartiles by two nth_element
+ * passes over a copy, beside the deviations): its cost beside KDE's reading of N incidents.
+ */
+void BM_SilvermanBandwidth(benchmark::State& state) {
+    std::mt19937_64 rng(5);
+    std::normal_distribution<double> N(0, 800);
+    std::vector<Vec2> p(static_cast<size_t>(state.range(0)));
+    for (auto& v : p) v = {468000 + N(rng), 2720000 + N(rng)};
+    for (auto _ : state) benchmark::DoNotOptimize(silverman_bandwidth(p));
+}
+BENCHMARK(BM_SilvermanBandwidth)->Arg(29200)->Arg(500000)->Unit(benchmark::kMillisecond);
 
 /**
  * kernel_density of 29,200 points spread over 20 × 15 km (a county's incidents, in towns), 10 m
