@@ -213,6 +213,30 @@ TEST(CameraStore, FailedSaveLeavesTheFileWhole) {
     EXPECT_EQ(gwtest::slurp(path), before);
 }
 
+// Cameras read from two files (the office's GeoPackage and a second list beside it): a save wrote
+// every camera into the first file's layer, the second file's over the rows whose FIDs they share.
+// Refused, naming both, and neither file changes.
+TEST(CameraStore, CamerasFromTwoFilesAreNotSavedIntoOne) {
+    gwtest::TempDir dir("camstore_two");
+    const std::string path = copy_bundled(dir);
+    const std::string second = one_camera_geojson(dir);
+    gw::Dataset ds = gw::open_dataset({path, second});
+    const std::string before = gwtest::slurp(path), before_second = gwtest::slurp(second);
+    ds.cameras.back().azimuth = 123;
+    try {
+        gw::save_cameras(path, ds);
+        ADD_FAILURE() << "saved cameras of two files into one";
+    } catch (const gw::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("the cameras were read from 2 layers"), std::string::npos)
+            << e.what();
+        EXPECT_NE(std::string(e.what()).find(second), std::string::npos) << e.what();
+    }
+    std::vector<gw::Camera> as_read = gw::open_dataset({path, second}).cameras;
+    EXPECT_THROW(gw::save_changed_cameras(path, ds, as_read), gw::Error);
+    EXPECT_TRUE(gwtest::slurp(path) == before) << "the GeoPackage changed";  // not its bytes in the log
+    EXPECT_TRUE(gwtest::slurp(second) == before_second) << "the GeoJSON file changed";
+}
+
 TEST(CameraStore, GeoJsonIsRewrittenWhole) {
     gwtest::TempDir dir("camstore_json");
     const std::string path = one_camera_geojson(dir);

@@ -80,10 +80,27 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/** The file and layer name the cameras were read from. */
+/**
+ * The file and layer name the cameras were read from. Cameras read from several layers (an office's
+ * file and a second one beside it) are refused: a save writes one layer, and would have written the
+ * second file's cameras into the first, over rows whose FIDs they share.
+ */
 std::pair<std::string, std::string> cameras_origin(const std::string& source, const Dataset& ds) {
+    std::vector<const LayerInfo*> from;
     for (const auto& info : ds.layers)
-        if (info.name == "cameras" && !info.source.empty()) return {info.source, info.source_name};
+        if (info.name == "cameras" && !info.source.empty()) from.push_back(&info);
+    if (from.size() > 1) {
+        std::string list;
+        for (const LayerInfo* l : from)
+            list +=
+                (list.empty() ? "" : ", ") + without_secrets(l->source) + " (layer '" + l->source_name + "')";
+        throw Error("the cameras were read from " + std::to_string(from.size()) + " layers, " + list +
+                        ": a save writes one layer; nothing was saved",
+                    {source, "cameras"},
+                    "open the file whose cameras you change on its own (gridwatch view FILE), or change "
+                    "them with gridwatch edit FILE --camera ID");
+    }
+    if (!from.empty()) return {from[0]->source, from[0]->source_name};
     return {source, "cameras"};
 }
 
