@@ -63,8 +63,7 @@ struct LayerChanges {
  */
 std::string utf8_prefix(const std::string& s, size_t bytes) {
     if (s.size() <= bytes) return s;
-    size_t k = bytes;
-    while (k > 0 && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;  // s[k] starts the first left out
+    size_t k = utf8_fit(s, bytes);  // s[k] starts the first character left out
     if (s[k] != ';')
         if (const size_t semi = s.rfind(';', k); semi != std::string::npos) k = semi;
     return s.substr(0, k);

@@ -1270,6 +1270,11 @@ Written write_dataset(const Dataset& ds, const WriteOptions& opt) {
     return w.finish();
 }
 
+size_t utf8_fit(std::string_view text, size_t bytes) {
+    OutputEncoding utf8(false);
+    return utf8.fit(text, bytes).keep;
+}
+
 std::vector<std::string> out_field_names(const std::vector<std::string>& names, bool shapefile) {
     OutputEncoding utf8(false);
     return choose_out_names(names, shapefile, utf8, {});

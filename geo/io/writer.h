@@ -102,4 +102,8 @@ std::string mask_digit_runs(const std::string& text);
  */
 std::vector<std::string> out_field_names(const std::vector<std::string>& names, bool shapefile);
 
+/** How many of UTF-8 `text`'s first bytes fit in `bytes`, cut on a character boundary, as export cuts text.
+ */
+size_t utf8_fit(std::string_view text, size_t bytes);
+
 }  // namespace gw
